@@ -1,0 +1,78 @@
+package dev.javelin.tensor;
+
+import java.util.Arrays;
+
+/**
+ * The non-tensor arguments of a primitive op. Every attribute is normalized by {@link Ops}
+ * (axes non-negative and sorted, slices given for every axis), so backends, the tape and the JIT
+ * never normalize again. Records with array fields compare by content here, which the JIT's kernel
+ * cache relies on.
+ */
+public sealed interface OpAttrs {
+    /** For ops whose shape and dtype in the {@link OpCall} say everything. */
+    record None() implements OpAttrs {}
+
+    None NONE = new None();
+
+    /** Axes (sorted, non-negative) for reductions; ARGMAX/ARGMIN take exactly one. */
+    record Reduce(int[] axes, boolean keepDims) implements OpAttrs {
+        @Override public boolean equals(Object o) {
+            return o instanceof Reduce r && keepDims == r.keepDims && Arrays.equals(axes, r.axes);
+        }
+        @Override public int hashCode() { return Arrays.hashCode(axes) * 31 + (keepDims ? 1 : 0); }
+        @Override public String toString() { return "axes=" + Arrays.toString(axes) + (keepDims ? ", keepDims" : ""); }
+    }
+
+    /** Output axis i is input axis order[i]. */
+    record Permute(int[] order) implements OpAttrs {
+        @Override public boolean equals(Object o) { return o instanceof Permute p && Arrays.equals(order, p.order); }
+        @Override public int hashCode() { return Arrays.hashCode(order); }
+        @Override public String toString() { return "order=" + Arrays.toString(order); }
+    }
+
+    /** Per axis: start (inclusive), stop (exclusive), step (positive); all within bounds. */
+    record Slice(int[] start, int[] stop, int[] step) implements OpAttrs {
+        @Override public boolean equals(Object o) {
+            return o instanceof Slice s && Arrays.equals(start, s.start) && Arrays.equals(stop, s.stop) && Arrays.equals(step, s.step);
+        }
+        @Override public int hashCode() { return Arrays.hashCode(start) * 961 + Arrays.hashCode(stop) * 31 + Arrays.hashCode(step); }
+        @Override public String toString() {
+            return "start=" + Arrays.toString(start) + ", stop=" + Arrays.toString(stop) + ", step=" + Arrays.toString(step);
+        }
+    }
+
+    /**
+     * Per axis: elements of {@code value} added before ({@code low}), after ({@code high}) and between
+     * each pair of elements ({@code interior}); all non-negative. Output size along an axis is
+     * {@code low + n + max(n - 1, 0) * interior + high}.
+     */
+    record Pad(int[] low, int[] high, int[] interior, double value) implements OpAttrs {
+        @Override public boolean equals(Object o) {
+            return o instanceof Pad p && Arrays.equals(low, p.low) && Arrays.equals(high, p.high)
+                    && Arrays.equals(interior, p.interior) && Double.compare(value, p.value) == 0;
+        }
+        @Override public int hashCode() {
+            return (Arrays.hashCode(low) * 961 + Arrays.hashCode(high) * 31 + Arrays.hashCode(interior)) * 31 + Double.hashCode(value);
+        }
+        @Override public String toString() {
+            return "low=" + Arrays.toString(low) + ", high=" + Arrays.toString(high)
+                    + ", interior=" + Arrays.toString(interior) + ", value=" + value;
+        }
+    }
+
+    /**
+     * Sliding windows for UNFOLD and FOLD over an NHWC tensor that is already padded:
+     * {@code OH = (H - dilationH * (kh - 1) - 1) / strideH + 1}, likewise OW.
+     */
+    record Window(int kh, int kw, int strideH, int strideW, int dilationH, int dilationW) implements OpAttrs {}
+
+    /**
+     * Convolution geometry: explicit padding (top, bottom, left, right), strides, dilations, groups.
+     * {@code OH = (H + padTop + padBottom - dilationH * (KH - 1) - 1) / strideH + 1}, likewise OW.
+     */
+    record Conv(int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight,
+                int dilationH, int dilationW, int groups) implements OpAttrs {}
+
+    /** The (non-negative) axis of GATHER and SCATTER_ADD. */
+    record Axis(int axis) implements OpAttrs {}
+}

@@ -1,0 +1,165 @@
+package dev.javelin.tensor;
+
+import java.util.Arrays;
+
+/**
+ * An immutable list of dimension sizes, with NumPy's broadcasting rules and axis normalization.
+ *
+ * <pre>{@code
+ * Shape s = Shape.broadcast("add", Shape.of(4, 1, 3), Shape.of(5, 1)); // [4, 5, 3]
+ * }</pre>
+ */
+public final class Shape {
+    private static final Shape SCALAR = new Shape(new int[0]);
+    private final int[] dims;
+
+    private Shape(int[] dims) {
+        this.dims = dims;
+    }
+
+    /** A shape from its dimension sizes; each must be >= 0. */
+    public static Shape of(int... dims) {
+        if (dims.length == 0) return SCALAR;
+        for (int d : dims) {
+            if (d < 0) throw new IllegalArgumentException("Shape: negative dimension in " + Arrays.toString(dims));
+        }
+        return new Shape(dims.clone());
+    }
+
+    /** The shape of a 0-dimensional tensor (one element). */
+    public static Shape scalar() {
+        return SCALAR;
+    }
+
+    public int rank() {
+        return dims.length;
+    }
+
+    /** Size of one dimension; negative axes count from the end. */
+    public int dim(int axis) {
+        return dims[normalizeAxis(axis, dims.length, "Shape.dim")];
+    }
+
+    /** A copy of the dimension sizes. */
+    public int[] toArray() {
+        return dims.clone();
+    }
+
+    /** Number of elements (1 for a scalar, 0 when any dimension is 0). */
+    public long size() {
+        long n = 1;
+        for (int d : dims) n *= d;
+        return n;
+    }
+
+    /** Number of elements as an int, failing clearly past what a Java array holds. */
+    public int sizeAsInt() {
+        long n = size();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Shape " + this + " has " + n + " elements, more than one array holds");
+        }
+        return (int) n;
+    }
+
+    /** Row-major strides of a dense tensor of this shape. */
+    public int[] contiguousStrides() {
+        int[] s = new int[dims.length];
+        int acc = 1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= Math.max(dims[i], 1);
+        }
+        return s;
+    }
+
+    /** This shape with dimension {@code axis} replaced by {@code size}. */
+    public Shape with(int axis, int size) {
+        int[] d = dims.clone();
+        d[normalizeAxis(axis, d.length, "Shape.with")] = size;
+        return new Shape(d);
+    }
+
+    /** The trailing {@code rank() - from} dims, or a sub-range. */
+    public Shape sub(int from, int to) {
+        return Shape.of(Arrays.copyOfRange(dims, from, to));
+    }
+
+    /**
+     * The broadcast of two shapes by NumPy's rules (align right; a dimension of 1 stretches).
+     *
+     * @param op named in the error message
+     */
+    public static Shape broadcast(String op, Shape a, Shape b) {
+        int r = Math.max(a.rank(), b.rank());
+        int[] out = new int[r];
+        for (int i = 0; i < r; i++) {
+            int da = i < r - a.rank() ? 1 : a.dims[i - (r - a.rank())];
+            int db = i < r - b.rank() ? 1 : b.dims[i - (r - b.rank())];
+            if (da != db && da != 1 && db != 1) {
+                throw new IllegalArgumentException(op + ": shapes " + a + " and " + b
+                        + " do not broadcast (dimension " + i + " of the result: " + da + " vs " + db + ")");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return new Shape(out);
+    }
+
+    /** True when this shape broadcasts to {@code target} without changing {@code target}. */
+    public boolean broadcastsTo(Shape target) {
+        if (rank() > target.rank()) return false;
+        int off = target.rank() - rank();
+        for (int i = 0; i < rank(); i++) {
+            if (dims[i] != 1 && dims[i] != target.dims[i + off]) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Maps a possibly negative axis into {@code [0, rank)}.
+     *
+     * @throws IllegalArgumentException naming {@code op} when the axis is out of range
+     */
+    public static int normalizeAxis(int axis, int rank, String op) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for rank " + rank
+                    + " (expected " + (-rank) + " <= axis < " + rank + ")");
+        }
+        return a;
+    }
+
+    /** Normalized, sorted, duplicate-free axes; an empty array means every axis. */
+    public static int[] normalizeAxes(int[] axes, int rank, String op) {
+        if (axes == null || axes.length == 0) {
+            int[] all = new int[rank];
+            for (int i = 0; i < rank; i++) all[i] = i;
+            return all;
+        }
+        boolean[] seen = new boolean[rank];
+        for (int ax : axes) {
+            int a = normalizeAxis(ax, rank, op);
+            if (seen[a]) throw new IllegalArgumentException(op + ": axis " + ax + " given twice in " + Arrays.toString(axes));
+            seen[a] = true;
+        }
+        int[] out = new int[axes.length];
+        int k = 0;
+        for (int i = 0; i < rank; i++) if (seen[i]) out[k++] = i;
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Shape s && Arrays.equals(dims, s.dims);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(dims);
+    }
+
+    /** Prints as {@code [2, 3]}, the way error messages name shapes. */
+    @Override
+    public String toString() {
+        return Arrays.toString(dims);
+    }
+}

@@ -1,0 +1,286 @@
+package dev.javelin.tensor;
+
+import dev.javelin.tensor.spi.Backends;
+import dev.javelin.tensor.spi.HeapStorage;
+import dev.javelin.tensor.spi.Storage;
+import dev.javelin.tensor.spi.Strided;
+import dev.javelin.tensor.spi.Views;
+import java.util.Objects;
+
+/**
+ * An n-dimensional array value: shape, dtype, device, and a view (offset, strides) into storage.
+ * Ops return new tensors and never change their inputs; views (reshape, permute, expand, slice)
+ * share storage. A symbolic tensor has a shape and dtype but no storage: it is what tracing and
+ * Keras-style functional models pass around before data flows.
+ *
+ * <pre>{@code
+ * Tensor x = Tensors.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
+ * Tensor y = x.mul(2.0).add(1.0).sum(1);   // [7., 19.] as float32[2]
+ * System.out.println(y);
+ * }</pre>
+ *
+ * <p>The instance methods are shorthand for {@link Ops} (primitives), {@link MathOps} and {@link NN}
+ * (compositions).
+ */
+public final class Tensor {
+    private final Shape shape;
+    private final int[] strides;
+    private final int offset;
+    private final DType dtype;
+    private final Device device;
+    private final Storage storage; // null when symbolic
+    private final Object symbol;   // what a non-eager engine attached (a trace node); null when concrete
+
+    private Tensor(Shape shape, int[] strides, int offset, DType dtype, Device device, Storage storage, Object symbol) {
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        this.dtype = dtype;
+        this.device = device;
+        this.storage = storage;
+        this.symbol = symbol;
+    }
+
+    /** A view of {@code storage}: for engines and backends. */
+    public static Tensor wrap(Storage storage, Shape shape, int[] strides, int offset) {
+        Objects.requireNonNull(storage, "storage");
+        if (strides.length != shape.rank()) {
+            throw new IllegalArgumentException("Tensor.wrap: " + strides.length + " strides for shape " + shape);
+        }
+        return new Tensor(shape, strides.clone(), offset, storage.dtype(), storage.device(), storage, null);
+    }
+
+    /** A dense tensor over the whole of {@code storage}. */
+    public static Tensor wrap(Storage storage, Shape shape) {
+        if (shape.size() != storage.length()) {
+            throw new IllegalArgumentException("Tensor.wrap: shape " + shape + " has " + shape.size()
+                    + " elements, storage has " + storage.length());
+        }
+        return wrap(storage, shape, shape.contiguousStrides(), 0);
+    }
+
+    /** A tensor with a shape and dtype but no data; {@code symbol} is whatever the engine needs. */
+    public static Tensor symbolic(Shape shape, DType dtype, Device device, Object symbol) {
+        return new Tensor(shape, shape.contiguousStrides(), 0, dtype, device, null, symbol);
+    }
+
+    public Shape shape() { return shape; }
+
+    public int rank() { return shape.rank(); }
+
+    /** Size of one dimension; negative axes count from the end. */
+    public int dim(int axis) { return shape.dim(axis); }
+
+    /** Number of elements. */
+    public long size() { return shape.size(); }
+
+    public DType dtype() { return dtype; }
+
+    public Device device() { return device; }
+
+    /** A copy of the strides, in elements. */
+    public int[] strides() { return strides.clone(); }
+
+    /** Stride of one dimension, in elements. */
+    public int stride(int axis) { return strides[Shape.normalizeAxis(axis, strides.length, "stride")]; }
+
+    public int offset() { return offset; }
+
+    /** The storage; null for a symbolic tensor. */
+    public Storage storage() { return storage; }
+
+    public boolean isSymbolic() { return storage == null; }
+
+    /** The engine's tag on a symbolic tensor (a trace node), else null. */
+    public Object symbol() { return symbol; }
+
+    /** True when the elements lie densely in row-major order from {@link #offset()}. */
+    public boolean isContiguous() { return Views.isContiguous(shape, strides); }
+
+    // ---- data out ----------------------------------------------------------------------------
+
+    /** Dense, row-major host storage with this tensor's elements (a copy unless already so). */
+    public HeapStorage toHost() {
+        requireConcrete("toHost");
+        if (storage instanceof HeapStorage h) {
+            if (offset == 0 && isContiguous() && h.length() == shape.size()) return h;
+            HeapStorage out = HeapStorage.allocate(dtype, shape.sizeAsInt());
+            int[] offs = Strided.offsets(shape, strides, offset);
+            Object src = h.array();
+            Object dst = out.array();
+            for (int i = 0; i < offs.length; i++) java.lang.reflect.Array.set(dst, i, java.lang.reflect.Array.get(src, offs[i]));
+            return out;
+        }
+        return Backends.forDevice(device).toHost(this);
+    }
+
+    /** The elements in row-major order, converted to float. */
+    public float[] toFloatArray() {
+        HeapStorage h = toHost();
+        if (dtype == DType.FLOAT32) return h == storage ? h.floats().clone() : h.floats();
+        float[] out = new float[h.length()];
+        for (int i = 0; i < out.length; i++) out[i] = (float) h.getDouble(i);
+        return out;
+    }
+
+    /** The elements in row-major order, converted to double. */
+    public double[] toDoubleArray() {
+        HeapStorage h = toHost();
+        double[] out = new double[h.length()];
+        for (int i = 0; i < out.length; i++) out[i] = h.getDouble(i);
+        return out;
+    }
+
+    /** The elements in row-major order, converted to int (floats truncate toward zero). */
+    public int[] toIntArray() {
+        HeapStorage h = toHost();
+        int[] out = new int[h.length()];
+        for (int i = 0; i < out.length; i++) out[i] = (int) h.getLong(i);
+        return out;
+    }
+
+    /** The elements in row-major order, converted to long (floats truncate toward zero). */
+    public long[] toLongArray() {
+        HeapStorage h = toHost();
+        long[] out = new long[h.length()];
+        for (int i = 0; i < out.length; i++) out[i] = h.getLong(i);
+        return out;
+    }
+
+    /** The elements in row-major order as booleans ({@code != 0}). */
+    public boolean[] toBooleanArray() {
+        HeapStorage h = toHost();
+        boolean[] out = new boolean[h.length()];
+        for (int i = 0; i < out.length; i++) out[i] = h.getDouble(i) != 0;
+        return out;
+    }
+
+    /** The only element of a one-element tensor, as double. */
+    public double item() {
+        if (shape.size() != 1) {
+            throw new IllegalArgumentException("item: expected a tensor with one element, got shape " + shape);
+        }
+        return toHost().getDouble(0);
+    }
+
+    /** The element at {@code index} (one coordinate per dimension, negative counts from the end), as double. */
+    public double get(int... index) {
+        requireConcrete("get");
+        if (index.length != rank()) {
+            throw new IllegalArgumentException("get: " + index.length + " indices for shape " + shape);
+        }
+        int[] idx = new int[index.length];
+        for (int d = 0; d < index.length; d++) {
+            int n = shape.dim(d);
+            int i = index[d] < 0 ? index[d] + n : index[d];
+            if (i < 0 || i >= n) {
+                throw new IndexOutOfBoundsException("get: index " + index[d] + " out of range for dimension " + d + " of " + shape);
+            }
+            idx[d] = i;
+        }
+        if (storage instanceof HeapStorage h) return h.getDouble(Strided.offsetOf(idx, strides, offset));
+        return toHost().getDouble(Strided.offsetOf(idx, shape.contiguousStrides(), 0));
+    }
+
+    /** This tensor on {@code target}: itself when already there, else a copy. */
+    public Tensor to(Device target) {
+        if (target.equals(device)) return this;
+        requireConcrete("to");
+        HeapStorage host = toHost();
+        Storage moved = Backends.forDevice(target).fromHost(host, target);
+        return wrap(moved, shape);
+    }
+
+    /** This tensor as {@code target} dtype (itself when already so). */
+    public Tensor cast(DType target) { return Ops.cast(this, target); }
+
+    private void requireConcrete(String what) {
+        if (storage == null) {
+            throw new IllegalStateException(what + ": tensor " + dtype + shape + " is symbolic (it has no data)");
+        }
+    }
+
+    /** NumPy-like printing: values (elided in the middle when large), shape and dtype. */
+    @Override
+    public String toString() {
+        return TensorFormat.format(this);
+    }
+
+    // ---- shorthand for Ops (primitives) -----------------------------------------------------
+
+    public Tensor neg() { return Ops.unary(Op.NEG, this); }
+    public Tensor abs() { return Ops.unary(Op.ABS, this); }
+    public Tensor exp() { return Ops.unary(Op.EXP, this); }
+    public Tensor log() { return Ops.unary(Op.LOG, this); }
+    public Tensor sqrt() { return Ops.unary(Op.SQRT, this); }
+    public Tensor sin() { return Ops.unary(Op.SIN, this); }
+    public Tensor cos() { return Ops.unary(Op.COS, this); }
+    public Tensor tanh() { return Ops.unary(Op.TANH, this); }
+    public Tensor sigmoid() { return Ops.unary(Op.SIGMOID, this); }
+    public Tensor relu() { return Ops.unary(Op.RELU, this); }
+    public Tensor reciprocal() { return Ops.unary(Op.RECIPROCAL, this); }
+    public Tensor sign() { return Ops.unary(Op.SIGN, this); }
+    public Tensor floor() { return Ops.unary(Op.FLOOR, this); }
+    public Tensor ceil() { return Ops.unary(Op.CEIL, this); }
+    public Tensor round() { return Ops.unary(Op.ROUND, this); }
+    public Tensor erf() { return Ops.unary(Op.ERF, this); }
+    public Tensor logicalNot() { return Ops.unary(Op.LOGICAL_NOT, this); }
+
+    public Tensor add(Tensor o) { return Ops.binary(Op.ADD, this, o); }
+    public Tensor add(double s) { return Ops.binary(Op.ADD, this, Ops.scalarLike(this, s)); }
+    public Tensor sub(Tensor o) { return Ops.binary(Op.SUB, this, o); }
+    public Tensor sub(double s) { return Ops.binary(Op.SUB, this, Ops.scalarLike(this, s)); }
+    public Tensor mul(Tensor o) { return Ops.binary(Op.MUL, this, o); }
+    public Tensor mul(double s) { return Ops.binary(Op.MUL, this, Ops.scalarLike(this, s)); }
+    public Tensor div(Tensor o) { return Ops.binary(Op.DIV, this, o); }
+    public Tensor div(double s) { return Ops.binary(Op.DIV, this, Ops.scalarLike(this, s)); }
+    public Tensor pow(Tensor o) { return Ops.binary(Op.POW, this, o); }
+    public Tensor pow(double s) { return Ops.binary(Op.POW, this, Ops.scalarLike(this, s)); }
+    public Tensor maximum(Tensor o) { return Ops.binary(Op.MAX, this, o); }
+    public Tensor maximum(double s) { return Ops.binary(Op.MAX, this, Ops.scalarLike(this, s)); }
+    public Tensor minimum(Tensor o) { return Ops.binary(Op.MIN, this, o); }
+    public Tensor minimum(double s) { return Ops.binary(Op.MIN, this, Ops.scalarLike(this, s)); }
+    public Tensor eq(Tensor o) { return Ops.binary(Op.EQ, this, o); }
+    public Tensor eq(double s) { return Ops.binary(Op.EQ, this, Ops.scalarLike(this, s)); }
+    public Tensor ne(Tensor o) { return Ops.binary(Op.NE, this, o); }
+    public Tensor lt(Tensor o) { return Ops.binary(Op.LT, this, o); }
+    public Tensor lt(double s) { return Ops.binary(Op.LT, this, Ops.scalarLike(this, s)); }
+    public Tensor le(Tensor o) { return Ops.binary(Op.LE, this, o); }
+    public Tensor gt(Tensor o) { return Ops.binary(Op.GT, this, o); }
+    public Tensor gt(double s) { return Ops.binary(Op.GT, this, Ops.scalarLike(this, s)); }
+    public Tensor ge(Tensor o) { return Ops.binary(Op.GE, this, o); }
+
+    /** Sum over {@code axes} (all when none given), dropping them. */
+    public Tensor sum(int... axes) { return Ops.reduce(Op.REDUCE_SUM, this, axes, false); }
+    public Tensor sum(int[] axes, boolean keepDims) { return Ops.reduce(Op.REDUCE_SUM, this, axes, keepDims); }
+    /** Maximum over {@code axes} (all when none given), dropping them. */
+    public Tensor max(int... axes) { return Ops.reduce(Op.REDUCE_MAX, this, axes, false); }
+    public Tensor max(int[] axes, boolean keepDims) { return Ops.reduce(Op.REDUCE_MAX, this, axes, keepDims); }
+    public Tensor min(int... axes) { return Ops.reduce(Op.REDUCE_MIN, this, axes, false); }
+    public Tensor min(int[] axes, boolean keepDims) { return Ops.reduce(Op.REDUCE_MIN, this, axes, keepDims); }
+    public Tensor argmax(int axis) { return Ops.reduce(Op.ARGMAX, this, new int[] {axis}, false); }
+    public Tensor argmin(int axis) { return Ops.reduce(Op.ARGMIN, this, new int[] {axis}, false); }
+
+    /** A view with new dims (one may be -1); copies first only when strides forbid a view. */
+    public Tensor reshape(int... dims) { return Ops.reshape(this, dims); }
+    public Tensor flatten() { return Ops.reshape(this, -1); }
+    public Tensor permute(int... order) { return Ops.permute(this, order); }
+    /** Swaps two axes (a view). */
+    public Tensor transpose(int a, int b) { return Ops.transpose(this, a, b); }
+    /** Swaps the last two axes (a view): the matrix transpose. */
+    public Tensor mT() { return Ops.transpose(this, -2, -1); }
+    public Tensor expand(int... dims) { return Ops.expand(this, Shape.of(dims)); }
+    public Tensor broadcastTo(Shape target) { return Ops.expand(this, target); }
+    public Tensor squeeze(int... axes) { return Ops.squeeze(this, axes); }
+    public Tensor unsqueeze(int axis) { return Ops.unsqueeze(this, axis); }
+    /** Python's {@code x[start:stop:step]} along one axis (negative start/stop count from the end). */
+    public Tensor slice(int axis, int start, int stop, int step) { return Ops.slice(this, axis, start, stop, step); }
+    public Tensor slice(int axis, int start, int stop) { return Ops.slice(this, axis, start, stop, 1); }
+    /** {@code length} elements from {@code start} along {@code axis} (a view). */
+    public Tensor narrow(int axis, int start, int length) { return Ops.slice(this, axis, start, start + length, 1); }
+    /** A dense copy when not already dense; itself otherwise. */
+    public Tensor contiguous() { return Ops.contiguous(this); }
+
+    public Tensor matmul(Tensor o) { return Ops.matmul(this, o); }
+    public Tensor where(Tensor ifTrue, Tensor ifFalse) { return Ops.where(this, ifTrue, ifFalse); }
+}

@@ -1,0 +1,44 @@
+package dev.javelin.tensor.spi;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Tensor;
+
+/**
+ * What a compute backend implements. Backends are found with {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/dev.javelin.tensor.spi.Backend} and {@code provides} in module-info);
+ * for each device type the available backend with the highest {@link #priority()} runs the ops.
+ * A new backend (a TornadoVM one, say) is one class implementing this, in its own jar.
+ *
+ * <p>Views (the {@link dev.javelin.tensor.Op.Kind#MOVEMENT} ops) never reach a backend in the eager
+ * engine: they are offset and stride arithmetic done once in {@link Views}. Everything else does.
+ */
+public interface Backend {
+    /** A short name for logs, e.g. {@code reference}, {@code cpu-vector}, {@code cuda}. */
+    String name();
+
+    Device.Type deviceType();
+
+    /** Higher wins among available backends of one device type; the reference backend is 0. */
+    int priority();
+
+    /** False where this backend cannot run here (no driver, no device); must never throw. */
+    boolean isAvailable();
+
+    /** Zeroed storage for {@code length} elements of {@code dtype} on {@code device}. */
+    Storage allocate(DType dtype, int length, Device device);
+
+    /**
+     * Computes {@code call} into {@code out}: a fresh, dense, row-major tensor of the call's shape and
+     * dtype on this backend's device. Inputs may be any strided views, including stride 0 (broadcast)
+     * and overlapping windows (UNFOLD). Must not write to inputs.
+     */
+    void execute(OpCall call, Tensor out);
+
+    /** Copies {@code t} (any layout, on this backend's device) into dense row-major host storage. */
+    HeapStorage toHost(Tensor t);
+
+    /** Copies dense host storage to {@code device}. */
+    Storage fromHost(HeapStorage host, Device device);
+}

@@ -1,0 +1,16 @@
+package dev.javelin.tensor.spi;
+
+import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+
+/**
+ * Sees every primitive op at the dispatch seam after the engine produced its result; this is how a
+ * gradient tape records without any op knowing about it.
+ */
+public interface OpObserver {
+    void onOp(OpCall call, Tensor result);
+
+    /** A trainable variable was read; a tape watches it, as TensorFlow's does. */
+    default void onRead(Variable variable, Tensor value) {}
+}

@@ -1,0 +1,83 @@
+package dev.javelin.tensor.spi;
+
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+
+/**
+ * Offset and stride arithmetic for the movement ops: a view shares its input's storage. Engines and
+ * code generators use the same functions, so every layer agrees on what a view addresses.
+ */
+public final class Views {
+    private Views() {}
+
+    /**
+     * The strides and offset of the view that {@code call} (a movement op) makes of its input with
+     * {@code inStrides} and {@code inOffset}; null for a RESHAPE that needs a copy first.
+     */
+    public static Layout layout(OpCall call, int[] inStrides, int inOffset) {
+        Tensor in = call.input(0);
+        Shape inShape = in.shape();
+        int[] outDims = call.shape().toArray();
+        return switch (call.op()) {
+            case RESHAPE -> isContiguous(inShape, inStrides) ? new Layout(call.shape().contiguousStrides(), inOffset) : null;
+            case PERMUTE -> {
+                int[] order = call.attrs(OpAttrs.Permute.class).order();
+                int[] s = new int[order.length];
+                for (int i = 0; i < order.length; i++) s[i] = inStrides[order[i]];
+                yield new Layout(s, inOffset);
+            }
+            case EXPAND -> {
+                int[] s = new int[outDims.length];
+                for (int i = 0; i < outDims.length; i++) s[i] = inShape.dim(i) == outDims[i] ? inStrides[i] : 0;
+                yield new Layout(s, inOffset);
+            }
+            case SLICE -> {
+                OpAttrs.Slice sl = call.attrs(OpAttrs.Slice.class);
+                int off = inOffset;
+                int[] s = new int[outDims.length];
+                for (int i = 0; i < outDims.length; i++) {
+                    if (outDims[i] > 0) off += sl.start()[i] * inStrides[i];
+                    s[i] = inStrides[i] * sl.step()[i];
+                }
+                yield new Layout(s, off);
+            }
+            case UNFOLD -> {
+                OpAttrs.Window w = call.attrs(OpAttrs.Window.class);
+                // [N,H,W,C] -> [N,OH,OW,KH,KW,C]
+                int[] s = {inStrides[0], inStrides[1] * w.strideH(), inStrides[2] * w.strideW(),
+                        inStrides[1] * w.dilationH(), inStrides[2] * w.dilationW(), inStrides[3]};
+                yield new Layout(s, inOffset);
+            }
+            default -> throw new IllegalArgumentException("Views: " + call.op() + " is not a movement op");
+        };
+    }
+
+    /** Strides and offset of a view. */
+    public record Layout(int[] strides, int offset) {}
+
+    /** True when {@code strides} address {@code shape} densely in row-major order (size-1 dims ignored). */
+    public static boolean isContiguous(Shape shape, int[] strides) {
+        int expected = 1;
+        for (int i = shape.rank() - 1; i >= 0; i--) {
+            int d = shape.dim(i);
+            if (d == 0) return true;
+            if (d != 1 && strides[i] != expected) return false;
+            expected *= d;
+        }
+        return true;
+    }
+
+    /** Output size of a sliding window along one axis of (already padded) length {@code n}. */
+    public static int windowCount(int n, int k, int stride, int dilation) {
+        int span = dilation * (k - 1) + 1;
+        return n < span ? 0 : (n - span) / stride + 1;
+    }
+
+    /** True for the ops this class handles. */
+    public static boolean isView(Op op) {
+        return op.isView();
+    }
+}
