@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Evaluates, once at compile time, small ops whose inputs are all constants (scalar arithmetic the
  * user wrote, like {@code 1 - beta1}). Results larger than {@link #LIMIT} elements are left to run
- * at each call: a folded broadcast would turn a scalar into a large constant buffer.
+ * at each call, and broadcasts are never folded: a kernel reads a broadcast scalar for free, a folded
+ * one would be a constant buffer.
  */
 public final class ConstantFolding implements Pass {
     /** Largest folded result, in elements. */
@@ -25,7 +26,7 @@ public final class ConstantFolding implements Pass {
     public boolean run(Graph graph) {
         boolean changed = false;
         for (Node n : new ArrayList<>(graph.nodes())) {
-            if (!n.isOp() || n.size() > LIMIT || !n.device().equals(Device.CPU) || n.inputs().isEmpty()) continue;
+            if (!n.isOp() || n.isOp(Op.EXPAND) || n.size() > LIMIT || !n.device().equals(Device.CPU) || n.inputs().isEmpty()) continue;
             if (!n.inputs().stream().allMatch(Node::isConstant)) continue;
             List<Tensor> in = new ArrayList<>();
             for (Node i : n.inputs()) in.add(i.constant());
