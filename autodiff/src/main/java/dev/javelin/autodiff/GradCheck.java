@@ -17,7 +17,12 @@ import java.util.function.Function;
  * <p>For a function {@code f} of tensors, a random cotangent {@code u} of the output's shape turns
  * it into the scalar {@code L(x) = sum(f(x) * u)}. For each floating input and each of a few random
  * directions {@code v}, the tape's answer {@code <dL/dx_i, v>} (a vector-Jacobian product) is
- * compared with {@code (L(x_i + h v) - L(x_i - h v)) / 2h}. The relative error of one comparison is
+ * compared with the fourth-order central difference
+ * {@code (8 (L(x_i + h v) - L(x_i - h v)) - (L(x_i + 2h v) - L(x_i - 2h v))) / 12h}, whose truncation
+ * error ({@code h^4}) is negligible at the default {@code h = 1e-5} and whose rounding error is about
+ * 1e-11 of the output's scale (the two-point formula needs {@code h} ten times smaller for the same
+ * truncation error, and its rounding error is then ten times larger). The differences are taken
+ * element by element before they are summed. The relative error of one comparison is
  * {@code |analytic - numeric| / max(|analytic|, |numeric|, 1e-10)}; the floor lets two zeros agree.
  * Floating inputs are cast to float64 first (a float64 input is used as given, so a non-contiguous
  * view stays one); integer and bool inputs (indices, labels) are passed through unperturbed.
@@ -30,8 +35,9 @@ import java.util.function.Function;
  * System.out.println(r.maxRelativeError());
  * }</pre>
  *
- * <p>Keep inputs away from kinks (relu at 0, ties of max) by a margin larger than the step; with
- * random normal values and the default step of 1e-6 that holds with overwhelming probability.
+ * <p>Keep inputs away from kinks and jumps (relu and abs at 0, ties of max, round at half-integers)
+ * by more than {@code 2h |v|}: with a few hundred random normal values and the default step that
+ * holds with high probability, and a fixed seed makes a passing check pass every time.
  */
 public final class GradCheck {
     private GradCheck() {}
@@ -42,7 +48,7 @@ public final class GradCheck {
      * @param seed       seeds the cotangent and the directions
      */
     public record Options(int directions, double step, long seed) {
-        public static final Options DEFAULT = new Options(2, 1e-6, 20261123L);
+        public static final Options DEFAULT = new Options(2, 1e-5, 20261123L);
 
         public Options {
             if (directions < 1 || !(step > 0)) {
@@ -136,9 +142,11 @@ public final class GradCheck {
                 double[] v = normals(rng, xs[i].size());
                 double analytic = dot(grads[i].toDoubleArray(), v);
                 double[] base = xs[i].toDoubleArray();
-                double plus = loss(fn, xs, i, shifted(base, v, h), u);
-                double minus = loss(fn, xs, i, shifted(base, v, -h), u);
-                double numeric = (plus - minus) / (2 * h);
+                double[] p1 = outputs(fn, xs, i, shifted(base, v, h)), m1 = outputs(fn, xs, i, shifted(base, v, -h));
+                double[] p2 = outputs(fn, xs, i, shifted(base, v, 2 * h)), m2 = outputs(fn, xs, i, shifted(base, v, -2 * h));
+                double numeric = 0; // difference per element before summing, so the sum does not cancel large terms
+                for (int k = 0; k < u.length; k++) numeric += (8 * (p1[k] - m1[k]) - (p2[k] - m2[k])) * u[k];
+                numeric /= 12 * h;
                 double scale = Math.max(Math.max(Math.abs(analytic), Math.abs(numeric)), 1e-10);
                 out.add(new Comparison(i, d, analytic, numeric, Math.abs(analytic - numeric) / scale));
             }
@@ -146,12 +154,12 @@ public final class GradCheck {
         return new Report(out);
     }
 
-    /** {@code sum(fn(xs with input i replaced) * u)}, computed without any tape seeing it. */
-    private static double loss(Function<Tensor[], Tensor> fn, Tensor[] xs, int i, double[] xi, double[] u) {
+    /** The elements of {@code fn(xs with input i replaced)}, computed without any tape seeing it. */
+    private static double[] outputs(Function<Tensor[], Tensor> fn, Tensor[] xs, int i, double[] xi) {
         Tensor[] args = xs.clone();
         args[i] = dense(xi, xs[i].shape(), xs[i]);
         try (Dispatch.Scope hidden = Dispatch.pauseObservers()) {
-            return dot(fn.apply(args).toDoubleArray(), u);
+            return fn.apply(args).toDoubleArray();
         }
     }
 

@@ -86,7 +86,8 @@ public final class GradientTape implements AutoCloseable {
     /**
      * The gradient of {@code target} with respect to each source, in order. A non-scalar target is
      * treated as its sum (every element seeded with one). A floating source the target does not
-     * depend on gets zeros of its shape; an integer or bool source gets null.
+     * depend on, or that was neither watched nor computed on this tape, gets zeros of its shape; an
+     * integer or bool source gets null.
      *
      * @throws IllegalArgumentException when the target is not floating
      * @throws IllegalStateException    on a non-persistent tape that already gave its gradient
@@ -112,7 +113,9 @@ public final class GradientTape implements AutoCloseable {
         Tensor start = seed == null ? Ops.expand(Ops.scalarLike(target, 1.0), target.shape()) : seed.cast(target.dtype());
         computing = true;
         try {
-            Map<Tensor, Tensor> grads = Backprop.run(producers, target, start, List.of(sources));
+            List<Tensor> traced = new ArrayList<>(); // an unwatched leaf is a constant, even where it meets a watched tensor
+            for (Tensor s : sources) if (tracks(s)) traced.add(s);
+            Map<Tensor, Tensor> grads = Backprop.run(producers, target, start, traced);
             Tensor[] out = new Tensor[sources.length];
             for (int i = 0; i < sources.length; i++) {
                 Tensor s = sources[i];
