@@ -106,9 +106,13 @@ public final class Tensor {
             if (offset == 0 && isContiguous() && h.length() == shape.size()) return h;
             HeapStorage out = HeapStorage.allocate(dtype, shape.sizeAsInt());
             int[] offs = Strided.offsets(shape, strides, offset);
-            Object src = h.array();
-            Object dst = out.array();
-            for (int i = 0; i < offs.length; i++) java.lang.reflect.Array.set(dst, i, java.lang.reflect.Array.get(src, offs[i]));
+            switch (dtype) {
+                case FLOAT32 -> { float[] a = h.floats(), b = out.floats(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case FLOAT64 -> { double[] a = h.doubles(), b = out.doubles(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case INT32 -> { int[] a = h.ints(), b = out.ints(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case INT64 -> { long[] a = h.longs(), b = out.longs(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case BOOL -> { boolean[] a = h.bools(), b = out.bools(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+            }
             return out;
         }
         return Backends.forDevice(device).toHost(this);
