@@ -107,6 +107,34 @@ final class Launcher {
         });
     }
 
+    /**
+     * Runs a row group: kernels over the same rows (row reductions, then at most one elementwise
+     * kernel) whose later members read the earlier ones' per-row results. Each row goes through
+     * every member before the next row starts, so the row is read from memory once and stays in
+     * cache for the other passes (softmax: max, sum of exp, scale).
+     */
+    static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
+                         int[][][] maps) {
+        int n = launches[0].n();
+        long kept = launches[0].keptCount();
+        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, n));
+        CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
+            int[][] offs = new int[kernels.length][];
+            for (int k = 0; k < kernels.length; k++) offs[k] = new int[arrays[k].length];
+            for (int row = from; row < to; row++) {
+                for (int k = 0; k < kernels.length; k++) {
+                    launches[k].offsetsAt(row, 0, base[k], offs[k]);
+                    if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
+                        int out = arrays[k].length - 1;
+                        ((float[]) arrays[k][out])[offs[k][out]] = kernels[k].reduce(arrays[k], offs[k], maps[k], n);
+                    } else {
+                        kernels[k].run(arrays[k], offs[k], maps[k], n);
+                    }
+                }
+            }
+        });
+    }
+
     private static int chunk(int grain) {
         int g = Math.max(KernelSupport.S.length(), grain);
         return g - g % KernelSupport.S.length(); // whole vectors, so only the last chunk has a tail

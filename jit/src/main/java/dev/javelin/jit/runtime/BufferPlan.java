@@ -25,18 +25,24 @@ final class BufferPlan {
     final List<DType> slotTypes = new ArrayList<>();
     final List<Integer> slotSizes = new ArrayList<>();
 
-    BufferPlan(Graph graph, List<PlanStep> steps) {
+    /**
+     * @param groupStart per step, the first step of the row group it runs in (itself when alone)
+     * @param groupLast  per step, the last step of its row group: a group's members run interleaved,
+     *                   so what any member reads lives until the group ends, and a member's output
+     *                   may only take a buffer freed before the group starts
+     */
+    BufferPlan(Graph graph, List<PlanStep> steps, int[] groupStart, int[] groupLast) {
         slotOfStep = new int[steps.size()];
         Map<Node, Integer> lastUse = new IdentityHashMap<>();
         for (int t = 0; t < steps.size(); t++) {
-            for (Node read : reads(steps.get(t))) lastUse.put(owner(read, steps), t);
+            for (Node read : reads(steps.get(t))) lastUse.merge(owner(read, steps), groupLast[t], Math::max);
         }
         Map<Node, Boolean> escaping = new IdentityHashMap<>();
         for (Node r : graph.roots()) escaping.put(owner(r, steps), true);
         List<Integer> free = new ArrayList<>();
         List<int[]> pending = new ArrayList<>(); // {slot, lastUse}
         for (int t = 0; t < steps.size(); t++) {
-            int now = t;
+            int now = groupStart[t];
             pending.removeIf(p -> {
                 if (p[1] < now) {
                     free.add(p[0]);
@@ -61,7 +67,7 @@ final class BufferPlan {
                 free.remove(Integer.valueOf(best));
             }
             slotOfStep[t] = best;
-            pending.add(new int[] {best, lastUse.getOrDefault(k.node(), t)});
+            pending.add(new int[] {best, Math.max(groupLast[t], lastUse.getOrDefault(k.node(), t))});
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.javelin.jit.runtime;
 
 import dev.javelin.jit.cpu.CpuKernel;
+import dev.javelin.jit.cpu.RowGroups;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
 import dev.javelin.jit.plan.PlanStep;
@@ -33,6 +34,8 @@ public final class Program {
     private final ConcurrentLinkedQueue<Object[]> arenas = new ConcurrentLinkedQueue<>();
     private final Tensor[] constants;
     private final long compileNanos;
+    /** Per step that starts a row group, one past its last member (see {@link RowGroups}). */
+    private final int[] groupEnd;
 
     public Program(Graph graph, List<PlanStep> steps) {
         long start = System.nanoTime();
@@ -50,7 +53,17 @@ public final class Program {
                 if (debug >= 2 && kernels[t].fresh()) System.err.println(kernels[t].bytecode());
             }
         }
-        buffers = new BufferPlan(graph, steps);
+        groupEnd = RowGroups.find(this.steps);
+        int[] groupStart = new int[steps.size()], groupLast = new int[steps.size()];
+        for (int t = 0; t < steps.size(); t++) {
+            int e = groupEnd[t];
+            for (int u = t; u < e; u++) {
+                groupStart[u] = t;
+                groupLast[u] = e - 1;
+            }
+            t = e - 1;
+        }
+        buffers = new BufferPlan(graph, steps, groupStart, groupLast);
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = dense(n.constant());
         compileNanos = System.nanoTime() - start;
@@ -107,6 +120,17 @@ public final class Program {
             for (int t = 0; t < steps.size(); t++) {
                 long start = debug ? System.nanoTime() : 0;
                 PlanStep s = steps.get(t);
+                if (groupEnd[t] > t + 1) {
+                    runRowGroup(t, groupEnd[t], env, arena);
+                    if (debug) {
+                        StringBuilder names = new StringBuilder();
+                        for (int u = t; u < groupEnd[t]; u++) names.append(u > t ? " + " : "").append(stepName(steps.get(u)));
+                        System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (one pass over rows)%n", names, s.node().dtype(),
+                                steps.get(groupEnd[t] - 1).node().shape(), (System.nanoTime() - start) / 1e3);
+                    }
+                    t = groupEnd[t] - 1;
+                    continue;
+                }
                 env[index.get(s.node())] = switch (s) {
                     case PlanStep.Kernel k -> runKernel(t, k, env, arena);
                     case PlanStep.Backend b -> EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
@@ -139,9 +163,31 @@ public final class Program {
     }
 
     private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena) {
-        List<Node> leaves = k.leaves();
-        Object[] arrays = new Object[leaves.size() + 1];
+        Object[] arrays = new Object[k.leaves().size() + 1];
         int[] base = new int[arrays.length];
+        Tensor out = bind(t, k, env, arena, arrays, base);
+        kernels[t].run(arrays, base);
+        return out;
+    }
+
+    private void runRowGroup(int from, int to, Tensor[] env, Object[] arena) {
+        int m = to - from;
+        Object[][] arrays = new Object[m][];
+        int[][] base = new int[m][];
+        CpuKernel[] members = new CpuKernel[m];
+        for (int i = 0; i < m; i++) {
+            PlanStep.Kernel k = (PlanStep.Kernel) steps.get(from + i);
+            arrays[i] = new Object[k.leaves().size() + 1];
+            base[i] = new int[arrays[i].length];
+            env[index.get(k.node())] = bind(from + i, k, env, arena, arrays[i], base[i]);
+            members[i] = kernels[from + i];
+        }
+        CpuKernel.runRowGroup(members, arrays, base);
+    }
+
+    /** Fills a kernel's arrays and offsets from the values it reads, and allocates its output. */
+    private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] arrays, int[] base) {
+        List<Node> leaves = k.leaves();
         for (int s = 0; s < leaves.size(); s++) {
             Tensor in = env[index.get(leaves.get(s))];
             arrays[s] = ((HeapStorage) in.storage()).array();
@@ -158,7 +204,6 @@ public final class Program {
             if (out == null) out = arena[slot] = HeapStorage.allocate(buffers.slotTypes.get(slot), buffers.slotSizes.get(slot)).array();
         }
         arrays[leaves.size()] = out;
-        kernels[t].run(arrays, base);
         HeapStorage storage = HeapStorage.wrap(out);
         return Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
     }
