@@ -52,23 +52,29 @@ final class BufferPlan {
             });
             PlanStep s = steps.get(t);
             slotOfStep[t] = -1;
-            if (!(s instanceof PlanStep.Kernel k) || escaping.containsKey(k.node())) continue;
-            int size = Math.toIntExact(k.node().size());
+            if (!planned(s) || escaping.containsKey(s.node())) continue;
+            Node k = s.node();
+            int size = Math.toIntExact(k.size());
             int best = -1;
             for (int f : free) {
-                if (slotTypes.get(f) == k.node().dtype() && slotSizes.get(f) >= size
+                if (slotTypes.get(f) == k.dtype() && slotSizes.get(f) >= size
                         && (best < 0 || slotSizes.get(f) < slotSizes.get(best))) best = f;
             }
             if (best < 0) {
-                slotTypes.add(k.node().dtype());
+                slotTypes.add(k.dtype());
                 slotSizes.add(size);
                 best = slotTypes.size() - 1;
             } else {
                 free.remove(Integer.valueOf(best));
             }
             slotOfStep[t] = best;
-            pending.add(new int[] {best, Math.max(groupLast[t], lastUse.getOrDefault(k.node(), t))});
+            pending.add(new int[] {best, Math.max(groupLast[t], lastUse.getOrDefault(k, t))});
         }
+    }
+
+    /** True for steps whose output memory the program provides: generated kernels and GEMMs. */
+    static boolean planned(PlanStep s) {
+        return s instanceof PlanStep.Kernel || (s instanceof PlanStep.Backend b && Gemm.handles(b.node()));
     }
 
     /** The values a step reads. */

@@ -133,7 +133,8 @@ public final class Program {
                 }
                 env[index.get(s.node())] = switch (s) {
                     case PlanStep.Kernel k -> runKernel(t, k, env, arena);
-                    case PlanStep.Backend b -> EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
+                    case PlanStep.Backend b -> Gemm.handles(b.node()) ? runGemm(t, b.node(), env, arena)
+                            : EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
                     case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
                 };
                 if (debug && !(s instanceof PlanStep.View)) {
@@ -185,6 +186,21 @@ public final class Program {
         CpuKernel.runRowGroup(members, arrays, base);
     }
 
+    private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena) {
+        float[] out = (float[]) output(t, node, arena);
+        Gemm.run(env[index.get(node.input(0))], env[index.get(node.input(1))], out);
+        return Tensor.wrap(HeapStorage.wrap(out), node.shape(), node.shape().contiguousStrides(), 0);
+    }
+
+    /** The memory step {@code t} writes: a planned reusable buffer, or a fresh array for values that leave the program. */
+    private Object output(int t, Node node, Object[] arena) {
+        int slot = buffers.slotOfStep[t];
+        if (slot < 0) return HeapStorage.allocate(node.dtype(), Math.toIntExact(node.size())).array();
+        Object out = arena[slot];
+        if (out == null) out = arena[slot] = HeapStorage.allocate(buffers.slotTypes.get(slot), buffers.slotSizes.get(slot)).array();
+        return out;
+    }
+
     /** Fills a kernel's arrays and offsets from the values it reads, and allocates its output. */
     private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] arrays, int[] base) {
         List<Node> leaves = k.leaves();
@@ -194,15 +210,7 @@ public final class Program {
             base[s] = in.offset();
         }
         Node node = k.node();
-        int size = Math.toIntExact(node.size());
-        int slot = buffers.slotOfStep[t];
-        Object out;
-        if (slot < 0) {
-            out = HeapStorage.allocate(node.dtype(), size).array();
-        } else {
-            out = arena[slot];
-            if (out == null) out = arena[slot] = HeapStorage.allocate(buffers.slotTypes.get(slot), buffers.slotSizes.get(slot)).array();
-        }
+        Object out = output(t, node, arena);
         arrays[leaves.size()] = out;
         HeapStorage storage = HeapStorage.wrap(out);
         return Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
