@@ -36,6 +36,9 @@ public final class Program {
     private final long compileNanos;
     /** Per step that starts a row group, one past its last member (see {@link RowGroups}). */
     private final int[] groupEnd;
+    /** Per step, true when its result lives in its row group's scratch row. */
+    private final boolean[] scratch;
+    private final RowGroups rowGroups;
 
     public Program(Graph graph, List<PlanStep> steps) {
         long start = System.nanoTime();
@@ -53,7 +56,10 @@ public final class Program {
                 if (debug >= 2 && kernels[t].fresh()) System.err.println(kernels[t].bytecode());
             }
         }
-        groupEnd = RowGroups.find(this.steps);
+        RowGroups groups = RowGroups.find(this.steps, escaping(graph, this.steps), readers(this.steps));
+        rowGroups = groups;
+        groupEnd = groups.end();
+        scratch = groups.scratch();
         int[] groupStart = new int[steps.size()], groupLast = new int[steps.size()];
         for (int t = 0; t < steps.size(); t++) {
             int e = groupEnd[t];
@@ -70,6 +76,9 @@ public final class Program {
     }
 
     public List<PlanStep> steps() { return steps; }
+
+    /** Which steps run together row by row, and which results live in a scratch row. */
+    public RowGroups rowGroups() { return rowGroups; }
 
     /** True when every variable still has the shape and dtype it was traced with. */
     public boolean variablesMatch() {
@@ -154,6 +163,31 @@ public final class Program {
         return out;
     }
 
+    /** Values that leave the program: outputs, variable writes, and what they are run-time views of. */
+    private static java.util.Set<Node> escaping(Graph graph, List<PlanStep> steps) {
+        java.util.Set<Node> views = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (PlanStep s : steps) if (s instanceof PlanStep.View v) views.add(v.node());
+        java.util.Set<Node> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node r : graph.roots()) {
+            Node c = r;
+            out.add(c);
+            while (views.contains(c)) {
+                c = c.input(0);
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** For each value, the steps that read it. */
+    private static Map<Node, List<Integer>> readers(List<PlanStep> steps) {
+        Map<Node, List<Integer>> r = new IdentityHashMap<>();
+        for (int t = 0; t < steps.size(); t++) {
+            for (Node n : BufferPlan.reads(steps.get(t))) r.computeIfAbsent(n, k -> new ArrayList<>()).add(t);
+        }
+        return r;
+    }
+
     /** A step's name for logs: the kernel name, or the backend op with its shapes. */
     public static String stepName(PlanStep s) {
         return switch (s) {
@@ -183,7 +217,7 @@ public final class Program {
             env[index.get(k.node())] = bind(from + i, k, env, arena, arrays[i], base[i]);
             members[i] = kernels[from + i];
         }
-        CpuKernel.runRowGroup(members, arrays, base);
+        CpuKernel.runRowGroup(members, arrays, base, java.util.Arrays.copyOfRange(scratch, from, to));
     }
 
     private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena) {
