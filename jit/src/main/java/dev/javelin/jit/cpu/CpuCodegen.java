@@ -132,7 +132,10 @@ public final class CpuCodegen {
         /** Per DIV by an invariant: the local holding the divisor's reciprocal, else -1. */
         private final int[] reciprocal;
         private int next = 5;
+        /** Row reductions keep this many independent accumulators, so the combine's latency does not bound the loop. */
+        private static final int ACCUMULATORS = 4;
         private int step, bound, i, tailMask, acc;
+        private final int[] accs = new int[ACCUMULATORS];
 
         Body(KernelIR ir, String owner, MethodVisitor mv) {
             this.ir = ir;
@@ -164,9 +167,12 @@ public final class CpuCodegen {
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, i);
             if (ir.mode() == Mode.REDUCE_ROW) {
-                acc = local();
-                support("identity_" + reduceName(), "()" + FVD);
-                mv.visitVarInsn(ASTORE, acc);
+                for (int a = 0; a < ACCUMULATORS; a++) {
+                    accs[a] = local();
+                    support("identity_" + reduceName(), "()" + FVD);
+                    mv.visitVarInsn(ASTORE, accs[a]);
+                }
+                acc = accs[0];
             }
             tailMask = local();
             for (int k = 0; k < value.length; k++) {
@@ -177,6 +183,7 @@ public final class CpuCodegen {
                 reciprocal[k] = -1;
             }
             hoistInvariants();
+            if (ir.mode() == Mode.REDUCE_ROW) unrolledRowLoop();
             Label head = new Label(), tail = new Label(), done = new Label();
             mv.visitLabel(head);
             mv.visitVarInsn(ILOAD, i);
@@ -200,7 +207,14 @@ public final class CpuCodegen {
             body(true);
             mv.visitLabel(done);
             if (ir.mode() == Mode.REDUCE_ROW) {
-                mv.visitVarInsn(ALOAD, acc);
+                String combine = "(" + FVD + FVD + ")" + FVD;
+                mv.visitVarInsn(ALOAD, accs[0]);
+                mv.visitVarInsn(ALOAD, accs[1]);
+                support("combine_" + reduceName(), combine);
+                mv.visitVarInsn(ALOAD, accs[2]);
+                mv.visitVarInsn(ALOAD, accs[3]);
+                support("combine_" + reduceName(), combine);
+                support("combine_" + reduceName(), combine);
                 support("lanes_" + reduceName(), "(" + FVD + ")F");
                 mv.visitInsn(FRETURN);
             } else {
@@ -208,6 +222,38 @@ public final class CpuCodegen {
             }
             mv.visitMaxs(0, 0);
             mv.visitEnd();
+        }
+
+        /**
+         * For row reductions, before the one-vector loop: a loop over blocks of four vectors, each
+         * combined into its own accumulator (the order is fixed by n alone).
+         */
+        private void unrolledRowLoop() {
+            int bound4 = local();
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitVarInsn(ILOAD, step);
+            push(ACCUMULATORS);
+            mv.visitInsn(IMUL);
+            mv.visitInsn(IREM);
+            mv.visitInsn(ISUB);
+            mv.visitVarInsn(ISTORE, bound4);
+            Label head = new Label(), exit = new Label();
+            mv.visitLabel(head);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, bound4);
+            mv.visitJumpInsn(IF_ICMPGE, exit);
+            for (int a = 0; a < ACCUMULATORS; a++) {
+                acc = accs[a];
+                body(false);
+                mv.visitVarInsn(ILOAD, i);
+                mv.visitVarInsn(ILOAD, step);
+                mv.visitInsn(IADD);
+                mv.visitVarInsn(ISTORE, i);
+            }
+            mv.visitJumpInsn(GOTO, head);
+            mv.visitLabel(exit);
+            acc = accs[0];
         }
 
         private int local() {
