@@ -136,6 +136,11 @@ public final class GradientTape implements AutoCloseable {
      * zeros for a variable that was not read, null for a non-floating one.
      */
     public List<Tensor> gradient(Tensor target, List<Variable> variables) {
+        return gradient(target, variables, null);
+    }
+
+    /** The vector-Jacobian product with respect to variables: {@link #gradient(Tensor, List)} of {@code sum(target * seed)}. */
+    public List<Tensor> gradient(Tensor target, List<Variable> variables, Tensor seed) {
         requireUsable("gradient");
         List<Tensor> sources = new ArrayList<>();
         int[] first = new int[variables.size() + 1];
@@ -144,7 +149,7 @@ public final class GradientTape implements AutoCloseable {
             sources.addAll(reads.getOrDefault(variables.get(v), List.of()));
         }
         first[variables.size()] = sources.size();
-        Tensor[] g = gradient(target, sources.toArray(Tensor[]::new));
+        Tensor[] g = gradient(target, sources.toArray(Tensor[]::new), seed);
         List<Tensor> out = new ArrayList<>(variables.size());
         for (int v = 0; v < variables.size(); v++) {
             Variable var = variables.get(v);

@@ -302,15 +302,4 @@ class GradientTapeTest {
         assertArrayEquals(new double[] {1, 2}, onlySecond[0].toDoubleArray(), EXACT);
         assertThrows(IllegalArgumentException.class, () -> Autodiff.grad(xs -> xs[0].sum(), 3).apply(new Tensor[] {x}));
     }
-
-    @Test
-    void gradCheckCatchesAWrongRule() {
-        Tensor x = Rand.normal(3, 4);
-        var wrong = CustomGradient.wrap(xs -> xs[0].sin(), (g, xs, y) -> new Tensor[] {g.mul(xs[0].cos()).mul(1.001)});
-        GradCheck.Report r = GradCheck.check(xs -> wrong.apply(xs), x);
-        assertTrue(r.maxRelativeError() > 5e-4 && r.maxRelativeError() < 2e-3, r.worst().toString());
-        AssertionError e = assertThrows(AssertionError.class, () -> r.assertWithin(1e-6));
-        assertTrue(e.getMessage().contains("relative error"), e.getMessage());
-        GradCheck.check(xs -> xs[0].sin(), x).assertWithin(1e-6);
-    }
 }
