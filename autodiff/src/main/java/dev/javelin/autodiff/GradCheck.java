@@ -4,7 +4,6 @@ import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
-import dev.javelin.tensor.spi.Dispatch;
 import dev.javelin.tensor.spi.HeapStorage;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +35,10 @@ import java.util.function.Supplier;
  * r.assertWithin(1e-6);                 // throws AssertionError with the worst comparison
  * System.out.println(r.maxRelativeError());
  * }</pre>
+ *
+ * <p>The function may run tapes of its own: checking {@code x -> <grad f(x), w>} checks the
+ * Hessian-vector products of {@code f}, that is, the rules of the rules. A check run inside
+ * {@link Autodiff#noGrad()} sees no ops and fails.
  *
  * <p>Keep inputs away from kinks and jumps (relu and abs at 0, ties of max, round at half-integers)
  * by more than {@code 2h |v|}: with a few hundred random normal values and the default step that
@@ -213,11 +216,13 @@ public final class GradCheck {
         return new Report(out);
     }
 
-    /** The function's elements with input {@code i} set to {@code xi}, computed without any tape seeing it. */
+    /**
+     * The function's elements with input {@code i} set to {@code xi}. Observers are not paused: the
+     * checker's own tape has given its gradient by now, and a function that runs a tape inside (a
+     * gradient penalty, a Hessian-vector product) must still see its ops recorded.
+     */
     private static double[] outputs(Perturbed fn, Tensor like, int i, double[] xi) {
-        try (Dispatch.Scope hidden = Dispatch.pauseObservers()) {
-            return fn.apply(i, dense(xi, like.shape(), like)).toDoubleArray();
-        }
+        return fn.apply(i, dense(xi, like.shape(), like)).toDoubleArray();
     }
 
     private static double[] shifted(double[] base, double[] v, double h) {
