@@ -29,8 +29,9 @@ import java.util.Set;
  *
  * <p>What is recorded: every op (seen at the dispatch seam through {@link Dispatch#observe}) with a
  * floating result and at least one input that is watched or was itself recorded. Tensors are known
- * by identity. Trainable variables read while recording are watched automatically; {@link #watch}
- * adds any other tensor. Integer and bool tensors get no gradient.
+ * by identity, so an engine must hand back a new tensor object for each op it runs (the eager,
+ * symbolic and tracing engines do). Trainable variables read while recording are watched
+ * automatically; {@link #watch} adds any other tensor. Integer and bool tensors get no gradient.
  *
  * <p>Higher-order gradients: nest tapes. The backward pass runs ordinary ops, so an outer tape
  * records what an inner tape's {@link #gradient} computes; a tape never records its own backward ops.
