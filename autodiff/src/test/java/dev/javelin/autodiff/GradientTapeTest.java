@@ -302,4 +302,16 @@ class GradientTapeTest {
         assertArrayEquals(new double[] {1, 2}, onlySecond[0].toDoubleArray(), EXACT);
         assertThrows(IllegalArgumentException.class, () -> Autodiff.grad(xs -> xs[0].sum(), 3).apply(new Tensor[] {x}));
     }
+
+    @Test
+    void aChainDeeperThanTheJavaStackIsFine() {
+        Tensor x = vec(1.0);
+        int depth = 50_000;
+        try (GradientTape tape = GradientTape.record()) {
+            tape.watch(x);
+            Tensor y = x;
+            for (int i = 0; i < depth; i++) y = y.mul(1.00001);
+            assertEquals(Math.pow(1.00001, depth), tape.gradient(y.sum(), x)[0].item(), 1e-9);
+        }
+    }
 }
