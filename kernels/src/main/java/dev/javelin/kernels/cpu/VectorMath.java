@@ -20,6 +20,10 @@ final class VectorMath {
         return one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
     }
 
+    static FloatVector reciprocal(FloatVector v) {
+        return FloatVector.broadcast(v.species(), 1f).div(v);
+    }
+
     /** -1, 0 or 1 with 0, -0 and NaN passed through, like {@link Math#signum(float)}. */
     static FloatVector sign(FloatVector v) {
         return v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
