@@ -53,7 +53,8 @@ final class KernelHarness implements Engine {
         switch (op) {
             case MATMUL -> k = call.input(0).dim(-1);
             case REDUCE_SUM -> k = Math.max(1, call.input(0).size() / Math.max(1, call.shape().size()));
-            case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_FILTER, FOLD ->
+            case FOLD -> k = 9;
+            case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_FILTER ->
                     k = Math.max(1, call.input(0).size() * (double) call.input(1).size() / Math.max(1, call.shape().size()) / 16);
             default -> { }
         }
