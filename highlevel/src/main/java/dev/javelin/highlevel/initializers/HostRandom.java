@@ -35,9 +35,16 @@ final class HostRandom {
     static double truncatedNormal(SplittableRandom rng) {
         double v;
         do {
-            v = rng.nextGaussian();
+            v = gaussian(rng);
         } while (Math.abs(v) > 2);
         return v;
+    }
+
+    /** Box-Muller, so the values do not depend on the JDK's choice of Gaussian algorithm. */
+    static double gaussian(SplittableRandom rng) {
+        double a = 1.0 - rng.nextDouble();
+        double b = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * b);
     }
 
     /** The standard deviation of a unit normal truncated to [-2, 2]: Keras divides by it. */

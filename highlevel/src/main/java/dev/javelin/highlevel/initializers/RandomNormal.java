@@ -33,7 +33,7 @@ public final class RandomNormal implements Initializer {
 
     @Override
     public Tensor apply(Shape shape, DType dtype) {
-        return HostRandom.random(shape, dtype, HostRandom.seedOrNext(seed), r -> mean + stddev * r.nextGaussian());
+        return HostRandom.random(shape, dtype, HostRandom.seedOrNext(seed), r -> mean + stddev * HostRandom.gaussian(r));
     }
 
     @Override

@@ -9,13 +9,14 @@ import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
+import dev.javelin.testing.RandomTensors;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every layer's output shape: computed symbolically, and the same when real data flows. */
 class LayerShapesTest {
     private static Tensor data(int... dims) {
-        return Tensors.uniform(Shape.of(dims), -1, 1, 7);
+        return new RandomTensors(7).uniform(Shape.of(dims), DType.FLOAT32, -1, 1);
     }
 
     /** The symbolic shape (before data) equals the eager one, and both equal the expectation. */
