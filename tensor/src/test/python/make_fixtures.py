@@ -15,6 +15,12 @@ TensorFlow's (the odd pixel goes to the bottom/right), applied here with an expl
 A case's "views" entry names a view the Java test applies to a stored input before the op, exactly as
 this script does, so the op sees a non-contiguous input: "transpose:a,b" swaps two axes and
 "slice:axis,start,stop,step" slices one; several are joined with ';'.
+
+grad_fixtures.json (for the autodiff tests) holds float64 cases: the inputs by name (integer ones such as
+"labels" or "index" keep their dtype), the op's attributes, the forward "out", the upstream gradient "dy",
+"wrt" (the inputs differentiated) and "grad_<input>" for each of them: the gradient of sum(out * dy).
+Ops: matmul, conv2d (stride, same/valid padding, groups), max/avg pooling, sparse softmax cross-entropy
+(per example, from logits), layer norm (x, gamma, beta) and gather.
 """
 import json
 import math
