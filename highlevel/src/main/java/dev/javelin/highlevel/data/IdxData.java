@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param body {@code product(dims) * type.byteSize()} bytes, big-endian, row-major
  */
 public record IdxData(IdxType type, int[] dims, byte[] body) {
+    /** Checks that the body holds exactly the elements {@code dims} describe. */
     public IdxData {
         Objects.requireNonNull(type, "type");
         dims = dims.clone();
@@ -48,6 +49,7 @@ public record IdxData(IdxType type, int[] dims, byte[] body) {
         return new IdxData(IdxType.UBYTE, dims, body);
     }
 
+    /** A copy of the dimension sizes. */
     @Override
     public int[] dims() {
         return dims.clone();

@@ -46,6 +46,7 @@ public abstract class Optimizer {
     private final Map<Variable, Integer> index = new IdentityHashMap<>();
     private boolean built;
 
+    /** Takes the shared settings from a subclass's builder. */
     protected Optimizer(Builder<?> b) {
         this.name = b.name != null ? b.name : defaultName();
         if (b.clipCount() > 1) {
@@ -69,6 +70,7 @@ public abstract class Optimizer {
         return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** The name that prefixes this optimizer's variables, e.g. {@code adam}. */
     public String name() {
         return name;
     }
@@ -287,15 +289,18 @@ public abstract class Optimizer {
         double weightDecay;
         List<String> excludeFromWeightDecay = List.of();
 
+        /** Starts from the optimizer's default learning rate. */
         protected Builder(double defaultLearningRate) {
             this.learningRate = defaultLearningRate;
         }
 
+        /** This builder as its concrete type. */
         @SuppressWarnings("unchecked")
         protected final B self() {
             return (B) this;
         }
 
+        /** Names the optimizer (and prefixes its variables' names). */
         public B name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return self();
@@ -377,6 +382,7 @@ public abstract class Optimizer {
             return v;
         }
 
+        /** The optimizer with these settings. */
         public abstract Optimizer build();
     }
 }

@@ -21,6 +21,7 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     private final double[] boundaries;
     private final double[] values;
 
+    /** {@code values.length} must be {@code boundaries.length + 1}; boundaries increase. */
     public PiecewiseConstantDecay(double[] boundaries, double[] values) {
         if (values.length != boundaries.length + 1) {
             throw new IllegalArgumentException("PiecewiseConstantDecay: " + boundaries.length + " boundaries need "
