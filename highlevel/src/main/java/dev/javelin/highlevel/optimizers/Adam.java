@@ -72,9 +72,9 @@ public class Adam extends Optimizer {
     protected void updateStep(Variable variable, Tensor gradient, int index, Tensor learningRate) {
         DType dt = variable.dtype();
         Tensor t = localStep(dt);
-        Tensor beta1Power = constant(beta1, dt).pow(t);
-        Tensor beta2Power = constant(beta2, dt).pow(t);
-        Tensor alpha = learningRate.mul(constant(1, dt).sub(beta2Power).sqrt()).div(constant(1, dt).sub(beta1Power));
+        Tensor beta1Power = constant(beta1, t).pow(t);
+        Tensor beta2Power = constant(beta2, t).pow(t);
+        Tensor alpha = learningRate.mul(constant(1, t).sub(beta2Power).sqrt()).div(constant(1, t).sub(beta1Power));
         Variable m = momentums.get(index);
         Variable v = velocities.get(index);
         Tensor mOld = m.value();

@@ -34,7 +34,7 @@ public final class ExponentialDecay implements LearningRateSchedule {
     public Tensor call(Tensor step) {
         Tensor p = step.cast(DType.FLOAT32).div(decaySteps);
         if (staircase) p = p.floor();
-        return Optimizer.scalar(decayRate, DType.FLOAT32).pow(p).mul(initialLearningRate);
+        return Optimizer.constant(decayRate, p).pow(p).mul(initialLearningRate);
     }
 
     @Override

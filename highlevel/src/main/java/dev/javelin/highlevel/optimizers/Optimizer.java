@@ -138,8 +138,15 @@ public abstract class Optimizer {
                     + fresh.get(0).name() + "' is new (use one optimizer per set of variables)");
         }
         for (int i = 0; i < fresh.size(); i++) index.put(fresh.get(i), i);
+        if (!fresh.isEmpty()) moveStateTo(fresh.get(0).stored().device());
         build(fresh);
         built = true;
+    }
+
+    /** Keeps the step counter and the learning rate on the device of the weights, so updates never mix devices. */
+    private void moveStateTo(dev.javelin.tensor.Device device) {
+        iterations.store(iterations.stored().to(device));
+        if (learningRate != null) learningRate.store(learningRate.stored().to(device));
     }
 
     /** Creates the slot variables for {@code variables} (with {@link #addSlot}); index {@code i} is {@code variables.get(i)}. */
@@ -258,9 +265,12 @@ public abstract class Optimizer {
         return iterations.value().add(1).cast(dtype);
     }
 
-    /** A scalar constant of {@code dtype}, for update rules: {@code constant(1, dt).sub(x)}. */
-    protected static Tensor constant(double value, DType dtype) {
-        return scalar(value, dtype);
+    /**
+     * A scalar constant with {@code like}'s dtype and device, for update rules:
+     * {@code constant(1, x).sub(x)}. (A concrete tensor: a traced step holds it as a constant.)
+     */
+    protected static Tensor constant(double value, Tensor like) {
+        return scalar(value, like.dtype()).to(like.device());
     }
 
     static Tensor scalar(double value, DType dtype) {
