@@ -9,6 +9,7 @@ module dev.javelin.kernels {
     requires static jdk.incubator.vector;
 
     exports dev.javelin.kernels.cpu;
+    exports dev.javelin.kernels.cpu.gemm;
 
     provides dev.javelin.tensor.spi.Backend with dev.javelin.kernels.cpu.CpuBackend;
 }
