@@ -77,10 +77,11 @@ public abstract class Optimizer {
 
     /**
      * One update step: {@code gradients.get(i)} belongs to {@code variables.get(i)}; a null gradient
-     * leaves its variable alone. Slots are built on the first call (or by {@link #build(List)}).
+     * leaves its variable alone. Slots are built on the first call (or by {@link #buildFor(List)}).
      *
-     * @throws IllegalArgumentException when the lists differ in length, a gradient's shape differs
-     *     from its variable's, or a variable was not among those the optimizer was built for
+     * @throws IllegalArgumentException when the lists differ in length or a gradient's shape differs
+     *     from its variable's
+     * @throws IllegalStateException when a variable was not among those the optimizer was built for
      */
     public void apply(List<Variable> variables, List<Tensor> gradients) {
         if (variables.size() != gradients.size()) {
@@ -97,10 +98,6 @@ public abstract class Optimizer {
             if (!g.shape().equals(v.shape())) {
                 throw new IllegalArgumentException(name + ".apply: gradient " + g.dtype() + g.shape() + " for variable '"
                         + v.name() + "' of shape " + v.shape());
-            }
-            if (!index.containsKey(v)) {
-                throw new IllegalArgumentException(name + ".apply: variable '" + v.name()
-                        + "' was not among the variables this optimizer was built for");
             }
             vars.add(v);
             grads.add(g.dtype() == v.dtype() ? g : g.cast(v.dtype()));
@@ -125,11 +122,17 @@ public abstract class Optimizer {
     /**
      * Creates the slots for {@code variables} now (the first {@link #apply} does it otherwise): a
      * compiled train step calls this before tracing so that slots exist as variables to lift.
-     * Later calls with the same variables do nothing; new variables get slots too.
+     * Later calls with the same variables (or some of them) do nothing.
+     *
+     * @throws IllegalArgumentException when a variable is listed twice
+     * @throws IllegalStateException when already built and a variable is new: one optimizer serves
+     *     one set of variables, as in Keras
      */
     public final void buildFor(List<Variable> variables) {
         List<Variable> fresh = new ArrayList<>();
+        java.util.Set<Variable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Variable v : variables) {
+            if (!seen.add(v)) throw new IllegalArgumentException(name + ": variable '" + v.name() + "' is listed twice");
             if (!index.containsKey(v)) fresh.add(v);
         }
         if (built && fresh.isEmpty()) return;
