@@ -78,4 +78,22 @@ final class ScalarFloatLoops implements FloatLoops {
             default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction");
         }
     }
+
+    @Override
+    public void rowTimesMatrix(float[] x, int xo, int k, float[] w, int wo, int ldw, float[] out, int oo, int n) {
+        java.util.Arrays.fill(out, oo, oo + n, 0f);
+        for (int t = 0; t < k; t++) axpy(x[xo + t], w, wo + t * ldw, out, oo, n);
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        float s = 0;
+        for (int i = 0; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
+        return s;
+    }
+
+    @Override
+    public void axpy(float s, float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(s, x[xo + i], y[yo + i]);
+    }
 }
