@@ -53,18 +53,19 @@ final class SgemmMicroKernel {
                 c70 = loadRow(c, ci, 7, rows, ldc, 0, m0);     c71 = loadRow(c, ci, 7, rows, ldc, L, m1);
             }
         }
-        for (int p = 0; p < kc; p++, ai += MR, bi += bStep) {
-            FloatVector b0 = FloatVector.fromArray(S, bArr, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bArr, bi + L);
+        for (int p = 0; p < kc; p++) {
+            int ak = ai + p * MR, bk = bi + p * bStep;
+            FloatVector b0 = FloatVector.fromArray(S, bArr, bk);
+            FloatVector b1 = FloatVector.fromArray(S, bArr, bk + L);
             FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]);     c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]); c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]); c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]); c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]); c40 = b0.fma(a, c40); c41 = b1.fma(a, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]); c50 = b0.fma(a, c50); c51 = b1.fma(a, c51);
-            a = FloatVector.broadcast(S, ap[ai + 6]); c60 = b0.fma(a, c60); c61 = b1.fma(a, c61);
-            a = FloatVector.broadcast(S, ap[ai + 7]); c70 = b0.fma(a, c70); c71 = b1.fma(a, c71);
+            a = FloatVector.broadcast(S, ap[ak]);     c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ak + 1]); c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ak + 2]); c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ak + 3]); c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+            a = FloatVector.broadcast(S, ap[ak + 4]); c40 = b0.fma(a, c40); c41 = b1.fma(a, c41);
+            a = FloatVector.broadcast(S, ap[ak + 5]); c50 = b0.fma(a, c50); c51 = b1.fma(a, c51);
+            a = FloatVector.broadcast(S, ap[ak + 6]); c60 = b0.fma(a, c60); c61 = b1.fma(a, c61);
+            a = FloatVector.broadcast(S, ap[ak + 7]); c70 = b0.fma(a, c70); c71 = b1.fma(a, c71);
         }
         if (full) {
             c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
