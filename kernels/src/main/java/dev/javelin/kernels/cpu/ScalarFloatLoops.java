@@ -45,17 +45,10 @@ final class ScalarFloatLoops implements FloatLoops {
     @Override
     public float reduce(Op op, float[] x, int xo, int xs, int n, float acc) {
         switch (op) {
-            case REDUCE_SUM -> {
-                // Blocks of 16 partial sums, like the vector loop's lanes: the same order at any thread count.
-                float[] lanes = new float[16];
-                int i = 0;
-                for (; i + 16 <= n; i += 16) {
-                    for (int l = 0; l < 16; l++) lanes[l] += x[xo + (i + l) * xs];
-                }
-                float s = 0;
-                for (float v : lanes) s += v;
-                for (; i < n; i++) s += x[xo + i * xs];
-                return acc + s;
+            case REDUCE_SUM -> { // in double: accurate without lanes, and the order is fixed
+                double s = 0;
+                for (int i = 0; i < n; i++) s += x[xo + i * xs];
+                return (float) (acc + s);
             }
             case REDUCE_MAX -> {
                 for (int i = 0; i < n; i++) acc = Math.max(acc, x[xo + i * xs]);
