@@ -24,8 +24,8 @@ import java.util.List;
 public final class ElementwisePtx {
     /** Threads per block for elementwise kernels. */
     public static final int BLOCK = 256;
-    /** The most dimensions a strided operand may have after coalescing. */
-    public static final int MAX_RANK = 6;
+    /** The most dimensions a strided operand may have after coalescing (any real layout fits). */
+    public static final int MAX_RANK = 12;
 
     private ElementwisePtx() {}
 
