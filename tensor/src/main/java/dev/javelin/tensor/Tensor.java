@@ -106,9 +106,13 @@ public final class Tensor {
             if (offset == 0 && isContiguous() && h.length() == shape.size()) return h;
             HeapStorage out = HeapStorage.allocate(dtype, shape.sizeAsInt());
             int[] offs = Strided.offsets(shape, strides, offset);
-            Object src = h.array();
-            Object dst = out.array();
-            for (int i = 0; i < offs.length; i++) java.lang.reflect.Array.set(dst, i, java.lang.reflect.Array.get(src, offs[i]));
+            switch (dtype) {
+                case FLOAT32 -> { float[] a = h.floats(), b = out.floats(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case FLOAT64 -> { double[] a = h.doubles(), b = out.doubles(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case INT32 -> { int[] a = h.ints(), b = out.ints(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case INT64 -> { long[] a = h.longs(), b = out.longs(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+                case BOOL -> { boolean[] a = h.bools(), b = out.bools(); for (int i = 0; i < offs.length; i++) b[i] = a[offs[i]]; }
+            }
             return out;
         }
         return Backends.forDevice(device).toHost(this);
@@ -283,4 +287,26 @@ public final class Tensor {
 
     public Tensor matmul(Tensor o) { return Ops.matmul(this, o); }
     public Tensor where(Tensor ifTrue, Tensor ifFalse) { return Ops.where(this, ifTrue, ifFalse); }
+
+    // ---- shorthand for MathOps and NN (compositions) ----------------------------------------
+
+    /** Mean over {@code axes} (all when none given), dropping them; see {@link MathOps#mean}. */
+    public Tensor mean(int... axes) { return MathOps.mean(this, axes, false); }
+    public Tensor mean(int[] axes, boolean keepDims) { return MathOps.mean(this, axes, keepDims); }
+    /** Variance with {@code correction} (1: unbiased, as PyTorch; 0: as Keras); see {@link MathOps#var}. */
+    public Tensor var(int[] axes, int correction, boolean keepDims) { return MathOps.var(this, axes, correction, keepDims); }
+    public Tensor std(int[] axes, int correction, boolean keepDims) { return MathOps.std(this, axes, correction, keepDims); }
+    /** Stable {@code log(sum(exp(x)))} over {@code axes}, dropping them; see {@link MathOps#logsumexp}. */
+    public Tensor logsumexp(int... axes) { return MathOps.logsumexp(this, axes, false); }
+    public Tensor square() { return MathOps.square(this); }
+    public Tensor rsqrt() { return MathOps.rsqrt(this); }
+    public Tensor log1p() { return MathOps.log1p(this); }
+    public Tensor clamp(double lo, double hi) { return MathOps.clamp(this, lo, hi); }
+    /** Softmax along {@code axis}; see {@link NN#softmax}. */
+    public Tensor softmax(int axis) { return NN.softmax(this, axis); }
+    public Tensor logSoftmax(int axis) { return NN.logSoftmax(this, axis); }
+    /** Exact GELU (with erf); {@link NN#gelu} offers the tanh approximation. */
+    public Tensor gelu() { return NN.gelu(this, false); }
+    public Tensor silu() { return NN.silu(this); }
+    public Tensor softplus() { return NN.softplus(this); }
 }

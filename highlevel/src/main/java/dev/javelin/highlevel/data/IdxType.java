@@ -1,0 +1,37 @@
+package dev.javelin.highlevel.data;
+
+/**
+ * The element types of the IDX format, by the type byte of the magic number
+ * ({@code 0x00 0x00 TYPE NDIMS}).
+ *
+ * <pre>{@code
+ * IdxType t = IdxType.fromCode(0x08); // UBYTE, as in MNIST
+ * }</pre>
+ */
+public enum IdxType {
+    UBYTE(0x08, 1), BYTE(0x09, 1), SHORT(0x0B, 2), INT(0x0C, 4), FLOAT(0x0D, 4), DOUBLE(0x0E, 8);
+
+    private final int code;
+    private final int byteSize;
+
+    IdxType(int code, int byteSize) {
+        this.code = code;
+        this.byteSize = byteSize;
+    }
+
+    /** The type byte of the magic number. */
+    public int code() {
+        return code;
+    }
+
+    /** Bytes per element. */
+    public int byteSize() {
+        return byteSize;
+    }
+
+    /** The type for a magic number's type byte, or null when the byte names no IDX type. */
+    public static IdxType fromCode(int code) {
+        for (IdxType t : values()) if (t.code == code) return t;
+        return null;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.javelin.highlevel.data;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes the IDX format read by {@link IdxReader}: magic {@code 0x00 0x00 TYPE NDIMS}, big-endian
+ * dimension sizes, then the body.
+ *
+ * <pre>{@code
+ * IdxWriter.write(Path.of("labels-idx1-ubyte.gz"), IdxData.ofUnsignedBytes(new int[] {3, 1, 4}, 3), true);
+ * }</pre>
+ */
+public final class IdxWriter {
+    private IdxWriter() {}
+
+    /** Writes {@code data} to {@code out} (not closed), uncompressed. */
+    public static void write(OutputStream out, IdxData data) throws IOException {
+        DataOutputStream d = new DataOutputStream(out);
+        int[] dims = data.dims();
+        d.writeByte(0);
+        d.writeByte(0);
+        d.writeByte(data.type().code());
+        d.writeByte(dims.length);
+        for (int n : dims) d.writeInt(n);
+        d.write(data.body());
+        d.flush();
+    }
+
+    /** Writes {@code data} to a file, gzip-compressed when {@code gzip}. */
+    public static void write(Path file, IdxData data, boolean gzip) throws IOException {
+        try (OutputStream raw = Files.newOutputStream(file);
+             OutputStream out = gzip ? new GZIPOutputStream(raw) : raw) {
+            write(out, data);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Tensor;
+
+/**
+ * CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
+ * dilation and groups. float32 goes through im2col + SGEMM, a tile of images at a time so the
+ * column buffer stays bounded; float64 (gradient checks) runs {@link DirectConv2d}. Every result is
+ * a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread count.
+ */
+final class Conv2d {
+    /** Column-buffer budget per tile, in floats (16 MB). */
+    private static final long TILE_FLOATS = 1 << 22;
+
+    private Conv2d() {}
+
+    /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
+    static void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out) {
+        if (x.dtype() != DType.FLOAT32) {
+            DirectConv2d.forward(x, f, c, out);
+            return;
+        }
+        Geometry g = new Geometry(x.shape().toArray(), f.shape().toArray(), out.shape().toArray(), c);
+        float[] fd = dense(f);
+        float[] o = Elementwise.heap(out).floats();
+        float[] xa = Elementwise.heap(x).floats();
+        int[] xs = x.strides();
+        if (g.pointwise() && x.isContiguous()) { // 1x1, stride 1, no padding: the input already is the column matrix
+            MatMul.sgemm(g.rows(g.n), g.cout, g.cin, xa, x.offset(), g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
+            return;
+        }
+        int per = g.imagesPerTile();
+        float[] col = new float[per * g.oh * g.ow * g.k];
+        for (int n0 = 0; n0 < g.n; n0 += per) {
+            int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
+            for (int grp = 0; grp < g.groups; grp++) {
+                Im2col.gather(xa, x.offset(), xs, g, n0, imgs, grp, col);
+                MatMul.sgemm(rows, g.coutg, g.k, col, 0, g.k, 1, fd, grp * g.coutg, g.cout, 1,
+                        o, g.rows(n0) * g.cout + grp * g.coutg, g.cout, false);
+            }
+        }
+    }
+
+    /** dx[N,H,W,C] from dy[N,OH,OW,Cout] and f: columns dy·fᵀ, scattered back into images. */
+    static void backwardInput(Tensor dy, Tensor f, OpAttrs.Conv c, Tensor dx) {
+        if (dy.dtype() != DType.FLOAT32) {
+            DirectConv2d.backwardInput(dy, f, c, dx);
+            return;
+        }
+        Geometry g = new Geometry(dx.shape().toArray(), f.shape().toArray(), dy.shape().toArray(), c);
+        float[] fd = dense(f);
+        float[] dyd = dense(dy);
+        float[] o = Elementwise.heap(dx).floats();
+        if (g.pointwise()) {
+            MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
+            return;
+        }
+        int per = g.imagesPerTile();
+        float[] col = new float[per * g.oh * g.ow * g.k];
+        for (int n0 = 0; n0 < g.n; n0 += per) {
+            int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
+            for (int grp = 0; grp < g.groups; grp++) {
+                // fᵀ for this group: element (co, kidx) sits at kidx * Cout + grp * Coutg + co.
+                MatMul.sgemm(rows, g.k, g.coutg, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
+                        fd, grp * g.coutg, 1, g.cout, col, 0, g.k, false);
+                Im2col.scatterAdd(col, g, n0, imgs, grp, o);
+            }
+        }
+    }
+
+    /** df[KH,KW,C/g,Cout] from x and dy: columnsᵀ·dy, accumulated over image tiles in order. */
+    static void backwardFilter(Tensor x, Tensor dy, OpAttrs.Conv c, Tensor df) {
+        if (x.dtype() != DType.FLOAT32) {
+            DirectConv2d.backwardFilter(x, dy, c, df);
+            return;
+        }
+        Geometry g = new Geometry(x.shape().toArray(), df.shape().toArray(), dy.shape().toArray(), c);
+        float[] dyd = dense(dy);
+        float[] o = Elementwise.heap(df).floats();
+        float[] xa = Elementwise.heap(x).floats();
+        if (g.pointwise() && x.isContiguous()) {
+            MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, x.offset(), 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
+            return;
+        }
+        int per = g.imagesPerTile();
+        float[] col = new float[per * g.oh * g.ow * g.k];
+        for (int n0 = 0; n0 < g.n; n0 += per) {
+            int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
+            for (int grp = 0; grp < g.groups; grp++) {
+                Im2col.gather(xa, x.offset(), x.strides(), g, n0, imgs, grp, col);
+                MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
+                        o, grp * g.coutg, g.cout, n0 > 0);
+            }
+        }
+    }
+
+    /** The elements of a float32 tensor in dense row-major order (the storage itself when already so). */
+    private static float[] dense(Tensor t) {
+        float[] a = Elementwise.heap(t).floats();
+        if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
+        return t.toFloatArray();
+    }
+
+    /** Sizes of one convolution, in the names the loops use. */
+    static final class Geometry {
+        final int n, h, w, cin, kh, kw, oh, ow, cout, groups, cg, coutg, k;
+        final int sh, sw, padTop, padLeft, dh, dw;
+
+        Geometry(int[] x, int[] f, int[] y, OpAttrs.Conv c) {
+            n = x[0];
+            h = x[1];
+            w = x[2];
+            cin = x[3];
+            kh = f[0];
+            kw = f[1];
+            cout = f[3];
+            oh = y[1];
+            ow = y[2];
+            groups = c.groups();
+            cg = cin / groups;
+            coutg = cout / groups;
+            k = kh * kw * cg;
+            sh = c.strideH();
+            sw = c.strideW();
+            padTop = c.padTop();
+            padLeft = c.padLeft();
+            dh = c.dilationH();
+            dw = c.dilationW();
+        }
+
+        int rows(int images) {
+            return images * oh * ow;
+        }
+
+        boolean pointwise() {
+            return kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && groups == 1 && oh == h && ow == w;
+        }
+
+        int imagesPerTile() {
+            long perImage = Math.max(1L, (long) oh * ow * k);
+            return (int) Math.max(1, Math.min(n, TILE_FLOATS / perImage));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.HeapStorage;
+
+/** PAD, FOLD, GATHER and SCATTER_ADD: the data-moving ops that are not elementwise. */
+final class DataOps {
+    private final FloatLoops loops;
+    private final Elementwise elementwise;
+
+    DataOps(FloatLoops loops, Elementwise elementwise) {
+        this.loops = loops;
+        this.elementwise = elementwise;
+    }
+
+    /** Fills {@code out} with the pad value, then copies x into the strided view of out that skips the padding. */
+    void pad(Tensor x, OpAttrs.Pad p, Tensor out) {
+        HeapStorage oh = Elementwise.heap(out);
+        int n = oh.length();
+        switch (out.dtype()) {
+            case FLOAT32 -> java.util.Arrays.fill(oh.floats(), (float) p.value());
+            case FLOAT64 -> java.util.Arrays.fill(oh.doubles(), p.value());
+            case INT32 -> java.util.Arrays.fill(oh.ints(), (int) p.value());
+            case INT64 -> java.util.Arrays.fill(oh.longs(), (long) p.value());
+            case BOOL -> java.util.Arrays.fill(oh.bools(), p.value() != 0);
+        }
+        if (x.size() == 0 || n == 0) return;
+        int[] dense = out.shape().contiguousStrides();
+        int[] strides = new int[dense.length];
+        int offset = 0;
+        for (int d = 0; d < dense.length; d++) {
+            strides[d] = dense[d] * (p.interior()[d] + 1);
+            offset += p.low()[d] * dense[d];
+        }
+        elementwise.copy(x, out, strides, offset);
+    }
+
+    /** Sums windows [N,OH,OW,KH,KW,C] (any strides) into dense [N,H,W,C]; one task per image, fixed order inside. */
+    void fold(Tensor win, OpAttrs.Window w, Tensor out) {
+        int[] wd = win.shape().toArray();
+        int[] ws = win.strides();
+        int n = wd[0], oh = wd[1], ow = wd[2], kh = wd[3], kw = wd[4], c = wd[5];
+        int h = out.dim(1), wdt = out.dim(2);
+        HeapStorage wh = Elementwise.heap(win), outH = Elementwise.heap(out);
+        boolean f32 = win.dtype() == DType.FLOAT32;
+        long perImage = Math.max(1L, (long) oh * ow * kh * kw * c);
+        CpuThreads.parallelFor(n, (int) Math.max(1, CpuThreads.SMALL_WORK / perImage), (from, to) -> {
+            for (int b = from; b < to; b++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int x = 0; x < ow; x++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            int iy = y * w.strideH() + ky * w.dilationH();
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = x * w.strideW() + kx * w.dilationW();
+                                int src = win.offset() + b * ws[0] + y * ws[1] + x * ws[2] + ky * ws[3] + kx * ws[4];
+                                int dst = ((b * h + iy) * wdt + ix) * c;
+                                if (f32) {
+                                    loops.accumulate(dev.javelin.tensor.Op.REDUCE_SUM, wh.floats(), src, ws[5], outH.floats(), dst, c);
+                                } else {
+                                    addScalar(wh, src, ws[5], outH, dst, c);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void addScalar(HeapStorage from, int src, int stride, HeapStorage to, int dst, int n) {
+        if (to.dtype().isFloating()) {
+            for (int i = 0; i < n; i++) to.setDouble(dst + i, to.getDouble(dst + i) + from.getDouble(src + i * stride));
+        } else {
+            for (int i = 0; i < n; i++) to.setLong(dst + i, to.getLong(dst + i) + from.getLong(src + i * stride));
+        }
+    }
+
+    /** out[p] = x[p with coordinate {@code axis} replaced by idx[p]]. */
+    void gather(Tensor x, Tensor idx, int axis, Tensor out) {
+        int size = x.dim(axis);
+        int axisStride = x.stride(axis);
+        int[] xs = x.strides();
+        xs[axis] = 0; // the index supplies this coordinate
+        StridedLoop p = StridedLoop.of(idx.shape(), idx.strides(), xs, out.strides());
+        int is = p.innerStride(0), xsIn = p.innerStride(1), os = p.innerStride(2);
+        HeapStorage ih = Elementwise.heap(idx), xh = Elementwise.heap(x), oh = Elementwise.heap(out);
+        p.forEachRow(new int[] {idx.offset(), x.offset(), out.offset()}, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                long k = checked("gather", ih.getLong(o[0] + i * is), size, axis, x.shape());
+                Elementwise.copyElement(xh, o[1] + i * xsIn + (int) k * axisStride, oh, o[2] + i * os);
+            }
+        });
+    }
+
+    /** out = base; out[p with coordinate {@code axis} replaced by idx[p]] += src[p], in row-major order of idx. */
+    void scatterAdd(Tensor base, Tensor idx, Tensor src, int axis, Tensor out) {
+        elementwise.copy(base, out);
+        int size = out.dim(axis);
+        int[] os = out.strides();
+        int axisStride = os[axis];
+        os[axis] = 0;
+        HeapStorage ih = Elementwise.heap(idx), sh = Elementwise.heap(src), oh = Elementwise.heap(out);
+        int[] ii = stridedOffsets(idx), ss = stridedOffsets(src), oo = dev.javelin.tensor.spi.Strided.offsets(idx.shape(), os, 0);
+        // Sequential on purpose: indices may repeat, and a fixed order keeps float sums reproducible.
+        for (int e = 0; e < ii.length; e++) {
+            long k = checked("scatter_add", ih.getLong(ii[e]), size, axis, out.shape());
+            int dst = oo[e] + (int) k * axisStride;
+            switch (out.dtype()) {
+                case FLOAT32 -> oh.floats()[dst] += sh.floats()[ss[e]];
+                case FLOAT64 -> oh.doubles()[dst] += sh.doubles()[ss[e]];
+                case BOOL -> oh.bools()[dst] |= sh.bools()[ss[e]];
+                default -> oh.setLong(dst, oh.getLong(dst) + sh.getLong(ss[e]));
+            }
+        }
+    }
+
+    private static int[] stridedOffsets(Tensor t) {
+        return dev.javelin.tensor.spi.Strided.offsets(t.shape(), t.strides(), t.offset());
+    }
+
+    private static long checked(String op, long k, int size, int axis, Shape shape) {
+        if (k < 0 || k >= size) {
+            throw new IndexOutOfBoundsException(op + ": index " + k + " is out of range for axis " + axis + " of size " + size
+                    + " (shape " + shape + "; expected 0 <= index < " + size + ")");
+        }
+        return k;
+    }
+}

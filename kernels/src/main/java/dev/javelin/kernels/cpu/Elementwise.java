@@ -1,0 +1,157 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.HeapStorage;
+
+/**
+ * Unary, binary, ternary, cast and copy kernels for every dtype. float32 runs on {@link FloatLoops}
+ * (vectorized); float64, integers and bool run simple scalar loops through {@link ScalarMath}
+ * (float64 in double, integers and bool in long).
+ */
+final class Elementwise {
+    private final FloatLoops loops;
+
+    Elementwise(FloatLoops loops) {
+        this.loops = loops;
+    }
+
+    void unary(Op op, Tensor x, Tensor out) {
+        StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
+        int xs = p.innerStride(0), os = p.innerStride(1);
+        HeapStorage xh = heap(x), oh = heap(out);
+        int[] base = {x.offset(), out.offset()};
+        switch (x.dtype()) {
+            case FLOAT32 -> p.forEachRow(base, (o, n) -> loops.unary(op, xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
+            case FLOAT64 -> p.forEachRow(base, (o, n) -> {
+                double[] a = xh.doubles(), r = oh.doubles();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = ScalarMath.unary(op, a[o[0] + i * xs]);
+            });
+            default -> p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, ScalarMath.unary(op, xh.getLong(o[0] + i * xs)));
+            });
+        }
+    }
+
+    void binary(Op op, Tensor a, Tensor b, Tensor out) {
+        StridedLoop p = StridedLoop.of(out.shape(), a.strides(), b.strides(), out.strides());
+        int as = p.innerStride(0), bs = p.innerStride(1), os = p.innerStride(2);
+        HeapStorage ah = heap(a), bh = heap(b), oh = heap(out);
+        int[] base = {a.offset(), b.offset(), out.offset()};
+        boolean cmp = op.isComparison();
+        switch (a.dtype()) {
+            case FLOAT32 -> p.forEachRow(base, cmp
+                    ? (o, n) -> loops.compare(op, ah.floats(), o[0], as, bh.floats(), o[1], bs, oh.bools(), o[2], os, n)
+                    : (o, n) -> loops.binary(op, ah.floats(), o[0], as, bh.floats(), o[1], bs, oh.floats(), o[2], os, n));
+            case FLOAT64 -> p.forEachRow(base, (o, n) -> {
+                double[] x = ah.doubles(), y = bh.doubles();
+                if (cmp) {
+                    boolean[] r = oh.bools();
+                    for (int i = 0; i < n; i++) r[o[2] + i * os] = ScalarMath.compare(op, x[o[0] + i * as], y[o[1] + i * bs]);
+                } else {
+                    double[] r = oh.doubles();
+                    for (int i = 0; i < n; i++) r[o[2] + i * os] = ScalarMath.binary(op, x[o[0] + i * as], y[o[1] + i * bs]);
+                }
+            });
+            default -> p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    oh.setLong(o[2] + i * os, ScalarMath.binary(op, ah.getLong(o[0] + i * as), bh.getLong(o[1] + i * bs)));
+                }
+            });
+        }
+    }
+
+    void where(Tensor c, Tensor a, Tensor b, Tensor out) {
+        StridedLoop p = StridedLoop.of(out.shape(), c.strides(), a.strides(), b.strides(), out.strides());
+        int cs = p.innerStride(0), as = p.innerStride(1), bs = p.innerStride(2), os = p.innerStride(3);
+        HeapStorage ch = heap(c), ah = heap(a), bh = heap(b), oh = heap(out);
+        int[] base = {c.offset(), a.offset(), b.offset(), out.offset()};
+        if (a.dtype() == DType.FLOAT32) {
+            p.forEachRow(base, (o, n) -> loops.where(ch.bools(), o[0], cs, ah.floats(), o[1], as, bh.floats(), o[2], bs,
+                    oh.floats(), o[3], os, n));
+            return;
+        }
+        p.forEachRow(base, (o, n) -> {
+            boolean[] cond = ch.bools();
+            for (int i = 0; i < n; i++) copyElement(cond[o[0] + i * cs] ? ah : bh, cond[o[0] + i * cs] ? o[1] + i * as : o[2] + i * bs,
+                    oh, o[3] + i * os);
+        });
+    }
+
+    /** A copy of {@code x} (any layout) into {@code out} (any layout) of the same shape and dtype. */
+    void copy(Tensor x, Tensor out) {
+        copy(x, out, out.strides(), out.offset());
+    }
+
+    /** A copy of {@code x} into the view of {@code out}'s storage given by strides and offset (PAD writes so). */
+    void copy(Tensor x, Tensor out, int[] outStrides, int outOffset) {
+        StridedLoop p = StridedLoop.of(x.shape(), x.strides(), outStrides);
+        int xs = p.innerStride(0), os = p.innerStride(1);
+        HeapStorage xh = heap(x), oh = heap(out);
+        int[] base = {x.offset(), outOffset};
+        if (x.dtype() == DType.FLOAT32) {
+            p.forEachRow(base, (o, n) -> loops.copy(xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
+        } else {
+            p.forEachRow(base, (o, n) -> {
+                if (xs == 1 && os == 1) {
+                    System.arraycopy(xh.array(), o[0], oh.array(), o[1], n);
+                } else {
+                    for (int i = 0; i < n; i++) copyElement(xh, o[0] + i * xs, oh, o[1] + i * os);
+                }
+            });
+        }
+    }
+
+    /** Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero, anything to bool is {@code != 0}. */
+    void cast(Tensor x, Tensor out) {
+        StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
+        int xs = p.innerStride(0), os = p.innerStride(1);
+        HeapStorage xh = heap(x), oh = heap(out);
+        int[] base = {x.offset(), out.offset()};
+        DType from = x.dtype(), to = out.dtype();
+        if (from == DType.FLOAT32 && to == DType.FLOAT64) {
+            p.forEachRow(base, (o, n) -> {
+                float[] a = xh.floats();
+                double[] r = oh.doubles();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs];
+            });
+        } else if (from == DType.FLOAT64 && to == DType.FLOAT32) {
+            p.forEachRow(base, (o, n) -> {
+                double[] a = xh.doubles();
+                float[] r = oh.floats();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) a[o[0] + i * xs];
+            });
+        } else if (from.isFloating()) {
+            p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
+            });
+        } else if (to == DType.FLOAT32) { // from an integer or bool: round the long once, straight to float
+            p.forEachRow(base, (o, n) -> {
+                float[] r = oh.floats();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) xh.getLong(o[0] + i * xs);
+            });
+        } else {
+            p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, xh.getLong(o[0] + i * xs));
+            });
+        }
+    }
+
+    /** One element between two storages of the same dtype. */
+    static void copyElement(HeapStorage from, int i, HeapStorage to, int j) {
+        switch (from.dtype()) {
+            case FLOAT32 -> to.floats()[j] = from.floats()[i];
+            case FLOAT64 -> to.doubles()[j] = from.doubles()[i];
+            case INT32 -> to.ints()[j] = from.ints()[i];
+            case INT64 -> to.longs()[j] = from.longs()[i];
+            case BOOL -> to.bools()[j] = from.bools()[i];
+        }
+    }
+
+    static HeapStorage heap(Tensor t) {
+        if (t.storage() instanceof HeapStorage h) return h;
+        throw new IllegalArgumentException("cpu-vector: expected a tensor in CPU heap storage, got " + t.dtype() + t.shape()
+                + " on " + t.device());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.Op;
+
+/**
+ * The float32 inner loops: one call handles one row of {@code n} elements whose operands advance by
+ * their own stride (1 for dense, 0 for a broadcast operand, anything else for a strided view). The
+ * op is chosen once per row, never per element through a virtual call. Two implementations: the
+ * Vector API one and the scalar fallback; {@link VectorSupport#loops()} picks one per JVM.
+ */
+interface FloatLoops {
+    /** {@code out[i] = op(x[i])}. */
+    void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n);
+
+    /** {@code out[i] = op(a[i], b[i])} for the arithmetic binary ops. */
+    void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n);
+
+    /** {@code out[i] = a[i] op b[i]} for the comparisons. */
+    void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n);
+
+    /** {@code out[i] = c[i] ? a[i] : b[i]}. */
+    void where(boolean[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n);
+
+    /** {@code out[i] = x[i]}. */
+    void copy(float[] x, int xo, int xs, float[] out, int oo, int os, int n);
+
+    /**
+     * Folds a row into {@code acc} with REDUCE_SUM, REDUCE_MAX or REDUCE_MIN. The row is combined
+     * in a fixed order that depends only on {@code n}, so the result never depends on threads.
+     */
+    float reduce(Op op, float[] x, int xo, int xs, int n, float acc);
+
+    /** {@code acc[i] = op(acc[i], x[i])} for REDUCE_SUM/MAX/MIN, acc dense. */
+    void accumulate(Op op, float[] x, int xo, int xs, float[] acc, int ao, int n);
+}

@@ -1,0 +1,64 @@
+package dev.javelin.kernels.cpu;
+
+/**
+ * The column matrix of a convolution and its adjoint. Row r of the columns is one output pixel
+ * (image, oy, ox); its K = KH*KW*Cg entries are the input patch in (ky, kx, c) order, which is the
+ * row order of an HWIO filter, so columns · filter is the convolution. Padding reads as zero.
+ */
+final class Im2col {
+    private Im2col() {}
+
+    /** Fills {@code col} [imgs*OH*OW, K] from images [n0, n0+imgs) of x (any strides), channels of group {@code grp}. */
+    static void gather(float[] x, int xOff, int[] xs, Conv2d.Geometry g, int n0, int imgs, int grp, float[] col) {
+        int rows = g.rows(imgs);
+        int pixels = g.oh * g.ow;
+        int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, g.k));
+        CpuThreads.parallelFor(rows, grain, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int n = n0 + r / pixels, p = r % pixels, oy = p / g.ow, ox = p % g.ow;
+                int dst = r * g.k;
+                int base = xOff + n * xs[0] + grp * g.cg * xs[3];
+                for (int ky = 0; ky < g.kh; ky++) {
+                    int iy = oy * g.sh - g.padTop + ky * g.dh;
+                    for (int kx = 0; kx < g.kw; kx++, dst += g.cg) {
+                        int ix = ox * g.sw - g.padLeft + kx * g.dw;
+                        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
+                            java.util.Arrays.fill(col, dst, dst + g.cg, 0f);
+                            continue;
+                        }
+                        int src = base + iy * xs[1] + ix * xs[2];
+                        if (xs[3] == 1) {
+                            System.arraycopy(x, src, col, dst, g.cg);
+                        } else {
+                            for (int c = 0; c < g.cg; c++) col[dst + c] = x[src + c * xs[3]];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Adds {@code col} back into dense dx [N,H,W,C] (the adjoint of {@link #gather}); one task per image. */
+    static void scatterAdd(float[] col, Conv2d.Geometry g, int n0, int imgs, int grp, float[] dx) {
+        int pixels = g.oh * g.ow;
+        int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, pixels * g.k));
+        CpuThreads.parallelFor(imgs, grain, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int n = n0 + i;
+                for (int p = 0; p < pixels; p++) {
+                    int oy = p / g.ow, ox = p % g.ow;
+                    int src = (i * pixels + p) * g.k;
+                    for (int ky = 0; ky < g.kh; ky++) {
+                        int iy = oy * g.sh - g.padTop + ky * g.dh;
+                        for (int kx = 0; kx < g.kw; kx++, src += g.cg) {
+                            int ix = ox * g.sw - g.padLeft + kx * g.dw;
+                            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                            int dst = ((n * g.h + iy) * g.w + ix) * g.cin + grp * g.cg;
+                            for (int c = 0; c < g.cg; c++) dx[dst + c] += col[src + c];
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

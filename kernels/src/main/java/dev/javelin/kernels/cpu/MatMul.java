@@ -1,0 +1,74 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.HeapStorage;
+
+/**
+ * Batched MATMUL [B...,M,K] @ [B...,K,N] over any strides: each batch's operands are handed to the
+ * GEMM with their row and column strides, so transposed views and broadcast (stride 0) batches need
+ * no copy. float32 goes to the packed Vector API SGEMM; float64 runs a plain loop.
+ */
+final class MatMul {
+    private MatMul() {}
+
+    static void matmul(Tensor a, Tensor b, Tensor out) {
+        int rank = out.rank();
+        int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
+        int[] as = a.strides(), bs = b.strides();
+        int aRow = as[rank - 2], aCol = as[rank - 1], bRow = bs[rank - 2], bCol = bs[rank - 1];
+        int batch = (int) (out.size() / Math.max(1, (long) m * n));
+        if (m == 0 || n == 0) return;
+        int[] batchDims = out.shape().sub(0, rank - 2).toArray();
+        HeapStorage ah = Elementwise.heap(a), bh = Elementwise.heap(b), oh = Elementwise.heap(out);
+        long flops = (long) m * n * Math.max(k, 1);
+        // Small products run one per task (GEMM inside a task stays on that thread); big ones use all threads each.
+        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / flops);
+        CpuThreads.parallelFor(batch, grain, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int ao = a.offset(), bo = b.offset();
+                int rest = i;
+                for (int d = batchDims.length - 1; d >= 0; d--) {
+                    int c = rest % batchDims[d];
+                    rest /= batchDims[d];
+                    ao += c * as[d];
+                    bo += c * bs[d];
+                }
+                int co = i * m * n;
+                if (a.dtype() == DType.FLOAT32) {
+                    sgemm(m, n, k, ah.floats(), ao, aRow, aCol, bh.floats(), bo, bRow, bCol, oh.floats(), co, n, false);
+                } else {
+                    dgemm(m, n, k, ah.doubles(), ao, aRow, aCol, bh.doubles(), bo, bRow, bCol, oh.doubles(), co, n);
+                }
+            }
+        });
+    }
+
+    /** C = A·B (or C += A·B) in float32 with arbitrary operand strides; C has row stride {@code ldc}. */
+    static void sgemm(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+                      float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
+        // A plain i-p-j loop until the packed kernel lands; the order over p is fixed.
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float av = a[aOff + i * aRowStride + p * aColStride];
+                int bp = bOff + p * bRowStride;
+                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j * bColStride];
+            }
+        }
+    }
+
+    /** The float64 product: a plain loop, for gradient checks and references. */
+    static void dgemm(int m, int n, int k, double[] a, int aOff, int aRowStride, int aColStride,
+                      double[] b, int bOff, int bRowStride, int bColStride, double[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int p = 0; p < k; p++) {
+                double av = a[aOff + i * aRowStride + p * aColStride];
+                int bp = bOff + p * bRowStride;
+                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j * bColStride];
+            }
+        }
+    }
+}

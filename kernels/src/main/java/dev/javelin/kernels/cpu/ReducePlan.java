@@ -1,0 +1,82 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.Tensor;
+
+/**
+ * How a reduction walks its input: the kept dims (in output order) and the reduced dims, each with
+ * size-1 dims dropped and neighbours merged where the input lays them out as one run. Whether the
+ * kept or the reduced inner dim is contiguous decides the kernel: reduce along rows, or accumulate
+ * whole rows of outputs (the pooling case, where channels are kept and contiguous).
+ */
+final class ReducePlan {
+    final int[] keptDims, keptStrides;
+    final int[] redDims, redStrides;
+    final long outSize, redSize;
+
+    private ReducePlan(int[] kd, int[] ks, int[] rd, int[] rs) {
+        keptDims = kd;
+        keptStrides = ks;
+        redDims = rd;
+        redStrides = rs;
+        outSize = product(kd);
+        redSize = product(rd);
+    }
+
+    static ReducePlan of(Tensor x, int[] axes) {
+        int rank = x.rank();
+        boolean[] reduced = new boolean[rank];
+        for (int a : axes) reduced[a] = true;
+        int[] dims = x.shape().toArray();
+        int[] strides = x.strides();
+        int[][] kept = collapse(dims, strides, reduced, false);
+        int[][] red = collapse(dims, strides, reduced, true);
+        return new ReducePlan(kept[0], kept[1], red[0], red[1]);
+    }
+
+    /** The dims whose reduced flag equals {@code which}, collapsed: {dims, strides}. */
+    private static int[][] collapse(int[] dims, int[] strides, boolean[] reduced, boolean which) {
+        int[] d = new int[dims.length];
+        int[] s = new int[dims.length];
+        int r = 0;
+        for (int i = 0; i < dims.length; i++) {
+            if (reduced[i] != which) continue;
+            if (dims[i] == 0) return new int[][] {{0}, {0}};
+            if (dims[i] == 1) continue;
+            if (r > 0 && s[r - 1] == strides[i] * dims[i]) { // the previous dim steps over this one exactly
+                d[r - 1] *= dims[i];
+                s[r - 1] = strides[i];
+            } else {
+                d[r] = dims[i];
+                s[r] = strides[i];
+                r++;
+            }
+        }
+        return new int[][] {java.util.Arrays.copyOf(d, r), java.util.Arrays.copyOf(s, r)};
+    }
+
+    /** Offset of kept element {@code index} (row-major over the kept dims, the inner {@code skip} dims left out). */
+    int keptOffset(long index, int skip) {
+        int off = 0;
+        for (int d = keptDims.length - 1 - skip; d >= 0; d--) {
+            off += (int) (index % keptDims[d]) * keptStrides[d];
+            index /= keptDims[d];
+        }
+        return off;
+    }
+
+    /** Offset of reduced element {@code index} (row-major over the reduced dims, the inner {@code skip} dims left out). */
+    int redOffset(long index, int skip) {
+        int off = 0;
+        for (int d = redDims.length - 1 - skip; d >= 0; d--) {
+            off += (int) (index % redDims[d]) * redStrides[d];
+            index /= redDims[d];
+        }
+        return off;
+    }
+
+    static long product(int[] d) {
+        long p = 1;
+        for (int v : d) p *= v;
+        return p;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.Shape;
+
+/**
+ * Walks several strided operands of one shape together, row by row: dimensions of size 1 are
+ * dropped and neighbours that every operand addresses as one run are merged, so a dense tensor is
+ * one long row and a broadcast bias becomes rows with an inner stride of 0. Rows run in parallel on
+ * {@link CpuThreads} (one long row is cut into fixed chunks); small work stays on the calling thread.
+ *
+ * <pre>{@code
+ * StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
+ * int xs = p.innerStride(0), os = p.innerStride(1);
+ * p.forEachRow(new int[] {x.offset(), 0}, (off, n) -> loops.copy(xa, off[0], xs, oa, off[1], os, n));
+ * }</pre>
+ */
+final class StridedLoop {
+    /** Elements per parallel task: big enough to amortize a fork, small enough to balance 2..16 threads. */
+    static final int CHUNK = 1 << 15;
+
+    /** One row: each operand's offset of its first element, and the row's length. */
+    @FunctionalInterface
+    interface Row {
+        void run(int[] offsets, int n);
+    }
+
+    private final int[] dims;       // collapsed; the last is the row
+    private final int[][] strides;  // [operand][dim]
+    private final long total;
+
+    private StridedLoop(int[] dims, int[][] strides, long total) {
+        this.dims = dims;
+        this.strides = strides;
+        this.total = total;
+    }
+
+    /** A plan for operands of {@code shape}, each given by its strides (output included). */
+    static StridedLoop of(Shape shape, int[]... operandStrides) {
+        int rank = shape.rank();
+        int k = operandStrides.length;
+        long total = shape.size();
+        int[] d = new int[Math.max(rank, 1)];
+        int[][] s = new int[k][Math.max(rank, 1)];
+        int r = 0;
+        // From the innermost dim outwards: drop size-1 dims, merge a dim into the run inside it when
+        // every operand steps over that run exactly.
+        for (int i = rank - 1; i >= 0; i--) {
+            int n = shape.dim(i);
+            if (n == 1) continue;
+            boolean merge = r > 0;
+            for (int j = 0; j < k && merge; j++) merge = operandStrides[j][i] == s[j][r - 1] * d[r - 1];
+            if (merge) {
+                d[r - 1] *= n;
+            } else {
+                d[r] = n;
+                for (int j = 0; j < k; j++) s[j][r] = operandStrides[j][i];
+                r++;
+            }
+        }
+        if (r == 0) {
+            d[0] = 1;
+            r = 1;
+        }
+        // Reverse into outer-to-inner order.
+        int[] dims = new int[r];
+        int[][] strides = new int[k][r];
+        for (int i = 0; i < r; i++) {
+            dims[i] = d[r - 1 - i];
+            for (int j = 0; j < k; j++) strides[j][i] = s[j][r - 1 - i];
+        }
+        return new StridedLoop(dims, strides, total);
+    }
+
+    /** The stride of operand {@code k} along a row. */
+    int innerStride(int k) {
+        return strides[k][dims.length - 1];
+    }
+
+    /** Runs {@code row} over every row, in parallel when the work is large. */
+    void forEachRow(int[] offsets, Row row) {
+        if (total == 0) return;
+        int rank = dims.length;
+        int inner = dims[rank - 1];
+        if (rank == 1) {
+            if (inner <= CHUNK || CpuThreads.threads() == 1) {
+                row.run(offsets.clone(), inner);
+                return;
+            }
+            int chunks = (inner + CHUNK - 1) / CHUNK;
+            CpuThreads.parallelFor(chunks, 1, (from, to) -> {
+                int[] off = new int[offsets.length];
+                for (int c = from; c < to; c++) {
+                    int start = c * CHUNK;
+                    for (int j = 0; j < off.length; j++) off[j] = offsets[j] + start * strides[j][0];
+                    row.run(off, Math.min(CHUNK, inner - start));
+                }
+            });
+            return;
+        }
+        int rows = (int) (total / inner);
+        if (total < CpuThreads.SMALL_WORK) {
+            rows(offsets, row, 0, rows);
+            return;
+        }
+        CpuThreads.parallelFor(rows, Math.max(1, CHUNK / inner), (from, to) -> rows(offsets, row, from, to));
+    }
+
+    /** Rows {@code [from, to)} in row-major order of the outer dims. */
+    private void rows(int[] base, Row row, int from, int to) {
+        int outer = dims.length - 1;
+        int inner = dims[outer];
+        int k = base.length;
+        int[] idx = new int[outer];
+        int[] off = base.clone();
+        int rest = from;
+        for (int d = outer - 1; d >= 0; d--) {
+            idx[d] = rest % dims[d];
+            rest /= dims[d];
+            for (int j = 0; j < k; j++) off[j] += idx[d] * strides[j][d];
+        }
+        int[] pass = new int[k];
+        for (int r = from; r < to; r++) {
+            System.arraycopy(off, 0, pass, 0, k);
+            row.run(pass, inner);
+            for (int d = outer - 1; d >= 0; d--) { // odometer step
+                for (int j = 0; j < k; j++) off[j] += strides[j][d];
+                if (++idx[d] < dims[d]) break;
+                for (int j = 0; j < k; j++) off[j] -= strides[j][d] * dims[d];
+                idx[d] = 0;
+            }
+        }
+    }
+}

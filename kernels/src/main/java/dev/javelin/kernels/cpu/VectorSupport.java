@@ -1,0 +1,59 @@
+package dev.javelin.kernels.cpu;
+
+/**
+ * Whether the Vector API ({@code jdk.incubator.vector}) is resolved in this JVM, which decides
+ * between the vectorized float32 loops and the scalar fallback. Without the module the backend
+ * still computes every op, only slower, and says once how to enable the fast path.
+ *
+ * <p>The system property {@code javelin.cpu.scalar=true} forces the scalar loops even when the
+ * module is present (for comparing the two paths).
+ *
+ * <pre>{@code
+ * if (!VectorSupport.enabled()) System.out.println("scalar CPU loops");
+ * }</pre>
+ */
+public final class VectorSupport {
+    private static final boolean PRESENT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    private static final boolean ENABLED = PRESENT && !Boolean.getBoolean("javelin.cpu.scalar");
+    private static volatile boolean logged;
+
+    private VectorSupport() {}
+
+    /** True when float32 kernels use {@code FloatVector} loops. */
+    public static boolean enabled() {
+        return ENABLED;
+    }
+
+    /** True when the incubator module is resolved at all. */
+    public static boolean modulePresent() {
+        return PRESENT;
+    }
+
+    /** The float32 loops this JVM uses; the vector class is loaded only when the module is there. */
+    static FloatLoops loops() {
+        if (!ENABLED) {
+            logOnce();
+            return new ScalarFloatLoops();
+        }
+        try {
+            // By name, so that nothing here links FloatVector when the module is absent.
+            return (FloatLoops) Class.forName("dev.javelin.kernels.cpu.VectorFloatLoops").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            System.err.println("[javelin] cpu-vector: could not start the Vector API loops (" + e + "); using scalar loops");
+            return new ScalarFloatLoops();
+        }
+    }
+
+    private static synchronized void logOnce() {
+        if (logged) return;
+        logged = true;
+        System.Logger log = System.getLogger("dev.javelin.kernels.cpu");
+        if (PRESENT) {
+            log.log(System.Logger.Level.INFO, "javelin cpu-vector: scalar loops forced by -Djavelin.cpu.scalar=true");
+        } else {
+            log.log(System.Logger.Level.WARNING, "javelin cpu-vector: the Vector API module is not loaded, so CPU kernels run"
+                    + " scalar loops (several times slower). Enable the fast path by starting java with"
+                    + " --add-modules jdk.incubator.vector (Maven Surefire/exec: add it to argLine / jvmArgs).");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * The fast backends. {@code dev.javelin.kernels.cpu}: the Vector API CPU backend and its shared
+ * thread pool. The incubator module is optional ({@code requires static}): start java with
+ * {@code --add-modules jdk.incubator.vector} for the fast loops; without it the backend runs scalar
+ * loops and says so once.
+ */
+module dev.javelin.kernels {
+    requires dev.javelin.tensor;
+    requires static jdk.incubator.vector;
+
+    exports dev.javelin.kernels.cpu;
+
+    provides dev.javelin.tensor.spi.Backend with dev.javelin.kernels.cpu.CpuBackend;
+}

@@ -1,0 +1,171 @@
+package dev.javelin.tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Array manipulation built only from {@link Ops} primitives: joining (concat, stack), splitting,
+ * selecting by index, one-hot encoding, padding. Each gets its gradient from its primitives.
+ *
+ * <pre>{@code
+ * Tensor a = Tensors.ones(2, 3), b = Tensors.zeros(2, 1);
+ * Tensor c = ArrayOps.concat(List.of(a, b), 1);             // [2, 4]
+ * List<Tensor> parts = ArrayOps.split(c, new int[] {3, 1}, 1);
+ * Tensor h = ArrayOps.oneHot(Tensors.of(new int[] {0, 2}), 3);
+ * }</pre>
+ */
+public final class ArrayOps {
+    private ArrayOps() {}
+
+    /**
+     * Joins tensors along {@code axis}; all other dimensions must agree, dtypes promote. Each part is
+     * padded with zeros to the full size at its offset and the padded parts are added (or or-ed, for
+     * bool), so the gradient of each part is a slice.
+     */
+    public static Tensor concat(List<Tensor> parts, int axis) {
+        if (parts.isEmpty()) throw new IllegalArgumentException("concat: expected at least one tensor");
+        Tensor first = parts.get(0);
+        int a = Shape.normalizeAxis(axis, first.rank(), "concat");
+        DType dt = first.dtype();
+        int total = 0;
+        for (Tensor t : parts) {
+            if (t.rank() != first.rank()) {
+                throw new IllegalArgumentException("concat: ranks differ: " + shapes(parts) + " along axis " + axis);
+            }
+            for (int d = 0; d < t.rank(); d++) {
+                if (d != a && t.dim(d) != first.dim(d)) {
+                    throw new IllegalArgumentException("concat: shapes " + shapes(parts) + " differ outside axis " + axis
+                            + " (dimension " + d + ")");
+                }
+            }
+            dt = DType.promote(dt, t.dtype());
+            total += t.dim(a);
+        }
+        if (parts.size() == 1) return first.cast(dt);
+        Tensor out = null;
+        int offset = 0;
+        for (Tensor t : parts) {
+            int[] low = new int[t.rank()], high = new int[t.rank()];
+            low[a] = offset;
+            high[a] = total - offset - t.dim(a);
+            offset += t.dim(a);
+            Tensor placed = Ops.pad(t.cast(dt), low, high, new int[t.rank()], 0);
+            out = out == null ? placed : Ops.binary(dt == DType.BOOL ? Op.MAX : Op.ADD, out, placed);
+        }
+        return out;
+    }
+
+    /** Joins tensors of one shape along a new axis {@code axis} (in the result's numbering). */
+    public static Tensor stack(List<Tensor> parts, int axis) {
+        if (parts.isEmpty()) throw new IllegalArgumentException("stack: expected at least one tensor");
+        Shape s = parts.get(0).shape();
+        List<Tensor> lifted = new ArrayList<>();
+        for (Tensor t : parts) {
+            if (!t.shape().equals(s)) throw new IllegalArgumentException("stack: shapes differ: " + shapes(parts));
+            lifted.add(t.unsqueeze(axis));
+        }
+        return concat(lifted, Shape.normalizeAxis(axis, s.rank() + 1, "stack"));
+    }
+
+    /** Splits along {@code axis} into pieces of the given sizes, which must add up to the axis' size. Views. */
+    public static List<Tensor> split(Tensor x, int[] sizes, int axis) {
+        int a = Shape.normalizeAxis(axis, x.rank(), "split");
+        int sum = 0;
+        for (int s : sizes) {
+            if (s < 0) throw new IllegalArgumentException("split: negative size in " + Arrays.toString(sizes));
+            sum += s;
+        }
+        if (sum != x.dim(a)) {
+            throw new IllegalArgumentException("split: sizes " + Arrays.toString(sizes) + " add up to " + sum + ", but axis "
+                    + axis + " of " + x.shape() + " has " + x.dim(a));
+        }
+        List<Tensor> out = new ArrayList<>();
+        int start = 0;
+        for (int s : sizes) {
+            out.add(x.slice(a, start, start + s));
+            start += s;
+        }
+        return out;
+    }
+
+    /** Splits along {@code axis} into {@code sections} equal pieces; the axis' size must divide evenly. */
+    public static List<Tensor> split(Tensor x, int sections, int axis) {
+        int a = Shape.normalizeAxis(axis, x.rank(), "split");
+        if (sections < 1 || x.dim(a) % sections != 0) {
+            throw new IllegalArgumentException("split: axis " + axis + " of " + x.shape() + " does not split into " + sections
+                    + " equal sections");
+        }
+        int[] sizes = new int[sections];
+        Arrays.fill(sizes, x.dim(a) / sections);
+        return split(x, sizes, a);
+    }
+
+    /**
+     * torch.index_select: the entries of {@code x} at the 1-D int32/int64 {@code index} along
+     * {@code axis}; the result has {@code index.dim(0)} there. A GATHER with the index broadcast.
+     */
+    public static Tensor indexSelect(Tensor x, int axis, Tensor index) {
+        if (index.rank() != 1 || !index.dtype().isInteger()) {
+            throw new IllegalArgumentException("indexSelect: index must be a 1-D int32/int64 tensor, got " + index.dtype()
+                    + index.shape());
+        }
+        int a = Shape.normalizeAxis(axis, x.rank(), "indexSelect");
+        int[] lifted = new int[x.rank()];
+        Arrays.fill(lifted, 1);
+        lifted[a] = index.dim(0);
+        Tensor idx = index.reshape(lifted).broadcastTo(x.shape().with(a, index.dim(0)));
+        return Ops.gather(x, a, idx);
+    }
+
+    /**
+     * float32 one-hot encoding: a new last axis of size {@code depth} with 1 at each label's position.
+     * As in TensorFlow, a label outside {@code [0, depth)} gives a row of zeros.
+     */
+    public static Tensor oneHot(Tensor labels, int depth) {
+        if (!labels.dtype().isInteger()) {
+            throw new IllegalArgumentException("oneHot: labels must be int32 or int64, got " + labels.dtype() + labels.shape());
+        }
+        if (depth < 0) throw new IllegalArgumentException("oneHot: depth must be >= 0, got " + depth);
+        return labels.unsqueeze(-1).eq(Tensors.arange(depth)).cast(DType.FLOAT32);
+    }
+
+    /** Pads with {@code value}: {@code padding[d] = {before, after}} for every axis d (NumPy's pad_width). */
+    public static Tensor pad(Tensor x, int[][] padding, double value) {
+        if (padding.length != x.rank()) {
+            throw new IllegalArgumentException("pad: expected " + x.rank() + " {before, after} pairs for " + x.shape() + ", got "
+                    + padding.length);
+        }
+        int[] low = new int[x.rank()], high = new int[x.rank()];
+        for (int d = 0; d < x.rank(); d++) {
+            if (padding[d].length != 2) throw new IllegalArgumentException("pad: axis " + d + " needs {before, after}, got "
+                    + Arrays.toString(padding[d]));
+            low[d] = padding[d][0];
+            high[d] = padding[d][1];
+        }
+        return Ops.pad(x, low, high, new int[x.rank()], value);
+    }
+
+    /** Repeats {@code x} {@code reps[d]} times along each axis (NumPy's tile for equal ranks): expand, then reshape. */
+    public static Tensor tile(Tensor x, int... reps) {
+        if (reps.length != x.rank()) {
+            throw new IllegalArgumentException("tile: expected " + x.rank() + " repetitions for " + x.shape() + ", got "
+                    + Arrays.toString(reps));
+        }
+        int r = x.rank();
+        int[] lifted = new int[2 * r], expanded = new int[2 * r], out = new int[r];
+        for (int d = 0; d < r; d++) {
+            if (reps[d] < 0) throw new IllegalArgumentException("tile: negative repetition in " + Arrays.toString(reps));
+            lifted[2 * d] = 1;
+            lifted[2 * d + 1] = x.dim(d);
+            expanded[2 * d] = reps[d];
+            expanded[2 * d + 1] = x.dim(d);
+            out[d] = reps[d] * x.dim(d);
+        }
+        return x.reshape(lifted).expand(expanded).reshape(out);
+    }
+
+    private static String shapes(List<Tensor> parts) {
+        return parts.stream().map(t -> t.shape().toString()).toList().toString();
+    }
+}

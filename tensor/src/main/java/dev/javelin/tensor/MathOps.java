@@ -1,0 +1,149 @@
+package dev.javelin.tensor;
+
+/**
+ * Math compositions built only from {@link Ops} primitives, so the gradient tape differentiates them
+ * through their primitives and the JIT fuses them. Axis arguments accept negative values; an empty
+ * or null axis list means every axis.
+ *
+ * <pre>{@code
+ * Tensor x = Tensors.of(new float[][] {{1, 2}, {3, 4}});
+ * Tensor m = MathOps.mean(x, new int[] {1}, false);          // [1.5, 3.5]
+ * Tensor v = MathOps.var(x, new int[] {1}, 1, true);         // [[0.5], [0.5]]
+ * Tensor l = MathOps.logsumexp(x, new int[] {-1}, false);
+ * }</pre>
+ */
+public final class MathOps {
+    private MathOps() {}
+
+    /** The mean over {@code axes}; integer and bool inputs are averaged in float32. */
+    public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+        Tensor f = floating(x);
+        long count = count(x.shape(), axes, "mean");
+        return Ops.reduce(Op.REDUCE_SUM, f, axes, keepDims).div((double) count);
+    }
+
+    /** The mean of every element (a scalar). */
+    public static Tensor mean(Tensor x) {
+        return mean(x, null, false);
+    }
+
+    /**
+     * The variance over {@code axes}: {@code sum((x - mean)^2) / (n - correction)}. Correction 1 is
+     * PyTorch's default (unbiased), 0 is Keras' and NumPy's.
+     */
+    public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+        if (correction < 0) throw new IllegalArgumentException("var: correction must be >= 0, got " + correction);
+        Tensor f = floating(x);
+        long n = count(x.shape(), axes, "var");
+        Tensor centered = f.sub(mean(f, axes, true));
+        return Ops.reduce(Op.REDUCE_SUM, square(centered), axes, keepDims).div((double) Math.max(n - correction, 0));
+    }
+
+    /** The standard deviation: {@code sqrt(var(x, axes, correction, keepDims))}. */
+    public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
+        return var(x, axes, correction, keepDims).sqrt();
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} over {@code axes}, computed as {@code m + log(sum(exp(x - m)))} with
+     * {@code m} the maximum so nothing overflows; an all {@code -inf} slice gives {@code -inf}.
+     */
+    public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+        Tensor f = floating(x);
+        Tensor m = Ops.reduce(Op.REDUCE_MAX, f, axes, true);
+        // An infinite max would make x - m NaN; shifting by 0 there is exact enough (exp gives 0 or inf).
+        Tensor shift = Ops.where(isFinite(m), m, Ops.scalarLike(m, 0));
+        Tensor s = Ops.reduce(Op.REDUCE_SUM, f.sub(shift).exp(), axes, true).log().add(shift);
+        return keepDims ? s : Ops.reshape(s, Ops.reducedShape(x.shape(), Shape.normalizeAxes(axes, x.rank(), "logsumexp"), false).toArray());
+    }
+
+    /** Elementwise {@code min(max(x, lo), hi)}; NaN stays NaN. */
+    public static Tensor clamp(Tensor x, double lo, double hi) {
+        if (lo > hi) throw new IllegalArgumentException("clamp: expected lo <= hi, got " + lo + ", " + hi);
+        return x.maximum(lo).minimum(hi);
+    }
+
+    /** Elementwise {@code x * x}. */
+    public static Tensor square(Tensor x) {
+        return x.mul(x);
+    }
+
+    /** Elementwise {@code 1 / sqrt(x)}. */
+    public static Tensor rsqrt(Tensor x) {
+        return x.sqrt().reciprocal();
+    }
+
+    /** Elementwise {@code log(1 + x)}. */
+    public static Tensor log1p(Tensor x) {
+        return floating(x).add(1.0).log();
+    }
+
+    /** Bool: true where {@code x} is NaN. */
+    public static Tensor isNan(Tensor x) {
+        return x.ne(x);
+    }
+
+    /** Bool: true where {@code x} is neither NaN nor infinite. */
+    public static Tensor isFinite(Tensor x) {
+        if (!x.dtype().isFloating()) return Tensors.full(Shape.scalar(), 1, DType.BOOL).broadcastTo(x.shape());
+        return x.sub(x).eq(Ops.scalarLike(x, 0)); // inf - inf and NaN - NaN are NaN
+    }
+
+    /** Elementwise logical and of two bool (or truthy) tensors. */
+    public static Tensor logicalAnd(Tensor a, Tensor b) {
+        return Ops.binary(Op.MIN, a.cast(DType.BOOL), b.cast(DType.BOOL));
+    }
+
+    /** Elementwise logical or. */
+    public static Tensor logicalOr(Tensor a, Tensor b) {
+        return Ops.binary(Op.MAX, a.cast(DType.BOOL), b.cast(DType.BOOL));
+    }
+
+    /** Bool: whether any element over {@code axes} is non-zero (false over an empty set). */
+    public static Tensor any(Tensor x, int[] axes, boolean keepDims) {
+        return Ops.reduce(Op.REDUCE_SUM, x.cast(DType.BOOL), axes, keepDims).gt(0);
+    }
+
+    /** Bool: whether every element over {@code axes} is non-zero (true over an empty set). */
+    public static Tensor all(Tensor x, int[] axes, boolean keepDims) {
+        return Ops.reduce(Op.REDUCE_SUM, x.cast(DType.BOOL).logicalNot(), axes, keepDims).eq(0);
+    }
+
+    /** The Euclidean norm over {@code axes}: {@code sqrt(sum(x^2))}. */
+    public static Tensor norm(Tensor x, int[] axes, boolean keepDims) {
+        Tensor f = floating(x);
+        return Ops.reduce(Op.REDUCE_SUM, square(f), axes, keepDims).sqrt();
+    }
+
+    /**
+     * Sums {@code x} down to {@code shape}, undoing a broadcast from {@code shape} to {@code x.shape()}:
+     * leading extra axes are summed away and axes where {@code shape} has 1 are summed with keepDims.
+     * This is how a gradient flows back through broadcasting.
+     */
+    public static Tensor sumToShape(Tensor x, Shape shape) {
+        if (x.shape().equals(shape)) return x;
+        if (!shape.broadcastsTo(x.shape())) {
+            throw new IllegalArgumentException("sumToShape: " + shape + " does not broadcast to " + x.shape());
+        }
+        int lead = x.rank() - shape.rank();
+        int[] axes = new int[x.rank()];
+        int k = 0;
+        for (int d = 0; d < x.rank(); d++) {
+            if (d < lead || (shape.dim(d - lead) == 1 && x.dim(d) != 1)) axes[k++] = d;
+        }
+        Tensor s = k == 0 ? x : Ops.reduce(Op.REDUCE_SUM, x, java.util.Arrays.copyOf(axes, k), true);
+        return Ops.reshape(s, shape.toArray());
+    }
+
+    /** Number of elements over {@code axes} (all axes when empty or null). */
+    static long count(Shape s, int[] axes, String op) {
+        long n = 1;
+        for (int a : Shape.normalizeAxes(axes, s.rank(), op)) n *= s.dim(a);
+        return n;
+    }
+
+    /** {@code x} as float32 unless it is floating already, as PyTorch does for mean and friends. */
+    static Tensor floating(Tensor x) {
+        return x.dtype().isFloating() ? x : x.cast(DType.FLOAT32);
+    }
+}

@@ -1,0 +1,264 @@
+package dev.javelin.tensor;
+
+/**
+ * Neural-network compositions built only from {@link Ops} primitives: activations, normalization,
+ * convolution and pooling (NHWC activations, HWIO filters, as Keras), losses, dropout. Losses return one
+ * value per example (no reduction over the batch): the caller decides between mean, sum or weighting.
+ *
+ * <pre>{@code
+ * Tensor logits = Tensors.of(new float[][] {{2, 1, 0}, {0, 0, 3}});
+ * Tensor p = NN.softmax(logits, -1);
+ * Tensor loss = NN.sparseCategoricalCrossEntropy(logits, Tensors.of(new int[] {0, 2}), true);
+ * }</pre>
+ */
+public final class NN {
+    /** Keras' fuzz factor for losses on probabilities: probabilities are clipped to [EPSILON, 1 - EPSILON]. */
+    public static final double EPSILON = 1e-7;
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+    private NN() {}
+
+    // ---- activations -------------------------------------------------------------------------
+
+    /** {@code exp(x - max) / sum(exp(x - max))} along {@code axis}; subtracting the max keeps exp from overflowing. */
+    public static Tensor softmax(Tensor x, int axis) {
+        Tensor f = MathOps.floating(x);
+        int[] ax = {axis};
+        Tensor e = f.sub(Ops.reduce(Op.REDUCE_MAX, f, ax, true)).exp();
+        return e.div(Ops.reduce(Op.REDUCE_SUM, e, ax, true));
+    }
+
+    /** {@code x - logsumexp(x)} along {@code axis}: stable where {@code log(softmax(x))} would give -inf. */
+    public static Tensor logSoftmax(Tensor x, int axis) {
+        Tensor f = MathOps.floating(x);
+        return f.sub(MathOps.logsumexp(f, new int[] {axis}, true));
+    }
+
+    /**
+     * GELU: {@code x * Phi(x)} with the normal CDF {@code Phi(x) = (1 + erf(x / sqrt 2)) / 2}, or with
+     * {@code approximate} the tanh form {@code (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2}.
+     */
+    public static Tensor gelu(Tensor x, boolean approximate) {
+        Tensor f = MathOps.floating(x);
+        Tensor inner = approximate
+                ? f.add(f.mul(f).mul(f).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh()
+                : f.mul(1 / Math.sqrt(2)).erf();
+        return f.mul(inner.add(1.0)).mul(0.5);
+    }
+
+    /** SiLU (swish): {@code x * sigmoid(x)}. */
+    public static Tensor silu(Tensor x) {
+        Tensor f = MathOps.floating(x);
+        return f.mul(f.sigmoid());
+    }
+
+    /** Softplus {@code log(1 + exp(x))}, computed as {@code max(x, 0) + log(1 + exp(-|x|))} so it never overflows. */
+    public static Tensor softplus(Tensor x) {
+        Tensor f = MathOps.floating(x);
+        return f.relu().add(f.abs().neg().exp().add(1.0).log());
+    }
+
+    /** {@code log(sigmoid(x)) = -softplus(-x)}, stable for large |x|. */
+    public static Tensor logSigmoid(Tensor x) {
+        return softplus(MathOps.floating(x).neg()).neg();
+    }
+
+    /** Leaky ReLU: {@code x} where positive, {@code slope * x} elsewhere. */
+    public static Tensor leakyRelu(Tensor x, double slope) {
+        Tensor f = MathOps.floating(x);
+        return Ops.where(f.gt(0), f, f.mul(slope));
+    }
+
+    /** ELU: {@code x} where positive, {@code alpha (exp(x) - 1)} elsewhere. */
+    public static Tensor elu(Tensor x, double alpha) {
+        Tensor f = MathOps.floating(x);
+        return Ops.where(f.gt(0), f, f.minimum(0).exp().sub(1.0).mul(alpha));
+    }
+
+    // ---- normalization -----------------------------------------------------------------------
+
+    /**
+     * Layer normalization over {@code axes}: {@code (x - mean) / sqrt(var + eps) * gamma + beta} with the
+     * biased variance. {@code gamma} and {@code beta} broadcast against {@code x} and may be null.
+     */
+    public static Tensor layerNorm(Tensor x, int[] axes, Tensor gamma, Tensor beta, double eps) {
+        Tensor f = MathOps.floating(x);
+        Tensor mean = MathOps.mean(f, axes, true);
+        Tensor centered = f.sub(mean);
+        Tensor var = MathOps.mean(MathOps.square(centered), axes, true);
+        Tensor y = centered.mul(MathOps.rsqrt(var.add(eps)));
+        if (gamma != null) y = y.mul(gamma);
+        if (beta != null) y = y.add(beta);
+        return y;
+    }
+
+    // ---- convolution and pooling ---------------------------------------------------------------
+
+    /**
+     * 2-D convolution of NHWC {@code x} with an HWIO filter {@code [KH, KW, Cin/groups, Cout]}.
+     * {@code padding} is {@code "valid"} (none) or {@code "same"} (output {@code ceil(H / stride)}, the
+     * padding split as TensorFlow does: the odd pixel goes to the bottom and right).
+     *
+     * @param strides  {@code {strideH, strideW}}
+     * @param dilation {@code {dilationH, dilationW}}; null means 1
+     * @param groups   input and output channels split into this many independent groups
+     */
+    public static Tensor conv2d(Tensor x, Tensor filter, int[] strides, String padding, int[] dilation, int groups) {
+        if (x.rank() != 4 || filter.rank() != 4) {
+            throw new IllegalArgumentException("conv2d: expected input [N,H,W,C] and filter [KH,KW,Cin/groups,Cout], got "
+                    + x.shape() + " and " + filter.shape());
+        }
+        int[] s = pair("conv2d", "strides", strides);
+        int[] d = dilation == null ? new int[] {1, 1} : pair("conv2d", "dilation", dilation);
+        int[] ph = padding("conv2d", padding, x.dim(1), filter.dim(0), s[0], d[0]);
+        int[] pw = padding("conv2d", padding, x.dim(2), filter.dim(1), s[1], d[1]);
+        return Ops.conv2d(x, filter, new OpAttrs.Conv(s[0], s[1], ph[0], ph[1], pw[0], pw[1], d[0], d[1], groups));
+    }
+
+    /** {@link #conv2d(Tensor, Tensor, int[], String, int[], int)} with one stride for both axes, no dilation, one group. */
+    public static Tensor conv2d(Tensor x, Tensor filter, int stride, String padding) {
+        return conv2d(x, filter, new int[] {stride, stride}, padding, null, 1);
+    }
+
+    /**
+     * Max pooling over NHWC windows of {@code pool} = {@code {ph, pw}}: padding (for "same") with -inf,
+     * then the windows as a view ({@link Op#UNFOLD}), then the max over the two window axes.
+     *
+     * @param strides null means the pool size, as in Keras
+     */
+    public static Tensor maxPool2d(Tensor x, int[] pool, int[] strides, String padding) {
+        Tensor windows = poolWindows("maxPool2d", x, pool, strides, padding, Double.NEGATIVE_INFINITY);
+        return Ops.reduce(Op.REDUCE_MAX, windows, new int[] {3, 4}, false);
+    }
+
+    /**
+     * Average pooling over NHWC windows. With "same" padding each output divides by the number of
+     * real (non-padding) elements in its window, as Keras and TensorFlow do.
+     *
+     * @param strides null means the pool size, as in Keras
+     */
+    public static Tensor avgPool2d(Tensor x, int[] pool, int[] strides, String padding) {
+        Tensor sums = Ops.reduce(Op.REDUCE_SUM, poolWindows("avgPool2d", x, pool, strides, padding, 0), new int[] {3, 4}, false);
+        int[] p = pair("avgPool2d", "pool", pool);
+        boolean same = isSame("avgPool2d", padding);
+        if (!same) return sums.div((double) p[0] * p[1]);
+        // Count the real elements per window by pooling ones through the same padding.
+        Tensor ones = Tensors.ones(Shape.of(1, x.dim(1), x.dim(2), 1), sums.dtype());
+        Tensor counts = Ops.reduce(Op.REDUCE_SUM, poolWindows("avgPool2d", ones, pool, strides, padding, 0), new int[] {3, 4}, false);
+        return sums.div(counts);
+    }
+
+    private static Tensor poolWindows(String op, Tensor x, int[] pool, int[] strides, String padding, double padValue) {
+        if (x.rank() != 4) throw new IllegalArgumentException(op + ": expected NHWC input [N,H,W,C], got " + x.shape());
+        if (!x.dtype().isFloating()) throw new IllegalArgumentException(op + ": expected a floating input, got " + x.dtype() + x.shape());
+        int[] p = pair(op, "pool", pool);
+        int[] s = strides == null ? p : pair(op, "strides", strides);
+        int[] ph = padding(op, padding, x.dim(1), p[0], s[0], 1);
+        int[] pw = padding(op, padding, x.dim(2), p[1], s[1], 1);
+        Tensor padded = Ops.pad(x, new int[] {0, ph[0], pw[0], 0}, new int[] {0, ph[1], pw[1], 0}, new int[4], padValue);
+        return Ops.unfold(padded, new OpAttrs.Window(p[0], p[1], s[0], s[1], 1, 1));
+    }
+
+    /** {before, after} padding along one axis: zero for "valid"; TensorFlow's split for "same". */
+    static int[] padding(String op, String padding, int in, int k, int stride, int dilation) {
+        if (!isSame(op, padding)) return new int[] {0, 0};
+        int span = (k - 1) * dilation + 1;
+        int out = (in + stride - 1) / stride;
+        int total = Math.max((out - 1) * stride + span - in, 0);
+        return new int[] {total / 2, total - total / 2};
+    }
+
+    private static boolean isSame(String op, String padding) {
+        if ("same".equalsIgnoreCase(padding)) return true;
+        if ("valid".equalsIgnoreCase(padding)) return false;
+        throw new IllegalArgumentException(op + ": padding must be \"same\" or \"valid\", got \"" + padding + "\"");
+    }
+
+    private static int[] pair(String op, String what, int[] v) {
+        if (v == null || v.length != 2 || v[0] < 1 || v[1] < 1) {
+            throw new IllegalArgumentException(op + ": " + what + " must be two positive ints, got " + java.util.Arrays.toString(v));
+        }
+        return v;
+    }
+
+    // ---- losses (one value per example) --------------------------------------------------------
+
+    /**
+     * Cross-entropy with integer class labels (int32/int64) of shape {@code [...]} against scores of
+     * shape {@code [..., C]}; returns shape {@code [...]}. From logits it is
+     * {@code logsumexp(x) - x[label]}; from probabilities, {@code -log(p[label])} with {@code p}
+     * normalized to sum 1 and clipped to [EPSILON, 1 - EPSILON], as Keras does. A label outside
+     * {@code [0, C)} throws IndexOutOfBoundsException when the gather runs.
+     */
+    public static Tensor sparseCategoricalCrossEntropy(Tensor scores, Tensor labels, boolean fromLogits) {
+        if (!labels.dtype().isInteger()) {
+            throw new IllegalArgumentException("sparseCategoricalCrossEntropy: labels must be int32 or int64, got "
+                    + labels.dtype() + labels.shape());
+        }
+        if (scores.rank() != labels.rank() + 1 || !scores.shape().sub(0, labels.rank()).equals(labels.shape())) {
+            throw new IllegalArgumentException("sparseCategoricalCrossEntropy: scores " + scores.shape() + " and labels "
+                    + labels.shape() + ": expected scores [..., C] and labels [...]");
+        }
+        Tensor idx = labels.unsqueeze(-1);
+        if (fromLogits) {
+            Tensor f = MathOps.floating(scores);
+            Tensor picked = Ops.gather(f, -1, idx).squeeze(-1);
+            return MathOps.logsumexp(f, new int[] {-1}, false).sub(picked);
+        }
+        Tensor p = clippedProbabilities(scores);
+        return Ops.gather(p, -1, idx).squeeze(-1).log().neg();
+    }
+
+    /**
+     * Cross-entropy with target distributions (one-hot or soft) of the scores' shape {@code [..., C]};
+     * returns shape {@code [...]}: {@code -sum(t * logSoftmax(x))} from logits, else
+     * {@code -sum(t * log(p))} with {@code p} normalized and clipped as in
+     * {@link #sparseCategoricalCrossEntropy}.
+     */
+    public static Tensor categoricalCrossEntropy(Tensor scores, Tensor targets, boolean fromLogits) {
+        if (!scores.shape().equals(targets.shape())) {
+            throw new IllegalArgumentException("categoricalCrossEntropy: scores " + scores.shape() + " and targets "
+                    + targets.shape() + " must have one shape [..., C]");
+        }
+        Tensor logp = fromLogits ? logSoftmax(scores, -1) : clippedProbabilities(scores).log();
+        return Ops.reduce(Op.REDUCE_SUM, MathOps.floating(targets).mul(logp), new int[] {-1}, false).neg();
+    }
+
+    /**
+     * Binary cross-entropy per element (shapes broadcast). From logits it is the stable
+     * {@code max(x, 0) - x t + log(1 + exp(-|x|))}; from probabilities
+     * {@code -(t log p + (1 - t) log(1 - p))} with {@code p} clipped to [EPSILON, 1 - EPSILON].
+     */
+    public static Tensor binaryCrossEntropy(Tensor scores, Tensor targets, boolean fromLogits) {
+        Tensor x = MathOps.floating(scores);
+        Tensor t = MathOps.floating(targets);
+        if (fromLogits) {
+            return x.relu().sub(x.mul(t)).add(x.abs().neg().exp().add(1.0).log());
+        }
+        Tensor p = MathOps.clamp(x, EPSILON, 1 - EPSILON);
+        Tensor oneMinusT = t.neg().add(1.0);
+        return t.mul(p.log()).add(oneMinusT.mul(p.neg().add(1.0).log())).neg();
+    }
+
+    private static Tensor clippedProbabilities(Tensor probs) {
+        Tensor p = MathOps.floating(probs);
+        p = p.div(Ops.reduce(Op.REDUCE_SUM, p, new int[] {-1}, true));
+        return MathOps.clamp(p, EPSILON, 1 - EPSILON);
+    }
+
+    // ---- regularization ----------------------------------------------------------------------
+
+    /**
+     * Inverted dropout: zeroes each element with probability {@code rate} and scales the rest by
+     * {@code 1 / (1 - rate)}, so the expectation is unchanged. The mask comes from
+     * {@link Ops#randomUniform} keyed by {@code seed} (an int64 scalar tensor), so a traced step can
+     * feed a new seed each call.
+     */
+    public static Tensor dropout(Tensor x, double rate, Tensor seed) {
+        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("dropout: rate must be in [0, 1), got " + rate);
+        if (rate == 0) return x;
+        Tensor f = MathOps.floating(x);
+        Tensor keep = Ops.randomUniform(x.shape(), seed).ge(Tensors.scalar(rate));
+        return f.mul(keep.cast(f.dtype())).mul(1 / (1 - rate));
+    }
+}

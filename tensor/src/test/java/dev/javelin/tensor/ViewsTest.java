@@ -1,0 +1,98 @@
+package dev.javelin.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ViewsTest {
+    private final Tensor x = Tensors.arange(0, 12, 1).reshape(3, 4);
+
+    @Test
+    void reshapePermuteExpandSliceShareStorage() {
+        assertSame(x.storage(), x.reshape(4, 3).storage());
+        assertSame(x.storage(), x.mT().storage());
+        assertSame(x.storage(), x.slice(1, 1, 3).storage());
+        assertSame(x.storage(), x.unsqueeze(0).expand(2, 3, 4).storage());
+        assertArrayEquals(new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, x.mT().toFloatArray());
+        assertArrayEquals(new int[] {1, 4}, x.mT().strides());
+    }
+
+    @Test
+    void reshapeInfersOneDimAndChecksTheCount() {
+        assertEquals(Shape.of(2, 6), x.reshape(2, -1).shape());
+        var e = assertThrows(IllegalArgumentException.class, () -> x.reshape(5, -1));
+        assertEquals("reshape: cannot reshape [3, 4] (12 elements) into [5, -1]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> x.reshape(-1, -1));
+    }
+
+    @Test
+    void reshapeOfANonContiguousViewCopiesInRowMajorOrder() {
+        Tensor t = x.mT();
+        Tensor r = t.reshape(12);
+        assertNotSame(x.storage(), r.storage());
+        assertArrayEquals(t.toFloatArray(), r.toFloatArray());
+    }
+
+    @Test
+    void sliceWithStepsNegativeAndClampedBounds() {
+        assertArrayEquals(new float[] {1, 3, 5, 7, 9, 11}, x.slice(1, 1, 4, 2).toFloatArray());
+        assertArrayEquals(new float[] {8, 9, 10, 11}, x.slice(0, -1, 100).toFloatArray());
+        assertEquals(Shape.of(0, 4), x.slice(0, 2, 1).shape());
+        assertArrayEquals(new float[] {5, 6}, x.narrow(0, 1, 1).narrow(1, 1, 2).toFloatArray());
+        assertThrows(IllegalArgumentException.class, () -> x.slice(0, 0, 3, 0));
+    }
+
+    @Test
+    void squeezeAndUnsqueeze() {
+        Tensor t = x.reshape(3, 1, 4, 1);
+        assertEquals(Shape.of(3, 4), t.squeeze().shape());
+        assertEquals(Shape.of(3, 4, 1), t.squeeze(1).shape());
+        assertEquals(Shape.of(3, 4, 1), x.unsqueeze(-1).shape());
+        var e = assertThrows(IllegalArgumentException.class, () -> t.squeeze(0));
+        assertEquals("squeeze: axis 0 of [3, 1, 4, 1] has size 3, expected 1", e.getMessage());
+    }
+
+    @Test
+    void expandStretchesSizeOneDimsWithStrideZero() {
+        Tensor col = Tensors.of(new float[] {1, 2, 3}).reshape(3, 1);
+        Tensor e = col.expand(3, 4);
+        assertArrayEquals(new int[] {1, 0}, e.strides());
+        assertArrayEquals(new float[] {1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3}, e.toFloatArray());
+        var ex = assertThrows(IllegalArgumentException.class, () -> x.expand(2, 4));
+        assertEquals("expand: shape [3, 4] does not broadcast to [2, 4]", ex.getMessage());
+    }
+
+    @Test
+    void permuteChecksItsOrder() {
+        Tensor t = x.reshape(1, 3, 4).permute(2, 0, 1);
+        assertEquals(Shape.of(4, 1, 3), t.shape());
+        assertThrows(IllegalArgumentException.class, () -> x.permute(0, 0));
+        assertThrows(IllegalArgumentException.class, () -> x.permute(0));
+    }
+
+    @Test
+    void contiguousCopiesOnlyWhenNeeded() {
+        assertSame(x, x.contiguous());
+        Tensor t = x.mT();
+        assertFalse(t.isContiguous());
+        Tensor c = t.contiguous();
+        assertTrue(c.isContiguous());
+        assertArrayEquals(t.toFloatArray(), c.toFloatArray());
+    }
+
+    @Test
+    void getAndItemReadThroughTheView() {
+        Tensor t = x.mT();
+        assertEquals(4.0, t.get(0, 1));
+        assertEquals(11.0, t.get(-1, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.get(4, 0));
+        assertEquals(5.0, x.slice(0, 1, 2).slice(1, 1, 2).item());
+        assertThrows(IllegalArgumentException.class, x::item);
+    }
+}
