@@ -76,7 +76,9 @@ public final class CudaBackend implements Backend {
                     unavailableReason = "disabled by -Djavelin.cuda=false";
                 }
             } catch (Throwable t) { // ClassNotFoundException, LinkageError, UnsatisfiedLinkError, CudaException
-                unavailableReason = t.getClass().getSimpleName() + ": " + t.getMessage();
+                String msg = String.valueOf(t.getMessage());
+                int nl = msg.indexOf('\n');
+                unavailableReason = t.getClass().getSimpleName() + ": " + (nl < 0 ? msg : msg.substring(0, nl)); // JCuda's are pages long
             }
             available = ok;
             return ok;
