@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>Ops without a PTX kernel (float64 transcendentals and convolutions, RANDOM_NORMAL, bool
- * scatter) copy their inputs to the host, run on the CPU backend and copy the result back.
+ * scatter) copy their inputs to the host, run on the reference backend and copy the result back.
  * Set {@code -Djavelin.cuda=false} to skip probing altogether.
  */
 public final class CudaBackend implements Backend {
@@ -156,11 +156,14 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** Runs {@code call} on the CPU backend with host copies of the inputs and uploads the result. */
+    /**
+     * Runs {@code call} on the reference backend (complete by definition, and these ops are the rare
+     * ones) with host copies of the inputs, and uploads the result.
+     */
     private void onHost(CudaDevice d, OpCall call, Tensor out) {
         List<Tensor> inputs = new ArrayList<>();
         for (Tensor t : call.inputs()) inputs.add(Tensor.wrap(toHost(t), t.shape()));
-        Backend cpu = Backends.forDevice(Device.CPU);
+        Backend cpu = Backends.reference();
         Tensor hostOut = Tensor.wrap(cpu.allocate(call.dtype(), call.shape().sizeAsInt(), Device.CPU), call.shape());
         cpu.execute(new OpCall(call.op(), inputs, call.attrs(), call.shape(), call.dtype(), Device.CPU), hostOut);
         d.upload(hostOut.toHost(), CudaKernels.address(out, true));
