@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.javelin.kernels.cuda.ptx.Ptxas;
+import dev.javelin.kernels.cuda.ptx.PtxasAssert;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
@@ -65,7 +65,7 @@ class CudaPlanTest {
         Tensor odd = r.view(INT32, 200, new int[] {7, 1, 3}, new int[] {9, 0, 2}, 5);
         run(Op.ABS, List.of(odd), OpAttrs.NONE, odd.shape(), INT32);
         assertEquals(List.of(), run(Op.NEG, List.of(r.tensor(FLOAT32, 0, 3)), OpAttrs.NONE, Shape.of(0, 3), FLOAT32), "empty: no launch");
-        Ptxas.assemble("plan_elementwise", r.entries());
+        PtxasAssert.assemble("plan_elementwise", r.entries());
     }
 
     @Test
@@ -90,7 +90,7 @@ class CudaPlanTest {
         reduce(Op.REDUCE_MIN, r.tensor(BOOL, 3, 4, 5), false, 0, 2);
         reduce(Op.REDUCE_SUM, r.tensor(INT64, 2, 3, 4, 5), false, 1, 3);
         reduce(Op.REDUCE_SUM, r.tensor(FLOAT64, 0, 3), false, 0);
-        Ptxas.assemble("plan_reductions", r.entries());
+        PtxasAssert.assemble("plan_reductions", r.entries());
     }
 
     private List<String> reduce(Op op, Tensor x, boolean keep, int... axes) {
@@ -115,7 +115,7 @@ class CudaPlanTest {
         assertEquals(List.of("gemm_f64_naive"), run(Op.MATMUL, List.of(d, d), OpAttrs.NONE, d.shape(), FLOAT64));
         CudaBackend.setMatmulPrecision(MatmulPrecision.TF32);
         assertEquals(List.of("gemm_tf32_mma_64x64x8"), run(Op.MATMUL, List.of(a, b), OpAttrs.NONE, Shape.of(5, 3), FLOAT32));
-        Ptxas.assemble("plan_matmul", r.entries());
+        PtxasAssert.assemble("plan_matmul", r.entries());
     }
 
     @Test
@@ -138,7 +138,7 @@ class CudaPlanTest {
         OpAttrs.Window w = new OpAttrs.Window(2, 2, 2, 2, 1, 1);
         Tensor win = r.view(FLOAT64, 2 * 9 * 9 * 4, new int[] {2, 4, 4, 2, 2, 4}, new int[] {324, 72, 8, 36, 4, 1}, 0);
         assertEquals(List.of("fold_f64"), run(Op.FOLD, List.of(win), w, Shape.of(2, 9, 9, 4), FLOAT64));
-        Ptxas.assemble("plan_conv", r.entries());
+        PtxasAssert.assemble("plan_conv", r.entries());
     }
 
     @Test
@@ -158,6 +158,6 @@ class CudaPlanTest {
         assertEquals("E_copy_f32_r1", sc.get(0), "the base is copied, then the atomics add");
         assertTrue(sc.get(sc.size() - 1).startsWith("scatter_add_f32_i32"));
         run(Op.RANDOM_UNIFORM, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(1000), FLOAT32);
-        Ptxas.assemble("plan_index", r.entries());
+        PtxasAssert.assemble("plan_index", r.entries());
     }
 }

@@ -51,7 +51,7 @@ class ElementwisePtxTest {
             }
         }
         assertTrue(entries.size() > 100, "expected a kernel per op and dtype, got " + entries.size());
-        Ptxas.assemble("elementwise", entries);
+        PtxasAssert.assemble("elementwise", entries);
     }
 
     private static boolean valid(Op op, DType t) {

@@ -24,6 +24,6 @@ class IndexConvRandomPtxTest {
         entries.add(RandomPtx.uniform());
         entries.add(MmaPtx.kernel());
         assertTrue(entries.size() > 30);
-        Ptxas.assemble("index_conv_random", entries);
+        PtxasAssert.assemble("index_conv_random", entries);
     }
 }

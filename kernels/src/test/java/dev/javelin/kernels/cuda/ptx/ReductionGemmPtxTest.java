@@ -22,7 +22,7 @@ class ReductionGemmPtxTest {
             }
         }
         assertTrue(entries.size() >= 140, "one kernel per case, got " + entries.size());
-        Ptxas.assemble("reductions", entries);
+        PtxasAssert.assemble("reductions", entries);
     }
 
     @Test
@@ -30,7 +30,7 @@ class ReductionGemmPtxTest {
         String large = SgemmPtx.kernel(SgemmPtx.LARGE, true);
         assertTrue(large.contains("ld.global.nc.v4.f32") && large.contains("ld.shared.v4.f32") && large.contains("st.global.v4.f32"),
                 "the vectorized SGEMM uses v4 loads and stores");
-        Ptxas.assemble("gemm", List.of(large, SgemmPtx.kernel(SgemmPtx.LARGE, false), SgemmPtx.kernel(SgemmPtx.SMALL, true),
+        PtxasAssert.assemble("gemm", List.of(large, SgemmPtx.kernel(SgemmPtx.LARGE, false), SgemmPtx.kernel(SgemmPtx.SMALL, true),
                 SgemmPtx.kernel(SgemmPtx.SMALL, false), DgemmPtx.kernel()));
     }
 }
