@@ -134,6 +134,50 @@ public final class CudaBackend implements Backend {
         return device(d).name();
     }
 
+    /**
+     * Computes a fused elementwise expression over CUDA tensors of one shape (broadcast operands as
+     * EXPAND views) in one kernel: the hook for the JIT's fused groups and for benchmarks.
+     *
+     * <pre>{@code
+     * // relu(x * w + b) in one pass over memory
+     * Tensor y = CudaBackend.fusedElementwise(PtxExpr.apply(Op.RELU, PtxExpr.apply(Op.ADD,
+     *         PtxExpr.apply(Op.MUL, new PtxExpr.Input(0), new PtxExpr.Input(1)), new PtxExpr.Input(2))), List.of(x, w, b));
+     * }</pre>
+     */
+    public static Tensor fusedElementwise(dev.javelin.kernels.cuda.ptx.PtxExpr expr, List<Tensor> inputs) {
+        if (inputs.isEmpty()) throw new IllegalArgumentException("cuda: fusedElementwise needs at least one input to take a shape from");
+        Tensor first = inputs.get(0);
+        List<DType> types = new ArrayList<>();
+        for (Tensor t : inputs) {
+            if (!t.shape().equals(first.shape()) || !t.device().equals(first.device())) {
+                throw new IllegalArgumentException("cuda: fusedElementwise inputs must share shape and device: " + first.dtype() + first.shape()
+                        + " on " + first.device() + " vs " + t.dtype() + t.shape() + " on " + t.device());
+            }
+            types.add(t.dtype());
+        }
+        CudaDevice d = device(first.device());
+        CudaStorage s = new CudaStorage(d, expr.dtype(types), first.shape().sizeAsInt(), false);
+        CudaScope.register(s);
+        Tensor out = Tensor.wrap(s, first.shape());
+        ScratchRunner runner = new ScratchRunner(d);
+        try {
+            CudaKernels.elementwise(runner, expr, inputs, s.addressForOverwrite(), out);
+        } finally {
+            runner.release();
+        }
+        return out;
+    }
+
+    /** Enqueues a kernel planned elsewhere (the JIT's PTX renderer) on {@code d}'s stream. */
+    public static void launch(Device d, Launch launch) {
+        device(d).launch(launch);
+    }
+
+    /** The device address of {@code t}'s first element (its storage plus its offset), for kernel arguments. */
+    public static long devicePointer(Tensor t) {
+        return CudaKernels.address(t, false) + (long) t.offset() * t.dtype().byteSize();
+    }
+
     @Override
     public Storage allocate(DType dtype, int length, Device d) {
         CudaStorage s = new CudaStorage(device(d), dtype, length, true);

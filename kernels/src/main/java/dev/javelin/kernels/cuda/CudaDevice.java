@@ -24,6 +24,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import dev.javelin.kernels.cuda.ptx.PtxModule;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
+import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.HeapStorage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -50,6 +51,8 @@ import jcuda.driver.CUstream;
  * after {@link CudaDriver#deviceCount()} succeeded, so JCuda's classes are never touched otherwise.
  */
 final class CudaDevice implements DeviceHeap, KernelRunner {
+    /** JAVELIN_DEBUG=1: one line per kernel with its time (the stream is synchronized around it). */
+    private static final int DEBUG = Debug.level();
     private final Device device;
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
@@ -166,7 +169,14 @@ final class CudaDevice implements DeviceHeap, KernelRunner {
                 default -> throw new IllegalArgumentException("Launch " + l.name() + ": unsupported argument " + l.args().get(i));
             };
         }
+        if (DEBUG >= 1) cuStreamSynchronize(stream); // time this kernel alone
+        long start = DEBUG >= 1 ? System.nanoTime() : 0;
         cuLaunchKernel(f, l.gridX(), l.gridY(), l.gridZ(), l.block(), 1, 1, l.sharedBytes(), stream, Pointer.to(params), null);
+        if (DEBUG >= 1) {
+            cuStreamSynchronize(stream);
+            System.err.printf("[javelin] cuda %-34s grid %dx%dx%d block %d  %.1f us%n", l.name(), l.gridX(), l.gridY(), l.gridZ(),
+                    l.block(), (System.nanoTime() - start) / 1e3);
+        }
     }
 
     private CUfunction load(String entryName, String entry) {

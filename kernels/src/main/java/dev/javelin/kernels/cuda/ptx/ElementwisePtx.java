@@ -77,7 +77,7 @@ public final class ElementwisePtx {
      * Element offsets of every operand for linear index {@code linear}: the index is split into
      * coordinates from the last dimension (dims[1..]) and each coordinate multiplied by its stride.
      */
-    static List<String> stridedOffsets(PtxWriter w, String linear, String[] dims, List<String> base, List<String[]> strides) {
+    public static List<String> stridedOffsets(PtxWriter w, String linear, String[] dims, List<String> base, List<String[]> strides) {
         int rank = dims.length;
         List<String> result = new ArrayList<>();
         for (String b : base) {

@@ -88,9 +88,6 @@ public final class ReductionPtx {
     public static String blockKernel(Op op, DType dtype, int keptRank, int redRank) {
         PtxWriter w = new PtxWriter(name(op, dtype, keptRank, redRank, true));
         w.maxThreads(BLOCK);
-        boolean arg = op == Op.ARGMAX || op == Op.ARGMIN;
-        String sval = w.shared("vals", 32 * 8);
-        String sidx = arg ? w.shared("idx", 32 * 4) : null;
         Params p = params(w, keptRank, redRank);
         String o = w.reg(Reg.B32);
         String y = w.reg(Reg.B32);
@@ -112,6 +109,24 @@ public final class ReductionPtx {
         w.op("add.s32 " + r + ", " + start + ", " + tid);
         Acc acc = Acc.identity(w, op, dtype);
         accumulateRange(w, op, dtype, p, base, acc, r, stop, nt);
+        String done = w.newLabel("done");
+        Acc fin = blockReduce(w, op, dtype, acc, tid, nt, done);
+        String outIdx = w.reg(Reg.B32);
+        w.op("mad.lo.s32 " + outIdx + ", " + o + ", " + ny + ", " + y);
+        storeResult(w, op, dtype, p.out, outIdx, fin);
+        w.label(done);
+        return w.finish();
+    }
+
+    /**
+     * Combines every thread's accumulator across the block (warp shuffles, then one value per warp
+     * through shared memory, then warp 0). Threads other than thread 0 branch to {@code done}; the
+     * returned accumulator holds the block's result in thread 0. Use once per kernel.
+     */
+    public static Acc blockReduce(PtxWriter w, Op op, DType dtype, Acc acc, String tid, String nt, String done) {
+        boolean arg = op == Op.ARGMAX || op == Op.ARGMIN;
+        String sval = w.shared("vals", 32 * 8);
+        String sidx = arg ? w.shared("idx", 32 * 4) : null;
         warpReduce(w, op, dtype, acc);
         // lane 0 of each warp publishes; warp 0 combines the published values
         String lane = w.reg(Reg.B32);
@@ -132,7 +147,6 @@ public final class ReductionPtx {
             w.opIf(pl, "st.shared.u32 [" + islot + "], " + acc.index);
         }
         w.op("bar.sync 0");
-        String done = w.newLabel("done");
         String pw = w.reg(Reg.PRED);
         w.op("setp.ne.u32 " + pw + ", " + warp + ", 0");
         w.opIf(pw, "bra.uni " + done);
@@ -156,11 +170,7 @@ public final class ReductionPtx {
         String p0 = w.reg(Reg.PRED);
         w.op("setp.ne.u32 " + p0 + ", " + tid + ", 0");
         w.opIf(p0, "bra.uni " + done);
-        String outIdx = w.reg(Reg.B32);
-        w.op("mad.lo.s32 " + outIdx + ", " + o + ", " + ny + ", " + y);
-        storeResult(w, op, dtype, p.out, outIdx, fin);
-        w.label(done);
-        return w.finish();
+        return fin;
     }
 
     /** acc = combine(acc, in[base + offset(r)]) for r from {@code r} below {@code stop} in steps of {@code step}. */
@@ -179,7 +189,8 @@ public final class ReductionPtx {
         w.label(exit);
     }
 
-    private static void warpReduce(PtxWriter w, Op op, DType dtype, Acc acc) {
+    /** Reduces {@code acc} across the 32 lanes of each warp with shuffles; lane 0 holds the result. */
+    public static void warpReduce(PtxWriter w, Op op, DType dtype, Acc acc) {
         for (int offset = 16; offset >= 1; offset /= 2) {
             String v = shuffleDown(w, dtype, acc.value, offset);
             String i = acc.index == null ? null : shuffleDown(w, DType.INT32, acc.index, offset);
@@ -216,16 +227,19 @@ public final class ReductionPtx {
     }
 
     /** The running value (and index, for ARGMAX/ARGMIN) of a reduction. */
-    private static final class Acc {
-        final String value;
-        final String index;
+    public static final class Acc {
+        /** The register holding the value so far. */
+        public final String value;
+        /** The register holding the index so far (ARGMAX/ARGMIN), else null. */
+        public final String index;
 
         private Acc(String value, String index) {
             this.value = value;
             this.index = index;
         }
 
-        static Acc identity(PtxWriter w, Op op, DType dtype) {
+        /** A fresh accumulator holding the identity of {@code op} (0, -inf, +inf, ...). */
+        public static Acc identity(PtxWriter w, Op op, DType dtype) {
             String v = w.reg(PtxTypes.reg(dtype));
             String t = dtype == DType.BOOL ? "u32" : PtxTypes.arith(dtype);
             String movType = t.startsWith("s") ? "b" + t.substring(1) : t;
@@ -253,7 +267,7 @@ public final class ReductionPtx {
         }
 
         /** this = combine(this, (v, i)); i may be null for the value-only reductions. */
-        void combine(PtxWriter w, Op op, DType dtype, String v, String i) {
+        public void combine(PtxWriter w, Op op, DType dtype, String v, String i) {
             String t = PtxTypes.arith(dtype);
             switch (op) {
                 case REDUCE_SUM -> w.op("add." + t + " " + value + ", " + value + ", " + v);
