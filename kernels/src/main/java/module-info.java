@@ -10,6 +10,7 @@ module dev.javelin.kernels {
     requires static jcuda; // optional: only GPU users put JCuda on the path (see dev.javelin.kernels.cuda)
 
     exports dev.javelin.kernels.cpu;
+    exports dev.javelin.kernels.cpu.gemm;
     exports dev.javelin.kernels.cuda;
     exports dev.javelin.kernels.cuda.ptx;
 

@@ -47,7 +47,7 @@ public final class CpuBackend implements Backend {
             case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
             case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
             case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
-            case RANDOM -> throw unsupported(call); // TEMP
+            case RANDOM -> RandomOps.fill(call.op(), x, out);
             case INDEX -> {
                 int axis = call.attrs(OpAttrs.Axis.class).axis();
                 switch (call.op()) {

@@ -103,7 +103,10 @@ final class Elementwise {
         }
     }
 
-    /** Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero, anything to bool is {@code != 0}. */
+    /**
+     * Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero through int64
+     * (so int32 wraps), anything to bool is {@code != 0}, integers to float round once.
+     */
     void cast(Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
         int xs = p.innerStride(0), os = p.innerStride(1);
@@ -121,6 +124,10 @@ final class Elementwise {
                 double[] a = xh.doubles();
                 float[] r = oh.floats();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) a[o[0] + i * xs];
+            });
+        } else if (from.isFloating() && to.isInteger()) { // through long: int32 wraps like the reference
+            p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, (long) xh.getDouble(o[0] + i * xs));
             });
         } else if (from.isFloating()) {
             p.forEachRow(base, (o, n) -> {

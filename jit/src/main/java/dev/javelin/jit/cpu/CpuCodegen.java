@@ -1,0 +1,404 @@
+package dev.javelin.jit.cpu;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.jit.plan.KernelIR.Access;
+import dev.javelin.jit.plan.KernelIR.Instr;
+import dev.javelin.jit.plan.KernelIR.Mode;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.invoke.MethodHandles;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.util.TraceClassVisitor;
+
+/**
+ * Writes the bytecode of one {@link KernelIR} as a class implementing {@link FusedKernel}, with ASM.
+ * The generated method is, in Java terms (an elementwise kernel reading a contiguous and a
+ * broadcast slot):
+ *
+ * <pre>{@code
+ * static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+ * public void run(Object[] a, int[] off, int[][] maps, int n) {
+ *     float[] a0 = (float[]) a[0]; int o0 = off[0];
+ *     float[] a1 = (float[]) a[1]; int o1 = off[1]; FloatVector h1 = FloatVector.broadcast(S, a1[o1]);
+ *     float[] out = (float[]) a[2]; int oo = off[2];
+ *     int step = S.length(), bound = S.loopBound(n), i = 0;
+ *     for (; i < bound; i += step) {
+ *         FloatVector v0 = FloatVector.fromArray(S, a0, o0 + i);
+ *         FloatVector v2 = KernelSupport.mul(v0, h1);          // one line per IR instruction
+ *         v2.intoArray(out, oo + i);
+ *     }
+ *     if (i < n) {                                              // the same body, masked
+ *         VectorMask<Float> m = S.indexInRange(i, n);
+ *         ... FloatVector.fromArray(S, a0, o0 + i, m) ... v2.intoArray(out, oo + i, m);
+ *     }
+ * }
+ * }</pre>
+ *
+ * A row reduction keeps an accumulator vector instead of storing, blends the tail's inactive lanes
+ * to the identity, and returns the reduction of the accumulator's lanes; a column reduction loads
+ * the output, combines, and stores it back. Ops are calls into {@link KernelSupport}'s table.
+ */
+public final class CpuCodegen {
+    private static final String FV = "jdk/incubator/vector/FloatVector";
+    private static final String VS = "jdk/incubator/vector/VectorSpecies";
+    private static final String FVD = "L" + FV + ";";
+    private static final String VMD = "Ljdk/incubator/vector/VectorMask;";
+    private static final String VSD = "L" + VS + ";";
+    private static final String SUPPORT = "dev/javelin/jit/cpu/KernelSupport";
+    private static final String PACKAGE = "dev/javelin/jit/cpu/";
+    private static final String RUN_DESC = "([Ljava/lang/Object;[I[[II)V";
+    private static final String REDUCE_DESC = "([Ljava/lang/Object;[I[[II)F";
+
+    private CpuCodegen() {}
+
+    /** A generated kernel: the instance, its class bytes, and how long generation and loading took. */
+    public record Generated(FusedKernel kernel, byte[] bytes, long nanos) {
+        /** The bytecode as text (ASM's Textifier), what {@code JAVELIN_DEBUG=2} prints. */
+        public String text() {
+            StringWriter sw = new StringWriter();
+            new ClassReader(bytes).accept(new TraceClassVisitor(new PrintWriter(sw)), 0);
+            return sw.toString();
+        }
+    }
+
+    /** Generates, defines (as a hidden class, unloadable with its last user) and instantiates {@code ir}. */
+    public static Generated compile(KernelIR ir) {
+        long start = System.nanoTime();
+        byte[] bytes = generate(ir);
+        try {
+            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            FusedKernel k = (FusedKernel) hidden.findConstructor(hidden.lookupClass(),
+                    java.lang.invoke.MethodType.methodType(void.class)).invoke();
+            return new Generated(k, bytes, System.nanoTime() - start);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Jit: generated kernel " + ir.name() + " failed to load: " + e
+                    + "\n" + new Generated(null, bytes, 0).text(), e);
+        }
+    }
+
+    /** The class file for {@code ir}. */
+    public static byte[] generate(KernelIR ir) {
+        String name = PACKAGE + ir.name().replaceAll("[^A-Za-z0-9_]", "_");
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+            @Override
+            protected String getCommonSuperClass(String a, String b) {
+                return "java/lang/Object"; // frames only merge identical types here; avoids loading classes
+            }
+        };
+        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
+                new String[] {"dev/javelin/jit/cpu/FusedKernel"});
+        cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "S", VSD, null, null).visitEnd();
+        MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+        clinit.visitCode();
+        clinit.visitFieldInsn(GETSTATIC, FV, "SPECIES_PREFERRED", VSD);
+        clinit.visitFieldInsn(PUTSTATIC, name, "S", VSD);
+        clinit.visitInsn(RETURN);
+        clinit.visitMaxs(0, 0);
+        clinit.visitEnd();
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        boolean row = ir.mode() == Mode.REDUCE_ROW;
+        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, row ? "reduce" : "run", row ? REDUCE_DESC : RUN_DESC, null, null);
+        new Body(ir, name, mv).emit();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** Emits one kernel method; locals are laid out once and shared by the main loop and the tail. */
+    private static final class Body {
+        private static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4;
+        private final KernelIR ir;
+        private final String owner;
+        private final MethodVisitor mv;
+        private final int slots;
+        private final int[] arr, off, map, hoisted, value;
+        private int next = 5;
+        private int step, bound, i, tailMask, acc;
+
+        Body(KernelIR ir, String owner, MethodVisitor mv) {
+            this.ir = ir;
+            this.owner = owner;
+            this.mv = mv;
+            this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW ? 0 : 1);
+            arr = new int[slots];
+            off = new int[slots];
+            map = new int[slots];
+            hoisted = new int[slots];
+            value = new int[ir.body().size()];
+        }
+
+        void emit() {
+            mv.visitCode();
+            for (int s = 0; s < slots; s++) prologue(s);
+            step = local();
+            species();
+            mv.visitMethodInsn(INVOKEINTERFACE, VS, "length", "()I", true);
+            mv.visitVarInsn(ISTORE, step);
+            bound = local();
+            species();
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitMethodInsn(INVOKEINTERFACE, VS, "loopBound", "(I)I", true);
+            mv.visitVarInsn(ISTORE, bound);
+            i = local();
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, i);
+            if (ir.mode() == Mode.REDUCE_ROW) {
+                acc = local();
+                support("identity_" + reduceName(), "()" + FVD);
+                mv.visitVarInsn(ASTORE, acc);
+            }
+            tailMask = local();
+            for (int k = 0; k < value.length; k++) {
+                Instr in = ir.body().get(k);
+                value[k] = in.load() && ir.loads().get(in.slot()).access() == Access.BROADCAST ? hoisted[in.slot()] : local();
+            }
+            Label head = new Label(), tail = new Label(), done = new Label();
+            mv.visitLabel(head);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, bound);
+            mv.visitJumpInsn(IF_ICMPGE, tail);
+            body(false);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, step);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, i);
+            mv.visitJumpInsn(GOTO, head);
+            mv.visitLabel(tail);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitJumpInsn(IF_ICMPGE, done);
+            species();
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitMethodInsn(INVOKEINTERFACE, VS, "indexInRange", "(II)" + VMD, true);
+            mv.visitVarInsn(ASTORE, tailMask);
+            body(true);
+            mv.visitLabel(done);
+            if (ir.mode() == Mode.REDUCE_ROW) {
+                mv.visitVarInsn(ALOAD, acc);
+                support("lanes_" + reduceName(), "(" + FVD + ")F");
+                mv.visitInsn(FRETURN);
+            } else {
+                mv.visitInsn(RETURN);
+            }
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+        }
+
+        private int local() {
+            return next++;
+        }
+
+        /** Loads a slot's array and offset (and its gather map or broadcast value) into locals. */
+        private void prologue(int s) {
+            boolean output = s == ir.inputSlots();
+            DType dt = output ? ir.outDtype() : ir.loads().get(s).dtype();
+            String arrayType = dt == DType.BOOL ? "[Z" : "[F";
+            arr[s] = local();
+            mv.visitVarInsn(ALOAD, ARRAYS);
+            push(s);
+            mv.visitInsn(AALOAD);
+            mv.visitTypeInsn(CHECKCAST, arrayType);
+            mv.visitVarInsn(ASTORE, arr[s]);
+            off[s] = local();
+            mv.visitVarInsn(ALOAD, OFFSETS);
+            push(s);
+            mv.visitInsn(IALOAD);
+            mv.visitVarInsn(ISTORE, off[s]);
+            if (output) return;
+            Access a = ir.loads().get(s).access();
+            if (a == Access.STRIDED) {
+                map[s] = local();
+                mv.visitVarInsn(ALOAD, MAPS);
+                push(s);
+                mv.visitInsn(AALOAD);
+                mv.visitTypeInsn(CHECKCAST, "[I");
+                mv.visitVarInsn(ASTORE, map[s]);
+            } else if (a == Access.BROADCAST) {
+                hoisted[s] = local();
+                if (dt == DType.BOOL) {
+                    mv.visitVarInsn(ALOAD, arr[s]);
+                    mv.visitVarInsn(ILOAD, off[s]);
+                    support("broadcastMask", "([ZI)" + VMD);
+                } else {
+                    species();
+                    mv.visitVarInsn(ALOAD, arr[s]);
+                    mv.visitVarInsn(ILOAD, off[s]);
+                    mv.visitInsn(FALOAD);
+                    mv.visitMethodInsn(INVOKESTATIC, FV, "broadcast", "(" + VSD + "F)" + FVD, false);
+                }
+                mv.visitVarInsn(ASTORE, hoisted[s]);
+            }
+        }
+
+        /** One pass of the loop body at position i; {@code masked} for the tail. */
+        private void body(boolean masked) {
+            for (int k = 0; k < value.length; k++) {
+                Instr in = ir.body().get(k);
+                if (in.load()) {
+                    load(in.slot(), masked, value[k]);
+                } else {
+                    StringBuilder desc = new StringBuilder("(");
+                    for (int a : in.args()) {
+                        mv.visitVarInsn(ALOAD, value[a]);
+                        desc.append(type(ir.body().get(a).dtype()));
+                    }
+                    desc.append(')').append(type(in.dtype()));
+                    support(helper(in), desc.toString());
+                    mv.visitVarInsn(ASTORE, value[k]);
+                }
+            }
+            int result = value[value.length - 1];
+            int out = ir.inputSlots();
+            switch (ir.mode()) {
+                case ELEMENTWISE -> {
+                    mv.visitVarInsn(ALOAD, result);
+                    store(out, masked);
+                }
+                case REDUCE_ROW -> {
+                    if (masked) {
+                        mv.visitVarInsn(ALOAD, result);
+                        mv.visitVarInsn(ALOAD, tailMask);
+                        support("tail_" + reduceName(), "(" + FVD + VMD + ")" + FVD);
+                        mv.visitVarInsn(ASTORE, result);
+                    }
+                    mv.visitVarInsn(ALOAD, acc);
+                    mv.visitVarInsn(ALOAD, result);
+                    support("combine_" + reduceName(), "(" + FVD + FVD + ")" + FVD);
+                    mv.visitVarInsn(ASTORE, acc);
+                }
+                case REDUCE_COLUMNS -> {
+                    species();
+                    mv.visitVarInsn(ALOAD, arr[out]);
+                    index(out);
+                    if (masked) {
+                        mv.visitVarInsn(ALOAD, tailMask);
+                        mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI" + VMD + ")" + FVD, false);
+                    } else {
+                        mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
+                    }
+                    mv.visitVarInsn(ALOAD, result);
+                    support("combine_" + reduceName(), "(" + FVD + FVD + ")" + FVD);
+                    store(out, masked);
+                }
+            }
+        }
+
+        private void load(int s, boolean masked, int target) {
+            Access a = ir.loads().get(s).access();
+            if (a == Access.BROADCAST) return; // hoisted before the loop
+            boolean bool = ir.loads().get(s).dtype() == DType.BOOL;
+            if (a == Access.CONTIGUOUS) {
+                if (bool) {
+                    mv.visitVarInsn(ALOAD, arr[s]);
+                    index(s);
+                    if (masked) {
+                        remaining();
+                        support("loadMaskTail", "([ZII)" + VMD);
+                    } else {
+                        support("loadMask", "([ZI)" + VMD);
+                    }
+                } else {
+                    species();
+                    mv.visitVarInsn(ALOAD, arr[s]);
+                    index(s);
+                    if (masked) {
+                        mv.visitVarInsn(ALOAD, tailMask);
+                        mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI" + VMD + ")" + FVD, false);
+                    } else {
+                        mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
+                    }
+                }
+            } else { // strided: a gather through the slot's map, padded so the tail reads valid indices
+                if (bool) {
+                    mv.visitVarInsn(ALOAD, arr[s]);
+                    mv.visitVarInsn(ILOAD, off[s]);
+                    mv.visitVarInsn(ALOAD, map[s]);
+                    mv.visitVarInsn(ILOAD, i);
+                    support("gatherMask", "([ZI[II)" + VMD);
+                } else {
+                    species();
+                    mv.visitVarInsn(ALOAD, arr[s]);
+                    mv.visitVarInsn(ILOAD, off[s]);
+                    mv.visitVarInsn(ALOAD, map[s]);
+                    mv.visitVarInsn(ILOAD, i);
+                    mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
+                }
+            }
+            mv.visitVarInsn(ASTORE, target);
+        }
+
+        /** Stores the value on the stack into the output slot at position i. */
+        private void store(int out, boolean masked) {
+            if (ir.outDtype() == DType.BOOL) {
+                mv.visitVarInsn(ALOAD, arr[out]);
+                index(out);
+                if (masked) {
+                    remaining();
+                    support("storeMaskTail", "(" + VMD + "[ZII)V");
+                } else {
+                    support("storeMask", "(" + VMD + "[ZI)V");
+                }
+            } else {
+                mv.visitVarInsn(ALOAD, arr[out]);
+                index(out);
+                if (masked) {
+                    mv.visitVarInsn(ALOAD, tailMask);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI" + VMD + ")V", false);
+                } else {
+                    mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
+                }
+            }
+        }
+
+        private void index(int s) {
+            mv.visitVarInsn(ILOAD, off[s]);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitInsn(IADD);
+        }
+
+        private void remaining() {
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitInsn(ISUB);
+        }
+
+        private void species() {
+            mv.visitFieldInsn(GETSTATIC, owner, "S", VSD);
+        }
+
+        private void support(String method, String desc) {
+            mv.visitMethodInsn(INVOKESTATIC, SUPPORT, method, desc, false);
+        }
+
+        private void push(int v) {
+            if (v <= 5) mv.visitInsn(ICONST_0 + v);
+            else mv.visitIntInsn(v < 128 ? BIPUSH : SIPUSH, v);
+        }
+
+        private String reduceName() {
+            return ir.reduceOp().label().replace("reduce_", "");
+        }
+
+        private static String type(DType t) {
+            return t == DType.BOOL ? VMD : FVD;
+        }
+
+        private static String helper(Instr in) {
+            if (in.op() == Op.CAST) return in.dtype() == DType.BOOL ? "toBool" : "toFloat";
+            return in.op().label();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.javelin.jit.cpu;
+
+import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.jit.plan.Launch;
+import dev.javelin.kernels.cpu.CpuThreads;
+import java.util.Arrays;
+
+/**
+ * Runs a generated kernel over its iteration space on the shared thread pool. Work is cut into
+ * chunks whose size depends only on the shape ({@link #GRAIN} elements), and every reduction walks
+ * its reduced positions in one fixed order, so results are the same for any number of threads.
+ */
+final class Launcher {
+    /** Elements per parallel chunk. */
+    static final int GRAIN = 1 << 15;
+    /** Elements per partial result when one long row is reduced to a scalar. */
+    static final int ROW_CHUNK = 1 << 16;
+
+    private Launcher() {}
+
+    /**
+     * Runs {@code kernel}; {@code base} holds each slot's tensor offset, {@code maps} the gather map
+     * of each strided slot.
+     */
+    static void launch(FusedKernel kernel, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
+        int slots = arrays.length;
+        if (ir.mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(ir, l, arrays[slots - 1], base[slots - 1]);
+        if (l.n() == 0 || l.keptCount() == 0 || l.reducedCount() == 0) return;
+        switch (ir.mode()) {
+            case ELEMENTWISE, REDUCE_COLUMNS -> columns(kernel, l, arrays, base, maps);
+            case REDUCE_ROW -> rows(kernel, ir, l, arrays, base, maps);
+        }
+    }
+
+    /** Elementwise (no reduced positions) and column reductions: the kernel writes along the loop. */
+    private static void columns(FusedKernel kernel, Launch l, Object[] arrays, int[] base, int[][] maps) {
+        int n = l.n();
+        long kept = l.keptCount();
+        long reducedCount = l.reducedCount();
+        int slots = arrays.length;
+        if (kept == 1) {
+            CpuThreads.parallelFor(n, chunk(GRAIN / (int) Math.min(reducedCount, GRAIN)), (from, to) -> {
+                int[] offs = new int[slots];
+                for (long r = 0; r < reducedCount; r++) {
+                    l.offsetsAt(0, r, base, offs);
+                    for (int s = 0; s < slots; s++) offs[s] += from * l.innerStrides()[s];
+                    kernel.run(arrays, offs, maps, to - from);
+                }
+            });
+            return;
+        }
+        long perRow = (long) n * reducedCount;
+        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, perRow));
+        CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
+            int[] offs = new int[slots];
+            for (int row = from; row < to; row++) {
+                for (long r = 0; r < reducedCount; r++) {
+                    l.offsetsAt(row, r, base, offs);
+                    kernel.run(arrays, offs, maps, n);
+                }
+            }
+        });
+    }
+
+    /** Row reductions: one scalar per kept position, from the reduced positions in order. */
+    private static void rows(FusedKernel kernel, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
+        int n = l.n();
+        long kept = l.keptCount();
+        long reducedCount = l.reducedCount();
+        int slots = arrays.length;
+        float[] out = (float[]) arrays[slots - 1];
+        int outSlot = slots - 1;
+        if (kept == 1 && (long) n * reducedCount > ROW_CHUNK) { // one long reduction: fixed partials, combined in order
+            int perRow = (n + ROW_CHUNK - 1) / ROW_CHUNK;
+            int tasks = Math.toIntExact(perRow * reducedCount);
+            float[] partial = new float[tasks];
+            CpuThreads.parallelFor(tasks, 1, (from, to) -> {
+                int[] offs = new int[slots];
+                for (int t = from; t < to; t++) {
+                    l.offsetsAt(0, t / perRow, base, offs);
+                    int start = (t % perRow) * ROW_CHUNK;
+                    for (int s = 0; s < slots; s++) offs[s] += start * l.innerStrides()[s];
+                    partial[t] = kernel.reduce(arrays, offs, maps, Math.min(ROW_CHUNK, n - start));
+                }
+            });
+            float acc = identity(ir);
+            for (float p : partial) acc = combine(ir, acc, p);
+            int[] offs = new int[slots];
+            l.offsetsAt(0, 0, base, offs);
+            out[offs[outSlot]] = acc;
+            return;
+        }
+        long perRow = (long) n * reducedCount;
+        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, perRow));
+        CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
+            int[] offs = new int[slots];
+            for (int row = from; row < to; row++) {
+                float acc = identity(ir);
+                int target = -1;
+                for (long r = 0; r < reducedCount; r++) {
+                    l.offsetsAt(row, r, base, offs);
+                    target = offs[outSlot];
+                    acc = combine(ir, acc, kernel.reduce(arrays, offs, maps, n));
+                }
+                out[target] = acc;
+            }
+        });
+    }
+
+    private static int chunk(int grain) {
+        int g = Math.max(KernelSupport.S.length(), grain);
+        return g - g % KernelSupport.S.length(); // whole vectors, so only the last chunk has a tail
+    }
+
+    private static void fillIdentity(KernelIR ir, Launch l, Object out, int offset) {
+        Arrays.fill((float[]) out, offset, offset + Math.toIntExact(l.outputSize()), identity(ir));
+    }
+
+    private static float identity(KernelIR ir) {
+        return switch (ir.reduceOp()) {
+            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
+            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
+            default -> 0f;
+        };
+    }
+
+    private static float combine(KernelIR ir, float a, float b) {
+        return switch (ir.reduceOp()) {
+            case REDUCE_MAX -> Math.max(a, b);
+            case REDUCE_MIN -> Math.min(a, b);
+            default -> a + b;
+        };
+    }
+}

@@ -1,0 +1,142 @@
+package dev.javelin.jit.plan;
+
+import dev.javelin.jit.graph.Graph;
+import dev.javelin.jit.graph.Node;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Op;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides which values are materialized in memory; everything else is recomputed inside the loop
+ * of the kernel that consumes it. This is the fusion pass: an elementwise chain (with the views
+ * and broadcasts between its ops) becomes one loop; an elementwise chain feeding a reduction
+ * becomes the reduction's prologue.
+ *
+ * <p>A value is materialized when it is a program input or constant, the result of an op with no
+ * generated code (matmul, gather, an int op: run by the backend), a reduction, a program output or
+ * variable write, an input of a backend op, or an elementwise value used by several consumers whose
+ * recomputation would cost more than {@link #RECOMPUTE_LIMIT} (a weighted op count: a
+ * transcendental counts {@value #TRANSCENDENTAL}). Reductions are never recomputed.
+ */
+public final class Fusion {
+    /** Elementwise ops the kernel IR admits; every code generator implements all of them. */
+    public static final Set<Op> FUSIBLE = Collections.unmodifiableSet(EnumSet.of(
+            Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.RELU, Op.RECIPROCAL, Op.SIGN,
+            Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.POW, Op.MAX, Op.MIN,
+            Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.WHERE, Op.CAST));
+
+    /** Reductions with a generated kernel. */
+    public static final Set<Op> REDUCIBLE = Collections.unmodifiableSet(EnumSet.of(Op.REDUCE_SUM, Op.REDUCE_MAX, Op.REDUCE_MIN));
+
+    /** Above this weighted cost a value with several consumers is stored rather than recomputed. */
+    public static final int RECOMPUTE_LIMIT = 8;
+    static final int TRANSCENDENTAL = 4;
+
+    private final Graph graph;
+    private final Set<Node> materialized = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Node> runtimeViews = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private Fusion(Graph graph) {
+        this.graph = graph;
+    }
+
+    /** The fusion decisions for {@code graph}, with {@code forced} values materialized in addition. */
+    public static Fusion decide(Graph graph, Set<Node> forced) {
+        Fusion f = new Fusion(graph);
+        f.run(forced);
+        return f;
+    }
+
+    /** Values that live in memory between kernels (inputs and constants included). */
+    public Set<Node> materialized() { return materialized; }
+
+    /** Views made by stride arithmetic at run time: outputs, or inputs of backend ops. */
+    public Set<Node> runtimeViews() { return runtimeViews; }
+
+    /** True when {@code n} is an elementwise op with generated code: float32 and bool values on the CPU. */
+    public static boolean isFusible(Node n) {
+        if (!n.isOp() || !FUSIBLE.contains(n.op()) || !n.device().equals(Device.CPU) || !loopType(n.dtype())) return false;
+        for (Node in : n.inputs()) if (!loopType(in.dtype())) return false;
+        return true;
+    }
+
+    /** True when {@code n} is a float32 sum/max/min reduction with a generated kernel. */
+    public static boolean isReducible(Node n) {
+        return n.isOp() && REDUCIBLE.contains(n.op()) && n.device().equals(Device.CPU) && n.dtype() == DType.FLOAT32
+                && n.input(0).dtype() == DType.FLOAT32;
+    }
+
+    /** True for a view a kernel can read through (its element type lives in a generated loop). */
+    public static boolean isFusibleView(Node n) {
+        return n.isView() && n.device().equals(Device.CPU) && loopType(n.dtype());
+    }
+
+    private static boolean loopType(DType t) {
+        return t == DType.FLOAT32 || t == DType.BOOL;
+    }
+
+    private void run(Set<Node> forced) {
+        Map<Node, List<Node>> users = graph.users();
+        materialized.addAll(forced); // values a view could not be composed through: a copy kernel makes them dense
+        for (Node n : graph.nodes()) {
+            if (!n.isOp()) {
+                materialized.add(n);
+            } else if (!n.isView() && !isFusible(n)) {
+                materialized.add(n); // reductions and backend ops
+            }
+        }
+        for (Node r : graph.roots()) need(r);
+        for (Node n : graph.nodes()) {
+            if (n.isOp() && !n.isView() && !isFusible(n) && !isReducible(n)) {
+                for (Node in : n.inputs()) need(in); // a backend op reads real tensors
+            }
+            if (n.isView() && !isFusibleView(n)) need(n);
+        }
+        Map<Node, Integer> cost = new IdentityHashMap<>();
+        for (Node n : graph.nodes()) {
+            if (!isFusible(n) || materialized.contains(n)) continue;
+            int c = weight(n.op());
+            for (Node in : n.inputs()) c += inlinedCost(in, cost);
+            cost.put(n, c);
+            if (c > RECOMPUTE_LIMIT && consumers(n, users) > 1) materialized.add(n);
+        }
+    }
+
+    /** Marks {@code n} as needed in memory at run time: a view of a materialized value, or a value itself. */
+    private void need(Node n) {
+        if (materialized.contains(n)) return;
+        if (n.isView()) {
+            if (runtimeViews.add(n)) need(n.input(0));
+        } else {
+            materialized.add(n);
+        }
+    }
+
+    private int inlinedCost(Node n, Map<Node, Integer> cost) {
+        Node c = n;
+        while (c.isView() && !runtimeViews.contains(c)) c = c.input(0);
+        if (materialized.contains(c) || c.isView()) return 0;
+        return cost.getOrDefault(c, 0);
+    }
+
+    /** Kernels that read {@code n}: its users, counting through views. */
+    private static int consumers(Node n, Map<Node, List<Node>> users) {
+        int c = 0;
+        for (Node u : users.getOrDefault(n, List.of())) c += u.isView() ? consumers(u, users) : 1;
+        return c;
+    }
+
+    static int weight(Op op) {
+        return switch (op) {
+            case EXP, LOG, TANH, SIGMOID, SIN, COS, POW, SQRT -> TRANSCENDENTAL;
+            case DIV, RECIPROCAL -> 2;
+            default -> 1;
+        };
+    }
+}

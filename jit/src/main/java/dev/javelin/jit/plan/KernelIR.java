@@ -1,0 +1,112 @@
+package dev.javelin.jit.plan;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import java.util.List;
+
+/**
+ * One fused kernel in device-neutral form: what a code generator (the CPU one in
+ * {@code dev.javelin.jit.cpu}, a PTX renderer) walks. It describes the body of a loop over one
+ * dimension of length {@code n} that a launcher supplies at run time; shapes, strides and offsets
+ * are launch parameters, not part of the kernel, so one kernel serves every shape with the same
+ * structure (and a smaller last batch compiles nothing new).
+ *
+ * <p>The body is a list of instructions in SSA form: instruction {@code i} may only use results of
+ * instructions before it. A {@link Instr#load() load} reads slot {@code k} at the loop position
+ * with that slot's {@link Access}; an op instruction applies an elementwise primitive to earlier
+ * results. Values are float32 or bool (a lane mask). The last instruction is the result:
+ * <ul>
+ *   <li>{@link Mode#ELEMENTWISE}: stored to the output slot (slot {@code loads.size()}) at the loop position;</li>
+ *   <li>{@link Mode#REDUCE_ROW}: combined over the whole loop with {@code reduceOp} and returned as one scalar;</li>
+ *   <li>{@link Mode#REDUCE_COLUMNS}: combined into the output slot at the loop position
+ *       ({@code out[i] = out[i] (op) value}); the launcher walks the reduced positions around it.</li>
+ * </ul>
+ *
+ * <pre>
+ * E_mul_add_tanh_16777216: elementwise
+ *   %0 = load 0 (float32, contiguous)
+ *   %1 = load 1 (float32, broadcast)
+ *   %2 = mul %0 %1
+ *   ...
+ * </pre>
+ *
+ * @param name     what it computes, e.g. {@code E_relu_add_4096x512} or {@code R_sum_exp_sub_4096x4096}
+ * @param mode     how the result leaves the loop
+ * @param reduceOp REDUCE_SUM, REDUCE_MAX or REDUCE_MIN for the reduce modes; null for elementwise
+ * @param loads    one entry per input slot
+ * @param body     the instructions, results last
+ * @param outDtype the dtype of the result
+ */
+public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype) {
+    public KernelIR {
+        loads = List.copyOf(loads);
+        body = List.copyOf(body);
+    }
+
+    /** How the result leaves the loop. */
+    public enum Mode { ELEMENTWISE, REDUCE_ROW, REDUCE_COLUMNS }
+
+    /** How a slot is addressed along the loop: consecutive elements, one element for all, or a fixed stride. */
+    public enum Access { CONTIGUOUS, BROADCAST, STRIDED }
+
+    /** An input slot: its element type and its addressing along the loop. */
+    public record Load(DType dtype, Access access) {}
+
+    /**
+     * One instruction: a load of slot {@code slot} (when {@code op} is null) or {@code op} over the
+     * results {@code args}.
+     */
+    public record Instr(Op op, int slot, List<Integer> args, DType dtype) {
+        public Instr {
+            args = List.copyOf(args);
+        }
+
+        public boolean load() {
+            return op == null;
+        }
+
+        public static Instr load(int slot, DType dtype) {
+            return new Instr(null, slot, List.of(), dtype);
+        }
+
+        public static Instr op(Op op, List<Integer> args, DType dtype) {
+            return new Instr(op, -1, args, dtype);
+        }
+    }
+
+    /** Number of input slots; the output (elementwise, reduce-columns) is the slot after them. */
+    public int inputSlots() {
+        return loads.size();
+    }
+
+    /**
+     * The canonical text of the kernel without its name: equal keys mean the same generated code,
+     * which is how generated classes are shared between programs and shapes.
+     */
+    public String key() {
+        StringBuilder sb = new StringBuilder(mode.name());
+        if (reduceOp != null) sb.append(' ').append(reduceOp.label());
+        sb.append(" -> ").append(outDtype).append('\n');
+        for (int i = 0; i < loads.size(); i++) {
+            sb.append("  slot ").append(i).append(": ").append(loads.get(i).dtype()).append(' ')
+                    .append(loads.get(i).access().name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+        }
+        for (int i = 0; i < body.size(); i++) {
+            Instr in = body.get(i);
+            sb.append("  %").append(i).append(" = ");
+            if (in.load()) {
+                sb.append("load ").append(in.slot());
+            } else {
+                sb.append(in.op().label());
+                for (int a : in.args()) sb.append(" %").append(a);
+            }
+            sb.append(" : ").append(in.dtype()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return name + ": " + key();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.javelin.jit.plan;
+
+import java.util.Arrays;
+
+/**
+ * Where a kernel's loop runs: the launch parameters that {@link KernelIR} leaves open. The
+ * iteration space is {@code outer dims x n}; the kernel's loop covers the last dimension (length
+ * {@code n}), a launcher walks the outer ones. Outer dimensions are either kept (they index the
+ * output; launchers run them in parallel) or reduced (walked in a fixed order around the kernel
+ * call, so results do not depend on the thread count).
+ *
+ * <p>Slots are the kernel's inputs followed by its output. Offsets are relative to each slot's
+ * tensor offset, which is added when the program runs.
+ *
+ * @param n             length of the kernel's loop
+ * @param innerStrides  per slot, the stride along the loop (0 broadcast, 1 contiguous)
+ * @param keptDims      sizes of the kept outer dimensions, outermost first
+ * @param keptStrides   per slot, its stride along each kept outer dimension
+ * @param reducedDims   sizes of the reduced outer dimensions
+ * @param reducedStrides per slot, its stride along each reduced outer dimension
+ * @param offsets       per slot, the element offset of the first position
+ * @param outputSize    elements of the output
+ */
+public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStrides, int[] reducedDims, int[][] reducedStrides,
+                     int[] offsets, long outputSize) {
+
+    /** Number of kept outer positions (product of {@link #keptDims}). */
+    public long keptCount() {
+        long c = 1;
+        for (int d : keptDims) c *= d;
+        return c;
+    }
+
+    /** Number of reduced outer positions. */
+    public long reducedCount() {
+        long c = 1;
+        for (int d : reducedDims) c *= d;
+        return c;
+    }
+
+    /** The offset of every slot at kept position {@code kept} and reduced position {@code reduced}, into {@code out}. */
+    public void offsetsAt(long kept, long reduced, int[] base, int[] out) {
+        for (int s = 0; s < out.length; s++) out[s] = base[s] + offsets[s];
+        walk(kept, keptDims, keptStrides, out);
+        walk(reduced, reducedDims, reducedStrides, out);
+    }
+
+    private static void walk(long index, int[] dims, int[][] strides, int[] out) {
+        long rest = index;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            long i = rest % dims[d];
+            rest /= dims[d];
+            if (i != 0) for (int s = 0; s < out.length; s++) out[s] += (int) (i * strides[s][d]);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "n=" + n + " kept=" + Arrays.toString(keptDims) + " reduced=" + Arrays.toString(reducedDims)
+                + " inner strides=" + Arrays.toString(innerStrides);
+    }
+}

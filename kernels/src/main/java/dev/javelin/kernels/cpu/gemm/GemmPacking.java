@@ -1,0 +1,53 @@
+package dev.javelin.kernels.cpu.gemm;
+
+/**
+ * Copies blocks of A and B into the panel layouts the micro-kernel streams through, reading the
+ * operands through their strides (so a transposed operand costs nothing extra) and padding the
+ * last panel with zeros (so edge tiles run the same kernel, with masked stores).
+ *
+ * <p>An A panel holds {@code mr} rows for {@code kc} steps of k, k-major: {@code [p][r]}. A B panel
+ * holds {@code nr} columns for {@code kc} steps, k-major: {@code [p][j]}.
+ */
+final class GemmPacking {
+    private GemmPacking() {}
+
+    /** Packs rows {@code [row0, row0+mr)} (those below {@code m}) and k steps {@code [p0, p0+kc)} of A at {@code dst[dstOff..]}. */
+    static void packA(float[] a, int aOffset, int aRowStride, int aColStride, int m,
+                      int row0, int mr, int p0, int kc, float[] dst, int dstOff) {
+        int rows = Math.min(mr, m - row0);
+        for (int r = 0; r < rows; r++) {
+            int src = aOffset + (row0 + r) * aRowStride + p0 * aColStride;
+            int d = dstOff + r;
+            if (aColStride == 1) {
+                for (int p = 0; p < kc; p++, d += mr) dst[d] = a[src + p];
+            } else {
+                for (int p = 0; p < kc; p++, d += mr, src += aColStride) dst[d] = a[src];
+            }
+        }
+        for (int r = rows; r < mr; r++) {
+            for (int p = 0, d = dstOff + r; p < kc; p++, d += mr) dst[d] = 0f;
+        }
+    }
+
+    /** Packs columns {@code [col0, col0+nr)} (those below {@code n}) and k steps {@code [p0, p0+kc)} of B at {@code dst[dstOff..]}. */
+    static void packB(float[] b, int bOffset, int bRowStride, int bColStride, int n,
+                      int col0, int nr, int p0, int kc, float[] dst, int dstOff) {
+        int cols = Math.min(nr, n - col0);
+        if (bColStride == 1) {
+            for (int p = 0; p < kc; p++) {
+                int d = dstOff + p * nr;
+                System.arraycopy(b, bOffset + (p0 + p) * bRowStride + col0, dst, d, cols);
+                if (cols < nr) java.util.Arrays.fill(dst, d + cols, d + nr, 0f);
+            }
+            return;
+        }
+        // Column-major source (a transposed B): walk each column contiguously when bRowStride == 1.
+        for (int j = 0; j < cols; j++) {
+            int src = bOffset + p0 * bRowStride + (col0 + j) * bColStride;
+            for (int p = 0, d = dstOff + j; p < kc; p++, d += nr, src += bRowStride) dst[d] = b[src];
+        }
+        for (int j = cols; j < nr; j++) {
+            for (int p = 0, d = dstOff + j; p < kc; p++, d += nr) dst[d] = 0f;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.javelin.kernels.cpu.gemm;
+
+/**
+ * Single-precision matrix multiply, {@code C = A·B} or {@code C += A·B}, over operands addressed
+ * through arbitrary strides, so transposed or sliced views need no copy.
+ *
+ * <p>Element {@code A[i][p]} is {@code a[aOffset + i*aRowStride + p*aColStride]}, likewise for B;
+ * C is dense row-major with leading dimension {@code ldc}. Every {@code C[i][j]} is one fused
+ * multiply-add chain over {@code p = 0..k-1}, started from 0 (or from the old {@code C[i][j]} when
+ * accumulating), whatever the thread count or code path: results are bit-for-bit reproducible.
+ * With the Vector API present this runs the packed, register-blocked kernel ({@link SgemmVector});
+ * without it, the same chain in scalar loops ({@link SgemmScalar}). C must not overlap A or B.
+ *
+ * <pre>{@code
+ * // C (2x2) = A (2x3) times B (3x2), all row-major
+ * float[] a = {1, 2, 3, 4, 5, 6}, b = {1, 0, 0, 1, 1, 1}, c = new float[4];
+ * Sgemm.multiply(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, c, 0, 2, false); // c = {4, 5, 10, 11}
+ * // A transposed without a copy: A is stored 3x2, read as 2x3 through swapped strides
+ * Sgemm.multiply(2, 2, 3, at, 0, 1, 2, b, 0, 2, 1, c, 0, 2, false);
+ * }</pre>
+ */
+public final class Sgemm {
+    private static final boolean VECTOR = vectorApiPresent();
+
+    private Sgemm() {}
+
+    /**
+     * Multiplies the {@code m×k} matrix A by the {@code k×n} matrix B into the {@code m×n} matrix C.
+     *
+     * @param accumulate add into C's current values instead of overwriting them
+     * @throws IllegalArgumentException for negative sizes, a too-small {@code ldc} or any index outside its array
+     */
+    public static void multiply(int m, int n, int k,
+                                float[] a, int aOffset, int aRowStride, int aColStride,
+                                float[] b, int bOffset, int bRowStride, int bColStride,
+                                float[] c, int cOffset, int ldc, boolean accumulate) {
+        check(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+            }
+            return;
+        }
+        if (VECTOR) {
+            SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
+                    b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
+        } else {
+            SgemmScalar.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
+                    b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
+        }
+    }
+
+    /** True when the packed Vector API kernel is in use (the JVM was started with {@code --add-modules jdk.incubator.vector}). */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
+    private static void check(int m, int n, int k,
+                              float[] a, int aOffset, int aRowStride, int aColStride,
+                              float[] b, int bOffset, int bRowStride, int bColStride,
+                              float[] c, int cOffset, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("Sgemm.multiply: sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        }
+        if (a == null || b == null || c == null) {
+            throw new IllegalArgumentException("Sgemm.multiply: arrays a, b and c must not be null");
+        }
+        if (m > 1 && ldc < n) {
+            throw new IllegalArgumentException("Sgemm.multiply: ldc=" + ldc + " is smaller than n=" + n
+                    + " for an " + m + "x" + n + " C; expected ldc >= n");
+        }
+        checkSpan("A", m, k, a.length, aOffset, aRowStride, aColStride);
+        checkSpan("B", k, n, b.length, bOffset, bRowStride, bColStride);
+        checkSpan("C", m, n, c.length, cOffset, ldc, 1);
+    }
+
+    private static void checkSpan(String name, int rows, int cols, int length, int offset, int rowStride, int colStride) {
+        if (rows == 0 || cols == 0) return;
+        long lo = offset + Math.min(0L, (long) (rows - 1) * rowStride) + Math.min(0L, (long) (cols - 1) * colStride);
+        long hi = offset + Math.max(0L, (long) (rows - 1) * rowStride) + Math.max(0L, (long) (cols - 1) * colStride);
+        if (lo < 0 || hi >= length) {
+            throw new IllegalArgumentException("Sgemm.multiply: " + name + " (" + rows + "x" + cols + ", offset " + offset
+                    + ", strides [" + rowStride + ", " + colStride + "]) reaches indices " + lo + ".." + hi
+                    + " of an array of length " + length + "; expected every index inside the array");
+        }
+    }
+
+    private static boolean vectorApiPresent() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        try {
+            return SgemmVector.lanes() >= 4;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.javelin.kernels.cpu.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.javelin.kernels.cpu.CpuThreads;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SGEMM against a float64 product on random shapes and layouts. Tolerance: each element within
+ * {@code 1e-5·(Σ|a·b| + |c0|) + 1e-6}, float32's rounding over a k-long sum.
+ */
+class SgemmTest {
+    private final long seed = System.nanoTime();
+    private final SplittableRandom rnd = new SplittableRandom(seed);
+    private final int threadsBefore = CpuThreads.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        CpuThreads.setThreads(threadsBefore);
+    }
+
+    /** A {@code rows×cols} operand stored row-major, transposed, or with padded strides inside a bigger array. */
+    private record Operand(float[] data, int offset, int rowStride, int colStride, int rows, int cols) {
+        double get(int r, int c) {
+            return data[offset + r * rowStride + c * colStride];
+        }
+    }
+
+    private Operand operand(int rows, int cols, int layout) {
+        int pad = 3, offset = 5;
+        int rowStride, colStride, size;
+        switch (layout) {
+            case 0 -> { rowStride = cols; colStride = 1; size = rows * cols; offset = 0; }
+            case 1 -> { rowStride = 1; colStride = rows; size = rows * cols; offset = 0; }
+            case 2 -> { rowStride = cols + pad; colStride = 1; size = offset + rows * (cols + pad); }
+            default -> { rowStride = 2; colStride = 2 * rows + pad; size = offset + cols * (2 * rows + pad); }
+        }
+        float[] data = new float[Math.max(1, size)];
+        for (int i = 0; i < data.length; i++) data[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return new Operand(data, offset, rowStride, colStride, rows, cols);
+    }
+
+    private void check(int m, int n, int k, int layoutA, int layoutB, boolean accumulate) {
+        Operand a = operand(m, k, layoutA), b = operand(k, n, layoutB);
+        int ldc = n + (rnd.nextBoolean() ? 0 : 7), cOffset = rnd.nextInt(4);
+        float[] c = new float[cOffset + Math.max(0, m - 1) * ldc + n + 3];
+        for (int i = 0; i < c.length; i++) c[i] = (float) (rnd.nextDouble() * 2 - 1);
+        float[] before = c.clone();
+        Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride,
+                b.data, b.offset, b.rowStride, b.colStride, c, cOffset, ldc, accumulate);
+        String where = "m=" + m + " n=" + n + " k=" + k + " layouts " + layoutA + "/" + layoutB
+                + " accumulate=" + accumulate + " seed=" + seed;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int idx = cOffset + i * ldc + j;
+                double c0 = accumulate ? before[idx] : 0, sum = c0, mag = Math.abs(c0);
+                for (int p = 0; p < k; p++) {
+                    double t = a.get(i, p) * b.get(p, j);
+                    sum += t;
+                    mag += Math.abs(t);
+                }
+                double tol = 1e-5 * mag + 1e-6;
+                if (Math.abs(c[idx] - sum) > tol) {
+                    throw new AssertionError("C[" + i + "][" + j + "] = " + c[idx] + ", expected " + sum + " ± " + tol + " (" + where + ")");
+                }
+            }
+        }
+        // Nothing outside the m×n window of C is touched.
+        for (int i = 0; i < c.length; i++) {
+            int r = (i - cOffset) / ldc, col = (i - cOffset) % ldc;
+            boolean inside = i >= cOffset && r < m && col < n;
+            if (!inside) assertEquals(before[i], c[i], "C outside the window changed at " + i + " (" + where + ")");
+        }
+    }
+
+    @Test
+    void smallAndEdgeShapesInEveryLayout() {
+        int[] sizes = {1, 2, 3, 7, 8, 9, 15, 17, 31, 33, 40};
+        for (int t = 0; t < 120; t++) {
+            int m = sizes[rnd.nextInt(sizes.length)], n = sizes[rnd.nextInt(sizes.length)], k = sizes[rnd.nextInt(sizes.length)];
+            check(m, n, k, rnd.nextInt(4), rnd.nextInt(4), rnd.nextBoolean());
+        }
+    }
+
+    @Test
+    void blockedShapesCrossEveryBlockEdge() {
+        check(70, 300, 300, 0, 0, false);   // A rows past MC, B columns past NC, k past KC
+        check(300, 65, 257, 1, 0, true);    // m past the in-place-B limit: B packed
+        check(129, 257, 513, 0, 1, false);  // transposed B, two k blocks and a remainder
+        check(3, 1000, 100, 2, 2, true);    // skinny: few rows, many columns, padded strides
+        check(1, 777, 600, 0, 0, false);    // a vector times a matrix
+        check(777, 1, 600, 0, 3, false);    // a matrix times a vector
+    }
+
+    @Test
+    void emptyDimensionsAndZeroK() {
+        float[] c = {1, 2, 3, 4};
+        Sgemm.multiply(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 2, 1, c, 0, 2, true);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, c, "k = 0 with accumulate leaves C as it was");
+        Sgemm.multiply(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 2, 1, c, 0, 2, false);
+        assertArrayEquals(new float[4], c, "k = 0 without accumulate gives zeros");
+        float[] untouched = {9, 9};
+        Sgemm.multiply(0, 2, 3, new float[0], 0, 3, 1, new float[6], 0, 2, 1, untouched, 0, 2, false);
+        Sgemm.multiply(2, 0, 3, new float[6], 0, 3, 1, new float[0], 0, 0, 1, untouched, 0, 0, false);
+        assertArrayEquals(new float[] {9, 9}, untouched, "an empty C is not written");
+    }
+
+    @Test
+    void javadocExample() {
+        float[] a = {1, 2, 3, 4, 5, 6}, b = {1, 0, 0, 1, 1, 1}, c = new float[4];
+        Sgemm.multiply(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, c, 0, 2, false);
+        assertArrayEquals(new float[] {4, 5, 10, 11}, c);
+        float[] at = {1, 4, 2, 5, 3, 6}; // A stored transposed (3x2)
+        Sgemm.multiply(2, 2, 3, at, 0, 1, 2, b, 0, 2, 1, c, 0, 2, false);
+        assertArrayEquals(new float[] {4, 5, 10, 11}, c);
+    }
+
+    @Test
+    void identicalBitsAtOneAndTwoThreads() {
+        int[][] shapes = {{1024, 1024, 700}, {128, 784, 512}, {300, 517, 333}, {1, 900, 900}, {5, 70, 2000}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            Operand a = operand(m, k, rnd.nextInt(2)), b = operand(k, n, rnd.nextInt(2));
+            float[] c1 = new float[m * n], c2 = new float[m * n];
+            CpuThreads.setThreads(1);
+            Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c1, 0, n, false);
+            CpuThreads.setThreads(2);
+            Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c2, 0, n, false);
+            assertTrue(Arrays.equals(c1, c2), "results differ between 1 and 2 threads for " + m + "x" + n + "x" + k + " seed=" + seed);
+        }
+    }
+
+    @Test
+    void badArgumentsNameTheProblem() {
+        float[] a = new float[6], b = new float[6], c = new float[4];
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.multiply(2, 2, 4, a, 0, 4, 1, b, 0, 2, 1, c, 0, 2, false));
+        assertTrue(e.getMessage().contains("Sgemm.multiply") && e.getMessage().contains("A (2x4"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Sgemm.multiply(-1, 2, 3, a, 0, 3, 1, b, 0, 2, 1, c, 0, 2, false));
+        assertThrows(IllegalArgumentException.class, () -> Sgemm.multiply(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, c, 0, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> Sgemm.multiply(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, new float[3], 0, 2, false));
+    }
+}
