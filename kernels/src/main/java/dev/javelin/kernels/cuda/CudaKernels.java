@@ -18,6 +18,11 @@ import java.util.List;
  * nothing of the driver, so tests run it against a recorder and assemble everything it emitted.
  * Ops without a PTX kernel (float64 transcendentals, float64 convolutions, bool scatter) report
  * {@link #supports} false and the backend runs them on the host.
+ *
+ * <pre>{@code
+ * RecordingRunner r = ...;            // or the device
+ * CudaKernels.execute(r, call, out);   // enqueues the launches for one primitive
+ * }</pre>
  */
 public final class CudaKernels {
     private static final int MAX_GRID = 16384;

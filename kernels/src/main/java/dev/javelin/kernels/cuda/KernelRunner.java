@@ -3,6 +3,11 @@ package dev.javelin.kernels.cuda;
 /**
  * Where planned kernels run: a CUDA device, or a recorder in tests. Scratch memory lives until the
  * op that asked for it has been enqueued; the runner frees it then (stream order keeps it valid).
+ *
+ * <pre>{@code
+ * long tmp = runner.scratch(1024);
+ * runner.launch(launch);
+ * }</pre>
  */
 public interface KernelRunner {
     /** Compute capability as major*10+minor, e.g. 80; picks the PTX target and which kernels apply. */

@@ -7,6 +7,10 @@ import java.util.List;
  * block, dynamic shared memory and the arguments in parameter order ({@code Long} for u64 and
  * pointers, {@code Integer} for u32/s32, {@code Float}, {@code Double}). The planner produces these;
  * the device runs them, and tests collect them to assemble every PTX the backend emits.
+ *
+ * <pre>{@code
+ * new Launch("E_copy_f32_r1", entry, 64, 1, 1, 256, 0, List.of(outAddr, n, inAddr, 0, 1));
+ * }</pre>
  */
 public record Launch(String name, String entry, int gridX, int gridY, int gridZ, int block, int sharedBytes, List<Object> args) {
     public Launch {

@@ -5,6 +5,10 @@ package dev.javelin.kernels.cuda;
  * exact float32 FMA, like PyTorch with {@code allow_tf32=False}. {@link #TF32} rounds the inputs to
  * TensorFloat-32 (10-bit mantissa) and multiplies on tensor cores ({@code mma.sync}, sm_80+):
  * several times faster, about 1e-3 relative error. Set it with {@link CudaBackend#setMatmulPrecision}.
+ *
+ * <pre>{@code
+ * CudaBackend.setMatmulPrecision(MatmulPrecision.TF32);
+ * }</pre>
  */
 public enum MatmulPrecision {
     FP32, TF32

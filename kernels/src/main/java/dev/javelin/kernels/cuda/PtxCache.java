@@ -10,6 +10,10 @@ import java.util.function.Supplier;
  * Generated PTX entries by kernel name. Names encode everything a generator specializes on (op,
  * dtypes, rank, tile sizes), so a name is generated once per process; {@code JAVELIN_DEBUG=2}
  * prints each module as it is first written.
+ *
+ * <pre>{@code
+ * String entry = PtxCache.entry(name, () -> ElementwisePtx.kernel(name, types, expr, rank));
+ * }</pre>
  */
 public final class PtxCache {
     private static final Map<String, String> ENTRIES = new ConcurrentHashMap<>();

@@ -14,6 +14,11 @@ import dev.javelin.tensor.DType;
  *   entries that cover it, so no atomics and a fixed summation order. It also implements the FOLD
  *   primitive (one group, no padding).</li>
  * </ul>
+ *
+ * <pre>{@code
+ * String im2col = ConvPtx.im2col(DType.FLOAT32);
+ * String col2im = ConvPtx.fold(DType.FLOAT32);
+ * }</pre>
  */
 public final class ConvPtx {
     public static final int BLOCK = 256;

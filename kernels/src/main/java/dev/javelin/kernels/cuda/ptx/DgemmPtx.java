@@ -5,6 +5,10 @@ import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
 /**
  * float64 matrix product, one thread per output element and a plain loop over K. float64 on the GPU
  * serves gradient checks, not speed; same parameters and batching (grid z) as {@link SgemmPtx}.
+ *
+ * <pre>{@code
+ * String entry = DgemmPtx.kernel();
+ * }</pre>
  */
 public final class DgemmPtx {
     public static final String NAME = "gemm_f64_naive";

@@ -16,6 +16,10 @@ import java.util.Set;
  * (tinygrad's "op to instruction template" map). Short ops are one instruction; transcendentals
  * call {@link MathPtx}. float64 transcendentals have no PTX instruction, so {@link #supports}
  * says no and the backend runs them on the host.
+ *
+ * <pre>{@code
+ * Val sum = ElementwiseOps.apply(w, Op.ADD, List.of(a, b));
+ * }</pre>
  */
 public final class ElementwiseOps {
     /** A register holding a value of a dtype. */

@@ -10,6 +10,10 @@ import java.util.List;
  * reads after the launch and turns into the same {@link IndexOutOfBoundsException} the reference
  * backend throws. Scatter-add's float atomics make the order of additions, and so the last bits of
  * a sum with repeated indices, vary from run to run.
+ *
+ * <pre>{@code
+ * String entry = IndexPtx.gather(DType.FLOAT32, DType.INT64, 2);
+ * }</pre>
  */
 public final class IndexPtx {
     public static final int BLOCK = 256;

@@ -11,6 +11,10 @@ import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
  * Fragment layouts are the PTX ISA's for m16n8k8 .tf32: A a0..a3 at (g, t), (g+8, t), (g, t+4),
  * (g+8, t+4); B b0, b1 at (t, g), (t+4, g); C c0..c3 at (g, 2t), (g, 2t+1), (g+8, 2t), (g+8, 2t+1),
  * where g = lane / 4 and t = lane % 4. Every load and store checks bounds, so any M, N, K works.
+ *
+ * <pre>{@code
+ * String entry = MmaPtx.kernel();
+ * }</pre>
  */
 public final class MmaPtx {
     public static final int BM = 64;

@@ -6,6 +6,10 @@ import dev.javelin.tensor.DType;
 /**
  * How each dtype lives in PTX: its register class, the type used in arithmetic, the type used in
  * memory. Bool is one byte in memory and a 0/1 {@code b32} register in arithmetic.
+ *
+ * <pre>{@code
+ * String v = PtxTypes.load(w, DType.FLOAT32, addr, true);   // ld.global.nc.f32
+ * }</pre>
  */
 public final class PtxTypes {
     private PtxTypes() {}

@@ -8,6 +8,10 @@ import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
  * arithmetic (wrapping multiplies, shifts, xor) and one exact conversion, so the GPU and the host
  * agree exactly. The seed is read from the int64 scalar input in device memory, so no copy to the
  * host is needed. Parameters: {@code out, n, seed, seedOffset}.
+ *
+ * <pre>{@code
+ * String entry = RandomPtx.uniform();
+ * }</pre>
  */
 public final class RandomPtx {
     public static final String UNIFORM = "rand_uniform_f32";

@@ -21,6 +21,10 @@ import java.util.List;
  * index, with NaN above everything as NumPy does, which makes the result independent of order.
  *
  * <p>Parameters: {@code out, in, inOffset, nOut, R, chunk, keptDim1.., keptStride0.., redDim1.., redStride0..}.
+ *
+ * <pre>{@code
+ * String rows = ReductionPtx.blockKernel(Op.REDUCE_SUM, DType.FLOAT32, 1, 1);
+ * }</pre>
  */
 public final class ReductionPtx {
     /** Threads per block of {@link #blockKernel}. */

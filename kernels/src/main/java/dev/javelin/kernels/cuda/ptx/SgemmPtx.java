@@ -17,6 +17,10 @@ import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
  * which checks every element's bounds. Grid: (ceil(N/BN), ceil(M/BM), batch).
  *
  * <p>Parameters: {@code A, B, C, M, N, K, lda, ldb, ldc, strideA, strideB, strideC}.
+ *
+ * <pre>{@code
+ * String entry = SgemmPtx.kernel(SgemmPtx.LARGE, true);   // 128x128x8, v4 loads
+ * }</pre>
  */
 public final class SgemmPtx {
     /** A tile configuration: BM x BN per block, BK deep, TM x TN per thread (256 threads, one v4 load of A and B each). */
