@@ -24,7 +24,8 @@ import java.util.Map;
  * {@code test accuracy: 0.XXXX}.
  *
  * <p>Arguments (any order): {@code convnet} (default) or {@code mlp} (784-256-10, ReLU);
- * {@code --epochs=N}; {@code --seed=N}; {@code --jit} to compile the steps (the leading dashes are optional); a path ending in
+ * {@code --epochs=N}; {@code --seed=N}; {@code --eager} to run the steps op by op instead of as compiled programs
+ * ({@code --jit}, the default); the leading dashes are optional; a path ending in
  * {@code .safetensors} to save the model there (default {@code target/mnist-<model>.safetensors}).
  */
 public final class MnistMain {
@@ -34,24 +35,26 @@ public final class MnistMain {
         String which = "convnet";
         int epochs = 15;
         long seed = 42;
-        boolean jit = false;
+        boolean jit = true;
         Path out = null;
         for (String raw : args) {
             if (raw.isBlank()) continue;
-            String a = raw.startsWith("epochs=") || raw.startsWith("seed=") || raw.equals("jit") ? "--" + raw : raw;
+            String a = raw.startsWith("epochs=") || raw.startsWith("seed=") || raw.equals("jit") || raw.equals("eager") ? "--" + raw : raw;
             if (a.equals("convnet") || a.equals("mlp")) which = a;
             else if (a.startsWith("--epochs=")) epochs = Integer.parseInt(a.substring(9));
             else if (a.startsWith("--seed=")) seed = Long.parseLong(a.substring(7));
             else if (a.equals("--jit")) jit = true;
+            else if (a.equals("--eager")) jit = false;
             else if (a.endsWith(".safetensors")) out = Path.of(a);
             else throw new IllegalArgumentException("MnistMain: unknown argument '" + a
-                    + "' (expected convnet, mlp, --epochs=N, --seed=N, --jit or an output path ending in .safetensors)");
+                    + "' (expected convnet, mlp, --epochs=N, --seed=N, --jit, --eager or an output path ending in .safetensors)");
         }
         if (out == null) out = Path.of("target", "mnist-" + which + ".safetensors");
 
         Seeds.setGlobal(seed);
         Mnist mnist = Mnist.load();
-        System.out.printf("MNIST subset: %d training and %d test digits%n", mnist.train().size(), mnist.test().size());
+        System.out.printf("MNIST subset: %d training and %d test digits; %s steps%n", mnist.train().size(), mnist.test().size(),
+                jit ? "compiled (JIT)" : "eager");
 
         Model model = which.equals("mlp") ? mlp() : convnet();
         model.summary();

@@ -144,7 +144,7 @@ public class Model extends Layer {
 
     // ---- training ---------------------------------------------------------------------------
 
-    /** Configures training: optimizer, loss and metrics; the JIT off (see {@link #compile(CompileOptions)}). */
+    /** Configures training: optimizer, loss and metrics; steps run compiled by the JIT (see {@link CompileOptions}). */
     public void compile(Optimizer optimizer, Loss loss, Object... metrics) {
         compile(CompileOptions.builder().optimizer(optimizer).loss(loss).metrics(metrics).build());
     }

@@ -29,6 +29,7 @@ final class Trainer {
     private Loss loss;
     private final List<Metric> metrics = new ArrayList<>();
     private boolean jitCompile;
+    private JitSteps jit;
     volatile boolean stopTraining;
 
     Trainer(Model model) {
@@ -39,6 +40,7 @@ final class Trainer {
         optimizer = o.optimizer();
         loss = o.loss();
         jitCompile = o.jitCompile();
+        jit = jitCompile ? new JitSteps(model, this) : null;
         metrics.clear();
         for (Object m : o.metrics()) metrics.add(m instanceof Metric metric ? metric : Metrics.get((String) m, loss));
     }
@@ -218,7 +220,8 @@ final class Trainer {
         List<List<Tensor>> parts = new ArrayList<>();
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
             for (int from = 0; from < n; from += batchSize) {
-                List<Tensor> out = model.callOutputs(take(x, order, from, Math.min(n, from + batchSize)), false);
+                List<Tensor> batch = take(x, order, from, Math.min(n, from + batchSize));
+                List<Tensor> out = jit != null ? List.of(jit.predict(batch)) : model.callOutputs(batch, false);
                 for (int i = 0; i < out.size(); i++) {
                     if (parts.size() <= i) parts.add(new ArrayList<>());
                     parts.get(i).add(out.get(i));
@@ -241,13 +244,36 @@ final class Trainer {
         return running.logs(metrics);
     }
 
-    /** One train or test step through the model's overridable methods. */
+    /** Compilations of the jitted steps so far; 0 when running eagerly. */
+    long jitCompilations() {
+        return jit == null ? 0 : jit.compilations();
+    }
+
+    /**
+     * One train or test step: compiled when {@code jitCompile} is on and the model keeps the
+     * default steps, else through the model's overridable methods, eagerly.
+     */
     private Tensor step(List<Tensor> x, List<Tensor> y, boolean training) {
+        if (jit != null && !overridesSteps()) {
+            Tensor[] out = training ? jit.train(x, y) : jit.test(x, y);
+            updateMetrics(y, List.of(out).subList(1, out.length));
+            return out[0];
+        }
         if (x.size() == 1 && y.size() == 1) {
             Batch b = new Batch(x.get(0), y.get(0));
             return training ? model.trainStep(b) : model.testStep(b);
         }
         return training ? defaultTrainStep(x, y) : defaultTestStep(x, y);
+    }
+
+    /** A model that overrides trainStep or testStep runs them as written (eagerly): they may do anything. */
+    private boolean overridesSteps() {
+        try {
+            return model.getClass().getMethod("trainStep", Batch.class).getDeclaringClass() != Model.class
+                    || model.getClass().getMethod("testStep", Batch.class).getDeclaringClass() != Model.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void ensureBuilt(List<Tensor> x, int batchSize) {
