@@ -133,6 +133,24 @@ final class Elementwise {
             p.forEachRow(base, (o, n) -> {
                 for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
             });
+        } else if (from == DType.BOOL && to == DType.FLOAT32) { // masks, the common case in training
+            p.forEachRow(base, (o, n) -> {
+                boolean[] a = xh.bools();
+                float[] r = oh.floats();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] ? 1f : 0f;
+            });
+        } else if (from == DType.INT32 && to == DType.FLOAT32) {
+            p.forEachRow(base, (o, n) -> {
+                int[] a = xh.ints();
+                float[] r = oh.floats();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs];
+            });
+        } else if (from == DType.FLOAT32 && to == DType.BOOL) {
+            p.forEachRow(base, (o, n) -> {
+                float[] a = xh.floats();
+                boolean[] r = oh.bools();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] != 0;
+            });
         } else if (to == DType.FLOAT32) { // from an integer or bool: round the long once, straight to float
             p.forEachRow(base, (o, n) -> {
                 float[] r = oh.floats();

@@ -36,7 +36,7 @@ final class VectorFloatLoops implements FloatLoops {
         int run(float[] x, int xo, float[] out, int oo, int n);
     }
 
-    /** A main loop where each operand is dense (stride 1) or the broadcast constant (stride 0). */
+    /** A main loop where each operand is dense (stride 1) or the broadcast constant (stride 0), not both constant. */
     @FunctionalInterface
     private interface BinaryLoop {
         int run(float[] a, int ao, int as, FloatVector ca, float[] b, int bo, int bs, FloatVector cb, float[] out, int oo, int n);
@@ -134,79 +134,145 @@ final class VectorFloatLoops implements FloatLoops {
             return i;
         };
         BINARY[Op.ADD.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) at(a, ao + i, as, ca).add(at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).add(cb).intoArray(out, oo + i);
+            }
             return i;
         };
         BINARY[Op.SUB.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) at(a, ao + i, as, ca).sub(at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).sub(cb).intoArray(out, oo + i);
+            }
             return i;
         };
         BINARY[Op.MUL.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) at(a, ao + i, as, ca).mul(at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).mul(cb).intoArray(out, oo + i);
+            }
             return i;
         };
         BINARY[Op.DIV.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) at(a, ao + i, as, ca).div(at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).div(cb).intoArray(out, oo + i);
+            }
             return i;
         };
         BINARY[Op.POW.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) at(a, ao + i, as, ca).lanewise(POW, at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, cb).intoArray(out, oo + i);
+            }
             return i;
         };
         BINARY[Op.MAX.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) at(a, ao + i, as, ca).max(at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).max(cb).intoArray(out, oo + i);
+            }
             return i;
         };
         BINARY[Op.MIN.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) at(a, ao + i, as, ca).min(at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).min(cb).intoArray(out, oo + i);
+            }
             return i;
         };
         COMPARE[Op.EQ.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                at(a, ao + i, as, ca).compare(VectorOperators.EQ, at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, cb).intoArray(out, oo + i);
             }
             return i;
         };
         COMPARE[Op.NE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                at(a, ao + i, as, ca).compare(VectorOperators.NE, at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, cb).intoArray(out, oo + i);
             }
             return i;
         };
         COMPARE[Op.LT.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                at(a, ao + i, as, ca).compare(VectorOperators.LT, at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, cb).intoArray(out, oo + i);
             }
             return i;
         };
         COMPARE[Op.LE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                at(a, ao + i, as, ca).compare(VectorOperators.LE, at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, cb).intoArray(out, oo + i);
             }
             return i;
         };
         COMPARE[Op.GT.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                at(a, ao + i, as, ca).compare(VectorOperators.GT, at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, cb).intoArray(out, oo + i);
             }
             return i;
         };
         COMPARE[Op.GE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                at(a, ao + i, as, ca).compare(VectorOperators.GE, at(b, bo + i, bs, cb)).intoArray(out, oo + i);
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, cb).intoArray(out, oo + i);
             }
             return i;
         };
@@ -241,7 +307,7 @@ final class VectorFloatLoops implements FloatLoops {
             fill(out, oo, 1, n, apply(op, ca, cb).lane(0));
             return;
         }
-        // The stride tests inside at() are loop-invariant: the JIT unswitches them out of each loop.
+        // Each op's loop comes in three stride patterns: both dense, a broadcast a, a broadcast b.
         int i = BINARY[op.ordinal()].run(a, ao, as, ca, b, bo, bs, cb, out, oo, n);
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
@@ -364,9 +430,47 @@ final class VectorFloatLoops implements FloatLoops {
         }
     }
 
-    /** An operand vector: the broadcast constant for stride 0, else a load. */
-    private static FloatVector at(float[] a, int off, int stride, FloatVector constant) {
-        return stride == 0 ? constant : FloatVector.fromArray(S, a, off);
+    @Override
+    public void rowTimesMatrix(float[] x, int xo, int k, float[] w, int wo, int ldw, float[] out, int oo, int n) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, wo + t * ldw + j).fma(FloatVector.broadcast(S, x[xo + t]), acc);
+            acc.intoArray(out, oo + j);
+        }
+        if (j < n) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, wo + t * ldw + j, m).fma(FloatVector.broadcast(S, x[xo + t]), acc);
+            acc.intoArray(out, oo + j, m);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void axpy(float s, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector vs = FloatVector.broadcast(S, s);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).fma(vs, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xo + i, m).fma(vs, FloatVector.fromArray(S, y, yo + i, m)).intoArray(y, yo + i, m);
+        }
     }
 
     /** One op on one vector: for tails and broadcast scalars, once per row. */
