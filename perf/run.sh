@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs Javelin's benchmarks and the peers' (DJL/libtorch, ND4J/OpenBLAS, EJML) in one go, each
+# library in its own JVM, interleaved benchmark by benchmark so they see the same load, and prints
+# one Markdown table (rates from the median sample; see perf/README.md).
+#
+#   perf/run.sh                 # everything (about 15 minutes)
+#   perf/run.sh --quick         # fewer iterations (about 6 minutes)
+#   perf/run.sh --quick Sgemm   # only benchmarks whose class starts with Sgemm
+#   PEERS="djl" perf/run.sh     # a subset of peers (djl nd4j ejml)
+#   JMH_EXTRA="-p shape=1024" perf/run.sh Sgemm   # more JMH options
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+JAVA="$JAVA_HOME/bin/java"
+
+JMH_ARGS=(-wi 3 -w 1 -i 5 -r 1 -f 1)
+if [[ "${1:-}" == "--quick" ]]; then JMH_ARGS=(-wi 2 -w 1 -i 3 -r 1 -f 1); shift; fi
+ONLY="${1:-}"
+PEERS="${PEERS:-djl nd4j ejml}"
+THREADS="${THREADS:-1 2}"
+
+modules=(javelin)
+for p in $PEERS; do modules+=("peer-$p"); done
+list=$(IFS=,; echo "${modules[*]/#/perf/}")
+
+echo "Building $list (the first -Ppeers build downloads the peers, about 300 MB, once) ..." >&2
+# One reactor build, so sibling modules resolve to their fresh target/ jars, not to ~/.m2 snapshots.
+./mvnw -B -q -Ppeers -pl "$list" -am package dependency:build-classpath \
+  -Dmdep.outputFile=target/cp.txt -DskipTests >&2
+
+out="perf/target/results/$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+# OpenBLAS 0.3.19 (ND4J's) does not recognise this CPU and would fall back to SSE3 kernels.
+export OPENBLAS_CORETYPE=Cooperlake
+# Native runtimes size their pools from these; Javelin takes its count from the benchmark's param.
+benches=(Sgemm Conv Softmax Elementwise Copy)
+for bench in "${benches[@]}"; do
+  [[ -n "$ONLY" && "$bench" != "$ONLY"* ]] && continue
+  for t in $THREADS; do
+    for m in "${modules[@]}"; do
+      classes="perf/$m/target/classes"
+      grep -q "\.${bench}Bench " "$classes/META-INF/BenchmarkList" 2>/dev/null || continue
+      echo "== $bench, $t thread(s), $m" >&2
+      OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t \
+        "$JAVA" -cp "$classes:$(cat "perf/$m/target/cp.txt")" org.openjdk.jmh.Main \
+        "${JMH_ARGS[@]}" ${JMH_EXTRA:-} -p threads="$t" -rf json -rff "$out/$m-$bench-$t.json" "\.${bench}Bench\." \
+        > "$out/$m-$bench-$t.log" 2>&1 || echo "   failed: see $out/$m-$bench-$t.log" >&2
+    done
+  done
+done
+
+label() { case "$1" in javelin) echo Javelin;; peer-djl) echo "DJL (libtorch)";; peer-nd4j) echo "ND4J (OpenBLAS)";; peer-ejml) echo EJML;; esac; }
+args=()
+for m in "${modules[@]}"; do
+  files=$(ls "$out/$m"-*.json 2>/dev/null | paste -sd, - || true)
+  args+=("$(label "$m")=${files:-none}")
+done
+echo "Results in $out" >&2
+"$JAVA" -cp perf/common/target/classes dev.javelin.perf.Report "${args[@]}"
