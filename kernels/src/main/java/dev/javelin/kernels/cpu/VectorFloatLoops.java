@@ -128,7 +128,7 @@ final class VectorFloatLoops implements FloatLoops {
             v3 = v3.add(FloatVector.fromArray(S, x, xo + i + 3 * L));
         }
         for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.add(FloatVector.fromArray(S, x, xo + i));
-        float r = v0.add(v1).add(v2.add(v3)).reduceLanes(VectorOperators.ADD);
+        float r = VectorMath.sumLanes(v0.add(v1).add(v2.add(v3)));
         return i < n ? scalar.reduce(Op.REDUCE_SUM, x, xo + i, 1, n - i, r) : r;
     }
 
@@ -237,7 +237,7 @@ final class VectorFloatLoops implements FloatLoops {
             VectorMask<Float> m = S.indexInRange(i, n);
             acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sumLanes(acc);
     }
 
     @Override

@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Float32 functions the Vector API has no lanewise operator for, written from the ones it has.
@@ -20,6 +21,26 @@ final class VectorMath {
     static FloatVector sigmoid(FloatVector v) {
         FloatVector one = FloatVector.broadcast(v.species(), 1f);
         return one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    /** Lane i + w takes lane i's place: the steps of {@link #sumLanes}' tree. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(lanes)];
+        for (int s = 0; s < h.length; s++) h[s] = VectorShuffle.iota(FloatVector.SPECIES_PREFERRED, lanes >> (s + 1), 1, true);
+        return h;
+    }
+
+    /**
+     * The sum of the lanes as a fixed pairwise tree. {@code reduceLanes(ADD)} leaves the order open,
+     * and its compiled and interpreted forms do differ, so a sum could change with JIT timing.
+     */
+    static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> half : HALVES) v = v.add(v.rearrange(half));
+        return v.lane(0);
     }
 
     static FloatVector reciprocal(FloatVector v) {
