@@ -1,12 +1,9 @@
 package dev.javelin.kernels.cpu;
 
 import static jdk.incubator.vector.VectorOperators.COS;
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.POW;
 import static jdk.incubator.vector.VectorOperators.SIN;
 import static jdk.incubator.vector.VectorOperators.SQRT;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.javelin.tensor.Op;
 import jdk.incubator.vector.FloatVector;
@@ -258,12 +255,12 @@ final class VectorFloatLoops implements FloatLoops {
         return switch (op) {
             case NEG -> v.neg();
             case ABS -> v.abs();
-            case EXP -> v.lanewise(EXP);
-            case LOG -> v.lanewise(LOG);
+            case EXP -> VectorTranscendentals.exp(v);
+            case LOG -> VectorTranscendentals.log(v);
             case SQRT -> v.lanewise(SQRT);
             case SIN -> v.lanewise(SIN);
             case COS -> v.lanewise(COS);
-            case TANH -> v.lanewise(TANH);
+            case TANH -> VectorTranscendentals.tanh(v);
             case SIGMOID -> VectorMath.sigmoid(v);
             case RELU -> v.max(0f);
             case RECIPROCAL -> VectorMath.reciprocal(v);

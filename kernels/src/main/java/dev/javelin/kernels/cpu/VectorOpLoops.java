@@ -1,12 +1,9 @@
 package dev.javelin.kernels.cpu;
 
 import static jdk.incubator.vector.VectorOperators.COS;
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.POW;
 import static jdk.incubator.vector.VectorOperators.SIN;
 import static jdk.incubator.vector.VectorOperators.SQRT;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.javelin.tensor.Op;
 import jdk.incubator.vector.FloatVector;
@@ -60,12 +57,12 @@ final class VectorOpLoops {
         };
         UNARY[Op.EXP.ordinal()] = (x, xo, out, oo, n) -> {
             int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(EXP).intoArray(out, oo + i);
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorTranscendentals.exp(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
             return i;
         };
         UNARY[Op.LOG.ordinal()] = (x, xo, out, oo, n) -> {
             int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(LOG).intoArray(out, oo + i);
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorTranscendentals.log(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
             return i;
         };
         UNARY[Op.SQRT.ordinal()] = (x, xo, out, oo, n) -> {
@@ -85,7 +82,7 @@ final class VectorOpLoops {
         };
         UNARY[Op.TANH.ordinal()] = (x, xo, out, oo, n) -> {
             int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(TANH).intoArray(out, oo + i);
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorTranscendentals.tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
             return i;
         };
         UNARY[Op.SIGMOID.ordinal()] = (x, xo, out, oo, n) -> {
