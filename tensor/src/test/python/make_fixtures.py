@@ -15,6 +15,12 @@ TensorFlow's (the odd pixel goes to the bottom/right), applied here with an expl
 A case's "views" entry names a view the Java test applies to a stored input before the op, exactly as
 this script does, so the op sees a non-contiguous input: "transpose:a,b" swaps two axes and
 "slice:axis,start,stop,step" slices one; several are joined with ';'.
+
+grad_fixtures.json (for the autodiff tests) holds float64 cases: the inputs by name (integer ones such as
+"labels" or "index" keep their dtype), the op's attributes, the forward "out", the upstream gradient "dy",
+"wrt" (the inputs differentiated) and "grad_<input>" for each of them: the gradient of sum(out * dy).
+Ops: matmul, conv2d (stride, same/valid padding, groups), max/avg pooling, sparse softmax cross-entropy
+(per example, from logits), layer norm (x, gamma, beta) and gather.
 """
 import json
 import math
@@ -145,6 +151,14 @@ def elementwise():
     x = rnd(3, 1)
     y = rnd(4)
     c.add("where_broadcast", "where", {"cond": cond, "a": x, "b": y}, torch.where(cond, x, y))
+    rt = torch.tensor([[0.5, -0.5], [1.5, -1.5], [2.5, -2.5], [3.5, 0.49]])  # viewed transposed
+    c.add("round_half_even_transposed", "round", {"x": rt}, torch.round(rt.t()), views={"x": "transpose:0,1"})
+    bs = torch.tensor([True, False, False, True, True, False])
+    c.add("logical_not_strided", "logical_not", {"x": bs}, torch.logical_not(bs[::2]), views={"x": "slice:0,0,6,2"})
+    ii = torch.tensor([[4, -6], [-1, 3], [0, 2]], dtype=torch.int64)
+    c.add("sign_int64_transposed", "sign", {"x": ii}, torch.sign(ii.t()), views={"x": "transpose:0,1"})
+    c.add("lt_int_broadcast", "lt", {"a": ii, "b": torch.tensor([0, 2], dtype=torch.int32)},
+          torch.lt(ii, torch.tensor([0, 2], dtype=torch.int32)))
     return c
 
 
@@ -175,6 +189,8 @@ def reductions():
     xi = torch.randint(-9, 9, (3, 4), dtype=torch.int32)
     c.add("sum_int32_to_int64", "sum", {"x": xi}, xi.sum(dim=1), axes=[1], keepDims=False)
     c.add("max_int32", "max", {"x": xi}, xi.amax(dim=0), axes=[0], keepDims=False)
+    c.add("min_strided_axis1", "min", {"x": t}, t[:, ::2].amin(dim=1), axes=[1], keepDims=False,
+          views={"x": "slice:1,0,4,2"})
     return c
 
 
@@ -261,6 +277,23 @@ def contractions():
     for kind in ("max", "avg"):
         c.add(kind + "_pool_transposed_same", kind + "_pool2d", {"x": x}, torch_pool_nhwc(xv, (2, 2), (2, 2), "same", kind),
               views={"x": "transpose:1,2"}, pool=[2, 2], strides=[2, 2], padding="same")
+    # The two convolution-gradient primitives, from PyTorch's autograd of the forward above.
+    for name, xs, fs, s_, pad, g in [("s2_same_groups2", (2, 7, 6, 4), (3, 3, 2, 6), (2, 2), "same", 2),
+                                     ("s1_valid_dil", (1, 6, 7, 3), (2, 3, 3, 2), (1, 2), "valid", 1)]:
+        x = rnd(*xs).double().requires_grad_(True)
+        f = rnd(*fs, lo=-1, hi=1).double().requires_grad_(True)
+        d = (1, 1) if name != "s1_valid_dil" else (2, 1)
+        y = torch_conv_nhwc(x, f, s_, pad, d, g)
+        dy = rnd(*y.shape, lo=-1, hi=1, dtype=torch.float64)
+        y.backward(dy)
+        pads = [0, 0, 0, 0]
+        if pad == "same":
+            pads = list(same_pad(xs[1], fs[0], s_[0], d[0]) + same_pad(xs[2], fs[1], s_[1], d[1]))
+        geometry = dict(strides=list(s_), pads=pads, dilation=list(d), groups=g)
+        c.add("conv2d_backward_input_" + name, "conv2d_backward_input", {"dy": dy, "filter": f}, x.grad,
+              input_shape=list(xs), **geometry)
+        c.add("conv2d_backward_filter_" + name, "conv2d_backward_filter", {"x": x, "dy": dy}, f.grad,
+              filter_shape=list(fs), **geometry)
     return c
 
 
@@ -292,6 +325,14 @@ def indexing():
           base.scatter_add(1, sidx1, src1), axis=1)
     labels = torch.tensor([[0, 2], [1, 3]])
     c.add("one_hot", "one_hot", {"labels": labels}, F.one_hot(labels, 4).float(), depth=4)
+    base_t = rnd(4, 3)   # viewed as [3, 4]
+    src_t = rnd(4, 5)    # viewed as [5, 4]
+    sidx_t = torch.randint(0, 3, (5, 4))
+    c.add("scatter_add_transposed", "scatter_add", {"base": base_t, "index": sidx_t, "src": src_t},
+          base_t.t().scatter_add(0, sidx_t, src_t.t()), axis=0, views={"base": "transpose:0,1", "src": "transpose:0,1"})
+    lab_t = torch.tensor([[3, 0], [1, 2]], dtype=torch.int32)
+    c.add("one_hot_transposed_int32", "one_hot", {"labels": lab_t}, F.one_hot(lab_t.t().long(), 5).float(), depth=5,
+          views={"labels": "transpose:0,1"})
     return c
 
 
@@ -325,6 +366,10 @@ def arrays():
           views={"x": "transpose:0,1"})
     t = rnd(2, 3)
     c.add("tile", "tile", {"x": t}, t.repeat(2, 3), reps=[2, 3])
+    at = rnd(3, 2)  # viewed as [2, 3]
+    c.add("stack_transposed_neg_axis", "stack", {"a": at, "b": a, "c": a}, torch.stack([at.t(), a, a], -1), axis=-1,
+          views={"a": "transpose:0,1"})
+    c.add("tile_transposed", "tile", {"x": at}, at.t().repeat(3, 1), reps=[3, 1], views={"x": "transpose:0,1"})
     return c
 
 
@@ -408,6 +453,31 @@ def composites():
     bpc = torch.clamp(bp, eps, 1 - eps)
     c.add("binary_ce_probs", "binary_crossentropy", {"x": bp, "targets": bt},
           -(bt * torch.log(bpc) + (1 - bt) * torch.log(1 - bpc)), fromLogits=False)
+    gt = rnd(6, 4, lo=-5, hi=5)  # viewed as [4, 6]
+    tv = {"x": "transpose:0,1"}
+    c.add("mean_transposed", "mean", {"x": gt}, gt.t().mean(dim=1, keepdim=True), axes=[-1], keepDims=True, views=tv)
+    c.add("std_transposed", "std", {"x": gt}, gt.t().std(dim=0, unbiased=False), axes=[0], correction=0, keepDims=False,
+          views=tv)
+    c.add("silu_transposed", "silu", {"x": gt}, F.silu(gt.t()), views=tv)
+    c.add("softplus_transposed", "softplus", {"x": gt}, F.softplus(gt.t()), views=tv)
+    c.add("log_sigmoid_transposed", "log_sigmoid", {"x": gt}, F.logsigmoid(gt.t()), views=tv)
+    c.add("leaky_relu_transposed", "leaky_relu", {"x": gt}, F.leaky_relu(gt.t(), 0.2), slope=0.2, views=tv)
+    c.add("elu_transposed", "elu", {"x": gt}, F.elu(gt.t(), 1.0), alpha=1.0, views=tv)
+    c.add("square_transposed", "square", {"x": gt}, torch.square(gt.t()), views=tv)
+    c.add("norm_transposed", "norm", {"x": gt}, torch.linalg.vector_norm(gt.t(), dim=0, keepdim=True), axes=[0],
+          keepDims=True, views=tv)
+    c.add("log1p_strided", "log1p", {"x": pos}, torch.log1p(pos[:, ::2]), views={"x": "slice:1,0,4,2"})
+    gr = rnd(2, 4, 3)  # viewed as [2, 3, 4]
+    c.add("sum_to_shape_transposed", "sum_to_shape", {"x": gr}, gr.transpose(1, 2).sum_to_size(3, 1), shape=[3, 1],
+          views={"x": "transpose:1,2"})
+    soft_t = soft.t().contiguous()
+    c.add("categorical_ce_transposed_targets", "categorical_crossentropy", {"x": logits, "targets": soft_t},
+          -(soft * torch.log_softmax(logits, dim=1)).sum(dim=1), fromLogits=True, views={"targets": "transpose:0,1"})
+    brow = (torch.rand(4) > 0.5).float()
+    c.add("binary_ce_logits_broadcast", "binary_crossentropy", {"x": bl, "targets": brow},
+          F.binary_cross_entropy_with_logits(bl, brow.expand(3, 4), reduction="none"), fromLogits=True)
+    c.add("binary_ce_probs_broadcast", "binary_crossentropy", {"x": bp, "targets": brow},
+          -(brow * torch.log(bpc) + (1 - brow) * torch.log(1 - bpc)), fromLogits=False)
     return c
 
 
@@ -458,9 +528,13 @@ def grads():
 
 
 def main():
-    for name, fn in [("elementwise", elementwise), ("reductions", reductions), ("contractions", contractions),
-                     ("indexing", indexing), ("arrays", arrays), ("composites", composites)]:
+    # Each file draws from its own seed, so adding a case to one file leaves the others unchanged.
+    for seed, (name, fn) in enumerate([("elementwise", elementwise), ("reductions", reductions),
+                                       ("contractions", contractions), ("indexing", indexing), ("arrays", arrays),
+                                       ("composites", composites)]):
+        torch.manual_seed(1000 + seed)
         fn().write(TENSOR_OUT, name + ".json")
+    torch.manual_seed(2000)
     grads().write(GRAD_OUT, "grad_fixtures.json")
 
 

@@ -3,13 +3,14 @@ package dev.javelin.autodiff;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
-import dev.javelin.tensor.spi.Dispatch;
+import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.HeapStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Checks the tape's gradients against central finite differences in float64.
@@ -34,6 +35,10 @@ import java.util.function.Function;
  * r.assertWithin(1e-6);                 // throws AssertionError with the worst comparison
  * System.out.println(r.maxRelativeError());
  * }</pre>
+ *
+ * <p>The function may run tapes of its own: checking {@code x -> <grad f(x), w>} checks the
+ * Hessian-vector products of {@code f}, that is, the rules of the rules. A check run inside
+ * {@link Autodiff#noGrad()} sees no ops and fails.
  *
  * <p>Keep inputs away from kinks and jumps (relu and abs at 0, ties of max, round at half-integers)
  * by more than {@code 2h |v|}: with a few hundred random normal values and the default step that
@@ -116,24 +121,81 @@ public final class GradCheck {
             xs[i] = inputs[i].dtype().isFloating() ? inputs[i].cast(DType.FLOAT64) : inputs[i];
         }
         SplittableRandom rng = new SplittableRandom(options.seed());
-
-        Tensor y;
-        Tensor[] grads;
         try (GradientTape tape = GradientTape.record()) {
             tape.watch(xs);
-            y = fn.apply(xs.clone());
-            if (!y.dtype().isFloating()) {
-                throw new IllegalArgumentException("GradCheck: the function must return a floating tensor, got "
-                        + y.dtype() + y.shape());
-            }
+            Tensor y = floatingOutput(fn.apply(xs.clone()));
             double[] u = normals(rng, y.size());
-            grads = tape.gradient(y, xs, dense(u, y.shape(), y));
-            return compare(fn, xs, grads, u, options, rng);
+            Tensor[] grads = tape.gradient(y, xs, dense(u, y.shape(), y));
+            return compare((i, xi) -> {
+                Tensor[] args = xs.clone();
+                args[i] = xi;
+                return fn.apply(args);
+            }, xs, grads, u, options, rng);
         }
     }
 
-    private static Report compare(Function<Tensor[], Tensor> fn, Tensor[] xs, Tensor[] grads, double[] u, Options options,
-                                  SplittableRandom rng) {
+    /** {@link #checkVariables(Supplier, Options, List)} with {@link Options#DEFAULT}. */
+    public static Report checkVariables(Supplier<Tensor> fn, List<Variable> variables) {
+        return checkVariables(fn, Options.DEFAULT, variables);
+    }
+
+    /**
+     * Compares the tape's gradients with respect to {@code variables} (trainable, float64, read by {@code fn}
+     * while it runs, as a layer reads its weights) with finite differences. Each variable is
+     * perturbed through {@link Variable#assign} and restored afterwards.
+     *
+     * <pre>{@code
+     * Variable w = new Variable("w", Tensors.normal(Shape.of(4, 3), 1).cast(DType.FLOAT64), true);
+     * GradCheck.checkVariables(() -> x.matmul(w.value()).tanh(), List.of(w)).assertWithin(1e-6);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for a variable that is not trainable or not float64 (finite differences need it)
+     */
+    public static Report checkVariables(Supplier<Tensor> fn, Options options, List<Variable> variables) {
+        Objects.requireNonNull(fn, "fn");
+        Tensor[] values = new Tensor[variables.size()];
+        for (int i = 0; i < values.length; i++) {
+            Variable v = variables.get(i);
+            if (!v.trainable()) {
+                throw new IllegalArgumentException("GradCheck.checkVariables: variable '" + v.name() + "' is not trainable, so no "
+                        + "tape watches it");
+            }
+            if (v.dtype() != DType.FLOAT64) {
+                throw new IllegalArgumentException("GradCheck.checkVariables: variable '" + v.name() + "' is " + v.dtype()
+                        + v.shape() + "; finite differences need float64 (create the weights as float64 for the check)");
+            }
+            values[i] = v.stored();
+        }
+        SplittableRandom rng = new SplittableRandom(options.seed());
+        try (GradientTape tape = GradientTape.record()) {
+            Tensor y = floatingOutput(fn.get());
+            double[] u = normals(rng, y.size());
+            Tensor[] grads = tape.gradient(y, variables, dense(u, y.shape(), y)).toArray(Tensor[]::new);
+            return compare((i, xi) -> {
+                Variable v = variables.get(i);
+                v.assign(xi);
+                try {
+                    return fn.get();
+                } finally {
+                    v.assign(values[i]);
+                }
+            }, values, grads, u, options, rng);
+        }
+    }
+
+    /** Evaluates the checked function with its input number {@code i} replaced by {@code xi}. */
+    private interface Perturbed {
+        Tensor apply(int i, Tensor xi);
+    }
+
+    private static Tensor floatingOutput(Tensor y) {
+        if (!y.dtype().isFloating()) {
+            throw new IllegalArgumentException("GradCheck: the function must return a floating tensor, got " + y.dtype() + y.shape());
+        }
+        return y;
+    }
+
+    private static Report compare(Perturbed fn, Tensor[] xs, Tensor[] grads, double[] u, Options options, SplittableRandom rng) {
         List<Comparison> out = new ArrayList<>();
         double h = options.step();
         for (int d = 0; d < options.directions(); d++) {
@@ -142,8 +204,8 @@ public final class GradCheck {
                 double[] v = normals(rng, xs[i].size());
                 double analytic = dot(grads[i].toDoubleArray(), v);
                 double[] base = xs[i].toDoubleArray();
-                double[] p1 = outputs(fn, xs, i, shifted(base, v, h)), m1 = outputs(fn, xs, i, shifted(base, v, -h));
-                double[] p2 = outputs(fn, xs, i, shifted(base, v, 2 * h)), m2 = outputs(fn, xs, i, shifted(base, v, -2 * h));
+                double[] p1 = outputs(fn, xs[i], i, shifted(base, v, h)), m1 = outputs(fn, xs[i], i, shifted(base, v, -h));
+                double[] p2 = outputs(fn, xs[i], i, shifted(base, v, 2 * h)), m2 = outputs(fn, xs[i], i, shifted(base, v, -2 * h));
                 double numeric = 0; // difference per element before summing, so the sum does not cancel large terms
                 for (int k = 0; k < u.length; k++) numeric += (8 * (p1[k] - m1[k]) - (p2[k] - m2[k])) * u[k];
                 numeric /= 12 * h;
@@ -154,13 +216,13 @@ public final class GradCheck {
         return new Report(out);
     }
 
-    /** The elements of {@code fn(xs with input i replaced)}, computed without any tape seeing it. */
-    private static double[] outputs(Function<Tensor[], Tensor> fn, Tensor[] xs, int i, double[] xi) {
-        Tensor[] args = xs.clone();
-        args[i] = dense(xi, xs[i].shape(), xs[i]);
-        try (Dispatch.Scope hidden = Dispatch.pauseObservers()) {
-            return fn.apply(args).toDoubleArray();
-        }
+    /**
+     * The function's elements with input {@code i} set to {@code xi}. Observers are not paused: the
+     * checker's own tape has given its gradient by now, and a function that runs a tape inside (a
+     * gradient penalty, a Hessian-vector product) must still see its ops recorded.
+     */
+    private static double[] outputs(Perturbed fn, Tensor like, int i, double[] xi) {
+        return fn.apply(i, dense(xi, like.shape(), like)).toDoubleArray();
     }
 
     private static double[] shifted(double[] base, double[] v, double h) {

@@ -29,8 +29,9 @@ import java.util.Set;
  *
  * <p>What is recorded: every op (seen at the dispatch seam through {@link Dispatch#observe}) with a
  * floating result and at least one input that is watched or was itself recorded. Tensors are known
- * by identity. Trainable variables read while recording are watched automatically; {@link #watch}
- * adds any other tensor. Integer and bool tensors get no gradient.
+ * by identity, so an engine must hand back a new tensor object for each op it runs (the eager,
+ * symbolic and tracing engines do). Trainable variables read while recording are watched
+ * automatically; {@link #watch} adds any other tensor. Integer and bool tensors get no gradient.
  *
  * <p>Higher-order gradients: nest tapes. The backward pass runs ordinary ops, so an outer tape
  * records what an inner tape's {@link #gradient} computes; a tape never records its own backward ops.
@@ -136,6 +137,11 @@ public final class GradientTape implements AutoCloseable {
      * zeros for a variable that was not read, null for a non-floating one.
      */
     public List<Tensor> gradient(Tensor target, List<Variable> variables) {
+        return gradient(target, variables, null);
+    }
+
+    /** The vector-Jacobian product with respect to variables: {@link #gradient(Tensor, List)} of {@code sum(target * seed)}. */
+    public List<Tensor> gradient(Tensor target, List<Variable> variables, Tensor seed) {
         requireUsable("gradient");
         List<Tensor> sources = new ArrayList<>();
         int[] first = new int[variables.size() + 1];
@@ -144,7 +150,7 @@ public final class GradientTape implements AutoCloseable {
             sources.addAll(reads.getOrDefault(variables.get(v), List.of()));
         }
         first[variables.size()] = sources.size();
-        Tensor[] g = gradient(target, sources.toArray(Tensor[]::new));
+        Tensor[] g = gradient(target, sources.toArray(Tensor[]::new), seed);
         List<Tensor> out = new ArrayList<>(variables.size());
         for (int v = 0; v < variables.size(); v++) {
             Variable var = variables.get(v);

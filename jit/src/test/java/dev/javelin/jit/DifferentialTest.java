@@ -8,6 +8,9 @@ import dev.javelin.testing.TensorAssert;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import dev.javelin.tensor.spi.Backends;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +23,17 @@ class DifferentialTest {
     static final int GRAPHS = 1000;
     static final double RTOL = 2e-3, ATOL = 2e-3;
 
+    /** Eager execution and the compiled programs' backend ops both run on the oracle. */
+    @BeforeAll
+    static void useReference() {
+        Backends.prefer("reference");
+    }
+
+    @AfterAll
+    static void restoreBackend() {
+        Backends.prefer(null);
+    }
+
     @Test
     void compiledGraphsMatchEager() {
         List<String> failures = new ArrayList<>();
@@ -29,6 +43,7 @@ class DifferentialTest {
             String problem = compare(recipe);
             if (problem != null) failures.add(minimize(recipe) + "\n  " + problem);
         }
+        System.out.println("differential: " + GRAPHS + " graphs from master seed " + MASTER_SEED + "; " + Jit.stats());
         if (!failures.isEmpty()) {
             fail(failures.size() + " graph(s) differ from eager (master seed " + MASTER_SEED + "):\n" + String.join("\n\n", failures));
         }

@@ -129,9 +129,9 @@ final class RandomGraphs {
             int tmp = d[0];
             d[0] = d[d.length - 1];
             d[d.length - 1] = tmp;
-            return Tensors.uniform(Shape.of(d), -2, 2, s).transpose(0, -1);
+            return TestTensors.uniform(Shape.of(d), -2, 2, s).transpose(0, -1);
         }
-        return Tensors.uniform(shape, -2, 2, s);
+        return TestTensors.uniform(shape, -2, 2, s);
     }
 
     /** Adds one random step whose result fits the size budget; retries a few times otherwise. */
@@ -333,7 +333,7 @@ final class RandomGraphs {
         if (x.rank() < 1) return unary(a);
         int k = x.dim(-1);
         int n = SIZES[1 + rnd.nextInt(6)];
-        Tensor w = Tensors.uniform(Shape.of(k, n), -1, 1, rnd.nextLong()); // captured: a constant in the graph
+        Tensor w = TestTensors.uniform(Shape.of(k, n), -1, 1, rnd.nextLong()); // captured: a constant in the graph
         return step("$0 @ const[" + k + ", " + n + "]", t -> t[0].matmul(w), a);
     }
 

@@ -9,7 +9,16 @@ package dev.javelin.tensor;
  * }</pre>
  */
 public enum DType {
-    BOOL(1), INT32(4), INT64(8), FLOAT32(4), FLOAT64(8);
+    /** true/false masks, stored one per byte. */
+    BOOL(1),
+    /** 32-bit signed integers (indices, labels). */
+    INT32(4),
+    /** 64-bit signed integers (indices, arange, argmax). */
+    INT64(8),
+    /** IEEE single precision: the working type. */
+    FLOAT32(4),
+    /** IEEE double precision: for gradient checks and references. */
+    FLOAT64(8);
 
     private final int byteSize;
 
@@ -22,15 +31,17 @@ public enum DType {
         return byteSize;
     }
 
+    /** float32 or float64. */
     public boolean isFloating() {
         return this == FLOAT32 || this == FLOAT64;
     }
 
+    /** int32 or int64. */
     public boolean isInteger() {
         return this == INT32 || this == INT64;
     }
 
-    /** The type both operands of a binary op are cast to, by NumPy's order bool < int32 < int64 < float32 < float64. */
+    /** The type both operands of a binary op are cast to, by NumPy's order bool &lt; int32 &lt; int64 &lt; float32 &lt; float64. */
     public static DType promote(DType a, DType b) {
         return a.ordinal() >= b.ordinal() ? a : b;
     }

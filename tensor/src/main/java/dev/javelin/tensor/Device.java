@@ -8,14 +8,23 @@ package dev.javelin.tensor;
  * }</pre>
  */
 public record Device(Type type, int index) {
-    public enum Type { CPU, CUDA }
+    /** The kinds of device. */
+    public enum Type {
+        /** The host processor. */
+        CPU,
+        /** An NVIDIA GPU driven through CUDA. */
+        CUDA
+    }
 
+    /** The host CPU. */
     public static final Device CPU = new Device(Type.CPU, 0);
 
+    /** Validates the index. */
     public Device {
         if (index < 0) throw new IllegalArgumentException("Device: index must be >= 0, got " + index);
     }
 
+    /** CUDA device number {@code index}. */
     public static Device cuda(int index) {
         return new Device(Type.CUDA, index);
     }

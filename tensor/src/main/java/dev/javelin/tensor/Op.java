@@ -9,32 +9,89 @@ package dev.javelin.tensor;
  * caller's broadcasting became {@link #EXPAND} views) and one dtype (promotion became {@link #CAST}).
  */
 public enum Op {
-    // unary elementwise: same shape; floating dtype except NEG, ABS, SIGN (any numeric) and LOGICAL_NOT (bool)
-    NEG(Kind.UNARY), ABS(Kind.UNARY), EXP(Kind.UNARY), LOG(Kind.UNARY), SQRT(Kind.UNARY),
-    SIN(Kind.UNARY), COS(Kind.UNARY), TANH(Kind.UNARY), SIGMOID(Kind.UNARY), RELU(Kind.UNARY),
-    RECIPROCAL(Kind.UNARY), SIGN(Kind.UNARY), FLOOR(Kind.UNARY), CEIL(Kind.UNARY),
+    // unary elementwise: same shape; floating dtype except NEG, ABS, SIGN, RELU (any numeric) and LOGICAL_NOT (bool)
+    /** {@code -x}. */
+    NEG(Kind.UNARY),
+    /** {@code |x|}. */
+    ABS(Kind.UNARY),
+    /** {@code e^x}. */
+    EXP(Kind.UNARY),
+    /** Natural logarithm. */
+    LOG(Kind.UNARY),
+    /** Square root. */
+    SQRT(Kind.UNARY),
+    /** Sine. */
+    SIN(Kind.UNARY),
+    /** Cosine. */
+    COS(Kind.UNARY),
+    /** Hyperbolic tangent. */
+    TANH(Kind.UNARY),
+    /** {@code 1 / (1 + e^-x)}. */
+    SIGMOID(Kind.UNARY),
+    /** {@code max(x, 0)}; NaN stays NaN. */
+    RELU(Kind.UNARY),
+    /** {@code 1 / x}. */
+    RECIPROCAL(Kind.UNARY),
+    /** -1, 0 or 1 (NaN stays NaN). */
+    SIGN(Kind.UNARY),
+    /** Round toward negative infinity. */
+    FLOOR(Kind.UNARY),
+    /** Round toward positive infinity. */
+    CEIL(Kind.UNARY),
     /** Rounds half to even, as NumPy and PyTorch do. */
     ROUND(Kind.UNARY),
-    ERF(Kind.UNARY), LOGICAL_NOT(Kind.UNARY),
+    /** The error function. */
+    ERF(Kind.UNARY),
+    /** Bool {@code !x}. */
+    LOGICAL_NOT(Kind.UNARY),
     // binary elementwise: two inputs of one shape and dtype
-    ADD(Kind.BINARY), SUB(Kind.BINARY), MUL(Kind.BINARY), DIV(Kind.BINARY), POW(Kind.BINARY),
-    MAX(Kind.BINARY), MIN(Kind.BINARY),
-    /** Comparisons return bool. */
-    EQ(Kind.BINARY), NE(Kind.BINARY), LT(Kind.BINARY), LE(Kind.BINARY), GT(Kind.BINARY), GE(Kind.BINARY),
+    /** {@code a + b}. */
+    ADD(Kind.BINARY),
+    /** {@code a - b}. */
+    SUB(Kind.BINARY),
+    /** {@code a * b}. */
+    MUL(Kind.BINARY),
+    /** {@code a / b} (floating only: Ops computes integer division in float32). */
+    DIV(Kind.BINARY),
+    /** {@code a^b} (floating only). */
+    POW(Kind.BINARY),
+    /** Elementwise maximum; NaN propagates; logical or on bool. */
+    MAX(Kind.BINARY),
+    /** Elementwise minimum; NaN propagates; logical and on bool. */
+    MIN(Kind.BINARY),
+    /** Bool {@code a == b} (comparisons return bool; NaN compares unequal). */
+    EQ(Kind.BINARY),
+    /** Bool {@code a != b}. */
+    NE(Kind.BINARY),
+    /** Bool {@code a < b}. */
+    LT(Kind.BINARY),
+    /** Bool {@code a <= b}. */
+    LE(Kind.BINARY),
+    /** Bool {@code a > b}. */
+    GT(Kind.BINARY),
+    /** Bool {@code a >= b}. */
+    GE(Kind.BINARY),
     /** where(cond: bool, a, b): a and b share shape and dtype with cond's shape. */
     WHERE(Kind.TERNARY),
     // reductions over {@link OpAttrs.Reduce#axes()}
-    REDUCE_SUM(Kind.REDUCE), REDUCE_MAX(Kind.REDUCE), REDUCE_MIN(Kind.REDUCE),
-    /** Index (int64) of the first maximum along one axis. */
+    /** Sum over the axes (0 over an empty set). */
+    REDUCE_SUM(Kind.REDUCE),
+    /** Maximum over the axes; NaN propagates. */
+    REDUCE_MAX(Kind.REDUCE),
+    /** Minimum over the axes; NaN propagates. */
+    REDUCE_MIN(Kind.REDUCE),
+    /** Index (int64) of the first maximum along one axis; a NaN counts as the maximum. */
     ARGMAX(Kind.REDUCE),
-    /** Index (int64) of the first minimum along one axis. */
+    /** Index (int64) of the first minimum along one axis; a NaN counts as the minimum. */
     ARGMIN(Kind.REDUCE),
     // movement: views that share storage in the eager engine (no backend call) ...
     /** To {@link OpCall#shape()} with the same element count; copies first when strides forbid a view. */
     RESHAPE(Kind.MOVEMENT),
+    /** Reorders axes by {@link OpAttrs.Permute#order()}. */
     PERMUTE(Kind.MOVEMENT),
     /** Same rank; dimensions of size 1 stretch to the output's (stride 0). */
     EXPAND(Kind.MOVEMENT),
+    /** A strided sub-range of every axis, by {@link OpAttrs.Slice}. */
     SLICE(Kind.MOVEMENT),
     /** Sliding windows (im2col as a view): NHWC [N,H,W,C] to [N,OH,OW,KH,KW,C]. */
     UNFOLD(Kind.MOVEMENT),
@@ -65,7 +122,26 @@ public enum Op {
     RANDOM_NORMAL(Kind.RANDOM);
 
     /** The groups a backend or a codegen pass handles together. */
-    public enum Kind { UNARY, BINARY, TERNARY, REDUCE, MOVEMENT, DATA, CONTRACTION, INDEX, RANDOM }
+    public enum Kind {
+        /** One input, same shape. */
+        UNARY,
+        /** Two inputs of one shape and dtype. */
+        BINARY,
+        /** {@link Op#WHERE}. */
+        TERNARY,
+        /** Reductions over axes. */
+        REDUCE,
+        /** Views: offset and stride arithmetic, no data moves. */
+        MOVEMENT,
+        /** Ops that move or convert data into a fresh tensor. */
+        DATA,
+        /** Matrix products and convolutions. */
+        CONTRACTION,
+        /** Gather and scatter along an axis. */
+        INDEX,
+        /** Seeded random generators. */
+        RANDOM
+    }
 
     private final Kind kind;
 
@@ -73,6 +149,7 @@ public enum Op {
         this.kind = kind;
     }
 
+    /** The group this op belongs to. */
     public Kind kind() {
         return kind;
     }

@@ -12,6 +12,7 @@ public sealed interface OpAttrs {
     /** For ops whose shape and dtype in the {@link OpCall} say everything. */
     record None() implements OpAttrs {}
 
+    /** The shared instance of {@link None}. */
     None NONE = new None();
 
     /** Axes (sorted, non-negative) for reductions; ARGMAX/ARGMIN take exactly one. */

@@ -16,10 +16,12 @@ import java.util.List;
  * @param device the device of every input and of the output
  */
 public record OpCall(Op op, List<Tensor> inputs, OpAttrs attrs, Shape shape, DType dtype, Device device) {
+    /** Copies the input list. */
     public OpCall {
         inputs = List.copyOf(inputs);
     }
 
+    /** Input {@code i}. */
     public Tensor input(int i) {
         return inputs.get(i);
     }

@@ -178,6 +178,7 @@ public final class Ops {
         return apply(Op.PERMUTE, List.of(x), new OpAttrs.Permute(o), Shape.of(dims), x.dtype());
     }
 
+    /** Swaps axes {@code a} and {@code b} (a view); negative axes count from the end. */
     public static Tensor transpose(Tensor x, int a, int b) {
         int[] order = new int[x.rank()];
         for (int i = 0; i < order.length; i++) order[i] = i;

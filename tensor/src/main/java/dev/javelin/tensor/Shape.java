@@ -31,6 +31,7 @@ public final class Shape {
         return SCALAR;
     }
 
+    /** Number of dimensions. */
     public int rank() {
         return dims.length;
     }

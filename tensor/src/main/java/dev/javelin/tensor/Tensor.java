@@ -64,8 +64,10 @@ public final class Tensor {
         return new Tensor(shape, shape.contiguousStrides(), 0, dtype, device, null, symbol);
     }
 
+    /** The dimension sizes. */
     public Shape shape() { return shape; }
 
+    /** Number of dimensions (0 for a scalar). */
     public int rank() { return shape.rank(); }
 
     /** Size of one dimension; negative axes count from the end. */
@@ -74,8 +76,10 @@ public final class Tensor {
     /** Number of elements. */
     public long size() { return shape.size(); }
 
+    /** The element type. */
     public DType dtype() { return dtype; }
 
+    /** Where the storage lives. */
     public Device device() { return device; }
 
     /** A copy of the strides, in elements. */
@@ -84,11 +88,13 @@ public final class Tensor {
     /** Stride of one dimension, in elements. */
     public int stride(int axis) { return strides[Shape.normalizeAxis(axis, strides.length, "stride")]; }
 
+    /** Index of the first element in the storage. */
     public int offset() { return offset; }
 
     /** The storage; null for a symbolic tensor. */
     public Storage storage() { return storage; }
 
+    /** True for a tensor with a shape and dtype but no data (tracing, functional models). */
     public boolean isSymbolic() { return storage == null; }
 
     /** The engine's tag on a symbolic tensor (a trace node), else null. */
@@ -212,101 +218,165 @@ public final class Tensor {
 
     // ---- shorthand for Ops (primitives) -----------------------------------------------------
 
+    /** Elementwise {@code -x}. */
     public Tensor neg() { return Ops.unary(Op.NEG, this); }
+    /** Elementwise {@code |x|}. */
     public Tensor abs() { return Ops.unary(Op.ABS, this); }
+    /** Elementwise {@code e^x} (integers compute in float32). */
     public Tensor exp() { return Ops.unary(Op.EXP, this); }
+    /** Elementwise natural logarithm. */
     public Tensor log() { return Ops.unary(Op.LOG, this); }
+    /** Elementwise square root. */
     public Tensor sqrt() { return Ops.unary(Op.SQRT, this); }
+    /** Elementwise sine. */
     public Tensor sin() { return Ops.unary(Op.SIN, this); }
+    /** Elementwise cosine. */
     public Tensor cos() { return Ops.unary(Op.COS, this); }
+    /** Elementwise hyperbolic tangent. */
     public Tensor tanh() { return Ops.unary(Op.TANH, this); }
+    /** Elementwise {@code 1 / (1 + e^-x)}. */
     public Tensor sigmoid() { return Ops.unary(Op.SIGMOID, this); }
+    /** Elementwise {@code max(x, 0)}; NaN stays NaN. */
     public Tensor relu() { return Ops.unary(Op.RELU, this); }
+    /** Elementwise {@code 1 / x}. */
     public Tensor reciprocal() { return Ops.unary(Op.RECIPROCAL, this); }
+    /** Elementwise -1, 0 or 1. */
     public Tensor sign() { return Ops.unary(Op.SIGN, this); }
+    /** Elementwise round toward negative infinity. */
     public Tensor floor() { return Ops.unary(Op.FLOOR, this); }
+    /** Elementwise round toward positive infinity. */
     public Tensor ceil() { return Ops.unary(Op.CEIL, this); }
+    /** Elementwise round to nearest, ties to even (as NumPy and PyTorch). */
     public Tensor round() { return Ops.unary(Op.ROUND, this); }
+    /** Elementwise error function. */
     public Tensor erf() { return Ops.unary(Op.ERF, this); }
+    /** Elementwise logical not; the result is bool. */
     public Tensor logicalNot() { return Ops.unary(Op.LOGICAL_NOT, this); }
 
+    /** Elementwise sum, broadcasting and promoting dtypes. */
     public Tensor add(Tensor o) { return Ops.binary(Op.ADD, this, o); }
+    /** Adds a scalar. */
     public Tensor add(double s) { return Ops.binary(Op.ADD, this, Ops.scalarLike(this, s)); }
+    /** Elementwise difference, broadcasting. */
     public Tensor sub(Tensor o) { return Ops.binary(Op.SUB, this, o); }
+    /** Subtracts a scalar. */
     public Tensor sub(double s) { return Ops.binary(Op.SUB, this, Ops.scalarLike(this, s)); }
+    /** Elementwise product, broadcasting. */
     public Tensor mul(Tensor o) { return Ops.binary(Op.MUL, this, o); }
+    /** Multiplies by a scalar. */
     public Tensor mul(double s) { return Ops.binary(Op.MUL, this, Ops.scalarLike(this, s)); }
+    /** Elementwise true division, broadcasting (integers divide in float32). */
     public Tensor div(Tensor o) { return Ops.binary(Op.DIV, this, o); }
+    /** Divides by a scalar. */
     public Tensor div(double s) { return Ops.binary(Op.DIV, this, Ops.scalarLike(this, s)); }
+    /** Elementwise power, broadcasting. */
     public Tensor pow(Tensor o) { return Ops.binary(Op.POW, this, o); }
+    /** Raises to a scalar power. */
     public Tensor pow(double s) { return Ops.binary(Op.POW, this, Ops.scalarLike(this, s)); }
+    /** Elementwise maximum, broadcasting; NaN propagates. */
     public Tensor maximum(Tensor o) { return Ops.binary(Op.MAX, this, o); }
+    /** Elementwise maximum with a scalar. */
     public Tensor maximum(double s) { return Ops.binary(Op.MAX, this, Ops.scalarLike(this, s)); }
+    /** Elementwise minimum, broadcasting; NaN propagates. */
     public Tensor minimum(Tensor o) { return Ops.binary(Op.MIN, this, o); }
+    /** Elementwise minimum with a scalar. */
     public Tensor minimum(double s) { return Ops.binary(Op.MIN, this, Ops.scalarLike(this, s)); }
+    /** Bool: elementwise {@code ==}. */
     public Tensor eq(Tensor o) { return Ops.binary(Op.EQ, this, o); }
+    /** Bool: elementwise {@code == s}. */
     public Tensor eq(double s) { return Ops.binary(Op.EQ, this, Ops.scalarLike(this, s)); }
+    /** Bool: elementwise {@code !=}. */
     public Tensor ne(Tensor o) { return Ops.binary(Op.NE, this, o); }
+    /** Bool: elementwise {@code <}. */
     public Tensor lt(Tensor o) { return Ops.binary(Op.LT, this, o); }
+    /** Bool: elementwise {@code < s}. */
     public Tensor lt(double s) { return Ops.binary(Op.LT, this, Ops.scalarLike(this, s)); }
+    /** Bool: elementwise {@code <=}. */
     public Tensor le(Tensor o) { return Ops.binary(Op.LE, this, o); }
+    /** Bool: elementwise {@code >}. */
     public Tensor gt(Tensor o) { return Ops.binary(Op.GT, this, o); }
+    /** Bool: elementwise {@code > s}. */
     public Tensor gt(double s) { return Ops.binary(Op.GT, this, Ops.scalarLike(this, s)); }
+    /** Bool: elementwise {@code >=}. */
     public Tensor ge(Tensor o) { return Ops.binary(Op.GE, this, o); }
 
     /** Sum over {@code axes} (all when none given), dropping them. */
     public Tensor sum(int... axes) { return Ops.reduce(Op.REDUCE_SUM, this, axes, false); }
+    /** Sum over {@code axes} (all when empty), keeping them as size 1 when {@code keepDims}. */
     public Tensor sum(int[] axes, boolean keepDims) { return Ops.reduce(Op.REDUCE_SUM, this, axes, keepDims); }
     /** Maximum over {@code axes} (all when none given), dropping them. */
     public Tensor max(int... axes) { return Ops.reduce(Op.REDUCE_MAX, this, axes, false); }
+    /** Maximum over {@code axes}, keeping them as size 1 when {@code keepDims}. */
     public Tensor max(int[] axes, boolean keepDims) { return Ops.reduce(Op.REDUCE_MAX, this, axes, keepDims); }
+    /** Minimum over {@code axes} (all when none given), dropping them. */
     public Tensor min(int... axes) { return Ops.reduce(Op.REDUCE_MIN, this, axes, false); }
+    /** Minimum over {@code axes}, keeping them as size 1 when {@code keepDims}. */
     public Tensor min(int[] axes, boolean keepDims) { return Ops.reduce(Op.REDUCE_MIN, this, axes, keepDims); }
+    /** int64 index of the first maximum along {@code axis}. */
     public Tensor argmax(int axis) { return Ops.reduce(Op.ARGMAX, this, new int[] {axis}, false); }
+    /** int64 index of the first minimum along {@code axis}. */
     public Tensor argmin(int axis) { return Ops.reduce(Op.ARGMIN, this, new int[] {axis}, false); }
 
     /** A view with new dims (one may be -1); copies first only when strides forbid a view. */
     public Tensor reshape(int... dims) { return Ops.reshape(this, dims); }
+    /** A 1-D view (a copy when strides forbid one). */
     public Tensor flatten() { return Ops.reshape(this, -1); }
+    /** Reorders axes (a view): output axis i is input axis {@code order[i]}. */
     public Tensor permute(int... order) { return Ops.permute(this, order); }
     /** Swaps two axes (a view). */
     public Tensor transpose(int a, int b) { return Ops.transpose(this, a, b); }
     /** Swaps the last two axes (a view): the matrix transpose. */
     public Tensor mT() { return Ops.transpose(this, -2, -1); }
+    /** Broadcasts to {@code dims} (a view with stride 0 where size-1 dims stretch). */
     public Tensor expand(int... dims) { return Ops.expand(this, Shape.of(dims)); }
+    /** Broadcasts to {@code target} (a view). */
     public Tensor broadcastTo(Shape target) { return Ops.expand(this, target); }
+    /** Removes the given size-1 axes (all of them when none given). */
     public Tensor squeeze(int... axes) { return Ops.squeeze(this, axes); }
+    /** Inserts a size-1 axis at {@code axis} (negative counts from the end of the result). */
     public Tensor unsqueeze(int axis) { return Ops.unsqueeze(this, axis); }
     /** Python's {@code x[start:stop:step]} along one axis (negative start/stop count from the end). */
     public Tensor slice(int axis, int start, int stop, int step) { return Ops.slice(this, axis, start, stop, step); }
+    /** Python's {@code x[start:stop]} along one axis (a view). */
     public Tensor slice(int axis, int start, int stop) { return Ops.slice(this, axis, start, stop, 1); }
     /** {@code length} elements from {@code start} along {@code axis} (a view). */
     public Tensor narrow(int axis, int start, int length) { return Ops.slice(this, axis, start, start + length, 1); }
     /** A dense copy when not already dense; itself otherwise. */
     public Tensor contiguous() { return Ops.contiguous(this); }
 
+    /** Matrix product with NumPy's rules (1-D operands, batch broadcasting). */
     public Tensor matmul(Tensor o) { return Ops.matmul(this, o); }
+    /** With this tensor as the condition: {@code this ? ifTrue : ifFalse}, broadcasting. */
     public Tensor where(Tensor ifTrue, Tensor ifFalse) { return Ops.where(this, ifTrue, ifFalse); }
 
     // ---- shorthand for MathOps and NN (compositions) ----------------------------------------
 
     /** Mean over {@code axes} (all when none given), dropping them; see {@link MathOps#mean}. */
     public Tensor mean(int... axes) { return MathOps.mean(this, axes, false); }
+    /** Mean over {@code axes}, keeping them as size 1 when {@code keepDims}. */
     public Tensor mean(int[] axes, boolean keepDims) { return MathOps.mean(this, axes, keepDims); }
     /** Variance with {@code correction} (1: unbiased, as PyTorch; 0: as Keras); see {@link MathOps#var}. */
     public Tensor var(int[] axes, int correction, boolean keepDims) { return MathOps.var(this, axes, correction, keepDims); }
+    /** Standard deviation with {@code correction}; see {@link MathOps#std}. */
     public Tensor std(int[] axes, int correction, boolean keepDims) { return MathOps.std(this, axes, correction, keepDims); }
     /** Stable {@code log(sum(exp(x)))} over {@code axes}, dropping them; see {@link MathOps#logsumexp}. */
     public Tensor logsumexp(int... axes) { return MathOps.logsumexp(this, axes, false); }
+    /** Elementwise {@code x * x}. */
     public Tensor square() { return MathOps.square(this); }
+    /** Elementwise {@code 1 / sqrt(x)}. */
     public Tensor rsqrt() { return MathOps.rsqrt(this); }
+    /** Elementwise {@code log(1 + x)}. */
     public Tensor log1p() { return MathOps.log1p(this); }
+    /** Elementwise clamp into {@code [lo, hi]}. */
     public Tensor clamp(double lo, double hi) { return MathOps.clamp(this, lo, hi); }
     /** Softmax along {@code axis}; see {@link NN#softmax}. */
     public Tensor softmax(int axis) { return NN.softmax(this, axis); }
+    /** Stable log-softmax along {@code axis}; see {@link NN#logSoftmax}. */
     public Tensor logSoftmax(int axis) { return NN.logSoftmax(this, axis); }
     /** Exact GELU (with erf); {@link NN#gelu} offers the tanh approximation. */
     public Tensor gelu() { return NN.gelu(this, false); }
+    /** SiLU (swish) {@code x * sigmoid(x)}. */
     public Tensor silu() { return NN.silu(this); }
+    /** Stable {@code log(1 + e^x)}. */
     public Tensor softplus() { return NN.softplus(this); }
 }

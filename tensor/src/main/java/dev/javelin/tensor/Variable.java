@@ -19,18 +19,23 @@ public final class Variable {
     private final boolean trainable;
     private volatile Tensor value;
 
+    /** A variable holding {@code initial}; {@code trainable} ones are watched by gradient tapes. */
     public Variable(String name, Tensor initial, boolean trainable) {
         this.name = Objects.requireNonNull(name, "name");
         this.value = Objects.requireNonNull(initial, "initial");
         this.trainable = trainable;
     }
 
+    /** The name given at construction, used in messages and when saving. */
     public String name() { return name; }
 
+    /** Whether optimizers update it and tapes watch it. */
     public boolean trainable() { return trainable; }
 
+    /** The (fixed) shape of its value. */
     public Shape shape() { return value.shape(); }
 
+    /** The (fixed) dtype of its value. */
     public DType dtype() { return value.dtype(); }
 
     /** The current value, as the active engine sees it. */

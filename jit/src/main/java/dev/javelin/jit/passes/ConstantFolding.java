@@ -30,10 +30,15 @@ public final class ConstantFolding implements Pass {
             if (!n.inputs().stream().allMatch(Node::isConstant)) continue;
             List<Tensor> in = new ArrayList<>();
             for (Node i : n.inputs()) in.add(i.constant());
-            Tensor value = EagerEngine.INSTANCE.execute(n.call(in));
-            if (!value.isContiguous() || value.offset() != 0 || value.storage().length() != value.size()) {
-                value = EagerEngine.INSTANCE.execute(new dev.javelin.tensor.OpCall(Op.CONTIGUOUS, List.of(value), OpAttrs.NONE,
-                        value.shape(), value.dtype(), value.device()));
+            Tensor value;
+            try {
+                value = EagerEngine.INSTANCE.execute(n.call(in));
+                if (!value.isContiguous() || value.offset() != 0 || value.storage().length() != value.size()) {
+                    value = EagerEngine.INSTANCE.execute(new dev.javelin.tensor.OpCall(Op.CONTIGUOUS, List.of(value), OpAttrs.NONE,
+                            value.shape(), value.dtype(), value.device()));
+                }
+            } catch (RuntimeException e) {
+                continue; // the backend cannot run it now; it will at each call, or report the error there
             }
             graph.replaceAllUses(n, graph.constant(value));
             changed = true;

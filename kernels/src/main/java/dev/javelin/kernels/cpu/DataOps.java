@@ -23,7 +23,7 @@ final class DataOps {
         switch (out.dtype()) {
             case FLOAT32 -> java.util.Arrays.fill(oh.floats(), (float) p.value());
             case FLOAT64 -> java.util.Arrays.fill(oh.doubles(), p.value());
-            case INT32 -> java.util.Arrays.fill(oh.ints(), (int) p.value());
+            case INT32 -> java.util.Arrays.fill(oh.ints(), (int) (long) p.value());
             case INT64 -> java.util.Arrays.fill(oh.longs(), (long) p.value());
             case BOOL -> java.util.Arrays.fill(oh.bools(), p.value() != 0);
         }

@@ -103,7 +103,10 @@ final class Elementwise {
         }
     }
 
-    /** Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero, anything to bool is {@code != 0}. */
+    /**
+     * Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero through int64
+     * (so int32 wraps), anything to bool is {@code != 0}, integers to float round once.
+     */
     void cast(Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
         int xs = p.innerStride(0), os = p.innerStride(1);
@@ -122,9 +125,31 @@ final class Elementwise {
                 float[] r = oh.floats();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) a[o[0] + i * xs];
             });
+        } else if (from.isFloating() && to.isInteger()) { // through long: int32 wraps like the reference
+            p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, (long) xh.getDouble(o[0] + i * xs));
+            });
         } else if (from.isFloating()) {
             p.forEachRow(base, (o, n) -> {
                 for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
+            });
+        } else if (from == DType.BOOL && to == DType.FLOAT32) { // masks, the common case in training
+            p.forEachRow(base, (o, n) -> {
+                boolean[] a = xh.bools();
+                float[] r = oh.floats();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] ? 1f : 0f;
+            });
+        } else if (from == DType.INT32 && to == DType.FLOAT32) {
+            p.forEachRow(base, (o, n) -> {
+                int[] a = xh.ints();
+                float[] r = oh.floats();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs];
+            });
+        } else if (from == DType.FLOAT32 && to == DType.BOOL) {
+            p.forEachRow(base, (o, n) -> {
+                float[] a = xh.floats();
+                boolean[] r = oh.bools();
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] != 0;
             });
         } else if (to == DType.FLOAT32) { // from an integer or bool: round the long once, straight to float
             p.forEachRow(base, (o, n) -> {

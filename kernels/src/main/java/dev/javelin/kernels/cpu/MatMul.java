@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.HeapStorage;
@@ -47,16 +48,7 @@ final class MatMul {
     /** C = A·B (or C += A·B) in float32 with arbitrary operand strides; C has row stride {@code ldc}. */
     static void sgemm(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
                       float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
-        // A plain i-p-j loop until the packed kernel lands; the order over p is fixed.
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
-            for (int p = 0; p < k; p++) {
-                float av = a[aOff + i * aRowStride + p * aColStride];
-                int bp = bOff + p * bRowStride;
-                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j * bColStride];
-            }
-        }
+        Sgemm.multiply(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
     }
 
     /** The float64 product: a plain loop, for gradient checks and references. */

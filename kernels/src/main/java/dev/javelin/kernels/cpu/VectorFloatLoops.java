@@ -19,27 +19,279 @@ import jdk.incubator.vector.VectorSpecies;
  * transcendentals through lanewise operations ({@code EXP}, {@code LOG}, {@code TANH}, ...), and
  * {@link VectorMath} where the API has no operator (erf, rounding). Only loaded when
  * {@code jdk.incubator.vector} is resolved (see {@link VectorSupport}).
+ *
+ * <p>Every op has its own main loop, a lambda compiled as its own method: one method holding the
+ * loops of many ops grows past C2's inlining budget, which then leaves vector operations as calls
+ * that box every vector (measured: 20-50x slower). Tails and broadcast scalars, once per row, go
+ * through the shared {@link #apply} switch.
  */
 final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private final ScalarFloatLoops scalar = new ScalarFloatLoops();
 
+    /** A main loop over the whole vectors of a dense row; returns where it stopped. */
+    @FunctionalInterface
+    private interface UnaryLoop {
+        int run(float[] x, int xo, float[] out, int oo, int n);
+    }
+
+    /** A main loop where each operand is dense (stride 1) or the broadcast constant (stride 0), not both constant. */
+    @FunctionalInterface
+    private interface BinaryLoop {
+        int run(float[] a, int ao, int as, FloatVector ca, float[] b, int bo, int bs, FloatVector cb, float[] out, int oo, int n);
+    }
+
+    @FunctionalInterface
+    private interface CompareLoop {
+        int run(float[] a, int ao, int as, FloatVector ca, float[] b, int bo, int bs, FloatVector cb, boolean[] out, int oo, int n);
+    }
+
+    // One lambda per op: each body is its own method, compiled on its own (see the class comment).
+    private static final UnaryLoop[] UNARY = new UnaryLoop[Op.values().length];
+    private static final BinaryLoop[] BINARY = new BinaryLoop[Op.values().length];
+    private static final CompareLoop[] COMPARE = new CompareLoop[Op.values().length];
+
+    static {
+        UNARY[Op.NEG.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.ABS.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).abs().intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.EXP.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(EXP).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.LOG.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(LOG).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.SQRT.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(SQRT).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.SIN.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(SIN).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.COS.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(COS).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.TANH.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(TANH).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.SIGMOID.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.RELU.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.RECIPROCAL.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.reciprocal(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.SIGN.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.sign(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.FLOOR.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.floor(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.CEIL.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.ceil(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.ROUND.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.rint(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+            return i;
+        };
+        UNARY[Op.ERF.ordinal()] = (x, xo, out, oo, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.erf(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+            return i;
+        };
+        BINARY[Op.ADD.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).add(cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        BINARY[Op.SUB.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).sub(cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        BINARY[Op.MUL.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).mul(cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        BINARY[Op.DIV.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).div(cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        BINARY[Op.POW.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        BINARY[Op.MAX.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).max(cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        BINARY[Op.MIN.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).min(cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        COMPARE[Op.EQ.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        COMPARE[Op.NE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        COMPARE[Op.LT.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        COMPARE[Op.LE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        COMPARE[Op.GT.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+        COMPARE[Op.GE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
+            int i = 0, bound = S.loopBound(n);
+            if (as == 1 && bs == 1) {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else if (as == 0) {
+                for (; i < bound; i += L) ca.compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            } else {
+                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, cb).intoArray(out, oo + i);
+            }
+            return i;
+        };
+    }
+
     @Override
     public void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        if (xs == 1 && os == 1) {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                apply(op, FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            }
-            if (i < n) {
-                VectorMask<Float> m = S.indexInRange(i, n);
-                apply(op, FloatVector.fromArray(S, x, xo + i, m)).intoArray(out, oo + i, m);
-            }
-        } else if (xs == 0) { // a broadcast input: one value, computed the way the dense loop does
+        if (xs == 0) { // a broadcast input: one value, computed the way the dense loop does
             fill(out, oo, os, n, apply(op, FloatVector.broadcast(S, x[xo])).lane(0));
-        } else {
+            return;
+        }
+        if (xs != 1 || os != 1) {
             scalar.unary(op, x, xo, xs, out, oo, os, n);
+            return;
+        }
+        int i = UNARY[op.ordinal()].run(x, xo, out, oo, n);
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            apply(op, FloatVector.fromArray(S, x, xo + i, m)).intoArray(out, oo + i, m);
         }
     }
 
@@ -49,19 +301,14 @@ final class VectorFloatLoops implements FloatLoops {
             scalar.binary(op, a, ao, as, b, bo, bs, out, oo, os, n);
             return;
         }
-        if (as == 0 && bs == 0) {
-            fill(out, oo, 1, n, apply(op, FloatVector.broadcast(S, a[ao]), FloatVector.broadcast(S, b[bo])).lane(0));
-            return;
-        }
         FloatVector ca = FloatVector.broadcast(S, a[ao]);
         FloatVector cb = FloatVector.broadcast(S, b[bo]);
-        int i = 0;
-        // The stride tests are loop-invariant, so the JIT unswitches them out of the loop.
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i);
-            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(S, b, bo + i);
-            apply(op, va, vb).intoArray(out, oo + i);
+        if (as == 0 && bs == 0) {
+            fill(out, oo, 1, n, apply(op, ca, cb).lane(0));
+            return;
         }
+        // Each op's loop comes in three stride patterns: both dense, a broadcast a, a broadcast b.
+        int i = BINARY[op.ordinal()].run(a, ao, as, ca, b, bo, bs, cb, out, oo, n);
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i, m);
@@ -78,12 +325,7 @@ final class VectorFloatLoops implements FloatLoops {
         }
         FloatVector ca = FloatVector.broadcast(S, a[ao]);
         FloatVector cb = FloatVector.broadcast(S, b[bo]);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i);
-            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(S, b, bo + i);
-            compare(op, va, vb).intoArray(out, oo + i);
-        }
+        int i = COMPARE[op.ordinal()].run(a, ao, as, ca, b, bo, bs, cb, out, oo, n);
         scalar.compare(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, 1, n - i);
     }
 
@@ -116,27 +358,56 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public float reduce(Op op, float[] x, int xo, int xs, int n, float acc) {
-        if (xs != 1 || n < L) return scalar.reduce(op, x, xo, xs, n, acc);
-        // Four independent accumulators hide the add latency; how they combine depends only on n.
-        FloatVector v0 = FloatVector.fromArray(S, x, xo), v1 = v0, v2 = v0, v3 = v0;
-        if (op == Op.REDUCE_SUM) {
-            v1 = FloatVector.zero(S);
-            v2 = v1;
-            v3 = v1;
-        }
-        int i = L;
+        if (xs != 1 || n < 4 * L) return scalar.reduce(op, x, xo, xs, n, acc);
+        return switch (op) {
+            case REDUCE_SUM -> acc + sum(x, xo, n);
+            case REDUCE_MAX -> Math.max(acc, max(x, xo, n));
+            case REDUCE_MIN -> Math.min(acc, min(x, xo, n));
+            default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction");
+        };
+    }
+
+    // Four accumulators hide the add latency; how they combine depends only on n.
+    private float sum(float[] x, int xo, int n) {
+        FloatVector v0 = FloatVector.zero(S), v1 = v0, v2 = v0, v3 = v0;
+        int i = 0;
         for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
-            v0 = apply(op, v0, FloatVector.fromArray(S, x, xo + i));
-            v1 = apply(op, v1, FloatVector.fromArray(S, x, xo + i + L));
-            v2 = apply(op, v2, FloatVector.fromArray(S, x, xo + i + 2 * L));
-            v3 = apply(op, v3, FloatVector.fromArray(S, x, xo + i + 3 * L));
+            v0 = v0.add(FloatVector.fromArray(S, x, xo + i));
+            v1 = v1.add(FloatVector.fromArray(S, x, xo + i + L));
+            v2 = v2.add(FloatVector.fromArray(S, x, xo + i + 2 * L));
+            v3 = v3.add(FloatVector.fromArray(S, x, xo + i + 3 * L));
         }
-        for (int bound = S.loopBound(n); i < bound; i += L) v0 = apply(op, v0, FloatVector.fromArray(S, x, xo + i));
-        FloatVector v = apply(op, apply(op, v0, v1), apply(op, v2, v3));
-        float r = op == Op.REDUCE_SUM ? v.reduceLanes(VectorOperators.ADD)
-                : op == Op.REDUCE_MAX ? v.reduceLanes(VectorOperators.MAX) : v.reduceLanes(VectorOperators.MIN);
-        if (i < n) r = scalar.reduce(op, x, xo + i, 1, n - i, r);
-        return op == Op.REDUCE_SUM ? acc + r : op == Op.REDUCE_MAX ? Math.max(acc, r) : Math.min(acc, r);
+        for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.add(FloatVector.fromArray(S, x, xo + i));
+        float r = v0.add(v1).add(v2.add(v3)).reduceLanes(VectorOperators.ADD);
+        return i < n ? scalar.reduce(Op.REDUCE_SUM, x, xo + i, 1, n - i, r) : r;
+    }
+
+    private float max(float[] x, int xo, int n) {
+        FloatVector v0 = FloatVector.fromArray(S, x, xo), v1 = v0, v2 = v0, v3 = v0;
+        int i = 0;
+        for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+            v0 = v0.max(FloatVector.fromArray(S, x, xo + i));
+            v1 = v1.max(FloatVector.fromArray(S, x, xo + i + L));
+            v2 = v2.max(FloatVector.fromArray(S, x, xo + i + 2 * L));
+            v3 = v3.max(FloatVector.fromArray(S, x, xo + i + 3 * L));
+        }
+        for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.max(FloatVector.fromArray(S, x, xo + i));
+        float r = v0.max(v1).max(v2.max(v3)).reduceLanes(VectorOperators.MAX);
+        return i < n ? scalar.reduce(Op.REDUCE_MAX, x, xo + i, 1, n - i, r) : r;
+    }
+
+    private float min(float[] x, int xo, int n) {
+        FloatVector v0 = FloatVector.fromArray(S, x, xo), v1 = v0, v2 = v0, v3 = v0;
+        int i = 0;
+        for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+            v0 = v0.min(FloatVector.fromArray(S, x, xo + i));
+            v1 = v1.min(FloatVector.fromArray(S, x, xo + i + L));
+            v2 = v2.min(FloatVector.fromArray(S, x, xo + i + 2 * L));
+            v3 = v3.min(FloatVector.fromArray(S, x, xo + i + 3 * L));
+        }
+        for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.min(FloatVector.fromArray(S, x, xo + i));
+        float r = v0.min(v1).min(v2.min(v3)).reduceLanes(VectorOperators.MIN);
+        return i < n ? scalar.reduce(Op.REDUCE_MIN, x, xo + i, 1, n - i, r) : r;
     }
 
     @Override
@@ -146,8 +417,12 @@ final class VectorFloatLoops implements FloatLoops {
             return;
         }
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            apply(op, FloatVector.fromArray(S, acc, ao + i), FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i);
+        int bound = S.loopBound(n);
+        switch (op) {
+            case REDUCE_SUM -> { for (; i < bound; i += L) FloatVector.fromArray(S, acc, ao + i).add(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i); }
+            case REDUCE_MAX -> { for (; i < bound; i += L) FloatVector.fromArray(S, acc, ao + i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i); }
+            case REDUCE_MIN -> { for (; i < bound; i += L) FloatVector.fromArray(S, acc, ao + i).min(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i); }
+            default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction");
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
@@ -155,7 +430,50 @@ final class VectorFloatLoops implements FloatLoops {
         }
     }
 
-    // Small enough to be inlined into every loop above, where op is loop-invariant.
+    @Override
+    public void rowTimesMatrix(float[] x, int xo, int k, float[] w, int wo, int ldw, float[] out, int oo, int n) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, wo + t * ldw + j).fma(FloatVector.broadcast(S, x[xo + t]), acc);
+            acc.intoArray(out, oo + j);
+        }
+        if (j < n) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, wo + t * ldw + j, m).fma(FloatVector.broadcast(S, x[xo + t]), acc);
+            acc.intoArray(out, oo + j, m);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void axpy(float s, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector vs = FloatVector.broadcast(S, s);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).fma(vs, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xo + i, m).fma(vs, FloatVector.fromArray(S, y, yo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    /** One op on one vector: for tails and broadcast scalars, once per row. */
     private static FloatVector apply(Op op, FloatVector v) {
         return switch (op) {
             case NEG -> v.neg();
@@ -168,7 +486,7 @@ final class VectorFloatLoops implements FloatLoops {
             case TANH -> v.lanewise(TANH);
             case SIGMOID -> VectorMath.sigmoid(v);
             case RELU -> v.max(0f);
-            case RECIPROCAL -> FloatVector.broadcast(S, 1f).div(v);
+            case RECIPROCAL -> VectorMath.reciprocal(v);
             case SIGN -> VectorMath.sign(v);
             case FLOOR -> VectorMath.floor(v);
             case CEIL -> VectorMath.ceil(v);
@@ -178,6 +496,7 @@ final class VectorFloatLoops implements FloatLoops {
         };
     }
 
+    /** One binary op (or reduction step) on two vectors: for tails, once per row. */
     private static FloatVector apply(Op op, FloatVector a, FloatVector b) {
         return switch (op) {
             case ADD, REDUCE_SUM -> a.add(b);
@@ -188,18 +507,6 @@ final class VectorFloatLoops implements FloatLoops {
             case MAX, REDUCE_MAX -> a.max(b);
             case MIN, REDUCE_MIN -> a.min(b);
             default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float32 binary op");
-        };
-    }
-
-    private static VectorMask<Float> compare(Op op, FloatVector a, FloatVector b) {
-        return switch (op) {
-            case EQ -> a.compare(VectorOperators.EQ, b);
-            case NE -> a.compare(VectorOperators.NE, b);
-            case LT -> a.compare(VectorOperators.LT, b);
-            case LE -> a.compare(VectorOperators.LE, b);
-            case GT -> a.compare(VectorOperators.GT, b);
-            case GE -> a.compare(VectorOperators.GE, b);
-            default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a comparison");
         };
     }
 

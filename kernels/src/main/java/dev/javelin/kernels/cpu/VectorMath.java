@@ -14,10 +14,16 @@ final class VectorMath {
 
     /** 2^23: from here on every float is an integer. */
     private static final float TWO_23 = 8388608f;
+    /** 2 / sqrt(pi). */
+    private static final float ERF_SCALE = 1.1283791670955126f;
 
     static FloatVector sigmoid(FloatVector v) {
         FloatVector one = FloatVector.broadcast(v.species(), 1f);
         return one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    static FloatVector reciprocal(FloatVector v) {
+        return FloatVector.broadcast(v.species(), 1f).div(v);
     }
 
     /** -1, 0 or 1 with 0, -0 and NaN passed through, like {@link Math#signum(float)}. */
@@ -54,14 +60,19 @@ final class VectorMath {
         return m.or(s).reinterpretAsFloats();
     }
 
-    /** The same two-piece approximation as {@link ScalarMath#erf}, in float. */
+    /**
+     * erf in float: a Taylor series below 0.5 (small relative error near zero), else 1 - erfc from
+     * the Chebyshev fit of Numerical Recipes (fractional error below 1.2e-7).
+     */
     static FloatVector erf(FloatVector x) {
         FloatVector z = x.abs();
         FloatVector x2 = x.mul(x);
         FloatVector series = mad(mad(mad(mad(mad(mad(x2.mul(1f / 9360), x2, -1f / 1320), x2, 1f / 216), x2, -1f / 42),
-                x2, 1f / 10), x2, -1f / 3), x2, 1f).mul(x).mul((float) ScalarMath.ERF_SCALE);
+                x2, 1f / 10), x2, -1f / 3), x2, 1f).mul(x).mul(ERF_SCALE);
         FloatVector t = FloatVector.broadcast(x.species(), 1f).div(z.mul(0.5f).add(1f));
-        FloatVector poly = mad(mad(mad(mad(mad(mad(mad(mad(t.mul(0.17087277f).add(-0.82215223f), t, 1.48851587f), t, -1.13520398f), t, 0.27886807f), t, -0.18628806f), t, 0.09678418f), t, 0.37409196f), t, 1.00002368f), t, -1.26551223f);
+        FloatVector poly = mad(mad(mad(mad(t.mul(0.17087277f).add(-0.82215223f), t, 1.48851587f), t, -1.13520398f),
+                t, 0.27886807f), t, -0.18628806f);
+        poly = mad(mad(mad(mad(poly, t, 0.09678418f), t, 0.37409196f), t, 1.00002368f), t, -1.26551223f);
         FloatVector erfc = t.mul(poly.sub(x2).lanewise(VectorOperators.EXP));
         FloatVector tail = copySign(FloatVector.broadcast(x.species(), 1f).sub(erfc), x);
         VectorMask<Float> small = z.compare(VectorOperators.LT, 0.5f);

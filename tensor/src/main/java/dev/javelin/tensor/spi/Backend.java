@@ -18,6 +18,7 @@ public interface Backend {
     /** A short name for logs, e.g. {@code reference}, {@code cpu-vector}, {@code cuda}. */
     String name();
 
+    /** The kind of device this backend runs ops on. */
     Device.Type deviceType();
 
     /** Higher wins among available backends of one device type; the reference backend is 0. */

@@ -7,6 +7,7 @@ package dev.javelin.tensor.spi;
 public final class Debug {
     private Debug() {}
 
+    /** The current level; unparsable values count as 0. */
     public static int level() {
         String v = System.getProperty("javelin.debug", System.getenv("JAVELIN_DEBUG"));
         if (v == null || v.isBlank()) return 0;

@@ -28,6 +28,7 @@ public final class Dispatch {
 
     private Dispatch() {}
 
+    /** The engine active on this thread (eager unless a scope installed another). */
     public static Engine engine() {
         return ENGINE.get();
     }

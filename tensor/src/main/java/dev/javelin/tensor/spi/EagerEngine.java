@@ -12,6 +12,7 @@ import java.util.List;
  * each backend call prints one line: op, shapes, microseconds.
  */
 public final class EagerEngine implements Engine {
+    /** The one instance; it has no state. */
     public static final EagerEngine INSTANCE = new EagerEngine();
     private static final int DEBUG = Debug.level();
 

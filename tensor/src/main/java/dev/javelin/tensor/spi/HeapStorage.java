@@ -50,10 +50,15 @@ public final class HeapStorage implements Storage {
     /** The backing array, of the type named in the class comment. */
     public Object array() { return array; }
 
+    /** The backing array of a float32 storage. */
     public float[] floats() { return (float[]) array; }
+    /** The backing array of a float64 storage. */
     public double[] doubles() { return (double[]) array; }
+    /** The backing array of an int32 storage. */
     public int[] ints() { return (int[]) array; }
+    /** The backing array of an int64 storage. */
     public long[] longs() { return (long[]) array; }
+    /** The backing array of a bool storage. */
     public boolean[] bools() { return (boolean[]) array; }
 
     /** Element {@code i} widened to double (bool is 0 or 1): slow, for reference code and printing. */

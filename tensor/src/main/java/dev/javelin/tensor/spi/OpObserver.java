@@ -9,6 +9,7 @@ import dev.javelin.tensor.Variable;
  * gradient tape records without any op knowing about it.
  */
 public interface OpObserver {
+    /** Called after {@code call} produced {@code result} (under any engine). */
     void onOp(OpCall call, Tensor result);
 
     /** A trainable variable was read; a tape watches it, as TensorFlow's does. */

@@ -9,8 +9,10 @@ import dev.javelin.tensor.Device;
  * deterministically by {@link #close()}; heap storage ignores it.
  */
 public interface Storage extends AutoCloseable {
+    /** Where the buffer lives. */
     Device device();
 
+    /** The element type. */
     DType dtype();
 
     /** Number of elements. */

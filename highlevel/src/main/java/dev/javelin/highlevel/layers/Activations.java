@@ -1,0 +1,42 @@
+package dev.javelin.highlevel.layers;
+
+import dev.javelin.tensor.NN;
+import dev.javelin.tensor.Tensor;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/**
+ * Activation functions by Keras name, each a composition of primitive ops from {@link NN} (so
+ * each has a gradient and fuses under the JIT).
+ *
+ * <pre>{@code
+ * Tensor p = Activations.get("softmax").apply(logits);
+ * }</pre>
+ */
+public final class Activations {
+    private Activations() {}
+
+    /**
+     * {@code relu}, {@code sigmoid}, {@code tanh}, {@code softmax}, {@code log_softmax}, {@code gelu},
+     * {@code silu} (or {@code swish}), {@code softplus}, {@code elu}, {@code leaky_relu}, {@code linear};
+     * null or empty is linear. Softmax works on the last axis, as in Keras.
+     */
+    public static UnaryOperator<Tensor> get(String name) {
+        if (name == null || name.isEmpty()) return x -> x;
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "linear" -> x -> x;
+            case "relu" -> Tensor::relu;
+            case "sigmoid" -> Tensor::sigmoid;
+            case "tanh" -> Tensor::tanh;
+            case "softmax" -> x -> NN.softmax(x, -1);
+            case "log_softmax" -> x -> NN.logSoftmax(x, -1);
+            case "gelu" -> x -> NN.gelu(x, false);
+            case "silu", "swish" -> NN::silu;
+            case "softplus" -> NN::softplus;
+            case "elu" -> x -> NN.elu(x, 1.0);
+            case "leaky_relu" -> x -> NN.leakyRelu(x, 0.2);
+            default -> throw new IllegalArgumentException("Activations.get: unknown activation '" + name
+                    + "' (expected relu, sigmoid, tanh, softmax, log_softmax, gelu, silu, softplus, elu, leaky_relu or linear)");
+        };
+    }
+}

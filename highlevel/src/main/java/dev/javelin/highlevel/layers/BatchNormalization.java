@@ -1,0 +1,109 @@
+package dev.javelin.highlevel.layers;
+
+import dev.javelin.highlevel.initializers.Ones;
+import dev.javelin.highlevel.initializers.Zeros;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import dev.javelin.tensor.spi.Dispatch;
+import java.util.Map;
+
+/**
+ * Normalizes over the batch (and spatial axes) per feature of the last axis, as Keras's
+ * BatchNormalization. In training it uses the batch statistics and updates the moving mean and
+ * variance (non-trainable variables) with {@code moving = moving * momentum + batch * (1 - momentum)};
+ * at inference it uses the moving statistics.
+ *
+ * <pre>{@code
+ * Layer bn = new BatchNormalization();   // momentum 0.99, epsilon 1e-3
+ * }</pre>
+ */
+public final class BatchNormalization extends Layer {
+    private final double momentum;
+    private final double epsilon;
+    private final boolean center;
+    private final boolean scale;
+    private Variable gamma;
+    private Variable beta;
+    private Variable movingMean;
+    private Variable movingVariance;
+
+    public BatchNormalization() {
+        this(0.99, 1e-3, true, true, null);
+    }
+
+    public BatchNormalization(double momentum, double epsilon, boolean center, boolean scale, String name) {
+        super(name);
+        if (!(momentum >= 0 && momentum <= 1) || !(epsilon > 0)) {
+            throw new IllegalArgumentException("BatchNormalization: expected 0 <= momentum <= 1 and epsilon > 0, got " + momentum + ", " + epsilon);
+        }
+        this.momentum = momentum;
+        this.epsilon = epsilon;
+        this.center = center;
+        this.scale = scale;
+    }
+
+    @Override
+    public void build(Shape in) {
+        Shape s = Shape.of(in.dim(-1));
+        if (scale) gamma = addWeight("gamma", s, new Ones(), null, true);
+        if (center) beta = addWeight("beta", s, new Zeros(), null, true);
+        movingMean = addWeight("moving_mean", s, new Zeros(), null, false);
+        movingVariance = addWeight("moving_variance", s, new Ones(), null, false);
+    }
+
+    @Override
+    @SuppressWarnings("try") // the scope only needs closing
+    public Tensor call(Tensor x, boolean training) {
+        int[] axes = new int[x.rank() - 1];
+        for (int i = 0; i < axes.length; i++) axes[i] = i;
+        Tensor mean;
+        Tensor variance;
+        if (training) {
+            double n = x.size() / (double) x.dim(-1);
+            mean = x.sum(axes).div(n);
+            Tensor centered = x.sub(mean);
+            variance = centered.mul(centered).sum(axes).div(n);
+            try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
+                movingMean.assign(movingMean.value().mul(momentum).add(mean.mul(1 - momentum)));
+                movingVariance.assign(movingVariance.value().mul(momentum).add(variance.mul(1 - momentum)));
+            }
+        } else {
+            mean = movingMean.value();
+            variance = movingVariance.value();
+        }
+        Tensor y = x.sub(mean).mul(variance.add(epsilon).sqrt().reciprocal());
+        if (scale) y = y.mul(gamma.value());
+        if (center) y = y.add(beta.value());
+        return y;
+    }
+
+    @Override
+    public Shape computeOutputShape(Shape in) {
+        return in;
+    }
+
+    public Variable movingMean() {
+        return movingMean;
+    }
+
+    public Variable movingVariance() {
+        return movingVariance;
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("axis", -1);
+        c.put("momentum", momentum);
+        c.put("epsilon", epsilon);
+        c.put("center", center);
+        c.put("scale", scale);
+        return c;
+    }
+
+    public static BatchNormalization fromConfig(Map<String, Object> c) {
+        return new BatchNormalization(Config.number(c, "momentum", 0.99), Config.number(c, "epsilon", 1e-3),
+                Config.bool(c, "center", true), Config.bool(c, "scale", true), Config.string(c, "name", null));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.javelin.highlevel.layers;
+
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import java.util.Map;
+
+/** Flattens every axis but the batch axis: [N, 5, 5, 64] to [N, 1600]. {@code new Flatten()}. */
+public final class Flatten extends Layer {
+    public Flatten() {
+        this(null);
+    }
+
+    public Flatten(String name) {
+        super(name);
+    }
+
+    @Override
+    public Tensor call(Tensor inputs, boolean training) {
+        return inputs.reshape(inputs.dim(0), -1);
+    }
+
+    @Override
+    public Shape computeOutputShape(Shape in) {
+        return Shape.of(in.dim(0), (int) (in.size() / Math.max(1, in.dim(0))));
+    }
+
+    public static Flatten fromConfig(Map<String, Object> c) {
+        return new Flatten(Config.string(c, "name", null));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.javelin.highlevel.layers;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Declares the shape of one sample (no batch axis), as Keras's InputLayer: the first element of a
+ * {@code Sequential}, or what {@code Input.of} creates for a functional model.
+ *
+ * <pre>{@code
+ * Model m = new Sequential(new InputLayer(28, 28, 1), new Flatten(), new Dense(10));
+ * }</pre>
+ */
+public final class InputLayer extends Layer {
+    private final int[] sampleShape;
+    private final DType dtype;
+    private final Tensor output;
+
+    public InputLayer(int... sampleShape) {
+        this(sampleShape, DType.FLOAT32, null);
+    }
+
+    public InputLayer(int[] sampleShape, DType dtype, String name) {
+        super(name);
+        for (int d : sampleShape) {
+            if (d < 1) throw new IllegalArgumentException("InputLayer: sample dimensions must be >= 1, got " + java.util.Arrays.toString(sampleShape));
+        }
+        this.sampleShape = sampleShape.clone();
+        this.dtype = dtype;
+        ensureBuilt(List.of(batchShape()));
+        setOutputShape(batchShape());
+        this.output = KerasTensors.record(this, List.of(), batchShape(), dtype);
+    }
+
+    /** [1, sample...]: the batch axis is a placeholder of size 1 (printed as None). */
+    public Shape batchShape() {
+        int[] d = new int[sampleShape.length + 1];
+        d[0] = 1;
+        System.arraycopy(sampleShape, 0, d, 1, sampleShape.length);
+        return Shape.of(d);
+    }
+
+    /** The shape of one sample. */
+    public int[] sampleShape() {
+        return sampleShape.clone();
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** The Keras tensor this layer produces. */
+    public Tensor output() {
+        return output;
+    }
+
+    @Override
+    public Tensor call(Tensor inputs, boolean training) {
+        int[] got = inputs.shape().toArray();
+        if (got.length != sampleShape.length + 1 || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(got, 1, got.length), sampleShape)) {
+            throw new IllegalArgumentException(name() + " (InputLayer): expected inputs of shape [batch, "
+                    + java.util.Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "], got " + inputs.shape());
+        }
+        return inputs;
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        List<Object> shape = new ArrayList<>();
+        shape.add(null);
+        for (int d : sampleShape) shape.add(d);
+        c.put("batch_shape", shape);
+        c.put("dtype", dtype.toString());
+        return c;
+    }
+
+    public static InputLayer fromConfig(Map<String, Object> c) {
+        Object bs = c.get("batch_shape");
+        if (!(bs instanceof List<?> l) || l.isEmpty()) {
+            throw new IllegalArgumentException("InputLayer config: expected batch_shape [null, d1, ...], got " + bs);
+        }
+        int[] sample = new int[l.size() - 1];
+        for (int i = 1; i < l.size(); i++) {
+            if (!(l.get(i) instanceof Number n)) throw new IllegalArgumentException("InputLayer config: bad batch_shape " + bs);
+            sample[i - 1] = n.intValue();
+        }
+        DType dt = DType.valueOf(Config.string(c, "dtype", "float32").toUpperCase(java.util.Locale.ROOT));
+        return new InputLayer(sample, dt, Config.string(c, "name", null));
+    }
+}

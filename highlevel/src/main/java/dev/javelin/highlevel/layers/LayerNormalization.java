@@ -1,0 +1,76 @@
+package dev.javelin.highlevel.layers;
+
+import dev.javelin.highlevel.initializers.Ones;
+import dev.javelin.highlevel.initializers.Zeros;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import java.util.Map;
+
+/**
+ * Normalizes each sample over its last axis, then scales and shifts per feature, as Keras's
+ * LayerNormalization (epsilon 1e-3).
+ *
+ * <pre>{@code
+ * Layer ln = new LayerNormalization();
+ * }</pre>
+ */
+public final class LayerNormalization extends Layer {
+    private final double epsilon;
+    private final boolean center;
+    private final boolean scale;
+    private Variable gamma;
+    private Variable beta;
+
+    public LayerNormalization() {
+        this(1e-3, true, true, null);
+    }
+
+    public LayerNormalization(double epsilon, boolean center, boolean scale, String name) {
+        super(name);
+        if (!(epsilon > 0)) throw new IllegalArgumentException("LayerNormalization: epsilon must be > 0, got " + epsilon);
+        this.epsilon = epsilon;
+        this.center = center;
+        this.scale = scale;
+    }
+
+    @Override
+    public void build(Shape in) {
+        Shape s = Shape.of(in.dim(-1));
+        if (scale) gamma = addWeight("gamma", s, new Ones(), null, true);
+        if (center) beta = addWeight("beta", s, new Zeros(), null, true);
+    }
+
+    @Override
+    public Tensor call(Tensor x, boolean training) {
+        int last = x.rank() - 1;
+        double n = x.dim(-1);
+        Tensor mean = x.sum(new int[] {last}, true).div(n);
+        Tensor centered = x.sub(mean);
+        Tensor variance = centered.mul(centered).sum(new int[] {last}, true).div(n);
+        Tensor y = centered.mul(variance.add(epsilon).sqrt().reciprocal());
+        if (scale) y = y.mul(gamma.value());
+        if (center) y = y.add(beta.value());
+        return y;
+    }
+
+    @Override
+    public Shape computeOutputShape(Shape in) {
+        return in;
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("axis", -1);
+        c.put("epsilon", epsilon);
+        c.put("center", center);
+        c.put("scale", scale);
+        return c;
+    }
+
+    public static LayerNormalization fromConfig(Map<String, Object> c) {
+        return new LayerNormalization(Config.number(c, "epsilon", 1e-3), Config.bool(c, "center", true), Config.bool(c, "scale", true),
+                Config.string(c, "name", null));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.javelin.highlevel.losses;
+
+import dev.javelin.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A loss: the mean over the batch of a per-example error between targets and predictions (Keras's
+ * default "sum over batch size" reduction), as a scalar tensor built from differentiable ops so that
+ * the gradient tape and the JIT see through it.
+ *
+ * <pre>{@code
+ * Loss loss = new SparseCategoricalCrossentropy(true);
+ * Tensor value = loss.call(labels, logits);          // float32 scalar
+ * Loss custom = new Loss() {                         // a user's own
+ *     public Tensor call(Tensor yTrue, Tensor yPred) { return yPred.sub(yTrue).abs().pow(3).sum().div(yPred.size()); }
+ *     public String name() { return "cubic"; }
+ * };
+ * }</pre>
+ */
+public interface Loss {
+    /** The mean loss over the batch, a scalar. */
+    Tensor call(Tensor yTrue, Tensor yPred);
+
+    /** The Keras name, e.g. {@code sparse_categorical_crossentropy}. */
+    String name();
+
+    /** {@code class_name}, {@code name} and the constructor's arguments, for saving a compiled model. */
+    default Map<String, Object> getConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("class_name", getClass().getSimpleName());
+        c.put("name", name());
+        return c;
+    }
+}

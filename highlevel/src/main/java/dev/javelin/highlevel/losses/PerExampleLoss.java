@@ -1,0 +1,67 @@
+package dev.javelin.highlevel.losses;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.MathOps;
+import dev.javelin.tensor.Tensor;
+
+/**
+ * The shared shape of the built-in losses: a per-example value (Keras's loss functions, e.g.
+ * {@code keras.losses.mean_squared_error}), then the mean over the batch.
+ *
+ * <pre>{@code
+ * class Cubic extends PerExampleLoss {
+ *     Cubic() { super("cubic"); }
+ *     protected Tensor perExample(Tensor t, Tensor p) { return MathOps.mean(p.sub(t).abs().pow(3), new int[] {-1}, false); }
+ * }
+ * }</pre>
+ */
+public abstract class PerExampleLoss implements Loss {
+    private final String name;
+
+    /** A loss named {@code name}. */
+    protected PerExampleLoss(String name) {
+        this.name = name;
+    }
+
+    /** One value per example (shape {@code yPred.shape()} without its last axis, as in Keras). */
+    protected abstract Tensor perExample(Tensor yTrue, Tensor yPred);
+
+    @Override
+    public Tensor call(Tensor yTrue, Tensor yPred) {
+        return MathOps.mean(perExample(yTrue, yPred));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Keras's {@code squeeze_or_expand_to_same_rank}: when the ranks differ by one, drops a trailing
+     * axis of size 1 from the higher-rank tensor, else adds one to the lower. Also casts targets to
+     * the predictions' floating dtype.
+     */
+    static Tensor[] aligned(String op, Tensor yTrue, Tensor yPred) {
+        Tensor t = yTrue;
+        Tensor p = yPred;
+        if (!p.dtype().isFloating()) p = p.cast(DType.FLOAT32);
+        if (t.rank() == p.rank() + 1) {
+            t = t.dim(-1) == 1 ? t.squeeze(-1) : t;
+            if (t.rank() != p.rank()) p = p.unsqueeze(-1);
+        } else if (p.rank() == t.rank() + 1) {
+            p = p.dim(-1) == 1 ? p.squeeze(-1) : p;
+            if (p.rank() != t.rank()) t = t.unsqueeze(-1);
+        }
+        if (!t.shape().equals(p.shape()) && !t.shape().broadcastsTo(p.shape())) {
+            throw new IllegalArgumentException(op + ": targets " + yTrue.dtype() + yTrue.shape() + " and predictions "
+                    + yPred.dtype() + yPred.shape() + " have incompatible shapes (expected the same shape)");
+        }
+        if (t.dtype() != p.dtype()) t = t.cast(p.dtype());
+        return new Tensor[] {t, p};
+    }
+
+    /** The mean over the last axis (a scalar stays a scalar). */
+    static Tensor meanLastAxis(Tensor x) {
+        return x.rank() == 0 ? x : MathOps.mean(x, new int[] {-1}, false);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.javelin.highlevel.losses;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.NN;
+import dev.javelin.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * Cross-entropy with integer class labels {@code [batch]} (or {@code [batch, 1]}) against
+ * predictions {@code [batch, classes]}: {@code logsumexp(x) - x[label]} from logits; from
+ * probabilities {@code -log(p[label])} with {@code p} renormalized and clipped to [1e-7, 1 - 1e-7]
+ * as Keras does. Float labels holding whole numbers are accepted, as Keras accepts them.
+ *
+ * <pre>{@code
+ * Loss l = new SparseCategoricalCrossentropy();         // after a softmax layer
+ * Loss fromLogits = new SparseCategoricalCrossentropy(true);
+ * }</pre>
+ */
+public final class SparseCategoricalCrossentropy extends PerExampleLoss {
+    private final boolean fromLogits;
+
+    /** From probabilities (a softmax output), as Keras's default. */
+    public SparseCategoricalCrossentropy() {
+        this(false);
+    }
+
+    /** From logits when {@code fromLogits}, else from probabilities. */
+    public SparseCategoricalCrossentropy(boolean fromLogits) {
+        super("sparse_categorical_crossentropy");
+        this.fromLogits = fromLogits;
+    }
+
+    /** True when predictions are logits. */
+    public boolean fromLogits() {
+        return fromLogits;
+    }
+
+    @Override
+    protected Tensor perExample(Tensor yTrue, Tensor yPred) {
+        Tensor labels = yTrue;
+        if (labels.rank() == yPred.rank() && labels.rank() > 0 && labels.dim(-1) == 1) labels = labels.squeeze(-1);
+        if (labels.rank() != yPred.rank() - 1 || !yPred.shape().sub(0, labels.rank()).equals(labels.shape())) {
+            throw new IllegalArgumentException("SparseCategoricalCrossentropy: labels " + yTrue.dtype() + yTrue.shape()
+                    + " and predictions " + yPred.dtype() + yPred.shape()
+                    + ": expected labels [batch] (or [batch, 1]) and predictions [batch, classes]");
+        }
+        if (labels.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("SparseCategoricalCrossentropy: labels must be integers, got bool" + labels.shape());
+        }
+        if (!labels.dtype().isInteger()) labels = labels.cast(DType.INT64);
+        return NN.sparseCategoricalCrossEntropy(yPred, labels, fromLogits);
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("from_logits", fromLogits);
+        return c;
+    }
+}

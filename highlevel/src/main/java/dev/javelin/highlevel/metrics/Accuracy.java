@@ -1,0 +1,34 @@
+package dev.javelin.highlevel.metrics;
+
+import dev.javelin.tensor.Tensor;
+
+/**
+ * The fraction of predictions exactly equal to their targets, element by element (Keras's
+ * {@code Accuracy}; for class scores use {@link SparseCategoricalAccuracy} or {@link CategoricalAccuracy}).
+ *
+ * <pre>{@code
+ * Metric m = new Accuracy();
+ * m.updateState(Tensors.of(new int[] {1, 2, 3}), Tensors.of(new int[] {1, 2, 0}));   // 2/3
+ * }</pre>
+ */
+public final class Accuracy extends MeanMetric {
+    /** Exact-match accuracy named {@code accuracy}. */
+    public Accuracy() {
+        this("accuracy");
+    }
+
+    /** Exact-match accuracy under another name. */
+    public Accuracy(String name) {
+        super(name);
+    }
+
+    @Override
+    protected double[] values(Tensor yTrue, Tensor yPred) {
+        double[] t = yTrue.toDoubleArray();
+        double[] p = yPred.toDoubleArray();
+        HostArrays.sameSize(name(), yTrue, yPred, t.length, p.length);
+        double[] out = new double[t.length];
+        for (int i = 0; i < t.length; i++) out[i] = t[i] == p[i] ? 1 : 0;
+        return out;
+    }
+}

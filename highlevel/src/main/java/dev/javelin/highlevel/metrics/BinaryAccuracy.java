@@ -1,0 +1,37 @@
+package dev.javelin.highlevel.metrics;
+
+import dev.javelin.tensor.Tensor;
+
+/**
+ * The fraction of binary predictions on the right side of a threshold: a prediction counts as 1 when
+ * it is above {@code threshold} (default 0.5), and is right when that equals its 0/1 target.
+ *
+ * <pre>{@code
+ * Metric m = new BinaryAccuracy();
+ * m.updateState(Tensors.of(new float[] {1, 0}), Tensors.of(new float[] {0.9f, 0.7f}));   // 0.5
+ * }</pre>
+ */
+public final class BinaryAccuracy extends MeanMetric {
+    private final double threshold;
+
+    /** Threshold 0.5, named {@code binary_accuracy}. */
+    public BinaryAccuracy() {
+        this("binary_accuracy", 0.5);
+    }
+
+    /** A prediction above {@code threshold} counts as 1. */
+    public BinaryAccuracy(String name, double threshold) {
+        super(name);
+        this.threshold = threshold;
+    }
+
+    @Override
+    protected double[] values(Tensor yTrue, Tensor yPred) {
+        double[] t = yTrue.toDoubleArray();
+        double[] p = yPred.toDoubleArray();
+        HostArrays.sameSize(name(), yTrue, yPred, t.length, p.length);
+        double[] out = new double[t.length];
+        for (int i = 0; i < t.length; i++) out[i] = (p[i] > threshold ? 1.0 : 0.0) == t[i] ? 1 : 0;
+        return out;
+    }
+}

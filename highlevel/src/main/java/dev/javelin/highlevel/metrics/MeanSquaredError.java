@@ -1,0 +1,23 @@
+package dev.javelin.highlevel.metrics;
+
+import dev.javelin.tensor.Tensor;
+
+/**
+ * The mean squared error over every example seen: each example's mean over its last axis, then the
+ * mean over examples (equal to the mean over all elements when rows are the same length).
+ *
+ * <pre>{@code
+ * Metric m = new MeanSquaredError();
+ * }</pre>
+ */
+public final class MeanSquaredError extends MeanMetric {
+    /** Named {@code mean_squared_error}. */
+    public MeanSquaredError() {
+        super("mean_squared_error");
+    }
+
+    @Override
+    protected double[] values(Tensor yTrue, Tensor yPred) {
+        return RowErrors.rowMeans(name(), yTrue, yPred, true);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.javelin.highlevel.metrics;
+
+import dev.javelin.highlevel.losses.BinaryCrossentropy;
+import dev.javelin.highlevel.losses.CategoricalCrossentropy;
+import dev.javelin.highlevel.losses.Loss;
+import dev.javelin.highlevel.losses.SparseCategoricalCrossentropy;
+import java.util.Locale;
+
+/**
+ * Metrics by their Keras names, as {@code compile(metrics=[...])} finds them.
+ *
+ * <pre>{@code
+ * Metric acc = Metrics.get("accuracy", new SparseCategoricalCrossentropy());  // sparse categorical, named "accuracy"
+ * Metric mae = Metrics.get("mae");
+ * }</pre>
+ */
+public final class Metrics {
+    private Metrics() {}
+
+    /**
+     * A new metric by name: {@code accuracy} ({@code acc}, chosen from the shapes of the first batch
+     * as Keras does), {@code binary_accuracy}, {@code categorical_accuracy},
+     * {@code sparse_categorical_accuracy}, {@code top_k_categorical_accuracy},
+     * {@code sparse_top_k_categorical_accuracy}, {@code mse}/{@code mean_squared_error},
+     * {@code mae}/{@code mean_absolute_error}, {@code precision}, {@code recall}; any case, and the
+     * class names work too.
+     */
+    public static Metric get(String name) {
+        return get(name, null);
+    }
+
+    /**
+     * As {@link #get(String)}, with {@code accuracy} resolved by the loss: sparse categorical
+     * accuracy for {@link SparseCategoricalCrossentropy}, categorical for
+     * {@link CategoricalCrossentropy}, binary for {@link BinaryCrossentropy}, else from the shapes
+     * of the first batch. The metric keeps the name it was asked by ({@code accuracy} or {@code acc}).
+     */
+    public static Metric get(String name, Loss loss) {
+        String key = name.toLowerCase(Locale.ROOT).replace("_", "");
+        if (key.equals("accuracy") || key.equals("acc")) {
+            return switch (loss) {
+                case SparseCategoricalCrossentropy s -> new SparseCategoricalAccuracy(name);
+                case CategoricalCrossentropy c -> new CategoricalAccuracy(name);
+                case BinaryCrossentropy b -> new BinaryAccuracy(name, 0.5);
+                case null, default -> new InferredAccuracy(name);
+            };
+        }
+        return switch (key) {
+            case "binaryaccuracy" -> new BinaryAccuracy();
+            case "categoricalaccuracy" -> new CategoricalAccuracy();
+            case "sparsecategoricalaccuracy" -> new SparseCategoricalAccuracy();
+            case "topkcategoricalaccuracy" -> new TopKCategoricalAccuracy();
+            case "sparsetopkcategoricalaccuracy" -> TopKCategoricalAccuracy.sparse(5);
+            case "mse", "meansquarederror" -> new MeanSquaredError();
+            case "mae", "meanabsoluteerror" -> new MeanAbsoluteError();
+            case "precision" -> new Precision();
+            case "recall" -> new Recall();
+            default -> throw new IllegalArgumentException("Metrics.get: unknown metric '" + name + "' (expected accuracy, "
+                    + "binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, "
+                    + "sparse_top_k_categorical_accuracy, mse, mae, precision or recall; or pass a Metric instance)");
+        };
+    }
+}

@@ -1,0 +1,338 @@
+package dev.javelin.highlevel.saving;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small, strict JSON (RFC 8259) reader and writer for model configs and safetensors headers.
+ * Values map to Java as: object to {@code LinkedHashMap<String, Object>} (key order kept), array
+ * to {@code ArrayList<Object>}, string to {@link String}, integer literal to {@link Long} (when it
+ * fits, else {@link Double}), other numbers to {@link Double}, {@code true}/{@code false} to
+ * {@link Boolean}, {@code null} to null.
+ *
+ * <p>Parsing never trusts its input: nesting deeper than {@link #MAX_DEPTH}, duplicate keys,
+ * trailing commas, comments, control characters in strings, bad escapes and trailing text are all
+ * refused with an {@link IllegalArgumentException} naming the offset.
+ *
+ * <pre>{@code
+ * Map<String, Object> c = Json.parseObject("{\"units\": 10, \"activation\": \"relu\"}");
+ * String text = Json.write(c);          // {"units":10,"activation":"relu"}
+ * String pretty = Json.pretty(c);
+ * }</pre>
+ */
+public final class Json {
+    /** Deepest nesting accepted: enough for any model config, small enough never to overflow the stack. */
+    public static final int MAX_DEPTH = 256;
+
+    private final String s;
+    private int pos;
+
+    private Json(String s) {
+        this.s = s;
+    }
+
+    /** Parses one JSON value (the whole text). */
+    public static Object parse(String text) {
+        Json p = new Json(text);
+        p.skipSpace();
+        Object v = p.value(0);
+        p.skipSpace();
+        if (p.pos != text.length()) throw p.error("unexpected text after the value");
+        return v;
+    }
+
+    /** Parses text that must hold a JSON object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map)) {
+            throw new IllegalArgumentException("Json: expected an object, got " + (v == null ? "null" : v.getClass().getSimpleName()));
+        }
+        return (Map<String, Object>) v;
+    }
+
+    /** Compact JSON for a value made of maps (string keys), lists, strings, numbers, booleans and nulls. */
+    public static String write(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(b, value, -1, 0);
+        return b.toString();
+    }
+
+    /** As {@link #write}, indented by two spaces per level. */
+    public static String pretty(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(b, value, 2, 0);
+        return b.toString();
+    }
+
+    // ---- reading ------------------------------------------------------------------------------
+
+    private Object value(int depth) {
+        if (depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH + " levels");
+        if (pos >= s.length()) throw error("unexpected end of text, expected a value");
+        char c = s.charAt(pos);
+        return switch (c) {
+            case '{' -> object(depth);
+            case '[' -> array(depth);
+            case '"' -> string();
+            case 't' -> literal("true", Boolean.TRUE);
+            case 'f' -> literal("false", Boolean.FALSE);
+            case 'n' -> literal("null", null);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) yield number();
+                throw error("unexpected character '" + printable(c) + "'");
+            }
+        };
+    }
+
+    private Map<String, Object> object(int depth) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        pos++; // {
+        skipSpace();
+        if (peek() == '}') {
+            pos++;
+            return m;
+        }
+        while (true) {
+            skipSpace();
+            if (peek() != '"') throw error("expected a string key");
+            int keyAt = pos;
+            String key = string();
+            skipSpace();
+            expect(':');
+            skipSpace();
+            Object v = value(depth + 1);
+            if (m.containsKey(key)) {
+                pos = keyAt;
+                throw error("duplicate key \"" + key + "\"");
+            }
+            m.put(key, v);
+            skipSpace();
+            char c = peek();
+            pos++;
+            if (c == '}') return m;
+            if (c != ',') {
+                pos--;
+                throw error("expected ',' or '}' in an object");
+            }
+        }
+    }
+
+    private List<Object> array(int depth) {
+        List<Object> l = new ArrayList<>();
+        pos++; // [
+        skipSpace();
+        if (peek() == ']') {
+            pos++;
+            return l;
+        }
+        while (true) {
+            skipSpace();
+            l.add(value(depth + 1));
+            skipSpace();
+            char c = peek();
+            pos++;
+            if (c == ']') return l;
+            if (c != ',') {
+                pos--;
+                throw error("expected ',' or ']' in an array");
+            }
+        }
+    }
+
+    private String string() {
+        pos++; // opening quote
+        StringBuilder b = new StringBuilder();
+        while (true) {
+            if (pos >= s.length()) throw error("unterminated string");
+            char c = s.charAt(pos++);
+            if (c == '"') return b.toString();
+            if (c < 0x20) {
+                pos--;
+                throw error("control character " + printable(c) + " in a string (it must be escaped)");
+            }
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            if (pos >= s.length()) throw error("unterminated escape");
+            char e = s.charAt(pos++);
+            switch (e) {
+                case '"' -> b.append('"');
+                case '\\' -> b.append('\\');
+                case '/' -> b.append('/');
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                case 'n' -> b.append('\n');
+                case 'r' -> b.append('\r');
+                case 't' -> b.append('\t');
+                case 'u' -> {
+                    if (pos + 4 > s.length()) throw error("truncated \\u escape");
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int d = Character.digit(s.charAt(pos + i), 16);
+                        if (d < 0) throw error("bad hex digit in \\u escape");
+                        code = code * 16 + d;
+                    }
+                    pos += 4;
+                    b.append((char) code);
+                }
+                default -> {
+                    pos--;
+                    throw error("bad escape '\\" + printable(e) + "'");
+                }
+            }
+        }
+    }
+
+    private Object number() {
+        int start = pos;
+        boolean integral = true;
+        if (peek() == '-') pos++;
+        if (peek() == '0') {
+            pos++;
+        } else if (isDigit(peek())) {
+            while (isDigit(peek())) pos++;
+        } else {
+            throw error("expected a digit");
+        }
+        if (peek() == '.') {
+            integral = false;
+            pos++;
+            if (!isDigit(peek())) throw error("expected a digit after '.'");
+            while (isDigit(peek())) pos++;
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            integral = false;
+            pos++;
+            if (peek() == '+' || peek() == '-') pos++;
+            if (!isDigit(peek())) throw error("expected a digit in the exponent");
+            while (isDigit(peek())) pos++;
+        }
+        if (isDigit(peek())) throw error("leading zeros are not allowed");
+        String text = s.substring(start, pos);
+        if (integral) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException tooBig) {
+                return Double.parseDouble(text);
+            }
+        }
+        return Double.parseDouble(text);
+    }
+
+    private Object literal(String word, Object v) {
+        if (!s.startsWith(word, pos)) throw error("unexpected text, expected " + word);
+        pos += word.length();
+        return v;
+    }
+
+    private void expect(char c) {
+        if (peek() != c) throw error("expected '" + c + "'");
+        pos++;
+    }
+
+    private char peek() {
+        return pos < s.length() ? s.charAt(pos) : '\0';
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private void skipSpace() {
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+            pos++;
+        }
+    }
+
+    private IllegalArgumentException error(String what) {
+        return new IllegalArgumentException("Json: " + what + " at offset " + pos);
+    }
+
+    private static String printable(char c) {
+        return c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : String.valueOf(c);
+    }
+
+    // ---- writing ------------------------------------------------------------------------------
+
+    private static void write(StringBuilder b, Object v, int indent, int level) {
+        switch (v) {
+            case null -> b.append("null");
+            case String str -> quote(b, str);
+            case Boolean bool -> b.append(bool);
+            case Double d -> number(b, d);
+            case Float f -> number(b, f.doubleValue());
+            case Long l -> b.append(l);
+            case Integer i -> b.append(i);
+            case Short sh -> b.append(sh);
+            case Byte by -> b.append(by);
+            case Number n -> number(b, n.doubleValue());
+            case Map<?, ?> m -> {
+                b.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new IllegalArgumentException("Json.write: object keys must be strings, got " + e.getKey());
+                    }
+                    if (!first) b.append(',');
+                    first = false;
+                    newline(b, indent, level + 1);
+                    quote(b, key);
+                    b.append(indent < 0 ? ":" : ": ");
+                    write(b, e.getValue(), indent, level + 1);
+                }
+                if (!m.isEmpty()) newline(b, indent, level);
+                b.append('}');
+            }
+            case List<?> l -> {
+                b.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    if (i > 0) b.append(',');
+                    newline(b, indent, level + 1);
+                    write(b, l.get(i), indent, level + 1);
+                }
+                if (!l.isEmpty()) newline(b, indent, level);
+                b.append(']');
+            }
+            default -> throw new IllegalArgumentException("Json.write: cannot write a " + v.getClass().getName()
+                    + " (expected Map, List, String, Number, Boolean or null)");
+        }
+    }
+
+    private static void number(StringBuilder b, double d) {
+        if (!Double.isFinite(d)) throw new IllegalArgumentException("Json.write: " + d + " is not a JSON number");
+        b.append(d);
+    }
+
+    private static void newline(StringBuilder b, int indent, int level) {
+        if (indent < 0) return;
+        b.append('\n');
+        b.append(" ".repeat(indent * level));
+    }
+
+    private static void quote(StringBuilder b, String str) {
+        b.append('"');
+        for (int i = 0; i < str.length(); i++) {
+            char c = str.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        b.append('"');
+    }
+}

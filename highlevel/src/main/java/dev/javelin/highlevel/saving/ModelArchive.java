@@ -1,0 +1,119 @@
+package dev.javelin.highlevel.saving;
+
+import dev.javelin.tensor.Tensor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A whole model in one file: a safetensors file whose {@code __metadata__} carries the model's
+ * config as JSON next to the format's name and version, so other tools read the weights as they are
+ * and Javelin gets the architecture back too. Writing goes to a temporary file that is moved into
+ * place, so a crash never leaves a half-written model under the final name.
+ *
+ * <pre>{@code
+ * ModelArchive.write(Path.of("mnist.javelin"), model.getConfig(), model.namedWeights());
+ * ModelArchive.Contents c = ModelArchive.read(Path.of("mnist.javelin"));
+ * Map<String, Object> config = c.config();
+ * }</pre>
+ */
+public final class ModelArchive {
+    /** {@code __metadata__} key naming the format; its value is {@link #FORMAT}. */
+    public static final String FORMAT_KEY = "format";
+    /** The value of {@link #FORMAT_KEY} in every model file. */
+    public static final String FORMAT = "javelin.model";
+    /** {@code __metadata__} key of the format version; this code writes and reads {@link #VERSION}. */
+    public static final String VERSION_KEY = "format_version";
+    /** The format version this code writes and reads. */
+    public static final String VERSION = "1";
+    /** {@code __metadata__} key holding the model config as JSON. */
+    public static final String CONFIG_KEY = "model_config";
+
+    private ModelArchive() {}
+
+    /**
+     * What a model file holds.
+     *
+     * @param config the model's config (parsed JSON)
+     * @param weights by name, in file order
+     * @param metadata every {@code __metadata__} pair, including the format keys and any extras
+     */
+    public record Contents(Map<String, Object> config, LinkedHashMap<String, Tensor> weights, Map<String, String> metadata) {}
+
+    /** Writes a model file. */
+    public static void write(Path file, Map<String, Object> config, LinkedHashMap<String, Tensor> weights) throws IOException {
+        write(file, config, weights, Map.of());
+    }
+
+    /**
+     * Writes a model file with extra metadata pairs (e.g. the optimizer's config as JSON).
+     *
+     * @throws IllegalArgumentException when {@code extra} uses one of the format's own keys
+     */
+    public static void write(Path file, Map<String, Object> config, LinkedHashMap<String, Tensor> weights,
+                             Map<String, String> extra) throws IOException {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(FORMAT_KEY, FORMAT);
+        metadata.put(VERSION_KEY, VERSION);
+        metadata.put(CONFIG_KEY, Json.write(config));
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            if (metadata.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("ModelArchive.write: metadata key '" + e.getKey() + "' is reserved");
+            }
+            metadata.put(e.getKey(), e.getValue());
+        }
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
+        try {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+                SafeTensors.write(out, weights, metadata);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads a model file with {@link SafeTensors.Limits#DEFAULT}. */
+    public static Contents read(Path file) throws IOException {
+        return read(file, SafeTensors.Limits.DEFAULT);
+    }
+
+    /**
+     * Reads a model file, checking that it is one (format and version keys) and that its config is a
+     * JSON object.
+     *
+     * @throws IOException naming the file and what is wrong
+     */
+    public static Contents read(Path file, SafeTensors.Limits limits) throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(file, limits);
+        Map<String, String> md = c.metadata();
+        if (!FORMAT.equals(md.get(FORMAT_KEY))) {
+            throw new IOException(file + ": not a Javelin model file (a safetensors file without "
+                    + FORMAT_KEY + "=" + FORMAT + " in its metadata; load its weights with loadWeights instead)");
+        }
+        if (!VERSION.equals(md.get(VERSION_KEY))) {
+            throw new IOException(file + ": model file format version " + md.get(VERSION_KEY) + " is not supported (this "
+                    + "version of Javelin reads version " + VERSION + ")");
+        }
+        String json = md.get(CONFIG_KEY);
+        if (json == null) throw new IOException(file + ": model file has no " + CONFIG_KEY + " in its metadata");
+        Map<String, Object> config;
+        try {
+            config = Json.parseObject(json);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": the model config is not valid JSON: " + e.getMessage(), e);
+        }
+        return new Contents(config, c.tensors(), md);
+    }
+}

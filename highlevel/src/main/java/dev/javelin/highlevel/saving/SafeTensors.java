@@ -1,0 +1,352 @@
+package dev.javelin.highlevel.saving;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.HeapStorage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The safetensors format (Hugging Face's), readable by the Python {@code safetensors} library: an
+ * 8-byte little-endian header length {@code N}, {@code N} bytes of JSON header (padded with spaces
+ * to a multiple of 8) mapping each name to {@code {"dtype", "shape", "data_offsets"}} plus an
+ * optional {@code "__metadata__"} of string pairs, then the tensors' bytes, little-endian and
+ * row-major, back to back. Dtypes: F32, F64, I32, I64, BOOL.
+ *
+ * <p>Reading never trusts the file. The header length is bounded by the file and by
+ * {@link Limits}; the header must be UTF-8 JSON with only known dtypes; every shape must match its
+ * byte range; the ranges must tile the data exactly (no gap, overlap or trailing byte), as the Python
+ * library requires. A truncated or corrupt file gives an {@link IOException} that says what is wrong,
+ * before any tensor is built: never a hang, an out-of-memory or a partial result.
+ *
+ * <pre>{@code
+ * var weights = new LinkedHashMap<String, Tensor>();
+ * weights.put("dense/kernel", kernel);
+ * try (OutputStream out = Files.newOutputStream(path)) {
+ *     SafeTensors.write(out, weights, Map.of("format", "pt"));
+ * }
+ * SafeTensors.Contents back = SafeTensors.read(path, SafeTensors.Limits.DEFAULT);
+ * }</pre>
+ */
+public final class SafeTensors {
+    private static final String METADATA = "__metadata__";
+
+    private SafeTensors() {}
+
+    /**
+     * Bounds on what a reader accepts.
+     *
+     * @param maxHeaderBytes the largest JSON header (the Python library allows 100 MB)
+     * @param maxDataBytes the largest data section
+     * @param maxTensors the most tensors in one file
+     */
+    public record Limits(long maxHeaderBytes, long maxDataBytes, int maxTensors) {
+        /** 100 MB of header, 2 GiB of data, a million tensors. */
+        public static final Limits DEFAULT = new Limits(100_000_000L, Integer.MAX_VALUE - 8L, 1_000_000);
+
+        /** Checks that each bound is positive and fits one Java array (the reader holds a file in one). */
+        public Limits {
+            long array = Integer.MAX_VALUE - 8L;
+            if (maxHeaderBytes < 2 || maxHeaderBytes > array || maxDataBytes < 0 || maxDataBytes > array || maxTensors < 0) {
+                throw new IllegalArgumentException("SafeTensors.Limits: expected 2 <= maxHeaderBytes <= " + array
+                        + ", 0 <= maxDataBytes <= " + array + ", maxTensors >= 0; got " + maxHeaderBytes + ", "
+                        + maxDataBytes + ", " + maxTensors);
+            }
+        }
+    }
+
+    /**
+     * What a file holds.
+     *
+     * @param tensors by name, in the order of their data in the file
+     * @param metadata the {@code __metadata__} pairs (empty when absent)
+     */
+    public record Contents(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {}
+
+    // ---- writing ------------------------------------------------------------------------------
+
+    /**
+     * Writes {@code tensors} (in their map order) and {@code metadata} to {@code out} (not closed).
+     *
+     * @throws IllegalArgumentException for a symbolic tensor or the reserved name {@code __metadata__}
+     */
+    public static void write(OutputStream out, LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        Map<String, Object> header = new LinkedHashMap<>();
+        if (metadata != null && !metadata.isEmpty()) header.put(METADATA, new LinkedHashMap<>(metadata));
+        long offset = 0;
+        List<Tensor> ordered = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "tensor name");
+            Tensor t = Objects.requireNonNull(e.getValue(), name);
+            if (name.equals(METADATA)) throw new IllegalArgumentException("SafeTensors.write: '" + METADATA + "' is reserved");
+            if (t.isSymbolic()) {
+                throw new IllegalArgumentException("SafeTensors.write: tensor '" + name + "' " + t.dtype() + t.shape()
+                        + " is symbolic (it has no data)");
+            }
+            long bytes = t.size() * t.dtype().byteSize();
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("dtype", code(t.dtype()));
+            List<Object> shape = new ArrayList<>();
+            for (int d : t.shape().toArray()) shape.add((long) d);
+            info.put("shape", shape);
+            info.put("data_offsets", List.of(offset, offset + bytes));
+            header.put(name, info);
+            offset += bytes;
+            ordered.add(t);
+        }
+        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+        out.write(len.array());
+        out.write(json);
+        for (int i = json.length; i < padded; i++) out.write(' ');
+        for (Tensor t : ordered) writeData(out, t);
+        out.flush();
+    }
+
+    private static void writeData(OutputStream out, Tensor t) throws IOException {
+        HeapStorage h = t.toHost();
+        int n = t.shape().sizeAsInt();
+        int size = t.dtype().byteSize();
+        int chunk = Math.max(1, (1 << 16) / size);
+        ByteBuffer buf = ByteBuffer.allocate(chunk * size).order(ByteOrder.LITTLE_ENDIAN);
+        for (int start = 0; start < n; start += chunk) {
+            buf.clear();
+            int end = Math.min(n, start + chunk);
+            for (int i = start; i < end; i++) {
+                switch (t.dtype()) {
+                    case FLOAT32 -> buf.putFloat(h.floats()[i]);
+                    case FLOAT64 -> buf.putDouble(h.doubles()[i]);
+                    case INT32 -> buf.putInt(h.ints()[i]);
+                    case INT64 -> buf.putLong(h.longs()[i]);
+                    case BOOL -> buf.put((byte) (h.bools()[i] ? 1 : 0));
+                }
+            }
+            out.write(buf.array(), 0, buf.position());
+        }
+    }
+
+    // ---- reading ------------------------------------------------------------------------------
+
+    /** Reads a file; its size bounds every length in it. */
+    public static Contents read(Path file, Limits limits) throws IOException {
+        long size = Files.size(file);
+        if (size > 8 + limits.maxHeaderBytes() + limits.maxDataBytes()) {
+            throw new IOException(file + ": " + size + " bytes is more than the limits allow ("
+                    + limits.maxHeaderBytes() + " bytes of header, " + limits.maxDataBytes() + " of data)");
+        }
+        return read(Files.readAllBytes(file), file.toString(), limits);
+    }
+
+    /** Reads a whole stream (not closed); memory grows with the bytes that arrive, not with what the header claims. */
+    public static Contents read(InputStream in, Limits limits) throws IOException {
+        return read(in, "safetensors stream", limits);
+    }
+
+    /** As {@link #read(InputStream, Limits)}; {@code source} names the data in error messages. */
+    public static Contents read(InputStream in, String source, Limits limits) throws IOException {
+        byte[] lenBytes = in.readNBytes(8);
+        long n = headerLength(lenBytes, source, Long.MAX_VALUE, limits);
+        byte[] headerBytes = in.readNBytes((int) n);
+        if (headerBytes.length < n) {
+            throw new IOException(source + ": truncated safetensors file: header declares " + n + " bytes, found "
+                    + headerBytes.length);
+        }
+        Header h = parseHeader(headerBytes, 0, (int) n, source, limits);
+        byte[] data = in.readNBytes((int) h.dataLength);
+        if (data.length < h.dataLength) {
+            throw new IOException(source + ": truncated safetensors file: the header describes " + h.dataLength
+                    + " bytes of tensor data, found " + data.length);
+        }
+        if (in.read() != -1) {
+            throw new IOException(source + ": safetensors file has bytes after the " + h.dataLength
+                    + " bytes of tensor data its header describes");
+        }
+        return build(h, data, 0, source);
+    }
+
+    /** Reads a file already in memory. */
+    public static Contents read(byte[] bytes, Limits limits) throws IOException {
+        return read(bytes, "safetensors data", limits);
+    }
+
+    /** As {@link #read(byte[], Limits)}; {@code source} names the data in error messages. */
+    public static Contents read(byte[] bytes, String source, Limits limits) throws IOException {
+        long n = headerLength(bytes.length >= 8 ? java.util.Arrays.copyOf(bytes, 8) : bytes, source, bytes.length - 8L, limits);
+        Header h = parseHeader(bytes, 8, (int) n, source, limits);
+        long available = bytes.length - 8L - n;
+        if (available != h.dataLength) {
+            throw new IOException(source + ": " + (available < h.dataLength ? "truncated safetensors file: " : "")
+                    + "the header describes " + h.dataLength + " bytes of tensor data, the file holds " + available);
+        }
+        return build(h, bytes, (int) (8 + n), source);
+    }
+
+    private static long headerLength(byte[] lenBytes, String source, long available, Limits limits) throws IOException {
+        if (lenBytes.length < 8) {
+            throw new IOException(source + ": truncated safetensors file: " + lenBytes.length
+                    + " bytes, fewer than the 8-byte header length");
+        }
+        long n = ByteBuffer.wrap(lenBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (n < 2 || n > limits.maxHeaderBytes()) {
+            throw new IOException(source + ": safetensors header length " + Long.toUnsignedString(n)
+                    + " is outside [2, " + limits.maxHeaderBytes() + "] (corrupt file?)");
+        }
+        if (n > available) {
+            throw new IOException(source + ": truncated or corrupt safetensors file: header length " + n
+                    + " exceeds the " + available + " bytes after it");
+        }
+        return n;
+    }
+
+    private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
+
+    private record Header(List<Entry> entries, Map<String, String> metadata, long dataLength) {}
+
+    private static Header parseHeader(byte[] bytes, int from, int n, String source, Limits limits) throws IOException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, n)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(source + ": safetensors header is not valid UTF-8", e);
+        }
+        if (!text.startsWith("{")) throw new IOException(source + ": safetensors header does not start with '{' (corrupt file?)");
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(text.stripTrailing());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(source + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, Object> e : json.entrySet()) {
+            if (e.getKey().equals(METADATA)) {
+                if (!(e.getValue() instanceof Map<?, ?> m)) throw new IOException(source + ": " + METADATA + " must be an object");
+                for (Map.Entry<?, ?> kv : m.entrySet()) {
+                    if (!(kv.getValue() instanceof String v)) {
+                        throw new IOException(source + ": " + METADATA + " value for '" + kv.getKey() + "' must be a string");
+                    }
+                    metadata.put((String) kv.getKey(), v);
+                }
+                continue;
+            }
+            if (entries.size() >= limits.maxTensors()) {
+                throw new IOException(source + ": more than " + limits.maxTensors() + " tensors");
+            }
+            entries.add(entry(e.getKey(), e.getValue(), source));
+        }
+        // the byte ranges must tile [0, dataLength) in order, as the Python library checks
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long at = 0;
+        for (Entry en : sorted) {
+            if (en.begin != at) {
+                throw new IOException(source + ": tensor '" + en.name + "' data_offsets [" + en.begin + ", " + en.end + "] "
+                        + (en.begin < at ? "overlap the previous tensor" : "leave a gap") + " (expected to start at " + at + ")");
+            }
+            at = en.end;
+        }
+        if (at > limits.maxDataBytes()) {
+            throw new IOException(source + ": " + at + " bytes of tensor data is more than the limit " + limits.maxDataBytes());
+        }
+        return new Header(sorted, metadata, at);
+    }
+
+    private static Entry entry(String name, Object value, String source) throws IOException {
+        String what = source + ": tensor '" + name + "'";
+        if (!(value instanceof Map<?, ?> info)) throw new IOException(what + ": expected an object with dtype, shape, data_offsets");
+        for (Object k : info.keySet()) {
+            if (!k.equals("dtype") && !k.equals("shape") && !k.equals("data_offsets")) {
+                throw new IOException(what + ": unknown key '" + k + "'");
+            }
+        }
+        DType dtype = dtype(info.get("dtype"), what);
+        if (!(info.get("shape") instanceof List<?> shapeList)) throw new IOException(what + ": shape must be a list of integers");
+        int[] shape = new int[shapeList.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (!(shapeList.get(i) instanceof Long d) || d < 0 || d > Integer.MAX_VALUE) {
+                throw new IOException(what + ": shape " + shapeList + " must hold integers in [0, 2^31)");
+            }
+            shape[i] = (int) (long) d;
+            elements *= d; // both factors are below 2^31 here, so the product fits in a long
+            if (elements > Integer.MAX_VALUE - 8L) {
+                throw new IOException(what + ": shape " + shapeList + " has more elements than one array holds");
+            }
+        }
+        if (!(info.get("data_offsets") instanceof List<?> off) || off.size() != 2
+                || !(off.get(0) instanceof Long begin) || !(off.get(1) instanceof Long end)) {
+            throw new IOException(what + ": data_offsets must be two integers [begin, end]");
+        }
+        if (begin < 0 || end < begin) throw new IOException(what + ": data_offsets [" + begin + ", " + end + "] are not a range");
+        long expected = elements * dtype.byteSize();
+        if (end - begin != expected) {
+            throw new IOException(what + ": " + code(dtype) + " shape " + shapeList + " needs " + expected
+                    + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    private static Contents build(Header h, byte[] bytes, int dataStart, String source) {
+        LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Entry e : h.entries) {
+            Shape shape = Shape.of(e.shape);
+            int n = shape.sizeAsInt();
+            HeapStorage s = HeapStorage.allocate(e.dtype, n);
+            ByteBuffer b = ByteBuffer.wrap(bytes, dataStart + (int) e.begin, (int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+            switch (e.dtype) {
+                case FLOAT32 -> b.asFloatBuffer().get(s.floats());
+                case FLOAT64 -> b.asDoubleBuffer().get(s.doubles());
+                case INT32 -> b.asIntBuffer().get(s.ints());
+                case INT64 -> b.asLongBuffer().get(s.longs());
+                case BOOL -> {
+                    boolean[] z = s.bools();
+                    for (int i = 0; i < n; i++) z[i] = b.get() != 0;
+                }
+            }
+            tensors.put(e.name, Tensor.wrap(s, shape));
+        }
+        return new Contents(tensors, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(h.metadata)));
+    }
+
+    private static String code(DType d) {
+        return switch (d) {
+            case FLOAT32 -> "F32";
+            case FLOAT64 -> "F64";
+            case INT32 -> "I32";
+            case INT64 -> "I64";
+            case BOOL -> "BOOL";
+        };
+    }
+
+    private static DType dtype(Object code, String what) throws IOException {
+        if (code instanceof String c) {
+            switch (c) {
+                case "F32": return DType.FLOAT32;
+                case "F64": return DType.FLOAT64;
+                case "I32": return DType.INT32;
+                case "I64": return DType.INT64;
+                case "BOOL": return DType.BOOL;
+                default: break;
+            }
+        }
+        throw new IOException(what + ": unsupported dtype " + code + " (Javelin reads F32, F64, I32, I64 and BOOL)");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.javelin.highlevel.saving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+    @Test
+    void parsesEveryKindOfValue() {
+        Map<String, Object> m = Json.parseObject(
+                " {\"a\": 1, \"b\": -2.5e3, \"c\": [true, false, null], \"d\": \"x\\\"\\\\\\n\\u00e9\\/\", \"e\": {}, \"f\": []} ");
+        assertEquals(1L, m.get("a"));
+        assertEquals(-2500.0, m.get("b"));
+        assertEquals(Arrays.asList(true, false, null), m.get("c"));
+        assertEquals("x\"\\\n\u00e9/", m.get("d"));
+        assertEquals(Map.of(), m.get("e"));
+        assertEquals(List.of(), m.get("f"));
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"), new ArrayList<>(m.keySet()), "key order kept");
+        assertNull(Json.parse("null"));
+        assertEquals(0L, Json.parse("0"));
+        assertEquals(1e300, Json.parse("1e300"));
+        assertEquals(1.8446744073709552E19, Json.parse("18446744073709551616"), "too big for a long: a double");
+    }
+
+    @Test
+    void roundTripsConfigs() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", "dense_1");
+        c.put("units", 10L);
+        c.put("rate", 1e-7);
+        c.put("use_bias", true);
+        c.put("shape", List.of(28L, 28L, 1L));
+        c.put("nested", Map.of("k", "v\t\u0001"));
+        c.put("none", null);
+        String compact = Json.write(c);
+        assertEquals(c, Json.parse(compact));
+        assertEquals(c, Json.parse(Json.pretty(c)));
+        assertTrue(Json.pretty(c).contains("\n  \"units\": 10,"), Json.pretty(c));
+        assertEquals("{\"a\":[1,2.5,\"s\"]}", Json.write(Map.of("a", List.of(1, 2.5, "s"))));
+    }
+
+    @Test
+    void refusesMalformedText() {
+        String[] bad = {"", "{", "{\"a\":}", "{\"a\":1,}", "[1,]", "{a:1}", "01", "1.", "-", "1e", "\"abc", "\"\\x\"",
+            "\"\\u12\"", "tru", "[1 2]", "{\"a\":1} x", "// c\n1", "\"a\u0001\"", "{\"a\":1,\"a\":2}", "NaN", "+1"};
+        for (String s : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(s), s);
+            assertTrue(e.getMessage().startsWith("Json: ") && e.getMessage().contains("offset"), e.getMessage());
+        }
+    }
+
+    @Test
+    void deepNestingIsRefusedNotAStackOverflow() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(deep));
+        assertTrue(e.getMessage().contains("nesting deeper"), e.getMessage());
+        assertEquals(1, ((List<?>) Json.parse("[".repeat(200) + "]".repeat(200))).size());
+    }
+
+    @Test
+    void refusesUnwritableValues() {
+        assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> Json.write(Map.of(1, 2)));
+        assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
+        assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]"));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.javelin.jit.plan;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.javelin.jit.graph.Graph;
+import dev.javelin.jit.graph.Tracer;
+import dev.javelin.jit.passes.Passes;
+import dev.javelin.tensor.NN;
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** What fusion must group into one loop, and where it must stop. */
+class FusionTest {
+    private static final Tensor X = dev.javelin.jit.TestTensors.uniform(Shape.of(8, 33), 2L);
+
+    private static List<PlanStep> plan(Function<Tensor[], Tensor[]> f, Tensor... args) {
+        Graph g = Tracer.trace(f, args);
+        Passes.optimize(g);
+        return Lowering.plan(g);
+    }
+
+    private static long kernels(List<PlanStep> steps) {
+        return steps.stream().filter(s -> s instanceof PlanStep.Kernel).count();
+    }
+
+    @Test
+    void elementwiseChainWithBroadcastsIsOneLoop() {
+        Tensor bias = dev.javelin.jit.TestTensors.uniform(Shape.of(33), 3L);
+        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].mul(a[1]).add(2.0).tanh().mul(a[0].sigmoid()).relu()}, X, bias);
+        assertEquals(1, steps.size());
+        PlanStep.Kernel k = (PlanStep.Kernel) steps.get(0);
+        assertEquals(KernelIR.Mode.ELEMENTWISE, k.ir().mode());
+        assertTrue(k.ir().name().startsWith("E_mul_add_tanh_sigmoid"), k.ir().name());
+        assertEquals(KernelIR.Access.BROADCAST, k.ir().loads().get(2).access(), "the scalar 2.0 is read once");
+    }
+
+    @Test
+    void softmaxIsThreeLoopsWithTheExponentialRecomputed() {
+        List<PlanStep> steps = plan(a -> new Tensor[] {NN.softmax(a[0], 1)}, X);
+        assertEquals(3, kernels(steps), steps.toString());
+        List<KernelIR.Mode> modes = steps.stream().map(s -> ((PlanStep.Kernel) s).ir().mode()).toList();
+        assertEquals(List.of(KernelIR.Mode.REDUCE_ROW, KernelIR.Mode.REDUCE_ROW, KernelIR.Mode.ELEMENTWISE), modes);
+        assertTrue(((PlanStep.Kernel) steps.get(1)).ir().name().contains("exp"), "exp(x - max) is the sum's prologue");
+    }
+
+    @Test
+    void aReductionUsedTwiceIsComputedOnce() {
+        List<PlanStep> steps = plan(a -> {
+            Tensor s = a[0].sum(new int[] {1}, true);
+            return new Tensor[] {a[0].div(s), a[0].mul(s).exp()};
+        }, X);
+        long reductions = steps.stream().filter(s -> s instanceof PlanStep.Kernel k && k.ir().reduceOp() == Op.REDUCE_SUM).count();
+        assertEquals(1, reductions, "the sum is stored and read by both consumers, never recomputed");
+        assertEquals(3, kernels(steps));
+    }
+
+    @Test
+    void cheapSharedValuesAreRecomputedExpensiveOnesStored() {
+        List<PlanStep> cheap = plan(a -> {
+            Tensor t = a[0].add(1.0);
+            return new Tensor[] {t.mul(2.0).sum(), t.neg().sum()};
+        }, X);
+        assertEquals(2, kernels(cheap), "x + 1 is inlined into both reductions");
+        List<PlanStep> costly = plan(a -> {
+            Tensor t = a[0].exp().tanh().sin().cos().sigmoid();
+            return new Tensor[] {t.mul(2.0).sum(), t.neg().sum()};
+        }, X);
+        assertEquals(3, kernels(costly), "five transcendentals are computed once and stored");
+    }
+
+    @Test
+    void matmulRunsOnTheBackendAndItsEpilogueIsOneLoop() {
+        Tensor w = dev.javelin.jit.TestTensors.uniform(Shape.of(33, 5), 4L);
+        Tensor b = dev.javelin.jit.TestTensors.uniform(Shape.of(5), 5L);
+        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()}, X, w, b);
+        assertEquals(2, steps.size(), steps.toString());
+        assertInstanceOf(PlanStep.Backend.class, steps.get(0));
+        assertEquals(Op.MATMUL, steps.get(0).node().op());
+        assertTrue(((PlanStep.Kernel) steps.get(1)).ir().name().startsWith("E_add_relu"));
+    }
+
+    @Test
+    void aReshapeOfATransposeIsCopiedDenseFirst() {
+        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].exp().mT().reshape(-1).add(1.0)}, X);
+        assertEquals(2, kernels(steps), "exp(x)^T is stored densely, then the reshape is a free view:\n" + steps);
+    }
+
+    @Test
+    void columnReductionLoopsOverTheKeptAxis() {
+        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].sum(0)}, X);
+        PlanStep.Kernel k = (PlanStep.Kernel) steps.get(0);
+        assertEquals(KernelIR.Mode.REDUCE_COLUMNS, k.ir().mode());
+        assertEquals(33, k.launch().n());
+        assertArrayEquals(new int[] {8}, k.launch().reducedDims());
+    }
+}

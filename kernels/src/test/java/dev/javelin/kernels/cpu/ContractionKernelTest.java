@@ -1,0 +1,97 @@
+package dev.javelin.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.Dispatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MATMUL and the three convolution ops against the reference: random sizes (odd, 1, 0), transposed
+ * and broadcast operands, batch dims, strides, padding, dilation and groups, float32 and float64.
+ * Tolerance: 1e-5 relative + 8e-6 * sqrt(K) absolute in float32, where K is the length of each dot
+ * product (the reference accumulates in double).
+ */
+class ContractionKernelTest {
+    private final KernelHarness h = new KernelHarness();
+
+    @Test
+    void matmulOverShapesLayoutsAndBatches() {
+        try (var s = Dispatch.use(h)) {
+            for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                for (int trial = 0; trial < 12; trial++) {
+                    int m = size(), n = size(), k = size();
+                    Shape batch = trial % 3 == 0 ? Shape.of(1 + h.rng.nextInt(3)) : Shape.scalar();
+                    Tensor a = h.random(dt, join(batch, m, k), h.anyLayout(), -1, 1);
+                    Tensor b = h.random(dt, join(batch, k, n), h.anyLayout(), -1, 1);
+                    Ops.matmul(a, b);
+                }
+            }
+            // Broadcast batch (stride 0 after EXPAND) and a matrix-vector product.
+            Ops.matmul(h.random(DType.FLOAT32, Shape.of(3, 1, 5, 7), KernelHarness.Layout.DENSE, -1, 1),
+                    h.random(DType.FLOAT32, Shape.of(4, 7, 6), KernelHarness.Layout.TRANSPOSED, -1, 1));
+            Ops.matmul(h.random(DType.FLOAT32, Shape.of(65, 130), KernelHarness.Layout.DENSE, -1, 1),
+                    h.random(DType.FLOAT32, Shape.of(130), KernelHarness.Layout.DENSE, -1, 1));
+            Ops.matmul(h.random(DType.FLOAT32, Shape.of(64, 200), KernelHarness.Layout.DENSE, -1, 1),
+                    h.random(DType.FLOAT32, Shape.of(200, 97), KernelHarness.Layout.TRANSPOSED, -1, 1));
+        }
+        assertTrue(h.compared >= 24);
+    }
+
+    @Test
+    void convolutionsAndTheirGradientsOverRandomGeometry() {
+        try (var s = Dispatch.use(h)) {
+            for (int trial = 0; trial < 14; trial++) {
+                DType dt = trial % 4 == 3 ? DType.FLOAT64 : DType.FLOAT32;
+                int groups = trial % 5 == 4 ? 2 : 1;
+                int cin = groups * (1 + h.rng.nextInt(4)), cout = groups * (1 + h.rng.nextInt(5));
+                int kh = 1 + h.rng.nextInt(3), kw = 1 + h.rng.nextInt(3);
+                OpAttrs.Conv c = new OpAttrs.Conv(1 + h.rng.nextInt(2), 1 + h.rng.nextInt(2), h.rng.nextInt(2), h.rng.nextInt(2),
+                        h.rng.nextInt(2), h.rng.nextInt(2), 1 + h.rng.nextInt(2), 1 + h.rng.nextInt(2), groups);
+                Tensor x = h.random(dt, Shape.of(1 + h.rng.nextInt(3), 4 + h.rng.nextInt(6), 4 + h.rng.nextInt(6), cin), h.anyLayout(), -1, 1);
+                Tensor f = h.random(dt, Shape.of(kh, kw, cin / groups, cout), h.anyLayout(), -1, 1);
+                convAll(x, f, c);
+            }
+            // A 1x1 convolution takes the no-im2col path.
+            convAll(h.random(DType.FLOAT32, Shape.of(2, 5, 6, 7), KernelHarness.Layout.DENSE, -1, 1),
+                    h.random(DType.FLOAT32, Shape.of(1, 1, 7, 3), KernelHarness.Layout.DENSE, -1, 1),
+                    new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1));
+        }
+        assertTrue(h.compared >= 45);
+    }
+
+    @Test
+    void mnistConvnetLayers() {
+        OpAttrs.Conv valid = new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1);
+        try (var s = Dispatch.use(h)) {
+            convAll(h.random(DType.FLOAT32, Shape.of(3, 28, 28, 1), KernelHarness.Layout.DENSE, 0, 1),
+                    h.random(DType.FLOAT32, Shape.of(3, 3, 1, 32), KernelHarness.Layout.DENSE, -0.3, 0.3), valid);
+            convAll(h.random(DType.FLOAT32, Shape.of(2, 13, 13, 32), KernelHarness.Layout.DENSE, 0, 1),
+                    h.random(DType.FLOAT32, Shape.of(3, 3, 32, 64), KernelHarness.Layout.DENSE, -0.1, 0.1), valid);
+        }
+        assertTrue(h.compared >= 6);
+    }
+
+    private void convAll(Tensor x, Tensor f, OpAttrs.Conv c) {
+        Tensor y = Ops.conv2d(x, f, c);
+        Tensor dy = h.random(x.dtype(), y.shape(), h.anyLayout(), -1, 1);
+        Ops.conv2dBackwardInput(dy, f, x.shape(), c);
+        Ops.conv2dBackwardFilter(x, dy, f.shape(), c);
+    }
+
+    private int size() {
+        int pick = h.rng.nextInt(10);
+        return pick == 0 ? 0 : pick == 1 ? 1 : 1 + h.rng.nextInt(70);
+    }
+
+    private static Shape join(Shape batch, int r, int c) {
+        int[] d = java.util.Arrays.copyOf(batch.toArray(), batch.rank() + 2);
+        d[batch.rank()] = r;
+        d[batch.rank() + 1] = c;
+        return Shape.of(d);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.javelin.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.Dispatch;
+import dev.javelin.tensor.spi.Engine;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Reductions, matmul, conv and fold give the same bits with 1 and with 2 threads. */
+class ThreadDeterminismTest {
+    private final KernelHarness h = new KernelHarness();
+    private final int threadsBefore = CpuThreads.threads();
+    private final CpuBackend cpu = new CpuBackend();
+
+    @AfterEach
+    void restoreThreads() {
+        CpuThreads.setThreads(threadsBefore);
+    }
+
+    @Test
+    void reductionsAreBitIdenticalAtOneAndTwoThreads() {
+        Tensor flat = h.random(DType.FLOAT32, Shape.of(300_007), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor tall = h.random(DType.FLOAT32, Shape.of(40_001, 5), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor wide = h.random(DType.FLOAT32, Shape.of(129, 2051), KernelHarness.Layout.TRANSPOSED, -1, 1);
+        Tensor image = h.random(DType.FLOAT32, Shape.of(16, 26, 26, 32), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor windows = Ops.unfold(image, new OpAttrs.Window(2, 2, 2, 2, 1, 1));
+        sameAtOneAndTwo(() -> Ops.reduce(Op.REDUCE_SUM, flat, new int[] {0}, false));
+        sameAtOneAndTwo(() -> Ops.reduce(Op.REDUCE_SUM, tall, new int[] {0}, false));
+        sameAtOneAndTwo(() -> Ops.reduce(Op.REDUCE_SUM, wide, new int[] {0}, false));
+        sameAtOneAndTwo(() -> Ops.reduce(Op.REDUCE_SUM, wide, new int[] {1}, false));
+        sameAtOneAndTwo(() -> Ops.reduce(Op.REDUCE_SUM, image, new int[] {0, 1, 2}, false));
+        sameAtOneAndTwo(() -> Ops.reduce(Op.REDUCE_MAX, windows, new int[] {3, 4}, false));
+        sameAtOneAndTwo(() -> Ops.reduce(Op.REDUCE_SUM, windows, new int[] {3, 4}, false));
+        sameAtOneAndTwo(() -> Ops.fold(windows, new OpAttrs.Window(2, 2, 2, 2, 1, 1), image.shape()));
+    }
+
+    @Test
+    void matmulAndConvAreBitIdenticalAtOneAndTwoThreads() {
+        Tensor a = h.random(DType.FLOAT32, Shape.of(128, 784), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor b = h.random(DType.FLOAT32, Shape.of(784, 130), KernelHarness.Layout.TRANSPOSED, -1, 1);
+        sameAtOneAndTwo(() -> Ops.matmul(a, b));
+        OpAttrs.Conv valid = new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1);
+        Tensor x = h.random(DType.FLOAT32, Shape.of(16, 13, 13, 32), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor f = h.random(DType.FLOAT32, Shape.of(3, 3, 32, 64), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor dy = h.random(DType.FLOAT32, Shape.of(16, 11, 11, 64), KernelHarness.Layout.DENSE, -1, 1);
+        sameAtOneAndTwo(() -> Ops.conv2d(x, f, valid));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy, f, x.shape(), valid));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x, dy, f.shape(), valid));
+    }
+
+    /** Runs {@code op} on cpu-vector (only) at 1 and 2 threads and compares the raw bits. */
+    private void sameAtOneAndTwo(Supplier<Tensor> op) {
+        Engine cpuOnly = call -> call.op().isView() ? dev.javelin.tensor.spi.EagerEngine.INSTANCE.execute(call) : KernelHarness.run(cpu, call);
+        float[] one, two;
+        try (var s = Dispatch.use(cpuOnly)) {
+            CpuThreads.setThreads(1);
+            one = op.get().toFloatArray();
+            CpuThreads.setThreads(2);
+            two = op.get().toFloatArray();
+        }
+        int[] b1 = new int[one.length], b2 = new int[two.length];
+        for (int i = 0; i < one.length; i++) {
+            b1[i] = Float.floatToRawIntBits(one[i]);
+            b2[i] = Float.floatToRawIntBits(two[i]);
+        }
+        assertArrayEquals(b1, b2, "seed " + KernelHarness.SEED + ": results differ between 1 and 2 threads");
+    }
+}

@@ -1,0 +1,31 @@
+package dev.javelin.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.spi.Backends;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which float32 loops this JVM runs. The default test run has the incubator module and must use the
+ * vector loops; the {@code scalar-fallback} Surefire execution starts a JVM without it (and sets
+ * {@code javelin.test.expectVector=false}), so the same kernel tests run on the scalar loops there.
+ */
+class VectorSupportTest {
+    @Test
+    void loopsFollowTheIncubatorModule() {
+        boolean expectVector = Boolean.parseBoolean(System.getProperty("javelin.test.expectVector", "true"));
+        assertEquals(expectVector, VectorSupport.modulePresent(), "jdk.incubator.vector resolved");
+        assertEquals(expectVector, VectorSupport.enabled());
+        String impl = VectorSupport.loops().getClass().getSimpleName();
+        assertEquals(expectVector ? "VectorFloatLoops" : "ScalarFloatLoops", impl);
+    }
+
+    @Test
+    void serviceLoaderPrefersThisBackendOnTheClassPath() {
+        assertInstanceOf(CpuBackend.class, Backends.forDevice(Device.CPU));
+        assertSame(Backends.forDevice(Device.CPU), Backends.forDevice(Device.CPU));
+    }
+}
