@@ -16,17 +16,20 @@ import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.testing.RandomTensors;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The planners end to end on {@link EmulatedRunner}: every primitive on random shapes (odd sizes, 1,
- * 0), non-contiguous and broadcast operands, against the reference backend. What this proves is the
- * host side (which kernels, which arguments); the PTX itself is checked by ptxas here and by
- * {@link CudaBackendGpuTest} on a GPU.
+ * 0), non-contiguous and broadcast operands, against the reference backend, twice: once with each
+ * kernel's documented contract carried out in Java (checks the host side: which kernels, which
+ * arguments), once with the generated PTX itself run by {@link PtxInterpreter} (checks the kernels'
+ * logic: indexing, loops, predicates, shuffles, barriers). The tensor-core kernel and the GPU's
+ * approximate instructions are only checked on a GPU ({@link CudaBackendGpuTest}).
  */
 class EmulatedPlanTest {
     private final RandomTensors rnd = new RandomTensors(11);
-    private final EmulatedRunner emu = new EmulatedRunner();
+    private EmulatedRunner emu = new EmulatedRunner();
 
     /** Runs op on the reference (host views) and on the emulated device (same layouts), and compares. */
     private void check(Op op, List<Tensor> host, OpAttrs attrs, Shape shape, DType dtype, double tol) {
@@ -52,8 +55,10 @@ class EmulatedPlanTest {
         return rnd.anyLayout(rnd.uniform(s, t));
     }
 
-    @Test
-    void elementwiseOnAnyLayoutWithBroadcasting() {
+    @ParameterizedTest(name = "interpretPtx={0}")
+    @ValueSource(booleans = {false, true})
+    void elementwiseOnAnyLayoutWithBroadcasting(boolean interpretPtx) {
+        emu = new EmulatedRunner(interpretPtx);
         for (int trial = 0; trial < 12; trial++) {
             Shape s = rnd.shape(4, 6);
             check(Op.EXP, List.of(any(s, DType.FLOAT32)), OpAttrs.NONE, s, DType.FLOAT32, 1e-6);
@@ -72,8 +77,10 @@ class EmulatedPlanTest {
         }
     }
 
-    @Test
-    void reductionsOverRandomAxesIncludingTheSplitPath() {
+    @ParameterizedTest(name = "interpretPtx={0}")
+    @ValueSource(booleans = {false, true})
+    void reductionsOverRandomAxesIncludingTheSplitPath(boolean interpretPtx) {
+        emu = new EmulatedRunner(interpretPtx);
         for (int trial = 0; trial < 16; trial++) {
             Shape s = trial % 4 == 0 ? rnd.shape(2, 200) : rnd.shape(4, 9); // long rows take the block kernel
             int axis = rnd.nextInt(0, s.rank() - 1);
@@ -99,8 +106,10 @@ class EmulatedPlanTest {
         check(Op.REDUCE_MAX, List.of(longRow), new OpAttrs.Reduce(new int[] {0, 1}, true), Shape.of(1, 1), DType.FLOAT32, 0);
     }
 
-    @Test
-    void matmulWithOddSizesBatchesBroadcastAndTransposedOperands() {
+    @ParameterizedTest(name = "interpretPtx={0}")
+    @ValueSource(booleans = {false, true})
+    void matmulWithOddSizesBatchesBroadcastAndTransposedOperands(boolean interpretPtx) {
+        emu = new EmulatedRunner(interpretPtx);
         int[][] mkn = {{1, 1, 1}, {5, 7, 3}, {9, 4, 12}, {3, 0, 2}, {17, 33, 8}};
         for (int[] d : mkn) {
             Tensor a = any(Shape.of(2, d[0], d[1]), DType.FLOAT32);
@@ -117,8 +126,10 @@ class EmulatedPlanTest {
         check(Op.MATMUL, List.of(x, y), OpAttrs.NONE, Shape.of(2, 3, 4, 4), DType.FLOAT32, 1e-5);
     }
 
-    @Test
-    void convolutionsForwardAndBackwardAndFold() {
+    @ParameterizedTest(name = "interpretPtx={0}")
+    @ValueSource(booleans = {false, true})
+    void convolutionsForwardAndBackwardAndFold(boolean interpretPtx) {
+        emu = new EmulatedRunner(interpretPtx);
         OpAttrs.Conv[] convs = {new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 1), new OpAttrs.Conv(2, 2, 1, 0, 0, 1, 2, 1, 2),
                 new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1), new OpAttrs.Conv(2, 1, 0, 2, 1, 1, 1, 2, 4)};
         int[] k = {3, 3, 1, 2};
@@ -138,8 +149,10 @@ class EmulatedPlanTest {
         check(Op.FOLD, List.of(any(win, DType.FLOAT64)), w, img, DType.FLOAT64, 1e-12);
     }
 
-    @Test
-    void padGatherScatterAndRandom() {
+    @ParameterizedTest(name = "interpretPtx={0}")
+    @ValueSource(booleans = {false, true})
+    void padGatherScatterAndRandom(boolean interpretPtx) {
+        emu = new EmulatedRunner(interpretPtx);
         Tensor x = any(Shape.of(4, 5, 3), DType.FLOAT32);
         OpAttrs.Pad p = new OpAttrs.Pad(new int[] {1, 0, 2}, new int[] {0, 3, 1}, new int[] {0, 1, 2}, -7);
         check(Op.PAD, List.of(x), p, Shape.of(5, 12, 10), DType.FLOAT32, 0);

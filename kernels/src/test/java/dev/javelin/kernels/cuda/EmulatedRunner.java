@@ -29,6 +29,16 @@ final class EmulatedRunner implements KernelRunner {
     private final TreeMap<Long, ByteBuffer> memory = new TreeMap<>();
     private final Heap heap = new Heap();
     final List<String> names = new ArrayList<>();
+    /** When set, launches run their PTX through {@link PtxInterpreter} instead of the Java contract. */
+    private final boolean interpret;
+
+    EmulatedRunner() {
+        this(false);
+    }
+
+    EmulatedRunner(boolean interpret) {
+        this.interpret = interpret;
+    }
 
     /** Device memory backed by byte buffers at 256-aligned fake addresses. */
     private final class Memory implements DeviceMemory {
@@ -124,6 +134,12 @@ final class EmulatedRunner implements KernelRunner {
         }
     }
 
+    /** Writes one raw byte (bool storage keeps 0/1; the interpreter stores whatever the PTX stores). */
+    void rawByte(long address, byte v) {
+        ByteBuffer b = region(address, 1);
+        b.put((int) (address - memory.floorKey(address)), v);
+    }
+
     /** A device tensor with the same storage layout (length, strides, offset) and values as the host view {@code h}. */
     Tensor upload(Tensor h) {
         HeapStorage hs = (HeapStorage) h.storage();
@@ -160,7 +176,8 @@ final class EmulatedRunner implements KernelRunner {
         names.add(l.name());
         String n = l.name();
         List<Object> a = l.args();
-        if (n.startsWith("E_")) elementwise(n, a);
+        if (interpret && !n.startsWith("gemm_tf32")) PtxInterpreter.run(this, l);
+        else if (n.startsWith("E_")) elementwise(n, a);
         else if (n.startsWith("r_")) EmulatedKernels.reduce(this, n, l);
         else if (n.startsWith("gemm_")) EmulatedKernels.gemm(this, n.startsWith("gemm_f64") ? DType.FLOAT64 : DType.FLOAT32, l);
         else if (n.startsWith("im2col_")) EmulatedKernels.im2col(this, a);
