@@ -197,6 +197,17 @@ final class EmulatedRunner implements KernelRunner {
 
     /** E_<op>_<input tags>_r<rank>, E_cast_<from>_<to>_r<rank>, E_copy_<tag>_r<rank>, E_fused_..._r<rank> (zero fill only). */
     private void elementwise(String name, List<Object> a) {
+        if (name.contains("_v4")) { // dense v4 form: out, n, (ptr, offset) per input; mask c = contiguous, b = broadcast
+            String mask = name.endsWith("_v4") ? "" : name.substring(name.lastIndexOf('_') + 1);
+            List<Object> strided = new ArrayList<>(List.of(a.get(0), a.get(1)));
+            for (int k = 0; k < mask.length(); k++) {
+                strided.add(a.get(2 + 2 * k));
+                strided.add(a.get(3 + 2 * k));
+                strided.add(mask.charAt(k) == 'c' ? 1 : 0);
+            }
+            elementwise(name.substring(0, name.lastIndexOf("_v4")) + "_r1", strided);
+            return;
+        }
         int rank = Integer.parseInt(name.substring(name.lastIndexOf("_r") + 2));
         String[] parts = name.substring(2, name.lastIndexOf("_r")).split("_");
         int n = (int) a.get(1);

@@ -1,6 +1,7 @@
 package dev.javelin.kernels.cuda;
 
 import static dev.javelin.testing.TensorAssert.assertClose;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.kernels.cuda.ptx.SgemmPtx;
 import dev.javelin.tensor.DType;
@@ -57,6 +58,8 @@ class InterpretedKernelTest {
                 assertClose(expected, run(op, List.of(in), OpAttrs.NONE, in.shape(), DType.FLOAT32), 2e-6, atol);
             }
         }
+        assertTrue(emu.names.contains("E_exp_f32_v4_c") && emu.names.contains("E_exp_f32_r1"),
+                "both the v4 path (with a tail: 301 elements) and the strided path ran: " + emu.names);
     }
 
     @Test
