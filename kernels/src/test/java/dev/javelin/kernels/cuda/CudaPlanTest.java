@@ -74,11 +74,13 @@ class CudaPlanTest {
     }
 
     @Test
-    void float64TranscendentalsGoToTheHost() {
+    void float64TranscendentalsAndConvolutionsGoToTheHost() {
         Tensor x = r.tensor(FLOAT64, 3);
         assertFalse(CudaKernels.supports(new OpCall(Op.EXP, List.of(x), OpAttrs.NONE, x.shape(), FLOAT64, GPU)));
         assertTrue(CudaKernels.supports(new OpCall(Op.SQRT, List.of(x), OpAttrs.NONE, x.shape(), FLOAT64, GPU)));
-        assertFalse(CudaKernels.supports(new OpCall(Op.RANDOM_NORMAL, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(3), FLOAT32, GPU)));
+        assertTrue(CudaKernels.supports(new OpCall(Op.RANDOM_NORMAL, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(3), FLOAT32, GPU)));
+        assertFalse(CudaKernels.supports(new OpCall(Op.CONV2D, List.of(r.tensor(FLOAT64, 1, 3, 3, 1), r.tensor(FLOAT64, 1, 1, 1, 1)),
+                new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1), Shape.of(1, 3, 3, 1), FLOAT64, GPU)));
     }
 
     @Test
@@ -163,6 +165,7 @@ class CudaPlanTest {
         assertEquals("E_copy_f32_r1", sc.get(0), "the base is copied, then the atomics add");
         assertTrue(sc.get(sc.size() - 1).startsWith("scatter_add_f32_i32"));
         run(Op.RANDOM_UNIFORM, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(1000), FLOAT32);
+        run(Op.RANDOM_NORMAL, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(1000), FLOAT32);
         PtxasAssert.assemble("plan_index", r.entries());
     }
 }

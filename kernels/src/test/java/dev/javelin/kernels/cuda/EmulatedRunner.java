@@ -187,6 +187,9 @@ final class EmulatedRunner implements KernelRunner {
         else if (n.equals("rand_uniform_f32")) {
             long seed = getLong(DType.INT64, (long) a.get(2) + 8L * (int) a.get(3));
             for (int i = 0; i < (int) a.get(1); i++) put(DType.FLOAT32, (long) a.get(0) + 4L * i, CounterRng.uniform(seed, i));
+        } else if (n.equals("rand_normal_f32")) {
+            long seed = getLong(DType.INT64, (long) a.get(2) + 8L * (int) a.get(3));
+            for (int i = 0; i < (int) a.get(1); i++) put(DType.FLOAT32, (long) a.get(0) + 4L * i, CounterRng.normal(seed, i));
         } else {
             throw new IllegalStateException("emulated device: no emulation for kernel " + n);
         }

@@ -93,6 +93,16 @@ class InterpretedKernelTest {
     }
 
     @Test
+    void randomNormalIsBitExactWithCounterRng() {
+        for (long seed : new long[] {0, 42, -7, Long.MAX_VALUE}) {
+            Tensor s = Tensor.wrap(HeapStorage.wrap(new long[] {seed}), Shape.scalar());
+            Shape shape = Shape.of(4099);
+            Tensor expected = reference(Op.RANDOM_NORMAL, List.of(s), OpAttrs.NONE, shape, DType.FLOAT32);
+            assertClose(expected, run(Op.RANDOM_NORMAL, List.of(s), OpAttrs.NONE, shape, DType.FLOAT32), 0, 0);
+        }
+    }
+
+    @Test
     void everySgemmTileAndLoadVariantComputesTheProduct() {
         int m = 131, n = 68, k = 36; // partial tiles in every direction; N and K multiples of 4 for the v4 loads
         Tensor a = rnd.uniform(Shape.of(m, k), DType.FLOAT32);
