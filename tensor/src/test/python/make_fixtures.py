@@ -15,6 +15,12 @@ TensorFlow's (the odd pixel goes to the bottom/right), applied here with an expl
 A case's "views" entry names a view the Java test applies to a stored input before the op, exactly as
 this script does, so the op sees a non-contiguous input: "transpose:a,b" swaps two axes and
 "slice:axis,start,stop,step" slices one; several are joined with ';'.
+
+grad_fixtures.json (for the autodiff tests) holds float64 cases: the inputs by name (integer ones such as
+"labels" or "index" keep their dtype), the op's attributes, the forward "out", the upstream gradient "dy",
+"wrt" (the inputs differentiated) and "grad_<input>" for each of them: the gradient of sum(out * dy).
+Ops: matmul, conv2d (stride, same/valid padding, groups), max/avg pooling, sparse softmax cross-entropy
+(per example, from logits), layer norm (x, gamma, beta) and gather.
 """
 import json
 import math
@@ -271,6 +277,23 @@ def contractions():
     for kind in ("max", "avg"):
         c.add(kind + "_pool_transposed_same", kind + "_pool2d", {"x": x}, torch_pool_nhwc(xv, (2, 2), (2, 2), "same", kind),
               views={"x": "transpose:1,2"}, pool=[2, 2], strides=[2, 2], padding="same")
+    # The two convolution-gradient primitives, from PyTorch's autograd of the forward above.
+    for name, xs, fs, s_, pad, g in [("s2_same_groups2", (2, 7, 6, 4), (3, 3, 2, 6), (2, 2), "same", 2),
+                                     ("s1_valid_dil", (1, 6, 7, 3), (2, 3, 3, 2), (1, 2), "valid", 1)]:
+        x = rnd(*xs).double().requires_grad_(True)
+        f = rnd(*fs, lo=-1, hi=1).double().requires_grad_(True)
+        d = (1, 1) if name != "s1_valid_dil" else (2, 1)
+        y = torch_conv_nhwc(x, f, s_, pad, d, g)
+        dy = rnd(*y.shape, lo=-1, hi=1, dtype=torch.float64)
+        y.backward(dy)
+        pads = [0, 0, 0, 0]
+        if pad == "same":
+            pads = list(same_pad(xs[1], fs[0], s_[0], d[0]) + same_pad(xs[2], fs[1], s_[1], d[1]))
+        geometry = dict(strides=list(s_), pads=pads, dilation=list(d), groups=g)
+        c.add("conv2d_backward_input_" + name, "conv2d_backward_input", {"dy": dy, "filter": f}, x.grad,
+              input_shape=list(xs), **geometry)
+        c.add("conv2d_backward_filter_" + name, "conv2d_backward_filter", {"x": x, "dy": dy}, f.grad,
+              filter_shape=list(fs), **geometry)
     return c
 
 

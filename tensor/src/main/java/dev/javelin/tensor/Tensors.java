@@ -174,7 +174,7 @@ public final class Tensors {
         return Ops.randomUniform(shape, scalar(seed, DType.INT64));
     }
 
-    /** float32 uniform in [lo, hi). */
+    /** float32 uniform in [lo, hi), computed as {@code lo + u * (hi - lo)} in float32 (so hi itself can appear by rounding). */
     public static Tensor uniform(Shape shape, double lo, double hi, long seed) {
         if (!(hi >= lo)) throw new IllegalArgumentException("uniform: expected lo <= hi, got " + lo + ", " + hi);
         return uniform(shape, seed).mul(hi - lo).add(lo);

@@ -78,6 +78,8 @@ class PyTorchFixturesTest {
             case "matmul" -> in(c, "a").matmul(in(c, "b"));
             case "conv2d" -> NN.conv2d(in(c, "x"), in(c, "filter"), c.ints("strides"), c.string("padding"), c.ints("dilation"),
                     c.integer("groups"));
+            case "conv2d_backward_input" -> Ops.conv2dBackwardInput(in(c, "dy"), in(c, "filter"), Shape.of(c.ints("input_shape")), conv(c));
+            case "conv2d_backward_filter" -> Ops.conv2dBackwardFilter(in(c, "x"), in(c, "dy"), Shape.of(c.ints("filter_shape")), conv(c));
             case "max_pool2d" -> NN.maxPool2d(in(c, "x"), c.ints("pool"), c.ints("strides"), c.string("padding"));
             case "avg_pool2d" -> NN.avgPool2d(in(c, "x"), c.ints("pool"), c.ints("strides"), c.string("padding"));
             case "gather" -> Ops.gather(in(c, "x"), c.integer("axis"), in(c, "index"));
@@ -117,6 +119,11 @@ class PyTorchFixturesTest {
         };
         if (op.equals("split")) return new ArrayList<>(ArrayOps.split(in(c, "x"), c.ints("sizes"), c.integer("axis")));
         return List.of(r);
+    }
+
+    private static OpAttrs.Conv conv(Fixtures.Case c) {
+        int[] s = c.ints("strides"), p = c.ints("pads"), d = c.ints("dilation");
+        return new OpAttrs.Conv(s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1], c.integer("groups"));
     }
 
     private static void assertClose(String name, double[] e, double[] a, double tol) {

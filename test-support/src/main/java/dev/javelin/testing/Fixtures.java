@@ -19,10 +19,10 @@ import java.util.Map;
  * "float32", "data": [row-major values]}} next to plain attributes (numbers, strings, lists).
  *
  * <pre>{@code
- * for (Fixtures.Case c : Fixtures.load("fixtures/elementwise.json")) {
- *     Tensor y = c.tensor("x").exp();
- *     TensorAssert.assertClose(c.tensor("out"), y, 1e-5, 1e-6);
- * }
+ * Fixtures.Case c = Fixtures.find("fixtures/grad_fixtures.json", "matmul_plain");
+ * Tensor a = c.tensor("a"), b = c.tensor("b"), dy = c.tensor("dy");
+ * TensorAssert.assertClose(c.tensor("out"), a.matmul(b), 1e-12, 1e-12);
+ * // ... then the tape's gradients against c.tensor("grad_a") and c.tensor("grad_b")
  * }</pre>
  */
 public final class Fixtures {

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param y the targets, batch first; null for a dataset of inputs only (prediction)
  */
 public record Batch(Tensor x, Tensor y) {
+    /** Checks that x and y agree in their first dimension. */
     public Batch {
         Objects.requireNonNull(x, "x");
         if (y != null && y.rank() > 0 && x.rank() > 0 && y.dim(0) != x.dim(0)) {

@@ -148,6 +148,7 @@ public final class Dataset implements Iterable<Batch> {
         return dropRemainder ? count / batchSize : (count + batchSize - 1) / batchSize;
     }
 
+    /** The examples per batch (the last may hold fewer). */
     public int batchSize() {
         return batchSize;
     }

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param body {@code product(dims) * type.byteSize()} bytes, big-endian, row-major
  */
 public record IdxData(IdxType type, int[] dims, byte[] body) {
+    /** Checks that the body holds exactly the elements {@code dims} describe. */
     public IdxData {
         Objects.requireNonNull(type, "type");
         dims = dims.clone();
@@ -48,6 +49,7 @@ public record IdxData(IdxType type, int[] dims, byte[] body) {
         return new IdxData(IdxType.UBYTE, dims, body);
     }
 
+    /** A copy of the dimension sizes. */
     @Override
     public int[] dims() {
         return dims.clone();
@@ -60,15 +62,15 @@ public record IdxData(IdxType type, int[] dims, byte[] body) {
 
     /** Element {@code i} (row-major) widened to double. */
     public double get(int i) {
-        ByteBuffer b = ByteBuffer.wrap(body); // big-endian by default, as IDX is
         int at = i * type.byteSize();
         return switch (type) {
             case UBYTE -> body[i] & 0xff;
             case BYTE -> body[i];
-            case SHORT -> b.getShort(at);
-            case INT -> b.getInt(at);
-            case FLOAT -> b.getFloat(at);
-            case DOUBLE -> b.getDouble(at);
+            // ByteBuffer reads big-endian by default, as IDX is
+            case SHORT -> ByteBuffer.wrap(body).getShort(at);
+            case INT -> ByteBuffer.wrap(body).getInt(at);
+            case FLOAT -> ByteBuffer.wrap(body).getFloat(at);
+            case DOUBLE -> ByteBuffer.wrap(body).getDouble(at);
         };
     }
 

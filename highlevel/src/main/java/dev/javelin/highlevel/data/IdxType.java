@@ -9,7 +9,18 @@ package dev.javelin.highlevel.data;
  * }</pre>
  */
 public enum IdxType {
-    UBYTE(0x08, 1), BYTE(0x09, 1), SHORT(0x0B, 2), INT(0x0C, 4), FLOAT(0x0D, 4), DOUBLE(0x0E, 8);
+    /** Unsigned 8-bit (MNIST's pixels and labels). */
+    UBYTE(0x08, 1),
+    /** Signed 8-bit. */
+    BYTE(0x09, 1),
+    /** Signed 16-bit, big-endian. */
+    SHORT(0x0B, 2),
+    /** Signed 32-bit, big-endian. */
+    INT(0x0C, 4),
+    /** IEEE float32, big-endian. */
+    FLOAT(0x0D, 4),
+    /** IEEE float64, big-endian. */
+    DOUBLE(0x0E, 8);
 
     private final int code;
     private final int byteSize;

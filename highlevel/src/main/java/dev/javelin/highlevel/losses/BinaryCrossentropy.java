@@ -23,11 +23,17 @@ public final class BinaryCrossentropy extends PerExampleLoss {
         this(false);
     }
 
+    /** From logits when {@code fromLogits}, else from probabilities. */
     public BinaryCrossentropy(boolean fromLogits) {
         this(fromLogits, 0.0);
     }
 
-    /** @param labelSmoothing in [0, 1]: targets become {@code t (1 - s) + 0.5 s} */
+    /**
+     * With label smoothing.
+     *
+     * @param fromLogits whether predictions are logits
+     * @param labelSmoothing in [0, 1]: targets become {@code t (1 - s) + 0.5 s}
+     */
     public BinaryCrossentropy(boolean fromLogits, double labelSmoothing) {
         super("binary_crossentropy");
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
@@ -37,6 +43,7 @@ public final class BinaryCrossentropy extends PerExampleLoss {
         this.labelSmoothing = labelSmoothing;
     }
 
+    /** True when predictions are logits. */
     public boolean fromLogits() {
         return fromLogits;
     }

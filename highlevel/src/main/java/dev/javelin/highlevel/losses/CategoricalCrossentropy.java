@@ -23,11 +23,17 @@ public final class CategoricalCrossentropy extends PerExampleLoss {
         this(false);
     }
 
+    /** From logits when {@code fromLogits}, else from probabilities. */
     public CategoricalCrossentropy(boolean fromLogits) {
         this(fromLogits, 0.0);
     }
 
-    /** @param labelSmoothing in [0, 1]: targets become {@code t (1 - s) + s / classes} */
+    /**
+     * With label smoothing.
+     *
+     * @param fromLogits whether predictions are logits
+     * @param labelSmoothing in [0, 1]: targets become {@code t (1 - s) + s / classes}
+     */
     public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing) {
         super("categorical_crossentropy");
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
@@ -37,6 +43,7 @@ public final class CategoricalCrossentropy extends PerExampleLoss {
         this.labelSmoothing = labelSmoothing;
     }
 
+    /** True when predictions are logits. */
     public boolean fromLogits() {
         return fromLogits;
     }

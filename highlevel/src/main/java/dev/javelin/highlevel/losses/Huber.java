@@ -19,6 +19,7 @@ public final class Huber extends PerExampleLoss {
         this(1.0);
     }
 
+    /** Quadratic within {@code delta} of the target, linear beyond. */
     public Huber(double delta) {
         super("huber_loss");
         if (!(delta > 0) || Double.isInfinite(delta)) {

@@ -10,6 +10,7 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public final class MeanAbsoluteError extends PerExampleLoss {
+    /** Named {@code mean_absolute_error}. */
     public MeanAbsoluteError() {
         super("mean_absolute_error");
     }

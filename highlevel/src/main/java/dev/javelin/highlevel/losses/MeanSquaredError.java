@@ -10,6 +10,7 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public final class MeanSquaredError extends PerExampleLoss {
+    /** Named {@code mean_squared_error}. */
     public MeanSquaredError() {
         super("mean_squared_error");
     }

@@ -18,6 +18,7 @@ import dev.javelin.tensor.Tensor;
 public abstract class PerExampleLoss implements Loss {
     private final String name;
 
+    /** A loss named {@code name}. */
     protected PerExampleLoss(String name) {
         this.name = name;
     }

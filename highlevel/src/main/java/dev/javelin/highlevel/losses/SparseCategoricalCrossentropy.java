@@ -24,11 +24,13 @@ public final class SparseCategoricalCrossentropy extends PerExampleLoss {
         this(false);
     }
 
+    /** From logits when {@code fromLogits}, else from probabilities. */
     public SparseCategoricalCrossentropy(boolean fromLogits) {
         super("sparse_categorical_crossentropy");
         this.fromLogits = fromLogits;
     }
 
+    /** True when predictions are logits. */
     public boolean fromLogits() {
         return fromLogits;
     }

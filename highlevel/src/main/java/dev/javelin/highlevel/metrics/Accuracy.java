@@ -12,10 +12,12 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public final class Accuracy extends MeanMetric {
+    /** Exact-match accuracy named {@code accuracy}. */
     public Accuracy() {
         this("accuracy");
     }
 
+    /** Exact-match accuracy under another name. */
     public Accuracy(String name) {
         super(name);
     }

@@ -14,10 +14,12 @@ import dev.javelin.tensor.Tensor;
 public final class BinaryAccuracy extends MeanMetric {
     private final double threshold;
 
+    /** Threshold 0.5, named {@code binary_accuracy}. */
     public BinaryAccuracy() {
         this("binary_accuracy", 0.5);
     }
 
+    /** A prediction above {@code threshold} counts as 1. */
     public BinaryAccuracy(String name, double threshold) {
         super(name);
         this.threshold = threshold;

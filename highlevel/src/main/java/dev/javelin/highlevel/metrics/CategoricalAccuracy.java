@@ -12,10 +12,12 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public final class CategoricalAccuracy extends MeanMetric {
+    /** Named {@code categorical_accuracy}. */
     public CategoricalAccuracy() {
         this("categorical_accuracy");
     }
 
+    /** Under another name (e.g. {@code accuracy}). */
     public CategoricalAccuracy(String name) {
         super(name);
     }

@@ -5,8 +5,11 @@ import dev.javelin.tensor.Tensor;
 /** True/false positive and false negative counts at a threshold, shared by {@link Precision} and {@link Recall}. */
 abstract class ConfusionCounts extends Metric {
     private final double threshold;
+    /** Predicted positive, actually positive. */
     protected double truePositives;
+    /** Predicted positive, actually negative. */
     protected double falsePositives;
+    /** Predicted negative, actually positive. */
     protected double falseNegatives;
 
     ConfusionCounts(String name, double threshold) {

@@ -17,6 +17,7 @@ public class Mean extends Metric {
     private double total;
     private double weight;
 
+    /** An empty running mean shown as {@code name}. */
     public Mean(String name) {
         super(name);
     }

@@ -11,6 +11,7 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public final class MeanAbsoluteError extends MeanMetric {
+    /** Named {@code mean_absolute_error}. */
     public MeanAbsoluteError() {
         super("mean_absolute_error");
     }

@@ -17,6 +17,7 @@ public abstract class MeanMetric extends Metric {
     private double total;
     private long count;
 
+    /** A metric shown as {@code name}. */
     protected MeanMetric(String name) {
         super(name);
     }

@@ -11,6 +11,7 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public final class MeanSquaredError extends MeanMetric {
+    /** Named {@code mean_squared_error}. */
     public MeanSquaredError() {
         super("mean_squared_error");
     }

@@ -24,6 +24,7 @@ import java.util.Objects;
 public abstract class Metric {
     private final String name;
 
+    /** A metric shown as {@code name} in logs and History. */
     protected Metric(String name) {
         this.name = Objects.requireNonNull(name, "name");
     }

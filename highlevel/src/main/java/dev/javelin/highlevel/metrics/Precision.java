@@ -10,10 +10,12 @@ package dev.javelin.highlevel.metrics;
  * }</pre>
  */
 public final class Precision extends ConfusionCounts {
+    /** Threshold 0.5, named {@code precision}. */
     public Precision() {
         this("precision", 0.5);
     }
 
+    /** A prediction above {@code threshold} counts as positive. */
     public Precision(String name, double threshold) {
         super(name, threshold);
     }

@@ -10,10 +10,12 @@ package dev.javelin.highlevel.metrics;
  * }</pre>
  */
 public final class Recall extends ConfusionCounts {
+    /** Threshold 0.5, named {@code recall}. */
     public Recall() {
         this("recall", 0.5);
     }
 
+    /** A prediction above {@code threshold} counts as positive. */
     public Recall(String name, double threshold) {
         super(name, threshold);
     }

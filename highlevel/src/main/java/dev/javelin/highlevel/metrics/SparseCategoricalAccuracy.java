@@ -12,10 +12,12 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public final class SparseCategoricalAccuracy extends MeanMetric {
+    /** Named {@code sparse_categorical_accuracy}. */
     public SparseCategoricalAccuracy() {
         this("sparse_categorical_accuracy");
     }
 
+    /** Under another name (e.g. {@code accuracy}). */
     public SparseCategoricalAccuracy(String name) {
         super(name);
     }

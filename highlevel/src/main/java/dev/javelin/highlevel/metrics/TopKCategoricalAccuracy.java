@@ -16,10 +16,12 @@ public final class TopKCategoricalAccuracy extends MeanMetric {
     private final int k;
     private final boolean sparseLabels;
 
+    /** Top 5, as Keras defaults. */
     public TopKCategoricalAccuracy() {
         this(5);
     }
 
+    /** Top {@code k} with one-hot targets. */
     public TopKCategoricalAccuracy(int k) {
         this("top_k_categorical_accuracy", k, false);
     }

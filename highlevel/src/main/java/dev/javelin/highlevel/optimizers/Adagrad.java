@@ -36,6 +36,7 @@ public final class Adagrad extends Optimizer {
         this.epsilon = b.epsilon;
     }
 
+    /** A builder with Keras's defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -70,12 +71,14 @@ public final class Adagrad extends Optimizer {
             super(0.001);
         }
 
+        /** The accumulator's starting value (0.1). */
         public Builder initialAccumulatorValue(double v) {
             if (!(v >= 0)) throw new IllegalArgumentException("initialAccumulatorValue: expected >= 0, got " + v);
             this.initialAccumulatorValue = v;
             return this;
         }
 
+        /** Added under the square root (1e-7). */
         public Builder epsilon(double e) {
             this.epsilon = positive("epsilon", e);
             return this;

@@ -42,6 +42,7 @@ public class Adam extends Optimizer {
         this(builder().learningRate(learningRate));
     }
 
+    /** From a builder (AdamW passes its own). */
     protected Adam(Builder<?> b) {
         super(b);
         if (!(b.beta1 >= 0 && b.beta1 < 1) || !(b.beta2 >= 0 && b.beta2 < 1)) {
@@ -53,6 +54,7 @@ public class Adam extends Optimizer {
         this.amsgrad = b.amsgrad;
     }
 
+    /** A builder with Keras's defaults. */
     public static Builder<?> builder() {
         return new Builder<>();
     }
@@ -70,9 +72,9 @@ public class Adam extends Optimizer {
     protected void updateStep(Variable variable, Tensor gradient, int index, Tensor learningRate) {
         DType dt = variable.dtype();
         Tensor t = localStep(dt);
-        Tensor beta1Power = constant(beta1, dt).pow(t);
-        Tensor beta2Power = constant(beta2, dt).pow(t);
-        Tensor alpha = learningRate.mul(constant(1, dt).sub(beta2Power).sqrt()).div(constant(1, dt).sub(beta1Power));
+        Tensor beta1Power = constant(beta1, t).pow(t);
+        Tensor beta2Power = constant(beta2, t).pow(t);
+        Tensor alpha = learningRate.mul(constant(1, t).sub(beta2Power).sqrt()).div(constant(1, t).sub(beta1Power));
         Variable m = momentums.get(index);
         Variable v = velocities.get(index);
         Tensor mOld = m.value();
@@ -110,20 +112,24 @@ public class Adam extends Optimizer {
         double epsilon = 1e-7;
         boolean amsgrad;
 
+        /** Keras's defaults. */
         protected Builder() {
             super(0.001);
         }
 
+        /** Decay of the first-moment average (0.9). */
         public B beta1(double b) {
             this.beta1 = b;
             return self();
         }
 
+        /** Decay of the second-moment average (0.999). */
         public B beta2(double b) {
             this.beta2 = b;
             return self();
         }
 
+        /** Added to {@code sqrt(v)} (1e-7). */
         public B epsilon(double e) {
             this.epsilon = positive("epsilon", e);
             return self();

@@ -26,6 +26,7 @@ public final class AdamW extends Adam {
         super(b);
     }
 
+    /** A builder with Keras's defaults. */
     public static Builder builder() {
         return new Builder();
     }

@@ -29,7 +29,7 @@ final class Clipping {
     static Tensor byNorm(Tensor g, double c) {
         Tensor l2sum = g.mul(g).sum();
         Tensor positive = l2sum.gt(0.0);
-        Tensor safe = positive.where(l2sum, Optimizer.scalar(1, l2sum.dtype()));
+        Tensor safe = positive.where(l2sum, Optimizer.constant(1, l2sum));
         Tensor norm = positive.where(safe.sqrt(), l2sum);
         return g.mul(c).div(norm.maximum(c));
     }

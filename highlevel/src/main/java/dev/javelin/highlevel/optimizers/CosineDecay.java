@@ -22,11 +22,16 @@ public final class CosineDecay implements LearningRateSchedule {
     private final Double warmupTarget;
     private final double warmupSteps;
 
+    /** From {@code initialLearningRate} down to 0 over {@code decaySteps}, no warmup. */
     public CosineDecay(double initialLearningRate, double decaySteps) {
         this(initialLearningRate, decaySteps, 0.0, null, 0);
     }
 
     /**
+     * With a final floor and an optional linear warmup.
+     *
+     * @param initialLearningRate the rate at step 0
+     * @param decaySteps the length of the cosine
      * @param alpha the final rate as a fraction of the peak
      * @param warmupTarget the peak after warmup, or null for no warmup
      * @param warmupSteps the length of the warmup

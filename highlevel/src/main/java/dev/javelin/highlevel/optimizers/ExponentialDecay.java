@@ -19,6 +19,7 @@ public final class ExponentialDecay implements LearningRateSchedule {
     private final double decayRate;
     private final boolean staircase;
 
+    /** {@code initialLearningRate * decayRate ^ (step / decaySteps)}, the exponent floored when {@code staircase}. */
     public ExponentialDecay(double initialLearningRate, double decaySteps, double decayRate, boolean staircase) {
         if (!(decaySteps > 0)) {
             throw new IllegalArgumentException("ExponentialDecay: decaySteps must be > 0, got " + decaySteps);
@@ -33,7 +34,7 @@ public final class ExponentialDecay implements LearningRateSchedule {
     public Tensor call(Tensor step) {
         Tensor p = step.cast(DType.FLOAT32).div(decaySteps);
         if (staircase) p = p.floor();
-        return Optimizer.scalar(decayRate, DType.FLOAT32).pow(p).mul(initialLearningRate);
+        return Optimizer.constant(decayRate, p).pow(p).mul(initialLearningRate);
     }
 
     @Override

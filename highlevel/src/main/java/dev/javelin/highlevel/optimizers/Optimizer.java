@@ -46,6 +46,7 @@ public abstract class Optimizer {
     private final Map<Variable, Integer> index = new IdentityHashMap<>();
     private boolean built;
 
+    /** Takes the shared settings from a subclass's builder. */
     protected Optimizer(Builder<?> b) {
         this.name = b.name != null ? b.name : defaultName();
         if (b.clipCount() > 1) {
@@ -69,16 +70,18 @@ public abstract class Optimizer {
         return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** The name that prefixes this optimizer's variables, e.g. {@code adam}. */
     public String name() {
         return name;
     }
 
     /**
      * One update step: {@code gradients.get(i)} belongs to {@code variables.get(i)}; a null gradient
-     * leaves its variable alone. Slots are built on the first call (or by {@link #build(List)}).
+     * leaves its variable alone. Slots are built on the first call (or by {@link #buildFor(List)}).
      *
-     * @throws IllegalArgumentException when the lists differ in length, a gradient's shape differs
-     *     from its variable's, or a variable was not among those the optimizer was built for
+     * @throws IllegalArgumentException when the lists differ in length or a gradient's shape differs
+     *     from its variable's
+     * @throws IllegalStateException when a variable was not among those the optimizer was built for
      */
     public void apply(List<Variable> variables, List<Tensor> gradients) {
         if (variables.size() != gradients.size()) {
@@ -95,10 +98,6 @@ public abstract class Optimizer {
             if (!g.shape().equals(v.shape())) {
                 throw new IllegalArgumentException(name + ".apply: gradient " + g.dtype() + g.shape() + " for variable '"
                         + v.name() + "' of shape " + v.shape());
-            }
-            if (!index.containsKey(v)) {
-                throw new IllegalArgumentException(name + ".apply: variable '" + v.name()
-                        + "' was not among the variables this optimizer was built for");
             }
             vars.add(v);
             grads.add(g.dtype() == v.dtype() ? g : g.cast(v.dtype()));
@@ -123,11 +122,17 @@ public abstract class Optimizer {
     /**
      * Creates the slots for {@code variables} now (the first {@link #apply} does it otherwise): a
      * compiled train step calls this before tracing so that slots exist as variables to lift.
-     * Later calls with the same variables do nothing; new variables get slots too.
+     * Later calls with the same variables (or some of them) do nothing.
+     *
+     * @throws IllegalArgumentException when a variable is listed twice
+     * @throws IllegalStateException when already built and a variable is new: one optimizer serves
+     *     one set of variables, as in Keras
      */
     public final void buildFor(List<Variable> variables) {
         List<Variable> fresh = new ArrayList<>();
+        java.util.Set<Variable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Variable v : variables) {
+            if (!seen.add(v)) throw new IllegalArgumentException(name + ": variable '" + v.name() + "' is listed twice");
             if (!index.containsKey(v)) fresh.add(v);
         }
         if (built && fresh.isEmpty()) return;
@@ -136,8 +141,15 @@ public abstract class Optimizer {
                     + fresh.get(0).name() + "' is new (use one optimizer per set of variables)");
         }
         for (int i = 0; i < fresh.size(); i++) index.put(fresh.get(i), i);
+        if (!fresh.isEmpty()) moveStateTo(fresh.get(0).stored().device());
         build(fresh);
         built = true;
+    }
+
+    /** Keeps the step counter and the learning rate on the device of the weights, so updates never mix devices. */
+    private void moveStateTo(dev.javelin.tensor.Device device) {
+        iterations.store(iterations.stored().to(device));
+        if (learningRate != null) learningRate.store(learningRate.stored().to(device));
     }
 
     /** Creates the slot variables for {@code variables} (with {@link #addSlot}); index {@code i} is {@code variables.get(i)}. */
@@ -256,9 +268,12 @@ public abstract class Optimizer {
         return iterations.value().add(1).cast(dtype);
     }
 
-    /** A scalar constant of {@code dtype}, for update rules: {@code constant(1, dt).sub(x)}. */
-    protected static Tensor constant(double value, DType dtype) {
-        return scalar(value, dtype);
+    /**
+     * A scalar constant with {@code like}'s dtype and device, for update rules:
+     * {@code constant(1, x).sub(x)}. (A concrete tensor: a traced step holds it as a constant.)
+     */
+    protected static Tensor constant(double value, Tensor like) {
+        return scalar(value, like.dtype()).to(like.device());
     }
 
     static Tensor scalar(double value, DType dtype) {
@@ -287,15 +302,18 @@ public abstract class Optimizer {
         double weightDecay;
         List<String> excludeFromWeightDecay = List.of();
 
+        /** Starts from the optimizer's default learning rate. */
         protected Builder(double defaultLearningRate) {
             this.learningRate = defaultLearningRate;
         }
 
+        /** This builder as its concrete type. */
         @SuppressWarnings("unchecked")
         protected final B self() {
             return (B) this;
         }
 
+        /** Names the optimizer (and prefixes its variables' names). */
         public B name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return self();
@@ -377,6 +395,7 @@ public abstract class Optimizer {
             return v;
         }
 
+        /** The optimizer with these settings. */
         public abstract Optimizer build();
     }
 }

@@ -21,6 +21,7 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     private final double[] boundaries;
     private final double[] values;
 
+    /** {@code values.length} must be {@code boundaries.length + 1}; boundaries increase. */
     public PiecewiseConstantDecay(double[] boundaries, double[] values) {
         if (values.length != boundaries.length + 1) {
             throw new IllegalArgumentException("PiecewiseConstantDecay: " + boundaries.length + " boundaries need "
@@ -40,9 +41,9 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     public Tensor call(Tensor step) {
         Tensor s = step.cast(DType.FLOAT32);
         // from the last interval backwards: each boundary picks the earlier value when step <= it
-        Tensor lr = Optimizer.scalar(values[values.length - 1], DType.FLOAT32);
+        Tensor lr = Optimizer.constant(values[values.length - 1], s);
         for (int i = boundaries.length - 1; i >= 0; i--) {
-            lr = s.le(Optimizer.scalar(boundaries[i], DType.FLOAT32)).where(Optimizer.scalar(values[i], DType.FLOAT32), lr);
+            lr = s.le(Optimizer.constant(boundaries[i], s)).where(Optimizer.constant(values[i], s), lr);
         }
         return lr;
     }

@@ -52,6 +52,7 @@ public final class RMSprop extends Optimizer {
         this.centered = b.centered;
     }
 
+    /** A builder with Keras's defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -111,16 +112,19 @@ public final class RMSprop extends Optimizer {
             super(0.001);
         }
 
+        /** Decay of the squared-gradient average (0.9). */
         public Builder rho(double r) {
             this.rho = r;
             return this;
         }
 
+        /** Momentum on the increments (0: none). */
         public Builder momentum(double m) {
             this.momentum = m;
             return this;
         }
 
+        /** Added under the square root (1e-7). */
         public Builder epsilon(double e) {
             this.epsilon = positive("epsilon", e);
             return this;

@@ -43,6 +43,7 @@ public final class SGD extends Optimizer {
         this.nesterov = b.nesterov;
     }
 
+    /** A builder with Keras's defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -84,11 +85,13 @@ public final class SGD extends Optimizer {
             super(0.01);
         }
 
+        /** Momentum in [0, 1] (0: plain SGD). */
         public Builder momentum(double m) {
             this.momentum = m;
             return this;
         }
 
+        /** Nesterov momentum (with momentum > 0). */
         public Builder nesterov(boolean on) {
             this.nesterov = on;
             return this;

@@ -24,9 +24,11 @@ import java.util.Map;
 public final class ModelArchive {
     /** {@code __metadata__} key naming the format; its value is {@link #FORMAT}. */
     public static final String FORMAT_KEY = "format";
+    /** The value of {@link #FORMAT_KEY} in every model file. */
     public static final String FORMAT = "javelin.model";
     /** {@code __metadata__} key of the format version; this code writes and reads {@link #VERSION}. */
     public static final String VERSION_KEY = "format_version";
+    /** The format version this code writes and reads. */
     public static final String VERSION = "1";
     /** {@code __metadata__} key holding the model config as JSON. */
     public static final String CONFIG_KEY = "model_config";

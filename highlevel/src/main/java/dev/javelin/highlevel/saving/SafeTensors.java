@@ -58,6 +58,16 @@ public final class SafeTensors {
     public record Limits(long maxHeaderBytes, long maxDataBytes, int maxTensors) {
         /** 100 MB of header, 2 GiB of data, a million tensors. */
         public static final Limits DEFAULT = new Limits(100_000_000L, Integer.MAX_VALUE - 8L, 1_000_000);
+
+        /** Checks that each bound is positive and fits one Java array (the reader holds a file in one). */
+        public Limits {
+            long array = Integer.MAX_VALUE - 8L;
+            if (maxHeaderBytes < 2 || maxHeaderBytes > array || maxDataBytes < 0 || maxDataBytes > array || maxTensors < 0) {
+                throw new IllegalArgumentException("SafeTensors.Limits: expected 2 <= maxHeaderBytes <= " + array
+                        + ", 0 <= maxDataBytes <= " + array + ", maxTensors >= 0; got " + maxHeaderBytes + ", "
+                        + maxDataBytes + ", " + maxTensors);
+            }
+        }
     }
 
     /**

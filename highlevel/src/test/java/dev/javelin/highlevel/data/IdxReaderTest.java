@@ -124,4 +124,28 @@ class IdxReaderTest {
         e = assertThrows(IOException.class, () -> read(claims));
         assertTrue(e.getMessage().contains("declares 16777216 bytes of data, found 3"), e.getMessage());
     }
+
+    @Test
+    void randomCorruptionFailsOnlyWithIOException() throws IOException {
+        byte[] plain = bytes(IdxData.ofUnsignedBytes(new int[60], 3, 4, 5));
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(raw)) {
+            gz.write(plain);
+        }
+        byte[] zipped = raw.toByteArray();
+        java.util.Random r = new java.util.Random(5);
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] b = (trial % 2 == 0 ? plain : zipped).clone();
+            int at = r.nextInt(Math.min(b.length, 24));
+            b[at] = (byte) r.nextInt(256);
+            if (r.nextInt(4) == 0) b = Arrays.copyOf(b, r.nextInt(b.length + 1));
+            try {
+                read(b);
+            } catch (IOException expected) {
+                // what a corrupt file must give
+            } catch (RuntimeException | OutOfMemoryError other) {
+                throw new AssertionError("trial " + trial + ": " + other + " instead of an IOException", other);
+            }
+        }
+    }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Loss values against PyTorch's in float64 (torch.nn.functional: cross_entropy, nll_loss on
- * log(softmax), binary_cross_entropy(_with_logits), mse_loss, l1_loss, huber_loss), on these inputs.
+ * log(softmax), binary_cross_entropy(_with_logits), mse_loss, l1_loss, huber_loss), on these inputs,
+ * as printed by highlevel/src/test/python/reference_values.py.
  */
 class LossesTest {
     private static final double TOL = 1e-12;

@@ -126,5 +126,9 @@ class ClippingAndScheduleTest {
         opt.apply(List.of(w), List.of(Steps.t(1.0, 1.0)));
         Variable other = var("other", 1.0);
         assertThrows(IllegalStateException.class, () -> opt.apply(List.of(other), List.of(Steps.t(1.0))));
+        Variable twice = var("twice", 1.0);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new SGD(0.1).apply(List.of(twice, twice), List.of(Steps.t(1.0), Steps.t(1.0))));
+        assertTrue(e.getMessage().contains("listed twice"), e.getMessage());
     }
 }

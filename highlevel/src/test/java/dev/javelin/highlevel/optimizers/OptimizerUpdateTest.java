@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each optimizer's two first steps against values computed by hand from Keras 3's update formulas
- * (the numbers with many digits come from a 10-line Python transcription of those formulas, in
- * float64 with the learning rate rounded to float32, since it is a float32 variable as in Keras).
+ * (the numbers with many digits come from highlevel/src/test/python/reference_values.py, a float64
+ * transcription of those formulas with the learning rate rounded to float32, since it is a float32
+ * variable as in Keras).
  */
 class OptimizerUpdateTest {
     private static final double TOL = 1e-12;

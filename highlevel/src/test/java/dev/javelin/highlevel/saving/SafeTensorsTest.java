@@ -186,6 +186,7 @@ class SafeTensorsTest {
         assertTrue(e.getMessage().contains("more than the limit 16"), e.getMessage());
         e = assertThrows(IOException.class, () -> SafeTensors.read(b, new SafeTensors.Limits(1 << 20, 1 << 20, 3)));
         assertTrue(e.getMessage().contains("more than 3 tensors"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SafeTensors.Limits(1L << 40, 1, 1));
     }
 
     @Test

@@ -7,17 +7,22 @@ import dev.javelin.tensor.Tensor;
 /**
  * CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
  * dilation and groups. float32 goes through im2col + SGEMM, a tile of images at a time so the
- * column buffer stays bounded; float64 (gradient checks) runs {@link DirectConv2d}. Every result is
+ * column buffer stays bounded, or through {@link ShortConv}'s row kernels when the reduction is
+ * short (a first layer); float64 (gradient checks) runs {@link DirectConv2d}. Every result is
  * a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread count.
  */
 final class Conv2d {
     /** Column-buffer budget per tile, in floats (16 MB). */
     private static final long TILE_FLOATS = 1 << 22;
 
-    private Conv2d() {}
+    private final ShortConv shortConv;
+
+    Conv2d(FloatLoops loops) {
+        this.shortConv = new ShortConv(loops);
+    }
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
-    static void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out) {
+    void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out) {
         if (x.dtype() != DType.FLOAT32) {
             DirectConv2d.forward(x, f, c, out);
             return;
@@ -37,14 +42,18 @@ final class Conv2d {
             int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gather(xa, x.offset(), xs, g, n0, imgs, grp, col);
-                MatMul.sgemm(rows, g.coutg, g.k, col, 0, g.k, 1, fd, grp * g.coutg, g.cout, 1,
-                        o, g.rows(n0) * g.cout + grp * g.coutg, g.cout, false);
+                if (g.k < ShortConv.MAX_K) {
+                    shortConv.forward(col, rows, g, grp, fd, o, g.rows(n0));
+                } else {
+                    MatMul.sgemm(rows, g.coutg, g.k, col, 0, g.k, 1, fd, grp * g.coutg, g.cout, 1,
+                            o, g.rows(n0) * g.cout + grp * g.coutg, g.cout, false);
+                }
             }
         }
     }
 
     /** dx[N,H,W,C] from dy[N,OH,OW,Cout] and f: columns dy·fᵀ, scattered back into images. */
-    static void backwardInput(Tensor dy, Tensor f, OpAttrs.Conv c, Tensor dx) {
+    void backwardInput(Tensor dy, Tensor f, OpAttrs.Conv c, Tensor dx) {
         if (dy.dtype() != DType.FLOAT32) {
             DirectConv2d.backwardInput(dy, f, c, dx);
             return;
@@ -62,16 +71,19 @@ final class Conv2d {
         for (int n0 = 0; n0 < g.n; n0 += per) {
             int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
-                // fᵀ for this group: element (co, kidx) sits at kidx * Cout + grp * Coutg + co.
-                MatMul.sgemm(rows, g.k, g.coutg, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
-                        fd, grp * g.coutg, 1, g.cout, col, 0, g.k, false);
+                if (g.k < ShortConv.MAX_K) {
+                    shortConv.columnsOfInputGradient(dyd, g.rows(n0), rows, g, grp, fd, col);
+                } else { // fᵀ for this group: element (co, kidx) sits at kidx * Cout + grp * Coutg + co.
+                    MatMul.sgemm(rows, g.k, g.coutg, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
+                            fd, grp * g.coutg, 1, g.cout, col, 0, g.k, false);
+                }
                 Im2col.scatterAdd(col, g, n0, imgs, grp, o);
             }
         }
     }
 
     /** df[KH,KW,C/g,Cout] from x and dy: columnsᵀ·dy, accumulated over image tiles in order. */
-    static void backwardFilter(Tensor x, Tensor dy, OpAttrs.Conv c, Tensor df) {
+    void backwardFilter(Tensor x, Tensor dy, OpAttrs.Conv c, Tensor df) {
         if (x.dtype() != DType.FLOAT32) {
             DirectConv2d.backwardFilter(x, dy, c, df);
             return;
@@ -90,8 +102,12 @@ final class Conv2d {
             int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gather(xa, x.offset(), x.strides(), g, n0, imgs, grp, col);
-                MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
-                        o, grp * g.coutg, g.cout, n0 > 0);
+                if (g.k < ShortConv.MAX_K) {
+                    shortConv.filterGradient(col, dyd, g.rows(n0), rows, g, grp, o, n0 > 0);
+                } else {
+                    MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
+                            o, grp * g.coutg, g.cout, n0 > 0);
+                }
             }
         }
     }

@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final Elementwise elementwise = new Elementwise(loops);
     private final Reductions reductions = new Reductions(loops);
     private final DataOps data = new DataOps(loops, elementwise);
+    private final Conv2d conv = new Conv2d(loops);
 
     public CpuBackend() {}
 
@@ -68,9 +69,9 @@ public final class CpuBackend implements Backend {
             case CONTRACTION -> {
                 switch (call.op()) {
                     case MATMUL -> MatMul.matmul(x, call.input(1), out);
-                    case CONV2D -> Conv2d.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case CONV2D_BACKWARD_INPUT -> Conv2d.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case CONV2D_BACKWARD_FILTER -> Conv2d.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+                    case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+                    case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+                    case CONV2D_BACKWARD_FILTER -> conv.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
                     default -> throw unsupported(call);
                 }
             }

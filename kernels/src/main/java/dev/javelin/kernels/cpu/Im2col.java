@@ -27,7 +27,9 @@ final class Im2col {
                             continue;
                         }
                         int src = base + iy * xs[1] + ix * xs[2];
-                        if (xs[3] == 1) {
+                        if (g.cg == 1) {
+                            col[dst] = x[src];
+                        } else if (xs[3] == 1) {
                             System.arraycopy(x, src, col, dst, g.cg);
                         } else {
                             for (int c = 0; c < g.cg; c++) col[dst + c] = x[src + c * xs[3]];

@@ -45,17 +45,10 @@ final class ScalarFloatLoops implements FloatLoops {
     @Override
     public float reduce(Op op, float[] x, int xo, int xs, int n, float acc) {
         switch (op) {
-            case REDUCE_SUM -> {
-                // Blocks of 16 partial sums, like the vector loop's lanes: the same order at any thread count.
-                float[] lanes = new float[16];
-                int i = 0;
-                for (; i + 16 <= n; i += 16) {
-                    for (int l = 0; l < 16; l++) lanes[l] += x[xo + (i + l) * xs];
-                }
-                float s = 0;
-                for (float v : lanes) s += v;
-                for (; i < n; i++) s += x[xo + i * xs];
-                return acc + s;
+            case REDUCE_SUM -> { // in double: accurate without lanes, and the order is fixed
+                double s = 0;
+                for (int i = 0; i < n; i++) s += x[xo + i * xs];
+                return (float) (acc + s);
             }
             case REDUCE_MAX -> {
                 for (int i = 0; i < n; i++) acc = Math.max(acc, x[xo + i * xs]);
@@ -77,5 +70,23 @@ final class ScalarFloatLoops implements FloatLoops {
             case REDUCE_MIN -> { for (int i = 0; i < n; i++) acc[ao + i] = Math.min(acc[ao + i], x[xo + i * xs]); }
             default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction");
         }
+    }
+
+    @Override
+    public void rowTimesMatrix(float[] x, int xo, int k, float[] w, int wo, int ldw, float[] out, int oo, int n) {
+        java.util.Arrays.fill(out, oo, oo + n, 0f);
+        for (int t = 0; t < k; t++) axpy(x[xo + t], w, wo + t * ldw, out, oo, n);
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        float s = 0;
+        for (int i = 0; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
+        return s;
+    }
+
+    @Override
+    public void axpy(float s, float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(s, x[xo + i], y[yo + i]);
     }
 }

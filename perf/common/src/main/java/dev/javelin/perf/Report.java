@@ -123,10 +123,10 @@ public final class Report {
     /** The work one invocation of a benchmark does, by the shared naming of {@link Workloads}. */
     static Work work(String bench, Map<String, String> params) {
         return switch (bench) {
-            case "Sgemm.sgemm" -> new Work(Workloads.gemmFlops(params.get("shape")), "GFLOP/s");
+            case "Sgemm.sgemm", "Sgemm.matmul" -> new Work(Workloads.gemmFlops(params.get("shape")), "GFLOP/s");
             case "Conv.trainStep" -> new Work(Workloads.conv(params.get("layer")).trainStepFlops(), "GFLOP/s");
             case "Softmax.softmax" -> new Work(Workloads.streamBytes((long) Workloads.SOFTMAX_ROWS * Workloads.SOFTMAX_COLS), "GB/s");
-            case "Elementwise.chain", "Copy.copy" -> new Work(Workloads.streamBytes(Workloads.STREAM_LENGTH), "GB/s");
+            case "Elementwise.chain", "Elementwise.chainJit", "Copy.copy" -> new Work(Workloads.streamBytes(Workloads.STREAM_LENGTH), "GB/s");
             default -> throw new IllegalArgumentException("Report: no work count for benchmark " + bench);
         };
     }

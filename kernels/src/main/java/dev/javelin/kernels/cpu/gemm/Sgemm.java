@@ -21,6 +21,11 @@ package dev.javelin.kernels.cpu.gemm;
  */
 public final class Sgemm {
     private static final boolean VECTOR = vectorApiPresent();
+    /**
+     * Below this many multiply-adds the scalar loop wins: packing costs more than it saves, and a
+     * Vector API method still interpreted (cold) is far slower than a scalar one. Same bits either way.
+     */
+    private static final long TINY = 4096;
 
     private Sgemm() {}
 
@@ -42,7 +47,7 @@ public final class Sgemm {
             }
             return;
         }
-        if (VECTOR) {
+        if (VECTOR && (long) m * n * k >= TINY) {
             SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
         } else {

@@ -99,4 +99,66 @@ final class SgemmMicroKernel {
         v0.intoArray(c, ci + r * ldc, m0);
         v1.intoArray(c, ci + r * ldc + L, m1);
     }
+
+    /** {@link #tile} for 2..4 rows: the same panel layout, half the accumulators. */
+    static void tile4(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
+                      float[] c, int ci, int ldc, int rows, int cols, boolean load) {
+        VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(L, cols);
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        if (load) {
+            c00 = loadRow(c, ci, 0, rows, ldc, 0, m0);     c01 = loadRow(c, ci, 0, rows, ldc, L, m1);
+            c10 = loadRow(c, ci, 1, rows, ldc, 0, m0);     c11 = loadRow(c, ci, 1, rows, ldc, L, m1);
+            c20 = loadRow(c, ci, 2, rows, ldc, 0, m0);     c21 = loadRow(c, ci, 2, rows, ldc, L, m1);
+            c30 = loadRow(c, ci, 3, rows, ldc, 0, m0);     c31 = loadRow(c, ci, 3, rows, ldc, L, m1);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ak = ai + p * MR, bk = bi + p * bStep;
+            FloatVector b0 = FloatVector.fromArray(S, bArr, bk);
+            FloatVector b1 = FloatVector.fromArray(S, bArr, bk + L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[ak]);     c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ak + 1]); c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ak + 2]); c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ak + 3]); c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+        }
+        storeRow(c00, c01, c, ci, 0, rows, ldc, m0, m1);
+        storeRow(c10, c11, c, ci, 1, rows, ldc, m0, m1);
+        storeRow(c20, c21, c, ci, 2, rows, ldc, m0, m1);
+        storeRow(c30, c31, c, ci, 3, rows, ldc, m0, m1);
+    }
+
+    /**
+     * One row of C across four full strips ({@code 4·NR} columns), strip {@code t} of B starting
+     * {@code t·stripStride} after {@code bi}: enough independent accumulators to hide FMA latency in
+     * a matrix-vector product, where one strip alone would leave the FMA units waiting.
+     */
+    static void row4Strips(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, int stripStride,
+                           float[] c, int ci, boolean load) {
+        int s1 = stripStride, s2 = 2 * stripStride, s3 = 3 * stripStride;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+        if (load) {
+            c0 = FloatVector.fromArray(S, c, ci);          c1 = FloatVector.fromArray(S, c, ci + L);
+            c2 = FloatVector.fromArray(S, c, ci + NR);     c3 = FloatVector.fromArray(S, c, ci + NR + L);
+            c4 = FloatVector.fromArray(S, c, ci + 2 * NR); c5 = FloatVector.fromArray(S, c, ci + 2 * NR + L);
+            c6 = FloatVector.fromArray(S, c, ci + 3 * NR); c7 = FloatVector.fromArray(S, c, ci + 3 * NR + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bk = bi + p * bStep;
+            FloatVector a = FloatVector.broadcast(S, ap[ai + p * MR]);
+            c0 = FloatVector.fromArray(S, bArr, bk).fma(a, c0);
+            c1 = FloatVector.fromArray(S, bArr, bk + L).fma(a, c1);
+            c2 = FloatVector.fromArray(S, bArr, bk + s1).fma(a, c2);
+            c3 = FloatVector.fromArray(S, bArr, bk + s1 + L).fma(a, c3);
+            c4 = FloatVector.fromArray(S, bArr, bk + s2).fma(a, c4);
+            c5 = FloatVector.fromArray(S, bArr, bk + s2 + L).fma(a, c5);
+            c6 = FloatVector.fromArray(S, bArr, bk + s3).fma(a, c6);
+            c7 = FloatVector.fromArray(S, bArr, bk + s3 + L).fma(a, c7);
+        }
+        c0.intoArray(c, ci);          c1.intoArray(c, ci + L);
+        c2.intoArray(c, ci + NR);     c3.intoArray(c, ci + NR + L);
+        c4.intoArray(c, ci + 2 * NR); c5.intoArray(c, ci + 2 * NR + L);
+        c6.intoArray(c, ci + 3 * NR); c7.intoArray(c, ci + 3 * NR + L);
+    }
 }

@@ -49,8 +49,11 @@ final class SgemmVector {
             int nc = Math.min(N_OUTER, n - jc);
             int strips = (nc + NR - 1) / NR;
             int firstPacked = directB ? nc / NR : 0;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            // Equal k blocks (784 = 4 x 196, not 3 x 256 + 16): a short last block would pay the C
+            // tile loads and stores for little work. The split depends on k alone.
+            int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 boolean load = accumulate || pc > 0;
                 float[] bp = buf.b((strips - firstPacked) * NR * kc);
                 for (int ic = 0; ic < m; ic += M_OUTER) {
@@ -100,15 +103,30 @@ final class SgemmVector {
                     int rows = Math.min(MR, mc - r);
                     int ai = (r / MR) * MR * kc;
                     int ci = cOffset + (ic + r) * ldc + jc;
-                    for (int s = s0; s < s1; s++) {
-                        int cols = Math.min(NR, nc - s * NR);
-                        if (s < firstPacked) {
-                            SgemmMicroKernel.tile(kc, ap, ai, b, bOffset + pc * bRowStride + jc + s * NR, bRowStride,
-                                    c, ci + s * NR, ldc, rows, cols, load);
-                        } else {
-                            SgemmMicroKernel.tile(kc, ap, ai, bp, (s - firstPacked) * NR * kc, NR,
-                                    c, ci + s * NR, ldc, rows, cols, load);
+                    for (int s = s0; s < s1; ) {
+                        // A lone row over four full strips of the same kind: the matrix-vector kernel.
+                        if (rows == 1 && s + 4 <= s1 && (s + 4) * NR <= nc && (s >= firstPacked || s + 4 <= firstPacked)) {
+                            if (s < firstPacked) {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, b, bOffset + pc * bRowStride + jc + s * NR, bRowStride, NR,
+                                        c, ci + s * NR, load);
+                            } else {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (s - firstPacked) * NR * kc, NR, NR * kc,
+                                        c, ci + s * NR, load);
+                            }
+                            s += 4;
+                            continue;
                         }
+                        int cols = Math.min(NR, nc - s * NR);
+                        boolean inPlace = s < firstPacked;
+                        float[] bArr = inPlace ? b : bp;
+                        int bi = inPlace ? bOffset + pc * bRowStride + jc + s * NR : (s - firstPacked) * NR * kc;
+                        int bStep = inPlace ? bRowStride : NR;
+                        if (rows > 4) {
+                            SgemmMicroKernel.tile(kc, ap, ai, bArr, bi, bStep, c, ci + s * NR, ldc, rows, cols, load);
+                        } else {
+                            SgemmMicroKernel.tile4(kc, ap, ai, bArr, bi, bStep, c, ci + s * NR, ldc, rows, cols, load);
+                        }
+                        s++;
                     }
                 }
             }

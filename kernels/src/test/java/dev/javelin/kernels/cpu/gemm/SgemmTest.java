@@ -96,6 +96,9 @@ class SgemmTest {
         check(3, 1000, 100, 2, 2, true);    // skinny: few rows, many columns, padded strides
         check(1, 777, 600, 0, 0, false);    // a vector times a matrix
         check(777, 1, 600, 0, 3, false);    // a matrix times a vector
+        check(1, 300, 70, 3, 1, true);      // a vector times a transposed matrix: packed B, one-row kernel
+        check(265, 200, 50, 0, 0, true);    // packed B, last panel a single row
+        check(4, 1030, 33, 1, 2, false);    // four rows: the narrow kernel, B in place
     }
 
     @Test
@@ -133,6 +136,24 @@ class SgemmTest {
             CpuThreads.setThreads(2);
             Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c2, 0, n, false);
             assertTrue(Arrays.equals(c1, c2), "results differ between 1 and 2 threads for " + m + "x" + n + "x" + k + " seed=" + seed);
+        }
+    }
+
+    @Test
+    void packedKernelAndScalarLoopGiveTheSameBits() {
+        // Both run one fused multiply-add chain per element in k order: the fallback, the tiny-size
+        // path and the packed kernel (edge tiles, in-place B, accumulate) must agree exactly.
+        int[][] shapes = {{37, 70, 300}, {9, 33, 5}, {300, 40, 260}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            boolean accumulate = rnd.nextBoolean();
+            Operand a = operand(m, k, rnd.nextInt(4)), b = operand(k, n, rnd.nextInt(4));
+            float[] c1 = new float[m * n];
+            for (int i = 0; i < c1.length; i++) c1[i] = (float) rnd.nextDouble();
+            float[] c2 = c1.clone();
+            Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c1, 0, n, accumulate);
+            SgemmScalar.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c2, 0, n, accumulate);
+            assertTrue(Arrays.equals(c1, c2), "packed and scalar results differ for " + m + "x" + n + "x" + k + " seed=" + seed);
         }
     }
 

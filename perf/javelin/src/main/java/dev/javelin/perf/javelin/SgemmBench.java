@@ -3,6 +3,8 @@ package dev.javelin.perf.javelin;
 import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.perf.Workloads;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,7 +18,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Javelin's SGEMM kernel, row-major C = A·B, on {@link Workloads#GEMM_SHAPES}. */
+/**
+ * Javelin's SGEMM on {@link Workloads#GEMM_SHAPES}: the kernel itself ({@code sgemm}, row-major
+ * C = A·B into a preallocated C) and through the public API ({@code matmul}, a fresh output tensor).
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -32,6 +37,7 @@ public class SgemmBench {
 
     private int m, k, n;
     private float[] a, b, c;
+    private Tensor ta, tb;
 
     @Setup
     public void setUp() {
@@ -43,11 +49,18 @@ public class SgemmBench {
         a = Workloads.random(m * k, 1);
         b = Workloads.random(k * n, 2);
         c = new float[m * n];
+        ta = Tensors.of(a, m, k);
+        tb = Tensors.of(b, k, n);
     }
 
     @Benchmark
     public float[] sgemm() {
         Sgemm.multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
         return c;
+    }
+
+    @Benchmark
+    public Tensor matmul() {
+        return ta.matmul(tb);
     }
 }

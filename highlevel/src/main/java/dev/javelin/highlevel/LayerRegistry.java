@@ -1,0 +1,75 @@
+package dev.javelin.highlevel;
+
+import dev.javelin.highlevel.layers.Activation;
+import dev.javelin.highlevel.layers.Add;
+import dev.javelin.highlevel.layers.AveragePooling2D;
+import dev.javelin.highlevel.layers.BatchNormalization;
+import dev.javelin.highlevel.layers.Concatenate;
+import dev.javelin.highlevel.layers.Conv2D;
+import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.layers.Dropout;
+import dev.javelin.highlevel.layers.Embedding;
+import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
+import dev.javelin.highlevel.layers.InputLayer;
+import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.highlevel.layers.LayerNormalization;
+import dev.javelin.highlevel.layers.MaxPooling2D;
+import dev.javelin.highlevel.layers.Reshape;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Layer classes by name, for {@link Model#load}: the built-in layers are registered; a custom
+ * layer (or subclassed model) registers a factory that rebuilds it from {@code getConfig()}.
+ *
+ * <pre>{@code
+ * LayerRegistry.register("Scale", Scale::fromConfig);
+ * Model m = Model.load(Path.of("model.safetensors"));
+ * }</pre>
+ */
+public final class LayerRegistry {
+    private static final Map<String, Function<Map<String, Object>, ? extends Layer>> FACTORIES = new ConcurrentHashMap<>();
+
+    static {
+        register("InputLayer", InputLayer::fromConfig);
+        register("Dense", Dense::fromConfig);
+        register("Conv2D", Conv2D::fromConfig);
+        register("MaxPooling2D", MaxPooling2D::fromConfig);
+        register("AveragePooling2D", AveragePooling2D::fromConfig);
+        register("GlobalAveragePooling2D", GlobalAveragePooling2D::fromConfig);
+        register("Flatten", Flatten::fromConfig);
+        register("Reshape", Reshape::fromConfig);
+        register("Dropout", Dropout::fromConfig);
+        register("BatchNormalization", BatchNormalization::fromConfig);
+        register("LayerNormalization", LayerNormalization::fromConfig);
+        register("Embedding", Embedding::fromConfig);
+        register("Activation", Activation::fromConfig);
+        register("Add", Add::fromConfig);
+        register("Concatenate", Concatenate::fromConfig);
+    }
+
+    private LayerRegistry() {}
+
+    /** Registers (or replaces) the factory for layers saved under {@code className} (their simple class name). */
+    public static void register(String className, Function<Map<String, Object>, ? extends Layer> factory) {
+        FACTORIES.put(className, factory);
+    }
+
+    public static boolean isRegistered(String className) {
+        return FACTORIES.containsKey(className);
+    }
+
+    /** Rebuilds a layer from its class name and config; an unknown name is an error that says how to register it. */
+    static Layer create(String className, Map<String, Object> config) {
+        Function<Map<String, Object>, ? extends Layer> f = FACTORIES.get(className);
+        if (f == null) {
+            throw new IllegalArgumentException("Model.load: unknown layer class '" + className + "'. If it is a custom layer, register it "
+                    + "before loading: LayerRegistry.register(\"" + className + "\", " + className + "::fromConfig)");
+        }
+        Layer l = f.apply(config);
+        if (config.get("trainable") instanceof Boolean t) l.setTrainable(t);
+        return l;
+    }
+}

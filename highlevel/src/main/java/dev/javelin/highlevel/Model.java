@@ -1,0 +1,273 @@
+package dev.javelin.highlevel;
+
+import dev.javelin.highlevel.callbacks.Callback;
+import dev.javelin.highlevel.callbacks.History;
+import dev.javelin.highlevel.data.Batch;
+import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.highlevel.losses.Loss;
+import dev.javelin.highlevel.optimizers.Optimizer;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trainable group of layers, as Keras's {@code Model}, in its three forms:
+ * <ul>
+ *   <li>functional: {@code new Model(inputs, outputs)} over Keras tensors from {@link Input#of};
+ *   <li>{@link Sequential}: a stack of layers;
+ *   <li>subclassed: extend {@code Model}, create layers in the constructor, override {@link #call}.
+ * </ul>
+ * Training lives in {@link #compile}, {@link #fit}, {@link #evaluate} and {@link #predict}; one
+ * step of it is {@link #trainStep}, which a subclass may override as Keras's {@code train_step}.
+ *
+ * <pre>{@code
+ * Tensor in = Input.of(784);
+ * Tensor h = new Dense(256, "relu").apply(in);
+ * Model model = new Model(in, new Dense(10, "softmax").apply(h));
+ * model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+ * History h = model.fit(x, y, FitOptions.builder().batchSize(128).epochs(5).build());
+ * }</pre>
+ */
+public class Model extends Layer {
+    private final FunctionalGraph graph;
+    final Trainer trainer = new Trainer(this);
+
+    /** A subclassed model: override {@link #call(Tensor, boolean)}. */
+    protected Model() {
+        this((String) null);
+    }
+
+    protected Model(String name) {
+        super(name);
+        this.graph = null;
+    }
+
+    /** A functional model with one input and one output. */
+    public Model(Tensor input, Tensor output) {
+        this(List.of(input), List.of(output), null);
+    }
+
+    /** A functional model with several inputs and/or outputs; {@code name} null for {@code functional}. */
+    public Model(List<Tensor> inputs, List<Tensor> outputs, String name) {
+        super(name != null ? name : uniqueName("functional"));
+        this.graph = new FunctionalGraph(inputs, outputs);
+        for (Layer l : graph.layers()) track(l);
+        List<Shape> shapes = new ArrayList<>();
+        for (Tensor t : graph.inputs) shapes.add(t.shape());
+        ensureBuilt(shapes);
+    }
+
+    // ---- forward ----------------------------------------------------------------------------
+
+    /** A subclassed model overrides this; a functional model runs its graph. */
+    @Override
+    public Tensor call(Tensor inputs, boolean training) {
+        return single(callOutputs(List.of(inputs), training));
+    }
+
+    @Override
+    public Tensor call(List<Tensor> inputs, boolean training) {
+        return single(callOutputs(inputs, training));
+    }
+
+    /** Every output of the model (functional models may have several). */
+    public List<Tensor> callOutputs(List<Tensor> inputs, boolean training) {
+        if (graph != null) return graph.run(inputs, training);
+        if (inputs.size() == 1) return List.of(call(inputs.get(0), training));
+        return List.of(call(inputs, training));
+    }
+
+    private Tensor single(List<Tensor> outs) {
+        if (outs.size() != 1) {
+            throw new IllegalArgumentException(name() + ": this model has " + outs.size() + " outputs; use callOutputs");
+        }
+        return outs.get(0);
+    }
+
+    /** A subclassed or Sequential model learns its layers and shapes by a symbolic pass. */
+    @Override
+    public void build(Shape inputShape) {
+        build(List.of(inputShape));
+    }
+
+    @Override
+    public void build(List<Shape> inputShapes) {
+        if (graph == null) runSymbolic(inputShapes);
+    }
+
+    /** The functional graph's Keras inputs; empty for other models. */
+    public List<Tensor> inputs() {
+        return graph == null ? List.of() : graph.inputs;
+    }
+
+    /** The functional graph's Keras outputs; empty for other models. */
+    public List<Tensor> outputs() {
+        return graph == null ? List.of() : graph.outputs;
+    }
+
+    FunctionalGraph graph() {
+        return graph;
+    }
+
+    /** The layers of the model, in the order they are called. */
+    public List<Layer> layers() {
+        return graph != null ? graph.layers() : trackedLayers();
+    }
+
+    /** The layer named {@code name}. */
+    public Layer getLayer(String layerName) {
+        for (Layer l : layers()) if (l.name().equals(layerName)) return l;
+        throw new IllegalArgumentException(name() + ".getLayer: no layer named '" + layerName + "'");
+    }
+
+    /** The trainable variables the optimizer updates (Keras's {@code trainable_variables}). */
+    public List<Variable> trainableVariables() {
+        return trainableWeights();
+    }
+
+    // ---- summary ----------------------------------------------------------------------------
+
+    /** The Keras summary table: layer (type), output shape, parameters, and the totals. */
+    public String summaryText() {
+        return ModelSummary.of(this);
+    }
+
+    /** Prints {@link #summaryText()}. */
+    public void summary() {
+        System.out.print(summaryText());
+    }
+
+    // ---- training ---------------------------------------------------------------------------
+
+    /** Configures training: optimizer, loss and metrics; steps run compiled by the JIT (see {@link CompileOptions}). */
+    public void compile(Optimizer optimizer, Loss loss, Object... metrics) {
+        compile(CompileOptions.builder().optimizer(optimizer).loss(loss).metrics(metrics).build());
+    }
+
+    /** String forms, as Keras: {@code compile("adam", "sparse_categorical_crossentropy", "accuracy")}. */
+    public void compile(String optimizer, String loss, Object... metrics) {
+        compile(CompileOptions.builder().optimizer(optimizer).loss(loss).metrics(metrics).build());
+    }
+
+    public void compile(CompileOptions options) {
+        trainer.compile(options);
+    }
+
+    /** Trains for {@code epochs} passes over {@code (x, y)} in batches, shuffled, with the progress bar. */
+    public History fit(Tensor x, Tensor y, int batchSize, int epochs) {
+        return fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs).build());
+    }
+
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        return trainer.fit(List.of(x), List.of(y), options);
+    }
+
+    /** Several inputs and/or outputs, each a tensor with the batch first. */
+    public History fit(List<Tensor> x, List<Tensor> y, FitOptions options) {
+        return trainer.fit(x, y, options);
+    }
+
+    /** The loss and metrics on {@code (x, y)}, keyed as in {@link History} ({@code loss}, {@code accuracy}, ...). */
+    public Map<String, Double> evaluate(Tensor x, Tensor y) {
+        return evaluate(x, y, 32);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        return trainer.evaluate(List.of(x), List.of(y), batchSize, List.of(), 0);
+    }
+
+    public Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, int batchSize, List<Callback> callbacks, int verbose) {
+        return trainer.evaluate(x, y, batchSize, callbacks, verbose);
+    }
+
+    /** The model's output on {@code x}, computed in batches in inference mode. */
+    public Tensor predict(Tensor x) {
+        return predict(x, 32);
+    }
+
+    public Tensor predict(Tensor x, int batchSize) {
+        return single(trainer.predict(List.of(x), batchSize));
+    }
+
+    /** Every output, for models with several inputs or outputs. */
+    public List<Tensor> predictOutputs(List<Tensor> x, int batchSize) {
+        return trainer.predict(x, batchSize);
+    }
+
+    /** One optimizer step on one batch; returns the loss and metrics of that batch. */
+    public Map<String, Double> trainOnBatch(Tensor x, Tensor y) {
+        return trainer.trainOnBatch(List.of(x), List.of(y));
+    }
+
+    /**
+     * One training step, as Keras's {@code train_step}: forward under a gradient tape, loss plus
+     * regularization, gradients, optimizer update, metric updates. Override it to change how a
+     * model learns; {@link #computeLoss} and {@link #updateMetrics} are the usual building blocks.
+     *
+     * @return the loss of this batch (a scalar), for the running mean the progress bar shows
+     */
+    public Tensor trainStep(Batch batch) {
+        return trainer.defaultTrainStep(List.of(batch.x()), List.of(batch.y()));
+    }
+
+    /** One evaluation step, as Keras's {@code test_step}: forward in inference mode, loss, metrics. */
+    public Tensor testStep(Batch batch) {
+        return trainer.defaultTestStep(List.of(batch.x()), List.of(batch.y()));
+    }
+
+    /** The compiled loss of {@code predictions} against {@code targets} plus every regularization penalty. */
+    public Tensor computeLoss(List<Tensor> targets, List<Tensor> predictions) {
+        return trainer.computeLoss(targets, predictions);
+    }
+
+    /** Updates the compiled metrics with one batch. */
+    public void updateMetrics(List<Tensor> targets, List<Tensor> predictions) {
+        trainer.updateMetrics(targets, predictions);
+    }
+
+    /** The compiled optimizer; null before {@link #compile}. */
+    public Optimizer optimizer() {
+        return trainer.optimizer();
+    }
+
+    /** The compiled loss; null before {@link #compile}. */
+    public Loss loss() {
+        return trainer.loss();
+    }
+
+    /** Asks {@link #fit} to stop after the current epoch (EarlyStopping sets it). */
+    public void setStopTraining(boolean stop) {
+        trainer.stopTraining = stop;
+    }
+
+    public boolean stopTraining() {
+        return trainer.stopTraining;
+    }
+
+    // ---- saving -----------------------------------------------------------------------------
+
+    /** Writes one file: the model's config as JSON and its weights, in the safetensors format. */
+    public void save(Path path) throws IOException {
+        ModelArchiveIO.save(this, path);
+    }
+
+    /** Rebuilds a model written by {@link #save}; custom layers must be in {@link LayerRegistry}. */
+    public static Model load(Path path) throws IOException {
+        return ModelArchiveIO.load(path);
+    }
+
+    /** Writes only the weights (safetensors, keyed by variable name). */
+    public void saveWeights(Path path) throws IOException {
+        ModelArchiveIO.saveWeights(this, path);
+    }
+
+    /** Reads weights written by {@link #saveWeights} (or {@link #save}) into this built model. */
+    public void loadWeights(Path path) throws IOException {
+        ModelArchiveIO.loadWeights(this, path);
+    }
+}

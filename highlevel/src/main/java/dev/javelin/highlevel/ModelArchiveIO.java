@@ -1,0 +1,106 @@
+package dev.javelin.highlevel;
+
+import dev.javelin.highlevel.saving.ModelArchive;
+import dev.javelin.highlevel.saving.SafeTensors;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link Model#save} / {@link Model#load} and the weights-only pair, over keras-support's
+ * {@link ModelArchive} (config JSON in the safetensors {@code __metadata__}) and {@link SafeTensors}.
+ * Loading builds the whole model first and sets the weights last, after checking every name and
+ * shape, so a bad file never yields a half-loaded model.
+ */
+final class ModelArchiveIO {
+    /** {@code __metadata__} of a weights-only file. */
+    private static final Map<String, String> WEIGHTS_METADATA = Map.of("format", "javelin.weights", "format_version", "1");
+
+    private ModelArchiveIO() {}
+
+    static void save(Model model, Path path) throws IOException {
+        requireBuilt(model, "save");
+        ModelArchive.write(path, ModelConfig.of(model), namedWeights(model));
+    }
+
+    static Model load(Path path) throws IOException {
+        ModelArchive.Contents c = ModelArchive.read(path);
+        Model model;
+        try {
+            model = ModelConfig.from(c.config());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+        setWeights(model, c.weights(), path);
+        return model;
+    }
+
+    static void saveWeights(Model model, Path path) throws IOException {
+        requireBuilt(model, "saveWeights");
+        Path abs = path.toAbsolutePath();
+        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(abs))) {
+            SafeTensors.write(out, namedWeights(model), WEIGHTS_METADATA);
+        }
+    }
+
+    static void loadWeights(Model model, Path path) throws IOException {
+        requireBuilt(model, "loadWeights");
+        setWeights(model, SafeTensors.read(path, SafeTensors.Limits.DEFAULT).tensors(), path);
+    }
+
+    /** Variable name to value, in the model's weight order; a repeated name gets a {@code #n} suffix. */
+    static LinkedHashMap<String, Tensor> namedWeights(Model model) {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        for (Variable v : model.weights()) {
+            String name = v.name();
+            for (int n = 1; out.containsKey(name); n++) name = v.name() + "#" + n;
+            out.put(name, v.stored());
+        }
+        return out;
+    }
+
+    /**
+     * Matches saved tensors to the model's weights by name when every name is there, else by order
+     * (a model built in another session may number its layers differently); every shape and dtype
+     * must agree before anything is assigned.
+     */
+    private static void setWeights(Model model, LinkedHashMap<String, Tensor> saved, Path path) throws IOException {
+        List<Variable> vars = model.weights();
+        LinkedHashMap<String, Tensor> expected = namedWeights(model);
+        List<String> names = List.copyOf(expected.keySet());
+        if (saved.size() != vars.size()) {
+            throw new IOException(path + ": the file holds " + saved.size() + " weights, the model " + model.name() + " has "
+                    + vars.size() + " (" + names + ")");
+        }
+        Set<String> savedNames = new HashSet<>(saved.keySet());
+        boolean byName = savedNames.containsAll(names);
+        List<Tensor> inOrder = List.copyOf(saved.values());
+        Tensor[] values = new Tensor[vars.size()];
+        for (int i = 0; i < vars.size(); i++) {
+            Variable v = vars.get(i);
+            Tensor t = byName ? saved.get(names.get(i)) : inOrder.get(i);
+            if (!t.shape().equals(v.shape()) || t.dtype() != v.dtype()) {
+                throw new IOException(path + ": weight " + (byName ? "'" + names.get(i) + "'" : "#" + i) + " is " + t.dtype() + t.shape()
+                        + ", the model's '" + v.name() + "' is " + v.dtype() + v.shape());
+            }
+            values[i] = t;
+        }
+        for (int i = 0; i < vars.size(); i++) vars.get(i).store(values[i].to(vars.get(i).stored().device()));
+    }
+
+    private static void requireBuilt(Model model, String what) {
+        if (!model.isBuilt()) {
+            throw new IllegalStateException(model.name() + "." + what + ": the model is not built yet (give it an InputLayer, "
+                    + "or call it on data or fit it first)");
+        }
+    }
+}

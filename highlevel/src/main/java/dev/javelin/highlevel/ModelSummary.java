@@ -1,0 +1,108 @@
+package dev.javelin.highlevel;
+
+import dev.javelin.highlevel.layers.InputLayer;
+import dev.javelin.highlevel.layers.KerasTensors;
+import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.highlevel.layers.Node;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Keras's {@code model.summary()} table: one row per layer with its output shape (batch as
+ * {@code None}) and parameter count, then the totals. Functional models whose graph is not a plain
+ * chain get Keras's "Connected to" column.
+ */
+final class ModelSummary {
+    private ModelSummary() {}
+
+    static String of(Model model) {
+        List<String[]> rows = new ArrayList<>();
+        FunctionalGraph g = model.graph();
+        boolean connected = g != null && !isChain(g);
+        if (g != null) {
+            for (Tensor t : g.inputs) rows.add(row(KerasTensors.nodeOf(t).layer(), connected ? "" : null));
+            for (Node n : g.nodes) rows.add(row(n.layer(), connected ? sources(n) : null));
+        } else {
+            for (Layer l : model.layers()) {
+                if (!(l instanceof InputLayer)) rows.add(row(l, null));
+            }
+        }
+        String[] header = connected ? new String[] {"Layer (type)", "Output Shape", "Param #", "Connected to"}
+                : new String[] {"Layer (type)", "Output Shape", "Param #"};
+        int[] widths = connected ? new int[] {29, 26, 10, 20} : new int[] {29, 26, 10};
+        for (String[] r : rows) for (int i = 0; i < r.length; i++) widths[i] = Math.max(widths[i], r[i].length() + 2);
+        int total = 0;
+        for (int w : widths) total += w;
+
+        StringBuilder b = new StringBuilder();
+        b.append("Model: \"").append(model.name()).append("\"\n");
+        b.append("_".repeat(total)).append('\n');
+        line(b, header, widths);
+        b.append("=".repeat(total)).append('\n');
+        for (int i = 0; i < rows.size(); i++) {
+            line(b, rows.get(i), widths);
+            if (connected && i + 1 < rows.size()) b.append("_".repeat(total)).append('\n');
+        }
+        b.append("=".repeat(total)).append('\n');
+        long all = 0;
+        long trainable = 0;
+        for (Variable v : model.weights()) all += v.shape().size();
+        for (Variable v : model.trainableWeights()) trainable += v.shape().size();
+        b.append("Total params: ").append(count(all)).append('\n');
+        b.append("Trainable params: ").append(count(trainable)).append('\n');
+        b.append("Non-trainable params: ").append(count(all - trainable)).append('\n');
+        b.append("_".repeat(total)).append('\n');
+        return b.toString();
+    }
+
+    private static String[] row(Layer l, String connectedTo) {
+        String name = l.name() + " (" + l.getClass().getSimpleName() + ")";
+        String shape = l.outputShape() == null ? "?" : shape(l.outputShape());
+        String params = String.format(Locale.ROOT, "%,d", l.countParams());
+        return connectedTo == null ? new String[] {name, shape, params} : new String[] {name, shape, params, connectedTo};
+    }
+
+    /** {@code (None, 26, 26, 32)}: the batch axis is unknown until data flows. */
+    static String shape(Shape s) {
+        StringBuilder b = new StringBuilder("(None");
+        for (int i = 1; i < s.rank(); i++) b.append(", ").append(s.dim(i));
+        if (s.rank() == 1) b.append(',');
+        return b.append(')').toString();
+    }
+
+    private static String sources(Node n) {
+        List<String> names = new ArrayList<>();
+        for (Tensor t : n.inputs()) names.add(KerasTensors.nodeOf(t).layer().name());
+        return String.join(", ", names);
+    }
+
+    private static boolean isChain(FunctionalGraph g) {
+        if (g.inputs.size() != 1 || g.outputs.size() != 1) return false;
+        Tensor previous = g.inputs.get(0);
+        for (Node n : g.nodes) {
+            if (n.inputs().size() != 1 || n.inputs().get(0) != previous) return false;
+            previous = n.output();
+        }
+        return true;
+    }
+
+    private static String count(long n) {
+        double bytes = n * 4.0;
+        String size = bytes >= 1 << 20 ? String.format(Locale.ROOT, "%.2f MB", bytes / (1 << 20))
+                : bytes >= 1024 ? String.format(Locale.ROOT, "%.2f KB", bytes / 1024) : String.format(Locale.ROOT, "%.2f B", bytes);
+        return String.format(Locale.ROOT, "%,d (%s)", n, size);
+    }
+
+    private static void line(StringBuilder b, String[] cells, int[] widths) {
+        StringBuilder l = new StringBuilder(" ");
+        for (int i = 0; i < cells.length; i++) {
+            String c = cells[i];
+            l.append(c).append(" ".repeat(Math.max(1, widths[i] - c.length() - (i == 0 ? 1 : 0))));
+        }
+        b.append(l.toString().stripTrailing()).append('\n');
+    }
+}

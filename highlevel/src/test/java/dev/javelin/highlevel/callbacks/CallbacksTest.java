@@ -1,0 +1,177 @@
+package dev.javelin.highlevel.callbacks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.javelin.highlevel.FitOptions;
+import dev.javelin.highlevel.Input;
+import dev.javelin.highlevel.Model;
+import dev.javelin.highlevel.Sequential;
+import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.optimizers.SGD;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import dev.javelin.testing.RandomTensors;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each callback's behaviour, driven by real fits or by hand-made logs where that is clearer. */
+class CallbacksTest {
+    @TempDir
+    Path dir;
+
+    private static Model model() {
+        Model m = new Sequential(Input.of(4), new Dense(3, "softmax"));
+        m.compile(new SGD(0.1), dev.javelin.highlevel.losses.Losses.get("sparse_categorical_crossentropy"), "accuracy");
+        return m;
+    }
+
+    private static Tensor x() {
+        return new RandomTensors(1).uniform(Shape.of(40, 4), DType.FLOAT32);
+    }
+
+    private static Tensor y() {
+        return new RandomTensors(2).labels(Shape.of(40), 3, DType.INT64);
+    }
+
+    private static Map<String, Double> logs(String key, double v) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(key, v);
+        return m;
+    }
+
+    @Test
+    void historyRecordsEveryEpoch() {
+        History h = model().fit(x(), y(), FitOptions.builder().batchSize(8).epochs(3).verbose(0).build());
+        assertEquals(List.of(0, 1, 2), h.epoch());
+        assertEquals(3, h.history().get("loss").size());
+        assertEquals(3, h.history().get("accuracy").size());
+    }
+
+    @Test
+    void earlyStoppingStopsAndRestoresTheBestWeights() {
+        Model m = model();
+        m.fit(x(), y(), FitOptions.builder().epochs(1).verbose(0).build()); // builds
+        EarlyStopping es = new EarlyStopping("val_loss", 2, true);
+        es.setModel(m);
+        es.setParams(Map.of("verbose", 0));
+        es.onTrainBegin(Map.of());
+        Variable w = m.weights().get(0);
+        double[] losses = {1.0, 0.5, 0.7, 0.9, 0.4};
+        float[] best = null;
+        for (int epoch = 0; epoch < losses.length && !m.stopTraining(); epoch++) {
+            w.store(w.stored().add((double) epoch)); // weights differ every epoch
+            if (epoch == 1) best = w.stored().toFloatArray();
+            es.onEpochEnd(epoch, logs("val_loss", losses[epoch]));
+        }
+        assertTrue(m.stopTraining());
+        assertEquals(3, es.stoppedEpoch(), "two epochs without improvement after epoch 1");
+        assertEquals(1, es.bestEpoch());
+        assertArrayEquals(best, w.stored().toFloatArray(), "restored to epoch 1's weights");
+    }
+
+    @Test
+    void earlyStoppingEndsARealFit() {
+        Model m = model();
+        EarlyStopping es = new EarlyStopping("loss", 0.0, 0, "min", 0.0, false); // baseline 0: nothing beats it
+        History h = m.fit(x(), y(), FitOptions.builder().batchSize(8).epochs(10).verbose(0).callbacks(es).build());
+        assertEquals(2, h.epoch().size(), "stops after the second epoch (patience 0, first epoch does not count)");
+    }
+
+    @Test
+    void reduceLrOnPlateauCutsTheRateAfterPatience() {
+        Model m = model();
+        m.fit(x(), y(), FitOptions.builder().epochs(1).verbose(0).build());
+        ReduceLROnPlateau r = new ReduceLROnPlateau("val_loss", 0.5, 1, "auto", 0, 0, 0.01);
+        r.setModel(m);
+        r.setParams(Map.of("verbose", 0));
+        r.onTrainBegin(Map.of());
+        double[] losses = {1.0, 1.0, 1.0, 0.5, 0.5};
+        List<Double> rates = new ArrayList<>();
+        for (int e = 0; e < losses.length; e++) {
+            Map<String, Double> l = logs("val_loss", losses[e]);
+            r.onEpochEnd(e, l);
+            rates.add(m.optimizer().learningRate());
+            assertTrue(l.containsKey("learning_rate"));
+        }
+        assertEquals(0.1, rates.get(0), 1e-7);
+        assertEquals(0.05, rates.get(1), 1e-7);
+        assertEquals(0.025, rates.get(2), 1e-7);
+        assertEquals(0.025, rates.get(3), 1e-7);
+        assertEquals(0.0125, rates.get(4), 1e-7);
+    }
+
+    @Test
+    void csvLoggerWritesAHeaderAndOneRowPerEpoch() throws IOException {
+        Path csv = dir.resolve("log.csv");
+        model().fit(x(), y(), FitOptions.builder().batchSize(8).epochs(3).verbose(0).callbacks(new CSVLogger(csv)).build());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("epoch,loss,accuracy", lines.get(0));
+        assertEquals(4, lines.size());
+        assertTrue(lines.get(3).startsWith("2,"), lines.get(3));
+    }
+
+    @Test
+    void modelCheckpointSavesOnlyImprovements() {
+        Model m = model();
+        m.fit(x(), y(), FitOptions.builder().epochs(1).verbose(0).build());
+        ModelCheckpoint c = new ModelCheckpoint(dir.resolve("ck-{epoch}.safetensors").toString(), "val_loss", true, true);
+        c.setModel(m);
+        c.onTrainBegin(Map.of());
+        double[] losses = {0.9, 1.2, 0.4};
+        for (int e = 0; e < losses.length; e++) c.onEpochEnd(e, logs("val_loss", losses[e]));
+        assertTrue(Files.exists(dir.resolve("ck-1.safetensors")));
+        assertFalse(Files.exists(dir.resolve("ck-2.safetensors")));
+        assertTrue(Files.exists(dir.resolve("ck-3.safetensors")));
+        assertEquals(dir.resolve("ck-3.safetensors"), c.lastSaved());
+    }
+
+    @Test
+    void lambdaCallbackSeesEveryHook() {
+        List<String> events = new ArrayList<>();
+        LambdaCallback cb = LambdaCallback.builder()
+                .onTrainBegin(l -> events.add("begin"))
+                .onEpochBegin((e, l) -> events.add("epoch" + e))
+                .onBatchEnd((b, l) -> events.add("b" + b))
+                .onEpochEnd((e, l) -> events.add("end" + e + (l.containsKey("loss") ? "+loss" : "")))
+                .onTrainEnd(l -> events.add("done"))
+                .build();
+        model().fit(x(), y(), FitOptions.builder().batchSize(20).epochs(2).verbose(0).callbacks(cb).build());
+        assertEquals(List.of("begin", "epoch0", "b0", "b1", "end0+loss", "epoch1", "b0", "b1", "end1+loss", "done"), events);
+    }
+
+    @Test
+    void progressBarPrintsOneLinePerEpochWithTimes() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ProgbarLogger p = new ProgbarLogger(ProgbarLogger.Mode.LINES, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        model().fit(x(), y(), FitOptions.builder().batchSize(8).epochs(2).verbose(0).callbacks(p).build());
+        String[] lines = buf.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(4, lines.length, String.join("\n", lines));
+        assertEquals("Epoch 1/2", lines[0]);
+        assertTrue(lines[1].matches("5/5 \\[=+\\] - \\d+\\.\\d\\ds \\d+(ms|us)/step - loss: \\d\\.\\d{4} - accuracy: \\d\\.\\d{4}"), lines[1]);
+        assertEquals("Epoch 2/2", lines[2]);
+    }
+
+    @Test
+    void progressBarRedrawsOnATerminal() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ProgbarLogger p = new ProgbarLogger(ProgbarLogger.Mode.BAR, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        model().fit(x(), y(), FitOptions.builder().batchSize(8).epochs(1).verbose(0).callbacks(p).build());
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("\r") && out.contains("5/5 [==============================]"), out);
+    }
+}
