@@ -227,20 +227,6 @@ final class VectorFloatLoops implements FloatLoops {
     }
 
     @Override
-    public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
-        }
-        return VectorMath.sumLanes(acc);
-    }
-
-    @Override
     public void axpy(float s, float[] x, int xo, float[] y, int yo, int n) {
         FloatVector vs = FloatVector.broadcast(S, s);
         int i = 0;
