@@ -106,7 +106,7 @@ public final class VectorFunctions {
         return r;
     }
 
-    /** 1 / (1 + e^-x), within 2 ulp. */
+    /** 1 / (1 + e^-x), within 3 ulp. */
     public static FloatVector sigmoid(FloatVector v) {
         // exp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves
         FloatVector kxc = v.neg().max(-103.972077083991796f).min(88.72283905206835f);
