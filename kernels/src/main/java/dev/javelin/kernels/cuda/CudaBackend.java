@@ -31,8 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * }
  * }</pre>
  *
- * <p>Ops without a PTX kernel (float64 transcendentals and convolutions, RANDOM_NORMAL, bool
- * scatter) copy their inputs to the host, run on the reference backend and copy the result back.
+ * <p>Ops without a PTX kernel (float64 transcendentals and convolutions, bool scatter-add, integer
+ * FOLD) copy their inputs to the host, run on the reference backend and copy the result back.
  * Set {@code -Djavelin.cuda=false} to skip probing altogether.
  */
 public final class CudaBackend implements Backend {
