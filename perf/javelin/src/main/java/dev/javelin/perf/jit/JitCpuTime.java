@@ -44,7 +44,8 @@ public final class JitCpuTime {
         cases.put("train step eager", ts::eager);
         cases.put("train step compiled", ts::compiled);
         Map<String, Long> best = new LinkedHashMap<>();
-        for (Runnable r : cases.values()) for (int i = 0; i < 20; i++) r.run(); // warm up every variant first
+        // warm up every variant first: long enough for C2 to settle on the GEMM micro-kernel too
+        for (Runnable r : cases.values()) for (int i = 0; i < 60; i++) r.run();
         for (int round = 0; round < 15; round++) {
             for (var e : cases.entrySet()) {
                 long t = MX.getCurrentThreadCpuTime();
