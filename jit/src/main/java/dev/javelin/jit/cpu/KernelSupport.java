@@ -1,5 +1,6 @@
 package dev.javelin.jit.cpu;
 
+import dev.javelin.kernels.cpu.VectorFunctions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -12,7 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the same machine code as the hand-written loop would. Keeping the semantics here, in Java, makes
  * them readable and keeps the bytecode generator a plain table walk. Every method matches the
  * reference backend's definition of its op within float tolerance (NaN propagates through max,
- * min and relu; sign keeps zeros and NaN).
+ * min and relu; sign keeps zeros and NaN). exp, log, tanh, sigmoid, erf and the lane sum are the
+ * eager CPU backend's own {@link VectorFunctions}: the same bits in every JIT tier (the Vector API's
+ * lanewise EXP and reduceLanes(ADD) differ between interpreted and compiled code), so a compiled
+ * function matches eager bit for bit where the op order is the same.
  */
 public final class KernelSupport {
     /** The species every generated loop uses. */
@@ -29,13 +33,14 @@ public final class KernelSupport {
     // ---- unary ----
     public static FloatVector neg(FloatVector x) { return x.neg(); }
     public static FloatVector abs(FloatVector x) { return x.abs(); }
-    public static FloatVector exp(FloatVector x) { return x.lanewise(VectorOperators.EXP); }
-    public static FloatVector log(FloatVector x) { return x.lanewise(VectorOperators.LOG); }
+    public static FloatVector exp(FloatVector x) { return VectorFunctions.exp(x); }
+    public static FloatVector log(FloatVector x) { return VectorFunctions.log(x); }
     public static FloatVector sqrt(FloatVector x) { return x.sqrt(); }
     public static FloatVector sin(FloatVector x) { return x.lanewise(VectorOperators.SIN); }
     public static FloatVector cos(FloatVector x) { return x.lanewise(VectorOperators.COS); }
-    public static FloatVector tanh(FloatVector x) { return x.lanewise(VectorOperators.TANH); }
-    public static FloatVector sigmoid(FloatVector x) { return one().div(x.neg().lanewise(VectorOperators.EXP).add(one())); }
+    public static FloatVector tanh(FloatVector x) { return VectorFunctions.tanh(x); }
+    public static FloatVector sigmoid(FloatVector x) { return VectorFunctions.sigmoid(x); }
+    public static FloatVector erf(FloatVector x) { return VectorFunctions.erf(x); }
     public static FloatVector relu(FloatVector x) { return x.max(zero()); }
     public static FloatVector reciprocal(FloatVector x) { return one().div(x); }
 
@@ -88,7 +93,7 @@ public final class KernelSupport {
     public static FloatVector tail_sum(FloatVector v, VectorMask<Float> m) { return zero().blend(v, m); }
     public static FloatVector tail_max(FloatVector v, VectorMask<Float> m) { return identity_max().blend(v, m); }
     public static FloatVector tail_min(FloatVector v, VectorMask<Float> m) { return identity_min().blend(v, m); }
-    public static float lanes_sum(FloatVector acc) { return acc.reduceLanes(VectorOperators.ADD); }
+    public static float lanes_sum(FloatVector acc) { return VectorFunctions.sumLanes(acc); }
     public static float lanes_max(FloatVector acc) { return acc.reduceLanes(VectorOperators.MAX); }
     public static float lanes_min(FloatVector acc) { return acc.reduceLanes(VectorOperators.MIN); }
 
