@@ -7,9 +7,12 @@
 module dev.javelin.kernels {
     requires dev.javelin.tensor;
     requires static jdk.incubator.vector;
+    requires static jcuda; // optional: only GPU users put JCuda on the path (see dev.javelin.kernels.cuda)
 
     exports dev.javelin.kernels.cpu;
     exports dev.javelin.kernels.cpu.gemm;
+    exports dev.javelin.kernels.cuda;
+    exports dev.javelin.kernels.cuda.ptx;
 
-    provides dev.javelin.tensor.spi.Backend with dev.javelin.kernels.cpu.CpuBackend;
+    provides dev.javelin.tensor.spi.Backend with dev.javelin.kernels.cpu.CpuBackend, dev.javelin.kernels.cuda.CudaBackend;
 }

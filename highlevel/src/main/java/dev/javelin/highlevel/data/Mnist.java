@@ -12,9 +12,10 @@ import java.util.Arrays;
  * The MNIST digits as Keras's {@code mnist.load_data()} gives them, scaled for training: images
  * float32 [N, 28, 28, 1] in [0, 1], labels int64 [N].
  *
- * <p>{@link #load()} reads the 10,000-digit subset vendored in this library's resources (see the
- * README beside the files for its provenance): the first 8,000 digits are the training split, the
- * last 2,000 the test split.
+ * <p>{@link #load()} reads the 10,000-digit subset vendored in the {@code javelin-mnist-data} jar
+ * (see the README beside the files for its provenance; it is a separate artifact so the library's
+ * own class path stays small): the first 8,000 digits are the training split, the last 2,000 the
+ * test split.
  *
  * <pre>{@code
  * Mnist mnist = Mnist.load();
@@ -97,8 +98,15 @@ public record Mnist(Split train, Split test) {
     }
 
     private static InputStream resource(String name) throws IOException {
-        InputStream in = Mnist.class.getResourceAsStream(RESOURCE_DIR + name);
-        if (in == null) throw new IOException("resource " + RESOURCE_DIR + name + " is missing from the class path");
+        // Through the class loader, not Mnist.class: the files live in another jar (and, on the module
+        // path, another module; "mnist-10k" is no package name, so the resource is not encapsulated).
+        String path = RESOURCE_DIR.substring(1) + name;
+        ClassLoader loader = Mnist.class.getClassLoader();
+        InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(path) : loader.getResourceAsStream(path);
+        if (in == null) {
+            throw new IOException("resource " + path + " is missing from the class path: add the dependency"
+                    + " dev.javelin:javelin-mnist-data, or load the IDX files with Mnist.load(images, labels, trainSize)");
+        }
         return in;
     }
 }

@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Float32 functions the Vector API has no lanewise operator for, written from the ones it has.
@@ -19,7 +20,27 @@ final class VectorMath {
 
     static FloatVector sigmoid(FloatVector v) {
         FloatVector one = FloatVector.broadcast(v.species(), 1f);
-        return one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+        return one.div(VectorTranscendentals.exp(v.neg()).add(1f));
+    }
+
+    /** Lane i + w takes lane i's place: the steps of {@link #sumLanes}' tree. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(lanes)];
+        for (int s = 0; s < h.length; s++) h[s] = VectorShuffle.iota(FloatVector.SPECIES_PREFERRED, lanes >> (s + 1), 1, true);
+        return h;
+    }
+
+    /**
+     * The sum of the lanes as a fixed pairwise tree. {@code reduceLanes(ADD)} leaves the order open,
+     * and its compiled and interpreted forms do differ, so a sum could change with JIT timing.
+     */
+    static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> half : HALVES) v = v.add(v.rearrange(half));
+        return v.lane(0);
     }
 
     static FloatVector reciprocal(FloatVector v) {
@@ -54,7 +75,7 @@ final class VectorMath {
     }
 
     /** The magnitude of {@code mag} with the sign of {@code sign}. */
-    private static FloatVector copySign(FloatVector mag, FloatVector sign) {
+    static FloatVector copySign(FloatVector mag, FloatVector sign) {
         IntVector m = mag.reinterpretAsInts().and(0x7fffffff);
         IntVector s = sign.reinterpretAsInts().and(0x80000000);
         return m.or(s).reinterpretAsFloats();
@@ -73,7 +94,7 @@ final class VectorMath {
         FloatVector poly = mad(mad(mad(mad(t.mul(0.17087277f).add(-0.82215223f), t, 1.48851587f), t, -1.13520398f),
                 t, 0.27886807f), t, -0.18628806f);
         poly = mad(mad(mad(mad(poly, t, 0.09678418f), t, 0.37409196f), t, 1.00002368f), t, -1.26551223f);
-        FloatVector erfc = t.mul(poly.sub(x2).lanewise(VectorOperators.EXP));
+        FloatVector erfc = t.mul(VectorTranscendentals.exp(poly.sub(x2)));
         FloatVector tail = copySign(FloatVector.broadcast(x.species(), 1f).sub(erfc), x);
         VectorMask<Float> small = z.compare(VectorOperators.LT, 0.5f);
         return tail.blend(series, small);

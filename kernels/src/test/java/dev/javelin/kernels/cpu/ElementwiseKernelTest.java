@@ -149,6 +149,25 @@ class ElementwiseKernelTest {
         assertTrue(h.compared >= 5);
     }
 
+    @Test
+    void transposedOperandsOfLargeTensorsTakeTheTiledPaths() {
+        try (var s = Dispatch.use(h)) {
+            Tensor t = h.random(DType.FLOAT32, Shape.of(300, 257), KernelHarness.Layout.TRANSPOSED, -2, 2);
+            Tensor d = h.random(DType.FLOAT32, Shape.of(300, 257), KernelHarness.Layout.DENSE, -2, 2);
+            Ops.unary(Op.EXP, t);
+            Ops.unary(Op.NEG, t);
+            Ops.binary(Op.ADD, t, d);
+            Ops.binary(Op.POW, Ops.unary(Op.ABS, d), t);
+            Ops.cast(t, DType.FLOAT64);
+            // A batch of transposed matrices: the tiles also walk an outer dim.
+            Tensor batch = Ops.transpose(h.random(DType.FLOAT32, Shape.of(3, 131, 200), KernelHarness.Layout.DENSE, -2, 2), 1, 2);
+            Ops.contiguous(batch);
+            Ops.unary(Op.TANH, batch);
+            Ops.binary(Op.MUL, batch, h.random(DType.FLOAT32, Shape.of(200, 131), KernelHarness.Layout.DENSE, -2, 2));
+        }
+        assertTrue(h.compared >= 9, "compared " + h.compared);
+    }
+
     private Shape broadcastable(Shape target) {
         int drop = h.rng.nextInt(target.rank() + 1);
         int[] d = target.sub(drop, target.rank()).toArray();

@@ -1,0 +1,264 @@
+package dev.javelin.kernels.cuda;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.Backend;
+import dev.javelin.tensor.spi.Backends;
+import dev.javelin.tensor.spi.HeapStorage;
+import dev.javelin.tensor.spi.Storage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The CUDA backend: every primitive as PTX that Javelin writes ({@link CudaKernels}), loaded with
+ * the driver API through JCuda; no NVRTC, no cuBLAS, nothing beyond the NVIDIA driver.
+ *
+ * <p>JCuda is optional. This class refers to no JCuda type: {@link #isAvailable()} first looks the
+ * driver class up by name, then initializes the driver in {@code CudaDriver}, catching every
+ * {@link Throwable} (a missing class, missing natives, no driver, no device), and only then is
+ * {@code CudaDevice}, the one class that links JCuda, ever created. Without a GPU the backend says
+ * it is unavailable and everything runs on the CPU.
+ *
+ * <pre>{@code
+ * if (CudaBackend.probe()) {
+ *     Tensor g = x.to(Device.cuda(0));
+ *     Tensor y = g.matmul(w.to(Device.cuda(0))).relu().to(Device.CPU);
+ *     System.out.println(CudaBackend.memoryReport(Device.cuda(0)));
+ * }
+ * }</pre>
+ *
+ * <p>Ops without a PTX kernel (float64 transcendentals and convolutions, bool scatter-add, integer
+ * FOLD) copy their inputs to the host, run on the reference backend and copy the result back.
+ * Set {@code -Djavelin.cuda=false} to skip probing altogether.
+ */
+public final class CudaBackend implements Backend {
+    /** The JCuda class whose presence the probe checks before touching anything else. */
+    public static final String JCUDA_DRIVER_CLASS = "jcuda.driver.JCudaDriver";
+
+    private static final Object PROBE_LOCK = new Object();
+    private static volatile Boolean available;
+    private static volatile String unavailableReason = "not probed yet";
+    private static volatile int deviceCount;
+    private static volatile MatmulPrecision precision = MatmulPrecision.FP32;
+    private static final Map<Integer, CudaDevice> DEVICES = new ConcurrentHashMap<>();
+
+    /** For {@link java.util.ServiceLoader}; cheap, touches no native code. */
+    public CudaBackend() {}
+
+    @Override public String name() { return "cuda"; }
+    @Override public Device.Type deviceType() { return Device.Type.CUDA; }
+    @Override public int priority() { return 10; }
+
+    @Override
+    public boolean isAvailable() {
+        return probe();
+    }
+
+    /** True when JCuda, its natives, a driver and at least one device are present; never throws. */
+    public static boolean probe() {
+        Boolean a = available;
+        if (a != null) return a;
+        synchronized (PROBE_LOCK) {
+            if (available != null) return available;
+            boolean ok = false;
+            try {
+                if (Boolean.parseBoolean(System.getProperty("javelin.cuda", "true"))) {
+                    Class.forName(JCUDA_DRIVER_CLASS, false, CudaBackend.class.getClassLoader());
+                    int n = CudaDriver.deviceCount();
+                    deviceCount = n;
+                    ok = n > 0;
+                    unavailableReason = ok ? "" : "the CUDA driver reports no device";
+                } else {
+                    unavailableReason = "disabled by -Djavelin.cuda=false";
+                }
+            } catch (Throwable t) { // ClassNotFoundException, LinkageError, UnsatisfiedLinkError, CudaException
+                String msg = String.valueOf(t.getMessage());
+                int nl = msg.indexOf('\n');
+                unavailableReason = t.getClass().getSimpleName() + ": " + (nl < 0 ? msg : msg.substring(0, nl)); // JCuda's are pages long
+            }
+            available = ok;
+            return ok;
+        }
+    }
+
+    /** Why {@link #probe()} said no (empty when available). */
+    public static String unavailableReason() {
+        probe();
+        return unavailableReason;
+    }
+
+    /** Number of CUDA devices (0 when unavailable). */
+    public static int deviceCount() {
+        return probe() ? deviceCount : 0;
+    }
+
+    /** The precision of float32 matmul and convolution on the GPU; {@link MatmulPrecision#FP32} by default. */
+    public static void setMatmulPrecision(MatmulPrecision p) {
+        precision = java.util.Objects.requireNonNull(p, "precision");
+    }
+
+    public static MatmulPrecision matmulPrecision() {
+        return precision;
+    }
+
+    private static CudaDevice device(Device d) {
+        if (d.type() != Device.Type.CUDA) throw new IllegalArgumentException("cuda: " + d + " is not a CUDA device");
+        if (!probe()) throw new IllegalStateException("cuda: no usable CUDA device (" + unavailableReason + ")");
+        if (d.index() >= deviceCount) {
+            throw new IllegalArgumentException("cuda: " + d + " does not exist; this machine has " + deviceCount + " CUDA device(s)");
+        }
+        return DEVICES.computeIfAbsent(d.index(), CudaDevice::new);
+    }
+
+    /** Allocated, peak and cached bytes of {@code d}'s caching allocator, on one line. */
+    public static String memoryReport(Device d) {
+        return device(d).allocator().memoryReport();
+    }
+
+    /** Returns {@code d}'s cached blocks to the driver. */
+    public static void emptyCache(Device d) {
+        device(d).allocator().emptyCache();
+    }
+
+    /** Waits until every kernel and copy enqueued on {@code d} has finished (for timing). */
+    public static void synchronize(Device d) {
+        device(d).synchronize();
+    }
+
+    /** The GPU's name as the driver reports it. */
+    public static String deviceName(Device d) {
+        return device(d).name();
+    }
+
+    /**
+     * Computes a fused elementwise expression over CUDA tensors of one shape (broadcast operands as
+     * EXPAND views) in one kernel: the hook for the JIT's fused groups and for benchmarks.
+     *
+     * <pre>{@code
+     * // relu(x * w + b) in one pass over memory
+     * Tensor y = CudaBackend.fusedElementwise(PtxExpr.apply(Op.RELU, PtxExpr.apply(Op.ADD,
+     *         PtxExpr.apply(Op.MUL, new PtxExpr.Input(0), new PtxExpr.Input(1)), new PtxExpr.Input(2))), List.of(x, w, b));
+     * }</pre>
+     */
+    public static Tensor fusedElementwise(dev.javelin.kernels.cuda.ptx.PtxExpr expr, List<Tensor> inputs) {
+        if (inputs.isEmpty()) throw new IllegalArgumentException("cuda: fusedElementwise needs at least one input to take a shape from");
+        Tensor first = inputs.get(0);
+        List<DType> types = new ArrayList<>();
+        for (Tensor t : inputs) {
+            if (!t.shape().equals(first.shape()) || !t.device().equals(first.device())) {
+                throw new IllegalArgumentException("cuda: fusedElementwise inputs must share shape and device: " + first.dtype() + first.shape()
+                        + " on " + first.device() + " vs " + t.dtype() + t.shape() + " on " + t.device());
+            }
+            types.add(t.dtype());
+        }
+        CudaDevice d = device(first.device());
+        CudaStorage s = new CudaStorage(d, expr.dtype(types), first.shape().sizeAsInt(), false);
+        CudaScope.register(s);
+        Tensor out = Tensor.wrap(s, first.shape());
+        ScratchRunner runner = new ScratchRunner(d);
+        try {
+            CudaKernels.elementwise(runner, expr, inputs, s.addressForOverwrite(), out);
+        } finally {
+            runner.release();
+        }
+        return out;
+    }
+
+    /** Enqueues a kernel planned elsewhere (the JIT's PTX renderer) on {@code d}'s stream. */
+    public static void launch(Device d, Launch launch) {
+        device(d).launch(launch);
+    }
+
+    /** The device address of {@code t}'s first element (its storage plus its offset), for kernel arguments. */
+    public static long devicePointer(Tensor t) {
+        return CudaKernels.address(t, false) + (long) t.offset() * t.dtype().byteSize();
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int length, Device d) {
+        CudaStorage s = new CudaStorage(device(d), dtype, length, true);
+        CudaScope.register(s);
+        return s;
+    }
+
+    @Override
+    public void execute(OpCall call, Tensor out) {
+        CudaDevice d = device(call.device());
+        if (!CudaKernels.supports(call)) {
+            onHost(d, call, out);
+            return;
+        }
+        ScratchRunner runner = new ScratchRunner(d);
+        try {
+            CudaKernels.execute(runner, call, out);
+        } finally {
+            runner.release();
+        }
+    }
+
+    /**
+     * Runs {@code call} on the reference backend (complete by definition, and these ops are the rare
+     * ones) with host copies of the inputs, and uploads the result.
+     */
+    private void onHost(CudaDevice d, OpCall call, Tensor out) {
+        List<Tensor> inputs = new ArrayList<>();
+        for (Tensor t : call.inputs()) inputs.add(Tensor.wrap(toHost(t), t.shape()));
+        Backend cpu = Backends.reference();
+        Tensor hostOut = Tensor.wrap(cpu.allocate(call.dtype(), call.shape().sizeAsInt(), Device.CPU), call.shape());
+        cpu.execute(new OpCall(call.op(), inputs, call.attrs(), call.shape(), call.dtype(), Device.CPU), hostOut);
+        d.upload(hostOut.toHost(), CudaKernels.address(out, true));
+    }
+
+    @Override
+    public HeapStorage toHost(Tensor t) {
+        CudaDevice d = device(t.device());
+        int n = t.shape().sizeAsInt();
+        if (t.isContiguous()) {
+            return d.download(CudaKernels.address(t, false) + (long) t.offset() * t.dtype().byteSize(), t.dtype(), n);
+        }
+        ScratchRunner runner = new ScratchRunner(d);
+        try {
+            return d.download(CudaKernels.denseCopy(runner, t), t.dtype(), n);
+        } finally {
+            runner.release();
+        }
+    }
+
+    @Override
+    public Storage fromHost(HeapStorage host, Device target) {
+        CudaDevice d = device(target);
+        CudaStorage s = new CudaStorage(d, host.dtype(), host.length(), false);
+        d.upload(host, s.addressForOverwrite());
+        CudaScope.register(s);
+        return s;
+    }
+
+    /** A runner over a device that frees the op's scratch blocks when the op has been enqueued. */
+    private static final class ScratchRunner implements KernelRunner {
+        private final CudaDevice device;
+        private final List<Long> scratch = new ArrayList<>();
+
+        ScratchRunner(CudaDevice device) {
+            this.device = device;
+        }
+
+        @Override public int sm() { return device.sm(); }
+        @Override public void launch(Launch launch) { device.launch(launch); }
+        @Override public int readInt(long address) { return device.readInt(address); }
+
+        @Override
+        public long scratch(long bytes) {
+            long a = device.scratch(bytes);
+            scratch.add(a);
+            return a;
+        }
+
+        void release() {
+            for (long a : scratch) device.freeScratch(a);
+        }
+    }
+}
