@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs the PTX the backend generates, instruction by instruction, on {@link EmulatedRunner}'s
+ * Runs the PTX the backend generates, instruction by instruction, on {@link EmulatedDevice}'s
  * memory: every block of the grid in turn, its threads each with their own registers, meeting at
  * {@code bar.sync} and at {@code shfl.sync} (per warp). Covers the instruction subset Javelin emits
  * except {@code mma}. The approximate instructions ({@code ex2/lg2/sin/cos.approx}) compute exactly,
@@ -19,19 +19,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PtxInterpreter {
     private static final Map<String, PtxProgram> PROGRAMS = new ConcurrentHashMap<>();
 
-    private final EmulatedRunner mem;
+    private final EmulatedDevice mem;
     private final PtxProgram prog;
     private final List<Object> args;
     private final Launch launch;
 
-    private PtxInterpreter(EmulatedRunner mem, Launch launch) {
+    private PtxInterpreter(EmulatedDevice mem, Launch launch) {
         this.mem = mem;
         this.launch = launch;
         this.args = launch.args();
         this.prog = PROGRAMS.computeIfAbsent(launch.name(), n -> new PtxProgram(launch.entry()));
     }
 
-    static void run(EmulatedRunner mem, Launch launch) {
+    static void run(EmulatedDevice mem, Launch launch) {
         new PtxInterpreter(mem, launch).grid();
     }
 
