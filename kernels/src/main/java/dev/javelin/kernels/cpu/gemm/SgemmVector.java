@@ -14,16 +14,21 @@ import dev.javelin.kernels.cpu.CpuThreads;
  *
  * <p>Cache plan (Zen 4: L1d 32 KiB, L2 1 MiB per core, L3 32 MiB shared): a packed A panel
  * ({@code MR×KC}) stays in L1 while the tile walks a block's B panels, which stay in L2
- * ({@code KC×NC}); the packed blocks of A and B for one k step live in L3.
+ * ({@code KC×NC}); the packed blocks of A and B for one k step live in L3. Work items are taken
+ * row block by row block, so consecutive items reuse their A rows from L2 (measured better than
+ * the column-block order at N = 2048).
  * A row-major B is read in place instead of packed when few rows of A share it (packing it would
  * cost a noticeable fraction of the multiply).
  */
 final class SgemmVector {
-    /** Steps of k per block: one A panel (MR·KC floats) stays in L1. */
-    static final int KC = 256;
+    /**
+     * Steps of k per block: one A panel (MR·KC floats, 16 KiB) stays in L1 beside the streaming B.
+     * 512 rather than 256 halves how often C is read and written back (measured +2-3% at N = 1024).
+     */
+    static final int KC = 512;
     /** Rows of C per work item. */
     static final int MC = 64;
-    /** Columns of C per work item: its B panels (KC·NC floats) stay in L2. */
+    /** Columns of C per work item: its B panels (KC·NC floats, 512 KiB) stay in L2. */
     static final int NC = 256;
     /** Rows and columns handled per outer block, bounding the packed buffers (and their memory). */
     static final int M_OUTER = 4096, N_OUTER = 4096;

@@ -90,7 +90,8 @@ class SgemmTest {
 
     @Test
     void blockedShapesCrossEveryBlockEdge() {
-        check(70, 300, 300, 0, 0, false);   // A rows past MC, B columns past NC, k past KC
+        check(70, 300, 300, 0, 0, false);   // A rows past MC, B columns past NC
+        check(20, 40, 1100, 2, 1, true);    // k past KC twice: three equal k blocks
         check(300, 65, 257, 1, 0, true);    // m past the in-place-B limit: B packed
         check(129, 257, 513, 0, 1, false);  // transposed B, two k blocks and a remainder
         check(3, 1000, 100, 2, 2, true);    // skinny: few rows, many columns, padded strides
