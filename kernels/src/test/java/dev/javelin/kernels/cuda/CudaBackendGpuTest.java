@@ -188,8 +188,9 @@ class CudaBackendGpuTest {
     @Test
     void aShortConvnetTrainingRunMatchesTheCpu() {
         int steps = EMULATED ? 2 : 8;
-        float[] cpu = MnistLikeStep.train(Device.CPU, steps);
-        float[] gpu = MnistLikeStep.train(GPU, steps);
+        int batch = EMULATED ? 8 : 32;
+        float[] cpu = MnistLikeStep.train(Device.CPU, steps, batch);
+        float[] gpu = MnistLikeStep.train(GPU, steps, batch);
         for (int i = 0; i < cpu.length; i++) assertEquals(cpu[i], gpu[i], 1e-3 * Math.max(1, Math.abs(cpu[i])), "loss at step " + i);
         assertTrue(gpu[gpu.length - 1] < gpu[0], "the loss falls: " + java.util.Arrays.toString(gpu));
     }
