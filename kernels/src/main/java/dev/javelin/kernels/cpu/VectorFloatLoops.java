@@ -66,7 +66,8 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n) {
-        if (os != 1 || as > 1 || bs > 1 || as < 0 || bs < 0) {
+        // Both operands broadcast (stride 0): the vector loops below read one of them as a full vector.
+        if (os != 1 || as > 1 || bs > 1 || as < 0 || bs < 0 || (as == 0 && bs == 0)) {
             scalar.compare(op, a, ao, as, b, bo, bs, out, oo, os, n);
             return;
         }
