@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * A CUDA device emulated on the CPU: device memory is byte buffers at fake aligned addresses, and
  * every launch runs its PTX in {@link PtxInterpreter}. Selected with {@code -Djavelin.cuda.emulate=true};
  * slow (an interpreter), meant for tests and for debugging kernels on machines without a GPU. It
- * runs everything the backend emits except the tensor-core {@code mma} kernel.
+ * runs everything the backend emits, the tensor-core {@code mma} kernel included.
  *
  * <pre>{@code
  * // java -Djavelin.cuda.emulate=true ...
@@ -58,10 +58,6 @@ class EmulatedDevice implements GpuDevice {
 
     @Override
     public void launch(Launch launch) {
-        if (launch.entry().contains("mma.sync")) {
-            throw new UnsupportedOperationException("cuda emulation: " + launch.name() + " uses tensor-core mma, which the "
-                    + "interpreter does not run; use MatmulPrecision.FP32");
-        }
         PtxInterpreter.run(this, launch);
     }
 

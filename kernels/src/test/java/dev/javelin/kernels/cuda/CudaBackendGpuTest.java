@@ -27,8 +27,7 @@ import org.junit.jupiter.api.Test;
  * Differential tests of the CUDA backend against the reference backend: random shapes (odd sizes,
  * 1, 0), non-contiguous and broadcast operands. Skipped (not failed) where no CUDA device is present.
  * The build also runs them on the emulated device ({@code -Djavelin.cuda.emulate=true}: the same
- * PTX in an interpreter), with smaller sizes where the interpreter would be slow and without the
- * tensor-core kernel, which it does not run.
+ * PTX in an interpreter), with smaller sizes where the interpreter would be slow.
  */
 class CudaBackendGpuTest {
     private static final Device GPU = Device.cuda(0);
@@ -123,7 +122,6 @@ class CudaBackendGpuTest {
         Tensor x = rnd.uniform(Shape.of(3, 17, 9), DType.FLOAT64);
         Tensor w = rnd.uniform(Shape.of(9, 5), DType.FLOAT64);
         check(List.of(x, w), in -> Ops.matmul(in.get(0), in.get(1)), 1e-12, 1e-12);
-        if (EMULATED) return; // the interpreter does not run mma
         CudaBackend.setMatmulPrecision(MatmulPrecision.TF32);
         try {
             Tensor a = rnd.uniform(Shape.of(200, 300), DType.FLOAT32);

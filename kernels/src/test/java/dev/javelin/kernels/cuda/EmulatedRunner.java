@@ -72,7 +72,7 @@ final class EmulatedRunner extends EmulatedDevice {
         names.add(l.name());
         String n = l.name();
         List<Object> a = l.args();
-        if (interpret && !n.startsWith("gemm_tf32")) super.launch(l);
+        if (interpret) super.launch(l);
         else if (n.startsWith("E_")) elementwise(n, a);
         else if (n.startsWith("r_")) EmulatedKernels.reduce(this, n, l);
         else if (n.startsWith("gemm_")) EmulatedKernels.gemm(this, n.startsWith("gemm_f64") ? DType.FLOAT64 : DType.FLOAT32, l);
