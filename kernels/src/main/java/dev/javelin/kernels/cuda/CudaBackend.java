@@ -62,9 +62,9 @@ public final class CudaBackend implements Backend {
     /** True when JCuda, its natives, a driver and at least one device are present; never throws. */
     public static boolean probe() {
         Boolean a = available;
-        if (a != null) return a;
+        if (a != null && (a || !isEmulated())) return a; // emulation switched on after a failed probe: probe again
         synchronized (PROBE_LOCK) {
-            if (available != null) return available;
+            if (available != null && (available || !isEmulated())) return available;
             boolean ok = false;
             try {
                 if (isEmulated()) {
