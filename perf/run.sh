@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs Javelin's benchmarks and the peers' (DJL/libtorch, ND4J/OpenBLAS, EJML) in one go, each
 # library in its own JVM, the libraries back to back for each benchmark, shape and thread count so
-# they see the same load, and prints
-# one Markdown table (rates from the median sample; see perf/README.md).
+# they see the same load, and prints one Markdown table (rates from the median sample; see
+# perf/README.md).
 #
 #   perf/run.sh                 # everything (about 15 minutes)
 #   perf/run.sh --quick         # fewer iterations (about 6 minutes)
-#   perf/run.sh --quick Sgemm   # only benchmarks whose class starts with Sgemm
+#   perf/run.sh --quick Sgemm   # only benchmarks whose class starts with Sgemm (ONLY="Softmax Copy" for several)
 #   PEERS="djl" perf/run.sh     # a subset of peers (djl nd4j ejml)
 #   VALUES="1024 2048" perf/run.sh Sgemm           # only these shapes (or conv layers)
 set -euo pipefail
@@ -16,7 +16,7 @@ JAVA="$JAVA_HOME/bin/java"
 
 JMH_ARGS=(-wi 3 -w 1 -i 5 -r 1 -f 1)
 if [[ "${1:-}" == "--quick" ]]; then JMH_ARGS=(-wi 2 -w 1 -i 3 -r 1 -f 1); shift; fi
-ONLY="${1:-}"
+ONLY="${1:-${ONLY:-}}"
 PEERS="${PEERS:-djl nd4j ejml}"
 THREADS="${THREADS:-1 2}"
 
@@ -41,12 +41,17 @@ params() {
   case "$1" in
     Sgemm) for s in 256 512 1024 2048 128x784x512; do echo "shape=$s"; done;;
     Conv) echo "layer=conv1"; echo "layer=conv2";;
-    *) echo "";;
+    *) echo "-";;  # no parameter besides threads
   esac
 }
 for bench in "${benches[@]}"; do
-  [[ -n "$ONLY" && "$bench" != "$ONLY"* ]] && continue
+  if [[ -n "$ONLY" ]]; then
+    keep=0
+    for o in $ONLY; do [[ "$bench" == "$o"* ]] && keep=1; done
+    [[ $keep == 1 ]] || continue
+  fi
   for param in $(params "$bench"); do
+    [[ "$param" == "-" ]] && param=""
     [[ -n "${VALUES:-}" && -n "$param" && " $VALUES " != *" ${param#*=} "* ]] && continue
     for t in $THREADS; do
       for m in "${modules[@]}"; do
