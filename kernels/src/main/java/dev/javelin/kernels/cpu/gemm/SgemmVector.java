@@ -36,6 +36,12 @@ final class SgemmVector {
     static final int NC = 256;
     /** Rows, columns and k blocks per outer block, bounding the shared packed buffers (16 MiB each). */
     static final int M_OUTER = 2048, N_OUTER = 2048, K_BLOCKS_OUTER = 4;
+    /**
+     * Packed A and B of one round stay within this many floats (12 MiB, 3/8 of L3), so the
+     * compute round reads them from L3, not from memory: N = 2048 packs one k block per round,
+     * N = 1024 both of its blocks at once.
+     */
+    static final long PACK_FLOATS = 3L << 20;
     /** A row-major B is read in place when A has at most this many rows. */
     static final int DIRECT_B_MAX_M = 256;
 
@@ -57,12 +63,14 @@ final class SgemmVector {
         // Equal k blocks (784 = 2 x 392, not 512 + 272): a short last block would pay the C tile
         // loads and stores for little work. The split depends on k alone.
         int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
+        long packedPerStep = (long) (Math.min(m, M_OUTER) + MR) + (Math.min(n, N_OUTER) + NR);
+        int kBlocksPerRound = (int) Math.max(1, Math.min(K_BLOCKS_OUTER, PACK_FLOATS / (packedPerStep * kStep)));
         for (int jc = 0; jc < n; jc += N_OUTER) {
             int nc = Math.min(N_OUTER, n - jc);
             for (int ic = 0; ic < m; ic += M_OUTER) {
                 int mc = Math.min(M_OUTER, m - ic);
-                for (int k0 = 0; k0 < k; k0 += K_BLOCKS_OUTER * kStep) {
-                    int k1 = Math.min(k, k0 + K_BLOCKS_OUTER * kStep);
+                for (int k0 = 0; k0 < k; k0 += kBlocksPerRound * kStep) {
+                    int k1 = Math.min(k, k0 + kBlocksPerRound * kStep);
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
                             c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0);
                     if (!directB) {
