@@ -1,7 +1,6 @@
 package dev.javelin.kernels.cpu.gemm;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code kc} steps of a packed A panel and a B panel (packed, or read in place from a row-major B).
  *
  * <p>Each C element gets {@code c = fma(a[p], b[p], c)} for p in order, starting from the stored C
- * when {@code load} and from 0 otherwise; edge tiles run the same arithmetic and store through masks.
+ * when {@code load} and from 0 otherwise; edge tiles run the same arithmetic on a scratch tile.
  */
 final class SgemmMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,37 +20,28 @@ final class SgemmMicroKernel {
     private SgemmMicroKernel() {}
 
     /**
+     * A full {@code MR×NR} tile. No masks here, nor anywhere in this class: a masked vector op that
+     * C2 does not intrinsify made the whole method fall back to boxed vectors, about 40 times slower
+     * for the rest of the JVM's life, once an edge tile had run through it. Edge tiles go through
+     * {@link #edge}.
+     *
      * @param ap   packed A panel ({@code [p][MR]} from {@code ai})
      * @param bArr B panel: {@code NR} floats per step from {@code bi}, steps {@code bStep} apart
-     * @param rows valid rows of the tile (1..MR); cols valid columns (1..NR)
      */
     static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
-                     float[] c, int ci, int ldc, int rows, int cols, boolean load) {
-        boolean full = rows == MR && cols == NR;
-        VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(L, cols);
+                     float[] c, int ci, int ldc, boolean load) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         if (load) {
-            if (full) {
-                c00 = FloatVector.fromArray(S, c, ci);               c01 = FloatVector.fromArray(S, c, ci + L);
-                c10 = FloatVector.fromArray(S, c, ci + ldc);         c11 = FloatVector.fromArray(S, c, ci + ldc + L);
-                c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);     c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
-                c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);     c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-                c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);     c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
-                c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);     c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
-                c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);     c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
-                c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);     c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
-            } else {
-                c00 = loadRow(c, ci, 0, rows, ldc, 0, m0);     c01 = loadRow(c, ci, 0, rows, ldc, L, m1);
-                c10 = loadRow(c, ci, 1, rows, ldc, 0, m0);     c11 = loadRow(c, ci, 1, rows, ldc, L, m1);
-                c20 = loadRow(c, ci, 2, rows, ldc, 0, m0);     c21 = loadRow(c, ci, 2, rows, ldc, L, m1);
-                c30 = loadRow(c, ci, 3, rows, ldc, 0, m0);     c31 = loadRow(c, ci, 3, rows, ldc, L, m1);
-                c40 = loadRow(c, ci, 4, rows, ldc, 0, m0);     c41 = loadRow(c, ci, 4, rows, ldc, L, m1);
-                c50 = loadRow(c, ci, 5, rows, ldc, 0, m0);     c51 = loadRow(c, ci, 5, rows, ldc, L, m1);
-                c60 = loadRow(c, ci, 6, rows, ldc, 0, m0);     c61 = loadRow(c, ci, 6, rows, ldc, L, m1);
-                c70 = loadRow(c, ci, 7, rows, ldc, 0, m0);     c71 = loadRow(c, ci, 7, rows, ldc, L, m1);
-            }
+            c00 = FloatVector.fromArray(S, c, ci);               c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);         c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);     c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);     c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);     c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);     c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);     c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);     c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int ak = ai + p * MR, bk = bi + p * bStep;
@@ -67,50 +57,43 @@ final class SgemmMicroKernel {
             a = FloatVector.broadcast(S, ap[ak + 6]); c60 = b0.fma(a, c60); c61 = b1.fma(a, c61);
             a = FloatVector.broadcast(S, ap[ak + 7]); c70 = b0.fma(a, c70); c71 = b1.fma(a, c71);
         }
-        if (full) {
-            c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);
-            c20.intoArray(c, ci + 2 * ldc);     c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc);     c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);     c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);     c51.intoArray(c, ci + 5 * ldc + L);
-            c60.intoArray(c, ci + 6 * ldc);     c61.intoArray(c, ci + 6 * ldc + L);
-            c70.intoArray(c, ci + 7 * ldc);     c71.intoArray(c, ci + 7 * ldc + L);
-            return;
+        c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);     c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);     c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);     c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);     c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);     c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);     c71.intoArray(c, ci + 7 * ldc + L);
+    }
+
+    /**
+     * An edge tile ({@code rows ≤ MR} valid rows, {@code cols ≤ NR} valid columns): the valid part
+     * of C is copied into {@code scratch} ({@code MR×NR}, zeros elsewhere), a full tile runs there
+     * (A and B panels are zero-padded, so reading past the edge is safe), and the valid part is
+     * copied back. The same FMA chain per element as a full tile, so the same bits.
+     */
+    static void edge(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
+                     float[] c, int ci, int ldc, int rows, int cols, boolean load, float[] scratch) {
+        java.util.Arrays.fill(scratch, 0, MR * NR, 0f);
+        if (load) {
+            for (int r = 0; r < rows; r++) System.arraycopy(c, ci + r * ldc, scratch, r * NR, cols);
         }
-        storeRow(c00, c01, c, ci, 0, rows, ldc, m0, m1);
-        storeRow(c10, c11, c, ci, 1, rows, ldc, m0, m1);
-        storeRow(c20, c21, c, ci, 2, rows, ldc, m0, m1);
-        storeRow(c30, c31, c, ci, 3, rows, ldc, m0, m1);
-        storeRow(c40, c41, c, ci, 4, rows, ldc, m0, m1);
-        storeRow(c50, c51, c, ci, 5, rows, ldc, m0, m1);
-        storeRow(c60, c61, c, ci, 6, rows, ldc, m0, m1);
-        storeRow(c70, c71, c, ci, 7, rows, ldc, m0, m1);
+        if (rows > 4) tile(kc, ap, ai, bArr, bi, bStep, scratch, 0, NR, true);
+        else tile4(kc, ap, ai, bArr, bi, bStep, scratch, 0, NR, true);
+        for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, c, ci + r * ldc, cols);
     }
 
-    private static FloatVector loadRow(float[] c, int ci, int r, int rows, int ldc, int col, VectorMask<Float> mask) {
-        if (r >= rows) return FloatVector.zero(S);
-        return FloatVector.fromArray(S, c, ci + r * ldc + col, mask);
-    }
-
-    private static void storeRow(FloatVector v0, FloatVector v1, float[] c, int ci, int r, int rows, int ldc,
-                                 VectorMask<Float> m0, VectorMask<Float> m1) {
-        if (r >= rows) return;
-        v0.intoArray(c, ci + r * ldc, m0);
-        v1.intoArray(c, ci + r * ldc + L, m1);
-    }
-
-    /** {@link #tile} for 2..4 rows: the same panel layout, half the accumulators. */
+    /** {@link #tile} for 4 rows: the same panel layout, half the accumulators. */
     static void tile4(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
-                      float[] c, int ci, int ldc, int rows, int cols, boolean load) {
-        VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(L, cols);
+                      float[] c, int ci, int ldc, boolean load) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         if (load) {
-            c00 = loadRow(c, ci, 0, rows, ldc, 0, m0);     c01 = loadRow(c, ci, 0, rows, ldc, L, m1);
-            c10 = loadRow(c, ci, 1, rows, ldc, 0, m0);     c11 = loadRow(c, ci, 1, rows, ldc, L, m1);
-            c20 = loadRow(c, ci, 2, rows, ldc, 0, m0);     c21 = loadRow(c, ci, 2, rows, ldc, L, m1);
-            c30 = loadRow(c, ci, 3, rows, ldc, 0, m0);     c31 = loadRow(c, ci, 3, rows, ldc, L, m1);
+            c00 = FloatVector.fromArray(S, c, ci);               c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);         c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);     c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);     c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int ak = ai + p * MR, bk = bi + p * bStep;
@@ -122,10 +105,10 @@ final class SgemmMicroKernel {
             a = FloatVector.broadcast(S, ap[ak + 2]); c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
             a = FloatVector.broadcast(S, ap[ak + 3]); c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
         }
-        storeRow(c00, c01, c, ci, 0, rows, ldc, m0, m1);
-        storeRow(c10, c11, c, ci, 1, rows, ldc, m0, m1);
-        storeRow(c20, c21, c, ci, 2, rows, ldc, m0, m1);
-        storeRow(c30, c31, c, ci, 3, rows, ldc, m0, m1);
+        c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);     c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);     c31.intoArray(c, ci + 3 * ldc + L);
     }
 
     /**

@@ -144,7 +144,7 @@ final class SgemmVector {
                             }
                         }
                         for (; s < s1; s++) {
-                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, rows, Math.min(NR, nc - s * NR), load);
+                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
                         }
                     }
                 }
@@ -182,9 +182,9 @@ final class SgemmVector {
                         }
                         for (; s < s1; s++) {
                             if (s < fullStrips) {
-                                tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, rows, NR, load);
+                                tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, rows, NR, load);
                             } else {
-                                tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, rows, nc - s * NR, load);
+                                tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
                             }
                         }
                     }
@@ -192,13 +192,15 @@ final class SgemmVector {
             }
         }
 
-        /** The 8-row kernel, or the 4-row one when at most 4 rows are left. */
-        private void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, float[] c, int ci,
-                          int rows, int cols, boolean load) {
-            if (rows > 4) {
-                SgemmMicroKernel.tile(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load);
+        /** A full tile (8 rows, or exactly 4), else the edge path through the thread's scratch tile. */
+        private static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, float[] c, int ci, int ldc,
+                                 int rows, int cols, boolean load) {
+            if (cols == NR && rows == MR) {
+                SgemmMicroKernel.tile(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
+            } else if (cols == NR && rows == 4) {
+                SgemmMicroKernel.tile4(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
             } else {
-                SgemmMicroKernel.tile4(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load);
+                SgemmMicroKernel.edge(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load, BUFFERS.get().scratch);
             }
         }
     }
@@ -209,6 +211,7 @@ final class SgemmVector {
      */
     private static final class Buffers {
         private float[] sharedA = new float[0], sharedB = new float[0], itemA = new float[0], itemEdge = new float[0];
+        private final float[] scratch = new float[MR * NR];
 
         float[] sharedA(int size) {
             if (sharedA.length < size) sharedA = new float[size];
