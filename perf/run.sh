@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs Javelin's benchmarks and the peers' (DJL/libtorch, ND4J/OpenBLAS, EJML) in one go, each
-# library in its own JVM, interleaved benchmark by benchmark so they see the same load, and prints
-# one Markdown table (rates from the median sample; see perf/README.md).
+# library in its own JVM, the libraries back to back for each benchmark, shape and thread count so
+# they see the same load, and prints one Markdown table (rates from the median sample; see
+# perf/README.md).
 #
 #   perf/run.sh                 # everything (about 15 minutes)
 #   perf/run.sh --quick         # fewer iterations (about 6 minutes)
-#   perf/run.sh --quick Sgemm   # only benchmarks whose class starts with Sgemm
+#   perf/run.sh --quick Sgemm   # only benchmarks whose class starts with Sgemm (ONLY="Softmax Copy" for several)
 #   PEERS="djl" perf/run.sh     # a subset of peers (djl nd4j ejml)
-#   JMH_EXTRA="-p shape=1024" perf/run.sh Sgemm   # more JMH options
+#   VALUES="1024 2048" perf/run.sh Sgemm           # only these shapes (or conv layers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -15,7 +16,7 @@ JAVA="$JAVA_HOME/bin/java"
 
 JMH_ARGS=(-wi 3 -w 1 -i 5 -r 1 -f 1)
 if [[ "${1:-}" == "--quick" ]]; then JMH_ARGS=(-wi 2 -w 1 -i 3 -r 1 -f 1); shift; fi
-ONLY="${1:-}"
+ONLY="${1:-${ONLY:-}}"
 PEERS="${PEERS:-djl nd4j ejml}"
 THREADS="${THREADS:-1 2}"
 
@@ -34,17 +35,37 @@ mkdir -p "$out"
 export OPENBLAS_CORETYPE=Cooperlake
 # Native runtimes size their pools from these; Javelin takes its count from the benchmark's param.
 benches=(Sgemm Conv Softmax Elementwise Copy)
+# One JVM per (benchmark, parameter, threads, library), the libraries back to back, so each
+# comparison sees the same load on this shared host.
+params() {
+  case "$1" in
+    Sgemm) for s in 256 512 1024 2048 128x784x512; do echo "shape=$s"; done;;
+    Conv) echo "layer=conv1"; echo "layer=conv2";;
+    *) echo "-";;  # no parameter besides threads
+  esac
+}
 for bench in "${benches[@]}"; do
-  [[ -n "$ONLY" && "$bench" != "$ONLY"* ]] && continue
-  for t in $THREADS; do
-    for m in "${modules[@]}"; do
-      classes="perf/$m/target/classes"
-      grep -q "\.${bench}Bench " "$classes/META-INF/BenchmarkList" 2>/dev/null || continue
-      echo "== $bench, $t thread(s), $m" >&2
-      OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t \
-        "$JAVA" -cp "$classes:$(cat "perf/$m/target/cp.txt")" org.openjdk.jmh.Main \
-        "${JMH_ARGS[@]}" ${JMH_EXTRA:-} -p threads="$t" -rf json -rff "$out/$m-$bench-$t.json" "\.${bench}Bench\." \
-        > "$out/$m-$bench-$t.log" 2>&1 || echo "   failed: see $out/$m-$bench-$t.log" >&2
+  if [[ -n "$ONLY" ]]; then
+    keep=0
+    for o in $ONLY; do [[ "$bench" == "$o"* ]] && keep=1; done
+    [[ $keep == 1 ]] || continue
+  fi
+  for param in $(params "$bench"); do
+    [[ "$param" == "-" ]] && param=""
+    [[ -n "${VALUES:-}" && -n "$param" && " $VALUES " != *" ${param#*=} "* ]] && continue
+    for t in $THREADS; do
+      for m in "${modules[@]}"; do
+        classes="perf/$m/target/classes"
+        grep -q "\.${bench}Bench " "$classes/META-INF/BenchmarkList" 2>/dev/null || continue
+        tag="$m-$bench-${param#*=}-$t"
+        echo "== $bench ${param:-} threads=$t $m" >&2
+        pargs=(-p threads="$t")
+        [[ -n "$param" ]] && pargs+=(-p "$param")
+        OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t \
+          "$JAVA" -cp "$classes:$(cat "perf/$m/target/cp.txt")" org.openjdk.jmh.Main \
+          "${JMH_ARGS[@]}" ${JMH_EXTRA:-} "${pargs[@]}" -rf json -rff "$out/$tag.json" "\.${bench}Bench\." \
+          > "$out/$tag.log" 2>&1 || echo "   failed: see $out/$tag.log" >&2
+      done
     done
   done
 done

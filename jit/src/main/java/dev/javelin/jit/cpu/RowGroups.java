@@ -25,6 +25,13 @@ import java.util.Set;
  */
 public record RowGroups(int[] end, boolean[] scratch) {
 
+    /** No groups: every step runs on its own. */
+    public static RowGroups none(int steps) {
+        int[] end = new int[steps];
+        for (int t = 0; t < steps; t++) end[t] = t + 1;
+        return new RowGroups(end, new boolean[steps]);
+    }
+
     /** The groups of {@code steps}; {@code escaping} are values that leave the program; {@code readers} who reads each value. */
     public static RowGroups find(List<PlanStep> steps, Set<Node> escaping, Map<Node, List<Integer>> readers) {
         int[] end = new int[steps.size()];

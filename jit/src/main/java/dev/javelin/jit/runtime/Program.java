@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * (each call has its own values; reusable buffers come from a pool, one set per concurrent call).
  */
 public final class Program {
+    /** {@code -Djavelin.jit.rowGroups=false} runs every kernel on its own: for measuring what row groups buy. */
+    private static final boolean ROW_GROUPS = Boolean.parseBoolean(System.getProperty("javelin.jit.rowGroups", "true"));
     private final Graph graph;
     private final List<PlanStep> steps;
     private final CpuKernel[] kernels;
@@ -56,7 +58,8 @@ public final class Program {
                 if (debug >= 2 && kernels[t].fresh()) System.err.println(kernels[t].bytecode());
             }
         }
-        RowGroups groups = RowGroups.find(this.steps, escaping(graph, this.steps), readers(this.steps));
+        RowGroups groups = ROW_GROUPS ? RowGroups.find(this.steps, escaping(graph, this.steps), readers(this.steps))
+                : RowGroups.none(this.steps.size());
         rowGroups = groups;
         groupEnd = groups.end();
         scratch = groups.scratch();

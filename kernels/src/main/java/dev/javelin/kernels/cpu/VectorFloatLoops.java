@@ -1,9 +1,6 @@
 package dev.javelin.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.COS;
 import static jdk.incubator.vector.VectorOperators.POW;
-import static jdk.incubator.vector.VectorOperators.SIN;
-import static jdk.incubator.vector.VectorOperators.SQRT;
 
 import dev.javelin.tensor.Op;
 import jdk.incubator.vector.FloatVector;
@@ -13,12 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 loops on the Vector API: the widest species (16 lanes with AVX-512), masked tails,
- * transcendentals through lanewise operations ({@code EXP}, {@code LOG}, {@code TANH}, ...), and
+ * transcendentals from lanewise arithmetic ({@link VectorOpLoops}) or operators ({@code SIN}, {@code COS}, {@code POW}), and
  * {@link VectorMath} where the API has no operator (erf, rounding). Only loaded when
  * {@code jdk.incubator.vector} is resolved (see {@link VectorSupport}).
  *
- * <p>Every op has its own main loop in {@link VectorOpLoops}, compiled as its own method; tails
- * and broadcast scalars, once per row, go through the shared {@link #apply} switch.
+ * <p>Every elementwise op has its own main loop in {@link VectorOpLoops}, compiled as its own
+ * method; binary tails and broadcast scalars, once per row, go through the shared {@link #apply}
+ * switch, unary ones through the op's loop on a padded copy.
  */
 final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -27,8 +25,11 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        if (xs == 0) { // a broadcast input: one value, computed the way the dense loop does
-            fill(out, oo, os, n, apply(op, FloatVector.broadcast(S, x[xo])).lane(0));
+        if (xs == 0) { // a broadcast input: one value, computed by the same loop as dense rows
+            float[] one = new float[L];
+            java.util.Arrays.fill(one, x[xo]);
+            VectorOpLoops.UNARY[op.ordinal()].run(one, 0, one, 0, L);
+            fill(out, oo, os, n, one[0]);
             return;
         }
         if (xs != 1 || os != 1) {
@@ -36,9 +37,11 @@ final class VectorFloatLoops implements FloatLoops {
             return;
         }
         int i = VectorOpLoops.UNARY[op.ordinal()].run(x, xo, out, oo, n);
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            apply(op, FloatVector.fromArray(S, x, xo + i, m)).intoArray(out, oo + i, m);
+        if (i < n) { // the tail through the same loop on a padded copy: the same bits as a full vector
+            float[] tail = new float[L];
+            System.arraycopy(x, xo + i, tail, 0, n - i);
+            VectorOpLoops.UNARY[op.ordinal()].run(tail, 0, tail, 0, L);
+            System.arraycopy(tail, 0, out, oo + i, n - i);
         }
     }
 
@@ -225,20 +228,6 @@ final class VectorFloatLoops implements FloatLoops {
     }
 
     @Override
-    public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
-        }
-        return VectorMath.sumLanes(acc);
-    }
-
-    @Override
     public void axpy(float s, float[] x, int xo, float[] y, int yo, int n) {
         FloatVector vs = FloatVector.broadcast(S, s);
         int i = 0;
@@ -249,29 +238,6 @@ final class VectorFloatLoops implements FloatLoops {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector.fromArray(S, x, xo + i, m).fma(vs, FloatVector.fromArray(S, y, yo + i, m)).intoArray(y, yo + i, m);
         }
-    }
-
-    /** One op on one vector: for tails and broadcast scalars, once per row. */
-    private static FloatVector apply(Op op, FloatVector v) {
-        return switch (op) {
-            case NEG -> v.neg();
-            case ABS -> v.abs();
-            case EXP -> VectorTranscendentals.exp(v);
-            case LOG -> VectorTranscendentals.log(v);
-            case SQRT -> v.lanewise(SQRT);
-            case SIN -> v.lanewise(SIN);
-            case COS -> v.lanewise(COS);
-            case TANH -> VectorTranscendentals.tanh(v);
-            case SIGMOID -> VectorMath.sigmoid(v);
-            case RELU -> v.max(0f);
-            case RECIPROCAL -> VectorMath.reciprocal(v);
-            case SIGN -> VectorMath.sign(v);
-            case FLOOR -> VectorMath.floor(v);
-            case CEIL -> VectorMath.ceil(v);
-            case ROUND -> VectorMath.rint(v);
-            case ERF -> VectorMath.erf(v);
-            default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float32 unary op");
-        };
     }
 
     /** One binary op (or reduction step) on two vectors: for tails, once per row. */

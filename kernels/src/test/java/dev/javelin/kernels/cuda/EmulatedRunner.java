@@ -10,13 +10,10 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.CounterRng;
 import dev.javelin.tensor.spi.HeapStorage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A host emulation of the kernels' contracts (what each documented parameter means), not of the
@@ -25,9 +22,7 @@ import java.util.TreeMap;
  * dimensions, batch strides, im2col/fold geometry, chunked reductions. Elementwise math is the
  * reference backend's, applied to the elements the launch's arguments address.
  */
-final class EmulatedRunner implements KernelRunner {
-    private final TreeMap<Long, ByteBuffer> memory = new TreeMap<>();
-    private final Heap heap = new Heap();
+final class EmulatedRunner extends EmulatedDevice {
     final List<String> names = new ArrayList<>();
     /** When set, launches run their PTX through {@link PtxInterpreter} instead of the Java contract. */
     private final boolean interpret;
@@ -37,113 +32,14 @@ final class EmulatedRunner implements KernelRunner {
     }
 
     EmulatedRunner(boolean interpret) {
+        super(0);
         this.interpret = interpret;
-    }
-
-    /** Device memory backed by byte buffers at 256-aligned fake addresses. */
-    private final class Memory implements DeviceMemory {
-        long next = 1L << 32;
-
-        @Override
-        public long malloc(long bytes) {
-            long a = next;
-            next += (bytes + 255) / 256 * 256 + 256;
-            memory.put(a, ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN));
-            return a;
-        }
-
-        @Override
-        public void free(long address) {
-            memory.remove(address);
-        }
-    }
-
-    private final class Heap implements DeviceHeap {
-        final CachingAllocator allocator = new CachingAllocator("cuda:0", new Memory());
-
-        @Override public Device device() { return Device.cuda(0); }
-        @Override public CachingAllocator allocator() { return allocator; }
-
-        @Override
-        public void zero(long address, long bytes) {
-            for (long i = 0; i < bytes; i++) put(DType.BOOL, address + i, 0);
-        }
-    }
-
-    @Override public int sm() { return 80; }
-
-    @Override
-    public long scratch(long bytes) {
-        return heap.allocator.allocate(bytes);
-    }
-
-    @Override
-    public int readInt(long address) {
-        return (int) get(DType.INT32, address);
-    }
-
-    // ---- memory ------------------------------------------------------------------------------
-
-    private ByteBuffer region(long address, int bytes) {
-        Map.Entry<Long, ByteBuffer> e = memory.floorEntry(address);
-        if (e == null || address + bytes > e.getKey() + e.getValue().capacity()) {
-            throw new IllegalStateException("emulated device: access of " + bytes + " bytes at " + Long.toHexString(address)
-                    + " is outside every allocation");
-        }
-        return e.getValue();
-    }
-
-    double get(DType t, long address) {
-        ByteBuffer b = region(address, t.byteSize());
-        int at = (int) (address - memory.floorKey(address));
-        return switch (t) {
-            case FLOAT32 -> b.getFloat(at);
-            case FLOAT64 -> b.getDouble(at);
-            case INT32 -> b.getInt(at);
-            case INT64 -> b.getLong(at);
-            case BOOL -> b.get(at) != 0 ? 1 : 0;
-        };
-    }
-
-    long getLong(DType t, long address) {
-        if (t == DType.INT64) {
-            ByteBuffer b = region(address, 8);
-            return b.getLong((int) (address - memory.floorKey(address)));
-        }
-        return (long) get(t, address);
-    }
-
-    void put(DType t, long address, double v) {
-        ByteBuffer b = region(address, t.byteSize());
-        int at = (int) (address - memory.floorKey(address));
-        switch (t) {
-            case FLOAT32 -> b.putFloat(at, (float) v);
-            case FLOAT64 -> b.putDouble(at, v);
-            case INT32 -> b.putInt(at, (int) (long) v);
-            case INT64 -> b.putLong(at, (long) v);
-            case BOOL -> b.put(at, (byte) (v != 0 ? 1 : 0));
-        }
-    }
-
-    void putLong(DType t, long address, long v) {
-        if (t == DType.INT64) {
-            ByteBuffer b = region(address, 8);
-            b.putLong((int) (address - memory.floorKey(address)), v);
-        } else {
-            put(t, address, v);
-        }
-    }
-
-    /** Writes one raw byte (bool storage keeps 0/1; the interpreter stores whatever the PTX stores). */
-    void rawByte(long address, byte v) {
-        ByteBuffer b = region(address, 1);
-        b.put((int) (address - memory.floorKey(address)), v);
     }
 
     /** A device tensor with the same storage layout (length, strides, offset) and values as the host view {@code h}. */
     Tensor upload(Tensor h) {
         HeapStorage hs = (HeapStorage) h.storage();
-        CudaStorage s = new CudaStorage(heap, h.dtype(), hs.length(), false);
+        CudaStorage s = new CudaStorage(this, h.dtype(), hs.length(), false);
         long base = s.addressForOverwrite();
         for (int i = 0; i < hs.length(); i++) {
             if (h.dtype().isInteger()) putLong(h.dtype(), base + (long) i * h.dtype().byteSize(), hs.getLong(i));
@@ -154,7 +50,7 @@ final class EmulatedRunner implements KernelRunner {
 
     /** A fresh dense device tensor. */
     Tensor output(DType t, Shape shape) {
-        return Tensor.wrap(new CudaStorage(heap, t, shape.sizeAsInt(), false), shape);
+        return Tensor.wrap(new CudaStorage(this, t, shape.sizeAsInt(), false), shape);
     }
 
     /** The dense device tensor {@code d}'s elements on the host. */
@@ -176,7 +72,7 @@ final class EmulatedRunner implements KernelRunner {
         names.add(l.name());
         String n = l.name();
         List<Object> a = l.args();
-        if (interpret && !n.startsWith("gemm_tf32")) PtxInterpreter.run(this, l);
+        if (interpret) super.launch(l);
         else if (n.startsWith("E_")) elementwise(n, a);
         else if (n.startsWith("r_")) EmulatedKernels.reduce(this, n, l);
         else if (n.startsWith("gemm_")) EmulatedKernels.gemm(this, n.startsWith("gemm_f64") ? DType.FLOAT64 : DType.FLOAT32, l);

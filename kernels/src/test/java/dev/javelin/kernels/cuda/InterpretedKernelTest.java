@@ -103,6 +103,20 @@ class InterpretedKernelTest {
     }
 
     @Test
+    void tf32TensorCoreKernelComputesTheProductToTf32Accuracy() {
+        CudaBackend.setMatmulPrecision(MatmulPrecision.TF32);
+        try {
+            Tensor a = rnd.uniform(Shape.of(70, 37), DType.FLOAT32);
+            Tensor b = rnd.uniform(Shape.of(37, 45), DType.FLOAT32);
+            Tensor expected = reference(Op.MATMUL, List.of(a, b), OpAttrs.NONE, Shape.of(70, 45), DType.FLOAT32);
+            assertClose(expected, run(Op.MATMUL, List.of(a, b), OpAttrs.NONE, Shape.of(70, 45), DType.FLOAT32), 1e-2, 2e-2);
+            assertTrue(emu.names.contains("gemm_tf32_mma_64x64x8"), emu.names.toString());
+        } finally {
+            CudaBackend.setMatmulPrecision(MatmulPrecision.FP32);
+        }
+    }
+
+    @Test
     void everySgemmTileAndLoadVariantComputesTheProduct() {
         int m = 131, n = 68, k = 36; // partial tiles in every direction; N and K multiples of 4 for the v4 loads
         Tensor a = rnd.uniform(Shape.of(m, k), DType.FLOAT32);

@@ -6,19 +6,23 @@ import static dev.javelin.kernels.cpu.gemm.SgemmMicroKernel.NR;
 import dev.javelin.kernels.cpu.CpuThreads;
 
 /**
- * The blocked SGEMM driver around {@link SgemmMicroKernel}, in the GotoBLAS/BLIS shape:
- * for each block of {@code KC} steps of k (in order, so every C element's sum has one fixed order),
- * pack A into {@code MR}-row panels and B into {@code NR}-column panels, then run tiles over
- * {@code MC×NC} blocks of C spread over {@link CpuThreads}. The split into blocks depends only on
- * the shape, never on the thread count.
+ * The blocked SGEMM driver around {@link SgemmMicroKernel}, in the GotoBLAS/BLIS shape: k is cut
+ * into equal blocks of at most {@code KC} steps, A is packed into {@code MR}-row panels and B into
+ * {@code NR}-column panels, and {@code MC×NC} blocks of C (work items) are spread over
+ * {@link CpuThreads}. An item walks the k blocks in order, so every C element's sum has one fixed
+ * order; the split into items depends only on the shape, never on the thread count.
+ *
+ * <p>Two fork-join rounds per call at most (waking the pool costs tens of microseconds, as much as
+ * a whole 128×784·784×512 product takes on a thread for each extra round): when B is packed, one
+ * round packs A and B for every k block and one computes; when a row-major B is read in place
+ * (A has at most {@code DIRECT_B_MAX_M} rows, so packing B would cost a noticeable share of the
+ * product), each item packs its own A rows and there is a single round.
  *
  * <p>Cache plan (Zen 4: L1d 32 KiB, L2 1 MiB per core, L3 32 MiB shared): a packed A panel
- * ({@code MR×KC}) stays in L1 while the tile walks a block's B panels, which stay in L2
- * ({@code KC×NC}); the packed blocks of A and B for one k step live in L3. Work items are taken
- * row block by row block, so consecutive items reuse their A rows from L2 (measured better than
- * the column-block order at N = 2048).
- * A row-major B is read in place instead of packed when few rows of A share it (packing it would
- * cost a noticeable fraction of the multiply).
+ * ({@code MR×KC}) stays in L1 while the tile walks the item's B panels, which stay in L2
+ * ({@code KC×NC}); an item's C block stays in L2 across the k blocks. Items are numbered row block
+ * by row block, so consecutive items reuse their A rows (measured better than column-block order
+ * at N = 2048).
  */
 final class SgemmVector {
     /**
@@ -30,8 +34,14 @@ final class SgemmVector {
     static final int MC = 64;
     /** Columns of C per work item: its B panels (KC·NC floats, 512 KiB) stay in L2. */
     static final int NC = 256;
-    /** Rows and columns handled per outer block, bounding the packed buffers (and their memory). */
-    static final int M_OUTER = 4096, N_OUTER = 4096;
+    /** Rows, columns and k blocks per outer block, bounding the shared packed buffers (16 MiB each). */
+    static final int M_OUTER = 2048, N_OUTER = 2048, K_BLOCKS_OUTER = 4;
+    /**
+     * Packed A and B of one round stay within this many floats (12 MiB, 3/8 of L3), so the
+     * compute round reads them from L3, not from memory: N = 2048 packs one k block per round,
+     * N = 1024 both of its blocks at once.
+     */
+    static final long PACK_FLOATS = 3L << 20;
     /** A row-major B is read in place when A has at most this many rows. */
     static final int DIRECT_B_MAX_M = 256;
 
@@ -50,106 +60,174 @@ final class SgemmVector {
         Buffers buf = BUFFERS.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
         boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M;
+        // Equal k blocks (784 = 2 x 392, not 512 + 272): a short last block would pay the C tile
+        // loads and stores for little work. The split depends on k alone.
+        int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
+        long packedPerStep = (long) (Math.min(m, M_OUTER) + MR) + (Math.min(n, N_OUTER) + NR);
+        int kBlocksPerRound = (int) Math.max(1, Math.min(K_BLOCKS_OUTER, PACK_FLOATS / (packedPerStep * kStep)));
         for (int jc = 0; jc < n; jc += N_OUTER) {
             int nc = Math.min(N_OUTER, n - jc);
-            int strips = (nc + NR - 1) / NR;
-            int firstPacked = directB ? nc / NR : 0;
-            // Equal k blocks (784 = 4 x 196, not 3 x 256 + 16): a short last block would pay the C
-            // tile loads and stores for little work. The split depends on k alone.
-            int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
-            for (int pc = 0; pc < k; pc += kStep) {
-                int kc = Math.min(kStep, k - pc);
-                boolean load = accumulate || pc > 0;
-                float[] bp = buf.b((strips - firstPacked) * NR * kc);
-                for (int ic = 0; ic < m; ic += M_OUTER) {
-                    int mc = Math.min(M_OUTER, m - ic);
-                    int panels = (mc + MR - 1) / MR;
-                    float[] ap = buf.a(panels * MR * kc);
+            for (int ic = 0; ic < m; ic += M_OUTER) {
+                int mc = Math.min(M_OUTER, m - ic);
+                for (int k0 = 0; k0 < k; k0 += kBlocksPerRound * kStep) {
+                    int k1 = Math.min(k, k0 + kBlocksPerRound * kStep);
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                            c, cOffset, ldc, m, n, ic, mc, jc, nc, pc, kc, ap, bp, firstPacked, strips, load);
-                    int packJobs = panels + (ic == 0 ? strips - firstPacked : 0);
-                    CpuThreads.parallelFor(packJobs, small ? packJobs : Math.max(1, packJobs / 16), blk::pack);
-                    int rowBlocks = (mc + MC - 1) / MC, colBlocks = (nc + NC - 1) / NC;
-                    int items = rowBlocks * colBlocks;
-                    CpuThreads.parallelFor(items, small ? items : 1, blk::compute);
-                }
-            }
-        }
-    }
-
-    /** One (jc, pc, ic) block: its packing jobs and its compute items. */
-    private record Block(float[] a, int aOffset, int aRowStride, int aColStride,
-                         float[] b, int bOffset, int bRowStride, int bColStride,
-                         float[] c, int cOffset, int ldc, int m, int n,
-                         int ic, int mc, int jc, int nc, int pc, int kc,
-                         float[] ap, float[] bp, int firstPacked, int strips, boolean load) {
-
-        /** Jobs {@code [0, panels)} pack A panels; the rest pack the B strips not read in place. */
-        void pack(int from, int to) {
-            int panels = (mc + MR - 1) / MR;
-            for (int t = from; t < to; t++) {
-                if (t < panels) {
-                    GemmPacking.packA(a, aOffset, aRowStride, aColStride, m, ic + t * MR, MR, pc, kc, ap, t * MR * kc);
-                } else {
-                    int s = firstPacked + (t - panels);
-                    GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + s * NR, NR, pc, kc,
-                            bp, (s - firstPacked) * NR * kc);
-                }
-            }
-        }
-
-        /** Items are {@code MC×NC} blocks of C, row block major. */
-        void compute(int from, int to) {
-            int colBlocks = (nc + NC - 1) / NC;
-            for (int item = from; item < to; item++) {
-                int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
-                int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips, s0 + NC / NR);
-                for (int r = r0; r < r1; r += MR) {
-                    int rows = Math.min(MR, mc - r);
-                    int ai = (r / MR) * MR * kc;
-                    int ci = cOffset + (ic + r) * ldc + jc;
-                    for (int s = s0; s < s1; ) {
-                        // A lone row over four full strips of the same kind: the matrix-vector kernel.
-                        if (rows == 1 && s + 4 <= s1 && (s + 4) * NR <= nc && (s >= firstPacked || s + 4 <= firstPacked)) {
-                            if (s < firstPacked) {
-                                SgemmMicroKernel.row4Strips(kc, ap, ai, b, bOffset + pc * bRowStride + jc + s * NR, bRowStride, NR,
-                                        c, ci + s * NR, load);
-                            } else {
-                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (s - firstPacked) * NR * kc, NR, NR * kc,
-                                        c, ci + s * NR, load);
-                            }
-                            s += 4;
-                            continue;
-                        }
-                        int cols = Math.min(NR, nc - s * NR);
-                        boolean inPlace = s < firstPacked;
-                        float[] bArr = inPlace ? b : bp;
-                        int bi = inPlace ? bOffset + pc * bRowStride + jc + s * NR : (s - firstPacked) * NR * kc;
-                        int bStep = inPlace ? bRowStride : NR;
-                        if (rows > 4) {
-                            SgemmMicroKernel.tile(kc, ap, ai, bArr, bi, bStep, c, ci + s * NR, ldc, rows, cols, load);
-                        } else {
-                            SgemmMicroKernel.tile4(kc, ap, ai, bArr, bi, bStep, c, ci + s * NR, ldc, rows, cols, load);
-                        }
-                        s++;
+                            c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0);
+                    if (!directB) {
+                        int jobs = blk.packJobs();
+                        float[] ap = buf.sharedA(blk.qBlocks() * blk.panels() * MR * kStep);
+                        float[] bp = buf.sharedB(blk.qBlocks() * blk.strips() * NR * kStep);
+                        CpuThreads.parallelFor(jobs, small ? jobs : Math.max(1, jobs / 32), (from, to) -> blk.pack(ap, bp, from, to));
+                        int items = blk.items();
+                        CpuThreads.parallelFor(items, small ? items : 1, (from, to) -> blk.computePacked(ap, bp, from, to));
+                    } else {
+                        int items = blk.items();
+                        CpuThreads.parallelFor(items, small ? items : 1, blk::computeInPlace);
                     }
                 }
             }
         }
     }
 
-    /** Packed-panel buffers kept per calling thread, grown on demand, so calls do not allocate. */
-    private static final class Buffers {
-        private float[] a = new float[0], b = new float[0];
+    /** One outer block: rows {@code [ic, ic+mc)}, columns {@code [jc, jc+nc)}, k steps {@code [k0, k1)}. */
+    private record Block(float[] a, int aOffset, int aRowStride, int aColStride,
+                         float[] b, int bOffset, int bRowStride, int bColStride,
+                         float[] c, int cOffset, int ldc, int m, int n,
+                         int ic, int mc, int jc, int nc, int k0, int k1, int kStep,
+                         boolean directB, boolean loadFirst) {
 
-        float[] a(int size) {
-            if (a.length < size) a = new float[size];
-            return a;
+        int panels() { return (mc + MR - 1) / MR; }
+
+        int strips() { return (nc + NR - 1) / NR; }
+
+        int qBlocks() { return (k1 - k0 + kStep - 1) / kStep; }
+
+        int packJobs() { return qBlocks() * (panels() + strips()); }
+
+        int items() { return ((mc + MC - 1) / MC) * ((nc + NC - 1) / NC); }
+
+        /** Job {@code j}: k block {@code j / (panels+strips)}, then an A panel or a B strip of it. */
+        void pack(float[] ap, float[] bp, int from, int to) {
+            int panels = panels(), strips = strips();
+            for (int j = from; j < to; j++) {
+                int q = j / (panels + strips), t = j % (panels + strips);
+                int pc = k0 + q * kStep, kc = Math.min(kStep, k1 - pc);
+                if (t < panels) {
+                    GemmPacking.packA(a, aOffset, aRowStride, aColStride, m, ic + t * MR, MR, pc, kc,
+                            ap, (q * panels + t) * MR * kStep);
+                } else {
+                    int s = t - panels;
+                    GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + s * NR, NR, pc, kc,
+                            bp, (q * strips + s) * NR * kStep);
+                }
+            }
         }
 
-        float[] b(int size) {
-            if (b.length < size) b = new float[size];
-            return b;
+        /** Items over A and B packed by {@link #pack}. */
+        void computePacked(float[] ap, float[] bp, int from, int to) {
+            int panels = panels(), strips = strips(), colBlocks = (nc + NC - 1) / NC;
+            for (int item = from; item < to; item++) {
+                int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
+                int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips, s0 + NC / NR);
+                for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
+                    int kc = Math.min(kStep, k1 - pc);
+                    boolean load = loadFirst || q > 0;
+                    for (int r = r0; r < r1; r += MR) {
+                        int rows = Math.min(MR, mc - r);
+                        int ai = (q * panels + r / MR) * MR * kStep;
+                        int ci = cOffset + (ic + r) * ldc + jc;
+                        int s = s0;
+                        if (rows == 1) {
+                            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
+                                        c, ci + s * NR, load);
+                            }
+                        }
+                        for (; s < s1; s++) {
+                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, rows, Math.min(NR, nc - s * NR), load);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Items over B read in place: each packs its own A rows (and B's last, partial strip). */
+        void computeInPlace(int from, int to) {
+            Buffers buf = BUFFERS.get();
+            int colBlocks = (nc + NC - 1) / NC, fullStrips = nc / NR;
+            for (int item = from; item < to; item++) {
+                int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
+                int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips(), s0 + NC / NR);
+                float[] ap = buf.itemA(((r1 - r0 + MR - 1) / MR) * MR * kStep);
+                float[] edge = s1 > fullStrips ? buf.itemEdge(NR * kStep) : null;
+                for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
+                    int kc = Math.min(kStep, k1 - pc);
+                    boolean load = loadFirst || q > 0;
+                    for (int r = r0; r < r1; r += MR) {
+                        GemmPacking.packA(a, aOffset, aRowStride, aColStride, m, ic + r, MR, pc, kc, ap, ((r - r0) / MR) * MR * kc);
+                    }
+                    if (edge != null) {
+                        GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);
+                    }
+                    int bRow = bOffset + pc * bRowStride + jc;
+                    for (int r = r0; r < r1; r += MR) {
+                        int rows = Math.min(MR, mc - r);
+                        int ai = ((r - r0) / MR) * MR * kc;
+                        int ci = cOffset + (ic + r) * ldc + jc;
+                        int s = s0;
+                        if (rows == 1) {
+                            for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, load);
+                            }
+                        }
+                        for (; s < s1; s++) {
+                            if (s < fullStrips) {
+                                tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, rows, NR, load);
+                            } else {
+                                tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, rows, nc - s * NR, load);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** The 8-row kernel, or the 4-row one when at most 4 rows are left. */
+        private void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, float[] c, int ci,
+                          int rows, int cols, boolean load) {
+            if (rows > 4) {
+                SgemmMicroKernel.tile(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load);
+            } else {
+                SgemmMicroKernel.tile4(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load);
+            }
+        }
+    }
+
+    /**
+     * Packed-panel buffers kept per thread, grown on demand, so calls do not allocate: the shared
+     * ones belong to the calling thread for one call, the item ones to whichever thread runs an item.
+     */
+    private static final class Buffers {
+        private float[] sharedA = new float[0], sharedB = new float[0], itemA = new float[0], itemEdge = new float[0];
+
+        float[] sharedA(int size) {
+            if (sharedA.length < size) sharedA = new float[size];
+            return sharedA;
+        }
+
+        float[] sharedB(int size) {
+            if (sharedB.length < size) sharedB = new float[size];
+            return sharedB;
+        }
+
+        float[] itemA(int size) {
+            if (itemA.length < size) itemA = new float[size];
+            return itemA;
+        }
+
+        float[] itemEdge(int size) {
+            if (itemEdge.length < size) itemEdge = new float[size];
+            return itemEdge;
         }
     }
 }

@@ -92,6 +92,10 @@ class SgemmTest {
     void blockedShapesCrossEveryBlockEdge() {
         check(70, 300, 300, 0, 0, false);   // A rows past MC, B columns past NC
         check(20, 40, 1100, 2, 1, true);    // k past KC twice: three equal k blocks
+        check(10, 40, 2600, 0, 0, false);   // k past the outer k block: a second round adds into C
+        check(300, 33, 2600, 1, 3, true);   // the same with packed B
+        check(3, 2100, 20, 0, 0, false);    // n past the outer column block, B in place
+        check(2100, 9, 20, 0, 0, true);     // m past the outer row block, B packed
         check(300, 65, 257, 1, 0, true);    // m past the in-place-B limit: B packed
         check(129, 257, 513, 0, 1, false);  // transposed B, two k blocks and a remainder
         check(3, 1000, 100, 2, 2, true);    // skinny: few rows, many columns, padded strides

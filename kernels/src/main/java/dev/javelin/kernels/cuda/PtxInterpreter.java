@@ -10,28 +10,29 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs the PTX the backend generates, instruction by instruction, on {@link EmulatedRunner}'s
+ * Runs the PTX the backend generates, instruction by instruction, on {@link EmulatedDevice}'s
  * memory: every block of the grid in turn, its threads each with their own registers, meeting at
- * {@code bar.sync} and at {@code shfl.sync} (per warp). Covers the instruction subset Javelin emits
- * except {@code mma}. The approximate instructions ({@code ex2/lg2/sin/cos.approx}) compute exactly,
+ * {@code bar.sync} and at {@code shfl.sync} and {@code mma.sync} (per warp). Covers the instruction
+ * subset Javelin emits; {@code mma} follows the PTX ISA's fragment layouts as {@code MmaPtx} reads
+ * them, so it checks the kernel's staging and indexing, not those layouts themselves. The approximate instructions ({@code ex2/lg2/sin/cos.approx}) compute exactly,
  * so results can differ from a GPU's in the last bits; everything else follows the PTX ISA.
  */
 final class PtxInterpreter {
     private static final Map<String, PtxProgram> PROGRAMS = new ConcurrentHashMap<>();
 
-    private final EmulatedRunner mem;
+    private final EmulatedDevice mem;
     private final PtxProgram prog;
     private final List<Object> args;
     private final Launch launch;
 
-    private PtxInterpreter(EmulatedRunner mem, Launch launch) {
+    private PtxInterpreter(EmulatedDevice mem, Launch launch) {
         this.mem = mem;
         this.launch = launch;
         this.args = launch.args();
         this.prog = PROGRAMS.computeIfAbsent(launch.name(), n -> new PtxProgram(launch.entry()));
     }
 
-    static void run(EmulatedRunner mem, Launch launch) {
+    static void run(EmulatedDevice mem, Launch launch) {
         new PtxInterpreter(mem, launch).grid();
     }
 
@@ -88,11 +89,72 @@ final class PtxInterpreter {
                     any |= wait[t] == 2;
                 }
                 if (!ready || !any) continue;
-                shuffle(w0, end, pc, wait);
+                if (prog.code.get(pc[firstWaiting(w0, end, wait)]).parts[0].equals("mma")) mma(w0, end, pc, wait);
+                else shuffle(w0, end, pc, wait);
                 moved = true;
             }
             if (!moved) throw new IllegalStateException(prog.name + ": threads wait at different barriers (deadlock)");
         }
+    }
+
+    private static int firstWaiting(int w0, int end, int[] wait) {
+        for (int t = w0; t < end; t++) if (wait[t] == 2) return t;
+        throw new IllegalStateException("no waiting lane");
+    }
+
+    /**
+     * {@code mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 d, a, b, c} for one warp, with the
+     * PTX ISA's fragment layouts (g = lane / 4, t = lane % 4): A a0..a3 at (g, t), (g+8, t), (g, t+4),
+     * (g+8, t+4); B b0, b1 at (t, g), (t+4, g); C and D c0..c3 at (g, 2t), (g, 2t+1), (g+8, 2t), (g+8, 2t+1).
+     */
+    private void mma(int w0, int end, int[] pc, int[] wait) {
+        if (end - w0 != 32) throw new IllegalStateException(prog.name + ": mma needs a full warp");
+        float[][] a = new float[16][8];
+        float[][] b = new float[8][8];
+        float[][] c = new float[16][8];
+        Instr in = null;
+        for (int l = 0; l < 32; l++) {
+            int t = w0 + l;
+            if (wait[t] != 2) throw new IllegalStateException(prog.name + ": mma with an exited lane");
+            in = prog.code.get(pc[t]);
+            int g = l >> 2;
+            int q = l & 3;
+            Operand[] av = in.ops[1].elems;
+            Operand[] bv = in.ops[2].elems;
+            Operand[] cv = in.ops[3].elems;
+            a[g][q] = fl(t, av[0]);
+            a[g + 8][q] = fl(t, av[1]);
+            a[g][q + 4] = fl(t, av[2]);
+            a[g + 8][q + 4] = fl(t, av[3]);
+            b[q][g] = fl(t, bv[0]);
+            b[q + 4][g] = fl(t, bv[1]);
+            c[g][2 * q] = fl(t, cv[0]);
+            c[g][2 * q + 1] = fl(t, cv[1]);
+            c[g + 8][2 * q] = fl(t, cv[2]);
+            c[g + 8][2 * q + 1] = fl(t, cv[3]);
+        }
+        float[][] d = new float[16][8];
+        for (int i = 0; i < 16; i++) {
+            for (int j = 0; j < 8; j++) {
+                double sum = c[i][j];
+                for (int k = 0; k < 8; k++) sum += (double) a[i][k] * b[k][j];
+                d[i][j] = (float) sum;
+            }
+        }
+        for (int l = 0; l < 32; l++) {
+            int t = w0 + l;
+            Operand[] dv = prog.code.get(pc[t]).ops[0].elems;
+            int g = l >> 2;
+            int q = l & 3;
+            float[] vals = {d[g][2 * q], d[g][2 * q + 1], d[g + 8][2 * q], d[g + 8][2 * q + 1]};
+            for (int e = 0; e < 4; e++) write(t, dv[e], Float.floatToRawIntBits(vals[e]) & 0xffffffffL, 32);
+            wait[t] = 0;
+            pc[t]++;
+        }
+    }
+
+    private float fl(int t, Operand o) {
+        return Float.intBitsToFloat((int) read(t, o, 32));
     }
 
     private void shuffle(int w0, int end, int[] pc, int[] wait) {
@@ -128,7 +190,8 @@ final class PtxInterpreter {
             }
             switch (in.parts[0]) {
                 case "bar" -> { return 1; }
-                case "shfl" -> { return 2; }
+                case "shfl", "mma" -> { return 2; } // warp-collective: all lanes meet
+
                 case "ret" -> { return 3; }
                 case "bra" -> {
                     pc[t] = in.target;
@@ -359,7 +422,11 @@ final class PtxInterpreter {
         String src = p[p.length - 1];
         String mode = p.length == 4 ? p[1] : "";
         Operand[] o = in.ops;
-        if (dst.startsWith("f") && src.startsWith("f")) {
+        if (dst.equals("tf32")) { // cvt.rna.tf32.f32: keep 10 mantissa bits, rounding half away from zero
+            int bits = (int) read(t, o[1], 32);
+            if ((bits & 0x7f800000) != 0x7f800000) bits = (bits + 0x1000) & 0xffffe000;
+            write(t, o[0], bits & 0xffffffffL, 32);
+        } else if (dst.startsWith("f") && src.startsWith("f")) {
             double v = f(t, o[1], src);
             v = switch (mode) {
                 case "rni" -> Math.rint(v);
