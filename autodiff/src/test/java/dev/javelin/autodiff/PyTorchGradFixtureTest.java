@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Gradients against PyTorch: each fixture holds float64 inputs, an upstream gradient {@code dy} and
- * the gradients {@code torch.autograd} computed for it (written by tensor/src/test/python/make_fixtures.py).
+ * the gradients {@code torch.autograd} computed for it (written by test-support/src/test/python/make_fixtures.py).
  */
 class PyTorchGradFixtureTest {
     static List<Fixtures.Case> cases() {

@@ -28,8 +28,9 @@ public record FitOptions(int batchSize, int epochs, double validationSplit, List
         if (!(validationSplit >= 0 && validationSplit < 1)) {
             throw new IllegalArgumentException("fit: validationSplit must be in [0, 1), got " + validationSplit);
         }
-        if (validationX.size() != validationY.size() && !validationY.isEmpty()) {
-            throw new IllegalArgumentException("fit: validation data needs inputs and targets");
+        if (validationX.size() != validationY.size()) {
+            throw new IllegalArgumentException("fit: validation data needs as many target tensors as input tensors, got "
+                    + validationX.size() + " and " + validationY.size());
         }
         if (verbose < 0 || verbose > 2) throw new IllegalArgumentException("fit: verbose must be 0, 1 or 2, got " + verbose);
         validationX = List.copyOf(validationX);

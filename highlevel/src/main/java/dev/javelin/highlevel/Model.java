@@ -30,7 +30,7 @@ import java.util.Map;
  * Tensor h = new Dense(256, "relu").apply(in);
  * Model model = new Model(in, new Dense(10, "softmax").apply(h));
  * model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
- * History h = model.fit(x, y, FitOptions.builder().batchSize(128).epochs(5).build());
+ * History history = model.fit(x, y, FitOptions.builder().batchSize(128).epochs(5).build());
  * }</pre>
  */
 public class Model extends Layer {

@@ -88,6 +88,11 @@ class ModelTest {
         m.compile(new SGD(0.5), dev.javelin.highlevel.losses.Losses.get("sparse_categorical_crossentropy"), "accuracy");
         History h = m.fit(data.x(), data.y(), FitOptions.builder().batchSize(16).epochs(3).validationSplit(0.25).verbose(0).build());
         assertTrue(h.history().containsKey("val_loss") && h.history().containsKey("val_accuracy"), h.toString());
+        Toy val = Toy.of(20, 9);
+        History hv = m.fit(data.x(), data.y(), FitOptions.builder().batchSize(16).epochs(1).shuffle(false)
+                .validationData(val.x(), val.y()).verbose(0).build());
+        Map<String, Double> direct = m.evaluate(val.x(), val.y(), 16);
+        assertEquals(direct.get("loss"), hv.last("val_loss"), 1e-6, "val_loss is evaluate() on the validation data after the epoch");
         Map<String, Double> ev = m.evaluate(data.x(), data.y(), 50);
         assertTrue(ev.get("loss") > 0 && ev.get("accuracy") > 0.3, ev.toString());
         Tensor p = m.predict(data.x(), 50);

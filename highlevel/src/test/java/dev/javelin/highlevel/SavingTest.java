@@ -74,7 +74,9 @@ class SavingTest {
         m.save(file);
         Model back = Model.load(file);
         assertEquals(m.summaryText().replace(m.name(), "?"), back.summaryText().replace(back.name(), "?"));
-        assertArrayEquals(m.predict(x).toFloatArray(), back.predict(x).toFloatArray(), 0f, "bit-identical");
+        assertArrayEquals(m.apply(x, false).toFloatArray(), back.apply(x, false).toFloatArray(), 0f, "bit-identical, eager");
+        back.compile("adam", "sparse_categorical_crossentropy"); // the same (compiled) predict program as the original
+        assertArrayEquals(m.predict(x).toFloatArray(), back.predict(x).toFloatArray(), 0f, "bit-identical, compiled");
         assertEquals(1, back.losses().size(), "the regularizer came back");
     }
 
@@ -155,6 +157,24 @@ class SavingTest {
         huge[5] = 0x7f; // a header length of petabytes: refused, not allocated
         Files.write(file, huge);
         assertThrows(IOException.class, () -> Model.load(file));
+    }
+
+    @Test
+    void everyBuiltInLayerComesBackFromItsConfig() {
+        List<Layer> layers = List.of(new Dense(3, "relu", new L2(0.1)), new Conv2D(4, new int[] {3, 2}, new int[] {2, 1}, "same", "gelu"),
+                new MaxPooling2D(new int[] {3, 3}, new int[] {2, 2}, "same", null), new dev.javelin.highlevel.layers.AveragePooling2D(2),
+                new dev.javelin.highlevel.layers.GlobalAveragePooling2D(), new Flatten(), new dev.javelin.highlevel.layers.Reshape(2, -1),
+                new Dropout(0.25, 7L), new BatchNormalization(0.9, 1e-5, true, false, null),
+                new dev.javelin.highlevel.layers.LayerNormalization(), new dev.javelin.highlevel.layers.Embedding(10, 4),
+                new dev.javelin.highlevel.layers.Activation("silu"), new Add(), new dev.javelin.highlevel.layers.Concatenate(1, null),
+                new InputLayer(5, 6));
+        for (Layer l : layers) {
+            String json = dev.javelin.highlevel.saving.Json.write(l.getConfig());
+            Map<String, Object> parsed = dev.javelin.highlevel.saving.Json.parseObject(json);
+            Layer back = LayerRegistry.create(l.getClass().getSimpleName(), parsed);
+            assertEquals(json, dev.javelin.highlevel.saving.Json.write(back.getConfig()), l.getClass().getSimpleName());
+            assertEquals(l.getClass(), back.getClass());
+        }
     }
 
     @Test

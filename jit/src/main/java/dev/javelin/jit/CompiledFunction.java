@@ -5,6 +5,7 @@ import dev.javelin.jit.runtime.Program;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Debug;
+import dev.javelin.tensor.spi.Dispatch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,8 +45,14 @@ public final class CompiledFunction {
         };
     }
 
-    /** Runs the function compiled for the arguments' signature (compiling it on first use). */
+    /**
+     * Runs the function compiled for the arguments' signature (compiling it on first use). Called
+     * while a gradient tape records outside it, the function runs eagerly instead, so that tape sees
+     * its ops (a compiled program is opaque to observers); record the tape inside the function to
+     * compile the backward pass too.
+     */
     public Tensor[] call(Tensor... args) {
+        if (!Dispatch.observers().isEmpty()) return fn.apply(args);
         Signature sig = Signature.of(args);
         Program p = lookup(sig);
         if (p == null) {

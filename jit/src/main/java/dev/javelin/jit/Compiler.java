@@ -26,12 +26,21 @@ final class Compiler {
         long start = System.nanoTime();
         Graph g = Tracer.trace(fn, args);
         TRACES.incrementAndGet();
+        long traced = System.nanoTime();
         String before = g.toString();
         List<String> applied = Passes.optimize(g);
         String after = g.toString();
+        long optimized = System.nanoTime();
         List<PlanStep> steps = Lowering.plan(g);
+        long planned = System.nanoTime();
         Program p = new Program(g, steps);
         COMPILATIONS.incrementAndGet();
+        if (dev.javelin.tensor.spi.Debug.level() >= 1) {
+            long end = System.nanoTime();
+            System.err.printf("[javelin-jit] compile: trace %.1f ms, optimize %.1f ms, plan %.1f ms, kernels %.1f ms (%d nodes)%n",
+                    (traced - start) / 1e6, (optimized - traced) / 1e6, (planned - optimized) / 1e6, (end - planned) / 1e6,
+                    g.nodes().size());
+        }
         return new Result(p, before, applied, after, System.nanoTime() - start);
     }
 }

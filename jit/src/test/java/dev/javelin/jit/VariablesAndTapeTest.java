@@ -65,6 +65,18 @@ class VariablesAndTapeTest {
     }
 
     @Test
+    void underAnOuterTapeTheFunctionRunsEagerlySoTheTapeSeesIt() {
+        Tensor x = TestTensors.uniform(Shape.of(3), 1, 2, 9);
+        CompiledFunction f = Jit.compile(a -> new Tensor[] {a[0].mul(a[0]).sum()});
+        try (GradientTape tape = GradientTape.record()) {
+            tape.watch(x);
+            Tensor y = f.call(x)[0];
+            TensorAssert.assertClose(x.mul(2.0), tape.gradient(y, x)[0], 1e-6, 1e-6);
+        }
+        assertEquals(0, f.compilations());
+    }
+
+    @Test
     void nanCheckNamesTheFirstOpThatMadeANaN() {
         CompiledFunction f = Jit.compile(a -> new Tensor[] {a[0].mul(2.0).log().add(1.0)}, JitOptions.nanCheck());
         assertDoesNotThrow(() -> f.call(Tensors.ones(4)));

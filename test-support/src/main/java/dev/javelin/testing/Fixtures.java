@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Reads the PyTorch reference fixtures committed under {@code src/test/resources/fixtures/} (written
- * by {@code tensor/src/test/python/make_fixtures.py}). A fixture file is {@code {"cases": [...]}};
+ * by {@code test-support/src/test/python/make_fixtures.py}). A fixture file is {@code {"cases": [...]}};
  * each case is an object with a {@code "name"}, and tensors as {@code {"shape": [..], "dtype":
  * "float32", "data": [row-major values]}} next to plain attributes (numbers, strings, lists).
  *

@@ -5,6 +5,7 @@ import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -19,8 +20,14 @@ import java.util.WeakHashMap;
  * }</pre>
  */
 public final class KerasTensors {
-    /** Tensors compare by identity, so a weak map keys them without keeping graphs alive. */
-    private static final Map<Tensor, Node> HISTORY = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Tensors compare by identity, so a weak map keys them. A value never refers to its own key
+     * (which would keep it alive forever), so a graph, its layers and their weights are collected
+     * once nothing else holds its tensors.
+     */
+    private static final Map<Tensor, Origin> HISTORY = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private record Origin(Layer layer, List<Tensor> inputs) {}
 
     private KerasTensors() {}
 
@@ -31,13 +38,14 @@ public final class KerasTensors {
 
     /** The node that produced {@code t}; null for any other tensor. */
     public static Node nodeOf(Tensor t) {
-        return HISTORY.get(t);
+        Origin o = HISTORY.get(t);
+        return o == null ? null : new Node(o.layer(), o.inputs(), t);
     }
 
     /** A fresh Keras tensor produced by {@code layer} from {@code inputs}. */
-    static Tensor record(Layer layer, java.util.List<Tensor> inputs, Shape shape, DType dtype) {
+    static Tensor record(Layer layer, List<Tensor> inputs, Shape shape, DType dtype) {
         Tensor out = Tensor.symbolic(shape, dtype, Device.CPU, null);
-        HISTORY.put(out, new Node(layer, inputs, out));
+        HISTORY.put(out, new Origin(layer, List.copyOf(inputs)));
         return out;
     }
 }

@@ -44,6 +44,9 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * A row reduction keeps an accumulator vector instead of storing, blends the tail's inactive lanes
  * to the identity, and returns the reduction of the accumulator's lanes; a column reduction loads
  * the output, combines, and stores it back. Ops are calls into {@link KernelSupport}'s table.
+ * Instructions on broadcast values only are computed once before the loop, and a division by such
+ * a value becomes a multiplication by its reciprocal (within an ulp of the division, as PyTorch's
+ * softmax does).
  */
 public final class CpuCodegen {
     private static final String FV = "jdk/incubator/vector/FloatVector";
@@ -124,8 +127,15 @@ public final class CpuCodegen {
         private final MethodVisitor mv;
         private final int slots;
         private final int[] arr, off, map, hoisted, value;
+        /** Per instruction: true when it does not change along the loop (computed once, before it). */
+        private final boolean[] invariant;
+        /** Per DIV by an invariant: the local holding the divisor's reciprocal, else -1. */
+        private final int[] reciprocal;
         private int next = 5;
+        /** Row reductions keep this many independent accumulators, so the combine's latency does not bound the loop. */
+        private static final int ACCUMULATORS = 4;
         private int step, bound, i, tailMask, acc;
+        private final int[] accs = new int[ACCUMULATORS];
 
         Body(KernelIR ir, String owner, MethodVisitor mv) {
             this.ir = ir;
@@ -137,6 +147,8 @@ public final class CpuCodegen {
             map = new int[slots];
             hoisted = new int[slots];
             value = new int[ir.body().size()];
+            invariant = new boolean[value.length];
+            reciprocal = new int[value.length];
         }
 
         void emit() {
@@ -155,15 +167,23 @@ public final class CpuCodegen {
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, i);
             if (ir.mode() == Mode.REDUCE_ROW) {
-                acc = local();
-                support("identity_" + reduceName(), "()" + FVD);
-                mv.visitVarInsn(ASTORE, acc);
+                for (int a = 0; a < ACCUMULATORS; a++) {
+                    accs[a] = local();
+                    support("identity_" + reduceName(), "()" + FVD);
+                    mv.visitVarInsn(ASTORE, accs[a]);
+                }
+                acc = accs[0];
             }
             tailMask = local();
             for (int k = 0; k < value.length; k++) {
                 Instr in = ir.body().get(k);
                 value[k] = in.load() && ir.loads().get(in.slot()).access() == Access.BROADCAST ? hoisted[in.slot()] : local();
+                invariant[k] = in.load() ? ir.loads().get(in.slot()).access() == Access.BROADCAST
+                        : in.args().stream().allMatch(a -> invariant[a]);
+                reciprocal[k] = -1;
             }
+            hoistInvariants();
+            if (ir.mode() == Mode.REDUCE_ROW) unrolledRowLoop();
             Label head = new Label(), tail = new Label(), done = new Label();
             mv.visitLabel(head);
             mv.visitVarInsn(ILOAD, i);
@@ -187,7 +207,14 @@ public final class CpuCodegen {
             body(true);
             mv.visitLabel(done);
             if (ir.mode() == Mode.REDUCE_ROW) {
-                mv.visitVarInsn(ALOAD, acc);
+                String combine = "(" + FVD + FVD + ")" + FVD;
+                mv.visitVarInsn(ALOAD, accs[0]);
+                mv.visitVarInsn(ALOAD, accs[1]);
+                support("combine_" + reduceName(), combine);
+                mv.visitVarInsn(ALOAD, accs[2]);
+                mv.visitVarInsn(ALOAD, accs[3]);
+                support("combine_" + reduceName(), combine);
+                support("combine_" + reduceName(), combine);
                 support("lanes_" + reduceName(), "(" + FVD + ")F");
                 mv.visitInsn(FRETURN);
             } else {
@@ -195,6 +222,38 @@ public final class CpuCodegen {
             }
             mv.visitMaxs(0, 0);
             mv.visitEnd();
+        }
+
+        /**
+         * For row reductions, before the one-vector loop: a loop over blocks of four vectors, each
+         * combined into its own accumulator (the order is fixed by n alone).
+         */
+        private void unrolledRowLoop() {
+            int bound4 = local();
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitVarInsn(ILOAD, step);
+            push(ACCUMULATORS);
+            mv.visitInsn(IMUL);
+            mv.visitInsn(IREM);
+            mv.visitInsn(ISUB);
+            mv.visitVarInsn(ISTORE, bound4);
+            Label head = new Label(), exit = new Label();
+            mv.visitLabel(head);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, bound4);
+            mv.visitJumpInsn(IF_ICMPGE, exit);
+            for (int a = 0; a < ACCUMULATORS; a++) {
+                acc = accs[a];
+                body(false);
+                mv.visitVarInsn(ILOAD, i);
+                mv.visitVarInsn(ILOAD, step);
+                mv.visitInsn(IADD);
+                mv.visitVarInsn(ISTORE, i);
+            }
+            mv.visitJumpInsn(GOTO, head);
+            mv.visitLabel(exit);
+            acc = accs[0];
         }
 
         private int local() {
@@ -243,21 +302,50 @@ public final class CpuCodegen {
             }
         }
 
+        /**
+         * Emits, before the loop, every instruction whose inputs do not change along it (ops on
+         * broadcast values), and the reciprocal of each invariant divisor so the loop multiplies.
+         */
+        private void hoistInvariants() {
+            for (int k = 0; k < value.length; k++) {
+                Instr in = ir.body().get(k);
+                if (in.load()) continue;
+                if (invariant[k]) {
+                    op(in, k);
+                } else if (in.op() == Op.DIV && invariant[in.args().get(1)]) {
+                    reciprocal[k] = local();
+                    mv.visitVarInsn(ALOAD, value[in.args().get(1)]);
+                    support("reciprocal", "(" + FVD + ")" + FVD);
+                    mv.visitVarInsn(ASTORE, reciprocal[k]);
+                }
+            }
+        }
+
+        private void op(Instr in, int k) {
+            StringBuilder desc = new StringBuilder("(");
+            for (int a : in.args()) {
+                mv.visitVarInsn(ALOAD, value[a]);
+                desc.append(type(ir.body().get(a).dtype()));
+            }
+            desc.append(')').append(type(in.dtype()));
+            support(helper(in), desc.toString());
+            mv.visitVarInsn(ASTORE, value[k]);
+        }
+
         /** One pass of the loop body at position i; {@code masked} for the tail. */
         private void body(boolean masked) {
             for (int k = 0; k < value.length; k++) {
                 Instr in = ir.body().get(k);
+                if (invariant[k]) continue; // computed before the loop
                 if (in.load()) {
                     load(in.slot(), masked, value[k]);
-                } else {
-                    StringBuilder desc = new StringBuilder("(");
-                    for (int a : in.args()) {
-                        mv.visitVarInsn(ALOAD, value[a]);
-                        desc.append(type(ir.body().get(a).dtype()));
-                    }
-                    desc.append(')').append(type(in.dtype()));
-                    support(helper(in), desc.toString());
+                } else if (reciprocal[k] >= 0) {
+                    mv.visitVarInsn(ALOAD, value[in.args().get(0)]);
+                    mv.visitVarInsn(ALOAD, reciprocal[k]);
+                    support("mul", "(" + FVD + FVD + ")" + FVD);
                     mv.visitVarInsn(ASTORE, value[k]);
+                } else {
+                    op(in, k);
                 }
             }
             int result = value[value.length - 1];

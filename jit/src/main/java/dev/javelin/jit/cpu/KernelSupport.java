@@ -1,5 +1,6 @@
 package dev.javelin.jit.cpu;
 
+import dev.javelin.kernels.cpu.VectorFunctions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -12,31 +13,42 @@ import jdk.incubator.vector.VectorSpecies;
  * the same machine code as the hand-written loop would. Keeping the semantics here, in Java, makes
  * them readable and keeps the bytecode generator a plain table walk. Every method matches the
  * reference backend's definition of its op within float tolerance (NaN propagates through max,
- * min and relu; sign keeps zeros and NaN).
+ * min and relu; sign keeps zeros and NaN). exp, sigmoid and the lane sum are the eager CPU backend's
+ * own {@link VectorFunctions}: the same bits in every JIT tier (the Vector API's lanewise EXP and
+ * reduceLanes(ADD) differ between interpreted and compiled code), so they match eager bit for bit.
+ * log and tanh still use the Vector API's lanewise operators (within float tolerance of eager, but
+ * their last bit may depend on the JIT tier): VectorFunctions.log and .tanh are 375 and 435 bytecodes,
+ * over C2's 325-byte limit for inlining a hot call, and a call that is not inlined boxes its vectors
+ * (measured: the fused tanh/sigmoid chain went from 28 to 63 ms). erf is not fused for the same reason
+ * (620 bytecodes): the backend runs it.
  */
 public final class KernelSupport {
     /** The species every generated loop uses. */
     public static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final FloatVector ZERO = FloatVector.zero(S);
-    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+    // Constants are made where used (C2 folds a broadcast of a constant), never kept in static
+    // FloatVector fields: a vector loaded from a field is a heap object, and one that starts a loop's
+    // accumulator kept it boxed, ten times slower (a row sum took 64 us instead of 6).
+    private static FloatVector zero() { return FloatVector.zero(S); }
+    private static FloatVector one() { return FloatVector.broadcast(S, 1f); }
 
     private KernelSupport() {}
 
     // ---- unary ----
     public static FloatVector neg(FloatVector x) { return x.neg(); }
     public static FloatVector abs(FloatVector x) { return x.abs(); }
-    public static FloatVector exp(FloatVector x) { return x.lanewise(VectorOperators.EXP); }
+    public static FloatVector exp(FloatVector x) { return VectorFunctions.exp(x); }
     public static FloatVector log(FloatVector x) { return x.lanewise(VectorOperators.LOG); }
     public static FloatVector sqrt(FloatVector x) { return x.sqrt(); }
     public static FloatVector sin(FloatVector x) { return x.lanewise(VectorOperators.SIN); }
     public static FloatVector cos(FloatVector x) { return x.lanewise(VectorOperators.COS); }
     public static FloatVector tanh(FloatVector x) { return x.lanewise(VectorOperators.TANH); }
-    public static FloatVector sigmoid(FloatVector x) { return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(ONE)); }
-    public static FloatVector relu(FloatVector x) { return x.max(ZERO); }
-    public static FloatVector reciprocal(FloatVector x) { return ONE.div(x); }
+    public static FloatVector sigmoid(FloatVector x) { return VectorFunctions.sigmoid(x); }
+    public static FloatVector relu(FloatVector x) { return x.max(zero()); }
+    public static FloatVector reciprocal(FloatVector x) { return one().div(x); }
 
     public static FloatVector sign(FloatVector x) {
-        return x.blend(ONE, x.compare(VectorOperators.GT, 0f)).blend(ONE.neg(), x.compare(VectorOperators.LT, 0f));
+        return x.blend(one(), x.compare(VectorOperators.GT, 0f)).blend(one().neg(), x.compare(VectorOperators.LT, 0f));
     }
 
     public static VectorMask<Float> logical_not(VectorMask<Float> x) { return x.not(); }
@@ -71,20 +83,20 @@ public final class KernelSupport {
     public static VectorMask<Float> where(VectorMask<Float> c, VectorMask<Float> a, VectorMask<Float> b) {
         return a.and(c).or(b.andNot(c));
     }
-    public static FloatVector toFloat(VectorMask<Float> x) { return ZERO.blend(ONE, x); }
+    public static FloatVector toFloat(VectorMask<Float> x) { return zero().blend(one(), x); }
     public static VectorMask<Float> toBool(FloatVector x) { return x.compare(VectorOperators.NE, 0f); }
 
     // ---- reductions: identity, combine, masked tail, lanes ----
-    public static FloatVector identity_sum() { return ZERO; }
+    public static FloatVector identity_sum() { return zero(); }
     public static FloatVector identity_max() { return FloatVector.broadcast(S, Float.NEGATIVE_INFINITY); }
     public static FloatVector identity_min() { return FloatVector.broadcast(S, Float.POSITIVE_INFINITY); }
     public static FloatVector combine_sum(FloatVector acc, FloatVector v) { return acc.add(v); }
     public static FloatVector combine_max(FloatVector acc, FloatVector v) { return acc.max(v); }
     public static FloatVector combine_min(FloatVector acc, FloatVector v) { return acc.min(v); }
-    public static FloatVector tail_sum(FloatVector v, VectorMask<Float> m) { return ZERO.blend(v, m); }
+    public static FloatVector tail_sum(FloatVector v, VectorMask<Float> m) { return zero().blend(v, m); }
     public static FloatVector tail_max(FloatVector v, VectorMask<Float> m) { return identity_max().blend(v, m); }
     public static FloatVector tail_min(FloatVector v, VectorMask<Float> m) { return identity_min().blend(v, m); }
-    public static float lanes_sum(FloatVector acc) { return acc.reduceLanes(VectorOperators.ADD); }
+    public static float lanes_sum(FloatVector acc) { return VectorFunctions.sumLanes(acc); }
     public static float lanes_max(FloatVector acc) { return acc.reduceLanes(VectorOperators.MAX); }
     public static float lanes_min(FloatVector acc) { return acc.reduceLanes(VectorOperators.MIN); }
 

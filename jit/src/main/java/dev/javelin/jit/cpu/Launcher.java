@@ -107,6 +107,53 @@ final class Launcher {
         });
     }
 
+    /**
+     * Runs a row group (see {@link RowGroups}): each row goes through every member before the next
+     * row starts. {@code scratch[k][s]} marks slots of member k that are a one-row scratch buffer
+     * (an elementwise member's result only the group reads): per chunk of rows, one array of n floats.
+     */
+    static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
+                         int[][][] maps, boolean[][] scratch, int[] scratchOwner) {
+        int n = launches[0].n();
+        long kept = launches[0].keptCount();
+        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, n));
+        int members = kernels.length;
+        CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
+            int[][] offs = new int[members][];
+            Object[][] local = new Object[members][];
+            float[][] rows = new float[members][];
+            for (int k = 0; k < members; k++) {
+                offs[k] = new int[arrays[k].length];
+                local[k] = arrays[k].clone();
+                if (irs[k].mode() == KernelIR.Mode.ELEMENTWISE && scratchOwner[k] == k) rows[k] = new float[n];
+            }
+            for (int k = 0; k < members; k++) {
+                for (int s = 0; s < local[k].length; s++) if (scratch[k][s]) local[k][s] = rows[scratchOwnerOf(k, s, scratchOwner, arrays)];
+            }
+            for (int row = from; row < to; row++) {
+                for (int k = 0; k < members; k++) {
+                    launches[k].offsetsAt(row, 0, base[k], offs[k]);
+                    for (int s = 0; s < offs[k].length; s++) if (scratch[k][s]) offs[k][s] = 0;
+                    if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
+                        int out = local[k].length - 1;
+                        ((float[]) local[k][out])[offs[k][out]] = kernels[k].reduce(local[k], offs[k], maps[k], n);
+                    } else {
+                        kernels[k].run(local[k], offs[k], maps[k], n);
+                    }
+                }
+            }
+        });
+    }
+
+    /** The member whose scratch row slot s of member k is: the member that writes the array found there. */
+    private static int scratchOwnerOf(int k, int s, int[] scratchOwner, Object[][] arrays) {
+        Object a = arrays[k][s];
+        for (int m = 0; m < arrays.length; m++) {
+            if (scratchOwner[m] == m && arrays[m][arrays[m].length - 1] == a) return m;
+        }
+        throw new IllegalStateException("Jit: row group scratch slot " + s + " of member " + k + " has no producer");
+    }
+
     private static int chunk(int grain) {
         int g = Math.max(KernelSupport.S.length(), grain);
         return g - g % KernelSupport.S.length(); // whole vectors, so only the last chunk has a tail

@@ -56,6 +56,7 @@ public final class Node {
     public <A extends OpAttrs> A attrs(Class<A> type) { return type.cast(attrs); }
     public Shape shape() { return shape; }
     public long size() { return shape.size(); }
+    public int rank() { return shape.rank(); }
     public DType dtype() { return dtype; }
     public Device device() { return device; }
     public List<Node> inputs() { return inputs; }

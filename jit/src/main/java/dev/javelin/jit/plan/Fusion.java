@@ -5,6 +5,8 @@ import dev.javelin.jit.graph.Node;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
@@ -22,7 +24,8 @@ import java.util.Set;
  * generated code (matmul, gather, an int op: run by the backend), a reduction, a program output or
  * variable write, an input of a backend op, or an elementwise value used by several consumers whose
  * recomputation would cost more than {@link #RECOMPUTE_LIMIT} (a weighted op count: a
- * transcendental counts {@value #TRANSCENDENTAL}). Reductions are never recomputed.
+ * transcendental counts {@value #TRANSCENDENTAL}), or that feeds a row reduction and costs at least a
+ * transcendental (it will live in a row group's scratch row). Reductions are never recomputed.
  */
 public final class Fusion {
     /** Elementwise ops the kernel IR admits; every code generator implements all of them. */
@@ -104,7 +107,9 @@ public final class Fusion {
             int c = weight(n.op());
             for (Node in : n.inputs()) c += inlinedCost(in, cost);
             cost.put(n, c);
-            if (c > RECOMPUTE_LIMIT && consumers(n, users) > 1) materialized.add(n);
+            if (consumers(n, users) > 1 && (c > RECOMPUTE_LIMIT || (c >= TRANSCENDENTAL && feedsRowReduction(n, users)))) {
+                materialized.add(n);
+            }
         }
     }
 
@@ -123,6 +128,19 @@ public final class Fusion {
         while (c.isView() && !runtimeViews.contains(c)) c = c.input(0);
         if (materialized.contains(c) || c.isView()) return 0;
         return cost.getOrDefault(c, 0);
+    }
+
+    /**
+     * True when a row reduction (over the last axis only) reads {@code n} directly: then {@code n} is
+     * stored rather than recomputed by each consumer, and the row group it joins keeps it in a
+     * one-row scratch buffer, never in memory (softmax's {@code exp(x - max)}: one exp per element).
+     */
+    private static boolean feedsRowReduction(Node n, Map<Node, List<Node>> users) {
+        if (n.rank() < 2) return false;
+        for (Node u : users.getOrDefault(n, List.of())) {
+            if (isReducible(u) && Arrays.equals(u.attrs(OpAttrs.Reduce.class).axes(), new int[] {n.rank() - 1})) return true;
+        }
+        return false;
     }
 
     /** Kernels that read {@code n}: its users, counting through views. */

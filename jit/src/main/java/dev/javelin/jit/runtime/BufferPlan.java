@@ -25,18 +25,24 @@ final class BufferPlan {
     final List<DType> slotTypes = new ArrayList<>();
     final List<Integer> slotSizes = new ArrayList<>();
 
-    BufferPlan(Graph graph, List<PlanStep> steps) {
+    /**
+     * @param groupStart per step, the first step of the row group it runs in (itself when alone)
+     * @param groupLast  per step, the last step of its row group: a group's members run interleaved,
+     *                   so what any member reads lives until the group ends, and a member's output
+     *                   may only take a buffer freed before the group starts
+     */
+    BufferPlan(Graph graph, List<PlanStep> steps, int[] groupStart, int[] groupLast) {
         slotOfStep = new int[steps.size()];
         Map<Node, Integer> lastUse = new IdentityHashMap<>();
         for (int t = 0; t < steps.size(); t++) {
-            for (Node read : reads(steps.get(t))) lastUse.put(owner(read, steps), t);
+            for (Node read : reads(steps.get(t))) lastUse.merge(owner(read, steps), groupLast[t], Math::max);
         }
         Map<Node, Boolean> escaping = new IdentityHashMap<>();
         for (Node r : graph.roots()) escaping.put(owner(r, steps), true);
         List<Integer> free = new ArrayList<>();
         List<int[]> pending = new ArrayList<>(); // {slot, lastUse}
         for (int t = 0; t < steps.size(); t++) {
-            int now = t;
+            int now = groupStart[t];
             pending.removeIf(p -> {
                 if (p[1] < now) {
                     free.add(p[0]);
@@ -46,23 +52,29 @@ final class BufferPlan {
             });
             PlanStep s = steps.get(t);
             slotOfStep[t] = -1;
-            if (!(s instanceof PlanStep.Kernel k) || escaping.containsKey(k.node())) continue;
-            int size = Math.toIntExact(k.node().size());
+            if (!planned(s) || escaping.containsKey(s.node())) continue;
+            Node k = s.node();
+            int size = Math.toIntExact(k.size());
             int best = -1;
             for (int f : free) {
-                if (slotTypes.get(f) == k.node().dtype() && slotSizes.get(f) >= size
+                if (slotTypes.get(f) == k.dtype() && slotSizes.get(f) >= size
                         && (best < 0 || slotSizes.get(f) < slotSizes.get(best))) best = f;
             }
             if (best < 0) {
-                slotTypes.add(k.node().dtype());
+                slotTypes.add(k.dtype());
                 slotSizes.add(size);
                 best = slotTypes.size() - 1;
             } else {
                 free.remove(Integer.valueOf(best));
             }
             slotOfStep[t] = best;
-            pending.add(new int[] {best, lastUse.getOrDefault(k.node(), t)});
+            pending.add(new int[] {best, Math.max(groupLast[t], lastUse.getOrDefault(k, t))});
         }
+    }
+
+    /** True for steps whose output memory the program provides: generated kernels and GEMMs. */
+    static boolean planned(PlanStep s) {
+        return s instanceof PlanStep.Kernel || (s instanceof PlanStep.Backend b && Gemm.handles(b.node()));
     }
 
     /** The values a step reads. */

@@ -1,6 +1,7 @@
 package dev.javelin.jit.runtime;
 
 import dev.javelin.jit.cpu.CpuKernel;
+import dev.javelin.jit.cpu.RowGroups;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
 import dev.javelin.jit.plan.PlanStep;
@@ -25,6 +26,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * (each call has its own values; reusable buffers come from a pool, one set per concurrent call).
  */
 public final class Program {
+    /** {@code -Djavelin.jit.rowGroups=false} runs every kernel on its own: for measuring what row groups buy. */
+    private static final boolean ROW_GROUPS = Boolean.parseBoolean(System.getProperty("javelin.jit.rowGroups", "true"));
     private final Graph graph;
     private final List<PlanStep> steps;
     private final CpuKernel[] kernels;
@@ -33,6 +36,11 @@ public final class Program {
     private final ConcurrentLinkedQueue<Object[]> arenas = new ConcurrentLinkedQueue<>();
     private final Tensor[] constants;
     private final long compileNanos;
+    /** Per step that starts a row group, one past its last member (see {@link RowGroups}). */
+    private final int[] groupEnd;
+    /** Per step, true when its result lives in its row group's scratch row. */
+    private final boolean[] scratch;
+    private final RowGroups rowGroups;
 
     public Program(Graph graph, List<PlanStep> steps) {
         long start = System.nanoTime();
@@ -50,13 +58,30 @@ public final class Program {
                 if (debug >= 2 && kernels[t].fresh()) System.err.println(kernels[t].bytecode());
             }
         }
-        buffers = new BufferPlan(graph, steps);
+        RowGroups groups = ROW_GROUPS ? RowGroups.find(this.steps, escaping(graph, this.steps), readers(this.steps))
+                : RowGroups.none(this.steps.size());
+        rowGroups = groups;
+        groupEnd = groups.end();
+        scratch = groups.scratch();
+        int[] groupStart = new int[steps.size()], groupLast = new int[steps.size()];
+        for (int t = 0; t < steps.size(); t++) {
+            int e = groupEnd[t];
+            for (int u = t; u < e; u++) {
+                groupStart[u] = t;
+                groupLast[u] = e - 1;
+            }
+            t = e - 1;
+        }
+        buffers = new BufferPlan(graph, steps, groupStart, groupLast);
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = dense(n.constant());
         compileNanos = System.nanoTime() - start;
     }
 
     public List<PlanStep> steps() { return steps; }
+
+    /** Which steps run together row by row, and which results live in a scratch row. */
+    public RowGroups rowGroups() { return rowGroups; }
 
     /** True when every variable still has the shape and dtype it was traced with. */
     public boolean variablesMatch() {
@@ -107,9 +132,21 @@ public final class Program {
             for (int t = 0; t < steps.size(); t++) {
                 long start = debug ? System.nanoTime() : 0;
                 PlanStep s = steps.get(t);
+                if (groupEnd[t] > t + 1) {
+                    runRowGroup(t, groupEnd[t], env, arena);
+                    if (debug) {
+                        StringBuilder names = new StringBuilder();
+                        for (int u = t; u < groupEnd[t]; u++) names.append(u > t ? " + " : "").append(stepName(steps.get(u)));
+                        System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (one pass over rows)%n", names, s.node().dtype(),
+                                steps.get(groupEnd[t] - 1).node().shape(), (System.nanoTime() - start) / 1e3);
+                    }
+                    t = groupEnd[t] - 1;
+                    continue;
+                }
                 env[index.get(s.node())] = switch (s) {
                     case PlanStep.Kernel k -> runKernel(t, k, env, arena);
-                    case PlanStep.Backend b -> EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
+                    case PlanStep.Backend b -> Gemm.handles(b.node()) ? runGemm(t, b.node(), env, arena)
+                            : EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
                     case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
                 };
                 if (debug && !(s instanceof PlanStep.View)) {
@@ -129,6 +166,31 @@ public final class Program {
         return out;
     }
 
+    /** Values that leave the program: outputs, variable writes, and what they are run-time views of. */
+    private static java.util.Set<Node> escaping(Graph graph, List<PlanStep> steps) {
+        java.util.Set<Node> views = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (PlanStep s : steps) if (s instanceof PlanStep.View v) views.add(v.node());
+        java.util.Set<Node> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node r : graph.roots()) {
+            Node c = r;
+            out.add(c);
+            while (views.contains(c)) {
+                c = c.input(0);
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** For each value, the steps that read it. */
+    private static Map<Node, List<Integer>> readers(List<PlanStep> steps) {
+        Map<Node, List<Integer>> r = new IdentityHashMap<>();
+        for (int t = 0; t < steps.size(); t++) {
+            for (Node n : BufferPlan.reads(steps.get(t))) r.computeIfAbsent(n, k -> new ArrayList<>()).add(t);
+        }
+        return r;
+    }
+
     /** A step's name for logs: the kernel name, or the backend op with its shapes. */
     public static String stepName(PlanStep s) {
         return switch (s) {
@@ -139,26 +201,54 @@ public final class Program {
     }
 
     private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena) {
-        List<Node> leaves = k.leaves();
-        Object[] arrays = new Object[leaves.size() + 1];
+        Object[] arrays = new Object[k.leaves().size() + 1];
         int[] base = new int[arrays.length];
+        Tensor out = bind(t, k, env, arena, arrays, base);
+        kernels[t].run(arrays, base);
+        return out;
+    }
+
+    private void runRowGroup(int from, int to, Tensor[] env, Object[] arena) {
+        int m = to - from;
+        Object[][] arrays = new Object[m][];
+        int[][] base = new int[m][];
+        CpuKernel[] members = new CpuKernel[m];
+        for (int i = 0; i < m; i++) {
+            PlanStep.Kernel k = (PlanStep.Kernel) steps.get(from + i);
+            arrays[i] = new Object[k.leaves().size() + 1];
+            base[i] = new int[arrays[i].length];
+            env[index.get(k.node())] = bind(from + i, k, env, arena, arrays[i], base[i]);
+            members[i] = kernels[from + i];
+        }
+        CpuKernel.runRowGroup(members, arrays, base, java.util.Arrays.copyOfRange(scratch, from, to));
+    }
+
+    private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena) {
+        float[] out = (float[]) output(t, node, arena);
+        Gemm.run(env[index.get(node.input(0))], env[index.get(node.input(1))], out);
+        return Tensor.wrap(HeapStorage.wrap(out), node.shape(), node.shape().contiguousStrides(), 0);
+    }
+
+    /** The memory step {@code t} writes: a planned reusable buffer, or a fresh array for values that leave the program. */
+    private Object output(int t, Node node, Object[] arena) {
+        int slot = buffers.slotOfStep[t];
+        if (slot < 0) return HeapStorage.allocate(node.dtype(), Math.toIntExact(node.size())).array();
+        Object out = arena[slot];
+        if (out == null) out = arena[slot] = HeapStorage.allocate(buffers.slotTypes.get(slot), buffers.slotSizes.get(slot)).array();
+        return out;
+    }
+
+    /** Fills a kernel's arrays and offsets from the values it reads, and allocates its output. */
+    private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] arrays, int[] base) {
+        List<Node> leaves = k.leaves();
         for (int s = 0; s < leaves.size(); s++) {
             Tensor in = env[index.get(leaves.get(s))];
             arrays[s] = ((HeapStorage) in.storage()).array();
             base[s] = in.offset();
         }
         Node node = k.node();
-        int size = Math.toIntExact(node.size());
-        int slot = buffers.slotOfStep[t];
-        Object out;
-        if (slot < 0) {
-            out = HeapStorage.allocate(node.dtype(), size).array();
-        } else {
-            out = arena[slot];
-            if (out == null) out = arena[slot] = HeapStorage.allocate(buffers.slotTypes.get(slot), buffers.slotSizes.get(slot)).array();
-        }
+        Object out = output(t, node, arena);
         arrays[leaves.size()] = out;
-        kernels[t].run(arrays, base);
         HeapStorage storage = HeapStorage.wrap(out);
         return Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Tracer;
 import dev.javelin.jit.passes.Passes;
+import dev.javelin.jit.runtime.Program;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.Shape;
@@ -40,12 +41,24 @@ class FusionTest {
     }
 
     @Test
-    void softmaxIsThreeLoopsWithTheExponentialRecomputed() {
-        List<PlanStep> steps = plan(a -> new Tensor[] {NN.softmax(a[0], 1)}, X);
-        assertEquals(3, kernels(steps), steps.toString());
+    void softmaxIsOneRowGroupWithTheExponentialInAScratchRow() {
+        Graph g = Tracer.trace(a -> new Tensor[] {NN.softmax(a[0], 1)}, X);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        List<PlanStep> steps = p.steps();
         List<KernelIR.Mode> modes = steps.stream().map(s -> ((PlanStep.Kernel) s).ir().mode()).toList();
-        assertEquals(List.of(KernelIR.Mode.REDUCE_ROW, KernelIR.Mode.REDUCE_ROW, KernelIR.Mode.ELEMENTWISE), modes);
-        assertTrue(((PlanStep.Kernel) steps.get(1)).ir().name().contains("exp"), "exp(x - max) is the sum's prologue");
+        assertEquals(List.of(KernelIR.Mode.REDUCE_ROW, KernelIR.Mode.ELEMENTWISE, KernelIR.Mode.REDUCE_ROW,
+                KernelIR.Mode.ELEMENTWISE), modes, "max, exp(x - max), sum, divide");
+        assertEquals(4, p.rowGroups().end()[0], "all four run row by row: x is read from memory once");
+        assertTrue(p.rowGroups().scratch()[1], "exp(x - max) is computed once into a one-row scratch buffer");
+        assertFalse(p.rowGroups().scratch()[3], "the result leaves the program");
+    }
+
+    @Test
+    void aCheapPrologueIsRecomputedInsideTheReduction() {
+        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].sub(1.0).mul(a[0]).sum(new int[] {1}, true).add(a[0].sub(1.0))}, X);
+        assertEquals(2, kernels(steps), steps.toString());
+        assertTrue(((PlanStep.Kernel) steps.get(0)).ir().name().startsWith("R_sum_sub_mul"), steps.toString());
     }
 
     @Test

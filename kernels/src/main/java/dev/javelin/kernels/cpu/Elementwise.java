@@ -11,6 +11,10 @@ import dev.javelin.tensor.spi.HeapStorage;
  * (float64 in double, integers and bool in long).
  */
 final class Elementwise {
+    /** Ops whose scalar form costs far more than a copy: worth making a strided input dense first. */
+    private static final java.util.Set<Op> EXPENSIVE = java.util.EnumSet.of(Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH,
+            Op.SIGMOID, Op.ERF, Op.POW, Op.FLOOR, Op.CEIL, Op.ROUND, Op.SIGN);
+
     private final FloatLoops loops;
 
     Elementwise(FloatLoops loops) {
@@ -20,6 +24,11 @@ final class Elementwise {
     void unary(Op op, Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
         int xs = p.innerStride(0), os = p.innerStride(1);
+        if (x.dtype() == DType.FLOAT32 && xs != 0 && xs != 1 && EXPENSIVE.contains(op) && out.size() >= CpuThreads.SMALL_WORK) {
+            // A strided input (a transposed view) would run scalar transcendentals: one tiled copy, then the vector loop.
+            unary(op, dense(x), out);
+            return;
+        }
         HeapStorage xh = heap(x), oh = heap(out);
         int[] base = {x.offset(), out.offset()};
         switch (x.dtype()) {
@@ -37,6 +46,11 @@ final class Elementwise {
     void binary(Op op, Tensor a, Tensor b, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), a.strides(), b.strides(), out.strides());
         int as = p.innerStride(0), bs = p.innerStride(1), os = p.innerStride(2);
+        if (a.dtype() == DType.FLOAT32 && EXPENSIVE.contains(op) && out.size() >= CpuThreads.SMALL_WORK
+                && ((as != 0 && as != 1) || (bs != 0 && bs != 1))) {
+            binary(op, as != 0 && as != 1 ? dense(a) : a, bs != 0 && bs != 1 ? dense(b) : b, out);
+            return;
+        }
         HeapStorage ah = heap(a), bh = heap(b), oh = heap(out);
         int[] base = {a.offset(), b.offset(), out.offset()};
         boolean cmp = op.isComparison();
@@ -161,6 +175,13 @@ final class Elementwise {
                 for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, xh.getLong(o[0] + i * xs));
             });
         }
+    }
+
+    /** A dense copy of {@code t}. */
+    private Tensor dense(Tensor t) {
+        Tensor d = Tensor.wrap(HeapStorage.allocate(t.dtype(), t.shape().sizeAsInt()), t.shape());
+        copy(t, d);
+        return d;
     }
 
     /** One element between two storages of the same dtype. */

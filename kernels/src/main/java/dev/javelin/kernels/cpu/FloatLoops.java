@@ -36,9 +36,6 @@ interface FloatLoops {
     /** {@code out[j] = sum over t < k of x[t] * w[t * ldw + j]} for {@code j < n}: one row of a product with a short K. */
     void rowTimesMatrix(float[] x, int xo, int k, float[] w, int wo, int ldw, float[] out, int oo, int n);
 
-    /** The dot product of two dense runs, in a fixed order that depends only on n. */
-    float dot(float[] a, int ao, float[] b, int bo, int n);
-
     /** {@code y[i] += s * x[i]} over dense runs. */
     void axpy(float s, float[] x, int xo, float[] y, int yo, int n);
 }

@@ -79,13 +79,6 @@ final class ScalarFloatLoops implements FloatLoops {
     }
 
     @Override
-    public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s = 0;
-        for (int i = 0; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
-        return s;
-    }
-
-    @Override
     public void axpy(float s, float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i++) y[yo + i] = Math.fma(s, x[xo + i], y[yo + i]);
     }

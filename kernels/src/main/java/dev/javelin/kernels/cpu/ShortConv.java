@@ -30,11 +30,15 @@ final class ShortConv {
 
     /** dcol [rows, K] = dy rows of group {@code grp} times the group's filter, transposed. */
     void columnsOfInputGradient(float[] dy, int dyRow0, int rows, Conv2d.Geometry g, int grp, float[] f, float[] col) {
+        // The group's filter as [Coutg, K], so each dcol row is one short row-times-matrix product.
+        float[] ft = new float[g.coutg * g.k];
+        for (int t = 0; t < g.k; t++) {
+            for (int co = 0; co < g.coutg; co++) ft[co * g.k + t] = f[t * g.cout + grp * g.coutg + co];
+        }
         int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, g.k * g.coutg));
         CpuThreads.parallelFor(rows, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int dyOff = (dyRow0 + r) * g.cout + grp * g.coutg;
-                for (int t = 0; t < g.k; t++) col[r * g.k + t] = loops.dot(dy, dyOff, f, t * g.cout + grp * g.coutg, g.coutg);
+                loops.rowTimesMatrix(dy, (dyRow0 + r) * g.cout + grp * g.coutg, g.coutg, ft, 0, g.k, col, r * g.k, g.k);
             }
         });
     }

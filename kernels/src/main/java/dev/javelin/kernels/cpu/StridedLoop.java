@@ -17,6 +17,12 @@ import dev.javelin.tensor.Shape;
 final class StridedLoop {
     /** Elements per parallel task: big enough to amortize a fork, small enough to balance 2..16 threads. */
     static final int CHUNK = 1 << 15;
+    /**
+     * Tiles for an operand that runs across the rows (a transposed view): TILE rows of TILE_COLS
+     * elements. Narrow, because that operand's TILE_COLS cache lines lie a power-of-two stride apart
+     * in the usual case and so share one L1 set (8-12 ways).
+     */
+    static final int TILE = 64, TILE_COLS = 8;
 
     /** One row: each operand's offset of its first element, and the row's length. */
     @FunctionalInterface
@@ -98,11 +104,59 @@ final class StridedLoop {
             return;
         }
         int rows = (int) (total / inner);
+        if (crossesRows()) {
+            tiled(offsets, row);
+            return;
+        }
         if (total < CpuThreads.SMALL_WORK) {
             rows(offsets, row, 0, rows);
             return;
         }
         CpuThreads.parallelFor(rows, Math.max(1, CHUNK / inner), (from, to) -> rows(offsets, row, from, to));
+    }
+
+    /**
+     * True when some operand steps through memory by more than one element along the rows while it
+     * is (nearly) contiguous down the columns: a transposed view, where walking whole rows touches
+     * a new cache line and TLB page per element. Tiles keep those lines in cache.
+     */
+    private boolean crossesRows() {
+        int r = dims.length;
+        if (r < 2 || dims[r - 1] < 2 * TILE_COLS || dims[r - 2] < 2 * TILE) return false;
+        for (int[] s : strides) {
+            int inner = Math.abs(s[r - 1]);
+            if (inner >= 2 * TILE && Math.abs(s[r - 2]) < inner) return true;
+        }
+        return false;
+    }
+
+    /** TILE x TILE_COLS blocks of the two inner dims, each a run of short rows. */
+    private void tiled(int[] base, Row row) {
+        int r = dims.length;
+        int rowsDim = dims[r - 2], cols = dims[r - 1];
+        int rb = (rowsDim + TILE - 1) / TILE, cb = (cols + TILE_COLS - 1) / TILE_COLS;
+        long outer = total / ((long) rowsDim * cols);
+        int units = (int) (outer * rb * cb);
+        int k = base.length;
+        CpuThreads.parallelFor(units, Math.max(1, CHUNK / (TILE * TILE_COLS)), (from, to) -> {
+            int[] off = new int[k];
+            for (int u = from; u < to; u++) {
+                int ci = u % cb, ri = (u / cb) % rb;
+                long o = u / ((long) cb * rb);
+                for (int j = 0; j < k; j++) off[j] = base[j] + ri * TILE * strides[j][r - 2] + ci * TILE_COLS * strides[j][r - 1];
+                for (int d = r - 3; d >= 0; d--) {
+                    int c = (int) (o % dims[d]);
+                    o /= dims[d];
+                    for (int j = 0; j < k; j++) off[j] += c * strides[j][d];
+                }
+                int n = Math.min(TILE_COLS, cols - ci * TILE_COLS);
+                int[] pass = new int[k];
+                for (int i = 0, end = Math.min(TILE, rowsDim - ri * TILE); i < end; i++) {
+                    for (int j = 0; j < k; j++) pass[j] = off[j] + i * strides[j][r - 2];
+                    row.run(pass, n);
+                }
+            }
+        });
     }
 
     /** Rows {@code [from, to)} in row-major order of the outer dims. */

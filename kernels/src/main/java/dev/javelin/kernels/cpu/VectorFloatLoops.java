@@ -1,12 +1,6 @@
 package dev.javelin.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.COS;
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.POW;
-import static jdk.incubator.vector.VectorOperators.SIN;
-import static jdk.incubator.vector.VectorOperators.SQRT;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.javelin.tensor.Op;
 import jdk.incubator.vector.FloatVector;
@@ -16,282 +10,38 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 loops on the Vector API: the widest species (16 lanes with AVX-512), masked tails,
- * transcendentals through lanewise operations ({@code EXP}, {@code LOG}, {@code TANH}, ...), and
+ * transcendentals from lanewise arithmetic ({@link VectorOpLoops}) or operators ({@code SIN}, {@code COS}, {@code POW}), and
  * {@link VectorMath} where the API has no operator (erf, rounding). Only loaded when
  * {@code jdk.incubator.vector} is resolved (see {@link VectorSupport}).
  *
- * <p>Every op has its own main loop, a lambda compiled as its own method: one method holding the
- * loops of many ops grows past C2's inlining budget, which then leaves vector operations as calls
- * that box every vector (measured: 20-50x slower). Tails and broadcast scalars, once per row, go
- * through the shared {@link #apply} switch.
+ * <p>Every elementwise op has its own main loop in {@link VectorOpLoops}, compiled as its own
+ * method; binary tails and broadcast scalars, once per row, go through the shared {@link #apply}
+ * switch, unary ones through the op's loop on a padded copy.
  */
 final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private final ScalarFloatLoops scalar = new ScalarFloatLoops();
 
-    /** A main loop over the whole vectors of a dense row; returns where it stopped. */
-    @FunctionalInterface
-    private interface UnaryLoop {
-        int run(float[] x, int xo, float[] out, int oo, int n);
-    }
-
-    /** A main loop where each operand is dense (stride 1) or the broadcast constant (stride 0), not both constant. */
-    @FunctionalInterface
-    private interface BinaryLoop {
-        int run(float[] a, int ao, int as, FloatVector ca, float[] b, int bo, int bs, FloatVector cb, float[] out, int oo, int n);
-    }
-
-    @FunctionalInterface
-    private interface CompareLoop {
-        int run(float[] a, int ao, int as, FloatVector ca, float[] b, int bo, int bs, FloatVector cb, boolean[] out, int oo, int n);
-    }
-
-    // One lambda per op: each body is its own method, compiled on its own (see the class comment).
-    private static final UnaryLoop[] UNARY = new UnaryLoop[Op.values().length];
-    private static final BinaryLoop[] BINARY = new BinaryLoop[Op.values().length];
-    private static final CompareLoop[] COMPARE = new CompareLoop[Op.values().length];
-
-    static {
-        UNARY[Op.NEG.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.ABS.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).abs().intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.EXP.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(EXP).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.LOG.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(LOG).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.SQRT.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(SQRT).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.SIN.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(SIN).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.COS.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(COS).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.TANH.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(TANH).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.SIGMOID.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.RELU.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.RECIPROCAL.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.reciprocal(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.SIGN.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.sign(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.FLOOR.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.floor(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.CEIL.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.ceil(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.ROUND.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.rint(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            return i;
-        };
-        UNARY[Op.ERF.ordinal()] = (x, xo, out, oo, n) -> {
-            int i = 0;
-            for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.erf(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-            return i;
-        };
-        BINARY[Op.ADD.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).add(cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        BINARY[Op.SUB.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).sub(cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        BINARY[Op.MUL.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).mul(cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        BINARY[Op.DIV.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).div(cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        BINARY[Op.POW.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        BINARY[Op.MAX.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).max(cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        BINARY[Op.MIN.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).min(cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        COMPARE[Op.EQ.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        COMPARE[Op.NE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        COMPARE[Op.LT.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        COMPARE[Op.LE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        COMPARE[Op.GT.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        COMPARE[Op.GE.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-    }
-
     @Override
     public void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        if (xs == 0) { // a broadcast input: one value, computed the way the dense loop does
-            fill(out, oo, os, n, apply(op, FloatVector.broadcast(S, x[xo])).lane(0));
+        if (xs == 0) { // a broadcast input: one value, computed by the same loop as dense rows
+            float[] one = new float[L];
+            java.util.Arrays.fill(one, x[xo]);
+            VectorOpLoops.UNARY[op.ordinal()].run(one, 0, one, 0, L);
+            fill(out, oo, os, n, one[0]);
             return;
         }
         if (xs != 1 || os != 1) {
             scalar.unary(op, x, xo, xs, out, oo, os, n);
             return;
         }
-        int i = UNARY[op.ordinal()].run(x, xo, out, oo, n);
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            apply(op, FloatVector.fromArray(S, x, xo + i, m)).intoArray(out, oo + i, m);
+        int i = VectorOpLoops.UNARY[op.ordinal()].run(x, xo, out, oo, n);
+        if (i < n) { // the tail through the same loop on a padded copy: the same bits as a full vector
+            float[] tail = new float[L];
+            System.arraycopy(x, xo + i, tail, 0, n - i);
+            VectorOpLoops.UNARY[op.ordinal()].run(tail, 0, tail, 0, L);
+            System.arraycopy(tail, 0, out, oo + i, n - i);
         }
     }
 
@@ -308,7 +58,7 @@ final class VectorFloatLoops implements FloatLoops {
             return;
         }
         // Each op's loop comes in three stride patterns: both dense, a broadcast a, a broadcast b.
-        int i = BINARY[op.ordinal()].run(a, ao, as, ca, b, bo, bs, cb, out, oo, n);
+        int i = VectorOpLoops.BINARY[op.ordinal()].run(a, ao, as, ca, b, bo, bs, cb, out, oo, n);
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i, m);
@@ -319,13 +69,14 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n) {
-        if (os != 1 || as > 1 || bs > 1 || as < 0 || bs < 0) {
+        // Both operands broadcast (stride 0): the vector loops below read one of them as a full vector.
+        if (os != 1 || as > 1 || bs > 1 || as < 0 || bs < 0 || (as == 0 && bs == 0)) {
             scalar.compare(op, a, ao, as, b, bo, bs, out, oo, os, n);
             return;
         }
         FloatVector ca = FloatVector.broadcast(S, a[ao]);
         FloatVector cb = FloatVector.broadcast(S, b[bo]);
-        int i = COMPARE[op.ordinal()].run(a, ao, as, ca, b, bo, bs, cb, out, oo, n);
+        int i = VectorOpLoops.COMPARE[op.ordinal()].run(a, ao, as, ca, b, bo, bs, cb, out, oo, n);
         scalar.compare(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, 1, n - i);
     }
 
@@ -378,7 +129,7 @@ final class VectorFloatLoops implements FloatLoops {
             v3 = v3.add(FloatVector.fromArray(S, x, xo + i + 3 * L));
         }
         for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.add(FloatVector.fromArray(S, x, xo + i));
-        float r = v0.add(v1).add(v2.add(v3)).reduceLanes(VectorOperators.ADD);
+        float r = VectorMath.sumLanes(v0.add(v1).add(v2.add(v3)));
         return i < n ? scalar.reduce(Op.REDUCE_SUM, x, xo + i, 1, n - i, r) : r;
     }
 
@@ -416,17 +167,44 @@ final class VectorFloatLoops implements FloatLoops {
             scalar.accumulate(op, x, xo, xs, acc, ao, n);
             return;
         }
-        int i = 0;
-        int bound = S.loopBound(n);
-        switch (op) {
-            case REDUCE_SUM -> { for (; i < bound; i += L) FloatVector.fromArray(S, acc, ao + i).add(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i); }
-            case REDUCE_MAX -> { for (; i < bound; i += L) FloatVector.fromArray(S, acc, ao + i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i); }
-            case REDUCE_MIN -> { for (; i < bound; i += L) FloatVector.fromArray(S, acc, ao + i).min(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i); }
+        switch (op) { // one method per op, so each compiles on its own
+            case REDUCE_SUM -> accumulateSum(x, xo, acc, ao, n);
+            case REDUCE_MAX -> accumulateMax(x, xo, acc, ao, n);
+            case REDUCE_MIN -> accumulateMin(x, xo, acc, ao, n);
             default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction");
+        }
+    }
+
+    private static void accumulateSum(float[] x, int xo, float[] acc, int ao, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, acc, ao + i).add(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            apply(op, FloatVector.fromArray(S, acc, ao + i, m), FloatVector.fromArray(S, x, xo + i, m)).intoArray(acc, ao + i, m);
+            FloatVector.fromArray(S, acc, ao + i, m).add(FloatVector.fromArray(S, x, xo + i, m)).intoArray(acc, ao + i, m);
+        }
+    }
+
+    private static void accumulateMax(float[] x, int xo, float[] acc, int ao, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, acc, ao + i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, acc, ao + i, m).max(FloatVector.fromArray(S, x, xo + i, m)).intoArray(acc, ao + i, m);
+        }
+    }
+
+    private static void accumulateMin(float[] x, int xo, float[] acc, int ao, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, acc, ao + i).min(FloatVector.fromArray(S, x, xo + i)).intoArray(acc, ao + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, acc, ao + i, m).min(FloatVector.fromArray(S, x, xo + i, m)).intoArray(acc, ao + i, m);
         }
     }
 
@@ -438,26 +216,15 @@ final class VectorFloatLoops implements FloatLoops {
             for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, wo + t * ldw + j).fma(FloatVector.broadcast(S, x[xo + t]), acc);
             acc.intoArray(out, oo + j);
         }
-        if (j < n) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            FloatVector acc = FloatVector.zero(S);
-            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, wo + t * ldw + j, m).fma(FloatVector.broadcast(S, x[xo + t]), acc);
-            acc.intoArray(out, oo + j, m);
-        }
+        if (j < n) rowTimesMatrixTail(x, xo, k, w, wo + j, ldw, out, oo + j, n - j);
     }
 
-    @Override
-    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+    /** The last partial vector of {@link #rowTimesMatrix}: its own method, so the full loop compiles without masks. */
+    private static void rowTimesMatrixTail(float[] x, int xo, int k, float[] w, int wo, int ldw, float[] out, int oo, int n) {
+        VectorMask<Float> m = S.indexInRange(0, n);
         FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, wo + t * ldw, m).fma(FloatVector.broadcast(S, x[xo + t]), acc);
+        acc.intoArray(out, oo, m);
     }
 
     @Override
@@ -471,29 +238,6 @@ final class VectorFloatLoops implements FloatLoops {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector.fromArray(S, x, xo + i, m).fma(vs, FloatVector.fromArray(S, y, yo + i, m)).intoArray(y, yo + i, m);
         }
-    }
-
-    /** One op on one vector: for tails and broadcast scalars, once per row. */
-    private static FloatVector apply(Op op, FloatVector v) {
-        return switch (op) {
-            case NEG -> v.neg();
-            case ABS -> v.abs();
-            case EXP -> v.lanewise(EXP);
-            case LOG -> v.lanewise(LOG);
-            case SQRT -> v.lanewise(SQRT);
-            case SIN -> v.lanewise(SIN);
-            case COS -> v.lanewise(COS);
-            case TANH -> v.lanewise(TANH);
-            case SIGMOID -> VectorMath.sigmoid(v);
-            case RELU -> v.max(0f);
-            case RECIPROCAL -> VectorMath.reciprocal(v);
-            case SIGN -> VectorMath.sign(v);
-            case FLOOR -> VectorMath.floor(v);
-            case CEIL -> VectorMath.ceil(v);
-            case ROUND -> VectorMath.rint(v);
-            case ERF -> VectorMath.erf(v);
-            default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float32 unary op");
-        };
     }
 
     /** One binary op (or reduction step) on two vectors: for tails, once per row. */

@@ -31,9 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * }
  * }</pre>
  *
- * <p>Ops without a PTX kernel (float64 transcendentals and convolutions, RANDOM_NORMAL, bool
- * scatter) copy their inputs to the host, run on the reference backend and copy the result back.
- * Set {@code -Djavelin.cuda=false} to skip probing altogether.
+ * <p>Ops without a PTX kernel (float64 transcendentals and convolutions, bool scatter-add, integer
+ * FOLD) copy their inputs to the host, run on the reference backend and copy the result back.
+ * Set {@code -Djavelin.cuda=false} to skip probing altogether, or {@code -Djavelin.cuda.emulate=true}
+ * to run the backend's PTX in an interpreter on the CPU ({@link #isEmulated()}).
  */
 public final class CudaBackend implements Backend {
     /** The JCuda class whose presence the probe checks before touching anything else. */
@@ -44,7 +45,7 @@ public final class CudaBackend implements Backend {
     private static volatile String unavailableReason = "not probed yet";
     private static volatile int deviceCount;
     private static volatile MatmulPrecision precision = MatmulPrecision.FP32;
-    private static final Map<Integer, CudaDevice> DEVICES = new ConcurrentHashMap<>();
+    private static final Map<Integer, GpuDevice> DEVICES = new ConcurrentHashMap<>();
 
     /** For {@link java.util.ServiceLoader}; cheap, touches no native code. */
     public CudaBackend() {}
@@ -61,12 +62,16 @@ public final class CudaBackend implements Backend {
     /** True when JCuda, its natives, a driver and at least one device are present; never throws. */
     public static boolean probe() {
         Boolean a = available;
-        if (a != null) return a;
+        if (a != null && (a || !isEmulated())) return a; // emulation switched on after a failed probe: probe again
         synchronized (PROBE_LOCK) {
-            if (available != null) return available;
+            if (available != null && (available || !isEmulated())) return available;
             boolean ok = false;
             try {
-                if (Boolean.parseBoolean(System.getProperty("javelin.cuda", "true"))) {
+                if (isEmulated()) {
+                    deviceCount = 1;
+                    ok = true;
+                    unavailableReason = "";
+                } else if (Boolean.parseBoolean(System.getProperty("javelin.cuda", "true"))) {
                     Class.forName(JCUDA_DRIVER_CLASS, false, CudaBackend.class.getClassLoader());
                     int n = CudaDriver.deviceCount();
                     deviceCount = n;
@@ -83,6 +88,14 @@ public final class CudaBackend implements Backend {
             available = ok;
             return ok;
         }
+    }
+
+    /**
+     * True when {@code -Djavelin.cuda.emulate=true} replaced the GPU with {@link EmulatedDevice}: the
+     * backend's PTX runs in an interpreter on the CPU (slow; for tests and debugging, no mma).
+     */
+    public static boolean isEmulated() {
+        return Boolean.getBoolean("javelin.cuda.emulate");
     }
 
     /** Why {@link #probe()} said no (empty when available). */
@@ -105,13 +118,13 @@ public final class CudaBackend implements Backend {
         return precision;
     }
 
-    private static CudaDevice device(Device d) {
+    private static GpuDevice device(Device d) {
         if (d.type() != Device.Type.CUDA) throw new IllegalArgumentException("cuda: " + d + " is not a CUDA device");
         if (!probe()) throw new IllegalStateException("cuda: no usable CUDA device (" + unavailableReason + ")");
         if (d.index() >= deviceCount) {
             throw new IllegalArgumentException("cuda: " + d + " does not exist; this machine has " + deviceCount + " CUDA device(s)");
         }
-        return DEVICES.computeIfAbsent(d.index(), CudaDevice::new);
+        return DEVICES.computeIfAbsent(d.index(), i -> isEmulated() ? new EmulatedDevice(i) : new CudaDevice(i));
     }
 
     /** Allocated, peak and cached bytes of {@code d}'s caching allocator, on one line. */
@@ -155,7 +168,7 @@ public final class CudaBackend implements Backend {
             }
             types.add(t.dtype());
         }
-        CudaDevice d = device(first.device());
+        GpuDevice d = device(first.device());
         CudaStorage s = new CudaStorage(d, expr.dtype(types), first.shape().sizeAsInt(), false);
         CudaScope.register(s);
         Tensor out = Tensor.wrap(s, first.shape());
@@ -187,7 +200,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void execute(OpCall call, Tensor out) {
-        CudaDevice d = device(call.device());
+        GpuDevice d = device(call.device());
         if (!CudaKernels.supports(call)) {
             onHost(d, call, out);
             return;
@@ -204,7 +217,7 @@ public final class CudaBackend implements Backend {
      * Runs {@code call} on the reference backend (complete by definition, and these ops are the rare
      * ones) with host copies of the inputs, and uploads the result.
      */
-    private void onHost(CudaDevice d, OpCall call, Tensor out) {
+    private void onHost(GpuDevice d, OpCall call, Tensor out) {
         List<Tensor> inputs = new ArrayList<>();
         for (Tensor t : call.inputs()) inputs.add(Tensor.wrap(toHost(t), t.shape()));
         Backend cpu = Backends.reference();
@@ -215,7 +228,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public HeapStorage toHost(Tensor t) {
-        CudaDevice d = device(t.device());
+        GpuDevice d = device(t.device());
         int n = t.shape().sizeAsInt();
         if (t.isContiguous()) {
             return d.download(CudaKernels.address(t, false) + (long) t.offset() * t.dtype().byteSize(), t.dtype(), n);
@@ -230,7 +243,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage fromHost(HeapStorage host, Device target) {
-        CudaDevice d = device(target);
+        GpuDevice d = device(target);
         CudaStorage s = new CudaStorage(d, host.dtype(), host.length(), false);
         d.upload(host, s.addressForOverwrite());
         CudaScope.register(s);
@@ -239,10 +252,10 @@ public final class CudaBackend implements Backend {
 
     /** A runner over a device that frees the op's scratch blocks when the op has been enqueued. */
     private static final class ScratchRunner implements KernelRunner {
-        private final CudaDevice device;
+        private final GpuDevice device;
         private final List<Long> scratch = new ArrayList<>();
 
-        ScratchRunner(CudaDevice device) {
+        ScratchRunner(GpuDevice device) {
             this.device = device;
         }
 

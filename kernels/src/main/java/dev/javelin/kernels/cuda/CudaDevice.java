@@ -50,7 +50,7 @@ import jcuda.driver.CUstream;
  * pinned staging buffers for asynchronous copies. Only {@link CudaBackend} creates it, and only
  * after {@link CudaDriver#deviceCount()} succeeded, so JCuda's classes are never touched otherwise.
  */
-final class CudaDevice implements DeviceHeap, KernelRunner {
+final class CudaDevice implements GpuDevice {
     /** JAVELIN_DEBUG=1: one line per kernel with its time (the stream is synchronized around it). */
     private static final int DEBUG = Debug.level();
     private final Device device;
@@ -132,7 +132,8 @@ final class CudaDevice implements DeviceHeap, KernelRunner {
         }
     }
 
-    String name() {
+    @Override
+    public String name() {
         return name;
     }
 
@@ -151,7 +152,8 @@ final class CudaDevice implements DeviceHeap, KernelRunner {
         return allocator.allocate(bytes);
     }
 
-    void freeScratch(long address) {
+    @Override
+    public void freeScratch(long address) {
         allocator.free(address);
     }
 
@@ -196,7 +198,8 @@ final class CudaDevice implements DeviceHeap, KernelRunner {
     }
 
     /** Copies host elements into pinned memory and enqueues the upload; returns before it completes. */
-    synchronized void upload(HeapStorage host, long address) {
+    @Override
+    public synchronized void upload(HeapStorage host, long address) {
         makeCurrent();
         long bytes = (long) host.length() * host.dtype().byteSize();
         if (bytes == 0) return;
@@ -217,7 +220,8 @@ final class CudaDevice implements DeviceHeap, KernelRunner {
     }
 
     /** Copies {@code length} dense elements at {@code address} to the host after all enqueued work. */
-    synchronized HeapStorage download(long address, DType dtype, int length) {
+    @Override
+    public synchronized HeapStorage download(long address, DType dtype, int length) {
         makeCurrent();
         HeapStorage out = HeapStorage.allocate(dtype, length);
         long bytes = (long) length * dtype.byteSize();
@@ -253,7 +257,8 @@ final class CudaDevice implements DeviceHeap, KernelRunner {
     }
 
     /** Waits for every enqueued kernel and copy. */
-    void synchronize() {
+    @Override
+    public void synchronize() {
         makeCurrent();
         cuStreamSynchronize(stream);
     }

@@ -110,6 +110,25 @@ public final class CudaKernels {
         }
         StridedLayout l = StridedLayout.coalesce(dims, strides);
         int rank = l.rank();
+        if (rank == 1 && vectorizable(expr, inputs, types, l, outAddress)) {
+            boolean[] broadcast = new boolean[inputs.size()];
+            StringBuilder mask = new StringBuilder();
+            for (int k = 0; k < inputs.size(); k++) {
+                broadcast[k] = l.strides().get(k + 1)[0] == 0;
+                mask.append(broadcast[k] ? 'b' : 'c');
+            }
+            String name = kernelName(expr, types) + "_v4" + (inputs.isEmpty() ? "" : "_" + mask);
+            String entry = PtxCache.entry(name, () -> ElementwisePtx.vectorKernel(name, types, broadcast, expr));
+            List<Object> args = new ArrayList<>();
+            args.add(outAddress);
+            args.add(n);
+            for (Tensor t : inputs) {
+                args.add(address(t, false));
+                args.add(t.offset());
+            }
+            r.launch(new Launch(name, entry, gridFor((n + 3) / 4, ElementwisePtx.BLOCK), 1, 1, ElementwisePtx.BLOCK, 0, args));
+            return;
+        }
         String name = kernelName(expr, types) + "_r" + rank;
         String entry = PtxCache.entry(name, () -> ElementwisePtx.kernel(name, types, expr, rank));
         List<Object> args = new ArrayList<>();
@@ -123,6 +142,22 @@ public final class CudaKernels {
             for (int d = 0; d < rank; d++) args.add(l.strides().get(k + 1)[d]);
         }
         r.launch(new Launch(name, entry, gridFor(n, ElementwisePtx.BLOCK), 1, 1, ElementwisePtx.BLOCK, 0, args));
+    }
+
+    /**
+     * True when the dense v4 kernel applies: 4-byte dtypes throughout, every operand contiguous or a
+     * single broadcast element, contiguous ones and the output 16-byte aligned, and enough elements
+     * for the wide path to matter.
+     */
+    private static boolean vectorizable(PtxExpr expr, List<Tensor> inputs, List<DType> types, StridedLayout l, long outAddress) {
+        if (l.dims()[0] < 64 || outAddress % 16 != 0 || expr.dtype(types).byteSize() != 4) return false;
+        for (int k = 0; k < inputs.size(); k++) {
+            Tensor t = inputs.get(k);
+            int s = l.strides().get(k + 1)[0];
+            if (t.dtype().byteSize() != 4 || (s != 0 && s != 1)) return false;
+            if (s == 1 && (address(t, false) + (long) t.offset() * 4) % 16 != 0) return false;
+        }
+        return true;
     }
 
     /** A dense copy of {@code t} in scratch memory; returns its address. */

@@ -7,23 +7,23 @@ import dev.javelin.tensor.Tensor;
 import java.util.List;
 
 /**
- * RANDOM_UNIFORM on the device, bit for bit as {@code CounterRng}. RANDOM_NORMAL is defined through
- * {@code StrictMath.log} and {@code cos} in double, which the GPU has no instructions for; it runs
- * on the host ({@link #supports} says no), which keeps it exact.
+ * RANDOM_UNIFORM and RANDOM_NORMAL on the device, bit for bit as {@code CounterRng}: the normal's
+ * {@code StrictMath.log} and {@code cos} are fdlibm's operation sequences in float64 PTX.
  */
 final class CudaRandom {
     private CudaRandom() {}
 
     static boolean supports(Op op) {
-        return op == Op.RANDOM_UNIFORM;
+        return op == Op.RANDOM_UNIFORM || op == Op.RANDOM_NORMAL;
     }
 
     static void random(KernelRunner r, OpCall call, Tensor out) {
-        if (call.op() != Op.RANDOM_UNIFORM) throw new IllegalArgumentException("cuda: " + call.op().label() + " runs on the host");
+        boolean normal = call.op() == Op.RANDOM_NORMAL;
         Tensor seed = call.input(0);
-        String entry = PtxCache.entry(RandomPtx.UNIFORM, RandomPtx::uniform);
+        String name = normal ? RandomPtx.NORMAL : RandomPtx.UNIFORM;
+        String entry = PtxCache.entry(name, normal ? RandomPtx::normal : RandomPtx::uniform);
         int n = out.shape().sizeAsInt();
-        r.launch(new Launch(RandomPtx.UNIFORM, entry, CudaKernels.gridFor(n, RandomPtx.BLOCK), 1, 1, RandomPtx.BLOCK, 0,
+        r.launch(new Launch(name, entry, CudaKernels.gridFor(n, RandomPtx.BLOCK), 1, 1, RandomPtx.BLOCK, 0,
                 List.of(CudaKernels.address(out, true), n, CudaKernels.address(seed, false), seed.offset())));
     }
 }

@@ -149,6 +149,41 @@ class ElementwiseKernelTest {
         assertTrue(h.compared >= 5);
     }
 
+    @Test
+    void transposedOperandsOfLargeTensorsTakeTheTiledPaths() {
+        try (var s = Dispatch.use(h)) {
+            Tensor t = h.random(DType.FLOAT32, Shape.of(300, 257), KernelHarness.Layout.TRANSPOSED, -2, 2);
+            Tensor d = h.random(DType.FLOAT32, Shape.of(300, 257), KernelHarness.Layout.DENSE, -2, 2);
+            Ops.unary(Op.EXP, t);
+            Ops.unary(Op.NEG, t);
+            Ops.binary(Op.ADD, t, d);
+            Ops.binary(Op.POW, Ops.unary(Op.ABS, d), t);
+            Ops.cast(t, DType.FLOAT64);
+            // A batch of transposed matrices: the tiles also walk an outer dim.
+            Tensor batch = Ops.transpose(h.random(DType.FLOAT32, Shape.of(3, 131, 200), KernelHarness.Layout.DENSE, -2, 2), 1, 2);
+            Ops.contiguous(batch);
+            Ops.unary(Op.TANH, batch);
+            Ops.binary(Op.MUL, batch, h.random(DType.FLOAT32, Shape.of(200, 131), KernelHarness.Layout.DENSE, -2, 2));
+        }
+        assertTrue(h.compared >= 9, "compared " + h.compared);
+    }
+
+    @Test
+    void operandsThatAreAllOneBroadcastElement() {
+        try (var s = Dispatch.use(h)) {
+            for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64}) {
+                Tensor a = Ops.expand(h.random(dt, Shape.of(1, 1), KernelHarness.Layout.DENSE, -3, 3), Shape.of(5, 37));
+                Tensor b = Ops.expand(h.random(dt, Shape.of(1), KernelHarness.Layout.DENSE, -3, 3), Shape.of(5, 37));
+                for (Op op : new Op[] {Op.ADD, Op.MUL, Op.MAX, Op.LT, Op.EQ, Op.GE}) Ops.binary(op, a, b);
+                Ops.unary(Op.NEG, a);
+                Ops.where(Ops.binary(Op.LT, a, b), a, b);
+            }
+            Tensor f = Ops.expand(h.random(DType.FLOAT32, Shape.of(1), KernelHarness.Layout.DENSE, -3, 3), Shape.of(33));
+            for (Op op : new Op[] {Op.EXP, Op.TANH, Op.ERF, Op.ROUND}) Ops.unary(op, f);
+        }
+        assertTrue(h.compared >= 30, "compared " + h.compared);
+    }
+
     private Shape broadcastable(Shape target) {
         int drop = h.rng.nextInt(target.rank() + 1);
         int[] d = target.sub(drop, target.rank()).toArray();

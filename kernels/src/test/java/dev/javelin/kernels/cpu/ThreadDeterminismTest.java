@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Reductions, matmul, conv and fold give the same bits with 1 and with 2 threads. */
+/** Reductions, matmul, both conv paths and fold give the same bits with 1 and with 2 threads. */
 class ThreadDeterminismTest {
     private final KernelHarness h = new KernelHarness();
     private final int threadsBefore = CpuThreads.threads();
@@ -54,6 +54,13 @@ class ThreadDeterminismTest {
         sameAtOneAndTwo(() -> Ops.conv2d(x, f, valid));
         sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy, f, x.shape(), valid));
         sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x, dy, f.shape(), valid));
+        // A first layer (K = 9) takes the short-K kernels, whose filter gradient sums fixed row blocks.
+        Tensor x1 = h.random(DType.FLOAT32, Shape.of(16, 28, 28, 1), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor f1 = h.random(DType.FLOAT32, Shape.of(3, 3, 1, 32), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor dy1 = h.random(DType.FLOAT32, Shape.of(16, 26, 26, 32), KernelHarness.Layout.DENSE, -1, 1);
+        sameAtOneAndTwo(() -> Ops.conv2d(x1, f1, valid));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy1, f1, x1.shape(), valid));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x1, dy1, f1.shape(), valid));
     }
 
     /** Runs {@code op} on cpu-vector (only) at 1 and 2 threads and compares the raw bits. */

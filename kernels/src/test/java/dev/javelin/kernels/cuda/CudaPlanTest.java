@@ -52,7 +52,12 @@ class CudaPlanTest {
     void elementwiseCoalescesDenseOperandsToRankOneAndKeepsBroadcastDims() {
         Tensor a = r.tensor(FLOAT32, 4, 5, 6);
         Tensor b = r.tensor(FLOAT32, 4, 5, 6);
-        assertEquals(List.of("E_add_f32_f32_r1"), run(Op.ADD, List.of(a, b), OpAttrs.NONE, a.shape(), FLOAT32));
+        assertEquals(List.of("E_add_f32_f32_v4_cc"), run(Op.ADD, List.of(a, b), OpAttrs.NONE, a.shape(), FLOAT32),
+                "dense operands coalesce to rank 1 and take the v4 kernel");
+        Tensor scalar = r.view(FLOAT32, 1, new int[] {4, 5, 6}, new int[] {0, 0, 0}, 0);
+        assertEquals(List.of("E_sub_f32_f32_v4_cb"), run(Op.SUB, List.of(a, scalar), OpAttrs.NONE, a.shape(), FLOAT32));
+        Tensor small = r.tensor(FLOAT32, 7);
+        assertEquals(List.of("E_neg_f32_r1"), run(Op.NEG, List.of(small), OpAttrs.NONE, small.shape(), FLOAT32), "too small for v4");
         Tensor row = r.view(FLOAT32, 6, new int[] {4, 5, 6}, new int[] {0, 0, 1}, 0); // [6] broadcast over [4,5]
         assertEquals(List.of("E_mul_f32_f32_r2"), run(Op.MUL, List.of(a, row), OpAttrs.NONE, a.shape(), FLOAT32));
         Tensor t = r.view(FLOAT32, 120, new int[] {6, 5, 4}, new int[] {1, 6, 30}, 0); // a full transpose
@@ -69,11 +74,13 @@ class CudaPlanTest {
     }
 
     @Test
-    void float64TranscendentalsGoToTheHost() {
+    void float64TranscendentalsAndConvolutionsGoToTheHost() {
         Tensor x = r.tensor(FLOAT64, 3);
         assertFalse(CudaKernels.supports(new OpCall(Op.EXP, List.of(x), OpAttrs.NONE, x.shape(), FLOAT64, GPU)));
         assertTrue(CudaKernels.supports(new OpCall(Op.SQRT, List.of(x), OpAttrs.NONE, x.shape(), FLOAT64, GPU)));
-        assertFalse(CudaKernels.supports(new OpCall(Op.RANDOM_NORMAL, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(3), FLOAT32, GPU)));
+        assertTrue(CudaKernels.supports(new OpCall(Op.RANDOM_NORMAL, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(3), FLOAT32, GPU)));
+        assertFalse(CudaKernels.supports(new OpCall(Op.CONV2D, List.of(r.tensor(FLOAT64, 1, 3, 3, 1), r.tensor(FLOAT64, 1, 1, 1, 1)),
+                new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1), Shape.of(1, 3, 3, 1), FLOAT64, GPU)));
     }
 
     @Test
@@ -158,6 +165,7 @@ class CudaPlanTest {
         assertEquals("E_copy_f32_r1", sc.get(0), "the base is copied, then the atomics add");
         assertTrue(sc.get(sc.size() - 1).startsWith("scatter_add_f32_i32"));
         run(Op.RANDOM_UNIFORM, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(1000), FLOAT32);
+        run(Op.RANDOM_NORMAL, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(1000), FLOAT32);
         PtxasAssert.assemble("plan_index", r.entries());
     }
 }

@@ -21,7 +21,11 @@ final class MnistLikeStep {
     private MnistLikeStep() {}
 
     static float[] train(Device device, int steps) {
-        int n = 32;
+        return train(device, steps, 32);
+    }
+
+    /** {@code steps} SGD steps on a batch of {@code n} images (a multiple of 4: one per class in turn). */
+    static float[] train(Device device, int steps, int n) {
         int classes = 4;
         float[] img = new float[n * 12 * 12];
         long[] labels = new long[n];

@@ -74,6 +74,92 @@ public final class ElementwisePtx {
     }
 
     /**
+     * The dense fast path: every operand is either contiguous (stride 1) or one broadcast element
+     * (stride 0), and every dtype is 4 bytes wide. Each thread handles four consecutive elements with
+     * one {@code ld.global.nc.v4} per contiguous input and one {@code st.global.v4}; the last n % 4
+     * elements are done one each by the first threads. The host picks it only when the contiguous
+     * operands' first elements are 16-byte aligned. Parameters: {@code out, n, then per input: ptr, offset}.
+     *
+     * @param broadcast per input, true when it is a single element read by every position
+     */
+    public static String vectorKernel(String name, List<DType> inputs, boolean[] broadcast, PtxExpr expr) {
+        DType outType = expr.dtype(inputs);
+        for (DType t : inputs) {
+            if (t.byteSize() != 4) throw new IllegalArgumentException("ElementwisePtx: v4 kernel " + name + " needs 4-byte dtypes, got " + t);
+        }
+        if (outType.byteSize() != 4) throw new IllegalArgumentException("ElementwisePtx: v4 kernel " + name + " writes " + outType);
+        PtxWriter w = new PtxWriter(name);
+        w.maxThreads(BLOCK);
+        String out = w.paramPtr("out");
+        String n = w.paramU32("n");
+        List<String> base = new ArrayList<>();
+        List<Val> scalars = new ArrayList<>();
+        for (int k = 0; k < inputs.size(); k++) {
+            String ptr = w.paramPtr("in" + k);
+            String off = w.paramU32("off" + k);
+            String b = w.address(ptr, off, 4);
+            base.add(b);
+            scalars.add(broadcast[k] ? new Val(PtxTypes.load(w, inputs.get(k), b, true), inputs.get(k)) : null);
+        }
+        String i = w.globalThreadId();
+        String step = w.gridStride();
+        String n4 = w.reg(Reg.B32);
+        w.op("shr.u32 " + n4 + ", " + n + ", 2");
+        String p = w.reg(Reg.PRED);
+        String loop = w.newLabel("v4");
+        String tail = w.newLabel("tail");
+        String g = w.reg(Reg.B32);
+        w.op("mov.u32 " + g + ", " + i);
+        w.label(loop);
+        w.op("setp.ge.u32 " + p + ", " + g + ", " + n4);
+        w.opIf(p, "bra.uni " + tail);
+        String byteOff = w.reg(Reg.B64);
+        w.op("mul.wide.u32 " + byteOff + ", " + g + ", 16");
+        List<Val[]> lanes = new ArrayList<>();
+        for (int k = 0; k < inputs.size(); k++) {
+            Val[] v = new Val[4];
+            if (broadcast[k]) {
+                java.util.Arrays.fill(v, scalars.get(k));
+            } else {
+                String a = w.reg(Reg.B64);
+                w.op("add.s64 " + a + ", " + base.get(k) + ", " + byteOff);
+                String[] r = new String[4];
+                for (int j = 0; j < 4; j++) r[j] = w.reg(PtxTypes.reg(inputs.get(k)));
+                w.op("ld.global.nc.v4." + PtxTypes.mem(inputs.get(k)) + " {" + String.join(", ", r) + "}, [" + a + "]");
+                for (int j = 0; j < 4; j++) v[j] = new Val(r[j], inputs.get(k));
+            }
+            lanes.add(v);
+        }
+        String[] res = new String[4];
+        for (int j = 0; j < 4; j++) {
+            List<Val> in = new ArrayList<>();
+            for (Val[] v : lanes) in.add(v[j]);
+            res[j] = ElementwiseOps.eval(w, expr, in).reg();
+        }
+        String oa = w.reg(Reg.B64);
+        w.op("add.s64 " + oa + ", " + out + ", " + byteOff);
+        w.op("st.global.v4." + PtxTypes.mem(outType) + " [" + oa + "], {" + String.join(", ", res) + "}");
+        w.op("add.s32 " + g + ", " + g + ", " + step);
+        w.op("bra.uni " + loop);
+        w.label(tail);
+        String end = w.newLabel("end");
+        String t = w.reg(Reg.B32);
+        w.op("shl.b32 " + t + ", " + n4 + ", 2");
+        w.op("add.s32 " + t + ", " + t + ", " + i);
+        w.op("setp.ge.u32 " + p + ", " + t + ", " + n);
+        w.opIf(p, "bra.uni " + end);
+        List<Val> in = new ArrayList<>();
+        for (int k = 0; k < inputs.size(); k++) {
+            in.add(broadcast[k] ? scalars.get(k)
+                    : new Val(PtxTypes.load(w, inputs.get(k), w.address(base.get(k), t, 4), true), inputs.get(k)));
+        }
+        Val r = ElementwiseOps.eval(w, expr, in);
+        PtxTypes.store(w, outType, w.address(out, t, 4), r.reg());
+        w.label(end);
+        return w.finish();
+    }
+
+    /**
      * Element offsets of every operand for linear index {@code linear}: the index is split into
      * coordinates from the last dimension (dims[1..]) and each coordinate multiplied by its stride.
      */

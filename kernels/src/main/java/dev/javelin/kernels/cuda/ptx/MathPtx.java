@@ -195,7 +195,7 @@ final class MathPtx {
         return big;
     }
 
-    /** a^b as {@link Math#pow}: e^{b ln|a|}, the sign from odd integer b, NaN for a negative base and fractional b. */
+    /** a^b as {@link Math#pow}: e^{b ln|a|}, the sign from odd integer b, NaN for a negative base and fractional b, 1 for b = 0. */
     static String pow(PtxWriter w, String a, String b) {
         String aa = w.reg(Reg.F32);
         w.op("abs.f32 " + aa + ", " + a);
@@ -225,11 +225,8 @@ final class MathPtx {
         w.op("mov.f32 " + nan + ", " + lit(Float.NaN));
         w.op("selp.f32 " + r + ", " + r + ", " + nan + ", " + isInt);          // negative base, fractional power
         w.op("selp.f32 " + r + ", " + r + ", " + y + ", " + neg);
-        String one = w.reg(Reg.PRED);
-        String baseOne = w.reg(Reg.PRED);
+        String one = w.reg(Reg.PRED); // x^0 = 1 even for NaN x; 1^NaN and 1^inf stay NaN as in Java (0 * log 1 handles 1^b)
         w.op("setp.eq.f32 " + one + ", " + b + ", " + lit(0f));
-        w.op("setp.eq.f32 " + baseOne + ", " + a + ", " + lit(1f));
-        w.op("or.pred " + one + ", " + one + ", " + baseOne);
         w.op("selp.f32 " + r + ", " + lit(1f) + ", " + r + ", " + one);
         return r;
     }

@@ -7,7 +7,8 @@ import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
  * and batch strides as parameters. A block of 256 threads computes a BM x BN tile of C: each k-step
  * stages a BM x BK slice of A (transposed) and a BK x BN slice of B in shared memory, and each thread
  * accumulates a TM x TN register block, reading its A and B fragments as {@code ld.shared.v4}. The
- * next tile's global loads are issued before the current one is consumed (register prefetch). A
+ * next tile's global loads are issued before the current one is consumed (register prefetch) and
+ * land in the other of two shared stages, so one barrier per k-step suffices (double buffering). A
  * thread's rows and columns come in groups of four spaced half a tile apart, so a warp's fragment
  * reads and C stores are contiguous 16-byte runs.
  *
@@ -54,8 +55,10 @@ public final class SgemmPtx {
         w.maxThreads(THREADS);
         int gm = t.tm() / 4;
         int gn = t.tn() / 4;
-        String asName = w.shared("As", t.bk() * t.bm() * 4);
-        String bsName = w.shared("Bs", t.bk() * t.bn() * 4);
+        int aBuf = t.bk() * t.bm() * 4; // bytes of one A stage; two stages alternate (double buffering)
+        int bBuf = t.bk() * t.bn() * 4;
+        String asName = w.shared("As", 2 * aBuf);
+        String bsName = w.shared("Bs", 2 * bBuf);
         String a = w.paramPtr("A");
         String b = w.paramPtr("B");
         String c = w.paramPtr("C");
@@ -162,31 +165,38 @@ public final class SgemmPtx {
         w.opIf(pk, "bra.uni " + done);
         loadTiles(w, vec, pa, pb, aPtr, bPtr, aRowOk, bColOk, aCol, bRow, k0, k);
 
+        storeStage(w, t, pa, pb, aStore, bStore, null);
+        w.op("bar.sync 0");
+        String off = w.reg(Reg.B32); // the stage (0 or 1) this iteration reads
+        w.op("mov.u32 " + off + ", 0");
+        String more = w.reg(Reg.PRED);
         String loop = w.newLabel("kloop");
         w.label(loop);
-        for (int j = 0; j < 4; j++) w.op("st.shared.f32 [" + aStore + "+" + (j * t.bm() * 4) + "], " + pa[j]);
-        w.op("st.shared.v4.f32 [" + bStore + "], {" + pb[0] + ", " + pb[1] + ", " + pb[2] + ", " + pb[3] + "}");
-        w.op("bar.sync 0");
         w.op("add.s32 " + k0 + ", " + k0 + ", " + t.bk());
         w.op("add.s64 " + aPtr + ", " + aPtr + ", " + (t.bk() * 4));
         w.op("add.s64 " + bPtr + ", " + bPtr + ", " + bStep);
+        w.op("setp.lt.u32 " + more + ", " + k0 + ", " + k);
         String skip = w.newLabel("noprefetch");
-        w.op("setp.ge.u32 " + pk + ", " + k0 + ", " + k);
-        w.opIf(pk, "bra.uni " + skip);
-        loadTiles(w, vec, pa, pb, aPtr, bPtr, aRowOk, bColOk, aCol, bRow, k0, k);
+        w.opIf("!" + more, "bra.uni " + skip);
+        loadTiles(w, vec, pa, pb, aPtr, bPtr, aRowOk, bColOk, aCol, bRow, k0, k); // in flight while we compute
         w.label(skip);
+        // read this stage (aRead/bRead + off), write the next one (aStore/bStore + the other half)
+        String aCur = w.reg(Reg.B32);
+        String bCur = w.reg(Reg.B32);
+        w.op("mad.lo.s32 " + aCur + ", " + off + ", " + aBuf + ", " + aRead);
+        w.op("mad.lo.s32 " + bCur + ", " + off + ", " + bBuf + ", " + bRead);
         String[] fa = new String[t.tm()];
         String[] fb = new String[t.tn()];
         for (int i = 0; i < t.tm(); i++) fa[i] = w.reg(Reg.F32);
         for (int j = 0; j < t.tn(); j++) fb[j] = w.reg(Reg.F32);
         for (int kk = 0; kk < t.bk(); kk++) {
             for (int g = 0; g < gm; g++) {
-                int off = (kk * t.bm() + g * (t.bm() / gm)) * 4;
-                w.op("ld.shared.v4.f32 {" + fa[4 * g] + ", " + fa[4 * g + 1] + ", " + fa[4 * g + 2] + ", " + fa[4 * g + 3] + "}, [" + aRead + "+" + off + "]");
+                int o = (kk * t.bm() + g * (t.bm() / gm)) * 4;
+                w.op("ld.shared.v4.f32 {" + fa[4 * g] + ", " + fa[4 * g + 1] + ", " + fa[4 * g + 2] + ", " + fa[4 * g + 3] + "}, [" + aCur + "+" + o + "]");
             }
             for (int g = 0; g < gn; g++) {
-                int off = (kk * t.bn() + g * (t.bn() / gn)) * 4;
-                w.op("ld.shared.v4.f32 {" + fb[4 * g] + ", " + fb[4 * g + 1] + ", " + fb[4 * g + 2] + ", " + fb[4 * g + 3] + "}, [" + bRead + "+" + off + "]");
+                int o = (kk * t.bn() + g * (t.bn() / gn)) * 4;
+                w.op("ld.shared.v4.f32 {" + fb[4 * g] + ", " + fb[4 * g + 1] + ", " + fb[4 * g + 2] + ", " + fb[4 * g + 3] + "}, [" + bCur + "+" + o + "]");
             }
             for (int i = 0; i < t.tm(); i++) {
                 for (int j = 0; j < t.tn(); j++) {
@@ -194,13 +204,28 @@ public final class SgemmPtx {
                 }
             }
         }
+        // the other stage was last read before the previous barrier, so it is free to fill now
+        String next = w.reg(Reg.B32);
+        w.op("xor.b32 " + next + ", " + off + ", 1");
+        String aNext = w.reg(Reg.B32);
+        String bNext = w.reg(Reg.B32);
+        w.op("mad.lo.s32 " + aNext + ", " + next + ", " + aBuf + ", " + aStore);
+        w.op("mad.lo.s32 " + bNext + ", " + next + ", " + bBuf + ", " + bStore);
+        storeStage(w, t, pa, pb, aNext, bNext, more);
         w.op("bar.sync 0");
-        w.op("setp.lt.u32 " + pk + ", " + k0 + ", " + k);
-        w.opIf(pk, "bra.uni " + loop);
+        w.op("mov.u32 " + off + ", " + next);
+        w.opIf(more, "bra.uni " + loop);
 
         w.label(done);
         storeC(w, t, vec, acc, c, m, n, ldc, m0, n0, tx, ty);
         return w.finish();
+    }
+
+    /** Stores the prefetched A (transposed, four scalars) and B (one v4) elements into a shared stage. */
+    private static void storeStage(PtxWriter w, Tile t, String[] pa, String[] pb, String aStore, String bStore, String pred) {
+        String at = pred == null ? "" : "@" + pred + " ";
+        for (int j = 0; j < 4; j++) w.op(at + "st.shared.f32 [" + aStore + "+" + (j * t.bm() * 4) + "], " + pa[j]);
+        w.op(at + "st.shared.v4.f32 [" + bStore + "], {" + pb[0] + ", " + pb[1] + ", " + pb[2] + ", " + pb[3] + "}");
     }
 
     private static String offsetPtr(PtxWriter w, String base, String z, String stride) {

@@ -22,6 +22,7 @@ class IndexConvRandomPtxTest {
             if (t.isFloating()) entries.add(ConvPtx.fold(t));
         }
         entries.add(RandomPtx.uniform());
+        entries.add(RandomPtx.normal());
         entries.add(MmaPtx.kernel());
         assertTrue(entries.size() > 30);
         PtxasAssert.assemble("index_conv_random", entries);

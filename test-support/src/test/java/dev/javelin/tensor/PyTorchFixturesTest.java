@@ -3,7 +3,7 @@ package dev.javelin.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.javelin.tensor.fixtures.Fixtures;
+import dev.javelin.testing.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every primitive and composite against PyTorch, on the fixtures written by
- * {@code tensor/src/test/python/make_fixtures.py}. Each case names its op, its inputs, optional views
+ * {@code test-support/src/test/python/make_fixtures.py}. Each case names its op, its inputs, optional views
  * applied to inputs first (so the op sees non-contiguous data, as the script's PyTorch call did) and
  * the expected output with its dtype.
  */

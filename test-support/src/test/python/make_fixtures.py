@@ -2,9 +2,9 @@
 """Writes the PyTorch reference fixtures the Java tests compare against (the tests need no Python).
 
 Run from the repository root with the system's PyTorch (Debian's python3-torch):
-    /usr/bin/python3 tensor/src/test/python/make_fixtures.py
+    /usr/bin/python3 test-support/src/test/python/make_fixtures.py
 
-Output: tensor/src/test/resources/fixtures/{elementwise,reductions,contractions,indexing,arrays,composites}.json
+Output: test-support/src/test/resources/fixtures/{elementwise,reductions,contractions,indexing,arrays,composites}.json
 and autodiff/src/test/resources/fixtures/grad_fixtures.json. Everything is seeded, so reruns give the
 same files.
 
@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-TENSOR_OUT = os.path.join(ROOT, "tensor", "src", "test", "resources", "fixtures")
+TENSOR_OUT = os.path.join(ROOT, "test-support", "src", "test", "resources", "fixtures")
 GRAD_OUT = os.path.join(ROOT, "autodiff", "src", "test", "resources", "fixtures")
 
 torch.manual_seed(1234)
@@ -92,7 +92,7 @@ class Cases:
     def write(self, directory, filename):
         os.makedirs(directory, exist_ok=True)
         with open(os.path.join(directory, filename), "w") as f:
-            json.dump({"generator": "tensor/src/test/python/make_fixtures.py", "torch": torch.__version__,
+            json.dump({"generator": "test-support/src/test/python/make_fixtures.py", "torch": torch.__version__,
                        "cases": self.cases}, f, separators=(",", ":"))
 
 

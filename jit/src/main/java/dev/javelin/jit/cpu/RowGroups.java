@@ -1,0 +1,88 @@
+package dev.javelin.jit.cpu;
+
+import dev.javelin.jit.graph.Node;
+import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.jit.plan.Launch;
+import dev.javelin.jit.plan.PlanStep;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds row groups: consecutive kernels over the same rows that can run row by row together. A
+ * group is row reductions and elementwise kernels with the same row length and rows, where a member
+ * reads an earlier member's result only at the same row: a reduction's result as that row's scalar,
+ * an elementwise result along the row. Each row then goes through every member while it is in
+ * cache, so softmax, log-softmax, layer norm and cross-entropy read their input from memory once.
+ *
+ * <p>An elementwise member whose result only the group reads lives in a one-row scratch buffer
+ * (softmax's {@code exp(x - max)}: computed once, never written to memory).
+ *
+ * @param end     per step that starts a group, one past its last member; otherwise the step + 1
+ * @param scratch per step, true when its result lives in a scratch row of its group
+ */
+public record RowGroups(int[] end, boolean[] scratch) {
+
+    /** No groups: every step runs on its own. */
+    public static RowGroups none(int steps) {
+        int[] end = new int[steps];
+        for (int t = 0; t < steps; t++) end[t] = t + 1;
+        return new RowGroups(end, new boolean[steps]);
+    }
+
+    /** The groups of {@code steps}; {@code escaping} are values that leave the program; {@code readers} who reads each value. */
+    public static RowGroups find(List<PlanStep> steps, Set<Node> escaping, Map<Node, List<Integer>> readers) {
+        int[] end = new int[steps.size()];
+        boolean[] scratch = new boolean[steps.size()];
+        for (int t = 0; t < steps.size(); t++) end[t] = t + 1;
+        for (int t = 0; t < steps.size(); t++) {
+            if (!(steps.get(t) instanceof PlanStep.Kernel first) || !rowKernel(first) || first.launch().keptCount() < 2) continue;
+            Map<Node, PlanStep.Kernel> members = new IdentityHashMap<>();
+            members.put(first.node(), first);
+            int u = t + 1;
+            while (u < steps.size() && steps.get(u) instanceof PlanStep.Kernel k && rowKernel(k)
+                    && sameRows(first.launch(), k.launch()) && readsMembersPerRow(k, members)) {
+                members.put(k.node(), k);
+                u++;
+            }
+            if (u - t < 2) continue;
+            end[t] = u;
+            for (int m = t; m < u; m++) {
+                PlanStep.Kernel k = (PlanStep.Kernel) steps.get(m);
+                if (k.ir().mode() != KernelIR.Mode.ELEMENTWISE || escaping.contains(k.node())) continue;
+                List<Integer> r = readers.getOrDefault(k.node(), List.of());
+                boolean inside = !r.isEmpty();
+                for (int i : r) inside &= i > m && i < u;
+                scratch[m] = inside;
+            }
+            t = u - 1;
+        }
+        return new RowGroups(end, scratch);
+    }
+
+    private static boolean rowKernel(PlanStep.Kernel k) {
+        KernelIR.Mode m = k.ir().mode();
+        return (m == KernelIR.Mode.REDUCE_ROW || m == KernelIR.Mode.ELEMENTWISE) && k.launch().reducedDims().length == 0;
+    }
+
+    private static boolean sameRows(Launch a, Launch b) {
+        return a.n() == b.n() && Arrays.equals(a.keptDims(), b.keptDims());
+    }
+
+    /** True when every read of a member's result is at the reader's own row. */
+    private static boolean readsMembersPerRow(PlanStep.Kernel k, Map<Node, PlanStep.Kernel> members) {
+        for (int s = 0; s < k.leaves().size(); s++) {
+            PlanStep.Kernel producer = members.get(k.leaves().get(s));
+            if (producer == null) continue;
+            Launch p = producer.launch();
+            int out = p.innerStrides().length - 1;
+            int expectedInner = producer.ir().mode() == KernelIR.Mode.REDUCE_ROW ? 0 : 1;
+            if (k.launch().innerStrides()[s] != expectedInner) return false;
+            if (!Arrays.equals(k.launch().keptStrides()[s], p.keptStrides()[out])) return false;
+            if (k.launch().offsets()[s] != p.offsets()[out]) return false;
+        }
+        return true;
+    }
+}

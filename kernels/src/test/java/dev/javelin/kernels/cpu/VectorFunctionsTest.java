@@ -1,0 +1,52 @@
+package dev.javelin.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.javelin.tensor.Op;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.api.Test;
+
+/** The public functions give exactly the bits of the backend's loops, and the documented accuracy. */
+class VectorFunctionsTest {
+    @Test
+    void functionsMatchTheKernelLoopsBitForBit() {
+        assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
+        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+        int n = s.length() * 257;
+        long seed = System.nanoTime();
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextDouble(-30, 30) * (r.nextInt(8) == 0 ? 4 : 1));
+        x[0] = Float.NaN;
+        x[1] = 0f;
+        x[2] = Float.NEGATIVE_INFINITY;
+        check(Op.EXP, VectorFunctions::exp, x, Math::exp, 1, seed);
+        check(Op.TANH, VectorFunctions::tanh, x, Math::tanh, 1.5, seed);
+        check(Op.SIGMOID, VectorFunctions::sigmoid, x, v -> 1 / (1 + Math.exp(-v)), 3, seed);
+        check(Op.ERF, VectorFunctions::erf, x, dev.javelin.tensor.spi.SpecialFunctions::erf, 3, seed);
+        float[] pos = new float[n];
+        for (int i = 0; i < n; i++) pos[i] = (float) Math.exp(r.nextDouble(-80, 80));
+        check(Op.LOG, VectorFunctions::log, pos, Math::log, 1, seed);
+    }
+
+    private static void check(Op op, UnaryOperator<FloatVector> f, float[] x, java.util.function.DoubleUnaryOperator exact,
+                              double ulps, long seed) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+        float[] loop = new float[x.length];
+        new VectorFloatLoops().unary(op, x, 0, 1, loop, 0, 1, x.length);
+        for (int i = 0; i < x.length; i += s.length()) {
+            float[] got = new float[s.length()];
+            f.apply(FloatVector.fromArray(s, x, i)).intoArray(got, 0);
+            for (int l = 0; l < s.length(); l++) {
+                assertEquals(Float.floatToRawIntBits(loop[i + l]), Float.floatToRawIntBits(got[l]), op + " at x=" + x[i + l] + ", seed " + seed);
+                double e = exact.applyAsDouble(x[i + l]);
+                if (Double.isNaN(e) || Double.isInfinite(e) || (float) e == 0f) continue;
+                assertEquals(e, got[l], ulps * Math.ulp((float) e) + Float.MIN_NORMAL, op + " at x=" + x[i + l] + ", seed " + seed);
+            }
+        }
+    }
+}
