@@ -30,7 +30,7 @@ import java.util.Set;
 public final class Fusion {
     /** Elementwise ops the kernel IR admits; every code generator implements all of them. */
     public static final Set<Op> FUSIBLE = Collections.unmodifiableSet(EnumSet.of(
-            Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.RELU, Op.RECIPROCAL, Op.SIGN,
+            Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF, Op.RELU, Op.RECIPROCAL, Op.SIGN,
             Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.POW, Op.MAX, Op.MIN,
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.WHERE, Op.CAST));
 
@@ -152,7 +152,7 @@ public final class Fusion {
 
     static int weight(Op op) {
         return switch (op) {
-            case EXP, LOG, TANH, SIGMOID, SIN, COS, POW, SQRT -> TRANSCENDENTAL;
+            case EXP, LOG, TANH, SIGMOID, ERF, SIN, COS, POW, SQRT -> TRANSCENDENTAL;
             case DIV, RECIPROCAL -> 2;
             default -> 1;
         };
