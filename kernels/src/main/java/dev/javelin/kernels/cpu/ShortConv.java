@@ -43,8 +43,9 @@ final class ShortConv {
         });
     }
 
-    /** df (group columns) (+)= colᵀ · dy rows, summed over fixed blocks of rows combined in order. */
-    void filterGradient(float[] col, float[] dy, int dyRow0, int rows, Conv2d.Geometry g, int grp, float[] df, boolean accumulate) {
+    /** df (group columns, df[dfOff..]) (+)= colᵀ · dy rows, summed over fixed blocks of rows combined in order. */
+    void filterGradient(float[] col, float[] dy, int dyRow0, int rows, Conv2d.Geometry g, int grp, float[] df, int dfOff,
+                        boolean accumulate) {
         int blocks = (rows + ROWS_PER_PARTIAL - 1) / ROWS_PER_PARTIAL;
         int size = g.k * g.coutg;
         float[] partial = new float[Math.max(1, blocks) * size];
@@ -60,9 +61,10 @@ final class ShortConv {
         });
         for (int t = 0; t < g.k; t++) {
             for (int co = 0; co < g.coutg; co++) {
-                float s = accumulate ? df[t * g.cout + grp * g.coutg + co] : 0f;
+                int d = dfOff + t * g.cout + grp * g.coutg + co;
+                float s = accumulate ? df[d] : 0f;
                 for (int b = 0; b < blocks; b++) s += partial[b * size + t * g.coutg + co];
-                df[t * g.cout + grp * g.coutg + co] = s;
+                df[d] = s;
             }
         }
     }
