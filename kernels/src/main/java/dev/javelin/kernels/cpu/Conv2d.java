@@ -100,12 +100,9 @@ final class Conv2d {
             int rows = g.rows(imgs), p = (n0 / per) * size;
             for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gather(xa, x.offset(), x.strides(), g, n0, imgs, grp, col);
-                if (g.k < ShortConv.MAX_K) {
-                    shortConv.filterGradient(col, dyd, g.rows(n0), rows, g, grp, partial, p, false);
-                } else {
-                    MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
-                            partial, p + grp * g.coutg, g.cout, false);
-                }
+                // The GEMM even for a short K: measured 3.9 vs 6.2 ms for ShortConv's row-axpy kernel on MNIST's first layer.
+                MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
+                        partial, p + grp * g.coutg, g.cout, false);
             }
         });
         if (tiles == 0) { // no images: the gradient is zero
