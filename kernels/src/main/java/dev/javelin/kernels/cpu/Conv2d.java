@@ -12,8 +12,8 @@ import dev.javelin.tensor.Tensor;
  * a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread count.
  */
 final class Conv2d {
-    /** Column-buffer budget per tile, in floats (16 MB). */
-    private static final long TILE_FLOATS = 1 << 22;
+    /** Column-buffer budget per tile, in floats (512 KB: half a core's L2, the rest for the GEMM's panels). */
+    private static final long TILE_FLOATS = 1 << 17;
 
     private final ShortConv shortConv;
 
@@ -36,10 +36,8 @@ final class Conv2d {
             MatMul.sgemm(g.rows(g.n), g.cout, g.cin, xa, x.offset(), g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
-        int per = g.imagesPerTile();
-        float[] col = new float[per * g.oh * g.ow * g.k];
-        for (int n0 = 0; n0 < g.n; n0 += per) {
-            int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
+        forEachTile(g, (n0, imgs, col) -> {
+            int rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gather(xa, x.offset(), xs, g, n0, imgs, grp, col);
                 if (g.k < ShortConv.MAX_K) {
@@ -49,7 +47,7 @@ final class Conv2d {
                             o, g.rows(n0) * g.cout + grp * g.coutg, g.cout, false);
                 }
             }
-        }
+        });
     }
 
     /** dx[N,H,W,C] from dy[N,OH,OW,Cout] and f: columns dy·fᵀ, scattered back into images. */
@@ -66,10 +64,8 @@ final class Conv2d {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
             return;
         }
-        int per = g.imagesPerTile();
-        float[] col = new float[per * g.oh * g.ow * g.k];
-        for (int n0 = 0; n0 < g.n; n0 += per) {
-            int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
+        forEachTile(g, (n0, imgs, col) -> {
+            int rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
                 if (g.k < ShortConv.MAX_K) {
                     shortConv.columnsOfInputGradient(dyd, g.rows(n0), rows, g, grp, fd, col);
@@ -79,7 +75,7 @@ final class Conv2d {
                 }
                 Im2col.scatterAdd(col, g, n0, imgs, grp, o);
             }
-        }
+        });
     }
 
     /** df[KH,KW,C/g,Cout] from x and dy: columnsᵀ·dy, accumulated over image tiles in order. */
@@ -96,20 +92,73 @@ final class Conv2d {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, x.offset(), 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
-        int per = g.imagesPerTile();
-        float[] col = new float[per * g.oh * g.ow * g.k];
-        for (int n0 = 0; n0 < g.n; n0 += per) {
-            int imgs = Math.min(per, g.n - n0), rows = g.rows(imgs);
+        // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
+        // shapes, so the sum's order (and its bits) does not depend on the thread count.
+        // The GEMM packs its A operand (strided, element by element) and streams B in place, so the
+        // smaller of col (K wide) and dy (Coutg wide) goes as A: with K > Coutg the tile computes dfᵀ
+        // = dyᵀ·col into a [Cout, K] partial (MNIST's second layer: 64 instead of 288 columns packed).
+        int per = g.imagesPerTile(), tiles = (g.n + per - 1) / per, size = g.k * g.cout;
+        boolean transposed = g.k > g.coutg;
+        float[] partial = new float[tiles * size];
+        forEachTile(g, (n0, imgs, col) -> {
+            int rows = g.rows(imgs), p = (n0 / per) * size, dyOff = g.rows(n0) * g.cout;
             for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gather(xa, x.offset(), x.strides(), g, n0, imgs, grp, col);
-                if (g.k < ShortConv.MAX_K) {
-                    shortConv.filterGradient(col, dyd, g.rows(n0), rows, g, grp, o, n0 > 0);
+                if (transposed) {
+                    MatMul.sgemm(g.coutg, g.k, rows, dyd, dyOff + grp * g.coutg, 1, g.cout, col, 0, g.k, 1,
+                            partial, p + grp * g.coutg * g.k, g.k, false);
                 } else {
-                    MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
-                            o, grp * g.coutg, g.cout, n0 > 0);
+                    MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
+                            partial, p + grp * g.coutg, g.cout, false);
                 }
             }
+        });
+        java.util.Arrays.fill(o, 0, size, 0f);
+        for (int t = 0; t < tiles; t++) {
+            int p = t * size;
+            if (!transposed) {
+                for (int i = 0; i < size; i++) o[i] += partial[p + i];
+                continue;
+            }
+            for (int co = 0; co < g.cout; co++) {
+                for (int kidx = 0, src = p + co * g.k; kidx < g.k; kidx++) o[kidx * g.cout + co] += partial[src + kidx];
+            }
         }
+    }
+
+    /** A tile's images: {@code [n0, n0 + imgs)}, with a column buffer big enough for them. */
+    @FunctionalInterface
+    private interface TileTask {
+        void run(int n0, int imgs, float[] col);
+    }
+
+    /**
+     * Runs {@code task} on each tile of images, tiles in parallel, each on one thread with its own column
+     * buffer small enough to stay in that core's L2 between the gather and the GEMM that reads it.
+     */
+    private static void forEachTile(Geometry g, TileTask task) {
+        int per = g.imagesPerTile(), tiles = (g.n + per - 1) / per;
+        int colFloats = per * g.oh * g.ow * g.k;
+        int grain = Math.max(1, tiles / (4 * CpuThreads.threads()));
+        CpuThreads.parallelFor(tiles, grain, (from, to) -> {
+            float[] col = scratch(colFloats);
+            for (int t = from; t < to; t++) {
+                int n0 = t * per;
+                task.run(n0, Math.min(per, g.n - n0), col);
+            }
+        });
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
+
+    /** This thread's column buffer, grown on demand (never zeroed: every user writes all it reads). */
+    private static float[] scratch(int floats) {
+        float[] b = SCRATCH.get();
+        if (b == null || b.length < floats) {
+            b = new float[floats];
+            SCRATCH.set(b);
+        }
+        return b;
     }
 
     /** The elements of a float32 tensor in dense row-major order (the storage itself when already so). */
@@ -154,9 +203,10 @@ final class Conv2d {
             return kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && groups == 1 && oh == h && ow == w;
         }
 
+        /** Images per tile: a column buffer within {@link #TILE_FLOATS}, and at least 8 tiles when there are 8 images. */
         int imagesPerTile() {
             long perImage = Math.max(1L, (long) oh * ow * k);
-            return (int) Math.max(1, Math.min(n, TILE_FLOATS / perImage));
+            return (int) Math.max(1, Math.min((n + 7) / 8, TILE_FLOATS / perImage));
         }
     }
 }

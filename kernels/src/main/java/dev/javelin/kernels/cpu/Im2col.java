@@ -13,15 +13,30 @@ final class Im2col {
         int rows = g.rows(imgs);
         int pixels = g.oh * g.ow;
         int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, g.k));
+        // A patch row (one ky) is one contiguous run of KW*Cg floats when kx steps one pixel and channels are dense.
+        boolean runs = g.dw == 1 && xs[3] == 1 && xs[2] == g.cg;
+        int run = g.kw * g.cg;
         CpuThreads.parallelFor(rows, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int n = n0 + r / pixels, p = r % pixels, oy = p / g.ow, ox = p % g.ow;
                 int dst = r * g.k;
                 int base = xOff + n * xs[0] + grp * g.cg * xs[3];
+                int ix0 = ox * g.sw - g.padLeft;
+                boolean rowInside = runs && ix0 >= 0 && ix0 + (g.kw - 1) * g.dw < g.w;
                 for (int ky = 0; ky < g.kh; ky++) {
                     int iy = oy * g.sh - g.padTop + ky * g.dh;
+                    if (rowInside && iy >= 0 && iy < g.h) {
+                        int src = base + iy * xs[1] + ix0 * xs[2];
+                        if (run < 16) {
+                            for (int i = 0; i < run; i++) col[dst + i] = x[src + i];
+                        } else {
+                            System.arraycopy(x, src, col, dst, run);
+                        }
+                        dst += run;
+                        continue;
+                    }
                     for (int kx = 0; kx < g.kw; kx++, dst += g.cg) {
-                        int ix = ox * g.sw - g.padLeft + kx * g.dw;
+                        int ix = ix0 + kx * g.dw;
                         if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
                             java.util.Arrays.fill(col, dst, dst + g.cg, 0f);
                             continue;
@@ -44,14 +59,25 @@ final class Im2col {
     static void scatterAdd(float[] col, Conv2d.Geometry g, int n0, int imgs, int grp, float[] dx) {
         int pixels = g.oh * g.ow;
         int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, pixels * g.k));
+        // As in gather: a patch row inside the image adds back as one contiguous run of KW*Cg floats.
+        boolean runs = g.dw == 1 && g.cg == g.cin;
+        int run = g.kw * g.cg;
         CpuThreads.parallelFor(imgs, grain, (from, to) -> {
             for (int i = from; i < to; i++) {
                 int n = n0 + i;
                 for (int p = 0; p < pixels; p++) {
                     int oy = p / g.ow, ox = p % g.ow;
                     int src = (i * pixels + p) * g.k;
+                    int ix0 = ox * g.sw - g.padLeft;
+                    boolean rowInside = runs && ix0 >= 0 && ix0 + g.kw - 1 < g.w;
                     for (int ky = 0; ky < g.kh; ky++) {
                         int iy = oy * g.sh - g.padTop + ky * g.dh;
+                        if (rowInside && iy >= 0 && iy < g.h) {
+                            int dst = ((n * g.h + iy) * g.w + ix0) * g.cin;
+                            for (int c = 0; c < run; c++) dx[dst + c] += col[src + c];
+                            src += run;
+                            continue;
+                        }
                         for (int kx = 0; kx < g.kw; kx++, src += g.cg) {
                             int ix = ox * g.sw - g.padLeft + kx * g.dw;
                             if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;

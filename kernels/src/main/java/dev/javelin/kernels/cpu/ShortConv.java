@@ -9,8 +9,6 @@ package dev.javelin.kernels.cpu;
 final class ShortConv {
     /** Convolutions with K below this take these kernels. */
     static final int MAX_K = 32;
-    /** Rows per partial sum of the filter gradient: fixed, so the sum does not depend on threads. */
-    private static final int ROWS_PER_PARTIAL = 2048;
 
     private final FloatLoops loops;
 
@@ -41,29 +39,5 @@ final class ShortConv {
                 loops.rowTimesMatrix(dy, (dyRow0 + r) * g.cout + grp * g.coutg, g.coutg, ft, 0, g.k, col, r * g.k, g.k);
             }
         });
-    }
-
-    /** df (group columns) (+)= colᵀ · dy rows, summed over fixed blocks of rows combined in order. */
-    void filterGradient(float[] col, float[] dy, int dyRow0, int rows, Conv2d.Geometry g, int grp, float[] df, boolean accumulate) {
-        int blocks = (rows + ROWS_PER_PARTIAL - 1) / ROWS_PER_PARTIAL;
-        int size = g.k * g.coutg;
-        float[] partial = new float[Math.max(1, blocks) * size];
-        int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, ROWS_PER_PARTIAL * size / 16));
-        CpuThreads.parallelFor(blocks, grain, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                int p = b * size;
-                for (int r = b * ROWS_PER_PARTIAL, end = Math.min(rows, r + ROWS_PER_PARTIAL); r < end; r++) {
-                    int dyOff = (dyRow0 + r) * g.cout + grp * g.coutg;
-                    for (int t = 0; t < g.k; t++) loops.axpy(col[r * g.k + t], dy, dyOff, partial, p + t * g.coutg, g.coutg);
-                }
-            }
-        });
-        for (int t = 0; t < g.k; t++) {
-            for (int co = 0; co < g.coutg; co++) {
-                float s = accumulate ? df[t * g.cout + grp * g.coutg + co] : 0f;
-                for (int b = 0; b < blocks; b++) s += partial[b * size + t * g.coutg + co];
-                df[t * g.cout + grp * g.coutg + co] = s;
-            }
-        }
     }
 }

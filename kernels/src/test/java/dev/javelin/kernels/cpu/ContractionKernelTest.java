@@ -72,8 +72,11 @@ class ContractionKernelTest {
                     h.random(DType.FLOAT32, Shape.of(3, 3, 1, 32), KernelHarness.Layout.DENSE, -0.3, 0.3), valid);
             convAll(h.random(DType.FLOAT32, Shape.of(2, 13, 13, 32), KernelHarness.Layout.DENSE, 0, 1),
                     h.random(DType.FLOAT32, Shape.of(3, 3, 32, 64), KernelHarness.Layout.DENSE, -0.1, 0.1), valid);
+            // 19 images: several image tiles, the last one short, and the filter gradient's partials summed.
+            convAll(h.random(DType.FLOAT32, Shape.of(19, 13, 13, 32), KernelHarness.Layout.DENSE, 0, 1),
+                    h.random(DType.FLOAT32, Shape.of(3, 3, 32, 64), KernelHarness.Layout.DENSE, -0.1, 0.1), valid);
         }
-        assertTrue(h.compared >= 6);
+        assertTrue(h.compared >= 9);
     }
 
     private void convAll(Tensor x, Tensor f, OpAttrs.Conv c) {
