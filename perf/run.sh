@@ -35,6 +35,7 @@ mkdir -p "$out"
 export OPENBLAS_CORETYPE=Cooperlake
 # Native runtimes size their pools from these; Javelin takes its count from the benchmark's param.
 benches=(Sgemm Conv Softmax Elementwise Copy)
+[[ "$ONLY" == SgemmEdge* ]] && benches=(SgemmEdge)  # the edge-tile guard, by hand only
 # One JVM per (benchmark, parameter, threads, library), the libraries back to back, so each
 # comparison sees the same load on this shared host.
 params() {

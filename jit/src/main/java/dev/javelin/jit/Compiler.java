@@ -23,13 +23,21 @@ final class Compiler {
     record Result(Program program, String before, List<String> passes, String after, long nanos) {}
 
     static Result compile(Function<Tensor[], Tensor[]> fn, Tensor[] args) {
+        return compile(fn, args, false);
+    }
+
+    /**
+     * With {@code explain} the result also holds the graph as text before and after the passes; a
+     * plain compilation skips that (printing a few hundred nodes cost tens of ms in a cold JVM).
+     */
+    static Result compile(Function<Tensor[], Tensor[]> fn, Tensor[] args, boolean explain) {
         long start = System.nanoTime();
         Graph g = Tracer.trace(fn, args);
         TRACES.incrementAndGet();
         long traced = System.nanoTime();
-        String before = g.toString();
+        String before = explain ? g.toString() : "";
         List<String> applied = Passes.optimize(g);
-        String after = g.toString();
+        String after = explain ? g.toString() : "";
         long optimized = System.nanoTime();
         List<PlanStep> steps = Lowering.plan(g);
         long planned = System.nanoTime();

@@ -44,7 +44,7 @@ public final class Jit {
      * by the backend, views). Runs nothing.
      */
     public static String explain(Function<Tensor[], Tensor[]> fn, Tensor... args) {
-        Compiler.Result r = Compiler.compile(fn, args);
+        Compiler.Result r = Compiler.compile(fn, args, true);
         StringBuilder sb = new StringBuilder();
         sb.append("== traced graph\n").append(r.before());
         sb.append("== passes that changed it: ").append(r.passes().isEmpty() ? "none" : String.join(", ", r.passes())).append('\n');

@@ -13,14 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * the same machine code as the hand-written loop would. Keeping the semantics here, in Java, makes
  * them readable and keeps the bytecode generator a plain table walk. Every method matches the
  * reference backend's definition of its op within float tolerance (NaN propagates through max,
- * min and relu; sign keeps zeros and NaN). exp, sigmoid and the lane sum are the eager CPU backend's
- * own {@link VectorFunctions}: the same bits in every JIT tier (the Vector API's lanewise EXP and
- * reduceLanes(ADD) differ between interpreted and compiled code), so they match eager bit for bit.
- * log and tanh still use the Vector API's lanewise operators (within float tolerance of eager, but
- * their last bit may depend on the JIT tier): VectorFunctions.log and .tanh are 375 and 435 bytecodes,
- * over C2's 325-byte limit for inlining a hot call, and a call that is not inlined boxes its vectors
- * (measured: the fused tanh/sigmoid chain went from 28 to 63 ms). erf is not fused for the same reason
- * (620 bytecodes): the backend runs it.
+ * min and relu; sign keeps zeros and NaN). exp, log, tanh, sigmoid, erf and the lane sum are the
+ * eager CPU backend's own {@link VectorFunctions}: the same bits in every JIT tier (the Vector API's
+ * lanewise EXP/LOG/TANH and reduceLanes(ADD) differ between interpreted and compiled code), so a
+ * compiled transcendental matches eager bit for bit. Every VectorFunctions method is under C2's
+ * 325-bytecode limit for inlining a hot call; one that is not inlined boxes its vectors (the fused
+ * tanh/sigmoid chain went from 28 to 63 ms when tanh was 435 bytecodes).
  */
 public final class KernelSupport {
     /** The species every generated loop uses. */
@@ -38,12 +36,13 @@ public final class KernelSupport {
     public static FloatVector neg(FloatVector x) { return x.neg(); }
     public static FloatVector abs(FloatVector x) { return x.abs(); }
     public static FloatVector exp(FloatVector x) { return VectorFunctions.exp(x); }
-    public static FloatVector log(FloatVector x) { return x.lanewise(VectorOperators.LOG); }
+    public static FloatVector log(FloatVector x) { return VectorFunctions.log(x); }
     public static FloatVector sqrt(FloatVector x) { return x.sqrt(); }
     public static FloatVector sin(FloatVector x) { return x.lanewise(VectorOperators.SIN); }
     public static FloatVector cos(FloatVector x) { return x.lanewise(VectorOperators.COS); }
-    public static FloatVector tanh(FloatVector x) { return x.lanewise(VectorOperators.TANH); }
+    public static FloatVector tanh(FloatVector x) { return VectorFunctions.tanh(x); }
     public static FloatVector sigmoid(FloatVector x) { return VectorFunctions.sigmoid(x); }
+    public static FloatVector erf(FloatVector x) { return VectorFunctions.erf(x); }
     public static FloatVector relu(FloatVector x) { return x.max(zero()); }
     public static FloatVector reciprocal(FloatVector x) { return one().div(x); }
 

@@ -30,7 +30,7 @@ import java.util.Set;
 public final class Fusion {
     /** Elementwise ops the kernel IR admits; every code generator implements all of them. */
     public static final Set<Op> FUSIBLE = Collections.unmodifiableSet(EnumSet.of(
-            Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.RELU, Op.RECIPROCAL, Op.SIGN,
+            Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF, Op.RELU, Op.RECIPROCAL, Op.SIGN,
             Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.POW, Op.MAX, Op.MIN,
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.WHERE, Op.CAST));
 
@@ -40,6 +40,10 @@ public final class Fusion {
     /** Above this weighted cost a value with several consumers is stored rather than recomputed. */
     public static final int RECOMPUTE_LIMIT = 8;
     static final int TRANSCENDENTAL = 4;
+    /** Ops whose loop code is a long {@code VectorFunctions} polynomial (see {@link #limitHeavy}). */
+    static final Set<Op> HEAVY = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF);
+    /** Heavy ops per loop body that C2 still inlines completely. */
+    static final int MAX_HEAVY = 1;
 
     private final Graph graph;
     private final Set<Node> materialized = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -102,8 +106,11 @@ public final class Fusion {
             if (n.isView() && !isFusibleView(n)) need(n);
         }
         Map<Node, Integer> cost = new IdentityHashMap<>();
+        Map<Node, Integer> heavy = new IdentityHashMap<>();
         for (Node n : graph.nodes()) {
-            if (!isFusible(n) || materialized.contains(n)) continue;
+            if (!isFusible(n)) continue;
+            limitHeavy(n, heavy); // stored values too: their kernel's body is their expression
+            if (materialized.contains(n)) continue;
             int c = weight(n.op());
             for (Node in : n.inputs()) c += inlinedCost(in, cost);
             cost.put(n, c);
@@ -121,6 +128,44 @@ public final class Fusion {
         } else {
             materialized.add(n);
         }
+    }
+
+    /**
+     * Keeps at most {@link #MAX_HEAVY} heavy transcendentals in one loop body: while {@code n}'s
+     * expression would hold more, the heaviest input expression is stored instead of recomputed.
+     * Each heavy op is a deterministic {@code VectorFunctions} polynomial of about 50 vector
+     * operations; with two of them in one loop C2 stops inlining at its node-count cutoff
+     * (NodeCountInliningCutoff), and a call that is not inlined boxes its vectors (the
+     * tanh/sigmoid chain ran 58 ms instead of 25). Records {@code n}'s own count in {@code heavy}.
+     */
+    private void limitHeavy(Node n, Map<Node, Integer> heavy) {
+        while (true) {
+            int h = HEAVY.contains(n.op()) ? 1 : 0;
+            Node worst = null;
+            int worstH = 0;
+            for (Node in : n.inputs()) {
+                Node c = fusedSource(in);
+                int ih = c == null ? 0 : heavy.getOrDefault(c, 0);
+                h += ih;
+                // only float32 values are stored for this (a bool mask's heavy part is in its float inputs)
+                if (ih > worstH && c.dtype() == DType.FLOAT32) {
+                    worst = c;
+                    worstH = ih;
+                }
+            }
+            if (h <= MAX_HEAVY || worst == null) {
+                heavy.put(n, h);
+                return;
+            }
+            materialized.add(worst);
+        }
+    }
+
+    /** The fused value {@code n} reads through views, or null when it reads memory. */
+    private Node fusedSource(Node n) {
+        Node c = n;
+        while (c.isView() && !runtimeViews.contains(c)) c = c.input(0);
+        return materialized.contains(c) || c.isView() ? null : c;
     }
 
     private int inlinedCost(Node n, Map<Node, Integer> cost) {
@@ -152,7 +197,7 @@ public final class Fusion {
 
     static int weight(Op op) {
         return switch (op) {
-            case EXP, LOG, TANH, SIGMOID, SIN, COS, POW, SQRT -> TRANSCENDENTAL;
+            case EXP, LOG, TANH, SIGMOID, ERF, SIN, COS, POW, SQRT -> TRANSCENDENTAL;
             case DIV, RECIPROCAL -> 2;
             default -> 1;
         };

@@ -32,11 +32,11 @@ class FusionTest {
     @Test
     void elementwiseChainWithBroadcastsIsOneLoop() {
         Tensor bias = dev.javelin.jit.TestTensors.uniform(Shape.of(33), 3L);
-        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].mul(a[1]).add(2.0).tanh().mul(a[0].sigmoid()).relu()}, X, bias);
+        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].mul(a[1]).add(2.0).tanh().mul(a[0].abs()).relu()}, X, bias);
         assertEquals(1, steps.size());
         PlanStep.Kernel k = (PlanStep.Kernel) steps.get(0);
         assertEquals(KernelIR.Mode.ELEMENTWISE, k.ir().mode());
-        assertTrue(k.ir().name().startsWith("E_mul_add_tanh_sigmoid"), k.ir().name());
+        assertTrue(k.ir().name().startsWith("E_mul_add_tanh_abs"), k.ir().name());
         assertEquals(KernelIR.Access.BROADCAST, k.ir().loads().get(2).access(), "the scalar 2.0 is read once");
     }
 
@@ -80,10 +80,20 @@ class FusionTest {
         }, X);
         assertEquals(2, kernels(cheap), "x + 1 is inlined into both reductions");
         List<PlanStep> costly = plan(a -> {
-            Tensor t = a[0].exp().tanh().sin().cos().sigmoid();
+            Tensor t = a[0].exp().sin().cos().sqrt().sin();
             return new Tensor[] {t.mul(2.0).sum(), t.neg().sum()};
         }, X);
         assertEquals(3, kernels(costly), "five transcendentals are computed once and stored");
+    }
+
+    @Test
+    void atMostOneHeavyTranscendentalPerLoop() {
+        List<PlanStep> steps = plan(a -> new Tensor[] {a[0].mul(a[0]).add(2.0).tanh().mul(a[0].sigmoid()).relu()}, X);
+        assertEquals(2, kernels(steps), "tanh(...) is stored, sigmoid and the rest are one loop");
+        assertTrue(((PlanStep.Kernel) steps.get(0)).ir().name().startsWith("E_mul_add_tanh"), steps.get(0).toString());
+        assertTrue(((PlanStep.Kernel) steps.get(1)).ir().name().startsWith("E_sigmoid_mul_relu"), steps.get(1).toString());
+        List<PlanStep> light = plan(a -> new Tensor[] {a[0].sin().cos().exp().sqrt()}, X);
+        assertEquals(1, kernels(light), "sin, cos and sqrt are not heavy: one loop with the exp");
     }
 
     @Test

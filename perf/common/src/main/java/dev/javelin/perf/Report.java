@@ -149,6 +149,7 @@ public final class Report {
     static Work work(String bench, Map<String, String> params) {
         return switch (bench) {
             case "Sgemm.sgemm", "Sgemm.matmul" -> new Work(Workloads.gemmFlops(params.get("shape")), "GFLOP/s");
+            case "SgemmEdge.fullOnly", "SgemmEdge.fullAfterEdges" -> new Work(2.0 * 7744 * 288 * 64, "GFLOP/s");
             case "Conv.trainStep" -> new Work(Workloads.conv(params.get("layer")).trainStepFlops(), "GFLOP/s");
             case "Softmax.softmax" -> new Work(Workloads.streamBytes((long) Workloads.SOFTMAX_ROWS * Workloads.SOFTMAX_COLS), "GB/s");
             case "Elementwise.chain", "Elementwise.chainJit", "Copy.copy" -> new Work(Workloads.streamBytes(Workloads.STREAM_LENGTH), "GB/s");

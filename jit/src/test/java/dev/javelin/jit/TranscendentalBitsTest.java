@@ -1,0 +1,65 @@
+package dev.javelin.jit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.HeapStorage;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A compiled transcendental gives the eager CPU backend's bits exactly: both run
+ * {@code VectorFunctions}, whose results do not depend on the JIT tier. Each call is repeated so the
+ * later calls run C2-compiled kernels (and eager loops) rather than interpreted ones.
+ */
+class TranscendentalBitsTest {
+    static final int N = 100_000;
+
+    /** Values spread over [-lo, hi] with the edge cases of each function mixed in. */
+    static float[] input(boolean positive) {
+        float[] v = new float[N];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+        for (int i = 0; i < N; i++) {
+            double x = r.nextDouble(-12, 12);
+            v[i] = (float) (positive ? Math.exp(x) : x);
+        }
+        float[] specials = {0f, -0f, 1f, -1f, 0.5f, 0.625f, -0.625f, 88.7f, -103.9f, 200f, -200f, 1e-30f, 1e-42f,
+                Float.MIN_VALUE, Float.MIN_NORMAL, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        System.arraycopy(specials, 0, v, 0, specials.length);
+        return v;
+    }
+
+    static UnaryOperator<Tensor> op(String name) {
+        return switch (name) {
+            case "exp" -> Tensor::exp;
+            case "log" -> Tensor::log;
+            case "tanh" -> Tensor::tanh;
+            case "sigmoid" -> Tensor::sigmoid;
+            case "erf" -> Tensor::erf;
+            default -> throw new IllegalArgumentException("TranscendentalBitsTest: unknown op " + name);
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exp", "log", "tanh", "sigmoid", "erf"})
+    void compiledMatchesEagerBitForBit(String name) {
+        UnaryOperator<Tensor> f = op(name);
+        Tensor x = Tensor.wrap(HeapStorage.wrap(input(name.equals("log"))), Shape.of(N));
+        CompiledFunction compiled = Jit.compile(t -> new Tensor[] {f.apply(t[0])});
+        for (int round = 0; round < 3; round++) {
+            float[] eager = f.apply(x).toFloatArray();
+            float[] jit = compiled.call(x)[0].toFloatArray();
+            for (int i = 0; i < N; i++) {
+                int e = Float.floatToRawIntBits(eager[i]), j = Float.floatToRawIntBits(jit[i]);
+                // NaNs compare by being NaN: their payload is not part of the contract
+                if (e != j && !(Float.isNaN(eager[i]) && Float.isNaN(jit[i]))) {
+                    fail(name + "(" + x.toFloatArray()[i] + ") at " + i + ", round " + round + ": eager " + eager[i]
+                            + " (0x" + Integer.toHexString(e) + "), compiled " + jit[i] + " (0x" + Integer.toHexString(j) + ")");
+                }
+            }
+        }
+        assertEquals(1, compiled.compilations());
+    }
+}
