@@ -20,10 +20,7 @@ final class DataOps {
     void pad(Tensor x, OpAttrs.Pad p, Tensor out) {
         HeapStorage oh = Elementwise.heap(out);
         int n = oh.length();
-        if (out.dtype() == DType.FLOAT32 && out.rank() > 0 && x.size() > 0 && out.size() > 0 && boxOnly(p)) {
-            // x fills a box of out: write the pad value only around it (one pass over out, not two).
-            fillAroundBox(oh.floats(), out.shape().toArray(), p.low(), x.shape().toArray(), (float) p.value());
-        } else switch (out.dtype()) {
+        switch (out.dtype()) {
             case FLOAT32 -> java.util.Arrays.fill(oh.floats(), (float) p.value());
             case FLOAT64 -> java.util.Arrays.fill(oh.doubles(), p.value());
             case INT32 -> java.util.Arrays.fill(oh.ints(), (int) (long) p.value());
@@ -39,34 +36,6 @@ final class DataOps {
             offset += p.low()[d] * dense[d];
         }
         elementwise.copy(x, out, strides, offset);
-    }
-
-    /** No interior padding and no cropping: x lands in one box of out. */
-    private static boolean boxOnly(OpAttrs.Pad p) {
-        for (int d = 0; d < p.low().length; d++) {
-            if (p.interior()[d] != 0 || p.low()[d] < 0 || p.high()[d] < 0) return false;
-        }
-        return true;
-    }
-
-    /** Sets the cells of dense {@code o} (dims {@code od}) outside the box {@code [low, low + xd)} to {@code v}. */
-    private static void fillAroundBox(float[] o, int[] od, int[] low, int[] xd, float v) {
-        int r = od.length, last = od[r - 1], lo = low[r - 1], hi = lo + xd[r - 1];
-        long rows = 1;
-        for (int d = 0; d < r - 1; d++) rows *= od[d];
-        int[] idx = new int[r - 1];
-        int base = 0;
-        for (long row = 0; row < rows; row++, base += last) {
-            boolean inside = true;
-            for (int d = 0; d < r - 1 && inside; d++) inside = idx[d] >= low[d] && idx[d] < low[d] + xd[d];
-            if (inside) {
-                java.util.Arrays.fill(o, base, base + lo, v);
-                java.util.Arrays.fill(o, base + hi, base + last, v);
-            } else {
-                java.util.Arrays.fill(o, base, base + last, v);
-            }
-            for (int d = r - 2; d >= 0 && ++idx[d] == od[d]; d--) idx[d] = 0;
-        }
     }
 
     /** Sums windows [N,OH,OW,KH,KW,C] (any strides) into dense [N,H,W,C]; one task per image, fixed order inside. */
