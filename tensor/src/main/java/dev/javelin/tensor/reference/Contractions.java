@@ -58,23 +58,7 @@ final class Contractions {
         Geometry g = Geometry.of(xt.shape().toArray(), ft.shape().toArray(), out.shape().toArray(), call.attrs(OpAttrs.Conv.class));
         double[] x = Dense.doubles(xt), f = Dense.doubles(ft);
         double[] y = new double[out.shape().sizeAsInt()];
-        for (int b = 0; b < g.n; b++)
-            for (int i = 0; i < g.oh; i++)
-                for (int j = 0; j < g.ow; j++)
-                    for (int co = 0; co < g.cout; co++) {
-                        int c0 = (co / g.coutG) * g.cinG;
-                        double s = 0;
-                        for (int r = 0; r < g.kh; r++) {
-                            int row = g.inRow(i, r);
-                            if (row < 0 || row >= g.h) continue;
-                            for (int q = 0; q < g.kw; q++) {
-                                int col = g.inCol(j, q);
-                                if (col < 0 || col >= g.w) continue;
-                                for (int ci = 0; ci < g.cinG; ci++) s += x[g.xIndex(b, row, col, c0 + ci)] * f[g.fIndex(r, q, ci, co)];
-                            }
-                        }
-                        y[g.yIndex(b, i, j, co)] = s;
-                    }
+        forEachProduct(g, (yi, xi, fi) -> y[yi] += x[xi] * f[fi]);
         Dense.store(out, y);
     }
 
@@ -84,22 +68,7 @@ final class Contractions {
         Geometry g = Geometry.of(out.shape().toArray(), ft.shape().toArray(), dyt.shape().toArray(), call.attrs(OpAttrs.Conv.class));
         double[] dy = Dense.doubles(dyt), f = Dense.doubles(ft);
         double[] dx = new double[out.shape().sizeAsInt()];
-        for (int b = 0; b < g.n; b++)
-            for (int i = 0; i < g.oh; i++)
-                for (int j = 0; j < g.ow; j++)
-                    for (int co = 0; co < g.cout; co++) {
-                        double d = dy[g.yIndex(b, i, j, co)];
-                        int c0 = (co / g.coutG) * g.cinG;
-                        for (int r = 0; r < g.kh; r++) {
-                            int row = g.inRow(i, r);
-                            if (row < 0 || row >= g.h) continue;
-                            for (int q = 0; q < g.kw; q++) {
-                                int col = g.inCol(j, q);
-                                if (col < 0 || col >= g.w) continue;
-                                for (int ci = 0; ci < g.cinG; ci++) dx[g.xIndex(b, row, col, c0 + ci)] += d * f[g.fIndex(r, q, ci, co)];
-                            }
-                        }
-                    }
+        forEachProduct(g, (yi, xi, fi) -> dx[xi] += dy[yi] * f[fi]);
         Dense.store(out, dx);
     }
 
@@ -109,11 +78,27 @@ final class Contractions {
         Geometry g = Geometry.of(xt.shape().toArray(), out.shape().toArray(), dyt.shape().toArray(), call.attrs(OpAttrs.Conv.class));
         double[] x = Dense.doubles(xt), dy = Dense.doubles(dyt);
         double[] df = new double[out.shape().sizeAsInt()];
+        forEachProduct(g, (yi, xi, fi) -> df[fi] += dy[yi] * x[xi]);
+        Dense.store(out, df);
+    }
+
+    /** One product x[xi] * f[fi] of the forward sum that makes y[yi]. */
+    @FunctionalInterface
+    private interface Product {
+        void visit(int yi, int xi, int fi);
+    }
+
+    /**
+     * Visits every product of the convolution's forward sum, in one fixed order (outputs in row-major
+     * order, then filter rows, columns and input channels), skipping taps that fall in the padding.
+     * The three conv ops are the three ways of accumulating these products.
+     */
+    private static void forEachProduct(Geometry g, Product p) {
         for (int b = 0; b < g.n; b++)
             for (int i = 0; i < g.oh; i++)
                 for (int j = 0; j < g.ow; j++)
                     for (int co = 0; co < g.cout; co++) {
-                        double d = dy[g.yIndex(b, i, j, co)];
+                        int yi = g.yIndex(b, i, j, co);
                         int c0 = (co / g.coutG) * g.cinG;
                         for (int r = 0; r < g.kh; r++) {
                             int row = g.inRow(i, r);
@@ -121,10 +106,9 @@ final class Contractions {
                             for (int q = 0; q < g.kw; q++) {
                                 int col = g.inCol(j, q);
                                 if (col < 0 || col >= g.w) continue;
-                                for (int ci = 0; ci < g.cinG; ci++) df[g.fIndex(r, q, ci, co)] += d * x[g.xIndex(b, row, col, c0 + ci)];
+                                for (int ci = 0; ci < g.cinG; ci++) p.visit(yi, g.xIndex(b, row, col, c0 + ci), g.fIndex(r, q, ci, co));
                             }
                         }
                     }
-        Dense.store(out, df);
     }
 }
