@@ -50,7 +50,8 @@ public final class CpuKernel {
         Launch[] launches = new Launch[m];
         int[][][] maps = new int[m][][];
         for (int i = 0; i < m; i++) {
-            k[i] = members[i].generated.opaque();
+            // elementwise members are called through method handles, reductions directly: see OpaqueKernel
+            k[i] = members[i].ir.mode() == KernelIR.Mode.ELEMENTWISE ? members[i].generated.opaque() : members[i].generated.kernel();
             irs[i] = members[i].ir;
             launches[i] = members[i].launch;
             maps[i] = members[i].maps;
@@ -73,6 +74,6 @@ public final class CpuKernel {
 
     /** Runs over {@code arrays} (inputs, then output) whose tensors start at {@code base}. */
     public void run(Object[] arrays, int[] base) {
-        Launcher.launch(generated.opaque(), ir, launch, arrays, base, maps);
+        Launcher.launch(generated.kernel(), ir, launch, arrays, base, maps);
     }
 }

@@ -5,12 +5,14 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * A generated kernel called through method handles, so C2 never inlines it into the launcher's
- * loops. Why: a launcher call site that has seen one or two kernel classes is inlined
- * (monomorphic or bimorphic), and the kernels' bodies then share the launcher's compilation and
- * its node budget; past C2's NodeCountInliningCutoff the {@code VectorFunctions} calls inside stay
- * calls that box their vectors (a two-kernel tanh/sigmoid group ran 72 ms instead of 28). Compiled
- * on its own, each kernel keeps its whole budget. The call costs a few nanoseconds per chunk or row.
+ * A generated kernel called through a method handle, so C2 does not inline it into the launcher's
+ * loop together with the other members of its group. Why: a call site that has seen two kernel
+ * classes inlines both (bimorphic); they then share one compilation's node budget, and past C2's
+ * NodeCountInliningCutoff the {@code VectorFunctions} calls inside stay calls that box their
+ * vectors (a two-kernel tanh/sigmoid block group ran 72 ms instead of 28). Behind a method handle
+ * each kernel is compiled on its own. Used for the elementwise members of row and block groups;
+ * reductions are called directly, since through a handle a row sum ran 45 times slower (the
+ * handle's frames add inlining depth to the lane sum).
  */
 final class OpaqueKernel implements FusedKernel {
     private static final MethodType RUN = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class);
