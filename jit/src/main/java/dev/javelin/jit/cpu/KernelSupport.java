@@ -96,8 +96,8 @@ public final class KernelSupport {
     public static FloatVector tail_max(FloatVector v, VectorMask<Float> m) { return identity_max().blend(v, m); }
     public static FloatVector tail_min(FloatVector v, VectorMask<Float> m) { return identity_min().blend(v, m); }
     public static float lanes_sum(FloatVector acc) { return VectorFunctions.sumLanes(acc); }
-    public static float lanes_max(FloatVector acc) { return VectorFunctions.maxLanes(acc); }
-    public static float lanes_min(FloatVector acc) { return VectorFunctions.minLanes(acc); }
+    public static float lanes_max(FloatVector acc) { return acc.reduceLanes(VectorOperators.MAX); }
+    public static float lanes_min(FloatVector acc) { return acc.reduceLanes(VectorOperators.MIN); }
 
     // ---- bool loads and stores (masks have no masked or gathered array access) ----
     public static VectorMask<Float> loadMask(boolean[] a, int index) { return VectorMask.fromArray(S, a, index); }

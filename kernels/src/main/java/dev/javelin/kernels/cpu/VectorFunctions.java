@@ -171,14 +171,4 @@ public final class VectorFunctions {
     public static float sumLanes(FloatVector v) {
         return VectorMath.sumLanes(v);
     }
-
-    /** The largest lane (NaN if any lane is NaN), as {@code reduceLanes(MAX)} but always compiled well. */
-    public static float maxLanes(FloatVector v) {
-        return VectorMath.maxLanes(v);
-    }
-
-    /** The smallest lane (NaN if any lane is NaN), as {@code reduceLanes(MIN)} but always compiled well. */
-    public static float minLanes(FloatVector v) {
-        return VectorMath.minLanes(v);
-    }
 }

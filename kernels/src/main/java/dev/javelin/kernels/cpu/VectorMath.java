@@ -36,22 +36,6 @@ final class VectorMath {
         return v.lane(0);
     }
 
-    /**
-     * The largest lane, by the same tree as {@link #sumLanes}: the same result as
-     * {@code reduceLanes(MAX)} (max is order-free, NaN included), whose compiled form C2 does not
-     * always intrinsify inside a deeply inlined generated kernel (it then ran its Java loop, 1 us a call).
-     */
-    static float maxLanes(FloatVector v) {
-        for (VectorShuffle<Float> half : HALVES) v = v.max(v.rearrange(half));
-        return v.lane(0);
-    }
-
-    /** The smallest lane; see {@link #maxLanes}. */
-    static float minLanes(FloatVector v) {
-        for (VectorShuffle<Float> half : HALVES) v = v.min(v.rearrange(half));
-        return v.lane(0);
-    }
-
     static FloatVector reciprocal(FloatVector v) {
         return FloatVector.broadcast(v.species(), 1f).div(v);
     }
