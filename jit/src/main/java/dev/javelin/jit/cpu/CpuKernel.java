@@ -50,8 +50,8 @@ public final class CpuKernel {
         Launch[] launches = new Launch[m];
         int[][][] maps = new int[m][][];
         for (int i = 0; i < m; i++) {
-            // elementwise members are called through method handles, reductions directly: see OpaqueKernel
-            k[i] = members[i].ir.mode() == KernelIR.Mode.ELEMENTWISE ? members[i].generated.opaque() : members[i].generated.kernel();
+            // a block group (one long elementwise run) calls its members through method handles: see OpaqueKernel
+            k[i] = members[0].launch.keptCount() == 1 ? members[i].generated.opaque() : members[i].generated.kernel();
             irs[i] = members[i].ir;
             launches[i] = members[i].launch;
             maps[i] = members[i].maps;
