@@ -4,6 +4,7 @@ import dev.javelin.jit.cpu.KernelCache;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.runtime.Program;
 import dev.javelin.tensor.Tensor;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -64,6 +65,11 @@ public final class Jit {
                 case PlanStep.Backend b -> sb.append("  ").append(b.node().describe()).append('\n');
                 case PlanStep.View v -> sb.append("  ").append(v.node().describe()).append('\n');
             }
+        }
+        List<String> groups = p.describeRowGroups();
+        if (!groups.isEmpty()) {
+            sb.append("== row groups (each row goes through every kernel while it is in cache)\n");
+            for (String g : groups) sb.append("  ").append(g).append('\n');
         }
         return sb.toString();
     }

@@ -144,7 +144,7 @@ public final class CpuCodegen {
             this.ir = ir;
             this.owner = owner;
             this.mv = mv;
-            this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW ? 0 : 1);
+            this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : 1);
             arr = new int[slots];
             off = new int[slots];
             map = new int[slots];
@@ -186,28 +186,26 @@ public final class CpuCodegen {
                 reciprocal[k] = -1;
             }
             hoistInvariants();
-            if (ir.mode() == Mode.REDUCE_ROW) unrolledRowLoop();
-            Label head = new Label(), tail = new Label(), done = new Label();
-            mv.visitLabel(head);
-            mv.visitVarInsn(ILOAD, i);
-            mv.visitVarInsn(ILOAD, bound);
-            mv.visitJumpInsn(IF_ICMPGE, tail);
-            body(false);
-            mv.visitVarInsn(ILOAD, i);
-            mv.visitVarInsn(ILOAD, step);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, i);
-            mv.visitJumpInsn(GOTO, head);
-            mv.visitLabel(tail);
-            mv.visitVarInsn(ILOAD, i);
-            mv.visitVarInsn(ILOAD, N);
-            mv.visitJumpInsn(IF_ICMPGE, done);
-            species();
-            mv.visitVarInsn(ILOAD, i);
-            mv.visitVarInsn(ILOAD, N);
-            mv.visitMethodInsn(INVOKEINTERFACE, VS, "indexInRange", "(II)" + VMD, true);
-            mv.visitVarInsn(ASTORE, tailMask);
-            body(true);
+            Label done = new Label();
+            if (ir.mode() == Mode.REDUCE_ROW) {
+                rotatingRowLoop();
+                maskedRowLoop(done);
+            } else {
+                Label head = new Label(), tail = new Label();
+                mv.visitLabel(head);
+                mv.visitVarInsn(ILOAD, i);
+                mv.visitVarInsn(ILOAD, bound);
+                mv.visitJumpInsn(IF_ICMPGE, tail);
+                body(false);
+                advance();
+                mv.visitJumpInsn(GOTO, head);
+                mv.visitLabel(tail);
+                mv.visitVarInsn(ILOAD, i);
+                mv.visitVarInsn(ILOAD, N);
+                mv.visitJumpInsn(IF_ICMPGE, done);
+                tailMask();
+                body(true);
+            }
             mv.visitLabel(done);
             if (ir.mode() == Mode.REDUCE_ROW) {
                 String combine = "(" + FVD + FVD + ")" + FVD;
@@ -228,10 +226,13 @@ public final class CpuCodegen {
         }
 
         /**
-         * For row reductions, before the one-vector loop: a loop over blocks of four vectors, each
-         * combined into its own accumulator (the order is fixed by n alone).
+         * For row reductions: over whole blocks of four vectors, each vector combined into its own
+         * accumulator. The loop body appears once (a heavy body written out four times would pass
+         * C2's node budget): the value goes into the first accumulator and the four rotate, so after
+         * each block every accumulator holds the same as in a four-way unrolled loop, and the order is
+         * fixed by n alone.
          */
-        private void unrolledRowLoop() {
+        private void rotatingRowLoop() {
             int bound4 = local();
             mv.visitVarInsn(ILOAD, N);
             mv.visitVarInsn(ILOAD, N);
@@ -246,17 +247,49 @@ public final class CpuCodegen {
             mv.visitVarInsn(ILOAD, i);
             mv.visitVarInsn(ILOAD, bound4);
             mv.visitJumpInsn(IF_ICMPGE, exit);
-            for (int a = 0; a < ACCUMULATORS; a++) {
-                acc = accs[a];
-                body(false);
-                mv.visitVarInsn(ILOAD, i);
-                mv.visitVarInsn(ILOAD, step);
-                mv.visitInsn(IADD);
-                mv.visitVarInsn(ISTORE, i);
+            acc = accs[0];
+            body(false);
+            mv.visitVarInsn(ALOAD, accs[0]); // (a0, a1, a2, a3) <- (a1, a2, a3, a0)
+            for (int a = 0; a + 1 < ACCUMULATORS; a++) {
+                mv.visitVarInsn(ALOAD, accs[a + 1]);
+                mv.visitVarInsn(ASTORE, accs[a]);
             }
+            mv.visitVarInsn(ASTORE, accs[ACCUMULATORS - 1]);
+            advance();
             mv.visitJumpInsn(GOTO, head);
             mv.visitLabel(exit);
+        }
+
+        /**
+         * For row reductions, after the blocks: the remaining vectors, the last one partial, into the
+         * first accumulator, masked (a full vector's mask is all true, so it adds as unmasked would).
+         */
+        private void maskedRowLoop(Label done) {
+            Label head = new Label();
             acc = accs[0];
+            mv.visitLabel(head);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitJumpInsn(IF_ICMPGE, done);
+            tailMask();
+            body(true);
+            advance();
+            mv.visitJumpInsn(GOTO, head);
+        }
+
+        private void tailMask() {
+            species();
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitMethodInsn(INVOKEINTERFACE, VS, "indexInRange", "(II)" + VMD, true);
+            mv.visitVarInsn(ASTORE, tailMask);
+        }
+
+        private void advance() {
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, step);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, i);
         }
 
         private int local() {
@@ -359,6 +392,10 @@ public final class CpuCodegen {
                     store(out, masked);
                 }
                 case REDUCE_ROW -> {
+                    if (ir.storesValue()) {
+                        mv.visitVarInsn(ALOAD, result);
+                        store(out, masked);
+                    }
                     if (masked) {
                         mv.visitVarInsn(ALOAD, result);
                         mv.visitVarInsn(ALOAD, tailMask);

@@ -31,6 +31,11 @@ public final class CpuKernel {
     }
 
     public KernelIR ir() { return ir; }
+
+    /** The slot the kernel stores its per-position value to, or -1 (a plain row reduction stores none). */
+    int valueSlot() {
+        return ir.mode() == KernelIR.Mode.ELEMENTWISE || ir.storesValue() ? ir.inputSlots() : -1;
+    }
     public Launch launch() { return launch; }
     /** True when this kernel's class was generated for it (not found in the cache). */
     public boolean fresh() { return fresh; }
@@ -41,8 +46,9 @@ public final class CpuKernel {
 
     /**
      * Runs a row group (see {@link RowGroups}): the members one row at a time. {@code scratchMember[i]}
-     * is true when member i's result lives in a scratch row; slots holding such a member's output
-     * array become that scratch row.
+     * is true when member i's per-position value lives in a scratch row; slots holding the array of
+     * such a value become that scratch row. A member may be a row reduction that also stores its
+     * value ({@link KernelIR#storesValue()}): its value slot comes before its output.
      */
     public static void runRowGroup(CpuKernel[] members, Object[][] arrays, int[][] base, boolean[] scratchMember) {
         int m = members.length;
@@ -51,26 +57,24 @@ public final class CpuKernel {
         Launch[] launches = new Launch[m];
         int[][][] maps = new int[m][][];
         for (int i = 0; i < m; i++) {
-            // a block group (one long elementwise run) calls its members through method handles: see OpaqueKernel
-            k[i] = members[0].launch.keptCount() == 1 ? members[i].generated.opaque() : members[i].generated.kernel();
+            k[i] = members[i].generated.opaque(); // each member compiled on its own: see OpaqueKernel
             irs[i] = members[i].ir;
             launches[i] = members[i].launch;
             maps[i] = members[i].maps;
         }
-        int[] owner = new int[m];
-        boolean[][] scratch = new boolean[m][];
+        int[] valueSlot = new int[m];
+        for (int i = 0; i < m; i++) valueSlot[i] = members[i].valueSlot();
+        int[][] owner = new int[m][];
         for (int i = 0; i < m; i++) {
-            owner[i] = scratchMember[i] ? i : -1;
-            scratch[i] = new boolean[arrays[i].length];
-        }
-        for (int i = 0; i < m; i++) {
+            owner[i] = new int[arrays[i].length];
+            java.util.Arrays.fill(owner[i], -1);
             for (int s = 0; s < arrays[i].length; s++) {
                 for (int p = 0; p < m; p++) {
-                    if (scratchMember[p] && arrays[i][s] == arrays[p][arrays[p].length - 1]) scratch[i][s] = true;
+                    if (scratchMember[p] && arrays[i][s] == arrays[p][valueSlot[p]]) owner[i][s] = p;
                 }
             }
         }
-        Launcher.rowGroup(k, irs, launches, arrays, base, maps, scratch, owner, homes(irs, launches, arrays, scratchMember));
+        Launcher.rowGroup(k, irs, launches, arrays, base, maps, owner, homes(irs, launches, arrays, scratchMember, valueSlot));
     }
 
     /**
@@ -79,7 +83,7 @@ public final class CpuKernel {
      * it then updates its own output in place, and the scratch is written to memory while its kernel
      * computes (softmax's exp(x - max) goes straight into the result row, divided there last).
      */
-    private static int[] homes(KernelIR[] irs, Launch[] launches, Object[][] arrays, boolean[] scratchMember) {
+    private static int[] homes(KernelIR[] irs, Launch[] launches, Object[][] arrays, boolean[] scratchMember, int[] valueSlot) {
         int m = irs.length, last = m - 1;
         int[] home = new int[m];
         java.util.Arrays.fill(home, -1);
@@ -89,7 +93,7 @@ public final class CpuKernel {
         int chosen = -1;
         for (int s = 0; s < out; s++) {
             for (int p = 0; p < last; p++) {
-                if (!scratchMember[p] || arrays[last][s] != arrays[p][arrays[p].length - 1]) continue;
+                if (!scratchMember[p] || arrays[last][s] != arrays[p][valueSlot[p]]) continue;
                 if (launches[last].innerStrides()[s] != 1 || irs[p].outDtype() != DType.FLOAT32 || (chosen >= 0 && chosen != p)) return home;
                 chosen = p;
             }
@@ -100,6 +104,6 @@ public final class CpuKernel {
 
     /** Runs over {@code arrays} (inputs, then output) whose tensors start at {@code base}. */
     public void run(Object[] arrays, int[] base) {
-        Launcher.launch(generated.kernel(), ir, launch, arrays, base, maps);
+        Launcher.launch(generated.opaque(), ir, launch, arrays, base, maps);
     }
 }

@@ -111,24 +111,21 @@ final class Launcher {
 
     /**
      * Runs a row group (see {@link RowGroups}): each row goes through every member before the next
-     * row starts. {@code scratch[k][s]} marks slots of member k that are a one-row scratch buffer
-     * (an elementwise member's result only the group reads): per chunk of rows, one array of a row,
-     * or the row of the output of the member {@code home[owner]} when that is not -1.
+     * row starts. {@code owner[k][s]}, when not -1, is the member whose value slot s of member k
+     * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
+     * rows, one array of a row, or the row of the output of member {@code home[owner]} when that is not -1.
      * A group of elementwise kernels without kept rows takes blocks of {@link #BLOCK} positions as rows.
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
-                         int[][][] maps, boolean[][] scratch, int[] scratchOwner, int[] home) {
+                         int[][][] maps, int[][] owner, int[] home) {
         int n = launches[0].n();
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, BLOCK) : n;
         long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();
         int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, rowLength));
         int members = kernels.length;
-        int[][] owner = new int[members][];
-        for (int k = 0; k < members; k++) {
-            owner[k] = new int[arrays[k].length];
-            for (int s = 0; s < owner[k].length; s++) owner[k][s] = scratch[k][s] ? scratchOwnerOf(k, s, scratchOwner, arrays) : -1;
-        }
+        boolean[] hasScratchRow = new boolean[members];
+        for (int[] o : owner) for (int p : o) if (p >= 0 && home[p] < 0) hasScratchRow[p] = true;
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
@@ -136,7 +133,7 @@ final class Launcher {
             for (int k = 0; k < members; k++) {
                 offs[k] = new int[arrays[k].length];
                 local[k] = arrays[k].clone();
-                if (irs[k].mode() == KernelIR.Mode.ELEMENTWISE && scratchOwner[k] == k && home[k] < 0) rows[k] = new float[rowLength];
+                if (hasScratchRow[k]) rows[k] = new float[rowLength];
             }
             for (int k = 0; k < members; k++) {
                 for (int s = 0; s < local[k].length; s++) {
@@ -166,15 +163,6 @@ final class Launcher {
                 }
             }
         });
-    }
-
-    /** The member whose scratch row slot s of member k is: the member that writes the array found there. */
-    private static int scratchOwnerOf(int k, int s, int[] scratchOwner, Object[][] arrays) {
-        Object a = arrays[k][s];
-        for (int m = 0; m < arrays.length; m++) {
-            if (scratchOwner[m] == m && arrays[m][arrays[m].length - 1] == a) return m;
-        }
-        throw new IllegalStateException("Jit: row group scratch slot " + s + " of member " + k + " has no producer");
     }
 
     private static int chunk(int grain) {

@@ -5,14 +5,16 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * A generated kernel called through a method handle, so C2 does not inline it into the launcher's
- * loop together with the other members of its group. Why: a call site that has seen two kernel
- * classes inlines both (bimorphic); they then share one compilation's node budget, and past C2's
- * NodeCountInliningCutoff the {@code VectorFunctions} calls inside stay calls that box their
- * vectors (a two-kernel tanh/sigmoid block group ran 72 ms instead of 28). Behind a method handle
- * each kernel is compiled on its own. Used for block groups only: through a handle a row sum ran
- * 45 times slower (the handle's frames add inlining depth to its lane sum), and a softmax row
- * group of 64 x 4096 took 0.39 instead of 0.28 ms.
+ * A generated kernel called through a method handle, so C2 never inlines it into a launcher's
+ * loop. Why: a launcher call site that has seen one or two kernel classes inlines them
+ * (monomorphic, bimorphic); the kernels then share the launcher's compilation and its node budget,
+ * and past C2's NodeCountInliningCutoff the {@code VectorFunctions} calls and even the accumulator
+ * constants inside stay calls that box their vectors. Measured: a two-kernel tanh/sigmoid block
+ * group 72 ms instead of 28; a softmax row group with its exp and sum in one kernel 27 ms instead
+ * of 18 (1 thread). Behind a method handle every kernel is compiled on its own. The handle adds
+ * two frames of inlining depth, so the helpers kernels call stay shallow
+ * ({@code KernelSupport.lanes_sum} writes its tree out rather than calling down two levels: a row
+ * sum passed C2's MaxInlineLevel that way and ran 45 times slower).
  */
 final class OpaqueKernel implements FusedKernel {
     private static final MethodType RUN = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class);

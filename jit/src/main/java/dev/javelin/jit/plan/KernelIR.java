@@ -17,7 +17,9 @@ import java.util.List;
  * results. Values are float32 or bool (a lane mask). The last instruction is the result:
  * <ul>
  *   <li>{@link Mode#ELEMENTWISE}: stored to the output slot (slot {@code loads.size()}) at the loop position;</li>
- *   <li>{@link Mode#REDUCE_ROW}: combined over the whole loop with {@code reduceOp} and returned as one scalar;</li>
+ *   <li>{@link Mode#REDUCE_ROW}: combined over the whole loop with {@code reduceOp} and returned as one scalar;
+ *       with {@code storesValue}, also stored to slot {@code loads.size()} at the loop position (a row
+ *       group's exp pass that sums as it goes);</li>
  *   <li>{@link Mode#REDUCE_COLUMNS}: combined into the output slot at the loop position
  *       ({@code out[i] = out[i] (op) value}); the launcher walks the reduced positions around it.</li>
  * </ul>
@@ -36,11 +38,29 @@ import java.util.List;
  * @param loads    one entry per input slot
  * @param body     the instructions, results last
  * @param outDtype the dtype of the result
+ * @param storesValue for {@link Mode#REDUCE_ROW} only: the value is also stored along the loop
  */
-public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype) {
+public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype, boolean storesValue) {
     public KernelIR {
         loads = List.copyOf(loads);
         body = List.copyOf(body);
+        if (storesValue && mode != Mode.REDUCE_ROW) throw new IllegalArgumentException("KernelIR: only a row reduction also stores its value, got " + mode);
+    }
+
+    /** A kernel whose result leaves the loop one way only. */
+    public KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype) {
+        this(name, mode, reduceOp, loads, body, outDtype, false);
+    }
+
+    /**
+     * This elementwise kernel's value reduced over the row with {@code reduceOp} and stored as it
+     * goes: one pass instead of the kernel and a row reduction reading its result.
+     */
+    public KernelIR reducingAndStoring(Op reduceOp, String name) {
+        if (mode != Mode.ELEMENTWISE || outDtype != DType.FLOAT32) {
+            throw new IllegalArgumentException("KernelIR: only a float32 elementwise kernel can reduce as it stores, got " + mode + " " + outDtype);
+        }
+        return new KernelIR(name, Mode.REDUCE_ROW, reduceOp, loads, body, outDtype, true);
     }
 
     /** How the result leaves the loop. */
@@ -86,6 +106,7 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
     public String key() {
         StringBuilder sb = new StringBuilder(mode.name());
         if (reduceOp != null) sb.append(' ').append(reduceOp.label());
+        if (storesValue) sb.append(" and store");
         sb.append(" -> ").append(outDtype).append('\n');
         for (int i = 0; i < loads.size(); i++) {
             sb.append("  slot ").append(i).append(": ").append(loads.get(i).dtype()).append(' ')

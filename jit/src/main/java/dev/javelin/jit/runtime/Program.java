@@ -4,6 +4,7 @@ import dev.javelin.jit.cpu.CpuKernel;
 import dev.javelin.jit.cpu.RowGroups;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
+import dev.javelin.jit.plan.KernelIR;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
@@ -42,6 +43,8 @@ public final class Program {
     private final boolean[] scratch;
     private final RowGroups rowGroups;
     private final OutputTargets targets;
+    /** Per step, the kernel that runs it and the next step in one pass (see {@link #foldRowSums}), or null. */
+    private final CpuKernel[] withNext;
 
     public Program(Graph graph, List<PlanStep> steps) {
         long start = System.nanoTime();
@@ -64,6 +67,7 @@ public final class Program {
         rowGroups = groups;
         groupEnd = groups.end();
         scratch = groups.scratch();
+        withNext = foldRowSums();
         int[] groupStart = new int[steps.size()], groupLast = new int[steps.size()];
         for (int t = 0; t < steps.size(); t++) {
             int e = groupEnd[t];
@@ -82,8 +86,57 @@ public final class Program {
 
     public List<PlanStep> steps() { return steps; }
 
+    /**
+     * Inside row groups, an elementwise kernel whose value lives in a scratch row and the row
+     * reduction right after it that only reads that value become one kernel that reduces as it
+     * stores (softmax's exp(x - max) and its sum: one pass over the row instead of two). The sum
+     * is the same: the same values combined in the same order.
+     */
+    private CpuKernel[] foldRowSums() {
+        CpuKernel[] folded = new CpuKernel[steps.size()];
+        for (int t = 0; t < steps.size(); t++) {
+            int end = groupEnd[t];
+            for (int p = t; p + 1 < end; p++) {
+                if (!(steps.get(p) instanceof PlanStep.Kernel e) || !(steps.get(p + 1) instanceof PlanStep.Kernel r) || !scratch[p]) continue;
+                KernelIR rir = r.ir();
+                boolean readsOnlyE = rir.mode() == KernelIR.Mode.REDUCE_ROW && !rir.storesValue() && rir.body().size() == 1
+                        && rir.loads().size() == 1 && rir.loads().get(0).access() == KernelIR.Access.CONTIGUOUS
+                        && r.leaves().size() == 1 && r.leaves().get(0) == e.node() && r.launch().innerStrides()[0] == 1
+                        && r.launch().n() == e.launch().n() && java.util.Arrays.equals(r.launch().keptDims(), e.launch().keptDims());
+                if (!readsOnlyE || e.ir().mode() != KernelIR.Mode.ELEMENTWISE || e.ir().outDtype() != DType.FLOAT32) continue;
+                String name = rir.name().substring(0, rir.name().indexOf('_', 2)) + "_and_" + e.ir().name().substring(2);
+                KernelIR both = e.ir().reducingAndStoring(rir.reduceOp(), name);
+                folded[p] = new CpuKernel(both, e.launch().withSlotOf(r.launch(), r.launch().innerStrides().length - 1));
+                p++;
+            }
+            t = end - 1;
+        }
+        return folded;
+    }
+
     /** Which steps run together row by row, and which results live in a scratch row. */
     public RowGroups rowGroups() { return rowGroups; }
+
+    /**
+     * One line per row group, its kernels in the order they run on each row: a value kept in a
+     * scratch row is marked {@code (scratch)}; an elementwise kernel and the row reduction of it
+     * that run as one pass show as that one kernel.
+     */
+    public List<String> describeRowGroups() {
+        List<String> lines = new ArrayList<>();
+        for (int t = 0; t < steps.size(); t = groupEnd[t]) {
+            if (groupEnd[t] == t + 1) continue;
+            StringBuilder sb = new StringBuilder();
+            for (int u = t; u < groupEnd[t]; u++) {
+                if (u > t && withNext[u - 1] != null) continue;
+                if (sb.length() > 0) sb.append(" + ");
+                sb.append(withNext[u] != null ? withNext[u].ir().name() : stepName(steps.get(u)));
+                if (scratch[u]) sb.append(" (scratch)");
+            }
+            lines.add(sb.toString());
+        }
+        return lines;
+    }
 
     /** True when every variable still has the shape and dtype it was traced with. */
     public boolean variablesMatch() {
@@ -239,18 +292,33 @@ public final class Program {
     }
 
     private void runRowGroup(int from, int to, Tensor[] env, Object[] arena, Object[] provided) {
-        int m = to - from;
-        Object[][] arrays = new Object[m][];
-        int[][] base = new int[m][];
-        CpuKernel[] members = new CpuKernel[m];
-        for (int i = 0; i < m; i++) {
-            PlanStep.Kernel k = (PlanStep.Kernel) steps.get(from + i);
-            arrays[i] = new Object[k.leaves().size() + 1];
-            base[i] = new int[arrays[i].length];
-            env[index.get(k.node())] = bind(from + i, k, env, arena, provided, arrays[i], base[i]);
-            members[i] = kernels[from + i];
+        List<CpuKernel> members = new ArrayList<>();
+        List<Object[]> arrays = new ArrayList<>();
+        List<int[]> base = new ArrayList<>();
+        List<Boolean> scratchMember = new ArrayList<>();
+        for (int t = from; t < to; t++) {
+            PlanStep.Kernel k = (PlanStep.Kernel) steps.get(t);
+            Object[] a = new Object[k.leaves().size() + 1];
+            int[] b = new int[a.length];
+            env[index.get(k.node())] = bind(t, k, env, arena, provided, a, b);
+            if (t > from && withNext[t - 1] != null) { // reduced by the previous member: its output becomes that member's last slot
+                int last = arrays.size() - 1;
+                Object[] merged = java.util.Arrays.copyOf(arrays.get(last), arrays.get(last).length + 1);
+                merged[merged.length - 1] = a[a.length - 1];
+                int[] mergedBase = java.util.Arrays.copyOf(base.get(last), base.get(last).length + 1);
+                mergedBase[mergedBase.length - 1] = b[b.length - 1];
+                arrays.set(last, merged);
+                base.set(last, mergedBase);
+                continue;
+            }
+            members.add(withNext[t] != null ? withNext[t] : kernels[t]);
+            arrays.add(a);
+            base.add(b);
+            scratchMember.add(scratch[t]);
         }
-        CpuKernel.runRowGroup(members, arrays, base, java.util.Arrays.copyOfRange(scratch, from, to));
+        boolean[] scratchFlags = new boolean[members.size()];
+        for (int i = 0; i < scratchFlags.length; i++) scratchFlags[i] = scratchMember.get(i);
+        CpuKernel.runRowGroup(members.toArray(CpuKernel[]::new), arrays.toArray(Object[][]::new), base.toArray(int[][]::new), scratchFlags);
     }
 
     private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {

@@ -50,6 +50,30 @@ class CodegenTest {
     }
 
     @Test
+    void aRowSumThatStoresItsValueEqualsTheTwoKernelsItReplaces() {
+        // exp(x - m) stored and summed in one pass, against the elementwise kernel then the row sum
+        KernelIR e = new KernelIR("E_test", KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(F, Access.CONTIGUOUS), new KernelIR.Load(F, Access.BROADCAST)),
+                List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.SUB, List.of(0, 1), F), Instr.op(Op.EXP, List.of(2), F)), F);
+        KernelIR sum = new KernelIR("R_test", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_SUM, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, F)), F);
+        FusedKernel both = CpuCodegen.compile(e.reducingAndStoring(Op.REDUCE_SUM, "R_sum_and_test")).kernel();
+        FusedKernel first = CpuCodegen.compile(e).kernel(), second = CpuCodegen.compile(sum).kernel();
+        int lanes = KernelSupport.S.length();
+        for (int n : new int[] {1, lanes - 1, lanes, 4 * lanes, 4 * lanes + 1, 5 * lanes + 3, 8 * lanes + 2 * lanes + 7, 1000}) {
+            float[] x = new float[n + 2], m = {0, 0.75f};
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.37) * 5;
+            float[] stored = new float[n + 3], expectedValues = new float[n + 3];
+            float got = both.reduce(new Object[] {x, m, stored}, new int[] {2, 1, 3}, new int[3][], n);
+            first.run(new Object[] {x, m, expectedValues}, new int[] {2, 1, 3}, new int[3][], n);
+            float expected = second.reduce(new Object[] {expectedValues}, new int[] {3}, new int[1][], n);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), "sum at n=" + n);
+            assertArrayEquals(expectedValues, stored, "stored values at n=" + n);
+        }
+        assertThrows(IllegalArgumentException.class, () -> sum.reducingAndStoring(Op.REDUCE_SUM, "x"), "only elementwise kernels fold");
+    }
+
+    @Test
     void rowReductionCombinesAcrossAccumulatorsAndTail() {
         KernelIR ir = new KernelIR("R_test", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_MAX, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
                 List.of(Instr.load(0, F), Instr.op(Op.NEG, List.of(0), F)), F);

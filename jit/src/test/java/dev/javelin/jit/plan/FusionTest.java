@@ -52,6 +52,8 @@ class FusionTest {
         assertEquals(4, p.rowGroups().end()[0], "all four run row by row: x is read from memory once");
         assertTrue(p.rowGroups().scratch()[1], "exp(x - max) is computed once into a one-row scratch buffer");
         assertFalse(p.rowGroups().scratch()[3], "the result leaves the program");
+        assertEquals(List.of("R_max_8x33 + R_sum_and_sub_exp_8x33 (scratch) + E_div_8x33"), p.describeRowGroups(),
+                "exp(x - max) is summed as it is stored: three passes over each row");
     }
 
     @Test
