@@ -53,16 +53,7 @@ public final class CompiledFunction {
      */
     public Tensor[] call(Tensor... args) {
         if (!Dispatch.observers().isEmpty()) return fn.apply(args);
-        Signature sig = Signature.of(args);
-        Program p = lookup(sig);
-        if (p == null) {
-            synchronized (compileLock) {
-                p = lookup(sig);
-                if (p == null) p = compile(sig, args);
-            }
-        } else {
-            Compiler.CACHE_HITS.incrementAndGet();
-        }
+        Program p = programFor(args);
         if (!options.isNanCheck()) return p.run(args);
         Tensor[] variablesBefore = new Tensor[p.graph().variables().size()];
         for (int i = 0; i < variablesBefore.length; i++) variablesBefore[i] = p.graph().variables().get(i).stored();
@@ -77,6 +68,35 @@ public final class CompiledFunction {
                     : "first NaN or infinity produced by " + culprit));
         }
         return out;
+    }
+
+    /**
+     * Runs like {@link #call} but writes the results into {@code out}, one contiguous CPU tensor
+     * per output, of its shape and dtype (PyTorch's {@code out=}). Results that a kernel computes
+     * go straight into those arrays, so a loop of calls allocates nothing for them. Returns {@code out}.
+     *
+     * <pre>{@code
+     * Tensor y = Tensors.zeros(x.shape(), DType.FLOAT32);
+     * f.callInto(new Tensor[] {y}, x);   // y holds f(x)[0]
+     * }</pre>
+     */
+    public Tensor[] callInto(Tensor[] out, Tensor... args) {
+        if (!Dispatch.observers().isEmpty() || options.isNanCheck()) return Program.copyInto(call(args), out);
+        return programFor(args).run(args, out);
+    }
+
+    private Program programFor(Tensor[] args) {
+        Signature sig = Signature.of(args);
+        Program p = lookup(sig);
+        if (p == null) {
+            synchronized (compileLock) {
+                p = lookup(sig);
+                if (p == null) p = compile(sig, args);
+            }
+        } else {
+            Compiler.CACHE_HITS.incrementAndGet();
+        }
+        return p;
     }
 
     private Program lookup(Signature sig) {

@@ -61,8 +61,11 @@ public final class CpuCodegen {
 
     private CpuCodegen() {}
 
-    /** A generated kernel: the instance, its class bytes, and how long generation and loading took. */
-    public record Generated(FusedKernel kernel, byte[] bytes, long nanos) {
+    /**
+     * A generated kernel: the instance, the same called through method handles (what launchers
+     * use, see {@link OpaqueKernel}), its class bytes, and how long generation and loading took.
+     */
+    public record Generated(FusedKernel kernel, FusedKernel opaque, byte[] bytes, long nanos) {
         /** The bytecode as text (ASM's Textifier), what {@code JAVELIN_DEBUG=2} prints. */
         public String text() {
             StringWriter sw = new StringWriter();
@@ -79,10 +82,10 @@ public final class CpuCodegen {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
             FusedKernel k = (FusedKernel) hidden.findConstructor(hidden.lookupClass(),
                     java.lang.invoke.MethodType.methodType(void.class)).invoke();
-            return new Generated(k, bytes, System.nanoTime() - start);
+            return new Generated(k, new OpaqueKernel(hidden, k), bytes, System.nanoTime() - start);
         } catch (Throwable e) {
             throw new IllegalStateException("Jit: generated kernel " + ir.name() + " failed to load: " + e
-                    + "\n" + new Generated(null, bytes, 0).text(), e);
+                    + "\n" + new Generated(null, null, bytes, 0).text(), e);
         }
     }
 

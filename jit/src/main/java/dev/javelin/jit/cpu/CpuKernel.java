@@ -50,7 +50,8 @@ public final class CpuKernel {
         Launch[] launches = new Launch[m];
         int[][][] maps = new int[m][][];
         for (int i = 0; i < m; i++) {
-            k[i] = members[i].generated.kernel();
+            // elementwise members are called through method handles, reductions directly: see OpaqueKernel
+            k[i] = members[i].ir.mode() == KernelIR.Mode.ELEMENTWISE ? members[i].generated.opaque() : members[i].generated.kernel();
             irs[i] = members[i].ir;
             launches[i] = members[i].launch;
             maps[i] = members[i].maps;

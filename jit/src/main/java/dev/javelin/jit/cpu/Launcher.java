@@ -15,6 +15,8 @@ final class Launcher {
     static final int GRAIN = 1 << 15;
     /** Elements per partial result when one long row is reduced to a scalar. */
     static final int ROW_CHUNK = 1 << 16;
+    /** Positions per row when a group of elementwise kernels over one long run goes block by block (8 KB of floats, so a block stays in L1). */
+    static final int BLOCK = 1 << 11;
 
     private Launcher() {}
 
@@ -110,35 +112,42 @@ final class Launcher {
     /**
      * Runs a row group (see {@link RowGroups}): each row goes through every member before the next
      * row starts. {@code scratch[k][s]} marks slots of member k that are a one-row scratch buffer
-     * (an elementwise member's result only the group reads): per chunk of rows, one array of n floats.
+     * (an elementwise member's result only the group reads): per chunk of rows, one array of a row.
+     * A group of elementwise kernels without kept rows takes blocks of {@link #BLOCK} positions as rows.
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
                          int[][][] maps, boolean[][] scratch, int[] scratchOwner) {
         int n = launches[0].n();
-        long kept = launches[0].keptCount();
-        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, n));
+        boolean blocks = launches[0].keptCount() == 1;
+        int rowLength = blocks ? Math.min(n, BLOCK) : n;
+        long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();
+        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, rowLength));
         int members = kernels.length;
-        CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
+        CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
             float[][] rows = new float[members][];
             for (int k = 0; k < members; k++) {
                 offs[k] = new int[arrays[k].length];
                 local[k] = arrays[k].clone();
-                if (irs[k].mode() == KernelIR.Mode.ELEMENTWISE && scratchOwner[k] == k) rows[k] = new float[n];
+                if (irs[k].mode() == KernelIR.Mode.ELEMENTWISE && scratchOwner[k] == k) rows[k] = new float[rowLength];
             }
             for (int k = 0; k < members; k++) {
                 for (int s = 0; s < local[k].length; s++) if (scratch[k][s]) local[k][s] = rows[scratchOwnerOf(k, s, scratchOwner, arrays)];
             }
             for (int row = from; row < to; row++) {
+                int start = blocks ? row * BLOCK : 0, length = blocks ? Math.min(BLOCK, n - start) : n;
                 for (int k = 0; k < members; k++) {
-                    launches[k].offsetsAt(row, 0, base[k], offs[k]);
-                    for (int s = 0; s < offs[k].length; s++) if (scratch[k][s]) offs[k][s] = 0;
+                    launches[k].offsetsAt(blocks ? 0 : row, 0, base[k], offs[k]);
+                    for (int s = 0; s < offs[k].length; s++) {
+                        if (scratch[k][s]) offs[k][s] = 0;
+                        else if (blocks) offs[k][s] += start * launches[k].innerStrides()[s];
+                    }
                     if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
                         int out = local[k].length - 1;
                         ((float[]) local[k][out])[offs[k][out]] = kernels[k].reduce(local[k], offs[k], maps[k], n);
                     } else {
-                        kernels[k].run(local[k], offs[k], maps[k], n);
+                        kernels[k].run(local[k], offs[k], maps[k], length);
                     }
                 }
             }

@@ -20,6 +20,11 @@ import java.util.Set;
  * <p>An elementwise member whose result only the group reads lives in a one-row scratch buffer
  * (softmax's {@code exp(x - max)}: computed once, never written to memory).
  *
+ * <p>Elementwise kernels over one long run (no kept rows) group the same way, with blocks of
+ * {@link Launcher#BLOCK} positions as the rows: when {@code Fusion} splits a chain with several
+ * heavy transcendentals into kernels, the value passed between them stays in a cache-resident
+ * block and never goes to memory.
+ *
  * @param end     per step that starts a group, one past its last member; otherwise the step + 1
  * @param scratch per step, true when its result lives in a scratch row of its group
  */
@@ -38,12 +43,14 @@ public record RowGroups(int[] end, boolean[] scratch) {
         boolean[] scratch = new boolean[steps.size()];
         for (int t = 0; t < steps.size(); t++) end[t] = t + 1;
         for (int t = 0; t < steps.size(); t++) {
-            if (!(steps.get(t) instanceof PlanStep.Kernel first) || !rowKernel(first) || first.launch().keptCount() < 2) continue;
+            if (!(steps.get(t) instanceof PlanStep.Kernel first) || !rowKernel(first)) continue;
+            boolean blocks = first.launch().keptCount() == 1; // one long run: blocks of positions are the rows
+            if (blocks && (first.ir().mode() != KernelIR.Mode.ELEMENTWISE || first.launch().n() <= Launcher.BLOCK)) continue;
             Map<Node, PlanStep.Kernel> members = new IdentityHashMap<>();
             members.put(first.node(), first);
             int u = t + 1;
             while (u < steps.size() && steps.get(u) instanceof PlanStep.Kernel k && rowKernel(k)
-                    && sameRows(first.launch(), k.launch()) && readsMembersPerRow(k, members)) {
+                    && (!blocks || k.ir().mode() == KernelIR.Mode.ELEMENTWISE) && sameRows(first.launch(), k.launch()) && readsMembersPerRow(k, members)) {
                 members.put(k.node(), k);
                 u++;
             }

@@ -132,7 +132,9 @@ public final class Fusion {
 
     /**
      * Keeps at most {@link #MAX_HEAVY} heavy transcendentals in one loop body: while {@code n}'s
-     * expression would hold more, the heaviest input expression is stored instead of recomputed.
+     * expression would hold more, the heaviest input expression is stored instead of recomputed
+     * (by its own kernel; {@code RowGroups} then runs the two block by block, so the stored value
+     * stays in a cache-resident block when only they read it).
      * Each heavy op is a deterministic {@code VectorFunctions} polynomial of about 50 vector
      * operations; with two of them in one loop C2 stops inlining at its node-count cutoff
      * (NodeCountInliningCutoff), and a call that is not inlined boxes its vectors (the

@@ -41,6 +41,7 @@ public final class Program {
     /** Per step, true when its result lives in its row group's scratch row. */
     private final boolean[] scratch;
     private final RowGroups rowGroups;
+    private final OutputTargets targets;
 
     public Program(Graph graph, List<PlanStep> steps) {
         long start = System.nanoTime();
@@ -73,6 +74,7 @@ public final class Program {
             t = e - 1;
         }
         buffers = new BufferPlan(graph, steps, groupStart, groupLast);
+        targets = new OutputTargets(graph, this.steps);
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = dense(n.constant());
         compileNanos = System.nanoTime() - start;
@@ -116,6 +118,22 @@ public final class Program {
      * variable writes back and returns the outputs.
      */
     public Tensor[] run(Tensor[] args) {
+        return run(args, null);
+    }
+
+    /**
+     * Runs like {@link #run(Tensor[])}, writing the outputs into {@code into} (one contiguous CPU
+     * tensor per output, of its shape and dtype; see {@link OutputTargets}) when it is not null.
+     * Returns {@code into} then.
+     */
+    public Tensor[] run(Tensor[] args, Tensor[] into) {
+        boolean[] direct = null;
+        Object[] provided = null;
+        if (into != null) {
+            OutputTargets.check(graph, into);
+            direct = new boolean[into.length];
+            provided = targets.arrays(steps.size(), into, args, graph.variables(), direct);
+        }
         Tensor[] env = new Tensor[index.size()];
         for (Node n : graph.nodes()) {
             switch (n.kind()) {
@@ -133,7 +151,7 @@ public final class Program {
                 long start = debug ? System.nanoTime() : 0;
                 PlanStep s = steps.get(t);
                 if (groupEnd[t] > t + 1) {
-                    runRowGroup(t, groupEnd[t], env, arena);
+                    runRowGroup(t, groupEnd[t], env, arena, provided);
                     if (debug) {
                         StringBuilder names = new StringBuilder();
                         for (int u = t; u < groupEnd[t]; u++) names.append(u > t ? " + " : "").append(stepName(steps.get(u)));
@@ -144,8 +162,8 @@ public final class Program {
                     continue;
                 }
                 env[index.get(s.node())] = switch (s) {
-                    case PlanStep.Kernel k -> runKernel(t, k, env, arena);
-                    case PlanStep.Backend b -> Gemm.handles(b.node()) ? runGemm(t, b.node(), env, arena)
+                    case PlanStep.Kernel k -> runKernel(t, k, env, arena, provided);
+                    case PlanStep.Backend b -> Gemm.handles(b.node()) ? runGemm(t, b.node(), env, arena, provided)
                             : EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
                     case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
                 };
@@ -163,7 +181,19 @@ public final class Program {
             Variable var = graph.variables().get(v);
             var.store(env[index.get(node)]);
         });
-        return out;
+        if (into == null) return out;
+        OutputTargets.copyRest(out, into, direct);
+        return into;
+    }
+
+    /**
+     * Copies results computed without a program (eagerly) into {@code into}, with the checks of
+     * {@link #run(Tensor[], Tensor[])}. Returns {@code into}.
+     */
+    public static Tensor[] copyInto(Tensor[] results, Tensor[] into) {
+        OutputTargets.check(results, into);
+        OutputTargets.copyRest(results, into, new boolean[into.length]);
+        return into;
     }
 
     /** Values that leave the program: outputs, variable writes, and what they are run-time views of. */
@@ -200,15 +230,15 @@ public final class Program {
         };
     }
 
-    private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena) {
+    private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] provided) {
         Object[] arrays = new Object[k.leaves().size() + 1];
         int[] base = new int[arrays.length];
-        Tensor out = bind(t, k, env, arena, arrays, base);
+        Tensor out = bind(t, k, env, arena, provided, arrays, base);
         kernels[t].run(arrays, base);
         return out;
     }
 
-    private void runRowGroup(int from, int to, Tensor[] env, Object[] arena) {
+    private void runRowGroup(int from, int to, Tensor[] env, Object[] arena, Object[] provided) {
         int m = to - from;
         Object[][] arrays = new Object[m][];
         int[][] base = new int[m][];
@@ -217,20 +247,24 @@ public final class Program {
             PlanStep.Kernel k = (PlanStep.Kernel) steps.get(from + i);
             arrays[i] = new Object[k.leaves().size() + 1];
             base[i] = new int[arrays[i].length];
-            env[index.get(k.node())] = bind(from + i, k, env, arena, arrays[i], base[i]);
+            env[index.get(k.node())] = bind(from + i, k, env, arena, provided, arrays[i], base[i]);
             members[i] = kernels[from + i];
         }
         CpuKernel.runRowGroup(members, arrays, base, java.util.Arrays.copyOfRange(scratch, from, to));
     }
 
-    private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena) {
-        float[] out = (float[]) output(t, node, arena);
+    private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
+        float[] out = (float[]) output(t, node, arena, provided);
         Gemm.run(env[index.get(node.input(0))], env[index.get(node.input(1))], out);
         return Tensor.wrap(HeapStorage.wrap(out), node.shape(), node.shape().contiguousStrides(), 0);
     }
 
-    /** The memory step {@code t} writes: a planned reusable buffer, or a fresh array for values that leave the program. */
-    private Object output(int t, Node node, Object[] arena) {
+    /**
+     * The memory step {@code t} writes: a planned reusable buffer, the caller's array for an output
+     * it supplied, or a fresh array for values that leave the program.
+     */
+    private Object output(int t, Node node, Object[] arena, Object[] provided) {
+        if (provided != null && provided[t] != null) return provided[t];
         int slot = buffers.slotOfStep[t];
         if (slot < 0) return HeapStorage.allocate(node.dtype(), Math.toIntExact(node.size())).array();
         Object out = arena[slot];
@@ -239,7 +273,7 @@ public final class Program {
     }
 
     /** Fills a kernel's arrays and offsets from the values it reads, and allocates its output. */
-    private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] arrays, int[] base) {
+    private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] provided, Object[] arrays, int[] base) {
         List<Node> leaves = k.leaves();
         for (int s = 0; s < leaves.size(); s++) {
             Tensor in = env[index.get(leaves.get(s))];
@@ -247,7 +281,7 @@ public final class Program {
             base[s] = in.offset();
         }
         Node node = k.node();
-        Object out = output(t, node, arena);
+        Object out = output(t, node, arena, provided);
         arrays[leaves.size()] = out;
         HeapStorage storage = HeapStorage.wrap(out);
         return Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);

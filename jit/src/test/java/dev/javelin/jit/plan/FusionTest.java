@@ -97,6 +97,27 @@ class FusionTest {
     }
 
     @Test
+    void aLongChainSplitByTheHeavyLimitRunsBlockByBlockWithItsIntermediateInScratch() {
+        // odd length: blocks of Launcher.BLOCK positions, the last one partial, each with a masked tail
+        Tensor x = dev.javelin.jit.TestTensors.uniform(Shape.of(3 * 2048 + 37), 4L);
+        Tensor a = dev.javelin.jit.TestTensors.uniform(Shape.of(3 * 2048 + 37), 5L);
+        Function<Tensor[], Tensor[]> f = t -> new Tensor[] {t[0].mul(t[1]).add(0.5).tanh().mul(t[0].sigmoid())};
+        Graph g = Tracer.trace(f, x, a);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        assertEquals(2, kernels(p.steps()));
+        assertEquals(2, p.rowGroups().end()[0], "both kernels run block by block");
+        assertTrue(p.rowGroups().scratch()[0], "tanh(...) lives in a cache-resident block, not in memory");
+        float[] expected = f.apply(new Tensor[] {x, a})[0].toFloatArray();
+        float[] actual = dev.javelin.jit.Jit.compile(f).call(x, a)[0].toFloatArray();
+        assertArrayEquals(expected, actual, "bit-identical to eager");
+        Tensor small = dev.javelin.jit.TestTensors.uniform(Shape.of(100), 6L);
+        Graph sg = Tracer.trace(f, small, small);
+        Passes.optimize(sg);
+        assertEquals(1, new Program(sg, Lowering.plan(sg)).rowGroups().end()[0], "one block or less: no group");
+    }
+
+    @Test
     void matmulRunsOnTheBackendAndItsEpilogueIsOneLoop() {
         Tensor w = dev.javelin.jit.TestTensors.uniform(Shape.of(33, 5), 4L);
         Tensor b = dev.javelin.jit.TestTensors.uniform(Shape.of(5), 5L);

@@ -25,7 +25,8 @@ public final class Report {
     /** Javelin-only benchmarks and the benchmark whose peer results they are compared with. */
     private static final Map<String, String> ALIASES = Map.of(
             "Sgemm.matmul", "Sgemm.sgemm",
-            "Elementwise.chainJit", "Elementwise.chain");
+            "Elementwise.chainJit", "Elementwise.chain",
+            "Elementwise.chainJitInto", "Elementwise.chain");
 
     /** One measured benchmark: which, with what parameters, its rate. */
     record Result(String benchmark, String params, int threads, double rate, String unit) {}
@@ -57,7 +58,7 @@ public final class Report {
     /** The elementwise chain's bandwidth as a share of the copy baseline measured in the same run. */
     static String copyShare(String label, Map<String, Map<String, Result>> rows) {
         StringBuilder sb = new StringBuilder();
-        for (String chain : new String[] {"Elementwise.chain", "Elementwise.chainJit"}) {
+        for (String chain : new String[] {"Elementwise.chain", "Elementwise.chainJit", "Elementwise.chainJitInto"}) {
             for (int threads = 1; threads <= 2; threads++) {
                 Result c = rows.getOrDefault(chain + "||" + threads, Map.of()).get(label);
                 Result copy = rows.getOrDefault("Copy.copy||" + threads, Map.of()).get(label);
@@ -152,7 +153,7 @@ public final class Report {
             case "SgemmEdge.fullOnly", "SgemmEdge.fullAfterEdges" -> new Work(2.0 * 7744 * 288 * 64, "GFLOP/s");
             case "Conv.trainStep" -> new Work(Workloads.conv(params.get("layer")).trainStepFlops(), "GFLOP/s");
             case "Softmax.softmax" -> new Work(Workloads.streamBytes((long) Workloads.SOFTMAX_ROWS * Workloads.SOFTMAX_COLS), "GB/s");
-            case "Elementwise.chain", "Elementwise.chainJit", "Copy.copy" -> new Work(Workloads.streamBytes(Workloads.STREAM_LENGTH), "GB/s");
+            case "Elementwise.chain", "Elementwise.chainJit", "Elementwise.chainJitInto", "Copy.copy" -> new Work(Workloads.streamBytes(Workloads.STREAM_LENGTH), "GB/s");
             default -> throw new IllegalArgumentException("Report: no work count for benchmark " + bench);
         };
     }

@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The elementwise chain {@code relu(x·2 + 1)} over 16M floats through the public API: eager (three
- * kernels, three passes over memory) and compiled with {@link Jit} (fused into one pass).
+ * kernels, three passes over memory), compiled with {@link Jit} (fused into one pass) returning a
+ * new tensor, and compiled writing into a preallocated tensor ({@code callInto}, PyTorch's
+ * {@code out=}), which moves the same bytes as {@link CopyBench}'s copy into its preallocated array.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -33,7 +35,7 @@ public class ElementwiseBench {
     @Param({"1", "2"})
     public int threads;
 
-    private Tensor x;
+    private Tensor x, y;
     private CompiledFunction fused;
 
     @Setup
@@ -41,6 +43,7 @@ public class ElementwiseBench {
         CpuThreads.setThreads(threads);
         x = Tensors.of(Workloads.random(Workloads.STREAM_LENGTH, 5), Workloads.STREAM_LENGTH);
         fused = Jit.compile(args -> new Tensor[] {chain(args[0])});
+        y = Tensors.zeros(x.shape(), x.dtype());
     }
 
     private static Tensor chain(Tensor t) {
@@ -55,5 +58,10 @@ public class ElementwiseBench {
     @Benchmark
     public Tensor chainJit() {
         return fused.call(x)[0];
+    }
+
+    @Benchmark
+    public Tensor chainJitInto() {
+        return fused.callInto(new Tensor[] {y}, x)[0];
     }
 }
