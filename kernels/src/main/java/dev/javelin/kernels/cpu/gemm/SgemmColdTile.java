@@ -3,8 +3,9 @@ package dev.javelin.kernels.cpu.gemm;
 /**
  * The scalar twin of {@link SgemmMicroKernel}'s tiles, used while the vector kernel is still cold
  * (see {@link VectorWarmth}): it reads the same packed A panel and B panel and gives each C element
- * the same fused multiply-add chain over p, so the bits match the vector kernel's. Plain scalar code
- * is compiled by C1 within milliseconds, while the Vector API runs boxed until C2 compiles it.
+ * the same fused multiply-add chain over p, continuing from the value stored in C, so the bits
+ * match the vector kernel's. Plain scalar code is compiled by C1 within milliseconds, while the
+ * Vector API runs boxed until C2 compiles it.
  */
 final class SgemmColdTile {
     private SgemmColdTile() {}
@@ -14,7 +15,7 @@ final class SgemmColdTile {
      * {@code c[r][j] = fma(ap[ai + p·mr + r], bArr[bi + p·bStep + j], c[r][j])} for p in order,
      * from the stored C when {@code load}, else from 0.
      */
-    static void tile(int kc, float[] ap, int ai, int mr, float[] bArr, int bi, int bStep,
+    static void continueTile(int kc, float[] ap, int ai, int mr, float[] bArr, int bi, int bStep,
                              float[] c, int ci, int ldc, int rows, int cols, boolean load) {
         for (int r = 0; r < rows; r++) {
             int cr = ci + r * ldc;

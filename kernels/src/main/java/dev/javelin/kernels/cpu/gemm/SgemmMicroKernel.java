@@ -24,20 +24,24 @@ final class SgemmMicroKernel {
     private SgemmMicroKernel() {}
 
     /**
-     * A full {@code MR×NR} tile: {@link #vectorTile} once it runs compiled; until then a timed probe
-     * through it or the scalar {@link SgemmColdTile} (see {@link VectorWarmth}). Same bits either way.
+     * A full {@code MR×NR} tile: {@link #vectorTile} once it runs compiled; until then its first k
+     * steps through it as a timed probe and the rest through the scalar {@link SgemmColdTile}
+     * (see {@link VectorWarmth}). Same bits either way.
      */
     static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
                      float[] c, int ci, int ldc, boolean load) {
         if (TILE.hot()) {
             vectorTile(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-        } else if (TILE.probeNext()) {
-            long t0 = System.nanoTime();
-            vectorTile(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-            TILE.probed(kc, System.nanoTime() - t0);
-        } else {
-            SgemmColdTile.tile(kc, ap, ai, MR, bArr, bi, bStep, c, ci, ldc, MR, NR, load);
+            return;
         }
+        int probe = VectorWarmth.probeSteps(kc);
+        if (probe > 0) {
+            long t0 = System.nanoTime();
+            vectorTile(probe, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
+            TILE.probed(probe, System.nanoTime() - t0);
+        }
+        SgemmColdTile.continueTile(kc - probe, ap, ai + probe * MR, MR, bArr, bi + probe * bStep, bStep,
+                c, ci, ldc, MR, NR, load || probe > 0);
     }
 
     /** {@link #tile} for 4 rows. */
@@ -45,13 +49,16 @@ final class SgemmMicroKernel {
                       float[] c, int ci, int ldc, boolean load) {
         if (TILE4.hot()) {
             vectorTile4(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-        } else if (TILE4.probeNext()) {
-            long t0 = System.nanoTime();
-            vectorTile4(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-            TILE4.probed(kc, System.nanoTime() - t0);
-        } else {
-            SgemmColdTile.tile(kc, ap, ai, MR, bArr, bi, bStep, c, ci, ldc, 4, NR, load);
+            return;
         }
+        int probe = VectorWarmth.probeSteps(kc);
+        if (probe > 0) {
+            long t0 = System.nanoTime();
+            vectorTile4(probe, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
+            TILE4.probed(probe, System.nanoTime() - t0);
+        }
+        SgemmColdTile.continueTile(kc - probe, ap, ai + probe * MR, MR, bArr, bi + probe * bStep, bStep,
+                c, ci, ldc, 4, NR, load || probe > 0);
     }
 
     /** One row across four strips: {@link #vectorRow4Strips} once compiled, else as {@link #tile}. */
@@ -59,14 +66,17 @@ final class SgemmMicroKernel {
                            float[] c, int ci, boolean load) {
         if (ROW4.hot()) {
             vectorRow4Strips(kc, ap, ai, bArr, bi, bStep, stripStride, c, ci, load);
-        } else if (ROW4.probeNext()) {
+            return;
+        }
+        int probe = VectorWarmth.probeSteps(kc);
+        if (probe > 0) {
             long t0 = System.nanoTime();
-            vectorRow4Strips(kc, ap, ai, bArr, bi, bStep, stripStride, c, ci, load);
-            ROW4.probed(kc, System.nanoTime() - t0);
-        } else {
-            for (int t = 0; t < 4; t++) {
-                SgemmColdTile.tile(kc, ap, ai, MR, bArr, bi + t * stripStride, bStep, c, ci + t * NR, 0, 1, NR, load);
-            }
+            vectorRow4Strips(probe, ap, ai, bArr, bi, bStep, stripStride, c, ci, load);
+            ROW4.probed(probe, System.nanoTime() - t0);
+        }
+        for (int t = 0; t < 4; t++) {
+            SgemmColdTile.continueTile(kc - probe, ap, ai + probe * MR, MR, bArr, bi + probe * bStep + t * stripStride, bStep,
+                    c, ci + t * NR, 0, 1, NR, load || probe > 0);
         }
     }
 

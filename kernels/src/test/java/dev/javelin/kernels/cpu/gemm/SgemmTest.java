@@ -165,9 +165,9 @@ class SgemmTest {
 
     @Test
     void coldAndHotMicroKernelsGiveTheSameBits() {
-        // While a vector kernel is cold, most tiles run in scalar code (SgemmColdTile); the bits must
-        // not depend on which path ran. Pinned cold is all scalar, pinned hot all vector. Shapes:
-        // one-row strips (m=1), 4-row tiles (m=12), edge tiles (n=70), short k, packed and in-place B.
+        // While a vector kernel is cold, tiles run a short vector probe and finish in scalar code
+        // (SgemmColdTile); the bits must not depend on which. Shapes: one-row strips (m=1), 4-row
+        // tiles (m=12), edge tiles (n=70), tiles shorter than a probe (k=10), packed and in-place B.
         assumeTrue(Sgemm.vectorized(), "the Vector API is not present: there is no vector kernel to warm");
         int[][] shapes = {{1, 900, 300}, {12, 256, 200}, {37, 70, 300}, {128, 512, 10}, {300, 96, 260}, {64, 128, 784}};
         VectorWarmth[] kernels = {SgemmMicroKernel.TILE, SgemmMicroKernel.TILE4, SgemmMicroKernel.ROW4};
