@@ -17,68 +17,7 @@ final class SgemmMicroKernel {
     static final int MR = 8;
     static final int NR = 2 * L;
 
-    /** Whether each vector kernel below runs compiled yet; see {@link VectorWarmth}. */
-    static final VectorWarmth TILE = new VectorWarmth("tile"), TILE4 = new VectorWarmth("tile4"),
-            ROW4 = new VectorWarmth("row4Strips");
-
     private SgemmMicroKernel() {}
-
-    /**
-     * A full {@code MR×NR} tile: {@link #vectorTile} once it runs compiled; until then its first k
-     * steps through it as a timed probe and the rest through the scalar {@link SgemmColdTile}
-     * (see {@link VectorWarmth}). Same bits either way.
-     */
-    static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
-                     float[] c, int ci, int ldc, boolean load) {
-        if (TILE.hot()) {
-            vectorTile(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-            return;
-        }
-        int probe = VectorWarmth.probeSteps(kc);
-        if (probe > 0) {
-            long t0 = System.nanoTime();
-            vectorTile(probe, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-            TILE.probed(probe, System.nanoTime() - t0);
-        }
-        SgemmColdTile.continueTile(kc - probe, ap, ai + probe * MR, MR, bArr, bi + probe * bStep, bStep,
-                c, ci, ldc, MR, NR, load || probe > 0);
-    }
-
-    /** {@link #tile} for 4 rows. */
-    static void tile4(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
-                      float[] c, int ci, int ldc, boolean load) {
-        if (TILE4.hot()) {
-            vectorTile4(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-            return;
-        }
-        int probe = VectorWarmth.probeSteps(kc);
-        if (probe > 0) {
-            long t0 = System.nanoTime();
-            vectorTile4(probe, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
-            TILE4.probed(probe, System.nanoTime() - t0);
-        }
-        SgemmColdTile.continueTile(kc - probe, ap, ai + probe * MR, MR, bArr, bi + probe * bStep, bStep,
-                c, ci, ldc, 4, NR, load || probe > 0);
-    }
-
-    /** One row across four strips: {@link #vectorRow4Strips} once compiled, else as {@link #tile}. */
-    static void row4Strips(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, int stripStride,
-                           float[] c, int ci, boolean load) {
-        if (ROW4.hot()) {
-            vectorRow4Strips(kc, ap, ai, bArr, bi, bStep, stripStride, c, ci, load);
-            return;
-        }
-        int probe = VectorWarmth.probeSteps(kc);
-        if (probe > 0) {
-            long t0 = System.nanoTime();
-            vectorRow4Strips(probe, ap, ai, bArr, bi, bStep, stripStride, c, ci, load);
-            ROW4.probed(probe, System.nanoTime() - t0);
-        }
-        for (int t = 0; t < 4; t++) {
-            SgemmColdTile.continueTile(kc - probe, ap, ai + probe * MR, MR, bArr, bi + probe * bStep + t * stripStride, bStep,
-                    c, ci + t * NR, 0, 1, NR, load || probe > 0);
-        }
-    }
 
     /**
      * A full {@code MR×NR} tile. No masks here, nor anywhere in this class: a masked vector op that
@@ -89,8 +28,8 @@ final class SgemmMicroKernel {
      * @param ap   packed A panel ({@code [p][MR]} from {@code ai})
      * @param bArr B panel: {@code NR} floats per step from {@code bi}, steps {@code bStep} apart
      */
-    static void vectorTile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
-                           float[] c, int ci, int ldc, boolean load) {
+    static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
+                     float[] c, int ci, int ldc, boolean load) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
@@ -145,9 +84,9 @@ final class SgemmMicroKernel {
         for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, c, ci + r * ldc, cols);
     }
 
-    /** {@link #vectorTile} for 4 rows: the same panel layout, half the accumulators. */
-    static void vectorTile4(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
-                            float[] c, int ci, int ldc, boolean load) {
+    /** {@link #tile} for 4 rows: the same panel layout, half the accumulators. */
+    static void tile4(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
+                      float[] c, int ci, int ldc, boolean load) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         if (load) {
@@ -177,8 +116,8 @@ final class SgemmMicroKernel {
      * {@code t·stripStride} after {@code bi}: enough independent accumulators to hide FMA latency in
      * a matrix-vector product, where one strip alone would leave the FMA units waiting.
      */
-    static void vectorRow4Strips(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, int stripStride,
-                                 float[] c, int ci, boolean load) {
+    static void row4Strips(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, int stripStride,
+                           float[] c, int ci, boolean load) {
         int s1 = stripStride, s2 = 2 * stripStride, s3 = 3 * stripStride;
         FloatVector z = FloatVector.zero(S);
         FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
