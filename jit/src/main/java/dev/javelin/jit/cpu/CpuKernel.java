@@ -1,6 +1,7 @@
 package dev.javelin.jit.cpu;
 
 import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.tensor.DType;
 import dev.javelin.jit.plan.Launch;
 
 /**
@@ -50,8 +51,8 @@ public final class CpuKernel {
         Launch[] launches = new Launch[m];
         int[][][] maps = new int[m][][];
         for (int i = 0; i < m; i++) {
-            // elementwise members are called through method handles, reductions directly: see OpaqueKernel
-            k[i] = members[i].ir.mode() == KernelIR.Mode.ELEMENTWISE ? members[i].generated.opaque() : members[i].generated.kernel();
+            // a block group (one long elementwise run) calls its members through method handles: see OpaqueKernel
+            k[i] = members[0].launch.keptCount() == 1 ? members[i].generated.opaque() : members[i].generated.kernel();
             irs[i] = members[i].ir;
             launches[i] = members[i].launch;
             maps[i] = members[i].maps;
@@ -69,7 +70,32 @@ public final class CpuKernel {
                 }
             }
         }
-        Launcher.rowGroup(k, irs, launches, arrays, base, maps, scratch, owner);
+        Launcher.rowGroup(k, irs, launches, arrays, base, maps, scratch, owner, homes(irs, launches, arrays, scratchMember));
+    }
+
+    /**
+     * Per member, the member whose output row holds its scratch row, or -1. The group's last member,
+     * an elementwise kernel writing memory, takes the one scratch value it reads position by position:
+     * it then updates its own output in place, and the scratch is written to memory while its kernel
+     * computes (softmax's exp(x - max) goes straight into the result row, divided there last).
+     */
+    private static int[] homes(KernelIR[] irs, Launch[] launches, Object[][] arrays, boolean[] scratchMember) {
+        int m = irs.length, last = m - 1;
+        int[] home = new int[m];
+        java.util.Arrays.fill(home, -1);
+        if (irs[last].mode() != KernelIR.Mode.ELEMENTWISE || scratchMember[last] || irs[last].outDtype() != DType.FLOAT32) return home;
+        int out = arrays[last].length - 1;
+        if (launches[last].innerStrides()[out] != 1) return home;
+        int chosen = -1;
+        for (int s = 0; s < out; s++) {
+            for (int p = 0; p < last; p++) {
+                if (!scratchMember[p] || arrays[last][s] != arrays[p][arrays[p].length - 1]) continue;
+                if (launches[last].innerStrides()[s] != 1 || irs[p].outDtype() != DType.FLOAT32 || (chosen >= 0 && chosen != p)) return home;
+                chosen = p;
+            }
+        }
+        if (chosen >= 0) home[chosen] = last;
+        return home;
     }
 
     /** Runs over {@code arrays} (inputs, then output) whose tensors start at {@code base}. */

@@ -112,17 +112,23 @@ final class Launcher {
     /**
      * Runs a row group (see {@link RowGroups}): each row goes through every member before the next
      * row starts. {@code scratch[k][s]} marks slots of member k that are a one-row scratch buffer
-     * (an elementwise member's result only the group reads): per chunk of rows, one array of a row.
+     * (an elementwise member's result only the group reads): per chunk of rows, one array of a row,
+     * or the row of the output of the member {@code home[owner]} when that is not -1.
      * A group of elementwise kernels without kept rows takes blocks of {@link #BLOCK} positions as rows.
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
-                         int[][][] maps, boolean[][] scratch, int[] scratchOwner) {
+                         int[][][] maps, boolean[][] scratch, int[] scratchOwner, int[] home) {
         int n = launches[0].n();
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, BLOCK) : n;
         long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();
         int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, rowLength));
         int members = kernels.length;
+        int[][] owner = new int[members][];
+        for (int k = 0; k < members; k++) {
+            owner[k] = new int[arrays[k].length];
+            for (int s = 0; s < owner[k].length; s++) owner[k][s] = scratch[k][s] ? scratchOwnerOf(k, s, scratchOwner, arrays) : -1;
+        }
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
@@ -130,19 +136,27 @@ final class Launcher {
             for (int k = 0; k < members; k++) {
                 offs[k] = new int[arrays[k].length];
                 local[k] = arrays[k].clone();
-                if (irs[k].mode() == KernelIR.Mode.ELEMENTWISE && scratchOwner[k] == k) rows[k] = new float[rowLength];
+                if (irs[k].mode() == KernelIR.Mode.ELEMENTWISE && scratchOwner[k] == k && home[k] < 0) rows[k] = new float[rowLength];
             }
             for (int k = 0; k < members; k++) {
-                for (int s = 0; s < local[k].length; s++) if (scratch[k][s]) local[k][s] = rows[scratchOwnerOf(k, s, scratchOwner, arrays)];
+                for (int s = 0; s < local[k].length; s++) {
+                    int o = owner[k][s];
+                    if (o >= 0) local[k][s] = home[o] >= 0 ? arrays[home[o]][arrays[home[o]].length - 1] : rows[o];
+                }
             }
             for (int row = from; row < to; row++) {
                 int start = blocks ? row * BLOCK : 0, length = blocks ? Math.min(BLOCK, n - start) : n;
                 for (int k = 0; k < members; k++) {
                     launches[k].offsetsAt(blocks ? 0 : row, 0, base[k], offs[k]);
+                    if (blocks) for (int s = 0; s < offs[k].length; s++) offs[k][s] += start * launches[k].innerStrides()[s];
+                }
+                for (int k = 0; k < members; k++) { // scratch slots: the row's place in the home member's output, or 0
                     for (int s = 0; s < offs[k].length; s++) {
-                        if (scratch[k][s]) offs[k][s] = 0;
-                        else if (blocks) offs[k][s] += start * launches[k].innerStrides()[s];
+                        int o = owner[k][s];
+                        if (o >= 0) offs[k][s] = home[o] >= 0 ? offs[home[o]][offs[home[o]].length - 1] : 0;
                     }
+                }
+                for (int k = 0; k < members; k++) {
                     if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
                         int out = local[k].length - 1;
                         ((float[]) local[k][out])[offs[k][out]] = kernels[k].reduce(local[k], offs[k], maps[k], n);

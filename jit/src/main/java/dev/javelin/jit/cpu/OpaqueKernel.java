@@ -10,9 +10,9 @@ import java.lang.invoke.MethodType;
  * classes inlines both (bimorphic); they then share one compilation's node budget, and past C2's
  * NodeCountInliningCutoff the {@code VectorFunctions} calls inside stay calls that box their
  * vectors (a two-kernel tanh/sigmoid block group ran 72 ms instead of 28). Behind a method handle
- * each kernel is compiled on its own. Used for the elementwise members of row and block groups;
- * reductions are called directly, since through a handle a row sum ran 45 times slower (the
- * handle's frames add inlining depth to the lane sum).
+ * each kernel is compiled on its own. Used for block groups only: through a handle a row sum ran
+ * 45 times slower (the handle's frames add inlining depth to its lane sum), and a softmax row
+ * group of 64 x 4096 took 0.39 instead of 0.28 ms.
  */
 final class OpaqueKernel implements FusedKernel {
     private static final MethodType RUN = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class);

@@ -18,7 +18,9 @@ import java.util.Set;
  * cache, so softmax, log-softmax, layer norm and cross-entropy read their input from memory once.
  *
  * <p>An elementwise member whose result only the group reads lives in a one-row scratch buffer
- * (softmax's {@code exp(x - max)}: computed once, never written to memory).
+ * (softmax's {@code exp(x - max)}: computed once, never written to memory), or, when the group's
+ * last member reads it position by position, in that member's output row, updated there in place
+ * (see {@code CpuKernel.runRowGroup}).
  *
  * <p>Elementwise kernels over one long run (no kept rows) group the same way, with blocks of
  * {@link Launcher#BLOCK} positions as the rows: when {@code Fusion} splits a chain with several

@@ -55,6 +55,23 @@ class FusionTest {
     }
 
     @Test
+    void rowGroupsWhoseScratchLivesInTheResultRowMatchEager() {
+        // softmax: exp(x - max) is written into the result row and divided there in place;
+        // layer norm and a softmax-weighted sum exercise groups with other shapes of readers
+        Tensor x = dev.javelin.jit.TestTensors.uniform(Shape.of(37, 1003), -6, 6, 9L);
+        List<Function<Tensor[], Tensor[]>> fns = List.of(
+                a -> new Tensor[] {NN.softmax(a[0], 1)},
+                a -> new Tensor[] {NN.softmax(a[0], 1).mul(a[0]).sum(new int[] {1}, true)},
+                a -> new Tensor[] {NN.logSoftmax(a[0], 1)},
+                a -> new Tensor[] {a[0].sub(a[0].max(new int[] {1}, true)).exp().mul(2.0)});
+        for (Function<Tensor[], Tensor[]> f : fns) {
+            Tensor expected = f.apply(new Tensor[] {x})[0];
+            Tensor actual = dev.javelin.jit.Jit.compile(f).call(x)[0];
+            dev.javelin.testing.TensorAssert.assertClose(expected, actual, 1e-5, 1e-6);
+        }
+    }
+
+    @Test
     void aCheapPrologueIsRecomputedInsideTheReduction() {
         List<PlanStep> steps = plan(a -> new Tensor[] {a[0].sub(1.0).mul(a[0]).sum(new int[] {1}, true).add(a[0].sub(1.0))}, X);
         assertEquals(2, kernels(steps), steps.toString());

@@ -72,7 +72,7 @@ public final class VectorFunctions {
 
     /** tanh, within 1.3 ulp. */
     public static FloatVector tanh(FloatVector v) {
-        FloatVector e2 = exp(v.abs().mul(2f));
+        FloatVector e2 = expOfSmall(v.abs().mul(2f));
         // tanh: an odd polynomial below 0.625, else 1 - 2 / (e^(2|x|) + 1) with the sign of x
         FloatVector z = v.mul(v);
         FloatVector q = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
@@ -83,6 +83,26 @@ public final class VectorFunctions {
         FloatVector r = q.mul(z).mul(v).add(v)
                 .blend(big.reinterpretAsInts().and(0x7fffffff).or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats(), v.abs().compare(VectorOperators.GE, 0.625f));
         return r;
+    }
+
+    /**
+     * {@link #exp} for 0 <= y (or NaN), clamped at 20, bit for bit: above 20, tanh's
+     * 1 - 2 / (e^y + 1) rounds to 1 either way; below it nothing overflows and no result is
+     * subnormal, so one exact 2^n scale replaces exp's two halves and its range blends (a third
+     * fewer vector operations).
+     */
+    private static FloatVector expOfSmall(FloatVector y) {
+        FloatVector kxc = y.min(20f);
+        FloatVector kn = kxc.mul(1.44269504088896341f).add(12582912f).sub(12582912f);
+        FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
+        kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
+        FloatVector kp = kr.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        kp = kp.fma(kr, FloatVector.broadcast(S, 8.3334519073e-3f));
+        kp = kp.fma(kr, FloatVector.broadcast(S, 4.1665795894e-2f));
+        kp = kp.fma(kr, FloatVector.broadcast(S, 1.6666665459e-1f));
+        kp = kp.fma(kr, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector scale = ((IntVector) kn.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return kp.mul(kr).mul(kr).add(kr).add(1f).mul(scale);
     }
 
     /** 1 / (1 + e^-x), within 3 ulp. */

@@ -24,6 +24,7 @@ class VectorFunctionsTest {
         x[0] = Float.NaN;
         x[1] = 0f;
         x[2] = Float.NEGATIVE_INFINITY;
+        x[3] = Float.POSITIVE_INFINITY;
         check(Op.EXP, VectorFunctions::exp, x, Math::exp, 1, seed);
         check(Op.TANH, VectorFunctions::tanh, x, Math::tanh, 1.5, seed);
         check(Op.SIGMOID, VectorFunctions::sigmoid, x, v -> 1 / (1 + Math.exp(-v)), 3, seed);
@@ -31,6 +32,29 @@ class VectorFunctionsTest {
         float[] pos = new float[n];
         for (int i = 0; i < n; i++) pos[i] = (float) Math.exp(r.nextDouble(-80, 80));
         check(Op.LOG, VectorFunctions::log, pos, Math::log, 1, seed);
+    }
+
+    /** tanh's exp is clamped at 2|x| = 20: every float from 8 to 12 (both signs) still matches the loop bit for bit. */
+    @Test
+    void tanhAroundItsClampMatchesTheKernelLoopForEveryFloat() {
+        assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
+        int from = Float.floatToIntBits(8f), to = Float.floatToIntBits(12f);
+        float[] x = new float[2 * (to - from)];
+        for (int b = from; b < to; b++) {
+            x[2 * (b - from)] = Float.intBitsToFloat(b);
+            x[2 * (b - from) + 1] = -Float.intBitsToFloat(b);
+        }
+        float[] loop = new float[x.length];
+        new VectorFloatLoops().unary(Op.TANH, x, 0, 1, loop, 0, 1, x.length);
+        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+        float[] got = new float[x.length];
+        int i = 0;
+        for (; i < s.loopBound(x.length); i += s.length()) VectorFunctions.tanh(FloatVector.fromArray(s, x, i)).intoArray(got, i);
+        for (int j = 0; j < i; j++) {
+            if (Float.floatToRawIntBits(loop[j]) != Float.floatToRawIntBits(got[j])) {
+                assertEquals(loop[j], got[j], "tanh at x=" + x[j]);
+            }
+        }
     }
 
     private static void check(Op op, UnaryOperator<FloatVector> f, float[] x, java.util.function.DoubleUnaryOperator exact,
