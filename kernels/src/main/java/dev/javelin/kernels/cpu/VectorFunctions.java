@@ -87,12 +87,18 @@ public final class VectorFunctions {
 
     /**
      * {@link #exp} for 0 <= y (or NaN), clamped at 20, bit for bit: above 20, tanh's
-     * 1 - 2 / (e^y + 1) rounds to 1 either way; below it nothing overflows and no result is
-     * subnormal, so one exact 2^n scale replaces exp's two halves and its range blends (a third
-     * fewer vector operations).
+     * 1 - 2 / (e^y + 1) rounds to 1 either way.
      */
     private static FloatVector expOfSmall(FloatVector y) {
-        FloatVector kxc = y.min(20f);
+        return expInRange(y.min(20f));
+    }
+
+    /**
+     * {@link #exp} for -88 <= x <= 88 (or NaN), bit for bit: nothing overflows and no result is
+     * subnormal there, so one exact 2^n scale replaces exp's two halves and its range blends (a
+     * third fewer vector operations).
+     */
+    private static FloatVector expInRange(FloatVector kxc) {
         FloatVector kn = kxc.mul(1.44269504088896341f).add(12582912f).sub(12582912f);
         FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
         kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
@@ -105,10 +111,11 @@ public final class VectorFunctions {
         return kp.mul(kr).mul(kr).add(kr).add(1f).mul(scale);
     }
 
-    /** 1 / (1 + e^-x), within 3 ulp. */
+    /** 1 / (1 + e^-x), within 3 ulp; 0 below x = -88, where the true value is subnormal. */
     public static FloatVector sigmoid(FloatVector v) {
-        FloatVector e = exp(v.neg());
-        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+        // e^-x with -x clamped to [-20, 88]: sigmoid is 1 from x = 20 either way
+        FloatVector e = expInRange(v.neg().max(-20f).min(88f));
+        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f)).blend(0f, v.compare(VectorOperators.LT, -88f));
         return r;
     }
 

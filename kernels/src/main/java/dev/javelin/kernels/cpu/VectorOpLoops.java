@@ -171,8 +171,9 @@ final class VectorOpLoops {
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += L) {
                 FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                // exp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves
-                FloatVector kxc = v.neg().max(-103.972077083991796f).min(88.72283905206835f);
+                // e^-x as exp below, -x clamped to [-20, 88] (sigmoid is 1 from x = 20; below x = -88 its
+                // true value is subnormal and 0 is returned): no overflow, no subnormal, one 2^n scale
+                FloatVector kxc = v.neg().max(-20f).min(88f);
                 FloatVector kn = kxc.mul(1.44269504088896341f).add(12582912f).sub(12582912f);
                 FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
                 kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
@@ -181,14 +182,9 @@ final class VectorOpLoops {
                 kp = kp.fma(kr, FloatVector.broadcast(S, 4.1665795894e-2f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 1.6666665459e-1f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 5.0000001201e-1f));
-                IntVector kni = (IntVector) kn.convert(VectorOperators.F2I, 0);
-                IntVector kn1 = kni.lanewise(VectorOperators.ASHR, 1);
-                FloatVector ks1 = kn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector ks2 = kni.sub(kn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector e = kp.mul(kr).mul(kr).add(kr).add(1f).mul(ks1).mul(ks2)
-                        .blend(Float.POSITIVE_INFINITY, v.neg().compare(VectorOperators.GT, 88.72283905206835f))
-                        .blend(0f, v.neg().compare(VectorOperators.LT, -103.972077083991796f));
-                FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+                FloatVector scale = ((IntVector) kn.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e = kp.mul(kr).mul(kr).add(kr).add(1f).mul(scale);
+                FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f)).blend(0f, v.compare(VectorOperators.LT, -88f));
                 r.intoArray(out, oo + i);
             }
             return i;
