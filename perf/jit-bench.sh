@@ -42,7 +42,9 @@ if [[ "$ONLY" == "FirstCall" ]]; then
   first_call
   exit 0
 fi
-"${JAVA[0]}" -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main -p threads=2 "dev.javelin.perf.jit.Jit${ONLY}"
+# A fixed, pre-touched heap (see perf/run.sh): on this VM fresh heap pages fault slowly.
+"${JAVA[0]}" -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main -p threads=2 -jvmArgsAppend "--add-modules jdk.incubator.vector -Xms4g -Xmx4g -XX:+AlwaysPreTouch" \
+  "dev.javelin.perf.jit.Jit${ONLY}"
 if [[ -z "$ONLY" ]]; then
   first_call
   if /usr/bin/python3 -c 'import torch' 2>/dev/null; then

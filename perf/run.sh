@@ -14,8 +14,12 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JAVA="$JAVA_HOME/bin/java"
 
-JMH_ARGS=(-wi 3 -w 1 -i 5 -r 1 -f 1)
-if [[ "${1:-}" == "--quick" ]]; then JMH_ARGS=(-wi 2 -w 1 -i 3 -r 1 -f 1); shift; fi
+# A fixed, pre-touched heap for every fork: on this VM a page of fresh heap costs a fault the host
+# serves slowly (eager ops that allocate 64 MB outputs ran 25x slower while the heap grew), which
+# would measure the VM, not the library.
+HEAP=(-jvmArgsAppend "--add-modules jdk.incubator.vector -Xms4g -Xmx4g -XX:+AlwaysPreTouch")  # replaces @Fork's jvmArgsAppend
+JMH_ARGS=(-wi 3 -w 1 -i 5 -r 1 -f 1 "${HEAP[@]}")
+if [[ "${1:-}" == "--quick" ]]; then JMH_ARGS=(-wi 2 -w 1 -i 3 -r 1 -f 1 "${HEAP[@]}"); shift; fi
 ONLY="${1:-${ONLY:-}}"
 PEERS="${PEERS:-djl nd4j ejml}"
 THREADS="${THREADS:-1 2}"
