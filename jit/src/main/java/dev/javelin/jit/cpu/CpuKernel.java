@@ -102,6 +102,34 @@ public final class CpuKernel {
         return home;
     }
 
+    /**
+     * Runs this elementwise kernel on rows {@code [row0, row0 + rows)} and columns
+     * {@code [col0, col0 + cols)} of its iteration space, {@code rowLength} wide (see {@link #epilogueOf}).
+     */
+    public void runBlock(Object[] arrays, int[] base, int row0, int rows, int col0, int cols, int rowLength) {
+        Launcher.block(generated.opaque(), launch, arrays, base, maps, row0, rows, col0, cols, rowLength);
+    }
+
+    /**
+     * True when this kernel can run block by block as the epilogue of a GEMM whose {@code m x n}
+     * result it reads through slot(s) {@code cSlots}: elementwise, over the rows of C (n wide, or one
+     * flat run of m·n), reading C and writing its output densely at the same positions.
+     */
+    public boolean epilogueOf(int m, int n, java.util.List<Integer> cSlots) {
+        if (ir.mode() != KernelIR.Mode.ELEMENTWISE || cSlots.isEmpty()) return false;
+        int out = launch.innerStrides().length - 1;
+        boolean rowsKept = java.util.Arrays.equals(launch.keptDims(), new int[] {m}) && launch.n() == n;
+        boolean flat = launch.keptCount() == 1 && (long) launch.n() == (long) m * n;
+        if (!rowsKept && !flat) return false;
+        java.util.List<Integer> dense = new java.util.ArrayList<>(cSlots);
+        dense.add(out);
+        for (int s : dense) {
+            if (launch.innerStrides()[s] != 1 || launch.offsets()[s] != 0) return false;
+            if (rowsKept && launch.keptStrides()[s][0] != n) return false;
+        }
+        return true;
+    }
+
     /** Runs over {@code arrays} (inputs, then output) whose tensors start at {@code base}. */
     public void run(Object[] arrays, int[] base) {
         Launcher.launch(generated.opaque(), ir, launch, arrays, base, maps);

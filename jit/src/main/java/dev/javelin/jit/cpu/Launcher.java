@@ -165,6 +165,26 @@ final class Launcher {
         });
     }
 
+    /**
+     * Runs an elementwise kernel over rows {@code [row0, row0 + rows)} and columns
+     * {@code [col0, col0 + cols)} of its {@code rowLength}-wide iteration space: a GEMM epilogue on
+     * one finished block of C. The launch either keeps the rows (n is the row) or is one flat run.
+     */
+    static void block(FusedKernel kernel, Launch l, Object[] arrays, int[] base, int[][] maps,
+                      int row0, int rows, int col0, int cols, int rowLength) {
+        boolean flat = l.keptCount() == 1;
+        int slots = arrays.length;
+        CpuThreads.parallelFor(rows, Math.max(1, GRAIN / Math.max(1, cols)), (from, to) -> {
+            int[] offs = new int[slots];
+            for (int r = row0 + from; r < row0 + to; r++) {
+                long position = flat ? (long) r * rowLength + col0 : col0;
+                l.offsetsAt(flat ? 0 : r, 0, base, offs);
+                for (int s = 0; s < slots; s++) offs[s] += (int) (position * l.innerStrides()[s]);
+                kernel.run(arrays, offs, maps, cols);
+            }
+        });
+    }
+
     private static int chunk(int grain) {
         int g = Math.max(KernelSupport.S.length(), grain);
         return g - g % KernelSupport.S.length(); // whole vectors, so only the last chunk has a tail

@@ -2,6 +2,7 @@ package dev.javelin.jit.runtime;
 
 import dev.javelin.jit.graph.Node;
 import dev.javelin.kernels.cpu.CpuThreads;
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
@@ -13,8 +14,8 @@ import dev.javelin.tensor.spi.HeapStorage;
  * Float32 MATMUL steps on the CPU, run by the kernels module's packed {@link Sgemm} straight from
  * the operands' strides: a transposed weight in the backward pass (a permute view) is read in place,
  * never copied. Batches (leading dimensions, broadcast ones at stride 0) run one GEMM each. The
- * elementwise epilogue that follows (bias, activation, residual) is the next kernel in the program
- * and reads C while it is still in cache.
+ * elementwise kernel right after a single-matrix GEMM that reads C (bias, activation, residual)
+ * runs as its epilogue, on each block of C as soon as that block is final.
  */
 final class Gemm {
     private Gemm() {}
@@ -26,6 +27,19 @@ final class Gemm {
 
     /** {@code out = a @ b}; {@code out} is dense with offset 0. */
     static void run(Tensor a, Tensor b, float[] out) {
+        run(a, b, out, null);
+    }
+
+    /** True when {@link #run} takes an epilogue for {@code n}: one matrix, not a batch. */
+    static boolean takesEpilogue(Node n) {
+        return handles(n) && n.rank() == 2;
+    }
+
+    /**
+     * {@code out = a @ b}, then {@code epilogue} on each block of {@code out} once it is final
+     * (see {@link GemmEpilogue}); only for a single matrix ({@link #takesEpilogue}).
+     */
+    static void run(Tensor a, Tensor b, float[] out, GemmEpilogue epilogue) {
         int rank = a.rank();
         int m = a.dim(rank - 2), k = a.dim(rank - 1), n = b.dim(rank - 1);
         int[] as = a.strides(), bs = b.strides();
@@ -33,9 +47,10 @@ final class Gemm {
         int batch = Math.toIntExact(a.shape().sub(0, rank - 2).size());
         if (batch == 1) {
             Sgemm.multiply(m, n, k, av, a.offset(), as[rank - 2], as[rank - 1], bv, b.offset(), bs[rank - 2], bs[rank - 1],
-                    out, 0, n, false);
+                    out, 0, n, false, epilogue);
             return;
         }
+        if (epilogue != null) throw new IllegalStateException("Jit: a batched matmul takes no epilogue");
         int[] batchDims = a.shape().sub(0, rank - 2).toArray();
         long flops = (long) m * n * Math.max(k, 1);
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, flops));

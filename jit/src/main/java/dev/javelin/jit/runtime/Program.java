@@ -45,6 +45,8 @@ public final class Program {
     private final OutputTargets targets;
     /** Per step, the kernel that runs it and the next step in one pass (see {@link #foldRowSums}), or null. */
     private final CpuKernel[] withNext;
+    /** Per step, true for a GEMM whose next step runs as its epilogue (see {@link #gemmEpilogues}). */
+    private final boolean[] epilogue;
 
     public Program(Graph graph, List<PlanStep> steps) {
         long start = System.nanoTime();
@@ -68,6 +70,7 @@ public final class Program {
         groupEnd = groups.end();
         scratch = groups.scratch();
         withNext = foldRowSums();
+        epilogue = gemmEpilogues();
         int[] groupStart = new int[steps.size()], groupLast = new int[steps.size()];
         for (int t = 0; t < steps.size(); t++) {
             int e = groupEnd[t];
@@ -85,6 +88,23 @@ public final class Program {
     }
 
     public List<PlanStep> steps() { return steps; }
+
+    /**
+     * A single-matrix GEMM followed by an elementwise kernel, outside any row group, that reads its
+     * C position by position (bias, activation, residual): the kernel runs on each block of C as
+     * soon as the GEMM has finished it, while it is in cache.
+     */
+    private boolean[] gemmEpilogues() {
+        boolean[] e = new boolean[steps.size()];
+        for (int t = 0; t + 1 < steps.size(); t++) {
+            if (!(steps.get(t) instanceof PlanStep.Backend g) || !Gemm.takesEpilogue(g.node())) continue;
+            if (!(steps.get(t + 1) instanceof PlanStep.Kernel u) || groupEnd[t + 1] != t + 2) continue;
+            List<Integer> cSlots = new ArrayList<>();
+            for (int s = 0; s < u.leaves().size(); s++) if (u.leaves().get(s) == g.node()) cSlots.add(s);
+            e[t] = kernels[t + 1].epilogueOf(g.node().shape().dim(0), g.node().shape().dim(1), cSlots);
+        }
+        return e;
+    }
 
     /**
      * Inside row groups, an elementwise kernel whose value lives in a scratch row and the row
@@ -156,6 +176,13 @@ public final class Program {
         return c;
     }
 
+    /** Number of GEMM steps whose next kernel runs as their epilogue. */
+    public int gemmEpilogueCount() {
+        int c = 0;
+        for (boolean e : epilogue) if (e) c++;
+        return c;
+    }
+
     /** Number of generated-kernel steps. */
     public int kernelCount() {
         int c = 0;
@@ -212,6 +239,15 @@ public final class Program {
                                 steps.get(groupEnd[t] - 1).node().shape(), (System.nanoTime() - start) / 1e3);
                     }
                     t = groupEnd[t] - 1;
+                    continue;
+                }
+                if (epilogue[t] && runGemmWithEpilogue(t, env, arena, provided)) {
+                    if (debug) {
+                        System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (epilogue per block of C)%n",
+                                "B_matmul + " + stepName(steps.get(t + 1)), s.node().dtype(), steps.get(t + 1).node().shape(),
+                                (System.nanoTime() - start) / 1e3);
+                    }
+                    t++;
                     continue;
                 }
                 env[index.get(s.node())] = switch (s) {
@@ -319,6 +355,27 @@ public final class Program {
         boolean[] scratchFlags = new boolean[members.size()];
         for (int i = 0; i < scratchFlags.length; i++) scratchFlags[i] = scratchMember.get(i);
         CpuKernel.runRowGroup(members.toArray(CpuKernel[]::new), arrays.toArray(Object[][]::new), base.toArray(int[][]::new), scratchFlags);
+    }
+
+    /**
+     * Runs GEMM step {@code t} with step {@code t + 1} as its epilogue; false (nothing run) when the
+     * epilogue's output is the memory of a GEMM operand, which it would overwrite while still read.
+     */
+    private boolean runGemmWithEpilogue(int t, Tensor[] env, Object[] arena, Object[] provided) {
+        Node node = steps.get(t).node();
+        Tensor a = env[index.get(node.input(0))], b = env[index.get(node.input(1))];
+        PlanStep.Kernel u = (PlanStep.Kernel) steps.get(t + 1);
+        Object uOut = output(t + 1, u.node(), arena, provided);
+        if (uOut == ((HeapStorage) a.storage()).array() || uOut == ((HeapStorage) b.storage()).array()) return false;
+        float[] c = (float[]) output(t, node, arena, provided);
+        env[index.get(node)] = Tensor.wrap(HeapStorage.wrap(c), node.shape(), node.shape().contiguousStrides(), 0);
+        Object[] arrays = new Object[u.leaves().size() + 1];
+        int[] base = new int[arrays.length];
+        env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base);
+        CpuKernel k = kernels[t + 1];
+        int n = node.shape().dim(1);
+        Gemm.run(a, b, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n));
+        return true;
     }
 
     private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {

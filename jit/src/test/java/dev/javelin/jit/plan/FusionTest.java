@@ -137,6 +137,28 @@ class FusionTest {
     }
 
     @Test
+    void biasAndActivationRunAsTheGemmsEpilogueAndMatchEager() {
+        Tensor x = dev.javelin.jit.TestTensors.uniform(Shape.of(70, 33), 11L);
+        Tensor w = dev.javelin.jit.TestTensors.uniform(Shape.of(33, 45), 12L);
+        Tensor b = dev.javelin.jit.TestTensors.uniform(Shape.of(45), 13L);
+        List<Function<Tensor[], Tensor[]>> fns = List.of(
+                a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()},            // rows kept: the bias broadcasts
+                a -> new Tensor[] {a[0].matmul(a[1]).tanh().mul(2.0)},             // one flat run
+                a -> new Tensor[] {a[0].matmul(a[1]).add(a[0].matmul(a[1]).mul(a[2]))}); // C read twice
+        for (Function<Tensor[], Tensor[]> f : fns) {
+            Graph g = Tracer.trace(f, x, w, b);
+            Passes.optimize(g);
+            Program p = new Program(g, Lowering.plan(g));
+            assertEquals(1, p.gemmEpilogueCount(), p.steps().toString());
+            float[] expected = f.apply(new Tensor[] {x, w, b})[0].toFloatArray();
+            assertArrayEquals(expected, p.run(new Tensor[] {x, w, b})[0].toFloatArray(), "bit-identical to eager");
+        }
+        Graph g = Tracer.trace(a -> new Tensor[] {NN.softmax(a[0].matmul(a[1]), 1)}, x, w, b);
+        Passes.optimize(g);
+        assertEquals(0, new Program(g, Lowering.plan(g)).gemmEpilogueCount(), "a row group keeps its kernels together");
+    }
+
+    @Test
     void matmulRunsOnTheBackendAndItsEpilogueIsOneLoop() {
         Tensor w = dev.javelin.jit.TestTensors.uniform(Shape.of(33, 5), 4L);
         Tensor b = dev.javelin.jit.TestTensors.uniform(Shape.of(5), 5L);

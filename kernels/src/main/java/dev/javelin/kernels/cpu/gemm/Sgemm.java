@@ -39,20 +39,33 @@ public final class Sgemm {
                                 float[] a, int aOffset, int aRowStride, int aColStride,
                                 float[] b, int bOffset, int bRowStride, int bColStride,
                                 float[] c, int cOffset, int ldc, boolean accumulate) {
+        multiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, null);
+    }
+
+    /**
+     * As {@link #multiply(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)},
+     * then {@code epilogue} (when not null) on each block of C once that block is final, while it is in cache.
+     */
+    public static void multiply(int m, int n, int k,
+                                float[] a, int aOffset, int aRowStride, int aColStride,
+                                float[] b, int bOffset, int bRowStride, int bColStride,
+                                float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue) {
         check(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
             }
+            if (epilogue != null) epilogue.apply(0, m, 0, n);
             return;
         }
         if (VECTOR && (long) m * n * k >= TINY) {
             SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
-                    b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
+                    b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue);
         } else {
             SgemmScalar.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
+            if (epilogue != null) epilogue.apply(0, m, 0, n);
         }
     }
 

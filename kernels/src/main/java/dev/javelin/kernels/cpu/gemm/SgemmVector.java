@@ -56,7 +56,7 @@ final class SgemmVector {
     static void multiply(int m, int n, int k,
                          float[] a, int aOffset, int aRowStride, int aColStride,
                          float[] b, int bOffset, int bRowStride, int bColStride,
-                         float[] c, int cOffset, int ldc, boolean accumulate) {
+                         float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue) {
         Buffers buf = BUFFERS.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
         boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M;
@@ -85,6 +85,7 @@ final class SgemmVector {
                         CpuThreads.parallelFor(items, small ? items : 1, blk::computeInPlace);
                     }
                 }
+                if (epilogue != null) epilogue.apply(ic, mc, jc, nc); // this block of C is final
             }
         }
     }

@@ -172,4 +172,28 @@ class SgemmTest {
         assertThrows(IllegalArgumentException.class, () -> Sgemm.multiply(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, c, 0, 1, false));
         assertThrows(IllegalArgumentException.class, () -> Sgemm.multiply(2, 2, 3, a, 0, 3, 1, b, 0, 2, 1, new float[3], 0, 2, false));
     }
+
+    @Test
+    void theEpilogueSeesEveryBlockOfCOnceAndOnlyWhenFinal() {
+        SplittableRandom r = new SplittableRandom(System.nanoTime());
+        for (int[] mnk : new int[][] {{3, 5, 7}, {70, 45, 33}, {2100, 9, 40}, {9, 2100, 600}, {0, 4, 4}, {4, 4, 0}}) {
+            int m = mnk[0], n = mnk[1], k = mnk[2];
+            float[] a = new float[m * k], b = new float[k * n];
+            for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
+            for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+            float[] expected = new float[m * n], c = new float[m * n], seen = new float[m * n];
+            Sgemm.multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, expected, 0, n, false);
+            int[] visits = new int[m * n];
+            Sgemm.multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false, (row0, rows, col0, cols) -> {
+                for (int i = row0; i < row0 + rows; i++) {
+                    for (int j = col0; j < col0 + cols; j++) {
+                        visits[i * n + j]++;
+                        seen[i * n + j] = c[i * n + j]; // what C holds when its block is handed over
+                    }
+                }
+            });
+            for (int v : visits) assertEquals(1, v, "every element of C in exactly one block, " + Arrays.toString(mnk));
+            assertArrayEquals(expected, seen, "the block was final, " + Arrays.toString(mnk));
+        }
+    }
 }
