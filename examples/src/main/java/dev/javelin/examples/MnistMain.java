@@ -12,6 +12,7 @@ import dev.javelin.highlevel.layers.Flatten;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.MaxPooling2D;
 import dev.javelin.highlevel.optimizers.Adam;
+import dev.javelin.tensor.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -25,8 +26,9 @@ import java.util.Map;
  *
  * <p>Arguments (any order): {@code convnet} (default) or {@code mlp} (784-256-10, ReLU);
  * {@code --epochs=N}; {@code --seed=N}; {@code --eager} to run the steps op by op instead of as compiled programs
- * ({@code --jit}, the default); the leading dashes are optional; a path ending in
- * {@code .safetensors} to save the model there (default {@code target/mnist-<model>.safetensors}).
+ * ({@code --jit}, the default); {@code --device=cuda} (or {@code cuda:N}) to train on an NVIDIA GPU
+ * (op by op; needs JCuda on the class path and a driver); the leading dashes are optional; a path
+ * ending in {@code .safetensors} to save the model there (default {@code target/mnist-<model>.safetensors}).
  */
 public final class MnistMain {
     private MnistMain() {}
@@ -36,27 +38,32 @@ public final class MnistMain {
         int epochs = 15;
         long seed = 42;
         boolean jit = true;
+        Device device = Device.CPU;
         Path out = null;
         for (String raw : args) {
             if (raw.isBlank()) continue;
-            String a = raw.startsWith("epochs=") || raw.startsWith("seed=") || raw.equals("jit") || raw.equals("eager") ? "--" + raw : raw;
+            String a = raw.startsWith("epochs=") || raw.startsWith("seed=") || raw.startsWith("device=") || raw.equals("jit") || raw.equals("eager")
+                    ? "--" + raw : raw;
             if (a.equals("convnet") || a.equals("mlp")) which = a;
             else if (a.startsWith("--epochs=")) epochs = Integer.parseInt(a.substring(9));
             else if (a.startsWith("--seed=")) seed = Long.parseLong(a.substring(7));
             else if (a.equals("--jit")) jit = true;
             else if (a.equals("--eager")) jit = false;
+            else if (a.startsWith("--device=")) device = device(a.substring(9));
             else if (a.endsWith(".safetensors")) out = Path.of(a);
             else throw new IllegalArgumentException("MnistMain: unknown argument '" + a
-                    + "' (expected convnet, mlp, --epochs=N, --seed=N, --jit, --eager or an output path ending in .safetensors)");
+                    + "' (expected convnet, mlp, --epochs=N, --seed=N, --jit, --eager, --device=cpu|cuda[:N] or an output path ending in .safetensors)");
         }
         if (out == null) out = Path.of("target", "mnist-" + which + ".safetensors");
 
         Seeds.setGlobal(seed);
         Mnist mnist = Mnist.load();
-        System.out.printf("MNIST subset: %d training and %d test digits; %s steps%n", mnist.train().size(), mnist.test().size(),
-                jit ? "compiled (JIT)" : "eager");
+        boolean compiled = jit && device.equals(Device.CPU);
+        System.out.printf("MNIST subset: %d training and %d test digits; %s steps on %s%n", mnist.train().size(), mnist.test().size(),
+                compiled ? "compiled (JIT)" : "eager", device);
 
         Model model = which.equals("mlp") ? mlp() : convnet();
+        model.to(device);
         model.summary();
         model.compile(dev.javelin.highlevel.CompileOptions.builder()
                 .optimizer(Adam.builder().learningRate(1e-3).build())
@@ -77,6 +84,13 @@ public final class MnistMain {
         Map<String, Double> test = model.evaluate(mnist.test().x(), mnist.test().y(), 500);
         System.out.printf(Locale.ROOT, "test loss: %.4f%n", test.get("loss"));
         System.out.printf(Locale.ROOT, "test accuracy: %.4f%n", test.get("accuracy"));
+    }
+
+    private static Device device(String name) {
+        if (name.equals("cpu")) return Device.CPU;
+        if (name.equals("cuda")) return Device.cuda(0);
+        if (name.startsWith("cuda:")) return Device.cuda(Integer.parseInt(name.substring(5)));
+        throw new IllegalArgumentException("MnistMain: unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
     }
 
     /** Keras's "simple MNIST convnet": 34,826 parameters. */

@@ -6,6 +6,7 @@ import dev.javelin.highlevel.data.Batch;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.losses.Loss;
 import dev.javelin.highlevel.optimizers.Optimizer;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -128,6 +129,37 @@ public class Model extends Layer {
     /** The trainable variables the optimizer updates (Keras's {@code trainable_variables}). */
     public List<Variable> trainableVariables() {
         return trainableWeights();
+    }
+
+    // ---- device -----------------------------------------------------------------------------
+
+    private Device device = Device.CPU;
+
+    /**
+     * Puts the model on {@code device} (PyTorch's {@code model.to}): its weights now, and any made
+     * later when it is built; {@code fit}, {@code evaluate} and {@code predict} then move each batch
+     * there and run the steps op by op on that device's backend (the JIT generates CPU code only).
+     * Metrics are kept on the CPU; {@code predict} returns CPU tensors.
+     *
+     * <pre>{@code
+     * model.to(Device.cuda(0));
+     * model.fit(x, y, 128, 15);   // x, y stay on the host; each batch is copied to the GPU
+     * }</pre>
+     */
+    public Model to(Device target) {
+        this.device = java.util.Objects.requireNonNull(target, "device");
+        placeWeights();
+        return this;
+    }
+
+    /** The device the model runs on ({@link #to}); the CPU unless moved. */
+    public Device device() {
+        return device;
+    }
+
+    /** Moves every weight not yet on the model's device there. */
+    void placeWeights() {
+        for (Variable v : weights()) if (!v.stored().device().equals(device)) v.store(v.stored().to(device));
     }
 
     // ---- summary ----------------------------------------------------------------------------

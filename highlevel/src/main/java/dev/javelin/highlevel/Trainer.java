@@ -9,6 +9,7 @@ import dev.javelin.highlevel.losses.Loss;
 import dev.javelin.highlevel.metrics.Metric;
 import dev.javelin.highlevel.metrics.Metrics;
 import dev.javelin.highlevel.optimizers.Optimizer;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -109,7 +110,7 @@ final class Trainer {
     void updateMetrics(List<Tensor> targets, List<Tensor> predictions) {
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
             for (Metric m : metrics) {
-                for (int i = 0; i < targets.size(); i++) m.updateState(targets.get(i), predictions.get(i));
+                for (int i = 0; i < targets.size(); i++) m.updateState(targets.get(i).to(Device.CPU), predictions.get(i).to(Device.CPU));
             }
         }
     }
@@ -221,10 +222,10 @@ final class Trainer {
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
             for (int from = 0; from < n; from += batchSize) {
                 List<Tensor> batch = take(x, order, from, Math.min(n, from + batchSize));
-                List<Tensor> out = jit != null ? List.of(jit.predict(batch)) : model.callOutputs(batch, false);
+                List<Tensor> out = usesJit() ? List.of(jit.predict(batch)) : model.callOutputs(onModelDevice(batch), false);
                 for (int i = 0; i < out.size(); i++) {
                     if (parts.size() <= i) parts.add(new ArrayList<>());
-                    parts.get(i).add(out.get(i));
+                    parts.get(i).add(out.get(i).to(Device.CPU));
                 }
             }
         }
@@ -253,8 +254,9 @@ final class Trainer {
      * One train or test step: compiled when {@code jitCompile} is on and the model keeps the
      * default steps, else through the model's overridable methods, eagerly.
      */
-    private Tensor step(List<Tensor> x, List<Tensor> y, boolean training) {
-        if (jit != null && !overridesSteps()) {
+    private Tensor step(List<Tensor> xHost, List<Tensor> yHost, boolean training) {
+        List<Tensor> x = onModelDevice(xHost), y = onModelDevice(yHost);
+        if (usesJit() && !overridesSteps()) {
             Tensor[] out = training ? jit.train(x, y) : jit.test(x, y);
             updateMetrics(y, List.of(out).subList(1, out.length));
             return out[0];
@@ -264,6 +266,19 @@ final class Trainer {
             return training ? model.trainStep(b) : model.testStep(b);
         }
         return training ? defaultTrainStep(x, y) : defaultTestStep(x, y);
+    }
+
+    /** Compiled steps on the CPU; on another device the steps run op by op on its backend. */
+    private boolean usesJit() {
+        return jit != null && model.device().equals(Device.CPU);
+    }
+
+    private List<Tensor> onModelDevice(List<Tensor> ts) {
+        Device d = model.device();
+        if (d.equals(Device.CPU)) return ts;
+        List<Tensor> out = new ArrayList<>(ts.size());
+        for (Tensor t : ts) out.add(t.to(d));
+        return out;
     }
 
     /** A model that overrides trainStep or testStep runs them as written (eagerly): they may do anything. */
@@ -277,10 +292,12 @@ final class Trainer {
     }
 
     private void ensureBuilt(List<Tensor> x, int batchSize) {
-        if (model.isBuilt()) return;
-        List<Shape> shapes = new ArrayList<>();
-        for (Tensor t : x) shapes.add(t.shape().with(0, Math.max(1, Math.min(batchSize, t.dim(0)))));
-        model.ensureBuilt(shapes);
+        if (!model.isBuilt()) {
+            List<Shape> shapes = new ArrayList<>();
+            for (Tensor t : x) shapes.add(t.shape().with(0, Math.max(1, Math.min(batchSize, t.dim(0)))));
+            model.ensureBuilt(shapes);
+        }
+        model.placeWeights();
     }
 
     private static List<Tensor> take(List<Tensor> ts, int[] idx, int from, int to) {

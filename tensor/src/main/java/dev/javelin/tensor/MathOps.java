@@ -85,7 +85,7 @@ public final class MathOps {
 
     /** Bool: true where {@code x} is neither NaN nor infinite. */
     public static Tensor isFinite(Tensor x) {
-        if (!x.dtype().isFloating()) return Tensors.full(Shape.scalar(), 1, DType.BOOL).broadcastTo(x.shape());
+        if (!x.dtype().isFloating()) return Tensors.full(Shape.scalar(), 1, DType.BOOL).to(x.device()).broadcastTo(x.shape());
         return x.sub(x).eq(Ops.scalarLike(x, 0)); // inf - inf and NaN - NaN are NaN
     }
 

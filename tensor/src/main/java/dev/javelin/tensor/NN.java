@@ -143,7 +143,7 @@ public final class NN {
         boolean same = isSame("avgPool2d", padding);
         if (!same) return sums.div((double) p[0] * p[1]);
         // Count the real elements per window by pooling ones through the same padding.
-        Tensor ones = Tensors.ones(Shape.of(1, x.dim(1), x.dim(2), 1), sums.dtype());
+        Tensor ones = Tensors.ones(Shape.of(1, x.dim(1), x.dim(2), 1), sums.dtype()).to(x.device());
         Tensor counts = Ops.reduce(Op.REDUCE_SUM, poolWindows("avgPool2d", ones, pool, strides, padding, 0), new int[] {3, 4}, false);
         return sums.div(counts);
     }
@@ -258,7 +258,8 @@ public final class NN {
         if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("dropout: rate must be in [0, 1), got " + rate);
         if (rate == 0) return x;
         Tensor f = MathOps.floating(x);
-        Tensor keep = Ops.randomUniform(x.shape(), seed).ge(Tensors.scalar(rate));
+        Tensor u = Ops.randomUniform(x.shape(), seed);
+        Tensor keep = u.ge(Ops.scalarLike(u, rate)); // on u's device (a host scalar would mix devices)
         return f.mul(keep.cast(f.dtype())).mul(1 / (1 - rate));
     }
 }
