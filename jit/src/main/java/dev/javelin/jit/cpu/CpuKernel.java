@@ -111,21 +111,28 @@ public final class CpuKernel {
     }
 
     /**
-     * True when this kernel can run block by block as the epilogue of a GEMM whose {@code m x n}
-     * result it reads through slot(s) {@code cSlots}: elementwise, over the rows of C (n wide, or one
-     * flat run of m·n), reading C and writing its output densely at the same positions.
+     * True when this kernel can run block by block as the epilogue of a GEMM or convolution whose
+     * {@code m x n} result it reads through slot(s) {@code cSlots}: elementwise over the rows of C
+     * (its loop n wide, its kept dimensions the rows in row-major order) or over one flat run of
+     * m·n, reading C and writing its output densely at the same positions.
      */
-    public boolean epilogueOf(int m, int n, java.util.List<Integer> cSlots) {
+    public boolean epilogueOf(long m, int n, java.util.List<Integer> cSlots) {
         if (ir.mode() != KernelIR.Mode.ELEMENTWISE || cSlots.isEmpty()) return false;
         int out = launch.innerStrides().length - 1;
-        boolean rowsKept = java.util.Arrays.equals(launch.keptDims(), new int[] {m}) && launch.n() == n;
-        boolean flat = launch.keptCount() == 1 && (long) launch.n() == (long) m * n;
+        boolean rowsKept = launch.keptCount() == m && launch.n() == n;
+        boolean flat = launch.keptCount() == 1 && (long) launch.n() == m * n;
         if (!rowsKept && !flat) return false;
         java.util.List<Integer> dense = new java.util.ArrayList<>(cSlots);
         dense.add(out);
+        int[] dims = launch.keptDims();
         for (int s : dense) {
             if (launch.innerStrides()[s] != 1 || launch.offsets()[s] != 0) return false;
-            if (rowsKept && launch.keptStrides()[s][0] != n) return false;
+            if (flat) continue;
+            long stride = n; // row-major over the kept dimensions: kept index r is row r of C
+            for (int d = dims.length - 1; d >= 0; d--) {
+                if (dims[d] > 1 && launch.keptStrides()[s][d] != stride) return false;
+                stride *= dims[d];
+            }
         }
         return true;
     }

@@ -5,6 +5,7 @@ import dev.javelin.jit.cpu.RowGroups;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
 import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
@@ -29,6 +30,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class Program {
     /** {@code -Djavelin.jit.rowGroups=false} runs every kernel on its own: for measuring what row groups buy. */
     private static final boolean ROW_GROUPS = Boolean.parseBoolean(System.getProperty("javelin.jit.rowGroups", "true"));
+    /** {@code -Djavelin.jit.epilogues=false} runs the kernel after a GEMM or convolution on its own: for measuring what epilogues buy. */
+    private static final boolean EPILOGUES = Boolean.parseBoolean(System.getProperty("javelin.jit.epilogues", "true"));
     private final Graph graph;
     private final List<PlanStep> steps;
     private final CpuKernel[] kernels;
@@ -90,18 +93,21 @@ public final class Program {
     public List<PlanStep> steps() { return steps; }
 
     /**
-     * A single-matrix GEMM followed by an elementwise kernel, outside any row group, that reads its
-     * C position by position (bias, activation, residual): the kernel runs on each block of C as
-     * soon as the GEMM has finished it, while it is in cache.
+     * A single-matrix GEMM or a float32 convolution followed by an elementwise kernel, outside any
+     * row group, that reads its result position by position (bias, activation, residual): the
+     * kernel runs on each block of the result as soon as it is final, while it is in cache.
      */
     private boolean[] gemmEpilogues() {
         boolean[] e = new boolean[steps.size()];
-        for (int t = 0; t + 1 < steps.size(); t++) {
-            if (!(steps.get(t) instanceof PlanStep.Backend g) || !Gemm.takesEpilogue(g.node())) continue;
-            if (!(steps.get(t + 1) instanceof PlanStep.Kernel u) || groupEnd[t + 1] != t + 2) continue;
+        for (int t = 0; EPILOGUES && t + 1 < steps.size(); t++) {
+            if (!(steps.get(t) instanceof PlanStep.Backend g) || !(steps.get(t + 1) instanceof PlanStep.Kernel u) || groupEnd[t + 1] != t + 2) continue;
+            Node c = g.node();
+            boolean gemm = Gemm.takesEpilogue(c), conv = Convolutions.takeEpilogue(c);
+            if (!gemm && !conv) continue;
             List<Integer> cSlots = new ArrayList<>();
-            for (int s = 0; s < u.leaves().size(); s++) if (u.leaves().get(s) == g.node()) cSlots.add(s);
-            e[t] = kernels[t + 1].epilogueOf(g.node().shape().dim(0), g.node().shape().dim(1), cSlots);
+            for (int s = 0; s < u.leaves().size(); s++) if (u.leaves().get(s) == c) cSlots.add(s);
+            long rows = c.shape().size() / c.shape().dim(c.rank() - 1);
+            e[t] = kernels[t + 1].epilogueOf(rows, c.shape().dim(c.rank() - 1), cSlots);
         }
         return e;
     }
@@ -244,7 +250,7 @@ public final class Program {
                 if (epilogue[t] && runGemmWithEpilogue(t, env, arena, provided)) {
                     if (debug) {
                         System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (epilogue per block of C)%n",
-                                "B_matmul + " + stepName(steps.get(t + 1)), s.node().dtype(), steps.get(t + 1).node().shape(),
+                                stepName(s) + " + " + stepName(steps.get(t + 1)), s.node().dtype(), steps.get(t + 1).node().shape(),
                                 (System.nanoTime() - start) / 1e3);
                     }
                     t++;
@@ -358,8 +364,8 @@ public final class Program {
     }
 
     /**
-     * Runs GEMM step {@code t} with step {@code t + 1} as its epilogue; false (nothing run) when the
-     * epilogue's output is the memory of a GEMM operand, which it would overwrite while still read.
+     * Runs GEMM or convolution step {@code t} with step {@code t + 1} as its epilogue; false (nothing
+     * run) when the epilogue's output is the memory of an operand, which it would overwrite while still read.
      */
     private boolean runGemmWithEpilogue(int t, Tensor[] env, Object[] arena, Object[] provided) {
         Node node = steps.get(t).node();
@@ -373,8 +379,10 @@ public final class Program {
         int[] base = new int[arrays.length];
         env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base);
         CpuKernel k = kernels[t + 1];
-        int n = node.shape().dim(1);
-        Gemm.run(a, b, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n));
+        int n = node.shape().dim(node.rank() - 1);
+        GemmEpilogue epilogue = (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n);
+        if (node.isOp(Op.CONV2D)) Convolutions.run(node, a, b, env[index.get(node)], epilogue);
+        else Gemm.run(a, b, c, epilogue);
         return true;
     }
 

@@ -153,6 +153,20 @@ class FusionTest {
             float[] expected = f.apply(new Tensor[] {x, w, b})[0].toFloatArray();
             assertArrayEquals(expected, p.run(new Tensor[] {x, w, b})[0].toFloatArray(), "bit-identical to eager");
         }
+        // a convolution's bias and activation: the cpu-vector backend's tiles hand over their rows
+        Tensor img = dev.javelin.jit.TestTensors.uniform(Shape.of(5, 11, 9, 3), 14L);
+        Tensor filter = dev.javelin.jit.TestTensors.uniform(Shape.of(3, 3, 3, 8), 15L);
+        Tensor bias = dev.javelin.jit.TestTensors.uniform(Shape.of(8), 16L);
+        for (int kh : new int[] {1, 3}) { // 1x1 runs as one GEMM, 3x3 as im2col tiles with short-K row kernels
+            Tensor fk = kh == 1 ? dev.javelin.jit.TestTensors.uniform(Shape.of(1, 1, 3, 8), 17L) : filter;
+            Function<Tensor[], Tensor[]> conv = a -> new Tensor[] {NN.conv2d(a[0], a[1], new int[] {1, 1}, "same", new int[] {1, 1}, 1).add(a[2]).relu()};
+            Graph cg = Tracer.trace(conv, img, fk, bias);
+            Passes.optimize(cg);
+            Program cp = new Program(cg, Lowering.plan(cg));
+            assertEquals(1, cp.gemmEpilogueCount(), cp.steps().toString());
+            assertArrayEquals(conv.apply(new Tensor[] {img, fk, bias})[0].toFloatArray(), cp.run(new Tensor[] {img, fk, bias})[0].toFloatArray(),
+                    "conv epilogue bit-identical to eager, " + kh + "x" + kh);
+        }
         Graph g = Tracer.trace(a -> new Tensor[] {NN.softmax(a[0].matmul(a[1]), 1)}, x, w, b);
         Passes.optimize(g);
         assertEquals(0, new Program(g, Lowering.plan(g)).gemmEpilogueCount(), "a row group keeps its kernels together");

@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
@@ -23,7 +24,17 @@ final class Conv2d {
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out) {
+        forward(x, f, c, out, null);
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor, OpAttrs.Conv, Tensor)}, then {@code epilogue} (float32 only,
+     * when not null) on each tile of finished output rows, rows of the [N·OH·OW, Cout] matrix, while
+     * the tile is in cache; tiles may run on different threads.
+     */
+    void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue) {
         if (x.dtype() != DType.FLOAT32) {
+            if (epilogue != null) throw new IllegalArgumentException("conv2d: an epilogue needs float32, got " + x.dtype());
             DirectConv2d.forward(x, f, c, out);
             return;
         }
@@ -34,6 +45,7 @@ final class Conv2d {
         int[] xs = x.strides();
         if (g.pointwise() && x.isContiguous()) { // 1x1, stride 1, no padding: the input already is the column matrix
             MatMul.sgemm(g.rows(g.n), g.cout, g.cin, xa, x.offset(), g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
+            if (epilogue != null) epilogue.apply(0, g.rows(g.n), 0, g.cout);
             return;
         }
         forEachTile(g, (n0, imgs, col) -> {
@@ -47,6 +59,7 @@ final class Conv2d {
                             o, g.rows(n0) * g.cout + grp * g.coutg, g.cout, false);
                 }
             }
+            if (epilogue != null) epilogue.apply(g.rows(n0), rows, 0, g.cout); // this tile's rows are final
         });
     }
 

@@ -35,6 +35,15 @@ public final class CpuBackend implements Backend {
     @Override public int priority() { return 10; }
     @Override public boolean isAvailable() { return true; }
 
+    /**
+     * CONV2D of float32 {@code x} (NHWC) and {@code f} (HWIO) into the dense {@code out}, then
+     * {@code epilogue} on each tile of output rows (of the [N·OH·OW, Cout] matrix) as soon as it is
+     * final, while it is in cache: how the JIT fuses a bias and activation into a convolution.
+     */
+    public void conv2d(Tensor x, Tensor f, OpAttrs.Conv attrs, Tensor out, dev.javelin.kernels.cpu.gemm.GemmEpilogue epilogue) {
+        conv.forward(x, f, attrs, out, epilogue);
+    }
+
     @Override
     public Storage allocate(DType dtype, int length, Device device) {
         return HeapStorage.allocate(dtype, length);
