@@ -130,7 +130,7 @@ public final class Program {
                         && r.leaves().size() == 1 && r.leaves().get(0) == e.node() && r.launch().innerStrides()[0] == 1
                         && r.launch().n() == e.launch().n() && java.util.Arrays.equals(r.launch().keptDims(), e.launch().keptDims());
                 if (!readsOnlyE || e.ir().mode() != KernelIR.Mode.ELEMENTWISE || e.ir().outDtype() != DType.FLOAT32) continue;
-                String name = rir.name().substring(0, rir.name().indexOf('_', 2)) + "_and_" + e.ir().name().substring(2);
+                String name = "R_" + rir.reduceOp().label().replace("reduce_", "") + "_and_" + e.ir().name().replaceFirst("^E_", "");
                 KernelIR both = e.ir().reducingAndStoring(rir.reduceOp(), name);
                 folded[p] = new CpuKernel(both, e.launch().withSlotOf(r.launch(), r.launch().innerStrides().length - 1));
                 p++;
