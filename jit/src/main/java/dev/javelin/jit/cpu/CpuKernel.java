@@ -1,8 +1,8 @@
 package dev.javelin.jit.cpu;
 
 import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.tensor.DType;
 import dev.javelin.jit.plan.Launch;
+import dev.javelin.tensor.DType;
 
 /**
  * A generated kernel bound to one launch geometry: what a program step calls. The gather maps of

@@ -20,8 +20,12 @@ final class Convolutions {
 
     /** True for the convolutions {@link #run} takes an epilogue for: float32 on the CPU, the cpu-vector backend present. */
     static boolean takeEpilogue(Node n) {
-        return n.isOp(Op.CONV2D) && n.dtype() == DType.FLOAT32 && n.device().equals(Device.CPU)
-                && Backends.forDevice(Device.CPU) instanceof CpuBackend;
+        return n.isOp(Op.CONV2D) && n.dtype() == DType.FLOAT32 && n.device().equals(Device.CPU) && available();
+    }
+
+    /** True while the CPU's backend is the cpu-vector one ({@code Backends.prefer} can change it). */
+    static boolean available() {
+        return Backends.forDevice(Device.CPU) instanceof CpuBackend;
     }
 
     /** {@code out = conv2d(x, f)} with {@code node}'s attributes, then {@code epilogue} on each finished tile of rows. */

@@ -371,8 +371,13 @@ public final class Program {
         Node node = steps.get(t).node();
         Tensor a = env[index.get(node.input(0))], b = env[index.get(node.input(1))];
         PlanStep.Kernel u = (PlanStep.Kernel) steps.get(t + 1);
-        Object uOut = output(t + 1, u.node(), arena, provided);
-        if (uOut == ((HeapStorage) a.storage()).array() || uOut == ((HeapStorage) b.storage()).array()) return false;
+        // only a planned (reused) buffer can be an operand's memory; a fresh or caller's array never is
+        if (buffers.slotOfStep[t + 1] >= 0) {
+            Object uOut = output(t + 1, u.node(), arena, provided);
+            if (uOut == ((HeapStorage) a.storage()).array() || uOut == ((HeapStorage) b.storage()).array()) return false;
+        }
+        boolean conv = node.isOp(Op.CONV2D);
+        if (conv && !Convolutions.available()) return false; // the CPU backend was switched since planning
         float[] c = (float[]) output(t, node, arena, provided);
         env[index.get(node)] = Tensor.wrap(HeapStorage.wrap(c), node.shape(), node.shape().contiguousStrides(), 0);
         Object[] arrays = new Object[u.leaves().size() + 1];
@@ -381,7 +386,7 @@ public final class Program {
         CpuKernel k = kernels[t + 1];
         int n = node.shape().dim(node.rank() - 1);
         GemmEpilogue epilogue = (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n);
-        if (node.isOp(Op.CONV2D)) Convolutions.run(node, a, b, env[index.get(node)], epilogue);
+        if (conv) Convolutions.run(node, a, b, env[index.get(node)], epilogue);
         else Gemm.run(a, b, c, epilogue);
         return true;
     }
