@@ -2,7 +2,6 @@ package dev.javelin.kernels.cpu;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * The one thread pool every CPU kernel shares, sized to the machine unless the user sets
@@ -44,40 +43,73 @@ public final class CpuThreads {
     /**
      * Runs {@code task} over {@code [0, count)} in chunks of at least {@code grain} items; on the calling
      * thread when there is one chunk or one thread. The chunking depends only on count and grain.
+     * The calling thread works too: it and up to threads - 1 pool workers take chunks from one
+     * counter until none are left, so a worker that wakes late costs nothing but its share (the
+     * caller used to wait in {@code ForkJoinPool.invoke} while two woken workers did the work; at 2
+     * threads a skinny GEMM took twice as long whenever one of them was slow to start). Calls made
+     * from inside a chunk run inline.
      */
     public static void parallelFor(int count, int grain, RangeTask task) {
         if (count <= 0) return;
         int g = Math.max(1, grain);
         int chunks = (count + g - 1) / g;
         ForkJoinPool p = pool;
-        if (chunks == 1 || p.getParallelism() == 1 || ForkJoinTask.inForkJoinPool()) {
+        if (chunks == 1 || p.getParallelism() == 1 || ForkJoinTask.inForkJoinPool() || IN_LOOP.get()) {
             task.run(0, count);
             return;
         }
-        p.invoke(new Split(task, 0, chunks, g, count));
+        Chunks work = new Chunks(task, count, g, chunks);
+        int helpers = Math.min(chunks, p.getParallelism()) - 1;
+        for (int h = 0; h < helpers; h++) p.execute(work::drain);
+        IN_LOOP.set(true);
+        try {
+            work.drain();
+        } finally {
+            IN_LOOP.set(false);
+        }
+        work.awaitAll();
     }
 
-    private static final class Split extends RecursiveAction {
-        private final RangeTask task;
-        private final int loChunk, hiChunk, grain, count;
+    /** True on a caller thread while it works through a loop's chunks (nested loops then run inline). */
+    private static final ThreadLocal<Boolean> IN_LOOP = ThreadLocal.withInitial(() -> false);
 
-        Split(RangeTask task, int loChunk, int hiChunk, int grain, int count) {
+    /** One loop's chunks, taken in turn by the caller and the helpers; the caller waits for the last to finish. */
+    private static final class Chunks {
+        private final RangeTask task;
+        private final int count, grain, chunks;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+
+        Chunks(RangeTask task, int count, int grain, int chunks) {
             this.task = task;
-            this.loChunk = loChunk;
-            this.hiChunk = hiChunk;
-            this.grain = grain;
             this.count = count;
+            this.grain = grain;
+            this.chunks = chunks;
         }
 
-        @Override
-        protected void compute() {
-            if (hiChunk - loChunk == 1) {
-                int from = loChunk * grain;
-                task.run(from, Math.min(count, from + grain));
-                return;
+        void drain() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure.get() == null) task.run(c * grain, Math.min(count, c * grain + grain));
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    done.incrementAndGet();
+                }
             }
-            int mid = (loChunk + hiChunk) >>> 1;
-            invokeAll(new Split(task, loChunk, mid, grain, count), new Split(task, mid, hiChunk, grain, count));
+        }
+
+        /** Waits until every chunk taken by a helper has finished; rethrows the first failure. */
+        void awaitAll() {
+            for (int spins = 0; done.get() < chunks; spins++) {
+                if (spins < 1000) Thread.onSpinWait();
+                else Thread.yield();
+            }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException(t);
         }
     }
 
