@@ -71,8 +71,11 @@ final class VectorOpLoops {
             for (int bound = S.loopBound(n); i < bound; i += L) {
                 FloatVector v = FloatVector.fromArray(S, x, xo + i);
                 // exp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves
-                FloatVector kxc = v.max(-103.972077083991796f).min(88.72283905206835f);
-                FloatVector kn = kxc.mul(1.44269504088896341f).add(12582912f).sub(12582912f);
+                // the range clamps as compare-and-blend: Java's max/min (NaN and signed-zero rules) cost six instructions each
+                VectorMask<Float> over = v.compare(VectorOperators.GT, 88.72283905206835f), under = v.compare(VectorOperators.LT, -103.972077083991796f);
+                FloatVector kxc = v.blend(88.72283905206835f, over).blend(-103.972077083991796f, under);
+                FloatVector kt = kxc.mul(1.44269504088896341f).add(12582912f);
+                FloatVector kn = kt.sub(12582912f);
                 FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
                 kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
                 FloatVector kp = kr.fma(1.9875691500e-4f, 1.3981999507e-3f);
@@ -80,13 +83,11 @@ final class VectorOpLoops {
                 kp = kp.fma(kr, FloatVector.broadcast(S, 4.1665795894e-2f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 1.6666665459e-1f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 5.0000001201e-1f));
-                IntVector kni = (IntVector) kn.convert(VectorOperators.F2I, 0);
+                IntVector kni = kt.reinterpretAsInts().sub(0x4b400000);
                 IntVector kn1 = kni.lanewise(VectorOperators.ASHR, 1);
                 FloatVector ks1 = kn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector ks2 = kni.sub(kn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector r = kp.mul(kr).mul(kr).add(kr).add(1f).mul(ks1).mul(ks2)
-                        .blend(Float.POSITIVE_INFINITY, v.compare(VectorOperators.GT, 88.72283905206835f))
-                        .blend(0f, v.compare(VectorOperators.LT, -103.972077083991796f));
+                FloatVector r = kp.mul(kr).mul(kr).add(kr).add(1f).mul(ks1).mul(ks2).blend(Float.POSITIVE_INFINITY, over).blend(0f, under);
                 r.intoArray(out, oo + i);
             }
             return i;
@@ -142,27 +143,23 @@ final class VectorOpLoops {
             int i = 0;
             for (int bound = S.loopBound(n); i < bound; i += L) {
                 FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                // e^(2|x|) as exp below, clamped at 20 (tanh is 1 from there): no overflow, no subnormal, one 2^n scale
-                FloatVector kxc = v.abs().mul(2f).min(20f);
-                FloatVector kn = kxc.mul(1.44269504088896341f).add(12582912f).sub(12582912f);
-                FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
+                // tanh = expm1(2x) / (expm1(2x) + 2), 2x clamped to [-20, 20]; expm1(y) = 2^n expm1(r) + (2^n - 1)
+                FloatVector y = v.add(v);
+                y = y.blend(VectorFunctions.TWENTY, y.compare(VectorOperators.GT, VectorFunctions.TWENTY))
+                        .blend(VectorFunctions.MINUS_TWENTY, y.compare(VectorOperators.LT, VectorFunctions.MINUS_TWENTY));
+                FloatVector kt = y.mul(1.44269504088896341f).add(12582912f);
+                FloatVector kn = kt.sub(12582912f);
+                FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), y);
                 kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
                 FloatVector kp = kr.fma(1.9875691500e-4f, 1.3981999507e-3f);
                 kp = kp.fma(kr, FloatVector.broadcast(S, 8.3334519073e-3f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 4.1665795894e-2f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 1.6666665459e-1f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 5.0000001201e-1f));
-                FloatVector scale = ((IntVector) kn.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector e2 = kp.mul(kr).mul(kr).add(kr).add(1f).mul(scale);
-                // tanh: an odd polynomial below 0.625, else 1 - 2 / (e^(2|x|) + 1) with the sign of x
-                FloatVector z = v.mul(v);
-                FloatVector q = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
-                q = q.fma(z, FloatVector.broadcast(S, -5.37397155531e-2f));
-                q = q.fma(z, FloatVector.broadcast(S, 1.33314422036e-1f));
-                q = q.fma(z, FloatVector.broadcast(S, -3.33332819422e-1f));
-                FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e2.add(1f)));
-                FloatVector r = q.mul(z).mul(v).add(v)
-                        .blend(big.reinterpretAsInts().and(0x7fffffff).or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats(), v.abs().compare(VectorOperators.GE, 0.625f));
+                FloatVector em1r = kp.mul(kr).fma(kr, kr);
+                FloatVector scale = kt.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector em1 = scale.fma(em1r, scale.sub(1f));
+                FloatVector r = em1.div(em1.add(2f)).reinterpretAsInts().or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
                 r.intoArray(out, oo + i);
             }
             return i;
@@ -173,8 +170,10 @@ final class VectorOpLoops {
                 FloatVector v = FloatVector.fromArray(S, x, xo + i);
                 // e^-x as exp below, -x clamped to [-20, 88] (sigmoid is 1 from x = 20; below x = -88 its
                 // true value is subnormal and 0 is returned): no overflow, no subnormal, one 2^n scale
-                FloatVector kxc = v.neg().max(-20f).min(88f);
-                FloatVector kn = kxc.mul(1.44269504088896341f).add(12582912f).sub(12582912f);
+                FloatVector u = v.neg();
+                FloatVector kxc = u.blend(-20f, u.compare(VectorOperators.LT, -20f)).blend(88f, u.compare(VectorOperators.GT, 88f));
+                FloatVector kt = kxc.mul(1.44269504088896341f).add(12582912f);
+                FloatVector kn = kt.sub(12582912f);
                 FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
                 kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
                 FloatVector kp = kr.fma(1.9875691500e-4f, 1.3981999507e-3f);
@@ -182,7 +181,7 @@ final class VectorOpLoops {
                 kp = kp.fma(kr, FloatVector.broadcast(S, 4.1665795894e-2f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 1.6666665459e-1f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 5.0000001201e-1f));
-                FloatVector scale = ((IntVector) kn.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector scale = kt.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector e = kp.mul(kr).mul(kr).add(kr).add(1f).mul(scale);
                 FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f)).blend(0f, v.compare(VectorOperators.LT, -88f));
                 r.intoArray(out, oo + i);
@@ -236,8 +235,11 @@ final class VectorOpLoops {
                 poly = poly.fma(t, FloatVector.broadcast(S, 1.00002368f));
                 poly = poly.fma(t, FloatVector.broadcast(S, -1.26551223f));
                 // exp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves
-                FloatVector kxc = poly.sub(x2).max(-103.972077083991796f).min(88.72283905206835f);
-                FloatVector kn = kxc.mul(1.44269504088896341f).add(12582912f).sub(12582912f);
+                FloatVector ex = poly.sub(x2);
+                VectorMask<Float> over = ex.compare(VectorOperators.GT, 88.72283905206835f), under = ex.compare(VectorOperators.LT, -103.972077083991796f);
+                FloatVector kxc = ex.blend(88.72283905206835f, over).blend(-103.972077083991796f, under);
+                FloatVector kt = kxc.mul(1.44269504088896341f).add(12582912f);
+                FloatVector kn = kt.sub(12582912f);
                 FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
                 kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
                 FloatVector kp = kr.fma(1.9875691500e-4f, 1.3981999507e-3f);
@@ -245,13 +247,11 @@ final class VectorOpLoops {
                 kp = kp.fma(kr, FloatVector.broadcast(S, 4.1665795894e-2f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 1.6666665459e-1f));
                 kp = kp.fma(kr, FloatVector.broadcast(S, 5.0000001201e-1f));
-                IntVector kni = (IntVector) kn.convert(VectorOperators.F2I, 0);
+                IntVector kni = kt.reinterpretAsInts().sub(0x4b400000);
                 IntVector kn1 = kni.lanewise(VectorOperators.ASHR, 1);
                 FloatVector ks1 = kn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector ks2 = kni.sub(kn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector ee = kp.mul(kr).mul(kr).add(kr).add(1f).mul(ks1).mul(ks2)
-                        .blend(Float.POSITIVE_INFINITY, poly.sub(x2).compare(VectorOperators.GT, 88.72283905206835f))
-                        .blend(0f, poly.sub(x2).compare(VectorOperators.LT, -103.972077083991796f));
+                FloatVector ee = kp.mul(kr).mul(kr).add(kr).add(1f).mul(ks1).mul(ks2).blend(Float.POSITIVE_INFINITY, over).blend(0f, under);
                 FloatVector series = x2.fma(1f / 9360, -1f / 1320);
                 series = series.fma(x2, FloatVector.broadcast(S, 1f / 216));
                 series = series.fma(x2, FloatVector.broadcast(S, -1f / 42));
