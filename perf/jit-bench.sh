@@ -43,7 +43,7 @@ if [[ "$ONLY" == "FirstCall" ]]; then
   exit 0
 fi
 # A fixed, pre-touched heap (see perf/run.sh): on this VM fresh heap pages fault slowly.
-"${JAVA[0]}" -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main -p threads=2 -jvmArgsAppend "--add-modules jdk.incubator.vector -Xms4g -Xmx4g -XX:+AlwaysPreTouch" \
+"${JAVA[0]}" -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main -p threads=2 -jvmArgsAppend "--add-modules jdk.incubator.vector ${JMH_JVM_ARGS:-} -Xms4g -Xmx4g -XX:+AlwaysPreTouch" \
   "dev.javelin.perf.jit.Jit${ONLY}"
 if [[ -z "$ONLY" ]]; then
   first_call

@@ -40,10 +40,11 @@ public final class Fusion {
     /** Above this weighted cost a value with several consumers is stored rather than recomputed. */
     public static final int RECOMPUTE_LIMIT = 8;
     static final int TRANSCENDENTAL = 4;
-    /** Ops whose loop code is a long {@code VectorFunctions} polynomial (see {@link #limitHeavy}). */
-    static final Set<Op> HEAVY = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF);
-    /** Heavy ops per loop body that C2 still inlines completely. */
-    static final int MAX_HEAVY = 1;
+    /**
+     * The weight of heavy ops per loop body that C2 still inlines completely (see {@link #limitHeavy});
+     * {@code -Djavelin.jit.heavyBudget=1} gives every heavy op a loop of its own.
+     */
+    static final int HEAVY_BUDGET = Integer.getInteger("javelin.jit.heavyBudget", 2);
 
     private final Graph graph;
     private final Set<Node> materialized = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -131,18 +132,28 @@ public final class Fusion {
     }
 
     /**
-     * Keeps at most {@link #MAX_HEAVY} heavy transcendentals in one loop body: while {@code n}'s
-     * expression would hold more, the heaviest input expression is stored instead of recomputed
-     * (by its own kernel; {@code RowGroups} then runs the two block by block, so the stored value
-     * stays in a cache-resident block when only they read it).
-     * Each heavy op is a deterministic {@code VectorFunctions} polynomial of about 50 vector
-     * operations; with two of them in one loop C2 stops inlining at its node-count cutoff
-     * (NodeCountInliningCutoff), and a call that is not inlined boxes its vectors (the
-     * tanh/sigmoid chain ran 58 ms instead of 25). Records {@code n}'s own count in {@code heavy}.
+     * Keeps the heavy ops of one loop body within {@link #HEAVY_BUDGET}: while {@code n}'s expression
+     * would weigh more, the heaviest input expression is stored instead of recomputed (by its own
+     * kernel; {@code RowGroups} then runs the two block by block, so the stored value stays in a
+     * cache-resident block when only they read it). Each heavy op is a {@code VectorFunctions}
+     * polynomial of 25-50 vector operations, and C2 stops inlining at a node-count cutoff
+     * (NodeCountInliningCutoff): a call it does not inline boxes its vectors (a tanh/sigmoid loop ran
+     * 3x slower). Measured: two of exp, tanh and sigmoid fit in one loop (the elementwise benchmark's
+     * tanh * sigmoid: 23 -> 15 ms on one thread against two kernels), log with exp does not, so log
+     * and erf weigh 2. Records {@code n}'s own weight in {@code heavy}.
      */
+    static int heavyWeight(Op op) {
+        return switch (op) {
+            case EXP, TANH, SIGMOID -> 1;
+            case LOG, ERF -> 2;
+            default -> 0;
+        };
+    }
+
+    /** Stores inputs of {@code n} until its loop body's heavy weight is within budget (see {@link #heavyWeight}). */
     private void limitHeavy(Node n, Map<Node, Integer> heavy) {
         while (true) {
-            int h = HEAVY.contains(n.op()) ? 1 : 0;
+            int h = heavyWeight(n.op());
             Node worst = null;
             int worstH = 0;
             for (Node in : n.inputs()) {
@@ -155,7 +166,7 @@ public final class Fusion {
                     worstH = ih;
                 }
             }
-            if (h <= MAX_HEAVY || worst == null) {
+            if (h <= HEAVY_BUDGET || worst == null) {
                 heavy.put(n, h);
                 return;
             }
