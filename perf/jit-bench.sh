@@ -6,6 +6,8 @@
 #   perf/jit-bench.sh Softmax    # only JitSoftmaxBench
 #   perf/jit-bench.sh FirstCall  # only the train step's first call, in fresh JVMs
 #
+# JMH_FORKS=3 runs each benchmark in three JVMs (the figures of record: one fork's mean moves by up to
+# 20% from JVM to JVM here); JMH_JVM_ARGS adds JVM options to the forks (e.g. -Djavelin.jit.heavyBudget=1).
 # The first call is timed by JitFirstCall in FIRST_CALL_RUNS fresh JVMs (default 7): median, min and
 # max of its wall time and of the compile part. One JMH single shot per fork is too noisy for it.
 set -euo pipefail
@@ -43,7 +45,7 @@ if [[ "$ONLY" == "FirstCall" ]]; then
   exit 0
 fi
 # A fixed, pre-touched heap (see perf/run.sh): on this VM fresh heap pages fault slowly.
-"${JAVA[0]}" -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main -p threads=2 -jvmArgsAppend "--add-modules jdk.incubator.vector ${JMH_JVM_ARGS:-} -Xms4g -Xmx4g -XX:+AlwaysPreTouch" \
+"${JAVA[0]}" -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main -p threads=2 -f "${JMH_FORKS:-1}" -jvmArgsAppend "--add-modules jdk.incubator.vector ${JMH_JVM_ARGS:-} -Xms4g -Xmx4g -XX:+AlwaysPreTouch" \
   "dev.javelin.perf.jit.Jit${ONLY}"
 if [[ -z "$ONLY" ]]; then
   first_call

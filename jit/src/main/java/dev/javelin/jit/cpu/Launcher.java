@@ -92,8 +92,7 @@ final class Launcher {
             out[offs[outSlot]] = acc;
             return;
         }
-        long perRow = (long) n * reducedCount;
-        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, perRow));
+        int rowsPerChunk = reductionRowsPerChunk((long) n * reducedCount);
         CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
             int[] offs = new int[slots];
             for (int row = from; row < to; row++) {
@@ -122,7 +121,7 @@ final class Launcher {
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, BLOCK) : n;
         long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();
-        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, rowLength));
+        int rowsPerChunk = reductionRowsPerChunk(rowLength);
         int members = kernels.length;
         boolean[] hasScratchRow = new boolean[members];
         for (int[] o : owner) for (int p : o) if (p >= 0 && home[p] < 0) hasScratchRow[p] = true;
@@ -183,6 +182,17 @@ final class Launcher {
                 kernel.run(arrays, offs, maps, cols);
             }
         });
+    }
+
+    /**
+     * Rows per parallel chunk of row reductions: {@link #GRAIN} elements, rounded up to 16 rows, so
+     * that two threads seldom write their per-row results (floats, adjacent) into the same 64-byte
+     * cache line. Softmax over 4096-wide rows took chunks of 8 rows, and the two threads' max and sum
+     * stores shared every line.
+     */
+    private static int reductionRowsPerChunk(long rowLength) {
+        long rows = Math.max(1, GRAIN / Math.max(1, rowLength));
+        return (int) ((rows + 15) / 16 * 16);
     }
 
     private static int chunk(int grain) {
