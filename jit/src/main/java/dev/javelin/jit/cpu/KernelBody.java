@@ -2,6 +2,7 @@ package dev.javelin.jit.cpu;
 
 import static org.objectweb.asm.Opcodes.*;
 
+import dev.javelin.jit.plan.Fusion;
 import dev.javelin.jit.plan.KernelIR;
 import dev.javelin.jit.plan.KernelIR.Access;
 import dev.javelin.jit.plan.KernelIR.Instr;
@@ -40,6 +41,8 @@ final class KernelBody {
     private int step, bound, i, tailMask, acc;
     private final int[] accs = new int[ACCUMULATORS];
 
+    private final int heavyWeight;
+
     KernelBody(KernelIR ir, String owner, MethodVisitor mv) {
         this.ir = ir;
         this.owner = owner;
@@ -52,6 +55,9 @@ final class KernelBody {
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
         reciprocal = new int[value.length];
+        int w = 0;
+        for (Instr in : ir.body()) if (in.op() != null) w += Fusion.heavyWeight(in.op());
+        heavyWeight = w;
     }
 
     void emit() {
@@ -424,8 +430,10 @@ final class KernelBody {
         return t == DType.BOOL ? VMD : FVD;
     }
 
-    private static String helper(Instr in) {
+    private String helper(Instr in) {
         if (in.op() == Op.CAST) return in.dtype() == DType.BOOL ? "toBool" : "toFloat";
+        // exp beside another heavy function takes the form with fewer C2 nodes (Fusion.heavyWeight)
+        if (in.op() == Op.EXP && heavyWeight > 1) return "expCompact";
         return in.op().label();
     }
 }

@@ -37,6 +37,8 @@ public final class KernelSupport {
     public static FloatVector neg(FloatVector x) { return x.neg(); }
     public static FloatVector abs(FloatVector x) { return x.abs(); }
     public static FloatVector exp(FloatVector x) { return VectorFunctions.exp(x); }
+    /** exp for a loop body with a second heavy function: see {@link VectorFunctions#expCompact}. */
+    public static FloatVector expCompact(FloatVector x) { return VectorFunctions.expCompact(x); }
     public static FloatVector log(FloatVector x) { return VectorFunctions.log(x); }
     public static FloatVector sqrt(FloatVector x) { return x.sqrt(); }
     public static FloatVector sin(FloatVector x) { return x.lanewise(VectorOperators.SIN); }

@@ -142,7 +142,7 @@ public final class Fusion {
      * tanh * sigmoid: 23 -> 15 ms on one thread against two kernels), log with exp does not, so log
      * and erf weigh 2. Records {@code n}'s own weight in {@code heavy}.
      */
-    static int heavyWeight(Op op) {
+    public static int heavyWeight(Op op) {
         return switch (op) {
             case EXP, TANH, SIGMOID -> 1;
             case LOG, ERF -> 2;

@@ -59,8 +59,36 @@ public final class VectorFunctions {
         return FloatVector.broadcast(S, value);
     }
 
-    /** e^x, within 1 ulp. */
+    /**
+     * e^x, within 1 ulp. Its constants are broadcast here, which C2 hoists out of a loop; see
+     * {@link #expCompact} for the form that fits beside a second heavy function in one loop.
+     */
     public static FloatVector exp(FloatVector v) {
+        // exp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves.
+        VectorMask<Float> over = v.compare(VectorOperators.GT, 88.72283905206835f), under = v.compare(VectorOperators.LT, -103.972077083991796f);
+        FloatVector kxc = v.blend(88.72283905206835f, over).blend(-103.972077083991796f, under);
+        FloatVector kt = kxc.mul(1.44269504088896341f).add(12582912f);
+        FloatVector kn = kt.sub(12582912f);
+        FloatVector kr = kn.fma(FloatVector.broadcast(S, -0.693359375f), kxc);
+        kr = kn.fma(FloatVector.broadcast(S, 2.12194440e-4f), kr);
+        FloatVector kp = kr.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        kp = kp.fma(kr, FloatVector.broadcast(S, 8.3334519073e-3f));
+        kp = kp.fma(kr, FloatVector.broadcast(S, 4.1665795894e-2f));
+        kp = kp.fma(kr, FloatVector.broadcast(S, 1.6666665459e-1f));
+        kp = kp.fma(kr, FloatVector.broadcast(S, 5.0000001201e-1f));
+        IntVector kni = kt.reinterpretAsInts().sub(0x4b400000);
+        IntVector kn1 = kni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector ks1 = kn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector ks2 = kni.sub(kn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return kp.mul(kr).mul(kr).add(kr).add(1f).mul(ks1).mul(ks2).blend(Float.POSITIVE_INFINITY, over).blend(0f, under);
+    }
+
+    /**
+     * {@link #exp}, bit for bit, with its constants loaded from static vectors: fewer C2 nodes (it fits
+     * in one loop with another heavy function, see the note on the constants), one reload per constant
+     * and iteration. Generated loops with two heavy functions call this one.
+     */
+    public static FloatVector expCompact(FloatVector v) {
         // exp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves.
         // The range clamps are compare-and-blend: Java's max/min (NaN and signed-zero rules) cost six instructions each.
         VectorMask<Float> over = v.compare(VectorOperators.GT, EXP_MAX), under = v.compare(VectorOperators.LT, EXP_MIN);

@@ -26,6 +26,7 @@ class VectorFunctionsTest {
         x[2] = Float.NEGATIVE_INFINITY;
         x[3] = Float.POSITIVE_INFINITY;
         check(Op.EXP, VectorFunctions::exp, x, Math::exp, 1, seed);
+        check(Op.EXP, VectorFunctions::expCompact, x, Math::exp, 1, seed);
         check(Op.TANH, VectorFunctions::tanh, x, Math::tanh, 2.5, seed);
         check(Op.SIGMOID, VectorFunctions::sigmoid, x, v -> 1 / (1 + Math.exp(-v)), 3, seed);
         check(Op.ERF, VectorFunctions::erf, x, dev.javelin.tensor.spi.SpecialFunctions::erf, 3, seed);
