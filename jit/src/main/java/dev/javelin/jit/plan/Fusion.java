@@ -41,7 +41,7 @@ public final class Fusion {
     public static final int RECOMPUTE_LIMIT = 8;
     static final int TRANSCENDENTAL = 4;
     /**
-     * The weight of heavy ops per loop body that C2 still inlines completely (see {@link #limitHeavy});
+     * The weight of heavy ops per loop body that C2 still inlines completely (see {@link #heavyWeight});
      * {@code -Djavelin.jit.heavyBudget=1} gives every heavy op a loop of its own.
      */
     static final int HEAVY_BUDGET = Integer.getInteger("javelin.jit.heavyBudget", 2);
@@ -132,15 +132,20 @@ public final class Fusion {
     }
 
     /**
-     * Keeps the heavy ops of one loop body within {@link #HEAVY_BUDGET}: while {@code n}'s expression
-     * would weigh more, the heaviest input expression is stored instead of recomputed (by its own
-     * kernel; {@code RowGroups} then runs the two block by block, so the stored value stays in a
-     * cache-resident block when only they read it). Each heavy op is a {@code VectorFunctions}
-     * polynomial of 25-50 vector operations, and C2 stops inlining at a node-count cutoff
-     * (NodeCountInliningCutoff): a call it does not inline boxes its vectors (a tanh/sigmoid loop ran
-     * 3x slower). Measured: two of exp, tanh and sigmoid fit in one loop (the elementwise benchmark's
-     * tanh * sigmoid: 23 -> 15 ms on one thread against two kernels), log with exp does not, so log
-     * and erf weigh 2. Records {@code n}'s own weight in {@code heavy}.
+     * How much of C2's inlining budget an op's loop code takes (0: not heavy). {@code limitHeavy}
+     * keeps a loop body within {@link #HEAVY_BUDGET}: while an expression would weigh more, its
+     * heaviest input expression is stored instead of recomputed (by its own kernel; {@code RowGroups}
+     * then runs the two block by block, so the stored value stays in a cache-resident block when only
+     * they read it). Each heavy op is a {@code VectorFunctions} polynomial of 25-50 vector operations,
+     * and C2 stops inlining at a node-count cutoff (NodeCountInliningCutoff): a call it does not
+     * inline boxes its vectors (a tanh/sigmoid loop ran 3x slower). Measured: two of exp, tanh and
+     * sigmoid fit in one loop (the elementwise benchmark's tanh * sigmoid: 23 -> 15 ms on one thread
+     * against two kernels), log with exp does not, so log and erf weigh 2. Code generators read it
+     * too (a CPU kernel with weight 2 takes {@code VectorFunctions.expCompact}).
+     *
+     * <pre>{@code
+     * Fusion.heavyWeight(Op.TANH);   // 1
+     * }</pre>
      */
     public static int heavyWeight(Op op) {
         return switch (op) {
