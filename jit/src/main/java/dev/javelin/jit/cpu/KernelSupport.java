@@ -4,7 +4,6 @@ import dev.javelin.kernels.cpu.VectorFunctions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -99,21 +98,15 @@ public final class KernelSupport {
     public static FloatVector tail_max(FloatVector v, VectorMask<Float> m) { return identity_max().blend(v, m); }
     public static FloatVector tail_min(FloatVector v, VectorMask<Float> m) { return identity_min().blend(v, m); }
     public static float lanes_sum(FloatVector acc) {
-        // VectorFunctions.sumLanes' tree written here: two fewer calls deep, which matters under a method handle
-        FloatVector v = acc;
-        for (VectorShuffle<Float> half : HALVES) v = v.add(v.rearrange(half));
-        return v.lane(0);
-    }
-
-    /** Lane i + w takes lane i's place: the steps of the lane sum's tree (VectorMath's, the same order). */
-    private static final VectorShuffle<Float>[] HALVES = halves();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int lanes = S.length();
-        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(lanes)];
-        for (int s = 0; s < h.length; s++) h[s] = VectorShuffle.iota(S, lanes >> (s + 1), 1, true);
-        return h;
+        // VectorFunctions.sumLanes' tree (lane i += lane i + w, w = lanes/2 ... 1: the same additions in
+        // the same order, so the same bits) in scalar code: its shuffles cost C2 enough nodes that after a
+        // row loop with an exp this call was left out of line, boxing its vector once per row
+        float[] t = new float[S.length()];
+        acc.intoArray(t, 0);
+        for (int w = t.length / 2; w >= 1; w /= 2) {
+            for (int i = 0; i < w; i++) t[i] += t[i + w];
+        }
+        return t[0];
     }
     public static float lanes_max(FloatVector acc) { return acc.reduceLanes(VectorOperators.MAX); }
     public static float lanes_min(FloatVector acc) { return acc.reduceLanes(VectorOperators.MIN); }
