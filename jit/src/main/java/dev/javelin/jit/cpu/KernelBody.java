@@ -314,19 +314,24 @@ final class KernelBody {
                 mv.visitVarInsn(ASTORE, acc);
             }
             case REDUCE_COLUMNS -> {
-                species();
-                mv.visitVarInsn(ALOAD, arr[out]);
-                index(out);
-                if (masked) {
-                    mv.visitVarInsn(ALOAD, tailMask);
-                    mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI" + VMD + ")" + FVD, false);
-                } else {
-                    mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
-                }
+                loadFloats(out, masked);
                 mv.visitVarInsn(ALOAD, result);
                 support("combine_" + reduceName(), "(" + FVD + FVD + ")" + FVD);
                 store(out, masked);
             }
+        }
+    }
+
+    /** Pushes the vector of floats at slot {@code s}'s current position (contiguous; masked in the tail). */
+    private void loadFloats(int s, boolean masked) {
+        species();
+        mv.visitVarInsn(ALOAD, arr[s]);
+        index(s);
+        if (masked) {
+            mv.visitVarInsn(ALOAD, tailMask);
+            mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI" + VMD + ")" + FVD, false);
+        } else {
+            mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
         }
     }
 
@@ -345,15 +350,7 @@ final class KernelBody {
                     support("loadMask", "([ZI)" + VMD);
                 }
             } else {
-                species();
-                mv.visitVarInsn(ALOAD, arr[s]);
-                index(s);
-                if (masked) {
-                    mv.visitVarInsn(ALOAD, tailMask);
-                    mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI" + VMD + ")" + FVD, false);
-                } else {
-                    mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
-                }
+                loadFloats(s, masked);
             }
         } else { // strided: a gather through the slot's map, padded so the tail reads valid indices
             if (bool) {
