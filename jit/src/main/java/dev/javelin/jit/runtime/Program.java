@@ -5,8 +5,8 @@ import dev.javelin.jit.cpu.RowGroups;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
 import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.jit.plan.PlanStep;
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
@@ -17,6 +17,7 @@ import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.EagerEngine;
 import dev.javelin.tensor.spi.HeapStorage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ public final class Program {
                 boolean readsOnlyE = rir.mode() == KernelIR.Mode.REDUCE_ROW && !rir.storesValue() && rir.body().size() == 1
                         && rir.loads().size() == 1 && rir.loads().get(0).access() == KernelIR.Access.CONTIGUOUS
                         && r.leaves().size() == 1 && r.leaves().get(0) == e.node() && r.launch().innerStrides()[0] == 1
-                        && r.launch().n() == e.launch().n() && java.util.Arrays.equals(r.launch().keptDims(), e.launch().keptDims());
+                        && r.launch().n() == e.launch().n() && Arrays.equals(r.launch().keptDims(), e.launch().keptDims());
                 if (!readsOnlyE || e.ir().mode() != KernelIR.Mode.ELEMENTWISE || e.ir().outDtype() != DType.FLOAT32) continue;
                 String name = "R_" + rir.reduceOp().label().replace("reduce_", "") + "_and_" + e.ir().name().replaceFirst("^E_", "");
                 KernelIR both = e.ir().reducingAndStoring(rir.reduceOp(), name);
@@ -334,33 +335,29 @@ public final class Program {
     }
 
     private void runRowGroup(int from, int to, Tensor[] env, Object[] arena, Object[] provided) {
-        List<CpuKernel> members = new ArrayList<>();
-        List<Object[]> arrays = new ArrayList<>();
-        List<int[]> base = new ArrayList<>();
-        List<Boolean> scratchMember = new ArrayList<>();
+        int capacity = to - from, m = 0;
+        CpuKernel[] members = new CpuKernel[capacity];
+        Object[][] arrays = new Object[capacity][];
+        int[][] base = new int[capacity][];
+        boolean[] scratchMember = new boolean[capacity];
         for (int t = from; t < to; t++) {
             PlanStep.Kernel k = (PlanStep.Kernel) steps.get(t);
             Object[] a = new Object[k.leaves().size() + 1];
             int[] b = new int[a.length];
             env[index.get(k.node())] = bind(t, k, env, arena, provided, a, b);
             if (t > from && withNext[t - 1] != null) { // reduced by the previous member: its output becomes that member's last slot
-                int last = arrays.size() - 1;
-                Object[] merged = java.util.Arrays.copyOf(arrays.get(last), arrays.get(last).length + 1);
-                merged[merged.length - 1] = a[a.length - 1];
-                int[] mergedBase = java.util.Arrays.copyOf(base.get(last), base.get(last).length + 1);
-                mergedBase[mergedBase.length - 1] = b[b.length - 1];
-                arrays.set(last, merged);
-                base.set(last, mergedBase);
+                arrays[m - 1] = Arrays.copyOf(arrays[m - 1], arrays[m - 1].length + 1);
+                arrays[m - 1][arrays[m - 1].length - 1] = a[a.length - 1];
+                base[m - 1] = Arrays.copyOf(base[m - 1], base[m - 1].length + 1);
+                base[m - 1][base[m - 1].length - 1] = b[b.length - 1];
                 continue;
             }
-            members.add(withNext[t] != null ? withNext[t] : kernels[t]);
-            arrays.add(a);
-            base.add(b);
-            scratchMember.add(scratch[t]);
+            members[m] = withNext[t] != null ? withNext[t] : kernels[t];
+            arrays[m] = a;
+            base[m] = b;
+            scratchMember[m++] = scratch[t];
         }
-        boolean[] scratchFlags = new boolean[members.size()];
-        for (int i = 0; i < scratchFlags.length; i++) scratchFlags[i] = scratchMember.get(i);
-        CpuKernel.runRowGroup(members.toArray(CpuKernel[]::new), arrays.toArray(Object[][]::new), base.toArray(int[][]::new), scratchFlags);
+        CpuKernel.runRowGroup(Arrays.copyOf(members, m), Arrays.copyOf(arrays, m), Arrays.copyOf(base, m), Arrays.copyOf(scratchMember, m));
     }
 
     /**
