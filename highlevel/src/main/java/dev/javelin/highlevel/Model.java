@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 
 /**
@@ -147,7 +148,7 @@ public class Model extends Layer {
      * }</pre>
      */
     public Model to(Device target) {
-        this.device = java.util.Objects.requireNonNull(target, "device");
+        this.device = Objects.requireNonNull(target, "device");
         placeWeights();
         return this;
     }

@@ -3,6 +3,9 @@ package dev.javelin.jit.cpu;
 import dev.javelin.jit.plan.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.tensor.DType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A generated kernel bound to one launch geometry: what a program step calls. The gather maps of
@@ -67,7 +70,7 @@ public final class CpuKernel {
         int[][] owner = new int[m][];
         for (int i = 0; i < m; i++) {
             owner[i] = new int[arrays[i].length];
-            java.util.Arrays.fill(owner[i], -1);
+            Arrays.fill(owner[i], -1);
             for (int s = 0; s < arrays[i].length; s++) {
                 for (int p = 0; p < m; p++) {
                     if (scratchMember[p] && arrays[i][s] == arrays[p][valueSlot[p]]) owner[i][s] = p;
@@ -86,7 +89,7 @@ public final class CpuKernel {
     private static int[] homes(KernelIR[] irs, Launch[] launches, Object[][] arrays, boolean[] scratchMember, int[] valueSlot) {
         int m = irs.length, last = m - 1;
         int[] home = new int[m];
-        java.util.Arrays.fill(home, -1);
+        Arrays.fill(home, -1);
         if (irs[last].mode() != KernelIR.Mode.ELEMENTWISE || scratchMember[last] || irs[last].outDtype() != DType.FLOAT32) return home;
         int out = arrays[last].length - 1;
         if (launches[last].innerStrides()[out] != 1) return home;
@@ -116,13 +119,13 @@ public final class CpuKernel {
      * (its loop n wide, its kept dimensions the rows in row-major order) or over one flat run of
      * m·n, reading C and writing its output densely at the same positions.
      */
-    public boolean epilogueOf(long m, int n, java.util.List<Integer> cSlots) {
+    public boolean epilogueOf(long m, int n, List<Integer> cSlots) {
         if (ir.mode() != KernelIR.Mode.ELEMENTWISE || cSlots.isEmpty()) return false;
         int out = launch.innerStrides().length - 1;
         boolean rowsKept = launch.keptCount() == m && launch.n() == n;
         boolean flat = launch.keptCount() == 1 && (long) launch.n() == m * n;
         if (!rowsKept && !flat) return false;
-        java.util.List<Integer> dense = new java.util.ArrayList<>(cSlots);
+        List<Integer> dense = new ArrayList<>(cSlots);
         dense.add(out);
         int[] dims = launch.keptDims();
         for (int s : dense) {

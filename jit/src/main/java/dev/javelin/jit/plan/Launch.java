@@ -43,16 +43,16 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
      * slot, and that launch's output size: where a row reduction folded into this kernel writes.
      */
     public Launch withSlotOf(Launch other, int slot) {
-        int[][] kept = java.util.Arrays.copyOf(keptStrides, keptStrides.length + 1);
+        int[][] kept = Arrays.copyOf(keptStrides, keptStrides.length + 1);
         kept[kept.length - 1] = other.keptStrides[slot];
-        int[][] reduced = java.util.Arrays.copyOf(reducedStrides, reducedStrides.length + 1);
+        int[][] reduced = Arrays.copyOf(reducedStrides, reducedStrides.length + 1);
         reduced[reduced.length - 1] = other.reducedStrides[slot];
         return new Launch(n, append(innerStrides, other.innerStrides[slot]), keptDims, kept, reducedDims, reduced,
                 append(offsets, other.offsets[slot]), other.outputSize);
     }
 
     private static int[] append(int[] a, int v) {
-        int[] r = java.util.Arrays.copyOf(a, a.length + 1);
+        int[] r = Arrays.copyOf(a, a.length + 1);
         r[a.length] = v;
         return r;
     }

@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.OpAttrs;
@@ -40,7 +41,7 @@ public final class CpuBackend implements Backend {
      * {@code epilogue} on each tile of output rows (of the [N·OH·OW, Cout] matrix) as soon as it is
      * final, while it is in cache: how the JIT fuses a bias and activation into a convolution.
      */
-    public void conv2d(Tensor x, Tensor f, OpAttrs.Conv attrs, Tensor out, dev.javelin.kernels.cpu.gemm.GemmEpilogue epilogue) {
+    public void conv2d(Tensor x, Tensor f, OpAttrs.Conv attrs, Tensor out, GemmEpilogue epilogue) {
         conv.forward(x, f, attrs, out, epilogue);
     }
 

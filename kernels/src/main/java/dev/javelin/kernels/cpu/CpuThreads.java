@@ -2,6 +2,8 @@ package dev.javelin.kernels.cpu;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one thread pool every CPU kernel shares, sized to the machine unless the user sets
@@ -77,9 +79,9 @@ public final class CpuThreads {
     private static final class Chunks {
         private final RangeTask task;
         private final int count, grain, chunks;
-        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Chunks(RangeTask task, int count, int grain, int chunks) {
             this.task = task;
