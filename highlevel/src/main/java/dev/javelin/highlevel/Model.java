@@ -191,7 +191,11 @@ public class Model extends Layer {
         trainer.compile(options);
     }
 
-    /** Trains for {@code epochs} passes over {@code (x, y)} in batches, shuffled, with the progress bar. */
+    /**
+     * Trains for {@code epochs} passes over {@code (x, y)} in batches, shuffled, with the progress bar.
+     * Interrupting the thread that runs it ({@code Future.cancel(true)}) stops it after the current
+     * batch with a {@link TrainingInterruptedException}; {@link #setStopTraining} stops it after the epoch.
+     */
     public History fit(Tensor x, Tensor y, int batchSize, int epochs) {
         return fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs).build());
     }
@@ -273,7 +277,12 @@ public class Model extends Layer {
         return trainer.loss();
     }
 
-    /** Asks {@link #fit} to stop after the current epoch (EarlyStopping sets it). */
+    /**
+     * Asks {@link #fit} to stop after the current epoch (EarlyStopping sets it): the epoch runs to
+     * its end (validation and callbacks included), no further epoch starts, and {@code fit} returns
+     * normally. To stop after the current batch instead, interrupt the thread running {@code fit}
+     * (it then throws {@link TrainingInterruptedException}).
+     */
     public void setStopTraining(boolean stop) {
         trainer.stopTraining = stop;
     }

@@ -154,30 +154,67 @@ final class Trainer {
         }
         stopTraining = false;
         Map<String, Double> logs = new LinkedHashMap<>();
-        for (Callback c : callbacks) c.onTrainBegin(logs);
-        for (int epoch = o.initialEpoch(); epoch < o.epochs() && !stopTraining; epoch++) {
-            for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
-            int[] order = o.shuffle() ? HostBatches.permutation(trainRows, o.seed(), epoch) : HostBatches.identity(trainRows);
-            RunningLogs running = new RunningLogs();
-            for (int step = 0; step < steps && !stopTraining; step++) {
-                int from = step * o.batchSize();
-                int to = Math.min(trainRows, from + o.batchSize());
-                for (Callback c : callbacks) c.onTrainBatchBegin(step, new LinkedHashMap<>());
-                Tensor batchLoss = step(take(x, order, from, to), take(y, order, from, to), true);
-                running.add(batchLoss.item(), to - from);
-                Map<String, Double> batchLogs = running.logs(metrics);
-                for (Callback c : callbacks) c.onTrainBatchEnd(step, batchLogs);
+        int interruptedEpoch = -1, interruptedStep = -1;
+        try {
+            for (Callback c : callbacks) c.onTrainBegin(logs);
+            for (int epoch = o.initialEpoch(); epoch < o.epochs() && !stopTraining; epoch++) {
+                for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
+                int[] order = o.shuffle() ? HostBatches.permutation(trainRows, o.seed(), epoch) : HostBatches.identity(trainRows);
+                RunningLogs running = new RunningLogs();
+                // stopTraining is read between epochs only (its Javadoc); an interrupt stops after the current batch
+                for (int step = 0; step < steps; step++) {
+                    int from = step * o.batchSize();
+                    int to = Math.min(trainRows, from + o.batchSize());
+                    for (Callback c : callbacks) c.onTrainBatchBegin(step, new LinkedHashMap<>());
+                    Tensor batchLoss = step(take(x, order, from, to), take(y, order, from, to), true);
+                    running.add(batchLoss.item(), to - from);
+                    Map<String, Double> batchLogs = running.logs(metrics);
+                    for (Callback c : callbacks) c.onTrainBatchEnd(step, batchLogs);
+                    if (Thread.currentThread().isInterrupted()) {
+                        interruptedEpoch = epoch;
+                        interruptedStep = step;
+                        break;
+                    }
+                }
+                // a partial epoch: no onEpochEnd, so History does not record it as a whole one
+                if (interruptedEpoch >= 0 && interruptedStep + 1 < steps) break;
+                Map<String, Double> epochLogs = running.logs(metrics);
+                if (!valX.isEmpty()) {
+                    Map<String, Double> val = evaluate(valX, valY, o.batchSize(), List.of(), 0);
+                    for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
+                }
+                for (Callback c : callbacks) c.onEpochEnd(epoch, epochLogs);
+                logs = epochLogs;
+                if (interruptedEpoch >= 0) break;
             }
-            Map<String, Double> epochLogs = running.logs(metrics);
-            if (!valX.isEmpty()) {
-                Map<String, Double> val = evaluate(valX, valY, o.batchSize(), List.of(), 0);
-                for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
-            }
-            for (Callback c : callbacks) c.onEpochEnd(epoch, epochLogs);
-            logs = epochLogs;
+            for (Callback c : callbacks) c.onTrainEnd(logs);
+        } catch (RuntimeException | Error e) {
+            closeAll(callbacks, e);
+            throw e;
         }
-        for (Callback c : callbacks) c.onTrainEnd(logs);
+        closeAll(callbacks, null);
+        if (interruptedEpoch >= 0) { // the thread's interrupt flag stays set for the caller (an executor, a Future)
+            throw new TrainingInterruptedException(history, interruptedEpoch, interruptedStep + 1, steps);
+        }
         return history;
+    }
+
+    /**
+     * Releases every callback's resources (CSVLogger's file), also when the loop failed: then a
+     * failure to close is added to {@code failure} as suppressed; otherwise the first one is thrown.
+     */
+    private static void closeAll(List<Callback> callbacks, Throwable failure) {
+        RuntimeException first = null;
+        for (Callback c : callbacks) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                if (failure != null) failure.addSuppressed(e);
+                else if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     Map<String, Double> evaluate(List<Tensor> xIn, List<Tensor> yIn, int batchSize, List<Callback> callbacks, int verbose) {
