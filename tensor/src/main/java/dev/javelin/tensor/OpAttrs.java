@@ -82,4 +82,7 @@ public sealed interface OpAttrs {
      * query {@code i} when {@code j > i} (the causal mask, aligned at the top left as PyTorch's).
      */
     record Attention(double scale, boolean causal) implements OpAttrs {}
+
+    /** The (non-negative) axis of ARGSORT and its direction; ties keep their input order either way. */
+    record Sort(int axis, boolean descending) implements OpAttrs {}
 }

@@ -39,7 +39,7 @@ public final class CudaKernels {
             // attention has no PTX kernel yet: the host runs it
             case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating()
                     : op != Op.ATTENTION && op != Op.ATTENTION_BACKWARD && call.dtype() == DType.FLOAT32;
-            case INDEX -> op == Op.GATHER || call.dtype() != DType.BOOL;
+            case INDEX -> op == Op.GATHER || (op == Op.SCATTER_ADD && call.dtype() != DType.BOOL); // ARGSORT sorts on the host
             case RANDOM -> CudaRandom.supports(op);
             case MOVEMENT -> false;
         };
@@ -70,8 +70,11 @@ public final class CudaKernels {
                 }
             }
             case INDEX -> {
-                if (op == Op.GATHER) CudaIndexing.gather(r, call, out);
-                else CudaIndexing.scatterAdd(r, call, out);
+                switch (op) {
+                    case GATHER -> CudaIndexing.gather(r, call, out);
+                    case SCATTER_ADD -> CudaIndexing.scatterAdd(r, call, out);
+                    default -> throw new IllegalArgumentException("cuda: " + op.label() + " runs on the host (see supports)");
+                }
             }
             case RANDOM -> CudaRandom.random(r, call, out);
             case MOVEMENT -> throw new IllegalArgumentException("cuda: view " + op.label() + " reached the backend; views are made by the engine");
