@@ -15,6 +15,10 @@ import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.layers.LayerNormalization;
 import dev.javelin.highlevel.layers.MaxPooling2D;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
+import dev.javelin.highlevel.layers.PositionEmbedding;
+import dev.javelin.highlevel.layers.TransformerDecoder;
+import dev.javelin.highlevel.models.GptModel;
 import dev.javelin.highlevel.layers.Reshape;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +52,11 @@ public final class LayerRegistry {
         register("Activation", Activation::fromConfig);
         register("Add", Add::fromConfig);
         register("Concatenate", Concatenate::fromConfig);
+        // attention and transformers
+        register("MultiHeadAttention", MultiHeadAttention::fromConfig);
+        register("PositionEmbedding", PositionEmbedding::fromConfig);
+        register("TransformerDecoder", TransformerDecoder::fromConfig);
+        register("GptModel", GptModel::fromConfig);
     }
 
     private LayerRegistry() {}
