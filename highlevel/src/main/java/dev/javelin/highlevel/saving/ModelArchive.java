@@ -2,18 +2,15 @@ package dev.javelin.highlevel.saving;
 
 import dev.javelin.tensor.Tensor;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A whole model in one file: a safetensors file whose {@code __metadata__} carries the model's
  * config as JSON next to the format's name and version, so other tools read the weights as they are
- * and Javelin gets the architecture back too. Writing goes to a temporary file that is moved into
- * place, so a crash never leaves a half-written model under the final name.
+ * and Javelin gets the architecture back too. Writing goes through {@link AtomicFiles}, so a failed
+ * save leaves the previous file intact.
  *
  * <pre>{@code
  * ModelArchive.write(Path.of("mnist.javelin"), model.getConfig(), model.namedWeights());
@@ -66,22 +63,7 @@ public final class ModelArchive {
             }
             metadata.put(e.getKey(), e.getValue());
         }
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
-                SafeTensors.write(out, weights, metadata);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> SafeTensors.write(out, weights, metadata));
     }
 
     /** Reads a model file with {@link SafeTensors.Limits#DEFAULT}. */
