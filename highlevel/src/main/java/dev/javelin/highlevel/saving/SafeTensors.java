@@ -92,9 +92,10 @@ public final class SafeTensors {
      * What a file holds.
      *
      * @param tensors by name, in the order of their data in the file
-     * @param metadata the {@code __metadata__} pairs (empty when absent)
+     * @param metadata the {@code __metadata__} pairs (empty when absent), without the checksum
+     * @param verified whether the file carried a checksum (it matched, or reading would have failed)
      */
-    public record Contents(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {}
+    public record Contents(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata, boolean verified) {}
 
     // ---- writing ------------------------------------------------------------------------------
 
@@ -231,8 +232,7 @@ public final class SafeTensors {
             throw new IOException(source + ": safetensors file has bytes after the " + h.dataLength
                     + " bytes of tensor data its header describes");
         }
-        verifyChecksum(h, data, 0, source);
-        return build(h, data, 0, source);
+        return build(h, data, 0, verifyChecksum(h, data, 0, source));
     }
 
     /** Reads a file already in memory. */
@@ -249,18 +249,18 @@ public final class SafeTensors {
             throw new IOException(source + ": " + (available < h.dataLength ? "truncated safetensors file: " : "")
                     + "the header describes " + h.dataLength + " bytes of tensor data, the file holds " + available);
         }
-        verifyChecksum(h, bytes, (int) (8 + n), source);
-        return build(h, bytes, (int) (8 + n), source);
+        return build(h, bytes, (int) (8 + n), verifyChecksum(h, bytes, (int) (8 + n), source));
     }
 
-    private static void verifyChecksum(Header h, byte[] bytes, int dataStart, String source) throws IOException {
+    /** Checks the checksum when there is one; returns whether there was. */
+    private static boolean verifyChecksum(Header h, byte[] bytes, int dataStart, String source) throws IOException {
         String stored = h.metadata.get(CHECKSUM_KEY);
         if (stored == null) {
             if (Debug.level() >= 1) {
                 System.err.println("javelin: " + Shortened.of(source) + " has no " + CHECKSUM_KEY
                         + " in its metadata (an older or foreign file): its data is not verified");
             }
-            return;
+            return false;
         }
         if (!stored.matches("[0-9a-f]{8}")) {
             throw new IOException(source + ": metadata " + CHECKSUM_KEY + " is '" + Shortened.of(stored)
@@ -274,6 +274,7 @@ public final class SafeTensors {
             throw new IOException(source + ": checksum mismatch (" + CHECKSUM_KEY + " stored " + stored + ", computed " + actual
                     + "): the file was damaged or changed after it was written");
         }
+        return true;
     }
 
     private static long headerLength(byte[] lenBytes, String source, long available, Limits limits) throws IOException {
@@ -298,18 +299,21 @@ public final class SafeTensors {
     private record Header(List<Entry> entries, Map<String, String> metadata, long dataLength) {}
 
     private static Header parseHeader(byte[] bytes, int from, int n, String source, Limits limits) throws IOException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, n)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IOException(source + ": safetensors header is not valid UTF-8", e);
+        // the fast decoder (a copy for ASCII) replaces bad bytes with U+FFFD; only then is the strict one needed
+        String text = new String(bytes, from, n, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') >= 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, n));
+            } catch (CharacterCodingException e) {
+                throw new IOException(source + ": safetensors header is not valid UTF-8", e);
+            }
         }
         if (!text.startsWith("{")) throw new IOException(source + ": safetensors header does not start with '{' (corrupt file?)");
         Map<String, Object> json;
         try {
             // the parser stops at the first member or name past the limits: a million entries fail fast
-            json = Json.parseObject(text.stripTrailing(), Math.max(limits.maxTensors(), 1_000) + 1, limits.maxNameChars());
+            json = Json.parseObject(text, Math.max(limits.maxTensors(), 1_000) + 1, limits.maxNameChars());
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": safetensors header is not valid JSON: " + e.getMessage(), e);
         }
@@ -384,7 +388,7 @@ public final class SafeTensors {
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    private static Contents build(Header h, byte[] bytes, int dataStart, String source) {
+    private static Contents build(Header h, byte[] bytes, int dataStart, boolean verified) {
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : h.entries) {
             Shape shape = Shape.of(e.shape);
@@ -405,7 +409,7 @@ public final class SafeTensors {
         }
         Map<String, String> metadata = new LinkedHashMap<>(h.metadata);
         metadata.remove(CHECKSUM_KEY); // verified; a copy written back gets a fresh one
-        return new Contents(tensors, java.util.Collections.unmodifiableMap(metadata));
+        return new Contents(tensors, java.util.Collections.unmodifiableMap(metadata), verified);
     }
 
     private static String code(DType d) {
