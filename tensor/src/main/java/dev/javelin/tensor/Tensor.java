@@ -317,6 +317,12 @@ public final class Tensor {
     /** int64 index of the first minimum along {@code axis}. */
     public Tensor argmin(int axis) { return Ops.reduce(Op.ARGMIN, this, new int[] {axis}, false); }
 
+    /** {@link #argmax(int)} keeping the reduced axis as size 1 (Keras's and PyTorch's keepdims). */
+    public Tensor argmax(int axis, boolean keepDims) { return Ops.reduce(Op.ARGMAX, this, new int[] {axis}, keepDims); }
+
+    /** {@link #argmin(int)} keeping the reduced axis as size 1. */
+    public Tensor argmin(int axis, boolean keepDims) { return Ops.reduce(Op.ARGMIN, this, new int[] {axis}, keepDims); }
+
     /** A view with new dims (one may be -1); copies first only when strides forbid a view. */
     public Tensor reshape(int... dims) { return Ops.reshape(this, dims); }
     /** A 1-D view (a copy when strides forbid one). */
@@ -365,8 +371,10 @@ public final class Tensor {
     public Tensor square() { return MathOps.square(this); }
     /** Elementwise {@code 1 / sqrt(x)}. */
     public Tensor rsqrt() { return MathOps.rsqrt(this); }
-    /** Elementwise {@code log(1 + x)}. */
+    /** Elementwise {@code log(1 + x)}, accurate for small {@code x}; see {@link MathOps#log1p}. */
     public Tensor log1p() { return MathOps.log1p(this); }
+    /** Elementwise {@code exp(x) - 1}, accurate for small {@code x}; see {@link MathOps#expm1}. */
+    public Tensor expm1() { return MathOps.expm1(this); }
     /** Elementwise clamp into {@code [lo, hi]}. */
     public Tensor clamp(double lo, double hi) { return MathOps.clamp(this, lo, hi); }
     /** Softmax along {@code axis}; see {@link NN#softmax}. */
