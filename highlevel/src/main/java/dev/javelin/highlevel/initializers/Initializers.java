@@ -27,10 +27,11 @@ public final class Initializers {
             case "lecunnormal" -> new LecunNormal(seed);
             case "zeros" -> new Zeros();
             case "ones" -> new Ones();
+            case "orthogonal" -> new Orthogonal(num(config, "gain", 1.0), seed);
             case "randomnormal" -> new RandomNormal(num(config, "mean", 0), num(config, "stddev", 0.05), seed);
             case "randomuniform", "uniform" -> new RandomUniform(num(config, "minval", -0.05), num(config, "maxval", 0.05), seed);
             default -> throw new IllegalArgumentException("Initializers.get: unknown initializer '" + className
-                    + "' (expected glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones, random_normal or random_uniform)");
+                    + "' (expected glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones, orthogonal, random_normal or random_uniform)");
         };
     }
 
