@@ -86,6 +86,7 @@ public final class Bidirectional extends Layer {
      * @param initialStates null, or the forward layer's initial states followed by the backward layer's
      */
     public List<Tensor> callWithStates(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training) {
+        prepareDirectCall(List.of(inputs.shape()));
         List<Tensor> fInit = null;
         List<Tensor> bInit = null;
         if (initialStates != null && !initialStates.isEmpty()) {

@@ -226,6 +226,15 @@ public abstract class Layer {
         }
     }
 
+    /**
+     * For a layer's own entry points besides {@link #apply} (e.g. a recurrent layer's
+     * {@code callWithStates}): joins the calling layer's tracked layers and builds for these shapes.
+     */
+    protected final void prepareDirectCall(List<Shape> shapes) {
+        trackInCaller();
+        ensureBuilt(shapes);
+    }
+
     private void trackInCaller() {
         Layer caller = CALLING.get().peek();
         if (caller != null && caller != this) caller.track(this);

@@ -19,6 +19,8 @@ import java.util.Map;
  *
  * <p>A padding mask ({@link Masks}) freezes the states at masked steps: a padded sequence ends in
  * the same state as the unpadded one. With {@code return_sequences} the output carries the mask on.
+ * With {@code go_backwards} the sequence output is in processing (reversed) order while the mask
+ * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
  *
  * <p>Under the JIT the loop is unrolled into the traced graph: its size grows linearly with the
  * number of steps (see perf/NOTES.md for the measured compile cost).
@@ -94,6 +96,7 @@ public abstract class RecurrentLayer extends Layer {
      * @param mask          null, or bool {@code [batch, time]}: false steps are skipped
      */
     public List<Tensor> callWithStates(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training) {
+        prepareDirectCall(List.of(inputs.shape()));
         return run(inputs, initialStates, mask, training, false);
     }
 
