@@ -26,6 +26,7 @@ public final class AveragePooling1D extends Pooling1D {
     }
 
     public static AveragePooling1D fromConfig(Map<String, Object> c) {
+        Config.choice(c, "data_format", "channels_last", "channels_last");
         return new AveragePooling1D(Config.ints(c, "pool_size", 1, new int[] {2})[0], optionalInt(c, "strides"),
                 Config.string(c, "padding", "valid"), Config.string(c, "name", null));
     }

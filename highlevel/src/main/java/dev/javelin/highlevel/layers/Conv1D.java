@@ -154,6 +154,7 @@ public final class Conv1D extends Layer {
     }
 
     public static Conv1D fromConfig(Map<String, Object> c) {
+        Config.choice(c, "data_format", "channels_last", "channels_last");
         return new Conv1D(Config.integer(c, "filters", 1), Config.ints(c, "kernel_size", 1, new int[] {3})[0],
                 Config.ints(c, "strides", 1, new int[] {1})[0], Config.string(c, "padding", "valid"),
                 Config.ints(c, "dilation_rate", 1, new int[] {1})[0], Config.integer(c, "groups", 1),

@@ -27,6 +27,7 @@ public final class GlobalAveragePooling1D extends GlobalPooling1D {
     }
 
     public static GlobalAveragePooling1D fromConfig(Map<String, Object> c) {
+        Config.choice(c, "data_format", "channels_last", "channels_last");
         return new GlobalAveragePooling1D(Config.bool(c, "keepdims", false), Config.string(c, "name", null));
     }
 }

@@ -28,6 +28,7 @@ public final class GlobalMaxPooling1D extends GlobalPooling1D {
     }
 
     public static GlobalMaxPooling1D fromConfig(Map<String, Object> c) {
+        Config.choice(c, "data_format", "channels_last", "channels_last");
         return new GlobalMaxPooling1D(Config.bool(c, "keepdims", false), Config.string(c, "name", null));
     }
 }

@@ -25,6 +25,7 @@ public final class MaxPooling1D extends Pooling1D {
     }
 
     public static MaxPooling1D fromConfig(Map<String, Object> c) {
+        Config.choice(c, "data_format", "channels_last", "channels_last");
         return new MaxPooling1D(Config.ints(c, "pool_size", 1, new int[] {2})[0], optionalInt(c, "strides"),
                 Config.string(c, "padding", "valid"), Config.string(c, "name", null));
     }
