@@ -22,6 +22,17 @@ import dev.javelin.highlevel.layers.PositionEmbedding;
 import dev.javelin.highlevel.layers.TransformerDecoder;
 import dev.javelin.highlevel.models.GptModel;
 import dev.javelin.highlevel.layers.Reshape;
+import dev.javelin.highlevel.layers.AveragePooling1D;
+import dev.javelin.highlevel.layers.Bidirectional;
+import dev.javelin.highlevel.layers.Conv1D;
+import dev.javelin.highlevel.layers.GRU;
+import dev.javelin.highlevel.layers.GlobalAveragePooling1D;
+import dev.javelin.highlevel.layers.GlobalMaxPooling1D;
+import dev.javelin.highlevel.layers.LSTM;
+import dev.javelin.highlevel.layers.Masking;
+import dev.javelin.highlevel.layers.MaxPooling1D;
+import dev.javelin.highlevel.layers.SimpleRNN;
+import dev.javelin.highlevel.layers.TimeDistributed;
 import dev.javelin.highlevel.saving.Shortened;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,11 +68,31 @@ public final class LayerRegistry {
         register("Activation", Activation::fromConfig);
         register("Add", Add::fromConfig);
         register("Concatenate", Concatenate::fromConfig);
-        // attention and transformers
+        registerSequenceLayers();
+        registerAttentionLayers();
+    }
+
+    /** Attention, the transformer block and the decoder-only model (issue 13). */
+    private static void registerAttentionLayers() {
         register("MultiHeadAttention", MultiHeadAttention::fromConfig);
         register("PositionEmbedding", PositionEmbedding::fromConfig);
         register("TransformerDecoder", TransformerDecoder::fromConfig);
         register("GptModel", GptModel::fromConfig);
+    }
+
+    /** The recurrent and 1D layers (issue 13). */
+    private static void registerSequenceLayers() {
+        register("Masking", Masking::fromConfig);
+        register("SimpleRNN", SimpleRNN::fromConfig);
+        register("LSTM", LSTM::fromConfig);
+        register("GRU", GRU::fromConfig);
+        register("Bidirectional", Bidirectional::fromConfig);
+        register("TimeDistributed", TimeDistributed::fromConfig);
+        register("Conv1D", Conv1D::fromConfig);
+        register("MaxPooling1D", MaxPooling1D::fromConfig);
+        register("AveragePooling1D", AveragePooling1D::fromConfig);
+        register("GlobalMaxPooling1D", GlobalMaxPooling1D::fromConfig);
+        register("GlobalAveragePooling1D", GlobalAveragePooling1D::fromConfig);
     }
 
     private LayerRegistry() {}
@@ -73,6 +104,18 @@ public final class LayerRegistry {
 
     public static boolean isRegistered(String className) {
         return FACTORIES.containsKey(className);
+    }
+
+    /**
+     * Rebuilds a layer from its {@code {"class_name": ..., "config": {...}}} entry: how wrappers
+     * (Bidirectional, TimeDistributed) rebuild the layer they hold.
+     */
+    @SuppressWarnings("unchecked")
+    public static Layer fromEntry(Map<String, Object> entry) {
+        if (entry == null || !(entry.get("class_name") instanceof String cls) || !(entry.get("config") instanceof Map<?, ?> config)) {
+            throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got " + entry);
+        }
+        return create(cls, (Map<String, Object>) config);
     }
 
     /**
