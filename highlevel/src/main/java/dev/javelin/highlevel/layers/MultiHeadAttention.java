@@ -21,7 +21,10 @@ import java.util.Map;
  * and {@code attention_output/kernel} [heads, value_dim, out], {@code attention_output/bias} [out].
  * Attention runs as the fused op ({@link NN#scaledDotProductAttention}) unless the weights are asked
  * for or dropout applies, which need the composed form. A query row with every key masked gives zeros
- * (Keras gives the mean of the values, PyTorch NaN).
+ * (Keras gives the mean of the values, PyTorch NaN). Padding masks attached to the inputs (by
+ * {@code Embedding(maskZero)} or {@code Masking}, see {@link Masks}) are honoured as Keras does: key j
+ * is hidden where the value's (or key's) mask is false, query row i where the query's is; the output
+ * carries the query's mask.
  *
  * <p>From PyTorch's {@code nn.MultiheadAttention(E, H)} (head size {@code E/H}, batch_first): with
  * {@code Wq, Wk, Wv} the three [E, E] blocks of {@code in_proj_weight} and {@code bq, bk, bv} of
@@ -112,7 +115,18 @@ public final class MultiHeadAttention extends Layer {
     /** Self-attention: {@code apply(x)} is {@code apply(x, x)}. */
     @Override
     public Tensor call(Tensor query, boolean training) {
-        return call(query, query, null, null, false, training);
+        return call(query, training, Masks.of(query));
+    }
+
+    /** Self-attention under the padding mask of {@code query} ([batch, T], true = a real step). */
+    @Override
+    public Tensor call(Tensor query, boolean training, Tensor mask) {
+        return attend(query, query, null, null, false, training, false, mask, mask).output();
+    }
+
+    @Override
+    public boolean supportsMasking() {
+        return true;
     }
 
     /** [query, value] or [query, value, key]: Keras's {@code mha(query, value, key)}. */
@@ -133,22 +147,28 @@ public final class MultiHeadAttention extends Layer {
      * @param useCausalMask also hide key j from query i when j > i
      */
     public Tensor call(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean useCausalMask, boolean training) {
-        return attend(query, value, key, attentionMask, useCausalMask, training, false).output();
+        return attend(query, value, key, attentionMask, useCausalMask, training, false, Masks.of(query),
+                Masks.of(key != null ? key : value)).output();
     }
 
     /** As {@link #call(Tensor, Tensor, Tensor, Tensor, boolean, boolean)}, also returning the attention weights. */
     public Result callWithScores(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean useCausalMask, boolean training) {
-        return attend(query, value, key, attentionMask, useCausalMask, training, true);
+        return attend(query, value, key, attentionMask, useCausalMask, training, true, Masks.of(query),
+                Masks.of(key != null ? key : value));
     }
 
-    private Result attend(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean causal, boolean training,
-                          boolean wantScores) {
+    /**
+     * The attention itself; {@code queryMask} and {@code keyMask} are [batch, T] padding masks (or null)
+     * combined with {@code attentionMask} as Keras does.
+     */
+    Result attend(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean causal, boolean training,
+                  boolean wantScores, Tensor queryMask, Tensor keyMask) {
         Tensor keyIn = key != null ? key : value;
         ensureBuilt(key != null ? List.of(query.shape(), value.shape(), key.shape()) : List.of(query.shape(), value.shape()));
         Tensor q = heads("query", query, queryKernel, queryBias);
         Tensor k = heads("key", keyIn, keyKernel, keyBias);
         Tensor v = heads("value", value, valueKernel, valueBias);
-        Tensor mask = mask(attentionMask, query, keyIn);
+        Tensor mask = mask(attentionMask, query, keyIn, queryMask, keyMask);
         double scale = 1 / Math.sqrt(keyDim);
         Tensor scores = null, attended;
         if (wantScores || (training && dropout > 0)) {
@@ -202,9 +222,23 @@ public final class MultiHeadAttention extends Layer {
         return y.reshape(b, t, out);
     }
 
-    /** Keras's attention_mask [B, Tq, Tk] (or broadcasting to it) as a bool mask over heads [B, 1, Tq, Tk]. */
-    private Tensor mask(Tensor attentionMask, Tensor query, Tensor key) {
-        if (attentionMask == null) return null;
+    /**
+     * Keras's attention_mask [B, Tq, Tk] (or broadcasting to it) and the padding masks (query rows,
+     * keys) as one bool mask over heads [B, 1, Tq, Tk]; null when there is none.
+     */
+    private Tensor mask(Tensor attentionMask, Tensor query, Tensor key, Tensor queryMask, Tensor keyMask) {
+        Tensor m = attentionMask == null ? null : attentionMask(attentionMask, query, key);
+        String who = name() + " (MultiHeadAttention)";
+        if (queryMask != null) m = and(m, Masks.check(who, query, queryMask).reshape(query.dim(0), query.dim(1), 1));
+        if (keyMask != null) m = and(m, Masks.check(who, key, keyMask).reshape(key.dim(0), 1, key.dim(1)));
+        return m == null ? null : m.unsqueeze(1);
+    }
+
+    private static Tensor and(Tensor a, Tensor b) {
+        return a == null ? b : dev.javelin.tensor.MathOps.logicalAnd(a, b);
+    }
+
+    private Tensor attentionMask(Tensor attentionMask, Tensor query, Tensor key) {
         Shape expected = Shape.of(query.dim(0), query.dim(1), key.dim(1));
         if (attentionMask.rank() > 3 || !attentionMask.shape().broadcastsTo(expected)) {
             throw new IllegalArgumentException(name() + " (MultiHeadAttention): attention_mask " + attentionMask.dtype() + attentionMask.shape()
@@ -213,7 +247,7 @@ public final class MultiHeadAttention extends Layer {
         Tensor m = attentionMask.dtype() == DType.BOOL ? attentionMask : attentionMask.cast(DType.BOOL);
         int[] d = {1, 1, 1};
         System.arraycopy(m.shape().toArray(), 0, d, 3 - m.rank(), m.rank());
-        return m.reshape(d).unsqueeze(1);
+        return m.reshape(d);
     }
 
     @Override

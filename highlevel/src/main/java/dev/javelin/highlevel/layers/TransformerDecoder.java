@@ -83,18 +83,30 @@ public final class TransformerDecoder extends Layer {
     /** Causal self-attention over the whole sequence [B, T, hidden]. */
     @Override
     public Tensor call(Tensor x, boolean training) {
-        return block(x, null, training);
+        return call(x, training, Masks.of(x));
+    }
+
+    /** Under a padding mask [B, T] (true = a real step): padded positions are hidden as keys. */
+    @Override
+    public Tensor call(Tensor x, boolean training, Tensor mask) {
+        return block(x, null, mask, training);
+    }
+
+    @Override
+    public boolean supportsMasking() {
+        return true;
     }
 
     /** The new positions x [B, n, hidden] of a generation, attending over {@code cache} (see {@link MultiHeadAttention#callCached}). */
     public Tensor callCached(Tensor x, KvCache cache) {
         ensureBuilt(List.of(x.shape()));
-        return block(x, cache, false);
+        return block(x, cache, null, false);
     }
 
-    private Tensor block(Tensor x, KvCache cache, boolean training) {
+    private Tensor block(Tensor x, KvCache cache, Tensor mask, boolean training) {
         Tensor h = normalizeFirst ? attentionNorm.apply(x, training) : x;
-        Tensor a = cache == null ? selfAttention.call(h, h, null, null, true, training) : selfAttention.callCached(h, cache);
+        Tensor a = cache != null ? selfAttention.callCached(h, cache)
+                : selfAttention.attend(h, h, null, null, true, training, false, mask, mask).output();
         x = x.add(attentionDropout.apply(a, training));
         if (!normalizeFirst) x = attentionNorm.apply(x, training);
         h = normalizeFirst ? feedforwardNorm.apply(x, training) : x;
