@@ -76,6 +76,6 @@ public final class PReLU extends Layer {
 
     public static PReLU fromConfig(Map<String, Object> c) {
         return new PReLU(Config.initializer(c, "alpha_initializer", new Zeros()), Config.regularizer(c, "alpha_regularizer"),
-                Config.ints(c, "shared_axes", 1, new int[0]), Config.string(c, "name", null));
+                Config.ints(c, "shared_axes", 0, new int[0]), Config.string(c, "name", null));
     }
 }

@@ -63,6 +63,6 @@ public final class Permute extends Layer {
     }
 
     public static Permute fromConfig(Map<String, Object> c) {
-        return new Permute(Config.ints(c, "dims", 1, new int[0]), Config.string(c, "name", null));
+        return new Permute(Config.ints(c, "dims", 0, new int[0]), Config.string(c, "name", null));
     }
 }
