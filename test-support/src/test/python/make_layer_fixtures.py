@@ -168,6 +168,45 @@ def volumes_and_sequences():
         s * torch.rsqrt(s.pow(2).mean(-1, keepdim=True) + 1e-6) * scale, epsilon=1e-6)
 
 
+def more_convolutions():
+    s, kernel, bias = rnd(2, 4, 3), rnd(3, 2, 3), rnd(2)
+    y = F.conv_transpose1d(s.permute(0, 2, 1), kernel.permute(2, 1, 0), bias, stride=2)
+    add("conv1d_transpose valid stride 2", "Conv1DTranspose", {"x": s}, {"kernel": kernel, "bias": bias}, y.permute(0, 2, 1),
+        filters=2, kernel_size=[3], strides=[2], padding="valid")
+    dk, bias = rnd(3, 3, 2), rnd(6)
+    y = F.conv1d(F.pad(s.permute(0, 2, 1), (1, 1)), dk.reshape(3, 6).permute(1, 0).unsqueeze(1), bias, groups=3)
+    add("depthwise conv1d same, multiplier 2", "DepthwiseConv1D", {"x": s}, {"kernel": dk, "bias": bias}, y.permute(0, 2, 1),
+        kernel_size=[3], strides=[1], padding="same", depth_multiplier=2)
+    dk, pk, bias = rnd(2, 3, 1), rnd(1, 3, 4), rnd(4)
+    d = F.conv1d(s.permute(0, 2, 1), dk.reshape(2, 3).permute(1, 0).unsqueeze(1), None, groups=3)
+    y = F.conv1d(d, pk.permute(2, 1, 0), bias)
+    add("separable conv1d valid", "SeparableConv1D", {"x": s}, {"depthwise_kernel": dk, "pointwise_kernel": pk, "bias": bias},
+        y.permute(0, 2, 1), filters=4, kernel_size=[2], strides=[1], padding="valid")
+    v, kernel, bias = rnd(1, 4, 5, 4, 2), rnd(2, 3, 2, 2, 3), rnd(3)
+    y = F.conv3d(ncdhw(v), kernel.permute(4, 3, 0, 1, 2), bias, stride=(2, 1, 1), dilation=(1, 1, 2))
+    add("conv3d valid, strides and dilation", "Conv3D", {"x": v}, {"kernel": kernel, "bias": bias}, ndhwc(y), filters=3,
+        kernel_size=[2, 3, 2], strides=[2, 1, 1], dilation_rate=[1, 1, 2], padding="valid")
+    pads = [same_total(n, 3, 1) for n in v.shape[1:4]]
+    kernel = rnd(3, 3, 3, 1, 2)
+    flat = [p for t in reversed(pads) for p in (t // 2, t - t // 2)]
+    y = F.conv3d(F.pad(ncdhw(v), flat), kernel.permute(4, 3, 0, 1, 2), None, groups=2)
+    add("conv3d same, 2 groups, no bias", "Conv3D", {"x": v}, {"kernel": kernel}, ndhwc(y), filters=2, kernel_size=[3, 3, 3],
+        padding="same", groups=2, use_bias=False)
+    v, kernel, bias = rnd(1, 2, 3, 2, 2), rnd(2, 3, 2, 3, 2), rnd(3)
+    y = F.conv_transpose3d(ncdhw(v), kernel.permute(4, 3, 0, 1, 2), bias, stride=(2, 1, 2))
+    add("conv3d_transpose valid strides 2x1x2", "Conv3DTranspose", {"x": v}, {"kernel": kernel, "bias": bias}, ndhwc(y), filters=3,
+        kernel_size=[2, 3, 2], strides=[2, 1, 2], padding="valid")
+    kernel = rnd(3, 3, 3, 2, 2)
+    y = F.conv_transpose3d(ncdhw(v), kernel.permute(4, 3, 0, 1, 2), None, stride=2)
+    lead = [same_total(n * 2, 3, 2) // 2 for n in v.shape[1:4]]
+    y = y[:, :, lead[0]:lead[0] + 4, lead[1]:lead[1] + 6, lead[2]:lead[2] + 4]
+    add("conv3d_transpose same stride 2, no bias", "Conv3DTranspose", {"x": v}, {"kernel": kernel}, ndhwc(y), filters=2,
+        kernel_size=[3, 3, 3], strides=[2, 2, 2], padding="same", use_bias=False)
+    x, kernel, bias = rnd(2, 3, 4), rnd(4, 5, 2), rnd(5, 1)
+    add("einsum dense with bias on one axis", "EinsumDense", {"x": x}, {"kernel": kernel, "bias": bias},
+        torch.einsum("abc,cde->abde", x, kernel) + bias, equation="abc,cde->abde", output_shape=[3, 5, 2], bias_axes="d")
+
+
 def merging():
     a, b = rnd(2, 3, 4), rnd(2, 5, 4)
     add("dot along the feature axes", "Dot", {"x0": a, "x1": b}, {}, torch.bmm(a, b.transpose(1, 2)), axes=[2, 2], normalize=False)
@@ -181,6 +220,7 @@ depthwise_and_separable()
 resizing_and_margins()
 normalization_and_activations()
 volumes_and_sequences()
+more_convolutions()
 merging()
 os.makedirs(OUT, exist_ok=True)
 with open(os.path.join(OUT, "layers.json"), "w") as f:

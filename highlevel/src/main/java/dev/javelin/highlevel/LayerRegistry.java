@@ -9,16 +9,21 @@ import dev.javelin.highlevel.layers.BatchNormalization;
 import dev.javelin.highlevel.layers.Concatenate;
 import dev.javelin.highlevel.layers.Config;
 import dev.javelin.highlevel.layers.ConfigMap;
+import dev.javelin.highlevel.layers.Conv1DTranspose;
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Conv2DTranspose;
+import dev.javelin.highlevel.layers.Conv3D;
+import dev.javelin.highlevel.layers.Conv3DTranspose;
 import dev.javelin.highlevel.layers.Cropping1D;
 import dev.javelin.highlevel.layers.Cropping2D;
 import dev.javelin.highlevel.layers.Cropping3D;
 import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.layers.DepthwiseConv1D;
 import dev.javelin.highlevel.layers.DepthwiseConv2D;
 import dev.javelin.highlevel.layers.Dot;
 import dev.javelin.highlevel.layers.Dropout;
 import dev.javelin.highlevel.layers.ELU;
+import dev.javelin.highlevel.layers.EinsumDense;
 import dev.javelin.highlevel.layers.Embedding;
 import dev.javelin.highlevel.layers.Flatten;
 import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
@@ -44,6 +49,7 @@ import dev.javelin.highlevel.layers.ReLU;
 import dev.javelin.highlevel.layers.RepeatVector;
 import dev.javelin.highlevel.layers.Rescaling;
 import dev.javelin.highlevel.layers.Reshape;
+import dev.javelin.highlevel.layers.SeparableConv1D;
 import dev.javelin.highlevel.layers.SeparableConv2D;
 import dev.javelin.highlevel.layers.Softmax;
 import dev.javelin.highlevel.layers.Subtract;
@@ -130,6 +136,12 @@ public final class LayerRegistry {
         register("PReLU", PReLU::fromConfig);
         register("ELU", ELU::fromConfig);
         register("Softmax", Softmax::fromConfig);
+        register("EinsumDense", EinsumDense::fromConfig);
+        register("Conv1DTranspose", Conv1DTranspose::fromConfig);
+        register("DepthwiseConv1D", DepthwiseConv1D::fromConfig);
+        register("SeparableConv1D", SeparableConv1D::fromConfig);
+        register("Conv3D", Conv3D::fromConfig);
+        register("Conv3DTranspose", Conv3DTranspose::fromConfig);
     }
 
     private LayerRegistry() {}

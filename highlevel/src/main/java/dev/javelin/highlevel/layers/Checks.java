@@ -16,4 +16,11 @@ final class Checks {
             throw new IllegalArgumentException(layer.name() + " (" + type + "): expected NHWC inputs [batch, height, width, channels], got " + in);
         }
     }
+
+    /** The [batch, steps, channels] check of the 1-D layers. */
+    static void sequence(Layer layer, String type, dev.javelin.tensor.Shape in) {
+        if (in.rank() != 3) {
+            throw new IllegalArgumentException(layer.name() + " (" + type + "): expected inputs [batch, steps, channels], got " + in);
+        }
+    }
 }

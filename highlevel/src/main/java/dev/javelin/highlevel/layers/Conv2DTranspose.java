@@ -73,13 +73,21 @@ public final class Conv2DTranspose extends Layer {
 
     @Override
     public Tensor call(Tensor x, boolean training) {
-        Shape out = computeOutputShape(x.shape());
+        Tensor y = transposed(x, kernel.value(), kernelSize, strides, padding, dilation, computeOutputShape(x.shape()));
+        if (useBias) y = y.add(bias.value());
+        return fn.apply(y);
+    }
+
+    /**
+     * The transposed convolution of NHWC {@code x} with a {@code [kh, kw, filters, channels]} kernel
+     * into {@code out}: the input gradient of the convolution that maps {@code out} back to {@code x}'s
+     * shape, with that convolution's padding.
+     */
+    static Tensor transposed(Tensor x, Tensor kernel, int[] kernelSize, int[] strides, String padding, int[] dilation, Shape out) {
         int[] ph = Padding.amounts(padding, out.dim(1), kernelSize[0], strides[0], dilation[0]);
         int[] pw = Padding.amounts(padding, out.dim(2), kernelSize[1], strides[1], dilation[1]);
         OpAttrs.Conv attrs = new OpAttrs.Conv(strides[0], strides[1], ph[0], ph[1], pw[0], pw[1], dilation[0], dilation[1], 1);
-        Tensor y = Ops.conv2dBackwardInput(x, kernel.value(), out, attrs);
-        if (useBias) y = y.add(bias.value());
-        return fn.apply(y);
+        return Ops.conv2dBackwardInput(x, kernel, out, attrs);
     }
 
     @Override

@@ -43,6 +43,18 @@ class KerasLayersTest {
     }
 
     @Test
+    void oneAndThreeDimensionalConvolutionGradients() {
+        LayerGradientsTest.check(new Conv1DTranspose(2, 3, 2, "same", "tanh"), true, x(90, 2, 3, 2));
+        LayerGradientsTest.check(new DepthwiseConv1D(2, 1, "valid", 2, null), true, x(91, 2, 4, 2));
+        LayerGradientsTest.check(new SeparableConv1D(3, 3, 2, "same", null), true, x(92, 1, 5, 2));
+        LayerGradientsTest.check(new Conv3D(2, new int[] {2, 2, 1}, new int[] {1, 2, 1}, "same", new int[] {1}, 1, null, true,
+                new RandomNormal(0, 0.5, 6L), new RandomNormal(0, 0.5, 7L), null, null, null), true, x(93, 1, 3, 3, 2, 2));
+        LayerGradientsTest.check(new Conv3DTranspose(2, new int[] {2, 3, 2}, new int[] {2, 1, 2}, "same", new int[] {1}, null, true,
+                new RandomNormal(0, 0.5, 8L), new RandomNormal(0, 0.5, 9L), null, null, null), true, x(94, 1, 2, 2, 2, 2));
+        LayerGradientsTest.check(new EinsumDense("abc,cd->abd", new int[] {2, 3}, "d"), true, x(95, 2, 2, 4));
+    }
+
+    @Test
     void reshapingAndPoolingGradients() {
         LayerGradientsTest.check(new UpSampling2D(2), true, x(44, 1, 2, 3, 2));
         LayerGradientsTest.check(new UpSampling2D(new int[] {3, 2}, "bilinear", null), true, x(45, 2, 3, 2, 1));
@@ -108,8 +120,14 @@ class KerasLayersTest {
                 new PReLU(new RandomNormal(0, 0.3, 9L), null, new int[] {1, 2}, null).apply(new GroupNormalization(2).apply(up)))));
         Tensor pooled = new Rescaling(0.5, 1).apply(new GlobalMaxPooling2D().apply(act));
         Tensor seq = new Permute(2, 1).apply(new RepeatVector(3).apply(pooled));
-        Tensor out = new Softmax().apply(new Dot(new int[] {2, 2}, true, null).apply(seq, seq));
-        return new Model(in, out);
+        Tensor steps = new EinsumDense("abc,cd->abd", new int[] {4, 5}, "d").apply(seq);                       // [N, 4, 5]
+        Tensor conv1 = new SeparableConv1D(3, 2, 1, "same", null).apply(new DepthwiseConv1D(2, 1, "same", 1, null).apply(
+                new Conv1DTranspose(4, 2, 1, "same", null).apply(steps)));                                          // [N, 4, 3]
+        Tensor attention = new Softmax().apply(new Dot(new int[] {2, 2}, true, null).apply(conv1, conv1));        // [N, 4, 4]
+        Tensor volume = new Reshape(2, 2, 2, 2).apply(attention);
+        Tensor v3 = new GlobalAveragePooling3D().apply(new Conv3DTranspose(2, 2, 1, "same", null).apply(new Conv3D(3, 2, 1, "same", null)
+                .apply(volume)));                                                                                   // [N, 2]
+        return new Model(in, new Concatenate().apply(new Flatten().apply(attention), v3));
     }
 
     @Test
@@ -117,14 +135,15 @@ class KerasLayersTest {
         Model m = everyLayer();
         Tensor input = new RandomTensors(80).uniform(Shape.of(2, 6, 6, 3), DType.FLOAT32, -1, 1);
         Tensor before = m.apply(input, false);
-        assertEquals(Shape.of(2, 4, 4), before.shape());
+        assertEquals(Shape.of(2, 18), before.shape());
         Path file = dir.resolve("layers.safetensors");
         m.save(file);
         Model back = Model.load(file);
         assertEquals(m.summaryText().replace(m.name(), "?"), back.summaryText().replace(back.name(), "?"));
         assertArrayEquals(before.toFloatArray(), back.apply(input, false).toFloatArray(), 0f);
         for (String type : new String[] {"Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "GroupNormalization", "PReLU", "Dot",
-            "UpSampling2D", "Cropping2D", "ZeroPadding2D", "GlobalMaxPooling2D", "RepeatVector", "Permute", "Rescaling", "Softmax"}) {
+            "UpSampling2D", "Cropping2D", "ZeroPadding2D", "GlobalMaxPooling2D", "RepeatVector", "Permute", "Rescaling", "Softmax", "EinsumDense",
+            "Conv1DTranspose", "DepthwiseConv1D", "SeparableConv1D", "Conv3D", "Conv3DTranspose"}) {
             assertTrue(m.summaryText().contains("(" + type + ")"), type + " in the summary");
         }
     }
