@@ -3,12 +3,15 @@ package dev.javelin.highlevel;
 import dev.javelin.highlevel.layers.Activation;
 import dev.javelin.highlevel.layers.Add;
 import dev.javelin.highlevel.layers.Average;
+import dev.javelin.highlevel.layers.AveragePooling1D;
 import dev.javelin.highlevel.layers.AveragePooling2D;
 import dev.javelin.highlevel.layers.AveragePooling3D;
 import dev.javelin.highlevel.layers.BatchNormalization;
+import dev.javelin.highlevel.layers.Bidirectional;
 import dev.javelin.highlevel.layers.Concatenate;
 import dev.javelin.highlevel.layers.Config;
 import dev.javelin.highlevel.layers.ConfigMap;
+import dev.javelin.highlevel.layers.Conv1D;
 import dev.javelin.highlevel.layers.Conv1DTranspose;
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Conv2DTranspose;
@@ -26,17 +29,23 @@ import dev.javelin.highlevel.layers.ELU;
 import dev.javelin.highlevel.layers.EinsumDense;
 import dev.javelin.highlevel.layers.Embedding;
 import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.layers.GRU;
+import dev.javelin.highlevel.layers.GlobalAveragePooling1D;
 import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
 import dev.javelin.highlevel.layers.GlobalAveragePooling3D;
+import dev.javelin.highlevel.layers.GlobalMaxPooling1D;
 import dev.javelin.highlevel.layers.GlobalMaxPooling2D;
 import dev.javelin.highlevel.layers.GlobalMaxPooling3D;
 import dev.javelin.highlevel.layers.GroupNormalization;
 import dev.javelin.highlevel.layers.Identity;
 import dev.javelin.highlevel.layers.InputLayer;
+import dev.javelin.highlevel.layers.LSTM;
 import dev.javelin.highlevel.layers.Lambda;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.layers.LayerNormalization;
 import dev.javelin.highlevel.layers.LeakyReLU;
+import dev.javelin.highlevel.layers.Masking;
+import dev.javelin.highlevel.layers.MaxPooling1D;
 import dev.javelin.highlevel.layers.MaxPooling2D;
 import dev.javelin.highlevel.layers.MaxPooling3D;
 import dev.javelin.highlevel.layers.Maximum;
@@ -51,8 +60,10 @@ import dev.javelin.highlevel.layers.Rescaling;
 import dev.javelin.highlevel.layers.Reshape;
 import dev.javelin.highlevel.layers.SeparableConv1D;
 import dev.javelin.highlevel.layers.SeparableConv2D;
+import dev.javelin.highlevel.layers.SimpleRNN;
 import dev.javelin.highlevel.layers.Softmax;
 import dev.javelin.highlevel.layers.Subtract;
+import dev.javelin.highlevel.layers.TimeDistributed;
 import dev.javelin.highlevel.layers.UnitNormalization;
 import dev.javelin.highlevel.layers.UpSampling1D;
 import dev.javelin.highlevel.layers.UpSampling2D;
@@ -96,6 +107,7 @@ public final class LayerRegistry {
         register("Add", Add::fromConfig);
         register("Concatenate", Concatenate::fromConfig);
         registerKerasLayers();
+        registerSequenceLayers();
     }
 
     /** The convolution, reshaping, pooling, normalization, merging and activation layers of issue 14. */
@@ -144,6 +156,21 @@ public final class LayerRegistry {
         register("Conv3DTranspose", Conv3DTranspose::fromConfig);
     }
 
+    /** The recurrent and 1D layers (issue 13). */
+    private static void registerSequenceLayers() {
+        register("Masking", Masking::fromConfig);
+        register("SimpleRNN", SimpleRNN::fromConfig);
+        register("LSTM", LSTM::fromConfig);
+        register("GRU", GRU::fromConfig);
+        register("Bidirectional", Bidirectional::fromConfig);
+        register("TimeDistributed", TimeDistributed::fromConfig);
+        register("Conv1D", Conv1D::fromConfig);
+        register("MaxPooling1D", MaxPooling1D::fromConfig);
+        register("AveragePooling1D", AveragePooling1D::fromConfig);
+        register("GlobalMaxPooling1D", GlobalMaxPooling1D::fromConfig);
+        register("GlobalAveragePooling1D", GlobalAveragePooling1D::fromConfig);
+    }
+
     private LayerRegistry() {}
 
     /** Registers (or replaces) the factory for layers saved under {@code className} (their simple class name). */
@@ -153,6 +180,18 @@ public final class LayerRegistry {
 
     public static boolean isRegistered(String className) {
         return FACTORIES.containsKey(className);
+    }
+
+    /**
+     * Rebuilds a layer from its {@code {"class_name": ..., "config": {...}}} entry: how wrappers
+     * (Bidirectional, TimeDistributed) rebuild the layer they hold.
+     */
+    @SuppressWarnings("unchecked")
+    public static Layer fromEntry(Map<String, Object> entry) {
+        if (entry == null || !(entry.get("class_name") instanceof String cls) || !(entry.get("config") instanceof Map<?, ?> config)) {
+            throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got " + entry);
+        }
+        return create(cls, (Map<String, Object>) config);
     }
 
     /**
