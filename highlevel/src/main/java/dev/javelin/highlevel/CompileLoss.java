@@ -55,6 +55,17 @@ final class CompileLoss {
         return losses;
     }
 
+    /**
+     * The losses' checks of the targets' values ({@link Loss#checkTargets}), on host data before a
+     * (possibly compiled) step, which cannot throw on values. A count that does not match the
+     * outputs is left for the step to report.
+     */
+    void checkTargets(List<Tensor> targets) {
+        if (model.outputNames(targets.size()).size() != targets.size()) return;
+        List<Loss> ls = resolve(targets.size());
+        for (int i = 0; i < targets.size(); i++) ls.get(i).checkTargets(targets.get(i));
+    }
+
     /** The weighted sum of the outputs' losses plus every regularization penalty. */
     @SuppressWarnings("try") // the scope only needs closing
     Tensor compute(List<Tensor> targets, List<Tensor> predictions, Tensor sampleWeight) {

@@ -63,6 +63,10 @@ final class TensorBatches implements BatchSource {
         return x;
     }
 
+    List<Tensor> targets() {
+        return y;
+    }
+
     @Override
     public int steps() {
         return (rows + batchSize - 1) / batchSize;

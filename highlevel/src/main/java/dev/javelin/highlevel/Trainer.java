@@ -108,6 +108,7 @@ final class Trainer {
     /** One train or test step: the model's own step, compiled when {@code jitCompile} is on, else run op by op. */
     @SuppressWarnings("try") // the scope only needs closing
     private Tensor step(Batch host, boolean training) {
+        loss.checkTargets(host.targets()); // a dataset's batches are seen only here; tensors were checked whole before the loop
         Batch b = onModelDevice(host);
         if (usesJit()) {
             try {
@@ -172,9 +173,12 @@ final class Trainer {
         requireCompiled("fit");
         Long shuffle = o.shuffle() ? o.seed() : null;
         TensorBatches train = new TensorBatches("fit", x, y, o.sampleWeight(), o.classWeight(), o.batchSize(), shuffle);
+        loss.checkTargets(train.targets());
         BatchSource validation = null;
         if (!o.validationX().isEmpty()) {
-            validation = new TensorBatches("fit validation data", o.validationX(), o.validationY(), null, null, o.batchSize(), null);
+            TensorBatches v = new TensorBatches("fit validation data", o.validationX(), o.validationY(), null, null, o.batchSize(), null);
+            loss.checkTargets(v.targets());
+            validation = v;
         } else if (o.validationSplit() > 0) {
             int n = train.rows();
             int trainRows = (int) Math.floor(n * (1 - o.validationSplit()));
@@ -294,7 +298,9 @@ final class Trainer {
     Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, Tensor sampleWeight, int batchSize, List<Callback> callbacks,
                                  int verbose) {
         requireCompiled("evaluate");
-        return evaluate(new TensorBatches("evaluate", x, y, sampleWeight, null, batchSize, null), callbacks, verbose);
+        TensorBatches data = new TensorBatches("evaluate", x, y, sampleWeight, null, batchSize, null);
+        loss.checkTargets(data.targets());
+        return evaluate(data, callbacks, verbose);
     }
 
     Map<String, Double> evaluate(BatchSource data, List<Callback> callbacks, int verbose) {
@@ -352,6 +358,7 @@ final class Trainer {
         requireCompiled("trainOnBatch");
         TensorBatches one = new TensorBatches("trainOnBatch", x, y, null, null,
                 x.isEmpty() || x.get(0).rank() == 0 ? 1 : Math.max(1, x.get(0).dim(0)), null);
+        loss.checkTargets(one.targets());
         Batch b = one.epoch(0).next();
         prepare(b, true);
         RunningLogs running = new RunningLogs();
