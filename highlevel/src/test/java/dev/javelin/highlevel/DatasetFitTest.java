@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.highlevel.callbacks.History;
 import dev.javelin.highlevel.callbacks.LambdaCallback;
+import dev.javelin.highlevel.callbacks.ProgbarLogger;
 import dev.javelin.highlevel.data.Batch;
 import dev.javelin.highlevel.data.Dataset;
 import dev.javelin.highlevel.layers.Dense;
@@ -82,6 +83,18 @@ class DatasetFitTest {
         History h = m.fit(short_, FitOptions.builder().epochs(5).stepsPerEpoch(1).verbose(0).build());
         assertEquals(List.of(0, 1), h.epoch(), "training stops when the iterator runs dry");
         assertEquals(2, m.evaluate(List.of(all.get(2), all.get(3), all.get(4)).iterator(), 2).size(), "loss and accuracy");
+    }
+
+    @Test
+    void theProgressBarCountsAnIteratorOfUnknownLength() {
+        Toy data = Toy.of(32, 5);
+        List<Batch> batches = new ArrayList<>();
+        for (Batch b : Dataset.fromTensors(data.x(), data.y()).batch(8)) batches.add(b);
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        ProgbarLogger bar = new ProgbarLogger(ProgbarLogger.Mode.LINES, new java.io.PrintStream(text, true));
+        model().fit(batches.iterator(), FitOptions.builder().epochs(3).verbose(0).callbacks(bar).build());
+        String out = text.toString();
+        assertTrue(out.contains("Epoch 1/3") && out.contains("4/4 [") && !out.contains("-1"), out);
     }
 
     @Test
