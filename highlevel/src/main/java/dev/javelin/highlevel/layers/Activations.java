@@ -20,10 +20,10 @@ public final class Activations {
     /**
      * {@code relu}, {@code sigmoid}, {@code tanh}, {@code softmax}, {@code log_softmax}, {@code gelu},
      * {@code silu} (or {@code swish}), {@code softplus}, {@code elu}, {@code leaky_relu}, {@code linear};
-     * null or empty is linear. Softmax works on the last axis, as in Keras.
+     * null is linear; an empty name is an error. Softmax works on the last axis, as in Keras.
      */
     public static UnaryOperator<Tensor> get(String name) {
-        if (name == null || name.isEmpty()) return x -> x;
+        if (name == null) return x -> x; // "" is no name: an error, as in Keras (a file that says "" must not load as linear)
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "linear" -> x -> x;
             case "relu" -> Tensor::relu;
