@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 /**
  * The loops behind {@code fit}, {@code evaluate} and {@code predict}, written once for every kind
@@ -254,11 +255,18 @@ final class Trainer {
                     System.err.println("[javelin] " + model.name() + ".fit: the data ran out at epoch " + epoch + "; stopping");
                     break;
                 }
-                // a partial epoch: no onEpochEnd, so History does not record it as a whole one
-                if (interruptedEpoch >= 0 && !fullEpoch) break;
+                // a partial epoch (batches or its validation left): no onEpochEnd, so History does not record it as a whole one
+                if (interruptedEpoch >= 0 && (!fullEpoch || validation != null)) break;
                 Map<String, Double> epochLogs = running.logs();
                 if (validation != null) {
-                    Map<String, Double> val = evaluate(validation, List.of(), 0);
+                    Map<String, Double> val;
+                    try {
+                        val = evaluate(validation, List.of(), 0);
+                    } catch (CancellationException interruptedInValidation) { // the epoch is not whole: not recorded
+                        interruptedEpoch = epoch;
+                        interruptedStep = step - 1;
+                        break;
+                    }
                     for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
                 }
                 for (Callback c : callbacks) c.onEpochEnd(epoch, epochLogs);
@@ -322,7 +330,9 @@ final class Trainer {
                 running.add(step(b, false).item(), b.size());
                 for (Callback c : cbs) c.onTestBatchEnd(step, running.logs());
                 step++;
+                stopIfInterrupted("evaluate", step, data.steps());
             }
+            stopIfInterrupted("evaluate", step, data.steps() < 0 ? step + 1 : data.steps()); // an interrupt that ended the reading
         }
         Map<String, Double> logs = running.logs();
         for (Callback c : cbs) c.onTestEnd(logs);
@@ -336,6 +346,7 @@ final class Trainer {
     @SuppressWarnings("try") // the scope only needs closing
     List<Tensor> predict(BatchSource data) {
         List<List<Tensor>> parts = new ArrayList<>();
+        int done = 0;
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers(); Batches batches = new Batches(data, 0)) {
             while (batches.hasNext()) {
                 Batch host = batches.next();
@@ -346,7 +357,10 @@ final class Trainer {
                     if (parts.size() <= i) parts.add(new ArrayList<>());
                     parts.get(i).add(out.get(i).to(Device.CPU));
                 }
+                done++;
+                stopIfInterrupted("predict", done, data.steps());
             }
+            stopIfInterrupted("predict", done, data.steps() < 0 ? done + 1 : data.steps()); // an interrupt that ended the reading
         }
         if (parts.isEmpty()) throw new IllegalArgumentException("predict: the data has no batches");
         List<Tensor> result = new ArrayList<>();
@@ -364,6 +378,20 @@ final class Trainer {
         RunningLogs running = new RunningLogs();
         running.add(step(b, true).item(), b.size());
         return running.logs();
+    }
+
+    /**
+     * {@code evaluate} and {@code predict} stop after the current batch when their thread is
+     * interrupted ({@code Future.cancel(true)}): a {@link CancellationException} caused by an
+     * {@link InterruptedException}, the interrupt flag left set. {@code batches} is -1 when unknown.
+     */
+    private static void stopIfInterrupted(String what, int batchesDone, int batches) {
+        if ((batches < 0 || batchesDone < batches) && Thread.currentThread().isInterrupted()) {
+            CancellationException e = new CancellationException(what + ": interrupted after " + batchesDone + " of "
+                    + (batches < 0 ? "an unknown number of" : String.valueOf(batches)) + " batches");
+            e.initCause(new InterruptedException(what + " interrupted"));
+            throw e;
+        }
     }
 
     /** Builds the model from the batch's shapes if it is not built, places its weights, and (to train) builds the optimizer. */
