@@ -318,7 +318,20 @@ public class Model extends Layer {
         ModelArchiveIO.save(this, path);
     }
 
-    /** Rebuilds a model written by {@link #save}; custom layers must be in {@link LayerRegistry}. */
+    /**
+     * Rebuilds a model written by {@link #save}; custom layers must be in {@link LayerRegistry}.
+     * The file is not trusted: its header, checksum and tensor table are checked first, the config
+     * is read strictly (unknown keys, wrong JSON types and out-of-range numbers are errors naming
+     * the layer and key), the layers are built without initialising any weight the file provides,
+     * and every weight's name, shape and dtype must match the file before one is stored. Work and
+     * memory are bounded by the file's size.
+     *
+     * <pre>{@code
+     * Model m = Model.load(Path.of("mnist.javelin"));
+     * }</pre>
+     *
+     * @throws IOException for every problem with the file, naming it (no unchecked exception escapes)
+     */
     public static Model load(Path path) throws IOException {
         return ModelArchiveIO.load(path);
     }
