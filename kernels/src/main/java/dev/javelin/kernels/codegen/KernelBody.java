@@ -1,11 +1,11 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import static org.objectweb.asm.Opcodes.*;
 
-import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.jit.plan.KernelIR.Access;
-import dev.javelin.jit.plan.KernelIR.Instr;
-import dev.javelin.jit.plan.KernelIR.Mode;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Access;
+import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR.Mode;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import org.objectweb.asm.Label;
@@ -19,7 +19,7 @@ import org.objectweb.asm.MethodVisitor;
 final class KernelBody {
     private static final String FV = VectorInstructions.FV, VS = VectorInstructions.VS;
     private static final String FVD = VectorInstructions.FVD, VMD = VectorInstructions.VMD, VSD = VectorInstructions.VSD;
-    private static final String SUPPORT = "dev/javelin/jit/cpu/KernelSupport";
+    private static final String SUPPORT = "dev/javelin/kernels/codegen/KernelSupport";
 
     private static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4;
     private final KernelIR ir;
@@ -29,8 +29,6 @@ final class KernelBody {
     private final int[] arr, off, map, hoisted, value;
     /** Per instruction: true when it does not change along the loop (computed once, before it). */
     private final boolean[] invariant;
-    /** Per DIV by an invariant: the local holding the divisor's reciprocal, else -1. */
-    private final int[] reciprocal;
     private int next = 5;
     /** Row reductions keep this many independent accumulators, so the combine's latency does not bound the loop. */
     private static final int ACCUMULATORS = 4;
@@ -39,7 +37,7 @@ final class KernelBody {
 
     private final VectorInstructions instructions;
 
-    /** {@code ir} must be decomposed ({@link dev.javelin.jit.plan.Decompositions}). */
+    /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
     KernelBody(KernelIR ir, String owner, MethodVisitor mv) {
         this.ir = ir;
         this.owner = owner;
@@ -52,7 +50,6 @@ final class KernelBody {
         hoisted = new int[slots];
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
-        reciprocal = new int[value.length];
     }
 
     void emit() {
@@ -84,7 +81,6 @@ final class KernelBody {
             value[k] = in.load() && ir.loads().get(in.slot()).access() == Access.BROADCAST ? hoisted[in.slot()] : local();
             invariant[k] = in.load() ? ir.loads().get(in.slot()).access() == Access.BROADCAST
                     : in.args().stream().allMatch(a -> invariant[a]);
-            reciprocal[k] = -1;
         }
         hoistInvariants();
         Label done = new Label();
@@ -239,22 +235,14 @@ final class KernelBody {
     }
 
     /**
-     * Emits, before the loop, every instruction whose inputs do not change along it (ops on
-     * broadcast values), and the reciprocal of each invariant divisor so the loop multiplies.
+     * Emits, before the loop, every instruction whose inputs do not change along it (constants, ops
+     * on broadcast values). A division by such a value stays a division: multiplying by its
+     * reciprocal would be faster but within an ulp only, and compiled results must have eager's bits.
      */
     private void hoistInvariants() {
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
-            if (in.load()) continue;
-            if (invariant[k]) {
-                op(in, k);
-            } else if (in.op() == Op.DIV && invariant[in.args().get(1)]) {
-                reciprocal[k] = local();
-                instructions.constant(1f);
-                mv.visitVarInsn(ALOAD, value[in.args().get(1)]);
-                mv.visitMethodInsn(INVOKEVIRTUAL, FV, "div", "(Ljdk/incubator/vector/Vector;)" + FVD, false);
-                mv.visitVarInsn(ASTORE, reciprocal[k]);
-            }
+            if (!in.load() && invariant[k]) op(in, k);
         }
     }
 
@@ -271,11 +259,6 @@ final class KernelBody {
             if (invariant[k]) continue; // computed before the loop
             if (in.load()) {
                 load(in.slot(), masked, value[k]);
-            } else if (reciprocal[k] >= 0) {
-                mv.visitVarInsn(ALOAD, value[in.args().get(0)]);
-                mv.visitVarInsn(ALOAD, reciprocal[k]);
-                mv.visitMethodInsn(INVOKEVIRTUAL, FV, "mul", "(Ljdk/incubator/vector/Vector;)" + FVD, false);
-                mv.visitVarInsn(ASTORE, value[k]);
             } else {
                 op(in, k);
             }

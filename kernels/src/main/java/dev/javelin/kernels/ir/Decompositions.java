@@ -1,7 +1,7 @@
-package dev.javelin.jit.plan;
+package dev.javelin.kernels.ir;
 
-import dev.javelin.jit.plan.KernelIR.Instr;
-import dev.javelin.jit.plan.KernelIR.Prim;
+import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR.Prim;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class Decompositions {
     /** The ops this pass rewrites; every other op of a kernel body is rendered as it is. */
-    public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF,
+    public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS,
             Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.CAST);
 
     private Decompositions() {}
@@ -63,9 +63,9 @@ public final class Decompositions {
         if (!DECOMPOSED.contains(op) || op == Op.CAST || op == Op.RELU || op == Op.RECIPROCAL) return 0;
         return SIZES.computeIfAbsent(op, o -> {
             Builder b = new Builder();
-            int x = b.emit(Instr.load(0, DType.FLOAT32)), y = b.emit(Instr.load(1, DType.FLOAT32));
-            b.decompose(Instr.op(o, o == Op.POW ? List.of(x, y) : List.of(x), DType.FLOAT32), o == Op.POW ? List.of(x, y) : List.of(x), DType.FLOAT32);
-            return b.body.size() - 2;
+            int x = b.emit(Instr.load(0, DType.FLOAT32));
+            b.decompose(Instr.op(o, List.of(x), DType.FLOAT32), List.of(x), DType.FLOAT32);
+            return b.body.size() - 1;
         });
     }
 
@@ -96,7 +96,6 @@ public final class Decompositions {
                 case ERF -> MathDecompositions.erf(this, x);
                 case SIN -> MathDecompositions.sin(this, x);
                 case COS -> MathDecompositions.cos(this, x);
-                case POW -> MathDecompositions.pow(this, x, args.get(1));
                 case RELU -> max(x, c(0f));
                 case RECIPROCAL -> div(c(1f), x);
                 case SIGN -> select(lt(x, c(0f)), c(-1f), select(gt(x, c(0f)), c(1f), x));

@@ -1,4 +1,4 @@
-package dev.javelin.jit.plan;
+package dev.javelin.kernels.ir;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * One fused kernel in device-neutral form: what a code generator (the CPU one in
- * {@code dev.javelin.jit.cpu}, a PTX renderer) walks. It describes the body of a loop over one
+ * {@code dev.javelin.kernels.codegen}, a PTX renderer) walks. It describes the body of a loop over one
  * dimension of length {@code n} that a launcher supplies at run time; shapes, strides and offsets
  * are launch parameters, not part of the kernel, so one kernel serves every shape with the same
  * structure (and a smaller last batch compiles nothing new).

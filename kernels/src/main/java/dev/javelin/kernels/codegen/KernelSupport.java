@@ -1,4 +1,4 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;

@@ -1,6 +1,6 @@
-package dev.javelin.jit.plan;
+package dev.javelin.kernels.ir;
 
-import dev.javelin.jit.plan.Decompositions.Builder;
+import dev.javelin.kernels.ir.Decompositions.Builder;
 
 /**
  * The float32 transcendentals, each defined once as arithmetic on a kernel body ({@link Builder}):
@@ -11,7 +11,7 @@ import dev.javelin.jit.plan.Decompositions.Builder;
  * <p>exp, log and the polynomials are the Cephes single-precision ones; erf is Numerical Recipes'
  * erfc fit above 0.5 and a Taylor series below. Accuracy against the correctly rounded result
  * (measured by {@code DecompositionAccuracyTest} over every float in the ranges it names): exp 1
- * ulp, log 1 ulp, tanh 2.5 ulp, sigmoid 3 ulp, erf 2.6 ulp.
+ * ulp, log 1 ulp, tanh 1.3 ulp, sigmoid 1.5 ulp, erf 1.5 ulp, sin and cos 2 ulp below |x| = 51000.
  */
 final class MathDecompositions {
     private MathDecompositions() {}
@@ -24,7 +24,27 @@ final class MathDecompositions {
             1.4249322787e-1f, -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f, 3.3333331174e-1f};
     private static final float[] ERFC_P = {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
             -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f};
-    private static final float[] ERF_SERIES = {1f / 9360, -1f / 1320, 1f / 216, -1f / 42, 1f / 10, -1f / 3, 1f};
+    private static final float[] TANH_P = {-5.70498872745E-3f, 2.06390887954E-2f, -5.37397155531E-2f, 1.33314422036E-1f,
+            -3.33332819422E-1f};
+    private static final float[] SIN_P = {-1.9515295891E-4f, 8.3321608736E-3f, -1.6666654611E-1f};
+    private static final float[] COS_P = {2.443315711809948E-5f, -1.388731625493765E-3f, 4.166664568298827E-2f};
+    /** pi/2 in four parts, the first three of at most 9 significant bits. */
+    private static final float[] PIO2 = {1.5703125f, 4.8351288E-4f, 3.138557E-7f, 6.0771006E-11f};
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    private static final float TWO_OVER_SQRT_PI_HI = (float) TWO_OVER_SQRT_PI,
+            TWO_OVER_SQRT_PI_LO = (float) (TWO_OVER_SQRT_PI - TWO_OVER_SQRT_PI_HI);
+    /** erf's Taylor series after its first term: Q with erf(x) = 2/sqrt(pi) (x + x^3 Q(x^2)), 2/sqrt(pi) folded in, highest degree first. */
+    private static final float[] ERF_SERIES = erfSeries(14);
+
+    private static float[] erfSeries(int terms) {
+        float[] q = new float[terms - 1];
+        double factorial = 1;
+        for (int n = 1; n < terms; n++) {
+            factorial *= n;
+            q[terms - 1 - n] = (float) (TWO_OVER_SQRT_PI * (n % 2 == 0 ? 1 : -1) / (factorial * (2 * n + 1)));
+        }
+        return q;
+    }
 
     /** e^x within 1 ulp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves. */
     static int exp(Builder b, int x) {
@@ -94,33 +114,41 @@ final class MathDecompositions {
     }
 
     /**
-     * tanh within 2.5 ulp: expm1(2x) / (expm1(2x) + 2), 2x clamped to [-20, 20] (tanh rounds to +-1
-     * there), with expm1(y) = 2^n expm1(r) + (2^n - 1) so small x keeps its precision; -0 keeps its sign.
+     * tanh within 1.3 ulp: below |x| = 0.625 the Cephes odd polynomial x + x^3 P(x^2); above,
+     * 1 - 2 / (e^2|x| + 1) with 2|x| clamped at 20 (tanh rounds to 1 there); the sign of x put back
+     * last, so -0 stays -0.
      */
     static int tanh(Builder b, int x) {
-        int y = b.add(x, x);
-        y = b.select(b.lt(y, b.c(-20f)), b.c(-20f), b.select(b.gt(y, b.c(20f)), b.c(20f), y));
-        int t = b.add(b.mul(y, b.c(LOG2E)), b.c(ROUNDER));
-        int n = b.sub(t, b.c(ROUNDER));
-        int r = reduced(b, n, y);
-        int em1r = b.fma(b.mul(expPolynomial(b, r), r), r, r);
-        int scale = twoTo(b, t);
-        int em1 = b.fma(scale, em1r, b.sub(scale, b.c(1f)));
-        int q = b.div(em1, b.add(em1, b.c(2f)));
-        return b.fromBits(b.ior(b.bits(q), b.iand(b.bits(x), b.ci(0x80000000))));
+        int ax = b.abs(x), z = b.mul(x, x);
+        int small = b.fma(ax, b.mul(horner(b, z, TANH_P), z), ax);
+        int y = b.add(ax, ax);
+        int e = expInRange(b, b.select(b.gt(y, b.c(20f)), b.c(20f), y));
+        int big = b.sub(b.c(1f), b.div(b.c(2f), b.add(e, b.c(1f))));
+        return b.withSignOf(b.select(b.lt(ax, b.c(0.625f)), small, big), x);
     }
 
-    /** 1 / (1 + e^-x) within 3 ulp, -x clamped to [-20, 88]; 0 below x = -88, where the true value is subnormal. */
+    /**
+     * 1 / (1 + e^-x) within 1.5 ulp, -x clamped to [-20, 88]; 0 below x = -88, where the true value is
+     * subnormal. 1 + e^-x is kept as a rounded sum and its exact error, and the quotient gets one
+     * Newton correction against both, so only exp's error and the last rounding remain.
+     */
     static int sigmoid(Builder b, int x) {
         int u = b.neg(x);
         u = b.select(b.gt(u, b.c(88f)), b.c(88f), b.select(b.lt(u, b.c(-20f)), b.c(-20f), u));
         int e = expInRange(b, u);
-        return b.select(b.lt(x, b.c(-88f)), b.c(0f), b.div(b.c(1f), b.add(e, b.c(1f))));
+        int one = b.c(1f);
+        int d = b.add(e, one);
+        int dlo = b.select(b.gt(e, one), b.add(b.sub(e, d), one), b.add(b.sub(one, d), e)); // Fast2Sum: the larger first
+        int r = b.div(one, d);
+        int residual = b.sub(b.fma(b.neg(r), d, one), b.mul(r, dlo)); // 1 - r (d + dlo)
+        return b.select(b.lt(x, b.c(-88f)), b.c(0f), b.fma(r, residual, r));
     }
 
     /**
-     * The error function within 2.6 ulp: a Taylor series below |x| = 0.5; above, 1 - t exp(poly(t) - x^2),
-     * t = 1 / (1 + |x|/2), with the exponent clamped at -87 (below it 1 - t e^x rounds to 1 either way).
+     * The error function within 1.5 ulp. Below |x| = 1 its Taylor series, 2/sqrt(pi) x + x^3 Q(x^2)
+     * with 2/sqrt(pi) in two parts so the leading term is rounded once; above, 1 - t exp(poly(t) - x^2)
+     * with t = 1 / (1 + |x|/2) (Numerical Recipes' erfc fit), the exponent clamped at -87 (below it
+     * 1 - t e^x rounds to 1 either way).
      */
     static int erf(Builder b, int x) {
         int ax = b.abs(x), x2 = b.mul(x, x);
@@ -128,19 +156,49 @@ final class MathDecompositions {
         int arg = b.sub(horner(b, t, ERFC_P), x2);
         int ee = expInRange(b, b.select(b.lt(arg, b.c(-87f)), b.c(-87f), arg));
         int tail = b.sub(b.c(1f), b.mul(t, ee));
-        int small = b.mul(b.mul(horner(b, x2, ERF_SERIES), x), b.c(1.1283791670955126f));
-        return b.select(b.ge(ax, b.c(0.5f)), b.withSignOf(tail, x), small);
+        int small = b.fma(ax, b.c(TWO_OVER_SQRT_PI_HI), b.fma(b.mul(ax, x2), horner(b, x2, ERF_SERIES), b.mul(ax, b.c(TWO_OVER_SQRT_PI_LO))));
+        return b.withSignOf(b.select(b.ge(ax, b.c(1f)), tail, small), x); // erf is odd: computed for |x|, the sign put back
     }
 
+    /**
+     * sin within 2 ulp for |x| < 51000 (2.3 ulp to 2e5; beyond, the reduction loses bits and the
+     * error grows: no Payne-Hanek reduction yet).
+     */
     static int sin(Builder b, int x) {
-        throw new UnsupportedOperationException("sin");
+        return sinCos(b, x, false);
     }
 
+    /** cos, to the same accuracy as {@link #sin}. */
     static int cos(Builder b, int x) {
-        throw new UnsupportedOperationException("cos");
+        return sinCos(b, x, true);
     }
 
-    static int pow(Builder b, int x, int y) {
-        throw new UnsupportedOperationException("pow");
+    /**
+     * |x| = n pi/2 + r, |r| <= pi/4, with pi/2 in four parts (Cody and Waite): the first three have at
+     * most 9 bits, so n times each is exact for n < 2^15, and the rounding of the last two steps is
+     * carried as a correction {@code lo}. The Cephes polynomials for sin and cos on [-pi/4, pi/4];
+     * n's low bits (from the rounding sum's bits) pick the polynomial and the sign.
+     */
+    private static int sinCos(Builder b, int x, boolean cos) {
+        int ax = b.abs(x);
+        int t = b.add(b.mul(ax, b.c(0.636619772367581343f)), b.c(ROUNDER)); // 1.5 * 2^23 + n
+        int n = b.sub(t, b.c(ROUNDER));
+        int r2 = b.fma(n, b.c(-PIO2[1]), b.fma(n, b.c(-PIO2[0]), ax));
+        int r3 = b.fma(n, b.c(-PIO2[2]), r2);
+        int r = b.fma(n, b.c(-PIO2[3]), r3);
+        int nn = b.neg(n);
+        int lo = b.add(b.fma(nn, b.c(PIO2[2]), b.sub(r2, r3)), b.fma(nn, b.c(PIO2[3]), b.sub(r3, r)));
+        lo = b.select(b.lt(ax, b.c(51000f)), lo, b.c(0f)); // beyond, n times the parts is not exact and lo means nothing
+        int z = b.mul(r, r);
+        int sinR = b.add(b.fma(b.mul(horner(b, z, SIN_P), z), r, r), lo);
+        int cosR = b.fma(b.neg(r), lo, b.fma(b.mul(horner(b, z, COS_P), z), z, b.fma(z, b.c(-0.5f), b.c(1f))));
+        int q = b.bits(t); // n in the low bits; cos(x) = sin(x + pi/2)
+        if (cos) q = b.iadd(q, b.ci(1));
+        int odd = b.gt(b.toFloat(b.iand(q, b.ci(1))), b.c(0.5f));
+        int v = b.select(odd, cosR, sinR);
+        // the sign bit when n mod 4 is 2 or 3; adding 0x80000000 to an int toggles its sign bit and nothing else
+        int flip = b.shl(b.iand(q, b.ci(2)), 30);
+        if (!cos) flip = b.iadd(flip, b.iand(b.bits(x), b.ci(0x80000000))); // sin is odd
+        return b.fromBits(b.iadd(b.bits(v), flip));
     }
 }

@@ -1,10 +1,10 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import static org.objectweb.asm.Opcodes.*;
 
-import dev.javelin.jit.plan.Decompositions;
-import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.jit.plan.KernelIR.Mode;
+import dev.javelin.kernels.ir.Decompositions;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Mode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.invoke.MethodHandles;
@@ -42,15 +42,13 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * the output, combines, and stores it back. Transcendentals are first rewritten into arithmetic
  * ({@link Decompositions}); every instruction is then Vector API calls written into the loop
  * ({@link VectorInstructions}), nothing C2 could leave out of line.
- * Instructions on broadcast values only are computed once before the loop, and a division by such
- * a value becomes a multiplication by its reciprocal (within an ulp of the division, as PyTorch's
- * softmax does).
+ * Instructions on constants and broadcast values only are computed once before the loop.
  */
 public final class CpuCodegen {
     private static final String FV = "jdk/incubator/vector/FloatVector";
     private static final String VS = "jdk/incubator/vector/VectorSpecies";
     private static final String VSD = "L" + VS + ";";
-    private static final String PACKAGE = "dev/javelin/jit/cpu/";
+    private static final String PACKAGE = "dev/javelin/kernels/codegen/";
     private static final String RUN_DESC = "([Ljava/lang/Object;[I[[II)V";
     private static final String REDUCE_DESC = "([Ljava/lang/Object;[I[[II)F";
 
@@ -94,7 +92,7 @@ public final class CpuCodegen {
             }
         };
         cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {"dev/javelin/jit/cpu/FusedKernel"});
+                new String[] {"dev/javelin/kernels/codegen/FusedKernel"});
         cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "S", VSD, null, null).visitEnd();
         cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "I", VSD, null, null).visitEnd(); // int lanes of the same shape
         MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);

@@ -1,10 +1,10 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.jit.plan.KernelIR.Access;
-import dev.javelin.jit.plan.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Access;
+import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.List;

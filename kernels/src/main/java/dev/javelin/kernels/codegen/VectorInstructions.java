@@ -1,8 +1,8 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import static org.objectweb.asm.Opcodes.*;
 
-import dev.javelin.jit.plan.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import org.objectweb.asm.MethodVisitor;
