@@ -62,6 +62,7 @@ import dev.javelin.highlevel.layers.SeparableConv1D;
 import dev.javelin.highlevel.layers.SeparableConv2D;
 import dev.javelin.highlevel.layers.SimpleRNN;
 import dev.javelin.highlevel.layers.Softmax;
+import dev.javelin.highlevel.layers.SpectralNormalization;
 import dev.javelin.highlevel.layers.Subtract;
 import dev.javelin.highlevel.layers.TimeDistributed;
 import dev.javelin.highlevel.layers.UnitNormalization;
@@ -154,6 +155,7 @@ public final class LayerRegistry {
         register("SeparableConv1D", SeparableConv1D::fromConfig);
         register("Conv3D", Conv3D::fromConfig);
         register("Conv3DTranspose", Conv3DTranspose::fromConfig);
+        register("SpectralNormalization", SpectralNormalization::fromConfig);
     }
 
     /** The recurrent and 1D layers (issue 13). */

@@ -244,6 +244,16 @@ public class Model extends Layer {
         return trainer.trainOnBatch(List.of(x), List.of(y));
     }
 
+    /** Loss and metrics on one batch, as Keras's {@code test_on_batch}: {@link #evaluate} over exactly this batch, silently. */
+    public Map<String, Double> testOnBatch(Tensor x, Tensor y) {
+        return evaluate(List.of(x), List.of(y), Math.max(1, x.dim(0)), List.of(), 0);
+    }
+
+    /** The output on one batch, as Keras's {@code predict_on_batch}: {@link #predict} with the whole batch at once. */
+    public Tensor predictOnBatch(Tensor x) {
+        return predict(x, Math.max(1, x.dim(0)));
+    }
+
     /**
      * One training step, as Keras's {@code train_step}: forward under a gradient tape, loss plus
      * regularization, gradients, optimizer update, metric updates. Override it to change how a
