@@ -6,8 +6,10 @@ CharCorpus draws them), the same model (token + learned position embedding, 4 pr
 self-attention with 4 heads and a GELU MLP of width 512, width 128, context 128, final LayerNorm,
 linear head), the same AdamW (beta2 0.99, weight decay 0.1 except biases and LayerNorm parameters,
 global norm clip 1.0) and schedule (linear warm-up over steps/20 to 2e-3, cosine to 10%), batch 32,
-same steps and seed. Initial weights are drawn like Keras's defaults (Glorot uniform kernels, zero
-biases, uniform(-0.05, 0.05) token embedding) but from PyTorch's generator, so runs differ by init only.
+same steps and seed. Initial weights are drawn from the same distributions as Javelin's Keras defaults
+(Glorot uniform kernels with Keras's fans, so the attention projections' [dim, heads, size] kernels get
+limit sqrt(6 / (128*4 + 128*32)); zero biases; uniform(-0.05, 0.05) token embedding) but from PyTorch's
+generator, so the two runs differ by the initial values only.
 
     OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE OPENBLAS_CORETYPE=Cooperlake /usr/bin/python3 perf/charlm_pytorch.py [--steps=600] [--seed=42] [--time-steps=N]
 
@@ -65,7 +67,15 @@ class Block(nn.Module):
     def __init__(self):
         super().__init__()
         self.ln1, self.ln2 = nn.LayerNorm(WIDTH, eps=1e-5), nn.LayerNorm(WIDTH, eps=1e-5)
-        self.q, self.k, self.v, self.o = (glorot(nn.Linear(WIDTH, WIDTH)) for _ in range(4))
+        # Keras's MultiHeadAttention kernels are [dim, heads, head size] and [heads, head size, dim]; Glorot
+        # counts their fans with the leading axes as a receptive field: limit sqrt(6 / (fan_in + fan_out))
+        self.q, self.k, self.v, self.o = (nn.Linear(WIDTH, WIDTH) for _ in range(4))
+        hd = WIDTH // HEADS
+        for lin, fans in ((self.q, WIDTH * HEADS + WIDTH * hd), (self.k, WIDTH * HEADS + WIDTH * hd),
+                          (self.v, WIDTH * HEADS + WIDTH * hd), (self.o, hd * HEADS + WIDTH * HEADS)):
+            limit = math.sqrt(6 / fans)
+            nn.init.uniform_(lin.weight, -limit, limit)
+            nn.init.zeros_(lin.bias)
         self.fc1, self.fc2 = glorot(nn.Linear(WIDTH, 4 * WIDTH)), glorot(nn.Linear(4 * WIDTH, WIDTH))
 
     def forward(self, x):
