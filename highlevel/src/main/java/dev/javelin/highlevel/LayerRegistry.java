@@ -2,33 +2,80 @@ package dev.javelin.highlevel;
 
 import dev.javelin.highlevel.layers.Activation;
 import dev.javelin.highlevel.layers.Add;
+import dev.javelin.highlevel.layers.Average;
+import dev.javelin.highlevel.layers.AveragePooling1D;
 import dev.javelin.highlevel.layers.AveragePooling2D;
+import dev.javelin.highlevel.layers.AveragePooling3D;
 import dev.javelin.highlevel.layers.BatchNormalization;
+import dev.javelin.highlevel.layers.Bidirectional;
 import dev.javelin.highlevel.layers.Concatenate;
 import dev.javelin.highlevel.layers.Config;
 import dev.javelin.highlevel.layers.ConfigMap;
+import dev.javelin.highlevel.layers.Conv1D;
+import dev.javelin.highlevel.layers.Conv1DTranspose;
 import dev.javelin.highlevel.layers.Conv2D;
+import dev.javelin.highlevel.layers.Conv2DTranspose;
+import dev.javelin.highlevel.layers.Conv3D;
+import dev.javelin.highlevel.layers.Conv3DTranspose;
+import dev.javelin.highlevel.layers.Cropping1D;
+import dev.javelin.highlevel.layers.Cropping2D;
+import dev.javelin.highlevel.layers.Cropping3D;
 import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.layers.DepthwiseConv1D;
+import dev.javelin.highlevel.layers.DepthwiseConv2D;
+import dev.javelin.highlevel.layers.Dot;
 import dev.javelin.highlevel.layers.Dropout;
+import dev.javelin.highlevel.layers.ELU;
+import dev.javelin.highlevel.layers.EinsumDense;
 import dev.javelin.highlevel.layers.Embedding;
 import dev.javelin.highlevel.layers.Flatten;
-import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
-import dev.javelin.highlevel.layers.InputLayer;
-import dev.javelin.highlevel.layers.Layer;
-import dev.javelin.highlevel.layers.LayerNormalization;
-import dev.javelin.highlevel.layers.MaxPooling2D;
-import dev.javelin.highlevel.layers.Reshape;
-import dev.javelin.highlevel.layers.AveragePooling1D;
-import dev.javelin.highlevel.layers.Bidirectional;
-import dev.javelin.highlevel.layers.Conv1D;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
+import dev.javelin.highlevel.layers.PositionEmbedding;
+import dev.javelin.highlevel.layers.TransformerDecoder;
+import dev.javelin.highlevel.models.GptModel;
 import dev.javelin.highlevel.layers.GRU;
 import dev.javelin.highlevel.layers.GlobalAveragePooling1D;
+import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
+import dev.javelin.highlevel.layers.GlobalAveragePooling3D;
 import dev.javelin.highlevel.layers.GlobalMaxPooling1D;
+import dev.javelin.highlevel.layers.GlobalMaxPooling2D;
+import dev.javelin.highlevel.layers.GlobalMaxPooling3D;
+import dev.javelin.highlevel.layers.GroupNormalization;
+import dev.javelin.highlevel.layers.Identity;
+import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.LSTM;
+import dev.javelin.highlevel.layers.Lambda;
+import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.highlevel.layers.LayerNormalization;
+import dev.javelin.highlevel.layers.LeakyReLU;
 import dev.javelin.highlevel.layers.Masking;
 import dev.javelin.highlevel.layers.MaxPooling1D;
+import dev.javelin.highlevel.layers.MaxPooling2D;
+import dev.javelin.highlevel.layers.MaxPooling3D;
+import dev.javelin.highlevel.layers.Maximum;
+import dev.javelin.highlevel.layers.Minimum;
+import dev.javelin.highlevel.layers.Multiply;
+import dev.javelin.highlevel.layers.PReLU;
+import dev.javelin.highlevel.layers.Permute;
+import dev.javelin.highlevel.layers.RMSNormalization;
+import dev.javelin.highlevel.layers.ReLU;
+import dev.javelin.highlevel.layers.RepeatVector;
+import dev.javelin.highlevel.layers.Rescaling;
+import dev.javelin.highlevel.layers.Reshape;
+import dev.javelin.highlevel.layers.SeparableConv1D;
+import dev.javelin.highlevel.layers.SeparableConv2D;
 import dev.javelin.highlevel.layers.SimpleRNN;
+import dev.javelin.highlevel.layers.Softmax;
+import dev.javelin.highlevel.layers.SpectralNormalization;
+import dev.javelin.highlevel.layers.Subtract;
 import dev.javelin.highlevel.layers.TimeDistributed;
+import dev.javelin.highlevel.layers.UnitNormalization;
+import dev.javelin.highlevel.layers.UpSampling1D;
+import dev.javelin.highlevel.layers.UpSampling2D;
+import dev.javelin.highlevel.layers.UpSampling3D;
+import dev.javelin.highlevel.layers.ZeroPadding1D;
+import dev.javelin.highlevel.layers.ZeroPadding2D;
+import dev.javelin.highlevel.layers.ZeroPadding3D;
 import dev.javelin.highlevel.saving.Shortened;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,7 +111,64 @@ public final class LayerRegistry {
         register("Activation", Activation::fromConfig);
         register("Add", Add::fromConfig);
         register("Concatenate", Concatenate::fromConfig);
+        registerKerasLayers();
         registerSequenceLayers();
+        registerAttentionLayers();
+    }
+
+    /** Attention, the transformer block and the decoder-only model (issue 13). */
+    private static void registerAttentionLayers() {
+        register("MultiHeadAttention", MultiHeadAttention::fromConfig);
+        register("PositionEmbedding", PositionEmbedding::fromConfig);
+        register("TransformerDecoder", TransformerDecoder::fromConfig);
+        register("GptModel", GptModel::fromConfig);
+    }
+
+    /** The convolution, reshaping, pooling, normalization, merging and activation layers of issue 14. */
+    private static void registerKerasLayers() {
+        register("Conv2DTranspose", Conv2DTranspose::fromConfig);
+        register("DepthwiseConv2D", DepthwiseConv2D::fromConfig);
+        register("SeparableConv2D", SeparableConv2D::fromConfig);
+        register("UpSampling1D", UpSampling1D::fromConfig);
+        register("UpSampling2D", UpSampling2D::fromConfig);
+        register("UpSampling3D", UpSampling3D::fromConfig);
+        register("ZeroPadding1D", ZeroPadding1D::fromConfig);
+        register("ZeroPadding2D", ZeroPadding2D::fromConfig);
+        register("ZeroPadding3D", ZeroPadding3D::fromConfig);
+        register("Cropping1D", Cropping1D::fromConfig);
+        register("Cropping2D", Cropping2D::fromConfig);
+        register("Cropping3D", Cropping3D::fromConfig);
+        register("GlobalMaxPooling2D", GlobalMaxPooling2D::fromConfig);
+        register("GlobalMaxPooling3D", GlobalMaxPooling3D::fromConfig);
+        register("GlobalAveragePooling3D", GlobalAveragePooling3D::fromConfig);
+        register("MaxPooling3D", MaxPooling3D::fromConfig);
+        register("AveragePooling3D", AveragePooling3D::fromConfig);
+        register("GroupNormalization", GroupNormalization::fromConfig);
+        register("UnitNormalization", UnitNormalization::fromConfig);
+        register("RMSNormalization", RMSNormalization::fromConfig);
+        register("Rescaling", Rescaling::fromConfig);
+        register("RepeatVector", RepeatVector::fromConfig);
+        register("Permute", Permute::fromConfig);
+        register("Identity", Identity::fromConfig);
+        register("Lambda", Lambda::fromConfig);
+        register("Multiply", Multiply::fromConfig);
+        register("Subtract", Subtract::fromConfig);
+        register("Average", Average::fromConfig);
+        register("Maximum", Maximum::fromConfig);
+        register("Minimum", Minimum::fromConfig);
+        register("Dot", Dot::fromConfig);
+        register("ReLU", ReLU::fromConfig);
+        register("LeakyReLU", LeakyReLU::fromConfig);
+        register("PReLU", PReLU::fromConfig);
+        register("ELU", ELU::fromConfig);
+        register("Softmax", Softmax::fromConfig);
+        register("EinsumDense", EinsumDense::fromConfig);
+        register("Conv1DTranspose", Conv1DTranspose::fromConfig);
+        register("DepthwiseConv1D", DepthwiseConv1D::fromConfig);
+        register("SeparableConv1D", SeparableConv1D::fromConfig);
+        register("Conv3D", Conv3D::fromConfig);
+        register("Conv3DTranspose", Conv3DTranspose::fromConfig);
+        register("SpectralNormalization", SpectralNormalization::fromConfig);
     }
 
     /** The recurrent and 1D layers (issue 13). */
@@ -97,12 +201,13 @@ public final class LayerRegistry {
      * Rebuilds a layer from its {@code {"class_name": ..., "config": {...}}} entry: how wrappers
      * (Bidirectional, TimeDistributed) rebuild the layer they hold.
      */
-    @SuppressWarnings("unchecked")
     public static Layer fromEntry(Map<String, Object> entry) {
-        if (entry == null || !(entry.get("class_name") instanceof String cls) || !(entry.get("config") instanceof Map<?, ?> config)) {
-            throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got " + entry);
-        }
-        return create(cls, (Map<String, Object>) config);
+        if (entry == null) throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got null");
+        ConfigMap e = ConfigMap.of(entry);
+        String cls = Config.requiredString(e, "class_name");
+        ConfigMap config = Config.requiredMap(e, "config");
+        e.requireAllRead();
+        return create(cls, config);
     }
 
     /**

@@ -40,19 +40,32 @@ final class ModelArchiveIO {
      * unchecked exception escapes.
      */
     static Model load(Path path) throws IOException {
+        return load(() -> ModelArchive.read(path), path.toString());
+    }
+
+    /** {@link #load(Path)} for a file already in memory; {@code source} names it in messages. */
+    static Model load(byte[] file, String source) throws IOException {
+        return load(() -> ModelArchive.read(file, source), source);
+    }
+
+    private interface ArchiveReader {
+        ModelArchive.Contents read() throws IOException;
+    }
+
+    private static Model load(ArchiveReader reader, String source) throws IOException {
         try {
-            ModelArchive.Contents c = ModelArchive.read(path);
+            ModelArchive.Contents c = reader.read();
             Model model;
             try {
                 model = Layer.withoutInitialising(() -> ModelConfig.from(c.config()));
             } catch (RuntimeException e) {
-                throw new IOException(path + ": model config: " + e.getMessage(), e);
+                throw new IOException(source + ": model config: " + e.getMessage(), e);
             }
-            setWeights(model, c.weights(), path);
+            setWeights(model, c.weights(), source);
             return model;
         } catch (RuntimeException e) {
             // a defect of the reader rather than of the file; still the documented exception, with its cause
-            throw new IOException(path + ": cannot load the model: " + e, e);
+            throw new IOException(source + ": cannot load the model: " + e, e);
         }
     }
 
@@ -64,7 +77,7 @@ final class ModelArchiveIO {
 
     static void loadWeights(Model model, Path path) throws IOException {
         requireBuilt(model, "loadWeights");
-        setWeights(model, SafeTensors.read(path, SafeTensors.Limits.DEFAULT).tensors(), path);
+        setWeights(model, SafeTensors.read(path, SafeTensors.Limits.DEFAULT).tensors(), path.toString());
     }
 
     /** Variable name to value, in the model's weight order; a repeated name gets a {@code #n} suffix. */
@@ -83,7 +96,7 @@ final class ModelArchiveIO {
      * (a model built in another session may number its layers differently); every shape and dtype
      * must agree before anything is assigned.
      */
-    private static void setWeights(Model model, LinkedHashMap<String, Tensor> saved, Path path) throws IOException {
+    private static void setWeights(Model model, LinkedHashMap<String, Tensor> saved, String path) throws IOException {
         List<Variable> vars = model.weights();
         LinkedHashMap<String, Tensor> expected = namedWeights(model);
         List<String> names = List.copyOf(expected.keySet());

@@ -28,6 +28,7 @@ public final class ArrayOps {
         Tensor first = parts.get(0);
         int a = Shape.normalizeAxis(axis, first.rank(), "concat");
         DType dt = first.dtype();
+        long total = 0;
         for (Tensor t : parts) {
             if (t.rank() != first.rank()) {
                 throw new IllegalArgumentException("concat: ranks differ: " + shapes(parts) + " along axis " + axis);
@@ -39,7 +40,9 @@ public final class ArrayOps {
                 }
             }
             dt = DType.promote(dt, t.dtype());
+            total += t.dim(a);
         }
+        Shape.dimension("concat", total, "concatenating " + shapes(parts) + " along axis " + axis);
         return joined(parts, a, dt);
     }
 

@@ -1,0 +1,453 @@
+package dev.javelin.kernels.codegen;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Access;
+import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR.Mode;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Emits the bytecode of one kernel method for {@link CpuCodegen}: loads, the Vector API calls of
+ * each instruction of the decomposed body ({@link VectorInstructions}), the store or the reduction;
+ * locals are laid out once and shared by the loops.
+ */
+final class KernelBody {
+    private static final String FV = VectorInstructions.FV, VS = VectorInstructions.VS;
+    private static final String FVD = VectorInstructions.FVD, VMD = VectorInstructions.VMD, VSD = VectorInstructions.VSD;
+    private static final String SUPPORT = "dev/javelin/kernels/codegen/KernelSupport";
+
+    private static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4;
+    private final KernelIR ir;
+    private final String owner;
+    private final MethodVisitor mv;
+    private final int slots;
+    private final int[] arr, off, map, hoisted, value;
+    /** Per instruction: true when it does not change along the loop (computed once, before it). */
+    private final boolean[] invariant;
+    private int next = 5;
+    /** Row reductions keep this many independent accumulators, so the combine's latency does not bound the loop. */
+    private static final int ACCUMULATORS = 4;
+    private int step, bound, i, tailMask, acc;
+    private final int[] accs = new int[ACCUMULATORS];
+
+    private final VectorInstructions instructions;
+
+    /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
+    KernelBody(KernelIR ir, String owner, MethodVisitor mv) {
+        this.ir = ir;
+        this.owner = owner;
+        this.mv = mv;
+        this.instructions = new VectorInstructions(mv, owner);
+        this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : 1);
+        arr = new int[slots];
+        off = new int[slots];
+        map = new int[slots];
+        hoisted = new int[slots];
+        value = new int[ir.body().size()];
+        invariant = new boolean[value.length];
+    }
+
+    void emit() {
+        mv.visitCode();
+        for (int s = 0; s < slots; s++) prologue(s);
+        step = local();
+        species();
+        mv.visitMethodInsn(INVOKEINTERFACE, VS, "length", "()I", true);
+        mv.visitVarInsn(ISTORE, step);
+        bound = local();
+        species();
+        mv.visitVarInsn(ILOAD, N);
+        mv.visitMethodInsn(INVOKEINTERFACE, VS, "loopBound", "(I)I", true);
+        mv.visitVarInsn(ISTORE, bound);
+        i = local();
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, i);
+        if (ir.mode() == Mode.REDUCE_ROW) {
+            for (int a = 0; a < ACCUMULATORS; a++) {
+                accs[a] = local();
+                identity();
+                mv.visitVarInsn(ASTORE, accs[a]);
+            }
+            acc = accs[0];
+        }
+        tailMask = local();
+        for (int k = 0; k < value.length; k++) {
+            Instr in = ir.body().get(k);
+            value[k] = in.load() && ir.loads().get(in.slot()).access() == Access.BROADCAST ? hoisted[in.slot()] : local();
+            invariant[k] = in.load() ? ir.loads().get(in.slot()).access() == Access.BROADCAST
+                    : in.args().stream().allMatch(a -> invariant[a]);
+        }
+        hoistInvariants();
+        Label done = new Label();
+        if (ir.mode() == Mode.REDUCE_ROW) {
+            rotatingRowLoop();
+            maskedRowLoop(done);
+        } else {
+            Label head = new Label(), tail = new Label();
+            mv.visitLabel(head);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, bound);
+            mv.visitJumpInsn(IF_ICMPGE, tail);
+            body(false);
+            advance();
+            mv.visitJumpInsn(GOTO, head);
+            mv.visitLabel(tail);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitJumpInsn(IF_ICMPGE, done);
+            tailMask();
+            body(true);
+        }
+        mv.visitLabel(done);
+        if (ir.mode() == Mode.REDUCE_ROW) {
+            mv.visitVarInsn(ALOAD, accs[0]);
+            mv.visitVarInsn(ALOAD, accs[1]);
+            combine();
+            mv.visitVarInsn(ALOAD, accs[2]);
+            mv.visitVarInsn(ALOAD, accs[3]);
+            combine();
+            combine();
+            lanes();
+            mv.visitInsn(FRETURN);
+        } else {
+            mv.visitInsn(RETURN);
+        }
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /**
+     * For row reductions: over whole blocks of four vectors, each vector combined into its own
+     * accumulator. The loop body appears once (a heavy body written out four times would pass
+     * C2's node budget): the value goes into the first accumulator and the four rotate, so after
+     * each block every accumulator holds the same as in a four-way unrolled loop, and the order is
+     * fixed by n alone.
+     */
+    private void rotatingRowLoop() {
+        int bound4 = local();
+        mv.visitVarInsn(ILOAD, N);
+        mv.visitVarInsn(ILOAD, N);
+        mv.visitVarInsn(ILOAD, step);
+        push(ACCUMULATORS);
+        mv.visitInsn(IMUL);
+        mv.visitInsn(IREM);
+        mv.visitInsn(ISUB);
+        mv.visitVarInsn(ISTORE, bound4);
+        Label head = new Label(), exit = new Label();
+        mv.visitLabel(head);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitVarInsn(ILOAD, bound4);
+        mv.visitJumpInsn(IF_ICMPGE, exit);
+        acc = accs[0];
+        body(false);
+        mv.visitVarInsn(ALOAD, accs[0]); // (a0, a1, a2, a3) <- (a1, a2, a3, a0)
+        for (int a = 0; a + 1 < ACCUMULATORS; a++) {
+            mv.visitVarInsn(ALOAD, accs[a + 1]);
+            mv.visitVarInsn(ASTORE, accs[a]);
+        }
+        mv.visitVarInsn(ASTORE, accs[ACCUMULATORS - 1]);
+        advance();
+        mv.visitJumpInsn(GOTO, head);
+        mv.visitLabel(exit);
+    }
+
+    /**
+     * For row reductions, after the blocks: the remaining vectors, the last one partial, into the
+     * first accumulator, masked (a full vector's mask is all true, so it adds as unmasked would).
+     */
+    private void maskedRowLoop(Label done) {
+        Label head = new Label();
+        acc = accs[0];
+        mv.visitLabel(head);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitVarInsn(ILOAD, N);
+        mv.visitJumpInsn(IF_ICMPGE, done);
+        tailMask();
+        body(true);
+        advance();
+        mv.visitJumpInsn(GOTO, head);
+    }
+
+    private void tailMask() {
+        species();
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitVarInsn(ILOAD, N);
+        mv.visitMethodInsn(INVOKEINTERFACE, VS, "indexInRange", "(II)" + VMD, true);
+        mv.visitVarInsn(ASTORE, tailMask);
+    }
+
+    private void advance() {
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitVarInsn(ILOAD, step);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ISTORE, i);
+    }
+
+    private int local() {
+        return next++;
+    }
+
+    /** Loads a slot's array and offset (and its gather map or broadcast value) into locals. */
+    private void prologue(int s) {
+        boolean output = s == ir.inputSlots();
+        DType dt = output ? ir.outDtype() : ir.loads().get(s).dtype();
+        String arrayType = dt == DType.BOOL ? "[Z" : "[F";
+        arr[s] = local();
+        mv.visitVarInsn(ALOAD, ARRAYS);
+        push(s);
+        mv.visitInsn(AALOAD);
+        mv.visitTypeInsn(CHECKCAST, arrayType);
+        mv.visitVarInsn(ASTORE, arr[s]);
+        off[s] = local();
+        mv.visitVarInsn(ALOAD, OFFSETS);
+        push(s);
+        mv.visitInsn(IALOAD);
+        mv.visitVarInsn(ISTORE, off[s]);
+        if (output) return;
+        Access a = ir.loads().get(s).access();
+        if (a == Access.STRIDED) {
+            map[s] = local();
+            mv.visitVarInsn(ALOAD, MAPS);
+            push(s);
+            mv.visitInsn(AALOAD);
+            mv.visitTypeInsn(CHECKCAST, "[I");
+            mv.visitVarInsn(ASTORE, map[s]);
+        } else if (a == Access.BROADCAST) {
+            hoisted[s] = local();
+            if (dt == DType.BOOL) {
+                mv.visitVarInsn(ALOAD, arr[s]);
+                mv.visitVarInsn(ILOAD, off[s]);
+                support("broadcastMask", "([ZI)" + VMD);
+            } else {
+                species();
+                mv.visitVarInsn(ALOAD, arr[s]);
+                mv.visitVarInsn(ILOAD, off[s]);
+                mv.visitInsn(FALOAD);
+                mv.visitMethodInsn(INVOKESTATIC, FV, "broadcast", "(" + VSD + "F)" + FVD, false);
+            }
+            mv.visitVarInsn(ASTORE, hoisted[s]);
+        }
+    }
+
+    /**
+     * Emits, before the loop, every instruction whose inputs do not change along it (constants, ops
+     * on broadcast values). A division by such a value stays a division: multiplying by its
+     * reciprocal would be faster but within an ulp only, and compiled results must have eager's bits.
+     */
+    private void hoistInvariants() {
+        for (int k = 0; k < value.length; k++) {
+            Instr in = ir.body().get(k);
+            if (!in.load() && invariant[k]) op(in, k);
+        }
+    }
+
+    private void op(Instr in, int k) {
+        for (int a : in.args()) mv.visitVarInsn(ALOAD, value[a]);
+        instructions.emit(in, in.args().isEmpty() ? null : ir.body().get(in.args().get(0)).dtype());
+        mv.visitVarInsn(ASTORE, value[k]);
+    }
+
+    /** One pass of the loop body at position i; {@code masked} for the tail. */
+    private void body(boolean masked) {
+        for (int k = 0; k < value.length; k++) {
+            Instr in = ir.body().get(k);
+            if (invariant[k]) continue; // computed before the loop
+            if (in.load()) {
+                load(in.slot(), masked, value[k]);
+            } else {
+                op(in, k);
+            }
+        }
+        int result = value[value.length - 1];
+        int out = ir.inputSlots();
+        switch (ir.mode()) {
+            case ELEMENTWISE -> {
+                mv.visitVarInsn(ALOAD, result);
+                store(out, masked);
+            }
+            case REDUCE_ROW -> {
+                if (ir.storesValue()) {
+                    mv.visitVarInsn(ALOAD, result);
+                    store(out, masked);
+                }
+                if (masked) { // the tail's inactive lanes hold the identity
+                    identity();
+                    mv.visitVarInsn(ALOAD, result);
+                    mv.visitVarInsn(ALOAD, tailMask);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, FV, "blend", "(Ljdk/incubator/vector/Vector;" + VMD + ")" + FVD, false);
+                    mv.visitVarInsn(ASTORE, result);
+                }
+                mv.visitVarInsn(ALOAD, acc);
+                mv.visitVarInsn(ALOAD, result);
+                combine();
+                mv.visitVarInsn(ASTORE, acc);
+            }
+            case REDUCE_COLUMNS -> {
+                loadFloats(out, masked);
+                mv.visitVarInsn(ALOAD, result);
+                combine();
+                store(out, masked);
+            }
+        }
+    }
+
+    /** Pushes the vector of floats at slot {@code s}'s current position (contiguous; masked in the tail). */
+    private void loadFloats(int s, boolean masked) {
+        species();
+        mv.visitVarInsn(ALOAD, arr[s]);
+        index(s);
+        if (masked) {
+            mv.visitVarInsn(ALOAD, tailMask);
+            mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI" + VMD + ")" + FVD, false);
+        } else {
+            mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
+        }
+    }
+
+    private void load(int s, boolean masked, int target) {
+        Access a = ir.loads().get(s).access();
+        if (a == Access.BROADCAST) return; // hoisted before the loop
+        boolean bool = ir.loads().get(s).dtype() == DType.BOOL;
+        if (a == Access.CONTIGUOUS) {
+            if (bool) {
+                mv.visitVarInsn(ALOAD, arr[s]);
+                index(s);
+                if (masked) {
+                    remaining();
+                    support("loadMaskTail", "([ZII)" + VMD);
+                } else {
+                    support("loadMask", "([ZI)" + VMD);
+                }
+            } else {
+                loadFloats(s, masked);
+            }
+        } else { // strided: a gather through the slot's map, padded so the tail reads valid indices
+            if (bool) {
+                mv.visitVarInsn(ALOAD, arr[s]);
+                mv.visitVarInsn(ILOAD, off[s]);
+                mv.visitVarInsn(ALOAD, map[s]);
+                mv.visitVarInsn(ILOAD, i);
+                support("gatherMask", "([ZI[II)" + VMD);
+            } else {
+                species();
+                mv.visitVarInsn(ALOAD, arr[s]);
+                mv.visitVarInsn(ILOAD, off[s]);
+                mv.visitVarInsn(ALOAD, map[s]);
+                mv.visitVarInsn(ILOAD, i);
+                mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
+            }
+        }
+        mv.visitVarInsn(ASTORE, target);
+    }
+
+    /** Stores the value on the stack into the output slot at position i. */
+    private void store(int out, boolean masked) {
+        if (ir.outDtype() == DType.BOOL) {
+            mv.visitVarInsn(ALOAD, arr[out]);
+            index(out);
+            if (masked) {
+                remaining();
+                support("storeMaskTail", "(" + VMD + "[ZII)V");
+            } else {
+                support("storeMask", "(" + VMD + "[ZI)V");
+            }
+        } else {
+            mv.visitVarInsn(ALOAD, arr[out]);
+            index(out);
+            if (masked) {
+                mv.visitVarInsn(ALOAD, tailMask);
+                mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI" + VMD + ")V", false);
+            } else {
+                mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
+            }
+        }
+    }
+
+    private void index(int s) {
+        mv.visitVarInsn(ILOAD, off[s]);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitInsn(IADD);
+    }
+
+    private void remaining() {
+        mv.visitVarInsn(ILOAD, N);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitInsn(ISUB);
+    }
+
+    private void species() {
+        mv.visitFieldInsn(GETSTATIC, owner, "S", VSD);
+    }
+
+    private void support(String method, String desc) {
+        mv.visitMethodInsn(INVOKESTATIC, SUPPORT, method, desc, false);
+    }
+
+    private void push(int v) {
+        if (v <= 5) mv.visitInsn(ICONST_0 + v);
+        else mv.visitIntInsn(v < 128 ? BIPUSH : SIPUSH, v);
+    }
+
+    /** Pushes the reduction's identity as a vector: 0, -inf or +inf. */
+    private void identity() {
+        instructions.constant(switch (ir.reduceOp()) {
+            case REDUCE_SUM -> 0f;
+            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
+            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
+            default -> throw new IllegalStateException("Jit: " + ir.reduceOp() + " is not a float reduction");
+        });
+    }
+
+    /** (acc, v) -> acc (op) v. */
+    private void combine() {
+        String name = switch (ir.reduceOp()) {
+            case REDUCE_SUM -> "add";
+            case REDUCE_MAX -> "max";
+            default -> "min";
+        };
+        mv.visitMethodInsn(INVOKEVIRTUAL, FV, name, "(Ljdk/incubator/vector/Vector;)" + FVD, false);
+    }
+
+    /**
+     * (acc) -> its lanes reduced to a float. A sum adds the lanes in a fixed tree (lane i += lane
+     * i + w, w = lanes/2 ... 1), written out in scalar code: {@code reduceLanes(ADD)} leaves the order
+     * open and its interpreted and compiled forms differ. max and min do not depend on the order.
+     */
+    private void lanes() {
+        if (ir.reduceOp() != Op.REDUCE_SUM) {
+            mv.visitFieldInsn(GETSTATIC, "jdk/incubator/vector/VectorOperators", ir.reduceOp() == Op.REDUCE_MAX ? "MAX" : "MIN",
+                    "Ljdk/incubator/vector/VectorOperators$Associative;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "reduceLanes", "(Ljdk/incubator/vector/VectorOperators$Associative;)F", false);
+            return;
+        }
+        int lanes = KernelSupport.S.length(), t = local();
+        push(lanes);
+        mv.visitIntInsn(NEWARRAY, T_FLOAT);
+        mv.visitVarInsn(ASTORE, t);
+        mv.visitVarInsn(ALOAD, t);
+        mv.visitInsn(ICONST_0);
+        mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
+        for (int w = lanes / 2; w >= 1; w /= 2) {
+            for (int l = 0; l < w; l++) { // t[l] = t[l] + t[l + w]
+                mv.visitVarInsn(ALOAD, t);
+                push(l);
+                mv.visitVarInsn(ALOAD, t);
+                push(l);
+                mv.visitInsn(FALOAD);
+                mv.visitVarInsn(ALOAD, t);
+                push(l + w);
+                mv.visitInsn(FALOAD);
+                mv.visitInsn(FADD);
+                mv.visitInsn(FASTORE);
+            }
+        }
+        mv.visitVarInsn(ALOAD, t);
+        mv.visitInsn(ICONST_0);
+        mv.visitInsn(FALOAD);
+    }
+}

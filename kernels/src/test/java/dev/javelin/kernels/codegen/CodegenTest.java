@@ -1,0 +1,157 @@
+package dev.javelin.kernels.codegen;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Access;
+import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bytecode generator on hand-written kernel IR: every access kind, masked tails, reductions. */
+class CodegenTest {
+    private static final DType F = DType.FLOAT32;
+
+    private static KernelIR axpy(Access xAccess) {
+        // out = relu(x * a + y) with a a broadcast scalar
+        return new KernelIR("E_test", KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(F, xAccess), new KernelIR.Load(F, Access.BROADCAST), new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.MUL, List.of(0, 1), F), Instr.load(2, F),
+                        Instr.op(Op.ADD, List.of(2, 3), F), Instr.op(Op.RELU, List.of(4), F)), F);
+    }
+
+    @Test
+    void generatedClassesAreHiddenAndPrintable() {
+        CpuCodegen.Generated g = CpuCodegen.compile(axpy(Access.CONTIGUOUS));
+        assertTrue(g.kernel().getClass().isHidden(), "unloads with its last user");
+        String text = g.text();
+        assertTrue(text.contains("jdk/incubator/vector/FloatVector.fromArray"), text);
+        assertTrue(text.contains("FloatVector.max"), text); // relu, written into the loop
+        assertFalse(text.contains("KernelSupport.relu"), text);
+    }
+
+    @Test
+    void elementwiseWithTailContiguousAndStrided() {
+        for (Access access : new Access[] {Access.CONTIGUOUS, Access.STRIDED}) {
+            FusedKernel k = CpuCodegen.compile(axpy(access)).kernel();
+            int n = 37, stride = access == Access.STRIDED ? 3 : 1;
+            float[] x = new float[2 + n * stride], a = {0, 0, 1.5f}, y = new float[n + 1], out = new float[n + 4];
+            for (int i = 0; i < x.length; i++) x[i] = i * 0.25f - 3;
+            for (int i = 0; i < y.length; i++) y[i] = 1 - i * 0.1f;
+            int[][] maps = {access == Access.STRIDED ? KernelSupport.gatherMap(stride, n) : null, null, null};
+            k.run(new Object[] {x, a, y, out}, new int[] {2, 2, 1, 3}, maps, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Math.max(0, x[2 + i * stride] * 1.5f + y[1 + i]), out[3 + i], 1e-6, access + " at " + i);
+            }
+            assertEquals(0, out[0]);
+            assertEquals(0, out[n + 3], 0, "nothing written past the end");
+        }
+    }
+
+    @Test
+    void aRowSumThatStoresItsValueEqualsTheTwoKernelsItReplaces() {
+        // exp(x - m) stored and summed in one pass, against the elementwise kernel then the row sum
+        KernelIR e = new KernelIR("E_test", KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(F, Access.CONTIGUOUS), new KernelIR.Load(F, Access.BROADCAST)),
+                List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.SUB, List.of(0, 1), F), Instr.op(Op.EXP, List.of(2), F)), F);
+        KernelIR sum = new KernelIR("R_test", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_SUM, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, F)), F);
+        FusedKernel both = CpuCodegen.compile(e.reducingAndStoring(Op.REDUCE_SUM, "R_sum_and_test")).kernel();
+        FusedKernel first = CpuCodegen.compile(e).kernel(), second = CpuCodegen.compile(sum).kernel();
+        int lanes = KernelSupport.S.length();
+        for (int n : new int[] {1, lanes - 1, lanes, 4 * lanes, 4 * lanes + 1, 5 * lanes + 3, 8 * lanes + 2 * lanes + 7, 1000}) {
+            float[] x = new float[n + 2], m = {0, 0.75f};
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.37) * 5;
+            float[] stored = new float[n + 3], expectedValues = new float[n + 3];
+            float got = both.reduce(new Object[] {x, m, stored}, new int[] {2, 1, 3}, new int[3][], n);
+            first.run(new Object[] {x, m, expectedValues}, new int[] {2, 1, 3}, new int[3][], n);
+            float expected = second.reduce(new Object[] {expectedValues}, new int[] {3}, new int[1][], n);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), "sum at n=" + n);
+            assertArrayEquals(expectedValues, stored, "stored values at n=" + n);
+        }
+        assertThrows(IllegalArgumentException.class, () -> sum.reducingAndStoring(Op.REDUCE_SUM, "x"), "only elementwise kernels fold");
+    }
+
+    @Test
+    void rowReductionCombinesAcrossAccumulatorsAndTail() {
+        KernelIR ir = new KernelIR("R_test", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_MAX, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, F), Instr.op(Op.NEG, List.of(0), F)), F);
+        FusedKernel k = CpuCodegen.compile(ir).kernel();
+        for (int n : new int[] {1, 5, 16, 63, 64, 65, 200}) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (i * 37 % 101) - 50;
+            float expected = Float.NEGATIVE_INFINITY;
+            for (float v : x) expected = Math.max(expected, -v);
+            assertEquals(expected, k.reduce(new Object[] {x}, new int[] {0}, new int[1][], n), "n=" + n);
+        }
+    }
+
+    @Test
+    void boolMasksLoadAndStore() {
+        // out(bool) = x > y ; out2 = where(c, x, y)
+        KernelIR cmp = new KernelIR("E_gt", KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(F, Access.CONTIGUOUS), new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.GT, List.of(0, 1), DType.BOOL)), DType.BOOL);
+        KernelIR where = new KernelIR("E_where", KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS), new KernelIR.Load(F, Access.CONTIGUOUS),
+                        new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, DType.BOOL), Instr.load(1, F), Instr.load(2, F), Instr.op(Op.WHERE, List.of(0, 1, 2), F)), F);
+        int n = 21;
+        float[] x = new float[n], y = new float[n], out = new float[n];
+        boolean[] c = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i % 5;
+            y[i] = 2;
+        }
+        CpuCodegen.compile(cmp).kernel().run(new Object[] {x, y, c}, new int[3], new int[3][], n);
+        CpuCodegen.compile(where).kernel().run(new Object[] {c, x, y, out}, new int[4], new int[4][], n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(x[i] > 2, c[i]);
+            assertEquals(x[i] > 2 ? x[i] : 2, out[i]);
+        }
+    }
+
+    @Test
+    void transcendentalsAreArithmeticWrittenIntoTheLoop() {
+        KernelIR erf = new KernelIR("E_erf", KernelIR.Mode.ELEMENTWISE, null, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, F), Instr.op(Op.ERF, List.of(0), F)), F);
+        String text = CpuCodegen.compile(erf).text(); // what JAVELIN_DEBUG=2 prints
+        assertTrue(text.contains("jdk/incubator/vector/FloatVector.fma"), text);
+        assertTrue(text.contains("jdk/incubator/vector/IntVector.reinterpretAsFloats"), text);
+        assertFalse(text.contains("KernelSupport"), "no helper call: " + text);
+    }
+
+    @Test
+    void opsOnBoolMasksFollowTheirTruthTables() {
+        Op[] ops = {Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.MAX, Op.MIN};
+        boolean[] a = {false, false, true, true, false, true, true, false, false, true, true, false, true, false, false, true, true};
+        boolean[] b = {false, true, false, true, true, true, false, false, true, false, true, true, false, false, true, true, false};
+        boolean[] c = {true, false, true, false, true, true, false, false, true, true, false, true, false, true, false, false, true};
+        int n = a.length;
+        for (Op op : ops) {
+            KernelIR ir = new KernelIR("E_" + op.label(), KernelIR.Mode.ELEMENTWISE, null,
+                    List.of(new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS), new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS)),
+                    List.of(Instr.load(0, DType.BOOL), Instr.load(1, DType.BOOL), Instr.op(op, List.of(0, 1), DType.BOOL)), DType.BOOL);
+            boolean[] out = new boolean[n];
+            CpuCodegen.compile(ir).kernel().run(new Object[] {a, b, out}, new int[3], new int[3][], n);
+            for (int i = 0; i < n; i++) {
+                int x = a[i] ? 1 : 0, y = b[i] ? 1 : 0;
+                boolean expected = switch (op) {
+                    case EQ -> x == y; case NE -> x != y; case LT -> x < y; case LE -> x <= y; case GT -> x > y; case GE -> x >= y;
+                    case MAX -> Math.max(x, y) == 1; default -> Math.min(x, y) == 1;
+                };
+                assertEquals(expected, out[i], op + " at " + i);
+            }
+        }
+        KernelIR where = new KernelIR("E_where_bool", KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS), new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS),
+                        new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, DType.BOOL), Instr.load(1, DType.BOOL), Instr.load(2, DType.BOOL),
+                        Instr.op(Op.WHERE, List.of(0, 1, 2), DType.BOOL)), DType.BOOL);
+        boolean[] out = new boolean[n];
+        CpuCodegen.compile(where).kernel().run(new Object[] {c, a, b, out}, new int[4], new int[4][], n);
+        for (int i = 0; i < n; i++) assertEquals(c[i] ? a[i] : b[i], out[i], "where at " + i);
+    }
+}
