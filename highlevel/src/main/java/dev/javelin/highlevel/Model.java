@@ -97,9 +97,12 @@ public class Model extends Layer {
         build(List.of(inputShape));
     }
 
+    /** Builds every layer by a symbolic pass over inputs of these shapes (batch first); the model is built after. */
     @Override
     public void build(List<Shape> inputShapes) {
+        if (isBuilt()) return;
         if (graph == null) runSymbolic(inputShapes);
+        markBuilt(inputShapes);
     }
 
     /** The functional graph's Keras inputs; empty for other models. */
@@ -284,14 +287,46 @@ public class Model extends Layer {
 
     // ---- saving -----------------------------------------------------------------------------
 
-    /** Writes one file: the model's config as JSON and its weights, in the safetensors format. */
+    /**
+     * Writes one file: the model's config as JSON and its weights, in the safetensors format; for a
+     * compiled model also the compile arguments and the optimizer's state (step count, learning
+     * rate, moments), so that {@link #load} resumes training where it stopped.
+     */
     public void save(Path path) throws IOException {
         ModelArchiveIO.save(this, path);
     }
 
-    /** Rebuilds a model written by {@link #save}; custom layers must be in {@link LayerRegistry}. */
+    /**
+     * Rebuilds a model written by {@link #save}, compiled again with its optimizer state when it was
+     * saved compiled; custom layers must be in {@link LayerRegistry}.
+     *
+     * <pre>{@code
+     * model.fit(x, y, FitOptions.builder().epochs(2).seed(7).build());
+     * model.save(file);
+     * Model resumed = Model.load(file);
+     * resumed.fit(x, y, FitOptions.builder().epochs(4).initialEpoch(2).seed(7).build()); // as if never stopped
+     * }</pre>
+     */
     public static Model load(Path path) throws IOException {
-        return ModelArchiveIO.load(path);
+        return ModelArchiveIO.load(path, true);
+    }
+
+    /** As {@link #load(Path)}; with {@code compile} false the model comes back uncompiled (Keras's {@code compile=False}). */
+    public static Model load(Path path, boolean compile) throws IOException {
+        return ModelArchiveIO.load(path, compile);
+    }
+
+    /** Copies of every weight's value on the host, in {@link #weights()} order (Keras's {@code get_weights}). */
+    public List<Tensor> getWeights() {
+        return ModelArchiveIO.getWeights(this);
+    }
+
+    /**
+     * Sets every weight, in {@link #weights()} order, after checking the count, shapes and dtypes
+     * (Keras's {@code set_weights}): {@code b.setWeights(a.getWeights())}.
+     */
+    public void setWeights(List<Tensor> values) {
+        ModelArchiveIO.setWeights(this, values);
     }
 
     /** Writes only the weights (safetensors, keyed by variable name). */

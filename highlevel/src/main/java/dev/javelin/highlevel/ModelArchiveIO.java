@@ -2,12 +2,14 @@ package dev.javelin.highlevel;
 
 import dev.javelin.highlevel.saving.ModelArchive;
 import dev.javelin.highlevel.saving.SafeTensors;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +28,22 @@ final class ModelArchiveIO {
 
     private ModelArchiveIO() {}
 
+    /** The config, the weights, and when the model is compiled its {@link CompileState}. */
     static void save(Model model, Path path) throws IOException {
         requireBuilt(model, "save");
-        ModelArchive.write(path, ModelConfig.of(model), namedWeights(model));
+        LinkedHashMap<String, Tensor> tensors = namedWeights(model);
+        LinkedHashMap<String, Tensor> optimizerState = CompileState.tensors(model);
+        for (String name : optimizerState.keySet()) {
+            if (tensors.containsKey(name)) {
+                throw new IllegalStateException(model.name() + ".save: a weight is named like the optimizer variable '" + name + "'");
+            }
+        }
+        tensors.putAll(optimizerState);
+        ModelArchive.write(path, ModelConfig.of(model), tensors, CompileState.metadata(model));
     }
 
-    static Model load(Path path) throws IOException {
+    /** The model, compiled as it was saved (optimizer state included) when {@code compile} and the file has a compile state. */
+    static Model load(Path path, boolean compile) throws IOException {
         ModelArchive.Contents c = ModelArchive.read(path);
         Model model;
         try {
@@ -39,7 +51,8 @@ final class ModelArchiveIO {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException(path + ": " + e.getMessage(), e);
         }
-        setWeights(model, c.weights(), path);
+        setWeights(model, CompileState.weightsOnly(c.metadata(), c.weights()), path);
+        if (compile) CompileState.restore(model, c.metadata(), c.weights(), path);
         return model;
     }
 
@@ -54,7 +67,33 @@ final class ModelArchiveIO {
 
     static void loadWeights(Model model, Path path) throws IOException {
         requireBuilt(model, "loadWeights");
-        setWeights(model, SafeTensors.read(path, SafeTensors.Limits.DEFAULT).tensors(), path);
+        SafeTensors.Contents c = SafeTensors.read(path, SafeTensors.Limits.DEFAULT);
+        setWeights(model, CompileState.weightsOnly(c.metadata(), c.tensors()), path);
+    }
+
+    /** Copies of the weights' values on the host, in {@link Model#weights()} order. */
+    static List<Tensor> getWeights(Model model) {
+        List<Tensor> out = new ArrayList<>();
+        for (Variable v : model.weights()) out.add(v.stored().to(Device.CPU).contiguous());
+        return out;
+    }
+
+    /** Sets every weight from {@code values} (in {@link Model#weights()} order) after checking them all. */
+    static void setWeights(Model model, List<Tensor> values) {
+        List<Variable> vars = model.weights();
+        if (values.size() != vars.size()) {
+            throw new IllegalArgumentException(model.name() + ".setWeights: got " + values.size() + " tensors, the model has "
+                    + vars.size() + " weights " + List.copyOf(namedWeights(model).keySet()));
+        }
+        for (int i = 0; i < vars.size(); i++) {
+            Variable v = vars.get(i);
+            Tensor t = values.get(i);
+            if (t == null || !t.shape().equals(v.shape()) || t.dtype() != v.dtype()) {
+                throw new IllegalArgumentException(model.name() + ".setWeights: tensor #" + i + " is "
+                        + (t == null ? "null" : t.dtype() + "" + t.shape()) + ", weight '" + v.name() + "' is " + v.dtype() + v.shape());
+            }
+        }
+        for (int i = 0; i < vars.size(); i++) vars.get(i).store(values.get(i).to(vars.get(i).stored().device()));
     }
 
     /** Variable name to value, in the model's weight order; a repeated name gets a {@code #n} suffix. */

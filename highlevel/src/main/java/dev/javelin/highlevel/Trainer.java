@@ -30,6 +30,7 @@ final class Trainer {
     private Loss loss;
     private final List<Metric> metrics = new ArrayList<>();
     private boolean jitCompile;
+    private CompileOptions compileOptions;
     private JitSteps jit;
     volatile boolean stopTraining;
 
@@ -38,6 +39,7 @@ final class Trainer {
     }
 
     void compile(CompileOptions o) {
+        compileOptions = o;
         optimizer = o.optimizer();
         loss = o.loss();
         jitCompile = o.jitCompile();
@@ -48,6 +50,11 @@ final class Trainer {
 
     Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** What {@link #compile} was given (saved with the model); null before. */
+    CompileOptions compileOptions() {
+        return compileOptions;
     }
 
     Loss loss() {

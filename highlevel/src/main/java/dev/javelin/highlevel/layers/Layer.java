@@ -158,6 +158,15 @@ public abstract class Layer {
         built = true;
     }
 
+    /**
+     * Records that this layer is built for {@code shapes}: for a {@code build} that a user may call
+     * directly (a model's), so that it counts as built without going through {@link #ensureBuilt}.
+     */
+    protected final void markBuilt(List<Shape> shapes) {
+        buildShapes = List.copyOf(shapes);
+        built = true;
+    }
+
     private Tensor callTracked(List<Tensor> inputs, boolean training) {
         Deque<Layer> stack = CALLING.get();
         stack.push(this);

@@ -1,0 +1,135 @@
+package dev.javelin.highlevel;
+
+import dev.javelin.highlevel.losses.Loss;
+import dev.javelin.highlevel.losses.Losses;
+import dev.javelin.highlevel.metrics.Metric;
+import dev.javelin.highlevel.optimizers.Optimizer;
+import dev.javelin.highlevel.saving.Json;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a model file carries besides the architecture and weights, so that training resumes where it
+ * stopped (Keras's {@code compile_config} and optimizer variables): the compile arguments as JSON in
+ * the {@code __metadata__} key {@value #CONFIG_KEY}, and the optimizer's variables (step count,
+ * learning rate, slots such as Adam's moments) as tensors named {@code optimizer/<variable name>},
+ * listed in order under {@value #VARIABLES_KEY}.
+ *
+ * <pre>{@code
+ * model.save(file);                  // compiled: the compile state goes along
+ * Model again = Model.load(file);    // compiled again, optimizer state restored
+ * }</pre>
+ */
+final class CompileState {
+    /** {@code __metadata__} key: optimizer, loss, metrics and {@code jit_compile}, as JSON. */
+    static final String CONFIG_KEY = "compile_config";
+    /** {@code __metadata__} key: the tensor names of the optimizer's variables, in its order, as a JSON list. */
+    static final String VARIABLES_KEY = "optimizer_variables";
+    private static final String TENSOR_PREFIX = "optimizer/";
+
+    private CompileState() {}
+
+    /** The metadata pairs for {@code model}'s compile state; empty when it is not compiled. */
+    static Map<String, String> metadata(Model model) {
+        CompileOptions options = model.trainer.compileOptions();
+        if (options == null) return Map.of();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("optimizer", options.optimizer().getConfig());
+        config.put("loss", options.loss().getConfig());
+        List<Object> metrics = new ArrayList<>();
+        for (Object m : options.metrics()) metrics.add(m instanceof Metric metric ? metric.name() : m);
+        config.put("metrics", metrics);
+        config.put("jit_compile", options.jitCompile());
+        Map<String, String> md = new LinkedHashMap<>();
+        md.put(CONFIG_KEY, Json.write(config));
+        md.put(VARIABLES_KEY, Json.write(new ArrayList<>(tensors(model).keySet())));
+        return md;
+    }
+
+    /** The optimizer's variables by tensor name, in the optimizer's order; empty when not compiled. */
+    static LinkedHashMap<String, Tensor> tensors(Model model) {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        if (model.trainer.compileOptions() == null) return out;
+        for (Variable v : model.optimizer().variables()) out.put(TENSOR_PREFIX + v.name(), v.stored());
+        return out;
+    }
+
+    /** {@code tensors} without the optimizer's, as {@link #VARIABLES_KEY} in {@code metadata} names them. */
+    static LinkedHashMap<String, Tensor> weightsOnly(Map<String, String> metadata, LinkedHashMap<String, Tensor> tensors) {
+        String listed = metadata.get(VARIABLES_KEY);
+        if (listed == null) return tensors;
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>(tensors);
+        for (Object name : listOf(Json.parse(listed), VARIABLES_KEY)) out.remove(String.valueOf(name));
+        return out;
+    }
+
+    /**
+     * Compiles {@code model} as the file says and loads the optimizer's variables, when the file
+     * holds a compile state; otherwise leaves the model uncompiled.
+     *
+     * @throws IOException naming the file when the state cannot be restored (a custom loss or metric
+     *     the loader cannot rebuild, or optimizer variables that do not fit the model)
+     */
+    static void restore(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, Path path) throws IOException {
+        String json = metadata.get(CONFIG_KEY);
+        if (json == null) return;
+        try {
+            Map<String, Object> config = Json.parseObject(json);
+            Optimizer optimizer = Optimizer.fromConfig(mapOf(config.get("optimizer"), "optimizer"));
+            Loss loss = Losses.fromConfig(mapOf(config.get("loss"), "loss"));
+            List<Object> metrics = new ArrayList<>(listOf(config.getOrDefault("metrics", List.of()), "metrics"));
+            for (Object m : metrics) {
+                if (!(m instanceof String)) throw new IllegalArgumentException("metrics: expected names, got " + m);
+            }
+            boolean jit = !Boolean.FALSE.equals(config.get("jit_compile"));
+            model.compile(CompileOptions.builder().optimizer(optimizer).loss(loss).metrics(metrics.toArray()).jitCompile(jit).build());
+            restoreOptimizer(model, optimizer, metadata, tensors);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IOException(path + ": cannot restore the compile state (" + e.getMessage() + "); load the model with "
+                    + "Model.load(path, false) and compile it yourself", e);
+        }
+    }
+
+    private static void restoreOptimizer(Model model, Optimizer optimizer, Map<String, String> metadata, Map<String, Tensor> tensors) {
+        String listed = metadata.get(VARIABLES_KEY);
+        if (listed == null) return;
+        List<Object> names = listOf(Json.parse(listed), VARIABLES_KEY);
+        if (names.size() > optimizer.variables().size()) optimizer.buildFor(model.trainableVariables()); // it had slots
+        List<Variable> vars = optimizer.variables();
+        if (names.size() != vars.size()) {
+            throw new IllegalArgumentException("the file holds " + names.size() + " optimizer variables, " + optimizer.name()
+                    + " has " + vars.size() + " for this model");
+        }
+        Tensor[] values = new Tensor[vars.size()];
+        for (int i = 0; i < vars.size(); i++) {
+            String name = String.valueOf(names.get(i));
+            Tensor t = tensors.get(name);
+            Variable v = vars.get(i);
+            if (t == null) throw new IllegalArgumentException("optimizer variable '" + name + "' is listed but not stored");
+            if (!t.shape().equals(v.shape()) || t.dtype() != v.dtype()) {
+                throw new IllegalArgumentException("optimizer variable '" + name + "' is " + t.dtype() + t.shape() + ", "
+                        + optimizer.name() + "'s '" + v.name() + "' is " + v.dtype() + v.shape());
+            }
+            values[i] = t;
+        }
+        for (int i = 0; i < vars.size(); i++) vars.get(i).store(values[i].to(vars.get(i).stored().device()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> mapOf(Object o, String what) {
+        if (o instanceof Map<?, ?> m) return (Map<String, Object>) m;
+        throw new IllegalArgumentException(what + ": expected a JSON object, got " + o);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> listOf(Object o, String what) {
+        if (o instanceof List<?> l) return (List<Object>) l;
+        throw new IllegalArgumentException(what + ": expected a JSON list, got " + o);
+    }
+}
