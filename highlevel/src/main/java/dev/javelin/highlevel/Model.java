@@ -194,7 +194,11 @@ public class Model extends Layer {
         trainer.compile(options);
     }
 
-    /** Trains for {@code epochs} passes over {@code (x, y)} in batches, shuffled, with the progress bar. */
+    /**
+     * Trains for {@code epochs} passes over {@code (x, y)} in batches, shuffled, with the progress bar.
+     * Interrupting the thread that runs it ({@code Future.cancel(true)}) stops it after the current
+     * batch with a {@link TrainingInterruptedException}; {@link #setStopTraining} stops it after the epoch.
+     */
     public History fit(Tensor x, Tensor y, int batchSize, int epochs) {
         return fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs).build());
     }
@@ -244,16 +248,36 @@ public class Model extends Layer {
      * One training step, as Keras's {@code train_step}: forward under a gradient tape, loss plus
      * regularization, gradients, optimizer update, metric updates. Override it to change how a
      * model learns; {@link #computeLoss} and {@link #updateMetrics} are the usual building blocks.
+     * With {@code jitCompile} (the default) {@code fit} traces this method once per batch layout and
+     * runs it as one compiled program, overridden or not: write it with tensor ops and variables
+     * (host reads such as {@code item()} belong in callbacks), as a Keras 3 {@code train_step}.
+     *
+     * <pre>{@code
+     * Model m = new Sequential(Input.of(4), new Dense(3, "softmax")) {
+     *     public Tensor trainStep(Batch b) {
+     *         GradientTape tape = GradientTape.record();
+     *         Tensor loss;
+     *         try { loss = computeLoss(b.targets(), callOutputs(b.inputs(), true)); } finally { tape.close(); }
+     *         optimizer().apply(trainableVariables(), tape.gradient(loss, trainableVariables()));
+     *         return loss;
+     *     }
+     * };
+     * }</pre>
      *
      * @return the loss of this batch (a scalar), for the running mean the progress bar shows
      */
     public Tensor trainStep(Batch batch) {
-        return trainer.defaultTrainStep(List.of(batch.x()), List.of(batch.y()));
+        return trainer.defaultTrainStep(batch);
     }
 
     /** One evaluation step, as Keras's {@code test_step}: forward in inference mode, loss, metrics. */
     public Tensor testStep(Batch batch) {
-        return trainer.defaultTestStep(List.of(batch.x()), List.of(batch.y()));
+        return trainer.defaultTestStep(batch);
+    }
+
+    /** One prediction step, as Keras's {@code predict_step}: every output of the forward pass in inference mode. */
+    public List<Tensor> predictStep(Batch batch) {
+        return callOutputs(batch.inputs(), false);
     }
 
     /** The compiled loss of {@code predictions} against {@code targets} plus every regularization penalty. */
@@ -276,7 +300,12 @@ public class Model extends Layer {
         return trainer.loss();
     }
 
-    /** Asks {@link #fit} to stop after the current epoch (EarlyStopping sets it). */
+    /**
+     * Asks {@link #fit} to stop after the current epoch (EarlyStopping sets it): the epoch runs to
+     * its end (validation and callbacks included), no further epoch starts, and {@code fit} returns
+     * normally. To stop after the current batch instead, interrupt the thread running {@code fit}
+     * (it then throws {@link TrainingInterruptedException}).
+     */
     public void setStopTraining(boolean stop) {
         trainer.stopTraining = stop;
     }

@@ -9,6 +9,7 @@ import dev.javelin.highlevel.losses.Loss;
 import dev.javelin.highlevel.metrics.Metric;
 import dev.javelin.highlevel.metrics.Metrics;
 import dev.javelin.highlevel.optimizers.Optimizer;
+import dev.javelin.jit.JitOptions;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -31,7 +32,7 @@ final class Trainer {
     private final List<Metric> metrics = new ArrayList<>();
     private boolean jitCompile;
     private CompileOptions compileOptions;
-    private JitSteps jit;
+    private CompiledSteps jit;
     volatile boolean stopTraining;
 
     Trainer(Model model) {
@@ -43,7 +44,7 @@ final class Trainer {
         optimizer = o.optimizer();
         loss = o.loss();
         jitCompile = o.jitCompile();
-        jit = jitCompile ? new JitSteps(model, this) : null;
+        jit = jitCompile ? new CompiledSteps(model, JitOptions.dynamicBatch()) : null;
         metrics.clear();
         for (Object m : o.metrics()) metrics.add(m instanceof Metric metric ? metric : Metrics.get((String) m, loss));
     }
@@ -73,28 +74,28 @@ final class Trainer {
 
     // ---- steps ------------------------------------------------------------------------------
 
-    Tensor defaultTrainStep(List<Tensor> x, List<Tensor> y) {
+    Tensor defaultTrainStep(Batch batch) {
         List<Variable> vars = model.trainableVariables();
         List<Tensor> predictions;
         Tensor lossValue;
         GradientTape tape = GradientTape.record();
         try {
-            predictions = model.callOutputs(x, true);
-            lossValue = computeLoss(y, predictions);
+            predictions = model.callOutputs(batch.inputs(), true);
+            lossValue = computeLoss(batch.targets(), predictions);
         } finally {
             tape.close(); // stop recording before the backward pass and the metric updates
         }
         optimizer.apply(vars, tape.gradient(lossValue, vars));
-        updateMetrics(y, predictions);
+        updateMetrics(batch.targets(), predictions);
         return lossValue;
     }
 
     @SuppressWarnings("try") // the scope only needs closing
-    Tensor defaultTestStep(List<Tensor> x, List<Tensor> y) {
+    Tensor defaultTestStep(Batch batch) {
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
-            List<Tensor> predictions = model.callOutputs(x, false);
-            Tensor lossValue = computeLoss(y, predictions);
-            updateMetrics(y, predictions);
+            List<Tensor> predictions = model.callOutputs(batch.inputs(), false);
+            Tensor lossValue = computeLoss(batch.targets(), predictions);
+            updateMetrics(batch.targets(), predictions);
             return lossValue;
         }
     }
@@ -113,11 +114,25 @@ final class Trainer {
         return total;
     }
 
+    /**
+     * Updates every metric with every output, with tensor ops on the metrics' state variables: inside
+     * a compiled step these updates are part of its program.
+     */
     @SuppressWarnings("try") // the scope only needs closing
     void updateMetrics(List<Tensor> targets, List<Tensor> predictions) {
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
             for (Metric m : metrics) {
-                for (int i = 0; i < targets.size(); i++) m.updateState(targets.get(i).to(Device.CPU), predictions.get(i).to(Device.CPU));
+                for (int i = 0; i < targets.size(); i++) {
+                    Tensor p = predictions.get(i);
+                    try {
+                        m.updateState(targets.get(i).to(Device.CPU), p.to(Device.CPU));
+                    } catch (IllegalStateException e) {
+                        if (!p.isSymbolic()) throw e;
+                        throw new IllegalStateException("metric '" + m.name() + "' cannot run inside the compiled train step ("
+                                + e.getMessage() + "): keep its state in variables (Metric.addState) and update it with tensor "
+                                + "ops, or compile with jitCompile(false)", e);
+                    }
+                }
             }
         }
     }
@@ -147,6 +162,7 @@ final class Trainer {
             rows(valX, valY, "fit validation data");
         }
         ensureBuilt(x, o.batchSize());
+        buildOptimizer();
         int steps = (trainRows + o.batchSize() - 1) / o.batchSize();
 
         History history = new History();
@@ -161,30 +177,67 @@ final class Trainer {
         }
         stopTraining = false;
         Map<String, Double> logs = new LinkedHashMap<>();
-        for (Callback c : callbacks) c.onTrainBegin(logs);
-        for (int epoch = o.initialEpoch(); epoch < o.epochs() && !stopTraining; epoch++) {
-            for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
-            int[] order = o.shuffle() ? HostBatches.permutation(trainRows, o.seed(), epoch) : HostBatches.identity(trainRows);
-            RunningLogs running = new RunningLogs();
-            for (int step = 0; step < steps && !stopTraining; step++) {
-                int from = step * o.batchSize();
-                int to = Math.min(trainRows, from + o.batchSize());
-                for (Callback c : callbacks) c.onTrainBatchBegin(step, new LinkedHashMap<>());
-                Tensor batchLoss = step(take(x, order, from, to), take(y, order, from, to), true);
-                running.add(batchLoss.item(), to - from);
-                Map<String, Double> batchLogs = running.logs(metrics);
-                for (Callback c : callbacks) c.onTrainBatchEnd(step, batchLogs);
+        int interruptedEpoch = -1, interruptedStep = -1;
+        try {
+            for (Callback c : callbacks) c.onTrainBegin(logs);
+            for (int epoch = o.initialEpoch(); epoch < o.epochs() && !stopTraining; epoch++) {
+                for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
+                int[] order = o.shuffle() ? HostBatches.permutation(trainRows, o.seed(), epoch) : HostBatches.identity(trainRows);
+                RunningLogs running = new RunningLogs();
+                // stopTraining is read between epochs only (its Javadoc); an interrupt stops after the current batch
+                for (int step = 0; step < steps; step++) {
+                    int from = step * o.batchSize();
+                    int to = Math.min(trainRows, from + o.batchSize());
+                    for (Callback c : callbacks) c.onTrainBatchBegin(step, new LinkedHashMap<>());
+                    Tensor batchLoss = step(take(x, order, from, to), take(y, order, from, to), true);
+                    running.add(batchLoss.item(), to - from);
+                    Map<String, Double> batchLogs = running.logs(metrics);
+                    for (Callback c : callbacks) c.onTrainBatchEnd(step, batchLogs);
+                    if (Thread.currentThread().isInterrupted()) {
+                        interruptedEpoch = epoch;
+                        interruptedStep = step;
+                        break;
+                    }
+                }
+                // a partial epoch: no onEpochEnd, so History does not record it as a whole one
+                if (interruptedEpoch >= 0 && interruptedStep + 1 < steps) break;
+                Map<String, Double> epochLogs = running.logs(metrics);
+                if (!valX.isEmpty()) {
+                    Map<String, Double> val = evaluate(valX, valY, o.batchSize(), List.of(), 0);
+                    for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
+                }
+                for (Callback c : callbacks) c.onEpochEnd(epoch, epochLogs);
+                logs = epochLogs;
+                if (interruptedEpoch >= 0) break;
             }
-            Map<String, Double> epochLogs = running.logs(metrics);
-            if (!valX.isEmpty()) {
-                Map<String, Double> val = evaluate(valX, valY, o.batchSize(), List.of(), 0);
-                for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
-            }
-            for (Callback c : callbacks) c.onEpochEnd(epoch, epochLogs);
-            logs = epochLogs;
+            for (Callback c : callbacks) c.onTrainEnd(logs);
+        } catch (RuntimeException | Error e) {
+            closeAll(callbacks, e);
+            throw e;
         }
-        for (Callback c : callbacks) c.onTrainEnd(logs);
+        closeAll(callbacks, null);
+        if (interruptedEpoch >= 0) { // the thread's interrupt flag stays set for the caller (an executor, a Future)
+            throw new TrainingInterruptedException(history, interruptedEpoch, interruptedStep + 1, steps);
+        }
         return history;
+    }
+
+    /**
+     * Releases every callback's resources (CSVLogger's file), also when the loop failed: then a
+     * failure to close is added to {@code failure} as suppressed; otherwise the first one is thrown.
+     */
+    private static void closeAll(List<Callback> callbacks, Throwable failure) {
+        RuntimeException first = null;
+        for (Callback c : callbacks) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                if (failure != null) failure.addSuppressed(e);
+                else if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     Map<String, Double> evaluate(List<Tensor> xIn, List<Tensor> yIn, int batchSize, List<Callback> callbacks, int verbose) {
@@ -229,7 +282,8 @@ final class Trainer {
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
             for (int from = 0; from < n; from += batchSize) {
                 List<Tensor> batch = take(x, order, from, Math.min(n, from + batchSize));
-                List<Tensor> out = usesJit() ? List.of(jit.predict(batch)) : model.callOutputs(onModelDevice(batch), false);
+                Batch b = new Batch(onModelDevice(batch), List.of(), null);
+                List<Tensor> out = usesJit() ? jit.predict(b) : model.predictStep(b);
                 for (int i = 0; i < out.size(); i++) {
                     if (parts.size() <= i) parts.add(new ArrayList<>());
                     parts.get(i).add(out.get(i).to(Device.CPU));
@@ -247,6 +301,7 @@ final class Trainer {
         List<Tensor> dy = HostBatches.dense(y, "trainOnBatch y");
         rows(dx, dy, "trainOnBatch");
         ensureBuilt(dx, dx.get(0).dim(0));
+        buildOptimizer();
         RunningLogs running = new RunningLogs();
         running.add(step(dx, dy, true).item(), dx.get(0).dim(0));
         return running.logs(metrics);
@@ -257,22 +312,11 @@ final class Trainer {
         return jit == null ? 0 : jit.compilations();
     }
 
-    /**
-     * One train or test step: compiled when {@code jitCompile} is on and the model keeps the
-     * default steps, else through the model's overridable methods, eagerly.
-     */
+    /** One train or test step: the model's own step, compiled when {@code jitCompile} is on, else run op by op. */
     private Tensor step(List<Tensor> xHost, List<Tensor> yHost, boolean training) {
-        List<Tensor> x = onModelDevice(xHost), y = onModelDevice(yHost);
-        if (usesJit() && !overridesSteps()) {
-            Tensor[] out = training ? jit.train(x, y) : jit.test(x, y);
-            updateMetrics(y, List.of(out).subList(1, out.length));
-            return out[0];
-        }
-        if (x.size() == 1 && y.size() == 1) {
-            Batch b = new Batch(x.get(0), y.get(0));
-            return training ? model.trainStep(b) : model.testStep(b);
-        }
-        return training ? defaultTrainStep(x, y) : defaultTestStep(x, y);
+        Batch b = new Batch(onModelDevice(xHost), onModelDevice(yHost), null);
+        if (usesJit()) return training ? jit.train(b) : jit.test(b);
+        return training ? model.trainStep(b) : model.testStep(b);
     }
 
     /** Compiled steps on the CPU; on another device the steps run op by op on its backend. */
@@ -288,14 +332,14 @@ final class Trainer {
         return out;
     }
 
-    /** A model that overrides trainStep or testStep runs them as written (eagerly): they may do anything. */
-    private boolean overridesSteps() {
-        try {
-            return model.getClass().getMethod("trainStep", Batch.class).getDeclaringClass() != Model.class
-                    || model.getClass().getMethod("testStep", Batch.class).getDeclaringClass() != Model.class;
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * Slots for every variable that may ever train (trainable variables of frozen layers too), so
+     * that freezing or unfreezing a layer after the first step needs no new optimizer state.
+     */
+    private void buildOptimizer() {
+        List<Variable> all = new ArrayList<>();
+        for (Variable v : model.weights()) if (v.trainable()) all.add(v);
+        optimizer.buildFor(all);
     }
 
     private void ensureBuilt(List<Tensor> x, int batchSize) {

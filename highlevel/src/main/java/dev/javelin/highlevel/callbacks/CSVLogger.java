@@ -71,6 +71,12 @@ public final class CSVLogger extends Callback {
 
     @Override
     public void onTrainEnd(Map<String, Double> logs) {
+        close();
+    }
+
+    /** Closes the file; {@code fit} calls it also when training fails, so the file is never left open. */
+    @Override
+    public void close() {
         try {
             if (out != null) out.close();
             out = null;

@@ -14,7 +14,7 @@ import java.util.Map;
  * }).build());
  * }</pre>
  */
-public abstract class Callback {
+public abstract class Callback implements AutoCloseable {
     private Model model;
     private Map<String, Object> params = Map.of();
 
@@ -65,4 +65,12 @@ public abstract class Callback {
     public void onPredictBatchBegin(int batch, Map<String, Double> logs) {}
 
     public void onPredictBatchEnd(int batch, Map<String, Double> logs) {}
+
+    /**
+     * Releases what the callback holds (an open file): {@code fit} calls it on every callback when
+     * it ends, normally, interrupted or by an exception, after {@code onTrainEnd} when that ran.
+     * Must be safe to call more than once. Default: nothing.
+     */
+    @Override
+    public void close() {}
 }

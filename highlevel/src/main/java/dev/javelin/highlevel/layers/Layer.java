@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,12 +44,15 @@ public abstract class Layer {
 
     private final String name;
     private boolean trainable = true;
-    private boolean built;
-    private List<Shape> buildShapes;
+    /** Written once, under {@link #buildLock}; volatile so a built layer is seen built without the lock. */
+    private volatile boolean built;
+    private volatile List<Shape> buildShapes;
+    /** Serializes building: concurrent first calls build the layer once (see {@link #ensureBuilt}). */
+    private final Object buildLock = new Object();
     private Shape outputShape;
     private final List<Variable> ownWeights = new ArrayList<>();
     private final Map<Variable, Regularizer> regularizers = new IdentityHashMap<>();
-    private final List<Layer> tracked = new ArrayList<>();
+    private final List<Layer> tracked = new CopyOnWriteArrayList<>(); // read by concurrent calls while a lazy branch may add
     private final Set<Layer> trackedSet = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** A layer named like Keras names it: the snake-case class name, numbered from the second on. */
@@ -149,13 +153,20 @@ public abstract class Layer {
         return callTracked(inputs, training);
     }
 
-    /** Builds the layer for these input shapes if it is not built yet. */
+    /**
+     * Builds the layer for these input shapes if it is not built yet. Thread-safe: when several
+     * threads make the first call at once, one builds and the others wait for it, so the weights
+     * are created once. (Building locks parent before child, the order models call layers in.)
+     */
     public final void ensureBuilt(List<Shape> shapes) {
         if (built) return;
-        buildShapes = List.copyOf(shapes);
-        if (shapes.size() == 1) build(shapes.get(0));
-        else build(shapes);
-        built = true;
+        synchronized (buildLock) {
+            if (built) return;
+            buildShapes = List.copyOf(shapes);
+            if (shapes.size() == 1) build(shapes.get(0));
+            else build(shapes);
+            built = true;
+        }
     }
 
     /**
@@ -206,7 +217,10 @@ public abstract class Layer {
 
     /** Makes {@code layer} part of this one: its weights count as this layer's. Idempotent. */
     protected void track(Layer layer) {
-        if (layer != this && trackedSet.add(layer)) tracked.add(layer);
+        if (layer == this) return;
+        synchronized (trackedSet) {
+            if (trackedSet.add(layer)) tracked.add(layer);
+        }
     }
 
     // ---- what a layer holds -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 
 /**
@@ -23,12 +24,8 @@ public final class Accuracy extends MeanMetric {
     }
 
     @Override
-    protected double[] values(Tensor yTrue, Tensor yPred) {
-        double[] t = yTrue.toDoubleArray();
-        double[] p = yPred.toDoubleArray();
-        HostArrays.sameSize(name(), yTrue, yPred, t.length, p.length);
-        double[] out = new double[t.length];
-        for (int i = 0; i < t.length; i++) out[i] = t[i] == p[i] ? 1 : 0;
-        return out;
+    protected Tensor values(Tensor yTrue, Tensor yPred) {
+        HostArrays.sameSize(name(), yTrue, yPred, yTrue.size(), yPred.size());
+        return yTrue.cast(DType.FLOAT32).reshape(yPred.shape().toArray()).eq(yPred.cast(DType.FLOAT32));
     }
 }

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 
 /**
@@ -26,12 +27,9 @@ public final class BinaryAccuracy extends MeanMetric {
     }
 
     @Override
-    protected double[] values(Tensor yTrue, Tensor yPred) {
-        double[] t = yTrue.toDoubleArray();
-        double[] p = yPred.toDoubleArray();
-        HostArrays.sameSize(name(), yTrue, yPred, t.length, p.length);
-        double[] out = new double[t.length];
-        for (int i = 0; i < t.length; i++) out[i] = (p[i] > threshold ? 1.0 : 0.0) == t[i] ? 1 : 0;
-        return out;
+    protected Tensor values(Tensor yTrue, Tensor yPred) {
+        HostArrays.sameSize(name(), yTrue, yPred, yTrue.size(), yPred.size());
+        Tensor predicted = yPred.gt(threshold).cast(DType.FLOAT32);
+        return predicted.eq(yTrue.cast(DType.FLOAT32).reshape(yPred.shape().toArray()));
     }
 }

@@ -23,16 +23,11 @@ public final class CategoricalAccuracy extends MeanMetric {
     }
 
     @Override
-    protected double[] values(Tensor yTrue, Tensor yPred) {
+    protected Tensor values(Tensor yTrue, Tensor yPred) {
         if (!yTrue.shape().equals(yPred.shape())) {
             throw new IllegalArgumentException(name() + ": targets " + yTrue.shape() + " and predictions " + yPred.shape()
                     + " must have one shape [batch, classes] (for integer labels use SparseCategoricalAccuracy)");
         }
-        int c = HostArrays.lastDim(yPred);
-        int[] t = HostArrays.argmaxRows(yTrue.toDoubleArray(), c);
-        int[] p = HostArrays.argmaxRows(yPred.toDoubleArray(), c);
-        double[] out = new double[t.length];
-        for (int i = 0; i < t.length; i++) out[i] = t[i] == p[i] ? 1 : 0;
-        return out;
+        return yTrue.argmax(-1).eq(yPred.argmax(-1));
     }
 }

@@ -1,16 +1,18 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
 
 /** True/false positive and false negative counts at a threshold, shared by {@link Precision} and {@link Recall}. */
 abstract class ConfusionCounts extends Metric {
     private final double threshold;
     /** Predicted positive, actually positive. */
-    protected double truePositives;
+    private final Variable truePositives = addState("true_positives");
     /** Predicted positive, actually negative. */
-    protected double falsePositives;
+    private final Variable falsePositives = addState("false_positives");
     /** Predicted negative, actually positive. */
-    protected double falseNegatives;
+    private final Variable falseNegatives = addState("false_negatives");
 
     ConfusionCounts(String name, double threshold) {
         super(name);
@@ -22,23 +24,35 @@ abstract class ConfusionCounts extends Metric {
 
     @Override
     public void updateState(Tensor yTrue, Tensor yPred) {
-        double[] t = yTrue.toDoubleArray();
-        double[] p = yPred.toDoubleArray();
-        HostArrays.sameSize(name(), yTrue, yPred, t.length, p.length);
-        for (int i = 0; i < t.length; i++) {
-            boolean predicted = p[i] > threshold;
-            boolean actual = t[i] != 0;
-            if (predicted && actual) truePositives++;
-            else if (predicted) falsePositives++;
-            else if (actual) falseNegatives++;
-        }
+        updateState(yTrue, yPred, null);
     }
 
     @Override
-    public void reset() {
-        truePositives = 0;
-        falsePositives = 0;
-        falseNegatives = 0;
+    public void updateState(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+        HostArrays.sameSize(name(), yTrue, yPred, yTrue.size(), yPred.size());
+        Tensor predicted = yPred.gt(threshold).cast(DType.FLOAT32);
+        Tensor actual = yTrue.cast(DType.FLOAT32).reshape(yPred.shape().toArray()).eq(0).logicalNot().cast(DType.FLOAT32);
+        Tensor weight = sampleWeight == null ? null : SampleWeights.broadcast(name(), sampleWeight, predicted);
+        Tensor both = predicted.mul(actual);
+        accumulate(truePositives, weighted(both, weight));
+        accumulate(falsePositives, weighted(predicted.sub(both), weight));
+        accumulate(falseNegatives, weighted(actual.sub(both), weight));
+    }
+
+    private static Tensor weighted(Tensor indicator, Tensor weight) {
+        return (weight == null ? indicator : indicator.mul(weight)).sum();
+    }
+
+    double truePositives() {
+        return read(truePositives);
+    }
+
+    double falsePositives() {
+        return read(falsePositives);
+    }
+
+    double falseNegatives() {
+        return read(falseNegatives);
     }
 
     static double ratio(double num, double den) {

@@ -1,6 +1,8 @@
 package dev.javelin.highlevel.metrics;
 
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import java.util.List;
 
 /**
  * What Keras means by {@code metrics=["accuracy"]} when the loss does not say: on the first batch
@@ -16,8 +18,19 @@ final class InferredAccuracy extends Metric {
 
     @Override
     public void updateState(Tensor yTrue, Tensor yPred) {
+        updateState(yTrue, yPred, null);
+    }
+
+    /** The choice is made from shapes only, so it also works while a compiled step is traced. */
+    @Override
+    public void updateState(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
         if (chosen == null) chosen = choose(name(), yTrue, yPred);
-        chosen.updateState(yTrue, yPred);
+        chosen.updateState(yTrue, yPred, sampleWeight);
+    }
+
+    @Override
+    public List<Variable> variables() {
+        return chosen == null ? List.of() : chosen.variables();
     }
 
     static Metric choose(String name, Tensor yTrue, Tensor yPred) {

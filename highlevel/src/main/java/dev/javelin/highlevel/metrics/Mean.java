@@ -1,6 +1,9 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import dev.javelin.tensor.Variable;
 
 /**
  * The weighted running mean of values: what the training loop shows as {@code loss}, each batch's
@@ -14,8 +17,8 @@ import dev.javelin.tensor.Tensor;
  * }</pre>
  */
 public class Mean extends Metric {
-    private double total;
-    private double weight;
+    private final Variable total = addState("total");
+    private final Variable weight = addState("weight");
 
     /** An empty running mean shown as {@code name}. */
     public Mean(String name) {
@@ -30,13 +33,14 @@ public class Mean extends Metric {
     /** Adds one value with a weight (e.g. the batch size). */
     public void update(double value, double w) {
         if (!(w >= 0)) throw new IllegalArgumentException(name() + ".update: weight must be >= 0, got " + w);
-        total += value * w;
-        weight += w;
+        accumulate(total, Tensors.scalar(value * w));
+        accumulate(weight, Tensors.scalar(w));
     }
 
-    /** Adds every element of {@code values}, each with weight 1. */
+    /** Adds every element of {@code values}, each with weight 1 (a tensor op: works in a compiled step). */
     public void update(Tensor values) {
-        for (double v : values.toDoubleArray()) update(v);
+        accumulate(total, values.cast(DType.FLOAT32).sum());
+        accumulate(weight, Tensors.scalar(values.size()));
     }
 
     /** Keras's metric signature: averages the elements of {@code yPred} (the values); {@code yTrue} is ignored. */
@@ -46,13 +50,20 @@ public class Mean extends Metric {
     }
 
     @Override
-    public double result() {
-        return weight == 0 ? 0 : total / weight;
+    public void updateState(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+        if (sampleWeight == null) {
+            update(yPred);
+            return;
+        }
+        Tensor v = yPred.cast(DType.FLOAT32);
+        Tensor w = SampleWeights.broadcast(name(), sampleWeight, v);
+        accumulate(total, v.mul(w).sum());
+        accumulate(weight, w.sum());
     }
 
     @Override
-    public void reset() {
-        total = 0;
-        weight = 0;
+    public double result() {
+        double w = read(weight);
+        return w == 0 ? 0 : read(total) / w;
     }
 }

@@ -17,7 +17,7 @@ public final class MeanSquaredError extends MeanMetric {
     }
 
     @Override
-    protected double[] values(Tensor yTrue, Tensor yPred) {
+    protected Tensor values(Tensor yTrue, Tensor yPred) {
         return RowErrors.rowMeans(name(), yTrue, yPred, true);
     }
 }

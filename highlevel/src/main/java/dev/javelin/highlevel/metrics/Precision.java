@@ -22,6 +22,6 @@ public final class Precision extends ConfusionCounts {
 
     @Override
     public double result() {
-        return ratio(truePositives, truePositives + falsePositives);
+        return ratio(truePositives(), truePositives() + falsePositives());
     }
 }

@@ -22,6 +22,6 @@ public final class Recall extends ConfusionCounts {
 
     @Override
     public double result() {
-        return ratio(truePositives, truePositives + falseNegatives);
+        return ratio(truePositives(), truePositives() + falseNegatives());
     }
 }

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 
 /**
@@ -23,16 +24,12 @@ public final class SparseCategoricalAccuracy extends MeanMetric {
     }
 
     @Override
-    protected double[] values(Tensor yTrue, Tensor yPred) {
-        int c = HostArrays.lastDim(yPred);
-        double[] labels = yTrue.toDoubleArray();
-        int[] p = HostArrays.argmaxRows(yPred.toDoubleArray(), c);
-        if (labels.length != p.length) {
+    protected Tensor values(Tensor yTrue, Tensor yPred) {
+        Tensor predicted = yPred.rank() == 0 ? yPred : yPred.argmax(-1);
+        if (yTrue.size() != predicted.size()) {
             throw new IllegalArgumentException(name() + ": labels " + yTrue.shape() + " and scores " + yPred.shape()
                     + ": expected labels [batch] or [batch, 1] and scores [batch, classes]");
         }
-        double[] out = new double[p.length];
-        for (int i = 0; i < p.length; i++) out[i] = labels[i] == p[i] ? 1 : 0;
-        return out;
+        return yTrue.cast(DType.FLOAT32).reshape(predicted.shape().toArray()).eq(predicted.cast(DType.FLOAT32));
     }
 }

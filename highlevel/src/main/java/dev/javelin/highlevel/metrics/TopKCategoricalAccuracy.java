@@ -1,6 +1,8 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
 
 /**
  * The fraction of examples whose target class is among the {@code k} highest scores (default 5).
@@ -39,34 +41,27 @@ public final class TopKCategoricalAccuracy extends MeanMetric {
     }
 
     @Override
-    protected double[] values(Tensor yTrue, Tensor yPred) {
+    protected Tensor values(Tensor yTrue, Tensor yPred) {
         int c = HostArrays.lastDim(yPred);
-        double[] scores = yPred.toDoubleArray();
-        int rows = c == 0 ? 0 : scores.length / c;
-        int[] target;
+        long rows = c == 0 ? 0 : yPred.size() / c;
+        Tensor target;
         if (sparseLabels) {
-            double[] l = yTrue.toDoubleArray();
-            HostArrays.sameSize(name(), yTrue, yPred, l.length, rows);
-            target = new int[rows];
-            for (int i = 0; i < rows; i++) target[i] = (int) l[i];
+            HostArrays.sameSize(name(), yTrue, yPred, yTrue.size(), rows);
+            target = yTrue.cast(DType.FLOAT32).reshape((int) rows, 1);
         } else {
             if (!yTrue.shape().equals(yPred.shape())) {
                 throw new IllegalArgumentException(name() + ": targets " + yTrue.shape() + " and predictions "
                         + yPred.shape() + " must have one shape [batch, classes]");
             }
-            target = HostArrays.argmaxRows(yTrue.toDoubleArray(), c);
+            target = yTrue.argmax(-1).cast(DType.FLOAT32).reshape((int) rows, 1);
         }
-        double[] out = new double[rows];
-        for (int r = 0; r < rows; r++) {
-            int t = target[r];
-            if (t < 0 || t >= c) {
-                throw new IllegalArgumentException(name() + ": label " + t + " is outside [0, " + c + ")");
-            }
-            double ts = scores[r * c + t];
-            int higher = 0;
-            for (int j = 0; j < c; j++) if (scores[r * c + j] > ts) higher++;
-            out[r] = higher < k ? 1 : 0;
-        }
-        return out;
+        // The target's score picked by a one-hot mask (where, not a product, so -inf scores stay exact);
+        // a label outside [0, classes) picks nothing and counts as not found.
+        Tensor scores = yPred.cast(DType.FLOAT32).reshape((int) rows, c);
+        Tensor isTarget = target.eq(Tensors.arange(c).cast(DType.FLOAT32).reshape(1, c));
+        Tensor found = isTarget.cast(DType.FLOAT32).sum(-1);
+        Tensor targetScore = isTarget.where(scores, Tensors.scalar(0)).sum(new int[] {-1}, true);
+        Tensor higher = scores.gt(targetScore).cast(DType.FLOAT32).sum(-1);
+        return higher.lt(k).cast(DType.FLOAT32).mul(found);
     }
 }
