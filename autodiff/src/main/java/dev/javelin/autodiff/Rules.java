@@ -105,6 +105,7 @@ final class Rules {
             case GATHER -> new Tensor[] {Ops.scatterAdd(zerosLike(x), axis(call), b, g), null};
             case SCATTER_ADD -> new Tensor[] {needs[0] ? g : null, null,
                     needs[2] ? Ops.gather(g, axis(call), b) : null};
+            case ARGSORT -> new Tensor[1]; // an order: piecewise constant
 
             case RANDOM_UNIFORM, RANDOM_NORMAL -> new Tensor[1];
         };

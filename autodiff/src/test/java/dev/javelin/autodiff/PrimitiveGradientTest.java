@@ -119,6 +119,8 @@ class PrimitiveGradientTest {
                         Rand.normal(36, 4, 3)),
                 new GradCase("scatter_add with repeats", x -> Ops.scatterAdd(x[0], 1, Rand.indices(37, 5, 2, 7), x[1]),
                         Rand.normal(38, 3, 5), Rand.normal(39, 2, 7)),
+                new GradCase("values gathered in argsort order (the order itself has no gradient)",
+                        x -> Ops.gather(x[0], 1, Ops.argsort(x[0], 1, true)), nc),
                 new GradCase("x * random", x -> x[0].mul(Ops.randomUniform(x[0].shape(), Tensors.scalar(5, DType.INT64)).cast(DType.FLOAT64))
                         .add(x[0].mul(Ops.randomNormal(x[0].shape(), Tensors.scalar(6, DType.INT64)).cast(DType.FLOAT64))), nc));
     }

@@ -165,6 +165,57 @@ public final class ArrayOps {
         return x.reshape(lifted).expand(expanded).reshape(out);
     }
 
+    // ---- sorting -----------------------------------------------------------------------------
+
+    /** The stable sort order along {@code axis} (int64); see {@link Op#ARGSORT} for NaN and ties. */
+    public static Tensor argsort(Tensor x, int axis, boolean descending) {
+        return Ops.argsort(x, axis, descending);
+    }
+
+    /**
+     * Sorts along {@code axis}, stably: the order from {@link Op#ARGSORT}, then a gather, so the values'
+     * gradient flows back to the positions they came from.
+     */
+    public static Sorted sort(Tensor x, int axis, boolean descending) {
+        Tensor idx = Ops.argsort(x, axis, descending);
+        return new Sorted(Ops.gather(x, axis, idx), idx);
+    }
+
+    /**
+     * The {@code k} largest (or smallest) entries along {@code axis}, in sorted order, with their
+     * positions (PyTorch's topk, sorted=True; ties keep their input order, NaN counts as the largest).
+     */
+    public static Sorted topk(Tensor x, int k, int axis, boolean largest) {
+        int a = Shape.normalizeAxis(axis, Math.max(x.rank(), 1), "topk");
+        if (x.rank() == 0 || k < 0 || k > x.dim(a)) {
+            throw new IllegalArgumentException("topk: k=" + k + " is out of range for axis " + axis + " of " + x.shape()
+                    + " (expected 0 <= k <= " + (x.rank() == 0 ? 0 : x.dim(a)) + ")");
+        }
+        Tensor idx = Ops.argsort(x, a, largest).slice(a, 0, k);
+        return new Sorted(Ops.gather(x, a, idx), idx);
+    }
+
+    // ---- triangles ---------------------------------------------------------------------------
+
+    /** The lower triangle of the last two axes: entries with {@code col - row <= diagonal} kept, others 0 (torch.tril). */
+    public static Tensor tril(Tensor x, int diagonal) {
+        return triangle("tril", x, diagonal, true);
+    }
+
+    /** The upper triangle of the last two axes: entries with {@code col - row >= diagonal} kept, others 0 (torch.triu). */
+    public static Tensor triu(Tensor x, int diagonal) {
+        return triangle("triu", x, diagonal, false);
+    }
+
+    private static Tensor triangle(String op, Tensor x, int diagonal, boolean lower) {
+        if (x.rank() < 2) throw new IllegalArgumentException(op + ": expected at least 2 dimensions, got " + x.shape());
+        int rows = x.dim(-2), cols = x.dim(-1);
+        Tensor offset = Tensors.arange(cols).reshape(1, cols).sub(Tensors.arange(rows).reshape(rows, 1));
+        Tensor keep = (lower ? offset.le(Tensors.scalar(diagonal, offset.dtype())) : offset.ge(Tensors.scalar(diagonal, offset.dtype())))
+                .to(x.device());
+        return Ops.where(keep, x, Ops.cast(Ops.scalarLike(x, 0), x.dtype()));
+    }
+
     private static String shapes(List<Tensor> parts) {
         return parts.stream().map(t -> t.shape().toString()).toList().toString();
     }

@@ -135,6 +135,184 @@ public final class MathOps {
         return Ops.reshape(s, shape.toArray());
     }
 
+    // ---- products and scans --------------------------------------------------------------------
+
+    /**
+     * The product over {@code axes} (empty or null: all), 1 over an empty set; bool and int32 give
+     * int64, as in PyTorch. A tree of multiplies (halves times halves), so the gradient is exact where
+     * elements are zero (no division by {@code x}).
+     */
+    public static Tensor prod(Tensor x, int[] axes, boolean keepDims) {
+        int[] ax = Shape.normalizeAxes(axes, x.rank(), "prod");
+        Tensor in = x.dtype() == DType.BOOL || x.dtype() == DType.INT32 ? x.cast(DType.INT64) : x;
+        Shape out = Ops.reducedShape(x.shape(), ax, keepDims);
+        boolean[] reduced = new boolean[x.rank()];
+        for (int a : ax) reduced[a] = true;
+        int[] order = new int[x.rank()], kept = new int[x.rank() - ax.length + 1];
+        int n = 1, j = 0;
+        for (int d = 0; d < x.rank(); d++) {
+            if (!reduced[d]) {
+                kept[j] = x.dim(d);
+                order[j++] = d;
+            }
+        }
+        for (int d = 0; d < x.rank(); d++) {
+            if (reduced[d]) {
+                order[j++] = d;
+                n *= x.dim(d);
+            }
+        }
+        kept[kept.length - 1] = n;
+        if (n == 0) return Ops.expand(Ops.scalarLike(in, 1), out);
+        Tensor t = Ops.reshape(Ops.permute(in, order), kept);
+        int last = kept.length - 1;
+        while (n > 1) {
+            if (n % 2 == 1) t = Ops.pad(t, new int[kept.length], lastOnly(kept.length, 1), new int[kept.length], 1);
+            int half = (n + 1) / 2;
+            t = t.slice(last, 0, half).mul(t.slice(last, half, 2 * half));
+            n = half;
+        }
+        return Ops.reshape(t, out.toArray());
+    }
+
+    /** Running sums along {@code axis} (PyTorch's cumsum; bool and int32 give int64). */
+    public static Tensor cumsum(Tensor x, int axis) {
+        return scan(x, axis, Op.ADD, 0, "cumsum");
+    }
+
+    /** Running products along {@code axis} (PyTorch's cumprod); the gradient is exact where elements are zero. */
+    public static Tensor cumprod(Tensor x, int axis) {
+        return scan(x, axis, Op.MUL, 1, "cumprod");
+    }
+
+    /**
+     * An inclusive scan by doubling (Hillis and Steele): after step s every element combines the
+     * 2^s elements ending at it, so log2(n) elementwise steps of pad-and-combine, each of which the
+     * JIT fuses, and whose gradients come from their primitives.
+     */
+    private static Tensor scan(Tensor x, int axis, Op combine, double identity, String op) {
+        int a = Shape.normalizeAxis(axis, x.rank(), op);
+        Tensor t = x.dtype() == DType.BOOL || x.dtype() == DType.INT32 ? x.cast(DType.INT64) : x;
+        int n = x.dim(a);
+        for (int shift = 1; shift < n; shift *= 2) {
+            int[] low = new int[x.rank()];
+            low[a] = shift;
+            Tensor shifted = Ops.pad(t.slice(a, 0, n - shift), low, new int[x.rank()], new int[x.rank()], identity);
+            t = Ops.binary(combine, t, shifted);
+        }
+        return t;
+    }
+
+    private static int[] lastOnly(int rank, int value) {
+        int[] v = new int[rank];
+        v[rank - 1] = value;
+        return v;
+    }
+
+    // ---- elementary functions ------------------------------------------------------------------
+
+    private static final double LN2 = Math.log(2), LN10 = Math.log(10);
+
+    /** Base-2 logarithm, {@code log(x) / ln 2}. */
+    public static Tensor log2(Tensor x) {
+        return floating(x).log().div(LN2);
+    }
+
+    /** Base-10 logarithm, {@code log(x) / ln 10}. */
+    public static Tensor log10(Tensor x) {
+        return floating(x).log().div(LN10);
+    }
+
+    /** Tangent, {@code sin(x) / cos(x)}. */
+    public static Tensor tan(Tensor x) {
+        Tensor f = floating(x);
+        return f.sin().div(f.cos());
+    }
+
+    /**
+     * Hyperbolic sine. For {@code |x| < 0.5} a Taylor polynomial to x^17 (its first dropped term is below
+     * 1e-22 relative), elsewhere {@code (e^|x|/2 - e^-|x|/2) sign(x)} with {@code e^|x|} formed as
+     * {@code e^(|x|/2)} squared so it overflows only where sinh does.
+     */
+    public static Tensor sinh(Tensor x) {
+        Tensor f = floating(x);
+        Tensor small = f.abs().lt(0.5);
+        Tensor xs = Ops.where(small, f, Ops.scalarLike(f, 0)); // keeps the unused branch's gradient finite
+        Tensor z = xs.mul(xs);
+        Tensor series = Ops.scalarLike(f, 1);
+        for (int d : new int[] {272, 210, 156, 110, 72, 42, 20, 6}) series = z.mul(series).div((double) d).add(1.0);
+        Tensor h = f.abs().mul(0.5).exp();
+        Tensor large = h.mul(0.5).mul(h).sub(h.reciprocal().mul(0.5).div(h)).mul(f.sign());
+        return Ops.where(small, xs.mul(series), large);
+    }
+
+    /** Hyperbolic cosine, {@code e^|x|/2 + e^-|x|/2} with {@code e^|x|} formed as in {@link #sinh}. */
+    public static Tensor cosh(Tensor x) {
+        Tensor f = floating(x);
+        Tensor h = f.abs().mul(0.5).exp();
+        return h.mul(0.5).mul(h).add(h.reciprocal().mul(0.5).div(h));
+    }
+
+    // Cephes' atan: |x| reduced to [0, 0.66] by atan(x) = pi/2 - atan(1/x) above tan(3pi/8) and
+    // atan(x) = pi/4 + atan((x-1)/(x+1)) above 0.66, then x + x^3 P(x^2)/Q(x^2) (double accuracy).
+    private static final double TAN_3PI_8 = 2.41421356237309504880, MOREBITS = 6.123233995736765886130E-17;
+    private static final double[] ATAN_P = {-8.750608600031904122785E-1, -1.615753718733365076637E1,
+        -7.500855792314704667340E1, -1.228866684490136173410E2, -6.485021904942025371773E1};
+    private static final double[] ATAN_Q = {2.485846490142306297962E1, 1.650270098316988542046E2,
+        4.328810604912902668951E2, 4.853903996359136964868E2, 1.945506571482613964425E2};
+
+    /**
+     * Arctangent, as Cephes computes it: a range reduction to {@code |x| <= 0.66}, then a rational
+     * approximation, all from primitives (so the JIT fuses it and its gradient is automatic).
+     */
+    public static Tensor atan(Tensor x) {
+        Tensor f = floating(x);
+        Tensor a = f.abs();
+        Tensor big = a.gt(TAN_3PI_8), mid = a.gt(0.66);
+        Tensor one = Ops.scalarLike(f, 1), zero = Ops.scalarLike(f, 0);
+        Tensor inverted = Ops.where(big, a, one).reciprocal().neg(); // where(big, a, 1): no 1/0 in the unused branch
+        Tensor r = Ops.where(big, inverted, Ops.where(mid, a.sub(1.0).div(a.add(1.0)), a));
+        Tensor z = r.mul(r);
+        Tensor p = Ops.scalarLike(f, ATAN_P[0]), q = z.add(ATAN_Q[0]);
+        for (int i = 1; i < ATAN_P.length; i++) p = p.mul(z).add(ATAN_P[i]);
+        for (int i = 1; i < ATAN_Q.length; i++) q = q.mul(z).add(ATAN_Q[i]);
+        Tensor t = r.mul(z).mul(p).div(q).add(r);
+        t = t.add(Ops.where(big, Ops.scalarLike(f, MOREBITS), Ops.where(mid, Ops.scalarLike(f, 0.5 * MOREBITS), zero)));
+        t = t.add(Ops.where(big, Ops.scalarLike(f, Math.PI / 2), Ops.where(mid, Ops.scalarLike(f, Math.PI / 4), zero)));
+        return Ops.where(f.lt(0), t.neg(), t);
+    }
+
+    /**
+     * The angle of the point {@code (x, y)}, in {@code [-pi, pi]}; shapes broadcast. The ratio fed to
+     * {@link #atan} is always at most 1 in magnitude ({@code y/x} or {@code x/y}), so the gradient stays
+     * finite on the axes. Signed zeros are not told apart: {@code atan2(0, x < 0)} is pi.
+     */
+    public static Tensor atan2(Tensor y, Tensor x) {
+        DType dt = DType.promote(y.dtype(), x.dtype());
+        if (!dt.isFloating()) dt = DType.FLOAT32;
+        Tensor fy = y.cast(dt), fx = x.cast(dt);
+        Tensor one = Ops.scalarLike(fy, 1);
+        Tensor flat = fy.abs().le(fx.abs()); // the angle is within 45 degrees of the x axis
+        Tensor nearX = atan(fy.div(Ops.where(logicalOr(flat.logicalNot(), fx.eq(0)), one, fx)))
+                .add(Ops.where(fx.lt(0), Ops.where(fy.lt(0), Ops.scalarLike(fy, -Math.PI), Ops.scalarLike(fy, Math.PI)),
+                        Ops.scalarLike(fy, 0)));
+        Tensor nearY = Ops.where(fy.lt(0), Ops.scalarLike(fy, -Math.PI / 2), Ops.scalarLike(fy, Math.PI / 2))
+                .sub(atan(fx.div(Ops.where(flat, one, fy))));
+        return Ops.where(flat, nearX, nearY);
+    }
+
+    /**
+     * {@code log(e^a + e^b)} elementwise (shapes broadcast), as {@code max(a, b) + log1p(e^-|a - b|)} so
+     * nothing overflows; equal infinities give themselves.
+     */
+    public static Tensor logaddexp(Tensor a, Tensor b) {
+        DType dt = DType.promote(a.dtype(), b.dtype());
+        if (!dt.isFloating()) dt = DType.FLOAT32;
+        Tensor fa = a.cast(dt), fb = b.cast(dt);
+        Tensor d = Ops.where(fa.eq(fb), Ops.scalarLike(fa, 0), fa.sub(fb)); // inf - inf would be NaN
+        return fa.maximum(fb).add(log1p(d.abs().neg().exp()));
+    }
+
     /** Number of elements over {@code axes} (all axes when empty or null). */
     static long count(Shape s, int[] axes, String op) {
         long n = 1;

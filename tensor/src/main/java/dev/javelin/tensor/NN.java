@@ -240,6 +240,21 @@ public final class NN {
         return t.mul(p.log()).add(oneMinusT.mul(p.neg().add(1.0).log())).neg();
     }
 
+    /**
+     * PyTorch's NLLLoss per example (no reduction): {@code -logProbs[label]} for log-probabilities
+     * {@code [..., C]} (from {@link #logSoftmax}, say) and int labels {@code [...]}.
+     */
+    public static Tensor nllLoss(Tensor logProbs, Tensor labels) {
+        if (!labels.dtype().isInteger()) {
+            throw new IllegalArgumentException("nllLoss: labels must be int32 or int64, got " + labels.dtype() + labels.shape());
+        }
+        if (logProbs.rank() != labels.rank() + 1 || !logProbs.shape().sub(0, labels.rank()).equals(labels.shape())) {
+            throw new IllegalArgumentException("nllLoss: log-probabilities " + logProbs.shape() + " and labels " + labels.shape()
+                    + ": expected log-probabilities [..., C] and labels [...]");
+        }
+        return Ops.gather(MathOps.floating(logProbs), -1, labels.unsqueeze(-1)).squeeze(-1).neg();
+    }
+
     private static Tensor clippedProbabilities(Tensor probs) {
         Tensor p = MathOps.floating(probs);
         p = p.div(Ops.reduce(Op.REDUCE_SUM, p, new int[] {-1}, true));

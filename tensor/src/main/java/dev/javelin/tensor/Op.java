@@ -116,6 +116,12 @@ public enum Op {
     GATHER(Kind.INDEX),
     /** torch.scatter_add (out of place): base + src added at idx along the axis. */
     SCATTER_ADD(Kind.INDEX),
+    /**
+     * The stable sort order along one axis, by {@link OpAttrs.Sort}: int64 indices of the input's
+     * shape. NaN sorts as larger than every number (last ascending, first descending) and -0 equals 0,
+     * as in PyTorch. Not differentiable: values follow by a {@link #GATHER}, whose rule gives gradients.
+     */
+    ARGSORT(Kind.INDEX),
     /** Uniform [0, 1) from a counter-based generator keyed by an int64 scalar seed input. */
     RANDOM_UNIFORM(Kind.RANDOM),
     /** Standard normal, same keying as RANDOM_UNIFORM. */
@@ -137,7 +143,7 @@ public enum Op {
         DATA,
         /** Matrix products and convolutions. */
         CONTRACTION,
-        /** Gather and scatter along an axis. */
+        /** Gather, scatter and sort order along an axis. */
         INDEX,
         /** Seeded random generators. */
         RANDOM

@@ -76,4 +76,7 @@ public sealed interface OpAttrs {
 
     /** The (non-negative) axis of GATHER and SCATTER_ADD. */
     record Axis(int axis) implements OpAttrs {}
+
+    /** The (non-negative) axis of ARGSORT and its direction; ties keep their input order either way. */
+    record Sort(int axis, boolean descending) implements OpAttrs {}
 }

@@ -435,6 +435,19 @@ public final class Ops {
         return apply(Op.SCATTER_ADD, List.of(base, idx, cast(src, base.dtype())), new OpAttrs.Axis(a), base.shape(), base.dtype());
     }
 
+    /**
+     * The stable sort order of {@code x} along {@code axis}: int64 indices such that gathering
+     * {@code x} with them sorts it (see {@link Op#ARGSORT} for NaN and ties).
+     */
+    public static Tensor argsort(Tensor x, int axis, boolean descending) {
+        if (x.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("argsort: expected a numeric tensor, got bool" + x.shape() + "; cast it first");
+        }
+        if (x.rank() == 0) throw new IllegalArgumentException("argsort: expected at least one axis, got a scalar");
+        int a = Shape.normalizeAxis(axis, x.rank(), "argsort");
+        return apply(Op.ARGSORT, List.of(x), new OpAttrs.Sort(a, descending), x.shape(), DType.INT64);
+    }
+
     private static int checkIndex(String op, Tensor x, int axis, Tensor idx, Shape out) {
         if (!idx.dtype().isInteger()) {
             throw new IllegalArgumentException(op + ": index must be int32 or int64, got " + idx.dtype() + idx.shape());

@@ -317,6 +317,12 @@ public final class Tensor {
     /** int64 index of the first minimum along {@code axis}. */
     public Tensor argmin(int axis) { return Ops.reduce(Op.ARGMIN, this, new int[] {axis}, false); }
 
+    /** {@link #argmax(int)} keeping the reduced axis as size 1 (Keras's and PyTorch's keepdims). */
+    public Tensor argmax(int axis, boolean keepDims) { return Ops.reduce(Op.ARGMAX, this, new int[] {axis}, keepDims); }
+
+    /** {@link #argmin(int)} keeping the reduced axis as size 1. */
+    public Tensor argmin(int axis, boolean keepDims) { return Ops.reduce(Op.ARGMIN, this, new int[] {axis}, keepDims); }
+
     /** A view with new dims (one may be -1); copies first only when strides forbid a view. */
     public Tensor reshape(int... dims) { return Ops.reshape(this, dims); }
     /** A 1-D view (a copy when strides forbid one). */

@@ -60,10 +60,10 @@ public final class CpuBackend implements Backend {
             case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
             case RANDOM -> RandomOps.fill(call.op(), x, out);
             case INDEX -> {
-                int axis = call.attrs(OpAttrs.Axis.class).axis();
                 switch (call.op()) {
-                    case GATHER -> data.gather(x, call.input(1), axis, out);
-                    case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), axis, out);
+                    case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
+                    case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
+                    case ARGSORT -> Sorting.argsort(x, call.attrs(OpAttrs.Sort.class), out);
                     default -> throw unsupported(call);
                 }
             }

@@ -37,7 +37,7 @@ public final class CudaKernels {
             case REDUCE -> true;
             case DATA -> op != Op.FOLD || call.dtype().isFloating();
             case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating() : call.dtype() == DType.FLOAT32;
-            case INDEX -> op == Op.GATHER || call.dtype() != DType.BOOL;
+            case INDEX -> op == Op.GATHER || (op == Op.SCATTER_ADD && call.dtype() != DType.BOOL); // ARGSORT sorts on the host
             case RANDOM -> CudaRandom.supports(op);
             case MOVEMENT -> false;
         };
@@ -68,8 +68,11 @@ public final class CudaKernels {
                 }
             }
             case INDEX -> {
-                if (op == Op.GATHER) CudaIndexing.gather(r, call, out);
-                else CudaIndexing.scatterAdd(r, call, out);
+                switch (op) {
+                    case GATHER -> CudaIndexing.gather(r, call, out);
+                    case SCATTER_ADD -> CudaIndexing.scatterAdd(r, call, out);
+                    default -> throw new IllegalArgumentException("cuda: " + op.label() + " runs on the host (see supports)");
+                }
             }
             case RANDOM -> CudaRandom.random(r, call, out);
             case MOVEMENT -> throw new IllegalArgumentException("cuda: view " + op.label() + " reached the backend; views are made by the engine");

@@ -65,8 +65,12 @@ public final class ReferenceBackend implements Backend {
                 }
             }
             case INDEX -> {
-                if (op == Op.GATHER) Indexing.gather(call, out);
-                else Indexing.scatterAdd(call, out);
+                switch (op) {
+                    case GATHER -> Indexing.gather(call, out);
+                    case SCATTER_ADD -> Indexing.scatterAdd(call, out);
+                    case ARGSORT -> Sorting.argsort(call, out);
+                    default -> throw unknown(call);
+                }
             }
             case RANDOM -> random(call, out);
         }
