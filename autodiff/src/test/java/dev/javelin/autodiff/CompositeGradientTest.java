@@ -38,6 +38,8 @@ class CompositeGradientTest {
                 new GradCase("square", x -> MathOps.square(x[0]), nc),
                 new GradCase("rsqrt", x -> MathOps.rsqrt(x[0]), ncPos),
                 new GradCase("log1p", x -> MathOps.log1p(x[0]), ncPos),
+                new GradCase("log1p near 0", x -> MathOps.log1p(x[0].mul(1e-3)), nc),
+                new GradCase("expm1", x -> MathOps.expm1(x[0]), nc),
                 new GradCase("norm over axis 0", x -> MathOps.norm(x[0], new int[] {0}, false), nc),
                 new GradCase("sumToShape [2,3,4] to [3,1]", x -> MathOps.sumToShape(x[0], Shape.of(3, 1)), nc3),
                 // NN activations

@@ -144,6 +144,7 @@ final class Trainer {
         List<Tensor> x = HostBatches.dense(xIn, "fit x");
         List<Tensor> y = HostBatches.dense(yIn, "fit y");
         int n = rows(x, y, "fit");
+        checkTargets(y);
         List<Tensor> valX = o.validationX().isEmpty() ? List.of() : HostBatches.dense(o.validationX(), "fit validation x");
         List<Tensor> valY = o.validationY().isEmpty() ? List.of() : HostBatches.dense(o.validationY(), "fit validation y");
         int trainRows = n;
@@ -246,6 +247,7 @@ final class Trainer {
         List<Tensor> x = HostBatches.dense(xIn, "evaluate x");
         List<Tensor> y = HostBatches.dense(yIn, "evaluate y");
         int n = rows(x, y, "evaluate");
+        checkTargets(y);
         ensureBuilt(x, batchSize);
         int[] order = HostBatches.identity(n);
         List<Callback> cbs = new ArrayList<>(callbacks);
@@ -300,6 +302,7 @@ final class Trainer {
         List<Tensor> dx = HostBatches.dense(x, "trainOnBatch x");
         List<Tensor> dy = HostBatches.dense(y, "trainOnBatch y");
         rows(dx, dy, "trainOnBatch");
+        checkTargets(dy);
         ensureBuilt(dx, dx.get(0).dim(0));
         buildOptimizer();
         RunningLogs running = new RunningLogs();
@@ -349,6 +352,11 @@ final class Trainer {
             model.ensureBuilt(shapes);
         }
         model.placeWeights();
+    }
+
+    /** The loss's check of the targets' values, on the host data before any (possibly compiled) step. */
+    private void checkTargets(List<Tensor> targets) {
+        for (Tensor t : targets) loss.checkTargets(t);
     }
 
     private static List<Tensor> take(List<Tensor> ts, int[] idx, int from, int to) {

@@ -39,9 +39,22 @@ public final class MathOps {
         return Ops.reduce(Op.REDUCE_SUM, square(centered), axes, keepDims).div((double) Math.max(n - correction, 0));
     }
 
-    /** The standard deviation: {@code sqrt(var(x, axes, correction, keepDims))}. */
+    /**
+     * The standard deviation: {@code sqrt(var(x, axes, correction, keepDims))}. Where it is 0 its
+     * gradient is 0, as in PyTorch (the square root's own derivative is infinite there).
+     */
     public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
-        return var(x, axes, correction, keepDims).sqrt();
+        return sqrtZeroGradientAtZero(var(x, axes, correction, keepDims));
+    }
+
+    /**
+     * {@code sqrt(v)} for {@code v >= 0} whose gradient at {@code v == 0} is 0 rather than NaN: the
+     * convention PyTorch uses for {@code std} and {@code norm} (a subgradient of the cone at its tip).
+     * The square root only ever sees a positive argument, so its rule never divides by zero.
+     */
+    private static Tensor sqrtZeroGradientAtZero(Tensor v) {
+        Tensor zero = v.eq(0.0);
+        return Ops.where(zero, Ops.scalarLike(v, 0), Ops.where(zero, Ops.scalarLike(v, 1), v).sqrt());
     }
 
     /**
@@ -57,10 +70,13 @@ public final class MathOps {
         return keepDims ? s : Ops.reshape(s, Ops.reducedShape(x.shape(), Shape.normalizeAxes(axes, x.rank(), "logsumexp"), false).toArray());
     }
 
-    /** Elementwise {@code min(max(x, lo), hi)}; NaN stays NaN. */
+    /**
+     * Elementwise {@code min(max(x, lo), hi)}; NaN stays NaN. The gradient is 1 on the closed
+     * interval {@code [lo, hi]} (bounds included) and 0 outside, as PyTorch's and TensorFlow's.
+     */
     public static Tensor clamp(Tensor x, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: expected lo <= hi, got " + lo + ", " + hi);
-        return x.maximum(lo).minimum(hi);
+        return Ops.where(x.lt(lo), Ops.scalarLike(x, lo), Ops.where(x.gt(hi), Ops.scalarLike(x, hi), x));
     }
 
     /** Elementwise {@code x * x}. */
@@ -73,9 +89,47 @@ public final class MathOps {
         return x.sqrt().reciprocal();
     }
 
-    /** Elementwise {@code log(1 + x)}. */
+    /**
+     * Elementwise {@code log(1 + x)}, accurate for small {@code x} (where {@code log(1 + x)} loses
+     * every digit: at 1e-8 in float32 it gives 0). Goldberg's trick: with {@code u = 1 + x} rounded,
+     * {@code log(u) * x / (u - 1)} cancels the rounding of {@code u}; where {@code u == 1} the result
+     * is {@code x}. A few ulp from the exact value (given an accurate {@code log}), and its gradient,
+     * through the same composition, is {@code 1 / (1 + x)} to about an ulp.
+     *
+     * <pre>{@code
+     * Tensors.scalar(1e-8f).log1p();   // 9.9999999e-9
+     * }</pre>
+     */
     public static Tensor log1p(Tensor x) {
-        return floating(x).add(1.0).log();
+        Tensor f = floating(x);
+        Tensor u = f.add(1.0);
+        Tensor w = u.sub(1.0);
+        Tensor exact = w.eq(0.0);
+        // the division never sees 0 or inf/inf, so no branch's gradient is NaN (where's unselected branch gets 0)
+        Tensor denominator = Ops.where(logicalOr(exact, f.eq(Double.POSITIVE_INFINITY)), Ops.scalarLike(w, 1), w);
+        return Ops.where(exact, f, u.log().mul(f).div(denominator));
+    }
+
+    /**
+     * Elementwise {@code exp(x) - 1}, accurate for small {@code x} (Kahan's trick): with
+     * {@code u = exp(x)}, {@code (u - 1) * x / log(u)} cancels the rounding of {@code u}; where
+     * {@code u} rounds to 1 the result is {@code x}, where {@code u - 1} rounds to -1 it is -1. A
+     * few ulp from the exact value (given accurate {@code exp} and {@code log}); the gradient is
+     * {@code exp(x)}.
+     *
+     * <pre>{@code
+     * Tensors.scalar(1e-8f).expm1();   // 1e-8 (exp(x) - 1 gives 0)
+     * }</pre>
+     */
+    public static Tensor expm1(Tensor x) {
+        Tensor f = floating(x);
+        Tensor u = f.exp();
+        Tensor um1 = u.sub(1.0);
+        Tensor tiny = um1.eq(0.0), minusOne = um1.eq(-1.0), overflow = u.eq(Double.POSITIVE_INFINITY);
+        // the general branch sees a harmless u = 2 where another branch is chosen, so its gradient stays finite
+        Tensor safeU = Ops.where(logicalOr(logicalOr(tiny, minusOne), overflow), Ops.scalarLike(u, 2), u);
+        Tensor general = safeU.sub(1.0).mul(f).div(safeU.log());
+        return Ops.where(tiny, f, Ops.where(minusOne, Ops.scalarLike(u, -1), Ops.where(overflow, u, general)));
     }
 
     /** Bool: true where {@code x} is NaN. */
@@ -109,10 +163,10 @@ public final class MathOps {
         return Ops.reduce(Op.REDUCE_SUM, x.cast(DType.BOOL).logicalNot(), axes, keepDims).eq(0);
     }
 
-    /** The Euclidean norm over {@code axes}: {@code sqrt(sum(x^2))}. */
+    /** The Euclidean norm over {@code axes}: {@code sqrt(sum(x^2))}; its gradient at a zero vector is 0, as PyTorch's. */
     public static Tensor norm(Tensor x, int[] axes, boolean keepDims) {
         Tensor f = floating(x);
-        return Ops.reduce(Op.REDUCE_SUM, square(f), axes, keepDims).sqrt();
+        return sqrtZeroGradientAtZero(Ops.reduce(Op.REDUCE_SUM, square(f), axes, keepDims));
     }
 
     /**

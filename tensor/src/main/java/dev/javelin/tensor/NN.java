@@ -52,13 +52,18 @@ public final class NN {
         return f.mul(f.sigmoid());
     }
 
-    /** Softplus {@code log(1 + exp(x))}, computed as {@code max(x, 0) + log(1 + exp(-|x|))} so it never overflows. */
+    /**
+     * Softplus {@code log(1 + exp(x))}, computed as {@code max(x, 0) + log1p(exp(-|x|))} so it never
+     * overflows and keeps its tail (2.06e-9 at x = -20). Its gradient is {@code sigmoid(x)}, also at
+     * 0 (0.5, as PyTorch): {@code -|x|} is written as a where that takes {@code x} at 0.
+     */
     public static Tensor softplus(Tensor x) {
         Tensor f = MathOps.floating(x);
-        return f.relu().add(f.abs().neg().exp().add(1.0).log());
+        Tensor minusAbs = Ops.where(f.gt(0), f.neg(), f);
+        return f.relu().add(MathOps.log1p(minusAbs.exp()));
     }
 
-    /** {@code log(sigmoid(x)) = -softplus(-x)}, stable for large |x|. */
+    /** {@code log(sigmoid(x)) = -softplus(-x)}, stable for large |x|, with its tail; gradient {@code 1 - sigmoid(x)} (0.5 at 0). */
     public static Tensor logSigmoid(Tensor x) {
         return softplus(MathOps.floating(x).neg()).neg();
     }
@@ -69,10 +74,15 @@ public final class NN {
         return Ops.where(f.gt(0), f, f.mul(slope));
     }
 
-    /** ELU: {@code x} where positive, {@code alpha (exp(x) - 1)} elsewhere. */
+    /**
+     * ELU: {@code x} where positive, {@code alpha * expm1(x)} elsewhere; the gradient at 0 is
+     * {@code alpha}, as PyTorch's (the negative branch owns 0).
+     */
     public static Tensor elu(Tensor x, double alpha) {
         Tensor f = MathOps.floating(x);
-        return Ops.where(f.gt(0), f, f.minimum(0).exp().sub(1.0).mul(alpha));
+        Tensor positive = f.gt(0);
+        Tensor negativePart = Ops.where(positive, Ops.scalarLike(f, 0), f); // exp never overflows in the unused branch
+        return Ops.where(positive, f, MathOps.expm1(negativePart).mul(alpha));
     }
 
     // ---- normalization -----------------------------------------------------------------------
@@ -122,13 +132,20 @@ public final class NN {
 
     /**
      * Max pooling over NHWC windows of {@code pool} = {@code {ph, pw}}: padding (for "same") with -inf,
-     * then the windows as a view ({@link Op#UNFOLD}), then the max over the two window axes.
+     * then the windows as a view ({@link Op#UNFOLD}), then the first maximum of each window (its
+     * gradient goes to that element alone, as PyTorch's and TensorFlow's).
      *
      * @param strides null means the pool size, as in Keras
      */
     public static Tensor maxPool2d(Tensor x, int[] pool, int[] strides, String padding) {
         Tensor windows = poolWindows("maxPool2d", x, pool, strides, padding, Double.NEGATIVE_INFINITY);
-        return Ops.reduce(Op.REDUCE_MAX, windows, new int[] {3, 4}, false);
+        // The first maximum of each window in row-major order, picked by index: the gradient goes to
+        // that one element, as PyTorch's and TensorFlow's max pooling (a max reduction would split it
+        // between tied values). A NaN counts as the maximum, so it propagates.
+        int n = windows.dim(0), oh = windows.dim(1), ow = windows.dim(2), c = windows.dim(5);
+        Tensor flat = windows.reshape(n, oh, ow, Math.multiplyExact(windows.dim(3), windows.dim(4)), c);
+        Tensor first = Ops.reduce(Op.ARGMAX, flat, new int[] {3}, true);
+        return Ops.gather(flat, 3, first).reshape(n, oh, ow, c);
     }
 
     /**
@@ -226,14 +243,15 @@ public final class NN {
 
     /**
      * Binary cross-entropy per element (shapes broadcast). From logits it is the stable
-     * {@code max(x, 0) - x t + log(1 + exp(-|x|))}; from probabilities
+     * {@code softplus(x) - x t = max(x, 0) - x t + log1p(exp(-|x|))}, whose gradient is
+     * {@code sigmoid(x) - t} everywhere (at 0 too, as PyTorch's); from probabilities
      * {@code -(t log p + (1 - t) log(1 - p))} with {@code p} clipped to [EPSILON, 1 - EPSILON].
      */
     public static Tensor binaryCrossEntropy(Tensor scores, Tensor targets, boolean fromLogits) {
         Tensor x = MathOps.floating(scores);
         Tensor t = MathOps.floating(targets);
         if (fromLogits) {
-            return x.relu().sub(x.mul(t)).add(x.abs().neg().exp().add(1.0).log());
+            return softplus(x).sub(x.mul(t));
         }
         Tensor p = MathOps.clamp(x, EPSILON, 1 - EPSILON);
         Tensor oneMinusT = t.neg().add(1.0);

@@ -371,8 +371,10 @@ public final class Tensor {
     public Tensor square() { return MathOps.square(this); }
     /** Elementwise {@code 1 / sqrt(x)}. */
     public Tensor rsqrt() { return MathOps.rsqrt(this); }
-    /** Elementwise {@code log(1 + x)}. */
+    /** Elementwise {@code log(1 + x)}, accurate for small {@code x}; see {@link MathOps#log1p}. */
     public Tensor log1p() { return MathOps.log1p(this); }
+    /** Elementwise {@code exp(x) - 1}, accurate for small {@code x}; see {@link MathOps#expm1}. */
+    public Tensor expm1() { return MathOps.expm1(this); }
     /** Elementwise clamp into {@code [lo, hi]}. */
     public Tensor clamp(double lo, double hi) { return MathOps.clamp(this, lo, hi); }
     /** Softmax along {@code axis}; see {@link NN#softmax}. */

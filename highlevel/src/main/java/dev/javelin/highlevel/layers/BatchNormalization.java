@@ -65,8 +65,9 @@ public final class BatchNormalization extends Layer {
             Tensor centered = x.sub(mean);
             variance = centered.mul(centered).sum(axes).div(n);
             try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
-                movingMean.assign(movingMean.value().mul(momentum).add(mean.mul(1 - momentum)));
-                movingVariance.assign(movingVariance.value().mul(momentum).add(variance.mul(1 - momentum)));
+                // the statistics keep their own dtype: a float64 input updates float32 moving statistics
+                movingMean.assign(movingMean.value().mul(momentum).add(mean.mul(1 - momentum)).cast(movingMean.dtype()));
+                movingVariance.assign(movingVariance.value().mul(momentum).add(variance.mul(1 - momentum)).cast(movingVariance.dtype()));
             }
         } else {
             mean = movingMean.value();

@@ -25,6 +25,14 @@ public interface Loss {
     /** The Keras name, e.g. {@code sparse_categorical_crossentropy}. */
     String name();
 
+    /**
+     * Checks targets that the loss cannot use (sparse labels that are NaN or not whole numbers) and
+     * throws an {@link IllegalArgumentException} naming the loss. {@code fit}, {@code evaluate} and
+     * {@code trainOnBatch} call it on the host data once, before any step, because a compiled step
+     * cannot throw on values. Default: accepts everything.
+     */
+    default void checkTargets(Tensor yTrue) {}
+
     /** {@code class_name}, {@code name} and the constructor's arguments, for saving a compiled model. */
     default Map<String, Object> getConfig() {
         Map<String, Object> c = new LinkedHashMap<>();

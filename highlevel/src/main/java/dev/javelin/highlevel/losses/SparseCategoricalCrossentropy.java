@@ -2,6 +2,7 @@ package dev.javelin.highlevel.losses;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.NN;
+import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Tensor;
 import java.util.Map;
 
@@ -47,8 +48,28 @@ public final class SparseCategoricalCrossentropy extends PerExampleLoss {
         if (labels.dtype() == DType.BOOL) {
             throw new IllegalArgumentException("SparseCategoricalCrossentropy: labels must be integers, got bool" + labels.shape());
         }
-        if (!labels.dtype().isInteger()) labels = labels.cast(DType.INT64);
+        if (!labels.dtype().isInteger()) {
+            if (!labels.isSymbolic()) {
+                checkTargets(labels);
+            } else { // traced: values are unknown now; a bad label becomes index -1, which the gather rejects when it runs
+                labels = labels.eq(labels.floor()).where(labels, Ops.scalarLike(labels, -1));
+            }
+            labels = labels.cast(DType.INT64);
+        }
         return NN.sparseCategoricalCrossEntropy(yPred, labels, fromLogits);
+    }
+
+    /** Float labels must be finite whole numbers: a NaN or 2.5 would otherwise be truncated to a class silently. */
+    @Override
+    public void checkTargets(Tensor yTrue) {
+        if (yTrue.isSymbolic() || !yTrue.dtype().isFloating()) return;
+        double[] v = yTrue.toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i]) || v[i] != Math.rint(v[i])) {
+                throw new IllegalArgumentException("SparseCategoricalCrossentropy: labels must be whole class numbers, got "
+                        + v[i] + " at flat index " + i + " of " + yTrue.dtype() + yTrue.shape());
+            }
+        }
     }
 
     @Override
