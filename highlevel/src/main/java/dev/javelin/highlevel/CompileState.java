@@ -1,5 +1,7 @@
 package dev.javelin.highlevel;
 
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.layers.ConfigMap;
 import dev.javelin.highlevel.losses.Loss;
 import dev.javelin.highlevel.losses.Losses;
 import dev.javelin.highlevel.metrics.Metric;
@@ -80,14 +82,16 @@ final class CompileState {
         String json = metadata.get(CONFIG_KEY);
         if (json == null) return;
         try {
-            Map<String, Object> config = Json.parseObject(json);
-            Optimizer optimizer = Optimizer.fromConfig(mapOf(config.get("optimizer"), "optimizer"));
-            Loss loss = Losses.fromConfig(mapOf(config.get("loss"), "loss"));
-            List<Object> metrics = new ArrayList<>(listOf(config.getOrDefault("metrics", List.of()), "metrics"));
+            // Read strictly (ConfigMap): a key this version does not know is refused, not ignored.
+            ConfigMap config = ConfigMap.of(Json.parseObject(json));
+            Optimizer optimizer = Optimizer.fromConfig(Config.requiredMap(config, "optimizer"));
+            Loss loss = Losses.fromConfig(Config.requiredMap(config, "loss"));
+            List<Object> metrics = new ArrayList<>(Config.requiredList(config, "metrics"));
             for (Object m : metrics) {
                 if (!(m instanceof String)) throw new IllegalArgumentException("metrics: expected names, got " + m);
             }
-            boolean jit = !Boolean.FALSE.equals(config.get("jit_compile"));
+            boolean jit = Config.bool(config, "jit_compile", true);
+            config.requireAllRead();
             model.compile(CompileOptions.builder().optimizer(optimizer).loss(loss).metrics(metrics.toArray()).jitCompile(jit).build());
             restoreOptimizer(model, optimizer, metadata, tensors);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -119,12 +123,6 @@ final class CompileState {
             values[i] = t;
         }
         for (int i = 0; i < vars.size(); i++) vars.get(i).store(values[i].to(vars.get(i).stored().device()));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> mapOf(Object o, String what) {
-        if (o instanceof Map<?, ?> m) return (Map<String, Object>) m;
-        throw new IllegalArgumentException(what + ": expected a JSON object, got " + o);
     }
 
     @SuppressWarnings("unchecked")

@@ -30,6 +30,9 @@ final class FunctionalGraph {
                 throw new IllegalArgumentException("Model: every input must come from Input.of(...), got " + t.dtype() + t.shape());
             }
         }
+        if (identitySet(inputs).size() != inputs.size()) {
+            throw new IllegalArgumentException("Model: the same input appears twice among the " + inputs.size() + " inputs");
+        }
         for (Tensor t : outputs) {
             if (!KerasTensors.isKeras(t)) {
                 throw new IllegalArgumentException("Model: outputs must be Keras tensors (layers called on Input.of(...)), got "

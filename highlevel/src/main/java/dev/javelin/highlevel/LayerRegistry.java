@@ -5,6 +5,8 @@ import dev.javelin.highlevel.layers.Add;
 import dev.javelin.highlevel.layers.AveragePooling2D;
 import dev.javelin.highlevel.layers.BatchNormalization;
 import dev.javelin.highlevel.layers.Concatenate;
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.layers.ConfigMap;
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.layers.Dropout;
@@ -16,6 +18,7 @@ import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.layers.LayerNormalization;
 import dev.javelin.highlevel.layers.MaxPooling2D;
 import dev.javelin.highlevel.layers.Reshape;
+import dev.javelin.highlevel.saving.Shortened;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -23,6 +26,8 @@ import java.util.function.Function;
 /**
  * Layer classes by name, for {@link Model#load}: the built-in layers are registered; a custom
  * layer (or subclassed model) registers a factory that rebuilds it from {@code getConfig()}.
+ * A factory reads its values with {@link Config}'s getters; every key its {@code getConfig()} writes
+ * must be read back, because a key that no factory reads is refused as unknown (see {@link #create}).
  *
  * <pre>{@code
  * LayerRegistry.register("Scale", Scale::fromConfig);
@@ -61,15 +66,29 @@ public final class LayerRegistry {
         return FACTORIES.containsKey(className);
     }
 
-    /** Rebuilds a layer from its class name and config; an unknown name is an error that says how to register it. */
+    /**
+     * Rebuilds a layer from its class name and config, strictly: the factory gets the config as a
+     * {@link ConfigMap}, and a key it did not read (besides {@code name} and {@code trainable}, which
+     * every layer has) is refused, as is anything the factory throws, with the class and layer name
+     * in front. An unknown class name is an error that says how to register it.
+     */
     static Layer create(String className, Map<String, Object> config) {
         Function<Map<String, Object>, ? extends Layer> f = FACTORIES.get(className);
+        String cls = Shortened.of(className);
         if (f == null) {
-            throw new IllegalArgumentException("Model.load: unknown layer class '" + className + "'. If it is a custom layer, register it "
-                    + "before loading: LayerRegistry.register(\"" + className + "\", " + className + "::fromConfig)");
+            throw new IllegalArgumentException("unknown layer class '" + cls + "'. If it is a custom layer, register it "
+                    + "before loading: LayerRegistry.register(\"" + cls + "\", " + cls + "::fromConfig)");
         }
-        Layer l = f.apply(config);
-        if (config.get("trainable") instanceof Boolean t) l.setTrainable(t);
-        return l;
+        String label = cls + (config.get("name") instanceof String n ? " '" + Shortened.of(n) + "'" : "");
+        ConfigMap c = ConfigMap.of(config);
+        try {
+            Config.string(c, "name", null);
+            Layer l = f.apply(c);
+            if (c.get("trainable") != null) l.setTrainable(Config.bool(c, "trainable", true));
+            c.requireAllRead();
+            return l;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
+        }
     }
 }

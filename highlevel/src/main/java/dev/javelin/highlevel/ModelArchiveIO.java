@@ -1,13 +1,14 @@
 package dev.javelin.highlevel;
 
+import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.highlevel.saving.AtomicFiles;
 import dev.javelin.highlevel.saving.ModelArchive;
 import dev.javelin.highlevel.saving.SafeTensors;
+import dev.javelin.highlevel.saving.Shortened;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,27 +43,36 @@ final class ModelArchiveIO {
         ModelArchive.write(path, ModelConfig.of(model), tensors, CompileState.metadata(model));
     }
 
-    /** The model, compiled as it was saved (optimizer state included) when {@code compile} and the file has a compile state. */
+    /**
+     * Reads and checks the whole file (header, checksum, tensor table), rebuilds the model from its
+     * config without initialising any weight (declared only, so a config claiming huge layers
+     * allocates nothing), checks every weight's name, shape and dtype against the file's table, and
+     * only then stores the file's tensors. With {@code compile}, a file saved from a compiled model
+     * compiles the model again and restores the optimizer's state ({@link CompileState}). Every
+     * problem is an IOException naming the file; no unchecked exception escapes.
+     */
     static Model load(Path path, boolean compile) throws IOException {
-        ModelArchive.Contents c = ModelArchive.read(path);
-        Model model;
         try {
-            model = ModelConfig.from(c.config());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IOException(path + ": " + e.getMessage(), e);
+            ModelArchive.Contents c = ModelArchive.read(path);
+            Model model;
+            try {
+                model = Layer.withoutInitialising(() -> ModelConfig.from(c.config()));
+            } catch (RuntimeException e) {
+                throw new IOException(path + ": model config: " + e.getMessage(), e);
+            }
+            setWeights(model, CompileState.weightsOnly(c.metadata(), c.weights()), path);
+            if (compile) CompileState.restore(model, c.metadata(), c.weights(), path);
+            return model;
+        } catch (RuntimeException e) {
+            // a defect of the reader rather than of the file; still the documented exception, with its cause
+            throw new IOException(path + ": cannot load the model: " + e, e);
         }
-        setWeights(model, CompileState.weightsOnly(c.metadata(), c.weights()), path);
-        if (compile) CompileState.restore(model, c.metadata(), c.weights(), path);
-        return model;
     }
 
     static void saveWeights(Model model, Path path) throws IOException {
         requireBuilt(model, "saveWeights");
-        Path abs = path.toAbsolutePath();
-        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(abs))) {
-            SafeTensors.write(out, namedWeights(model), WEIGHTS_METADATA);
-        }
+        LinkedHashMap<String, Tensor> weights = namedWeights(model);
+        AtomicFiles.write(path, out -> SafeTensors.write(out, weights, WEIGHTS_METADATA));
     }
 
     static void loadWeights(Model model, Path path) throws IOException {
@@ -117,8 +127,8 @@ final class ModelArchiveIO {
         LinkedHashMap<String, Tensor> expected = namedWeights(model);
         List<String> names = List.copyOf(expected.keySet());
         if (saved.size() != vars.size()) {
-            throw new IOException(path + ": the file holds " + saved.size() + " weights, the model " + model.name() + " has "
-                    + vars.size() + " (" + names + ")");
+            throw new IOException(path + ": the file holds " + saved.size() + " weights, the model " + Shortened.of(model.name())
+                    + " has " + vars.size() + " (" + Shortened.of(names) + ")");
         }
         Set<String> savedNames = new HashSet<>(saved.keySet());
         boolean byName = savedNames.containsAll(names);
@@ -128,8 +138,8 @@ final class ModelArchiveIO {
             Variable v = vars.get(i);
             Tensor t = byName ? saved.get(names.get(i)) : inOrder.get(i);
             if (!t.shape().equals(v.shape()) || t.dtype() != v.dtype()) {
-                throw new IOException(path + ": weight " + (byName ? "'" + names.get(i) + "'" : "#" + i) + " is " + t.dtype() + t.shape()
-                        + ", the model's '" + v.name() + "' is " + v.dtype() + v.shape());
+                throw new IOException(path + ": weight " + (byName ? "'" + Shortened.of(names.get(i)) + "'" : "#" + i) + " is "
+                        + t.dtype() + t.shape() + ", the model's '" + Shortened.of(v.name()) + "' is " + v.dtype() + v.shape());
             }
             values[i] = t;
         }

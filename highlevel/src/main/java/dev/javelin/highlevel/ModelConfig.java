@@ -1,9 +1,12 @@
 package dev.javelin.highlevel;
 
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.layers.ConfigMap;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.KerasTensors;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.layers.Node;
+import dev.javelin.highlevel.saving.Shortened;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.ArrayList;
@@ -82,99 +85,124 @@ final class ModelConfig {
     }
 
     // ---- back ------------------------------------------------------------------------------
+    // Every map read here is a ConfigMap and every value goes through Config's strict getters, so an
+    // unknown key, a wrong JSON type or an out-of-range number is an error; each level adds where it
+    // is (layers[2], nodes[5]) to the message.
 
     static Model from(Map<String, Object> entry) {
-        String cls = str(entry, "class_name");
-        Map<String, Object> config = map(entry, "config");
+        ConfigMap e = ConfigMap.of(entry);
+        String cls = Config.requiredString(e, "class_name");
+        ConfigMap config = Config.requiredMap(e, "config");
+        e.requireAllRead();
+        int[][] buildShapes = buildShapes(config);
         Model model = switch (cls) {
             case "Sequential" -> sequential(config);
             case "Functional" -> functional(config);
             default -> {
-                Layer l = LayerRegistry.create(cls, config);
+                Map<String, Object> own = new LinkedHashMap<>(config);
+                own.remove(BUILD_SHAPES); // read above; the model's own factory sees its own keys only
+                Layer l = LayerRegistry.create(cls, own);
                 if (!(l instanceof Model m)) {
-                    throw new IllegalArgumentException("Model.load: '" + cls + "' is registered as a layer, not a model");
+                    throw new IllegalArgumentException("'" + Shortened.of(cls) + "' is registered as a layer, not a model");
                 }
                 yield m;
             }
         };
-        if (!model.isBuilt() && config.get("build_input_shapes") instanceof List<?> shapes) {
-            List<Shape> s = new ArrayList<>();
-            for (Object o : shapes) s.add(shapeOf(o));
-            model.ensureBuilt(s);
+        if (!model.isBuilt() && buildShapes != null) {
+            List<Shape> shapes = new ArrayList<>();
+            for (int[] sample : buildShapes) {
+                int[] d = new int[sample.length + 1];
+                d[0] = 1;
+                System.arraycopy(sample, 0, d, 1, sample.length);
+                shapes.add(Shape.of(d));
+            }
+            model.ensureBuilt(shapes);
         }
         return model;
     }
 
-    private static Model sequential(Map<String, Object> config) {
-        List<Layer> layers = new ArrayList<>();
-        for (Object o : list(config, "layers")) layers.add(layer(asMap(o, "layers[]")));
-        return new Sequential(layers, (String) config.get("name"));
+    private static final String BUILD_SHAPES = "build_input_shapes";
+
+    private static int[][] buildShapes(ConfigMap config) {
+        if (config.get(BUILD_SHAPES) == null) return null;
+        List<?> list = Config.requiredList(config, BUILD_SHAPES);
+        int[][] out = new int[list.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Config.batchShape(list.get(i), BUILD_SHAPES + "[" + i + "]");
+            InputLayer.checkSampleShape(out[i]);
+        }
+        return out;
     }
 
-    private static Model functional(Map<String, Object> config) {
+    private static Model sequential(ConfigMap config) {
+        String name = Config.string(config, "name", null);
+        List<?> entries = Config.requiredList(config, "layers");
+        config.requireAllRead();
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            final int at = i;
+            layers.add(at("layers[" + i + "]", () -> layer(entries.get(at))));
+        }
+        return new Sequential(layers, name);
+    }
+
+    private static Model functional(ConfigMap config) {
+        String name = Config.string(config, "name", null);
+        List<?> layerEntries = Config.requiredList(config, "layers");
+        List<?> nodes = Config.requiredList(config, "nodes");
+        List<?> inputRefs = Config.requiredList(config, "inputs");
+        List<?> outputRefs = Config.requiredList(config, "outputs");
+        config.requireAllRead();
         Map<String, Layer> byName = new LinkedHashMap<>();
-        for (Object o : list(config, "layers")) {
-            Layer l = layer(asMap(o, "layers[]"));
-            if (byName.put(l.name(), l) != null) throw new IllegalArgumentException("Model.load: two layers named '" + l.name() + "'");
+        for (int i = 0; i < layerEntries.size(); i++) {
+            final int at = i;
+            Layer l = at("layers[" + i + "]", () -> layer(layerEntries.get(at)));
+            if (byName.put(l.name(), l) != null) throw new IllegalArgumentException("two layers named '" + Shortened.of(l.name()) + "'");
         }
         List<Tensor> tensors = new ArrayList<>();
-        for (Object o : list(config, "nodes")) {
-            Map<String, Object> node = asMap(o, "nodes[]");
-            String name = str(node, "layer");
-            Layer l = byName.get(name);
-            if (l == null) throw new IllegalArgumentException("Model.load: a node names the unknown layer '" + name + "'");
-            List<Tensor> in = new ArrayList<>();
-            for (Object idx : list(node, "inputs")) in.add(tensors.get(index(idx, tensors.size())));
-            tensors.add(l instanceof InputLayer input ? input.output() : l.apply(in, false));
+        for (int i = 0; i < nodes.size(); i++) {
+            final int at = i;
+            tensors.add(at("nodes[" + i + "]", () -> {
+                ConfigMap node = Config.object(nodes.get(at), "nodes[" + at + "]");
+                String layerName = Config.requiredString(node, "layer");
+                List<?> inputs = Config.requiredList(node, "inputs");
+                node.requireAllRead();
+                Layer l = byName.get(layerName);
+                if (l == null) throw new IllegalArgumentException("the node names the unknown layer '" + Shortened.of(layerName) + "'");
+                List<Tensor> in = new ArrayList<>();
+                for (Object idx : inputs) in.add(tensors.get(index(idx, tensors.size())));
+                return l instanceof InputLayer input ? input.output() : l.apply(in, false);
+            }));
         }
         List<Tensor> inputs = new ArrayList<>();
-        for (Object idx : list(config, "inputs")) inputs.add(tensors.get(index(idx, tensors.size())));
+        for (Object idx : inputRefs) inputs.add(tensors.get(index(idx, tensors.size())));
         List<Tensor> outputs = new ArrayList<>();
-        for (Object idx : list(config, "outputs")) outputs.add(tensors.get(index(idx, tensors.size())));
-        return new Model(inputs, outputs, (String) config.get("name"));
+        for (Object idx : outputRefs) outputs.add(tensors.get(index(idx, tensors.size())));
+        return new Model(inputs, outputs, name);
     }
 
-    private static Layer layer(Map<String, Object> entry) {
-        String cls = str(entry, "class_name");
+    private static Layer layer(Object entryValue) {
+        ConfigMap entry = Config.object(entryValue, "layer entry");
+        String cls = Config.requiredString(entry, "class_name");
         if (cls.equals("Sequential") || cls.equals("Functional")) return from(entry);
-        return LayerRegistry.create(cls, map(entry, "config"));
+        ConfigMap config = Config.requiredMap(entry, "config");
+        entry.requireAllRead();
+        return LayerRegistry.create(cls, config);
     }
 
-    private static Shape shapeOf(Object o) {
-        if (!(o instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException("Model.load: bad input shape " + o);
-        int[] d = new int[l.size()];
-        d[0] = 1;
-        for (int i = 1; i < d.length; i++) {
-            if (!(l.get(i) instanceof Number n) || n.intValue() < 0) throw new IllegalArgumentException("Model.load: bad input shape " + o);
-            d[i] = n.intValue();
+    /** Runs {@code read}, prefixing where it was to the message of what it throws. */
+    private static <T> T at(String where, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
-        return Shape.of(d);
     }
 
     private static int index(Object o, int size) {
-        if (!(o instanceof Number n) || n.intValue() < 0 || n.intValue() >= size) {
-            throw new IllegalArgumentException("Model.load: node reference " + o + " is not among the " + size + " nodes before it");
+        if (!(o instanceof Long n) || n < 0 || n >= size) {
+            throw new IllegalArgumentException("node reference " + Shortened.of(o) + " is not among the " + size + " nodes before it");
         }
-        return n.intValue();
-    }
-
-    private static String str(Map<String, Object> m, String key) {
-        if (!(m.get(key) instanceof String s)) throw new IllegalArgumentException("Model.load: expected a string '" + key + "' in " + m.keySet());
-        return s;
-    }
-
-    private static Map<String, Object> map(Map<String, Object> m, String key) {
-        return asMap(m.get(key), key);
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> asMap(Object o, String what) {
-        if (!(o instanceof Map<?, ?> m)) throw new IllegalArgumentException("Model.load: expected an object for '" + what + "', got " + o);
-        return (Map<String, Object>) m;
-    }
-
-    private static List<?> list(Map<String, Object> m, String key) {
-        if (!(m.get(key) instanceof List<?> l)) throw new IllegalArgumentException("Model.load: expected a list '" + key + "'");
-        return l;
+        return (int) (long) n;
     }
 }

@@ -1,5 +1,7 @@
 package dev.javelin.highlevel.initializers;
 
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.saving.Shortened;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,26 +17,26 @@ public final class Initializers {
         return fromConfig(name, Map.of());
     }
 
-    /** Rebuilds an initializer from its class name and {@link Initializer#getConfig()}. */
+    /**
+     * Rebuilds an initializer from its class name and {@link Initializer#getConfig()}; values are read
+     * with {@link Config}'s strict getters, so on a {@code ConfigMap} an unknown key can be refused.
+     */
     public static Initializer fromConfig(String className, Map<String, Object> config) {
-        Long seed = config.get("seed") instanceof Number n ? n.longValue() : null;
         String key = className.replace("_", "").toLowerCase(Locale.ROOT);
         return switch (key) {
-            case "glorotuniform" -> new GlorotUniform(seed);
-            case "glorotnormal" -> new GlorotNormal(seed);
-            case "heuniform" -> new HeUniform(seed);
-            case "henormal" -> new HeNormal(seed);
-            case "lecunnormal" -> new LecunNormal(seed);
+            case "glorotuniform" -> new GlorotUniform(Config.optionalLong(config, "seed"));
+            case "glorotnormal" -> new GlorotNormal(Config.optionalLong(config, "seed"));
+            case "heuniform" -> new HeUniform(Config.optionalLong(config, "seed"));
+            case "henormal" -> new HeNormal(Config.optionalLong(config, "seed"));
+            case "lecunnormal" -> new LecunNormal(Config.optionalLong(config, "seed"));
             case "zeros" -> new Zeros();
             case "ones" -> new Ones();
-            case "randomnormal" -> new RandomNormal(num(config, "mean", 0), num(config, "stddev", 0.05), seed);
-            case "randomuniform", "uniform" -> new RandomUniform(num(config, "minval", -0.05), num(config, "maxval", 0.05), seed);
-            default -> throw new IllegalArgumentException("Initializers.get: unknown initializer '" + className
+            case "randomnormal" -> new RandomNormal(Config.number(config, "mean", 0), Config.number(config, "stddev", 0.05),
+                    Config.optionalLong(config, "seed"));
+            case "randomuniform", "uniform" -> new RandomUniform(Config.number(config, "minval", -0.05),
+                    Config.number(config, "maxval", 0.05), Config.optionalLong(config, "seed"));
+            default -> throw new IllegalArgumentException("Initializers.get: unknown initializer '" + Shortened.of(className)
                     + "' (expected glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones, random_normal or random_uniform)");
         };
-    }
-
-    private static double num(Map<String, Object> c, String key, double dflt) {
-        return c.get(key) instanceof Number n ? n.doubleValue() : dflt;
     }
 }

@@ -40,6 +40,6 @@ public final class Activation extends Layer {
     }
 
     public static Activation fromConfig(Map<String, Object> c) {
-        return new Activation((String) c.get("activation"), (String) c.get("name"));
+        return new Activation(Config.requiredString(c, "activation"), Config.string(c, "name", null));
     }
 }

@@ -2,6 +2,7 @@ package dev.javelin.highlevel.layers;
 
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.highlevel.saving.Shortened;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 
@@ -35,7 +36,7 @@ public final class Activations {
             case "softplus" -> NN::softplus;
             case "elu" -> x -> NN.elu(x, 1.0);
             case "leaky_relu" -> x -> NN.leakyRelu(x, 0.2);
-            default -> throw new IllegalArgumentException("Activations.get: unknown activation '" + name
+            default -> throw new IllegalArgumentException("Activations.get: unknown activation '" + Shortened.of(name)
                     + "' (expected relu, sigmoid, tanh, softmax, log_softmax, gelu, silu, softplus, elu, leaky_relu or linear)");
         };
     }

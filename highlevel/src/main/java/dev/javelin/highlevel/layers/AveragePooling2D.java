@@ -51,8 +51,8 @@ public final class AveragePooling2D extends Pooling2D {
     }
 
     public static AveragePooling2D fromConfig(Map<String, Object> c) {
-        return new AveragePooling2D(Config.ints(c, "pool_size", 2, new int[] {2, 2}), Config.ints(c, "strides", 2, null),
-                Config.string(c, "padding", "valid"), Config.string(c, "name", null));
+        return new AveragePooling2D(Config.ints(c, "pool_size", 2, new int[] {2, 2}, 1), Config.ints(c, "strides", 2, null, 1),
+                Config.choice(c, "padding", "valid", "valid", "same"), Config.string(c, "name", null));
     }
 
 }

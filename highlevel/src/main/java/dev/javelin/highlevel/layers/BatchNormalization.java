@@ -104,7 +104,8 @@ public final class BatchNormalization extends Layer {
     }
 
     public static BatchNormalization fromConfig(Map<String, Object> c) {
-        return new BatchNormalization(Config.number(c, "momentum", 0.99), Config.number(c, "epsilon", 1e-3),
+        Config.integerIn(c, "axis", -1, -1, -1); // saved for Keras; only the last axis is supported
+        return new BatchNormalization(Config.numberIn(c, "momentum", 0.99, 0, 1), Config.numberIn(c, "epsilon", 1e-3, Double.MIN_VALUE, 1e6),
                 Config.bool(c, "center", true), Config.bool(c, "scale", true), Config.string(c, "name", null));
     }
 }

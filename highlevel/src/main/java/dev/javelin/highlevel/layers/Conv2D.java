@@ -133,9 +133,9 @@ public class Conv2D extends Layer {
     }
 
     public static Conv2D fromConfig(Map<String, Object> c) {
-        return new Conv2D(Config.integer(c, "filters", 1), Config.ints(c, "kernel_size", 2, new int[] {3, 3}),
-                Config.ints(c, "strides", 2, new int[] {1, 1}), Config.string(c, "padding", "valid"),
-                Config.ints(c, "dilation_rate", 2, new int[] {1, 1}), Config.integer(c, "groups", 1),
+        return new Conv2D(Config.requiredInteger(c, "filters", 1, Integer.MAX_VALUE), Config.ints(c, "kernel_size", 2, new int[] {3, 3}, 1),
+                Config.ints(c, "strides", 2, new int[] {1, 1}, 1), Config.choice(c, "padding", "valid", "valid", "same"),
+                Config.ints(c, "dilation_rate", 2, new int[] {1, 1}, 1), Config.integerIn(c, "groups", 1, 1, Integer.MAX_VALUE),
                 Config.string(c, "activation", null), Config.bool(c, "use_bias", true),
                 Config.initializer(c, "kernel_initializer", new GlorotUniform()), Config.initializer(c, "bias_initializer", new Zeros()),
                 Config.regularizer(c, "kernel_regularizer"), Config.regularizer(c, "bias_regularizer"), Config.string(c, "name", null));

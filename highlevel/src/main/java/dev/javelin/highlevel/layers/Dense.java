@@ -110,7 +110,7 @@ public class Dense extends Layer {
     }
 
     public static Dense fromConfig(Map<String, Object> c) {
-        return new Dense(Config.integer(c, "units", 1), Config.string(c, "activation", null), Config.bool(c, "use_bias", true),
+        return new Dense(Config.requiredInteger(c, "units", 1, Integer.MAX_VALUE), Config.string(c, "activation", null), Config.bool(c, "use_bias", true),
                 Config.initializer(c, "kernel_initializer", new GlorotUniform()), Config.initializer(c, "bias_initializer", new Zeros()),
                 Config.regularizer(c, "kernel_regularizer"), Config.regularizer(c, "bias_regularizer"), Config.string(c, "name", null));
     }

@@ -63,8 +63,8 @@ public final class Dropout extends Layer {
     }
 
     public static Dropout fromConfig(Map<String, Object> c) {
-        Object s = c.get("seed");
-        return new Dropout(Config.number(c, "rate", 0.5), s instanceof Number n ? n.longValue() : null, Config.string(c, "name", null));
+        return new Dropout(Config.numberIn(c, "rate", 0.5, 0, Math.nextDown(1.0)), Config.optionalLong(c, "seed"),
+                Config.string(c, "name", null));
     }
 
 }

@@ -72,7 +72,8 @@ public final class Embedding extends Layer {
     }
 
     public static Embedding fromConfig(Map<String, Object> c) {
-        return new Embedding(Config.integer(c, "input_dim", 1), Config.integer(c, "output_dim", 1),
+        return new Embedding(Config.requiredInteger(c, "input_dim", 1, Integer.MAX_VALUE),
+                Config.requiredInteger(c, "output_dim", 1, Integer.MAX_VALUE),
                 Config.initializer(c, "embeddings_initializer", new RandomUniform()), Config.string(c, "name", null));
     }
 }

@@ -1,9 +1,11 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.highlevel.saving.Shortened;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -26,14 +28,33 @@ public final class InputLayer extends Layer {
 
     public InputLayer(int[] sampleShape, DType dtype, String name) {
         super(name);
-        for (int d : sampleShape) {
-            if (d < 1) throw new IllegalArgumentException("InputLayer: sample dimensions must be >= 1, got " + java.util.Arrays.toString(sampleShape));
-        }
+        checkSampleShape(sampleShape);
         this.sampleShape = sampleShape.clone();
         this.dtype = dtype;
         ensureBuilt(List.of(batchShape()));
         setOutputShape(batchShape());
         this.output = KerasTensors.record(this, List.of(), batchShape(), dtype);
+    }
+
+    /**
+     * Checks a sample shape: every dimension at least 1, and the sample small enough for one Java
+     * array (a hostile file cannot claim an input of 2^31 x 2^31).
+     *
+     * @throws IllegalArgumentException naming the shape and the limit
+     */
+    public static void checkSampleShape(int[] sampleShape) {
+        long elements = 1;
+        for (int d : sampleShape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("InputLayer: sample dimensions must be >= 1, got "
+                        + Shortened.of(Arrays.toString(sampleShape)));
+            }
+            elements *= d; // both factors are below 2^31, so this fits a long before the check below
+            if (elements > Integer.MAX_VALUE - 8L) {
+                throw new IllegalArgumentException("InputLayer: a sample of shape " + Shortened.of(Arrays.toString(sampleShape))
+                        + " has more elements than one array holds (" + (Integer.MAX_VALUE - 8L) + ")");
+            }
+        }
     }
 
     /** [1, sample...]: the batch axis is a placeholder of size 1 (printed as None). */
@@ -80,16 +101,9 @@ public final class InputLayer extends Layer {
     }
 
     public static InputLayer fromConfig(Map<String, Object> c) {
-        Object bs = c.get("batch_shape");
-        if (!(bs instanceof List<?> l) || l.isEmpty()) {
-            throw new IllegalArgumentException("InputLayer config: expected batch_shape [null, d1, ...], got " + bs);
-        }
-        int[] sample = new int[l.size() - 1];
-        for (int i = 1; i < l.size(); i++) {
-            if (!(l.get(i) instanceof Number n)) throw new IllegalArgumentException("InputLayer config: bad batch_shape " + bs);
-            sample[i - 1] = n.intValue();
-        }
-        DType dt = DType.valueOf(Config.string(c, "dtype", "float32").toUpperCase(java.util.Locale.ROOT));
+        int[] sample = Config.requiredBatchShape(c, "batch_shape");
+        String dtype = Config.choice(c, "dtype", "float32", "float32", "float64", "int32", "int64", "bool");
+        DType dt = DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT));
         return new InputLayer(sample, dt, Config.string(c, "name", null));
     }
 }

@@ -3,6 +3,7 @@ package dev.javelin.highlevel.layers;
 import dev.javelin.highlevel.initializers.Initializer;
 import dev.javelin.highlevel.regularizers.Regularizer;
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The base of every layer and model, shaped like Keras 3's: configuration in the constructor,
@@ -41,6 +43,8 @@ public abstract class Layer {
     private static final Map<String, AtomicInteger> NAME_COUNTS = new ConcurrentHashMap<>();
     /** Layers whose {@code call} is running on this thread: a layer applied inside one is tracked by it. */
     private static final ThreadLocal<Deque<Layer>> CALLING = ThreadLocal.withInitial(ArrayDeque::new);
+    /** True while this thread builds layers whose weights a file provides: see {@link #withoutInitialising}. */
+    private static final ThreadLocal<Boolean> DECLARING_ONLY = ThreadLocal.withInitial(() -> false);
 
     private final String name;
     private boolean trainable = true;
@@ -109,11 +113,32 @@ public abstract class Layer {
     /** {@link #addWeight(String, Shape, Initializer, Regularizer, boolean)} with an explicit dtype. */
     protected Variable addWeight(String weightName, Shape shape, DType dtype, Initializer initializer, Regularizer regularizer,
                                  boolean trainableWeight) {
-        Tensor init = initializer.apply(shape, dtype);
+        Tensor init = DECLARING_ONLY.get() ? Tensor.symbolic(shape, dtype, Device.CPU, null) : initializer.apply(shape, dtype);
         Variable v = new Variable(name + "/" + weightName, init, trainableWeight);
         ownWeights.add(v);
         if (regularizer != null) regularizers.put(v, regularizer);
         return v;
+    }
+
+    /**
+     * Runs {@code body} with weights declared but not initialised: {@link #addWeight} gives each new
+     * variable a data-free placeholder of its shape and dtype, so building allocates nothing however
+     * large the layers claim to be. For loading, where a file provides every value: the caller
+     * compares the placeholders' shapes with the file and stores the file's tensors before the model
+     * is used (a placeholder has no data to compute with).
+     *
+     * <pre>{@code
+     * Model m = Layer.withoutInitialising(() -> buildFromConfig(config));
+     * }</pre>
+     */
+    public static <T> T withoutInitialising(Supplier<T> body) {
+        boolean before = DECLARING_ONLY.get();
+        DECLARING_ONLY.set(true);
+        try {
+            return body.get();
+        } finally {
+            DECLARING_ONLY.set(before);
+        }
     }
 
     // ---- calling ----------------------------------------------------------------------------

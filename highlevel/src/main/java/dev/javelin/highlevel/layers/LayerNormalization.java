@@ -70,7 +70,8 @@ public final class LayerNormalization extends Layer {
     }
 
     public static LayerNormalization fromConfig(Map<String, Object> c) {
-        return new LayerNormalization(Config.number(c, "epsilon", 1e-3), Config.bool(c, "center", true), Config.bool(c, "scale", true),
+        Config.integerIn(c, "axis", -1, -1, -1); // saved for Keras; only the last axis is supported
+        return new LayerNormalization(Config.numberIn(c, "epsilon", 1e-3, Double.MIN_VALUE, 1e6), Config.bool(c, "center", true), Config.bool(c, "scale", true),
                 Config.string(c, "name", null));
     }
 }

@@ -33,7 +33,7 @@ public final class MaxPooling2D extends Pooling2D {
     }
 
     public static MaxPooling2D fromConfig(Map<String, Object> c) {
-        return new MaxPooling2D(Config.ints(c, "pool_size", 2, new int[] {2, 2}), Config.ints(c, "strides", 2, null),
-                Config.string(c, "padding", "valid"), Config.string(c, "name", null));
+        return new MaxPooling2D(Config.ints(c, "pool_size", 2, new int[] {2, 2}, 1), Config.ints(c, "strides", 2, null, 1),
+                Config.choice(c, "padding", "valid", "valid", "same"), Config.string(c, "name", null));
     }
 }

@@ -46,7 +46,7 @@ public final class Reshape extends Layer {
     }
 
     public static Reshape fromConfig(Map<String, Object> c) {
-        return new Reshape(Config.ints(c, "target_shape", 1, new int[0]), Config.string(c, "name", null));
+        return new Reshape(Config.ints(c, "target_shape", 0, new int[0], -1), Config.string(c, "name", null));
     }
 
 }

@@ -1,5 +1,7 @@
 package dev.javelin.highlevel.regularizers;
 
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.saving.Shortened;
 import dev.javelin.tensor.Tensor;
 import java.util.Map;
 
@@ -24,14 +26,16 @@ public interface Regularizer {
 
     /** Rebuilds {@code L1}, {@code L2} or {@code L1L2} from its class name and config. */
     static Regularizer fromConfig(String className, Map<String, Object> config) {
-        double l1 = config.get("l1") instanceof Number n ? n.doubleValue() : 0;
-        double l2 = config.get("l2") instanceof Number n ? n.doubleValue() : 0;
         return switch (className) {
-            case "L1", "l1" -> new L1(l1);
-            case "L2", "l2" -> new L2(l2);
-            case "L1L2", "l1_l2" -> new L1L2(l1, l2);
-            default -> throw new IllegalArgumentException("Regularizer.fromConfig: unknown regularizer '" + className
+            case "L1", "l1" -> new L1(strength(config, "l1"));
+            case "L2", "l2" -> new L2(strength(config, "l2"));
+            case "L1L2", "l1_l2" -> new L1L2(strength(config, "l1"), strength(config, "l2"));
+            default -> throw new IllegalArgumentException("Regularizer.fromConfig: unknown regularizer '" + Shortened.of(className)
                     + "' (expected L1, L2 or L1L2)");
         };
+    }
+
+    private static double strength(Map<String, Object> config, String key) {
+        return Config.numberIn(config, key, 0, 0, Double.MAX_VALUE);
     }
 }

@@ -14,7 +14,9 @@ import java.util.Map;
  *
  * <p>Parsing never trusts its input: nesting deeper than {@link #MAX_DEPTH}, duplicate keys,
  * trailing commas, comments, control characters in strings, bad escapes and trailing text are all
- * refused with an {@link IllegalArgumentException} naming the offset.
+ * refused with an {@link IllegalArgumentException} naming the offset. {@link #parse(String, int, int)}
+ * also bounds the members of each object or array and the length of each key, and stops at the first
+ * one past the bound, so a hostile header (a million entries, a 50 MB name) fails fast.
  *
  * <pre>{@code
  * Map<String, Object> c = Json.parseObject("{\"units\": 10, \"activation\": \"relu\"}");
@@ -27,15 +29,27 @@ public final class Json {
     public static final int MAX_DEPTH = 256;
 
     private final String s;
+    private final int maxElements;
+    private final int maxKeyChars;
     private int pos;
 
-    private Json(String s) {
+    private Json(String s, int maxElements, int maxKeyChars) {
         this.s = s;
+        this.maxElements = maxElements;
+        this.maxKeyChars = maxKeyChars;
     }
 
     /** Parses one JSON value (the whole text). */
     public static Object parse(String text) {
-        Json p = new Json(text);
+        return parse(text, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #parse(String)}, refusing an object or array with more than {@code maxElements}
+     * members and a key longer than {@code maxKeyChars} as soon as the parser reaches it.
+     */
+    public static Object parse(String text, int maxElements, int maxKeyChars) {
+        Json p = new Json(text, maxElements, maxKeyChars);
         p.skipSpace();
         Object v = p.value(0);
         p.skipSpace();
@@ -44,9 +58,14 @@ public final class Json {
     }
 
     /** Parses text that must hold a JSON object. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) {
-        Object v = parse(text);
+        return parseObject(text, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** Parses text that must hold a JSON object, with the bounds of {@link #parse(String, int, int)}. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text, int maxElements, int maxKeyChars) {
+        Object v = parse(text, maxElements, maxKeyChars);
         if (!(v instanceof Map)) {
             throw new IllegalArgumentException("Json: expected an object, got " + (v == null ? "null" : v.getClass().getSimpleName()));
         }
@@ -76,7 +95,7 @@ public final class Json {
         return switch (c) {
             case '{' -> object(depth);
             case '[' -> array(depth);
-            case '"' -> string();
+            case '"' -> string(Integer.MAX_VALUE);
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
@@ -99,14 +118,15 @@ public final class Json {
             skipSpace();
             if (peek() != '"') throw error("expected a string key");
             int keyAt = pos;
-            String key = string();
+            if (m.size() >= maxElements) throw error("more than " + maxElements + " members in an object");
+            String key = string(maxKeyChars);
             skipSpace();
             expect(':');
             skipSpace();
             Object v = value(depth + 1);
             if (m.containsKey(key)) {
                 pos = keyAt;
-                throw error("duplicate key \"" + key + "\"");
+                throw error("duplicate key \"" + Shortened.of(key) + "\"");
             }
             m.put(key, v);
             skipSpace();
@@ -130,6 +150,7 @@ public final class Json {
         }
         while (true) {
             skipSpace();
+            if (l.size() >= maxElements) throw error("more than " + maxElements + " elements in an array");
             l.add(value(depth + 1));
             skipSpace();
             char c = peek();
@@ -142,11 +163,12 @@ public final class Json {
         }
     }
 
-    private String string() {
+    private String string(int maxChars) {
         pos++; // opening quote
         StringBuilder b = new StringBuilder();
         while (true) {
             if (pos >= s.length()) throw error("unterminated string");
+            if (b.length() > maxChars) throw error("a key longer than " + maxChars + " characters");
             char c = s.charAt(pos++);
             if (c == '"') return b.toString();
             if (c < 0x20) {

@@ -2,18 +2,15 @@ package dev.javelin.highlevel.saving;
 
 import dev.javelin.tensor.Tensor;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A whole model in one file: a safetensors file whose {@code __metadata__} carries the model's
  * config as JSON next to the format's name and version, so other tools read the weights as they are
- * and Javelin gets the architecture back too. Writing goes to a temporary file that is moved into
- * place, so a crash never leaves a half-written model under the final name.
+ * and Javelin gets the architecture back too. Writing goes through {@link AtomicFiles}, so a failed
+ * save leaves the previous file intact.
  *
  * <pre>{@code
  * ModelArchive.write(Path.of("mnist.javelin"), model.getConfig(), model.namedWeights());
@@ -26,10 +23,15 @@ public final class ModelArchive {
     public static final String FORMAT_KEY = "format";
     /** The value of {@link #FORMAT_KEY} in every model file. */
     public static final String FORMAT = "javelin.model";
-    /** {@code __metadata__} key of the format version; this code writes and reads {@link #VERSION}. */
+    /** {@code __metadata__} key of the format version; this code writes {@link #VERSION}. */
     public static final String VERSION_KEY = "format_version";
-    /** The format version this code writes and reads. */
-    public static final String VERSION = "1";
+    /**
+     * The format version this code writes: 2, a file that must carry {@link SafeTensors#CHECKSUM_KEY}
+     * (so a damaged checksum key cannot pass for an unverified older file). Version 1 (before the
+     * checksum) is still read.
+     */
+    public static final String VERSION = "2";
+    private static final String VERSION_WITHOUT_CHECKSUM = "1";
     /** {@code __metadata__} key holding the model config as JSON. */
     public static final String CONFIG_KEY = "model_config";
 
@@ -66,22 +68,7 @@ public final class ModelArchive {
             }
             metadata.put(e.getKey(), e.getValue());
         }
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
-                SafeTensors.write(out, weights, metadata);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> SafeTensors.write(out, weights, metadata));
     }
 
     /** Reads a model file with {@link SafeTensors.Limits#DEFAULT}. */
@@ -102,9 +89,14 @@ public final class ModelArchive {
             throw new IOException(file + ": not a Javelin model file (a safetensors file without "
                     + FORMAT_KEY + "=" + FORMAT + " in its metadata; load its weights with loadWeights instead)");
         }
-        if (!VERSION.equals(md.get(VERSION_KEY))) {
-            throw new IOException(file + ": model file format version " + md.get(VERSION_KEY) + " is not supported (this "
-                    + "version of Javelin reads version " + VERSION + ")");
+        String version = md.get(VERSION_KEY);
+        if (!VERSION.equals(version) && !VERSION_WITHOUT_CHECKSUM.equals(version)) {
+            throw new IOException(file + ": model file format version " + Shortened.of(version) + " is not supported (this "
+                    + "version of Javelin reads versions " + VERSION_WITHOUT_CHECKSUM + " and " + VERSION + ")");
+        }
+        if (VERSION.equals(version) && !c.verified()) {
+            throw new IOException(file + ": model file version " + VERSION + " without its " + SafeTensors.CHECKSUM_KEY
+                    + " (the file was damaged)");
         }
         String json = md.get(CONFIG_KEY);
         if (json == null) throw new IOException(file + ": model file has no " + CONFIG_KEY + " in its metadata");

@@ -3,6 +3,7 @@ package dev.javelin.highlevel.saving;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.HeapStorage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /**
  * The safetensors format (Hugging Face's), readable by the Python {@code safetensors} library: an
@@ -34,6 +36,13 @@ import java.util.Objects;
  * library requires. A truncated or corrupt file gives an {@link IOException} that says what is wrong,
  * before any tensor is built: never a hang, an out-of-memory or a partial result.
  *
+ * <p>Integrity: the writer stores a CRC-32C of the header's tensor table, its other metadata and
+ * all tensor bytes under {@link #CHECKSUM_KEY} in {@code __metadata__} (a string pair, so other
+ * readers read the file as before). The reader verifies it, so a flipped bit anywhere in the weights
+ * is an error rather than a different model. A file without one (older, or from another tool) still
+ * loads; with {@code JAVELIN_DEBUG=1} the reader says that it was not verified. The checksum finds
+ * accidental damage (every error burst up to 32 bits), not deliberate tampering.
+ *
  * <pre>{@code
  * var weights = new LinkedHashMap<String, Tensor>();
  * weights.put("dense/kernel", kernel);
@@ -45,6 +54,8 @@ import java.util.Objects;
  */
 public final class SafeTensors {
     private static final String METADATA = "__metadata__";
+    /** The {@code __metadata__} key of the checksum: 8 hex digits of CRC-32C, see the class comment. */
+    public static final String CHECKSUM_KEY = "javelin.crc32c";
 
     private SafeTensors() {}
 
@@ -53,19 +64,26 @@ public final class SafeTensors {
      *
      * @param maxHeaderBytes the largest JSON header (the Python library allows 100 MB)
      * @param maxDataBytes the largest data section
-     * @param maxTensors the most tensors in one file
+     * @param maxTensors the most tensors in one file (the parser stops at the first one past it)
+     * @param maxNameChars the longest tensor name or metadata key
      */
-    public record Limits(long maxHeaderBytes, long maxDataBytes, int maxTensors) {
-        /** 100 MB of header, 2 GiB of data, a million tensors. */
-        public static final Limits DEFAULT = new Limits(100_000_000L, Integer.MAX_VALUE - 8L, 1_000_000);
+    public record Limits(long maxHeaderBytes, long maxDataBytes, int maxTensors, int maxNameChars) {
+        /** 100 MB of header, 2 GiB of data, 100,000 tensors, names of up to 65,536 characters. */
+        public static final Limits DEFAULT = new Limits(100_000_000L, Integer.MAX_VALUE - 8L, 100_000, 65_536);
+
+        /** With names of up to 65,536 characters. */
+        public Limits(long maxHeaderBytes, long maxDataBytes, int maxTensors) {
+            this(maxHeaderBytes, maxDataBytes, maxTensors, 65_536);
+        }
 
         /** Checks that each bound is positive and fits one Java array (the reader holds a file in one). */
         public Limits {
             long array = Integer.MAX_VALUE - 8L;
-            if (maxHeaderBytes < 2 || maxHeaderBytes > array || maxDataBytes < 0 || maxDataBytes > array || maxTensors < 0) {
+            if (maxHeaderBytes < 2 || maxHeaderBytes > array || maxDataBytes < 0 || maxDataBytes > array || maxTensors < 0
+                    || maxTensors > array || maxNameChars < 1) {
                 throw new IllegalArgumentException("SafeTensors.Limits: expected 2 <= maxHeaderBytes <= " + array
-                        + ", 0 <= maxDataBytes <= " + array + ", maxTensors >= 0; got " + maxHeaderBytes + ", "
-                        + maxDataBytes + ", " + maxTensors);
+                        + ", 0 <= maxDataBytes <= " + array + ", 0 <= maxTensors <= " + array + ", maxNameChars >= 1; got "
+                        + maxHeaderBytes + ", " + maxDataBytes + ", " + maxTensors + ", " + maxNameChars);
             }
         }
     }
@@ -74,22 +92,27 @@ public final class SafeTensors {
      * What a file holds.
      *
      * @param tensors by name, in the order of their data in the file
-     * @param metadata the {@code __metadata__} pairs (empty when absent)
+     * @param metadata the {@code __metadata__} pairs (empty when absent), without the checksum
+     * @param verified whether the file carried a checksum (it matched, or reading would have failed)
      */
-    public record Contents(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {}
+    public record Contents(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata, boolean verified) {}
 
     // ---- writing ------------------------------------------------------------------------------
 
     /**
      * Writes {@code tensors} (in their map order) and {@code metadata} to {@code out} (not closed).
      *
-     * @throws IllegalArgumentException for a symbolic tensor or the reserved name {@code __metadata__}
+     * @throws IllegalArgumentException for a symbolic tensor, the reserved name {@code __metadata__} or
+     *     the reserved metadata key {@link #CHECKSUM_KEY}
      */
     public static void write(OutputStream out, LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata)
             throws IOException {
-        Map<String, Object> header = new LinkedHashMap<>();
-        if (metadata != null && !metadata.isEmpty()) header.put(METADATA, new LinkedHashMap<>(metadata));
+        Map<String, String> md = metadata == null ? Map.of() : metadata;
+        if (md.containsKey(CHECKSUM_KEY)) {
+            throw new IllegalArgumentException("SafeTensors.write: metadata key '" + CHECKSUM_KEY + "' is reserved (the writer adds it)");
+        }
         long offset = 0;
+        List<Entry> entries = new ArrayList<>();
         List<Tensor> ordered = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String name = Objects.requireNonNull(e.getKey(), "tensor name");
@@ -100,27 +123,58 @@ public final class SafeTensors {
                         + " is symbolic (it has no data)");
             }
             long bytes = t.size() * t.dtype().byteSize();
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("dtype", code(t.dtype()));
-            List<Object> shape = new ArrayList<>();
-            for (int d : t.shape().toArray()) shape.add((long) d);
-            info.put("shape", shape);
-            info.put("data_offsets", List.of(offset, offset + bytes));
-            header.put(name, info);
+            entries.add(new Entry(name, t.dtype(), t.shape().toArray(), offset, offset + bytes));
             offset += bytes;
             ordered.add(t);
         }
-        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        // the checksum goes in the header, before the data: one pass over the data to compute it, one to write it
+        CRC32C crc = new CRC32C();
+        crc.update(canonicalHeader(entries, md));
+        for (Tensor t : ordered) writeData(crc::update, t);
+        Map<String, String> stored = new LinkedHashMap<>(md);
+        stored.put(CHECKSUM_KEY, String.format("%08x", crc.getValue()));
+        byte[] json = Json.write(header(entries, stored)).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
         out.write(len.array());
         out.write(json);
         for (int i = json.length; i < padded; i++) out.write(' ');
-        for (Tensor t : ordered) writeData(out, t);
+        for (Tensor t : ordered) writeData(out::write, t);
         out.flush();
     }
 
-    private static void writeData(OutputStream out, Tensor t) throws IOException {
+    /** The header as JSON values: {@code __metadata__} first (when not empty), then the tensors in data order. */
+    private static Map<String, Object> header(List<Entry> entries, Map<String, String> metadata) {
+        Map<String, Object> header = new LinkedHashMap<>();
+        if (!metadata.isEmpty()) header.put(METADATA, new LinkedHashMap<>(metadata));
+        for (Entry e : entries) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("dtype", code(e.dtype));
+            List<Object> shape = new ArrayList<>();
+            for (int d : e.shape) shape.add((long) d);
+            info.put("shape", shape);
+            info.put("data_offsets", List.of(e.begin, e.end));
+            header.put(e.name, info);
+        }
+        return header;
+    }
+
+    /**
+     * What the checksum covers besides the data: the header rebuilt from what was parsed, without the
+     * checksum, so it does not depend on the writer's spacing, padding or key order.
+     */
+    private static byte[] canonicalHeader(List<Entry> entriesInDataOrder, Map<String, String> metadata) {
+        Map<String, String> md = new LinkedHashMap<>(metadata);
+        md.remove(CHECKSUM_KEY);
+        return Json.write(header(entriesInDataOrder, md)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Where encoded bytes go: the file, or the checksum. */
+    private interface ByteSink {
+        void write(byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    private static void writeData(ByteSink out, Tensor t) throws IOException {
         HeapStorage h = t.toHost();
         int n = t.shape().sizeAsInt();
         int size = t.dtype().byteSize();
@@ -128,17 +182,17 @@ public final class SafeTensors {
         ByteBuffer buf = ByteBuffer.allocate(chunk * size).order(ByteOrder.LITTLE_ENDIAN);
         for (int start = 0; start < n; start += chunk) {
             buf.clear();
-            int end = Math.min(n, start + chunk);
-            for (int i = start; i < end; i++) {
-                switch (t.dtype()) {
-                    case FLOAT32 -> buf.putFloat(h.floats()[i]);
-                    case FLOAT64 -> buf.putDouble(h.doubles()[i]);
-                    case INT32 -> buf.putInt(h.ints()[i]);
-                    case INT64 -> buf.putLong(h.longs()[i]);
-                    case BOOL -> buf.put((byte) (h.bools()[i] ? 1 : 0));
+            int len = Math.min(n, start + chunk) - start;
+            switch (t.dtype()) {
+                case FLOAT32 -> buf.asFloatBuffer().put(h.floats(), start, len);
+                case FLOAT64 -> buf.asDoubleBuffer().put(h.doubles(), start, len);
+                case INT32 -> buf.asIntBuffer().put(h.ints(), start, len);
+                case INT64 -> buf.asLongBuffer().put(h.longs(), start, len);
+                case BOOL -> {
+                    for (int i = 0; i < len; i++) buf.put(i, (byte) (h.bools()[start + i] ? 1 : 0));
                 }
             }
-            out.write(buf.array(), 0, buf.position());
+            out.write(buf.array(), 0, len * size);
         }
     }
 
@@ -178,7 +232,7 @@ public final class SafeTensors {
             throw new IOException(source + ": safetensors file has bytes after the " + h.dataLength
                     + " bytes of tensor data its header describes");
         }
-        return build(h, data, 0, source);
+        return build(h, data, 0, verifyChecksum(h, data, 0, source));
     }
 
     /** Reads a file already in memory. */
@@ -195,7 +249,32 @@ public final class SafeTensors {
             throw new IOException(source + ": " + (available < h.dataLength ? "truncated safetensors file: " : "")
                     + "the header describes " + h.dataLength + " bytes of tensor data, the file holds " + available);
         }
-        return build(h, bytes, (int) (8 + n), source);
+        return build(h, bytes, (int) (8 + n), verifyChecksum(h, bytes, (int) (8 + n), source));
+    }
+
+    /** Checks the checksum when there is one; returns whether there was. */
+    private static boolean verifyChecksum(Header h, byte[] bytes, int dataStart, String source) throws IOException {
+        String stored = h.metadata.get(CHECKSUM_KEY);
+        if (stored == null) {
+            if (Debug.level() >= 1) {
+                System.err.println("javelin: " + Shortened.of(source) + " has no " + CHECKSUM_KEY
+                        + " in its metadata (an older or foreign file): its data is not verified");
+            }
+            return false;
+        }
+        if (!stored.matches("[0-9a-f]{8}")) {
+            throw new IOException(source + ": metadata " + CHECKSUM_KEY + " is '" + Shortened.of(stored)
+                    + "', expected 8 lowercase hex digits (corrupt file?)");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(canonicalHeader(h.entries, h.metadata));
+        crc.update(bytes, dataStart, (int) h.dataLength);
+        String actual = String.format("%08x", crc.getValue());
+        if (!actual.equals(stored)) {
+            throw new IOException(source + ": checksum mismatch (" + CHECKSUM_KEY + " stored " + stored + ", computed " + actual
+                    + "): the file was damaged or changed after it was written");
+        }
+        return true;
     }
 
     private static long headerLength(byte[] lenBytes, String source, long available, Limits limits) throws IOException {
@@ -220,17 +299,21 @@ public final class SafeTensors {
     private record Header(List<Entry> entries, Map<String, String> metadata, long dataLength) {}
 
     private static Header parseHeader(byte[] bytes, int from, int n, String source, Limits limits) throws IOException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, n)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IOException(source + ": safetensors header is not valid UTF-8", e);
+        // the fast decoder (a copy for ASCII) replaces bad bytes with U+FFFD; only then is the strict one needed
+        String text = new String(bytes, from, n, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') >= 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, n));
+            } catch (CharacterCodingException e) {
+                throw new IOException(source + ": safetensors header is not valid UTF-8", e);
+            }
         }
         if (!text.startsWith("{")) throw new IOException(source + ": safetensors header does not start with '{' (corrupt file?)");
         Map<String, Object> json;
         try {
-            json = Json.parseObject(text.stripTrailing());
+            // the parser stops at the first member or name past the limits: a million entries fail fast
+            json = Json.parseObject(text, Math.max(limits.maxTensors(), 1_000) + 1, limits.maxNameChars());
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": safetensors header is not valid JSON: " + e.getMessage(), e);
         }
@@ -241,7 +324,8 @@ public final class SafeTensors {
                 if (!(e.getValue() instanceof Map<?, ?> m)) throw new IOException(source + ": " + METADATA + " must be an object");
                 for (Map.Entry<?, ?> kv : m.entrySet()) {
                     if (!(kv.getValue() instanceof String v)) {
-                        throw new IOException(source + ": " + METADATA + " value for '" + kv.getKey() + "' must be a string");
+                        throw new IOException(source + ": " + METADATA + " value for '" + Shortened.of(kv.getKey())
+                                + "' must be a string");
                     }
                     metadata.put((String) kv.getKey(), v);
                 }
@@ -258,7 +342,7 @@ public final class SafeTensors {
         long at = 0;
         for (Entry en : sorted) {
             if (en.begin != at) {
-                throw new IOException(source + ": tensor '" + en.name + "' data_offsets [" + en.begin + ", " + en.end + "] "
+                throw new IOException(source + ": tensor '" + Shortened.of(en.name) + "' data_offsets [" + en.begin + ", " + en.end + "] "
                         + (en.begin < at ? "overlap the previous tensor" : "leave a gap") + " (expected to start at " + at + ")");
             }
             at = en.end;
@@ -270,11 +354,11 @@ public final class SafeTensors {
     }
 
     private static Entry entry(String name, Object value, String source) throws IOException {
-        String what = source + ": tensor '" + name + "'";
+        String what = source + ": tensor '" + Shortened.of(name) + "'";
         if (!(value instanceof Map<?, ?> info)) throw new IOException(what + ": expected an object with dtype, shape, data_offsets");
         for (Object k : info.keySet()) {
             if (!k.equals("dtype") && !k.equals("shape") && !k.equals("data_offsets")) {
-                throw new IOException(what + ": unknown key '" + k + "'");
+                throw new IOException(what + ": unknown key '" + Shortened.of(k) + "'");
             }
         }
         DType dtype = dtype(info.get("dtype"), what);
@@ -283,12 +367,12 @@ public final class SafeTensors {
         long elements = 1;
         for (int i = 0; i < shape.length; i++) {
             if (!(shapeList.get(i) instanceof Long d) || d < 0 || d > Integer.MAX_VALUE) {
-                throw new IOException(what + ": shape " + shapeList + " must hold integers in [0, 2^31)");
+                throw new IOException(what + ": shape " + Shortened.of(shapeList) + " must hold integers in [0, 2^31)");
             }
             shape[i] = (int) (long) d;
             elements *= d; // both factors are below 2^31 here, so the product fits in a long
             if (elements > Integer.MAX_VALUE - 8L) {
-                throw new IOException(what + ": shape " + shapeList + " has more elements than one array holds");
+                throw new IOException(what + ": shape " + Shortened.of(shapeList) + " has more elements than one array holds");
             }
         }
         if (!(info.get("data_offsets") instanceof List<?> off) || off.size() != 2
@@ -298,13 +382,13 @@ public final class SafeTensors {
         if (begin < 0 || end < begin) throw new IOException(what + ": data_offsets [" + begin + ", " + end + "] are not a range");
         long expected = elements * dtype.byteSize();
         if (end - begin != expected) {
-            throw new IOException(what + ": " + code(dtype) + " shape " + shapeList + " needs " + expected
+            throw new IOException(what + ": " + code(dtype) + " shape " + Shortened.of(shapeList) + " needs " + expected
                     + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    private static Contents build(Header h, byte[] bytes, int dataStart, String source) {
+    private static Contents build(Header h, byte[] bytes, int dataStart, boolean verified) {
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : h.entries) {
             Shape shape = Shape.of(e.shape);
@@ -323,7 +407,9 @@ public final class SafeTensors {
             }
             tensors.put(e.name, Tensor.wrap(s, shape));
         }
-        return new Contents(tensors, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(h.metadata)));
+        Map<String, String> metadata = new LinkedHashMap<>(h.metadata);
+        metadata.remove(CHECKSUM_KEY); // verified; a copy written back gets a fresh one
+        return new Contents(tensors, java.util.Collections.unmodifiableMap(metadata), verified);
     }
 
     private static String code(DType d) {
@@ -347,6 +433,6 @@ public final class SafeTensors {
                 default: break;
             }
         }
-        throw new IOException(what + ": unsupported dtype " + code + " (Javelin reads F32, F64, I32, I64 and BOOL)");
+        throw new IOException(what + ": unsupported dtype " + Shortened.of(code) + " (Javelin reads F32, F64, I32, I64 and BOOL)");
     }
 }

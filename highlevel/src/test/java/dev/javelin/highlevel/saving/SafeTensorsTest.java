@@ -86,8 +86,15 @@ class SafeTensorsTest {
         long n = bb.getLong(0);
         assertEquals(0, n % 8, "header padded to 8 bytes");
         String header = new String(b, 8, (int) n, StandardCharsets.UTF_8);
-        assertEquals("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"I32\",\"shape\":[1,1],\"data_offsets\":[8,12]}}", header.stripTrailing());
+        String table = "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"I32\",\"shape\":[1,1],\"data_offsets\":[8,12]}";
+        // the checksum: CRC-32C of the header without it (compact JSON) followed by the data bytes
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(("{" + table + "}").getBytes(StandardCharsets.UTF_8));
+        crc.update(b, (int) (8 + n), 12);
+        String checksum = String.format("%08x", crc.getValue());
+        assertEquals("{\"__metadata__\":{\"" + SafeTensors.CHECKSUM_KEY + "\":\"" + checksum + "\"}," + table + "}",
+                header.stripTrailing());
         assertEquals(8 + n + 12, b.length);
         assertEquals(1f, bb.getFloat((int) (8 + n)));
         assertEquals(2f, bb.getFloat((int) (8 + n + 4)));
