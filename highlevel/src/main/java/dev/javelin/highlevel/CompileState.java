@@ -100,7 +100,8 @@ final class CompileState {
         }
     }
 
-    private static void restoreOptimizer(Model model, Optimizer optimizer, Map<String, String> metadata, Map<String, Tensor> tensors) {
+    /** Loads the optimizer variables the file lists into {@code optimizer} (built for the model's trainable variables if needed). */
+    static void restoreOptimizer(Model model, Optimizer optimizer, Map<String, String> metadata, Map<String, Tensor> tensors) {
         String listed = metadata.get(VARIABLES_KEY);
         if (listed == null) return;
         List<Object> names = listOf(Json.parse(listed), VARIABLES_KEY);

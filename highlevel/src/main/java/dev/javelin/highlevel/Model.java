@@ -310,6 +310,24 @@ public class Model extends Layer {
         trainer.stopTraining = stop;
     }
 
+    /**
+     * Asks {@link #fit} to stop after the current batch (TerminateOnNaN does), as Keras's
+     * {@code stop_training} read inside the epoch: the partial epoch still ends (validation,
+     * {@code onEpochEnd}, History), no further batch or epoch runs, and {@code fit} returns normally.
+     */
+    public void stopTrainingAfterBatch() {
+        trainer.stopAfterBatch = true;
+    }
+
+    /**
+     * From a callback's {@code onTrainBegin} (BackupAndRestore does): the {@code fit} that is
+     * starting begins at {@code epoch} (counting from 0) instead of its {@code initialEpoch}.
+     */
+    public void resumeAtEpoch(int epoch) {
+        if (epoch < 0) throw new IllegalArgumentException(name() + ".resumeAtEpoch: expected an epoch >= 0, got " + epoch);
+        trainer.resumeEpoch = epoch;
+    }
+
     public boolean stopTraining() {
         return trainer.stopTraining;
     }
@@ -343,6 +361,15 @@ public class Model extends Layer {
     /** As {@link #load(Path)}; with {@code compile} false the model comes back uncompiled (Keras's {@code compile=False}). */
     public static Model load(Path path, boolean compile) throws IOException {
         return ModelArchiveIO.load(path, compile);
+    }
+
+    /**
+     * Loads the weights and, when this model is compiled and the file has them, the optimizer's
+     * variables (step count, moments) from a file written by {@link #save}, into this model: it
+     * then trains on as the saved one would have (BackupAndRestore resumes this way).
+     */
+    public void loadState(Path path) throws IOException {
+        ModelArchiveIO.loadState(this, path);
     }
 
     /** Copies of every weight's value on the host, in {@link #weights()} order (Keras's {@code get_weights}). */

@@ -81,6 +81,18 @@ final class ModelArchiveIO {
         setWeights(model, CompileState.weightsOnly(c.metadata(), c.tensors()), path);
     }
 
+    static void loadState(Model model, Path path) throws IOException {
+        requireBuilt(model, "loadState");
+        ModelArchive.Contents c = ModelArchive.read(path);
+        setWeights(model, CompileState.weightsOnly(c.metadata(), c.weights()), path);
+        if (model.optimizer() == null) return;
+        try {
+            CompileState.restoreOptimizer(model, model.optimizer(), c.metadata(), c.weights());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IOException(path + ": cannot restore the optimizer state into " + model.name() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Copies of the weights' values on the host, in {@link Model#weights()} order. */
     static List<Tensor> getWeights(Model model) {
         List<Tensor> out = new ArrayList<>();

@@ -34,6 +34,10 @@ final class Trainer {
     private CompileOptions compileOptions;
     private CompiledSteps jit;
     volatile boolean stopTraining;
+    /** Set by {@link Model#stopTrainingAfterBatch}: read after every batch. */
+    volatile boolean stopAfterBatch;
+    /** Set by {@link Model#resumeAtEpoch} in a callback's onTrainBegin; -1 for the fit's own initial epoch. */
+    int resumeEpoch = -1;
 
     Trainer(Model model) {
         this.model = model;
@@ -177,11 +181,13 @@ final class Trainer {
             c.setParams(params);
         }
         stopTraining = false;
+        stopAfterBatch = false;
+        resumeEpoch = -1;
         Map<String, Double> logs = new LinkedHashMap<>();
         int interruptedEpoch = -1, interruptedStep = -1;
         try {
             for (Callback c : callbacks) c.onTrainBegin(logs);
-            for (int epoch = o.initialEpoch(); epoch < o.epochs() && !stopTraining; epoch++) {
+            for (int epoch = resumeEpoch >= 0 ? resumeEpoch : o.initialEpoch(); epoch < o.epochs() && !stopTraining && !stopAfterBatch; epoch++) {
                 for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
                 int[] order = o.shuffle() ? HostBatches.permutation(trainRows, o.seed(), epoch) : HostBatches.identity(trainRows);
                 RunningLogs running = new RunningLogs();
@@ -199,6 +205,7 @@ final class Trainer {
                         interruptedStep = step;
                         break;
                     }
+                    if (stopAfterBatch) break; // the partial epoch still ends below, as in Keras
                 }
                 // a partial epoch: no onEpochEnd, so History does not record it as a whole one
                 if (interruptedEpoch >= 0 && interruptedStep + 1 < steps) break;
