@@ -346,6 +346,11 @@ public class Model extends Layer {
     /**
      * Rebuilds a model written by {@link #save}, compiled again with its optimizer state when it was
      * saved compiled; custom layers must be in {@link LayerRegistry}.
+     * The file is not trusted: its header, checksum and tensor table are checked first, the config
+     * is read strictly (unknown keys, wrong JSON types and out-of-range numbers are errors naming
+     * the layer and key), the layers are built without initialising any weight the file provides,
+     * and every weight's name, shape and dtype must match the file before one is stored. Work and
+     * memory are bounded by the file's size.
      *
      * <pre>{@code
      * model.fit(x, y, FitOptions.builder().epochs(2).seed(7).build());
@@ -353,6 +358,8 @@ public class Model extends Layer {
      * Model resumed = Model.load(file);
      * resumed.fit(x, y, FitOptions.builder().epochs(4).initialEpoch(2).seed(7).build()); // as if never stopped
      * }</pre>
+     *
+     * @throws IOException for every problem with the file, naming it (no unchecked exception escapes)
      */
     public static Model load(Path path) throws IOException {
         return ModelArchiveIO.load(path, true);

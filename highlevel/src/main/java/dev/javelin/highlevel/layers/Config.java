@@ -141,6 +141,36 @@ public final class Config {
         return out;
     }
 
+    /** A list of strings; absent gives {@code dflt}. */
+    public static List<String> strings(Map<String, Object> c, String key, List<String> dflt) {
+        Object v = c.get(key);
+        if (v == null) return dflt;
+        if (!(v instanceof List<?> l)) throw bad(key, v, "a list of strings");
+        List<String> out = new ArrayList<>();
+        for (Object o : l) {
+            if (!(o instanceof String s)) throw bad(key, v, "a list of strings");
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** A list of finite numbers that must be present. */
+    public static double[] requiredNumbers(Map<String, Object> c, String key) {
+        List<?> l = requiredList(c, key);
+        double[] out = new double[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(l.get(i) instanceof Number n) || !Double.isFinite(n.doubleValue())) throw bad(key, l, "a list of numbers");
+            out[i] = n.doubleValue();
+        }
+        return out;
+    }
+
+    /** A finite number that must be present. */
+    public static double requiredNumber(Map<String, Object> c, String key) {
+        required(c, key, "a number");
+        return number(c, key, 0);
+    }
+
     /** {@link #ints(Map, String, int, int[], int)} with any int allowed. */
     public static int[] ints(Map<String, Object> c, String key, int n, int[] dflt) {
         return ints(c, key, n, dflt, Integer.MIN_VALUE);

@@ -1,5 +1,8 @@
 package dev.javelin.highlevel.losses;
 
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.layers.ConfigMap;
+import dev.javelin.highlevel.saving.Shortened;
 import java.util.Locale;
 import java.util.Map;
 
@@ -36,19 +39,29 @@ public final class Losses {
     }
 
     /** Rebuilds a built-in loss from its {@link Loss#getConfig()}. */
-    public static Loss fromConfig(Map<String, Object> c) {
-        Object cls = c.get("class_name");
-        boolean logits = Boolean.TRUE.equals(c.get("from_logits"));
-        double smoothing = c.get("label_smoothing") instanceof Number n ? n.doubleValue() : 0.0;
-        return switch (String.valueOf(cls)) {
-            case "MeanSquaredError" -> new MeanSquaredError();
-            case "MeanAbsoluteError" -> new MeanAbsoluteError();
-            case "Huber" -> new Huber(c.get("delta") instanceof Number n ? n.doubleValue() : 1.0);
-            case "BinaryCrossentropy" -> new BinaryCrossentropy(logits, smoothing);
-            case "CategoricalCrossentropy" -> new CategoricalCrossentropy(logits, smoothing);
-            case "SparseCategoricalCrossentropy" -> new SparseCategoricalCrossentropy(logits);
-            default -> throw new IllegalArgumentException("Losses.fromConfig: unknown loss class '" + cls
-                    + "' (a custom loss is rebuilt by the code that defined it)");
-        };
+    public static Loss fromConfig(Map<String, Object> config) {
+        ConfigMap c = ConfigMap.of(config);
+        String cls = Config.requiredString(c, "class_name");
+        try {
+            Loss loss = switch (cls) {
+                case "MeanSquaredError" -> new MeanSquaredError();
+                case "MeanAbsoluteError" -> new MeanAbsoluteError();
+                case "Huber" -> new Huber(Config.numberIn(c, "delta", 1.0, 0, Double.MAX_VALUE));
+                case "BinaryCrossentropy" -> new BinaryCrossentropy(Config.bool(c, "from_logits", false), smoothing(c));
+                case "CategoricalCrossentropy" -> new CategoricalCrossentropy(Config.bool(c, "from_logits", false), smoothing(c));
+                case "SparseCategoricalCrossentropy" -> new SparseCategoricalCrossentropy(Config.bool(c, "from_logits", false));
+                default -> throw new IllegalArgumentException("unknown loss class '" + Shortened.of(cls)
+                        + "' (a custom loss is rebuilt by the code that defined it)");
+            };
+            Config.string(c, "name", null); // Keras saves it; the built-in losses take their class's name
+            c.requireAllRead();
+            return loss;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Losses.fromConfig (" + Shortened.of(cls) + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static double smoothing(Map<String, Object> c) {
+        return Config.numberIn(c, "label_smoothing", 0.0, 0, 1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.util.ArrayList;
@@ -86,8 +87,10 @@ public final class Adagrad extends Optimizer {
 
         Builder config(Map<String, Object> c) {
             common(c);
-            if (c.get("initial_accumulator_value") instanceof Number n) initialAccumulatorValue(n.doubleValue());
-            if (c.get("epsilon") instanceof Number n) epsilon(n.doubleValue());
+            if (c.get("initial_accumulator_value") != null) {
+                initialAccumulatorValue(Config.number(c, "initial_accumulator_value", 0));
+            }
+            if (c.get("epsilon") != null) epsilon(Config.number(c, "epsilon", 0));
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -143,10 +144,10 @@ public class Adam extends Optimizer {
 
         B adamConfig(Map<String, Object> c) {
             common(c);
-            if (c.get("beta_1") instanceof Number n) beta1(n.doubleValue());
-            if (c.get("beta_2") instanceof Number n) beta2(n.doubleValue());
-            if (c.get("epsilon") instanceof Number n) epsilon(n.doubleValue());
-            if (c.get("amsgrad") instanceof Boolean a) amsgrad(a);
+            if (c.get("beta_1") != null) beta1(Config.number(c, "beta_1", 0));
+            if (c.get("beta_2") != null) beta2(Config.number(c, "beta_2", 0));
+            if (c.get("epsilon") != null) epsilon(Config.number(c, "epsilon", 0));
+            if (c.get("amsgrad") != null) amsgrad(Config.bool(c, "amsgrad", false));
             return self();
         }
 

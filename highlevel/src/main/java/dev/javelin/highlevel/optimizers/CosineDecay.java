@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -75,10 +76,8 @@ public final class CosineDecay implements LearningRateSchedule {
     }
 
     static CosineDecay fromConfig(Map<String, Object> c) {
-        Object target = c.get("warmup_target");
-        return new CosineDecay(Optimizers.num(c, "initial_learning_rate"), Optimizers.num(c, "decay_steps"),
-                c.get("alpha") == null ? 0 : Optimizers.num(c, "alpha"),
-                target instanceof Number n ? n.doubleValue() : null,
-                c.get("warmup_steps") == null ? 0 : Optimizers.num(c, "warmup_steps"));
+        return new CosineDecay(Config.requiredNumber(c, "initial_learning_rate"), Config.requiredNumber(c, "decay_steps"),
+                Config.number(c, "alpha", 0), c.get("warmup_target") == null ? null : Config.number(c, "warmup_target", 0),
+                Config.number(c, "warmup_steps", 0));
     }
 }

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ public final class ExponentialDecay implements LearningRateSchedule {
     }
 
     static ExponentialDecay fromConfig(Map<String, Object> c) {
-        return new ExponentialDecay(Optimizers.num(c, "initial_learning_rate"), Optimizers.num(c, "decay_steps"),
-                Optimizers.num(c, "decay_rate"), Boolean.TRUE.equals(c.get("staircase")));
+        return new ExponentialDecay(Config.requiredNumber(c, "initial_learning_rate"), Config.requiredNumber(c, "decay_steps"),
+                Config.requiredNumber(c, "decay_rate"), Config.bool(c, "staircase", false));
     }
 }

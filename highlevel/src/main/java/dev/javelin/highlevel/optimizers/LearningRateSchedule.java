@@ -1,5 +1,7 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.saving.Shortened;
 import dev.javelin.tensor.Tensor;
 import java.util.Map;
 
@@ -29,12 +31,12 @@ public interface LearningRateSchedule {
 
     /** Rebuilds one of the schedules in this package from its {@link #getConfig()}. */
     static LearningRateSchedule fromConfig(Map<String, Object> config) {
-        Object cls = config.get("class_name");
-        return switch (String.valueOf(cls)) {
+        String cls = Config.requiredString(config, "class_name");
+        return switch (cls) {
             case "ExponentialDecay" -> ExponentialDecay.fromConfig(config);
             case "CosineDecay" -> CosineDecay.fromConfig(config);
             case "PiecewiseConstantDecay" -> PiecewiseConstantDecay.fromConfig(config);
-            default -> throw new IllegalArgumentException("LearningRateSchedule.fromConfig: unknown class_name '" + cls
+            default -> throw new IllegalArgumentException("LearningRateSchedule.fromConfig: unknown class_name '" + Shortened.of(cls)
                     + "' (expected ExponentialDecay, CosineDecay or PiecewiseConstantDecay)");
         };
     }

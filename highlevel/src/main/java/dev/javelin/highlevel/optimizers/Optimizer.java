@@ -1,5 +1,7 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.layers.ConfigMap;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -374,17 +376,22 @@ public abstract class Optimizer {
 
         /** Applies the shared keys of a {@link Optimizer#getConfig()} map. */
         B common(Map<String, Object> c) {
-            if (c.get("name") instanceof String n) name(n);
+            String n = Config.string(c, "name", null);
+            if (n != null) name(n);
             Object lr = c.get("learning_rate");
-            if (lr instanceof Number n) learningRate(n.doubleValue());
-            else if (lr instanceof Map<?, ?> m) learningRate(LearningRateSchedule.fromConfig(Optimizers.stringKeys(m)));
-            if (c.get("clipnorm") instanceof Number n) clipNorm(n.doubleValue());
-            if (c.get("global_clipnorm") instanceof Number n) globalClipNorm(n.doubleValue());
-            if (c.get("clipvalue") instanceof Number n) clipValue(n.doubleValue());
-            if (c.get("weight_decay") instanceof Number n) weightDecay(n.doubleValue());
-            if (c.get("exclude_from_weight_decay") instanceof List<?> l) {
-                excludeFromWeightDecay(l.stream().map(String::valueOf).toArray(String[]::new));
+            if (lr instanceof Map<?, ?>) {
+                ConfigMap schedule = Config.requiredMap(c, "learning_rate");
+                learningRate(LearningRateSchedule.fromConfig(schedule));
+                schedule.requireAllRead();
+            } else if (lr != null) {
+                learningRate(Config.number(c, "learning_rate", 0));
             }
+            if (c.get("clipnorm") != null) clipNorm(Config.number(c, "clipnorm", 0));
+            if (c.get("global_clipnorm") != null) globalClipNorm(Config.number(c, "global_clipnorm", 0));
+            if (c.get("clipvalue") != null) clipValue(Config.number(c, "clipvalue", 0));
+            if (c.get("weight_decay") != null) weightDecay(Config.number(c, "weight_decay", 0));
+            List<String> exclude = Config.strings(c, "exclude_from_weight_decay", null);
+            if (exclude != null) excludeFromWeightDecay(exclude.toArray(String[]::new));
             return self();
         }
 

@@ -1,7 +1,8 @@
 package dev.javelin.highlevel.optimizers;
 
-import java.util.LinkedHashMap;
-import java.util.List;
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.layers.ConfigMap;
+import dev.javelin.highlevel.saving.Shortened;
 import java.util.Locale;
 import java.util.Map;
 
@@ -31,42 +32,28 @@ public final class Optimizers {
         };
     }
 
-    /** Rebuilds an optimizer from {@link Optimizer#getConfig()}'s output. */
-    static Optimizer fromConfig(Map<String, Object> c) {
-        Object cls = c.get("class_name");
-        return switch (String.valueOf(cls)) {
-            case "SGD" -> SGD.builder().config(c).build();
-            case "Adam" -> Adam.builder().adamConfig(c).build();
-            case "AdamW" -> AdamW.builder().config(c).build();
-            case "RMSprop" -> RMSprop.builder().config(c).build();
-            case "Adagrad" -> Adagrad.builder().config(c).build();
-            default -> throw new IllegalArgumentException("Optimizer.fromConfig: unknown class_name '" + cls
-                    + "' (expected SGD, Adam, AdamW, RMSprop or Adagrad)");
-        };
-    }
-
-    static double num(Map<String, Object> c, String key) {
-        if (c.get(key) instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException("config key '" + key + "' must be a number, got " + c.get(key) + " in " + c);
-    }
-
-    static double[] nums(Map<String, Object> c, String key) {
-        if (c.get(key) instanceof List<?> l) {
-            double[] out = new double[l.size()];
-            for (int i = 0; i < out.length; i++) {
-                if (!(l.get(i) instanceof Number n)) {
-                    throw new IllegalArgumentException("config key '" + key + "' must be a list of numbers, got " + l);
-                }
-                out[i] = n.doubleValue();
-            }
-            return out;
+    /**
+     * Rebuilds an optimizer from {@link Optimizer#getConfig()}'s output, strictly (as layer configs
+     * are read): a key the optimizer does not read, a wrong JSON type or a value out of range is an
+     * error naming the key.
+     */
+    static Optimizer fromConfig(Map<String, Object> config) {
+        ConfigMap c = ConfigMap.of(config);
+        String cls = Config.requiredString(c, "class_name");
+        try {
+            Optimizer o = switch (cls) {
+                case "SGD" -> SGD.builder().config(c).build();
+                case "Adam" -> Adam.builder().adamConfig(c).build();
+                case "AdamW" -> AdamW.builder().config(c).build();
+                case "RMSprop" -> RMSprop.builder().config(c).build();
+                case "Adagrad" -> Adagrad.builder().config(c).build();
+                default -> throw new IllegalArgumentException("unknown class_name '" + Shortened.of(cls)
+                        + "' (expected SGD, Adam, AdamW, RMSprop or Adagrad)");
+            };
+            c.requireAllRead();
+            return o;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Optimizer.fromConfig (" + Shortened.of(cls) + "): " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("config key '" + key + "' must be a list of numbers, got " + c.get(key));
-    }
-
-    static Map<String, Object> stringKeys(Map<?, ?> m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : m.entrySet()) out.put(String.valueOf(e.getKey()), e.getValue());
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import java.util.ArrayList;
@@ -64,6 +65,6 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     }
 
     static PiecewiseConstantDecay fromConfig(Map<String, Object> c) {
-        return new PiecewiseConstantDecay(Optimizers.nums(c, "boundaries"), Optimizers.nums(c, "values"));
+        return new PiecewiseConstantDecay(Config.requiredNumbers(c, "boundaries"), Config.requiredNumbers(c, "values"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.util.ArrayList;
@@ -138,10 +139,10 @@ public final class RMSprop extends Optimizer {
 
         Builder config(Map<String, Object> c) {
             common(c);
-            if (c.get("rho") instanceof Number n) rho(n.doubleValue());
-            if (c.get("momentum") instanceof Number n) momentum(n.doubleValue());
-            if (c.get("epsilon") instanceof Number n) epsilon(n.doubleValue());
-            if (c.get("centered") instanceof Boolean b) centered(b);
+            if (c.get("rho") != null) rho(Config.number(c, "rho", 0));
+            if (c.get("momentum") != null) momentum(Config.number(c, "momentum", 0));
+            if (c.get("epsilon") != null) epsilon(Config.number(c, "epsilon", 0));
+            if (c.get("centered") != null) centered(Config.bool(c, "centered", false));
             return this;
         }
 

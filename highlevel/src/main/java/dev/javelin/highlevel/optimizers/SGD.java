@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.optimizers;
 
+import dev.javelin.highlevel.layers.Config;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.util.ArrayList;
@@ -99,8 +100,8 @@ public final class SGD extends Optimizer {
 
         Builder config(Map<String, Object> c) {
             common(c);
-            if (c.get("momentum") instanceof Number n) momentum(n.doubleValue());
-            if (c.get("nesterov") instanceof Boolean b) nesterov(b);
+            if (c.get("momentum") != null) momentum(Config.number(c, "momentum", 0));
+            if (c.get("nesterov") != null) nesterov(Config.bool(c, "nesterov", false));
             return this;
         }
 
