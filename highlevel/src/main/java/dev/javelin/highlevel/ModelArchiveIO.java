@@ -29,18 +29,18 @@ final class ModelArchiveIO {
 
     private ModelArchiveIO() {}
 
-    /** The config, the weights, and when the model is compiled its {@link CompileState}. */
+    /** The config, the weights, and when the model is compiled its {@link TrainingState}. */
     static void save(Model model, Path path) throws IOException {
         requireBuilt(model, "save");
         LinkedHashMap<String, Tensor> tensors = namedWeights(model);
-        LinkedHashMap<String, Tensor> optimizerState = CompileState.tensors(model);
-        for (String name : optimizerState.keySet()) {
+        LinkedHashMap<String, Tensor> trainingState = TrainingState.tensors(model);
+        for (String name : trainingState.keySet()) {
             if (tensors.containsKey(name)) {
-                throw new IllegalStateException(model.name() + ".save: a weight is named like the optimizer variable '" + name + "'");
+                throw new IllegalStateException(model.name() + ".save: a weight is named like the training state tensor '" + name + "'");
             }
         }
-        tensors.putAll(optimizerState);
-        ModelArchive.write(path, ModelConfig.of(model), tensors, CompileState.metadata(model));
+        tensors.putAll(trainingState);
+        ModelArchive.write(path, ModelConfig.of(model), tensors, TrainingState.metadata(model));
     }
 
     /**
@@ -48,7 +48,7 @@ final class ModelArchiveIO {
      * config without initialising any weight (declared only, so a config claiming huge layers
      * allocates nothing), checks every weight's name, shape and dtype against the file's table, and
      * only then stores the file's tensors. With {@code compile}, a file saved from a compiled model
-     * compiles the model again and restores the optimizer's state ({@link CompileState}). Every
+     * compiles the model again and restores the optimizer's state ({@link TrainingState}). Every
      * problem is an IOException naming the file; no unchecked exception escapes.
      */
     static Model load(Path path, boolean compile) throws IOException {
@@ -60,8 +60,9 @@ final class ModelArchiveIO {
             } catch (RuntimeException e) {
                 throw new IOException(path + ": model config: " + e.getMessage(), e);
             }
-            setWeights(model, CompileState.weightsOnly(c.metadata(), c.weights()), path);
-            if (compile) CompileState.restore(model, c.metadata(), c.weights(), path);
+            setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), path);
+            TrainingState.restoreSeeds(model, c.metadata(), c.weights(), path);
+            if (compile) TrainingState.restore(model, c.metadata(), c.weights(), path);
             return model;
         } catch (RuntimeException e) {
             // a defect of the reader rather than of the file; still the documented exception, with its cause
@@ -78,16 +79,17 @@ final class ModelArchiveIO {
     static void loadWeights(Model model, Path path) throws IOException {
         requireBuilt(model, "loadWeights");
         SafeTensors.Contents c = SafeTensors.read(path, SafeTensors.Limits.DEFAULT);
-        setWeights(model, CompileState.weightsOnly(c.metadata(), c.tensors()), path);
+        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.tensors()), path);
     }
 
     static void loadState(Model model, Path path) throws IOException {
         requireBuilt(model, "loadState");
         ModelArchive.Contents c = ModelArchive.read(path);
-        setWeights(model, CompileState.weightsOnly(c.metadata(), c.weights()), path);
+        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), path);
+        TrainingState.restoreSeeds(model, c.metadata(), c.weights(), path);
         if (model.optimizer() == null) return;
         try {
-            CompileState.restoreOptimizer(model, model.optimizer(), c.metadata(), c.weights());
+            TrainingState.restoreOptimizer(model, model.optimizer(), c.metadata(), c.weights());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException(path + ": cannot restore the optimizer state into " + model.name() + " (" + e.getMessage() + ")", e);
         }

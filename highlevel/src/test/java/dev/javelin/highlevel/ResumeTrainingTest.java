@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.layers.Dropout;
 import dev.javelin.highlevel.layers.Flatten;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.losses.Losses;
@@ -28,7 +29,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Saving a compiled model keeps what training needs: fit, save, load, fit again is the same as never stopping. */
+/** Saving a compiled model keeps what training needs (optimizer state, Dropout's seed state): fit, save, load, fit again is the same as never stopping. */
 class ResumeTrainingTest {
     @TempDir
     Path dir;
@@ -38,7 +39,8 @@ class ResumeTrainingTest {
 
     private static Model compiled(Optimizer optimizer, boolean jit) {
         Seeds.setGlobal(21);
-        Model m = new Sequential(new InputLayer(6, 6, 1), new Conv2D(3, 3, "relu"), new Flatten(), new Dense(3, "softmax"));
+        Model m = new Sequential(new InputLayer(6, 6, 1), new Conv2D(3, 3, "relu"), new Flatten(), new Dropout(0.3),
+                new Dense(3, "softmax"));
         m.compile(CompileOptions.builder().optimizer(optimizer).loss(Losses.get("sparse_categorical_crossentropy"))
                 .metrics("accuracy").jitCompile(jit).build());
         return m;

@@ -11,6 +11,7 @@ import dev.javelin.highlevel.Model;
 import dev.javelin.highlevel.Seeds;
 import dev.javelin.highlevel.Sequential;
 import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.layers.Dropout;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.losses.Losses;
 import dev.javelin.highlevel.optimizers.Adam;
@@ -39,7 +40,7 @@ class TrainingControlCallbacksTest {
 
     private static Model model(dev.javelin.highlevel.optimizers.Optimizer optimizer) {
         Seeds.setGlobal(9);
-        Model m = new Sequential(new InputLayer(4), new Dense(6, "tanh"), new Dense(3, "softmax"));
+        Model m = new Sequential(new InputLayer(4), new Dense(6, "tanh"), new Dropout(0.2), new Dense(3, "softmax"));
         m.compile(CompileOptions.builder().optimizer(optimizer).loss(Losses.get("sparse_categorical_crossentropy")).metrics("accuracy").build());
         return m;
     }

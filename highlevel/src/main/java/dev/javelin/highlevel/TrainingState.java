@@ -19,28 +19,36 @@ import java.util.Map;
 /**
  * What a model file carries besides the architecture and weights, so that training resumes where it
  * stopped (Keras's {@code compile_config} and optimizer variables): the compile arguments as JSON in
- * the {@code __metadata__} key {@value #CONFIG_KEY}, and the optimizer's variables (step count,
+ * the {@code __metadata__} key {@value #CONFIG_KEY}; the optimizer's variables (step count,
  * learning rate, slots such as Adam's moments) as tensors named {@code optimizer/<variable name>},
- * listed in order under {@value #VARIABLES_KEY}.
+ * listed in order under {@value #VARIABLES_KEY}; and the layers' seed generator states (Dropout's)
+ * as tensors {@code seed_state/<i>}, listed under {@value #SEEDS_KEY}, so that the resumed epochs
+ * draw the random numbers the uninterrupted run would have.
  *
  * <pre>{@code
  * model.save(file);                  // compiled: the compile state goes along
  * Model again = Model.load(file);    // compiled again, optimizer state restored
  * }</pre>
  */
-final class CompileState {
+final class TrainingState {
     /** {@code __metadata__} key: optimizer, loss, metrics and {@code jit_compile}, as JSON. */
     static final String CONFIG_KEY = "compile_config";
     /** {@code __metadata__} key: the tensor names of the optimizer's variables, in its order, as a JSON list. */
     static final String VARIABLES_KEY = "optimizer_variables";
+    /** {@code __metadata__} key: the tensor names of the layers' seed generator states, in {@link Model#seedStates()} order. */
+    static final String SEEDS_KEY = "seed_states";
     private static final String TENSOR_PREFIX = "optimizer/";
+    private static final String SEED_PREFIX = "seed_state/";
 
-    private CompileState() {}
+    private TrainingState() {}
 
-    /** The metadata pairs for {@code model}'s compile state; empty when it is not compiled. */
+    /** The metadata pairs for {@code model}'s compile state (when compiled) and seed states (when it has any). */
     static Map<String, String> metadata(Model model) {
+        Map<String, String> md = new LinkedHashMap<>();
+        LinkedHashMap<String, Tensor> seeds = seedTensors(model);
+        if (!seeds.isEmpty()) md.put(SEEDS_KEY, Json.write(new ArrayList<>(seeds.keySet())));
         CompileOptions options = model.trainer.compileOptions();
-        if (options == null) return Map.of();
+        if (options == null) return md;
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("optimizer", options.optimizer().getConfig());
         config.put("loss", options.loss().getConfig());
@@ -48,27 +56,67 @@ final class CompileState {
         for (Object m : options.metrics()) metrics.add(m instanceof Metric metric ? metric.name() : m);
         config.put("metrics", metrics);
         config.put("jit_compile", options.jitCompile());
-        Map<String, String> md = new LinkedHashMap<>();
         md.put(CONFIG_KEY, Json.write(config));
-        md.put(VARIABLES_KEY, Json.write(new ArrayList<>(tensors(model).keySet())));
+        md.put(VARIABLES_KEY, Json.write(new ArrayList<>(optimizerTensors(model).keySet())));
         return md;
     }
 
-    /** The optimizer's variables by tensor name, in the optimizer's order; empty when not compiled. */
+    /** The tensors to store besides the weights: the optimizer's variables (when compiled), then the seed states. */
     static LinkedHashMap<String, Tensor> tensors(Model model) {
+        LinkedHashMap<String, Tensor> out = optimizerTensors(model);
+        out.putAll(seedTensors(model));
+        return out;
+    }
+
+    private static LinkedHashMap<String, Tensor> optimizerTensors(Model model) {
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
         if (model.trainer.compileOptions() == null) return out;
         for (Variable v : model.optimizer().variables()) out.put(TENSOR_PREFIX + v.name(), v.stored());
         return out;
     }
 
-    /** {@code tensors} without the optimizer's, as {@link #VARIABLES_KEY} in {@code metadata} names them. */
-    static LinkedHashMap<String, Tensor> weightsOnly(Map<String, String> metadata, LinkedHashMap<String, Tensor> tensors) {
-        String listed = metadata.get(VARIABLES_KEY);
-        if (listed == null) return tensors;
-        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>(tensors);
-        for (Object name : listOf(Json.parse(listed), VARIABLES_KEY)) out.remove(String.valueOf(name));
+    private static LinkedHashMap<String, Tensor> seedTensors(Model model) {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        List<Variable> states = model.seedStates();
+        for (int i = 0; i < states.size(); i++) out.put(SEED_PREFIX + i, states.get(i).stored());
         return out;
+    }
+
+    /** {@code tensors} without those {@link #VARIABLES_KEY} and {@link #SEEDS_KEY} in {@code metadata} list. */
+    static LinkedHashMap<String, Tensor> weightsOnly(Map<String, String> metadata, LinkedHashMap<String, Tensor> tensors) {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>(tensors);
+        for (String key : List.of(VARIABLES_KEY, SEEDS_KEY)) {
+            String listed = metadata.get(key);
+            if (listed != null) for (Object name : listOf(Json.parse(listed), key)) out.remove(String.valueOf(name));
+        }
+        return out;
+    }
+
+    /**
+     * Stores the file's seed generator states into {@code model}'s (when the file lists them).
+     *
+     * @throws IOException naming the file when they do not fit the model's seed generators
+     */
+    static void restoreSeeds(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, Path path) throws IOException {
+        String listed = metadata.get(SEEDS_KEY);
+        if (listed == null) return;
+        List<Object> names = listOf(Json.parse(listed), SEEDS_KEY);
+        List<Variable> states = model.seedStates();
+        if (names.size() != states.size()) {
+            throw new IOException(path + ": the file holds " + names.size() + " seed generator states, the model " + model.name()
+                    + " has " + states.size());
+        }
+        Tensor[] values = new Tensor[states.size()];
+        for (int i = 0; i < states.size(); i++) {
+            Tensor t = tensors.get(String.valueOf(names.get(i)));
+            Variable v = states.get(i);
+            if (t == null || !t.shape().equals(v.shape()) || t.dtype() != v.dtype()) {
+                throw new IOException(path + ": seed state '" + names.get(i) + "' is " + (t == null ? "missing" : t.dtype() + "" + t.shape())
+                        + ", expected " + v.dtype() + v.shape());
+            }
+            values[i] = t;
+        }
+        for (int i = 0; i < states.size(); i++) states.get(i).store(values[i].to(states.get(i).stored().device()));
     }
 
     /**
