@@ -18,6 +18,17 @@ import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.layers.LayerNormalization;
 import dev.javelin.highlevel.layers.MaxPooling2D;
 import dev.javelin.highlevel.layers.Reshape;
+import dev.javelin.highlevel.layers.AveragePooling1D;
+import dev.javelin.highlevel.layers.Bidirectional;
+import dev.javelin.highlevel.layers.Conv1D;
+import dev.javelin.highlevel.layers.GRU;
+import dev.javelin.highlevel.layers.GlobalAveragePooling1D;
+import dev.javelin.highlevel.layers.GlobalMaxPooling1D;
+import dev.javelin.highlevel.layers.LSTM;
+import dev.javelin.highlevel.layers.Masking;
+import dev.javelin.highlevel.layers.MaxPooling1D;
+import dev.javelin.highlevel.layers.SimpleRNN;
+import dev.javelin.highlevel.layers.TimeDistributed;
 import dev.javelin.highlevel.saving.Shortened;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +64,22 @@ public final class LayerRegistry {
         register("Activation", Activation::fromConfig);
         register("Add", Add::fromConfig);
         register("Concatenate", Concatenate::fromConfig);
+        registerSequenceLayers();
+    }
+
+    /** The recurrent and 1D layers (issue 13). */
+    private static void registerSequenceLayers() {
+        register("Masking", Masking::fromConfig);
+        register("SimpleRNN", SimpleRNN::fromConfig);
+        register("LSTM", LSTM::fromConfig);
+        register("GRU", GRU::fromConfig);
+        register("Bidirectional", Bidirectional::fromConfig);
+        register("TimeDistributed", TimeDistributed::fromConfig);
+        register("Conv1D", Conv1D::fromConfig);
+        register("MaxPooling1D", MaxPooling1D::fromConfig);
+        register("AveragePooling1D", AveragePooling1D::fromConfig);
+        register("GlobalMaxPooling1D", GlobalMaxPooling1D::fromConfig);
+        register("GlobalAveragePooling1D", GlobalAveragePooling1D::fromConfig);
     }
 
     private LayerRegistry() {}
@@ -64,6 +91,18 @@ public final class LayerRegistry {
 
     public static boolean isRegistered(String className) {
         return FACTORIES.containsKey(className);
+    }
+
+    /**
+     * Rebuilds a layer from its {@code {"class_name": ..., "config": {...}}} entry: how wrappers
+     * (Bidirectional, TimeDistributed) rebuild the layer they hold.
+     */
+    @SuppressWarnings("unchecked")
+    public static Layer fromEntry(Map<String, Object> entry) {
+        if (entry == null || !(entry.get("class_name") instanceof String cls) || !(entry.get("config") instanceof Map<?, ?> config)) {
+            throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got " + entry);
+        }
+        return create(cls, (Map<String, Object>) config);
     }
 
     /**

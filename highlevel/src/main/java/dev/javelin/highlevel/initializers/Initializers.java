@@ -31,12 +31,13 @@ public final class Initializers {
             case "lecunnormal" -> new LecunNormal(Config.optionalLong(config, "seed"));
             case "zeros" -> new Zeros();
             case "ones" -> new Ones();
+            case "orthogonal" -> new Orthogonal(Config.number(config, "gain", 1.0), Config.optionalLong(config, "seed"));
             case "randomnormal" -> new RandomNormal(Config.number(config, "mean", 0), Config.number(config, "stddev", 0.05),
                     Config.optionalLong(config, "seed"));
             case "randomuniform", "uniform" -> new RandomUniform(Config.number(config, "minval", -0.05),
                     Config.number(config, "maxval", 0.05), Config.optionalLong(config, "seed"));
             default -> throw new IllegalArgumentException("Initializers.get: unknown initializer '" + Shortened.of(className)
-                    + "' (expected glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones, random_normal or random_uniform)");
+                    + "' (expected glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones, orthogonal, random_normal or random_uniform)");
         };
     }
 }

@@ -27,6 +27,12 @@ public final class Activation extends Layer {
         return fn.apply(inputs);
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Shape computeOutputShape(Shape inputShape) {
         return inputShape;

@@ -83,6 +83,12 @@ public class Dense extends Layer {
         return fn.apply(y);
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Shape computeOutputShape(Shape inputShape) {
         return inputShape.with(-1, units);

@@ -41,6 +41,12 @@ public final class Dropout extends Layer {
         return NN.dropout(inputs, rate, seeds.next().to(inputs.device()));
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Shape computeOutputShape(Shape in) {
         return in;

@@ -83,6 +83,28 @@ public abstract class Layer {
     /** The forward computation on one input. */
     public abstract Tensor call(Tensor inputs, boolean training);
 
+    /**
+     * The forward computation with the padding mask of the input ({@code [batch, time]} bool, true =
+     * a real step; null when none), as Keras's {@code call(inputs, mask=...)}. The default ignores
+     * the mask; layers that honour masks (recurrent layers, 1D global pooling, attention) override it.
+     */
+    public Tensor call(Tensor inputs, boolean training, Tensor mask) {
+        return call(inputs, training);
+    }
+
+    /**
+     * Whether this layer passes a mask on to its output (Keras's {@code supports_masking}): then
+     * {@link #computeMask} is attached to the output, see {@link Masks}. Default false: the mask stops here.
+     */
+    public boolean supportsMasking() {
+        return false;
+    }
+
+    /** The mask of the output given the input's; by default the input's mask passes through unchanged. */
+    public Tensor computeMask(Tensor inputs, Tensor previousMask) {
+        return previousMask;
+    }
+
     /** The multi-input form; layers with one input get {@link #call(Tensor, boolean)}. */
     public Tensor call(List<Tensor> inputs, boolean training) {
         if (inputs.size() != 1) {
@@ -159,10 +181,22 @@ public abstract class Layer {
     }
 
     /**
+     * Calls the layer with an explicit padding mask instead of the one attached to {@code inputs}
+     * (Keras's {@code layer(x, mask=m)}): {@code lstm.apply(x, x.ne(0).any(-1), true)}.
+     */
+    public Tensor apply(Tensor inputs, Tensor mask, boolean training) {
+        return applyMasked(List.of(inputs), mask, training);
+    }
+
+    /**
      * Builds on first use, then computes; on Keras tensors it records a node and returns a new
-     * Keras tensor instead.
+     * Keras tensor instead. A single input's attached mask ({@link Masks}) is passed to the call.
      */
     public Tensor apply(List<Tensor> inputs, boolean training) {
+        return applyMasked(inputs, inputs.size() == 1 ? Masks.of(inputs.get(0)) : null, training);
+    }
+
+    private Tensor applyMasked(List<Tensor> inputs, Tensor mask, boolean training) {
         trackInCaller();
         boolean symbolic = false;
         List<Shape> shapes = new ArrayList<>(inputs.size());
@@ -176,7 +210,9 @@ public abstract class Layer {
             outputShape = out.shape();
             return KerasTensors.record(this, inputs, out.shape(), out.dtype());
         }
-        return callTracked(inputs, training);
+        Tensor out = callTracked(inputs, mask, training);
+        if (supportsMasking() && inputs.size() == 1) Masks.attach(out, computeMask(inputs.get(0), mask));
+        return out;
     }
 
     /**
@@ -204,11 +240,11 @@ public abstract class Layer {
         built = true;
     }
 
-    private Tensor callTracked(List<Tensor> inputs, boolean training) {
+    private Tensor callTracked(List<Tensor> inputs, Tensor mask, boolean training) {
         Deque<Layer> stack = CALLING.get();
         stack.push(this);
         try {
-            Tensor out = inputs.size() == 1 ? call(inputs.get(0), training) : call(inputs, training);
+            Tensor out = inputs.size() == 1 ? call(inputs.get(0), training, mask) : call(inputs, training);
             if (out.isSymbolic()) outputShape = out.shape();
             return out;
         } finally {
@@ -232,8 +268,17 @@ public abstract class Layer {
     @SuppressWarnings("try") // the scope only needs closing
     private Tensor symbolicCall(List<Tensor> inputs, boolean training) {
         try (Dispatch.Scope e = Dispatch.use(new SymbolicEngine()); Dispatch.Scope p = Dispatch.pauseObservers()) {
-            return callTracked(inputs, training);
+            return callTracked(inputs, null, training);
         }
+    }
+
+    /**
+     * For a layer's own entry points besides {@link #apply} (e.g. a recurrent layer's
+     * {@code callWithStates}): joins the calling layer's tracked layers and builds for these shapes.
+     */
+    protected final void prepareDirectCall(List<Shape> shapes) {
+        trackInCaller();
+        ensureBuilt(shapes);
     }
 
     private void trackInCaller() {

@@ -54,6 +54,12 @@ public final class LayerNormalization extends Layer {
         return y;
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Shape computeOutputShape(Shape in) {
         return in;

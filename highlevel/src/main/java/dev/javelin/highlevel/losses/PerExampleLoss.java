@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.losses;
 
+import dev.javelin.highlevel.layers.Masks;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.MathOps;
 import dev.javelin.tensor.Tensor;
@@ -26,9 +27,24 @@ public abstract class PerExampleLoss implements Loss {
     /** One value per example (shape {@code yPred.shape()} without its last axis, as in Keras). */
     protected abstract Tensor perExample(Tensor yTrue, Tensor yPred);
 
+    /**
+     * The mean of the per-example values; when {@code yPred} carries a padding mask ({@link Masks},
+     * e.g. from {@code Embedding(maskZero=true)} through an RNN with return sequences), the mean
+     * over the real steps only, as Keras does.
+     */
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
-        return MathOps.mean(perExample(yTrue, yPred));
+        Tensor values = perExample(yTrue, yPred);
+        Tensor mask = Masks.of(yPred);
+        if (mask == null) return MathOps.mean(values);
+        if (!mask.shape().equals(values.shape())) {
+            throw new IllegalArgumentException(name + ": the mask " + mask.dtype() + mask.shape() + " of predictions "
+                    + yPred.dtype() + yPred.shape() + " does not match the per-step losses " + values.shape()
+                    + " (expected a mask of the predictions' shape without the last axis)");
+        }
+        Tensor weights = mask.cast(values.dtype());
+        // Keras's apply_mask: sum over real steps divided by their count (+ epsilon, so all-padding gives 0)
+        return values.mul(weights).sum().div(weights.sum().add(1e-7));
     }
 
     @Override

@@ -64,8 +64,27 @@ class InitializersTest {
         float[] n = new RandomNormal(3, 0.5, 1L).apply(Shape.of(20000), DType.FLOAT32).toFloatArray();
         assertEquals(3, stats(n)[0], 0.02);
         assertEquals(0.5, stats(n)[1], 0.02);
-        var e = assertThrows(IllegalArgumentException.class, () -> Initializers.get("orthogonal"));
-        assertTrue(e.getMessage().contains("orthogonal") && e.getMessage().contains("glorot_uniform"));
+        var e = assertThrows(IllegalArgumentException.class, () -> Initializers.get("no_such_initializer"));
+        assertTrue(e.getMessage().contains("no_such_initializer") && e.getMessage().contains("glorot_uniform"));
         assertThrows(IllegalArgumentException.class, () -> new Zeros().apply(Shape.of(2), DType.INT64));
+    }
+
+    /** Orthonormal rows when wide, orthonormal columns when tall, times the gain (Keras's Orthogonal). */
+    @Test
+    void orthogonal() {
+        for (int[] rc : new int[][] {{3, 8}, {8, 3}, {5, 5}}) {
+            int rows = rc[0], cols = rc[1];
+            double[] m = new Orthogonal(2.0, 7L).apply(Shape.of(rows, cols), DType.FLOAT64).toDoubleArray();
+            boolean wide = rows < cols;
+            int k = Math.min(rows, cols), len = Math.max(rows, cols);
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < k; b++) {
+                    double dot = 0;
+                    for (int i = 0; i < len; i++) dot += wide ? m[a * cols + i] * m[b * cols + i] : m[i * cols + a] * m[i * cols + b];
+                    assertEquals(a == b ? 4.0 : 0.0, dot, 1e-9);
+                }
+            }
+        }
+        assertEquals(Orthogonal.class, Initializers.get("orthogonal").getClass());
     }
 }

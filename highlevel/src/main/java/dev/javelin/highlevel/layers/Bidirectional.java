@@ -1,0 +1,177 @@
+package dev.javelin.highlevel.layers;
+
+import dev.javelin.highlevel.LayerRegistry;
+import dev.javelin.tensor.ArrayOps;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs a recurrent layer forward and a copy of it backward over the sequence and merges the two,
+ * as Keras's Bidirectional. The pair are named {@code forward_<name>} and {@code backward_<name>}
+ * (Keras's names); the backward outputs are put back in time order before merging.
+ * {@code mergeMode}: {@code concat} (default), {@code sum}, {@code mul}, {@code ave}.
+ *
+ * <pre>{@code
+ * Layer bi = new Bidirectional(new LSTM(32, RecurrentOptions.defaults().returnSequences(true)));   // [N, T, 64]
+ * }</pre>
+ */
+public final class Bidirectional extends Layer {
+    private final RecurrentLayer forward;
+    private final RecurrentLayer backward;
+    private final String mergeMode;
+
+    public Bidirectional(RecurrentLayer layer) {
+        this(layer, "concat", null, null);
+    }
+
+    public Bidirectional(RecurrentLayer layer, String mergeMode) {
+        this(layer, mergeMode, null, null);
+    }
+
+    /**
+     * @param backwardLayer null for a copy of {@code layer} with {@code go_backwards} flipped
+     * @param name          null for an automatic one
+     */
+    public Bidirectional(RecurrentLayer layer, String mergeMode, RecurrentLayer backwardLayer, String name) {
+        super(name);
+        String mode = mergeMode == null ? "" : mergeMode.toLowerCase(Locale.ROOT);
+        if (!List.of("concat", "sum", "mul", "ave").contains(mode)) {
+            throw new IllegalArgumentException(name() + " (Bidirectional): merge_mode must be concat, sum, mul or ave, got " + mergeMode);
+        }
+        this.mergeMode = mode;
+        RecurrentOptions o = layer.options();
+        this.forward = layer.name().startsWith("forward_") ? layer : layer.reconfigured(o, "forward_" + layer.name());
+        if (backwardLayer == null) {
+            this.backward = layer.reconfigured(o.goBackwards(!o.goBackwards()), "backward_" + layer.name());
+        } else {
+            if (backwardLayer.options().returnSequences() != o.returnSequences() || backwardLayer.options().returnState() != o.returnState()
+                    || backwardLayer.stateCount() != layer.stateCount()) {
+                throw new IllegalArgumentException(name() + " (Bidirectional): backward_layer " + backwardLayer
+                        + " must match the forward layer's return_sequences, return_state and state count");
+            }
+            this.backward = backwardLayer;
+        }
+        // Keras: with sequences out, masked steps give zeros so the two directions merge cleanly
+        forward.zeroOutputForMask = o.returnSequences();
+        backward.zeroOutputForMask = o.returnSequences();
+        track(forward);
+        track(backward);
+    }
+
+    @Override
+    public void build(Shape in) {
+        forward.ensureBuilt(List.of(in));
+        backward.ensureBuilt(List.of(in));
+    }
+
+    @Override
+    public Tensor call(Tensor inputs, boolean training) {
+        return call(inputs, training, null);
+    }
+
+    @Override
+    public Tensor call(Tensor inputs, boolean training, Tensor mask) {
+        return callWithStates(inputs, null, mask, training).get(0);
+    }
+
+    /**
+     * The merged output, then with {@code return_state} the forward layer's final states followed by
+     * the backward layer's (Keras's order).
+     *
+     * @param initialStates null, or the forward layer's initial states followed by the backward layer's
+     */
+    public List<Tensor> callWithStates(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training) {
+        prepareDirectCall(List.of(inputs.shape()));
+        List<Tensor> fInit = null;
+        List<Tensor> bInit = null;
+        if (initialStates != null && !initialStates.isEmpty()) {
+            int k = forward.stateCount();
+            if (initialStates.size() != k + backward.stateCount()) {
+                throw new IllegalArgumentException(name() + " (Bidirectional): expected " + (k + backward.stateCount())
+                        + " initial states (forward then backward), got " + initialStates.size());
+            }
+            fInit = initialStates.subList(0, k);
+            bInit = initialStates.subList(k, initialStates.size());
+        }
+        // apply-like tracking, then the loop itself (which needs the time-order option)
+        forward.ensureBuilt(List.of(inputs.shape()));
+        backward.ensureBuilt(List.of(inputs.shape()));
+        List<Tensor> f = forward.run(inputs, fInit, mask, training, true);
+        List<Tensor> b = backward.run(inputs, bInit, mask, training, true);
+        List<Tensor> out = new ArrayList<>();
+        out.add(merge(f.get(0), b.get(0)));
+        out.addAll(f.subList(1, f.size()));
+        out.addAll(b.subList(1, b.size()));
+        return out;
+    }
+
+    private Tensor merge(Tensor a, Tensor b) {
+        return switch (mergeMode) {
+            case "concat" -> ArrayOps.concat(List.of(a, b), -1);
+            case "sum" -> a.add(b);
+            case "mul" -> a.mul(b);
+            default -> a.add(b).mul(0.5);
+        };
+    }
+
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
+    @Override
+    public Tensor computeMask(Tensor inputs, Tensor previousMask) {
+        return forward.options().returnSequences() ? previousMask : null;
+    }
+
+    @Override
+    public Shape computeOutputShape(Shape in) {
+        Shape f = forward.computeOutputShape(in);
+        return mergeMode.equals("concat") ? f.with(-1, f.dim(-1) + backward.units()) : f;
+    }
+
+    public RecurrentLayer forwardLayer() {
+        return forward;
+    }
+
+    public RecurrentLayer backwardLayer() {
+        return backward;
+    }
+
+    public String mergeMode() {
+        return mergeMode;
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("layer", entry(forward));
+        c.put("merge_mode", mergeMode);
+        c.put("backward_layer", entry(backward));
+        return c;
+    }
+
+    static Map<String, Object> entry(Layer l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("class_name", l.getClass().getSimpleName());
+        m.put("config", l.getConfig());
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Bidirectional fromConfig(Map<String, Object> c) {
+        Layer f = LayerRegistry.fromEntry((Map<String, Object>) c.get("layer"));
+        Object b = c.get("backward_layer");
+        Layer back = b instanceof Map<?, ?> m ? LayerRegistry.fromEntry((Map<String, Object>) m) : null;
+        if (!(f instanceof RecurrentLayer fr) || (back != null && !(back instanceof RecurrentLayer))) {
+            throw new IllegalArgumentException("Bidirectional.fromConfig: 'layer' and 'backward_layer' must be recurrent layers, got " + f
+                    + " and " + back);
+        }
+        return new Bidirectional(fr, Config.string(c, "merge_mode", "concat"), (RecurrentLayer) back, Config.string(c, "name", null));
+    }
+}

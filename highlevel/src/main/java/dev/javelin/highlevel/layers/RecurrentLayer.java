@@ -1,0 +1,225 @@
+package dev.javelin.highlevel.layers;
+
+import dev.javelin.tensor.ArrayOps;
+import dev.javelin.tensor.NN;
+import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loop over time shared by {@link SimpleRNN}, {@link LSTM} and {@link GRU}, as Keras's
+ * {@code RNN} layer around a cell: inputs {@code [batch, time, features]}, one cell step per time
+ * step. The input projection of every step is one matmul before the loop; each step then adds the
+ * recurrent product and applies the gates. Keras's arguments: {@code return_sequences},
+ * {@code return_state}, {@code go_backwards}, initial states, {@code dropout} (one mask on the
+ * inputs for the whole sequence) and {@code recurrent_dropout} (one on the carried output).
+ *
+ * <p>A padding mask ({@link Masks}) freezes the states at masked steps: a padded sequence ends in
+ * the same state as the unpadded one. With {@code return_sequences} the output carries the mask on.
+ * With {@code go_backwards} the sequence output is in processing (reversed) order while the mask
+ * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
+ *
+ * <p>Under the JIT the loop is unrolled into the traced graph: its size grows linearly with the
+ * number of steps (see perf/NOTES.md for the measured compile cost).
+ *
+ * <pre>{@code
+ * LSTM lstm = new LSTM(64, RecurrentOptions.defaults().returnSequences(true).returnState(true));
+ * List<Tensor> outs = lstm.callWithStates(x, null, null, false);   // [sequences, h, c]
+ * }</pre>
+ */
+public abstract class RecurrentLayer extends Layer {
+    protected final int units;
+    protected final RecurrentOptions options;
+    private final SeedGenerator seeds;
+    /** Keras's {@code zero_output_for_mask}: Bidirectional sets it when it returns sequences. */
+    boolean zeroOutputForMask;
+    private int inputDim = -1;
+
+    protected RecurrentLayer(int units, RecurrentOptions options, String name) {
+        super(name);
+        if (units < 1) throw new IllegalArgumentException(getClass().getSimpleName() + ": units must be >= 1, got " + units);
+        if (options.stateful()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": stateful=true is not supported (states start anew each call)");
+        }
+        this.units = units;
+        this.options = options;
+        this.seeds = options.seed() != null ? new SeedGenerator(options.seed()) : new SeedGenerator();
+    }
+
+    // ---- what a cell writes -------------------------------------------------------------------
+
+    /** A layer of the same class and arguments with other options and name (Bidirectional makes its pair with it). */
+    protected abstract RecurrentLayer reconfigured(RecurrentOptions options, String name);
+
+    /** How many state tensors the cell carries (LSTM: h and c). Each is {@code [batch, units]}. */
+    protected abstract int stateCount();
+
+    /** Creates the weights for {@code inputDim} features per step. */
+    protected abstract void buildCell(int inputDim);
+
+    /** The input part of every step at once: {@code [rows, inputDim]} to {@code [rows, width]} (with the input bias). */
+    protected abstract Tensor projectInputs(Tensor x);
+
+    /**
+     * One step: the projected inputs of this step {@code [batch, width]}, the states, and the
+     * recurrent dropout multiplier (null when none) give the next states; the first is the output.
+     */
+    protected abstract List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout);
+
+    // ---- the loop -----------------------------------------------------------------------------
+
+    @Override
+    public final void build(Shape in) {
+        requireSequence(in);
+        inputDim = in.dim(2);
+        buildCell(inputDim);
+    }
+
+    @Override
+    public Tensor call(Tensor inputs, boolean training) {
+        return call(inputs, training, null);
+    }
+
+    @Override
+    public Tensor call(Tensor inputs, boolean training, Tensor mask) {
+        return callWithStates(inputs, null, mask, training).get(0);
+    }
+
+    /**
+     * The output followed, with {@code return_state}, by the final states (Keras's list
+     * {@code [output, h]} or {@code [output, h, c]}).
+     *
+     * @param initialStates null for zeros, else {@link #stateCount()} tensors {@code [batch, units]}
+     * @param mask          null, or bool {@code [batch, time]}: false steps are skipped
+     */
+    public List<Tensor> callWithStates(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training) {
+        prepareDirectCall(List.of(inputs.shape()));
+        return run(inputs, initialStates, mask, training, false);
+    }
+
+    /**
+     * The loop. {@code timeOrder}: with {@code go_backwards}, stack the sequence output in the
+     * inputs' time order rather than in processing order (what Bidirectional needs, without a flip).
+     */
+    List<Tensor> run(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training, boolean timeOrder) {
+        requireSequence(inputs.shape());
+        if (inputDim >= 0 && inputs.dim(2) != inputDim) {
+            throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): expected " + inputDim
+                    + " features per step, got inputs " + inputs.dtype() + inputs.shape());
+        }
+        Tensor m = Masks.check(name() + " (" + getClass().getSimpleName() + ")", inputs, mask);
+        int n = inputs.dim(0);
+        int steps = inputs.dim(1);
+        int features = inputs.dim(2);
+        List<Tensor> states = initialStates(initialStates, inputs);
+        Tensor x = inputs;
+        if (training && options.dropout() > 0) x = x.mul(dropoutMask(x, n, features, options.dropout()).unsqueeze(1));
+        Tensor recurrentDrop = training && options.recurrentDropout() > 0 ? dropoutMask(x, n, units, options.recurrentDropout()) : null;
+        Tensor projected = projectInputs(x.reshape(n * steps, features));
+        projected = projected.reshape(n, steps, projected.dim(1));
+        Tensor[] outputs = new Tensor[options.returnSequences() ? steps : 0];
+        Tensor last = null;
+        for (int s = 0; s < steps; s++) {
+            int t = options.goBackwards() ? steps - 1 - s : s;
+            Tensor p = projected.narrow(1, t, 1).reshape(n, projected.dim(2));
+            List<Tensor> next = step(p, states, recurrentDrop);
+            Tensor out = next.get(0);
+            if (m != null) {
+                Tensor real = m.narrow(1, t, 1); // [batch, 1]: broadcasts over units
+                List<Tensor> kept = new ArrayList<>(next.size());
+                for (int i = 0; i < next.size(); i++) kept.add(Ops.where(real, next.get(i), states.get(i)));
+                out = zeroOutputForMask ? Ops.where(real, out, Ops.scalarLike(out, 0)) : kept.get(0);
+                next = kept;
+            }
+            states = next;
+            last = out;
+            if (options.returnSequences()) outputs[timeOrder ? t : s] = out;
+        }
+        List<Tensor> result = new ArrayList<>();
+        result.add(options.returnSequences() ? ArrayOps.stack(List.of(outputs), 1) : last);
+        if (options.returnState()) result.addAll(states);
+        return result;
+    }
+
+    private List<Tensor> initialStates(List<Tensor> given, Tensor inputs) {
+        int n = inputs.dim(0);
+        List<Tensor> states = new ArrayList<>(stateCount());
+        if (given == null || given.isEmpty()) {
+            Tensor zero = Ops.scalarLike(inputs, 0).cast(inputs.dtype());
+            for (int i = 0; i < stateCount(); i++) states.add(zero.expand(n, units));
+            return states;
+        }
+        if (given.size() != stateCount()) {
+            throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): expected " + stateCount()
+                    + " initial state(s) [batch, units] = [" + n + ", " + units + "], got " + given.size());
+        }
+        for (Tensor s : given) {
+            if (s.rank() != 2 || s.dim(0) != n || s.dim(1) != units) {
+                throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): initial state " + s.dtype()
+                        + s.shape() + " does not match [batch, units] = [" + n + ", " + units + "] for inputs " + inputs.shape());
+            }
+            states.add(s);
+        }
+        return states;
+    }
+
+    /** One dropout multiplier {@code [batch, width]} reused at every step, as Keras's DropoutRNNCell. */
+    private Tensor dropoutMask(Tensor like, int n, int width, double rate) {
+        Tensor ones = Ops.scalarLike(like, 1).cast(like.dtype()).expand(n, width);
+        return NN.dropout(ones, rate, seeds.next().to(like.device()));
+    }
+
+    private void requireSequence(Shape in) {
+        if (in.rank() != 3) {
+            throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): expected inputs of rank 3 "
+                    + "[batch, time, features], got rank " + in.rank() + " " + in + (in.rank() == 2
+                    ? " (a single step per example? add a time axis: x.unsqueeze(1))" : ""));
+        }
+        if (in.dim(1) == 0) {
+            throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): the sequence is empty (inputs "
+                    + in + " have 0 time steps; expected at least 1)");
+        }
+    }
+
+    // ---- masks, shapes, config --------------------------------------------------------------
+
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
+    /** The input mask goes on only with {@code return_sequences} (one output per step). */
+    @Override
+    public Tensor computeMask(Tensor inputs, Tensor previousMask) {
+        return options.returnSequences() ? previousMask : null;
+    }
+
+    @Override
+    public Shape computeOutputShape(Shape in) {
+        requireSequence(in);
+        return options.returnSequences() ? Shape.of(in.dim(0), in.dim(1), units) : Shape.of(in.dim(0), units);
+    }
+
+    public int units() {
+        return units;
+    }
+
+    public RecurrentOptions options() {
+        return options;
+    }
+
+    public SeedGenerator seedGenerator() {
+        return seeds;
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("units", units);
+        options.putInto(c, seeds.seed());
+        return c;
+    }
+}
