@@ -145,18 +145,29 @@ class ModelFileFuzzTest {
                 } catch (RuntimeException e) {
                     throw new AssertionError(what + ": loaded, but cannot predict as the original did", e);
                 }
-                if (!Arrays.equals(got, s.predictions)) fail(what + ": loaded a model whose predictions differ from the original");
+                if (!Arrays.equals(got, s.predictions) && !(kind == 4 && honours(m, f))) {
+                    fail(what + ": loaded a model whose predictions differ from the original");
+                }
             }
         }
         System.out.printf("ModelFileFuzzTest: %.1f s making and writing variants%n", makingSeconds);
         System.out.printf("ModelFileFuzzTest: %d variants in %.1f s; slowest load %.1f ms (%s); %d over 1 s; most allocated by one load %.1f MB%n",
                 variants, (System.nanoTime() - start) / 1e9, slowestMs, slowest, overOneSecond, mostAllocated / 1e6);
         for (int k = 0; k < kinds.length; k++) {
-            System.out.printf("  %-42s %5d rejected, %4d loaded with identical predictions, %.2f s of loading%n", kinds[k], rejected[k],
+            System.out.printf("  %-42s %5d rejected, %4d loaded (identical predictions, or exactly the config the file says), %.2f s of loading%n", kinds[k], rejected[k],
                     loaded[k], seconds[k]);
         }
         assertTrue(variants >= 2000 || System.getProperty("javelin.fuzz.variants") != null, "at least 2,000 variants per run");
         assertTrue(Arrays.stream(rejected).sum() > variants / 2, "most variants are rejected");
+    }
+
+    /**
+     * A re-checksummed edit can describe a valid, different model (a BatchNormalization epsilon of
+     * 1e308): loading it is right when the loaded model's config is exactly the file's, so nothing
+     * was defaulted, truncated or ignored.
+     */
+    private static boolean honours(Model loaded, Path file) throws IOException {
+        return Json.write(ModelConfig.of(loaded)).equals(Json.write(ModelArchive.read(file).config()));
     }
 
     // ---- variants ----------------------------------------------------------------------------
