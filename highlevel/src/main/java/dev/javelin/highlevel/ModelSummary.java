@@ -8,12 +8,15 @@ import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Keras's {@code model.summary()} table: one row per layer with its output shape (batch as
- * {@code None}) and parameter count, then the totals. Functional models whose graph is not a plain
+ * {@code None}) and parameter count, then the totals. A layer called more than once (shared
+ * weights) has one row that says how often it is used, and its parameters count once. Functional models whose graph is not a plain
  * chain get Keras's "Connected to" column.
  */
 final class ModelSummary {
@@ -24,12 +27,18 @@ final class ModelSummary {
         FunctionalGraph g = model.graph();
         boolean connected = g != null && !isChain(g);
         if (g != null) {
-            for (Tensor t : g.inputs) rows.add(row(KerasTensors.nodeOf(t).layer(), connected ? "" : null));
-            for (Node n : g.nodes) rows.add(row(n.layer(), connected ? sources(n) : null));
-        } else {
-            for (Layer l : model.layers()) {
-                if (!(l instanceof InputLayer)) rows.add(row(l, null));
+            for (Tensor t : g.inputs) rows.add(row(KerasTensors.nodeOf(t).layer(), 1, connected ? "" : null));
+            Map<Layer, List<Node>> uses = new LinkedHashMap<>(); // a shared layer: one row, however often it is called
+            for (Node n : g.nodes) uses.computeIfAbsent(n.layer(), k -> new ArrayList<>()).add(n);
+            for (Map.Entry<Layer, List<Node>> e : uses.entrySet()) {
+                rows.add(row(e.getKey(), e.getValue().size(), connected ? sources(e.getValue()) : null));
             }
+        } else {
+            Map<Layer, Integer> uses = new LinkedHashMap<>();
+            for (Layer l : model.layers()) {
+                if (!(l instanceof InputLayer)) uses.merge(l, 1, Integer::sum);
+            }
+            for (Map.Entry<Layer, Integer> e : uses.entrySet()) rows.add(row(e.getKey(), e.getValue(), null));
         }
         String[] header = connected ? new String[] {"Layer (type)", "Output Shape", "Param #", "Connected to"}
                 : new String[] {"Layer (type)", "Output Shape", "Param #"};
@@ -59,8 +68,8 @@ final class ModelSummary {
         return b.toString();
     }
 
-    private static String[] row(Layer l, String connectedTo) {
-        String name = l.name() + " (" + l.getClass().getSimpleName() + ")";
+    private static String[] row(Layer l, int uses, String connectedTo) {
+        String name = l.name() + " (" + l.getClass().getSimpleName() + ")" + (uses > 1 ? ", used " + uses + "x" : "");
         String shape = l.outputShape() == null ? "?" : shape(l.outputShape());
         String params = String.format(Locale.ROOT, "%,d", l.countParams());
         return connectedTo == null ? new String[] {name, shape, params} : new String[] {name, shape, params, connectedTo};
@@ -74,10 +83,15 @@ final class ModelSummary {
         return b.append(')').toString();
     }
 
-    private static String sources(Node n) {
-        List<String> names = new ArrayList<>();
-        for (Tensor t : n.inputs()) names.add(KerasTensors.nodeOf(t).layer().name());
-        return String.join(", ", names);
+    /** The layers feeding each call, calls separated by {@code "; "}. */
+    private static String sources(List<Node> calls) {
+        List<String> perCall = new ArrayList<>();
+        for (Node n : calls) {
+            List<String> names = new ArrayList<>();
+            for (Tensor t : n.inputs()) names.add(KerasTensors.nodeOf(t).layer().name());
+            perCall.add(String.join(", ", names));
+        }
+        return String.join("; ", perCall);
     }
 
     private static boolean isChain(FunctionalGraph g) {

@@ -20,10 +20,11 @@ public final class Activations {
     /**
      * {@code relu}, {@code sigmoid}, {@code tanh}, {@code softmax}, {@code log_softmax}, {@code gelu},
      * {@code silu} (or {@code swish}), {@code softplus}, {@code elu}, {@code leaky_relu}, {@code linear};
-     * null or empty is linear. Softmax works on the last axis, as in Keras.
+     * null is linear; an empty name is refused, as Keras refuses it (a saved config with
+     * {@code "activation": ""} must not load as a different model). Softmax works on the last axis.
      */
     public static UnaryOperator<Tensor> get(String name) {
-        if (name == null || name.isEmpty()) return x -> x;
+        if (name == null) return x -> x;
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "linear" -> x -> x;
             case "relu" -> Tensor::relu;

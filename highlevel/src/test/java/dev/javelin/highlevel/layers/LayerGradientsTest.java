@@ -24,7 +24,7 @@ class LayerGradientsTest {
     }
 
     /** Builds {@code layer} for {@code inputs}, then checks d(layer(inputs))/d(inputs and weights). */
-    private static void check(Layer layer, boolean training, Tensor... inputs) {
+    static void check(Layer layer, boolean training, Tensor... inputs) {
         List<Shape> shapes = new ArrayList<>();
         for (Tensor t : inputs) shapes.add(t.shape());
         layer.ensureBuilt(shapes);
