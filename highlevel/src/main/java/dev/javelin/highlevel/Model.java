@@ -225,7 +225,10 @@ public class Model extends Layer {
         return trainer.evaluate(x, y, batchSize, callbacks, verbose);
     }
 
-    /** The model's output on {@code x}, computed in batches in inference mode. */
+    /**
+     * The model's output on {@code x}, computed in batches in inference mode. Interrupting the thread
+     * stops it after the current batch with a {@code CancellationException} (so does {@code evaluate}).
+     */
     public Tensor predict(Tensor x) {
         return predict(x, 32);
     }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 /**
  * The loops behind {@code fit}, {@code evaluate} and {@code predict}, written once for every kind
@@ -207,11 +208,18 @@ final class Trainer {
                     }
                     if (stopAfterBatch) break; // the partial epoch still ends below, as in Keras
                 }
-                // a partial epoch: no onEpochEnd, so History does not record it as a whole one
-                if (interruptedEpoch >= 0 && interruptedStep + 1 < steps) break;
+                // a partial epoch (batches or its validation left): no onEpochEnd, so History does not record it as a whole one
+                if (interruptedEpoch >= 0 && (interruptedStep + 1 < steps || !valX.isEmpty())) break;
                 Map<String, Double> epochLogs = running.logs(metrics);
                 if (!valX.isEmpty()) {
-                    Map<String, Double> val = evaluate(valX, valY, o.batchSize(), List.of(), 0);
+                    Map<String, Double> val;
+                    try {
+                        val = evaluate(valX, valY, o.batchSize(), List.of(), 0);
+                    } catch (CancellationException interruptedInValidation) { // the epoch is not whole: not recorded
+                        interruptedEpoch = epoch;
+                        interruptedStep = steps - 1;
+                        break;
+                    }
                     for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
                 }
                 for (Callback c : callbacks) c.onEpochEnd(epoch, epochLogs);
@@ -274,6 +282,7 @@ final class Trainer {
             running.add(batchLoss.item(), to - from);
             Map<String, Double> logs = running.logs(metrics);
             for (Callback c : cbs) c.onTestBatchEnd(step, logs);
+            stopIfInterrupted("evaluate", step + 1, steps);
         }
         Map<String, Double> logs = running.logs(metrics);
         for (Callback c : cbs) c.onTestEnd(logs);
@@ -297,6 +306,7 @@ final class Trainer {
                     if (parts.size() <= i) parts.add(new ArrayList<>());
                     parts.get(i).add(out.get(i).to(Device.CPU));
                 }
+                stopIfInterrupted("predict", from / batchSize + 1, (n + batchSize - 1) / batchSize);
             }
         }
         List<Tensor> result = new ArrayList<>();
@@ -359,6 +369,19 @@ final class Trainer {
             model.ensureBuilt(shapes);
         }
         model.placeWeights();
+    }
+
+    /**
+     * {@code evaluate} and {@code predict} stop after the current batch when their thread is
+     * interrupted ({@code Future.cancel(true)}): a {@link CancellationException} caused by an
+     * {@link InterruptedException}, the interrupt flag left set.
+     */
+    private static void stopIfInterrupted(String what, int batchesDone, int batches) {
+        if (batchesDone < batches && Thread.currentThread().isInterrupted()) {
+            CancellationException e = new CancellationException(what + ": interrupted after " + batchesDone + " of " + batches + " batches");
+            e.initCause(new InterruptedException(what + " interrupted"));
+            throw e;
+        }
     }
 
     /** The loss's check of the targets' values, on the host data before any (possibly compiled) step. */

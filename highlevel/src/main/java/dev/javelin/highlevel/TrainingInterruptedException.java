@@ -7,7 +7,7 @@ import dev.javelin.highlevel.callbacks.History;
  * {@code Future.cancel(true)}): training stops after the batch that was running, callbacks get
  * {@code onTrainEnd} and are closed, and this exception wraps an {@link InterruptedException}.
  * The thread's interrupt flag is left set. {@link #history()} holds the epochs that completed; an
- * epoch cut short is not in it (its batches did update the weights).
+ * epoch cut short (batches or its validation left) is not in it (its batches did update the weights).
  *
  * <pre>{@code
  * Future<History> run = executor.submit(() -> model.fit(x, y, 128, 50));

@@ -2,12 +2,12 @@ package dev.javelin.jit;
 
 import dev.javelin.jit.cpu.KernelCache;
 import dev.javelin.jit.runtime.Program;
+import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.Dispatch;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +17,16 @@ import java.util.function.Function;
  * A function compiled by {@link Jit#compile}: one cached program per signature (the shapes, dtypes
  * and devices of the arguments). The first call with a signature traces, optimizes and generates
  * code; later calls only run. Safe to call from several threads.
+ *
+ * <p>With a {@linkplain JitOptions#dynamicBatch() dynamic batch}, a function whose program keeps
+ * the rows of the batch apart (a forward pass in inference mode; see {@link RowIndependence}) is
+ * served from one program per power of two: batch {@code n} runs in the program for the next power
+ * of two, its batched arguments padded with zero rows and the results cut back to {@code n} rows. So
+ * any mix of batch sizes up to {@code N} builds at most {@code ceil(log2 N) + 2} programs (the
+ * buckets plus the first call's own size): 12 for sizes 1 to 1,000. The first padded call is
+ * checked once against the function run op by op; a function that mixes rows (a loss averaged over
+ * the batch, batch statistics, variable writes) gets an exact program per batch size, and the
+ * least recently used of them are dropped past {@link JitOptions#cacheSize()}.
  *
  * <pre>{@code
  * CompiledFunction f = Jit.compile(a -> new Tensor[] {a[0].mul(a[1]).add(1.0).tanh()});
@@ -28,7 +38,15 @@ public final class CompiledFunction {
     private final JitOptions options;
     private final Map<Signature, Program> cache;
     private final Object compileLock = new Object();
-    private final List<String> recompileReasons = Collections.synchronizedList(new ArrayList<>());
+    /** The most recent recompilation reasons, at most {@link #REASONS_KEPT} (a long run would otherwise grow it forever). */
+    private final ArrayDeque<String> recompileReasons = new ArrayDeque<>();
+    /** Reasons kept by {@link #recompileReasons()}; older ones are counted in {@link #droppedReasons}. */
+    static final int REASONS_KEPT = 64;
+    private long droppedReasons;
+    /** Dynamic batch only: whether the programs keep batch rows apart; null until the first compilation decides. */
+    private volatile Boolean rowWise;
+    /** Whether a padded run has been compared once with the function run op by op. */
+    private volatile boolean paddingChecked;
     private volatile Signature last;
     private volatile long compilations;
     private volatile long lastCompileNanos;
@@ -53,6 +71,8 @@ public final class CompiledFunction {
      */
     public Tensor[] call(Tensor... args) {
         if (!Dispatch.observers().isEmpty()) return fn.apply(args);
+        Tensor[] bucketed = callInBucket(args);
+        if (bucketed != null) return bucketed;
         Program p = programFor(args);
         if (!options.isNanCheck()) return p.run(args);
         Tensor[] variablesBefore = new Tensor[p.graph().variables().size()];
@@ -82,7 +102,81 @@ public final class CompiledFunction {
      */
     public Tensor[] callInto(Tensor[] out, Tensor... args) {
         if (!Dispatch.observers().isEmpty() || options.isNanCheck()) return Program.copyInto(call(args), out);
+        Tensor[] bucketed = callInBucket(args);
+        if (bucketed != null) return Program.copyInto(bucketed, out);
         return programFor(args).run(args, out);
+    }
+
+    /**
+     * Runs a row-wise dynamic-batch function in its power-of-two bucket (see the class comment);
+     * null when that does not apply (static shapes, the NaN check, a function that mixes rows, a
+     * batch that is a power of two already, or before the first compilation has decided).
+     */
+    private Tensor[] callInBucket(Tensor[] args) {
+        if (!options.isDynamicBatch() || options.isNanCheck() || !Boolean.TRUE.equals(rowWise)) return null;
+        int n = batchOf(args);
+        int bucket = bucketOf(n);
+        if (n < 1 || bucket == n) return null;
+        Tensor[] padded = args.clone();
+        boolean[] batched = batched(args, n);
+        for (int i = 0; i < args.length; i++) {
+            if (!batched[i]) continue;
+            int[] low = new int[args[i].rank()], high = new int[args[i].rank()];
+            high[0] = bucket - n;
+            padded[i] = Ops.pad(args[i], low, high, new int[low.length], 0);
+        }
+        Tensor[] out = programFor(padded).run(padded);
+        for (int i = 0; i < out.length; i++) out[i] = out[i].narrow(0, 0, n);
+        if (!paddingChecked) return checkPadding(args, out);
+        return out;
+    }
+
+    /**
+     * The first padded run is compared with the function run op by op: a value that depends on the
+     * batch size itself (a constant from {@code x.dim(0)}) would differ, and then this function
+     * keeps exact programs from now on.
+     */
+    private Tensor[] checkPadding(Tensor[] args, Tensor[] padded) {
+        Tensor[] exact = fn.apply(args);
+        boolean same = exact.length == padded.length;
+        for (int i = 0; same && i < exact.length; i++) same = close(exact[i], padded[i]);
+        if (!same) {
+            rowWise = false;
+            log("padding the batch changed the results (the function depends on the batch size): exact programs per size from now on");
+            return exact;
+        }
+        paddingChecked = true;
+        return padded;
+    }
+
+    private static boolean close(Tensor a, Tensor b) {
+        if (!a.shape().equals(b.shape()) || a.dtype() != b.dtype()) return false;
+        double[] x = a.toDoubleArray(), y = b.toDoubleArray();
+        double tolerance = a.dtype().isFloating() ? 1e-4 : 0;
+        for (int i = 0; i < x.length; i++) {
+            boolean bothNan = Double.isNaN(x[i]) && Double.isNaN(y[i]);
+            if (!bothNan && !(Math.abs(x[i] - y[i]) <= tolerance * Math.max(1, Math.abs(x[i])))) return false;
+        }
+        return true;
+    }
+
+    /** The batch size: dimension 0 of the first argument that has one; 0 when none does. */
+    private static int batchOf(Tensor[] args) {
+        for (Tensor t : args) if (t.rank() > 0) return t.dim(0);
+        return 0;
+    }
+
+    /** The arguments that carry the batch: dimension 0 equal to {@code n}. */
+    private static boolean[] batched(Tensor[] args, int n) {
+        boolean[] b = new boolean[args.length];
+        for (int i = 0; i < args.length; i++) b[i] = args[i].rank() > 0 && args[i].dim(0) == n;
+        return b;
+    }
+
+    /** The smallest power of two that is at least {@code n} (n itself past 2^30). */
+    static int bucketOf(int n) {
+        if (n <= 1 || n > (1 << 30)) return n;
+        return Integer.highestOneBit(n - 1) << 1;
     }
 
     private Program programFor(Tensor[] args) {
@@ -116,10 +210,12 @@ public final class CompiledFunction {
         String reason = sig.differenceFrom(last);
         boolean batchOnly = options.isDynamicBatch() && last != null && onlyBatchChanged(sig, last);
         if (last != null) {
-            String line = (batchOnly ? "re-planned for a new batch size (dynamic): " : "recompiling: ") + reason
-                    + " (" + (KernelCache.generated() - kernelsBefore) + " kernels generated)";
-            recompileReasons.add(line);
-            if (Debug.level() >= 1) System.err.println("[javelin-jit] " + line);
+            log((batchOnly ? "re-planned for a new batch size (dynamic): " : "recompiling: ") + reason
+                    + " (" + (KernelCache.generated() - kernelsBefore) + " kernels generated)");
+        }
+        if (options.isDynamicBatch() && rowWise == null) {
+            int n = batchOf(args);
+            rowWise = n > 0 && RowIndependence.holds(r.program().graph(), n, batched(args, n));
         }
         if (Debug.level() >= 1) {
             System.err.printf("[javelin-jit] compiled %d steps (%d kernels) in %.1f ms%n", r.program().steps().size(),
@@ -153,11 +249,37 @@ public final class CompiledFunction {
         return lastCompileNanos;
     }
 
-    /** One line per compilation after the first: which argument changed, as {@code TORCH_LOGS=recompiles} prints. */
+    /**
+     * One line per compilation after the first: which argument changed, as {@code TORCH_LOGS=recompiles}
+     * prints. The most recent {@value #REASONS_KEPT} are kept; {@link #droppedReasons()} counts older ones.
+     */
     public List<String> recompileReasons() {
         synchronized (recompileReasons) {
             return List.copyOf(recompileReasons);
         }
+    }
+
+    /** Recompilation reasons no longer kept by {@link #recompileReasons()}. */
+    public long droppedReasons() {
+        synchronized (recompileReasons) {
+            return droppedReasons;
+        }
+    }
+
+    /** Whether a dynamic batch is served from padded power-of-two programs (see the class comment); false until decided. */
+    public boolean padsBatch() {
+        return Boolean.TRUE.equals(rowWise);
+    }
+
+    private void log(String line) {
+        synchronized (recompileReasons) {
+            if (recompileReasons.size() == REASONS_KEPT) {
+                recompileReasons.removeFirst();
+                droppedReasons++;
+            }
+            recompileReasons.addLast(line);
+        }
+        if (Debug.level() >= 1) System.err.println("[javelin-jit] " + line);
     }
 
     /** The options this function was compiled with. */

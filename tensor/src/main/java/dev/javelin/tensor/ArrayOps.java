@@ -28,7 +28,7 @@ public final class ArrayOps {
         Tensor first = parts.get(0);
         int a = Shape.normalizeAxis(axis, first.rank(), "concat");
         DType dt = first.dtype();
-        int total = 0;
+        long total = 0;
         for (Tensor t : parts) {
             if (t.rank() != first.rank()) {
                 throw new IllegalArgumentException("concat: ranks differ: " + shapes(parts) + " along axis " + axis);
@@ -42,13 +42,14 @@ public final class ArrayOps {
             dt = DType.promote(dt, t.dtype());
             total += t.dim(a);
         }
+        Shape.dimension("concat", total, "concatenating " + shapes(parts) + " along axis " + axis);
         if (parts.size() == 1) return first.cast(dt);
         Tensor out = null;
         int offset = 0;
         for (Tensor t : parts) {
             int[] low = new int[t.rank()], high = new int[t.rank()];
             low[a] = offset;
-            high[a] = total - offset - t.dim(a);
+            high[a] = (int) (total - offset - t.dim(a));
             offset += t.dim(a);
             Tensor placed = Ops.pad(t.cast(dt), low, high, new int[t.rank()], 0);
             out = out == null ? placed : Ops.binary(dt == DType.BOOL ? Op.MAX : Op.ADD, out, placed);

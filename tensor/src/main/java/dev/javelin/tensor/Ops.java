@@ -146,7 +146,7 @@ public final class Ops {
                 throw new IllegalArgumentException("reshape: cannot reshape " + x.shape() + " (" + x.size() + " elements) into "
                         + Arrays.toString(dims));
             }
-            d[infer] = (int) (x.size() / known);
+            d[infer] = Shape.dimension("reshape", x.size() / known, "inferring -1 of " + Arrays.toString(dims) + " for " + x.shape());
         }
         Shape target = Shape.of(d);
         if (target.size() != x.size()) {
@@ -295,7 +295,8 @@ public final class Ops {
                         + "/" + Arrays.toString(interior) + "; use slice to crop");
             }
             int n = x.shape().dim(i);
-            dims[i] = low[i] + n + Math.max(n - 1, 0) * interior[i] + high[i];
+            dims[i] = Shape.dimension("pad", (long) low[i] + n + (long) Math.max(n - 1, 0) * interior[i] + high[i],
+                    "padding " + x.shape() + " by " + Arrays.toString(low) + "/" + Arrays.toString(high) + "/" + Arrays.toString(interior));
             identity &= low[i] == 0 && high[i] == 0 && (interior[i] == 0 || n <= 1);
         }
         if (identity) return x;
@@ -486,6 +487,15 @@ public final class Ops {
     // ---- shared checks -----------------------------------------------------------------------
 
     private static Tensor apply(Op op, List<Tensor> inputs, OpAttrs attrs, Shape shape, DType dtype) {
+        if (shape.rank() > 0) {
+            try {
+                shape.checkFits(op.label(), "");
+            } catch (IllegalArgumentException tooBig) {
+                StringBuilder operands = new StringBuilder("operands");
+                for (Tensor t : inputs) operands.append(' ').append(t.dtype()).append(t.shape());
+                shape.checkFits(op.label(), operands.toString());
+            }
+        }
         Device device = inputs.isEmpty() ? Device.CPU : inputs.get(0).device();
         return Dispatch.apply(new OpCall(op, inputs, attrs, shape, dtype, device));
     }

@@ -46,18 +46,65 @@ public final class Shape {
         return dims.clone();
     }
 
-    /** Number of elements (1 for a scalar, 0 when any dimension is 0). */
+    /**
+     * Most elements one tensor may hold: the longest Java array, since storage is one array indexed
+     * by int (strides and offsets are ints too). Every op and factory rejects a larger result.
+     */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** Number of elements (1 for a scalar, 0 when any dimension is 0); exact, or an error past a long. */
     public long size() {
         long n = 1;
-        for (int d : dims) n *= d;
+        for (int d : dims) if (d == 0) return 0;
+        for (int d : dims) {
+            long next = n * d;
+            if (Math.multiplyHigh(n, d) != 0 || next < 0) {
+                throw new IllegalArgumentException("Shape " + this + ": the element count overflows a long (limit per tensor "
+                        + MAX_ELEMENTS + ")");
+            }
+            n = next;
+        }
         return n;
     }
 
     /** Number of elements as an int, failing clearly past what a Java array holds. */
     public int sizeAsInt() {
-        long n = size();
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Shape " + this + " has " + n + " elements, more than one array holds");
+        checkFits("Shape", "");
+        return (int) size();
+    }
+
+    /**
+     * Returns this shape if a tensor of it fits ({@link #MAX_ELEMENTS}), else throws an
+     * {@link IllegalArgumentException} naming {@code op}, the shape, the limit and {@code context}
+     * (the operands, say). Eager and compiled code both go through it, so both say the same.
+     *
+     * <pre>{@code
+     * Shape.of(65536, 65536).checkFits("matmul", "operands float32[65536, 1] and float32[1, 65536]");   // throws
+     * }</pre>
+     */
+    public Shape checkFits(String op, String context) {
+        long n;
+        try {
+            n = size();
+        } catch (IllegalArgumentException overflow) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > MAX_ELEMENTS) {
+            throw new IllegalArgumentException(op + ": result shape " + this + " has "
+                    + (n == Long.MAX_VALUE ? "more than 2^63" : Long.toString(n)) + " elements, more than the limit of "
+                    + MAX_ELEMENTS + " per tensor (one Java array)" + (context.isEmpty() ? "" : "; " + context));
+        }
+        return this;
+    }
+
+    /**
+     * {@code n} as a dimension size: a size computed in long (a padded or concatenated length, a
+     * flattened width) that must fit an int, else an error naming {@code op} and {@code context}.
+     */
+    public static int dimension(String op, long n, String context) {
+        if (n < 0 || n > MAX_ELEMENTS) {
+            throw new IllegalArgumentException(op + ": a result dimension would be " + n + ", outside [0, " + MAX_ELEMENTS
+                    + "] (the limit per tensor)" + (context.isEmpty() ? "" : "; " + context));
         }
         return (int) n;
     }
@@ -102,7 +149,7 @@ public final class Shape {
             }
             out[i] = da == 1 ? db : da;
         }
-        return new Shape(out);
+        return new Shape(out).checkFits(op, "broadcasting " + a + " with " + b);
     }
 
     /** True when this shape broadcasts to {@code target} without changing {@code target}. */

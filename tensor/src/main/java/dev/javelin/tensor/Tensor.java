@@ -39,6 +39,7 @@ public final class Tensor {
         this.device = device;
         this.storage = storage;
         this.symbol = symbol;
+        shape.checkFits("Tensor", dtype + " " + (storage == null ? "symbolic" : "on " + device)); // ops check first, naming themselves
     }
 
     /** A view of {@code storage}: for engines and backends. */

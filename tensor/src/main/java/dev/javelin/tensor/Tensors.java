@@ -55,6 +55,7 @@ public final class Tensors {
     /** The identity matrix [n, n], float32. */
     public static Tensor eye(int n) {
         if (n < 0) throw new IllegalArgumentException("eye: size must be >= 0, got " + n);
+        Shape.of(n, n).checkFits("eye", "n = " + n);
         float[] a = new float[n * n];
         for (int i = 0; i < n; i++) a[i * n + i] = 1;
         return of(a, n, n);
@@ -65,6 +66,7 @@ public final class Tensors {
     /** int64 {@code [0, 1, ..., n-1]}. */
     public static Tensor arange(int n) {
         if (n < 0) throw new IllegalArgumentException("arange: n must be >= 0, got " + n);
+        Shape.of(n).checkFits("arange", "n = " + n);
         long[] a = new long[n];
         for (int i = 0; i < n; i++) a[i] = i;
         return of(a, n);
@@ -73,7 +75,12 @@ public final class Tensors {
     /** float32 {@code start, start+step, ...} below {@code stop} (above it for a negative step), like NumPy. */
     public static Tensor arange(double start, double stop, double step) {
         if (step == 0 || Double.isNaN(step)) throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
-        int n = (int) Math.max(0, Math.ceil((stop - start) / step));
+        double count = Math.max(0, Math.ceil((stop - start) / step));
+        if (!(count <= Shape.MAX_ELEMENTS)) { // NaN (an infinite bound) too
+            throw new IllegalArgumentException("arange: " + start + " to " + stop + " by " + step + " gives " + count
+                    + " values, more than the limit of " + Shape.MAX_ELEMENTS + " per tensor");
+        }
+        int n = (int) count;
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (start + i * step);
         return of(a, n);
@@ -82,6 +89,7 @@ public final class Tensors {
     /** float32, {@code num} evenly spaced values from {@code start} to {@code stop}, both included. */
     public static Tensor linspace(double start, double stop, int num) {
         if (num < 0) throw new IllegalArgumentException("linspace: num must be >= 0, got " + num);
+        Shape.of(num).checkFits("linspace", "num = " + num);
         float[] a = new float[num];
         double step = num > 1 ? (stop - start) / (num - 1) : 0;
         for (int i = 0; i < num; i++) a[i] = (float) (i == num - 1 && num > 1 ? stop : start + i * step);
@@ -209,6 +217,7 @@ public final class Tensors {
     /** int64, a random permutation of {@code [0, n)} (Fisher-Yates driven by {@link CounterRng}). */
     public static Tensor permutation(int n, long seed) {
         if (n < 0) throw new IllegalArgumentException("permutation: n must be >= 0, got " + n);
+        Shape.of(n).checkFits("permutation", "n = " + n);
         long[] a = new long[n];
         for (int i = 0; i < n; i++) a[i] = i;
         for (int i = n - 1; i > 0; i--) {

@@ -21,7 +21,8 @@ public final class Flatten extends Layer {
 
     @Override
     public Shape computeOutputShape(Shape in) {
-        return Shape.of(in.dim(0), (int) (in.size() / Math.max(1, in.dim(0))));
+        long width = in.rank() <= 1 ? 1 : in.sub(1, in.rank()).size();
+        return Shape.of(in.dim(0), Shape.dimension(name() + " (Flatten)", width, "flattening " + in));
     }
 
     public static Flatten fromConfig(Map<String, Object> c) {

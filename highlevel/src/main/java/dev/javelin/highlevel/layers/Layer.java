@@ -136,6 +136,7 @@ public abstract class Layer {
     /** {@link #addWeight(String, Shape, Initializer, Regularizer, boolean)} with an explicit dtype. */
     protected Variable addWeight(String weightName, Shape shape, DType dtype, Initializer initializer, Regularizer regularizer,
                                  boolean trainableWeight) {
+        shape.checkFits(name + "/" + weightName + " (" + getClass().getSimpleName() + ")", "a weight of " + dtype); // names the layer
         Tensor init = DECLARING_ONLY.get() ? Tensor.symbolic(shape, dtype, Device.CPU, null) : initializer.apply(shape, dtype);
         Variable v = new Variable(name + "/" + weightName, init, trainableWeight);
         ownWeights.add(v);
