@@ -7,10 +7,14 @@
 module dev.javelin.kernels {
     requires dev.javelin.tensor;
     requires static jdk.incubator.vector;
+    requires org.objectweb.asm; // generated CPU kernels (dev.javelin.kernels.codegen)
+    requires org.objectweb.asm.util;
     requires static jcuda; // optional: only GPU users put JCuda on the path (see dev.javelin.kernels.cuda)
 
     exports dev.javelin.kernels.cpu;
     exports dev.javelin.kernels.cpu.gemm;
+    exports dev.javelin.kernels.ir;
+    exports dev.javelin.kernels.codegen;
     exports dev.javelin.kernels.cuda;
     exports dev.javelin.kernels.cuda.ptx;
 

@@ -29,6 +29,10 @@ import dev.javelin.highlevel.layers.ELU;
 import dev.javelin.highlevel.layers.EinsumDense;
 import dev.javelin.highlevel.layers.Embedding;
 import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
+import dev.javelin.highlevel.layers.PositionEmbedding;
+import dev.javelin.highlevel.layers.TransformerDecoder;
+import dev.javelin.highlevel.models.GptModel;
 import dev.javelin.highlevel.layers.GRU;
 import dev.javelin.highlevel.layers.GlobalAveragePooling1D;
 import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
@@ -62,6 +66,7 @@ import dev.javelin.highlevel.layers.SeparableConv1D;
 import dev.javelin.highlevel.layers.SeparableConv2D;
 import dev.javelin.highlevel.layers.SimpleRNN;
 import dev.javelin.highlevel.layers.Softmax;
+import dev.javelin.highlevel.layers.SpectralNormalization;
 import dev.javelin.highlevel.layers.Subtract;
 import dev.javelin.highlevel.layers.TimeDistributed;
 import dev.javelin.highlevel.layers.UnitNormalization;
@@ -108,6 +113,15 @@ public final class LayerRegistry {
         register("Concatenate", Concatenate::fromConfig);
         registerKerasLayers();
         registerSequenceLayers();
+        registerAttentionLayers();
+    }
+
+    /** Attention, the transformer block and the decoder-only model (issue 13). */
+    private static void registerAttentionLayers() {
+        register("MultiHeadAttention", MultiHeadAttention::fromConfig);
+        register("PositionEmbedding", PositionEmbedding::fromConfig);
+        register("TransformerDecoder", TransformerDecoder::fromConfig);
+        register("GptModel", GptModel::fromConfig);
     }
 
     /** The convolution, reshaping, pooling, normalization, merging and activation layers of issue 14. */
@@ -154,6 +168,7 @@ public final class LayerRegistry {
         register("SeparableConv1D", SeparableConv1D::fromConfig);
         register("Conv3D", Conv3D::fromConfig);
         register("Conv3DTranspose", Conv3DTranspose::fromConfig);
+        register("SpectralNormalization", SpectralNormalization::fromConfig);
     }
 
     /** The recurrent and 1D layers (issue 13). */

@@ -3,6 +3,8 @@ package dev.javelin.highlevel;
 import dev.javelin.highlevel.callbacks.Callback;
 import dev.javelin.highlevel.callbacks.History;
 import dev.javelin.highlevel.data.Batch;
+import dev.javelin.highlevel.data.Dataset;
+import dev.javelin.highlevel.layers.KerasTensors;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.losses.Loss;
 import dev.javelin.highlevel.optimizers.Optimizer;
@@ -13,6 +15,7 @@ import dev.javelin.tensor.Variable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Map;
@@ -115,6 +118,30 @@ public class Model extends Layer {
         return graph == null ? List.of() : graph.outputs;
     }
 
+    /**
+     * The names of the model's outputs, as the keys of per-output losses and metrics and of History
+     * ({@code <output>_loss}): a functional model's output layers; a Sequential's last layer; a
+     * subclassed model's {@code output_1}, {@code output_2}, ...
+     */
+    public List<String> outputNames() {
+        return outputNames(graph != null ? graph.outputs.size() : 1);
+    }
+
+    List<String> outputNames(int count) {
+        List<String> names = new ArrayList<>();
+        if (graph != null) {
+            for (Tensor t : graph.outputs) {
+                String n = KerasTensors.nodeOf(t).layer().name();
+                names.add(names.contains(n) ? n + "_" + names.size() : n);
+            }
+        } else if (count == 1 && !layers().isEmpty()) {
+            names.add(layers().get(layers().size() - 1).name());
+        } else {
+            for (int i = 1; i <= count; i++) names.add("output_" + i);
+        }
+        return names;
+    }
+
     FunctionalGraph graph() {
         return graph;
     }
@@ -212,17 +239,56 @@ public class Model extends Layer {
         return trainer.fit(x, y, options);
     }
 
+    /**
+     * Trains on a {@link Dataset}: each epoch is one pass over its batches in its own order (its
+     * batch size and shuffling apply; {@code options.batchSize} and {@code shuffle} do not), or
+     * {@code stepsPerEpoch} batches of it. Batches are read on a background thread while the step
+     * runs; callbacks, progress bar and validation ({@code validationData(Dataset)}) work as with tensors.
+     *
+     * <pre>{@code
+     * Dataset train = Dataset.fromTensors(x, y).shuffle(42).batch(128).map(b -> augment(b));
+     * model.fit(train, FitOptions.builder().epochs(5).validationData(Dataset.fromTensors(vx, vy).batch(256)).build());
+     * }</pre>
+     */
+    public History fit(Dataset data, FitOptions options) {
+        return trainer.fit(BatchSource.of(data, options.classWeight(), options.stepsPerEpoch()), options);
+    }
+
+    /**
+     * Trains on batches from an iterator (a generator of batches): each epoch takes the next
+     * {@code stepsPerEpoch} of them (with 0, one epoch reads it to its end); training stops when it
+     * runs dry. Read on a background thread while the step runs.
+     */
+    public History fit(Iterator<Batch> batches, FitOptions options) {
+        return trainer.fit(BatchSource.of(batches, options.classWeight(), options.stepsPerEpoch()), options);
+    }
+
     /** The loss and metrics on {@code (x, y)}, keyed as in {@link History} ({@code loss}, {@code accuracy}, ...). */
     public Map<String, Double> evaluate(Tensor x, Tensor y) {
         return evaluate(x, y, 32);
     }
 
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
-        return trainer.evaluate(List.of(x), List.of(y), batchSize, List.of(), 0);
+        return trainer.evaluate(List.of(x), List.of(y), null, batchSize, List.of(), 0);
     }
 
     public Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, int batchSize, List<Callback> callbacks, int verbose) {
-        return trainer.evaluate(x, y, batchSize, callbacks, verbose);
+        return trainer.evaluate(x, y, null, batchSize, callbacks, verbose);
+    }
+
+    /** With a weight per example ({@code [rows]}, Keras's {@code sample_weight}): the loss and metrics weigh each example so. */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, Tensor sampleWeight, int batchSize) {
+        return trainer.evaluate(List.of(x), List.of(y), sampleWeight, batchSize, List.of(), 0);
+    }
+
+    /** The loss and metrics over every batch of {@code data} (one epoch of it). */
+    public Map<String, Double> evaluate(Dataset data) {
+        return trainer.evaluate(BatchSource.of(data, null, 0), List.of(), 0);
+    }
+
+    /** The loss and metrics over the next {@code steps} batches (0: all that are left). */
+    public Map<String, Double> evaluate(Iterator<Batch> batches, int steps) {
+        return trainer.evaluate(BatchSource.of(batches, null, steps), List.of(), 0);
     }
 
     /**
@@ -237,6 +303,11 @@ public class Model extends Layer {
         return single(trainer.predict(List.of(x), batchSize));
     }
 
+    /** The model's output on every batch of {@code data}, joined along the batch axis. */
+    public Tensor predict(Dataset data) {
+        return single(trainer.predict(BatchSource.of(data, null, 0)));
+    }
+
     /** Every output, for models with several inputs or outputs. */
     public List<Tensor> predictOutputs(List<Tensor> x, int batchSize) {
         return trainer.predict(x, batchSize);
@@ -245,6 +316,16 @@ public class Model extends Layer {
     /** One optimizer step on one batch; returns the loss and metrics of that batch. */
     public Map<String, Double> trainOnBatch(Tensor x, Tensor y) {
         return trainer.trainOnBatch(List.of(x), List.of(y));
+    }
+
+    /** Loss and metrics on one batch, as Keras's {@code test_on_batch}: {@link #evaluate} over exactly this batch, silently. */
+    public Map<String, Double> testOnBatch(Tensor x, Tensor y) {
+        return evaluate(List.of(x), List.of(y), Math.max(1, x.dim(0)), List.of(), 0);
+    }
+
+    /** The output on one batch, as Keras's {@code predict_on_batch}: {@link #predict} with the whole batch at once. */
+    public Tensor predictOnBatch(Tensor x) {
+        return predict(x, Math.max(1, x.dim(0)));
     }
 
     /**
@@ -285,12 +366,25 @@ public class Model extends Layer {
 
     /** The compiled loss of {@code predictions} against {@code targets} plus every regularization penalty. */
     public Tensor computeLoss(List<Tensor> targets, List<Tensor> predictions) {
-        return trainer.computeLoss(targets, predictions);
+        return trainer.computeLoss(targets, predictions, null);
+    }
+
+    /**
+     * The compiled loss with a weight per example (null: all 1): each output's loss times its loss
+     * weight, summed, plus every regularization penalty.
+     */
+    public Tensor computeLoss(List<Tensor> targets, List<Tensor> predictions, Tensor sampleWeight) {
+        return trainer.computeLoss(targets, predictions, sampleWeight);
     }
 
     /** Updates the compiled metrics with one batch. */
     public void updateMetrics(List<Tensor> targets, List<Tensor> predictions) {
-        trainer.updateMetrics(targets, predictions);
+        trainer.updateMetrics(targets, predictions, null);
+    }
+
+    /** Updates the compiled metrics with one batch whose examples weigh {@code sampleWeight} (null: all 1). */
+    public void updateMetrics(List<Tensor> targets, List<Tensor> predictions, Tensor sampleWeight) {
+        trainer.updateMetrics(targets, predictions, sampleWeight);
     }
 
     /** The compiled optimizer; null before {@link #compile}. */

@@ -52,21 +52,34 @@ final class ModelArchiveIO {
      * problem is an IOException naming the file; no unchecked exception escapes.
      */
     static Model load(Path path, boolean compile) throws IOException {
+        return load(() -> ModelArchive.read(path), path.toString(), compile);
+    }
+
+    /** {@link #load(Path, boolean)} for a file already in memory; {@code source} names it in messages. */
+    static Model load(byte[] file, String source) throws IOException {
+        return load(() -> ModelArchive.read(file, source), source, true);
+    }
+
+    private interface ArchiveReader {
+        ModelArchive.Contents read() throws IOException;
+    }
+
+    private static Model load(ArchiveReader reader, String source, boolean compile) throws IOException {
         try {
-            ModelArchive.Contents c = ModelArchive.read(path);
+            ModelArchive.Contents c = reader.read();
             Model model;
             try {
                 model = Layer.withoutInitialising(() -> ModelConfig.from(c.config()));
             } catch (RuntimeException e) {
-                throw new IOException(path + ": model config: " + e.getMessage(), e);
+                throw new IOException(source + ": model config: " + e.getMessage(), e);
             }
-            setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), path);
-            TrainingState.restoreSeeds(model, c.metadata(), c.weights(), path);
-            if (compile) TrainingState.restore(model, c.metadata(), c.weights(), path);
+            setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), source);
+            TrainingState.restoreSeeds(model, c.metadata(), c.weights(), source);
+            if (compile) TrainingState.restore(model, c.metadata(), c.weights(), source);
             return model;
         } catch (RuntimeException e) {
             // a defect of the reader rather than of the file; still the documented exception, with its cause
-            throw new IOException(path + ": cannot load the model: " + e, e);
+            throw new IOException(source + ": cannot load the model: " + e, e);
         }
     }
 
@@ -79,14 +92,14 @@ final class ModelArchiveIO {
     static void loadWeights(Model model, Path path) throws IOException {
         requireBuilt(model, "loadWeights");
         SafeTensors.Contents c = SafeTensors.read(path, SafeTensors.Limits.DEFAULT);
-        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.tensors()), path);
+        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.tensors()), path.toString());
     }
 
     static void loadState(Model model, Path path) throws IOException {
         requireBuilt(model, "loadState");
         ModelArchive.Contents c = ModelArchive.read(path);
-        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), path);
-        TrainingState.restoreSeeds(model, c.metadata(), c.weights(), path);
+        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), path.toString());
+        TrainingState.restoreSeeds(model, c.metadata(), c.weights(), path.toString());
         if (model.optimizer() == null) return;
         try {
             TrainingState.restoreOptimizer(model, model.optimizer(), c.metadata(), c.weights());
@@ -136,7 +149,7 @@ final class ModelArchiveIO {
      * (a model built in another session may number its layers differently); every shape and dtype
      * must agree before anything is assigned.
      */
-    private static void setWeights(Model model, LinkedHashMap<String, Tensor> saved, Path path) throws IOException {
+    private static void setWeights(Model model, LinkedHashMap<String, Tensor> saved, String path) throws IOException {
         List<Variable> vars = model.weights();
         LinkedHashMap<String, Tensor> expected = namedWeights(model);
         List<String> names = List.copyOf(expected.keySet());

@@ -45,13 +45,13 @@ final class ModelConfig {
             List<Object> nodes = new ArrayList<>();
             for (Tensor t : g.inputs) {
                 ids.put(t, nodes.size());
-                nodes.add(Map.of("layer", KerasTensors.nodeOf(t).layer().name(), "inputs", List.of()));
+                nodes.add(node(KerasTensors.nodeOf(t).layer().name(), List.of()));
             }
             for (Node n : g.nodes) {
                 List<Object> in = new ArrayList<>();
                 for (Tensor t : n.inputs()) in.add(ids.get(t));
                 ids.put(n.output(), nodes.size());
-                nodes.add(Map.of("layer", n.layer().name(), "inputs", in));
+                nodes.add(node(n.layer().name(), in));
             }
             config.put("nodes", nodes);
             config.put("inputs", g.inputs.stream().map(ids::get).toList());
@@ -67,6 +67,14 @@ final class ModelConfig {
         }
         out.put("config", config);
         return out;
+    }
+
+    /** A node's entry, keys in a fixed order so that the same model always saves to the same bytes. */
+    private static Map<String, Object> node(String layer, List<Object> inputs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layer", layer);
+        m.put("inputs", inputs);
+        return m;
     }
 
     private static Map<String, Object> layerEntry(Layer l) {

@@ -6,8 +6,6 @@ import dev.javelin.highlevel.callbacks.History;
 import dev.javelin.highlevel.callbacks.ProgbarLogger;
 import dev.javelin.highlevel.data.Batch;
 import dev.javelin.highlevel.losses.Loss;
-import dev.javelin.highlevel.metrics.Metric;
-import dev.javelin.highlevel.metrics.Metrics;
 import dev.javelin.highlevel.optimizers.Optimizer;
 import dev.javelin.jit.JitOptions;
 import dev.javelin.tensor.Device;
@@ -16,6 +14,7 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Dispatch;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +22,18 @@ import java.util.concurrent.CancellationException;
 
 /**
  * The loops behind {@code fit}, {@code evaluate} and {@code predict}, written once for every kind
- * of model: batching, shuffling, callbacks, running means of the loss and metrics. The step itself
- * is the model's {@link Model#trainStep} / {@link Model#testStep}.
+ * of model and every kind of data ({@link BatchSource}): callbacks, running means of the loss and
+ * metrics, validation. The step itself is the model's {@link Model#trainStep} / {@link Model#testStep}
+ * / {@link Model#predictStep}, compiled by the JIT ({@link CompiledSteps}) or run op by op.
  */
 final class Trainer {
     private final Model model;
     private Optimizer optimizer;
-    private Loss loss;
-    private final List<Metric> metrics = new ArrayList<>();
+    private CompileLoss loss;
+    private CompileMetrics metrics;
     private boolean jitCompile;
     private CompileOptions compileOptions;
+    private boolean nanCheck;
     private CompiledSteps jit;
     volatile boolean stopTraining;
     /** Set by {@link Model#stopTrainingAfterBatch}: read after every batch. */
@@ -47,11 +48,12 @@ final class Trainer {
     void compile(CompileOptions o) {
         compileOptions = o;
         optimizer = o.optimizer();
-        loss = o.loss();
+        loss = new CompileLoss(model, o);
+        metrics = new CompileMetrics(model, o);
         jitCompile = o.jitCompile();
-        jit = jitCompile ? new CompiledSteps(model, JitOptions.dynamicBatch()) : null;
-        metrics.clear();
-        for (Object m : o.metrics()) metrics.add(m instanceof Metric metric ? metric : Metrics.get((String) m, loss));
+        nanCheck = o.nanCheck();
+        JitOptions options = nanCheck ? JitOptions.dynamicBatch().withNanCheck() : JitOptions.dynamicBatch();
+        jit = jitCompile ? new CompiledSteps(model, options) : null;
     }
 
     Optimizer optimizer() {
@@ -64,7 +66,7 @@ final class Trainer {
     }
 
     Loss loss() {
-        return loss;
+        return loss == null ? null : loss.primary();
     }
 
     boolean jitCompile() {
@@ -86,12 +88,12 @@ final class Trainer {
         GradientTape tape = GradientTape.record();
         try {
             predictions = model.callOutputs(batch.inputs(), true);
-            lossValue = computeLoss(batch.targets(), predictions);
+            lossValue = computeLoss(batch.targets(), predictions, batch.sampleWeight());
         } finally {
             tape.close(); // stop recording before the backward pass and the metric updates
         }
         optimizer.apply(vars, tape.gradient(lossValue, vars));
-        updateMetrics(batch.targets(), predictions);
+        updateMetrics(batch.targets(), predictions, batch.sampleWeight());
         return lossValue;
     }
 
@@ -99,78 +101,125 @@ final class Trainer {
     Tensor defaultTestStep(Batch batch) {
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
             List<Tensor> predictions = model.callOutputs(batch.inputs(), false);
-            Tensor lossValue = computeLoss(batch.targets(), predictions);
-            updateMetrics(batch.targets(), predictions);
+            Tensor lossValue = computeLoss(batch.targets(), predictions, batch.sampleWeight());
+            updateMetrics(batch.targets(), predictions, batch.sampleWeight());
             return lossValue;
         }
     }
 
-    Tensor computeLoss(List<Tensor> targets, List<Tensor> predictions) {
+    Tensor computeLoss(List<Tensor> targets, List<Tensor> predictions, Tensor sampleWeight) {
         requireCompiled("computeLoss");
-        if (targets.size() != predictions.size()) {
-            throw new IllegalArgumentException(model.name() + ": " + predictions.size() + " outputs but " + targets.size() + " targets");
+        return loss.compute(targets, predictions, sampleWeight);
+    }
+
+    void updateMetrics(List<Tensor> targets, List<Tensor> predictions, Tensor sampleWeight) {
+        requireCompiled("updateMetrics");
+        metrics.update(loss.resolve(predictions.size()), targets, predictions, sampleWeight);
+    }
+
+    /** One train or test step: the model's own step, compiled when {@code jitCompile} is on, else run op by op. */
+    @SuppressWarnings("try") // the scope only needs closing
+    private Tensor step(Batch host, boolean training) {
+        loss.checkTargets(host.targets()); // a dataset's batches are seen only here; tensors were checked whole before the loop
+        Batch b = onModelDevice(host);
+        if (usesJit()) {
+            try {
+                return training ? jit.train(b) : jit.test(b);
+            } catch (RuntimeException e) {
+                throw explained(b, e);
+            }
         }
-        Tensor total = null;
-        for (int i = 0; i < targets.size(); i++) {
-            Tensor l = loss.call(targets.get(i), predictions.get(i));
-            total = total == null ? l : total.add(l);
+        try (Dispatch.Scope check = nanCheck ? EagerNanCheck.watch() : null) {
+            return training ? model.trainStep(b) : model.testStep(b);
         }
-        for (Tensor penalty : model.losses()) total = total.add(penalty);
-        return total;
     }
 
     /**
-     * Updates every metric with every output, with tensor ops on the metrics' state variables: inside
-     * a compiled step these updates are part of its program.
+     * A compiled step failed: an error in the user's data (a label out of range) shows inside the
+     * program as an index error of some op. Rerunning the forward pass and the loss op by op, where
+     * the losses check their targets, names the loss and the labels instead.
      */
     @SuppressWarnings("try") // the scope only needs closing
-    void updateMetrics(List<Tensor> targets, List<Tensor> predictions) {
+    private RuntimeException explained(Batch b, RuntimeException failure) {
+        if (failure instanceof ArithmeticException) return failure; // the NaN check names its op already
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
-            for (Metric m : metrics) {
-                for (int i = 0; i < targets.size(); i++) {
-                    Tensor p = predictions.get(i);
-                    try {
-                        m.updateState(targets.get(i).to(Device.CPU), p.to(Device.CPU));
-                    } catch (IllegalStateException e) {
-                        if (!p.isSymbolic()) throw e;
-                        throw new IllegalStateException("metric '" + m.name() + "' cannot run inside the compiled train step ("
-                                + e.getMessage() + "): keep its state in variables (Metric.addState) and update it with tensor "
-                                + "ops, or compile with jitCompile(false)", e);
-                    }
-                }
+            List<Tensor> predictions = model.callOutputs(b.inputs(), false);
+            for (int i = 0; i < Math.min(predictions.size(), b.targets().size()); i++) {
+                loss.resolve(predictions.size()).get(i).call(b.targets().get(i), predictions.get(i), b.sampleWeight());
             }
+        } catch (IllegalArgumentException clearer) {
+            clearer.addSuppressed(failure);
+            return clearer;
+        } catch (RuntimeException other) {
+            failure.addSuppressed(other);
         }
+        return failure;
+    }
+
+    /** Compiled steps on the CPU; on another device the steps run op by op on its backend. */
+    private boolean usesJit() {
+        return jit != null && model.device().equals(Device.CPU);
+    }
+
+    private Batch onModelDevice(Batch b) {
+        Device d = model.device();
+        if (d.equals(Device.CPU)) return b;
+        return new Batch(to(b.inputs(), d), to(b.targets(), d), b.sampleWeight() == null ? null : b.sampleWeight().to(d));
+    }
+
+    private static List<Tensor> to(List<Tensor> ts, Device d) {
+        List<Tensor> out = new ArrayList<>(ts.size());
+        for (Tensor t : ts) out.add(t.to(d));
+        return out;
+    }
+
+    /** Compilations of the jitted steps so far; 0 when running eagerly. */
+    long jitCompilations() {
+        return jit == null ? 0 : jit.compilations();
     }
 
     // ---- loops ------------------------------------------------------------------------------
 
-    History fit(List<Tensor> xIn, List<Tensor> yIn, FitOptions o) {
+    /** Tensors: the training rows, and validation from {@code validationSplit} or validation tensors. */
+    History fit(List<Tensor> x, List<Tensor> y, FitOptions o) {
         requireCompiled("fit");
-        List<Tensor> x = HostBatches.dense(xIn, "fit x");
-        List<Tensor> y = HostBatches.dense(yIn, "fit y");
-        int n = rows(x, y, "fit");
-        checkTargets(y);
-        List<Tensor> valX = o.validationX().isEmpty() ? List.of() : HostBatches.dense(o.validationX(), "fit validation x");
-        List<Tensor> valY = o.validationY().isEmpty() ? List.of() : HostBatches.dense(o.validationY(), "fit validation y");
-        int trainRows = n;
-        int[] all = HostBatches.identity(n);
-        if (valX.isEmpty() && o.validationSplit() > 0) {
-            trainRows = (int) Math.floor(n * (1 - o.validationSplit()));
+        Long shuffle = o.shuffle() ? o.seed() : null;
+        TensorBatches train = new TensorBatches("fit", x, y, o.sampleWeight(), o.classWeight(), o.batchSize(), shuffle);
+        loss.checkTargets(train.targets());
+        BatchSource validation = null;
+        if (!o.validationX().isEmpty()) {
+            TensorBatches v = new TensorBatches("fit validation data", o.validationX(), o.validationY(), null, null, o.batchSize(), null);
+            loss.checkTargets(v.targets());
+            validation = v;
+        } else if (o.validationSplit() > 0) {
+            int n = train.rows();
+            int trainRows = (int) Math.floor(n * (1 - o.validationSplit()));
             if (trainRows < 1 || trainRows == n) {
                 throw new IllegalArgumentException("fit: validationSplit " + o.validationSplit() + " of " + n + " rows leaves no "
                         + (trainRows < 1 ? "training" : "validation") + " data");
             }
-            valX = take(x, all, trainRows, n);
-            valY = take(y, all, trainRows, n);
-            x = take(x, all, 0, trainRows);
-            y = take(y, all, 0, trainRows);
-        } else if (!valX.isEmpty()) {
-            rows(valX, valY, "fit validation data");
+            validation = train.slice("fit validation data", trainRows, n, null);
+            train = train.slice("fit", 0, trainRows, shuffle);
         }
-        ensureBuilt(x, o.batchSize());
-        buildOptimizer();
-        int steps = (trainRows + o.batchSize() - 1) / o.batchSize();
+        if (o.validationDataset() != null) validation = BatchSource.of(o.validationDataset(), null, o.validationSteps());
+        return fit(train, validation, o);
+    }
 
+    /** A dataset or an iterator of batches (with {@code o.stepsPerEpoch()}), validation from {@code o.validationDataset()}. */
+    History fit(BatchSource train, FitOptions o) {
+        requireCompiled("fit");
+        if (o.sampleWeight() != null) {
+            throw new IllegalArgumentException("fit: sampleWeight goes with tensors; a dataset's batches carry their own (Batch.sampleWeight)");
+        }
+        if (!o.validationX().isEmpty() || o.validationSplit() > 0) {
+            throw new IllegalArgumentException("fit: with a dataset, give validation as a dataset (FitOptions.validationData(Dataset))");
+        }
+        BatchSource validation = o.validationDataset() == null ? null : BatchSource.of(o.validationDataset(), null, o.validationSteps());
+        return fit(train, validation, o);
+    }
+
+    private History fit(BatchSource train, BatchSource validation, FitOptions o) {
+        int steps = train.steps();
         History history = new History();
         List<Callback> callbacks = new ArrayList<>();
         if (o.verbose() > 0) callbacks.add(new ProgbarLogger(o.verbose() == 1 ? ProgbarLogger.Mode.AUTO : ProgbarLogger.Mode.LINES));
@@ -184,40 +233,52 @@ final class Trainer {
         stopTraining = false;
         stopAfterBatch = false;
         resumeEpoch = -1;
+        boolean prepared = false;
         Map<String, Double> logs = new LinkedHashMap<>();
         int interruptedEpoch = -1, interruptedStep = -1;
         try {
             for (Callback c : callbacks) c.onTrainBegin(logs);
             for (int epoch = resumeEpoch >= 0 ? resumeEpoch : o.initialEpoch(); epoch < o.epochs() && !stopTraining && !stopAfterBatch; epoch++) {
                 for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
-                int[] order = o.shuffle() ? HostBatches.permutation(trainRows, o.seed(), epoch) : HostBatches.identity(trainRows);
                 RunningLogs running = new RunningLogs();
+                int step = 0;
+                boolean fullEpoch = true;
                 // stopTraining is read between epochs only (its Javadoc); an interrupt stops after the current batch
-                for (int step = 0; step < steps; step++) {
-                    int from = step * o.batchSize();
-                    int to = Math.min(trainRows, from + o.batchSize());
-                    for (Callback c : callbacks) c.onTrainBatchBegin(step, new LinkedHashMap<>());
-                    Tensor batchLoss = step(take(x, order, from, to), take(y, order, from, to), true);
-                    running.add(batchLoss.item(), to - from);
-                    Map<String, Double> batchLogs = running.logs(metrics);
-                    for (Callback c : callbacks) c.onTrainBatchEnd(step, batchLogs);
+                try (Batches batches = new Batches(train, epoch)) {
+                    while (batches.hasNext()) {
+                        Batch b = batches.next();
+                        if (!prepared) {
+                            prepare(b, true);
+                            prepared = true;
+                        }
+                        for (Callback c : callbacks) c.onTrainBatchBegin(step, new LinkedHashMap<>());
+                        running.add(step(b, true).item(), b.size());
+                        for (Callback c : callbacks) c.onTrainBatchEnd(step, running.logs());
+                        step++;
+                        if (Thread.currentThread().isInterrupted()) break;
+                        if (stopAfterBatch) break; // the partial epoch still ends below, as in Keras
+                    }
                     if (Thread.currentThread().isInterrupted()) {
                         interruptedEpoch = epoch;
-                        interruptedStep = step;
-                        break;
+                        interruptedStep = step - 1;
+                        fullEpoch = steps > 0 && step >= steps;
                     }
-                    if (stopAfterBatch) break; // the partial epoch still ends below, as in Keras
+                }
+                if (step == 0 && interruptedEpoch < 0) {
+                    // an iterator that ran dry: Keras stops training here
+                    System.err.println("[javelin] " + model.name() + ".fit: the data ran out at epoch " + epoch + "; stopping");
+                    break;
                 }
                 // a partial epoch (batches or its validation left): no onEpochEnd, so History does not record it as a whole one
-                if (interruptedEpoch >= 0 && (interruptedStep + 1 < steps || !valX.isEmpty())) break;
-                Map<String, Double> epochLogs = running.logs(metrics);
-                if (!valX.isEmpty()) {
+                if (interruptedEpoch >= 0 && (!fullEpoch || validation != null)) break;
+                Map<String, Double> epochLogs = running.logs();
+                if (validation != null) {
                     Map<String, Double> val;
                     try {
-                        val = evaluate(valX, valY, o.batchSize(), List.of(), 0);
+                        val = evaluate(validation, List.of(), 0);
                     } catch (CancellationException interruptedInValidation) { // the epoch is not whole: not recorded
                         interruptedEpoch = epoch;
-                        interruptedStep = steps - 1;
+                        interruptedStep = step - 1;
                         break;
                     }
                     for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
@@ -256,59 +317,66 @@ final class Trainer {
         if (first != null) throw first;
     }
 
-    Map<String, Double> evaluate(List<Tensor> xIn, List<Tensor> yIn, int batchSize, List<Callback> callbacks, int verbose) {
+    Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, Tensor sampleWeight, int batchSize, List<Callback> callbacks,
+                                 int verbose) {
         requireCompiled("evaluate");
-        if (batchSize < 1) throw new IllegalArgumentException("evaluate: batchSize must be >= 1, got " + batchSize);
-        List<Tensor> x = HostBatches.dense(xIn, "evaluate x");
-        List<Tensor> y = HostBatches.dense(yIn, "evaluate y");
-        int n = rows(x, y, "evaluate");
-        checkTargets(y);
-        ensureBuilt(x, batchSize);
-        int[] order = HostBatches.identity(n);
+        TensorBatches data = new TensorBatches("evaluate", x, y, sampleWeight, null, batchSize, null);
+        loss.checkTargets(data.targets());
+        return evaluate(data, callbacks, verbose);
+    }
+
+    Map<String, Double> evaluate(BatchSource data, List<Callback> callbacks, int verbose) {
+        requireCompiled("evaluate");
         List<Callback> cbs = new ArrayList<>(callbacks);
         if (verbose > 0) cbs.add(0, new ProgbarLogger(ProgbarLogger.Mode.LINES));
-        int steps = (n + batchSize - 1) / batchSize;
         for (Callback c : cbs) {
             c.setModel(model);
-            c.setParams(Map.of("steps", steps, "verbose", verbose, "epochs", 1));
+            c.setParams(Map.of("steps", data.steps(), "verbose", verbose, "epochs", 1));
             c.onTestBegin(new LinkedHashMap<>());
         }
         RunningLogs running = new RunningLogs();
-        for (int step = 0; step < steps; step++) {
-            int from = step * batchSize;
-            int to = Math.min(n, from + batchSize);
-            for (Callback c : cbs) c.onTestBatchBegin(step, new LinkedHashMap<>());
-            Tensor batchLoss = step(take(x, order, from, to), take(y, order, from, to), false);
-            running.add(batchLoss.item(), to - from);
-            Map<String, Double> logs = running.logs(metrics);
-            for (Callback c : cbs) c.onTestBatchEnd(step, logs);
-            stopIfInterrupted("evaluate", step + 1, steps);
+        int step = 0;
+        try (Batches batches = new Batches(data, 0)) {
+            while (batches.hasNext()) {
+                Batch b = batches.next();
+                prepare(b, false);
+                for (Callback c : cbs) c.onTestBatchBegin(step, new LinkedHashMap<>());
+                running.add(step(b, false).item(), b.size());
+                for (Callback c : cbs) c.onTestBatchEnd(step, running.logs());
+                step++;
+                stopIfInterrupted("evaluate", step, data.steps());
+            }
+            stopIfInterrupted("evaluate", step, data.steps() < 0 ? step + 1 : data.steps()); // an interrupt that ended the reading
         }
-        Map<String, Double> logs = running.logs(metrics);
+        Map<String, Double> logs = running.logs();
         for (Callback c : cbs) c.onTestEnd(logs);
         return logs;
     }
 
+    List<Tensor> predict(List<Tensor> x, int batchSize) {
+        return predict(new TensorBatches("predict", x, List.of(), null, null, batchSize, null));
+    }
+
     @SuppressWarnings("try") // the scope only needs closing
-    List<Tensor> predict(List<Tensor> xIn, int batchSize) {
-        if (batchSize < 1) throw new IllegalArgumentException("predict: batchSize must be >= 1, got " + batchSize);
-        List<Tensor> x = HostBatches.dense(xIn, "predict x");
-        int n = rows(x, x, "predict");
-        ensureBuilt(x, batchSize);
-        int[] order = HostBatches.identity(n);
+    List<Tensor> predict(BatchSource data) {
         List<List<Tensor>> parts = new ArrayList<>();
-        try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
-            for (int from = 0; from < n; from += batchSize) {
-                List<Tensor> batch = take(x, order, from, Math.min(n, from + batchSize));
-                Batch b = new Batch(onModelDevice(batch), List.of(), null);
+        int done = 0;
+        try (Dispatch.Scope noGrad = Dispatch.pauseObservers(); Batches batches = new Batches(data, 0)) {
+            while (batches.hasNext()) {
+                Batch host = batches.next();
+                prepare(host, false);
+                Batch b = onModelDevice(new Batch(host.inputs(), List.of(), null));
                 List<Tensor> out = usesJit() ? jit.predict(b) : model.predictStep(b);
                 for (int i = 0; i < out.size(); i++) {
                     if (parts.size() <= i) parts.add(new ArrayList<>());
                     parts.get(i).add(out.get(i).to(Device.CPU));
                 }
-                stopIfInterrupted("predict", from / batchSize + 1, (n + batchSize - 1) / batchSize);
+                done++;
+                stopIfInterrupted("predict", done, data.steps());
             }
+            stopIfInterrupted("predict", done, data.steps() < 0 ? done + 1 : data.steps()); // an interrupt that ended the reading
         }
+        if (parts.isEmpty()) throw new IllegalArgumentException("predict: the data has no batches");
         List<Tensor> result = new ArrayList<>();
         for (List<Tensor> p : parts) result.add(HostBatches.concat(p));
         return result;
@@ -316,40 +384,39 @@ final class Trainer {
 
     Map<String, Double> trainOnBatch(List<Tensor> x, List<Tensor> y) {
         requireCompiled("trainOnBatch");
-        List<Tensor> dx = HostBatches.dense(x, "trainOnBatch x");
-        List<Tensor> dy = HostBatches.dense(y, "trainOnBatch y");
-        rows(dx, dy, "trainOnBatch");
-        checkTargets(dy);
-        ensureBuilt(dx, dx.get(0).dim(0));
-        buildOptimizer();
+        TensorBatches one = new TensorBatches("trainOnBatch", x, y, null, null,
+                x.isEmpty() || x.get(0).rank() == 0 ? 1 : Math.max(1, x.get(0).dim(0)), null);
+        loss.checkTargets(one.targets());
+        Batch b = one.epoch(0).next();
+        prepare(b, true);
         RunningLogs running = new RunningLogs();
-        running.add(step(dx, dy, true).item(), dx.get(0).dim(0));
-        return running.logs(metrics);
+        running.add(step(b, true).item(), b.size());
+        return running.logs();
     }
 
-    /** Compilations of the jitted steps so far; 0 when running eagerly. */
-    long jitCompilations() {
-        return jit == null ? 0 : jit.compilations();
+    /**
+     * {@code evaluate} and {@code predict} stop after the current batch when their thread is
+     * interrupted ({@code Future.cancel(true)}): a {@link CancellationException} caused by an
+     * {@link InterruptedException}, the interrupt flag left set. {@code batches} is -1 when unknown.
+     */
+    private static void stopIfInterrupted(String what, int batchesDone, int batches) {
+        if ((batches < 0 || batchesDone < batches) && Thread.currentThread().isInterrupted()) {
+            CancellationException e = new CancellationException(what + ": interrupted after " + batchesDone + " of "
+                    + (batches < 0 ? "an unknown number of" : String.valueOf(batches)) + " batches");
+            e.initCause(new InterruptedException(what + " interrupted"));
+            throw e;
+        }
     }
 
-    /** One train or test step: the model's own step, compiled when {@code jitCompile} is on, else run op by op. */
-    private Tensor step(List<Tensor> xHost, List<Tensor> yHost, boolean training) {
-        Batch b = new Batch(onModelDevice(xHost), onModelDevice(yHost), null);
-        if (usesJit()) return training ? jit.train(b) : jit.test(b);
-        return training ? model.trainStep(b) : model.testStep(b);
-    }
-
-    /** Compiled steps on the CPU; on another device the steps run op by op on its backend. */
-    private boolean usesJit() {
-        return jit != null && model.device().equals(Device.CPU);
-    }
-
-    private List<Tensor> onModelDevice(List<Tensor> ts) {
-        Device d = model.device();
-        if (d.equals(Device.CPU)) return ts;
-        List<Tensor> out = new ArrayList<>(ts.size());
-        for (Tensor t : ts) out.add(t.to(d));
-        return out;
+    /** Builds the model from the batch's shapes if it is not built, places its weights, and (to train) builds the optimizer. */
+    private void prepare(Batch b, boolean training) {
+        if (!model.isBuilt()) {
+            List<Shape> shapes = new ArrayList<>();
+            for (Tensor t : b.inputs()) shapes.add(t.shape().with(0, Math.max(1, t.dim(0))));
+            model.ensureBuilt(shapes);
+        }
+        model.placeWeights();
+        if (training) buildOptimizer();
     }
 
     /**
@@ -362,62 +429,39 @@ final class Trainer {
         optimizer.buildFor(all);
     }
 
-    private void ensureBuilt(List<Tensor> x, int batchSize) {
-        if (!model.isBuilt()) {
-            List<Shape> shapes = new ArrayList<>();
-            for (Tensor t : x) shapes.add(t.shape().with(0, Math.max(1, Math.min(batchSize, t.dim(0)))));
-            model.ensureBuilt(shapes);
+    /** One epoch of a source: read on a background thread when the source's batches come from user code. */
+    private static final class Batches implements Iterator<Batch>, AutoCloseable {
+        private final Iterator<Batch> it;
+
+        Batches(BatchSource source, int epoch) {
+            Iterator<Batch> plain = source.epoch(epoch);
+            this.it = source.prefetch() ? new Prefetcher(plain, 2) : plain;
         }
-        model.placeWeights();
-    }
 
-    /**
-     * {@code evaluate} and {@code predict} stop after the current batch when their thread is
-     * interrupted ({@code Future.cancel(true)}): a {@link CancellationException} caused by an
-     * {@link InterruptedException}, the interrupt flag left set.
-     */
-    private static void stopIfInterrupted(String what, int batchesDone, int batches) {
-        if (batchesDone < batches && Thread.currentThread().isInterrupted()) {
-            CancellationException e = new CancellationException(what + ": interrupted after " + batchesDone + " of " + batches + " batches");
-            e.initCause(new InterruptedException(what + " interrupted"));
-            throw e;
+        @Override
+        public boolean hasNext() {
+            return it.hasNext();
         }
-    }
 
-    /** The loss's check of the targets' values, on the host data before any (possibly compiled) step. */
-    private void checkTargets(List<Tensor> targets) {
-        for (Tensor t : targets) loss.checkTargets(t);
-    }
+        @Override
+        public Batch next() {
+            return it.next();
+        }
 
-    private static List<Tensor> take(List<Tensor> ts, int[] idx, int from, int to) {
-        List<Tensor> out = new ArrayList<>(ts.size());
-        for (Tensor t : ts) out.add(HostBatches.rows(t, idx, from, to));
-        return out;
-    }
-
-    private static int rows(List<Tensor> x, List<Tensor> y, String what) {
-        if (x.isEmpty()) throw new IllegalArgumentException(what + ": no inputs");
-        int n = x.get(0).dim(0);
-        for (Tensor t : x) requireRows(what, t, n);
-        for (Tensor t : y) requireRows(what, t, n);
-        if (n == 0) throw new IllegalArgumentException(what + ": the data has no rows");
-        return n;
-    }
-
-    private static void requireRows(String what, Tensor t, int n) {
-        if (t.dim(0) != n) {
-            throw new IllegalArgumentException(what + ": every input and target needs the same number of rows (first dimension); got "
-                    + n + " and " + t.shape());
+        @Override
+        public void close() {
+            if (it instanceof Prefetcher p) p.close();
         }
     }
 
-    /** The running mean of the loss (weighted by batch size) and the metrics' current results. */
+    /** The running mean of the loss (weighted by batch size), the outputs' losses and the metrics' current results. */
     private final class RunningLogs {
         private double lossSum;
         private long count;
 
         RunningLogs() {
-            for (Metric m : metrics) m.reset();
+            loss.reset();
+            metrics.reset();
         }
 
         void add(double batchLoss, int rows) {
@@ -425,10 +469,11 @@ final class Trainer {
             count += rows;
         }
 
-        Map<String, Double> logs(List<Metric> ms) {
+        Map<String, Double> logs() {
             Map<String, Double> logs = new LinkedHashMap<>();
             logs.put("loss", count == 0 ? Double.NaN : lossSum / count);
-            for (Metric m : ms) logs.put(m.name(), m.result());
+            loss.addLogs(logs);
+            metrics.addLogs(logs);
             return logs;
         }
     }

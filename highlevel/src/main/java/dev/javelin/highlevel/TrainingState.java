@@ -1,16 +1,11 @@
 package dev.javelin.highlevel;
 
-import dev.javelin.highlevel.layers.Config;
 import dev.javelin.highlevel.layers.ConfigMap;
-import dev.javelin.highlevel.losses.Loss;
-import dev.javelin.highlevel.losses.Losses;
-import dev.javelin.highlevel.metrics.Metric;
 import dev.javelin.highlevel.optimizers.Optimizer;
 import dev.javelin.highlevel.saving.Json;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,14 +44,7 @@ final class TrainingState {
         if (!seeds.isEmpty()) md.put(SEEDS_KEY, Json.write(new ArrayList<>(seeds.keySet())));
         CompileOptions options = model.trainer.compileOptions();
         if (options == null) return md;
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("optimizer", options.optimizer().getConfig());
-        config.put("loss", options.loss().getConfig());
-        List<Object> metrics = new ArrayList<>();
-        for (Object m : options.metrics()) metrics.add(m instanceof Metric metric ? metric.name() : m);
-        config.put("metrics", metrics);
-        config.put("jit_compile", options.jitCompile());
-        md.put(CONFIG_KEY, Json.write(config));
+        md.put(CONFIG_KEY, Json.write(CompileConfig.of(options)));
         md.put(VARIABLES_KEY, Json.write(new ArrayList<>(optimizerTensors(model).keySet())));
         return md;
     }
@@ -97,13 +85,13 @@ final class TrainingState {
      *
      * @throws IOException naming the file when they do not fit the model's seed generators
      */
-    static void restoreSeeds(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, Path path) throws IOException {
+    static void restoreSeeds(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, String source) throws IOException {
         String listed = metadata.get(SEEDS_KEY);
         if (listed == null) return;
         List<Object> names = listOf(Json.parse(listed), SEEDS_KEY);
         List<Variable> states = model.seedStates();
         if (names.size() != states.size()) {
-            throw new IOException(path + ": the file holds " + names.size() + " seed generator states, the model " + model.name()
+            throw new IOException(source + ": the file holds " + names.size() + " seed generator states, the model " + model.name()
                     + " has " + states.size());
         }
         Tensor[] values = new Tensor[states.size()];
@@ -111,7 +99,7 @@ final class TrainingState {
             Tensor t = tensors.get(String.valueOf(names.get(i)));
             Variable v = states.get(i);
             if (t == null || !t.shape().equals(v.shape()) || t.dtype() != v.dtype()) {
-                throw new IOException(path + ": seed state '" + names.get(i) + "' is " + (t == null ? "missing" : t.dtype() + "" + t.shape())
+                throw new IOException(source + ": seed state '" + names.get(i) + "' is " + (t == null ? "missing" : t.dtype() + "" + t.shape())
                         + ", expected " + v.dtype() + v.shape());
             }
             values[i] = t;
@@ -126,24 +114,16 @@ final class TrainingState {
      * @throws IOException naming the file when the state cannot be restored (a custom loss or metric
      *     the loader cannot rebuild, or optimizer variables that do not fit the model)
      */
-    static void restore(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, Path path) throws IOException {
+    static void restore(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, String source) throws IOException {
         String json = metadata.get(CONFIG_KEY);
         if (json == null) return;
         try {
             // Read strictly (ConfigMap): a key this version does not know is refused, not ignored.
-            ConfigMap config = ConfigMap.of(Json.parseObject(json));
-            Optimizer optimizer = Optimizer.fromConfig(Config.requiredMap(config, "optimizer"));
-            Loss loss = Losses.fromConfig(Config.requiredMap(config, "loss"));
-            List<Object> metrics = new ArrayList<>(Config.requiredList(config, "metrics"));
-            for (Object m : metrics) {
-                if (!(m instanceof String)) throw new IllegalArgumentException("metrics: expected names, got " + m);
-            }
-            boolean jit = Config.bool(config, "jit_compile", true);
-            config.requireAllRead();
-            model.compile(CompileOptions.builder().optimizer(optimizer).loss(loss).metrics(metrics.toArray()).jitCompile(jit).build());
-            restoreOptimizer(model, optimizer, metadata, tensors);
+            CompileOptions options = CompileConfig.from(ConfigMap.of(Json.parseObject(json)));
+            model.compile(options);
+            restoreOptimizer(model, options.optimizer(), metadata, tensors);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IOException(path + ": cannot restore the compile state (" + e.getMessage() + "); load the model with "
+            throw new IOException(source + ": cannot restore the compile state (" + e.getMessage() + "); load the model with "
                     + "Model.load(path, false) and compile it yourself", e);
         }
     }

@@ -74,22 +74,27 @@ class ModelFileHardeningTest {
 
     /** Loads {@code f}, expecting an IOException; returns its message; checks what the load allocated. */
     private static String loadFails(Path f, long maxAllocatedBytes) {
-        long before = AllocatedBytes.ofThisThread();
-        long t0 = System.nanoTime();
+        long before = ThreadCost.allocatedBytes();
+        long cpu = ThreadCost.cpuNanos();
+        long wall = System.nanoTime();
         IOException e = assertThrows(IOException.class, () -> Model.load(f));
-        long allocated = AllocatedBytes.ofThisThread() - before;
-        System.out.printf("TIMING %.1f ms, %d bytes allocated, file %d bytes: %s%n", (System.nanoTime() - t0) / 1e6, allocated,
-                f.toFile().length(), e.getMessage().substring(0, Math.min(150, e.getMessage().length())));
+        lastCost = String.format("%.0f ms CPU (%.0f ms wall), %.1f MB allocated, for a %.1f MB file", (ThreadCost.cpuNanos() - cpu) / 1e6,
+                (System.nanoTime() - wall) / 1e6, (ThreadCost.allocatedBytes() - before) / 1e6, f.toFile().length() / 1e6);
+        long allocated = ThreadCost.allocatedBytes() - before;
         assertTrue(allocated < maxAllocatedBytes, "loading a bad file allocated " + allocated + " bytes: " + e.getMessage());
         assertTrue(e.getMessage().contains(f.toString()), "the message names the file: " + e.getMessage());
         return e.getMessage();
     }
+
+    /** The cost of the last {@link #loadFails}, for the figures printed by the size tests. */
+    private static String lastCost;
 
     @Test
     void hugeClaimsInASmallFileAllocateNothing() throws IOException {
         Path f = saved(dense());
         long small = 64L << 20; // the old loader initialised a [4, 2^31 - 1] kernel (32 GB) before comparing
         String m = loadFails(edited(f, c -> layerConfig(c, 1).put("units", Integer.MAX_VALUE)), small);
+        System.out.println("ModelFileHardeningTest: units = 2^31 - 1 in a small file: " + lastCost);
         assertTrue(m.contains("dense") && m.contains("2147483647"), m);
         m = loadFails(edited(f, c -> layerConfig(c, 0).put("batch_shape", List.of())), small);
         assertTrue(m.contains("'batch_shape'"), m);
@@ -162,6 +167,8 @@ class ModelFileHardeningTest {
         assertTrue(m.contains("'use_bias'") && m.contains("true or false"), m);
         m = loadFails(edited(f, c -> layerConfig(c, 1).put("activation", 5)), mb);
         assertTrue(m.contains("'activation'") && m.contains("a string"), m);
+        m = loadFails(edited(f, c -> layerConfig(c, 1).put("activation", "")), mb); // found by the fuzz test: read as linear
+        assertTrue(m.contains("unknown activation ''"), m);
         m = loadFails(edited(f, c -> layerConfig(c, 1).put("kernel_initializer", Map.of("class_name", "Zeros", "config", Map.of("sed", 1)))), mb);
         assertTrue(m.contains("kernel_initializer") && m.contains("'sed'"), m);
         m = loadFails(edited(f, c -> layerConfig(c, 1).remove("units")), mb);
@@ -259,14 +266,16 @@ class ModelFileHardeningTest {
         }
         Path many = dir.resolve("many.javelin");
         Files.write(many, safetensors(h.append('}').toString()));
-        loadFails(many, 1L << 30);
+        loadFails(many, 1L << 30); // once to warm up, then measured
         String m = loadFails(many, 1L << 30);
+        System.out.println("ModelFileHardeningTest: a million tensor entries: " + lastCost);
         assertTrue(m.contains("more than 100001 members"), "the parser stops at the limit: " + m);
 
         Path longName = dir.resolve("name.javelin");
         Files.write(longName, safetensors("{\"" + "n".repeat(50_000_000) + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}"));
         loadFails(longName, 1L << 30);
         m = loadFails(longName, 1L << 30);
+        System.out.println("ModelFileHardeningTest: a 50 MB name: " + lastCost);
         assertTrue(m.contains("a key longer than 65536 characters") && m.length() < 2000, m);
     }
 

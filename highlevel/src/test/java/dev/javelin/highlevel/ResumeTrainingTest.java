@@ -12,6 +12,8 @@ import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.layers.Dropout;
 import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.initializers.GlorotUniform;
+import dev.javelin.highlevel.initializers.Zeros;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.losses.Losses;
 import dev.javelin.highlevel.optimizers.Adam;
@@ -26,6 +28,7 @@ import dev.javelin.testing.RandomTensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +103,22 @@ class ResumeTrainingTest {
         Model plain = new Sequential(new InputLayer(6, 6, 1), new Conv2D(3, 3, "relu"), new Flatten(), new Dense(3, "softmax"));
         plain.save(file);
         assertNull(Model.load(file).optimizer(), "saved uncompiled, loaded uncompiled");
+    }
+
+    @Test
+    void aMultiOutputCompileStateComesBack() throws IOException {
+        Tensor in = Input.of(4);
+        Tensor h = new Dense(8, "tanh").apply(in);
+        Model m = new Model(List.of(in), List.of(new Dense(3, "softmax", true, new GlorotUniform(), new Zeros(), null, null, "digit").apply(h),
+                new Dense(1, null, true, new GlorotUniform(), new Zeros(), null, null, "size").apply(h)), null);
+        CompileOptions options = CompileOptions.builder().optimizer(Adam.builder().learningRate(0.01).build())
+                .losses(Map.of("digit", "sparse_categorical_crossentropy", "size", "mse")).lossWeights(Map.of("size", 0.5))
+                .metrics("mae").outputMetrics(List.of(List.of("accuracy"), List.of())).jitCompile(false).nanCheck(true).build();
+        m.compile(options);
+        Path file = dir.resolve("two.safetensors");
+        m.save(file);
+        Model back = Model.load(file);
+        assertEquals(CompileConfig.of(options), CompileConfig.of(back.trainer.compileOptions()));
     }
 
     @Test

@@ -10,8 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A compiled transcendental gives the eager CPU backend's bits exactly: both run
- * {@code VectorFunctions}, whose results do not depend on the JIT tier. Each call is repeated so the
+ * A compiled transcendental gives the eager CPU backend's bits exactly: both run kernels generated
+ * from the same decomposition, whose results do not depend on the JIT tier. Each call is repeated so the
  * later calls run C2-compiled kernels (and eager loops) rather than interpreted ones.
  */
 class TranscendentalBitsTest {
@@ -38,12 +38,14 @@ class TranscendentalBitsTest {
             case "tanh" -> Tensor::tanh;
             case "sigmoid" -> Tensor::sigmoid;
             case "erf" -> Tensor::erf;
+            case "sin" -> Tensor::sin;
+            case "cos" -> Tensor::cos;
             default -> throw new IllegalArgumentException("TranscendentalBitsTest: unknown op " + name);
         };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"exp", "log", "tanh", "sigmoid", "erf"})
+    @ValueSource(strings = {"exp", "log", "tanh", "sigmoid", "erf", "sin", "cos"})
     void compiledMatchesEagerBitForBit(String name) {
         UnaryOperator<Tensor> f = op(name);
         Tensor x = Tensor.wrap(HeapStorage.wrap(input(name.equals("log"))), Shape.of(N));

@@ -24,6 +24,7 @@ public final class ProgbarLogger extends Callback {
     private final PrintStream out;
     private int epochs;
     private int steps;
+    private int seen;
     private long epochStart;
     private long lastDraw;
     private boolean testing;
@@ -57,18 +58,21 @@ public final class ProgbarLogger extends Callback {
 
     @Override
     public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+        seen = batch + 1;
         if (!live) return;
         long now = System.nanoTime();
         if (batch + 1 < steps && now - lastDraw < 50_000_000L) return; // redraw at most 20 times a second
         lastDraw = now;
         double elapsed = (now - epochStart) / 1e9;
         double eta = elapsed / (batch + 1) * (steps - batch - 1);
-        out.print("\r" + counter(batch + 1) + " " + bar(batch + 1) + " - ETA: " + seconds(eta) + metrics(logs) + "   ");
+        String progress = steps > 0 ? bar(batch + 1) + " - ETA: " + seconds(eta) : "- " + seconds(elapsed);
+        out.print("\r" + counter(batch + 1) + " " + progress + metrics(logs) + "   ");
         out.flush();
     }
 
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs) {
+        if (steps <= 0) steps = seen; // an iterator of unknown length: now it is known
         double elapsed = (System.nanoTime() - epochStart) / 1e9;
         String line = counter(steps) + " " + bar(steps) + " - " + String.format(Locale.ROOT, "%.2fs", elapsed) + " "
                 + perStep(elapsed) + metrics(logs);
@@ -91,7 +95,9 @@ public final class ProgbarLogger extends Callback {
                 + metrics(logs));
     }
 
+    /** {@code done/steps}; {@code done/Unknown} for an iterator of unknown length (as Keras shows it). */
     private String counter(int done) {
+        if (steps <= 0) return done + "/Unknown";
         String total = Integer.toString(steps);
         return " ".repeat(Math.max(0, total.length() - Integer.toString(done).length())) + done + "/" + total;
     }

@@ -7,12 +7,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Reads the IDX format of the MNIST distribution, gzip-compressed or not (detected from the first
- * bytes). The file is not trusted: the magic number, the dimension count, every dimension and the
+ * bytes; decompressed by {@link StrictGzipInputStream}, which refuses bytes after the gzip stream). The file is not trusted: the magic number, the dimension count, every dimension and the
  * body length are checked, and a truncated or corrupt file gives an {@link IOException} that names
  * the file and what was wrong. Memory grows with the bytes actually read, never with what a header
  * claims, so a corrupt header cannot trigger a huge allocation.
@@ -49,17 +47,11 @@ public final class IdxReader {
         int b1 = buffered.read();
         buffered.reset();
         InputStream body = buffered;
-        if (b0 == 0x1f && b1 == 0x8b) {
-            try {
-                body = new GZIPInputStream(buffered);
-            } catch (ZipException e) {
-                throw new IOException(source + ": corrupt gzip stream (" + e.getMessage() + ")", e);
-            }
-        }
+        if (b0 == 0x1f && b1 == 0x8b) body = new StrictGzipInputStream(buffered, source);
         try {
             return parse(body, source, maxElements);
-        } catch (ZipException | java.io.EOFException e) {
-            throw new IOException(source + ": corrupt or truncated gzip stream (" + e.getMessage() + ")", e);
+        } finally {
+            if (body instanceof StrictGzipInputStream gz) gz.close(); // frees the inflater; the caller's stream stays open
         }
     }
 

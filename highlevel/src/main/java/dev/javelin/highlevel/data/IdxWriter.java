@@ -1,9 +1,9 @@
 package dev.javelin.highlevel.data;
 
+import dev.javelin.highlevel.saving.AtomicFiles;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
@@ -31,11 +31,16 @@ public final class IdxWriter {
         d.flush();
     }
 
-    /** Writes {@code data} to a file, gzip-compressed when {@code gzip}. */
+    /** Writes {@code data} to a file, gzip-compressed when {@code gzip}; a failed write leaves the previous file intact. */
     public static void write(Path file, IdxData data, boolean gzip) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(file);
-             OutputStream out = gzip ? new GZIPOutputStream(raw) : raw) {
+        AtomicFiles.write(file, raw -> {
+            if (!gzip) {
+                write(raw, data);
+                return;
+            }
+            GZIPOutputStream out = new GZIPOutputStream(raw);
             write(out, data);
-        }
+            out.finish(); // the trailer; AtomicFiles closes the file
+        });
     }
 }

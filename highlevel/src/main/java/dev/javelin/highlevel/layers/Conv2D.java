@@ -70,8 +70,8 @@ public class Conv2D extends Layer {
         this.activation = activation == null ? "linear" : activation;
         this.fn = Activations.get(this.activation);
         this.useBias = useBias;
-        this.kernelInitializer = kernelInitializer;
-        this.biasInitializer = biasInitializer;
+        this.kernelInitializer = requireInitializer("Conv2D", "kernel_initializer", kernelInitializer);
+        this.biasInitializer = requireInitializer("Conv2D", "bias_initializer", biasInitializer);
         this.kernelRegularizer = kernelRegularizer;
         this.biasRegularizer = biasRegularizer;
     }

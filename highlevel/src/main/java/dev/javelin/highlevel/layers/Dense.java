@@ -51,8 +51,8 @@ public class Dense extends Layer {
         this.activation = activation == null ? "linear" : activation;
         this.fn = Activations.get(this.activation);
         this.useBias = useBias;
-        this.kernelInitializer = kernelInitializer;
-        this.biasInitializer = biasInitializer;
+        this.kernelInitializer = requireInitializer("Dense", "kernel_initializer", kernelInitializer);
+        this.biasInitializer = requireInitializer("Dense", "bias_initializer", biasInitializer);
         this.kernelRegularizer = kernelRegularizer;
         this.biasRegularizer = biasRegularizer;
     }

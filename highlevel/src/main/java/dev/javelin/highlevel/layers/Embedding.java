@@ -48,7 +48,7 @@ public final class Embedding extends Layer {
         }
         this.inputDim = inputDim;
         this.outputDim = outputDim;
-        this.initializer = initializer;
+        this.initializer = requireInitializer("Embedding", "embeddings_initializer", initializer);
     }
 
     @Override

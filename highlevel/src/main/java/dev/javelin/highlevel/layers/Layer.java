@@ -136,12 +136,29 @@ public abstract class Layer {
     /** {@link #addWeight(String, Shape, Initializer, Regularizer, boolean)} with an explicit dtype. */
     protected Variable addWeight(String weightName, Shape shape, DType dtype, Initializer initializer, Regularizer regularizer,
                                  boolean trainableWeight) {
+        requireInitializer(getClass().getSimpleName() + " '" + name + "'", weightName + " initializer", initializer);
         shape.checkFits(name + "/" + weightName + " (" + getClass().getSimpleName() + ")", "a weight of " + dtype); // names the layer
         Tensor init = DECLARING_ONLY.get() ? Tensor.symbolic(shape, dtype, Device.CPU, null) : initializer.apply(shape, dtype);
         Variable v = new Variable(name + "/" + weightName, init, trainableWeight);
         ownWeights.add(v);
         if (regularizer != null) regularizers.put(v, regularizer);
         return v;
+    }
+
+    /**
+     * Rejects a null initializer where the layer is made (a constructor calls this), rather than
+     * when it is first built, deep inside {@code fit} or a functional model's construction.
+     *
+     * <pre>{@code
+     * this.kernelInitializer = requireInitializer("Dense", "kernel_initializer", kernelInitializer);
+     * }</pre>
+     */
+    protected static Initializer requireInitializer(String layer, String argument, Initializer initializer) {
+        if (initializer == null) {
+            throw new IllegalArgumentException(layer + ": " + argument + " is null; pass an Initializer (e.g. new GlorotUniform(), "
+                    + "Initializers.get(\"zeros\")) or use a constructor that leaves it at its default");
+        }
+        return initializer;
     }
 
     /**

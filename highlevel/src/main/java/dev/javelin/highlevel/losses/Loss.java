@@ -22,6 +22,16 @@ public interface Loss {
     /** The mean loss over the batch, a scalar. */
     Tensor call(Tensor yTrue, Tensor yPred);
 
+    /**
+     * The loss with a weight per example ({@code [batch]}; null weighs every example 1): the sum of
+     * weighted per-example losses over the number of them, Keras's {@code sum_over_batch_size}.
+     * {@link PerExampleLoss} supports it; other losses refuse weights.
+     */
+    default Tensor call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+        if (sampleWeight == null) return call(yTrue, yPred);
+        throw new UnsupportedOperationException(name() + ": this loss does not take sample weights (extend PerExampleLoss)");
+    }
+
     /** The Keras name, e.g. {@code sparse_categorical_crossentropy}. */
     String name();
 

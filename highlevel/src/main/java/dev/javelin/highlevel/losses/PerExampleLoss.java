@@ -48,6 +48,23 @@ public abstract class PerExampleLoss implements Loss {
     }
 
     @Override
+    public Tensor call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+        if (sampleWeight == null) return call(yTrue, yPred);
+        Tensor per = perExample(yTrue, yPred);
+        int batch = per.rank() == 0 ? 1 : per.dim(0);
+        if (sampleWeight.size() != batch) {
+            throw new IllegalArgumentException(name + ": sample weights " + sampleWeight.shape() + " need one weight per example ("
+                    + batch + " examples, per-example losses " + per.shape() + ")");
+        }
+        int[] dims = new int[Math.max(per.rank(), 1)];
+        java.util.Arrays.fill(dims, 1);
+        dims[0] = batch;
+        Tensor w = sampleWeight.cast(per.dtype()).reshape(dims);
+        if (per.rank() == 0) w = w.reshape();
+        return per.mul(w).sum().div(Math.max(per.size(), 1));
+    }
+
+    @Override
     public String name() {
         return name;
     }

@@ -56,7 +56,21 @@ public final class SparseCategoricalCrossentropy extends PerExampleLoss {
             }
             labels = labels.cast(DType.INT64);
         }
+        if (!labels.isSymbolic()) requireLabelsInRange(yTrue, labels, yPred);
         return NN.sparseCategoricalCrossEntropy(yPred, labels, fromLogits);
+    }
+
+    /** A label outside [0, classes) is a data error: say so here rather than as an index error of the gather inside. */
+    private void requireLabelsInRange(Tensor yTrue, Tensor labels, Tensor yPred) {
+        int classes = yPred.dim(-1);
+        long[] l = labels.toLongArray();
+        for (int i = 0; i < l.length; i++) {
+            if (l[i] < 0 || l[i] >= classes) {
+                throw new IllegalArgumentException(name() + ": label " + l[i] + " (element " + i + " of the labels "
+                        + yTrue.dtype() + yTrue.shape() + ") is outside [0, " + classes + "): the predictions "
+                        + yPred.dtype() + yPred.shape() + " have " + classes + " classes");
+            }
+        }
     }
 
     /** Float labels must be finite whole numbers: a NaN or 2.5 would otherwise be truncated to a class silently. */

@@ -43,6 +43,13 @@ public class Mean extends Metric {
         accumulate(weight, Tensors.scalar(values.size()));
     }
 
+    /** Adds a scalar value tensor with a weight (a tensor op: works in a compiled step). */
+    public void update(Tensor value, double w) {
+        if (!(w >= 0)) throw new IllegalArgumentException(name() + ".update: weight must be >= 0, got " + w);
+        accumulate(total, value.cast(DType.FLOAT32).mul(w));
+        accumulate(weight, Tensors.scalar(w));
+    }
+
     /** Keras's metric signature: averages the elements of {@code yPred} (the values); {@code yTrue} is ignored. */
     @Override
     public void updateState(Tensor yTrue, Tensor yPred) {

@@ -83,7 +83,15 @@ public final class ModelArchive {
      * @throws IOException naming the file and what is wrong
      */
     public static Contents read(Path file, SafeTensors.Limits limits) throws IOException {
-        SafeTensors.Contents c = SafeTensors.read(file, limits);
+        return contents(SafeTensors.read(file, limits), file.toString());
+    }
+
+    /** Reads a model file already in memory, with {@link SafeTensors.Limits#DEFAULT}; {@code source} names it in messages. */
+    public static Contents read(byte[] file, String source) throws IOException {
+        return contents(SafeTensors.read(file, source, SafeTensors.Limits.DEFAULT), source);
+    }
+
+    private static Contents contents(SafeTensors.Contents c, String file) throws IOException {
         Map<String, String> md = c.metadata();
         if (!FORMAT.equals(md.get(FORMAT_KEY))) {
             throw new IOException(file + ": not a Javelin model file (a safetensors file without "

@@ -110,6 +110,28 @@ class IdxReaderTest {
     }
 
     @Test
+    void rejectsBytesAfterTheGzipStream() throws IOException {
+        byte[] plain = bytes(IdxData.ofUnsignedBytes(new int[] {1, 2}, 2));
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(raw)) {
+            gz.write(plain);
+        }
+        byte[] zipped = raw.toByteArray();
+        for (byte[] tail : new byte[][] {{0}, "garbage appended by a broken copy".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                new byte[1000]}) {
+            byte[] b = Arrays.copyOf(zipped, zipped.length + tail.length);
+            System.arraycopy(tail, 0, b, zipped.length, tail.length);
+            IOException e = assertThrows(IOException.class, () -> read(b));
+            assertTrue(e.getMessage().contains("after"), e.getMessage());
+        }
+        // two gzip members back to back are one stream (as gunzip reads them)
+        byte[] twice = Arrays.copyOf(zipped, 2 * zipped.length);
+        System.arraycopy(zipped, 0, twice, zipped.length, zipped.length);
+        IOException e = assertThrows(IOException.class, () -> read(twice));
+        assertTrue(e.getMessage().contains("after"), e.getMessage()); // the second member's IDX bytes are extra data
+    }
+
+    @Test
     void hugeDeclaredSizeFailsWithoutAllocating() {
         // 3 dims of 0x7fffffff: far beyond any limit; must fail fast from the header alone
         byte[] b = {0, 0, 8, 3, 0x7f, -1, -1, -1, 0x7f, -1, -1, -1, 0x7f, -1, -1, -1, 1, 2, 3};
@@ -136,9 +158,10 @@ class IdxReaderTest {
         java.util.Random r = new java.util.Random(5);
         for (int trial = 0; trial < 2000; trial++) {
             byte[] b = (trial % 2 == 0 ? plain : zipped).clone();
-            int at = r.nextInt(Math.min(b.length, 24));
+            int at = r.nextBoolean() ? r.nextInt(Math.min(b.length, 24)) : r.nextInt(b.length); // header, or anywhere
             b[at] = (byte) r.nextInt(256);
             if (r.nextInt(4) == 0) b = Arrays.copyOf(b, r.nextInt(b.length + 1));
+            else if (r.nextInt(8) == 0) b = Arrays.copyOf(b, b.length + 1 + r.nextInt(40)); // bytes appended
             try {
                 read(b);
             } catch (IOException expected) {

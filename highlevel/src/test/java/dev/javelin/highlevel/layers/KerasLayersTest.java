@@ -183,6 +183,25 @@ class KerasLayersTest {
     }
 
     @Test
+    void spectralNormalizationScalesTheKernelToUnitSpectralNorm() throws IOException {
+        Dense dense = new Dense(3, null, false, new dev.javelin.highlevel.initializers.Zeros(), new Zeros(), null, null, null);
+        SpectralNormalization sn = new SpectralNormalization(dense, 30, null);
+        Tensor x = Tensors.of(new float[][] {{1, 0, 0}, {0, 1, 0}});
+        sn.ensureBuilt(java.util.List.of(x.shape()));
+        dense.kernel().store(Tensors.of(new float[][] {{0, 0, 1}, {0, 4, 0}, {2, 0, 0}}));   // singular values 4, 2, 1
+        assertArrayEquals(new float[] {0, 0, 1, 0, 4, 0}, sn.apply(x, false).toFloatArray(), 0f, "inference leaves the kernel alone");
+        assertArrayEquals(new float[] {0, 0, 0.25f, 0, 1, 0}, sn.apply(x, true).toFloatArray(), 1e-5f);
+        assertArrayEquals(new float[] {0, 0, 0.25f, 0, 1, 0, 0.5f, 0, 0}, dense.kernel().stored().toFloatArray(), 1e-5f);
+        Layer.resetNames();
+        Tensor in = Input.of(3);
+        Model m = new Model(in, new SpectralNormalization(new Dense(2), 1, null).apply(in));
+        Path file = dir.resolve("sn.safetensors");
+        m.save(file);
+        Tensor probe = Tensors.of(new float[][] {{1, 2, 3}});
+        assertArrayEquals(m.apply(probe, false).toFloatArray(), Model.load(file).apply(probe, false).toFloatArray(), 0f);
+    }
+
+    @Test
     void reluOptionsFollowKeras() {
         Tensor v = Tensors.of(new float[] {Float.NEGATIVE_INFINITY, -2, 0.2f, 0.5f, 3, 8});
         assertArrayEquals(new float[] {0, 0, 0.2f, 0.5f, 3, 8}, new ReLU().apply(v).toFloatArray());

@@ -1,6 +1,9 @@
 package dev.javelin.jit.cpu;
 
-import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.codegen.FusedKernel;
+import dev.javelin.kernels.codegen.CpuCodegen;
+import dev.javelin.kernels.codegen.KernelSupport;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.tensor.DType;
 import java.util.ArrayList;

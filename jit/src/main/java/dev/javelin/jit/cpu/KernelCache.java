@@ -1,6 +1,7 @@
 package dev.javelin.jit.cpu;
 
-import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.codegen.CpuCodegen;
+import dev.javelin.kernels.ir.KernelIR;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,6 +1,8 @@
 package dev.javelin.jit.cpu;
 
-import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.codegen.FusedKernel;
+import dev.javelin.kernels.codegen.KernelSupport;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.kernels.cpu.CpuThreads;
 import java.util.Arrays;

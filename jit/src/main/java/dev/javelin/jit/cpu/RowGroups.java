@@ -1,7 +1,7 @@
 package dev.javelin.jit.cpu;
 
 import dev.javelin.jit.graph.Node;
-import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.PlanStep;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.javelin.jit.plan;
 
+import dev.javelin.kernels.ir.Decompositions;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
 import dev.javelin.tensor.DType;
@@ -29,16 +30,13 @@ import java.util.Set;
  */
 public final class Fusion {
     /**
-     * Elementwise ops the kernel IR admits; every code generator implements all of them. Not erf, though
-     * the generators implement it: in a generated CPU loop it boxes its vectors (the interpreted kernel
-     * calls it per vector, C2 compiles it on its own first, and then will not inline it: "already
-     * compiled into a big method"), 46-90 ns per 16 floats against about 8 for the eager kernel, which
-     * has the function written out in its loop. It runs as a backend op until kernels carry the
-     * function's bytecode instead of a call.
+     * Elementwise ops the kernel IR admits; every code generator implements all of them. Not pow: it
+     * has no decomposition yet, so it runs as the backend's op (StrictMath's, the same bits in every
+     * tier), and compiled equals eager for it too.
      */
     public static final Set<Op> FUSIBLE = Collections.unmodifiableSet(EnumSet.of(
-            Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.RELU, Op.RECIPROCAL, Op.SIGN,
-            Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.POW, Op.MAX, Op.MIN,
+            Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF, Op.RELU, Op.RECIPROCAL, Op.SIGN,
+            Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN,
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.WHERE, Op.CAST));
 
     /** Reductions with a generated kernel. */
@@ -48,10 +46,13 @@ public final class Fusion {
     public static final int RECOMPUTE_LIMIT = 8;
     static final int TRANSCENDENTAL = 4;
     /**
-     * The weight of heavy ops per loop body that C2 still inlines completely (see {@link #heavyWeight});
-     * {@code -Djavelin.jit.heavyBudget=1} gives every heavy op a loop of its own.
+     * The most machine-level instructions ({@link #heavyWeight}) one loop body may hold. A generated
+     * kernel writes its body out two or three times (main loop, masked tail, row blocks), about ten
+     * bytes of bytecode per instruction, and HotSpot never compiles a method over 8000 bytes
+     * (HugeMethodLimit): this keeps every kernel well under it. About eight transcendentals fit.
+     * {@code -Djavelin.jit.loopBodyLimit=N} changes it.
      */
-    static final int HEAVY_BUDGET = Integer.getInteger("javelin.jit.heavyBudget", 2);
+    static final int HEAVY_BUDGET = Integer.getInteger("javelin.jit.loopBodyLimit", 300);
 
     private final Graph graph;
     private final Set<Node> materialized = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -139,27 +140,18 @@ public final class Fusion {
     }
 
     /**
-     * How much of C2's inlining budget an op's loop code takes (0: not heavy). {@code limitHeavy}
-     * keeps a loop body within {@link #HEAVY_BUDGET}: while an expression would weigh more, its
-     * heaviest input expression is stored instead of recomputed (by its own kernel; {@code RowGroups}
-     * then runs the two block by block, so the stored value stays in a cache-resident block when only
-     * they read it). Each heavy op is a {@code VectorFunctions} polynomial of 25-50 vector operations,
-     * and C2 stops inlining at a node-count cutoff (NodeCountInliningCutoff): a call it does not
-     * inline boxes its vectors (a tanh/sigmoid loop ran 3x slower). Measured: two of exp, tanh and
-     * sigmoid fit in one loop (the elementwise benchmark's tanh * sigmoid: 23 -> 15 ms on one thread
-     * against two kernels), log with exp does not, so log and erf weigh 2. Code generators read it
-     * too (a CPU kernel with weight 2 takes {@code VectorFunctions.expCompact}).
+     * How many machine-level instructions an op's decomposition adds to a loop body (0 for an op a
+     * code generator renders directly). {@code limitHeavy} keeps a loop body within
+     * {@link #HEAVY_BUDGET}: while an expression would hold more, its heaviest input expression is
+     * stored instead of recomputed (by its own kernel; {@code RowGroups} then runs the two block by
+     * block, so the stored value stays in a cache-resident block when only they read it).
      *
      * <pre>{@code
-     * Fusion.heavyWeight(Op.TANH);   // 1
+     * Fusion.heavyWeight(Op.TANH);   // 33
      * }</pre>
      */
     public static int heavyWeight(Op op) {
-        return switch (op) {
-            case EXP, TANH, SIGMOID -> 1;
-            case LOG, ERF -> 2;
-            default -> 0;
-        };
+        return Decompositions.size(op);
     }
 
     /** Stores inputs of {@code n} until its loop body's heavy weight is within budget (see {@link #heavyWeight}). */
@@ -222,7 +214,7 @@ public final class Fusion {
 
     static int weight(Op op) {
         return switch (op) {
-            case EXP, LOG, TANH, SIGMOID, ERF, SIN, COS, POW, SQRT -> TRANSCENDENTAL;
+            case EXP, LOG, TANH, SIGMOID, ERF, SIN, COS, SQRT -> TRANSCENDENTAL;
             case DIV, RECIPROCAL -> 2;
             default -> 1;
         };

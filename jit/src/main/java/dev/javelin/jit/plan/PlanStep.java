@@ -1,5 +1,6 @@
 package dev.javelin.jit.plan;
 
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.graph.Node;
 import java.util.List;
 

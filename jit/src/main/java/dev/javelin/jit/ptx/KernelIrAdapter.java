@@ -1,6 +1,6 @@
 package dev.javelin.jit.ptx;
 
-import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.PlanStep;
 import java.util.ArrayList;

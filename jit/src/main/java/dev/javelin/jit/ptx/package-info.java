@@ -7,7 +7,7 @@
  * renders what it grouped, so the GPU fuses by exactly the CPU's rules.
  *
  * <h2>Adapter from the JIT's kernel IR</h2>
- * {@link dev.javelin.jit.ptx.KernelIrAdapter} implements it: the JIT's {@code plan.KernelIR} (SSA
+ * {@link dev.javelin.jit.ptx.KernelIrAdapter} implements it: the kernel IR ({@code dev.javelin.kernels.ir.KernelIR}) (SSA
  * body of loads and ops, a mode, per-slot access) maps onto {@code FusedGroup} one to one:
  * <ul>
  *   <li>{@code KernelIR.loads().get(k).dtype()} is {@code inputs().get(k)};</li>

@@ -4,7 +4,7 @@ import dev.javelin.jit.cpu.CpuKernel;
 import dev.javelin.jit.cpu.RowGroups;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
-import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;

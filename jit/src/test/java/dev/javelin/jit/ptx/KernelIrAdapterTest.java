@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Tracer;
 import dev.javelin.jit.passes.Passes;
-import dev.javelin.jit.plan.KernelIR;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Lowering;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.kernels.cuda.ptx.PtxModule;

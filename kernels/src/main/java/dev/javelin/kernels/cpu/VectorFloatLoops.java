@@ -1,6 +1,5 @@
 package dev.javelin.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.POW;
 
 import dev.javelin.tensor.Op;
 import jdk.incubator.vector.FloatVector;
@@ -10,8 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 loops on the Vector API: the widest species (16 lanes with AVX-512), masked tails,
- * transcendentals from lanewise arithmetic ({@link VectorOpLoops}) or operators ({@code SIN}, {@code COS}, {@code POW}), and
- * {@link VectorMath} where the API has no operator (erf, rounding). Only loaded when
+ * transcendentals from kernels generated from the kernel IR ({@link GeneratedLoops}: the JIT's own
+ * decompositions, so eager and compiled results have the same bits), {@code POW} from
+ * {@link StrictMath#pow} element by element (not yet decomposed; the API's POW operator changes its
+ * last bit between the interpreter and C2), and {@link VectorMath} where the API has no operator (rounding). Only loaded when
  * {@code jdk.incubator.vector} is resolved (see {@link VectorSupport}).
  *
  * <p>Every elementwise op has its own main loop in {@link VectorOpLoops}, compiled as its own
@@ -25,6 +26,10 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
+        if (GeneratedLoops.UNARY.contains(op)) {
+            GeneratedLoops.unary(op, x, xo, xs, out, oo, os, n);
+            return;
+        }
         if (xs == 0) { // a broadcast input: one value, computed by the same loop as dense rows
             float[] one = new float[L];
             java.util.Arrays.fill(one, x[xo]);
@@ -47,6 +52,10 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
+        if (op == Op.POW) { // StrictMath's, element by element: the same bits in every JIT tier and layout (see ScalarMath)
+            scalar.binary(op, a, ao, as, b, bo, bs, out, oo, os, n);
+            return;
+        }
         if (os != 1 || as > 1 || bs > 1 || as < 0 || bs < 0) {
             scalar.binary(op, a, ao, as, b, bo, bs, out, oo, os, n);
             return;
@@ -109,56 +118,10 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public float reduce(Op op, float[] x, int xo, int xs, int n, float acc) {
-        if (xs != 1 || n < 4 * L) return scalar.reduce(op, x, xo, xs, n, acc);
-        return switch (op) {
-            case REDUCE_SUM -> acc + sum(x, xo, n);
-            case REDUCE_MAX -> Math.max(acc, max(x, xo, n));
-            case REDUCE_MIN -> Math.min(acc, min(x, xo, n));
-            default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction");
-        };
-    }
-
-    // Four accumulators hide the add latency; how they combine depends only on n.
-    private float sum(float[] x, int xo, int n) {
-        FloatVector v0 = FloatVector.zero(S), v1 = v0, v2 = v0, v3 = v0;
-        int i = 0;
-        for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
-            v0 = v0.add(FloatVector.fromArray(S, x, xo + i));
-            v1 = v1.add(FloatVector.fromArray(S, x, xo + i + L));
-            v2 = v2.add(FloatVector.fromArray(S, x, xo + i + 2 * L));
-            v3 = v3.add(FloatVector.fromArray(S, x, xo + i + 3 * L));
+        if (op != Op.REDUCE_SUM && op != Op.REDUCE_MAX && op != Op.REDUCE_MIN) {
+            throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction");
         }
-        for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.add(FloatVector.fromArray(S, x, xo + i));
-        float r = VectorMath.sumLanes(v0.add(v1).add(v2.add(v3)));
-        return i < n ? scalar.reduce(Op.REDUCE_SUM, x, xo + i, 1, n - i, r) : r;
-    }
-
-    private float max(float[] x, int xo, int n) {
-        FloatVector v0 = FloatVector.fromArray(S, x, xo), v1 = v0, v2 = v0, v3 = v0;
-        int i = 0;
-        for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
-            v0 = v0.max(FloatVector.fromArray(S, x, xo + i));
-            v1 = v1.max(FloatVector.fromArray(S, x, xo + i + L));
-            v2 = v2.max(FloatVector.fromArray(S, x, xo + i + 2 * L));
-            v3 = v3.max(FloatVector.fromArray(S, x, xo + i + 3 * L));
-        }
-        for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.max(FloatVector.fromArray(S, x, xo + i));
-        float r = v0.max(v1).max(v2.max(v3)).reduceLanes(VectorOperators.MAX);
-        return i < n ? scalar.reduce(Op.REDUCE_MAX, x, xo + i, 1, n - i, r) : r;
-    }
-
-    private float min(float[] x, int xo, int n) {
-        FloatVector v0 = FloatVector.fromArray(S, x, xo), v1 = v0, v2 = v0, v3 = v0;
-        int i = 0;
-        for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
-            v0 = v0.min(FloatVector.fromArray(S, x, xo + i));
-            v1 = v1.min(FloatVector.fromArray(S, x, xo + i + L));
-            v2 = v2.min(FloatVector.fromArray(S, x, xo + i + 2 * L));
-            v3 = v3.min(FloatVector.fromArray(S, x, xo + i + 3 * L));
-        }
-        for (int bound = S.loopBound(n); i < bound; i += L) v0 = v0.min(FloatVector.fromArray(S, x, xo + i));
-        float r = v0.min(v1).min(v2.min(v3)).reduceLanes(VectorOperators.MIN);
-        return i < n ? scalar.reduce(Op.REDUCE_MIN, x, xo + i, 1, n - i, r) : r;
+        return GeneratedLoops.reduce(op, x, xo, xs, n, acc);
     }
 
     @Override
@@ -247,7 +210,6 @@ final class VectorFloatLoops implements FloatLoops {
             case SUB -> a.sub(b);
             case MUL -> a.mul(b);
             case DIV -> a.div(b);
-            case POW -> a.lanewise(POW, b);
             case MAX, REDUCE_MAX -> a.max(b);
             case MIN, REDUCE_MIN -> a.min(b);
             default -> throw new IllegalArgumentException("cpu-vector: " + op + " is not a float32 binary op");

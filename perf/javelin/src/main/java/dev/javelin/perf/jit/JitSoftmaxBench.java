@@ -3,7 +3,6 @@ package dev.javelin.perf.jit;
 import dev.javelin.jit.CompiledFunction;
 import dev.javelin.jit.Jit;
 import dev.javelin.kernels.cpu.CpuThreads;
-import dev.javelin.kernels.cpu.VectorFunctions;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -57,17 +56,6 @@ public class JitSoftmaxBench {
         return out;
     }
 
-    /** The same loop with Javelin's own exp (the JIT's: the same bits in every tier, unlike SVML's). */
-    @Benchmark
-    public float[] handFusedJavelinMath() {
-        float[] in = ((HeapStorage) x.storage()).floats();
-        float[] out = new float[R * C];
-        CpuThreads.parallelFor(R, 8, (from, to) -> {
-            for (int r = from; r < to; r++) rowJavelinMath(in, out, r * C);
-        });
-        return out;
-    }
-
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     /** Three passes over a row that stays in cache: max, exp and sum (storing exp), scale. */
@@ -82,20 +70,6 @@ public class JitSoftmaxBench {
             sum = sum.add(e);
         }
         float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
-        for (int j = 0; j < C; j += S.length()) FloatVector.fromArray(S, out, off + j).mul(inv).intoArray(out, off + j);
-    }
-
-    static void rowJavelinMath(float[] in, float[] out, int off) {
-        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < C; j += S.length()) mx = mx.max(FloatVector.fromArray(S, in, off + j));
-        FloatVector m = FloatVector.broadcast(S, mx.reduceLanes(VectorOperators.MAX));
-        FloatVector sum = FloatVector.zero(S);
-        for (int j = 0; j < C; j += S.length()) {
-            FloatVector e = VectorFunctions.exp(FloatVector.fromArray(S, in, off + j).sub(m));
-            e.intoArray(out, off + j);
-            sum = sum.add(e);
-        }
-        FloatVector inv = FloatVector.broadcast(S, 1f / sum.reduceLanes(VectorOperators.ADD));
         for (int j = 0; j < C; j += S.length()) FloatVector.fromArray(S, out, off + j).mul(inv).intoArray(out, off + j);
     }
 }

@@ -1,29 +1,25 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import static org.objectweb.asm.Opcodes.*;
 
-import dev.javelin.jit.plan.Fusion;
-import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.jit.plan.KernelIR.Access;
-import dev.javelin.jit.plan.KernelIR.Instr;
-import dev.javelin.jit.plan.KernelIR.Mode;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Access;
+import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR.Mode;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Emits the bytecode of one kernel method for {@link CpuCodegen}: loads, one call into
- * {@link KernelSupport} per IR instruction, the store or the reduction; locals are laid out once and
- * shared by the loops.
+ * Emits the bytecode of one kernel method for {@link CpuCodegen}: loads, the Vector API calls of
+ * each instruction of the decomposed body ({@link VectorInstructions}), the store or the reduction;
+ * locals are laid out once and shared by the loops.
  */
 final class KernelBody {
-    private static final String FV = "jdk/incubator/vector/FloatVector";
-    private static final String VS = "jdk/incubator/vector/VectorSpecies";
-    private static final String FVD = "L" + FV + ";";
-    private static final String VMD = "Ljdk/incubator/vector/VectorMask;";
-    private static final String VSD = "L" + VS + ";";
-    private static final String SUPPORT = "dev/javelin/jit/cpu/KernelSupport";
+    private static final String FV = VectorInstructions.FV, VS = VectorInstructions.VS;
+    private static final String FVD = VectorInstructions.FVD, VMD = VectorInstructions.VMD, VSD = VectorInstructions.VSD;
+    private static final String SUPPORT = "dev/javelin/kernels/codegen/KernelSupport";
 
     private static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4;
     private final KernelIR ir;
@@ -33,20 +29,20 @@ final class KernelBody {
     private final int[] arr, off, map, hoisted, value;
     /** Per instruction: true when it does not change along the loop (computed once, before it). */
     private final boolean[] invariant;
-    /** Per DIV by an invariant: the local holding the divisor's reciprocal, else -1. */
-    private final int[] reciprocal;
     private int next = 5;
     /** Row reductions keep this many independent accumulators, so the combine's latency does not bound the loop. */
     private static final int ACCUMULATORS = 4;
     private int step, bound, i, tailMask, acc;
     private final int[] accs = new int[ACCUMULATORS];
 
-    private final int heavyWeight;
+    private final VectorInstructions instructions;
 
+    /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
     KernelBody(KernelIR ir, String owner, MethodVisitor mv) {
         this.ir = ir;
         this.owner = owner;
         this.mv = mv;
+        this.instructions = new VectorInstructions(mv, owner);
         this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : 1);
         arr = new int[slots];
         off = new int[slots];
@@ -54,10 +50,6 @@ final class KernelBody {
         hoisted = new int[slots];
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
-        reciprocal = new int[value.length];
-        int w = 0;
-        for (Instr in : ir.body()) if (in.op() != null) w += Fusion.heavyWeight(in.op());
-        heavyWeight = w;
     }
 
     void emit() {
@@ -78,7 +70,7 @@ final class KernelBody {
         if (ir.mode() == Mode.REDUCE_ROW) {
             for (int a = 0; a < ACCUMULATORS; a++) {
                 accs[a] = local();
-                support("identity_" + reduceName(), "()" + FVD);
+                identity();
                 mv.visitVarInsn(ASTORE, accs[a]);
             }
             acc = accs[0];
@@ -89,7 +81,6 @@ final class KernelBody {
             value[k] = in.load() && ir.loads().get(in.slot()).access() == Access.BROADCAST ? hoisted[in.slot()] : local();
             invariant[k] = in.load() ? ir.loads().get(in.slot()).access() == Access.BROADCAST
                     : in.args().stream().allMatch(a -> invariant[a]);
-            reciprocal[k] = -1;
         }
         hoistInvariants();
         Label done = new Label();
@@ -114,15 +105,14 @@ final class KernelBody {
         }
         mv.visitLabel(done);
         if (ir.mode() == Mode.REDUCE_ROW) {
-            String combine = "(" + FVD + FVD + ")" + FVD;
             mv.visitVarInsn(ALOAD, accs[0]);
             mv.visitVarInsn(ALOAD, accs[1]);
-            support("combine_" + reduceName(), combine);
+            combine();
             mv.visitVarInsn(ALOAD, accs[2]);
             mv.visitVarInsn(ALOAD, accs[3]);
-            support("combine_" + reduceName(), combine);
-            support("combine_" + reduceName(), combine);
-            support("lanes_" + reduceName(), "(" + FVD + ")F");
+            combine();
+            combine();
+            lanes();
             mv.visitInsn(FRETURN);
         } else {
             mv.visitInsn(RETURN);
@@ -245,32 +235,20 @@ final class KernelBody {
     }
 
     /**
-     * Emits, before the loop, every instruction whose inputs do not change along it (ops on
-     * broadcast values), and the reciprocal of each invariant divisor so the loop multiplies.
+     * Emits, before the loop, every instruction whose inputs do not change along it (constants, ops
+     * on broadcast values). A division by such a value stays a division: multiplying by its
+     * reciprocal would be faster but within an ulp only, and compiled results must have eager's bits.
      */
     private void hoistInvariants() {
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
-            if (in.load()) continue;
-            if (invariant[k]) {
-                op(in, k);
-            } else if (in.op() == Op.DIV && invariant[in.args().get(1)]) {
-                reciprocal[k] = local();
-                mv.visitVarInsn(ALOAD, value[in.args().get(1)]);
-                support("reciprocal", "(" + FVD + ")" + FVD);
-                mv.visitVarInsn(ASTORE, reciprocal[k]);
-            }
+            if (!in.load() && invariant[k]) op(in, k);
         }
     }
 
     private void op(Instr in, int k) {
-        StringBuilder desc = new StringBuilder("(");
-        for (int a : in.args()) {
-            mv.visitVarInsn(ALOAD, value[a]);
-            desc.append(type(ir.body().get(a).dtype()));
-        }
-        desc.append(')').append(type(in.dtype()));
-        support(helper(in), desc.toString());
+        for (int a : in.args()) mv.visitVarInsn(ALOAD, value[a]);
+        instructions.emit(in, in.args().isEmpty() ? null : ir.body().get(in.args().get(0)).dtype());
         mv.visitVarInsn(ASTORE, value[k]);
     }
 
@@ -281,11 +259,6 @@ final class KernelBody {
             if (invariant[k]) continue; // computed before the loop
             if (in.load()) {
                 load(in.slot(), masked, value[k]);
-            } else if (reciprocal[k] >= 0) {
-                mv.visitVarInsn(ALOAD, value[in.args().get(0)]);
-                mv.visitVarInsn(ALOAD, reciprocal[k]);
-                support("mul", "(" + FVD + FVD + ")" + FVD);
-                mv.visitVarInsn(ASTORE, value[k]);
             } else {
                 op(in, k);
             }
@@ -302,21 +275,22 @@ final class KernelBody {
                     mv.visitVarInsn(ALOAD, result);
                     store(out, masked);
                 }
-                if (masked) {
+                if (masked) { // the tail's inactive lanes hold the identity
+                    identity();
                     mv.visitVarInsn(ALOAD, result);
                     mv.visitVarInsn(ALOAD, tailMask);
-                    support("tail_" + reduceName(), "(" + FVD + VMD + ")" + FVD);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, FV, "blend", "(Ljdk/incubator/vector/Vector;" + VMD + ")" + FVD, false);
                     mv.visitVarInsn(ASTORE, result);
                 }
                 mv.visitVarInsn(ALOAD, acc);
                 mv.visitVarInsn(ALOAD, result);
-                support("combine_" + reduceName(), "(" + FVD + FVD + ")" + FVD);
+                combine();
                 mv.visitVarInsn(ASTORE, acc);
             }
             case REDUCE_COLUMNS -> {
                 loadFloats(out, masked);
                 mv.visitVarInsn(ALOAD, result);
-                support("combine_" + reduceName(), "(" + FVD + FVD + ")" + FVD);
+                combine();
                 store(out, masked);
             }
         }
@@ -419,18 +393,61 @@ final class KernelBody {
         else mv.visitIntInsn(v < 128 ? BIPUSH : SIPUSH, v);
     }
 
-    private String reduceName() {
-        return ir.reduceOp().label().replace("reduce_", "");
+    /** Pushes the reduction's identity as a vector: 0, -inf or +inf. */
+    private void identity() {
+        instructions.constant(switch (ir.reduceOp()) {
+            case REDUCE_SUM -> 0f;
+            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
+            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
+            default -> throw new IllegalStateException("Jit: " + ir.reduceOp() + " is not a float reduction");
+        });
     }
 
-    private static String type(DType t) {
-        return t == DType.BOOL ? VMD : FVD;
+    /** (acc, v) -> acc (op) v. */
+    private void combine() {
+        String name = switch (ir.reduceOp()) {
+            case REDUCE_SUM -> "add";
+            case REDUCE_MAX -> "max";
+            default -> "min";
+        };
+        mv.visitMethodInsn(INVOKEVIRTUAL, FV, name, "(Ljdk/incubator/vector/Vector;)" + FVD, false);
     }
 
-    private String helper(Instr in) {
-        if (in.op() == Op.CAST) return in.dtype() == DType.BOOL ? "toBool" : "toFloat";
-        // exp beside another heavy function takes the form with fewer C2 nodes (Fusion.heavyWeight)
-        if (in.op() == Op.EXP && heavyWeight > 1) return "expCompact";
-        return in.op().label();
+    /**
+     * (acc) -> its lanes reduced to a float. A sum adds the lanes in a fixed tree (lane i += lane
+     * i + w, w = lanes/2 ... 1), written out in scalar code: {@code reduceLanes(ADD)} leaves the order
+     * open and its interpreted and compiled forms differ. max and min do not depend on the order.
+     */
+    private void lanes() {
+        if (ir.reduceOp() != Op.REDUCE_SUM) {
+            mv.visitFieldInsn(GETSTATIC, "jdk/incubator/vector/VectorOperators", ir.reduceOp() == Op.REDUCE_MAX ? "MAX" : "MIN",
+                    "Ljdk/incubator/vector/VectorOperators$Associative;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "reduceLanes", "(Ljdk/incubator/vector/VectorOperators$Associative;)F", false);
+            return;
+        }
+        int lanes = KernelSupport.S.length(), t = local();
+        push(lanes);
+        mv.visitIntInsn(NEWARRAY, T_FLOAT);
+        mv.visitVarInsn(ASTORE, t);
+        mv.visitVarInsn(ALOAD, t);
+        mv.visitInsn(ICONST_0);
+        mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
+        for (int w = lanes / 2; w >= 1; w /= 2) {
+            for (int l = 0; l < w; l++) { // t[l] = t[l] + t[l + w]
+                mv.visitVarInsn(ALOAD, t);
+                push(l);
+                mv.visitVarInsn(ALOAD, t);
+                push(l);
+                mv.visitInsn(FALOAD);
+                mv.visitVarInsn(ALOAD, t);
+                push(l + w);
+                mv.visitInsn(FALOAD);
+                mv.visitInsn(FADD);
+                mv.visitInsn(FASTORE);
+            }
+        }
+        mv.visitVarInsn(ALOAD, t);
+        mv.visitInsn(ICONST_0);
+        mv.visitInsn(FALOAD);
     }
 }

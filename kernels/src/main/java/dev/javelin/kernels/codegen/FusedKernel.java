@@ -1,4 +1,4 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 /**
  * What a generated kernel class implements. Arrays and offsets are per slot (inputs, then the

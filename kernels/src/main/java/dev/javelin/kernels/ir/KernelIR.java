@@ -1,4 +1,4 @@
-package dev.javelin.jit.plan;
+package dev.javelin.kernels.ir;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * One fused kernel in device-neutral form: what a code generator (the CPU one in
- * {@code dev.javelin.jit.cpu}, a PTX renderer) walks. It describes the body of a loop over one
+ * {@code dev.javelin.kernels.codegen}, a PTX renderer) walks. It describes the body of a loop over one
  * dimension of length {@code n} that a launcher supplies at run time; shapes, strides and offsets
  * are launch parameters, not part of the kernel, so one kernel serves every shape with the same
  * structure (and a smaller last batch compiles nothing new).
@@ -73,24 +73,70 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
     public record Load(DType dtype, Access access) {}
 
     /**
-     * One instruction: a load of slot {@code slot} (when {@code op} is null) or {@code op} over the
-     * results {@code args}.
+     * The machine-level operations that {@link Decompositions} rewrites transcendentals into, beside
+     * the elementwise {@link Op}s a code generator renders directly (NEG, ABS, SQRT, ADD, SUB, MUL,
+     * DIV, MAX, MIN, the comparisons, WHERE, LOGICAL_NOT). Values are float32, int32 (a float's bits
+     * or a small integer) or bool (a lane mask).
      */
-    public record Instr(Op op, int slot, List<Integer> args, DType dtype) {
+    public enum Prim {
+        /** A constant of the instruction's dtype: float32 (its bits in {@code constant}) or int32. */
+        CONST,
+        /** {@code a * b + c}, rounded once (float32). */
+        FMA,
+        /** The float32 argument's bits as an int32. */
+        BITS,
+        /** The int32 argument's bits as a float32. */
+        FROM_BITS,
+        /** The int32 argument's value as a float32 (exact below 2^24). */
+        TO_FLOAT,
+        /** int32 arithmetic and logic. */
+        IADD, ISUB, IAND, IOR,
+        /** int32 shifts by {@code constant} bits: left, arithmetic right, logical right. */
+        SHL, SHR, USHR,
+        /** bool mask logic. */
+        AND, OR;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * One instruction: a load of slot {@code slot} (when {@code op} and {@code prim} are null),
+     * {@code op} over the results {@code args}, or the machine-level {@code prim} over them
+     * ({@code constant}: a CONST's value, a shift's count).
+     */
+    public record Instr(Op op, Prim prim, int slot, List<Integer> args, DType dtype, int constant) {
         public Instr {
             args = List.copyOf(args);
+            if (op != null && prim != null) throw new IllegalArgumentException("KernelIR: an instruction is an op or a prim, not both");
         }
 
         public boolean load() {
-            return op == null;
+            return op == null && prim == null;
         }
 
         public static Instr load(int slot, DType dtype) {
-            return new Instr(null, slot, List.of(), dtype);
+            return new Instr(null, null, slot, List.of(), dtype, 0);
         }
 
         public static Instr op(Op op, List<Integer> args, DType dtype) {
-            return new Instr(op, -1, args, dtype);
+            return new Instr(op, null, -1, args, dtype, 0);
+        }
+
+        public static Instr prim(Prim prim, List<Integer> args, DType dtype, int constant) {
+            return new Instr(null, prim, -1, args, dtype, constant);
+        }
+
+        /** What it computes, for the kernel's text: {@code exp}, {@code fma}, {@code const 1.0}, {@code shl 23}. */
+        public String label() {
+            if (op != null) return op.label();
+            if (prim == null) return "load " + slot;
+            return switch (prim) {
+                case CONST -> "const " + (dtype == DType.FLOAT32 ? Float.toString(Float.intBitsToFloat(constant)) : Integer.toString(constant));
+                case SHL, SHR, USHR -> prim.label() + " " + constant;
+                default -> prim.label();
+            };
         }
     }
 
@@ -115,12 +161,8 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
         for (int i = 0; i < body.size(); i++) {
             Instr in = body.get(i);
             sb.append("  %").append(i).append(" = ");
-            if (in.load()) {
-                sb.append("load ").append(in.slot());
-            } else {
-                sb.append(in.op().label());
-                for (int a : in.args()) sb.append(" %").append(a);
-            }
+            sb.append(in.label());
+            for (int a : in.args()) sb.append(" %").append(a);
             sb.append(" : ").append(in.dtype()).append('\n');
         }
         return sb.toString();

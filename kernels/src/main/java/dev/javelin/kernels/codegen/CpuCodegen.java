@@ -1,9 +1,10 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import static org.objectweb.asm.Opcodes.*;
 
-import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.jit.plan.KernelIR.Mode;
+import dev.javelin.kernels.ir.Decompositions;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Mode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.invoke.MethodHandles;
@@ -26,7 +27,7 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *     int step = S.length(), bound = S.loopBound(n), i = 0;
  *     for (; i < bound; i += step) {
  *         FloatVector v0 = FloatVector.fromArray(S, a0, o0 + i);
- *         FloatVector v2 = KernelSupport.mul(v0, h1);          // one line per IR instruction
+ *         FloatVector v2 = v0.mul(h1);                         // Vector API calls per IR instruction
  *         v2.intoArray(out, oo + i);
  *     }
  *     if (i < n) {                                              // the same body, masked
@@ -38,16 +39,16 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *
  * A row reduction keeps an accumulator vector instead of storing, blends the tail's inactive lanes
  * to the identity, and returns the reduction of the accumulator's lanes; a column reduction loads
- * the output, combines, and stores it back. Ops are calls into {@link KernelSupport}'s table.
- * Instructions on broadcast values only are computed once before the loop, and a division by such
- * a value becomes a multiplication by its reciprocal (within an ulp of the division, as PyTorch's
- * softmax does).
+ * the output, combines, and stores it back. Transcendentals are first rewritten into arithmetic
+ * ({@link Decompositions}); every instruction is then Vector API calls written into the loop
+ * ({@link VectorInstructions}), nothing C2 could leave out of line.
+ * Instructions on constants and broadcast values only are computed once before the loop.
  */
 public final class CpuCodegen {
     private static final String FV = "jdk/incubator/vector/FloatVector";
     private static final String VS = "jdk/incubator/vector/VectorSpecies";
     private static final String VSD = "L" + VS + ";";
-    private static final String PACKAGE = "dev/javelin/jit/cpu/";
+    private static final String PACKAGE = "dev/javelin/kernels/codegen/";
     private static final String RUN_DESC = "([Ljava/lang/Object;[I[[II)V";
     private static final String REDUCE_DESC = "([Ljava/lang/Object;[I[[II)F";
 
@@ -91,12 +92,17 @@ public final class CpuCodegen {
             }
         };
         cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {"dev/javelin/jit/cpu/FusedKernel"});
+                new String[] {"dev/javelin/kernels/codegen/FusedKernel"});
         cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "S", VSD, null, null).visitEnd();
+        cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "I", VSD, null, null).visitEnd(); // int lanes of the same shape
         MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
         clinit.visitCode();
         clinit.visitFieldInsn(GETSTATIC, FV, "SPECIES_PREFERRED", VSD);
+        clinit.visitInsn(DUP);
         clinit.visitFieldInsn(PUTSTATIC, name, "S", VSD);
+        clinit.visitFieldInsn(GETSTATIC, "java/lang/Integer", "TYPE", "Ljava/lang/Class;");
+        clinit.visitMethodInsn(INVOKEINTERFACE, VS, "withLanes", "(Ljava/lang/Class;)" + VSD, true);
+        clinit.visitFieldInsn(PUTSTATIC, name, "I", VSD);
         clinit.visitInsn(RETURN);
         clinit.visitMaxs(0, 0);
         clinit.visitEnd();
@@ -109,7 +115,7 @@ public final class CpuCodegen {
         init.visitEnd();
         boolean row = ir.mode() == Mode.REDUCE_ROW;
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, row ? "reduce" : "run", row ? REDUCE_DESC : RUN_DESC, null, null);
-        new KernelBody(ir, name, mv).emit();
+        new KernelBody(Decompositions.apply(ir), name, mv).emit();
         cw.visitEnd();
         return cw.toByteArray();
     }

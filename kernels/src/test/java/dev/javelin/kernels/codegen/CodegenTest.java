@@ -1,10 +1,10 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.javelin.jit.plan.KernelIR;
-import dev.javelin.jit.plan.KernelIR.Access;
-import dev.javelin.jit.plan.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Access;
+import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.List;
@@ -28,7 +28,8 @@ class CodegenTest {
         assertTrue(g.kernel().getClass().isHidden(), "unloads with its last user");
         String text = g.text();
         assertTrue(text.contains("jdk/incubator/vector/FloatVector.fromArray"), text);
-        assertTrue(text.contains("KernelSupport.relu"), text);
+        assertTrue(text.contains("FloatVector.max"), text); // relu, written into the loop
+        assertFalse(text.contains("KernelSupport.relu"), text);
     }
 
     @Test
@@ -110,5 +111,47 @@ class CodegenTest {
             assertEquals(x[i] > 2, c[i]);
             assertEquals(x[i] > 2 ? x[i] : 2, out[i]);
         }
+    }
+
+    @Test
+    void transcendentalsAreArithmeticWrittenIntoTheLoop() {
+        KernelIR erf = new KernelIR("E_erf", KernelIR.Mode.ELEMENTWISE, null, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, F), Instr.op(Op.ERF, List.of(0), F)), F);
+        String text = CpuCodegen.compile(erf).text(); // what JAVELIN_DEBUG=2 prints
+        assertTrue(text.contains("jdk/incubator/vector/FloatVector.fma"), text);
+        assertTrue(text.contains("jdk/incubator/vector/IntVector.reinterpretAsFloats"), text);
+        assertFalse(text.contains("KernelSupport"), "no helper call: " + text);
+    }
+
+    @Test
+    void opsOnBoolMasksFollowTheirTruthTables() {
+        Op[] ops = {Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.MAX, Op.MIN};
+        boolean[] a = {false, false, true, true, false, true, true, false, false, true, true, false, true, false, false, true, true};
+        boolean[] b = {false, true, false, true, true, true, false, false, true, false, true, true, false, false, true, true, false};
+        boolean[] c = {true, false, true, false, true, true, false, false, true, true, false, true, false, true, false, false, true};
+        int n = a.length;
+        for (Op op : ops) {
+            KernelIR ir = new KernelIR("E_" + op.label(), KernelIR.Mode.ELEMENTWISE, null,
+                    List.of(new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS), new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS)),
+                    List.of(Instr.load(0, DType.BOOL), Instr.load(1, DType.BOOL), Instr.op(op, List.of(0, 1), DType.BOOL)), DType.BOOL);
+            boolean[] out = new boolean[n];
+            CpuCodegen.compile(ir).kernel().run(new Object[] {a, b, out}, new int[3], new int[3][], n);
+            for (int i = 0; i < n; i++) {
+                int x = a[i] ? 1 : 0, y = b[i] ? 1 : 0;
+                boolean expected = switch (op) {
+                    case EQ -> x == y; case NE -> x != y; case LT -> x < y; case LE -> x <= y; case GT -> x > y; case GE -> x >= y;
+                    case MAX -> Math.max(x, y) == 1; default -> Math.min(x, y) == 1;
+                };
+                assertEquals(expected, out[i], op + " at " + i);
+            }
+        }
+        KernelIR where = new KernelIR("E_where_bool", KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS), new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS),
+                        new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, DType.BOOL), Instr.load(1, DType.BOOL), Instr.load(2, DType.BOOL),
+                        Instr.op(Op.WHERE, List.of(0, 1, 2), DType.BOOL)), DType.BOOL);
+        boolean[] out = new boolean[n];
+        CpuCodegen.compile(where).kernel().run(new Object[] {c, a, b, out}, new int[4], new int[4][], n);
+        for (int i = 0; i < n; i++) assertEquals(c[i] ? a[i] : b[i], out[i], "where at " + i);
     }
 }

@@ -1,4 +1,4 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.kernels.codegen;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -7,14 +7,13 @@ import java.lang.invoke.MethodType;
 /**
  * A generated kernel called through a method handle, so C2 never inlines it into a launcher's
  * loop. Why: a launcher call site that has seen one or two kernel classes inlines them
- * (monomorphic, bimorphic); the kernels then share the launcher's compilation and its node budget,
- * and past C2's NodeCountInliningCutoff the {@code VectorFunctions} calls and even the accumulator
- * constants inside stay calls that box their vectors. Measured: a two-kernel tanh/sigmoid block
- * group 72 ms instead of 28; a softmax row group with its exp and sum in one kernel 27 ms instead
- * of 18 (1 thread). Behind a method handle every kernel is compiled on its own. The handle adds
- * two frames of inlining depth, so the helpers kernels call stay shallow
- * ({@code KernelSupport.lanes_sum} writes its tree out rather than calling down two levels: a row
- * sum passed C2's MaxInlineLevel that way and ran 45 times slower).
+ * (monomorphic, bimorphic); the kernels then share the launcher's compilation and its node budget.
+ * Measured when kernels still called helper methods for their transcendentals: a two-kernel
+ * tanh/sigmoid block group 72 ms instead of 28, a softmax row group 27 ms instead of 18 (1 thread),
+ * because past C2's NodeCountInliningCutoff those calls stayed calls that boxed their vectors. Now
+ * every instruction is a Vector API intrinsic written into the kernel, which C2 delays rather than
+ * refuses past that cutoff; the handle is kept so that each kernel is still compiled on its own,
+ * within its own node budget (not re-measured without it: see perf/NOTES.md).
  */
 final class OpaqueKernel implements FusedKernel {
     private static final MethodType RUN = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class);

@@ -1,0 +1,60 @@
+package dev.javelin.highlevel;
+
+import dev.javelin.highlevel.data.Batch;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Keras's {@code class_weight}: each example weighs as much as its class (classes not named weigh
+ * 1), times its sample weight when it has one. Computed on the host from the batch's labels.
+ */
+final class ClassWeights {
+    private ClassWeights() {}
+
+    /** The weight of each example of {@code batch}; its labels are integers ({@code [batch]}, {@code [batch, 1]}) or one-hot rows. */
+    static Batch apply(Batch batch, Map<Integer, Double> classWeight) {
+        if (classWeight == null || classWeight.isEmpty()) return batch;
+        if (batch.targets().size() != 1) {
+            throw new IllegalArgumentException("fit: classWeight needs a model with one output; this batch has "
+                    + batch.targets().size() + " targets (use sampleWeight)");
+        }
+        Tensor y = batch.targets().get(0);
+        int n = batch.size();
+        long[] classes;
+        if (y.rank() == 2 && y.dim(1) > 1) {
+            classes = y.argmax(-1).toLongArray();
+        } else {
+            double[] v = y.toDoubleArray();
+            if (v.length != n) {
+                throw new IllegalArgumentException("fit: classWeight needs integer labels [batch] or one-hot rows [batch, classes], got "
+                        + y.dtype() + y.shape());
+            }
+            classes = new long[n];
+            for (int i = 0; i < n; i++) classes[i] = (long) v[i];
+        }
+        float[] w = new float[n];
+        double[] given = batch.sampleWeight() == null ? null : batch.sampleWeight().toDoubleArray();
+        for (int i = 0; i < n; i++) {
+            Double cw = classWeight.get((int) classes[i]);
+            w[i] = (float) ((cw == null ? 1.0 : cw) * (given == null ? 1.0 : given[i]));
+        }
+        return batch.withSampleWeight(Tensors.of(w));
+    }
+
+    static Iterator<Batch> applied(Iterator<Batch> it, Map<Integer, Double> classWeight) {
+        if (classWeight == null || classWeight.isEmpty()) return it;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Batch next() {
+                return apply(it.next(), classWeight);
+            }
+        };
+    }
+}

@@ -1,0 +1,48 @@
+package dev.javelin.kernels.codegen;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * What generated CPU kernels share that is not arithmetic: the species every loop uses, the bool
+ * loads and stores (a mask has no masked or gathered array access, so these are small loops), and
+ * the gather maps of strided slots. The arithmetic itself is written into each kernel
+ * ({@link VectorInstructions}).
+ */
+public final class KernelSupport {
+    /** The species every generated loop uses. */
+    public static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private KernelSupport() {}
+
+    // ---- bool loads and stores (masks have no masked or gathered array access) ----
+    public static VectorMask<Float> loadMask(boolean[] a, int index) { return VectorMask.fromArray(S, a, index); }
+
+    public static VectorMask<Float> loadMaskTail(boolean[] a, int index, int count) {
+        long bits = 0;
+        for (int j = 0; j < count; j++) if (a[index + j]) bits |= 1L << j;
+        return VectorMask.fromLong(S, bits);
+    }
+
+    public static VectorMask<Float> gatherMask(boolean[] a, int offset, int[] map, int mapOffset) {
+        long bits = 0;
+        for (int j = 0; j < S.length(); j++) if (a[offset + map[mapOffset + j]]) bits |= 1L << j;
+        return VectorMask.fromLong(S, bits);
+    }
+
+    public static VectorMask<Float> broadcastMask(boolean[] a, int index) { return S.maskAll(a[index]); }
+
+    public static void storeMask(VectorMask<Float> m, boolean[] a, int index) { m.intoArray(a, index); }
+
+    public static void storeMaskTail(VectorMask<Float> m, boolean[] a, int index, int count) {
+        for (int j = 0; j < count; j++) a[index + j] = m.laneIsSet(j);
+    }
+
+    /** The gather map of a strided slot: {@code 0, stride, 2*stride, ...}, padded with 0 for the masked tail. */
+    public static int[] gatherMap(int stride, int n) {
+        int[] map = new int[n + S.length()];
+        for (int i = 0; i < n; i++) map[i] = i * stride;
+        return map;
+    }
+}

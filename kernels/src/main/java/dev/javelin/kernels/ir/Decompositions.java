@@ -1,0 +1,190 @@
+package dev.javelin.kernels.ir;
+
+import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR.Prim;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one pass that rewrites each float32 transcendental of a kernel into machine-level arithmetic
+ * ({@link Prim}s and the plain elementwise ops): after it, a kernel body holds only operations every
+ * renderer emits inline, so no generated loop calls a helper that C2 might compile on its own and
+ * then refuse to inline. Each function is defined here once, in {@link MathDecompositions}; the
+ * accuracy of each is stated there and measured by {@code DecompositionAccuracyTest}.
+ *
+ * <pre>{@code
+ * KernelIR plain = Decompositions.apply(ir);   // exp, tanh, ... become fma, bits, shifts, selects
+ * }</pre>
+ */
+public final class Decompositions {
+    /** The ops this pass rewrites; every other op of a kernel body is rendered as it is. */
+    public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS,
+            Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.CAST);
+
+    private Decompositions() {}
+
+    /** {@code ir} with every op in {@link #DECOMPOSED} rewritten; the same kernel when there is none. */
+    public static KernelIR apply(KernelIR ir) {
+        if (ir.body().stream().noneMatch(in -> in.op() != null && DECOMPOSED.contains(in.op()))) return ir;
+        Builder b = new Builder();
+        int[] map = new int[ir.body().size()];
+        for (int k = 0; k < map.length; k++) {
+            Instr in = ir.body().get(k);
+            List<Integer> args = in.args().stream().map(a -> map[a]).toList();
+            if (in.load() || in.prim() != null) {
+                map[k] = b.emit(new Instr(in.op(), in.prim(), in.slot(), args, in.dtype(), in.constant()));
+            } else if (DECOMPOSED.contains(in.op())) {
+                map[k] = b.decompose(in, args, ir.body().get(in.args().get(0)).dtype());
+            } else {
+                map[k] = b.emit(Instr.op(in.op(), args, in.dtype()));
+            }
+        }
+        int result = map[map.length - 1];
+        if (result != b.body.size() - 1) { // the result is an earlier value (a constant, a cast to its own type): copy it last
+            result = in(b, result).dtype() == DType.BOOL ? b.or(result, result) : b.emit(Instr.op(Op.MAX, List.of(result, result), DType.FLOAT32));
+        }
+        return new KernelIR(ir.name(), ir.mode(), ir.reduceOp(), ir.loads(), b.body, ir.outDtype(), ir.storesValue());
+    }
+
+    private static final Map<Op, Integer> SIZES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * How many instructions {@code op}'s decomposition holds (constants included, though a kernel
+     * shares equal ones between functions); 0 for an op that is not decomposed or only becomes one
+     * or two instructions.
+     */
+    public static int size(Op op) {
+        if (!DECOMPOSED.contains(op) || op == Op.CAST || op == Op.RELU || op == Op.RECIPROCAL) return 0;
+        return SIZES.computeIfAbsent(op, o -> {
+            Builder b = new Builder();
+            int x = b.emit(Instr.load(0, DType.FLOAT32));
+            b.decompose(Instr.op(o, List.of(x), DType.FLOAT32), List.of(x), DType.FLOAT32);
+            return b.body.size() - 1;
+        });
+    }
+
+    private static Instr in(Builder b, int k) {
+        return b.body.get(k);
+    }
+
+    /**
+     * Appends instructions to a body: the vocabulary {@link MathDecompositions} writes its functions
+     * in. Equal constants are made once per kernel (two functions in one loop share them).
+     */
+    static final class Builder {
+        final List<Instr> body = new ArrayList<>();
+        private final Map<Long, Integer> constants = new HashMap<>();
+
+        int emit(Instr in) {
+            body.add(in);
+            return body.size() - 1;
+        }
+
+        private int decompose(Instr in, List<Integer> args, DType argType) {
+            int x = args.get(0);
+            return switch (in.op()) {
+                case EXP -> MathDecompositions.exp(this, x);
+                case LOG -> MathDecompositions.log(this, x);
+                case TANH -> MathDecompositions.tanh(this, x);
+                case SIGMOID -> MathDecompositions.sigmoid(this, x);
+                case ERF -> MathDecompositions.erf(this, x);
+                case SIN -> MathDecompositions.sin(this, x);
+                case COS -> MathDecompositions.cos(this, x);
+                case RELU -> max(x, c(0f));
+                case RECIPROCAL -> div(c(1f), x);
+                case SIGN -> select(lt(x, c(0f)), c(-1f), select(gt(x, c(0f)), c(1f), x));
+                case CAST -> {
+                    if (argType == in.dtype()) yield x;
+                    if (in.dtype() == DType.BOOL) yield emit(Instr.op(Op.NE, List.of(x, c(0f)), DType.BOOL));
+                    yield select(x, c(1f), c(0f));
+                }
+                default -> throw new IllegalStateException("Decompositions: no decomposition of " + in.op());
+            };
+        }
+
+        // ---- constants ----
+        int c(float v) {
+            return constant(DType.FLOAT32, Float.floatToRawIntBits(v));
+        }
+
+        int ci(int v) {
+            return constant(DType.INT32, v);
+        }
+
+        private int constant(DType t, int bits) {
+            long key = ((long) t.ordinal() << 32) | (bits & 0xffffffffL);
+            return constants.computeIfAbsent(key, k -> emit(Instr.prim(Prim.CONST, List.of(), t, bits)));
+        }
+
+        // ---- float32 ----
+        private int f(Op op, int... args) {
+            return emit(Instr.op(op, ints(args), DType.FLOAT32));
+        }
+
+        int add(int a, int b) { return f(Op.ADD, a, b); }
+        int sub(int a, int b) { return f(Op.SUB, a, b); }
+        int mul(int a, int b) { return f(Op.MUL, a, b); }
+        int div(int a, int b) { return f(Op.DIV, a, b); }
+        int max(int a, int b) { return f(Op.MAX, a, b); }
+        int neg(int a) { return f(Op.NEG, a); }
+        int abs(int a) { return f(Op.ABS, a); }
+        int sqrt(int a) { return f(Op.SQRT, a); }
+
+        /** {@code a * b + c}, rounded once. */
+        int fma(int a, int b, int c) {
+            return emit(Instr.prim(Prim.FMA, ints(a, b, c), DType.FLOAT32, 0));
+        }
+
+        /** {@code mask ? a : b} for float32 values. */
+        int select(int mask, int a, int b) {
+            return f(Op.WHERE, mask, a, b);
+        }
+
+        // ---- comparisons and masks ----
+        private int cmp(Op op, int a, int b) {
+            return emit(Instr.op(op, ints(a, b), DType.BOOL));
+        }
+
+        int lt(int a, int b) { return cmp(Op.LT, a, b); }
+        int gt(int a, int b) { return cmp(Op.GT, a, b); }
+        int ge(int a, int b) { return cmp(Op.GE, a, b); }
+        int eq(int a, int b) { return cmp(Op.EQ, a, b); }
+        /** True where {@code a} is NaN. */
+        int isNaN(int a) { return cmp(Op.NE, a, a); }
+        int or(int a, int b) { return emit(Instr.prim(Prim.OR, ints(a, b), DType.BOOL, 0)); }
+        int and(int a, int b) { return emit(Instr.prim(Prim.AND, ints(a, b), DType.BOOL, 0)); }
+
+        // ---- bits ----
+        private int i(Prim p, int constant, int... args) {
+            return emit(Instr.prim(p, ints(args), DType.INT32, constant));
+        }
+
+        int bits(int a) { return i(Prim.BITS, 0, a); }
+        int fromBits(int a) { return emit(Instr.prim(Prim.FROM_BITS, ints(a), DType.FLOAT32, 0)); }
+        int toFloat(int a) { return emit(Instr.prim(Prim.TO_FLOAT, ints(a), DType.FLOAT32, 0)); }
+        int iadd(int a, int b) { return i(Prim.IADD, 0, a, b); }
+        int isub(int a, int b) { return i(Prim.ISUB, 0, a, b); }
+        int iand(int a, int b) { return i(Prim.IAND, 0, a, b); }
+        int ior(int a, int b) { return i(Prim.IOR, 0, a, b); }
+        int shl(int a, int n) { return i(Prim.SHL, n, a); }
+        int shr(int a, int n) { return i(Prim.SHR, n, a); }
+        int ushr(int a, int n) { return i(Prim.USHR, n, a); }
+
+        /** The float32 {@code x} with the sign bit of {@code sign}. */
+        int withSignOf(int x, int sign) {
+            return fromBits(ior(iand(bits(x), ci(0x7fffffff)), iand(bits(sign), ci(0x80000000))));
+        }
+
+        private static List<Integer> ints(int... v) {
+            List<Integer> l = new ArrayList<>(v.length);
+            for (int x : v) l.add(x);
+            return l;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.javelin.kernels.ir;
+
+import dev.javelin.kernels.ir.Decompositions.Builder;
+
+/**
+ * The float32 transcendentals, each defined once as arithmetic on a kernel body ({@link Builder}):
+ * the eager CPU kernels, the compiled ones and the PTX all render these trees. Every function
+ * uses only IEEE operations that round the same way on every renderer and JIT tier (no hardware
+ * approximation, no library call), so its bits do not depend on where or when it runs.
+ *
+ * <p>exp, log and the polynomials are the Cephes single-precision ones; erf is Numerical Recipes'
+ * erfc fit above 0.5 and a Taylor series below. Accuracy against the correctly rounded result
+ * (measured by {@code DecompositionAccuracyTest} over every float in the ranges it names): exp 1
+ * ulp, log 1 ulp, tanh 1.3 ulp, sigmoid 1.5 ulp, erf 1.5 ulp, sin and cos 2 ulp below |x| = 51000.
+ */
+final class MathDecompositions {
+    private MathDecompositions() {}
+
+    static final float EXP_MAX = 88.72283905206835f, EXP_MIN = -103.972077083991796f, LOG2E = 1.44269504088896341f,
+            ROUNDER = 12582912f, LN2_HI = -0.693359375f, LN2_LO = 2.12194440e-4f;
+    private static final float[] EXP_P = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
+            1.6666665459e-1f, 5.0000001201e-1f};
+    private static final float[] LOG_P = {7.0376836292e-2f, -1.1514610310e-1f, 1.1676998740e-1f, -1.2420140846e-1f,
+            1.4249322787e-1f, -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f, 3.3333331174e-1f};
+    private static final float[] ERFC_P = {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
+            -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f};
+    private static final float[] TANH_P = {-5.70498872745E-3f, 2.06390887954E-2f, -5.37397155531E-2f, 1.33314422036E-1f,
+            -3.33332819422E-1f};
+    private static final float[] SIN_P = {-1.9515295891E-4f, 8.3321608736E-3f, -1.6666654611E-1f};
+    private static final float[] COS_P = {2.443315711809948E-5f, -1.388731625493765E-3f, 4.166664568298827E-2f};
+    /** pi/2 in four parts, the first three of at most 9 significant bits. */
+    private static final float[] PIO2 = {1.5703125f, 4.8351288E-4f, 3.138557E-7f, 6.0771006E-11f};
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    private static final float TWO_OVER_SQRT_PI_HI = (float) TWO_OVER_SQRT_PI,
+            TWO_OVER_SQRT_PI_LO = (float) (TWO_OVER_SQRT_PI - TWO_OVER_SQRT_PI_HI);
+    /** erf's Taylor series after its first term: Q with erf(x) = 2/sqrt(pi) (x + x^3 Q(x^2)), 2/sqrt(pi) folded in, highest degree first. */
+    private static final float[] ERF_SERIES = erfSeries(14);
+
+    private static float[] erfSeries(int terms) {
+        float[] q = new float[terms - 1];
+        double factorial = 1;
+        for (int n = 1; n < terms; n++) {
+            factorial *= n;
+            q[terms - 1 - n] = (float) (TWO_OVER_SQRT_PI * (n % 2 == 0 ? 1 : -1) / (factorial * (2 * n + 1)));
+        }
+        return q;
+    }
+
+    /** e^x within 1 ulp: x = n ln2 + r, |r| <= ln2/2; e^r by the Cephes polynomial; 2^n in two exact halves. */
+    static int exp(Builder b, int x) {
+        int over = b.gt(x, b.c(EXP_MAX)), under = b.lt(x, b.c(EXP_MIN));
+        int xc = b.select(under, b.c(EXP_MIN), b.select(over, b.c(EXP_MAX), x));
+        int t = b.add(b.mul(xc, b.c(LOG2E)), b.c(ROUNDER)); // 1.5 * 2^23 + n: its low bits hold n
+        int n = b.sub(t, b.c(ROUNDER));
+        int r = reduced(b, n, xc);
+        int p = expPolynomial(b, r);
+        int ni = b.isub(b.bits(t), b.ci(0x4b400000));
+        int n1 = b.shr(ni, 1);
+        int s1 = b.fromBits(b.shl(b.iadd(n1, b.ci(127)), 23));
+        int s2 = b.fromBits(b.shl(b.iadd(b.isub(ni, n1), b.ci(127)), 23));
+        int e = b.mul(b.mul(b.add(b.add(b.mul(b.mul(p, r), r), r), b.c(1f)), s1), s2);
+        return b.select(under, b.c(0f), b.select(over, b.c(Float.POSITIVE_INFINITY), e));
+    }
+
+    /** {@link #exp} for -88 <= x <= 88 (or NaN), bit for bit: no overflow, no subnormal, one exact 2^n scale. */
+    static int expInRange(Builder b, int x) {
+        int t = b.add(b.mul(x, b.c(LOG2E)), b.c(ROUNDER));
+        int n = b.sub(t, b.c(ROUNDER));
+        int r = reduced(b, n, x);
+        int p = expPolynomial(b, r);
+        return b.mul(b.add(b.add(b.mul(b.mul(p, r), r), r), b.c(1f)), twoTo(b, t));
+    }
+
+    /** x - n ln2 in two steps (Cody and Waite): the high part of ln2 has few bits, so n * LN2_HI is exact. */
+    private static int reduced(Builder b, int n, int x) {
+        return b.fma(n, b.c(LN2_LO), b.fma(n, b.c(LN2_HI), x));
+    }
+
+    /** 2^n from t = 1.5 * 2^23 + n: the bias added to t's bits, shifted into the exponent field (t's own exponent shifts out). */
+    private static int twoTo(Builder b, int t) {
+        return b.fromBits(b.shl(b.iadd(b.bits(t), b.ci(127)), 23));
+    }
+
+    /** The Cephes polynomial p(r) with e^r = 1 + r + r^2 p(r), |r| <= ln2/2. */
+    private static int expPolynomial(Builder b, int r) {
+        return horner(b, r, EXP_P);
+    }
+
+    /** p[0] x^(k-1) + ... + p[k-1] by Horner's rule with fused multiply-adds (the first as {@code x * p0 + p1}). */
+    private static int horner(Builder b, int x, float[] p) {
+        int acc = b.fma(x, b.c(p[0]), b.c(p[1]));
+        for (int k = 2; k < p.length; k++) acc = b.fma(acc, x, b.c(p[k]));
+        return acc;
+    }
+
+    /** The natural logarithm within 1 ulp; NaN below 0, -inf at 0: x = m 2^e, m in [sqrt(1/2), sqrt(2)), the Cephes polynomial in m - 1. */
+    static int log(Builder b, int x) {
+        int tiny = b.lt(x, b.c(Float.MIN_NORMAL));
+        int bits = b.bits(b.select(tiny, b.mul(x, b.c(8388608f)), x)); // subnormals scaled by 2^23
+        int e = b.toFloat(b.isub(b.iand(b.ushr(bits, 23), b.ci(0xff)), b.ci(126)));
+        e = b.select(tiny, b.sub(e, b.c(23f)), e);
+        int m = b.fromBits(b.ior(b.iand(bits, b.ci(0x807fffff)), b.ci(0x3f000000)));
+        int low = b.lt(m, b.c(0.707106781186547524f));
+        e = b.select(low, b.sub(e, b.c(1f)), e);
+        m = b.sub(b.add(m, b.select(low, m, b.c(0f))), b.c(1f));
+        int z = b.mul(m, m);
+        int p = horner(b, m, LOG_P);
+        int y = b.fma(e, b.c(-2.12194440e-4f), b.mul(b.mul(p, m), z));
+        y = b.fma(z, b.c(-0.5f), y);
+        int r = b.fma(e, b.c(0.693359375f), b.add(m, y));
+        r = b.select(b.eq(x, b.c(0f)), b.c(Float.NEGATIVE_INFINITY), r);
+        r = b.select(b.lt(x, b.c(0f)), b.c(Float.NaN), r);
+        return b.select(b.or(b.eq(x, b.c(Float.POSITIVE_INFINITY)), b.isNaN(x)), x, r);
+    }
+
+    /**
+     * tanh within 1.3 ulp: below |x| = 0.625 the Cephes odd polynomial x + x^3 P(x^2); above,
+     * 1 - 2 / (e^2|x| + 1) with 2|x| clamped at 20 (tanh rounds to 1 there); the sign of x put back
+     * last, so -0 stays -0.
+     */
+    static int tanh(Builder b, int x) {
+        int ax = b.abs(x), z = b.mul(x, x);
+        int small = b.fma(ax, b.mul(horner(b, z, TANH_P), z), ax);
+        int y = b.add(ax, ax);
+        int e = expInRange(b, b.select(b.gt(y, b.c(20f)), b.c(20f), y));
+        int big = b.sub(b.c(1f), b.div(b.c(2f), b.add(e, b.c(1f))));
+        return b.withSignOf(b.select(b.lt(ax, b.c(0.625f)), small, big), x);
+    }
+
+    /**
+     * 1 / (1 + e^-x) within 1.5 ulp, -x clamped to [-20, 88]; 0 below x = -88, where the true value is
+     * subnormal. 1 + e^-x is kept as a rounded sum and its exact error, and the quotient gets one
+     * Newton correction against both, so only exp's error and the last rounding remain.
+     */
+    static int sigmoid(Builder b, int x) {
+        int u = b.neg(x);
+        u = b.select(b.gt(u, b.c(88f)), b.c(88f), b.select(b.lt(u, b.c(-20f)), b.c(-20f), u));
+        int e = expInRange(b, u);
+        int one = b.c(1f);
+        int d = b.add(e, one);
+        int dlo = b.select(b.gt(e, one), b.add(b.sub(e, d), one), b.add(b.sub(one, d), e)); // Fast2Sum: the larger first
+        int r = b.div(one, d);
+        int residual = b.sub(b.fma(b.neg(r), d, one), b.mul(r, dlo)); // 1 - r (d + dlo)
+        return b.select(b.lt(x, b.c(-88f)), b.c(0f), b.fma(r, residual, r));
+    }
+
+    /**
+     * The error function within 1.5 ulp. Below |x| = 1 its Taylor series, 2/sqrt(pi) x + x^3 Q(x^2)
+     * with 2/sqrt(pi) in two parts so the leading term is rounded once; above, 1 - t exp(poly(t) - x^2)
+     * with t = 1 / (1 + |x|/2) (Numerical Recipes' erfc fit), the exponent clamped at -87 (below it
+     * 1 - t e^x rounds to 1 either way).
+     */
+    static int erf(Builder b, int x) {
+        int ax = b.abs(x), x2 = b.mul(x, x);
+        int t = b.div(b.c(1f), b.add(b.mul(ax, b.c(0.5f)), b.c(1f)));
+        int arg = b.sub(horner(b, t, ERFC_P), x2);
+        int ee = expInRange(b, b.select(b.lt(arg, b.c(-87f)), b.c(-87f), arg));
+        int tail = b.sub(b.c(1f), b.mul(t, ee));
+        int small = b.fma(ax, b.c(TWO_OVER_SQRT_PI_HI), b.fma(b.mul(ax, x2), horner(b, x2, ERF_SERIES), b.mul(ax, b.c(TWO_OVER_SQRT_PI_LO))));
+        return b.withSignOf(b.select(b.ge(ax, b.c(1f)), tail, small), x); // erf is odd: computed for |x|, the sign put back
+    }
+
+    /**
+     * sin within 2 ulp for |x| < 51000 (2.3 ulp to 2e5; beyond, the reduction loses bits and the
+     * error grows: no Payne-Hanek reduction yet).
+     */
+    static int sin(Builder b, int x) {
+        return sinCos(b, x, false);
+    }
+
+    /** cos, to the same accuracy as {@link #sin}. */
+    static int cos(Builder b, int x) {
+        return sinCos(b, x, true);
+    }
+
+    /**
+     * |x| = n pi/2 + r, |r| <= pi/4, with pi/2 in four parts (Cody and Waite): the first three have at
+     * most 9 bits, so n times each is exact for n < 2^15, and the rounding of the last two steps is
+     * carried as a correction {@code lo}. The Cephes polynomials for sin and cos on [-pi/4, pi/4];
+     * n's low bits (from the rounding sum's bits) pick the polynomial and the sign.
+     */
+    private static int sinCos(Builder b, int x, boolean cos) {
+        int ax = b.abs(x);
+        int t = b.add(b.mul(ax, b.c(0.636619772367581343f)), b.c(ROUNDER)); // 1.5 * 2^23 + n
+        int n = b.sub(t, b.c(ROUNDER));
+        int r2 = b.fma(n, b.c(-PIO2[1]), b.fma(n, b.c(-PIO2[0]), ax));
+        int r3 = b.fma(n, b.c(-PIO2[2]), r2);
+        int r = b.fma(n, b.c(-PIO2[3]), r3);
+        int nn = b.neg(n);
+        int lo = b.add(b.fma(nn, b.c(PIO2[2]), b.sub(r2, r3)), b.fma(nn, b.c(PIO2[3]), b.sub(r3, r)));
+        lo = b.select(b.lt(ax, b.c(51000f)), lo, b.c(0f)); // beyond, n times the parts is not exact and lo means nothing
+        int z = b.mul(r, r);
+        int sinR = b.add(b.fma(b.mul(horner(b, z, SIN_P), z), r, r), lo);
+        int cosR = b.fma(b.neg(r), lo, b.fma(b.mul(horner(b, z, COS_P), z), z, b.fma(z, b.c(-0.5f), b.c(1f))));
+        int q = b.bits(t); // n in the low bits; cos(x) = sin(x + pi/2)
+        if (cos) q = b.iadd(q, b.ci(1));
+        int odd = b.gt(b.toFloat(b.iand(q, b.ci(1))), b.c(0.5f));
+        int v = b.select(odd, cosR, sinR);
+        // the sign bit when n mod 4 is 2 or 3; adding 0x80000000 to an int toggles its sign bit and nothing else
+        int flip = b.shl(b.iand(q, b.ci(2)), 30);
+        if (!cos) flip = b.iadd(flip, b.iand(b.bits(x), b.ci(0x80000000))); // sin is odd
+        return b.fromBits(b.iadd(b.bits(v), flip));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.javelin.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.spi.SpecialFunctions;
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The accuracy each float32 transcendental states (in {@code MathDecompositions}), measured on the
+ * eager kernels (generated from the same decompositions as the JIT's) against the double-precision
+ * function: every {@code STRIDE}-th float of each range, both signs where the function is defined
+ * for both, plus the special values. The error is in units of the last place of the float nearest
+ * the exact result.
+ */
+class DecompositionAccuracyTest {
+    /**
+     * Every 997th float bit pattern by default (about a million per range spanning all exponents);
+     * {@code -Djavelin.accuracy.stride=61} for the denser sweep whose figures perf/NOTES.md records.
+     */
+    static final int STRIDE = Integer.getInteger("javelin.accuracy.stride", 997);
+
+    /** The largest error over every STRIDE-th float in [lo, hi] (and -hi..-lo when {@code bothSigns}), in ulps. */
+    static double maxUlps(Op op, DoubleUnaryOperator exact, float lo, float hi, boolean bothSigns) {
+        int from = Float.floatToRawIntBits(lo), to = Float.floatToRawIntBits(hi);
+        int count = (to - from) / STRIDE + 1;
+        float[] x = new float[bothSigns ? 2 * count : count];
+        for (int i = 0; i < count; i++) {
+            x[i] = Float.intBitsToFloat(from + i * STRIDE);
+            if (bothSigns) x[count + i] = -x[i];
+        }
+        float[] y = new float[x.length];
+        // in calls of 4096: a first call over millions would run its loop in the interpreter throughout
+        for (int i = 0; i < x.length; i += 4096) GeneratedLoops.unary(op, x, i, 1, y, i, 1, Math.min(4096, x.length - i));
+        double worst = 0;
+        for (int i = 0; i < x.length; i++) {
+            double e = exact.applyAsDouble(x[i]);
+            double err = Math.abs(y[i] - e) / Math.ulp((float) Math.abs(e));
+            if (!(err <= worst)) {
+                if (Double.isNaN(err) && Double.isNaN(e) && Float.isNaN(y[i])) continue;
+                assertFalse(Double.isNaN(err), op + "(" + x[i] + ") = " + y[i] + ", exact " + e);
+                worst = err;
+            }
+        }
+        return worst;
+    }
+
+    static void assertWithin(double ulps, Op op, DoubleUnaryOperator exact, float lo, float hi, boolean bothSigns) {
+        double worst = maxUlps(op, exact, lo, hi, bothSigns);
+        System.out.printf("DecompositionAccuracyTest: %s over [%g, %g]%s: %.3f ulp%n", op, lo, hi, bothSigns ? " and negated" : "", worst);
+        assertTrue(worst <= ulps, op + " over [" + lo + ", " + hi + "]: " + worst + " ulp, stated " + ulps);
+    }
+
+    @Test
+    void eachTranscendentalIsWithinItsStatedUlps() {
+        assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
+        assertWithin(1, Op.EXP, Math::exp, 0f, 88.7f, true);
+        assertWithin(1, Op.LOG, Math::log, Float.MIN_NORMAL, Float.MAX_VALUE, false);
+        assertWithin(1.5, Op.TANH, Math::tanh, 0f, 20f, true);
+        assertWithin(1.5, Op.SIGMOID, v -> 1 / (1 + Math.exp(-v)), 0f, 87f, true);
+        assertWithin(1.5, Op.ERF, SpecialFunctions::erf, 0f, 10f, true);
+        assertWithin(2, Op.SIN, Math::sin, 0f, 51000f, true);
+        assertWithin(2, Op.COS, Math::cos, 0f, 51000f, true);
+    }
+
+    /** tanh's polynomial branch ends at |x| = 0.625: every float around it, where its error peaks. */
+    @Test
+    void tanhAroundItsBranchPointForEveryFloat() {
+        assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
+        int from = Float.floatToRawIntBits(0.6f), to = Float.floatToRawIntBits(0.66f);
+        float[] x = new float[to - from + 1], y = new float[x.length];
+        for (int i = 0; i < x.length; i++) x[i] = Float.intBitsToFloat(from + i);
+        GeneratedLoops.unary(Op.TANH, x, 0, 1, y, 0, 1, x.length);
+        for (int i = 0; i < x.length; i++) {
+            double e = Math.tanh(x[i]);
+            assertTrue(Math.abs(y[i] - e) <= 1.5 * Math.ulp((float) e), "tanh(" + x[i] + ") = " + y[i] + ", exact " + e);
+        }
+    }
+
+    @Test
+    void specialValuesFollowJavaMath() {
+        assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
+        float[] x = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, -1f, 1e-42f, 200f, -200f};
+        Op[] ops = {Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS};
+        DoubleUnaryOperator[] exact = {Math::exp, Math::log, Math::tanh, v -> 1 / (1 + Math.exp(-v)), SpecialFunctions::erf, Math::sin, Math::cos};
+        for (int k = 0; k < ops.length; k++) {
+            float[] y = new float[x.length];
+            GeneratedLoops.unary(ops[k], x, 0, 1, y, 0, 1, x.length);
+            for (int i = 0; i < x.length; i++) {
+                if (Float.isInfinite(x[i]) && (ops[k] == Op.SIN || ops[k] == Op.COS)) {
+                    assertTrue(Float.isNaN(y[i]), ops[k] + "(" + x[i] + ") = " + y[i]);
+                    continue;
+                }
+                if (Math.abs(x[i]) == 200f && (ops[k] == Op.SIN || ops[k] == Op.COS)) continue; // checked by the sweep
+                float e = (float) exact[k].applyAsDouble(x[i]);
+                if (ops[k] == Op.LOG && x[i] == 1e-42f) e = (float) Math.log(1e-42f); // a subnormal input
+                boolean same = Float.isNaN(e) ? Float.isNaN(y[i]) : y[i] == e || Math.abs(y[i] - e) <= 2 * Math.ulp(e);
+                assertTrue(same, ops[k] + "(" + x[i] + ") = " + y[i] + ", expected " + e);
+                if (x[i] == 0f && ops[k] != Op.COS && ops[k] != Op.EXP && ops[k] != Op.LOG && ops[k] != Op.SIGMOID) {
+                    assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), ops[k] + " keeps the sign of zero");
+                }
+            }
+        }
+    }
+}
