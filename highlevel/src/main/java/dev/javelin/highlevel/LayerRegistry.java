@@ -201,12 +201,13 @@ public final class LayerRegistry {
      * Rebuilds a layer from its {@code {"class_name": ..., "config": {...}}} entry: how wrappers
      * (Bidirectional, TimeDistributed) rebuild the layer they hold.
      */
-    @SuppressWarnings("unchecked")
     public static Layer fromEntry(Map<String, Object> entry) {
-        if (entry == null || !(entry.get("class_name") instanceof String cls) || !(entry.get("config") instanceof Map<?, ?> config)) {
-            throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got " + entry);
-        }
-        return create(cls, (Map<String, Object>) config);
+        if (entry == null) throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got null");
+        ConfigMap e = ConfigMap.of(entry);
+        String cls = Config.requiredString(e, "class_name");
+        ConfigMap config = Config.requiredMap(e, "config");
+        e.requireAllRead();
+        return create(cls, config);
     }
 
     /**
