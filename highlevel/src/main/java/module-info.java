@@ -16,6 +16,7 @@ module dev.javelin.highlevel {
     exports dev.javelin.highlevel.layers;
     exports dev.javelin.highlevel.losses;
     exports dev.javelin.highlevel.metrics;
+    exports dev.javelin.highlevel.models;
     exports dev.javelin.highlevel.optimizers;
     exports dev.javelin.highlevel.regularizers;
     exports dev.javelin.highlevel.saving;

@@ -101,6 +101,10 @@ final class Rules {
                 yield two(needs, () -> Ops.conv2dBackwardInput(b, g, x.shape(), c), () -> Ops.conv2d(x, g, c));
             }
 
+            case ATTENTION -> attention(call, y, g);
+            case ATTENTION_BACKWARD -> throw new UnsupportedOperationException("a gradient of the fused attention's gradient"
+                    + " (second order) is not implemented; differentiate NN.scaledDotProductAttentionComposed instead");
+
             // ---- indexing: gather and scatter-add are each other's adjoints; indices get none
             case GATHER -> new Tensor[] {Ops.scatterAdd(zerosLike(x), axis(call), b, g), null};
             case SCATTER_ADD -> new Tensor[] {needs[0] ? g : null, null,
@@ -109,6 +113,19 @@ final class Rules {
 
             case RANDOM_UNIFORM, RANDOM_NORMAL -> new Tensor[1];
         };
+    }
+
+    /** dq, dk, dv from the one packed ATTENTION_BACKWARD result; the additive mask gets none. */
+    private static Tensor[] attention(OpCall call, Tensor y, Tensor g) {
+        Tensor q = call.input(0), k = call.input(1), v = call.input(2);
+        Tensor mask = call.inputs().size() == 4 ? call.input(3) : null;
+        Tensor packed = Ops.attentionBackward(q, k, v, mask, y, g, call.attrs(OpAttrs.Attention.class));
+        int nq = q.dim(-2) * q.dim(-1), nk = k.dim(-2) * k.dim(-1), nv = v.dim(-2) * v.dim(-1);
+        Tensor[] grads = new Tensor[call.inputs().size()];
+        grads[0] = packed.slice(-1, 0, nq).reshape(q.shape().toArray());
+        grads[1] = packed.slice(-1, nq, nq + nk).reshape(k.shape().toArray());
+        grads[2] = packed.slice(-1, nq + nk, nq + nk + nv).reshape(v.shape().toArray());
+        return grads;
     }
 
     // ---- helpers -----------------------------------------------------------------------------

@@ -17,7 +17,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HessianVectorGradCheckTest {
     static List<GradCase> cases() {
         List<GradCase> out = new ArrayList<>();
-        for (GradCase c : PrimitiveGradientTest.cases()) out.add(hvp(c));
+        for (GradCase c : PrimitiveGradientTest.cases()) {
+            // the fused attention op is first-order only (its backward op has no rule); the composed form has every order
+            if (!c.name().contains("attention")) out.add(hvp(c));
+        }
         for (GradCase c : CompositeGradientTest.cases()) out.add(hvp(c));
         return out;
     }

@@ -16,7 +16,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Gradients exactly at the kinks, where a convention decides, checked against PyTorch 1.13's
- * (values derived by hand from its backward formulas and confirmed with torch): softplus and
+ * conventions (the expected values follow from its backward formulas: softplus_backward and
+ * log_sigmoid_backward use sigmoid, elu_backward takes the negative branch at 0, clamp_backward
+ * passes on the closed interval, max_pool2d routes to the argmax, std_backward masks std == 0;
+ * torch itself was not available on the build machine to rerun them): softplus and
  * logSigmoid give sigmoid(0) = 0.5, BCE from logits sigmoid(0) - t, elu alpha, clamp 1 on its
  * bounds, max pooling the whole gradient to one of tied values, std and norm 0 where they are 0.
  * Each in float32 and float64.

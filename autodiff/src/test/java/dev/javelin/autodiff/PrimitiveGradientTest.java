@@ -3,6 +3,7 @@ package dev.javelin.autodiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
@@ -114,6 +115,12 @@ class PrimitiveGradientTest {
                         Rand.normal(42, convY.toArray()), convF),
                 new GradCase("conv2d backward filter", x -> Ops.conv2dBackwardFilter(x[0], x[1], convF.shape(), conv),
                         convX, Rand.normal(43, convY.toArray())),
+                // fused attention: the packed output's logsumexp column is checked too
+                new GradCase("attention with its logsumexp", x -> Ops.attention(x[0], x[1], x[2], null, new OpAttrs.Attention(0.4, false)),
+                        Rand.normal(44, 2, 3, 4), Rand.normal(45, 2, 5, 4), Rand.normal(46, 2, 5, 3)),
+                new GradCase("causal attention, additive mask, a view, a fully masked row",
+                        x -> NN.scaledDotProductAttention(x[0], x[1], x[2], attentionMask(), true),
+                        Rand.normal(47, 1, 2, 3, 4).mT(), Rand.normal(48, 1, 2, 4, 3), Rand.normal(49, 1, 2, 4, 2)),
                 // indexing and random
                 new GradCase("gather along 0 with repeats", x -> Ops.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
                         Rand.normal(36, 4, 3)),
@@ -123,6 +130,11 @@ class PrimitiveGradientTest {
                         x -> Ops.gather(x[0], 1, Ops.argsort(x[0], 1, true)), nc),
                 new GradCase("x * random", x -> x[0].mul(Ops.randomUniform(x[0].shape(), Tensors.scalar(5, DType.INT64)).cast(DType.FLOAT64))
                         .add(x[0].mul(Ops.randomNormal(x[0].shape(), Tensors.scalar(6, DType.INT64)).cast(DType.FLOAT64))), nc));
+    }
+
+    /** Key 0 hidden from every query: with the causal mask, query 0 sees nothing and must get zeros, not NaN. */
+    private static Tensor attentionMask() {
+        return Tensors.of(new double[] {Double.NEGATIVE_INFINITY, 0, 0.5, -1}, 1, 1, 1, 4);
     }
 
     @ParameterizedTest(name = "{0}")

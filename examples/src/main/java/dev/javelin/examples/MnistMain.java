@@ -34,6 +34,10 @@ public final class MnistMain {
     private MnistMain() {}
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("charlm")) { // -Dmodel=charlm: the char-GPT job
+            CharLmMain.main(args);
+            return;
+        }
         String which = "convnet";
         int epochs = 15;
         long seed = 42;

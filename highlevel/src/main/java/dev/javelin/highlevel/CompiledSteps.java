@@ -8,9 +8,9 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Debug;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The model's own {@link Model#trainStep}, {@link Model#testStep} and {@link Model#predictStep},
@@ -26,7 +26,7 @@ final class CompiledSteps {
     private final Model model;
     private final JitOptions options;
     /** One compiled function per step kind and batch layout (number of inputs, targets, weights). */
-    private final Map<String, CompiledFunction> functions = new HashMap<>();
+    private final Map<String, CompiledFunction> functions = new ConcurrentHashMap<>(); // predict may run on several threads
     private List<Variable> tracedTrainable;
 
     CompiledSteps(Model model, JitOptions options) {

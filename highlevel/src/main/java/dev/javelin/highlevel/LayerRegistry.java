@@ -29,6 +29,10 @@ import dev.javelin.highlevel.layers.ELU;
 import dev.javelin.highlevel.layers.EinsumDense;
 import dev.javelin.highlevel.layers.Embedding;
 import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
+import dev.javelin.highlevel.layers.PositionEmbedding;
+import dev.javelin.highlevel.layers.TransformerDecoder;
+import dev.javelin.highlevel.models.GptModel;
 import dev.javelin.highlevel.layers.GRU;
 import dev.javelin.highlevel.layers.GlobalAveragePooling1D;
 import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
@@ -109,6 +113,15 @@ public final class LayerRegistry {
         register("Concatenate", Concatenate::fromConfig);
         registerKerasLayers();
         registerSequenceLayers();
+        registerAttentionLayers();
+    }
+
+    /** Attention, the transformer block and the decoder-only model (issue 13). */
+    private static void registerAttentionLayers() {
+        register("MultiHeadAttention", MultiHeadAttention::fromConfig);
+        register("PositionEmbedding", PositionEmbedding::fromConfig);
+        register("TransformerDecoder", TransformerDecoder::fromConfig);
+        register("GptModel", GptModel::fromConfig);
     }
 
     /** The convolution, reshaping, pooling, normalization, merging and activation layers of issue 14. */
@@ -188,12 +201,13 @@ public final class LayerRegistry {
      * Rebuilds a layer from its {@code {"class_name": ..., "config": {...}}} entry: how wrappers
      * (Bidirectional, TimeDistributed) rebuild the layer they hold.
      */
-    @SuppressWarnings("unchecked")
     public static Layer fromEntry(Map<String, Object> entry) {
-        if (entry == null || !(entry.get("class_name") instanceof String cls) || !(entry.get("config") instanceof Map<?, ?> config)) {
-            throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got " + entry);
-        }
-        return create(cls, (Map<String, Object>) config);
+        if (entry == null) throw new IllegalArgumentException("LayerRegistry.fromEntry: expected {\"class_name\": ..., \"config\": {...}}, got null");
+        ConfigMap e = ConfigMap.of(entry);
+        String cls = Config.requiredString(e, "class_name");
+        ConfigMap config = Config.requiredMap(e, "config");
+        e.requireAllRead();
+        return create(cls, config);
     }
 
     /**

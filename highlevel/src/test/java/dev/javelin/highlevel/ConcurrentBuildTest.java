@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A model without an InputLayer is built by its first call: concurrent first calls must build it once. */
+/**
+ * A model without an InputLayer is built by its first call: concurrent first calls must build it
+ * once; on a compiled model they also share one compiled predict step.
+ */
 class ConcurrentBuildTest {
     private static final int THREADS = 4;
     private static final int ROUNDS = 20;
@@ -35,6 +38,7 @@ class ConcurrentBuildTest {
         try {
             for (int round = 0; round < ROUNDS; round++) {
                 Model cold = new Sequential(new Dense(16, "relu"), new Dropout(0.1), new Dense(3));
+                if (round % 2 == 1) cold.compile("sgd", "mse"); // odd rounds: predict runs the compiled step
                 CyclicBarrier start = new CyclicBarrier(THREADS);
                 List<Future<float[]>> results = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {

@@ -55,6 +55,21 @@ class StrictConfigTest {
         all.requireAllRead();
     }
 
+    @Test
+    void layersAddedSinceReadTheirConfigsStrictlyToo() {
+        // values that an intValue() cast read as other numbers, a seed of the wrong type, a wrapper's layer that is not an object
+        String m = error(() -> LayerRegistry.create("ZeroPadding2D", Map.of("padding", 16.9)));
+        assertTrue(m.contains("ZeroPadding2D") && m.contains("'padding'") && m.contains("16.9"), m);
+        m = error(() -> LayerRegistry.create("Cropping1D", Map.of("cropping", List.of(4294967312L, 1))));
+        assertTrue(m.contains("'cropping'") && m.contains("4294967312"), m);
+        m = error(() -> LayerRegistry.create("LSTM", Map.of("units", 3, "seed", "x")));
+        assertTrue(m.contains("'seed'"), m);
+        m = error(() -> LayerRegistry.create("Bidirectional", Map.of("layer", 5)));
+        assertTrue(m.contains("'layer'") && m.contains("an object"), m);
+        m = error(() -> LayerRegistry.fromEntry(Map.of("class_name", "Dense", "config", Map.of("units", 2), "extra", 1)));
+        assertTrue(m.contains("unknown config key 'extra'"), m);
+    }
+
     private static Map<String, Object> edited(Map<String, Object> config, Consumer<Map<String, Object>> edit) {
         Map<String, Object> c = Json.parseObject(Json.write(config));
         edit.accept(c);

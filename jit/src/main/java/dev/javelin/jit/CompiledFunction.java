@@ -34,6 +34,8 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class CompiledFunction {
+    /** {@code -Djavelin.jit.batchBuckets=false} turns the padded power-of-two programs off: for measuring what they buy. */
+    private static final boolean BATCH_BUCKETS = Boolean.parseBoolean(System.getProperty("javelin.jit.batchBuckets", "true"));
     private final Function<Tensor[], Tensor[]> fn;
     private final JitOptions options;
     private final Map<Signature, Program> cache;
@@ -113,7 +115,7 @@ public final class CompiledFunction {
      * batch that is a power of two already, or before the first compilation has decided).
      */
     private Tensor[] callInBucket(Tensor[] args) {
-        if (!options.isDynamicBatch() || options.isNanCheck() || !Boolean.TRUE.equals(rowWise)) return null;
+        if (!BATCH_BUCKETS || !options.isDynamicBatch() || options.isNanCheck() || !Boolean.TRUE.equals(rowWise)) return null;
         int n = batchOf(args);
         int bucket = bucketOf(n);
         if (n < 1 || bucket == n) return null;

@@ -198,6 +198,49 @@ public final class NN {
         return v;
     }
 
+    // ---- attention -----------------------------------------------------------------------------
+
+    /**
+     * Scaled dot-product attention, as PyTorch's {@code scaled_dot_product_attention}:
+     * {@code softmax(q·kᵀ·scale + mask)·v} for q [B...,Tq,D], k [B...,Tk,D], v [B...,Tk,Dv], giving
+     * [B...,Tq,Dv]. It runs as one fused op ({@link Op#ATTENTION}: tiled, with an online softmax, so the
+     * Tq×Tk scores are never stored, forward or backward). A query whose every key is masked gets zeros.
+     *
+     * <pre>{@code
+     * Tensor q = Tensors.normal(Shape.of(2, 8, 128, 64), 1), k = ..., v = ...;   // [batch, heads, T, D]
+     * Tensor y = NN.scaledDotProductAttention(q, k, v, null, true);             // causal self-attention
+     * }</pre>
+     *
+     * @param mask   null, or broadcasting to [B...,Tq,Tk]: bool (true = may attend, as PyTorch's) or
+     *               floating (added to the scores; it gets no gradient)
+     * @param causal hide key j from query i when j > i (aligned at the top left, as PyTorch's)
+     * @param scale  the factor on {@code q·kᵀ}; NaN means {@code 1/sqrt(D)}
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        return ScaledDotProductAttention.fused(q, k, v, mask, causal, scale);
+    }
+
+    /** {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean, double)} with scale {@code 1/sqrt(D)}. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+        return ScaledDotProductAttention.fused(q, k, v, mask, causal, Double.NaN);
+    }
+
+    /**
+     * The same attention composed from matmul, softmax and matmul (the Tq×Tk weights are materialized):
+     * the reference the fused op is tested against, and what a caller uses to put dropout on the weights.
+     */
+    public static Tensor scaledDotProductAttentionComposed(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        return ScaledDotProductAttention.composed(q, k, v, mask, causal, scale);
+    }
+
+    /**
+     * The attention weights {@code softmax(q·kᵀ·scale + mask)} [B...,Tq,Tk] that
+     * {@link #scaledDotProductAttention} multiplies with v; rows whose every key is masked are zero.
+     */
+    public static Tensor attentionWeights(Tensor q, Tensor k, Tensor mask, boolean causal, double scale) {
+        return ScaledDotProductAttention.weights(q, k, mask, causal, scale);
+    }
+
     // ---- losses (one value per example) --------------------------------------------------------
 
     /**

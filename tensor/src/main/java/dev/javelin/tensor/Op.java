@@ -112,6 +112,19 @@ public enum Op {
     CONV2D_BACKWARD_INPUT(Kind.CONTRACTION),
     /** Gradient of CONV2D with respect to its filter: (x, dy) to dfilter. */
     CONV2D_BACKWARD_FILTER(Kind.CONTRACTION),
+    /**
+     * Fused scaled dot-product attention, by {@link OpAttrs.Attention}: (q [B...,Tq,D], k [B...,Tk,D],
+     * v [B...,Tk,Dv], optional additive mask [B...,Tq,Tk]) to [B...,Tq,Dv+1]: columns 0..Dv-1 hold
+     * {@code softmax(q·kᵀ·scale + mask)·v}, column Dv the row's logsumexp (what the backward needs; -inf
+     * and a zero row where every key is masked). See {@link NN#scaledDotProductAttention}.
+     */
+    ATTENTION(Kind.CONTRACTION),
+    /**
+     * Gradient of {@link #ATTENTION}: (q, k, v, [mask], its output, the gradient of that output) to
+     * [B..., Tq·D + Tk·D + Tk·Dv]: dq, dk and dv, each row-major, packed along the last axis (an op
+     * has one result). The mask gets no gradient.
+     */
+    ATTENTION_BACKWARD(Kind.CONTRACTION),
     /** torch.gather: out[i][j] = x[idx[i][j]][j] along the axis; idx (int32/int64) has out's shape. */
     GATHER(Kind.INDEX),
     /** torch.scatter_add (out of place): base + src added at idx along the axis. */

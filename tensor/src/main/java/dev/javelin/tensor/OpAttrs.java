@@ -77,6 +77,12 @@ public sealed interface OpAttrs {
     /** The (non-negative) axis of GATHER and SCATTER_ADD. */
     record Axis(int axis) implements OpAttrs {}
 
+    /**
+     * Scaled dot-product attention: the factor on {@code q·kᵀ}, and whether key {@code j} is hidden from
+     * query {@code i} when {@code j > i} (the causal mask, aligned at the top left as PyTorch's).
+     */
+    record Attention(double scale, boolean causal) implements OpAttrs {}
+
     /** The (non-negative) axis of ARGSORT and its direction; ties keep their input order either way. */
     record Sort(int axis, boolean descending) implements OpAttrs {}
 }

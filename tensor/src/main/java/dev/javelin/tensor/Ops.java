@@ -416,6 +416,74 @@ public final class Ops {
         return Shape.of(x.dim(0), oh, ow, f.dim(3));
     }
 
+    // ---- attention ---------------------------------------------------------------------------
+
+    /**
+     * The fused {@link Op#ATTENTION}: q [B...,Tq,D], k [B...,Tk,D], v [B...,Tk,Dv] with equal batch
+     * dims, {@code mask} null or an additive floating mask that broadcasts to [B...,Tq,Tk]; returns
+     * [B...,Tq,Dv+1] (the output and each row's logsumexp). Users call
+     * {@link NN#scaledDotProductAttention}, which checks and normalizes its arguments and drops the
+     * logsumexp column.
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
+        DType dt = attentionDType(q, k, v);
+        Shape batch = q.shape().sub(0, q.rank() - 2);
+        List<Tensor> in = attentionInputs(q, k, v, mask, dt);
+        return apply(Op.ATTENTION, in, attrs, concat(batch, q.dim(-2), v.dim(-1) + 1), dt);
+    }
+
+    /**
+     * {@link Op#ATTENTION_BACKWARD}: given the forward's inputs, its packed result {@code out} and that
+     * result's gradient {@code g}, returns [B..., Tq·D + Tk·D + Tk·Dv] (dq, dk, dv packed).
+     */
+    public static Tensor attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor g,
+                                           OpAttrs.Attention attrs) {
+        DType dt = attentionDType(q, k, v);
+        Shape batch = q.shape().sub(0, q.rank() - 2);
+        Shape packed = concat(batch, q.dim(-2), v.dim(-1) + 1);
+        if (!out.shape().equals(packed) || !g.shape().equals(packed)) {
+            throw new IllegalArgumentException("attention_backward: output " + out.shape() + " and gradient " + g.shape()
+                    + " must both be " + packed + " for q " + q.shape() + ", v " + v.shape());
+        }
+        List<Tensor> in = new java.util.ArrayList<>(attentionInputs(q, k, v, mask, dt));
+        in.add(cast(out, dt));
+        in.add(cast(g, dt));
+        int[] d = Arrays.copyOf(batch.toArray(), batch.rank() + 1);
+        d[batch.rank()] = q.dim(-2) * q.dim(-1) + k.dim(-2) * k.dim(-1) + v.dim(-2) * v.dim(-1);
+        return apply(Op.ATTENTION_BACKWARD, in, attrs, Shape.of(d), dt);
+    }
+
+    private static DType attentionDType(Tensor q, Tensor k, Tensor v) {
+        sameDevice(Op.ATTENTION, q, k);
+        sameDevice(Op.ATTENTION, q, v);
+        if (q.rank() < 2 || k.rank() != q.rank() || v.rank() != q.rank()
+                || !k.shape().sub(0, k.rank() - 2).equals(q.shape().sub(0, q.rank() - 2))
+                || !v.shape().sub(0, v.rank() - 2).equals(q.shape().sub(0, q.rank() - 2))
+                || k.dim(-1) != q.dim(-1) || v.dim(-2) != k.dim(-2)) {
+            throw new IllegalArgumentException("attention: expected q [B...,Tq,D], k [B...,Tk,D], v [B...,Tk,Dv] with one batch"
+                    + " shape, got q " + q.shape() + ", k " + k.shape() + ", v " + v.shape());
+        }
+        DType dt = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
+        if (!dt.isFloating()) {
+            throw new IllegalArgumentException("attention: expected floating q, k, v, got " + q.dtype() + ", " + k.dtype() + ", " + v.dtype());
+        }
+        return dt;
+    }
+
+    private static List<Tensor> attentionInputs(Tensor q, Tensor k, Tensor v, Tensor mask, DType dt) {
+        List<Tensor> in = new java.util.ArrayList<>(List.of(cast(q, dt), cast(k, dt), cast(v, dt)));
+        if (mask != null) {
+            Shape scores = concat(q.shape().sub(0, q.rank() - 2), q.dim(-2), k.dim(-2));
+            if (!mask.dtype().isFloating() || !mask.shape().broadcastsTo(scores)) {
+                throw new IllegalArgumentException("attention: the additive mask " + mask.dtype() + mask.shape()
+                        + " must be floating and broadcast to the scores " + scores);
+            }
+            sameDevice(Op.ATTENTION, q, mask);
+            in.add(expand(cast(mask, dt), scores));
+        }
+        return in;
+    }
+
     // ---- indexing ----------------------------------------------------------------------------
 
     /** torch.gather: {@code out[..i..] = x[..idx[..i..]..]} along {@code axis}; out has idx's shape. */

@@ -163,11 +163,9 @@ public final class Bidirectional extends Layer {
         return m;
     }
 
-    @SuppressWarnings("unchecked")
     public static Bidirectional fromConfig(Map<String, Object> c) {
-        Layer f = LayerRegistry.fromEntry((Map<String, Object>) c.get("layer"));
-        Object b = c.get("backward_layer");
-        Layer back = b instanceof Map<?, ?> m ? LayerRegistry.fromEntry((Map<String, Object>) m) : null;
+        Layer f = LayerRegistry.fromEntry(Config.requiredMap(c, "layer"));
+        Layer back = c.get("backward_layer") == null ? null : LayerRegistry.fromEntry(Config.requiredMap(c, "backward_layer"));
         if (!(f instanceof RecurrentLayer fr) || (back != null && !(back instanceof RecurrentLayer))) {
             throw new IllegalArgumentException("Bidirectional.fromConfig: 'layer' and 'backward_layer' must be recurrent layers, got " + f
                     + " and " + back);

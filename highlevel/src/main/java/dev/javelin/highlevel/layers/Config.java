@@ -46,6 +46,11 @@ public final class Config {
         return (int) integral(key, required(c, key, "an integer in [" + min + ", " + max + "]"), min, max);
     }
 
+    /** One config value (an element of a list, say) as an int in {@code [min, max]}; {@code key} names it in errors. */
+    public static int intValue(Object value, String key, int min, int max) {
+        return (int) integral(key, value, min, max);
+    }
+
     /** A long (a seed), or null when absent. */
     public static Long optionalLong(Map<String, Object> c, String key) {
         Object v = c.get(key);

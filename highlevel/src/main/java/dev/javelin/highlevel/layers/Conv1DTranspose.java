@@ -81,7 +81,8 @@ public final class Conv1DTranspose extends Layer {
     @Override
     public Shape computeOutputShape(Shape in) {
         Checks.sequence(this, "Conv1DTranspose", in);
-        int t = padding.equals("same") ? in.dim(1) * stride : (in.dim(1) - 1) * stride + (kernelSize - 1) * dilation + 1;
+        long steps = padding.equals("same") ? (long) in.dim(1) * stride : (long) (in.dim(1) - 1) * stride + (long) (kernelSize - 1) * dilation + 1;
+        int t = Shape.dimension(name() + " (Conv1DTranspose)", steps, "inputs " + in);
         return Shape.of(in.dim(0), t, filters);
     }
 

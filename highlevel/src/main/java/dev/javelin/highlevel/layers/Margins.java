@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.highlevel.saving.Shortened;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,14 +29,15 @@ final class Margins {
     /** The same from a saved config value: a number, a list of numbers, or a list of pairs. */
     static int[][] fromConfig(String layer, String argument, int axes, Object value, int dflt) {
         if (value == null) return of(layer, argument, axes, dflt);
-        if (value instanceof Number n) return of(layer, argument, axes, n.intValue());
+        // strict: 16.9 or 2^32 + 16 is an error, not 16
+        if (value instanceof Number n) return of(layer, argument, axes, Config.intValue(n, argument, 0, Integer.MAX_VALUE));
         if (value instanceof List<?> l) {
             List<Integer> flat = new ArrayList<>();
             for (Object o : l) {
-                if (o instanceof Number n) flat.add(n.intValue());
+                if (o instanceof Number n) flat.add(Config.intValue(n, argument, 0, Integer.MAX_VALUE));
                 else if (o instanceof List<?> pair && pair.size() == 2 && pair.get(0) instanceof Number a && pair.get(1) instanceof Number b) {
-                    flat.add(a.intValue());
-                    flat.add(b.intValue());
+                    flat.add(Config.intValue(a, argument, 0, Integer.MAX_VALUE));
+                    flat.add(Config.intValue(b, argument, 0, Integer.MAX_VALUE));
                 } else {
                     throw bad(layer, argument, value);
                 }
@@ -54,7 +56,7 @@ final class Margins {
     }
 
     private static IllegalArgumentException bad(String layer, String argument, Object value) {
-        return new IllegalArgumentException(layer + ": config '" + argument + "' is " + value + ", expected a number, a list of numbers "
+        return new IllegalArgumentException(layer + ": config '" + argument + "' is " + Shortened.of(value) + ", expected a number, a list of numbers "
                 + "or a list of [before, after] pairs");
     }
 }

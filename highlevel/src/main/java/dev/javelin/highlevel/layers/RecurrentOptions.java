@@ -130,15 +130,14 @@ public record RecurrentOptions(String activation, String recurrentActivation, bo
     /** The options back from a saved config; missing keys take Keras's defaults. */
     static RecurrentOptions fromConfig(Map<String, Object> c, String defaultRecurrentActivation) {
         RecurrentOptions d = defaults();
-        Object s = c.get("seed");
         return new RecurrentOptions(Config.string(c, "activation", "tanh"),
                 Config.string(c, "recurrent_activation", defaultRecurrentActivation), Config.bool(c, "use_bias", true),
                 Config.initializer(c, "kernel_initializer", d.kernelInitializer()),
                 Config.initializer(c, "recurrent_initializer", d.recurrentInitializer()),
                 Config.initializer(c, "bias_initializer", d.biasInitializer()), Config.regularizer(c, "kernel_regularizer"),
                 Config.regularizer(c, "recurrent_regularizer"), Config.regularizer(c, "bias_regularizer"),
-                Config.number(c, "dropout", 0), Config.number(c, "recurrent_dropout", 0), Config.bool(c, "return_sequences", false),
+                Config.numberIn(c, "dropout", 0, 0, 1), Config.numberIn(c, "recurrent_dropout", 0, 0, 1), Config.bool(c, "return_sequences", false),
                 Config.bool(c, "return_state", false), Config.bool(c, "go_backwards", false), Config.bool(c, "stateful", false),
-                Config.bool(c, "unroll", false), s instanceof Number n ? n.longValue() : null);
+                Config.bool(c, "unroll", false), Config.optionalLong(c, "seed"));
     }
 }

@@ -45,7 +45,7 @@ public final class TimeDistributed extends Layer {
 
     private static Shape folded(Shape in) {
         int[] d = new int[in.rank() - 1];
-        d[0] = in.dim(0) * in.dim(1);
+        d[0] = Shape.dimension("TimeDistributed", (long) in.dim(0) * in.dim(1), "folding batch and steps of " + in);
         for (int i = 2; i < in.rank(); i++) d[i - 1] = in.dim(i);
         return Shape.of(d);
     }

@@ -33,7 +33,7 @@ public final class UpSampling1D extends Layer {
     @Override
     public Shape computeOutputShape(Shape in) {
         if (in.rank() != 3) throw new IllegalArgumentException(name() + " (UpSampling1D): expected inputs [batch, steps, features], got " + in);
-        return Shape.of(in.dim(0), in.dim(1) * size, in.dim(2));
+        return Shape.of(in.dim(0), Shape.dimension(name() + " (UpSampling1D)", (long) in.dim(1) * size, "upsampling " + in), in.dim(2));
     }
 
     @Override

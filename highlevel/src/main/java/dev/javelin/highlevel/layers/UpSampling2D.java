@@ -64,7 +64,9 @@ public final class UpSampling2D extends Layer {
     @Override
     public Shape computeOutputShape(Shape in) {
         Checks.nhwc(this, "UpSampling2D", in);
-        return Shape.of(in.dim(0), in.dim(1) * size[0], in.dim(2) * size[1], in.dim(3));
+        String op = name() + " (UpSampling2D)", context = "upsampling " + in;
+        return Shape.of(in.dim(0), Shape.dimension(op, (long) in.dim(1) * size[0], context),
+                Shape.dimension(op, (long) in.dim(2) * size[1], context), in.dim(3));
     }
 
     @Override

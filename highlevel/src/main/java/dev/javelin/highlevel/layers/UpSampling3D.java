@@ -39,7 +39,9 @@ public final class UpSampling3D extends Layer {
     @Override
     public Shape computeOutputShape(Shape in) {
         if (in.rank() != 5) throw new IllegalArgumentException(name() + " (UpSampling3D): expected inputs [batch, d1, d2, d3, channels], got " + in);
-        return Shape.of(in.dim(0), in.dim(1) * size[0], in.dim(2) * size[1], in.dim(3) * size[2], in.dim(4));
+        String op = name() + " (UpSampling3D)", context = "upsampling " + in;
+        return Shape.of(in.dim(0), Shape.dimension(op, (long) in.dim(1) * size[0], context),
+                Shape.dimension(op, (long) in.dim(2) * size[1], context), Shape.dimension(op, (long) in.dim(3) * size[2], context), in.dim(4));
     }
 
     @Override

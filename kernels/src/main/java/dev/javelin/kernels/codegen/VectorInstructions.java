@@ -99,8 +99,6 @@ final class VectorInstructions {
                 mv.visitMethodInsn(INVOKEVIRTUAL, FV, "compare", "(L" + OPS + "$Comparison;" + VD + ")" + VMD, false);
             }
             case WHERE -> where(in.dtype());
-            case SIN, COS -> lanewise(in.op().name(), "Unary", "()");
-            case POW -> lanewise("POW", "Binary", "");
             default -> throw new IllegalStateException("Jit: no CPU instruction for " + in.op() + " (decompose it first)");
         }
     }
@@ -144,17 +142,6 @@ final class VectorInstructions {
         species();
         mv.visitLdcInsn(v);
         mv.visitMethodInsn(INVOKESTATIC, FV, "broadcast", "(" + VSD + "F)" + FVD, false);
-    }
-
-    private void lanewise(String operator, String kind, String unaryArgs) {
-        if (kind.equals("Unary")) {
-            mv.visitFieldInsn(GETSTATIC, OPS, operator, "L" + OPS + "$Unary;");
-            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "lanewise", "(L" + OPS + "$Unary;)" + FVD, false);
-        } else { // (a, b) -> a.lanewise(OP, b)
-            mv.visitFieldInsn(GETSTATIC, OPS, operator, "L" + OPS + "$Binary;");
-            mv.visitInsn(SWAP);
-            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "lanewise", "(L" + OPS + "$Binary;" + VD + ")" + FVD, false);
-        }
     }
 
     private void bits() {

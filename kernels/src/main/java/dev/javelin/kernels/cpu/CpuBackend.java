@@ -7,6 +7,7 @@ import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Backend;
+import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Storage;
 
@@ -28,6 +29,8 @@ public final class CpuBackend implements Backend {
     private final Reductions reductions = new Reductions(loops);
     private final DataOps data = new DataOps(loops, elementwise);
     private final Conv2d conv = new Conv2d(loops);
+    private final FlashAttention attention = new FlashAttention(loops);
+    private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
 
     public CpuBackend() {}
 
@@ -82,6 +85,15 @@ public final class CpuBackend implements Backend {
                     case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
                     case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
                     case CONV2D_BACKWARD_FILTER -> conv.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+                    // float64 (gradient checks) runs the reference math
+                    case ATTENTION -> {
+                        if (call.dtype() == DType.FLOAT32) attention.forward(call, out);
+                        else Backends.reference().execute(call, out);
+                    }
+                    case ATTENTION_BACKWARD -> {
+                        if (call.dtype() == DType.FLOAT32) attentionBackward.backward(call, out);
+                        else Backends.reference().execute(call, out);
+                    }
                     default -> throw unsupported(call);
                 }
             }

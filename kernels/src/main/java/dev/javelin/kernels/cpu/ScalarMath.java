@@ -51,7 +51,7 @@ final class ScalarMath {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> Math.pow(a, b);
+            case POW -> StrictMath.pow(a, b); // not Math.pow: the same bits in every JIT tier (pow is not decomposed yet)
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
             default -> compare(op, a, b) ? 1 : 0;

@@ -1,6 +1,5 @@
 package dev.javelin.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.POW;
 import static jdk.incubator.vector.VectorOperators.SQRT;
 
 import dev.javelin.tensor.Op;
@@ -131,17 +130,6 @@ final class VectorOpLoops {
                 for (; i < bound; i += L) ca.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
             } else {
                 for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).div(cb).intoArray(out, oo + i);
-            }
-            return i;
-        };
-        BINARY[Op.POW.ordinal()] = (a, ao, as, ca, b, bo, bs, cb, out, oo, n) -> {
-            int i = 0, bound = S.loopBound(n);
-            if (as == 1 && bs == 1) {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else if (as == 0) {
-                for (; i < bound; i += L) ca.lanewise(POW, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-            } else {
-                for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(POW, cb).intoArray(out, oo + i);
             }
             return i;
         };

@@ -61,6 +61,8 @@ public final class ReferenceBackend implements Backend {
                     case CONV2D -> Contractions.conv2d(call, out);
                     case CONV2D_BACKWARD_INPUT -> Contractions.conv2dBackwardInput(call, out);
                     case CONV2D_BACKWARD_FILTER -> Contractions.conv2dBackwardFilter(call, out);
+                    case ATTENTION -> AttentionMath.forward(call, out);
+                    case ATTENTION_BACKWARD -> AttentionMath.backward(call, out);
                     default -> throw unknown(call);
                 }
             }

@@ -1,0 +1,156 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The float32 ATTENTION forward as a tiled kernel with an online softmax (the FlashAttention idea):
+ * for a block of query rows it walks the keys a tile at a time, keeping per row the running maximum
+ * {@code m}, the running sum {@code l} of {@code exp(s - m)} and the unnormalized output; when a
+ * tile raises the maximum, the old sum and output are rescaled by {@code exp(m_old - m_new)}. Only a
+ * 64×128 score tile exists at a time, never the Tq×Tk matrix. Each row's logsumexp
+ * {@code m + log l} goes to the last output column for the backward pass.
+ *
+ * <p>Work items are (batch entry, query block), each done by one thread in a fixed key order, so the
+ * bits do not depend on the thread count. A decode step (at most {@link #DECODE_ROWS} query rows)
+ * would give one item per head and leave cores idle on a long cache, so there the keys are split
+ * into chunks of {@link #KEY_SPLIT} computed in parallel and their partial (m, l, output) merged in
+ * chunk order, as llama.cpp's CPU path does; the split depends only on the shapes.
+ */
+final class FlashAttention {
+    /** At most this many query rows count as a decode step. */
+    static final int DECODE_ROWS = 4;
+    /** Keys per parallel chunk of a decode step. */
+    static final int KEY_SPLIT = 256;
+
+    private final FloatLoops loops;
+
+    FlashAttention(FloatLoops loops) {
+        this.loops = loops;
+    }
+
+    void forward(OpCall call, Tensor out) {
+        AttentionScores sc = new AttentionScores(loops, call);
+        float[] o = Elementwise.heap(out).floats();
+        if (sc.tq == 0 || sc.batch == 0) return;
+        int splits = sc.tq <= DECODE_ROWS && sc.tk > KEY_SPLIT ? (sc.tk + KEY_SPLIT - 1) / KEY_SPLIT : 1;
+        if (splits > 1) {
+            splitKeys(sc, o, splits);
+            return;
+        }
+        int qb = AttentionScores.QUERY_BLOCK;
+        int blocks = (sc.tq + qb - 1) / qb;
+        long flops = (long) qb * sc.tk * (sc.d + sc.dv);
+        CpuThreads.parallelFor(sc.batch * blocks, sc.grain(flops), (from, to) -> {
+            Tile t = new Tile(sc, qb);
+            for (int item = from; item < to; item++) {
+                int b = item / blocks, q0 = (item % blocks) * qb, rows = Math.min(qb, sc.tq - q0);
+                t.reset(rows);
+                t.accumulate(b, q0, rows, 0, sc.keyEnd(q0, rows));
+                for (int r = 0; r < rows; r++) {
+                    finish(sc, t.m[r], t.l[r], t.acc, r * sc.dv, o, ((b * sc.tq) + q0 + r) * (sc.dv + 1));
+                }
+            }
+        });
+    }
+
+    /** Decode: chunks of keys in parallel, then the partial softmaxes merged per row in chunk order. */
+    private void splitKeys(AttentionScores sc, float[] o, int splits) {
+        int rows = sc.tq, dv = sc.dv;
+        float[] m = new float[sc.batch * splits * rows], l = new float[m.length], acc = new float[m.length * dv];
+        CpuThreads.parallelFor(sc.batch * splits, 1, (from, to) -> {
+            Tile t = new Tile(sc, rows);
+            for (int item = from; item < to; item++) {
+                int b = item / splits, s = item % splits;
+                int k0 = s * KEY_SPLIT, k1 = Math.min(sc.keyEnd(0, rows), k0 + KEY_SPLIT);
+                t.reset(rows);
+                if (k0 < k1) t.accumulate(b, 0, rows, k0, k1);
+                System.arraycopy(t.m, 0, m, item * rows, rows);
+                System.arraycopy(t.l, 0, l, item * rows, rows);
+                System.arraycopy(t.acc, 0, acc, item * rows * dv, rows * dv);
+            }
+        });
+        float[] merged = new float[dv];
+        for (int b = 0; b < sc.batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                float mMax = Float.NEGATIVE_INFINITY;
+                for (int s = 0; s < splits; s++) mMax = Math.max(mMax, m[(b * splits + s) * rows + r]);
+                float lSum = 0;
+                Arrays.fill(merged, 0f);
+                if (mMax != Float.NEGATIVE_INFINITY) {
+                    for (int s = 0; s < splits; s++) {
+                        int p = (b * splits + s) * rows + r;
+                        if (m[p] == Float.NEGATIVE_INFINITY) continue;
+                        float w = (float) StrictMath.exp(m[p] - mMax);
+                        lSum += l[p] * w;
+                        loops.axpy(w, acc, p * dv, merged, 0, dv);
+                    }
+                }
+                finish(sc, mMax, lSum, merged, 0, o, (b * rows + r) * (dv + 1));
+            }
+        }
+    }
+
+    /** One output row: {@code acc / l} and the logsumexp {@code m + log l}; zeros and -inf for a fully masked row. */
+    private static void finish(AttentionScores sc, float m, float l, float[] acc, int ao, float[] o, int oo) {
+        if (m == Float.NEGATIVE_INFINITY || l == 0) {
+            Arrays.fill(o, oo, oo + sc.dv, 0f);
+            o[oo + sc.dv] = Float.NEGATIVE_INFINITY;
+            return;
+        }
+        float inv = 1 / l;
+        for (int c = 0; c < sc.dv; c++) o[oo + c] = acc[ao + c] * inv;
+        o[oo + sc.dv] = m + (float) StrictMath.log(l);
+    }
+
+    /** One thread's scratch for a block of query rows: the score tile and the running m, l and output. */
+    private final class Tile {
+        final AttentionScores sc;
+        final float[] s, acc, m, l, scalar = new float[1];
+
+        Tile(AttentionScores sc, int rows) {
+            this.sc = sc;
+            s = new float[rows * AttentionScores.KEY_BLOCK];
+            acc = new float[rows * sc.dv];
+            m = new float[rows];
+            l = new float[rows];
+        }
+
+        void reset(int rows) {
+            Arrays.fill(m, 0, rows, Float.NEGATIVE_INFINITY);
+            Arrays.fill(l, 0, rows, 0f);
+            Arrays.fill(acc, 0, rows * sc.dv, 0f);
+        }
+
+        /** Folds keys [kStart, kEnd) into the running softmax of query rows [q0, q0+rows). */
+        void accumulate(int b, int q0, int rows, int kStart, int kEnd) {
+            for (int k0 = kStart; k0 < kEnd; k0 += AttentionScores.KEY_BLOCK) {
+                int cols = Math.min(AttentionScores.KEY_BLOCK, kEnd - k0);
+                sc.tile(b, q0, rows, k0, cols, s, scalar);
+                for (int r = 0; r < rows; r++) {
+                    int so = r * cols;
+                    float mNew = Math.max(m[r], loops.reduce(Op.REDUCE_MAX, s, so, 1, cols, Float.NEGATIVE_INFINITY));
+                    if (mNew == Float.NEGATIVE_INFINITY) { // nothing visible yet: the row adds nothing
+                        Arrays.fill(s, so, so + cols, 0f);
+                        continue;
+                    }
+                    scalar[0] = mNew;
+                    loops.binary(Op.SUB, s, so, 1, scalar, 0, 0, s, so, 1, cols);
+                    loops.unary(Op.EXP, s, so, 1, s, so, 1, cols);
+                    float alpha = m[r] == Float.NEGATIVE_INFINITY ? 0f : (float) StrictMath.exp(m[r] - mNew);
+                    l[r] = l[r] * alpha + loops.reduce(Op.REDUCE_SUM, s, so, 1, cols, 0f);
+                    if (alpha != 1f) {
+                        scalar[0] = alpha;
+                        loops.binary(Op.MUL, acc, r * sc.dv, 1, scalar, 0, 0, acc, r * sc.dv, 1, sc.dv);
+                    }
+                    m[r] = mNew;
+                }
+                Sgemm.multiply(rows, sc.dv, cols, s, 0, cols, 1, sc.v.data(), sc.v.at(b, k0, 0), sc.v.rowStride(), sc.v.colStride(),
+                        acc, 0, sc.dv, true);
+            }
+        }
+    }
+}

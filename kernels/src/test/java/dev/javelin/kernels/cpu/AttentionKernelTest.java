@@ -1,0 +1,78 @@
+package dev.javelin.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.Dispatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused ATTENTION and ATTENTION_BACKWARD kernels against the reference's whole-row math: random
+ * sizes around the tiles (T = 1, not a multiple of 64 or 128, Tq != Tk), heads 1 and 8, any operand
+ * layout, causal and additive padding masks, fully masked rows, the decode path that splits a long
+ * key range across threads, and float64 (which runs the reference math).
+ */
+class AttentionKernelTest {
+    private final KernelHarness h = new KernelHarness();
+
+    @Test
+    void forwardAndBackwardOverRandomShapesAndMasks() {
+        try (var s = Dispatch.use(h)) {
+            int[][] sizes = {{1, 1}, {1, 7}, {5, 5}, {65, 65}, {130, 129}, {64, 200}, {3, 300}, {200, 70}};
+            for (int trial = 0; trial < sizes.length; trial++) {
+                int tq = sizes[trial][0], tk = sizes[trial][1];
+                int heads = trial % 2 == 0 ? 1 : 8, batch = 1 + trial % 2;
+                int d = trial % 3 == 0 ? 16 : 1 + h.rng.nextInt(40), dv = trial % 4 == 1 ? d + 3 : d;
+                boolean causal = trial % 3 == 1 && tq == tk;
+                DType dt = trial == 2 ? DType.FLOAT64 : DType.FLOAT32;
+                Tensor q = h.random(dt, Shape.of(batch, heads, tq, d), h.anyLayout(), -1, 1);
+                Tensor k = h.random(dt, Shape.of(batch, heads, tk, d), h.anyLayout(), -1, 1);
+                Tensor v = h.random(dt, Shape.of(batch, heads, tk, dv), h.anyLayout(), -1, 1);
+                Tensor mask = trial % 2 == 1 ? paddingMask(dt, batch, tk) : null;
+                check(q, k, v, mask, new OpAttrs.Attention(1 / Math.sqrt(d), causal));
+            }
+        }
+        assertTrue(h.compared >= 16);
+    }
+
+    @Test
+    void fullyMaskedRowsGiveZerosAndNoGradient() {
+        try (var s = Dispatch.use(h)) {
+            int tq = 70, tk = 9;
+            Tensor q = h.random(DType.FLOAT32, Shape.of(2, tq, 8), KernelHarness.Layout.DENSE, -1, 1);
+            Tensor k = h.random(DType.FLOAT32, Shape.of(2, tk, 8), KernelHarness.Layout.DENSE, -1, 1);
+            Tensor v = h.random(DType.FLOAT32, Shape.of(2, tk, 8), KernelHarness.Layout.DENSE, -1, 1);
+            double[] m = new double[tq * tk];
+            for (int i = 0; i < tq; i++) for (int j = 0; j < tk; j++) if (i % 3 == 0 || j > 4) m[i * tk + j] = Double.NEGATIVE_INFINITY;
+            Tensor out = check(q, k, v, Tensor.wrap(hostOf(m), Shape.of(tq, tk)).cast(DType.FLOAT32), new OpAttrs.Attention(0.5, false));
+            for (int c = 0; c < 8; c++) assertEquals(0.0, out.get(0, 3, c));
+            assertEquals(Double.NEGATIVE_INFINITY, out.get(1, 3, 8));
+        }
+    }
+
+    /** Runs the forward, then the backward at a random output gradient (its logsumexp column too). */
+    private Tensor check(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
+        Tensor out = Ops.attention(q, k, v, mask, attrs);
+        Tensor g = h.random(out.dtype(), out.shape(), h.anyLayout(), -1, 1);
+        Ops.attentionBackward(q, k, v, mask, out, g, attrs);
+        return out;
+    }
+
+    /** [B,1,1,Tk]: 0 for real keys, -inf for the padding at the end of each sequence (entry b pads b+1 keys, at most Tk-1). */
+    private static Tensor paddingMask(DType dt, int batch, int tk) {
+        double[] m = new double[batch * tk];
+        for (int b = 0; b < batch; b++) for (int j = Math.max(1, tk - b - 1); j < tk; j++) m[b * tk + j] = Double.NEGATIVE_INFINITY;
+        return Tensor.wrap(hostOf(m), Shape.of(batch, 1, 1, tk)).cast(dt);
+    }
+
+    private static dev.javelin.tensor.spi.HeapStorage hostOf(double[] values) {
+        var hs = dev.javelin.tensor.spi.HeapStorage.allocate(DType.FLOAT64, values.length);
+        for (int i = 0; i < values.length; i++) hs.setDouble(i, values[i]);
+        return hs;
+    }
+}

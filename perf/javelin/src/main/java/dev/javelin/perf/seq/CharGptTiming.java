@@ -1,0 +1,55 @@
+package dev.javelin.perf.seq;
+
+import dev.javelin.highlevel.FitOptions;
+import dev.javelin.highlevel.Seeds;
+import dev.javelin.highlevel.losses.SparseCategoricalCrossentropy;
+import dev.javelin.highlevel.models.GptModel;
+import dev.javelin.highlevel.models.Sampling;
+import dev.javelin.highlevel.optimizers.AdamW;
+import dev.javelin.kernels.cpu.CpuThreads;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The char-GPT's compiled train step (batch 32 × 128 tokens, AdamW; the model of CharLmMain) and its
+ * generation of 256 tokens with and without the KV cache. The step is timed over {@code steps} steps
+ * of one fit after a warm-up fit (the compile is in the warm-up); generation is the median of 3.
+ * {@code perf/charlm_pytorch.py --time-steps=N} times PyTorch eager's step on the same model.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp ... dev.javelin.perf.seq.CharGptTiming 2 20   # threads, steps
+ * </pre>
+ */
+public final class CharGptTiming {
+    private CharGptTiming() {}
+
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        CpuThreads.setThreads(threads);
+        Seeds.setGlobal(42);
+        GptModel model = new GptModel(62, 128, 4, 4, 128, 0.0);
+        model.ensureBuilt(List.of(Shape.of(32, 128)));
+        model.compile(new AdamW(1e-3, 0.1), new SparseCategoricalCrossentropy(true));
+        Tensor x = Tensors.randint(Shape.of(32 * steps, 128), 0, 62, 1).cast(DType.INT32);
+        Tensor y = Tensors.randint(Shape.of(32 * steps, 128), 0, 62, 2).cast(DType.INT32);
+        FitOptions quiet = FitOptions.builder().batchSize(32).epochs(1).shuffle(false).verbose(0).build();
+        model.fit(x.slice(0, 0, 64), y.slice(0, 0, 64), quiet); // compile and warm up
+        long t0 = System.nanoTime();
+        model.fit(x, y, quiet);
+        double stepMs = (System.nanoTime() - t0) / 1e6 / steps;
+        System.out.printf(Locale.ROOT, "char-GPT compiled train step (batch 32x128, AdamW), %d threads: %.1f ms/step over %d steps%n",
+                threads, stepMs, steps);
+        int[] prompt = {1};
+        model.generate(prompt, 32, Sampling.greedy(), true);
+        model.generate(prompt, 32, Sampling.greedy(), false);
+        double cached = AttentionTiming.medianMs(3, () -> model.generate(prompt, 256, Sampling.greedy(), true));
+        double full = AttentionTiming.medianMs(3, () -> model.generate(prompt, 256, Sampling.greedy(), false));
+        System.out.printf(Locale.ROOT, "generate 256 tokens: with KV cache %.0f ms, recomputing the window %.0f ms, ratio %.1fx%n",
+                cached, full, full / cached);
+    }
+}
