@@ -25,7 +25,8 @@ import java.util.Set;
  */
 final class ModelArchiveIO {
     /** {@code __metadata__} of a weights-only file. */
-    private static final Map<String, String> WEIGHTS_METADATA = Map.of("format", "javelin.weights", "format_version", "1");
+    /** {@code __metadata__} of a weights-only file; version 2 carries a checksum (as model files of version 2 do). */
+    private static final Map<String, String> WEIGHTS_METADATA = Map.of("format", "javelin.weights", "format_version", "2");
 
     private ModelArchiveIO() {}
 
@@ -91,8 +92,17 @@ final class ModelArchiveIO {
 
     static void loadWeights(Model model, Path path) throws IOException {
         requireBuilt(model, "loadWeights");
-        SafeTensors.Contents c = SafeTensors.read(path, SafeTensors.Limits.DEFAULT);
-        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.tensors()), path.toString());
+        try {
+            SafeTensors.Contents c = SafeTensors.read(path, SafeTensors.Limits.DEFAULT);
+            // a foreign or older file may lack a checksum; Javelin's version 2 must have one, so a damaged key is not taken for absent
+            boolean javelinV2 = WEIGHTS_METADATA.entrySet().stream().allMatch(e -> e.getValue().equals(c.metadata().get(e.getKey())));
+            if (javelinV2 && !c.verified()) {
+                throw new IOException(path + ": weights file version 2 without its " + SafeTensors.CHECKSUM_KEY + " (the file was damaged)");
+            }
+            setWeights(model, TrainingState.weightsOnly(c.metadata(), c.tensors()), path.toString());
+        } catch (RuntimeException e) {
+            throw new IOException(path + ": cannot load the weights: " + e, e);
+        }
     }
 
     static void loadState(Model model, Path path) throws IOException {
