@@ -100,9 +100,12 @@ public class Model extends Layer {
         build(List.of(inputShape));
     }
 
+    /** Builds every layer by a symbolic pass over inputs of these shapes (batch first); the model is built after. */
     @Override
     public void build(List<Shape> inputShapes) {
+        if (isBuilt()) return;
         if (graph == null) runSymbolic(inputShapes);
+        markBuilt(inputShapes);
     }
 
     /** The functional graph's Keras inputs; empty for other models. */
@@ -404,19 +407,42 @@ public class Model extends Layer {
         trainer.stopTraining = stop;
     }
 
+    /**
+     * Asks {@link #fit} to stop after the current batch (TerminateOnNaN does), as Keras's
+     * {@code stop_training} read inside the epoch: the partial epoch still ends (validation,
+     * {@code onEpochEnd}, History), no further batch or epoch runs, and {@code fit} returns normally.
+     */
+    public void stopTrainingAfterBatch() {
+        trainer.stopAfterBatch = true;
+    }
+
+    /**
+     * From a callback's {@code onTrainBegin} (BackupAndRestore does): the {@code fit} that is
+     * starting begins at {@code epoch} (counting from 0) instead of its {@code initialEpoch}.
+     */
+    public void resumeAtEpoch(int epoch) {
+        if (epoch < 0) throw new IllegalArgumentException(name() + ".resumeAtEpoch: expected an epoch >= 0, got " + epoch);
+        trainer.resumeEpoch = epoch;
+    }
+
     public boolean stopTraining() {
         return trainer.stopTraining;
     }
 
     // ---- saving -----------------------------------------------------------------------------
 
-    /** Writes one file: the model's config as JSON and its weights, in the safetensors format. */
+    /**
+     * Writes one file: the model's config as JSON and its weights, in the safetensors format; for a
+     * compiled model also the compile arguments and the optimizer's state (step count, learning
+     * rate, moments), so that {@link #load} resumes training where it stopped.
+     */
     public void save(Path path) throws IOException {
         ModelArchiveIO.save(this, path);
     }
 
     /**
-     * Rebuilds a model written by {@link #save}; custom layers must be in {@link LayerRegistry}.
+     * Rebuilds a model written by {@link #save}, compiled again with its optimizer state when it was
+     * saved compiled; custom layers must be in {@link LayerRegistry}.
      * The file is not trusted: its header, checksum and tensor table are checked first, the config
      * is read strictly (unknown keys, wrong JSON types and out-of-range numbers are errors naming
      * the layer and key), the layers are built without initialising any weight the file provides,
@@ -424,13 +450,43 @@ public class Model extends Layer {
      * memory are bounded by the file's size.
      *
      * <pre>{@code
-     * Model m = Model.load(Path.of("mnist.javelin"));
+     * model.fit(x, y, FitOptions.builder().epochs(2).seed(7).build());
+     * model.save(file);
+     * Model resumed = Model.load(file);
+     * resumed.fit(x, y, FitOptions.builder().epochs(4).initialEpoch(2).seed(7).build()); // as if never stopped
      * }</pre>
      *
      * @throws IOException for every problem with the file, naming it (no unchecked exception escapes)
      */
     public static Model load(Path path) throws IOException {
-        return ModelArchiveIO.load(path);
+        return ModelArchiveIO.load(path, true);
+    }
+
+    /** As {@link #load(Path)}; with {@code compile} false the model comes back uncompiled (Keras's {@code compile=False}). */
+    public static Model load(Path path, boolean compile) throws IOException {
+        return ModelArchiveIO.load(path, compile);
+    }
+
+    /**
+     * Loads the weights and, when this model is compiled and the file has them, the optimizer's
+     * variables (step count, moments) from a file written by {@link #save}, into this model: it
+     * then trains on as the saved one would have (BackupAndRestore resumes this way).
+     */
+    public void loadState(Path path) throws IOException {
+        ModelArchiveIO.loadState(this, path);
+    }
+
+    /** Copies of every weight's value on the host, in {@link #weights()} order (Keras's {@code get_weights}). */
+    public List<Tensor> getWeights() {
+        return ModelArchiveIO.getWeights(this);
+    }
+
+    /**
+     * Sets every weight, in {@link #weights()} order, after checking the count, shapes and dtypes
+     * (Keras's {@code set_weights}): {@code b.setWeights(a.getWeights())}.
+     */
+    public void setWeights(List<Tensor> values) {
+        ModelArchiveIO.setWeights(this, values);
     }
 
     /** Writes only the weights (safetensors, keyed by variable name). */

@@ -5,10 +5,12 @@ import dev.javelin.highlevel.saving.AtomicFiles;
 import dev.javelin.highlevel.saving.ModelArchive;
 import dev.javelin.highlevel.saving.SafeTensors;
 import dev.javelin.highlevel.saving.Shortened;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,36 +25,47 @@ import java.util.Set;
  */
 final class ModelArchiveIO {
     /** {@code __metadata__} of a weights-only file. */
-    private static final Map<String, String> WEIGHTS_METADATA = Map.of("format", "javelin.weights", "format_version", "1");
+    /** {@code __metadata__} of a weights-only file; version 2 carries a checksum (as model files of version 2 do). */
+    private static final Map<String, String> WEIGHTS_METADATA = Map.of("format", "javelin.weights", "format_version", "2");
 
     private ModelArchiveIO() {}
 
+    /** The config, the weights, and when the model is compiled its {@link TrainingState}. */
     static void save(Model model, Path path) throws IOException {
         requireBuilt(model, "save");
-        ModelArchive.write(path, ModelConfig.of(model), namedWeights(model));
+        LinkedHashMap<String, Tensor> tensors = namedWeights(model);
+        LinkedHashMap<String, Tensor> trainingState = TrainingState.tensors(model);
+        for (String name : trainingState.keySet()) {
+            if (tensors.containsKey(name)) {
+                throw new IllegalStateException(model.name() + ".save: a weight is named like the training state tensor '" + name + "'");
+            }
+        }
+        tensors.putAll(trainingState);
+        ModelArchive.write(path, ModelConfig.of(model), tensors, TrainingState.metadata(model));
     }
 
     /**
      * Reads and checks the whole file (header, checksum, tensor table), rebuilds the model from its
      * config without initialising any weight (declared only, so a config claiming huge layers
      * allocates nothing), checks every weight's name, shape and dtype against the file's table, and
-     * only then stores the file's tensors. Every problem is an IOException naming the file; no
-     * unchecked exception escapes.
+     * only then stores the file's tensors. With {@code compile}, a file saved from a compiled model
+     * compiles the model again and restores the optimizer's state ({@link TrainingState}). Every
+     * problem is an IOException naming the file; no unchecked exception escapes.
      */
-    static Model load(Path path) throws IOException {
-        return load(() -> ModelArchive.read(path), path.toString());
+    static Model load(Path path, boolean compile) throws IOException {
+        return load(() -> ModelArchive.read(path), path.toString(), compile);
     }
 
-    /** {@link #load(Path)} for a file already in memory; {@code source} names it in messages. */
+    /** {@link #load(Path, boolean)} for a file already in memory; {@code source} names it in messages. */
     static Model load(byte[] file, String source) throws IOException {
-        return load(() -> ModelArchive.read(file, source), source);
+        return load(() -> ModelArchive.read(file, source), source, true);
     }
 
     private interface ArchiveReader {
         ModelArchive.Contents read() throws IOException;
     }
 
-    private static Model load(ArchiveReader reader, String source) throws IOException {
+    private static Model load(ArchiveReader reader, String source, boolean compile) throws IOException {
         try {
             ModelArchive.Contents c = reader.read();
             Model model;
@@ -61,7 +74,9 @@ final class ModelArchiveIO {
             } catch (RuntimeException e) {
                 throw new IOException(source + ": model config: " + e.getMessage(), e);
             }
-            setWeights(model, c.weights(), source);
+            setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), source);
+            TrainingState.restoreSeeds(model, c.metadata(), c.weights(), source);
+            if (compile) TrainingState.restore(model, c.metadata(), c.weights(), source);
             return model;
         } catch (RuntimeException e) {
             // a defect of the reader rather than of the file; still the documented exception, with its cause
@@ -77,7 +92,55 @@ final class ModelArchiveIO {
 
     static void loadWeights(Model model, Path path) throws IOException {
         requireBuilt(model, "loadWeights");
-        setWeights(model, SafeTensors.read(path, SafeTensors.Limits.DEFAULT).tensors(), path.toString());
+        try {
+            SafeTensors.Contents c = SafeTensors.read(path, SafeTensors.Limits.DEFAULT);
+            // a foreign or older file may lack a checksum; Javelin's version 2 must have one, so a damaged key is not taken for absent
+            boolean javelinV2 = WEIGHTS_METADATA.entrySet().stream().allMatch(e -> e.getValue().equals(c.metadata().get(e.getKey())));
+            if (javelinV2 && !c.verified()) {
+                throw new IOException(path + ": weights file version 2 without its " + SafeTensors.CHECKSUM_KEY + " (the file was damaged)");
+            }
+            setWeights(model, TrainingState.weightsOnly(c.metadata(), c.tensors()), path.toString());
+        } catch (RuntimeException e) {
+            throw new IOException(path + ": cannot load the weights: " + e, e);
+        }
+    }
+
+    static void loadState(Model model, Path path) throws IOException {
+        requireBuilt(model, "loadState");
+        ModelArchive.Contents c = ModelArchive.read(path);
+        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), path.toString());
+        TrainingState.restoreSeeds(model, c.metadata(), c.weights(), path.toString());
+        if (model.optimizer() == null) return;
+        try {
+            TrainingState.restoreOptimizer(model, model.optimizer(), c.metadata(), c.weights());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IOException(path + ": cannot restore the optimizer state into " + model.name() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Copies of the weights' values on the host, in {@link Model#weights()} order. */
+    static List<Tensor> getWeights(Model model) {
+        List<Tensor> out = new ArrayList<>();
+        for (Variable v : model.weights()) out.add(v.stored().to(Device.CPU).contiguous());
+        return out;
+    }
+
+    /** Sets every weight from {@code values} (in {@link Model#weights()} order) after checking them all. */
+    static void setWeights(Model model, List<Tensor> values) {
+        List<Variable> vars = model.weights();
+        if (values.size() != vars.size()) {
+            throw new IllegalArgumentException(model.name() + ".setWeights: got " + values.size() + " tensors, the model has "
+                    + vars.size() + " weights " + List.copyOf(namedWeights(model).keySet()));
+        }
+        for (int i = 0; i < vars.size(); i++) {
+            Variable v = vars.get(i);
+            Tensor t = values.get(i);
+            if (t == null || !t.shape().equals(v.shape()) || t.dtype() != v.dtype()) {
+                throw new IllegalArgumentException(model.name() + ".setWeights: tensor #" + i + " is "
+                        + (t == null ? "null" : t.dtype() + "" + t.shape()) + ", weight '" + v.name() + "' is " + v.dtype() + v.shape());
+            }
+        }
+        for (int i = 0; i < vars.size(); i++) vars.get(i).store(values.get(i).to(vars.get(i).stored().device()));
     }
 
     /** Variable name to value, in the model's weight order; a repeated name gets a {@code #n} suffix. */

@@ -32,15 +32,21 @@ final class Trainer {
     private CompileLoss loss;
     private CompileMetrics metrics;
     private boolean jitCompile;
+    private CompileOptions compileOptions;
     private boolean nanCheck;
     private CompiledSteps jit;
     volatile boolean stopTraining;
+    /** Set by {@link Model#stopTrainingAfterBatch}: read after every batch. */
+    volatile boolean stopAfterBatch;
+    /** Set by {@link Model#resumeAtEpoch} in a callback's onTrainBegin; -1 for the fit's own initial epoch. */
+    int resumeEpoch = -1;
 
     Trainer(Model model) {
         this.model = model;
     }
 
     void compile(CompileOptions o) {
+        compileOptions = o;
         optimizer = o.optimizer();
         loss = new CompileLoss(model, o);
         metrics = new CompileMetrics(model, o);
@@ -52,6 +58,11 @@ final class Trainer {
 
     Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** What {@link #compile} was given (saved with the model); null before. */
+    CompileOptions compileOptions() {
+        return compileOptions;
     }
 
     Loss loss() {
@@ -220,12 +231,14 @@ final class Trainer {
             c.setParams(params);
         }
         stopTraining = false;
+        stopAfterBatch = false;
+        resumeEpoch = -1;
         boolean prepared = false;
         Map<String, Double> logs = new LinkedHashMap<>();
         int interruptedEpoch = -1, interruptedStep = -1;
         try {
             for (Callback c : callbacks) c.onTrainBegin(logs);
-            for (int epoch = o.initialEpoch(); epoch < o.epochs() && !stopTraining; epoch++) {
+            for (int epoch = resumeEpoch >= 0 ? resumeEpoch : o.initialEpoch(); epoch < o.epochs() && !stopTraining && !stopAfterBatch; epoch++) {
                 for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
                 RunningLogs running = new RunningLogs();
                 int step = 0;
@@ -243,6 +256,7 @@ final class Trainer {
                         for (Callback c : callbacks) c.onTrainBatchEnd(step, running.logs());
                         step++;
                         if (Thread.currentThread().isInterrupted()) break;
+                        if (stopAfterBatch) break; // the partial epoch still ends below, as in Keras
                     }
                     if (Thread.currentThread().isInterrupted()) {
                         interruptedEpoch = epoch;

@@ -213,6 +213,23 @@ class ModelFileHardeningTest {
         Files.write(noKey, renamed);
         m = loadFails(noKey, 64L << 20);
         assertTrue(m.contains("without its " + SafeTensors.CHECKSUM_KEY), m);
+        // the same for a weights-only file, and a flipped bit in its data
+        Path weights = dir.resolve("weights.safetensors");
+        Model w = dense();
+        w.saveWeights(weights);
+        byte[] good = Files.readAllBytes(weights);
+        byte[] bad = good.clone();
+        bad[bad.length - 2] ^= 0x10;
+        Files.write(weights, bad);
+        m = assertThrows(IOException.class, () -> w.loadWeights(weights)).getMessage();
+        assertTrue(m.contains("checksum mismatch"), m);
+        bad = good.clone();
+        bad[new String(good, StandardCharsets.ISO_8859_1).indexOf(SafeTensors.CHECKSUM_KEY)] ^= 0x01;
+        Files.write(weights, bad);
+        m = assertThrows(IOException.class, () -> w.loadWeights(weights)).getMessage();
+        assertTrue(m.contains("without its " + SafeTensors.CHECKSUM_KEY), m);
+        Files.write(weights, good);
+        w.loadWeights(weights);
     }
 
     @Test

@@ -32,7 +32,7 @@ public final class Dropout extends Layer {
         super(name);
         if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("Dropout: rate must be in [0, 1), got " + rate);
         this.rate = rate;
-        this.seeds = seed != null ? new SeedGenerator(seed) : new SeedGenerator();
+        this.seeds = trackSeedGenerator(seed != null ? new SeedGenerator(seed) : new SeedGenerator());
     }
 
     @Override

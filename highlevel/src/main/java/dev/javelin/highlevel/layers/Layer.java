@@ -58,6 +58,7 @@ public abstract class Layer {
     private final Map<Variable, Regularizer> regularizers = new IdentityHashMap<>();
     private final List<Layer> tracked = new CopyOnWriteArrayList<>(); // read by concurrent calls while a lazy branch may add
     private final Set<Layer> trackedSet = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final List<SeedGenerator> seedGenerators = new CopyOnWriteArrayList<>();
 
     /** A layer named like Keras names it: the snake-case class name, numbered from the second on. */
     protected Layer() {
@@ -248,6 +249,15 @@ public abstract class Layer {
         }
     }
 
+    /**
+     * Records that this layer is built for {@code shapes}: for a {@code build} that a user may call
+     * directly (a model's), so that it counts as built without going through {@link #ensureBuilt}.
+     */
+    protected final void markBuilt(List<Shape> shapes) {
+        buildShapes = List.copyOf(shapes);
+        built = true;
+    }
+
     private Tensor callTracked(List<Tensor> inputs, Tensor mask, boolean training) {
         Deque<Layer> stack = CALLING.get();
         stack.push(this);
@@ -335,6 +345,29 @@ public abstract class Layer {
     public void setTrainable(boolean trainable) {
         this.trainable = trainable;
         for (Layer l : tracked) l.setTrainable(trainable);
+    }
+
+    /**
+     * Registers a seed generator of this layer, as Keras tracks a layer's {@code SeedGenerator}: its
+     * state is saved with the model (see {@link #seedStates()}), so a fit resumed from a file draws
+     * the same random numbers as one that never stopped. Returns {@code generator}.
+     */
+    protected final SeedGenerator trackSeedGenerator(SeedGenerator generator) {
+        seedGenerators.add(java.util.Objects.requireNonNull(generator, "generator"));
+        return generator;
+    }
+
+    /** The state variables of this layer's seed generators, then of the layers it tracks, each once. */
+    public List<Variable> seedStates() {
+        List<Variable> out = new ArrayList<>();
+        collectSeedStates(out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    private void collectSeedStates(List<Variable> out, Set<Layer> visited) {
+        if (!visited.add(this)) return;
+        for (SeedGenerator g : seedGenerators) out.add(g.state());
+        for (Layer l : tracked) l.collectSeedStates(out, visited);
     }
 
     /** The layers this one called during its own {@code call}, in first-call order. */

@@ -3,6 +3,7 @@ package dev.javelin.jit.plan;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
+import dev.javelin.kernels.cpu.VectorSupport;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.spi.Views;
@@ -29,8 +30,16 @@ import java.util.Set;
 public final class Lowering {
     private Lowering() {}
 
-    /** The steps that compute {@code graph}'s outputs and variable writes. */
+    /**
+     * The steps that compute {@code graph}'s outputs and variable writes. Without the Vector API
+     * module (generated kernels could not load) every op becomes a backend or view step, so the
+     * program runs through the backend's scalar loops instead of failing.
+     */
     public static List<PlanStep> plan(Graph graph) {
+        if (!VectorSupport.modulePresent()) {
+            VectorSupport.warnOnce();
+            return backendSteps(graph);
+        }
         Set<Node> forced = Collections.newSetFromMap(new IdentityHashMap<>());
         while (true) {
             Fusion fusion = Fusion.decide(graph, forced);
@@ -40,6 +49,15 @@ public final class Lowering {
                 if (!forced.add(e.node)) throw new IllegalStateException("Jit: cannot lay out " + e.node.describe());
             }
         }
+    }
+
+    /** One step per op, none generated: what runs when the JVM has no Vector API. */
+    static List<PlanStep> backendSteps(Graph graph) {
+        List<PlanStep> steps = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (n.isOp()) steps.add(n.isView() ? new PlanStep.View(n) : new PlanStep.Backend(n));
+        }
+        return steps;
     }
 
     private static List<PlanStep> steps(Graph graph, Fusion fusion) {

@@ -113,6 +113,7 @@ class FusionTest {
         assertEquals(1, kernels(three), "decomposed transcendentals are plain arithmetic in the loop: any few fuse");
         List<PlanStep> erfLog = plan(a -> new Tensor[] {a[0].abs().log().add(a[0].exp()).erf().mul(a[0].tanh())}, X);
         assertEquals(1, kernels(erfLog), "erf and log fuse like any other op");
+        assertEquals(1, kernels(plan(a -> new Tensor[] {a[0].gelu()}, X)), "GELU (erf) is one loop");
         List<PlanStep> long12 = plan(a -> new Tensor[] {longChain(a[0], a[0])}, X);
         assertEquals(2, kernels(long12), "more tanh than one loop body holds: two loops");
         for (PlanStep s : long12) {

@@ -42,7 +42,8 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * the output, combines, and stores it back. Transcendentals are first rewritten into arithmetic
  * ({@link Decompositions}); every instruction is then Vector API calls written into the loop
  * ({@link VectorInstructions}), nothing C2 could leave out of line.
- * Instructions on constants and broadcast values only are computed once before the loop.
+ * Instructions on broadcast values only are computed once before the loop; constants are broadcast
+ * where used (C2 rematerializes them instead of keeping dozens live across the loop).
  */
 public final class CpuCodegen {
     private static final String FV = "jdk/incubator/vector/FloatVector";

@@ -32,7 +32,7 @@ public final class VectorSupport {
     /** The float32 loops this JVM uses; the vector class is loaded only when the module is there. */
     static FloatLoops loops() {
         if (!ENABLED) {
-            logOnce();
+            warnOnce();
             return new ScalarFloatLoops();
         }
         try {
@@ -44,15 +44,19 @@ public final class VectorSupport {
         }
     }
 
-    private static synchronized void logOnce() {
+    /**
+     * Says once per JVM, as a warning, that the fast path is off and how to turn it on (an info line
+     * when {@code javelin.cpu.scalar} forced it off). Called by the backend and by the JIT's planner.
+     */
+    public static synchronized void warnOnce() {
         if (logged) return;
         logged = true;
         System.Logger log = System.getLogger("dev.javelin.kernels.cpu");
         if (PRESENT) {
             log.log(System.Logger.Level.INFO, "javelin cpu-vector: scalar loops forced by -Djavelin.cpu.scalar=true");
         } else {
-            log.log(System.Logger.Level.WARNING, "javelin cpu-vector: the Vector API module is not loaded, so CPU kernels run"
-                    + " scalar loops (several times slower). Enable the fast path by starting java with"
+            log.log(System.Logger.Level.WARNING, "javelin cpu-vector: the Vector API module is not loaded, so CPU kernels, compiled"
+                    + " functions (Jit.compile) and fit run scalar loops through the backend (several times slower). Enable the fast path by starting java with"
                     + " --add-modules jdk.incubator.vector (Maven Surefire/exec: add it to argLine / jvmArgs).");
         }
     }
