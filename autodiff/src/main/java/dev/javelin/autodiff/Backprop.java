@@ -1,5 +1,7 @@
 package dev.javelin.autodiff;
 
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,9 +48,12 @@ final class Backprop {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         if (!relevant.contains(target)) return grads;
         grads.put(target, seed);
+        // gradients that slices send back, assembled once per tensor (see SliceGradients)
+        Map<Tensor, SliceGradients> sliced = new IdentityHashMap<>();
         for (int k = order.size() - 1; k >= 0; k--) {
             Tensor t = order.get(k);
             Node node = producers.get(t);
+            gather(grads, sliced, t);
             Tensor g = grads.get(t);
             if (node == null || g == null || !relevant.contains(t)) continue;
             List<Tensor> inputs = node.inputs();
@@ -60,6 +65,13 @@ final class Backprop {
                 any |= needs[i];
             }
             if (!any) continue;
+            if (node instanceof Node.OpNode op && op.call().op() == Op.SLICE) {
+                Tensor in = inputs.get(0);
+                Tensor gs = g.dtype() == in.dtype() ? g : g.cast(in.dtype());
+                sliced.computeIfAbsent(in, x -> new SliceGradients()).add(op.call().attrs(OpAttrs.Slice.class), gs);
+                if (!sourceSet.contains(t)) grads.remove(t);
+                continue;
+            }
             Tensor[] gi = node.backward(g, needs);
             if (gi.length != inputs.size()) {
                 throw new IllegalStateException("autodiff: the rule of " + node.label() + " gave " + gi.length
@@ -70,7 +82,14 @@ final class Backprop {
             }
             if (!sourceSet.contains(t)) grads.remove(t); // no longer needed: free it early
         }
+        for (Tensor t : List.copyOf(sliced.keySet())) gather(grads, sliced, t); // sources never visited as nodes
         return grads;
+    }
+
+    /** Adds the slices' assembled gradient of {@code t}, if any, to its accumulated gradient. */
+    private static void gather(Map<Tensor, Tensor> grads, Map<Tensor, SliceGradients> sliced, Tensor t) {
+        SliceGradients s = sliced.remove(t);
+        if (s != null) accumulate(grads, t, s.assemble(t.shape()));
     }
 
     /** Checks a rule's answer against its input and brings it to the input's dtype. */

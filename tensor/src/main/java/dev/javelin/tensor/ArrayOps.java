@@ -19,9 +19,9 @@ public final class ArrayOps {
     private ArrayOps() {}
 
     /**
-     * Joins tensors along {@code axis}; all other dimensions must agree, dtypes promote. Each part is
-     * padded with zeros to the full size at its offset and the padded parts are added (or or-ed, for
-     * bool), so the gradient of each part is a slice.
+     * Joins tensors along {@code axis}; all other dimensions must agree, dtypes promote. Parts are
+     * padded with zeros and added (or or-ed, for bool) pairwise in a balanced tree, so the gradient of
+     * each part is a slice.
      */
     public static Tensor concat(List<Tensor> parts, int axis) {
         if (parts.isEmpty()) throw new IllegalArgumentException("concat: expected at least one tensor");
@@ -43,18 +43,26 @@ public final class ArrayOps {
             total += t.dim(a);
         }
         Shape.dimension("concat", total, "concatenating " + shapes(parts) + " along axis " + axis);
-        if (parts.size() == 1) return first.cast(dt);
-        Tensor out = null;
-        int offset = 0;
-        for (Tensor t : parts) {
-            int[] low = new int[t.rank()], high = new int[t.rank()];
-            low[a] = offset;
-            high[a] = (int) (total - offset - t.dim(a));
-            offset += t.dim(a);
-            Tensor placed = Ops.pad(t.cast(dt), low, high, new int[t.rank()], 0);
-            out = out == null ? placed : Ops.binary(dt == DType.BOOL ? Op.MAX : Op.ADD, out, placed);
-        }
-        return out;
+        return joined(parts, a, dt);
+    }
+
+    /**
+     * Pads and adds as a balanced tree: each half is joined first, then the two halves. Every level
+     * writes the whole result once, so n parts cost O(log n) passes, not the O(n) of padding each
+     * part to the full size (what a recurrent layer's n time steps would pay, forward and backward).
+     */
+    private static Tensor joined(List<Tensor> parts, int a, DType dt) {
+        if (parts.size() == 1) return parts.get(0).cast(dt);
+        int half = parts.size() / 2;
+        Tensor left = joined(parts.subList(0, half), a, dt);
+        Tensor right = joined(parts.subList(half, parts.size()), a, dt);
+        int rank = left.rank();
+        int[] lowL = new int[rank], highL = new int[rank], lowR = new int[rank], highR = new int[rank];
+        highL[a] = right.dim(a);
+        lowR[a] = left.dim(a);
+        Tensor l = Ops.pad(left, lowL, highL, new int[rank], 0);
+        Tensor r = Ops.pad(right, lowR, highR, new int[rank], 0);
+        return Ops.binary(dt == DType.BOOL ? Op.MAX : Op.ADD, l, r);
     }
 
     /** Joins tensors of one shape along a new axis {@code axis} (in the result's numbering). */

@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""PyTorch eager CPU on the 2-layer LSTM train step of perf/javelin's LstmTrainStep (issue 13).
+
+Same model: LSTM(features -> units, 2 layers, batch first) -> last step -> Linear(units, 10),
+cross-entropy from logits, Adam 1e-3; one optimizer step per call on a fixed random batch.
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 perf/lstm_torch.py T=64 units=256 batch=64 threads=2 calls=10
+Prints the first call and the median of the next calls in milliseconds.
+"""
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+
+def main():
+    cfg = {"T": 64, "units": 256, "batch": 64, "features": 32, "threads": 2, "calls": 10}
+    for a in sys.argv[1:]:
+        k, v = a.split("=", 1)
+        cfg[k] = int(v)
+    torch.set_num_threads(cfg["threads"])
+    torch.manual_seed(1)
+    lstm = nn.LSTM(cfg["features"], cfg["units"], num_layers=2, batch_first=True)
+    head = nn.Linear(cfg["units"], 10)
+    params = list(lstm.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    x = torch.randn(cfg["batch"], cfg["T"], cfg["features"])
+    y = torch.arange(cfg["batch"]) % 10
+
+    def step():
+        opt.zero_grad()
+        out, _ = lstm(x)
+        loss = nn.functional.cross_entropy(head(out[:, -1]), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    t = time.perf_counter()
+    step()
+    first = (time.perf_counter() - t) * 1e3
+    times = []
+    for _ in range(cfg["calls"]):
+        t = time.perf_counter()
+        loss = step()
+        times.append((time.perf_counter() - t) * 1e3)
+    print("torch lstm T=%d units=%d batch=%d features=%d threads=%d: first call %.1f ms; next calls median %.1f ms; loss %.4f"
+          % (cfg["T"], cfg["units"], cfg["batch"], cfg["features"], cfg["threads"], first, statistics.median(times), loss))
+
+
+if __name__ == "__main__":
+    main()
