@@ -116,6 +116,7 @@ class KinkGradientTest {
         assertEquals(Double.POSITIVE_INFINITY, MathOps.expm1(of(p.dtype, 1000)).toDoubleArray()[0]);
         assertEquals(Double.NEGATIVE_INFINITY, MathOps.log1p(of(p.dtype, -1)).toDoubleArray()[0]);
         assertEquals(Double.POSITIVE_INFINITY, MathOps.log1p(of(p.dtype, Double.POSITIVE_INFINITY)).toDoubleArray()[0]);
+        assertEquals(0.0, grad(MathOps::log1p, of(p.dtype, Double.POSITIVE_INFINITY))[0], "log1p' at +inf (PyTorch: 1 / (1 + inf) = 0)");
         assertTrue(Double.isNaN(MathOps.log1p(of(p.dtype, -2)).toDoubleArray()[0]));
         assertEquals(0.5, grad(MathOps::log1p, of(p.dtype, 1e-30))[0] * 0.5, 1e-7); // u == 1 branch: gradient 1, not NaN
         assertEquals(Shape.of(1), Tensors.of(new double[] {1e-8}).expm1().shape()); // public on Tensor too

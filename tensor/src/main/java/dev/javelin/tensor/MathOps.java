@@ -103,12 +103,17 @@ public final class MathOps {
      */
     public static Tensor log1p(Tensor x) {
         Tensor f = floating(x);
-        Tensor u = f.add(1.0);
+        // +inf is its own branch, a constant, so its gradient is 0 as PyTorch's 1 / (1 + x); the
+        // general branch sees a harmless 1 there (its 0 * inf would make the gradient NaN)
+        Tensor infinite = f.eq(Double.POSITIVE_INFINITY);
+        Tensor g = Ops.where(infinite, Ops.scalarLike(f, 1), f);
+        Tensor u = g.add(1.0);
         Tensor w = u.sub(1.0);
         Tensor exact = w.eq(0.0);
-        // the division never sees 0 or inf/inf, so no branch's gradient is NaN (where's unselected branch gets 0)
-        Tensor denominator = Ops.where(logicalOr(exact, f.eq(Double.POSITIVE_INFINITY)), Ops.scalarLike(w, 1), w);
-        return Ops.where(exact, f, u.log().mul(f).div(denominator));
+        // the division never sees 0, so no branch's gradient is NaN (where's unselected branch gets 0)
+        Tensor denominator = Ops.where(exact, Ops.scalarLike(w, 1), w);
+        Tensor finite = Ops.where(exact, g, u.log().mul(g).div(denominator));
+        return Ops.where(infinite, Ops.scalarLike(f, Double.POSITIVE_INFINITY), finite);
     }
 
     /**
