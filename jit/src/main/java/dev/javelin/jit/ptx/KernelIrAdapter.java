@@ -44,20 +44,6 @@ public final class KernelIrAdapter {
         }
     }
 
-    /** The renderer's description of {@code ir}: loads, ops and casts one to one. */
-    public static FusedGroup group(KernelIR ir) {
-        List<FusedGroup.Step> steps = new ArrayList<>();
-        for (KernelIR.Instr in : ir.body()) {
-            if (in.load()) steps.add(new FusedGroup.Load(in.slot()));
-            else if (in.op() == dev.javelin.tensor.Op.CAST) steps.add(new FusedGroup.Cast(in.args().get(0), in.dtype()));
-            else steps.add(new FusedGroup.Apply(in.op(), in.args()));
-        }
-        List<dev.javelin.tensor.DType> inputs = ir.loads().stream().map(KernelIR.Load::dtype).toList();
-        boolean reduce = ir.mode() != KernelIR.Mode.ELEMENTWISE;
-        return new FusedGroup(ir.name(), reduce ? FusedGroup.Kind.REDUCE : FusedGroup.Kind.ELEMENTWISE, reduce ? ir.reduceOp() : null,
-                inputs, steps);
-    }
-
     /** Moves the JIT's loop dimension to where the GPU kernels want it (see the class comment). */
     public static GpuLayout layout(KernelIR ir, Launch l) {
         int slots = l.innerStrides().length;
@@ -82,9 +68,9 @@ public final class KernelIrAdapter {
         return new GpuLayout(reduce, kept, red, ks, rs, l.offsets().clone());
     }
 
-    /** The PTX entry for {@code g} at this layout's ranks. */
-    public static String entry(FusedGroup g, GpuLayout l) {
-        return l.reduce() ? PtxRenderer.reduce(g, l.keptDims().length, l.redDims().length) : PtxRenderer.elementwise(g, l.keptDims().length);
+    /** The PTX entry for {@code ir} at this layout's ranks. */
+    public static String entry(KernelIR ir, GpuLayout l) {
+        return l.reduce() ? PtxRenderer.reduce(ir, l.keptDims().length, l.redDims().length) : PtxRenderer.elementwise(ir, l.keptDims().length);
     }
 
     /**
@@ -123,10 +109,9 @@ public final class KernelIrAdapter {
 
     /** The complete launch of {@code k}, or null when it has nothing to compute. */
     public static dev.javelin.kernels.cuda.Launch launch(PlanStep.Kernel k, long[] addresses, int[] tensorOffsets) {
-        FusedGroup g = group(k.ir());
         GpuLayout l = layout(k.ir(), k.launch());
         if (l.keptCount() == 0) return null;
-        String entry = entry(g, l);
+        String entry = entry(k.ir(), l);
         String name = entry.substring(entry.indexOf(".entry ") + 7, entry.indexOf('('));
         List<Object> args = arguments(l, addresses, tensorOffsets);
         int grid = l.reduce() ? (int) l.keptCount() : (int) Math.max(1, Math.min(16384, (l.keptCount() + PtxRenderer.BLOCK - 1) / PtxRenderer.BLOCK));
