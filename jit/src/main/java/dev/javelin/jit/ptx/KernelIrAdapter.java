@@ -107,15 +107,31 @@ public final class KernelIrAdapter {
         return args;
     }
 
-    /** The complete launch of {@code k}, or null when it has nothing to compute. */
-    public static dev.javelin.kernels.cuda.Launch launch(PlanStep.Kernel k, long[] addresses, int[] tensorOffsets) {
+    /**
+     * A kernel step made ready to launch many times: its PTX rendered, its GPU layout and grid
+     * computed once; only the addresses change between runs.
+     */
+    public record Prepared(String name, String entry, GpuLayout layout, int grid) {
+        /** The launch over these slot addresses (inputs, then the output) and tensor offsets, or null when there is nothing to compute. */
+        public dev.javelin.kernels.cuda.Launch launch(long[] addresses, int[] tensorOffsets) {
+            if (layout.keptCount() == 0) return null;
+            return new dev.javelin.kernels.cuda.Launch(name, entry, grid, 1, 1, PtxRenderer.BLOCK, 0, arguments(layout, addresses, tensorOffsets));
+        }
+    }
+
+    /** Renders {@code k}'s PTX and computes its layout and grid. */
+    public static Prepared prepare(PlanStep.Kernel k) {
         GpuLayout l = layout(k.ir(), k.launch());
-        if (l.keptCount() == 0) return null;
         String entry = entry(k.ir(), l);
         String name = entry.substring(entry.indexOf(".entry ") + 7, entry.indexOf('('));
-        List<Object> args = arguments(l, addresses, tensorOffsets);
-        int grid = l.reduce() ? (int) l.keptCount() : (int) Math.max(1, Math.min(16384, (l.keptCount() + PtxRenderer.BLOCK - 1) / PtxRenderer.BLOCK));
-        return new dev.javelin.kernels.cuda.Launch(name, entry, grid, 1, 1, PtxRenderer.BLOCK, 0, args);
+        int grid = l.reduce() ? (int) Math.max(1, l.keptCount())
+                : (int) Math.max(1, Math.min(16384, (l.keptCount() + PtxRenderer.BLOCK - 1) / PtxRenderer.BLOCK));
+        return new Prepared(name, entry, l, grid);
+    }
+
+    /** The complete launch of {@code k}, or null when it has nothing to compute. */
+    public static dev.javelin.kernels.cuda.Launch launch(PlanStep.Kernel k, long[] addresses, int[] tensorOffsets) {
+        return prepare(k).launch(addresses, tensorOffsets);
     }
 
     private static int[] append(int[] a, int v) {

@@ -51,6 +51,8 @@ public final class Program {
     private final CpuKernel[] withNext;
     /** Per step, true for a GEMM whose next step runs as its epilogue (see {@link #gemmEpilogues}). */
     private final boolean[] epilogue;
+    /** The executor of a program whose values live on a CUDA device; null on the CPU. */
+    private final CudaSteps cuda;
 
     public Program(Graph graph, List<PlanStep> steps) {
         long start = System.nanoTime();
@@ -59,7 +61,9 @@ public final class Program {
         for (Node n : graph.nodes()) index.put(n, index.size());
         kernels = new CpuKernel[steps.size()];
         int debug = Debug.level();
-        for (int t = 0; t < steps.size(); t++) {
+        dev.javelin.tensor.Device gpu = CudaSteps.deviceOf(graph);
+        cuda = gpu == null ? null : new CudaSteps(graph, this.steps, index, gpu);
+        for (int t = 0; cuda == null && t < steps.size(); t++) {
             if (steps.get(t) instanceof PlanStep.Kernel k) {
                 kernels[t] = new CpuKernel(k.ir(), k.launch());
                 if (debug >= 1 && kernels[t].fresh()) {
@@ -68,7 +72,7 @@ public final class Program {
                 if (debug >= 2 && kernels[t].fresh()) System.err.println(kernels[t].bytecode());
             }
         }
-        RowGroups groups = ROW_GROUPS ? RowGroups.find(this.steps, escaping(graph, this.steps), readers(this.steps))
+        RowGroups groups = ROW_GROUPS && cuda == null ? RowGroups.find(this.steps, escaping(graph, this.steps), readers(this.steps))
                 : RowGroups.none(this.steps.size());
         rowGroups = groups;
         groupEnd = groups.end();
@@ -100,7 +104,7 @@ public final class Program {
      */
     private boolean[] gemmEpilogues() {
         boolean[] e = new boolean[steps.size()];
-        for (int t = 0; EPILOGUES && t + 1 < steps.size(); t++) {
+        for (int t = 0; EPILOGUES && cuda == null && t + 1 < steps.size(); t++) {
             if (!(steps.get(t) instanceof PlanStep.Backend g) || !(steps.get(t + 1) instanceof PlanStep.Kernel u) || groupEnd[t + 1] != t + 2) continue;
             Node c = g.node();
             boolean gemm = Gemm.takesEpilogue(c), conv = Convolutions.takeEpilogue(c);
@@ -192,6 +196,7 @@ public final class Program {
 
     /** Number of generated-kernel steps. */
     public int kernelCount() {
+        if (cuda != null) return cuda.kernelCount();
         int c = 0;
         for (CpuKernel k : kernels) if (k != null) c++;
         return c;
@@ -214,6 +219,7 @@ public final class Program {
      * Returns {@code into} then.
      */
     public Tensor[] run(Tensor[] args, Tensor[] into) {
+        if (cuda != null) return into == null ? cuda.run(args) : copyInto(cuda.run(args), into);
         boolean[] direct = null;
         Object[] provided = null;
         if (into != null) {

@@ -192,6 +192,14 @@ public final class CudaBackend implements Backend {
         return CudaKernels.address(t, false) + (long) t.offset() * t.dtype().byteSize();
     }
 
+    /**
+     * The device address of the first element of {@code t}, a buffer the caller is about to overwrite
+     * whole (a kernel's output): its deferred zeroing is skipped.
+     */
+    public static long outputPointer(Tensor t) {
+        return CudaKernels.address(t, true) + (long) t.offset() * t.dtype().byteSize();
+    }
+
     @Override
     public Storage allocate(DType dtype, int length, Device d) {
         CudaStorage s = new CudaStorage(device(d), dtype, length, true);
