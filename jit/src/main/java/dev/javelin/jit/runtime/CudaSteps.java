@@ -2,6 +2,7 @@ package dev.javelin.jit.runtime;
 
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
+import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.ptx.KernelIrAdapter;
 import dev.javelin.kernels.cuda.CudaBackend;
@@ -21,8 +22,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs a plan on a CUDA device: the same steps the CPU runs, from the same fusion decisions. A
- * kernel step is its kernel IR rendered as PTX ({@link KernelIrAdapter}, prepared once when the
+ * The CUDA executor of a {@link Plan}: the same plan the CPU's {@link Program} runs, from the same
+ * fusion decisions, followed run by run. A kernel step is its kernel IR rendered as PTX ({@link KernelIrAdapter}, prepared once when the
  * program is built) and enqueued on the device's stream; a backend step (matmul, convolution,
  * gather, ...) is the CUDA backend's own kernels through the eager engine, so a GEMM or convolution
  * and the elementwise kernel after it (bias, activation: its epilogue on the CPU) are two launches
@@ -30,10 +31,12 @@ import java.util.Set;
  * every intermediate the program made is handed back to it when the run ends (stream order makes
  * reuse safe), so a training loop's memory stays flat.
  *
- * <p>Row groups, the CPU's row-by-row cache blocking, do not apply: each member kernel runs over
- * all rows (a block per row for row reductions).
+ * <p>A row group (the CPU's row-by-row cache blocking, with its folded row sums and scratch rows)
+ * runs as its member steps one after another, each over all rows (a block per row for a row
+ * reduction); a contraction with its epilogue as the contraction, then the epilogue's kernel.
  */
 final class CudaSteps {
+    private final Plan plan;
     private final Graph graph;
     private final List<PlanStep> steps;
     private final Map<Node, Integer> index;
@@ -41,9 +44,10 @@ final class CudaSteps {
     private final KernelIrAdapter.Prepared[] prepared;
     private final Tensor[] constants;
 
-    CudaSteps(Graph graph, List<PlanStep> steps, Map<Node, Integer> index, Device device) {
-        this.graph = graph;
-        this.steps = steps;
+    CudaSteps(Plan plan, Map<Node, Integer> index, Device device) {
+        this.plan = plan;
+        this.graph = plan.graph();
+        this.steps = plan.steps();
         this.index = index;
         this.device = device;
         prepared = new KernelIrAdapter.Prepared[steps.size()];
@@ -80,17 +84,15 @@ final class CudaSteps {
             keep.add(v.storage());
         }
         boolean debug = Debug.level() >= 1;
-        for (int t = 0; t < steps.size(); t++) {
+        for (Plan.Run r : plan.runs()) {
             long start = debug ? System.nanoTime() : 0;
-            PlanStep s = steps.get(t);
-            env[index.get(s.node())] = switch (s) {
-                case PlanStep.Kernel k -> runKernel(t, k, env);
-                case PlanStep.Backend b -> EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
-                case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
-            };
-            if (debug && !(s instanceof PlanStep.View)) {
+            for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
                 CudaBackend.synchronize(device);
-                System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (%s)%n", Program.stepName(s), s.node().dtype(), s.node().shape(),
+                StringBuilder names = new StringBuilder();
+                for (int t = r.first(); t < r.end(); t++) names.append(t > r.first() ? " + " : "").append(Program.stepName(steps.get(t)));
+                PlanStep last = steps.get(r.end() - 1);
+                System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (%s)%n", names, last.node().dtype(), last.node().shape(),
                         (System.nanoTime() - start) / 1e3, device);
             }
         }
@@ -107,6 +109,14 @@ final class CudaSteps {
         });
         release(env, keep);
         return out;
+    }
+
+    private Tensor runStep(int t, Tensor[] env) {
+        return switch (steps.get(t)) {
+            case PlanStep.Kernel k -> runKernel(t, k, env);
+            case PlanStep.Backend b -> EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
+            case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
+        };
     }
 
     /** Hands every buffer this run made and nobody keeps back to the caching allocator. */
