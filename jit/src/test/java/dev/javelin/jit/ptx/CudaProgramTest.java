@@ -104,12 +104,17 @@ class CudaProgramTest {
         same(layerNorm, false, data(5, 4, 300));
     }
 
+    /** The epilogue runs in the GEMM's store: a broadcast bias, a dense residual over one flat run, both tile variants. */
     @Test
-    void gemmWithItsEpilogueAndABatchedProduct() {
+    void gemmWithItsEpilogueInTheStoreAndABatchedProduct() {
         Function<Tensor[], Tensor[]> dense = a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()};
         same(dense, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         String plan = explain(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13));
-        assertTrue(plan.contains("B_matmul") && plan.contains("E_"), "the GEMM and its epilogue kernel:\n" + plan);
+        assertTrue(plan.contains("epilogue:"), "the plan gives the GEMM its epilogue:\n" + plan);
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep")),
+                "a GEMM with the epilogue in its store ran: " + PtxCache.entries().keySet());
+        // N and K multiples of four: the v4 variant, with a residual read densely at each (row, column)
+        same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).add(a[2]).sigmoid()}, false, data(11, 5, 8), data(12, 8, 12), data(13, 5, 12));
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));
     }
 
