@@ -48,6 +48,8 @@ public final class Program {
     private final Tensor[] constants;
     private final long compileNanos;
     private final OutputTargets targets;
+    /** The executor of a plan whose values live on a CUDA device; null on the CPU. */
+    private final CudaSteps cuda;
 
     /** The executor of {@code Planner.plan(graph, steps)}. */
     public Program(Graph graph, List<PlanStep> steps) {
@@ -61,11 +63,13 @@ public final class Program {
         this.steps = plan.steps();
         for (Node n : graph.nodes()) index.put(n, index.size());
         kernels = new CpuKernel[steps.size()];
-        for (int t = 0; t < steps.size(); t++) {
+        dev.javelin.tensor.Device gpu = CudaSteps.deviceOf(graph);
+        cuda = gpu == null ? null : new CudaSteps(plan, index, gpu);
+        for (int t = 0; cuda == null && t < steps.size(); t++) {
             if (steps.get(t) instanceof PlanStep.Kernel k) kernels[t] = bindKernel(k.ir(), k.launch());
         }
         memberKernels = new CpuKernel[plan.runs().size()][];
-        for (int r = 0; r < memberKernels.length; r++) {
+        for (int r = 0; cuda == null && r < memberKernels.length; r++) {
             if (!(plan.runs().get(r) instanceof Plan.RowGroup g)) continue;
             memberKernels[r] = new CpuKernel[g.members().size()];
             for (int m = 0; m < memberKernels[r].length; m++) {
@@ -153,6 +157,7 @@ public final class Program {
 
     /** Number of generated-kernel steps. */
     public int kernelCount() {
+        if (cuda != null) return cuda.kernelCount();
         int c = 0;
         for (CpuKernel k : kernels) if (k != null) c++;
         return c;
@@ -175,6 +180,7 @@ public final class Program {
      * Returns {@code into} then.
      */
     public Tensor[] run(Tensor[] args, Tensor[] into) {
+        if (cuda != null) return into == null ? cuda.run(args) : copyInto(cuda.run(args), into);
         boolean[] direct = null;
         Object[] provided = null;
         if (into != null) {
