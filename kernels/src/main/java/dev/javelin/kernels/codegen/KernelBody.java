@@ -103,6 +103,7 @@ final class KernelBody {
                     : in.prim() != KernelIR.Prim.CONST && in.args().stream().allMatch(a -> invariant[a]);
         }
         hoistInvariants();
+        regionPlaceholders();
         Label done = new Label();
         if (ir.mode() == Mode.REDUCE_ROW) {
             rotatingRowLoop();
@@ -309,13 +310,21 @@ final class KernelBody {
         mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
     }
 
-    /**
-     * Opens the region of the {@link Prim#IF_ANY} at {@code k} (its mask computed): the values read after
-     * it get a placeholder, then a jump past the region when no lane of the mask is set. Returns the label to place after it.
-     */
+    /** Opens the region of the {@link Prim#IF_ANY} at {@code k} (its mask computed): a jump past it when no lane of the mask is set. */
     private Label openRegion(int k) {
-        int end = k + ir.body().get(k).constant();
-        for (int j = k + 1; j <= end; j++) {
+        Label skip = new Label();
+        mv.visitVarInsn(ALOAD, value[k]);
+        mv.visitMethodInsn(INVOKEVIRTUAL, VectorInstructions.VM, "anyTrue", "()Z", false);
+        mv.visitJumpInsn(IFEQ, skip);
+        return skip;
+    }
+
+    /**
+     * Before the loop: a placeholder in each local a region's later readers read, so it holds a
+     * value when the region is skipped (any value: the readers take it only where the mask is set).
+     */
+    private void regionPlaceholders() {
+        for (int j = 0; j < value.length; j++) {
             if (!escapes[j] || invariant[j]) continue;
             switch (ir.body().get(j).dtype()) {
                 case BOOL -> {
@@ -331,11 +340,6 @@ final class KernelBody {
             }
             mv.visitVarInsn(ASTORE, value[j]);
         }
-        Label skip = new Label();
-        mv.visitVarInsn(ALOAD, value[k]);
-        mv.visitMethodInsn(INVOKEVIRTUAL, VectorInstructions.VM, "anyTrue", "()Z", false);
-        mv.visitJumpInsn(IFEQ, skip);
-        return skip;
     }
 
     /** One pass of the loop body at position i; {@code masked} for the tail. */

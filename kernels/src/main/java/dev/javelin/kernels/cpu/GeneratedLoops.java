@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The eager float32 transcendentals and row reductions run kernels generated from the kernel IR, the same
+ * The eager float32 transcendentals (pow included) and row reductions run kernels generated from the kernel IR, the same
  * decompositions and code generator the JIT uses: an eager result has the bits of a compiled
  * program's, in every layout (a strided row is gathered into a dense one first) and every JIT tier.
  * One kernel per op, generated on first use and kept.
@@ -25,8 +25,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class GeneratedLoops {
     /** The unary ops whose eager loop is generated (the others are exact IEEE operations, the same bits written by hand). */
     static final Set<Op> UNARY = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS);
-    private static final int[][] NO_MAPS = new int[2][];
+    /** The binary ops whose eager loop is generated. */
+    static final Set<Op> BINARY = EnumSet.of(Op.POW);
+    private static final int[][] NO_MAPS = new int[3][];
     private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(Op.values().length);
+    /** Binary kernels by op and by which operands are one broadcast value: index {@code 4 op + 2 aBroadcast + bBroadcast}. */
+    private static final AtomicReferenceArray<FusedKernel> BINARY_KERNELS = new AtomicReferenceArray<>(4 * Op.values().length);
 
     private GeneratedLoops() {}
 
@@ -47,6 +51,50 @@ final class GeneratedLoops {
         for (int i = 0; i < n; i++) row[i] = x[xo + i * xs];
         k.run(new Object[] {row, row}, new int[2], NO_MAPS, n);
         for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
+    }
+
+    /**
+     * {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for {@code i < n}, any strides: a
+     * dense or broadcast operand is read in place, a strided one gathered into a dense row first.
+     */
+    static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
+        if (as != 0 && as != 1) {
+            a = gather(a, ao, as, n);
+            ao = 0;
+            as = 1;
+        }
+        if (bs != 0 && bs != 1) {
+            b = gather(b, bo, bs, n);
+            bo = 0;
+            bs = 1;
+        }
+        FusedKernel k = binaryKernel(op, as == 0, bs == 0);
+        if (os == 1) {
+            k.run(new Object[] {a, b, out}, new int[] {ao, bo, oo}, NO_MAPS, n);
+            return;
+        }
+        float[] row = new float[n];
+        k.run(new Object[] {a, b, row}, new int[] {ao, bo, 0}, NO_MAPS, n);
+        for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
+    }
+
+    private static float[] gather(float[] x, int xo, int xs, int n) {
+        float[] row = new float[n];
+        for (int i = 0; i < n; i++) row[i] = x[xo + i * xs];
+        return row;
+    }
+
+    private static FusedKernel binaryKernel(Op op, boolean aBroadcast, boolean bBroadcast) {
+        int index = 4 * op.ordinal() + (aBroadcast ? 2 : 0) + (bBroadcast ? 1 : 0);
+        FusedKernel k = BINARY_KERNELS.get(index);
+        if (k != null) return k;
+        if (!BINARY.contains(op)) throw new IllegalArgumentException("cpu-vector: no generated loop for " + op);
+        List<KernelIR.Load> loads = List.of(new KernelIR.Load(DType.FLOAT32, aBroadcast ? Access.BROADCAST : Access.CONTIGUOUS),
+                new KernelIR.Load(DType.FLOAT32, bBroadcast ? Access.BROADCAST : Access.CONTIGUOUS));
+        KernelIR ir = new KernelIR("E_" + op.label(), KernelIR.Mode.ELEMENTWISE, null, loads,
+                List.of(Instr.load(0, DType.FLOAT32), Instr.load(1, DType.FLOAT32), Instr.op(op, List.of(0, 1), DType.FLOAT32)), DType.FLOAT32);
+        k = CpuCodegen.compile(ir).kernel();
+        return BINARY_KERNELS.compareAndSet(index, null, k) ? k : BINARY_KERNELS.get(index);
     }
 
     /**

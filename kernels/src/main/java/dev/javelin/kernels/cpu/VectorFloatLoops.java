@@ -10,9 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float32 loops on the Vector API: the widest species (16 lanes with AVX-512), masked tails,
  * transcendentals from kernels generated from the kernel IR ({@link GeneratedLoops}: the JIT's own
- * decompositions, so eager and compiled results have the same bits), {@code POW} from
- * {@link StrictMath#pow} element by element (not yet decomposed; the API's POW operator changes its
- * last bit between the interpreter and C2), and {@link VectorMath} where the API has no operator (rounding). Only loaded when
+ * decompositions, so eager and compiled results have the same bits; pow too), and {@link VectorMath}
+ * where the API has no operator (rounding). Only loaded when
  * {@code jdk.incubator.vector} is resolved (see {@link VectorSupport}).
  *
  * <p>Every elementwise op has its own main loop in {@link VectorOpLoops}, compiled as its own
@@ -52,8 +51,8 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
-        if (op == Op.POW) { // StrictMath's, element by element: the same bits in every JIT tier and layout (see ScalarMath)
-            scalar.binary(op, a, ao, as, b, bo, bs, out, oo, os, n);
+        if (GeneratedLoops.BINARY.contains(op)) {
+            GeneratedLoops.binary(op, a, ao, as, b, bo, bs, out, oo, os, n);
             return;
         }
         if (os != 1 || as > 1 || bs > 1 || as < 0 || bs < 0) {

@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class Decompositions {
     /** The ops this pass rewrites; every other op of a kernel body is rendered as it is. */
-    public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS,
+    public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS, Op.POW,
             Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.CAST);
 
     private Decompositions() {}
@@ -64,7 +64,8 @@ public final class Decompositions {
         return SIZES.computeIfAbsent(op, o -> {
             Builder b = new Builder();
             int x = b.emit(Instr.load(0, DType.FLOAT32));
-            b.decompose(Instr.op(o, List.of(x), DType.FLOAT32), List.of(x), DType.FLOAT32);
+            List<Integer> args = o.kind() == Op.Kind.BINARY ? List.of(x, x) : List.of(x);
+            b.decompose(Instr.op(o, args, DType.FLOAT32), args, DType.FLOAT32);
             return b.body.size() - 1;
         });
     }
@@ -96,6 +97,7 @@ public final class Decompositions {
                 case ERF -> MathDecompositions.erf(this, x);
                 case SIN -> MathDecompositions.sin(this, x);
                 case COS -> MathDecompositions.cos(this, x);
+                case POW -> PowDecomposition.pow(this, x, args.get(1));
                 case RELU -> max(x, c(0f));
                 case RECIPROCAL -> div(c(1f), x);
                 case SIGN -> select(lt(x, c(0f)), c(-1f), select(gt(x, c(0f)), c(1f), x));
@@ -157,6 +159,9 @@ public final class Decompositions {
         int eq(int a, int b) { return cmp(Op.EQ, a, b); }
         /** True where {@code a} is NaN. */
         int isNaN(int a) { return cmp(Op.NE, a, a); }
+        int not(int a) { return emit(Instr.op(Op.LOGICAL_NOT, ints(a), DType.BOOL)); }
+        /** True where the masks agree. */
+        int maskEq(int a, int b) { return emit(Instr.op(Op.EQ, ints(a, b), DType.BOOL)); }
         int or(int a, int b) { return emit(Instr.prim(Prim.OR, ints(a, b), DType.BOOL, 0)); }
         int and(int a, int b) { return emit(Instr.prim(Prim.AND, ints(a, b), DType.BOOL, 0)); }
 
