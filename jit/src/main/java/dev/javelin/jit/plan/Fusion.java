@@ -35,6 +35,7 @@ public final class Fusion {
      */
     public static final Set<Op> FUSIBLE = Collections.unmodifiableSet(EnumSet.of(
             Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF, Op.RELU, Op.RECIPROCAL, Op.SIGN,
+            Op.FLOOR, Op.CEIL, Op.ROUND,
             Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN, Op.POW,
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.WHERE, Op.CAST));
 

@@ -25,7 +25,7 @@ import java.util.Set;
 public final class Decompositions {
     /** The ops this pass rewrites; every other op of a kernel body is rendered as it is. */
     public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS, Op.POW,
-            Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.CAST);
+            Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.FLOOR, Op.CEIL, Op.ROUND, Op.CAST);
 
     private Decompositions() {}
 
@@ -101,6 +101,15 @@ public final class Decompositions {
                 case RELU -> max(x, c(0f));
                 case RECIPROCAL -> div(c(1f), x);
                 case SIGN -> select(lt(x, c(0f)), c(-1f), select(gt(x, c(0f)), c(1f), x));
+                case ROUND -> rint(x);
+                case FLOOR -> { // rint, less 1 where it rounded up; the sign of x kept (floor(-0.5) is -1, floor(-0) is -0)
+                    int r = rint(x);
+                    yield withSignOf(sub(r, select(gt(r, x), c(1f), c(0f))), x);
+                }
+                case CEIL -> {
+                    int r = rint(x);
+                    yield withSignOf(add(r, select(lt(r, x), c(1f), c(0f))), x);
+                }
                 case CAST -> {
                     if (argType == in.dtype()) yield x;
                     if (in.dtype() == DType.BOOL) yield emit(Instr.op(Op.NE, List.of(x, c(0f)), DType.BOOL));
@@ -199,6 +208,16 @@ public final class Decompositions {
             Instr open = body.get(ifAny);
             body.set(ifAny, Instr.prim(Prim.IF_ANY, open.args(), DType.BOOL, body.size() - ifAny - 1));
             constants.values().removeIf(k -> k > ifAny); // a skipped region leaves them unset
+        }
+
+        /**
+         * x rounded to an integer, ties to even: adding and removing 2^23 rounds |x| below 2^23 (from
+         * there on every float is an integer); the sign of x kept, NaN passed through.
+         */
+        int rint(int x) {
+            int a = abs(x), two23 = c(8388608f);
+            int r = withSignOf(sub(add(a, two23), two23), x);
+            return select(or(ge(a, two23), isNaN(x)), x, r);
         }
 
         /** The float32 {@code x} with the sign bit of {@code sign}. */
