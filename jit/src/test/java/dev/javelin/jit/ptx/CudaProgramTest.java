@@ -94,6 +94,9 @@ class CudaProgramTest {
     @Test
     void reductionsRowGroupsAndColumnSums() {
         same(a -> new Tensor[] {NN.softmax(a[0], 1), NN.logSoftmax(a[0], 1)}, false, data(3, 6, 37));
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("G_")), "a row group ran as one kernel: "
+                + PtxCache.entries().keySet());
+        same(a -> new Tensor[] {NN.softmax(a[0], 2)}, false, data(16, 2, 3, 300)); // rows longer than the block, two kept dimensions
         same(a -> new Tensor[] {a[0].exp().sum(new int[] {0}, false), a[0].mul(a[0]).sum(new int[] {0, 1}, false),
                 a[0].max(new int[] {1}, true)}, false, data(4, 9, 70));
         Function<Tensor[], Tensor[]> layerNorm = a -> {
