@@ -67,6 +67,9 @@ class GpuCompiledTrainingTest {
                     cpu.weights().get(i).name());
         }
         assertEquals(cpu.evaluate(x, y, 4).get("loss"), gpu.evaluate(x, y, 4).get("loss"), 1e-4);
+        Tensor p = gpu.predict(x.narrow(0, 0, 3)); // an odd batch size
+        assertEquals(Device.CPU, p.device(), "predict returns host tensors");
+        assertArrayEquals(cpu.predict(x.narrow(0, 0, 3)).toFloatArray(), p.toFloatArray(), 1e-4f);
         assertTrue(gpu.trainer.jitCompilations() >= 2, "evaluate compiled its test step too");
     }
 }
