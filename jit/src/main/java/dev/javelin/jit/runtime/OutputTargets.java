@@ -2,6 +2,7 @@ package dev.javelin.jit.runtime;
 
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
+import dev.javelin.jit.plan.BufferPlan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
@@ -30,7 +31,7 @@ final class OutputTargets {
             if (graph.variableWrites().containsValue(out)) continue; // a variable keeps that array: copy instead
             for (int t = 0; t < steps.size(); t++) {
                 PlanStep s = steps.get(t);
-                boolean writes = s instanceof PlanStep.Kernel || (s instanceof PlanStep.Backend && Gemm.handles(s.node()));
+                boolean writes = BufferPlan.planned(s);
                 if (writes && s.node() == out) producer[i] = t;
             }
         }
