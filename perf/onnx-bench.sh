@@ -21,5 +21,7 @@ echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   dev.javelin.perf.ort.OrtTiming "$MODELS" "$THREADS"
 OMP_NUM_THREADS="$THREADS" OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 perf/onnx_models.py time "$THREADS"
 JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx8g -cp "perf/javelin/target/classes:$(cat perf/javelin/target/cp.txt)")
-"${JAVA[@]}" dev.javelin.perf.onnx.ResNetLayersTiming "$THREADS" 1 8 2>/dev/null
+"${JAVA[@]}" dev.javelin.perf.onnx.OnnxTiming "$MODELS" "$THREADS" 2>/dev/null
+# the same ResNet-18 written with NN ops in NHWC (no loader): how far the import is from hand-written
+[ "${LAYERS:-0}" = 1 ] && "${JAVA[@]}" dev.javelin.perf.onnx.ResNetLayersTiming "$THREADS" 1 8 2>/dev/null
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
