@@ -6,6 +6,7 @@ import dev.javelin.jit.plan.BufferPlan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.HeapStorage;
@@ -85,7 +86,7 @@ final class OutputTargets {
     static void copyRest(Tensor[] results, Tensor[] into, boolean[] direct) {
         for (int i = 0; i < into.length; i++) {
             if (direct[i]) continue;
-            Tensor r = Program.dense(results[i]);
+            Tensor r = Program.dense(results[i].device().equals(Device.CPU) ? results[i] : results[i].to(Device.CPU));
             int n = Math.toIntExact(r.shape().size());
             System.arraycopy(((HeapStorage) r.storage()).array(), r.offset(), ((HeapStorage) into[i].storage()).array(), into[i].offset(), n);
         }

@@ -10,13 +10,13 @@ import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.plan.Planner;
 import dev.javelin.jit.plan.RowGroups;
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
+import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.EagerEngine;
 import dev.javelin.tensor.spi.HeapStorage;
@@ -48,6 +48,8 @@ public final class Program {
     private final Tensor[] constants;
     private final long compileNanos;
     private final OutputTargets targets;
+    /** The executor of a plan whose values live on a CUDA device; null on the CPU. */
+    private final CudaSteps cuda;
 
     /** The executor of {@code Planner.plan(graph, steps)}. */
     public Program(Graph graph, List<PlanStep> steps) {
@@ -61,11 +63,13 @@ public final class Program {
         this.steps = plan.steps();
         for (Node n : graph.nodes()) index.put(n, index.size());
         kernels = new CpuKernel[steps.size()];
-        for (int t = 0; t < steps.size(); t++) {
+        dev.javelin.tensor.Device gpu = CudaSteps.deviceOf(graph);
+        cuda = gpu == null ? null : new CudaSteps(plan, index, gpu);
+        for (int t = 0; cuda == null && t < steps.size(); t++) {
             if (steps.get(t) instanceof PlanStep.Kernel k) kernels[t] = bindKernel(k.ir(), k.launch());
         }
         memberKernels = new CpuKernel[plan.runs().size()][];
-        for (int r = 0; r < memberKernels.length; r++) {
+        for (int r = 0; cuda == null && r < memberKernels.length; r++) {
             if (!(plan.runs().get(r) instanceof Plan.RowGroup g)) continue;
             memberKernels[r] = new CpuKernel[g.members().size()];
             for (int m = 0; m < memberKernels[r].length; m++) {
@@ -153,6 +157,7 @@ public final class Program {
 
     /** Number of generated-kernel steps. */
     public int kernelCount() {
+        if (cuda != null) return cuda.kernelCount();
         int c = 0;
         for (CpuKernel k : kernels) if (k != null) c++;
         return c;
@@ -175,6 +180,7 @@ public final class Program {
      * Returns {@code into} then.
      */
     public Tensor[] run(Tensor[] args, Tensor[] into) {
+        if (cuda != null) return into == null ? cuda.run(args) : copyInto(cuda.run(args), into);
         boolean[] direct = null;
         Object[] provided = null;
         if (into != null) {
@@ -210,10 +216,8 @@ public final class Program {
                         }
                     }
                     case Plan.WithEpilogue e -> {
-                        if (!runWithEpilogue(e.contraction(), env, arena, provided)) { // the CPU backend was switched since planning
-                            runAlone(e.contraction(), env, arena, provided, debug, start);
-                            runAlone(e.epilogue(), env, arena, provided, debug, System.nanoTime());
-                        } else if (debug) {
+                        runWithEpilogue(e.contraction(), env, arena, provided);
+                        if (debug) {
                             PlanStep c = steps.get(e.contraction()), u = steps.get(e.epilogue());
                             System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (epilogue per block of C)%n",
                                     stepName(c) + " + " + stepName(u), c.node().dtype(), u.node().shape(), (System.nanoTime() - start) / 1e3);
@@ -249,7 +253,7 @@ public final class Program {
         PlanStep s = steps.get(t);
         env[index.get(s.node())] = switch (s) {
             case PlanStep.Kernel k -> runKernel(t, k, env, arena, provided);
-            case PlanStep.Backend b -> BufferPlan.writesProvidedMemory(b.node()) ? runGemm(t, b.node(), env, arena, provided)
+            case PlanStep.Backend b -> BufferPlan.writesProvidedMemory(b.node()) ? runContraction(t, b.node(), env, arena, provided)
                     : EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
             case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
         };
@@ -305,32 +309,29 @@ public final class Program {
     }
 
     /**
-     * Runs contraction step {@code t} with step {@code t + 1} as its epilogue (the buffer plan never
-     * gives the epilogue's output an operand's memory); false, nothing run, when no backend can.
+     * Runs contraction step {@code t} on its device's backend with kernel step {@code t + 1} as its
+     * epilogue, on each block of the result the backend hands over (the buffer plan never gives the
+     * epilogue's output an operand's memory).
      */
-    private boolean runWithEpilogue(int t, Tensor[] env, Object[] arena, Object[] provided) {
+    private void runWithEpilogue(int t, Tensor[] env, Object[] arena, Object[] provided) {
         Node node = steps.get(t).node();
-        Tensor a = env[index.get(node.input(0))], b = env[index.get(node.input(1))];
         PlanStep.Kernel u = (PlanStep.Kernel) steps.get(t + 1);
-        boolean conv = node.isOp(Op.CONV2D);
-        if (conv && !Convolutions.available()) return false; // the CPU backend was switched since planning
-        float[] c = (float[]) output(t, node, arena, provided);
-        env[index.get(node)] = Tensor.wrap(HeapStorage.wrap(c), node.shape(), node.shape().contiguousStrides(), 0);
+        Tensor c = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
+        OpCall call = node.call(inputs(node, env));
+        env[index.get(node)] = c;
         Object[] arrays = new Object[u.leaves().size() + 1];
         int[] base = new int[arrays.length];
         env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base);
         CpuKernel k = kernels[t + 1];
         int n = node.shape().dim(node.rank() - 1);
-        GemmEpilogue epilogue = (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n);
-        if (conv) Convolutions.run(node, a, b, env[index.get(node)], epilogue);
-        else Gemm.run(a, b, c, epilogue);
-        return true;
+        Backends.forDevice(node.device()).contract(call, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n));
     }
 
-    private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
-        float[] out = (float[]) output(t, node, arena, provided);
-        Gemm.run(env[index.get(node.input(0))], env[index.get(node.input(1))], out);
-        return Tensor.wrap(HeapStorage.wrap(out), node.shape(), node.shape().contiguousStrides(), 0);
+    /** A contraction whose output memory the plan provides, on its device's backend. */
+    private Tensor runContraction(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
+        Tensor out = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
+        Backends.forDevice(node.device()).contract(node.call(inputs(node, env)), out, null);
+        return out;
     }
 
     /**
