@@ -83,6 +83,40 @@ public sealed interface OpAttrs {
      */
     record Attention(double scale, boolean causal) implements OpAttrs {}
 
+    /**
+     * A recurrent loop: which {@code cell} runs at each step; {@code reverse} walks time from the last
+     * step to the first (Keras's {@code go_backwards}); {@code timeOrder} stores step results at their
+     * input time index rather than in processing order (what Bidirectional wants; the same without
+     * {@code reverse}).
+     */
+    record Recurrence(Cell cell, boolean reverse, boolean timeOrder) implements OpAttrs {
+        /** The cells with a fused loop; each documents its operands on {@link Op#RECURRENCE}. */
+        public enum Cell {
+            /** Keras's and PyTorch's LSTM: gates i, f, g (candidate), o; sigmoid gates, tanh activation. */
+            LSTM;
+
+            /** Columns of the projected input per unit (4 gates for LSTM). */
+            public int gates() {
+                return 4;
+            }
+
+            /** Columns of the result per step and unit: h, c and the four activated gates. */
+            public int outputWidth() {
+                return 6;
+            }
+        }
+
+        /** The output row of processing step {@code s} of {@code steps}. */
+        public int outputIndex(int s, int steps) {
+            return timeOrder ? inputIndex(s, steps) : s;
+        }
+
+        /** The input time index of processing step {@code s} of {@code steps}. */
+        public int inputIndex(int s, int steps) {
+            return reverse ? steps - 1 - s : s;
+        }
+    }
+
     /** The (non-negative) axis of ARGSORT and its direction; ties keep their input order either way. */
     record Sort(int axis, boolean descending) implements OpAttrs {}
 }

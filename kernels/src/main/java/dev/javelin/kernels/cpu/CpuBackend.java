@@ -31,6 +31,7 @@ public final class CpuBackend implements Backend {
     private final Conv2d conv = new Conv2d(loops);
     private final FlashAttention attention = new FlashAttention(loops);
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
+    private final LstmLoop lstm = new LstmLoop(loops);
 
     public CpuBackend() {}
 
@@ -92,6 +93,14 @@ public final class CpuBackend implements Backend {
                     }
                     case ATTENTION_BACKWARD -> {
                         if (call.dtype() == DType.FLOAT32) attentionBackward.backward(call, out);
+                        else Backends.reference().execute(call, out);
+                    }
+                    case RECURRENCE -> {
+                        if (call.dtype() == DType.FLOAT32) lstm.forward(call, out);
+                        else Backends.reference().execute(call, out);
+                    }
+                    case RECURRENCE_BACKWARD -> {
+                        if (call.dtype() == DType.FLOAT32) lstm.backward(call, out);
                         else Backends.reference().execute(call, out);
                     }
                     default -> throw unsupported(call);

@@ -63,6 +63,8 @@ public final class ReferenceBackend implements Backend {
                     case CONV2D_BACKWARD_FILTER -> Contractions.conv2dBackwardFilter(call, out);
                     case ATTENTION -> AttentionMath.forward(call, out);
                     case ATTENTION_BACKWARD -> AttentionMath.backward(call, out);
+                    case RECURRENCE -> RecurrenceMath.forward(call, out);
+                    case RECURRENCE_BACKWARD -> RecurrenceMath.backward(call, out);
                     default -> throw unknown(call);
                 }
             }
