@@ -75,22 +75,36 @@ public final class Fusion {
     /** Views made by stride arithmetic at run time: outputs, or inputs of backend ops. */
     public Set<Node> runtimeViews() { return runtimeViews; }
 
-    /** True when {@code n} is an elementwise op with generated code: float32 and bool values on the CPU. */
+    /**
+     * True when {@code n} is an elementwise op with generated code: float32 and bool values on a
+     * device with generated kernels (see {@link #generated}), its inputs on the same device.
+     */
     public static boolean isFusible(Node n) {
-        if (!n.isOp() || !FUSIBLE.contains(n.op()) || !n.device().equals(Device.CPU) || !loopType(n.dtype())) return false;
+        if (!n.isOp() || !FUSIBLE.contains(n.op()) || !generated(n) || !loopType(n.dtype())) return false;
         for (Node in : n.inputs()) if (!loopType(in.dtype())) return false;
         return true;
     }
 
     /** True when {@code n} is a float32 sum/max/min reduction with a generated kernel. */
     public static boolean isReducible(Node n) {
-        return n.isOp() && REDUCIBLE.contains(n.op()) && n.device().equals(Device.CPU) && n.dtype() == DType.FLOAT32
+        return n.isOp() && REDUCIBLE.contains(n.op()) && generated(n) && n.dtype() == DType.FLOAT32
                 && n.input(0).dtype() == DType.FLOAT32;
     }
 
     /** True for a view a kernel can read through (its element type lives in a generated loop). */
     public static boolean isFusibleView(Node n) {
-        return n.isView() && n.device().equals(Device.CPU) && loopType(n.dtype());
+        return n.isView() && generated(n) && loopType(n.dtype());
+    }
+
+    /**
+     * True when {@code n} computes where the JIT generates kernels, the CPU (bytecode) or a CUDA
+     * device (PTX from the same kernel IR), with every input on that device: one plan serves both.
+     */
+    static boolean generated(Node n) {
+        Device d = n.device();
+        if (d.type() != Device.Type.CPU && d.type() != Device.Type.CUDA) return false;
+        for (Node in : n.inputs()) if (!in.device().equals(d)) return false;
+        return true;
     }
 
     private static boolean loopType(DType t) {
