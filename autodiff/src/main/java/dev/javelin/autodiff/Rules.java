@@ -132,16 +132,16 @@ final class Rules {
         return grads;
     }
 
-    /** dx, dw and the initial states' gradients from the one flat RECURRENCE_BACKWARD result; the mask gets none. */
+    /** dx, dw and the cell operands' gradients from the one flat RECURRENCE_BACKWARD result; the mask gets none. */
     private static Tensor[] recurrence(OpCall call, Tensor y, Tensor g) {
         Tensor x = call.input(0), w = call.input(1);
-        int states = call.inputs().size() - 2 - (call.inputs().get(call.inputs().size() - 1).dtype() == DType.BOOL ? 1 : 0);
-        java.util.List<Tensor> init = call.inputs().subList(2, 2 + states);
-        Tensor mask = 2 + states < call.inputs().size() ? call.input(2 + states) : null;
-        Tensor flat = Ops.recurrenceBackward(w, init, mask, y, g, call.attrs(OpAttrs.Recurrence.class));
+        int operands = call.inputs().size() - 2 - (call.inputs().get(call.inputs().size() - 1).dtype() == DType.BOOL ? 1 : 0);
+        java.util.List<Tensor> cellOperands = call.inputs().subList(2, 2 + operands);
+        Tensor mask = 2 + operands < call.inputs().size() ? call.input(2 + operands) : null;
+        Tensor flat = Ops.recurrenceBackward(w, cellOperands, mask, y, g, call.attrs(OpAttrs.Recurrence.class));
         Tensor[] grads = new Tensor[call.inputs().size()];
         int at = 0;
-        for (int i = 0; i < 2 + states; i++) {
+        for (int i = 0; i < 2 + operands; i++) {
             Tensor in = call.input(i);
             int size = (int) in.size();
             grads[i] = flat.slice(0, at, at + size).reshape(in.shape().toArray());

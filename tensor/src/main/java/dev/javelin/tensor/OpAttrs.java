@@ -93,16 +93,44 @@ public sealed interface OpAttrs {
         /** The cells with a fused loop; each documents its operands on {@link Op#RECURRENCE}. */
         public enum Cell {
             /** Keras's and PyTorch's LSTM: gates i, f, g (candidate), o; sigmoid gates, tanh activation. */
-            LSTM;
+            LSTM(4, 6, 0, 2, "h0 [batch, units] and c0 [batch, units]"),
+            /** GRU with {@code reset_after} (PyTorch's, Keras's default): gates z, r, h; sigmoid gates, tanh candidate. */
+            GRU(3, 5, 1, 1, "the recurrent bias [3*units] and h0 [batch, units]");
 
-            /** Columns of the projected input per unit (4 gates for LSTM). */
-            public int gates() {
-                return 4;
+            private final int gates, outputWidth, parameters, states;
+            private final String operands;
+
+            Cell(int gates, int outputWidth, int parameters, int states, String operands) {
+                this.gates = gates;
+                this.outputWidth = outputWidth;
+                this.parameters = parameters;
+                this.states = states;
+                this.operands = operands;
             }
 
-            /** Columns of the result per step and unit: h, c and the four activated gates. */
+            /** Columns of the projected input (and of the recurrent kernel) per unit. */
+            public int gates() {
+                return gates;
+            }
+
+            /** Columns of the result per step and unit. */
             public int outputWidth() {
-                return 6;
+                return outputWidth;
+            }
+
+            /** Operands after w that are weights ([gates*units] each), before the states. */
+            public int parameters() {
+                return parameters;
+            }
+
+            /** Initial states ([batch, units] each), after the parameters. */
+            public int states() {
+                return states;
+            }
+
+            /** The operands between w and the mask, in words (for error messages). */
+            public String operands() {
+                return operands;
             }
         }
 

@@ -488,18 +488,19 @@ public final class Ops {
 
     /**
      * The fused {@link Op#RECURRENCE}: a recurrent layer's whole loop as one op (no graph growth with
-     * T). {@code x} holds every step's projected input, {@code states} the initial states, {@code mask}
-     * is null or bool [batch, time] (false steps keep the states). See {@link Op#RECURRENCE} for the
-     * layout, e.g. {@code Ops.recurrence(xw, u, List.of(h0, c0), null, new OpAttrs.Recurrence(LSTM, false, false))}.
+     * T). {@code x} holds every step's projected input, {@code operands} the cell's other operands
+     * (LSTM: h0, c0; GRU: the recurrent bias, h0), {@code mask} is null or bool [batch, time] (false
+     * steps keep the states). See {@link Op#RECURRENCE} for the layout, e.g.
+     * {@code Ops.recurrence(xw, u, List.of(h0, c0), null, new OpAttrs.Recurrence(Cell.LSTM, false, false))}.
      */
-    public static Tensor recurrence(Tensor x, Tensor w, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
-        List<Tensor> in = RecurrenceOperands.forward(x, w, states, mask, attrs);
+    public static Tensor recurrence(Tensor x, Tensor w, List<Tensor> operands, Tensor mask, OpAttrs.Recurrence attrs) {
+        List<Tensor> in = RecurrenceOperands.forward(x, w, operands, mask, attrs);
         return apply(Op.RECURRENCE, in, attrs, RecurrenceOperands.outputShape(x, w, attrs), in.get(0).dtype());
     }
 
     /** {@link Op#RECURRENCE_BACKWARD}: the forward's operands (but x), its result {@code out} and that result's gradient {@code g}. */
-    public static Tensor recurrenceBackward(Tensor w, List<Tensor> states, Tensor mask, Tensor out, Tensor g, OpAttrs.Recurrence attrs) {
-        List<Tensor> in = RecurrenceOperands.backward(w, states, mask, out, g, attrs);
+    public static Tensor recurrenceBackward(Tensor w, List<Tensor> operands, Tensor mask, Tensor out, Tensor g, OpAttrs.Recurrence attrs) {
+        List<Tensor> in = RecurrenceOperands.backward(w, operands, mask, out, g, attrs);
         return apply(Op.RECURRENCE_BACKWARD, in, attrs, RecurrenceOperands.backwardShape(w, out, attrs), in.get(0).dtype());
     }
 

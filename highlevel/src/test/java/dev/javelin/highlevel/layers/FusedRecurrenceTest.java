@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused LSTM loop (one RECURRENCE op) against the unrolled steps it replaces, in float32:
+ * The fused LSTM and GRU loops (one RECURRENCE op) against the unrolled steps they replace, in float32:
  * outputs, final states and the gradients of the input, the initial states and every weight, with
  * masks, return_sequences or not, go_backwards, Bidirectional and initial states. And under the JIT,
  * a traced LSTM train step does not grow with the number of steps.
@@ -45,6 +45,15 @@ class FusedRecurrenceTest {
         compare(() -> new Bidirectional(new LSTM(3, RecurrentOptions.defaults().goBackwards(true)), "sum"), null, false);
     }
 
+    @Test
+    void gruMatchesTheUnrolledStepsForwardAndBackward() {
+        RecurrentOptions all = SEQ.returnState(true);
+        compare(() -> new GRU(6, all), null, false);
+        compare(() -> new GRU(5, all.goBackwards(true)), mask(), false);
+        compare(() -> new GRU(5, RecurrentOptions.defaults().useBias(false).returnState(true)), mask(), true);
+        compare(() -> new Bidirectional(new GRU(4, SEQ)), mask(), false);
+    }
+
     private static void compare(java.util.function.Supplier<Layer> make, Tensor mask, boolean initialStates) {
         Tensor x = new RandomTensors(7).normal(Shape.of(4, 5, 3));
         Layer fused = make.get(), unrolled = make.get();
@@ -58,7 +67,8 @@ class FusedRecurrenceTest {
         setFused(unrolled, false);
         List<Tensor> init = null;
         if (initialStates) {
-            init = List.of(new RandomTensors(30).normal(Shape.of(4, 5)), new RandomTensors(31).normal(Shape.of(4, 5)));
+            init = new ArrayList<>(List.of(new RandomTensors(30).normal(Shape.of(4, 5)), new RandomTensors(31).normal(Shape.of(4, 5))));
+            if (fused instanceof GRU) init.remove(1);
         }
         List<Tensor> a = run(fused, x, init, mask), b = run(unrolled, x, init, mask);
         assertEquals(b.size(), a.size());
@@ -74,7 +84,7 @@ class FusedRecurrenceTest {
         try (GradientTape tape = GradientTape.recordPersistent()) {
             tape.watch(x);
             if (init != null) for (Tensor s : init) tape.watch(s);
-            List<Tensor> outs = layer instanceof LSTM l ? l.callWithStates(x, init, mask, true) : List.of(layer.call(x, true, mask));
+            List<Tensor> outs = layer instanceof RecurrentLayer l ? l.callWithStates(x, init, mask, true) : List.of(layer.call(x, true, mask));
             Tensor loss = Tensors.scalar(0f);
             for (int i = 0; i < outs.size(); i++) loss = loss.add(outs.get(i).mul(new RandomTensors(40 + i).normal(outs.get(i).shape())).sum());
             List<Tensor> results = new ArrayList<>(outs);

@@ -32,6 +32,7 @@ public final class CpuBackend implements Backend {
     private final FlashAttention attention = new FlashAttention(loops);
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
     private final LstmLoop lstm = new LstmLoop(loops);
+    private final GruLoop gru = new GruLoop(loops);
 
     public CpuBackend() {}
 
@@ -96,12 +97,14 @@ public final class CpuBackend implements Backend {
                         else Backends.reference().execute(call, out);
                     }
                     case RECURRENCE -> {
-                        if (call.dtype() == DType.FLOAT32) lstm.forward(call, out);
-                        else Backends.reference().execute(call, out);
+                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
+                        else if (lstm(call)) lstm.forward(call, out);
+                        else gru.forward(call, out);
                     }
                     case RECURRENCE_BACKWARD -> {
-                        if (call.dtype() == DType.FLOAT32) lstm.backward(call, out);
-                        else Backends.reference().execute(call, out);
+                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
+                        else if (lstm(call)) lstm.backward(call, out);
+                        else gru.backward(call, out);
                     }
                     default -> throw unsupported(call);
                 }
@@ -109,6 +112,10 @@ public final class CpuBackend implements Backend {
             case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                     + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
         }
+    }
+
+    private static boolean lstm(OpCall call) {
+        return call.attrs(OpAttrs.Recurrence.class).cell() == OpAttrs.Recurrence.Cell.LSTM;
     }
 
     private static IllegalArgumentException unsupported(OpCall call) {

@@ -30,29 +30,16 @@ final class LstmLoop {
         this.loops = loops;
     }
 
-    /** A rank-3 float32 operand read in place when its last axis is dense, else as a dense copy. */
-    private record Rows(float[] data, int offset, int batchStride, int stepStride) {
-        static Rows of(Tensor t) {
-            int[] s = t.strides();
-            if (s[2] == 1 || t.dim(2) == 1) return new Rows(Elementwise.heap(t).floats(), t.offset(), s[0], s[1]);
-            return new Rows(dense(t), 0, t.dim(1) * t.dim(2), t.dim(2));
-        }
-
-        int at(int b, int t) {
-            return offset + b * batchStride + t * stepStride;
-        }
-    }
-
     void forward(OpCall call, Tensor out) {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         Tensor x = call.input(0);
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gw = 4 * u, ow = 6 * u;
-        Rows xs = Rows.of(x);
-        float[] w = dense(call.input(1)), h0 = dense(call.input(2)), c0 = dense(call.input(3));
-        boolean[] mask = call.inputs().size() == 5 ? denseBools(call.input(4)) : null;
+        SequenceOperand xs = SequenceOperand.of(x);
+        float[] w = SequenceOperand.dense(call.input(1)), h0 = SequenceOperand.dense(call.input(2)), c0 = SequenceOperand.dense(call.input(3));
+        boolean[] mask = call.inputs().size() == 5 ? SequenceOperand.denseBools(call.input(4)) : null;
         float[] o = Elementwise.heap(out).floats();
         int oo = out.offset(), ldo = steps * ow;
-        CpuThreads.parallelFor(n, rowBlock(n, (long) steps * gw * u), (from, to) -> {
+        CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
             int rows = to - from, ru = rows * u;
             float[] z = new float[4 * ru], h = new float[ru], c = new float[ru], tmp = new float[ru];
             float[] keptH = new float[ru], keptC = new float[ru];
@@ -61,7 +48,7 @@ final class LstmLoop {
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps), at = oo + a.outputIndex(s, steps) * ow;
                 for (int b = 0; b < rows; b++) {
-                    for (int q = 0; q < 4; q++) System.arraycopy(xs.data, xs.at(from + b, t) + q * u, z, q * ru + b * u, u);
+                    for (int q = 0; q < 4; q++) System.arraycopy(xs.data(), xs.at(from + b, t) + q * u, z, q * ru + b * u, u);
                 }
                 for (int q = 0; q < 4; q++) Sgemm.multiply(rows, u, u, h, 0, u, 1, w, q * u, gw, 1, z, q * ru, u, true);
                 boolean anyMasked = false;
@@ -105,13 +92,13 @@ final class LstmLoop {
         int last = call.inputs().size();
         Tensor y = call.input(last - 2);
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gw = 4 * u;
-        float[] wt = transposed(call.input(0)), h0 = dense(call.input(1)), c0 = dense(call.input(2));
-        boolean[] mask = last == 6 ? denseBools(call.input(3)) : null;
-        Rows ys = Rows.of(y), gs = Rows.of(call.input(last - 1));
+        float[] wt = SequenceOperand.transposed(call.input(0)), h0 = SequenceOperand.dense(call.input(1)), c0 = SequenceOperand.dense(call.input(2));
+        boolean[] mask = last == 6 ? SequenceOperand.denseBools(call.input(3)) : null;
+        SequenceOperand ys = SequenceOperand.of(y), gs = SequenceOperand.of(call.input(last - 1));
         float[] r = Elementwise.heap(out).floats();
         int ro = out.offset(), dwAt = ro + n * steps * gw, dh0At = dwAt + u * gw, dc0At = dh0At + n * u;
         float[] hPrev = new float[n * steps * u]; // by input time: the h each step's gates saw, for dw
-        CpuThreads.parallelFor(n, rowBlock(n, (long) steps * gw * u), (from, to) -> {
+        CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
             int rows = to - from, ru = rows * u;
             Block k = new Block(ru);
             for (int s = steps - 1; s >= 0; s--) {
@@ -120,14 +107,14 @@ final class LstmLoop {
                 for (int b = 0; b < rows; b++) {
                     int yr = ys.at(from + b, os), gr = gs.at(from + b, os), bu = b * u;
                     for (int q = 0; q < 4; q++) {
-                        System.arraycopy(ys.data, yr + (2 + q) * u, k.gates, q * ru + bu, u);
-                        System.arraycopy(gs.data, gr + (2 + q) * u, k.gateGrads, q * ru + bu, u);
+                        System.arraycopy(ys.data(), yr + (2 + q) * u, k.gates, q * ru + bu, u);
+                        System.arraycopy(gs.data(), gr + (2 + q) * u, k.gateGrads, q * ru + bu, u);
                     }
-                    System.arraycopy(ys.data, yr + u, k.c, bu, u);
-                    System.arraycopy(gs.data, gr, k.t1, bu, u);
-                    System.arraycopy(gs.data, gr + u, k.t2, bu, u);
-                    System.arraycopy(s == 0 ? c0 : ys.data, s == 0 ? (from + b) * u : ys.at(from + b, ps) + u, k.cPrev, bu, u);
-                    System.arraycopy(s == 0 ? h0 : ys.data, s == 0 ? (from + b) * u : ys.at(from + b, ps), hPrev, ((from + b) * steps + t) * u, u);
+                    System.arraycopy(ys.data(), yr + u, k.c, bu, u);
+                    System.arraycopy(gs.data(), gr, k.t1, bu, u);
+                    System.arraycopy(gs.data(), gr + u, k.t2, bu, u);
+                    System.arraycopy(s == 0 ? c0 : ys.data(), s == 0 ? (from + b) * u : ys.at(from + b, ps) + u, k.cPrev, bu, u);
+                    System.arraycopy(s == 0 ? h0 : ys.data(), s == 0 ? (from + b) * u : ys.at(from + b, ps), hPrev, ((from + b) * steps + t) * u, u);
                     anyMasked |= mask != null && !mask[(from + b) * steps + t];
                 }
                 loops.binary(Op.ADD, k.dh, 0, 1, k.t1, 0, 1, k.dh, 0, 1, ru);
@@ -235,46 +222,5 @@ final class LstmLoop {
         loops.binary(Op.MUL, y, v, 1, y, v, 1, t2, 0, 1, u);
         loops.binary(Op.SUB, ONE, 0, 0, t2, 0, 1, t2, 0, 1, u);
         loops.binary(Op.MUL, d, dOff, 1, t2, 0, 1, dz, dzo, 1, u);
-    }
-
-    /** Rows per block: one block per thread, or all on the caller when the whole loop is small. */
-    private static int rowBlock(int n, long flopsPerRow) {
-        if ((long) n * flopsPerRow < CpuThreads.SMALL_WORK) return Math.max(1, n);
-        int threads = Math.min(n, CpuThreads.threads());
-        return (n + threads - 1) / threads;
-    }
-
-    /** A float32 tensor's elements in row-major order. */
-    static float[] dense(Tensor t) {
-        float[] src = Elementwise.heap(t).floats();
-        if (t.isContiguous() && t.offset() == 0 && src.length == t.size()) return src;
-        float[] d = new float[(int) t.size()];
-        int[] shape = t.shape().toArray(), strides = t.strides(), idx = new int[shape.length];
-        for (int e = 0; e < d.length; e++) {
-            int off = t.offset();
-            for (int ax = 0; ax < shape.length; ax++) off += idx[ax] * strides[ax];
-            d[e] = src[off];
-            for (int ax = shape.length - 1; ax >= 0 && ++idx[ax] == shape[ax]; ax--) idx[ax] = 0;
-        }
-        return d;
-    }
-
-    private static boolean[] denseBools(Tensor t) {
-        boolean[] src = Elementwise.heap(t).bools();
-        boolean[] d = new boolean[(int) t.size()];
-        int cols = t.dim(1), s0 = t.stride(0), s1 = t.stride(1);
-        for (int e = 0; e < d.length; e++) d[e] = src[t.offset() + (e / cols) * s0 + (e % cols) * s1];
-        return d;
-    }
-
-    /** w [u, 4u] as its transpose [4u, u], dense: the B operand of the backward's per-step GEMM, read in place. */
-    private static float[] transposed(Tensor w) {
-        float[] d = dense(w);
-        int u = w.dim(0), gw = w.dim(1);
-        float[] tr = new float[d.length];
-        for (int k = 0; k < u; k++) {
-            for (int j = 0; j < gw; j++) tr[j * u + k] = d[k * gw + j];
-        }
-        return tr;
     }
 }

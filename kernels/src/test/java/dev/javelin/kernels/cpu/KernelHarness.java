@@ -58,7 +58,8 @@ final class KernelHarness implements Engine {
             case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_FILTER ->
                     k = Math.max(1, call.input(0).size() * (double) call.input(1).size() / Math.max(1, call.shape().size()) / 16);
             // a step's error feeds the next: the longest chain is T steps of a units-long product
-            case RECURRENCE, RECURRENCE_BACKWARD -> k = 16.0 * call.input(call.inputs().size() - 2).dim(1) * call.input(1).dim(-1);
+            case RECURRENCE -> k = 16.0 * call.input(0).dim(1) * call.input(1).dim(0);
+            case RECURRENCE_BACKWARD -> k = 16.0 * call.input(call.inputs().size() - 2).dim(1) * call.input(0).dim(0);
             default -> { }
         }
         return switch (op) {

@@ -5,7 +5,8 @@ import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 
 /**
- * RECURRENCE and RECURRENCE_BACKWARD as the textbook LSTM in double, one example and one step at a
+ * RECURRENCE and RECURRENCE_BACKWARD for the LSTM cell as the textbook loop in double ({@link GruMath}
+ * has the GRU's), one example and one step at a
  * time: what a fused kernel must match. Forward, per processing step (input time {@code t}):
  * <pre>
  * z = x[t] + h·w;  i, f, o = sigmoid(z_i, z_f, z_o);  g = tanh(z_g)
