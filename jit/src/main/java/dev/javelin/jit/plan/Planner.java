@@ -29,12 +29,17 @@ public final class Planner {
 
     /** The plan for {@code graph}, its steps from {@link Lowering#plan}. */
     public static Plan plan(Graph graph) {
-        return plan(graph, Lowering.plan(graph));
+        List<String> decisions = new ArrayList<>();
+        List<PlanStep> steps = Lowering.plan(graph, decisions);
+        return plan(graph, steps, decisions);
     }
 
     /** The plan that runs {@code steps} (made by {@link Lowering} for {@code graph}). */
     public static Plan plan(Graph graph, List<PlanStep> steps) {
-        List<String> decisions = new ArrayList<>();
+        return plan(graph, steps, new ArrayList<>());
+    }
+
+    private static Plan plan(Graph graph, List<PlanStep> steps, List<String> decisions) {
         RowGroups groups = ROW_GROUPS ? RowGroups.find(steps, escaping(graph, steps), readers(steps), decisions) : RowGroups.none(steps.size());
         if (!ROW_GROUPS) decisions.add("row groups are off (-Djavelin.jit.rowGroups=false)");
         PlanStep.Kernel[] folded = RowSumFolding.find(steps, groups, decisions);

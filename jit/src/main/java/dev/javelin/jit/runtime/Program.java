@@ -10,13 +10,13 @@ import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.plan.Planner;
 import dev.javelin.jit.plan.RowGroups;
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
+import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.EagerEngine;
 import dev.javelin.tensor.spi.HeapStorage;
@@ -130,12 +130,12 @@ public final class Program {
         return lines;
     }
 
-    /** True when every variable still has the shape and dtype it was traced with. */
+    /** True when every variable still has the shape, dtype and device it was traced with. */
     public boolean variablesMatch() {
         for (Node n : graph.nodes()) {
             if (n.kind() != Node.Kind.VARIABLE) continue;
             Tensor now = graph.variables().get(n.inputIndex()).stored();
-            if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype()) return false;
+            if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype() || !now.device().equals(n.device())) return false;
         }
         return true;
     }
@@ -216,10 +216,8 @@ public final class Program {
                         }
                     }
                     case Plan.WithEpilogue e -> {
-                        if (!runWithEpilogue(e.contraction(), env, arena, provided)) { // the CPU backend was switched since planning
-                            runAlone(e.contraction(), env, arena, provided, debug, start);
-                            runAlone(e.epilogue(), env, arena, provided, debug, System.nanoTime());
-                        } else if (debug) {
+                        runWithEpilogue(e.contraction(), env, arena, provided);
+                        if (debug) {
                             PlanStep c = steps.get(e.contraction()), u = steps.get(e.epilogue());
                             System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (epilogue per block of C)%n",
                                     stepName(c) + " + " + stepName(u), c.node().dtype(), u.node().shape(), (System.nanoTime() - start) / 1e3);
@@ -255,7 +253,7 @@ public final class Program {
         PlanStep s = steps.get(t);
         env[index.get(s.node())] = switch (s) {
             case PlanStep.Kernel k -> runKernel(t, k, env, arena, provided);
-            case PlanStep.Backend b -> BufferPlan.writesProvidedMemory(b.node()) ? runGemm(t, b.node(), env, arena, provided)
+            case PlanStep.Backend b -> BufferPlan.writesProvidedMemory(b.node()) ? runContraction(t, b.node(), env, arena, provided)
                     : EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
             case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
         };
@@ -311,32 +309,29 @@ public final class Program {
     }
 
     /**
-     * Runs contraction step {@code t} with step {@code t + 1} as its epilogue (the buffer plan never
-     * gives the epilogue's output an operand's memory); false, nothing run, when no backend can.
+     * Runs contraction step {@code t} on its device's backend with kernel step {@code t + 1} as its
+     * epilogue, on each block of the result the backend hands over (the buffer plan never gives the
+     * epilogue's output an operand's memory).
      */
-    private boolean runWithEpilogue(int t, Tensor[] env, Object[] arena, Object[] provided) {
+    private void runWithEpilogue(int t, Tensor[] env, Object[] arena, Object[] provided) {
         Node node = steps.get(t).node();
-        Tensor a = env[index.get(node.input(0))], b = env[index.get(node.input(1))];
         PlanStep.Kernel u = (PlanStep.Kernel) steps.get(t + 1);
-        boolean conv = node.isOp(Op.CONV2D);
-        if (conv && !Convolutions.available()) return false; // the CPU backend was switched since planning
-        float[] c = (float[]) output(t, node, arena, provided);
-        env[index.get(node)] = Tensor.wrap(HeapStorage.wrap(c), node.shape(), node.shape().contiguousStrides(), 0);
+        Tensor c = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
+        OpCall call = node.call(inputs(node, env));
+        env[index.get(node)] = c;
         Object[] arrays = new Object[u.leaves().size() + 1];
         int[] base = new int[arrays.length];
         env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base);
         CpuKernel k = kernels[t + 1];
         int n = node.shape().dim(node.rank() - 1);
-        GemmEpilogue epilogue = (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n);
-        if (conv) Convolutions.run(node, a, b, env[index.get(node)], epilogue);
-        else Gemm.run(a, b, c, epilogue);
-        return true;
+        Backends.forDevice(node.device()).contract(call, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n));
     }
 
-    private Tensor runGemm(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
-        float[] out = (float[]) output(t, node, arena, provided);
-        Gemm.run(env[index.get(node.input(0))], env[index.get(node.input(1))], out);
-        return Tensor.wrap(HeapStorage.wrap(out), node.shape(), node.shape().contiguousStrides(), 0);
+    /** A contraction whose output memory the plan provides, on its device's backend. */
+    private Tensor runContraction(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
+        Tensor out = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
+        Backends.forDevice(node.device()).contract(node.call(inputs(node, env)), out, null);
+        return out;
     }
 
     /**
