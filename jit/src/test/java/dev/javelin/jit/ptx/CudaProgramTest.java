@@ -121,6 +121,16 @@ class CudaProgramTest {
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));
     }
 
+    /** Convolutions with their epilogue: in the GEMM's store (strided, unpadded), and after it where the GEMM cannot (two groups). */
+    @Test
+    void convolutionsWithTheirEpilogue() {
+        OpAttrs.Conv strided = new OpAttrs.Conv(2, 2, 0, 0, 0, 0, 1, 1, 1), grouped = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 2);
+        same(a -> new Tensor[] {Ops.conv2d(a[0], a[1], strided).add(a[2]).relu()}, false, data(17, 2, 7, 7, 3), data(18, 3, 3, 3, 4),
+                data(19, 4));
+        same(a -> new Tensor[] {Ops.conv2d(a[0], a[1], grouped).add(a[2]).tanh()}, false, data(20, 2, 5, 5, 4), data(21, 3, 3, 2, 6),
+                data(22, 6));
+    }
+
     /** A convnet train step (forward, tape backward, SGD update on variables) compiled once and run on the device. */
     @Test
     void aConvnetTrainStepMatchesTheCpu() {
