@@ -5,7 +5,9 @@ import dev.javelin.jit.graph.Node;
 import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.ptx.KernelIrAdapter;
+import dev.javelin.jit.ptx.RowGroupPtx;
 import dev.javelin.kernels.cuda.CudaBackend;
+import dev.javelin.kernels.cuda.GemmEpilogue;
 import dev.javelin.kernels.cuda.Launch;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
@@ -25,15 +27,17 @@ import java.util.Set;
  * The CUDA executor of a {@link Plan}: the same plan the CPU's {@link Program} runs, from the same
  * fusion decisions, followed run by run. A kernel step is its kernel IR rendered as PTX ({@link KernelIrAdapter}, prepared once when the
  * program is built) and enqueued on the device's stream; a backend step (matmul, convolution,
- * gather, ...) is the CUDA backend's own kernels through the eager engine, so a GEMM or convolution
- * and the elementwise kernel after it (bias, activation: its epilogue on the CPU) are two launches
- * back to back; a view step is stride arithmetic. Buffers come from the CUDA caching allocator;
+ * gather, ...) is the CUDA backend's own kernels through the eager engine; a contraction with its
+ * epilogue (bias, activation, residual) is one GEMM that applies the epilogue's kernel as it stores
+ * its result ({@code CudaBackend.contractWithEpilogue}), or, where the backend cannot (a batch of
+ * matrices, a grouped convolution, TF32), the GEMM and then the kernel; a view step is stride arithmetic. Buffers come from the CUDA caching allocator;
  * every intermediate the program made is handed back to it when the run ends (stream order makes
  * reuse safe), so a training loop's memory stays flat.
  *
- * <p>A row group (the CPU's row-by-row cache blocking, with its folded row sums and scratch rows)
- * runs as its member steps one after another, each over all rows (a block per row for a row
- * reduction); a contraction with its epilogue as the contraction, then the epilogue's kernel.
+ * <p>A row group that reduces (softmax, layer norm, cross-entropy) is one kernel, a block per row,
+ * its members one after another over the row with the plan's folded row sums ({@link RowGroupPtx});
+ * a row group of elementwise kernels over one long run runs as its members, each over the whole run.
+ * Scratch rows stay a CPU notion: every value has its buffer here.
  */
 final class CudaSteps {
     private final Plan plan;
@@ -42,6 +46,8 @@ final class CudaSteps {
     private final Map<Node, Integer> index;
     private final Device device;
     private final KernelIrAdapter.Prepared[] prepared;
+    /** Per run of the plan, the one-kernel form of a row group ({@link RowGroupPtx}), else null. */
+    private final String[] groupEntries;
     private final Tensor[] constants;
 
     CudaSteps(Plan plan, Map<Node, Integer> index, Device device) {
@@ -58,6 +64,10 @@ final class CudaSteps {
                         + device + "; a compiled program runs on one device (move every argument and variable there)");
             }
             prepared[t] = KernelIrAdapter.prepare(k);
+        }
+        groupEntries = new String[plan.runs().size()];
+        for (int r = 0; r < groupEntries.length; r++) {
+            if (plan.runs().get(r) instanceof Plan.RowGroup g && RowGroupPtx.applies(g)) groupEntries[r] = RowGroupPtx.entry(g.members());
         }
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = Program.dense(n.constant()).to(n.device());
@@ -84,9 +94,14 @@ final class CudaSteps {
             keep.add(v.storage());
         }
         boolean debug = Debug.level() >= 1;
-        for (Plan.Run r : plan.runs()) {
+        for (int run = 0; run < plan.runs().size(); run++) {
+            Plan.Run r = plan.runs().get(run);
             long start = debug ? System.nanoTime() : 0;
-            for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            if (groupEntries[run] != null) {
+                runRowGroup((Plan.RowGroup) r, groupEntries[run], env);
+            } else if (!(r instanceof Plan.WithEpilogue e) || !runWithEpilogue(e, env)) {
+                for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            }
             if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
                 CudaBackend.synchronize(device);
                 StringBuilder names = new StringBuilder();
@@ -111,6 +126,64 @@ final class CudaSteps {
         return out;
     }
 
+    /**
+     * A contraction with its epilogue kernel applied in the GEMM's store ({@code CudaBackend.contractWithEpilogue}):
+     * one pass over the result. False, having run nothing, where the backend cannot take it here.
+     */
+    private boolean runWithEpilogue(Plan.WithEpilogue e, Tensor[] env) {
+        Node c = steps.get(e.contraction()).node();
+        PlanStep.Kernel u = (PlanStep.Kernel) steps.get(e.epilogue());
+        dev.javelin.jit.plan.Launch l = u.launch();
+        int n = c.shape().dim(c.rank() - 1);
+        long m = c.shape().size() / Math.max(1, n);
+        boolean flat = l.keptCount() == 1 && l.n() == m * n;
+        if (m == 0 || n == 0 || (!flat && !(l.keptCount() == m && l.n() == n)) || l.reducedDims().length > 0) return false;
+        int[] rowDims = flat || l.keptDims().length == 0 ? new int[] {Math.toIntExact(m)} : l.keptDims();
+        List<GemmEpilogue.Operand> operands = new ArrayList<>();
+        for (int s = 0; s < u.leaves().size(); s++) {
+            if (u.leaves().get(s) == c) {
+                operands.add(null);
+                continue;
+            }
+            int inner = l.innerStrides()[s];
+            int[] rowStrides = flat || l.keptDims().length == 0 ? new int[] {flat ? n * inner : 0} : l.keptStrides()[s];
+            operands.add(new GemmEpilogue.Operand(env[index.get(u.leaves().get(s))], l.offsets()[s], inner, rowStrides));
+        }
+        Tensor cOut = allocate(c), uOut = allocate(u.node());
+        GemmEpilogue epilogue = new GemmEpilogue(u.ir(), operands, rowDims, uOut);
+        if (!CudaBackend.contractWithEpilogue(c.call(inputs(c, env)), cOut, epilogue)) {
+            cOut.storage().close();
+            uOut.storage().close();
+            return false;
+        }
+        env[index.get(c)] = cOut;
+        env[index.get(u.node())] = uOut;
+        return true;
+    }
+
+    /** A row group as one kernel, a block per row: every member's output allocated first, then one launch. */
+    private void runRowGroup(Plan.RowGroup g, String entry, Tensor[] env) {
+        for (int t = g.first(); t < g.end(); t++) env[index.get(steps.get(t).node())] = allocate(steps.get(t).node());
+        long[][] addresses = new long[g.members().size()][];
+        for (int m = 0; m < addresses.length; m++) {
+            Plan.Member member = g.members().get(m);
+            PlanStep.Kernel k = (PlanStep.Kernel) steps.get(member.step());
+            List<Node> leaves = k.leaves();
+            long[] a = new long[member.launch().innerStrides().length];
+            for (int s = 0; s < leaves.size(); s++) a[s] = CudaBackend.devicePointer(env[index.get(leaves.get(s))]);
+            a[leaves.size()] = CudaBackend.outputPointer(env[index.get(k.node())]);
+            if (member.folded() >= 0) a[leaves.size() + 1] = CudaBackend.outputPointer(env[index.get(steps.get(member.folded()).node())]);
+            addresses[m] = a;
+        }
+        if (g.members().get(0).launch().keptCount() == 0) return; // no rows
+        CudaBackend.launch(device, new Launch(RowGroupPtx.name(entry), entry, RowGroupPtx.grid(g.members()), 1, 1, RowGroupPtx.BLOCK, 0,
+                RowGroupPtx.arguments(g.members(), addresses)));
+    }
+
+    private Tensor allocate(Node node) {
+        return Tensor.wrap(Backends.forDevice(device).allocate(node.dtype(), Math.toIntExact(node.size()), device), node.shape());
+    }
+
     private Tensor runStep(int t, Tensor[] env) {
         return switch (steps.get(t)) {
             case PlanStep.Kernel k -> runKernel(t, k, env);
@@ -129,8 +202,7 @@ final class CudaSteps {
     }
 
     private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env) {
-        Node node = k.node();
-        Tensor out = Tensor.wrap(Backends.forDevice(device).allocate(node.dtype(), Math.toIntExact(node.size()), device), node.shape());
+        Tensor out = allocate(k.node());
         List<Node> leaves = k.leaves();
         long[] addresses = new long[leaves.size() + 1];
         for (int s = 0; s < leaves.size(); s++) addresses[s] = CudaBackend.devicePointer(env[index.get(leaves.get(s))]);
