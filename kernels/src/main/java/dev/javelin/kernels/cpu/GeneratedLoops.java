@@ -31,7 +31,7 @@ final class GeneratedLoops {
             Op.NEG, Op.ABS, Op.SQRT, Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.FLOOR, Op.CEIL, Op.ROUND);
     /** The binary arithmetic ops with a generated loop. */
     static final Set<Op> BINARY = EnumSet.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN, Op.POW);
-    private static final int[][] NO_MAPS = new int[3][];
+    private static final int[][] NO_MAPS = new int[4][];
     /** By {@code 8 op + layout bits} (bit k: operand k is one broadcast value), and the reductions' modes apart. */
     private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(8 * Op.values().length + 8);
     private static final int COLUMNS = 8 * Op.values().length;
@@ -46,7 +46,7 @@ final class GeneratedLoops {
         }
         int layout = xs == 0 ? 1 : 0;
         FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {x}, new int[] {xo}, out, oo, os, n);
+        run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
     }
 
     /** {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for the arithmetic ops, any strides. */
@@ -61,7 +61,7 @@ final class GeneratedLoops {
         }
         int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
         FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {a, b}, new int[] {ao, bo}, out, oo, os, n);
+        run(k, new Object[] {a, b, out}, new int[] {ao, bo, oo}, os, n);
     }
 
     /** {@code out[oo + i * os] = a[...] op b[...]} for the comparisons, any strides. */
@@ -104,7 +104,7 @@ final class GeneratedLoops {
         int layout = (cs == 0 ? 1 : 0) | (as == 0 ? 2 : 0) | (bs == 0 ? 4 : 0);
         FusedKernel k = kernel(8 * Op.WHERE.ordinal() + layout,
                 () -> elementwise(Op.WHERE, List.of(DType.BOOL, DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {c, a, b}, new int[] {co, ao, bo}, out, oo, os, n);
+        run(k, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, os, n);
     }
 
     /**
@@ -140,19 +140,21 @@ final class GeneratedLoops {
         k.run(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n);
     }
 
-    /** Runs an elementwise kernel on {@code inputs} into {@code out} (scattered when its stride is not 1). */
-    private static void run(FusedKernel k, Object[] inputs, int[] offsets, float[] out, int oo, int os, int n) {
-        Object[] arrays = java.util.Arrays.copyOf(inputs, inputs.length + 1);
-        int[] offs = java.util.Arrays.copyOf(offsets, offsets.length + 1);
+    /**
+     * Runs an elementwise kernel; the last array is the float output, written with stride {@code os}
+     * (through a dense row, scattered after, when it is not 1).
+     */
+    private static void run(FusedKernel k, Object[] arrays, int[] offsets, int os, int n) {
+        int last = arrays.length - 1;
         if (os == 1) {
-            arrays[inputs.length] = out;
-            offs[inputs.length] = oo;
-            k.run(arrays, offs, NO_MAPS, n);
+            k.run(arrays, offsets, NO_MAPS, n);
             return;
         }
-        float[] row = new float[n];
-        arrays[inputs.length] = row;
-        k.run(arrays, offs, NO_MAPS, n);
+        float[] out = (float[]) arrays[last], row = new float[n];
+        int oo = offsets[last];
+        arrays[last] = row;
+        offsets[last] = 0;
+        k.run(arrays, offsets, NO_MAPS, n);
         for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
     }
 
