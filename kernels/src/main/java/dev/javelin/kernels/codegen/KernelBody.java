@@ -55,10 +55,11 @@ final class KernelBody {
         extras = new TablesAndRegions(ir, owner, mv, instructions);
     }
 
-    void emit() {
+    /** Writes the kernel method, then the methods of the regions it calls into {@code cv}. */
+    void emit(org.objectweb.asm.ClassVisitor cv) {
         mv.visitCode();
         for (int s = 0; s < slots; s++) prologue(s);
-        extras.prologue(this::local);
+        extras.prologue(this::local, 0, value.length - 1);
         step = local();
         species();
         mv.visitMethodInsn(INVOKEINTERFACE, VS, "length", "()I", true);
@@ -127,6 +128,7 @@ final class KernelBody {
         }
         mv.visitMaxs(0, 0);
         mv.visitEnd();
+        extras.methods(cv, invariant);
     }
 
     /**
@@ -266,8 +268,6 @@ final class KernelBody {
 
     /** One pass of the loop body at position i; {@code masked} for the tail. */
     private void body(boolean masked) {
-        Label regionEnd = null;
-        int regionLast = -1;
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
             if (!invariant[k]) { // else computed before the loop
@@ -276,16 +276,11 @@ final class KernelBody {
                 } else {
                     op(in, k);
                 }
-                if (in.prim() == Prim.IF_ANY && in.constant() > 0) {
-                    if (regionEnd != null) throw new IllegalStateException("Jit: nested IF_ANY regions in " + ir.name());
-                    regionEnd = extras.open(value[k]);
-                    regionLast = k + in.constant();
-                }
             }
-            if (k == regionLast) {
-                mv.visitLabel(regionEnd);
-                regionEnd = null;
-                regionLast = -1;
+            if (in.prim() == Prim.IF_ANY && in.constant() > 0) { // the region is a method, called when a lane needs it
+                Label skip = extras.open(value[k]);
+                k = extras.call(k, value, invariant);
+                mv.visitLabel(skip);
             }
         }
         int result = value[value.length - 1];

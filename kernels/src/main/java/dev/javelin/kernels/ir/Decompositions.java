@@ -54,10 +54,13 @@ public final class Decompositions {
 
     private static final Map<Op, Integer> SIZES = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** What a skippable region adds to a loop body where it is called rather than written out (the CPU's): about a few instructions' worth. */
+    private static final int REGION_CALL = 6;
+
     /**
-     * How many instructions {@code op}'s decomposition holds (constants included, though a kernel
-     * shares equal ones between functions); 0 for an op that is not decomposed or only becomes one
-     * or two instructions.
+     * How many instructions {@code op}'s decomposition puts in a loop body (constants included, though
+     * a kernel shares equal ones between functions; an {@link Prim#IF_ANY} region counted as the call
+     * of its own method); 0 for an op that is not decomposed or only becomes one or two instructions.
      */
     public static int size(Op op) {
         if (!DECOMPOSED.contains(op) || op == Op.CAST || op == Op.RELU || op == Op.RECIPROCAL) return 0;
@@ -66,7 +69,9 @@ public final class Decompositions {
             int x = b.emit(Instr.load(0, DType.FLOAT32));
             List<Integer> args = o.kind() == Op.Kind.BINARY ? List.of(x, x) : List.of(x);
             b.decompose(Instr.op(o, args, DType.FLOAT32), args, DType.FLOAT32);
-            return b.body.size() - 1;
+            int size = b.body.size() - 1;
+            for (Instr in : b.body) if (in.prim() == Prim.IF_ANY) size -= in.constant() - REGION_CALL;
+            return size;
         });
     }
 
