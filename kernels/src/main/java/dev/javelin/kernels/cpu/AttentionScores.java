@@ -13,7 +13,8 @@ import java.util.Arrays;
  * block of query rows against a block of keys.
  *
  * <p>A tile's products run through {@link TileGemm} on the calling thread, whose B operand needs
- * contiguous rows: the keys are therefore transposed once per head ({@link #transpose}), and an operand
+ * contiguous rows: the keys are therefore transposed once per head ({@link #transposed}; read in place
+ * when they are stored transposed, as {@code KvCache} keeps them), and an operand
  * whose columns are strided is copied once per head ({@link #rows}). Without a mask and with a
  * positive scale ({@link #plain}) the tile is left as raw {@code Q·Kᵀ}: the row pass folds the scale
  * into its exp, and causal rows simply stop at their last visible key ({@link #visible}).
@@ -63,11 +64,12 @@ final class AttentionScores {
 
     /**
      * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
-     * (row stride cols), from the transposed keys {@code kt} ([d][tk] at {@code ktOff}): raw when
+     * (row stride cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
      * {@link #plain}, else scaled, masked and causally hidden.
      */
-    void tile(int b, int q0, int rows, int k0, int cols, float[] kt, int ktOff, float[] s, float[] scalar) {
-        TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt, ktOff + k0, tk, s, 0, cols, false);
+    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, float[] scalar) {
+        TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.offset() + k0, kt.ld(),
+                s, 0, cols, false);
         if (plain) return;
         scalar[0] = scale;
         for (int r = 0; r < rows; r++) {
@@ -79,6 +81,16 @@ final class AttentionScores {
                 if (visible < cols) Arrays.fill(s, so + visible, so + cols, Float.NEGATIVE_INFINITY);
             }
         }
+    }
+
+    /**
+     * Batch entry b of x ([rows][cols]) transposed ([cols][rows] with contiguous rows): in place when x is
+     * stored transposed already (row stride 1, as a KV cache keeps its keys), else copied into dst at off.
+     */
+    static Rows transposed(AttentionOperand x, int b, int rows, int cols, float[] dst, int off) {
+        if (x.rowStride() == 1) return new Rows(x.data(), x.at(b, 0, 0), x.colStride());
+        transpose(x, b, rows, cols, dst, off);
+        return new Rows(dst, off, rows);
     }
 
     /** Batch entry b of x ([rows][cols]) transposed into dst at off as [cols][rows]. */

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * tile raises the maximum, the old sum and output are rescaled by {@code exp(m_old - m_new)}. Only a
  * 64×128 score tile exists at a time, never the Tq×Tk matrix. Each row's logsumexp
  * {@code m + log l} goes to the last output column for the backward pass. The keys are transposed
- * once per call (and the values copied, when their columns are strided), O(T·d) memory, so every tile
+ * once per call unless stored so (and the values copied, when their columns are strided), O(T·d) memory, so every tile
  * product is a {@link TileGemm} on the calling thread with nothing repacked per tile; a score row's
  * scale, exp and sum are one generated loop ({@link AttentionRows}).
  *
@@ -47,7 +47,7 @@ final class FlashAttention {
         }
         int qb = AttentionScores.QUERY_BLOCK;
         int blocks = (sc.tq + qb - 1) / qb;
-        long flops = (long) qb * sc.tk * (sc.d + sc.dv);
+        long flops = (long) Math.min(qb, sc.tq) * sc.tk * (sc.d + sc.dv);
         CpuThreads.parallelFor(sc.batch * blocks, sc.grain(flops), (from, to) -> {
             Tile t = new Tile(sc, ops, qb);
             for (int item = from; item < to; item++) {
@@ -111,20 +111,22 @@ final class FlashAttention {
     }
 
     /**
-     * The keys of every batch entry transposed ([d][tk] each), the B operand of the score tiles, and the
+     * The keys of every batch entry transposed ([d][tk] each; in place when stored so), the B operand of the score tiles, and the
      * values as rows with contiguous columns (in place when they are): prepared once per call, in parallel.
      */
     private static final class Operands {
-        final float[] kt;
-        final AttentionScores.Rows[] values;
+        final AttentionScores.Rows[] keys, values;
 
         Operands(AttentionScores sc) {
-            kt = new float[sc.batch * sc.d * sc.tk];
+            float[] kt = sc.k.rowStride() == 1 ? null : new float[sc.batch * sc.d * sc.tk];
+            keys = new AttentionScores.Rows[sc.batch];
             values = new AttentionScores.Rows[sc.batch];
             boolean copyValues = sc.v.colStride() != 1;
-            CpuThreads.parallelFor(sc.batch, sc.grain(2L * sc.tk * (sc.d + sc.dv)), (from, to) -> {
+            // copying is cheaper than multiplying: a decode step's few thousand elements per head stay on this thread
+            int grain = (int) Math.max(1, 8 * CpuThreads.SMALL_WORK / Math.max(1L, (long) sc.tk * (sc.d + sc.dv)));
+            CpuThreads.parallelFor(sc.batch, grain, (from, to) -> {
                 for (int b = from; b < to; b++) {
-                    AttentionScores.transpose(sc.k, b, sc.tk, sc.d, kt, b * sc.d * sc.tk);
+                    keys[b] = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, b * sc.d * sc.tk);
                     values[b] = AttentionScores.rows(sc.v, b, sc.tk, sc.dv, copyValues ? new float[sc.tk * sc.dv] : null);
                 }
             });
@@ -159,7 +161,7 @@ final class FlashAttention {
             AttentionScores.Rows values = ops.values[b];
             for (int k0 = kStart; k0 < kEnd; k0 += AttentionScores.KEY_BLOCK) {
                 int cols = Math.min(AttentionScores.KEY_BLOCK, kEnd - k0);
-                sc.tile(b, q0, rows, k0, cols, ops.kt, b * sc.d * sc.tk, s, scalar);
+                sc.tile(b, q0, rows, k0, cols, ops.keys[b], s, scalar);
                 for (int r = 0; r < rows; r++) {
                     int so = r * cols, visible = sc.visible(q0 + r, k0, cols);
                     float tileMax = visible == 0 ? Float.NEGATIVE_INFINITY

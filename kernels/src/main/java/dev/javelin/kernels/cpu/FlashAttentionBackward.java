@@ -65,7 +65,7 @@ final class FlashAttentionBackward {
                 delta[i] = sum;
                 lse[i] = o.data()[o.at(b, i, sc.dv)];
             }
-            AttentionScores.transpose(sc.k, b, sc.tk, sc.d, kt, 0);
+            AttentionScores.Rows keysT = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, 0);
             AttentionScores.transpose(sc.v, b, sc.tk, sc.dv, vt, 0);
             AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows);
             AttentionScores.Rows kr = AttentionScores.rows(sc.k, b, sc.tk, sc.d, kRows);
@@ -77,7 +77,7 @@ final class FlashAttentionBackward {
                 for (int k0 = 0; k0 < kEnd; k0 += kb) {
                     int cols = Math.min(kb, kEnd - k0);
                     // P = exp(S·scale - lse), zero where a row sees nothing
-                    sc.tile(b, q0, rows, k0, cols, kt, 0, p, scalar);
+                    sc.tile(b, q0, rows, k0, cols, keysT, p, scalar);
                     for (int r = 0; r < rows; r++) {
                         int ro = r * cols, visible = sc.visible(q0 + r, k0, cols);
                         float rowLse = lse[q0 + r];
