@@ -15,6 +15,8 @@ import java.util.Arrays;
 final class Launcher {
     /** Elements per parallel chunk. */
     static final int GRAIN = 1 << 15;
+    /** Columns per parallel chunk, at least, of a column reduction into one output row. */
+    static final int COLUMN_CHUNK = 256;
     /** Elements per partial result when one long row is reduced to a scalar. */
     static final int ROW_CHUNK = 1 << 16;
     /** Positions per row when a group of elementwise kernels over one long run goes block by block (8 KB of floats, so a block stays in L1). */
@@ -43,7 +45,10 @@ final class Launcher {
         long reducedCount = l.reducedCount();
         int slots = arrays.length;
         if (kept == 1) {
-            CpuThreads.parallelFor(n, chunk(GRAIN / (int) Math.min(reducedCount, GRAIN)), (from, to) -> {
+            // a column reduction walks every reduced position per chunk: chunks narrower than COLUMN_CHUNK
+            // would spend their time in kernel calls over a vector or two (R_sum_4096x512 took 8 ms in chunks of 16)
+            int width = reducedCount > 1 ? Math.max(COLUMN_CHUNK, GRAIN / (int) Math.min(reducedCount, GRAIN)) : GRAIN;
+            CpuThreads.parallelFor(n, chunk(width), (from, to) -> {
                 int[] offs = new int[slots];
                 for (long r = 0; r < reducedCount; r++) {
                     l.offsetsAt(0, r, base, offs);
