@@ -156,9 +156,9 @@ final class Trainer {
         return failure;
     }
 
-    /** Compiled steps on the CPU; on another device the steps run op by op on its backend. */
+    /** Compiled steps, on the CPU or a CUDA device (the same plan, its kernels rendered as PTX there). */
     private boolean usesJit() {
-        return jit != null && model.device().equals(Device.CPU);
+        return jit != null;
     }
 
     private Batch onModelDevice(Batch b) {

@@ -4,6 +4,7 @@ import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.codegen.KernelSupport;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
+import dev.javelin.jit.plan.RowGroups;
 import dev.javelin.kernels.cpu.CpuThreads;
 import java.util.Arrays;
 
@@ -15,12 +16,16 @@ import java.util.Arrays;
 final class Launcher {
     /** Elements per parallel chunk. */
     static final int GRAIN = 1 << 15;
-    /** Columns per parallel chunk, at least, of a column reduction into one output row. */
-    static final int COLUMN_CHUNK = 256;
+    /**
+     * Columns per kernel call at least, when a column reduction walks its reduced positions around the
+     * call: each call pays its launch, and with 16 columns per call a [4096, 1024] bias gradient took
+     * 262,144 calls (about 20x its memory traffic's time; rnn-perf, perf/NOTES.md).
+     */
+    static final int MIN_REDUCED_COLUMNS = 512;
     /** Elements per partial result when one long row is reduced to a scalar. */
     static final int ROW_CHUNK = 1 << 16;
-    /** Positions per row when a group of elementwise kernels over one long run goes block by block (8 KB of floats, so a block stays in L1). */
-    static final int BLOCK = 1 << 11;
+    /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
+    static final int BLOCK = RowGroups.BLOCK;
 
     private Launcher() {}
 
@@ -45,10 +50,8 @@ final class Launcher {
         long reducedCount = l.reducedCount();
         int slots = arrays.length;
         if (kept == 1) {
-            // a column reduction walks every reduced position per chunk: chunks narrower than COLUMN_CHUNK
-            // would spend their time in kernel calls over a vector or two (R_sum_4096x512 took 8 ms in chunks of 16)
-            int width = reducedCount > 1 ? Math.max(COLUMN_CHUNK, GRAIN / (int) Math.min(reducedCount, GRAIN)) : GRAIN;
-            CpuThreads.parallelFor(n, chunk(width), (from, to) -> {
+            int columns = Math.max(GRAIN / (int) Math.min(reducedCount, GRAIN), reducedCount > 1 ? MIN_REDUCED_COLUMNS : 1);
+            CpuThreads.parallelFor(n, chunk(columns), (from, to) -> {
                 int[] offs = new int[slots];
                 for (long r = 0; r < reducedCount; r++) {
                     l.offsetsAt(0, r, base, offs);
@@ -116,7 +119,7 @@ final class Launcher {
     }
 
     /**
-     * Runs a row group (see {@link RowGroups}): each row goes through every member before the next
+     * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): each row goes through every member before the next
      * row starts. {@code owner[k][s]}, when not -1, is the member whose value slot s of member k
      * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
      * rows, one array of a row, or the row of the output of member {@code home[owner]} when that is not -1.

@@ -3,11 +3,13 @@ package dev.javelin.kernels.cpu;
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Backend;
 import dev.javelin.tensor.spi.Backends;
+import dev.javelin.tensor.spi.BlockEpilogue;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Storage;
 
@@ -31,6 +33,8 @@ public final class CpuBackend implements Backend {
     private final Conv2d conv = new Conv2d(loops);
     private final FlashAttention attention = new FlashAttention(loops);
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
+    private final LstmLoop lstm = new LstmLoop(loops);
+    private final GruLoop gru = new GruLoop(loops);
 
     public CpuBackend() {}
 
@@ -40,12 +44,20 @@ public final class CpuBackend implements Backend {
     @Override public boolean isAvailable() { return true; }
 
     /**
-     * CONV2D of float32 {@code x} (NHWC) and {@code f} (HWIO) into the dense {@code out}, then
-     * {@code epilogue} on each tile of output rows (of the [N·OH·OW, Cout] matrix) as soon as it is
-     * final, while it is in cache: how the JIT fuses a bias and activation into a convolution.
+     * A float32 matmul runs the packed GEMM with the epilogue on each block of C as soon as it is
+     * final; a float32 convolution hands each tile of output rows (of the [N·OH·OW, Cout] matrix)
+     * over likewise. Both overwrite {@code out}. Anything else takes the default path.
      */
-    public void conv2d(Tensor x, Tensor f, OpAttrs.Conv attrs, Tensor out, GemmEpilogue epilogue) {
-        conv.forward(x, f, attrs, out, epilogue);
+    @Override
+    public void contract(OpCall call, Tensor out, BlockEpilogue epilogue) {
+        GemmEpilogue blocks = epilogue == null ? null : epilogue::apply;
+        if (call.dtype() == DType.FLOAT32 && call.op() == Op.MATMUL) {
+            MatMul.matmul(call.input(0), call.input(1), out, blocks);
+        } else if (call.dtype() == DType.FLOAT32 && call.op() == Op.CONV2D) {
+            conv.forward(call.input(0), call.input(1), call.attrs(OpAttrs.Conv.class), out, blocks);
+        } else {
+            Backend.super.contract(call, out, epilogue);
+        }
     }
 
     @Override
@@ -94,12 +106,26 @@ public final class CpuBackend implements Backend {
                         if (call.dtype() == DType.FLOAT32) attentionBackward.backward(call, out);
                         else Backends.reference().execute(call, out);
                     }
+                    case RECURRENCE -> {
+                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
+                        else if (lstm(call)) lstm.forward(call, out);
+                        else gru.forward(call, out);
+                    }
+                    case RECURRENCE_BACKWARD -> {
+                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
+                        else if (lstm(call)) lstm.backward(call, out);
+                        else gru.backward(call, out);
+                    }
                     default -> throw unsupported(call);
                 }
             }
             case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                     + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
         }
+    }
+
+    private static boolean lstm(OpCall call) {
+        return call.attrs(OpAttrs.Recurrence.class).cell() == OpAttrs.Recurrence.Cell.LSTM;
     }
 
     private static IllegalArgumentException unsupported(OpCall call) {

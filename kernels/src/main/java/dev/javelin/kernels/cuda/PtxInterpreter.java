@@ -235,7 +235,7 @@ final class PtxInterpreter {
             case IMM -> o.imm;
             case SPECIAL -> special(t, o.special);
             case SYMBOL -> {
-                Integer s = prog.sharedOffset.get(o.symbol);
+                Integer s = prog.sharedOffset.containsKey(o.symbol) ? prog.sharedOffset.get(o.symbol) : prog.constOffset.get(o.symbol);
                 if (s == null) throw new IllegalStateException(prog.name + ": unknown symbol " + o.symbol);
                 yield s;
             }
@@ -329,7 +329,9 @@ final class PtxInterpreter {
             case "sub" -> a - f(t, o[2], type);
             case "mul" -> a * f(t, o[2], type);
             case "div" -> a / f(t, o[2], type);
-            case "fma" -> a * f(t, o[2], type) + f(t, o[3], type);
+            case "fma" -> type.equals("f32") // rounded once, as the hardware does (a double sum could round twice)
+                    ? Math.fma((float) a, (float) f(t, o[2], type), (float) f(t, o[3], type))
+                    : Math.fma(a, f(t, o[2], type), f(t, o[3], type));
             case "neg" -> -a;
             case "abs" -> Math.abs(a);
             case "min" -> Double.isNaN(a) ? f(t, o[2], type) : Double.isNaN(f(t, o[2], type)) ? a : Math.min(a, f(t, o[2], type));
@@ -471,7 +473,11 @@ final class PtxInterpreter {
         Operand[] dst = o[0].kind == Operand.Kind.VEC ? o[0].elems : new Operand[] {o[0]};
         for (int e = 0; e < dst.length; e++) {
             long a = addr + (long) e * size;
-            long v = space.equals("shared") ? readShared(a, size) : readGlobal(a, size);
+            long v = switch (space) {
+                case "shared" -> readShared(a, size);
+                case "const" -> size == 4 ? prog.constants.getInt((int) a) & 0xffffffffL : prog.constants.getLong((int) a);
+                default -> readGlobal(a, size);
+            };
             write(t, dst[e], v, Math.max(size * 8, 32) == 64 ? 64 : 32);
         }
     }
