@@ -131,6 +131,23 @@ class CudaProgramTest {
                 data(22, 6));
     }
 
+    /** Every buffer a run makes goes back to the caching allocator when the run ends, but its outputs: memory stays flat over calls. */
+    @Test
+    void eachRunHandsItsIntermediatesBack() {
+        CompiledFunction f = Jit.compile(a -> new Tensor[] {NN.softmax(a[0].matmul(a[1]).add(1.0).tanh(), 1).sum(new int[] {1}, false)});
+        Tensor x = data(23, 6, 9).to(GPU), w = data(24, 9, 5).to(GPU);
+        f.call(x, w)[0].storage().close(); // compiles; the allocator's blocks come into use
+        long before = liveBlocks();
+        for (int i = 0; i < 3; i++) f.call(x, w)[0].storage().close();
+        assertTrue(liveBlocks() <= before, "live blocks " + before + " -> " + liveBlocks() + ": " + CudaBackend.memoryReport(GPU));
+    }
+
+    private static long liveBlocks() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("in (\\d+) blocks \\(peak").matcher(CudaBackend.memoryReport(GPU));
+        assertTrue(m.find(), CudaBackend.memoryReport(GPU));
+        return Long.parseLong(m.group(1));
+    }
+
     /** A convnet train step (forward, tape backward, SGD update on variables) compiled once and run on the device. */
     @Test
     void aConvnetTrainStepMatchesTheCpu() {
