@@ -114,6 +114,7 @@ class CudaProgramTest {
         same(dense, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         String plan = explain(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         assertTrue(plan.contains("epilogue:"), "the plan gives the GEMM its epilogue:\n" + plan);
+        assertTrue(plan.contains("== on the device") && plan.contains("in the GEMM's store"), "explain says how the GPU runs it:\n" + plan);
         assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep")),
                 "a GEMM with the epilogue in its store ran: " + PtxCache.entries().keySet());
         // N and K multiples of four: the v4 variant, with a residual read densely at each (row, column)
