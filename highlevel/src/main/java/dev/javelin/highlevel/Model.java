@@ -354,6 +354,39 @@ public class Model extends Layer {
         return trainer.defaultTrainStep(batch);
     }
 
+    /**
+     * The first half of the default {@link #trainStep}: forward under a gradient tape, loss plus
+     * regularization, the gradients of the trainable variables, metric updates; no update. The
+     * default {@code trainStep} is this step followed by {@code optimizer().apply}, so overriding
+     * it changes {@code fit} and a data-parallel trainer alike. Traceable like {@code trainStep}.
+     */
+    public StepGradients gradientStep(Batch batch) {
+        return trainer.defaultGradientStep(batch);
+    }
+
+    /**
+     * Runs {@link #gradientStep} on one batch, compiled as {@code fit}'s steps are (op by op with
+     * {@code jitCompile(false)}): the loss and the gradients, without changing any weight. With
+     * {@link #applyGradients} this is one {@code fit} step split in two, for data-parallel training.
+     *
+     * <pre>{@code
+     * StepGradients g = model.computeGradients(new Batch(List.of(x), List.of(y), null));
+     * model.applyGradients(g.gradients());   // the same update as trainOnBatch(x, y)
+     * }</pre>
+     */
+    public StepGradients computeGradients(Batch batch) {
+        return trainer.computeGradients(batch);
+    }
+
+    /**
+     * Runs the compiled optimizer's update of {@link #trainableVariables()} with {@code gradients}
+     * (one per variable, in that order; null leaves a variable alone), compiled as {@code fit}'s
+     * steps are. See {@link #computeGradients}.
+     */
+    public void applyGradients(List<Tensor> gradients) {
+        trainer.applyGradients(gradients);
+    }
+
     /** One evaluation step, as Keras's {@code test_step}: forward in inference mode, loss, metrics. */
     public Tensor testStep(Batch batch) {
         return trainer.defaultTestStep(batch);
