@@ -78,6 +78,13 @@ final class CompileMetrics {
         }
     }
 
+    /** Every metric's state variables, in a fixed order (outputs, then metrics, then each metric's states). */
+    List<dev.javelin.tensor.Variable> stateVariables() {
+        List<dev.javelin.tensor.Variable> all = new ArrayList<>();
+        for (List<Metric> ms : byOutput) for (Metric m : ms) all.addAll(m.variables());
+        return all;
+    }
+
     void reset() {
         for (List<Metric> ms : byOutput) for (Metric m : ms) m.reset();
     }

@@ -420,6 +420,25 @@ public class Model extends Layer {
         trainer.updateMetrics(targets, predictions, sampleWeight);
     }
 
+    /**
+     * The state variables of the compiled metrics (totals, counts), in a fixed order; empty until
+     * the first step creates the metrics. A data-parallel trainer sums their per-step changes over
+     * workers so that every worker's metrics describe the global batch.
+     */
+    public List<Variable> metricVariables() {
+        return trainer.metricVariables();
+    }
+
+    /** The compiled metrics' current results, keyed as in {@link History} ({@code accuracy}, ...). */
+    public Map<String, Double> metricResults() {
+        return trainer.metricResults();
+    }
+
+    /** Clears the compiled metrics' state (Keras's {@code reset_metrics}); {@code fit} does it every epoch. */
+    public void resetMetrics() {
+        trainer.resetMetrics();
+    }
+
     /** The compiled optimizer; null before {@link #compile}. */
     public Optimizer optimizer() {
         return trainer.optimizer();

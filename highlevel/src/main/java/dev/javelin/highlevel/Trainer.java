@@ -421,6 +421,24 @@ final class Trainer {
         else optimizer.apply(vars, onDevice);
     }
 
+    List<Variable> metricVariables() {
+        requireCompiled("metricVariables");
+        return metrics.stateVariables();
+    }
+
+    Map<String, Double> metricResults() {
+        requireCompiled("metricResults");
+        Map<String, Double> logs = new LinkedHashMap<>();
+        metrics.addLogs(logs);
+        return logs;
+    }
+
+    void resetMetrics() {
+        requireCompiled("resetMetrics");
+        loss.reset();
+        metrics.reset();
+    }
+
     Map<String, Double> trainOnBatch(List<Tensor> x, List<Tensor> y) {
         requireCompiled("trainOnBatch");
         TensorBatches one = new TensorBatches("trainOnBatch", x, y, null, null,
