@@ -89,12 +89,16 @@ final class TrainingWorker extends AbstractFunction1<scala.collection.Iterator<E
             int[] order = shard.order(plan.shuffle(), plan.seed(), epoch, rank);
             for (int s = first; s < steps; s++) {
                 Batch batch = shard.batch(order, s * plan.batchSize(), Math.min((s + 1) * plan.batchSize(), plan.rowsPerEpoch()));
+                // the metrics hold the global state before the step (zeros where the first step creates them); their
+                // change in this step is this worker's contribution
                 List<Variable> metricVars = model.metricVariables();
-                if (!metricVars.isEmpty()) store(metricVars, metrics != null ? metrics : new float[count(metricVars)]);
+                boolean existed = !metricVars.isEmpty();
+                if (existed) store(metricVars, metrics != null ? metrics : new float[count(metricVars)]);
                 StepGradients g = model.computeGradients(batch);
                 metricVars = model.metricVariables();
                 float[] local = values(metricVars);
                 float[] before = metrics != null ? metrics : new float[local.length];
+                float[] held = existed ? before : new float[local.length];
                 float[] buffer = new float[params + 2 + local.length];
                 int at = 0;
                 for (int i = 0; i < trainable.size(); i++) {
@@ -105,7 +109,7 @@ final class TrainingWorker extends AbstractFunction1<scala.collection.Iterator<E
                 }
                 buffer[at++] = (float) (g.loss().item() * batch.size());
                 buffer[at++] = batch.size();
-                for (int i = 0; i < local.length; i++) buffer[at + i] = local[i] - before[i];
+                for (int i = 0; i < local.length; i++) buffer[at + i] = local[i] - held[i];
                 ring.sum(buffer);
                 List<Tensor> averaged = new ArrayList<>(trainable.size());
                 at = 0;
