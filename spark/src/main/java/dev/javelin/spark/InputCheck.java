@@ -48,8 +48,9 @@ final class InputCheck {
         return integral ? DType.INT64 : DType.FLOAT32;
     }
 
+    /** By name, so that spark-mllib-local is loaded only for data that has vectors. */
     private static boolean isVector(DataType t) {
-        return t instanceof UserDefinedType<?> u && Vector.class.isAssignableFrom(u.userClass());
+        return t instanceof UserDefinedType<?> u && u.userClass().getName().equals("org.apache.spark.ml.linalg.Vector");
     }
 
     private static StructField field(StructType schema, String name, String role) {
@@ -71,11 +72,7 @@ final class InputCheck {
             if (row.isNullAt(1)) return new Example(new float[0], Double.NaN);
             Object f = row.get(0);
             float[] values;
-            if (f instanceof Vector v) {
-                double[] d = v.toArray();
-                values = new float[d.length];
-                for (int i = 0; i < d.length; i++) values[i] = (float) d[i];
-            } else {
+            if (f instanceof scala.collection.Seq<?>) { // an array column
                 List<Object> list = row.getList(0);
                 values = new float[list.size()];
                 for (int i = 0; i < values.length; i++) {
@@ -83,6 +80,10 @@ final class InputCheck {
                     if (x == null) return new Example(null, 0);
                     values[i] = ((Number) x).floatValue();
                 }
+            } else { // the schema said: an ML vector (dense or sparse)
+                double[] d = ((Vector) f).toArray();
+                values = new float[d.length];
+                for (int i = 0; i < d.length; i++) values[i] = (float) d[i];
             }
             return new Example(values, ((Number) row.get(1)).doubleValue());
         }

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -50,7 +51,8 @@ public final class RingAllReduce implements Closeable {
     private final DataInputStream in;
     private final OutputStream out;
     private final byte[] receiveBytes;
-    private final ByteBuffer receiveView;
+    private final FloatBuffer receiveFloats;
+    private final float[] received;
     private final BlockingQueue<long[]> sendQueue = new ArrayBlockingQueue<>(1024);
     private final Thread sender;
     private volatile float[] sending;
@@ -66,13 +68,15 @@ public final class RingAllReduce implements Closeable {
             in = new DataInputStream(fromPrevious.getInputStream());
             out = new BufferedOutputStream(toNext.getOutputStream(), 1 << 16);
             receiveBytes = new byte[chunkFloats * Float.BYTES];
-            receiveView = ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN);
+            receiveFloats = ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            received = new float[chunkFloats];
             sender = Thread.ofPlatform().daemon().name("javelin-ring-send-" + rank).start(this::sendLoop);
         } else {
             in = null;
             out = null;
             receiveBytes = null;
-            receiveView = null;
+            receiveFloats = null;
+            received = null;
             sender = null;
         }
     }
@@ -162,12 +166,12 @@ public final class RingAllReduce implements Closeable {
             int len = Math.min(chunkFloats, to - off);
             checkSender();
             in.readFully(receiveBytes, 0, len * Float.BYTES);
-            receiveView.clear();
             if (add) {
+                receiveFloats.get(0, received, 0, len);
                 // the sum so far (from the previous worker) plus this worker's values: received + own
-                for (int i = 0; i < len; i++) data[off + i] = receiveView.getFloat(i * Float.BYTES) + data[off + i];
+                for (int i = 0; i < len; i++) data[off + i] = received[i] + data[off + i];
             } else {
-                receiveView.asFloatBuffer().get(data, off, len);
+                receiveFloats.get(0, data, off, len);
             }
             if (forward) enqueue(off, len);
         }
@@ -210,7 +214,7 @@ public final class RingAllReduce implements Closeable {
 
     private void sendLoop() {
         byte[] bytes = new byte[chunkFloats * Float.BYTES];
-        ByteBuffer view = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer view = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         try {
             while (true) {
                 long[] range = sendQueue.poll();
@@ -228,8 +232,7 @@ public final class RingAllReduce implements Closeable {
                     continue;
                 }
                 int off = (int) range[0], len = (int) range[1];
-                view.clear();
-                view.asFloatBuffer().put(sending, off, len);
+                view.put(0, sending, off, len);
                 out.write(bytes, 0, len * Float.BYTES);
             }
         } catch (IOException | RuntimeException e) {
