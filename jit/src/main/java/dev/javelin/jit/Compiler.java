@@ -3,8 +3,8 @@ package dev.javelin.jit;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Tracer;
 import dev.javelin.jit.passes.Passes;
-import dev.javelin.jit.plan.Lowering;
-import dev.javelin.jit.plan.PlanStep;
+import dev.javelin.jit.plan.Plan;
+import dev.javelin.jit.plan.Planner;
 import dev.javelin.jit.runtime.Program;
 import dev.javelin.tensor.Tensor;
 import java.util.List;
@@ -39,9 +39,10 @@ final class Compiler {
         List<String> applied = Passes.optimize(g);
         String after = explain ? g.toString() : "";
         long optimized = System.nanoTime();
-        List<PlanStep> steps = Lowering.plan(g);
+        Plan plan = Planner.plan(g);
         long planned = System.nanoTime();
-        Program p = new Program(g, steps);
+        if (dev.javelin.tensor.spi.Debug.level() >= 1) for (String d : plan.decisions()) System.err.println("[javelin-jit] plan: " + d);
+        Program p = new Program(plan);
         COMPILATIONS.incrementAndGet();
         if (dev.javelin.tensor.spi.Debug.level() >= 1) {
             long end = System.nanoTime();

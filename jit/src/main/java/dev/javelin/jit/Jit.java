@@ -71,6 +71,8 @@ public final class Jit {
             sb.append("== row groups (each row goes through every kernel while it is in cache)\n");
             for (String g : groups) sb.append("  ").append(g).append('\n');
         }
+        sb.append("== plan decisions\n");
+        for (String d : p.plan().decisions()) sb.append("  ").append(d).append('\n');
         return sb.toString();
     }
 

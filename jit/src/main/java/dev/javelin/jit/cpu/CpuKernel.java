@@ -6,9 +6,7 @@ import dev.javelin.kernels.codegen.KernelSupport;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.tensor.DType;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A generated kernel bound to one launch geometry: what a program step calls. The gather maps of
@@ -51,7 +49,7 @@ public final class CpuKernel {
     public String bytecode() { return generated.text(); }
 
     /**
-     * Runs a row group (see {@link RowGroups}): the members one row at a time. {@code scratchMember[i]}
+     * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): the members one row at a time. {@code scratchMember[i]}
      * is true when member i's per-position value lives in a scratch row; slots holding the array of
      * such a value become that scratch row. A member may be a row reduction that also stores its
      * value ({@link KernelIR#storesValue()}): its value slot comes before its output.
@@ -110,37 +108,10 @@ public final class CpuKernel {
 
     /**
      * Runs this elementwise kernel on rows {@code [row0, row0 + rows)} and columns
-     * {@code [col0, col0 + cols)} of its iteration space, {@code rowLength} wide (see {@link #epilogueOf}).
+     * {@code [col0, col0 + cols)} of its iteration space, {@code rowLength} wide (see {@code plan.Epilogues}).
      */
     public void runBlock(Object[] arrays, int[] base, int row0, int rows, int col0, int cols, int rowLength) {
         Launcher.block(generated.opaque(), launch, arrays, base, maps, row0, rows, col0, cols, rowLength);
-    }
-
-    /**
-     * True when this kernel can run block by block as the epilogue of a GEMM or convolution whose
-     * {@code m x n} result it reads through slot(s) {@code cSlots}: elementwise over the rows of C
-     * (its loop n wide, its kept dimensions the rows in row-major order) or over one flat run of
-     * m·n, reading C and writing its output densely at the same positions.
-     */
-    public boolean epilogueOf(long m, int n, List<Integer> cSlots) {
-        if (ir.mode() != KernelIR.Mode.ELEMENTWISE || cSlots.isEmpty()) return false;
-        int out = launch.innerStrides().length - 1;
-        boolean rowsKept = launch.keptCount() == m && launch.n() == n;
-        boolean flat = launch.keptCount() == 1 && (long) launch.n() == m * n;
-        if (!rowsKept && !flat) return false;
-        List<Integer> dense = new ArrayList<>(cSlots);
-        dense.add(out);
-        int[] dims = launch.keptDims();
-        for (int s : dense) {
-            if (launch.innerStrides()[s] != 1 || launch.offsets()[s] != 0) return false;
-            if (flat) continue;
-            long stride = n; // row-major over the kept dimensions: kept index r is row r of C
-            for (int d = dims.length - 1; d >= 0; d--) {
-                if (dims[d] > 1 && launch.keptStrides()[s][d] != stride) return false;
-                stride *= dims[d];
-            }
-        }
-        return true;
     }
 
     /** Runs over {@code arrays} (inputs, then output) whose tensors start at {@code base}. */

@@ -4,6 +4,7 @@ import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.codegen.KernelSupport;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
+import dev.javelin.jit.plan.RowGroups;
 import dev.javelin.kernels.cpu.CpuThreads;
 import java.util.Arrays;
 
@@ -17,8 +18,8 @@ final class Launcher {
     static final int GRAIN = 1 << 15;
     /** Elements per partial result when one long row is reduced to a scalar. */
     static final int ROW_CHUNK = 1 << 16;
-    /** Positions per row when a group of elementwise kernels over one long run goes block by block (8 KB of floats, so a block stays in L1). */
-    static final int BLOCK = 1 << 11;
+    /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
+    static final int BLOCK = RowGroups.BLOCK;
 
     private Launcher() {}
 
@@ -111,7 +112,7 @@ final class Launcher {
     }
 
     /**
-     * Runs a row group (see {@link RowGroups}): each row goes through every member before the next
+     * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): each row goes through every member before the next
      * row starts. {@code owner[k][s]}, when not -1, is the member whose value slot s of member k
      * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
      * rows, one array of a row, or the row of the output of member {@code home[owner]} when that is not -1.

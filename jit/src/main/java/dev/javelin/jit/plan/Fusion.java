@@ -57,6 +57,8 @@ public final class Fusion {
     private final Graph graph;
     private final Set<Node> materialized = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Node> runtimeViews = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Why each materialized op's value is stored rather than recomputed where it is read. */
+    private final Map<Node, String> reasons = new IdentityHashMap<>();
 
     private Fusion(Graph graph) {
         this.graph = graph;
@@ -72,25 +74,42 @@ public final class Fusion {
     /** Values that live in memory between kernels (inputs and constants included). */
     public Set<Node> materialized() { return materialized; }
 
+    /** Why {@code n} is stored in memory (null when it is recomputed inside the loops that read it). */
+    public String reason(Node n) { return reasons.get(n); }
+
     /** Views made by stride arithmetic at run time: outputs, or inputs of backend ops. */
     public Set<Node> runtimeViews() { return runtimeViews; }
 
-    /** True when {@code n} is an elementwise op with generated code: float32 and bool values on the CPU. */
+    /**
+     * True when {@code n} is an elementwise op with generated code: float32 and bool values on a
+     * device with generated kernels (see {@link #generated}), its inputs on the same device.
+     */
     public static boolean isFusible(Node n) {
-        if (!n.isOp() || !FUSIBLE.contains(n.op()) || !n.device().equals(Device.CPU) || !loopType(n.dtype())) return false;
+        if (!n.isOp() || !FUSIBLE.contains(n.op()) || !generated(n) || !loopType(n.dtype())) return false;
         for (Node in : n.inputs()) if (!loopType(in.dtype())) return false;
         return true;
     }
 
     /** True when {@code n} is a float32 sum/max/min reduction with a generated kernel. */
     public static boolean isReducible(Node n) {
-        return n.isOp() && REDUCIBLE.contains(n.op()) && n.device().equals(Device.CPU) && n.dtype() == DType.FLOAT32
+        return n.isOp() && REDUCIBLE.contains(n.op()) && generated(n) && n.dtype() == DType.FLOAT32
                 && n.input(0).dtype() == DType.FLOAT32;
     }
 
     /** True for a view a kernel can read through (its element type lives in a generated loop). */
     public static boolean isFusibleView(Node n) {
-        return n.isView() && n.device().equals(Device.CPU) && loopType(n.dtype());
+        return n.isView() && generated(n) && loopType(n.dtype());
+    }
+
+    /**
+     * True when {@code n} computes where the JIT generates kernels, the CPU (bytecode) or a CUDA
+     * device (PTX from the same kernel IR), with every input on that device: one plan serves both.
+     */
+    static boolean generated(Node n) {
+        Device d = n.device();
+        if (d.type() != Device.Type.CPU && d.type() != Device.Type.CUDA) return false;
+        for (Node in : n.inputs()) if (!in.device().equals(d)) return false;
+        return true;
     }
 
     private static boolean loopType(DType t) {
@@ -99,20 +118,20 @@ public final class Fusion {
 
     private void run(Set<Node> forced) {
         Map<Node, List<Node>> users = graph.users();
-        materialized.addAll(forced); // values a view could not be composed through: a copy kernel makes them dense
+        for (Node n : forced) store(n, "a view of it cannot be expressed by strides: it is copied densely first");
         for (Node n : graph.nodes()) {
             if (!n.isOp()) {
                 materialized.add(n);
-            } else if (!n.isView() && !isFusible(n)) {
-                materialized.add(n); // reductions and backend ops
+            } else if (!n.isView() && !isFusible(n)) { // reductions and backend ops
+                store(n, isReducible(n) ? "a reduction: its own kernel" : "no generated code for " + n.op().label() + " " + n.dtype() + " on " + n.device() + ": the backend runs it");
             }
         }
-        for (Node r : graph.roots()) need(r);
+        for (Node r : graph.roots()) need(r, "it leaves the program (an output or a variable write)");
         for (Node n : graph.nodes()) {
             if (n.isOp() && !n.isView() && !isFusible(n) && !isReducible(n)) {
-                for (Node in : n.inputs()) need(in); // a backend op reads real tensors
+                for (Node in : n.inputs()) need(in, "backend op %" + n.id() + " (" + n.op().label() + ") reads it from memory");
             }
-            if (n.isView() && !isFusibleView(n)) need(n);
+            if (n.isView() && !isFusibleView(n)) need(n, "a view of " + n.dtype() + ", which no generated loop reads");
         }
         Map<Node, Integer> cost = new IdentityHashMap<>();
         Map<Node, Integer> heavy = new IdentityHashMap<>();
@@ -123,20 +142,27 @@ public final class Fusion {
             int c = weight(n.op());
             for (Node in : n.inputs()) c += inlinedCost(in, cost);
             cost.put(n, c);
-            if (consumers(n, users) > 1 && (c > RECOMPUTE_LIMIT || (c >= TRANSCENDENTAL && feedsRowReduction(n, users)))) {
-                materialized.add(n);
+            int readers = consumers(n, users);
+            if (readers > 1 && c > RECOMPUTE_LIMIT) {
+                store(n, readers + " kernels read it and recomputing it costs " + c + " > " + RECOMPUTE_LIMIT);
+            } else if (readers > 1 && c >= TRANSCENDENTAL && feedsRowReduction(n, users)) {
+                store(n, readers + " kernels read it, it costs a transcendental (" + c + ") and feeds a row reduction (a row group keeps it in a scratch row)");
             }
         }
     }
 
     /** Marks {@code n} as needed in memory at run time: a view of a materialized value, or a value itself. */
-    private void need(Node n) {
+    private void need(Node n, String why) {
         if (materialized.contains(n)) return;
         if (n.isView()) {
-            if (runtimeViews.add(n)) need(n.input(0));
+            if (runtimeViews.add(n)) need(n.input(0), why);
         } else {
-            materialized.add(n);
+            store(n, why);
         }
+    }
+
+    private void store(Node n, String why) {
+        if (materialized.add(n) && n.isOp()) reasons.put(n, why);
     }
 
     /**
@@ -174,7 +200,7 @@ public final class Fusion {
                 heavy.put(n, h);
                 return;
             }
-            materialized.add(worst);
+            store(worst, "%" + n.id() + "'s loop body would hold " + h + " > " + HEAVY_BUDGET + " machine-level instructions");
         }
     }
 

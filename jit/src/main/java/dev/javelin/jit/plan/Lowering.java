@@ -36,17 +36,47 @@ public final class Lowering {
      * program runs through the backend's scalar loops instead of failing.
      */
     public static List<PlanStep> plan(Graph graph) {
+        return plan(graph, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #plan(Graph)}, adding to {@code decisions} one line per stored value (why it is
+     * stored) and per kernel (which ops its loop computes).
+     */
+    public static List<PlanStep> plan(Graph graph, List<String> decisions) {
         if (!VectorSupport.modulePresent()) {
             VectorSupport.warnOnce();
+            decisions.add("no Vector API module (--add-modules jdk.incubator.vector): every op runs on the backend");
             return backendSteps(graph);
         }
         Set<Node> forced = Collections.newSetFromMap(new IdentityHashMap<>());
         while (true) {
             Fusion fusion = Fusion.decide(graph, forced);
             try {
-                return steps(graph, fusion);
+                Map<Node, List<Node>> fused = new IdentityHashMap<>();
+                List<PlanStep> steps = steps(graph, fusion, fused);
+                explain(fusion, steps, fused, decisions);
+                return steps;
             } catch (NeedsCopy e) {
                 if (!forced.add(e.node)) throw new IllegalStateException("Jit: cannot lay out " + e.node.describe());
+            }
+        }
+    }
+
+    /** Why each step's value is stored, and which ops each kernel's loop recomputes. */
+    private static void explain(Fusion fusion, List<PlanStep> steps, Map<Node, List<Node>> fusedOps, List<String> decisions) {
+        for (PlanStep s : steps) {
+            Node n = s.node();
+            String why = fusion.reason(n);
+            switch (s) {
+                case PlanStep.Kernel k -> {
+                    StringBuilder fused = new StringBuilder();
+                    for (Node op : fusedOps.getOrDefault(n, List.of())) fused.append(" %").append(op.id()).append(' ').append(op.op().label());
+                    decisions.add("kernel %" + n.id() + " " + k.ir().name() + (fused.isEmpty() ? "" : ": its loop computes" + fused)
+                            + (why == null ? "" : "; stored because " + why));
+                }
+                case PlanStep.Backend b -> decisions.add("backend %" + n.id() + " " + n.op().label() + ": " + (why == null ? "run by the backend" : why));
+                case PlanStep.View v -> decisions.add("view %" + n.id() + " " + n.op().label() + ": made at run time, " + (why == null ? "read as a tensor" : why));
             }
         }
     }
@@ -60,13 +90,15 @@ public final class Lowering {
         return steps;
     }
 
-    private static List<PlanStep> steps(Graph graph, Fusion fusion) {
+    private static List<PlanStep> steps(Graph graph, Fusion fusion, Map<Node, List<Node>> fused) {
         List<PlanStep> steps = new ArrayList<>();
         for (Node n : graph.nodes()) {
             if (!n.isOp()) continue;
             if (fusion.materialized().contains(n)) {
                 if (Fusion.isFusible(n) || n.isView() || Fusion.isReducible(n)) {
-                    steps.add(new Group(n, fusion).lower());
+                    Group group = new Group(n, fusion);
+                    steps.add(group.lower());
+                    fused.put(n, group.fused);
                 } else {
                     steps.add(new PlanStep.Backend(n));
                 }
@@ -97,6 +129,8 @@ public final class Lowering {
         private final Map<List<Object>, Integer> slotIndex = new HashMap<>();
         private final List<Node> leaves = new ArrayList<>();
         private final List<Views.Layout> layouts = new ArrayList<>();
+        /** The ops whose values this kernel's loop computes. */
+        private final List<Node> fused = new ArrayList<>();
 
         Group(Node root, Fusion fusion) {
             this.root = root;
@@ -129,6 +163,7 @@ public final class Lowering {
                 List<Integer> args = new ArrayList<>();
                 for (Node in : n.inputs()) args.add(lowerNode(in, path));
                 result = emit(KernelIR.Instr.op(n.op(), args, n.dtype()));
+                if (!fused.contains(n)) fused.add(n);
             }
             memo.put(key, result);
             return result;

@@ -44,20 +44,6 @@ public final class KernelIrAdapter {
         }
     }
 
-    /** The renderer's description of {@code ir}: loads, ops and casts one to one. */
-    public static FusedGroup group(KernelIR ir) {
-        List<FusedGroup.Step> steps = new ArrayList<>();
-        for (KernelIR.Instr in : ir.body()) {
-            if (in.load()) steps.add(new FusedGroup.Load(in.slot()));
-            else if (in.op() == dev.javelin.tensor.Op.CAST) steps.add(new FusedGroup.Cast(in.args().get(0), in.dtype()));
-            else steps.add(new FusedGroup.Apply(in.op(), in.args()));
-        }
-        List<dev.javelin.tensor.DType> inputs = ir.loads().stream().map(KernelIR.Load::dtype).toList();
-        boolean reduce = ir.mode() != KernelIR.Mode.ELEMENTWISE;
-        return new FusedGroup(ir.name(), reduce ? FusedGroup.Kind.REDUCE : FusedGroup.Kind.ELEMENTWISE, reduce ? ir.reduceOp() : null,
-                inputs, steps);
-    }
-
     /** Moves the JIT's loop dimension to where the GPU kernels want it (see the class comment). */
     public static GpuLayout layout(KernelIR ir, Launch l) {
         int slots = l.innerStrides().length;
@@ -82,9 +68,9 @@ public final class KernelIrAdapter {
         return new GpuLayout(reduce, kept, red, ks, rs, l.offsets().clone());
     }
 
-    /** The PTX entry for {@code g} at this layout's ranks. */
-    public static String entry(FusedGroup g, GpuLayout l) {
-        return l.reduce() ? PtxRenderer.reduce(g, l.keptDims().length, l.redDims().length) : PtxRenderer.elementwise(g, l.keptDims().length);
+    /** The PTX entry for {@code ir} at this layout's ranks. */
+    public static String entry(KernelIR ir, GpuLayout l) {
+        return l.reduce() ? PtxRenderer.reduce(ir, l.keptDims().length, l.redDims().length) : PtxRenderer.elementwise(ir, l.keptDims().length);
     }
 
     /**
@@ -121,16 +107,31 @@ public final class KernelIrAdapter {
         return args;
     }
 
+    /**
+     * A kernel step made ready to launch many times: its PTX rendered, its GPU layout and grid
+     * computed once; only the addresses change between runs.
+     */
+    public record Prepared(String name, String entry, GpuLayout layout, int grid) {
+        /** The launch over these slot addresses (inputs, then the output) and tensor offsets, or null when there is nothing to compute. */
+        public dev.javelin.kernels.cuda.Launch launch(long[] addresses, int[] tensorOffsets) {
+            if (layout.keptCount() == 0) return null;
+            return new dev.javelin.kernels.cuda.Launch(name, entry, grid, 1, 1, PtxRenderer.BLOCK, 0, arguments(layout, addresses, tensorOffsets));
+        }
+    }
+
+    /** Renders {@code k}'s PTX and computes its layout and grid. */
+    public static Prepared prepare(PlanStep.Kernel k) {
+        GpuLayout l = layout(k.ir(), k.launch());
+        String entry = entry(k.ir(), l);
+        String name = entry.substring(entry.indexOf(".entry ") + 7, entry.indexOf('('));
+        int grid = l.reduce() ? (int) Math.max(1, l.keptCount())
+                : (int) Math.max(1, Math.min(16384, (l.keptCount() + PtxRenderer.BLOCK - 1) / PtxRenderer.BLOCK));
+        return new Prepared(name, entry, l, grid);
+    }
+
     /** The complete launch of {@code k}, or null when it has nothing to compute. */
     public static dev.javelin.kernels.cuda.Launch launch(PlanStep.Kernel k, long[] addresses, int[] tensorOffsets) {
-        FusedGroup g = group(k.ir());
-        GpuLayout l = layout(k.ir(), k.launch());
-        if (l.keptCount() == 0) return null;
-        String entry = entry(g, l);
-        String name = entry.substring(entry.indexOf(".entry ") + 7, entry.indexOf('('));
-        List<Object> args = arguments(l, addresses, tensorOffsets);
-        int grid = l.reduce() ? (int) l.keptCount() : (int) Math.max(1, Math.min(16384, (l.keptCount() + PtxRenderer.BLOCK - 1) / PtxRenderer.BLOCK));
-        return new dev.javelin.kernels.cuda.Launch(name, entry, grid, 1, 1, PtxRenderer.BLOCK, 0, args);
+        return prepare(k).launch(addresses, tensorOffsets);
     }
 
     private static int[] append(int[] a, int v) {

@@ -1,14 +1,15 @@
 package dev.javelin.jit.ptx;
 
 import dev.javelin.kernels.cuda.PtxCache;
-import dev.javelin.kernels.cuda.ptx.ElementwiseOps;
 import dev.javelin.kernels.cuda.ptx.ElementwiseOps.Val;
 import dev.javelin.kernels.cuda.ptx.ElementwisePtx;
+import dev.javelin.kernels.cuda.ptx.KernelIrPtx;
 import dev.javelin.kernels.cuda.ptx.PtxModule;
 import dev.javelin.kernels.cuda.ptx.PtxTypes;
 import dev.javelin.kernels.cuda.ptx.PtxWriter;
 import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
 import dev.javelin.kernels.cuda.ptx.ReductionPtx;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.tensor.DType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,10 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Renders a {@link FusedGroup} as one PTX kernel, with the CUDA backend's instruction table
- * ({@link ElementwiseOps}) for every op, so a fused kernel computes exactly what the unfused ops
- * would on the GPU. Kernels are cached by their program and ranks; {@code JAVELIN_DEBUG=2} prints
- * each as it is first rendered.
+ * Renders one of the JIT's fused kernels ({@link KernelIR}: the same body the CPU code generator
+ * walks) as one PTX kernel. The body goes through {@link KernelIrPtx}: decomposed by the IR's one
+ * pass, then each instruction from the CUDA backend's table, so a fused kernel computes what the
+ * CPU's does, transcendentals included. Kernels are cached by their body and ranks;
+ * {@code JAVELIN_DEBUG=2} prints each as it is first rendered.
  * <ul>
  *   <li>Elementwise, rank R: a grid-stride loop over the output elements; each input and the
  *   output are addressed through their own offset and strides. Parameters: {@code out, outOffset,
@@ -32,7 +34,7 @@ import java.util.List;
  * </ul>
  *
  * <pre>{@code
- * String entry = PtxRenderer.elementwise(group, 2);
+ * String entry = PtxRenderer.elementwise(step.ir(), 2);   // a PlanStep.Kernel's body over a rank-2 loop space
  * String ptx = PtxRenderer.module(entry, 80);
  * }</pre>
  */
@@ -41,30 +43,36 @@ public final class PtxRenderer {
 
     private PtxRenderer() {}
 
-    /** The kernel name: the group's name made an identifier, plus 64 bits of a hash of everything that shapes the code. */
-    public static String kernelName(FusedGroup g, String ranks) {
-        String base = g.name().replaceAll("[^A-Za-z0-9_]", "_");
+    /** The kernel name: the kernel's name made an identifier, plus 64 bits of a hash of everything that shapes the code. */
+    public static String kernelName(KernelIR ir, String ranks) {
+        String base = ir.name().replaceAll("[^A-Za-z0-9_]", "_");
         if (base.length() > 40) base = base.substring(0, 40);
         if (base.isEmpty() || !Character.isLetter(base.charAt(0))) base = "F" + base;
-        return base + "_" + digest(g.key() + ranks);
+        return base + "_" + digest(ir.key() + ranks);
     }
 
-    /** The elementwise kernel of {@code g} over a loop space of rank {@code rank}. */
-    public static String elementwise(FusedGroup g, int rank) {
-        if (g.kind() != FusedGroup.Kind.ELEMENTWISE) throw new IllegalArgumentException("PtxRenderer: " + g.name() + " is a reduction");
-        if (rank < 1) throw new IllegalArgumentException("PtxRenderer: rank " + rank + " for " + g.name() + ", expected >= 1");
-        String name = kernelName(g, "r" + rank);
-        return PtxCache.entry(name, () -> renderElementwise(name, g, rank));
+    /** The elementwise kernel {@code ir} over a loop space of rank {@code rank}. */
+    public static String elementwise(KernelIR ir, int rank) {
+        if (ir.mode() != KernelIR.Mode.ELEMENTWISE) throw new IllegalArgumentException("PtxRenderer: " + ir.name() + " is a " + ir.mode());
+        if (rank < 1) throw new IllegalArgumentException("PtxRenderer: rank " + rank + " for " + ir.name() + ", expected >= 1");
+        String name = kernelName(ir, "r" + rank);
+        return PtxCache.entry(name, () -> renderElementwise(name, ir, rank));
     }
 
-    /** The reduction kernel of {@code g} with {@code keptRank} kept and {@code redRank} reduced dimensions. */
-    public static String reduce(FusedGroup g, int keptRank, int redRank) {
-        if (g.kind() != FusedGroup.Kind.REDUCE) throw new IllegalArgumentException("PtxRenderer: " + g.name() + " is elementwise");
-        if (keptRank < 1 || redRank < 1) {
-            throw new IllegalArgumentException("PtxRenderer: ranks " + keptRank + "/" + redRank + " for " + g.name() + ", expected >= 1");
+    /**
+     * The reduction kernel {@code ir} (REDUCE_ROW or REDUCE_COLUMNS: on the GPU the loop order is
+     * the launch's business) with {@code keptRank} kept and {@code redRank} reduced dimensions.
+     */
+    public static String reduce(KernelIR ir, int keptRank, int redRank) {
+        if (ir.mode() == KernelIR.Mode.ELEMENTWISE || ir.storesValue()) {
+            throw new IllegalArgumentException("PtxRenderer: " + ir.name() + " is " + ir.mode() + (ir.storesValue() ? " and stores its value" : "")
+                    + "; expected a reduction that only reduces");
         }
-        String name = kernelName(g, "k" + keptRank + "r" + redRank);
-        return PtxCache.entry(name, () -> renderReduce(name, g, keptRank, redRank));
+        if (keptRank < 1 || redRank < 1) {
+            throw new IllegalArgumentException("PtxRenderer: ranks " + keptRank + "/" + redRank + " for " + ir.name() + ", expected >= 1");
+        }
+        String name = kernelName(ir, "k" + keptRank + "r" + redRank);
+        return PtxCache.entry(name, () -> renderReduce(name, ir, keptRank, redRank));
     }
 
     /** A loadable module holding {@code entry} for compute capability {@code sm}. */
@@ -72,7 +80,7 @@ public final class PtxRenderer {
         return new PtxModule(sm).add(entry).text();
     }
 
-    private static String renderElementwise(String name, FusedGroup g, int rank) {
+    private static String renderElementwise(String name, KernelIR g, int rank) {
         PtxWriter w = new PtxWriter(name);
         w.maxThreads(BLOCK);
         String out = w.paramPtr("out");
@@ -83,7 +91,7 @@ public final class PtxRenderer {
         List<String> ptrs = new ArrayList<>();
         List<String> offs = new ArrayList<>();
         List<String[]> strides = new ArrayList<>();
-        for (int k = 0; k < g.inputs().size(); k++) {
+        for (int k = 0; k < g.loads().size(); k++) {
             ptrs.add(w.paramPtr("in" + k));
             offs.add(w.paramU32("off" + k));
             strides.add(u32s(w, "s" + k + "_", 0, rank));
@@ -99,7 +107,7 @@ public final class PtxRenderer {
         w.opIf(p, "bra.uni " + end);
         w.label(loop);
         List<String> at = ElementwisePtx.stridedOffsets(w, i, dims, offs, strides);
-        Val result = run(w, g, ptrs, at);
+        Val result = run(w, KernelIrPtx.lower(g), ptrs, at);
         PtxTypes.store(w, result.dtype(), w.address(out, at.get(at.size() - 1), PtxTypes.bytes(result.dtype())), result.reg());
         w.op("add.s32 " + i + ", " + i + ", " + step);
         w.op("setp.lt.u32 " + p + ", " + i + ", " + n);
@@ -108,7 +116,7 @@ public final class PtxRenderer {
         return w.finish();
     }
 
-    private static String renderReduce(String name, FusedGroup g, int keptRank, int redRank) {
+    private static String renderReduce(String name, KernelIR g, int keptRank, int redRank) {
         PtxWriter w = new PtxWriter(name);
         w.maxThreads(BLOCK);
         String out = w.paramPtr("out");
@@ -122,7 +130,7 @@ public final class PtxRenderer {
         List<String> offs = new ArrayList<>();
         List<String[]> kept = new ArrayList<>();
         List<String[]> red = new ArrayList<>();
-        for (int k = 0; k < g.inputs().size(); k++) {
+        for (int k = 0; k < g.loads().size(); k++) {
             ptrs.add(w.paramPtr("in" + k));
             offs.add(w.paramU32("off" + k));
             kept.add(u32s(w, "ks" + k + "_", 0, keptRank));
@@ -137,7 +145,8 @@ public final class PtxRenderer {
         w.op("mov.u32 " + tid + ", %tid.x");
         w.op("mov.u32 " + nt + ", %ntid.x");
         List<String> bases = ElementwisePtx.stridedOffsets(w, o, keptDims, offs, kept);
-        DType t = resultType(g);
+        DType t = g.outDtype();
+        KernelIR body = KernelIrPtx.lower(g);
         ReductionPtx.Acc acc = ReductionPtx.Acc.identity(w, g.reduceOp(), t);
         String r = w.reg(Reg.B32);
         String p = w.reg(Reg.PRED);
@@ -147,8 +156,8 @@ public final class PtxRenderer {
         w.label(loop);
         w.op("setp.ge.u32 " + p + ", " + r + ", " + total);
         w.opIf(p, "bra.uni " + exit);
-        List<String> at = ElementwisePtx.stridedOffsets(w, r, redDims, bases.subList(0, g.inputs().size()), red);
-        Val v = run(w, g, ptrs, at);
+        List<String> at = ElementwisePtx.stridedOffsets(w, r, redDims, bases.subList(0, g.loads().size()), red);
+        Val v = run(w, body, ptrs, at);
         acc.combine(w, g.reduceOp(), t, v.reg(), null);
         w.op("add.s32 " + r + ", " + r + ", " + nt);
         w.op("bra.uni " + loop);
@@ -160,41 +169,12 @@ public final class PtxRenderer {
         return w.finish();
     }
 
-    /** Evaluates the program at element offsets {@code at} (one per input); returns the last step's value. */
-    private static Val run(PtxWriter w, FusedGroup g, List<String> ptrs, List<String> at) {
-        List<Val> vals = new ArrayList<>();
-        for (FusedGroup.Step s : g.steps()) {
-            vals.add(switch (s) {
-                case FusedGroup.Load l -> {
-                    DType t = g.inputs().get(l.input());
-                    String addr = w.address(ptrs.get(l.input()), at.get(l.input()), PtxTypes.bytes(t));
-                    yield new Val(PtxTypes.load(w, t, addr, true), t);
-                }
-                case FusedGroup.Const c -> ElementwiseOps.eval(w, new dev.javelin.kernels.cuda.ptx.PtxExpr.Constant(c.value(), c.dtype()), List.of());
-                case FusedGroup.Cast c -> ElementwiseOps.cast(w, vals.get(c.arg()), c.to());
-                case FusedGroup.Apply a -> {
-                    List<Val> args = new ArrayList<>();
-                    for (int i : a.args()) args.add(vals.get(i));
-                    yield ElementwiseOps.apply(w, a.op(), args);
-                }
-            });
-        }
-        return vals.get(vals.size() - 1);
-    }
-
-    /** The dtype of the group's result, found by walking the program symbolically. */
-    public static DType resultType(FusedGroup g) {
-        List<DType> types = new ArrayList<>();
-        for (FusedGroup.Step s : g.steps()) {
-            types.add(switch (s) {
-                case FusedGroup.Load l -> g.inputs().get(l.input());
-                case FusedGroup.Const c -> c.dtype();
-                case FusedGroup.Cast c -> c.to();
-                case FusedGroup.Apply a -> a.op().isComparison() || a.op() == dev.javelin.tensor.Op.LOGICAL_NOT ? DType.BOOL
-                        : a.op() == dev.javelin.tensor.Op.WHERE ? types.get(a.args().get(1)) : types.get(a.args().get(0));
-            });
-        }
-        return types.get(types.size() - 1);
+    /** Renders the lowered {@code body} at element offsets {@code at} (one per input), loading each slot where the body reads it. */
+    private static Val run(PtxWriter w, KernelIR body, List<String> ptrs, List<String> at) {
+        return KernelIrPtx.render(w, body, slot -> {
+            DType t = body.loads().get(slot).dtype();
+            return new Val(PtxTypes.load(w, t, w.address(ptrs.get(slot), at.get(slot), PtxTypes.bytes(t)), true), t);
+        });
     }
 
     private static String[] u32s(PtxWriter w, String prefix, int from, int rank) {

@@ -2,9 +2,11 @@ package dev.javelin.jit.runtime;
 
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
+import dev.javelin.jit.plan.BufferPlan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.HeapStorage;
@@ -30,7 +32,7 @@ final class OutputTargets {
             if (graph.variableWrites().containsValue(out)) continue; // a variable keeps that array: copy instead
             for (int t = 0; t < steps.size(); t++) {
                 PlanStep s = steps.get(t);
-                boolean writes = s instanceof PlanStep.Kernel || (s instanceof PlanStep.Backend && Gemm.handles(s.node()));
+                boolean writes = BufferPlan.planned(s);
                 if (writes && s.node() == out) producer[i] = t;
             }
         }
@@ -84,7 +86,7 @@ final class OutputTargets {
     static void copyRest(Tensor[] results, Tensor[] into, boolean[] direct) {
         for (int i = 0; i < into.length; i++) {
             if (direct[i]) continue;
-            Tensor r = Program.dense(results[i]);
+            Tensor r = Program.dense(results[i].device().equals(Device.CPU) ? results[i] : results[i].to(Device.CPU));
             int n = Math.toIntExact(r.shape().size());
             System.arraycopy(((HeapStorage) r.storage()).array(), r.offset(), ((HeapStorage) into[i].storage()).array(), into[i].offset(), n);
         }

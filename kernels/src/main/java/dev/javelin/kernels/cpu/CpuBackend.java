@@ -3,11 +3,13 @@ package dev.javelin.kernels.cpu;
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Backend;
 import dev.javelin.tensor.spi.Backends;
+import dev.javelin.tensor.spi.BlockEpilogue;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Storage;
 
@@ -40,12 +42,20 @@ public final class CpuBackend implements Backend {
     @Override public boolean isAvailable() { return true; }
 
     /**
-     * CONV2D of float32 {@code x} (NHWC) and {@code f} (HWIO) into the dense {@code out}, then
-     * {@code epilogue} on each tile of output rows (of the [N·OH·OW, Cout] matrix) as soon as it is
-     * final, while it is in cache: how the JIT fuses a bias and activation into a convolution.
+     * A float32 matmul runs the packed GEMM with the epilogue on each block of C as soon as it is
+     * final; a float32 convolution hands each tile of output rows (of the [N·OH·OW, Cout] matrix)
+     * over likewise. Both overwrite {@code out}. Anything else takes the default path.
      */
-    public void conv2d(Tensor x, Tensor f, OpAttrs.Conv attrs, Tensor out, GemmEpilogue epilogue) {
-        conv.forward(x, f, attrs, out, epilogue);
+    @Override
+    public void contract(OpCall call, Tensor out, BlockEpilogue epilogue) {
+        GemmEpilogue blocks = epilogue == null ? null : epilogue::apply;
+        if (call.dtype() == DType.FLOAT32 && call.op() == Op.MATMUL) {
+            MatMul.matmul(call.input(0), call.input(1), out, blocks);
+        } else if (call.dtype() == DType.FLOAT32 && call.op() == Op.CONV2D) {
+            conv.forward(call.input(0), call.input(1), call.attrs(OpAttrs.Conv.class), out, blocks);
+        } else {
+            Backend.super.contract(call, out, epilogue);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
@@ -43,6 +44,24 @@ final class MatMul {
                 }
             }
         });
+    }
+
+    /**
+     * As {@link #matmul(Tensor, Tensor, Tensor)}, then {@code epilogue} (when not null) on blocks of
+     * the result: for one float32 matrix, on each block of C as soon as the GEMM has finished it;
+     * for a batch, on the whole result at the end.
+     */
+    static void matmul(Tensor a, Tensor b, Tensor out, GemmEpilogue epilogue) {
+        int rank = out.rank();
+        int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
+        if (epilogue == null || m == 0 || n == 0 || out.size() != (long) m * n || a.dtype() != DType.FLOAT32) {
+            matmul(a, b, out);
+            if (epilogue != null && m > 0 && n > 0) epilogue.apply(0, Math.toIntExact(out.size() / n), 0, n);
+            return;
+        }
+        int[] as = a.strides(), bs = b.strides();
+        Sgemm.multiply(m, n, k, Elementwise.heap(a).floats(), a.offset(), as[rank - 2], as[rank - 1],
+                Elementwise.heap(b).floats(), b.offset(), bs[rank - 2], bs[rank - 1], Elementwise.heap(out).floats(), out.offset(), n, false, epilogue);
     }
 
     /** C = A·B (or C += A·B) in float32 with arbitrary operand strides; C has row stride {@code ldc}. */

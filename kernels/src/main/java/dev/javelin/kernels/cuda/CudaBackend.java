@@ -148,33 +148,34 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Computes a fused elementwise expression over CUDA tensors of one shape (broadcast operands as
-     * EXPAND views) in one kernel: the hook for the JIT's fused groups and for benchmarks.
+     * Computes an elementwise kernel ({@link dev.javelin.kernels.ir.KernelIR}, slot k reading
+     * {@code inputs.get(k)}) over CUDA tensors of one shape (broadcast operands as EXPAND views) in
+     * one launch: for benchmarks and tests of fused bodies.
      *
      * <pre>{@code
-     * // relu(x * w + b) in one pass over memory
-     * Tensor y = CudaBackend.fusedElementwise(PtxExpr.apply(Op.RELU, PtxExpr.apply(Op.ADD,
-     *         PtxExpr.apply(Op.MUL, new PtxExpr.Input(0), new PtxExpr.Input(1)), new PtxExpr.Input(2))), List.of(x, w, b));
+     * Tensor y = CudaBackend.fusedElementwise(ir, List.of(x, w, b));   // e.g. relu(x * w + b) in one pass over memory
      * }</pre>
      */
-    public static Tensor fusedElementwise(dev.javelin.kernels.cuda.ptx.PtxExpr expr, List<Tensor> inputs) {
+    public static Tensor fusedElementwise(dev.javelin.kernels.ir.KernelIR ir, List<Tensor> inputs) {
         if (inputs.isEmpty()) throw new IllegalArgumentException("cuda: fusedElementwise needs at least one input to take a shape from");
         Tensor first = inputs.get(0);
-        List<DType> types = new ArrayList<>();
+        if (ir.loads().size() != inputs.size() || ir.mode() != dev.javelin.kernels.ir.KernelIR.Mode.ELEMENTWISE) {
+            throw new IllegalArgumentException("cuda: fusedElementwise of " + ir.name() + " (" + ir.mode() + ", " + ir.loads().size()
+                    + " slots) over " + inputs.size() + " inputs; expected an elementwise kernel with one slot per input");
+        }
         for (Tensor t : inputs) {
             if (!t.shape().equals(first.shape()) || !t.device().equals(first.device())) {
                 throw new IllegalArgumentException("cuda: fusedElementwise inputs must share shape and device: " + first.dtype() + first.shape()
                         + " on " + first.device() + " vs " + t.dtype() + t.shape() + " on " + t.device());
             }
-            types.add(t.dtype());
         }
         GpuDevice d = device(first.device());
-        CudaStorage s = new CudaStorage(d, expr.dtype(types), first.shape().sizeAsInt(), false);
+        CudaStorage s = new CudaStorage(d, ir.outDtype(), first.shape().sizeAsInt(), false);
         CudaScope.register(s);
         Tensor out = Tensor.wrap(s, first.shape());
         ScratchRunner runner = new ScratchRunner(d);
         try {
-            CudaKernels.elementwise(runner, expr, inputs, s.addressForOverwrite(), out);
+            CudaKernels.elementwise(runner, ir, inputs, s.addressForOverwrite(), out);
         } finally {
             runner.release();
         }
@@ -189,6 +190,14 @@ public final class CudaBackend implements Backend {
     /** The device address of {@code t}'s first element (its storage plus its offset), for kernel arguments. */
     public static long devicePointer(Tensor t) {
         return CudaKernels.address(t, false) + (long) t.offset() * t.dtype().byteSize();
+    }
+
+    /**
+     * The device address of the first element of {@code t}, a buffer the caller is about to overwrite
+     * whole (a kernel's output): its deferred zeroing is skipped.
+     */
+    public static long outputPointer(Tensor t) {
+        return CudaKernels.address(t, true) + (long) t.offset() * t.dtype().byteSize();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.javelin.kernels.cuda;
 
 import dev.javelin.kernels.cuda.ptx.IndexPtx;
-import dev.javelin.kernels.cuda.ptx.PtxExpr;
+import dev.javelin.kernels.cuda.ptx.KernelIrPtx;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
@@ -80,7 +80,7 @@ final class CudaIndexing {
         Tensor src = call.input(2);
         int axis = call.attrs(OpAttrs.Axis.class).axis();
         long outAddr = CudaKernels.address(out, true);
-        CudaKernels.elementwise(r, new PtxExpr.Input(0), List.of(base), outAddr, out);
+        CudaKernels.elementwise(r, KernelIrPtx.copy(base.dtype()), List.of(base), outAddr, out);
         if (idx.size() == 0) return;
         int[] dims = idx.shape().toArray();
         int[] os = out.strides();
@@ -115,7 +115,7 @@ final class CudaIndexing {
     private static long flag(KernelRunner r) {
         long flag = r.scratch(16);
         Tensor view = Tensor.wrap(new RawStorage(dev.javelin.tensor.Device.cuda(0), DType.INT64, 2, flag), dev.javelin.tensor.Shape.of(2));
-        CudaKernels.elementwise(r, new PtxExpr.Constant(0, DType.INT64), List.of(), flag, view);
+        CudaKernels.elementwise(r, KernelIrPtx.fill(DType.INT64, 0), List.of(), flag, view);
         return flag;
     }
 

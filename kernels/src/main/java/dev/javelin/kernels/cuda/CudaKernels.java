@@ -2,8 +2,9 @@ package dev.javelin.kernels.cuda;
 
 import dev.javelin.kernels.cuda.ptx.ElementwiseOps;
 import dev.javelin.kernels.cuda.ptx.ElementwisePtx;
-import dev.javelin.kernels.cuda.ptx.PtxExpr;
+import dev.javelin.kernels.cuda.ptx.KernelIrPtx;
 import dev.javelin.kernels.cuda.ptx.PtxTypes;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpCall;
@@ -51,9 +52,8 @@ public final class CudaKernels {
         if (out.size() == 0 && op != Op.SCATTER_ADD) return;
         switch (op.kind()) {
             case UNARY, BINARY, TERNARY -> {
-                List<PtxExpr> args = new ArrayList<>();
-                for (int i = 0; i < call.inputs().size(); i++) args.add(new PtxExpr.Input(i));
-                elementwise(r, new PtxExpr.Apply(op, args), call.inputs(), address(out, true), out);
+                List<DType> types = call.inputs().stream().map(Tensor::dtype).toList();
+                elementwise(r, KernelIrPtx.single(op, types, call.dtype()), call.inputs(), address(out, true), out);
             }
             case REDUCE -> CudaReductions.reduce(r, call, out);
             case CONTRACTION -> {
@@ -62,8 +62,9 @@ public final class CudaKernels {
             }
             case DATA -> {
                 switch (op) {
-                    case CAST -> elementwise(r, new PtxExpr.Cast(new PtxExpr.Input(0), call.dtype()), call.inputs(), address(out, true), out);
-                    case CONTIGUOUS -> elementwise(r, new PtxExpr.Input(0), call.inputs(), address(out, true), out);
+                    case CAST -> elementwise(r, KernelIrPtx.single(Op.CAST, List.of(call.input(0).dtype()), call.dtype()), call.inputs(),
+                            address(out, true), out);
+                    case CONTIGUOUS -> elementwise(r, KernelIrPtx.copy(call.dtype()), call.inputs(), address(out, true), out);
                     case PAD -> CudaIndexing.pad(r, call, out);
                     case FOLD -> CudaConv.fold(r, call, out);
                     default -> throw new IllegalArgumentException("cuda: unexpected data op " + op.label());
@@ -99,10 +100,10 @@ public final class CudaKernels {
     }
 
     /**
-     * Computes {@code expr} over {@code inputs} (any strides) into the dense buffer at {@code outAddress}
-     * shaped like {@code shape}; the output dtype is the expression's.
+     * Computes the elementwise kernel {@code ir} over {@code inputs} (any strides) into the dense
+     * buffer at {@code outAddress} shaped like {@code shapeOf}; the output dtype is the kernel's.
      */
-    static void elementwise(KernelRunner r, PtxExpr expr, List<Tensor> inputs, long outAddress, Tensor shapeOf) {
+    static void elementwise(KernelRunner r, KernelIR ir, List<Tensor> inputs, long outAddress, Tensor shapeOf) {
         int[] dims = shapeOf.shape().toArray();
         int n = shapeOf.shape().sizeAsInt();
         if (n == 0) return;
@@ -115,15 +116,15 @@ public final class CudaKernels {
         }
         StridedLayout l = StridedLayout.coalesce(dims, strides);
         int rank = l.rank();
-        if (rank == 1 && vectorizable(expr, inputs, types, l, outAddress)) {
+        if (rank == 1 && vectorizable(ir, inputs, l, outAddress)) {
             boolean[] broadcast = new boolean[inputs.size()];
             StringBuilder mask = new StringBuilder();
             for (int k = 0; k < inputs.size(); k++) {
                 broadcast[k] = l.strides().get(k + 1)[0] == 0;
                 mask.append(broadcast[k] ? 'b' : 'c');
             }
-            String name = kernelName(expr, types) + "_v4" + (inputs.isEmpty() ? "" : "_" + mask);
-            String entry = PtxCache.entry(name, () -> ElementwisePtx.vectorKernel(name, types, broadcast, expr));
+            String name = kernelName(ir) + "_v4" + (inputs.isEmpty() ? "" : "_" + mask);
+            String entry = PtxCache.entry(name, () -> ElementwisePtx.vectorKernel(name, ir, broadcast));
             List<Object> args = new ArrayList<>();
             args.add(outAddress);
             args.add(n);
@@ -134,8 +135,8 @@ public final class CudaKernels {
             r.launch(new Launch(name, entry, gridFor((n + 3) / 4, ElementwisePtx.BLOCK), 1, 1, ElementwisePtx.BLOCK, 0, args));
             return;
         }
-        String name = kernelName(expr, types) + "_r" + rank;
-        String entry = PtxCache.entry(name, () -> ElementwisePtx.kernel(name, types, expr, rank));
+        String name = kernelName(ir) + "_r" + rank;
+        String entry = PtxCache.entry(name, () -> ElementwisePtx.kernel(name, ir, rank));
         List<Object> args = new ArrayList<>();
         args.add(outAddress);
         args.add(n);
@@ -154,8 +155,8 @@ public final class CudaKernels {
      * single broadcast element, contiguous ones and the output 16-byte aligned, and enough elements
      * for the wide path to matter.
      */
-    private static boolean vectorizable(PtxExpr expr, List<Tensor> inputs, List<DType> types, StridedLayout l, long outAddress) {
-        if (l.dims()[0] < 64 || outAddress % 16 != 0 || expr.dtype(types).byteSize() != 4) return false;
+    private static boolean vectorizable(KernelIR ir, List<Tensor> inputs, StridedLayout l, long outAddress) {
+        if (l.dims()[0] < 64 || outAddress % 16 != 0 || ir.outDtype().byteSize() != 4) return false;
         for (int k = 0; k < inputs.size(); k++) {
             Tensor t = inputs.get(k);
             int s = l.strides().get(k + 1)[0];
@@ -168,22 +169,30 @@ public final class CudaKernels {
     /** A dense copy of {@code t} in scratch memory; returns its address. */
     static long denseCopy(KernelRunner r, Tensor t) {
         long addr = r.scratch((long) t.shape().sizeAsInt() * t.dtype().byteSize());
-        elementwise(r, new PtxExpr.Input(0), List.of(t), addr, t);
+        elementwise(r, KernelIrPtx.copy(t.dtype()), List.of(t), addr, t);
         return addr;
     }
 
-    /** {@code E_add_f32_f32} for one op over its inputs in order, {@code E_cast_..}, {@code E_copy_..}, else a hashed fused name. */
-    static String kernelName(PtxExpr expr, List<DType> types) {
+    /**
+     * {@code E_add_f32_f32} for one op over its inputs in order, {@code E_cast_..}, {@code E_copy_..},
+     * {@code E_fill_..}, else the kernel's name and a hash of its body.
+     */
+    static String kernelName(KernelIR ir) {
         StringBuilder tags = new StringBuilder();
-        for (DType t : types) tags.append('_').append(PtxTypes.tag(t));
-        if (expr instanceof PtxExpr.Input in && in.index() == 0) return "E_copy" + tags;
-        if (expr instanceof PtxExpr.Cast c && c.arg() instanceof PtxExpr.Input) return "E_cast" + tags + "_" + PtxTypes.tag(c.to());
-        if (expr instanceof PtxExpr.Apply a) {
-            boolean plain = true;
-            for (int i = 0; i < a.args().size(); i++) plain &= a.args().get(i) instanceof PtxExpr.Input in && in.index() == i;
-            if (plain && a.args().size() == types.size()) return "E_" + a.op().label() + tags;
+        for (KernelIR.Load l : ir.loads()) tags.append('_').append(PtxTypes.tag(l.dtype()));
+        List<KernelIR.Instr> body = ir.body();
+        KernelIR.Instr last = body.get(body.size() - 1);
+        boolean plain = body.size() == ir.loads().size() + (last.load() ? 0 : 1);
+        for (int i = 0; plain && i < ir.loads().size(); i++) plain = body.get(i).load() && body.get(i).slot() == i;
+        if (plain && last.load()) return "E_copy" + tags;
+        if (plain && last.op() == Op.CAST) return "E_cast" + tags + "_" + PtxTypes.tag(ir.outDtype());
+        if (plain && last.op() != null && last.args().size() == ir.loads().size()) return "E_" + last.op().label() + tags;
+        if (body.size() == 1 && last.prim() == KernelIR.Prim.CONST) {
+            return "E_fill_" + PtxTypes.tag(ir.outDtype()) + "_" + Integer.toHexString(last.constant());
         }
-        return "E_fused" + tags + "_" + digest(expr.signature() + tags);
+        String base = ir.name().replaceAll("[^A-Za-z0-9_]", "_");
+        if (base.length() > 40) base = base.substring(0, 40);
+        return (base.startsWith("E_") ? base : "E_" + base) + "_" + digest(ir.key());
     }
 
     /** 64 bits of SHA-256 in hex: kernel names for generated code, where a collision would run the wrong kernel. */

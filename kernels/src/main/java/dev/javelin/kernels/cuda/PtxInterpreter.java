@@ -329,7 +329,9 @@ final class PtxInterpreter {
             case "sub" -> a - f(t, o[2], type);
             case "mul" -> a * f(t, o[2], type);
             case "div" -> a / f(t, o[2], type);
-            case "fma" -> a * f(t, o[2], type) + f(t, o[3], type);
+            case "fma" -> type.equals("f32") // rounded once, as the hardware does (a double sum could round twice)
+                    ? Math.fma((float) a, (float) f(t, o[2], type), (float) f(t, o[3], type))
+                    : Math.fma(a, f(t, o[2], type), f(t, o[3], type));
             case "neg" -> -a;
             case "abs" -> Math.abs(a);
             case "min" -> Double.isNaN(a) ? f(t, o[2], type) : Double.isNaN(f(t, o[2], type)) ? a : Math.min(a, f(t, o[2], type));

@@ -1,6 +1,8 @@
 package dev.javelin.kernels.cuda;
 
-import dev.javelin.kernels.cuda.ptx.PtxExpr;
+import dev.javelin.kernels.cuda.ptx.KernelIrPtx;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.Ops;
@@ -40,10 +42,8 @@ public final class CudaBench {
         Tensor x = pattern(m, 3).to(g);
         Tensor y = pattern(m, 4).to(g);
         Tensor z = pattern(m, 5).to(g);
-        PtxExpr in0 = new PtxExpr.Input(0);
-        Supplier<Tensor> copyCall = () -> CudaBackend.fusedElementwise(in0, List.of(x));
-        PtxExpr chain = PtxExpr.apply(Op.MUL, PtxExpr.apply(Op.RELU, PtxExpr.apply(Op.ADD, PtxExpr.apply(Op.MUL, in0, new PtxExpr.Input(1)),
-                new PtxExpr.Input(2))), PtxExpr.apply(Op.SIGMOID, in0));
+        Supplier<Tensor> copyCall = () -> CudaBackend.fusedElementwise(KernelIrPtx.copy(DType.FLOAT32), List.of(x));
+        KernelIR chain = chainIr();
         Supplier<Tensor> chainCall = () -> CudaBackend.fusedElementwise(chain, List.of(x, y, z));
         // bandwidths: the best of five rounds of 50 calls each, copy and chain alternating, so both
         // see the allocator warm (a first 256 MiB block costs a driver allocation) and the same clocks
@@ -63,6 +63,16 @@ public final class CudaBench {
             System.out.printf(Locale.ROOT, "convnet 30 steps on %s: %.2f s, loss %.4f -> %.4f%n", d, sec, losses[0], losses[losses.length - 1]);
         }
         System.out.println(CudaBackend.memoryReport(g));
+    }
+
+    /** relu(x * y + z) * sigmoid(x) as one kernel body. */
+    static KernelIR chainIr() {
+        DType f = DType.FLOAT32;
+        List<KernelIR.Instr> body = List.of(KernelIR.Instr.load(0, f), KernelIR.Instr.load(1, f), KernelIR.Instr.op(Op.MUL, List.of(0, 1), f),
+                KernelIR.Instr.load(2, f), KernelIR.Instr.op(Op.ADD, List.of(2, 3), f), KernelIR.Instr.op(Op.RELU, List.of(4), f),
+                KernelIR.Instr.op(Op.SIGMOID, List.of(0), f), KernelIR.Instr.op(Op.MUL, List.of(5, 6), f));
+        List<KernelIR.Load> loads = java.util.Collections.nCopies(3, new KernelIR.Load(f, KernelIR.Access.CONTIGUOUS));
+        return new KernelIR("E_mul_add_relu_sigmoid_mul", KernelIR.Mode.ELEMENTWISE, null, loads, body, f);
     }
 
     /** Mean seconds per call over {@code runs} after {@code warmup} calls, with the device synchronized around. */

@@ -94,7 +94,7 @@ final class EmulatedRunner extends EmulatedDevice {
     static final Map<String, DType> TAGS = new HashMap<>(Map.of("f32", DType.FLOAT32, "f64", DType.FLOAT64, "i32", DType.INT32,
             "i64", DType.INT64, "b8", DType.BOOL));
 
-    /** E_<op>_<input tags>_r<rank>, E_cast_<from>_<to>_r<rank>, E_copy_<tag>_r<rank>, E_fused_..._r<rank> (zero fill only). */
+    /** E_<op>_<input tags>_r<rank>, E_cast_<from>_<to>_r<rank>, E_copy_<tag>_r<rank>, E_fill_<tag>_<hex>_r<rank>. */
     private void elementwise(String name, List<Object> a) {
         if (name.contains("_v4")) { // dense v4 form: out, n, (ptr, offset) per input; mask c = contiguous, b = broadcast
             String mask = name.endsWith("_v4") ? "" : name.substring(name.lastIndexOf('_') + 1);
@@ -113,8 +113,14 @@ final class EmulatedRunner extends EmulatedDevice {
         int[] dims = new int[rank];
         for (int d = 1; d < rank; d++) dims[d] = (int) a.get(1 + d);
         int inputs = (a.size() - 2 - (rank - 1)) / (2 + rank);
-        if (parts[0].equals("fused") && inputs == 0) { // the index kernels' error word
-            for (int i = 0; i < n; i++) putLong(DType.INT64, (long) a.get(0) + 8L * i, 0);
+        if (parts[0].equals("fill") && inputs == 0) { // E_fill_<tag>_<value in hex>: the index kernels' error word
+            DType t = TAGS.get(parts[1]);
+            int v = Integer.parseUnsignedInt(parts[2], 16);
+            for (int i = 0; i < n; i++) {
+                long addr = (long) a.get(0) + (long) i * t.byteSize();
+                if (t.isInteger()) putLong(t, addr, v);
+                else put(t, addr, t == DType.FLOAT32 ? Float.intBitsToFloat(v) : v);
+            }
             return;
         }
         List<DType> types = new ArrayList<>();

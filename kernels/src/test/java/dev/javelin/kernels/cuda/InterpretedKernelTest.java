@@ -62,6 +62,30 @@ class InterpretedKernelTest {
                 "both the v4 path (with a tail: 301 elements) and the strided path ran: " + emu.names);
     }
 
+    /**
+     * One IR for both devices: each float32 transcendental's PTX is rendered from the same
+     * decomposition as the CPU backend's generated kernels, and the interpreter rounds every
+     * instruction as the hardware does (fma once), so the GPU's bits are the CPU's.
+     */
+    @Test
+    void float32TranscendentalsGiveTheCpuBackendsBits() {
+        // the scalar fallback (no Vector API) computes with its own loops, not the generated kernels
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.javelin.kernels.cpu.VectorSupport.enabled(), "the CPU backend runs scalar loops");
+        float[] special = {0f, -0f, 1e-30f, 0.5f, -2.5f, 10f, 80f, -80f, 88.7f, -103f, Float.NaN, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.MIN_VALUE, 1234.5f, -40000f};
+        for (Op op : List.of(Op.EXP, Op.LOG, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF, Op.RECIPROCAL, Op.RELU, Op.SIGN)) {
+            for (Tensor in : List.of(of(special), rnd.uniform(Shape.of(203), DType.FLOAT32, op == Op.LOG ? 0 : -30, 30))) {
+                float[] cpu = dev.javelin.tensor.Ops.unary(op, in).toFloatArray();
+                float[] gpu = run(op, List.of(in), OpAttrs.NONE, in.shape(), DType.FLOAT32).toFloatArray();
+                for (int i = 0; i < cpu.length; i++) {
+                    int e = i;
+                    org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(cpu[i]), Float.floatToIntBits(gpu[i]),
+                            () -> op.label() + "(" + in.toFloatArray()[e] + "): cpu " + cpu[e] + ", ptx " + gpu[e]);
+                }
+            }
+        }
+    }
+
     @Test
     void powFollowsMathPowIncludingSignsAndSpecialCases() {
         Tensor a = of(2f, -2f, -2f, 0f, 0f, 1f, Float.NaN, -8f, 0.5f, 3f, 10f, -1f);

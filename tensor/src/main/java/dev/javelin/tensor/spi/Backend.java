@@ -2,8 +2,11 @@ package dev.javelin.tensor.spi;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
+import java.util.List;
 
 /**
  * What a compute backend implements. Backends are found with {@link java.util.ServiceLoader}
@@ -36,6 +39,31 @@ public interface Backend {
      * and overlapping windows (UNFOLD). Must not write to inputs.
      */
     void execute(OpCall call, Tensor out);
+
+    /**
+     * Computes a contraction ({@code MATMUL}, {@code CONV2D}) into {@code out}, a dense row-major
+     * tensor of the call's shape and dtype on this backend's device whose contents it overwrites (a
+     * compiled program hands over reused buffers), then runs {@code epilogue}, when not null, on
+     * blocks of the result as each becomes final (see {@link BlockEpilogue}). Compiled programs run
+     * their contractions through this, so a program never bypasses the selected backend.
+     *
+     * <p>The default computes into fresh storage with {@link #execute}, copies that into {@code out}
+     * and hands the whole result over as one block; a backend overrides it to run the epilogue while
+     * each block is still in cache.
+     *
+     * <pre>{@code
+     * backend.contract(matmulCall, c, (row0, rows, col0, cols) -> addBiasAndRelu(row0, rows, col0, cols));
+     * }</pre>
+     */
+    default void contract(OpCall call, Tensor out, BlockEpilogue epilogue) {
+        int size = Math.toIntExact(call.shape().size());
+        Tensor result = Tensor.wrap(allocate(call.dtype(), size, call.device()), call.shape(), call.shape().contiguousStrides(), 0);
+        execute(call, result);
+        execute(new OpCall(Op.CONTIGUOUS, List.of(result), OpAttrs.NONE, call.shape(), call.dtype(), call.device()), out);
+        int rank = call.shape().rank();
+        int cols = rank == 0 ? 1 : call.shape().dim(rank - 1);
+        if (epilogue != null && size > 0) epilogue.apply(0, size / cols, 0, cols);
+    }
 
     /** Copies {@code t} (any layout, on this backend's device) into dense row-major host storage. */
     HeapStorage toHost(Tensor t);

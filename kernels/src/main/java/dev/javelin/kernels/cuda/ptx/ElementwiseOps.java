@@ -3,6 +3,7 @@ package dev.javelin.kernels.cuda.ptx;
 import static dev.javelin.kernels.cuda.ptx.PtxTypes.arith;
 
 import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
+import dev.javelin.kernels.ir.Decompositions;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.EnumMap;
@@ -13,9 +14,11 @@ import java.util.Set;
 
 /**
  * The renderer's table: each elementwise op to the PTX that computes it from argument registers
- * (tinygrad's "op to instruction template" map). Short ops are one instruction; transcendentals
- * call {@link MathPtx}. float64 transcendentals have no PTX instruction, so {@link #supports}
- * says no and the backend runs them on the host.
+ * (tinygrad's "op to instruction template" map). Short ops are one instruction. float32
+ * transcendentals are not here: {@link KernelIrPtx} renders them from the kernel IR's one
+ * definition ({@code dev.javelin.kernels.ir.MathDecompositions}); pow, which the IR has no
+ * decomposition of yet, calls {@link MathPtx}. float64 transcendentals have no PTX instruction, so
+ * {@link #supports} says no and the backend runs them on the host.
  *
  * <pre>{@code
  * Val sum = ElementwiseOps.apply(w, Op.ADD, List.of(a, b));
@@ -84,13 +87,6 @@ public final class ElementwiseOps {
         TABLE.put(Op.FLOOR, (w, d, a, t) -> cvtRound(w, d, a, t, "rmi"));
         TABLE.put(Op.CEIL, (w, d, a, t) -> cvtRound(w, d, a, t, "rpi"));
         TABLE.put(Op.ROUND, (w, d, a, t) -> cvtRound(w, d, a, t, "rni"));
-        TABLE.put(Op.EXP, (w, d, a, t) -> MathPtx.exp(w, a.get(0).reg()));
-        TABLE.put(Op.LOG, (w, d, a, t) -> MathPtx.log(w, a.get(0).reg()));
-        TABLE.put(Op.SIN, (w, d, a, t) -> MathPtx.sinCos(w, a.get(0).reg(), true));
-        TABLE.put(Op.COS, (w, d, a, t) -> MathPtx.sinCos(w, a.get(0).reg(), false));
-        TABLE.put(Op.TANH, (w, d, a, t) -> MathPtx.tanh(w, a.get(0).reg()));
-        TABLE.put(Op.SIGMOID, (w, d, a, t) -> MathPtx.sigmoid(w, a.get(0).reg()));
-        TABLE.put(Op.ERF, (w, d, a, t) -> MathPtx.erf(w, a.get(0).reg()));
         TABLE.put(Op.POW, (w, d, a, t) -> MathPtx.pow(w, a.get(0).reg(), a.get(1).reg()));
         TABLE.put(Op.RELU, (w, d, a, t) -> { // x > 0 or NaN keeps x, as torch.relu does
             String p = w.reg(Reg.PRED);
@@ -119,9 +115,11 @@ public final class ElementwiseOps {
             w.op("xor.b32 " + d + ", " + a.get(0).reg() + ", 1");
             return d;
         });
-        two(Op.ADD, "add", "add");
-        two(Op.SUB, "sub", "sub");
-        two(Op.MUL, "mul", "mul.lo");
+        // explicit .rn on floats: ptxas may not contract a multiply and an add into one FMA, so the
+        // rounding is where the op (and the kernel IR) puts it, as on the CPU
+        two(Op.ADD, "add.rn", "add");
+        two(Op.SUB, "sub.rn", "sub");
+        two(Op.MUL, "mul.rn", "mul.lo");
         two(Op.DIV, "div.rn", "div");
         minMax(Op.MAX, "max");
         minMax(Op.MIN, "min");
@@ -145,9 +143,10 @@ public final class ElementwiseOps {
         return d;
     }
 
-    /** True when {@code op} on operands of {@code dtype} has a PTX template. */
+    /** True when {@code op} on operands of {@code dtype} renders as PTX: from this table or, for float32, from the IR's decompositions. */
     public static boolean supports(Op op, DType dtype) {
         if (op == Op.CAST) return true;
+        if (dtype == DType.FLOAT32 && Decompositions.DECOMPOSED.contains(op)) return true;
         if (!TABLE.containsKey(op)) return false;
         return !(FLOAT32_ONLY.contains(op) && dtype != DType.FLOAT32);
     }
@@ -191,24 +190,5 @@ public final class ElementwiseOps {
             w.op("cvt" + mode + "." + dst + "." + src + " " + d + ", " + s);
         }
         return new Val(d, to);
-    }
-
-    /** Evaluates {@code e}; {@code inputs} holds the already-loaded input values. */
-    public static Val eval(PtxWriter w, PtxExpr e, List<Val> inputs) {
-        return switch (e) {
-            case PtxExpr.Input in -> inputs.get(in.index());
-            case PtxExpr.Constant c -> {
-                String r = w.reg(PtxTypes.reg(c.dtype()));
-                String t = c.dtype() == DType.BOOL ? "u32" : arith(c.dtype());
-                w.op("mov." + (t.startsWith("s") ? "b" + t.substring(1) : t) + " " + r + ", " + PtxTypes.literal(c.value(), c.dtype()));
-                yield new Val(r, c.dtype());
-            }
-            case PtxExpr.Cast c -> cast(w, eval(w, c.arg(), inputs), c.to());
-            case PtxExpr.Apply a -> {
-                Val[] args = new Val[a.args().size()];
-                for (int i = 0; i < args.length; i++) args[i] = eval(w, a.args().get(i), inputs);
-                yield apply(w, a.op(), List.of(args));
-            }
-        };
     }
 }

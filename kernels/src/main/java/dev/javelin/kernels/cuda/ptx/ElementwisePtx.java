@@ -2,6 +2,7 @@ package dev.javelin.kernels.cuda.ptx;
 
 import dev.javelin.kernels.cuda.ptx.ElementwiseOps.Val;
 import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
+import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.tensor.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,14 +12,13 @@ import java.util.List;
  * grid-stride loop; each input's element offset is decoded from the linear index with the shape and
  * that input's strides, which arrive as kernel parameters (so one kernel serves every shape of a
  * rank). The host coalesces dimensions first, so dense operands arrive as rank 1 and pay no
- * division. The output is dense.
+ * division. The output is dense. The body is a {@link KernelIR}, rendered by {@link KernelIrPtx}.
  *
  * <p>Parameters, in order: {@code out}, {@code n}, {@code dim1..dim(rank-1)}, then per input
  * {@code ptr, offset, stride0..stride(rank-1)} (all u32/s32 except the u64 pointers).
  *
  * <pre>{@code
- * String entry = ElementwisePtx.kernel("E_add_f32_r1", List.of(FLOAT32, FLOAT32),
- *         PtxExpr.apply(Op.ADD, new PtxExpr.Input(0), new PtxExpr.Input(1)), 1);
+ * String entry = ElementwisePtx.kernel("E_add_f32_r1", KernelIrPtx.single(Op.ADD, List.of(FLOAT32, FLOAT32), FLOAT32), 1);
  * }</pre>
  */
 public final class ElementwisePtx {
@@ -29,11 +29,13 @@ public final class ElementwisePtx {
 
     private ElementwisePtx() {}
 
-    public static String kernel(String name, List<DType> inputs, PtxExpr expr, int rank) {
+    public static String kernel(String name, KernelIR ir, int rank) {
         if (rank < 1 || rank > MAX_RANK) {
             throw new IllegalArgumentException("ElementwisePtx: rank " + rank + " outside 1.." + MAX_RANK + " for " + name);
         }
-        DType outType = expr.dtype(inputs);
+        List<DType> inputs = dtypes(ir);
+        KernelIR body = KernelIrPtx.lower(ir);
+        DType outType = ir.outDtype();
         PtxWriter w = new PtxWriter(name);
         w.maxThreads(BLOCK);
         String out = w.paramPtr("out");
@@ -59,12 +61,10 @@ public final class ElementwisePtx {
         w.opIf(p, "bra.uni " + end);
         w.label(loop);
         List<String> offsets = stridedOffsets(w, i, dims, offs, strides);
-        List<Val> vals = new ArrayList<>();
-        for (int k = 0; k < inputs.size(); k++) {
+        Val result = KernelIrPtx.render(w, body, k -> {
             String addr = w.address(ptrs.get(k), offsets.get(k), PtxTypes.bytes(inputs.get(k)));
-            vals.add(new Val(PtxTypes.load(w, inputs.get(k), addr, true), inputs.get(k)));
-        }
-        Val result = ElementwiseOps.eval(w, expr, vals);
+            return new Val(PtxTypes.load(w, inputs.get(k), addr, true), inputs.get(k));
+        });
         PtxTypes.store(w, outType, w.address(out, i, PtxTypes.bytes(outType)), result.reg());
         w.op("add.s32 " + i + ", " + i + ", " + step);
         w.op("setp.lt.u32 " + p + ", " + i + ", " + n);
@@ -82,8 +82,10 @@ public final class ElementwisePtx {
      *
      * @param broadcast per input, true when it is a single element read by every position
      */
-    public static String vectorKernel(String name, List<DType> inputs, boolean[] broadcast, PtxExpr expr) {
-        DType outType = expr.dtype(inputs);
+    public static String vectorKernel(String name, KernelIR ir, boolean[] broadcast) {
+        List<DType> inputs = dtypes(ir);
+        KernelIR body = KernelIrPtx.lower(ir);
+        DType outType = ir.outDtype();
         for (DType t : inputs) {
             if (t.byteSize() != 4) throw new IllegalArgumentException("ElementwisePtx: v4 kernel " + name + " needs 4-byte dtypes, got " + t);
         }
@@ -134,7 +136,7 @@ public final class ElementwisePtx {
         for (int j = 0; j < 4; j++) {
             List<Val> in = new ArrayList<>();
             for (Val[] v : lanes) in.add(v[j]);
-            res[j] = ElementwiseOps.eval(w, expr, in).reg();
+            res[j] = KernelIrPtx.render(w, body, in::get).reg();
         }
         String oa = w.reg(Reg.B64);
         w.op("add.s64 " + oa + ", " + out + ", " + byteOff);
@@ -153,10 +155,15 @@ public final class ElementwisePtx {
             in.add(broadcast[k] ? scalars.get(k)
                     : new Val(PtxTypes.load(w, inputs.get(k), w.address(base.get(k), t, 4), true), inputs.get(k)));
         }
-        Val r = ElementwiseOps.eval(w, expr, in);
+        Val r = KernelIrPtx.render(w, body, in::get);
         PtxTypes.store(w, outType, w.address(out, t, 4), r.reg());
         w.label(end);
         return w.finish();
+    }
+
+    private static List<DType> dtypes(KernelIR ir) {
+        if (ir.mode() != KernelIR.Mode.ELEMENTWISE) throw new IllegalArgumentException("ElementwisePtx: " + ir.name() + " is a " + ir.mode());
+        return ir.loads().stream().map(KernelIR.Load::dtype).toList();
     }
 
     /**

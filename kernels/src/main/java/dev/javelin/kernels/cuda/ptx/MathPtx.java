@@ -5,11 +5,11 @@ import static dev.javelin.kernels.cuda.ptx.PtxWriter.f32Literal;
 import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
 
 /**
- * float32 transcendentals written out in PTX. The hardware's {@code ex2/lg2/sin.approx} are fast
- * but lose accuracy away from their home range (exp(80) through ex2 alone is off by ~1e-5
- * relative, log near 1 by 1e-3), so each function here reduces its argument first and uses the
- * approximate instruction, or a short polynomial, only where it is accurate. Special values (NaN,
- * infinities, zero) come out as {@link Math} gives them.
+ * float32 pow written out in PTX: the one transcendental the kernel IR has no decomposition of yet
+ * (every other one, exp, log, tanh, sigmoid, erf, sin, cos, is rendered from the IR by
+ * {@link KernelIrPtx}). Its exp and log reduce the argument first and use the hardware's
+ * {@code ex2/lg2.approx} only where they are accurate. Special values (NaN, infinities, zero) come
+ * out as {@link Math#pow} gives them. When the IR gains pow this class goes.
  */
 final class MathPtx {
     private static final float LOG2E = 1.4426950408889634f;
@@ -23,7 +23,7 @@ final class MathPtx {
     }
 
     /** e^x: x = n ln2 + r with |r| <= ln2/2, e^r by ex2.approx, 2^n built from exponent bits in two halves. */
-    static String exp(PtxWriter w, String x) {
+    private static String exp(PtxWriter w, String x) {
         String t = w.reg(Reg.F32);
         String n = w.reg(Reg.F32);
         String r = w.reg(Reg.F32);
@@ -53,7 +53,7 @@ final class MathPtx {
     }
 
     /** ln x: x = m 2^e with m in [sqrt(1/2), sqrt(2)), then log(m) from s = f/(2+f) and a degree-4 polynomial in s^2. */
-    static String log(PtxWriter w, String x) {
+    private static String log(PtxWriter w, String x) {
         String small = w.reg(Reg.PRED);
         String xs = w.reg(Reg.F32);
         String eadj = w.reg(Reg.B32);
@@ -113,86 +113,6 @@ final class MathPtx {
         w.op("lg2.approx.f32 " + fallback + ", " + x);
         w.op("selp.f32 " + t1 + ", " + fallback + ", " + t1 + ", " + special);
         return t1;
-    }
-
-    /** sin or cos: reduce by 2 pi in two steps, then the hardware's approximation on [-pi, pi]. */
-    static String sinCos(PtxWriter w, String x, boolean sin) {
-        String k = w.reg(Reg.F32);
-        String r = w.reg(Reg.F32);
-        w.op("mul.f32 " + k + ", " + x + ", " + lit((float) (1 / (2 * Math.PI))));
-        w.op("cvt.rni.f32.f32 " + k + ", " + k);
-        w.op("fma.rn.f32 " + r + ", " + k + ", " + lit(-6.28125f) + ", " + x);
-        w.op("fma.rn.f32 " + r + ", " + k + ", " + lit((float) -(2 * Math.PI - 6.28125)) + ", " + r);
-        String d = w.reg(Reg.F32);
-        w.op((sin ? "sin" : "cos") + ".approx.f32 " + d + ", " + r);
-        return d;
-    }
-
-    /** tanh |x| = (1 - e^{-2|x|}) / (1 + e^{-2|x|}), x itself below 4e-4, sign restored. */
-    static String tanh(PtxWriter w, String x) {
-        String ax = w.reg(Reg.F32);
-        String m = w.reg(Reg.F32);
-        w.op("abs.f32 " + ax + ", " + x);
-        w.op("mul.f32 " + m + ", " + ax + ", " + lit(-2f));
-        String t = exp(w, m);
-        String num = w.reg(Reg.F32);
-        String den = w.reg(Reg.F32);
-        String r = w.reg(Reg.F32);
-        w.op("sub.f32 " + num + ", " + lit(1f) + ", " + t);
-        w.op("add.f32 " + den + ", " + lit(1f) + ", " + t);
-        w.op("div.rn.f32 " + r + ", " + num + ", " + den);
-        String small = w.reg(Reg.PRED);
-        w.op("setp.lt.f32 " + small + ", " + ax + ", " + lit(4e-4f));
-        w.op("selp.f32 " + r + ", " + ax + ", " + r + ", " + small);
-        w.op("copysign.f32 " + r + ", " + x + ", " + r);
-        return r;
-    }
-
-    /** 1 / (1 + e^{-x}). */
-    static String sigmoid(PtxWriter w, String x) {
-        String n = w.reg(Reg.F32);
-        w.op("neg.f32 " + n + ", " + x);
-        String e = exp(w, n);
-        String r = w.reg(Reg.F32);
-        w.op("add.f32 " + e + ", " + e + ", " + lit(1f));
-        w.op("rcp.rn.f32 " + r + ", " + e);
-        return r;
-    }
-
-    /** erf: Taylor series below 0.5, Abramowitz-Stegun 7.1.26 (error < 1.5e-7) above; odd symmetry. */
-    static String erf(PtxWriter w, String x) {
-        String ax = w.reg(Reg.F32);
-        w.op("abs.f32 " + ax + ", " + x);
-        // Taylor: x * 2/sqrt(pi) * (1 - x^2/3 + x^4/10 - x^6/42 + x^8/216 - x^10/1320)
-        String x2 = w.reg(Reg.F32);
-        String s = w.reg(Reg.F32);
-        w.op("mul.f32 " + x2 + ", " + ax + ", " + ax);
-        w.op("mov.f32 " + s + ", " + lit(-1f / 1320));
-        float[] series = {1f / 216, -1f / 42, 1f / 10, -1f / 3, 1f};
-        for (float c : series) w.op("fma.rn.f32 " + s + ", " + s + ", " + x2 + ", " + lit(c));
-        w.op("mul.f32 " + s + ", " + s + ", " + ax);
-        w.op("mul.f32 " + s + ", " + s + ", " + lit((float) (2 / Math.sqrt(Math.PI))));
-        // A&S: 1 - t (a1 + t (a2 + t (a3 + t (a4 + t a5)))) e^{-x^2}, t = 1 / (1 + p x)
-        String t = w.reg(Reg.F32);
-        w.op("fma.rn.f32 " + t + ", " + ax + ", " + lit(0.3275911f) + ", " + lit(1f));
-        w.op("rcp.rn.f32 " + t + ", " + t);
-        String poly = w.reg(Reg.F32);
-        w.op("mov.f32 " + poly + ", " + lit(1.061405429f));
-        for (float c : new float[] {-1.453152027f, 1.421413741f, -0.284496736f, 0.254829592f}) {
-            w.op("fma.rn.f32 " + poly + ", " + poly + ", " + t + ", " + lit(c));
-        }
-        w.op("mul.f32 " + poly + ", " + poly + ", " + t);
-        String nx2 = w.reg(Reg.F32);
-        w.op("neg.f32 " + nx2 + ", " + x2);
-        String e = exp(w, nx2);
-        String big = w.reg(Reg.F32);
-        w.op("mul.f32 " + poly + ", " + poly + ", " + e);
-        w.op("sub.f32 " + big + ", " + lit(1f) + ", " + poly);
-        String small = w.reg(Reg.PRED);
-        w.op("setp.lt.f32 " + small + ", " + ax + ", " + lit(0.5f));
-        w.op("selp.f32 " + big + ", " + s + ", " + big + ", " + small);
-        w.op("copysign.f32 " + big + ", " + x + ", " + big);
-        return big;
     }
 
     /** a^b as {@link Math#pow}: e^{b ln|a|}, the sign from odd integer b, NaN for a negative base and fractional b, 1 for b = 0. */

@@ -7,7 +7,6 @@ import static dev.javelin.tensor.DType.INT32;
 import static dev.javelin.tensor.DType.INT64;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.javelin.kernels.cuda.ptx.PtxExpr.Input;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.ArrayList;
@@ -32,22 +31,24 @@ class ElementwisePtxTest {
             for (DType t : ALL) {
                 if (!ElementwiseOps.supports(op, t) || !valid(op, t)) continue;
                 List<DType> in = new ArrayList<>();
-                List<PtxExpr> args = new ArrayList<>();
-                for (int k = 0; k < arity; k++) {
-                    in.add(op == Op.WHERE && k == 0 ? BOOL : op == Op.LOGICAL_NOT ? BOOL : t);
-                    args.add(new Input(k));
-                }
+                for (int k = 0; k < arity; k++) in.add(op == Op.WHERE && k == 0 ? BOOL : op == Op.LOGICAL_NOT ? BOOL : t);
+                DType out = op.isComparison() || op == Op.LOGICAL_NOT ? BOOL : t;
                 for (int rank : new int[] {1, 3}) {
                     String name = "E_" + op.label() + "_" + PtxTypes.tag(t) + "_r" + rank + "_" + id++;
-                    entries.add(ElementwisePtx.kernel(name, in, new PtxExpr.Apply(op, args), rank));
+                    entries.add(ElementwisePtx.kernel(name, KernelIrPtx.single(op, in, out), rank));
+                }
+                if (t == FLOAT32 && out == FLOAT32 && !in.contains(BOOL)) { // the dense four-per-thread form renders the body four times and once more for the tail
+                    boolean[] broadcast = new boolean[arity];
+                    broadcast[0] = arity > 1;
+                    entries.add(ElementwisePtx.vectorKernel("E_" + op.label() + "_v4_" + id++, KernelIrPtx.single(op, in, out), broadcast));
                 }
             }
         }
         for (DType from : ALL) {
             for (DType to : ALL) {
                 if (from == to) continue;
-                entries.add(ElementwisePtx.kernel("E_cast_" + PtxTypes.tag(from) + "_" + PtxTypes.tag(to), List.of(from),
-                        new PtxExpr.Cast(new Input(0), to), 2));
+                entries.add(ElementwisePtx.kernel("E_cast_" + PtxTypes.tag(from) + "_" + PtxTypes.tag(to),
+                        KernelIrPtx.single(Op.CAST, List.of(from), to), 2));
             }
         }
         assertTrue(entries.size() > 100, "expected a kernel per op and dtype, got " + entries.size());

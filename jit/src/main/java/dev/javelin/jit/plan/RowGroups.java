@@ -1,9 +1,8 @@
-package dev.javelin.jit.cpu;
+package dev.javelin.jit.plan;
 
 import dev.javelin.jit.graph.Node;
 import dev.javelin.kernels.ir.KernelIR;
-import dev.javelin.jit.plan.Launch;
-import dev.javelin.jit.plan.PlanStep;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,10 +19,10 @@ import java.util.Set;
  * <p>An elementwise member whose result only the group reads lives in a one-row scratch buffer
  * (softmax's {@code exp(x - max)}: computed once, never written to memory), or, when the group's
  * last member reads it position by position, in that member's output row, updated there in place
- * (see {@code CpuKernel.runRowGroup}).
+ * (see {@code cpu.CpuKernel.runRowGroup}).
  *
  * <p>Elementwise kernels over one long run (no kept rows) group the same way, with blocks of
- * {@link Launcher#BLOCK} positions as the rows: when {@code Fusion} splits a chain with several
+ * {@link #BLOCK} positions as the rows: when {@code Fusion} splits a chain with several
  * heavy transcendentals into kernels, the value passed between them stays in a cache-resident
  * block and never goes to memory.
  *
@@ -31,6 +30,8 @@ import java.util.Set;
  * @param scratch per step, true when its result lives in a scratch row of its group
  */
 public record RowGroups(int[] end, boolean[] scratch) {
+    /** Positions per row when a group of elementwise kernels over one long run goes block by block (8 KB of floats, so a block stays in L1). */
+    public static final int BLOCK = 1 << 11;
 
     /** No groups: every step runs on its own. */
     public static RowGroups none(int steps) {
@@ -41,13 +42,18 @@ public record RowGroups(int[] end, boolean[] scratch) {
 
     /** The groups of {@code steps}; {@code escaping} are values that leave the program; {@code readers} who reads each value. */
     public static RowGroups find(List<PlanStep> steps, Set<Node> escaping, Map<Node, List<Integer>> readers) {
+        return find(steps, escaping, readers, new ArrayList<>());
+    }
+
+    /** As {@link #find(List, Set, Map)}, adding a line to {@code decisions} per group and per group cut short. */
+    static RowGroups find(List<PlanStep> steps, Set<Node> escaping, Map<Node, List<Integer>> readers, List<String> decisions) {
         int[] end = new int[steps.size()];
         boolean[] scratch = new boolean[steps.size()];
         for (int t = 0; t < steps.size(); t++) end[t] = t + 1;
         for (int t = 0; t < steps.size(); t++) {
             if (!(steps.get(t) instanceof PlanStep.Kernel first) || !rowKernel(first)) continue;
             boolean blocks = first.launch().keptCount() == 1; // one long run: blocks of positions are the rows
-            if (blocks && (first.ir().mode() != KernelIR.Mode.ELEMENTWISE || first.launch().n() <= Launcher.BLOCK)) continue;
+            if (blocks && (first.ir().mode() != KernelIR.Mode.ELEMENTWISE || first.launch().n() <= BLOCK)) continue;
             Map<Node, PlanStep.Kernel> members = new IdentityHashMap<>();
             members.put(first.node(), first);
             int u = t + 1;
@@ -55,6 +61,10 @@ public record RowGroups(int[] end, boolean[] scratch) {
                     && (!blocks || k.ir().mode() == KernelIR.Mode.ELEMENTWISE) && sameRows(first.launch(), k.launch()) && readsMembersPerRow(k, members)) {
                 members.put(k.node(), k);
                 u++;
+            }
+            if (u < steps.size() && u > t && steps.get(u) instanceof PlanStep.Kernel k) {
+                String why = whyNot(first, k, blocks, members);
+                if (why != null) decisions.add("row group from %" + first.node().id() + " stops before %" + k.node().id() + ": " + why);
             }
             if (u - t < 2) continue;
             end[t] = u;
@@ -66,9 +76,23 @@ public record RowGroups(int[] end, boolean[] scratch) {
                 for (int i : r) inside &= i > m && i < u;
                 scratch[m] = inside;
             }
+            StringBuilder line = new StringBuilder("row group (").append(blocks ? "blocks of " + BLOCK + " positions" : first.launch().keptCount() + " rows of " + first.launch().n()).append("):");
+            for (int m = t; m < u; m++) {
+                line.append(m > t ? " +" : "").append(" %").append(steps.get(m).node().id()).append(scratch[m] ? " (scratch row)" : "");
+            }
+            decisions.add(line.toString());
             t = u - 1;
         }
         return new RowGroups(end, scratch);
+    }
+
+    /** Why kernel {@code k} does not join the group that {@code first} starts, or null when it could. */
+    private static String whyNot(PlanStep.Kernel first, PlanStep.Kernel k, boolean blocks, Map<Node, PlanStep.Kernel> members) {
+        if (!rowKernel(k)) return "it is not a row kernel (" + k.ir().mode().name().toLowerCase(java.util.Locale.ROOT) + ", reduced " + Arrays.toString(k.launch().reducedDims()) + ")";
+        if (blocks && k.ir().mode() != KernelIR.Mode.ELEMENTWISE) return "a reduction does not join a group of blocks";
+        if (!sameRows(first.launch(), k.launch())) return "other rows (n=" + k.launch().n() + " kept=" + Arrays.toString(k.launch().keptDims()) + ")";
+        if (!readsMembersPerRow(k, members)) return "it reads a member's result outside its own row";
+        return null;
     }
 
     private static boolean rowKernel(PlanStep.Kernel k) {

@@ -1,0 +1,90 @@
+package dev.javelin.jit.plan;
+
+import dev.javelin.jit.graph.Node;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides which contractions take the next kernel as their epilogue: a single-matrix float32 matmul
+ * or a float32 convolution followed by an elementwise kernel, outside any row group, that reads the
+ * contraction's result position by position (bias, activation, residual). The executor hands the
+ * kernel to the backend's contraction, which runs it on each block of the result as soon as that
+ * block is final, while it is in cache. {@code -Djavelin.jit.epilogues=false} turns this off, for measuring.
+ */
+public final class Epilogues {
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("javelin.jit.epilogues", "true"));
+
+    private Epilogues() {}
+
+    /** True for a contraction that can take an epilogue: a float32 matmul of one matrix, or a float32 convolution. */
+    public static boolean takesEpilogue(Node n) {
+        if (n.dtype() != DType.FLOAT32) return false;
+        return (n.isOp(Op.MATMUL) && n.rank() == 2) || n.isOp(Op.CONV2D);
+    }
+
+    /**
+     * Per step, true for a contraction whose next step runs as its epilogue; {@code groupEnd} are
+     * the row groups (a member of a group stays with its group).
+     */
+    static boolean[] find(List<PlanStep> steps, int[] groupEnd, List<String> decisions) {
+        boolean[] e = new boolean[steps.size()];
+        for (int t = 0; t + 1 < steps.size(); t++) {
+            if (!(steps.get(t) instanceof PlanStep.Backend g) || !takesEpilogue(g.node())) continue;
+            Node c = g.node();
+            String why = whyNot(c, steps.get(t + 1), groupEnd[t + 1] != t + 2);
+            if (why != null) {
+                decisions.add("no epilogue for %" + c.id() + " (" + c.op().label() + "): " + why);
+                continue;
+            }
+            e[t] = true;
+            PlanStep.Kernel u = (PlanStep.Kernel) steps.get(t + 1);
+            decisions.add("epilogue: %" + u.node().id() + " (" + u.ir().name() + ") runs on each finished block of %" + c.id()
+                    + " (" + c.op().label() + " " + c.shape() + ")");
+        }
+        return e;
+    }
+
+    private static String whyNot(Node c, PlanStep next, boolean grouped) {
+        if (!ENABLED) return "epilogues are off (-Djavelin.jit.epilogues=false)";
+        if (!(next instanceof PlanStep.Kernel u)) return "the next step is not a generated kernel";
+        if (grouped) return "the next kernel runs in a row group";
+        List<Integer> cSlots = new ArrayList<>();
+        for (int s = 0; s < u.leaves().size(); s++) if (u.leaves().get(s) == c) cSlots.add(s);
+        if (cSlots.isEmpty()) return "the next kernel does not read its result";
+        long rows = c.shape().size() / c.shape().dim(c.rank() - 1);
+        if (!blockwise(u.ir(), u.launch(), rows, c.shape().dim(c.rank() - 1), cSlots)) {
+            return "the next kernel does not read and write it densely position by position";
+        }
+        return null;
+    }
+
+    /**
+     * True when a kernel can run block by block as the epilogue of a contraction whose
+     * {@code m x n} result it reads through slot(s) {@code cSlots}: elementwise over the rows of C
+     * (its loop n wide, its kept dimensions the rows in row-major order) or over one flat run of
+     * m·n, reading C and writing its output densely at the same positions.
+     */
+    static boolean blockwise(KernelIR ir, Launch launch, long m, int n, List<Integer> cSlots) {
+        if (ir.mode() != KernelIR.Mode.ELEMENTWISE || cSlots.isEmpty()) return false;
+        int out = launch.innerStrides().length - 1;
+        boolean rowsKept = launch.keptCount() == m && launch.n() == n;
+        boolean flat = launch.keptCount() == 1 && (long) launch.n() == m * n;
+        if (!rowsKept && !flat) return false;
+        List<Integer> dense = new ArrayList<>(cSlots);
+        dense.add(out);
+        int[] dims = launch.keptDims();
+        for (int s : dense) {
+            if (launch.innerStrides()[s] != 1 || launch.offsets()[s] != 0) return false;
+            if (flat) continue;
+            long stride = n; // row-major over the kept dimensions: kept index r is row r of C
+            for (int d = dims.length - 1; d >= 0; d--) {
+                if (dims[d] > 1 && launch.keptStrides()[s][d] != stride) return false;
+                stride *= dims[d];
+            }
+        }
+        return true;
+    }
+}

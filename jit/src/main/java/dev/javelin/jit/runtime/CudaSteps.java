@@ -1,0 +1,155 @@
+package dev.javelin.jit.runtime;
+
+import dev.javelin.jit.graph.Graph;
+import dev.javelin.jit.graph.Node;
+import dev.javelin.jit.plan.Plan;
+import dev.javelin.jit.plan.PlanStep;
+import dev.javelin.jit.ptx.KernelIrAdapter;
+import dev.javelin.kernels.cuda.CudaBackend;
+import dev.javelin.kernels.cuda.Launch;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import dev.javelin.tensor.spi.Backends;
+import dev.javelin.tensor.spi.Debug;
+import dev.javelin.tensor.spi.EagerEngine;
+import dev.javelin.tensor.spi.Storage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The CUDA executor of a {@link Plan}: the same plan the CPU's {@link Program} runs, from the same
+ * fusion decisions, followed run by run. A kernel step is its kernel IR rendered as PTX ({@link KernelIrAdapter}, prepared once when the
+ * program is built) and enqueued on the device's stream; a backend step (matmul, convolution,
+ * gather, ...) is the CUDA backend's own kernels through the eager engine, so a GEMM or convolution
+ * and the elementwise kernel after it (bias, activation: its epilogue on the CPU) are two launches
+ * back to back; a view step is stride arithmetic. Buffers come from the CUDA caching allocator;
+ * every intermediate the program made is handed back to it when the run ends (stream order makes
+ * reuse safe), so a training loop's memory stays flat.
+ *
+ * <p>A row group (the CPU's row-by-row cache blocking, with its folded row sums and scratch rows)
+ * runs as its member steps one after another, each over all rows (a block per row for a row
+ * reduction); a contraction with its epilogue as the contraction, then the epilogue's kernel.
+ */
+final class CudaSteps {
+    private final Plan plan;
+    private final Graph graph;
+    private final List<PlanStep> steps;
+    private final Map<Node, Integer> index;
+    private final Device device;
+    private final KernelIrAdapter.Prepared[] prepared;
+    private final Tensor[] constants;
+
+    CudaSteps(Plan plan, Map<Node, Integer> index, Device device) {
+        this.plan = plan;
+        this.graph = plan.graph();
+        this.steps = plan.steps();
+        this.index = index;
+        this.device = device;
+        prepared = new KernelIrAdapter.Prepared[steps.size()];
+        for (int t = 0; t < steps.size(); t++) {
+            if (!(steps.get(t) instanceof PlanStep.Kernel k)) continue;
+            if (!k.node().device().equals(device)) {
+                throw new IllegalArgumentException("Jit: kernel " + k.ir().name() + " computes on " + k.node().device() + " in a program on "
+                        + device + "; a compiled program runs on one device (move every argument and variable there)");
+            }
+            prepared[t] = KernelIrAdapter.prepare(k);
+        }
+        constants = new Tensor[graph.nodes().size()];
+        for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = Program.dense(n.constant()).to(n.device());
+    }
+
+    /** The device this program runs on: CUDA when any value of the graph lives there, else null. */
+    static Device deviceOf(Graph graph) {
+        for (Node n : graph.nodes()) if (n.device().type() == Device.Type.CUDA) return n.device();
+        return null;
+    }
+
+    Tensor[] run(Tensor[] args) {
+        Tensor[] env = new Tensor[index.size()];
+        Set<Storage> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : graph.nodes()) {
+            Tensor v = switch (n.kind()) {
+                case ARGUMENT -> Program.dense(args[n.inputIndex()]);
+                case VARIABLE -> Program.dense(graph.variables().get(n.inputIndex()).stored());
+                case CONSTANT -> constants[index.get(n)];
+                default -> null;
+            };
+            if (v == null) continue;
+            env[index.get(n)] = v;
+            keep.add(v.storage());
+        }
+        boolean debug = Debug.level() >= 1;
+        for (Plan.Run r : plan.runs()) {
+            long start = debug ? System.nanoTime() : 0;
+            for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
+                CudaBackend.synchronize(device);
+                StringBuilder names = new StringBuilder();
+                for (int t = r.first(); t < r.end(); t++) names.append(t > r.first() ? " + " : "").append(Program.stepName(steps.get(t)));
+                PlanStep last = steps.get(r.end() - 1);
+                System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (%s)%n", names, last.node().dtype(), last.node().shape(),
+                        (System.nanoTime() - start) / 1e3, device);
+            }
+        }
+        Tensor[] out = new Tensor[graph.outputs().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = env[index.get(graph.outputs().get(i))];
+            keep.add(out[i].storage());
+        }
+        graph.variableWrites().forEach((v, node) -> {
+            Variable var = graph.variables().get(v);
+            Tensor value = env[index.get(node)];
+            keep.add(value.storage());
+            var.store(value);
+        });
+        release(env, keep);
+        return out;
+    }
+
+    private Tensor runStep(int t, Tensor[] env) {
+        return switch (steps.get(t)) {
+            case PlanStep.Kernel k -> runKernel(t, k, env);
+            case PlanStep.Backend b -> EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
+            case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
+        };
+    }
+
+    /** Hands every buffer this run made and nobody keeps back to the caching allocator. */
+    private static void release(Tensor[] env, Set<Storage> keep) {
+        Set<Storage> closed = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Tensor t : env) {
+            if (t == null || t.storage() == null || keep.contains(t.storage()) || !closed.add(t.storage())) continue;
+            t.storage().close();
+        }
+    }
+
+    private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env) {
+        Node node = k.node();
+        Tensor out = Tensor.wrap(Backends.forDevice(device).allocate(node.dtype(), Math.toIntExact(node.size()), device), node.shape());
+        List<Node> leaves = k.leaves();
+        long[] addresses = new long[leaves.size() + 1];
+        for (int s = 0; s < leaves.size(); s++) addresses[s] = CudaBackend.devicePointer(env[index.get(leaves.get(s))]);
+        addresses[leaves.size()] = CudaBackend.outputPointer(out);
+        Launch launch = prepared[t].launch(addresses, new int[addresses.length]);
+        if (launch != null) CudaBackend.launch(device, launch);
+        return out;
+    }
+
+    private List<Tensor> inputs(Node n, Tensor[] env) {
+        List<Tensor> in = new ArrayList<>(n.inputs().size());
+        for (Node i : n.inputs()) in.add(env[index.get(i)]);
+        return in;
+    }
+
+    /** Number of PTX kernels of the plan. */
+    int kernelCount() {
+        int c = 0;
+        for (KernelIrAdapter.Prepared p : prepared) if (p != null) c++;
+        return c;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.javelin.jit.ptx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.javelin.autodiff.GradientTape;
+import dev.javelin.jit.CompiledFunction;
+import dev.javelin.jit.Jit;
+import dev.javelin.kernels.cuda.CudaBackend;
+import dev.javelin.kernels.cuda.PtxCache;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.NN;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import dev.javelin.tensor.Variable;
+import dev.javelin.testing.TensorAssert;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code Jit.compile} on CUDA tensors: the program's kernels are PTX rendered from the same plan and
+ * kernel IR as the CPU's, its contractions the CUDA backend's kernels, its buffers the caching
+ * allocator's. Runs on a GPU where there is one, else on the emulated device (the PTX in an
+ * interpreter), and compares every result with the same function compiled for the CPU. Shapes are
+ * tiny: the interpreter runs each thread in turn.
+ */
+class CudaProgramTest {
+    private static final Device GPU = Device.cuda(0);
+
+    @BeforeAll
+    static void deviceOrEmulation() {
+        if (!CudaBackend.probe()) System.setProperty("javelin.cuda.emulate", "true");
+        Assumptions.assumeTrue(CudaBackend.probe(), () -> "no CUDA device and no emulation: " + CudaBackend.unavailableReason());
+    }
+
+    private static Tensor data(int seed, int... dims) {
+        Shape s = Shape.of(dims);
+        float[] v = new float[s.sizeAsInt()];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i * 0.37 + seed) * 2;
+        return Tensors.of(v, dims);
+    }
+
+    /**
+     * Compiles {@code f} for the CPU and for the GPU, runs both twice (the second call reuses the
+     * program) and compares; {@code bits} asks for the exact bits (no reduction, whose order differs).
+     * Returns the GPU function.
+     */
+    private static CompiledFunction same(Function<Tensor[], Tensor[]> f, boolean bits, Tensor... args) {
+        CompiledFunction cpu = Jit.compile(f), gpu = Jit.compile(f);
+        Tensor[] onGpu = new Tensor[args.length];
+        for (int i = 0; i < args.length; i++) onGpu[i] = args[i].to(GPU);
+        for (int call = 0; call < 2; call++) {
+            Tensor[] expected = cpu.call(args), actual = gpu.call(onGpu);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(GPU, actual[i].device(), "results stay on the device");
+                if (bits) assertArrayEquals(expected[i].toFloatArray(), actual[i].to(Device.CPU).toFloatArray(), 0f, "output " + i);
+                else TensorAssert.assertClose(expected[i], actual[i].to(Device.CPU), 1e-5, 1e-5);
+            }
+        }
+        assertEquals(1, gpu.compilations(), "one program, reused");
+        return gpu;
+    }
+
+    private static String explain(Function<Tensor[], Tensor[]> f, Tensor... args) {
+        Tensor[] onGpu = new Tensor[args.length];
+        for (int i = 0; i < args.length; i++) onGpu[i] = args[i].to(GPU);
+        return Jit.explain(f, onGpu);
+    }
+
+    @Test
+    void elementwiseChainsWithBroadcastsAreOneKernelWithTheCpusBits() {
+        Function<Tensor[], Tensor[]> f = a -> new Tensor[] {
+                a[0].mul(a[1]).add(2.0).tanh().mul(a[0].sigmoid()).add(a[0].mul(0.7071).erf()).relu(),
+                a[0].exp().sub(a[1].sin()).div(a[1].cos().abs().add(1.0)).log()};
+        Tensor x = data(1, 5, 33), w = data(2, 33);
+        same(f, true, x, w);
+        String plan = explain(f, x, w);
+        assertTrue(plan.contains("E_"), "fused kernels in the CUDA plan:\n" + plan);
+        assertTrue(!plan.contains("B_tanh") && !plan.contains("B_exp"), "no op runs on its own:\n" + plan);
+    }
+
+    @Test
+    void reductionsRowGroupsAndColumnSums() {
+        same(a -> new Tensor[] {NN.softmax(a[0], 1), NN.logSoftmax(a[0], 1)}, false, data(3, 6, 37));
+        same(a -> new Tensor[] {a[0].exp().sum(new int[] {0}, false), a[0].mul(a[0]).sum(new int[] {0, 1}, false),
+                a[0].max(new int[] {1}, true)}, false, data(4, 9, 70));
+        Function<Tensor[], Tensor[]> layerNorm = a -> {
+            Tensor mean = a[0].mean(new int[] {1}, true);
+            Tensor c = a[0].sub(mean);
+            return new Tensor[] {c.div(c.mul(c).mean(new int[] {1}, true).add(1e-5).sqrt())};
+        };
+        same(layerNorm, false, data(5, 4, 300));
+    }
+
+    @Test
+    void gemmWithItsEpilogueAndABatchedProduct() {
+        Function<Tensor[], Tensor[]> dense = a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()};
+        same(dense, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
+        String plan = explain(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13));
+        assertTrue(plan.contains("B_matmul") && plan.contains("E_"), "the GEMM and its epilogue kernel:\n" + plan);
+        same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));
+    }
+
+    /** A convnet train step (forward, tape backward, SGD update on variables) compiled once and run on the device. */
+    @Test
+    void aConvnetTrainStepMatchesTheCpu() {
+        Tensor x = data(11, 4, 6, 6, 1).mul(0.5);
+        Tensor labels = Ops.unsqueeze(Tensors.of(new long[] {0, 2, 1, 2}), 1);
+        Variable[] cpu = weights(Device.CPU), gpu = weights(GPU);
+        CompiledFunction onCpu = Jit.compile(trainStep(cpu)), onGpu = Jit.compile(trainStep(gpu));
+        Tensor xg = x.to(GPU), lg = labels.to(GPU);
+        long kernelsBefore = PtxCache.size();
+        for (int step = 0; step < 3; step++) {
+            float lc = (float) onCpu.call(x, labels)[0].item();
+            float lgpu = (float) onGpu.call(xg, lg)[0].to(Device.CPU).item();
+            assertEquals(lc, lgpu, 1e-4, "loss at step " + step);
+        }
+        assertEquals(1, onGpu.compilations(), "one compiled program per step");
+        assertTrue(PtxCache.size() > kernelsBefore || onGpu.lastCompileNanos() > 0, "the step generated PTX");
+        for (int i = 0; i < cpu.length; i++) {
+            assertEquals(GPU, gpu[i].stored().device(), "weights stay on the device");
+            TensorAssert.assertClose(cpu[i].stored(), gpu[i].stored().to(Device.CPU), 1e-4, 1e-5);
+        }
+    }
+
+    private static Function<Tensor[], Tensor[]> trainStep(Variable[] w) {
+        OpAttrs.Conv same = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 1);
+        return a -> {
+            try (GradientTape tape = GradientTape.record()) {
+                Tensor h = Ops.conv2d(a[0], w[0].value(), same).add(w[1].value()).relu();
+                Tensor pooled = NN.maxPool2d(h, new int[] {2, 2}, new int[] {2, 2}, "valid");
+                Tensor logits = pooled.reshape(4, 3 * 3 * 3).matmul(w[2].value());
+                Tensor logp = NN.logSoftmax(logits, 1);
+                Tensor loss = Ops.gather(logp, 1, a[1]).mean(new int[] {0, 1}, false).mul(-1.0);
+                List<Tensor> g = tape.gradient(loss, List.of(w));
+                for (int i = 0; i < w.length; i++) w[i].assign(w[i].value().sub(g.get(i).mul(0.2)));
+                return new Tensor[] {loss};
+            }
+        };
+    }
+
+    private static Variable[] weights(Device d) {
+        return new Variable[] {new Variable("filter", data(12, 3, 3, 1, 3).mul(0.3).to(d), true),
+                new Variable("bias", data(13, 3).mul(0.1).to(d), true),
+                new Variable("dense", data(14, 27, 3).mul(0.2).to(d), true)};
+    }
+
+    @Test
+    void dtypeAndShapeMismatchesStillNameTheOp() {
+        Tensor x = data(15, 3, 4).to(GPU);
+        Tensor y = Tensors.zeros(Shape.of(5), DType.FLOAT32).to(GPU);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Jit.compile(a -> new Tensor[] {a[0].add(a[1])}).call(x, y));
+        assertTrue(e.getMessage().contains("add"), e.getMessage());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.javelin.onnx;
+
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.Dispatch;
+import dev.javelin.tensor.spi.EagerEngine;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs an {@link OnnxGraph}'s nodes in order on the thread's engine: eagerly, symbolically (the
+ * load-time check), or traced inside {@code Jit.compile}. A node whose inputs are all constant and
+ * small (shape arithmetic, masks built from shapes) runs eagerly even while tracing, so its result is
+ * a constant the next node can read as numbers: this is how Shape → Gather → Concat → Reshape folds
+ * to a fixed shape for the input shapes of the trace.
+ */
+final class GraphEvaluator {
+    /** Constant inputs at most this large make a node run now, while tracing (larger ones are traced as usual). */
+    static final long FOLD_INPUT_ELEMENTS = 1 << 16;
+
+    private final OnnxGraph graph;
+    private final OnnxOperator[] operators;
+
+    GraphEvaluator(OnnxGraph graph) {
+        this.graph = graph;
+        this.operators = new OnnxOperator[graph.nodes().size()];
+        for (int i = 0; i < operators.length; i++) operators[i] = Operators.find(graph.nodes().get(i).opType());
+    }
+
+    /** The graph's outputs for {@code inputs} (in the graph's input order), on the current engine. */
+    Tensor[] run(Tensor[] inputs) {
+        return run(inputs, -1);
+    }
+
+    /**
+     * As {@link #run(Tensor[])}; with {@code maxElements >= 0}, a value larger than that is an error
+     * naming its node (the load-time check of a file's shapes).
+     */
+    Tensor[] run(Tensor[] inputs, long maxElements) {
+        Map<String, Tensor> values = new HashMap<>(graph.initializers());
+        List<ValueInfo> declared = graph.inputs();
+        for (int i = 0; i < declared.size(); i++) values.put(declared.get(i).name(), inputs[i]);
+        List<OnnxNode> nodes = graph.nodes();
+        for (int k = 0; k < nodes.size(); k++) {
+            OnnxNode node = nodes.get(k);
+            Tensor[] in = new Tensor[node.inputs().size()];
+            boolean foldable = true;
+            for (int i = 0; i < in.length; i++) {
+                String name = node.inputs().get(i);
+                if (name.isEmpty()) continue;
+                in[i] = values.get(name);
+                foldable &= !in[i].isSymbolic() && in[i].size() <= FOLD_INPUT_ELEMENTS;
+            }
+            NodeContext ctx = new NodeContext(node, graph.opset(), in);
+            Tensor[] out = apply(operators[k], ctx, foldable);
+            if (out.length < countRequired(node)) {
+                throw ctx.error("made " + out.length + " outputs, the node names " + node.outputs().size());
+            }
+            for (int o = 0; o < node.outputs().size() && o < out.length; o++) {
+                String name = node.outputs().get(o);
+                if (name.isEmpty()) continue;
+                if (maxElements >= 0 && out[o].size() > maxElements) {
+                    throw ctx.error("output '" + name + "' would have shape " + out[o].shape() + " (" + out[o].size()
+                            + " elements), over the limit of " + maxElements);
+                }
+                values.put(name, out[o]);
+            }
+        }
+        Tensor[] results = new Tensor[graph.outputs().size()];
+        for (int i = 0; i < results.length; i++) results[i] = values.get(graph.outputs().get(i).name());
+        return results;
+    }
+
+    private static int countRequired(OnnxNode node) {
+        int n = node.outputs().size();
+        while (n > 0 && node.outputs().get(n - 1).isEmpty()) n--;
+        return n;
+    }
+
+    private static Tensor[] apply(OnnxOperator op, NodeContext ctx, boolean foldNow) {
+        try {
+            if (!foldNow) return op.apply(ctx);
+            try (Dispatch.Scope s = Dispatch.use(EagerEngine.INSTANCE)) {
+                return op.apply(ctx);
+            }
+        } catch (NodeError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new NodeError(ctx.prefix() + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.javelin.onnx;
+
+import static dev.javelin.onnx.ElementwiseOperators.one;
+
+import dev.javelin.tensor.ArrayOps;
+import dev.javelin.tensor.MathOps;
+import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Operators that pick elements by position: Gather, GatherElements, Slice (negative steps included),
+ * Pad (constant, reflect, edge), Trilu, CumSum. Slices are views; picks by index tensors are
+ * Javelin's gather.
+ */
+final class IndexingOperators {
+    private IndexingOperators() {}
+
+    static void register(Map<String, OnnxOperator> t) {
+        t.put("Gather", IndexingOperators::gather);
+        t.put("GatherElements", ctx -> {
+            Tensor x = ctx.input(0);
+            int axis = ctx.axis(ctx.attrInt("axis", 0), x.rank(), "axis");
+            return one(Ops.gather(x, axis, wrapNegative(ctx, ctx.input(1), x.dim(axis))));
+        });
+        t.put("Slice", IndexingOperators::slice);
+        t.put("Pad", IndexingOperators::pad);
+        t.put("Trilu", ctx -> {
+            Tensor x = ctx.input(0);
+            long k = ctx.has(1) ? (long) ctx.scalar(1, "k") : 0;
+            int diagonal = (int) Math.clamp(k, -(long) Integer.MAX_VALUE / 2, Integer.MAX_VALUE / 2);
+            if (x.rank() < 2) throw ctx.error("expects at least 2 dimensions, got " + x.shape());
+            return one(ctx.attrInt("upper", 1) != 0 ? ArrayOps.triu(x, diagonal) : ArrayOps.tril(x, diagonal));
+        });
+        t.put("CumSum", ctx -> {
+            Tensor x = ctx.input(0);
+            int axis = ctx.axis((long) ctx.scalar(1, "axis"), x.rank(), "axis");
+            boolean reverse = ctx.attrInt("reverse", 0) != 0, exclusive = ctx.attrInt("exclusive", 0) != 0;
+            Tensor in = reverse ? flip(x, axis) : x;
+            Tensor sum = MathOps.cumsum(in, axis).cast(x.dtype());
+            if (exclusive) sum = sum.sub(in);
+            return one(reverse ? flip(sum, axis) : sum);
+        });
+    }
+
+    /** An index tensor with negative entries counted from the end of an axis of size {@code n}. */
+    private static Tensor wrapNegative(NodeContext ctx, Tensor idx, int n) {
+        if (!idx.dtype().isInteger()) throw ctx.error("indices must be int32 or int64, got " + idx.dtype());
+        if (!idx.isSymbolic()) {
+            long[] v = idx.toLongArray();
+            boolean negative = false;
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] < -n || v[i] >= n) throw ctx.error("index " + v[i] + " is out of range for a dimension of " + n);
+                if (v[i] < 0) {
+                    v[i] += n;
+                    negative = true;
+                }
+            }
+            return negative ? Tensors.of(v, idx.shape().toArray()).cast(idx.dtype()) : idx;
+        }
+        return Ops.where(idx.lt(0.0), idx.add((double) n), idx);
+    }
+
+    private static Tensor[] gather(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        int axis = ctx.axis(ctx.attrInt("axis", 0), x.rank(), "axis");
+        Tensor idx = wrapNegative(ctx, ctx.input(1), x.dim(axis));
+        int[] out = new int[x.rank() - 1 + idx.rank()];
+        int k = 0;
+        for (int i = 0; i < axis; i++) out[k++] = x.dim(i);
+        for (int i = 0; i < idx.rank(); i++) out[k++] = idx.dim(i);
+        for (int i = axis + 1; i < x.rank(); i++) out[k++] = x.dim(i);
+        if (idx.rank() == 0 && !idx.isSymbolic()) { // a scalar index: a slice of one element, then drop the axis (a view)
+            int at = (int) idx.toLongArray()[0];
+            return one(x.slice(axis, at, at + 1).reshape(out));
+        }
+        return one(ArrayOps.indexSelect(x, axis, idx.reshape((int) idx.size())).reshape(out));
+    }
+
+    /** Positions {@code n-1, ..., 0} along {@code axis}. */
+    private static Tensor flip(Tensor x, int axis) {
+        int n = x.dim(axis);
+        long[] idx = new long[n];
+        for (int i = 0; i < n; i++) idx[i] = n - 1 - i;
+        return ArrayOps.indexSelect(x, axis, Tensors.of(idx));
+    }
+
+    private static Tensor[] slice(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        long[] starts = ctx.ints(1, "starts"), ends = ctx.ints(2, "ends");
+        long[] axes = ctx.has(3) ? ctx.ints(3, "axes") : null;
+        long[] steps = ctx.has(4) ? ctx.ints(4, "steps") : null;
+        int n = starts.length;
+        if (ends.length != n || axes != null && axes.length != n || steps != null && steps.length != n) {
+            throw ctx.error("starts, ends, axes and steps must have one length, got " + Arrays.toString(starts) + ", " + Arrays.toString(ends)
+                    + ", " + Arrays.toString(axes) + ", " + Arrays.toString(steps));
+        }
+        int[] a = axes == null ? null : ctx.axes(axes, x.rank(), "axes");
+        Tensor y = x;
+        for (int i = 0; i < n; i++) {
+            int axis = a == null ? i : a[i];
+            if (axis >= x.rank()) throw ctx.error("starts " + Arrays.toString(starts) + " are longer than the rank of " + x.shape());
+            long step = steps == null ? 1 : steps[i];
+            if (step == 0) throw ctx.error("step must not be 0");
+            long dim = x.dim(axis);
+            long s = starts[i] < 0 ? starts[i] + dim : starts[i];
+            long e = ends[i] < 0 ? ends[i] + dim : ends[i];
+            if (step > 0) {
+                s = Math.clamp(s, 0, dim);
+                e = Math.clamp(e, 0, dim);
+                int st = (int) Math.min(step, Integer.MAX_VALUE);
+                y = y.slice(axis, (int) s, (int) Math.max(e, s), st);
+            } else {
+                s = Math.clamp(s, -1, dim - 1);
+                e = Math.clamp(e, -1, dim - 1);
+                long count = s > e ? (s - e + (-step) - 1) / (-step) : 0;
+                long[] idx = new long[(int) count];
+                for (int j = 0; j < count; j++) idx[j] = s + j * step;
+                y = ArrayOps.indexSelect(y, axis, Tensors.of(idx));
+            }
+        }
+        return one(y);
+    }
+
+    private static Tensor[] pad(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        long[] pads = ctx.ints(1, "pads");
+        String mode = ctx.attrString("mode", "constant");
+        int rank = x.rank();
+        int[] axes;
+        if (ctx.has(3)) {
+            axes = ctx.axes(ctx.ints(3, "axes"), rank, "axes");
+        } else {
+            axes = new int[rank];
+            for (int i = 0; i < rank; i++) axes[i] = i;
+        }
+        if (pads.length != 2 * axes.length) throw ctx.error("pads " + Arrays.toString(pads) + " must hold 2 values per padded axis (" + axes.length + ")");
+        double value = ctx.has(2) ? ctx.scalar(2, "constant_value") : 0;
+        Tensor y = x;
+        int[] low = new int[rank], high = new int[rank];
+        for (int i = 0; i < axes.length; i++) {
+            int axis = axes[i];
+            long before = pads[i], after = pads[i + axes.length];
+            // Negative pads crop.
+            int dim = y.dim(axis);
+            long from = Math.max(0, -before), to = dim - Math.max(0, -after);
+            if (from > to) throw ctx.error("pads " + Arrays.toString(pads) + " crop more than axis " + axis + " of " + x.shape() + " holds");
+            if (from > 0 || to < dim) y = y.slice(axis, (int) from, (int) to);
+            low[axis] = ctx.dim(Math.max(0, before), "pad");
+            high[axis] = ctx.dim(Math.max(0, after), "pad");
+        }
+        long total = 1;
+        for (int d = 0; d < rank; d++) total *= (long) y.dim(d) + low[d] + high[d];
+        if (total > NodeContext.MAX_GENERATED_ELEMENTS * 4L) throw ctx.error("padding " + x.shape() + " by " + Arrays.toString(pads) + " is too large");
+        switch (mode) {
+            case "constant" -> {
+                if (!y.dtype().isFloating() && value != Math.rint(value)) throw ctx.error("constant_value " + value + " does not fit " + y.dtype());
+                return one(Ops.pad(y, low, high, new int[rank], value));
+            }
+            case "reflect", "edge" -> {
+                for (int d = 0; d < rank; d++) {
+                    if (low[d] == 0 && high[d] == 0) continue;
+                    y = ArrayOps.indexSelect(y, d, Tensors.of(padIndex(ctx, y.dim(d), low[d], high[d], mode.equals("reflect"))));
+                }
+                return one(y);
+            }
+            default -> throw ctx.error("mode \"" + mode + "\" is not supported (constant, reflect, edge)");
+        }
+    }
+
+    /** Source positions of a reflect- or edge-padded axis. */
+    private static long[] padIndex(NodeContext ctx, int n, int low, int high, boolean reflect) {
+        if (n == 0) throw ctx.error("cannot pad an empty axis in reflect or edge mode");
+        if (reflect && (low >= n || high >= n)) throw ctx.error("reflect padding of " + low + "/" + high + " needs an axis longer than that, got " + n);
+        long[] idx = new long[low + n + high];
+        for (int i = 0; i < idx.length; i++) {
+            long p = i - low;
+            if (p < 0) p = reflect ? -p : 0;
+            else if (p >= n) p = reflect ? 2L * (n - 1) - p : n - 1;
+            idx[i] = p;
+        }
+        return idx;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.javelin.onnx;
+
+import dev.javelin.jit.CompiledFunction;
+import dev.javelin.jit.Jit;
+import dev.javelin.jit.JitOptions;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.Dispatch;
+import dev.javelin.tensor.spi.SymbolicEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX model (opsets 13 to 17) as a compiled Javelin function over its named inputs and outputs.
+ * The graph's nodes map onto Javelin ops; the JIT traces, fuses and generates code for the whole
+ * graph on the first call, as for any traced function. A symbolic first dimension
+ * ({@code batch_size}) is served from power-of-two batch buckets, so new batch sizes do not
+ * recompile each time.
+ *
+ * <pre>{@code
+ * OnnxModel model = OnnxModel.load(Path.of("mlp.onnx"));
+ * Tensor logits = model.call(Tensors.normal(Shape.of(8, 784), 1))[0];
+ * Map<String, Tensor> out = model.run(Map.of("input", x));       // by name
+ * }</pre>
+ *
+ * Loading checks the whole file: protobuf structure, opset, every operator (an unsupported one is an
+ * {@link UnsupportedOperatorException} naming the node), every initializer's data, and the shapes of
+ * every value for the declared input shapes (symbolic dimensions taken as 1), so a malformed file
+ * fails at {@code load} with an {@link OnnxFormatException}, not later.
+ */
+public final class OnnxModel {
+    /** A value larger than this (elements) at the load-time check, with symbolic dimensions at 1, is refused. */
+    static final long MAX_CHECKED_ELEMENTS = 1L << 28;
+
+    private final OnnxGraph graph;
+    private final GraphEvaluator evaluator;
+    private final CompiledFunction function;
+    private final String source;
+
+    private OnnxModel(OnnxGraph graph, String source) {
+        this.graph = graph;
+        this.source = source;
+        this.evaluator = new GraphEvaluator(graph);
+        boolean dynamicBatch = false;
+        for (ValueInfo in : graph.inputs()) dynamicBatch |= in.dims().length > 0 && in.isDynamic(0);
+        this.function = Jit.compile(evaluator::run, dynamicBatch ? JitOptions.dynamicBatch() : JitOptions.defaults());
+    }
+
+    /**
+     * Reads and checks the model at {@code file}; external data files are read from its folder and
+     * may not lie outside it.
+     *
+     * @throws OnnxFormatException the file is not a model Javelin can run (the message says why)
+     * @throws IOException         the file cannot be read
+     */
+    public static OnnxModel load(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new OnnxFormatException(file + ": " + size + " bytes; a model file over 2 GB must keep its weights in external data files");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        Path dir = file.toAbsolutePath().getParent();
+        return fromGraph(ModelReader.read(bytes, dir, file.toString()), file.toString());
+    }
+
+    /** Reads and checks a model from memory (external data is refused: there is no folder to read it from). */
+    public static OnnxModel load(byte[] bytes, String name) throws OnnxFormatException {
+        return fromGraph(ModelReader.read(bytes, null, name), name);
+    }
+
+    private static OnnxModel fromGraph(OnnxGraph graph, String source) throws OnnxFormatException {
+        OnnxModel model = new OnnxModel(graph, source);
+        model.checkShapes();
+        return model;
+    }
+
+    /** Runs the graph on shapes only, so a file whose shapes do not fit together fails at load. */
+    private void checkShapes() throws OnnxFormatException {
+        Tensor[] symbolic = new Tensor[graph.inputs().size()];
+        for (int i = 0; i < symbolic.length; i++) {
+            ValueInfo in = graph.inputs().get(i);
+            int[] dims = in.dims();
+            for (int d = 0; d < dims.length; d++) if (dims[d] < 0) dims[d] = 1;
+            symbolic[i] = Tensor.symbolic(Shape.of(dims), in.dtype(), Device.CPU, null);
+        }
+        try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
+            evaluator.run(symbolic, MAX_CHECKED_ELEMENTS);
+        } catch (RuntimeException e) {
+            throw new OnnxFormatException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The inputs a caller supplies, in call order. */
+    public List<ValueInfo> inputs() {
+        return graph.inputs();
+    }
+
+    /** The outputs, in the order {@link #call} returns them. */
+    public List<ValueInfo> outputs() {
+        return graph.outputs();
+    }
+
+    /** The checked graph: nodes, initializers, opset. */
+    public OnnxGraph graph() {
+        return graph;
+    }
+
+    /** The compiled function behind {@link #call} (for {@code callInto}, recompilation reasons, statistics). */
+    public CompiledFunction function() {
+        return function;
+    }
+
+    /** Runs the compiled model on inputs given in {@link #inputs()} order; returns the outputs in {@link #outputs()} order. */
+    public Tensor[] call(Tensor... inputs) {
+        check(inputs);
+        return function.call(inputs);
+    }
+
+    /** Runs the compiled model on inputs by name; returns the outputs by name, in the graph's order. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        Tensor[] args = new Tensor[graph.inputs().size()];
+        for (int i = 0; i < args.length; i++) {
+            String name = graph.inputs().get(i).name();
+            args[i] = inputs.get(name);
+            if (args[i] == null) throw new IllegalArgumentException(source + ": input '" + name + "' is missing; the model takes " + graph.inputs());
+        }
+        for (String name : inputs.keySet()) {
+            if (graph.inputs().stream().noneMatch(v -> v.name().equals(name))) {
+                throw new IllegalArgumentException(source + ": the model has no input '" + name + "'; it takes " + graph.inputs());
+            }
+        }
+        Tensor[] out = call(args);
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        for (int i = 0; i < out.length; i++) named.put(graph.outputs().get(i).name(), out[i]);
+        return named;
+    }
+
+    /**
+     * Runs the graph's ops on the thread's engine, without compiling: op by op outside a trace, or
+     * traced into the caller's own function inside {@code Jit.compile}.
+     */
+    public Tensor[] apply(Tensor... inputs) {
+        check(inputs);
+        return evaluator.run(inputs);
+    }
+
+    private void check(Tensor[] inputs) {
+        List<ValueInfo> declared = graph.inputs();
+        if (inputs.length != declared.size()) {
+            throw new IllegalArgumentException(source + ": expected " + declared.size() + " inputs " + declared + ", got " + inputs.length);
+        }
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < inputs.length; i++) {
+            ValueInfo v = declared.get(i);
+            Tensor t = inputs[i];
+            int[] dims = v.dims();
+            boolean ok = t != null && t.dtype() == v.dtype() && t.rank() == dims.length;
+            for (int d = 0; ok && d < dims.length; d++) ok = dims[d] < 0 || dims[d] == t.dim(d);
+            if (!ok) problems.add("input '" + v.name() + "' expects " + v + ", got " + (t == null ? "null" : t.dtype() + " " + t.shape()));
+        }
+        if (!problems.isEmpty()) throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxModel(" + source + ", opset " + graph.opset() + ", " + graph.nodes().size() + " nodes, inputs " + graph.inputs()
+                + ", outputs " + graph.outputs() + ")";
+    }
+}
