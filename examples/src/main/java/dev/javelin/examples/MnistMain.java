@@ -79,7 +79,7 @@ public final class MnistMain {
 
         Seeds.setGlobal(seed);
         Mnist mnist = Mnist.load();
-        boolean compiled = jit && device.equals(Device.CPU);
+        boolean compiled = jit;
         System.out.printf("MNIST subset: %d training and %d test digits; %s steps on %s%n", mnist.train().size(), mnist.test().size(),
                 compiled ? "compiled (JIT)" : "eager", device);
 

@@ -169,8 +169,9 @@ public class Model extends Layer {
     /**
      * Puts the model on {@code device} (PyTorch's {@code model.to}): its weights now, and any made
      * later when it is built; {@code fit}, {@code evaluate} and {@code predict} then move each batch
-     * there and run the steps op by op on that device's backend (the JIT generates CPU code only).
-     * Metrics are kept on the CPU; {@code predict} returns CPU tensors.
+     * there and run each step as one program compiled for that device (on a CUDA device its kernels
+     * are PTX from the same plan as the CPU's), or op by op on its backend with {@code jitCompile(false)}.
+     * Compiled steps keep the metrics' state on the device too; {@code predict} returns CPU tensors.
      *
      * <pre>{@code
      * model.to(Device.cuda(0));

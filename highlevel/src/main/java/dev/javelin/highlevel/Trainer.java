@@ -164,9 +164,9 @@ final class Trainer {
         return failure;
     }
 
-    /** Compiled steps on the CPU; on another device the steps run op by op on its backend. */
+    /** Compiled steps, on the CPU or a CUDA device (the same plan, its kernels rendered as PTX there). */
     private boolean usesJit() {
-        return jit != null && model.device().equals(Device.CPU);
+        return jit != null;
     }
 
     private Batch onModelDevice(Batch b) {
@@ -391,6 +391,7 @@ final class Trainer {
     }
 
     /** {@link Model#computeGradients}: the model's gradient step on one batch, compiled as {@code fit}'s steps are. */
+    @SuppressWarnings("try") // the scope only needs closing
     StepGradients computeGradients(Batch host) {
         requireCompiled("computeGradients");
         loss.checkTargets(host.targets());
@@ -403,7 +404,9 @@ final class Trainer {
                 throw explained(b, e);
             }
         }
-        return model.gradientStep(b);
+        try (Dispatch.Scope check = nanCheck ? EagerNanCheck.watch() : null) {
+            return model.gradientStep(b);
+        }
     }
 
     /** {@link Model#applyGradients}: the optimizer's update of the trainable variables, compiled as {@code fit}'s steps are. */

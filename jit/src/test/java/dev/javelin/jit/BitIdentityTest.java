@@ -47,7 +47,7 @@ class BitIdentityTest {
     static Tensor input(Shape shape, long seed) {
         Tensor t = TestTensors.uniform(shape, -9, 9, seed);
         float[] v = t.toFloatArray();
-        float[] specials = {0f, -0f, 1e-30f, -1e-42f, 90f, -110f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 3000f};
+        float[] specials = {0f, -0f, 1e-30f, -1e-42f, 90f, -110f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 3000f, 3e30f};
         for (int i = 0; i < specials.length && i * 7 < v.length; i++) v[i * 7] = specials[i];
         return Tensor.wrap(dev.javelin.tensor.spi.HeapStorage.wrap(v), shape);
     }

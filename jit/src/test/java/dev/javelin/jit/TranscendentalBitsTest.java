@@ -26,7 +26,8 @@ class TranscendentalBitsTest {
             v[i] = (float) (positive ? Math.exp(x) : x);
         }
         float[] specials = {0f, -0f, 1f, -1f, 0.5f, 0.625f, -0.625f, 88.7f, -103.9f, 200f, -200f, 1e-30f, 1e-42f,
-                Float.MIN_VALUE, Float.MIN_NORMAL, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+                Float.MIN_VALUE, Float.MIN_NORMAL, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+                51000f, -7.729179E28f, Float.MAX_VALUE}; // sin's and cos's large-argument path
         System.arraycopy(specials, 0, v, 0, specials.length);
         return v;
     }

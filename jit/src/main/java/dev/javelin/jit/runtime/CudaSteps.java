@@ -6,6 +6,7 @@ import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.ptx.KernelIrAdapter;
 import dev.javelin.kernels.cuda.CudaBackend;
+import dev.javelin.kernels.cuda.GemmEpilogue;
 import dev.javelin.kernels.cuda.Launch;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
@@ -25,15 +26,16 @@ import java.util.Set;
  * The CUDA executor of a {@link Plan}: the same plan the CPU's {@link Program} runs, from the same
  * fusion decisions, followed run by run. A kernel step is its kernel IR rendered as PTX ({@link KernelIrAdapter}, prepared once when the
  * program is built) and enqueued on the device's stream; a backend step (matmul, convolution,
- * gather, ...) is the CUDA backend's own kernels through the eager engine, so a GEMM or convolution
- * and the elementwise kernel after it (bias, activation: its epilogue on the CPU) are two launches
- * back to back; a view step is stride arithmetic. Buffers come from the CUDA caching allocator;
+ * gather, ...) is the CUDA backend's own kernels through the eager engine; a contraction with its
+ * epilogue (bias, activation, residual) is one GEMM that applies the epilogue's kernel as it stores
+ * its result ({@code CudaBackend.contractWithEpilogue}), or, where the backend cannot (a batch of
+ * matrices, a grouped convolution, TF32), the GEMM and then the kernel; a view step is stride arithmetic. Buffers come from the CUDA caching allocator;
  * every intermediate the program made is handed back to it when the run ends (stream order makes
  * reuse safe), so a training loop's memory stays flat.
  *
  * <p>A row group (the CPU's row-by-row cache blocking, with its folded row sums and scratch rows)
  * runs as its member steps one after another, each over all rows (a block per row for a row
- * reduction); a contraction with its epilogue as the contraction, then the epilogue's kernel.
+ * reduction).
  */
 final class CudaSteps {
     private final Plan plan;
@@ -86,7 +88,9 @@ final class CudaSteps {
         boolean debug = Debug.level() >= 1;
         for (Plan.Run r : plan.runs()) {
             long start = debug ? System.nanoTime() : 0;
-            for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            if (!(r instanceof Plan.WithEpilogue e) || !runWithEpilogue(e, env)) {
+                for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            }
             if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
                 CudaBackend.synchronize(device);
                 StringBuilder names = new StringBuilder();
@@ -111,6 +115,45 @@ final class CudaSteps {
         return out;
     }
 
+    /**
+     * A contraction with its epilogue kernel applied in the GEMM's store ({@code CudaBackend.contractWithEpilogue}):
+     * one pass over the result. False, having run nothing, where the backend cannot take it here.
+     */
+    private boolean runWithEpilogue(Plan.WithEpilogue e, Tensor[] env) {
+        Node c = steps.get(e.contraction()).node();
+        PlanStep.Kernel u = (PlanStep.Kernel) steps.get(e.epilogue());
+        dev.javelin.jit.plan.Launch l = u.launch();
+        int n = c.shape().dim(c.rank() - 1);
+        long m = c.shape().size() / Math.max(1, n);
+        boolean flat = l.keptCount() == 1 && l.n() == m * n;
+        if (m == 0 || n == 0 || (!flat && !(l.keptCount() == m && l.n() == n)) || l.reducedDims().length > 0) return false;
+        int[] rowDims = flat || l.keptDims().length == 0 ? new int[] {Math.toIntExact(m)} : l.keptDims();
+        List<GemmEpilogue.Operand> operands = new ArrayList<>();
+        for (int s = 0; s < u.leaves().size(); s++) {
+            if (u.leaves().get(s) == c) {
+                operands.add(null);
+                continue;
+            }
+            int inner = l.innerStrides()[s];
+            int[] rowStrides = flat || l.keptDims().length == 0 ? new int[] {flat ? n * inner : 0} : l.keptStrides()[s];
+            operands.add(new GemmEpilogue.Operand(env[index.get(u.leaves().get(s))], l.offsets()[s], inner, rowStrides));
+        }
+        Tensor cOut = allocate(c), uOut = allocate(u.node());
+        GemmEpilogue epilogue = new GemmEpilogue(u.ir(), operands, rowDims, uOut);
+        if (!CudaBackend.contractWithEpilogue(c.call(inputs(c, env)), cOut, epilogue)) {
+            cOut.storage().close();
+            uOut.storage().close();
+            return false;
+        }
+        env[index.get(c)] = cOut;
+        env[index.get(u.node())] = uOut;
+        return true;
+    }
+
+    private Tensor allocate(Node node) {
+        return Tensor.wrap(Backends.forDevice(device).allocate(node.dtype(), Math.toIntExact(node.size()), device), node.shape());
+    }
+
     private Tensor runStep(int t, Tensor[] env) {
         return switch (steps.get(t)) {
             case PlanStep.Kernel k -> runKernel(t, k, env);
@@ -129,8 +172,7 @@ final class CudaSteps {
     }
 
     private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env) {
-        Node node = k.node();
-        Tensor out = Tensor.wrap(Backends.forDevice(device).allocate(node.dtype(), Math.toIntExact(node.size()), device), node.shape());
+        Tensor out = allocate(k.node());
         List<Node> leaves = k.leaves();
         long[] addresses = new long[leaves.size() + 1];
         for (int s = 0; s < leaves.size(); s++) addresses[s] = CudaBackend.devicePointer(env[index.get(leaves.get(s))]);

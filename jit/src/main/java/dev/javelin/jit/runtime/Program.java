@@ -130,12 +130,12 @@ public final class Program {
         return lines;
     }
 
-    /** True when every variable still has the shape and dtype it was traced with. */
+    /** True when every variable still has the shape, dtype and device it was traced with. */
     public boolean variablesMatch() {
         for (Node n : graph.nodes()) {
             if (n.kind() != Node.Kind.VARIABLE) continue;
             Tensor now = graph.variables().get(n.inputIndex()).stored();
-            if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype()) return false;
+            if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype() || !now.device().equals(n.device())) return false;
         }
         return true;
     }

@@ -176,6 +176,26 @@ public final class Decompositions {
         int shr(int a, int n) { return i(Prim.SHR, n, a); }
         int ushr(int a, int n) { return i(Prim.USHR, n, a); }
 
+        /** Entry {@code index} (an int32 value) of {@code table}, per lane. */
+        int table(KernelTable table, int index) {
+            return emit(Instr.prim(Prim.TABLE, ints(index), DType.FLOAT32, table.ordinal()));
+        }
+
+        /**
+         * Opens a region that a renderer may skip when no lane of {@code mask} is true
+         * ({@link Prim#IF_ANY}); returns the mask to select the region's values with.
+         */
+        int ifAny(int mask) {
+            return emit(Instr.prim(Prim.IF_ANY, ints(mask), DType.BOOL, 0));
+        }
+
+        /** Closes the region {@code ifAny} opened: its length recorded, its constants not shared past it. */
+        void endRegion(int ifAny) {
+            Instr open = body.get(ifAny);
+            body.set(ifAny, Instr.prim(Prim.IF_ANY, open.args(), DType.BOOL, body.size() - ifAny - 1));
+            constants.values().removeIf(k -> k > ifAny); // a skipped region leaves them unset
+        }
+
         /** The float32 {@code x} with the sign bit of {@code sign}. */
         int withSignOf(int x, int sign) {
             return fromBits(ior(iand(bits(x), ci(0x7fffffff)), iand(bits(sign), ci(0x80000000))));
