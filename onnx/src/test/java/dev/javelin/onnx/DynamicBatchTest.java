@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DynamicBatchTest {
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "convnet"})
+    @ValueSource(strings = {"mlp", "convnet", "encoder", "decoder"})
     void batchSizesShareBucketedPrograms(String name) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
         OnnxModel model = OnnxModel.load(c.model());
