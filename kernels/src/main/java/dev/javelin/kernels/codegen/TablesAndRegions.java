@@ -71,13 +71,34 @@ final class TablesAndRegions {
                 tables[in.constant()] = local.getAsInt();
                 mv.visitLdcInsn(in.constant());
                 mv.visitMethodInsn(INVOKESTATIC, "dev/javelin/kernels/ir/KernelTable", "entries", "(I)[F", false);
+                if (inRegister(in.constant())) { // the whole table in one vector, read by a lane permutation
+                    mv.visitVarInsn(ASTORE, tables[in.constant()]);
+                    mv.visitFieldInsn(GETSTATIC, owner, "S", VSD);
+                    mv.visitVarInsn(ALOAD, tables[in.constant()]);
+                    mv.visitInsn(ICONST_0);
+                    mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
+                }
                 mv.visitVarInsn(ASTORE, tables[in.constant()]);
             }
         }
     }
 
-    /** (index) -> the table's entries at the lanes' indices: a gather through the index array. */
+    /** Whether a table is as long as a vector: then it is held in one and read by a lane permutation (no memory round trip). */
+    private static boolean inRegister(int table) {
+        return KernelTable.values()[table].entries().length == KernelSupport.S.length();
+    }
+
+    /** (index) -> the table's entries at the lanes' indices: a lane permutation of the table's vector, or a gather through the index array. */
     void table(int table) {
+        if (inRegister(table)) { // indices as floats select lanes of the table's vector
+            mv.visitFieldInsn(GETSTATIC, "jdk/incubator/vector/VectorOperators", "I2F", "Ljdk/incubator/vector/VectorOperators$Conversion;");
+            mv.visitInsn(ICONST_0);
+            mv.visitMethodInsn(INVOKEVIRTUAL, VectorInstructions.IV, "convert", "(Ljdk/incubator/vector/VectorOperators$Conversion;I)Ljdk/incubator/vector/Vector;", false);
+            mv.visitTypeInsn(CHECKCAST, FV);
+            mv.visitVarInsn(ALOAD, tables[table]);
+            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "selectFrom", "(Ljdk/incubator/vector/Vector;)" + FVD, false);
+            return;
+        }
         mv.visitVarInsn(ALOAD, scratch);
         mv.visitInsn(ICONST_0);
         mv.visitMethodInsn(INVOKEVIRTUAL, VectorInstructions.IV, "intoArray", "([II)V", false);

@@ -12,8 +12,12 @@ package dev.javelin.kernels.ir;
 public enum KernelTable {
     /** 2/pi's bits in four 24-bit windows per float exponent, for sin's and cos's reduction of huge arguments ({@link LargeArgumentReduction}). */
     TWO_OVER_PI_WINDOWS("2/pi windows", LargeArgumentReduction.windows()),
-    /** 1/c and log2 c (in two floats) for sixteen intervals of the significand, for pow's logarithm ({@link PowDecomposition}). */
-    POW_LOG2("pow log2", PowDecomposition.log2Table());
+    /** 1/c for sixteen intervals of the significand, for pow's logarithm ({@link PowDecomposition}). */
+    POW_INV_C("pow 1/c", PowDecomposition.log2Table(0)),
+    /** log2 c for those intervals, its high part. */
+    POW_LOG2_C("pow log2 c", PowDecomposition.log2Table(1)),
+    /** log2 c's low part. */
+    POW_LOG2_C_LO("pow log2 c lo", PowDecomposition.log2Table(2));
 
     private final String label;
     private final float[] values;

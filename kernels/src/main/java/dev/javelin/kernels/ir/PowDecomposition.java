@@ -11,7 +11,7 @@ import dev.javelin.kernels.ir.Decompositions.Builder;
  * simplification gives, so eager and compiled pow agree whatever the exponent's source.
  *
  * <p>log2|x|: |x| = m 2^k with m in [0.699, 1.398); m's top four bits pick c from a 16-entry table
- * ({@link KernelTable#POW_LOG2}: 1/c and log2 c in two floats, c = 1 for the interval holding 1, so
+ * ({@link KernelTable#POW_INV_C}, {@link KernelTable#POW_LOG2_C}: 1/c and log2 c in two floats, c = 1 for the interval holding 1, so
  * powers of two have an exact logarithm); r = m/c - 1 exactly (an fma product), |r| < 0.03;
  * log(1 + r) = r - r^2/2 + r^3 P(r), the first two terms in two floats. 2^z: z = n + d, |d| <= 1/2,
  * 2^d - 1 = d c1 + d^2 Q(d) (a Chebyshev fit, relative error 2^-30, c1 in two floats), the product's
@@ -35,10 +35,10 @@ final class PowDecomposition {
     private static final float[] LOG_P = {1f / 7, -1f / 6, 1f / 5, -1f / 4, 1f / 3};
 
     /**
-     * The table: entry i is 1/c for interval i of m (its midpoint c, or 1 for the interval holding 1),
-     * entry 16 + i and 32 + i are -log2(1/c) in two floats.
+     * Part {@code part} of the table: entry i is 1/c for interval i of m (its midpoint c, or 1 for the
+     * interval holding 1) for part 0, -log2(1/c) in two floats for parts 1 and 2.
      */
-    static float[] log2Table() {
+    static float[] log2Table(int part) {
         float[] t = new float[3 * INTERVALS];
         for (int i = 0; i < INTERVALS; i++) {
             float lo = Float.intBitsToFloat(OFFSET + (i << 19)), hi = Float.intBitsToFloat(OFFSET + ((i + 1) << 19));
@@ -48,7 +48,7 @@ final class PowDecomposition {
             t[INTERVALS + i] = (float) log2c;
             t[2 * INTERVALS + i] = (float) (log2c - (float) log2c);
         }
-        return t;
+        return java.util.Arrays.copyOfRange(t, part * INTERVALS, (part + 1) * INTERVALS);
     }
 
     static int pow(Builder b, int x, int y) {
@@ -82,9 +82,9 @@ final class PowDecomposition {
         int k = b.toFloat(b.shr(iz, 23));
         k = b.select(tiny, b.sub(k, b.c(23f)), k);
         int m = b.fromBits(b.isub(bits, b.iand(iz, b.ci(0xff800000))));
-        int invc = b.table(KernelTable.POW_LOG2, i);
-        int logcHi = b.table(KernelTable.POW_LOG2, b.iadd(i, b.ci(INTERVALS)));
-        int logcLo = b.table(KernelTable.POW_LOG2, b.iadd(i, b.ci(2 * INTERVALS)));
+        int invc = b.table(KernelTable.POW_INV_C, i);
+        int logcHi = b.table(KernelTable.POW_LOG2_C, i);
+        int logcLo = b.table(KernelTable.POW_LOG2_C_LO, i);
         // r = m invc - 1 exactly: the product in two floats, its high part within [0.96, 1.04] (1 is subtracted exactly)
         int p = b.mul(m, invc);
         int pLo = b.fma(m, invc, b.neg(p));
