@@ -136,6 +136,18 @@ class Decoder(nn.Module):
         return F.log_softmax(self.head(self.ln(x)), dim=-1)
 
 
+class TorchEncoder(nn.Module):
+    """PyTorch's own nn.TransformerEncoder with a key padding mask: the export writes Equal, Where, Expand."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True, activation="gelu")
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    def forward(self, x, pad_mask):
+        return self.encoder(x, src_key_padding_mask=pad_mask)
+
+
 def randomize_norms(m):
     """Untrained norms are ones and zeros; random values make the tests see every parameter."""
     for mod in m.modules():
@@ -160,6 +172,10 @@ def models():
     torch.manual_seed(18)
     export("encoder", randomize_norms(Encoder()), (torch.randn(2, 10, 32),), ["tokens"], ["scores"],
            {"tokens": {0: "batch_size"}, "scores": {0: "batch_size"}}, 14)
+    torch.manual_seed(20)
+    pad_mask = torch.tensor([[False] * 7, [False] * 5 + [True] * 2])
+    export("torch_encoder", randomize_norms(TorchEncoder()), (torch.randn(2, 7, 32), pad_mask), ["x", "pad_mask"], ["y"],
+           {"x": {0: "batch_size"}, "pad_mask": {0: "batch_size"}, "y": {0: "batch_size"}}, 16)
     torch.manual_seed(19)
     export("decoder", randomize_norms(Decoder()), (torch.randint(0, 50, (2, 12)),), ["ids"], ["log_probs"],
            {"ids": {0: "batch_size", 1: "sequence"}, "log_probs": {0: "batch_size", 1: "sequence"}}, 17)
