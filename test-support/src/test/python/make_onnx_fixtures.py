@@ -12,6 +12,7 @@ with PyTorch or NumPy from ONNX's operator definitions (broadcasting, negative a
 Run from the repository root with Debian's packages (apt install python3-torch python3-torchvision
 python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py
+    /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py --large DIR   # ResNet-18/50, MobileNetV2 (not committed)
 Seeded, so reruns give the same values (torch.onnx.export may still vary node names between versions).
 """
 import io
@@ -488,6 +489,27 @@ def operator_cases():
     print("%d single-node cases, %d bytes" % (len(cases), total))
 
 
+# ---- large models (not committed) -------------------------------------------------------------
+
+def large_models(out_dir):
+    """torchvision's ResNet-18, ResNet-50 and MobileNetV2 (random initialisation, eval mode, batch
+    symbolic), written with their test data to out_dir for LargeModelsTest (-Djavelin.onnx.models=DIR)."""
+    import torchvision
+    global BASE
+    os.makedirs(os.path.join(out_dir, "models"), exist_ok=True)
+    BASE = out_dir
+    for name, make in [("resnet18", torchvision.models.resnet18), ("resnet50", torchvision.models.resnet50),
+                       ("mobilenet_v2", torchvision.models.mobilenet_v2)]:
+        torch.manual_seed(0)
+        model = randomize_norms(make(weights=None))
+        export(name, model, (torch.randn(2, 3, 224, 224),), ["input"], ["logits"],
+               {"input": {0: "batch_size"}, "logits": {0: "batch_size"}}, 17)
+
+
 if __name__ == "__main__":
-    models()
-    operator_cases()
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--large":
+        large_models(sys.argv[2])
+    else:
+        models()
+        operator_cases()
