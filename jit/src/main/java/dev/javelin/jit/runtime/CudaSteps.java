@@ -218,6 +218,25 @@ final class CudaSteps {
         return in;
     }
 
+    /** How this executor runs the plan on its device, one line per run that is not a single step: for {@code Jit.explain}. */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("runs on " + device + ": kernels as PTX rendered from their IR, contractions and other ops by the CUDA backend");
+        for (int r = 0; r < plan.runs().size(); r++) {
+            Plan.Run run = plan.runs().get(r);
+            String span = "%" + steps.get(run.first()).node().id() + ".." + "%" + steps.get(run.end() - 1).node().id();
+            if (groupEntries[r] != null) {
+                lines.add("row group " + span + ": one kernel " + RowGroupPtx.name(groupEntries[r]) + ", a block per row");
+            } else if (run instanceof Plan.RowGroup) {
+                lines.add("row group " + span + ": its kernels one after another (no reduction: each over the whole run)");
+            } else if (run instanceof Plan.WithEpilogue) {
+                lines.add("contraction " + span + ": the epilogue in the GEMM's store where the backend takes it (one matrix,"
+                        + " ungrouped, FP32), else its own kernel after the GEMM");
+            }
+        }
+        return lines;
+    }
+
     /** Number of PTX kernels of the plan. */
     int kernelCount() {
         int c = 0;
