@@ -4,7 +4,8 @@
 Same model: LSTM(features -> units, 2 layers, batch first) -> last step -> Linear(units, 10),
 cross-entropy from logits, Adam 1e-3; one optimizer step per call on a fixed random batch.
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 perf/lstm_torch.py T=64 units=256 batch=64 threads=2 calls=10
-Prints the first call and the median of the next calls in milliseconds.
+Prints the first call and the median of the next calls in milliseconds, and the process CPU time
+per call (steadier than the wall clock on a loaded host; with OMP_WAIT_POLICY=PASSIVE it counts no spinning).
 """
 import statistics
 import sys
@@ -40,12 +41,14 @@ def main():
     step()
     first = (time.perf_counter() - t) * 1e3
     times = []
+    cpu0 = time.process_time()
     for _ in range(cfg["calls"]):
         t = time.perf_counter()
         loss = step()
         times.append((time.perf_counter() - t) * 1e3)
-    print("torch lstm T=%d units=%d batch=%d features=%d threads=%d: first call %.1f ms; next calls median %.1f ms; loss %.4f"
-          % (cfg["T"], cfg["units"], cfg["batch"], cfg["features"], cfg["threads"], first, statistics.median(times), loss))
+    cpu = (time.process_time() - cpu0) * 1e3 / max(1, cfg["calls"])
+    print("torch lstm T=%d units=%d batch=%d features=%d threads=%d: first call %.1f ms; next calls median %.1f ms (process CPU %.1f ms per call); loss %.4f"
+          % (cfg["T"], cfg["units"], cfg["batch"], cfg["features"], cfg["threads"], first, statistics.median(times), cpu, loss))
 
 
 if __name__ == "__main__":

@@ -105,6 +105,10 @@ final class Rules {
             case ATTENTION_BACKWARD -> throw new UnsupportedOperationException("a gradient of the fused attention's gradient"
                     + " (second order) is not implemented; differentiate NN.scaledDotProductAttentionComposed instead");
 
+            case RECURRENCE -> recurrence(call, y, g);
+            case RECURRENCE_BACKWARD -> throw new UnsupportedOperationException("a gradient of the fused recurrent loop's gradient"
+                    + " (second order) is not implemented; differentiate the unrolled layer instead");
+
             // ---- indexing: gather and scatter-add are each other's adjoints; indices get none
             case GATHER -> new Tensor[] {Ops.scatterAdd(zerosLike(x), axis(call), b, g), null};
             case SCATTER_ADD -> new Tensor[] {needs[0] ? g : null, null,
@@ -125,6 +129,24 @@ final class Rules {
         grads[0] = packed.slice(-1, 0, nq).reshape(q.shape().toArray());
         grads[1] = packed.slice(-1, nq, nq + nk).reshape(k.shape().toArray());
         grads[2] = packed.slice(-1, nq + nk, nq + nk + nv).reshape(v.shape().toArray());
+        return grads;
+    }
+
+    /** dx, dw and the cell operands' gradients from the one flat RECURRENCE_BACKWARD result; the mask gets none. */
+    private static Tensor[] recurrence(OpCall call, Tensor y, Tensor g) {
+        Tensor x = call.input(0), w = call.input(1);
+        int operands = call.inputs().size() - 2 - (call.inputs().get(call.inputs().size() - 1).dtype() == DType.BOOL ? 1 : 0);
+        java.util.List<Tensor> cellOperands = call.inputs().subList(2, 2 + operands);
+        Tensor mask = 2 + operands < call.inputs().size() ? call.input(2 + operands) : null;
+        Tensor flat = Ops.recurrenceBackward(w, cellOperands, mask, y, g, call.attrs(OpAttrs.Recurrence.class));
+        Tensor[] grads = new Tensor[call.inputs().size()];
+        int at = 0;
+        for (int i = 0; i < 2 + operands; i++) {
+            Tensor in = call.input(i);
+            int size = (int) in.size();
+            grads[i] = flat.slice(0, at, at + size).reshape(in.shape().toArray());
+            at += size;
+        }
         return grads;
     }
 

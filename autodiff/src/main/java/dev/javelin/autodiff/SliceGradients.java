@@ -61,8 +61,8 @@ final class SliceGradients {
     private Tensor joinAlong(int axis, Shape shape) {
         List<Part> sorted = new ArrayList<>(parts);
         sorted.sort(Comparator.comparingInt(p -> p.slice.start()[axis]));
-        List<Tensor> pieces = new ArrayList<>();
-        int at = 0;
+        List<Tensor> pieces = new ArrayList<>(), real = new ArrayList<>();
+        int at = 0, realStart = 0;
         Tensor like = sorted.get(0).g;
         for (int k = 0; k < sorted.size(); k++) {
             Part p = sorted.get(k);
@@ -75,11 +75,28 @@ final class SliceGradients {
             }
             if (start < at) return null;
             if (start > at) pieces.add(zeros(like, shape.with(axis, start - at)));
-            if (stop > start) pieces.add(g);
+            if (stop > start) {
+                pieces.add(g);
+                real.add(g);
+                realStart = start;
+            }
             at = Math.max(at, stop);
         }
         if (at < shape.dim(axis)) pieces.add(zeros(like, shape.with(axis, shape.dim(axis) - at)));
+        if (real.size() == 1 && pieces.size() > 1) return placeAlong(real.get(0), axis, realStart, shape);
         return pieces.size() == 1 ? pieces.get(0) : ArrayOps.concat(pieces, axis);
+    }
+
+    /**
+     * One piece among zero gaps: a single pad puts it in place, where a concatenation would pad the
+     * gaps' zeros too and add them (a [B,T,H] gradient in an LSTM's [B,T,6H] result cost two more
+     * full-size passes).
+     */
+    private static Tensor placeAlong(Tensor g, int axis, int start, Shape shape) {
+        int[] low = new int[shape.rank()], high = new int[shape.rank()];
+        low[axis] = start;
+        high[axis] = shape.dim(axis) - start - g.dim(axis);
+        return Ops.pad(g, low, high, new int[shape.rank()], 0.0);
     }
 
     private static Tensor zeros(Tensor like, Shape shape) {

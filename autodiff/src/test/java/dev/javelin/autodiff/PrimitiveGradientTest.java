@@ -121,6 +121,18 @@ class PrimitiveGradientTest {
                 new GradCase("causal attention, additive mask, a view, a fully masked row",
                         x -> NN.scaledDotProductAttention(x[0], x[1], x[2], attentionMask(), true),
                         Rand.normal(47, 1, 2, 3, 4).mT(), Rand.normal(48, 1, 2, 4, 3), Rand.normal(49, 1, 2, 4, 2)),
+                // the fused LSTM loop: every column of its result (h, c and the stored gates) is checked
+                new GradCase("lstm recurrence", x -> Ops.recurrence(x[0], x[1], List.of(x[2], x[3]), null,
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false)),
+                        Rand.normal(50, 2, 3, 8), Rand.normal(51, 2, 8), Rand.normal(52, 2, 2), Rand.normal(53, 2, 2)),
+                new GradCase("lstm recurrence, reversed in time order, masked, a view", x -> Ops.recurrence(x[0], x[1],
+                        List.of(x[2], x[3]), Tensors.of(new double[] {1, 0, 1, 1, 0, 0, 1, 0}, 2, 4).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, true, true)),
+                        Rand.normal(54, 2, 4, 12), Rand.normal(55, 12, 3).mT(), Rand.normal(56, 2, 3), Rand.normal(57, 2, 3)),
+                new GradCase("gru recurrence, reversed, masked", x -> Ops.recurrence(x[0], x[1], List.of(x[2], x[3]),
+                        Tensors.of(new double[] {1, 1, 0, 1, 0, 1}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, true, false)),
+                        Rand.normal(58, 2, 3, 9), Rand.normal(59, 3, 9), Rand.normal(60, 9), Rand.normal(61, 2, 3)),
                 // indexing and random
                 new GradCase("gather along 0 with repeats", x -> Ops.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
                         Rand.normal(36, 4, 3)),

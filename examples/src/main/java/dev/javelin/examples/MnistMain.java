@@ -46,6 +46,10 @@ public final class MnistMain {
             CharLmMain.main(args);
             return;
         }
+        if (java.util.Arrays.asList(args).contains("spark")) { // -Dmodel=spark: the convnet data-parallel on Spark local[2]
+            SparkMnistMain.main(args);
+            return;
+        }
         String which = "convnet";
         Integer epochsArg = null;
         Double lrArg = null;
@@ -75,7 +79,7 @@ public final class MnistMain {
 
         Seeds.setGlobal(seed);
         Mnist mnist = Mnist.load();
-        boolean compiled = jit && device.equals(Device.CPU);
+        boolean compiled = jit;
         System.out.printf("MNIST subset: %d training and %d test digits; %s steps on %s%n", mnist.train().size(), mnist.test().size(),
                 compiled ? "compiled (JIT)" : "eager", device);
 

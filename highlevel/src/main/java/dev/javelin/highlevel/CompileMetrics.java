@@ -62,9 +62,13 @@ final class CompileMetrics {
         resolve(losses);
         try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
             for (int i = 0; i < targets.size(); i++) {
-                Tensor t = targets.get(i).to(Device.CPU), p = predictions.get(i).to(Device.CPU);
-                Tensor w = sampleWeight == null ? null : sampleWeight.to(Device.CPU);
+                // op by op the metrics run on the host; a compiled step updates them where the model runs,
+                // so their state moves there (before the trace reads it) and nothing leaves the program
+                Device home = predictions.get(i).isSymbolic() ? predictions.get(i).device() : Device.CPU;
                 for (Metric m : byOutput.get(i)) {
+                    placeOn(m, home);
+                    Tensor t = targets.get(i).to(home), p = predictions.get(i).to(home);
+                    Tensor w = sampleWeight == null ? null : sampleWeight.to(home);
                     try {
                         m.updateState(t, p, w);
                     } catch (IllegalStateException e) {
@@ -76,6 +80,17 @@ final class CompileMetrics {
                 }
             }
         }
+    }
+
+    /** Every metric's state variables, in a fixed order (outputs, then metrics, then each metric's states). */
+    List<dev.javelin.tensor.Variable> stateVariables() {
+        List<dev.javelin.tensor.Variable> all = new ArrayList<>();
+        for (List<Metric> ms : byOutput) for (Metric m : ms) all.addAll(m.variables());
+        return all;
+    }
+
+    private static void placeOn(Metric m, Device device) {
+        for (dev.javelin.tensor.Variable v : m.variables()) if (!v.stored().device().equals(device)) v.store(v.stored().to(device));
     }
 
     void reset() {

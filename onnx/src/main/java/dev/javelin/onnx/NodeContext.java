@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class NodeContext {
     /** Generated tensors (ConstantOfShape, Range, Expand of constants) larger than this are refused. */
-    static final long MAX_GENERATED_ELEMENTS = 1L << 26;
+    static final long MAX_GENERATED_ELEMENTS = 1L << 24;
 
     final OnnxNode node;
     final long opset;

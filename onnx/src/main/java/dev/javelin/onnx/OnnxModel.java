@@ -31,7 +31,7 @@ import java.util.Map;
  *
  * Loading checks the whole file: protobuf structure, opset, every operator (an unsupported one is an
  * {@link UnsupportedOperatorException} naming the node), every initializer's data, and the shapes of
- * every value for the declared input shapes (symbolic dimensions taken as 1), so a malformed file
+ * every value for the declared input shapes (symbolic dimensions taken as 1 and as 7), so a malformed file
  * fails at {@code load} with an {@link OnnxFormatException}, not later.
  */
 public final class OnnxModel {
@@ -66,33 +66,47 @@ public final class OnnxModel {
         }
         byte[] bytes = Files.readAllBytes(file);
         Path dir = file.toAbsolutePath().getParent();
-        return fromGraph(ModelReader.read(bytes, dir, file.toString()), file.toString());
+        return fromGraph(ModelReader.read(bytes, dir, file.toString()), file.toString(), MAX_CHECKED_ELEMENTS);
     }
 
     /** Reads and checks a model from memory (external data is refused: there is no folder to read it from). */
     public static OnnxModel load(byte[] bytes, String name) throws OnnxFormatException {
-        return fromGraph(ModelReader.read(bytes, null, name), name);
+        return load(bytes, name, MAX_CHECKED_ELEMENTS);
     }
 
-    private static OnnxModel fromGraph(OnnxGraph graph, String source) throws OnnxFormatException {
+    /** As {@link #load(byte[], String)} with a smaller bound on values at the load-time check (the fuzz test's). */
+    static OnnxModel load(byte[] bytes, String name, long maxElements) throws OnnxFormatException {
+        return fromGraph(ModelReader.read(bytes, null, name), name, maxElements);
+    }
+
+    private static OnnxModel fromGraph(OnnxGraph graph, String source, long maxElements) throws OnnxFormatException {
         OnnxModel model = new OnnxModel(graph, source);
-        model.checkShapes();
+        model.checkShapes(maxElements);
         return model;
     }
 
-    /** Runs the graph on shapes only, so a file whose shapes do not fit together fails at load. */
-    private void checkShapes() throws OnnxFormatException {
-        Tensor[] symbolic = new Tensor[graph.inputs().size()];
-        for (int i = 0; i < symbolic.length; i++) {
-            ValueInfo in = graph.inputs().get(i);
-            int[] dims = in.dims();
-            for (int d = 0; d < dims.length; d++) if (dims[d] < 0) dims[d] = 1;
-            symbolic[i] = Tensor.symbolic(Shape.of(dims), in.dtype(), Device.CPU, null);
-        }
-        try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
-            evaluator.run(symbolic, MAX_CHECKED_ELEMENTS);
-        } catch (RuntimeException e) {
-            throw new OnnxFormatException(source + ": " + e.getMessage(), e);
+    /**
+     * Runs the graph on shapes only, so a file whose shapes do not fit together fails at load: once
+     * with every symbolic dimension at 1 and, when there are symbolic dimensions, once at 7 (a size
+     * that broadcasts with nothing by accident).
+     */
+    private void checkShapes(long maxElements) throws OnnxFormatException {
+        boolean symbolicDims = false;
+        for (ValueInfo in : graph.inputs()) for (int d : in.dims()) symbolicDims |= d < 0;
+        for (int probe : symbolicDims ? new int[] {1, 7} : new int[] {1}) {
+            Tensor[] symbolic = new Tensor[graph.inputs().size()];
+            for (int i = 0; i < symbolic.length; i++) {
+                ValueInfo in = graph.inputs().get(i);
+                int[] dims = in.dims();
+                for (int d = 0; d < dims.length; d++) if (dims[d] < 0) dims[d] = probe;
+                symbolic[i] = Tensor.symbolic(Shape.of(dims), in.dtype(), Device.CPU, null);
+            }
+            try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
+                evaluator.run(symbolic, maxElements);
+            } catch (RuntimeException e) {
+                throw new OnnxFormatException(source + (symbolicDims ? " (with its symbolic dimensions at " + probe + ")" : "") + ": "
+                        + e.getMessage(), e);
+            }
         }
     }
 
@@ -114,6 +128,32 @@ public final class OnnxModel {
     /** The compiled function behind {@link #call} (for {@code callInto}, recompilation reasons, statistics). */
     public CompiledFunction function() {
         return function;
+    }
+
+    /**
+     * The graph as a functional Keras-like {@link dev.javelin.highlevel.Model} of Javelin layers (Conv2D,
+     * Dense, BatchNormalization, ...; nodes without a layer become {@link OnnxOpLayer}s), with the
+     * file's weights: summarise it, fine-tune it with {@code fit}, save it. Inputs keep the file's
+     * layout (channels-first); the sizes after the batch axis must be fixed.
+     *
+     * <pre>{@code
+     * Model m = OnnxModel.load(Path.of("convnet.onnx")).toModel();
+     * m.summary();
+     * m.compile("adam", "sparse_categorical_crossentropy");
+     * m.fit(x, y, 32, 3);
+     * }</pre>
+     */
+    public dev.javelin.highlevel.Model toModel() {
+        return ModelConversion.convert(graph, source);
+    }
+
+    /** Registers {@link OnnxOpLayer} with {@code LayerRegistry}, so {@code Model.load} reads models saved from {@link #toModel()}. */
+    public static void registerLayers() {
+        dev.javelin.highlevel.LayerRegistry.register("OnnxOpLayer", OnnxOpLayer::fromConfig);
+    }
+
+    static {
+        registerLayers();
     }
 
     /** Runs the compiled model on inputs given in {@link #inputs()} order; returns the outputs in {@link #outputs()} order. */

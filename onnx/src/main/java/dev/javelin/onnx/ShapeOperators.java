@@ -26,7 +26,9 @@ final class ShapeOperators {
         t.put("Reshape", ShapeOperators::reshape);
         t.put("Flatten", ctx -> {
             Tensor x = ctx.input(0);
-            int axis = ctx.axis(ctx.attrInt("axis", 1), x.rank() + 1, "axis");
+            long a = ctx.attrInt("axis", 1);
+            if (a < -x.rank() || a > x.rank()) throw ctx.error("axis " + a + " is out of range [-" + x.rank() + ", " + x.rank() + "]");
+            int axis = (int) (a < 0 ? a + x.rank() : a);
             long outer = 1;
             for (int i = 0; i < axis; i++) outer *= x.dim(i);
             int rows = ctx.dim(outer, "Flatten rows");

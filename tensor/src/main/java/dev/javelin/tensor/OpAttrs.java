@@ -83,6 +83,68 @@ public sealed interface OpAttrs {
      */
     record Attention(double scale, boolean causal) implements OpAttrs {}
 
+    /**
+     * A recurrent loop: which {@code cell} runs at each step; {@code reverse} walks time from the last
+     * step to the first (Keras's {@code go_backwards}); {@code timeOrder} stores step results at their
+     * input time index rather than in processing order (what Bidirectional wants; the same without
+     * {@code reverse}).
+     */
+    record Recurrence(Cell cell, boolean reverse, boolean timeOrder) implements OpAttrs {
+        /** The cells with a fused loop; each documents its operands on {@link Op#RECURRENCE}. */
+        public enum Cell {
+            /** Keras's and PyTorch's LSTM: gates i, f, g (candidate), o; sigmoid gates, tanh activation. */
+            LSTM(4, 6, 0, 2, "h0 [batch, units] and c0 [batch, units]"),
+            /** GRU with {@code reset_after} (PyTorch's, Keras's default): gates z, r, h; sigmoid gates, tanh candidate. */
+            GRU(3, 5, 1, 1, "the recurrent bias [3*units] and h0 [batch, units]");
+
+            private final int gates, outputWidth, parameters, states;
+            private final String operands;
+
+            Cell(int gates, int outputWidth, int parameters, int states, String operands) {
+                this.gates = gates;
+                this.outputWidth = outputWidth;
+                this.parameters = parameters;
+                this.states = states;
+                this.operands = operands;
+            }
+
+            /** Columns of the projected input (and of the recurrent kernel) per unit. */
+            public int gates() {
+                return gates;
+            }
+
+            /** Columns of the result per step and unit. */
+            public int outputWidth() {
+                return outputWidth;
+            }
+
+            /** Operands after w that are weights ([gates*units] each), before the states. */
+            public int parameters() {
+                return parameters;
+            }
+
+            /** Initial states ([batch, units] each), after the parameters. */
+            public int states() {
+                return states;
+            }
+
+            /** The operands between w and the mask, in words (for error messages). */
+            public String operands() {
+                return operands;
+            }
+        }
+
+        /** The output row of processing step {@code s} of {@code steps}. */
+        public int outputIndex(int s, int steps) {
+            return timeOrder ? inputIndex(s, steps) : s;
+        }
+
+        /** The input time index of processing step {@code s} of {@code steps}. */
+        public int inputIndex(int s, int steps) {
+            return reverse ? steps - 1 - s : s;
+        }
+    }
+
     /** The (non-negative) axis of ARGSORT and its direction; ties keep their input order either way. */
     record Sort(int axis, boolean descending) implements OpAttrs {}
 }

@@ -484,6 +484,26 @@ public final class Ops {
         return in;
     }
 
+    // ---- recurrence (checks in RecurrenceOperands) ------------------------------------------
+
+    /**
+     * The fused {@link Op#RECURRENCE}: a recurrent layer's whole loop as one op (no graph growth with
+     * T). {@code x} holds every step's projected input, {@code operands} the cell's other operands
+     * (LSTM: h0, c0; GRU: the recurrent bias, h0), {@code mask} is null or bool [batch, time] (false
+     * steps keep the states). See {@link Op#RECURRENCE} for the layout, e.g.
+     * {@code Ops.recurrence(xw, u, List.of(h0, c0), null, new OpAttrs.Recurrence(Cell.LSTM, false, false))}.
+     */
+    public static Tensor recurrence(Tensor x, Tensor w, List<Tensor> operands, Tensor mask, OpAttrs.Recurrence attrs) {
+        List<Tensor> in = RecurrenceOperands.forward(x, w, operands, mask, attrs);
+        return apply(Op.RECURRENCE, in, attrs, RecurrenceOperands.outputShape(x, w, attrs), in.get(0).dtype());
+    }
+
+    /** {@link Op#RECURRENCE_BACKWARD}: the forward's operands (but x), its result {@code out} and that result's gradient {@code g}. */
+    public static Tensor recurrenceBackward(Tensor w, List<Tensor> operands, Tensor mask, Tensor out, Tensor g, OpAttrs.Recurrence attrs) {
+        List<Tensor> in = RecurrenceOperands.backward(w, operands, mask, out, g, attrs);
+        return apply(Op.RECURRENCE_BACKWARD, in, attrs, RecurrenceOperands.backwardShape(w, out, attrs), in.get(0).dtype());
+    }
+
     // ---- indexing ----------------------------------------------------------------------------
 
     /** torch.gather: {@code out[..i..] = x[..idx[..i..]..]} along {@code axis}; out has idx's shape. */

@@ -1,5 +1,7 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -100,6 +102,20 @@ public final class GRU extends RecurrentLayer {
         }
         // h = z*h + (1-z)*n, written as n + z*(h - n)
         return List.of(candidate.add(z.mul(hPrev.sub(candidate))));
+    }
+
+    /**
+     * The fused loop for {@code reset_after} with Keras's default activations (tanh, sigmoid): the
+     * sequence of h. Without a bias the recurrent bias is zeros.
+     */
+    @Override
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+        if (!resetAfter || !"tanh".equals(options.activation()) || !"sigmoid".equals(options.recurrentActivation())) return null;
+        Tensor recurrentBias = options.useBias() ? bias.value().narrow(0, 1, 1).reshape(3 * units)
+                : Ops.expand(Ops.scalarLike(projected, 0.0), Shape.of(3 * units));
+        Tensor packed = Ops.recurrence(projected, recurrentKernel.value(), List.of(recurrentBias, states.get(0)), mask,
+                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, attrs.reverse(), attrs.timeOrder()));
+        return List.of(packed.slice(2, 0, units));
     }
 
     public boolean resetAfter() {

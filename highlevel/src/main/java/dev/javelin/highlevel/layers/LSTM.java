@@ -2,6 +2,8 @@ package dev.javelin.highlevel.layers;
 
 import dev.javelin.highlevel.initializers.Initializer;
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -88,6 +90,15 @@ public final class LSTM extends RecurrentLayer {
         Tensor o = gate.apply(z.narrow(1, 3 * units, units));
         Tensor cNext = f.mul(c).add(i.mul(g));
         return List.of(o.mul(activation.apply(cNext)), cNext);
+    }
+
+    /** The fused loop for Keras's default activations (tanh, sigmoid): the sequences of h and of c. */
+    @Override
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+        if (!"tanh".equals(options.activation()) || !"sigmoid".equals(options.recurrentActivation())) return null;
+        Tensor packed = Ops.recurrence(projected, recurrentKernel.value(), states, mask,
+                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, attrs.reverse(), attrs.timeOrder()));
+        return List.of(packed.slice(2, 0, units), packed.slice(2, units, 2 * units));
     }
 
     public Variable kernel() {

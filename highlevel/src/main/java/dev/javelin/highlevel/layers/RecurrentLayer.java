@@ -2,6 +2,8 @@ package dev.javelin.highlevel.layers;
 
 import dev.javelin.tensor.ArrayOps;
 import dev.javelin.tensor.NN;
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -22,8 +24,11 @@ import java.util.Map;
  * With {@code go_backwards} the sequence output is in processing (reversed) order while the mask
  * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
  *
- * <p>Under the JIT the loop is unrolled into the traced graph: its size grows linearly with the
- * number of steps (see perf/NOTES.md for the measured compile cost).
+ * <p>A cell with a fused loop ({@link LSTM}, and {@link GRU} with {@code reset_after}, each with
+ * Keras's default activations) runs all the steps as one
+ * {@link Op#RECURRENCE} op, eagerly and under the JIT alike, so a traced graph does not grow with the
+ * number of steps; other cells and options (recurrent dropout, other activations) unroll the steps
+ * into the graph, whose size then grows linearly with T (see perf/NOTES.md for the measured costs).
  *
  * <pre>{@code
  * LSTM lstm = new LSTM(64, RecurrentOptions.defaults().returnSequences(true).returnState(true));
@@ -36,6 +41,8 @@ public abstract class RecurrentLayer extends Layer {
     private final SeedGenerator seeds;
     /** Keras's {@code zero_output_for_mask}: Bidirectional sets it when it returns sequences. */
     boolean zeroOutputForMask;
+    /** False runs the unrolled steps even where a fused loop exists: the definition the fused one is tested against. */
+    boolean fusedLoop = true;
     private int inputDim = -1;
 
     protected RecurrentLayer(int units, RecurrentOptions options, String name) {
@@ -68,6 +75,16 @@ public abstract class RecurrentLayer extends Layer {
      * recurrent dropout multiplier (null when none) give the next states; the first is the output.
      */
     protected abstract List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout);
+
+    /**
+     * The whole loop as one fused {@link Op#RECURRENCE} (no graph growth with the number of steps),
+     * or null where this cell has none, or not with these options (then the steps are unrolled).
+     * Returns one {@code [batch, time, units]} sequence per state (the output first), each step at
+     * the row {@code attrs.outputIndex} gives; {@code attrs.cell()} is null for the cell to fill in.
+     */
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+        return null;
+    }
 
     // ---- the loop -----------------------------------------------------------------------------
 
@@ -120,6 +137,11 @@ public abstract class RecurrentLayer extends Layer {
         Tensor recurrentDrop = training && options.recurrentDropout() > 0 ? dropoutMask(x, n, units, options.recurrentDropout()) : null;
         Tensor projected = projectInputs(x.reshape(n * steps, features));
         projected = projected.reshape(n, steps, projected.dim(1));
+        if (recurrentDrop == null && fusedLoop && (timeOrder || !options.goBackwards() || !(zeroOutputForMask && m != null))) {
+            OpAttrs.Recurrence attrs = new OpAttrs.Recurrence(null, options.goBackwards(), timeOrder);
+            List<Tensor> fused = scan(projected, states, m, attrs);
+            if (fused != null) return finish(fused, m, steps, attrs);
+        }
         Tensor[] outputs = new Tensor[options.returnSequences() ? steps : 0];
         Tensor last = null;
         for (int s = 0; s < steps; s++) {
@@ -142,6 +164,28 @@ public abstract class RecurrentLayer extends Layer {
         result.add(options.returnSequences() ? ArrayOps.stack(List.of(outputs), 1) : last);
         if (options.returnState()) result.addAll(states);
         return result;
+    }
+
+    /**
+     * The fused loop's result (per step: the output, then the other states, in {@code attrs}' order)
+     * as the layer's outputs: the sequence (or the last step), then the final states.
+     */
+    private List<Tensor> finish(List<Tensor> fused, Tensor mask, int steps, OpAttrs.Recurrence attrs) {
+        Tensor seq = fused.get(0);
+        int last = attrs.outputIndex(steps - 1, steps);
+        List<Tensor> result = new ArrayList<>();
+        if (options.returnSequences()) {
+            // mask is in time order here: either no go_backwards or timeOrder (run checked)
+            result.add(zeroOutputForMask && mask != null ? Ops.where(mask.unsqueeze(2), seq, Ops.scalarLike(seq, 0)) : seq);
+        } else {
+            result.add(lastStep(seq, last));
+        }
+        if (options.returnState()) for (Tensor state : fused) result.add(lastStep(state, last));
+        return result;
+    }
+
+    private static Tensor lastStep(Tensor seq, int index) {
+        return seq.narrow(1, index, 1).reshape(seq.dim(0), seq.dim(2));
     }
 
     private List<Tensor> initialStates(List<Tensor> given, Tensor inputs) {
@@ -169,7 +213,7 @@ public abstract class RecurrentLayer extends Layer {
     /** One dropout multiplier {@code [batch, width]} reused at every step, as Keras's DropoutRNNCell. */
     private Tensor dropoutMask(Tensor like, int n, int width, double rate) {
         Tensor ones = Ops.scalarLike(like, 1).cast(like.dtype()).expand(n, width);
-        return NN.dropout(ones, rate, seeds.next().to(like.device()));
+        return NN.dropout(ones, rate, seeds.next(like.device()));
     }
 
     private void requireSequence(Shape in) {

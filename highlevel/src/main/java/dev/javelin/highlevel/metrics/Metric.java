@@ -58,9 +58,9 @@ public abstract class Metric {
     /** The metric over everything seen since the last {@link #reset()} (0 when nothing was seen). */
     public abstract double result();
 
-    /** Forgets everything seen: sets every state variable back to 0. */
+    /** Forgets everything seen: sets every state variable back to 0 (on the device it lives on). */
     public void reset() {
-        for (Variable v : state) v.store(Tensors.zeros(v.shape(), v.dtype()));
+        for (Variable v : state) v.store(Tensors.zeros(v.shape(), v.dtype()).to(v.stored().device()));
     }
 
     /** The name shown in logs and History, e.g. {@code accuracy}. */
@@ -83,7 +83,9 @@ public abstract class Metric {
     /** Adds the scalar {@code amount} to {@code v} (eagerly, or as part of a traced step). */
     protected static void accumulate(Variable v, Tensor amount) {
         Tensor a = amount.dtype() == v.dtype() ? amount : amount.cast(v.dtype());
-        v.assign(v.value().add(a));
+        Tensor state = v.value();
+        if (!a.device().equals(state.device()) && !a.isSymbolic()) a = a.to(state.device()); // a count made on the host
+        v.assign(state.add(a));
     }
 
     /** The current value of a scalar state variable, on the host. */

@@ -16,6 +16,12 @@ import java.util.Arrays;
 final class Launcher {
     /** Elements per parallel chunk. */
     static final int GRAIN = 1 << 15;
+    /**
+     * Columns per kernel call at least, when a column reduction walks its reduced positions around the
+     * call: each call pays its launch, and with 16 columns per call a [4096, 1024] bias gradient took
+     * 262,144 calls (about 20x its memory traffic's time; rnn-perf, perf/NOTES.md).
+     */
+    static final int MIN_REDUCED_COLUMNS = 512;
     /** Elements per partial result when one long row is reduced to a scalar. */
     static final int ROW_CHUNK = 1 << 16;
     /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
@@ -44,7 +50,8 @@ final class Launcher {
         long reducedCount = l.reducedCount();
         int slots = arrays.length;
         if (kept == 1) {
-            CpuThreads.parallelFor(n, chunk(GRAIN / (int) Math.min(reducedCount, GRAIN)), (from, to) -> {
+            int columns = Math.max(GRAIN / (int) Math.min(reducedCount, GRAIN), reducedCount > 1 ? MIN_REDUCED_COLUMNS : 1);
+            CpuThreads.parallelFor(n, chunk(columns), (from, to) -> {
                 int[] offs = new int[slots];
                 for (long r = 0; r < reducedCount; r++) {
                     l.offsetsAt(0, r, base, offs);

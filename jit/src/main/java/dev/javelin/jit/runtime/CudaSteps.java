@@ -5,7 +5,9 @@ import dev.javelin.jit.graph.Node;
 import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.ptx.KernelIrAdapter;
+import dev.javelin.jit.ptx.RowGroupPtx;
 import dev.javelin.kernels.cuda.CudaBackend;
+import dev.javelin.kernels.cuda.GemmEpilogue;
 import dev.javelin.kernels.cuda.Launch;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Tensor;
@@ -25,15 +27,17 @@ import java.util.Set;
  * The CUDA executor of a {@link Plan}: the same plan the CPU's {@link Program} runs, from the same
  * fusion decisions, followed run by run. A kernel step is its kernel IR rendered as PTX ({@link KernelIrAdapter}, prepared once when the
  * program is built) and enqueued on the device's stream; a backend step (matmul, convolution,
- * gather, ...) is the CUDA backend's own kernels through the eager engine, so a GEMM or convolution
- * and the elementwise kernel after it (bias, activation: its epilogue on the CPU) are two launches
- * back to back; a view step is stride arithmetic. Buffers come from the CUDA caching allocator;
+ * gather, ...) is the CUDA backend's own kernels through the eager engine; a contraction with its
+ * epilogue (bias, activation, residual) is one GEMM that applies the epilogue's kernel as it stores
+ * its result ({@code CudaBackend.contractWithEpilogue}), or, where the backend cannot (a batch of
+ * matrices, a grouped convolution, TF32), the GEMM and then the kernel; a view step is stride arithmetic. Buffers come from the CUDA caching allocator;
  * every intermediate the program made is handed back to it when the run ends (stream order makes
  * reuse safe), so a training loop's memory stays flat.
  *
- * <p>A row group (the CPU's row-by-row cache blocking, with its folded row sums and scratch rows)
- * runs as its member steps one after another, each over all rows (a block per row for a row
- * reduction); a contraction with its epilogue as the contraction, then the epilogue's kernel.
+ * <p>A row group that reduces (softmax, layer norm, cross-entropy) is one kernel, a block per row,
+ * its members one after another over the row with the plan's folded row sums ({@link RowGroupPtx});
+ * a row group of elementwise kernels over one long run runs as its members, each over the whole run.
+ * Scratch rows stay a CPU notion: every value has its buffer here.
  */
 final class CudaSteps {
     private final Plan plan;
@@ -42,6 +46,8 @@ final class CudaSteps {
     private final Map<Node, Integer> index;
     private final Device device;
     private final KernelIrAdapter.Prepared[] prepared;
+    /** Per run of the plan, the one-kernel form of a row group ({@link RowGroupPtx}), else null. */
+    private final String[] groupEntries;
     private final Tensor[] constants;
 
     CudaSteps(Plan plan, Map<Node, Integer> index, Device device) {
@@ -59,6 +65,10 @@ final class CudaSteps {
             }
             prepared[t] = KernelIrAdapter.prepare(k);
         }
+        groupEntries = new String[plan.runs().size()];
+        for (int r = 0; r < groupEntries.length; r++) {
+            if (plan.runs().get(r) instanceof Plan.RowGroup g && RowGroupPtx.applies(g)) groupEntries[r] = RowGroupPtx.entry(g.members());
+        }
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = Program.dense(n.constant()).to(n.device());
     }
@@ -73,28 +83,21 @@ final class CudaSteps {
         Tensor[] env = new Tensor[index.size()];
         Set<Storage> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : graph.nodes()) {
-            Tensor v = switch (n.kind()) {
-                case ARGUMENT -> Program.dense(args[n.inputIndex()]);
-                case VARIABLE -> Program.dense(graph.variables().get(n.inputIndex()).stored());
+            Tensor given = switch (n.kind()) {
+                case ARGUMENT -> args[n.inputIndex()];
+                case VARIABLE -> graph.variables().get(n.inputIndex()).stored();
                 case CONSTANT -> constants[index.get(n)];
                 default -> null;
             };
-            if (v == null) continue;
-            env[index.get(n)] = v;
-            keep.add(v.storage());
+            if (given == null) continue;
+            keep.add(given.storage()); // a dense copy of a strided argument is this run's own, released with the rest
+            env[index.get(n)] = Program.dense(given);
         }
-        boolean debug = Debug.level() >= 1;
-        for (Plan.Run r : plan.runs()) {
-            long start = debug ? System.nanoTime() : 0;
-            for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
-            if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
-                CudaBackend.synchronize(device);
-                StringBuilder names = new StringBuilder();
-                for (int t = r.first(); t < r.end(); t++) names.append(t > r.first() ? " + " : "").append(Program.stepName(steps.get(t)));
-                PlanStep last = steps.get(r.end() - 1);
-                System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (%s)%n", names, last.node().dtype(), last.node().shape(),
-                        (System.nanoTime() - start) / 1e3, device);
-            }
+        try {
+            runAll(env);
+        } catch (RuntimeException | Error e) {
+            release(env, keep); // nothing leaves a failed run
+            throw e;
         }
         Tensor[] out = new Tensor[graph.outputs().size()];
         for (int i = 0; i < out.length; i++) {
@@ -109,6 +112,86 @@ final class CudaSteps {
         });
         release(env, keep);
         return out;
+    }
+
+    /** The plan's runs in order, each value into {@code env}. */
+    private void runAll(Tensor[] env) {
+        boolean debug = Debug.level() >= 1;
+        for (int run = 0; run < plan.runs().size(); run++) {
+            Plan.Run r = plan.runs().get(run);
+            long start = debug ? System.nanoTime() : 0;
+            if (groupEntries[run] != null) {
+                runRowGroup((Plan.RowGroup) r, groupEntries[run], env);
+            } else if (!(r instanceof Plan.WithEpilogue e) || !runWithEpilogue(e, env)) {
+                for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            }
+            if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
+                CudaBackend.synchronize(device);
+                StringBuilder names = new StringBuilder();
+                for (int t = r.first(); t < r.end(); t++) names.append(t > r.first() ? " + " : "").append(Program.stepName(steps.get(t)));
+                PlanStep last = steps.get(r.end() - 1);
+                System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (%s)%n", names, last.node().dtype(), last.node().shape(),
+                        (System.nanoTime() - start) / 1e3, device);
+            }
+        }
+    }
+
+    /**
+     * A contraction with its epilogue kernel applied in the GEMM's store ({@code CudaBackend.contractWithEpilogue}):
+     * one pass over the result. False, having run nothing, where the backend cannot take it here.
+     */
+    private boolean runWithEpilogue(Plan.WithEpilogue e, Tensor[] env) {
+        Node c = steps.get(e.contraction()).node();
+        PlanStep.Kernel u = (PlanStep.Kernel) steps.get(e.epilogue());
+        dev.javelin.jit.plan.Launch l = u.launch();
+        int n = c.shape().dim(c.rank() - 1);
+        long m = c.shape().size() / Math.max(1, n);
+        boolean flat = l.keptCount() == 1 && l.n() == m * n;
+        if (m == 0 || n == 0 || (!flat && !(l.keptCount() == m && l.n() == n)) || l.reducedDims().length > 0) return false;
+        int[] rowDims = flat || l.keptDims().length == 0 ? new int[] {Math.toIntExact(m)} : l.keptDims();
+        List<GemmEpilogue.Operand> operands = new ArrayList<>();
+        for (int s = 0; s < u.leaves().size(); s++) {
+            if (u.leaves().get(s) == c) {
+                operands.add(null);
+                continue;
+            }
+            int inner = l.innerStrides()[s];
+            int[] rowStrides = flat || l.keptDims().length == 0 ? new int[] {flat ? n * inner : 0} : l.keptStrides()[s];
+            operands.add(new GemmEpilogue.Operand(env[index.get(u.leaves().get(s))], l.offsets()[s], inner, rowStrides));
+        }
+        Tensor cOut = allocate(c), uOut = allocate(u.node());
+        GemmEpilogue epilogue = new GemmEpilogue(u.ir(), operands, rowDims, uOut);
+        if (!CudaBackend.contractWithEpilogue(c.call(inputs(c, env)), cOut, epilogue)) {
+            cOut.storage().close();
+            uOut.storage().close();
+            return false;
+        }
+        env[index.get(c)] = cOut;
+        env[index.get(u.node())] = uOut;
+        return true;
+    }
+
+    /** A row group as one kernel, a block per row: every member's output allocated first, then one launch. */
+    private void runRowGroup(Plan.RowGroup g, String entry, Tensor[] env) {
+        for (int t = g.first(); t < g.end(); t++) env[index.get(steps.get(t).node())] = allocate(steps.get(t).node());
+        long[][] addresses = new long[g.members().size()][];
+        for (int m = 0; m < addresses.length; m++) {
+            Plan.Member member = g.members().get(m);
+            PlanStep.Kernel k = (PlanStep.Kernel) steps.get(member.step());
+            List<Node> leaves = k.leaves();
+            long[] a = new long[member.launch().innerStrides().length];
+            for (int s = 0; s < leaves.size(); s++) a[s] = CudaBackend.devicePointer(env[index.get(leaves.get(s))]);
+            a[leaves.size()] = CudaBackend.outputPointer(env[index.get(k.node())]);
+            if (member.folded() >= 0) a[leaves.size() + 1] = CudaBackend.outputPointer(env[index.get(steps.get(member.folded()).node())]);
+            addresses[m] = a;
+        }
+        if (g.members().get(0).launch().keptCount() == 0) return; // no rows
+        CudaBackend.launch(device, new Launch(RowGroupPtx.name(entry), entry, RowGroupPtx.grid(g.members()), 1, 1, RowGroupPtx.BLOCK, 0,
+                RowGroupPtx.arguments(g.members(), addresses)));
+    }
+
+    private Tensor allocate(Node node) {
+        return Tensor.wrap(Backends.forDevice(device).allocate(node.dtype(), Math.toIntExact(node.size()), device), node.shape());
     }
 
     private Tensor runStep(int t, Tensor[] env) {
@@ -129,8 +212,7 @@ final class CudaSteps {
     }
 
     private Tensor runKernel(int t, PlanStep.Kernel k, Tensor[] env) {
-        Node node = k.node();
-        Tensor out = Tensor.wrap(Backends.forDevice(device).allocate(node.dtype(), Math.toIntExact(node.size()), device), node.shape());
+        Tensor out = allocate(k.node());
         List<Node> leaves = k.leaves();
         long[] addresses = new long[leaves.size() + 1];
         for (int s = 0; s < leaves.size(); s++) addresses[s] = CudaBackend.devicePointer(env[index.get(leaves.get(s))]);
@@ -144,6 +226,25 @@ final class CudaSteps {
         List<Tensor> in = new ArrayList<>(n.inputs().size());
         for (Node i : n.inputs()) in.add(env[index.get(i)]);
         return in;
+    }
+
+    /** How this executor runs the plan on its device, one line per run that is not a single step: for {@code Jit.explain}. */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("runs on " + device + ": kernels as PTX rendered from their IR, contractions and other ops by the CUDA backend");
+        for (int r = 0; r < plan.runs().size(); r++) {
+            Plan.Run run = plan.runs().get(r);
+            String span = "%" + steps.get(run.first()).node().id() + ".." + "%" + steps.get(run.end() - 1).node().id();
+            if (groupEntries[r] != null) {
+                lines.add("row group " + span + ": one kernel " + RowGroupPtx.name(groupEntries[r]) + ", a block per row");
+            } else if (run instanceof Plan.RowGroup) {
+                lines.add("row group " + span + ": its kernels one after another (no reduction: each over the whole run)");
+            } else if (run instanceof Plan.WithEpilogue) {
+                lines.add("contraction " + span + ": the epilogue in the GEMM's store where the backend takes it (one matrix,"
+                        + " ungrouped, FP32), else its own kernel after the GEMM");
+            }
+        }
+        return lines;
     }
 
     /** Number of PTX kernels of the plan. */

@@ -130,12 +130,12 @@ public final class Program {
         return lines;
     }
 
-    /** True when every variable still has the shape and dtype it was traced with. */
+    /** True when every variable still has the shape, dtype and device it was traced with. */
     public boolean variablesMatch() {
         for (Node n : graph.nodes()) {
             if (n.kind() != Node.Kind.VARIABLE) continue;
             Tensor now = graph.variables().get(n.inputIndex()).stored();
-            if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype()) return false;
+            if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype() || !now.device().equals(n.device())) return false;
         }
         return true;
     }
@@ -161,6 +161,11 @@ public final class Program {
         int c = 0;
         for (CpuKernel k : kernels) if (k != null) c++;
         return c;
+    }
+
+    /** How the executor runs the plan where that is not the CPU's way (a CUDA program): lines for {@code Jit.explain}; empty on the CPU. */
+    public List<String> executorNotes() {
+        return cuda == null ? List.of() : cuda.describe();
     }
 
     /** Time spent building this program (code generation and loading included), in nanoseconds. */

@@ -2,6 +2,7 @@ package dev.javelin.jit.ptx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.autodiff.GradientTape;
@@ -9,6 +10,8 @@ import dev.javelin.jit.CompiledFunction;
 import dev.javelin.jit.Jit;
 import dev.javelin.kernels.cuda.CudaBackend;
 import dev.javelin.kernels.cuda.PtxCache;
+import dev.javelin.kernels.cuda.ptx.PtxModule;
+import dev.javelin.kernels.cuda.ptx.Ptxas;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.NN;
@@ -20,6 +23,7 @@ import dev.javelin.tensor.Tensors;
 import dev.javelin.tensor.Variable;
 import dev.javelin.testing.TensorAssert;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +94,9 @@ class CudaProgramTest {
     @Test
     void reductionsRowGroupsAndColumnSums() {
         same(a -> new Tensor[] {NN.softmax(a[0], 1), NN.logSoftmax(a[0], 1)}, false, data(3, 6, 37));
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("G_")), "a row group ran as one kernel: "
+                + PtxCache.entries().keySet());
+        same(a -> new Tensor[] {NN.softmax(a[0], 2)}, false, data(16, 2, 3, 300)); // rows longer than the block, two kept dimensions
         same(a -> new Tensor[] {a[0].exp().sum(new int[] {0}, false), a[0].mul(a[0]).sum(new int[] {0, 1}, false),
                 a[0].max(new int[] {1}, true)}, false, data(4, 9, 70));
         Function<Tensor[], Tensor[]> layerNorm = a -> {
@@ -100,13 +107,53 @@ class CudaProgramTest {
         same(layerNorm, false, data(5, 4, 300));
     }
 
+    /** The epilogue runs in the GEMM's store: a broadcast bias, a dense residual over one flat run, both tile variants. */
     @Test
-    void gemmWithItsEpilogueAndABatchedProduct() {
+    void gemmWithItsEpilogueInTheStoreAndABatchedProduct() {
         Function<Tensor[], Tensor[]> dense = a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()};
         same(dense, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         String plan = explain(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13));
-        assertTrue(plan.contains("B_matmul") && plan.contains("E_"), "the GEMM and its epilogue kernel:\n" + plan);
+        assertTrue(plan.contains("epilogue:"), "the plan gives the GEMM its epilogue:\n" + plan);
+        assertTrue(plan.contains("== on the device") && plan.contains("in the GEMM's store"), "explain says how the GPU runs it:\n" + plan);
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep")),
+                "a GEMM with the epilogue in its store ran: " + PtxCache.entries().keySet());
+        // N and K multiples of four: the v4 variant, with a residual read densely at each (row, column)
+        same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).add(a[2]).sigmoid()}, false, data(11, 5, 8), data(12, 8, 12), data(13, 5, 12));
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));
+    }
+
+    /** Convolutions with their epilogue: in the GEMM's store (strided, unpadded), and after it where the GEMM cannot (two groups). */
+    @Test
+    void convolutionsWithTheirEpilogue() {
+        OpAttrs.Conv strided = new OpAttrs.Conv(2, 2, 0, 0, 0, 0, 1, 1, 1), grouped = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 2);
+        same(a -> new Tensor[] {Ops.conv2d(a[0], a[1], strided).add(a[2]).relu()}, false, data(17, 2, 7, 7, 3), data(18, 3, 3, 3, 4),
+                data(19, 4));
+        same(a -> new Tensor[] {Ops.conv2d(a[0], a[1], grouped).add(a[2]).tanh()}, false, data(20, 2, 5, 5, 4), data(21, 3, 3, 2, 6),
+                data(22, 6));
+    }
+
+    /** Every buffer a run makes goes back to the caching allocator when the run ends, but its outputs: memory stays flat over calls. */
+    @Test
+    void eachRunHandsItsIntermediatesBack() {
+        CompiledFunction f = Jit.compile(a -> new Tensor[] {NN.softmax(a[0].matmul(a[1]).add(1.0).tanh(), 1).sum(new int[] {1}, false)});
+        Tensor x = data(23, 6, 9).to(GPU), w = data(24, 9, 5).to(GPU);
+        f.call(x, w)[0].storage().close(); // compiles; the allocator's blocks come into use
+        long before = liveBlocks();
+        for (int i = 0; i < 3; i++) f.call(x, w)[0].storage().close();
+        assertTrue(liveBlocks() <= before, "live blocks " + before + " -> " + liveBlocks() + ": " + CudaBackend.memoryReport(GPU));
+        // a run that fails half way (an index out of range) hands back what it made too
+        CompiledFunction bad = Jit.compile(a -> new Tensor[] {Ops.gather(a[0].exp(), 1, a[1]).mul(2.0)});
+        Tensor idx = Ops.unsqueeze(Tensors.of(new long[] {0, 1, 9, 2, 3, 4}), 1).to(GPU);
+        bad.call(x, Ops.unsqueeze(Tensors.of(new long[] {0, 1, 4, 2, 3, 4}), 1).to(GPU))[0].storage().close(); // compiles it
+        long beforeFailure = liveBlocks();
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> bad.call(x, idx));
+        assertTrue(liveBlocks() <= beforeFailure, "live blocks " + beforeFailure + " -> " + liveBlocks() + " after a failed run");
+    }
+
+    private static long liveBlocks() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("in (\\d+) blocks \\(peak").matcher(CudaBackend.memoryReport(GPU));
+        assertTrue(m.find(), CudaBackend.memoryReport(GPU));
+        return Long.parseLong(m.group(1));
     }
 
     /** A convnet train step (forward, tape backward, SGD update on variables) compiled once and run on the device. */
@@ -151,6 +198,31 @@ class CudaProgramTest {
         return new Variable[] {new Variable("filter", data(12, 3, 3, 1, 3).mul(0.3).to(d), true),
                 new Variable("bias", data(13, 3).mul(0.1).to(d), true),
                 new Variable("dense", data(14, 27, 3).mul(0.2).to(d), true)};
+    }
+
+    /**
+     * Every PTX entry this process generated (the programs' fused kernels, planned here without
+     * running them, and the backend kernels the other tests launched) assembles with ptxas for sm_80
+     * and sm_90: the check of the generated code that needs no GPU.
+     */
+    @Test
+    void everyGeneratedKernelAssemblesForSm80AndSm90() {
+        Assumptions.assumeTrue(Ptxas.find() != null, "ptxas is not on the PATH: the generated PTX is not assembled here");
+        Tensor x = data(1, 5, 33), w = data(2, 33);
+        explain(a -> new Tensor[] {a[0].mul(a[1]).add(2.0).tanh().mul(a[0].sigmoid()).add(a[0].erf()).relu(),
+                a[0].exp().sub(a[1].sin()).div(a[1].cos().abs().add(1.0)).log(), NN.softmax(a[0], 1),
+                a[0].exp().sum(new int[] {0}, false), a[0].max(new int[] {1}, true)}, x, w);
+        explain(a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()}, data(6, 7, 19), data(7, 19, 13), data(8, 13));
+        explain(trainStep(weights(GPU)), data(11, 4, 6, 6, 1), Ops.unsqueeze(Tensors.of(new long[] {0, 2, 1, 2}), 1));
+        Map<String, String> entries = PtxCache.entries();
+        assertTrue(entries.keySet().stream().anyMatch(n -> n.startsWith("E_") && n.matches(".*_[0-9a-f]{16}$")),
+                "the programs' fused kernels were rendered: " + entries.keySet());
+        PtxModule module = new PtxModule(PtxModule.SM_80);
+        entries.values().forEach(module::add);
+        for (String arch : List.of("sm_80", "sm_90")) {
+            String error = Ptxas.assemble(module.text(), arch);
+            assertNull(error, () -> entries.size() + " kernels for " + arch + ": " + error);
+        }
     }
 
     @Test

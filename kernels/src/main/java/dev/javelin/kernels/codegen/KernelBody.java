@@ -6,6 +6,7 @@ import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
+import dev.javelin.kernels.ir.KernelIR.Prim;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import org.objectweb.asm.Label;
@@ -36,6 +37,7 @@ final class KernelBody {
     private final int[] accs = new int[ACCUMULATORS];
 
     private final VectorInstructions instructions;
+    private final TablesAndRegions extras;
 
     /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
     KernelBody(KernelIR ir, String owner, MethodVisitor mv) {
@@ -50,11 +52,14 @@ final class KernelBody {
         hoisted = new int[slots];
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
+        extras = new TablesAndRegions(ir, owner, mv, instructions);
     }
 
-    void emit() {
+    /** Writes the kernel method, then the methods of the regions it calls into {@code cv}. */
+    void emit(org.objectweb.asm.ClassVisitor cv) {
         mv.visitCode();
         for (int s = 0; s < slots; s++) prologue(s);
+        extras.prologue(this::local, 0, value.length - 1);
         step = local();
         species();
         mv.visitMethodInsn(INVOKEINTERFACE, VS, "length", "()I", true);
@@ -86,6 +91,7 @@ final class KernelBody {
                     : in.prim() != KernelIR.Prim.CONST && in.args().stream().allMatch(a -> invariant[a]);
         }
         hoistInvariants();
+        extras.placeholders(value, invariant);
         Label done = new Label();
         if (ir.mode() == Mode.REDUCE_ROW) {
             rotatingRowLoop();
@@ -122,6 +128,7 @@ final class KernelBody {
         }
         mv.visitMaxs(0, 0);
         mv.visitEnd();
+        extras.methods(cv, invariant);
     }
 
     /**
@@ -251,7 +258,11 @@ final class KernelBody {
 
     private void op(Instr in, int k) {
         for (int a : in.args()) mv.visitVarInsn(ALOAD, value[a]);
-        instructions.emit(in, in.args().isEmpty() ? null : ir.body().get(in.args().get(0)).dtype());
+        if (in.prim() == Prim.TABLE) {
+            extras.table(in.constant());
+        } else {
+            instructions.emit(in, in.args().isEmpty() ? null : ir.body().get(in.args().get(0)).dtype());
+        }
         mv.visitVarInsn(ASTORE, value[k]);
     }
 
@@ -259,11 +270,17 @@ final class KernelBody {
     private void body(boolean masked) {
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
-            if (invariant[k]) continue; // computed before the loop
-            if (in.load()) {
-                load(in.slot(), masked, value[k]);
-            } else {
-                op(in, k);
+            if (!invariant[k]) { // else computed before the loop
+                if (in.load()) {
+                    load(in.slot(), masked, value[k]);
+                } else {
+                    op(in, k);
+                }
+            }
+            if (in.prim() == Prim.IF_ANY && in.constant() > 0) { // the region is a method, called when a lane needs it
+                Label skip = extras.open(value[k]);
+                k = extras.call(k, value, invariant);
+                mv.visitLabel(skip);
             }
         }
         int result = value[value.length - 1];

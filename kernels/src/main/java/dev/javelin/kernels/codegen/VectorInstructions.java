@@ -84,6 +84,8 @@ final class VectorInstructions {
             case USHR -> shift("LSHR", in.constant());
             case AND -> maskCall("and", 1);
             case OR -> maskCall("or", 1);
+            case IF_ANY -> { } // the mask itself; the branch around its region is the loop's (KernelBody)
+            case TABLE -> throw new IllegalStateException("Jit: a table read is a gather the kernel body writes");
         }
     }
 

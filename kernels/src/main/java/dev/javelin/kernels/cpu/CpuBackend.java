@@ -28,11 +28,13 @@ import dev.javelin.tensor.spi.Storage;
 public final class CpuBackend implements Backend {
     private final FloatLoops loops = VectorSupport.loops();
     private final Elementwise elementwise = new Elementwise(loops);
-    private final Reductions reductions = new Reductions(loops);
+    private final Reductions reductions = new Reductions(loops, elementwise);
     private final DataOps data = new DataOps(loops, elementwise);
     private final Conv2d conv = new Conv2d(loops);
     private final FlashAttention attention = new FlashAttention(loops);
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
+    private final LstmLoop lstm = new LstmLoop(loops);
+    private final GruLoop gru = new GruLoop(loops);
 
     public CpuBackend() {}
 
@@ -104,12 +106,26 @@ public final class CpuBackend implements Backend {
                         if (call.dtype() == DType.FLOAT32) attentionBackward.backward(call, out);
                         else Backends.reference().execute(call, out);
                     }
+                    case RECURRENCE -> {
+                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
+                        else if (lstm(call)) lstm.forward(call, out);
+                        else gru.forward(call, out);
+                    }
+                    case RECURRENCE_BACKWARD -> {
+                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
+                        else if (lstm(call)) lstm.backward(call, out);
+                        else gru.backward(call, out);
+                    }
                     default -> throw unsupported(call);
                 }
             }
             case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                     + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
         }
+    }
+
+    private static boolean lstm(OpCall call) {
+        return call.attrs(OpAttrs.Recurrence.class).cell() == OpAttrs.Recurrence.Cell.LSTM;
     }
 
     private static IllegalArgumentException unsupported(OpCall call) {

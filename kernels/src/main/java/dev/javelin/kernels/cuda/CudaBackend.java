@@ -182,6 +182,29 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
+    /**
+     * Runs the float32 matmul of one matrix or forward convolution {@code contraction} into the
+     * dense {@code out} with {@code epilogue} applied in its GEMM's store (the JIT's contraction with
+     * its epilogue kernel, one pass over the result). Returns false, having run nothing, where the
+     * contraction cannot take it (a batch of matrices, a grouped convolution, TF32 precision): the
+     * caller then runs the contraction and the kernel one after the other.
+     */
+    public static boolean contractWithEpilogue(OpCall contraction, Tensor out, GemmEpilogue epilogue) {
+        boolean matmul = contraction.op() == dev.javelin.tensor.Op.MATMUL && out.rank() == 2;
+        boolean conv = contraction.op() == dev.javelin.tensor.Op.CONV2D;
+        if (out.dtype() != DType.FLOAT32 || !(matmul || conv) || !out.isContiguous()) return false;
+        if (matmul ? !CudaMatmul.takes(epilogue, 1) : !CudaConv.takes(contraction, epilogue)) return false;
+        GpuDevice d = device(contraction.device());
+        ScratchRunner runner = new ScratchRunner(d);
+        try {
+            if (matmul) CudaMatmul.matmul(runner, contraction.input(0), contraction.input(1), out, epilogue);
+            else CudaConv.forward(runner, contraction, out, epilogue);
+        } finally {
+            runner.release();
+        }
+        return true;
+    }
+
     /** Enqueues a kernel planned elsewhere (the JIT's PTX renderer) on {@code d}'s stream. */
     public static void launch(Device d, Launch launch) {
         device(d).launch(launch);

@@ -38,10 +38,21 @@ final class CudaConv {
         }
     }
 
+    /** True when a forward convolution can apply {@code epilogue} in its GEMM's store (one group; see {@link CudaMatmul#takes}). */
+    static boolean takes(OpCall call, GemmEpilogue epilogue) {
+        return call.attrs(OpAttrs.Conv.class).groups() == 1 && CudaMatmul.takes(epilogue, 1);
+    }
+
+    /** The forward convolution {@code call} into {@code out} with {@code epilogue} in its GEMM's store. */
+    static void forward(KernelRunner r, OpCall call, Tensor out, GemmEpilogue epilogue) {
+        OpAttrs.Conv c = call.attrs(OpAttrs.Conv.class);
+        forward(r, call.input(0), call.input(1), out, Geo.of(call.input(0).shape(), call.input(1).shape(), out.shape(), c), epilogue);
+    }
+
     static void execute(KernelRunner r, OpCall call, Tensor out) {
         OpAttrs.Conv c = call.attrs(OpAttrs.Conv.class);
         switch (call.op()) {
-            case CONV2D -> forward(r, call.input(0), call.input(1), out, Geo.of(call.input(0).shape(), call.input(1).shape(), out.shape(), c));
+            case CONV2D -> forward(r, call.input(0), call.input(1), out, Geo.of(call.input(0).shape(), call.input(1).shape(), out.shape(), c), null);
             case CONV2D_BACKWARD_INPUT -> backwardInput(r, call.input(0), call.input(1), out,
                     Geo.of(out.shape(), call.input(1).shape(), call.input(0).shape(), c));
             case CONV2D_BACKWARD_FILTER -> backwardFilter(r, call.input(0), call.input(1), out,
@@ -50,7 +61,7 @@ final class CudaConv {
         }
     }
 
-    private static void forward(KernelRunner r, Tensor x, Tensor f, Tensor out, Geo g) {
+    private static void forward(KernelRunner r, Tensor x, Tensor f, Tensor out, Geo g, GemmEpilogue epilogue) {
         Operand a;
         OpAttrs.Conv c = g.c();
         boolean pointwise = g.kh() == 1 && g.kw() == 1 && c.strideH() == 1 && c.strideW() == 1 && c.padTop() == 0 && c.padBottom() == 0
@@ -64,7 +75,7 @@ final class CudaConv {
         long fa = denseAddress(r, f);
         Operand b = new Operand(fa, g.cout(), g.coutG());
         Operand o = new Operand(CudaKernels.address(out, true), g.cout(), g.coutG());
-        CudaMatmul.gemm(r, new Problem(DType.FLOAT32, g.groups(), g.rows(), g.coutG(), g.cols(), a, b, o));
+        CudaMatmul.gemm(r, new Problem(DType.FLOAT32, g.groups(), g.rows(), g.coutG(), g.cols(), a, b, o), epilogue);
     }
 
     private static void backwardInput(KernelRunner r, Tensor dy, Tensor f, Tensor dx, Geo g) {

@@ -37,9 +37,10 @@ public final class CudaKernels {
             case UNARY, BINARY, TERNARY -> ElementwiseOps.supports(op, op == Op.WHERE ? call.input(1).dtype() : call.input(0).dtype());
             case REDUCE -> true;
             case DATA -> op != Op.FOLD || call.dtype().isFloating();
-            // attention has no PTX kernel yet: the host runs it
+            // attention and the recurrent loops have no PTX kernel yet: the host runs them
             case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating()
-                    : op != Op.ATTENTION && op != Op.ATTENTION_BACKWARD && call.dtype() == DType.FLOAT32;
+                    : op != Op.ATTENTION && op != Op.ATTENTION_BACKWARD && op != Op.RECURRENCE && op != Op.RECURRENCE_BACKWARD
+                    && call.dtype() == DType.FLOAT32;
             case INDEX -> op == Op.GATHER || (op == Op.SCATTER_ADD && call.dtype() != DType.BOOL); // ARGSORT sorts on the host
             case RANDOM -> CudaRandom.supports(op);
             case MOVEMENT -> false;

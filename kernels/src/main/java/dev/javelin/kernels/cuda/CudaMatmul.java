@@ -27,6 +27,16 @@ final class CudaMatmul {
     record Problem(DType dtype, int batch, int m, int n, int k, Operand a, Operand b, Operand c) {}
 
     static void matmul(KernelRunner r, Tensor a, Tensor b, Tensor out) {
+        matmul(r, a, b, out, null);
+    }
+
+    /** True when {@code epilogue} can run in the store of a float32 GEMM with {@code batch} matrices (FP32 tiles, one matrix). */
+    static boolean takes(GemmEpilogue epilogue, int batch) {
+        return batch == 1 && CudaBackend.matmulPrecision() == MatmulPrecision.FP32 && epilogue.out().isContiguous();
+    }
+
+    /** The product into {@code out}, with {@code epilogue} (null: none; see {@link #takes}) applied as it is stored. */
+    static void matmul(KernelRunner r, Tensor a, Tensor b, Tensor out, GemmEpilogue epilogue) {
         int rank = out.rank();
         int m = out.dim(-2);
         int n = out.dim(-1);
@@ -46,7 +56,7 @@ final class CudaMatmul {
             oa = new Operand(oa.address(), oa.ld(), 0);
             ob = new Operand(ob.address(), ob.ld(), 0);
         }
-        gemm(r, new Problem(out.dtype(), batch, m, n, k, oa, ob, oc));
+        gemm(r, new Problem(out.dtype(), batch, m, n, k, oa, ob, oc), epilogue);
     }
 
     /**
@@ -64,12 +74,24 @@ final class CudaMatmul {
     }
 
     static void gemm(KernelRunner r, Problem p) {
+        gemm(r, p, null);
+    }
+
+    static void gemm(KernelRunner r, Problem p, GemmEpilogue epilogue) {
+        if (epilogue != null && (p.dtype() != DType.FLOAT32 || !takes(epilogue, p.batch()))) {
+            throw new IllegalArgumentException("cuda: an epilogue runs in one float32 FP32 GEMM, got " + p.dtype() + " x" + p.batch()
+                    + " at " + CudaBackend.matmulPrecision());
+        }
+        if (epilogue != null) {
+            if (p.m() > 0 && p.n() > 0) launch(r, p, epilogue);
+            return;
+        }
         if (p.m() == 0 || p.n() == 0 || p.batch() == 0) return;
         for (int z0 = 0; z0 < p.batch(); z0 += MAX_BATCH) { // grid z is limited; later batches start further in
             int nb = Math.min(MAX_BATCH, p.batch() - z0);
             int es = p.dtype().byteSize();
             Problem part = new Problem(p.dtype(), nb, p.m(), p.n(), p.k(), shift(p.a(), z0, es), shift(p.b(), z0, es), shift(p.c(), z0, es));
-            launch(r, part);
+            launch(r, part, null);
         }
     }
 
@@ -77,7 +99,7 @@ final class CudaMatmul {
         return new Operand(o.address() + (long) z0 * o.batchStride() * es, o.ld(), o.batchStride());
     }
 
-    private static void launch(KernelRunner r, Problem p) {
+    private static void launch(KernelRunner r, Problem p, GemmEpilogue epilogue) {
         List<Object> args = new ArrayList<>(List.of(p.a().address(), p.b().address(), p.c().address(), p.m(), p.n(), p.k(),
                 p.a().ld(), p.b().ld(), p.c().ld(), p.a().batchStride(), p.b().batchStride(), p.c().batchStride()));
         if (p.dtype() == DType.FLOAT64) {
@@ -92,11 +114,14 @@ final class CudaMatmul {
             r.launch(new Launch(name, entry, ceil(p.n(), MmaPtx.BN), ceil(p.m(), MmaPtx.BM), p.batch(), MmaPtx.THREADS, 0, args));
             return;
         }
-        boolean vec = p.k() % 4 == 0 && p.n() % 4 == 0 && aligned(p.a()) && aligned(p.b()) && aligned(p.c());
+        boolean vec = p.k() % 4 == 0 && p.n() % 4 == 0 && aligned(p.a()) && aligned(p.b()) && aligned(p.c())
+                && (epilogue == null || epilogue.aligned(p.n()));
         long tiles = (long) p.batch() * ceil(p.m(), 128) * ceil(p.n(), 128);
         SgemmPtx.Tile tile = tiles >= 160 ? SgemmPtx.LARGE : SgemmPtx.SMALL;
-        String name = SgemmPtx.name(tile, vec);
-        String entry = PtxCache.entry(name, () -> SgemmPtx.kernel(tile, vec));
+        dev.javelin.kernels.cuda.ptx.EpiloguePtx.Shape shape = epilogue == null ? null : epilogue.shape();
+        String name = SgemmPtx.name(tile, vec, shape);
+        String entry = PtxCache.entry(name, () -> SgemmPtx.kernel(tile, vec, shape));
+        if (epilogue != null) args.addAll(epilogue.arguments(p.n()));
         r.launch(new Launch(name, entry, ceil(p.n(), tile.bn()), ceil(p.m(), tile.bm()), p.batch(), SgemmPtx.THREADS, 0, args));
     }
 

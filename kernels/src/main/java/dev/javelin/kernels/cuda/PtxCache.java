@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * prints each module as it is first written.
  *
  * <pre>{@code
- * String entry = PtxCache.entry(name, () -> ElementwisePtx.kernel(name, types, expr, rank));
+ * String entry = PtxCache.entry(name, () -> ElementwisePtx.kernel(name, ir, rank));
  * }</pre>
  */
 public final class PtxCache {
@@ -28,6 +28,11 @@ public final class PtxCache {
             if (DEBUG >= 2) System.err.println("[javelin] cuda PTX " + n + ":\n" + new PtxModule(PtxModule.SM_80).add(e).text());
             return e;
         });
+    }
+
+    /** Every entry generated so far in this process, by kernel name (a copy): what a PTX check assembles. */
+    public static Map<String, String> entries() {
+        return new java.util.TreeMap<>(ENTRIES);
     }
 
     /** Number of distinct kernels generated so far. */

@@ -235,7 +235,7 @@ final class PtxInterpreter {
             case IMM -> o.imm;
             case SPECIAL -> special(t, o.special);
             case SYMBOL -> {
-                Integer s = prog.sharedOffset.get(o.symbol);
+                Integer s = prog.sharedOffset.containsKey(o.symbol) ? prog.sharedOffset.get(o.symbol) : prog.constOffset.get(o.symbol);
                 if (s == null) throw new IllegalStateException(prog.name + ": unknown symbol " + o.symbol);
                 yield s;
             }
@@ -473,7 +473,11 @@ final class PtxInterpreter {
         Operand[] dst = o[0].kind == Operand.Kind.VEC ? o[0].elems : new Operand[] {o[0]};
         for (int e = 0; e < dst.length; e++) {
             long a = addr + (long) e * size;
-            long v = space.equals("shared") ? readShared(a, size) : readGlobal(a, size);
+            long v = switch (space) {
+                case "shared" -> readShared(a, size);
+                case "const" -> size == 4 ? prog.constants.getInt((int) a) & 0xffffffffL : prog.constants.getLong((int) a);
+                default -> readGlobal(a, size);
+            };
             write(t, dst[e], v, Math.max(size * 8, 32) == 64 ? 64 : 32);
         }
     }

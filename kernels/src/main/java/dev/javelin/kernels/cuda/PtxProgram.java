@@ -18,6 +18,9 @@ final class PtxProgram {
     final Map<String, Integer> paramIndex = new HashMap<>();
     final Map<String, Integer> sharedOffset = new HashMap<>();
     int sharedBytes;
+    /** Constant-memory arrays declared before the entry: their offsets in {@link #constants}. */
+    final Map<String, Integer> constOffset = new HashMap<>();
+    java.nio.ByteBuffer constants = java.nio.ByteBuffer.allocate(0);
     final Map<String, Integer> registers = new HashMap<>();
     final List<Instr> code = new ArrayList<>();
 
@@ -47,6 +50,7 @@ final class PtxProgram {
 
     private static final Pattern PARAM = Pattern.compile("\\.param \\.(\\w+) (\\w+)");
     private static final Pattern SHARED = Pattern.compile("\\.shared \\.align \\d+ \\.b8 (\\w+)\\[(\\d+)\\]");
+    private static final Pattern CONST = Pattern.compile("\\.const \\.align \\d+ \\.b32 (\\w+)\\[(\\d+)\\] = \\{([^}]*)\\}");
 
     PtxProgram(String entry) {
         int open = entry.indexOf('(');
@@ -56,6 +60,16 @@ final class PtxProgram {
             paramIndex.put(pm.group(2), params.size());
             params.add(pm.group(1));
         }
+        Matcher cm = CONST.matcher(entry.substring(0, entry.indexOf(".entry ")));
+        List<String[]> tables = new ArrayList<>();
+        int constBytes = 0;
+        while (cm.find()) {
+            constOffset.put(cm.group(1), constBytes);
+            constBytes += 4 * Integer.parseInt(cm.group(2));
+            tables.add(cm.group(3).split(","));
+        }
+        constants = java.nio.ByteBuffer.allocate(constBytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (String[] values : tables) for (String v : values) constants.putInt((int) Long.parseLong(v.strip().substring(2), 16));
         Matcher sm = SHARED.matcher(entry);
         while (sm.find()) {
             sharedOffset.put(sm.group(1), sharedBytes);

@@ -94,7 +94,20 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
         /** int32 shifts by {@code constant} bits: left, arithmetic right, logical right. */
         SHL, SHR, USHR,
         /** bool mask logic. */
-        AND, OR;
+        AND, OR,
+        /**
+         * The float32 entry of a constant table ({@link KernelTable}, its ordinal in {@code constant})
+         * at the int32 index of the argument, per lane; the index is always within the table.
+         */
+        TABLE,
+        /**
+         * The bool argument itself, opening a region: the next {@code constant} instructions, which a
+         * renderer may skip when no lane of the mask is true. A region's values are used inside it,
+         * or after it only as the second argument of a {@code WHERE} on this mask: where the mask is
+         * false they are unspecified, so skipping the region changes no result. It keeps a costly
+         * path (sin's reduction of huge arguments) off the loop when no lane needs it.
+         */
+        IF_ANY;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -135,6 +148,8 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
             return switch (prim) {
                 case CONST -> "const " + (dtype == DType.FLOAT32 ? Float.toString(Float.intBitsToFloat(constant)) : Integer.toString(constant));
                 case SHL, SHR, USHR -> prim.label() + " " + constant;
+                case TABLE -> "table " + KernelTable.values()[constant].label();
+                case IF_ANY -> "if_any (next " + constant + ")";
                 default -> prim.label();
             };
         }

@@ -11,7 +11,8 @@ import dev.javelin.kernels.ir.Decompositions.Builder;
  * <p>exp, log and the polynomials are the Cephes single-precision ones; erf is Numerical Recipes'
  * erfc fit above 0.5 and a Taylor series below. Accuracy against the correctly rounded result
  * (measured by {@code DecompositionAccuracyTest} over every float in the ranges it names): exp 1
- * ulp, log 1 ulp, tanh 1.3 ulp, sigmoid 1.5 ulp, erf 1.5 ulp, sin and cos 2 ulp below |x| = 51000.
+ * ulp, log 1 ulp, tanh 1.3 ulp, sigmoid 1.5 ulp, erf 1.5 ulp, sin and cos 2 ulp for every finite float;
+ * pow (in {@link PowDecomposition}) 1 ulp.
  */
 final class MathDecompositions {
     private MathDecompositions() {}
@@ -161,8 +162,10 @@ final class MathDecompositions {
     }
 
     /**
-     * sin within 2 ulp for |x| < 51000 (2.3 ulp to 2e5; beyond, the reduction loses bits and the
-     * error grows: no Payne-Hanek reduction yet).
+     * sin within 2 ulp for every finite float, against StrictMath's in double: 1.71 ulp over every
+     * float of [45000, 60000], 1.58 ulp over every 101st float from 51000 to the largest (cos: 1.74,
+     * 1.55), 1.70 over every float near the four hardest reductions; the full sweep's figures are in
+     * perf/NOTES.md. Infinities and NaN give NaN.
      */
     static int sin(Builder b, int x) {
         return sinCos(b, x, false);
@@ -173,11 +176,15 @@ final class MathDecompositions {
         return sinCos(b, x, true);
     }
 
+    /** Where the Cody-Waite reduction stops being exact (n < 2^15): from here on the large-argument one. */
+    static final float LARGE_ARGUMENT = 51000f;
+
     /**
      * |x| = n pi/2 + r, |r| <= pi/4, with pi/2 in four parts (Cody and Waite): the first three have at
      * most 9 bits, so n times each is exact for n < 2^15, and the rounding of the last two steps is
-     * carried as a correction {@code lo}. The Cephes polynomials for sin and cos on [-pi/4, pi/4];
-     * n's low bits (from the rounding sum's bits) pick the polynomial and the sign.
+     * carried as a correction {@code lo}. From |x| = 51000 on, {@link LargeArgumentReduction} gives
+     * r, lo and n instead, in a region skipped when no lane needs it. The Cephes polynomials for sin
+     * and cos on [-pi/4, pi/4]; n's low bits (from the rounding sum's bits) pick the polynomial and the sign.
      */
     private static int sinCos(Builder b, int x, boolean cos) {
         int ax = b.abs(x);
@@ -188,7 +195,12 @@ final class MathDecompositions {
         int r = b.fma(n, b.c(-PIO2[3]), r3);
         int nn = b.neg(n);
         int lo = b.add(b.fma(nn, b.c(PIO2[2]), b.sub(r2, r3)), b.fma(nn, b.c(PIO2[3]), b.sub(r3, r)));
-        lo = b.select(b.lt(ax, b.c(51000f)), lo, b.c(0f)); // beyond, n times the parts is not exact and lo means nothing
+        int large = b.ifAny(b.ge(ax, b.c(LARGE_ARGUMENT)));
+        int[] reduced = LargeArgumentReduction.reduce(b, ax);
+        b.endRegion(large);
+        r = b.select(large, reduced[0], r);
+        lo = b.select(large, reduced[1], lo);
+        t = b.select(large, reduced[2], t);
         int z = b.mul(r, r);
         int sinR = b.add(b.fma(b.mul(horner(b, z, SIN_P), z), r, r), lo);
         int cosR = b.fma(b.neg(r), lo, b.fma(b.mul(horner(b, z, COS_P), z), z, b.fma(z, b.c(-0.5f), b.c(1f))));

@@ -24,11 +24,16 @@ class DecompositionAccuracyTest {
 
     /** The largest error over every STRIDE-th float in [lo, hi] (and -hi..-lo when {@code bothSigns}), in ulps. */
     static double maxUlps(Op op, DoubleUnaryOperator exact, float lo, float hi, boolean bothSigns) {
+        return maxUlps(op, exact, lo, hi, bothSigns, STRIDE);
+    }
+
+    /** The same over every {@code stride}-th float. */
+    static double maxUlps(Op op, DoubleUnaryOperator exact, float lo, float hi, boolean bothSigns, int stride) {
         int from = Float.floatToRawIntBits(lo), to = Float.floatToRawIntBits(hi);
-        int count = (to - from) / STRIDE + 1;
+        int count = (int) (((long) to - from) / stride + 1);
         float[] x = new float[bothSigns ? 2 * count : count];
         for (int i = 0; i < count; i++) {
-            x[i] = Float.intBitsToFloat(from + i * STRIDE);
+            x[i] = Float.intBitsToFloat(from + i * stride);
             if (bothSigns) x[count + i] = -x[i];
         }
         float[] y = new float[x.length];
@@ -61,8 +66,60 @@ class DecompositionAccuracyTest {
         assertWithin(1.5, Op.TANH, Math::tanh, 0f, 20f, true);
         assertWithin(1.5, Op.SIGMOID, v -> 1 / (1 + Math.exp(-v)), 0f, 87f, true);
         assertWithin(1.5, Op.ERF, SpecialFunctions::erf, 0f, 10f, true);
-        assertWithin(2, Op.SIN, Math::sin, 0f, 51000f, true);
-        assertWithin(2, Op.COS, Math::cos, 0f, 51000f, true);
+        assertWithin(2, Op.SIN, StrictMath::sin, 0f, Float.MAX_VALUE, true);
+        assertWithin(2, Op.COS, StrictMath::cos, 0f, Float.MAX_VALUE, true);
+    }
+
+    /**
+     * sin and cos where their reduction is hardest: every float around |x| = 51000, where the
+     * large-argument reduction takes over, and around the four floats closest to a multiple of pi/2
+     * (|x| 2/pi within 2^-29.9, 2^-29.5, 2^-27.9 and 2^-27.8 of an integer: found by computing
+     * x 2/pi modulo 1 for every float past 2^15 from 2/pi's bits).
+     */
+    @Test
+    void sinAndCosWhereTheReductionIsHardestForEveryFloat() {
+        assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
+        float[] hardest = {0x1.f37c8ap95f, 0x1.47d0fep34f, 0x1.32ede2p85f, 0x1.628d4cp40f};
+        for (Op op : new Op[] {Op.SIN, Op.COS}) {
+            DoubleUnaryOperator exact = op == Op.SIN ? StrictMath::sin : StrictMath::cos;
+            double worst = maxUlps(op, exact, 50_000f, 52_000f, true, 1);
+            for (float h : hardest) {
+                worst = Math.max(worst, maxUlps(op, exact, stepDown(h, 300), stepDown(h, -300), true, 1));
+            }
+            System.out.printf("DecompositionAccuracyTest: %s around 51000 and the hardest reductions: %.3f ulp%n", op, worst);
+            assertTrue(worst <= 2, op + ": " + worst + " ulp, stated 2");
+        }
+    }
+
+    /**
+     * The large-argument path runs only for vectors with a lane that needs it: the other lanes of such
+     * a vector get the bits they get in a vector without one.
+     */
+    @Test
+    void aLaneOnTheLargePathChangesNoOtherLane() {
+        assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
+        java.util.Random random = new java.util.Random(11);
+        float[] small = new float[67];
+        for (int i = 0; i < small.length; i++) small[i] = (random.nextFloat() - 0.5f) * 100_000f;
+        for (Op op : new Op[] {Op.SIN, Op.COS}) {
+            float[] alone = new float[small.length];
+            GeneratedLoops.unary(op, small, 0, 1, alone, 0, 1, small.length);
+            for (int big : new int[] {0, 5, 33, 66}) {
+                float[] mixed = small.clone(), y = new float[small.length];
+                mixed[big] = big % 2 == 0 ? 3.0e30f : -Float.MAX_VALUE;
+                GeneratedLoops.unary(op, mixed, 0, 1, y, 0, 1, small.length);
+                for (int i = 0; i < small.length; i++) {
+                    if (i != big) assertEquals(Float.floatToRawIntBits(alone[i]), Float.floatToRawIntBits(y[i]), op + "(" + small[i] + ") beside " + mixed[big]);
+                }
+                double e = op == Op.SIN ? StrictMath.sin(mixed[big]) : StrictMath.cos(mixed[big]);
+                assertTrue(Math.abs(y[big] - e) <= 2 * Math.ulp((float) e), op + "(" + mixed[big] + ") = " + y[big] + ", exact " + e);
+            }
+        }
+    }
+
+    /** The float {@code steps} floats below {@code x} (above when negative). */
+    private static float stepDown(float x, int steps) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(x) - steps);
     }
 
     /** tanh's polynomial branch ends at |x| = 0.625: every float around it, where its error peaks. */

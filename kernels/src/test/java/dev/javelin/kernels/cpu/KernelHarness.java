@@ -57,12 +57,16 @@ final class KernelHarness implements Engine {
             case ATTENTION, ATTENTION_BACKWARD -> k = call.input(1).dim(-2) * (double) (call.input(0).dim(-1) + call.input(2).dim(-1));
             case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_FILTER ->
                     k = Math.max(1, call.input(0).size() * (double) call.input(1).size() / Math.max(1, call.shape().size()) / 16);
+            // a step's error feeds the next: the longest chain is T steps of a units-long product
+            case RECURRENCE -> k = 16.0 * call.input(0).dim(1) * call.input(1).dim(0);
+            case RECURRENCE_BACKWARD -> k = 16.0 * call.input(call.inputs().size() - 2).dim(1) * call.input(0).dim(0);
             default -> { }
         }
         return switch (op) {
             case EXP, LOG, SIN, COS, TANH, SIGMOID, POW -> f64 ? new double[] {1e-13, 1e-13} : new double[] {2e-6, 1e-6};
             case ERF -> f64 ? new double[] {1e-12, 1e-12} : new double[] {2e-6, 1e-6};
-            case REDUCE_SUM, MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_FILTER, FOLD, SCATTER_ADD, ATTENTION, ATTENTION_BACKWARD ->
+            case REDUCE_SUM, MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_FILTER, FOLD, SCATTER_ADD, ATTENTION, ATTENTION_BACKWARD,
+                 RECURRENCE, RECURRENCE_BACKWARD ->
                     f64 ? new double[] {1e-12, 1e-12 * Math.sqrt(k)} : new double[] {1e-5, 2e-6 * Math.sqrt(k) * 4};
             default -> new double[] {0, 0}; // exact: the same IEEE operations in the same order
         };

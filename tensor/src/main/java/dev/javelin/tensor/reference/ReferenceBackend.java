@@ -32,6 +32,10 @@ public final class ReferenceBackend implements Backend {
     @Override public int priority() { return 0; }
     @Override public boolean isAvailable() { return true; }
 
+    private static boolean lstm(OpCall call) {
+        return call.attrs(dev.javelin.tensor.OpAttrs.Recurrence.class).cell() == dev.javelin.tensor.OpAttrs.Recurrence.Cell.LSTM;
+    }
+
     @Override
     public Storage allocate(DType dtype, int length, Device device) {
         return HeapStorage.allocate(dtype, length);
@@ -63,6 +67,14 @@ public final class ReferenceBackend implements Backend {
                     case CONV2D_BACKWARD_FILTER -> Contractions.conv2dBackwardFilter(call, out);
                     case ATTENTION -> AttentionMath.forward(call, out);
                     case ATTENTION_BACKWARD -> AttentionMath.backward(call, out);
+                    case RECURRENCE -> {
+                        if (lstm(call)) RecurrenceMath.forward(call, out);
+                        else GruMath.forward(call, out);
+                    }
+                    case RECURRENCE_BACKWARD -> {
+                        if (lstm(call)) RecurrenceMath.backward(call, out);
+                        else GruMath.backward(call, out);
+                    }
                     default -> throw unknown(call);
                 }
             }

@@ -2,6 +2,7 @@ package dev.javelin.kernels.cuda.ptx;
 
 import dev.javelin.kernels.cuda.ptx.ElementwiseOps.Val;
 import dev.javelin.kernels.ir.Decompositions;
+import dev.javelin.kernels.ir.KernelTable;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.tensor.DType;
@@ -45,6 +46,7 @@ public final class KernelIrPtx {
      */
     public static Val render(PtxWriter w, KernelIR body, IntFunction<Val> load) {
         List<Val> vals = new ArrayList<>(body.body().size());
+        java.util.Map<Integer, String> regionEnds = new java.util.HashMap<>();
         for (Instr in : body.body()) {
             List<Val> args = new ArrayList<>(in.args().size());
             for (int a : in.args()) args.add(vals.get(a));
@@ -53,6 +55,14 @@ public final class KernelIrPtx {
             else if (in.prim() != null) v = prim(w, in, args);
             else v = op(w, in, args);
             vals.add(v);
+            if (in.prim() == KernelIR.Prim.IF_ANY && in.constant() > 0) { // a thread whose mask is clear skips the region
+                String skip = w.newLabel("skip"), p = w.reg(PtxWriter.Reg.PRED);
+                w.op("setp.eq.b32 " + p + ", " + v.reg() + ", 0");
+                w.opIf(p, "bra " + skip);
+                regionEnds.put(vals.size() - 1 + in.constant(), skip);
+            }
+            String end = regionEnds.remove(vals.size() - 1);
+            if (end != null) w.label(end);
         }
         return vals.get(vals.size() - 1);
     }
@@ -88,6 +98,13 @@ public final class KernelIrPtx {
             case SHL -> w.op("shl.b32 " + d + ", " + a.get(0).reg() + ", " + in.constant());
             case SHR -> w.op("shr.s32 " + d + ", " + a.get(0).reg() + ", " + in.constant());
             case USHR -> w.op("shr.u32 " + d + ", " + a.get(0).reg() + ", " + in.constant());
+            case IF_ANY -> w.op("mov.b32 " + d + ", " + a.get(0).reg()); // the mask; render() branches around the region
+            case TABLE -> {
+                KernelTable table = KernelTable.values()[in.constant()];
+                String base = w.reg(PtxWriter.Reg.B64);
+                w.op("mov.u64 " + base + ", " + w.constFloats(table.name().toLowerCase(java.util.Locale.ROOT), table.entries()));
+                w.op("ld.const.f32 " + d + ", [" + w.address(base, a.get(0).reg(), 4) + "]");
+            }
             default -> throw new IllegalArgumentException("KernelIrPtx: no PTX template for " + in.prim().label() + " yet");
         }
         return new Val(d, t);

@@ -34,6 +34,8 @@ public final class PtxWriter {
     private final String name;
     private final List<String> params = new ArrayList<>();
     private final List<String> shared = new ArrayList<>();
+    /** Module-level constant arrays this entry reads, by name: declared before it. */
+    private final java.util.Map<String, String> constants = new java.util.LinkedHashMap<>();
     private final StringBuilder body = new StringBuilder();
     private final int[] counts = new int[Reg.values().length];
     private int labels;
@@ -84,7 +86,30 @@ public final class PtxWriter {
     /** Declares a block-shared array of {@code bytes} bytes aligned to 16; returns its name. */
     public String shared(String sname, int bytes) {
         String full = name + "_" + sname;
-        shared.add(".shared .align 16 .b8 " + full + "[" + bytes + "]");
+        String decl = ".shared .align 16 .b8 " + full + "[" + bytes + "]";
+        // asked again (a kernel with several block reductions): the same array, used one phase after another
+        if (!shared.contains(decl)) {
+            if (shared.stream().anyMatch(s -> s.startsWith(".shared .align 16 .b8 " + full + "["))) {
+                throw new IllegalArgumentException("PtxWriter: shared array " + sname + " of " + name + " declared again with another size");
+            }
+            shared.add(decl);
+        }
+        return full;
+    }
+
+    /**
+     * Declares a constant-memory array of float32 {@code values} (module scope, once per name) read
+     * with {@code ld.const}; returns its name.
+     */
+    public String constFloats(String cname, float[] values) {
+        String full = name + "_" + cname;
+        constants.computeIfAbsent(full, k -> {
+            StringBuilder sb = new StringBuilder(".const .align 4 .b32 ").append(k).append('[').append(values.length).append("] = {");
+            for (int i = 0; i < values.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "0x%08X", Float.floatToRawIntBits(values[i])));
+            }
+            return sb.append('}').toString();
+        });
         return full;
     }
 
@@ -171,6 +196,7 @@ public final class PtxWriter {
     /** The finished {@code .entry}, with register declarations. */
     public String finish() {
         StringBuilder sb = new StringBuilder();
+        for (String c : constants.values()) sb.append(c).append(";\n");
         sb.append(".visible .entry ").append(name).append("(\n");
         for (int i = 0; i < params.size(); i++) {
             sb.append('\t').append(params.get(i)).append(i + 1 < params.size() ? ",\n" : "\n");

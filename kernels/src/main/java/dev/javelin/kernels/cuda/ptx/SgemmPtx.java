@@ -1,6 +1,8 @@
 package dev.javelin.kernels.cuda.ptx;
 
 import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
+import dev.javelin.tensor.DType;
+import java.util.List;
 
 /**
  * Tiled SGEMM {@code C[z] = A[z] @ B[z]} for row-major A [M,K] and B [K,N] with leading dimensions
@@ -50,8 +52,21 @@ public final class SgemmPtx {
         return "gemm_f32_" + t.tag() + (vec ? "_v4" : "_s");
     }
 
+    /** The name of the variant that applies {@code epilogue} as it stores (null: none). */
+    public static String name(Tile t, boolean vec, EpiloguePtx.Shape epilogue) {
+        return name(t, vec) + (epilogue == null ? "" : "_" + epilogue.tag());
+    }
+
     public static String kernel(Tile t, boolean vec) {
-        PtxWriter w = new PtxWriter(name(t, vec));
+        return kernel(t, vec, null);
+    }
+
+    /**
+     * The kernel with {@code epilogue} applied to each element of C as it is stored (see
+     * {@link EpiloguePtx}; its parameters follow the GEMM's). C is stored too.
+     */
+    public static String kernel(Tile t, boolean vec, EpiloguePtx.Shape epilogue) {
+        PtxWriter w = new PtxWriter(name(t, vec, epilogue));
         w.maxThreads(THREADS);
         int gm = t.tm() / 4;
         int gn = t.tn() / 4;
@@ -71,6 +86,7 @@ public final class SgemmPtx {
         String sa = w.paramU32("sA");
         String sb = w.paramU32("sB");
         String sc = w.paramU32("sC");
+        EpiloguePtx epi = epilogue == null ? null : new EpiloguePtx(w, epilogue);
 
         String as = w.reg(Reg.B32);
         String bs = w.reg(Reg.B32);
@@ -217,8 +233,33 @@ public final class SgemmPtx {
         w.opIf(more, "bra.uni " + loop);
 
         w.label(done);
-        storeC(w, t, vec, acc, c, m, n, ldc, m0, n0, tx, ty);
+        storeC(w, t, vec, acc, c, m, n, ldc, m0, n0, tx, ty, epi);
         return w.finish();
+    }
+
+    /**
+     * The epilogue of four consecutive elements of a row (columns {@code col..col+3}, values
+     * {@code v}, each stored where {@code oks[j]}): one v4 store of U when {@code vec} and U is
+     * float32 (the host picks vec only when U's rows are 16-byte aligned), else four scalar ones.
+     */
+    private static void storeEpilogue(PtxWriter w, EpiloguePtx epi, String[] v, String row, String col, List<String> rowOffsets,
+                                      String[] oks, boolean vec) {
+        String[] u = new String[4];
+        for (int j = 0; j < 4; j++) {
+            String cj = col;
+            if (j > 0) {
+                cj = w.reg(Reg.B32);
+                w.op("add.s32 " + cj + ", " + col + ", " + j);
+            }
+            u[j] = epi.apply(v[j], rowOffsets, cj, oks[j]).reg();
+        }
+        String addr = epi.outAddress(row, col);
+        DType t = epi.outDtype();
+        if (vec && t == DType.FLOAT32) {
+            w.opIf(oks[0], "st.global.v4.f32 [" + addr + "], {" + u[0] + ", " + u[1] + ", " + u[2] + ", " + u[3] + "}");
+            return;
+        }
+        for (int j = 0; j < 4; j++) w.opIf(oks[j], "st.global." + PtxTypes.mem(t) + " [" + addr + "+" + (PtxTypes.bytes(t) * j) + "], " + u[j]);
     }
 
     /** Stores the prefetched A (transposed, four scalars) and B (one v4) elements into a shared stage. */
@@ -287,7 +328,7 @@ public final class SgemmPtx {
     }
 
     private static void storeC(PtxWriter w, Tile t, boolean vec, String[][] acc, String c, String m, String n, String ldc,
-                               String m0, String n0, String tx, String ty) {
+                               String m0, String n0, String tx, String ty, EpiloguePtx epi) {
         int gm = t.tm() / 4;
         int gn = t.tn() / 4;
         for (int g = 0; g < gm; g++) {
@@ -297,6 +338,7 @@ public final class SgemmPtx {
                 w.op("add.s32 " + row + ", " + row + ", " + (g * (t.bm() / gm) + i));
                 String rowOk = w.reg(Reg.PRED);
                 w.op("setp.lt.u32 " + rowOk + ", " + row + ", " + m);
+                List<String> rowOffsets = epi == null ? null : epi.rowOffsets(row);
                 for (int h = 0; h < gn; h++) {
                     String col = w.reg(Reg.B32);
                     w.op("mad.lo.s32 " + col + ", " + tx + ", 4, " + n0);
@@ -309,7 +351,9 @@ public final class SgemmPtx {
                         w.op("setp.lt.u32 " + ok + ", " + col + ", " + n);
                         w.op("and.pred " + ok + ", " + ok + ", " + rowOk);
                         w.opIf(ok, "st.global.v4.f32 [" + ptr + "], {" + v[0] + ", " + v[1] + ", " + v[2] + ", " + v[3] + "}");
+                        if (epi != null) storeEpilogue(w, epi, v, row, col, rowOffsets, new String[] {ok, ok, ok, ok}, true);
                     } else {
+                        String[] oks = new String[4];
                         for (int j = 0; j < 4; j++) {
                             String ok = w.reg(Reg.PRED);
                             String cj = w.reg(Reg.B32);
@@ -317,7 +361,9 @@ public final class SgemmPtx {
                             w.op("setp.lt.u32 " + ok + ", " + cj + ", " + n);
                             w.op("and.pred " + ok + ", " + ok + ", " + rowOk);
                             w.opIf(ok, "st.global.f32 [" + ptr + "+" + (4 * j) + "], " + v[j]);
+                            oks[j] = ok;
                         }
+                        if (epi != null) storeEpilogue(w, epi, v, row, col, rowOffsets, oks, false);
                     }
                 }
             }

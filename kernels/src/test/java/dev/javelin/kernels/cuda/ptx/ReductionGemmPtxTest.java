@@ -33,4 +33,29 @@ class ReductionGemmPtxTest {
         PtxasAssert.assemble("gemm", List.of(large, SgemmPtx.kernel(SgemmPtx.LARGE, false), SgemmPtx.kernel(SgemmPtx.SMALL, true),
                 SgemmPtx.kernel(SgemmPtx.SMALL, false), DgemmPtx.kernel()));
     }
+
+    /** Every tile and load variant with an epilogue in its store: relu(C + bias) and a bool mask of (C * residual > 0) over two row dimensions. */
+    @Test
+    void gemmKernelsWithEpiloguesAssemble() {
+        var f = DType.FLOAT32;
+        var reluBias = new dev.javelin.kernels.ir.KernelIR("E_add_relu", dev.javelin.kernels.ir.KernelIR.Mode.ELEMENTWISE, null,
+                List.of(new dev.javelin.kernels.ir.KernelIR.Load(f, dev.javelin.kernels.ir.KernelIR.Access.CONTIGUOUS),
+                        new dev.javelin.kernels.ir.KernelIR.Load(f, dev.javelin.kernels.ir.KernelIR.Access.STRIDED)),
+                List.of(dev.javelin.kernels.ir.KernelIR.Instr.load(0, f), dev.javelin.kernels.ir.KernelIR.Instr.load(1, f),
+                        dev.javelin.kernels.ir.KernelIR.Instr.op(Op.ADD, List.of(0, 1), f),
+                        dev.javelin.kernels.ir.KernelIR.Instr.op(Op.TANH, List.of(2), f)), f);
+        var mask = new dev.javelin.kernels.ir.KernelIR("E_mul_gt", dev.javelin.kernels.ir.KernelIR.Mode.ELEMENTWISE, null,
+                reluBias.loads(), List.of(dev.javelin.kernels.ir.KernelIR.Instr.load(0, f), dev.javelin.kernels.ir.KernelIR.Instr.load(1, f),
+                        dev.javelin.kernels.ir.KernelIR.Instr.op(Op.MUL, List.of(0, 1), f),
+                        dev.javelin.kernels.ir.KernelIR.Instr.op(Op.GT, List.of(2, 1), DType.BOOL)), DType.BOOL);
+        List<String> entries = new ArrayList<>();
+        for (var shape : List.of(new EpiloguePtx.Shape(reluBias, new boolean[] {true, false}, 1),
+                new EpiloguePtx.Shape(mask, new boolean[] {true, false}, 2))) {
+            for (SgemmPtx.Tile tile : List.of(SgemmPtx.LARGE, SgemmPtx.SMALL)) {
+                for (boolean vec : new boolean[] {true, false}) entries.add(SgemmPtx.kernel(tile, vec, shape));
+            }
+        }
+        assertTrue(entries.get(0).contains("fma.rn.f32") && !entries.get(0).contains("ex2.approx"), "tanh from the IR in the store");
+        PtxasAssert.assemble("gemm with epilogues", entries);
+    }
 }

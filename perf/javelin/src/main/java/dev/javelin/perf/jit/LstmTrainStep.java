@@ -22,8 +22,8 @@ import java.util.Locale;
 /**
  * The 2-layer LSTM train step (issue 13): {@code LSTM(units, return_sequences) -> LSTM(units) ->
  * Dense(10)}, sparse cross-entropy from logits, Adam, one {@code trainOnBatch} per call, compiled by
- * the JIT (or eager with {@code eager}). Prints the first call (trace + compile + run: the recurrent
- * loop is unrolled into the traced graph, so this grows with T) and the median of the next calls.
+ * the JIT (or eager with {@code eager}). Prints the first call (trace + compile + run) and the median
+ * of the next calls, with the process CPU time of each (steadier than the wall clock on a loaded host).
  * Meant for a fresh JVM per measurement; {@code perf/lstm_torch.py} times PyTorch eager on the same model.
  *
  * <pre>{@code
@@ -70,17 +70,19 @@ public final class LstmTrainStep {
         double first = (System.nanoTime() - t0) / 1e6;
         double firstCpu = (os.getProcessCpuTime() - cpu0) / 1e6;
         double[] next = new double[calls];
+        long cpuNext = os.getProcessCpuTime();
         for (int i = 0; i < calls; i++) {
             long s = System.nanoTime();
             loss = model.trainOnBatch(x, y).get("loss");
             next[i] = (System.nanoTime() - s) / 1e6;
         }
+        double nextCpu = (os.getProcessCpuTime() - cpuNext) / 1e6 / Math.max(1, calls);
         double[] sorted = next.clone();
         Arrays.sort(sorted);
         double median = calls == 0 ? Double.NaN : sorted[calls / 2];
         StringBuilder all = new StringBuilder();
         for (double v : next) all.append(String.format(Locale.ROOT, " %.1f", v));
-        System.out.printf(Locale.ROOT, "lstm T=%d units=%d batch=%d features=%d %s threads=%d: first call %.1f ms (process CPU %.1f ms); next calls median %.1f ms (%s ); loss %.4f%n",
-                steps, units, batch, features, jit ? "jit" : "eager", threads, first, firstCpu, median, all.toString().trim(), loss);
+        System.out.printf(Locale.ROOT, "lstm T=%d units=%d batch=%d features=%d %s threads=%d: first call %.1f ms (process CPU %.1f ms); next calls median %.1f ms (%s; process CPU %.1f ms per call); loss %.4f%n",
+                steps, units, batch, features, jit ? "jit" : "eager", threads, first, firstCpu, median, all.toString().trim(), nextCpu, loss);
     }
 }

@@ -1,0 +1,75 @@
+package dev.javelin.highlevel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.javelin.highlevel.callbacks.History;
+import dev.javelin.highlevel.layers.Conv2D;
+import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.layers.Dropout;
+import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.layers.InputLayer;
+import dev.javelin.highlevel.layers.MaxPooling2D;
+import dev.javelin.highlevel.optimizers.Adam;
+import dev.javelin.kernels.cuda.CudaBackend;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.testing.RandomTensors;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code model.to(Device.cuda(0))} with {@code jitCompile} on: every train and test step is one
+ * program compiled for the device (PTX from the same plan and kernel IR as the CPU's), and the run
+ * matches the same model compiled for the CPU. Without a GPU the build runs it on the emulated
+ * device (its PTX interpreted; surefire execution {@code cuda-emulated}), so the model is tiny;
+ * elsewhere it is skipped.
+ */
+class GpuCompiledTrainingTest {
+    @BeforeAll
+    static void needsADevice() {
+        assumeTrue(CudaBackend.probe(), () -> "needs a CUDA device or -Djavelin.cuda.emulate=true: " + CudaBackend.unavailableReason());
+    }
+
+    private static Model convnet() {
+        Seeds.setGlobal(5);
+        return new Sequential(new InputLayer(6, 6, 1), new Conv2D(2, 3, "relu"), new MaxPooling2D(2), new Flatten(), new Dropout(0.25),
+                new Dense(3, "softmax"));
+    }
+
+    private static History train(Model m, Tensor x, Tensor y) {
+        m.compile(CompileOptions.builder().optimizer(Adam.builder().learningRate(0.05).build())
+                .loss("sparse_categorical_crossentropy").metrics("accuracy").build());
+        return m.fit(x, y, FitOptions.builder().batchSize(4).epochs(2).seed(3).verbose(0).build());
+    }
+
+    @Test
+    void aCompiledConvnetWithDropoutOnTheGpuTrainsLikeTheCompiledCpuOne() {
+        Tensor x = new RandomTensors(1).uniform(Shape.of(8, 6, 6, 1), DType.FLOAT32, 0, 1);
+        Tensor y = new RandomTensors(2).labels(Shape.of(8), 3, DType.INT64);
+        Model cpu = convnet();
+        History hc = train(cpu, x, y);
+        Model gpu = convnet().to(Device.cuda(0));
+        History hg = train(gpu, x, y);
+        for (String k : List.of("loss", "accuracy")) {
+            List<Double> a = hc.history().get(k), b = hg.history().get(k);
+            for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-4, k + " epoch " + i);
+        }
+        assertEquals(1, gpu.trainer.jitCompilations(), "one compiled program for every train step");
+        for (int i = 0; i < cpu.weights().size(); i++) {
+            assertEquals(Device.cuda(0), gpu.weights().get(i).stored().device(), gpu.weights().get(i).name());
+            assertArrayEquals(cpu.weights().get(i).stored().toFloatArray(), gpu.weights().get(i).stored().toFloatArray(), 1e-4f,
+                    cpu.weights().get(i).name());
+        }
+        assertEquals(cpu.evaluate(x, y, 4).get("loss"), gpu.evaluate(x, y, 4).get("loss"), 1e-4);
+        Tensor p = gpu.predict(x.narrow(0, 0, 3)); // an odd batch size
+        assertEquals(Device.CPU, p.device(), "predict returns host tensors");
+        assertArrayEquals(cpu.predict(x.narrow(0, 0, 3)).toFloatArray(), p.toFloatArray(), 1e-4f);
+        assertTrue(gpu.trainer.jitCompilations() >= 2, "evaluate compiled its test step too");
+    }
+}

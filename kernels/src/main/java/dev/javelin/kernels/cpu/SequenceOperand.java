@@ -1,0 +1,64 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.tensor.Tensor;
+
+/**
+ * A float32 sequence operand {@code [batch, time, width]} of the recurrent loops ({@link LstmLoop},
+ * {@link GruLoop}): read in place when its last axis is dense (any batch and time strides), else
+ * from a dense copy. With the loops' small helpers: dense copies, the transposed recurrent kernel,
+ * and the split of the batch into one block of examples per thread.
+ */
+record SequenceOperand(float[] data, int offset, int batchStride, int stepStride) {
+    static SequenceOperand of(Tensor t) {
+        int[] s = t.strides();
+        if (s[2] == 1 || t.dim(2) == 1) return new SequenceOperand(Elementwise.heap(t).floats(), t.offset(), s[0], s[1]);
+        return new SequenceOperand(dense(t), 0, t.dim(1) * t.dim(2), t.dim(2));
+    }
+
+    /** Where row (example {@code b}, step {@code t}) starts. */
+    int at(int b, int t) {
+        return offset + b * batchStride + t * stepStride;
+    }
+
+    /** Examples per block: one block per thread, or all on the caller when the whole loop is small. */
+    static int rowBlock(int n, long flopsPerRow) {
+        if ((long) n * flopsPerRow < CpuThreads.SMALL_WORK) return Math.max(1, n);
+        int threads = Math.min(n, CpuThreads.threads());
+        return (n + threads - 1) / threads;
+    }
+
+    /** A float32 tensor's elements in row-major order (the array itself when it is exactly that). */
+    static float[] dense(Tensor t) {
+        float[] src = Elementwise.heap(t).floats();
+        if (t.isContiguous() && t.offset() == 0 && src.length == t.size()) return src;
+        float[] d = new float[(int) t.size()];
+        int[] shape = t.shape().toArray(), strides = t.strides(), idx = new int[shape.length];
+        for (int e = 0; e < d.length; e++) {
+            int off = t.offset();
+            for (int ax = 0; ax < shape.length; ax++) off += idx[ax] * strides[ax];
+            d[e] = src[off];
+            for (int ax = shape.length - 1; ax >= 0 && ++idx[ax] == shape[ax]; ax--) idx[ax] = 0;
+        }
+        return d;
+    }
+
+    /** A bool [batch, time] mask's elements in row-major order. */
+    static boolean[] denseBools(Tensor t) {
+        boolean[] src = Elementwise.heap(t).bools();
+        boolean[] d = new boolean[(int) t.size()];
+        int cols = t.dim(1), s0 = t.stride(0), s1 = t.stride(1);
+        for (int e = 0; e < d.length; e++) d[e] = src[t.offset() + (e / cols) * s0 + (e % cols) * s1];
+        return d;
+    }
+
+    /** w [units, width] as its transpose [width, units], dense: the B operand of a backward step's GEMM, read in place. */
+    static float[] transposed(Tensor w) {
+        float[] d = dense(w);
+        int u = w.dim(0), gw = w.dim(1);
+        float[] tr = new float[d.length];
+        for (int k = 0; k < u; k++) {
+            for (int j = 0; j < gw; j++) tr[j * u + k] = d[k * gw + j];
+        }
+        return tr;
+    }
+}

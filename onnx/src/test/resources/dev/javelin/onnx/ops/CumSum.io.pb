@@ -1,0 +1,1 @@
+	test_data*BBinput:x0J0œÄ`¿˜nR?˜nò?u“È¿B`e= ¯?%A¿•ƒ>d;¯?Zd>?5^?yé¦¿*CB	output:y0J0œÄ`¿@`e½–Cë?„ÀŠ>B`e=¢E¶?…+?àOm?d;¯?¨ÆË?¤p@Ï÷“?

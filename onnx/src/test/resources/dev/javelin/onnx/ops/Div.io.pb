@@ -1,0 +1,1 @@
+	test_data**Binput:x0JX‰¿Âu¾Å P?‰A`¿Nbp?¾Ÿš¾**Binput:x1JJ¢?`å°?oC?¦?òÒÍ?ázô?*+B	output:y0JùX¿IÔ1¾"‘ˆ?Sç,¿~?òè!¾

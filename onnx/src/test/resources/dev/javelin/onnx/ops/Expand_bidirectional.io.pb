@@ -1,0 +1,1 @@
+	test_data*Binput:x0J9´H¿TãÅ?ÙN>*uB	output:y0J`9´H¿9´H¿9´H¿9´H¿TãÅ?TãÅ?TãÅ?TãÅ?ÙN>ÙN>ÙN>ÙN>9´H¿9´H¿9´H¿9´H¿TãÅ?TãÅ?TãÅ?TãÅ?ÙN>ÙN>ÙN>ÙN>

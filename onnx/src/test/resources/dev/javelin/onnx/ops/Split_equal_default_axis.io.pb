@@ -1,0 +1,1 @@
+	test_data*BBinput:x0J0ßO?`åÀ¿w¾_¿ü©Á¿HáÊ?é&1?ÓMB¿˜n>Õxi=ü©Ñ¿Z$¿q=ú¿*+B	output:y0JßO?`åÀ¿w¾_¿ü©Á¿HáÊ?é&1?*+B	output:y1JÓMB¿˜n>Õxi=ü©Ñ¿Z$¿q=ú¿

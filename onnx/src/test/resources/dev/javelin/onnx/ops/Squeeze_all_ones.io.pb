@@ -1,0 +1,1 @@
+	test_data*.Binput:x0JÓMÒ?j¼ä?ªñÒ¿Ï÷ƒ?X9T?F¶?*+B	output:y0JÓMÒ?j¼ä?ªñÒ¿Ï÷ƒ?X9T?F¶?

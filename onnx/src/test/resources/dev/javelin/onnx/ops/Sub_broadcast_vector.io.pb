@@ -1,0 +1,1 @@
+	test_data**Binput:x0JX‰¿Âu¾Å P?‰A`¿Nbp?¾Ÿš¾*Binput:x1Jw¾ß¾w¾¿+>*+B	output:y0JäĞ"¿ÓMB?B`%?›Äà¾bø?Ä ğ¾
