@@ -83,16 +83,39 @@ final class CudaSteps {
         Tensor[] env = new Tensor[index.size()];
         Set<Storage> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : graph.nodes()) {
-            Tensor v = switch (n.kind()) {
-                case ARGUMENT -> Program.dense(args[n.inputIndex()]);
-                case VARIABLE -> Program.dense(graph.variables().get(n.inputIndex()).stored());
+            Tensor given = switch (n.kind()) {
+                case ARGUMENT -> args[n.inputIndex()];
+                case VARIABLE -> graph.variables().get(n.inputIndex()).stored();
                 case CONSTANT -> constants[index.get(n)];
                 default -> null;
             };
-            if (v == null) continue;
-            env[index.get(n)] = v;
-            keep.add(v.storage());
+            if (given == null) continue;
+            keep.add(given.storage()); // a dense copy of a strided argument is this run's own, released with the rest
+            env[index.get(n)] = Program.dense(given);
         }
+        try {
+            runAll(env);
+        } catch (RuntimeException | Error e) {
+            release(env, keep); // nothing leaves a failed run
+            throw e;
+        }
+        Tensor[] out = new Tensor[graph.outputs().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = env[index.get(graph.outputs().get(i))];
+            keep.add(out[i].storage());
+        }
+        graph.variableWrites().forEach((v, node) -> {
+            Variable var = graph.variables().get(v);
+            Tensor value = env[index.get(node)];
+            keep.add(value.storage());
+            var.store(value);
+        });
+        release(env, keep);
+        return out;
+    }
+
+    /** The plan's runs in order, each value into {@code env}. */
+    private void runAll(Tensor[] env) {
         boolean debug = Debug.level() >= 1;
         for (int run = 0; run < plan.runs().size(); run++) {
             Plan.Run r = plan.runs().get(run);
@@ -111,19 +134,6 @@ final class CudaSteps {
                         (System.nanoTime() - start) / 1e3, device);
             }
         }
-        Tensor[] out = new Tensor[graph.outputs().size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = env[index.get(graph.outputs().get(i))];
-            keep.add(out[i].storage());
-        }
-        graph.variableWrites().forEach((v, node) -> {
-            Variable var = graph.variables().get(v);
-            Tensor value = env[index.get(node)];
-            keep.add(value.storage());
-            var.store(value);
-        });
-        release(env, keep);
-        return out;
     }
 
     /**

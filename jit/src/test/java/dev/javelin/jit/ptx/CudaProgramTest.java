@@ -141,6 +141,13 @@ class CudaProgramTest {
         long before = liveBlocks();
         for (int i = 0; i < 3; i++) f.call(x, w)[0].storage().close();
         assertTrue(liveBlocks() <= before, "live blocks " + before + " -> " + liveBlocks() + ": " + CudaBackend.memoryReport(GPU));
+        // a run that fails half way (an index out of range) hands back what it made too
+        CompiledFunction bad = Jit.compile(a -> new Tensor[] {Ops.gather(a[0].exp(), 1, a[1]).mul(2.0)});
+        Tensor idx = Ops.unsqueeze(Tensors.of(new long[] {0, 1, 9, 2, 3, 4}), 1).to(GPU);
+        bad.call(x, Ops.unsqueeze(Tensors.of(new long[] {0, 1, 4, 2, 3, 4}), 1).to(GPU))[0].storage().close(); // compiles it
+        long beforeFailure = liveBlocks();
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> bad.call(x, idx));
+        assertTrue(liveBlocks() <= beforeFailure, "live blocks " + beforeFailure + " -> " + liveBlocks() + " after a failed run");
     }
 
     private static long liveBlocks() {

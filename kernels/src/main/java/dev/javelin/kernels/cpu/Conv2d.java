@@ -45,19 +45,31 @@ final class Conv2d {
         float[] o = Elementwise.heap(out).floats();
         float[] xa = Elementwise.heap(x).floats();
         int[] xs = x.strides();
-        if (g.pointwise() && x.isContiguous()) { // 1x1, stride 1, no padding: the input already is the column matrix
-            MatMul.sgemm(g.rows(g.n), g.cout, g.cin, xa, x.offset(), g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
+        int xOff = x.offset();
+        if (xs[3] != 1 && g.cin > 1) {
+            // channels-first data seen as NHWC (an imported model's input): one dense copy, so im2col
+            // copies runs of channels instead of gathering each element through a stride
+            xa = Im2col.channelsLast(xa, xOff, xs, g);
+            xs = new int[] {g.h * g.w * g.cin, g.w * g.cin, g.cin, 1};
+            xOff = 0;
+        }
+        if (g.pointwise() && xs[3] == 1 && xs[2] == g.cin && xs[1] == g.w * g.cin && xs[0] == g.h * g.w * g.cin) {
+            // 1x1, stride 1, no padding, dense input: the input already is the column matrix
+            MatMul.sgemm(g.rows(g.n), g.cout, g.cin, xa, xOff, g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
             if (epilogue != null) epilogue.apply(0, g.rows(g.n), 0, g.cout);
             return;
         }
         if (g.k >= ShortConv.MAX_K) {
-            new ColumnTiles(g).run(xa, x.offset(), xs, fd, o, epilogue);
+            new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
             return;
         }
+        float[] xd = xa;
+        int[] xsd = xs;
+        int xOffd = xOff;
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
-                Im2col.gather(xa, x.offset(), xs, g, n0, imgs, grp, col);
+                Im2col.gather(xd, xOffd, xsd, g, n0, imgs, grp, col);
                 shortConv.forward(col, rows, g, grp, fd, o, g.rows(n0));
             }
             if (epilogue != null) epilogue.apply(g.rows(n0), rows, 0, g.cout); // this tile's rows are final

@@ -62,6 +62,21 @@ final class Im2col {
         });
     }
 
+    /** x (any strides, channels not adjacent) copied into a dense NHWC array, parallel over image rows. */
+    static float[] channelsLast(float[] x, int xOff, int[] xs, Conv2d.Geometry g) {
+        float[] out = new float[g.n * g.h * g.w * g.cin];
+        CpuThreads.parallelFor(g.n * g.h, Math.max(1, StridedLoop.CHUNK / Math.max(1, g.w * g.cin)), (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int n = row / g.h, y = row % g.h, dst = row * g.w * g.cin;
+                for (int c = 0; c < g.cin; c++) {
+                    int src = xOff + n * xs[0] + y * xs[1] + c * xs[3];
+                    for (int w = 0, d = dst + c; w < g.w; w++, d += g.cin) out[d] = x[src + w * xs[2]];
+                }
+            }
+        });
+        return out;
+    }
+
     /** Adds {@code col} back into dense dx [N,H,W,C] (the adjoint of {@link #gather}); one task per image. */
     static void scatterAdd(float[] col, Conv2d.Geometry g, int n0, int imgs, int grp, float[] dx) {
         int pixels = g.oh * g.ow;

@@ -23,7 +23,7 @@ public final class OnnxTiming {
     record Case(String name, String file, int[] shape, int reps) {}
 
     static final Case[] CASES = {
-        new Case("resnet18_b1", "resnet18.onnx", new int[] {1, 3, 224, 224}, Integer.getInteger("reps", 30)),
+        new Case("resnet18_b1", "resnet18.onnx", new int[] {1, 3, 224, 224}, 30),
         new Case("resnet18_b8", "resnet18.onnx", new int[] {8, 3, 224, 224}, 10),
         new Case("encoder_b8", "encoder.onnx", new int[] {8, 128, 256}, 10),
     };
@@ -42,15 +42,16 @@ public final class OnnxTiming {
             model.call(x);
             double first = (System.nanoTime() - t0) / 1e6;
             for (int i = 0; i < 3; i++) model.call(x);
-            double[] ms = new double[c.reps];
-            for (int i = 0; i < c.reps; i++) {
+            int reps = Integer.getInteger("reps", c.reps);
+            double[] ms = new double[reps];
+            for (int i = 0; i < reps; i++) {
                 long t = System.nanoTime();
                 model.call(x);
                 ms[i] = (System.nanoTime() - t) / 1e6;
             }
             Arrays.sort(ms);
             System.out.printf(Locale.ROOT, "javelin %-12s %9.2f ms  (median of %d; first inference: load %.0f ms + compile and run = %.0f ms)%n",
-                    c.name, ms[ms.length / 2], c.reps, load, first);
+                    c.name, ms[ms.length / 2], reps, load, first);
         }
     }
 }
