@@ -31,7 +31,8 @@ if [[ "$STEPS" == *a* ]]; then
   # JUnit's console does not expand lib/*, so the class path is spelled out (see kernels/CUDA.md)
   "${JAVA[@]}" -jar $B/console/junit-platform-console-standalone-*.jar execute --class-path "$CP" \
       --select-package dev.javelin.kernels.cuda --select-package dev.javelin.jit.ptx \
-      --select-class dev.javelin.highlevel.GpuTrainingTest --details=summary --disable-banner 2>&1 | tail -40
+      --select-class dev.javelin.highlevel.GpuTrainingTest --select-class dev.javelin.highlevel.GpuCompiledTrainingTest \
+      --details=summary --disable-banner 2>&1 | tail -40
 fi
 
 if [[ "$STEPS" == *b* ]]; then

@@ -12,6 +12,7 @@ with PyTorch or NumPy from ONNX's operator definitions (broadcasting, negative a
 Run from the repository root with Debian's packages (apt install python3-torch python3-torchvision
 python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py
+    /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py --large DIR   # ResNet-18/50, MobileNetV2 (not committed)
 Seeded, so reruns give the same values (torch.onnx.export may still vary node names between versions).
 """
 import io
@@ -135,6 +136,18 @@ class Decoder(nn.Module):
         return F.log_softmax(self.head(self.ln(x)), dim=-1)
 
 
+class TorchEncoder(nn.Module):
+    """PyTorch's own nn.TransformerEncoder with a key padding mask: the export writes Equal, Where, Expand."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True, activation="gelu")
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    def forward(self, x, pad_mask):
+        return self.encoder(x, src_key_padding_mask=pad_mask)
+
+
 def randomize_norms(m):
     """Untrained norms are ones and zeros; random values make the tests see every parameter."""
     for mod in m.modules():
@@ -159,6 +172,10 @@ def models():
     torch.manual_seed(18)
     export("encoder", randomize_norms(Encoder()), (torch.randn(2, 10, 32),), ["tokens"], ["scores"],
            {"tokens": {0: "batch_size"}, "scores": {0: "batch_size"}}, 14)
+    torch.manual_seed(20)
+    pad_mask = torch.tensor([[False] * 7, [False] * 5 + [True] * 2])
+    export("torch_encoder", randomize_norms(TorchEncoder()), (torch.randn(2, 7, 32), pad_mask), ["x", "pad_mask"], ["y"],
+           {"x": {0: "batch_size"}, "pad_mask": {0: "batch_size"}, "y": {0: "batch_size"}}, 16)
     torch.manual_seed(19)
     export("decoder", randomize_norms(Decoder()), (torch.randint(0, 50, (2, 12)),), ["ids"], ["log_probs"],
            {"ids": {0: "batch_size", 1: "sequence"}, "log_probs": {0: "batch_size", 1: "sequence"}}, 17)
@@ -468,6 +485,33 @@ def pool_cases():
     case("GlobalMaxPool", "GlobalMaxPool", [x], [x.max((2, 3), keepdims=True)])
 
 
+def resize_cases():
+    x, w, b = f32(2, 4, 5, 6), f32(4, 3, 3, 3), f32(3)
+    case("ConvTranspose_stride_pads_output_padding", "ConvTranspose", [x, w, b],
+         [n(F.conv_transpose2d(t(x), t(w), t(b), stride=2, padding=1, output_padding=1))], strides=[2, 2], pads=[1, 1, 1, 1],
+         output_padding=[1, 1])
+    full = F.conv_transpose2d(t(x), t(w), None, stride=(1, 2), dilation=2)
+    case("ConvTranspose_asymmetric_pads_dilation_no_bias", "ConvTranspose", [x, w], [n(full[:, :, 1:full.shape[2] - 0, 0:full.shape[3] - 2])],
+         strides=[1, 2], dilations=[2, 2], pads=[1, 0, 0, 2])
+    wg = f32(4, 2, 2, 2)
+    case("ConvTranspose_groups", "ConvTranspose", [x, wg], [n(F.conv_transpose2d(t(x), t(wg), stride=2, groups=2))], strides=[2, 2], group=2)
+    x1, w1 = f32(2, 3, 7), f32(3, 4, 3)
+    case("ConvTranspose_1d", "ConvTranspose", [x1, w1], [n(F.conv_transpose1d(t(x1), t(w1), stride=3))], strides=[3])
+    r = f32(1, 2, 3, 4)
+    case("Resize_nearest_asymmetric_floor_scales", "Resize", [r, None, const(np.array([1, 1, 2, 2], np.float32))],
+         [n(F.interpolate(t(r), scale_factor=2, mode="nearest"))], mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    case("Resize_nearest_half_pixel_sizes", "Resize", [r, None, None, const(np.array([1, 2, 7, 5], np.int64))],
+         [n(F.interpolate(t(r), size=(7, 5), mode="nearest-exact"))], mode="nearest", nearest_mode="round_prefer_ceil")
+    case("Resize_linear_half_pixel", "Resize", [r, None, const(np.array([1, 1, 2, 2], np.float32))],
+         [n(F.interpolate(t(r), scale_factor=2, mode="bilinear", align_corners=False))], mode="linear")
+    case("Resize_linear_align_corners_sizes", "Resize", [r, None, None, const(np.array([1, 2, 5, 7], np.int64))],
+         [n(F.interpolate(t(r), size=(5, 7), mode="bilinear", align_corners=True))], mode="linear", coordinate_transformation_mode="align_corners")
+    big = f32(1, 2, 8, 6)
+    case("Resize_linear_downscale_pytorch_half_pixel", "Resize", [big, None, const(np.array([1, 1, 0.5, 0.5], np.float32))],
+         [n(F.interpolate(t(big), scale_factor=0.5, mode="bilinear", align_corners=False))], mode="linear",
+         coordinate_transformation_mode="pytorch_half_pixel")
+
+
 def operator_cases():
     folder = os.path.join(BASE, "ops")
     os.makedirs(folder, exist_ok=True)
@@ -479,6 +523,7 @@ def operator_cases():
     reduce_cases()
     nn_cases()
     pool_cases()
+    resize_cases()
     total = 0
     for name, model, feeds, outs in cases:
         path = os.path.join(folder, name + ".onnx")
@@ -488,6 +533,27 @@ def operator_cases():
     print("%d single-node cases, %d bytes" % (len(cases), total))
 
 
+# ---- large models (not committed) -------------------------------------------------------------
+
+def large_models(out_dir):
+    """torchvision's ResNet-18, ResNet-50 and MobileNetV2 (random initialisation, eval mode, batch
+    symbolic), written with their test data to out_dir for LargeModelsTest (-Djavelin.onnx.models=DIR)."""
+    import torchvision
+    global BASE
+    os.makedirs(os.path.join(out_dir, "models"), exist_ok=True)
+    BASE = out_dir
+    for name, make in [("resnet18", torchvision.models.resnet18), ("resnet50", torchvision.models.resnet50),
+                       ("mobilenet_v2", torchvision.models.mobilenet_v2)]:
+        torch.manual_seed(0)
+        model = randomize_norms(make(weights=None))
+        export(name, model, (torch.randn(2, 3, 224, 224),), ["input"], ["logits"],
+               {"input": {0: "batch_size"}, "logits": {0: "batch_size"}}, 17)
+
+
 if __name__ == "__main__":
-    models()
-    operator_cases()
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--large":
+        large_models(sys.argv[2])
+    else:
+        models()
+        operator_cases()

@@ -46,6 +46,10 @@ public final class MnistMain {
             CharLmMain.main(args);
             return;
         }
+        if (java.util.Arrays.asList(args).contains("spark")) { // -Dmodel=spark: the convnet data-parallel on Spark local[2]
+            SparkMnistMain.main(args);
+            return;
+        }
         String which = "convnet";
         Integer epochsArg = null;
         Double lrArg = null;

@@ -82,6 +82,13 @@ final class CompileMetrics {
         }
     }
 
+    /** Every metric's state variables, in a fixed order (outputs, then metrics, then each metric's states). */
+    List<dev.javelin.tensor.Variable> stateVariables() {
+        List<dev.javelin.tensor.Variable> all = new ArrayList<>();
+        for (List<Metric> ms : byOutput) for (Metric m : ms) all.addAll(m.variables());
+        return all;
+    }
+
     private static void placeOn(Metric m, Device device) {
         for (dev.javelin.tensor.Variable v : m.variables()) if (!v.stored().device().equals(device)) v.store(v.stored().to(device));
     }

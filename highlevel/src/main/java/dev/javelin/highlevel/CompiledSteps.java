@@ -28,6 +28,8 @@ final class CompiledSteps {
     /** One compiled function per step kind and batch layout (number of inputs, targets, weights). */
     private final Map<String, CompiledFunction> functions = new ConcurrentHashMap<>(); // predict may run on several threads
     private List<Variable> tracedTrainable;
+    /** Which trainable variables have a gradient, as the last trace of the gradient step found. */
+    private boolean[] gradientPresent;
 
     CompiledSteps(Model model, JitOptions options) {
         this.model = model;
@@ -36,16 +38,61 @@ final class CompiledSteps {
 
     /** One compiled training step: returns the loss of the batch. */
     Tensor train(Batch batch) {
+        retraceIfTrainableChanged();
+        return function("train", batch, b -> new Tensor[] {model.trainStep(b)}).call(args(batch))[0];
+    }
+
+    /**
+     * The model's {@link Model#gradientStep} compiled: the loss and the gradients. The program
+     * returns only the gradients that exist; which ones do is learnt when it is traced.
+     */
+    StepGradients gradients(Batch batch) {
+        retraceIfTrainableChanged();
+        Tensor[] out = function("gradients", batch, b -> {
+            StepGradients g = model.gradientStep(b);
+            List<Tensor> flat = new ArrayList<>();
+            flat.add(g.loss());
+            boolean[] present = new boolean[g.gradients().size()];
+            for (int i = 0; i < present.length; i++) {
+                present[i] = g.gradients().get(i) != null;
+                if (present[i]) flat.add(g.gradients().get(i));
+            }
+            gradientPresent = present;
+            return flat.toArray(Tensor[]::new);
+        }).call(args(batch));
+        List<Tensor> gradients = new ArrayList<>(gradientPresent.length);
+        int next = 1;
+        for (boolean p : gradientPresent) gradients.add(p ? out[next++] : null);
+        return new StepGradients(out[0], gradients);
+    }
+
+    /** The optimizer's update with these gradients (null: that variable is left alone), compiled once per pattern of nulls. */
+    void apply(List<Tensor> gradients) {
+        StringBuilder key = new StringBuilder("apply/");
+        List<Tensor> present = new ArrayList<>();
+        for (Tensor g : gradients) {
+            key.append(g == null ? '0' : '1');
+            if (g != null) present.add(g);
+        }
+        functions.computeIfAbsent(key.toString(), k -> Jit.compile(a -> {
+            List<Tensor> full = new ArrayList<>(gradients.size());
+            int next = 0;
+            for (int i = 0; i < k.length() - "apply/".length(); i++) full.add(k.charAt("apply/".length() + i) == '1' ? a[next++] : null);
+            model.optimizer().apply(model.trainableVariables(), full);
+            return new Tensor[] {model.optimizer().iterations().value()}; // the step count after the update
+        }, JitOptions.defaults())).call(present.toArray(Tensor[]::new));
+    }
+
+    private void retraceIfTrainableChanged() {
         List<Variable> trainable = model.trainableVariables();
         if (tracedTrainable != null && !sameVariables(tracedTrainable, trainable)) {
-            functions.keySet().removeIf(k -> k.startsWith("train"));
+            functions.keySet().removeIf(k -> k.startsWith("train") || k.startsWith("gradients") || k.startsWith("apply"));
             if (Debug.level() >= 1) {
                 System.err.println("[javelin] " + model.name() + ": the trainable variables changed (" + tracedTrainable.size()
                         + " -> " + trainable.size() + "): recompiling the train step");
             }
         }
         tracedTrainable = trainable;
-        return function("train", batch, b -> new Tensor[] {model.trainStep(b)}).call(args(batch))[0];
     }
 
     /** One compiled evaluation step: returns the loss of the batch. */

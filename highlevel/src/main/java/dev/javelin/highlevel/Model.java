@@ -355,6 +355,39 @@ public class Model extends Layer {
         return trainer.defaultTrainStep(batch);
     }
 
+    /**
+     * The first half of the default {@link #trainStep}: forward under a gradient tape, loss plus
+     * regularization, the gradients of the trainable variables, metric updates; no update. The
+     * default {@code trainStep} is this step followed by {@code optimizer().apply}, so overriding
+     * it changes {@code fit} and a data-parallel trainer alike. Traceable like {@code trainStep}.
+     */
+    public StepGradients gradientStep(Batch batch) {
+        return trainer.defaultGradientStep(batch);
+    }
+
+    /**
+     * Runs {@link #gradientStep} on one batch, compiled as {@code fit}'s steps are (op by op with
+     * {@code jitCompile(false)}): the loss and the gradients, without changing any weight. With
+     * {@link #applyGradients} this is one {@code fit} step split in two, for data-parallel training.
+     *
+     * <pre>{@code
+     * StepGradients g = model.computeGradients(new Batch(List.of(x), List.of(y), null));
+     * model.applyGradients(g.gradients());   // the same update as trainOnBatch(x, y)
+     * }</pre>
+     */
+    public StepGradients computeGradients(Batch batch) {
+        return trainer.computeGradients(batch);
+    }
+
+    /**
+     * Runs the compiled optimizer's update of {@link #trainableVariables()} with {@code gradients}
+     * (one per variable, in that order; null leaves a variable alone), compiled as {@code fit}'s
+     * steps are. See {@link #computeGradients}.
+     */
+    public void applyGradients(List<Tensor> gradients) {
+        trainer.applyGradients(gradients);
+    }
+
     /** One evaluation step, as Keras's {@code test_step}: forward in inference mode, loss, metrics. */
     public Tensor testStep(Batch batch) {
         return trainer.defaultTestStep(batch);
@@ -386,6 +419,25 @@ public class Model extends Layer {
     /** Updates the compiled metrics with one batch whose examples weigh {@code sampleWeight} (null: all 1). */
     public void updateMetrics(List<Tensor> targets, List<Tensor> predictions, Tensor sampleWeight) {
         trainer.updateMetrics(targets, predictions, sampleWeight);
+    }
+
+    /**
+     * The state variables of the compiled metrics (totals, counts), in a fixed order; empty until
+     * the first step creates the metrics. A data-parallel trainer sums their per-step changes over
+     * workers so that every worker's metrics describe the global batch.
+     */
+    public List<Variable> metricVariables() {
+        return trainer.metricVariables();
+    }
+
+    /** The compiled metrics' current results, keyed as in {@link History} ({@code accuracy}, ...). */
+    public Map<String, Double> metricResults() {
+        return trainer.metricResults();
+    }
+
+    /** Clears the compiled metrics' state (Keras's {@code reset_metrics}); {@code fit} does it every epoch. */
+    public void resetMetrics() {
+        trainer.resetMetrics();
     }
 
     /** The compiled optimizer; null before {@link #compile}. */

@@ -81,7 +81,15 @@ final class Trainer {
 
     // ---- steps ------------------------------------------------------------------------------
 
+    /** Keras's {@code train_step}: the model's {@link Model#gradientStep}, then the optimizer's update. */
     Tensor defaultTrainStep(Batch batch) {
+        StepGradients g = model.gradientStep(batch);
+        optimizer.apply(model.trainableVariables(), g.gradients());
+        return g.loss();
+    }
+
+    /** Forward under a tape, loss, gradients, metric updates: everything of a train step but the update. */
+    StepGradients defaultGradientStep(Batch batch) {
         List<Variable> vars = model.trainableVariables();
         List<Tensor> predictions;
         Tensor lossValue;
@@ -92,9 +100,9 @@ final class Trainer {
         } finally {
             tape.close(); // stop recording before the backward pass and the metric updates
         }
-        optimizer.apply(vars, tape.gradient(lossValue, vars));
+        List<Tensor> gradients = tape.gradient(lossValue, vars);
         updateMetrics(batch.targets(), predictions, batch.sampleWeight());
-        return lossValue;
+        return new StepGradients(lossValue, gradients);
     }
 
     @SuppressWarnings("try") // the scope only needs closing
@@ -380,6 +388,58 @@ final class Trainer {
         List<Tensor> result = new ArrayList<>();
         for (List<Tensor> p : parts) result.add(HostBatches.concat(p));
         return result;
+    }
+
+    /** {@link Model#computeGradients}: the model's gradient step on one batch, compiled as {@code fit}'s steps are. */
+    @SuppressWarnings("try") // the scope only needs closing
+    StepGradients computeGradients(Batch host) {
+        requireCompiled("computeGradients");
+        loss.checkTargets(host.targets());
+        prepare(host, true);
+        Batch b = onModelDevice(host);
+        if (usesJit()) {
+            try {
+                return jit.gradients(b);
+            } catch (RuntimeException e) {
+                throw explained(b, e);
+            }
+        }
+        try (Dispatch.Scope check = nanCheck ? EagerNanCheck.watch() : null) {
+            return model.gradientStep(b);
+        }
+    }
+
+    /** {@link Model#applyGradients}: the optimizer's update of the trainable variables, compiled as {@code fit}'s steps are. */
+    void applyGradients(List<Tensor> gradients) {
+        requireCompiled("applyGradients");
+        List<Variable> vars = model.trainableVariables();
+        if (gradients.size() != vars.size()) {
+            throw new IllegalArgumentException(model.name() + ".applyGradients: " + gradients.size() + " gradients for "
+                    + vars.size() + " trainable variables");
+        }
+        buildOptimizer();
+        List<Tensor> onDevice = new ArrayList<>(gradients.size());
+        for (Tensor g : gradients) onDevice.add(g == null ? null : g.to(model.device()));
+        if (usesJit()) jit.apply(onDevice);
+        else optimizer.apply(vars, onDevice);
+    }
+
+    List<Variable> metricVariables() {
+        requireCompiled("metricVariables");
+        return metrics.stateVariables();
+    }
+
+    Map<String, Double> metricResults() {
+        requireCompiled("metricResults");
+        Map<String, Double> logs = new LinkedHashMap<>();
+        metrics.addLogs(logs);
+        return logs;
+    }
+
+    void resetMetrics() {
+        requireCompiled("resetMetrics");
+        loss.reset();
+        metrics.reset();
     }
 
     Map<String, Double> trainOnBatch(List<Tensor> x, List<Tensor> y) {

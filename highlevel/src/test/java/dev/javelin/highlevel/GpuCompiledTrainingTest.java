@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.javelin.highlevel.callbacks.History;
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
+import dev.javelin.highlevel.layers.Dropout;
 import dev.javelin.highlevel.layers.Flatten;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.MaxPooling2D;
@@ -37,7 +38,8 @@ class GpuCompiledTrainingTest {
 
     private static Model convnet() {
         Seeds.setGlobal(5);
-        return new Sequential(new InputLayer(6, 6, 1), new Conv2D(2, 3, "relu"), new MaxPooling2D(2), new Flatten(), new Dense(3, "softmax"));
+        return new Sequential(new InputLayer(6, 6, 1), new Conv2D(2, 3, "relu"), new MaxPooling2D(2), new Flatten(), new Dropout(0.25),
+                new Dense(3, "softmax"));
     }
 
     private static History train(Model m, Tensor x, Tensor y) {
@@ -47,7 +49,7 @@ class GpuCompiledTrainingTest {
     }
 
     @Test
-    void aCompiledConvnetOnTheGpuTrainsLikeTheCompiledCpuOne() {
+    void aCompiledConvnetWithDropoutOnTheGpuTrainsLikeTheCompiledCpuOne() {
         Tensor x = new RandomTensors(1).uniform(Shape.of(8, 6, 6, 1), DType.FLOAT32, 0, 1);
         Tensor y = new RandomTensors(2).labels(Shape.of(8), 3, DType.INT64);
         Model cpu = convnet();
@@ -65,6 +67,9 @@ class GpuCompiledTrainingTest {
                     cpu.weights().get(i).name());
         }
         assertEquals(cpu.evaluate(x, y, 4).get("loss"), gpu.evaluate(x, y, 4).get("loss"), 1e-4);
+        Tensor p = gpu.predict(x.narrow(0, 0, 3)); // an odd batch size
+        assertEquals(Device.CPU, p.device(), "predict returns host tensors");
+        assertArrayEquals(cpu.predict(x.narrow(0, 0, 3)).toFloatArray(), p.toFloatArray(), 1e-4f);
         assertTrue(gpu.trainer.jitCompilations() >= 2, "evaluate compiled its test step too");
     }
 }

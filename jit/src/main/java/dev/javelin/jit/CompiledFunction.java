@@ -215,8 +215,11 @@ public final class CompiledFunction {
             log((batchOnly ? "re-planned for a new batch size (dynamic): " : "recompiling: ") + reason
                     + " (" + (KernelCache.generated() - kernelsBefore) + " kernels generated)");
         }
-        if (options.isDynamicBatch() && rowWise == null) {
-            int n = batchOf(args);
+        // Decided on the first program traced with a batch of 2 or more: at batch 1 the batch digit of
+        // a merged axis cannot be told apart from the axis' other factors (the function gets exact
+        // programs until then).
+        int n = batchOf(args);
+        if (options.isDynamicBatch() && rowWise == null && n != 1) {
             rowWise = n > 0 && RowIndependence.holds(r.program().graph(), n, batched(args, n));
         }
         if (Debug.level() >= 1) {

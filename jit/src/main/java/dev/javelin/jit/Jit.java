@@ -73,6 +73,11 @@ public final class Jit {
         }
         sb.append("== plan decisions\n");
         for (String d : p.plan().decisions()) sb.append("  ").append(d).append('\n');
+        List<String> device = p.executorNotes();
+        if (!device.isEmpty()) {
+            sb.append("== on the device\n");
+            for (String d : device) sb.append("  ").append(d).append('\n');
+        }
         return sb.toString();
     }
 

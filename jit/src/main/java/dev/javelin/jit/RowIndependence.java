@@ -2,6 +2,7 @@ package dev.javelin.jit;
 
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
+import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -16,32 +17,41 @@ import java.util.Map;
  * batch statistics, a contraction over the batch) or writes variables is not, and keeps exact
  * programs per size.
  *
- * <p>The analysis is a forward pass over the graph with three states per value, conservative for
- * every op it does not know to keep rows apart.
+ * <p>The analysis is a forward pass over the graph. A value's rows are free of the batch, mixed, or
+ * a digit of one axis: that axis has {@code outer * batch * inner} entries and entry
+ * {@code (o * batch + r) * inner + j} belongs to row {@code r}. Tracking the axis and digit (not only
+ * axis 0) follows the batch through the transposes and reshapes of attention as exported
+ * transformers write them ({@code [B, T, E] -> [T, B, E] -> [T * B, E]}, {@code [T, B * H, D]}).
+ * Every op it does not know to keep rows apart mixes them.
  */
 final class RowIndependence {
-    /** What a value's rows depend on. */
-    private enum Rows {
-        /** Nothing from the batched arguments (variables, constants, and what is computed from them). */
-        FREE,
-        /** Axis 0 is the batch; row i depends only on row i of the batched arguments. */
-        ROW,
-        /** Anything else. */
-        MIXED
+    /** What a value's rows depend on: nothing from the batch (axis -1), anything (axis -2), or a digit of one axis. */
+    private record Rows(int axis, long outer, long inner) {
+        static final Rows FREE = new Rows(-1, 0, 0);
+        static final Rows MIXED = new Rows(-2, 0, 0);
+
+        Rows moved(int to) {
+            return new Rows(to, outer, inner);
+        }
+
+        boolean isRow() {
+            return axis >= 0;
+        }
     }
 
     private RowIndependence() {}
 
     /**
      * True when {@code g}, traced with batch size {@code batch} and arguments {@code batched} (true
-     * for those carrying the batch on axis 0), keeps rows apart, every output is batch-aligned, and
-     * no variable is written.
+     * for those carrying the batch on axis 0), keeps rows apart, every output is batch-aligned (axis 0
+     * of size {@code batch}), and no variable is written.
      */
     static boolean holds(Graph g, int batch, boolean[] batched) {
         if (!g.variableWrites().isEmpty()) return false;
         Map<Node, Rows> state = new IdentityHashMap<>();
         for (Node out : g.outputs()) {
-            if (evaluate(out, batch, batched, state) != Rows.ROW) return false;
+            Rows r = evaluate(out, batch, batched, state);
+            if (!r.equals(new Rows(0, 1, 1))) return false;
         }
         return true;
     }
@@ -73,76 +83,127 @@ final class RowIndependence {
     private static Rows rule(Node n, int batch, boolean[] batched, Map<Node, Rows> state) {
         switch (n.kind()) {
             case ARGUMENT:
-                return batched[n.inputIndex()] ? Rows.ROW : Rows.FREE;
+                return batched[n.inputIndex()] && n.rank() > 0 && n.shape().dim(0) == batch ? new Rows(0, 1, 1) : Rows.FREE;
             case VARIABLE:
             case CONSTANT:
                 return Rows.FREE;
             default:
                 break;
         }
-        boolean anyRow = false;
+        Rows row = null; // the one row state among the inputs (two different ones mix)
         for (Node in : n.inputs()) {
             Rows r = state.get(in);
             if (r == Rows.MIXED) return Rows.MIXED;
-            anyRow |= r == Rows.ROW;
+            if (r.isRow()) {
+                if (row != null && !row.equals(r) && !n.op().equals(Op.MATMUL) && !n.op().equals(Op.GATHER)) return Rows.MIXED;
+                if (row == null) row = r;
+            }
         }
-        if (!anyRow) return n.op() == dev.javelin.tensor.Op.RANDOM_UNIFORM || n.op() == dev.javelin.tensor.Op.RANDOM_NORMAL
-                ? Rows.MIXED // numbers drawn by flat position: a padded batch moves no row, but be safe about generators
-                : Rows.FREE;
-        // from here on at least one input carries the batch on axis 0
-        if (n.rank() == 0 || n.shape().dim(0) != batch) return Rows.MIXED;
-        boolean kept = switch (n.op().kind()) {
-            case UNARY, BINARY, TERNARY -> true; // operands share one shape (broadcasts are EXPAND views)
-            case REDUCE -> !reduces(n, 0);
+        if (row == null) {
+            return n.op() == Op.RANDOM_UNIFORM || n.op() == Op.RANDOM_NORMAL
+                    ? Rows.MIXED // numbers drawn by flat position: a padded batch moves no row, but be safe about generators
+                    : Rows.FREE;
+        }
+        Rows out = switch (n.op().kind()) {
+            case UNARY, BINARY, TERNARY -> row; // operands share one shape (broadcasts are EXPAND views)
+            case REDUCE -> reduced(n, row);
             case MOVEMENT -> switch (n.op()) {
-                case RESHAPE -> n.input(0).shape().dim(0) == batch; // row-major: same leading size keeps each row's elements
-                case PERMUTE -> n.attrs(OpAttrs.Permute.class).order()[0] == 0;
-                case EXPAND -> n.input(0).shape().dim(0) == batch;
+                case RESHAPE -> reshaped(n, row, batch);
+                case PERMUTE -> {
+                    int[] order = n.attrs(OpAttrs.Permute.class).order();
+                    int to = -1;
+                    for (int i = 0; i < order.length; i++) if (order[i] == row.axis()) to = i;
+                    yield row.moved(to);
+                }
+                case EXPAND -> n.input(0).rank() == n.rank() && n.input(0).shape().dim(row.axis()) == n.shape().dim(row.axis()) ? row : Rows.MIXED;
                 case SLICE -> {
                     OpAttrs.Slice s = n.attrs(OpAttrs.Slice.class);
-                    yield s.start()[0] == 0 && s.step()[0] == 1 && s.stop()[0] >= batch;
+                    int a = row.axis();
+                    yield s.start()[a] == 0 && s.step()[a] == 1 && s.stop()[a] == n.input(0).shape().dim(a) ? row : Rows.MIXED;
                 }
-                case UNFOLD -> true; // NHWC windows over H and W
-                default -> false;
+                case UNFOLD -> row.axis() == 0 ? row : row.axis() == 3 ? row.moved(5) : Rows.MIXED; // NHWC windows over H and W
+                default -> Rows.MIXED;
             };
             case DATA -> switch (n.op()) {
                 case PAD -> {
                     OpAttrs.Pad p = n.attrs(OpAttrs.Pad.class);
-                    yield p.low()[0] == 0 && p.high()[0] == 0 && p.interior()[0] == 0;
+                    int a = row.axis();
+                    yield p.low()[a] == 0 && p.high()[a] == 0 && p.interior()[a] == 0 ? row : Rows.MIXED;
                 }
-                case FOLD, CONTIGUOUS, CAST -> true;
-                default -> false;
+                case FOLD -> row.axis() == 0 ? row : row.axis() == 5 ? row.moved(3) : Rows.MIXED;
+                case CONTIGUOUS, CAST -> row;
+                default -> Rows.MIXED;
             };
             case CONTRACTION -> switch (n.op()) {
-                // rank 2: [batch, K] @ [K, N] keeps rows; a batched right operand contracts over the batch
-                case MATMUL -> n.rank() > 2 ? true : state.get(n.input(1)) == Rows.FREE;
-                case CONV2D, CONV2D_BACKWARD_INPUT -> state.get(n.input(1)) == Rows.FREE; // image (or dy) batched, filter not
-                default -> false; // CONV2D_BACKWARD_FILTER sums over the batch
+                case MATMUL -> matmul(n, state.get(n.input(0)), state.get(n.input(1)));
+                // image (or dy) batched on N, filter free
+                case CONV2D, CONV2D_BACKWARD_INPUT -> row.axis() == 0 && state.get(n.input(1)) == Rows.FREE ? row : Rows.MIXED;
+                // q, k, v (and the mask) batched on one leading axis: each row attends within itself
+                case ATTENTION -> row.axis() < n.rank() - 2 ? row : Rows.MIXED;
+                default -> Rows.MIXED; // CONV2D_BACKWARD_FILTER sums over the batch
             };
-            case INDEX -> {
-                int axis = n.attrs(OpAttrs.Axis.class).axis();
-                if (n.op() == dev.javelin.tensor.Op.GATHER) {
-                    // axis 0: out[i] = x[idx[i]], an embedding lookup, keeps rows only when x is not batched
-                    yield axis != 0 ? sameBatch(n, batch) : state.get(n.input(0)) == Rows.FREE;
-                }
-                yield axis != 0 && sameBatch(n, batch);
-            }
-            default -> false;
+            case INDEX -> switch (n.op()) {
+                case GATHER -> gathered(n, state.get(n.input(0)), state.get(n.input(1)));
+                case ARGSORT -> n.attrs(OpAttrs.Sort.class).axis() != row.axis() ? row : Rows.MIXED;
+                default -> Rows.MIXED;
+            };
+            default -> Rows.MIXED;
         };
-        return kept ? Rows.ROW : Rows.MIXED;
+        return out.isRow() && n.rank() > out.axis() ? out : Rows.MIXED;
     }
 
-    private static boolean sameBatch(Node n, int batch) {
-        for (Node in : n.inputs()) if (in.rank() == 0 || in.shape().dim(0) != batch) return false;
-        return true;
-    }
-
-    private static boolean reduces(Node n, int axis) {
+    private static Rows reduced(Node n, Rows row) {
         OpAttrs.Reduce r = n.attrs(OpAttrs.Reduce.class);
         int[] axes = r.axes();
-        if (axes == null || axes.length == 0) return true;
-        int rank = n.input(0).rank();
-        for (int a : axes) if ((a < 0 ? a + rank : a) == axis) return true;
-        return false;
+        if (axes == null || axes.length == 0) return Rows.MIXED;
+        int before = 0;
+        for (int a : axes) {
+            if (a == row.axis()) return Rows.MIXED;
+            if (a < row.axis()) before++;
+        }
+        return r.keepDims() ? row : row.moved(row.axis() - before);
+    }
+
+    /**
+     * A row-major reshape keeps the flat order, so the row digit keeps its place in the flat index:
+     * {@code before} entries of everything outside it in front, {@code after} behind. The result's row
+     * axis is the one that holds that digit whole.
+     */
+    private static Rows reshaped(Node n, Rows row, int batch) {
+        int[] in = n.input(0).shape().toArray(), out = n.shape().toArray();
+        long before = row.outer(), after = row.inner();
+        for (int i = 0; i < row.axis(); i++) before *= in[i];
+        for (int i = row.axis() + 1; i < in.length; i++) after *= in[i];
+        long prefix = 1;
+        for (int b = 0; b < out.length && prefix <= before; b++) {
+            if (out[b] > 0 && before % prefix == 0) {
+                long outer = before / prefix;
+                if (out[b] % (outer * batch) == 0) {
+                    long inner = out[b] / (outer * batch), suffix = 1;
+                    for (int i = b + 1; i < out.length; i++) suffix *= out[i];
+                    if (inner * suffix == after) return new Rows(b, outer, inner);
+                }
+            }
+            prefix *= out[b];
+        }
+        return Rows.MIXED;
+    }
+
+    /** [..., M, K] @ [..., K, N] (equal ranks): rows on a batch axis of both, on M of the left, or on N of the right. */
+    private static Rows matmul(Node n, Rows left, Rows right) {
+        int r = n.rank();
+        if (left.isRow() && right.isRow()) return left.equals(right) && left.axis() < r - 2 ? left : Rows.MIXED;
+        if (left.isRow()) return left.axis() <= r - 2 ? left : Rows.MIXED; // not K
+        return right.axis() < r - 2 || right.axis() == r - 1 ? right : Rows.MIXED;
+    }
+
+    /** out[..i..] = x[..idx[..i..]..] along the axis: rows follow the index, or x where the index does not pick along them. */
+    private static Rows gathered(Node n, Rows x, Rows idx) {
+        int axis = n.attrs(OpAttrs.Axis.class).axis();
+        if (idx.isRow()) {
+            if (x == Rows.FREE || x.equals(idx) && idx.axis() != axis) return idx;
+            return Rows.MIXED;
+        }
+        return x.axis() != axis && n.shape().dim(x.axis()) == n.input(0).shape().dim(x.axis()) ? x : Rows.MIXED;
     }
 }

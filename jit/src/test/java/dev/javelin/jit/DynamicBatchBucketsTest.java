@@ -16,9 +16,10 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * A dynamic-batch function called with many batch sizes: a row-wise one is served from a bounded
- * set of padded power-of-two programs and its memory stays flat; one that mixes rows keeps exact
- * programs, and every cache and log stays bounded either way.
+ * A dynamic-batch function called with many batch sizes: a row-wise one (also when the batch moves
+ * through transposes and merged axes, as in exported attention) is served from a bounded set of
+ * padded power-of-two programs and its memory stays flat; one that mixes rows keeps exact programs,
+ * and every cache and log stays bounded either way.
  */
 class DynamicBatchBucketsTest {
     private static final Variable W = new Variable("w", TestTensors.uniform(Shape.of(16, 8), -0.5, 0.5, 11), true);
@@ -88,6 +89,44 @@ class DynamicBatchBucketsTest {
             TensorAssert.assertClose(scaled.apply(new Tensor[] {in})[0], f.call(in)[0], 1e-6, 1e-6);
         }
         assertFalse(f.padsBatch(), "the check against the op-by-op run turned padding off");
+    }
+
+    /** Attention as exported transformers write it: the batch moves off axis 0 and into merged axes. */
+    private static final Variable WQ = new Variable("wq", TestTensors.uniform(Shape.of(8, 8), -0.5, 0.5, 13), true);
+
+    private static Tensor attentionLikeExport(Tensor x) {
+        int b = x.dim(0), t = x.dim(1), e = x.dim(2), heads = 2, d = e / heads;
+        Tensor seqFirst = x.permute(1, 0, 2);                                        // [T, B, E]
+        Tensor q = seqFirst.reshape(t * b, e).matmul(WQ.value()).reshape(t, b * heads, d); // [T, B*H, D]
+        Tensor perHead = q.permute(1, 0, 2);                                         // [B*H, T, D]
+        Tensor mixed = perHead.matmul(perHead.mT()).softmax(-1).matmul(perHead);     // within each (row, head)
+        return mixed.permute(1, 0, 2).reshape(t, b, e).permute(1, 0, 2).add(x);      // back to [B, T, E]
+    }
+
+    @Test
+    void rowsAreFollowedThroughTransposesAndMergedAxes() {
+        Function<Tensor[], Tensor[]> fn = a -> new Tensor[] {attentionLikeExport(a[0])};
+        CompiledFunction f = Jit.compile(fn, JitOptions.dynamicBatch());
+        for (int n : new int[] {1, 2, 3, 5, 7, 8, 13}) {
+            Tensor in = TestTensors.uniform(Shape.of(n, 5, 8), -1, 1, n);
+            TensorAssert.assertClose(fn.apply(new Tensor[] {in})[0], f.call(in)[0], 1e-5, 1e-5);
+        }
+        assertTrue(f.padsBatch());
+        assertTrue(f.compilations() <= 5, "programs for 1, 2, 4, 8, 16: " + f.compilations() + " " + f.recompileReasons());
+    }
+
+    @Test
+    void aMergedAxisThatIsReducedMixesRows() {
+        // [B, T, E] -> [T * B, E] summed over its first axis: every row of the result sees every batch row
+        Function<Tensor[], Tensor[]> fn = a -> new Tensor[] {a[0].permute(1, 0, 2).reshape(a[0].dim(1) * a[0].dim(0), a[0].dim(2)).sum(0)
+                .reshape(1, a[0].dim(2)).expand(a[0].dim(0), a[0].dim(2)).add(a[0].sum(1))};
+        CompiledFunction f = Jit.compile(fn, JitOptions.dynamicBatch());
+        for (int n : new int[] {2, 3, 5}) {
+            Tensor in = TestTensors.uniform(Shape.of(n, 5, 8), -1, 1, n);
+            TensorAssert.assertClose(fn.apply(new Tensor[] {in})[0], f.call(in)[0], 1e-5, 1e-5);
+        }
+        assertFalse(f.padsBatch());
+        assertEquals(3, f.compilations());
     }
 
     @Test

@@ -65,4 +65,42 @@ class TranscendentalBitsTest {
         }
         assertEquals(1, compiled.compilations());
     }
+
+    /**
+     * pow fuses into the compiled loop and gives eager's bits for every pair of a grid of special and
+     * ordinary values, with a tensor exponent, a scalar one (broadcast) and a strided base.
+     */
+    @org.junit.jupiter.api.Test
+    void powCompiledMatchesEagerBitForBit() {
+        float[] v = {0f, -0f, 1f, -1f, 2f, -2f, 0.5f, -0.5f, 3f, -3f, 1.5f, 1e-3f, 1e5f, 1e-42f, 88f, Float.MAX_VALUE,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f / 3, -7f, 0.9999f, 1.0001f, 200f};
+        float[] a = new float[v.length * v.length], b = new float[a.length];
+        for (int i = 0; i < v.length; i++) {
+            for (int j = 0; j < v.length; j++) {
+                a[i * v.length + j] = v[i];
+                b[i * v.length + j] = v[j];
+            }
+        }
+        Tensor x = Tensor.wrap(HeapStorage.wrap(a), Shape.of(v.length, v.length));
+        Tensor y = Tensor.wrap(HeapStorage.wrap(b), Shape.of(v.length, v.length));
+        CompiledFunction tensorExponent = Jit.compile(t -> new Tensor[] {t[0].pow(t[1]).mul(t[0])});
+        assertSameBits("pow", x.pow(y).mul(x).toFloatArray(), tensorExponent.call(x, y)[0].toFloatArray());
+        assertSameBits("pow transposed", x.transpose(0, 1).pow(y).mul(x.transpose(0, 1)).toFloatArray(),
+                tensorExponent.call(x.transpose(0, 1), y)[0].toFloatArray());
+        for (double s : new double[] {2, 1, 0.5, 3, -1.5}) {
+            CompiledFunction scalar = Jit.compile(t -> new Tensor[] {t[0].pow(s).add(1f)});
+            assertSameBits("pow " + s, x.pow(s).add(1f).toFloatArray(), scalar.call(x)[0].toFloatArray());
+        }
+        String plan = Jit.explain(t -> new Tensor[] {t[0].pow(t[1]).mul(t[0])}, x, y);
+        assertFalse(plan.contains("B_pow"), "pow runs inside the fused loop:\n" + plan);
+    }
+
+    private static void assertSameBits(String what, float[] eager, float[] jit) {
+        for (int i = 0; i < eager.length; i++) {
+            int e = Float.floatToRawIntBits(eager[i]), j = Float.floatToRawIntBits(jit[i]);
+            if (e != j && !(Float.isNaN(eager[i]) && Float.isNaN(jit[i]))) {
+                fail(what + " at " + i + ": eager " + eager[i] + ", compiled " + jit[i]);
+            }
+        }
+    }
 }

@@ -130,6 +130,32 @@ public final class OnnxModel {
         return function;
     }
 
+    /**
+     * The graph as a functional Keras-like {@link dev.javelin.highlevel.Model} of Javelin layers (Conv2D,
+     * Dense, BatchNormalization, ...; nodes without a layer become {@link OnnxOpLayer}s), with the
+     * file's weights: summarise it, fine-tune it with {@code fit}, save it. Inputs keep the file's
+     * layout (channels-first); the sizes after the batch axis must be fixed.
+     *
+     * <pre>{@code
+     * Model m = OnnxModel.load(Path.of("convnet.onnx")).toModel();
+     * m.summary();
+     * m.compile("adam", "sparse_categorical_crossentropy");
+     * m.fit(x, y, 32, 3);
+     * }</pre>
+     */
+    public dev.javelin.highlevel.Model toModel() {
+        return ModelConversion.convert(graph, source);
+    }
+
+    /** Registers {@link OnnxOpLayer} with {@code LayerRegistry}, so {@code Model.load} reads models saved from {@link #toModel()}. */
+    public static void registerLayers() {
+        dev.javelin.highlevel.LayerRegistry.register("OnnxOpLayer", OnnxOpLayer::fromConfig);
+    }
+
+    static {
+        registerLayers();
+    }
+
     /** Runs the compiled model on inputs given in {@link #inputs()} order; returns the outputs in {@link #outputs()} order. */
     public Tensor[] call(Tensor... inputs) {
         check(inputs);

@@ -24,6 +24,7 @@ final class Operators {
         ReduceOperators.register(table);
         NeuralOperators.register(table);
         PoolOperators.register(table);
+        ResizeOperators.register(table);
         return Collections.unmodifiableMap(table);
     }
 

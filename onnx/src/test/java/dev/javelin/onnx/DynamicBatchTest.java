@@ -3,6 +3,7 @@ package dev.javelin.onnx;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.MathOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -18,14 +19,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DynamicBatchTest {
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "convnet"})
+    @ValueSource(strings = {"mlp", "convnet", "encoder", "torch_encoder", "decoder"})
     void batchSizesShareBucketedPrograms(String name) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
         OnnxModel model = OnnxModel.load(c.model());
-        Tensor example = c.inputArray()[0];
         int[] sizes = {1, 2, 3, 5, 7, 8, 13};
         for (int n : sizes) {
-            Tensor x = batch(example, n);
+            Tensor[] x = c.inputArray().clone();
+            for (int i = 0; i < x.length; i++) x[i] = batch(x[i], n);
             Tensor got = model.call(x)[0];
             TensorAssert.assertClose(model.apply(x)[0], got, 1e-4, 1e-5);
         }
@@ -35,12 +36,15 @@ class DynamicBatchTest {
         assertTrue(model.function().padsBatch(), name + ": the batch is served from padded buckets");
     }
 
-    /** {@code n} rows like the example's (random values; ids stay in the vocabulary). */
+    /** {@code n} rows like the example's (random values; ids stay in the vocabulary; masks keep the first 3 positions). */
     private static Tensor batch(Tensor example, int n) {
         int[] dims = example.shape().toArray();
         dims[0] = n;
         Shape s = Shape.of(dims);
-        if (example.dtype() == DType.INT64) return Tensors.randint(s, 0, 50, n);
-        return Tensors.normal(s, n);
+        return switch (example.dtype()) {
+            case INT64 -> Tensors.randint(s, 0, 50, n);
+            case BOOL -> MathOps.logicalAnd(Tensors.uniform(s, n).lt(0.3), Tensors.arange(dims[1]).ge(Tensors.scalar(3, DType.INT64)));
+            default -> Tensors.normal(s, n);
+        };
     }
 }

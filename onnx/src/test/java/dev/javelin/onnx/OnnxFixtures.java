@@ -28,21 +28,28 @@ final class OnnxFixtures {
     }
 
     static Case load(String folder, String name) {
-        String base = "/dev/javelin/onnx/" + folder + "/" + name;
-        try (InputStream in = OnnxFixtures.class.getResourceAsStream(base + ".io.pb")) {
-            if (in == null) throw new IllegalStateException("missing fixture " + base + ".io.pb (run make_onnx_fixtures.py)");
+        try {
+            Path dir = Path.of(OnnxFixtures.class.getResource("/dev/javelin/onnx/" + folder).toURI());
+            return load(dir, name);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The case {@code name} in a folder on disk ({@code name.onnx} and {@code name.io.pb}). */
+    static Case load(Path dir, String name) {
+        Path io = dir.resolve(name + ".io.pb");
+        try (InputStream in = java.nio.file.Files.newInputStream(io)) {
             GraphProto g = GraphProto.parseFrom(in);
             Map<String, Tensor> inputs = new LinkedHashMap<>(), outputs = new LinkedHashMap<>();
             for (TensorProto t : g.getInitializerList()) {
-                Tensor v = TensorReader.read(t, null, base + " " + t.getName());
+                Tensor v = TensorReader.read(t, null, io + " " + t.getName());
                 if (t.getName().startsWith("input:")) inputs.put(t.getName().substring(6), v);
                 else outputs.put(t.getName().substring(7), v);
             }
-            return new Case(name, Path.of(OnnxFixtures.class.getResource(base + ".onnx").toURI()), inputs, outputs);
+            return new Case(name, dir.resolve(name + ".onnx"), inputs, outputs);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException("missing or unreadable fixture " + io + " (run make_onnx_fixtures.py)", e);
         }
     }
 

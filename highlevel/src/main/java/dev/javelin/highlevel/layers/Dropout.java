@@ -38,7 +38,7 @@ public final class Dropout extends Layer {
     @Override
     public Tensor call(Tensor inputs, boolean training) {
         if (!training || rate == 0) return inputs;
-        return NN.dropout(inputs, rate, seeds.next().to(inputs.device()));
+        return NN.dropout(inputs, rate, seeds.next(inputs.device()));
     }
 
     /** The mask passes through unchanged, as in Keras. */

@@ -8,9 +8,10 @@ import dev.javelin.tensor.spi.HeapStorage;
 /**
  * The keys and values one self-attention layer has computed so far in a generation, so a new token
  * costs one row of projections and one pass over the cache (O(T)) instead of recomputing the whole
- * sequence (O(T²)). Storage is preallocated for {@code capacity} positions as [B, heads, capacity, D]
- * on the CPU heap; {@link #keys()} and {@link #values()} are views of the filled part, so appending
- * copies only the new rows.
+ * sequence (O(T²)). Storage is preallocated for {@code capacity} positions on the CPU heap: values as
+ * [B, heads, capacity, D], keys transposed as [B, heads, D, capacity], the layout the attention kernel
+ * multiplies a query by (so a decode step reads them in place); {@link #keys()} and {@link #values()}
+ * are [B, heads, T, D] views of the filled part, so appending copies only the new positions.
  *
  * <pre>{@code
  * KvCache cache = new KvCache(1, 4, 32, 32, 128);
@@ -51,7 +52,7 @@ public final class KvCache {
     }
 
     /** Appends k [B, heads, n, keyDim] and v [B, heads, n, valueDim] at positions length .. length + n - 1. */
-    void append(Tensor k, Tensor v) {
+    public void append(Tensor k, Tensor v) {
         int n = k.dim(2);
         Shape ek = Shape.of(batch, heads, n, keyDim), ev = Shape.of(batch, heads, n, valueDim);
         if (!k.shape().equals(ek) || !v.shape().equals(ev)) {
@@ -62,7 +63,12 @@ public final class KvCache {
             throw new IllegalArgumentException("KvCache: " + n + " new positions after " + length + " exceed the capacity " + capacity
                     + " (the model's sequence_length)");
         }
-        copyIn(k.toFloatArray(), keys.floats(), n, keyDim);
+        float[] kv = k.toFloatArray(), kt = keys.floats();
+        for (int bh = 0; bh < batch * heads; bh++) {
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < keyDim; c++) kt[(bh * keyDim + c) * capacity + length + i] = kv[(bh * n + i) * keyDim + c];
+            }
+        }
         copyIn(v.toFloatArray(), values.floats(), n, valueDim);
         length += n;
     }
@@ -75,15 +81,52 @@ public final class KvCache {
 
     /** The cached keys [B, heads, length, keyDim], a view of the storage. */
     public Tensor keys() {
-        return view(keys, keyDim);
+        return keySlots(length);
     }
 
     /** The cached values [B, heads, length, valueDim]. */
     public Tensor values() {
-        return view(values, valueDim);
+        return valueSlots(length);
     }
 
-    private Tensor view(HeapStorage s, int d) {
-        return Tensor.wrap(s, Shape.of(batch, heads, length, d), new int[] {heads * capacity * d, capacity * d, d, 1}, 0);
+    /** The whole key storage [B, heads, keyDim, capacity] (keys transposed), filled or not: a compiled decode step's argument. */
+    public Tensor keyStorage() {
+        return Tensor.wrap(keys, Shape.of(batch, heads, keyDim, capacity), new int[] {heads * keyDim * capacity, keyDim * capacity, capacity, 1}, 0);
+    }
+
+    /** The whole value storage [B, heads, capacity, valueDim], filled or not. */
+    public Tensor valueStorage() {
+        return Tensor.wrap(values, Shape.of(batch, heads, capacity, valueDim), new int[] {heads * capacity * valueDim, capacity * valueDim, valueDim, 1}, 0);
+    }
+
+    /**
+     * The first {@code slots} positions [B, heads, slots, keyDim] of a {@link #keyStorage()}, a view (so a
+     * compiled step that takes them from its argument reads the cache in place).
+     */
+    public static Tensor keySlots(Tensor keyStorage, int slots) {
+        return keyStorage.slice(3, 0, slots).permute(0, 1, 3, 2);
+    }
+
+    /** The first {@code slots} positions [B, heads, slots, valueDim] of a {@link #valueStorage()}, a view. */
+    public static Tensor valueSlots(Tensor valueStorage, int slots) {
+        return valueStorage.slice(2, 0, slots);
+    }
+
+    /** The first {@code slots} positions of the keys [B, heads, slots, keyDim], filled or not (see {@link #keySlots(Tensor, int)}). */
+    public Tensor keySlots(int slots) {
+        checkSlots(slots);
+        return keySlots(keyStorage(), slots);
+    }
+
+    /** The first {@code slots} positions of the values [B, heads, slots, valueDim], filled or not. */
+    public Tensor valueSlots(int slots) {
+        checkSlots(slots);
+        return valueSlots(valueStorage(), slots);
+    }
+
+    private void checkSlots(int slots) {
+        if (slots < 0 || slots > capacity) {
+            throw new IllegalArgumentException("KvCache: " + slots + " slots requested of a capacity of " + capacity);
+        }
     }
 }

@@ -5,6 +5,8 @@ import dev.javelin.highlevel.initializers.Initializer;
 import dev.javelin.highlevel.initializers.Zeros;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.NN;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -198,6 +200,30 @@ public final class MultiHeadAttention extends Layer {
         }
         Tensor attended = NN.scaledDotProductAttention(q, cache.keys(), cache.values(), mask, n > 1 && start == 0, 1 / Math.sqrt(keyDim));
         return output(attended);
+    }
+
+    /**
+     * One decode step against a cache passed as tensors, the form a compiled decode step traces (its
+     * shapes fixed per cache bucket, the position a tensor too): x [B, 1, features]; {@code keys} and
+     * {@code values} [B, heads, L, size], the first L cache slots; {@code hidden} float [1, 1, 1, L], 0 for
+     * the slots before the new position and -inf from it on. The query attends over the cached slots with
+     * the fused kernel, whose logsumexp then merges in the new position's own key and value (the two
+     * partial softmaxes of a split key range), so the cache is read once and never copied. Returns the
+     * output [B, 1, out] and the new key and value [B, heads, 1, size], for the caller to append to its
+     * {@link KvCache}.
+     */
+    public Tensor[] stepCached(Tensor x, Tensor keys, Tensor values, Tensor hidden) {
+        ensureBuilt(List.of(x.shape(), x.shape()));
+        double scale = 1 / Math.sqrt(keyDim);
+        Tensor q = heads("query", x, queryKernel, queryBias);
+        Tensor k = heads("key", x, keyKernel, keyBias), v = heads("value", x, valueKernel, valueBias);
+        Tensor packed = Ops.attention(q, keys, values, hidden, new OpAttrs.Attention(scale, false));
+        Tensor cached = packed.slice(-1, 0, valueDim), cachedLse = packed.slice(-1, valueDim, valueDim + 1);
+        Tensor own = q.mul(k).sum(new int[] {-1}, true).mul(scale);
+        Tensor top = cachedLse.maximum(own); // finite: the own score is
+        Tensor wCached = cachedLse.sub(top).exp(), wOwn = own.sub(top).exp();
+        Tensor attended = cached.mul(wCached).add(v.mul(wOwn)).div(wCached.add(wOwn));
+        return new Tensor[] {output(attended), k, v};
     }
 
     /** [B, T, features] projected to [B, heads, T, size] (the einsum {@code btd,dhk->bhtk}). */

@@ -48,6 +48,22 @@ public final class PositionEmbedding extends Layer {
         return call(inputs, 0);
     }
 
+    /**
+     * The embeddings at the int32 {@code positions} [T] (a tensor, so one compiled decode step serves every
+     * position), broadcast to {@code inputs} [batch, T, features]. A position outside the table fails
+     * when the gather runs.
+     */
+    public Tensor call(Tensor inputs, Tensor positions) {
+        ensureBuilt(java.util.List.of(inputs.shape()));
+        int t = inputs.dim(-2), features = embeddings.shape().dim(1);
+        if (inputs.dim(-1) != features || positions.rank() != 1 || positions.dim(0) != t || !positions.dtype().isInteger()) {
+            throw new IllegalArgumentException(name() + " (PositionEmbedding): expected inputs [batch, T, " + features
+                    + "] and integer positions [T], got " + inputs.shape() + " and " + positions.dtype() + positions.shape());
+        }
+        Tensor rows = positions.reshape(t, 1).expand(t, features);
+        return dev.javelin.tensor.Ops.gather(embeddings.value(), 0, rows).expand(inputs.shape().toArray());
+    }
+
     /** The embeddings of positions {@code start .. start + T - 1}, broadcast to {@code inputs}' shape. */
     public Tensor call(Tensor inputs, int start) {
         ensureBuilt(java.util.List.of(inputs.shape()));

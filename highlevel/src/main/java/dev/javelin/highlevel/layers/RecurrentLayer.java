@@ -213,7 +213,7 @@ public abstract class RecurrentLayer extends Layer {
     /** One dropout multiplier {@code [batch, width]} reused at every step, as Keras's DropoutRNNCell. */
     private Tensor dropoutMask(Tensor like, int n, int width, double rate) {
         Tensor ones = Ops.scalarLike(like, 1).cast(like.dtype()).expand(n, width);
-        return NN.dropout(ones, rate, seeds.next().to(like.device()));
+        return NN.dropout(ones, rate, seeds.next(like.device()));
     }
 
     private void requireSequence(Shape in) {

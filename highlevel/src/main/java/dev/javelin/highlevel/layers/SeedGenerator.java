@@ -40,6 +40,15 @@ public final class SeedGenerator {
         return s;
     }
 
+    /**
+     * {@link #next()} on {@code device}: the state moves there first and stays (a compiled step on a
+     * GPU then takes it as an input on the GPU, where the random op reads it).
+     */
+    public Tensor next(dev.javelin.tensor.Device device) {
+        if (!state.stored().device().equals(device)) state.store(state.stored().to(device));
+        return next();
+    }
+
     /** The seed this generator started from. */
     public long seed() {
         return seed;

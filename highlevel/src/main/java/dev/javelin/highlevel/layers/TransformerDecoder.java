@@ -89,7 +89,7 @@ public final class TransformerDecoder extends Layer {
     /** Under a padding mask [B, T] (true = a real step): padded positions are hidden as keys. */
     @Override
     public Tensor call(Tensor x, boolean training, Tensor mask) {
-        return block(x, null, mask, training);
+        return block(x, mask, training);
     }
 
     @Override
@@ -100,13 +100,33 @@ public final class TransformerDecoder extends Layer {
     /** The new positions x [B, n, hidden] of a generation, attending over {@code cache} (see {@link MultiHeadAttention#callCached}). */
     public Tensor callCached(Tensor x, KvCache cache) {
         ensureBuilt(List.of(x.shape()));
-        return block(x, cache, null, false);
+        return block(x, h -> selfAttention.callCached(h, cache), false);
     }
 
-    private Tensor block(Tensor x, KvCache cache, Tensor mask, boolean training) {
+    /**
+     * One decode step x [B, 1, hidden] against a cache passed as tensors (see
+     * {@link MultiHeadAttention#stepCached}): returns the block's output and the new key and value.
+     */
+    public Tensor[] stepCached(Tensor x, Tensor keys, Tensor values, Tensor hidden) {
+        ensureBuilt(List.of(x.shape()));
+        Tensor[] kv = new Tensor[2];
+        Tensor y = block(x, h -> {
+            Tensor[] r = selfAttention.stepCached(h, keys, values, hidden);
+            kv[0] = r[1];
+            kv[1] = r[2];
+            return r[0];
+        }, false);
+        return new Tensor[] {y, kv[0], kv[1]};
+    }
+
+    private Tensor block(Tensor x, Tensor mask, boolean training) {
+        return block(x, h -> selfAttention.attend(h, h, null, null, true, training, false, mask, mask).output(), training);
+    }
+
+    /** The block around its self-attention {@code attention} (normalized input to attended output). */
+    private Tensor block(Tensor x, java.util.function.UnaryOperator<Tensor> attention, boolean training) {
         Tensor h = normalizeFirst ? attentionNorm.apply(x, training) : x;
-        Tensor a = cache != null ? selfAttention.callCached(h, cache)
-                : selfAttention.attend(h, h, null, null, true, training, false, mask, mask).output();
+        Tensor a = attention.apply(h);
         x = x.add(attentionDropout.apply(a, training));
         if (!normalizeFirst) x = attentionNorm.apply(x, training);
         h = normalizeFirst ? feedforwardNorm.apply(x, training) : x;

@@ -38,6 +38,7 @@ public class GptModel extends Model {
     private final List<TransformerDecoder> blocks = new ArrayList<>();
     private final LayerNormalization finalNorm;
     private final Dense head;
+    private DecodeStep decodeStep;
 
     /** @param name null for an automatic name */
     public GptModel(int vocabSize, int sequenceLength, int numLayers, int numHeads, int hiddenDim, double dropout, String name) {
@@ -83,8 +84,9 @@ public class GptModel extends Model {
 
     /**
      * Continues {@code prompt} by {@code maxNewTokens} tokens; returns the prompt followed by them. With
-     * {@code useCache} each new token runs one position through the model against the cached keys and
-     * values (O(T) per token); without, the whole window is recomputed each step (O(T²) per token), the
+     * {@code useCache} the prompt fills the KV cache, then each new token runs one position through the
+     * model against the cached keys and values (O(T) per token) as one compiled program
+     * ({@link DecodeStep}); without, the whole window is recomputed each step (O(T²) per token), the
      * reference the cache is tested against. When the text outgrows sequence_length the window restarts
      * from the last {@code sequence_length / 2} tokens, the same way on both paths.
      */
@@ -116,7 +118,7 @@ public class GptModel extends Model {
                 for (TransformerDecoder b : blocks) caches.add(b.newCache(1, sequenceLength));
                 logits = forwardCached(ids(seq, windowStart, len), caches);
             } else {
-                logits = forwardCached(ids(seq, len - 1, len), caches);
+                logits = decodeStep().next(seq[len - 1], caches);
             }
             seq[len] = picker.pick(logits);
         }
@@ -129,6 +131,34 @@ public class GptModel extends Model {
         x = x.add(positionEmbedding.call(x, caches.get(0).length()));
         for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).callCached(x, caches.get(i));
         return lastRow(head.apply(finalNorm.apply(x, false), false));
+    }
+
+    /** The compiled one-token step (see {@link DecodeStep}); the prompt itself goes through {@link #forwardCached}. */
+    private DecodeStep decodeStep() {
+        if (decodeStep == null) decodeStep = new DecodeStep(blocks.size(), this::decodeTrace);
+        return decodeStep;
+    }
+
+    /** Decode-step programs compiled so far (one per bucket of cache slots used). */
+    long decodeCompilations() {
+        return decodeStep == null ? 0 : decodeStep.compilations();
+    }
+
+    /** What {@link DecodeStep} compiles: one token at a tensor position against caches passed as tensors. */
+    private Tensor[] decodeTrace(Tensor[] a) {
+        Tensor x = tokenEmbedding.apply(a[0], false);
+        x = x.add(positionEmbedding.call(x, a[1]));
+        Tensor[] out = new Tensor[1 + 2 * blocks.size()];
+        for (int i = 0; i < blocks.size(); i++) {
+            int slots = a[2].dim(-1);
+            Tensor keys = KvCache.keySlots(a[3 + 2 * i], slots), values = KvCache.valueSlots(a[4 + 2 * i], slots);
+            Tensor[] r = blocks.get(i).stepCached(x, keys, values, a[2]);
+            x = r[0];
+            out[1 + 2 * i] = r[1];
+            out[2 + 2 * i] = r[2];
+        }
+        out[0] = head.apply(finalNorm.apply(x, false), false).reshape(vocabSize);
+        return out;
     }
 
     private static Tensor ids(int[] seq, int from, int to) {

@@ -42,6 +42,18 @@ class GptModelTest {
     }
 
     @Test
+    void compiledDecodeStepsEqualRecomputationAcrossCacheBuckets() {
+        GptModel m = model(40);
+        int[] prompt = {2, 7};
+        // 60 new tokens: buckets of 8, 16, 32 and 40 slots, then a restart at 20 cached positions
+        int[] cached = m.generate(prompt, 60, Sampling.greedy(), true);
+        assertArrayEquals(m.generate(prompt, 60, Sampling.greedy(), false), cached);
+        assertEquals(4, m.decodeCompilations(), "one program per bucket of cache slots");
+        assertArrayEquals(cached, m.generate(prompt, 60, Sampling.greedy(), true));
+        assertEquals(4, m.decodeCompilations(), "a second generation compiles nothing");
+    }
+
+    @Test
     void cachedLogitsMatchTheFullForward() {
         GptModel m = model(16);
         int[] seq = {3, 1, 4, 1, 5, 9, 2, 6};

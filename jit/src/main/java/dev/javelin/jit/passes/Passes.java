@@ -15,7 +15,7 @@ public final class Passes {
 
     /** The passes in the order each round runs them. */
     public static List<Pass> standard() {
-        return List.of(new DeadCode(), new AlgebraicSimplification(), new ConstantFolding(), new CommonSubexpressions());
+        return List.of(new DeadCode(), new AlgebraicSimplification(), new PermuteSinking(), new ConstantFolding(), new CommonSubexpressions());
     }
 
     /**

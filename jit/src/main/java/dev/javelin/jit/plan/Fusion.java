@@ -30,13 +30,13 @@ import java.util.Set;
  */
 public final class Fusion {
     /**
-     * Elementwise ops the kernel IR admits; every code generator implements all of them. Not pow: it
-     * has no decomposition yet, so it runs as the backend's op (StrictMath's, the same bits in every
-     * tier), and compiled equals eager for it too.
+     * Elementwise ops the kernel IR admits; every code generator implements all of them (pow, like
+     * the other transcendentals, through its decomposition: the eager backend runs the same one).
      */
     public static final Set<Op> FUSIBLE = Collections.unmodifiableSet(EnumSet.of(
             Op.NEG, Op.ABS, Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF, Op.RELU, Op.RECIPROCAL, Op.SIGN,
-            Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN,
+            Op.FLOOR, Op.CEIL, Op.ROUND,
+            Op.LOGICAL_NOT, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN, Op.POW,
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.WHERE, Op.CAST));
 
     /** Reductions with a generated kernel. */
@@ -241,6 +241,7 @@ public final class Fusion {
     static int weight(Op op) {
         return switch (op) {
             case EXP, LOG, TANH, SIGMOID, ERF, SIN, COS, SQRT -> TRANSCENDENTAL;
+            case POW -> 2 * TRANSCENDENTAL; // a logarithm and an exponential
             case DIV, RECIPROCAL -> 2;
             default -> 1;
         };

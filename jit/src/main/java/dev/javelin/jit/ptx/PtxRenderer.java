@@ -183,7 +183,7 @@ public final class PtxRenderer {
         return r;
     }
 
-    private static String digest(String text) {
+    static String digest(String text) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             StringBuilder sb = new StringBuilder();

@@ -5,6 +5,7 @@ import dev.javelin.jit.graph.Node;
 import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.ptx.KernelIrAdapter;
+import dev.javelin.jit.ptx.RowGroupPtx;
 import dev.javelin.kernels.cuda.CudaBackend;
 import dev.javelin.kernels.cuda.GemmEpilogue;
 import dev.javelin.kernels.cuda.Launch;
@@ -33,9 +34,10 @@ import java.util.Set;
  * every intermediate the program made is handed back to it when the run ends (stream order makes
  * reuse safe), so a training loop's memory stays flat.
  *
- * <p>A row group (the CPU's row-by-row cache blocking, with its folded row sums and scratch rows)
- * runs as its member steps one after another, each over all rows (a block per row for a row
- * reduction).
+ * <p>A row group that reduces (softmax, layer norm, cross-entropy) is one kernel, a block per row,
+ * its members one after another over the row with the plan's folded row sums ({@link RowGroupPtx});
+ * a row group of elementwise kernels over one long run runs as its members, each over the whole run.
+ * Scratch rows stay a CPU notion: every value has its buffer here.
  */
 final class CudaSteps {
     private final Plan plan;
@@ -44,6 +46,8 @@ final class CudaSteps {
     private final Map<Node, Integer> index;
     private final Device device;
     private final KernelIrAdapter.Prepared[] prepared;
+    /** Per run of the plan, the one-kernel form of a row group ({@link RowGroupPtx}), else null. */
+    private final String[] groupEntries;
     private final Tensor[] constants;
 
     CudaSteps(Plan plan, Map<Node, Integer> index, Device device) {
@@ -61,6 +65,10 @@ final class CudaSteps {
             }
             prepared[t] = KernelIrAdapter.prepare(k);
         }
+        groupEntries = new String[plan.runs().size()];
+        for (int r = 0; r < groupEntries.length; r++) {
+            if (plan.runs().get(r) instanceof Plan.RowGroup g && RowGroupPtx.applies(g)) groupEntries[r] = RowGroupPtx.entry(g.members());
+        }
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = Program.dense(n.constant()).to(n.device());
     }
@@ -75,30 +83,21 @@ final class CudaSteps {
         Tensor[] env = new Tensor[index.size()];
         Set<Storage> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : graph.nodes()) {
-            Tensor v = switch (n.kind()) {
-                case ARGUMENT -> Program.dense(args[n.inputIndex()]);
-                case VARIABLE -> Program.dense(graph.variables().get(n.inputIndex()).stored());
+            Tensor given = switch (n.kind()) {
+                case ARGUMENT -> args[n.inputIndex()];
+                case VARIABLE -> graph.variables().get(n.inputIndex()).stored();
                 case CONSTANT -> constants[index.get(n)];
                 default -> null;
             };
-            if (v == null) continue;
-            env[index.get(n)] = v;
-            keep.add(v.storage());
+            if (given == null) continue;
+            keep.add(given.storage()); // a dense copy of a strided argument is this run's own, released with the rest
+            env[index.get(n)] = Program.dense(given);
         }
-        boolean debug = Debug.level() >= 1;
-        for (Plan.Run r : plan.runs()) {
-            long start = debug ? System.nanoTime() : 0;
-            if (!(r instanceof Plan.WithEpilogue e) || !runWithEpilogue(e, env)) {
-                for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
-            }
-            if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
-                CudaBackend.synchronize(device);
-                StringBuilder names = new StringBuilder();
-                for (int t = r.first(); t < r.end(); t++) names.append(t > r.first() ? " + " : "").append(Program.stepName(steps.get(t)));
-                PlanStep last = steps.get(r.end() - 1);
-                System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (%s)%n", names, last.node().dtype(), last.node().shape(),
-                        (System.nanoTime() - start) / 1e3, device);
-            }
+        try {
+            runAll(env);
+        } catch (RuntimeException | Error e) {
+            release(env, keep); // nothing leaves a failed run
+            throw e;
         }
         Tensor[] out = new Tensor[graph.outputs().size()];
         for (int i = 0; i < out.length; i++) {
@@ -113,6 +112,28 @@ final class CudaSteps {
         });
         release(env, keep);
         return out;
+    }
+
+    /** The plan's runs in order, each value into {@code env}. */
+    private void runAll(Tensor[] env) {
+        boolean debug = Debug.level() >= 1;
+        for (int run = 0; run < plan.runs().size(); run++) {
+            Plan.Run r = plan.runs().get(run);
+            long start = debug ? System.nanoTime() : 0;
+            if (groupEntries[run] != null) {
+                runRowGroup((Plan.RowGroup) r, groupEntries[run], env);
+            } else if (!(r instanceof Plan.WithEpilogue e) || !runWithEpilogue(e, env)) {
+                for (int t = r.first(); t < r.end(); t++) env[index.get(steps.get(t).node())] = runStep(t, env);
+            }
+            if (debug && !(steps.get(r.first()) instanceof PlanStep.View)) {
+                CudaBackend.synchronize(device);
+                StringBuilder names = new StringBuilder();
+                for (int t = r.first(); t < r.end(); t++) names.append(t > r.first() ? " + " : "").append(Program.stepName(steps.get(t)));
+                PlanStep last = steps.get(r.end() - 1);
+                System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (%s)%n", names, last.node().dtype(), last.node().shape(),
+                        (System.nanoTime() - start) / 1e3, device);
+            }
+        }
     }
 
     /**
@@ -148,6 +169,25 @@ final class CudaSteps {
         env[index.get(c)] = cOut;
         env[index.get(u.node())] = uOut;
         return true;
+    }
+
+    /** A row group as one kernel, a block per row: every member's output allocated first, then one launch. */
+    private void runRowGroup(Plan.RowGroup g, String entry, Tensor[] env) {
+        for (int t = g.first(); t < g.end(); t++) env[index.get(steps.get(t).node())] = allocate(steps.get(t).node());
+        long[][] addresses = new long[g.members().size()][];
+        for (int m = 0; m < addresses.length; m++) {
+            Plan.Member member = g.members().get(m);
+            PlanStep.Kernel k = (PlanStep.Kernel) steps.get(member.step());
+            List<Node> leaves = k.leaves();
+            long[] a = new long[member.launch().innerStrides().length];
+            for (int s = 0; s < leaves.size(); s++) a[s] = CudaBackend.devicePointer(env[index.get(leaves.get(s))]);
+            a[leaves.size()] = CudaBackend.outputPointer(env[index.get(k.node())]);
+            if (member.folded() >= 0) a[leaves.size() + 1] = CudaBackend.outputPointer(env[index.get(steps.get(member.folded()).node())]);
+            addresses[m] = a;
+        }
+        if (g.members().get(0).launch().keptCount() == 0) return; // no rows
+        CudaBackend.launch(device, new Launch(RowGroupPtx.name(entry), entry, RowGroupPtx.grid(g.members()), 1, 1, RowGroupPtx.BLOCK, 0,
+                RowGroupPtx.arguments(g.members(), addresses)));
     }
 
     private Tensor allocate(Node node) {
@@ -186,6 +226,25 @@ final class CudaSteps {
         List<Tensor> in = new ArrayList<>(n.inputs().size());
         for (Node i : n.inputs()) in.add(env[index.get(i)]);
         return in;
+    }
+
+    /** How this executor runs the plan on its device, one line per run that is not a single step: for {@code Jit.explain}. */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("runs on " + device + ": kernels as PTX rendered from their IR, contractions and other ops by the CUDA backend");
+        for (int r = 0; r < plan.runs().size(); r++) {
+            Plan.Run run = plan.runs().get(r);
+            String span = "%" + steps.get(run.first()).node().id() + ".." + "%" + steps.get(run.end() - 1).node().id();
+            if (groupEntries[r] != null) {
+                lines.add("row group " + span + ": one kernel " + RowGroupPtx.name(groupEntries[r]) + ", a block per row");
+            } else if (run instanceof Plan.RowGroup) {
+                lines.add("row group " + span + ": its kernels one after another (no reduction: each over the whole run)");
+            } else if (run instanceof Plan.WithEpilogue) {
+                lines.add("contraction " + span + ": the epilogue in the GEMM's store where the backend takes it (one matrix,"
+                        + " ungrouped, FP32), else its own kernel after the GEMM");
+            }
+        }
+        return lines;
     }
 
     /** Number of PTX kernels of the plan. */

@@ -163,6 +163,11 @@ public final class Program {
         return c;
     }
 
+    /** How the executor runs the plan where that is not the CPU's way (a CUDA program): lines for {@code Jit.explain}; empty on the CPU. */
+    public List<String> executorNotes() {
+        return cuda == null ? List.of() : cuda.describe();
+    }
+
     /** Time spent building this program (code generation and loading included), in nanoseconds. */
     public long compileNanos() { return compileNanos; }
 

@@ -94,6 +94,9 @@ class CudaProgramTest {
     @Test
     void reductionsRowGroupsAndColumnSums() {
         same(a -> new Tensor[] {NN.softmax(a[0], 1), NN.logSoftmax(a[0], 1)}, false, data(3, 6, 37));
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("G_")), "a row group ran as one kernel: "
+                + PtxCache.entries().keySet());
+        same(a -> new Tensor[] {NN.softmax(a[0], 2)}, false, data(16, 2, 3, 300)); // rows longer than the block, two kept dimensions
         same(a -> new Tensor[] {a[0].exp().sum(new int[] {0}, false), a[0].mul(a[0]).sum(new int[] {0, 1}, false),
                 a[0].max(new int[] {1}, true)}, false, data(4, 9, 70));
         Function<Tensor[], Tensor[]> layerNorm = a -> {
@@ -111,11 +114,46 @@ class CudaProgramTest {
         same(dense, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         String plan = explain(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         assertTrue(plan.contains("epilogue:"), "the plan gives the GEMM its epilogue:\n" + plan);
+        assertTrue(plan.contains("== on the device") && plan.contains("in the GEMM's store"), "explain says how the GPU runs it:\n" + plan);
         assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep")),
                 "a GEMM with the epilogue in its store ran: " + PtxCache.entries().keySet());
         // N and K multiples of four: the v4 variant, with a residual read densely at each (row, column)
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).add(a[2]).sigmoid()}, false, data(11, 5, 8), data(12, 8, 12), data(13, 5, 12));
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));
+    }
+
+    /** Convolutions with their epilogue: in the GEMM's store (strided, unpadded), and after it where the GEMM cannot (two groups). */
+    @Test
+    void convolutionsWithTheirEpilogue() {
+        OpAttrs.Conv strided = new OpAttrs.Conv(2, 2, 0, 0, 0, 0, 1, 1, 1), grouped = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 2);
+        same(a -> new Tensor[] {Ops.conv2d(a[0], a[1], strided).add(a[2]).relu()}, false, data(17, 2, 7, 7, 3), data(18, 3, 3, 3, 4),
+                data(19, 4));
+        same(a -> new Tensor[] {Ops.conv2d(a[0], a[1], grouped).add(a[2]).tanh()}, false, data(20, 2, 5, 5, 4), data(21, 3, 3, 2, 6),
+                data(22, 6));
+    }
+
+    /** Every buffer a run makes goes back to the caching allocator when the run ends, but its outputs: memory stays flat over calls. */
+    @Test
+    void eachRunHandsItsIntermediatesBack() {
+        CompiledFunction f = Jit.compile(a -> new Tensor[] {NN.softmax(a[0].matmul(a[1]).add(1.0).tanh(), 1).sum(new int[] {1}, false)});
+        Tensor x = data(23, 6, 9).to(GPU), w = data(24, 9, 5).to(GPU);
+        f.call(x, w)[0].storage().close(); // compiles; the allocator's blocks come into use
+        long before = liveBlocks();
+        for (int i = 0; i < 3; i++) f.call(x, w)[0].storage().close();
+        assertTrue(liveBlocks() <= before, "live blocks " + before + " -> " + liveBlocks() + ": " + CudaBackend.memoryReport(GPU));
+        // a run that fails half way (an index out of range) hands back what it made too
+        CompiledFunction bad = Jit.compile(a -> new Tensor[] {Ops.gather(a[0].exp(), 1, a[1]).mul(2.0)});
+        Tensor idx = Ops.unsqueeze(Tensors.of(new long[] {0, 1, 9, 2, 3, 4}), 1).to(GPU);
+        bad.call(x, Ops.unsqueeze(Tensors.of(new long[] {0, 1, 4, 2, 3, 4}), 1).to(GPU))[0].storage().close(); // compiles it
+        long beforeFailure = liveBlocks();
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> bad.call(x, idx));
+        assertTrue(liveBlocks() <= beforeFailure, "live blocks " + beforeFailure + " -> " + liveBlocks() + " after a failed run");
+    }
+
+    private static long liveBlocks() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("in (\\d+) blocks \\(peak").matcher(CudaBackend.memoryReport(GPU));
+        assertTrue(m.find(), CudaBackend.memoryReport(GPU));
+        return Long.parseLong(m.group(1));
     }
 
     /** A convnet train step (forward, tape backward, SGD update on variables) compiled once and run on the device. */

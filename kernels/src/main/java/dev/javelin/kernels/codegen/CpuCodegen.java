@@ -116,7 +116,7 @@ public final class CpuCodegen {
         init.visitEnd();
         boolean row = ir.mode() == Mode.REDUCE_ROW;
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, row ? "reduce" : "run", row ? REDUCE_DESC : RUN_DESC, null, null);
-        new KernelBody(Decompositions.apply(ir), name, mv).emit();
+        new KernelBody(Decompositions.apply(ir), name, mv).emit(cw);
         cw.visitEnd();
         return cw.toByteArray();
     }

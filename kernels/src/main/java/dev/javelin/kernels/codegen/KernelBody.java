@@ -7,7 +7,6 @@ import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
 import dev.javelin.kernels.ir.KernelIR.Prim;
-import dev.javelin.kernels.ir.KernelTable;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import org.objectweb.asm.Label;
@@ -38,11 +37,7 @@ final class KernelBody {
     private final int[] accs = new int[ACCUMULATORS];
 
     private final VectorInstructions instructions;
-    /** For {@link Prim#TABLE}: an int array of one vector's lanes (the gather's index map), and each table's entries. */
-    private int scratch = -1;
-    private final int[] tables = new int[KernelTable.values().length];
-    /** Per instruction: true when a value after its {@link Prim#IF_ANY} region reads it (it needs a value when the region is skipped). */
-    private final boolean[] escapes;
+    private final TablesAndRegions extras;
 
     /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
     KernelBody(KernelIR ir, String owner, MethodVisitor mv) {
@@ -57,21 +52,14 @@ final class KernelBody {
         hoisted = new int[slots];
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
-        escapes = new boolean[value.length];
-        for (int k = 0; k < value.length; k++) {
-            Instr in = ir.body().get(k);
-            if (in.prim() != Prim.IF_ANY) continue;
-            int end = k + in.constant();
-            for (int j = end + 1; j < value.length; j++) {
-                for (int a : ir.body().get(j).args()) if (a > k && a <= end) escapes[a] = true;
-            }
-        }
+        extras = new TablesAndRegions(ir, owner, mv, instructions);
     }
 
-    void emit() {
+    /** Writes the kernel method, then the methods of the regions it calls into {@code cv}. */
+    void emit(org.objectweb.asm.ClassVisitor cv) {
         mv.visitCode();
         for (int s = 0; s < slots; s++) prologue(s);
-        tablePrologue();
+        extras.prologue(this::local, 0, value.length - 1);
         step = local();
         species();
         mv.visitMethodInsn(INVOKEINTERFACE, VS, "length", "()I", true);
@@ -103,6 +91,7 @@ final class KernelBody {
                     : in.prim() != KernelIR.Prim.CONST && in.args().stream().allMatch(a -> invariant[a]);
         }
         hoistInvariants();
+        extras.placeholders(value, invariant);
         Label done = new Label();
         if (ir.mode() == Mode.REDUCE_ROW) {
             rotatingRowLoop();
@@ -139,6 +128,7 @@ final class KernelBody {
         }
         mv.visitMaxs(0, 0);
         mv.visitEnd();
+        extras.methods(cv, invariant);
     }
 
     /**
@@ -269,79 +259,15 @@ final class KernelBody {
     private void op(Instr in, int k) {
         for (int a : in.args()) mv.visitVarInsn(ALOAD, value[a]);
         if (in.prim() == Prim.TABLE) {
-            table(in.constant());
+            extras.table(in.constant());
         } else {
             instructions.emit(in, in.args().isEmpty() ? null : ir.body().get(in.args().get(0)).dtype());
         }
         mv.visitVarInsn(ASTORE, value[k]);
     }
 
-    /** Before the loop, for bodies with a {@link Prim#TABLE}: the index scratch array and each table's entries in locals. */
-    private void tablePrologue() {
-        for (Instr in : ir.body()) {
-            if (in.prim() != Prim.TABLE) continue;
-            if (scratch < 0) {
-                scratch = local();
-                mv.visitFieldInsn(GETSTATIC, owner, "I", VSD);
-                mv.visitMethodInsn(INVOKEINTERFACE, VS, "length", "()I", true);
-                mv.visitIntInsn(NEWARRAY, T_INT);
-                mv.visitVarInsn(ASTORE, scratch);
-            }
-            if (tables[in.constant()] == 0) {
-                tables[in.constant()] = local();
-                push(in.constant());
-                mv.visitMethodInsn(INVOKESTATIC, "dev/javelin/kernels/ir/KernelTable", "entries", "(I)[F", false);
-                mv.visitVarInsn(ASTORE, tables[in.constant()]);
-            }
-        }
-    }
-
-    /** (index) -> the table's entries at the lanes' indices: a gather through the scratch index map. */
-    private void table(int table) {
-        mv.visitVarInsn(ALOAD, scratch);
-        mv.visitInsn(ICONST_0);
-        mv.visitMethodInsn(INVOKEVIRTUAL, VectorInstructions.IV, "intoArray", "([II)V", false);
-        species();
-        mv.visitVarInsn(ALOAD, tables[table]);
-        mv.visitInsn(ICONST_0);
-        mv.visitVarInsn(ALOAD, scratch);
-        mv.visitInsn(ICONST_0);
-        mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
-    }
-
-    /**
-     * Opens the region of the {@link Prim#IF_ANY} at {@code k} (its mask computed): the values read after
-     * it get a placeholder, then a jump past the region when no lane of the mask is set. Returns the label to place after it.
-     */
-    private Label openRegion(int k) {
-        int end = k + ir.body().get(k).constant();
-        for (int j = k + 1; j <= end; j++) {
-            if (!escapes[j] || invariant[j]) continue;
-            switch (ir.body().get(j).dtype()) {
-                case BOOL -> {
-                    species();
-                    mv.visitInsn(ICONST_0);
-                    mv.visitMethodInsn(INVOKEINTERFACE, VS, "maskAll", "(Z)" + VMD, true);
-                }
-                case INT32 -> {
-                    mv.visitFieldInsn(GETSTATIC, owner, "I", VSD);
-                    mv.visitMethodInsn(INVOKESTATIC, VectorInstructions.IV, "zero", "(" + VSD + ")" + VectorInstructions.IVD, false);
-                }
-                default -> instructions.constant(0f);
-            }
-            mv.visitVarInsn(ASTORE, value[j]);
-        }
-        Label skip = new Label();
-        mv.visitVarInsn(ALOAD, value[k]);
-        mv.visitMethodInsn(INVOKEVIRTUAL, VectorInstructions.VM, "anyTrue", "()Z", false);
-        mv.visitJumpInsn(IFEQ, skip);
-        return skip;
-    }
-
     /** One pass of the loop body at position i; {@code masked} for the tail. */
     private void body(boolean masked) {
-        Label regionEnd = null;
-        int regionLast = -1;
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
             if (!invariant[k]) { // else computed before the loop
@@ -350,16 +276,11 @@ final class KernelBody {
                 } else {
                     op(in, k);
                 }
-                if (in.prim() == Prim.IF_ANY && in.constant() > 0) {
-                    if (regionEnd != null) throw new IllegalStateException("Jit: nested IF_ANY regions in " + ir.name());
-                    regionEnd = openRegion(k);
-                    regionLast = k + in.constant();
-                }
             }
-            if (k == regionLast) {
-                mv.visitLabel(regionEnd);
-                regionEnd = null;
-                regionLast = -1;
+            if (in.prim() == Prim.IF_ANY && in.constant() > 0) { // the region is a method, called when a lane needs it
+                Label skip = extras.open(value[k]);
+                k = extras.call(k, value, invariant);
+                mv.visitLabel(skip);
             }
         }
         int result = value[value.length - 1];

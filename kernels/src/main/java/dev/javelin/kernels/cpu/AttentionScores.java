@@ -1,15 +1,23 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.kernels.cpu.gemm.TileGemm;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * What the forward and backward attention kernels share: the operands of one call and the one
  * definition of a score tile, {@code S = Q·Kᵀ·scale + mask} with causal entries set to -inf, for a
  * block of query rows against a block of keys.
+ *
+ * <p>A tile's products run through {@link TileGemm} on the calling thread, whose B operand needs
+ * contiguous rows: the keys are therefore transposed once per head ({@link #transposed}; read in place
+ * when they are stored transposed, as {@code KvCache} keeps them), and an operand
+ * whose columns are strided is copied once per head ({@link #rows}). Without a mask and with a
+ * positive scale ({@link #plain}) the tile is left as raw {@code Q·Kᵀ}: the row pass folds the scale
+ * into its exp, and causal rows simply stop at their last visible key ({@link #visible}).
  */
 final class AttentionScores {
     /** Query rows per tile. */
@@ -22,6 +30,8 @@ final class AttentionScores {
     final int batch, tq, tk, d, dv;
     final float scale;
     final boolean causal;
+    /** No mask and scale > 0: max(s·scale) = max(s)·scale, so tiles stay unscaled and causal rows are cut short. */
+    final boolean plain;
 
     AttentionScores(FloatLoops loops, OpCall call) {
         this.loops = loops;
@@ -39,6 +49,7 @@ final class AttentionScores {
         OpAttrs.Attention attrs = call.attrs(OpAttrs.Attention.class);
         scale = (float) attrs.scale();
         causal = attrs.causal();
+        plain = mask == null && scale > 0;
     }
 
     /** The end of the keys query rows [q0, q0 + rows) can see. */
@@ -46,10 +57,20 @@ final class AttentionScores {
         return causal ? Math.min(tk, q0 + rows) : tk;
     }
 
-    /** Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s (row stride cols). */
-    void tile(int b, int q0, int rows, int k0, int cols, float[] s, float[] scalar) {
-        Sgemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(),
-                k.data(), k.at(b, k0, 0), k.colStride(), k.rowStride(), s, 0, cols, false);
+    /** How many of the tile's keys [k0, k0 + cols) query row i sees (all of them unless {@link #plain} and causal). */
+    int visible(int i, int k0, int cols) {
+        return plain && causal ? Math.max(0, Math.min(cols, i - k0 + 1)) : cols;
+    }
+
+    /**
+     * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
+     * (row stride cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
+     * {@link #plain}, else scaled, masked and causally hidden.
+     */
+    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, float[] scalar) {
+        TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.offset() + k0, kt.ld(),
+                s, 0, cols, false);
+        if (plain) return;
         scalar[0] = scale;
         for (int r = 0; r < rows; r++) {
             int so = r * cols, i = q0 + r;
@@ -57,8 +78,43 @@ final class AttentionScores {
             if (mask != null) loops.binary(Op.ADD, s, so, 1, mask.data(), mask.at(b, i, k0), mask.colStride(), s, so, 1, cols);
             if (causal) {
                 int visible = Math.max(0, i - k0 + 1);
-                if (visible < cols) java.util.Arrays.fill(s, so + visible, so + cols, Float.NEGATIVE_INFINITY);
+                if (visible < cols) Arrays.fill(s, so + visible, so + cols, Float.NEGATIVE_INFINITY);
             }
+        }
+    }
+
+    /**
+     * Batch entry b of x ([rows][cols]) transposed ([cols][rows] with contiguous rows): in place when x is
+     * stored transposed already (row stride 1, as a KV cache keeps its keys), else copied into dst at off.
+     */
+    static Rows transposed(AttentionOperand x, int b, int rows, int cols, float[] dst, int off) {
+        if (x.rowStride() == 1) return new Rows(x.data(), x.at(b, 0, 0), x.colStride());
+        transpose(x, b, rows, cols, dst, off);
+        return new Rows(dst, off, rows);
+    }
+
+    /** Batch entry b of x ([rows][cols]) transposed into dst at off as [cols][rows]. */
+    static void transpose(AttentionOperand x, int b, int rows, int cols, float[] dst, int off) {
+        float[] src = x.data();
+        for (int r = 0; r < rows; r++) {
+            int at = x.at(b, r, 0);
+            for (int c = 0; c < cols; c++) dst[off + c * rows + r] = src[at + c * x.colStride()];
+        }
+    }
+
+    /** Batch entry b of x as rows with contiguous columns: in place when they are, else copied into {@code scratch}. */
+    static Rows rows(AttentionOperand x, int b, int rows, int cols, float[] scratch) {
+        if (x.colStride() == 1) return new Rows(x.data(), x.at(b, 0, 0), x.rowStride());
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) scratch[r * cols + c] = x.data()[x.at(b, r, c)];
+        }
+        return new Rows(scratch, 0, cols);
+    }
+
+    /** A row-major block: element (r, c) at {@code data[offset + r * ld + c]}. */
+    record Rows(float[] data, int offset, int ld) {
+        int at(int r) {
+            return offset + r * ld;
         }
     }
 

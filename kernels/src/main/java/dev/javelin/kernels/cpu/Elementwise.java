@@ -178,7 +178,7 @@ final class Elementwise {
     }
 
     /** A dense copy of {@code t}. */
-    private Tensor dense(Tensor t) {
+    Tensor dense(Tensor t) {
         Tensor d = Tensor.wrap(HeapStorage.allocate(t.dtype(), t.shape().sizeAsInt()), t.shape());
         copy(t, d);
         return d;

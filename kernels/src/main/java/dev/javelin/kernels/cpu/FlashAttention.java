@@ -1,6 +1,6 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.kernels.cpu.gemm.TileGemm;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
@@ -12,7 +12,10 @@ import java.util.Arrays;
  * {@code m}, the running sum {@code l} of {@code exp(s - m)} and the unnormalized output; when a
  * tile raises the maximum, the old sum and output are rescaled by {@code exp(m_old - m_new)}. Only a
  * 64×128 score tile exists at a time, never the Tq×Tk matrix. Each row's logsumexp
- * {@code m + log l} goes to the last output column for the backward pass.
+ * {@code m + log l} goes to the last output column for the backward pass. The keys are transposed
+ * once per call unless stored so (and the values copied, when their columns are strided), O(T·d) memory, so every tile
+ * product is a {@link TileGemm} on the calling thread with nothing repacked per tile; a score row's
+ * scale, exp and sum are one generated loop ({@link AttentionRows}).
  *
  * <p>Work items are (batch entry, query block), each done by one thread in a fixed key order, so the
  * bits do not depend on the thread count. A decode step (at most {@link #DECODE_ROWS} query rows)
@@ -36,16 +39,17 @@ final class FlashAttention {
         AttentionScores sc = new AttentionScores(loops, call);
         float[] o = Elementwise.heap(out).floats();
         if (sc.tq == 0 || sc.batch == 0) return;
+        Operands ops = new Operands(sc);
         int splits = sc.tq <= DECODE_ROWS && sc.tk > KEY_SPLIT ? (sc.tk + KEY_SPLIT - 1) / KEY_SPLIT : 1;
         if (splits > 1) {
-            splitKeys(sc, o, splits);
+            splitKeys(sc, ops, o, splits);
             return;
         }
         int qb = AttentionScores.QUERY_BLOCK;
         int blocks = (sc.tq + qb - 1) / qb;
-        long flops = (long) qb * sc.tk * (sc.d + sc.dv);
+        long flops = (long) Math.min(qb, sc.tq) * sc.tk * (sc.d + sc.dv);
         CpuThreads.parallelFor(sc.batch * blocks, sc.grain(flops), (from, to) -> {
-            Tile t = new Tile(sc, qb);
+            Tile t = new Tile(sc, ops, qb);
             for (int item = from; item < to; item++) {
                 int b = item / blocks, q0 = (item % blocks) * qb, rows = Math.min(qb, sc.tq - q0);
                 t.reset(rows);
@@ -58,11 +62,11 @@ final class FlashAttention {
     }
 
     /** Decode: chunks of keys in parallel, then the partial softmaxes merged per row in chunk order. */
-    private void splitKeys(AttentionScores sc, float[] o, int splits) {
+    private void splitKeys(AttentionScores sc, Operands ops, float[] o, int splits) {
         int rows = sc.tq, dv = sc.dv;
         float[] m = new float[sc.batch * splits * rows], l = new float[m.length], acc = new float[m.length * dv];
         CpuThreads.parallelFor(sc.batch * splits, 1, (from, to) -> {
-            Tile t = new Tile(sc, rows);
+            Tile t = new Tile(sc, ops, rows);
             for (int item = from; item < to; item++) {
                 int b = item / splits, s = item % splits;
                 int k0 = s * KEY_SPLIT, k1 = Math.min(sc.keyEnd(0, rows), k0 + KEY_SPLIT);
@@ -106,13 +110,39 @@ final class FlashAttention {
         o[oo + sc.dv] = m + (float) StrictMath.log(l);
     }
 
+    /**
+     * The keys of every batch entry transposed ([d][tk] each; in place when stored so), the B operand of the score tiles, and the
+     * values as rows with contiguous columns (in place when they are): prepared once per call, in parallel.
+     */
+    private static final class Operands {
+        final AttentionScores.Rows[] keys, values;
+
+        Operands(AttentionScores sc) {
+            float[] kt = sc.k.rowStride() == 1 ? null : new float[sc.batch * sc.d * sc.tk];
+            keys = new AttentionScores.Rows[sc.batch];
+            values = new AttentionScores.Rows[sc.batch];
+            boolean copyValues = sc.v.colStride() != 1;
+            // copying is cheaper than multiplying: a decode step's few thousand elements per head stay on this thread
+            int grain = (int) Math.max(1, 8 * CpuThreads.SMALL_WORK / Math.max(1L, (long) sc.tk * (sc.d + sc.dv)));
+            CpuThreads.parallelFor(sc.batch, grain, (from, to) -> {
+                for (int b = from; b < to; b++) {
+                    keys[b] = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, b * sc.d * sc.tk);
+                    values[b] = AttentionScores.rows(sc.v, b, sc.tk, sc.dv, copyValues ? new float[sc.tk * sc.dv] : null);
+                }
+            });
+        }
+    }
+
     /** One thread's scratch for a block of query rows: the score tile and the running m, l and output. */
     private final class Tile {
         final AttentionScores sc;
+        final Operands ops;
+        final AttentionRows pass = new AttentionRows();
         final float[] s, acc, m, l, scalar = new float[1];
 
-        Tile(AttentionScores sc, int rows) {
+        Tile(AttentionScores sc, Operands ops, int rows) {
             this.sc = sc;
+            this.ops = ops;
             s = new float[rows * AttentionScores.KEY_BLOCK];
             acc = new float[rows * sc.dv];
             m = new float[rows];
@@ -127,29 +157,31 @@ final class FlashAttention {
 
         /** Folds keys [kStart, kEnd) into the running softmax of query rows [q0, q0+rows). */
         void accumulate(int b, int q0, int rows, int kStart, int kEnd) {
+            float expScale = sc.plain ? sc.scale : 1f;
+            AttentionScores.Rows values = ops.values[b];
             for (int k0 = kStart; k0 < kEnd; k0 += AttentionScores.KEY_BLOCK) {
                 int cols = Math.min(AttentionScores.KEY_BLOCK, kEnd - k0);
-                sc.tile(b, q0, rows, k0, cols, s, scalar);
+                sc.tile(b, q0, rows, k0, cols, ops.keys[b], s, scalar);
                 for (int r = 0; r < rows; r++) {
-                    int so = r * cols;
-                    float mNew = Math.max(m[r], loops.reduce(Op.REDUCE_MAX, s, so, 1, cols, Float.NEGATIVE_INFINITY));
+                    int so = r * cols, visible = sc.visible(q0 + r, k0, cols);
+                    float tileMax = visible == 0 ? Float.NEGATIVE_INFINITY
+                            : loops.reduce(Op.REDUCE_MAX, s, so, 1, visible, Float.NEGATIVE_INFINITY) * expScale;
+                    float mNew = Math.max(m[r], tileMax);
                     if (mNew == Float.NEGATIVE_INFINITY) { // nothing visible yet: the row adds nothing
                         Arrays.fill(s, so, so + cols, 0f);
                         continue;
                     }
-                    scalar[0] = mNew;
-                    loops.binary(Op.SUB, s, so, 1, scalar, 0, 0, s, so, 1, cols);
-                    loops.unary(Op.EXP, s, so, 1, s, so, 1, cols);
+                    float sum = pass.expSum(s, so, visible, expScale, mNew);
+                    if (visible < cols) Arrays.fill(s, so + visible, so + cols, 0f);
                     float alpha = m[r] == Float.NEGATIVE_INFINITY ? 0f : (float) StrictMath.exp(m[r] - mNew);
-                    l[r] = l[r] * alpha + loops.reduce(Op.REDUCE_SUM, s, so, 1, cols, 0f);
+                    l[r] = l[r] * alpha + sum;
                     if (alpha != 1f) {
                         scalar[0] = alpha;
                         loops.binary(Op.MUL, acc, r * sc.dv, 1, scalar, 0, 0, acc, r * sc.dv, 1, sc.dv);
                     }
                     m[r] = mNew;
                 }
-                Sgemm.multiply(rows, sc.dv, cols, s, 0, cols, 1, sc.v.data(), sc.v.at(b, k0, 0), sc.v.rowStride(), sc.v.colStride(),
-                        acc, 0, sc.dv, true);
+                TileGemm.multiply(rows, sc.dv, cols, s, 0, cols, 1, values.data(), values.at(k0), values.ld(), acc, 0, sc.dv, true);
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.Sgemm;
-import dev.javelin.tensor.Op;
+import dev.javelin.kernels.cpu.gemm.TileGemm;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import java.util.Arrays;
@@ -12,10 +11,11 @@ import java.util.Arrays;
  * {@code P = exp(S - lse)} from the recomputed scores S. Per (query block, key block) tile:
  * {@code dV += Pᵀ·dO}, {@code dP = dO·Vᵀ}, {@code dS = P ∘ (dP - delta)·scale} with
  * {@code delta = rowsum(dO ∘ O) - g_lse}, {@code dQ += dS·K}, {@code dK += dSᵀ·Q}. Extra memory is
- * two tiles per thread and one float per query row.
+ * two tiles per thread, K and V transposed once per head, and one float per query row.
  *
  * <p>One work item is one batch entry (a head), its tiles visited in a fixed order, so the sums into
- * dK and dV need no atomics and the bits do not depend on the thread count.
+ * dK and dV need no atomics and the bits do not depend on the thread count. Every product is a
+ * {@link TileGemm} on the worker's thread; the row passes are {@link AttentionRows}' fused loops.
  */
 final class FlashAttentionBackward {
     private final FloatLoops loops;
@@ -38,10 +38,11 @@ final class FlashAttentionBackward {
         });
     }
 
-    /** One thread's tiles: the weights P, then dP turned into dS in place, and the per-row delta. */
+    /** One thread's tiles (the weights P, then dP turned into dS in place), per-row delta and lse, and one head's operands. */
     private final class Scratch {
         final AttentionScores sc;
-        final float[] p, ds, delta, lse, scalar = new float[1];
+        final AttentionRows pass = new AttentionRows();
+        final float[] p, ds, delta, lse, kt, vt, qRows, kRows, gRows, scalar = new float[1];
 
         Scratch(AttentionScores sc) {
             this.sc = sc;
@@ -49,6 +50,11 @@ final class FlashAttentionBackward {
             ds = new float[p.length];
             delta = new float[sc.tq];
             lse = new float[sc.tq];
+            kt = new float[sc.d * sc.tk];
+            vt = new float[sc.dv * sc.tk];
+            qRows = new float[sc.tq * sc.d];
+            kRows = new float[sc.tk * sc.d];
+            gRows = new float[sc.tq * sc.dv];
         }
 
         void run(int b, AttentionOperand o, AttentionOperand g, float[] grads, int base) {
@@ -59,48 +65,39 @@ final class FlashAttentionBackward {
                 delta[i] = sum;
                 lse[i] = o.data()[o.at(b, i, sc.dv)];
             }
+            AttentionScores.Rows keysT = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, 0);
+            AttentionScores.transpose(sc.v, b, sc.tk, sc.dv, vt, 0);
+            AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows);
+            AttentionScores.Rows kr = AttentionScores.rows(sc.k, b, sc.tk, sc.d, kRows);
+            AttentionScores.Rows gr = AttentionScores.rows(g, b, sc.tq, sc.dv, gRows);
+            float expScale = sc.plain ? sc.scale : 1f;
             int qb = AttentionScores.QUERY_BLOCK, kb = AttentionScores.KEY_BLOCK;
             for (int q0 = 0; q0 < sc.tq; q0 += qb) {
                 int rows = Math.min(qb, sc.tq - q0), kEnd = sc.keyEnd(q0, rows);
                 for (int k0 = 0; k0 < kEnd; k0 += kb) {
                     int cols = Math.min(kb, kEnd - k0);
-                    weights(b, q0, rows, k0, cols);
+                    // P = exp(S·scale - lse), zero where a row sees nothing
+                    sc.tile(b, q0, rows, k0, cols, keysT, p, scalar);
+                    for (int r = 0; r < rows; r++) {
+                        int ro = r * cols, visible = sc.visible(q0 + r, k0, cols);
+                        float rowLse = lse[q0 + r];
+                        if (rowLse == Float.NEGATIVE_INFINITY) visible = 0;
+                        pass.expSum(p, ro, visible, expScale, rowLse);
+                        if (visible < cols) Arrays.fill(p, ro + visible, ro + cols, 0f);
+                    }
                     // dV[k0..] += Pᵀ·dO
-                    Sgemm.multiply(cols, sc.dv, rows, p, 0, 1, cols, g.data(), g.at(b, q0, 0), g.rowStride(), g.colStride(),
+                    TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, cols, gr.data(), gr.at(q0), gr.ld(),
                             grads, dvOff + k0 * sc.dv, sc.dv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
-                    Sgemm.multiply(rows, cols, sc.dv, g.data(), g.at(b, q0, 0), g.rowStride(), g.colStride(),
-                            sc.v.data(), sc.v.at(b, k0, 0), sc.v.colStride(), sc.v.rowStride(), ds, 0, cols, false);
+                    TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt, k0, sc.tk, ds, 0, cols, false);
                     for (int r = 0; r < rows; r++) {
                         int ro = r * cols;
-                        scalar[0] = delta[q0 + r];
-                        loops.binary(Op.SUB, ds, ro, 1, scalar, 0, 0, ds, ro, 1, cols);
-                        loops.binary(Op.MUL, ds, ro, 1, p, ro, 1, ds, ro, 1, cols);
-                        scalar[0] = sc.scale;
-                        loops.binary(Op.MUL, ds, ro, 1, scalar, 0, 0, ds, ro, 1, cols);
+                        pass.softmaxGradient(p, ro, ds, ro, cols, delta[q0 + r], sc.scale);
                     }
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
-                    Sgemm.multiply(rows, sc.d, cols, ds, 0, cols, 1, sc.k.data(), sc.k.at(b, k0, 0), sc.k.rowStride(), sc.k.colStride(),
-                            grads, dq + q0 * sc.d, sc.d, true);
-                    Sgemm.multiply(cols, sc.d, rows, ds, 0, 1, cols, sc.q.data(), sc.q.at(b, q0, 0), sc.q.rowStride(), sc.q.colStride(),
-                            grads, dk + k0 * sc.d, sc.d, true);
+                    TileGemm.multiply(rows, sc.d, cols, ds, 0, cols, 1, kr.data(), kr.at(k0), kr.ld(), grads, dq + q0 * sc.d, sc.d, true);
+                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, cols, qr.data(), qr.at(q0), qr.ld(), grads, dk + k0 * sc.d, sc.d, true);
                 }
-            }
-        }
-
-        /** P = exp(S - lse) for the tile; zero for rows with nothing visible (lse = -inf). */
-        private void weights(int b, int q0, int rows, int k0, int cols) {
-            sc.tile(b, q0, rows, k0, cols, p, scalar);
-            for (int r = 0; r < rows; r++) {
-                int ro = r * cols;
-                float rowLse = lse[q0 + r];
-                if (rowLse == Float.NEGATIVE_INFINITY) {
-                    Arrays.fill(p, ro, ro + cols, 0f);
-                    continue;
-                }
-                scalar[0] = rowLse;
-                loops.binary(Op.SUB, p, ro, 1, scalar, 0, 0, p, ro, 1, cols);
-                loops.unary(Op.EXP, p, ro, 1, p, ro, 1, cols);
             }
         }
     }

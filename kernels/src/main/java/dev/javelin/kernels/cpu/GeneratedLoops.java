@@ -5,48 +5,106 @@ import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.kernels.ir.KernelIR.Mode;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The eager float32 transcendentals and row reductions run kernels generated from the kernel IR, the same
- * decompositions and code generator the JIT uses: an eager result has the bits of a compiled
- * program's, in every layout (a strided row is gathered into a dense one first) and every JIT tier.
- * One kernel per op, generated on first use and kept.
+ * The eager float32 loops are kernels generated from the kernel IR, by the code generator and the
+ * decompositions the JIT uses: one kernel per op and operand layout, generated on first use and kept.
+ * So an eager result has the bits of a compiled program's, in every layout and every JIT tier, and
+ * no op's arithmetic is written twice. A dense operand is read in place, a broadcast one (stride 0)
+ * as one value, a strided one gathered into a dense row first (and a strided output scattered after).
  *
  * <pre>{@code
  * GeneratedLoops.unary(Op.TANH, x, 0, 1, out, 0, 1, x.length);
  * }</pre>
  */
 final class GeneratedLoops {
-    /** The unary ops whose eager loop is generated (the others are exact IEEE operations, the same bits written by hand). */
-    static final Set<Op> UNARY = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS);
-    private static final int[][] NO_MAPS = new int[2][];
-    private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(Op.values().length);
+    /** The unary ops with a generated loop: every float32 unary op the IR has. */
+    static final Set<Op> UNARY = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS,
+            Op.NEG, Op.ABS, Op.SQRT, Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.FLOOR, Op.CEIL, Op.ROUND);
+    /** The binary arithmetic ops with a generated loop. */
+    static final Set<Op> BINARY = EnumSet.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN, Op.POW);
+    private static final int[][] NO_MAPS = new int[4][];
+    /** By {@code 8 op + layout bits} (bit k: operand k is one broadcast value), and the reductions' modes apart. */
+    private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(8 * Op.values().length + 8);
+    private static final int COLUMNS = 8 * Op.values().length;
 
     private GeneratedLoops() {}
 
     /** {@code out[oo + i * os] = op(x[xo + i * xs])} for {@code i < n}, any strides. */
     static void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        FusedKernel k = kernel(op);
-        if (xs == 1 && os == 1) {
-            k.run(new Object[] {x, out}, new int[] {xo, oo}, NO_MAPS, n);
+        if (xs != 0 && xs != 1) {
+            x = gather(x, xo, xs, n);
+            xo = 0;
+        }
+        int layout = xs == 0 ? 1 : 0;
+        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32), layout, DType.FLOAT32));
+        run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
+    }
+
+    /** {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for the arithmetic ops, any strides. */
+    static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
+        if (as != 0 && as != 1) {
+            a = gather(a, ao, as, n);
+            ao = 0;
+        }
+        if (bs != 0 && bs != 1) {
+            b = gather(b, bo, bs, n);
+            bo = 0;
+        }
+        int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
+        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
+        run(k, new Object[] {a, b, out}, new int[] {ao, bo, oo}, os, n);
+    }
+
+    /** {@code out[oo + i * os] = a[...] op b[...]} for the comparisons, any strides. */
+    static void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n) {
+        if (as != 0 && as != 1) {
+            a = gather(a, ao, as, n);
+            ao = 0;
+        }
+        if (bs != 0 && bs != 1) {
+            b = gather(b, bo, bs, n);
+            bo = 0;
+        }
+        int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
+        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, DType.BOOL));
+        if (os == 1) {
+            k.run(new Object[] {a, b, out}, new int[] {ao, bo, oo}, NO_MAPS, n);
             return;
         }
-        if (xs == 0) { // one value for the whole row
-            float[] one = {x[xo]};
-            k.run(new Object[] {one, one}, new int[2], NO_MAPS, 1);
-            for (int i = 0; i < n; i++) out[oo + i * os] = one[0];
-            return;
-        }
-        float[] row = new float[n];
-        for (int i = 0; i < n; i++) row[i] = x[xo + i * xs];
-        k.run(new Object[] {row, row}, new int[2], NO_MAPS, n);
+        boolean[] row = new boolean[n];
+        k.run(new Object[] {a, b, row}, new int[] {ao, bo, 0}, NO_MAPS, n);
         for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
+    }
+
+    /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}, any strides. */
+    static void where(boolean[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
+        if (cs != 0 && cs != 1) {
+            boolean[] row = new boolean[n];
+            for (int i = 0; i < n; i++) row[i] = c[co + i * cs];
+            c = row;
+            co = 0;
+        }
+        if (as != 0 && as != 1) {
+            a = gather(a, ao, as, n);
+            ao = 0;
+        }
+        if (bs != 0 && bs != 1) {
+            b = gather(b, bo, bs, n);
+            bo = 0;
+        }
+        int layout = (cs == 0 ? 1 : 0) | (as == 0 ? 2 : 0) | (bs == 0 ? 4 : 0);
+        FusedKernel k = kernel(8 * Op.WHERE.ordinal() + layout,
+                () -> elementwise(Op.WHERE, List.of(DType.BOOL, DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
+        run(k, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, os, n);
     }
 
     /**
@@ -55,15 +113,14 @@ final class GeneratedLoops {
      * masked tail, a fixed lane tree) eager and compiled, dense or strided.
      */
     static float reduce(Op op, float[] x, int xo, int xs, int n, float acc) {
-        FusedKernel k = kernel(op);
-        float r;
-        if (xs == 1) {
-            r = k.reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n);
-        } else {
-            float[] row = new float[n];
-            for (int i = 0; i < n; i++) row[i] = x[xo + i * xs];
-            r = k.reduce(new Object[] {row}, new int[1], NO_MAPS, n);
+        if (xs != 1) {
+            x = gather(x, xo, xs, n);
+            xo = 0;
         }
+        List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
+        FusedKernel k = kernel(8 * op.ordinal(),
+                () -> new KernelIR("R_" + op.label(), Mode.REDUCE_ROW, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
+        float r = k.reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n);
         return switch (op) {
             case REDUCE_SUM -> acc + r;
             case REDUCE_MAX -> Math.max(acc, r);
@@ -71,20 +128,60 @@ final class GeneratedLoops {
         };
     }
 
-    private static FusedKernel kernel(Op op) {
-        FusedKernel k = KERNELS.get(op.ordinal());
-        if (k != null) return k;
-        List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
-        KernelIR ir;
-        if (UNARY.contains(op)) {
-            ir = new KernelIR("E_" + op.label(), KernelIR.Mode.ELEMENTWISE, null, load,
-                    List.of(Instr.load(0, DType.FLOAT32), Instr.op(op, List.of(0), DType.FLOAT32)), DType.FLOAT32);
-        } else if (op == Op.REDUCE_SUM || op == Op.REDUCE_MAX || op == Op.REDUCE_MIN) {
-            ir = new KernelIR("R_" + op.label(), KernelIR.Mode.REDUCE_ROW, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32);
-        } else {
-            throw new IllegalArgumentException("cpu-vector: no generated loop for " + op);
+    /** {@code acc[ao + i] = op(acc[ao + i], x[xo + i * xs])} for REDUCE_SUM/MAX/MIN: the JIT's column-reduction kernel. */
+    static void accumulate(Op op, float[] x, int xo, int xs, float[] acc, int ao, int n) {
+        if (xs != 1) {
+            x = gather(x, xo, xs, n);
+            xo = 0;
         }
-        k = CpuCodegen.compile(ir).kernel();
-        return KERNELS.compareAndSet(op.ordinal(), null, k) ? k : KERNELS.get(op.ordinal());
+        List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
+        FusedKernel k = kernel(COLUMNS + (op == Op.REDUCE_SUM ? 0 : op == Op.REDUCE_MAX ? 1 : 2),
+                () -> new KernelIR("C_" + op.label(), Mode.REDUCE_COLUMNS, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
+        k.run(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n);
+    }
+
+    /**
+     * Runs an elementwise kernel; the last array is the float output, written with stride {@code os}
+     * (through a dense row, scattered after, when it is not 1).
+     */
+    private static void run(FusedKernel k, Object[] arrays, int[] offsets, int os, int n) {
+        int last = arrays.length - 1;
+        if (os == 1) {
+            k.run(arrays, offsets, NO_MAPS, n);
+            return;
+        }
+        float[] out = (float[]) arrays[last], row = new float[n];
+        int oo = offsets[last];
+        arrays[last] = row;
+        offsets[last] = 0;
+        k.run(arrays, offsets, NO_MAPS, n);
+        for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
+    }
+
+    private static float[] gather(float[] x, int xo, int xs, int n) {
+        float[] row = new float[n];
+        for (int i = 0; i < n; i++) row[i] = x[xo + i * xs];
+        return row;
+    }
+
+    /** One op over loads of {@code types}, operand k broadcast where bit k of {@code layout} is set. */
+    private static KernelIR elementwise(Op op, List<DType> types, int layout, DType out) {
+        List<KernelIR.Load> loads = new ArrayList<>();
+        List<Instr> body = new ArrayList<>();
+        List<Integer> args = new ArrayList<>();
+        for (int s = 0; s < types.size(); s++) {
+            loads.add(new KernelIR.Load(types.get(s), (layout >> s & 1) != 0 ? Access.BROADCAST : Access.CONTIGUOUS));
+            body.add(Instr.load(s, types.get(s)));
+            args.add(s);
+        }
+        body.add(Instr.op(op, args, out));
+        return new KernelIR("E_" + op.label(), Mode.ELEMENTWISE, null, loads, body, out);
+    }
+
+    private static FusedKernel kernel(int index, java.util.function.Supplier<KernelIR> ir) {
+        FusedKernel k = KERNELS.get(index);
+        if (k != null) return k;
+        k = CpuCodegen.compile(ir.get()).kernel();
+        return KERNELS.compareAndSet(index, null, k) ? k : KERNELS.get(index);
     }
 }

@@ -10,7 +10,14 @@ final class Im2col {
 
     /** Fills {@code col} [imgs*OH*OW, K] from images [n0, n0+imgs) of x (any strides), channels of group {@code grp}. */
     static void gather(float[] x, int xOff, int[] xs, Conv2d.Geometry g, int n0, int imgs, int grp, float[] col) {
-        int rows = g.rows(imgs);
+        gatherRows(x, xOff, xs, g, g.rows(n0), g.rows(imgs), grp, col);
+    }
+
+    /**
+     * Fills {@code col} [rows, K] with rows {@code [row0, row0+rows)} of the whole column matrix (row r is
+     * image r / (OH*OW), pixel r % (OH*OW)), so a tile may start and end inside an image.
+     */
+    static void gatherRows(float[] x, int xOff, int[] xs, Conv2d.Geometry g, int row0, int rows, int grp, float[] col) {
         int pixels = g.oh * g.ow;
         int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, g.k));
         // A patch row (one ky) is one contiguous run of KW*Cg floats when kx steps one pixel and channels are dense.
@@ -18,7 +25,7 @@ final class Im2col {
         int run = g.kw * g.cg;
         CpuThreads.parallelFor(rows, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int n = n0 + r / pixels, p = r % pixels, oy = p / g.ow, ox = p % g.ow;
+                int n = (row0 + r) / pixels, p = (row0 + r) % pixels, oy = p / g.ow, ox = p % g.ow;
                 int dst = r * g.k;
                 int base = xOff + n * xs[0] + grp * g.cg * xs[3];
                 int ix0 = ox * g.sw - g.padLeft;
@@ -53,6 +60,21 @@ final class Im2col {
                 }
             }
         });
+    }
+
+    /** x (any strides, channels not adjacent) copied into a dense NHWC array, parallel over image rows. */
+    static float[] channelsLast(float[] x, int xOff, int[] xs, Conv2d.Geometry g) {
+        float[] out = new float[g.n * g.h * g.w * g.cin];
+        CpuThreads.parallelFor(g.n * g.h, Math.max(1, StridedLoop.CHUNK / Math.max(1, g.w * g.cin)), (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int n = row / g.h, y = row % g.h, dst = row * g.w * g.cin;
+                for (int c = 0; c < g.cin; c++) {
+                    int src = xOff + n * xs[0] + y * xs[1] + c * xs[3];
+                    for (int w = 0, d = dst + c; w < g.w; w++, d += g.cin) out[d] = x[src + w * xs[2]];
+                }
+            }
+        });
+        return out;
     }
 
     /** Adds {@code col} back into dense dx [N,H,W,C] (the adjoint of {@link #gather}); one task per image. */

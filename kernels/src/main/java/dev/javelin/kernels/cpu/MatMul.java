@@ -23,6 +23,12 @@ final class MatMul {
         if (m == 0 || n == 0) return;
         int[] batchDims = out.shape().sub(0, rank - 2).toArray();
         HeapStorage ah = Elementwise.heap(a), bh = Elementwise.heap(b), oh = Elementwise.heap(out);
+        if (a.dtype() == DType.FLOAT32 && batch > 1 && rowsFold(a, b, out, m)) {
+            // one weight for every batch (a Linear layer over [B, T, K]): one GEMM of B·M rows, which
+            // packs the weight once and spreads its blocks over the threads, instead of B small ones
+            sgemm(batch * m, n, k, ah.floats(), a.offset(), aRow, aCol, bh.floats(), b.offset(), bRow, bCol, oh.floats(), out.offset(), n, false);
+            return;
+        }
         long flops = (long) m * n * Math.max(k, 1);
         // Small products run one per task (GEMM inside a task stays on that thread); big ones use all threads each.
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / flops);
@@ -54,14 +60,38 @@ final class MatMul {
     static void matmul(Tensor a, Tensor b, Tensor out, GemmEpilogue epilogue) {
         int rank = out.rank();
         int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
-        if (epilogue == null || m == 0 || n == 0 || out.size() != (long) m * n || a.dtype() != DType.FLOAT32) {
+        int rows = m;
+        if (m > 0 && n > 0 && out.size() != (long) m * n && a.dtype() == DType.FLOAT32 && rowsFold(a, b, out, m)) {
+            rows = Math.toIntExact(out.size() / n); // the batch folds into rows: one GEMM, the epilogue on its blocks
+        }
+        if (epilogue == null || m == 0 || n == 0 || out.size() != (long) rows * n || a.dtype() != DType.FLOAT32) {
             matmul(a, b, out);
             if (epilogue != null && m > 0 && n > 0) epilogue.apply(0, Math.toIntExact(out.size() / n), 0, n);
             return;
         }
         int[] as = a.strides(), bs = b.strides();
-        Sgemm.multiply(m, n, k, Elementwise.heap(a).floats(), a.offset(), as[rank - 2], as[rank - 1],
+        Sgemm.multiply(rows, n, k, Elementwise.heap(a).floats(), a.offset(), as[rank - 2], as[rank - 1],
                 Elementwise.heap(b).floats(), b.offset(), bs[rank - 2], bs[rank - 1], Elementwise.heap(out).floats(), out.offset(), n, false, epilogue);
+    }
+
+    /**
+     * True when a batched product is one matrix product of {@code batch·m} rows: B the same matrix in
+     * every batch (stride 0 over the batch axes), A's rows evenly spaced across batches (row r of
+     * batch i at {@code (i·m + r)·aRow}), and the result dense. Each element keeps its FMA chain, so
+     * the bits are the same either way.
+     */
+    private static boolean rowsFold(Tensor a, Tensor b, Tensor out, int m) {
+        int rank = out.rank();
+        int[] as = a.strides(), bs = b.strides();
+        if (!out.isContiguous() || a.rank() != rank || b.rank() != rank) return false;
+        long expected = (long) m * as[rank - 2];
+        for (int d = rank - 3; d >= 0; d--) {
+            int size = out.dim(d);
+            if (size == 1) continue;
+            if (bs[d] != 0 || as[d] != expected || a.dim(d) != size) return false;
+            expected *= size;
+        }
+        return true;
     }
 
     /** C = A·B (or C += A·B) in float32 with arbitrary operand strides; C has row stride {@code ldc}. */

@@ -23,14 +23,35 @@ final class ReducePlan {
     }
 
     static ReducePlan of(Tensor x, int[] axes) {
-        int rank = x.rank();
+        return of(x.shape().toArray(), x.strides(), axes);
+    }
+
+    /** The plan of a dense (row-major) tensor of {@code shape}. */
+    static ReducePlan ofDense(dev.javelin.tensor.Shape shape, int[] axes) {
+        int[] dims = shape.toArray(), strides = new int[dims.length];
+        for (int d = dims.length - 1, s = 1; d >= 0; s *= Math.max(1, dims[d]), d--) strides[d] = s;
+        return of(dims, strides, axes);
+    }
+
+    private static ReducePlan of(int[] dims, int[] strides, int[] axes) {
+        int rank = dims.length;
         boolean[] reduced = new boolean[rank];
         for (int a : axes) reduced[a] = true;
-        int[] dims = x.shape().toArray();
-        int[] strides = x.strides();
         int[][] kept = collapse(dims, strides, reduced, false);
         int[][] red = collapse(dims, strides, reduced, true);
         return new ReducePlan(kept[0], kept[1], red[0], red[1]);
+    }
+
+    /** Whether whole rows of outputs are accumulated: the kept inner dim is contiguous and the reduced one is not. */
+    boolean accumulatesRows() {
+        int k = keptDims.length, r = redDims.length;
+        return k > 0 && keptStrides[k - 1] == 1 && (r == 0 || redStrides[r - 1] != 1);
+    }
+
+    /** Whether a reduction by this plan combines the elements in the same order as by {@code other}: the same dims, walked the same way. */
+    boolean sameOrder(ReducePlan other) {
+        return java.util.Arrays.equals(keptDims, other.keptDims) && java.util.Arrays.equals(redDims, other.redDims)
+                && accumulatesRows() == other.accumulatesRows();
     }
 
     /** The dims whose reduced flag equals {@code which}, collapsed: {dims, strides}. */

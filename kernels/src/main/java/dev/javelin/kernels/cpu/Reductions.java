@@ -11,7 +11,8 @@ import dev.javelin.tensor.spi.HeapStorage;
  * pooling included). The order in which float32 values are combined depends only on the shape:
  * rows reduce in {@link FloatLoops#reduce}'s fixed order, and when few outputs each reduce many
  * elements the reduced range is cut into fixed blocks whose partials are combined left to right.
- * So a result is bit-identical whatever the thread count.
+ * So a result is bit-identical whatever the thread count; and a float32 sum over a view whose layout
+ * would change that order is taken over its dense copy, so it is bit-identical whatever the layout.
  */
 final class Reductions {
     /** Elements per block of a blocked reduction. */
@@ -20,14 +21,22 @@ final class Reductions {
     static final int FEW_GROUPS = 64;
 
     private final FloatLoops loops;
+    private final Elementwise elementwise;
 
-    Reductions(FloatLoops loops) {
+    Reductions(FloatLoops loops, Elementwise elementwise) {
         this.loops = loops;
+        this.elementwise = elementwise;
     }
 
     void reduce(Op op, Tensor x, OpAttrs.Reduce attrs, Tensor out) {
         ReducePlan p = ReducePlan.of(x, attrs.axes());
         if (p.outSize == 0) return;
+        if (op == Op.REDUCE_SUM && x.dtype() == DType.FLOAT32 && !p.sameOrder(ReducePlan.ofDense(x.shape(), attrs.axes()))) {
+            // a view whose layout would change the order of the sum (a transposed row, dims that do not merge):
+            // summed as its dense copy is, so the bits do not depend on the layout (max and min do not depend on the order)
+            x = elementwise.dense(x);
+            p = ReducePlan.of(x, attrs.axes());
+        }
         switch (op) {
             case ARGMAX, ARGMIN -> arg(op, x, p, Elementwise.heap(out).longs());
             default -> {
@@ -42,8 +51,7 @@ final class Reductions {
 
     private void reduceFloat(Op op, float[] x, int xOff, ReducePlan p, float[] out) {
         int kRank = p.keptDims.length, rRank = p.redDims.length;
-        // Accumulate whole output rows when the kept inner dim is contiguous and the reduced one is not.
-        boolean rows = kRank > 0 && p.keptStrides[kRank - 1] == 1 && (rRank == 0 || p.redStrides[rRank - 1] != 1);
+        boolean rows = p.accumulatesRows();
         int groupLen = rows ? p.keptDims[kRank - 1] : 1;
         int groups = (int) (p.outSize / groupLen);
         float identity = op == Op.REDUCE_SUM ? 0f : op == Op.REDUCE_MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;

@@ -51,7 +51,7 @@ final class ScalarMath {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> StrictMath.pow(a, b); // not Math.pow: the same bits in every JIT tier (pow is not decomposed yet)
+            case POW -> SpecialFunctions.pow(a, b); // float64, and float32 without the Vector API: StrictMath's, the same bits in every JIT tier
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
             default -> compare(op, a, b) ? 1 : 0;

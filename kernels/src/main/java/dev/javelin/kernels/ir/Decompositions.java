@@ -24,8 +24,8 @@ import java.util.Set;
  */
 public final class Decompositions {
     /** The ops this pass rewrites; every other op of a kernel body is rendered as it is. */
-    public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS,
-            Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.CAST);
+    public static final Set<Op> DECOMPOSED = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS, Op.POW,
+            Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.FLOOR, Op.CEIL, Op.ROUND, Op.CAST);
 
     private Decompositions() {}
 
@@ -54,18 +54,24 @@ public final class Decompositions {
 
     private static final Map<Op, Integer> SIZES = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** What a skippable region adds to a loop body where it is called rather than written out (the CPU's): about a few instructions' worth. */
+    private static final int REGION_CALL = 6;
+
     /**
-     * How many instructions {@code op}'s decomposition holds (constants included, though a kernel
-     * shares equal ones between functions); 0 for an op that is not decomposed or only becomes one
-     * or two instructions.
+     * How many instructions {@code op}'s decomposition puts in a loop body (constants included, though
+     * a kernel shares equal ones between functions; an {@link Prim#IF_ANY} region counted as the call
+     * of its own method); 0 for an op that is not decomposed or only becomes one or two instructions.
      */
     public static int size(Op op) {
         if (!DECOMPOSED.contains(op) || op == Op.CAST || op == Op.RELU || op == Op.RECIPROCAL) return 0;
         return SIZES.computeIfAbsent(op, o -> {
             Builder b = new Builder();
             int x = b.emit(Instr.load(0, DType.FLOAT32));
-            b.decompose(Instr.op(o, List.of(x), DType.FLOAT32), List.of(x), DType.FLOAT32);
-            return b.body.size() - 1;
+            List<Integer> args = o.kind() == Op.Kind.BINARY ? List.of(x, x) : List.of(x);
+            b.decompose(Instr.op(o, args, DType.FLOAT32), args, DType.FLOAT32);
+            int size = b.body.size() - 1;
+            for (Instr in : b.body) if (in.prim() == Prim.IF_ANY) size -= in.constant() - REGION_CALL;
+            return size;
         });
     }
 
@@ -96,9 +102,19 @@ public final class Decompositions {
                 case ERF -> MathDecompositions.erf(this, x);
                 case SIN -> MathDecompositions.sin(this, x);
                 case COS -> MathDecompositions.cos(this, x);
+                case POW -> PowDecomposition.pow(this, x, args.get(1));
                 case RELU -> max(x, c(0f));
                 case RECIPROCAL -> div(c(1f), x);
                 case SIGN -> select(lt(x, c(0f)), c(-1f), select(gt(x, c(0f)), c(1f), x));
+                case ROUND -> rint(x);
+                case FLOOR -> { // rint, less 1 where it rounded up; the sign of x kept (floor(-0.5) is -1, floor(-0) is -0)
+                    int r = rint(x);
+                    yield withSignOf(sub(r, select(gt(r, x), c(1f), c(0f))), x);
+                }
+                case CEIL -> {
+                    int r = rint(x);
+                    yield withSignOf(add(r, select(lt(r, x), c(1f), c(0f))), x);
+                }
                 case CAST -> {
                     if (argType == in.dtype()) yield x;
                     if (in.dtype() == DType.BOOL) yield emit(Instr.op(Op.NE, List.of(x, c(0f)), DType.BOOL));
@@ -157,6 +173,9 @@ public final class Decompositions {
         int eq(int a, int b) { return cmp(Op.EQ, a, b); }
         /** True where {@code a} is NaN. */
         int isNaN(int a) { return cmp(Op.NE, a, a); }
+        int not(int a) { return emit(Instr.op(Op.LOGICAL_NOT, ints(a), DType.BOOL)); }
+        /** True where the masks agree. */
+        int maskEq(int a, int b) { return emit(Instr.op(Op.EQ, ints(a, b), DType.BOOL)); }
         int or(int a, int b) { return emit(Instr.prim(Prim.OR, ints(a, b), DType.BOOL, 0)); }
         int and(int a, int b) { return emit(Instr.prim(Prim.AND, ints(a, b), DType.BOOL, 0)); }
 
@@ -194,6 +213,16 @@ public final class Decompositions {
             Instr open = body.get(ifAny);
             body.set(ifAny, Instr.prim(Prim.IF_ANY, open.args(), DType.BOOL, body.size() - ifAny - 1));
             constants.values().removeIf(k -> k > ifAny); // a skipped region leaves them unset
+        }
+
+        /**
+         * x rounded to an integer, ties to even: adding and removing 2^23 rounds |x| below 2^23 (from
+         * there on every float is an integer); the sign of x kept, NaN passed through.
+         */
+        int rint(int x) {
+            int a = abs(x), two23 = c(8388608f);
+            int r = withSignOf(sub(add(a, two23), two23), x);
+            return select(or(ge(a, two23), isNaN(x)), x, r);
         }
 
         /** The float32 {@code x} with the sign bit of {@code sign}. */

@@ -11,7 +11,9 @@ package dev.javelin.kernels.ir;
  */
 public enum KernelTable {
     /** 2/pi's bits in four 24-bit windows per float exponent, for sin's and cos's reduction of huge arguments ({@link LargeArgumentReduction}). */
-    TWO_OVER_PI_WINDOWS("2/pi windows", LargeArgumentReduction.windows());
+    TWO_OVER_PI_WINDOWS("2/pi windows", LargeArgumentReduction.windows()),
+    /** 1/c and log2 c (in two floats) for sixteen intervals of the significand, for pow's logarithm ({@link PowDecomposition}). */
+    POW_LOG2("pow log2", PowDecomposition.log2Table());
 
     private final String label;
     private final float[] values;

@@ -11,7 +11,8 @@ import dev.javelin.kernels.ir.Decompositions.Builder;
  * <p>exp, log and the polynomials are the Cephes single-precision ones; erf is Numerical Recipes'
  * erfc fit above 0.5 and a Taylor series below. Accuracy against the correctly rounded result
  * (measured by {@code DecompositionAccuracyTest} over every float in the ranges it names): exp 1
- * ulp, log 1 ulp, tanh 1.3 ulp, sigmoid 1.5 ulp, erf 1.5 ulp, sin and cos 2 ulp for every finite float.
+ * ulp, log 1 ulp, tanh 1.3 ulp, sigmoid 1.5 ulp, erf 1.5 ulp, sin and cos 2 ulp for every finite float;
+ * pow (in {@link PowDecomposition}) 1 ulp.
  */
 final class MathDecompositions {
     private MathDecompositions() {}

@@ -40,6 +40,24 @@ class AttentionKernelTest {
         assertTrue(h.compared >= 16);
     }
 
+    /** Head sizes that fill the tile products' 4-vector blocks and leave a tail (64, 80), causal and not, keys stored either way. */
+    @Test
+    void wideHeadsThroughTheFullBlocks() {
+        try (var s = Dispatch.use(h)) {
+            int[][] shapes = {{97, 97, 64, 64}, {150, 150, 80, 64}, {1, 150, 64, 80}, {33, 260, 80, 80}};
+            for (int trial = 0; trial < shapes.length; trial++) {
+                int tq = shapes[trial][0], tk = shapes[trial][1], d = shapes[trial][2], dv = shapes[trial][3];
+                Tensor q = h.random(DType.FLOAT32, Shape.of(2, tq, d), h.anyLayout(), -1, 1);
+                // even trials: keys stored transposed ([d][tk], row stride 1, as KvCache keeps them), read in place
+                Tensor k = trial % 2 == 0 ? h.random(DType.FLOAT32, Shape.of(2, d, tk), KernelHarness.Layout.DENSE, -1, 1).permute(0, 2, 1)
+                        : h.random(DType.FLOAT32, Shape.of(2, tk, d), h.anyLayout(), -1, 1);
+                Tensor v = h.random(DType.FLOAT32, Shape.of(2, tk, dv), h.anyLayout(), -1, 1);
+                check(q, k, v, null, new OpAttrs.Attention(1 / Math.sqrt(d), tq == tk));
+            }
+        }
+        assertTrue(h.compared >= 8);
+    }
+
     @Test
     void fullyMaskedRowsGiveZerosAndNoGradient() {
         try (var s = Dispatch.use(h)) {

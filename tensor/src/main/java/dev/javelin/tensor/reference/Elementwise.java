@@ -82,7 +82,7 @@ final class Elementwise {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> Math.pow(a, b);
+            case POW -> dev.javelin.tensor.spi.SpecialFunctions.pow(a, b);
             case MAX -> Math.max(a, b); // NaN propagates, as in torch.maximum
             case MIN -> Math.min(a, b);
             case EQ -> a == b ? 1 : 0;

@@ -44,7 +44,12 @@ public final class EagerEngine implements Engine {
         Storage storage = backend.allocate(call.dtype(), call.shape().sizeAsInt(), call.device());
         Tensor out = Tensor.wrap(storage, call.shape(), call.shape().contiguousStrides(), 0);
         long start = DEBUG > 0 ? System.nanoTime() : 0;
-        backend.execute(call, out);
+        try {
+            backend.execute(call, out);
+        } catch (RuntimeException | Error e) {
+            storage.close(); // a failed op's output (device memory) goes back now, not when the GC finds it
+            throw e;
+        }
         if (DEBUG > 0) {
             System.err.printf("[javelin] %-10s %s  %.1f us%n", backend.name(), call, (System.nanoTime() - start) / 1e3);
         }

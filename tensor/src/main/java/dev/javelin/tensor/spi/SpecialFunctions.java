@@ -8,6 +8,19 @@ public final class SpecialFunctions {
     private SpecialFunctions() {}
 
     /**
+     * a^b with C99's (and PyTorch's) special cases: {@link StrictMath#pow}'s, except that 1^b = 1 and
+     * (-1)^(+-inf) = 1 even for a NaN or infinite b, where Java gives NaN.
+     *
+     * <pre>{@code
+     * double p = SpecialFunctions.pow(1, Double.NaN); // 1.0 (Math.pow: NaN)
+     * }</pre>
+     */
+    public static double pow(double a, double b) {
+        if (a == 1 || (a == -1 && Double.isInfinite(b))) return 1;
+        return StrictMath.pow(a, b);
+    }
+
+    /**
      * The error function. Below |x| = 3 a series with only positive terms (no cancellation):
      * {@code erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1))}; above it,
      * {@code 1 - erfc(x)} with erfc from its continued fraction, which converges fast there.

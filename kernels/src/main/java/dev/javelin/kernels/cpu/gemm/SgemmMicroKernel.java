@@ -68,6 +68,53 @@ final class SgemmMicroKernel {
     }
 
     /**
+     * {@link #tile} with A read in place instead of from a packed panel: row {@code r} of the tile is
+     * {@code a[ai + r·lda + p]} (a row-major A, such as a convolution's column tile). Eight rows are
+     * eight sequential streams, each line of them used for 16 steps from L1, so no packing is needed.
+     * The same FMA chain per element as {@link #tile}, so the same bits.
+     */
+    static void tileRows(int kc, float[] a, int ai, int lda, float[] bArr, int bi, int bStep,
+                         float[] c, int ci, int ldc, boolean load) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, ci);               c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);         c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);     c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);     c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);     c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);     c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);     c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);     c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+        }
+        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda;
+        int a4 = ai + 4 * lda, a5 = ai + 5 * lda, a6 = ai + 6 * lda, a7 = ai + 7 * lda;
+        for (int p = 0; p < kc; p++) {
+            int bk = bi + p * bStep;
+            FloatVector b0 = FloatVector.fromArray(S, bArr, bk);
+            FloatVector b1 = FloatVector.fromArray(S, bArr, bk + L);
+            FloatVector v;
+            v = FloatVector.broadcast(S, a[a0 + p]); c00 = b0.fma(v, c00); c01 = b1.fma(v, c01);
+            v = FloatVector.broadcast(S, a[a1 + p]); c10 = b0.fma(v, c10); c11 = b1.fma(v, c11);
+            v = FloatVector.broadcast(S, a[a2 + p]); c20 = b0.fma(v, c20); c21 = b1.fma(v, c21);
+            v = FloatVector.broadcast(S, a[a3 + p]); c30 = b0.fma(v, c30); c31 = b1.fma(v, c31);
+            v = FloatVector.broadcast(S, a[a4 + p]); c40 = b0.fma(v, c40); c41 = b1.fma(v, c41);
+            v = FloatVector.broadcast(S, a[a5 + p]); c50 = b0.fma(v, c50); c51 = b1.fma(v, c51);
+            v = FloatVector.broadcast(S, a[a6 + p]); c60 = b0.fma(v, c60); c61 = b1.fma(v, c61);
+            v = FloatVector.broadcast(S, a[a7 + p]); c70 = b0.fma(v, c70); c71 = b1.fma(v, c71);
+        }
+        c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);     c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);     c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);     c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);     c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);     c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);     c71.intoArray(c, ci + 7 * ldc + L);
+    }
+
+    /**
      * An edge tile ({@code rows ≤ MR} valid rows, {@code cols ≤ NR} valid columns): the valid part
      * of C is copied into {@code scratch} ({@code MR×NR}, zeros elsewhere), a full tile runs there
      * (A and B panels are zero-padded, so reading past the edge is safe), and the valid part is

@@ -16,8 +16,8 @@ import java.util.Set;
  * The renderer's table: each elementwise op to the PTX that computes it from argument registers
  * (tinygrad's "op to instruction template" map). Short ops are one instruction. float32
  * transcendentals are not here: {@link KernelIrPtx} renders them from the kernel IR's one
- * definition ({@code dev.javelin.kernels.ir.MathDecompositions}); pow, which the IR has no
- * decomposition of yet, calls {@link MathPtx}. float64 transcendentals have no PTX instruction, so
+ * definition ({@code dev.javelin.kernels.ir.MathDecompositions}, pow's in {@code PowDecomposition}).
+ * float64 transcendentals have no PTX instruction, so
  * {@link #supports} says no and the backend runs them on the host.
  *
  * <pre>{@code
@@ -34,7 +34,7 @@ public final class ElementwiseOps {
     }
 
     private static final Map<Op, Template> TABLE = new EnumMap<>(Op.class);
-    private static final Set<Op> FLOAT32_ONLY = EnumSet.of(Op.EXP, Op.LOG, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF, Op.POW);
+    private static final Set<Op> FLOAT32_ONLY = EnumSet.of(Op.EXP, Op.LOG, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.ERF);
 
     private ElementwiseOps() {}
 
@@ -87,7 +87,6 @@ public final class ElementwiseOps {
         TABLE.put(Op.FLOOR, (w, d, a, t) -> cvtRound(w, d, a, t, "rmi"));
         TABLE.put(Op.CEIL, (w, d, a, t) -> cvtRound(w, d, a, t, "rpi"));
         TABLE.put(Op.ROUND, (w, d, a, t) -> cvtRound(w, d, a, t, "rni"));
-        TABLE.put(Op.POW, (w, d, a, t) -> MathPtx.pow(w, a.get(0).reg(), a.get(1).reg()));
         TABLE.put(Op.RELU, (w, d, a, t) -> { // x > 0 or NaN keeps x, as torch.relu does
             String p = w.reg(Reg.PRED);
             w.op("setp.gtu." + t + " " + p + ", " + a.get(0).reg() + ", " + PtxTypes.literal(0, a.get(0).dtype()));

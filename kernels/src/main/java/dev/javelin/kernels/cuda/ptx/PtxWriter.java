@@ -86,7 +86,14 @@ public final class PtxWriter {
     /** Declares a block-shared array of {@code bytes} bytes aligned to 16; returns its name. */
     public String shared(String sname, int bytes) {
         String full = name + "_" + sname;
-        shared.add(".shared .align 16 .b8 " + full + "[" + bytes + "]");
+        String decl = ".shared .align 16 .b8 " + full + "[" + bytes + "]";
+        // asked again (a kernel with several block reductions): the same array, used one phase after another
+        if (!shared.contains(decl)) {
+            if (shared.stream().anyMatch(s -> s.startsWith(".shared .align 16 .b8 " + full + "["))) {
+                throw new IllegalArgumentException("PtxWriter: shared array " + sname + " of " + name + " declared again with another size");
+            }
+            shared.add(decl);
+        }
         return full;
     }
 

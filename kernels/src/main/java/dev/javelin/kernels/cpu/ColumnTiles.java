@@ -1,0 +1,103 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
+import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
+
+/**
+ * The float32 convolution forward as independent work items: a tile of output rows (pixels) ×
+ * a group × a block of output channels. An item gathers its tile's columns (im2col, runs of
+ * KW·Cg floats copied at memory speed) into its thread's buffer, small enough to stay in L2, and
+ * multiplies them in place by the filter, also read in place ({@link SgemmRowMajorTile}): nothing
+ * is packed element by element, and a batch of one still has enough items for every thread (the
+ * earlier per-image tiles made one 7 MB column matrix for a 56x56x64 layer, then packed it again).
+ * Items run in parallel; each output element is one FMA chain over k, so the bits do not depend
+ * on the tiling or the thread count.
+ */
+final class ColumnTiles {
+    /**
+     * Column-buffer floats per tile at most (1 MB). The tile is streamed once per k block and item
+     * (each 8-row panel of it is reused from L1 across the item's channels), so it need not stay in
+     * L2; a tile much shorter than the rows there are only re-streams the filter more often.
+     */
+    private static final int TILE_FLOATS = 1 << 18;
+    /** Output channels per item at most; halved (down to {@link #MIN_COLS}) while there are too few items. */
+    private static final int MAX_COLS = 256, MIN_COLS = 64;
+    /**
+     * The filter block an item streams per k block (k steps × its channels) stays within this many
+     * floats (384 KB), so it stays in L2 while every 8-row panel of the tile walks it.
+     */
+    private static final int FILTER_BLOCK_FLOATS = 3 << 15;
+
+    private final Conv2d.Geometry g;
+    private final int rowsPerTile, tiles, colsPerItem, colBlocks;
+
+    ColumnTiles(Conv2d.Geometry g) {
+        this.g = g;
+        int total = g.rows(g.n);
+        int fit = Math.max(8, (TILE_FLOATS / Math.max(1, g.k)) / 8 * 8);
+        // several tiles per thread when there are rows enough (the last items balance the threads);
+        // fewer rows than that are split by output channels instead, below
+        int maxRows = Math.min(fit, Math.max(64, roundUp8(ceilDiv(total, 4 * CpuThreads.threads()))));
+        rowsPerTile = roundUp8(ceilDiv(total, ceilDiv(total, maxRows))); // equal tiles, not a short last one
+        tiles = ceilDiv(total, rowsPerTile);
+        int kStep = SgemmRowMajorTile.kStep(g.k);
+        int cols = Math.min(MAX_COLS, g.coutg);
+        while (cols > 32 && (long) kStep * cols > FILTER_BLOCK_FLOATS) cols = half(cols);
+        while (cols > MIN_COLS && (long) tiles * g.groups * ((g.coutg + cols - 1) / cols) < 4L * CpuThreads.threads()) cols = half(cols);
+        colsPerItem = cols;
+        colBlocks = (g.coutg + cols - 1) / cols;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static int roundUp8(int a) {
+        return (a + 7) / 8 * 8;
+    }
+
+    /** Half as many channels, rounded up to whole 32-wide strips (the micro-kernel's width on AVX-512). */
+    private static int half(int cols) {
+        return (cols / 2 + 31) / 32 * 32;
+    }
+
+    /** out rows = conv(x, f) over every item, {@code epilogue} (when not null) on each item's finished block. */
+    void run(float[] x, int xOff, int[] xs, float[] f, float[] out, GemmEpilogue epilogue) {
+        int total = g.rows(g.n), perTile = g.groups * colBlocks;
+        Object call = new Object(); // tells a thread's buffer of an earlier call from this one's
+        CpuThreads.parallelFor(tiles * perTile, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            float[] col = s.col(rowsPerTile * g.k);
+            for (int item = from; item < to; item++) {
+                int tile = item / perTile, grp = (item % perTile) / colBlocks, block = item % colBlocks;
+                int row0 = tile * rowsPerTile, rows = Math.min(rowsPerTile, total - row0);
+                if (s.call != call || s.tile != tile || s.grp != grp) { // the same tile and group: columns already there
+                    Im2col.gatherRows(x, xOff, xs, g, row0, rows, grp, col);
+                    s.call = call;
+                    s.tile = tile;
+                    s.grp = grp;
+                }
+                int col0 = grp * g.coutg + block * colsPerItem, cols = Math.min(colsPerItem, g.coutg - block * colsPerItem);
+                SgemmRowMajorTile.multiply(rows, cols, g.k, col, 0, g.k, f, col0, g.cout, out, row0 * g.cout + col0, g.cout);
+                if (epilogue != null) epilogue.apply(row0, rows, col0, cols);
+            }
+        });
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** A thread's column buffer and which call, tile and group it holds. */
+    private static final class Scratch {
+        Object call;
+        int tile, grp;
+        private float[] col = new float[0];
+
+        float[] col(int floats) {
+            if (col.length < floats) {
+                col = new float[floats];
+                call = null;
+            }
+            return col;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.javelin.perf.onnx;
+
+import dev.javelin.kernels.cpu.CpuThreads;
+import dev.javelin.onnx.OnnxModel;
+import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Javelin's latency on the ONNX benchmark's models (perf/onnx-bench.sh), in the same shape as
+ * ONNX Runtime's {@code OrtTiming}: the first inference ({@code OnnxModel.load} + compile + run, in a
+ * fresh JVM: the first case is the cold one), then the median of {@code reps} calls after 3 warm-ups.
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp ... dev.javelin.perf.onnx.OnnxTiming /tmp/onnx-models 2 [case...]</pre>
+ */
+public final class OnnxTiming {
+    private OnnxTiming() {}
+
+    record Case(String name, String file, int[] shape, int reps) {}
+
+    static final Case[] CASES = {
+        new Case("resnet18_b1", "resnet18.onnx", new int[] {1, 3, 224, 224}, 30),
+        new Case("resnet18_b8", "resnet18.onnx", new int[] {8, 3, 224, 224}, 10),
+        new Case("encoder_b8", "encoder.onnx", new int[] {8, 128, 256}, 10),
+    };
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        int threads = Integer.parseInt(args[1]);
+        CpuThreads.setThreads(threads);
+        System.out.printf(Locale.ROOT, "# javelin OnnxModel.load + call, %d threads, median after 3 warm-ups%n", threads);
+        for (Case c : CASES) {
+            if (args.length > 2 && Arrays.stream(args, 2, args.length).noneMatch(c.name::equals)) continue;
+            Tensor x = Tensors.normal(Shape.of(c.shape), 1);
+            long t0 = System.nanoTime();
+            OnnxModel model = OnnxModel.load(dir.resolve(c.file));
+            double load = (System.nanoTime() - t0) / 1e6;
+            model.call(x);
+            double first = (System.nanoTime() - t0) / 1e6;
+            for (int i = 0; i < 3; i++) model.call(x);
+            int reps = Integer.getInteger("reps", c.reps);
+            double[] ms = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                long t = System.nanoTime();
+                model.call(x);
+                ms[i] = (System.nanoTime() - t) / 1e6;
+            }
+            Arrays.sort(ms);
+            System.out.printf(Locale.ROOT, "javelin %-12s %9.2f ms  (median of %d; first inference: load %.0f ms + compile and run = %.0f ms)%n",
+                    c.name, ms[ms.length / 2], reps, load, first);
+        }
+    }
+}

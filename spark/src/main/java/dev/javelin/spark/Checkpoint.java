@@ -1,0 +1,112 @@
+package dev.javelin.spark;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A point to resume training from: the model file ({@code Model.save}: weights, optimizer state,
+ * seed states) and where the run stood (the global step, the epoch's running loss and the global
+ * metric state). Written by worker 0 to a directory on any Hadoop file system ({@code file:},
+ * {@code hdfs:}, {@code s3a:}, ...): {@code step-N.javelin}, then {@code LATEST} naming it, so a
+ * half-written checkpoint is never the latest.
+ *
+ * @param step global steps done (the next step to run)
+ * @param model the bytes of {@code Model.save}
+ * @param lossSum the epoch's summed loss times rows, so far
+ * @param lossRows the epoch's rows so far
+ * @param metricState the global values of {@code Model.metricVariables()}, flattened
+ */
+record Checkpoint(long step, byte[] model, double lossSum, double lossRows, float[] metricState) implements Serializable {
+    private static final String LATEST = "LATEST";
+
+    /** Writes this checkpoint under {@code dir} and points LATEST at it; the one before the previous is deleted. */
+    void write(String dir) throws IOException {
+        Path base = new Path(dir);
+        FileSystem fs = base.getFileSystem(new Configuration());
+        fs.mkdirs(base);
+        Path file = new Path(base, "step-" + step + ".javelin");
+        try (OutputStream out = fs.create(file, true)) {
+            out.write(toBytes());
+        }
+        Path tmp = new Path(base, LATEST + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(Long.toString(step).getBytes(StandardCharsets.UTF_8));
+        }
+        Path latest = new Path(base, LATEST);
+        fs.delete(latest, false);
+        if (!fs.rename(tmp, latest)) throw new IOException("SparkTrainer: could not rename " + tmp + " to " + latest);
+        // keep this one and the one before it (a reader may still be opening that)
+        java.util.TreeMap<Long, Path> older = new java.util.TreeMap<>();
+        for (var status : fs.listStatus(base)) {
+            String name = status.getPath().getName();
+            if (name.startsWith("step-") && name.endsWith(".javelin")) {
+                long s = Long.parseLong(name.substring(5, name.length() - 8));
+                if (s < step) older.put(s, status.getPath());
+            }
+        }
+        if (!older.isEmpty()) older.pollLastEntry();
+        for (Path p : older.values()) fs.delete(p, false);
+    }
+
+    /** The checkpoint LATEST names under {@code dir}, or null when there is none. */
+    static Checkpoint readLatest(String dir) throws IOException {
+        Path base = new Path(dir);
+        FileSystem fs = base.getFileSystem(new Configuration());
+        Path latest = new Path(base, LATEST);
+        if (!fs.exists(latest)) return null;
+        long step;
+        try (InputStream in = fs.open(latest)) {
+            step = Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+        }
+        try (InputStream in = fs.open(new Path(base, "step-" + step + ".javelin"))) {
+            return fromBytes(in.readAllBytes());
+        }
+    }
+
+    /** Deletes every checkpoint under {@code dir} (a fresh run must not resume an old one). */
+    static void clear(String dir) throws IOException {
+        Path base = new Path(dir);
+        FileSystem fs = base.getFileSystem(new Configuration());
+        if (!fs.exists(base)) return;
+        for (var status : fs.listStatus(base)) {
+            String name = status.getPath().getName();
+            if (name.equals(LATEST) || name.equals(LATEST + ".tmp") || name.startsWith("step-")) fs.delete(status.getPath(), false);
+        }
+    }
+
+    byte[] toBytes() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(step);
+            out.writeDouble(lossSum);
+            out.writeDouble(lossRows);
+            out.writeInt(metricState.length);
+            for (float f : metricState) out.writeFloat(f);
+            out.writeInt(model.length);
+            out.write(model);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Checkpoint fromBytes(byte[] b) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+            long step = in.readLong();
+            double lossSum = in.readDouble(), lossRows = in.readDouble();
+            float[] metrics = new float[in.readInt()];
+            for (int i = 0; i < metrics.length; i++) metrics[i] = in.readFloat();
+            byte[] model = new byte[in.readInt()];
+            in.readFully(model);
+            return new Checkpoint(step, model, lossSum, lossRows, metrics);
+        }
+    }
+}
