@@ -159,4 +159,22 @@ class LoaderTest {
         String plan = dev.javelin.jit.Jit.explain(a -> m.apply(a), x);
         assertTrue(!plan.contains("gather") && !plan.contains("concat"), "the shape arithmetic is folded away:\n" + plan);
     }
+
+    @Test
+    void outputsMayBeInputsInitializersOrRepeated() throws IOException {
+        // y = x (an input passed through), w (an initializer), and relu(x) twice
+        GraphProto g = graph("passthrough").addInput(floats("x", -1, 3)).addOutput(floats("x", -1, 3)).addOutput(floats("w", 3, 2))
+                .addOutput(floats("r", -1, 3)).addOutput(floats("r", -1, 3))
+                .addInitializer(initializer("w", new float[] {1, 2, 3, 4, 5, 6}, 3, 2))
+                .addNode(node("relu", "Relu", List.of("x"), List.of("r"))).build();
+        OnnxModel m = OnnxModel.load(model(17, g).toByteArray(), "passthrough");
+        for (int n : new int[] {2, 3, 2}) {
+            Tensor x = Tensors.normal(Shape.of(n, 3), n);
+            Tensor[] out = m.call(x);
+            TensorAssert.assertEqual(x, out[0]);
+            TensorAssert.assertEqual(m.graph().initializers().get("w"), out[1]);
+            TensorAssert.assertEqual(x.relu(), out[2]);
+            TensorAssert.assertEqual(x.relu(), out[3]);
+        }
+    }
 }

@@ -38,7 +38,8 @@ final class ColumnTiles {
         // several tiles per thread when there are rows enough (the last items balance the threads);
         // fewer rows than that are split by output channels instead, below
         int maxRows = Math.min(fit, Math.max(64, roundUp8(ceilDiv(total, 4 * CpuThreads.threads()))));
-        rowsPerTile = roundUp8(ceilDiv(total, ceilDiv(total, maxRows))); // equal tiles, not a short last one
+        // equal tiles, not a short last one; an empty output (kernel larger than the padded image) has none
+        rowsPerTile = total == 0 ? 8 : roundUp8(ceilDiv(total, ceilDiv(total, maxRows)));
         tiles = ceilDiv(total, rowsPerTile);
         int kStep = SgemmRowMajorTile.kStep(g.k);
         int cols = Math.min(MAX_COLS, g.coutg);

@@ -72,6 +72,16 @@ class ContractionKernelTest {
     }
 
     @Test
+    void aKernelWiderThanThePaddedImageGivesAnEmptyOutput() {
+        // dilation 2 makes the 3x3 kernel span 5 > 4 pixels: no output rows; k = 72 takes the tiled path
+        try (var s = Dispatch.use(h)) {
+            convAll(h.random(DType.FLOAT32, Shape.of(2, 4, 4, 8), KernelHarness.Layout.DENSE, -1, 1),
+                    h.random(DType.FLOAT32, Shape.of(3, 3, 8, 5), KernelHarness.Layout.DENSE, -1, 1),
+                    new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 2, 2, 1));
+        }
+    }
+
+    @Test
     void mnistConvnetLayers() {
         OpAttrs.Conv valid = new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1);
         try (var s = Dispatch.use(h)) {
