@@ -437,6 +437,7 @@ def nn_cases():
     case("Conv_auto_pad_same_lower", "Conv", [x, w], [n(F.conv2d(F.pad(t(x), (1, 0, 1, 1)), t(w), stride=2))], auto_pad="SAME_LOWER", strides=[2, 2])
     x1, w1 = f32(2, 3, 9), f32(5, 3, 3)
     case("Conv_1d", "Conv", [x1, w1], [n(F.conv1d(t(x1), t(w1), stride=2, padding=1))], strides=[2], pads=[1, 1])
+    case("Conv_1d_constant_filter", "Conv", [x1, const(w1)], [n(F.conv1d(t(x1), t(w1), stride=2, padding=1))], strides=[2], pads=[1, 1])
     bn_x = f32(2, 3, 4, 5)
     scale, shift, mean, var = f32(3, lo=0.5, hi=1.5), f32(3), f32(3), f32(3, lo=0.5, hi=2)
     case("BatchNormalization", "BatchNormalization", [bn_x, scale, shift, mean, var],
@@ -497,6 +498,7 @@ def resize_cases():
     case("ConvTranspose_groups", "ConvTranspose", [x, wg], [n(F.conv_transpose2d(t(x), t(wg), stride=2, groups=2))], strides=[2, 2], group=2)
     x1, w1 = f32(2, 3, 7), f32(3, 4, 3)
     case("ConvTranspose_1d", "ConvTranspose", [x1, w1], [n(F.conv_transpose1d(t(x1), t(w1), stride=3))], strides=[3])
+    case("ConvTranspose_1d_constant_filter", "ConvTranspose", [x1, const(w1)], [n(F.conv_transpose1d(t(x1), t(w1), stride=3))], strides=[3])
     r = f32(1, 2, 3, 4)
     case("Resize_nearest_asymmetric_floor_scales", "Resize", [r, None, const(np.array([1, 1, 2, 2], np.float32))],
          [n(F.interpolate(t(r), scale_factor=2, mode="nearest"))], mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")

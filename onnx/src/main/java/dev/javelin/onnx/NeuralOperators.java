@@ -75,7 +75,7 @@ final class NeuralOperators {
     }
 
     private static Tensor[] conv(NodeContext ctx) {
-        Tensor x = ctx.input(0), w = ctx.input(1);
+        Tensor x = ctx.input(0), w = ctx.input(1), filter = w;
         int spatial = x.rank() - 2;
         if (spatial != 1 && spatial != 2 || w.rank() != x.rank()) {
             throw ctx.error("supports 1-D and 2-D convolutions of [N, C, (H,) W] with filters [M, C/group, (kH,) kW], got "
@@ -91,7 +91,7 @@ final class NeuralOperators {
         }
         Window win = Window.of(ctx, new int[] {x.dim(2), x.dim(3)}, new int[] {w.dim(2), w.dim(3)}, spatial, false);
         Tensor nhwc = x.permute(0, 2, 3, 1);
-        Tensor hwio = ctx.isConstant(1) ? channelsLastFilter(w) : w.permute(2, 3, 1, 0);
+        Tensor hwio = ctx.isConstant(1) ? channelsLastFilter(filter) : w.permute(2, 3, 1, 0);
         Tensor y = Ops.conv2d(nhwc, hwio, new OpAttrs.Conv(win.strides[0], win.strides[1], win.low[0], win.high[0], win.low[1],
                 win.high[1], win.dilations[0], win.dilations[1], group));
         Tensor bias = ctx.optional(2);
@@ -107,17 +107,19 @@ final class NeuralOperators {
     private static final Map<Tensor, Tensor> HWIO = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /**
-     * A constant OIHW filter copied once into a dense HWIO tensor, which the compiled model then holds
+     * A constant OIHW (or 1-D OIW) filter, as the file holds it, copied once into a dense HWIO tensor, which the compiled model then holds
      * as a constant: a permuted view would be re-laid out by the convolution at every call (ResNet-18's
      * 11M weights, measured as most of the 3x3x512x512 layers' time at batch 8).
      */
-    private static Tensor channelsLastFilter(Tensor w) {
+    static Tensor channelsLastFilter(Tensor w) {
         return HWIO.computeIfAbsent(w, k -> {
             try (Dispatch.Scope s = Dispatch.use(EagerEngine.INSTANCE)) {
-                return k.permute(2, 3, 1, 0).contiguous();
+                Tensor oihw = k.rank() == 3 ? k.unsqueeze(2) : k; // a 1-D filter [O, I, kW] as [O, I, 1, kW]
+                return oihw.permute(2, 3, 1, 0).contiguous();
             }
         });
     }
+
 
     private static Tensor[] batchNorm(NodeContext ctx) {
         if (ctx.attrInt("training_mode", 0) != 0) throw ctx.error("training_mode = 1 is not supported (inference only)");

@@ -25,7 +25,7 @@ final class ResizeOperators {
     }
 
     private static Tensor[] convTranspose(NodeContext ctx) {
-        Tensor x = ctx.input(0), w = ctx.input(1);
+        Tensor x = ctx.input(0), w = ctx.input(1), filter = w;
         int spatial = x.rank() - 2;
         if (spatial != 1 && spatial != 2 || w.rank() != x.rank()) {
             throw ctx.error("supports 1-D and 2-D transposed convolutions of [N, C, (H,) W] with filters [C, M/group, (kH,) kW], got "
@@ -62,7 +62,8 @@ final class ResizeOperators {
         }
         // The transposed convolution of x is the input-gradient of the convolution that maps the output back to x.
         Tensor dy = x.permute(0, 2, 3, 1);
-        Tensor hwio = w.permute(2, 3, 1, 0);
+        // [C, M/group, kH, kW] laid out as the HWIO filter of the convolution from the output back to x
+        Tensor hwio = ctx.isConstant(1) ? NeuralOperators.channelsLastFilter(filter) : w.permute(2, 3, 1, 0);
         int outChannels = w.dim(1) * group;
         Shape outShape = Shape.of(x.dim(0), out[0], out[1], outChannels);
         Tensor y = Ops.conv2dBackwardInput(dy, hwio, outShape, new OpAttrs.Conv(strides[0], strides[1], low[0], high[0], low[1], high[1],

@@ -85,6 +85,7 @@ public final class SparkTrainer {
         if (o.workers > 0 && examples.getNumPartitions() != o.workers) {
             examples = o.workers < examples.getNumPartitions() ? examples.coalesce(o.workers) : examples.repartition(o.workers);
         }
+        examples = BarrierInput.of(examples); // the scan below runs its shuffle; the barrier stage reads the result
         long[] rows = InputCheck.scan(examples, length(inputShape), Arrays.toString(inputShape), fCol, lCol);
         long smallest = Arrays.stream(rows).min().orElseThrow();
         int rowsPerEpoch = (int) Math.min(smallest, Integer.MAX_VALUE);

@@ -93,4 +93,41 @@ class SparkTrainerTest {
                     "two runs of the same job, weight " + i);
         }
     }
+
+    @Test
+    void unequalPartitionsRunTheSmallestOnesStepsOnEveryWorker() {
+        float[][] x = SparkTestSession.mnistFeatures(80);
+        long[] y = SparkTestSession.mnistLabels(80);
+        // partition 0: rows 0..49, partition 1: rows 50..79; with 16 rows per worker an epoch is ceil(30 / 16) = 2 steps,
+        // of 16 and then 14 rows from each partition's start (no shuffling)
+        Dataset<Row> data = SparkTestSession.frame(java.util.Arrays.copyOfRange(x, 0, 50), java.util.Arrays.copyOfRange(y, 0, 50), 1)
+                .union(SparkTestSession.frame(java.util.Arrays.copyOfRange(x, 50, 80), java.util.Arrays.copyOfRange(y, 50, 80), 1));
+        Model single = mlp();
+        List<Tensor> initial = single.getWeights();
+        List<Batch> batches = new ArrayList<>();
+        for (int epoch = 0; epoch < 2; epoch++) {
+            for (int[] range : new int[][] {{0, 16}, {16, 30}}) {
+                int n = 2 * (range[1] - range[0]);
+                float[] bx = new float[n * 784];
+                long[] by = new long[n];
+                int at = 0;
+                for (int start : new int[] {0, 50}) {
+                    for (int r = start + range[0]; r < start + range[1]; r++, at++) {
+                        System.arraycopy(x[r], 0, bx, at * 784, 784);
+                        by[at] = y[r];
+                    }
+                }
+                batches.add(new Batch(List.of(Tensors.of(bx, n, 784)), List.of(Tensors.of(by)), null));
+            }
+        }
+        single.fit(batches.iterator(), FitOptions.builder().epochs(2).stepsPerEpoch(2).verbose(0).build());
+
+        Model distributed = mlp();
+        distributed.setWeights(initial);
+        SparkTrainer.builder().batchSize(16).epochs(2).shuffle(false).verbose(0).build().fit(distributed, data);
+        assertEquals(4L, (long) distributed.optimizer().iterations().stored().item(), "2 epochs of 2 steps");
+        for (int i = 0; i < initial.size(); i++) {
+            TensorAssert.assertClose(single.getWeights().get(i), distributed.getWeights().get(i), 1e-4, 1e-5);
+        }
+    }
 }

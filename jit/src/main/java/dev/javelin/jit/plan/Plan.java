@@ -90,10 +90,4 @@ public record Plan(Graph graph, List<PlanStep> steps, List<Run> runs, Buffers bu
         /** The number of reusable buffers. */
         public int slots() { return slotTypes.size(); }
     }
-
-    /** The run that starts at step {@code t}, or null when {@code t} is inside a run. */
-    public Run runAt(int t) {
-        for (Run r : runs) if (r.first() == t) return r;
-        return null;
-    }
 }

@@ -53,6 +53,9 @@ class PlannerTest {
         assertTrue(d.stream().anyMatch(s -> s.startsWith("row group (16 rows of 7)")), d.toString());
         assertTrue(d.stream().anyMatch(s -> s.startsWith("one pass: ")), d.toString());
         assertTrue(d.stream().anyMatch(s -> s.contains("leaves the program")), d.toString());
+        assertTrue(d.stream().anyMatch(s -> s.startsWith("kernel ") && s.contains("its loop computes") && s.contains(" add") && s.contains(" relu")
+                && s.contains("stored because backend op")), "why the epilogue's value is stored: the next matmul reads it\n" + d);
+        assertTrue(d.stream().anyMatch(s -> s.startsWith("backend ") && s.contains("matmul: no generated code")), d.toString());
         String explained = Jit.explain(f, x, w, b, w2);
         for (String line : d) assertTrue(explained.contains(line), "explain shows every decision: " + line);
     }
