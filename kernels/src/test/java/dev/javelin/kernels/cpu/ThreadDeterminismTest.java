@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Reductions, matmul, both conv paths and fold give the same bits with 1 and with 2 threads. */
+/** Reductions, matmul, both conv paths, fold and the recurrent loops give the same bits with 1 and with 2 threads. */
 class ThreadDeterminismTest {
     private final KernelHarness h = new KernelHarness();
     private final int threadsBefore = CpuThreads.threads();
@@ -61,6 +61,24 @@ class ThreadDeterminismTest {
         sameAtOneAndTwo(() -> Ops.conv2d(x1, f1, valid));
         sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy1, f1, x1.shape(), valid));
         sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x1, dy1, f1.shape(), valid));
+    }
+
+    @Test
+    void recurrentLoopsAreBitIdenticalAtOneAndTwoThreads() {
+        for (OpAttrs.Recurrence.Cell cell : OpAttrs.Recurrence.Cell.values()) {
+            int n = 37, steps = 9, u = 33, width = cell.gates() * u;
+            Tensor x = h.random(DType.FLOAT32, Shape.of(n, steps, width), KernelHarness.Layout.DENSE, -1, 1);
+            Tensor w = h.random(DType.FLOAT32, Shape.of(u, width), KernelHarness.Layout.DENSE, -0.5, 0.5);
+            java.util.List<Tensor> operands = new java.util.ArrayList<>();
+            for (int p = 0; p < cell.parameters(); p++) operands.add(h.random(DType.FLOAT32, Shape.of(width), KernelHarness.Layout.DENSE, -1, 1));
+            for (int p = 0; p < cell.states(); p++) operands.add(h.random(DType.FLOAT32, Shape.of(n, u), KernelHarness.Layout.DENSE, -1, 1));
+            Tensor mask = h.random(DType.BOOL, Shape.of(n, steps), KernelHarness.Layout.DENSE, 0, 1);
+            var attrs = new OpAttrs.Recurrence(cell, true, false);
+            Tensor out = Ops.recurrence(x, w, operands, mask, attrs);
+            Tensor g = h.random(DType.FLOAT32, out.shape(), KernelHarness.Layout.DENSE, -1, 1);
+            sameAtOneAndTwo(() -> Ops.recurrence(x, w, operands, mask, attrs));
+            sameAtOneAndTwo(() -> Ops.recurrenceBackward(w, operands, mask, out, g, attrs));
+        }
     }
 
     /** Runs {@code op} on cpu-vector (only) at 1 and 2 threads and compares the raw bits. */

@@ -50,8 +50,8 @@ public final class OnnxTiming {
                 ms[i] = (System.nanoTime() - t) / 1e6;
             }
             Arrays.sort(ms);
-            System.out.printf(Locale.ROOT, "javelin %-12s %9.2f ms  (median of %d; first inference: load %.0f ms + compile and run = %.0f ms)%n",
-                    c.name, ms[ms.length / 2], reps, load, first);
+            System.out.printf(Locale.ROOT, "javelin %-12s %9.2f ms  (median of %d; first inference %.0f ms, of which load %.0f ms)%n",
+                    c.name, ms[ms.length / 2], reps, first, load);
         }
     }
 }
