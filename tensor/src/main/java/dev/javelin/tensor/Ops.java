@@ -357,7 +357,7 @@ public final class Ops {
         return out;
     }
 
-    private static Shape concat(Shape batch, int r, int c) {
+    static Shape concat(Shape batch, int r, int c) {
         int[] d = Arrays.copyOf(batch.toArray(), batch.rank() + 2);
         d[batch.rank()] = r;
         d[batch.rank() + 1] = c;
@@ -416,7 +416,7 @@ public final class Ops {
         return Shape.of(x.dim(0), oh, ow, f.dim(3));
     }
 
-    // ---- attention ---------------------------------------------------------------------------
+    // ---- attention (checks in AttentionOperands) --------------------------------------------
 
     /**
      * The fused {@link Op#ATTENTION}: q [B...,Tq,D], k [B...,Tk,D], v [B...,Tk,Dv] with equal batch
@@ -426,9 +426,9 @@ public final class Ops {
      * logsumexp column.
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
-        DType dt = attentionDType(q, k, v);
+        DType dt = AttentionOperands.dtype(q, k, v);
         Shape batch = q.shape().sub(0, q.rank() - 2);
-        List<Tensor> in = attentionInputs(q, k, v, mask, dt);
+        List<Tensor> in = AttentionOperands.inputs(q, k, v, mask, dt);
         return apply(Op.ATTENTION, in, attrs, concat(batch, q.dim(-2), v.dim(-1) + 1), dt);
     }
 
@@ -438,50 +438,19 @@ public final class Ops {
      */
     public static Tensor attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor g,
                                            OpAttrs.Attention attrs) {
-        DType dt = attentionDType(q, k, v);
+        DType dt = AttentionOperands.dtype(q, k, v);
         Shape batch = q.shape().sub(0, q.rank() - 2);
         Shape packed = concat(batch, q.dim(-2), v.dim(-1) + 1);
         if (!out.shape().equals(packed) || !g.shape().equals(packed)) {
             throw new IllegalArgumentException("attention_backward: output " + out.shape() + " and gradient " + g.shape()
                     + " must both be " + packed + " for q " + q.shape() + ", v " + v.shape());
         }
-        List<Tensor> in = new java.util.ArrayList<>(attentionInputs(q, k, v, mask, dt));
+        List<Tensor> in = new java.util.ArrayList<>(AttentionOperands.inputs(q, k, v, mask, dt));
         in.add(cast(out, dt));
         in.add(cast(g, dt));
         int[] d = Arrays.copyOf(batch.toArray(), batch.rank() + 1);
         d[batch.rank()] = q.dim(-2) * q.dim(-1) + k.dim(-2) * k.dim(-1) + v.dim(-2) * v.dim(-1);
         return apply(Op.ATTENTION_BACKWARD, in, attrs, Shape.of(d), dt);
-    }
-
-    private static DType attentionDType(Tensor q, Tensor k, Tensor v) {
-        sameDevice(Op.ATTENTION, q, k);
-        sameDevice(Op.ATTENTION, q, v);
-        if (q.rank() < 2 || k.rank() != q.rank() || v.rank() != q.rank()
-                || !k.shape().sub(0, k.rank() - 2).equals(q.shape().sub(0, q.rank() - 2))
-                || !v.shape().sub(0, v.rank() - 2).equals(q.shape().sub(0, q.rank() - 2))
-                || k.dim(-1) != q.dim(-1) || v.dim(-2) != k.dim(-2)) {
-            throw new IllegalArgumentException("attention: expected q [B...,Tq,D], k [B...,Tk,D], v [B...,Tk,Dv] with one batch"
-                    + " shape, got q " + q.shape() + ", k " + k.shape() + ", v " + v.shape());
-        }
-        DType dt = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
-        if (!dt.isFloating()) {
-            throw new IllegalArgumentException("attention: expected floating q, k, v, got " + q.dtype() + ", " + k.dtype() + ", " + v.dtype());
-        }
-        return dt;
-    }
-
-    private static List<Tensor> attentionInputs(Tensor q, Tensor k, Tensor v, Tensor mask, DType dt) {
-        List<Tensor> in = new java.util.ArrayList<>(List.of(cast(q, dt), cast(k, dt), cast(v, dt)));
-        if (mask != null) {
-            Shape scores = concat(q.shape().sub(0, q.rank() - 2), q.dim(-2), k.dim(-2));
-            if (!mask.dtype().isFloating() || !mask.shape().broadcastsTo(scores)) {
-                throw new IllegalArgumentException("attention: the additive mask " + mask.dtype() + mask.shape()
-                        + " must be floating and broadcast to the scores " + scores);
-            }
-            sameDevice(Op.ATTENTION, q, mask);
-            in.add(expand(cast(mask, dt), scores));
-        }
-        return in;
     }
 
     // ---- recurrence (checks in RecurrenceOperands) ------------------------------------------
@@ -588,7 +557,7 @@ public final class Ops {
         return Dispatch.apply(new OpCall(op, inputs, attrs, shape, dtype, device));
     }
 
-    private static void sameDevice(Op op, Tensor a, Tensor b) {
+    static void sameDevice(Op op, Tensor a, Tensor b) {
         if (!a.device().equals(b.device())) {
             throw new IllegalArgumentException(op.label() + ": operands are on different devices: " + a.device() + " and "
                     + b.device() + " (move one with tensor.to(device))");
