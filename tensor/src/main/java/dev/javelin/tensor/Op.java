@@ -131,7 +131,7 @@ public enum Op {
      * recurrent kernel, h0 [B,H], c0 [B,H], optional bool mask [B,T]) to [B,T,6H]: per step h, c and
      * the activated gates i, f, g, o (what the backward needs). For {@code GRU} ({@code reset_after}):
      * (x [B,T,3H], w [H,3H], the recurrent bias [3H], h0 [B,H], optional mask) to [B,T,5H]: per step h,
-     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. See {@link Ops#recurrence}.
+     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. See {@link SequenceOps#recurrence}.
      */
     RECURRENCE(Kind.CONTRACTION),
     /**

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The checks behind {@link Ops#recurrence} and {@link Ops#recurrenceBackward}: shapes, dtypes and
+ * The checks behind {@link SequenceOps#recurrence} and {@link SequenceOps#recurrenceBackward}: shapes, dtypes and
  * devices of a fused recurrent loop's operands, each error naming the op and cell, the shapes and
  * what was expected. Floating operands are promoted to one dtype; the mask becomes bool.
  */

@@ -3,7 +3,7 @@ package dev.javelin.highlevel.layers;
 import dev.javelin.highlevel.initializers.Initializer;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
-import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -96,7 +96,7 @@ public final class LSTM extends RecurrentLayer {
     @Override
     protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
         if (!"tanh".equals(options.activation()) || !"sigmoid".equals(options.recurrentActivation())) return null;
-        Tensor packed = Ops.recurrence(projected, recurrentKernel.value(), states, mask,
+        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), states, mask,
                 new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, attrs.reverse(), attrs.timeOrder()));
         return List.of(packed.slice(2, 0, units), packed.slice(2, units, 2 * units));
     }
