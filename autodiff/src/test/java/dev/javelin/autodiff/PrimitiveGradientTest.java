@@ -135,6 +135,13 @@ class PrimitiveGradientTest {
                         Tensors.of(new double[] {1, 1, 0, 1, 0, 1}, 2, 3).cast(DType.BOOL),
                         new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, true, false)),
                         Rand.normal(58, 2, 3, 9), Rand.normal(59, 3, 9), Rand.normal(60, 9), Rand.normal(61, 2, 3)),
+                new GradCase("tanh rnn recurrence, masked", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2]),
+                        Tensors.of(new double[] {1, 0, 1, 1, 1, 0}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN_TANH, false, false)),
+                        Rand.normal(62, 2, 3, 4), Rand.normal(63, 4, 4), Rand.normal(64, 2, 4)),
+                new GradCase("relu rnn recurrence, reversed in time order", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2]), null,
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN_RELU, true, true)),
+                        Rand.normal(65, 2, 3, 4), Rand.normal(66, 4, 4).mul(0.5), Rand.normal(67, 2, 4)),
                 // indexing and random
                 new GradCase("gather along 0 with repeats", x -> IndexingOps.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
                         Rand.normal(36, 4, 3)),
