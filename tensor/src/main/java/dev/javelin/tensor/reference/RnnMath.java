@@ -26,11 +26,8 @@ final class RnnMath {
             System.arraycopy(h0, b * u, h, 0, u);
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps);
-                for (int j = 0; j < u; j++) {
-                    double acc = xs[(b * steps + t) * u + j];
-                    for (int k = 0; k < u; k++) acc += h[k] * w[k * u + j];
-                    next[j] = relu ? Math.max(acc, 0) : Math.tanh(acc);
-                }
+                RecurrentProduct.forward(h, w, xs, (b * steps + t) * u, next);
+                for (int j = 0; j < u; j++) next[j] = relu ? Math.max(next[j], 0) : Math.tanh(next[j]);
                 if (mask == null || mask[b * steps + t] != 0) System.arraycopy(next, 0, h, 0, u);
                 System.arraycopy(h, 0, o, (b * steps + a.outputIndex(s, steps)) * u, u);
             }
@@ -64,15 +61,8 @@ final class RnnMath {
                     dpre[j] = real ? dh[j] * (relu ? (hj > 0 ? 1 : 0) : 1 - hj * hj) : 0;
                 }
                 System.arraycopy(dpre, 0, r, (b * steps + t) * u, u);
-                for (int k = 0; k < u; k++) {
-                    double hPrev = prev < 0 ? h0[b * u + k] : ys[prev + k];
-                    double acc = real ? 0 : dh[k]; // a masked step hands h through unchanged
-                    for (int j = 0; j < u; j++) {
-                        acc += dpre[j] * w[k * u + j];
-                        r[dwAt + k * u + j] += hPrev * dpre[j];
-                    }
-                    dh[k] = acc;
-                }
+                if (real) java.util.Arrays.fill(dh, 0); // a masked step hands h through unchanged
+                RecurrentProduct.backward(dpre, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, r, dwAt, dh);
             }
             System.arraycopy(dh, 0, r, dh0At + b * u, u);
         }
