@@ -28,14 +28,17 @@ final class RecurrenceBackwardRule {
 
     /** The gradients of the backward's inputs (w, the cell's operands, the forward's result, its gradient) given {@code g}. */
     static Tensor[] gradients(OpCall call, Tensor g) {
-        Tensor[] sources = call.inputs().toArray(Tensor[]::new);
+        List<Tensor> leaves = new ArrayList<>();
         try (GradientTape tape = GradientTape.record()) {
             if (!GradientTape.active().contains(tape)) {
                 throw new IllegalStateException(Op.RECURRENCE_BACKWARD.label() + ": its gradient (second order) is computed by a"
                         + " nested tape, which cannot record inside a no-grad scope (Autodiff.noGrad, Dispatch.pauseObservers)");
             }
+            // one leaf per operand even where a tensor is passed twice (h0 as c0), so each gets only its own share
+            for (Tensor t : call.inputs()) leaves.add(t.dtype().isFloating() ? Autodiff.freshView(t) : t);
+            Tensor[] sources = leaves.toArray(Tensor[]::new);
             tape.watch(sources);
-            Tensor flat = unrolled(call.attrs(OpAttrs.Recurrence.class), call.inputs());
+            Tensor flat = unrolled(call.attrs(OpAttrs.Recurrence.class), leaves);
             return tape.gradient(flat, sources, g);
         }
     }
