@@ -174,7 +174,7 @@ public class Model extends ModelTraining {
 
     /** Moves every weight not yet on the model's device there. */
     void placeWeights() {
-        for (Variable v : weights()) if (!v.stored().device().equals(device)) v.store(v.stored().to(device));
+        for (Variable v : weights()) if (!v.device().equals(device)) v.store(v.stored().to(device));
     }
 
     // ---- summary ----------------------------------------------------------------------------

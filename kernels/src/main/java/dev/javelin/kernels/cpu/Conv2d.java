@@ -59,6 +59,10 @@ final class Conv2d {
             if (epilogue != null) epilogue.apply(0, g.rows(g.n), 0, g.cout);
             return;
         }
+        if (WinogradConv.applies(g, xs)) {
+            new WinogradConv(g).run(xa, xOff, xs, fd, o, epilogue);
+            return;
+        }
         if (g.k >= ShortConv.MAX_K) {
             new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
             return;
