@@ -21,15 +21,28 @@ final class KernelWarmup {
     static final long MAX_WARMUP_MS = 20_000;
 
     private final KernelIR ir;
-    private final FusedKernel generated;
     private final KernelInterpreter interpreter;
+    private volatile CpuCodegen.Loaded loaded;
     private final AtomicInteger coldCalls = new AtomicInteger();
     private volatile boolean warm;
 
-    KernelWarmup(KernelIR ir, FusedKernel generated, int lanes) {
+    KernelWarmup(KernelIR ir, int lanes) {
         this.ir = ir;
-        this.generated = generated;
         this.interpreter = new KernelInterpreter(ir, lanes);
+    }
+
+    /** The generated class, generated and loaded on the first call. */
+    CpuCodegen.Loaded loaded() {
+        CpuCodegen.Loaded l = loaded;
+        if (l != null) return l;
+        synchronized (this) {
+            if (loaded == null) loaded = CpuCodegen.load(ir);
+            return loaded;
+        }
+    }
+
+    CpuCodegen.Loaded loadedIfAny() {
+        return loaded;
     }
 
     KernelInterpreter interpreter() {
@@ -66,7 +79,8 @@ final class KernelWarmup {
         // C2's code: a few nanoseconds per instruction and vector (E_add_relu: 125-250 ns a call); C1's: 1-4 us
         long target = 20L * interpreter.instructions() * (n / lanes + 1) + 300;
         long deadline = System.nanoTime() + MAX_WARMUP_MS * 1_000_000L;
-        Runnable call = row ? () -> generated.reduce(arrays, offsets, maps, n) : () -> generated.run(arrays, offsets, maps, n);
+        // the class is generated on this (the warm-up) thread, at the first call
+        Runnable call = row ? () -> loaded().kernel().reduce(arrays, offsets, maps, n) : () -> loaded().kernel().run(arrays, offsets, maps, n);
         // both tiers give the same bits: switching early (at the deadline) costs time, never a result
         WarmupThread.submit(WarmupThread.calls(ir.name(), call, target, deadline, () -> warm = true));
     }

@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * A generated kernel that starts in {@link KernelInterpreter} and moves to its generated Vector API
  * code once that code is warm: from its second call the kernel is queued for {@link KernelWarmup},
- * which runs the generated code on scratch data on a background thread until HotSpot's C2 has
- * compiled it. Both tiers give the same bits (the interpreter's reason to exist), so when the switch
+ * which generates its class and runs it on scratch data on a background thread until HotSpot's C2
+ * has compiled it. Both tiers give the same bits (the interpreter's reason to exist), so when the switch
  * happens changes no result; it only keeps a cold JVM from running interpreted and boxed Vector API
  * code on the caller's data (most of a fresh JVM's first train step, perf/NOTES.md cold start).
  *
@@ -34,12 +34,12 @@ public final class TieredKernel implements FusedKernel {
             System.getProperty("javelin.kernels.tiers", "tiered").toUpperCase(Locale.ROOT));
 
     private final KernelWarmup state;
-    private final FusedKernel generated;
+    private final boolean throughHandle;
 
-    /** {@code generated}: the generated code as callers should call it (possibly through a method handle). */
-    TieredKernel(KernelWarmup state, FusedKernel generated) {
+    /** {@code throughHandle}: call the generated code through method handles ({@link OpaqueKernel}). */
+    TieredKernel(KernelWarmup state, boolean throughHandle) {
         this.state = state;
-        this.generated = generated;
+        this.throughHandle = throughHandle;
     }
 
     /** Sets the policy for every kernel's later calls. */
@@ -54,7 +54,8 @@ public final class TieredKernel implements FusedKernel {
 
     /** The generated tier itself (for tests of the code generator, which must not go through the interpreter). */
     public FusedKernel generatedCode() {
-        return generated;
+        CpuCodegen.Loaded l = state.loaded();
+        return throughHandle ? l.opaque() : l.kernel();
     }
 
     /** Whether this kernel's calls now run its generated code. */
@@ -66,7 +67,7 @@ public final class TieredKernel implements FusedKernel {
     @Override
     public void run(Object[] arrays, int[] offsets, int[][] maps, int n) {
         if (usesGeneratedCode()) {
-            generated.run(arrays, offsets, maps, n);
+            generatedCode().run(arrays, offsets, maps, n);
         } else {
             state.calledCold();
             state.interpreter().run(arrays, offsets, maps, n);
@@ -75,7 +76,7 @@ public final class TieredKernel implements FusedKernel {
 
     @Override
     public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
-        if (usesGeneratedCode()) return generated.reduce(arrays, offsets, maps, n);
+        if (usesGeneratedCode()) return generatedCode().reduce(arrays, offsets, maps, n);
         state.calledCold();
         return state.interpreter().reduce(arrays, offsets, maps, n);
     }

@@ -110,6 +110,7 @@ public final class WarmupThread {
         try {
             return t.step();
         } catch (RuntimeException | Error e) {
+            if (Debug.level() >= 1) System.err.println("[javelin] warm-up failed, the code stays in its plain tier: " + e);
             return Turn.DONE; // a warm-up that fails leaves its kernel as it is
         }
     }
