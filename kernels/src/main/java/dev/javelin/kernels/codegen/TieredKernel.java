@@ -3,12 +3,14 @@ package dev.javelin.kernels.codegen;
 import java.util.Locale;
 
 /**
- * A generated kernel that starts in {@link KernelInterpreter} and moves to its generated Vector API
- * code once that code is warm: from its second call the kernel is queued for {@link KernelWarmup},
- * which generates its class and runs it on scratch data on a background thread until HotSpot's C2
- * has compiled it. Both tiers give the same bits (the interpreter's reason to exist), so when the switch
- * happens changes no result; it only keeps a cold JVM from running interpreted and boxed Vector API
- * code on the caller's data (most of a fresh JVM's first train step, perf/NOTES.md cold start).
+ * A generated kernel whose first call runs in {@link KernelInterpreter} and whose later calls run its
+ * generated Vector API code (its class is generated at the second call). Both tiers give the same
+ * bits (the interpreter's reason to exist), so which one ran changes no result; the interpreter only
+ * keeps a cold JVM from running a program's first call as interpreted and boxed Vector API code
+ * (most of a fresh JVM's first train step, perf/NOTES.md cold start), and a kernel called once from
+ * costing a class at all. {@code -Djavelin.kernels.coldCalls=N} keeps N calls in the interpreter;
+ * with {@code -Djavelin.warmup=true} a background thread warms the generated code up from the
+ * second call and the kernel switches as soon as it is compiled ({@link KernelWarmup}).
  *
  * <p>{@code -Djavelin.kernels.tiers=vector} runs the generated code from the first call (the old
  * behaviour), {@code =interpreter} never leaves the interpreter (for tests and measurements);
