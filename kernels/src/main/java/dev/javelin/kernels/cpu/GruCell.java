@@ -13,12 +13,8 @@ import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
  * </pre>
  */
 final class GruCell extends RecurrentCell {
-    private final Activation act, gate;
-
     GruCell(FloatLoops loops, Activation act, Activation gate) {
-        super(loops);
-        this.act = act;
-        this.gate = gate;
+        super(loops, act, gate);
     }
 
     @Override

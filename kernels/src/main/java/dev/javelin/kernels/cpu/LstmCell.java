@@ -11,12 +11,8 @@ import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
  * </pre>
  */
 final class LstmCell extends RecurrentCell {
-    private final Activation act, gate;
-
     LstmCell(FloatLoops loops, Activation act, Activation gate) {
-        super(loops);
-        this.act = act;
-        this.gate = gate;
+        super(loops, act, gate);
     }
 
     @Override

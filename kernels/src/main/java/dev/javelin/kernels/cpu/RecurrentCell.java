@@ -15,9 +15,13 @@ abstract class RecurrentCell {
     static final float[] ONE = {1f};
 
     final FloatLoops loops;
+    /** Keras's {@code activation} and {@code recurrent_activation} (the gates'; unused by a cell without gates). */
+    final Activation act, gate;
 
-    RecurrentCell(FloatLoops loops) {
+    RecurrentCell(FloatLoops loops, Activation act, Activation gate) {
         this.loops = loops;
+        this.act = act;
+        this.gate = gate;
     }
 
     /** The kernel of the op's cell with its activations. */
@@ -25,7 +29,7 @@ abstract class RecurrentCell {
         return switch (a.cell()) {
             case LSTM -> new LstmCell(loops, a.activation(), a.recurrentActivation());
             case GRU -> new GruCell(loops, a.activation(), a.recurrentActivation());
-            case RNN -> new RnnCell(loops, a.activation());
+            case RNN -> new RnnCell(loops, a.activation(), a.recurrentActivation());
         };
     }
 

@@ -7,11 +7,8 @@ import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
  * nothing stored beside h, whose value gives the activation's slope.
  */
 final class RnnCell extends RecurrentCell {
-    private final Activation act;
-
-    RnnCell(FloatLoops loops, Activation act) {
-        super(loops);
-        this.act = act;
+    RnnCell(FloatLoops loops, Activation act, Activation unusedGate) {
+        super(loops, act, unusedGate);
     }
 
     @Override
