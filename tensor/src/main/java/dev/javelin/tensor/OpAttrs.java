@@ -95,7 +95,11 @@ public sealed interface OpAttrs {
             /** Keras's and PyTorch's LSTM: gates i, f, g (candidate), o; sigmoid gates, tanh activation. */
             LSTM(4, 6, 0, 2, "h0 [batch, units] and c0 [batch, units]"),
             /** GRU with {@code reset_after} (PyTorch's, Keras's default): gates z, r, h; sigmoid gates, tanh candidate. */
-            GRU(3, 5, 1, 1, "the recurrent bias [3*units] and h0 [batch, units]");
+            GRU(3, 5, 1, 1, "the recurrent bias [3*units] and h0 [batch, units]"),
+            /** Keras's SimpleRNN and PyTorch's {@code nn.RNN} with tanh: {@code h' = tanh(x + h·w)}. */
+            RNN_TANH(1, 1, 0, 1, "h0 [batch, units]"),
+            /** The same with relu (PyTorch's {@code nonlinearity='relu'}): {@code h' = relu(x + h·w)}. */
+            RNN_RELU(1, 1, 0, 1, "h0 [batch, units]");
 
             private final int gates, outputWidth, parameters, states;
             private final String operands;

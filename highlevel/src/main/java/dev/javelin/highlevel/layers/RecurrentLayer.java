@@ -25,7 +25,7 @@ import java.util.Map;
  * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
  *
  * <p>A cell with a fused loop ({@link LSTM}, and {@link GRU} with {@code reset_after}, each with
- * Keras's default activations) runs all the steps as one
+ * Keras's default activations; {@link SimpleRNN} with tanh or relu) runs all the steps as one
  * {@link Op#RECURRENCE} op, eagerly and under the JIT alike, so a traced graph does not grow with the
  * number of steps; other cells and options (recurrent dropout, other activations) unroll the steps
  * into the graph, whose size then grows linearly with T (see perf/NOTES.md for the measured costs).

@@ -1,5 +1,8 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -67,6 +70,19 @@ public final class SimpleRNN extends RecurrentLayer {
         Tensor h = states.get(0);
         if (recurrentDropout != null) h = h.mul(recurrentDropout);
         return List.of(activation.apply(projected.add(h.matmul(recurrentKernel.value()))));
+    }
+
+    /** The fused loop for tanh (Keras's default) and relu, the cells PyTorch's {@code nn.RNN} and cuDNN have. */
+    @Override
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+        Cell cell = switch (options.activation()) {
+            case "tanh" -> Cell.RNN_TANH;
+            case "relu" -> Cell.RNN_RELU;
+            default -> null;
+        };
+        if (cell == null) return null;
+        return List.of(SequenceOps.recurrence(projected, recurrentKernel.value(), states, mask,
+                new OpAttrs.Recurrence(cell, attrs.reverse(), attrs.timeOrder())));
     }
 
     public Variable kernel() {

@@ -68,7 +68,7 @@ class RecurrenceKernelTest {
                         // in time order, step 1 (masked) holds the state after step 0 going forward, after step 2 going backward
                         assertEquals(out.get(0, reverse ? 2 : 0, c), out.get(0, 1, c), cell + " column " + c);
                     }
-                    assertTrue(out.get(0, 0, 0) != 0.0);
+                    if (cell != Cell.RNN_RELU) assertTrue(out.get(0, 0, 0) != 0.0); // relu may rightly give 0
                 }
             }
         }

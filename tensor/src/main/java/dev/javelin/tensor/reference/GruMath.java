@@ -31,11 +31,7 @@ final class GruMath {
             System.arraycopy(h0, b * u, h, 0, u);
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps);
-                for (int j = 0; j < gw; j++) {
-                    double acc = bias[j];
-                    for (int k = 0; k < u; k++) acc += h[k] * w[k * gw + j];
-                    inner[j] = acc;
-                }
+                RecurrentProduct.forward(h, w, bias, 0, inner);
                 boolean real = mask == null || mask[b * steps + t] != 0;
                 int xr = (b * steps + t) * gw, row = (b * steps + a.outputIndex(s, steps)) * ow;
                 for (int j = 0; j < u; j++) {
@@ -94,15 +90,8 @@ final class GruMath {
                     direct[j] = real ? d * z : d;
                 }
                 for (int j = 0; j < gw; j++) r[dbAt + j] += dInner[j];
-                for (int k = 0; k < u; k++) {
-                    double hPrev = prev < 0 ? h0[b * u + k] : ys[prev + k];
-                    double acc = direct[k];
-                    for (int j = 0; j < gw; j++) {
-                        acc += dInner[j] * w[k * gw + j];
-                        r[dwAt + k * gw + j] += hPrev * dInner[j];
-                    }
-                    dh[k] = acc;
-                }
+                System.arraycopy(direct, 0, dh, 0, u);
+                RecurrentProduct.backward(dInner, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, r, dwAt, dh);
             }
             System.arraycopy(dh, 0, r, dh0At + b * u, u);
         }

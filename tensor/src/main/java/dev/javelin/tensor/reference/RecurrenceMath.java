@@ -44,11 +44,7 @@ final class RecurrenceMath {
             System.arraycopy(c0, b * u, c, 0, u);
             for (int s = 0; s < d.steps; s++) {
                 int t = a.inputIndex(s, d.steps);
-                for (int j = 0; j < gw; j++) {
-                    double acc = xs[(b * d.steps + t) * gw + j];
-                    for (int k = 0; k < u; k++) acc += h[k] * w[k * gw + j];
-                    z[j] = acc;
-                }
+                RecurrentProduct.forward(h, w, xs, (b * d.steps + t) * gw, z);
                 boolean real = mask == null || mask[b * d.steps + t] != 0;
                 int row = (b * d.steps + a.outputIndex(s, d.steps)) * ow;
                 for (int j = 0; j < u; j++) {
@@ -112,15 +108,8 @@ final class RecurrenceMath {
                     dz[3 * u + j] = dog * og * (1 - og);
                 }
                 System.arraycopy(dz, 0, r, (b * steps + t) * gw, gw);
-                for (int k = 0; k < u; k++) {
-                    double hPrev = prev < 0 ? h0[b * u + k] : ys[prev + k];
-                    double acc = real ? 0 : dh[k]; // a masked step hands h through unchanged
-                    for (int j = 0; j < gw; j++) {
-                        acc += dz[j] * w[k * gw + j];
-                        r[dwAt + k * gw + j] += hPrev * dz[j];
-                    }
-                    dh[k] = acc;
-                }
+                if (real) java.util.Arrays.fill(dh, 0); // a masked step hands h through unchanged
+                RecurrentProduct.backward(dz, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, r, dwAt, dh);
             }
             System.arraycopy(dh, 0, r, dh0At + b * u, u);
             System.arraycopy(dc, 0, r, dc0At + b * u, u);
