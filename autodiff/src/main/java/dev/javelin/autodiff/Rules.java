@@ -108,8 +108,7 @@ final class Rules {
                     + " (second order) is not implemented; differentiate NN.scaledDotProductAttentionComposed instead");
 
             case RECURRENCE -> recurrence(call, y, g);
-            case RECURRENCE_BACKWARD -> throw new UnsupportedOperationException("a gradient of the fused recurrent loop's gradient"
-                    + " (second order) is not implemented; differentiate the unrolled layer instead");
+            case RECURRENCE_BACKWARD -> RecurrenceBackwardRule.gradients(call, g);
 
             // ---- indexing: gather and scatter-add are each other's adjoints; indices get none
             case GATHER -> new Tensor[] {IndexingOps.scatterAdd(zerosLike(x), axis(call), b, g), null};
