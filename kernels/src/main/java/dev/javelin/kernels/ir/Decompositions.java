@@ -221,13 +221,18 @@ public final class Decompositions {
          */
         int rint(int x) {
             int a = abs(x), two23 = c(8388608f);
-            int r = withSignOf(sub(add(a, two23), two23), x);
+            int r = withSignOfNonNegative(sub(add(a, two23), two23), x);
             return select(or(ge(a, two23), isNaN(x)), x, r);
         }
 
         /** The float32 {@code x} with the sign bit of {@code sign}. */
         int withSignOf(int x, int sign) {
             return fromBits(ior(iand(bits(x), ci(0x7fffffff)), iand(bits(sign), ci(0x80000000))));
+        }
+
+        /** {@link #withSignOf} for an {@code x} whose sign bit is clear: one operation fewer. */
+        int withSignOfNonNegative(int x, int sign) {
+            return fromBits(ior(bits(x), iand(bits(sign), ci(0x80000000))));
         }
 
         private static List<Integer> ints(int... v) {
