@@ -279,8 +279,14 @@ final class KernelBody {
         mv.visitVarInsn(ASTORE, value[k]);
     }
 
-    /** One pass of the loop body at position i; {@code masked} for the tail. */
+    /**
+     * One pass of the loop body at position i; {@code masked} for the tail. A region is jumped over
+     * when no lane needs it: written inline up to {@link dev.javelin.kernels.ir.Decompositions#INLINE_REGION}
+     * instructions, else a method called.
+     */
     private void body(boolean masked) {
+        Label inlineSkip = null;
+        int inlineEnd = -1;
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
             if (!invariant[k]) { // else computed before the loop
@@ -290,10 +296,19 @@ final class KernelBody {
                     op(in, k);
                 }
             }
-            if (in.prim() == Prim.IF_ANY && in.constant() > 0) { // the region is a method, called when a lane needs it
+            if (in.prim() == Prim.IF_ANY && in.constant() > 0) {
                 Label skip = extras.open(value[k]);
-                k = extras.call(k, value, invariant);
-                mv.visitLabel(skip);
+                if (in.constant() <= dev.javelin.kernels.ir.Decompositions.INLINE_REGION) {
+                    inlineSkip = skip;
+                    inlineEnd = k + in.constant();
+                } else {
+                    k = extras.call(k, value, invariant);
+                    mv.visitLabel(skip);
+                }
+            }
+            if (k == inlineEnd) {
+                mv.visitLabel(inlineSkip);
+                inlineEnd = -1;
             }
         }
         int result = value[value.length - 1];
