@@ -59,7 +59,7 @@ public final class Tracer implements Engine {
 
     @Override
     public Tensor read(Variable v) {
-        return variableValues.computeIfAbsent(v, k -> symbolicOf(graph.variable(k, k.stored().device())));
+        return variableValues.computeIfAbsent(v, k -> symbolicOf(graph.variable(k, k.device())));
     }
 
     @Override

@@ -62,31 +62,78 @@ public final class CpuCodegen {
     private CpuCodegen() {}
 
     /**
-     * A generated kernel: the instance, the same called through method handles (what launchers
-     * use, see {@link OpaqueKernel}), its class bytes, and how long generation and loading took.
+     * A kernel for {@code ir}, called through {@link #kernel()} or through method handles
+     * ({@link #opaque()}, what launchers use, see {@link OpaqueKernel}). Both run in
+     * {@link KernelInterpreter} until the generated code is warm ({@link TieredKernel}); the class
+     * itself is generated when first needed (by the background warm-up, from a kernel's second call),
+     * so a kernel called once costs no class at all.
      */
-    public record Generated(FusedKernel kernel, FusedKernel opaque, byte[] bytes, long nanos) {
+    public static final class Generated {
+        private final KernelWarmup tiers;
+        private final FusedKernel kernel, opaque;
+
+        private Generated(KernelWarmup tiers) {
+            this.tiers = tiers;
+            this.kernel = new TieredKernel(tiers, false);
+            this.opaque = new TieredKernel(tiers, true);
+        }
+
+        public FusedKernel kernel() {
+            return kernel;
+        }
+
+        public FusedKernel opaque() {
+            return opaque;
+        }
+
+        /** The class file (generated now if it was not yet). */
+        public byte[] bytes() {
+            return tiers.loaded().bytes();
+        }
+
+        /** How long generating and loading the class took; 0 while it is not generated. */
+        public long nanos() {
+            Loaded l = tiers.loadedIfAny();
+            return l == null ? 0 : l.nanos();
+        }
+
         /** The bytecode as text (ASM's Textifier), what {@code JAVELIN_DEBUG=2} prints. */
         public String text() {
-            StringWriter sw = new StringWriter();
-            new ClassReader(bytes).accept(new TraceClassVisitor(new PrintWriter(sw)), 0);
-            return sw.toString();
+            return CpuCodegen.text(bytes());
         }
     }
 
-    /** Generates, defines (as a hidden class, unloadable with its last user) and instantiates {@code ir}. */
+    /** A generated class, loaded: the instance, the same through method handles, its bytes, the time it took. */
+    record Loaded(byte[] bytes, FusedKernel kernel, FusedKernel opaque, long nanos) {}
+
+    /**
+     * The kernel for {@code ir}. Under {@code -Djavelin.kernels.tiers=vector} its class is generated
+     * now (so a code generation error shows here); otherwise when first needed.
+     */
     public static Generated compile(KernelIR ir) {
+        Generated g = new Generated(new KernelWarmup(ir, KernelSupport.S.length()));
+        if (TieredKernel.policy() == TieredKernel.Policy.VECTOR) g.bytes();
+        return g;
+    }
+
+    /** Generates, defines (as a hidden class, unloadable with its last user) and instantiates {@code ir}. */
+    static Loaded load(KernelIR ir) {
         long start = System.nanoTime();
         byte[] bytes = generate(ir);
         try {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
             FusedKernel k = (FusedKernel) hidden.findConstructor(hidden.lookupClass(),
                     java.lang.invoke.MethodType.methodType(void.class)).invoke();
-            return new Generated(k, new OpaqueKernel(hidden, k), bytes, System.nanoTime() - start);
+            return new Loaded(bytes, k, new OpaqueKernel(hidden, k), System.nanoTime() - start);
         } catch (Throwable e) {
-            throw new IllegalStateException("Jit: generated kernel " + ir.name() + " failed to load: " + e
-                    + "\n" + new Generated(null, null, bytes, 0).text(), e);
+            throw new IllegalStateException("Jit: generated kernel " + ir.name() + " failed to load: " + e + "\n" + text(bytes), e);
         }
+    }
+
+    private static String text(byte[] bytes) {
+        StringWriter sw = new StringWriter();
+        new ClassReader(bytes).accept(new TraceClassVisitor(new PrintWriter(sw)), 0);
+        return sw.toString();
     }
 
     /** The class file for {@code ir}. */

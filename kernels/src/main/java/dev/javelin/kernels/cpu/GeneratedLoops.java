@@ -2,7 +2,7 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.codegen.CpuCodegen;
 import dev.javelin.kernels.codegen.FusedKernel;
-import dev.javelin.kernels.codegen.ScalarKernel;
+import dev.javelin.kernels.codegen.KernelInterpreter;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * So an eager result has the bits of a compiled program's, in every layout and every JIT tier, and
  * no op's arithmetic is written twice. A dense operand is read in place, a broadcast one (stride 0)
  * as one value, a strided one gathered into a dense row first (and a strided output scattered after).
- * Without the Vector API the same kernels are evaluated in plain Java ({@link ScalarKernel}), with the
+ * Without the Vector API the same kernels are evaluated in plain Java ({@link KernelInterpreter}), with the
  * same bits.
  *
  * <pre>{@code
@@ -198,6 +198,6 @@ final class GeneratedLoops {
 
     /** The kernel of {@code ir}: generated Vector API code, or its body evaluated in plain Java where the Vector API is off. */
     static FusedKernel compile(KernelIR ir) {
-        return VectorSupport.enabled() ? CpuCodegen.compile(ir).kernel() : new ScalarKernel(ir, VectorSupport.lanes());
+        return VectorSupport.enabled() ? CpuCodegen.compile(ir).kernel() : new KernelInterpreter(ir, VectorSupport.lanes());
     }
 }

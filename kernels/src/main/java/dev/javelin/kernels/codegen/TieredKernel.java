@@ -1,0 +1,85 @@
+package dev.javelin.kernels.codegen;
+
+import java.util.Locale;
+
+/**
+ * A generated kernel whose first call runs in {@link KernelInterpreter} and whose later calls run its
+ * generated Vector API code (its class is generated at the second call). Both tiers give the same
+ * bits (the interpreter's reason to exist), so which one ran changes no result; the interpreter only
+ * keeps a cold JVM from running a program's first call as interpreted and boxed Vector API code
+ * (most of a fresh JVM's first train step, perf/NOTES.md cold start), and a kernel called once from
+ * costing a class at all. {@code -Djavelin.kernels.coldCalls=N} keeps N calls in the interpreter;
+ * with {@code -Djavelin.warmup=true} a background thread warms the generated code up from the
+ * second call and the kernel switches as soon as it is compiled ({@link KernelWarmup}).
+ *
+ * <p>{@code -Djavelin.kernels.tiers=vector} runs the generated code from the first call (the old
+ * behaviour), {@code =interpreter} never leaves the interpreter (for tests and measurements);
+ * {@link #setPolicy} does the same at run time.
+ *
+ * <pre>{@code
+ * FusedKernel k = CpuCodegen.compile(ir).kernel();   // a TieredKernel
+ * k.run(arrays, offsets, maps, n);                   // interpreted now, generated code once warm
+ * }</pre>
+ */
+public final class TieredKernel implements FusedKernel {
+    /** Which tier runs a kernel's calls. */
+    public enum Policy {
+        /** The interpreter until the generated code is warm (the default). */
+        TIERED,
+        /** The generated code from the first call. */
+        VECTOR,
+        /** The interpreter always. */
+        INTERPRETER
+    }
+
+    private static volatile Policy policy = Policy.valueOf(
+            System.getProperty("javelin.kernels.tiers", "tiered").toUpperCase(Locale.ROOT));
+
+    private final KernelWarmup state;
+    private final boolean throughHandle;
+
+    /** {@code throughHandle}: call the generated code through method handles ({@link OpaqueKernel}). */
+    TieredKernel(KernelWarmup state, boolean throughHandle) {
+        this.state = state;
+        this.throughHandle = throughHandle;
+    }
+
+    /** Sets the policy for every kernel's later calls. */
+    public static void setPolicy(Policy p) {
+        policy = p;
+    }
+
+    /** The policy in force. */
+    public static Policy policy() {
+        return policy;
+    }
+
+    /** The generated tier itself (for tests of the code generator, which must not go through the interpreter). */
+    public FusedKernel generatedCode() {
+        CpuCodegen.Loaded l = state.loaded();
+        return throughHandle ? l.opaque() : l.kernel();
+    }
+
+    /** Whether this kernel's calls now run its generated code. */
+    public boolean usesGeneratedCode() {
+        Policy p = policy;
+        return p == Policy.VECTOR || p == Policy.TIERED && state.isWarm();
+    }
+
+    @Override
+    public void run(Object[] arrays, int[] offsets, int[][] maps, int n) {
+        if (usesGeneratedCode()) {
+            generatedCode().run(arrays, offsets, maps, n);
+        } else {
+            state.calledCold();
+            state.interpreter().run(arrays, offsets, maps, n);
+        }
+    }
+
+    @Override
+    public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
+        if (usesGeneratedCode()) return generatedCode().reduce(arrays, offsets, maps, n);
+        state.calledCold();
+        return state.interpreter().reduce(arrays, offsets, maps, n);
+    }
+}
