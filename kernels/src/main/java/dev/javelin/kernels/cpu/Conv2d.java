@@ -10,7 +10,8 @@ import dev.javelin.tensor.Tensor;
  * dilation and groups. float32 goes through im2col + SGEMM: the forward pass in tiles of output
  * rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized buffer and multiplied
  * in place), the gradients a tile of images at a time so the column buffer stays bounded, or
- * through {@link ShortConv}'s row kernels when the reduction is short (a first layer); float64
+ * through {@link ShortConv}'s kernels when the reduction is short (a first layer: direct kernels with
+ * no column matrix where {@link ShortConv#direct} says so); float64
  * (gradient checks) runs {@link DirectConv2d}. Every result is a fixed sequence of GEMMs and
  * per-image scatters, so it does not depend on the thread count.
  */
@@ -63,6 +64,10 @@ final class Conv2d {
             new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
             return;
         }
+        if (ShortConv.direct(g)) {
+            ShortConvVector.forward(xa, xOff, xs, g, fd, o, epilogue);
+            return;
+        }
         float[] xd = xa;
         int[] xsd = xs;
         int xOffd = xOff;
@@ -88,6 +93,10 @@ final class Conv2d {
         float[] o = Elementwise.heap(dx).floats();
         if (g.pointwise()) {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
+            return;
+        }
+        if (ShortConv.direct(g)) {
+            ShortConvVector.backwardInput(dyd, g, fd, o);
             return;
         }
         forEachTile(g, (n0, imgs, col) -> {
@@ -116,6 +125,10 @@ final class Conv2d {
         float[] xa = Elementwise.heap(x).floats();
         if (g.pointwise() && x.isContiguous()) {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, x.offset(), 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
+            return;
+        }
+        if (ShortConv.direct(g)) {
+            ShortConvVector.backwardFilter(xa, x.offset(), x.strides(), dyd, g, o);
             return;
         }
         // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
