@@ -20,9 +20,11 @@ final class Conv2d {
     private static final long TILE_FLOATS = 1 << 18;
 
     private final ShortConv shortConv;
+    private final FloatLoops loops;
 
     Conv2d(FloatLoops loops) {
         this.shortConv = new ShortConv(loops);
+        this.loops = loops;
     }
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
@@ -200,11 +202,18 @@ final class Conv2d {
         return b;
     }
 
-    /** The elements of a float32 tensor in dense row-major order (the storage itself when already so). */
-    private static float[] dense(Tensor t) {
+    /**
+     * The elements of a float32 tensor in dense row-major order: the storage itself when already so,
+     * else a copy by rows (a broadcast upstream gradient, such as a tape's seed of ones, is a fill).
+     */
+    private float[] dense(Tensor t) {
         float[] a = Elementwise.heap(t).floats();
         if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
-        return t.toFloatArray();
+        float[] out = new float[Math.toIntExact(t.size())];
+        StridedLoop p = StridedLoop.of(t.shape(), t.strides(), t.shape().contiguousStrides());
+        int xs = p.innerStride(0), os = p.innerStride(1);
+        p.forEachRow(new int[] {t.offset(), 0}, (o, n) -> loops.copy(a, o[0], xs, out, o[1], os, n));
+        return out;
     }
 
     /** Sizes of one convolution, in the names the loops use. */
