@@ -1,10 +1,12 @@
 package dev.javelin.autodiff;
 
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.function.Supplier;
@@ -106,13 +108,12 @@ final class Rules {
                     + " (second order) is not implemented; differentiate NN.scaledDotProductAttentionComposed instead");
 
             case RECURRENCE -> recurrence(call, y, g);
-            case RECURRENCE_BACKWARD -> throw new UnsupportedOperationException("a gradient of the fused recurrent loop's gradient"
-                    + " (second order) is not implemented; differentiate the unrolled layer instead");
+            case RECURRENCE_BACKWARD -> RecurrenceBackwardRule.gradients(call, g);
 
             // ---- indexing: gather and scatter-add are each other's adjoints; indices get none
-            case GATHER -> new Tensor[] {Ops.scatterAdd(zerosLike(x), axis(call), b, g), null};
+            case GATHER -> new Tensor[] {IndexingOps.scatterAdd(zerosLike(x), axis(call), b, g), null};
             case SCATTER_ADD -> new Tensor[] {needs[0] ? g : null, null,
-                    needs[2] ? Ops.gather(g, axis(call), b) : null};
+                    needs[2] ? IndexingOps.gather(g, axis(call), b) : null};
             case ARGSORT -> new Tensor[1]; // an order: piecewise constant
 
             case RANDOM_UNIFORM, RANDOM_NORMAL -> new Tensor[1];
@@ -123,7 +124,7 @@ final class Rules {
     private static Tensor[] attention(OpCall call, Tensor y, Tensor g) {
         Tensor q = call.input(0), k = call.input(1), v = call.input(2);
         Tensor mask = call.inputs().size() == 4 ? call.input(3) : null;
-        Tensor packed = Ops.attentionBackward(q, k, v, mask, y, g, call.attrs(OpAttrs.Attention.class));
+        Tensor packed = SequenceOps.attentionBackward(q, k, v, mask, y, g, call.attrs(OpAttrs.Attention.class));
         int nq = q.dim(-2) * q.dim(-1), nk = k.dim(-2) * k.dim(-1), nv = v.dim(-2) * v.dim(-1);
         Tensor[] grads = new Tensor[call.inputs().size()];
         grads[0] = packed.slice(-1, 0, nq).reshape(q.shape().toArray());
@@ -138,7 +139,7 @@ final class Rules {
         int operands = call.inputs().size() - 2 - (call.inputs().get(call.inputs().size() - 1).dtype() == DType.BOOL ? 1 : 0);
         java.util.List<Tensor> cellOperands = call.inputs().subList(2, 2 + operands);
         Tensor mask = 2 + operands < call.inputs().size() ? call.input(2 + operands) : null;
-        Tensor flat = Ops.recurrenceBackward(w, cellOperands, mask, y, g, call.attrs(OpAttrs.Recurrence.class));
+        Tensor flat = SequenceOps.recurrenceBackward(w, cellOperands, mask, y, g, call.attrs(OpAttrs.Recurrence.class));
         Tensor[] grads = new Tensor[call.inputs().size()];
         int at = 0;
         for (int i = 0; i < 2 + operands; i++) {

@@ -1,13 +1,19 @@
 package dev.javelin.autodiff;
 
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.LINEAR;
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.RELU;
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.SIGMOID;
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.TANH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -87,8 +93,8 @@ class PrimitiveGradientTest {
                 new GradCase("max over axis 1", x -> x[0].max(1), nc),
                 new GradCase("max of all", x -> x[0].max(), strided),
                 new GradCase("min over axes 0, 2 keepDims", x -> x[0].min(new int[] {0, 2}, true), Rand.normal(19, 2, 3, 4)),
-                new GradCase("gather at argmax", x -> Ops.gather(x[0], 1, x[0].argmax(1).unsqueeze(1)), Rand.normal(20, 3, 5)),
-                new GradCase("gather at argmin", x -> Ops.gather(x[0], 0, x[0].argmin(0).unsqueeze(0)), Rand.normal(21, 3, 5)),
+                new GradCase("gather at argmax", x -> IndexingOps.gather(x[0], 1, x[0].argmax(1).unsqueeze(1)), Rand.normal(20, 3, 5)),
+                new GradCase("gather at argmin", x -> IndexingOps.gather(x[0], 0, x[0].argmin(0).unsqueeze(0)), Rand.normal(21, 3, 5)),
                 // movement
                 new GradCase("reshape", x -> x[0].reshape(2, 3, 2).mul(x[0].reshape(2, 3, 2)), Rand.normal(22, 3, 4)),
                 new GradCase("reshape of a transposed view (copies)", x -> x[0].reshape(6, 2).sin(), nc),
@@ -116,30 +122,47 @@ class PrimitiveGradientTest {
                 new GradCase("conv2d backward filter", x -> Ops.conv2dBackwardFilter(x[0], x[1], convF.shape(), conv),
                         convX, Rand.normal(43, convY.toArray())),
                 // fused attention: the packed output's logsumexp column is checked too
-                new GradCase("attention with its logsumexp", x -> Ops.attention(x[0], x[1], x[2], null, new OpAttrs.Attention(0.4, false)),
+                new GradCase("attention with its logsumexp", x -> SequenceOps.attention(x[0], x[1], x[2], null, new OpAttrs.Attention(0.4, false)),
                         Rand.normal(44, 2, 3, 4), Rand.normal(45, 2, 5, 4), Rand.normal(46, 2, 5, 3)),
                 new GradCase("causal attention, additive mask, a view, a fully masked row",
                         x -> NN.scaledDotProductAttention(x[0], x[1], x[2], attentionMask(), true),
                         Rand.normal(47, 1, 2, 3, 4).mT(), Rand.normal(48, 1, 2, 4, 3), Rand.normal(49, 1, 2, 4, 2)),
                 // the fused LSTM loop: every column of its result (h, c and the stored gates) is checked
-                new GradCase("lstm recurrence", x -> Ops.recurrence(x[0], x[1], List.of(x[2], x[3]), null,
+                new GradCase("lstm recurrence", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2], x[3]), null,
                         new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false)),
                         Rand.normal(50, 2, 3, 8), Rand.normal(51, 2, 8), Rand.normal(52, 2, 2), Rand.normal(53, 2, 2)),
-                new GradCase("lstm recurrence, reversed in time order, masked, a view", x -> Ops.recurrence(x[0], x[1],
+                new GradCase("lstm recurrence, reversed in time order, masked, a view", x -> SequenceOps.recurrence(x[0], x[1],
                         List.of(x[2], x[3]), Tensors.of(new double[] {1, 0, 1, 1, 0, 0, 1, 0}, 2, 4).cast(DType.BOOL),
                         new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, true, true)),
                         Rand.normal(54, 2, 4, 12), Rand.normal(55, 12, 3).mT(), Rand.normal(56, 2, 3), Rand.normal(57, 2, 3)),
-                new GradCase("gru recurrence, reversed, masked", x -> Ops.recurrence(x[0], x[1], List.of(x[2], x[3]),
+                new GradCase("gru recurrence, reversed, masked", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2], x[3]),
                         Tensors.of(new double[] {1, 1, 0, 1, 0, 1}, 2, 3).cast(DType.BOOL),
                         new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, true, false)),
                         Rand.normal(58, 2, 3, 9), Rand.normal(59, 3, 9), Rand.normal(60, 9), Rand.normal(61, 2, 3)),
+                new GradCase("lstm recurrence with one tensor as h0 and c0", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2], x[2]),
+                        null, new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false)),
+                        Rand.normal(68, 2, 2, 8), Rand.normal(69, 2, 8), Rand.normal(70, 2, 2)),
+                new GradCase("tanh rnn recurrence, masked", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2]),
+                        Tensors.of(new double[] {1, 0, 1, 1, 1, 0}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN, false, false)),
+                        Rand.normal(62, 2, 3, 4), Rand.normal(63, 4, 4), Rand.normal(64, 2, 4)),
+                new GradCase("relu rnn recurrence, reversed in time order", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2]), null,
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN, true, true, RELU, SIGMOID)),
+                        Rand.normal(65, 2, 3, 4), Rand.normal(66, 4, 4).mul(0.5), Rand.normal(67, 2, 4)),
+                new GradCase("lstm recurrence, relu activation, linear gates, masked", x -> SequenceOps.recurrence(x[0], x[1],
+                        List.of(x[2], x[3]), Tensors.of(new double[] {1, 1, 0, 1, 0, 1}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false, RELU, LINEAR)),
+                        Rand.normal(71, 2, 3, 8), Rand.normal(72, 2, 8).mul(0.5), Rand.normal(73, 2, 2), Rand.normal(74, 2, 2)),
+                new GradCase("gru recurrence, sigmoid activation, tanh gates", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2], x[3]),
+                        null, new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, false, false, SIGMOID, TANH)),
+                        Rand.normal(75, 2, 3, 6), Rand.normal(76, 2, 6), Rand.normal(77, 6), Rand.normal(78, 2, 2)),
                 // indexing and random
-                new GradCase("gather along 0 with repeats", x -> Ops.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
+                new GradCase("gather along 0 with repeats", x -> IndexingOps.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
                         Rand.normal(36, 4, 3)),
-                new GradCase("scatter_add with repeats", x -> Ops.scatterAdd(x[0], 1, Rand.indices(37, 5, 2, 7), x[1]),
+                new GradCase("scatter_add with repeats", x -> IndexingOps.scatterAdd(x[0], 1, Rand.indices(37, 5, 2, 7), x[1]),
                         Rand.normal(38, 3, 5), Rand.normal(39, 2, 7)),
                 new GradCase("values gathered in argsort order (the order itself has no gradient)",
-                        x -> Ops.gather(x[0], 1, Ops.argsort(x[0], 1, true)), nc),
+                        x -> IndexingOps.gather(x[0], 1, IndexingOps.argsort(x[0], 1, true)), nc),
                 new GradCase("x * random", x -> x[0].mul(Ops.randomUniform(x[0].shape(), Tensors.scalar(5, DType.INT64)).cast(DType.FLOAT64))
                         .add(x[0].mul(Ops.randomNormal(x[0].shape(), Tensors.scalar(6, DType.INT64)).cast(DType.FLOAT64))), nc));
     }

@@ -3,8 +3,8 @@ package dev.javelin.autodiff;
 import static dev.javelin.testing.TensorAssert.assertClose;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.NN;
-import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.testing.Fixtures;
 import java.util.HashMap;
@@ -34,7 +34,7 @@ class PyTorchGradFixtureTest {
             case "sparse_categorical_crossentropy" -> NN.sparseCategoricalCrossEntropy(in.apply("x"), in.apply("labels"),
                     c.bool("fromLogits"));
             case "layer_norm" -> NN.layerNorm(in.apply("x"), c.ints("axes"), in.apply("gamma"), in.apply("beta"), c.number("eps"));
-            case "gather" -> Ops.gather(in.apply("x"), c.integer("axis"), in.apply("index"));
+            case "gather" -> IndexingOps.gather(in.apply("x"), c.integer("axis"), in.apply("index"));
             default -> throw new IllegalArgumentException("PyTorchGradFixtureTest: no mapping for fixture op '" + c.string("op")
                     + "' in case " + c.name());
         };

@@ -90,7 +90,7 @@ final class CompileMetrics {
     }
 
     private static void placeOn(Metric m, Device device) {
-        for (dev.javelin.tensor.Variable v : m.variables()) if (!v.stored().device().equals(device)) v.store(v.stored().to(device));
+        for (dev.javelin.tensor.Variable v : m.variables()) if (!v.device().equals(device)) v.store(v.stored().to(device));
     }
 
     void reset() {

@@ -14,7 +14,6 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Dispatch;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,15 +228,11 @@ final class Trainer {
     private History fit(BatchSource train, BatchSource validation, FitOptions o) {
         int steps = train.steps();
         History history = new History();
-        List<Callback> callbacks = new ArrayList<>();
-        if (o.verbose() > 0) callbacks.add(new ProgbarLogger(o.verbose() == 1 ? ProgbarLogger.Mode.AUTO : ProgbarLogger.Mode.LINES));
-        callbacks.addAll(o.callbacks());
-        callbacks.add(history);
-        Map<String, Object> params = Map.of("epochs", o.epochs(), "steps", steps, "verbose", o.verbose());
-        for (Callback c : callbacks) {
-            c.setModel(model);
-            c.setParams(params);
-        }
+        List<Callback> all = new ArrayList<>();
+        if (o.verbose() > 0) all.add(new ProgbarLogger(o.verbose() == 1 ? ProgbarLogger.Mode.AUTO : ProgbarLogger.Mode.LINES));
+        all.addAll(o.callbacks());
+        all.add(history);
+        CallbackList callbacks = new CallbackList(all, model, Map.of("epochs", o.epochs(), "steps", steps, "verbose", o.verbose()));
         stopTraining = false;
         stopAfterBatch = false;
         resumeEpoch = -1;
@@ -245,23 +240,23 @@ final class Trainer {
         Map<String, Double> logs = new LinkedHashMap<>();
         int interruptedEpoch = -1, interruptedStep = -1;
         try {
-            for (Callback c : callbacks) c.onTrainBegin(logs);
+            callbacks.onTrainBegin(logs);
             for (int epoch = resumeEpoch >= 0 ? resumeEpoch : o.initialEpoch(); epoch < o.epochs() && !stopTraining && !stopAfterBatch; epoch++) {
-                for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
-                RunningLogs running = new RunningLogs();
+                callbacks.onEpochBegin(epoch);
+                RunningLogs running = new RunningLogs(loss, metrics);
                 int step = 0;
                 boolean fullEpoch = true;
                 // stopTraining is read between epochs only (its Javadoc); an interrupt stops after the current batch
-                try (Batches batches = new Batches(train, epoch)) {
+                try (EpochBatches batches = new EpochBatches(train, epoch)) {
                     while (batches.hasNext()) {
                         Batch b = batches.next();
                         if (!prepared) {
                             prepare(b, true);
                             prepared = true;
                         }
-                        for (Callback c : callbacks) c.onTrainBatchBegin(step, new LinkedHashMap<>());
+                        callbacks.onTrainBatchBegin(step);
                         running.add(step(b, true).item(), b.size());
-                        for (Callback c : callbacks) c.onTrainBatchEnd(step, running.logs());
+                        callbacks.onTrainBatchEnd(step, running.logs());
                         step++;
                         if (Thread.currentThread().isInterrupted()) break;
                         if (stopAfterBatch) break; // the partial epoch still ends below, as in Keras
@@ -291,38 +286,20 @@ final class Trainer {
                     }
                     for (Map.Entry<String, Double> e : val.entrySet()) epochLogs.put("val_" + e.getKey(), e.getValue());
                 }
-                for (Callback c : callbacks) c.onEpochEnd(epoch, epochLogs);
+                callbacks.onEpochEnd(epoch, epochLogs);
                 logs = epochLogs;
                 if (interruptedEpoch >= 0) break;
             }
-            for (Callback c : callbacks) c.onTrainEnd(logs);
+            callbacks.onTrainEnd(logs);
         } catch (RuntimeException | Error e) {
-            closeAll(callbacks, e);
+            callbacks.closeAll(e);
             throw e;
         }
-        closeAll(callbacks, null);
+        callbacks.closeAll(null);
         if (interruptedEpoch >= 0) { // the thread's interrupt flag stays set for the caller (an executor, a Future)
             throw new TrainingInterruptedException(history, interruptedEpoch, interruptedStep + 1, steps);
         }
         return history;
-    }
-
-    /**
-     * Releases every callback's resources (CSVLogger's file), also when the loop failed: then a
-     * failure to close is added to {@code failure} as suppressed; otherwise the first one is thrown.
-     */
-    private static void closeAll(List<Callback> callbacks, Throwable failure) {
-        RuntimeException first = null;
-        for (Callback c : callbacks) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                if (failure != null) failure.addSuppressed(e);
-                else if (first == null) first = e;
-                else first.addSuppressed(e);
-            }
-        }
-        if (first != null) throw first;
     }
 
     Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, Tensor sampleWeight, int batchSize, List<Callback> callbacks,
@@ -335,29 +312,26 @@ final class Trainer {
 
     Map<String, Double> evaluate(BatchSource data, List<Callback> callbacks, int verbose) {
         requireCompiled("evaluate");
-        List<Callback> cbs = new ArrayList<>(callbacks);
-        if (verbose > 0) cbs.add(0, new ProgbarLogger(ProgbarLogger.Mode.LINES));
-        for (Callback c : cbs) {
-            c.setModel(model);
-            c.setParams(Map.of("steps", data.steps(), "verbose", verbose, "epochs", 1));
-            c.onTestBegin(new LinkedHashMap<>());
-        }
-        RunningLogs running = new RunningLogs();
+        List<Callback> all = new ArrayList<>(callbacks);
+        if (verbose > 0) all.add(0, new ProgbarLogger(ProgbarLogger.Mode.LINES));
+        CallbackList cbs = new CallbackList(all, model, Map.of("steps", data.steps(), "verbose", verbose, "epochs", 1));
+        cbs.onTestBegin();
+        RunningLogs running = new RunningLogs(loss, metrics);
         int step = 0;
-        try (Batches batches = new Batches(data, 0)) {
+        try (EpochBatches batches = new EpochBatches(data, 0)) {
             while (batches.hasNext()) {
                 Batch b = batches.next();
                 prepare(b, false);
-                for (Callback c : cbs) c.onTestBatchBegin(step, new LinkedHashMap<>());
+                cbs.onTestBatchBegin(step);
                 running.add(step(b, false).item(), b.size());
-                for (Callback c : cbs) c.onTestBatchEnd(step, running.logs());
+                cbs.onTestBatchEnd(step, running.logs());
                 step++;
                 stopIfInterrupted("evaluate", step, data.steps());
             }
             stopIfInterrupted("evaluate", step, data.steps() < 0 ? step + 1 : data.steps()); // an interrupt that ended the reading
         }
         Map<String, Double> logs = running.logs();
-        for (Callback c : cbs) c.onTestEnd(logs);
+        cbs.onTestEnd(logs);
         return logs;
     }
 
@@ -369,7 +343,7 @@ final class Trainer {
     List<Tensor> predict(BatchSource data) {
         List<List<Tensor>> parts = new ArrayList<>();
         int done = 0;
-        try (Dispatch.Scope noGrad = Dispatch.pauseObservers(); Batches batches = new Batches(data, 0)) {
+        try (Dispatch.Scope noGrad = Dispatch.pauseObservers(); EpochBatches batches = new EpochBatches(data, 0)) {
             while (batches.hasNext()) {
                 Batch host = batches.next();
                 prepare(host, false);
@@ -449,7 +423,7 @@ final class Trainer {
         loss.checkTargets(one.targets());
         Batch b = one.epoch(0).next();
         prepare(b, true);
-        RunningLogs running = new RunningLogs();
+        RunningLogs running = new RunningLogs(loss, metrics);
         running.add(step(b, true).item(), b.size());
         return running.logs();
     }
@@ -487,54 +461,5 @@ final class Trainer {
         List<Variable> all = new ArrayList<>();
         for (Variable v : model.weights()) if (v.trainable()) all.add(v);
         optimizer.buildFor(all);
-    }
-
-    /** One epoch of a source: read on a background thread when the source's batches come from user code. */
-    private static final class Batches implements Iterator<Batch>, AutoCloseable {
-        private final Iterator<Batch> it;
-
-        Batches(BatchSource source, int epoch) {
-            Iterator<Batch> plain = source.epoch(epoch);
-            this.it = source.prefetch() ? new Prefetcher(plain, 2) : plain;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return it.hasNext();
-        }
-
-        @Override
-        public Batch next() {
-            return it.next();
-        }
-
-        @Override
-        public void close() {
-            if (it instanceof Prefetcher p) p.close();
-        }
-    }
-
-    /** The running mean of the loss (weighted by batch size), the outputs' losses and the metrics' current results. */
-    private final class RunningLogs {
-        private double lossSum;
-        private long count;
-
-        RunningLogs() {
-            loss.reset();
-            metrics.reset();
-        }
-
-        void add(double batchLoss, int rows) {
-            lossSum += batchLoss * rows;
-            count += rows;
-        }
-
-        Map<String, Double> logs() {
-            Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put("loss", count == 0 ? Double.NaN : lossSum / count);
-            loss.addLogs(logs);
-            metrics.addLogs(logs);
-            return logs;
-        }
     }
 }

@@ -140,6 +140,9 @@ final class RowIndependence {
                 case CONV2D, CONV2D_BACKWARD_INPUT -> row.axis() == 0 && state.get(n.input(1)) == Rows.FREE ? row : Rows.MIXED;
                 // q, k, v (and the mask) batched on one leading axis: each row attends within itself
                 case ATTENTION -> row.axis() < n.rank() - 2 ? row : Rows.MIXED;
+                // x, the states and the mask batched on axis 0 (the recurrent kernel and bias free): each example
+                // runs its own loop. The backward is not: dw sums over the batch.
+                case RECURRENCE -> row.axis() == 0 && weightsFree(n, state) ? row : Rows.MIXED;
                 default -> Rows.MIXED; // CONV2D_BACKWARD_FILTER sums over the batch
             };
             case INDEX -> switch (n.op()) {
@@ -150,6 +153,13 @@ final class RowIndependence {
             default -> Rows.MIXED;
         };
         return out.isRow() && n.rank() > out.axis() ? out : Rows.MIXED;
+    }
+
+    /** RECURRENCE's w (input 1) and the cell's parameters after it: shared by every example. */
+    private static boolean weightsFree(Node n, Map<Node, Rows> state) {
+        int params = n.attrs(OpAttrs.Recurrence.class).cell().parameters();
+        for (int i = 1; i <= 1 + params; i++) if (state.get(n.input(i)) != Rows.FREE) return false;
+        return true;
     }
 
     private static Rows reduced(Node n, Rows row) {

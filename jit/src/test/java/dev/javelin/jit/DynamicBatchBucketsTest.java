@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -113,6 +116,37 @@ class DynamicBatchBucketsTest {
         }
         assertTrue(f.padsBatch());
         assertTrue(f.compilations() <= 5, "programs for 1, 2, 4, 8, 16: " + f.compilations() + " " + f.recompileReasons());
+    }
+
+    /** A fused LSTM over [B, 6, 3] inputs, h0 and c0 zero: every example runs its own loop. */
+    private static Tensor lstm(Tensor x, Tensor mask) {
+        int n = x.dim(0), steps = x.dim(1);
+        Tensor projected = x.reshape(n * steps, 3).matmul(LSTM_KERNEL.value()).reshape(n, steps, 16);
+        Tensor zero = Ops.expand(Ops.scalarLike(x, 0), Shape.of(n, 4));
+        return SequenceOps.recurrence(projected, LSTM_RECURRENT.value(), List.of(zero, zero), mask,
+                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false)).slice(2, 0, 4);
+    }
+
+    private static final Variable LSTM_KERNEL = new Variable("k", TestTensors.uniform(Shape.of(3, 16), -0.5, 0.5, 13), true);
+    private static final Variable LSTM_RECURRENT = new Variable("u", TestTensors.uniform(Shape.of(4, 16), -0.5, 0.5, 14), true);
+
+    @Test
+    void aFusedRecurrenceIsServedFromPaddedPowerOfTwoPrograms() {
+        Function<Tensor[], Tensor[]> fn = a -> new Tensor[] {lstm(a[0], a[1])};
+        CompiledFunction f = Jit.compile(fn, JitOptions.dynamicBatch());
+        List<Integer> sizes = new ArrayList<>();
+        for (int n = 1; n <= 40; n++) sizes.add(n);
+        Collections.shuffle(sizes, new Random(7));
+        for (int n : sizes) {
+            Tensor in = TestTensors.uniform(Shape.of(n, 6, 3), -1, 1, n);
+            Tensor mask = TestTensors.uniform(Shape.of(n, 6), -1, 1, 100 + n).gt(-0.5); // about one step in four masked
+            Tensor out = f.call(in, mask)[0];
+            assertEquals(Shape.of(n, 6, 4), out.shape());
+            if (n % 7 == 0) TensorAssert.assertClose(fn.apply(new Tensor[] {in, mask})[0], out, 1e-5, 1e-5);
+        }
+        assertTrue(f.padsBatch());
+        // buckets 1, 2, 4, ..., 64 (7) plus the first call's own size
+        assertTrue(f.compilations() <= 8, "programs built for 40 batch sizes: " + f.compilations() + " " + f.recompileReasons());
     }
 
     @Test

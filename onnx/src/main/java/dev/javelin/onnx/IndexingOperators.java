@@ -3,6 +3,7 @@ package dev.javelin.onnx;
 import static dev.javelin.onnx.ElementwiseOperators.one;
 
 import dev.javelin.tensor.ArrayOps;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.MathOps;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Tensor;
@@ -23,7 +24,7 @@ final class IndexingOperators {
         t.put("GatherElements", ctx -> {
             Tensor x = ctx.input(0);
             int axis = ctx.axis(ctx.attrInt("axis", 0), x.rank(), "axis");
-            return one(Ops.gather(x, axis, wrapNegative(ctx, ctx.input(1), x.dim(axis))));
+            return one(IndexingOps.gather(x, axis, wrapNegative(ctx, ctx.input(1), x.dim(axis))));
         });
         t.put("Slice", IndexingOperators::slice);
         t.put("Pad", IndexingOperators::pad);

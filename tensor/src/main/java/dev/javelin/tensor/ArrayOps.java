@@ -124,7 +124,7 @@ public final class ArrayOps {
         Arrays.fill(lifted, 1);
         lifted[a] = index.dim(0);
         Tensor idx = index.reshape(lifted).broadcastTo(x.shape().with(a, index.dim(0)));
-        return Ops.gather(x, a, idx);
+        return IndexingOps.gather(x, a, idx);
     }
 
     /**
@@ -178,7 +178,7 @@ public final class ArrayOps {
 
     /** The stable sort order along {@code axis} (int64); see {@link Op#ARGSORT} for NaN and ties. */
     public static Tensor argsort(Tensor x, int axis, boolean descending) {
-        return Ops.argsort(x, axis, descending);
+        return IndexingOps.argsort(x, axis, descending);
     }
 
     /**
@@ -186,8 +186,8 @@ public final class ArrayOps {
      * gradient flows back to the positions they came from.
      */
     public static Sorted sort(Tensor x, int axis, boolean descending) {
-        Tensor idx = Ops.argsort(x, axis, descending);
-        return new Sorted(Ops.gather(x, axis, idx), idx);
+        Tensor idx = IndexingOps.argsort(x, axis, descending);
+        return new Sorted(IndexingOps.gather(x, axis, idx), idx);
     }
 
     /**
@@ -200,8 +200,8 @@ public final class ArrayOps {
             throw new IllegalArgumentException("topk: k=" + k + " is out of range for axis " + axis + " of " + x.shape()
                     + " (expected 0 <= k <= " + (x.rank() == 0 ? 0 : x.dim(a)) + ")");
         }
-        Tensor idx = Ops.argsort(x, a, largest).slice(a, 0, k);
-        return new Sorted(Ops.gather(x, a, idx), idx);
+        Tensor idx = IndexingOps.argsort(x, a, largest).slice(a, 0, k);
+        return new Sorted(IndexingOps.gather(x, a, idx), idx);
     }
 
     // ---- triangles ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The checks behind {@link Ops#attention} and {@link Ops#attentionBackward}: q [B...,Tq,D],
+ * The checks behind {@link SequenceOps#attention} and {@link SequenceOps#attentionBackward}: q [B...,Tq,D],
  * k [B...,Tk,D] and v [B...,Tk,Dv] with one batch shape on one device, promoted to one floating
  * dtype, and an additive mask that broadcasts to the scores [B...,Tq,Tk]. Each error names the op
  * and the shapes.

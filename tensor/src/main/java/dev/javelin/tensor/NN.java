@@ -145,7 +145,7 @@ public final class NN {
         int n = windows.dim(0), oh = windows.dim(1), ow = windows.dim(2), c = windows.dim(5);
         Tensor flat = windows.reshape(n, oh, ow, Math.multiplyExact(windows.dim(3), windows.dim(4)), c);
         Tensor first = Ops.reduce(Op.ARGMAX, flat, new int[] {3}, true);
-        return Ops.gather(flat, 3, first).reshape(n, oh, ow, c);
+        return IndexingOps.gather(flat, 3, first).reshape(n, oh, ow, c);
     }
 
     /**
@@ -262,11 +262,11 @@ public final class NN {
         Tensor idx = labels.unsqueeze(-1);
         if (fromLogits) {
             Tensor f = MathOps.floating(scores);
-            Tensor picked = Ops.gather(f, -1, idx).squeeze(-1);
+            Tensor picked = IndexingOps.gather(f, -1, idx).squeeze(-1);
             return MathOps.logsumexp(f, new int[] {-1}, false).sub(picked);
         }
         Tensor p = clippedProbabilities(scores);
-        return Ops.gather(p, -1, idx).squeeze(-1).log().neg();
+        return IndexingOps.gather(p, -1, idx).squeeze(-1).log().neg();
     }
 
     /**
@@ -313,7 +313,7 @@ public final class NN {
             throw new IllegalArgumentException("nllLoss: log-probabilities " + logProbs.shape() + " and labels " + labels.shape()
                     + ": expected log-probabilities [..., C] and labels [...]");
         }
-        return Ops.gather(MathOps.floating(logProbs), -1, labels.unsqueeze(-1)).squeeze(-1).neg();
+        return IndexingOps.gather(MathOps.floating(logProbs), -1, labels.unsqueeze(-1)).squeeze(-1).neg();
     }
 
     private static Tensor clippedProbabilities(Tensor probs) {

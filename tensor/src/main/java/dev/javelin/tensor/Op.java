@@ -126,18 +126,21 @@ public enum Op {
      */
     ATTENTION_BACKWARD(Kind.CONTRACTION),
     /**
-     * A whole recurrent layer's loop over time, by {@link OpAttrs.Recurrence} (the cell, the direction):
+     * A whole recurrent layer's loop over time, by {@link OpAttrs.Recurrence} (the cell, the direction,
+     * the activations):
      * for {@code LSTM}, (x [B,T,4H]: every step's input projection with its bias, w [H,4H]: the
      * recurrent kernel, h0 [B,H], c0 [B,H], optional bool mask [B,T]) to [B,T,6H]: per step h, c and
      * the activated gates i, f, g, o (what the backward needs). For {@code GRU} ({@code reset_after}):
      * (x [B,T,3H], w [H,3H], the recurrent bias [3H], h0 [B,H], optional mask) to [B,T,5H]: per step h,
-     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. See {@link Ops#recurrence}.
+     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. For {@code RNN}:
+     * (x [B,T,H], w [H,H], h0 [B,H], optional mask) to [B,T,H]: per step h. See {@link SequenceOps#recurrence}.
      */
     RECURRENCE(Kind.CONTRACTION),
     /**
      * Gradient of {@link #RECURRENCE}: (w, the cell's operands, [mask], its output, the gradient of that
      * output) to one flat vector of dx, dw and each operand's gradient, in input order (LSTM: dx [B,T,4H],
-     * dw [H,4H], dh0 [B,H], dc0 [B,H]; an op has one result). The mask gets no gradient.
+     * dw [H,4H], dh0 [B,H], dc0 [B,H]; an op has one result). The mask gets no gradient. Its own gradient
+     * (second order) differentiates the same math written in tensor ops.
      */
     RECURRENCE_BACKWARD(Kind.CONTRACTION),
     /** torch.gather: out[i][j] = x[idx[i][j]][j] along the axis; idx (int32/int64) has out's shape. */

@@ -7,7 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The primitive op surface: the only place that builds {@link OpCall}s. Each method checks its
+ * The primitive op surface: with its two companions, {@link SequenceOps} (the fused attention and
+ * recurrence ops) and {@link IndexingOps} (gather, scatter-add, argsort), the only place that
+ * builds {@link OpCall}s. Each method checks its
  * arguments once (a clear {@link IllegalArgumentException} naming the op, shapes and dtypes),
  * normalizes them (broadcasting becomes {@link Op#EXPAND} views, dtype promotion becomes
  * {@link Op#CAST}), infers the output shape and dtype, and hands the call to {@link Dispatch}.
@@ -416,112 +418,6 @@ public final class Ops {
         return Shape.of(x.dim(0), oh, ow, f.dim(3));
     }
 
-    // ---- attention (checks in AttentionOperands) --------------------------------------------
-
-    /**
-     * The fused {@link Op#ATTENTION}: q [B...,Tq,D], k [B...,Tk,D], v [B...,Tk,Dv] with equal batch
-     * dims, {@code mask} null or an additive floating mask that broadcasts to [B...,Tq,Tk]; returns
-     * [B...,Tq,Dv+1] (the output and each row's logsumexp). Users call
-     * {@link NN#scaledDotProductAttention}, which checks and normalizes its arguments and drops the
-     * logsumexp column.
-     */
-    public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
-        DType dt = AttentionOperands.dtype(q, k, v);
-        Shape batch = q.shape().sub(0, q.rank() - 2);
-        List<Tensor> in = AttentionOperands.inputs(q, k, v, mask, dt);
-        return apply(Op.ATTENTION, in, attrs, concat(batch, q.dim(-2), v.dim(-1) + 1), dt);
-    }
-
-    /**
-     * {@link Op#ATTENTION_BACKWARD}: given the forward's inputs, its packed result {@code out} and that
-     * result's gradient {@code g}, returns [B..., Tq·D + Tk·D + Tk·Dv] (dq, dk, dv packed).
-     */
-    public static Tensor attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor g,
-                                           OpAttrs.Attention attrs) {
-        DType dt = AttentionOperands.dtype(q, k, v);
-        Shape batch = q.shape().sub(0, q.rank() - 2);
-        Shape packed = concat(batch, q.dim(-2), v.dim(-1) + 1);
-        if (!out.shape().equals(packed) || !g.shape().equals(packed)) {
-            throw new IllegalArgumentException("attention_backward: output " + out.shape() + " and gradient " + g.shape()
-                    + " must both be " + packed + " for q " + q.shape() + ", v " + v.shape());
-        }
-        List<Tensor> in = new java.util.ArrayList<>(AttentionOperands.inputs(q, k, v, mask, dt));
-        in.add(cast(out, dt));
-        in.add(cast(g, dt));
-        int[] d = Arrays.copyOf(batch.toArray(), batch.rank() + 1);
-        d[batch.rank()] = q.dim(-2) * q.dim(-1) + k.dim(-2) * k.dim(-1) + v.dim(-2) * v.dim(-1);
-        return apply(Op.ATTENTION_BACKWARD, in, attrs, Shape.of(d), dt);
-    }
-
-    // ---- recurrence (checks in RecurrenceOperands) ------------------------------------------
-
-    /**
-     * The fused {@link Op#RECURRENCE}: a recurrent layer's whole loop as one op (no graph growth with
-     * T). {@code x} holds every step's projected input, {@code operands} the cell's other operands
-     * (LSTM: h0, c0; GRU: the recurrent bias, h0), {@code mask} is null or bool [batch, time] (false
-     * steps keep the states). See {@link Op#RECURRENCE} for the layout, e.g.
-     * {@code Ops.recurrence(xw, u, List.of(h0, c0), null, new OpAttrs.Recurrence(Cell.LSTM, false, false))}.
-     */
-    public static Tensor recurrence(Tensor x, Tensor w, List<Tensor> operands, Tensor mask, OpAttrs.Recurrence attrs) {
-        List<Tensor> in = RecurrenceOperands.forward(x, w, operands, mask, attrs);
-        return apply(Op.RECURRENCE, in, attrs, RecurrenceOperands.outputShape(x, w, attrs), in.get(0).dtype());
-    }
-
-    /** {@link Op#RECURRENCE_BACKWARD}: the forward's operands (but x), its result {@code out} and that result's gradient {@code g}. */
-    public static Tensor recurrenceBackward(Tensor w, List<Tensor> operands, Tensor mask, Tensor out, Tensor g, OpAttrs.Recurrence attrs) {
-        List<Tensor> in = RecurrenceOperands.backward(w, operands, mask, out, g, attrs);
-        return apply(Op.RECURRENCE_BACKWARD, in, attrs, RecurrenceOperands.backwardShape(w, out, attrs), in.get(0).dtype());
-    }
-
-    // ---- indexing ----------------------------------------------------------------------------
-
-    /** torch.gather: {@code out[..i..] = x[..idx[..i..]..]} along {@code axis}; out has idx's shape. */
-    public static Tensor gather(Tensor x, int axis, Tensor idx) {
-        sameDevice(Op.GATHER, x, idx);
-        int a = checkIndex("gather", x, axis, idx, idx.shape());
-        return apply(Op.GATHER, List.of(x, idx), new OpAttrs.Axis(a), idx.shape(), x.dtype());
-    }
-
-    /** torch.scatter_add, out of place: {@code base} with {@code src} added at {@code idx} along {@code axis}. */
-    public static Tensor scatterAdd(Tensor base, int axis, Tensor idx, Tensor src) {
-        sameDevice(Op.SCATTER_ADD, base, idx);
-        sameDevice(Op.SCATTER_ADD, base, src);
-        if (!idx.shape().equals(src.shape())) {
-            throw new IllegalArgumentException("scatter_add: index " + idx.shape() + " and src " + src.shape() + " must have one shape");
-        }
-        int a = checkIndex("scatter_add", base, axis, idx, src.shape());
-        return apply(Op.SCATTER_ADD, List.of(base, idx, cast(src, base.dtype())), new OpAttrs.Axis(a), base.shape(), base.dtype());
-    }
-
-    /**
-     * The stable sort order of {@code x} along {@code axis}: int64 indices such that gathering
-     * {@code x} with them sorts it (see {@link Op#ARGSORT} for NaN and ties).
-     */
-    public static Tensor argsort(Tensor x, int axis, boolean descending) {
-        if (x.dtype() == DType.BOOL) {
-            throw new IllegalArgumentException("argsort: expected a numeric tensor, got bool" + x.shape() + "; cast it first");
-        }
-        if (x.rank() == 0) throw new IllegalArgumentException("argsort: expected at least one axis, got a scalar");
-        int a = Shape.normalizeAxis(axis, x.rank(), "argsort");
-        return apply(Op.ARGSORT, List.of(x), new OpAttrs.Sort(a, descending), x.shape(), DType.INT64);
-    }
-
-    private static int checkIndex(String op, Tensor x, int axis, Tensor idx, Shape out) {
-        if (!idx.dtype().isInteger()) {
-            throw new IllegalArgumentException(op + ": index must be int32 or int64, got " + idx.dtype() + idx.shape());
-        }
-        if (idx.rank() != x.rank()) {
-            throw new IllegalArgumentException(op + ": index " + idx.shape() + " must have the rank of " + x.shape());
-        }
-        int a = Shape.normalizeAxis(axis, x.rank(), op);
-        for (int d = 0; d < x.rank(); d++) {
-            if (d != a && out.dim(d) > x.dim(d)) {
-                throw new IllegalArgumentException(op + ": index " + idx.shape() + " is larger than " + x.shape() + " in dimension " + d);
-            }
-        }
-        return a;
-    }
-
     // ---- random ------------------------------------------------------------------------------
 
     /** Uniform [0, 1) float32 values keyed by an int64 scalar {@code seed}: the same seed gives the same values. */
@@ -543,7 +439,7 @@ public final class Ops {
 
     // ---- shared checks -----------------------------------------------------------------------
 
-    private static Tensor apply(Op op, List<Tensor> inputs, OpAttrs attrs, Shape shape, DType dtype) {
+    static Tensor apply(Op op, List<Tensor> inputs, OpAttrs attrs, Shape shape, DType dtype) {
         if (shape.rank() > 0) {
             try {
                 shape.checkFits(op.label(), "");

@@ -16,7 +16,7 @@ final class ScaledDotProductAttention {
 
     static Tensor fused(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
         Args a = check("scaledDotProductAttention", q, k, v, mask, causal, scale);
-        Tensor packed = Ops.attention(a.q, a.k, a.v, a.bias, a.attrs);
+        Tensor packed = SequenceOps.attention(a.q, a.k, a.v, a.bias, a.attrs);
         return packed.slice(-1, 0, a.v.dim(-1));
     }
 

@@ -1,7 +1,9 @@
 package dev.javelin.tensor;
 
+import dev.javelin.tensor.spi.BufferLease;
 import dev.javelin.tensor.spi.Dispatch;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A named, mutable holder of a tensor value: model weights and optimizer state. Tensors themselves
@@ -13,16 +15,34 @@ import java.util.Objects;
  * Variable w = new Variable("w", Tensors.zeros(Shape.of(3)), true);
  * w.assign(w.value().add(1.0));
  * }</pre>
+ *
+ * <p>A value that a compiled program wrote may carry a {@link BufferLease}: the program takes its
+ * memory back for a later write once the variable has moved on, unless somebody else has seen it.
+ * Every way of reading the value from outside an executor ({@link #value()}, {@link #stored()})
+ * marks it as seen, so a tensor a caller holds is never overwritten.
  */
 public final class Variable {
     private final String name;
     private final boolean trainable;
-    private volatile Tensor value;
+    private final AtomicReference<Stored> held;
+
+    /**
+     * A value as stored, with the lease of its memory (null: the memory is not the executors' to take back).
+     *
+     * @param value the tensor
+     * @param lease who reads its memory, or null
+     */
+    public record Stored(Tensor value, BufferLease lease) {
+        /** Ends the {@link Variable#pin()} that returned this. */
+        public void unpin() {
+            if (lease != null) lease.unpin();
+        }
+    }
 
     /** A variable holding {@code initial}; {@code trainable} ones are watched by gradient tapes. */
     public Variable(String name, Tensor initial, boolean trainable) {
         this.name = Objects.requireNonNull(name, "name");
-        this.value = Objects.requireNonNull(initial, "initial");
+        this.held = new AtomicReference<>(new Stored(Objects.requireNonNull(initial, "initial"), null));
         this.trainable = trainable;
     }
 
@@ -33,10 +53,13 @@ public final class Variable {
     public boolean trainable() { return trainable; }
 
     /** The (fixed) shape of its value. */
-    public Shape shape() { return value.shape(); }
+    public Shape shape() { return held.get().value().shape(); }
 
     /** The (fixed) dtype of its value. */
-    public DType dtype() { return value.dtype(); }
+    public DType dtype() { return held.get().value().dtype(); }
+
+    /** The device its value lives on. */
+    public Device device() { return held.get().value().device(); }
 
     /** The current value, as the active engine sees it. */
     public Tensor value() {
@@ -49,6 +72,7 @@ public final class Variable {
      * @throws IllegalArgumentException naming the variable and both shapes or dtypes
      */
     public void assign(Tensor newValue) {
+        Tensor value = held.get().value();
         if (!newValue.shape().equals(value.shape()) || newValue.dtype() != value.dtype()) {
             throw new IllegalArgumentException("Variable.assign: '" + name + "' holds " + value.dtype() + value.shape()
                     + ", got " + newValue.dtype() + newValue.shape());
@@ -56,18 +80,47 @@ public final class Variable {
         Dispatch.engine().assign(this, newValue);
     }
 
-    /** The stored value with no engine involved: for engines and serialization, not model code. */
+    /**
+     * The stored value with no engine involved: for engines and serialization, not model code. The
+     * caller may keep it: its memory is never reused while the caller can reach it.
+     */
     public Tensor stored() {
-        return value;
+        for (;;) {
+            Stored s = held.get();
+            if (s.lease() == null || s.lease().escape()) return s.value();
+            // reclaimed after the variable moved on: read the newer value
+        }
     }
 
     /** Sets the stored value with no engine involved: for engines and weight loading. */
     public void store(Tensor newValue) {
-        value = Objects.requireNonNull(newValue);
+        held.set(new Stored(Objects.requireNonNull(newValue), null));
+    }
+
+    /**
+     * For executors: the stored value, pinned so its memory is not reused until {@link Stored#unpin()}.
+     * The executor must not hand the tensor (or a view of its memory) beyond the run without
+     * {@linkplain BufferLease#escape() escaping} its lease.
+     */
+    public Stored pin() {
+        for (;;) {
+            Stored s = held.get();
+            if (s.lease() == null || s.lease().pin()) return s;
+        }
+    }
+
+    /**
+     * For executors: stores {@code newValue}, whose memory the executor may take back through
+     * {@code lease} once a later value replaces it; returns the replaced value, whose lease (if
+     * any) only the caller may now {@linkplain BufferLease#reclaim() reclaim}.
+     */
+    public Stored replace(Tensor newValue, BufferLease lease) {
+        return held.getAndSet(new Stored(Objects.requireNonNull(newValue), lease));
     }
 
     @Override
     public String toString() {
+        Tensor value = held.get().value();
         return "Variable(" + name + ", " + value.dtype() + value.shape() + (trainable ? "" : ", non-trainable") + ")";
     }
 }

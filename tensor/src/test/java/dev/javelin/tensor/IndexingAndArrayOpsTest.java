@@ -14,19 +14,19 @@ class IndexingAndArrayOpsTest {
     @Test
     void gatherAlongEachAxisIncludingNegativeAndInt32Indices() {
         Tensor idx = Tensors.of(new long[] {3, 0, 1, 1, 2, 2}, 3, 2);
-        assertArrayEquals(new float[] {3, 0, 5, 5, 10, 10}, Ops.gather(x, -1, idx).toFloatArray());
+        assertArrayEquals(new float[] {3, 0, 5, 5, 10, 10}, IndexingOps.gather(x, -1, idx).toFloatArray());
         Tensor rows = Tensors.of(new int[] {2, 0, 1, 2}, 1, 4);
-        assertArrayEquals(new float[] {8, 1, 6, 11}, Ops.gather(x, 0, rows).toFloatArray());
-        assertArrayEquals(new float[] {8, 4, 1, 9}, Ops.gather(x.mT(), 1, Tensors.of(new long[] {2, 1, 0, 2}, 2, 2)).toFloatArray());
+        assertArrayEquals(new float[] {8, 1, 6, 11}, IndexingOps.gather(x, 0, rows).toFloatArray());
+        assertArrayEquals(new float[] {8, 4, 1, 9}, IndexingOps.gather(x.mT(), 1, Tensors.of(new long[] {2, 1, 0, 2}, 2, 2)).toFloatArray());
     }
 
     @Test
     void gatherRejectsFloatIndicesAndWrongRank() {
-        var e = assertThrows(IllegalArgumentException.class, () -> Ops.gather(x, 0, Tensors.zeros(1, 4)));
+        var e = assertThrows(IllegalArgumentException.class, () -> IndexingOps.gather(x, 0, Tensors.zeros(1, 4)));
         assertEquals("gather: index must be int32 or int64, got float32[1, 4]", e.getMessage());
-        var r = assertThrows(IllegalArgumentException.class, () -> Ops.gather(x, 0, Tensors.of(new long[] {0})));
+        var r = assertThrows(IllegalArgumentException.class, () -> IndexingOps.gather(x, 0, Tensors.of(new long[] {0})));
         assertEquals("gather: index [1] must have the rank of [3, 4]", r.getMessage());
-        var oob = assertThrows(IndexOutOfBoundsException.class, () -> Ops.gather(x, 1, Tensors.of(new long[] {4}, 1, 1)));
+        var oob = assertThrows(IndexOutOfBoundsException.class, () -> IndexingOps.gather(x, 1, Tensors.of(new long[] {4}, 1, 1)));
         assertEquals("gather: index 4 is out of range for axis 1 of size 4", oob.getMessage());
     }
 
@@ -35,9 +35,9 @@ class IndexingAndArrayOpsTest {
         Tensor base = Tensors.zeros(2, 3);
         Tensor idx = Tensors.of(new long[] {0, 0, 2, 1, 1, 1}, 2, 3);
         Tensor src = Tensors.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
-        assertArrayEquals(new float[] {3, 0, 3, 0, 15, 0}, Ops.scatterAdd(base, 1, idx, src).toFloatArray());
+        assertArrayEquals(new float[] {3, 0, 3, 0, 15, 0}, IndexingOps.scatterAdd(base, 1, idx, src).toFloatArray());
         var oob = assertThrows(IndexOutOfBoundsException.class,
-                () -> Ops.scatterAdd(base, 0, Tensors.of(new long[] {2}, 1, 1), Tensors.ones(1, 1)));
+                () -> IndexingOps.scatterAdd(base, 0, Tensors.of(new long[] {2}, 1, 1), Tensors.ones(1, 1)));
         assertEquals("scatter_add: index 2 is out of range for axis 0 of size 2", oob.getMessage());
     }
 

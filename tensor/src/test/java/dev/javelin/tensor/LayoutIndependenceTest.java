@@ -130,10 +130,10 @@ class LayoutIndependenceTest {
             same("pad", x, t -> Ops.pad(t, new int[] {0, 1, 2, 0}, new int[] {1, 0, 1, 0}, new int[] {0, 1, 0, 1}, -7));
             same("maxPool", x, t -> NN.maxPool2d(t, new int[] {2, 3}, new int[] {stride, 1}, "same"));
             Tensor idx = Tensors.randint(Shape.of(2, 2, 3, 2), 0, x.dim(1), trial);
-            same("gather", x, t -> Ops.gather(t, 1, idx));
+            same("gather", x, t -> IndexingOps.gather(t, 1, idx));
             Tensor src = randomValues(idx.shape(), DType.FLOAT64);
-            same("scatter_add base", x, t -> Ops.scatterAdd(t, 1, idx, src));
-            same("scatter_add src", src, t -> Ops.scatterAdd(x, 1, idx, t));
+            same("scatter_add base", x, t -> IndexingOps.scatterAdd(t, 1, idx, src));
+            same("scatter_add src", src, t -> IndexingOps.scatterAdd(x, 1, idx, t));
             same("contiguous", x, Tensor::contiguous);
         }
     }

@@ -82,9 +82,9 @@ class PyTorchFixturesTest {
             case "conv2d_backward_filter" -> Ops.conv2dBackwardFilter(in(c, "x"), in(c, "dy"), Shape.of(c.ints("filter_shape")), conv(c));
             case "max_pool2d" -> NN.maxPool2d(in(c, "x"), c.ints("pool"), c.ints("strides"), c.string("padding"));
             case "avg_pool2d" -> NN.avgPool2d(in(c, "x"), c.ints("pool"), c.ints("strides"), c.string("padding"));
-            case "gather" -> Ops.gather(in(c, "x"), c.integer("axis"), in(c, "index"));
+            case "gather" -> IndexingOps.gather(in(c, "x"), c.integer("axis"), in(c, "index"));
             case "index_select" -> ArrayOps.indexSelect(in(c, "x"), c.integer("axis"), in(c, "index"));
-            case "scatter_add" -> Ops.scatterAdd(in(c, "base"), c.integer("axis"), in(c, "index"), in(c, "src"));
+            case "scatter_add" -> IndexingOps.scatterAdd(in(c, "base"), c.integer("axis"), in(c, "index"), in(c, "src"));
             case "one_hot" -> ArrayOps.oneHot(in(c, "labels"), c.integer("depth"));
             case "concat" -> ArrayOps.concat(List.of(in(c, "a"), in(c, "b"), in(c, "c")), c.integer("axis"));
             case "stack" -> ArrayOps.stack(List.of(in(c, "a"), in(c, "b"), in(c, "c")), c.integer("axis"));

@@ -3,6 +3,7 @@ package dev.javelin.highlevel.layers;
 import dev.javelin.highlevel.initializers.Initializer;
 import dev.javelin.highlevel.initializers.RandomUniform;
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -61,7 +62,7 @@ public final class Embedding extends Layer {
         Tensor idx = ids.dtype().isInteger() ? ids : ids.cast(DType.INT64);
         int m = (int) idx.size();
         Tensor rows = idx.reshape(m, 1).expand(m, outputDim);
-        Tensor out = Ops.gather(embeddings.value(), 0, rows);
+        Tensor out = IndexingOps.gather(embeddings.value(), 0, rows);
         int[] dims = new int[ids.rank() + 1];
         System.arraycopy(ids.shape().toArray(), 0, dims, 0, ids.rank());
         dims[ids.rank()] = outputDim;

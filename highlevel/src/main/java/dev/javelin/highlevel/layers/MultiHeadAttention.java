@@ -6,7 +6,7 @@ import dev.javelin.highlevel.initializers.Zeros;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.OpAttrs;
-import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -217,7 +217,7 @@ public final class MultiHeadAttention extends Layer {
         double scale = 1 / Math.sqrt(keyDim);
         Tensor q = heads("query", x, queryKernel, queryBias);
         Tensor k = heads("key", x, keyKernel, keyBias), v = heads("value", x, valueKernel, valueBias);
-        Tensor packed = Ops.attention(q, keys, values, hidden, new OpAttrs.Attention(scale, false));
+        Tensor packed = SequenceOps.attention(q, keys, values, hidden, new OpAttrs.Attention(scale, false));
         Tensor cached = packed.slice(-1, 0, valueDim), cachedLse = packed.slice(-1, valueDim, valueDim + 1);
         Tensor own = q.mul(k).sum(new int[] {-1}, true).mul(scale);
         Tensor top = cachedLse.maximum(own); // finite: the own score is

@@ -61,7 +61,7 @@ public final class PositionEmbedding extends Layer {
                     + "] and integer positions [T], got " + inputs.shape() + " and " + positions.dtype() + positions.shape());
         }
         Tensor rows = positions.reshape(t, 1).expand(t, features);
-        return dev.javelin.tensor.Ops.gather(embeddings.value(), 0, rows).expand(inputs.shape().toArray());
+        return dev.javelin.tensor.IndexingOps.gather(embeddings.value(), 0, rows).expand(inputs.shape().toArray());
     }
 
     /** The embeddings of positions {@code start .. start + T - 1}, broadcast to {@code inputs}' shape. */

@@ -1,5 +1,9 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
+import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -67,6 +71,15 @@ public final class SimpleRNN extends RecurrentLayer {
         Tensor h = states.get(0);
         if (recurrentDropout != null) h = h.mul(recurrentDropout);
         return List.of(activation.apply(projected.add(h.matmul(recurrentKernel.value()))));
+    }
+
+    /** The fused loop (activation tanh, relu, sigmoid or linear): the sequence of h. */
+    @Override
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+        Activation act = Activation.named(options.activation());
+        if (act == null) return null;
+        return List.of(SequenceOps.recurrence(projected, recurrentKernel.value(), states, mask,
+                new OpAttrs.Recurrence(Cell.RNN, attrs.reverse(), attrs.timeOrder(), act, Activation.SIGMOID)));
     }
 
     public Variable kernel() {

@@ -143,7 +143,7 @@ public abstract class Optimizer {
                     + fresh.get(0).name() + "' is new (use one optimizer per set of variables)");
         }
         for (int i = 0; i < fresh.size(); i++) index.put(fresh.get(i), i);
-        if (!fresh.isEmpty()) moveStateTo(fresh.get(0).stored().device());
+        if (!fresh.isEmpty()) moveStateTo(fresh.get(0).device());
         build(fresh);
         built = true;
     }

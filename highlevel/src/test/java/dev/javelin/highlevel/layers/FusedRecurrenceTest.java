@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused LSTM and GRU loops (one RECURRENCE op) against the unrolled steps they replace, in float32:
+ * The fused LSTM, GRU and SimpleRNN loops (one RECURRENCE op) against the unrolled steps they replace, in float32:
  * outputs, final states and the gradients of the input, the initial states and every weight, with
  * masks, return_sequences or not, go_backwards, Bidirectional and initial states. And under the JIT,
  * a traced LSTM train step does not grow with the number of steps.
@@ -42,6 +42,7 @@ class FusedRecurrenceTest {
         compare(() -> new LSTM(5, RecurrentOptions.defaults().goBackwards(true).returnState(true)), mask(), true);
         compare(() -> new LSTM(1, RecurrentOptions.defaults()), null, false);
         compare(() -> new Bidirectional(new LSTM(4, SEQ)), mask(), false);
+        compare(() -> new LSTM(5, all.activation("relu").recurrentActivation("linear")), mask(), true);
         compare(() -> new Bidirectional(new LSTM(3, RecurrentOptions.defaults().goBackwards(true)), "sum"), null, false);
     }
 
@@ -52,6 +53,18 @@ class FusedRecurrenceTest {
         compare(() -> new GRU(5, all.goBackwards(true)), mask(), false);
         compare(() -> new GRU(5, RecurrentOptions.defaults().useBias(false).returnState(true)), mask(), true);
         compare(() -> new Bidirectional(new GRU(4, SEQ)), mask(), false);
+        compare(() -> new GRU(4, all.activation("sigmoid").recurrentActivation("tanh").goBackwards(true)), mask(), false);
+    }
+
+    @Test
+    void simpleRnnMatchesTheUnrolledStepsForwardAndBackward() {
+        RecurrentOptions all = SEQ.returnState(true);
+        compare(() -> new SimpleRNN(6, all), null, false);
+        compare(() -> new SimpleRNN(5, all.goBackwards(true)), mask(), false);
+        compare(() -> new SimpleRNN(5, all.activation("relu")), mask(), true);
+        compare(() -> new SimpleRNN(5, RecurrentOptions.defaults().activation("relu").goBackwards(true).returnState(true)), mask(), true);
+        compare(() -> new Bidirectional(new SimpleRNN(4, SEQ)), mask(), false);
+        compare(() -> new SimpleRNN(4, all.activation("linear")), null, false);
     }
 
     private static void compare(java.util.function.Supplier<Layer> make, Tensor mask, boolean initialStates) {
@@ -68,7 +81,7 @@ class FusedRecurrenceTest {
         List<Tensor> init = null;
         if (initialStates) {
             init = new ArrayList<>(List.of(new RandomTensors(30).normal(Shape.of(4, 5)), new RandomTensors(31).normal(Shape.of(4, 5))));
-            if (fused instanceof GRU) init.remove(1);
+            if (!(fused instanceof LSTM)) init.remove(1);
         }
         List<Tensor> a = run(fused, x, init, mask), b = run(unrolled, x, init, mask);
         assertEquals(b.size(), a.size());

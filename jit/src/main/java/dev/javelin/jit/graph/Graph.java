@@ -41,8 +41,7 @@ public final class Graph {
     /** A program input read from {@code v} at each call. */
     public Node variable(Variable v, Device device) {
         variables.add(v);
-        Tensor t = v.stored();
-        return add(new Node(nextId++, Node.Kind.VARIABLE, null, null, t.shape(), t.dtype(), device, List.of(), null,
+        return add(new Node(nextId++, Node.Kind.VARIABLE, null, null, v.shape(), v.dtype(), device, List.of(), null,
                 variables.size() - 1));
     }
 

@@ -70,7 +70,7 @@ final class OutputTargets {
      * Per step, the caller's array its result goes into, or null; {@code direct[i]} is set for the
      * outputs written that way.
      */
-    Object[] arrays(int steps, Tensor[] into, Tensor[] args, List<Variable> variables, boolean[] direct) {
+    Object[] arrays(int steps, Tensor[] into, Tensor[] args, Variable.Stored[] variables, boolean[] direct) {
         Object[] perStep = new Object[steps];
         for (int i = 0; i < into.length; i++) {
             int t = producer[i];
@@ -92,9 +92,9 @@ final class OutputTargets {
         }
     }
 
-    private static boolean aliases(Tensor target, Tensor[] args, List<Variable> variables) {
+    private static boolean aliases(Tensor target, Tensor[] args, Variable.Stored[] variables) {
         for (Tensor a : args) if (a.storage() == target.storage()) return true;
-        for (Variable v : variables) if (v.stored().storage() == target.storage()) return true;
+        for (Variable.Stored v : variables) if (v.value().storage() == target.storage()) return true;
         return false;
     }
 }

@@ -20,6 +20,7 @@ import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.EagerEngine;
 import dev.javelin.tensor.spi.HeapStorage;
+import dev.javelin.tensor.spi.HostBuffers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -34,6 +35,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * plan's; this class only follows it. Running needs no tracing and no code generation; it is safe
  * from several threads at once (each call has its own values; reusable buffers come from a pool,
  * one set per concurrent call).
+ *
+ * <p>Memory that leaves a call comes from {@link HostBuffers}; a variable value this program wrote
+ * goes back there once a later call replaces it and nobody else can read it ({@link VariableLeases}),
+ * so a train step that rewrites its weights and optimizer state allocates nothing for them.
  */
 public final class Program {
     private final Plan plan;
@@ -48,6 +53,7 @@ public final class Program {
     private final Tensor[] constants;
     private final long compileNanos;
     private final OutputTargets targets;
+    private final VariableLeases leases;
     /** The executor of a plan whose values live on a CUDA device; null on the CPU. */
     private final CudaSteps cuda;
 
@@ -79,6 +85,7 @@ public final class Program {
         }
         buffers = plan.buffers();
         targets = new OutputTargets(graph, this.steps);
+        leases = new VariableLeases(graph, this.steps, buffers);
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = dense(n.constant());
         compileNanos = System.nanoTime() - start;
@@ -134,7 +141,7 @@ public final class Program {
     public boolean variablesMatch() {
         for (Node n : graph.nodes()) {
             if (n.kind() != Node.Kind.VARIABLE) continue;
-            Tensor now = graph.variables().get(n.inputIndex()).stored();
+            Variable now = graph.variables().get(n.inputIndex());
             if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype() || !now.device().equals(n.device())) return false;
         }
         return true;
@@ -186,18 +193,27 @@ public final class Program {
      */
     public Tensor[] run(Tensor[] args, Tensor[] into) {
         if (cuda != null) return into == null ? cuda.run(args) : copyInto(cuda.run(args), into);
+        if (into != null) OutputTargets.check(graph, into);
+        Variable.Stored[] pinned = leases.pin();
+        try {
+            return runPinned(args, into, pinned);
+        } finally {
+            leases.unpin(pinned);
+        }
+    }
+
+    private Tensor[] runPinned(Tensor[] args, Tensor[] into, Variable.Stored[] pinned) {
         boolean[] direct = null;
         Object[] provided = null;
         if (into != null) {
-            OutputTargets.check(graph, into);
             direct = new boolean[into.length];
-            provided = targets.arrays(steps.size(), into, args, graph.variables(), direct);
+            provided = targets.arrays(steps.size(), into, args, pinned, direct);
         }
         Tensor[] env = new Tensor[index.size()];
         for (Node n : graph.nodes()) {
             switch (n.kind()) {
                 case ARGUMENT -> env[index.get(n)] = dense(args[n.inputIndex()]);
-                case VARIABLE -> env[index.get(n)] = dense(graph.variables().get(n.inputIndex()).stored());
+                case VARIABLE -> env[index.get(n)] = dense(pinned[n.inputIndex()].value());
                 case CONSTANT -> env[index.get(n)] = constants[index.get(n)];
                 default -> { }
             }
@@ -235,10 +251,9 @@ public final class Program {
         }
         Tensor[] out = new Tensor[graph.outputs().size()];
         for (int i = 0; i < out.length; i++) out[i] = env[index.get(graph.outputs().get(i))];
-        graph.variableWrites().forEach((v, node) -> {
-            Variable var = graph.variables().get(v);
-            var.store(env[index.get(node)]);
-        });
+        Tensor[] written = new Tensor[graph.variables().size()];
+        graph.variableWrites().forEach((v, node) -> written[v] = env[index.get(node)]);
+        leases.store(written, out, pinned);
         if (into == null) return out;
         OutputTargets.copyRest(out, into, direct);
         return into;
@@ -346,7 +361,7 @@ public final class Program {
     private Object output(int t, Node node, Object[] arena, Object[] provided) {
         if (provided != null && provided[t] != null) return provided[t];
         int slot = buffers.slotOfStep()[t];
-        if (slot < 0) return HeapStorage.allocate(node.dtype(), Math.toIntExact(node.size())).array();
+        if (slot < 0) return HostBuffers.take(node.dtype(), Math.toIntExact(node.size()));
         Object out = arena[slot];
         if (out == null) out = arena[slot] = HeapStorage.allocate(buffers.slotTypes().get(slot), buffers.slotSizes().get(slot)).array();
         return out;

@@ -14,6 +14,7 @@ import dev.javelin.kernels.cuda.ptx.PtxModule;
 import dev.javelin.kernels.cuda.ptx.Ptxas;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Ops;
@@ -142,7 +143,7 @@ class CudaProgramTest {
         for (int i = 0; i < 3; i++) f.call(x, w)[0].storage().close();
         assertTrue(liveBlocks() <= before, "live blocks " + before + " -> " + liveBlocks() + ": " + CudaBackend.memoryReport(GPU));
         // a run that fails half way (an index out of range) hands back what it made too
-        CompiledFunction bad = Jit.compile(a -> new Tensor[] {Ops.gather(a[0].exp(), 1, a[1]).mul(2.0)});
+        CompiledFunction bad = Jit.compile(a -> new Tensor[] {IndexingOps.gather(a[0].exp(), 1, a[1]).mul(2.0)});
         Tensor idx = Ops.unsqueeze(Tensors.of(new long[] {0, 1, 9, 2, 3, 4}), 1).to(GPU);
         bad.call(x, Ops.unsqueeze(Tensors.of(new long[] {0, 1, 4, 2, 3, 4}), 1).to(GPU))[0].storage().close(); // compiles it
         long beforeFailure = liveBlocks();
@@ -186,7 +187,7 @@ class CudaProgramTest {
                 Tensor pooled = NN.maxPool2d(h, new int[] {2, 2}, new int[] {2, 2}, "valid");
                 Tensor logits = pooled.reshape(4, 3 * 3 * 3).matmul(w[2].value());
                 Tensor logp = NN.logSoftmax(logits, 1);
-                Tensor loss = Ops.gather(logp, 1, a[1]).mean(new int[] {0, 1}, false).mul(-1.0);
+                Tensor loss = IndexingOps.gather(logp, 1, a[1]).mean(new int[] {0, 1}, false).mul(-1.0);
                 List<Tensor> g = tape.gradient(loss, List.of(w));
                 for (int i = 0; i < w.length; i++) w[i].assign(w[i].value().sub(g.get(i).mul(0.2)));
                 return new Tensor[] {loss};

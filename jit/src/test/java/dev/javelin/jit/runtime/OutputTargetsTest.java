@@ -25,7 +25,7 @@ class OutputTargetsTest {
         Passes.optimize(g);
         Program p = new Program(g, Lowering.plan(g));
         boolean[] direct = new boolean[into.length];
-        new OutputTargets(g, p.steps()).arrays(p.steps().size(), into, args, List.of(), direct);
+        new OutputTargets(g, p.steps()).arrays(p.steps().size(), into, args, new dev.javelin.tensor.Variable.Stored[0], direct);
         return direct;
     }
 

@@ -58,6 +58,7 @@ public final class CpuCodegen {
     /**
      * A generated kernel: the instance, the same called through method handles (what launchers
      * use, see {@link OpaqueKernel}), its class bytes, and how long generation and loading took.
+     * Both run in {@link KernelInterpreter} until the generated code is warm ({@link TieredKernel}).
      */
     public record Generated(FusedKernel kernel, FusedKernel opaque, byte[] bytes, long nanos) {
         /** The bytecode as text (ASM's Textifier), what {@code JAVELIN_DEBUG=2} prints. */
@@ -76,7 +77,9 @@ public final class CpuCodegen {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
             FusedKernel k = (FusedKernel) hidden.findConstructor(hidden.lookupClass(),
                     java.lang.invoke.MethodType.methodType(void.class)).invoke();
-            return new Generated(k, new OpaqueKernel(hidden, k), bytes, System.nanoTime() - start);
+            // callers get both tiers: the interpreter while this class's code is cold (TieredKernel)
+            KernelWarmup tiers = new KernelWarmup(ir, k, KernelSupport.S.length());
+            return new Generated(new TieredKernel(tiers, k), new TieredKernel(tiers, new OpaqueKernel(hidden, k)), bytes, System.nanoTime() - start);
         } catch (Throwable e) {
             throw new IllegalStateException("Jit: generated kernel " + ir.name() + " failed to load: " + e
                     + "\n" + new Generated(null, null, bytes, 0).text(), e);

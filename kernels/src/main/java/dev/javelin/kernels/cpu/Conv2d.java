@@ -1,6 +1,7 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
+import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
@@ -49,6 +50,12 @@ final class Conv2d {
         float[] xa = Elementwise.heap(x).floats();
         int[] xs = x.strides();
         int xOff = x.offset();
+        // a first layer: patches read in place from a padded copy, any input strides (the Vector API
+        // checked first: the class holds vector constants and must not load without the module)
+        if (Sgemm.vectorized() && PaddedInputConv.applies(g)) {
+            new PaddedInputConv(g).run(xa, xOff, xs, fd, o, epilogue);
+            return;
+        }
         if (xs[3] != 1 && g.cin > 1) {
             // channels-first data seen as NHWC (an imported model's input): one dense copy, so im2col
             // copies runs of channels instead of gathering each element through a stride
@@ -60,6 +67,10 @@ final class Conv2d {
             // 1x1, stride 1, no padding, dense input: the input already is the column matrix
             MatMul.sgemm(g.rows(g.n), g.cout, g.cin, xa, xOff, g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
             if (epilogue != null) epilogue.apply(0, g.rows(g.n), 0, g.cout);
+            return;
+        }
+        if (WinogradConv.applies(g, xs)) {
+            new WinogradConv(g).run(xa, xOff, xs, fd, o, epilogue);
             return;
         }
         if (g.k >= ShortConv.MAX_K) {

@@ -33,8 +33,7 @@ public final class CpuBackend implements Backend {
     private final Conv2d conv = new Conv2d(loops);
     private final FlashAttention attention = new FlashAttention(loops);
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
-    private final LstmLoop lstm = new LstmLoop(loops);
-    private final GruLoop gru = new GruLoop(loops);
+    private final RecurrenceLoop recurrence = new RecurrenceLoop(loops);
 
     public CpuBackend() {}
 
@@ -42,6 +41,12 @@ public final class CpuBackend implements Backend {
     @Override public Device.Type deviceType() { return Device.Type.CPU; }
     @Override public int priority() { return 10; }
     @Override public boolean isAvailable() { return true; }
+
+    /** A contraction soon: the packed GEMM's micro-kernels start warming up on the background thread. */
+    @Override
+    public void prepare(Op op) {
+        if (op.kind() == Op.Kind.CONTRACTION) dev.javelin.kernels.cpu.gemm.SgemmWarmup.start();
+    }
 
     /**
      * A float32 matmul runs the packed GEMM with the epilogue on each block of C as soon as it is
@@ -108,13 +113,11 @@ public final class CpuBackend implements Backend {
                     }
                     case RECURRENCE -> {
                         if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
-                        else if (lstm(call)) lstm.forward(call, out);
-                        else gru.forward(call, out);
+                        else recurrence.forward(call, out);
                     }
                     case RECURRENCE_BACKWARD -> {
                         if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
-                        else if (lstm(call)) lstm.backward(call, out);
-                        else gru.backward(call, out);
+                        else recurrence.backward(call, out);
                     }
                     default -> throw unsupported(call);
                 }
@@ -122,10 +125,6 @@ public final class CpuBackend implements Backend {
             case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                     + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
         }
-    }
-
-    private static boolean lstm(OpCall call) {
-        return call.attrs(OpAttrs.Recurrence.class).cell() == OpAttrs.Recurrence.Cell.LSTM;
     }
 
     private static IllegalArgumentException unsupported(OpCall call) {

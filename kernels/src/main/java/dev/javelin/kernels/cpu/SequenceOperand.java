@@ -3,9 +3,8 @@ package dev.javelin.kernels.cpu;
 import dev.javelin.tensor.Tensor;
 
 /**
- * A float32 sequence operand {@code [batch, time, width]} of the recurrent loops ({@link LstmLoop},
- * {@link GruLoop}): read in place when its last axis is dense (any batch and time strides), else
- * from a dense copy. With the loops' small helpers: dense copies, the transposed recurrent kernel,
+ * A float32 sequence operand {@code [batch, time, width]} of the recurrent loop ({@link RecurrenceLoop}):
+ * read in place when its last axis is dense (any batch and time strides), else from a dense copy. With the loops' small helpers: dense copies, the transposed recurrent kernel,
  * and the split of the batch into one block of examples per thread.
  */
 record SequenceOperand(float[] data, int offset, int batchStride, int stepStride) {

@@ -1,17 +1,17 @@
 package dev.javelin.kernels.cuda;
 
-import java.util.ArrayDeque;
+import dev.javelin.tensor.spi.BlockPool;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A caching device allocator in the manner of PyTorch's: freed blocks go to a pool binned by size
  * and are handed out again instead of calling the driver, which is slow and synchronizes the
  * device. Requests round up to 512 bytes (up to 1 MiB) or to 2 MiB (above), so blocks of similar
  * sizes share bins; a cached block is reused for a request of at least half its size. When the
- * driver runs out of memory the cache is returned to it and the request retried once.
+ * driver runs out of memory the cache is returned to it and the request retried once. The bins are
+ * a {@link BlockPool}, the cache the host's {@link dev.javelin.tensor.spi.HostBuffers} uses too.
  *
  * <p>Reuse is safe without events because every kernel and copy of a device runs on one stream: a
  * block freed by one op and reused by the next is only touched in stream order.
@@ -31,11 +31,9 @@ public final class CachingAllocator {
 
     private final String deviceName;
     private final DeviceMemory memory;
-    private final TreeMap<Long, ArrayDeque<Long>> pool = new TreeMap<>();
+    private final BlockPool<Long> pool = new BlockPool<>();
     private final Map<Long, Long> live = new HashMap<>();
     private long allocatedBytes;
-    private long cachedBytes;
-    private long cachedBlocks;
     private long peakBytes;
     private long driverAllocations;
     private long reuses;
@@ -56,15 +54,13 @@ public final class CachingAllocator {
     /** A device address of at least {@code bytes} bytes, from the cache when a block fits. */
     public synchronized long allocate(long bytes) {
         long size = roundSize(bytes);
-        Map.Entry<Long, ArrayDeque<Long>> fit = pool.ceilingEntry(size);
+        // at most twice the request, and a small request never takes a large block
+        BlockPool.Taken<Long> fit = pool.take(size, size <= SMALL_LIMIT ? Math.min(2 * size - 1, SMALL_LIMIT) : 2 * size - 1);
         long address;
         long blockSize;
-        if (fit != null && fit.getKey() < 2 * size && (size <= SMALL_LIMIT) == (fit.getKey() <= SMALL_LIMIT)) {
-            blockSize = fit.getKey();
-            address = fit.getValue().pop();
-            if (fit.getValue().isEmpty()) pool.remove(blockSize);
-            cachedBytes -= blockSize;
-            cachedBlocks--;
+        if (fit != null) {
+            blockSize = fit.size();
+            address = fit.block();
             reuses++;
         } else {
             blockSize = size;
@@ -96,19 +92,12 @@ public final class CachingAllocator {
         Long size = live.remove(address);
         if (size == null) throw new IllegalStateException("CachingAllocator: " + Long.toHexString(address) + " is not allocated on " + deviceName);
         allocatedBytes -= size;
-        pool.computeIfAbsent(size, k -> new ArrayDeque<>()).push(address);
-        cachedBytes += size;
-        cachedBlocks++;
+        pool.give(size, address);
     }
 
     /** Gives every cached block back to the driver. */
     public synchronized void emptyCache() {
-        for (Map.Entry<Long, ArrayDeque<Long>> e : pool.entrySet()) {
-            for (long address : e.getValue()) memory.free(address);
-        }
-        pool.clear();
-        cachedBytes = 0;
-        cachedBlocks = 0;
+        pool.drain(memory::free);
     }
 
     /** Bytes in blocks handed out and not yet freed. */
@@ -118,7 +107,7 @@ public final class CachingAllocator {
 
     /** Bytes in freed blocks kept for reuse. */
     public synchronized long cachedBytes() {
-        return cachedBytes;
+        return pool.bytes();
     }
 
     /** The most bytes ever handed out at once. */
@@ -142,7 +131,7 @@ public final class CachingAllocator {
 
     private String reportLocked() {
         return deviceName + " memory: allocated " + human(allocatedBytes) + " in " + live.size() + " blocks (peak " + human(peakBytes)
-                + "), cached " + human(cachedBytes) + " in " + cachedBlocks + " blocks, reserved " + human(allocatedBytes + cachedBytes)
+                + "), cached " + human(pool.bytes()) + " in " + pool.blocks() + " blocks, reserved " + human(allocatedBytes + pool.bytes())
                 + "; " + driverAllocations + " driver allocations, " + reuses + " reuses";
     }
 

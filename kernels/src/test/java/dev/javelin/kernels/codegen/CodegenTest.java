@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 class CodegenTest {
     private static final DType F = DType.FLOAT32;
 
+    /** The generated code itself, not its interpreter tier (KernelInterpreterTest checks that the two agree). */
+    private static FusedKernel generated(KernelIR ir) {
+        return ((TieredKernel) CpuCodegen.compile(ir).kernel()).generatedCode();
+    }
+
     private static KernelIR axpy(Access xAccess) {
         // out = relu(x * a + y) with a a broadcast scalar
         return new KernelIR("E_test", KernelIR.Mode.ELEMENTWISE, null,
@@ -25,7 +30,7 @@ class CodegenTest {
     @Test
     void generatedClassesAreHiddenAndPrintable() {
         CpuCodegen.Generated g = CpuCodegen.compile(axpy(Access.CONTIGUOUS));
-        assertTrue(g.kernel().getClass().isHidden(), "unloads with its last user");
+        assertTrue(((TieredKernel) g.kernel()).generatedCode().getClass().isHidden(), "unloads with its last user");
         String text = g.text();
         assertTrue(text.contains("jdk/incubator/vector/FloatVector.fromArray"), text);
         assertTrue(text.contains("FloatVector.max"), text); // relu, written into the loop
@@ -35,7 +40,7 @@ class CodegenTest {
     @Test
     void elementwiseWithTailContiguousAndStrided() {
         for (Access access : new Access[] {Access.CONTIGUOUS, Access.STRIDED}) {
-            FusedKernel k = CpuCodegen.compile(axpy(access)).kernel();
+            FusedKernel k = generated(axpy(access));
             int n = 37, stride = access == Access.STRIDED ? 3 : 1;
             float[] x = new float[2 + n * stride], a = {0, 0, 1.5f}, y = new float[n + 1], out = new float[n + 4];
             for (int i = 0; i < x.length; i++) x[i] = i * 0.25f - 3;
@@ -58,8 +63,8 @@ class CodegenTest {
                 List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.SUB, List.of(0, 1), F), Instr.op(Op.EXP, List.of(2), F)), F);
         KernelIR sum = new KernelIR("R_test", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_SUM, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
                 List.of(Instr.load(0, F)), F);
-        FusedKernel both = CpuCodegen.compile(e.reducingAndStoring(Op.REDUCE_SUM, "R_sum_and_test")).kernel();
-        FusedKernel first = CpuCodegen.compile(e).kernel(), second = CpuCodegen.compile(sum).kernel();
+        FusedKernel both = generated(e.reducingAndStoring(Op.REDUCE_SUM, "R_sum_and_test"));
+        FusedKernel first = generated(e), second = generated(sum);
         int lanes = KernelSupport.S.length();
         for (int n : new int[] {1, lanes - 1, lanes, 4 * lanes, 4 * lanes + 1, 5 * lanes + 3, 8 * lanes + 2 * lanes + 7, 1000}) {
             float[] x = new float[n + 2], m = {0, 0.75f};
@@ -78,7 +83,7 @@ class CodegenTest {
     void rowReductionCombinesAcrossAccumulatorsAndTail() {
         KernelIR ir = new KernelIR("R_test", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_MAX, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
                 List.of(Instr.load(0, F), Instr.op(Op.NEG, List.of(0), F)), F);
-        FusedKernel k = CpuCodegen.compile(ir).kernel();
+        FusedKernel k = generated(ir);
         for (int n : new int[] {1, 5, 16, 63, 64, 65, 200}) {
             float[] x = new float[n];
             for (int i = 0; i < n; i++) x[i] = (i * 37 % 101) - 50;
@@ -105,8 +110,8 @@ class CodegenTest {
             x[i] = i % 5;
             y[i] = 2;
         }
-        CpuCodegen.compile(cmp).kernel().run(new Object[] {x, y, c}, new int[3], new int[3][], n);
-        CpuCodegen.compile(where).kernel().run(new Object[] {c, x, y, out}, new int[4], new int[4][], n);
+        generated(cmp).run(new Object[] {x, y, c}, new int[3], new int[3][], n);
+        generated(where).run(new Object[] {c, x, y, out}, new int[4], new int[4][], n);
         for (int i = 0; i < n; i++) {
             assertEquals(x[i] > 2, c[i]);
             assertEquals(x[i] > 2 ? x[i] : 2, out[i]);
@@ -135,7 +140,7 @@ class CodegenTest {
                     List.of(new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS), new KernelIR.Load(DType.BOOL, Access.CONTIGUOUS)),
                     List.of(Instr.load(0, DType.BOOL), Instr.load(1, DType.BOOL), Instr.op(op, List.of(0, 1), DType.BOOL)), DType.BOOL);
             boolean[] out = new boolean[n];
-            CpuCodegen.compile(ir).kernel().run(new Object[] {a, b, out}, new int[3], new int[3][], n);
+            generated(ir).run(new Object[] {a, b, out}, new int[3], new int[3][], n);
             for (int i = 0; i < n; i++) {
                 int x = a[i] ? 1 : 0, y = b[i] ? 1 : 0;
                 boolean expected = switch (op) {
@@ -151,7 +156,7 @@ class CodegenTest {
                 List.of(Instr.load(0, DType.BOOL), Instr.load(1, DType.BOOL), Instr.load(2, DType.BOOL),
                         Instr.op(Op.WHERE, List.of(0, 1, 2), DType.BOOL)), DType.BOOL);
         boolean[] out = new boolean[n];
-        CpuCodegen.compile(where).kernel().run(new Object[] {c, a, b, out}, new int[4], new int[4][], n);
+        generated(where).run(new Object[] {c, a, b, out}, new int[4], new int[4][], n);
         for (int i = 0; i < n; i++) assertEquals(c[i] ? a[i] : b[i], out[i], "where at " + i);
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
-import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Dispatch;
@@ -75,9 +75,9 @@ class AttentionKernelTest {
 
     /** Runs the forward, then the backward at a random output gradient (its logsumexp column too). */
     private Tensor check(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
-        Tensor out = Ops.attention(q, k, v, mask, attrs);
+        Tensor out = SequenceOps.attention(q, k, v, mask, attrs);
         Tensor g = h.random(out.dtype(), out.shape(), h.anyLayout(), -1, 1);
-        Ops.attentionBackward(q, k, v, mask, out, g, attrs);
+        SequenceOps.attentionBackward(q, k, v, mask, out, g, attrs);
         return out;
     }
 

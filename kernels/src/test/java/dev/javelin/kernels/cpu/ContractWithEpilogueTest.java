@@ -52,11 +52,11 @@ class ContractWithEpilogueTest {
         return new OpCall(Op.MATMUL, List.of(a, b), OpAttrs.NONE, out, a.dtype(), Device.CPU);
     }
 
-    private static OpCall conv(Tensor x, Tensor f, OpAttrs.Conv attrs, Shape out) {
+    static OpCall conv(Tensor x, Tensor f, OpAttrs.Conv attrs, Shape out) {
         return new OpCall(Op.CONV2D, List.of(x, f), attrs, out, x.dtype(), Device.CPU);
     }
 
-    private static void check(Backend backend, OpCall call) {
+    static void check(Backend backend, OpCall call) {
         int size = Math.toIntExact(call.shape().size());
         Tensor expected = Tensors.zeros(call.shape(), call.dtype());
         backend.execute(call, expected);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
@@ -75,8 +76,8 @@ class DataKernelTest {
                     id[axis] = 1 + h.rng.nextInt(7);
                     DType it = trial % 2 == 0 ? DType.INT64 : DType.INT32;
                     Tensor idx = h.random(it, Shape.of(id), h.anyLayout(), 0, shape.dim(axis) - 1e-9);
-                    Ops.gather(x, axis, idx);
-                    Ops.scatterAdd(x, axis, idx, h.random(dt, Shape.of(id), h.anyLayout(), -9, 9));
+                    IndexingOps.gather(x, axis, idx);
+                    IndexingOps.scatterAdd(x, axis, idx, h.random(dt, Shape.of(id), h.anyLayout(), -9, 9));
                 }
             }
         }

@@ -3,7 +3,7 @@ package dev.javelin.kernels.cpu;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
-import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Dispatch;
@@ -25,7 +25,7 @@ class SortKernelTest {
                     Shape shape = trial < 10 ? h.shape(3, 9) : h.shape(2, 300);
                     Tensor x = h.random(dt, shape, h.anyLayout(), -4, 4);
                     if (dt.isFloating()) sprinkleSpecials(x);
-                    Ops.argsort(x, h.rng.nextInt(shape.rank()), h.rng.nextBoolean());
+                    IndexingOps.argsort(x, h.rng.nextInt(shape.rank()), h.rng.nextBoolean());
                 }
             }
         }

@@ -6,6 +6,7 @@ import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Dispatch;
@@ -74,10 +75,10 @@ class ThreadDeterminismTest {
             for (int p = 0; p < cell.states(); p++) operands.add(h.random(DType.FLOAT32, Shape.of(n, u), KernelHarness.Layout.DENSE, -1, 1));
             Tensor mask = h.random(DType.BOOL, Shape.of(n, steps), KernelHarness.Layout.DENSE, 0, 1);
             var attrs = new OpAttrs.Recurrence(cell, true, false);
-            Tensor out = Ops.recurrence(x, w, operands, mask, attrs);
+            Tensor out = SequenceOps.recurrence(x, w, operands, mask, attrs);
             Tensor g = h.random(DType.FLOAT32, out.shape(), KernelHarness.Layout.DENSE, -1, 1);
-            sameAtOneAndTwo(() -> Ops.recurrence(x, w, operands, mask, attrs));
-            sameAtOneAndTwo(() -> Ops.recurrenceBackward(w, operands, mask, out, g, attrs));
+            sameAtOneAndTwo(() -> SequenceOps.recurrence(x, w, operands, mask, attrs));
+            sameAtOneAndTwo(() -> SequenceOps.recurrenceBackward(w, operands, mask, out, g, attrs));
         }
     }
 

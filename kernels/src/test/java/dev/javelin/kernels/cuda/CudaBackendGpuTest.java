@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Ops;
@@ -156,11 +157,11 @@ class CudaBackendGpuTest {
         check(List.of(x), in -> Ops.cast(Ops.permute(in.get(0), 2, 0, 1), DType.INT32), 0, 0);
         check(List.of(x), in -> Ops.cast(in.get(0), DType.BOOL), 0, 0);
         Tensor idx = rnd.labels(Shape.of(4, 2, 3), 5, DType.INT64);
-        check(List.of(x, idx), in -> Ops.gather(in.get(0), 1, in.get(1)), 0, 0);
+        check(List.of(x, idx), in -> IndexingOps.gather(in.get(0), 1, in.get(1)), 0, 0);
         Tensor src = rnd.uniform(Shape.of(4, 2, 3), DType.FLOAT32);
-        check(List.of(x, idx, src), in -> Ops.scatterAdd(in.get(0), 1, in.get(1), in.get(2)), 1e-6, 1e-6);
+        check(List.of(x, idx, src), in -> IndexingOps.scatterAdd(in.get(0), 1, in.get(1), in.get(2)), 1e-6, 1e-6);
         Tensor bad = Tensors.of(new long[] {0, 9}).reshape(1, 2, 1);
-        assertThrows(IndexOutOfBoundsException.class, () -> Ops.gather(x.to(GPU), 1, Ops.expand(bad.to(GPU), Shape.of(1, 2, 1))));
+        assertThrows(IndexOutOfBoundsException.class, () -> IndexingOps.gather(x.to(GPU), 1, Ops.expand(bad.to(GPU), Shape.of(1, 2, 1))));
         Tensor img = rnd.uniform(Shape.of(2, 7, 7, 3), DType.FLOAT32);
         OpAttrs.Window w = new OpAttrs.Window(3, 3, 2, 2, 1, 1);
         check(List.of(img), in -> Ops.fold(Ops.unfold(in.get(0), w), w, img.shape()), 1e-6, 1e-6);

@@ -2,6 +2,7 @@ package dev.javelin.kernels.cuda;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
+import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.MathOps;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Op;
@@ -52,11 +53,11 @@ final class MnistLikeStep {
             Tensor flat = h.reshape(n, 4 * 12 * 12);
             Tensor logits = flat.matmul(wd);
             Tensor logp = NN.logSoftmax(logits, 1);
-            Tensor picked = Ops.gather(logp, 1, y);
+            Tensor picked = IndexingOps.gather(logp, 1, y);
             Tensor loss = MathOps.mean(picked, new int[] {0, 1}, false).mul(-1.0);
             losses[s] = (float) loss.item();
             // d loss / d logits = (softmax - onehot) / n
-            Tensor onehot = Ops.scatterAdd(Tensors.zeros(Shape.of(n, classes), DType.FLOAT32).to(device), 1, y,
+            Tensor onehot = IndexingOps.scatterAdd(Tensors.zeros(Shape.of(n, classes), DType.FLOAT32).to(device), 1, y,
                     Tensors.ones(Shape.of(n, 1), DType.FLOAT32).to(device));
             Tensor dlogits = Ops.unary(Op.EXP, logp).sub(onehot).mul(1.0 / n);
             Tensor dwd = Ops.matmul(Ops.transpose(flat, 0, 1), dlogits);

@@ -3,6 +3,7 @@ package dev.javelin.tensor.reference;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Backend;
@@ -31,10 +32,6 @@ public final class ReferenceBackend implements Backend {
     @Override public Device.Type deviceType() { return Device.Type.CPU; }
     @Override public int priority() { return 0; }
     @Override public boolean isAvailable() { return true; }
-
-    private static boolean lstm(OpCall call) {
-        return call.attrs(dev.javelin.tensor.OpAttrs.Recurrence.class).cell() == dev.javelin.tensor.OpAttrs.Recurrence.Cell.LSTM;
-    }
 
     @Override
     public Storage allocate(DType dtype, int length, Device device) {
@@ -68,12 +65,18 @@ public final class ReferenceBackend implements Backend {
                     case ATTENTION -> AttentionMath.forward(call, out);
                     case ATTENTION_BACKWARD -> AttentionMath.backward(call, out);
                     case RECURRENCE -> {
-                        if (lstm(call)) RecurrenceMath.forward(call, out);
-                        else GruMath.forward(call, out);
+                        switch (call.attrs(OpAttrs.Recurrence.class).cell()) {
+                            case LSTM -> RecurrenceMath.forward(call, out);
+                            case GRU -> GruMath.forward(call, out);
+                            case RNN -> RnnMath.forward(call, out);
+                        }
                     }
                     case RECURRENCE_BACKWARD -> {
-                        if (lstm(call)) RecurrenceMath.backward(call, out);
-                        else GruMath.backward(call, out);
+                        switch (call.attrs(OpAttrs.Recurrence.class).cell()) {
+                            case LSTM -> RecurrenceMath.backward(call, out);
+                            case GRU -> GruMath.backward(call, out);
+                            case RNN -> RnnMath.backward(call, out);
+                        }
                     }
                     default -> throw unknown(call);
                 }

@@ -129,6 +129,31 @@ class SgemmTest {
         assertArrayEquals(new float[] {4, 5, 10, 11}, c);
     }
 
+    /** The plain loops that run while the packed kernel is cold give its bits, in every layout, accumulating or not. */
+    @Test
+    void coldScalarPathGivesThePackedKernelsBits() {
+        if (!Sgemm.vectorized()) return; // without the Vector API the scalar loops are the only path
+        int[][] shapes = {{128, 512, 784}, {9, 33, 17}, {1, 96, 70}, {37, 64, 513}, {64, 40, 1030}};
+        for (int[] s : shapes) {
+            for (int layoutA = 0; layoutA < 3; layoutA++) {
+                for (int layoutB = 0; layoutB < 3; layoutB++) {
+                    for (boolean accumulate : new boolean[] {false, true}) {
+                        int m = s[0], n = s[1], k = s[2];
+                        Operand a = operand(m, k, layoutA), b = operand(k, n, layoutB);
+                        float[] packed = new float[m * n], plain = new float[m * n];
+                        for (int i = 0; i < packed.length; i++) packed[i] = plain[i] = (float) rnd.nextDouble(-1, 1);
+                        SgemmVector.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
+                                packed, 0, n, accumulate, null);
+                        SgemmScalar.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
+                                plain, 0, n, accumulate);
+                        assertArrayEquals(packed, plain, "seed " + seed + ": " + m + "x" + n + "x" + k + " layouts " + layoutA + "/" + layoutB
+                                + (accumulate ? " accumulating" : ""));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void identicalBitsAtOneAndTwoThreads() {
         int[][] shapes = {{1024, 1024, 700}, {128, 784, 512}, {300, 517, 333}, {1, 900, 900}, {5, 70, 2000}};

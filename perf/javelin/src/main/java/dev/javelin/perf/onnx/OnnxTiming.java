@@ -18,6 +18,10 @@ import java.util.Locale;
  * <pre>java --add-modules jdk.incubator.vector -cp ... dev.javelin.perf.onnx.OnnxTiming /tmp/onnx-models 2 [case...]</pre>
  */
 public final class OnnxTiming {
+    /** The process's CPU time (all threads): on a shared host it moves less than wall time when others run. */
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
     private OnnxTiming() {}
 
     record Case(String name, String file, int[] shape, int reps) {}
@@ -43,15 +47,17 @@ public final class OnnxTiming {
             double first = (System.nanoTime() - t0) / 1e6;
             for (int i = 0; i < 3; i++) model.call(x);
             int reps = Integer.getInteger("reps", c.reps);
-            double[] ms = new double[reps];
+            double[] ms = new double[reps], cpu = new double[reps];
             for (int i = 0; i < reps; i++) {
-                long t = System.nanoTime();
+                long t = System.nanoTime(), u = OS.getProcessCpuTime();
                 model.call(x);
                 ms[i] = (System.nanoTime() - t) / 1e6;
+                cpu[i] = (OS.getProcessCpuTime() - u) / 1e6;
             }
             Arrays.sort(ms);
-            System.out.printf(Locale.ROOT, "javelin %-12s %9.2f ms  (median of %d; first inference %.0f ms, of which load %.0f ms)%n",
-                    c.name, ms[ms.length / 2], reps, first, load);
+            Arrays.sort(cpu);
+            System.out.printf(Locale.ROOT, "javelin %-12s %9.2f ms  (median of %d; first inference %.0f ms, of which load %.0f ms; process CPU %.1f ms per call)%n",
+                    c.name, ms[ms.length / 2], reps, first, load, cpu[reps / 2]);
         }
     }
 }

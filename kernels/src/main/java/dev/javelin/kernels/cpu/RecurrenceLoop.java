@@ -1,0 +1,174 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
+import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The float32 RECURRENCE and its backward for every cell, as cuDNN and oneDNN run them; the gate math
+ * is the cell's ({@link RecurrentCell}). The caller already made every step's input projection in one
+ * GEMM; per step, one GEMM {@code h·w} per gate accumulates onto that projection (or onto the
+ * recurrent bias of a cell that has one) in a gate-major buffer ({@code [gate 0 | gate 1 | ...]}, each
+ * gate's rows side by side), the cell runs a few long vector loops over it, and the packed result is
+ * written row by row: per step the states, then the cell's stored columns. The backward walks the
+ * steps in reverse with one GEMM {@code da·wᵀ} per step, and sums {@code dw} at the end in one GEMM
+ * over all steps' stacked previous outputs (and a recurrent bias's gradient as one column sum).
+ *
+ * <p>A masked step keeps the states: its rows copy them back after the cell, and in the backward the
+ * cell sees a zero state gradient on those rows while the loop hands the states' gradients through.
+ *
+ * <p>Examples are independent, so the batch is split once into row blocks, one per thread, each
+ * walking all the steps alone (no fork-join per step). A row's results do not depend on the block it
+ * is in (every GEMM element is one fixed FMA chain), so the bits do not depend on the thread count.
+ */
+final class RecurrenceLoop {
+    private final FloatLoops loops;
+
+    RecurrenceLoop(FloatLoops loops) {
+        this.loops = loops;
+    }
+
+    /** Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the mask if any. */
+    void forward(OpCall call, Tensor out) {
+        OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        Cell cell = a.cell();
+        RecurrentCell math = RecurrentCell.of(a, loops);
+        Tensor x = call.input(0);
+        int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gates = cell.gates(), gw = gates * u;
+        int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states, ow = cell.outputWidth() * u;
+        SequenceOperand xs = SequenceOperand.of(x);
+        float[] w = SequenceOperand.dense(call.input(1));
+        float[] bias = params == 1 ? SequenceOperand.dense(call.input(2)) : null;
+        float[][] initial = new float[states][];
+        for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(2 + params + i));
+        boolean[] mask = call.inputs().size() == 3 + params + states ? SequenceOperand.denseBools(call.input(2 + params + states)) : null;
+        float[] o = Elementwise.heap(out).floats();
+        int oo = out.offset(), ldo = steps * ow;
+        CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
+            int rows = to - from, ru = rows * u;
+            float[] acc = new float[gates * ru], input = bias != null ? new float[gates * ru] : null;
+            float[] stored = new float[kept * ru], scratch = new float[ru];
+            float[][] st = new float[states][ru], keptStates = new float[states][ru];
+            for (int i = 0; i < states; i++) System.arraycopy(initial[i], from * u, st[i], 0, ru);
+            for (int s = 0; s < steps; s++) {
+                int t = a.inputIndex(s, steps), at = oo + a.outputIndex(s, steps) * ow;
+                boolean anyMasked = false;
+                for (int b = 0; b < rows; b++) {
+                    for (int q = 0; q < gates; q++) {
+                        int dst = q * ru + b * u;
+                        System.arraycopy(xs.data(), xs.at(from + b, t) + q * u, bias != null ? input : acc, dst, u);
+                        if (bias != null) System.arraycopy(bias, q * u, acc, dst, u);
+                    }
+                    anyMasked |= mask != null && !mask[(from + b) * steps + t];
+                }
+                for (int q = 0; q < gates; q++) Sgemm.multiply(rows, u, u, st[0], 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
+                if (anyMasked) for (int i = 0; i < states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
+                math.forward(acc, input, st, stored, scratch, ru);
+                for (int b = 0; b < rows; b++) {
+                    int row = at + (from + b) * ldo, bu = b * u;
+                    boolean masked = anyMasked && !mask[(from + b) * steps + t];
+                    for (int i = 0; i < states; i++) {
+                        if (masked) System.arraycopy(keptStates[i], bu, st[i], bu, u);
+                        System.arraycopy(st[i], bu, o, row + i * u, u);
+                    }
+                    for (int q = 0; q < kept; q++) System.arraycopy(stored, q * ru + bu, o, row + (states + q) * u, u);
+                }
+            }
+        });
+    }
+
+    /**
+     * Inputs: w, the cell's parameters and states, the mask if any, the forward's result and its
+     * gradient. Result, flat: dx [B,T,G·H] (by input time), dw [H,G·H], each parameter's gradient, each
+     * initial state's.
+     */
+    void backward(OpCall call, Tensor out) {
+        OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        Cell cell = a.cell();
+        RecurrentCell math = RecurrentCell.of(a, loops);
+        int last = call.inputs().size();
+        Tensor y = call.input(last - 2);
+        int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gates = cell.gates(), gw = gates * u;
+        int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states;
+        float[] wt = SequenceOperand.transposed(call.input(0));
+        float[][] initial = new float[states][];
+        for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(1 + params + i));
+        boolean[] mask = last == 4 + params + states ? SequenceOperand.denseBools(call.input(1 + params + states)) : null;
+        SequenceOperand ys = SequenceOperand.of(y), gs = SequenceOperand.of(call.input(last - 1));
+        float[] r = Elementwise.heap(out).floats();
+        int ro = out.offset(), dwAt = ro + n * steps * gw, dbAt = dwAt + u * gw, dStatesAt = dbAt + params * gw;
+        float[] hPrev = new float[n * steps * u]; // by input time: the h each step's GEMM saw, for dw
+        // the GEMM results' gradients by input time: dx itself unless a recurrent bias sits between them
+        float[] dAccAll = params > 0 ? new float[n * steps * gw] : r;
+        int accAt = params > 0 ? 0 : ro;
+        CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
+            int rows = to - from, ru = rows * u;
+            float[] dInput = new float[gates * ru];
+            float[][] carried = new float[states][ru], incoming = new float[states][ru], masked = new float[states][ru];
+            float[][] dState = new float[states][], dPrevious = new float[states][ru];
+            RecurrentCell.Backward k = new RecurrentCell.Backward(new float[kept * ru], new float[kept * ru], new float[states][ru],
+                    new float[states][ru], dState, dInput, params > 0 ? new float[gates * ru] : dInput, dPrevious,
+                    new float[ru], new float[ru], new float[ru]);
+            float[] dhNext = new float[ru];
+            for (int s = steps - 1; s >= 0; s--) {
+                int t = a.inputIndex(s, steps), os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
+                boolean anyMasked = false;
+                for (int b = 0; b < rows; b++) {
+                    int yr = ys.at(from + b, os), gr = gs.at(from + b, os), bu = b * u;
+                    for (int q = 0; q < kept; q++) {
+                        System.arraycopy(ys.data(), yr + (states + q) * u, k.stored(), q * ru + bu, u);
+                        System.arraycopy(gs.data(), gr + (states + q) * u, k.storedGrads(), q * ru + bu, u);
+                    }
+                    for (int i = 0; i < states; i++) {
+                        System.arraycopy(ys.data(), yr + i * u, k.current()[i], bu, u);
+                        System.arraycopy(gs.data(), gr + i * u, incoming[i], bu, u);
+                        if (s == 0) System.arraycopy(initial[i], (from + b) * u, k.previous()[i], bu, u);
+                        else System.arraycopy(ys.data(), ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
+                    }
+                    System.arraycopy(k.previous()[0], bu, hPrev, ((from + b) * steps + t) * u, u);
+                    anyMasked |= mask != null && !mask[(from + b) * steps + t];
+                }
+                for (int i = 0; i < states; i++) {
+                    loops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
+                    dState[i] = carried[i];
+                    if (anyMasked) { // a masked step's gates did not touch the states: no gradient reaches them there
+                        System.arraycopy(carried[i], 0, masked[i], 0, ru);
+                        for (int b = 0; b < rows; b++) if (!mask[(from + b) * steps + t]) Arrays.fill(masked[i], b * u, b * u + u, 0f);
+                        dState[i] = masked[i];
+                    }
+                    Arrays.fill(dPrevious[i], 0f);
+                }
+                math.backward(k, ru);
+                for (int b = 0; b < rows; b++) {
+                    int bu = b * u, row = (from + b) * steps + t;
+                    if (anyMasked && !mask[row]) { // the states went through unchanged, and so do their gradients
+                        for (int i = 0; i < states; i++) loops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
+                    }
+                    for (int q = 0; q < gates; q++) System.arraycopy(dInput, q * ru + bu, r, ro + row * gw + q * u, u);
+                    if (params > 0) for (int q = 0; q < gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, dAccAll, row * gw + q * u, u);
+                }
+                Sgemm.multiply(rows, u, gw, dAccAll, accAt + (from * steps + t) * gw, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
+                loops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
+                // carry on: h's gradient through w and directly, the other states' directly
+                float[] swap = carried[0];
+                carried[0] = dhNext;
+                dhNext = swap;
+                for (int i = 1; i < states; i++) {
+                    swap = carried[i];
+                    carried[i] = dPrevious[i];
+                    dPrevious[i] = swap;
+                }
+            }
+            for (int i = 0; i < states; i++) System.arraycopy(carried[i], 0, r, dStatesAt + i * n * u + from * u, ru);
+        });
+        Sgemm.multiply(u, gw, n * steps, hPrev, 0, 1, u, dAccAll, accAt, gw, 1, r, dwAt, gw, false);
+        if (params > 0) { // the recurrent bias: one column sum in a fixed row order
+            Arrays.fill(r, dbAt, dbAt + gw, 0f);
+            for (int row = 0; row < n * steps; row++) loops.binary(Op.ADD, r, dbAt, 1, dAccAll, row * gw, 1, r, dbAt, 1, gw);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.javelin.kernels.cpu.gemm;
+
+import dev.javelin.kernels.codegen.WarmupThread;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Whether the packed GEMM's Vector API micro-kernels are compiled yet, and their warm-up. Until C2
+ * has compiled them they run interpreted or boxed (a fresh JVM's first 128×784·784×512 product took
+ * 250-600 ms that way), so {@link Sgemm} runs products in {@link SgemmScalar} (the same fused
+ * multiply-add chain per element, so the same bits) while the background {@link WarmupThread} runs
+ * each micro-kernel on a scratch tile until a call takes what compiled code takes. Started by the
+ * first product big enough for the packed kernel, or earlier by {@link #start()} (the CPU backend's
+ * {@code prepare}, when the JIT traces a contraction).
+ *
+ * <pre>{@code
+ * SgemmWarmup.start();          // e.g. when a program with a matmul is built
+ * boolean hot = SgemmWarmup.warm();
+ * }</pre>
+ */
+public final class SgemmWarmup {
+    private static final long MAX_MS = 20_000;
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static volatile boolean warm = !Boolean.parseBoolean(System.getProperty("javelin.gemm.coldScalar", "true"));
+
+    private SgemmWarmup() {}
+
+    /** True once the micro-kernels are compiled (or given up on); products then take the packed kernel. */
+    public static boolean warm() {
+        return warm;
+    }
+
+    /** Queues the warm-up once (a no-op when it is queued or done, or without the Vector API). */
+    public static void start() {
+        if (warm || !Sgemm.vectorized() || !STARTED.compareAndSet(false, true)) return;
+        int mr = SgemmMicroKernel.MR, nr = SgemmMicroKernel.NR, kc = 4; // short calls: the thresholds count calls
+        float[] ap = new float[mr * kc], bp = new float[4 * nr * kc], c = new float[4 * mr * nr];
+        java.util.Arrays.fill(ap, 0.5f);
+        java.util.Arrays.fill(bp, 0.25f);
+        // C2's code: 200-500 ns a call; C1's, which boxes every vector: about 12 us
+        long target = 100L * kc + 1000;
+        long deadline = System.nanoTime() + MAX_MS * 1_000_000L;
+        AtomicInteger left = new AtomicInteger(3);
+        Runnable whenWarm = () -> {
+            if (left.decrementAndGet() == 0) warm = true; // same bits either way: early costs time, never a result
+        };
+        // both values of load in turn: a branch C2 never saw taken would deoptimize the compiled
+        // kernel on the first real call that takes it, back to the interpreter
+        int[] calls = {0};
+        String[] names = {"gemm tile", "gemm tile4", "gemm row4Strips"};
+        Runnable[] kernels = {
+            () -> SgemmMicroKernel.tile(kc, ap, 0, bp, 0, nr, c, 0, nr, (calls[0]++ & 1) == 0),
+            () -> SgemmMicroKernel.tile4(kc, ap, 0, bp, 0, nr, c, 0, nr, (calls[0]++ & 1) == 0),
+            () -> SgemmMicroKernel.row4Strips(kc, ap, 0, bp, 0, 4 * nr, nr, c, 0, (calls[0]++ & 1) == 0)};
+        for (int i = 0; i < kernels.length; i++) WarmupThread.submit(WarmupThread.calls(names[i], kernels[i], target, deadline, whenWarm));
+    }
+}
