@@ -3,6 +3,7 @@ package dev.javelin.autodiff;
 import dev.javelin.tensor.ArrayOps;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
 import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Ops;
@@ -65,7 +66,7 @@ final class RecurrenceBackwardRule {
                 carried[i] = carried[i] == null ? k.grad(i) : carried[i].add(k.grad(i));
                 dState[i] = real == null ? carried[i] : Ops.where(real, carried[i], Ops.scalarLike(carried[i], 0));
             }
-            CellGradients c = cellGradients(cell, k, previous, dState);
+            CellGradients c = cellGradients(a, k, previous, dState);
             for (int i = 0; i < states; i++) { // a masked step hands the states' gradients through
                 if (real != null) c.previous[i] = c.previous[i].add(Ops.where(real, Ops.scalarLike(carried[i], 0), carried[i]));
             }
@@ -99,41 +100,55 @@ final class RecurrenceBackwardRule {
     private record CellGradients(Tensor input, Tensor acc, Tensor[] previous) {}
 
     /** The kernels' gate gradients (RecurrentCell's subclasses, the reference's *Math), in tensor ops. */
-    private static CellGradients cellGradients(Cell cell, Step k, Tensor[] previous, Tensor[] dState) {
+    private static CellGradients cellGradients(OpAttrs.Recurrence a, Step k, Tensor[] previous, Tensor[] dState) {
         Tensor d = dState[0];
-        return switch (cell) {
+        Activation act = a.activation(), gate = a.recurrentActivation();
+        return switch (a.cell()) {
             case LSTM -> {
                 Tensor c = k.col(1), i = k.col(2), f = k.col(3), g = k.col(4), o = k.col(5);
-                Tensor tc = c.tanh();
-                Tensor dzo = d.mul(tc).add(k.grad(5)).mul(sigmoidSlope(o));
-                Tensor dct = dState[1].add(d.mul(o).mul(oneMinus(tc.mul(tc))));
-                Tensor dzi = dct.mul(g).add(k.grad(2)).mul(sigmoidSlope(i));
-                Tensor dzf = dct.mul(previous[1]).add(k.grad(3)).mul(sigmoidSlope(f));
-                Tensor dzg = dct.mul(i).add(k.grad(4)).mul(oneMinus(g.mul(g)));
+                Tensor tc = apply(act, c);
+                Tensor dzo = d.mul(tc).add(k.grad(5)).mul(slope(gate, o));
+                Tensor dct = dState[1].add(d.mul(o).mul(slope(act, tc)));
+                Tensor dzi = dct.mul(g).add(k.grad(2)).mul(slope(gate, i));
+                Tensor dzf = dct.mul(previous[1]).add(k.grad(3)).mul(slope(gate, f));
+                Tensor dzg = dct.mul(i).add(k.grad(4)).mul(slope(act, g));
                 Tensor dz = ArrayOps.concat(List.of(dzi, dzf, dzg, dzo), 1);
                 yield new CellGradients(dz, dz, new Tensor[] {Ops.scalarLike(d, 0).expand(d.shape().toArray()), dct.mul(f)});
             }
             case GRU -> {
                 Tensor z = k.col(1), r = k.col(2), cand = k.col(3), ah = k.col(4);
                 Tensor dn = d.mul(oneMinus(z)).add(k.grad(3));
-                Tensor dxz = d.mul(previous[0].sub(cand)).add(k.grad(1)).mul(sigmoidSlope(z));
-                Tensor dxh = dn.mul(oneMinus(cand.mul(cand)));
-                Tensor dxr = dxh.mul(ah).add(k.grad(2)).mul(sigmoidSlope(r));
+                Tensor dxz = d.mul(previous[0].sub(cand)).add(k.grad(1)).mul(slope(gate, z));
+                Tensor dxh = dn.mul(slope(act, cand));
+                Tensor dxr = dxh.mul(ah).add(k.grad(2)).mul(slope(gate, r));
                 Tensor dah = dxh.mul(r).add(k.grad(4));
                 yield new CellGradients(ArrayOps.concat(List.of(dxz, dxr, dxh), 1), ArrayOps.concat(List.of(dxz, dxr, dah), 1),
                         new Tensor[] {d.mul(z)});
             }
-            case RNN_TANH, RNN_RELU -> {
-                Tensor h = k.col(0);
-                Tensor dpre = d.mul(cell == Cell.RNN_TANH ? oneMinus(h.mul(h)) : h.sign());
+            case RNN -> {
+                Tensor dpre = d.mul(slope(act, k.col(0)));
                 yield new CellGradients(dpre, dpre, new Tensor[] {Ops.scalarLike(d, 0).expand(d.shape().toArray())});
             }
         };
     }
 
-    /** {@code s(1-s)} for a stored sigmoid {@code s}. */
-    private static Tensor sigmoidSlope(Tensor s) {
-        return oneMinus(s).mul(s);
+    private static Tensor apply(Activation f, Tensor v) {
+        return switch (f) {
+            case TANH -> v.tanh();
+            case SIGMOID -> v.sigmoid();
+            case RELU -> v.relu();
+            case LINEAR -> v;
+        };
+    }
+
+    /** The activation's slope where its output is {@code y}, as {@link Activation#slope} and the kernels write it. */
+    private static Tensor slope(Activation f, Tensor y) {
+        return switch (f) {
+            case TANH -> oneMinus(y.mul(y));
+            case SIGMOID -> oneMinus(y).mul(y);
+            case RELU -> y.sign();
+            case LINEAR -> Ops.scalarLike(y, 1.0);
+        };
     }
 
     private static Tensor oneMinus(Tensor v) {

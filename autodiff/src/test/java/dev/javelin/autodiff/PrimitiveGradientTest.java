@@ -1,5 +1,9 @@
 package dev.javelin.autodiff;
 
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.LINEAR;
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.RELU;
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.SIGMOID;
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.TANH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.javelin.tensor.DType;
@@ -140,11 +144,18 @@ class PrimitiveGradientTest {
                         Rand.normal(68, 2, 2, 8), Rand.normal(69, 2, 8), Rand.normal(70, 2, 2)),
                 new GradCase("tanh rnn recurrence, masked", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2]),
                         Tensors.of(new double[] {1, 0, 1, 1, 1, 0}, 2, 3).cast(DType.BOOL),
-                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN_TANH, false, false)),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN, false, false)),
                         Rand.normal(62, 2, 3, 4), Rand.normal(63, 4, 4), Rand.normal(64, 2, 4)),
                 new GradCase("relu rnn recurrence, reversed in time order", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2]), null,
-                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN_RELU, true, true)),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.RNN, true, true, RELU, SIGMOID)),
                         Rand.normal(65, 2, 3, 4), Rand.normal(66, 4, 4).mul(0.5), Rand.normal(67, 2, 4)),
+                new GradCase("lstm recurrence, relu activation, linear gates, masked", x -> SequenceOps.recurrence(x[0], x[1],
+                        List.of(x[2], x[3]), Tensors.of(new double[] {1, 1, 0, 1, 0, 1}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false, RELU, LINEAR)),
+                        Rand.normal(71, 2, 3, 8), Rand.normal(72, 2, 8).mul(0.5), Rand.normal(73, 2, 2), Rand.normal(74, 2, 2)),
+                new GradCase("gru recurrence, sigmoid activation, tanh gates", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2], x[3]),
+                        null, new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, false, false, SIGMOID, TANH)),
+                        Rand.normal(75, 2, 3, 6), Rand.normal(76, 2, 6), Rand.normal(77, 6), Rand.normal(78, 2, 2)),
                 // indexing and random
                 new GradCase("gather along 0 with repeats", x -> IndexingOps.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
                         Rand.normal(36, 4, 3)),

@@ -12,19 +12,19 @@ import java.util.Map;
  * load-time check), or traced inside {@code Jit.compile}. A node whose inputs are all constant and
  * small (shape arithmetic, masks built from shapes) runs eagerly even while tracing, so its result is
  * a constant the next node can read as numbers: this is how Shape → Gather → Concat → Reshape folds
- * to a fixed shape for the input shapes of the trace.
+ * to a fixed shape for the input shapes of the trace. A fused node of the import passes
+ * ({@link FusedGraph}) runs its fused operator, or, where that declines, the nodes it replaced.
  */
 final class GraphEvaluator {
     /** Constant inputs at most this large make a node run now, while tracing (larger ones are traced as usual). */
     static final long FOLD_INPUT_ELEMENTS = 1 << 16;
 
     private final OnnxGraph graph;
-    private final OnnxOperator[] operators;
+    private final Map<OnnxNode, List<OnnxNode>> originals;
 
-    GraphEvaluator(OnnxGraph graph) {
-        this.graph = graph;
-        this.operators = new OnnxOperator[graph.nodes().size()];
-        for (int i = 0; i < operators.length; i++) operators[i] = Operators.find(graph.nodes().get(i).opType());
+    GraphEvaluator(FusedGraph fused) {
+        this.graph = fused.graph();
+        this.originals = fused.originals();
     }
 
     /** The graph's outputs for {@code inputs} (in the graph's input order), on the current engine. */
@@ -40,35 +40,46 @@ final class GraphEvaluator {
         Map<String, Tensor> values = new HashMap<>(graph.initializers());
         List<ValueInfo> declared = graph.inputs();
         for (int i = 0; i < declared.size(); i++) values.put(declared.get(i).name(), inputs[i]);
-        List<OnnxNode> nodes = graph.nodes();
-        for (int k = 0; k < nodes.size(); k++) {
-            OnnxNode node = nodes.get(k);
-            Tensor[] in = new Tensor[node.inputs().size()];
-            boolean foldable = true;
-            for (int i = 0; i < in.length; i++) {
-                String name = node.inputs().get(i);
-                if (name.isEmpty()) continue;
-                in[i] = values.get(name);
-                foldable &= !in[i].isSymbolic() && in[i].size() <= FOLD_INPUT_ELEMENTS;
-            }
-            NodeContext ctx = new NodeContext(node, graph.opset(), in);
-            Tensor[] out = apply(operators[k], ctx, foldable);
-            if (out.length < countRequired(node)) {
-                throw ctx.error("made " + out.length + " outputs, the node names " + node.outputs().size());
-            }
-            for (int o = 0; o < node.outputs().size() && o < out.length; o++) {
-                String name = node.outputs().get(o);
-                if (name.isEmpty()) continue;
-                if (maxElements >= 0 && out[o].size() > maxElements) {
-                    throw ctx.error("output '" + name + "' would have shape " + out[o].shape() + " (" + out[o].size()
-                            + " elements), over the limit of " + maxElements);
-                }
-                values.put(name, out[o]);
-            }
-        }
+        for (OnnxNode node : graph.nodes()) run(node, values, maxElements);
         Tensor[] results = new Tensor[graph.outputs().size()];
         for (int i = 0; i < results.length; i++) results[i] = values.get(graph.outputs().get(i).name());
         return results;
+    }
+
+    /** Runs one node on {@code values}, adding its outputs there. */
+    private void run(OnnxNode node, Map<String, Tensor> values, long maxElements) {
+        Tensor[] in = new Tensor[node.inputs().size()];
+        boolean foldable = true;
+        for (int i = 0; i < in.length; i++) {
+            String name = node.inputs().get(i);
+            if (name.isEmpty()) continue;
+            in[i] = values.get(name);
+            foldable &= !in[i].isSymbolic() && in[i].size() <= FOLD_INPUT_ELEMENTS;
+        }
+        NodeContext ctx = new NodeContext(node, graph.opset(), in);
+        Tensor[] out;
+        List<OnnxNode> replaced = originals.get(node);
+        if (replaced != null) {
+            out = apply(FusedGraph.operator(node.opType()), ctx, foldable);
+            if (out == null) {
+                for (OnnxNode n : replaced) run(n, values, maxElements);
+                return;
+            }
+        } else {
+            out = apply(Operators.find(node.opType()), ctx, foldable);
+        }
+        if (out.length < countRequired(node)) {
+            throw ctx.error("made " + out.length + " outputs, the node names " + node.outputs().size());
+        }
+        for (int o = 0; o < node.outputs().size() && o < out.length; o++) {
+            String name = node.outputs().get(o);
+            if (name.isEmpty()) continue;
+            if (maxElements >= 0 && out[o].size() > maxElements) {
+                throw ctx.error("output '" + name + "' would have shape " + out[o].shape() + " (" + out[o].size()
+                        + " elements), over the limit of " + maxElements);
+            }
+            values.put(name, out[o]);
+        }
     }
 
     private static int countRequired(OnnxNode node) {

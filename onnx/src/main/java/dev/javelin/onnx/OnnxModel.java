@@ -46,7 +46,7 @@ public final class OnnxModel {
     private OnnxModel(OnnxGraph graph, String source) {
         this.graph = graph;
         this.source = source;
-        this.evaluator = new GraphEvaluator(graph);
+        this.evaluator = new GraphEvaluator(FusedGraph.of(graph));
         boolean dynamicBatch = false;
         for (ValueInfo in : graph.inputs()) dynamicBatch |= in.dims().length > 0 && in.isDynamic(0);
         this.function = Jit.compile(evaluator::run, dynamicBatch ? JitOptions.dynamicBatch() : JitOptions.defaults());

@@ -126,14 +126,14 @@ public enum Op {
      */
     ATTENTION_BACKWARD(Kind.CONTRACTION),
     /**
-     * A whole recurrent layer's loop over time, by {@link OpAttrs.Recurrence} (the cell, the direction):
+     * A whole recurrent layer's loop over time, by {@link OpAttrs.Recurrence} (the cell, the direction,
+     * the activations):
      * for {@code LSTM}, (x [B,T,4H]: every step's input projection with its bias, w [H,4H]: the
      * recurrent kernel, h0 [B,H], c0 [B,H], optional bool mask [B,T]) to [B,T,6H]: per step h, c and
      * the activated gates i, f, g, o (what the backward needs). For {@code GRU} ({@code reset_after}):
      * (x [B,T,3H], w [H,3H], the recurrent bias [3H], h0 [B,H], optional mask) to [B,T,5H]: per step h,
-     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. For {@code RNN_TANH}
-     * and {@code RNN_RELU}: (x [B,T,H], w [H,H], h0 [B,H], optional mask) to [B,T,H]: per step h. See
-     * {@link SequenceOps#recurrence}.
+     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. For {@code RNN}:
+     * (x [B,T,H], w [H,H], h0 [B,H], optional mask) to [B,T,H]: per step h. See {@link SequenceOps#recurrence}.
      */
     RECURRENCE(Kind.CONTRACTION),
     /**

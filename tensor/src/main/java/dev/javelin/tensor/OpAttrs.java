@@ -89,17 +89,26 @@ public sealed interface OpAttrs {
      * input time index rather than in processing order (what Bidirectional wants; the same without
      * {@code reverse}).
      */
-    record Recurrence(Cell cell, boolean reverse, boolean timeOrder) implements OpAttrs {
-        /** The cells with a fused loop; each documents its operands on {@link Op#RECURRENCE}. */
+    record Recurrence(Cell cell, boolean reverse, boolean timeOrder, Activation activation, Activation recurrentActivation)
+            implements OpAttrs {
+        /** With Keras's default activations: tanh, and sigmoid for the gates. */
+        public Recurrence(Cell cell, boolean reverse, boolean timeOrder) {
+            this(cell, reverse, timeOrder, Activation.TANH, Activation.SIGMOID);
+        }
+
+        /**
+         * The cells with a fused loop; each documents its operands on {@link Op#RECURRENCE}. Keras's
+         * {@code activation} is {@link #activation()} (LSTM: the candidate and the cell output; GRU:
+         * the candidate; RNN: the state), its {@code recurrent_activation} (the LSTM's and GRU's
+         * gates) {@link #recurrentActivation()}.
+         */
         public enum Cell {
-            /** Keras's and PyTorch's LSTM: gates i, f, g (candidate), o; sigmoid gates, tanh activation. */
+            /** Keras's and PyTorch's LSTM: gates i, f, g (candidate), o. */
             LSTM(4, 6, 0, 2, "h0 [batch, units] and c0 [batch, units]"),
-            /** GRU with {@code reset_after} (PyTorch's, Keras's default): gates z, r, h; sigmoid gates, tanh candidate. */
+            /** GRU with {@code reset_after} (PyTorch's, Keras's default): gates z, r, h. */
             GRU(3, 5, 1, 1, "the recurrent bias [3*units] and h0 [batch, units]"),
-            /** Keras's SimpleRNN and PyTorch's {@code nn.RNN} with tanh: {@code h' = tanh(x + h·w)}. */
-            RNN_TANH(1, 1, 0, 1, "h0 [batch, units]"),
-            /** The same with relu (PyTorch's {@code nonlinearity='relu'}): {@code h' = relu(x + h·w)}. */
-            RNN_RELU(1, 1, 0, 1, "h0 [batch, units]");
+            /** Keras's SimpleRNN and PyTorch's {@code nn.RNN}: {@code h' = activation(x + h·w)}. */
+            RNN(1, 1, 0, 1, "h0 [batch, units]");
 
             private final int gates, outputWidth, parameters, states;
             private final String operands;
@@ -135,6 +144,55 @@ public sealed interface OpAttrs {
             /** The operands between w and the mask, in words (for error messages). */
             public String operands() {
                 return operands;
+            }
+        }
+
+        /**
+         * The activations a fused loop computes, each with its slope written from its own output
+         * (which the loop stores), so the backward needs no pre-activation values.
+         */
+        public enum Activation {
+            TANH, SIGMOID, RELU, LINEAR;
+
+            /** Keras's name ({@code "tanh"}, {@code "sigmoid"}, {@code "relu"}, {@code "linear"}), or null for one without a fused loop. */
+            public static Activation named(String keras) {
+                return switch (keras) {
+                    case "tanh" -> TANH;
+                    case "sigmoid" -> SIGMOID;
+                    case "relu" -> RELU;
+                    case "linear" -> LINEAR;
+                    default -> null;
+                };
+            }
+
+            /** The elementwise op computing it; null for LINEAR (the identity). */
+            public Op op() {
+                return switch (this) {
+                    case TANH -> Op.TANH;
+                    case SIGMOID -> Op.SIGMOID;
+                    case RELU -> Op.RELU;
+                    case LINEAR -> null;
+                };
+            }
+
+            /** Its value at {@code v}, in double (the reference backend's). */
+            public double apply(double v) {
+                return switch (this) {
+                    case TANH -> Math.tanh(v);
+                    case SIGMOID -> 1 / (1 + Math.exp(-v));
+                    case RELU -> Math.max(v, 0);
+                    case LINEAR -> v;
+                };
+            }
+
+            /** Its derivative where its output is {@code y}: 1 - y², y(1 - y), 1 where y > 0, 1. */
+            public double slope(double y) {
+                return switch (this) {
+                    case TANH -> 1 - y * y;
+                    case SIGMOID -> y * (1 - y);
+                    case RELU -> y > 0 ? 1 : 0;
+                    case LINEAR -> 1;
+                };
             }
         }
 

@@ -15,6 +15,7 @@ final class RecurrenceOperands {
     static List<Tensor> forward(Tensor x, Tensor w, List<Tensor> operands, Tensor mask, OpAttrs.Recurrence attrs) {
         OpAttrs.Recurrence.Cell cell = attrs.cell();
         String op = Op.RECURRENCE.label() + " (" + cell + ")";
+        requireActivations(op, attrs);
         if (x.rank() != 3 || w.rank() != 2) {
             throw new IllegalArgumentException(op + ": expected x [batch, time, " + cell.gates() + "*units] and w [units, "
                     + cell.gates() + "*units], got x " + x.dtype() + x.shape() + " and w " + w.dtype() + w.shape());
@@ -43,6 +44,7 @@ final class RecurrenceOperands {
     static List<Tensor> backward(Tensor w, List<Tensor> operands, Tensor mask, Tensor out, Tensor g, OpAttrs.Recurrence attrs) {
         OpAttrs.Recurrence.Cell cell = attrs.cell();
         String op = Op.RECURRENCE_BACKWARD.label() + " (" + cell + ")";
+        requireActivations(op, attrs);
         int units = w.rank() == 2 ? w.dim(0) : -1;
         if (out.rank() != 3 || units < 1 || out.dim(2) != cell.outputWidth() * units || !g.shape().equals(out.shape())) {
             throw new IllegalArgumentException(op + ": expected the forward's result and its gradient, both [batch, time, "
@@ -94,6 +96,12 @@ final class RecurrenceOperands {
             in.add(mask.dtype() == DType.BOOL ? mask : Ops.cast(mask, DType.BOOL));
         }
         for (Tensor t : in) sameDevice(op, seq, t);
+    }
+
+    private static void requireActivations(String op, OpAttrs.Recurrence attrs) {
+        if (attrs.cell() == null || attrs.activation() == null || attrs.recurrentActivation() == null) {
+            throw new IllegalArgumentException(op + ": expected a cell and both activations, got " + attrs);
+        }
     }
 
     private static void sameDevice(String op, Tensor a, Tensor b) {

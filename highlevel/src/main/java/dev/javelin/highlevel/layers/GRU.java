@@ -1,6 +1,7 @@
 package dev.javelin.highlevel.layers;
 
 import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
@@ -111,11 +112,12 @@ public final class GRU extends RecurrentLayer {
      */
     @Override
     protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
-        if (!resetAfter || !"tanh".equals(options.activation()) || !"sigmoid".equals(options.recurrentActivation())) return null;
+        Activation act = Activation.named(options.activation()), gates = Activation.named(options.recurrentActivation());
+        if (!resetAfter || act == null || gates == null) return null;
         Tensor recurrentBias = options.useBias() ? bias.value().narrow(0, 1, 1).reshape(3 * units)
                 : Ops.expand(Ops.scalarLike(projected, 0.0), Shape.of(3 * units));
         Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), List.of(recurrentBias, states.get(0)), mask,
-                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, attrs.reverse(), attrs.timeOrder()));
+                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, attrs.reverse(), attrs.timeOrder(), act, gates));
         return List.of(packed.slice(2, 0, units));
     }
 

@@ -3,6 +3,7 @@ package dev.javelin.highlevel.layers;
 import dev.javelin.highlevel.initializers.Initializer;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
 import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -92,12 +93,13 @@ public final class LSTM extends RecurrentLayer {
         return List.of(o.mul(activation.apply(cNext)), cNext);
     }
 
-    /** The fused loop for Keras's default activations (tanh, sigmoid): the sequences of h and of c. */
+    /** The fused loop (activations tanh, sigmoid, relu or linear): the sequences of h and of c. */
     @Override
     protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
-        if (!"tanh".equals(options.activation()) || !"sigmoid".equals(options.recurrentActivation())) return null;
+        Activation act = Activation.named(options.activation()), gates = Activation.named(options.recurrentActivation());
+        if (act == null || gates == null) return null;
         Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), states, mask,
-                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, attrs.reverse(), attrs.timeOrder()));
+                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, attrs.reverse(), attrs.timeOrder(), act, gates));
         return List.of(packed.slice(2, 0, units), packed.slice(2, units, 2 * units));
     }
 

@@ -24,8 +24,8 @@ import java.util.Map;
  * With {@code go_backwards} the sequence output is in processing (reversed) order while the mask
  * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
  *
- * <p>A cell with a fused loop ({@link LSTM}, and {@link GRU} with {@code reset_after}, each with
- * Keras's default activations; {@link SimpleRNN} with tanh or relu) runs all the steps as one
+ * <p>A cell with a fused loop ({@link LSTM}, {@link GRU} with {@code reset_after}, {@link SimpleRNN},
+ * each with activations among tanh, sigmoid, relu and linear) runs all the steps as one
  * {@link Op#RECURRENCE} op, eagerly and under the JIT alike, so a traced graph does not grow with the
  * number of steps; other cells and options (recurrent dropout, other activations) unroll the steps
  * into the graph, whose size then grows linearly with T (see perf/NOTES.md for the measured costs).

@@ -1,6 +1,7 @@
 package dev.javelin.highlevel.layers;
 
 import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
 import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
 import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
@@ -72,17 +73,13 @@ public final class SimpleRNN extends RecurrentLayer {
         return List.of(activation.apply(projected.add(h.matmul(recurrentKernel.value()))));
     }
 
-    /** The fused loop for tanh (Keras's default) and relu, the cells PyTorch's {@code nn.RNN} and cuDNN have. */
+    /** The fused loop (activation tanh, relu, sigmoid or linear): the sequence of h. */
     @Override
     protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
-        Cell cell = switch (options.activation()) {
-            case "tanh" -> Cell.RNN_TANH;
-            case "relu" -> Cell.RNN_RELU;
-            default -> null;
-        };
-        if (cell == null) return null;
+        Activation act = Activation.named(options.activation());
+        if (act == null) return null;
         return List.of(SequenceOps.recurrence(projected, recurrentKernel.value(), states, mask,
-                new OpAttrs.Recurrence(cell, attrs.reverse(), attrs.timeOrder())));
+                new OpAttrs.Recurrence(Cell.RNN, attrs.reverse(), attrs.timeOrder(), act, Activation.SIGMOID)));
     }
 
     public Variable kernel() {

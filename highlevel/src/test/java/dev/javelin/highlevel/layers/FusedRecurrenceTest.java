@@ -42,6 +42,7 @@ class FusedRecurrenceTest {
         compare(() -> new LSTM(5, RecurrentOptions.defaults().goBackwards(true).returnState(true)), mask(), true);
         compare(() -> new LSTM(1, RecurrentOptions.defaults()), null, false);
         compare(() -> new Bidirectional(new LSTM(4, SEQ)), mask(), false);
+        compare(() -> new LSTM(5, all.activation("relu").recurrentActivation("linear")), mask(), true);
         compare(() -> new Bidirectional(new LSTM(3, RecurrentOptions.defaults().goBackwards(true)), "sum"), null, false);
     }
 
@@ -52,6 +53,7 @@ class FusedRecurrenceTest {
         compare(() -> new GRU(5, all.goBackwards(true)), mask(), false);
         compare(() -> new GRU(5, RecurrentOptions.defaults().useBias(false).returnState(true)), mask(), true);
         compare(() -> new Bidirectional(new GRU(4, SEQ)), mask(), false);
+        compare(() -> new GRU(4, all.activation("sigmoid").recurrentActivation("tanh").goBackwards(true)), mask(), false);
     }
 
     @Test
@@ -62,6 +64,7 @@ class FusedRecurrenceTest {
         compare(() -> new SimpleRNN(5, all.activation("relu")), mask(), true);
         compare(() -> new SimpleRNN(5, RecurrentOptions.defaults().activation("relu").goBackwards(true).returnState(true)), mask(), true);
         compare(() -> new Bidirectional(new SimpleRNN(4, SEQ)), mask(), false);
+        compare(() -> new SimpleRNN(4, all.activation("linear")), null, false);
     }
 
     private static void compare(java.util.function.Supplier<Layer> make, Tensor mask, boolean initialStates) {

@@ -1,10 +1,8 @@
 package dev.javelin.jit.graph;
 
-import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
-import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Dispatch;
 import dev.javelin.tensor.spi.Engine;
 import java.util.ArrayList;
@@ -56,7 +54,6 @@ public final class Tracer implements Engine {
         List<Node> in = new ArrayList<>(call.inputs().size());
         for (Tensor x : call.inputs()) in.add(nodeOf(x));
         Node n = graph.op(call.op(), in, call.attrs(), call.shape(), call.dtype(), call.device());
-        if (call.op().kind() == Op.Kind.CONTRACTION) Backends.forDevice(call.device()).prepare(call.op()); // warms its code up meanwhile
         return symbolicOf(n);
     }
 

@@ -15,7 +15,9 @@ import java.util.List;
  * broadcasts, permuted to match) becomes the permuted op, and {@code permute(permute(x, p), q)} one
  * permute or x itself. Then a bias, ReLU or residual add after a convolution reads it densely and
  * runs as its epilogue, and the next convolution reads its input without a strided gather.
- * Permutes are views, so nothing is computed twice; values and bits are unchanged.
+ * A product by one shared weight matrix takes its operand's permute below it too
+ * ({@link #sharedWeightProduct}). Permutes are views, so nothing is computed twice; values and bits
+ * are unchanged.
  */
 public final class PermuteSinking implements Pass {
     @Override public String name() { return "permute-sinking"; }
@@ -50,6 +52,7 @@ public final class PermuteSinking implements Pass {
             Node x = n.input(0).input(0);
             return identity(r) ? x : add(created, g.op(Op.PERMUTE, List.of(x), new OpAttrs.Permute(r), n.shape(), n.dtype(), n.device()));
         }
+        if (n.isOp(Op.MATMUL)) return sharedWeightProduct(g, n, created);
         Op.Kind kind = n.op().kind();
         if (kind != Op.Kind.UNARY && kind != Op.Kind.BINARY && kind != Op.Kind.TERNARY) return null;
         int[] p = null;
@@ -84,6 +87,29 @@ public final class PermuteSinking implements Pass {
         }
         Node op = add(created, g.op(n.op(), inputs, n.attrs(), inner, n.dtype(), n.device()));
         return add(created, g.op(Op.PERMUTE, List.of(op), new OpAttrs.Permute(p), n.shape(), n.dtype(), n.device()));
+    }
+
+    /**
+     * {@code matmul(permute(x, p), W)} with p keeping the last axis and W one matrix for every batch
+     * index (an expand of [1.., K, N]) is {@code permute(matmul(x, W), p)}: each row of the result is
+     * its row of x times W, wherever the row sits. The product over x as it is stored folds into one
+     * GEMM whose bias and activation run as its epilogue (an exported Linear over a transposed
+     * sequence: {@code [T, B, E] @ W}), where the permuted one is a GEMM per batch index.
+     */
+    private static Node sharedWeightProduct(Graph g, Node n, List<Node> created) {
+        Node a = n.input(0), w = n.input(1);
+        int rank = n.rank();
+        if (rank < 3 || !a.isOp(Op.PERMUTE) || order(a)[rank - 1] != rank - 1 || !w.isOp(Op.EXPAND)) return null;
+        Node matrix = w.input(0);
+        for (int d = 0; d < rank - 2; d++) if (matrix.shape().dim(d) != 1) return null;
+        Node x = a.input(0);
+        int[] dims = x.shape().toArray();
+        dims[rank - 1] = w.shape().dim(rank - 1);
+        int[] weightDims = dims.clone();
+        weightDims[rank - 2] = w.shape().dim(rank - 2);
+        Node weight = add(created, g.op(Op.EXPAND, List.of(matrix), w.attrs(), dev.javelin.tensor.Shape.of(weightDims), w.dtype(), w.device()));
+        Node product = add(created, g.op(Op.MATMUL, List.of(x, weight), n.attrs(), dev.javelin.tensor.Shape.of(dims), n.dtype(), n.device()));
+        return add(created, g.op(Op.PERMUTE, List.of(product), new OpAttrs.Permute(order(a)), n.shape(), n.dtype(), n.device()));
     }
 
     /** A broadcast constant or scalar: the same values whichever way its axes are read. */

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides which contractions take the next kernel as their epilogue: a single-matrix float32 matmul
- * or a float32 convolution followed by an elementwise kernel, outside any row group, that reads the
+ * Decides which contractions take the next kernel as their epilogue: a float32 matmul or a float32
+ * convolution followed by an elementwise kernel, outside any row group, that reads the
  * contraction's result position by position (bias, activation, residual). The executor hands the
  * kernel to the backend's contraction, which runs it on each block of the result as soon as that
  * block is final, while it is in cache. {@code -Djavelin.jit.epilogues=false} turns this off, for measuring.
@@ -19,10 +19,15 @@ public final class Epilogues {
 
     private Epilogues() {}
 
-    /** True for a contraction that can take an epilogue: a float32 matmul of one matrix, or a float32 convolution. */
+    /**
+     * True for a contraction that can take an epilogue: a float32 matmul (of one matrix, or a batch:
+     * a batch whose weight is shared folds into one GEMM with the epilogue on its blocks, as a Linear
+     * layer over [B, T, K]; another batch runs the epilogue after the last product), or a float32
+     * convolution.
+     */
     public static boolean takesEpilogue(Node n) {
         if (n.dtype() != DType.FLOAT32) return false;
-        return (n.isOp(Op.MATMUL) && n.rank() == 2) || n.isOp(Op.CONV2D);
+        return (n.isOp(Op.MATMUL) && n.rank() >= 2) || n.isOp(Op.CONV2D);
     }
 
     /**

@@ -66,6 +66,23 @@ class PermuteSinkingTest {
     }
 
     @Test
+    void aProductByASharedWeightTakesThePermuteBelowIt() {
+        Tensor seq = TestTensors.uniform(Shape.of(3, 5, 7), 5L), w = TestTensors.uniform(Shape.of(7, 6), 6L), b = TestTensors.uniform(Shape.of(6), 7L);
+        Function<Tensor[], Tensor[]> linear = a -> new Tensor[] {a[0].permute(1, 0, 2).matmul(a[1]).add(a[2]).relu()}; // [T, B, E] @ W + b
+        Graph g = Tracer.trace(linear, seq, w, b);
+        Passes.optimize(g);
+        Node product = g.nodes().stream().filter(n -> n.isOp(Op.MATMUL)).findFirst().orElseThrow();
+        assertEquals(Node.Kind.ARGUMENT, product.input(0).kind(), "the product reads x as stored:\n" + g);
+        assertEquals(0, permutesOfComputedValues(g) - 1, "one permute left, of the result:\n" + g);
+        Tensor[] args = {seq, w, b};
+        assertArrayEquals(linear.apply(args)[0].toFloatArray(), Jit.compile(linear).call(args)[0].toFloatArray());
+        // a weight per batch index is not shared: left alone
+        Tensor ws = TestTensors.uniform(Shape.of(5, 7, 6), 8L);
+        Graph h = Tracer.trace(a -> new Tensor[] {a[0].permute(1, 0, 2).matmul(a[1])}, seq, ws);
+        assertFalse(new PermuteSinking().run(h), h.toString());
+    }
+
+    @Test
     void aPermuteOfAPermuteIsOne() {
         Tensor cube = TestTensors.uniform(Shape.of(2, 3, 4), 4L);
         Graph g = Tracer.trace(a -> new Tensor[] {a[0].exp().permute(2, 0, 1).permute(0, 2, 1)}, cube);

@@ -183,6 +183,18 @@ class FusionTest {
             assertArrayEquals(conv.apply(new Tensor[] {img, fk, bias})[0].toFloatArray(), cp.run(new Tensor[] {img, fk, bias})[0].toFloatArray(),
                     "conv epilogue bit-identical to eager, " + kh + "x" + kh);
         }
+        // a batch: one shared weight folds into one GEMM with the epilogue on its blocks; a weight per batch runs it after
+        Tensor xs = dev.javelin.jit.TestTensors.uniform(Shape.of(3, 23, 33), 18L);
+        Tensor ws = dev.javelin.jit.TestTensors.uniform(Shape.of(3, 33, 45), 19L);
+        for (Tensor weight : new Tensor[] {w, ws}) {
+            Function<Tensor[], Tensor[]> f = a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()};
+            Graph bg = Tracer.trace(f, xs, weight, b);
+            Passes.optimize(bg);
+            Program bp = new Program(bg, Lowering.plan(bg));
+            assertEquals(1, bp.gemmEpilogueCount(), bp.steps().toString());
+            assertArrayEquals(f.apply(new Tensor[] {xs, weight, b})[0].toFloatArray(), bp.run(new Tensor[] {xs, weight, b})[0].toFloatArray(),
+                    "batched epilogue bit-identical to eager, weight " + weight.shape());
+        }
         Graph g = Tracer.trace(a -> new Tensor[] {NN.softmax(a[0].matmul(a[1]), 1)}, x, w, b);
         Passes.optimize(g);
         assertEquals(0, new Program(g, Lowering.plan(g)).gemmEpilogueCount(), "a row group keeps its kernels together");

@@ -30,12 +30,18 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *         FloatVector v2 = v0.mul(h1);                         // Vector API calls per IR instruction
  *         v2.intoArray(out, oo + i);
  *     }
- *     if (i < n) {                                              // the same body, masked
- *         VectorMask<Float> m = S.indexInRange(i, n);
- *         ... FloatVector.fromArray(S, a0, o0 + i, m) ... v2.intoArray(out, oo + i, m);
- *     }
+ *     if (i < n) tail(a, off, maps, n, i);
+ * }
+ * private void tail(Object[] a, int[] off, int[][] maps, int n, int i) {  // the same body, masked
+ *     ... VectorMask<Float> m = S.indexInRange(i, n);
+ *     ... FloatVector.fromArray(S, a0, o0 + i, m) ... v2.intoArray(out, oo + i, m);
  * }
  * }</pre>
+ *
+ * The masked last vector is a method of its own so that each method holds the body once: C1 gave up
+ * on pow's kernel with both copies in one method ("out of virtual registers in linear scan"), and in
+ * about half the JVMs the kernel then stayed at C1's first tier, where every vector is an object
+ * (205 ns per float against 3.3).
  *
  * A row reduction keeps an accumulator vector instead of storing, blends the tail's inactive lanes
  * to the identity, and returns the reduction of the accumulator's lanes; a column reduction loads
@@ -56,34 +62,78 @@ public final class CpuCodegen {
     private CpuCodegen() {}
 
     /**
-     * A generated kernel: the instance, the same called through method handles (what launchers
-     * use, see {@link OpaqueKernel}), its class bytes, and how long generation and loading took.
-     * Both run in {@link KernelInterpreter} until the generated code is warm ({@link TieredKernel}).
+     * A kernel for {@code ir}, called through {@link #kernel()} or through method handles
+     * ({@link #opaque()}, what launchers use, see {@link OpaqueKernel}). Both run in
+     * {@link KernelInterpreter} until the generated code is warm ({@link TieredKernel}); the class
+     * itself is generated when first needed (by the background warm-up, from a kernel's second call),
+     * so a kernel called once costs no class at all.
      */
-    public record Generated(FusedKernel kernel, FusedKernel opaque, byte[] bytes, long nanos) {
+    public static final class Generated {
+        private final KernelWarmup tiers;
+        private final FusedKernel kernel, opaque;
+
+        private Generated(KernelWarmup tiers) {
+            this.tiers = tiers;
+            this.kernel = new TieredKernel(tiers, false);
+            this.opaque = new TieredKernel(tiers, true);
+        }
+
+        public FusedKernel kernel() {
+            return kernel;
+        }
+
+        public FusedKernel opaque() {
+            return opaque;
+        }
+
+        /** The class file (generated now if it was not yet). */
+        public byte[] bytes() {
+            return tiers.loaded().bytes();
+        }
+
+        /** How long generating and loading the class took; 0 while it is not generated. */
+        public long nanos() {
+            Loaded l = tiers.loadedIfAny();
+            return l == null ? 0 : l.nanos();
+        }
+
         /** The bytecode as text (ASM's Textifier), what {@code JAVELIN_DEBUG=2} prints. */
         public String text() {
-            StringWriter sw = new StringWriter();
-            new ClassReader(bytes).accept(new TraceClassVisitor(new PrintWriter(sw)), 0);
-            return sw.toString();
+            return CpuCodegen.text(bytes());
         }
     }
 
-    /** Generates, defines (as a hidden class, unloadable with its last user) and instantiates {@code ir}. */
+    /** A generated class, loaded: the instance, the same through method handles, its bytes, the time it took. */
+    record Loaded(byte[] bytes, FusedKernel kernel, FusedKernel opaque, long nanos) {}
+
+    /**
+     * The kernel for {@code ir}. Under {@code -Djavelin.kernels.tiers=vector} its class is generated
+     * now (so a code generation error shows here); otherwise when first needed.
+     */
     public static Generated compile(KernelIR ir) {
+        Generated g = new Generated(new KernelWarmup(ir, KernelSupport.S.length()));
+        if (TieredKernel.policy() == TieredKernel.Policy.VECTOR) g.bytes();
+        return g;
+    }
+
+    /** Generates, defines (as a hidden class, unloadable with its last user) and instantiates {@code ir}. */
+    static Loaded load(KernelIR ir) {
         long start = System.nanoTime();
         byte[] bytes = generate(ir);
         try {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
             FusedKernel k = (FusedKernel) hidden.findConstructor(hidden.lookupClass(),
                     java.lang.invoke.MethodType.methodType(void.class)).invoke();
-            // callers get both tiers: the interpreter while this class's code is cold (TieredKernel)
-            KernelWarmup tiers = new KernelWarmup(ir, k, KernelSupport.S.length());
-            return new Generated(new TieredKernel(tiers, k), new TieredKernel(tiers, new OpaqueKernel(hidden, k)), bytes, System.nanoTime() - start);
+            return new Loaded(bytes, k, new OpaqueKernel(hidden, k), System.nanoTime() - start);
         } catch (Throwable e) {
-            throw new IllegalStateException("Jit: generated kernel " + ir.name() + " failed to load: " + e
-                    + "\n" + new Generated(null, null, bytes, 0).text(), e);
+            throw new IllegalStateException("Jit: generated kernel " + ir.name() + " failed to load: " + e + "\n" + text(bytes), e);
         }
+    }
+
+    private static String text(byte[] bytes) {
+        StringWriter sw = new StringWriter();
+        new ClassReader(bytes).accept(new TraceClassVisitor(new PrintWriter(sw)), 0);
+        return sw.toString();
     }
 
     /** The class file for {@code ir}. */
@@ -119,7 +169,12 @@ public final class CpuCodegen {
         init.visitEnd();
         boolean row = ir.mode() == Mode.REDUCE_ROW;
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, row ? "reduce" : "run", row ? REDUCE_DESC : RUN_DESC, null, null);
-        new KernelBody(Decompositions.apply(ir), name, mv).emit(cw);
+        KernelIR plain = Decompositions.apply(ir);
+        new KernelBody(plain, name, mv, false).emit(cw);
+        if (!row) { // the masked last vector: its own method, so each method holds the body once
+            MethodVisitor tail = cw.visitMethod(ACC_PRIVATE, "tail", KernelBody.TAIL_DESC, null, null);
+            new KernelBody(plain, name, tail, true).emit(cw);
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }

@@ -22,7 +22,10 @@ final class KernelBody {
     private static final String FVD = VectorInstructions.FVD, VMD = VectorInstructions.VMD, VSD = VectorInstructions.VSD;
     private static final String SUPPORT = "dev/javelin/kernels/codegen/KernelSupport";
 
-    private static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4;
+    private static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4, TAIL_START = 5;
+    /** The tail method: {@code (arrays, offsets, maps, n, i)}, the masked body at position i. */
+    static final String TAIL_DESC = "([Ljava/lang/Object;[I[[III)V";
+    private final boolean tailOnly;
     private final KernelIR ir;
     private final String owner;
     private final MethodVisitor mv;
@@ -30,7 +33,7 @@ final class KernelBody {
     private final int[] arr, off, map, hoisted, value;
     /** Per instruction: true when it does not change along the loop (computed once, before it). */
     private final boolean[] invariant;
-    private int next = 5;
+    private int next = 6;
     /** Row reductions keep this many independent accumulators, so the combine's latency does not bound the loop. */
     private static final int ACCUMULATORS = 4;
     private int step, bound, i, tailMask, acc;
@@ -40,7 +43,8 @@ final class KernelBody {
     private final TablesAndRegions extras;
 
     /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
-    KernelBody(KernelIR ir, String owner, MethodVisitor mv) {
+    KernelBody(KernelIR ir, String owner, MethodVisitor mv, boolean tailOnly) {
+        this.tailOnly = tailOnly;
         this.ir = ir;
         this.owner = owner;
         this.mv = mv;
@@ -69,9 +73,13 @@ final class KernelBody {
         mv.visitVarInsn(ILOAD, N);
         mv.visitMethodInsn(INVOKEINTERFACE, VS, "loopBound", "(I)I", true);
         mv.visitVarInsn(ISTORE, bound);
-        i = local();
-        mv.visitInsn(ICONST_0);
-        mv.visitVarInsn(ISTORE, i);
+        if (tailOnly) {
+            i = TAIL_START;
+        } else {
+            i = local();
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, i);
+        }
         if (ir.mode() == Mode.REDUCE_ROW) {
             for (int a = 0; a < ACCUMULATORS; a++) {
                 accs[a] = local();
@@ -96,6 +104,9 @@ final class KernelBody {
         if (ir.mode() == Mode.REDUCE_ROW) {
             rotatingRowLoop();
             maskedRowLoop(done);
+        } else if (tailOnly) {
+            tailMask();
+            body(true);
         } else {
             Label head = new Label(), tail = new Label();
             mv.visitLabel(head);
@@ -109,8 +120,10 @@ final class KernelBody {
             mv.visitVarInsn(ILOAD, i);
             mv.visitVarInsn(ILOAD, N);
             mv.visitJumpInsn(IF_ICMPGE, done);
-            tailMask();
-            body(true);
+            mv.visitVarInsn(ALOAD, 0);
+            for (int p = ARRAYS; p <= N; p++) mv.visitVarInsn(p == N ? ILOAD : ALOAD, p);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitMethodInsn(INVOKESPECIAL, owner, "tail", TAIL_DESC, false);
         }
         mv.visitLabel(done);
         if (ir.mode() == Mode.REDUCE_ROW) {
@@ -128,7 +141,7 @@ final class KernelBody {
         }
         mv.visitMaxs(0, 0);
         mv.visitEnd();
-        extras.methods(cv, invariant);
+        if (!tailOnly) extras.methods(cv, invariant); // the tail calls the same region methods
     }
 
     /**
@@ -266,8 +279,14 @@ final class KernelBody {
         mv.visitVarInsn(ASTORE, value[k]);
     }
 
-    /** One pass of the loop body at position i; {@code masked} for the tail. */
+    /**
+     * One pass of the loop body at position i; {@code masked} for the tail. A region is jumped over
+     * when no lane needs it: written inline up to {@link dev.javelin.kernels.ir.Decompositions#INLINE_REGION}
+     * instructions, else a method called.
+     */
     private void body(boolean masked) {
+        Label inlineSkip = null;
+        int inlineEnd = -1;
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
             if (!invariant[k]) { // else computed before the loop
@@ -277,10 +296,19 @@ final class KernelBody {
                     op(in, k);
                 }
             }
-            if (in.prim() == Prim.IF_ANY && in.constant() > 0) { // the region is a method, called when a lane needs it
+            if (in.prim() == Prim.IF_ANY && in.constant() > 0) {
                 Label skip = extras.open(value[k]);
-                k = extras.call(k, value, invariant);
-                mv.visitLabel(skip);
+                if (in.constant() <= dev.javelin.kernels.ir.Decompositions.INLINE_REGION) {
+                    inlineSkip = skip;
+                    inlineEnd = k + in.constant();
+                } else {
+                    k = extras.call(k, value, invariant);
+                    mv.visitLabel(skip);
+                }
+            }
+            if (k == inlineEnd) {
+                mv.visitLabel(inlineSkip);
+                inlineEnd = -1;
             }
         }
         int result = value[value.length - 1];

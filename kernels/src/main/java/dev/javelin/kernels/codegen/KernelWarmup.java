@@ -8,36 +8,59 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One generated kernel's two tiers and the warm-up that moves it from the first to the second
- * ({@link TieredKernel}). The warm-up runs the generated code on scratch arrays (a few vectors and a
+ * One generated kernel's two tiers, its class (generated when first needed), and the optional
+ * background warm-up ({@link WarmupThread}, off by default) of its generated code ({@link TieredKernel}).
+ * The warm-up runs the generated code on scratch arrays (a few vectors and a
  * masked tail, every slot in its access pattern) on one background daemon thread ({@link WarmupThread}), until a call takes about what C2's code takes (tens of nanoseconds per instruction and
  * vector, against microseconds interpreted or boxed by C1), or at most {@value #MAX_WARMUP_MS} ms.
  * A kernel is queued on its second call: a kernel called once (a test, a one-off eager op) costs no
- * background work, and a train step's first call runs without a warm-up beside it.
+ * background work, and a train step's first call runs without a warm-up beside it. After
+ * {@link #COLD_CALLS} calls the generated code runs warm or not.
  */
 final class KernelWarmup {
     /** Calls in the interpreter before the generated code is warmed up in the background. */
     static final int QUEUE_AFTER_CALLS = 2;
+    /**
+     * Calls in the interpreter at most (the first, by default): the next ones run the generated code,
+     * warm or not, as a JVM without tiers would, so the interpreter never runs a program for long
+     * ({@code -Djavelin.kernels.coldCalls}). Measured on 2 cores: a train step's first call
+     * interpreted, its next calls on the generated code, took less in all than any longer stay.
+     */
+    static final int COLD_CALLS = Integer.getInteger("javelin.kernels.coldCalls", 1);
     static final long MAX_WARMUP_MS = 20_000;
 
     private final KernelIR ir;
-    private final FusedKernel generated;
     private final KernelInterpreter interpreter;
+    private volatile CpuCodegen.Loaded loaded;
     private final AtomicInteger coldCalls = new AtomicInteger();
     private volatile boolean warm;
 
-    KernelWarmup(KernelIR ir, FusedKernel generated, int lanes) {
+    KernelWarmup(KernelIR ir, int lanes) {
         this.ir = ir;
-        this.generated = generated;
         this.interpreter = new KernelInterpreter(ir, lanes);
+    }
+
+    /** The generated class, generated and loaded on the first call. */
+    CpuCodegen.Loaded loaded() {
+        CpuCodegen.Loaded l = loaded;
+        if (l != null) return l;
+        synchronized (this) {
+            if (loaded == null) loaded = CpuCodegen.load(ir);
+            return loaded;
+        }
+    }
+
+    CpuCodegen.Loaded loadedIfAny() {
+        return loaded;
     }
 
     KernelInterpreter interpreter() {
         return interpreter;
     }
 
+    /** Whether calls should take the generated code: warm, or past {@link #COLD_CALLS} calls in the interpreter. */
     boolean isWarm() {
-        return warm;
+        return warm || coldCalls.get() >= COLD_CALLS;
     }
 
     /** Counts a call run by the interpreter; queues the warm-up on the call that reaches the threshold. */
@@ -66,7 +89,8 @@ final class KernelWarmup {
         // C2's code: a few nanoseconds per instruction and vector (E_add_relu: 125-250 ns a call); C1's: 1-4 us
         long target = 20L * interpreter.instructions() * (n / lanes + 1) + 300;
         long deadline = System.nanoTime() + MAX_WARMUP_MS * 1_000_000L;
-        Runnable call = row ? () -> generated.reduce(arrays, offsets, maps, n) : () -> generated.run(arrays, offsets, maps, n);
+        // the class is generated on this (the warm-up) thread, at the first call
+        Runnable call = row ? () -> loaded().kernel().reduce(arrays, offsets, maps, n) : () -> loaded().kernel().run(arrays, offsets, maps, n);
         // both tiers give the same bits: switching early (at the deadline) costs time, never a result
         WarmupThread.submit(WarmupThread.calls(ir.name(), call, target, deadline, () -> warm = true));
     }

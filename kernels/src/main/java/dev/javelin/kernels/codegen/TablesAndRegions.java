@@ -13,8 +13,8 @@ import org.objectweb.asm.MethodVisitor;
 /**
  * What a kernel body holds beyond straight-line vector instructions, for {@link KernelBody}: reads of
  * a constant table ({@link Prim#TABLE}: a gather through an index array of one vector's lanes) and
- * regions the loop jumps over when no lane of their mask is set ({@link Prim#IF_ANY}). A region is
- * written as its own static method ({@code region<k>}: the values it reads in, the values read after
+ * regions the loop jumps over when no lane of their mask is set ({@link Prim#IF_ANY}). A short region
+ * is written into the loop ({@link KernelBody}); a long one as its own static method ({@code region<k>}: the values it reads in, the values read after
  * it out, in an array), called from the loop only when a lane needs it: its instructions stay out of
  * the loop's bytecode, which HotSpot compiles only below 8000 bytes. A call C2 does not inline boxes
  * its vectors, which costs time only where the region runs; the bits are the same either way.

@@ -3,12 +3,14 @@ package dev.javelin.kernels.codegen;
 import java.util.Locale;
 
 /**
- * A generated kernel that starts in {@link KernelInterpreter} and moves to its generated Vector API
- * code once that code is warm: from its second call the kernel is queued for {@link KernelWarmup},
- * which runs the generated code on scratch data on a background thread until HotSpot's C2 has
- * compiled it. Both tiers give the same bits (the interpreter's reason to exist), so when the switch
- * happens changes no result; it only keeps a cold JVM from running interpreted and boxed Vector API
- * code on the caller's data (most of a fresh JVM's first train step, perf/NOTES.md cold start).
+ * A generated kernel whose first call runs in {@link KernelInterpreter} and whose later calls run its
+ * generated Vector API code (its class is generated at the second call). Both tiers give the same
+ * bits (the interpreter's reason to exist), so which one ran changes no result; the interpreter only
+ * keeps a cold JVM from running a program's first call as interpreted and boxed Vector API code
+ * (most of a fresh JVM's first train step, perf/NOTES.md cold start), and a kernel called once from
+ * costing a class at all. {@code -Djavelin.kernels.coldCalls=N} keeps N calls in the interpreter;
+ * with {@code -Djavelin.warmup=true} a background thread warms the generated code up from the
+ * second call and the kernel switches as soon as it is compiled ({@link KernelWarmup}).
  *
  * <p>{@code -Djavelin.kernels.tiers=vector} runs the generated code from the first call (the old
  * behaviour), {@code =interpreter} never leaves the interpreter (for tests and measurements);
@@ -34,12 +36,12 @@ public final class TieredKernel implements FusedKernel {
             System.getProperty("javelin.kernels.tiers", "tiered").toUpperCase(Locale.ROOT));
 
     private final KernelWarmup state;
-    private final FusedKernel generated;
+    private final boolean throughHandle;
 
-    /** {@code generated}: the generated code as callers should call it (possibly through a method handle). */
-    TieredKernel(KernelWarmup state, FusedKernel generated) {
+    /** {@code throughHandle}: call the generated code through method handles ({@link OpaqueKernel}). */
+    TieredKernel(KernelWarmup state, boolean throughHandle) {
         this.state = state;
-        this.generated = generated;
+        this.throughHandle = throughHandle;
     }
 
     /** Sets the policy for every kernel's later calls. */
@@ -54,7 +56,8 @@ public final class TieredKernel implements FusedKernel {
 
     /** The generated tier itself (for tests of the code generator, which must not go through the interpreter). */
     public FusedKernel generatedCode() {
-        return generated;
+        CpuCodegen.Loaded l = state.loaded();
+        return throughHandle ? l.opaque() : l.kernel();
     }
 
     /** Whether this kernel's calls now run its generated code. */
@@ -66,7 +69,7 @@ public final class TieredKernel implements FusedKernel {
     @Override
     public void run(Object[] arrays, int[] offsets, int[][] maps, int n) {
         if (usesGeneratedCode()) {
-            generated.run(arrays, offsets, maps, n);
+            generatedCode().run(arrays, offsets, maps, n);
         } else {
             state.calledCold();
             state.interpreter().run(arrays, offsets, maps, n);
@@ -75,7 +78,7 @@ public final class TieredKernel implements FusedKernel {
 
     @Override
     public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
-        if (usesGeneratedCode()) return generated.reduce(arrays, offsets, maps, n);
+        if (usesGeneratedCode()) return generatedCode().reduce(arrays, offsets, maps, n);
         state.calledCold();
         return state.interpreter().reduce(arrays, offsets, maps, n);
     }

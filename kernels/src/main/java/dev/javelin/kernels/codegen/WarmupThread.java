@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one background daemon thread that warms Vector API code up (generated kernels through
- * {@link KernelWarmup}, the GEMM's micro-kernels) on scratch data, so that HotSpot compiles it
+ * The one background daemon thread that, when enabled ({@code -Djavelin.warmup=true}), warms Vector
+ * API code up (generated kernels through {@link KernelWarmup}, the GEMM's micro-kernels) on scratch data, so that HotSpot compiles it
  * while callers run plain Java tiers with the same bits. Each task ({@link #calls}) calls its code
  * on small data until HotSpot's thresholds for a C2 compilation are passed ({@value #CALLS} calls:
  * a few milliseconds once C1 has compiled it), then only probes it now and then until a call is as
@@ -73,8 +73,16 @@ public final class WarmupThread {
 
     private WarmupThread() {}
 
+    /**
+     * Off unless {@code -Djavelin.warmup=true}: on the 2-core host it was measured on, the thread
+     * competed with the program's own calls and HotSpot's compilers, and the first dozen calls of a
+     * train step took longer in all (perf/NOTES.md, cold start); with idle cores it may pay.
+     */
+    private static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("javelin.warmup", "false"));
+
     /** Queues {@code task}; it must finish by itself (a time limit) and leave every result unchanged. */
     public static void submit(Task task) {
+        if (!ENABLED) return;
         QUEUE.add(task);
         if (RUNNING.compareAndSet(false, true)) {
             Thread t = new Thread(WarmupThread::pump, "javelin-warmup");
@@ -110,6 +118,7 @@ public final class WarmupThread {
         try {
             return t.step();
         } catch (RuntimeException | Error e) {
+            if (Debug.level() >= 1) System.err.println("[javelin] warm-up failed, the code stays in its plain tier: " + e);
             return Turn.DONE; // a warm-up that fails leaves its kernel as it is
         }
     }

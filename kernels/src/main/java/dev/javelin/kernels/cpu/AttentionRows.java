@@ -1,6 +1,5 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.codegen.CpuCodegen;
 import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
@@ -12,9 +11,9 @@ import java.util.List;
 /**
  * The two row passes of the attention kernels, each one loop over a score row instead of three or
  * four: the softmax numerators {@code p = exp(s·scale - shift)} with their sum, and the softmax
- * gradient {@code ds = p·(dp - delta)·scale}. With the Vector API they are kernels generated from the
- * kernel IR (the same exp decomposition as every other exp); without it, scalar loops. One instance
- * per thread: it holds the broadcast operands.
+ * gradient {@code ds = p·(dp - delta)·scale}: kernels from the kernel IR (the same exp decomposition
+ * as every other exp; without the Vector API, the same bits evaluated in plain Java). One instance per
+ * thread: it holds the broadcast operands.
  *
  * <pre>{@code
  * AttentionRows rows = new AttentionRows();
@@ -22,40 +21,26 @@ import java.util.List;
  * }</pre>
  */
 final class AttentionRows {
-    private static final boolean VECTOR = VectorSupport.enabled();
     private static final int[][] NO_MAPS = new int[5][];
     private final float[] scale = new float[1], shift = new float[1];
 
     /** {@code x[i] = exp(x[i] * scale - shift)} for {@code i < n}, dense from {@code xo}; returns their sum. */
     float expSum(float[] x, int xo, int n, float scale, float shift) {
         if (n == 0) return 0f;
-        if (VECTOR) {
-            this.scale[0] = scale;
-            this.shift[0] = shift;
-            return Kernels.EXP_SUM.reduce(new Object[] {x, this.scale, this.shift, x}, new int[] {xo, 0, 0, xo}, NO_MAPS, n);
-        }
-        float sum = 0f;
-        for (int i = xo; i < xo + n; i++) {
-            float e = (float) ScalarMath.unary(Op.EXP, x[i] * scale - shift);
-            x[i] = e;
-            sum += e;
-        }
-        return sum;
+        this.scale[0] = scale;
+        this.shift[0] = shift;
+        return Kernels.EXP_SUM.reduce(new Object[] {x, this.scale, this.shift, x}, new int[] {xo, 0, 0, xo}, NO_MAPS, n);
     }
 
     /** {@code g[i] = p[i] * (g[i] - delta) * scale} for {@code i < n}, both dense. */
     void softmaxGradient(float[] p, int po, float[] g, int go, int n, float delta, float scale) {
         if (n == 0) return;
-        if (VECTOR) {
-            this.shift[0] = delta;
-            this.scale[0] = scale;
-            Kernels.GRADIENT.run(new Object[] {p, g, this.shift, this.scale, g}, new int[] {po, go, 0, 0, go}, NO_MAPS, n);
-            return;
-        }
-        for (int i = 0; i < n; i++) g[go + i] = p[po + i] * (g[go + i] - delta) * scale;
+        this.shift[0] = delta;
+        this.scale[0] = scale;
+        Kernels.GRADIENT.run(new Object[] {p, g, this.shift, this.scale, g}, new int[] {po, go, 0, 0, go}, NO_MAPS, n);
     }
 
-    /** Generated on first use; only touched with the Vector API present. */
+    /** Made on first use. */
     private static final class Kernels {
         static final FusedKernel EXP_SUM, GRADIENT;
 
@@ -66,12 +51,12 @@ final class AttentionRows {
                     List.of(Instr.load(0, DType.FLOAT32), Instr.load(1, DType.FLOAT32), Instr.op(Op.MUL, List.of(0, 1), DType.FLOAT32),
                             Instr.load(2, DType.FLOAT32), Instr.op(Op.SUB, List.of(2, 3), DType.FLOAT32),
                             Instr.op(Op.EXP, List.of(4), DType.FLOAT32)), DType.FLOAT32);
-            EXP_SUM = CpuCodegen.compile(exp.reducingAndStoring(Op.REDUCE_SUM, "R_sum_exp_sub_mul")).kernel();
+            EXP_SUM = GeneratedLoops.compile(exp.reducingAndStoring(Op.REDUCE_SUM, "R_sum_exp_sub_mul"));
             KernelIR grad = new KernelIR("E_mul_mul_sub", KernelIR.Mode.ELEMENTWISE, null, List.of(dense, dense, one, one),
                     List.of(Instr.load(0, DType.FLOAT32), Instr.load(1, DType.FLOAT32), Instr.load(2, DType.FLOAT32),
                             Instr.op(Op.SUB, List.of(1, 2), DType.FLOAT32), Instr.op(Op.MUL, List.of(0, 3), DType.FLOAT32),
                             Instr.load(3, DType.FLOAT32), Instr.op(Op.MUL, List.of(4, 5), DType.FLOAT32)), DType.FLOAT32);
-            GRADIENT = CpuCodegen.compile(grad).kernel();
+            GRADIENT = GeneratedLoops.compile(grad);
         }
     }
 }

@@ -42,12 +42,6 @@ public final class CpuBackend implements Backend {
     @Override public int priority() { return 10; }
     @Override public boolean isAvailable() { return true; }
 
-    /** A contraction soon: the packed GEMM's micro-kernels start warming up on the background thread. */
-    @Override
-    public void prepare(Op op) {
-        if (op.kind() == Op.Kind.CONTRACTION) dev.javelin.kernels.cpu.gemm.SgemmWarmup.start();
-    }
-
     /**
      * A float32 matmul runs the packed GEMM with the epilogue on each block of C as soon as it is
      * final; a float32 convolution hands each tile of output rows (of the [N·OH·OW, Cout] matrix)

@@ -1,9 +1,10 @@
 package dev.javelin.kernels.cpu;
 
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one thread pool every CPU kernel shares, sized to the machine unless the user sets
@@ -14,12 +15,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>{@code
  * CpuThreads.parallelFor(rows, 64, (from, to) -> { for (int r = from; r < to; r++) work(r); });
  * }</pre>
+ *
+ * <p>The workers are plain daemon threads that, after a loop, spin for {@link #SPIN_NANOS} waiting
+ * for the next one before they park. A model's inference is a few dozen loops of a millisecond or
+ * less each, back to back: waking a parked thread for each (what a {@code ForkJoinPool} does) cost
+ * tens of microseconds per loop, more on a busy host, and made whole-model times vary by a third
+ * from run to run. Spinning that briefly costs nothing once the caller stops issuing loops.
  */
 public final class CpuThreads {
     /** Work below this many elements (or flops) stays on the calling thread. */
     public static final long SMALL_WORK = 1 << 15;
+    /** How long an idle worker waits for the next loop before it parks (0.2 ms). */
+    private static final long SPIN_NANOS = 200_000;
 
-    private static volatile ForkJoinPool pool = newPool(initialThreads());
+    private static volatile Pool pool = new Pool(initialThreads());
 
     private CpuThreads() {}
 
@@ -30,52 +39,110 @@ public final class CpuThreads {
     }
 
     public static int threads() {
-        return pool.getParallelism();
+        return pool.threads;
     }
 
     /** Resizes the pool; running kernels finish on the old one. */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("CpuThreads.setThreads: expected >= 1, got " + n);
-        if (n == pool.getParallelism()) return;
-        ForkJoinPool old = pool;
-        pool = newPool(n);
+        if (n == pool.threads) return;
+        Pool old = pool;
+        pool = new Pool(n);
         old.shutdown();
     }
 
     /**
      * Runs {@code task} over {@code [0, count)} in chunks of at least {@code grain} items; on the calling
      * thread when there is one chunk or one thread. The chunking depends only on count and grain.
-     * The calling thread works too: it and up to threads - 1 pool workers take chunks from one
-     * counter until none are left, so a worker that wakes late costs nothing but its share (the
-     * caller used to wait in {@code ForkJoinPool.invoke} while two woken workers did the work; at 2
-     * threads a skinny GEMM took twice as long whenever one of them was slow to start). Calls made
-     * from inside a chunk run inline.
+     * The calling thread works too: it and the pool's workers take chunks from one counter until
+     * none are left, so a worker that starts late costs nothing but its share. Calls made from inside
+     * a chunk, and calls made while another thread's loop holds the pool, run inline.
      */
     public static void parallelFor(int count, int grain, RangeTask task) {
         if (count <= 0) return;
         int g = Math.max(1, grain);
         int chunks = (count + g - 1) / g;
-        ForkJoinPool p = pool;
-        if (chunks == 1 || p.getParallelism() == 1 || ForkJoinTask.inForkJoinPool() || IN_LOOP.get()) {
+        Pool p = pool;
+        if (chunks == 1 || p.threads == 1 || IN_LOOP.get() || ForkJoinTask.inForkJoinPool() || !p.busy.compareAndSet(false, true)) {
             task.run(0, count);
             return;
         }
         Chunks work = new Chunks(task, count, g, chunks);
-        int helpers = Math.min(chunks, p.getParallelism()) - 1;
-        for (int h = 0; h < helpers; h++) p.execute(work::drain);
         IN_LOOP.set(true);
         try {
+            p.publish(work);
             work.drain();
+            work.awaitAll();
         } finally {
+            p.current = null;
+            p.busy.set(false);
             IN_LOOP.set(false);
         }
-        work.awaitAll();
+        work.rethrow();
     }
 
-    /** True on a caller thread while it works through a loop's chunks (nested loops then run inline). */
+    /** True on a thread while it works through a loop's chunks (nested loops then run inline); always on workers. */
     private static final ThreadLocal<Boolean> IN_LOOP = ThreadLocal.withInitial(() -> false);
 
-    /** One loop's chunks, taken in turn by the caller and the helpers; the caller waits for the last to finish. */
+    /** The workers and the loop they are offered: one loop at a time, announced by a generation number. */
+    private static final class Pool {
+        final int threads;
+        final AtomicBoolean busy = new AtomicBoolean();
+        volatile Chunks current;
+        volatile long generation;
+        volatile boolean stopped;
+        private final Thread[] workers;
+        private final AtomicInteger[] parked;
+
+        Pool(int threads) {
+            this.threads = threads;
+            workers = new Thread[threads - 1];
+            parked = new AtomicInteger[threads - 1];
+            for (int i = 0; i < workers.length; i++) {
+                int id = i;
+                parked[i] = new AtomicInteger();
+                workers[i] = new Thread(() -> work(id), "javelin-cpu-" + (i + 1));
+                workers[i].setDaemon(true);
+                workers[i].start();
+            }
+        }
+
+        void publish(Chunks work) {
+            current = work;
+            generation++; // only the thread holding busy writes it
+            for (int i = 0; i < workers.length; i++) {
+                if (parked[i].get() != 0) LockSupport.unpark(workers[i]);
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Thread w : workers) LockSupport.unpark(w);
+        }
+
+        private void work(int id) {
+            IN_LOOP.set(true);
+            long seen = generation;
+            while (!stopped) {
+                long spinStart = System.nanoTime();
+                while (generation == seen && !stopped) {
+                    if (System.nanoTime() - spinStart < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    parked[id].set(1);
+                    if (generation == seen && !stopped) LockSupport.park(this);
+                    parked[id].set(0);
+                    spinStart = System.nanoTime();
+                }
+                seen = generation;
+                Chunks work = current;
+                if (work != null) work.drain();
+            }
+        }
+    }
+
+    /** One loop's chunks, taken in turn by the caller and the workers; the caller waits for the last to finish. */
     private static final class Chunks {
         private final RangeTask task;
         private final int count, grain, chunks;
@@ -102,12 +169,16 @@ public final class CpuThreads {
             }
         }
 
-        /** Waits until every chunk taken by a helper has finished; rethrows the first failure. */
+        /** Waits until every chunk taken by a worker has finished. */
         void awaitAll() {
             for (int spins = 0; done.get() < chunks; spins++) {
                 if (spins < 1000) Thread.onSpinWait();
                 else Thread.yield();
             }
+        }
+
+        /** Rethrows the first failure of any chunk. */
+        void rethrow() {
             Throwable t = failure.get();
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
@@ -125,14 +196,5 @@ public final class CpuThreads {
             }
         }
         return Runtime.getRuntime().availableProcessors();
-    }
-
-    private static ForkJoinPool newPool(int n) {
-        return new ForkJoinPool(n, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setDaemon(true);
-            t.setName("javelin-cpu-" + t.getPoolIndex());
-            return t;
-        }, null, false);
     }
 }

@@ -2,6 +2,7 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.codegen.CpuCodegen;
 import dev.javelin.kernels.codegen.FusedKernel;
+import dev.javelin.kernels.codegen.KernelInterpreter;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
@@ -20,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * So an eager result has the bits of a compiled program's, in every layout and every JIT tier, and
  * no op's arithmetic is written twice. A dense operand is read in place, a broadcast one (stride 0)
  * as one value, a strided one gathered into a dense row first (and a strided output scattered after).
+ * Without the Vector API the same kernels are evaluated in plain Java ({@link KernelInterpreter}), with the
+ * same bits.
  *
  * <pre>{@code
  * GeneratedLoops.unary(Op.TANH, x, 0, 1, out, 0, 1, x.length);
@@ -113,6 +116,7 @@ final class GeneratedLoops {
      * masked tail, a fixed lane tree) eager and compiled, dense or strided.
      */
     static float reduce(Op op, float[] x, int xo, int xs, int n, float acc) {
+        checkReduction(op);
         if (xs != 1) {
             x = gather(x, xo, xs, n);
             xo = 0;
@@ -130,6 +134,7 @@ final class GeneratedLoops {
 
     /** {@code acc[ao + i] = op(acc[ao + i], x[xo + i * xs])} for REDUCE_SUM/MAX/MIN: the JIT's column-reduction kernel. */
     static void accumulate(Op op, float[] x, int xo, int xs, float[] acc, int ao, int n) {
+        checkReduction(op);
         if (xs != 1) {
             x = gather(x, xo, xs, n);
             xo = 0;
@@ -178,10 +183,21 @@ final class GeneratedLoops {
         return new KernelIR("E_" + op.label(), Mode.ELEMENTWISE, null, loads, body, out);
     }
 
+    private static void checkReduction(Op op) {
+        if (op != Op.REDUCE_SUM && op != Op.REDUCE_MAX && op != Op.REDUCE_MIN) {
+            throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction (expected REDUCE_SUM, REDUCE_MAX or REDUCE_MIN)");
+        }
+    }
+
     private static FusedKernel kernel(int index, java.util.function.Supplier<KernelIR> ir) {
         FusedKernel k = KERNELS.get(index);
         if (k != null) return k;
-        k = CpuCodegen.compile(ir.get()).kernel();
+        k = compile(ir.get());
         return KERNELS.compareAndSet(index, null, k) ? k : KERNELS.get(index);
+    }
+
+    /** The kernel of {@code ir}: generated Vector API code, or its body evaluated in plain Java where the Vector API is off. */
+    static FusedKernel compile(KernelIR ir) {
+        return VectorSupport.enabled() ? CpuCodegen.compile(ir).kernel() : new KernelInterpreter(ir, VectorSupport.lanes());
     }
 }

@@ -36,7 +36,7 @@ final class RecurrenceLoop {
     void forward(OpCall call, Tensor out) {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         Cell cell = a.cell();
-        RecurrentCell math = RecurrentCell.of(cell, loops);
+        RecurrentCell math = RecurrentCell.of(a, loops);
         Tensor x = call.input(0);
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gates = cell.gates(), gw = gates * u;
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states, ow = cell.outputWidth() * u;
@@ -89,7 +89,7 @@ final class RecurrenceLoop {
     void backward(OpCall call, Tensor out) {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         Cell cell = a.cell();
-        RecurrentCell math = RecurrentCell.of(cell, loops);
+        RecurrentCell math = RecurrentCell.of(a, loops);
         int last = call.inputs().size();
         Tensor y = call.input(last - 2);
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gates = cell.gates(), gw = gates * u;

@@ -1,7 +1,9 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.tensor.Op;
-import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
+import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
+import java.util.Arrays;
 
 /**
  * The gate math of one recurrent cell and its gradient, on a thread's block of {@code ru = rows·units}
@@ -13,18 +15,21 @@ abstract class RecurrentCell {
     static final float[] ONE = {1f};
 
     final FloatLoops loops;
+    /** Keras's {@code activation} and {@code recurrent_activation} (the gates'; unused by a cell without gates). */
+    final Activation act, gate;
 
-    RecurrentCell(FloatLoops loops) {
+    RecurrentCell(FloatLoops loops, Activation act, Activation gate) {
         this.loops = loops;
+        this.act = act;
+        this.gate = gate;
     }
 
-    /** The kernel of {@code cell}. */
-    static RecurrentCell of(Cell cell, FloatLoops loops) {
-        return switch (cell) {
-            case LSTM -> new LstmCell(loops);
-            case GRU -> new GruCell(loops);
-            case RNN_TANH -> new RnnCell(loops, Op.TANH);
-            case RNN_RELU -> new RnnCell(loops, Op.RELU);
+    /** The kernel of the op's cell with its activations. */
+    static RecurrentCell of(OpAttrs.Recurrence a, FloatLoops loops) {
+        return switch (a.cell()) {
+            case LSTM -> new LstmCell(loops, a.activation(), a.recurrentActivation());
+            case GRU -> new GruCell(loops, a.activation(), a.recurrentActivation());
+            case RNN -> new RnnCell(loops, a.activation(), a.recurrentActivation());
         };
     }
 
@@ -51,17 +56,34 @@ abstract class RecurrentCell {
     record Backward(float[] stored, float[] storedGrads, float[][] current, float[][] previous, float[][] dState,
                     float[] dInput, float[] dAcc, float[][] dPrevious, float[] t1, float[] t2, float[] t3) {}
 
-    /** {@code dz[dzo..] = d[dOff..]·s(1-s)} for the stored sigmoid {@code y[s..]}; {@code scratch} is overwritten. */
-    final void sigmoidGrad(float[] d, int dOff, float[] y, int s, float[] dz, int dzo, int n, float[] scratch) {
-        loops.binary(Op.SUB, ONE, 0, 0, y, s, 1, scratch, 0, 1, n);
-        loops.binary(Op.MUL, scratch, 0, 1, y, s, 1, scratch, 0, 1, n);
+    /** {@code out[oo..] = f(x[xo..])} for {@code n} values (in place when they are the same). */
+    final void activate(Activation f, float[] x, int xo, float[] out, int oo, int n) {
+        if (f.op() != null) loops.unary(f.op(), x, xo, 1, out, oo, 1, n);
+        else if (x != out || xo != oo) System.arraycopy(x, xo, out, oo, n);
+    }
+
+    /**
+     * {@code dz[dzo..] = d[dOff..]·f'} where {@code y[yo..]} holds f's output: {@code 1-y²}, {@code (1-y)·y},
+     * {@code sign(y)} (relu) or 1. {@code scratch} is overwritten with the slope.
+     */
+    final void activationGrad(Activation f, float[] d, int dOff, float[] y, int yo, float[] dz, int dzo, int n, float[] scratch) {
+        slope(f, y, yo, scratch, n);
         loops.binary(Op.MUL, d, dOff, 1, scratch, 0, 1, dz, dzo, 1, n);
     }
 
-    /** {@code dz[dzo..] = d[dOff..]·(1-v²)} for the stored tanh {@code y[v..]}; {@code scratch} is overwritten. */
-    final void tanhGrad(float[] d, int dOff, float[] y, int v, float[] dz, int dzo, int n, float[] scratch) {
-        loops.binary(Op.MUL, y, v, 1, y, v, 1, scratch, 0, 1, n);
-        loops.binary(Op.SUB, ONE, 0, 0, scratch, 0, 1, scratch, 0, 1, n);
-        loops.binary(Op.MUL, d, dOff, 1, scratch, 0, 1, dz, dzo, 1, n);
+    /** {@code out[0..n) = f'} where {@code y[yo..]} holds f's output ({@code out} must not be {@code y}). */
+    final void slope(Activation f, float[] y, int yo, float[] out, int n) {
+        switch (f) {
+            case TANH -> {
+                loops.binary(Op.MUL, y, yo, 1, y, yo, 1, out, 0, 1, n);
+                loops.binary(Op.SUB, ONE, 0, 0, out, 0, 1, out, 0, 1, n);
+            }
+            case SIGMOID -> {
+                loops.binary(Op.SUB, ONE, 0, 0, y, yo, 1, out, 0, 1, n);
+                loops.binary(Op.MUL, out, 0, 1, y, yo, 1, out, 0, 1, n);
+            }
+            case RELU -> loops.unary(Op.SIGN, y, yo, 1, out, 0, 1, n); // 1 where y > 0, as PyTorch's result > 0
+            case LINEAR -> Arrays.fill(out, 0, n, 1f);
+        }
     }
 }

@@ -4,9 +4,8 @@ import dev.javelin.tensor.Op;
 import dev.javelin.tensor.spi.SpecialFunctions;
 
 /**
- * The scalar meaning of each elementwise op, in double (floating dtypes) and long (integer and
- * bool dtypes). The scalar loops and the edges of the vector loops use these, so both paths agree
- * on NaN, signed zeros and rounding.
+ * The scalar meaning of each elementwise op, in double (float64) and long (integer and bool dtypes).
+ * float32 runs the kernel IR's definitions instead ({@link GeneratedLoops}).
  */
 final class ScalarMath {
     private ScalarMath() {}
@@ -51,7 +50,7 @@ final class ScalarMath {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> SpecialFunctions.pow(a, b); // float64, and float32 without the Vector API: StrictMath's, the same bits in every JIT tier
+            case POW -> SpecialFunctions.pow(a, b); // float64 (float32 runs the kernel IR's pow)
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
             default -> compare(op, a, b) ? 1 : 0;

@@ -29,6 +29,14 @@ public final class VectorSupport {
         return PRESENT;
     }
 
+    /**
+     * float32 lanes of the preferred vector: the width whose summation order a row reduction follows.
+     * Without the module, 16 (AVX-512's), so the scalar kernels sum as such a machine's vectors do.
+     */
+    static int lanes() {
+        return PRESENT ? dev.javelin.kernels.codegen.KernelSupport.S.length() : 16;
+    }
+
     /** The float32 loops this JVM uses; the vector class is loaded only when the module is there. */
     static FloatLoops loops() {
         if (!ENABLED) {

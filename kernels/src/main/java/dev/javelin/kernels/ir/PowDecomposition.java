@@ -54,20 +54,30 @@ final class PowDecomposition {
     static int pow(Builder b, int x, int y) {
         int ax = b.abs(x), ay = b.abs(y);
         int core = exp2(b, y, log2(b, ax));
+        int inf = b.c(Float.POSITIVE_INFINITY);
+        // a positive finite base to a finite power is the core's; C99's special cases in a region that
+        // runs only for vectors holding one (computed always, they were half of pow's time)
+        int special = b.ifAny(b.not(b.and(b.and(b.gt(x, b.c(0f)), b.lt(x, inf)), b.lt(ay, inf))));
+        int r = specialCases(b, x, y, ax, ay, core, inf);
+        b.endRegion(special);
+        r = b.select(special, r, core);
+        r = b.select(b.eq(y, b.c(2f)), b.mul(x, x), r);
+        return b.select(b.eq(y, b.c(1f)), x, r);
+    }
+
+    /** pow where the base is not positive and finite or the exponent is not finite, from the core's |x|^y. */
+    private static int specialCases(Builder b, int x, int y, int ax, int ay, int core, int inf) {
         // y's kind: integral (infinities count as even), odd
         int two23 = b.c(8388608f);
         int integral = b.or(b.ge(ay, two23), b.eq(b.sub(b.add(ay, two23), two23), ay));
         int half = b.mul(ay, b.c(0.5f));
         int odd = b.and(b.and(integral, b.lt(ay, b.c(16777216f))), b.not(b.eq(b.sub(b.add(half, two23), two23), half)));
-        int inf = b.c(Float.POSITIVE_INFINITY);
         // 0 or infinity to any power, anything to an infinite power: 0 or infinity by the signs of log|x| and y
         int toLimit = b.or(b.or(b.eq(ay, inf), b.eq(ax, inf)), b.eq(ax, b.c(0f)));
         int r = b.select(toLimit, b.select(b.maskEq(b.gt(ax, b.c(1f)), b.gt(y, b.c(0f))), inf, b.c(0f)), core);
         r = b.select(odd, b.withSignOf(r, x), r);
         int negativeFinite = b.and(b.lt(x, b.c(0f)), b.gt(x, b.c(Float.NEGATIVE_INFINITY)));
         r = b.select(b.or(b.and(negativeFinite, b.not(integral)), b.or(b.isNaN(x), b.isNaN(y))), b.c(Float.NaN), r);
-        r = b.select(b.eq(y, b.c(2f)), b.mul(x, x), r);
-        r = b.select(b.eq(y, b.c(1f)), x, r);
         int one = b.c(1f);
         int toOne = b.or(b.or(b.eq(y, b.c(0f)), b.eq(x, one)), b.and(b.eq(ax, one), b.eq(ay, inf)));
         return b.select(toOne, one, r);

@@ -35,6 +35,7 @@ class CodegenTest {
         assertTrue(text.contains("jdk/incubator/vector/FloatVector.fromArray"), text);
         assertTrue(text.contains("FloatVector.max"), text); // relu, written into the loop
         assertFalse(text.contains("KernelSupport.relu"), text);
+        assertTrue(text.contains("private tail("), "the masked last vector in a method of its own: " + text);
     }
 
     @Test

@@ -35,6 +35,11 @@ class ContractWithEpilogueTest {
                 check(backend, matmul(h.random(dt, Shape.of(3, 17, 65), KernelHarness.Layout.DENSE, -1, 1),
                         h.random(dt, Shape.of(3, 65, 13), KernelHarness.Layout.DENSE, -1, 1)));
             }
+            // several items and k blocks: the epilogue runs per item on its last k block (B packed, then B read in place)
+            check(backend, matmul(h.random(DType.FLOAT32, Shape.of(260, 600), KernelHarness.Layout.DENSE, -1, 1),
+                    h.random(DType.FLOAT32, Shape.of(600, 270), KernelHarness.Layout.DENSE, -1, 1)));
+            check(backend, matmul(h.random(DType.FLOAT32, Shape.of(150, 1030), KernelHarness.Layout.DENSE, -1, 1),
+                    h.random(DType.FLOAT32, Shape.of(1030, 300), KernelHarness.Layout.DENSE, -1, 1)));
             check(backend, matmul(h.random(DType.FLOAT32, Shape.of(1, 1), KernelHarness.Layout.DENSE, -1, 1),
                     h.random(DType.FLOAT32, Shape.of(1, 300), KernelHarness.Layout.DENSE, -1, 1)));
             OpAttrs.Conv same3x3 = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 1), pointwise = new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1);

@@ -8,8 +8,8 @@ import dev.javelin.tensor.Tensor;
  * RECURRENCE and RECURRENCE_BACKWARD for the GRU cell (Keras's {@code reset_after=True}, PyTorch's
  * GRU) as the textbook loop in double, one example and one step at a time. Per processing step:
  * <pre>
- * a = h·w + b  (the recurrent part, gates z, r, h);  z = σ(x_z + a_z);  r = σ(x_r + a_r)
- * n = tanh(x_h + r*a_h);  h' = n + z*(h - n)          (a masked step keeps h; the rest is still stored)
+ * a = h·w + b  (the recurrent part, gates z, r, h);  z = gate(x_z + a_z);  r = gate(x_r + a_r)
+ * n = act(x_h + r*a_h);  h' = n + z*(h - n)           (a masked step keeps h; the rest is still stored)
  * </pre>
  * Stored per step: h', z, r, n and a_h. Backward runs the steps in reverse, carrying dh, and honours
  * the gradients of every stored column.
@@ -22,6 +22,7 @@ final class GruMath {
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gw = 3 * u, ow = 5 * u;
         boolean masked = call.inputs().size() == 5;
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] xs = Dense.doubles(x), w = Dense.doubles(call.input(1)), bias = Dense.doubles(call.input(2));
         double[] h0 = Dense.doubles(call.input(3));
         long[] mask = masked ? Dense.longs(call.input(4)) : null;
@@ -35,8 +36,8 @@ final class GruMath {
                 boolean real = mask == null || mask[b * steps + t] != 0;
                 int xr = (b * steps + t) * gw, row = (b * steps + a.outputIndex(s, steps)) * ow;
                 for (int j = 0; j < u; j++) {
-                    double z = sigmoid(xs[xr + j] + inner[j]), r = sigmoid(xs[xr + u + j] + inner[u + j]);
-                    double cand = Math.tanh(xs[xr + 2 * u + j] + r * inner[2 * u + j]);
+                    double z = gate.apply(xs[xr + j] + inner[j]), r = gate.apply(xs[xr + u + j] + inner[u + j]);
+                    double cand = act.apply(xs[xr + 2 * u + j] + r * inner[2 * u + j]);
                     o[row + u + j] = z;
                     o[row + 2 * u + j] = r;
                     o[row + 3 * u + j] = cand;
@@ -57,6 +58,7 @@ final class GruMath {
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gw = 3 * u, ow = 5 * u;
         boolean masked = last == 6;
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] w = Dense.doubles(call.input(0)), h0 = Dense.doubles(call.input(2));
         long[] mask = masked ? Dense.longs(call.input(3)) : null;
         double[] ys = Dense.doubles(y), gs = Dense.doubles(call.input(last - 1));
@@ -79,10 +81,10 @@ final class GruMath {
                     double hPrev = prev < 0 ? h0[b * u + j] : ys[prev + j];
                     double dCand = dGate * (1 - z) + gs[row + 3 * u + j];
                     double dz = dGate * (hPrev - cand) + gs[row + u + j];
-                    double dPre = dCand * (1 - cand * cand);
+                    double dPre = dCand * act.slope(cand);
                     double dr = dPre * ah + gs[row + 2 * u + j];
-                    r[dx + j] = dz * z * (1 - z);
-                    r[dx + u + j] = dr * rr * (1 - rr);
+                    r[dx + j] = dz * gate.slope(z);
+                    r[dx + u + j] = dr * gate.slope(rr);
                     r[dx + 2 * u + j] = dPre;
                     dInner[j] = r[dx + j];
                     dInner[u + j] = r[dx + u + j];
@@ -96,9 +98,5 @@ final class GruMath {
             System.arraycopy(dh, 0, r, dh0At + b * u, u);
         }
         Dense.store(out, r);
-    }
-
-    private static double sigmoid(double v) {
-        return 1 / (1 + Math.exp(-v));
     }
 }

@@ -9,8 +9,8 @@ import dev.javelin.tensor.Tensor;
  * has the GRU's), one example and one step at a
  * time: what a fused kernel must match. Forward, per processing step (input time {@code t}):
  * <pre>
- * z = x[t] + h·w;  i, f, o = sigmoid(z_i, z_f, z_o);  g = tanh(z_g)
- * c' = f*c + i*g;  h' = o*tanh(c')          (a masked step keeps h and c; the gates are still stored)
+ * z = x[t] + h·w;  i, f, o = gate(z_i, z_f, z_o);  g = act(z_g)       (Keras: recurrent_activation, activation)
+ * c' = f*c + i*g;  h' = o*act(c')           (a masked step keeps h and c; the gates are still stored)
  * </pre>
  * Backward runs the steps in reverse, carrying dh and dc; the gradient of the stored gates is honoured
  * too, so the op is an exact function of all it returns.
@@ -33,6 +33,7 @@ final class RecurrenceMath {
         Tensor x = call.input(0);
         Dims d = new Dims(x.dim(0), x.dim(1), call.input(1).dim(0), call.inputs().size() == 5);
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] xs = Dense.doubles(x), w = Dense.doubles(call.input(1));
         double[] h0 = Dense.doubles(call.input(2)), c0 = Dense.doubles(call.input(3));
         long[] mask = d.masked ? Dense.longs(call.input(4)) : null;
@@ -48,10 +49,10 @@ final class RecurrenceMath {
                 boolean real = mask == null || mask[b * d.steps + t] != 0;
                 int row = (b * d.steps + a.outputIndex(s, d.steps)) * ow;
                 for (int j = 0; j < u; j++) {
-                    double i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = Math.tanh(z[2 * u + j]), og = sigmoid(z[3 * u + j]);
+                    double i = gate.apply(z[j]), f = gate.apply(z[u + j]), g = act.apply(z[2 * u + j]), og = gate.apply(z[3 * u + j]);
                     if (real) {
                         c[j] = f * c[j] + i * g;
-                        h[j] = og * Math.tanh(c[j]);
+                        h[j] = og * act.apply(c[j]);
                     }
                     o[row + 2 * u + j] = i;
                     o[row + 3 * u + j] = f;
@@ -70,6 +71,7 @@ final class RecurrenceMath {
         Tensor y = call.input(call.inputs().size() - 2);
         Dims d = new Dims(y.dim(0), y.dim(1), call.input(0).dim(0), call.inputs().size() == 6);
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] w = Dense.doubles(call.input(0)), h0 = Dense.doubles(call.input(1)), c0 = Dense.doubles(call.input(2));
         long[] mask = d.masked ? Dense.longs(call.input(3)) : null;
         double[] ys = Dense.doubles(y), gs = Dense.doubles(call.input(call.inputs().size() - 1));
@@ -94,18 +96,18 @@ final class RecurrenceMath {
                     double cPrev = prev < 0 ? c0[b * u + j] : ys[prev + u + j];
                     double di = gs[row + 2 * u + j], df = gs[row + 3 * u + j], dg = gs[row + 4 * u + j], dog = gs[row + 5 * u + j];
                     if (real) {
-                        double tc = Math.tanh(ys[row + u + j]);
-                        double dct = dc[j] + dh[j] * og * (1 - tc * tc);
+                        double tc = act.apply(ys[row + u + j]);
+                        double dct = dc[j] + dh[j] * og * act.slope(tc);
                         di += dct * g;
                         df += dct * cPrev;
                         dg += dct * i;
                         dog += dh[j] * tc;
                         dc[j] = dct * f;
                     }
-                    dz[j] = di * i * (1 - i);
-                    dz[u + j] = df * f * (1 - f);
-                    dz[2 * u + j] = dg * (1 - g * g);
-                    dz[3 * u + j] = dog * og * (1 - og);
+                    dz[j] = di * gate.slope(i);
+                    dz[u + j] = df * gate.slope(f);
+                    dz[2 * u + j] = dg * act.slope(g);
+                    dz[3 * u + j] = dog * gate.slope(og);
                 }
                 System.arraycopy(dz, 0, r, (b * steps + t) * gw, gw);
                 if (real) java.util.Arrays.fill(dh, 0); // a masked step hands h through unchanged
@@ -115,9 +117,5 @@ final class RecurrenceMath {
             System.arraycopy(dc, 0, r, dc0At + b * u, u);
         }
         Dense.store(out, r);
-    }
-
-    private static double sigmoid(double v) {
-        return 1 / (1 + Math.exp(-v));
     }
 }

@@ -68,14 +68,14 @@ public final class ReferenceBackend implements Backend {
                         switch (call.attrs(OpAttrs.Recurrence.class).cell()) {
                             case LSTM -> RecurrenceMath.forward(call, out);
                             case GRU -> GruMath.forward(call, out);
-                            case RNN_TANH, RNN_RELU -> RnnMath.forward(call, out);
+                            case RNN -> RnnMath.forward(call, out);
                         }
                     }
                     case RECURRENCE_BACKWARD -> {
                         switch (call.attrs(OpAttrs.Recurrence.class).cell()) {
                             case LSTM -> RecurrenceMath.backward(call, out);
                             case GRU -> GruMath.backward(call, out);
-                            case RNN_TANH, RNN_RELU -> RnnMath.backward(call, out);
+                            case RNN -> RnnMath.backward(call, out);
                         }
                     }
                     default -> throw unknown(call);

@@ -5,10 +5,10 @@ import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 
 /**
- * RECURRENCE and RECURRENCE_BACKWARD for the plain cells {@code RNN_TANH} and {@code RNN_RELU}
- * (Keras's SimpleRNN, PyTorch's {@code nn.RNN}) as the textbook loop in double, one example and one
- * step at a time. Per processing step: {@code h' = act(x[t] + h·w)}, a masked step keeping h. Only h
- * is stored: the activation's derivative comes from it ({@code 1 - h'²}; relu: 1 where {@code h' > 0}).
+ * RECURRENCE and RECURRENCE_BACKWARD for the plain cell {@code RNN} (Keras's SimpleRNN, PyTorch's
+ * {@code nn.RNN}) as the textbook loop in double, one example and one step at a time. Per processing
+ * step: {@code h' = act(x[t] + h·w)}, a masked step keeping h. Only h is stored: the activation's
+ * derivative comes from it ({@code Activation.slope}).
  */
 final class RnnMath {
     private RnnMath() {}
@@ -17,7 +17,7 @@ final class RnnMath {
         Tensor x = call.input(0);
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0);
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
-        boolean relu = a.cell() == OpAttrs.Recurrence.Cell.RNN_RELU;
+        OpAttrs.Recurrence.Activation act = a.activation();
         double[] xs = Dense.doubles(x), w = Dense.doubles(call.input(1)), h0 = Dense.doubles(call.input(2));
         long[] mask = call.inputs().size() == 4 ? Dense.longs(call.input(3)) : null;
         double[] o = new double[n * steps * u];
@@ -27,7 +27,7 @@ final class RnnMath {
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps);
                 RecurrentProduct.forward(h, w, xs, (b * steps + t) * u, next);
-                for (int j = 0; j < u; j++) next[j] = relu ? Math.max(next[j], 0) : Math.tanh(next[j]);
+                for (int j = 0; j < u; j++) next[j] = act.apply(next[j]);
                 if (mask == null || mask[b * steps + t] != 0) System.arraycopy(next, 0, h, 0, u);
                 System.arraycopy(h, 0, o, (b * steps + a.outputIndex(s, steps)) * u, u);
             }
@@ -41,7 +41,7 @@ final class RnnMath {
         Tensor y = call.input(last - 2);
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0);
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
-        boolean relu = a.cell() == OpAttrs.Recurrence.Cell.RNN_RELU;
+        OpAttrs.Recurrence.Activation act = a.activation();
         double[] w = Dense.doubles(call.input(0)), h0 = Dense.doubles(call.input(1));
         long[] mask = last == 5 ? Dense.longs(call.input(2)) : null;
         double[] ys = Dense.doubles(y), gs = Dense.doubles(call.input(last - 1));
@@ -58,7 +58,7 @@ final class RnnMath {
                 for (int j = 0; j < u; j++) {
                     dh[j] += gs[row + j];
                     double hj = ys[row + j];
-                    dpre[j] = real ? dh[j] * (relu ? (hj > 0 ? 1 : 0) : 1 - hj * hj) : 0;
+                    dpre[j] = real ? dh[j] * act.slope(hj) : 0;
                 }
                 System.arraycopy(dpre, 0, r, (b * steps + t) * u, u);
                 if (real) java.util.Arrays.fill(dh, 0); // a masked step hands h through unchanged

@@ -41,17 +41,6 @@ public interface Backend {
     void execute(OpCall call, Tensor out);
 
     /**
-     * A hint that {@code op} will run soon on this backend (a program that holds it is being traced):
-     * a backend may get its code ready in the background, as the CPU backend warms its GEMM up. Must
-     * change no result; the default does nothing.
-     *
-     * <pre>{@code
-     * Backends.forDevice(Device.cpu()).prepare(Op.MATMUL);
-     * }</pre>
-     */
-    default void prepare(Op op) {}
-
-    /**
      * Computes a contraction ({@code MATMUL}, {@code CONV2D}) into {@code out}, a dense row-major
      * tensor of the call's shape and dtype on this backend's device whose contents it overwrites (a
      * compiled program hands over reused buffers), then runs {@code epilogue}, when not null, on

@@ -3,8 +3,8 @@ package dev.javelin.kernels.cpu.gemm;
 /**
  * Work that {@link Sgemm#multiply} runs on each block of C as soon as the block is final (every
  * k step added), while it is still in cache: a fused bias, activation or residual reading C. It is
- * called from the thread that called {@code multiply}, once per block, blocks disjoint and covering C;
- * it may split its block over {@code CpuThreads}.
+ * called once per block, blocks disjoint and covering C, from whichever thread finished the block
+ * (several at once); a parallel loop inside it runs inline on that thread.
  *
  * <pre>{@code
  * GemmEpilogue relu = (row0, rows, col0, cols) -> {

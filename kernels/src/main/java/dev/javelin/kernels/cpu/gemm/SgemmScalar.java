@@ -34,22 +34,29 @@ final class SgemmScalar {
         int bo = bOffset, brs = bRowStride, bcs = bColStride;
         long work = 2L * m * n * k;
         int grain = work < CpuThreads.SMALL_WORK ? m : Math.max(ROWS, (int) Math.min(m, (1L << 20) / Math.max(1L, 2L * n * k)));
-        CpuThreads.parallelFor(m, grain, (from, to) -> {
-            if (!accumulate) for (int i = from; i < to; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
-            // p outer over a group of rows, j inner: a row of B is read from L1 by every row of the group
-            for (int i0 = from; i0 < to; i0 += ROWS) {
-                int i1 = Math.min(to, i0 + ROWS);
-                for (int p = 0; p < k; p++) {
-                    int bp = bo + p * brs;
-                    for (int i = i0; i < i1; i++) {
-                        float av = a[aOffset + i * aRowStride + p * aColStride];
-                        int ci = cOffset + i * ldc;
-                        if (bcs == 1) axpy(av, bb, bp, c, ci, n);
-                        else for (int j = 0; j < n; j++) c[ci + j] = Math.fma(av, bb[bp + j * bcs], c[ci + j]);
+        CpuThreads.parallelFor(m, grain, (from, to) -> rows(from, to, n, k, a, aOffset, aRowStride, aColStride, bb, bo, brs, bcs,
+                c, cOffset, ldc, accumulate));
+    }
+
+    /** Rows {@code [from, to)} of C: p outer over a group of rows, j inner, so a row of B is read from L1 by every row of the group. */
+    private static void rows(int from, int to, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
+                             float[] b, int bo, int brs, int bcs, float[] c, int cOffset, int ldc, boolean accumulate) {
+        if (!accumulate) for (int i = from; i < to; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+        for (int i0 = from; i0 < to; i0 += ROWS) {
+            int i1 = Math.min(to, i0 + ROWS);
+            for (int p = 0; p < k; p++) {
+                int bp = bo + p * brs;
+                for (int i = i0; i < i1; i++) {
+                    float av = a[aOffset + i * aRowStride + p * aColStride];
+                    int ci = cOffset + i * ldc;
+                    if (bcs == 1) {
+                        axpy(av, b, bp, c, ci, n);
+                    } else {
+                        for (int j = 0; j < n; j++) c[ci + j] = Math.fma(av, b[bp + j * bcs], c[ci + j]);
                     }
                 }
             }
-        });
+        }
     }
 
     /** {@code c[ci + j] = fma(av, b[bp + j], c[ci + j])}: a small method C2 compiles and vectorizes early. */

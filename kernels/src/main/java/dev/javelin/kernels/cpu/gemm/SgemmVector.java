@@ -12,6 +12,9 @@ import dev.javelin.kernels.cpu.CpuThreads;
  * {@link CpuThreads}. An item walks the k blocks in order, so every C element's sum has one fixed
  * order; the split into items depends only on the shape, never on the thread count.
  *
+ * <p>An epilogue runs on each item's block of C as the item finishes its last k block, on the item's
+ * thread (no round of its own, the block still in L2).
+ *
  * <p>Two fork-join rounds per call at most (waking the pool costs tens of microseconds, as much as
  * a whole 128×784·784×512 product takes on a thread for each extra round): when B is packed, one
  * round packs A and B for every k block and one computes; when a row-major B is read in place
@@ -72,7 +75,8 @@ final class SgemmVector {
                 for (int k0 = 0; k0 < k; k0 += kBlocksPerRound * kStep) {
                     int k1 = Math.min(k, k0 + kBlocksPerRound * kStep);
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                            c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0);
+                            c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0,
+                            k1 == k ? epilogue : null);
                     if (!directB) {
                         int jobs = blk.packJobs();
                         float[] ap = buf.sharedA(blk.qBlocks() * blk.panels() * MR * kStep);
@@ -85,7 +89,6 @@ final class SgemmVector {
                         CpuThreads.parallelFor(items, small ? items : 1, blk::computeInPlace);
                     }
                 }
-                if (epilogue != null) epilogue.apply(ic, mc, jc, nc); // this block of C is final
             }
         }
     }
@@ -95,7 +98,7 @@ final class SgemmVector {
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, int m, int n,
                          int ic, int mc, int jc, int nc, int k0, int k1, int kStep,
-                         boolean directB, boolean loadFirst) {
+                         boolean directB, boolean loadFirst, GemmEpilogue epilogue) {
 
         int panels() { return (mc + MR - 1) / MR; }
 
@@ -149,7 +152,16 @@ final class SgemmVector {
                         }
                     }
                 }
+                finished(r0, r1, s0, s1);
             }
+        }
+
+        /**
+         * The item's block of C (rows {@code [r0, r1)}, strips {@code [s0, s1)}) is final when this is the
+         * last k round: its epilogue runs now, on the item's thread, while the block is in L2.
+         */
+        private void finished(int r0, int r1, int s0, int s1) {
+            if (epilogue != null) epilogue.apply(ic + r0, r1 - r0, jc + s0 * NR, Math.min(nc, s1 * NR) - s0 * NR);
         }
 
         /** Items over B read in place: each packs its own A rows (and B's last, partial strip). */
@@ -190,6 +202,7 @@ final class SgemmVector {
                         }
                     }
                 }
+                finished(r0, r1, s0, s1);
             }
         }
 

@@ -5,29 +5,42 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Whether the packed GEMM's Vector API micro-kernels are compiled yet, and their warm-up. Until C2
- * has compiled them they run interpreted or boxed (a fresh JVM's first 128×784·784×512 product took
- * 250-600 ms that way), so {@link Sgemm} runs products in {@link SgemmScalar} (the same fused
- * multiply-add chain per element, so the same bits) while the background {@link WarmupThread} runs
- * each micro-kernel on a scratch tile until a call takes what compiled code takes. Started by the
- * first product big enough for the packed kernel, or earlier by {@link #start()} (the CPU backend's
- * {@code prepare}, when the JIT traces a contraction).
+ * Whether the packed GEMM's Vector API micro-kernels may run yet. Until C2 has compiled them they run
+ * interpreted or boxed (a fresh JVM's first 128×784·784×512 product took 250-600 ms that way), so
+ * {@link Sgemm} runs the first {@code COLD_PRODUCTS} products of a process in {@link SgemmScalar}
+ * (the same fused multiply-add chain per element, so the same bits), then the packed kernel. With
+ * {@code -Djavelin.warmup=true} the first of them also starts a warm-up of each micro-kernel on a
+ * scratch tile on the background {@link WarmupThread}, and the packed kernel takes over as soon as
+ * it is compiled.
  *
  * <pre>{@code
- * SgemmWarmup.start();          // e.g. when a program with a matmul is built
+ * SgemmWarmup.start();          // warm up now
  * boolean hot = SgemmWarmup.warm();
  * }</pre>
  */
 public final class SgemmWarmup {
     private static final long MAX_MS = 20_000;
+    /** Products in plain loops at most (one MLP train step has eight); {@code -Djavelin.gemm.coldProducts}. */
+    static final int COLD_PRODUCTS = Integer.getInteger("javelin.gemm.coldProducts", 8);
     private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final AtomicInteger COLD = new AtomicInteger();
     private static volatile boolean warm = !Boolean.parseBoolean(System.getProperty("javelin.gemm.coldScalar", "true"));
 
     private SgemmWarmup() {}
 
-    /** True once the micro-kernels are compiled (or given up on); products then take the packed kernel. */
+    /** True once the micro-kernels are compiled (or waited for long enough); products then take the packed kernel. */
     public static boolean warm() {
         return warm;
+    }
+
+    /**
+     * Counts a product about to run in plain loops: the first starts the warm-up; past
+     * {@link #COLD_PRODUCTS} of them the packed kernel runs, warm or not (as it would without the
+     * warm-up), so a slow warm-up cannot keep products in the plain loops for long.
+     */
+    static void coldProduct() {
+        start();
+        if (COLD.incrementAndGet() >= COLD_PRODUCTS) warm = true;
     }
 
     /** Queues the warm-up once (a no-op when it is queued or done, or without the Vector API). */

@@ -1,0 +1,145 @@
+package dev.javelin.kernels.cpu;
+
+import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
+import dev.javelin.kernels.cpu.gemm.Sgemm;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 forward of an undilated, ungrouped convolution whose patch rows are short (KW·Cin
+ * at most {@link #MAX_ROW}: a first layer on an RGB image, 7x7x3), without im2col. The input is
+ * copied once into a zero-padded NHWC array; then output pixel (oy, ox)'s patch row ky is the run
+ * of KW·Cin floats at padded pixel (oy·sh + ky, ox·sw), so a register tile of 8 pixels × 32 output
+ * channels reads its A operand straight from the image (rows sw·Cin floats apart) and its B operand
+ * from the HWIO filter, whose rows are in the same (ky, kx, c) order. Im2col copied each patch run
+ * (21 floats) into a column buffer first: 88,000 small copies for ResNet-18's first layer, and the
+ * buffer (0.9 MB per tile) left L1 before the GEMM read it.
+ *
+ * <p>Each output element is one FMA chain over k = (ky, kx, c) in order, the chain of the im2col
+ * GEMM, so the bits are the same. Work items are (image, band of output rows) × block of channels,
+ * one parallel loop, the epilogue on each item's rows.
+ */
+final class PaddedInputConv {
+    /** Longest patch row (KW·Cin floats) this path takes: longer rows amortise im2col's copies. */
+    static final int MAX_ROW = 64;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length(), MR = 8, NR = 2 * L;
+    /** Output rows per item at most, and channels per item (whole strips). */
+    private static final int BAND = 8, COLS = 4 * NR;
+
+    private final Conv2d.Geometry g;
+    private final int hp, wp, row, bands, colBlocks;
+
+    /** Whether this convolution takes this path (float32 with the Vector API, checked by the caller). */
+    static boolean applies(Conv2d.Geometry g) {
+        return Sgemm.vectorized() && g.groups == 1 && g.dh == 1 && g.dw == 1 && g.kw * g.cin <= MAX_ROW
+                && g.k >= ShortConv.MAX_K && g.n > 0 && g.oh > 0 && g.ow > 0 && g.cout > 0;
+    }
+
+    PaddedInputConv(Conv2d.Geometry g) {
+        this.g = g;
+        hp = (g.oh - 1) * g.sh + g.kh;
+        wp = (g.ow - 1) * g.sw + g.kw;
+        row = g.kw * g.cin;
+        bands = g.n * ((g.oh + BAND - 1) / BAND);
+        colBlocks = (g.cout + COLS - 1) / COLS;
+    }
+
+    /** out = conv(x, f) (x any strides, f dense HWIO), then {@code epilogue} on each item's rows when not null. */
+    void run(float[] x, int xOff, int[] xs, float[] f, float[] out, GemmEpilogue epilogue) {
+        // padded image, plus one tile's reach past its end (an edge tile's phantom pixels read there)
+        float[] xp = new float[g.n * hp * wp * g.cin + MR * g.sw * g.cin + row];
+        CpuThreads.parallelFor(g.n * hp, Math.max(1, 8192 / Math.max(1, wp * g.cin)), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int n = r / hp, y = r % hp - g.padTop;
+                if (y < 0 || y >= g.h) continue;
+                int dst = (r * wp + Math.max(0, g.padLeft)) * g.cin;
+                for (int xx = Math.max(0, -g.padLeft); xx < g.w && xx + g.padLeft < wp; xx++, dst += g.cin) {
+                    int src = xOff + n * xs[0] + y * xs[1] + xx * xs[2];
+                    for (int c = 0; c < g.cin; c++) xp[dst + c] = x[src + c * xs[3]];
+                }
+            }
+        });
+        float[] edge = g.cout % NR == 0 ? null : edgeStrip(f, g.cout / NR * NR);
+        int bandsPerImage = (g.oh + BAND - 1) / BAND;
+        CpuThreads.parallelFor(bands * colBlocks, 1, (from, to) -> {
+            float[] scratch = new float[MR * NR];
+            for (int item = from; item < to; item++) {
+                int band = item / colBlocks, block = item % colBlocks;
+                int n = band / bandsPerImage, oy0 = (band % bandsPerImage) * BAND, oys = Math.min(BAND, g.oh - oy0);
+                int col0 = block * COLS, cols = Math.min(COLS, g.cout - col0);
+                for (int oy = oy0; oy < oy0 + oys; oy++) {
+                    int aRow = (n * hp + oy * g.sh) * wp * g.cin, cRow = ((n * g.oh + oy) * g.ow) * g.cout;
+                    for (int ox = 0; ox < g.ow; ox += MR) {
+                        int rows = Math.min(MR, g.ow - ox), ai = aRow + ox * g.sw * g.cin;
+                        for (int j = col0; j < col0 + cols; j += NR) {
+                            int width = Math.min(NR, col0 + cols - j);
+                            if (rows == MR && width == NR) {
+                                tile(xp, ai, g.sw * g.cin, wp * g.cin, f, edge, j, out, cRow + ox * g.cout + j, g.cout, scratch, false);
+                            } else {
+                                tile(xp, ai, g.sw * g.cin, wp * g.cin, f, edge, j, out, 0, 0, scratch, true);
+                                for (int r = 0; r < rows; r++) {
+                                    for (int c = 0; c < width; c++) out[cRow + (ox + r) * g.cout + j + c] = scratch[r * NR + c];
+                                }
+                            }
+                        }
+                    }
+                }
+                if (epilogue != null) epilogue.apply((n * g.oh + oy0) * g.ow, oys * g.ow, col0, cols);
+            }
+        });
+    }
+
+    /**
+     * An 8-pixel × {@code NR}-channel tile: row r's patch row ky is {@code a[ai + r·lda + ky·rowStride + p]}
+     * for p < KW·Cin, filter row {@code ky·KW·Cin + p} at {@code f[(ky·KW·Cin + p)·Cout + j]}. Into
+     * {@code c} at {@code ci} (row stride ldc), or into {@code scratch} (MR×NR) when {@code toScratch}:
+     * an edge tile; a strip past Cout reads {@code edge}, the filter's last strip zero-padded.
+     */
+    private void tile(float[] a, int ai, int lda, int rowStride, float[] f, float[] edge, int j, float[] c, int ci, int ldc,
+                      float[] scratch, boolean toScratch) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        boolean fullWidth = j + NR <= g.cout;
+        float[] b = fullWidth ? f : edge;
+        int ldb = fullWidth ? g.cout : NR, bj = fullWidth ? j : 0;
+        for (int ky = 0; ky < g.kh; ky++) {
+            int a0 = ai + ky * rowStride, bk0 = (ky * row) * ldb + bj;
+            for (int p = 0; p < row; p++) {
+                int bk = bk0 + p * ldb, ap = a0 + p;
+                FloatVector b0 = FloatVector.fromArray(S, b, bk);
+                FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+                FloatVector v;
+                v = FloatVector.broadcast(S, a[ap]);           c00 = b0.fma(v, c00); c01 = b1.fma(v, c01);
+                v = FloatVector.broadcast(S, a[ap + lda]);     c10 = b0.fma(v, c10); c11 = b1.fma(v, c11);
+                v = FloatVector.broadcast(S, a[ap + 2 * lda]); c20 = b0.fma(v, c20); c21 = b1.fma(v, c21);
+                v = FloatVector.broadcast(S, a[ap + 3 * lda]); c30 = b0.fma(v, c30); c31 = b1.fma(v, c31);
+                v = FloatVector.broadcast(S, a[ap + 4 * lda]); c40 = b0.fma(v, c40); c41 = b1.fma(v, c41);
+                v = FloatVector.broadcast(S, a[ap + 5 * lda]); c50 = b0.fma(v, c50); c51 = b1.fma(v, c51);
+                v = FloatVector.broadcast(S, a[ap + 6 * lda]); c60 = b0.fma(v, c60); c61 = b1.fma(v, c61);
+                v = FloatVector.broadcast(S, a[ap + 7 * lda]); c70 = b0.fma(v, c70); c71 = b1.fma(v, c71);
+            }
+        }
+        if (toScratch) {
+            c = scratch;
+            ci = 0;
+            ldc = NR;
+        }
+        c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);     c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);     c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);     c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);     c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);     c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);     c71.intoArray(c, ci + 7 * ldc + L);
+    }
+
+    /** The filter's last, partial strip of channels from {@code j}, zero-padded to NR wide ([K][NR]). */
+    private float[] edgeStrip(float[] f, int j) {
+        float[] e = new float[g.k * NR];
+        for (int k = 0; k < g.k; k++) System.arraycopy(f, k * g.cout + j, e, k * NR, g.cout - j);
+        return e;
+    }
+}
