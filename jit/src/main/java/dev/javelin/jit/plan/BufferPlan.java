@@ -84,14 +84,18 @@ public final class BufferPlan {
         return new Plan.Buffers(slotOfStep, slotTypes, slotSizes);
     }
 
-    /** True for steps whose output memory the program provides: generated kernels and float32 matmuls. */
+    /** True for steps whose output memory the program provides: generated kernels and float32 contractions. */
     public static boolean planned(PlanStep s) {
         return s instanceof PlanStep.Kernel || (s instanceof PlanStep.Backend b && writesProvidedMemory(b.node()));
     }
 
-    /** True for a backend op the executor gives planned memory to write: a float32 matmul on the CPU. */
+    /**
+     * True for a backend op the executor gives planned memory to write: a float32 matmul or
+     * convolution on the CPU, which {@code Backend.contract} overwrites whole (the SPI's default
+     * computes into fresh memory and copies).
+     */
     public static boolean writesProvidedMemory(Node n) {
-        return n.isOp(Op.MATMUL) && n.dtype() == DType.FLOAT32 && n.device().equals(Device.CPU);
+        return (n.isOp(Op.MATMUL) || n.isOp(Op.CONV2D)) && n.dtype() == DType.FLOAT32 && n.device().equals(Device.CPU);
     }
 
     /** The values a step reads. */

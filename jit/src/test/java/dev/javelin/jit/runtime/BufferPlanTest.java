@@ -9,6 +9,8 @@ import dev.javelin.jit.passes.Passes;
 import dev.javelin.jit.plan.Lowering;
 import dev.javelin.jit.plan.BufferPlan;
 import dev.javelin.jit.plan.PlanStep;
+import dev.javelin.tensor.NN;
+import dev.javelin.tensor.Op;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.testing.TensorAssert;
@@ -56,5 +58,26 @@ class BufferPlanTest {
         assertTrue(p.steps().stream().anyMatch(s -> s instanceof PlanStep.Kernel));
         TensorAssert.assertClose(skip.apply(new Tensor[] {x, w})[0], p.run(new Tensor[] {x, w})[0], 1e-5, 1e-5);
         assertEquals(3, p.bufferTypes().size(), "h1's buffer is not reused while h2 and h3 are computed");
+    }
+
+    /** Convolutions write into planned buffers too; reused memory (holding the last call's values) changes no bit. */
+    @Test
+    void convolutionsTakePlannedBuffers() {
+        Function<Tensor[], Tensor[]> net = a -> {
+            Tensor h = NN.conv2d(a[0], a[1], 1, "same").tanh();
+            h = NN.conv2d(h, a[2], 1, "valid"); // alone: no kernel after it in this step's run
+            h = NN.conv2d(h.mul(h), a[2], 1, "same").tanh();
+            return new Tensor[] {h.sum(1, 2)};
+        };
+        Tensor x = TestTensors.uniform(Shape.of(2, 9, 9, 3), -1, 1, 5);
+        Tensor f1 = TestTensors.uniform(Shape.of(3, 3, 3, 4), -0.5, 0.5, 6), f2 = TestTensors.uniform(Shape.of(3, 3, 4, 4), -0.5, 0.5, 7);
+        Graph g = Tracer.trace(net, x, f1, f2);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        long convs = p.steps().stream().filter(s -> s.node().isOp(Op.CONV2D)).count();
+        assertEquals(3, convs);
+        assertEquals(3, p.steps().stream().filter(s -> s.node().isOp(Op.CONV2D) && BufferPlan.planned(s)).count(), "every convolution writes planned memory");
+        Tensor expected = net.apply(new Tensor[] {x, f1, f2})[0];
+        for (int call = 0; call < 3; call++) TensorAssert.assertClose(expected, p.run(new Tensor[] {x, f1, f2})[0], 1e-5, 1e-5);
     }
 }

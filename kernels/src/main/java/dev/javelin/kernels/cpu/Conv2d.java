@@ -11,7 +11,8 @@ import dev.javelin.tensor.Tensor;
  * dilation and groups. float32 goes through im2col + SGEMM: the forward pass in tiles of output
  * rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized buffer and multiplied
  * in place), the gradients a tile of images at a time so the column buffer stays bounded, or
- * through {@link ShortConv}'s row kernels when the reduction is short (a first layer); float64
+ * through {@link ShortConv}'s kernels when the reduction is short (a first layer: direct kernels with
+ * no column matrix where {@link ShortConv#direct} says so); float64
  * (gradient checks) runs {@link DirectConv2d}. Every result is a fixed sequence of GEMMs and
  * per-image scatters, so it does not depend on the thread count.
  */
@@ -20,9 +21,11 @@ final class Conv2d {
     private static final long TILE_FLOATS = 1 << 18;
 
     private final ShortConv shortConv;
+    private final FloatLoops loops;
 
     Conv2d(FloatLoops loops) {
         this.shortConv = new ShortConv(loops);
+        this.loops = loops;
     }
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
@@ -74,6 +77,10 @@ final class Conv2d {
             new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
             return;
         }
+        if (ShortConv.direct(g)) {
+            ShortConvVector.forward(xa, xOff, xs, g, fd, o, epilogue);
+            return;
+        }
         float[] xd = xa;
         int[] xsd = xs;
         int xOffd = xOff;
@@ -99,6 +106,10 @@ final class Conv2d {
         float[] o = Elementwise.heap(dx).floats();
         if (g.pointwise()) {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
+            return;
+        }
+        if (ShortConv.direct(g)) {
+            ShortConvVector.backwardInput(dyd, g, fd, o);
             return;
         }
         forEachTile(g, (n0, imgs, col) -> {
@@ -127,6 +138,10 @@ final class Conv2d {
         float[] xa = Elementwise.heap(x).floats();
         if (g.pointwise() && x.isContiguous()) {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, x.offset(), 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
+            return;
+        }
+        if (ShortConv.direct(g)) {
+            ShortConvVector.backwardFilter(xa, x.offset(), x.strides(), dyd, g, o);
             return;
         }
         // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
@@ -198,11 +213,18 @@ final class Conv2d {
         return b;
     }
 
-    /** The elements of a float32 tensor in dense row-major order (the storage itself when already so). */
-    private static float[] dense(Tensor t) {
+    /**
+     * The elements of a float32 tensor in dense row-major order: the storage itself when already so,
+     * else a copy by rows (a broadcast upstream gradient, such as a tape's seed of ones, is a fill).
+     */
+    private float[] dense(Tensor t) {
         float[] a = Elementwise.heap(t).floats();
         if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
-        return t.toFloatArray();
+        float[] out = new float[Math.toIntExact(t.size())];
+        StridedLoop p = StridedLoop.of(t.shape(), t.strides(), t.shape().contiguousStrides());
+        int xs = p.innerStride(0), os = p.innerStride(1);
+        p.forEachRow(new int[] {t.offset(), 0}, (o, n) -> loops.copy(a, o[0], xs, out, o[1], os, n));
+        return out;
     }
 
     /** Sizes of one convolution, in the names the loops use. */

@@ -12,6 +12,15 @@ final class ShortConv {
 
     private final FloatLoops loops;
 
+    /**
+     * True when {@link ShortConvVector}'s direct kernels take this convolution: a short reduction, the
+     * Vector API on, and whole vectors of output channels per group. The row kernels below (over a
+     * gathered column matrix) take the rest, and every convolution when the Vector API is off.
+     */
+    static boolean direct(Conv2d.Geometry g) {
+        return g.k < MAX_K && VectorSupport.enabled() && ShortConvVector.fits(g);
+    }
+
     ShortConv(FloatLoops loops) {
         this.loops = loops;
     }

@@ -97,6 +97,29 @@ class ContractionKernelTest {
     }
 
     /**
+     * {@link ShortConvVector}'s direct kernels (a short reduction, whole vectors of output channels per
+     * group): random strides, padding on each side, dilation, groups, odd and unit sizes, an empty
+     * batch, and strided inputs and upstream gradients, all three ops against the reference.
+     */
+    @Test
+    void shortReductionDirectKernelsOverRandomGeometry() {
+        try (var s = Dispatch.use(h)) {
+            for (int trial = 0; trial < 12; trial++) {
+                int groups = trial % 4 == 3 ? 2 : 1;
+                int cg = 1 + h.rng.nextInt(3), coutg = 16 * (1 + h.rng.nextInt(3));
+                int kh = 1 + h.rng.nextInt(3), kw = 1 + h.rng.nextInt(3);
+                OpAttrs.Conv c = new OpAttrs.Conv(1 + h.rng.nextInt(2), 1 + h.rng.nextInt(3), h.rng.nextInt(3), h.rng.nextInt(2),
+                        h.rng.nextInt(2), h.rng.nextInt(3), 1 + h.rng.nextInt(2), 1 + h.rng.nextInt(2), groups);
+                int n = trial == 5 ? 0 : trial % 3 == 0 ? 1 : 1 + h.rng.nextInt(4);
+                Tensor x = h.random(DType.FLOAT32, Shape.of(n, 1 + h.rng.nextInt(11), 5 + h.rng.nextInt(9), groups * cg),
+                        h.anyLayout(), -1, 1);
+                convAll(x, h.random(DType.FLOAT32, Shape.of(kh, kw, cg, groups * coutg), h.anyLayout(), -1, 1), c);
+            }
+        }
+        assertTrue(h.compared >= 33);
+    }
+
+    /**
      * The forward pass's row tiles (ColumnTiles) on wider layers than the random geometry above: K
      * past one k block (3x3x64 = 576), output channels that are no multiple of the 32-wide strip, odd
      * images whose tiles start inside an image, batch 1, strides, padding, dilation and groups.
