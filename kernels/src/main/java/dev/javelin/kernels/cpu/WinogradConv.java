@@ -30,6 +30,8 @@ final class WinogradConv {
     private final Conv2d.Geometry g;
     /** Tiles per image row and column; tile rows over all images; tile rows per band; bands; channel blocks. */
     private final int tilesAcross, tilesDown, tileRows, rowsPerBand, bands, colBlocks;
+    /** Whether chunks of work are whole channel blocks (every band) rather than single items. */
+    private final boolean byBlock;
 
     /**
      * Whether this convolution can take this path (float32 with the Vector API, checked by the caller):
@@ -58,6 +60,12 @@ final class WinogradConv {
         int count = Math.min(tileRows, Math.max(ceilDiv(tileRows, byBudget), wanted));
         rowsPerBand = ceilDiv(tileRows, count);
         bands = ceilDiv(tileRows, rowsPerBand);
+        // Which transform to do once per call: a block's filter slice (16·Cin·COLS floats) or a band's
+        // input (16·tiles·Cin). Items taken one at a time by two threads redo both about once per
+        // item (the threads interleave); whole blocks as chunks redo only the band's input, which is
+        // the cheaper when a band has fewer tiles than a block has channels (deep layers: 14x14 at
+        // batch 1 transformed each filter slice twice, 7x7 at batch 8 four times).
+        byBlock = bands > 1 && rowsPerBand * tilesAcross < COLS && colBlocks >= 2 * CpuThreads.threads();
     }
 
     private static int ceilDiv(int a, int b) {
@@ -67,11 +75,16 @@ final class WinogradConv {
     /** out = conv(x, f) (x NHWC with unit channel stride, f dense HWIO), then {@code epilogue} when not null. */
     void run(float[] x, int xOff, int[] xs, float[] f, float[] out, GemmEpilogue epilogue) {
         Object call = new Object(); // tells a thread's buffers of an earlier call from this one's
+        if (byBlock) { // a chunk is one block of channels over every band: its filter slice transformed once
+            CpuThreads.parallelFor(colBlocks * bands, bands, (from, to) -> {
+                Scratch s = SCRATCH.get();
+                for (int item = from; item < to; item++) runItem(item % bands, item / bands, call, s, x, xOff, xs, f, out, epilogue);
+            });
+            return;
+        }
         CpuThreads.parallelFor(bands * colBlocks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            for (int item = from; item < to; item++) {
-                runItem(item / colBlocks, item % colBlocks, call, s, x, xOff, xs, f, out, epilogue);
-            }
+            for (int item = from; item < to; item++) runItem(item / colBlocks, item % colBlocks, call, s, x, xOff, xs, f, out, epilogue);
         });
     }
 

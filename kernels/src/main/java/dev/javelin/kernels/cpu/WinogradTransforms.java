@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>filter: a 3x3 filter g becomes G·g·Gᵀ, with G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1];
  *   <li>output: the 4x4 products m become the 2x2 outputs Aᵀ·m·A, with Aᵀ = [1 1 1 0; 0 1 -1 -1].
  * </ul>
+ * The filter transform uses 2G (no multiplications, a fifth of its work) and the output transform
+ * halves the products of the points whose row or column was doubled: scaling by a power of two
+ * is exact, so the results are those of G, bit for bit.
  * Point (i, j) of a 4x4 transform is stored as plane {@code p = 4·i + j} (i along the image's rows).
  * No masked vector operations (see {@code SgemmMicroKernel}: C2 does not always intrinsify them).
  */
@@ -87,7 +90,6 @@ final class WinogradTransforms {
      */
     static void filter(float[] f, int cin, int cout, int col0, int cols, float[] u, int plane) {
         int tap = cin * cout;
-        FloatVector half = FloatVector.broadcast(S, 0.5f);
         float[] t = new float[12], a = new float[12 * L];
         for (int ci = 0; ci < cin; ci++) {
             int src = ci * cout + col0, dst = ci * cols;
@@ -99,8 +101,8 @@ final class WinogradTransforms {
                     FloatVector g2 = FloatVector.fromArray(S, f, src + (6 + kx) * tap + j);
                     FloatVector g02 = g0.add(g2);
                     g0.intoArray(a, kx * L);
-                    g02.add(g1).mul(half).intoArray(a, (3 + kx) * L);
-                    g02.sub(g1).mul(half).intoArray(a, (6 + kx) * L);
+                    g02.add(g1).intoArray(a, (3 + kx) * L);
+                    g02.sub(g1).intoArray(a, (6 + kx) * L);
                     g2.intoArray(a, (9 + kx) * L);
                 }
                 for (int i = 0; i < 4; i++) {
@@ -108,8 +110,8 @@ final class WinogradTransforms {
                     FloatVector g2 = FloatVector.fromArray(S, a, (3 * i + 2) * L), g02 = g0.add(g2);
                     int o = dst + j + 4 * i * plane;
                     g0.intoArray(u, o);
-                    g02.add(g1).mul(half).intoArray(u, o + plane);
-                    g02.sub(g1).mul(half).intoArray(u, o + 2 * plane);
+                    g02.add(g1).intoArray(u, o + plane);
+                    g02.sub(g1).intoArray(u, o + 2 * plane);
                     g2.intoArray(u, o + 3 * plane);
                 }
             }
@@ -118,16 +120,16 @@ final class WinogradTransforms {
                     float g0 = f[src + kx * tap + j], g1 = f[src + (3 + kx) * tap + j], g2 = f[src + (6 + kx) * tap + j];
                     float g02 = g0 + g2;
                     t[kx] = g0;
-                    t[3 + kx] = (g02 + g1) * 0.5f;
-                    t[6 + kx] = (g02 - g1) * 0.5f;
+                    t[3 + kx] = g02 + g1;
+                    t[6 + kx] = g02 - g1;
                     t[9 + kx] = g2;
                 }
                 for (int i = 0; i < 4; i++) {
                     float g0 = t[3 * i], g1 = t[3 * i + 1], g2 = t[3 * i + 2], g02 = g0 + g2;
                     int o = dst + j + 4 * i * plane;
                     u[o] = g0;
-                    u[o + plane] = (g02 + g1) * 0.5f;
-                    u[o + 2 * plane] = (g02 - g1) * 0.5f;
+                    u[o + plane] = g02 + g1;
+                    u[o + 2 * plane] = g02 - g1;
                     u[o + 3 * plane] = g2;
                 }
             }
@@ -140,13 +142,20 @@ final class WinogradTransforms {
      * {@code o11}; an offset of -1 is a pixel past the image's edge, not written.
      */
     static void output(float[] m, int mOff, int planeStride, int cols, float[] out, int o00, int o01, int o10, int o11) {
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
         float[] s = new float[8 * L];
         int j = 0;
         for (; j <= cols - L; j += L) {
             for (int c = 0; c < 4; c++) { // Aᵀ·m, column by column, into s: 2 rows of 4
                 int o = mOff + j + c * planeStride;
-                FloatVector m0 = FloatVector.fromArray(S, m, o), m1 = FloatVector.fromArray(S, m, o + 4 * planeStride);
-                FloatVector m2 = FloatVector.fromArray(S, m, o + 8 * planeStride), m3 = FloatVector.fromArray(S, m, o + 12 * planeStride);
+                FloatVector m0 = FloatVector.fromArray(S, m, o), m1 = FloatVector.fromArray(S, m, o + 4 * planeStride).mul(half);
+                FloatVector m2 = FloatVector.fromArray(S, m, o + 8 * planeStride).mul(half), m3 = FloatVector.fromArray(S, m, o + 12 * planeStride);
+                if (c == 1 || c == 2) { // a middle column: its filter points were doubled too
+                    m0 = m0.mul(half);
+                    m1 = m1.mul(half);
+                    m2 = m2.mul(half);
+                    m3 = m3.mul(half);
+                }
                 m0.add(m1).add(m2).intoArray(s, c * L);
                 m1.sub(m2).sub(m3).intoArray(s, (4 + c) * L);
             }
@@ -164,7 +173,8 @@ final class WinogradTransforms {
         for (; j < cols; j++) {
             for (int c = 0; c < 4; c++) {
                 int o = mOff + j + c * planeStride;
-                float m0 = m[o], m1 = m[o + 4 * planeStride], m2 = m[o + 8 * planeStride], m3 = m[o + 12 * planeStride];
+                float h = c == 1 || c == 2 ? 0.25f : 0.5f, w = c == 1 || c == 2 ? 0.5f : 1f;
+                float m0 = m[o] * w, m1 = m[o + 4 * planeStride] * h, m2 = m[o + 8 * planeStride] * h, m3 = m[o + 12 * planeStride] * w;
                 s[c] = m0 + m1 + m2;
                 s[4 + c] = m1 - m2 - m3;
             }
