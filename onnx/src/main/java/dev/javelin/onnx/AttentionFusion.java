@@ -27,7 +27,8 @@ import java.util.Set;
  * {@code baddbmm}'s Mul and Add). The fused node's inputs are {@code q, s₁, kᵀ, v, s₂, mask} (absent
  * ones empty). At run time it folds s₁ and s₂ into the attention's scale when they are constant
  * scalars and q, kᵀ, v share their batch shape; otherwise it declines and the replaced nodes run
- * (see {@link FusedGraph}). One difference remains where it fuses: a query whose every key is masked
+ * (see {@link FusedGraph}). A constant mask that is exactly the causal one becomes the fused op's
+ * {@code causal} flag (the hidden key tiles are skipped). One difference remains where it fuses: a query whose every key is masked
  * with -inf gets zeros, where Softmax would give NaN.
  */
 final class AttentionFusion {
@@ -149,7 +150,28 @@ final class AttentionFusion {
             scores[rank - 1] = kt.dim(-1);
             if (mask.dtype() != q.dtype() || !mask.shape().broadcastsTo(Shape.of(scores))) return null;
         }
-        return new Tensor[] {NN.scaledDotProductAttention(q, kt.mT(), v, mask, false, scale)};
+        boolean causal = mask != null && ctx.isConstant(5) && isCausal(mask);
+        return new Tensor[] {NN.scaledDotProductAttention(q, kt.mT(), v, causal ? null : mask, causal, scale)};
+    }
+
+    /**
+     * True for a constant mask that is exactly the causal one (a decoder's {@code triu(-inf, 1)}, the
+     * same for every batch entry): 0 where key j may be seen by query i (j <= i), -inf above. The
+     * fused op then skips the hidden tiles instead of adding the mask.
+     */
+    private static boolean isCausal(Tensor mask) {
+        int rank = mask.rank();
+        if (rank < 2 || mask.dim(-1) != mask.dim(-2)) return false;
+        for (int d = 0; d < rank - 2; d++) if (mask.dim(d) != 1) return false;
+        int t = mask.dim(-1);
+        double[] m = mask.toDoubleArray();
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < t; j++) {
+                double want = j > i ? Double.NEGATIVE_INFINITY : 0;
+                if (m[i * t + j] != want) return false;
+            }
+        }
+        return true;
     }
 
     /** A constant scalar scale as the factor it puts on the scores ({@code 1/s} for Div), or null when it is not one. */

@@ -51,6 +51,7 @@ class AttentionFusionTest {
         String plan = Jit.explain(model::apply, c.inputArray());
         assertTrue(plan.contains("attention"), "the compiled program runs the fused attention op");
         assertFalse(plan.contains("softmax") && plan.contains("R_max"), "no composed softmax is left");
+        assertEquals(name.equals("decoder"), plan.contains("causal=true"), "the decoder's triu(-inf) mask is the causal flag:\n" + plan);
     }
 
     @Test

@@ -15,24 +15,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * vector, against microseconds interpreted or boxed by C1), or at most {@value #MAX_WARMUP_MS} ms.
  * A kernel is queued on its second call: a kernel called once (a test, a one-off eager op) costs no
  * background work, and a train step's first call runs without a warm-up beside it. After
- * {@link #COLD_CALLS} calls the generated code runs warm or not.
+ * {@link #COLD_ELEMENTS} positions in the interpreter the generated code runs warm or not.
  */
 final class KernelWarmup {
     /** Calls in the interpreter before the generated code is warmed up in the background. */
     static final int QUEUE_AFTER_CALLS = 2;
     /**
-     * Calls in the interpreter at most (the first, by default): the next ones run the generated code,
-     * warm or not, as a JVM without tiers would, so the interpreter never runs a program for long
-     * ({@code -Djavelin.kernels.coldCalls}). Measured on 2 cores: a train step's first call
-     * interpreted, its next calls on the generated code, took less in all than any longer stay.
+     * Loop positions the interpreter runs at most, 2^19: then the generated code runs, warm or not,
+     * as a JVM without tiers would ({@code -Djavelin.kernels.coldElements}). About what the generated
+     * code runs cold before C2 compiles it (15 to 30 thousand vectors), so the interpreter never costs
+     * much more than it saved; it covers every kernel of an MLP 784-512-512-10 train step's first call
+     * (the largest, Adam over 784x512, is 401,408 positions), row groups' row-by-row calls included.
      */
-    static final int COLD_CALLS = Integer.getInteger("javelin.kernels.coldCalls", 1);
+    static final long COLD_ELEMENTS = Long.getLong("javelin.kernels.coldElements", 1L << 19);
     static final long MAX_WARMUP_MS = 20_000;
 
     private final KernelIR ir;
     private final KernelInterpreter interpreter;
     private volatile CpuCodegen.Loaded loaded;
     private final AtomicInteger coldCalls = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong coldElements = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean warm;
 
     KernelWarmup(KernelIR ir, int lanes) {
@@ -58,13 +60,14 @@ final class KernelWarmup {
         return interpreter;
     }
 
-    /** Whether calls should take the generated code: warm, or past {@link #COLD_CALLS} calls in the interpreter. */
+    /** Whether calls should take the generated code: warm, or past {@link #COLD_ELEMENTS} positions in the interpreter. */
     boolean isWarm() {
-        return warm || coldCalls.get() >= COLD_CALLS;
+        return warm || coldElements.get() >= COLD_ELEMENTS;
     }
 
-    /** Counts a call run by the interpreter; queues the warm-up on the call that reaches the threshold. */
-    void calledCold() {
+    /** Counts a call of {@code n} positions run by the interpreter; queues the warm-up on the second. */
+    void calledCold(int n) {
+        coldElements.addAndGet(n);
         if (TieredKernel.policy() == TieredKernel.Policy.TIERED && coldCalls.incrementAndGet() == QUEUE_AFTER_CALLS) {
             warmUp();
         }

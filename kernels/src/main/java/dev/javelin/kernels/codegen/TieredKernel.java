@@ -3,12 +3,13 @@ package dev.javelin.kernels.codegen;
 import java.util.Locale;
 
 /**
- * A generated kernel whose first call runs in {@link KernelInterpreter} and whose later calls run its
- * generated Vector API code (its class is generated at the second call). Both tiers give the same
+ * A generated kernel whose first calls run in {@link KernelInterpreter} (until they have covered
+ * 2^19 loop positions) and whose later calls run its generated Vector API code (its class is
+ * generated then). Both tiers give the same
  * bits (the interpreter's reason to exist), so which one ran changes no result; the interpreter only
  * keeps a cold JVM from running a program's first call as interpreted and boxed Vector API code
  * (most of a fresh JVM's first train step, perf/NOTES.md cold start), and a kernel called once from
- * costing a class at all. {@code -Djavelin.kernels.coldCalls=N} keeps N calls in the interpreter;
+ * costing a class at all. {@code -Djavelin.kernels.coldElements=N} sets the interpreter's share;
  * with {@code -Djavelin.warmup=true} a background thread warms the generated code up from the
  * second call and the kernel switches as soon as it is compiled ({@link KernelWarmup}).
  *
@@ -71,7 +72,7 @@ public final class TieredKernel implements FusedKernel {
         if (usesGeneratedCode()) {
             generatedCode().run(arrays, offsets, maps, n);
         } else {
-            state.calledCold();
+            state.calledCold(n);
             state.interpreter().run(arrays, offsets, maps, n);
         }
     }
@@ -79,7 +80,7 @@ public final class TieredKernel implements FusedKernel {
     @Override
     public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
         if (usesGeneratedCode()) return generatedCode().reduce(arrays, offsets, maps, n);
-        state.calledCold();
+        state.calledCold(n);
         return state.interpreter().reduce(arrays, offsets, maps, n);
     }
 }

@@ -60,11 +60,10 @@ public final class Sgemm {
             if (epilogue != null) epilogue.apply(0, m, 0, n);
             return;
         }
-        if (VECTOR && (long) m * n * k >= TINY && SgemmWarmup.warm()) {
+        if (VECTOR && (long) m * n * k >= TINY && !SgemmWarmup.runPlain((long) m * n * k)) {
             SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue);
         } else {
-            if (VECTOR && (long) m * n * k >= TINY) SgemmWarmup.coldProduct(); // plain loops until the packed kernel is warm
             SgemmScalar.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
             if (epilogue != null) epilogue.apply(0, m, 0, n);

@@ -7,11 +7,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Whether the packed GEMM's Vector API micro-kernels may run yet. Until C2 has compiled them they run
  * interpreted or boxed (a fresh JVM's first 128×784·784×512 product took 250-600 ms that way), so
- * {@link Sgemm} runs the first {@code COLD_PRODUCTS} products of a process in {@link SgemmScalar}
- * (the same fused multiply-add chain per element, so the same bits), then the packed kernel. With
- * {@code -Djavelin.warmup=true} the first of them also starts a warm-up of each micro-kernel on a
- * scratch tile on the background {@link WarmupThread}, and the packed kernel takes over as soon as
- * it is compiled.
+ * {@link Sgemm} runs a process's first products in {@link SgemmScalar} (the same fused multiply-add
+ * chain per element, so the same bits) until they add up to {@code COLD_FMAS} multiply-adds (about
+ * what warming the packed kernel costs, at the plain loops' 0.4-0.5 ns each), then the packed kernel;
+ * a product bigger than what is left of that budget goes to the packed kernel at once, and from then
+ * on every product. With {@code -Djavelin.warmup=true} the first plain product also starts a warm-up
+ * of each micro-kernel on a scratch tile on the background {@link WarmupThread}, and the packed kernel
+ * takes over as soon as it is compiled.
  *
  * <pre>{@code
  * SgemmWarmup.start();          // warm up now
@@ -20,10 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SgemmWarmup {
     private static final long MAX_MS = 20_000;
-    /** Products in plain loops at most (one MLP train step has eight); {@code -Djavelin.gemm.coldProducts}. */
-    static final int COLD_PRODUCTS = Integer.getInteger("javelin.gemm.coldProducts", 8);
+    /**
+     * Multiply-adds in plain loops at most, 2^28 (an MLP 784-512-512-10 train step at batch 128 has
+     * 2.06e8); {@code -Djavelin.gemm.coldFmas}.
+     */
+    static final long COLD_FMAS = Long.getLong("javelin.gemm.coldFmas", 1L << 28);
     private static final AtomicBoolean STARTED = new AtomicBoolean();
-    private static final AtomicInteger COLD = new AtomicInteger();
+    private static long coldFmas;
     private static volatile boolean warm = !Boolean.parseBoolean(System.getProperty("javelin.gemm.coldScalar", "true"));
 
     private SgemmWarmup() {}
@@ -34,13 +39,22 @@ public final class SgemmWarmup {
     }
 
     /**
-     * Counts a product about to run in plain loops: the first starts the warm-up; past
-     * {@link #COLD_PRODUCTS} of them the packed kernel runs, warm or not (as it would without the
-     * warm-up), so a slow warm-up cannot keep products in the plain loops for long.
+     * Whether a product of {@code fmas} multiply-adds runs in plain loops: while the packed kernel is
+     * not warm and the plain loops' budget has room for it (counting it); otherwise the packed kernel
+     * is warm from now on.
      */
-    static void coldProduct() {
+    static boolean runPlain(long fmas) {
+        if (warm) return false;
+        synchronized (SgemmWarmup.class) {
+            if (warm) return false;
+            if (coldFmas + fmas > COLD_FMAS) {
+                warm = true; // same bits either way: switching costs time, never a result
+                return false;
+            }
+            coldFmas += fmas;
+        }
         start();
-        if (COLD.incrementAndGet() >= COLD_PRODUCTS) warm = true;
+        return true;
     }
 
     /** Queues the warm-up once (a no-op when it is queued or done, or without the Vector API). */
