@@ -8,9 +8,12 @@ import dev.javelin.tensor.Tensor;
 
 /**
  * CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
- * dilation and groups. float32 goes through im2col + SGEMM: the forward pass in tiles of output
- * rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized buffer and multiplied
- * in place), the gradients a tile of images at a time so the column buffer stays bounded, or
+ * dilation and groups. float32 forward: 3x3 stride-1 layers by Winograd's F(2x2, 3x3)
+ * ({@link WinogradConv}), first layers with short patch rows straight from a padded input
+ * ({@link PaddedInputConv}), others through im2col + SGEMM in tiles of output rows
+ * ({@link ColumnTiles}: each tile's columns gathered into a cache-sized buffer and multiplied in
+ * place). The gradients go through im2col + SGEMM a tile of images at a time so the column buffer
+ * stays bounded, or
  * through {@link ShortConv}'s kernels when the reduction is short (a first layer: direct kernels with
  * no column matrix where {@link ShortConv#direct} says so); float64
  * (gradient checks) runs {@link DirectConv2d}. Every result is a fixed sequence of GEMMs and

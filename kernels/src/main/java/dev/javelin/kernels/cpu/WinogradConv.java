@@ -9,8 +9,8 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * (Lavin and Gray, 2015): each 2x2 block of output pixels ("tile") is 16 products per channel pair
  * instead of 36, so the layer is 16 GEMMs of [tiles × Cin]·[Cin × Cout], one per point of the 4x4
  * transformed tile, 2.25x fewer multiply-adds than im2col (1.7x on a 7x7 image, whose tiles overhang).
- * The transforms are additions (and halvings of the filter) along the channel axis, which NHWC keeps
- * contiguous, so they are vector loops ({@link WinogradTransforms}).
+ * The transforms are additions (and exact halvings in the output transform) along the channel axis,
+ * which NHWC keeps contiguous, so they are vector loops ({@link WinogradTransforms}).
  *
  * <p>Work items are (a band of whole tile rows) × (a block of output channels), run as one parallel
  * loop: an item transforms its band's input patches and its channels' filter slice into its thread's
