@@ -8,7 +8,6 @@ import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
 import dev.javelin.kernels.ir.KernelIR.Prim;
 import dev.javelin.tensor.DType;
-import dev.javelin.tensor.Op;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
@@ -83,7 +82,7 @@ final class KernelBody {
         if (ir.mode() == Mode.REDUCE_ROW) {
             for (int a = 0; a < ACCUMULATORS; a++) {
                 accs[a] = local();
-                identity();
+                instructions.reductionIdentity(ir.reduceOp());
                 mv.visitVarInsn(ASTORE, accs[a]);
             }
             acc = accs[0];
@@ -129,12 +128,12 @@ final class KernelBody {
         if (ir.mode() == Mode.REDUCE_ROW) {
             mv.visitVarInsn(ALOAD, accs[0]);
             mv.visitVarInsn(ALOAD, accs[1]);
-            combine();
+            instructions.reductionCombine(ir.reduceOp());
             mv.visitVarInsn(ALOAD, accs[2]);
             mv.visitVarInsn(ALOAD, accs[3]);
-            combine();
-            combine();
-            lanes();
+            instructions.reductionCombine(ir.reduceOp());
+            instructions.reductionCombine(ir.reduceOp());
+            instructions.reductionLanes(ir.reduceOp(), local());
             mv.visitInsn(FRETURN);
         } else {
             mv.visitInsn(RETURN);
@@ -156,7 +155,7 @@ final class KernelBody {
         mv.visitVarInsn(ILOAD, N);
         mv.visitVarInsn(ILOAD, N);
         mv.visitVarInsn(ILOAD, step);
-        push(ACCUMULATORS);
+        instructions.push(ACCUMULATORS);
         mv.visitInsn(IMUL);
         mv.visitInsn(IREM);
         mv.visitInsn(ISUB);
@@ -222,13 +221,13 @@ final class KernelBody {
         String arrayType = dt == DType.BOOL ? "[Z" : "[F";
         arr[s] = local();
         mv.visitVarInsn(ALOAD, ARRAYS);
-        push(s);
+        instructions.push(s);
         mv.visitInsn(AALOAD);
         mv.visitTypeInsn(CHECKCAST, arrayType);
         mv.visitVarInsn(ASTORE, arr[s]);
         off[s] = local();
         mv.visitVarInsn(ALOAD, OFFSETS);
-        push(s);
+        instructions.push(s);
         mv.visitInsn(IALOAD);
         mv.visitVarInsn(ISTORE, off[s]);
         if (output) return;
@@ -236,7 +235,7 @@ final class KernelBody {
         if (a == Access.STRIDED) {
             map[s] = local();
             mv.visitVarInsn(ALOAD, MAPS);
-            push(s);
+            instructions.push(s);
             mv.visitInsn(AALOAD);
             mv.visitTypeInsn(CHECKCAST, "[I");
             mv.visitVarInsn(ASTORE, map[s]);
@@ -324,7 +323,7 @@ final class KernelBody {
                     store(out, masked);
                 }
                 if (masked) { // the tail's inactive lanes hold the identity
-                    identity();
+                    instructions.reductionIdentity(ir.reduceOp());
                     mv.visitVarInsn(ALOAD, result);
                     mv.visitVarInsn(ALOAD, tailMask);
                     mv.visitMethodInsn(INVOKEVIRTUAL, FV, "blend", "(Ljdk/incubator/vector/Vector;" + VMD + ")" + FVD, false);
@@ -332,13 +331,13 @@ final class KernelBody {
                 }
                 mv.visitVarInsn(ALOAD, acc);
                 mv.visitVarInsn(ALOAD, result);
-                combine();
+                instructions.reductionCombine(ir.reduceOp());
                 mv.visitVarInsn(ASTORE, acc);
             }
             case REDUCE_COLUMNS -> {
                 loadFloats(out, masked);
                 mv.visitVarInsn(ALOAD, result);
-                combine();
+                instructions.reductionCombine(ir.reduceOp());
                 store(out, masked);
             }
         }
@@ -434,68 +433,5 @@ final class KernelBody {
 
     private void support(String method, String desc) {
         mv.visitMethodInsn(INVOKESTATIC, SUPPORT, method, desc, false);
-    }
-
-    private void push(int v) {
-        if (v <= 5) mv.visitInsn(ICONST_0 + v);
-        else mv.visitIntInsn(v < 128 ? BIPUSH : SIPUSH, v);
-    }
-
-    /** Pushes the reduction's identity as a vector: 0, -inf or +inf. */
-    private void identity() {
-        instructions.constant(switch (ir.reduceOp()) {
-            case REDUCE_SUM -> 0f;
-            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
-            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
-            default -> throw new IllegalStateException("Jit: " + ir.reduceOp() + " is not a float reduction");
-        });
-    }
-
-    /** (acc, v) -> acc (op) v. */
-    private void combine() {
-        String name = switch (ir.reduceOp()) {
-            case REDUCE_SUM -> "add";
-            case REDUCE_MAX -> "max";
-            default -> "min";
-        };
-        mv.visitMethodInsn(INVOKEVIRTUAL, FV, name, "(Ljdk/incubator/vector/Vector;)" + FVD, false);
-    }
-
-    /**
-     * (acc) -> its lanes reduced to a float. A sum adds the lanes in a fixed tree (lane i += lane
-     * i + w, w = lanes/2 ... 1), written out in scalar code: {@code reduceLanes(ADD)} leaves the order
-     * open and its interpreted and compiled forms differ. max and min do not depend on the order.
-     */
-    private void lanes() {
-        if (ir.reduceOp() != Op.REDUCE_SUM) {
-            mv.visitFieldInsn(GETSTATIC, "jdk/incubator/vector/VectorOperators", ir.reduceOp() == Op.REDUCE_MAX ? "MAX" : "MIN",
-                    "Ljdk/incubator/vector/VectorOperators$Associative;");
-            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "reduceLanes", "(Ljdk/incubator/vector/VectorOperators$Associative;)F", false);
-            return;
-        }
-        int lanes = KernelSupport.S.length(), t = local();
-        push(lanes);
-        mv.visitIntInsn(NEWARRAY, T_FLOAT);
-        mv.visitVarInsn(ASTORE, t);
-        mv.visitVarInsn(ALOAD, t);
-        mv.visitInsn(ICONST_0);
-        mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
-        for (int w = lanes / 2; w >= 1; w /= 2) {
-            for (int l = 0; l < w; l++) { // t[l] = t[l] + t[l + w]
-                mv.visitVarInsn(ALOAD, t);
-                push(l);
-                mv.visitVarInsn(ALOAD, t);
-                push(l);
-                mv.visitInsn(FALOAD);
-                mv.visitVarInsn(ALOAD, t);
-                push(l + w);
-                mv.visitInsn(FALOAD);
-                mv.visitInsn(FADD);
-                mv.visitInsn(FASTORE);
-            }
-        }
-        mv.visitVarInsn(ALOAD, t);
-        mv.visitInsn(ICONST_0);
-        mv.visitInsn(FALOAD);
     }
 }

@@ -171,4 +171,68 @@ final class VectorInstructions {
     private void species() {
         mv.visitFieldInsn(GETSTATIC, owner, "S", VSD);
     }
+
+    /** Pushes an int constant with the shortest instruction. */
+    void push(int v) {
+        if (v <= 5) mv.visitInsn(ICONST_0 + v);
+        else mv.visitIntInsn(v < 128 ? BIPUSH : SIPUSH, v);
+    }
+
+    /** Pushes a float reduction's identity as a vector: 0, -inf or +inf. */
+    void reductionIdentity(Op reduce) {
+        constant(switch (reduce) {
+            case REDUCE_SUM -> 0f;
+            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
+            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
+            default -> throw new IllegalStateException("Jit: " + reduce + " is not a float reduction");
+        });
+    }
+
+    /** (acc, v) -> acc (op) v. */
+    void reductionCombine(Op reduce) {
+        String name = switch (reduce) {
+            case REDUCE_SUM -> "add";
+            case REDUCE_MAX -> "max";
+            default -> "min";
+        };
+        mv.visitMethodInsn(INVOKEVIRTUAL, FV, name, "(Ljdk/incubator/vector/Vector;)" + FVD, false);
+    }
+
+    /**
+     * (acc) -> its lanes reduced to a float; {@code t} is a free local for the lanes. A sum adds the
+     * lanes in a fixed tree (lane i += lane i + w, w = lanes/2 ... 1), written out in scalar code: {@code reduceLanes(ADD)} leaves the order
+     * open and its interpreted and compiled forms differ. max and min do not depend on the order.
+     */
+    void reductionLanes(Op reduce, int t) {
+        if (reduce != Op.REDUCE_SUM) {
+            mv.visitFieldInsn(GETSTATIC, "jdk/incubator/vector/VectorOperators", reduce == Op.REDUCE_MAX ? "MAX" : "MIN",
+                    "Ljdk/incubator/vector/VectorOperators$Associative;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "reduceLanes", "(Ljdk/incubator/vector/VectorOperators$Associative;)F", false);
+            return;
+        }
+        int lanes = KernelSupport.S.length();
+        push(lanes);
+        mv.visitIntInsn(NEWARRAY, T_FLOAT);
+        mv.visitVarInsn(ASTORE, t);
+        mv.visitVarInsn(ALOAD, t);
+        mv.visitInsn(ICONST_0);
+        mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
+        for (int w = lanes / 2; w >= 1; w /= 2) {
+            for (int l = 0; l < w; l++) { // t[l] = t[l] + t[l + w]
+                mv.visitVarInsn(ALOAD, t);
+                push(l);
+                mv.visitVarInsn(ALOAD, t);
+                push(l);
+                mv.visitInsn(FALOAD);
+                mv.visitVarInsn(ALOAD, t);
+                push(l + w);
+                mv.visitInsn(FALOAD);
+                mv.visitInsn(FADD);
+                mv.visitInsn(FASTORE);
+            }
+        }
+        mv.visitVarInsn(ALOAD, t);
+        mv.visitInsn(ICONST_0);
+        mv.visitInsn(FALOAD);
+    }
 }
