@@ -54,38 +54,36 @@ final class GeneratedLoops {
 
     /** {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for the arithmetic ops, any strides. */
     static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
-        if (as != 0 && as != 1) {
-            a = gather(a, ao, as, n);
-            ao = 0;
-        }
-        if (bs != 0 && bs != 1) {
-            b = gather(b, bo, bs, n);
-            bo = 0;
-        }
-        int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
-        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {a, b, out}, new int[] {ao, bo, oo}, os, n);
+        Operands p = Operands.of(a, ao, as, b, bo, bs, out, oo, n);
+        FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.FLOAT32));
+        run(k, p.arrays(), p.offsets(), os, n);
     }
 
     /** {@code out[oo + i * os] = a[...] op b[...]} for the comparisons, any strides. */
     static void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n) {
-        if (as != 0 && as != 1) {
-            a = gather(a, ao, as, n);
-            ao = 0;
+        boolean[] row = os == 1 ? out : new boolean[n];
+        Operands p = Operands.of(a, ao, as, b, bo, bs, row, os == 1 ? oo : 0, n);
+        FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.BOOL));
+        k.run(p.arrays(), p.offsets(), NO_MAPS, n);
+        if (os != 1) for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
+    }
+
+    /**
+     * A binary kernel's arrays and offsets: a strided float operand is gathered into a dense row
+     * (offset 0), a broadcast one (stride 0) stays and sets its bit in {@code layout}.
+     */
+    private record Operands(Object[] arrays, int[] offsets, int layout) {
+        static Operands of(float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo, int n) {
+            if (as != 0 && as != 1) {
+                a = gather(a, ao, as, n);
+                ao = 0;
+            }
+            if (bs != 0 && bs != 1) {
+                b = gather(b, bo, bs, n);
+                bo = 0;
+            }
+            return new Operands(new Object[] {a, b, out}, new int[] {ao, bo, oo}, (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0));
         }
-        if (bs != 0 && bs != 1) {
-            b = gather(b, bo, bs, n);
-            bo = 0;
-        }
-        int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
-        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, DType.BOOL));
-        if (os == 1) {
-            k.run(new Object[] {a, b, out}, new int[] {ao, bo, oo}, NO_MAPS, n);
-            return;
-        }
-        boolean[] row = new boolean[n];
-        k.run(new Object[] {a, b, row}, new int[] {ao, bo, 0}, NO_MAPS, n);
-        for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
     }
 
     /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}, any strides. */
