@@ -24,7 +24,7 @@ public final class NN {
     public static Tensor softmax(Tensor x, int axis) {
         Tensor f = MathOps.floating(x);
         int[] ax = {axis};
-        Tensor e = f.sub(Ops.reduce(Op.REDUCE_MAX, f, ax, true)).exp();
+        Tensor e = f.sub(MathOps.stabilizingMax(f, ax)).exp();
         return e.div(Ops.reduce(Op.REDUCE_SUM, e, ax, true));
     }
 
