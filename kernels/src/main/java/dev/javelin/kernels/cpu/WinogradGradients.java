@@ -77,7 +77,7 @@ final class WinogradGradients {
                 int uPlane = g.cout * cols + 16;
                 float[] u = s.u(16 * (g.cout * COLS + 16));
                 if (s.uCall != call || s.block != col0) {
-                    WinogradTransforms.filter(swapped, g.cout, g.cin, col0, cols, u, uPlane);
+                    WinogradTransforms.filter(swapped, g.cout, g.cin, col0, cols, u, 0, uPlane);
                     s.uCall = call;
                     s.block = col0;
                 }
