@@ -138,6 +138,7 @@ final class RecurrenceBackwardRule {
             case SIGMOID -> v.sigmoid();
             case RELU -> v.relu();
             case LINEAR -> v;
+            case HARD_SIGMOID -> v.mul(1.0 / 6).add(0.5).maximum(0.0).minimum(1.0);
         };
     }
 
@@ -148,6 +149,7 @@ final class RecurrenceBackwardRule {
             case SIGMOID -> oneMinus(y).mul(y);
             case RELU -> y.sign();
             case LINEAR -> Ops.scalarLike(y, 1.0);
+            case HARD_SIGMOID -> oneMinus(y).mul(y).sign().mul(1.0 / 6); // 1/6 where 0 < y < 1
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.javelin.autodiff;
 
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.HARD_SIGMOID;
 import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.LINEAR;
 import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.RELU;
 import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.SIGMOID;
@@ -156,6 +157,10 @@ class PrimitiveGradientTest {
                 new GradCase("gru recurrence, sigmoid activation, tanh gates", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2], x[3]),
                         null, new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, false, false, SIGMOID, TANH)),
                         Rand.normal(75, 2, 3, 6), Rand.normal(76, 2, 6), Rand.normal(77, 6), Rand.normal(78, 2, 2)),
+                new GradCase("lstm recurrence, hard_sigmoid gates, masked", x -> SequenceOps.recurrence(x[0], x[1],
+                        List.of(x[2], x[3]), Tensors.of(new double[] {1, 0, 1, 1, 1, 0}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false, TANH, HARD_SIGMOID)),
+                        Rand.normal(79, 2, 3, 8).mul(2), Rand.normal(80, 2, 8), Rand.normal(81, 2, 2), Rand.normal(82, 2, 2)),
                 // indexing and random
                 new GradCase("gather along 0 with repeats", x -> IndexingOps.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
                         Rand.normal(36, 4, 3)),

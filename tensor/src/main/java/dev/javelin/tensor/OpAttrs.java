@@ -152,26 +152,32 @@ public sealed interface OpAttrs {
          * (which the loop stores), so the backward needs no pre-activation values.
          */
         public enum Activation {
-            TANH, SIGMOID, RELU, LINEAR;
+            TANH, SIGMOID, RELU, LINEAR,
+            /** Keras 3's and PyTorch's {@code min(max(x/6 + 1/2, 0), 1)} (Keras 2's slope was 0.2). */
+            HARD_SIGMOID;
 
-            /** Keras's name ({@code "tanh"}, {@code "sigmoid"}, {@code "relu"}, {@code "linear"}), or null for one without a fused loop. */
+            /**
+             * Keras's name ({@code "tanh"}, {@code "sigmoid"}, {@code "relu"}, {@code "linear"},
+             * {@code "hard_sigmoid"}), or null for one without a fused loop.
+             */
             public static Activation named(String keras) {
                 return switch (keras) {
                     case "tanh" -> TANH;
                     case "sigmoid" -> SIGMOID;
                     case "relu" -> RELU;
                     case "linear" -> LINEAR;
+                    case "hard_sigmoid" -> HARD_SIGMOID;
                     default -> null;
                 };
             }
 
-            /** The elementwise op computing it; null for LINEAR (the identity). */
+            /** The elementwise op computing it; null for LINEAR (the identity) and HARD_SIGMOID (a clamped line). */
             public Op op() {
                 return switch (this) {
                     case TANH -> Op.TANH;
                     case SIGMOID -> Op.SIGMOID;
                     case RELU -> Op.RELU;
-                    case LINEAR -> null;
+                    case LINEAR, HARD_SIGMOID -> null;
                 };
             }
 
@@ -182,16 +188,18 @@ public sealed interface OpAttrs {
                     case SIGMOID -> 1 / (1 + Math.exp(-v));
                     case RELU -> Math.max(v, 0);
                     case LINEAR -> v;
+                    case HARD_SIGMOID -> Math.min(Math.max(v / 6 + 0.5, 0), 1);
                 };
             }
 
-            /** Its derivative where its output is {@code y}: 1 - y², y(1 - y), 1 where y > 0, 1. */
+            /** Its derivative where its output is {@code y}: 1 - y², y(1 - y), 1 where y > 0, 1, 1/6 where 0 < y < 1. */
             public double slope(double y) {
                 return switch (this) {
                     case TANH -> 1 - y * y;
                     case SIGMOID -> y * (1 - y);
                     case RELU -> y > 0 ? 1 : 0;
                     case LINEAR -> 1;
+                    case HARD_SIGMOID -> y > 0 && y < 1 ? 1.0 / 6 : 0;
                 };
             }
         }

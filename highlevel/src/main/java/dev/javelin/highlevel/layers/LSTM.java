@@ -93,7 +93,7 @@ public final class LSTM extends RecurrentLayer {
         return List.of(o.mul(activation.apply(cNext)), cNext);
     }
 
-    /** The fused loop (activations tanh, sigmoid, relu or linear): the sequences of h and of c. */
+    /** The fused loop (activations tanh, sigmoid, relu, linear or hard_sigmoid): the sequences of h and of c. */
     @Override
     protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
         Activation act = Activation.named(options.activation()), gates = Activation.named(options.recurrentActivation());

@@ -25,7 +25,7 @@ import java.util.Map;
  * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
  *
  * <p>A cell with a fused loop ({@link LSTM}, {@link GRU} with {@code reset_after}, {@link SimpleRNN},
- * each with activations among tanh, sigmoid, relu and linear) runs all the steps as one
+ * each with activations among tanh, sigmoid, relu, linear and hard_sigmoid) runs all the steps as one
  * {@link Op#RECURRENCE} op, eagerly and under the JIT alike, so a traced graph does not grow with the
  * number of steps; other cells and options (recurrent dropout, other activations) unroll the steps
  * into the graph, whose size then grows linearly with T (see perf/NOTES.md for the measured costs).

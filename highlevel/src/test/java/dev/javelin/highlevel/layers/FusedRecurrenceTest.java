@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.autodiff.GradientTape;
 import dev.javelin.jit.Jit;
+import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -44,6 +45,21 @@ class FusedRecurrenceTest {
         compare(() -> new Bidirectional(new LSTM(4, SEQ)), mask(), false);
         compare(() -> new LSTM(5, all.activation("relu").recurrentActivation("linear")), mask(), true);
         compare(() -> new Bidirectional(new LSTM(3, RecurrentOptions.defaults().goBackwards(true)), "sum"), null, false);
+        compare(() -> new LSTM(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
+    }
+
+    @Test
+    void hardSigmoidIsKeras3sAndRunsFused() {
+        double[] at = {-4, -3, -1.5, 0, 1.5, 3, 4};
+        double[] expected = {0, 0, 0.25, 0.5, 0.75, 1, 1}; // relu6(x + 3) / 6
+        double[] got = Activations.get("hard_sigmoid").apply(Tensors.of(at, 7)).toDoubleArray();
+        for (int i = 0; i < at.length; i++) assertEquals(expected[i], got[i], 1e-12, "hard_sigmoid(" + at[i] + ")");
+        assertEquals(OpAttrs.Recurrence.Activation.HARD_SIGMOID, OpAttrs.Recurrence.Activation.named("hard_sigmoid"));
+        LSTM lstm = new LSTM(4, SEQ.recurrentActivation("hard_sigmoid"));
+        Tensor x = new RandomTensors(5).normal(Shape.of(2, 6, 3));
+        lstm.ensureBuilt(List.of(x.shape()));
+        String plan = Jit.explain(in -> new Tensor[] {lstm.call(in[0], true)}, x);
+        assertTrue(plan.contains("recurrence"), "an LSTM with hard_sigmoid gates runs the fused loop:\n" + plan);
     }
 
     @Test
@@ -54,6 +70,7 @@ class FusedRecurrenceTest {
         compare(() -> new GRU(5, RecurrentOptions.defaults().useBias(false).returnState(true)), mask(), true);
         compare(() -> new Bidirectional(new GRU(4, SEQ)), mask(), false);
         compare(() -> new GRU(4, all.activation("sigmoid").recurrentActivation("tanh").goBackwards(true)), mask(), false);
+        compare(() -> new GRU(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
     }
 
     @Test

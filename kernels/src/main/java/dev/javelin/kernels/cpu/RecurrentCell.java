@@ -13,6 +13,7 @@ import java.util.Arrays;
  */
 abstract class RecurrentCell {
     static final float[] ONE = {1f};
+    private static final float[] ZERO = {0f}, HALF = {0.5f}, SIXTH = {(float) (1.0 / 6)};
 
     final FloatLoops loops;
     /** Keras's {@code activation} and {@code recurrent_activation} (the gates'; unused by a cell without gates). */
@@ -58,13 +59,21 @@ abstract class RecurrentCell {
 
     /** {@code out[oo..] = f(x[xo..])} for {@code n} values (in place when they are the same). */
     final void activate(Activation f, float[] x, int xo, float[] out, int oo, int n) {
-        if (f.op() != null) loops.unary(f.op(), x, xo, 1, out, oo, 1, n);
-        else if (x != out || xo != oo) System.arraycopy(x, xo, out, oo, n);
+        if (f.op() != null) {
+            loops.unary(f.op(), x, xo, 1, out, oo, 1, n);
+        } else if (f == Activation.HARD_SIGMOID) { // min(max(x/6 + 1/2, 0), 1), as the layers' composition
+            loops.binary(Op.MUL, x, xo, 1, SIXTH, 0, 0, out, oo, 1, n);
+            loops.binary(Op.ADD, out, oo, 1, HALF, 0, 0, out, oo, 1, n);
+            loops.binary(Op.MAX, out, oo, 1, ZERO, 0, 0, out, oo, 1, n);
+            loops.binary(Op.MIN, out, oo, 1, ONE, 0, 0, out, oo, 1, n);
+        } else if (x != out || xo != oo) {
+            System.arraycopy(x, xo, out, oo, n);
+        }
     }
 
     /**
      * {@code dz[dzo..] = d[dOff..]·f'} where {@code y[yo..]} holds f's output: {@code 1-y²}, {@code (1-y)·y},
-     * {@code sign(y)} (relu) or 1. {@code scratch} is overwritten with the slope.
+     * {@code sign(y)} (relu), 1, or 1/6 inside (0, 1) (hard sigmoid). {@code scratch} is overwritten with the slope.
      */
     final void activationGrad(Activation f, float[] d, int dOff, float[] y, int yo, float[] dz, int dzo, int n, float[] scratch) {
         slope(f, y, yo, scratch, n);
@@ -84,6 +93,13 @@ abstract class RecurrentCell {
             }
             case RELU -> loops.unary(Op.SIGN, y, yo, 1, out, 0, 1, n); // 1 where y > 0, as PyTorch's result > 0
             case LINEAR -> Arrays.fill(out, 0, n, 1f);
+            case HARD_SIGMOID -> { // sign(y·sign(1-y)) is 1 exactly where 0 < y < 1 (y is in [0, 1]), then times 1/6
+                loops.binary(Op.SUB, ONE, 0, 0, y, yo, 1, out, 0, 1, n);
+                loops.unary(Op.SIGN, out, 0, 1, out, 0, 1, n);
+                loops.binary(Op.MUL, out, 0, 1, y, yo, 1, out, 0, 1, n);
+                loops.unary(Op.SIGN, out, 0, 1, out, 0, 1, n);
+                loops.binary(Op.MUL, out, 0, 1, SIXTH, 0, 0, out, 0, 1, n);
+            }
         }
     }
 }

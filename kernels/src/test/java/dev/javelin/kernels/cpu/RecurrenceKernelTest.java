@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class RecurrenceKernelTest {
     private final KernelHarness h = new KernelHarness();
     private static final Activation[] OTHER_ACTIVATIONS = {Activation.RELU, Activation.SIGMOID, Activation.LINEAR, Activation.TANH};
-    private static final Activation[] OTHER_GATES = {Activation.SIGMOID, Activation.TANH, Activation.SIGMOID, Activation.TANH};
+    private static final Activation[] OTHER_GATES = {Activation.SIGMOID, Activation.TANH, Activation.HARD_SIGMOID, Activation.TANH};
 
     @Test
     void forwardAndBackwardOverRandomShapesMasksAndDirections() {
