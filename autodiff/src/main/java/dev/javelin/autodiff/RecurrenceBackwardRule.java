@@ -49,8 +49,9 @@ final class RecurrenceBackwardRule {
         Cell cell = a.cell();
         int params = cell.parameters(), states = cell.states();
         Tensor w = in.get(0), y = in.get(in.size() - 2), gy = in.get(in.size() - 1);
-        Tensor mask = in.size() == 4 + params + states ? in.get(1 + params + states) : null;
-        int n = y.dim(0), steps = y.dim(1), u = w.dim(0), width = y.dim(2);
+        Tensor drop = a.recurrentDropout() ? in.get(1 + params + states) : null;
+        Tensor mask = in.size() == 4 + a.cellOperands() ? in.get(1 + a.cellOperands()) : null;
+        int n = y.dim(0), steps = y.dim(1), u = w.dim(0), width = y.dim(2), gates = cell.gates();
         Tensor wt = w.transpose(0, 1);
         Tensor[] carried = new Tensor[states], dx = new Tensor[steps];
         Tensor dw = null, db = null;
@@ -71,10 +72,24 @@ final class RecurrenceBackwardRule {
                 if (real != null) c.previous[i] = c.previous[i].add(Ops.where(real, Ops.scalarLike(carried[i], 0), carried[i]));
             }
             dx[t] = c.input;
-            Tensor stepDw = previous[0].transpose(0, 1).matmul(c.acc);
+            Tensor stepDw, throughW;
+            if (drop == null) {
+                stepDw = previous[0].transpose(0, 1).matmul(c.acc);
+                throughW = c.acc.matmul(wt);
+            } else { // gate q's product saw h ∘ m_q: (h ∘ m_q)ᵀ·dz_q, and back (dz_q·w_qᵀ) ∘ m_q
+                Tensor[] blocks = new Tensor[gates];
+                throughW = null;
+                for (int q = 0; q < gates; q++) {
+                    Tensor m = drop.narrow(1, q * u, u), dzq = c.acc.narrow(1, q * u, u);
+                    blocks[q] = previous[0].mul(m).transpose(0, 1).matmul(dzq);
+                    Tensor back = dzq.matmul(w.narrow(1, q * u, u).transpose(0, 1)).mul(m);
+                    throughW = throughW == null ? back : throughW.add(back);
+                }
+                stepDw = gates == 1 ? blocks[0] : ArrayOps.concat(List.of(blocks), 1);
+            }
             dw = dw == null ? stepDw : dw.add(stepDw);
             if (params > 0) db = db == null ? c.acc.sum(0) : db.add(c.acc.sum(0));
-            carried[0] = c.acc.matmul(wt).add(c.previous[0]);
+            carried[0] = throughW.add(c.previous[0]);
             for (int i = 1; i < states; i++) carried[i] = c.previous[i];
         }
         List<Tensor> parts = new ArrayList<>();

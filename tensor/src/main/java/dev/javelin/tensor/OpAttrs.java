@@ -87,13 +87,25 @@ public sealed interface OpAttrs {
      * A recurrent loop: which {@code cell} runs at each step; {@code reverse} walks time from the last
      * step to the first (Keras's {@code go_backwards}); {@code timeOrder} stores step results at their
      * input time index rather than in processing order (what Bidirectional wants; the same without
-     * {@code reverse}).
+     * {@code reverse}). With {@code recurrentDropout} the op takes one more operand after the states,
+     * Keras 3's recurrent dropout: a multiplier {@code [batch, gates*units]} whose gate block {@code q}
+     * scales h before that gate's product with w ({@code (h ∘ m_q)·w_q}), the same at every step.
      */
-    record Recurrence(Cell cell, boolean reverse, boolean timeOrder, Activation activation, Activation recurrentActivation)
-            implements OpAttrs {
+    record Recurrence(Cell cell, boolean reverse, boolean timeOrder, Activation activation, Activation recurrentActivation,
+                      boolean recurrentDropout) implements OpAttrs {
         /** With Keras's default activations: tanh, and sigmoid for the gates. */
         public Recurrence(Cell cell, boolean reverse, boolean timeOrder) {
             this(cell, reverse, timeOrder, Activation.TANH, Activation.SIGMOID);
+        }
+
+        /** Without recurrent dropout. */
+        public Recurrence(Cell cell, boolean reverse, boolean timeOrder, Activation activation, Activation recurrentActivation) {
+            this(cell, reverse, timeOrder, activation, recurrentActivation, false);
+        }
+
+        /** The operands between w and the mask: the cell's parameters, its states, the recurrent dropout multiplier if any. */
+        public int cellOperands() {
+            return cell.parameters() + cell.states() + (recurrentDropout ? 1 : 0);
         }
 
         /**

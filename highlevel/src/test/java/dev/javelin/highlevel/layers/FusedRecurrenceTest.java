@@ -46,6 +46,8 @@ class FusedRecurrenceTest {
         compare(() -> new LSTM(5, all.activation("relu").recurrentActivation("linear")), mask(), true);
         compare(() -> new Bidirectional(new LSTM(3, RecurrentOptions.defaults().goBackwards(true)), "sum"), null, false);
         compare(() -> new LSTM(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
+        compare(() -> new LSTM(5, all.recurrentDropout(0.4).dropout(0.2).seed(11L)), mask(), true);
+        compare(() -> new Bidirectional(new LSTM(4, SEQ.recurrentDropout(0.5).seed(12L))), mask(), false);
     }
 
     @Test
@@ -71,6 +73,7 @@ class FusedRecurrenceTest {
         compare(() -> new Bidirectional(new GRU(4, SEQ)), mask(), false);
         compare(() -> new GRU(4, all.activation("sigmoid").recurrentActivation("tanh").goBackwards(true)), mask(), false);
         compare(() -> new GRU(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
+        compare(() -> new GRU(5, all.recurrentDropout(0.4).seed(13L).goBackwards(true)), mask(), true);
     }
 
     @Test
@@ -82,6 +85,7 @@ class FusedRecurrenceTest {
         compare(() -> new SimpleRNN(5, RecurrentOptions.defaults().activation("relu").goBackwards(true).returnState(true)), mask(), true);
         compare(() -> new Bidirectional(new SimpleRNN(4, SEQ)), mask(), false);
         compare(() -> new SimpleRNN(4, all.activation("linear")), null, false);
+        compare(() -> new SimpleRNN(5, all.recurrentDropout(0.3).seed(14L)), mask(), true);
     }
 
     private static void compare(java.util.function.Supplier<Layer> make, Tensor mask, boolean initialStates) {
@@ -136,11 +140,13 @@ class FusedRecurrenceTest {
 
     @Test
     void aCompiledTrainStepDoesNotGrowWithTheSequence() {
-        assertEquals(programSize(4), programSize(48));
+        assertEquals(programSize(4, SEQ), programSize(48, SEQ));
+        RecurrentOptions dropped = SEQ.recurrentDropout(0.3).seed(5L);
+        assertEquals(programSize(4, dropped), programSize(48, dropped), "with recurrent dropout");
     }
 
-    private static long programSize(int steps) {
-        LSTM first = new LSTM(8, SEQ), second = new LSTM(8);
+    private static long programSize(int steps, RecurrentOptions options) {
+        LSTM first = new LSTM(8, options), second = new LSTM(8, options.returnSequences(false));
         Tensor x = new RandomTensors(3).normal(Shape.of(2, steps, 3));
         first.ensureBuilt(List.of(x.shape()));
         second.ensureBuilt(List.of(Shape.of(2, steps, 8)));

@@ -20,6 +20,9 @@ import java.util.Arrays;
  *
  * <p>A masked step keeps the states: its rows copy them back after the cell, and in the backward the
  * cell sees a zero state gradient on those rows while the loop hands the states' gradients through.
+ * With recurrent dropout (Keras 3's: one multiplier {@code m_q} per gate, fixed for the sequence) gate
+ * q's product reads {@code h ∘ m_q}; the backward then runs one {@code dz_q·w_qᵀ} GEMM per gate (each
+ * scaled by {@code m_q}) and sums {@code dw_q} over the stacked {@code h ∘ m_q}.
  *
  * <p>Examples are independent, so the batch is split once into row blocks, one per thread, each
  * walking all the steps alone (no fork-join per step). A row's results do not depend on the block it
@@ -32,7 +35,10 @@ final class RecurrenceLoop {
         this.loops = loops;
     }
 
-    /** Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the mask if any. */
+    /**
+     * Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the
+     * recurrent dropout multiplier [B,G·H] if the attributes say so, the mask if any.
+     */
     void forward(OpCall call, Tensor out) {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         Cell cell = a.cell();
@@ -45,7 +51,8 @@ final class RecurrenceLoop {
         float[] bias = params == 1 ? SequenceOperand.dense(call.input(2)) : null;
         float[][] initial = new float[states][];
         for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(2 + params + i));
-        boolean[] mask = call.inputs().size() == 3 + params + states ? SequenceOperand.denseBools(call.input(2 + params + states)) : null;
+        float[] drop = a.recurrentDropout() ? SequenceOperand.dense(call.input(2 + params + states)) : null;
+        boolean[] mask = call.inputs().size() == 3 + a.cellOperands() ? SequenceOperand.denseBools(call.input(2 + a.cellOperands())) : null;
         float[] o = Elementwise.heap(out).floats();
         int oo = out.offset(), ldo = steps * ow;
         CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
@@ -53,6 +60,7 @@ final class RecurrenceLoop {
             float[] acc = new float[gates * ru], input = bias != null ? new float[gates * ru] : null;
             float[] stored = new float[kept * ru], scratch = new float[ru];
             float[][] st = new float[states][ru], keptStates = new float[states][ru];
+            float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, hm = drop != null ? new float[ru] : null;
             for (int i = 0; i < states; i++) System.arraycopy(initial[i], from * u, st[i], 0, ru);
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps), at = oo + a.outputIndex(s, steps) * ow;
@@ -65,7 +73,14 @@ final class RecurrenceLoop {
                     }
                     anyMasked |= mask != null && !mask[(from + b) * steps + t];
                 }
-                for (int q = 0; q < gates; q++) Sgemm.multiply(rows, u, u, st[0], 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
+                for (int q = 0; q < gates; q++) {
+                    float[] h = st[0];
+                    if (dropped != null) { // this gate's product reads h ∘ m_q
+                        loops.binary(Op.MUL, st[0], 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
+                        h = hm;
+                    }
+                    Sgemm.multiply(rows, u, u, h, 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
+                }
                 if (anyMasked) for (int i = 0; i < states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
                 math.forward(acc, input, st, stored, scratch, ru);
                 for (int b = 0; b < rows; b++) {
@@ -82,8 +97,8 @@ final class RecurrenceLoop {
     }
 
     /**
-     * Inputs: w, the cell's parameters and states, the mask if any, the forward's result and its
-     * gradient. Result, flat: dx [B,T,G·H] (by input time), dw [H,G·H], each parameter's gradient, each
+     * Inputs: w, the cell's parameters and states, the recurrent dropout multiplier and the mask if
+     * any, the forward's result and its gradient. Result, flat: dx [B,T,G·H] (by input time), dw [H,G·H], each parameter's gradient, each
      * initial state's.
      */
     void backward(OpCall call, Tensor out) {
@@ -97,11 +112,14 @@ final class RecurrenceLoop {
         float[] wt = SequenceOperand.transposed(call.input(0));
         float[][] initial = new float[states][];
         for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(1 + params + i));
-        boolean[] mask = last == 4 + params + states ? SequenceOperand.denseBools(call.input(1 + params + states)) : null;
+        float[] drop = a.recurrentDropout() ? SequenceOperand.dense(call.input(1 + params + states)) : null;
+        boolean[] mask = last == 4 + a.cellOperands() ? SequenceOperand.denseBools(call.input(1 + a.cellOperands())) : null;
         SequenceOperand ys = SequenceOperand.of(y), gs = SequenceOperand.of(call.input(last - 1));
         float[] r = Elementwise.heap(out).floats();
         int ro = out.offset(), dwAt = ro + n * steps * gw, dbAt = dwAt + u * gw, dStatesAt = dbAt + params * gw;
-        float[] hPrev = new float[n * steps * u]; // by input time: the h each step's GEMM saw, for dw
+        // by input time: the h each step's GEMM saw, for dw (per gate, h ∘ m_q, with recurrent dropout)
+        int hw = drop != null ? gw : u;
+        float[] hPrev = new float[n * steps * hw];
         // the GEMM results' gradients by input time: dx itself unless a recurrent bias sits between them
         float[] dAccAll = params > 0 ? new float[n * steps * gw] : r;
         int accAt = params > 0 ? 0 : ro;
@@ -114,6 +132,7 @@ final class RecurrenceLoop {
                     new float[states][ru], dState, dInput, params > 0 ? new float[gates * ru] : dInput, dPrevious,
                     new float[ru], new float[ru], new float[ru]);
             float[] dhNext = new float[ru];
+            float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, dhGate = drop != null ? new float[ru] : null;
             for (int s = steps - 1; s >= 0; s--) {
                 int t = a.inputIndex(s, steps), os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
                 boolean anyMasked = false;
@@ -129,7 +148,9 @@ final class RecurrenceLoop {
                         if (s == 0) System.arraycopy(initial[i], (from + b) * u, k.previous()[i], bu, u);
                         else System.arraycopy(ys.data(), ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
                     }
-                    System.arraycopy(k.previous()[0], bu, hPrev, ((from + b) * steps + t) * u, u);
+                    int hAt = ((from + b) * steps + t) * hw;
+                    if (drop == null) System.arraycopy(k.previous()[0], bu, hPrev, hAt, u);
+                    else for (int q = 0; q < gates; q++) loops.binary(Op.MUL, k.previous()[0], bu, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt + q * u, 1, u);
                     anyMasked |= mask != null && !mask[(from + b) * steps + t];
                 }
                 for (int i = 0; i < states; i++) {
@@ -151,7 +172,19 @@ final class RecurrenceLoop {
                     for (int q = 0; q < gates; q++) System.arraycopy(dInput, q * ru + bu, r, ro + row * gw + q * u, u);
                     if (params > 0) for (int q = 0; q < gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, dAccAll, row * gw + q * u, u);
                 }
-                Sgemm.multiply(rows, u, gw, dAccAll, accAt + (from * steps + t) * gw, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
+                int accRow = accAt + (from * steps + t) * gw;
+                if (drop == null) {
+                    Sgemm.multiply(rows, u, gw, dAccAll, accRow, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
+                } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
+                    for (int q = 0; q < gates; q++) {
+                        Sgemm.multiply(rows, u, u, dAccAll, accRow + q * u, steps * gw, 1, wt, q * u * u, u, 1, dhGate, 0, u, false);
+                        if (q == 0) loops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
+                        else {
+                            loops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
+                            loops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
+                        }
+                    }
+                }
                 loops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
                 // carry on: h's gradient through w and directly, the other states' directly
                 float[] swap = carried[0];
@@ -165,23 +198,35 @@ final class RecurrenceLoop {
             }
             for (int i = 0; i < states; i++) System.arraycopy(carried[i], 0, r, dStatesAt + i * n * u + from * u, ru);
         });
-        weightGradient(u, gw, n * steps, hPrev, dAccAll, accAt, r, dwAt);
+        weightGradient(u, gw, n * steps, hPrev, drop != null, dAccAll, accAt, r, dwAt);
         if (params > 0) { // the recurrent bias: one column sum in a fixed row order
             Arrays.fill(r, dbAt, dbAt + gw, 0f);
             for (int row = 0; row < n * steps; row++) loops.binary(Op.ADD, r, dbAt, 1, dAccAll, row * gw, 1, r, dbAt, 1, gw);
         }
     }
 
+    /** Rows {@code [from, from+rows)} of the [B, G·H] multiplier {@code drop}, gate-major ({@code [gate][row][unit]}) as the cells' buffers. */
+    private static float[] gateMajor(float[] drop, int from, int rows, int gates, int u) {
+        float[] d = new float[gates * rows * u];
+        for (int q = 0; q < gates; q++) {
+            for (int b = 0; b < rows; b++) System.arraycopy(drop, (from + b) * gates * u + q * u, d, (q * rows + b) * u, u);
+        }
+        return d;
+    }
+
     /**
-     * {@code dw [u, gw] = hPrevᵀ · dAcc} over all {@code rows} (examples × steps), written at {@code r[dwAt..]}.
+     * {@code dw [u, gw] = hPrevᵀ · dAcc} over all {@code rows} (examples × steps), written at {@code r[dwAt..]};
+     * {@code perGate}: hPrev holds each gate's own input side by side ([rows, gw], h ∘ m_q), so gate q's
+     * block of dw is {@code hPrev_qᵀ · dAcc_q}.
      * Computed as {@code dwᵀ = dAccᵀ · hPrev} and transposed: with {@code gw} rows the product takes
      * Sgemm's packed path (dAcc's 4 KB-strided rows read once into panels), which measured about 1.5x
      * faster than {@code u} rows reading dAcc in place (perf/NOTES.md, "Recurrent layers, third pass").
      * Each element is the same FMA chain over the rows in order either way: the same bits.
      */
-    private static void weightGradient(int u, int gw, int rows, float[] hPrev, float[] dAcc, int accAt, float[] r, int dwAt) {
+    private static void weightGradient(int u, int gw, int rows, float[] hPrev, boolean perGate, float[] dAcc, int accAt, float[] r, int dwAt) {
         float[] dwT = new float[gw * u];
-        Sgemm.multiply(gw, u, rows, dAcc, accAt, 1, gw, hPrev, 0, u, 1, dwT, 0, u, false);
+        if (!perGate) Sgemm.multiply(gw, u, rows, dAcc, accAt, 1, gw, hPrev, 0, u, 1, dwT, 0, u, false);
+        else for (int q = 0; q < gw / u; q++) Sgemm.multiply(u, u, rows, dAcc, accAt + q * u, 1, gw, hPrev, q * u, gw, 1, dwT, q * u * u, u, false);
         for (int k = 0; k < u; k++) {
             for (int j = 0; j < gw; j++) r[dwAt + k * gw + j] = dwT[j * u + k];
         }
