@@ -67,22 +67,26 @@ final class RecurrenceBackwardRule {
                 carried[i] = carried[i] == null ? k.grad(i) : carried[i].add(k.grad(i));
                 dState[i] = real == null ? carried[i] : Ops.where(real, carried[i], Ops.scalarLike(carried[i], 0));
             }
-            CellGradients c = cellGradients(a, k, previous, dState);
+            CellGradients c = cellGradients(a, k, previous, dState, w, drop);
             for (int i = 0; i < states; i++) { // a masked step hands the states' gradients through
                 if (real != null) c.previous[i] = c.previous[i].add(Ops.where(real, Ops.scalarLike(carried[i], 0), carried[i]));
             }
             dx[t] = c.input;
             Tensor stepDw, throughW;
-            if (drop == null) {
+            int loopGates = c.lateInput == null ? gates : 2;
+            if (drop == null && c.lateInput == null) {
                 stepDw = previous[0].transpose(0, 1).matmul(c.acc);
                 throughW = c.acc.matmul(wt);
-            } else { // gate q's product saw h ∘ m_q: (h ∘ m_q)ᵀ·dz_q, and back (dz_q·w_qᵀ) ∘ m_q
+            } else { // gate q's product read a_q ∘ m_q (a_q = h, or the cell's own input): a_qᵀ·dz_q, back (dz_q·w_qᵀ) ∘ m_q
                 Tensor[] blocks = new Tensor[gates];
                 throughW = null;
                 for (int q = 0; q < gates; q++) {
-                    Tensor m = drop.narrow(1, q * u, u), dzq = c.acc.narrow(1, q * u, u);
-                    blocks[q] = previous[0].mul(m).transpose(0, 1).matmul(dzq);
-                    Tensor back = dzq.matmul(w.narrow(1, q * u, u).transpose(0, 1)).mul(m);
+                    Tensor m = drop == null ? null : drop.narrow(1, q * u, u), dzq = c.acc.narrow(1, q * u, u);
+                    Tensor read = q < loopGates ? previous[0] : c.lateInput;
+                    blocks[q] = (m == null ? read : read.mul(m)).transpose(0, 1).matmul(dzq);
+                    if (q >= loopGates) continue; // the cell's own product is in c.previous already
+                    Tensor back = dzq.matmul(w.narrow(1, q * u, u).transpose(0, 1));
+                    back = m == null ? back : back.mul(m);
                     throughW = throughW == null ? back : throughW.add(back);
                 }
                 stepDw = gates == 1 ? blocks[0] : ArrayOps.concat(List.of(blocks), 1);
@@ -111,12 +115,20 @@ final class RecurrenceBackwardRule {
         }
     }
 
-    /** A step's gradients: of its input x_t, of its GEMM result, and of each previous state other than through w. */
-    private record CellGradients(Tensor input, Tensor acc, Tensor[] previous) {}
+    /**
+     * A step's gradients: of its input x_t, of its GEMM result, of each previous state other than through
+     * the products with h, and (GRU_RESET_BEFORE) what the candidate's product read, {@code r ∘ h}.
+     */
+    private record CellGradients(Tensor input, Tensor acc, Tensor[] previous, Tensor lateInput) {
+        CellGradients(Tensor input, Tensor acc, Tensor[] previous) {
+            this(input, acc, previous, null);
+        }
+    }
 
     /** The kernels' gate gradients (RecurrentCell's subclasses, the reference's *Math), in tensor ops. */
-    private static CellGradients cellGradients(OpAttrs.Recurrence a, Step k, Tensor[] previous, Tensor[] dState) {
+    private static CellGradients cellGradients(OpAttrs.Recurrence a, Step k, Tensor[] previous, Tensor[] dState, Tensor w, Tensor drop) {
         Tensor d = dState[0];
+        int u = k.units();
         Activation act = a.activation(), gate = a.recurrentActivation();
         return switch (a.cell()) {
             case LSTM -> {
@@ -139,6 +151,16 @@ final class RecurrenceBackwardRule {
                 Tensor dah = dxh.mul(r).add(k.grad(4));
                 yield new CellGradients(ArrayOps.concat(List.of(dxz, dxr, dxh), 1), ArrayOps.concat(List.of(dxz, dxr, dah), 1),
                         new Tensor[] {d.mul(z)});
+            }
+            case GRU_RESET_BEFORE -> {
+                Tensor z = k.col(1), r = k.col(2), cand = k.col(3);
+                Tensor dxh = d.mul(oneMinus(z)).add(k.grad(3)).mul(slope(act, cand));
+                Tensor dxz = d.mul(previous[0].sub(cand)).add(k.grad(1)).mul(slope(gate, z));
+                Tensor e = dxh.matmul(w.narrow(1, 2 * u, u).transpose(0, 1)); // the gradient of r ∘ h (∘ m_h)
+                if (drop != null) e = e.mul(drop.narrow(1, 2 * u, u));
+                Tensor dxr = e.mul(previous[0]).add(k.grad(2)).mul(slope(gate, r));
+                Tensor dz = ArrayOps.concat(List.of(dxz, dxr, dxh), 1);
+                yield new CellGradients(dz, dz, new Tensor[] {d.mul(z).add(e.mul(r))}, r.mul(previous[0]));
             }
             case RNN -> {
                 Tensor dpre = d.mul(slope(act, k.col(0)));

@@ -119,6 +119,12 @@ public sealed interface OpAttrs {
             LSTM(4, 6, 0, 2, "h0 [batch, units] and c0 [batch, units]"),
             /** GRU with {@code reset_after} (PyTorch's, Keras's default): gates z, r, h. */
             GRU(3, 5, 1, 1, "the recurrent bias [3*units] and h0 [batch, units]"),
+            /**
+             * Keras's GRU with {@code reset_after=False} (the original GRU): gates z, r, h, the reset gate
+             * applied to h before the candidate's product, {@code n = act(x_h + (r ∘ h)·w_h)}; every bias
+             * is in x. Stores h, z, r, n per step.
+             */
+            GRU_RESET_BEFORE(3, 4, 0, 1, "h0 [batch, units]"),
             /** Keras's SimpleRNN and PyTorch's {@code nn.RNN}: {@code h' = activation(x + h·w)}. */
             RNN(1, 1, 0, 1, "h0 [batch, units]");
 

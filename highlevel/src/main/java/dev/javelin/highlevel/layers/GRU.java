@@ -114,18 +114,24 @@ public final class GRU extends RecurrentLayer {
     }
 
     /**
-     * The fused loop for {@code reset_after} with Keras's default activations (tanh, sigmoid): the
-     * sequence of h. Without a bias the recurrent bias is zeros.
+     * The fused loop (activations tanh, sigmoid, relu, linear or hard_sigmoid): the sequence of h. With
+     * {@code reset_after} the cell {@code GRU} (the recurrent bias row as its parameter, zeros without a
+     * bias), else {@code GRU_RESET_BEFORE} (every bias already in the projected input).
      */
     @Override
     protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor recurrentDropout, Tensor mask, OpAttrs.Recurrence attrs) {
         Activation act = Activation.named(options.activation()), gates = Activation.named(options.recurrentActivation());
-        if (!resetAfter || act == null || gates == null) return null;
-        Tensor recurrentBias = options.useBias() ? bias.value().narrow(0, 1, 1).reshape(3 * units)
-                : Ops.expand(Ops.scalarLike(projected, 0.0), Shape.of(3 * units));
-        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), withDropout(List.of(recurrentBias, states.get(0)),
-                recurrentDropout), mask, new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, attrs.reverse(), attrs.timeOrder(), act, gates,
-                attrs.recurrentDropout()));
+        if (act == null || gates == null) return null;
+        List<Tensor> operands = states;
+        OpAttrs.Recurrence.Cell cell = OpAttrs.Recurrence.Cell.GRU_RESET_BEFORE;
+        if (resetAfter) {
+            cell = OpAttrs.Recurrence.Cell.GRU;
+            Tensor recurrentBias = options.useBias() ? bias.value().narrow(0, 1, 1).reshape(3 * units)
+                    : Ops.expand(Ops.scalarLike(projected, 0.0), Shape.of(3 * units));
+            operands = List.of(recurrentBias, states.get(0));
+        }
+        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), withDropout(operands, recurrentDropout), mask,
+                new OpAttrs.Recurrence(cell, attrs.reverse(), attrs.timeOrder(), act, gates, attrs.recurrentDropout()));
         return List.of(packed.slice(2, 0, units));
     }
 

@@ -26,7 +26,7 @@ import java.util.Map;
  * With {@code go_backwards} the sequence output is in processing (reversed) order while the mask
  * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
  *
- * <p>A cell with a fused loop ({@link LSTM}, {@link GRU} with {@code reset_after}, {@link SimpleRNN},
+ * <p>A cell with a fused loop ({@link LSTM}, {@link GRU} either way of {@code reset_after}, {@link SimpleRNN},
  * each with activations among tanh, sigmoid, relu, linear and hard_sigmoid, with or without recurrent
  * dropout) runs all the steps as one {@link Op#RECURRENCE} op, eagerly and under the JIT alike, so a
  * traced graph does not grow with the number of steps; other cells and activations unroll the steps

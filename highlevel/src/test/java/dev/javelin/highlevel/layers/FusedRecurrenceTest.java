@@ -74,6 +74,13 @@ class FusedRecurrenceTest {
         compare(() -> new GRU(4, all.activation("sigmoid").recurrentActivation("tanh").goBackwards(true)), mask(), false);
         compare(() -> new GRU(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
         compare(() -> new GRU(5, all.recurrentDropout(0.4).seed(13L).goBackwards(true)), mask(), true);
+        // reset_after=False: its own cell in the fused loop
+        compare(() -> new GRU(6, all, false, null), null, false);
+        compare(() -> new GRU(5, all.goBackwards(true), false, null), mask(), true);
+        compare(() -> new GRU(5, RecurrentOptions.defaults().useBias(false).returnState(true), false, null), mask(), true);
+        compare(() -> new GRU(5, all.recurrentDropout(0.4).dropout(0.1).seed(15L).recurrentActivation("hard_sigmoid"), false, null),
+                mask(), true);
+        compare(() -> new Bidirectional(new GRU(4, SEQ, false, null)), mask(), false);
     }
 
     @Test

@@ -22,7 +22,10 @@ import java.util.Arrays;
  * cell sees a zero state gradient on those rows while the loop hands the states' gradients through.
  * With recurrent dropout (Keras 3's: one multiplier {@code m_q} per gate, fixed for the sequence) gate
  * q's product reads {@code h ∘ m_q}; the backward then runs one {@code dz_q·w_qᵀ} GEMM per gate (each
- * scaled by {@code m_q}) and sums {@code dw_q} over the stacked {@code h ∘ m_q}.
+ * scaled by {@code m_q}) and sums {@code dw_q} over the stacked {@code h ∘ m_q}. A cell whose later
+ * gates read something other than h (GRU with the reset gate before the product) runs those products
+ * itself through {@link RecurrentCell.GateProducts}, which apply the same multipliers and record what
+ * they read for {@code dw}.
  *
  * <p>Examples are independent, so the batch is split once into row blocks, one per thread, each
  * walking all the steps alone (no fork-join per step). A row's results do not depend on the block it
@@ -46,6 +49,7 @@ final class RecurrenceLoop {
         Tensor x = call.input(0);
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gates = cell.gates(), gw = gates * u;
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states, ow = cell.outputWidth() * u;
+        int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
         SequenceOperand xs = SequenceOperand.of(x);
         float[] w = SequenceOperand.dense(call.input(1));
         float[] bias = params == 1 ? SequenceOperand.dense(call.input(2)) : null;
@@ -61,6 +65,22 @@ final class RecurrenceLoop {
             float[] stored = new float[kept * ru], scratch = new float[ru];
             float[][] st = new float[states][ru], keptStates = new float[states][ru];
             float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, hm = drop != null ? new float[ru] : null;
+            RecurrentCell.GateProducts products = new RecurrentCell.GateProducts() {
+                @Override
+                public void forward(int q, float[] a) {
+                    float[] in = a;
+                    if (dropped != null) { // this gate's product reads a ∘ m_q
+                        loops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
+                        in = hm;
+                    }
+                    Sgemm.multiply(rows, u, u, in, 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
+                }
+
+                @Override
+                public void backward(int q, float[] dAcc, float[] a, float[] out) {
+                    throw new IllegalStateException("recurrence: a gate's backward product inside the forward");
+                }
+            };
             for (int i = 0; i < states; i++) System.arraycopy(initial[i], from * u, st[i], 0, ru);
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps), at = oo + a.outputIndex(s, steps) * ow;
@@ -73,16 +93,9 @@ final class RecurrenceLoop {
                     }
                     anyMasked |= mask != null && !mask[(from + b) * steps + t];
                 }
-                for (int q = 0; q < gates; q++) {
-                    float[] h = st[0];
-                    if (dropped != null) { // this gate's product reads h ∘ m_q
-                        loops.binary(Op.MUL, st[0], 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
-                        h = hm;
-                    }
-                    Sgemm.multiply(rows, u, u, h, 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
-                }
+                for (int q = 0; q < loopGates; q++) products.forward(q, st[0]);
                 if (anyMasked) for (int i = 0; i < states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
-                math.forward(acc, input, st, stored, scratch, ru);
+                math.forward(acc, input, st, stored, scratch, ru, products);
                 for (int b = 0; b < rows; b++) {
                     int row = at + (from + b) * ldo, bu = b * u;
                     boolean masked = anyMasked && !mask[(from + b) * steps + t];
@@ -109,6 +122,7 @@ final class RecurrenceLoop {
         Tensor y = call.input(last - 2);
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gates = cell.gates(), gw = gates * u;
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states;
+        int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
         float[] wt = SequenceOperand.transposed(call.input(0));
         float[][] initial = new float[states][];
         for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(1 + params + i));
@@ -117,8 +131,10 @@ final class RecurrenceLoop {
         SequenceOperand ys = SequenceOperand.of(y), gs = SequenceOperand.of(call.input(last - 1));
         float[] r = Elementwise.heap(out).floats();
         int ro = out.offset(), dwAt = ro + n * steps * gw, dbAt = dwAt + u * gw, dStatesAt = dbAt + params * gw;
-        // by input time: the h each step's GEMM saw, for dw (per gate, h ∘ m_q, with recurrent dropout)
-        int hw = drop != null ? gw : u;
+        // by input time: what each step's products read, for dw: h, or per gate (h ∘ m_q with recurrent
+        // dropout; a cell's own products record theirs)
+        boolean perGate = drop != null || loopGates < gates;
+        int hw = perGate ? gw : u;
         float[] hPrev = new float[n * steps * hw];
         // the GEMM results' gradients by input time: dx itself unless a recurrent bias sits between them
         float[] dAccAll = params > 0 ? new float[n * steps * gw] : r;
@@ -133,6 +149,24 @@ final class RecurrenceLoop {
                     new float[ru], new float[ru], new float[ru]);
             float[] dhNext = new float[ru];
             float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, dhGate = drop != null ? new float[ru] : null;
+            int[] step = {0}; // the input time of the step the cell's own products belong to
+            RecurrentCell.GateProducts products = new RecurrentCell.GateProducts() {
+                @Override
+                public void forward(int q, float[] a) {
+                    throw new IllegalStateException("recurrence: a gate's forward product inside the backward");
+                }
+
+                @Override
+                public void backward(int q, float[] dAcc, float[] a, float[] out) {
+                    for (int b = 0; b < rows; b++) { // what the forward's product read, for dw
+                        int hAt = ((from + b) * steps + step[0]) * hw + q * u;
+                        if (drop == null) System.arraycopy(a, b * u, hPrev, hAt, u);
+                        else loops.binary(Op.MUL, a, b * u, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt, 1, u);
+                    }
+                    Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, wt, q * u * u, u, 1, out, 0, u, false);
+                    if (dropped != null) loops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
+                }
+            };
             for (int s = steps - 1; s >= 0; s--) {
                 int t = a.inputIndex(s, steps), os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
                 boolean anyMasked = false;
@@ -149,8 +183,11 @@ final class RecurrenceLoop {
                         else System.arraycopy(ys.data(), ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
                     }
                     int hAt = ((from + b) * steps + t) * hw;
-                    if (drop == null) System.arraycopy(k.previous()[0], bu, hPrev, hAt, u);
-                    else for (int q = 0; q < gates; q++) loops.binary(Op.MUL, k.previous()[0], bu, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt + q * u, 1, u);
+                    if (!perGate) System.arraycopy(k.previous()[0], bu, hPrev, hAt, u);
+                    else for (int q = 0; q < loopGates; q++) {
+                        if (drop == null) System.arraycopy(k.previous()[0], bu, hPrev, hAt + q * u, u);
+                        else loops.binary(Op.MUL, k.previous()[0], bu, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt + q * u, 1, u);
+                    }
                     anyMasked |= mask != null && !mask[(from + b) * steps + t];
                 }
                 for (int i = 0; i < states; i++) {
@@ -163,7 +200,8 @@ final class RecurrenceLoop {
                     }
                     Arrays.fill(dPrevious[i], 0f);
                 }
-                math.backward(k, ru);
+                step[0] = t;
+                math.backward(k, ru, products);
                 for (int b = 0; b < rows; b++) {
                     int bu = b * u, row = (from + b) * steps + t;
                     if (anyMasked && !mask[row]) { // the states went through unchanged, and so do their gradients
@@ -174,9 +212,9 @@ final class RecurrenceLoop {
                 }
                 int accRow = accAt + (from * steps + t) * gw;
                 if (drop == null) {
-                    Sgemm.multiply(rows, u, gw, dAccAll, accRow, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
+                    Sgemm.multiply(rows, u, loopGates * u, dAccAll, accRow, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
                 } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
-                    for (int q = 0; q < gates; q++) {
+                    for (int q = 0; q < loopGates; q++) {
                         Sgemm.multiply(rows, u, u, dAccAll, accRow + q * u, steps * gw, 1, wt, q * u * u, u, 1, dhGate, 0, u, false);
                         if (q == 0) loops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
                         else {
@@ -198,7 +236,7 @@ final class RecurrenceLoop {
             }
             for (int i = 0; i < states; i++) System.arraycopy(carried[i], 0, r, dStatesAt + i * n * u + from * u, ru);
         });
-        weightGradient(u, gw, n * steps, hPrev, drop != null, dAccAll, accAt, r, dwAt);
+        weightGradient(u, gw, n * steps, hPrev, perGate, dAccAll, accAt, r, dwAt);
         if (params > 0) { // the recurrent bias: one column sum in a fixed row order
             Arrays.fill(r, dbAt, dbAt + gw, 0f);
             for (int row = 0; row < n * steps; row++) loops.binary(Op.ADD, r, dbAt, 1, dAccAll, row * gw, 1, r, dbAt, 1, gw);

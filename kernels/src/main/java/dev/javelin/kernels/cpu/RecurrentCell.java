@@ -30,20 +30,43 @@ abstract class RecurrentCell {
         return switch (a.cell()) {
             case LSTM -> new LstmCell(loops, a.activation(), a.recurrentActivation());
             case GRU -> new GruCell(loops, a.activation(), a.recurrentActivation());
+            case GRU_RESET_BEFORE -> new GruResetBeforeCell(loops, a.activation(), a.recurrentActivation());
             case RNN -> new RnnCell(loops, a.activation(), a.recurrentActivation());
         };
     }
 
     /**
+     * The gates whose products the loop runs itself, before the cell: the first {@code loopGates()}
+     * read h. A cell whose later gates read something else (GRU with the reset gate before the
+     * product) runs those through {@link GateProducts}.
+     */
+    int loopGates() {
+        return -1; // all
+    }
+
+    /**
+     * The products of a gate the cell runs itself ({@link #loopGates}), for its step's rows. The loop
+     * applies the gate's recurrent dropout multiplier and records what the product read, for dw.
+     */
+    interface GateProducts {
+        /** {@code acc}'s gate {@code q} block += {@code (a ∘ m_q)·w_q}, {@code a} rows × units. */
+        void forward(int q, float[] a);
+
+        /** {@code out = (dAcc_q·w_qᵀ) ∘ m_q} for {@code dAcc}'s gate-major block q; {@code a} is what the forward's product read. */
+        void backward(int q, float[] dAcc, float[] a, float[] out);
+    }
+
+    /**
      * One step forward. {@code acc} holds the step's GEMM result: {@code x_t + h·w} gate-major, or
      * {@code b + h·w} for a cell with a recurrent bias, whose {@code x_t} is then in {@code input}
-     * (else null). Updates {@code states} in place and writes the columns stored after them, gate-major,
-     * into {@code stored}; {@code scratch} is {@code ru} long.
+     * (else null); gates past {@link #loopGates} hold only their part of x, for the cell's own products.
+     * Updates {@code states} in place and writes the columns stored after them, gate-major, into
+     * {@code stored}; {@code scratch} is {@code ru} long.
      */
-    abstract void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru);
+    abstract void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru, GateProducts products);
 
     /** One step backward on the buffers of {@code k} (see {@link Backward}). */
-    abstract void backward(Backward k, int ru);
+    abstract void backward(Backward k, int ru, GateProducts products);
 
     /**
      * A step's buffers in the backward, each gate-major. Given: the stored columns and their
