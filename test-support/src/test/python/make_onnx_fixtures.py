@@ -43,8 +43,10 @@ def write_io(path, inputs, outputs):
 
 # ---- models ------------------------------------------------------------------------------------
 
-def export(name, model, args, input_names, output_names, dynamic_axes, opset, fold=True):
-    """fold=False keeps BatchNormalization nodes (torch fuses them into the convolutions in EVAL mode)."""
+def export(name, model, args, input_names, output_names, dynamic_axes, opset, fold=True, more=()):
+    """fold=False keeps BatchNormalization nodes (torch fuses them into the convolutions in EVAL mode).
+    more: (suffix, args) pairs of further test data, written to <name>.<suffix>.io.pb (other sizes of the
+    symbolic dimensions)."""
     model.eval()
     path = os.path.join(BASE, "models", name + ".onnx")
     # Exported with gradients enabled: under no_grad, MultiheadAttention takes its fused fast path,
@@ -52,13 +54,14 @@ def export(name, model, args, input_names, output_names, dynamic_axes, opset, fo
     torch.onnx.export(model, args, path, input_names=input_names, output_names=output_names,
                       dynamic_axes=dynamic_axes, opset_version=opset, do_constant_folding=True,
                       training=torch.onnx.TrainingMode.EVAL if fold else torch.onnx.TrainingMode.PRESERVE)
-    with torch.no_grad():
-        outs = model(*args)
-    if not isinstance(outs, tuple):
-        outs = (outs,)
-    write_io(os.path.join(BASE, "models", name + ".io.pb"),
-             [(n, a.numpy()) for n, a in zip(input_names, args)],
-             [(n, o.numpy()) for n, o in zip(output_names, outs)])
+    for suffix, data in [("", args)] + list(more):
+        with torch.no_grad():
+            outs = model(*data)
+        if not isinstance(outs, tuple):
+            outs = (outs,)
+        write_io(os.path.join(BASE, "models", name + suffix + ".io.pb"),
+                 [(n, a.numpy()) for n, a in zip(input_names, data)],
+                 [(n, o.numpy()) for n, o in zip(output_names, outs)])
     ops = sorted({n.op_type for n in onnx.load(path).graph.node})
     print("%-12s opset %d, %6d bytes: %s" % (name, opset, os.path.getsize(path), " ".join(ops)))
 
@@ -136,6 +139,17 @@ class Decoder(nn.Module):
         return F.log_softmax(self.head(self.ln(x)), dim=-1)
 
 
+class SmallEncoder(nn.Module):
+    """One post-LN block per token sequence of any length: [B, T, 16] -> [B, T, 16]."""
+
+    def __init__(self):
+        super().__init__()
+        self.block = Block(16, 2, 32, pre_ln=False)
+
+    def forward(self, x):
+        return self.block(x)
+
+
 class TorchEncoder(nn.Module):
     """PyTorch's own nn.TransformerEncoder with a key padding mask: the export writes Equal, Where, Expand."""
 
@@ -178,7 +192,12 @@ def models():
            {"x": {0: "batch_size"}, "pad_mask": {0: "batch_size"}, "y": {0: "batch_size"}}, 16)
     torch.manual_seed(19)
     export("decoder", randomize_norms(Decoder()), (torch.randint(0, 50, (2, 12)),), ["ids"], ["log_probs"],
-           {"ids": {0: "batch_size", 1: "sequence"}, "log_probs": {0: "batch_size", 1: "sequence"}}, 17)
+           {"ids": {0: "batch_size", 1: "sequence"}, "log_probs": {0: "batch_size", 1: "sequence"}}, 17,
+           more=[(".len%d" % t, (torch.randint(0, 50, (3, t)),)) for t in (1, 5, 16)])
+    torch.manual_seed(21)  # a symbolic sequence length (dim 1) besides the batch, in a post-LN encoder at opset 14
+    export("encoder_seq", randomize_norms(SmallEncoder()), (torch.randn(2, 6, 16),), ["tokens"], ["features"],
+           {"tokens": {0: "batch_size", 1: "seq"}, "features": {0: "batch_size", 1: "seq"}}, 14,
+           more=[(".len%d" % t, (torch.randn(3, t, 16),)) for t in (1, 4, 9)])
 
 
 

@@ -75,7 +75,8 @@ public class Sequential extends Model {
 
     @Override
     public Tensor call(Tensor inputs, boolean training) {
-        Tensor x = inputs;
+        // with an InputLayer the inputs are checked against it, as a functional model checks its Input
+        Tensor x = inputLayer == null ? inputs : inputLayer.call(inputs, training);
         for (Layer l : stack) x = l.apply(x, training);
         return x;
     }

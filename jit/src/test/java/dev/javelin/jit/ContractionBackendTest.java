@@ -66,4 +66,26 @@ class ContractionBackendTest {
         }
         assertTrue(Backends.forDevice(dev.javelin.tensor.Device.CPU).name().equals("reference"));
     }
+
+    /**
+     * A convolution whose filter is a captured constant keeps what the backend derives from it
+     * (Winograd's transformed filter, {@code ConstantOperand}) across calls: every call still gives
+     * the eager bits, for a dense filter and for one seen through a permute (a view of a constant).
+     */
+    @Test
+    void aCapturedFilterGivesTheEagerBitsOnEveryCall() {
+        Tensor hwio = TestTensors.uniform(Shape.of(3, 3, 24, 20), 10L);
+        Tensor oihw = TestTensors.uniform(Shape.of(20, 24, 3, 3), 11L);
+        Function<Tensor[], Tensor[]> net = a -> new Tensor[] {
+            NN.conv2d(a[0], hwio, new int[] {1, 1}, "same", new int[] {1, 1}, 1).relu(),
+            NN.conv2d(a[0], oihw.permute(2, 3, 1, 0), new int[] {1, 1}, "same", new int[] {1, 1}, 1)};
+        CompiledFunction f = Jit.compile(net);
+        for (long seed = 20; seed < 23; seed++) {
+            Tensor[] x = {TestTensors.uniform(Shape.of(1 + (int) (seed % 2), 7, 9, 24), seed)};
+            Tensor[] eager = net.apply(x), compiled = f.call(x);
+            for (int i = 0; i < eager.length; i++) {
+                assertArrayEquals(eager[i].toFloatArray(), compiled[i].toFloatArray(), "call with seed " + seed + ", output " + i);
+            }
+        }
+    }
 }

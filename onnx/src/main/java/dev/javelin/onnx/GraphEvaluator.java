@@ -6,6 +6,7 @@ import dev.javelin.tensor.spi.EagerEngine;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Runs an {@link OnnxGraph}'s nodes in order on the thread's engine: eagerly, symbolically (the
@@ -21,10 +22,17 @@ final class GraphEvaluator {
 
     private final OnnxGraph graph;
     private final Map<OnnxNode, List<OnnxNode>> originals;
+    /** Sees each node's context after it ran (null: none); {@code toModel()} learns from it which constants are read as numbers. */
+    private final Consumer<NodeContext> observer;
 
     GraphEvaluator(FusedGraph fused) {
+        this(fused, null);
+    }
+
+    GraphEvaluator(FusedGraph fused, Consumer<NodeContext> observer) {
         this.graph = fused.graph();
         this.originals = fused.originals();
+        this.observer = observer;
     }
 
     /** The graph's outputs for {@code inputs} (in the graph's input order), on the current engine. */
@@ -68,6 +76,7 @@ final class GraphEvaluator {
         } else {
             out = apply(Operators.find(node.opType()), ctx, foldable);
         }
+        if (observer != null) observer.accept(ctx);
         if (out.length < countRequired(node)) {
             throw ctx.error("made " + out.length + " outputs, the node names " + node.outputs().size());
         }

@@ -2,247 +2,245 @@ package dev.javelin.onnx;
 
 import dev.javelin.highlevel.Input;
 import dev.javelin.highlevel.Model;
-import dev.javelin.highlevel.initializers.GlorotUniform;
-import dev.javelin.highlevel.initializers.Zeros;
-import dev.javelin.highlevel.layers.Activation;
-import dev.javelin.highlevel.layers.Add;
-import dev.javelin.highlevel.layers.BatchNormalization;
-import dev.javelin.highlevel.layers.Conv2D;
-import dev.javelin.highlevel.layers.Dense;
-import dev.javelin.highlevel.layers.Flatten;
-import dev.javelin.highlevel.layers.LayerNormalization;
-import dev.javelin.highlevel.layers.Permute;
-import dev.javelin.highlevel.layers.ZeroPadding2D;
+import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.tensor.Tensor;
-import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Dispatch;
 import dev.javelin.tensor.spi.EagerEngine;
+import dev.javelin.tensor.spi.SymbolicEngine;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * An ONNX graph as a functional Keras-like {@link Model} ({@link OnnxModel#toModel()}): Conv becomes
- * Conv2D (between Permute layers, Javelin's convolution being channels-last, and after a ZeroPadding2D
- * for explicit pads), Gemm and MatMul by a constant matrix Dense, BatchNormalization and
- * LayerNormalization their layers, Relu/Sigmoid/Tanh/Softmax(last axis) Activation, Flatten Flatten,
- * Add of two values Add; the weights are copied in. Any other node becomes an {@link OnnxOpLayer}.
- * Nodes whose inputs are all constants run now (folded). The result trains with {@code fit} and
- * saves like any model.
+ * An ONNX graph as a functional Keras-like {@link Model} ({@link OnnxModel#toModel()}). Each node is
+ * one of four kinds, decided in the file's order:
+ * <ul>
+ * <li>a node whose inputs are all constants runs now (folded);
+ * <li>shape arithmetic on computed values ({@code Shape}, {@code Size}, and nodes whose inputs are
+ *     constants or shape arithmetic: {@code Shape -> Gather -> Concat}, a causal mask from the
+ *     sequence length) becomes no layer of its own: every layer that reads it holds it
+ *     ({@link OnnxOpLayer}), so it is computed from the shapes each call brings;
+ * <li>a node with a Javelin layer of the same meaning becomes that layer ({@link LayerMapping}:
+ *     Conv2D, Dense, BatchNormalization, LayerNormalization, Activation, Flatten, Add), the file's
+ *     weights copied in;
+ * <li>any other node becomes an {@link OnnxOpLayer} running the node's operator, the file's float
+ *     initializers it computes with as trainable weights.
+ * </ul>
+ * The result trains with {@code fit} and saves like any model.
  */
 final class ModelConversion {
     private final OnnxGraph graph;
     private final String source;
-    private final Map<String, Tensor> constants = new HashMap<>();
+    private final Map<String, Integer> sizes;
+    /** Initializers and folded values, by name. */
+    final Map<String, Tensor> constants = new HashMap<>();
+    /** The constants that are the model's parameters: float initializers, and Identity copies of them. */
+    private final Set<String> parameters = new HashSet<>();
+    /** Computed values (Keras tensors), by name. */
     private final Map<String, Tensor> values = new HashMap<>();
-    private int nodeIndex = -1;
+    /** Shape arithmetic on computed values: the node that makes each such value. */
+    private final Map<String, OnnxNode> shapeArithmetic = new HashMap<>();
+    /** Nodes a mapping took in with an earlier node (the bias Add of a Linear layer). */
+    final Set<OnnxNode> absorbed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The nodes that read each value, in order (a node reading it twice appears twice). */
+    private final Map<String, List<OnnxNode>> readers = new HashMap<>();
+    private final Set<String> graphOutputs = new HashSet<>();
+    private final Map<OnnxNode, Integer> index = new IdentityHashMap<>();
 
-    private ModelConversion(OnnxGraph graph, String source) {
+    private ModelConversion(OnnxGraph graph, String source, Map<String, Integer> sizes) {
         this.graph = graph;
         this.source = source;
+        this.sizes = Map.copyOf(sizes);
         constants.putAll(graph.initializers());
+        graph.initializers().forEach((k, v) -> { if (v.dtype().isFloating()) parameters.add(k); });
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            OnnxNode n = graph.nodes().get(i);
+            index.put(n, i);
+            for (String in : n.inputs()) if (!in.isEmpty()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        }
+        for (ValueInfo v : graph.outputs()) graphOutputs.add(v.name());
     }
 
-    static Model convert(OnnxGraph graph, String source) {
-        return new ModelConversion(graph, source).build();
+    /** {@code sizes}: a size for each symbolic dimension after the batch axis, by the file's name for it. */
+    static Model convert(OnnxGraph graph, String source, Map<String, Integer> sizes) {
+        return new ModelConversion(graph, source, sizes).build();
     }
 
     private Model build() {
         List<Tensor> inputs = new ArrayList<>();
         for (ValueInfo in : graph.inputs()) {
-            int[] dims = in.dims();
-            if (dims.length == 0) throw new IllegalArgumentException(source + ": toModel needs inputs with a batch axis, '" + in.name() + "' is a scalar");
-            int[] sample = java.util.Arrays.copyOfRange(dims, 1, dims.length);
-            for (int d : sample) {
-                if (d < 0) throw new IllegalArgumentException(source + ": toModel needs fixed sizes after the batch axis; input " + in + " has a symbolic one");
-            }
-            Tensor t = Input.of(sample, in.dtype(), in.name());
+            Tensor t = Input.of(sampleShape(in), in.dtype(), in.name());
             inputs.add(t);
             values.put(in.name(), t);
         }
-        for (OnnxNode node : graph.nodes()) {
-            nodeIndex++;
-            convert(node);
+        Set<OnnxNode> folded = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (OnnxNode node : graph.nodes()) { // first, so that a mapping sees every constant a run of nodes reads
+            if (readsOnlyConstants(node)) {
+                fold(node);
+                folded.add(node);
+            }
         }
+        for (OnnxNode node : graph.nodes()) if (!folded.contains(node)) convert(node);
         List<Tensor> outputs = new ArrayList<>();
         for (ValueInfo out : graph.outputs()) {
             Tensor t = values.get(out.name());
+            if (t == null && shapeArithmetic.containsKey(out.name())) t = generic(shapeArithmetic.get(out.name()), out.name());
             if (t == null) throw new IllegalArgumentException(source + ": output '" + out.name() + "' is a constant; toModel needs outputs computed from the inputs");
             outputs.add(t);
         }
         return new Model(inputs, outputs, "onnx_model");
     }
 
-    private void convert(OnnxNode node) {
-        List<String> in = node.inputs();
-        boolean allConstant = true;
-        for (String name : in) allConstant &= name.isEmpty() || constants.containsKey(name);
-        if (allConstant) { // folded now: Constant nodes, shape arithmetic on constants
-            Tensor[] args = new Tensor[in.size()];
-            for (int i = 0; i < args.length; i++) args[i] = in.get(i).isEmpty() ? null : constants.get(in.get(i));
-            Tensor[] out;
-            try (Dispatch.Scope s = Dispatch.use(EagerEngine.INSTANCE)) {
-                out = Operators.find(node.opType()).apply(new NodeContext(node, graph.opset(), args));
-            }
-            for (int o = 0; o < node.outputs().size() && o < out.length; o++) constants.put(node.outputs().get(o), out[o]);
-            return;
+    /**
+     * The input's dimensions after the batch axis: a symbolic one at its size in {@link #sizes}, or
+     * else of any size ({@link InputLayer#ANY}).
+     */
+    private int[] sampleShape(ValueInfo in) {
+        int[] dims = in.dims();
+        if (dims == null || dims.length == 0) {
+            throw new IllegalArgumentException(source + ": toModel needs inputs with a batch axis, '" + in.name() + "' is "
+                    + (dims == null ? "of unknown shape" : "a scalar"));
         }
-        long used = node.outputs().stream().filter(s -> !s.isEmpty()).count();
-        if (used > 1) throw new IllegalArgumentException(source + ": toModel: " + node.describe() + " has " + used
-                + " outputs; only single-output nodes map onto layers");
-        Tensor y = switch (node.opType()) {
-            case "Conv" -> conv(node);
-            case "Gemm" -> gemm(node);
-            case "MatMul" -> matMul(node);
-            case "BatchNormalization" -> batchNorm(node);
-            case "LayerNormalization" -> layerNorm(node);
-            case "Relu", "Sigmoid", "Tanh" -> value(in.get(0)) == null ? null
-                    : new Activation(node.opType().toLowerCase(java.util.Locale.ROOT), layerName(node)).apply(value(in.get(0)));
-            case "Softmax" -> softmax(node);
-            case "Flatten" -> attrInt(node, "axis", 1) == 1 && value(in.get(0)) != null ? new Flatten(layerName(node)).apply(value(in.get(0))) : null;
-            case "Add" -> in.size() == 2 && value(in.get(0)) != null && value(in.get(1)) != null
-                    && value(in.get(0)).shape().equals(value(in.get(1)).shape())
-                    ? new Add(layerName(node)).apply(value(in.get(0)), value(in.get(1))) : null;
-            default -> null;
-        };
-        if (y == null) y = generic(node);
-        values.put(node.outputs().get(0), y);
+        int[] sample = Arrays.copyOfRange(dims, 1, dims.length);
+        for (int d = 0; d < sample.length; d++) {
+            if (sample[d] >= 0) continue;
+            String name = in.dimNames()[d + 1];
+            Integer size = name == null ? null : sizes.get(name);
+            if (size != null && size < 1) {
+                throw new IllegalArgumentException(source + ": toModel: the size of '" + name + "' (input " + in + ", axis " + (d + 1)
+                        + ") must be >= 1, got " + size);
+            }
+            sample[d] = size == null ? InputLayer.ANY : size;
+        }
+        return sample;
     }
 
-    /** A computed value (a Keras tensor), or null when the name is a constant. */
-    private Tensor value(String name) {
+    /** True when every input of {@code node} is a constant (or left out), so it runs at conversion. */
+    private boolean readsOnlyConstants(OnnxNode node) {
+        for (String name : node.inputs()) if (!name.isEmpty() && !constants.containsKey(name)) return false;
+        return true;
+    }
+
+    private void convert(OnnxNode node) {
+        if (absorbed.contains(node)) return;
+        List<String> in = node.inputs();
+        boolean readsShapeArithmetic = false;
+        for (String name : in) readsShapeArithmetic |= shapeArithmetic.containsKey(name);
+        boolean shapeOnly = node.opType().equals("Shape") || node.opType().equals("Size");
+        if (!shapeOnly && readsShapeArithmetic) {
+            shapeOnly = true;
+            for (String name : in) shapeOnly &= name.isEmpty() || constants.containsKey(name) || shapeArithmetic.containsKey(name);
+        }
+        if (shapeOnly) {
+            for (String out : node.outputs()) if (!out.isEmpty()) shapeArithmetic.put(out, node);
+            return;
+        }
+        List<String> used = node.outputs().stream().filter(o -> !o.isEmpty() && (graphOutputs.contains(o) || readers.containsKey(o))).toList();
+        if (used.isEmpty()) return;
+        if (used.equals(List.of(node.outputs().get(0))) && LayerMapping.map(this, node)) return;
+        for (String out : used) values.put(out, generic(node, out));
+    }
+
+    /** Runs a node whose inputs are all constants now. */
+    private void fold(OnnxNode node) {
+        List<String> in = node.inputs();
+        Tensor[] args = new Tensor[in.size()];
+        for (int i = 0; i < args.length; i++) args[i] = in.get(i).isEmpty() ? null : constants.get(in.get(i));
+        Tensor[] out;
+        try (Dispatch.Scope s = Dispatch.use(EagerEngine.INSTANCE)) {
+            out = Operators.find(node.opType()).apply(new NodeContext(node, graph.opset(), args));
+        }
+        for (int o = 0; o < node.outputs().size() && o < out.length; o++) constants.put(node.outputs().get(o), out[o]);
+        if (node.opType().equals("Identity") && parameters.contains(in.get(0))) parameters.add(node.outputs().get(0));
+    }
+
+    /** A computed value (a Keras tensor), or null when the name is a constant or shape arithmetic. */
+    Tensor value(String name) {
         return values.get(name);
     }
 
-    private Tensor conv(OnnxNode node) {
-        Tensor x = value(node.inputs().get(0));
-        Tensor w = constants.get(node.inputs().get(1));
-        Tensor b = node.inputs().size() > 2 && !node.inputs().get(2).isEmpty() ? constants.get(node.inputs().get(2)) : null;
-        boolean hasBias = node.inputs().size() > 2 && !node.inputs().get(2).isEmpty();
-        if (x == null || w == null || w.rank() != 4 || x.rank() != 4 || (hasBias && b == null)) return null;
-        if (!"NOTSET".equals(attrString(node, "auto_pad", "NOTSET"))) return null;
-        long[] strides = attrInts(node, "strides", new long[] {1, 1}), dil = attrInts(node, "dilations", new long[] {1, 1});
-        long[] pads = attrInts(node, "pads", new long[] {0, 0, 0, 0});
-        int group = (int) attrInt(node, "group", 1);
-        if ((strides[0] > 1 || strides[1] > 1) && (dil[0] > 1 || dil[1] > 1)) return null; // Conv2D refuses both, as Keras
-        String name = layerName(node);
-        Tensor t = new Permute(new int[] {2, 3, 1}, name + "_to_nhwc").apply(x);
-        if (pads[0] != 0 || pads[1] != 0 || pads[2] != 0 || pads[3] != 0) {
-            t = new ZeroPadding2D(new int[][] {{(int) pads[0], (int) pads[2]}, {(int) pads[1], (int) pads[3]}}, name + "_pad").apply(t);
-        }
-        Conv2D conv = new Conv2D(w.dim(0), new int[] {w.dim(2), w.dim(3)}, new int[] {(int) strides[0], (int) strides[1]}, "valid",
-                new int[] {(int) dil[0], (int) dil[1]}, group, null, b != null, new GlorotUniform(), new Zeros(), null, null, name);
-        t = conv.apply(t);
-        conv.kernel().assign(w.permute(2, 3, 1, 0).contiguous());
-        if (b != null) conv.bias().assign(b);
-        return new Permute(new int[] {3, 1, 2}, name + "_to_nchw").apply(t);
+    /** Records a value a layer mapping made. */
+    void define(String name, Tensor value) {
+        values.put(name, value);
     }
 
-    private Tensor gemm(OnnxNode node) {
-        Tensor a = value(node.inputs().get(0));
-        Tensor b = constants.get(node.inputs().get(1));
-        boolean hasC = node.inputs().size() > 2 && !node.inputs().get(2).isEmpty();
-        Tensor c = hasC ? constants.get(node.inputs().get(2)) : null;
-        if (a == null || b == null || a.rank() != 2 || b.rank() != 2 || (hasC && c == null) || attrInt(node, "transA", 0) != 0
-                || attrFloat(node, "alpha", 1) != 1 || attrFloat(node, "beta", 1) != 1) return null;
-        Tensor kernel = attrInt(node, "transB", 0) != 0 ? b.mT().contiguous() : b;
-        if (c != null && c.size() != kernel.dim(1)) return null; // a bias broadcast over rows too: not a Dense
-        return dense(node, a, kernel, c);
+    /** The one node that reads {@code value}, once, when it is not a graph output; else null. */
+    OnnxNode soleReader(String value) {
+        List<OnnxNode> r = readers.getOrDefault(value, List.of());
+        return r.size() == 1 && !graphOutputs.contains(value) ? r.get(0) : null;
     }
 
-    private Tensor matMul(OnnxNode node) {
-        Tensor a = value(node.inputs().get(0));
-        Tensor b = constants.get(node.inputs().get(1));
-        if (a == null || b == null || b.rank() != 2 || a.rank() < 2) return null;
-        return dense(node, a, b, null);
+    /** The nodes that read {@code value}, or null when it is a graph output (a mapping may not take it in). */
+    List<OnnxNode> internalReaders(String value) {
+        return graphOutputs.contains(value) ? null : readers.getOrDefault(value, List.of());
     }
 
-    private Tensor dense(OnnxNode node, Tensor x, Tensor kernel, Tensor bias) {
-        Dense d = new Dense(kernel.dim(1), null, bias != null, new GlorotUniform(), new Zeros(), null, null, layerName(node));
-        Tensor y = d.apply(x);
-        d.kernel().assign(kernel);
-        if (bias != null) d.bias().assign(bias.reshape(kernel.dim(1)));
-        return y;
-    }
-
-    private Tensor batchNorm(OnnxNode node) {
-        Tensor x = value(node.inputs().get(0));
-        if (x == null || (x.rank() != 4 && x.rank() != 2) || attrInt(node, "training_mode", 0) != 0) return null;
-        Tensor[] p = new Tensor[4];
-        for (int i = 0; i < 4; i++) if ((p[i] = constants.get(node.inputs().get(i + 1))) == null) return null;
-        String name = layerName(node);
-        BatchNormalization bn = new BatchNormalization(attrFloat(node, "momentum", 0.9f), attrFloat(node, "epsilon", 1e-5f), true, true, name);
-        Tensor t = x.rank() == 4 ? new Permute(new int[] {2, 3, 1}, name + "_to_nhwc").apply(x) : x;
-        t = bn.apply(t);
-        List<Variable> w = bn.weights(); // gamma, beta, moving mean, moving variance
-        for (int i = 0; i < 4; i++) w.get(i).assign(p[i].reshape(p[i].size() == 0 ? 0 : (int) p[i].size()));
-        return x.rank() == 4 ? new Permute(new int[] {3, 1, 2}, name + "_to_nchw").apply(t) : t;
-    }
-
-    private Tensor layerNorm(OnnxNode node) {
-        Tensor x = value(node.inputs().get(0));
-        Tensor scale = constants.get(node.inputs().get(1));
-        boolean hasBias = node.inputs().size() > 2 && !node.inputs().get(2).isEmpty();
-        Tensor bias = hasBias ? constants.get(node.inputs().get(2)) : null;
-        long axis = attrInt(node, "axis", -1);
-        if (x == null || scale == null || (hasBias && bias == null) || (axis != -1 && axis != x.rank() - 1)) return null;
-        LayerNormalization ln = new LayerNormalization(attrFloat(node, "epsilon", 1e-5f), bias != null, true, layerName(node));
-        Tensor y = ln.apply(x);
-        ln.weights().get(0).assign(scale);
-        if (bias != null) ln.weights().get(1).assign(bias);
-        return y;
-    }
-
-    private Tensor softmax(OnnxNode node) {
-        Tensor x = value(node.inputs().get(0));
-        long axis = attrInt(node, "axis", -1);
-        if (x == null || (axis != -1 && axis != x.rank() - 1)) return null;
-        return new Activation("softmax", layerName(node)).apply(x);
-    }
-
-    private Tensor generic(OnnxNode node) {
-        List<OnnxOpLayer.Slot> slots = new ArrayList<>();
-        List<Tensor> args = new ArrayList<>();
-        for (String name : node.inputs()) {
-            if (name.isEmpty()) {
-                slots.add(new OnnxOpLayer.Slot(OnnxOpLayer.Slot.Kind.OMITTED, null, null, null));
-            } else if (values.containsKey(name)) {
-                slots.add(new OnnxOpLayer.Slot(OnnxOpLayer.Slot.Kind.INPUT, null, null, null));
-                args.add(values.get(name));
-            } else {
-                slots.add(OnnxOpLayer.constant(constants.get(name)));
+    /**
+     * An {@link OnnxOpLayer} computing {@code output} of {@code node}, with the shape arithmetic the node
+     * reads: the nodes that make it, back to the {@code Shape} nodes, whose inputs join the layer's.
+     */
+    private Tensor generic(OnnxNode node, String output) {
+        List<OnnxNode> nodes = new ArrayList<>();
+        include(node, nodes, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        Set<String> inputNames = new LinkedHashSet<>(), constantNames = new LinkedHashSet<>();
+        for (OnnxNode n : nodes) {
+            for (String in : n.inputs()) {
+                if (values.containsKey(in)) inputNames.add(in);
+                else if (constants.containsKey(in)) constantNames.add(in);
             }
         }
-        OnnxOpLayer layer = new OnnxOpLayer(layerName(node), node.opType(), graph.opset(), node.attributes(), slots);
+        List<String> inputs = List.copyOf(inputNames);
+        List<Tensor> args = inputs.stream().map(values::get).toList();
+        Map<String, Tensor> known = new LinkedHashMap<>();
+        for (String c : constantNames) known.put(c, constants.get(c));
+        // which constants an operator reads as numbers (shapes, scales): those stay fixed, in the config
+        Set<String> readAsNumbers = new HashSet<>();
+        try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
+            OnnxOpLayer.evaluate(graph.opset(), nodes, inputs, known, output, args.toArray(Tensor[]::new), ctx -> {
+                for (int i = 0; i < ctx.node.inputs().size(); i++) if (ctx.readAsNumbers(i)) readAsNumbers.add(ctx.node.inputs().get(i));
+            });
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(source + ": toModel: " + e.getMessage(), e);
+        }
+        Map<String, OnnxOpLayer.Slot> slots = new LinkedHashMap<>();
+        known.forEach((c, v) -> slots.put(c, OnnxOpLayer.constant(v, parameters.contains(c) && !readAsNumbers.contains(c), readAsNumbers.contains(c))));
+        int k = node.outputs().indexOf(output);
+        OnnxOpLayer layer = new OnnxOpLayer(layerName(node) + (k > 0 ? "_" + k : ""), graph.opset(), nodes, inputs, slots, output);
         layer.ensureBuilt(args.stream().map(Tensor::shape).toList());
         layer.assignConstants();
         return layer.apply(args, false);
     }
 
+    /** Adds {@code node} after the shape-arithmetic nodes it reads (each once), so {@code nodes} stays in execution order. */
+    private void include(OnnxNode node, List<OnnxNode> nodes, Set<OnnxNode> seen) {
+        if (!seen.add(node)) return;
+        for (String in : node.inputs()) {
+            OnnxNode producer = shapeArithmetic.get(in);
+            if (producer != null) include(producer, nodes, seen);
+        }
+        nodes.add(node);
+    }
+
+    /**
+     * The name of a layer that stands for a run of nodes starting at {@code first}: its scope and what
+     * the run computes ("/blocks.0/ln1/ReduceMean" (node 97) and "layernorm" give "onnx97_blocks_0_ln1_layernorm").
+     */
+    String runName(OnnxNode first, String what) {
+        int slash = first.name().lastIndexOf('/');
+        String scope = slash > 0 ? first.name().substring(0, slash).replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "") : "";
+        return "onnx" + index.get(first) + "_" + (scope.isEmpty() ? "" : scope.toLowerCase(java.util.Locale.ROOT) + "_") + what;
+    }
+
     /** A unique layer name from the node's: "/c1/Conv" (node 0) becomes "onnx0_c1_conv". */
-    private String layerName(OnnxNode node) {
+    String layerName(OnnxNode node) {
         String n = node.name().replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "");
-        return "onnx" + nodeIndex + "_" + (n.isEmpty() || n.startsWith("#") ? node.opType() : n).toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static long attrInt(OnnxNode node, String name, long dflt) {
-        OnnxAttribute a = node.attributes().get(name);
-        return a == null ? dflt : a.i();
-    }
-
-    private static float attrFloat(OnnxNode node, String name, float dflt) {
-        OnnxAttribute a = node.attributes().get(name);
-        return a == null ? dflt : a.f();
-    }
-
-    private static long[] attrInts(OnnxNode node, String name, long[] dflt) {
-        OnnxAttribute a = node.attributes().get(name);
-        return a == null ? dflt : a.ints();
-    }
-
-    private static String attrString(OnnxNode node, String name, String dflt) {
-        OnnxAttribute a = node.attributes().get(name);
-        return a == null ? dflt : a.s();
+        return "onnx" + index.get(node) + "_" + (n.isEmpty() || n.startsWith("#") ? node.opType() : n).toLowerCase(java.util.Locale.ROOT);
     }
 }

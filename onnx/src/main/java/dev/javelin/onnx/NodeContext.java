@@ -20,6 +20,8 @@ final class NodeContext {
     final OnnxNode node;
     final long opset;
     private final Tensor[] inputs;
+    /** The inputs an operator read as numbers ({@link #ints}, {@link #doubles}, {@link #scalar}), not as tensors to compute with. */
+    private final java.util.BitSet readAsNumbers = new java.util.BitSet();
 
     NodeContext(OnnxNode node, long opset, Tensor[] inputs) {
         this.node = node;
@@ -80,7 +82,13 @@ final class NodeContext {
         return t.toDoubleArray()[0];
     }
 
+    /** Whether the operator read input {@code i} as numbers (a shape, axes, pads, scales) rather than computing with it. */
+    boolean readAsNumbers(int i) {
+        return readAsNumbers.get(i);
+    }
+
     private Tensor constant(int i, String what) {
+        readAsNumbers.set(i);
         Tensor t = input(i);
         if (t.isSymbolic()) {
             throw error("input " + i + " (" + what + ") must be known when the model is compiled: a constant, an initializer, or "

@@ -132,9 +132,10 @@ public final class OnnxModel {
 
     /**
      * The graph as a functional Keras-like {@link dev.javelin.highlevel.Model} of Javelin layers (Conv2D,
-     * Dense, BatchNormalization, ...; nodes without a layer become {@link OnnxOpLayer}s), with the
+     * Dense, LayerNormalization, ...; nodes without a layer become {@link OnnxOpLayer}s), with the
      * file's weights: summarise it, fine-tune it with {@code fit}, save it. Inputs keep the file's
-     * layout (channels-first); the sizes after the batch axis must be fixed.
+     * layout (channels-first); the batch axis and other symbolic dimensions (a sequence length) take
+     * any size ({@code InputLayer.ANY}), or the size {@link #toModel(Map)} gives them.
      *
      * <pre>{@code
      * Model m = OnnxModel.load(Path.of("convnet.onnx")).toModel();
@@ -142,9 +143,23 @@ public final class OnnxModel {
      * m.compile("adam", "sparse_categorical_crossentropy");
      * m.fit(x, y, 32, 3);
      * }</pre>
+     *
+     * @throws IllegalArgumentException a node cannot become a layer (the message names it)
      */
     public dev.javelin.highlevel.Model toModel() {
-        return ModelConversion.convert(graph, source);
+        return toModel(Map.of());
+    }
+
+    /**
+     * As {@link #toModel()}, with a size for symbolic dimensions after the batch axis, by the file's
+     * name for them (the others take any size): the summary then shows that size, and inputs must have it.
+     *
+     * <pre>{@code
+     * Model m = OnnxModel.load(Path.of("decoder.onnx")).toModel(Map.of("sequence", 12));   // ids [batch, 12]
+     * }</pre>
+     */
+    public dev.javelin.highlevel.Model toModel(Map<String, Integer> sizes) {
+        return ModelConversion.convert(graph, source, sizes);
     }
 
     /** Registers {@link OnnxOpLayer} with {@code LayerRegistry}, so {@code Model.load} reads models saved from {@link #toModel()}. */

@@ -6,19 +6,28 @@ import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
-import dev.javelin.tensor.Tensors;
 import dev.javelin.tensor.Variable;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * One ONNX node that has no Javelin layer of its own (MaxPool, Pad, GlobalAveragePool, Reshape, ...)
- * as a layer of the functional model {@link OnnxModel#toModel()} builds: it runs the same operator
- * code as {@link OnnxModel}, with the node's attributes. The node's constant inputs are kept with the
- * layer: small ones (shapes, pads, scalars) in its config, larger float ones as non-trainable weights,
- * so the layer saves and loads with the model ({@link OnnxModel#registerLayers()}).
+ * One ONNX node that has no Javelin layer of its own (MaxPool, Reshape, Gather, a MatMul of two
+ * activations, ...) as a layer of the functional model {@link OnnxModel#toModel()} builds, together
+ * with the shape arithmetic it reads: a Reshape whose target is {@code Shape(x) -> Gather -> Concat}
+ * holds those nodes too, with {@code x} as one of its inputs, so the target is computed from the
+ * shapes the layer is called with (a new batch size gives a new target). It runs the same operator
+ * code as {@link OnnxModel}, through the same evaluator, so shape arithmetic folds to constants while
+ * a train step is traced.
+ *
+ * <p>The nodes' constant inputs stay with the layer: the file's float initializers that the nodes
+ * compute with (not read as numbers, like Resize's scales) are trainable weights, so {@code fit}
+ * tunes them; other constants are kept in the config (small or integral ones) or as non-trainable
+ * weights. The layer saves and loads with the model ({@link OnnxModel#registerLayers()}).
  *
  * <pre>{@code
  * Model m = OnnxModel.load(path).toModel();   // a MaxPool node becomes an OnnxOpLayer named after it
@@ -31,40 +40,67 @@ public final class OnnxOpLayer extends Layer {
     /** Float constants with more elements than this become weights instead of config values. */
     static final int CONFIG_CONSTANT_LIMIT = 64;
 
-    private final String opType;
     private final long opset;
-    private final Map<String, OnnxAttribute> attributes;
-    /** Per node input: {@code INPUT} (the next layer input), {@code OMITTED}, or a constant. */
-    private final List<Slot> slots;
-    private final List<Variable> constantWeights = new ArrayList<>();
+    /** The nodes in execution order; the one that makes {@link #output} is the layer's operator. */
+    private final List<OnnxNode> nodes;
+    /** The value names the layer's inputs feed, in call order. */
+    private final List<String> inputs;
+    /** The constants the nodes read, by value name. */
+    private final Map<String, Slot> constants;
+    private final String output;
+    private final Map<String, Variable> weights = new HashMap<>();
 
-    /** How one node input is fed: from the layer's inputs, left out, a config constant, or a weight. */
+    /** How a constant is held: in the config, as a non-trainable weight, or as a trainable weight (a parameter). */
     record Slot(Kind kind, Tensor value, Shape shape, DType dtype) {
-        enum Kind { INPUT, OMITTED, CONSTANT, WEIGHT }
+        enum Kind { CONSTANT, WEIGHT, PARAMETER }
     }
 
-    OnnxOpLayer(String name, String opType, long opset, Map<String, OnnxAttribute> attributes, List<Slot> slots) {
+    OnnxOpLayer(String name, long opset, List<OnnxNode> nodes, List<String> inputs, Map<String, Slot> constants, String output) {
         super(name);
-        this.opType = opType;
         this.opset = opset;
-        this.attributes = Map.copyOf(attributes);
-        this.slots = List.copyOf(slots);
-        if (Operators.find(opType) == null) {
-            throw new IllegalArgumentException("OnnxOpLayer '" + name() + "': unsupported ONNX operator " + opType + "; supported: "
-                    + Operators.supported());
-        }
+        this.nodes = List.copyOf(nodes);
+        this.inputs = List.copyOf(inputs);
+        this.constants = new LinkedHashMap<>(constants);
+        this.output = output;
+        check();
     }
 
-    /** The ONNX operator type this layer runs. */
+    /** Refuses a layer whose nodes are not supported or read values nobody makes (a config edited by hand). */
+    private void check() {
+        if (nodes.isEmpty() || inputs.isEmpty()) throw new IllegalArgumentException("OnnxOpLayer '" + name() + "': needs nodes and inputs");
+        Set<String> known = new HashSet<>(inputs);
+        known.addAll(constants.keySet());
+        for (OnnxNode n : nodes) {
+            if (Operators.find(n.opType()) == null) {
+                throw new IllegalArgumentException("OnnxOpLayer '" + name() + "': unsupported ONNX operator " + n.opType() + " in "
+                        + n.describe() + "; supported: " + Operators.supported());
+            }
+            for (String in : n.inputs()) {
+                if (!in.isEmpty() && !known.contains(in)) {
+                    throw new IllegalArgumentException("OnnxOpLayer '" + name() + "': " + n.describe() + " reads '" + in
+                            + "', which is neither an input, a constant nor made by an earlier node");
+                }
+            }
+            known.addAll(n.outputs());
+        }
+        if (!known.contains(output)) throw new IllegalArgumentException("OnnxOpLayer '" + name() + "': no node makes the output '" + output + "'");
+    }
+
+    /** The ONNX operator type of the node whose output this layer returns. */
     public String opType() {
-        return opType;
+        for (OnnxNode n : nodes) if (n.outputs().contains(output)) return n.opType();
+        throw new IllegalStateException("unreachable: checked at construction");
     }
 
     @Override
     public void build(List<Shape> inputShapes) {
-        int w = 0;
-        for (Slot s : slots) {
-            if (s.kind == Slot.Kind.WEIGHT) constantWeights.add(addWeight("constant_" + w++, s.shape, s.dtype, new Zeros(), null, false));
+        Set<String> used = new HashSet<>();
+        for (Map.Entry<String, Slot> e : constants.entrySet()) {
+            Slot s = e.getValue();
+            if (s.kind == Slot.Kind.CONSTANT) continue;
+            String base = e.getKey().replaceAll("[^A-Za-z0-9_.]+", "_"), weightName = base;
+            for (int i = 1; !used.add(weightName); i++) weightName = base + "_" + i;
+            weights.put(e.getKey(), addWeight(weightName, s.shape, s.dtype, new Zeros(), null, s.kind == Slot.Kind.PARAMETER));
         }
     }
 
@@ -73,10 +109,9 @@ public final class OnnxOpLayer extends Layer {
         build(List.of(inputShape));
     }
 
-    /** Sets the weight-held constants (after building), in slot order. */
+    /** Sets the weight-held constants to the values the layer was made with (after building). */
     void assignConstants() {
-        int w = 0;
-        for (Slot s : slots) if (s.kind == Slot.Kind.WEIGHT && s.value != null) constantWeights.get(w++).assign(s.value);
+        for (Map.Entry<String, Variable> e : weights.entrySet()) e.getValue().assign(constants.get(e.getKey()).value);
     }
 
     @Override
@@ -85,66 +120,71 @@ public final class OnnxOpLayer extends Layer {
     }
 
     @Override
-    public Tensor call(List<Tensor> inputs, boolean training) {
-        Tensor[] in = new Tensor[slots.size()];
-        List<String> names = new ArrayList<>();
-        int next = 0, w = 0;
-        for (int i = 0; i < in.length; i++) {
-            Slot s = slots.get(i);
-            in[i] = switch (s.kind) {
-                case INPUT -> inputs.get(next++);
-                case OMITTED -> null;
-                case CONSTANT -> s.value;
-                case WEIGHT -> constantWeights.get(w++).value();
-            };
-            names.add(s.kind == Slot.Kind.OMITTED ? "" : "in" + i);
+    public Tensor call(List<Tensor> values, boolean training) {
+        if (values.size() != inputs.size()) {
+            throw new IllegalArgumentException("OnnxOpLayer '" + name() + "' (" + opType() + "): expected " + inputs.size() + " inputs "
+                    + inputs + ", got " + values.size());
         }
-        OnnxNode node = new OnnxNode(name(), opType, names, List.of("out"), attributes);
-        NodeContext ctx = new NodeContext(node, opset, in);
-        try {
-            return Operators.find(opType).apply(ctx)[0];
-        } catch (NodeError e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new NodeError(ctx.prefix() + e.getMessage(), e);
-        }
+        Map<String, Tensor> known = new HashMap<>();
+        constants.forEach((k, s) -> known.put(k, s.kind == Slot.Kind.CONSTANT ? s.value : weights.get(k).value()));
+        return evaluate(opset, nodes, inputs, known, output, values.toArray(Tensor[]::new), null);
+    }
+
+    /**
+     * Runs {@code nodes} on {@code values} (for {@code inputs}) and {@code constants}, returning {@code output}, as
+     * {@link OnnxModel} runs a graph; {@code observer} (or null) sees each node's context after it ran.
+     */
+    static Tensor evaluate(long opset, List<OnnxNode> nodes, List<String> inputs, Map<String, Tensor> constants, String output,
+                           Tensor[] values, java.util.function.Consumer<NodeContext> observer) {
+        List<ValueInfo> in = new ArrayList<>();
+        for (String n : inputs) in.add(new ValueInfo(n, null, null, null));
+        OnnxGraph g = new OnnxGraph(opset, in, List.of(new ValueInfo(output, null, null, null)), constants, nodes);
+        return new GraphEvaluator(FusedGraph.unfused(g), observer).run(values)[0];
     }
 
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("op_type", opType);
+        c.put("op_type", opType());
         c.put("opset", opset);
-        Map<String, Object> attrs = new LinkedHashMap<>();
-        attributes.forEach((k, a) -> attrs.put(k, OnnxConfig.attribute(a)));
-        c.put("attributes", attrs);
-        List<Object> inputs = new ArrayList<>();
-        for (Slot s : slots) inputs.add(OnnxConfig.slot(s));
-        c.put("inputs", inputs);
+        List<Object> ns = new ArrayList<>();
+        for (OnnxNode n : nodes) ns.add(OnnxConfig.node(n));
+        c.put("nodes", ns);
+        c.put("inputs", List.copyOf(inputs));
+        Map<String, Object> cs = new LinkedHashMap<>();
+        constants.forEach((k, s) -> cs.put(k, OnnxConfig.slot(s)));
+        c.put("constants", cs);
+        c.put("output", output);
         return c;
     }
 
     public static OnnxOpLayer fromConfig(Map<String, Object> c) {
         String name = Config.string(c, "name", null);
-        String opType = Config.requiredString(c, "op_type");
         long opset = Config.integerIn(c, "opset", 17, 1, 1000);
-        Map<String, OnnxAttribute> attrs = new LinkedHashMap<>();
-        if (c.get("attributes") instanceof Map<?, ?> m) {
-            for (Map.Entry<?, ?> e : m.entrySet()) attrs.put(String.valueOf(e.getKey()), OnnxConfig.attribute(String.valueOf(e.getKey()), e.getValue()));
+        if (!(c.get("nodes") instanceof List<?> ns) || !(c.get("inputs") instanceof List<?> ins) || !(c.get("constants") instanceof Map<?, ?> cs)) {
+            throw new IllegalArgumentException("OnnxOpLayer '" + name + "': config needs 'nodes' and 'inputs' lists and a 'constants' map");
         }
-        List<Slot> slots = new ArrayList<>();
-        if (!(c.get("inputs") instanceof List<?> list)) throw new IllegalArgumentException("OnnxOpLayer '" + name + "': config has no 'inputs' list");
-        for (Object o : list) slots.add(OnnxConfig.slot(name, o));
-        return new OnnxOpLayer(name, opType, opset, attrs, slots);
+        List<OnnxNode> nodes = new ArrayList<>();
+        for (Object o : ns) nodes.add(OnnxConfig.node(name, o));
+        List<String> inputs = ins.stream().map(String::valueOf).toList();
+        Map<String, Slot> constants = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : cs.entrySet()) constants.put(String.valueOf(e.getKey()), OnnxConfig.slot(name, e.getValue()));
+        OnnxOpLayer layer = new OnnxOpLayer(name, opset, nodes, inputs, constants, Config.requiredString(c, "output"));
+        String opType = Config.string(c, "op_type", layer.opType());
+        if (!opType.equals(layer.opType())) {
+            throw new IllegalArgumentException("OnnxOpLayer '" + name + "': config says op_type " + opType + " but its output is made by "
+                    + layer.opType());
+        }
+        return layer;
     }
 
-    /** A constant input: in the config when small or integral, else a weight. */
-    static Slot constant(Tensor value) {
-        boolean inConfig = !value.dtype().isFloating() || value.size() <= CONFIG_CONSTANT_LIMIT;
-        return new Slot(inConfig ? Slot.Kind.CONSTANT : Slot.Kind.WEIGHT, value, value.shape(), value.dtype());
-    }
-
-    static Tensor tensor(DType dtype, Shape shape, double[] values) {
-        return Tensors.of(values, shape.toArray()).cast(dtype);
+    /**
+     * How a constant is held: a parameter (trainable weight) when {@code parameter}; else in the config
+     * when integral, small, or read as numbers (which a traced variable could not give); else a weight.
+     */
+    static Slot constant(Tensor value, boolean parameter, boolean readAsNumbers) {
+        Slot.Kind kind = parameter ? Slot.Kind.PARAMETER
+                : !value.dtype().isFloating() || value.size() <= CONFIG_CONSTANT_LIMIT || readAsNumbers ? Slot.Kind.CONSTANT : Slot.Kind.WEIGHT;
+        return new Slot(kind, value, value.shape(), value.dtype());
     }
 }

@@ -16,7 +16,10 @@ import dev.javelin.tensor.Tensors;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import dev.javelin.highlevel.Model;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -27,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * element types, hostile external data, huge shapes). Each load either fails with an
  * {@link OnnxFormatException} or gives a model that runs on an input of its declared shape, or
  * (rarely: a size the load-time check did not probe) fails there with an error naming the node;
- * never another exception, an {@code Error}, a hang or an outsized allocation. Times are printed,
- * not asserted.
+ * never another exception, an {@code Error}, a hang or an outsized allocation. One in
+ * {@link #TO_MODEL_EVERY} of those that ran is also converted by {@code toModel()} and predicted: it
+ * works or refuses with an {@code IllegalArgumentException}. Times are printed, not asserted.
  *
  * <p>The seed is printed; rerun one with {@code -Djavelin.fuzz.seed=N}; {@code -Djavelin.fuzz.variants=N}
  * changes the count (default 2,400); {@code -Djavelin.fuzz.only=I} runs variant I alone and writes it to
@@ -36,6 +40,8 @@ import org.junit.jupiter.api.Test;
  */
 class OnnxFileFuzzTest {
     private static final long MAX_ALLOCATED = 256L << 20;
+    /** One in this many variants that ran is also converted with {@code toModel} and predicted (a conversion costs more than a run). */
+    private static final int TO_MODEL_EVERY = 16;
     private static final String[] KINDS = {"truncation", "bit flips", "dimension edited", "attribute edited", "op type swapped",
         "wiring edited", "element type edited", "node dropped", "hostile tensor"};
 
@@ -58,7 +64,7 @@ class OnnxFileFuzzTest {
         for (Subject s : subjects) OnnxModel.load(s.file, s.name).apply(s.input); // the first run generates the eager kernels: not the loader's time
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int[] rejected = new int[KINDS.length], ran = new int[KINDS.length], failedAtRun = new int[KINDS.length],
-                notRun = new int[KINDS.length];
+                notRun = new int[KINDS.length], converted = new int[KINDS.length];
         double slowestMs = 0;
         String slowest = "";
         int overOneSecond = 0;
@@ -89,6 +95,7 @@ class OnnxFileFuzzTest {
                 try {
                     m.apply(input);
                     ran[kind]++;
+                    if (ran[kind] % TO_MODEL_EVERY == 1) converted[kind] += toModel(m, input, what) ? 1 : 0;
                 } catch (NodeError e) { // a size the load-time check did not try (it probes symbolic sizes 1 and 7)
                     failedAtRun[kind]++;
                     System.out.println("  " + what + ": loaded, failed to run: " + e.getMessage());
@@ -110,10 +117,34 @@ class OnnxFileFuzzTest {
                 variants, (System.nanoTime() - start) / 1e9, slowestMs, slowest, overOneSecond, mostAllocated / 1e6);
         for (int k = 0; k < KINDS.length; k++) {
             System.out.printf("  %-20s %5d rejected at load, %5d loaded and ran, %3d loaded and failed to run naming the node,"
-                    + " %3d loaded with a large declared input (not run)%n", KINDS[k], rejected[k], ran[k], failedAtRun[k], notRun[k]);
+                    + " %3d loaded with a large declared input (not run); toModel on %d of those that ran: %d converted and predicted%n",
+                    KINDS[k], rejected[k], ran[k], failedAtRun[k], notRun[k], (ran[k] + TO_MODEL_EVERY - 1) / TO_MODEL_EVERY, converted[k]);
         }
         assertTrue(variants >= 2000 || System.getProperty("javelin.fuzz.variants") != null, "at least 2,000 variants per run");
         assertTrue(only >= 0 || Arrays.stream(rejected).sum() > variants / 4, "a good share of the variants is rejected");
+    }
+
+    /**
+     * {@code toModel} on a variant that loaded and ran: it converts and predicts, or refuses with an
+     * {@code IllegalArgumentException} that says why; nothing else. True when it converted.
+     */
+    private static boolean toModel(OnnxModel m, Tensor[] input, String what) {
+        Map<String, Integer> sizes = new HashMap<>();
+        for (int i = 0; i < input.length; i++) {
+            ValueInfo v = m.inputs().get(i);
+            for (int d = 1; d < v.dims().length; d++) if (v.isDynamic(d) && v.dimNames()[d] != null) sizes.put(v.dimNames()[d], input[i].dim(d));
+        }
+        try {
+            Model layers = m.toModel(sizes);
+            layers.predictOutputs(List.of(input), 32);
+            return true;
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), what + ": toModel refused without a message");
+            return false;
+        } catch (RuntimeException | Error e) {
+            fail(what + ": loaded and ran, but toModel or its predict threw " + e, e);
+            return false;
+        }
     }
 
     /** The fixture's input, or (when an edit changed the declared input) one of the declared shape and type. */

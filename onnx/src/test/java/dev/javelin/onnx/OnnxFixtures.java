@@ -38,7 +38,20 @@ final class OnnxFixtures {
 
     /** The case {@code name} in a folder on disk ({@code name.onnx} and {@code name.io.pb}). */
     static Case load(Path dir, String name) {
-        Path io = dir.resolve(name + ".io.pb");
+        return load(dir, name, name);
+    }
+
+    /** Further test data of the model {@code name}: {@code <data>.io.pb} (e.g. {@code decoder.len5}, another sequence length). */
+    static Case load(String folder, String name, String data) {
+        try {
+            return load(Path.of(OnnxFixtures.class.getResource("/dev/javelin/onnx/" + folder).toURI()), name, data);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Case load(Path dir, String name, String data) {
+        Path io = dir.resolve(data + ".io.pb");
         try (InputStream in = java.nio.file.Files.newInputStream(io)) {
             GraphProto g = GraphProto.parseFrom(in);
             Map<String, Tensor> inputs = new LinkedHashMap<>(), outputs = new LinkedHashMap<>();

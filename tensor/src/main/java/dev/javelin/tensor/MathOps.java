@@ -63,11 +63,24 @@ public final class MathOps {
      */
     public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
         Tensor f = floating(x);
-        Tensor m = Ops.reduce(Op.REDUCE_MAX, f, axes, true);
+        Tensor m = stabilizingMax(f, axes);
         // An infinite max would make x - m NaN; shifting by 0 there is exact enough (exp gives 0 or inf).
         Tensor shift = Ops.where(isFinite(m), m, Ops.scalarLike(m, 0));
         Tensor s = Ops.reduce(Op.REDUCE_SUM, f.sub(shift).exp(), axes, true).log().add(shift);
         return keepDims ? s : Ops.reshape(s, Ops.reducedShape(x.shape(), Shape.normalizeAxes(axes, x.rank(), "logsumexp"), false).toArray());
+    }
+
+    /**
+     * The maximum over {@code axes} (kept), by which softmax and logsumexp shift their inputs so exp
+     * cannot overflow. Over an empty axis there is no maximum, and nothing to protect: the shift is 0
+     * there, so a sum of no terms gives logsumexp -inf and softmax an empty result, as PyTorch's.
+     */
+    static Tensor stabilizingMax(Tensor f, int[] axes) {
+        int[] normalized = Shape.normalizeAxes(axes, f.rank(), "reduce_max");
+        for (int a : normalized) {
+            if (f.dim(a) == 0) return Tensors.zeros(Ops.reducedShape(f.shape(), normalized, true), f.dtype()).to(f.device());
+        }
+        return Ops.reduce(Op.REDUCE_MAX, f, axes, true);
     }
 
     /**

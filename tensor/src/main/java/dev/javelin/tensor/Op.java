@@ -185,9 +185,11 @@ public enum Op {
     }
 
     private final Kind kind;
+    private final String label; // every op call and error message asks for it: made once
 
     Op(Kind kind) {
         this.kind = kind;
+        this.label = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The group this op belongs to. */
@@ -212,6 +214,6 @@ public enum Op {
 
     /** Lower-case name used in kernel names and messages, e.g. {@code reduce_sum}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
 }

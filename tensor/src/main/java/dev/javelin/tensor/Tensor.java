@@ -39,7 +39,9 @@ public final class Tensor {
         this.device = device;
         this.storage = storage;
         this.symbol = symbol;
-        shape.checkFits("Tensor", dtype + " " + (storage == null ? "symbolic" : "on " + device)); // ops check first, naming themselves
+        if (!shape.fits()) { // ops check first, naming themselves; the message is built only when it fails
+            shape.checkFits("Tensor", dtype + " " + (storage == null ? "symbolic" : "on " + device));
+        }
     }
 
     /** A view of {@code storage}: for engines and backends. */

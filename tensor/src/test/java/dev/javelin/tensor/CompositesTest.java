@@ -37,6 +37,18 @@ class CompositesTest {
     }
 
     @Test
+    void overAnEmptyAxisLogsumexpIsMinusInfinityAndSoftmaxIsEmpty() {
+        // PyTorch's answers; these used to fail on the stabilizing max ("cannot reduce the empty axis")
+        Tensor empty = Tensors.zeros(3, 0);
+        assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY},
+                empty.logsumexp(1).toFloatArray());
+        assertEquals(Shape.of(3, 0), NN.softmax(empty, -1).shape());
+        assertEquals(Shape.of(3, 0), NN.logSoftmax(empty, 1).shape());
+        assertEquals(Shape.of(0, 4), NN.softmax(Tensors.zeros(0, 4), -1).shape());
+        assertEquals(Shape.of(1, 0), MathOps.logsumexp(Tensors.zeros(2, 0), new int[] {0}, true).shape());
+    }
+
+    @Test
     void softmaxRowsSumToOneAndLogSoftmaxMatchesItsLog() {
         Tensor logits = Tensors.of(new float[][] {{1000, 0, -1000}, {1, 2, 3}});
         Tensor p = logits.softmax(-1);

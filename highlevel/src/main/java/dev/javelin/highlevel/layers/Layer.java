@@ -222,7 +222,11 @@ public abstract class Layer {
             symbolic |= KerasTensors.isKeras(t);
             shapes.add(t.shape());
         }
-        ensureBuilt(shapes);
+        try {
+            ensureBuilt(shapes);
+        } catch (IllegalArgumentException e) {
+            throw LayerCallException.of(this, inputs, e);
+        }
         if (symbolic) {
             Tensor out = symbolicCall(inputs, training);
             outputShape = out.shape();
@@ -265,6 +269,9 @@ public abstract class Layer {
             Tensor out = inputs.size() == 1 ? call(inputs.get(0), training, mask) : call(inputs, training);
             if (out.isSymbolic()) outputShape = out.shape();
             return out;
+        } catch (IllegalArgumentException e) {
+            // an op's message ("mul: shapes ...") names no layer; say which one, as Keras does
+            throw LayerCallException.of(this, inputs, e);
         } finally {
             stack.pop();
         }

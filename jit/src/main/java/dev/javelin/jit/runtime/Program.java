@@ -17,6 +17,7 @@ import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Backends;
+import dev.javelin.tensor.spi.ConstantOperand;
 import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.EagerEngine;
 import dev.javelin.tensor.spi.HeapStorage;
@@ -51,6 +52,8 @@ public final class Program {
     private final Plan.Buffers buffers;
     private final ConcurrentLinkedQueue<Object[]> arenas = new ConcurrentLinkedQueue<>();
     private final Tensor[] constants;
+    /** Per step, a contraction's constant weight (its derived forms kept across calls), else null. */
+    private final ConstantOperand[] constantWeights;
     private final long compileNanos;
     private final OutputTargets targets;
     private final VariableLeases leases;
@@ -88,7 +91,20 @@ public final class Program {
         leases = new VariableLeases(graph, this.steps, buffers);
         constants = new Tensor[graph.nodes().size()];
         for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = dense(n.constant());
+        constantWeights = new ConstantOperand[steps.size()];
+        for (int t = 0; t < steps.size(); t++) {
+            Node n = steps.get(t).node();
+            if (steps.get(t) instanceof PlanStep.Backend && BufferPlan.writesProvidedMemory(n) && derivesFromConstants(n.input(1))) {
+                constantWeights[t] = new ConstantOperand(1);
+            }
+        }
         compileNanos = System.nanoTime() - start;
+    }
+
+    /** Whether {@code n} is a constant or a view of one: the same memory and values on every call. */
+    private static boolean derivesFromConstants(Node n) {
+        while (n.isView()) n = n.input(0);
+        return n.isConstant();
     }
 
     private static CpuKernel bindKernel(KernelIR ir, Launch launch) {
@@ -344,13 +360,14 @@ public final class Program {
         env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base);
         CpuKernel k = kernels[t + 1];
         int n = node.shape().dim(node.rank() - 1);
-        Backends.forDevice(node.device()).contract(call, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n));
+        Backends.forDevice(node.device()).contract(call, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n),
+                constantWeights[t]);
     }
 
     /** A contraction whose output memory the plan provides, on its device's backend. */
     private Tensor runContraction(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
         Tensor out = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
-        Backends.forDevice(node.device()).contract(node.call(inputs(node, env)), out, null);
+        Backends.forDevice(node.device()).contract(node.call(inputs(node, env)), out, null, constantWeights[t]);
         return out;
     }
 

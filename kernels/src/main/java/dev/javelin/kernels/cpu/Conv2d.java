@@ -5,6 +5,9 @@ import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.ConstantOperand;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
@@ -42,6 +45,15 @@ final class Conv2d {
      * the tile is in cache; tiles may run on different threads.
      */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue) {
+        forward(x, f, c, out, epilogue, null);
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor, OpAttrs.Conv, Tensor, GemmEpilogue)}, where {@code constantFilter}
+     * (may be null) says the filter never changes between calls and keeps what the kernel derives
+     * from it (Winograd's transformed filter) for the next call.
+     */
+    void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue, ConstantOperand constantFilter) {
         if (x.dtype() != DType.FLOAT32) {
             if (epilogue != null) throw new IllegalArgumentException("conv2d: an epilogue needs float32, got " + x.dtype());
             DirectConv2d.forward(x, f, c, out);
@@ -73,7 +85,11 @@ final class Conv2d {
             return;
         }
         if (WinogradConv.applies(g, xs)) {
-            new WinogradConv(g).run(xa, xOff, xs, fd, o, epilogue);
+            WinogradConv w = new WinogradConv(g);
+            // keyed by the filter's own memory and layout (fd may be a fresh dense copy of a view)
+            float[] u = constantFilter == null ? null : constantFilter.derived(
+                    List.of(Elementwise.heap(f).floats(), f.offset(), Arrays.toString(f.strides()), g.cin, g.cout), () -> w.transformedFilter(fd));
+            w.run(xa, xOff, xs, fd, u, o, epilogue);
             return;
         }
         if (g.k >= ShortConv.MAX_K) {

@@ -10,6 +10,7 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Backend;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.BlockEpilogue;
+import dev.javelin.tensor.spi.ConstantOperand;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Storage;
 
@@ -49,11 +50,18 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public void contract(OpCall call, Tensor out, BlockEpilogue epilogue) {
+        contract(call, out, epilogue, null);
+    }
+
+    /** As above; a constant filter's Winograd transform is kept in {@code constant} across calls. */
+    @Override
+    public void contract(OpCall call, Tensor out, BlockEpilogue epilogue, ConstantOperand constant) {
         GemmEpilogue blocks = epilogue == null ? null : epilogue::apply;
         if (call.dtype() == DType.FLOAT32 && call.op() == Op.MATMUL) {
             MatMul.matmul(call.input(0), call.input(1), out, blocks);
         } else if (call.dtype() == DType.FLOAT32 && call.op() == Op.CONV2D) {
-            conv.forward(call.input(0), call.input(1), call.attrs(OpAttrs.Conv.class), out, blocks);
+            ConstantOperand filter = constant != null && constant.input() == 1 ? constant : null;
+            conv.forward(call.input(0), call.input(1), call.attrs(OpAttrs.Conv.class), out, blocks, filter);
         } else {
             Backend.super.contract(call, out, epilogue);
         }

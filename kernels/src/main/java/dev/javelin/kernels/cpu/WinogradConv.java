@@ -72,23 +72,47 @@ final class WinogradConv {
         return (a + b - 1) / b;
     }
 
-    /** out = conv(x, f) (x NHWC with unit channel stride, f dense HWIO), then {@code epilogue} when not null. */
-    void run(float[] x, int xOff, int[] xs, float[] f, float[] out, GemmEpilogue epilogue) {
+    /** Floats of one block of channels in {@link #transformedFilter}: 16 planes of Cin x {@link #COLS}, a line apart. */
+    private int blockFloats() {
+        return 16 * (g.cin * COLS + 16);
+    }
+
+    /**
+     * The whole filter transformed (f dense HWIO), block of output channels by block, each as the
+     * 16 planes a work item multiplies by: for a filter that does not change between calls, so
+     * that {@link #run} reads it instead of transforming its slices again (16/9 of the filter's size).
+     */
+    float[] transformedFilter(float[] f) {
+        float[] u = new float[colBlocks * blockFloats()];
+        CpuThreads.parallelFor(colBlocks, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int cols = Math.min(COLS, g.cout - b * COLS);
+                WinogradTransforms.filter(f, g.cin, g.cout, b * COLS, cols, u, b * blockFloats(), g.cin * cols + 16);
+            }
+        });
+        return u;
+    }
+
+    /**
+     * out = conv(x, f) (x NHWC with unit channel stride, f dense HWIO), then {@code epilogue} when not
+     * null; {@code u}, when not null, is f's {@link #transformedFilter}, read instead of transforming f.
+     */
+    void run(float[] x, int xOff, int[] xs, float[] f, float[] u, float[] out, GemmEpilogue epilogue) {
         Object call = new Object(); // tells a thread's buffers of an earlier call from this one's
         if (byBlock) { // a chunk is one block of channels over every band: its filter slice transformed once
             CpuThreads.parallelFor(colBlocks * bands, bands, (from, to) -> {
                 Scratch s = SCRATCH.get();
-                for (int item = from; item < to; item++) runItem(item % bands, item / bands, call, s, x, xOff, xs, f, out, epilogue);
+                for (int item = from; item < to; item++) runItem(item % bands, item / bands, call, s, x, xOff, xs, f, u, out, epilogue);
             });
             return;
         }
         CpuThreads.parallelFor(bands * colBlocks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            for (int item = from; item < to; item++) runItem(item / colBlocks, item % colBlocks, call, s, x, xOff, xs, f, out, epilogue);
+            for (int item = from; item < to; item++) runItem(item / colBlocks, item % colBlocks, call, s, x, xOff, xs, f, u, out, epilogue);
         });
     }
 
-    private void runItem(int band, int block, Object call, Scratch s, float[] x, int xOff, int[] xs, float[] f,
+    private void runItem(int band, int block, Object call, Scratch s, float[] x, int xOff, int[] xs, float[] f, float[] uAll,
                          float[] out, GemmEpilogue epilogue) {
         int tr0 = band * rowsPerBand, trs = Math.min(rowsPerBand, tileRows - tr0), tiles = trs * tilesAcross;
         int col0 = block * COLS, cols = Math.min(COLS, g.cout - col0);
@@ -96,7 +120,7 @@ final class WinogradConv {
         // channels, 112 x 64) put all 16 planes of a tile in one L1 set, and the transforms, which
         // touch all 16 at once, missed L1 on every access
         int vPlane = tiles * g.cin + 16, uPlane = g.cin * cols + 16, mPlane = tiles * cols + 16;
-        float[] v = s.v(16 * vPlane), u = s.u(16 * (g.cin * COLS + 16)), m = s.m(16 * mPlane);
+        float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
         if (s.vCall != call || s.band != band) {
             for (int t = 0; t < tiles; t++) {
                 int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
@@ -106,13 +130,22 @@ final class WinogradConv {
             s.vCall = call;
             s.band = band;
         }
-        if (s.uCall != call || s.block != block) {
-            WinogradTransforms.filter(f, g.cin, g.cout, col0, cols, u, uPlane);
-            s.uCall = call;
-            s.block = block;
+        float[] u;
+        int uOff;
+        if (uAll != null) {
+            u = uAll;
+            uOff = block * blockFloats();
+        } else {
+            u = s.u(blockFloats());
+            uOff = 0;
+            if (s.uCall != call || s.block != block) {
+                WinogradTransforms.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
+                s.uCall = call;
+                s.block = block;
+            }
         }
         for (int p = 0; p < 16; p++) {
-            SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, p * uPlane, cols, m, p * mPlane, cols);
+            SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);
         }
         for (int t = 0; t < tiles; t++) {
             int tr = tr0 + t / tilesAcross, n = tr / tilesDown, oy = 2 * (tr % tilesDown), ox = 2 * (t % tilesAcross);

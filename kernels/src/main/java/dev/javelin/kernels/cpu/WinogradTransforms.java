@@ -85,14 +85,14 @@ final class WinogradTransforms {
 
     /**
      * Output channels {@code [col0, col0 + cols)} of the dense HWIO 3x3 filter {@code f} ([3, 3, cin,
-     * cout]), transformed into {@code u[p·plane + ci·cols + j]} for plane p, input channel ci and
+     * cout]), transformed into {@code u[uOff + p·plane + ci·cols + j]} for plane p, input channel ci and
      * channel {@code col0 + j}.
      */
-    static void filter(float[] f, int cin, int cout, int col0, int cols, float[] u, int plane) {
+    static void filter(float[] f, int cin, int cout, int col0, int cols, float[] u, int uOff, int plane) {
         int tap = cin * cout;
         float[] t = new float[12], a = new float[12 * L];
         for (int ci = 0; ci < cin; ci++) {
-            int src = ci * cout + col0, dst = ci * cols;
+            int src = ci * cout + col0, dst = uOff + ci * cols;
             int j = 0;
             for (; j <= cols - L; j += L) {
                 for (int kx = 0; kx < 3; kx++) { // G·g, column by column, into a: 4 rows of 3

@@ -2,12 +2,17 @@ package dev.javelin.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.ConstantOperand;
+import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Dispatch;
 import dev.javelin.tensor.spi.EagerEngine;
@@ -85,5 +90,50 @@ class WinogradConvTest {
             two = Ops.conv2d(x, f, same).toFloatArray();
         }
         assertArrayEquals(one, two, "seed " + KernelHarness.SEED + ": Winograd results differ between 1 and 2 threads");
+    }
+
+    @Test
+    void constantFilterKeepsItsTransformAcrossCallsWithTheSameBits() {
+        CpuBackend cpu = new CpuBackend();
+        OpAttrs.Conv same = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 1);
+        // 7x7 with 70 output channels (a partial last block of channels), and a transposed (non-dense) filter view
+        for (KernelHarness.Layout layout : new KernelHarness.Layout[] {KernelHarness.Layout.DENSE, KernelHarness.Layout.TRANSPOSED}) {
+            Tensor x = h.random(DType.FLOAT32, Shape.of(1, 7, 7, 33), KernelHarness.Layout.DENSE, -1, 1);
+            Tensor f = h.random(DType.FLOAT32, Shape.of(3, 3, 33, 70), layout, -1, 1);
+            Tensor g = h.random(DType.FLOAT32, Shape.of(3, 3, 33, 70), layout, -1, 1);
+            OpCall withF = ContractWithEpilogueTest.conv(x, f, same, Shape.of(1, 7, 7, 70));
+            OpCall withG = ContractWithEpilogueTest.conv(x, g, same, Shape.of(1, 7, 7, 70));
+            ConstantOperand filter = new ConstantOperand(1);
+            for (int call = 0; call < 2; call++) { // the first call derives the transform, the second reads it
+                assertArrayEquals(contract(cpu, withF, null), contract(cpu, withF, filter), "call " + call + ", " + layout);
+            }
+            // another filter through the same holder (a changed weight): transformed again, never the stale one
+            assertArrayEquals(contract(cpu, withG, null), contract(cpu, withG, filter), layout + ": after the filter changed");
+            float[] cached = contract(cpu, withG, filter);
+            h.assertClose(withG, KernelHarness.run(h.reference, withG), Tensor.wrap(HeapStorage.wrap(cached), withG.shape()));
+        }
+    }
+
+    @Test
+    void constantFilterIsTransformedOnce() {
+        assumeTrue(Sgemm.vectorized(), "Winograd runs with the Vector API only (this execution runs the scalar loops)");
+        CpuBackend cpu = new CpuBackend();
+        OpAttrs.Conv same = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 1);
+        Tensor x = h.random(DType.FLOAT32, Shape.of(1, 5, 6, 32), KernelHarness.Layout.DENSE, -1, 1);
+        float[] weights = h.random(DType.FLOAT32, Shape.of(3, 3, 32, 16), KernelHarness.Layout.DENSE, -1, 1).toFloatArray();
+        Tensor f = Tensor.wrap(HeapStorage.wrap(weights), Shape.of(3, 3, 32, 16));
+        OpCall call = ContractWithEpilogueTest.conv(x, f, same, Shape.of(1, 5, 6, 16));
+        ConstantOperand filter = new ConstantOperand(1);
+        float[] first = contract(cpu, call, filter);
+        // writing a constant's memory is what a program never does: here it shows the second call
+        // multiplies by the transform kept from the first, not by a transform of the memory now
+        java.util.Arrays.fill(weights, 0f);
+        assertArrayEquals(first, contract(cpu, call, filter));
+    }
+
+    private static float[] contract(CpuBackend cpu, OpCall call, ConstantOperand constant) {
+        Tensor out = Tensor.wrap(HeapStorage.allocate(call.dtype(), call.shape().sizeAsInt()), call.shape());
+        cpu.contract(call, out, null, constant);
+        return out.toFloatArray();
     }
 }

@@ -65,6 +65,21 @@ public interface Backend {
         if (epilogue != null && size > 0) epilogue.apply(0, size / cols, 0, cols);
     }
 
+    /**
+     * As {@link #contract(OpCall, Tensor, BlockEpilogue)}, where the caller knows one operand never
+     * changes between calls ({@code constant}, may be null): a backend may keep a form of it derived
+     * once there (a transformed or packed weight) instead of deriving it on every call. The default
+     * ignores it.
+     *
+     * <pre>{@code
+     * ConstantOperand filter = new ConstantOperand(1);          // kept by the caller across calls
+     * backend.contract(convCall, out, epilogue, filter);
+     * }</pre>
+     */
+    default void contract(OpCall call, Tensor out, BlockEpilogue epilogue, ConstantOperand constant) {
+        contract(call, out, epilogue);
+    }
+
     /** Copies {@code t} (any layout, on this backend's device) into dense row-major host storage. */
     HeapStorage toHost(Tensor t);
 

@@ -72,8 +72,8 @@ public final class Views {
 
     /** Output size of a sliding window along one axis of (already padded) length {@code n}. */
     public static int windowCount(int n, int k, int stride, int dilation) {
-        int span = dilation * (k - 1) + 1;
-        return n < span ? 0 : (n - span) / stride + 1;
+        long span = (long) dilation * (k - 1) + 1; // in long: a dilation near 2^31 overflowed into a negative span
+        return n < span ? 0 : (int) ((n - span) / stride + 1);
     }
 
     /** True for the ops this class handles. */
