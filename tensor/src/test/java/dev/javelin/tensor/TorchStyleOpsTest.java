@@ -76,6 +76,28 @@ class TorchStyleOpsTest {
     }
 
     @Test
+    void atan2ReadsSignedZerosAndInfinitiesAsIeeeAndPyTorchDo() {
+        // atan2(0, -0) was 0 (PyTorch and Math.atan2: pi), atan2(inf, inf) NaN (pi/4), atan2(-0, -1) pi (-pi)
+        double inf = Double.POSITIVE_INFINITY;
+        double[] ys = {0, -0.0, 0, -0.0, -0.0, 0, inf, inf, -inf, -inf, 1, -1, inf, 2, Double.NaN};
+        double[] xs = {-0.0, -0.0, 0, 0, -1, -1, inf, -inf, inf, -inf, -inf, inf, 3, -inf, inf};
+        double[] got64 = MathOps.atan2(Tensors.of(ys), Tensors.of(xs)).toDoubleArray();
+        float[] ys32 = new float[ys.length], xs32 = new float[xs.length];
+        for (int i = 0; i < ys.length; i++) {
+            ys32[i] = (float) ys[i];
+            xs32[i] = (float) xs[i];
+        }
+        float[] got32 = MathOps.atan2(Tensors.of(ys32), Tensors.of(xs32)).toFloatArray();
+        for (int i = 0; i < ys.length; i++) {
+            double want = Math.atan2(ys[i], xs[i]);
+            assertEquals(want, got64[i], 1e-15, "atan2(" + ys[i] + ", " + xs[i] + ") float64");
+            assertEquals((float) want, got32[i], 1e-6f, "atan2(" + ys[i] + ", " + xs[i] + ") float32");
+            assertEquals(Math.copySign(1, want), Math.copySign(1, got64[i]), "the sign of atan2(" + ys[i] + ", " + xs[i] + ")");
+        }
+        assertEquals(-0.0, MathOps.atan(Tensors.of(new double[] {-0.0})).item()); // its sign too
+    }
+
+    @Test
     void logaddexpIsStableAndHandlesInfinities() {
         double inf = Double.POSITIVE_INFINITY;
         Tensor a = Tensors.of(new double[] {1, 1000, -1000, -inf, inf, -inf, 0});
