@@ -165,10 +165,11 @@ final class WinogradConv {
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** Per-thread buffers, shared with {@link WinogradGradients} (a call's buffers are told apart by its call object). */
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** A thread's transformed input (and for which call and band), transformed filter slice (call, block), products. */
-    private static final class Scratch {
+    static final class Scratch {
         Object vCall, uCall;
         int band, block;
         private float[] v = new float[0], u = new float[0], m = new float[0];
