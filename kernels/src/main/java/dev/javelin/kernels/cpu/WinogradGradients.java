@@ -40,9 +40,10 @@ final class WinogradGradients {
      * Whether these kernels take this convolution's gradients (float32, checked by the caller): those of
      * a convolution {@link WinogradConv} would run forward ({@link WinogradConv#applies(Conv2d.Geometry)});
      * the filter gradient also needs the input's channels adjacent in memory.
+     * {@code -Djavelin.conv.winogradGradients=false} sends the gradients to im2col (to compare them).
      */
     static boolean applies(Conv2d.Geometry g) {
-        return WinogradConv.applies(g);
+        return WinogradConv.applies(g) && !"false".equals(System.getProperty("javelin.conv.winogradGradients"));
     }
 
     WinogradGradients(Conv2d.Geometry g) {
