@@ -41,7 +41,7 @@ final class ModelConversion {
     private final Map<String, Integer> sizes;
     /** Initializers and folded values, by name. */
     final Map<String, Tensor> constants = new HashMap<>();
-    /** The constants that are the model's parameters: float initializers, and Identity copies of them. */
+    /** The constants that are the model's parameters: float initializers, and float values folded from them. */
     private final Set<String> parameters = new HashSet<>();
     /** Computed values (Keras tensors), by name. */
     private final Map<String, Tensor> values = new HashMap<>();
@@ -158,7 +158,10 @@ final class ModelConversion {
             out = Operators.find(node.opType()).apply(new NodeContext(node, graph.opset(), args));
         }
         for (int o = 0; o < node.outputs().size() && o < out.length; o++) constants.put(node.outputs().get(o), out[o]);
-        if (node.opType().equals("Identity") && parameters.contains(in.get(0))) parameters.add(node.outputs().get(0));
+        // a float value folded from a parameter (an Identity copy, a transposed weight) is a parameter of the layers that read it
+        if (in.stream().anyMatch(parameters::contains)) {
+            for (int o = 0; o < node.outputs().size() && o < out.length; o++) if (out[o].dtype().isFloating()) parameters.add(node.outputs().get(o));
+        }
     }
 
     /** A computed value (a Keras tensor), or null when the name is a constant or shape arithmetic. */
