@@ -49,8 +49,9 @@ final class RecurrenceBackwardRule {
         Cell cell = a.cell();
         int params = cell.parameters(), states = cell.states();
         Tensor w = in.get(0), y = in.get(in.size() - 2), gy = in.get(in.size() - 1);
-        Tensor mask = in.size() == 4 + params + states ? in.get(1 + params + states) : null;
-        int n = y.dim(0), steps = y.dim(1), u = w.dim(0), width = y.dim(2);
+        Tensor drop = a.recurrentDropout() ? in.get(1 + params + states) : null;
+        Tensor mask = in.size() == 4 + a.cellOperands() ? in.get(1 + a.cellOperands()) : null;
+        int n = y.dim(0), steps = y.dim(1), u = w.dim(0), width = y.dim(2), gates = cell.gates();
         Tensor wt = w.transpose(0, 1);
         Tensor[] carried = new Tensor[states], dx = new Tensor[steps];
         Tensor dw = null, db = null;
@@ -66,15 +67,33 @@ final class RecurrenceBackwardRule {
                 carried[i] = carried[i] == null ? k.grad(i) : carried[i].add(k.grad(i));
                 dState[i] = real == null ? carried[i] : Ops.where(real, carried[i], Ops.scalarLike(carried[i], 0));
             }
-            CellGradients c = cellGradients(a, k, previous, dState);
+            CellGradients c = cellGradients(a, k, previous, dState, w, drop);
             for (int i = 0; i < states; i++) { // a masked step hands the states' gradients through
                 if (real != null) c.previous[i] = c.previous[i].add(Ops.where(real, Ops.scalarLike(carried[i], 0), carried[i]));
             }
             dx[t] = c.input;
-            Tensor stepDw = previous[0].transpose(0, 1).matmul(c.acc);
+            Tensor stepDw, throughW;
+            int loopGates = c.lateInput == null ? gates : 2;
+            if (drop == null && c.lateInput == null) {
+                stepDw = previous[0].transpose(0, 1).matmul(c.acc);
+                throughW = c.acc.matmul(wt);
+            } else { // gate q's product read a_q ∘ m_q (a_q = h, or the cell's own input): a_qᵀ·dz_q, back (dz_q·w_qᵀ) ∘ m_q
+                Tensor[] blocks = new Tensor[gates];
+                throughW = null;
+                for (int q = 0; q < gates; q++) {
+                    Tensor m = drop == null ? null : drop.narrow(1, q * u, u), dzq = c.acc.narrow(1, q * u, u);
+                    Tensor read = q < loopGates ? previous[0] : c.lateInput;
+                    blocks[q] = (m == null ? read : read.mul(m)).transpose(0, 1).matmul(dzq);
+                    if (q >= loopGates) continue; // the cell's own product is in c.previous already
+                    Tensor back = dzq.matmul(w.narrow(1, q * u, u).transpose(0, 1));
+                    back = m == null ? back : back.mul(m);
+                    throughW = throughW == null ? back : throughW.add(back);
+                }
+                stepDw = gates == 1 ? blocks[0] : ArrayOps.concat(List.of(blocks), 1);
+            }
             dw = dw == null ? stepDw : dw.add(stepDw);
             if (params > 0) db = db == null ? c.acc.sum(0) : db.add(c.acc.sum(0));
-            carried[0] = c.acc.matmul(wt).add(c.previous[0]);
+            carried[0] = throughW.add(c.previous[0]);
             for (int i = 1; i < states; i++) carried[i] = c.previous[i];
         }
         List<Tensor> parts = new ArrayList<>();
@@ -96,12 +115,20 @@ final class RecurrenceBackwardRule {
         }
     }
 
-    /** A step's gradients: of its input x_t, of its GEMM result, and of each previous state other than through w. */
-    private record CellGradients(Tensor input, Tensor acc, Tensor[] previous) {}
+    /**
+     * A step's gradients: of its input x_t, of its GEMM result, of each previous state other than through
+     * the products with h, and (GRU_RESET_BEFORE) what the candidate's product read, {@code r ∘ h}.
+     */
+    private record CellGradients(Tensor input, Tensor acc, Tensor[] previous, Tensor lateInput) {
+        CellGradients(Tensor input, Tensor acc, Tensor[] previous) {
+            this(input, acc, previous, null);
+        }
+    }
 
     /** The kernels' gate gradients (RecurrentCell's subclasses, the reference's *Math), in tensor ops. */
-    private static CellGradients cellGradients(OpAttrs.Recurrence a, Step k, Tensor[] previous, Tensor[] dState) {
+    private static CellGradients cellGradients(OpAttrs.Recurrence a, Step k, Tensor[] previous, Tensor[] dState, Tensor w, Tensor drop) {
         Tensor d = dState[0];
+        int u = k.units();
         Activation act = a.activation(), gate = a.recurrentActivation();
         return switch (a.cell()) {
             case LSTM -> {
@@ -125,6 +152,16 @@ final class RecurrenceBackwardRule {
                 yield new CellGradients(ArrayOps.concat(List.of(dxz, dxr, dxh), 1), ArrayOps.concat(List.of(dxz, dxr, dah), 1),
                         new Tensor[] {d.mul(z)});
             }
+            case GRU_RESET_BEFORE -> {
+                Tensor z = k.col(1), r = k.col(2), cand = k.col(3);
+                Tensor dxh = d.mul(oneMinus(z)).add(k.grad(3)).mul(slope(act, cand));
+                Tensor dxz = d.mul(previous[0].sub(cand)).add(k.grad(1)).mul(slope(gate, z));
+                Tensor e = dxh.matmul(w.narrow(1, 2 * u, u).transpose(0, 1)); // the gradient of r ∘ h (∘ m_h)
+                if (drop != null) e = e.mul(drop.narrow(1, 2 * u, u));
+                Tensor dxr = e.mul(previous[0]).add(k.grad(2)).mul(slope(gate, r));
+                Tensor dz = ArrayOps.concat(List.of(dxz, dxr, dxh), 1);
+                yield new CellGradients(dz, dz, new Tensor[] {d.mul(z).add(e.mul(r))}, r.mul(previous[0]));
+            }
             case RNN -> {
                 Tensor dpre = d.mul(slope(act, k.col(0)));
                 yield new CellGradients(dpre, dpre, new Tensor[] {Ops.scalarLike(d, 0).expand(d.shape().toArray())});
@@ -138,6 +175,7 @@ final class RecurrenceBackwardRule {
             case SIGMOID -> v.sigmoid();
             case RELU -> v.relu();
             case LINEAR -> v;
+            case HARD_SIGMOID -> v.mul(1.0 / 6).add(0.5).maximum(0.0).minimum(1.0);
         };
     }
 
@@ -148,6 +186,7 @@ final class RecurrenceBackwardRule {
             case SIGMOID -> oneMinus(y).mul(y);
             case RELU -> y.sign();
             case LINEAR -> Ops.scalarLike(y, 1.0);
+            case HARD_SIGMOID -> oneMinus(y).mul(y).sign().mul(1.0 / 6); // 1/6 where 0 < y < 1
         };
     }
 

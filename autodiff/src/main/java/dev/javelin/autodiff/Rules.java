@@ -133,16 +133,20 @@ final class Rules {
         return grads;
     }
 
-    /** dx, dw and the cell operands' gradients from the one flat RECURRENCE_BACKWARD result; the mask gets none. */
+    /**
+     * dx, dw and the cell's parameters' and states' gradients from the one flat RECURRENCE_BACKWARD
+     * result; the recurrent dropout multiplier and the mask get none (both are constants of the step).
+     */
     private static Tensor[] recurrence(OpCall call, Tensor y, Tensor g) {
-        Tensor x = call.input(0), w = call.input(1);
-        int operands = call.inputs().size() - 2 - (call.inputs().get(call.inputs().size() - 1).dtype() == DType.BOOL ? 1 : 0);
+        OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        Tensor w = call.input(1);
+        int operands = a.cellOperands(), differentiable = a.cell().parameters() + a.cell().states();
         java.util.List<Tensor> cellOperands = call.inputs().subList(2, 2 + operands);
         Tensor mask = 2 + operands < call.inputs().size() ? call.input(2 + operands) : null;
-        Tensor flat = SequenceOps.recurrenceBackward(w, cellOperands, mask, y, g, call.attrs(OpAttrs.Recurrence.class));
+        Tensor flat = SequenceOps.recurrenceBackward(w, cellOperands, mask, y, g, a);
         Tensor[] grads = new Tensor[call.inputs().size()];
         int at = 0;
-        for (int i = 0; i < 2 + operands; i++) {
+        for (int i = 0; i < 2 + differentiable; i++) {
             Tensor in = call.input(i);
             int size = (int) in.size();
             grads[i] = flat.slice(0, at, at + size).reshape(in.shape().toArray());

@@ -1,5 +1,6 @@
 package dev.javelin.autodiff;
 
+import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.HARD_SIGMOID;
 import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.LINEAR;
 import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.RELU;
 import static dev.javelin.tensor.OpAttrs.Recurrence.Activation.SIGMOID;
@@ -156,6 +157,29 @@ class PrimitiveGradientTest {
                 new GradCase("gru recurrence, sigmoid activation, tanh gates", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2], x[3]),
                         null, new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, false, false, SIGMOID, TANH)),
                         Rand.normal(75, 2, 3, 6), Rand.normal(76, 2, 6), Rand.normal(77, 6), Rand.normal(78, 2, 2)),
+                new GradCase("lstm recurrence, hard_sigmoid gates, masked", x -> SequenceOps.recurrence(x[0], x[1],
+                        List.of(x[2], x[3]), Tensors.of(new double[] {1, 0, 1, 1, 1, 0}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, false, false, TANH, HARD_SIGMOID)),
+                        Rand.normal(79, 2, 3, 8).mul(2), Rand.normal(80, 2, 8), Rand.normal(81, 2, 2), Rand.normal(82, 2, 2)),
+                // recurrent dropout: a constant multiplier per gate (no gradient of its own)
+                new GradCase("lstm recurrence with recurrent dropout, masked", x -> SequenceOps.recurrence(x[0], x[1],
+                        List.of(x[2], x[3], Tensors.of(new double[] {2, 0, 2, 2, 0, 2, 2, 2, 2, 0, 0, 2, 2, 2, 0, 2}, 2, 8)),
+                        Tensors.of(new double[] {1, 1, 0, 1, 1, 1}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, true, false, TANH, SIGMOID, true)),
+                        Rand.normal(83, 2, 3, 8), Rand.normal(84, 2, 8), Rand.normal(85, 2, 2), Rand.normal(86, 2, 2)),
+                new GradCase("gru recurrence with recurrent dropout", x -> SequenceOps.recurrence(x[0], x[1],
+                        List.of(x[2], x[3], Tensors.of(new double[] {1.5, 0, 1.5, 1.5, 1.5, 0, 0, 1.5, 1.5, 1.5, 1.5, 0}, 2, 6)), null,
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, false, true, TANH, SIGMOID, true)),
+                        Rand.normal(87, 2, 3, 6), Rand.normal(88, 2, 6), Rand.normal(89, 6), Rand.normal(90, 2, 2)),
+                // Keras's GRU with reset_after=False: the candidate's product reads r ∘ h
+                new GradCase("gru (reset before) recurrence, reversed, masked", x -> SequenceOps.recurrence(x[0], x[1], List.of(x[2]),
+                        Tensors.of(new double[] {1, 0, 1, 1, 1, 0}, 2, 3).cast(DType.BOOL),
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU_RESET_BEFORE, true, false)),
+                        Rand.normal(91, 2, 3, 9), Rand.normal(92, 3, 9), Rand.normal(93, 2, 3)),
+                new GradCase("gru (reset before) recurrence with recurrent dropout, hard_sigmoid gates", x -> SequenceOps.recurrence(x[0],
+                        x[1], List.of(x[2], Tensors.of(new double[] {2, 2, 0, 2, 2, 2, 0, 2, 2, 2, 2, 0}, 2, 6)), null,
+                        new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU_RESET_BEFORE, false, true, TANH, HARD_SIGMOID, true)),
+                        Rand.normal(94, 2, 3, 6), Rand.normal(95, 2, 6), Rand.normal(96, 2, 2)),
                 // indexing and random
                 new GradCase("gather along 0 with repeats", x -> IndexingOps.gather(x[0], 0, Rand.indices(35, 4, 6, 2)),
                         Rand.normal(36, 4, 3)),

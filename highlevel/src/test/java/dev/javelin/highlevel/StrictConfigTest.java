@@ -66,6 +66,15 @@ class StrictConfigTest {
         assertTrue(m.contains("'seed'"), m);
         m = error(() -> LayerRegistry.create("Bidirectional", Map.of("layer", 5)));
         assertTrue(m.contains("'layer'") && m.contains("an object"), m);
+        // MultiHeadAttention read these leniently: a value_dim of "x" as absent, a seed of 3.5 as 3, output_shape [null] threw
+        m = error(() -> LayerRegistry.create("MultiHeadAttention", Map.of("num_heads", 2, "key_dim", 4, "value_dim", "x")));
+        assertTrue(m.contains("MultiHeadAttention") && m.contains("'value_dim'"), m);
+        m = error(() -> LayerRegistry.create("MultiHeadAttention", Map.of("num_heads", 2, "key_dim", 4, "seed", 3.5)));
+        assertTrue(m.contains("'seed'") && m.contains("3.5"), m);
+        m = error(() -> LayerRegistry.create("MultiHeadAttention", Map.of("num_heads", 2, "key_dim", 4, "output_shape", List.of("x"))));
+        assertTrue(m.contains("'output_shape'"), m);
+        m = error(() -> LayerRegistry.create("MultiHeadAttention", Map.of("key_dim", 4)));
+        assertTrue(m.contains("missing config key 'num_heads'"), m);
         m = error(() -> LayerRegistry.fromEntry(Map.of("class_name", "Dense", "config", Map.of("units", 2), "extra", 1)));
         assertTrue(m.contains("unknown config key 'extra'"), m);
     }

@@ -28,7 +28,8 @@ import java.util.Locale;
  * <li>BatchNormalization (inference), LayerNormalization (last axis), and LayerNorm decomposed as
  *     {@code ReduceMean -> Sub -> Pow 2 -> ReduceMean -> Add eps -> Sqrt -> Div [-> Mul gamma] [-> Add beta]}
  *     over the last axis: their layers;
- * <li>Relu, Sigmoid, Tanh, Softmax (last axis): Activation; Flatten (axis 1); Add of two same-shaped values.
+ * <li>Relu, Sigmoid, Tanh, Softmax and LogSoftmax (last axis), Gelu (exact), and GELU decomposed with
+ *     Erf: Activation; Flatten (axis 1); Add of two same-shaped values.
  * </ul>
  * A mapping that does not fit (other attributes, a weight computed from the inputs) declines, and
  * the node becomes an {@link OnnxOpLayer}.
@@ -66,6 +67,9 @@ final class LayerMapping {
             case "ReduceMean" -> decomposedLayerNorm(c, node, x);
             case "Relu", "Sigmoid", "Tanh" -> new Activation(node.opType().toLowerCase(Locale.ROOT), c.layerName(node)).apply(x);
             case "Softmax" -> lastAxis(node, x) ? new Activation("softmax", c.layerName(node)).apply(x) : null;
+            case "LogSoftmax" -> lastAxis(node, x) ? new Activation("log_softmax", c.layerName(node)).apply(x) : null;
+            case "Gelu" -> attrString(node, "approximate", "none").equals("none") ? new Activation("gelu", c.layerName(node)).apply(x) : null;
+            case "Div", "Mul" -> erfGelu(c, node, x);
             case "Flatten" -> attrInt(node, "axis", 1) == 1 ? new Flatten(c.layerName(node)).apply(x) : null;
             case "Add" -> in.size() == 2 && c.value(in.get(1)) != null && x.shape().equals(c.value(in.get(1)).shape())
                     ? new Add(c.layerName(node)).apply(x, c.value(in.get(1))) : null;
@@ -81,6 +85,7 @@ final class LayerMapping {
         Tensor b = constant(c, node, 2);
         boolean hasBias = present(node, 2);
         if (w == null || w.rank() != 4 || x.rank() != 4 || (hasBias && b == null)) return null;
+        if (x.dim(1) != w.dim(1) * attrInt(node, "group", 1)) return null; // channels that do not fit: the operator says so
         if (!"NOTSET".equals(attrString(node, "auto_pad", "NOTSET"))) return null;
         long[] strides = attrInts(node, "strides", new long[] {1, 1}), dil = attrInts(node, "dilations", new long[] {1, 1});
         long[] pads = attrInts(node, "pads", new long[] {0, 0, 0, 0});
@@ -127,7 +132,9 @@ final class LayerMapping {
         return dense(c, node, a, b, null);
     }
 
+    /** A Dense of {@code kernel}; null (declined) when the input's last axis, as seen at conversion, is not the kernel's rows. */
     private static Tensor dense(ModelConversion c, OnnxNode node, Tensor x, Tensor kernel, Tensor bias) {
+        if (x.dim(-1) != kernel.dim(0)) return null; // e.g. a Flatten of a free size: the node's own layer computes it per call
         Dense d = new Dense(kernel.dim(1), null, bias != null, new GlorotUniform(), new Zeros(), null, null, c.layerName(node));
         Tensor y = d.apply(x);
         d.kernel().assign(kernel);
@@ -138,7 +145,7 @@ final class LayerMapping {
     private static Tensor batchNorm(ModelConversion c, OnnxNode node, Tensor x) {
         if ((x.rank() != 4 && x.rank() != 2) || attrInt(node, "training_mode", 0) != 0) return null;
         Tensor[] p = new Tensor[4];
-        for (int i = 0; i < 4; i++) if ((p[i] = constant(c, node, i + 1)) == null) return null;
+        for (int i = 0; i < 4; i++) if ((p[i] = constant(c, node, i + 1)) == null || p[i].size() != x.dim(1)) return null;
         String name = c.layerName(node);
         BatchNormalization bn = new BatchNormalization(attrFloat(node, "momentum", 0.9f), attrFloat(node, "epsilon", 1e-5f), true, true, name);
         Tensor t = x.rank() == 4 ? new Permute(new int[] {2, 3, 1}, name + "_to_nhwc").apply(x) : x;
@@ -153,13 +160,13 @@ final class LayerMapping {
         Tensor bias = constant(c, node, 2);
         long axis = attrInt(node, "axis", -1);
         if (scale == null || (present(node, 2) && bias == null) || (axis != -1 && axis != x.rank() - 1)) return null;
-        return layerNormalization(c, node, x, attrFloat(node, "epsilon", 1e-5f), scale, bias);
+        return layerNormalization(c, c.layerName(node), x, attrFloat(node, "epsilon", 1e-5f), scale, bias);
     }
 
-    private static Tensor layerNormalization(ModelConversion c, OnnxNode node, Tensor x, double epsilon, Tensor gamma, Tensor beta) {
+    private static Tensor layerNormalization(ModelConversion c, String name, Tensor x, double epsilon, Tensor gamma, Tensor beta) {
         int features = x.dim(-1);
         if ((gamma != null && gamma.size() != features) || (beta != null && beta.size() != features) || !(epsilon > 0)) return null;
-        LayerNormalization ln = new LayerNormalization(epsilon, beta != null, gamma != null, c.layerName(node));
+        LayerNormalization ln = new LayerNormalization(epsilon, beta != null, gamma != null, name);
         Tensor y = ln.apply(x);
         int w = 0;
         if (gamma != null) ln.weights().get(w++).assign(gamma.reshape(features).cast(DType.FLOAT32));
@@ -201,11 +208,38 @@ final class LayerMapping {
             run.add(add);
             last = add;
         }
-        Tensor y = layerNormalization(c, mean, x, eps, gamma, beta);
+        Tensor y = layerNormalization(c, c.runName(mean, "layernorm"), x, eps, gamma, beta);
         if (y == null) return null;
         c.absorbed.addAll(run);
         c.define(out(last), y);
         return y;
+    }
+
+    /**
+     * GELU as {@code torch.onnx.export} writes it below opset 20, starting at its first node:
+     * {@code x / sqrt(2)} (or {@code x * (1 / sqrt(2))}) {@code -> Erf -> Add 1 -> Mul x -> Mul 0.5}.
+     */
+    private static Tensor erfGelu(ModelConversion c, OnnxNode first, Tensor x) {
+        if (first.inputs().size() != 2 || !x.dtype().isFloating()) return null;
+        double k = scalar(c, first.inputs().get(1));
+        boolean scales = first.opType().equals("Div") ? Math.abs(k - Math.sqrt(2)) < 1e-6 : Math.abs(k - Math.sqrt(0.5)) < 1e-6;
+        OnnxNode erf = scales ? next(c, first, "Erf") : null;
+        OnnxNode plusOne = erf == null ? null : next(c, erf, "Add");
+        if (plusOne == null || scalar(c, otherInput(plusOne, out(erf))) != 1) return null;
+        OnnxNode timesX = next(c, plusOne, "Mul");
+        if (timesX == null || !otherInput(timesX, out(plusOne)).equals(first.inputs().get(0))) return null;
+        OnnxNode half = next(c, timesX, "Mul");
+        if (half == null || scalar(c, otherInput(half, out(timesX))) != 0.5) return null;
+        Tensor y = new Activation("gelu", c.runName(first, "gelu")).apply(x);
+        c.absorbed.addAll(List.of(erf, plusOne, timesX, half));
+        c.define(out(half), y);
+        return y;
+    }
+
+    /** The input of a binary {@code node} besides {@code value} ("" when the node is not binary). */
+    private static String otherInput(OnnxNode node, String value) {
+        if (node.inputs().size() != 2) return "";
+        return node.inputs().get(node.inputs().get(0).equals(value) ? 1 : 0);
     }
 
     /** The node of type {@code opType} that alone reads {@code node}'s output, or null. */

@@ -2,6 +2,7 @@ package dev.javelin.onnx;
 
 import dev.javelin.highlevel.Input;
 import dev.javelin.highlevel.Model;
+import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Dispatch;
 import dev.javelin.tensor.spi.EagerEngine;
@@ -40,7 +41,7 @@ final class ModelConversion {
     private final Map<String, Integer> sizes;
     /** Initializers and folded values, by name. */
     final Map<String, Tensor> constants = new HashMap<>();
-    /** The constants that are the model's parameters: float initializers, and Identity copies of them. */
+    /** The constants that are the model's parameters: float initializers, and float values folded from them. */
     private final Set<String> parameters = new HashSet<>();
     /** Computed values (Keras tensors), by name. */
     private final Map<String, Tensor> values = new HashMap<>();
@@ -97,21 +98,26 @@ final class ModelConversion {
         return new Model(inputs, outputs, "onnx_model");
     }
 
-    /** The input's dimensions after the batch axis, symbolic ones taken from {@link #sizes}. */
+    /**
+     * The input's dimensions after the batch axis: a symbolic one at its size in {@link #sizes}, or
+     * else of any size ({@link InputLayer#ANY}).
+     */
     private int[] sampleShape(ValueInfo in) {
         int[] dims = in.dims();
-        if (dims == null || dims.length == 0) throw new IllegalArgumentException(source + ": toModel needs inputs with a batch axis, '" + in.name() + "' is " + (dims == null ? "of unknown shape" : "a scalar"));
+        if (dims == null || dims.length == 0) {
+            throw new IllegalArgumentException(source + ": toModel needs inputs with a batch axis, '" + in.name() + "' is "
+                    + (dims == null ? "of unknown shape" : "a scalar"));
+        }
         int[] sample = Arrays.copyOfRange(dims, 1, dims.length);
         for (int d = 0; d < sample.length; d++) {
             if (sample[d] >= 0) continue;
             String name = in.dimNames()[d + 1];
             Integer size = name == null ? null : sizes.get(name);
-            if (size == null || size < 1) {
-                throw new IllegalArgumentException(source + ": toModel needs a size for every symbolic dimension after the batch axis; input "
-                        + in + " has '" + (name == null ? "?" : name) + "' (axis " + (d + 1) + "): pass it, e.g. toModel(Map.of(\""
-                        + (name == null ? "?" : name) + "\", 16))" + (size != null ? ", with a size >= 1, not " + size : ""));
+            if (size != null && size < 1) {
+                throw new IllegalArgumentException(source + ": toModel: the size of '" + name + "' (input " + in + ", axis " + (d + 1)
+                        + ") must be >= 1, got " + size);
             }
-            sample[d] = size;
+            sample[d] = size == null ? InputLayer.ANY : size;
         }
         return sample;
     }
@@ -152,7 +158,10 @@ final class ModelConversion {
             out = Operators.find(node.opType()).apply(new NodeContext(node, graph.opset(), args));
         }
         for (int o = 0; o < node.outputs().size() && o < out.length; o++) constants.put(node.outputs().get(o), out[o]);
-        if (node.opType().equals("Identity") && parameters.contains(in.get(0))) parameters.add(node.outputs().get(0));
+        // a float value folded from a parameter (an Identity copy, a transposed weight) is a parameter of the layers that read it
+        if (in.stream().anyMatch(parameters::contains)) {
+            for (int o = 0; o < node.outputs().size() && o < out.length; o++) if (out[o].dtype().isFloating()) parameters.add(node.outputs().get(o));
+        }
     }
 
     /** A computed value (a Keras tensor), or null when the name is a constant or shape arithmetic. */
@@ -220,6 +229,16 @@ final class ModelConversion {
             if (producer != null) include(producer, nodes, seen);
         }
         nodes.add(node);
+    }
+
+    /**
+     * The name of a layer that stands for a run of nodes starting at {@code first}: its scope and what
+     * the run computes ("/blocks.0/ln1/ReduceMean" (node 97) and "layernorm" give "onnx97_blocks_0_ln1_layernorm").
+     */
+    String runName(OnnxNode first, String what) {
+        int slash = first.name().lastIndexOf('/');
+        String scope = slash > 0 ? first.name().substring(0, slash).replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "") : "";
+        return "onnx" + index.get(first) + "_" + (scope.isEmpty() ? "" : scope.toLowerCase(java.util.Locale.ROOT) + "_") + what;
     }
 
     /** A unique layer name from the node's: "/c1/Conv" (node 0) becomes "onnx0_c1_conv". */

@@ -37,7 +37,14 @@ final class OnnxConfig {
             throw new IllegalArgumentException("OnnxOpLayer: attribute '" + name + "' must be {\"kind\", \"value\"}, got " + entry);
         }
         Object v = m.get("value");
-        return switch (OnnxAttribute.Kind.valueOf(kind)) {
+        OnnxAttribute.Kind k = enumValue(OnnxAttribute.Kind.class, kind, "OnnxOpLayer: attribute '" + name + "': kind");
+        boolean fits = switch (k) {
+            case STRING -> v instanceof String;
+            case FLOATS, INTS, STRINGS -> v instanceof List<?>;
+            default -> true; // checked as they are read
+        };
+        if (!fits) throw new IllegalArgumentException("OnnxOpLayer: attribute '" + name + "' of kind " + k + " cannot hold " + v);
+        return switch (k) {
             case FLOAT -> OnnxAttribute.ofFloat(name, (float) number(name, v));
             case INT -> OnnxAttribute.ofInt(name, integer(name, v));
             case STRING -> OnnxAttribute.ofString(name, (String) v);

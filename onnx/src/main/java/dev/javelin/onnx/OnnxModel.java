@@ -134,8 +134,8 @@ public final class OnnxModel {
      * The graph as a functional Keras-like {@link dev.javelin.highlevel.Model} of Javelin layers (Conv2D,
      * Dense, LayerNormalization, ...; nodes without a layer become {@link OnnxOpLayer}s), with the
      * file's weights: summarise it, fine-tune it with {@code fit}, save it. Inputs keep the file's
-     * layout (channels-first); the batch axis stays free, the sizes after it must be fixed (see
-     * {@link #toModel(Map)} for symbolic ones).
+     * layout (channels-first); the batch axis and other symbolic dimensions (a sequence length) take
+     * any size ({@code InputLayer.ANY}), or the size {@link #toModel(Map)} gives them.
      *
      * <pre>{@code
      * Model m = OnnxModel.load(Path.of("convnet.onnx")).toModel();
@@ -144,15 +144,15 @@ public final class OnnxModel {
      * m.fit(x, y, 32, 3);
      * }</pre>
      *
-     * @throws IllegalArgumentException an input has a symbolic dimension after the batch axis (named in the message)
+     * @throws IllegalArgumentException a node cannot become a layer (the message names it)
      */
     public dev.javelin.highlevel.Model toModel() {
         return toModel(Map.of());
     }
 
     /**
-     * As {@link #toModel()}, with a size for each symbolic dimension after the batch axis, by the
-     * file's name for it: a model exported with a dynamic sequence length becomes layers for one length.
+     * As {@link #toModel()}, with a size for symbolic dimensions after the batch axis, by the file's
+     * name for them (the others take any size): the summary then shows that size, and inputs must have it.
      *
      * <pre>{@code
      * Model m = OnnxModel.load(Path.of("decoder.onnx")).toModel(Map.of("sequence", 12));   // ids [batch, 12]

@@ -29,10 +29,11 @@ final class ShapeOperators {
             long a = ctx.attrInt("axis", 1);
             if (a < -x.rank() || a > x.rank()) throw ctx.error("axis " + a + " is out of range [-" + x.rank() + ", " + x.rank() + "]");
             int axis = (int) (a < 0 ? a + x.rank() : a);
-            long outer = 1;
+            // both sides from the dims: with an empty batch, size / rows made the columns 0 too ([0, 0])
+            long outer = 1, inner = 1;
             for (int i = 0; i < axis; i++) outer *= x.dim(i);
-            int rows = ctx.dim(outer, "Flatten rows");
-            return one(x.reshape(rows, rows == 0 ? 0 : (int) (x.size() / rows)));
+            for (int i = axis; i < x.rank(); i++) inner *= x.dim(i);
+            return one(x.reshape(ctx.dim(outer, "Flatten rows"), ctx.dim(inner, "Flatten columns")));
         });
         t.put("Transpose", ctx -> {
             Tensor x = ctx.input(0);

@@ -1,5 +1,6 @@
 package dev.javelin.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
@@ -34,6 +35,21 @@ class DynamicBatchTest {
         assertTrue(programs <= 6, name + ": " + programs + " programs for " + sizes.length + " batch sizes: "
                 + model.function().recompileReasons());
         assertTrue(model.function().padsBatch(), name + ": the batch is served from padded buckets");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "convnet"})
+    void anEmptyBatchGivesAnEmptyResult(String name) throws IOException {
+        // as PyTorch's and ONNX Runtime's; the convnet's Flatten made [0, 0] of [0, 8, 1, 1] and its Gemm refused it
+        OnnxFixtures.Case c = OnnxFixtures.load("models", name);
+        OnnxModel model = OnnxModel.load(c.model());
+        Tensor[] x = c.inputArray().clone();
+        for (int i = 0; i < x.length; i++) x[i] = batch(x[i], 0);
+        Tensor expected = model.apply(c.inputArray())[0];
+        Shape empty = Shape.of(0, expected.dim(1));
+        assertEquals(empty, model.apply(x)[0].shape());
+        assertEquals(empty, model.call(x)[0].shape());
+        assertEquals(Shape.of(0, 4 * 3), new dev.javelin.highlevel.layers.Flatten().apply(Tensors.zeros(0, 4, 3)).shape());
     }
 
     /** {@code n} rows like the example's (random values; ids stay in the vocabulary; masks keep the first 3 positions). */

@@ -38,6 +38,17 @@ class SequenceLengthTest {
                 + model.function().recompileReasons());
     }
 
+    /** Without a size, {@code toModel()} leaves the length free: one model of layers matches PyTorch at every length. */
+    @ParameterizedTest
+    @CsvSource({"encoder_seq, '', .len1, .len9", "decoder, .len16, .len1, .len5"})
+    void toModelTakesAnyLength(String name, String a, String b, String c) throws IOException {
+        Model layers = OnnxModel.load(OnnxFixtures.load("models", name).model()).toModel();
+        for (String suffix : List.of(a, b, c)) {
+            OnnxFixtures.Case data = OnnxFixtures.load("models", name, name + suffix);
+            TensorAssert.assertClose(data.outputs().values().iterator().next(), layers.predict(data.inputArray()[0]), 1e-4, 1e-5);
+        }
+    }
+
     /** {@code toModel} fixes the symbolic length at a size the caller gives; the layers then match PyTorch at that length. */
     @ParameterizedTest
     @CsvSource({"encoder_seq, seq, .len4", "decoder, sequence, .len5"})

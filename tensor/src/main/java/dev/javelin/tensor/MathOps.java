@@ -352,7 +352,7 @@ public final class MathOps {
         Tensor t = r.mul(z).mul(p).div(q).add(r);
         t = t.add(Ops.where(big, Ops.scalarLike(f, MOREBITS), Ops.where(mid, Ops.scalarLike(f, 0.5 * MOREBITS), zero)));
         t = t.add(Ops.where(big, Ops.scalarLike(f, Math.PI / 2), Ops.where(mid, Ops.scalarLike(f, Math.PI / 4), zero)));
-        return Ops.where(f.lt(0), t.neg(), t);
+        return Ops.where(signBit(f), t.neg(), t); // atan(-0) = -0
     }
 
     /**
@@ -365,13 +365,26 @@ public final class MathOps {
         if (!dt.isFloating()) dt = DType.FLOAT32;
         Tensor fy = y.cast(dt), fx = x.cast(dt);
         Tensor one = Ops.scalarLike(fy, 1);
+        // the sides' signs, -0 included, as IEEE's atan2 reads them: atan2(0, -0) = pi, atan2(-0, -1) = -pi
+        Tensor yNegative = signBit(fy), xNegative = signBit(fx);
+        // both infinite: the angle of (+-1, +-1), so +-pi/4 or +-3pi/4 (their ratio would be NaN)
+        Tensor bothInfinite = logicalAnd(isFinite(fy).logicalNot(), isFinite(fx).logicalNot());
+        bothInfinite = logicalAnd(bothInfinite, logicalOr(isNan(fy), isNan(fx)).logicalNot());
+        fy = Ops.where(bothInfinite, Ops.where(yNegative, one.neg(), one), fy);
+        fx = Ops.where(bothInfinite, Ops.where(xNegative, one.neg(), one), fx);
         Tensor flat = fy.abs().le(fx.abs()); // the angle is within 45 degrees of the x axis
-        Tensor nearX = atan(fy.div(Ops.where(logicalOr(flat.logicalNot(), fx.eq(0)), one, fx)))
-                .add(Ops.where(fx.lt(0), Ops.where(fy.lt(0), Ops.scalarLike(fy, -Math.PI), Ops.scalarLike(fy, Math.PI)),
-                        Ops.scalarLike(fy, 0)));
-        Tensor nearY = Ops.where(fy.lt(0), Ops.scalarLike(fy, -Math.PI / 2), Ops.scalarLike(fy, Math.PI / 2))
+        Tensor towardX = atan(fy.div(Ops.where(logicalOr(flat.logicalNot(), fx.eq(0)), one, fx)));
+        // the half turn only where x < 0: adding 0 elsewhere would turn atan2(-0, 1) = -0 into +0
+        Tensor nearX = Ops.where(xNegative,
+                towardX.add(Ops.where(yNegative, Ops.scalarLike(fy, -Math.PI), Ops.scalarLike(fy, Math.PI))), towardX);
+        Tensor nearY = Ops.where(yNegative, Ops.scalarLike(fy, -Math.PI / 2), Ops.scalarLike(fy, Math.PI / 2))
                 .sub(atan(fx.div(Ops.where(flat, one, fy))));
         return Ops.where(flat, nearX, nearY);
+    }
+
+    /** True where {@code x} is negative, -0 included (its reciprocal is -inf): IEEE's signbit, NaN aside. */
+    private static Tensor signBit(Tensor x) {
+        return logicalOr(x.lt(Ops.scalarLike(x, 0)), logicalAnd(x.eq(0.0), x.reciprocal().lt(Ops.scalarLike(x, 0))));
     }
 
     /**

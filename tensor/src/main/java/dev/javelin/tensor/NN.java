@@ -179,10 +179,12 @@ public final class NN {
     /** {before, after} padding along one axis: zero for "valid"; TensorFlow's split for "same". */
     static int[] padding(String op, String padding, int in, int k, int stride, int dilation) {
         if (!isSame(op, padding)) return new int[] {0, 0};
-        int span = (k - 1) * dilation + 1;
-        int out = (in + stride - 1) / stride;
-        int total = Math.max((out - 1) * stride + span - in, 0);
-        return new int[] {total / 2, total - total / 2};
+        // in long: a stride or dilation near 2^31 overflowed int into a wrong (or negative) size
+        long span = (long) (k - 1) * dilation + 1;
+        long out = ((long) in + stride - 1) / stride;
+        long total = Math.max((out - 1) * stride + span - in, 0);
+        Shape.dimension(op, in + total, "\"same\" padding of " + in + " for a window of " + k + ", stride " + stride + ", dilation " + dilation);
+        return new int[] {(int) (total / 2), (int) (total - total / 2)};
     }
 
     private static boolean isSame(String op, String padding) {

@@ -132,14 +132,18 @@ public enum Op {
      * recurrent kernel, h0 [B,H], c0 [B,H], optional bool mask [B,T]) to [B,T,6H]: per step h, c and
      * the activated gates i, f, g, o (what the backward needs). For {@code GRU} ({@code reset_after}):
      * (x [B,T,3H], w [H,3H], the recurrent bias [3H], h0 [B,H], optional mask) to [B,T,5H]: per step h,
-     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. For {@code RNN}:
-     * (x [B,T,H], w [H,H], h0 [B,H], optional mask) to [B,T,H]: per step h. See {@link SequenceOps#recurrence}.
+     * the gates z, r, the candidate n and the recurrent part {@code a_h = h·w_h + b_h}. For
+     * {@code GRU_RESET_BEFORE} (Keras's {@code reset_after=False}): (x [B,T,3H] with every bias, w [H,3H],
+     * h0 [B,H], optional mask) to [B,T,4H]: per step h, z, r and n. For {@code RNN}:
+     * (x [B,T,H], w [H,H], h0 [B,H], optional mask) to [B,T,H]: per step h. With
+     * {@code OpAttrs.Recurrence.recurrentDropout} a multiplier [B,G·H] comes after the states (before the
+     * mask): gate q's product is {@code (h ∘ m_q)·w_q}. See {@link SequenceOps#recurrence}.
      */
     RECURRENCE(Kind.CONTRACTION),
     /**
      * Gradient of {@link #RECURRENCE}: (w, the cell's operands, [mask], its output, the gradient of that
      * output) to one flat vector of dx, dw and each operand's gradient, in input order (LSTM: dx [B,T,4H],
-     * dw [H,4H], dh0 [B,H], dc0 [B,H]; an op has one result). The mask gets no gradient. Its own gradient
+     * dw [H,4H], dh0 [B,H], dc0 [B,H]; an op has one result). The mask and the recurrent dropout multiplier get no gradient. Its own gradient
      * (second order) differentiates the same math written in tensor ops.
      */
     RECURRENCE_BACKWARD(Kind.CONTRACTION),
@@ -181,9 +185,11 @@ public enum Op {
     }
 
     private final Kind kind;
+    private final String label; // every op call and error message asks for it: made once
 
     Op(Kind kind) {
         this.kind = kind;
+        this.label = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The group this op belongs to. */
@@ -208,6 +214,6 @@ public enum Op {
 
     /** Lower-case name used in kernel names and messages, e.g. {@code reduce_sum}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
 }

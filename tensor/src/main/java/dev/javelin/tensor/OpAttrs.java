@@ -87,13 +87,25 @@ public sealed interface OpAttrs {
      * A recurrent loop: which {@code cell} runs at each step; {@code reverse} walks time from the last
      * step to the first (Keras's {@code go_backwards}); {@code timeOrder} stores step results at their
      * input time index rather than in processing order (what Bidirectional wants; the same without
-     * {@code reverse}).
+     * {@code reverse}). With {@code recurrentDropout} the op takes one more operand after the states,
+     * Keras 3's recurrent dropout: a multiplier {@code [batch, gates*units]} whose gate block {@code q}
+     * scales h before that gate's product with w ({@code (h ∘ m_q)·w_q}), the same at every step.
      */
-    record Recurrence(Cell cell, boolean reverse, boolean timeOrder, Activation activation, Activation recurrentActivation)
-            implements OpAttrs {
+    record Recurrence(Cell cell, boolean reverse, boolean timeOrder, Activation activation, Activation recurrentActivation,
+                      boolean recurrentDropout) implements OpAttrs {
         /** With Keras's default activations: tanh, and sigmoid for the gates. */
         public Recurrence(Cell cell, boolean reverse, boolean timeOrder) {
             this(cell, reverse, timeOrder, Activation.TANH, Activation.SIGMOID);
+        }
+
+        /** Without recurrent dropout. */
+        public Recurrence(Cell cell, boolean reverse, boolean timeOrder, Activation activation, Activation recurrentActivation) {
+            this(cell, reverse, timeOrder, activation, recurrentActivation, false);
+        }
+
+        /** The operands between w and the mask: the cell's parameters, its states, the recurrent dropout multiplier if any. */
+        public int cellOperands() {
+            return cell.parameters() + cell.states() + (recurrentDropout ? 1 : 0);
         }
 
         /**
@@ -107,6 +119,12 @@ public sealed interface OpAttrs {
             LSTM(4, 6, 0, 2, "h0 [batch, units] and c0 [batch, units]"),
             /** GRU with {@code reset_after} (PyTorch's, Keras's default): gates z, r, h. */
             GRU(3, 5, 1, 1, "the recurrent bias [3*units] and h0 [batch, units]"),
+            /**
+             * Keras's GRU with {@code reset_after=False} (the original GRU): gates z, r, h, the reset gate
+             * applied to h before the candidate's product, {@code n = act(x_h + (r ∘ h)·w_h)}; every bias
+             * is in x. Stores h, z, r, n per step.
+             */
+            GRU_RESET_BEFORE(3, 4, 0, 1, "h0 [batch, units]"),
             /** Keras's SimpleRNN and PyTorch's {@code nn.RNN}: {@code h' = activation(x + h·w)}. */
             RNN(1, 1, 0, 1, "h0 [batch, units]");
 
@@ -152,26 +170,32 @@ public sealed interface OpAttrs {
          * (which the loop stores), so the backward needs no pre-activation values.
          */
         public enum Activation {
-            TANH, SIGMOID, RELU, LINEAR;
+            TANH, SIGMOID, RELU, LINEAR,
+            /** Keras 3's and PyTorch's {@code min(max(x/6 + 1/2, 0), 1)} (Keras 2's slope was 0.2). */
+            HARD_SIGMOID;
 
-            /** Keras's name ({@code "tanh"}, {@code "sigmoid"}, {@code "relu"}, {@code "linear"}), or null for one without a fused loop. */
+            /**
+             * Keras's name ({@code "tanh"}, {@code "sigmoid"}, {@code "relu"}, {@code "linear"},
+             * {@code "hard_sigmoid"}), or null for one without a fused loop.
+             */
             public static Activation named(String keras) {
                 return switch (keras) {
                     case "tanh" -> TANH;
                     case "sigmoid" -> SIGMOID;
                     case "relu" -> RELU;
                     case "linear" -> LINEAR;
+                    case "hard_sigmoid" -> HARD_SIGMOID;
                     default -> null;
                 };
             }
 
-            /** The elementwise op computing it; null for LINEAR (the identity). */
+            /** The elementwise op computing it; null for LINEAR (the identity) and HARD_SIGMOID (a clamped line). */
             public Op op() {
                 return switch (this) {
                     case TANH -> Op.TANH;
                     case SIGMOID -> Op.SIGMOID;
                     case RELU -> Op.RELU;
-                    case LINEAR -> null;
+                    case LINEAR, HARD_SIGMOID -> null;
                 };
             }
 
@@ -182,16 +206,18 @@ public sealed interface OpAttrs {
                     case SIGMOID -> 1 / (1 + Math.exp(-v));
                     case RELU -> Math.max(v, 0);
                     case LINEAR -> v;
+                    case HARD_SIGMOID -> Math.min(Math.max(v / 6 + 0.5, 0), 1);
                 };
             }
 
-            /** Its derivative where its output is {@code y}: 1 - y², y(1 - y), 1 where y > 0, 1. */
+            /** Its derivative where its output is {@code y}: 1 - y², y(1 - y), 1 where y > 0, 1, 1/6 where 0 < y < 1. */
             public double slope(double y) {
                 return switch (this) {
                     case TANH -> 1 - y * y;
                     case SIGMOID -> y * (1 - y);
                     case RELU -> y > 0 ? 1 : 0;
                     case LINEAR -> 1;
+                    case HARD_SIGMOID -> y > 0 && y < 1 ? 1.0 / 6 : 0;
                 };
             }
         }

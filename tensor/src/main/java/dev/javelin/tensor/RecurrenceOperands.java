@@ -31,7 +31,7 @@ final class RecurrenceOperands {
             throw new IllegalArgumentException(op + ": expected floating x and w, got " + x.dtype() + x.shape() + " and " + w.dtype() + w.shape());
         }
         List<Tensor> in = new ArrayList<>(List.of(Ops.cast(x, dt), Ops.cast(w, dt)));
-        addOperandsAndMask(op, cell, in, x, n, x.dim(1), units, operands, mask, dt);
+        addOperandsAndMask(op, attrs, in, x, n, x.dim(1), units, operands, mask, dt);
         return in;
     }
 
@@ -54,7 +54,7 @@ final class RecurrenceOperands {
         DType dt = DType.promote(w.dtype(), out.dtype());
         if (!dt.isFloating()) throw new IllegalArgumentException(op + ": expected floating w and result, got " + w.dtype() + " and " + out.dtype());
         List<Tensor> in = new ArrayList<>(List.of(Ops.cast(w, dt)));
-        addOperandsAndMask(op, cell, in, out, out.dim(0), out.dim(1), units, operands, mask, dt);
+        addOperandsAndMask(op, attrs, in, out, out.dim(0), out.dim(1), units, operands, mask, dt);
         in.add(Ops.cast(out, dt));
         in.add(Ops.cast(g, dt));
         return in;
@@ -72,19 +72,26 @@ final class RecurrenceOperands {
         return Shape.of((int) length);
     }
 
-    /** Checks the cell's parameters ([gates*units] each) and states ([batch, units] each), then the mask. */
-    private static void addOperandsAndMask(String op, OpAttrs.Recurrence.Cell cell, List<Tensor> in, Tensor seq, int n, int steps,
+    /**
+     * Checks the cell's parameters ([gates*units] each), states ([batch, units] each) and recurrent
+     * dropout multiplier ([batch, gates*units]) if the attributes ask for one, then the mask.
+     */
+    private static void addOperandsAndMask(String op, OpAttrs.Recurrence attrs, List<Tensor> in, Tensor seq, int n, int steps,
                                            int units, List<Tensor> operands, Tensor mask, DType dt) {
-        if (operands.size() != cell.parameters() + cell.states()) {
-            throw new IllegalArgumentException(op + ": expected " + cell.operands() + " for batch " + n + " and " + units + " units, got "
-                    + operands.size() + " tensor(s)");
+        OpAttrs.Recurrence.Cell cell = attrs.cell();
+        String expectedOperands = cell.operands() + (attrs.recurrentDropout() ? ", then the recurrent dropout multiplier [batch, "
+                + cell.gates() + "*units]" : "");
+        if (operands.size() != attrs.cellOperands()) {
+            throw new IllegalArgumentException(op + ": expected " + expectedOperands + " for batch " + n + " and " + units
+                    + " units, got " + operands.size() + " tensor(s)");
         }
         for (int i = 0; i < operands.size(); i++) {
             Tensor s = operands.get(i);
-            Shape expected = i < cell.parameters() ? Shape.of(cell.gates() * units) : Shape.of(n, units);
+            Shape expected = i < cell.parameters() ? Shape.of(cell.gates() * units)
+                    : i < cell.parameters() + cell.states() ? Shape.of(n, units) : Shape.of(n, cell.gates() * units);
             if (!s.shape().equals(expected) || !s.dtype().isFloating()) {
                 throw new IllegalArgumentException(op + ": operand " + i + " " + s.dtype() + s.shape() + " does not match " + expected
-                        + " (floating) for the sequence " + seq.shape() + "; expected " + cell.operands());
+                        + " (floating) for the sequence " + seq.shape() + "; expected " + expectedOperands);
             }
             in.add(Ops.cast(s, dt));
         }

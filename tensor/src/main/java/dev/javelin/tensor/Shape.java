@@ -83,6 +83,7 @@ public final class Shape {
      * }</pre>
      */
     public Shape checkFits(String op, String context) {
+        if (fits()) return this;
         long n;
         try {
             n = size();
@@ -132,6 +133,17 @@ public final class Shape {
         return Shape.of(Arrays.copyOfRange(dims, from, to));
     }
 
+    /** Whether a tensor of this shape fits in one Java array ({@link #MAX_ELEMENTS} elements at most). */
+    public boolean fits() {
+        for (int d : dims) if (d == 0) return true;
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+            if (n > MAX_ELEMENTS) return false; // checked at each step: a product of ints under the limit cannot overflow
+        }
+        return true;
+    }
+
     /**
      * The broadcast of two shapes by NumPy's rules (align right; a dimension of 1 stretches).
      *
@@ -149,7 +161,8 @@ public final class Shape {
             }
             out[i] = da == 1 ? db : da;
         }
-        return new Shape(out).checkFits(op, "broadcasting " + a + " with " + b);
+        Shape result = new Shape(out);
+        return result.fits() ? result : result.checkFits(op, "broadcasting " + a + " with " + b); // the message only when it fails
     }
 
     /** True when this shape broadcasts to {@code target} without changing {@code target}. */

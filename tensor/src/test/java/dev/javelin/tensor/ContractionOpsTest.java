@@ -3,6 +3,7 @@ package dev.javelin.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +63,22 @@ class ContractionOpsTest {
         assertEquals(1.0, y.get(0, 3, 3, 0));
         assertEquals(Shape.of(1, 3, 2, 1), NN.conv2d(Tensors.ones(1, 5, 4, 1), Tensors.ones(3, 3, 1, 1), 2, "same").shape());
         assertEquals(Shape.of(1, 2, 1, 1), NN.conv2d(Tensors.ones(1, 5, 4, 1), Tensors.ones(3, 3, 1, 1), 2, "valid").shape());
+    }
+
+    @Test
+    void windowArithmeticDoesNotOverflowForHugeDilationsAndStrides() {
+        // a dilation near 2^31 made the window's span overflow int: "valid" gave a [1, 14, 14, 1] output of
+        // garbage sums for a 12 x 12 input, "same" a negative dimension or a wrong size
+        Tensor x = Tensors.ones(1, 12, 12, 1), f = Tensors.ones(3, 3, 1, 1);
+        int huge = Integer.MAX_VALUE;
+        assertEquals(Shape.of(1, 0, 0, 1), NN.conv2d(x, f, new int[] {1, 1}, "valid", new int[] {huge, huge}, 1).shape());
+        assertEquals(Shape.of(1, 0, 10, 1), NN.conv2d(x, f, new int[] {1, 1}, "valid", new int[] {1 << 30, 1}, 1).shape());
+        var same = assertThrows(IllegalArgumentException.class, () -> NN.conv2d(x, f, new int[] {1, 1}, "same", new int[] {huge, 1}, 1));
+        assertTrue(same.getMessage().startsWith("conv2d: a result dimension would be 4294967306") && same.getMessage().contains("dilation "
+                + huge), same.getMessage());
+        // "same" with a stride past the input: ceil(12 / stride) = 1 output, not 0
+        assertEquals(Shape.of(1, 1, 1, 1), NN.conv2d(x, f, new int[] {huge, huge}, "same", null, 1).shape());
+        assertEquals(Shape.of(1, 0, 0, 3, 3, 1), Ops.unfold(x, new OpAttrs.Window(3, 3, 1, 1, 1 << 30, 1 << 30)).shape());
     }
 
     @Test

@@ -33,6 +33,16 @@ class SizeLimitTest {
     }
 
     @Test
+    void fitsAgreesWithTheLimit() {
+        assertTrue(Shape.of(Shape.MAX_ELEMENTS).fits());
+        assertTrue(!Shape.of(Shape.MAX_ELEMENTS + 1).fits());
+        assertTrue(!Shape.of(BIG, BIG).fits());
+        assertTrue(!Shape.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE).fits()); // no overflow into a small product
+        assertTrue(Shape.of(Integer.MAX_VALUE, Integer.MAX_VALUE, 0).fits());                  // empty, whatever comes before the 0
+        assertTrue(Shape.scalar().fits());
+    }
+
+    @Test
     void factoriesCheckTheSizeFirst() {
         rejected("eye", () -> Tensors.eye(BIG));            // n * n overflowed an int
         rejected("arange", () -> Tensors.arange(Integer.MAX_VALUE));

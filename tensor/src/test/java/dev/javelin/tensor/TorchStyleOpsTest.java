@@ -76,6 +76,28 @@ class TorchStyleOpsTest {
     }
 
     @Test
+    void atan2ReadsSignedZerosAndInfinitiesAsIeeeAndPyTorchDo() {
+        // atan2(0, -0) was 0 (PyTorch and Math.atan2: pi), atan2(inf, inf) NaN (pi/4), atan2(-0, -1) pi (-pi)
+        double inf = Double.POSITIVE_INFINITY;
+        double[] ys = {0, -0.0, 0, -0.0, -0.0, 0, inf, inf, -inf, -inf, 1, -1, inf, 2, Double.NaN};
+        double[] xs = {-0.0, -0.0, 0, 0, -1, -1, inf, -inf, inf, -inf, -inf, inf, 3, -inf, inf};
+        double[] got64 = MathOps.atan2(Tensors.of(ys), Tensors.of(xs)).toDoubleArray();
+        float[] ys32 = new float[ys.length], xs32 = new float[xs.length];
+        for (int i = 0; i < ys.length; i++) {
+            ys32[i] = (float) ys[i];
+            xs32[i] = (float) xs[i];
+        }
+        float[] got32 = MathOps.atan2(Tensors.of(ys32), Tensors.of(xs32)).toFloatArray();
+        for (int i = 0; i < ys.length; i++) {
+            double want = Math.atan2(ys[i], xs[i]);
+            assertEquals(want, got64[i], 1e-15, "atan2(" + ys[i] + ", " + xs[i] + ") float64");
+            assertEquals((float) want, got32[i], 1e-6f, "atan2(" + ys[i] + ", " + xs[i] + ") float32");
+            assertEquals(Math.copySign(1, want), Math.copySign(1, got64[i]), "the sign of atan2(" + ys[i] + ", " + xs[i] + ")");
+        }
+        assertEquals(-0.0, MathOps.atan(Tensors.of(new double[] {-0.0})).item()); // its sign too
+    }
+
+    @Test
     void logaddexpIsStableAndHandlesInfinities() {
         double inf = Double.POSITIVE_INFINITY;
         Tensor a = Tensors.of(new double[] {1, 1000, -1000, -inf, inf, -inf, 0});
@@ -168,6 +190,21 @@ class TorchStyleOpsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Einsum.einsum("ij,jk->ik", a, b));
         assertTrue(e.getMessage().contains("einsum"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Einsum.einsum("ij,jk->ik", m, b.slice(0, 0, 1).squeeze(0).slice(0, 0, 3)));
+    }
+
+    @Test
+    void einsumTakesNumPysEllipsis() {
+        // '...' used to fail as "operand 0 '...ij' has 5 letters"; PyTorch's results, as torch.einsum gives them
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor a = random(r, 2, 3, 4), b = random(r, 2, 4, 5), w = random(r, 4, 5), one = random(r, 1, 3, 4), m = random(r, 2, 3, 3);
+        assertClose(a.matmul(b), Einsum.einsum("...ij,...jk->...ik", a, b));
+        assertClose(a.matmul(w), Einsum.einsum("...ij,jk", a, w)); // implicit output: the '...' axes first, then i, k
+        assertClose(one.matmul(b), Einsum.einsum("...ij,...jk->...ik", one, b)); // a size-1 '...' axis broadcasts
+        assertClose(a.mul(a).sum(2), Einsum.einsum("...d,...d->...", a, a));
+        assertClose(a.sum(0), Einsum.einsum("i...->...", a));
+        assertClose(m.mul(Tensors.eye(3).cast(DType.FLOAT64)).sum(2), Einsum.einsum("...ii->...i", m));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Einsum.einsum("...ij,...jk->...ik", a, random(r, 3, 4, 5)));
+        assertTrue(e.getMessage().contains("do not broadcast"), e.getMessage());
     }
 
     @Test

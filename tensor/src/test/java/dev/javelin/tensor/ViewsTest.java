@@ -39,6 +39,33 @@ class ViewsTest {
         assertArrayEquals(t.toFloatArray(), r.toFloatArray());
     }
 
+    /**
+     * A reshape that splits or merges axes only within runs of dense axes is a view of a non-contiguous
+     * input too (PyTorch's rule): a slice of the last axis split in two, a permuted tensor's axes split;
+     * merging across a gap copies. Values always in row-major order of the input.
+     */
+    @Test
+    void reshapeWithinDenseRunsOfANonContiguousViewIsAView() {
+        Tensor packed = Tensors.arange(0, 2 * 3 * 12, 1).reshape(2, 3, 12);
+        Tensor part = packed.slice(-1, 4, 10);                       // [2, 3, 6], rows 12 apart
+        Tensor split = part.reshape(2, 3, 2, 3);
+        assertSame(packed.storage(), split.storage());
+        assertArrayEquals(new int[] {36, 12, 3, 1}, split.strides());
+        assertArrayEquals(part.contiguous().toFloatArray(), split.toFloatArray());
+        Tensor merged = part.reshape(6, 6);                          // merges the two outer axes: 36 = 3 * 12, one run
+        assertSame(packed.storage(), merged.storage());
+        assertArrayEquals(part.contiguous().toFloatArray(), merged.toFloatArray());
+        Tensor across = part.reshape(36);                            // across the slice's gap: a copy
+        assertNotSame(packed.storage(), across.storage());
+        assertArrayEquals(part.contiguous().toFloatArray(), across.toFloatArray());
+        Tensor permuted = Tensors.arange(0, 24, 1).reshape(2, 3, 4).permute(2, 0, 1); // [4, 2, 3]
+        Tensor unit = permuted.reshape(4, 1, 6, 1);                  // merges the dense [2, 3], adds size-1 axes
+        assertSame(permuted.storage(), unit.storage());
+        assertArrayEquals(permuted.contiguous().toFloatArray(), unit.toFloatArray());
+        assertArrayEquals(permuted.contiguous().toFloatArray(), permuted.reshape(2, 2, 2, 3).toFloatArray());
+        assertArrayEquals(new float[0], Tensors.zeros(0, 3).slice(1, 0, 2).reshape(2, 0).toFloatArray());
+    }
+
     @Test
     void sliceWithStepsNegativeAndClampedBounds() {
         assertArrayEquals(new float[] {1, 3, 5, 7, 9, 11}, x.slice(1, 1, 4, 2).toFloatArray());

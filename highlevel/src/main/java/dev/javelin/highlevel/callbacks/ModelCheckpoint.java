@@ -7,11 +7,12 @@ import java.util.Map;
 
 /**
  * Saves the model (or only its weights) at the end of each epoch, or only when a monitored
- * quantity improves, as Keras's ModelCheckpoint. {@code {epoch}} in the file name becomes the
- * epoch number (from 1).
+ * quantity improves, as Keras's ModelCheckpoint. The file name is a Keras template
+ * ({@link FilepathTemplate}): {@code {epoch}} becomes the epoch number (from 1) and any key of the
+ * epoch's logs its value, with Python's format specs ({@code {epoch:02d}}, {@code {val_loss:.2f}}).
  *
  * <pre>{@code
- * new ModelCheckpoint("target/ckpt-{epoch}.safetensors", "val_loss", true, false)
+ * new ModelCheckpoint("target/ckpt-{epoch:02d}-{val_loss:.2f}.safetensors", "val_loss", true, false)
  * }</pre>
  */
 public final class ModelCheckpoint extends Callback {
@@ -51,7 +52,7 @@ public final class ModelCheckpoint extends Callback {
             }
             if (!monitor.update(v)) return;
         }
-        Path p = Path.of(filepath.replace("{epoch}", Integer.toString(epoch + 1)));
+        Path p = Path.of(FilepathTemplate.format(filepath, epoch + 1, logs));
         try {
             if (p.getParent() != null) java.nio.file.Files.createDirectories(p.getParent());
             if (saveWeightsOnly) model().saveWeights(p);

@@ -18,7 +18,7 @@ public final class Activations {
     private Activations() {}
 
     /**
-     * {@code relu}, {@code sigmoid}, {@code tanh}, {@code softmax}, {@code log_softmax}, {@code gelu},
+     * {@code relu}, {@code sigmoid}, {@code tanh}, {@code hard_sigmoid} (Keras 3's {@code relu6(x + 3) / 6}), {@code softmax}, {@code log_softmax}, {@code gelu},
      * {@code silu} (or {@code swish}), {@code softplus}, {@code elu}, {@code leaky_relu}, {@code linear};
      * null is linear; an empty name is refused, as Keras refuses it (a saved config with
      * {@code "activation": ""} must not load as a different model). Softmax works on the last axis.
@@ -30,6 +30,7 @@ public final class Activations {
             case "relu" -> Tensor::relu;
             case "sigmoid" -> Tensor::sigmoid;
             case "tanh" -> Tensor::tanh;
+            case "hard_sigmoid" -> x -> x.mul(1.0 / 6).add(0.5).maximum(0.0).minimum(1.0); // Keras 3's relu6(x + 3) / 6
             case "softmax" -> x -> NN.softmax(x, -1);
             case "log_softmax" -> x -> NN.logSoftmax(x, -1);
             case "gelu" -> x -> NN.gelu(x, false);
@@ -38,7 +39,7 @@ public final class Activations {
             case "elu" -> x -> NN.elu(x, 1.0);
             case "leaky_relu" -> x -> NN.leakyRelu(x, 0.2);
             default -> throw new IllegalArgumentException("Activations.get: unknown activation '" + Shortened.of(name)
-                    + "' (expected relu, sigmoid, tanh, softmax, log_softmax, gelu, silu, softplus, elu, leaky_relu or linear)");
+                    + "' (expected relu, sigmoid, tanh, hard_sigmoid, softmax, log_softmax, gelu, silu, softplus, elu, leaky_relu or linear)");
         };
     }
 }

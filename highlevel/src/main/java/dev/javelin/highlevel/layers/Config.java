@@ -189,6 +189,20 @@ public final class Config {
         return batchShape(required(c, key, "a batch shape [null, d1, ...]"), key);
     }
 
+    /**
+     * As {@link #requiredBatchShape}, where a null after the batch axis is a dimension of any size
+     * ({@link InputLayer#ANY}): {@code [null, null, 16]} gives {@code [-1, 16]}.
+     */
+    public static int[] batchShapeWithAny(Map<String, Object> c, String key) {
+        Object value = required(c, key, "a batch shape [null, d1, ...]");
+        if (!(value instanceof List<?> l) || l.isEmpty() || l.get(0) != null) throw bad(key, value, "[null, d1, d2, ...] with each d >= 1 or null");
+        List<Object> fixed = new java.util.ArrayList<>(l);
+        for (int i = 1; i < fixed.size(); i++) if (fixed.get(i) == null) fixed.set(i, 1);
+        int[] sample = batchShape(fixed, key);
+        for (int i = 1; i < l.size(); i++) if (l.get(i) == null) sample[i - 1] = InputLayer.ANY;
+        return sample;
+    }
+
     /** {@code value} as a batch shape, as {@link #requiredBatchShape}; {@code key} names it in errors. */
     public static int[] batchShape(Object value, String key) {
         if (!(value instanceof List<?> l)) throw bad(key, value, "a list [null, d1, d2, ...]");

@@ -96,8 +96,9 @@ public final class Conv2DTranspose extends Layer {
     }
 
     private int size(int in, int axis) {
-        if (padding.equals("same")) return in * strides[axis];
-        return (in - 1) * strides[axis] + (kernelSize[axis] - 1) * dilation[axis] + 1;
+        long size = padding.equals("same") ? (long) in * strides[axis]
+                : (long) (in - 1) * strides[axis] + (long) (kernelSize[axis] - 1) * dilation[axis] + 1;
+        return Shape.dimension(name() + " (Conv2DTranspose)", size, "the output of an input of " + in + " along axis " + (axis + 1));
     }
 
     public Variable kernel() {

@@ -110,7 +110,9 @@ public final class Conv3DTranspose extends Layer {
         int[] d = new int[] {in.dim(0), 0, 0, 0, filters};
         for (int a = 0; a < 3; a++) {
             int size = in.dim(a + 1);
-            d[a + 1] = padding.equals("same") ? size * strides[a] : (size - 1) * strides[a] + (kernelSize[a] - 1) * dilation[a] + 1;
+            long out = padding.equals("same") ? (long) size * strides[a]
+                    : (long) (size - 1) * strides[a] + (long) (kernelSize[a] - 1) * dilation[a] + 1; // long: int overflowed
+            d[a + 1] = Shape.dimension(name() + " (Conv3DTranspose)", out, "the output of an input of " + size + " along axis " + (a + 1));
         }
         return Shape.of(d);
     }

@@ -16,7 +16,8 @@ public final class Flatten extends Layer {
 
     @Override
     public Tensor call(Tensor inputs, boolean training) {
-        return inputs.reshape(inputs.dim(0), -1);
+        // the width from the dims, not -1: an empty batch leaves -1 nothing to infer from
+        return inputs.reshape(inputs.dim(0), computeOutputShape(inputs.shape()).dim(1));
     }
 
     @Override

@@ -63,6 +63,11 @@ public final class GRU extends RecurrentLayer {
     }
 
     @Override
+    protected int gateCount() {
+        return 3;
+    }
+
+    @Override
     protected void buildCell(int inputDim) {
         kernel = addWeight("kernel", Shape.of(inputDim, 3 * units), options.kernelInitializer(), options.kernelRegularizer(), true);
         recurrentKernel = addWeight("recurrent_kernel", Shape.of(units, 3 * units), options.recurrentInitializer(),
@@ -81,9 +86,16 @@ public final class GRU extends RecurrentLayer {
     }
 
     @Override
+    protected Tensor projectGate(Tensor x, int gate) {
+        Tensor p = x.matmul(kernel.value().narrow(1, gate * units, units));
+        if (!options.useBias()) return p;
+        Tensor inputBias = resetAfter ? bias.value().narrow(0, 0, 1).reshape(3 * units) : bias.value();
+        return p.add(inputBias.narrow(0, gate * units, units));
+    }
+
+    @Override
     protected List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout) {
         Tensor hPrev = states.get(0);
-        Tensor h = recurrentDropout != null ? hPrev.mul(recurrentDropout) : hPrev;
         Tensor xz = projected.narrow(1, 0, units);
         Tensor xr = projected.narrow(1, units, units);
         Tensor xh = projected.narrow(1, 2 * units, units);
@@ -91,33 +103,43 @@ public final class GRU extends RecurrentLayer {
         Tensor candidate;
         Tensor z;
         if (resetAfter) {
-            Tensor inner = h.matmul(u);
+            Tensor inner = recurrentProduct(hPrev, u, recurrentDropout);
             if (options.useBias()) inner = inner.add(bias.value().narrow(0, 1, 1));
             z = gate.apply(xz.add(inner.narrow(1, 0, units)));
             Tensor r = gate.apply(xr.add(inner.narrow(1, units, units)));
             candidate = activation.apply(xh.add(r.mul(inner.narrow(1, 2 * units, units))));
         } else {
-            Tensor inner = h.matmul(u.narrow(1, 0, 2 * units));
+            // Keras 3: z and r read h ∘ m_z and h ∘ m_r; the candidate's product reads r ∘ (h ∘ m_h)
+            Tensor inner = recurrentProduct(hPrev, u.narrow(1, 0, 2 * units),
+                    recurrentDropout == null ? null : recurrentDropout.narrow(1, 0, 2 * units));
             z = gate.apply(xz.add(inner.narrow(1, 0, units)));
             Tensor r = gate.apply(xr.add(inner.narrow(1, units, units)));
-            candidate = activation.apply(xh.add(r.mul(h).matmul(u.narrow(1, 2 * units, units))));
+            Tensor hh = recurrentDropout == null ? hPrev : hPrev.mul(recurrentDropout.narrow(1, 2 * units, units));
+            candidate = activation.apply(xh.add(r.mul(hh).matmul(u.narrow(1, 2 * units, units))));
         }
         // h = z*h + (1-z)*n, written as n + z*(h - n)
         return List.of(candidate.add(z.mul(hPrev.sub(candidate))));
     }
 
     /**
-     * The fused loop for {@code reset_after} with Keras's default activations (tanh, sigmoid): the
-     * sequence of h. Without a bias the recurrent bias is zeros.
+     * The fused loop (activations tanh, sigmoid, relu, linear or hard_sigmoid): the sequence of h. With
+     * {@code reset_after} the cell {@code GRU} (the recurrent bias row as its parameter, zeros without a
+     * bias), else {@code GRU_RESET_BEFORE} (every bias already in the projected input).
      */
     @Override
-    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor recurrentDropout, Tensor mask, OpAttrs.Recurrence attrs) {
         Activation act = Activation.named(options.activation()), gates = Activation.named(options.recurrentActivation());
-        if (!resetAfter || act == null || gates == null) return null;
-        Tensor recurrentBias = options.useBias() ? bias.value().narrow(0, 1, 1).reshape(3 * units)
-                : Ops.expand(Ops.scalarLike(projected, 0.0), Shape.of(3 * units));
-        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), List.of(recurrentBias, states.get(0)), mask,
-                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.GRU, attrs.reverse(), attrs.timeOrder(), act, gates));
+        if (act == null || gates == null) return null;
+        List<Tensor> operands = states;
+        OpAttrs.Recurrence.Cell cell = OpAttrs.Recurrence.Cell.GRU_RESET_BEFORE;
+        if (resetAfter) {
+            cell = OpAttrs.Recurrence.Cell.GRU;
+            Tensor recurrentBias = options.useBias() ? bias.value().narrow(0, 1, 1).reshape(3 * units)
+                    : Ops.expand(Ops.scalarLike(projected, 0.0), Shape.of(3 * units));
+            operands = List.of(recurrentBias, states.get(0));
+        }
+        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), withDropout(operands, recurrentDropout), mask,
+                new OpAttrs.Recurrence(cell, attrs.reverse(), attrs.timeOrder(), act, gates, attrs.recurrentDropout()));
         return List.of(packed.slice(2, 0, units));
     }
 

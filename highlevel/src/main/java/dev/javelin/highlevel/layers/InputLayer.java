@@ -11,13 +11,19 @@ import java.util.Map;
 
 /**
  * Declares the shape of one sample (no batch axis), as Keras's InputLayer: the first element of a
- * {@code Sequential}, or what {@code Input.of} creates for a functional model.
+ * {@code Sequential}, or what {@code Input.of} creates for a functional model. A dimension given as
+ * {@link #ANY} ({@code -1}, Keras's {@code None}) takes any size, as the batch does: a sequence length
+ * for layers that do not depend on it. Shape inference then sees it at a placeholder size of 1.
  *
  * <pre>{@code
  * Model m = new Sequential(new InputLayer(28, 28, 1), new Flatten(), new Dense(10));
+ * Tensor tokens = Input.of(InputLayer.ANY, 16);   // [batch, any length, 16]
  * }</pre>
  */
 public final class InputLayer extends Layer {
+    /** A sample dimension of any size (Keras's {@code None}). */
+    public static final int ANY = -1;
+
     private final int[] sampleShape;
     private final DType dtype;
     private final Tensor output;
@@ -37,16 +43,17 @@ public final class InputLayer extends Layer {
     }
 
     /**
-     * Checks a sample shape: every dimension at least 1, and the sample small enough for one Java
-     * array (a hostile file cannot claim an input of 2^31 x 2^31).
+     * Checks a sample shape: every dimension at least 1 or {@link #ANY}, and the fixed ones small
+     * enough for one Java array (a hostile file cannot claim an input of 2^31 x 2^31).
      *
      * @throws IllegalArgumentException naming the shape and the limit
      */
     public static void checkSampleShape(int[] sampleShape) {
         long elements = 1;
         for (int d : sampleShape) {
+            if (d == ANY) continue;
             if (d < 1) {
-                throw new IllegalArgumentException("InputLayer: sample dimensions must be >= 1, got "
+                throw new IllegalArgumentException("InputLayer: sample dimensions must be >= 1 (or -1 for any size), got "
                         + Shortened.of(Arrays.toString(sampleShape)));
             }
             elements *= d; // both factors are below 2^31, so this fits a long before the check below
@@ -57,15 +64,15 @@ public final class InputLayer extends Layer {
         }
     }
 
-    /** [1, sample...]: the batch axis is a placeholder of size 1 (printed as None). */
+    /** [1, sample...]: the batch axis is a placeholder of size 1 (printed as None), and so is each {@link #ANY} dimension. */
     public Shape batchShape() {
         int[] d = new int[sampleShape.length + 1];
         d[0] = 1;
-        System.arraycopy(sampleShape, 0, d, 1, sampleShape.length);
+        for (int i = 0; i < sampleShape.length; i++) d[i + 1] = sampleShape[i] == ANY ? 1 : sampleShape[i];
         return Shape.of(d);
     }
 
-    /** The shape of one sample. */
+    /** The shape of one sample ({@link #ANY} where any size goes). */
     public int[] sampleShape() {
         return sampleShape.clone();
     }
@@ -82,9 +89,12 @@ public final class InputLayer extends Layer {
     @Override
     public Tensor call(Tensor inputs, boolean training) {
         int[] got = inputs.shape().toArray();
-        if (got.length != sampleShape.length + 1 || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(got, 1, got.length), sampleShape)) {
-            throw new IllegalArgumentException(name() + " (InputLayer): expected inputs of shape [batch, "
-                    + java.util.Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "], got " + inputs.shape());
+        boolean fits = got.length == sampleShape.length + 1;
+        for (int i = 0; fits && i < sampleShape.length; i++) fits = sampleShape[i] == ANY || sampleShape[i] == got[i + 1];
+        if (!fits) {
+            StringBuilder expected = new StringBuilder("[batch");
+            for (int d : sampleShape) expected.append(", ").append(d == ANY ? "any" : String.valueOf(d));
+            throw new IllegalArgumentException(name() + " (InputLayer): expected inputs of shape " + expected + "], got " + inputs.shape());
         }
         return inputs;
     }
@@ -94,14 +104,14 @@ public final class InputLayer extends Layer {
         Map<String, Object> c = super.getConfig();
         List<Object> shape = new ArrayList<>();
         shape.add(null);
-        for (int d : sampleShape) shape.add(d);
+        for (int d : sampleShape) shape.add(d == ANY ? null : d);
         c.put("batch_shape", shape);
         c.put("dtype", dtype.toString());
         return c;
     }
 
     public static InputLayer fromConfig(Map<String, Object> c) {
-        int[] sample = Config.requiredBatchShape(c, "batch_shape");
+        int[] sample = Config.batchShapeWithAny(c, "batch_shape");
         String dtype = Config.choice(c, "dtype", "float32", "float32", "float64", "int32", "int64", "bool");
         DType dt = DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT));
         return new InputLayer(sample, dt, Config.string(c, "name", null));

@@ -63,6 +63,11 @@ public final class LSTM extends RecurrentLayer {
     }
 
     @Override
+    protected int gateCount() {
+        return 4;
+    }
+
+    @Override
     protected void buildCell(int inputDim) {
         kernel = addWeight("kernel", Shape.of(inputDim, 4 * units), options.kernelInitializer(), options.kernelRegularizer(), true);
         recurrentKernel = addWeight("recurrent_kernel", Shape.of(units, 4 * units), options.recurrentInitializer(),
@@ -80,11 +85,16 @@ public final class LSTM extends RecurrentLayer {
     }
 
     @Override
+    protected Tensor projectGate(Tensor x, int gate) {
+        Tensor p = x.matmul(kernel.value().narrow(1, gate * units, units));
+        return options.useBias() ? p.add(bias.value().narrow(0, gate * units, units)) : p;
+    }
+
+    @Override
     protected List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout) {
         Tensor h = states.get(0);
         Tensor c = states.get(1);
-        if (recurrentDropout != null) h = h.mul(recurrentDropout);
-        Tensor z = projected.add(h.matmul(recurrentKernel.value()));
+        Tensor z = projected.add(recurrentProduct(h, recurrentKernel.value(), recurrentDropout));
         Tensor i = gate.apply(z.narrow(1, 0, units));
         Tensor f = gate.apply(z.narrow(1, units, units));
         Tensor g = activation.apply(z.narrow(1, 2 * units, units));
@@ -93,13 +103,13 @@ public final class LSTM extends RecurrentLayer {
         return List.of(o.mul(activation.apply(cNext)), cNext);
     }
 
-    /** The fused loop (activations tanh, sigmoid, relu or linear): the sequences of h and of c. */
+    /** The fused loop (activations tanh, sigmoid, relu, linear or hard_sigmoid): the sequences of h and of c. */
     @Override
-    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor recurrentDropout, Tensor mask, OpAttrs.Recurrence attrs) {
         Activation act = Activation.named(options.activation()), gates = Activation.named(options.recurrentActivation());
         if (act == null || gates == null) return null;
-        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), states, mask,
-                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, attrs.reverse(), attrs.timeOrder(), act, gates));
+        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel.value(), withDropout(states, recurrentDropout), mask,
+                new OpAttrs.Recurrence(OpAttrs.Recurrence.Cell.LSTM, attrs.reverse(), attrs.timeOrder(), act, gates, attrs.recurrentDropout()));
         return List.of(packed.slice(2, 0, units), packed.slice(2, units, 2 * units));
     }
 

@@ -303,11 +303,14 @@ public final class MultiHeadAttention extends Layer {
     }
 
     public static MultiHeadAttention fromConfig(Map<String, Object> c) {
-        Object v = c.get("value_dim"), o = c.get("output_shape"), s = c.get("seed");
-        return new MultiHeadAttention(Config.integer(c, "num_heads", 1), Config.integer(c, "key_dim", 1),
-                v instanceof Number n ? n.intValue() : null, Config.number(c, "dropout", 0.0), Config.bool(c, "use_bias", true),
-                o instanceof Number n ? n.intValue() : o instanceof List<?> l && l.size() == 1 ? ((Number) l.get(0)).intValue() : null,
+        // strictly, as every layer's config: a value_dim of "x" or an output_shape of [null] used to read as absent (or fail with
+        // a ClassCastException), and a seed of 3.5 as 3
+        Integer valueDim = c.get("value_dim") == null ? null : Config.integerIn(c, "value_dim", 1, 1, Integer.MAX_VALUE);
+        Integer outputDim = c.get("output_shape") == null ? null : Config.ints(c, "output_shape", 1, null, 1)[0];
+        return new MultiHeadAttention(Config.requiredInteger(c, "num_heads", 1, Integer.MAX_VALUE),
+                Config.requiredInteger(c, "key_dim", 1, Integer.MAX_VALUE), valueDim, Config.number(c, "dropout", 0.0),
+                Config.bool(c, "use_bias", true), outputDim,
                 Config.initializer(c, "kernel_initializer", new GlorotUniform()), Config.initializer(c, "bias_initializer", new Zeros()),
-                s instanceof Number n ? n.longValue() : null, Config.string(c, "name", null));
+                Config.optionalLong(c, "seed"), Config.string(c, "name", null));
     }
 }

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.tensor.Shape;
 import java.util.Locale;
 
 /** Keras/TensorFlow padding arithmetic for windows: {@code valid} (none) and {@code same} (extra at the end). */
@@ -17,21 +18,24 @@ final class Padding {
     /** {before, after} for one spatial axis. */
     static int[] amounts(String padding, int size, int kernel, int stride, int dilation) {
         if (padding.equals("valid")) return new int[] {0, 0};
-        int effective = (kernel - 1) * dilation + 1;
-        int out = (size + stride - 1) / stride;
-        int total = Math.max((out - 1) * stride + effective - size, 0);
-        return new int[] {total / 2, total - total / 2};
+        // in long: a stride or dilation near 2^31 overflowed int into a wrong (or negative) size
+        long effective = (long) (kernel - 1) * dilation + 1;
+        long out = ((long) size + stride - 1) / stride;
+        long total = Math.max((out - 1) * stride + effective - size, 0);
+        Shape.dimension("padding", size + total, "\"same\" padding of " + size + " for a window of " + kernel + ", stride "
+                + stride + ", dilation " + dilation);
+        return new int[] {(int) (total / 2), (int) (total - total / 2)};
     }
 
     /** Output length along one axis, or an error naming the layer when the window does not fit. */
     static int outputSize(String layer, String padding, int size, int kernel, int stride, int dilation) {
-        if (padding.equals("same")) return (size + stride - 1) / stride;
-        int effective = (kernel - 1) * dilation + 1;
+        if (padding.equals("same")) return (int) (((long) size + stride - 1) / stride);
+        long effective = (long) (kernel - 1) * dilation + 1;
         if (size < effective) {
             throw new IllegalArgumentException(layer + ": input size " + size + " is smaller than the window " + effective
                     + " with padding \"valid\"");
         }
-        return (size - effective) / stride + 1;
+        return (int) ((size - effective) / stride + 1);
     }
 
     static int[] pair(String layer, String what, int... v) {

@@ -17,17 +17,19 @@ import java.util.Map;
  * step. The input projection of every step is one matmul before the loop; each step then adds the
  * recurrent product and applies the gates. Keras's arguments: {@code return_sequences},
  * {@code return_state}, {@code go_backwards}, initial states, {@code dropout} (one mask on the
- * inputs for the whole sequence) and {@code recurrent_dropout} (one on the carried output).
+ * inputs for the whole sequence; with recurrent dropout too, one per gate, as Keras 3) and
+ * {@code recurrent_dropout} (as Keras 3: in training, one mask per gate on the carried output before
+ * that gate's product, {@code (h ∘ m_q)·w_q}, fixed for the sequence; none in inference).
  *
  * <p>A padding mask ({@link Masks}) freezes the states at masked steps: a padded sequence ends in
  * the same state as the unpadded one. With {@code return_sequences} the output carries the mask on.
  * With {@code go_backwards} the sequence output is in processing (reversed) order while the mask
  * stays in input order, as in Keras ({@link Bidirectional} puts the backward outputs back in order).
  *
- * <p>A cell with a fused loop ({@link LSTM}, {@link GRU} with {@code reset_after}, {@link SimpleRNN},
- * each with activations among tanh, sigmoid, relu and linear) runs all the steps as one
- * {@link Op#RECURRENCE} op, eagerly and under the JIT alike, so a traced graph does not grow with the
- * number of steps; other cells and options (recurrent dropout, other activations) unroll the steps
+ * <p>A cell with a fused loop ({@link LSTM}, {@link GRU} either way of {@code reset_after}, {@link SimpleRNN},
+ * each with activations among tanh, sigmoid, relu, linear and hard_sigmoid, with or without recurrent
+ * dropout) runs all the steps as one {@link Op#RECURRENCE} op, eagerly and under the JIT alike, so a
+ * traced graph does not grow with the number of steps; other cells and activations unroll the steps
  * into the graph, whose size then grows linearly with T (see perf/NOTES.md for the measured costs).
  *
  * <pre>{@code
@@ -64,15 +66,24 @@ public abstract class RecurrentLayer extends Layer {
     /** How many state tensors the cell carries (LSTM: h and c). Each is {@code [batch, units]}. */
     protected abstract int stateCount();
 
+    /** How many gate blocks of {@code units} columns the recurrent kernel has (LSTM 4, GRU 3, SimpleRNN 1). */
+    protected abstract int gateCount();
+
     /** Creates the weights for {@code inputDim} features per step. */
     protected abstract void buildCell(int inputDim);
 
     /** The input part of every step at once: {@code [rows, inputDim]} to {@code [rows, width]} (with the input bias). */
     protected abstract Tensor projectInputs(Tensor x);
 
+    /** Gate {@code gate}'s block of {@link #projectInputs} ({@code [rows, units]}); this default slices the whole projection. */
+    protected Tensor projectGate(Tensor x, int gate) {
+        return projectInputs(x).narrow(1, gate * units, units);
+    }
+
     /**
      * One step: the projected inputs of this step {@code [batch, width]}, the states, and the
-     * recurrent dropout multiplier (null when none) give the next states; the first is the output.
+     * recurrent dropout multiplier ({@code [batch, gates·units]}, gate block q for gate q's product;
+     * null when none) give the next states; the first is the output.
      */
     protected abstract List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout);
 
@@ -80,10 +91,33 @@ public abstract class RecurrentLayer extends Layer {
      * The whole loop as one fused {@link Op#RECURRENCE} (no graph growth with the number of steps),
      * or null where this cell has none, or not with these options (then the steps are unrolled).
      * Returns one {@code [batch, time, units]} sequence per state (the output first), each step at
-     * the row {@code attrs.outputIndex} gives; {@code attrs.cell()} is null for the cell to fill in.
+     * the row {@code attrs.outputIndex} gives; {@code attrs.cell()} is null for the cell to fill in,
+     * {@code attrs.recurrentDropout()} says whether {@code recurrentDropout} is given.
      */
-    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor recurrentDropout, Tensor mask, OpAttrs.Recurrence attrs) {
         return null;
+    }
+
+    /** The fused op's operands after w: the cell's {@code operands}, then the recurrent dropout multiplier if any. */
+    protected static List<Tensor> withDropout(List<Tensor> operands, Tensor recurrentDropout) {
+        if (recurrentDropout == null) return operands;
+        List<Tensor> all = new ArrayList<>(operands);
+        all.add(recurrentDropout);
+        return all;
+    }
+
+    /**
+     * {@code h·w} for the unrolled steps; with a recurrent dropout multiplier {@code m} ([batch,
+     * gates·units]) gate block q of w multiplies {@code h ∘ m_q} instead, as Keras 3's cells.
+     */
+    protected final Tensor recurrentProduct(Tensor h, Tensor w, Tensor recurrentDropout) {
+        if (recurrentDropout == null) return h.matmul(w);
+        int gates = w.dim(1) / units;
+        List<Tensor> parts = new ArrayList<>(gates);
+        for (int q = 0; q < gates; q++) {
+            parts.add(h.mul(recurrentDropout.narrow(1, q * units, units)).matmul(w.narrow(1, q * units, units)));
+        }
+        return gates == 1 ? parts.get(0) : ArrayOps.concat(parts, 1);
     }
 
     // ---- the loop -----------------------------------------------------------------------------
@@ -133,13 +167,28 @@ public abstract class RecurrentLayer extends Layer {
         int features = inputs.dim(2);
         List<Tensor> states = initialStates(initialStates, inputs);
         Tensor x = inputs;
-        if (training && options.dropout() > 0) x = x.mul(dropoutMask(x, n, features, options.dropout()).unsqueeze(1));
-        Tensor recurrentDrop = training && options.recurrentDropout() > 0 ? dropoutMask(x, n, units, options.recurrentDropout()) : null;
-        Tensor projected = projectInputs(x.reshape(n * steps, features));
+        // with both dropouts Keras 3's cells (implementation 1) draw one input mask per gate too
+        int inputMasks = training && options.recurrentDropout() > 0 ? gateCount() : 1;
+        Tensor inputDrop = training && options.dropout() > 0 ? dropoutMask(x, n, inputMasks * features, options.dropout()) : null;
+        Tensor recurrentDrop = training && options.recurrentDropout() > 0
+                ? dropoutMask(x, n, gateCount() * units, options.recurrentDropout()) : null;
+        Tensor projected;
+        if (inputDrop == null || inputMasks == 1) {
+            if (inputDrop != null) x = x.mul(inputDrop.unsqueeze(1));
+            projected = projectInputs(x.reshape(n * steps, features));
+        } else { // gate q's projection reads x ∘ d_q
+            List<Tensor> parts = new ArrayList<>(inputMasks);
+            for (int q = 0; q < inputMasks; q++) {
+                Tensor dq = inputDrop.narrow(1, q * features, features).unsqueeze(1);
+                parts.add(projectGate(x.mul(dq).reshape(n * steps, features), q));
+            }
+            projected = ArrayOps.concat(parts, 1);
+        }
         projected = projected.reshape(n, steps, projected.dim(1));
-        if (recurrentDrop == null && fusedLoop && (timeOrder || !options.goBackwards() || !(zeroOutputForMask && m != null))) {
-            OpAttrs.Recurrence attrs = new OpAttrs.Recurrence(null, options.goBackwards(), timeOrder);
-            List<Tensor> fused = scan(projected, states, m, attrs);
+        if (fusedLoop && (timeOrder || !options.goBackwards() || !(zeroOutputForMask && m != null))) {
+            OpAttrs.Recurrence attrs = new OpAttrs.Recurrence(null, options.goBackwards(), timeOrder, OpAttrs.Recurrence.Activation.TANH,
+                    OpAttrs.Recurrence.Activation.SIGMOID, recurrentDrop != null);
+            List<Tensor> fused = scan(projected, states, recurrentDrop, m, attrs);
             if (fused != null) return finish(fused, m, steps, attrs);
         }
         Tensor[] outputs = new Tensor[options.returnSequences() ? steps : 0];
@@ -210,7 +259,10 @@ public abstract class RecurrentLayer extends Layer {
         return states;
     }
 
-    /** One dropout multiplier {@code [batch, width]} reused at every step, as Keras's DropoutRNNCell. */
+    /**
+     * One dropout multiplier {@code [batch, width]} reused at every step, as Keras's DropoutRNNCell
+     * (for the recurrent one, width = gates·units: an independent mask per gate, as Keras 3's cells).
+     */
     private Tensor dropoutMask(Tensor like, int n, int width, double rate) {
         Tensor ones = Ops.scalarLike(like, 1).cast(like.dtype()).expand(n, width);
         return NN.dropout(ones, rate, seeds.next(like.device()));

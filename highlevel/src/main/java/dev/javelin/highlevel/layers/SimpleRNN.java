@@ -53,6 +53,11 @@ public final class SimpleRNN extends RecurrentLayer {
     }
 
     @Override
+    protected int gateCount() {
+        return 1;
+    }
+
+    @Override
     protected void buildCell(int inputDim) {
         kernel = addWeight("kernel", Shape.of(inputDim, units), options.kernelInitializer(), options.kernelRegularizer(), true);
         recurrentKernel = addWeight("recurrent_kernel", Shape.of(units, units), options.recurrentInitializer(),
@@ -68,18 +73,16 @@ public final class SimpleRNN extends RecurrentLayer {
 
     @Override
     protected List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout) {
-        Tensor h = states.get(0);
-        if (recurrentDropout != null) h = h.mul(recurrentDropout);
-        return List.of(activation.apply(projected.add(h.matmul(recurrentKernel.value()))));
+        return List.of(activation.apply(projected.add(recurrentProduct(states.get(0), recurrentKernel.value(), recurrentDropout))));
     }
 
     /** The fused loop (activation tanh, relu, sigmoid or linear): the sequence of h. */
     @Override
-    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor mask, OpAttrs.Recurrence attrs) {
+    protected List<Tensor> scan(Tensor projected, List<Tensor> states, Tensor recurrentDropout, Tensor mask, OpAttrs.Recurrence attrs) {
         Activation act = Activation.named(options.activation());
         if (act == null) return null;
-        return List.of(SequenceOps.recurrence(projected, recurrentKernel.value(), states, mask,
-                new OpAttrs.Recurrence(Cell.RNN, attrs.reverse(), attrs.timeOrder(), act, Activation.SIGMOID)));
+        return List.of(SequenceOps.recurrence(projected, recurrentKernel.value(), withDropout(states, recurrentDropout), mask,
+                new OpAttrs.Recurrence(Cell.RNN, attrs.reverse(), attrs.timeOrder(), act, Activation.SIGMOID, attrs.recurrentDropout())));
     }
 
     public Variable kernel() {

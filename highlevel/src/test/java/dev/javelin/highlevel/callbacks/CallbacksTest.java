@@ -141,6 +141,25 @@ class CallbacksTest {
     }
 
     @Test
+    void modelCheckpointFillsKerasFileNameTemplates() {
+        // Keras's usual "ckpt-{epoch:02d}-{val_loss:.2f}" was written under that literal name, so each epoch overwrote it
+        Model m = model();
+        m.fit(x(), y(), FitOptions.builder().epochs(1).verbose(0).build());
+        ModelCheckpoint c = new ModelCheckpoint(dir.resolve("ck-{epoch:02d}-{val_loss:.2f}-{{x}}.safetensors").toString());
+        c.setModel(m);
+        c.onTrainBegin(Map.of());
+        c.onEpochEnd(0, logs("val_loss", 0.456));
+        c.onEpochEnd(9, logs("val_loss", 1.5));
+        assertTrue(Files.exists(dir.resolve("ck-01-0.46-{x}.safetensors")));
+        assertEquals(dir.resolve("ck-10-1.50-{x}.safetensors"), c.lastSaved());
+        assertEquals("e3-l0.125000-a1.250e-01-7", FilepathTemplate.format("e{epoch}-l{loss:f}-a{loss:.3e}-{n:d}", 3,
+                Map.of("loss", 0.125, "n", 7.0)));
+        var unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FilepathTemplate.format("ck-{val_acc}", 1, Map.of("loss", 1.0)));
+        assertTrue(unknown.getMessage().contains("'val_acc'") && unknown.getMessage().contains("loss"), unknown.getMessage());
+    }
+
+    @Test
     void lambdaCallbackSeesEveryHook() {
         List<String> events = new ArrayList<>();
         LambdaCallback cb = LambdaCallback.builder()

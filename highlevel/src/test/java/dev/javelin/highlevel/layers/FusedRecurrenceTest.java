@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.autodiff.GradientTape;
 import dev.javelin.jit.Jit;
+import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -44,6 +45,39 @@ class FusedRecurrenceTest {
         compare(() -> new Bidirectional(new LSTM(4, SEQ)), mask(), false);
         compare(() -> new LSTM(5, all.activation("relu").recurrentActivation("linear")), mask(), true);
         compare(() -> new Bidirectional(new LSTM(3, RecurrentOptions.defaults().goBackwards(true)), "sum"), null, false);
+        compare(() -> new LSTM(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
+        compare(() -> new LSTM(5, all.recurrentDropout(0.4).dropout(0.2).seed(11L)), mask(), true);
+        compare(() -> new Bidirectional(new LSTM(4, SEQ.recurrentDropout(0.5).seed(12L))), mask(), false);
+    }
+
+    @Test
+    void eachGatesInputProjectionIsItsBlockOfTheWhole() {
+        Tensor x = new RandomTensors(8).normal(Shape.of(6, 3));
+        List<RecurrentLayer> layers = List.of(new LSTM(4), new LSTM(4, RecurrentOptions.defaults().useBias(false)), new GRU(4),
+                new GRU(4, RecurrentOptions.defaults(), false, null), new GRU(4, RecurrentOptions.defaults().useBias(false), false, null));
+        for (RecurrentLayer l : layers) {
+            l.ensureBuilt(List.of(Shape.of(2, 3, 3)));
+            for (Variable w : l.weights()) w.store(w.stored().add(new RandomTensors(9).normal(w.shape()).mul(0.2)));
+            Tensor whole = l.projectInputs(x);
+            for (int q = 0; q < l.gateCount(); q++) {
+                Tensor expected = whole.narrow(1, q * 4, 4), got = l.projectGate(x, q);
+                assertTrue(got.sub(expected).abs().max().item() <= 1e-6, l.name() + " gate " + q);
+            }
+        }
+    }
+
+    @Test
+    void hardSigmoidIsKeras3sAndRunsFused() {
+        double[] at = {-4, -3, -1.5, 0, 1.5, 3, 4};
+        double[] expected = {0, 0, 0.25, 0.5, 0.75, 1, 1}; // relu6(x + 3) / 6
+        double[] got = Activations.get("hard_sigmoid").apply(Tensors.of(at, 7)).toDoubleArray();
+        for (int i = 0; i < at.length; i++) assertEquals(expected[i], got[i], 1e-12, "hard_sigmoid(" + at[i] + ")");
+        assertEquals(OpAttrs.Recurrence.Activation.HARD_SIGMOID, OpAttrs.Recurrence.Activation.named("hard_sigmoid"));
+        LSTM lstm = new LSTM(4, SEQ.recurrentActivation("hard_sigmoid"));
+        Tensor x = new RandomTensors(5).normal(Shape.of(2, 6, 3));
+        lstm.ensureBuilt(List.of(x.shape()));
+        String plan = Jit.explain(in -> new Tensor[] {lstm.call(in[0], true)}, x);
+        assertTrue(plan.contains("recurrence"), "an LSTM with hard_sigmoid gates runs the fused loop:\n" + plan);
     }
 
     @Test
@@ -54,6 +88,16 @@ class FusedRecurrenceTest {
         compare(() -> new GRU(5, RecurrentOptions.defaults().useBias(false).returnState(true)), mask(), true);
         compare(() -> new Bidirectional(new GRU(4, SEQ)), mask(), false);
         compare(() -> new GRU(4, all.activation("sigmoid").recurrentActivation("tanh").goBackwards(true)), mask(), false);
+        compare(() -> new GRU(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
+        compare(() -> new GRU(5, all.recurrentDropout(0.4).seed(13L).goBackwards(true)), mask(), true);
+        compare(() -> new GRU(5, all.recurrentDropout(0.3).dropout(0.3).seed(16L)), mask(), false);
+        // reset_after=False: its own cell in the fused loop
+        compare(() -> new GRU(6, all, false, null), null, false);
+        compare(() -> new GRU(5, all.goBackwards(true), false, null), mask(), true);
+        compare(() -> new GRU(5, RecurrentOptions.defaults().useBias(false).returnState(true), false, null), mask(), true);
+        compare(() -> new GRU(5, all.recurrentDropout(0.4).dropout(0.1).seed(15L).recurrentActivation("hard_sigmoid"), false, null),
+                mask(), true);
+        compare(() -> new Bidirectional(new GRU(4, SEQ, false, null)), mask(), false);
     }
 
     @Test
@@ -65,6 +109,7 @@ class FusedRecurrenceTest {
         compare(() -> new SimpleRNN(5, RecurrentOptions.defaults().activation("relu").goBackwards(true).returnState(true)), mask(), true);
         compare(() -> new Bidirectional(new SimpleRNN(4, SEQ)), mask(), false);
         compare(() -> new SimpleRNN(4, all.activation("linear")), null, false);
+        compare(() -> new SimpleRNN(5, all.recurrentDropout(0.3).seed(14L)), mask(), true);
     }
 
     private static void compare(java.util.function.Supplier<Layer> make, Tensor mask, boolean initialStates) {
@@ -119,11 +164,13 @@ class FusedRecurrenceTest {
 
     @Test
     void aCompiledTrainStepDoesNotGrowWithTheSequence() {
-        assertEquals(programSize(4), programSize(48));
+        assertEquals(programSize(4, SEQ), programSize(48, SEQ));
+        RecurrentOptions dropped = SEQ.recurrentDropout(0.3).seed(5L);
+        assertEquals(programSize(4, dropped), programSize(48, dropped), "with recurrent dropout");
     }
 
-    private static long programSize(int steps) {
-        LSTM first = new LSTM(8, SEQ), second = new LSTM(8);
+    private static long programSize(int steps, RecurrentOptions options) {
+        LSTM first = new LSTM(8, options), second = new LSTM(8, options.returnSequences(false));
         Tensor x = new RandomTensors(3).normal(Shape.of(2, steps, 3));
         first.ensureBuilt(List.of(x.shape()));
         second.ensureBuilt(List.of(Shape.of(2, steps, 8)));

@@ -44,6 +44,25 @@ class LayerCallErrorsTest {
     }
 
     @Test
+    void hugeDilationsGiveAClearErrorNotAnOverflowedShape() {
+        // a dilation near 2^31 (a damaged or hostile model file) overflowed the window arithmetic: the summary's
+        // shapes and the computed ones disagreed ("dense: expected last dimension 1200, got 1440")
+        int huge = Integer.MAX_VALUE;
+        Conv2D same = new Conv2D(2, new int[] {3, 3}, new int[] {1, 1}, "same", new int[] {huge, 1}, 1, null, true,
+                new dev.javelin.highlevel.initializers.GlorotUniform(), new dev.javelin.highlevel.initializers.Zeros(), null, null, "wide");
+        var e = assertThrows(LayerCallException.class, () -> same.apply(normal(1, 12, 12, 1)));
+        assertTrue(e.getMessage().startsWith("wide (Conv2D): ") && e.getMessage().contains("dilation " + huge), e.getMessage());
+        Conv2D valid = new Conv2D(2, new int[] {3, 3}, new int[] {1, 1}, "valid", new int[] {huge, 1}, 1, null, true,
+                new dev.javelin.highlevel.initializers.GlorotUniform(), new dev.javelin.highlevel.initializers.Zeros(), null, null, "narrow");
+        var small = assertThrows(IllegalArgumentException.class, () -> valid.computeOutputShape(Shape.of(1, 12, 12, 1)));
+        assertTrue(small.getMessage().contains("input size 12 is smaller than the window 4294967295"), small.getMessage());
+        Conv2DTranspose up = new Conv2DTranspose(2, new int[] {3, 3}, new int[] {huge, 1}, "valid", new int[] {1, 1}, null, true,
+                new dev.javelin.highlevel.initializers.GlorotUniform(), new dev.javelin.highlevel.initializers.Zeros(), null, null, "up");
+        var big = assertThrows(IllegalArgumentException.class, () -> up.computeOutputShape(Shape.of(1, 12, 12, 1)));
+        assertTrue(big.getMessage().contains("up (Conv2DTranspose): a result dimension would be"), big.getMessage());
+    }
+
+    @Test
     void aSequentialWithAnInputLayerChecksItsInputs() {
         Model model = new Sequential(new InputLayer(4), new Dense(2));
         // a rank-1 input used to pass through Dense as a vector and return shape [2]

@@ -65,14 +65,14 @@ public final class CpuCodegen {
      * A kernel for {@code ir}, called through {@link #kernel()} or through method handles
      * ({@link #opaque()}, what launchers use, see {@link OpaqueKernel}). Both run in
      * {@link KernelInterpreter} until the generated code is warm ({@link TieredKernel}); the class
-     * itself is generated when first needed (by the background warm-up, from a kernel's second call),
+     * itself is generated when first needed (when the generated tier takes over),
      * so a kernel called once costs no class at all.
      */
     public static final class Generated {
-        private final KernelWarmup tiers;
+        private final KernelTiers tiers;
         private final FusedKernel kernel, opaque;
 
-        private Generated(KernelWarmup tiers) {
+        private Generated(KernelTiers tiers) {
             this.tiers = tiers;
             this.kernel = new TieredKernel(tiers, false);
             this.opaque = new TieredKernel(tiers, true);
@@ -111,7 +111,7 @@ public final class CpuCodegen {
      * now (so a code generation error shows here); otherwise when first needed.
      */
     public static Generated compile(KernelIR ir) {
-        Generated g = new Generated(new KernelWarmup(ir, KernelSupport.S.length()));
+        Generated g = new Generated(new KernelTiers(ir, KernelSupport.S.length()));
         if (TieredKernel.policy() == TieredKernel.Policy.VECTOR) g.bytes();
         return g;
     }

@@ -10,8 +10,7 @@ import java.util.Locale;
  * keeps a cold JVM from running a program's first call as interpreted and boxed Vector API code
  * (most of a fresh JVM's first train step, perf/NOTES.md cold start), and a kernel called once from
  * costing a class at all. {@code -Djavelin.kernels.coldElements=N} sets the interpreter's share;
- * with {@code -Djavelin.warmup=true} a background thread warms the generated code up from the
- * second call and the kernel switches as soon as it is compiled ({@link KernelWarmup}).
+ * the count is kept in {@link KernelTiers}.
  *
  * <p>{@code -Djavelin.kernels.tiers=vector} runs the generated code from the first call (the old
  * behaviour), {@code =interpreter} never leaves the interpreter (for tests and measurements);
@@ -36,11 +35,11 @@ public final class TieredKernel implements FusedKernel {
     private static volatile Policy policy = Policy.valueOf(
             System.getProperty("javelin.kernels.tiers", "tiered").toUpperCase(Locale.ROOT));
 
-    private final KernelWarmup state;
+    private final KernelTiers state;
     private final boolean throughHandle;
 
     /** {@code throughHandle}: call the generated code through method handles ({@link OpaqueKernel}). */
-    TieredKernel(KernelWarmup state, boolean throughHandle) {
+    TieredKernel(KernelTiers state, boolean throughHandle) {
         this.state = state;
         this.throughHandle = throughHandle;
     }

@@ -20,8 +20,10 @@ import java.util.Arrays;
  * into its exp, and causal rows simply stop at their last visible key ({@link #visible}).
  */
 final class AttentionScores {
-    /** Query rows per tile. */
+    /** Query rows per tile, at most. */
     static final int QUERY_BLOCK = 64;
+    /** Fewest query rows per tile of a causal call (see {@link #queryBlock}). */
+    static final int MIN_CAUSAL_QUERY_BLOCK = 16;
     /** Keys per tile: with 64 query rows and head size 64 a score tile is 32 KB and the products stay in L2. */
     static final int KEY_BLOCK = 128;
 
@@ -32,6 +34,13 @@ final class AttentionScores {
     final boolean causal;
     /** No mask and scale > 0: max(s·scale) = max(s)·scale, so tiles stay unscaled and causal rows are cut short. */
     final boolean plain;
+    /**
+     * Query rows per tile. A causal block of qb rows computes its diagonal tile in full, qb²/2 wasted
+     * scores per block, qb/T of the useful work in all: 50% at T = 128 with 64-row blocks (the
+     * char-GPT). Causal calls therefore take blocks of T/8 rows (16 to 64), which keeps the waste near
+     * 1/8; measured at T = 128, d = 32: fwd+bwd 17.4 -> 15.3-15.9 ms on one thread with 16 rows.
+     */
+    final int queryBlock;
 
     AttentionScores(FloatLoops loops, OpCall call) {
         this.loops = loops;
@@ -50,6 +59,8 @@ final class AttentionScores {
         scale = (float) attrs.scale();
         causal = attrs.causal();
         plain = mask == null && scale > 0;
+        queryBlock = causal ? Math.max(MIN_CAUSAL_QUERY_BLOCK, Math.min(QUERY_BLOCK, Integer.highestOneBit(Math.max(1, tq / 8))))
+                : QUERY_BLOCK;
     }
 
     /** The end of the keys query rows [q0, q0 + rows) can see. */
@@ -95,10 +106,11 @@ final class AttentionScores {
 
     /** Batch entry b of x ([rows][cols]) transposed into dst at off as [cols][rows]. */
     static void transpose(AttentionOperand x, int b, int rows, int cols, float[] dst, int off) {
+        // column by column: the writes run contiguously (measured 1.3x faster than row by row at 128 x 32)
         float[] src = x.data();
-        for (int r = 0; r < rows; r++) {
-            int at = x.at(b, r, 0);
-            for (int c = 0; c < cols; c++) dst[off + c * rows + r] = src[at + c * x.colStride()];
+        int base = x.at(b, 0, 0), rs = x.rowStride(), cs = x.colStride();
+        for (int c = 0; c < cols; c++) {
+            for (int r = 0, d = off + c * rows, at = base + c * cs; r < rows; r++, at += rs) dst[d + r] = src[at];
         }
     }
 

@@ -11,16 +11,16 @@ import java.util.List;
 
 /**
  * CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
- * dilation and groups. float32 forward: 3x3 stride-1 layers by Winograd's F(2x2, 3x3)
- * ({@link WinogradConv}), first layers with short patch rows straight from a padded input
- * ({@link PaddedInputConv}), others through im2col + SGEMM in tiles of output rows
- * ({@link ColumnTiles}: each tile's columns gathered into a cache-sized buffer and multiplied in
- * place). The gradients go through im2col + SGEMM a tile of images at a time so the column buffer
- * stays bounded, or
- * through {@link ShortConv}'s kernels when the reduction is short (a first layer: direct kernels with
- * no column matrix where {@link ShortConv#direct} says so); float64
- * (gradient checks) runs {@link DirectConv2d}. Every result is a fixed sequence of GEMMs and
- * per-image scatters, so it does not depend on the thread count.
+ * dilation and groups. float32: 3x3 stride-1 layers by Winograd's F(2x2, 3x3), forward
+ * ({@link WinogradConv}) and both gradients ({@link WinogradGradients}); first layers with short
+ * patch rows straight from a padded input ({@link PaddedInputConv}); others through im2col + SGEMM
+ * in tiles of output rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized
+ * buffer and multiplied in place). The other gradients go through im2col + SGEMM a tile of images
+ * at a time so the column buffer stays bounded, or through {@link ShortConv}'s kernels when the
+ * reduction is short (a first layer: direct kernels with no column matrix where
+ * {@link ShortConv#direct} says so); float64 (gradient checks) runs {@link DirectConv2d}. Every
+ * result is a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread
+ * count.
  */
 final class Conv2d {
     /** Column-buffer budget per tile, in floats (1 MB, a core's L2: measured 3-8% faster than 512 KB on MNIST's layers). */
@@ -131,6 +131,10 @@ final class Conv2d {
             ShortConvVector.backwardInput(dyd, g, fd, o);
             return;
         }
+        if (WinogradGradients.applies(g)) {
+            new WinogradGradients(g).inputGradient(dyd, fd, o);
+            return;
+        }
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
@@ -161,6 +165,10 @@ final class Conv2d {
         }
         if (ShortConv.direct(g)) {
             ShortConvVector.backwardFilter(xa, x.offset(), x.strides(), dyd, g, o);
+            return;
+        }
+        if (WinogradGradients.applies(g) && x.strides()[3] == 1) {
+            new WinogradGradients(g).filterGradient(xa, x.offset(), x.strides(), dyd, o);
             return;
         }
         // One partial df per tile, summed in tile order afterwards: the tiling depends only on the

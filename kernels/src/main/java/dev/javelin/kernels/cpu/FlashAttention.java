@@ -11,7 +11,7 @@ import java.util.Arrays;
  * for a block of query rows it walks the keys a tile at a time, keeping per row the running maximum
  * {@code m}, the running sum {@code l} of {@code exp(s - m)} and the unnormalized output; when a
  * tile raises the maximum, the old sum and output are rescaled by {@code exp(m_old - m_new)}. Only a
- * 64×128 score tile exists at a time, never the Tq×Tk matrix. Each row's logsumexp
+ * (query block)×128 score tile exists at a time, never the Tq×Tk matrix. Each row's logsumexp
  * {@code m + log l} goes to the last output column for the backward pass. The keys are transposed
  * once per call unless stored so (and the values copied, when their columns are strided), O(T·d) memory, so every tile
  * product is a {@link TileGemm} on the calling thread with nothing repacked per tile; a score row's
@@ -45,7 +45,7 @@ final class FlashAttention {
             splitKeys(sc, ops, o, splits);
             return;
         }
-        int qb = AttentionScores.QUERY_BLOCK;
+        int qb = sc.queryBlock;
         int blocks = (sc.tq + qb - 1) / qb;
         long flops = (long) Math.min(qb, sc.tq) * sc.tk * (sc.d + sc.dv);
         CpuThreads.parallelFor(sc.batch * blocks, sc.grain(flops), (from, to) -> {
@@ -173,9 +173,11 @@ final class FlashAttention {
                     }
                     float sum = pass.expSum(s, so, visible, expScale, mNew);
                     if (visible < cols) Arrays.fill(s, so + visible, so + cols, 0f);
-                    float alpha = m[r] == Float.NEGATIVE_INFINITY ? 0f : (float) StrictMath.exp(m[r] - mNew);
+                    // a row that saw nothing before has l = 0 and an output row of zeros: nothing to rescale
+                    boolean first = m[r] == Float.NEGATIVE_INFINITY;
+                    float alpha = first ? 0f : (float) StrictMath.exp(m[r] - mNew);
                     l[r] = l[r] * alpha + sum;
-                    if (alpha != 1f) {
+                    if (!first && alpha != 1f) {
                         scalar[0] = alpha;
                         loops.binary(Op.MUL, acc, r * sc.dv, 1, scalar, 0, 0, acc, r * sc.dv, 1, sc.dv);
                     }

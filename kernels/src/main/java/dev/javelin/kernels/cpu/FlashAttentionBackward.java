@@ -46,7 +46,7 @@ final class FlashAttentionBackward {
 
         Scratch(AttentionScores sc) {
             this.sc = sc;
-            p = new float[AttentionScores.QUERY_BLOCK * AttentionScores.KEY_BLOCK];
+            p = new float[sc.queryBlock * AttentionScores.KEY_BLOCK];
             ds = new float[p.length];
             delta = new float[sc.tq];
             lse = new float[sc.tq];
@@ -59,11 +59,14 @@ final class FlashAttentionBackward {
 
         void run(int b, AttentionOperand o, AttentionOperand g, float[] grads, int base) {
             int dq = base, dk = dq + sc.tq * sc.d, dvOff = dk + sc.tk * sc.d;
+            float[] gd = g.data(), od = o.data();
+            int gcs = g.colStride(), ocs = o.colStride();
             for (int i = 0; i < sc.tq; i++) {
-                float sum = -g.data()[g.at(b, i, sc.dv)];
-                for (int c = 0; c < sc.dv; c++) sum += g.data()[g.at(b, i, c)] * o.data()[o.at(b, i, c)];
+                int gi = g.at(b, i, 0), oi = o.at(b, i, 0);
+                float sum = -gd[gi + sc.dv * gcs];
+                for (int c = 0; c < sc.dv; c++) sum += gd[gi + c * gcs] * od[oi + c * ocs];
                 delta[i] = sum;
-                lse[i] = o.data()[o.at(b, i, sc.dv)];
+                lse[i] = od[oi + sc.dv * ocs];
             }
             AttentionScores.Rows keysT = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, 0);
             AttentionScores.transpose(sc.v, b, sc.tk, sc.dv, vt, 0);
@@ -71,7 +74,7 @@ final class FlashAttentionBackward {
             AttentionScores.Rows kr = AttentionScores.rows(sc.k, b, sc.tk, sc.d, kRows);
             AttentionScores.Rows gr = AttentionScores.rows(g, b, sc.tq, sc.dv, gRows);
             float expScale = sc.plain ? sc.scale : 1f;
-            int qb = AttentionScores.QUERY_BLOCK, kb = AttentionScores.KEY_BLOCK;
+            int qb = sc.queryBlock, kb = AttentionScores.KEY_BLOCK;
             for (int q0 = 0; q0 < sc.tq; q0 += qb) {
                 int rows = Math.min(qb, sc.tq - q0), kEnd = sc.keyEnd(q0, rows);
                 for (int k0 = 0; k0 < kEnd; k0 += kb) {

@@ -18,7 +18,7 @@ final class GruCell extends RecurrentCell {
     }
 
     @Override
-    void forward(float[] a, float[] x, float[][] states, float[] y, float[] t1, int ru) {
+    void forward(float[] a, float[] x, float[][] states, float[] y, float[] t1, int ru, GateProducts products) {
         float[] h = states[0];
         // z = gate(x_z + a_z), r = gate(x_r + a_r)
         loops.binary(Op.ADD, x, 0, 1, a, 0, 1, y, 0, 1, 2 * ru);
@@ -41,7 +41,7 @@ final class GruCell extends RecurrentCell {
      * {@code d·z} to the previous h.
      */
     @Override
-    void backward(Backward k, int ru) {
+    void backward(Backward k, int ru, GateProducts products) {
         float[] y = k.stored(), g = k.storedGrads(), dx = k.dInput(), t1 = k.t1(), t2 = k.t2(), d = k.dState()[0];
         int z = 0, r = ru, cand = 2 * ru, ah = 3 * ru;
         // dn = d(1-z) + gn

@@ -16,7 +16,7 @@ final class LstmCell extends RecurrentCell {
     }
 
     @Override
-    void forward(float[] z, float[] input, float[][] states, float[] y, float[] tmp, int ru) {
+    void forward(float[] z, float[] input, float[][] states, float[] y, float[] tmp, int ru, GateProducts products) {
         float[] h = states[0], c = states[1];
         activate(gate, z, 0, y, 0, 2 * ru);
         activate(act, z, 2 * ru, y, 2 * ru, ru);
@@ -35,7 +35,7 @@ final class LstmCell extends RecurrentCell {
      * (each slope written from the activation's output: tanh's {@code 1-v²}, sigmoid's {@code s(1-s)}).
      */
     @Override
-    void backward(Backward k, int ru) {
+    void backward(Backward k, int ru, GateProducts products) {
         float[] y = k.stored(), g = k.storedGrads(), dz = k.dInput(), tc = k.t3(), t1 = k.t1(), t2 = k.t2();
         float[] dh = k.dState()[0], dc = k.dState()[1];
         int i = 0, f = ru, gg = 2 * ru, o = 3 * ru;

@@ -20,6 +20,12 @@ import java.util.Arrays;
  *
  * <p>A masked step keeps the states: its rows copy them back after the cell, and in the backward the
  * cell sees a zero state gradient on those rows while the loop hands the states' gradients through.
+ * With recurrent dropout (Keras 3's: one multiplier {@code m_q} per gate, fixed for the sequence) gate
+ * q's product reads {@code h ∘ m_q}; the backward then runs one {@code dz_q·w_qᵀ} GEMM per gate (each
+ * scaled by {@code m_q}) and sums {@code dw_q} over the stacked {@code h ∘ m_q}. A cell whose later
+ * gates read something other than h (GRU with the reset gate before the product) runs those products
+ * itself through {@link RecurrentCell.GateProducts}, which apply the same multipliers and record what
+ * they read for {@code dw}.
  *
  * <p>Examples are independent, so the batch is split once into row blocks, one per thread, each
  * walking all the steps alone (no fork-join per step). A row's results do not depend on the block it
@@ -32,7 +38,10 @@ final class RecurrenceLoop {
         this.loops = loops;
     }
 
-    /** Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the mask if any. */
+    /**
+     * Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the
+     * recurrent dropout multiplier [B,G·H] if the attributes say so, the mask if any.
+     */
     void forward(OpCall call, Tensor out) {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         Cell cell = a.cell();
@@ -40,12 +49,14 @@ final class RecurrenceLoop {
         Tensor x = call.input(0);
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gates = cell.gates(), gw = gates * u;
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states, ow = cell.outputWidth() * u;
+        int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
         SequenceOperand xs = SequenceOperand.of(x);
         float[] w = SequenceOperand.dense(call.input(1));
         float[] bias = params == 1 ? SequenceOperand.dense(call.input(2)) : null;
         float[][] initial = new float[states][];
         for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(2 + params + i));
-        boolean[] mask = call.inputs().size() == 3 + params + states ? SequenceOperand.denseBools(call.input(2 + params + states)) : null;
+        float[] drop = a.recurrentDropout() ? SequenceOperand.dense(call.input(2 + params + states)) : null;
+        boolean[] mask = call.inputs().size() == 3 + a.cellOperands() ? SequenceOperand.denseBools(call.input(2 + a.cellOperands())) : null;
         float[] o = Elementwise.heap(out).floats();
         int oo = out.offset(), ldo = steps * ow;
         CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
@@ -53,6 +64,23 @@ final class RecurrenceLoop {
             float[] acc = new float[gates * ru], input = bias != null ? new float[gates * ru] : null;
             float[] stored = new float[kept * ru], scratch = new float[ru];
             float[][] st = new float[states][ru], keptStates = new float[states][ru];
+            float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, hm = drop != null ? new float[ru] : null;
+            RecurrentCell.GateProducts products = new RecurrentCell.GateProducts() {
+                @Override
+                public void forward(int q, float[] a) {
+                    float[] in = a;
+                    if (dropped != null) { // this gate's product reads a ∘ m_q
+                        loops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
+                        in = hm;
+                    }
+                    Sgemm.multiply(rows, u, u, in, 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
+                }
+
+                @Override
+                public void backward(int q, float[] dAcc, float[] a, float[] out) {
+                    throw new IllegalStateException("recurrence: a gate's backward product inside the forward");
+                }
+            };
             for (int i = 0; i < states; i++) System.arraycopy(initial[i], from * u, st[i], 0, ru);
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps), at = oo + a.outputIndex(s, steps) * ow;
@@ -65,9 +93,9 @@ final class RecurrenceLoop {
                     }
                     anyMasked |= mask != null && !mask[(from + b) * steps + t];
                 }
-                for (int q = 0; q < gates; q++) Sgemm.multiply(rows, u, u, st[0], 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
+                for (int q = 0; q < loopGates; q++) products.forward(q, st[0]);
                 if (anyMasked) for (int i = 0; i < states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
-                math.forward(acc, input, st, stored, scratch, ru);
+                math.forward(acc, input, st, stored, scratch, ru, products);
                 for (int b = 0; b < rows; b++) {
                     int row = at + (from + b) * ldo, bu = b * u;
                     boolean masked = anyMasked && !mask[(from + b) * steps + t];
@@ -82,8 +110,8 @@ final class RecurrenceLoop {
     }
 
     /**
-     * Inputs: w, the cell's parameters and states, the mask if any, the forward's result and its
-     * gradient. Result, flat: dx [B,T,G·H] (by input time), dw [H,G·H], each parameter's gradient, each
+     * Inputs: w, the cell's parameters and states, the recurrent dropout multiplier and the mask if
+     * any, the forward's result and its gradient. Result, flat: dx [B,T,G·H] (by input time), dw [H,G·H], each parameter's gradient, each
      * initial state's.
      */
     void backward(OpCall call, Tensor out) {
@@ -94,14 +122,20 @@ final class RecurrenceLoop {
         Tensor y = call.input(last - 2);
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gates = cell.gates(), gw = gates * u;
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states;
+        int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
         float[] wt = SequenceOperand.transposed(call.input(0));
         float[][] initial = new float[states][];
         for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(1 + params + i));
-        boolean[] mask = last == 4 + params + states ? SequenceOperand.denseBools(call.input(1 + params + states)) : null;
+        float[] drop = a.recurrentDropout() ? SequenceOperand.dense(call.input(1 + params + states)) : null;
+        boolean[] mask = last == 4 + a.cellOperands() ? SequenceOperand.denseBools(call.input(1 + a.cellOperands())) : null;
         SequenceOperand ys = SequenceOperand.of(y), gs = SequenceOperand.of(call.input(last - 1));
         float[] r = Elementwise.heap(out).floats();
         int ro = out.offset(), dwAt = ro + n * steps * gw, dbAt = dwAt + u * gw, dStatesAt = dbAt + params * gw;
-        float[] hPrev = new float[n * steps * u]; // by input time: the h each step's GEMM saw, for dw
+        // by input time: what each step's products read, for dw: h, or per gate (h ∘ m_q with recurrent
+        // dropout; a cell's own products record theirs)
+        boolean perGate = drop != null || loopGates < gates;
+        int hw = perGate ? gw : u;
+        float[] hPrev = new float[n * steps * hw];
         // the GEMM results' gradients by input time: dx itself unless a recurrent bias sits between them
         float[] dAccAll = params > 0 ? new float[n * steps * gw] : r;
         int accAt = params > 0 ? 0 : ro;
@@ -114,6 +148,25 @@ final class RecurrenceLoop {
                     new float[states][ru], dState, dInput, params > 0 ? new float[gates * ru] : dInput, dPrevious,
                     new float[ru], new float[ru], new float[ru]);
             float[] dhNext = new float[ru];
+            float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, dhGate = drop != null ? new float[ru] : null;
+            int[] step = {0}; // the input time of the step the cell's own products belong to
+            RecurrentCell.GateProducts products = new RecurrentCell.GateProducts() {
+                @Override
+                public void forward(int q, float[] a) {
+                    throw new IllegalStateException("recurrence: a gate's forward product inside the backward");
+                }
+
+                @Override
+                public void backward(int q, float[] dAcc, float[] a, float[] out) {
+                    for (int b = 0; b < rows; b++) { // what the forward's product read, for dw
+                        int hAt = ((from + b) * steps + step[0]) * hw + q * u;
+                        if (drop == null) System.arraycopy(a, b * u, hPrev, hAt, u);
+                        else loops.binary(Op.MUL, a, b * u, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt, 1, u);
+                    }
+                    Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, wt, q * u * u, u, 1, out, 0, u, false);
+                    if (dropped != null) loops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
+                }
+            };
             for (int s = steps - 1; s >= 0; s--) {
                 int t = a.inputIndex(s, steps), os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
                 boolean anyMasked = false;
@@ -129,7 +182,12 @@ final class RecurrenceLoop {
                         if (s == 0) System.arraycopy(initial[i], (from + b) * u, k.previous()[i], bu, u);
                         else System.arraycopy(ys.data(), ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
                     }
-                    System.arraycopy(k.previous()[0], bu, hPrev, ((from + b) * steps + t) * u, u);
+                    int hAt = ((from + b) * steps + t) * hw;
+                    if (!perGate) System.arraycopy(k.previous()[0], bu, hPrev, hAt, u);
+                    else for (int q = 0; q < loopGates; q++) {
+                        if (drop == null) System.arraycopy(k.previous()[0], bu, hPrev, hAt + q * u, u);
+                        else loops.binary(Op.MUL, k.previous()[0], bu, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt + q * u, 1, u);
+                    }
                     anyMasked |= mask != null && !mask[(from + b) * steps + t];
                 }
                 for (int i = 0; i < states; i++) {
@@ -142,7 +200,8 @@ final class RecurrenceLoop {
                     }
                     Arrays.fill(dPrevious[i], 0f);
                 }
-                math.backward(k, ru);
+                step[0] = t;
+                math.backward(k, ru, products);
                 for (int b = 0; b < rows; b++) {
                     int bu = b * u, row = (from + b) * steps + t;
                     if (anyMasked && !mask[row]) { // the states went through unchanged, and so do their gradients
@@ -151,7 +210,19 @@ final class RecurrenceLoop {
                     for (int q = 0; q < gates; q++) System.arraycopy(dInput, q * ru + bu, r, ro + row * gw + q * u, u);
                     if (params > 0) for (int q = 0; q < gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, dAccAll, row * gw + q * u, u);
                 }
-                Sgemm.multiply(rows, u, gw, dAccAll, accAt + (from * steps + t) * gw, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
+                int accRow = accAt + (from * steps + t) * gw;
+                if (drop == null) {
+                    Sgemm.multiply(rows, u, loopGates * u, dAccAll, accRow, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
+                } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
+                    for (int q = 0; q < loopGates; q++) {
+                        Sgemm.multiply(rows, u, u, dAccAll, accRow + q * u, steps * gw, 1, wt, q * u * u, u, 1, dhGate, 0, u, false);
+                        if (q == 0) loops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
+                        else {
+                            loops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
+                            loops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
+                        }
+                    }
+                }
                 loops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
                 // carry on: h's gradient through w and directly, the other states' directly
                 float[] swap = carried[0];
@@ -165,10 +236,37 @@ final class RecurrenceLoop {
             }
             for (int i = 0; i < states; i++) System.arraycopy(carried[i], 0, r, dStatesAt + i * n * u + from * u, ru);
         });
-        Sgemm.multiply(u, gw, n * steps, hPrev, 0, 1, u, dAccAll, accAt, gw, 1, r, dwAt, gw, false);
+        weightGradient(u, gw, n * steps, hPrev, perGate, dAccAll, accAt, r, dwAt);
         if (params > 0) { // the recurrent bias: one column sum in a fixed row order
             Arrays.fill(r, dbAt, dbAt + gw, 0f);
             for (int row = 0; row < n * steps; row++) loops.binary(Op.ADD, r, dbAt, 1, dAccAll, row * gw, 1, r, dbAt, 1, gw);
+        }
+    }
+
+    /** Rows {@code [from, from+rows)} of the [B, G·H] multiplier {@code drop}, gate-major ({@code [gate][row][unit]}) as the cells' buffers. */
+    private static float[] gateMajor(float[] drop, int from, int rows, int gates, int u) {
+        float[] d = new float[gates * rows * u];
+        for (int q = 0; q < gates; q++) {
+            for (int b = 0; b < rows; b++) System.arraycopy(drop, (from + b) * gates * u + q * u, d, (q * rows + b) * u, u);
+        }
+        return d;
+    }
+
+    /**
+     * {@code dw [u, gw] = hPrevᵀ · dAcc} over all {@code rows} (examples × steps), written at {@code r[dwAt..]};
+     * {@code perGate}: hPrev holds each gate's own input side by side ([rows, gw], h ∘ m_q), so gate q's
+     * block of dw is {@code hPrev_qᵀ · dAcc_q}.
+     * Computed as {@code dwᵀ = dAccᵀ · hPrev} and transposed: with {@code gw} rows the product takes
+     * Sgemm's packed path (dAcc's 4 KB-strided rows read once into panels), which measured about 1.5x
+     * faster than {@code u} rows reading dAcc in place (perf/NOTES.md, "Recurrent layers, third pass").
+     * Each element is the same FMA chain over the rows in order either way: the same bits.
+     */
+    private static void weightGradient(int u, int gw, int rows, float[] hPrev, boolean perGate, float[] dAcc, int accAt, float[] r, int dwAt) {
+        float[] dwT = new float[gw * u];
+        if (!perGate) Sgemm.multiply(gw, u, rows, dAcc, accAt, 1, gw, hPrev, 0, u, 1, dwT, 0, u, false);
+        else for (int q = 0; q < gw / u; q++) Sgemm.multiply(u, u, rows, dAcc, accAt + q * u, 1, gw, hPrev, q * u, gw, 1, dwT, q * u * u, u, false);
+        for (int k = 0; k < u; k++) {
+            for (int j = 0; j < gw; j++) r[dwAt + k * gw + j] = dwT[j * u + k];
         }
     }
 }

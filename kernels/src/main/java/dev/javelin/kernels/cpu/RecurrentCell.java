@@ -13,6 +13,7 @@ import java.util.Arrays;
  */
 abstract class RecurrentCell {
     static final float[] ONE = {1f};
+    private static final float[] ZERO = {0f}, HALF = {0.5f}, SIXTH = {(float) (1.0 / 6)};
 
     final FloatLoops loops;
     /** Keras's {@code activation} and {@code recurrent_activation} (the gates'; unused by a cell without gates). */
@@ -29,20 +30,43 @@ abstract class RecurrentCell {
         return switch (a.cell()) {
             case LSTM -> new LstmCell(loops, a.activation(), a.recurrentActivation());
             case GRU -> new GruCell(loops, a.activation(), a.recurrentActivation());
+            case GRU_RESET_BEFORE -> new GruResetBeforeCell(loops, a.activation(), a.recurrentActivation());
             case RNN -> new RnnCell(loops, a.activation(), a.recurrentActivation());
         };
     }
 
     /**
+     * The gates whose products the loop runs itself, before the cell: the first {@code loopGates()}
+     * read h. A cell whose later gates read something else (GRU with the reset gate before the
+     * product) runs those through {@link GateProducts}.
+     */
+    int loopGates() {
+        return -1; // all
+    }
+
+    /**
+     * The products of a gate the cell runs itself ({@link #loopGates}), for its step's rows. The loop
+     * applies the gate's recurrent dropout multiplier and records what the product read, for dw.
+     */
+    interface GateProducts {
+        /** {@code acc}'s gate {@code q} block += {@code (a ∘ m_q)·w_q}, {@code a} rows × units. */
+        void forward(int q, float[] a);
+
+        /** {@code out = (dAcc_q·w_qᵀ) ∘ m_q} for {@code dAcc}'s gate-major block q; {@code a} is what the forward's product read. */
+        void backward(int q, float[] dAcc, float[] a, float[] out);
+    }
+
+    /**
      * One step forward. {@code acc} holds the step's GEMM result: {@code x_t + h·w} gate-major, or
      * {@code b + h·w} for a cell with a recurrent bias, whose {@code x_t} is then in {@code input}
-     * (else null). Updates {@code states} in place and writes the columns stored after them, gate-major,
-     * into {@code stored}; {@code scratch} is {@code ru} long.
+     * (else null); gates past {@link #loopGates} hold only their part of x, for the cell's own products.
+     * Updates {@code states} in place and writes the columns stored after them, gate-major, into
+     * {@code stored}; {@code scratch} is {@code ru} long.
      */
-    abstract void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru);
+    abstract void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru, GateProducts products);
 
     /** One step backward on the buffers of {@code k} (see {@link Backward}). */
-    abstract void backward(Backward k, int ru);
+    abstract void backward(Backward k, int ru, GateProducts products);
 
     /**
      * A step's buffers in the backward, each gate-major. Given: the stored columns and their
@@ -58,13 +82,21 @@ abstract class RecurrentCell {
 
     /** {@code out[oo..] = f(x[xo..])} for {@code n} values (in place when they are the same). */
     final void activate(Activation f, float[] x, int xo, float[] out, int oo, int n) {
-        if (f.op() != null) loops.unary(f.op(), x, xo, 1, out, oo, 1, n);
-        else if (x != out || xo != oo) System.arraycopy(x, xo, out, oo, n);
+        if (f.op() != null) {
+            loops.unary(f.op(), x, xo, 1, out, oo, 1, n);
+        } else if (f == Activation.HARD_SIGMOID) { // min(max(x/6 + 1/2, 0), 1), as the layers' composition
+            loops.binary(Op.MUL, x, xo, 1, SIXTH, 0, 0, out, oo, 1, n);
+            loops.binary(Op.ADD, out, oo, 1, HALF, 0, 0, out, oo, 1, n);
+            loops.binary(Op.MAX, out, oo, 1, ZERO, 0, 0, out, oo, 1, n);
+            loops.binary(Op.MIN, out, oo, 1, ONE, 0, 0, out, oo, 1, n);
+        } else if (x != out || xo != oo) {
+            System.arraycopy(x, xo, out, oo, n);
+        }
     }
 
     /**
      * {@code dz[dzo..] = d[dOff..]·f'} where {@code y[yo..]} holds f's output: {@code 1-y²}, {@code (1-y)·y},
-     * {@code sign(y)} (relu) or 1. {@code scratch} is overwritten with the slope.
+     * {@code sign(y)} (relu), 1, or 1/6 inside (0, 1) (hard sigmoid). {@code scratch} is overwritten with the slope.
      */
     final void activationGrad(Activation f, float[] d, int dOff, float[] y, int yo, float[] dz, int dzo, int n, float[] scratch) {
         slope(f, y, yo, scratch, n);
@@ -84,6 +116,13 @@ abstract class RecurrentCell {
             }
             case RELU -> loops.unary(Op.SIGN, y, yo, 1, out, 0, 1, n); // 1 where y > 0, as PyTorch's result > 0
             case LINEAR -> Arrays.fill(out, 0, n, 1f);
+            case HARD_SIGMOID -> { // sign(y·sign(1-y)) is 1 exactly where 0 < y < 1 (y is in [0, 1]), then times 1/6
+                loops.binary(Op.SUB, ONE, 0, 0, y, yo, 1, out, 0, 1, n);
+                loops.unary(Op.SIGN, out, 0, 1, out, 0, 1, n);
+                loops.binary(Op.MUL, out, 0, 1, y, yo, 1, out, 0, 1, n);
+                loops.unary(Op.SIGN, out, 0, 1, out, 0, 1, n);
+                loops.binary(Op.MUL, out, 0, 1, SIXTH, 0, 0, out, 0, 1, n);
+            }
         }
     }
 }

@@ -12,12 +12,12 @@ final class RnnCell extends RecurrentCell {
     }
 
     @Override
-    void forward(float[] z, float[] input, float[][] states, float[] stored, float[] scratch, int ru) {
+    void forward(float[] z, float[] input, float[][] states, float[] stored, float[] scratch, int ru, GateProducts products) {
         activate(act, z, 0, states[0], 0, ru);
     }
 
     @Override
-    void backward(Backward k, int ru) {
+    void backward(Backward k, int ru, GateProducts products) {
         activationGrad(act, k.dState()[0], 0, k.current()[0], 0, k.dInput(), 0, ru, k.t1());
     }
 }

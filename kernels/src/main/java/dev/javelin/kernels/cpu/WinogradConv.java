@@ -38,12 +38,16 @@ final class WinogradConv {
      * 3x3, stride 1, dilation 1, one group, enough channels to fill vectors, and a non-empty output.
      */
     static boolean applies(Conv2d.Geometry g, int[] xs) {
-        return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1
-                && g.groups == 1 && g.cin >= 16 && g.cout >= 16 && xs[3] == 1 && g.n > 0 && g.oh > 0 && g.ow > 0
-                && enabled();
+        return xs[3] == 1 && applies(g);
     }
 
-    /** {@code -Djavelin.conv.winograd=false} turns the path off (to compare it with im2col). */
+    /** As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too). */
+    static boolean applies(Conv2d.Geometry g) {
+        return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1
+                && g.groups == 1 && g.cin >= 16 && g.cout >= 16 && g.n > 0 && g.oh > 0 && g.ow > 0 && enabled();
+    }
+
+    /** {@code -Djavelin.conv.winograd=false} turns the path (and the gradients' one) off, to compare it with im2col. */
     private static boolean enabled() {
         return !"false".equals(System.getProperty("javelin.conv.winograd"));
     }

@@ -58,6 +58,28 @@ class AttentionKernelTest {
         assertTrue(h.compared >= 8);
     }
 
+    /**
+     * Causal calls cut the queries into blocks of T/8 rows (16 to 64): T = 17 and 129 take 16-row blocks with a
+     * short last one, 300 takes 32, 520 takes 64; plain (no mask) and with a padding mask, the char-GPT's head
+     * size 32 among them.
+     */
+    @Test
+    void causalQueryBlocksOfEachSize() {
+        try (var s = Dispatch.use(h)) {
+            int[] lengths = {17, 129, 300, 520};
+            for (int trial = 0; trial < lengths.length; trial++) {
+                int t = lengths[trial], d = trial == 1 ? 32 : 1 + h.rng.nextInt(40), batch = 2;
+                DType dt = trial == 0 ? DType.FLOAT64 : DType.FLOAT32;
+                Tensor q = h.random(dt, Shape.of(batch, 2, t, d), h.anyLayout(), -1, 1);
+                Tensor k = h.random(dt, Shape.of(batch, 2, t, d), h.anyLayout(), -1, 1);
+                Tensor v = h.random(dt, Shape.of(batch, 2, t, d), h.anyLayout(), -1, 1);
+                Tensor mask = trial % 2 == 1 ? paddingMask(dt, batch, t) : null;
+                check(q, k, v, mask, new OpAttrs.Attention(1 / Math.sqrt(d), true));
+            }
+        }
+        assertTrue(h.compared >= 8);
+    }
+
     @Test
     void fullyMaskedRowsGiveZerosAndNoGradient() {
         try (var s = Dispatch.use(h)) {

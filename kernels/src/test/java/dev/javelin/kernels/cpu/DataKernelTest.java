@@ -84,6 +84,33 @@ class DataKernelTest {
         assertTrue(h.compared >= 50);
     }
 
+    /**
+     * An embedding's pattern: one index per row, expanded along the last axis (stride 0), so whole rows are
+     * gathered and scattered; indices repeat, so rows sum in order; a size-1 row, a 3-d case, float32 and float64.
+     */
+    @Test
+    void gatherAndScatterAddOfWholeRows() {
+        try (var s = Dispatch.use(h)) {
+            int[][] shapes = {{7, 5, 1}, {9, 4, 33}, {3, 6, 17}};
+            for (int trial = 0; trial < 6; trial++) {
+                int[] sh = shapes[trial % shapes.length];
+                int vocab = sh[0], rows = sh[1], width = sh[2];
+                DType dt = trial < 3 ? DType.FLOAT32 : DType.FLOAT64;
+                Tensor table = h.random(dt, Shape.of(vocab, width), h.anyLayout(), -9, 9);
+                Tensor ids = h.random(DType.INT32, Shape.of(rows, 1), KernelHarness.Layout.DENSE, 0, vocab - 1e-9);
+                Tensor idx = Ops.expand(ids, Shape.of(rows, width));
+                IndexingOps.gather(table, 0, idx);
+                IndexingOps.scatterAdd(Ops.scalarLike(table, 0.0).expand(vocab, width), 0, idx, h.random(dt, Shape.of(rows, width), h.anyLayout(), -9, 9));
+                // three axes, rows indexed along the middle one
+                Tensor x3 = h.random(dt, Shape.of(2, vocab, width), h.anyLayout(), -9, 9);
+                Tensor idx3 = Ops.expand(h.random(DType.INT64, Shape.of(2, rows, 1), KernelHarness.Layout.DENSE, 0, vocab - 1e-9), Shape.of(2, rows, width));
+                IndexingOps.gather(x3, 1, idx3);
+                IndexingOps.scatterAdd(x3, 1, idx3, h.random(dt, Shape.of(2, rows, width), h.anyLayout(), -9, 9));
+            }
+        }
+        assertTrue(h.compared >= 24);
+    }
+
     @Test
     void indexOutOfRangeNamesOpIndexAndSize() {
         Tensor x = Tensor.wrap(HeapStorage.wrap(new float[] {1, 2, 3, 4, 5, 6}), Shape.of(2, 3));

@@ -65,7 +65,7 @@ class DecompositionAccuracyTest {
         assertWithin(1, Op.LOG, Math::log, Float.MIN_NORMAL, Float.MAX_VALUE, false);
         assertWithin(1.5, Op.TANH, Math::tanh, 0f, 20f, true);
         assertWithin(1.5, Op.SIGMOID, v -> 1 / (1 + Math.exp(-v)), 0f, 87f, true);
-        assertWithin(1.5, Op.ERF, SpecialFunctions::erf, 0f, 10f, true);
+        assertWithin(1.1, Op.ERF, SpecialFunctions::erf, 0f, 10f, true);
         assertWithin(2, Op.SIN, StrictMath::sin, 0f, Float.MAX_VALUE, true);
         assertWithin(2, Op.COS, StrictMath::cos, 0f, Float.MAX_VALUE, true);
     }
@@ -125,14 +125,25 @@ class DecompositionAccuracyTest {
     /** tanh's polynomial branch ends at |x| = 0.625: every float around it, where its error peaks. */
     @Test
     void tanhAroundItsBranchPointForEveryFloat() {
+        assertWithinForEveryFloat(1.5, Op.TANH, Math::tanh, 0.6f, 0.66f);
+    }
+
+    /** erf's odd polynomial hands over to 1 - e^p at |x| = 0.921875: every float around it, both signs. */
+    @Test
+    void erfAroundItsBranchPointForEveryFloat() {
+        assertWithinForEveryFloat(1.1, Op.ERF, SpecialFunctions::erf, 0.9f, 0.95f);
+        assertWithinForEveryFloat(1.1, Op.ERF, SpecialFunctions::erf, -0.95f, -0.9f);
+    }
+
+    private static void assertWithinForEveryFloat(double ulps, Op op, DoubleUnaryOperator exact, float lo, float hi) {
         assumeTrue(VectorSupport.enabled(), "needs jdk.incubator.vector");
-        int from = Float.floatToRawIntBits(0.6f), to = Float.floatToRawIntBits(0.66f);
-        float[] x = new float[to - from + 1], y = new float[x.length];
-        for (int i = 0; i < x.length; i++) x[i] = Float.intBitsToFloat(from + i);
-        GeneratedLoops.unary(Op.TANH, x, 0, 1, y, 0, 1, x.length);
+        int from = Float.floatToRawIntBits(lo), to = Float.floatToRawIntBits(hi);
+        float[] x = new float[Math.abs(to - from) + 1], y = new float[x.length];
+        for (int i = 0; i < x.length; i++) x[i] = Float.intBitsToFloat(Math.min(from, to) + i);
+        GeneratedLoops.unary(op, x, 0, 1, y, 0, 1, x.length);
         for (int i = 0; i < x.length; i++) {
-            double e = Math.tanh(x[i]);
-            assertTrue(Math.abs(y[i] - e) <= 1.5 * Math.ulp((float) e), "tanh(" + x[i] + ") = " + y[i] + ", exact " + e);
+            double e = exact.applyAsDouble(x[i]);
+            assertTrue(Math.abs(y[i] - e) <= ulps * Math.ulp((float) e), op + "(" + x[i] + ") = " + y[i] + ", exact " + e);
         }
     }
 

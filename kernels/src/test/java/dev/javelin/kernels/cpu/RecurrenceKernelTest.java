@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class RecurrenceKernelTest {
     private final KernelHarness h = new KernelHarness();
     private static final Activation[] OTHER_ACTIVATIONS = {Activation.RELU, Activation.SIGMOID, Activation.LINEAR, Activation.TANH};
-    private static final Activation[] OTHER_GATES = {Activation.SIGMOID, Activation.TANH, Activation.SIGMOID, Activation.TANH};
+    private static final Activation[] OTHER_GATES = {Activation.SIGMOID, Activation.TANH, Activation.HARD_SIGMOID, Activation.TANH};
 
     @Test
     void forwardAndBackwardOverRandomShapesMasksAndDirections() {
@@ -40,12 +40,15 @@ class RecurrenceKernelTest {
                     List<Tensor> operands = new ArrayList<>();
                     for (int p = 0; p < cell.parameters(); p++) operands.add(h.random(dt, Shape.of(width), h.anyLayout(), -1, 1));
                     for (int p = 0; p < cell.states(); p++) operands.add(h.random(dt, Shape.of(n, u), h.anyLayout(), -1, 1));
+                    // Keras 3's recurrent dropout (a multiplier per gate) in every third trial
+                    boolean dropout = trial % 3 == 1;
+                    if (dropout) operands.add(h.random(dt, Shape.of(n, width), h.anyLayout(), 0, 2));
                     Tensor mask = trial % 2 == 1 ? h.random(DType.BOOL, Shape.of(n, steps), h.anyLayout(), 0, 1) : null;
                     // Keras's defaults (tanh, sigmoid) in half the trials, every other activation in the rest (with
                     // bounded gates: unbounded ones grow the states geometrically, beyond a float32 comparison)
-                    var attrs = trial < 4 ? new OpAttrs.Recurrence(cell, trial % 3 != 0, trial % 4 == 1)
+                    var attrs = trial < 4 ? new OpAttrs.Recurrence(cell, trial % 3 != 0, trial % 4 == 1, Activation.TANH, Activation.SIGMOID, dropout)
                             : new OpAttrs.Recurrence(cell, trial % 3 != 0, trial % 4 == 1, OTHER_ACTIVATIONS[trial - 4],
-                                    OTHER_GATES[trial - 4]);
+                                    OTHER_GATES[trial - 4], dropout);
                     Tensor out = SequenceOps.recurrence(x, w, operands, mask, attrs);
                     Tensor g = h.random(dt, out.shape(), h.anyLayout(), -1, 1);
                     SequenceOps.recurrenceBackward(w, operands, mask, out, g, attrs);

@@ -20,19 +20,20 @@ final class GruMath {
     static void forward(OpCall call, Tensor out) {
         Tensor x = call.input(0);
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gw = 3 * u, ow = 5 * u;
-        boolean masked = call.inputs().size() == 5;
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        boolean masked = call.inputs().size() == 3 + a.cellOperands();
         OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] xs = Dense.doubles(x), w = Dense.doubles(call.input(1)), bias = Dense.doubles(call.input(2));
         double[] h0 = Dense.doubles(call.input(3));
-        long[] mask = masked ? Dense.longs(call.input(4)) : null;
+        double[] drop = a.recurrentDropout() ? Dense.doubles(call.input(4)) : null;
+        long[] mask = masked ? Dense.longs(call.input(2 + a.cellOperands())) : null;
         double[] o = new double[n * steps * ow];
         double[] h = new double[u], inner = new double[gw];
         for (int b = 0; b < n; b++) {
             System.arraycopy(h0, b * u, h, 0, u);
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps);
-                RecurrentProduct.forward(h, w, bias, 0, inner);
+                RecurrentProduct.forward(h, drop, b * gw, w, bias, 0, inner);
                 boolean real = mask == null || mask[b * steps + t] != 0;
                 int xr = (b * steps + t) * gw, row = (b * steps + a.outputIndex(s, steps)) * ow;
                 for (int j = 0; j < u; j++) {
@@ -56,11 +57,12 @@ final class GruMath {
         int last = call.inputs().size();
         Tensor y = call.input(last - 2);
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gw = 3 * u, ow = 5 * u;
-        boolean masked = last == 6;
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        boolean masked = last == 4 + a.cellOperands();
         OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] w = Dense.doubles(call.input(0)), h0 = Dense.doubles(call.input(2));
-        long[] mask = masked ? Dense.longs(call.input(3)) : null;
+        double[] drop = a.recurrentDropout() ? Dense.doubles(call.input(3)) : null;
+        long[] mask = masked ? Dense.longs(call.input(1 + a.cellOperands())) : null;
         double[] ys = Dense.doubles(y), gs = Dense.doubles(call.input(last - 1));
         int dwAt = n * steps * gw, dbAt = dwAt + u * gw, dh0At = dbAt + gw;
         double[] r = new double[dh0At + n * u];
@@ -93,7 +95,7 @@ final class GruMath {
                 }
                 for (int j = 0; j < gw; j++) r[dbAt + j] += dInner[j];
                 System.arraycopy(direct, 0, dh, 0, u);
-                RecurrentProduct.backward(dInner, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, r, dwAt, dh);
+                RecurrentProduct.backward(dInner, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, drop, b * gw, r, dwAt, dh);
             }
             System.arraycopy(dh, 0, r, dh0At + b * u, u);
         }

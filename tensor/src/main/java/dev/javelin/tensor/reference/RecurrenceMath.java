@@ -18,7 +18,7 @@ import dev.javelin.tensor.Tensor;
 final class RecurrenceMath {
     private RecurrenceMath() {}
 
-    /** The sizes of one call and where its optional mask sits. */
+    /** The sizes of one call and whether it has a mask. */
     private record Dims(int batch, int steps, int units, boolean masked) {
         int width() {
             return 4 * units;
@@ -31,12 +31,13 @@ final class RecurrenceMath {
 
     static void forward(OpCall call, Tensor out) {
         Tensor x = call.input(0);
-        Dims d = new Dims(x.dim(0), x.dim(1), call.input(1).dim(0), call.inputs().size() == 5);
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        Dims d = new Dims(x.dim(0), x.dim(1), call.input(1).dim(0), call.inputs().size() == 3 + a.cellOperands());
         OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] xs = Dense.doubles(x), w = Dense.doubles(call.input(1));
         double[] h0 = Dense.doubles(call.input(2)), c0 = Dense.doubles(call.input(3));
-        long[] mask = d.masked ? Dense.longs(call.input(4)) : null;
+        double[] drop = a.recurrentDropout() ? Dense.doubles(call.input(4)) : null;
+        long[] mask = d.masked ? Dense.longs(call.input(2 + a.cellOperands())) : null;
         int u = d.units, gw = d.width(), ow = d.outWidth();
         double[] o = new double[d.batch * d.steps * ow];
         double[] h = new double[u], c = new double[u], z = new double[gw];
@@ -45,7 +46,7 @@ final class RecurrenceMath {
             System.arraycopy(c0, b * u, c, 0, u);
             for (int s = 0; s < d.steps; s++) {
                 int t = a.inputIndex(s, d.steps);
-                RecurrentProduct.forward(h, w, xs, (b * d.steps + t) * gw, z);
+                RecurrentProduct.forward(h, drop, b * gw, w, xs, (b * d.steps + t) * gw, z);
                 boolean real = mask == null || mask[b * d.steps + t] != 0;
                 int row = (b * d.steps + a.outputIndex(s, d.steps)) * ow;
                 for (int j = 0; j < u; j++) {
@@ -69,11 +70,12 @@ final class RecurrenceMath {
     /** dx [B,T,4H] (by input time), dw [H,4H], dh0 [B,H], dc0 [B,H], flat. */
     static void backward(OpCall call, Tensor out) {
         Tensor y = call.input(call.inputs().size() - 2);
-        Dims d = new Dims(y.dim(0), y.dim(1), call.input(0).dim(0), call.inputs().size() == 6);
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
+        Dims d = new Dims(y.dim(0), y.dim(1), call.input(0).dim(0), call.inputs().size() == 4 + a.cellOperands());
         OpAttrs.Recurrence.Activation act = a.activation(), gate = a.recurrentActivation();
         double[] w = Dense.doubles(call.input(0)), h0 = Dense.doubles(call.input(1)), c0 = Dense.doubles(call.input(2));
-        long[] mask = d.masked ? Dense.longs(call.input(3)) : null;
+        double[] drop = a.recurrentDropout() ? Dense.doubles(call.input(3)) : null;
+        long[] mask = d.masked ? Dense.longs(call.input(1 + a.cellOperands())) : null;
         double[] ys = Dense.doubles(y), gs = Dense.doubles(call.input(call.inputs().size() - 1));
         int u = d.units, gw = d.width(), ow = d.outWidth(), n = d.batch, steps = d.steps;
         int dwAt = n * steps * gw, dh0At = dwAt + u * gw, dc0At = dh0At + n * u;
@@ -111,7 +113,7 @@ final class RecurrenceMath {
                 }
                 System.arraycopy(dz, 0, r, (b * steps + t) * gw, gw);
                 if (real) java.util.Arrays.fill(dh, 0); // a masked step hands h through unchanged
-                RecurrentProduct.backward(dz, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, r, dwAt, dh);
+                RecurrentProduct.backward(dz, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, drop, b * gw, r, dwAt, dh);
             }
             System.arraycopy(dh, 0, r, dh0At + b * u, u);
             System.arraycopy(dc, 0, r, dc0At + b * u, u);

@@ -68,6 +68,7 @@ public final class ReferenceBackend implements Backend {
                         switch (call.attrs(OpAttrs.Recurrence.class).cell()) {
                             case LSTM -> RecurrenceMath.forward(call, out);
                             case GRU -> GruMath.forward(call, out);
+                            case GRU_RESET_BEFORE -> GruResetBeforeMath.forward(call, out);
                             case RNN -> RnnMath.forward(call, out);
                         }
                     }
@@ -75,6 +76,7 @@ public final class ReferenceBackend implements Backend {
                         switch (call.attrs(OpAttrs.Recurrence.class).cell()) {
                             case LSTM -> RecurrenceMath.backward(call, out);
                             case GRU -> GruMath.backward(call, out);
+                            case GRU_RESET_BEFORE -> GruResetBeforeMath.backward(call, out);
                             case RNN -> RnnMath.backward(call, out);
                         }
                     }

@@ -19,14 +19,15 @@ final class RnnMath {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         OpAttrs.Recurrence.Activation act = a.activation();
         double[] xs = Dense.doubles(x), w = Dense.doubles(call.input(1)), h0 = Dense.doubles(call.input(2));
-        long[] mask = call.inputs().size() == 4 ? Dense.longs(call.input(3)) : null;
+        double[] drop = a.recurrentDropout() ? Dense.doubles(call.input(3)) : null;
+        long[] mask = call.inputs().size() == 3 + a.cellOperands() ? Dense.longs(call.input(2 + a.cellOperands())) : null;
         double[] o = new double[n * steps * u];
         double[] h = new double[u], next = new double[u];
         for (int b = 0; b < n; b++) {
             System.arraycopy(h0, b * u, h, 0, u);
             for (int s = 0; s < steps; s++) {
                 int t = a.inputIndex(s, steps);
-                RecurrentProduct.forward(h, w, xs, (b * steps + t) * u, next);
+                RecurrentProduct.forward(h, drop, b * u, w, xs, (b * steps + t) * u, next);
                 for (int j = 0; j < u; j++) next[j] = act.apply(next[j]);
                 if (mask == null || mask[b * steps + t] != 0) System.arraycopy(next, 0, h, 0, u);
                 System.arraycopy(h, 0, o, (b * steps + a.outputIndex(s, steps)) * u, u);
@@ -43,7 +44,8 @@ final class RnnMath {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         OpAttrs.Recurrence.Activation act = a.activation();
         double[] w = Dense.doubles(call.input(0)), h0 = Dense.doubles(call.input(1));
-        long[] mask = last == 5 ? Dense.longs(call.input(2)) : null;
+        double[] drop = a.recurrentDropout() ? Dense.doubles(call.input(2)) : null;
+        long[] mask = last == 4 + a.cellOperands() ? Dense.longs(call.input(1 + a.cellOperands())) : null;
         double[] ys = Dense.doubles(y), gs = Dense.doubles(call.input(last - 1));
         int dwAt = n * steps * u, dh0At = dwAt + u * u;
         double[] r = new double[dh0At + n * u];
@@ -62,7 +64,7 @@ final class RnnMath {
                 }
                 System.arraycopy(dpre, 0, r, (b * steps + t) * u, u);
                 if (real) java.util.Arrays.fill(dh, 0); // a masked step hands h through unchanged
-                RecurrentProduct.backward(dpre, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, r, dwAt, dh);
+                RecurrentProduct.backward(dpre, w, prev < 0 ? h0 : ys, prev < 0 ? b * u : prev, drop, b * u, r, dwAt, dh);
             }
             System.arraycopy(dh, 0, r, dh0At + b * u, u);
         }

@@ -22,7 +22,10 @@ public final class Views {
         Shape inShape = in.shape();
         int[] outDims = call.shape().toArray();
         return switch (call.op()) {
-            case RESHAPE -> isContiguous(inShape, inStrides) ? new Layout(call.shape().contiguousStrides(), inOffset) : null;
+            case RESHAPE -> {
+                int[] s = reshapedStrides(inShape, inStrides, outDims);
+                yield s == null ? null : new Layout(s, inOffset);
+            }
             case PERMUTE -> {
                 int[] order = call.attrs(OpAttrs.Permute.class).order();
                 int[] s = new int[order.length];
@@ -55,6 +58,43 @@ public final class Views {
         };
     }
 
+    /**
+     * The strides that address {@code outDims} over the same elements in the same row-major order as
+     * {@code inShape} with {@code inStrides}, or null when no strides can (a copy is needed). Not only a
+     * contiguous input: the input's axes fall into runs that are dense among themselves (each axis'
+     * stride is the next one's times its size), and a reshape that only splits or merges axes inside
+     * such runs is a view, as in PyTorch. So a slice of the last axis reshaped to more axes (the fused
+     * attention's gradients, cut from its packed result) costs no copy.
+     */
+    static int[] reshapedStrides(Shape inShape, int[] inStrides, int[] outDims) {
+        int[] out = new int[outDims.length];
+        if (inShape.size() == 0 || inShape.rank() == 0) {
+            int[] dense = Shape.of(outDims).contiguousStrides();
+            return dense;
+        }
+        int o = outDims.length - 1;
+        long runSize = 1, outSize = 1;
+        long base = inStrides[inShape.rank() - 1];
+        for (int i = inShape.rank() - 1; i >= 0; i--) {
+            runSize *= inShape.dim(i);
+            boolean runEnds = i == 0 || inShape.dim(i - 1) != 1 && inStrides[i - 1] != runSize * base;
+            if (!runEnds) continue;
+            // the output axes made of this run: strides within the run, from its innermost stride
+            while (o >= 0 && (outSize < runSize || outDims[o] == 1)) {
+                out[o] = (int) (outSize * base);
+                outSize *= outDims[o];
+                o--;
+            }
+            if (outSize != runSize) return null;
+            if (i > 0) {
+                base = inStrides[i - 1];
+                runSize = 1;
+                outSize = 1;
+            }
+        }
+        return o == -1 ? out : null;
+    }
+
     /** Strides and offset of a view. */
     public record Layout(int[] strides, int offset) {}
 
@@ -72,8 +112,8 @@ public final class Views {
 
     /** Output size of a sliding window along one axis of (already padded) length {@code n}. */
     public static int windowCount(int n, int k, int stride, int dilation) {
-        int span = dilation * (k - 1) + 1;
-        return n < span ? 0 : (n - span) / stride + 1;
+        long span = (long) dilation * (k - 1) + 1; // in long: a dilation near 2^31 overflowed into a negative span
+        return n < span ? 0 : (int) ((n - span) / stride + 1);
     }
 
     /** True for the ops this class handles. */

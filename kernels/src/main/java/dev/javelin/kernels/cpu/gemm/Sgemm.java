@@ -9,7 +9,7 @@ package dev.javelin.kernels.cpu.gemm;
  * multiply-add chain over {@code p = 0..k-1}, started from 0 (or from the old {@code C[i][j]} when
  * accumulating), whatever the thread count or code path: results are bit-for-bit reproducible.
  * With the Vector API present this runs the packed, register-blocked kernel ({@link SgemmVector});
- * without it, or while that kernel is not compiled yet ({@link SgemmWarmup}), the same chain in
+ * without it, or while that kernel is not compiled yet ({@link SgemmTiers}), the same chain in
  * scalar loops ({@link SgemmScalar}). C must not overlap A or B.
  *
  * <pre>{@code
@@ -60,7 +60,7 @@ public final class Sgemm {
             if (epilogue != null) epilogue.apply(0, m, 0, n);
             return;
         }
-        if (VECTOR && (long) m * n * k >= TINY && !SgemmWarmup.runPlain((long) m * n * k)) {
+        if (VECTOR && (long) m * n * k >= TINY && !SgemmTiers.runPlain((long) m * n * k)) {
             SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue);
         } else {

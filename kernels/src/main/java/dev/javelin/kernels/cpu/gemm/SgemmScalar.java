@@ -4,7 +4,7 @@ import dev.javelin.kernels.cpu.CpuThreads;
 
 /**
  * The SGEMM in plain loops, for JVMs without the Vector API and while the packed kernel is still
- * cold ({@link SgemmWarmup}): the same per-element fused multiply-add chain over {@code p = 0..k-1}
+ * cold ({@link SgemmTiers}): the same per-element fused multiply-add chain over {@code p = 0..k-1}
  * as {@link SgemmVector}, so both give identical bits. Rows are split over {@link CpuThreads} (a
  * row's result never depends on which thread computed it). The inner loop runs along a contiguous
  * row of B (a strided B is copied into rows first), so C2 vectorizes it once it compiles this class.
@@ -38,29 +38,39 @@ final class SgemmScalar {
                 c, cOffset, ldc, accumulate));
     }
 
-    /** Rows {@code [from, to)} of C: p outer over a group of rows, j inner, so a row of B is read from L1 by every row of the group. */
+    /**
+     * Rows {@code [from, to)} of C, a group of {@link #ROWS} rows at a time: p outer, j inner, so a row
+     * of B is read from L1 by every row of the group. The group's rows of C are accumulated in arrays
+     * of their own and the row of B is copied to one, all indexed from 0: C2 (JDK 25) vectorizes
+     * {@code c[j] = fma(a, b[j], c[j])} only when the load and the store use the same index, since it
+     * cannot prove that two offsets into arrays that may be the same do not overlap (0.07 against
+     * 0.45-0.58 ns per multiply-add, perf/NOTES.md). Same fma chain per element, so the same bits.
+     */
     private static void rows(int from, int to, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
                              float[] b, int bo, int brs, int bcs, float[] c, int cOffset, int ldc, boolean accumulate) {
-        if (!accumulate) for (int i = from; i < to; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+        float[][] acc = new float[Math.min(ROWS, to - from)][n];
+        float[] bRow = new float[n];
         for (int i0 = from; i0 < to; i0 += ROWS) {
             int i1 = Math.min(to, i0 + ROWS);
+            for (int i = i0; i < i1; i++) {
+                if (accumulate) System.arraycopy(c, cOffset + i * ldc, acc[i - i0], 0, n);
+                else java.util.Arrays.fill(acc[i - i0], 0f);
+            }
             for (int p = 0; p < k; p++) {
                 int bp = bo + p * brs;
-                for (int i = i0; i < i1; i++) {
-                    float av = a[aOffset + i * aRowStride + p * aColStride];
-                    int ci = cOffset + i * ldc;
-                    if (bcs == 1) {
-                        axpy(av, b, bp, c, ci, n);
-                    } else {
-                        for (int j = 0; j < n; j++) c[ci + j] = Math.fma(av, b[bp + j * bcs], c[ci + j]);
-                    }
+                if (bcs == 1) {
+                    System.arraycopy(b, bp, bRow, 0, n);
+                } else {
+                    for (int j = 0; j < n; j++) bRow[j] = b[bp + j * bcs];
                 }
+                for (int i = i0; i < i1; i++) axpy(a[aOffset + i * aRowStride + p * aColStride], bRow, acc[i - i0], n);
             }
+            for (int i = i0; i < i1; i++) System.arraycopy(acc[i - i0], 0, c, cOffset + i * ldc, n);
         }
     }
 
-    /** {@code c[ci + j] = fma(av, b[bp + j], c[ci + j])}: a small method C2 compiles and vectorizes early. */
-    private static void axpy(float av, float[] b, int bp, float[] c, int ci, int n) {
-        for (int j = 0; j < n; j++) c[ci + j] = Math.fma(av, b[bp + j], c[ci + j]);
+    /** {@code c[j] = fma(av, b[j], c[j])}: a small method C2 compiles and vectorizes early. */
+    private static void axpy(float av, float[] b, float[] c, int n) {
+        for (int j = 0; j < n; j++) c[j] = Math.fma(av, b[j], c[j]);
     }
 }

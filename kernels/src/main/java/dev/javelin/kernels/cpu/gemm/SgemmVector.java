@@ -50,6 +50,17 @@ final class SgemmVector {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /**
+     * B is packed after all, below {@code DIRECT_B_MAX_M} rows, when more than two row blocks would each
+     * re-read a B of more than two k blocks whose rows lie a multiple of 1 KiB apart: such rows share a
+     * few L1 and L2 sets, so B's block is not kept between the row blocks and every one reads it again
+     * from L3 (a weight gradient {@code xᵀ·dY} over 4096 rows with 1024 columns: 256×1024×4096 took
+     * 36.7-44.1 ms of one thread's CPU in place, 28.9 ms packed; perf/NOTES.md, "Recurrent layers, third pass").
+     */
+    private static boolean tallAliasedB(int m, int k, int bRowStride) {
+        return m > 2 * MC && k > 2 * KC && bRowStride % 256 == 0;
+    }
+
     private SgemmVector() {}
 
     static int lanes() {
@@ -62,7 +73,7 @@ final class SgemmVector {
                          float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue) {
         Buffers buf = BUFFERS.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
-        boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M;
+        boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M && !tallAliasedB(m, k, bRowStride);
         // Equal k blocks (784 = 2 x 392, not 512 + 272): a short last block would pay the C tile
         // loads and stores for little work. The split depends on k alone.
         int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;

@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link TileGemm}'s Vector API kernels: blocks of 4 rows × 4 vectors of C (16 accumulators; 64
  * columns on AVX-512, a whole head of 64) while p walks A's scalars (broadcast) and B's rows. Edges
- * take 4 rows × 1 vector, 1 row × 4 vectors, 1 × 1, then scalar columns; no masked vector op
- * (see {@link SgemmMicroKernel} on why).
+ * take 4 rows × 2 vectors (a head of 32: with 4 × 1 blocks twice over, A's scalars were broadcast
+ * twice and four accumulator chains could not hide the FMA latency), 4 rows × 1 vector, 1 row × 4
+ * vectors, 1 × 1, then scalar columns; no masked vector op (see {@link SgemmMicroKernel} on why).
  */
 final class TileGemmVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,6 +22,7 @@ final class TileGemmVector {
         for (; i + 4 <= m; i += 4) {
             int ai = ao + i * ars, ci = co + i * ldc, j = 0;
             for (; j + 4 * L <= n; j += 4 * L) block4x4(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
+            for (; j + 2 * L <= n; j += 2 * L) block4x2(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
             for (; j + L <= n; j += L) block4x1(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
             if (j < n) {
                 for (int r = 0; r < 4; r++) TileGemm.scalarRow(n, j, k, a, ai + r * ars, acs, b, bo, ldb, c, ci + r * ldc, load);
@@ -60,6 +62,24 @@ final class TileGemmVector {
         x10.intoArray(c, c1); x11.intoArray(c, c1 + L); x12.intoArray(c, c1 + 2 * L); x13.intoArray(c, c1 + 3 * L);
         x20.intoArray(c, c2); x21.intoArray(c, c2 + L); x22.intoArray(c, c2 + 2 * L); x23.intoArray(c, c2 + 3 * L);
         x30.intoArray(c, c3); x31.intoArray(c, c3 + L); x32.intoArray(c, c3 + 2 * L); x33.intoArray(c, c3 + 3 * L);
+    }
+
+    private static void block4x2(int k, float[] a, int ai, int ars, int acs, float[] b, int bi, int ldb,
+                                 float[] c, int ci, int ldc, boolean load) {
+        int c1 = ci + ldc, c2 = ci + 2 * ldc, c3 = ci + 3 * ldc, r1 = ars, r2 = 2 * ars, r3 = 3 * ars;
+        FloatVector x00 = start(c, ci, load), x01 = start(c, ci + L, load), x10 = start(c, c1, load), x11 = start(c, c1 + L, load);
+        FloatVector x20 = start(c, c2, load), x21 = start(c, c2 + L, load), x30 = start(c, c3, load), x31 = start(c, c3 + L, load);
+        for (int p = 0; p < k; p++) {
+            int bp = bi + p * ldb, ap = ai + p * acs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector v;
+            v = FloatVector.broadcast(S, a[ap]);      x00 = b0.fma(v, x00); x01 = b1.fma(v, x01);
+            v = FloatVector.broadcast(S, a[ap + r1]); x10 = b0.fma(v, x10); x11 = b1.fma(v, x11);
+            v = FloatVector.broadcast(S, a[ap + r2]); x20 = b0.fma(v, x20); x21 = b1.fma(v, x21);
+            v = FloatVector.broadcast(S, a[ap + r3]); x30 = b0.fma(v, x30); x31 = b1.fma(v, x31);
+        }
+        x00.intoArray(c, ci); x01.intoArray(c, ci + L); x10.intoArray(c, c1); x11.intoArray(c, c1 + L);
+        x20.intoArray(c, c2); x21.intoArray(c, c2 + L); x30.intoArray(c, c3); x31.intoArray(c, c3 + L);
     }
 
     private static void block4x1(int k, float[] a, int ai, int ars, int acs, float[] b, int bi, int ldb,

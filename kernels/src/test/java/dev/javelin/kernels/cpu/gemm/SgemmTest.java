@@ -104,6 +104,7 @@ class SgemmTest {
         check(1, 300, 70, 3, 1, true);      // a vector times a transposed matrix: packed B, one-row kernel
         check(265, 200, 50, 0, 0, true);    // packed B, last panel a single row
         check(4, 1030, 33, 1, 2, false);    // four rows: the narrow kernel, B in place
+        check(200, 256, 1100, 1, 0, true);  // under the in-place-B limit, but a tall B with rows 1 KiB apart: packed
     }
 
     @Test

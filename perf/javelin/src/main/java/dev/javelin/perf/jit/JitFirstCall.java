@@ -15,7 +15,8 @@ import java.util.Locale;
  *
  * <pre>{@code
  * java --add-modules jdk.incubator.vector -cp ... dev.javelin.perf.jit.JitFirstCall [threads] [later calls]
- * // first call 612.3 ms wall (CPU: 248.1 ms calling thread, 1010.5 ms process), compile 141.0 ms; next calls 110.2 40.3 9.1 ms; loss 2.4365
+ * // first call 612.3 ms wall (CPU: 248.1 ms calling thread, 1010.5 ms process), compile 141.0 ms; next calls 110.2 40.3 9.1 ms;
+ * // all 4 calls 771.9 ms wall, 1300.2 ms process CPU; loss 2.4365
  * }</pre>
  */
 public final class JitFirstCall {
@@ -38,10 +39,12 @@ public final class JitFirstCall {
             compiled.call(batch)[0].item();
             next.append(String.format(Locale.ROOT, " %.1f", (System.nanoTime() - s) / 1e6));
         }
+        long t2 = System.nanoTime(), p2 = os.getProcessCpuTime();
         // CPU times are steadier than wall clock on a loaded machine: the calling thread's, and the
         // whole process's (pool threads, HotSpot's compiler threads, GC). Wall is the figure that counts.
         System.out.printf(Locale.ROOT, "first call %.1f ms wall (CPU: %.1f ms calling thread, %.1f ms process), compile %.1f ms;"
-                        + " next calls%s ms; loss %.4f%n",
-                (t1 - t0) / 1e6, (c1 - c0) / 1e6, (p1 - p0) / 1e6, compiled.lastCompileNanos() / 1e6, next, loss);
+                        + " next calls%s ms; all %d calls %.1f ms wall, %.1f ms process CPU; loss %.4f%n",
+                (t1 - t0) / 1e6, (c1 - c0) / 1e6, (p1 - p0) / 1e6, compiled.lastCompileNanos() / 1e6, next,
+                later + 1, (t2 - t0) / 1e6, (p2 - p0) / 1e6, loss);
     }
 }
