@@ -85,6 +85,7 @@ final class LayerMapping {
         Tensor b = constant(c, node, 2);
         boolean hasBias = present(node, 2);
         if (w == null || w.rank() != 4 || x.rank() != 4 || (hasBias && b == null)) return null;
+        if (x.dim(1) != w.dim(1) * attrInt(node, "group", 1)) return null; // channels that do not fit: the operator says so
         if (!"NOTSET".equals(attrString(node, "auto_pad", "NOTSET"))) return null;
         long[] strides = attrInts(node, "strides", new long[] {1, 1}), dil = attrInts(node, "dilations", new long[] {1, 1});
         long[] pads = attrInts(node, "pads", new long[] {0, 0, 0, 0});
@@ -131,7 +132,9 @@ final class LayerMapping {
         return dense(c, node, a, b, null);
     }
 
+    /** A Dense of {@code kernel}; null (declined) when the input's last axis, as seen at conversion, is not the kernel's rows. */
     private static Tensor dense(ModelConversion c, OnnxNode node, Tensor x, Tensor kernel, Tensor bias) {
+        if (x.dim(-1) != kernel.dim(0)) return null; // e.g. a Flatten of a free size: the node's own layer computes it per call
         Dense d = new Dense(kernel.dim(1), null, bias != null, new GlorotUniform(), new Zeros(), null, null, c.layerName(node));
         Tensor y = d.apply(x);
         d.kernel().assign(kernel);
@@ -142,7 +145,7 @@ final class LayerMapping {
     private static Tensor batchNorm(ModelConversion c, OnnxNode node, Tensor x) {
         if ((x.rank() != 4 && x.rank() != 2) || attrInt(node, "training_mode", 0) != 0) return null;
         Tensor[] p = new Tensor[4];
-        for (int i = 0; i < 4; i++) if ((p[i] = constant(c, node, i + 1)) == null) return null;
+        for (int i = 0; i < 4; i++) if ((p[i] = constant(c, node, i + 1)) == null || p[i].size() != x.dim(1)) return null;
         String name = c.layerName(node);
         BatchNormalization bn = new BatchNormalization(attrFloat(node, "momentum", 0.9f), attrFloat(node, "epsilon", 1e-5f), true, true, name);
         Tensor t = x.rank() == 4 ? new Permute(new int[] {2, 3, 1}, name + "_to_nhwc").apply(x) : x;

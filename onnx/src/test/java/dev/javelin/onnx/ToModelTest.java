@@ -80,7 +80,7 @@ class ToModelTest {
     @ValueSource(strings = {"encoder", "decoder"})
     void aFineTunedImportedTransformerLosesLoss(String name) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
-        Model model = convert(c);
+        Model model = OnnxModel.load(c.model()).toModel(); // the decoder's length stays free
         Tensor sample = c.inputArray()[0];
         Shape in = sample.shape().with(0, 8);
         Tensor x = sample.dtype().isFloating() ? Tensors.normal(in, 3) : Tensors.randint(in, 0, 50, 3).cast(sample.dtype());

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * NumPy's and PyTorch's {@code einsum} on letters {@code a-z, A-Z} (no {@code ...}): each operand's
+ * NumPy's and PyTorch's {@code einsum} on letters {@code a-z, A-Z} and {@code ...} (broadcast batch axes): each operand's
  * repeated letters become its diagonal, letters found in one operand only and not in the output are
  * summed first, then operands are contracted left to right, each pair as one batched
  * {@link Ops#matmul} (batch letters, the contracted letters, and each side's own letters). Without
@@ -25,7 +25,8 @@ public final class Einsum {
 
     /** Evaluates {@code equation} on {@code operands}; see the class description. */
     public static Tensor einsum(String equation, Tensor... operands) {
-        String eq = equation.replace(" ", "");
+        operands = operands.clone();
+        String eq = withoutEllipsis(equation, equation.replace(" ", ""), operands);
         int arrow = eq.indexOf("->");
         String lhs = arrow < 0 ? eq : eq.substring(0, arrow);
         String[] specs = lhs.split(",", -1);
@@ -74,6 +75,71 @@ public final class Einsum {
         int[] order = new int[out.length()];
         for (int d = 0; d < order.length; d++) order[d] = acc.letters.indexOf(out.charAt(d));
         return acc.value.rank() == 0 ? acc.value : acc.value.permute(order);
+    }
+
+    /**
+     * NumPy's {@code ...}: the broadcast batch axes, right-aligned across the operands as NumPy aligns
+     * them, each named by a letter the equation does not use; an operand whose axis there has size 1
+     * is expanded to the others' size. Without {@code ->} they lead the output, as in NumPy.
+     * {@code operands} is updated in place; the equation comes back with letters only.
+     */
+    private static String withoutEllipsis(String equation, String eq, Tensor[] operands) {
+        if (!eq.contains("...")) return eq;
+        int arrow = eq.indexOf("->");
+        String[] specs = (arrow < 0 ? eq : eq.substring(0, arrow)).split(",", -1);
+        if (specs.length != operands.length) {
+            throw new IllegalArgumentException("einsum: '" + equation + "' names " + specs.length + " operands, got " + operands.length);
+        }
+        int[] batchRank = new int[specs.length];
+        int most = 0;
+        for (int i = 0; i < specs.length; i++) {
+            String s = specs[i];
+            int at = s.indexOf("...");
+            if (at < 0) continue;
+            if (s.indexOf("...", at + 1) >= 0) throw new IllegalArgumentException("einsum: operand " + i + " of '" + equation + "' has two '...'");
+            batchRank[i] = operands[i].rank() - (s.length() - 3);
+            if (batchRank[i] < 0) {
+                throw new IllegalArgumentException("einsum: operand " + i + " '" + s + "' names " + (s.length() - 3)
+                        + " axes besides '...' but has shape " + operands[i].shape() + " in '" + equation + "'");
+            }
+            most = Math.max(most, batchRank[i]);
+        }
+        StringBuilder letters = new StringBuilder();
+        for (char c = 'A'; letters.length() < most && c <= 'z'; c++) {
+            if (Character.isLetter(c) && eq.indexOf(c) < 0) letters.append(c);
+        }
+        if (letters.length() < most) throw new IllegalArgumentException("einsum: '" + equation + "' leaves too few letters for its '...' axes");
+        int[] size = new int[most];
+        java.util.Arrays.fill(size, 1);
+        for (int i = 0; i < specs.length; i++) {
+            for (int k = 0; k < batchRank[i]; k++) {
+                int d = operands[i].dim(specs[i].indexOf("...") + k), slot = most - batchRank[i] + k;
+                if (d != 1 && size[slot] != 1 && d != size[slot]) {
+                    throw new IllegalArgumentException("einsum: the '...' axes of " + shapes(operands) + " do not broadcast in '" + equation + "'");
+                }
+                if (d != 1) size[slot] = d;
+            }
+        }
+        StringBuilder lhs = new StringBuilder();
+        for (int i = 0; i < specs.length; i++) {
+            int at = specs[i].indexOf("...");
+            if (at >= 0) {
+                int[] target = operands[i].shape().toArray();
+                for (int k = 0; k < batchRank[i]; k++) target[at + k] = size[most - batchRank[i] + k];
+                operands[i] = operands[i].broadcastTo(Shape.of(target)); // a size-1 axis meets the others' size
+                specs[i] = specs[i].substring(0, at) + letters.substring(most - batchRank[i]) + specs[i].substring(at + 3);
+            }
+            lhs.append(i == 0 ? "" : ",").append(specs[i]);
+        }
+        String out;
+        if (arrow >= 0) {
+            out = eq.substring(arrow + 2).replace("...", letters);
+        } else { // NumPy's implicit output: the '...' axes, then the letters that occur once, in order
+            Map<Character, Integer> counts = new HashMap<>();
+            for (String s : specs) for (char c : s.toCharArray()) if (letters.indexOf(String.valueOf(c)) < 0) counts.merge(c, 1, Integer::sum);
+            out = letters + implicitOutput(counts);
+        }
+        return lhs + "->" + out;
     }
 
     /** An operand and the letter of each of its axes. */

@@ -209,7 +209,10 @@ public final class Tensor {
 
     private void requireConcrete(String what) {
         if (storage == null) {
-            throw new IllegalStateException(what + ": tensor " + dtype + shape + " is symbolic (it has no data)");
+            // the usual cause: reading a value (item(), toFloatArray()) inside a traced function
+            throw new IllegalStateException(what + ": tensor " + dtype + shape + " is symbolic (it has no data): inside Jit.compile, "
+                    + "a compiled train step or a functional model's construction values are not known yet; return the tensor "
+                    + "from the function (or read it in a callback) instead of reading it there");
         }
     }
 

@@ -15,6 +15,14 @@ class SymbolicShapesTest {
     }
 
     @Test
+    void readingASymbolicTensorSaysWhyThereIsNoData() {
+        // the message used to stop at "is symbolic (it has no data)", which does not tell a user of Jit.compile what to do
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> sym(DType.FLOAT32, 2, 3).toFloatArray());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("float32[2, 3] is symbolic")
+                && e.getMessage().contains("Jit.compile") && e.getMessage().contains("return the tensor"), e.getMessage());
+    }
+
+    @Test
     void compositesPropagateShapesWithoutData() {
         try (var s = Dispatch.use(new SymbolicEngine())) {
             Tensor x = sym(DType.FLOAT32, 8, 28, 28, 3);

@@ -193,6 +193,21 @@ class TorchStyleOpsTest {
     }
 
     @Test
+    void einsumTakesNumPysEllipsis() {
+        // '...' used to fail as "operand 0 '...ij' has 5 letters"; PyTorch's results, as torch.einsum gives them
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor a = random(r, 2, 3, 4), b = random(r, 2, 4, 5), w = random(r, 4, 5), one = random(r, 1, 3, 4), m = random(r, 2, 3, 3);
+        assertClose(a.matmul(b), Einsum.einsum("...ij,...jk->...ik", a, b));
+        assertClose(a.matmul(w), Einsum.einsum("...ij,jk", a, w)); // implicit output: the '...' axes first, then i, k
+        assertClose(one.matmul(b), Einsum.einsum("...ij,...jk->...ik", one, b)); // a size-1 '...' axis broadcasts
+        assertClose(a.mul(a).sum(2), Einsum.einsum("...d,...d->...", a, a));
+        assertClose(a.sum(0), Einsum.einsum("i...->...", a));
+        assertClose(m.mul(Tensors.eye(3).cast(DType.FLOAT64)).sum(2), Einsum.einsum("...ii->...i", m));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Einsum.einsum("...ij,...jk->...ik", a, random(r, 3, 4, 5)));
+        assertTrue(e.getMessage().contains("do not broadcast"), e.getMessage());
+    }
+
+    @Test
     void nllLossPicksTheNegatedLogProbabilityAndArgmaxKeepsDims() {
         Tensor logits = Tensors.of(new float[][] {{2, 1, 0}, {0, 0, 3}});
         Tensor labels = Tensors.of(new int[] {0, 2});

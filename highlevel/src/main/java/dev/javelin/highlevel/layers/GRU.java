@@ -86,6 +86,14 @@ public final class GRU extends RecurrentLayer {
     }
 
     @Override
+    protected Tensor projectGate(Tensor x, int gate) {
+        Tensor p = x.matmul(kernel.value().narrow(1, gate * units, units));
+        if (!options.useBias()) return p;
+        Tensor inputBias = resetAfter ? bias.value().narrow(0, 0, 1).reshape(3 * units) : bias.value();
+        return p.add(inputBias.narrow(0, gate * units, units));
+    }
+
+    @Override
     protected List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout) {
         Tensor hPrev = states.get(0);
         Tensor xz = projected.narrow(1, 0, units);

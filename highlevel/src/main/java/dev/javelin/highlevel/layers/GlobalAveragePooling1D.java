@@ -23,7 +23,7 @@ public final class GlobalAveragePooling1D extends GlobalPooling1D {
     Tensor pool(Tensor x, Tensor real) {
         if (real == null) return x.mean(1);
         Tensor w = real.cast(x.dtype());
-        return x.mul(w).sum(1).div(w.sum(1));
+        return x.mul(w).sum(1).div(w.sum(1).maximum(1.0)); // a count of 0 (all padding) divides a sum of 0, without a NaN gradient
     }
 
     public static GlobalAveragePooling1D fromConfig(Map<String, Object> c) {

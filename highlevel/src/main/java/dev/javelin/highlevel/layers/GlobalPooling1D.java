@@ -1,5 +1,7 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.tensor.MathOps;
+import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.Map;
@@ -7,7 +9,8 @@ import java.util.Map;
 /**
  * Pooling over the whole time axis: {@code [batch, time, channels]} to {@code [batch, channels]}
  * (or {@code [batch, 1, channels]} with {@code keepdims}). A padding mask ({@link Masks}) leaves the
- * masked steps out, so a padded batch pools exactly as its unpadded sequences.
+ * masked steps out, so a padded batch pools exactly as its unpadded sequences; a sequence that is all
+ * padding (an empty text) pools to zeros, as the recurrent layers' states and the losses treat it.
  */
 public abstract class GlobalPooling1D extends Layer {
     private final boolean keepDims;
@@ -36,7 +39,10 @@ public abstract class GlobalPooling1D extends Layer {
                     + x.shape() + " have 0 time steps; expected at least 1)");
         }
         Tensor m = Masks.check(name() + " (" + getClass().getSimpleName() + ")", x, mask);
-        Tensor y = pool(x, m == null ? null : m.unsqueeze(-1));
+        Tensor real = m == null ? null : m.unsqueeze(-1);
+        Tensor y = pool(x, real);
+        // no real step: zeros, not the max's -inf or the mean's 0/0 NaN, which made a whole batch's loss NaN
+        if (real != null) y = Ops.where(MathOps.any(real, new int[] {1}, false), y, Ops.scalarLike(y, 0));
         return keepDims ? y.unsqueeze(1) : y;
     }
 

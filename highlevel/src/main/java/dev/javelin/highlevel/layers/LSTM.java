@@ -85,6 +85,12 @@ public final class LSTM extends RecurrentLayer {
     }
 
     @Override
+    protected Tensor projectGate(Tensor x, int gate) {
+        Tensor p = x.matmul(kernel.value().narrow(1, gate * units, units));
+        return options.useBias() ? p.add(bias.value().narrow(0, gate * units, units)) : p;
+    }
+
+    @Override
     protected List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrentDropout) {
         Tensor h = states.get(0);
         Tensor c = states.get(1);

@@ -17,9 +17,9 @@ import java.util.Map;
  * step. The input projection of every step is one matmul before the loop; each step then adds the
  * recurrent product and applies the gates. Keras's arguments: {@code return_sequences},
  * {@code return_state}, {@code go_backwards}, initial states, {@code dropout} (one mask on the
- * inputs for the whole sequence) and {@code recurrent_dropout} (as Keras 3: in training, one mask per
- * gate on the carried output before that gate's product, {@code (h ∘ m_q)·w_q}, fixed for the sequence;
- * none in inference).
+ * inputs for the whole sequence; with recurrent dropout too, one per gate, as Keras 3) and
+ * {@code recurrent_dropout} (as Keras 3: in training, one mask per gate on the carried output before
+ * that gate's product, {@code (h ∘ m_q)·w_q}, fixed for the sequence; none in inference).
  *
  * <p>A padding mask ({@link Masks}) freezes the states at masked steps: a padded sequence ends in
  * the same state as the unpadded one. With {@code return_sequences} the output carries the mask on.
@@ -74,6 +74,11 @@ public abstract class RecurrentLayer extends Layer {
 
     /** The input part of every step at once: {@code [rows, inputDim]} to {@code [rows, width]} (with the input bias). */
     protected abstract Tensor projectInputs(Tensor x);
+
+    /** Gate {@code gate}'s block of {@link #projectInputs} ({@code [rows, units]}); this default slices the whole projection. */
+    protected Tensor projectGate(Tensor x, int gate) {
+        return projectInputs(x).narrow(1, gate * units, units);
+    }
 
     /**
      * One step: the projected inputs of this step {@code [batch, width]}, the states, and the
@@ -162,10 +167,23 @@ public abstract class RecurrentLayer extends Layer {
         int features = inputs.dim(2);
         List<Tensor> states = initialStates(initialStates, inputs);
         Tensor x = inputs;
-        if (training && options.dropout() > 0) x = x.mul(dropoutMask(x, n, features, options.dropout()).unsqueeze(1));
+        // with both dropouts Keras 3's cells (implementation 1) draw one input mask per gate too
+        int inputMasks = training && options.recurrentDropout() > 0 ? gateCount() : 1;
+        Tensor inputDrop = training && options.dropout() > 0 ? dropoutMask(x, n, inputMasks * features, options.dropout()) : null;
         Tensor recurrentDrop = training && options.recurrentDropout() > 0
                 ? dropoutMask(x, n, gateCount() * units, options.recurrentDropout()) : null;
-        Tensor projected = projectInputs(x.reshape(n * steps, features));
+        Tensor projected;
+        if (inputDrop == null || inputMasks == 1) {
+            if (inputDrop != null) x = x.mul(inputDrop.unsqueeze(1));
+            projected = projectInputs(x.reshape(n * steps, features));
+        } else { // gate q's projection reads x ∘ d_q
+            List<Tensor> parts = new ArrayList<>(inputMasks);
+            for (int q = 0; q < inputMasks; q++) {
+                Tensor dq = inputDrop.narrow(1, q * features, features).unsqueeze(1);
+                parts.add(projectGate(x.mul(dq).reshape(n * steps, features), q));
+            }
+            projected = ArrayOps.concat(parts, 1);
+        }
         projected = projected.reshape(n, steps, projected.dim(1));
         if (fusedLoop && (timeOrder || !options.goBackwards() || !(zeroOutputForMask && m != null))) {
             OpAttrs.Recurrence attrs = new OpAttrs.Recurrence(null, options.goBackwards(), timeOrder, OpAttrs.Recurrence.Activation.TANH,

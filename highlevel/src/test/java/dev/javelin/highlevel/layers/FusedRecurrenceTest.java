@@ -51,6 +51,22 @@ class FusedRecurrenceTest {
     }
 
     @Test
+    void eachGatesInputProjectionIsItsBlockOfTheWhole() {
+        Tensor x = new RandomTensors(8).normal(Shape.of(6, 3));
+        List<RecurrentLayer> layers = List.of(new LSTM(4), new LSTM(4, RecurrentOptions.defaults().useBias(false)), new GRU(4),
+                new GRU(4, RecurrentOptions.defaults(), false, null), new GRU(4, RecurrentOptions.defaults().useBias(false), false, null));
+        for (RecurrentLayer l : layers) {
+            l.ensureBuilt(List.of(Shape.of(2, 3, 3)));
+            for (Variable w : l.weights()) w.store(w.stored().add(new RandomTensors(9).normal(w.shape()).mul(0.2)));
+            Tensor whole = l.projectInputs(x);
+            for (int q = 0; q < l.gateCount(); q++) {
+                Tensor expected = whole.narrow(1, q * 4, 4), got = l.projectGate(x, q);
+                assertTrue(got.sub(expected).abs().max().item() <= 1e-6, l.name() + " gate " + q);
+            }
+        }
+    }
+
+    @Test
     void hardSigmoidIsKeras3sAndRunsFused() {
         double[] at = {-4, -3, -1.5, 0, 1.5, 3, 4};
         double[] expected = {0, 0, 0.25, 0.5, 0.75, 1, 1}; // relu6(x + 3) / 6
@@ -74,6 +90,7 @@ class FusedRecurrenceTest {
         compare(() -> new GRU(4, all.activation("sigmoid").recurrentActivation("tanh").goBackwards(true)), mask(), false);
         compare(() -> new GRU(5, all.recurrentActivation("hard_sigmoid")), mask(), true);
         compare(() -> new GRU(5, all.recurrentDropout(0.4).seed(13L).goBackwards(true)), mask(), true);
+        compare(() -> new GRU(5, all.recurrentDropout(0.3).dropout(0.3).seed(16L)), mask(), false);
         // reset_after=False: its own cell in the fused loop
         compare(() -> new GRU(6, all, false, null), null, false);
         compare(() -> new GRU(5, all.goBackwards(true), false, null), mask(), true);

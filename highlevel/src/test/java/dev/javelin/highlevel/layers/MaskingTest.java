@@ -2,6 +2,7 @@ package dev.javelin.highlevel.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.autodiff.GradientTape;
 import dev.javelin.highlevel.losses.MeanSquaredError;
@@ -124,6 +125,26 @@ class MaskingTest {
         double expected = y.square().mean(2).mul(mask.cast(DType.FLOAT32)).sum().item() / 14;
         assertEquals(expected, new MeanSquaredError().call(target, y).item(), 1e-6);
         assertNull(Masks.of(new LSTM(3).apply(e.apply(batch(ids())))), "the last output only: no time axis, no mask");
+    }
+
+    @Test
+    void aSequenceThatIsAllPaddingPoolsToZerosWithFiniteGradients() {
+        // an empty text in a batch: max pooling gave -inf and average pooling 0/0 = NaN, so softmax and the
+        // whole batch's loss were NaN; now zeros, as the recurrent layers' states and the losses treat it
+        Tensor ids = Tensors.of(new long[] {3, 4, 0, 0, 0, 0}, 2, 3);
+        Embedding e = new Embedding(10, 4, true);
+        for (GlobalPooling1D pool : List.of(new GlobalMaxPooling1D(), new GlobalAveragePooling1D())) {
+            Variable table = e.weights().isEmpty() ? null : e.weights().get(0);
+            try (GradientTape tape = GradientTape.record()) {
+                Tensor y = pool.apply(e.apply(ids));
+                float[] v = y.toFloatArray();
+                for (int c = 4; c < 8; c++) assertEquals(0f, v[c], pool.name() + ": the all-padding row");
+                for (int c = 0; c < 4; c++) assertTrue(Float.isFinite(v[c]) && v[c] != 0, pool.name() + ": the real row");
+                if (table == null) table = e.weights().get(0);
+                float[] g = tape.gradient(y.sum(), List.of(table)).get(0).toFloatArray();
+                for (float gi : g) assertTrue(Float.isFinite(gi), pool.name() + ": a NaN gradient");
+            }
+        }
     }
 
     @Test
