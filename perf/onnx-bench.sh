@@ -6,6 +6,10 @@
 # The models (torchvision ResNet-18 and a 6-layer encoder, random init, fixed seed) are exported by
 # perf/onnx_models.py at run time and never committed (ResNet-18 is 47 MB). Run it under the
 # landing lock on the shared host: flock /work/land.queue.lock perf/onnx-bench.sh
+# Every side times the median of its runs after 3 s of warm-up (3 runs at least): in a fresh JVM,
+# Javelin's first second of calls overlaps C2 compiling its kernels, and with 3 warm-ups only, the
+# batch-1 case (the first in its JVM) measured that warm-up (perf/NOTES.md); Javelin's line also
+# prints the median of the calls right after 3 warm-ups.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

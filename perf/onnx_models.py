@@ -10,7 +10,7 @@ Models (random initialisation, torch.manual_seed(0); nothing is downloaded):
 - a transformer encoder: 6 nn.TransformerEncoderLayer (width 256, 8 heads, feed-forward 1024,
   post-LN, ReLU, batch_first), input [8, 128, 256] (batch 8, sequence 128), eval mode.
 Opset 17 (torch 1.13's newest: LayerNormalization is one node there). Timing: median of N runs
-after warm-ups, torch.inference_mode(), the same shapes as the Java side.
+after 3 s of warm-up (at least 3 runs), torch.inference_mode(), the same shapes as the Java side.
 """
 import statistics
 import sys
@@ -47,9 +47,15 @@ def export(out_dir):
     print(f"# exported resnet18.onnx and encoder.onnx (opset {OPSET}) to {out_dir}")
 
 
+WARM_SECONDS = 3.0  # the same warm-up as OrtTiming and OnnxTiming (perf/onnx-bench.sh says why)
+
+
 def median_ms(fn, reps, warmup=3):
-    for _ in range(warmup):
+    start = time.perf_counter()
+    done = 0
+    while done < warmup or time.perf_counter() - start < WARM_SECONDS:
         fn()
+        done += 1
     times = []
     for _ in range(reps):
         t = time.perf_counter()
@@ -67,7 +73,7 @@ def time_all(threads):
         "resnet18_b8": (net, torch.randn(8, 3, 224, 224)),
         "encoder_b8": (enc, torch.randn(8, 128, 256)),
     }
-    print(f"# pytorch {torch.__version__} eager, {threads} threads, median after 3 warm-ups")
+    print(f"# pytorch {torch.__version__} eager, {threads} threads, median after {WARM_SECONDS:.0f} s of warm-up (3 calls at least)")
     with torch.inference_mode():
         for name, (model, x) in cases.items():
             print(f"pytorch {name:12} {median_ms(lambda: model(x), REPS[name]):9.2f} ms  (median of {REPS[name]})")

@@ -87,7 +87,13 @@ final class ModelConversion {
                 folded.add(node);
             }
         }
-        for (OnnxNode node : graph.nodes()) if (!folded.contains(node)) convert(node);
+        try {
+            for (OnnxNode node : graph.nodes()) if (!folded.contains(node)) convert(node);
+        } catch (IllegalArgumentException e) {
+            String hint = fixedBatchHint();
+            if (hint == null) throw e;
+            throw new IllegalArgumentException(e.getMessage() + hint, e);
+        }
         List<Tensor> outputs = new ArrayList<>();
         for (ValueInfo out : graph.outputs()) {
             Tensor t = values.get(out.name());
@@ -120,6 +126,23 @@ final class ModelConversion {
             sample[d] = size == null ? InputLayer.ANY : size;
         }
         return sample;
+    }
+
+    /**
+     * Why a conversion may fail on a file exported without a dynamic batch: its graph may hold shapes
+     * computed for that batch (a Reshape to [batch * heads, ...]), and toModel traces at a placeholder
+     * batch of 1. Null when no input fixes its batch above 1.
+     */
+    private String fixedBatchHint() {
+        for (ValueInfo in : graph.inputs()) {
+            int[] dims = in.dims();
+            if (dims != null && dims.length > 0 && dims[0] > 1) {
+                return "; note: the file fixes input '" + in.name() + "' at batch " + dims[0] + " and toModel builds a model for any batch,"
+                        + " so shapes the exporter computed for that batch do not fit: export with a dynamic batch axis"
+                        + " (torch.onnx.export(..., dynamic_axes={'" + in.name() + "': {0: 'batch'}})) or run the file with OnnxModel.load";
+            }
+        }
+        return null;
     }
 
     /** True when every input of {@code node} is a constant (or left out), so it runs at conversion. */

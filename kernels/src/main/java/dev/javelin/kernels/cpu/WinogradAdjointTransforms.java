@@ -22,7 +22,7 @@ final class WinogradAdjointTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Floats of scratch {@link #inputPatch} and {@link #filterGradient} need. */
-    static final int TEMP = 16 * L;
+    static final int TEMP = WinogradTransforms.TEMP;
 
     private WinogradAdjointTransforms() {}
 

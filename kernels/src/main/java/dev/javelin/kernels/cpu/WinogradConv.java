@@ -62,7 +62,7 @@ final class WinogradConv {
         // enough items for every thread several times over (the last ones balance the threads)
         int wanted = Math.max(1, (4 * CpuThreads.threads() + colBlocks - 1) / colBlocks);
         int count = Math.min(tileRows, Math.max(ceilDiv(tileRows, byBudget), wanted));
-        rowsPerBand = ceilDiv(tileRows, count);
+        rowsPerBand = evenRows(tileRows, ceilDiv(tileRows, count), colBlocks, CpuThreads.threads());
         bands = ceilDiv(tileRows, rowsPerBand);
         // Which transform to do once per call: a block's filter slice (16·Cin·COLS floats) or a band's
         // input (16·tiles·Cin). Items taken one at a time by two threads redo both about once per
@@ -70,6 +70,25 @@ final class WinogradConv {
         // the cheaper when a band has fewer tiles than a block has channels (deep layers: 14x14 at
         // batch 1 transformed each filter slice twice, 7x7 at batch 8 four times).
         byBlock = bands > 1 && rowsPerBand * tilesAcross < COLS && colBlocks >= 2 * CpuThreads.threads();
+    }
+
+    /**
+     * Tile rows per band, at most {@code most} and at least half that: the size whose (band ×
+     * block) items give the busiest thread the fewest rows, the larger on a tie. ResNet-18's 56x56
+     * layers at batch 1 had 7 bands of 4 tile rows, 4 for one thread and 3 for the other; 14
+     * bands of 2 split evenly.
+     */
+    static int evenRows(int tileRows, int most, int colBlocks, int threads) {
+        int best = most;
+        long bestSpan = Long.MAX_VALUE;
+        for (int r = most; r >= Math.max(1, most / 2); r--) {
+            long span = (long) ceilDiv(ceilDiv(tileRows, r) * colBlocks, threads) * r;
+            if (span < bestSpan) {
+                bestSpan = span;
+                best = r;
+            }
+        }
+        return best;
     }
 
     private static int ceilDiv(int a, int b) {
@@ -165,10 +184,11 @@ final class WinogradConv {
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** Per-thread buffers, shared with {@link WinogradGradients} (a call's buffers are told apart by its call object). */
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** A thread's transformed input (and for which call and band), transformed filter slice (call, block), products. */
-    private static final class Scratch {
+    static final class Scratch {
         Object vCall, uCall;
         int band, block;
         private float[] v = new float[0], u = new float[0], m = new float[0];

@@ -40,9 +40,10 @@ final class WinogradGradients {
      * Whether these kernels take this convolution's gradients (float32, checked by the caller): those of
      * a convolution {@link WinogradConv} would run forward ({@link WinogradConv#applies(Conv2d.Geometry)});
      * the filter gradient also needs the input's channels adjacent in memory.
+     * {@code -Djavelin.conv.winogradGradients=false} sends the gradients to im2col (to compare them).
      */
     static boolean applies(Conv2d.Geometry g) {
-        return WinogradConv.applies(g);
+        return WinogradConv.applies(g) && !"false".equals(System.getProperty("javelin.conv.winogradGradients"));
     }
 
     WinogradGradients(Conv2d.Geometry g) {
@@ -70,7 +71,7 @@ final class WinogradGradients {
         int items = ceilDiv(g.n, perItem) * colBlocks;
         Object call = new Object(); // tells a thread's filter slice of an earlier call from this one's
         CpuThreads.parallelFor(items, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
+            WinogradConv.Scratch s = WinogradConv.SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int n0 = (item / colBlocks) * perItem, n1 = Math.min(g.n, n0 + perItem);
                 int col0 = (item % colBlocks) * COLS, cols = Math.min(COLS, g.cin - col0);
@@ -93,7 +94,7 @@ final class WinogradGradients {
         });
     }
 
-    private void inputGradientChunk(int tr0, int trs, int col0, int cols, float[] dy, float[] u, int uPlane, float[] dx, Scratch s) {
+    private void inputGradientChunk(int tr0, int trs, int col0, int cols, float[] dy, float[] u, int uPlane, float[] dx, WinogradConv.Scratch s) {
         int tiles = trs * tilesAcross;
         // planes one cache line longer than their data, as in WinogradConv (4 KB multiples share L1 sets)
         int mPlane = tiles * g.cout + 16, xPlane = tiles * cols + 16;
@@ -122,7 +123,7 @@ final class WinogradGradients {
         int rowsPerPartial = ceilDiv(tileRows, wanted), partials = ceilDiv(tileRows, rowsPerPartial);
         float[] w = new float[partials * size]; // [partial][point][Cin][Cout]
         CpuThreads.parallelFor(partials * colBlocks, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
+            WinogradConv.Scratch s = WinogradConv.SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int part = item / colBlocks, col0 = (item % colBlocks) * COLS, cols = Math.min(COLS, g.cin - col0);
                 int first = part * rowsPerPartial, end = Math.min(tileRows, first + rowsPerPartial);
@@ -136,7 +137,7 @@ final class WinogradGradients {
             for (int i = 0, o = part * size; i < size; i++) w[i] += w[o + i];
         }
         CpuThreads.parallelFor(g.cin, Math.max(1, StridedLoop.CHUNK / (16 * g.cout)), (from, to) -> {
-            float[] e = SCRATCH.get().temp;
+            float[] e = WinogradConv.SCRATCH.get().temp;
             for (int ci = from; ci < to; ci++) {
                 WinogradAdjointTransforms.filterGradient(w, ci * g.cout, g.cin * g.cout, g.cout, df, ci * g.cout, g.cin * g.cout, e);
             }
@@ -144,7 +145,7 @@ final class WinogradGradients {
     }
 
     private void filterGradientChunk(int tr0, int trs, int col0, int cols, float[] x, int xOff, int[] xs, float[] dy,
-                                     float[] w, int wOff, boolean accumulate, Scratch s) {
+                                     float[] w, int wOff, boolean accumulate, WinogradConv.Scratch s) {
         int tiles = trs * tilesAcross;
         int vPlane = tiles * cols + 16, mPlane = tiles * g.cout + 16, wPlane = g.cin * g.cout;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
@@ -167,34 +168,5 @@ final class WinogradGradients {
         boolean right = ox + 1 < g.ow, below = oy + 1 < g.oh;
         WinogradAdjointTransforms.outputGradient(dy, base, right ? base + g.cout : -1, below ? base + g.ow * g.cout : -1,
                 right && below ? base + (g.ow + 1) * g.cout : -1, g.cout, m, mOff, plane);
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** A thread's transformed planes, its transformed filter slice (and for which call and block), and small scratch. */
-    private static final class Scratch {
-        Object uCall;
-        int block;
-        private float[] v = new float[0], u = new float[0], m = new float[0];
-        final int[] at = new int[16];
-        final float[] temp = new float[Math.max(WinogradTransforms.TEMP, WinogradAdjointTransforms.TEMP)];
-
-        float[] v(int floats) {
-            if (v.length < floats) v = new float[floats];
-            return v;
-        }
-
-        float[] u(int floats) {
-            if (u.length < floats) {
-                u = new float[floats];
-                uCall = null;
-            }
-            return u;
-        }
-
-        float[] m(int floats) {
-            if (m.length < floats) m = new float[floats];
-            return m;
-        }
     }
 }

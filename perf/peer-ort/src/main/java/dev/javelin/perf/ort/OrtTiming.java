@@ -12,11 +12,16 @@ import java.util.Random;
 /**
  * ONNX Runtime's latency on the ONNX benchmark's models (perf/onnx-bench.sh), in the same shape as
  * Javelin's {@code OnnxTiming}: first inference (session creation + one run), then the median of
- * {@code reps} runs after 3 warm-ups. Intra-op threads as given, inter-op 1, all graph optimisations.
+ * {@code reps} runs after {@link #WARM_NANOS} of warm-up (3 runs at least; the same rule as
+ * {@code OnnxTiming} and the PyTorch side, perf/onnx-bench.sh). Intra-op threads as given, inter-op 1,
+ * all graph optimisations.
  *
  * <pre>{@code java -cp ... dev.javelin.perf.ort.OrtTiming /tmp/onnx-models 2}</pre>
  */
 public final class OrtTiming {
+    /** Warm-up time before the timed runs (3 s), the same on every side of the benchmark. */
+    static final long WARM_NANOS = 3_000_000_000L;
+
     private OrtTiming() {}
 
     record Case(String name, String file, long[] shape, int reps) {}
@@ -32,7 +37,7 @@ public final class OrtTiming {
         int threads = Integer.parseInt(args[1]);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         System.out.println("# onnxruntime " + env.getVersion() + " (Java API), intra-op threads " + threads
-                + ", median after 3 warm-ups");
+                + ", median after 3 s of warm-up (3 runs at least)");
         for (Case c : CASES) {
             float[] data = new float[(int) Arrays.stream(c.shape).reduce(1, (a, b) -> a * b)];
             Random r = new Random(1);
@@ -47,7 +52,8 @@ public final class OrtTiming {
                     String input = s.getInputNames().iterator().next();
                     run(s, input, x);
                     double first = (System.nanoTime() - t0) / 1e6;
-                    for (int i = 0; i < 3; i++) run(s, input, x);
+                    long warm0 = System.nanoTime();
+                    for (int i = 0; i < 3 || System.nanoTime() - warm0 < WARM_NANOS; i++) run(s, input, x);
                     double[] ms = new double[c.reps];
                     for (int i = 0; i < c.reps; i++) {
                         long t = System.nanoTime();
