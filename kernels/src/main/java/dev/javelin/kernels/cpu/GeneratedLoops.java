@@ -94,18 +94,11 @@ final class GeneratedLoops {
             c = row;
             co = 0;
         }
-        if (as != 0 && as != 1) {
-            a = gather(a, ao, as, n);
-            ao = 0;
-        }
-        if (bs != 0 && bs != 1) {
-            b = gather(b, bo, bs, n);
-            bo = 0;
-        }
-        int layout = (cs == 0 ? 1 : 0) | (as == 0 ? 2 : 0) | (bs == 0 ? 4 : 0);
+        Operands ab = Operands.of(a, ao, as, b, bo, bs, out, oo, n);
+        int layout = (cs == 0 ? 1 : 0) | ab.layout() << 1;
         FusedKernel k = kernel(8 * Op.WHERE.ordinal() + layout,
                 () -> elementwise(Op.WHERE, List.of(DType.BOOL, DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, os, n);
+        run(k, new Object[] {c, ab.arrays()[0], ab.arrays()[1], out}, new int[] {co, ab.offsets()[0], ab.offsets()[1], oo}, os, n);
     }
 
     /**
