@@ -39,6 +39,26 @@ final class KernelHarness implements Engine {
         return actual;
     }
 
+    /**
+     * Runs {@code op} on a fresh CPU backend alone (views through the eager engine) at 1 and then 2
+     * threads and asserts the same raw bits; the caller restores its thread count.
+     */
+    static void assertSameBitsAtOneAndTwoThreads(java.util.function.Supplier<Tensor> op, String what) {
+        CpuBackend cpu = new CpuBackend();
+        Engine cpuOnly = call -> call.op().isView() ? EagerEngine.INSTANCE.execute(call) : run(cpu, call);
+        float[] one, two;
+        try (var s = dev.javelin.tensor.spi.Dispatch.use(cpuOnly)) {
+            CpuThreads.setThreads(1);
+            one = op.get().toFloatArray();
+            CpuThreads.setThreads(2);
+            two = op.get().toFloatArray();
+        }
+        int[] b1 = new int[one.length], b2 = new int[two.length];
+        for (int i = 0; i < one.length; i++) b1[i] = Float.floatToRawIntBits(one[i]);
+        for (int i = 0; i < two.length; i++) b2[i] = Float.floatToRawIntBits(two[i]);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b1, b2, "seed " + SEED + ": " + what + " differ between 1 and 2 threads");
+    }
+
     static Tensor run(Backend backend, OpCall call) {
         Tensor out = Tensor.wrap(backend.allocate(call.dtype(), call.shape().sizeAsInt(), call.device()), call.shape());
         backend.execute(call, out);

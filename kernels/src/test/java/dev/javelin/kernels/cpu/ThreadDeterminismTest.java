@@ -1,6 +1,5 @@
 package dev.javelin.kernels.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
@@ -9,8 +8,6 @@ import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
-import dev.javelin.tensor.spi.Dispatch;
-import dev.javelin.tensor.spi.Engine;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Test;
 class ThreadDeterminismTest {
     private final KernelHarness h = new KernelHarness();
     private final int threadsBefore = CpuThreads.threads();
-    private final CpuBackend cpu = new CpuBackend();
 
     @AfterEach
     void restoreThreads() {
@@ -82,21 +78,7 @@ class ThreadDeterminismTest {
         }
     }
 
-    /** Runs {@code op} on cpu-vector (only) at 1 and 2 threads and compares the raw bits. */
     private void sameAtOneAndTwo(Supplier<Tensor> op) {
-        Engine cpuOnly = call -> call.op().isView() ? dev.javelin.tensor.spi.EagerEngine.INSTANCE.execute(call) : KernelHarness.run(cpu, call);
-        float[] one, two;
-        try (var s = Dispatch.use(cpuOnly)) {
-            CpuThreads.setThreads(1);
-            one = op.get().toFloatArray();
-            CpuThreads.setThreads(2);
-            two = op.get().toFloatArray();
-        }
-        int[] b1 = new int[one.length], b2 = new int[two.length];
-        for (int i = 0; i < one.length; i++) {
-            b1[i] = Float.floatToRawIntBits(one[i]);
-            b2[i] = Float.floatToRawIntBits(two[i]);
-        }
-        assertArrayEquals(b1, b2, "seed " + KernelHarness.SEED + ": results differ between 1 and 2 threads");
+        KernelHarness.assertSameBitsAtOneAndTwoThreads(op, "results");
     }
 }

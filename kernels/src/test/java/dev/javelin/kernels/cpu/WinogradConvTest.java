@@ -15,8 +15,6 @@ import dev.javelin.tensor.spi.ConstantOperand;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Dispatch;
-import dev.javelin.tensor.spi.EagerEngine;
-import dev.javelin.tensor.spi.Engine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,16 +78,7 @@ class WinogradConvTest {
         Tensor x = h.random(DType.FLOAT32, Shape.of(2, 14, 14, 40), KernelHarness.Layout.DENSE, -1, 1);
         Tensor f = h.random(DType.FLOAT32, Shape.of(3, 3, 40, 256), KernelHarness.Layout.DENSE, -1, 1);
         OpAttrs.Conv same = new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 1);
-        CpuBackend cpu = new CpuBackend();
-        Engine cpuOnly = call -> call.op().isView() ? EagerEngine.INSTANCE.execute(call) : KernelHarness.run(cpu, call);
-        float[] one, two;
-        try (var s = Dispatch.use(cpuOnly)) {
-            CpuThreads.setThreads(1);
-            one = Ops.conv2d(x, f, same).toFloatArray();
-            CpuThreads.setThreads(2);
-            two = Ops.conv2d(x, f, same).toFloatArray();
-        }
-        assertArrayEquals(one, two, "seed " + KernelHarness.SEED + ": Winograd results differ between 1 and 2 threads");
+        KernelHarness.assertSameBitsAtOneAndTwoThreads(() -> Ops.conv2d(x, f, same), "Winograd results");
     }
 
     @Test
