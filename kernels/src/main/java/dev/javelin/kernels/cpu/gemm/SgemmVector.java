@@ -130,11 +130,11 @@ final class SgemmVector {
                 int q = j / (panels + strips), t = j % (panels + strips);
                 int pc = k0 + q * kStep, kc = Math.min(kStep, k1 - pc);
                 if (t < panels) {
-                    GemmPacking.packA(a, aOffset, aRowStride, aColStride, m, ic + t * MR, MR, pc, kc,
+                    GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + t * MR, pc, kc,
                             ap, (q * panels + t) * MR * kStep);
                 } else {
                     int s = t - panels;
-                    GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + s * NR, NR, pc, kc,
+                    GemmPacking.packBStrip(b, bOffset, bRowStride, bColStride, n, jc + s * NR, pc, kc,
                             bp, (q * strips + s) * NR * kStep);
                 }
             }
@@ -190,7 +190,7 @@ final class SgemmVector {
                     int kc = Math.min(kStep, k1 - pc);
                     boolean load = loadFirst || q > 0;
                     for (int r = r0; r < r1; r += MR) {
-                        GemmPacking.packA(a, aOffset, aRowStride, aColStride, m, ic + r, MR, pc, kc, ap, ((r - r0) / MR) * MR * kc);
+                        GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
                     }
                     if (edge != null) {
                         GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);
