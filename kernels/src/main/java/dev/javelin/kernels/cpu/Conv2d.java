@@ -2,7 +2,6 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
-import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.ConstantOperand;
@@ -10,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
+ * float32 CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
  * dilation and groups. float32: 3x3 stride-1 layers by Winograd's F(2x2, 3x3), forward
  * ({@link WinogradConv}) and both gradients ({@link WinogradGradients}); first layers with short
  * patch rows straight from a padded input ({@link PaddedInputConv}); others through im2col + SGEMM
@@ -18,7 +17,7 @@ import java.util.List;
  * buffer and multiplied in place). The other gradients go through im2col + SGEMM a tile of images
  * at a time so the column buffer stays bounded, or through {@link ShortConv}'s kernels when the
  * reduction is short (a first layer: direct kernels with no column matrix where
- * {@link ShortConv#direct} says so); float64 (gradient checks) runs {@link DirectConv2d}. Every
+ * {@link ShortConv#direct} says so); other dtypes run on the reference backend. Every
  * result is a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread
  * count.
  */
@@ -54,11 +53,6 @@ final class Conv2d {
      * from it (Winograd's transformed filter) for the next call.
      */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue, ConstantOperand constantFilter) {
-        if (x.dtype() != DType.FLOAT32) {
-            if (epilogue != null) throw new IllegalArgumentException("conv2d: an epilogue needs float32, got " + x.dtype());
-            DirectConv2d.forward(x, f, c, out);
-            return;
-        }
         Geometry g = new Geometry(x.shape().toArray(), f.shape().toArray(), out.shape().toArray(), c);
         float[] fd = dense(f);
         float[] o = Elementwise.heap(out).floats();
@@ -115,10 +109,6 @@ final class Conv2d {
 
     /** dx[N,H,W,C] from dy[N,OH,OW,Cout] and f: columns dy·fᵀ, scattered back into images. */
     void backwardInput(Tensor dy, Tensor f, OpAttrs.Conv c, Tensor dx) {
-        if (dy.dtype() != DType.FLOAT32) {
-            DirectConv2d.backwardInput(dy, f, c, dx);
-            return;
-        }
         Geometry g = new Geometry(dx.shape().toArray(), f.shape().toArray(), dy.shape().toArray(), c);
         float[] fd = dense(f);
         float[] dyd = dense(dy);
@@ -151,10 +141,6 @@ final class Conv2d {
 
     /** df[KH,KW,C/g,Cout] from x and dy: columnsᵀ·dy, accumulated over image tiles in order. */
     void backwardFilter(Tensor x, Tensor dy, OpAttrs.Conv c, Tensor df) {
-        if (x.dtype() != DType.FLOAT32) {
-            DirectConv2d.backwardFilter(x, dy, c, df);
-            return;
-        }
         Geometry g = new Geometry(x.shape().toArray(), df.shape().toArray(), dy.shape().toArray(), c);
         float[] dyd = dense(dy);
         float[] o = Elementwise.heap(df).floats();
