@@ -96,6 +96,7 @@ final class ModelConversion {
             for (OnnxNode node : graph.nodes()) if (!folded.contains(node)) convert(node);
         } catch (IllegalArgumentException e) {
             String hint = fixedBatchHint();
+            if (hint == null) hint = anySizeHint();
             if (hint == null) throw e;
             throw new IllegalArgumentException(e.getMessage() + hint, e);
         }
@@ -145,6 +146,26 @@ final class ModelConversion {
                 return "; note: the file fixes input '" + in.name() + "' at batch " + dims[0] + " and toModel builds a model for any batch,"
                         + " so shapes the exporter computed for that batch do not fit: export with a dynamic batch axis"
                         + " (torch.onnx.export(..., dynamic_axes={'" + in.name() + "': {0: 'batch'}})) or run the file with OnnxModel.load";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why a conversion may fail on a symbolic dimension after the batch axis that got no size: it is
+     * traced at a placeholder of 1, which a window (a convolution's, a pooling's) may not fit. Null when
+     * every such dimension has a size.
+     */
+    private String anySizeHint() {
+        for (ValueInfo in : graph.inputs()) {
+            int[] dims = in.dims();
+            for (int d = 1; dims != null && d < dims.length; d++) {
+                String name = in.dimNames()[d];
+                if (dims[d] < 0 && (name == null || !sizes.containsKey(name))) {
+                    return "; note: input '" + in.name() + "' has the symbolic dimension " + (name == null ? "" : "'" + name + "' ")
+                            + "at axis " + d + ", which toModel traces at 1 when given no size" + (name == null ? ""
+                            : ": give it one with toModel(Map.of(\"" + name + "\", N))") + ", or run the file with OnnxModel.load";
+                }
             }
         }
         return null;

@@ -204,7 +204,7 @@ public final class Tensor {
         return wrap(moved, shape);
     }
 
-    /** This tensor as {@code target} dtype (itself when already so). */
+    /** This tensor as {@code target} dtype (itself when already so); {@link Op#CAST} gives the rules (float to int saturates, NaN to 0). */
     public Tensor cast(DType target) { return Ops.cast(this, target); }
 
     private void requireConcrete(String what) {
