@@ -8,7 +8,7 @@ import dev.javelin.tensor.Op;
  * elementwise op and reduction runs a kernel made from the kernel IR ({@link GeneratedLoops}: generated
  * Vector API code, or the same body evaluated in plain Java without the Vector API, with the same
  * bits); the implementations ({@link VectorSupport#loops()} picks one per JVM) differ only in the two
- * small products the convolutions and attention use.
+ * small products a convolution's input gradient and attention use.
  */
 interface FloatLoops {
     /** {@code out[i] = op(x[i])}. */
