@@ -64,7 +64,7 @@ final class Conv2d {
      */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue, ConstantOperand constantFilter) {
         Geometry g = new Geometry(x.shape().toArray(), f.shape().toArray(), out.shape().toArray(), c);
-        float[] fd = dense(f);
+        float[] fd = Elementwise.denseFloats(f);
         float[] o = Elementwise.heap(out).floats();
         float[] xa = Elementwise.heap(x).floats();
         int[] xs = x.strides();
@@ -106,8 +106,8 @@ final class Conv2d {
     /** dx[N,H,W,C] from dy[N,OH,OW,Cout] and f: columns dy·fᵀ, scattered back into images. */
     void backwardInput(Tensor dy, Tensor f, OpAttrs.Conv c, Tensor dx) {
         Geometry g = new Geometry(dx.shape().toArray(), f.shape().toArray(), dy.shape().toArray(), c);
-        float[] fd = dense(f);
-        float[] dyd = dense(dy);
+        float[] fd = Elementwise.denseFloats(f);
+        float[] dyd = Elementwise.denseFloats(dy);
         float[] o = Elementwise.heap(dx).floats();
         if (g.pointwise()) {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
@@ -155,7 +155,7 @@ final class Conv2d {
     /** df[KH,KW,C/g,Cout] from x and dy: columnsᵀ·dy, accumulated over image tiles in order. */
     void backwardFilter(Tensor x, Tensor dy, OpAttrs.Conv c, Tensor df) {
         Geometry g = new Geometry(x.shape().toArray(), df.shape().toArray(), dy.shape().toArray(), c);
-        float[] dyd = dense(dy);
+        float[] dyd = Elementwise.denseFloats(dy);
         float[] o = Elementwise.heap(df).floats();
         float[] xa = Elementwise.heap(x).floats();
         if (g.pointwise() && x.isContiguous()) {
@@ -237,20 +237,6 @@ final class Conv2d {
             SCRATCH.set(b);
         }
         return b;
-    }
-
-    /**
-     * The elements of a float32 tensor in dense row-major order: the storage itself when already so,
-     * else a copy by rows (a broadcast upstream gradient, such as a tape's seed of ones, is a fill).
-     */
-    private float[] dense(Tensor t) {
-        float[] a = Elementwise.heap(t).floats();
-        if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
-        float[] out = new float[Math.toIntExact(t.size())];
-        StridedLoop p = StridedLoop.of(t.shape(), t.strides(), t.shape().contiguousStrides());
-        int xs = p.innerStride(0), os = p.innerStride(1);
-        p.forEachRow(new int[] {t.offset(), 0}, (o, n) -> loops.copy(a, o[0], xs, out, o[1], os, n));
-        return out;
     }
 
     /** Sizes of one convolution, in the names the loops use. */

@@ -31,17 +31,6 @@ interface FloatLoops {
         GeneratedLoops.where(c, co, cs, a, ao, as, b, bo, bs, out, oo, os, n);
     }
 
-    /** {@code out[i] = x[i]}. */
-    default void copy(float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        if (xs == 1 && os == 1) {
-            System.arraycopy(x, xo, out, oo, n);
-        } else if (xs == 0 && os == 1) {
-            java.util.Arrays.fill(out, oo, oo + n, x[xo]);
-        } else {
-            for (int i = 0; i < n; i++) out[oo + i * os] = x[xo + i * xs];
-        }
-    }
-
     /**
      * Folds a row into {@code acc} with REDUCE_SUM, REDUCE_MAX or REDUCE_MIN. The row is combined
      * in a fixed order that depends only on {@code n}, so the result never depends on threads.
