@@ -42,6 +42,8 @@ public final class CpuBackend implements Backend {
     @Override public Device.Type deviceType() { return Device.Type.CPU; }
     @Override public int priority() { return 10; }
     @Override public boolean isAvailable() { return true; }
+    /** The JIT's generated loops run on heap arrays, this backend's memory. */
+    @Override public boolean runsGeneratedKernels() { return true; }
 
     /**
      * A float32 matmul runs the packed GEMM with the epilogue on each block of C as soon as it is

@@ -103,11 +103,7 @@ final class Elementwise {
                 float[] r = oh.floats();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) a[o[0] + i * xs];
             });
-        } else if (from.isFloating() && to.isInteger()) { // through long: int32 wraps like the reference
-            p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, (long) xh.getDouble(o[0] + i * xs));
-            });
-        } else if (from.isFloating()) {
+        } else if (from.isFloating()) { // to an integer: toward zero, saturating, NaN to 0 (Java's cast, as the reference)
             p.forEachRow(base, (o, n) -> {
                 for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
             });
