@@ -165,7 +165,7 @@ final class FlashAttention {
                 for (int r = 0; r < rows; r++) {
                     int so = r * cols, visible = sc.visible(q0 + r, k0, cols);
                     float tileMax = visible == 0 ? Float.NEGATIVE_INFINITY
-                            : loops.reduce(Op.REDUCE_MAX, s, so, 1, visible, Float.NEGATIVE_INFINITY) * expScale;
+                            : pass.max(s, so, visible) * expScale;
                     float mNew = Math.max(m[r], tileMax);
                     if (mNew == Float.NEGATIVE_INFINITY) { // nothing visible yet: the row adds nothing
                         Arrays.fill(s, so, so + cols, 0f);
