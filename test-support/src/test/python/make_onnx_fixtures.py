@@ -13,6 +13,7 @@ Run from the repository root with Debian's packages (apt install python3-torch p
 python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py
     /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py --large DIR   # ResNet-18/50, MobileNetV2 (not committed)
+    /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py --recurrent   # only LSTM/GRU/RNN (onnx_recurrent_fixtures.py)
 Seeded, so reruns give the same values (torch.onnx.export may still vary node names between versions).
 """
 import io
@@ -24,6 +25,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from onnx import TensorProto, helper, numpy_helper
+
+from onnx_recurrent_fixtures import recurrent_cases, recurrent_models
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 BASE = os.path.join(ROOT, "onnx", "src", "test", "resources", "dev", "javelin", "onnx")
@@ -198,6 +201,7 @@ def models():
     export("encoder_seq", randomize_norms(SmallEncoder()), (torch.randn(2, 6, 16),), ["tokens"], ["features"],
            {"tokens": {0: "batch_size", 1: "seq"}, "features": {0: "batch_size", 1: "seq"}}, 14,
            more=[(".len%d" % t, (torch.randn(3, t, 16),)) for t in (1, 4, 9)])
+    recurrent_models(export)
 
 
 
@@ -545,13 +549,18 @@ def operator_cases():
     nn_cases()
     pool_cases()
     resize_cases()
+    recurrent_cases(cases)
+    write_cases(cases, folder)
+
+
+def write_cases(case_list, folder):
     total = 0
-    for name, model, feeds, outs in cases:
+    for name, model, feeds, outs in case_list:
         path = os.path.join(folder, name + ".onnx")
         onnx.save(model, path)
         write_io(os.path.join(folder, name + ".io.pb"), feeds, outs)
         total += os.path.getsize(path) + os.path.getsize(os.path.join(folder, name + ".io.pb"))
-    print("%d single-node cases, %d bytes" % (len(cases), total))
+    print("%d single-node cases, %d bytes" % (len(case_list), total))
 
 
 # ---- large models (not committed) -------------------------------------------------------------
@@ -575,6 +584,11 @@ if __name__ == "__main__":
     import sys
     if len(sys.argv) == 3 and sys.argv[1] == "--large":
         large_models(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--recurrent":
+        recurrent_models(export)
+        recurrent_only = []
+        recurrent_cases(recurrent_only)
+        write_cases(recurrent_only, os.path.join(BASE, "ops"))
     else:
         models()
         operator_cases()

@@ -136,6 +136,12 @@ final class NodeContext {
         return a == null ? null : a.floats().clone();
     }
 
+    /** The strings attribute, or null when absent. */
+    List<String> attrStrings(String name) {
+        OnnxAttribute a = attr(name, OnnxAttribute.Kind.STRINGS);
+        return a == null ? null : a.strings();
+    }
+
     Tensor attrTensor(String name) {
         OnnxAttribute a = attr(name, OnnxAttribute.Kind.TENSOR);
         return a == null ? null : a.t();
