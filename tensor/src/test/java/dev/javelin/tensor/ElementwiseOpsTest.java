@@ -181,6 +181,7 @@ class ElementwiseOpsTest {
         int max = Integer.MAX_VALUE, min = Integer.MIN_VALUE;
         assertArrayEquals(new int[] {max, min, max, min, max, 0}, x.cast(DType.INT32).toIntArray());
         assertArrayEquals(new int[] {max, min, max, min, max, 0}, x.cast(DType.FLOAT32).cast(DType.INT32).toIntArray());
+        assertArrayEquals(new int[] {max, min, max, min, max, 0}, x.toIntArray(), "toIntArray converts as CAST does");
         assertArrayEquals(new long[] {3_000_000_000L, -3_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, 0},
                 x.cast(DType.INT64).toLongArray());
         assertArrayEquals(new int[] {0, -2}, Tensors.of(new long[] {1L << 33, (1L << 32) - 2}).cast(DType.INT32).toIntArray(),

@@ -69,7 +69,7 @@ final class Elementwise {
         HeapStorage xh = heap(x), oh = heap(out);
         int[] base = {x.offset(), outOffset};
         if (x.dtype() == DType.FLOAT32) {
-            p.forEachRow(base, (o, n) -> loops.copy(xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
+            p.forEachRow(base, (o, n) -> copyRow(xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
         } else {
             p.forEachRow(base, (o, n) -> {
                 if (xs == 1 && os == 1) {
@@ -142,6 +142,31 @@ final class Elementwise {
         Tensor d = Tensor.wrap(HeapStorage.allocate(t.dtype(), t.shape().sizeAsInt()), t.shape());
         copy(t, d);
         return d;
+    }
+
+    /**
+     * A float32 tensor's elements in row-major order: its array itself when it is exactly that, else a
+     * copy by rows (a broadcast upstream gradient, such as a tape's seed of ones, is a fill).
+     */
+    static float[] denseFloats(Tensor t) {
+        float[] a = heap(t).floats();
+        if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
+        float[] out = new float[Math.toIntExact(t.size())];
+        StridedLoop p = StridedLoop.of(t.shape(), t.strides(), t.shape().contiguousStrides());
+        int xs = p.innerStride(0), os = p.innerStride(1);
+        p.forEachRow(new int[] {t.offset(), 0}, (o, n) -> copyRow(a, o[0], xs, out, o[1], os, n));
+        return out;
+    }
+
+    /** {@code out[oo + i * os] = x[xo + i * xs]} for {@code i < n}. */
+    private static void copyRow(float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
+        if (xs == 1 && os == 1) {
+            System.arraycopy(x, xo, out, oo, n);
+        } else if (xs == 0 && os == 1) {
+            java.util.Arrays.fill(out, oo, oo + n, x[xo]);
+        } else {
+            for (int i = 0; i < n; i++) out[oo + i * os] = x[xo + i * xs];
+        }
     }
 
     /** One element between two storages of the same dtype. */
