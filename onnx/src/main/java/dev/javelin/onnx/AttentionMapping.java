@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Self-attention as {@code torch.onnx.export} writes PyTorch's {@code nn.MultiheadAttention}
- * ({@code batch_first}, no mask), mapped onto one {@link MultiHeadAttention} layer for
- * {@link ModelConversion}. The block, walked back from its last node:
+ * (no mask), mapped onto one {@link MultiHeadAttention} layer for {@link ModelConversion}. The block,
+ * walked back from its last node (a sequence-first module has neither outer Transpose):
  *
  * <pre>
  *   x ─ Transpose 1,0,2 ─ MatMul W_in ─ Add b_in ─┬─ Slice [0, E)   ─ Reshape ─ Transpose 1,0,2 ─ [Div|Mul s₁] ─┐
@@ -30,10 +30,23 @@ import java.util.List;
 final class AttentionMapping {
     private AttentionMapping() {}
 
-    /** Maps the block ending at {@code last} (a Transpose) onto a MultiHeadAttention, defining its output; false when it does not fit. */
+    /**
+     * Maps the block ending at {@code last} onto a MultiHeadAttention, defining its output; false when it
+     * does not fit. {@code last} is the Transpose back to batch-first ({@code batch_first=True}) or, for a
+     * sequence-first module, the out-projection's Reshape to [T, B, E] (then the layer's output is
+     * transposed back to [T, B, E] by a small layer).
+     */
     static boolean map(ModelConversion c, OnnxNode last) {
-        if (!isTranspose(last, 1, 0, 2)) return false;
-        OnnxNode outReshape = producer(c, last, 0, "Reshape");
+        OnnxNode outReshape;
+        if (isTranspose(last, 1, 0, 2)) {
+            outReshape = producer(c, last, 0, "Reshape");
+        } else if (last.opType().equals("Reshape")) {
+            OnnxNode next = c.soleReader(last.outputs().get(0));
+            if (next != null && isTranspose(next, 1, 0, 2)) return false; // the Transpose ends the block
+            outReshape = last;
+        } else {
+            return false;
+        }
         if (outReshape == null) return false;
         // the output projection: Gemm(h, W, b, transB = 1) or MatMul(h, W) + Add b
         OnnxNode proj = c.producer(outReshape.inputs().get(0));
@@ -98,7 +111,7 @@ final class AttentionMapping {
         Tensor xt = c.value(inMatMul.inputs().get(0));
         if (wIn == null || xt == null || wIn.rank() != 2 || xt.rank() != 3) return false;
         int e = wIn.dim(0);
-        if (wIn.dim(1) != 3 * e || bIn.size() != 3L * e || wOut.dim(0) != e || wOut.dim(1) != e || (bOut != null && bOut.size() != e)) return false;
+        if (xt.dim(2) != e || wIn.dim(1) != 3 * e || bIn.size() != 3L * e || wOut.dim(0) != e || wOut.dim(1) != e || (bOut != null && bOut.size() != e)) return false;
         // the three slices of the packed projection, q, k, v in order, and nothing else reads it
         for (int i = 0; i < 3; i++) {
             if (!slices[i].inputs().get(0).equals(packed) || !slicesLastAxis(c, slices[i], i * e, (i + 1) * e, xt.rank())) return false;
@@ -120,7 +133,7 @@ final class AttentionMapping {
         }
         w.get(6).assign(wOut.contiguous().reshape(h, size, e));
         w.get(7).assign(bOut == null ? dev.javelin.tensor.Tensors.zeros(e) : bOut.reshape(e));
-        c.define(last.outputs().get(0), y);
+        c.define(last.outputs().get(0), last == outReshape ? c.transposed(y, c.runName(inMatMul, "attention_time_major")) : y);
         return true;
     }
 

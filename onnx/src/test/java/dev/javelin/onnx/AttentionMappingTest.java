@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class AttentionMappingTest {
     @ParameterizedTest
-    @CsvSource({"encoder, 2, 4, 17187", "encoder_seq, 1, 2, 2224", "torch_encoder_nomask, 2, 3, 9744", "torch_encoder, 0, 0, 17088",
+    @CsvSource({"encoder, 2, 4, 17187", "encoder_seq, 1, 2, 2224", "torch_encoder_nomask, 2, 3, 9744", "attention_seq_first, 1, 4, 1120", "torch_encoder, 0, 0, 17088",
             "decoder, 0, 0, 20914"})
     void attentionBlocksBecomeMultiHeadAttention(String name, int blocks, int heads, long pytorchParameters) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
