@@ -81,6 +81,17 @@ class BitIdentityTest {
         }
     }
 
+    /** A long dense sum to one scalar: the same partials (blocks of 2^14) compiled and eager, so the same bits. */
+    @Test
+    void longDenseSumsGiveTheBitsOfEager() {
+        for (Shape shape : new Shape[] {Shape.of(300, 77), Shape.of(5 * 16384 + 3), Shape.of(1000, 1000)}) {
+            Tensor x = TestTensors.uniform(shape, 0, 1, 11L), y = TestTensors.uniform(shape, 0, 1, 12L);
+            assertSameBits("sum of " + shape, x.sum().toFloatArray(), Jit.compile(a -> new Tensor[] {a[0].sum()}).call(x)[0].toFloatArray());
+            assertSameBits("sum of a product " + shape, x.mul(y).sum().toFloatArray(),
+                    Jit.compile(a -> new Tensor[] {a[0].mul(a[1]).sum()}).call(x, y)[0].toFloatArray());
+        }
+    }
+
     @Test
     void theSameCall20000TimesGivesTheSameBits() {
         Tensor x = input(Shape.of(4, 40), 5L);

@@ -1,14 +1,12 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
-import dev.javelin.tensor.spi.HeapStorage;
 
 /**
- * REDUCE_SUM / MAX / MIN and ARGMAX / ARGMIN over any axes of any strided view (UNFOLD windows for
- * pooling included). The order in which float32 values are combined depends only on the shape:
+ * float32 REDUCE_SUM / MAX / MIN and ARGMAX / ARGMIN over any axes of any strided view (UNFOLD windows
+ * for pooling included; other dtypes run on the reference backend). The order in which float32 values are combined depends only on the shape:
  * rows reduce in {@link FloatLoops#reduce}'s fixed order, and when few outputs each reduce many
  * elements the reduced range is cut into fixed blocks whose partials are combined left to right.
  * So a result is bit-identical whatever the thread count; and a float32 sum over a view whose layout
@@ -31,7 +29,7 @@ final class Reductions {
     void reduce(Op op, Tensor x, OpAttrs.Reduce attrs, Tensor out) {
         ReducePlan p = ReducePlan.of(x, attrs.axes());
         if (p.outSize == 0) return;
-        if (op == Op.REDUCE_SUM && x.dtype() == DType.FLOAT32 && !p.sameOrder(ReducePlan.ofDense(x.shape(), attrs.axes()))) {
+        if (op == Op.REDUCE_SUM && !p.sameOrder(ReducePlan.ofDense(x.shape(), attrs.axes()))) {
             // a view whose layout would change the order of the sum (a transposed row, dims that do not merge):
             // summed as its dense copy is, so the bits do not depend on the layout (max and min do not depend on the order)
             x = elementwise.dense(x);
@@ -39,13 +37,7 @@ final class Reductions {
         }
         switch (op) {
             case ARGMAX, ARGMIN -> arg(op, x, p, Elementwise.heap(out).longs());
-            default -> {
-                if (x.dtype() == DType.FLOAT32) {
-                    reduceFloat(op, Elementwise.heap(x).floats(), x.offset(), p, Elementwise.heap(out).floats());
-                } else {
-                    reduceScalar(op, x, p, Elementwise.heap(out));
-                }
-            }
+            default -> reduceFloat(op, Elementwise.heap(x).floats(), x.offset(), p, Elementwise.heap(out).floats());
         }
     }
 
@@ -103,72 +95,23 @@ final class Reductions {
         }
     }
 
-    /** float64 in double, integers and bool in long: one output per task, reduced rows in row-major order. */
-    private static void reduceScalar(Op op, Tensor x, ReducePlan p, HeapStorage out) {
-        HeapStorage xh = Elementwise.heap(x);
-        int rRank = p.redDims.length;
-        int rowLen = rRank == 0 ? 1 : p.redDims[rRank - 1];
-        int rs = rRank == 0 ? 0 : p.redStrides[rRank - 1];
-        long rowsPerOut = p.redSize == 0 ? 0 : p.redSize / rowLen;
-        boolean floating = x.dtype().isFloating();
-        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, p.redSize));
-        CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
-            for (int g = from; g < to; g++) {
-                int base = x.offset() + p.keptOffset(g, 0);
-                if (floating) {
-                    double acc = op == Op.REDUCE_SUM ? 0 : op == Op.REDUCE_MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-                    for (long r = 0; r < rowsPerOut; r++) {
-                        int off = base + p.redOffset(r, 1);
-                        for (int i = 0; i < rowLen; i++) {
-                            double v = xh.getDouble(off + i * rs);
-                            acc = op == Op.REDUCE_SUM ? acc + v : op == Op.REDUCE_MAX ? Math.max(acc, v) : Math.min(acc, v);
-                        }
-                    }
-                    out.setDouble(g, acc);
-                } else {
-                    long acc = op == Op.REDUCE_SUM ? 0 : op == Op.REDUCE_MAX ? Long.MIN_VALUE : Long.MAX_VALUE;
-                    for (long r = 0; r < rowsPerOut; r++) {
-                        int off = base + p.redOffset(r, 1);
-                        for (int i = 0; i < rowLen; i++) {
-                            long v = xh.getLong(off + i * rs);
-                            acc = op == Op.REDUCE_SUM ? acc + v : op == Op.REDUCE_MAX ? Math.max(acc, v) : Math.min(acc, v);
-                        }
-                    }
-                    out.setLong(g, acc);
-                }
-            }
-        });
-    }
-
     /** The index of the first maximum (minimum) along the one reduced axis; NaN counts as the extreme, as in PyTorch. */
     private static void arg(Op op, Tensor x, ReducePlan p, long[] out) {
-        HeapStorage xh = Elementwise.heap(x);
+        float[] xa = Elementwise.heap(x).floats();
         int n = (int) p.redSize;
         int rs = p.redDims.length == 0 ? 0 : p.redStrides[0];
         boolean max = op == Op.ARGMAX;
-        boolean floating = x.dtype().isFloating();
         int grain = Math.max(1, (int) (CpuThreads.SMALL_WORK / Math.max(1, n)));
         CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
             for (int g = from; g < to; g++) {
                 int base = x.offset() + p.keptOffset(g, 0);
                 int best = 0;
-                if (floating) {
-                    double bv = xh.getDouble(base);
-                    for (int i = 1; i < n && bv == bv; i++) {
-                        double v = xh.getDouble(base + i * rs);
-                        if (v != v || (max ? v > bv : v < bv)) {
-                            bv = v;
-                            best = i;
-                        }
-                    }
-                } else {
-                    long bv = xh.getLong(base);
-                    for (int i = 1; i < n; i++) {
-                        long v = xh.getLong(base + i * rs);
-                        if (max ? v > bv : v < bv) {
-                            bv = v;
-                            best = i;
-                        }
+                float bv = xa[base];
+                for (int i = 1; i < n && bv == bv; i++) {
+                    float v = xa[base + i * rs];
+                    if (v != v || (max ? v > bv : v < bv)) {
+                        bv = v;
+                        best = i;
                     }
                 }
                 out[g] = best;
