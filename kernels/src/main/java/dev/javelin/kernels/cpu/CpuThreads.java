@@ -25,10 +25,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Each thread first takes the chunks of its own contiguous share of the loop (the caller the
  * first), then helps with the others' shares. Consecutive loops over the same rows thus find most of
- * their input in the cache of the core that wrote it: when the host puts the two cores far apart
- * (a cache-line round trip of 300-500 ns instead of 70), chunks taken from one shared counter
- * fetched half of every kernel's input from the other core and made every kernel 25-35% slower
- * (perf/NOTES.md, "The encoder's slow JVMs").
+ * their input in the cache of the core that wrote it. That matters when the host places the two
+ * cores far apart (a cache-line round trip of 300-1300 ns instead of 60-70): every line read after
+ * the other core wrote it then stalls both, and the encoder ran 25-35% slower; shares took back about
+ * a tenth of that (perf/NOTES.md, "The encoder's slow JVMs").
  */
 public final class CpuThreads {
     /** Work below this many elements (or flops) stays on the calling thread. */
