@@ -165,6 +165,30 @@ class TorchEncoder(nn.Module):
         return self.encoder(x, src_key_padding_mask=pad_mask)
 
 
+class TorchEncoderNoMask(nn.Module):
+    """nn.TransformerEncoder (norm_first, relu) without a mask at opset 17: toModel maps its attention onto MultiHeadAttention."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(24, 3, 48, dropout=0.0, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    def forward(self, x):
+        return self.encoder(x)
+
+
+class SequenceFirstAttention(nn.Module):
+    """nn.MultiheadAttention with batch_first=False, [T, B, E] in and out: the export has no Transpose around it."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 4, dropout=0.0)
+        self.ln = nn.LayerNorm(16)
+
+    def forward(self, x):
+        return self.ln(x + self.attn(x, x, x, need_weights=False)[0])
+
+
 def randomize_norms(m):
     """Untrained norms are ones and zeros; random values make the tests see every parameter."""
     for mod in m.modules():
@@ -201,6 +225,12 @@ def models():
     export("encoder_seq", randomize_norms(SmallEncoder()), (torch.randn(2, 6, 16),), ["tokens"], ["features"],
            {"tokens": {0: "batch_size", 1: "seq"}, "features": {0: "batch_size", 1: "seq"}}, 14,
            more=[(".len%d" % t, (torch.randn(3, t, 16),)) for t in (1, 4, 9)])
+    torch.manual_seed(22)
+    export("torch_encoder_nomask", randomize_norms(TorchEncoderNoMask()), (torch.randn(2, 5, 24),), ["x"], ["y"],
+           {"x": {0: "batch_size", 1: "seq"}, "y": {0: "batch_size", 1: "seq"}}, 17)
+    torch.manual_seed(23)
+    export("attention_seq_first", randomize_norms(SequenceFirstAttention()), (torch.randn(6, 2, 16),), ["x"], ["y"],
+           {"x": {0: "seq", 1: "batch_size"}, "y": {0: "seq", 1: "batch_size"}}, 17)
     recurrent_models(export)
 
 

@@ -28,7 +28,8 @@ import java.util.Set;
  *     sequence length) becomes no layer of its own: every layer that reads it holds it
  *     ({@link OnnxOpLayer}), so it is computed from the shapes each call brings;
  * <li>a node with a Javelin layer of the same meaning becomes that layer ({@link LayerMapping}:
- *     Conv2D, Dense, BatchNormalization, LayerNormalization, Activation, Flatten, Add), the file's
+ *     Conv2D, Dense, BatchNormalization, LayerNormalization, Activation, Flatten, Add; {@link RecurrentMapping}:
+ *     LSTM, GRU, SimpleRNN, Bidirectional; {@link AttentionMapping}: MultiHeadAttention), the file's
  *     weights copied in;
  * <li>any other node becomes an {@link OnnxOpLayer} running the node's operator, the file's float
  *     initializers it computes with as trainable weights.
@@ -194,7 +195,7 @@ final class ModelConversion {
         List<String> used = node.outputs().stream().filter(o -> !o.isEmpty() && (graphOutputs.contains(o) || readers.containsKey(o))).toList();
         if (used.isEmpty()) return;
         if (RecurrentMapping.map(this, node, used)) return;
-        if (used.equals(List.of(node.outputs().get(0))) && LayerMapping.map(this, node)) return;
+        if (used.equals(List.of(node.outputs().get(0))) && (AttentionMapping.map(this, node) || LayerMapping.map(this, node))) return;
         for (String out : used) values.put(out, generic(node, out));
     }
 
@@ -217,6 +218,39 @@ final class ModelConversion {
     /** A computed value (a Keras tensor), or null when the name is a constant or shape arithmetic. */
     Tensor value(String name) {
         return values.get(name);
+    }
+
+    /** The node that makes {@code value}, or null for an input or initializer. */
+    OnnxNode producer(String value) {
+        return producers.get(value);
+    }
+
+    /**
+     * The value of a constant, or of shape arithmetic at the shapes the conversion traces with (the
+     * batch and free lengths at their placeholders); null for anything else.
+     */
+    Tensor evaluate(String name) {
+        Tensor k = constants.get(name);
+        if (k != null) return k;
+        OnnxNode p = shapeArithmetic.get(name);
+        if (p == null) return null;
+        List<OnnxNode> nodes = new ArrayList<>();
+        include(p, nodes, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        Set<String> inputNames = new LinkedHashSet<>();
+        Map<String, Tensor> known = new LinkedHashMap<>();
+        for (OnnxNode n : nodes) {
+            for (String in : n.inputs()) {
+                if (values.containsKey(in)) inputNames.add(in);
+                else if (constants.containsKey(in)) known.put(in, constants.get(in));
+            }
+        }
+        List<String> inputs = List.copyOf(inputNames);
+        try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
+            Tensor v = OnnxOpLayer.evaluate(graph.opset(), nodes, inputs, known, name, inputs.stream().map(values::get).toArray(Tensor[]::new), ctx -> {});
+            return v.isSymbolic() ? null : v;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     long opset() {

@@ -105,17 +105,13 @@ final class RecurrentMapping {
      * with {@code linear_before_reset} (Keras's {@code reset_after}) the rows [input bias; recurrent bias].
      */
     private static void assign(Kind kind, Spec spec, RecurrentLayer l, Tensor w, Tensor r, Tensor b, int d) {
-        int h = spec.hidden(), width = kind.gates * h;
+        RecurrentOperators.Weights laid = RecurrentOperators.weights(spec, d, w, r, b);
         List<Variable> v = l.weights(); // kernel, recurrent_kernel, bias
-        v.get(0).assign(RecurrentOperators.javelinGateOrder(kind, w.narrow(0, d, 1).reshape(width, w.dim(2)), h).mT().contiguous());
-        v.get(1).assign(RecurrentOperators.javelinGateOrder(kind, r.narrow(0, d, 1).reshape(width, h), h).mT().contiguous());
-        Tensor inputBias = b == null ? Tensors.zeros(width) : b.narrow(0, d, 1).reshape(2 * width).narrow(0, 0, width);
-        Tensor recurrentBias = b == null ? Tensors.zeros(width) : b.narrow(0, d, 1).reshape(2 * width).narrow(0, width, width);
-        if (kind == Kind.GRU && spec.linearBeforeReset()) {
-            v.get(2).assign(ArrayOps.stack(List.of(inputBias, recurrentBias), 0).contiguous());
-        } else {
-            v.get(2).assign(RecurrentOperators.javelinGateOrder(kind, inputBias.add(recurrentBias).reshape(width, 1), h).reshape(width).contiguous());
-        }
+        v.get(0).assign(laid.kernel().contiguous());
+        v.get(1).assign(laid.recurrentKernel().contiguous());
+        Tensor inputBias = laid.inputBias() != null ? laid.inputBias() : Tensors.zeros(kind.gates * spec.hidden());
+        v.get(2).assign(laid.recurrentBias() != null ? ArrayOps.stack(List.of(inputBias, laid.recurrentBias()), 0).contiguous()
+                : inputBias.contiguous());
     }
 
     /**

@@ -9,6 +9,8 @@ import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
 import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
+import dev.javelin.tensor.spi.Dispatch;
+import dev.javelin.tensor.spi.EagerEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -155,6 +157,7 @@ final class RecurrentOperators {
                 initial[s] = spec.batchFirst ? given.permute(1, 0, 2) : given; // [dirs, batch, H]
             }
         }
+        Weights[] laidOut = weights(ctx, spec, w, r, b);
         List<Tensor> ys = new ArrayList<>(), yh = new ArrayList<>(), yc = new ArrayList<>();
         for (int d = 0; d < dirs; d++) {
             List<Tensor> states = new ArrayList<>();
@@ -162,8 +165,7 @@ final class RecurrentOperators {
                 states.add(initial[s] != null ? initial[s].narrow(0, d, 1).reshape(n, h)
                         : Ops.scalarLike(xb, 0).cast(xb.dtype()).expand(n, h));
             }
-            List<Tensor> seqs = direction(spec, d, xb, w.narrow(0, d, 1).reshape(width, in), r.narrow(0, d, 1).reshape(width, h),
-                    b == null ? null : b.narrow(0, d, 1).reshape(2 * width), states, mask);
+            List<Tensor> seqs = direction(spec, d, xb, laidOut[d], states, mask);
             int last = spec.reverse(d) ? 0 : steps - 1;
             Tensor hs = seqs.get(0);
             ys.add(mask == null ? hs : Ops.where(mask.unsqueeze(2), hs, Ops.scalarLike(hs, 0)));
@@ -178,37 +180,85 @@ final class RecurrentOperators {
     }
 
     /**
-     * One direction's loop: the sequences {@code [batch, time, H]} of h (and, for LSTM, of c), each
-     * step at its input time index. {@code w [G*H, in]}, {@code r [G*H, H]} in ONNX's gate order,
-     * {@code b [2*G*H]} or null.
+     * One direction's weights as the fused loop reads them: {@code kernel [in, G*H]} and
+     * {@code recurrentKernel [H, G*H]} in Javelin's gate order, the bias added to the projected input
+     * (null without B), and GRU's recurrent bias operand (with {@code linear_before_reset}; else null).
      */
-    private static List<Tensor> direction(Spec spec, int d, Tensor xb, Tensor w, Tensor r, Tensor b, List<Tensor> states, Tensor mask) {
+    record Weights(Tensor kernel, Tensor recurrentKernel, Tensor inputBias, Tensor recurrentBias) {
+        Weights contiguous() {
+            return new Weights(kernel.contiguous(), recurrentKernel.contiguous(), inputBias == null ? null : inputBias.contiguous(),
+                    recurrentBias == null ? null : recurrentBias.contiguous());
+        }
+    }
+
+    /** Direction {@code d}'s {@link Weights} from {@code W [dirs, G*H, in]}, {@code R [dirs, G*H, H]}, {@code B [dirs, 2*G*H]} or null. */
+    static Weights weights(Spec spec, int d, Tensor w, Tensor r, Tensor b) {
         Kind kind = spec.kind;
         int h = spec.hidden, width = kind.gates * h;
-        Tensor inputBias = b == null ? null : b.narrow(0, 0, width), recurrentBias = b == null ? null : b.narrow(0, width, width);
-        Tensor kernel = javelinGateOrder(kind, w, h).mT(); // [in, G*H]
-        Tensor recurrentKernel = javelinGateOrder(kind, r, h).mT(); // [H, G*H]
-        Cell cell;
-        List<Tensor> operands = new ArrayList<>(states);
-        Tensor xBias;
+        Tensor kernel = javelinGateOrder(kind, w.narrow(0, d, 1).reshape(width, w.dim(2)), h).mT();
+        Tensor recurrentKernel = javelinGateOrder(kind, r.narrow(0, d, 1).reshape(width, h), h).mT();
+        Tensor bd = b == null ? null : b.narrow(0, d, 1).reshape(2 * width);
+        Tensor inputBias = bd == null ? null : bd.narrow(0, 0, width), recurrentBias = bd == null ? null : bd.narrow(0, width, width);
         if (kind == Kind.GRU && spec.linearBeforeReset) {
-            cell = Cell.GRU; // n = g(x_h + Wb_h + r * (h R_h + Rb_h)): the recurrent bias stays inside the reset product
-            xBias = inputBias;
-            operands.addFirst(recurrentBias != null ? recurrentBias : Ops.scalarLike(xb, 0).cast(xb.dtype()).expand(width));
-        } else {
-            cell = switch (kind) {
-                case LSTM -> Cell.LSTM;
-                case GRU -> Cell.GRU_RESET_BEFORE; // n = g(x_h + (r * h) R_h + Rb_h + Wb_h): every bias with the input
-                case RNN -> Cell.RNN;
-            };
-            xBias = b == null ? null : javelinGateOrder(kind, inputBias.add(recurrentBias).reshape(width, 1), h).reshape(width);
+            // n = g(x_h + Wb_h + r * (h R_h + Rb_h)): the recurrent bias stays inside the reset product
+            return new Weights(kernel, recurrentKernel, inputBias,
+                    recurrentBias != null ? recurrentBias : Ops.scalarLike(w, 0).cast(w.dtype()).expand(width));
         }
+        // LSTM, RNN, and GRU's n = g(x_h + (r * h) R_h + Rb_h + Wb_h): every bias with the input
+        Tensor bias = bd == null ? null : javelinGateOrder(kind, inputBias.add(recurrentBias).reshape(width, 1), h).reshape(width);
+        return new Weights(kernel, recurrentKernel, bias, null);
+    }
+
+    /** The file's weights laid out once per node kind and direction (kept while the model lives), by W. */
+    private record LaidOut(Spec spec, Tensor r, Tensor b, Weights[] directions) {}
+
+    private static final Map<Tensor, LaidOut> LAID_OUT = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * Every direction's {@link Weights}. Where W, R and B are the file's initializers they are laid out
+     * once, eagerly, and the copies kept: read through the gate reorder and transposes, a compiled
+     * call re-laid them out each time (two dozen pad and add kernels per call of a 2-layer bidirectional LSTM).
+     */
+    private static Weights[] weights(NodeContext ctx, Spec spec, Tensor w, Tensor r, Tensor b) {
+        boolean fromFile = ctx.isInitializer(1) && ctx.isInitializer(2) && (b == null || ctx.isInitializer(3));
+        if (!fromFile) {
+            Weights[] out = new Weights[spec.directions];
+            for (int d = 0; d < out.length; d++) out[d] = weights(spec, d, w, r, b);
+            return out;
+        }
+        LaidOut known = LAID_OUT.get(w);
+        if (known != null && known.r == r && known.b == b && known.spec.kind == spec.kind && known.spec.hidden == spec.hidden
+                && known.spec.directions == spec.directions && known.spec.linearBeforeReset == spec.linearBeforeReset) {
+            return known.directions;
+        }
+        Weights[] out = new Weights[spec.directions];
+        try (Dispatch.Scope s = Dispatch.use(EagerEngine.INSTANCE)) {
+            for (int d = 0; d < out.length; d++) out[d] = weights(spec, d, w, r, b).contiguous();
+        }
+        LAID_OUT.put(w, new LaidOut(spec, r, b, out));
+        return out;
+    }
+
+    /**
+     * One direction's loop: the sequences {@code [batch, time, H]} of h (and, for LSTM, of c), each
+     * step at its input time index.
+     */
+    private static List<Tensor> direction(Spec spec, int d, Tensor xb, Weights weights, List<Tensor> states, Tensor mask) {
+        Kind kind = spec.kind;
+        int h = spec.hidden, width = kind.gates * h;
+        List<Tensor> operands = new ArrayList<>(states);
+        Cell cell = switch (kind) {
+            case LSTM -> Cell.LSTM;
+            case GRU -> spec.linearBeforeReset ? Cell.GRU : Cell.GRU_RESET_BEFORE;
+            case RNN -> Cell.RNN;
+        };
+        if (cell == Cell.GRU) operands.addFirst(weights.recurrentBias());
         int n = xb.dim(0), steps = xb.dim(1);
-        Tensor projected = xb.reshape(n * steps, xb.dim(2)).matmul(kernel);
-        if (xBias != null) projected = projected.add(xBias);
+        Tensor projected = xb.reshape(n * steps, xb.dim(2)).matmul(weights.kernel());
+        if (weights.inputBias() != null) projected = projected.add(weights.inputBias());
         projected = projected.reshape(n, steps, width);
         Activation[] act = spec.activations.get(d);
-        Tensor packed = SequenceOps.recurrence(projected, recurrentKernel, operands, mask,
+        Tensor packed = SequenceOps.recurrence(projected, weights.recurrentKernel(), operands, mask,
                 new OpAttrs.Recurrence(cell, spec.reverse(d), true, act[1], act[0]));
         List<Tensor> seqs = new ArrayList<>(List.of(packed.slice(2, 0, h)));
         if (kind == Kind.LSTM) seqs.add(packed.slice(2, h, 2 * h));

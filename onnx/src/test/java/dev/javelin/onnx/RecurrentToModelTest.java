@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.javelin.autodiff.GradientTape;
 import dev.javelin.highlevel.Model;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
+import dev.javelin.tensor.Variable;
 import dev.javelin.testing.TensorAssert;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -83,6 +85,22 @@ class RecurrentToModelTest {
     void aReverseFinalStateMapsOntoGoBackwards() throws IOException {
         Model model = OnnxModel.load(OnnxFixtures.load("ops", "GRU_reverse_no_bias_only_Y_h").model()).toModel();
         assertTrue(model.summaryText().contains("GRU"), model.summaryText());
+    }
+
+    /** The file's weights of a recurrent node left as an OnnxOpLayer are trainable: gradients reach them (none is laid out once and detached). */
+    @Test
+    void gradientsReachTheWeightsOfARecurrentOpLayer() throws IOException {
+        OnnxFixtures.Case c = OnnxFixtures.load("ops", "RNN_relu_reverse_states");
+        Model model = OnnxModel.load(c.model()).toModel();
+        Layer rnn = model.layers().stream().filter(l -> l instanceof OnnxOpLayer op && op.opType().equals("RNN")).findFirst().orElseThrow();
+        List<Variable> weights = rnn.trainableWeights();
+        assertEquals(3, weights.size(), "W, R and B");
+        try (GradientTape tape = GradientTape.record()) {
+            Tensor loss = model.callOutputs(List.of(c.inputArray()), true).get(0).sum();
+            for (Tensor g : tape.gradient(loss, weights)) {
+                assertTrue(java.util.Arrays.stream(g.toDoubleArray()).anyMatch(v -> v != 0), "a zero gradient for " + weights);
+            }
+        }
     }
 
     @Test

@@ -82,8 +82,8 @@ final class Elementwise {
     }
 
     /**
-     * Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero through int64
-     * (so int32 wraps), anything to bool is {@code != 0}, integers to float round once.
+     * Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero and saturate
+     * (NaN gives 0), anything to bool is {@code != 0}, integers to float round once.
      */
     void cast(Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
@@ -103,10 +103,6 @@ final class Elementwise {
                 float[] r = oh.floats();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) a[o[0] + i * xs];
             });
-        } else if (from.isFloating()) { // to an integer: toward zero, saturating, NaN to 0 (Java's cast, as the reference)
-            p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
-            });
         } else if (from == DType.BOOL && to == DType.FLOAT32) { // masks, the common case in training
             p.forEachRow(base, (o, n) -> {
                 boolean[] a = xh.bools();
@@ -124,6 +120,10 @@ final class Elementwise {
                 float[] a = xh.floats();
                 boolean[] r = oh.bools();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] != 0;
+            });
+        } else if (from.isFloating()) { // to an integer or bool: toward zero, saturating, NaN to 0 (Java's cast, as the reference)
+            p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
             });
         } else if (to == DType.FLOAT32) { // from an integer or bool: round the long once, straight to float
             p.forEachRow(base, (o, n) -> {
