@@ -13,6 +13,7 @@ Run from the repository root with Debian's packages (apt install python3-torch p
 python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py
     /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py --large DIR   # ResNet-18/50, MobileNetV2 (not committed)
+    /usr/bin/python3 test-support/src/test/python/make_onnx_fixtures.py --recurrent   # only LSTM/GRU/RNN (onnx_recurrent_fixtures.py)
 Seeded, so reruns give the same values (torch.onnx.export may still vary node names between versions).
 """
 import io
@@ -24,6 +25,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from onnx import TensorProto, helper, numpy_helper
+
+from onnx_recurrent_fixtures import recurrent_cases, recurrent_models
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 BASE = os.path.join(ROOT, "onnx", "src", "test", "resources", "dev", "javelin", "onnx")
@@ -162,6 +165,30 @@ class TorchEncoder(nn.Module):
         return self.encoder(x, src_key_padding_mask=pad_mask)
 
 
+class TorchEncoderNoMask(nn.Module):
+    """nn.TransformerEncoder (norm_first, relu) without a mask at opset 17: toModel maps its attention onto MultiHeadAttention."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(24, 3, 48, dropout=0.0, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    def forward(self, x):
+        return self.encoder(x)
+
+
+class SequenceFirstAttention(nn.Module):
+    """nn.MultiheadAttention with batch_first=False, [T, B, E] in and out: the export has no Transpose around it."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 4, dropout=0.0)
+        self.ln = nn.LayerNorm(16)
+
+    def forward(self, x):
+        return self.ln(x + self.attn(x, x, x, need_weights=False)[0])
+
+
 def randomize_norms(m):
     """Untrained norms are ones and zeros; random values make the tests see every parameter."""
     for mod in m.modules():
@@ -198,6 +225,13 @@ def models():
     export("encoder_seq", randomize_norms(SmallEncoder()), (torch.randn(2, 6, 16),), ["tokens"], ["features"],
            {"tokens": {0: "batch_size", 1: "seq"}, "features": {0: "batch_size", 1: "seq"}}, 14,
            more=[(".len%d" % t, (torch.randn(3, t, 16),)) for t in (1, 4, 9)])
+    torch.manual_seed(22)
+    export("torch_encoder_nomask", randomize_norms(TorchEncoderNoMask()), (torch.randn(2, 5, 24),), ["x"], ["y"],
+           {"x": {0: "batch_size", 1: "seq"}, "y": {0: "batch_size", 1: "seq"}}, 17)
+    torch.manual_seed(23)
+    export("attention_seq_first", randomize_norms(SequenceFirstAttention()), (torch.randn(6, 2, 16),), ["x"], ["y"],
+           {"x": {0: "seq", 1: "batch_size"}, "y": {0: "seq", 1: "batch_size"}}, 17)
+    recurrent_models(export)
 
 
 
@@ -545,13 +579,18 @@ def operator_cases():
     nn_cases()
     pool_cases()
     resize_cases()
+    recurrent_cases(cases)
+    write_cases(cases, folder)
+
+
+def write_cases(case_list, folder):
     total = 0
-    for name, model, feeds, outs in cases:
+    for name, model, feeds, outs in case_list:
         path = os.path.join(folder, name + ".onnx")
         onnx.save(model, path)
         write_io(os.path.join(folder, name + ".io.pb"), feeds, outs)
         total += os.path.getsize(path) + os.path.getsize(os.path.join(folder, name + ".io.pb"))
-    print("%d single-node cases, %d bytes" % (len(cases), total))
+    print("%d single-node cases, %d bytes" % (len(case_list), total))
 
 
 # ---- large models (not committed) -------------------------------------------------------------
@@ -575,6 +614,11 @@ if __name__ == "__main__":
     import sys
     if len(sys.argv) == 3 and sys.argv[1] == "--large":
         large_models(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--recurrent":
+        recurrent_models(export)
+        recurrent_only = []
+        recurrent_cases(recurrent_only)
+        write_cases(recurrent_only, os.path.join(BASE, "ops"))
     else:
         models()
         operator_cases()

@@ -104,8 +104,7 @@ final class Rules {
             }
 
             case ATTENTION -> attention(call, y, g);
-            case ATTENTION_BACKWARD -> throw new UnsupportedOperationException("a gradient of the fused attention's gradient"
-                    + " (second order) is not implemented; differentiate NN.scaledDotProductAttentionComposed instead");
+            case ATTENTION_BACKWARD -> AttentionBackwardRule.gradients(call, g);
 
             case RECURRENCE -> recurrence(call, y, g);
             case RECURRENCE_BACKWARD -> RecurrenceBackwardRule.gradients(call, g);

@@ -62,6 +62,19 @@ class KinkGradientTest {
         assertEquals(100, NN.softplus(of(p.dtype, 100)).toDoubleArray()[0]);
     }
 
+    /**
+     * atan is smooth: 1/(1+x^2) at 0 and at both signed zeros (its composition once took |x| through abs, whose
+     * gradient at 0 is 0), and 0 at the infinities (an unused branch's inf/inf once made it NaN).
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void atanHasItsDerivativeAtZeroAndTheInfinities(Precision p) {
+        double[] x = {0, -0.0, 1e-3, -0.5, 0.66, 2.5, -40, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] expected = new double[x.length];
+        for (int i = 0; i < x.length; i++) expected[i] = 1 / (1 + x[i] * x[i]);
+        assertArrayEquals(expected, grad(MathOps::atan, of(p.dtype, x)), p == Precision.F64 ? 1e-12 : 1e-6);
+    }
+
     @ParameterizedTest
     @EnumSource(Precision.class)
     void eluGivesAlphaAtZero(Precision p) {

@@ -24,15 +24,22 @@ final class GraphEvaluator {
     private final Map<OnnxNode, List<OnnxNode>> originals;
     /** Sees each node's context after it ran (null: none); {@code toModel()} learns from it which constants are read as numbers. */
     private final Consumer<NodeContext> observer;
+    /**
+     * Whether the graph's initializers are fixed weights that operators may lay out once
+     * ({@link NodeContext#isInitializer}): true for a model file, false for an {@link OnnxOpLayer}, whose
+     * initializers are trainable weights that gradients must reach.
+     */
+    private final boolean fixedInitializers;
 
     GraphEvaluator(FusedGraph fused) {
-        this(fused, null);
+        this(fused, null, true);
     }
 
-    GraphEvaluator(FusedGraph fused, Consumer<NodeContext> observer) {
+    GraphEvaluator(FusedGraph fused, Consumer<NodeContext> observer, boolean fixedInitializers) {
         this.graph = fused.graph();
         this.originals = fused.originals();
         this.observer = observer;
+        this.fixedInitializers = fixedInitializers;
     }
 
     /** The graph's outputs for {@code inputs} (in the graph's input order), on the current engine. */
@@ -57,14 +64,16 @@ final class GraphEvaluator {
     /** Runs one node on {@code values}, adding its outputs there. */
     private void run(OnnxNode node, Map<String, Tensor> values, long maxElements) {
         Tensor[] in = new Tensor[node.inputs().size()];
+        boolean[] initializer = new boolean[in.length];
         boolean foldable = true;
         for (int i = 0; i < in.length; i++) {
             String name = node.inputs().get(i);
             if (name.isEmpty()) continue;
             in[i] = values.get(name);
+            initializer[i] = fixedInitializers && in[i] == graph.initializers().get(name);
             foldable &= !in[i].isSymbolic() && in[i].size() <= FOLD_INPUT_ELEMENTS;
         }
-        NodeContext ctx = new NodeContext(node, graph.opset(), in);
+        NodeContext ctx = new NodeContext(node, graph.opset(), in, initializer);
         Tensor[] out;
         List<OnnxNode> replaced = originals.get(node);
         if (replaced != null) {

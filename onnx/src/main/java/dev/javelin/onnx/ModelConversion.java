@@ -28,7 +28,8 @@ import java.util.Set;
  *     sequence length) becomes no layer of its own: every layer that reads it holds it
  *     ({@link OnnxOpLayer}), so it is computed from the shapes each call brings;
  * <li>a node with a Javelin layer of the same meaning becomes that layer ({@link LayerMapping}:
- *     Conv2D, Dense, BatchNormalization, LayerNormalization, Activation, Flatten, Add), the file's
+ *     Conv2D, Dense, BatchNormalization, LayerNormalization, Activation, Flatten, Add; {@link RecurrentMapping}:
+ *     LSTM, GRU, SimpleRNN, Bidirectional; {@link AttentionMapping}: MultiHeadAttention), the file's
  *     weights copied in;
  * <li>any other node becomes an {@link OnnxOpLayer} running the node's operator, the file's float
  *     initializers it computes with as trainable weights.
@@ -53,6 +54,10 @@ final class ModelConversion {
     private final Map<String, List<OnnxNode>> readers = new HashMap<>();
     private final Set<String> graphOutputs = new HashSet<>();
     private final Map<OnnxNode, Integer> index = new IdentityHashMap<>();
+    /** The node that makes each value. */
+    private final Map<String, OnnxNode> producers = new HashMap<>();
+    /** Time-major values [T, B, F] whose batch-first [B, T, F] a recurrent layer already gives ({@link RecurrentMapping}). */
+    private final Map<String, Tensor> batchFirst = new HashMap<>();
 
     private ModelConversion(OnnxGraph graph, String source, Map<String, Integer> sizes) {
         this.graph = graph;
@@ -64,6 +69,7 @@ final class ModelConversion {
             OnnxNode n = graph.nodes().get(i);
             index.put(n, i);
             for (String in : n.inputs()) if (!in.isEmpty()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            for (String out : n.outputs()) if (!out.isEmpty()) producers.put(out, n);
         }
         for (ValueInfo v : graph.outputs()) graphOutputs.add(v.name());
     }
@@ -91,6 +97,7 @@ final class ModelConversion {
             for (OnnxNode node : graph.nodes()) if (!folded.contains(node)) convert(node);
         } catch (IllegalArgumentException e) {
             String hint = fixedBatchHint();
+            if (hint == null) hint = anySizeHint();
             if (hint == null) throw e;
             throw new IllegalArgumentException(e.getMessage() + hint, e);
         }
@@ -145,6 +152,26 @@ final class ModelConversion {
         return null;
     }
 
+    /**
+     * Why a conversion may fail on a symbolic dimension after the batch axis that got no size: it is
+     * traced at a placeholder of 1, which a window (a convolution's, a pooling's) may not fit. Null when
+     * every such dimension has a size.
+     */
+    private String anySizeHint() {
+        for (ValueInfo in : graph.inputs()) {
+            int[] dims = in.dims();
+            for (int d = 1; dims != null && d < dims.length; d++) {
+                String name = in.dimNames()[d];
+                if (dims[d] < 0 && (name == null || !sizes.containsKey(name))) {
+                    return "; note: input '" + in.name() + "' has the symbolic dimension " + (name == null ? "" : "'" + name + "' ")
+                            + "at axis " + d + ", which toModel traces at 1 when given no size" + (name == null ? ""
+                            : ": give it one with toModel(Map.of(\"" + name + "\", N))") + ", or run the file with OnnxModel.load";
+                }
+            }
+        }
+        return null;
+    }
+
     /** True when every input of {@code node} is a constant (or left out), so it runs at conversion. */
     private boolean readsOnlyConstants(OnnxNode node) {
         for (String name : node.inputs()) if (!name.isEmpty() && !constants.containsKey(name)) return false;
@@ -167,7 +194,8 @@ final class ModelConversion {
         }
         List<String> used = node.outputs().stream().filter(o -> !o.isEmpty() && (graphOutputs.contains(o) || readers.containsKey(o))).toList();
         if (used.isEmpty()) return;
-        if (used.equals(List.of(node.outputs().get(0))) && LayerMapping.map(this, node)) return;
+        if (RecurrentMapping.map(this, node, used)) return;
+        if (used.equals(List.of(node.outputs().get(0))) && (AttentionMapping.map(this, node) || LayerMapping.map(this, node))) return;
         for (String out : used) values.put(out, generic(node, out));
     }
 
@@ -190,6 +218,109 @@ final class ModelConversion {
     /** A computed value (a Keras tensor), or null when the name is a constant or shape arithmetic. */
     Tensor value(String name) {
         return values.get(name);
+    }
+
+    /** The node that makes {@code value}, or null for an input or initializer. */
+    OnnxNode producer(String value) {
+        return producers.get(value);
+    }
+
+    /**
+     * The value of a constant, or of shape arithmetic at the shapes the conversion traces with (the
+     * batch and free lengths at their placeholders); null for anything else.
+     */
+    Tensor evaluate(String name) {
+        Tensor k = constants.get(name);
+        if (k != null) return k;
+        OnnxNode p = shapeArithmetic.get(name);
+        if (p == null) return null;
+        List<OnnxNode> nodes = new ArrayList<>();
+        include(p, nodes, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        Set<String> inputNames = new LinkedHashSet<>();
+        Map<String, Tensor> known = new LinkedHashMap<>();
+        for (OnnxNode n : nodes) {
+            for (String in : n.inputs()) {
+                if (values.containsKey(in)) inputNames.add(in);
+                else if (constants.containsKey(in)) known.put(in, constants.get(in));
+            }
+        }
+        List<String> inputs = List.copyOf(inputNames);
+        try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
+            Tensor v = OnnxOpLayer.evaluate(graph.opset(), nodes, inputs, known, name, inputs.stream().map(values::get).toArray(Tensor[]::new), ctx -> {});
+            return v.isSymbolic() ? null : v;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    long opset() {
+        return graph.opset();
+    }
+
+    /**
+     * Whether {@code name} is all zeros whatever the inputs' sizes: a constant of zeros, or shape
+     * arithmetic that slices, reshapes or expands a {@code ConstantOfShape} of zeros (the initial states
+     * {@code torch.onnx.export} writes for a recurrent layer called without them).
+     */
+    boolean isZeros(String name) {
+        Tensor k = constants.get(name);
+        if (k != null) return allZeros(k);
+        OnnxNode p = shapeArithmetic.get(name);
+        if (p == null) return false;
+        return switch (p.opType()) {
+            case "ConstantOfShape" -> {
+                OnnxAttribute v = p.attributes().get("value");
+                yield v == null || v.kind() == OnnxAttribute.Kind.TENSOR && allZeros(v.t());
+            }
+            case "Slice", "Squeeze", "Unsqueeze", "Reshape", "Expand", "Identity", "Transpose", "Gather", "Tile", "Cast" -> isZeros(p.inputs().get(0));
+            default -> false;
+        };
+    }
+
+    private static boolean allZeros(Tensor t) {
+        for (double v : t.toDoubleArray()) if (v != 0) return false;
+        return true;
+    }
+
+    /**
+     * The batch-first [B, T, F] of the time-major value {@code name} [T, B, F]: the one a recurrent
+     * layer recorded, the input of the {@code Transpose 1,0,2} that made it, or else a new layer
+     * transposing it.
+     */
+    Tensor batchFirst(String name, String layerName) {
+        Tensor known = batchFirst.get(name);
+        if (known != null) return known;
+        OnnxNode p = producers.get(name);
+        OnnxAttribute perm = p == null || !p.opType().equals("Transpose") ? null : p.attributes().get("perm");
+        if (perm != null && perm.kind() == OnnxAttribute.Kind.INTS && Arrays.equals(perm.ints(), new long[] {1, 0, 2})
+                && values.containsKey(p.inputs().get(0))) {
+            return values.get(p.inputs().get(0));
+        }
+        return transposed(values.get(name), layerName + "_batch_first");
+    }
+
+    /** Records that {@code batchFirstValue} [B, T, F] is the time-major value {@code name} [T, B, F] transposed. */
+    void recordBatchFirst(String name, Tensor batchFirstValue) {
+        batchFirst.put(name, batchFirstValue);
+    }
+
+    /** {@code x} with its first two axes swapped, as a layer of its own. */
+    Tensor transposed(Tensor x, String layerName) {
+        return synthesized(layerName, List.of(RecurrentMapping.transpose("x", "y", 1, 0, 2)), List.of("x"), List.of(x), Map.of(), "y");
+    }
+
+    /**
+     * An {@link OnnxOpLayer} of nodes written by a mapping (not the file's), reading {@code args} as
+     * {@code inputNames} and the constants {@code numbers} as numbers (shapes, indices).
+     */
+    Tensor synthesized(String layerName, List<OnnxNode> nodes, List<String> inputNames, List<Tensor> args, Map<String, Tensor> numbers,
+                       String output) {
+        Map<String, OnnxOpLayer.Slot> slots = new LinkedHashMap<>();
+        numbers.forEach((k, v) -> slots.put(k, OnnxOpLayer.constant(v, false, true)));
+        OnnxOpLayer layer = new OnnxOpLayer(layerName, graph.opset(), nodes, inputNames, slots, output);
+        layer.ensureBuilt(args.stream().map(Tensor::shape).toList());
+        layer.assignConstants();
+        return layer.apply(args, false);
     }
 
     /** Records a value a layer mapping made. */

@@ -23,10 +23,18 @@ final class NodeContext {
     /** The inputs an operator read as numbers ({@link #ints}, {@link #doubles}, {@link #scalar}), not as tensors to compute with. */
     private final java.util.BitSet readAsNumbers = new java.util.BitSet();
 
+    /** Which inputs are the graph's initializers as the file holds them (null: none known). */
+    private final boolean[] initializers;
+
     NodeContext(OnnxNode node, long opset, Tensor[] inputs) {
+        this(node, opset, inputs, null);
+    }
+
+    NodeContext(OnnxNode node, long opset, Tensor[] inputs, boolean[] initializers) {
         this.node = node;
         this.opset = opset;
         this.inputs = inputs;
+        this.initializers = initializers;
     }
 
     // ---- inputs --------------------------------------------------------------------------------
@@ -59,6 +67,14 @@ final class NodeContext {
 
     boolean isConstant(int i) {
         return has(i) && !inputs[i].isSymbolic();
+    }
+
+    /**
+     * Whether input {@code i} is one of the graph's initializers itself (a weight of the file, not a
+     * value computed from it or given by the caller): an operator may lay it out once and keep the copy.
+     */
+    boolean isInitializer(int i) {
+        return initializers != null && i < initializers.length && initializers[i] && isConstant(i);
     }
 
     /** A constant integer input's values (shapes, axes, indices, pads). */
@@ -134,6 +150,12 @@ final class NodeContext {
     float[] attrFloats(String name) {
         OnnxAttribute a = attr(name, OnnxAttribute.Kind.FLOATS);
         return a == null ? null : a.floats().clone();
+    }
+
+    /** The strings attribute, or null when absent. */
+    List<String> attrStrings(String name) {
+        OnnxAttribute a = attr(name, OnnxAttribute.Kind.STRINGS);
+        return a == null ? null : a.strings();
     }
 
     Tensor attrTensor(String name) {

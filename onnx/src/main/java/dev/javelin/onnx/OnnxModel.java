@@ -31,7 +31,8 @@ import java.util.Map;
  *
  * Loading checks the whole file: protobuf structure, opset, every operator (an unsupported one is an
  * {@link UnsupportedOperatorException} naming the node), every initializer's data, and the shapes of
- * every value for the declared input shapes (symbolic dimensions taken as 1 and as 7), so a malformed file
+ * every value for the declared input shapes (symbolic dimensions taken as 1 and as 7; those after the batch axis also
+ * at 64 and 512 where a window needs a longer input), so a malformed file
  * fails at {@code load} with an {@link OnnxFormatException}, not later.
  */
 public final class OnnxModel {
@@ -85,28 +86,57 @@ public final class OnnxModel {
         return model;
     }
 
+    /** Sizes tried for the symbolic dimensions after the batch axis when a probe's own size is too small for the graph. */
+    private static final int[] LONGER_PROBES = {64, 512};
+
     /**
      * Runs the graph on shapes only, so a file whose shapes do not fit together fails at load: once
      * with every symbolic dimension at 1 and, when there are symbolic dimensions, once at 7 (a size
-     * that broadcasts with nothing by accident).
+     * that broadcasts with nothing by accident). A symbolic dimension after the batch axis (a sequence
+     * length, an image side) may need a minimum size (a convolution's window, a pooling of 3): where the
+     * probe fails, those dimensions are tried at 64 and 512 with the batch kept at the probe, and the
+     * file is refused only when every size fails.
      */
     private void checkShapes(long maxElements) throws OnnxFormatException {
-        boolean symbolicDims = false;
-        for (ValueInfo in : graph.inputs()) for (int d : in.dims()) symbolicDims |= d < 0;
+        boolean symbolicDims = false, symbolicLengths = false;
+        for (ValueInfo in : graph.inputs()) {
+            int[] dims = in.dims();
+            for (int d = 0; d < dims.length; d++) {
+                symbolicDims |= dims[d] < 0;
+                symbolicLengths |= d > 0 && dims[d] < 0;
+            }
+        }
         for (int probe : symbolicDims ? new int[] {1, 7} : new int[] {1}) {
-            Tensor[] symbolic = new Tensor[graph.inputs().size()];
-            for (int i = 0; i < symbolic.length; i++) {
-                ValueInfo in = graph.inputs().get(i);
-                int[] dims = in.dims();
-                for (int d = 0; d < dims.length; d++) if (dims[d] < 0) dims[d] = probe;
-                symbolic[i] = Tensor.symbolic(Shape.of(dims), in.dtype(), Device.CPU, null);
+            RuntimeException failure = null;
+            String tried = "";
+            for (int length : symbolicLengths ? new int[] {probe, LONGER_PROBES[0], LONGER_PROBES[1]} : new int[] {probe}) {
+                try {
+                    evaluateShapes(probe, length, maxElements);
+                    failure = null;
+                    break;
+                } catch (RuntimeException e) {
+                    failure = e;
+                    tried = length == probe ? "" : tried.isEmpty() ? "; those after the batch axis also at " + length : tried + " and " + length;
+                }
             }
-            try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
-                evaluator.run(symbolic, maxElements);
-            } catch (RuntimeException e) {
-                throw new OnnxFormatException(source + (symbolicDims ? " (with its symbolic dimensions at " + probe + ")" : "") + ": "
-                        + e.getMessage(), e);
+            if (failure != null) {
+                throw new OnnxFormatException(source + (symbolicDims ? " (with its symbolic dimensions at " + probe + tried + ")" : "")
+                        + ": " + failure.getMessage(), failure);
             }
+        }
+    }
+
+    /** The graph on symbolic inputs: a symbolic batch axis at {@code batch}, any other symbolic dimension at {@code length}. */
+    private void evaluateShapes(int batch, int length, long maxElements) {
+        Tensor[] symbolic = new Tensor[graph.inputs().size()];
+        for (int i = 0; i < symbolic.length; i++) {
+            ValueInfo in = graph.inputs().get(i);
+            int[] dims = in.dims();
+            for (int d = 0; d < dims.length; d++) if (dims[d] < 0) dims[d] = d == 0 ? batch : length;
+            symbolic[i] = Tensor.symbolic(Shape.of(dims), in.dtype(), Device.CPU, null);
+        }
+        try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
+            evaluator.run(symbolic, maxElements);
         }
     }
 

@@ -139,7 +139,7 @@ public final class OnnxOpLayer extends Layer {
         List<ValueInfo> in = new ArrayList<>();
         for (String n : inputs) in.add(new ValueInfo(n, null, null, null));
         OnnxGraph g = new OnnxGraph(opset, in, List.of(new ValueInfo(output, null, null, null)), constants, nodes);
-        return new GraphEvaluator(FusedGraph.unfused(g), observer).run(values)[0];
+        return new GraphEvaluator(FusedGraph.unfused(g), observer, false).run(values)[0];
     }
 
     @Override

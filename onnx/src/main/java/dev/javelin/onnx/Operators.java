@@ -25,6 +25,7 @@ final class Operators {
         NeuralOperators.register(table);
         PoolOperators.register(table);
         ResizeOperators.register(table);
+        RecurrentOperators.register(table);
         return Collections.unmodifiableMap(table);
     }
 

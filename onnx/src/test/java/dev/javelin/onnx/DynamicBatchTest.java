@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DynamicBatchTest {
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "convnet", "encoder", "torch_encoder", "decoder"})
+    @ValueSource(strings = {"mlp", "convnet", "encoder", "torch_encoder", "decoder", "lstm_bi2", "gru_state"})
     void batchSizesShareBucketedPrograms(String name) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
         OnnxModel model = OnnxModel.load(c.model());

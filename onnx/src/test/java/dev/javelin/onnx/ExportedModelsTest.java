@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ExportedModelsTest {
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "convnet", "encoder", "torch_encoder", "decoder"})
+    @ValueSource(strings = {"mlp", "convnet", "encoder", "torch_encoder", "decoder", "torch_encoder_nomask", "attention_seq_first"})
     void matchesPyTorch(String name) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
         OnnxModel model = OnnxModel.load(c.model());

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.javelin.onnx.proto.OnnxProto.AttributeProto;
 import dev.javelin.onnx.proto.OnnxProto.GraphProto;
 import dev.javelin.onnx.proto.OnnxProto.ModelProto;
 import dev.javelin.onnx.proto.OnnxProto.StringStringEntryProto;
@@ -92,6 +93,29 @@ class LoaderTest {
     private static void assertMessage(GraphProto.Builder g, String expected) {
         OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> OnnxModel.load(model(17, g.build()).toByteArray(), "m"));
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    /**
+     * A symbolic length (dynamic_axes on axis 2) under a window of 3: the load-time shape check at length 1
+     * would refuse it, so lengths after the batch axis are also tried longer; a window no length fits is refused.
+     */
+    @Test
+    void aSymbolicLengthUnderAWindowLoadsAndRuns() throws IOException {
+        AttributeProto kernel = AttributeProto.newBuilder().setName("kernel_shape").setType(AttributeProto.AttributeType.INTS)
+                .addInts(3).build();
+        GraphProto.Builder pool = graph("pool").addInput(floats("x", -1, 1, -1)).addOutput(floats("y", -1, 1, -1))
+                .addNode(node("pool", "MaxPool", List.of("x"), List.of("y"), kernel));
+        OnnxModel m = OnnxModel.load(model(17, pool.build()).toByteArray(), "pool");
+        Tensor x = Tensors.of(new float[] {1, 5, 2, 0, 3, -1, 4, 7, 2, -3}, 2, 1, 5);
+        TensorAssert.assertClose(Tensors.of(new float[] {5, 5, 3, 7, 7, 7}, 2, 1, 3), m.call(x)[0]);
+        // toModel traces a length without a size at 1: it says so and how to give one (Protos names every symbolic dim batch_size)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, m::toModel);
+        assertTrue(e.getMessage().contains("input 'x' has the symbolic dimension 'batch_size' at axis 2")
+                && e.getMessage().contains("toModel(Map.of(\"batch_size\", N))"), e.getMessage());
+        TensorAssert.assertClose(Tensors.of(new float[] {5, 5, 3, 7, 7, 7}, 2, 1, 3), m.toModel(Map.of("batch_size", 5)).predict(x));
+        AttributeProto huge = kernel.toBuilder().setInts(0, 1000).build();
+        assertMessage(graph("pool").addInput(floats("x", -1, 1, -1)).addOutput(floats("y", -1, 1, -1))
+                .addNode(node("pool", "MaxPool", List.of("x"), List.of("y"), huge)), "also at 64 and 512");
     }
 
     @Test

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The seed is printed; rerun one with {@code -Djavelin.fuzz.seed=N}; {@code -Djavelin.fuzz.variants=N}
  * changes the count (default 2,400); {@code -Djavelin.fuzz.only=I} runs variant I alone and writes it to
- * {@code target/fuzz-variant.onnx}.
+ * {@code target/fuzz-variant.onnx}; {@code -Djavelin.fuzz.models=lstm_bi2,gru_state} fuzzes other fixtures.
  */
 class OnnxFileFuzzTest {
     private static final long MAX_ALLOCATED = 256L << 20;
@@ -60,7 +60,8 @@ class OnnxFileFuzzTest {
         System.out.println("OnnxFileFuzzTest: seed " + seed + " (rerun with -Djavelin.fuzz.seed=" + seed + ")");
         Random r = new Random(seed);
         int only = Integer.getInteger("javelin.fuzz.only", -1); // one variant of the seed, written to target/fuzz-variant.onnx
-        List<Subject> subjects = List.of(subject("mlp"), subject("convnet"), subject("encoder"));
+        List<Subject> subjects = new java.util.ArrayList<>();
+        for (String name : System.getProperty("javelin.fuzz.models", "mlp,convnet,encoder").split(",")) subjects.add(subject(name.strip()));
         for (Subject s : subjects) OnnxModel.load(s.file, s.name).apply(s.input); // the first run generates the eager kernels: not the loader's time
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int[] rejected = new int[KINDS.length], ran = new int[KINDS.length], failedAtRun = new int[KINDS.length],

@@ -340,11 +340,13 @@ public final class MathOps {
      */
     public static Tensor atan(Tensor x) {
         Tensor f = floating(x);
-        Tensor a = f.abs();
+        // |x| as a select on the sign bit, not abs: abs's gradient at 0 is 0, which made atan's 0 there (it is 1)
+        Tensor a = Ops.where(signBit(f), f.neg(), f);
         Tensor big = a.gt(TAN_3PI_8), mid = a.gt(0.66);
         Tensor one = Ops.scalarLike(f, 1), zero = Ops.scalarLike(f, 0);
         Tensor inverted = Ops.where(big, a, one).reciprocal().neg(); // where(big, a, 1): no 1/0 in the unused branch
-        Tensor r = Ops.where(big, inverted, Ops.where(mid, a.sub(1.0).div(a.add(1.0)), a));
+        Tensor moderate = Ops.where(big, one, a); // no inf/inf in the unused branch, whose gradient would be NaN at +-inf
+        Tensor r = Ops.where(big, inverted, Ops.where(mid, moderate.sub(1.0).div(moderate.add(1.0)), a));
         Tensor z = r.mul(r);
         Tensor p = Ops.scalarLike(f, ATAN_P[0]), q = z.add(ATAN_Q[0]);
         for (int i = 1; i < ATAN_P.length; i++) p = p.mul(z).add(ATAN_P[i]);

@@ -172,6 +172,10 @@ public final class NN {
         int[] s = strides == null ? p : pair(op, "strides", strides);
         int[] ph = padding(op, padding, x.dim(1), p[0], s[0], 1);
         int[] pw = padding(op, padding, x.dim(2), p[1], s[1], 1);
+        Ops.windowCount(op, "H", x.dim(1) + ph[0] + ph[1], p[0], s[0], 1, () -> "input " + x.shape() + ", pool "
+                + java.util.Arrays.toString(p) + ", strides " + java.util.Arrays.toString(s) + ", padding " + padding);
+        Ops.windowCount(op, "W", x.dim(2) + pw[0] + pw[1], p[1], s[1], 1, () -> "input " + x.shape() + ", pool "
+                + java.util.Arrays.toString(p) + ", strides " + java.util.Arrays.toString(s) + ", padding " + padding);
         Tensor padded = Ops.pad(x, new int[] {0, ph[0], pw[0], 0}, new int[] {0, ph[1], pw[1], 0}, new int[4], padValue);
         return Ops.unfold(padded, new OpAttrs.Window(p[0], p[1], s[0], s[1], 1, 1));
     }

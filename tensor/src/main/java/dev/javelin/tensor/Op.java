@@ -102,7 +102,12 @@ public enum Op {
     FOLD(Kind.DATA),
     /** A dense copy. */
     CONTIGUOUS(Kind.DATA),
-    /** To {@link OpCall#dtype()}; float to int truncates toward zero, anything to bool is {@code != 0}. */
+    /**
+     * To {@link OpCall#dtype()}; anything to bool is {@code != 0}; int64 to int32 wraps (two's
+     * complement, as PyTorch). Float to int truncates toward zero and saturates at the integer's range,
+     * NaN giving 0: Java's cast, and PyTorch's on ARM (C++ leaves it undefined; PyTorch on x86 gives the
+     * most negative integer for every out-of-range value and NaN). The same on every backend and the GPU.
+     */
     CAST(Kind.DATA),
     /** Batched matrix product [B...,M,K] @ [B...,K,N], equal batch dims (broadcast became EXPAND). */
     MATMUL(Kind.CONTRACTION),

@@ -276,8 +276,8 @@ public final class Ops {
     public static Tensor unfold(Tensor x, OpAttrs.Window w) {
         requireRank("unfold", x, 4, "NHWC");
         checkWindow("unfold", w);
-        int oh = Views.windowCount(x.dim(1), w.kh(), w.strideH(), w.dilationH());
-        int ow = Views.windowCount(x.dim(2), w.kw(), w.strideW(), w.dilationW());
+        int oh = windowCount("unfold", "H", x.dim(1), w.kh(), w.strideH(), w.dilationH(), () -> "input " + x.shape() + " with " + w);
+        int ow = windowCount("unfold", "W", x.dim(2), w.kw(), w.strideW(), w.dilationW(), () -> "input " + x.shape() + " with " + w);
         Shape out = Shape.of(x.dim(0), oh, ow, w.kh(), w.kw(), x.dim(3));
         return apply(Op.UNFOLD, List.of(x), w, out, x.dtype());
     }
@@ -413,9 +413,27 @@ public final class Ops {
                 || c.padTop() < 0 || c.padBottom() < 0 || c.padLeft() < 0 || c.padRight() < 0) {
             throw new IllegalArgumentException("conv2d: strides and dilations must be >= 1 and padding >= 0, got " + c);
         }
-        int oh = Views.windowCount(x.dim(1) + c.padTop() + c.padBottom(), f.dim(0), c.strideH(), c.dilationH());
-        int ow = Views.windowCount(x.dim(2) + c.padLeft() + c.padRight(), f.dim(1), c.strideW(), c.dilationW());
+        int oh = windowCount("conv2d", "H", x.dim(1) + c.padTop() + c.padBottom(), f.dim(0), c.strideH(), c.dilationH(),
+                () -> "input " + x + ", filter " + f + " and " + c);
+        int ow = windowCount("conv2d", "W", x.dim(2) + c.padLeft() + c.padRight(), f.dim(1), c.strideW(), c.dilationW(),
+                () -> "input " + x + ", filter " + f + " and " + c);
         return Shape.of(x.dim(0), oh, ow, f.dim(3));
+    }
+
+    /**
+     * The number of windows along one axis of (already padded) length {@code padded}, or an error naming
+     * {@code op}, the axis and the operands when the window does not fit: PyTorch refuses a kernel larger
+     * than the padded input rather than return an empty result.
+     */
+    static int windowCount(String op, String axis, int padded, int k, int stride, int dilation,
+                           java.util.function.Supplier<String> operands) {
+        long span = (long) dilation * (k - 1) + 1;
+        if (padded < span) {
+            throw new IllegalArgumentException(op + ": the window along " + axis + " (kernel " + k
+                    + (dilation == 1 ? "" : ", dilation " + dilation + ": " + span + " wide") + ") is larger than the"
+                    + " (padded) input's " + padded + " for " + operands.get() + "; expected a (padded) input of at least " + span);
+        }
+        return Views.windowCount(padded, k, stride, dilation);
     }
 
     // ---- random ------------------------------------------------------------------------------

@@ -144,11 +144,12 @@ public final class Tensor {
         return out;
     }
 
-    /** The elements in row-major order, converted to int (floats truncate toward zero). */
+    /** The elements in row-major order, converted to int as {@link Op#CAST} does (floats truncate toward zero and saturate). */
     public int[] toIntArray() {
         HeapStorage h = toHost();
         int[] out = new int[h.length()];
-        for (int i = 0; i < out.length; i++) out[i] = (int) h.getLong(i);
+        boolean floating = h.dtype().isFloating(); // as CAST: floats saturate, int64 wraps
+        for (int i = 0; i < out.length; i++) out[i] = floating ? (int) h.getDouble(i) : (int) h.getLong(i);
         return out;
     }
 
@@ -204,7 +205,7 @@ public final class Tensor {
         return wrap(moved, shape);
     }
 
-    /** This tensor as {@code target} dtype (itself when already so). */
+    /** This tensor as {@code target} dtype (itself when already so); {@link Op#CAST} gives the rules (float to int saturates, NaN to 0). */
     public Tensor cast(DType target) { return Ops.cast(this, target); }
 
     private void requireConcrete(String what) {

@@ -71,14 +71,43 @@ class ContractionOpsTest {
         // garbage sums for a 12 x 12 input, "same" a negative dimension or a wrong size
         Tensor x = Tensors.ones(1, 12, 12, 1), f = Tensors.ones(3, 3, 1, 1);
         int huge = Integer.MAX_VALUE;
-        assertEquals(Shape.of(1, 0, 0, 1), NN.conv2d(x, f, new int[] {1, 1}, "valid", new int[] {huge, huge}, 1).shape());
-        assertEquals(Shape.of(1, 0, 10, 1), NN.conv2d(x, f, new int[] {1, 1}, "valid", new int[] {1 << 30, 1}, 1).shape());
+        // (a window wider than the input is an error, as in PyTorch; its message shows the span computed without overflow)
+        var valid = assertThrows(IllegalArgumentException.class,
+                () -> NN.conv2d(x, f, new int[] {1, 1}, "valid", new int[] {huge, huge}, 1));
+        assertTrue(valid.getMessage().startsWith("conv2d: the window along H (kernel 3, dilation " + huge + ": 4294967295 wide) is"
+                + " larger than the (padded) input's 12"), valid.getMessage());
+        var tall = assertThrows(IllegalArgumentException.class,
+                () -> NN.conv2d(x, f, new int[] {1, 1}, "valid", new int[] {1 << 30, 1}, 1));
+        assertTrue(tall.getMessage().contains("2147483649 wide"), tall.getMessage());
         var same = assertThrows(IllegalArgumentException.class, () -> NN.conv2d(x, f, new int[] {1, 1}, "same", new int[] {huge, 1}, 1));
         assertTrue(same.getMessage().startsWith("conv2d: a result dimension would be 4294967306") && same.getMessage().contains("dilation "
                 + huge), same.getMessage());
         // "same" with a stride past the input: ceil(12 / stride) = 1 output, not 0
         assertEquals(Shape.of(1, 1, 1, 1), NN.conv2d(x, f, new int[] {huge, huge}, "same", null, 1).shape());
-        assertEquals(Shape.of(1, 0, 0, 3, 3, 1), Ops.unfold(x, new OpAttrs.Window(3, 3, 1, 1, 1 << 30, 1 << 30)).shape());
+        var unfold = assertThrows(IllegalArgumentException.class, () -> Ops.unfold(x, new OpAttrs.Window(3, 3, 1, 1, 1 << 30, 1 << 30)));
+        assertTrue(unfold.getMessage().startsWith("unfold: the window along H (kernel 3, dilation 1073741824: 2147483649 wide)"),
+                unfold.getMessage());
+    }
+
+    /** A window larger than the (padded) input is an error naming the op, the axis and the shapes, as in PyTorch; padding that makes it fit is not. */
+    @Test
+    void windowsLargerThanThePaddedInputAreAnError() {
+        Tensor x = Tensors.ones(2, 2, 5, 3), f = Tensors.ones(3, 3, 3, 4);
+        var conv = assertThrows(IllegalArgumentException.class, () -> NN.conv2d(x, f, 1, "valid"));
+        assertEquals("conv2d: the window along H (kernel 3) is larger than the (padded) input's 2 for input [2, 2, 5, 3], filter"
+                + " [3, 3, 3, 4] and " + new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1) + "; expected a (padded) input of at least 3",
+                conv.getMessage());
+        assertEquals(Shape.of(2, 2, 5, 4), NN.conv2d(x, f, 1, "same").shape());
+        assertEquals(Shape.of(2, 1, 3, 4), Ops.conv2d(x, f, new OpAttrs.Conv(1, 1, 1, 0, 0, 0, 1, 1, 1)).shape());
+        var max = assertThrows(IllegalArgumentException.class, () -> NN.maxPool2d(x, new int[] {3, 3}, null, "valid"));
+        assertTrue(max.getMessage().startsWith("maxPool2d: the window along H (kernel 3) is larger than the (padded) input's 2 for"
+                + " input [2, 2, 5, 3], pool [3, 3]"), max.getMessage());
+        var avg = assertThrows(IllegalArgumentException.class, () -> NN.avgPool2d(x, new int[] {1, 6}, null, "valid"));
+        assertTrue(avg.getMessage().startsWith("avgPool2d: the window along W (kernel 6)"), avg.getMessage());
+        assertEquals(Shape.of(2, 1, 2, 3), NN.maxPool2d(x, new int[] {3, 3}, null, "same").shape());
+        var empty = assertThrows(IllegalArgumentException.class, () -> NN.conv2d(Tensors.ones(1, 0, 4, 3), f, 1, "valid"));
+        assertTrue(empty.getMessage().contains("(padded) input's 0"), empty.getMessage());
+        assertEquals(Shape.of(0, 1, 3, 4), NN.conv2d(Tensors.ones(0, 3, 5, 3), f, 1, "valid").shape(), "an empty batch is fine");
     }
 
     @Test

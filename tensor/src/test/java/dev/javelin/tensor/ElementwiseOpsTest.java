@@ -174,6 +174,20 @@ class ElementwiseOpsTest {
         assertTrue(x.cast(DType.FLOAT64) == x, "a cast to the same dtype is the tensor itself");
     }
 
+    /** Out-of-range floats saturate at the integer's range and NaN gives 0 (Java's cast; see Op.CAST), not wrap. */
+    @Test
+    void castFromFloatSaturatesAtTheIntegerRange() {
+        Tensor x = Tensors.of(new double[] {3e9, -3e9, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e30, Double.NaN});
+        int max = Integer.MAX_VALUE, min = Integer.MIN_VALUE;
+        assertArrayEquals(new int[] {max, min, max, min, max, 0}, x.cast(DType.INT32).toIntArray());
+        assertArrayEquals(new int[] {max, min, max, min, max, 0}, x.cast(DType.FLOAT32).cast(DType.INT32).toIntArray());
+        assertArrayEquals(new int[] {max, min, max, min, max, 0}, x.toIntArray(), "toIntArray converts as CAST does");
+        assertArrayEquals(new long[] {3_000_000_000L, -3_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, 0},
+                x.cast(DType.INT64).toLongArray());
+        assertArrayEquals(new int[] {0, -2}, Tensors.of(new long[] {1L << 33, (1L << 32) - 2}).cast(DType.INT32).toIntArray(),
+                "int64 to int32 wraps, as PyTorch");
+    }
+
     @Test
     void opsOnNonContiguousViewsEqualOpsOnDenseCopies() {
         Tensor base = Tensors.arange(0, 24, 1).reshape(4, 6);

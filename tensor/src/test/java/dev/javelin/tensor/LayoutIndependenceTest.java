@@ -122,7 +122,8 @@ class LayoutIndependenceTest {
             Tensor b = randomValues(Shape.of(k, n), DType.FLOAT32);
             same("matmul lhs", a, t -> t.matmul(b));
             same("matmul rhs", b, t -> a.matmul(t));
-            Tensor x = randomValues(Shape.of(2, random.nextInt(3, 7), random.nextInt(3, 7), 2), DType.FLOAT64);
+            // W at least 5: the "valid" conv below has a window 5 wide (kernel 3, dilation 2)
+            Tensor x = randomValues(Shape.of(2, random.nextInt(3, 7), random.nextInt(5, 8), 2), DType.FLOAT64);
             Tensor f = randomValues(Shape.of(2, 3, 1, 4), DType.FLOAT64);
             int stride = random.nextInt(1, 3);
             same("conv2d x", x, t -> NN.conv2d(t, f, new int[] {stride, stride}, "same", null, 2));

@@ -99,6 +99,7 @@ public final class Conv1D extends Layer {
                     + x.shape());
         }
         int[] pad = amounts(x.dim(1));
+        Padding.outputSize(name(), "valid", x.dim(1) + pad[0] + pad[1], kernelSize, strides, dilation); // in the layer's terms, not the 2-D op's
         OpAttrs.Conv attrs = new OpAttrs.Conv(1, strides, 0, 0, pad[0], pad[1], 1, dilation, groups);
         Tensor k = kernel.value();
         Tensor y = Ops.conv2d(x.unsqueeze(1), k.reshape(1, k.dim(0), k.dim(1), k.dim(2)), attrs);

@@ -35,18 +35,17 @@ public abstract class PerExampleLoss implements Loss {
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
         Tensor values = perExample(yTrue, yPred);
-        Tensor mask = Masks.of(yPred);
+        Tensor mask = maskOf(yPred, values);
         if (mask == null) return MathOps.mean(values);
-        if (!mask.shape().equals(values.shape())) {
-            throw new IllegalArgumentException(name + ": the mask " + mask.dtype() + mask.shape() + " of predictions "
-                    + yPred.dtype() + yPred.shape() + " does not match the per-step losses " + values.shape()
-                    + " (expected a mask of the predictions' shape without the last axis)");
-        }
-        Tensor weights = mask.cast(values.dtype());
         // Keras's apply_mask: sum over real steps divided by their count (+ epsilon, so all-padding gives 0)
-        return values.mul(weights).sum().div(weights.sum().add(1e-7));
+        return values.mul(mask).sum().div(mask.sum().add(1e-7));
     }
 
+    /**
+     * The weighted mean of the per-example values (Keras's {@code sum_over_batch_size}); with a padding
+     * mask on {@code yPred}, over the real steps only, as Keras's {@code apply_mask} does:
+     * {@code sum(loss * weight * mask) / count(mask)}.
+     */
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
         if (sampleWeight == null) return call(yTrue, yPred);
@@ -61,7 +60,21 @@ public abstract class PerExampleLoss implements Loss {
         dims[0] = batch;
         Tensor w = sampleWeight.cast(per.dtype()).reshape(dims);
         if (per.rank() == 0) w = w.reshape();
-        return per.mul(w).sum().div(Math.max(per.size(), 1));
+        Tensor mask = maskOf(yPred, per);
+        if (mask == null) return per.mul(w).sum().div(Math.max(per.size(), 1));
+        return per.mul(w).mul(mask).sum().div(mask.sum().add(1e-7));
+    }
+
+    /** The padding mask {@code yPred} carries, as 0/1 of the values' dtype, or null; it must match the per-step values. */
+    private Tensor maskOf(Tensor yPred, Tensor values) {
+        Tensor mask = Masks.of(yPred);
+        if (mask == null) return null;
+        if (!mask.shape().equals(values.shape())) {
+            throw new IllegalArgumentException(name + ": the mask " + mask.dtype() + mask.shape() + " of predictions "
+                    + yPred.dtype() + yPred.shape() + " does not match the per-step losses " + values.shape()
+                    + " (expected a mask of the predictions' shape without the last axis)");
+        }
+        return mask.cast(values.dtype());
     }
 
     @Override

@@ -28,6 +28,21 @@ class LayerCallErrorsTest {
         assertTrue(e.getCause() instanceof IllegalArgumentException, "the op's own error is kept as the cause");
     }
 
+    /** A window wider than the input is refused in the layer's own terms (Conv1D runs as a 2-D op inside). */
+    @Test
+    void windowsWiderThanTheInputAreRefusedInTheLayersTerms() {
+        Conv1D conv = new Conv1D(3, 4, 1, "valid", 2, 1, null, true, new dev.javelin.highlevel.initializers.GlorotUniform(),
+                new dev.javelin.highlevel.initializers.Zeros(), null, null, "conv");
+        var e = assertThrows(LayerCallException.class, () -> conv.apply(normal(2, 6, 2)));
+        assertTrue(e.getMessage().startsWith("conv (Conv1D): conv: input size 6 is smaller than the window 7 with padding \"valid\"")
+                && e.getMessage().contains("float32[2, 6, 2]"), e.getMessage());
+        Conv1D causal = new Conv1D(3, 4, 1, "causal", 2, 1, null, true, new dev.javelin.highlevel.initializers.GlorotUniform(),
+                new dev.javelin.highlevel.initializers.Zeros(), null, null, "causal");
+        assertEquals(Shape.of(2, 6, 3), causal.apply(normal(2, 6, 2)).shape(), "causal padding makes any length fit");
+        var pool = assertThrows(LayerCallException.class, () -> new MaxPooling2D(3).apply(normal(1, 2, 5, 1)));
+        assertTrue(pool.getMessage().contains("(MaxPooling2D)") && pool.getMessage().contains("smaller than the window 3"), pool.getMessage());
+    }
+
     @Test
     void theInnermostLayerIsNamedOnceAndALayersOwnMessageIsKept() {
         Model model = new Sequential(new InputLayer(3, 5), new Dense(4), new BatchNormalization(0.99, 1e-3, true, true, "bn"));

@@ -82,6 +82,23 @@ class LossesTest {
         assertEquals(1.34375, new Huber(1.5).call(t, p).item(), TOL);
     }
 
+    /**
+     * A padding mask on the predictions (Masks.attach, as Embedding(maskZero) leaves it) holds with sample
+     * weights too, as Keras's apply_mask: sum(loss * weight * mask) / count(mask); it was ignored when
+     * weights were given (class weights included), so padded steps counted.
+     */
+    @Test
+    void aMaskHoldsWithSampleWeights() {
+        Tensor t = Tensors.of(new double[] {1, 2, 9, 3, -1, 4}).reshape(2, 3, 1);
+        Tensor p = dev.javelin.highlevel.layers.Masks.attach(Tensors.of(new double[] {1.5, 0, 0, 3, 2, 1}).reshape(2, 3, 1),
+                Tensors.of(new boolean[] {true, true, false, true, true, false}).reshape(2, 3));
+        MeanSquaredError mse = new MeanSquaredError();
+        double masked = (0.25 + 4 + 0 + 9) / 4; // the two padded steps (errors 81 and 9) left out
+        assertEquals(masked, mse.call(t, p).item(), 1e-6);
+        assertEquals(masked, mse.call(t, p, Tensors.of(new double[] {1, 1})).item(), 1e-6);
+        assertEquals((2 * 0.25 + 2 * 4 + 0.5 * 9) / 4, mse.call(t, p, Tensors.of(new double[] {2, 0.5})).item(), 1e-6);
+    }
+
     @Test
     void targetsOfRankOneLessAreAligned() {
         Tensor t = Tensors.of(new float[] {1, 2, 3});

@@ -22,8 +22,12 @@ final class Launcher {
      * 262,144 calls (about 20x its memory traffic's time; rnn-perf, perf/NOTES.md).
      */
     static final int MIN_REDUCED_COLUMNS = 512;
-    /** Elements per partial result when one long row is reduced to a scalar. */
-    static final int ROW_CHUNK = 1 << 16;
+    /**
+     * Elements per partial result when one long row is reduced to a scalar: the eager CPU backend's block
+     * (its {@code Reductions.BLOCK}), so a long dense sum combines the same partials compiled and eager
+     * (with 2^16 a sum of 23,100 floats differed in its last bit between the two).
+     */
+    static final int ROW_CHUNK = 1 << 14;
     /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
     static final int BLOCK = RowGroups.BLOCK;
 

@@ -166,8 +166,10 @@ public final class Fusion {
     }
 
     /**
-     * How many machine-level instructions an op's decomposition adds to a loop body (0 for an op a
-     * code generator renders directly). {@code limitHeavy} keeps a loop body within
+     * How many machine-level instructions an op adds to a loop body: its decomposition's, and at least
+     * one for an op a code generator renders directly (a chain of thousands of adds or relus, as an
+     * ONNX file may hold, is as long a body as a few tanh: counted as nothing, it made one kernel too
+     * large to compile and lowering it overflowed the stack). {@code limitHeavy} keeps a loop body within
      * {@link #HEAVY_BUDGET}: while an expression would hold more, its heaviest input expression is
      * stored instead of recomputed (by its own kernel; {@code RowGroups} then runs the two block by
      * block, so the stored value stays in a cache-resident block when only they read it).
@@ -177,7 +179,7 @@ public final class Fusion {
      * }</pre>
      */
     public static int heavyWeight(Op op) {
-        return Decompositions.size(op);
+        return Math.max(1, Decompositions.size(op));
     }
 
     /** Stores inputs of {@code n} until its loop body's heavy weight is within budget (see {@link #heavyWeight}). */

@@ -4,8 +4,11 @@ import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
 import dev.javelin.kernels.cpu.VectorSupport;
+import dev.javelin.tensor.Device;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Shape;
+import dev.javelin.tensor.spi.Backend;
+import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Views;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,9 +34,10 @@ public final class Lowering {
     private Lowering() {}
 
     /**
-     * The steps that compute {@code graph}'s outputs and variable writes. Without the Vector API
-     * module (generated kernels could not load) every op becomes a backend or view step, so the
-     * program runs through the backend's scalar loops instead of failing.
+     * The steps that compute {@code graph}'s outputs and variable writes. Where the selected backend
+     * runs no generated kernels ({@link Backend#runsGeneratedKernels()}: the reference backend), or
+     * without the Vector API module (generated kernels could not load), every op becomes a backend or
+     * view step, so the program runs through the backend alone.
      */
     public static List<PlanStep> plan(Graph graph) {
         return plan(graph, new ArrayList<>());
@@ -44,6 +48,11 @@ public final class Lowering {
      * stored) and per kernel (which ops its loop computes).
      */
     public static List<PlanStep> plan(Graph graph, List<String> decisions) {
+        Backend backend = backendOf(graph);
+        if (!backend.runsGeneratedKernels()) {
+            decisions.add("backend " + backend.name() + " runs no generated kernels: every op runs on it, one at a time");
+            return backendSteps(graph);
+        }
         if (!VectorSupport.modulePresent()) {
             VectorSupport.warnOnce();
             decisions.add("no Vector API module (--add-modules jdk.incubator.vector): every op runs on the backend");
@@ -81,8 +90,20 @@ public final class Lowering {
         }
     }
 
-    /** One step per op, none generated: what runs when the JVM has no Vector API. */
-    static List<PlanStep> backendSteps(Graph graph) {
+    /**
+     * The backend selected for the device {@code graph} computes on (a CUDA device where any value
+     * lives on one, else the CPU), looked up now: {@code -Djavelin.backend} or {@code Backends.prefer}.
+     */
+    public static Backend backendOf(Graph graph) {
+        for (Node n : graph.nodes()) if (n.device().type() != Device.Type.CPU) return Backends.forDevice(n.device());
+        return Backends.forDevice(Device.CPU);
+    }
+
+    /**
+     * One step per op, none generated: what runs when the JVM has no Vector API, or when the selected
+     * backend runs no generated kernels (the reference backend).
+     */
+    public static List<PlanStep> backendSteps(Graph graph) {
         List<PlanStep> steps = new ArrayList<>();
         for (Node n : graph.nodes()) {
             if (n.isOp()) steps.add(n.isView() ? new PlanStep.View(n) : new PlanStep.Backend(n));

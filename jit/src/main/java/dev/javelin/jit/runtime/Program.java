@@ -6,6 +6,7 @@ import dev.javelin.jit.graph.Node;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.BufferPlan;
 import dev.javelin.jit.plan.Launch;
+import dev.javelin.jit.plan.Lowering;
 import dev.javelin.jit.plan.Plan;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.jit.plan.Planner;
@@ -59,6 +60,10 @@ public final class Program {
     private final VariableLeases leases;
     /** The executor of a plan whose values live on a CUDA device; null on the CPU. */
     private final CudaSteps cuda;
+    /** Whether the plan runs generated code (kernels, row groups, epilogues), which only a backend that allows it may see. */
+    private final boolean generated;
+    /** The same graph planned op by op, made on the first call under a backend that runs no generated kernels. */
+    private volatile Program opByOp;
 
     /** The executor of {@code Planner.plan(graph, steps)}. */
     public Program(Graph graph, List<PlanStep> steps) {
@@ -86,6 +91,7 @@ public final class Program {
                 memberKernels[r][m] = member.folded() < 0 ? kernels[member.step()] : bindKernel(member.ir(), member.launch());
             }
         }
+        generated = steps.stream().anyMatch(st -> st instanceof PlanStep.Kernel);
         buffers = plan.buffers();
         targets = new OutputTargets(graph, this.steps);
         leases = new VariableLeases(graph, this.steps, buffers);
@@ -209,6 +215,7 @@ public final class Program {
      */
     public Tensor[] run(Tensor[] args, Tensor[] into) {
         if (cuda != null) return into == null ? cuda.run(args) : copyInto(cuda.run(args), into);
+        if (generated && !Backends.forDevice(dev.javelin.tensor.Device.CPU).runsGeneratedKernels()) return opByOp().run(args, into);
         if (into != null) OutputTargets.check(graph, into);
         Variable.Stored[] pinned = leases.pin();
         try {
@@ -216,6 +223,17 @@ public final class Program {
         } finally {
             leases.unpin(pinned);
         }
+    }
+
+    /**
+     * This program's graph with every op a backend step: what runs when the backend was switched,
+     * after planning, to one that runs no generated kernels (the plan's backend is looked up per call,
+     * as a contraction's is).
+     */
+    private Program opByOp() {
+        Program p = opByOp;
+        if (p == null) opByOp = p = new Program(Planner.plan(graph, Lowering.backendSteps(graph)));
+        return p;
     }
 
     private Tensor[] runPinned(Tensor[] args, Tensor[] into, Variable.Stored[] pinned) {

@@ -124,6 +124,30 @@ class FusionTest {
         }
     }
 
+    /**
+     * Thousands of cheap ops (adds, relus: no decomposition) count against the loop body limit too: as
+     * nothing, they made one kernel of 6000 ops (an ONNX file's chain), whose lowering overflowed the stack.
+     */
+    @Test
+    void aChainOfThousandsOfCheapOpsSplitsIntoLoopsWithinTheLimit() {
+        Tensor a = dev.javelin.jit.TestTensors.uniform(Shape.of(33), 7L).sub(0.5);
+        Function<Tensor[], Tensor[]> f = t -> {
+            Tensor y = t[0];
+            for (int i = 0; i < 6000; i++) y = i % 2 == 0 ? y.add(t[1]) : y.relu();
+            return new Tensor[] {y};
+        };
+        List<PlanStep> steps = plan(f, X, a);
+        assertTrue(kernels(steps) >= 6000 / Fusion.HEAVY_BUDGET, kernels(steps) + " kernels");
+        for (PlanStep s : steps) {
+            if (s instanceof PlanStep.Kernel k) {
+                int size = Decompositions.apply(k.ir()).body().size();
+                assertTrue(size <= Fusion.HEAVY_BUDGET + 40, k.ir().name() + " holds " + size + " instructions");
+            }
+        }
+        assertArrayEquals(f.apply(new Tensor[] {X, a})[0].toFloatArray(), dev.javelin.jit.Jit.compile(f).call(X, a)[0].toFloatArray(),
+                "bit-identical to eager");
+    }
+
     /** y = x, then y = tanh(y) + a one time more than one loop body holds (so: two loops). */
     private static Tensor longChain(Tensor x, Tensor a) {
         Tensor y = x;

@@ -133,7 +133,7 @@ final class KernelBody {
             mv.visitVarInsn(ALOAD, accs[3]);
             instructions.reductionCombine(ir.reduceOp());
             instructions.reductionCombine(ir.reduceOp());
-            instructions.reductionLanes(ir.reduceOp(), local());
+            instructions.reductionLanes(ir.reduceOp());
             mv.visitInsn(FRETURN);
         } else {
             mv.visitInsn(RETURN);

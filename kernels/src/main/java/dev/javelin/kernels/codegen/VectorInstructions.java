@@ -199,40 +199,27 @@ final class VectorInstructions {
     }
 
     /**
-     * (acc) -> its lanes reduced to a float; {@code t} is a free local for the lanes. A sum adds the
-     * lanes in a fixed tree (lane i += lane i + w, w = lanes/2 ... 1), written out in scalar code: {@code reduceLanes(ADD)} leaves the order
-     * open and its interpreted and compiled forms differ. max and min do not depend on the order.
+     * (acc) -> its lanes reduced to a float. A sum adds the lanes in a fixed tree (lane i += lane i + w,
+     * w = lanes/2 ... 1) as whole-vector steps, {@code acc = acc + acc.slice(w)}, then takes lane 0:
+     * {@code reduceLanes(ADD)} leaves the order open and its interpreted and compiled forms differ. (The
+     * tree was once scalar code over a float[lanes] per call: an array C2 cannot remove, so every row of a
+     * row group and every attention score row allocated one, tens of MB a char-GPT train step.) max and
+     * min do not depend on the order.
      */
-    void reductionLanes(Op reduce, int t) {
+    void reductionLanes(Op reduce) {
         if (reduce != Op.REDUCE_SUM) {
             mv.visitFieldInsn(GETSTATIC, "jdk/incubator/vector/VectorOperators", reduce == Op.REDUCE_MAX ? "MAX" : "MIN",
                     "Ljdk/incubator/vector/VectorOperators$Associative;");
             mv.visitMethodInsn(INVOKEVIRTUAL, FV, "reduceLanes", "(Ljdk/incubator/vector/VectorOperators$Associative;)F", false);
             return;
         }
-        int lanes = KernelSupport.S.length();
-        push(lanes);
-        mv.visitIntInsn(NEWARRAY, T_FLOAT);
-        mv.visitVarInsn(ASTORE, t);
-        mv.visitVarInsn(ALOAD, t);
-        mv.visitInsn(ICONST_0);
-        mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
-        for (int w = lanes / 2; w >= 1; w /= 2) {
-            for (int l = 0; l < w; l++) { // t[l] = t[l] + t[l + w]
-                mv.visitVarInsn(ALOAD, t);
-                push(l);
-                mv.visitVarInsn(ALOAD, t);
-                push(l);
-                mv.visitInsn(FALOAD);
-                mv.visitVarInsn(ALOAD, t);
-                push(l + w);
-                mv.visitInsn(FALOAD);
-                mv.visitInsn(FADD);
-                mv.visitInsn(FASTORE);
-            }
+        for (int w = KernelSupport.S.length() / 2; w >= 1; w /= 2) { // lanes i < w: acc[i] + acc[i + w]; the rest are not read again
+            mv.visitInsn(DUP);
+            push(w);
+            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "slice", "(I)" + FVD, false);
+            mv.visitMethodInsn(INVOKEVIRTUAL, FV, "add", "(Ljdk/incubator/vector/Vector;)" + FVD, false);
         }
-        mv.visitVarInsn(ALOAD, t);
         mv.visitInsn(ICONST_0);
-        mv.visitInsn(FALOAD);
+        mv.visitMethodInsn(INVOKEVIRTUAL, FV, "lane", "(I)F", false);
     }
 }

@@ -130,8 +130,15 @@ final class AttentionScores {
         }
     }
 
-    /** Items of at least this many tiles' work per task keep the pool's overhead small. */
-    int grain(long flopsPerItem) {
-        return (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, flopsPerItem));
+    /** At most this many chunks a call: each chunk allocates its thread's scratch (tiles, transposed operands). */
+    static final int MAX_CHUNKS = 16;
+
+    /**
+     * Items per task: at least {@link CpuThreads#SMALL_WORK} flops (the pool's overhead stays small) and at most
+     * {@link #MAX_CHUNKS} tasks (a 1024-item char-GPT forward allocated its 10 KB scratch 1024 times, 40 MB of
+     * zeroed memory a train step with the backward's). Items are independent, so the split changes no bits.
+     */
+    int grain(long flopsPerItem, int items) {
+        return (int) Math.max(Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, flopsPerItem)), (items + MAX_CHUNKS - 1) / MAX_CHUNKS);
     }
 }

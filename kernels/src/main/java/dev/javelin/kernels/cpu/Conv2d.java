@@ -2,7 +2,6 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
-import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.ConstantOperand;
@@ -10,15 +9,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
+ * float32 CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
  * dilation and groups. float32: 3x3 stride-1 layers by Winograd's F(2x2, 3x3), forward
  * ({@link WinogradConv}) and both gradients ({@link WinogradGradients}); first layers with short
  * patch rows straight from a padded input ({@link PaddedInputConv}); others through im2col + SGEMM
  * in tiles of output rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized
  * buffer and multiplied in place). The other gradients go through im2col + SGEMM a tile of images
- * at a time so the column buffer stays bounded, or through {@link ShortConv}'s kernels when the
- * reduction is short (a first layer: direct kernels with no column matrix where
- * {@link ShortConv#direct} says so); float64 (gradient checks) runs {@link DirectConv2d}. Every
+ * at a time so the column buffer stays bounded (row by row for a short K). A short reduction with whole vectors of output
+ * channels (a first layer) runs {@link ShortConvVector}'s direct kernels, with no column matrix, in
+ * all three. Other dtypes run on the reference backend. Every
  * result is a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread
  * count.
  */
@@ -26,12 +25,22 @@ final class Conv2d {
     /** Column-buffer budget per tile, in floats (1 MB, a core's L2: measured 3-8% faster than 512 KB on MNIST's layers). */
     private static final long TILE_FLOATS = 1 << 18;
 
-    private final ShortConv shortConv;
+    /** Convolutions with a reduction K = KH·KW·Cg below this (a first layer) may take {@link ShortConvVector}'s direct kernels. */
+    static final int SHORT_K = 32;
+
     private final FloatLoops loops;
 
     Conv2d(FloatLoops loops) {
-        this.shortConv = new ShortConv(loops);
         this.loops = loops;
+    }
+
+    /**
+     * True when {@link ShortConvVector}'s direct kernels take this convolution: a short reduction, the
+     * Vector API on (checked first: that class holds vector constants), whole vectors of output channels
+     * per group. The column matrix and the GEMM take every other.
+     */
+    static boolean shortDirect(Geometry g) {
+        return g.k < SHORT_K && VectorSupport.enabled() && ShortConvVector.fits(g);
     }
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
@@ -54,13 +63,8 @@ final class Conv2d {
      * from it (Winograd's transformed filter) for the next call.
      */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue, ConstantOperand constantFilter) {
-        if (x.dtype() != DType.FLOAT32) {
-            if (epilogue != null) throw new IllegalArgumentException("conv2d: an epilogue needs float32, got " + x.dtype());
-            DirectConv2d.forward(x, f, c, out);
-            return;
-        }
         Geometry g = new Geometry(x.shape().toArray(), f.shape().toArray(), out.shape().toArray(), c);
-        float[] fd = dense(f);
+        float[] fd = Elementwise.denseFloats(f);
         float[] o = Elementwise.heap(out).floats();
         float[] xa = Elementwise.heap(x).floats();
         int[] xs = x.strides();
@@ -92,42 +96,24 @@ final class Conv2d {
             w.run(xa, xOff, xs, fd, u, o, epilogue);
             return;
         }
-        if (g.k >= ShortConv.MAX_K) {
-            new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
-            return;
-        }
-        if (ShortConv.direct(g)) {
+        if (shortDirect(g)) {
             ShortConvVector.forward(xa, xOff, xs, g, fd, o, epilogue);
             return;
         }
-        float[] xd = xa;
-        int[] xsd = xs;
-        int xOffd = xOff;
-        forEachTile(g, (n0, imgs, col) -> {
-            int rows = g.rows(imgs);
-            for (int grp = 0; grp < g.groups; grp++) {
-                Im2col.gather(xd, xOffd, xsd, g, n0, imgs, grp, col);
-                shortConv.forward(col, rows, g, grp, fd, o, g.rows(n0));
-            }
-            if (epilogue != null) epilogue.apply(g.rows(n0), rows, 0, g.cout); // this tile's rows are final
-        });
+        new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
     }
 
     /** dx[N,H,W,C] from dy[N,OH,OW,Cout] and f: columns dy·fᵀ, scattered back into images. */
     void backwardInput(Tensor dy, Tensor f, OpAttrs.Conv c, Tensor dx) {
-        if (dy.dtype() != DType.FLOAT32) {
-            DirectConv2d.backwardInput(dy, f, c, dx);
-            return;
-        }
         Geometry g = new Geometry(dx.shape().toArray(), f.shape().toArray(), dy.shape().toArray(), c);
-        float[] fd = dense(f);
-        float[] dyd = dense(dy);
+        float[] fd = Elementwise.denseFloats(f);
+        float[] dyd = Elementwise.denseFloats(dy);
         float[] o = Elementwise.heap(dx).floats();
         if (g.pointwise()) {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
             return;
         }
-        if (ShortConv.direct(g)) {
+        if (shortDirect(g)) {
             ShortConvVector.backwardInput(dyd, g, fd, o);
             return;
         }
@@ -138,8 +124,8 @@ final class Conv2d {
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
-                if (g.k < ShortConv.MAX_K) {
-                    shortConv.columnsOfInputGradient(dyd, g.rows(n0), rows, g, grp, fd, col);
+                if (g.k < SHORT_K) {
+                    shortColumnsOfInputGradient(dyd, g.rows(n0), rows, g, grp, fd, col);
                 } else { // fᵀ for this group: element (co, kidx) sits at kidx * Cout + grp * Coutg + co.
                     MatMul.sgemm(rows, g.k, g.coutg, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
                             fd, grp * g.coutg, 1, g.cout, col, 0, g.k, false);
@@ -149,21 +135,34 @@ final class Conv2d {
         });
     }
 
+    /**
+     * dcol [rows, K] = dy rows of group {@code grp} times the group's filter, transposed, for a short K:
+     * one row-times-matrix product per row (a GEMM there spends its time on the K-wide edge tiles:
+     * 2.8x slower at K = 9, perf/NOTES.md).
+     */
+    private void shortColumnsOfInputGradient(float[] dy, int dyRow0, int rows, Geometry g, int grp, float[] f, float[] col) {
+        float[] ft = new float[g.coutg * g.k]; // the group's filter as [Coutg, K]
+        for (int t = 0; t < g.k; t++) {
+            for (int co = 0; co < g.coutg; co++) ft[co * g.k + t] = f[t * g.cout + grp * g.coutg + co];
+        }
+        CpuThreads.parallelFor(rows, Math.max(1, StridedLoop.CHUNK / Math.max(1, g.k * g.coutg)), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                loops.rowTimesMatrix(dy, (dyRow0 + r) * g.cout + grp * g.coutg, g.coutg, ft, 0, g.k, col, r * g.k, g.k);
+            }
+        });
+    }
+
     /** df[KH,KW,C/g,Cout] from x and dy: columnsᵀ·dy, accumulated over image tiles in order. */
     void backwardFilter(Tensor x, Tensor dy, OpAttrs.Conv c, Tensor df) {
-        if (x.dtype() != DType.FLOAT32) {
-            DirectConv2d.backwardFilter(x, dy, c, df);
-            return;
-        }
         Geometry g = new Geometry(x.shape().toArray(), df.shape().toArray(), dy.shape().toArray(), c);
-        float[] dyd = dense(dy);
+        float[] dyd = Elementwise.denseFloats(dy);
         float[] o = Elementwise.heap(df).floats();
         float[] xa = Elementwise.heap(x).floats();
         if (g.pointwise() && x.isContiguous()) {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, x.offset(), 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
-        if (ShortConv.direct(g)) {
+        if (shortDirect(g)) {
             ShortConvVector.backwardFilter(xa, x.offset(), x.strides(), dyd, g, o);
             return;
         }
@@ -238,20 +237,6 @@ final class Conv2d {
             SCRATCH.set(b);
         }
         return b;
-    }
-
-    /**
-     * The elements of a float32 tensor in dense row-major order: the storage itself when already so,
-     * else a copy by rows (a broadcast upstream gradient, such as a tape's seed of ones, is a fill).
-     */
-    private float[] dense(Tensor t) {
-        float[] a = Elementwise.heap(t).floats();
-        if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
-        float[] out = new float[Math.toIntExact(t.size())];
-        StridedLoop p = StridedLoop.of(t.shape(), t.strides(), t.shape().contiguousStrides());
-        int xs = p.innerStride(0), os = p.innerStride(1);
-        p.forEachRow(new int[] {t.offset(), 0}, (o, n) -> loops.copy(a, o[0], xs, out, o[1], os, n));
-        return out;
     }
 
     /** Sizes of one convolution, in the names the loops use. */

@@ -42,6 +42,8 @@ public final class CpuBackend implements Backend {
     @Override public Device.Type deviceType() { return Device.Type.CPU; }
     @Override public int priority() { return 10; }
     @Override public boolean isAvailable() { return true; }
+    /** The JIT's generated loops run on heap arrays, this backend's memory. */
+    @Override public boolean runsGeneratedKernels() { return true; }
 
     /**
      * A float32 matmul runs the packed GEMM with the epilogue on each block of C as soon as it is
@@ -74,6 +76,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void execute(OpCall call, Tensor out) {
+        if (onReference(call)) {
+            Backends.reference().execute(call, out);
+            return;
+        }
         Tensor x = call.inputs().isEmpty() ? null : call.input(0);
         switch (call.op().kind()) {
             case UNARY -> elementwise.unary(call.op(), x, out);
@@ -104,29 +110,31 @@ public final class CpuBackend implements Backend {
                     case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
                     case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
                     case CONV2D_BACKWARD_FILTER -> conv.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    // float64 (gradient checks) runs the reference math
-                    case ATTENTION -> {
-                        if (call.dtype() == DType.FLOAT32) attention.forward(call, out);
-                        else Backends.reference().execute(call, out);
-                    }
-                    case ATTENTION_BACKWARD -> {
-                        if (call.dtype() == DType.FLOAT32) attentionBackward.backward(call, out);
-                        else Backends.reference().execute(call, out);
-                    }
-                    case RECURRENCE -> {
-                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
-                        else recurrence.forward(call, out);
-                    }
-                    case RECURRENCE_BACKWARD -> {
-                        if (call.dtype() != DType.FLOAT32) Backends.reference().execute(call, out);
-                        else recurrence.backward(call, out);
-                    }
+                    case ATTENTION -> attention.forward(call, out);
+                    case ATTENTION_BACKWARD -> attentionBackward.backward(call, out);
+                    case RECURRENCE -> recurrence.forward(call, out);
+                    case RECURRENCE_BACKWARD -> recurrence.backward(call, out);
                     default -> throw unsupported(call);
                 }
             }
             case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                     + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
         }
+    }
+
+    /**
+     * The fast kernels are float32's: arithmetic, reductions, folds and contractions over float64
+     * (gradient checks), integers or bool run the reference backend's loops, which define those results.
+     */
+    private static boolean onReference(OpCall call) {
+        Op.Kind kind = call.op().kind();
+        if (call.inputs().isEmpty()) return false;
+        DType operand = call.input(kind == Op.Kind.TERNARY ? 1 : 0).dtype();
+        return operand != DType.FLOAT32 && switch (kind) {
+            case UNARY, BINARY, TERNARY, REDUCE, CONTRACTION -> true;
+            case DATA -> call.op() == Op.FOLD;
+            default -> false;
+        };
     }
 
     private static IllegalArgumentException unsupported(OpCall call) {

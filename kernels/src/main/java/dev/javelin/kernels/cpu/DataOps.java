@@ -38,14 +38,13 @@ final class DataOps {
         elementwise.copy(x, out, strides, offset);
     }
 
-    /** Sums windows [N,OH,OW,KH,KW,C] (any strides) into dense [N,H,W,C]; one task per image, fixed order inside. */
+    /** Sums float32 windows [N,OH,OW,KH,KW,C] (any strides) into dense [N,H,W,C]; one task per image, fixed order inside. */
     void fold(Tensor win, OpAttrs.Window w, Tensor out) {
         int[] wd = win.shape().toArray();
         int[] ws = win.strides();
         int n = wd[0], oh = wd[1], ow = wd[2], kh = wd[3], kw = wd[4], c = wd[5];
         int h = out.dim(1), wdt = out.dim(2);
         HeapStorage wh = Elementwise.heap(win), outH = Elementwise.heap(out);
-        boolean f32 = win.dtype() == DType.FLOAT32;
         long perImage = Math.max(1L, (long) oh * ow * kh * kw * c);
         CpuThreads.parallelFor(n, (int) Math.max(1, CpuThreads.SMALL_WORK / perImage), (from, to) -> {
             for (int b = from; b < to; b++) {
@@ -57,25 +56,13 @@ final class DataOps {
                                 int ix = x * w.strideW() + kx * w.dilationW();
                                 int src = win.offset() + b * ws[0] + y * ws[1] + x * ws[2] + ky * ws[3] + kx * ws[4];
                                 int dst = ((b * h + iy) * wdt + ix) * c;
-                                if (f32) {
-                                    loops.accumulate(dev.javelin.tensor.Op.REDUCE_SUM, wh.floats(), src, ws[5], outH.floats(), dst, c);
-                                } else {
-                                    addScalar(wh, src, ws[5], outH, dst, c);
-                                }
+                                loops.accumulate(dev.javelin.tensor.Op.REDUCE_SUM, wh.floats(), src, ws[5], outH.floats(), dst, c);
                             }
                         }
                     }
                 }
             }
         });
-    }
-
-    private static void addScalar(HeapStorage from, int src, int stride, HeapStorage to, int dst, int n) {
-        if (to.dtype().isFloating()) {
-            for (int i = 0; i < n; i++) to.setDouble(dst + i, to.getDouble(dst + i) + from.getDouble(src + i * stride));
-        } else {
-            for (int i = 0; i < n; i++) to.setLong(dst + i, to.getLong(dst + i) + from.getLong(src + i * stride));
-        }
     }
 
     /** out[p] = x[p with coordinate {@code axis} replaced by idx[p]]. */

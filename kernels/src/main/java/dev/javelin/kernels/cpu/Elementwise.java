@@ -6,9 +6,9 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.HeapStorage;
 
 /**
- * Unary, binary, ternary, cast and copy kernels for every dtype. float32 runs on {@link FloatLoops}
- * (vectorized); float64, integers and bool run simple scalar loops through {@link ScalarMath}
- * (float64 in double, integers and bool in long).
+ * The float32 unary, binary and ternary kernels ({@link FloatLoops}: generated from the kernel IR),
+ * and cast and copy for every dtype. Other dtypes' arithmetic runs on the reference backend
+ * ({@link CpuBackend}).
  */
 final class Elementwise {
     /** Ops whose scalar form costs far more than a copy: worth making a strided input dense first. */
@@ -24,73 +24,37 @@ final class Elementwise {
     void unary(Op op, Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
         int xs = p.innerStride(0), os = p.innerStride(1);
-        if (x.dtype() == DType.FLOAT32 && xs != 0 && xs != 1 && EXPENSIVE.contains(op) && out.size() >= CpuThreads.SMALL_WORK) {
+        if (xs != 0 && xs != 1 && EXPENSIVE.contains(op) && out.size() >= CpuThreads.SMALL_WORK) {
             // A strided input (a transposed view) would run scalar transcendentals: one tiled copy, then the vector loop.
             unary(op, dense(x), out);
             return;
         }
-        HeapStorage xh = heap(x), oh = heap(out);
-        int[] base = {x.offset(), out.offset()};
-        switch (x.dtype()) {
-            case FLOAT32 -> p.forEachRow(base, (o, n) -> loops.unary(op, xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
-            case FLOAT64 -> p.forEachRow(base, (o, n) -> {
-                double[] a = xh.doubles(), r = oh.doubles();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = ScalarMath.unary(op, a[o[0] + i * xs]);
-            });
-            default -> p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, ScalarMath.unary(op, xh.getLong(o[0] + i * xs)));
-            });
-        }
+        float[] xa = heap(x).floats(), oa = heap(out).floats();
+        p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> loops.unary(op, xa, o[0], xs, oa, o[1], os, n));
     }
 
     void binary(Op op, Tensor a, Tensor b, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), a.strides(), b.strides(), out.strides());
         int as = p.innerStride(0), bs = p.innerStride(1), os = p.innerStride(2);
-        if (a.dtype() == DType.FLOAT32 && EXPENSIVE.contains(op) && out.size() >= CpuThreads.SMALL_WORK
-                && ((as != 0 && as != 1) || (bs != 0 && bs != 1))) {
+        if (EXPENSIVE.contains(op) && out.size() >= CpuThreads.SMALL_WORK && ((as != 0 && as != 1) || (bs != 0 && bs != 1))) {
             binary(op, as != 0 && as != 1 ? dense(a) : a, bs != 0 && bs != 1 ? dense(b) : b, out);
             return;
         }
-        HeapStorage ah = heap(a), bh = heap(b), oh = heap(out);
+        float[] x = heap(a).floats(), y = heap(b).floats();
+        HeapStorage oh = heap(out);
         int[] base = {a.offset(), b.offset(), out.offset()};
-        boolean cmp = op.isComparison();
-        switch (a.dtype()) {
-            case FLOAT32 -> p.forEachRow(base, cmp
-                    ? (o, n) -> loops.compare(op, ah.floats(), o[0], as, bh.floats(), o[1], bs, oh.bools(), o[2], os, n)
-                    : (o, n) -> loops.binary(op, ah.floats(), o[0], as, bh.floats(), o[1], bs, oh.floats(), o[2], os, n));
-            case FLOAT64 -> p.forEachRow(base, (o, n) -> {
-                double[] x = ah.doubles(), y = bh.doubles();
-                if (cmp) {
-                    boolean[] r = oh.bools();
-                    for (int i = 0; i < n; i++) r[o[2] + i * os] = ScalarMath.compare(op, x[o[0] + i * as], y[o[1] + i * bs]);
-                } else {
-                    double[] r = oh.doubles();
-                    for (int i = 0; i < n; i++) r[o[2] + i * os] = ScalarMath.binary(op, x[o[0] + i * as], y[o[1] + i * bs]);
-                }
-            });
-            default -> p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) {
-                    oh.setLong(o[2] + i * os, ScalarMath.binary(op, ah.getLong(o[0] + i * as), bh.getLong(o[1] + i * bs)));
-                }
-            });
-        }
+        p.forEachRow(base, op.isComparison()
+                ? (o, n) -> loops.compare(op, x, o[0], as, y, o[1], bs, oh.bools(), o[2], os, n)
+                : (o, n) -> loops.binary(op, x, o[0], as, y, o[1], bs, oh.floats(), o[2], os, n));
     }
 
     void where(Tensor c, Tensor a, Tensor b, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), c.strides(), a.strides(), b.strides(), out.strides());
         int cs = p.innerStride(0), as = p.innerStride(1), bs = p.innerStride(2), os = p.innerStride(3);
-        HeapStorage ch = heap(c), ah = heap(a), bh = heap(b), oh = heap(out);
-        int[] base = {c.offset(), a.offset(), b.offset(), out.offset()};
-        if (a.dtype() == DType.FLOAT32) {
-            p.forEachRow(base, (o, n) -> loops.where(ch.bools(), o[0], cs, ah.floats(), o[1], as, bh.floats(), o[2], bs,
-                    oh.floats(), o[3], os, n));
-            return;
-        }
-        p.forEachRow(base, (o, n) -> {
-            boolean[] cond = ch.bools();
-            for (int i = 0; i < n; i++) copyElement(cond[o[0] + i * cs] ? ah : bh, cond[o[0] + i * cs] ? o[1] + i * as : o[2] + i * bs,
-                    oh, o[3] + i * os);
-        });
+        boolean[] ca = heap(c).bools();
+        float[] x = heap(a).floats(), y = heap(b).floats(), r = heap(out).floats();
+        p.forEachRow(new int[] {c.offset(), a.offset(), b.offset(), out.offset()},
+                (o, n) -> loops.where(ca, o[0], cs, x, o[1], as, y, o[2], bs, r, o[3], os, n));
     }
 
     /** A copy of {@code x} (any layout) into {@code out} (any layout) of the same shape and dtype. */
@@ -105,7 +69,7 @@ final class Elementwise {
         HeapStorage xh = heap(x), oh = heap(out);
         int[] base = {x.offset(), outOffset};
         if (x.dtype() == DType.FLOAT32) {
-            p.forEachRow(base, (o, n) -> loops.copy(xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
+            p.forEachRow(base, (o, n) -> copyRow(xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
         } else {
             p.forEachRow(base, (o, n) -> {
                 if (xs == 1 && os == 1) {
@@ -118,8 +82,8 @@ final class Elementwise {
     }
 
     /**
-     * Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero through int64
-     * (so int32 wraps), anything to bool is {@code != 0}, integers to float round once.
+     * Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero and saturate
+     * (NaN gives 0), anything to bool is {@code != 0}, integers to float round once.
      */
     void cast(Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
@@ -139,14 +103,6 @@ final class Elementwise {
                 float[] r = oh.floats();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) a[o[0] + i * xs];
             });
-        } else if (from.isFloating() && to.isInteger()) { // through long: int32 wraps like the reference
-            p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, (long) xh.getDouble(o[0] + i * xs));
-            });
-        } else if (from.isFloating()) {
-            p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
-            });
         } else if (from == DType.BOOL && to == DType.FLOAT32) { // masks, the common case in training
             p.forEachRow(base, (o, n) -> {
                 boolean[] a = xh.bools();
@@ -165,6 +121,10 @@ final class Elementwise {
                 boolean[] r = oh.bools();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] != 0;
             });
+        } else if (from.isFloating()) { // to an integer or bool: toward zero, saturating, NaN to 0 (Java's cast, as the reference)
+            p.forEachRow(base, (o, n) -> {
+                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
+            });
         } else if (to == DType.FLOAT32) { // from an integer or bool: round the long once, straight to float
             p.forEachRow(base, (o, n) -> {
                 float[] r = oh.floats();
@@ -182,6 +142,31 @@ final class Elementwise {
         Tensor d = Tensor.wrap(HeapStorage.allocate(t.dtype(), t.shape().sizeAsInt()), t.shape());
         copy(t, d);
         return d;
+    }
+
+    /**
+     * A float32 tensor's elements in row-major order: its array itself when it is exactly that, else a
+     * copy by rows (a broadcast upstream gradient, such as a tape's seed of ones, is a fill).
+     */
+    static float[] denseFloats(Tensor t) {
+        float[] a = heap(t).floats();
+        if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
+        float[] out = new float[Math.toIntExact(t.size())];
+        StridedLoop p = StridedLoop.of(t.shape(), t.strides(), t.shape().contiguousStrides());
+        int xs = p.innerStride(0), os = p.innerStride(1);
+        p.forEachRow(new int[] {t.offset(), 0}, (o, n) -> copyRow(a, o[0], xs, out, o[1], os, n));
+        return out;
+    }
+
+    /** {@code out[oo + i * os] = x[xo + i * xs]} for {@code i < n}. */
+    private static void copyRow(float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
+        if (xs == 1 && os == 1) {
+            System.arraycopy(x, xo, out, oo, n);
+        } else if (xs == 0 && os == 1) {
+            java.util.Arrays.fill(out, oo, oo + n, x[xo]);
+        } else {
+            for (int i = 0; i < n; i++) out[oo + i * os] = x[xo + i * xs];
+        }
     }
 
     /** One element between two storages of the same dtype. */

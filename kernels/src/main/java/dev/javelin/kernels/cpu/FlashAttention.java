@@ -1,9 +1,11 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.TileGemm;
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.HostBuffers;
 import java.util.Arrays;
 
 /**
@@ -48,7 +50,7 @@ final class FlashAttention {
         int qb = sc.queryBlock;
         int blocks = (sc.tq + qb - 1) / qb;
         long flops = (long) Math.min(qb, sc.tq) * sc.tk * (sc.d + sc.dv);
-        CpuThreads.parallelFor(sc.batch * blocks, sc.grain(flops), (from, to) -> {
+        CpuThreads.parallelFor(sc.batch * blocks, sc.grain(flops, sc.batch * blocks), (from, to) -> {
             Tile t = new Tile(sc, ops, qb);
             for (int item = from; item < to; item++) {
                 int b = item / blocks, q0 = (item % blocks) * qb, rows = Math.min(qb, sc.tq - q0);
@@ -59,6 +61,7 @@ final class FlashAttention {
                 }
             }
         });
+        ops.release();
     }
 
     /** Decode: chunks of keys in parallel, then the partial softmaxes merged per row in chunk order. */
@@ -77,6 +80,7 @@ final class FlashAttention {
                 System.arraycopy(t.acc, 0, acc, item * rows * dv, rows * dv);
             }
         });
+        ops.release();
         float[] merged = new float[dv];
         for (int b = 0; b < sc.batch; b++) {
             for (int r = 0; r < rows; r++) {
@@ -116,9 +120,11 @@ final class FlashAttention {
      */
     private static final class Operands {
         final AttentionScores.Rows[] keys, values;
+        /** The transposed keys when they are copied: from the host's cache, given back by {@link #release}. */
+        private final float[] kt;
 
         Operands(AttentionScores sc) {
-            float[] kt = sc.k.rowStride() == 1 ? null : new float[sc.batch * sc.d * sc.tk];
+            kt = sc.k.rowStride() == 1 ? null : (float[]) HostBuffers.take(DType.FLOAT32, sc.batch * sc.d * sc.tk);
             keys = new AttentionScores.Rows[sc.batch];
             values = new AttentionScores.Rows[sc.batch];
             boolean copyValues = sc.v.colStride() != 1;
@@ -130,6 +136,11 @@ final class FlashAttention {
                     values[b] = AttentionScores.rows(sc.v, b, sc.tk, sc.dv, copyValues ? new float[sc.tk * sc.dv] : null);
                 }
             });
+        }
+
+        /** Gives the copied keys back to the host's cache: call once, when no tile reads them any more. */
+        void release() {
+            if (kt != null) HostBuffers.give(kt);
         }
     }
 
@@ -165,7 +176,7 @@ final class FlashAttention {
                 for (int r = 0; r < rows; r++) {
                     int so = r * cols, visible = sc.visible(q0 + r, k0, cols);
                     float tileMax = visible == 0 ? Float.NEGATIVE_INFINITY
-                            : loops.reduce(Op.REDUCE_MAX, s, so, 1, visible, Float.NEGATIVE_INFINITY) * expScale;
+                            : pass.max(s, so, visible) * expScale;
                     float mNew = Math.max(m[r], tileMax);
                     if (mNew == Float.NEGATIVE_INFINITY) { // nothing visible yet: the row adds nothing
                         Arrays.fill(s, so, so + cols, 0f);

@@ -32,8 +32,8 @@ final class FlashAttentionBackward {
         int per = sc.tq * sc.d + sc.tk * sc.d + sc.tk * sc.dv;
         if (per == 0 || sc.batch == 0) return;
         long flops = 4L * sc.tq * sc.tk * (sc.d + sc.dv);
-        CpuThreads.parallelFor(sc.batch, sc.grain(flops), (from, to) -> {
-            Scratch t = new Scratch(sc);
+        CpuThreads.parallelFor(sc.batch, sc.grain(flops, sc.batch), (from, to) -> {
+            Scratch t = new Scratch(sc, g);
             for (int b = from; b < to; b++) t.run(b, o, g, grads, b * per);
         });
     }
@@ -44,7 +44,7 @@ final class FlashAttentionBackward {
         final AttentionRows pass = new AttentionRows();
         final float[] p, ds, delta, lse, kt, vt, qRows, kRows, gRows, scalar = new float[1];
 
-        Scratch(AttentionScores sc) {
+        Scratch(AttentionScores sc, AttentionOperand g) {
             this.sc = sc;
             p = new float[sc.queryBlock * AttentionScores.KEY_BLOCK];
             ds = new float[p.length];
@@ -52,9 +52,10 @@ final class FlashAttentionBackward {
             lse = new float[sc.tq];
             kt = new float[sc.d * sc.tk];
             vt = new float[sc.dv * sc.tk];
-            qRows = new float[sc.tq * sc.d];
-            kRows = new float[sc.tk * sc.d];
-            gRows = new float[sc.tq * sc.dv];
+            // the row copies only for operands whose columns are strided (in place otherwise)
+            qRows = sc.q.colStride() == 1 ? null : new float[sc.tq * sc.d];
+            kRows = sc.k.colStride() == 1 ? null : new float[sc.tk * sc.d];
+            gRows = g.colStride() == 1 ? null : new float[sc.tq * sc.dv];
         }
 
         void run(int b, AttentionOperand o, AttentionOperand g, float[] grads, int base) {

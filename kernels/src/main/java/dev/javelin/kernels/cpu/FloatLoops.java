@@ -8,7 +8,7 @@ import dev.javelin.tensor.Op;
  * elementwise op and reduction runs a kernel made from the kernel IR ({@link GeneratedLoops}: generated
  * Vector API code, or the same body evaluated in plain Java without the Vector API, with the same
  * bits); the implementations ({@link VectorSupport#loops()} picks one per JVM) differ only in the two
- * small products the convolutions and attention use.
+ * small products a convolution's input gradient and attention use.
  */
 interface FloatLoops {
     /** {@code out[i] = op(x[i])}. */
@@ -29,17 +29,6 @@ interface FloatLoops {
     /** {@code out[i] = c[i] ? a[i] : b[i]}. */
     default void where(boolean[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
         GeneratedLoops.where(c, co, cs, a, ao, as, b, bo, bs, out, oo, os, n);
-    }
-
-    /** {@code out[i] = x[i]}. */
-    default void copy(float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        if (xs == 1 && os == 1) {
-            System.arraycopy(x, xo, out, oo, n);
-        } else if (xs == 0 && os == 1) {
-            java.util.Arrays.fill(out, oo, oo + n, x[xo]);
-        } else {
-            for (int i = 0; i < n; i++) out[oo + i * os] = x[xo + i * xs];
-        }
     }
 
     /**

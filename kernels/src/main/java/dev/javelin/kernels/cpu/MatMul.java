@@ -2,14 +2,13 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
-import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.HeapStorage;
 
 /**
  * Batched MATMUL [B...,M,K] @ [B...,K,N] over any strides: each batch's operands are handed to the
  * GEMM with their row and column strides, so transposed views and broadcast (stride 0) batches need
- * no copy. float32 goes to the packed Vector API SGEMM; float64 runs a plain loop.
+ * no copy: float32, on the packed Vector API SGEMM (other dtypes run on the reference backend).
  */
 final class MatMul {
     private MatMul() {}
@@ -23,7 +22,7 @@ final class MatMul {
         if (m == 0 || n == 0) return;
         int[] batchDims = out.shape().sub(0, rank - 2).toArray();
         HeapStorage ah = Elementwise.heap(a), bh = Elementwise.heap(b), oh = Elementwise.heap(out);
-        if (a.dtype() == DType.FLOAT32 && batch > 1 && rowsFold(a, b, out, m)) {
+        if (batch > 1 && rowsFold(a, b, out, m)) {
             // one weight for every batch (a Linear layer over [B, T, K]): one GEMM of B·M rows, which
             // packs the weight once and spreads its blocks over the threads, instead of B small ones
             sgemm(batch * m, n, k, ah.floats(), a.offset(), aRow, aCol, bh.floats(), b.offset(), bRow, bCol, oh.floats(), out.offset(), n, false);
@@ -43,11 +42,7 @@ final class MatMul {
                     bo += c * bs[d];
                 }
                 int co = i * m * n;
-                if (a.dtype() == DType.FLOAT32) {
-                    sgemm(m, n, k, ah.floats(), ao, aRow, aCol, bh.floats(), bo, bRow, bCol, oh.floats(), co, n, false);
-                } else {
-                    dgemm(m, n, k, ah.doubles(), ao, aRow, aCol, bh.doubles(), bo, bRow, bCol, oh.doubles(), co, n);
-                }
+                sgemm(m, n, k, ah.floats(), ao, aRow, aCol, bh.floats(), bo, bRow, bCol, oh.floats(), co, n, false);
             }
         });
     }
@@ -61,10 +56,10 @@ final class MatMul {
         int rank = out.rank();
         int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
         int rows = m;
-        if (m > 0 && n > 0 && out.size() != (long) m * n && a.dtype() == DType.FLOAT32 && rowsFold(a, b, out, m)) {
+        if (m > 0 && n > 0 && out.size() != (long) m * n && rowsFold(a, b, out, m)) {
             rows = Math.toIntExact(out.size() / n); // the batch folds into rows: one GEMM, the epilogue on its blocks
         }
-        if (epilogue == null || m == 0 || n == 0 || out.size() != (long) rows * n || a.dtype() != DType.FLOAT32) {
+        if (epilogue == null || m == 0 || n == 0 || out.size() != (long) rows * n) {
             matmul(a, b, out);
             if (epilogue != null && m > 0 && n > 0) epilogue.apply(0, Math.toIntExact(out.size() / n), 0, n);
             return;
@@ -98,18 +93,5 @@ final class MatMul {
     static void sgemm(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
                       float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
         Sgemm.multiply(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
-    }
-
-    /** The float64 product: a plain loop, for gradient checks and references. */
-    static void dgemm(int m, int n, int k, double[] a, int aOff, int aRowStride, int aColStride,
-                      double[] b, int bOff, int bRowStride, int bColStride, double[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            for (int p = 0; p < k; p++) {
-                double av = a[aOff + i * aRowStride + p * aColStride];
-                int bp = bOff + p * bRowStride;
-                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j * bColStride];
-            }
-        }
     }
 }

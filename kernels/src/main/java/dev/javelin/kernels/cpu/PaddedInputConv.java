@@ -33,7 +33,7 @@ final class PaddedInputConv {
     /** Whether this convolution takes this path (float32 with the Vector API, checked by the caller). */
     static boolean applies(Conv2d.Geometry g) {
         return Sgemm.vectorized() && g.groups == 1 && g.dh == 1 && g.dw == 1 && g.kw * g.cin <= MAX_ROW
-                && g.k >= ShortConv.MAX_K && g.n > 0 && g.oh > 0 && g.ow > 0 && g.cout > 0;
+                && g.k >= Conv2d.SHORT_K && g.n > 0 && g.oh > 0 && g.ow > 0 && g.cout > 0;
     }
 
     PaddedInputConv(Conv2d.Geometry g) {

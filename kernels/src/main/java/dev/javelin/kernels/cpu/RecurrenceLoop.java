@@ -51,11 +51,11 @@ final class RecurrenceLoop {
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states, ow = cell.outputWidth() * u;
         int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
         SequenceOperand xs = SequenceOperand.of(x);
-        float[] w = SequenceOperand.dense(call.input(1));
-        float[] bias = params == 1 ? SequenceOperand.dense(call.input(2)) : null;
+        float[] w = Elementwise.denseFloats(call.input(1));
+        float[] bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
         float[][] initial = new float[states][];
-        for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(2 + params + i));
-        float[] drop = a.recurrentDropout() ? SequenceOperand.dense(call.input(2 + params + states)) : null;
+        for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(2 + params + i));
+        float[] drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(2 + params + states)) : null;
         boolean[] mask = call.inputs().size() == 3 + a.cellOperands() ? SequenceOperand.denseBools(call.input(2 + a.cellOperands())) : null;
         float[] o = Elementwise.heap(out).floats();
         int oo = out.offset(), ldo = steps * ow;
@@ -125,8 +125,8 @@ final class RecurrenceLoop {
         int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
         float[] wt = SequenceOperand.transposed(call.input(0));
         float[][] initial = new float[states][];
-        for (int i = 0; i < states; i++) initial[i] = SequenceOperand.dense(call.input(1 + params + i));
-        float[] drop = a.recurrentDropout() ? SequenceOperand.dense(call.input(1 + params + states)) : null;
+        for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(1 + params + i));
+        float[] drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(1 + params + states)) : null;
         boolean[] mask = last == 4 + a.cellOperands() ? SequenceOperand.denseBools(call.input(1 + a.cellOperands())) : null;
         SequenceOperand ys = SequenceOperand.of(y), gs = SequenceOperand.of(call.input(last - 1));
         float[] r = Elementwise.heap(out).floats();

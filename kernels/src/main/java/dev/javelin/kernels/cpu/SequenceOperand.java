@@ -4,14 +4,14 @@ import dev.javelin.tensor.Tensor;
 
 /**
  * A float32 sequence operand {@code [batch, time, width]} of the recurrent loop ({@link RecurrenceLoop}):
- * read in place when its last axis is dense (any batch and time strides), else from a dense copy. With the loops' small helpers: dense copies, the transposed recurrent kernel,
+ * read in place when its last axis is dense (any batch and time strides), else from a dense copy. With the loops' small helpers: the transposed recurrent kernel, the bool mask,
  * and the split of the batch into one block of examples per thread.
  */
 record SequenceOperand(float[] data, int offset, int batchStride, int stepStride) {
     static SequenceOperand of(Tensor t) {
         int[] s = t.strides();
         if (s[2] == 1 || t.dim(2) == 1) return new SequenceOperand(Elementwise.heap(t).floats(), t.offset(), s[0], s[1]);
-        return new SequenceOperand(dense(t), 0, t.dim(1) * t.dim(2), t.dim(2));
+        return new SequenceOperand(Elementwise.denseFloats(t), 0, t.dim(1) * t.dim(2), t.dim(2));
     }
 
     /** Where row (example {@code b}, step {@code t}) starts. */
@@ -26,21 +26,6 @@ record SequenceOperand(float[] data, int offset, int batchStride, int stepStride
         return (n + threads - 1) / threads;
     }
 
-    /** A float32 tensor's elements in row-major order (the array itself when it is exactly that). */
-    static float[] dense(Tensor t) {
-        float[] src = Elementwise.heap(t).floats();
-        if (t.isContiguous() && t.offset() == 0 && src.length == t.size()) return src;
-        float[] d = new float[(int) t.size()];
-        int[] shape = t.shape().toArray(), strides = t.strides(), idx = new int[shape.length];
-        for (int e = 0; e < d.length; e++) {
-            int off = t.offset();
-            for (int ax = 0; ax < shape.length; ax++) off += idx[ax] * strides[ax];
-            d[e] = src[off];
-            for (int ax = shape.length - 1; ax >= 0 && ++idx[ax] == shape[ax]; ax--) idx[ax] = 0;
-        }
-        return d;
-    }
-
     /** A bool [batch, time] mask's elements in row-major order. */
     static boolean[] denseBools(Tensor t) {
         boolean[] src = Elementwise.heap(t).bools();
@@ -52,7 +37,7 @@ record SequenceOperand(float[] data, int offset, int batchStride, int stepStride
 
     /** w [units, width] as its transpose [width, units], dense: the B operand of a backward step's GEMM, read in place. */
     static float[] transposed(Tensor w) {
-        float[] d = dense(w);
+        float[] d = Elementwise.denseFloats(w);
         int u = w.dim(0), gw = w.dim(1);
         float[] tr = new float[d.length];
         for (int k = 0; k < u; k++) {

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Direct float32 kernels for a convolution with a short reduction (a first layer: K = KH·KW·Cg
- * below {@link ShortConv#MAX_K}) whose channels per group fill whole vectors. They read the input
+ * below {@link Conv2d#SHORT_K}) whose channels per group fill whole vectors. They read the input
  * and the upstream gradient where they lie, with no column matrix: at K = 9 the columns cost as
  * much to gather, and to scatter back, as the arithmetic itself (measured on MNIST's 28x28x1 to
  * 26x26x32 layer: the gather and a masked 9-wide product were 3/4 of the CPU samples).

@@ -53,6 +53,8 @@ public final class CudaBackend implements Backend {
     @Override public String name() { return "cuda"; }
     @Override public Device.Type deviceType() { return Device.Type.CUDA; }
     @Override public int priority() { return 10; }
+    /** Compiled programs on this device launch their fused kernels as PTX through this backend ({@code runtime.CudaSteps}). */
+    @Override public boolean runsGeneratedKernels() { return true; }
 
     @Override
     public boolean isAvailable() {

@@ -59,7 +59,8 @@ class ContractionKernelTest {
                 int kh = 1 + h.rng.nextInt(3), kw = 1 + h.rng.nextInt(3);
                 OpAttrs.Conv c = new OpAttrs.Conv(1 + h.rng.nextInt(2), 1 + h.rng.nextInt(2), h.rng.nextInt(2), h.rng.nextInt(2),
                         h.rng.nextInt(2), h.rng.nextInt(2), 1 + h.rng.nextInt(2), 1 + h.rng.nextInt(2), groups);
-                Tensor x = h.random(dt, Shape.of(1 + h.rng.nextInt(3), 4 + h.rng.nextInt(6), 4 + h.rng.nextInt(6), cin), h.anyLayout(), -1, 1);
+                // at least 5 pixels: a 3-wide kernel with dilation 2 spans 5 (a wider window is an error)
+                Tensor x = h.random(dt, Shape.of(1 + h.rng.nextInt(3), 5 + h.rng.nextInt(5), 5 + h.rng.nextInt(5), cin), h.anyLayout(), -1, 1);
                 Tensor f = h.random(dt, Shape.of(kh, kw, cin / groups, cout), h.anyLayout(), -1, 1);
                 convAll(x, f, c);
             }
@@ -72,13 +73,19 @@ class ContractionKernelTest {
     }
 
     @Test
-    void aKernelWiderThanThePaddedImageGivesAnEmptyOutput() {
-        // dilation 2 makes the 3x3 kernel span 5 > 4 pixels: no output rows; k = 72 takes the tiled path
+    void anEmptyOutputHasNoTilesAndAWindowWiderThanTheImageIsRefused() {
+        // an empty batch: no output rows; k = 72 takes the tiled path (ColumnTiles once divided by zero here)
         try (var s = Dispatch.use(h)) {
-            convAll(h.random(DType.FLOAT32, Shape.of(2, 4, 4, 8), KernelHarness.Layout.DENSE, -1, 1),
+            convAll(h.random(DType.FLOAT32, Shape.of(0, 6, 6, 8), KernelHarness.Layout.DENSE, -1, 1),
                     h.random(DType.FLOAT32, Shape.of(3, 3, 8, 5), KernelHarness.Layout.DENSE, -1, 1),
                     new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 2, 2, 1));
         }
+        // dilation 2 makes the 3x3 kernel span 5 > 4 pixels: an error, as in PyTorch (it was an empty output)
+        Tensor x = h.random(DType.FLOAT32, Shape.of(2, 4, 4, 8), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor f = h.random(DType.FLOAT32, Shape.of(3, 3, 8, 5), KernelHarness.Layout.DENSE, -1, 1);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Ops.conv2d(x, f, new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 2, 2, 1)));
+        assertTrue(e.getMessage().startsWith("conv2d: the window along H (kernel 3, dilation 2: 5 wide)"), e.getMessage());
     }
 
     @Test
@@ -113,6 +120,9 @@ class ContractionKernelTest {
                 int n = trial == 5 ? 0 : trial % 3 == 0 ? 1 : 1 + h.rng.nextInt(4);
                 Tensor x = h.random(DType.FLOAT32, Shape.of(n, 1 + h.rng.nextInt(11), 5 + h.rng.nextInt(9), groups * cg),
                         h.anyLayout(), -1, 1);
+                // a window wider than the padded image is an error (as in PyTorch): a one-pixel kernel there instead
+                if (x.dim(1) + c.padTop() + c.padBottom() < c.dilationH() * (kh - 1) + 1) kh = 1;
+                if (x.dim(2) + c.padLeft() + c.padRight() < c.dilationW() * (kw - 1) + 1) kw = 1;
                 convAll(x, h.random(DType.FLOAT32, Shape.of(kh, kw, cg, groups * coutg), h.anyLayout(), -1, 1), c);
             }
         }

@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,20 @@ class ElementwiseKernelTest {
             for (DType to : DType.values()) Ops.cast(lb, to);
         }
         assertTrue(h.compared >= 25, "compared " + h.compared);
+    }
+
+    /** Float to int saturates at the integer's range and NaN gives 0 (Java's cast), on a strided view as on dense data. */
+    @Test
+    void castFromFloatSaturates() {
+        float[] special = {Float.NaN, 3e9f, -3e9f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e19f, -2.5f};
+        Tensor x = Tensor.wrap(HeapStorage.wrap(special), Shape.of(special.length));
+        int[] ints = {0, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE, -2};
+        long[] longs = {0, 3_000_000_000L, -3_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, -2};
+        assertArrayEquals(ints, Ops.cast(x, DType.INT32).toIntArray());
+        assertArrayEquals(longs, Ops.cast(x, DType.INT64).toLongArray());
+        assertArrayEquals(ints, Ops.cast(x.cast(DType.FLOAT64), DType.INT32).toIntArray());
+        Tensor strided = dev.javelin.tensor.ArrayOps.stack(java.util.List.of(x, x), 1).slice(1, 1, 2).reshape(special.length);
+        assertArrayEquals(ints, Ops.cast(strided, DType.INT32).toIntArray());
     }
 
     @Test

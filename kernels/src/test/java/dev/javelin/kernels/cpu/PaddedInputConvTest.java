@@ -38,7 +38,7 @@ class PaddedInputConvTest {
                 int height = k + h.rng.nextInt(14), width = k + h.rng.nextInt(20);
                 Tensor x = h.random(DType.FLOAT32, Shape.of(1 + h.rng.nextInt(3), height, width, cin), h.anyLayout(), -1, 1);
                 Tensor f = h.random(DType.FLOAT32, Shape.of(k, k, cin, couts[h.rng.nextInt(couts.length)]), h.anyLayout(), -1, 1);
-                assertTrue(k * cin <= PaddedInputConv.MAX_ROW && k * k * cin >= ShortConv.MAX_K);
+                assertTrue(k * cin <= PaddedInputConv.MAX_ROW && k * k * cin >= Conv2d.SHORT_K);
                 Ops.conv2d(x, f, new OpAttrs.Conv(stride, stride, pt, pb, pl, pr, 1, 1, 1));
             }
             // ResNet-18's first layer, its input channels-first (an imported model's NCHW tensor seen as NHWC)

@@ -58,6 +58,13 @@ class ThreadDeterminismTest {
         sameAtOneAndTwo(() -> Ops.conv2d(x1, f1, valid));
         sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy1, f1, x1.shape(), valid));
         sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x1, dy1, f1.shape(), valid));
+        // A short K (25) whose 6 output channels fill no whole vector: column tiles forward, row products for dx.
+        Tensor x2 = h.random(DType.FLOAT32, Shape.of(16, 28, 28, 1), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor f2 = h.random(DType.FLOAT32, Shape.of(5, 5, 1, 6), KernelHarness.Layout.DENSE, -1, 1);
+        Tensor dy2 = h.random(DType.FLOAT32, Shape.of(16, 24, 24, 6), KernelHarness.Layout.DENSE, -1, 1);
+        sameAtOneAndTwo(() -> Ops.conv2d(x2, f2, valid));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy2, f2, x2.shape(), valid));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x2, dy2, f2.shape(), valid));
     }
 
     @Test

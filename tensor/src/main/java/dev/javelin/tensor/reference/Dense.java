@@ -43,13 +43,16 @@ final class Dense {
         return out;
     }
 
-    /** Writes {@code v} into the dense output, rounding to float32, truncating to integers, or {@code != 0} for bool. */
+    /**
+     * Writes {@code v} into the dense output, rounding to float32, or {@code != 0} for bool; to integers it
+     * truncates toward zero and saturates (NaN gives 0): Java's cast, which CAST defines as its rule.
+     */
     static void store(Tensor out, double[] v) {
         HeapStorage h = output(out, v.length);
         switch (h.dtype()) {
             case FLOAT32 -> { float[] a = h.floats(); for (int i = 0; i < v.length; i++) a[i] = (float) v[i]; }
             case FLOAT64 -> System.arraycopy(v, 0, h.doubles(), 0, v.length);
-            case INT32 -> { int[] a = h.ints(); for (int i = 0; i < v.length; i++) a[i] = (int) (long) v[i]; }
+            case INT32 -> { int[] a = h.ints(); for (int i = 0; i < v.length; i++) a[i] = (int) v[i]; }
             case INT64 -> { long[] a = h.longs(); for (int i = 0; i < v.length; i++) a[i] = (long) v[i]; }
             case BOOL -> { boolean[] a = h.bools(); for (int i = 0; i < v.length; i++) a[i] = v[i] != 0; }
         }

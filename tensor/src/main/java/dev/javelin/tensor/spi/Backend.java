@@ -30,6 +30,22 @@ public interface Backend {
     /** False where this backend cannot run here (no driver, no device); must never throw. */
     boolean isAvailable();
 
+    /**
+     * Whether a compiled program may run the JIT's generated kernels (fused elementwise loops,
+     * reductions, row groups, contraction epilogues) on this backend's memory. A backend that says no
+     * (the reference backend, and any backend that does not opt in) gets every op of a compiled
+     * program through {@link #execute} and {@link #contract}, one op at a time, so nothing but the
+     * selected backend computes: {@code -Djavelin.backend=reference} makes a compiled program give
+     * the oracle's bits.
+     *
+     * <pre>{@code
+     * if (!Backends.forDevice(Device.CPU).runsGeneratedKernels()) { ... plan op by op ... }
+     * }</pre>
+     */
+    default boolean runsGeneratedKernels() {
+        return false;
+    }
+
     /** Zeroed storage for {@code length} elements of {@code dtype} on {@code device}. */
     Storage allocate(DType dtype, int length, Device device);
 

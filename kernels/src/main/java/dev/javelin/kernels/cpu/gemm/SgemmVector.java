@@ -51,14 +51,16 @@ final class SgemmVector {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     /**
-     * B is packed after all, below {@code DIRECT_B_MAX_M} rows, when more than two row blocks would each
+     * B is packed after all, below {@code DIRECT_B_MAX_M} rows, when two or more row blocks would each
      * re-read a B of more than two k blocks whose rows lie a multiple of 1 KiB apart: such rows share a
      * few L1 and L2 sets, so B's block is not kept between the row blocks and every one reads it again
-     * from L3 (a weight gradient {@code xᵀ·dY} over 4096 rows with 1024 columns: 256×1024×4096 took
-     * 36.7-44.1 ms of one thread's CPU in place, 28.9 ms packed; perf/NOTES.md, "Recurrent layers, third pass").
+     * from L3, and a tile's B strip does not stay in L1 (a weight gradient {@code xᵀ·dY} over 4096 rows
+     * with 1024 columns: 256×1024×4096 took 36.7-44.1 ms of one thread's CPU in place, 28.9 ms packed;
+     * perf/NOTES.md, "Recurrent layers, third pass"; the char-GPT's 128×512×4096, two row blocks:
+     * 75-78 GFLOP/s in place, 93-96 packed, "Char-GPT train step: the GEMMs").
      */
     private static boolean tallAliasedB(int m, int k, int bRowStride) {
-        return m > 2 * MC && k > 2 * KC && bRowStride % 256 == 0;
+        return m > MC && k > 2 * KC && bRowStride % 256 == 0;
     }
 
     private SgemmVector() {}
@@ -128,11 +130,11 @@ final class SgemmVector {
                 int q = j / (panels + strips), t = j % (panels + strips);
                 int pc = k0 + q * kStep, kc = Math.min(kStep, k1 - pc);
                 if (t < panels) {
-                    GemmPacking.packA(a, aOffset, aRowStride, aColStride, m, ic + t * MR, MR, pc, kc,
+                    GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + t * MR, pc, kc,
                             ap, (q * panels + t) * MR * kStep);
                 } else {
                     int s = t - panels;
-                    GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + s * NR, NR, pc, kc,
+                    GemmPacking.packBStrip(b, bOffset, bRowStride, bColStride, n, jc + s * NR, pc, kc,
                             bp, (q * strips + s) * NR * kStep);
                 }
             }
@@ -188,7 +190,7 @@ final class SgemmVector {
                     int kc = Math.min(kStep, k1 - pc);
                     boolean load = loadFirst || q > 0;
                     for (int r = r0; r < r1; r += MR) {
-                        GemmPacking.packA(a, aOffset, aRowStride, aColStride, m, ic + r, MR, pc, kc, ap, ((r - r0) / MR) * MR * kc);
+                        GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
                     }
                     if (edge != null) {
                         GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);

@@ -9,16 +9,34 @@ import jdk.incubator.vector.VectorSpecies;
  * take 4 rows × 2 vectors (a head of 32: with 4 × 1 blocks twice over, A's scalars were broadcast
  * twice and four accumulator chains could not hide the FMA latency), 4 rows × 1 vector, 1 row × 4
  * vectors, 1 × 1, then scalar columns; no masked vector op (see {@link SgemmMicroKernel} on why).
+ * Where C is 2 to 4 vectors wide and the ISA has 32 vector registers, rows go 8 at a time
+ * (8 × 2 blocks: each B row loaded once per 8 rows; at the char-GPT's head of 32 on one AVX-512
+ * core, 16x32x128 81 -> 87 GFLOP/s, 64x32x64 79 -> 85, perf/NOTES.md).
  */
 final class TileGemmVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** 8 × 2 blocks need 16 accumulators and 3 more registers: only where the ISA has 32 (AVX-512's). */
+    private static final boolean EIGHT_ROWS = S.vectorBitSize() >= 512;
 
     private TileGemmVector() {}
 
     static void multiply(int m, int n, int k, float[] a, int ao, int ars, int acs,
                          float[] b, int bo, int ldb, float[] c, int co, int ldc, boolean load) {
         int i = 0;
+        if (EIGHT_ROWS && n < 4 * L && n >= 2 * L) { // a head of 2-4 vectors: 8 rows a block, each B row loaded once per 8 rows
+            for (; i + 8 <= m; i += 8) {
+                int ai = ao + i * ars, ci = co + i * ldc, j = 0;
+                for (; j + 2 * L <= n; j += 2 * L) block8x2(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
+                for (; j + L <= n; j += L) {
+                    block4x1(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
+                    block4x1(k, a, ai + 4 * ars, ars, acs, b, bo + j, ldb, c, ci + 4 * ldc + j, ldc, load);
+                }
+                if (j < n) {
+                    for (int r = 0; r < 8; r++) TileGemm.scalarRow(n, j, k, a, ai + r * ars, acs, b, bo, ldb, c, ci + r * ldc, load);
+                }
+            }
+        }
         for (; i + 4 <= m; i += 4) {
             int ai = ao + i * ars, ci = co + i * ldc, j = 0;
             for (; j + 4 * L <= n; j += 4 * L) block4x4(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
@@ -80,6 +98,32 @@ final class TileGemmVector {
         }
         x00.intoArray(c, ci); x01.intoArray(c, ci + L); x10.intoArray(c, c1); x11.intoArray(c, c1 + L);
         x20.intoArray(c, c2); x21.intoArray(c, c2 + L); x30.intoArray(c, c3); x31.intoArray(c, c3 + L);
+    }
+
+    private static void block8x2(int k, float[] a, int ai, int ars, int acs, float[] b, int bi, int ldb,
+                                 float[] c, int ci, int ldc, boolean load) {
+        int c1 = ci + ldc, c2 = ci + 2 * ldc, c3 = ci + 3 * ldc, c4 = ci + 4 * ldc, c5 = ci + 5 * ldc, c6 = ci + 6 * ldc, c7 = ci + 7 * ldc;
+        FloatVector x00 = start(c, ci, load), x01 = start(c, ci + L, load), x10 = start(c, c1, load), x11 = start(c, c1 + L, load);
+        FloatVector x20 = start(c, c2, load), x21 = start(c, c2 + L, load), x30 = start(c, c3, load), x31 = start(c, c3 + L, load);
+        FloatVector x40 = start(c, c4, load), x41 = start(c, c4 + L, load), x50 = start(c, c5, load), x51 = start(c, c5 + L, load);
+        FloatVector x60 = start(c, c6, load), x61 = start(c, c6 + L, load), x70 = start(c, c7, load), x71 = start(c, c7 + L, load);
+        for (int p = 0; p < k; p++) {
+            int bp = bi + p * ldb, ap = ai + p * acs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector v;
+            v = FloatVector.broadcast(S, a[ap]);           x00 = b0.fma(v, x00); x01 = b1.fma(v, x01);
+            v = FloatVector.broadcast(S, a[ap + ars]);     x10 = b0.fma(v, x10); x11 = b1.fma(v, x11);
+            v = FloatVector.broadcast(S, a[ap + 2 * ars]); x20 = b0.fma(v, x20); x21 = b1.fma(v, x21);
+            v = FloatVector.broadcast(S, a[ap + 3 * ars]); x30 = b0.fma(v, x30); x31 = b1.fma(v, x31);
+            v = FloatVector.broadcast(S, a[ap + 4 * ars]); x40 = b0.fma(v, x40); x41 = b1.fma(v, x41);
+            v = FloatVector.broadcast(S, a[ap + 5 * ars]); x50 = b0.fma(v, x50); x51 = b1.fma(v, x51);
+            v = FloatVector.broadcast(S, a[ap + 6 * ars]); x60 = b0.fma(v, x60); x61 = b1.fma(v, x61);
+            v = FloatVector.broadcast(S, a[ap + 7 * ars]); x70 = b0.fma(v, x70); x71 = b1.fma(v, x71);
+        }
+        x00.intoArray(c, ci); x01.intoArray(c, ci + L); x10.intoArray(c, c1); x11.intoArray(c, c1 + L);
+        x20.intoArray(c, c2); x21.intoArray(c, c2 + L); x30.intoArray(c, c3); x31.intoArray(c, c3 + L);
+        x40.intoArray(c, c4); x41.intoArray(c, c4 + L); x50.intoArray(c, c5); x51.intoArray(c, c5 + L);
+        x60.intoArray(c, c6); x61.intoArray(c, c6 + L); x70.intoArray(c, c7); x71.intoArray(c, c7 + L);
     }
 
     private static void block4x1(int k, float[] a, int ai, int ars, int acs, float[] b, int bi, int ldb,

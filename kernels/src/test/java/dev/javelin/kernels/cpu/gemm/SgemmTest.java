@@ -105,6 +105,7 @@ class SgemmTest {
         check(265, 200, 50, 0, 0, true);    // packed B, last panel a single row
         check(4, 1030, 33, 1, 2, false);    // four rows: the narrow kernel, B in place
         check(200, 256, 1100, 1, 0, true);  // under the in-place-B limit, but a tall B with rows 1 KiB apart: packed
+        check(100, 256, 1100, 1, 0, false); // two row blocks and the same tall B: packed; transposed A in vector steps
     }
 
     @Test
@@ -184,6 +185,21 @@ class SgemmTest {
             float[] c2 = c1.clone();
             Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c1, 0, n, accumulate);
             SgemmScalar.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c2, 0, n, accumulate);
+            assertTrue(Arrays.equals(c1, c2), "packed and scalar results differ for " + m + "x" + n + "x" + k + " seed=" + seed);
+        }
+    }
+
+    @Test
+    void weightGradientLayoutsGiveTheScalarLoopsBits() {
+        // Xᵀ·dY: A transposed (its panels copied a vector per k step), B row-major with rows a multiple of
+        // 1 KiB apart (packed from two row blocks on, its full strips a vector pair per step), odd edges.
+        int[][] shapes = {{100, 256, 1100}, {72, 512, 1030}, {129, 256, 1500}, {17, 256, 1100}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            Operand a = operand(m, k, 1), b = operand(k, n, 0);
+            float[] c1 = new float[m * n], c2 = new float[m * n];
+            Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c1, 0, n, false);
+            SgemmScalar.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, c2, 0, n, false);
             assertTrue(Arrays.equals(c1, c2), "packed and scalar results differ for " + m + "x" + n + "x" + k + " seed=" + seed);
         }
     }

@@ -38,6 +38,7 @@ public final class OnnxTiming {
         new Case("resnet18_b1", "resnet18.onnx", new int[] {1, 3, 224, 224}, 30),
         new Case("resnet18_b8", "resnet18.onnx", new int[] {8, 3, 224, 224}, 10),
         new Case("encoder_b8", "encoder.onnx", new int[] {8, 128, 256}, 10),
+        new Case("lstm_b8", "lstm.onnx", new int[] {8, 64, 128}, 20),
     };
 
     public static void main(String[] args) throws IOException {

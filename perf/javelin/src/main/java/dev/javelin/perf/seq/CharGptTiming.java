@@ -2,6 +2,8 @@ package dev.javelin.perf.seq;
 
 import dev.javelin.highlevel.FitOptions;
 import dev.javelin.highlevel.Seeds;
+import dev.javelin.highlevel.callbacks.Callback;
+import dev.javelin.highlevel.callbacks.LambdaCallback;
 import dev.javelin.highlevel.losses.SparseCategoricalCrossentropy;
 import dev.javelin.highlevel.models.GptModel;
 import dev.javelin.highlevel.models.Sampling;
@@ -11,13 +13,16 @@ import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The char-GPT's compiled train step (batch 32 × 128 tokens, AdamW; the model of CharLmMain) and its
  * generation of 256 tokens with and without the KV cache. The step is timed over {@code steps} steps
- * of one fit after a warm-up fit (the compile is in the warm-up); generation is the median of 5 (after 2
+ * of one fit after a warm-up fit of 3 steps (the compile is in the warm-up): the median step, PyTorch's
+ * measure in {@code perf/charlm_pytorch.py}, and the mean (the figure printed before 2026-12-06 15:40 UTC,
+ * after 2 warm-up steps, so it held the JVM's warm-up of the next few steps); generation is the median of 5 (after 2
  * warm-ups) following five warm-up generations each way (the cached path's first call compiles its decode
  * programs and is printed; its kernels reach C2 over the next few).
  * {@code steps} 0 times the generation only.
@@ -28,6 +33,9 @@ import java.util.Locale;
  * </pre>
  */
 public final class CharGptTiming {
+    /** Untimed steps before the timed ones (the first compiles), as {@code charlm_pytorch.py --time-steps} runs 3 untimed. */
+    static final int WARM_UP_STEPS = 3;
+
     private CharGptTiming() {}
 
     public static void main(String[] args) {
@@ -42,12 +50,22 @@ public final class CharGptTiming {
             Tensor x = Tensors.randint(Shape.of(32 * steps, 128), 0, 62, 1).cast(DType.INT32);
             Tensor y = Tensors.randint(Shape.of(32 * steps, 128), 0, 62, 2).cast(DType.INT32);
             FitOptions quiet = FitOptions.builder().batchSize(32).epochs(1).shuffle(false).verbose(0).build();
-            model.fit(x.slice(0, 0, 64), y.slice(0, 0, 64), quiet); // compile and warm up
+            model.fit(x.slice(0, 0, 32 * WARM_UP_STEPS), y.slice(0, 0, 32 * WARM_UP_STEPS), quiet); // compile and warm up
+            double[] stepMs = new double[steps];
+            long[] begin = {0};
+            int[] done = {0};
+            Callback clock = LambdaCallback.builder()
+                    .onBatchBegin((batch, logs) -> begin[0] = System.nanoTime())
+                    .onBatchEnd((batch, logs) -> stepMs[done[0]++] = (System.nanoTime() - begin[0]) / 1e6)
+                    .build();
             long t0 = System.nanoTime();
-            model.fit(x, y, quiet);
-            double stepMs = (System.nanoTime() - t0) / 1e6 / steps;
-            System.out.printf(Locale.ROOT, "char-GPT compiled train step (batch 32x128, AdamW), %d threads: %.1f ms/step over %d steps%n",
-                    threads, stepMs, steps);
+            model.fit(x, y, FitOptions.builder().batchSize(32).epochs(1).shuffle(false).verbose(0).callbacks(clock).build());
+            double meanMs = (System.nanoTime() - t0) / 1e6 / steps;
+            double[] sorted = stepMs.clone();
+            Arrays.sort(sorted);
+            double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
+            System.out.printf(Locale.ROOT, "char-GPT compiled train step (batch 32x128, AdamW), %d threads: median %.1f ms/step over %d steps"
+                    + " after %d warm-up steps (charlm_pytorch.py's measure); mean %.1f ms/step%n", threads, median, steps, WARM_UP_STEPS, meanMs);
         }
         int[] prompt = {1};
         long c0 = System.nanoTime();

@@ -16,7 +16,7 @@ import java.util.Random;
  * {@code OnnxTiming} and the PyTorch side, perf/onnx-bench.sh). Intra-op threads as given, inter-op 1,
  * all graph optimisations.
  *
- * <pre>{@code java -cp ... dev.javelin.perf.ort.OrtTiming /tmp/onnx-models 2}</pre>
+ * <pre>{@code java -cp ... dev.javelin.perf.ort.OrtTiming /tmp/onnx-models 2 [case...]}</pre>
  */
 public final class OrtTiming {
     /** Warm-up time before the timed runs (3 s), the same on every side of the benchmark. */
@@ -30,6 +30,7 @@ public final class OrtTiming {
         new Case("resnet18_b1", "resnet18.onnx", new long[] {1, 3, 224, 224}, 30),
         new Case("resnet18_b8", "resnet18.onnx", new long[] {8, 3, 224, 224}, 10),
         new Case("encoder_b8", "encoder.onnx", new long[] {8, 128, 256}, 10),
+        new Case("lstm_b8", "lstm.onnx", new long[] {8, 64, 128}, 20),
     };
 
     public static void main(String[] args) throws OrtException {
@@ -39,6 +40,7 @@ public final class OrtTiming {
         System.out.println("# onnxruntime " + env.getVersion() + " (Java API), intra-op threads " + threads
                 + ", median after 3 s of warm-up (3 runs at least)");
         for (Case c : CASES) {
+            if (args.length > 2 && Arrays.stream(args, 2, args.length).noneMatch(c.name::equals)) continue;
             float[] data = new float[(int) Arrays.stream(c.shape).reduce(1, (a, b) -> a * b)];
             Random r = new Random(1);
             for (int i = 0; i < data.length; i++) data[i] = (float) r.nextGaussian();

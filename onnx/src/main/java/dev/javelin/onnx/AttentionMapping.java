@@ -1,0 +1,213 @@
+package dev.javelin.onnx;
+
+import dev.javelin.highlevel.initializers.GlorotUniform;
+import dev.javelin.highlevel.initializers.Zeros;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Variable;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Self-attention as {@code torch.onnx.export} writes PyTorch's {@code nn.MultiheadAttention}
+ * (no mask), mapped onto one {@link MultiHeadAttention} layer for {@link ModelConversion}. The block,
+ * walked back from its last node (a sequence-first module has neither outer Transpose):
+ *
+ * <pre>
+ *   x ─ Transpose 1,0,2 ─ MatMul W_in ─ Add b_in ─┬─ Slice [0, E)   ─ Reshape ─ Transpose 1,0,2 ─ [Div|Mul s₁] ─┐
+ *                                                 ├─ Slice [E, 2E)  ─ Reshape ─ Transpose 1,2,0 ─────────────── MatMul ─ [Mul|Div s₂] ─ Softmax ─┐
+ *                                                 └─ Slice [2E, 3E) ─ Reshape ─ Transpose 1,0,2 ──────────────────────────────────────────── MatMul
+ *   ─ Transpose 1,0,2 ─ Reshape ─ Gemm W_out, b_out (or MatMul + Add) ─ Reshape ─ Transpose 1,0,2 ─ y
+ * </pre>
+ *
+ * each value read only by the next node (and by {@code Shape} nodes, which compute the Reshapes'
+ * targets). The heads come from the query Reshape's target (evaluated at the conversion's shapes),
+ * and the scales must give {@code 1/sqrt(head size)}, the layer's. The block's last node is defined
+ * as the layer's output; its other nodes still convert, but no output reads their layers, so the
+ * model does not hold them. A block with a mask, or whose parts are read elsewhere, converts node by
+ * node as before.
+ */
+final class AttentionMapping {
+    private AttentionMapping() {}
+
+    /**
+     * Maps the block ending at {@code last} onto a MultiHeadAttention, defining its output; false when it
+     * does not fit. {@code last} is the Transpose back to batch-first ({@code batch_first=True}) or, for a
+     * sequence-first module, the out-projection's Reshape to [T, B, E] (then the layer's output is
+     * transposed back to [T, B, E] by a small layer).
+     */
+    static boolean map(ModelConversion c, OnnxNode last) {
+        OnnxNode outReshape;
+        if (isTranspose(last, 1, 0, 2)) {
+            outReshape = producer(c, last, 0, "Reshape");
+        } else if (last.opType().equals("Reshape")) {
+            OnnxNode next = c.soleReader(last.outputs().get(0));
+            if (next != null && isTranspose(next, 1, 0, 2)) return false; // the Transpose ends the block
+            outReshape = last;
+        } else {
+            return false;
+        }
+        if (outReshape == null) return false;
+        // the output projection: Gemm(h, W, b, transB = 1) or MatMul(h, W) + Add b
+        OnnxNode proj = c.producer(outReshape.inputs().get(0));
+        Tensor wOut, bOut;
+        OnnxNode projIn;
+        if (proj != null && proj.opType().equals("Gemm") && only(c, proj, outReshape)) {
+            if (attrInt(proj, "transA", 0) != 0 || attrFloat(proj, "alpha", 1) != 1 || attrFloat(proj, "beta", 1) != 1) return false;
+            wOut = constant(c, proj, 1);
+            bOut = proj.inputs().size() > 2 ? constant(c, proj, 2) : null;
+            if (wOut == null || wOut.rank() != 2 || (proj.inputs().size() > 2 && bOut == null)) return false;
+            if (attrInt(proj, "transB", 0) != 0) wOut = wOut.mT();
+            projIn = producer(c, proj, 0, "Reshape");
+        } else if (proj != null && proj.opType().equals("Add") && only(c, proj, outReshape)) {
+            bOut = otherConstant(c, proj);
+            OnnxNode mm = bOut == null ? null : c.producer(otherValue(c, proj));
+            if (mm == null || !mm.opType().equals("MatMul") || !only(c, mm, proj)) return false;
+            wOut = constant(c, mm, 1);
+            if (wOut == null || wOut.rank() != 2) return false;
+            projIn = producer(c, mm, 0, "Reshape");
+        } else {
+            return false;
+        }
+        if (projIn == null) return false;
+        OnnxNode heads = producer(c, projIn, 0, "Transpose");
+        if (heads == null || !isTranspose(heads, 1, 0, 2)) return false;
+        OnnxNode attend = producer(c, heads, 0, "MatMul");
+        if (attend == null) return false;
+        OnnxNode softmax = producer(c, attend, 0, "Softmax");
+        OnnxNode vT = producer(c, attend, 1, "Transpose");
+        if (softmax == null || vT == null || !isTranspose(vT, 1, 0, 2) || attrInt(softmax, "axis", -1) != -1 && attrInt(softmax, "axis", -1) != 2) {
+            return false;
+        }
+        double scale = 1;
+        OnnxNode afterScores = softmax, scores = c.producer(softmax.inputs().get(0));
+        if (scores != null && (scores.opType().equals("Mul") || scores.opType().equals("Div")) && only(c, scores, softmax)) {
+            double s = scalar(otherConstant(c, scores));
+            scale *= scores.opType().equals("Mul") ? s : 1 / s;
+            afterScores = scores;
+            scores = c.producer(otherValue(c, scores)); // an Add of a mask ends the match below: not a MatMul
+        }
+        if (scores == null || !scores.opType().equals("MatMul") || !only(c, scores, afterScores)) return false;
+        OnnxNode q = c.producer(scores.inputs().get(0));
+        if (q != null && (q.opType().equals("Mul") || q.opType().equals("Div")) && only(c, q, scores)) {
+            double s = scalar(otherConstant(c, q));
+            scale *= q.opType().equals("Mul") ? s : 1 / s;
+            q = c.producer(otherValue(c, q));
+        }
+        OnnxNode kT = producer(c, scores, 1, "Transpose");
+        if (q == null || !isTranspose(q, 1, 0, 2) || kT == null || !isTranspose(kT, 1, 2, 0) || !Double.isFinite(scale)) return false;
+        OnnxNode[] reshapes = {producer(c, q, 0, "Reshape"), producer(c, kT, 0, "Reshape"), producer(c, vT, 0, "Reshape")};
+        OnnxNode[] slices = new OnnxNode[3];
+        for (int i = 0; i < 3; i++) {
+            if (reshapes[i] == null || (slices[i] = producer(c, reshapes[i], 0, "Slice")) == null) return false;
+        }
+        String packed = slices[0].inputs().get(0);
+        OnnxNode inAdd = c.producer(packed);
+        if (inAdd == null || !inAdd.opType().equals("Add")) return false;
+        Tensor bIn = otherConstant(c, inAdd);
+        OnnxNode inMatMul = bIn == null ? null : c.producer(otherValue(c, inAdd));
+        if (inMatMul == null || !inMatMul.opType().equals("MatMul") || !only(c, inMatMul, inAdd)) return false;
+        Tensor wIn = constant(c, inMatMul, 1);
+        Tensor xt = c.value(inMatMul.inputs().get(0));
+        if (wIn == null || xt == null || wIn.rank() != 2 || xt.rank() != 3) return false;
+        int e = wIn.dim(0);
+        if (xt.dim(2) != e || wIn.dim(1) != 3 * e || bIn.size() != 3L * e || wOut.dim(0) != e || wOut.dim(1) != e || (bOut != null && bOut.size() != e)) return false;
+        // the three slices of the packed projection, q, k, v in order, and nothing else reads it
+        for (int i = 0; i < 3; i++) {
+            if (!slices[i].inputs().get(0).equals(packed) || !slicesLastAxis(c, slices[i], i * e, (i + 1) * e, xt.rank())) return false;
+        }
+        if (!onlyReaders(c, packed, slices)) return false;
+        // heads: the query Reshape's target [T, B*H, D] at the conversion's shapes (B = xt's second axis there)
+        Tensor target = c.evaluate(reshapes[0].inputs().get(1));
+        long[] t = target == null || target.dtype().isFloating() ? null : target.toLongArray();
+        if (t == null || t.length != 3 || t[2] < 1 || e % t[2] != 0 || t[1] != (long) xt.dim(1) * (e / t[2])) return false;
+        int size = (int) t[2], h = e / size;
+        if (Math.abs(scale * Math.sqrt(size) - 1) > 1e-6) return false; // MultiHeadAttention scales by 1/sqrt(head size)
+        MultiHeadAttention mha = new MultiHeadAttention(h, size, size, 0.0, true, e, new GlorotUniform(), new Zeros(), null,
+                c.runName(inMatMul, "multi_head_attention"));
+        Tensor y = mha.apply(c.batchFirst(inMatMul.inputs().get(0), c.runName(inMatMul, "attention")));
+        List<Variable> w = mha.weights(); // query/kernel, query/bias, key/..., value/..., attention_output/kernel, /bias
+        for (int i = 0; i < 3; i++) {
+            w.get(2 * i).assign(wIn.narrow(1, i * e, e).contiguous().reshape(e, h, size));
+            w.get(2 * i + 1).assign(bIn.reshape(3 * e).narrow(0, i * e, e).contiguous().reshape(h, size));
+        }
+        w.get(6).assign(wOut.contiguous().reshape(h, size, e));
+        w.get(7).assign(bOut == null ? dev.javelin.tensor.Tensors.zeros(e) : bOut.reshape(e));
+        c.define(last.outputs().get(0), last == outReshape ? c.transposed(y, c.runName(inMatMul, "attention_time_major")) : y);
+        return true;
+    }
+
+    /** The producer of {@code node}'s input {@code i} when it has type {@code opType} and {@code node} alone reads its value. */
+    private static OnnxNode producer(ModelConversion c, OnnxNode node, int i, String opType) {
+        if (node.inputs().size() <= i) return null;
+        OnnxNode p = c.producer(node.inputs().get(i));
+        return p != null && p.opType().equals(opType) && only(c, p, node) ? p : null;
+    }
+
+    /** Whether {@code reader} is the only node but Shape nodes that reads {@code node}'s first output, which is not a graph output. */
+    private static boolean only(ModelConversion c, OnnxNode node, OnnxNode reader) {
+        return onlyReaders(c, node.outputs().get(0), new OnnxNode[] {reader});
+    }
+
+    private static boolean onlyReaders(ModelConversion c, String value, OnnxNode[] allowed) {
+        List<OnnxNode> readers = c.internalReaders(value);
+        if (readers == null) return false;
+        for (OnnxNode r : readers) {
+            if (r.opType().equals("Shape")) continue;
+            if (Arrays.stream(allowed).noneMatch(a -> a == r)) return false;
+        }
+        return true;
+    }
+
+    /** A Slice of [start, end) on the last axis, step 1, its bounds constants or shape arithmetic. */
+    private static boolean slicesLastAxis(ModelConversion c, OnnxNode slice, long start, long end, int rank) {
+        List<String> in = slice.inputs();
+        if (in.size() < 3) return false;
+        long[] s = ints(c, in.get(1)), t = ints(c, in.get(2));
+        long[] axes = in.size() > 3 && !in.get(3).isEmpty() ? ints(c, in.get(3)) : null;
+        long[] steps = in.size() > 4 && !in.get(4).isEmpty() ? ints(c, in.get(4)) : new long[] {1};
+        return s != null && t != null && axes != null && steps != null && s.length == 1 && t.length == 1 && axes.length == 1
+                && (axes[0] == -1 || axes[0] == rank - 1) && steps.length == 1 && steps[0] == 1 && s[0] == start && t[0] == end;
+    }
+
+    private static long[] ints(ModelConversion c, String name) {
+        Tensor v = c.evaluate(name);
+        return v == null || v.dtype().isFloating() ? null : v.toLongArray();
+    }
+
+    private static boolean isTranspose(OnnxNode node, long... perm) {
+        if (!node.opType().equals("Transpose")) return false;
+        OnnxAttribute p = node.attributes().get("perm");
+        return p != null && p.kind() == OnnxAttribute.Kind.INTS && Arrays.equals(p.ints(), perm);
+    }
+
+    private static Tensor constant(ModelConversion c, OnnxNode node, int i) {
+        return node.inputs().size() > i ? c.constants.get(node.inputs().get(i)) : null;
+    }
+
+    /** The constant input of a binary node, or null. */
+    private static Tensor otherConstant(ModelConversion c, OnnxNode node) {
+        if (node.inputs().size() != 2) return null;
+        Tensor a = c.constants.get(node.inputs().get(0)), b = c.constants.get(node.inputs().get(1));
+        return a != null && b == null ? a : b != null && a == null ? b : null;
+    }
+
+    /** The non-constant input of a binary node. */
+    private static String otherValue(ModelConversion c, OnnxNode node) {
+        return c.constants.containsKey(node.inputs().get(0)) ? node.inputs().get(1) : node.inputs().get(0);
+    }
+
+    private static double scalar(Tensor t) {
+        return t == null || t.size() != 1 || !t.dtype().isFloating() ? Double.NaN : t.toDoubleArray()[0];
+    }
+
+    private static long attrInt(OnnxNode node, String name, long dflt) {
+        OnnxAttribute a = node.attributes().get(name);
+        return a == null ? dflt : a.kind() == OnnxAttribute.Kind.INT ? a.i() : Long.MIN_VALUE;
+    }
+
+    private static float attrFloat(OnnxNode node, String name, float dflt) {
+        OnnxAttribute a = node.attributes().get(name);
+        return a == null ? dflt : a.kind() == OnnxAttribute.Kind.FLOAT ? a.f() : Float.NaN;
+    }
+}
