@@ -3,6 +3,7 @@ package dev.javelin.kernels.cpu;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -21,6 +22,13 @@ import java.util.concurrent.locks.LockSupport;
  * less each, back to back: waking a parked thread for each (what a {@code ForkJoinPool} does) cost
  * tens of microseconds per loop, more on a busy host, and made whole-model times vary by a third
  * from run to run. Spinning that briefly costs nothing once the caller stops issuing loops.
+ *
+ * <p>Each thread first takes the chunks of its own contiguous share of the loop (the caller the
+ * first), then helps with the others' shares. Consecutive loops over the same rows thus find most of
+ * their input in the cache of the core that wrote it. That matters when the host places the two
+ * cores far apart (a cache-line round trip of 300-1300 ns instead of 60-70): every line read after
+ * the other core wrote it then stalls both, and the encoder ran 25-35% slower; shares took back about
+ * a tenth of that (perf/NOTES.md, "The encoder's slow JVMs").
  */
 public final class CpuThreads {
     /** Work below this many elements (or flops) stays on the calling thread. */
@@ -67,11 +75,11 @@ public final class CpuThreads {
             task.run(0, count);
             return;
         }
-        Chunks work = new Chunks(task, count, g, chunks);
+        Chunks work = new Chunks(task, count, g, chunks, p.threads);
         IN_LOOP.set(true);
         try {
             p.publish(work);
-            work.drain();
+            work.drain(0);
             work.awaitAll();
         } finally {
             p.current = null;
@@ -137,41 +145,67 @@ public final class CpuThreads {
                 }
                 seen = generation;
                 Chunks work = current;
-                if (work != null) work.drain();
+                if (work != null) work.drain(id + 1);
             }
         }
     }
 
-    /** One loop's chunks, taken in turn by the caller and the workers; the caller waits for the last to finish. */
+    /**
+     * One loop's chunks, cut into one contiguous share per thread; each share has its own cursor, on
+     * its own cache line, so taking a chunk of one's own share writes no line another core reads.
+     * The caller waits for the last chunk to finish.
+     */
     private static final class Chunks {
+        /** Ints per cache line: cursors and counts sit this far apart. */
+        private static final int LINE = 16;
         private final RangeTask task;
-        private final int count, grain, chunks;
-        private final AtomicInteger next = new AtomicInteger();
-        private final AtomicInteger done = new AtomicInteger();
+        private final int count, grain, chunks, shares;
+        /** At (s + 1)·LINE: share s's next chunk; at (shares + 1 + s)·LINE: the chunks share-holder s finished. */
+        private final AtomicIntegerArray cursors;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Chunks(RangeTask task, int count, int grain, int chunks) {
+        Chunks(RangeTask task, int count, int grain, int chunks, int threads) {
             this.task = task;
             this.count = count;
             this.grain = grain;
             this.chunks = chunks;
+            this.shares = Math.min(threads, chunks);
+            cursors = new AtomicIntegerArray((2 * shares + 2) * LINE);
+            for (int s = 0; s < shares; s++) cursors.set((s + 1) * LINE, shareStart(s));
         }
 
-        void drain() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+        private int shareStart(int share) {
+            return (int) ((long) chunks * share / shares);
+        }
+
+        /** Runs the chunks of thread {@code self}'s share (0 is the caller), then those left in the others'. */
+        void drain(int self) {
+            int home = self % shares, finished = 0;
+            for (int i = 0; i < shares; i++) finished += drainShare((home + i) % shares);
+            cursors.getAndAdd((shares + 1 + home) * LINE, finished);
+        }
+
+        private int drainShare(int share) {
+            int end = shareStart(share + 1), taken = 0;
+            for (int c; (c = cursors.getAndIncrement((share + 1) * LINE)) < end; taken++) {
                 try {
                     if (failure.get() == null) task.run(c * grain, Math.min(count, c * grain + grain));
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
-                } finally {
-                    done.incrementAndGet();
                 }
             }
+            return taken;
+        }
+
+        private int finished() {
+            int sum = 0;
+            for (int s = 0; s < shares; s++) sum += cursors.get((shares + 1 + s) * LINE);
+            return sum;
         }
 
         /** Waits until every chunk taken by a worker has finished. */
         void awaitAll() {
-            for (int spins = 0; done.get() < chunks; spins++) {
+            for (int spins = 0; finished() < chunks; spins++) {
                 if (spins < 1000) Thread.onSpinWait();
                 else Thread.yield();
             }

@@ -6,17 +6,18 @@ import dev.javelin.tensor.Tensor;
 
 /**
  * float32 REDUCE_SUM / MAX / MIN and ARGMAX / ARGMIN over any axes of any strided view (UNFOLD windows
- * for pooling included; other dtypes run on the reference backend). The order in which float32 values are combined depends only on the shape:
- * rows reduce in {@link FloatLoops#reduce}'s fixed order, and when few outputs each reduce many
- * elements the reduced range is cut into fixed blocks whose partials are combined left to right.
- * So a result is bit-identical whatever the thread count; and a float32 sum over a view whose layout
- * would change that order is taken over its dense copy, so it is bit-identical whatever the layout.
+ * for pooling included; other dtypes run on the reference backend). The order in which float32 values
+ * are combined depends only on the shape, and it is the JIT launcher's order, so a sum is bit-identical
+ * eager and compiled: rows reduce in {@link FloatLoops#reduce}'s fixed order, rows of outputs accumulate
+ * the reduced positions in order, and a single output over a long range combines fixed blocks left to
+ * right. So a result is bit-identical whatever the thread count; and a float32 sum over a view whose
+ * layout would change that order is taken over its dense copy, so it is bit-identical whatever the layout.
  */
 final class Reductions {
-    /** Elements per block of a blocked reduction. */
+    /** Elements per block when one output reduces a long range: the JIT launcher's {@code ROW_CHUNK}. */
     static final int BLOCK = 1 << 14;
-    /** Below this many output groups a long reduction is cut into blocks, to have parallel work. */
-    static final int FEW_GROUPS = 64;
+    /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
+    static final int MIN_COLUMNS = 512;
 
     private final FloatLoops loops;
     private final Elementwise elementwise;
@@ -42,57 +43,74 @@ final class Reductions {
     }
 
     private void reduceFloat(Op op, float[] x, int xOff, ReducePlan p, float[] out) {
-        int kRank = p.keptDims.length, rRank = p.redDims.length;
-        boolean rows = p.accumulatesRows();
-        int groupLen = rows ? p.keptDims[kRank - 1] : 1;
-        int groups = (int) (p.outSize / groupLen);
         float identity = op == Op.REDUCE_SUM ? 0f : op == Op.REDUCE_MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
         if (p.redSize == 0) {
             java.util.Arrays.fill(out, 0, (int) p.outSize, identity);
             return;
         }
-        // Units of work along the reduced range: a row of the reduced inner dim, or single elements.
-        boolean unitIsRow = !rows && rRank >= 2;
-        int rowLen = rRank == 0 ? 1 : p.redDims[rRank - 1];
-        long units = unitIsRow ? p.redSize / rowLen : p.redSize;
-        long unitCost = unitIsRow ? rowLen : rows ? groupLen : 1;
-        long perBlock = groups < FEW_GROUPS ? Math.max(1, BLOCK / unitCost) : units;
-        int blocks = (int) ((units + perBlock - 1) / perBlock);
-        float[] partial = blocks == 1 ? out : new float[blocks * (int) p.outSize];
-        int rs = rRank == 0 ? 0 : p.redStrides[rRank - 1];
-        long taskCost = Math.min(units, perBlock) * unitCost;
-        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, taskCost));
-        CpuThreads.parallelFor(groups * blocks, grain, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                int g = t % groups, b = t / groups;
-                long lo = b * perBlock, hi = Math.min(units, lo + perBlock);
-                int base = xOff + p.keptOffset(g, rows ? 1 : 0);
-                int dst = b * (int) p.outSize + g * groupLen;
-                if (rows) {
-                    java.util.Arrays.fill(partial, dst, dst + groupLen, identity);
-                    for (long u = lo; u < hi; u++) loops.accumulate(op, x, base + p.redOffset(u, 0), 1, partial, dst, groupLen);
-                } else if (unitIsRow) {
-                    float acc = identity;
-                    for (long u = lo; u < hi; u++) acc = loops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
-                    partial[dst] = acc;
-                } else {
-                    partial[dst] = loops.reduce(op, x, base + (int) lo * rs, rs, (int) (hi - lo), identity);
-                }
-            }
-        });
-        if (blocks > 1) combine(op, partial, blocks, (int) p.outSize, out);
+        if (p.accumulatesRows()) accumulateRows(op, x, xOff, p, out, identity);
+        else reduceRows(op, x, xOff, p, out, identity);
     }
 
-    /** out[i] = partial[0][i] op partial[1][i] op ..., left to right. */
-    private static void combine(Op op, float[] partial, int blocks, int n, float[] out) {
-        for (int i = 0; i < n; i++) {
-            float acc = partial[i];
-            for (int b = 1; b < blocks; b++) {
-                float v = partial[b * n + i];
-                acc = op == Op.REDUCE_SUM ? acc + v : op == Op.REDUCE_MAX ? Math.max(acc, v) : Math.min(acc, v);
+    /**
+     * The kept inner dim is contiguous: every reduced position, in order, is accumulated into its row
+     * of outputs, starting from the identity, as the JIT's column reductions do. Cutting the row into
+     * column chunks spreads the work over threads without changing any output's order.
+     */
+    private void accumulateRows(Op op, float[] x, int xOff, ReducePlan p, float[] out, float identity) {
+        int groupLen = p.keptDims[p.keptDims.length - 1];
+        int groups = (int) (p.outSize / groupLen);
+        long units = p.redSize;
+        int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, BLOCK / Math.min(units, BLOCK)));
+        int chunksPerGroup = (groupLen + chunk - 1) / chunk;
+        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, units * chunk));
+        CpuThreads.parallelFor(groups * chunksPerGroup, grain, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int g = t / chunksPerGroup, c0 = (t % chunksPerGroup) * chunk, len = Math.min(chunk, groupLen - c0);
+                int base = xOff + p.keptOffset(g, 1) + c0, dst = g * groupLen + c0;
+                java.util.Arrays.fill(out, dst, dst + len, identity);
+                for (long u = 0; u < units; u++) loops.accumulate(op, x, base + p.redOffset(u, 0), 1, out, dst, len);
             }
-            out[i] = acc;
+        });
+    }
+
+    /**
+     * The reduced inner dim is a row: each output folds its rows in order, as the JIT's row reductions
+     * do. A single output over more than {@link #BLOCK} elements is cut into blocks (row by row) whose
+     * partials are combined left to right from the identity, the JIT's long-reduction order, so the
+     * work spreads over threads with the same bits.
+     */
+    private void reduceRows(Op op, float[] x, int xOff, ReducePlan p, float[] out, float identity) {
+        int rRank = p.redDims.length;
+        int rowLen = rRank == 0 ? 1 : p.redDims[rRank - 1];
+        int rs = rRank == 0 ? 0 : p.redStrides[rRank - 1];
+        long rowsPerOutput = p.redSize / rowLen;
+        if (p.outSize == 1 && p.redSize > BLOCK) {
+            int chunksPerRow = (rowLen + BLOCK - 1) / BLOCK;
+            int tasks = Math.toIntExact(rowsPerOutput * chunksPerRow);
+            float[] partial = new float[tasks];
+            int base = xOff + p.keptOffset(0, 0);
+            CpuThreads.parallelFor(tasks, 1, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int start = (t % chunksPerRow) * BLOCK;
+                    int row = base + p.redOffset(t / chunksPerRow, 1) + start * rs;
+                    partial[t] = loops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
+                }
+            });
+            float acc = identity;
+            for (float v : partial) acc = op == Op.REDUCE_SUM ? acc + v : op == Op.REDUCE_MAX ? Math.max(acc, v) : Math.min(acc, v);
+            out[0] = acc;
+            return;
         }
+        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, p.redSize));
+        CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
+            for (int g = from; g < to; g++) {
+                int base = xOff + p.keptOffset(g, 0);
+                float acc = identity;
+                for (long u = 0; u < rowsPerOutput; u++) acc = loops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
+                out[g] = acc;
+            }
+        });
     }
 
     /** The index of the first maximum (minimum) along the one reduced axis; NaN counts as the extreme, as in PyTorch. */
