@@ -47,11 +47,14 @@ final class KernelHarness implements Engine {
         CpuBackend cpu = new CpuBackend();
         Engine cpuOnly = call -> call.op().isView() ? EagerEngine.INSTANCE.execute(call) : run(cpu, call);
         float[] one, two;
+        int threadsBefore = CpuThreads.threads();
         try (var s = dev.javelin.tensor.spi.Dispatch.use(cpuOnly)) {
             CpuThreads.setThreads(1);
             one = op.get().toFloatArray();
             CpuThreads.setThreads(2);
             two = op.get().toFloatArray();
+        } finally {
+            CpuThreads.setThreads(threadsBefore);
         }
         int[] b1 = new int[one.length], b2 = new int[two.length];
         for (int i = 0; i < one.length; i++) b1[i] = Float.floatToRawIntBits(one[i]);

@@ -9,7 +9,6 @@ import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Dispatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,12 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class PaddedInputConvTest {
     private final KernelHarness h = new KernelHarness();
-    private final int threadsBefore = CpuThreads.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        CpuThreads.setThreads(threadsBefore);
-    }
 
     @Test
     void matchesTheReferenceOverRandomGeometry() {

@@ -9,18 +9,11 @@ import dev.javelin.tensor.SequenceOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Reductions, matmul, both conv paths, fold and the recurrent loops give the same bits with 1 and with 2 threads. */
 class ThreadDeterminismTest {
     private final KernelHarness h = new KernelHarness();
-    private final int threadsBefore = CpuThreads.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        CpuThreads.setThreads(threadsBefore);
-    }
 
     @Test
     void reductionsAreBitIdenticalAtOneAndTwoThreads() {

@@ -15,7 +15,6 @@ import dev.javelin.tensor.spi.ConstantOperand;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Dispatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,12 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class WinogradConvTest {
     private final KernelHarness h = new KernelHarness();
-    private final int threadsBefore = CpuThreads.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        CpuThreads.setThreads(threadsBefore);
-    }
 
     @Test
     void matchesTheReferenceOverRandomGeometry() {

@@ -1,6 +1,5 @@
 package dev.javelin.kernels.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
@@ -9,9 +8,6 @@ import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Dispatch;
-import dev.javelin.tensor.spi.EagerEngine;
-import dev.javelin.tensor.spi.Engine;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,12 +18,6 @@ import org.junit.jupiter.api.Test;
  */
 class WinogradGradientsTest {
     private final KernelHarness h = new KernelHarness();
-    private final int threadsBefore = CpuThreads.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        CpuThreads.setThreads(threadsBefore);
-    }
 
     @Test
     void matchesTheReferenceOverRandomGeometry() {
@@ -60,19 +50,8 @@ class WinogradGradientsTest {
         Tensor f = h.random(DType.FLOAT32, Shape.of(3, 3, 32, 64), KernelHarness.Layout.DENSE, -1, 1);
         Tensor dy = h.random(DType.FLOAT32, Shape.of(6, 11, 11, 64), KernelHarness.Layout.DENSE, -1, 1);
         OpAttrs.Conv valid = new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1);
-        CpuBackend cpu = new CpuBackend();
-        Engine cpuOnly = call -> call.op().isView() ? EagerEngine.INSTANCE.execute(call) : KernelHarness.run(cpu, call);
-        float[][] one = new float[2][], two = new float[2][];
-        try (var s = Dispatch.use(cpuOnly)) {
-            for (int threads = 1; threads <= 2; threads++) {
-                CpuThreads.setThreads(threads);
-                float[][] r = threads == 1 ? one : two;
-                r[0] = Ops.conv2dBackwardInput(dy, f, x.shape(), valid).toFloatArray();
-                r[1] = Ops.conv2dBackwardFilter(x, dy, f.shape(), valid).toFloatArray();
-            }
-        }
-        assertArrayEquals(one[0], two[0], "seed " + KernelHarness.SEED + ": input gradients differ between 1 and 2 threads");
-        assertArrayEquals(one[1], two[1], "seed " + KernelHarness.SEED + ": filter gradients differ between 1 and 2 threads");
+        KernelHarness.assertSameBitsAtOneAndTwoThreads(() -> Ops.conv2dBackwardInput(dy, f, x.shape(), valid), "input gradients");
+        KernelHarness.assertSameBitsAtOneAndTwoThreads(() -> Ops.conv2dBackwardFilter(x, dy, f.shape(), valid), "filter gradients");
     }
 
     private void gradients(Tensor x, Tensor f, OpAttrs.Conv c) {
