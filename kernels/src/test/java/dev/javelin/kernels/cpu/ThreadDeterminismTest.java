@@ -32,32 +32,27 @@ class ThreadDeterminismTest {
         sameAtOneAndTwo(() -> Ops.fold(windows, new OpAttrs.Window(2, 2, 2, 2, 1, 1), image.shape()));
     }
 
+    /** The convolution's forward and both gradients on random dense operands of these shapes. */
+    private void convAtOneAndTwo(Shape xShape, Shape fShape, OpAttrs.Conv c) {
+        Tensor x = h.random(DType.FLOAT32, xShape, KernelHarness.Layout.DENSE, -1, 1);
+        Tensor f = h.random(DType.FLOAT32, fShape, KernelHarness.Layout.DENSE, -1, 1);
+        Tensor dy = h.random(DType.FLOAT32, Ops.conv2d(x, f, c).shape(), KernelHarness.Layout.DENSE, -1, 1);
+        sameAtOneAndTwo(() -> Ops.conv2d(x, f, c));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy, f, x.shape(), c));
+        sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x, dy, f.shape(), c));
+    }
+
     @Test
     void matmulAndConvAreBitIdenticalAtOneAndTwoThreads() {
         Tensor a = h.random(DType.FLOAT32, Shape.of(128, 784), KernelHarness.Layout.DENSE, -1, 1);
         Tensor b = h.random(DType.FLOAT32, Shape.of(784, 130), KernelHarness.Layout.TRANSPOSED, -1, 1);
         sameAtOneAndTwo(() -> Ops.matmul(a, b));
         OpAttrs.Conv valid = new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1);
-        Tensor x = h.random(DType.FLOAT32, Shape.of(16, 13, 13, 32), KernelHarness.Layout.DENSE, -1, 1);
-        Tensor f = h.random(DType.FLOAT32, Shape.of(3, 3, 32, 64), KernelHarness.Layout.DENSE, -1, 1);
-        Tensor dy = h.random(DType.FLOAT32, Shape.of(16, 11, 11, 64), KernelHarness.Layout.DENSE, -1, 1);
-        sameAtOneAndTwo(() -> Ops.conv2d(x, f, valid));
-        sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy, f, x.shape(), valid));
-        sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x, dy, f.shape(), valid));
+        convAtOneAndTwo(Shape.of(16, 13, 13, 32), Shape.of(3, 3, 32, 64), valid);
         // A first layer (K = 9) takes the short-K kernels, whose filter gradient sums fixed row blocks.
-        Tensor x1 = h.random(DType.FLOAT32, Shape.of(16, 28, 28, 1), KernelHarness.Layout.DENSE, -1, 1);
-        Tensor f1 = h.random(DType.FLOAT32, Shape.of(3, 3, 1, 32), KernelHarness.Layout.DENSE, -1, 1);
-        Tensor dy1 = h.random(DType.FLOAT32, Shape.of(16, 26, 26, 32), KernelHarness.Layout.DENSE, -1, 1);
-        sameAtOneAndTwo(() -> Ops.conv2d(x1, f1, valid));
-        sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy1, f1, x1.shape(), valid));
-        sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x1, dy1, f1.shape(), valid));
+        convAtOneAndTwo(Shape.of(16, 28, 28, 1), Shape.of(3, 3, 1, 32), valid);
         // A short K (25) whose 6 output channels fill no whole vector: column tiles forward, row products for dx.
-        Tensor x2 = h.random(DType.FLOAT32, Shape.of(16, 28, 28, 1), KernelHarness.Layout.DENSE, -1, 1);
-        Tensor f2 = h.random(DType.FLOAT32, Shape.of(5, 5, 1, 6), KernelHarness.Layout.DENSE, -1, 1);
-        Tensor dy2 = h.random(DType.FLOAT32, Shape.of(16, 24, 24, 6), KernelHarness.Layout.DENSE, -1, 1);
-        sameAtOneAndTwo(() -> Ops.conv2d(x2, f2, valid));
-        sameAtOneAndTwo(() -> Ops.conv2dBackwardInput(dy2, f2, x2.shape(), valid));
-        sameAtOneAndTwo(() -> Ops.conv2dBackwardFilter(x2, dy2, f2.shape(), valid));
+        convAtOneAndTwo(Shape.of(16, 28, 28, 1), Shape.of(5, 5, 1, 6), valid);
     }
 
     @Test
