@@ -18,7 +18,10 @@ import java.util.Map;
  *
  * <p>A step never writes into a buffer read by its own run (a freed buffer is only reused by a
  * strictly later run), so no kernel needs to be safe in place, and a contraction's epilogue never
- * overwrites an operand the contraction is still reading.
+ * overwrites an operand the contraction is still reading. The one value computed in place is a
+ * matmul's result that only its epilogue reads ({@link Plan.WithEpilogue#inPlace}): it takes no
+ * buffer, the product is written into the epilogue's output, which the epilogue rewrites position
+ * by position.
  */
 public final class BufferPlan {
     private BufferPlan() {}
@@ -29,11 +32,13 @@ public final class BufferPlan {
      */
     static Plan.Buffers assign(Graph graph, List<PlanStep> steps, List<Plan.Run> runs, List<String> decisions) {
         int[] runStart = new int[steps.size()], runLast = new int[steps.size()];
+        boolean[] inEpilogueMemory = new boolean[steps.size()];
         for (Plan.Run r : runs) {
             for (int u = r.first(); u < r.end(); u++) {
                 runStart[u] = r.first();
                 runLast[u] = r.end() - 1;
             }
+            if (r instanceof Plan.WithEpilogue e && e.inPlace()) inEpilogueMemory[e.contraction()] = true;
         }
         int[] slotOfStep = new int[steps.size()];
         List<DType> slotTypes = new ArrayList<>();
@@ -59,6 +64,10 @@ public final class BufferPlan {
             slotOfStep[t] = -1;
             if (!planned(s)) continue;
             Node k = s.node();
+            if (inEpilogueMemory[t]) {
+                decisions.add("buffer: %" + k.id() + " lives in its epilogue's output");
+                continue;
+            }
             if (escaping.containsKey(k)) {
                 decisions.add("buffer: %" + k.id() + " leaves the program: fresh memory at each call");
                 continue;

@@ -6,6 +6,8 @@ import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides which contractions take the next kernel as their epilogue: a float32 matmul or a float32
@@ -16,6 +18,8 @@ import java.util.List;
  */
 public final class Epilogues {
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("javelin.jit.epilogues", "true"));
+    /** {@code -Djavelin.jit.epilogueInPlace=false} gives every contraction its own buffer, for measuring. */
+    static final boolean IN_PLACE = Boolean.parseBoolean(System.getProperty("javelin.jit.epilogueInPlace", "true"));
 
     private Epilogues() {}
 
@@ -50,6 +54,27 @@ public final class Epilogues {
                     + " (" + c.op().label() + " " + c.shape() + ")");
         }
         return e;
+    }
+
+    /**
+     * Per step, true for a contraction with an epilogue that runs in place ({@link Plan.WithEpilogue#inPlace}):
+     * a matmul whose result nothing but its epilogue reads (no other step, no view, not a result of
+     * the program), with an epilogue writing float32 at the positions it reads. A convolution keeps
+     * its own buffer: some of its kernels read back parts of their output before it is final.
+     */
+    static boolean[] inPlace(List<PlanStep> steps, boolean[] epilogue, Set<Node> escaping, Map<Node, List<Integer>> readers,
+                             List<String> decisions) {
+        boolean[] in = new boolean[steps.size()];
+        for (int t = 0; t < steps.size(); t++) {
+            if (!epilogue[t]) continue;
+            Node c = steps.get(t).node();
+            Node out = steps.get(t + 1).node();
+            int epilogueStep = t + 1;
+            in[t] = IN_PLACE && c.isOp(Op.MATMUL) && !escaping.contains(c) && readers.get(c).stream().allMatch(r -> r == epilogueStep)
+                    && out.dtype() == DType.FLOAT32 && out.size() == c.size();
+            if (in[t]) decisions.add("in place: %" + c.id() + " is written into %" + out.id() + "'s memory, which its epilogue rewrites block by block");
+        }
+        return in;
     }
 
     private static String whyNot(Node c, PlanStep next, boolean grouped) {

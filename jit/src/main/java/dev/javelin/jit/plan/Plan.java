@@ -71,8 +71,11 @@ public record Plan(Graph graph, List<PlanStep> steps, List<Run> runs, Buffers bu
     /**
      * Contraction step {@code contraction} (a float32 matmul or convolution) with kernel step
      * {@code epilogue} run on each finished block of its result, while the block is in cache.
+     * {@code inPlace}: the contraction's result is read by its epilogue alone, so the product is
+     * written into the epilogue's output memory and the epilogue rewrites each block where it lies
+     * (the result takes no buffer of its own, and the epilogue's stores touch no new cache lines).
      */
-    public record WithEpilogue(int contraction, int epilogue) implements Run {
+    public record WithEpilogue(int contraction, int epilogue, boolean inPlace) implements Run {
         @Override public int first() { return contraction; }
         @Override public int end() { return epilogue + 1; }
     }

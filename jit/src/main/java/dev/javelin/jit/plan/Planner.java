@@ -40,10 +40,13 @@ public final class Planner {
     }
 
     private static Plan plan(Graph graph, List<PlanStep> steps, List<String> decisions) {
-        RowGroups groups = ROW_GROUPS ? RowGroups.find(steps, escaping(graph, steps), readers(steps), decisions) : RowGroups.none(steps.size());
+        Set<Node> escaping = escaping(graph, steps);
+        Map<Node, List<Integer>> readers = readers(steps);
+        RowGroups groups = ROW_GROUPS ? RowGroups.find(steps, escaping, readers, decisions) : RowGroups.none(steps.size());
         if (!ROW_GROUPS) decisions.add("row groups are off (-Djavelin.jit.rowGroups=false)");
         PlanStep.Kernel[] folded = RowSumFolding.find(steps, groups, decisions);
         boolean[] epilogue = Epilogues.find(steps, groups.end(), decisions);
+        boolean[] inPlace = Epilogues.inPlace(steps, epilogue, escaping, readers, decisions);
         List<Plan.Run> runs = new ArrayList<>();
         for (int t = 0; t < steps.size(); t++) {
             int end = groups.end()[t];
@@ -57,7 +60,7 @@ public final class Planner {
                 runs.add(new Plan.RowGroup(t, end, members));
                 t = end - 1;
             } else if (epilogue[t]) {
-                runs.add(new Plan.WithEpilogue(t, t + 1));
+                runs.add(new Plan.WithEpilogue(t, t + 1, inPlace[t]));
                 t++;
             } else {
                 runs.add(new Plan.Alone(t));

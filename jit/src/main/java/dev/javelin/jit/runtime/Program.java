@@ -271,7 +271,7 @@ public final class Program {
                         }
                     }
                     case Plan.WithEpilogue e -> {
-                        runWithEpilogue(e.contraction(), env, arena, provided);
+                        runWithEpilogue(e.contraction(), e.inPlace(), env, arena, provided);
                         if (debug) {
                             PlanStep c = steps.get(e.contraction()), u = steps.get(e.epilogue());
                             System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (epilogue per block of C)%n",
@@ -365,17 +365,20 @@ public final class Program {
     /**
      * Runs contraction step {@code t} on its device's backend with kernel step {@code t + 1} as its
      * epilogue, on each block of the result the backend hands over (the buffer plan never gives the
-     * epilogue's output an operand's memory).
+     * epilogue's output an operand's memory). {@code inPlace}: the product is written into the
+     * epilogue's output memory, which the epilogue then rewrites block by block.
      */
-    private void runWithEpilogue(int t, Tensor[] env, Object[] arena, Object[] provided) {
+    private void runWithEpilogue(int t, boolean inPlace, Tensor[] env, Object[] arena, Object[] provided) {
         Node node = steps.get(t).node();
         PlanStep.Kernel u = (PlanStep.Kernel) steps.get(t + 1);
-        Tensor c = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
+        Object uOut = inPlace ? output(t + 1, u.node(), arena, provided) : null;
+        Tensor c = Tensor.wrap(HeapStorage.wrap(inPlace ? uOut : output(t, node, arena, provided)), node.shape(),
+                node.shape().contiguousStrides(), 0);
         OpCall call = node.call(inputs(node, env));
         env[index.get(node)] = c;
         Object[] arrays = new Object[u.leaves().size() + 1];
         int[] base = new int[arrays.length];
-        env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base);
+        env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base, uOut);
         CpuKernel k = kernels[t + 1];
         int n = node.shape().dim(node.rank() - 1);
         Backends.forDevice(node.device()).contract(call, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n),
@@ -404,6 +407,11 @@ public final class Program {
 
     /** Fills a kernel's arrays and offsets from the values it reads, and allocates its output. */
     private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] provided, Object[] arrays, int[] base) {
+        return bind(t, k, env, arena, provided, arrays, base, null);
+    }
+
+    /** As {@link #bind(int, PlanStep.Kernel, Tensor[], Object[], Object[], Object[], int[])}, the output in {@code out} when not null. */
+    private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] provided, Object[] arrays, int[] base, Object out) {
         List<Node> leaves = k.leaves();
         for (int s = 0; s < leaves.size(); s++) {
             Tensor in = env[index.get(leaves.get(s))];
@@ -411,7 +419,7 @@ public final class Program {
             base[s] = in.offset();
         }
         Node node = k.node();
-        Object out = output(t, node, arena, provided);
+        if (out == null) out = output(t, node, arena, provided);
         arrays[leaves.size()] = out;
         HeapStorage storage = HeapStorage.wrap(out);
         return Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
