@@ -5,7 +5,10 @@ import dev.javelin.kernels.codegen.KernelSupport;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.RowGroups;
+import dev.javelin.kernels.cpu.ColumnSums;
 import dev.javelin.kernels.cpu.CpuThreads;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
 import java.util.Arrays;
 
 /**
@@ -30,6 +33,12 @@ final class Launcher {
     static final int ROW_CHUNK = 1 << 14;
     /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
     static final int BLOCK = RowGroups.BLOCK;
+    /**
+     * Columns per task of a plain column sum ({@link #columnSum}): four 16-float vectors of running
+     * sums, so a [4096, 128] bias gradient is two tasks; from 256 columns on, twice as many (a row's
+     * 512 bytes a step, which the prefetcher follows better across 2 KiB rows: a [4096, 512] one is four).
+     */
+    static final int SUM_COLUMNS = 64;
 
     private Launcher() {}
 
@@ -42,17 +51,18 @@ final class Launcher {
         if (ir.mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(ir, l, arrays[slots - 1], base[slots - 1]);
         if (l.n() == 0 || l.keptCount() == 0 || l.reducedCount() == 0) return;
         switch (ir.mode()) {
-            case ELEMENTWISE, REDUCE_COLUMNS -> columns(kernel, l, arrays, base, maps);
+            case ELEMENTWISE, REDUCE_COLUMNS -> columns(kernel, ir, l, arrays, base, maps);
             case REDUCE_ROW -> rows(kernel, ir, l, arrays, base, maps);
         }
     }
 
     /** Elementwise (no reduced positions) and column reductions: the kernel writes along the loop. */
-    private static void columns(FusedKernel kernel, Launch l, Object[] arrays, int[] base, int[][] maps) {
+    private static void columns(FusedKernel kernel, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
         int n = l.n();
         long kept = l.keptCount();
         long reducedCount = l.reducedCount();
         int slots = arrays.length;
+        if (kept == 1 && reducedCount > 1 && columnSum(ir, l, arrays, base)) return;
         if (kept == 1) {
             int columns = Math.max(GRAIN / (int) Math.min(reducedCount, GRAIN), reducedCount > 1 ? MIN_REDUCED_COLUMNS : 1);
             CpuThreads.parallelFor(n, chunk(columns), (from, to) -> {
@@ -76,6 +86,42 @@ final class Launcher {
                 }
             }
         });
+    }
+
+    /**
+     * A plain float32 column sum (a bias gradient: the kernel only loads its one input) whose rows lie
+     * one stride apart: {@link ColumnSums} adds the rows in order with each column's sum in a register,
+     * the columns split over the threads ({@link #SUM_COLUMNS} a task). The generated kernel, one call
+     * per row over every column, ran such a sum on one thread (e.g. [4096, 128]: 4,096 calls). Same adds,
+     * same order, same bits. False, having run nothing, for any other kernel or layout.
+     */
+    private static boolean columnSum(KernelIR ir, Launch l, Object[] arrays, int[] base) {
+        if (ir.mode() != KernelIR.Mode.REDUCE_COLUMNS || ir.reduceOp() != Op.REDUCE_SUM || ir.loads().size() != 1
+                || ir.body().size() != 1 || !ir.body().get(0).load() || ir.loads().get(0).dtype() != DType.FLOAT32
+                || !(arrays[0] instanceof float[] x) || !(arrays[1] instanceof float[] out)
+                || l.innerStrides()[0] != 1 || l.innerStrides()[1] != 1) return false;
+        int[] dims = l.reducedDims();
+        long rowStride = 0, span = 1; // the reduced positions must walk x at one stride, and not move the output
+        for (int d = dims.length - 1; d >= 0; d--) {
+            if (dims[d] == 1) continue;
+            if (l.reducedStrides()[1][d] != 0) return false;
+            long stride = l.reducedStrides()[0][d];
+            if (span == 1) rowStride = stride;
+            else if (stride != rowStride * span) return false;
+            span *= dims[d];
+        }
+        int n = l.n(), rows = Math.toIntExact(l.reducedCount()), stride = Math.toIntExact(rowStride);
+        int[] offs = new int[2];
+        l.offsetsAt(0, 0, base, offs);
+        int width = n >= 4 * SUM_COLUMNS ? 2 * SUM_COLUMNS : SUM_COLUMNS, tasks = (n + width - 1) / width;
+        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1L, (long) rows * width));
+        CpuThreads.parallelFor(tasks, grain, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int c0 = t * width;
+                ColumnSums.accumulate(x, offs[0] + c0, stride, rows, out, offs[1] + c0, Math.min(width, n - c0));
+            }
+        });
+        return true;
     }
 
     /** Row reductions: one scalar per kept position, from the reduced positions in order. */
