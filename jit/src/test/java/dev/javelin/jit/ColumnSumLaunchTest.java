@@ -9,8 +9,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Compiled column sums (bias gradients: the rows of a block summed per column, its columns split over
- * the threads) give eager's bits on any width, height and offset, at one and at two threads.
+ * Compiled column sums (bias gradients: each chunk of columns summed over every row in one call) give
+ * eager's bits on any width, height and offset, at one and at two threads.
  */
 class ColumnSumLaunchTest {
     @Test
