@@ -3,6 +3,7 @@ package dev.javelin.jit.cpu;
 import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.codegen.KernelSupport;
 import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.RowGroups;
 import dev.javelin.kernels.cpu.CpuThreads;
@@ -23,11 +24,10 @@ final class Launcher {
      */
     static final int MIN_REDUCED_COLUMNS = 512;
     /**
-     * Elements per partial result when one long row is reduced to a scalar: the eager CPU backend's block
-     * (its {@code Reductions.BLOCK}), so a long dense sum combines the same partials compiled and eager
-     * (with 2^16 a sum of 23,100 floats differed in its last bit between the two).
+     * Elements per partial result when one long row is reduced to a scalar: {@link ReductionOrder#BLOCK}, as
+     * eager's, so a long sum combines the same partials compiled and eager.
      */
-    static final int ROW_CHUNK = 1 << 14;
+    static final int ROW_CHUNK = ReductionOrder.BLOCK;
     /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
     static final int BLOCK = RowGroups.BLOCK;
 
