@@ -169,7 +169,8 @@ public final class Lowering {
             boolean[] reduced = new boolean[space.rank()];
             if (reduce) for (int a : root.attrs(OpAttrs.Reduce.class).axes()) reduced[a] = true;
             PlanStep.Kernel kernel = Geometry.kernel(root, name(space), body, leaves, layouts, outStrides, space, reduced);
-            if (kernel.ir().mode() == KernelIR.Mode.REDUCE_ROW && kernel.launch().n() != ReductionOrder.rowLength(space.toArray(), reduced)) {
+            if (kernel.ir().mode() == KernelIR.Mode.REDUCE_ROW && space.size() > 0
+                    && kernel.launch().n() != ReductionOrder.rowLength(space.toArray(), reduced)) {
                 // a slot's strides cut the rows shorter than a dense value's (a transposed or broadcast operand):
                 // the value is stored densely first and reduced as eager reduces it (see ReductionOrder)
                 throw new NeedsCopy(top, "the rows of reduction %" + root.id() + " do not run along its layout: it is stored densely, "
