@@ -132,6 +132,12 @@ final class Launcher {
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
                          int[][][] maps, int[][] owner, int[] home) {
         int n = launches[0].n();
+        if (n == 0) { // empty rows: each reduction's outputs are its identity, and no kernel runs (it would read an empty row)
+            for (int k = 0; k < kernels.length; k++) {
+                if (irs[k].mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(irs[k], launches[k], arrays[k][arrays[k].length - 1], base[k][base[k].length - 1]);
+            }
+            return;
+        }
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, BLOCK) : n;
         long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();
