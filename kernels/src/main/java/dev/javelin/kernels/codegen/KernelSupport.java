@@ -38,10 +38,12 @@ public final class KernelSupport {
     }
 
     /**
-     * The first {@code count} lanes (at most a vector's) of a gather through {@code map}, the others 0: a tail
-     * that reads only its own positions.
+     * The first {@code count} lanes (at most a vector's) of a gather through {@code map}, the others unspecified:
+     * a tail that reads only its own positions. At the end of the map's row the padding (0) is read, so the gather
+     * is the plain one; a chunk's tail inside the row gathers its lanes one by one.
      */
     public static FloatVector gatherTail(float[] a, int offset, int[] map, int mapOffset, int count) {
+        if (mapOffset + count == map.length - S.length()) return FloatVector.fromArray(S, a, offset, map, mapOffset);
         float[] lanes = new float[S.length()];
         for (int j = 0, c = Math.min(count, lanes.length); j < c; j++) lanes[j] = a[offset + map[mapOffset + j]];
         return FloatVector.fromArray(S, lanes, 0);
