@@ -128,6 +128,7 @@ final class Launcher {
      * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
      * rows, one array of a row, or the row of the output of member {@code home[owner]} when that is not -1.
      * A group of elementwise kernels without kept rows takes blocks of {@link #BLOCK} positions as rows.
+     * A member whose launch has n = 1 computes one value per row (its loop has length 1).
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
                          int[][][] maps, int[][] owner, int[] home) {
@@ -171,7 +172,7 @@ final class Launcher {
                         int out = local[k].length - 1;
                         ((float[]) local[k][out])[offs[k][out]] = kernels[k].reduce(local[k], offs[k], maps[k], n);
                     } else {
-                        kernels[k].run(local[k], offs[k], maps[k], length);
+                        kernels[k].run(local[k], offs[k], maps[k], blocks ? length : launches[k].n()); // n = 1: a value per row
                     }
                 }
             }

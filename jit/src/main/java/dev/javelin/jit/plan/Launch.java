@@ -51,6 +51,27 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
                 append(offsets, other.offsets[slot]), other.outputSize);
     }
 
+    /**
+     * This launch, one flat run of one position per row of {@code rows} (a per-row value such as layer
+     * norm's {@code 1 / sqrt(var + eps)} over {@code [R, 1]}), as a launch over those rows with a loop of
+     * length 1: each slot's kept strides are its stride along the run times the rows after it. The same
+     * positions in the same order; null when this launch is not such a run.
+     */
+    public Launch perRowOf(Launch rows) {
+        if (keptDims.length > 0 || reducedDims.length > 0 || n != rows.keptCount() || rows.keptDims.length == 0) return null;
+        int[] dims = rows.keptDims;
+        int[][] kept = new int[innerStrides.length][dims.length];
+        for (int s = 0; s < kept.length; s++) {
+            long after = 1;
+            for (int d = dims.length - 1; d >= 0; d--) {
+                kept[s][d] = Math.toIntExact(innerStrides[s] * after);
+                after *= dims[d];
+            }
+        }
+        int[][] noReduced = new int[innerStrides.length][0];
+        return new Launch(1, new int[innerStrides.length], dims.clone(), kept, new int[0], noReduced, offsets.clone(), outputSize);
+    }
+
     private static int[] append(int[] a, int v) {
         int[] r = Arrays.copyOf(a, a.length + 1);
         r[a.length] = v;
