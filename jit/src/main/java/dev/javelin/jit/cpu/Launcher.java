@@ -140,6 +140,18 @@ final class Launcher {
         int members = kernels.length;
         boolean[] hasScratchRow = new boolean[members];
         for (int[] o : owner) for (int p : o) if (p >= 0 && home[p] < 0) hasScratchRow[p] = true;
+        int[][] firstRow = null, perRow = null;
+        if (!blocks && launches[0].keptDims().length == 1) { // the common case: offsets without Launch.offsetsAt's walk per row and member
+            firstRow = new int[members][];
+            perRow = new int[members][];
+            for (int k = 0; k < members; k++) {
+                firstRow[k] = new int[arrays[k].length];
+                launches[k].offsetsAt(0, 0, base[k], firstRow[k]);
+                perRow[k] = new int[arrays[k].length];
+                for (int s = 0; s < perRow[k].length; s++) perRow[k][s] = launches[k].keptStrides()[s][0];
+            }
+        }
+        int[][] origin = firstRow, rowStride = perRow;
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
@@ -158,6 +170,10 @@ final class Launcher {
             for (int row = from; row < to; row++) {
                 int start = blocks ? row * BLOCK : 0, length = blocks ? Math.min(BLOCK, n - start) : n;
                 for (int k = 0; k < members; k++) {
+                    if (origin != null) { // one kept dimension: each slot a stride per row
+                        for (int s = 0; s < offs[k].length; s++) offs[k][s] = origin[k][s] + row * rowStride[k][s];
+                        continue;
+                    }
                     launches[k].offsetsAt(blocks ? 0 : row, 0, base[k], offs[k]);
                     if (blocks) for (int s = 0; s < offs[k].length; s++) offs[k][s] += start * launches[k].innerStrides()[s];
                 }

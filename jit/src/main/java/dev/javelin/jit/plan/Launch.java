@@ -88,8 +88,8 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
     private static void walk(long index, int[] dims, int[][] strides, int[] out) {
         long rest = index;
         for (int d = dims.length - 1; d >= 0; d--) {
-            long i = rest % dims[d];
-            rest /= dims[d];
+            long i = d == 0 ? rest : rest % dims[d]; // the outermost index needs no division (a row group's rows: one kept dimension)
+            if (d > 0) rest /= dims[d];
             if (i != 0) for (int s = 0; s < out.length; s++) out[s] += (int) (i * strides[s][d]);
         }
     }
