@@ -55,11 +55,19 @@ final class Launcher {
         int slots = arrays.length;
         if (kept == 1) {
             int columns = Math.max(GRAIN / (int) Math.min(reducedCount, GRAIN), reducedCount > 1 ? MIN_REDUCED_COLUMNS : 1);
+            int[] perRow = l.reducedDims().length == 1 ? new int[slots] : null; // one reduced dimension: a stride per reduced row
+            for (int s = 0; perRow != null && s < slots; s++) perRow[s] = l.reducedStrides()[s][0];
             CpuThreads.parallelFor(n, chunk(columns), (from, to) -> {
-                int[] offs = new int[slots];
+                int[] offs = new int[slots], first = new int[slots];
+                l.offsetsAt(0, 0, base, first);
+                for (int s = 0; s < slots; s++) first[s] += from * l.innerStrides()[s];
                 for (long r = 0; r < reducedCount; r++) {
-                    l.offsetsAt(0, r, base, offs);
-                    for (int s = 0; s < slots; s++) offs[s] += from * l.innerStrides()[s];
+                    if (perRow != null) {
+                        for (int s = 0; s < slots; s++) offs[s] = first[s] + (int) r * perRow[s];
+                    } else {
+                        l.offsetsAt(0, r, base, offs);
+                        for (int s = 0; s < slots; s++) offs[s] += from * l.innerStrides()[s];
+                    }
                     kernel.run(arrays, offs, maps, to - from);
                 }
             });
@@ -69,6 +77,15 @@ final class Launcher {
         int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, perRow));
         CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
             int[] offs = new int[slots];
+            if (reducedCount == 1) { // elementwise: the next row's offsets by additions (a head merge's copy runs 131,072 rows of 32)
+                int[] index = l.keptIndex(from);
+                l.offsetsAt(from, 0, base, offs);
+                for (int row = from; row < to; row++) {
+                    kernel.run(arrays, offs, maps, n);
+                    if (row + 1 < to) l.nextKept(index, offs);
+                }
+                return;
+            }
             for (int row = from; row < to; row++) {
                 for (long r = 0; r < reducedCount; r++) {
                     l.offsetsAt(row, r, base, offs);

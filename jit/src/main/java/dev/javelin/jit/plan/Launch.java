@@ -85,6 +85,33 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
         walk(reduced, reducedDims, reducedStrides, out);
     }
 
+    /**
+     * Moves {@code offs}, the slots' offsets at kept position {@code index} (one digit per kept
+     * dimension, outermost first), to the next kept position, and {@code index} with them: the
+     * launchers' row loops step through rows with additions instead of {@link #offsetsAt}'s divisions.
+     */
+    public void nextKept(int[] index, int[] offs) {
+        for (int d = keptDims.length - 1; d >= 0; d--) {
+            if (++index[d] < keptDims[d]) {
+                for (int s = 0; s < offs.length; s++) offs[s] += keptStrides[s][d];
+                return;
+            }
+            index[d] = 0;
+            for (int s = 0; s < offs.length; s++) offs[s] -= (keptDims[d] - 1) * keptStrides[s][d];
+        }
+    }
+
+    /** The digits of kept position {@code kept}, one per kept dimension, outermost first. */
+    public int[] keptIndex(long kept) {
+        int[] index = new int[keptDims.length];
+        long rest = kept;
+        for (int d = keptDims.length - 1; d >= 0; d--) {
+            index[d] = (int) (rest % keptDims[d]);
+            rest /= keptDims[d];
+        }
+        return index;
+    }
+
     private static void walk(long index, int[] dims, int[][] strides, int[] out) {
         long rest = index;
         for (int d = dims.length - 1; d >= 0; d--) {
