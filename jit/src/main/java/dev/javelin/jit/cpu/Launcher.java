@@ -2,6 +2,7 @@ package dev.javelin.jit.cpu;
 
 import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.codegen.KernelSupport;
+import dev.javelin.kernels.codegen.TieredKernel;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.RowGroups;
@@ -37,7 +38,8 @@ final class Launcher {
      * Runs {@code kernel}; {@code base} holds each slot's tensor offset, {@code maps} the gather map
      * of each strided slot.
      */
-    static void launch(FusedKernel kernel, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
+    static void launch(FusedKernel tiered, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
+        FusedKernel kernel = current(tiered);
         int slots = arrays.length;
         if (ir.mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(ir, l, arrays[slots - 1], base[slots - 1]);
         if (l.n() == 0 || l.keptCount() == 0 || l.reducedCount() == 0) return;
@@ -149,6 +151,8 @@ final class Launcher {
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
                          int[][][] maps, int[][] owner, int[] home) {
+        FusedKernel[] current = new FusedKernel[kernels.length];
+        for (int k = 0; k < kernels.length; k++) current[k] = current(kernels[k]);
         int n = launches[0].n();
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, BLOCK) : n;
@@ -203,9 +207,9 @@ final class Launcher {
                 for (int k = 0; k < members; k++) {
                     if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
                         int out = local[k].length - 1;
-                        ((float[]) local[k][out])[offs[k][out]] = kernels[k].reduce(local[k], offs[k], maps[k], n);
+                        ((float[]) local[k][out])[offs[k][out]] = current[k].reduce(local[k], offs[k], maps[k], n);
                     } else {
-                        kernels[k].run(local[k], offs[k], maps[k], blocks ? length : launches[k].n()); // n = 1: a value per row
+                        current[k].run(local[k], offs[k], maps[k], blocks ? length : launches[k].n()); // n = 1: a value per row
                     }
                 }
             }
@@ -230,6 +234,15 @@ final class Launcher {
                 kernel.run(arrays, offs, maps, cols);
             }
         });
+    }
+
+    /**
+     * The tier a kernel's calls take for this launch: its generated code once that is warm, called
+     * directly rather than through the tier check per row (about a tenth of a layer norm's row
+     * groups at one thread went to that check); else the tiered kernel, which counts its cold calls.
+     */
+    private static FusedKernel current(FusedKernel kernel) {
+        return kernel instanceof TieredKernel t && t.usesGeneratedCode() ? t.generatedCode() : kernel;
     }
 
     /**
