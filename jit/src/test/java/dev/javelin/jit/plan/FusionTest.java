@@ -279,4 +279,24 @@ class FusionTest {
         assertEquals(33, k.launch().n());
         assertArrayEquals(new int[] {8}, k.launch().reducedDims());
     }
+
+    /**
+     * A backend op reading a reshape of a permuted value (the head merge before an attention block's output
+     * projection): a generated kernel copies the permuted value into planned memory, and the reshape is a view
+     * of that copy; before, the eager engine copied it into a new array at every call.
+     */
+    @Test
+    void aReshapeOfAPermutedValueReadByABackendOpIsCopiedByAKernel() {
+        Tensor heads = dev.javelin.jit.TestTensors.uniform(Shape.of(2, 3, 5, 4), 4L);
+        Tensor w = dev.javelin.jit.TestTensors.uniform(Shape.of(12, 7), 5L);
+        Function<Tensor[], Tensor[]> merge = a -> new Tensor[] {a[0].mul(2.0).permute(0, 2, 1, 3).reshape(10, 12).matmul(a[1])};
+        Graph g = Tracer.trace(merge, heads, w);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        List<PlanStep> steps = p.steps();
+        PlanStep.Kernel copy = (PlanStep.Kernel) steps.stream().filter(s -> s instanceof PlanStep.Kernel).findFirst().orElseThrow();
+        assertEquals(Shape.of(2, 5, 3, 4), copy.node().shape(), "the permuted value, stored densely by the kernel");
+        assertTrue(steps.stream().filter(s -> s instanceof PlanStep.View).allMatch(s -> s.node().isOp(Op.RESHAPE)), steps.toString());
+        dev.javelin.testing.TensorAssert.assertEqual(merge.apply(new Tensor[] {heads, w})[0], p.run(new Tensor[] {heads, w})[0]);
+    }
 }
