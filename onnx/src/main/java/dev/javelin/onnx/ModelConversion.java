@@ -76,7 +76,7 @@ final class ModelConversion {
 
     /** {@code sizes}: a size for each symbolic dimension after the batch axis, by the file's name for it. */
     static Model convert(OnnxGraph graph, String source, Map<String, Integer> sizes) {
-        return new ModelConversion(graph, source, sizes).build();
+        return new ModelConversion(FixedBatch.free(graph, source), source, sizes).build();
     }
 
     private Model build() {
@@ -86,6 +86,7 @@ final class ModelConversion {
             inputs.add(t);
             values.put(in.name(), t);
         }
+        tie(inputs.get(0), graph.inputs().get(0).name());
         Set<OnnxNode> folded = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (OnnxNode node : graph.nodes()) { // first, so that a mapping sees every constant a run of nodes reads
             if (readsOnlyConstants(node)) {
@@ -96,8 +97,7 @@ final class ModelConversion {
         try {
             for (OnnxNode node : graph.nodes()) if (!folded.contains(node)) convert(node);
         } catch (IllegalArgumentException e) {
-            String hint = fixedBatchHint();
-            if (hint == null) hint = anySizeHint();
+            String hint = anySizeHint();
             if (hint == null) throw e;
             throw new IllegalArgumentException(e.getMessage() + hint, e);
         }
@@ -109,6 +109,34 @@ final class ModelConversion {
             outputs.add(t);
         }
         return new Model(inputs, outputs, "onnx_model");
+    }
+
+    /**
+     * Each tied weight ({@link TiedWeights}) becomes one trainable weight of a layer of its own, whose
+     * output (the weight) every node that reads it takes as an input, and its transposed copies become
+     * small layers transposing that output: fine-tuning then updates one variable with the gradients of
+     * every use, as PyTorch does. The layer reads the model's first input ({@code anyInput}) only to
+     * have a place in the graph.
+     */
+    private void tie(Tensor anyInput, String anyInputName) {
+        TiedWeights.find(graph).forEach((weight, transposed) -> {
+            Tensor w = constants.remove(weight);
+            parameters.remove(weight);
+            String out = weight + "/tied";
+            OnnxNode identity = new OnnxNode(out, "Identity", List.of(weight), List.of(out), Map.of());
+            String name = "onnx_tied_" + weight.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
+            OnnxOpLayer layer = new OnnxOpLayer(name, graph.opset(), List.of(identity), List.of(anyInputName),
+                    Map.of(weight, OnnxOpLayer.constant(w, true, false)), out);
+            layer.ensureBuilt(List.of(anyInput.shape()));
+            layer.assignConstants();
+            values.put(weight, layer.apply(List.of(anyInput), false));
+            for (String copy : transposed) {
+                constants.remove(copy);
+                parameters.remove(copy);
+                values.put(copy, synthesized(name + "_transposed", List.of(RecurrentMapping.transpose(weight, copy, 1, 0)), List.of(weight),
+                        List.of(values.get(weight)), Map.of(), copy));
+            }
+        });
     }
 
     /**
@@ -133,23 +161,6 @@ final class ModelConversion {
             sample[d] = size == null ? InputLayer.ANY : size;
         }
         return sample;
-    }
-
-    /**
-     * Why a conversion may fail on a file exported without a dynamic batch: its graph may hold shapes
-     * computed for that batch (a Reshape to [batch * heads, ...]), and toModel traces at a placeholder
-     * batch of 1. Null when no input fixes its batch above 1.
-     */
-    private String fixedBatchHint() {
-        for (ValueInfo in : graph.inputs()) {
-            int[] dims = in.dims();
-            if (dims != null && dims.length > 0 && dims[0] > 1) {
-                return "; note: the file fixes input '" + in.name() + "' at batch " + dims[0] + " and toModel builds a model for any batch,"
-                        + " so shapes the exporter computed for that batch do not fit: export with a dynamic batch axis"
-                        + " (torch.onnx.export(..., dynamic_axes={'" + in.name() + "': {0: 'batch'}})) or run the file with OnnxModel.load";
-            }
-        }
-        return null;
     }
 
     /**
@@ -208,7 +219,12 @@ final class ModelConversion {
         try (Dispatch.Scope s = Dispatch.use(EagerEngine.INSTANCE)) {
             out = Operators.find(node.opType()).apply(new NodeContext(node, graph.opset(), args));
         }
-        for (int o = 0; o < node.outputs().size() && o < out.length; o++) constants.put(node.outputs().get(o), out[o]);
+        for (int o = 0; o < node.outputs().size() && o < out.length; o++) {
+            // an Identity hands back its input; two variables started from one tensor object would share their gradients on the
+            // tape (it finds a variable's gradient through the tensors its reads returned), so a folded copy is a tensor of its own
+            for (Tensor a : args) if (a == out[o] && a.dtype().isFloating()) out[o] = a.mul(1.0);
+            constants.put(node.outputs().get(o), out[o]);
+        }
         // a float value folded from a parameter (an Identity copy, a transposed weight) is a parameter of the layers that read it
         if (in.stream().anyMatch(parameters::contains)) {
             for (int o = 0; o < node.outputs().size() && o < out.length; o++) if (out[o].dtype().isFloating()) parameters.add(node.outputs().get(o));

@@ -48,7 +48,7 @@ final class KernelBody {
         this.owner = owner;
         this.mv = mv;
         this.instructions = new VectorInstructions(mv, owner);
-        this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : 1);
+        this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : ir.outputs());
         arr = new int[slots];
         off = new int[slots];
         map = new int[slots];
@@ -216,7 +216,7 @@ final class KernelBody {
 
     /** Loads a slot's array and offset (and its gather map or broadcast value) into locals. */
     private void prologue(int s) {
-        boolean output = s == ir.inputSlots();
+        boolean output = s >= ir.inputSlots();
         DType dt = output ? ir.outDtype() : ir.loads().get(s).dtype();
         String arrayType = dt == DType.BOOL ? "[Z" : "[F";
         arr[s] = local();
@@ -313,9 +313,11 @@ final class KernelBody {
         int result = value[value.length - 1];
         int out = ir.inputSlots();
         switch (ir.mode()) {
-            case ELEMENTWISE -> {
-                mv.visitVarInsn(ALOAD, result);
-                store(out, masked);
+            case ELEMENTWISE -> { // each result to its own slot, in one pass
+                for (int j = 0; j < ir.outputs(); j++) {
+                    mv.visitVarInsn(ALOAD, value[ir.results().get(j)]);
+                    store(out + j, masked);
+                }
             }
             case REDUCE_ROW -> {
                 if (ir.storesValue()) {
@@ -373,20 +375,21 @@ final class KernelBody {
             } else {
                 loadFloats(s, masked);
             }
-        } else { // strided: a gather through the slot's map, padded so the tail reads valid indices
+        } else { // strided: a gather through the slot's map. The tail reads only its lanes (the Vector API checks a
+            // masked gather's every index), since a launcher that runs a row in chunks passes the whole row's map,
+            // whose entries past the last chunk are past the data
+            if (!bool && !masked) species();
+            mv.visitVarInsn(ALOAD, arr[s]);
+            mv.visitVarInsn(ILOAD, off[s]);
+            mv.visitVarInsn(ALOAD, map[s]);
+            mv.visitVarInsn(ILOAD, i);
+            if (masked) remaining();
             if (bool) {
-                mv.visitVarInsn(ALOAD, arr[s]);
-                mv.visitVarInsn(ILOAD, off[s]);
-                mv.visitVarInsn(ALOAD, map[s]);
-                mv.visitVarInsn(ILOAD, i);
-                support("gatherMask", "([ZI[II)" + VMD);
+                if (masked) support("gatherMaskTail", "([ZI[III)" + VMD);
+                else support("gatherMask", "([ZI[II)" + VMD);
             } else {
-                species();
-                mv.visitVarInsn(ALOAD, arr[s]);
-                mv.visitVarInsn(ILOAD, off[s]);
-                mv.visitVarInsn(ALOAD, map[s]);
-                mv.visitVarInsn(ILOAD, i);
-                mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
+                if (masked) support("gatherTail", "([FI[III)" + FVD);
+                else mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
             }
         }
         mv.visitVarInsn(ASTORE, target);
