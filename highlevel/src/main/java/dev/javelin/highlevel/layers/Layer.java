@@ -269,8 +269,9 @@ public abstract class Layer {
             Tensor out = inputs.size() == 1 ? call(inputs.get(0), training, mask) : call(inputs, training);
             if (out.isSymbolic()) outputShape = out.shape();
             return out;
-        } catch (IllegalArgumentException e) {
-            // an op's message ("mul: shapes ...") names no layer; say which one, as Keras does
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            // an op's message ("mul: shapes ...", "gather: index 7 is out of range ...") names no layer;
+            // say which one, as Keras does
             throw LayerCallException.of(this, inputs, e);
         } finally {
             stack.pop();
