@@ -45,6 +45,8 @@ public abstract class Layer {
     private static final ThreadLocal<Deque<Layer>> CALLING = ThreadLocal.withInitial(ArrayDeque::new);
     /** True while this thread builds layers whose weights a file provides: see {@link #withoutInitialising}. */
     private static final ThreadLocal<Boolean> DECLARING_ONLY = ThreadLocal.withInitial(() -> false);
+    /** While a file's config is turned into layers: {remaining, budget} of layer objects it may make, else null. */
+    private static final ThreadLocal<long[]> LAYERS_LEFT = new ThreadLocal<>();
 
     private final String name;
     private boolean trainable = true;
@@ -67,7 +69,17 @@ public abstract class Layer {
 
     /** @param name null for an automatic name ({@code dense}, {@code dense_1}, ...) */
     protected Layer(String name) {
+        chargeLayerBudget();
         this.name = name != null ? name : uniqueName(snakeCase(getClass().getSimpleName()));
+    }
+
+    /** Counts this layer against the budget of {@link #withoutInitialising(long, Supplier)}, if one is running. */
+    private void chargeLayerBudget() {
+        long[] left = LAYERS_LEFT.get();
+        if (left != null && --left[0] < 0) {
+            throw new IllegalArgumentException("the config makes more than " + left[1] + " layers (at " + getClass().getSimpleName()
+                    + "), more than its file's weights can back: a count in it (e.g. num_layers) is damaged or hostile");
+        }
     }
 
     // ---- what a layer writes ----------------------------------------------------------------
@@ -179,6 +191,21 @@ public abstract class Layer {
             return body.get();
         } finally {
             DECLARING_ONLY.set(before);
+        }
+    }
+
+    /**
+     * {@link #withoutInitialising(Supplier)} that also refuses to make more than {@code maxLayers}
+     * layer objects: a config's counts (a GptModel's {@code num_layers}) make layers before any
+     * weight is declared, so a damaged count in a small file would otherwise run out of memory.
+     */
+    public static <T> T withoutInitialising(long maxLayers, Supplier<T> body) {
+        long[] before = LAYERS_LEFT.get();
+        LAYERS_LEFT.set(new long[] {maxLayers, maxLayers});
+        try {
+            return withoutInitialising(body);
+        } finally {
+            LAYERS_LEFT.set(before);
         }
     }
 
