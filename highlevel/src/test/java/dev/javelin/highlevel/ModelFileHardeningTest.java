@@ -134,6 +134,15 @@ class ModelFileHardeningTest {
     }
 
     @Test
+    void aDirectoryIsNamedWhenLoadedAsAModel() {
+        // the JDK's "Is a directory" named no path
+        IOException e = assertThrows(IOException.class, () -> Model.load(dir));
+        assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("directory"), e.getMessage());
+        e = assertThrows(IOException.class, () -> dense().loadWeights(dir));
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+    }
+
+    @Test
     void loadingDoesNotInitialiseWeightsTheFileProvides() throws IOException {
         AtomicInteger calls = new AtomicInteger();
         Initializer counting = new Initializer() {
