@@ -76,7 +76,7 @@ final class ModelConversion {
 
     /** {@code sizes}: a size for each symbolic dimension after the batch axis, by the file's name for it. */
     static Model convert(OnnxGraph graph, String source, Map<String, Integer> sizes) {
-        return new ModelConversion(graph, source, sizes).build();
+        return new ModelConversion(FixedBatch.free(graph, source), source, sizes).build();
     }
 
     private Model build() {
@@ -96,8 +96,7 @@ final class ModelConversion {
         try {
             for (OnnxNode node : graph.nodes()) if (!folded.contains(node)) convert(node);
         } catch (IllegalArgumentException e) {
-            String hint = fixedBatchHint();
-            if (hint == null) hint = anySizeHint();
+            String hint = anySizeHint();
             if (hint == null) throw e;
             throw new IllegalArgumentException(e.getMessage() + hint, e);
         }
@@ -133,23 +132,6 @@ final class ModelConversion {
             sample[d] = size == null ? InputLayer.ANY : size;
         }
         return sample;
-    }
-
-    /**
-     * Why a conversion may fail on a file exported without a dynamic batch: its graph may hold shapes
-     * computed for that batch (a Reshape to [batch * heads, ...]), and toModel traces at a placeholder
-     * batch of 1. Null when no input fixes its batch above 1.
-     */
-    private String fixedBatchHint() {
-        for (ValueInfo in : graph.inputs()) {
-            int[] dims = in.dims();
-            if (dims != null && dims.length > 0 && dims[0] > 1) {
-                return "; note: the file fixes input '" + in.name() + "' at batch " + dims[0] + " and toModel builds a model for any batch,"
-                        + " so shapes the exporter computed for that batch do not fit: export with a dynamic batch axis"
-                        + " (torch.onnx.export(..., dynamic_axes={'" + in.name() + "': {0: 'batch'}})) or run the file with OnnxModel.load";
-            }
-        }
-        return null;
     }
 
     /**

@@ -64,7 +64,7 @@ final class NeuralOperators {
         Tensor a = ctx.input(0), b = ctx.input(1);
         if (a.rank() != 2 || b.rank() != 2) throw ctx.error("A and B must be matrices, got " + a.shape() + " and " + b.shape());
         if (ctx.attrInt("transA", 0) != 0) a = a.mT();
-        if (ctx.attrInt("transB", 0) != 0) b = ctx.isConstant(1) && b.isContiguous() ? laidOut(TRANSPOSED, b, 1, 0) : b.mT();
+        if (ctx.attrInt("transB", 0) != 0) b = ctx.isInitializer(1) && b.isContiguous() ? laidOut(TRANSPOSED, b, 1, 0) : b.mT();
         if (a.dim(1) != b.dim(0)) throw ctx.error("inner dimensions differ: A' " + a.shape() + ", B' " + b.shape());
         double alpha = ctx.attrFloat("alpha", 1f), beta = ctx.attrFloat("beta", 1f);
         Tensor y = a.matmul(b);
@@ -91,7 +91,7 @@ final class NeuralOperators {
         }
         Window win = Window.of(ctx, new int[] {x.dim(2), x.dim(3)}, new int[] {w.dim(2), w.dim(3)}, spatial, false);
         Tensor nhwc = x.permute(0, 2, 3, 1);
-        Tensor hwio = ctx.isConstant(1) ? channelsLastFilter(filter) : w.permute(2, 3, 1, 0);
+        Tensor hwio = ctx.isInitializer(1) ? channelsLastFilter(filter) : w.permute(2, 3, 1, 0);
         Tensor y = Ops.conv2d(nhwc, hwio, new OpAttrs.Conv(win.strides[0], win.strides[1], win.low[0], win.high[0], win.low[1],
                 win.high[1], win.dilations[0], win.dilations[1], group));
         Tensor bias = ctx.optional(2);

@@ -63,7 +63,7 @@ final class ResizeOperators {
         // The transposed convolution of x is the input-gradient of the convolution that maps the output back to x.
         Tensor dy = x.permute(0, 2, 3, 1);
         // [C, M/group, kH, kW] laid out as the HWIO filter of the convolution from the output back to x
-        Tensor hwio = ctx.isConstant(1) ? NeuralOperators.channelsLastFilter(filter) : w.permute(2, 3, 1, 0);
+        Tensor hwio = ctx.isInitializer(1) ? NeuralOperators.channelsLastFilter(filter) : w.permute(2, 3, 1, 0);
         int outChannels = w.dim(1) * group;
         Shape outShape = Shape.of(x.dim(0), out[0], out[1], outChannels);
         Tensor y = Ops.conv2dBackwardInput(dy, hwio, outShape, new OpAttrs.Conv(strides[0], strides[1], low[0], high[0], low[1], high[1],

@@ -46,6 +46,9 @@ public final class KernelIrAdapter {
 
     /** Moves the JIT's loop dimension to where the GPU kernels want it (see the class comment). */
     public static GpuLayout layout(KernelIR ir, Launch l) {
+        if (ir.outputs() != 1) { // the planner's launches have one output slot; multi-result kernels are launched by their owner
+            throw new IllegalArgumentException("KernelIrAdapter: " + ir.name() + " stores " + ir.outputs() + " results; a plan step's kernel stores one");
+        }
         int slots = l.innerStrides().length;
         boolean loopKept = ir.mode() != KernelIR.Mode.REDUCE_ROW;
         int[] kept = loopKept ? append(l.keptDims(), l.n()) : l.keptDims();

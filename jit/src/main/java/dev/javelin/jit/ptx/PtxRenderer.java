@@ -26,7 +26,9 @@ import java.util.List;
  * <ul>
  *   <li>Elementwise, rank R: a grid-stride loop over the output elements; each input and the
  *   output are addressed through their own offset and strides. Parameters: {@code out, outOffset,
- *   outStride0.., n, dim1.., then per input: ptr, offset, stride0..}.</li>
+ *   outStride0.., n, dim1.., then per input: ptr, offset, stride0..}; a kernel with several
+ *   {@link KernelIR#results() results} has {@code out, outOffset, outStride0..} once per result, in
+ *   order, before {@code n}.</li>
  *   <li>Reduce, K kept and Rr reduced dimensions: one block per output element; threads walk the
  *   reduced positions evaluating the program, then a shuffle + shared-memory reduction. Parameters:
  *   {@code out, outOffset, outStride0.., nOut, R, keptDim1.., redDim1.., then per input: ptr, offset,
@@ -83,9 +85,15 @@ public final class PtxRenderer {
     private static String renderElementwise(String name, KernelIR g, int rank) {
         PtxWriter w = new PtxWriter(name);
         w.maxThreads(BLOCK);
-        String out = w.paramPtr("out");
-        String outOff = w.paramU32("outoff");
-        String[] outStrides = u32s(w, "os", 0, rank);
+        int outputs = g.outputs();
+        String[] outs = new String[outputs], outOffs = new String[outputs];
+        List<String[]> outStrides = new ArrayList<>();
+        for (int j = 0; j < outputs; j++) { // out, outoff, os0..; a second result's as out1, outoff1, os1_0..
+            String sfx = j == 0 ? "" : Integer.toString(j);
+            outs[j] = w.paramPtr("out" + sfx);
+            outOffs[j] = w.paramU32("outoff" + sfx);
+            outStrides.add(u32s(w, j == 0 ? "os" : "os" + j + "_", 0, rank));
+        }
         String n = w.paramU32("n");
         String[] dims = u32s(w, "dim", 1, rank);
         List<String> ptrs = new ArrayList<>();
@@ -96,8 +104,8 @@ public final class PtxRenderer {
             offs.add(w.paramU32("off" + k));
             strides.add(u32s(w, "s" + k + "_", 0, rank));
         }
-        offs.add(outOff);
-        strides.add(outStrides);
+        offs.addAll(List.of(outOffs));
+        strides.addAll(outStrides);
         String i = w.globalThreadId();
         String step = w.gridStride();
         String p = w.reg(Reg.PRED);
@@ -107,8 +115,12 @@ public final class PtxRenderer {
         w.opIf(p, "bra.uni " + end);
         w.label(loop);
         List<String> at = ElementwisePtx.stridedOffsets(w, i, dims, offs, strides);
-        Val result = run(w, KernelIrPtx.lower(g), ptrs, at);
-        PtxTypes.store(w, result.dtype(), w.address(out, at.get(at.size() - 1), PtxTypes.bytes(result.dtype())), result.reg());
+        KernelIR body = KernelIrPtx.lower(g);
+        List<Val> values = KernelIrPtx.values(w, body, slot -> load(w, body, ptrs, at, slot));
+        for (int j = 0; j < outputs; j++) {
+            Val result = values.get(body.results().get(j));
+            PtxTypes.store(w, result.dtype(), w.address(outs[j], at.get(ptrs.size() + j), PtxTypes.bytes(result.dtype())), result.reg());
+        }
         w.op("add.s32 " + i + ", " + i + ", " + step);
         w.op("setp.lt.u32 " + p + ", " + i + ", " + n);
         w.opIf(p, "bra.uni " + loop);
@@ -171,10 +183,12 @@ public final class PtxRenderer {
 
     /** Renders the lowered {@code body} at element offsets {@code at} (one per input), loading each slot where the body reads it. */
     private static Val run(PtxWriter w, KernelIR body, List<String> ptrs, List<String> at) {
-        return KernelIrPtx.render(w, body, slot -> {
-            DType t = body.loads().get(slot).dtype();
-            return new Val(PtxTypes.load(w, t, w.address(ptrs.get(slot), at.get(slot), PtxTypes.bytes(t)), true), t);
-        });
+        return KernelIrPtx.render(w, body, slot -> load(w, body, ptrs, at, slot));
+    }
+
+    private static Val load(PtxWriter w, KernelIR body, List<String> ptrs, List<String> at, int slot) {
+        DType t = body.loads().get(slot).dtype();
+        return new Val(PtxTypes.load(w, t, w.address(ptrs.get(slot), at.get(slot), PtxTypes.bytes(t)), true), t);
     }
 
     private static String[] u32s(PtxWriter w, String prefix, int from, int rank) {

@@ -1,5 +1,6 @@
 package dev.javelin.jit.ptx;
 
+import static dev.javelin.tensor.DType.FLOAT32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,10 @@ import dev.javelin.jit.plan.Lowering;
 import dev.javelin.jit.plan.PlanStep;
 import dev.javelin.kernels.cuda.CudaBackend;
 import dev.javelin.kernels.cuda.Launch;
+import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.KernelIR.Instr;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.Op;
 import dev.javelin.testing.TensorAssert;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.NN;
@@ -18,6 +23,7 @@ import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import dev.javelin.tensor.spi.Backends;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +92,31 @@ class EmulatedFusedKernelTest {
     @Test
     void elementwiseChainWithBroadcasts() {
         check(a -> new Tensor[] {a[0].mul(a[1]).add(2.0).tanh().mul(a[0].sigmoid()).relu()}, data(1, 8, 33), data(2, 33));
+    }
+
+    @Test
+    void aKernelWithSeveralResultsStoresEachFromOneLoop() {
+        // c' = sigmoid(z) * c + tanh(z), stored with the gate and the candidate: rendered from the IR the CPU runs
+        List<KernelIR.Load> two = List.of(new KernelIR.Load(FLOAT32, KernelIR.Access.CONTIGUOUS), new KernelIR.Load(FLOAT32, KernelIR.Access.CONTIGUOUS));
+        KernelIR ir = KernelIR.multiOutput("E_cell", two, List.of(Instr.load(0, FLOAT32), Instr.op(Op.SIGMOID, List.of(0), FLOAT32),
+                Instr.op(Op.TANH, List.of(0), FLOAT32), Instr.load(1, FLOAT32), Instr.op(Op.MUL, List.of(1, 3), FLOAT32),
+                Instr.op(Op.ADD, List.of(4, 2), FLOAT32)), List.of(1, 2, 5));
+        int n = 1000;
+        Tensor z = data(7, n), c = data(8, n);
+        Tensor[] outs = new Tensor[3];
+        List<Object> args = new ArrayList<>();
+        for (int j = 0; j < 3; j++) {
+            outs[j] = Tensor.wrap(Backends.forDevice(GPU).allocate(DType.FLOAT32, n, GPU), Shape.of(n));
+            args.addAll(List.of(CudaBackend.devicePointer(outs[j]), 0, 1));
+        }
+        args.add(n);
+        for (Tensor in : new Tensor[] {z.to(GPU), c.to(GPU)}) args.addAll(List.of(CudaBackend.devicePointer(in), 0, 1));
+        String entry = PtxRenderer.elementwise(ir, 1);
+        String name = entry.substring(entry.indexOf(".entry ") + 7, entry.indexOf('('));
+        CudaBackend.launch(GPU, new Launch(name, entry, (n + PtxRenderer.BLOCK - 1) / PtxRenderer.BLOCK, 1, 1, PtxRenderer.BLOCK, 0, args));
+        Tensor gate = z.sigmoid(), cand = z.tanh();
+        Tensor[] expected = {gate, cand, gate.mul(c).add(cand)};
+        for (int j = 0; j < 3; j++) TensorAssert.assertClose(expected[j], outs[j].to(Device.CPU), 2e-6, 2e-6);
     }
 
     @Test

@@ -71,11 +71,23 @@ class PtxRendererTest {
     private static final KernelIR COUNT = reduce("R_count_pos", Op.REDUCE_SUM, List.of(FLOAT32),
             ld(0, FLOAT32), cf(0), Instr.op(Op.GT, List.of(0, 1), BOOL), Instr.op(Op.CAST, List.of(2), INT64));
 
+    /** x - y, tanh(x - y) and x stored from one loop: three outputs. */
+    private static final KernelIR SEVERAL = KernelIR.multiOutput("E_three", slots(List.of(FLOAT32, FLOAT32)),
+            List.of(ld(0, FLOAT32), ld(1, FLOAT32), f(Op.SUB, 0, 1), f(Op.TANH, 2)), List.of(2, 3, 0));
+
+    @Test
+    void aKernelWithSeveralResultsTakesOneOutputParameterEach() {
+        String entry = PtxRenderer.elementwise(SEVERAL, 2);
+        for (String p : List.of("out,", "outoff,", "out1,", "outoff1,", "out2,", "outoff2,", "os2_1,")) assertTrue(entry.contains(p), p + " in " + entry);
+        assertEquals(3, count(entry, "st.global.f32"), "one store per result");
+        assertEquals(2, count(entry, "ld.global.nc.f32"), "each input loaded once");
+    }
+
     @Test
     void kernelBodiesAssembleForSm80AndSm90() {
         Assumptions.assumeTrue(Ptxas.find() != null, "ptxas is not on the PATH");
         List<String> entries = new ArrayList<>();
-        for (KernelIR ir : List.of(MUL_ADD_RELU, REUSE, MIXED, TRANSCENDENTALS, MASK)) {
+        for (KernelIR ir : List.of(MUL_ADD_RELU, REUSE, MIXED, TRANSCENDENTALS, MASK, SEVERAL)) {
             for (int rank : new int[] {1, 2, 4}) entries.add(PtxRenderer.elementwise(ir, rank));
         }
         for (KernelIR ir : List.of(SUM_EXP, MAX_ABS, COUNT)) {

@@ -48,7 +48,7 @@ final class KernelBody {
         this.owner = owner;
         this.mv = mv;
         this.instructions = new VectorInstructions(mv, owner);
-        this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : 1);
+        this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : ir.outputs());
         arr = new int[slots];
         off = new int[slots];
         map = new int[slots];
@@ -216,7 +216,7 @@ final class KernelBody {
 
     /** Loads a slot's array and offset (and its gather map or broadcast value) into locals. */
     private void prologue(int s) {
-        boolean output = s == ir.inputSlots();
+        boolean output = s >= ir.inputSlots();
         DType dt = output ? ir.outDtype() : ir.loads().get(s).dtype();
         String arrayType = dt == DType.BOOL ? "[Z" : "[F";
         arr[s] = local();
@@ -313,9 +313,11 @@ final class KernelBody {
         int result = value[value.length - 1];
         int out = ir.inputSlots();
         switch (ir.mode()) {
-            case ELEMENTWISE -> {
-                mv.visitVarInsn(ALOAD, result);
-                store(out, masked);
+            case ELEMENTWISE -> { // each result to its own slot, in one pass
+                for (int j = 0; j < ir.outputs(); j++) {
+                    mv.visitVarInsn(ALOAD, value[ir.results().get(j)]);
+                    store(out + j, masked);
+                }
             }
             case REDUCE_ROW -> {
                 if (ir.storesValue()) {

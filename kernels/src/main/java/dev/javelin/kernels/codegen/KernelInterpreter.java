@@ -89,9 +89,13 @@ public final class KernelInterpreter implements FusedKernel {
             evaluate(r, arrays, offsets, maps, i0, len);
             Object v = r[body.length - 1];
             int at = offsets[out] + i0;
-            if (ir.mode() == Mode.ELEMENTWISE) {
-                if (v instanceof boolean[] m) System.arraycopy(m, 0, (boolean[]) arrays[out], at, len);
-                else System.arraycopy((float[]) v, 0, (float[]) arrays[out], at, len);
+            if (ir.mode() == Mode.ELEMENTWISE) { // every input of the block is read before any result is stored
+                for (int j = 0; j < ir.outputs(); j++) {
+                    Object res = r[ir.results().get(j)];
+                    int to = offsets[out + j] + i0;
+                    if (res instanceof boolean[] m) System.arraycopy(m, 0, (boolean[]) arrays[out + j], to, len);
+                    else System.arraycopy((float[]) res, 0, (float[]) arrays[out + j], to, len);
+                }
             } else { // REDUCE_COLUMNS: out = out (op) v, the vector code's operand order
                 float[] o = (float[]) arrays[out], f = (float[]) v;
                 switch (ir.reduceOp()) {

@@ -45,7 +45,11 @@ public final class Decompositions {
                 map[k] = b.emit(Instr.op(in.op(), args, in.dtype()));
             }
         }
-        int result = map[map.length - 1];
+        if (ir.outputs() > 1) { // each result where its rewrite left it
+            return new KernelIR(ir.name(), ir.mode(), ir.reduceOp(), ir.loads(), b.body, ir.outDtype(), false,
+                    ir.results().stream().map(r -> map[r]).toList());
+        }
+        int result = map[ir.results().get(0)];
         if (result != b.body.size() - 1) { // the result is an earlier value (a constant, a cast to its own type): copy it last
             result = in(b, result).dtype() == DType.BOOL ? b.or(result, result) : b.emit(Instr.op(Op.MAX, List.of(result, result), DType.FLOAT32));
         }

@@ -16,7 +16,9 @@ import java.util.List;
  * with that slot's {@link Access}; an op instruction applies an elementwise primitive to earlier
  * results. Values are float32 or bool (a lane mask). The last instruction is the result:
  * <ul>
- *   <li>{@link Mode#ELEMENTWISE}: stored to the output slot (slot {@code loads.size()}) at the loop position;</li>
+ *   <li>{@link Mode#ELEMENTWISE}: stored to the output slot (slot {@code loads.size()}) at the loop position;
+ *       a kernel with several {@link #results() results} (a recurrent cell's step: its states and its
+ *       gates) stores result {@code j} to slot {@code loads.size() + j}, all in the one loop;</li>
  *   <li>{@link Mode#REDUCE_ROW}: combined over the whole loop with {@code reduceOp} and returned as one scalar;
  *       with {@code storesValue}, also stored to slot {@code loads.size()} at the loop position (a row
  *       group's exp pass that sums as it goes);</li>
@@ -39,17 +41,59 @@ import java.util.List;
  * @param body     the instructions, results last
  * @param outDtype the dtype of the result
  * @param storesValue for {@link Mode#REDUCE_ROW} only: the value is also stored along the loop
+ * @param results  the instructions whose values leave the loop, one output slot each: the last
+ *                 instruction alone, or for an elementwise kernel any several of them (each of dtype {@code outDtype})
  */
-public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype, boolean storesValue) {
+public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype, boolean storesValue,
+                       List<Integer> results) {
     public KernelIR {
         loads = List.copyOf(loads);
         body = List.copyOf(body);
+        results = List.copyOf(results);
         if (storesValue && mode != Mode.REDUCE_ROW) throw new IllegalArgumentException("KernelIR: only a row reduction also stores its value, got " + mode);
+        if (results.size() == 1 && results.get(0) != body.size() - 1) {
+            throw new IllegalArgumentException("KernelIR " + name + ": a kernel with one result computes it last, got result " + results + " of " + body.size());
+        }
+        if (results.size() != 1) {
+            if (mode != Mode.ELEMENTWISE || results.isEmpty()) {
+                throw new IllegalArgumentException("KernelIR " + name + ": only an elementwise kernel stores several results, got " + mode + " with " + results);
+            }
+            for (int r : results) {
+                if (r < 0 || r >= body.size() || body.get(r).dtype() != outDtype) {
+                    throw new IllegalArgumentException("KernelIR " + name + ": result %" + r + " is not an instruction of dtype " + outDtype);
+                }
+            }
+        }
     }
 
-    /** A kernel whose result leaves the loop one way only. */
+    /** A kernel whose result, its last instruction, leaves the loop one way only. */
     public KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype) {
         this(name, mode, reduceOp, loads, body, outDtype, false);
+    }
+
+    /** A kernel whose result is its last instruction. */
+    public KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype, boolean storesValue) {
+        this(name, mode, reduceOp, loads, body, outDtype, storesValue, List.of(body.size() - 1));
+    }
+
+    /**
+     * An elementwise float32 kernel that stores several of its values, {@code results.get(j)} to slot
+     * {@code loads.size() + j}: one loop instead of one per result, each input read once.
+     *
+     * <pre>{@code
+     * // sum and difference of two inputs in one pass: slots 2 and 3
+     * KernelIR.multiOutput("E_sum_diff", List.of(dense, dense),
+     *         List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.ADD, List.of(0, 1), F), Instr.op(Op.SUB, List.of(0, 1), F)),
+     *         List.of(2, 3));
+     * }</pre>
+     */
+    public static KernelIR multiOutput(String name, List<Load> loads, List<Instr> body, List<Integer> results) {
+        return new KernelIR(name, Mode.ELEMENTWISE, null, loads, body, DType.FLOAT32, false, results);
+    }
+
+    /** The number of output slots: one per result. */
+    public int outputs() {
+        return results.size();
     }
 
     /**
@@ -60,6 +104,7 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
         if (mode != Mode.ELEMENTWISE || outDtype != DType.FLOAT32) {
             throw new IllegalArgumentException("KernelIR: only a float32 elementwise kernel can reduce as it stores, got " + mode + " " + outDtype);
         }
+        if (results.size() != 1) throw new IllegalArgumentException("KernelIR: a kernel with " + results.size() + " results cannot reduce as it stores");
         return new KernelIR(name, Mode.REDUCE_ROW, reduceOp, loads, body, outDtype, true);
     }
 
@@ -155,7 +200,7 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
         }
     }
 
-    /** Number of input slots; the output (elementwise, reduce-columns) is the slot after them. */
+    /** Number of input slots; the outputs (elementwise, reduce-columns) are the slots after them. */
     public int inputSlots() {
         return loads.size();
     }
@@ -179,6 +224,11 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
             sb.append(in.label());
             for (int a : in.args()) sb.append(" %").append(a);
             sb.append(" : ").append(in.dtype()).append('\n');
+        }
+        if (results.size() > 1) {
+            sb.append("  results");
+            for (int r : results) sb.append(" %").append(r);
+            sb.append('\n');
         }
         return sb.toString();
     }

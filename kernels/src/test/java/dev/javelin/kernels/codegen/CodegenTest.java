@@ -81,6 +81,45 @@ class CodegenTest {
     }
 
     @Test
+    void severalResultsInOneLoopEqualOneKernelEach() {
+        // c' = sigmoid(z) * c + tanh(z): the gate, the candidate and the new c stored by one loop, c updated in place
+        List<KernelIR.Load> two = List.of(new KernelIR.Load(F, Access.CONTIGUOUS), new KernelIR.Load(F, Access.CONTIGUOUS));
+        List<Instr> body = List.of(Instr.load(0, F), Instr.op(Op.SIGMOID, List.of(0), F), Instr.op(Op.TANH, List.of(0), F),
+                Instr.load(1, F), Instr.op(Op.MUL, List.of(1, 3), F), Instr.op(Op.ADD, List.of(4, 2), F));
+        FusedKernel all = generated(KernelIR.multiOutput("E_cell", two, body, List.of(1, 2, 5)));
+        assertTrue(KernelIR.multiOutput("E_cell", two, body, List.of(1, 2, 5)).key().contains("results %1 %2 %5"));
+        int lanes = KernelSupport.S.length();
+        for (int n : new int[] {0, 1, lanes - 1, lanes, 3 * lanes + 5, 301}) {
+            float[] z = new float[n + 1], c = new float[n + 2], gate = new float[n + 3], cand = new float[n + 3];
+            for (int i = 0; i < z.length; i++) z[i] = (float) Math.sin(i * 0.7) * 4;
+            for (int i = 0; i < c.length; i++) c[i] = (float) Math.cos(i * 0.3) * 2;
+            float[] expected = new float[c.length], expectedGate = new float[n + 3], expectedCand = new float[n + 3];
+            for (int r : new int[] {1, 2, 5}) { // each result as a kernel of its own, ending at it
+                FusedKernel one = generated(new KernelIR("E_one", KernelIR.Mode.ELEMENTWISE, null, two, body.subList(0, r + 1), F));
+                float[] target = r == 1 ? expectedGate : r == 2 ? expectedCand : expected;
+                one.run(new Object[] {z, c, target}, new int[] {1, 2, r == 5 ? 2 : 3}, new int[3][], n);
+            }
+            System.arraycopy(c, 0, expected, 0, 2);
+            if (n + 2 < c.length) System.arraycopy(c, n + 2, expected, n + 2, c.length - n - 2);
+            all.run(new Object[] {z, c, gate, cand, c}, new int[] {1, 2, 3, 3, 2}, new int[5][], n);
+            assertArrayEquals(expectedGate, gate, "gate at n=" + n);
+            assertArrayEquals(expectedCand, cand, "candidate at n=" + n);
+            assertArrayEquals(expected, c, "c in place at n=" + n);
+        }
+    }
+
+    @Test
+    void onlyElementwiseKernelsStoreSeveralResults() {
+        List<KernelIR.Load> one = List.of(new KernelIR.Load(F, Access.CONTIGUOUS));
+        List<Instr> body = List.of(Instr.load(0, F), Instr.op(Op.NEG, List.of(0), F));
+        assertThrows(IllegalArgumentException.class, () -> new KernelIR("R_x", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_SUM, one, body, F, false, List.of(0, 1)));
+        assertThrows(IllegalArgumentException.class, () -> KernelIR.multiOutput("E_x", one, body, List.of(0, 2)), "no instruction 2");
+        assertThrows(IllegalArgumentException.class, () -> new KernelIR("E_x", KernelIR.Mode.ELEMENTWISE, null, one, body, F, false, List.of(0)),
+                "a single result is the last instruction");
+        assertThrows(IllegalArgumentException.class, () -> KernelIR.multiOutput("E_x", one, body, List.of(0, 1)).reducingAndStoring(Op.REDUCE_SUM, "R"));
+    }
+
+    @Test
     void rowReductionCombinesAcrossAccumulatorsAndTail() {
         KernelIR ir = new KernelIR("R_test", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_MAX, List.of(new KernelIR.Load(F, Access.CONTIGUOUS)),
                 List.of(Instr.load(0, F), Instr.op(Op.NEG, List.of(0), F)), F);

@@ -79,12 +79,27 @@ class KernelInterpreterTest {
         }
     }
 
+    @Test
+    void severalResultsOfOneLoop() {
+        Random r = new Random(17);
+        // an LSTM-like step: i = sigmoid(x), g = tanh(y), c' = c * i + g stored beside i and g; a broadcast and a strided slot
+        for (Access a : Access.values()) {
+            check(KernelIR.multiOutput("E_cell", loads(F, Access.CONTIGUOUS, F, a, F, Access.CONTIGUOUS),
+                    List.of(Instr.load(0, F), Instr.op(Op.SIGMOID, List.of(0), F), Instr.load(1, F), Instr.op(Op.TANH, List.of(2), F),
+                            Instr.load(2, F), Instr.op(Op.MUL, List.of(4, 1), F), Instr.op(Op.ADD, List.of(5, 3), F)),
+                    List.of(1, 3, 6)), r);
+        }
+        // a result that is a load (a copy) and one that is a constant
+        check(KernelIR.multiOutput("E_copy_const", loads(F, Access.STRIDED),
+                List.of(Instr.load(0, F), Instr.prim(KernelIR.Prim.CONST, List.of(), F, Float.floatToRawIntBits(0.25f))), List.of(0, 1)), r);
+    }
+
     /** Runs {@code ir}'s generated code and its interpreter on the same random data; asserts the same bits. */
     private static void check(KernelIR ir, Random r) {
         FusedKernel generated = ((TieredKernel) CpuCodegen.compile(ir).kernel()).generatedCode();
         FusedKernel interpreter = new KernelInterpreter(ir, LANES);
         for (int n : LENGTHS) {
-            int slots = ir.inputSlots() + 1;
+            int outs = ir.outputs(), slots = ir.inputSlots() + outs;
             Object[] a = new Object[slots], b = new Object[slots];
             int[] offsets = new int[slots];
             int[][] maps = new int[slots][];
@@ -96,10 +111,12 @@ class KernelInterpreterTest {
                 a[s] = b[s] = load.dtype() == B ? bools(length, r) : floats(length, r);
                 if (load.access() == Access.STRIDED) maps[s] = KernelSupport.gatherMap(stride, n);
             }
-            offsets[slots - 1] = 1;
             boolean boolOut = ir.outDtype() == B && ir.mode() == Mode.ELEMENTWISE;
-            a[slots - 1] = boolOut ? new boolean[n + 2] : floats(n + 2, new Random(n));
-            b[slots - 1] = boolOut ? new boolean[n + 2] : floats(n + 2, new Random(n));
+            for (int s = ir.inputSlots(); s < slots; s++) {
+                offsets[s] = 1 + s - ir.inputSlots();
+                a[s] = boolOut ? new boolean[n + 1 + outs] : floats(n + 1 + outs, new Random(n + s));
+                b[s] = boolOut ? new boolean[n + 1 + outs] : floats(n + 1 + outs, new Random(n + s));
+            }
             String what = ir.name() + " " + ir.loads() + " n=" + n;
             if (ir.mode() == Mode.REDUCE_ROW) {
                 float x = generated.reduce(a, offsets, maps, n), y = interpreter.reduce(b, offsets, maps, n);
@@ -109,11 +126,13 @@ class KernelInterpreterTest {
                 generated.run(a, offsets, maps, n);
                 interpreter.run(b, offsets, maps, n);
             }
-            if (boolOut) {
-                assertArrayEquals((boolean[]) a[slots - 1], (boolean[]) b[slots - 1], what);
-            } else {
-                float[] x = (float[]) a[slots - 1], y = (float[]) b[slots - 1];
-                for (int i = 0; i < x.length; i++) assertSameBits(x[i], y[i], what + " at " + i);
+            for (int s = ir.inputSlots(); s < slots; s++) {
+                if (boolOut) {
+                    assertArrayEquals((boolean[]) a[s], (boolean[]) b[s], what);
+                } else {
+                    float[] x = (float[]) a[s], y = (float[]) b[s];
+                    for (int i = 0; i < x.length; i++) assertSameBits(x[i], y[i], what + " slot " + s + " at " + i);
+                }
             }
         }
     }

@@ -45,6 +45,12 @@ public final class KernelIrPtx {
      * instruction's value.
      */
     public static Val render(PtxWriter w, KernelIR body, IntFunction<Val> load) {
+        List<Val> vals = values(w, body, load);
+        return vals.get(vals.size() - 1);
+    }
+
+    /** {@link #render}, returning every instruction's value (a kernel with several {@link KernelIR#results()} stores some of them). */
+    public static List<Val> values(PtxWriter w, KernelIR body, IntFunction<Val> load) {
         List<Val> vals = new ArrayList<>(body.body().size());
         java.util.Map<Integer, String> regionEnds = new java.util.HashMap<>();
         for (Instr in : body.body()) {
@@ -64,7 +70,7 @@ public final class KernelIrPtx {
             String end = regionEnds.remove(vals.size() - 1);
             if (end != null) w.label(end);
         }
-        return vals.get(vals.size() - 1);
+        return vals;
     }
 
     private static Val op(PtxWriter w, Instr in, List<Val> args) {

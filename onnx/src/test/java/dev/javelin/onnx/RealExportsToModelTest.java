@@ -1,0 +1,59 @@
+package dev.javelin.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.javelin.highlevel.CompileOptions;
+import dev.javelin.highlevel.FitOptions;
+import dev.javelin.highlevel.Model;
+import dev.javelin.highlevel.losses.Losses;
+import dev.javelin.highlevel.optimizers.SGD;
+import dev.javelin.tensor.Tensor;
+import dev.javelin.testing.TensorAssert;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Real models as users export them from PyTorch, with the batch fixed ({@code torch.onnx.export} without
+ * {@code dynamic_axes}; {@code make_tomodel_fixtures.py}): {@code OnnxModel.load} and {@code toModel()}
+ * give PyTorch's outputs, the converted model has PyTorch's parameter count, and a few SGD steps of
+ * {@code fit} (eager and compiled) give PyTorch's losses and the outputs PyTorch's fine-tuned model gives.
+ */
+class RealExportsToModelTest {
+    /** name, PyTorch's {@code sum(p.numel() for p in model.parameters())} (tied weights counted once). */
+    @ParameterizedTest
+    @CsvSource({"gru_cls_fixed, 3604", "conv1d_fixed, 379", "gemm_alpha, 24"})
+    void loadsConvertsAndGivesPyTorchsOutputs(String name, long parameters) throws IOException {
+        OnnxFixtures.Case c = OnnxFixtures.load("models", name);
+        Tensor expected = c.outputs().values().iterator().next();
+        OnnxModel onnx = OnnxModel.load(c.model());
+        TensorAssert.assertClose(expected, onnx.call(c.inputArray())[0], 1e-4, 1e-5);
+        Model model = onnx.toModel();
+        TensorAssert.assertClose(expected, model.predict(c.inputArray()[0]), 1e-4, 1e-5);
+        long trainable = model.trainableWeights().stream().mapToLong(v -> v.shape().size()).sum();
+        assertEquals(parameters, trainable, model.summaryText());
+    }
+
+    /**
+     * Three steps of plain SGD (lr 0.05) on the MSE against a fixed target, the whole batch each step, as
+     * the fixture script ran them in PyTorch: the same loss before each step, and the same outputs after.
+     */
+    @ParameterizedTest
+    @CsvSource({"gru_cls_fixed, false", "gru_cls_fixed, true",
+            "conv1d_fixed, false", "conv1d_fixed, true", "gemm_alpha, false", "gemm_alpha, true"})
+    void fineTuningFollowsPyTorchsSteps(String name, boolean compiled) throws IOException {
+        OnnxFixtures.Case c = OnnxFixtures.load("models", name);
+        OnnxFixtures.Case tune = OnnxFixtures.load("models", name, name + ".finetune");
+        Model model = OnnxModel.load(c.model()).toModel();
+        Tensor x = tune.inputs().get("x"), y = tune.inputs().get("y");
+        model.compile(new CompileOptions(new SGD(0.05), Losses.get("mse"), List.of(), compiled));
+        List<Double> losses = model.fit(x, y, FitOptions.builder().batchSize(x.dim(0)).epochs(3).shuffle(false).verbose(0).build())
+                .history().get("loss");
+        float[] expected = tune.outputs().get("losses").toFloatArray();
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], losses.get(i), 1e-4 * Math.abs(expected[i]), name + " loss before step " + i + ": " + losses);
+        }
+        TensorAssert.assertClose(tune.outputs().get("after"), model.predict(x), 1e-3, 1e-4);
+    }
+}

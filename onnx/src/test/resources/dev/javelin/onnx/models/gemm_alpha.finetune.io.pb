@@ -1,0 +1,2 @@
+	test_data*MBinput:xJ<±ÁÇ¿*ñ>_if?6=Q=U¶¾¨§¿l¬j?ùŸ¿—è>?$]‰?ªã¿˜{i??cñ?€y
+¿Õ– ¿*ABinput:yJ0\?Å?P<–¾IqÀ¶„?¡ÑŠ¿-³¿zƒÎ>åˆV?D!8¿ƒÎ¾½¿Æg:>*!Boutput:lossesJOeQ@ìöE@g;@*FBoutput:afterJ0F£`¾ˆhÊ¾\ùO?Î°ş?–_h?¼B¾m ³¿Ô6@?ì'L¿¦Â)¿ÓĞÖ?´@
