@@ -64,9 +64,10 @@ public final class BufferPlan {
                 continue;
             }
             int size = Math.toIntExact(k.size());
+            boolean exact = s instanceof PlanStep.Backend b && takesZeroedMemory(b.node());
             int best = -1;
             for (int f : free) {
-                if (slotTypes.get(f) == k.dtype() && slotSizes.get(f) >= size
+                if (slotTypes.get(f) == k.dtype() && (exact ? slotSizes.get(f) == size : slotSizes.get(f) >= size)
                         && (best < 0 || slotSizes.get(f) < slotSizes.get(best))) best = f;
             }
             if (best < 0) {
@@ -84,9 +85,19 @@ public final class BufferPlan {
         return new Plan.Buffers(slotOfStep, slotTypes, slotSizes);
     }
 
-    /** True for steps whose output memory the program provides: generated kernels and float32 contractions. */
+    /** True for steps whose output memory the program provides: generated kernels and backend ops on the CPU. */
     public static boolean planned(PlanStep s) {
-        return s instanceof PlanStep.Kernel || (s instanceof PlanStep.Backend b && writesProvidedMemory(b.node()));
+        return s instanceof PlanStep.Kernel || (s instanceof PlanStep.Backend b && (writesProvidedMemory(b.node()) || takesZeroedMemory(b.node())));
+    }
+
+    /**
+     * True for any other backend op on the CPU (attention and its gradient, pad, gather, scatter-add, ...):
+     * the executor gives it planned memory of exactly its size, zeroed, which is what the eager engine's
+     * fresh array would be (some of these ops accumulate into their output). Without it each call allocated
+     * them new: in a char-GPT train step ~45 MB of 1-6 MB arrays, each a humongous object for G1.
+     */
+    public static boolean takesZeroedMemory(Node n) {
+        return !writesProvidedMemory(n) && n.device().equals(Device.CPU);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.spi.Views;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -64,8 +65,8 @@ public final class Fusion {
         this.graph = graph;
     }
 
-    /** The fusion decisions for {@code graph}, with {@code forced} values materialized in addition. */
-    public static Fusion decide(Graph graph, Set<Node> forced) {
+    /** The fusion decisions for {@code graph}, with {@code forced} values materialized in addition (each with why). */
+    public static Fusion decide(Graph graph, Map<Node, String> forced) {
         Fusion f = new Fusion(graph);
         f.run(forced);
         return f;
@@ -116,9 +117,9 @@ public final class Fusion {
         return t == DType.FLOAT32 || t == DType.BOOL;
     }
 
-    private void run(Set<Node> forced) {
+    private void run(Map<Node, String> forced) {
         Map<Node, List<Node>> users = graph.users();
-        for (Node n : forced) store(n, "a view of it cannot be expressed by strides: it is copied densely first");
+        forced.forEach(this::store);
         for (Node n : graph.nodes()) {
             if (!n.isOp()) {
                 materialized.add(n);
@@ -155,10 +156,40 @@ public final class Fusion {
     private void need(Node n, String why) {
         if (materialized.contains(n)) return;
         if (n.isView()) {
+            for (Node copy = viewNeedingCopy(n); copy != null; copy = viewNeedingCopy(n)) {
+                store(copy, "a view of it read from memory cannot be expressed by strides: a kernel copies it densely first");
+            }
             if (runtimeViews.add(n)) need(n.input(0), why);
         } else {
             store(n, why);
         }
+    }
+
+    /**
+     * For a view made at run time: the value under the lowest view of its chain that strides over the
+     * chain's dense base cannot express (a reshape of a permuted value), when a generated kernel can copy
+     * it; else null. Without this the eager engine copied it into a new array at every call (the char-GPT
+     * step's head merge before the out-projection: 8 MB a step), memory the buffer plan could not give.
+     */
+    private Node viewNeedingCopy(Node n) {
+        List<Node> chain = new java.util.ArrayList<>();
+        Node base = n;
+        while (base.isView() && !materialized.contains(base)) {
+            chain.add(base);
+            base = base.input(0);
+        }
+        int[] strides = base.shape().contiguousStrides();
+        int offset = 0;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            Views.Layout l = Views.layout(chain.get(i).symbolicCall(), strides, offset);
+            if (l == null) {
+                Node under = chain.get(i).input(0);
+                return under.isView() && !materialized.contains(under) && isFusibleView(under) ? under : null;
+            }
+            strides = l.strides();
+            offset = l.offset();
+        }
+        return null;
     }
 
     private void store(Node n, String why) {

@@ -32,7 +32,8 @@ final class OutputTargets {
             if (graph.variableWrites().containsValue(out)) continue; // a variable keeps that array: copy instead
             for (int t = 0; t < steps.size(); t++) {
                 PlanStep s = steps.get(t);
-                boolean writes = BufferPlan.planned(s);
+                // a backend op other than a contraction may size its writes by its storage's length: not the caller's array
+                boolean writes = BufferPlan.planned(s) && !(s instanceof PlanStep.Backend b && BufferPlan.takesZeroedMemory(b.node()));
                 if (writes && s.node() == out) producer[i] = t;
             }
         }

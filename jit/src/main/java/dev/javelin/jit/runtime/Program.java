@@ -88,7 +88,8 @@ public final class Program {
             memberKernels[r] = new CpuKernel[g.members().size()];
             for (int m = 0; m < memberKernels[r].length; m++) {
                 Plan.Member member = g.members().get(m);
-                memberKernels[r][m] = member.folded() < 0 ? kernels[member.step()] : bindKernel(member.ir(), member.launch());
+                boolean asAlone = member.folded() < 0 && member.launch() == ((PlanStep.Kernel) steps.get(member.step())).launch();
+                memberKernels[r][m] = asAlone ? kernels[member.step()] : bindKernel(member.ir(), member.launch()); // else folded, or one position per row
             }
         }
         generated = steps.stream().anyMatch(st -> st instanceof PlanStep.Kernel);
@@ -308,6 +309,7 @@ public final class Program {
         env[index.get(s.node())] = switch (s) {
             case PlanStep.Kernel k -> runKernel(t, k, env, arena, provided);
             case PlanStep.Backend b -> BufferPlan.writesProvidedMemory(b.node()) ? runContraction(t, b.node(), env, arena, provided)
+                    : BufferPlan.takesZeroedMemory(b.node()) ? runIntoZeroed(t, b.node(), env, arena, provided)
                     : EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
             case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
         };
@@ -389,6 +391,16 @@ public final class Program {
         return out;
     }
 
+    /** Any other CPU backend op, into the memory the plan provides, zeroed as the eager engine's fresh memory is. */
+    private Tensor runIntoZeroed(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
+        HeapStorage storage = HeapStorage.wrap(output(t, node, arena, provided));
+        int size = Math.toIntExact(node.size());
+        storage.clear(size);
+        Tensor out = Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
+        Backends.forDevice(node.device()).execute(node.call(inputs(node, env)), out);
+        return out;
+    }
+
     /**
      * The memory step {@code t} writes: a planned reusable buffer, the caller's array for an output
      * it supplied, or a fresh array for values that leave the program.
@@ -431,6 +443,11 @@ public final class Program {
     static Tensor dense(Tensor t) {
         if (t.isContiguous() && (t.storage() instanceof HeapStorage || !t.device().equals(dev.javelin.tensor.Device.CPU))) return t;
         return EagerEngine.INSTANCE.execute(new OpCall(Op.CONTIGUOUS, List.of(t), OpAttrs.NONE, t.shape(), t.dtype(), t.device()));
+    }
+
+    /** For tests: the reusable buffer step {@code t} writes, or -1 (fresh memory, or none planned). */
+    int bufferOfStep(int t) {
+        return buffers.slotOfStep()[t];
     }
 
     /** For tests: the dtype of each reusable buffer. */

@@ -75,6 +75,36 @@ class FusionTest {
         }
     }
 
+    /** Layer norm with its per-row scale kept (as a train step keeps it for the backward): a value per row. */
+    static Tensor[] layerNormAndScale(Tensor x) {
+        int last = x.rank() - 1;
+        Tensor mean = x.mean(new int[] {last}, true);
+        Tensor centered = x.sub(mean);
+        Tensor scale = centered.mul(centered).mean(new int[] {last}, true).add(1e-5).sqrt().reciprocal();
+        return new Tensor[] {centered.mul(scale).mul(1.5).add(0.25), scale};
+    }
+
+    @Test
+    void aValuePerRowJoinsTheRowGroupOfItsRows() {
+        Graph g = Tracer.trace(a -> layerNormAndScale(a[0]), X);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        assertEquals(List.of("R_sum_8x33 + R_sum_div_sub_mul_8x33 + E_div_add_sqrt_reciprocal_8x1 + E_div_sub_mul_add_8x33"), p.describeRowGroups(),
+                "the scale [8, 1], one position per row, runs inside the group: each row read from memory once\n" + p.plan().decisions());
+    }
+
+    @Test
+    void aValuePerRowInsideARowGroupMatchesEager() {
+        // odd rows, two kept dimensions, rows of one, a single row: the per-row member loops over one position
+        for (Shape shape : List.of(Shape.of(3, 5, 37), Shape.of(6, 1), Shape.of(1, 19), Shape.of(2, 4, 1), Shape.of(1, 1))) {
+            Tensor x = dev.javelin.jit.TestTensors.uniform(shape, -3, 3, shape.size());
+            Tensor[] expected = layerNormAndScale(x), actual = dev.javelin.jit.Jit.compile(a -> layerNormAndScale(a[0])).call(x);
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(expected[i].toFloatArray(), actual[i].toFloatArray(), 0f, shape + " output " + i);
+            }
+        }
+    }
+
     @Test
     void aCheapPrologueIsRecomputedInsideTheReduction() {
         List<PlanStep> steps = plan(a -> new Tensor[] {a[0].sub(1.0).mul(a[0]).sum(new int[] {1}, true).add(a[0].sub(1.0))}, X);
@@ -248,5 +278,25 @@ class FusionTest {
         assertEquals(KernelIR.Mode.REDUCE_COLUMNS, k.ir().mode());
         assertEquals(33, k.launch().n());
         assertArrayEquals(new int[] {8}, k.launch().reducedDims());
+    }
+
+    /**
+     * A backend op reading a reshape of a permuted value (the head merge before an attention block's output
+     * projection): a generated kernel copies the permuted value into planned memory, and the reshape is a view
+     * of that copy; before, the eager engine copied it into a new array at every call.
+     */
+    @Test
+    void aReshapeOfAPermutedValueReadByABackendOpIsCopiedByAKernel() {
+        Tensor heads = dev.javelin.jit.TestTensors.uniform(Shape.of(2, 3, 5, 4), 4L);
+        Tensor w = dev.javelin.jit.TestTensors.uniform(Shape.of(12, 7), 5L);
+        Function<Tensor[], Tensor[]> merge = a -> new Tensor[] {a[0].mul(2.0).permute(0, 2, 1, 3).reshape(10, 12).matmul(a[1])};
+        Graph g = Tracer.trace(merge, heads, w);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        List<PlanStep> steps = p.steps();
+        PlanStep.Kernel copy = (PlanStep.Kernel) steps.stream().filter(s -> s instanceof PlanStep.Kernel).findFirst().orElseThrow();
+        assertEquals(Shape.of(2, 5, 3, 4), copy.node().shape(), "the permuted value, stored densely by the kernel");
+        assertTrue(steps.stream().filter(s -> s instanceof PlanStep.View).allMatch(s -> s.node().isOp(Op.RESHAPE)), steps.toString());
+        dev.javelin.testing.TensorAssert.assertEqual(merge.apply(new Tensor[] {heads, w})[0], p.run(new Tensor[] {heads, w})[0]);
     }
 }

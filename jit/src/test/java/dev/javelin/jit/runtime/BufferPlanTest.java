@@ -2,6 +2,7 @@ package dev.javelin.jit.runtime;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.javelin.autodiff.GradientTape;
 import dev.javelin.jit.TestTensors;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Tracer;
@@ -14,6 +15,7 @@ import dev.javelin.tensor.Op;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.testing.TensorAssert;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +81,40 @@ class BufferPlanTest {
         assertEquals(3, p.steps().stream().filter(s -> s.node().isOp(Op.CONV2D) && BufferPlan.planned(s)).count(), "every convolution writes planned memory");
         Tensor expected = net.apply(new Tensor[] {x, f1, f2})[0];
         for (int call = 0; call < 3; call++) TensorAssert.assertClose(expected, p.run(new Tensor[] {x, f1, f2})[0], 1e-5, 1e-5);
+    }
+
+    /**
+     * Backend ops other than contractions (here attention and its gradient, which accumulates into its output)
+     * take planned memory of their exact size, zeroed: the second layer's gradient reuses the first one's buffer
+     * while it still holds that gradient, and every call gives the eager bits.
+     */
+    @Test
+    void backendOpsTakeZeroedPlannedBuffers() {
+        Function<Tensor[], Tensor[]> twoLayers = a -> {
+            try (GradientTape tape = GradientTape.record()) {
+                tape.watch(a[0]);
+                Tensor h = NN.scaledDotProductAttention(a[0], a[1], a[2], null, true).tanh();
+                Tensor y = NN.scaledDotProductAttention(h, a[1], h, null, true);
+                return new Tensor[] {tape.gradient(y.mul(a[3]).sum(), a[0])[0].mul(a[3])}; // the gradient itself does not leave
+            }
+        };
+        Shape shape = Shape.of(2, 3, 19, 8);
+        Tensor[] in = {TestTensors.uniform(shape, -1.5, 1.5, 11), TestTensors.uniform(shape, -1.5, 1.5, 12),
+            TestTensors.uniform(shape, -1, 1, 13), TestTensors.uniform(shape, -1, 1, 14)};
+        Graph g = Tracer.trace(twoLayers, in);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        List<Integer> backward = new java.util.ArrayList<>();
+        for (int t = 0; t < p.steps().size(); t++) {
+            PlanStep s = p.steps().get(t);
+            if (s.node().isOp(Op.ATTENTION) || s.node().isOp(Op.ATTENTION_BACKWARD)) {
+                assertTrue(BufferPlan.planned(s) && p.bufferOfStep(t) >= 0, "planned memory for " + Program.stepName(s));
+            }
+            if (s.node().isOp(Op.ATTENTION_BACKWARD)) backward.add(p.bufferOfStep(t));
+        }
+        assertEquals(2, backward.size());
+        assertEquals(backward.get(0), backward.get(1), "the second gradient reuses the first one's buffer");
+        Tensor expected = twoLayers.apply(in)[0];
+        for (int call = 0; call < 3; call++) TensorAssert.assertEqual(expected, p.run(in)[0]);
     }
 }

@@ -47,6 +47,18 @@ public final class HeapStorage implements Storage {
     @Override public DType dtype() { return dtype; }
     @Override public int length() { return length; }
 
+    /** Sets the first {@code count} elements to zero (false), as {@link #allocate} leaves them: for reused memory. */
+    public void clear(int count) {
+        switch (array) {
+            case float[] a -> java.util.Arrays.fill(a, 0, count, 0f);
+            case double[] a -> java.util.Arrays.fill(a, 0, count, 0d);
+            case int[] a -> java.util.Arrays.fill(a, 0, count, 0);
+            case long[] a -> java.util.Arrays.fill(a, 0, count, 0L);
+            case boolean[] a -> java.util.Arrays.fill(a, 0, count, false);
+            default -> throw new IllegalStateException("HeapStorage: unsupported array type " + array.getClass().getSimpleName());
+        }
+    }
+
     /** The backing array, of the type named in the class comment. */
     public Object array() { return array; }
 
