@@ -17,8 +17,8 @@ Models (random initialisation, fixed seeds, eval mode, dropout 0):
   gemm_alpha       one Gemm node (alpha 0.5, transB 1) built with onnx.helper, which toModel keeps as an
                    OnnxOpLayer (its weight must still train): x [3, 5], opset 17
 
-and, with --large DIR (not committed): torchvision's mobilenet_v3_small at a fixed batch of 2, 96 x 96, with its
-fine-tuning steps.
+and, with --large DIR (not committed; written to DIR/models, 10 MB): torchvision's mobilenet_v3_small at a fixed
+batch of 2, 96 x 96, with its fine-tuning steps (RealExportsToModelTest, with -Djavelin.onnx.models=DIR).
 
 Run from the repository root with Debian's packages (apt install python3-torch python3-torchvision python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py
@@ -184,6 +184,7 @@ def small(folder):
 
 def large(folder):
     import torchvision
+    folder = os.path.join(folder, "models")  # the layout LargeModelsTest reads (-Djavelin.onnx.models=DIR)
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(34)
     model = randomize_norms(torchvision.models.mobilenet_v3_small(weights=None))

@@ -25,7 +25,8 @@ import java.util.List;
  * and the scales must give {@code 1/sqrt(head size)}, the layer's. The block's last node is defined
  * as the layer's output; its other nodes still convert, but no output reads their layers, so the
  * model does not hold them. A block with a mask, or whose parts are read elsewhere, converts node by
- * node as before.
+ * node as before. An additive mask between the scores and the Softmax maps when it is the causal one
+ * ({@code use_causal_mask}); any other mask keeps the block node by node.
  */
 final class AttentionMapping {
     private AttentionMapping() {}
@@ -80,12 +81,20 @@ final class AttentionMapping {
             return false;
         }
         double scale = 1;
+        boolean causal = false;
         OnnxNode afterScores = softmax, scores = c.producer(softmax.inputs().get(0));
-        if (scores != null && (scores.opType().equals("Mul") || scores.opType().equals("Div")) && only(c, scores, softmax)) {
+        if (scores != null && scores.opType().equals("Add") && scores.inputs().size() == 2 && only(c, scores, softmax)) {
+            String mask = causalMask(c, scores); // an additive mask: the causal one maps onto use_causal_mask, any other stays node by node
+            if (mask == null) return false;
+            causal = true;
+            afterScores = scores;
+            scores = c.producer(scores.inputs().get(scores.inputs().get(0).equals(mask) ? 1 : 0));
+        }
+        if (scores != null && (scores.opType().equals("Mul") || scores.opType().equals("Div")) && only(c, scores, afterScores)) {
             double s = scalar(otherConstant(c, scores));
             scale *= scores.opType().equals("Mul") ? s : 1 / s;
             afterScores = scores;
-            scores = c.producer(otherValue(c, scores)); // an Add of a mask ends the match below: not a MatMul
+            scores = c.producer(otherValue(c, scores));
         }
         if (scores == null || !scores.opType().equals("MatMul") || !only(c, scores, afterScores)) return false;
         OnnxNode q = c.producer(scores.inputs().get(0));
@@ -120,11 +129,12 @@ final class AttentionMapping {
         // heads: the query Reshape's target [T, B*H, D] at the conversion's shapes (B = xt's second axis there)
         Tensor target = c.evaluate(reshapes[0].inputs().get(1));
         long[] t = target == null || target.dtype().isFloating() ? null : target.toLongArray();
+        if (t != null && t.length == 3 && t[1] == -1 && t[0] > 0 && t[2] > 0) t[1] = (long) xt.dim(0) * xt.dim(1) * e / (t[0] * t[2]); // a freed batch
         if (t == null || t.length != 3 || t[2] < 1 || e % t[2] != 0 || t[1] != (long) xt.dim(1) * (e / t[2])) return false;
         int size = (int) t[2], h = e / size;
         if (Math.abs(scale * Math.sqrt(size) - 1) > 1e-6) return false; // MultiHeadAttention scales by 1/sqrt(head size)
         MultiHeadAttention mha = new MultiHeadAttention(h, size, size, 0.0, true, e, new GlorotUniform(), new Zeros(), null,
-                c.runName(inMatMul, "multi_head_attention"));
+                c.runName(inMatMul, "multi_head_attention"), causal);
         Tensor y = mha.apply(c.batchFirst(inMatMul.inputs().get(0), c.runName(inMatMul, "attention")));
         List<Variable> w = mha.weights(); // query/kernel, query/bias, key/..., value/..., attention_output/kernel, /bias
         for (int i = 0; i < 3; i++) {
@@ -135,6 +145,21 @@ final class AttentionMapping {
         w.get(7).assign(bOut == null ? dev.javelin.tensor.Tensors.zeros(e) : bOut.reshape(e));
         c.define(last.outputs().get(0), last == outReshape ? c.transposed(y, c.runName(inMatMul, "attention_time_major")) : y);
         return true;
+    }
+
+    /**
+     * The input of {@code add} that is exactly the causal mask ({@code triu(-inf, 1)}, as PyTorch's
+     * {@code attn_mask} or {@code generate_square_subsequent_mask} make it) at the conversion's shapes,
+     * a constant or shape arithmetic of at least 2 x 2; null when neither is. A mask built from a free
+     * length is seen at the placeholder length 1, where every mask looks causal, so it maps only when
+     * the length is given ({@code toModel(Map)}).
+     */
+    private static String causalMask(ModelConversion c, OnnxNode add) {
+        for (String name : add.inputs()) {
+            Tensor m = c.evaluate(name);
+            if (m != null && m.dtype().isFloating() && m.rank() >= 2 && m.dim(-1) >= 2 && AttentionFusion.isCausal(m)) return name;
+        }
+        return null;
     }
 
     /** The producer of {@code node}'s input {@code i} when it has type {@code opType} and {@code node} alone reads its value. */

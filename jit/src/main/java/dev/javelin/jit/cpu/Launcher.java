@@ -2,7 +2,9 @@ package dev.javelin.jit.cpu;
 
 import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.codegen.KernelSupport;
+import dev.javelin.kernels.codegen.TieredKernel;
 import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.RowGroups;
 import dev.javelin.kernels.cpu.CpuThreads;
@@ -23,11 +25,10 @@ final class Launcher {
      */
     static final int MIN_REDUCED_COLUMNS = 512;
     /**
-     * Elements per partial result when one long row is reduced to a scalar: the eager CPU backend's block
-     * (its {@code Reductions.BLOCK}), so a long dense sum combines the same partials compiled and eager
-     * (with 2^16 a sum of 23,100 floats differed in its last bit between the two).
+     * Elements per partial result when one long row is reduced to a scalar: {@link ReductionOrder#BLOCK}, as
+     * eager's, so a long sum combines the same partials compiled and eager.
      */
-    static final int ROW_CHUNK = 1 << 14;
+    static final int ROW_CHUNK = ReductionOrder.BLOCK;
     /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
     static final int BLOCK = RowGroups.BLOCK;
 
@@ -37,7 +38,8 @@ final class Launcher {
      * Runs {@code kernel}; {@code base} holds each slot's tensor offset, {@code maps} the gather map
      * of each strided slot.
      */
-    static void launch(FusedKernel kernel, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
+    static void launch(FusedKernel tiered, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
+        FusedKernel kernel = current(tiered);
         int slots = arrays.length;
         if (ir.mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(ir, l, arrays[slots - 1], base[slots - 1]);
         if (l.n() == 0 || l.keptCount() == 0 || l.reducedCount() == 0) return;
@@ -55,11 +57,19 @@ final class Launcher {
         int slots = arrays.length;
         if (kept == 1) {
             int columns = Math.max(GRAIN / (int) Math.min(reducedCount, GRAIN), reducedCount > 1 ? MIN_REDUCED_COLUMNS : 1);
+            int[] perRow = l.reducedDims().length == 1 ? new int[slots] : null; // one reduced dimension: a stride per reduced row
+            for (int s = 0; perRow != null && s < slots; s++) perRow[s] = l.reducedStrides()[s][0];
             CpuThreads.parallelFor(n, chunk(columns), (from, to) -> {
-                int[] offs = new int[slots];
+                int[] offs = new int[slots], first = new int[slots];
+                l.offsetsAt(0, 0, base, first);
+                for (int s = 0; s < slots; s++) first[s] += from * l.innerStrides()[s];
                 for (long r = 0; r < reducedCount; r++) {
-                    l.offsetsAt(0, r, base, offs);
-                    for (int s = 0; s < slots; s++) offs[s] += from * l.innerStrides()[s];
+                    if (perRow != null) {
+                        for (int s = 0; s < slots; s++) offs[s] = first[s] + (int) r * perRow[s];
+                    } else {
+                        l.offsetsAt(0, r, base, offs);
+                        for (int s = 0; s < slots; s++) offs[s] += from * l.innerStrides()[s];
+                    }
                     kernel.run(arrays, offs, maps, to - from);
                 }
             });
@@ -69,6 +79,15 @@ final class Launcher {
         int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, perRow));
         CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
             int[] offs = new int[slots];
+            if (reducedCount == 1) { // elementwise: the next row's offsets by additions (a head merge's copy runs 131,072 rows of 32)
+                int[] index = l.keptIndex(from);
+                l.offsetsAt(from, 0, base, offs);
+                for (int row = from; row < to; row++) {
+                    kernel.run(arrays, offs, maps, n);
+                    if (row + 1 < to) l.nextKept(index, offs);
+                }
+                return;
+            }
             for (int row = from; row < to; row++) {
                 for (long r = 0; r < reducedCount; r++) {
                     l.offsetsAt(row, r, base, offs);
@@ -128,10 +147,19 @@ final class Launcher {
      * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
      * rows, one array of a row, or the row of the output of member {@code home[owner]} when that is not -1.
      * A group of elementwise kernels without kept rows takes blocks of {@link #BLOCK} positions as rows.
+     * A member whose launch has n = 1 computes one value per row (its loop has length 1).
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
                          int[][][] maps, int[][] owner, int[] home) {
+        FusedKernel[] current = new FusedKernel[kernels.length];
+        for (int k = 0; k < kernels.length; k++) current[k] = current(kernels[k]);
         int n = launches[0].n();
+        if (n == 0) { // empty rows: each reduction's outputs are its identity, and no kernel runs (it would read an empty row)
+            for (int k = 0; k < kernels.length; k++) {
+                if (irs[k].mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(irs[k], launches[k], arrays[k][arrays[k].length - 1], base[k][base[k].length - 1]);
+            }
+            return;
+        }
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, BLOCK) : n;
         long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();
@@ -139,6 +167,18 @@ final class Launcher {
         int members = kernels.length;
         boolean[] hasScratchRow = new boolean[members];
         for (int[] o : owner) for (int p : o) if (p >= 0 && home[p] < 0) hasScratchRow[p] = true;
+        int[][] firstRow = null, perRow = null;
+        if (!blocks && launches[0].keptDims().length == 1) { // the common case: offsets without Launch.offsetsAt's walk per row and member
+            firstRow = new int[members][];
+            perRow = new int[members][];
+            for (int k = 0; k < members; k++) {
+                firstRow[k] = new int[arrays[k].length];
+                launches[k].offsetsAt(0, 0, base[k], firstRow[k]);
+                perRow[k] = new int[arrays[k].length];
+                for (int s = 0; s < perRow[k].length; s++) perRow[k][s] = launches[k].keptStrides()[s][0];
+            }
+        }
+        int[][] origin = firstRow, rowStride = perRow;
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
@@ -157,6 +197,10 @@ final class Launcher {
             for (int row = from; row < to; row++) {
                 int start = blocks ? row * BLOCK : 0, length = blocks ? Math.min(BLOCK, n - start) : n;
                 for (int k = 0; k < members; k++) {
+                    if (origin != null) { // one kept dimension: each slot a stride per row
+                        for (int s = 0; s < offs[k].length; s++) offs[k][s] = origin[k][s] + row * rowStride[k][s];
+                        continue;
+                    }
                     launches[k].offsetsAt(blocks ? 0 : row, 0, base[k], offs[k]);
                     if (blocks) for (int s = 0; s < offs[k].length; s++) offs[k][s] += start * launches[k].innerStrides()[s];
                 }
@@ -169,9 +213,9 @@ final class Launcher {
                 for (int k = 0; k < members; k++) {
                     if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
                         int out = local[k].length - 1;
-                        ((float[]) local[k][out])[offs[k][out]] = kernels[k].reduce(local[k], offs[k], maps[k], n);
+                        ((float[]) local[k][out])[offs[k][out]] = current[k].reduce(local[k], offs[k], maps[k], n);
                     } else {
-                        kernels[k].run(local[k], offs[k], maps[k], length);
+                        current[k].run(local[k], offs[k], maps[k], blocks ? length : launches[k].n()); // n = 1: a value per row
                     }
                 }
             }
@@ -196,6 +240,15 @@ final class Launcher {
                 kernel.run(arrays, offs, maps, cols);
             }
         });
+    }
+
+    /**
+     * The tier a kernel's calls take for this launch: its generated code once that is warm, called
+     * directly rather than through the tier check per row (about a tenth of a layer norm's row
+     * groups at one thread went to that check); else the tiered kernel, which counts its cold calls.
+     */
+    private static FusedKernel current(FusedKernel kernel) {
+        return kernel instanceof TieredKernel t && t.usesGeneratedCode() ? t.generatedCode() : kernel;
     }
 
     /**

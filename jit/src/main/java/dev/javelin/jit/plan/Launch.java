@@ -51,6 +51,27 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
                 append(offsets, other.offsets[slot]), other.outputSize);
     }
 
+    /**
+     * This launch, one flat run of one position per row of {@code rows} (a per-row value such as layer
+     * norm's {@code 1 / sqrt(var + eps)} over {@code [R, 1]}), as a launch over those rows with a loop of
+     * length 1: each slot's kept strides are its stride along the run times the rows after it. The same
+     * positions in the same order; null when this launch is not such a run.
+     */
+    public Launch perRowOf(Launch rows) {
+        if (keptDims.length > 0 || reducedDims.length > 0 || n != rows.keptCount() || rows.keptDims.length == 0) return null;
+        int[] dims = rows.keptDims;
+        int[][] kept = new int[innerStrides.length][dims.length];
+        for (int s = 0; s < kept.length; s++) {
+            long after = 1;
+            for (int d = dims.length - 1; d >= 0; d--) {
+                kept[s][d] = Math.toIntExact(innerStrides[s] * after);
+                after *= dims[d];
+            }
+        }
+        int[][] noReduced = new int[innerStrides.length][0];
+        return new Launch(1, new int[innerStrides.length], dims.clone(), kept, new int[0], noReduced, offsets.clone(), outputSize);
+    }
+
     private static int[] append(int[] a, int v) {
         int[] r = Arrays.copyOf(a, a.length + 1);
         r[a.length] = v;
@@ -64,11 +85,38 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
         walk(reduced, reducedDims, reducedStrides, out);
     }
 
+    /**
+     * Moves {@code offs}, the slots' offsets at kept position {@code index} (one digit per kept
+     * dimension, outermost first), to the next kept position, and {@code index} with them: the
+     * launchers' row loops step through rows with additions instead of {@link #offsetsAt}'s divisions.
+     */
+    public void nextKept(int[] index, int[] offs) {
+        for (int d = keptDims.length - 1; d >= 0; d--) {
+            if (++index[d] < keptDims[d]) {
+                for (int s = 0; s < offs.length; s++) offs[s] += keptStrides[s][d];
+                return;
+            }
+            index[d] = 0;
+            for (int s = 0; s < offs.length; s++) offs[s] -= (keptDims[d] - 1) * keptStrides[s][d];
+        }
+    }
+
+    /** The digits of kept position {@code kept}, one per kept dimension, outermost first. */
+    public int[] keptIndex(long kept) {
+        int[] index = new int[keptDims.length];
+        long rest = kept;
+        for (int d = keptDims.length - 1; d >= 0; d--) {
+            index[d] = (int) (rest % keptDims[d]);
+            rest /= keptDims[d];
+        }
+        return index;
+    }
+
     private static void walk(long index, int[] dims, int[][] strides, int[] out) {
         long rest = index;
         for (int d = dims.length - 1; d >= 0; d--) {
-            long i = rest % dims[d];
-            rest /= dims[d];
+            long i = d == 0 ? rest : rest % dims[d]; // the outermost index needs no division (a row group's rows: one kept dimension)
+            if (d > 0) rest /= dims[d];
             if (i != 0) for (int s = 0; s < out.length; s++) out[s] += (int) (i * strides[s][d]);
         }
     }

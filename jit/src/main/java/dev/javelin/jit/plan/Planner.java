@@ -52,7 +52,8 @@ public final class Planner {
                 for (int u = t; u < end; u++) {
                     if (u > t && folded[u - 1] != null) continue; // computed by the previous member
                     PlanStep.Kernel k = folded[u] != null ? folded[u] : (PlanStep.Kernel) steps.get(u);
-                    members.add(new Plan.Member(u, folded[u] != null ? u + 1 : -1, k.ir(), k.launch(), groups.scratch()[u]));
+                    Launch launch = folded[u] != null ? k.launch() : RowGroups.memberLaunch(((PlanStep.Kernel) steps.get(t)).launch(), k);
+                    members.add(new Plan.Member(u, folded[u] != null ? u + 1 : -1, k.ir(), launch, groups.scratch()[u]));
                 }
                 runs.add(new Plan.RowGroup(t, end, members));
                 t = end - 1;

@@ -54,12 +54,13 @@ public record RowGroups(int[] end, boolean[] scratch) {
             if (!(steps.get(t) instanceof PlanStep.Kernel first) || !rowKernel(first)) continue;
             boolean blocks = first.launch().keptCount() == 1; // one long run: blocks of positions are the rows
             if (blocks && (first.ir().mode() != KernelIR.Mode.ELEMENTWISE || first.launch().n() <= BLOCK)) continue;
-            Map<Node, PlanStep.Kernel> members = new IdentityHashMap<>();
-            members.put(first.node(), first);
+            Map<Node, Launch> members = new IdentityHashMap<>();
+            members.put(first.node(), first.launch());
             int u = t + 1;
             while (u < steps.size() && steps.get(u) instanceof PlanStep.Kernel k && rowKernel(k)
-                    && (!blocks || k.ir().mode() == KernelIR.Mode.ELEMENTWISE) && sameRows(first.launch(), k.launch()) && readsMembersPerRow(k, members)) {
-                members.put(k.node(), k);
+                    && (!blocks || k.ir().mode() == KernelIR.Mode.ELEMENTWISE) && memberLaunch(first.launch(), k) != null
+                    && readsMembersPerRow(memberLaunch(first.launch(), k), k, members)) {
+                members.put(k.node(), memberLaunch(first.launch(), k));
                 u++;
             }
             if (u < steps.size() && u > t && steps.get(u) instanceof PlanStep.Kernel k) {
@@ -87,12 +88,25 @@ public record RowGroups(int[] end, boolean[] scratch) {
     }
 
     /** Why kernel {@code k} does not join the group that {@code first} starts, or null when it could. */
-    private static String whyNot(PlanStep.Kernel first, PlanStep.Kernel k, boolean blocks, Map<Node, PlanStep.Kernel> members) {
+    private static String whyNot(PlanStep.Kernel first, PlanStep.Kernel k, boolean blocks, Map<Node, Launch> members) {
         if (!rowKernel(k)) return "it is not a row kernel (" + k.ir().mode().name().toLowerCase(java.util.Locale.ROOT) + ", reduced " + Arrays.toString(k.launch().reducedDims()) + ")";
         if (blocks && k.ir().mode() != KernelIR.Mode.ELEMENTWISE) return "a reduction does not join a group of blocks";
-        if (!sameRows(first.launch(), k.launch())) return "other rows (n=" + k.launch().n() + " kept=" + Arrays.toString(k.launch().keptDims()) + ")";
-        if (!readsMembersPerRow(k, members)) return "it reads a member's result outside its own row";
+        Launch l = memberLaunch(first.launch(), k);
+        if (l == null) return "other rows (n=" + k.launch().n() + " kept=" + Arrays.toString(k.launch().keptDims()) + ")";
+        if (!readsMembersPerRow(l, k, members)) return "it reads a member's result outside its own row";
         return null;
+    }
+
+    /**
+     * The launch kernel {@code k} runs with in a row group whose first member runs {@code rows}: its own
+     * over the same rows; or, for an elementwise kernel over one position per row (layer norm's
+     * {@code 1 / sqrt(var + eps)}, [R, 1]), {@link Launch#perRowOf} those rows, a loop of length 1; else null.
+     */
+    public static Launch memberLaunch(Launch rows, PlanStep.Kernel k) {
+        if (sameRows(rows, k.launch())) return k.launch();
+        if (k.ir().mode() != KernelIR.Mode.ELEMENTWISE || rows.keptCount() == 1) return null;
+        for (KernelIR.Load in : k.ir().loads()) if (in.access() == KernelIR.Access.STRIDED) return null; // a gather map walks the flat run
+        return k.launch().perRowOf(rows);
     }
 
     private static boolean rowKernel(PlanStep.Kernel k) {
@@ -104,17 +118,20 @@ public record RowGroups(int[] end, boolean[] scratch) {
         return a.n() == b.n() && Arrays.equals(a.keptDims(), b.keptDims());
     }
 
-    /** True when every read of a member's result is at the reader's own row. */
-    private static boolean readsMembersPerRow(PlanStep.Kernel k, Map<Node, PlanStep.Kernel> members) {
+    /**
+     * True when every read of a member's result by {@code k} (running {@code l}) is at the reader's own
+     * row: along it for a value per position, as one broadcast scalar for a value per row (a reduction's,
+     * or a member whose loop has length 1); a reader whose own loop has length 1 reads one position either way.
+     */
+    private static boolean readsMembersPerRow(Launch l, PlanStep.Kernel k, Map<Node, Launch> members) {
         for (int s = 0; s < k.leaves().size(); s++) {
-            PlanStep.Kernel producer = members.get(k.leaves().get(s));
-            if (producer == null) continue;
-            Launch p = producer.launch();
+            Launch p = members.get(k.leaves().get(s));
+            if (p == null) continue;
             int out = p.innerStrides().length - 1;
-            int expectedInner = producer.ir().mode() == KernelIR.Mode.REDUCE_ROW ? 0 : 1;
-            if (k.launch().innerStrides()[s] != expectedInner) return false;
-            if (!Arrays.equals(k.launch().keptStrides()[s], p.keptStrides()[out])) return false;
-            if (k.launch().offsets()[s] != p.offsets()[out]) return false;
+            int expectedInner = p.n() == 1 || p.innerStrides()[out] == 0 ? 0 : 1;
+            if (l.n() > 1 && l.innerStrides()[s] != expectedInner) return false;
+            if (!Arrays.equals(l.keptStrides()[s], p.keptStrides()[out])) return false;
+            if (l.offsets()[s] != p.offsets()[out]) return false;
         }
         return true;
     }

@@ -25,6 +25,8 @@ import java.util.List;
  * ({@link KernelIR#storesValue()}: softmax's exp(x - max) and its sum) stores its value and reduces
  * it in the same loop. One launch instead of one per member, each row read from memory once.
  *
+ * <p>A member that computes one value per row (n = 1 in its launch) loops over one position.
+ *
  * <p>Parameters: {@code n, keptDim1.., then per member and slot (inputs, output, a folded
  * reduction's output): ptr, offset, keptStride0.., innerStride}. Grid: one block per row.
  */
@@ -43,11 +45,16 @@ public final class RowGroupPtx {
         for (Plan.Member m : g.members()) {
             reduces |= m.ir().mode() == KernelIR.Mode.REDUCE_ROW;
             if (m.ir().mode() == KernelIR.Mode.REDUCE_COLUMNS || m.launch().reducedDims().length > 0
-                    || !Arrays.equals(kept, m.launch().keptDims()) || m.launch().n() != g.members().get(0).launch().n()) {
+                    || !Arrays.equals(kept, m.launch().keptDims()) || m.launch().n() != g.members().get(0).launch().n() && !onePerRow(m)) {
                 return false;
             }
         }
         return reduces;
+    }
+
+    /** True when member {@code m} computes one value per row (its loop has length 1: layer norm's 1 / sqrt(var + eps)). */
+    private static boolean onePerRow(Plan.Member m) {
+        return m.launch().n() == 1 && m.ir().mode() == KernelIR.Mode.ELEMENTWISE;
     }
 
     /** The kernel of {@code members}' bodies (cached by them). */
@@ -56,7 +63,7 @@ public final class RowGroupPtx {
         StringBuilder key = new StringBuilder("k" + keptRank);
         StringBuilder names = new StringBuilder();
         for (Plan.Member m : members) {
-            key.append('\n').append(m.ir().key());
+            key.append('\n').append(onePerRow(m) ? "one per row\n" : "").append(m.ir().key());
             names.append(names.length() > 0 ? "_" : "").append(m.ir().name().replaceFirst("_[0-9x]+$", "").replaceFirst("^[ER]_", ""));
         }
         String base = ("G_" + names).replaceAll("[^A-Za-z0-9_]", "_");
@@ -133,13 +140,13 @@ public final class RowGroupPtx {
         w.op("mov.u32 " + nt + ", %ntid.x");
         for (int m = 0; m < members.size(); m++) {
             member(w, members.get(m).ir(), ptrs.get(m), inner.get(m),
-                    ElementwisePtx.stridedOffsets(w, row, keptDims, offs.get(m), kept.get(m)), n, tid, nt);
+                    ElementwisePtx.stridedOffsets(w, row, keptDims, offs.get(m), kept.get(m)), onePerRow(members.get(m)) ? "1" : n, tid, nt);
             w.op("bar.sync 0"); // what this member wrote is seen by the next one
         }
         return w.finish();
     }
 
-    /** One member over the block's row: the loop, then (a reduction) the block reduction and thread 0's store. */
+    /** One member over the block's row ({@code n} positions, a register or an immediate): the loop, then (a reduction) the block reduction and thread 0's store. */
     private static void member(PtxWriter w, KernelIR ir, String[] ptrs, String[] inner, List<String> bases, String n, String tid, String nt) {
         KernelIR body = KernelIrPtx.lower(ir);
         int value = ir.loads().size();

@@ -89,7 +89,8 @@ public final class Program {
             memberKernels[r] = new CpuKernel[g.members().size()];
             for (int m = 0; m < memberKernels[r].length; m++) {
                 Plan.Member member = g.members().get(m);
-                memberKernels[r][m] = member.folded() < 0 ? kernels[member.step()] : bindKernel(member.ir(), member.launch());
+                boolean asAlone = member.folded() < 0 && member.launch() == ((PlanStep.Kernel) steps.get(member.step())).launch();
+                memberKernels[r][m] = asAlone ? kernels[member.step()] : bindKernel(member.ir(), member.launch()); // else folded, or one position per row
             }
         }
         generated = steps.stream().anyMatch(st -> st instanceof PlanStep.Kernel);

@@ -75,6 +75,36 @@ class FusionTest {
         }
     }
 
+    /** Layer norm with its per-row scale kept (as a train step keeps it for the backward): a value per row. */
+    static Tensor[] layerNormAndScale(Tensor x) {
+        int last = x.rank() - 1;
+        Tensor mean = x.mean(new int[] {last}, true);
+        Tensor centered = x.sub(mean);
+        Tensor scale = centered.mul(centered).mean(new int[] {last}, true).add(1e-5).sqrt().reciprocal();
+        return new Tensor[] {centered.mul(scale).mul(1.5).add(0.25), scale};
+    }
+
+    @Test
+    void aValuePerRowJoinsTheRowGroupOfItsRows() {
+        Graph g = Tracer.trace(a -> layerNormAndScale(a[0]), X);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        assertEquals(List.of("R_sum_8x33 + R_sum_div_sub_mul_8x33 + E_div_add_sqrt_reciprocal_8x1 + E_div_sub_mul_add_8x33"), p.describeRowGroups(),
+                "the scale [8, 1], one position per row, runs inside the group: each row read from memory once\n" + p.plan().decisions());
+    }
+
+    @Test
+    void aValuePerRowInsideARowGroupMatchesEager() {
+        // odd rows, two kept dimensions, rows of one, a single row: the per-row member loops over one position
+        for (Shape shape : List.of(Shape.of(3, 5, 37), Shape.of(6, 1), Shape.of(1, 19), Shape.of(2, 4, 1), Shape.of(1, 1))) {
+            Tensor x = dev.javelin.jit.TestTensors.uniform(shape, -3, 3, shape.size());
+            Tensor[] expected = layerNormAndScale(x), actual = dev.javelin.jit.Jit.compile(a -> layerNormAndScale(a[0])).call(x);
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(expected[i].toFloatArray(), actual[i].toFloatArray(), 0f, shape + " output " + i);
+            }
+        }
+    }
+
     @Test
     void aCheapPrologueIsRecomputedInsideTheReduction() {
         List<PlanStep> steps = plan(a -> new Tensor[] {a[0].sub(1.0).mul(a[0]).sum(new int[] {1}, true).add(a[0].sub(1.0))}, X);

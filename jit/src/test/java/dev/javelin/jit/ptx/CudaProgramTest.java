@@ -106,6 +106,17 @@ class CudaProgramTest {
             return new Tensor[] {c.div(c.mul(c).mean(new int[] {1}, true).add(1e-5).sqrt())};
         };
         same(layerNorm, false, data(5, 4, 300));
+        same(CudaProgramTest::layerNormAndScale, false, data(19, 3, 5, 37)); // the scale per row inside the group, two kept dimensions
+        String plan = explain(CudaProgramTest::layerNormAndScale, data(19, 3, 5, 37));
+        assertTrue(plan.contains("E_div_add_sqrt_reciprocal_3x5x1 + E_div_sub_mul_add") && plan.contains("%1..%25: one kernel G_sum_sum_div_sub_mul_div_add_sqrt"),
+                "the per-row scale is a member of the group, which runs as one kernel:\n" + plan);
+    }
+
+    /** Layer norm with its per-row scale kept: a member of the row group with one position per row. */
+    private static Tensor[] layerNormAndScale(Tensor[] a) {
+        Tensor c = a[0].sub(a[0].mean(new int[] {-1}, true));
+        Tensor scale = c.mul(c).mean(new int[] {-1}, true).add(1e-5).sqrt().reciprocal();
+        return new Tensor[] {c.mul(scale).add(0.5), scale};
     }
 
     /** The epilogue runs in the GEMM's store: a broadcast bias, a dense residual over one flat run, both tile variants. */
@@ -214,6 +225,7 @@ class CudaProgramTest {
                 a[0].exp().sub(a[1].sin()).div(a[1].cos().abs().add(1.0)).log(), NN.softmax(a[0], 1),
                 a[0].exp().sum(new int[] {0}, false), a[0].max(new int[] {1}, true)}, x, w);
         explain(a -> new Tensor[] {a[0].matmul(a[1]).add(a[2]).relu()}, data(6, 7, 19), data(7, 19, 13), data(8, 13));
+        explain(CudaProgramTest::layerNormAndScale, data(19, 3, 5, 37));
         explain(trainStep(weights(GPU)), data(11, 4, 6, 6, 1), Ops.unsqueeze(Tensors.of(new long[] {0, 2, 1, 2}), 1));
         Map<String, String> entries = PtxCache.entries();
         assertTrue(entries.keySet().stream().anyMatch(n -> n.startsWith("E_") && n.matches(".*_[0-9a-f]{16}$")),

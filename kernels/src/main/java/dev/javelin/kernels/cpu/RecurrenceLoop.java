@@ -45,11 +45,11 @@ final class RecurrenceLoop {
     void forward(OpCall call, Tensor out) {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         Cell cell = a.cell();
-        RecurrentCell math = RecurrentCell.of(a, loops);
+        RecurrentCell math = RecurrentCell.of(a);
         Tensor x = call.input(0);
         int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gates = cell.gates(), gw = gates * u;
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states, ow = cell.outputWidth() * u;
-        int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
+        int loopGates = math.loopGates();
         SequenceOperand xs = SequenceOperand.of(x);
         float[] w = Elementwise.denseFloats(call.input(1));
         float[] bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
@@ -117,12 +117,12 @@ final class RecurrenceLoop {
     void backward(OpCall call, Tensor out) {
         OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
         Cell cell = a.cell();
-        RecurrentCell math = RecurrentCell.of(a, loops);
+        RecurrentCell math = RecurrentCell.of(a);
         int last = call.inputs().size();
         Tensor y = call.input(last - 2);
         int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gates = cell.gates(), gw = gates * u;
         int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states;
-        int loopGates = math.loopGates() < 0 ? gates : math.loopGates();
+        int loopGates = math.loopGates();
         float[] wt = SequenceOperand.transposed(call.input(0));
         float[][] initial = new float[states][];
         for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(1 + params + i));
@@ -146,7 +146,7 @@ final class RecurrenceLoop {
             float[][] dState = new float[states][], dPrevious = new float[states][ru];
             RecurrentCell.Backward k = new RecurrentCell.Backward(new float[kept * ru], new float[kept * ru], new float[states][ru],
                     new float[states][ru], dState, dInput, params > 0 ? new float[gates * ru] : dInput, dPrevious,
-                    new float[ru], new float[ru], new float[ru]);
+                    new float[ru], new float[ru]);
             float[] dhNext = new float[ru];
             float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, dhGate = drop != null ? new float[ru] : null;
             int[] step = {0}; // the input time of the step the cell's own products belong to

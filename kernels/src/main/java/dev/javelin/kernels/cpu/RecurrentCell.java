@@ -1,47 +1,46 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.tensor.Op;
+import dev.javelin.kernels.codegen.FusedKernel;
+import dev.javelin.kernels.ir.CellStep;
+import dev.javelin.kernels.ir.CellStep.Buffer;
+import dev.javelin.kernels.ir.RecurrentCells;
 import dev.javelin.tensor.OpAttrs;
-import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
-import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gate math of one recurrent cell and its gradient, on a thread's block of {@code ru = rows·units}
- * values kept gate-major (each gate's rows side by side, so every step is a few long vector loops).
- * {@link RecurrenceLoop} owns everything else: the row blocks, the per-step GEMM, the mask, the
- * packed result and the final {@code dw} GEMM. The math is the reference backend's in float32.
+ * values kept gate-major: the kernels {@link RecurrentCells} defines, generated from the kernel IR
+ * (each step one loop per kernel, several results stored by it) and kept per cell and activations.
+ * {@link RecurrenceLoop} owns everything else: the row blocks, the per-step GEMM, the mask, the packed
+ * result and the final {@code dw} GEMM.
  */
-abstract class RecurrentCell {
-    static final float[] ONE = {1f};
-    private static final float[] ZERO = {0f}, HALF = {0.5f}, SIXTH = {(float) (1.0 / 6)};
+final class RecurrentCell {
+    private static final Map<List<Object>, RecurrentCell> CELLS = new ConcurrentHashMap<>();
 
-    final FloatLoops loops;
-    /** Keras's {@code activation} and {@code recurrent_activation} (the gates'; unused by a cell without gates). */
-    final Activation act, gate;
+    private final Phase[] forward, backward;
+    private final int loopGates;
 
-    RecurrentCell(FloatLoops loops, Activation act, Activation gate) {
-        this.loops = loops;
-        this.act = act;
-        this.gate = gate;
+    private RecurrentCell(OpAttrs.Recurrence a) {
+        forward = compile(RecurrentCells.forward(a.cell(), a.activation(), a.recurrentActivation()));
+        backward = compile(RecurrentCells.backward(a.cell(), a.activation(), a.recurrentActivation()));
+        int products = 0;
+        for (Phase p : forward) if (p.product() != null) products++;
+        loopGates = a.cell().gates() - products;
     }
 
-    /** The kernel of the op's cell with its activations. */
-    static RecurrentCell of(OpAttrs.Recurrence a, FloatLoops loops) {
-        return switch (a.cell()) {
-            case LSTM -> new LstmCell(loops, a.activation(), a.recurrentActivation());
-            case GRU -> new GruCell(loops, a.activation(), a.recurrentActivation());
-            case GRU_RESET_BEFORE -> new GruResetBeforeCell(loops, a.activation(), a.recurrentActivation());
-            case RNN -> new RnnCell(loops, a.activation(), a.recurrentActivation());
-        };
+    /** The kernels of the op's cell with its activations (generated once per JVM). */
+    static RecurrentCell of(OpAttrs.Recurrence a) {
+        return CELLS.computeIfAbsent(List.of(a.cell(), a.activation(), a.recurrentActivation()), k -> new RecurrentCell(a));
     }
 
     /**
      * The gates whose products the loop runs itself, before the cell: the first {@code loopGates()}
-     * read h. A cell whose later gates read something else (GRU with the reset gate before the
-     * product) runs those through {@link GateProducts}.
+     * read h. The later ones (GRU with the reset gate before the product) the cell runs through {@link GateProducts}.
      */
     int loopGates() {
-        return -1; // all
+        return loopGates;
     }
 
     /**
@@ -63,66 +62,70 @@ abstract class RecurrentCell {
      * Updates {@code states} in place and writes the columns stored after them, gate-major, into
      * {@code stored}; {@code scratch} is {@code ru} long.
      */
-    abstract void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru, GateProducts products);
+    void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru, GateProducts products) {
+        float[][] buffers = new float[Buffer.values().length][];
+        buffers[Buffer.ACC.ordinal()] = acc;
+        buffers[Buffer.INPUT.ordinal()] = input;
+        buffers[Buffer.H.ordinal()] = states[0];
+        buffers[Buffer.C.ordinal()] = states.length > 1 ? states[1] : null;
+        buffers[Buffer.STORED.ordinal()] = stored;
+        buffers[Buffer.SCRATCH.ordinal()] = scratch;
+        for (Phase p : forward) {
+            if (p.product() == null) p.run(buffers, ru);
+            else products.forward(p.product().gate(), buffers[p.product().read().ordinal()]);
+        }
+    }
 
     /** One step backward on the buffers of {@code k} (see {@link Backward}). */
-    abstract void backward(Backward k, int ru, GateProducts products);
-
-    /**
-     * A step's buffers in the backward, each gate-major. Given: the stored columns and their
-     * gradients, the states after the step ({@code current}) and before it ({@code previous}), and
-     * {@code dState}: each state's gradient reaching the gates (zero on masked rows; the cell may
-     * overwrite it). The cell writes the gradient of the step's input into {@code dInput}, that of the
-     * GEMM's result into {@code dAcc} (the same array for a cell without a recurrent bias), and each
-     * previous state's gradient other than through {@code w} into {@code dPrevious} (zeroed by the
-     * loop). {@code t1..t3} are scratch, {@code ru} long.
-     */
-    record Backward(float[] stored, float[] storedGrads, float[][] current, float[][] previous, float[][] dState,
-                    float[] dInput, float[] dAcc, float[][] dPrevious, float[] t1, float[] t2, float[] t3) {}
-
-    /** {@code out[oo..] = f(x[xo..])} for {@code n} values (in place when they are the same). */
-    final void activate(Activation f, float[] x, int xo, float[] out, int oo, int n) {
-        if (f.op() != null) {
-            loops.unary(f.op(), x, xo, 1, out, oo, 1, n);
-        } else if (f == Activation.HARD_SIGMOID) { // min(max(x/6 + 1/2, 0), 1), as the layers' composition
-            loops.binary(Op.MUL, x, xo, 1, SIXTH, 0, 0, out, oo, 1, n);
-            loops.binary(Op.ADD, out, oo, 1, HALF, 0, 0, out, oo, 1, n);
-            loops.binary(Op.MAX, out, oo, 1, ZERO, 0, 0, out, oo, 1, n);
-            loops.binary(Op.MIN, out, oo, 1, ONE, 0, 0, out, oo, 1, n);
-        } else if (x != out || xo != oo) {
-            System.arraycopy(x, xo, out, oo, n);
+    void backward(Backward k, int ru, GateProducts products) {
+        float[][] buffers = new float[Buffer.values().length][];
+        buffers[Buffer.STORED.ordinal()] = k.stored();
+        buffers[Buffer.STORED_GRAD.ordinal()] = k.storedGrads();
+        buffers[Buffer.SCRATCH.ordinal()] = k.t1();
+        buffers[Buffer.SCRATCH2.ordinal()] = k.t2();
+        buffers[Buffer.D_INPUT.ordinal()] = k.dInput();
+        buffers[Buffer.D_ACC.ordinal()] = k.dAcc();
+        Buffer[][] states = {{Buffer.H, Buffer.H_PREV, Buffer.D_H, Buffer.D_H_PREV}, {Buffer.C, Buffer.C_PREV, Buffer.D_C, Buffer.D_C_PREV}};
+        for (int i = 0; i < k.current().length; i++) {
+            buffers[states[i][0].ordinal()] = k.current()[i];
+            buffers[states[i][1].ordinal()] = k.previous()[i];
+            buffers[states[i][2].ordinal()] = k.dState()[i];
+            buffers[states[i][3].ordinal()] = k.dPrevious()[i];
+        }
+        for (Phase p : backward) {
+            if (p.product() == null) p.run(buffers, ru);
+            else products.backward(p.product().gate(), k.dInput(), buffers[p.product().read().ordinal()], buffers[p.product().write().ordinal()]);
         }
     }
 
     /**
-     * {@code dz[dzo..] = d[dOff..]·f'} where {@code y[yo..]} holds f's output: {@code 1-y²}, {@code (1-y)·y},
-     * {@code sign(y)} (relu), 1, or 1/6 inside (0, 1) (hard sigmoid). {@code scratch} is overwritten with the slope.
+     * A step's buffers in the backward, each gate-major. Given: the stored columns and their
+     * gradients, the states after the step ({@code current}) and before it ({@code previous}), and
+     * {@code dState}: each state's gradient reaching the gates (zero on masked rows). The cell writes
+     * the gradient of the step's input into {@code dInput}, that of the GEMM's result into {@code dAcc}
+     * (the same array for a cell without a recurrent bias), and each previous state's gradient other
+     * than through {@code w} into {@code dPrevious}. {@code t1, t2} are scratch, {@code ru} long.
      */
-    final void activationGrad(Activation f, float[] d, int dOff, float[] y, int yo, float[] dz, int dzo, int n, float[] scratch) {
-        slope(f, y, yo, scratch, n);
-        loops.binary(Op.MUL, d, dOff, 1, scratch, 0, 1, dz, dzo, 1, n);
+    record Backward(float[] stored, float[] storedGrads, float[][] current, float[][] previous, float[][] dState,
+                    float[] dInput, float[] dAcc, float[][] dPrevious, float[] t1, float[] t2) {}
+
+    private static Phase[] compile(CellStep step) {
+        return step.phases().stream().map(p -> switch (p) {
+            case CellStep.Kernel k -> new Phase(GeneratedLoops.compile(k.ir()), k.slots(), null);
+            case CellStep.Product q -> new Phase(null, List.of(), q);
+        }).toArray(Phase[]::new);
     }
 
-    /** {@code out[0..n) = f'} where {@code y[yo..]} holds f's output ({@code out} must not be {@code y}). */
-    final void slope(Activation f, float[] y, int yo, float[] out, int n) {
-        switch (f) {
-            case TANH -> {
-                loops.binary(Op.MUL, y, yo, 1, y, yo, 1, out, 0, 1, n);
-                loops.binary(Op.SUB, ONE, 0, 0, out, 0, 1, out, 0, 1, n);
+    /** A kernel generated from the IR with the operands it runs on, or a gate's product. */
+    private record Phase(FusedKernel kernel, List<CellStep.Operand> slots, CellStep.Product product) {
+        void run(float[][] buffers, int ru) {
+            Object[] arrays = new Object[slots.size()];
+            int[] offsets = new int[slots.size()];
+            for (int s = 0; s < arrays.length; s++) {
+                arrays[s] = buffers[slots.get(s).buffer().ordinal()];
+                offsets[s] = slots.get(s).gate() * ru;
             }
-            case SIGMOID -> {
-                loops.binary(Op.SUB, ONE, 0, 0, y, yo, 1, out, 0, 1, n);
-                loops.binary(Op.MUL, out, 0, 1, y, yo, 1, out, 0, 1, n);
-            }
-            case RELU -> loops.unary(Op.SIGN, y, yo, 1, out, 0, 1, n); // 1 where y > 0, as PyTorch's result > 0
-            case LINEAR -> Arrays.fill(out, 0, n, 1f);
-            case HARD_SIGMOID -> { // sign(y·sign(1-y)) is 1 exactly where 0 < y < 1 (y is in [0, 1]), then times 1/6
-                loops.binary(Op.SUB, ONE, 0, 0, y, yo, 1, out, 0, 1, n);
-                loops.unary(Op.SIGN, out, 0, 1, out, 0, 1, n);
-                loops.binary(Op.MUL, out, 0, 1, y, yo, 1, out, 0, 1, n);
-                loops.unary(Op.SIGN, out, 0, 1, out, 0, 1, n);
-                loops.binary(Op.MUL, out, 0, 1, SIXTH, 0, 0, out, 0, 1, n);
-            }
+            kernel.run(arrays, offsets, new int[arrays.length][], ru);
         }
     }
 }

@@ -42,7 +42,7 @@ import java.util.List;
  * @param outDtype the dtype of the result
  * @param storesValue for {@link Mode#REDUCE_ROW} only: the value is also stored along the loop
  * @param results  the instructions whose values leave the loop, one output slot each: the last
- *                 instruction alone, or for an elementwise kernel any several of them (each of dtype {@code outDtype})
+ *                 instruction alone, or for an elementwise kernel any of them (each of dtype {@code outDtype})
  */
 public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype, boolean storesValue,
                        List<Integer> results) {
@@ -51,10 +51,7 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
         body = List.copyOf(body);
         results = List.copyOf(results);
         if (storesValue && mode != Mode.REDUCE_ROW) throw new IllegalArgumentException("KernelIR: only a row reduction also stores its value, got " + mode);
-        if (results.size() == 1 && results.get(0) != body.size() - 1) {
-            throw new IllegalArgumentException("KernelIR " + name + ": a kernel with one result computes it last, got result " + results + " of " + body.size());
-        }
-        if (results.size() != 1) {
+        if (results.size() != 1 || results.get(0) != body.size() - 1) {
             if (mode != Mode.ELEMENTWISE || results.isEmpty()) {
                 throw new IllegalArgumentException("KernelIR " + name + ": only an elementwise kernel stores several results, got " + mode + " with " + results);
             }

@@ -114,8 +114,8 @@ class CodegenTest {
         List<Instr> body = List.of(Instr.load(0, F), Instr.op(Op.NEG, List.of(0), F));
         assertThrows(IllegalArgumentException.class, () -> new KernelIR("R_x", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_SUM, one, body, F, false, List.of(0, 1)));
         assertThrows(IllegalArgumentException.class, () -> KernelIR.multiOutput("E_x", one, body, List.of(0, 2)), "no instruction 2");
-        assertThrows(IllegalArgumentException.class, () -> new KernelIR("E_x", KernelIR.Mode.ELEMENTWISE, null, one, body, F, false, List.of(0)),
-                "a single result is the last instruction");
+        assertThrows(IllegalArgumentException.class, () -> new KernelIR("C_x", KernelIR.Mode.REDUCE_COLUMNS, Op.REDUCE_SUM, one, body, F, false, List.of(0)),
+                "a reduction reduces its last instruction");
         assertThrows(IllegalArgumentException.class, () -> KernelIR.multiOutput("E_x", one, body, List.of(0, 1)).reducingAndStoring(Op.REDUCE_SUM, "R"));
     }
 

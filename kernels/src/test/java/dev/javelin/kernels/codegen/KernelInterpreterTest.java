@@ -2,12 +2,16 @@ package dev.javelin.kernels.codegen;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.javelin.kernels.ir.CellStep;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
+import dev.javelin.kernels.ir.RecurrentCells;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
+import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
+import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -92,6 +96,19 @@ class KernelInterpreterTest {
         // a result that is a load (a copy) and one that is a constant
         check(KernelIR.multiOutput("E_copy_const", loads(F, Access.STRIDED),
                 List.of(Instr.load(0, F), Instr.prim(KernelIR.Prim.CONST, List.of(), F, Float.floatToRawIntBits(0.25f))), List.of(0, 1)), r);
+    }
+
+    @Test
+    void recurrentCellKernels() {
+        Random r = new Random(19);
+        Activation[][] pairs = {{Activation.TANH, Activation.SIGMOID}, {Activation.RELU, Activation.HARD_SIGMOID}, {Activation.LINEAR, Activation.TANH}};
+        for (Cell cell : Cell.values()) {
+            for (Activation[] p : pairs) {
+                for (CellStep step : List.of(RecurrentCells.forward(cell, p[0], p[1]), RecurrentCells.backward(cell, p[0], p[1]))) {
+                    for (CellStep.Phase phase : step.phases()) if (phase instanceof CellStep.Kernel k) check(k.ir(), r);
+                }
+            }
+        }
     }
 
     /** Runs {@code ir}'s generated code and its interpreter on the same random data; asserts the same bits. */
