@@ -34,6 +34,8 @@ import java.util.Set;
  * <li>any other node becomes an {@link OnnxOpLayer} running the node's operator, the file's float
  *     initializers it computes with as trainable weights.
  * </ul>
+ * A file exported with a fixed batch is first freed of it ({@link FixedBatch}), and a weight the file
+ * ties (an embedding that is also the LM head, {@link TiedWeights}) becomes one weight every reader shares.
  * The result trains with {@code fit} and saves like any model.
  */
 final class ModelConversion {

@@ -105,19 +105,19 @@ public final class MultiHeadAttention extends Layer {
         build(List.of(queryShape, queryShape));
     }
 
-    /** Shapes [query, value] or [query, value, key], each [B, T, features]. */
+    /** Shapes [query, value], [query, value, key], each [B, T, features], or those and an attention mask's. */
     @Override
     public void build(List<Shape> shapes) {
-        if (shapes.size() < 2 || shapes.size() > 3) {
-            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value] or [query, value, key], got "
-                    + shapes.size() + " inputs " + shapes);
+        if (shapes.size() < 2 || shapes.size() > 4) {
+            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value], [query, value, key] or"
+                    + " [query, value, key, attention_mask], got " + shapes.size() + " inputs " + shapes);
         }
-        for (Shape s : shapes) {
+        for (Shape s : shapes.subList(0, Math.min(3, shapes.size()))) {
             if (s.rank() != 3) {
                 throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [batch, T, features], got " + shapes);
             }
         }
-        int dq = shapes.get(0).dim(-1), dv = shapes.get(1).dim(-1), dk = shapes.size() == 3 ? shapes.get(2).dim(-1) : dv;
+        int dq = shapes.get(0).dim(-1), dv = shapes.get(1).dim(-1), dk = shapes.size() >= 3 ? shapes.get(2).dim(-1) : dv;
         int out = outputDim != null ? outputDim : dq;
         queryKernel = addWeight("query/kernel", Shape.of(dq, numHeads, keyDim), kernelInitializer, null, true);
         if (useBias) queryBias = addWeight("query/bias", Shape.of(numHeads, keyDim), biasInitializer, null, true);
@@ -146,14 +146,19 @@ public final class MultiHeadAttention extends Layer {
         return true;
     }
 
-    /** [query, value] or [query, value, key]: Keras's {@code mha(query, value, key)}. */
+    /**
+     * [query, value], [query, value, key], or [query, value, key, attention_mask]: Keras's {@code mha(query, value, key,
+     * attention_mask=m)}, the mask as an input so that a functional model records it (bool [B, Tq, Tk] or broadcasting to it,
+     * true where query i may attend to key j).
+     */
     @Override
     public Tensor call(List<Tensor> inputs, boolean training) {
-        if (inputs.size() < 2 || inputs.size() > 3) {
-            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value] or [query, value, key], got "
-                    + inputs.size());
+        if (inputs.size() < 2 || inputs.size() > 4) {
+            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value], [query, value, key] or"
+                    + " [query, value, key, attention_mask], got " + inputs.size());
         }
-        return call(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, null, useCausalMask, training);
+        return call(inputs.get(0), inputs.get(1), inputs.size() >= 3 ? inputs.get(2) : null, inputs.size() == 4 ? inputs.get(3) : null,
+                useCausalMask, training);
     }
 
     /**

@@ -71,6 +71,19 @@ class MultiHeadAttentionTest {
         TensorAssert.assertClose(dev.javelin.tensor.Tensors.ones(2, 3, 4), r.scores().sum(-1), 1e-5, 1e-6);
     }
 
+    /** The attention mask as a fourth input, as a functional model records Keras's {@code mha(q, v, k, attention_mask=m)}. */
+    @Test
+    void anAttentionMaskInputActsAsTheCallArgument() {
+        MultiHeadAttention mha = new MultiHeadAttention(2, 4);
+        Tensor x = new dev.javelin.testing.RandomTensors(5).normal(dev.javelin.tensor.Shape.of(2, 5, 8));
+        Tensor keep = dev.javelin.tensor.Tensors.of(new float[] {1, 1, 1, 0, 0, 1, 1, 1, 1, 0}).reshape(2, 1, 5).cast(dev.javelin.tensor.DType.BOOL);
+        Tensor expected = mha.call(x, x, null, keep, false, false);
+        TensorAssert.assertClose(expected, mha.apply(List.of(x, x, x, keep), false), 0, 0);
+        Tensor in = Input.of(5, 8), mask = Input.of(new int[] {1, 5}, dev.javelin.tensor.DType.BOOL, "keep");
+        Model model = new Model(List.of(in, mask), List.of(mha.apply(List.of(in, in, in, mask), false)), "masked");
+        TensorAssert.assertClose(expected, model.predictOutputs(List.of(x, keep), 2).get(0), 1e-6, 1e-6);
+    }
+
     /** A layer made with use_causal_mask attends causally when called without the flag, in a functional model too, and keeps it in its config. */
     @Test
     void useCausalMaskInTheConfigMakesPlainCallsCausal() {
