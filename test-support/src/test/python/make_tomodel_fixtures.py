@@ -14,11 +14,14 @@ Models (random initialisation, fixed seeds, eval mode, dropout 0):
                    position embeddings, LM head tied to the token embedding; ids [2, 8], opset 17
   gru_cls_fixed    Embedding -> GRU (batch_first) -> Linear on the last step: ids [4, 7], opset 14
   conv1d_fixed     Conv1d -> ReLU -> Conv1d (stride 2) -> x.view(x.size(0), -1) -> Linear: x [3, 4, 10], opset 15
+  torch_causal_fixed  PyTorch's own nn.TransformerEncoder (2 post-LN layers, relu) over a Linear input projection with
+                   generate_square_subsequent_mask as its src_mask, as GPT-like models are often written: x [2, 8, 12],
+                   opset 14 (LayerNorm decomposed)
   gemm_alpha       one Gemm node (alpha 0.5, transB 1) built with onnx.helper, which toModel keeps as an
                    OnnxOpLayer (its weight must still train): x [3, 5], opset 17
 
-and, with --large DIR (not committed): torchvision's mobilenet_v3_small at a fixed batch of 2, 96 x 96, with its
-fine-tuning steps.
+and, with --large DIR (not committed; written to DIR/models, 10 MB): torchvision's mobilenet_v3_small at a fixed
+batch of 2, 96 x 96, with its fine-tuning steps (RealExportsToModelTest, with -Djavelin.onnx.models=DIR).
 
 Run from the repository root with Debian's packages (apt install python3-torch python3-torchvision python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py
@@ -139,6 +142,19 @@ class Conv1dNet(nn.Module):
         return self.fc(h.view(h.size(0), -1))
 
 
+class TorchCausal(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(12, 32)
+        layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(32, 6)
+
+    def forward(self, x):
+        mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1])
+        return self.head(self.encoder(self.proj(x), mask=mask))
+
+
 def gemm_alpha(folder):
     """One Gemm node (alpha 0.5, transB 1, bias): y = 0.5 x W^T + b, and PyTorch's SGD on it."""
     torch.manual_seed(33)
@@ -179,11 +195,14 @@ def small(folder):
     export_fixed(folder, "gru_cls_fixed", GruClassifier(), torch.randint(0, 30, (4, 7)), "ids", "logits", 14)
     torch.manual_seed(32)
     export_fixed(folder, "conv1d_fixed", Conv1dNet(), torch.randn(3, 4, 10), "x", "y", 15)
+    torch.manual_seed(35)
+    export_fixed(folder, "torch_causal_fixed", randomize_norms(TorchCausal()), torch.randn(2, 8, 12), "x", "y", 14)
     gemm_alpha(folder)
 
 
 def large(folder):
     import torchvision
+    folder = os.path.join(folder, "models")  # the layout LargeModelsTest reads (-Djavelin.onnx.models=DIR)
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(34)
     model = randomize_norms(torchvision.models.mobilenet_v3_small(weights=None))

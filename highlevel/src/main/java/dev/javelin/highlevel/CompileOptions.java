@@ -6,6 +6,7 @@ import dev.javelin.highlevel.metrics.Metric;
 import dev.javelin.highlevel.optimizers.Optimizer;
 import dev.javelin.highlevel.optimizers.Optimizers;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,8 +117,16 @@ public record CompileOptions(Optimizer optimizer, Loss loss, PerOutput<Loss> out
         }
         /** Loss weights by output name; outputs left out weigh 1. */
         public Builder lossWeights(Map<String, Double> byOutput) { lossWeights = PerOutput.byName(byOutput); return this; }
-        /** Metrics of every output: {@link Metric}s or Keras names. */
-        public Builder metrics(Object... ms) { metrics.addAll(List.of(ms)); return this; }
+        /** Metrics of every output: {@link Metric}s or Keras names; null means none (Keras's {@code metrics=None}). */
+        public Builder metrics(Object... ms) {
+            if (ms == null) return this;
+            for (Object m : ms) {
+                if (m == null) throw new IllegalArgumentException("compile: a metric is null in " + Arrays.toString(ms)
+                        + "; expected Metric objects or Keras names such as \"accuracy\"");
+                metrics.add(m);
+            }
+            return this;
+        }
         /** Metrics by output name (Keras's {@code metrics={"digit": ["accuracy"]}}). */
         public Builder outputMetrics(Map<String, List<Object>> byOutput) { outputMetrics = PerOutput.byName(byOutput); return this; }
         /** Metrics per output, in order. */

@@ -70,7 +70,7 @@ final class ModelArchiveIO {
             ModelArchive.Contents c = reader.read();
             Model model;
             try {
-                model = Layer.withoutInitialising(() -> ModelConfig.from(c.config()));
+                model = Layer.withoutInitialising(layerBudget(c.weights().size()), () -> ModelConfig.from(c.config()));
             } catch (RuntimeException e) {
                 throw new IOException(source + ": model config: " + e.getMessage(), e);
             }
@@ -82,6 +82,15 @@ final class ModelArchiveIO {
             // a defect of the reader rather than of the file; still the documented exception, with its cause
             throw new IOException(source + ": cannot load the model: " + e, e);
         }
+    }
+
+    /**
+     * The most layer objects a model file's config may make: generous (a transformer block is about 8
+     * layers for 16 weights; weightless layers are each spelled out in the bounded config), and small
+     * enough that a damaged count fails in milliseconds rather than filling the heap.
+     */
+    private static long layerBudget(int weightsInFile) {
+        return 4_096L + 16L * weightsInFile;
     }
 
     static void saveWeights(Model model, Path path) throws IOException {

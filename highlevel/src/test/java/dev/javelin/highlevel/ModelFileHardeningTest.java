@@ -11,6 +11,7 @@ import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.layers.Embedding;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.highlevel.models.GptModel;
 import dev.javelin.highlevel.saving.Json;
 import dev.javelin.highlevel.saving.ModelArchive;
 import dev.javelin.highlevel.saving.SafeTensors;
@@ -117,6 +118,28 @@ class ModelFileHardeningTest {
         m = loadFails(edited(l, c -> ((Map<String, Object>) c.get("config")).put("build_input_shapes",
                 List.of(java.util.Arrays.asList(null, Integer.MAX_VALUE)))), small);
         assertTrue(m.contains("2147483647"), m);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aHugeLayerCountInASmallFileFailsFast() throws IOException {
+        // num_layers = 10^8 made 10^8 TransformerDecoder objects before any weight: 78 s, then OutOfMemoryError
+        GptModel gpt = new GptModel(11, 8, 1, 2, 8, 0.0);
+        gpt.predict(Tensors.zeros(Shape.of(1, 8), DType.INT32));
+        Path f = saved(gpt);
+        String m = loadFails(edited(f, c -> ((Map<String, Object>) c.get("config")).put("num_layers", 100_000_000)), 64L << 20);
+        System.out.println("ModelFileHardeningTest: num_layers = 10^8 in a small file: " + lastCost);
+        assertTrue(m.contains("more than") && m.contains("layers") && m.contains("num_layers"), m);
+        assertTrue(Model.load(f) instanceof GptModel, "the unedited file still loads");
+    }
+
+    @Test
+    void aDirectoryIsNamedWhenLoadedAsAModel() {
+        // the JDK's "Is a directory" named no path
+        IOException e = assertThrows(IOException.class, () -> Model.load(dir));
+        assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("directory"), e.getMessage());
+        e = assertThrows(IOException.class, () -> dense().loadWeights(dir));
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
     }
 
     @Test

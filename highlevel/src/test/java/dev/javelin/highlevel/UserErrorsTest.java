@@ -9,6 +9,8 @@ import dev.javelin.highlevel.initializers.Zeros;
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.layers.Embedding;
+import dev.javelin.highlevel.losses.SparseCategoricalCrossentropy;
+import dev.javelin.highlevel.optimizers.SGD;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,17 @@ class UserErrorsTest {
                 new int[] {1, 1}, 1, null, true, new Zeros(), null, null, null, null));
         assertTrue(conv.getMessage().contains("bias_initializer"), conv.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Embedding(10, 4, null, null));
+    }
+
+    @Test
+    void nullMetricsMeanNoneAndANullMetricIsNamed() {
+        // GptModel's Javadoc wrote compile(optimizer, loss, null): a NullPointerException from List.of
+        Toy data = Toy.of(8, 2);
+        Model m = new Sequential(Input.of(4), new Dense(3, "softmax"));
+        m.compile(new SGD(), new SparseCategoricalCrossentropy(), (Object[]) null);
+        assertTrue(m.evaluate(data.x(), data.y()).keySet().equals(java.util.Set.of("loss")));
+        var e = assertThrows(IllegalArgumentException.class, () -> m.compile("sgd", "mse", "accuracy", null));
+        assertTrue(e.getMessage().contains("metric is null"), e.getMessage());
     }
 
     @Test

@@ -111,6 +111,25 @@ class BitIdentityTest {
         }
     }
 
+    /**
+     * Full sums over a transposed view and sums of a product with a broadcast operand: the compiled
+     * loop cannot walk a dense value's rows over such strides, so it stores the value densely first.
+     */
+    @Test
+    void sumsOverTransposedAndBroadcastOperandsGiveTheBitsOfEager() {
+        for (Shape shape : new Shape[] {Shape.of(19, 34), Shape.of(300, 257), Shape.of(1000, 1000), Shape.of(5, 40000)}) {
+            Tensor x = TestTensors.uniform(shape, -1, 1, 41L), b = TestTensors.uniform(Shape.of(shape.dim(1)), -1, 1, 42L);
+            Tensor dense = x.transpose(0, 1).contiguous();
+            assertSameBits("eager sum of transposed " + shape, dense.sum().toFloatArray(), x.transpose(0, 1).sum().toFloatArray());
+            assertSameBits("compiled sum of transposed " + shape, dense.sum().toFloatArray(),
+                    Jit.compile(a -> new Tensor[] {a[0].transpose(0, 1).sum()}).call(x)[0].toFloatArray());
+            assertSameBits("compiled sum of transposed exp product " + shape, dense.mul(dense.exp()).sum().toFloatArray(),
+                    Jit.compile(a -> new Tensor[] {a[0].transpose(0, 1).mul(a[0].transpose(0, 1).exp()).sum()}).call(x)[0].toFloatArray());
+            assertSameBits("sum of a product with a broadcast row " + shape, x.mul(b).sum().toFloatArray(),
+                    Jit.compile(a -> new Tensor[] {a[0].mul(a[1]).sum()}).call(x, b)[0].toFloatArray());
+        }
+    }
+
     private static int[][] axesOf(int rank) {
         return rank == 2 ? new int[][] {{0}, {1}} : new int[][] {{0}, {2}, {0, 1}, {1, 2}, {0, 2}};
     }

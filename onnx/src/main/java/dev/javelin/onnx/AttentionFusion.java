@@ -159,7 +159,7 @@ final class AttentionFusion {
      * same for every batch entry): 0 where key j may be seen by query i (j <= i), -inf above. The
      * fused op then skips the hidden tiles instead of adding the mask.
      */
-    private static boolean isCausal(Tensor mask) {
+    static boolean isCausal(Tensor mask) {
         int rank = mask.rank();
         if (rank < 2 || mask.dim(-1) != mask.dim(-2)) return false;
         for (int d = 0; d < rank - 2; d++) if (mask.dim(d) != 1) return false;

@@ -25,7 +25,10 @@ import java.util.List;
  * and the scales must give {@code 1/sqrt(head size)}, the layer's. The block's last node is defined
  * as the layer's output; its other nodes still convert, but no output reads their layers, so the
  * model does not hold them. A block with a mask, or whose parts are read elsewhere, converts node by
- * node as before.
+ * node as before. An additive mask between the scores and the Softmax maps when it is the causal one
+ * ({@code use_causal_mask}), a constant or built from the length, and when it is the key-padding mask PyTorch
+ * builds from {@code key_padding_mask} (then {@code not(key_padding_mask)} is the layer's {@code attention_mask}
+ * input); any other mask keeps the block node by node.
  */
 final class AttentionMapping {
     private AttentionMapping() {}
@@ -80,12 +83,26 @@ final class AttentionMapping {
             return false;
         }
         double scale = 1;
+        boolean causal = false;
+        String keyPadding = null; // the bool [B, T] input of a key-padding mask (true = hidden, PyTorch's key_padding_mask)
         OnnxNode afterScores = softmax, scores = c.producer(softmax.inputs().get(0));
-        if (scores != null && (scores.opType().equals("Mul") || scores.opType().equals("Div")) && only(c, scores, softmax)) {
+        if (scores != null && scores.opType().equals("Add") && scores.inputs().size() == 2 && only(c, scores, softmax)) {
+            // an additive mask: the causal one maps onto use_causal_mask, a key-padding one onto an attention_mask input, any other
+            // keeps the block node by node
+            String mask = causalMask(c, scores);
+            causal = mask != null;
+            for (int i = 0; mask == null && i < 2; i++) {
+                if ((keyPadding = keyPaddingMask(c, scores.inputs().get(i))) != null) mask = scores.inputs().get(i);
+            }
+            if (mask == null) return false;
+            afterScores = scores;
+            scores = c.producer(scores.inputs().get(scores.inputs().get(0).equals(mask) ? 1 : 0));
+        }
+        if (scores != null && (scores.opType().equals("Mul") || scores.opType().equals("Div")) && only(c, scores, afterScores)) {
             double s = scalar(otherConstant(c, scores));
             scale *= scores.opType().equals("Mul") ? s : 1 / s;
             afterScores = scores;
-            scores = c.producer(otherValue(c, scores)); // an Add of a mask ends the match below: not a MatMul
+            scores = c.producer(otherValue(c, scores));
         }
         if (scores == null || !scores.opType().equals("MatMul") || !only(c, scores, afterScores)) return false;
         OnnxNode q = c.producer(scores.inputs().get(0));
@@ -120,12 +137,24 @@ final class AttentionMapping {
         // heads: the query Reshape's target [T, B*H, D] at the conversion's shapes (B = xt's second axis there)
         Tensor target = c.evaluate(reshapes[0].inputs().get(1));
         long[] t = target == null || target.dtype().isFloating() ? null : target.toLongArray();
+        if (t != null && t.length == 3 && t[1] == -1 && t[0] > 0 && t[2] > 0) t[1] = (long) xt.dim(0) * xt.dim(1) * e / (t[0] * t[2]); // a freed batch
         if (t == null || t.length != 3 || t[2] < 1 || e % t[2] != 0 || t[1] != (long) xt.dim(1) * (e / t[2])) return false;
         int size = (int) t[2], h = e / size;
         if (Math.abs(scale * Math.sqrt(size) - 1) > 1e-6) return false; // MultiHeadAttention scales by 1/sqrt(head size)
         MultiHeadAttention mha = new MultiHeadAttention(h, size, size, 0.0, true, e, new GlorotUniform(), new Zeros(), null,
-                c.runName(inMatMul, "multi_head_attention"));
-        Tensor y = mha.apply(c.batchFirst(inMatMul.inputs().get(0), c.runName(inMatMul, "attention")));
+                c.runName(inMatMul, "multi_head_attention"), causal);
+        Tensor x = c.batchFirst(inMatMul.inputs().get(0), c.runName(inMatMul, "attention"));
+        Tensor y;
+        if (keyPadding == null) {
+            y = mha.apply(x);
+        } else { // Keras's attention_mask is true where a key may be seen: not(key_padding_mask), as [B, 1, T]
+            String keep = keyPadding + "/keep", keep3 = keyPadding + "/keep_rows", axes = keyPadding + "/axis_1";
+            Tensor seen = c.synthesized(c.runName(inMatMul, "key_padding_keep"),
+                    List.of(new OnnxNode(keep, "Not", List.of(keyPadding), List.of(keep), java.util.Map.of()),
+                            new OnnxNode(keep3, "Unsqueeze", List.of(keep, axes), List.of(keep3), java.util.Map.of())),
+                    List.of(keyPadding), List.of(c.value(keyPadding)), java.util.Map.of(axes, dev.javelin.tensor.Tensors.of(new long[] {1})), keep3);
+            y = mha.apply(List.of(x, x, x, seen), false);
+        }
         List<Variable> w = mha.weights(); // query/kernel, query/bias, key/..., value/..., attention_output/kernel, /bias
         for (int i = 0; i < 3; i++) {
             w.get(2 * i).assign(wIn.narrow(1, i * e, e).contiguous().reshape(e, h, size));
@@ -137,6 +166,102 @@ final class AttentionMapping {
         return true;
     }
 
+    /**
+     * The input of {@code add} that is the causal mask ({@code triu(-inf, 1)}, as PyTorch's {@code attn_mask}
+     * from {@code torch.triu(torch.full((t, t), -inf), 1)} or {@code generate_square_subsequent_mask} makes
+     * it): a constant of at least 2 x 2 that is exactly that, or shape arithmetic built as that at any length
+     * ({@link #buildsCausalMask}); null when neither is.
+     */
+    private static String causalMask(ModelConversion c, OnnxNode add) {
+        for (String name : add.inputs()) {
+            Tensor m = c.evaluate(name);
+            if (m == null || !m.dtype().isFloating() || m.rank() < 2) continue;
+            if (m.dim(-1) >= 2 ? AttentionFusion.isCausal(m) : buildsCausalMask(c, name, 0)) return name;
+        }
+        return null;
+    }
+
+    /**
+     * The bool [B, T] value (true = a padded key) behind {@code value} when {@code value} is the additive
+     * key-padding mask PyTorch's {@code F.multi_head_attention_forward} builds from {@code key_padding_mask}:
+     * {@code Where(Cast(Reshape(Expand(Reshape(m, [B, 1, 1, T]))), -inf, zeros) [* 1]}; null otherwise.
+     */
+    private static String keyPaddingMask(ModelConversion c, String value) {
+        OnnxNode p = c.producer(value);
+        for (int depth = 0; p != null && p.opType().equals("Mul") && depth < 4; depth++) {
+            Tensor one = otherConstant(c, p);
+            if (one == null || scalar(one) != 1) return null;
+            p = c.producer(otherValue(c, p));
+        }
+        if (p == null || !p.opType().equals("Where") || p.inputs().size() != 3) return null;
+        Tensor hidden = c.evaluate(p.inputs().get(1));
+        if (hidden == null || hidden.size() != 1 || hidden.toDoubleArray()[0] != Double.NEGATIVE_INFINITY || !c.isZeros(p.inputs().get(2))) {
+            return null;
+        }
+        String v = p.inputs().get(0);
+        boolean viewed = false; // the Reshape to [B, 1, 1, T] that marks a key-padding mask
+        for (int depth = 0; depth < 8; depth++) {
+            Tensor t = c.value(v);
+            if (t != null && t.dtype() == dev.javelin.tensor.DType.BOOL && t.rank() == 2) return viewed ? v : null;
+            OnnxNode q = c.producer(v);
+            if (q == null) return null;
+            switch (q.opType()) {
+                case "Cast", "Expand" -> { }
+                case "Reshape" -> {
+                    Tensor out = c.value(v);
+                    viewed |= out != null && out.rank() == 4 && out.dim(1) == 1 && out.dim(2) == 1;
+                }
+                default -> {
+                    return null;
+                }
+            }
+            v = q.inputs().get(0);
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code value} is {@code Trilu(upper, k = 1)} of a square {@code ConstantOfShape(-inf)} (its
+     * shape the Concat of one length twice), through leading Unsqueezes, Casts and Muls by 1: the causal
+     * mask at every length, which a mask evaluated at the placeholder length 1 cannot show.
+     */
+    private static boolean buildsCausalMask(ModelConversion c, String value, int depth) {
+        OnnxNode p = c.producer(value);
+        if (p == null || depth > 8) return false;
+        switch (p.opType()) {
+            case "Cast", "Identity":
+                return buildsCausalMask(c, p.inputs().get(0), depth + 1);
+            case "Unsqueeze": {
+                long[] axes = p.inputs().size() > 1 ? ints(c, p.inputs().get(1)) : p.attributes().containsKey("axes") ? p.attributes().get("axes").ints() : null;
+                return axes != null && axes.length == 1 && axes[0] == 0 && buildsCausalMask(c, p.inputs().get(0), depth + 1);
+            }
+            case "Mul": {
+                Tensor one = otherConstant(c, p);
+                return one != null && scalar(one) == 1 && buildsCausalMask(c, otherValue(c, p), depth + 1);
+            }
+            case "Trilu": {
+                long upper = attrInt(p, "upper", 1);
+                long[] k = p.inputs().size() > 1 && !p.inputs().get(1).isEmpty() ? ints(c, p.inputs().get(1)) : new long[] {0};
+                OnnxNode full = c.producer(p.inputs().get(0));
+                if (upper != 1 || k == null || k.length != 1 || k[0] != 1 || full == null || !full.opType().equals("ConstantOfShape")) return false;
+                OnnxAttribute v = full.attributes().get("value");
+                if (v == null || v.kind() != OnnxAttribute.Kind.TENSOR || v.t().size() != 1 || v.t().toDoubleArray()[0] != Double.NEGATIVE_INFINITY) return false;
+                OnnxNode shape = c.producer(full.inputs().get(0));
+                return shape != null && shape.opType().equals("Concat") && shape.inputs().size() == 2 && sameLength(c, shape.inputs().get(0), shape.inputs().get(1));
+            }
+            default:
+                return false;
+        }
+    }
+
+    /** Whether two one-element shape values are the same length: one value, or Unsqueezes of one value. */
+    private static boolean sameLength(ModelConversion c, String a, String b) {
+        if (a.equals(b)) return true;
+        OnnxNode pa = c.producer(a), pb = c.producer(b);
+        return pa != null && pb != null && pa.opType().equals("Unsqueeze") && pb.opType().equals("Unsqueeze")
+                && pa.inputs().get(0).equals(pb.inputs().get(0));
+    }
+
     /** The producer of {@code node}'s input {@code i} when it has type {@code opType} and {@code node} alone reads its value. */
     private static OnnxNode producer(ModelConversion c, OnnxNode node, int i, String opType) {
         if (node.inputs().size() <= i) return null;
@@ -144,7 +269,7 @@ final class AttentionMapping {
         return p != null && p.opType().equals(opType) && only(c, p, node) ? p : null;
     }
 
-    /** Whether {@code reader} is the only node but Shape nodes that reads {@code node}'s first output, which is not a graph output. */
+    /** Whether {@code reader} is the only node but Shape nodes (and Transposes only Shape nodes read) that reads {@code node}'s first output, which is not a graph output. */
     private static boolean only(ModelConversion c, OnnxNode node, OnnxNode reader) {
         return onlyReaders(c, node.outputs().get(0), new OnnxNode[] {reader});
     }
@@ -153,10 +278,17 @@ final class AttentionMapping {
         List<OnnxNode> readers = c.internalReaders(value);
         if (readers == null) return false;
         for (OnnxNode r : readers) {
-            if (r.opType().equals("Shape")) continue;
+            if (r.opType().equals("Shape") || readForItsShape(c, r)) continue;
             if (Arrays.stream(allowed).noneMatch(a -> a == r)) return false;
         }
         return true;
+    }
+
+    /** A Transpose whose output only Shape nodes read (the key-padding path reads the keys' length so). */
+    private static boolean readForItsShape(ModelConversion c, OnnxNode r) {
+        if (!r.opType().equals("Transpose")) return false;
+        List<OnnxNode> next = c.internalReaders(r.outputs().get(0));
+        return next != null && !next.isEmpty() && next.stream().allMatch(n -> n.opType().equals("Shape"));
     }
 
     /** A Slice of [start, end) on the last axis, step 1, its bounds constants or shape arithmetic. */

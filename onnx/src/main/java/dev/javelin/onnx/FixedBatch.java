@@ -59,19 +59,33 @@ final class FixedBatch {
     static OnnxGraph free(OnnxGraph g, String source) {
         int batch = fixedBatch(g);
         if (batch == 0) return g;
+        boolean lengths = false; // symbolic dimensions after the batch axis: tried at sizes a window fits, as OnnxModel's load check
+        for (ValueInfo in : g.inputs()) for (int d = 1; d < in.dims().length; d++) lengths |= in.dims()[d] < 0;
+        IllegalArgumentException first = null;
+        for (int length : lengths ? new int[] {7, 64, 512} : new int[] {1}) {
+            try {
+                return free(g, source, batch, length);
+            } catch (IllegalArgumentException e) {
+                if (first == null) first = e;
+            }
+        }
+        throw first;
+    }
+
+    private static OnnxGraph free(OnnxGraph g, String source, int batch, int length) {
         int probe = batch == PROBE ? PROBE - 8 : PROBE;
         Map<String, Tensor> at = new HashMap<>(g.initializers()), atProbe = new HashMap<>(g.initializers());
         Map<String, BatchAt> where = new HashMap<>();
         Map<String, Tensor> initializers = new LinkedHashMap<>(g.initializers());
         List<OnnxNode> nodes = new ArrayList<>();
         for (ValueInfo in : g.inputs()) {
-            at.put(in.name(), symbolic(in, batch));
-            atProbe.put(in.name(), symbolic(in, probe));
+            at.put(in.name(), symbolic(in, batch, length));
+            atProbe.put(in.name(), symbolic(in, probe, length));
             where.put(in.name(), new BatchAt(0, 1, 1));
         }
         for (OnnxNode node : g.nodes()) {
             Tensor[] out = run(g, node, at, source, batch, batch);
-            if (node.opType().equals("Reshape") && node.inputs().size() > 1) node = rewriteReshape(node, at, atProbe, where, batch, initializers, source);
+            if (node.opType().equals("Reshape") && node.inputs().size() > 1) node = rewriteReshape(node, at, atProbe, where, batch, length > 1, initializers, source);
             if (node.opType().equals("Expand") && node.inputs().size() > 1) node = rewriteExpand(node, at, atProbe, batch, initializers);
             Tensor[] outProbe = run(g, node, atProbe, source, batch, probe);
             nodes.add(node);
@@ -95,8 +109,9 @@ final class FixedBatch {
         return new OnnxGraph(g.opset(), inputs, g.outputs(), initializers, nodes);
     }
 
-    private static Tensor symbolic(ValueInfo in, int batch) {
+    private static Tensor symbolic(ValueInfo in, int batch, int length) {
         int[] dims = in.dims();
+        for (int d = 1; d < dims.length; d++) if (dims[d] < 0) dims[d] = length;
         dims[0] = batch;
         return Tensor.symbolic(Shape.of(dims), in.dtype(), Device.CPU, null);
     }
@@ -128,7 +143,8 @@ final class FixedBatch {
      * flow through it.
      */
     private static OnnxNode rewriteReshape(OnnxNode node, Map<String, Tensor> at, Map<String, Tensor> atProbe,
-                                           Map<String, BatchAt> where, int batch, Map<String, Tensor> initializers, String source) {
+                                           Map<String, BatchAt> where, int batch, boolean lengths, Map<String, Tensor> initializers,
+                                           String source) {
         String data = node.inputs().get(0), shape = node.inputs().get(1);
         Tensor x = at.get(data), xProbe = atProbe.get(data), target = at.get(shape), targetProbe = atProbe.get(shape);
         if (x.size() == xProbe.size() || target.isSymbolic() || targetProbe.isSymbolic()) return node;
@@ -140,6 +156,7 @@ final class FixedBatch {
                     + ", but the batch's place in its input is lost on the way (through a node toModel cannot follow)");
         }
         long[] t = resolved(target.toLongArray(), x.shape(), node.attributes().get("allowzero"));
+        if (t == null) return node; // an empty value: nothing to follow
         long outer = b.before, inner = b.after;
         for (int d = 0; d < b.axis; d++) outer *= x.dim(d);
         for (int d = b.axis + 1; d < x.rank(); d++) inner *= x.dim(d);
@@ -158,6 +175,17 @@ final class FixedBatch {
             throw new IllegalArgumentException(source + ": toModel: the file fixes the batch at " + batch + " and " + node.describe()
                     + " reshapes " + x.shape() + " to the constant " + Arrays.toString(target.toLongArray())
                     + ", which splits the batch across axes; toModel cannot free it");
+        }
+        long[] original = target.toLongArray();
+        OnnxAttribute allowZero = node.attributes().get("allowzero");
+        if (b.axis == axis && b.before == 1 && b.after == 1 && t[axis] == batch && (allowZero == null || allowZero.i() == 0)) {
+            original[axis] = 0; // the batch stays on its axis: 0 copies it, and a -1 of the target still takes a free length
+            return withInput(node, 1, Tensors.of(original), "batch_free_shape", at, atProbe, initializers);
+        }
+        if (lengths && Arrays.stream(original).anyMatch(v -> v == -1)) {
+            throw new IllegalArgumentException(source + ": toModel: the file fixes the batch at " + batch + " and " + node.describe()
+                    + " reshapes " + x.shape() + " to " + Arrays.toString(original) + ", merging the batch with another axis while its -1"
+                    + " takes a symbolic length; toModel cannot free both: export with a dynamic batch axis or run the file with OnnxModel.load");
         }
         t[axis] = -1;
         Map<String, OnnxAttribute> attributes = new LinkedHashMap<>(node.attributes());
@@ -209,7 +237,8 @@ final class FixedBatch {
             if (t[k] == -1) infer = k;
             else known *= t[k];
         }
-        if (infer >= 0) t[infer] = x.size() / known;
+        if (infer >= 0 && known > 0) t[infer] = x.size() / known;
+        for (long v : t) if (v <= 0) return null;
         return t;
     }
 
@@ -239,7 +268,7 @@ final class FixedBatch {
             for (int d = 0; d < in.axis; d++) outer *= x.dim(d);
             long prefix = 1;
             for (int d = 0; d < axis; d++) prefix *= s.dim(d);
-            long before = outer % prefix == 0 ? outer / prefix : 0;
+            long before = prefix > 0 && outer % prefix == 0 ? outer / prefix : 0;
             return before > 0 && per % before == 0 ? new BatchAt(axis, before, per / before) : null;
         }
         for (String name : node.inputs()) { // elementwise ops, matmuls, transposes: the batch keeps its place within the axis

@@ -34,6 +34,8 @@ import java.util.Set;
  * <li>any other node becomes an {@link OnnxOpLayer} running the node's operator, the file's float
  *     initializers it computes with as trainable weights.
  * </ul>
+ * A file exported with a fixed batch is first freed of it ({@link FixedBatch}), and a weight the file
+ * ties (an embedding that is also the LM head, {@link TiedWeights}) becomes one weight every reader shares.
  * The result trains with {@code fit} and saves like any model.
  */
 final class ModelConversion {
@@ -86,6 +88,7 @@ final class ModelConversion {
             inputs.add(t);
             values.put(in.name(), t);
         }
+        tie(inputs.get(0), graph.inputs().get(0).name());
         Set<OnnxNode> folded = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (OnnxNode node : graph.nodes()) { // first, so that a mapping sees every constant a run of nodes reads
             if (readsOnlyConstants(node)) {
@@ -108,6 +111,34 @@ final class ModelConversion {
             outputs.add(t);
         }
         return new Model(inputs, outputs, "onnx_model");
+    }
+
+    /**
+     * Each tied weight ({@link TiedWeights}) becomes one trainable weight of a layer of its own, whose
+     * output (the weight) every node that reads it takes as an input, and its transposed copies become
+     * small layers transposing that output: fine-tuning then updates one variable with the gradients of
+     * every use, as PyTorch does. The layer reads the model's first input ({@code anyInput}) only to
+     * have a place in the graph.
+     */
+    private void tie(Tensor anyInput, String anyInputName) {
+        TiedWeights.find(graph).forEach((weight, transposed) -> {
+            Tensor w = constants.remove(weight);
+            parameters.remove(weight);
+            String out = weight + "/tied";
+            OnnxNode identity = new OnnxNode(out, "Identity", List.of(weight), List.of(out), Map.of());
+            String name = "onnx_tied_" + weight.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
+            OnnxOpLayer layer = new OnnxOpLayer(name, graph.opset(), List.of(identity), List.of(anyInputName),
+                    Map.of(weight, OnnxOpLayer.constant(w, true, false)), out);
+            layer.ensureBuilt(List.of(anyInput.shape()));
+            layer.assignConstants();
+            values.put(weight, layer.apply(List.of(anyInput), false));
+            for (String copy : transposed) {
+                constants.remove(copy);
+                parameters.remove(copy);
+                values.put(copy, synthesized(name + "_transposed", List.of(RecurrentMapping.transpose(weight, copy, 1, 0)), List.of(weight),
+                        List.of(values.get(weight)), Map.of(), copy));
+            }
+        });
     }
 
     /**
@@ -190,7 +221,12 @@ final class ModelConversion {
         try (Dispatch.Scope s = Dispatch.use(EagerEngine.INSTANCE)) {
             out = Operators.find(node.opType()).apply(new NodeContext(node, graph.opset(), args));
         }
-        for (int o = 0; o < node.outputs().size() && o < out.length; o++) constants.put(node.outputs().get(o), out[o]);
+        for (int o = 0; o < node.outputs().size() && o < out.length; o++) {
+            // an Identity hands back its input; two variables started from one tensor object would share their gradients on the
+            // tape (it finds a variable's gradient through the tensors its reads returned), so a folded copy is a tensor of its own
+            for (Tensor a : args) if (a == out[o] && a.dtype().isFloating()) out[o] = a.mul(1.0);
+            constants.put(node.outputs().get(o), out[o]);
+        }
         // a float value folded from a parameter (an Identity copy, a transposed weight) is a parameter of the layers that read it
         if (in.stream().anyMatch(parameters::contains)) {
             for (int o = 0; o < node.outputs().size() && o < out.length; o++) if (out[o].dtype().isFloating()) parameters.add(node.outputs().get(o));

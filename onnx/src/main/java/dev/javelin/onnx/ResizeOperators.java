@@ -106,7 +106,7 @@ final class ResizeOperators {
             double[] s = ctx.doubles(2, "scales");
             if (s.length != rank) throw ctx.error("scales " + Arrays.toString(s) + " must have one value per axis of " + x.shape());
             for (int a = 0; a < rank; a++) {
-                if (!(s[a] > 0) || s[a] > 1 << 16) throw ctx.error("scale " + s[a] + " must be positive");
+                if (!(s[a] > 0) || s[a] > 1 << 16) throw ctx.error("scale " + s[a] + " must be positive and at most " + (1 << 16));
                 scales[a] = s[a];
                 sizes[a] = ctx.dim((long) Math.floor(x.dim(a) * s[a]), "output size");
             }

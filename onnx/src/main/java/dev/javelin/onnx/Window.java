@@ -90,7 +90,7 @@ final class Window {
         if (v == null) return out;
         if (v.length != spatial) throw ctx.error(name + " " + Arrays.toString(v) + " must have " + spatial + " values");
         for (int i = 0; i < spatial; i++) {
-            if (v[i] < 1 || v[i] > Integer.MAX_VALUE / 4) throw ctx.error(name + " " + Arrays.toString(v) + " must be positive");
+            if (v[i] < 1 || v[i] > Integer.MAX_VALUE / 4) throw ctx.error(name + " " + Arrays.toString(v) + " must be positive and at most " + Integer.MAX_VALUE / 4);
             out[2 - spatial + i] = (int) v[i];
         }
         return out;

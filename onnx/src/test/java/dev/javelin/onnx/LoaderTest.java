@@ -90,6 +90,15 @@ class LoaderTest {
         assertTrue(garbage.getMessage().startsWith("junk: "), garbage.getMessage());
     }
 
+    @Test
+    void anOutOfRangeResizeScaleSaysItsBound() {
+        // a scale of 1e5 was refused as "must be positive"
+        GraphProto.Builder g = graph("resize").addInput(floats("x", 1, 1, 2, 2)).addOutput(floats("y", 1, 1, 2, 2))
+                .addInitializer(initializer("sc", new float[] {1, 1, 100_000, 100_000}, 4))
+                .addNode(node("up", "Resize", List.of("x", "", "sc"), List.of("y")));
+        assertMessage(g, "scale 100000.0 must be positive and at most 65536");
+    }
+
     private static void assertMessage(GraphProto.Builder g, String expected) {
         OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> OnnxModel.load(model(17, g.build()).toByteArray(), "m"));
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());

@@ -50,7 +50,8 @@ final class OnnxFixtures {
         }
     }
 
-    private static Case load(Path dir, String name, String data) {
+    /** Further test data of the model {@code name} in a folder on disk: {@code <data>.io.pb}. */
+    static Case load(Path dir, String name, String data) {
         Path io = dir.resolve(data + ".io.pb");
         try (InputStream in = java.nio.file.Files.newInputStream(io)) {
             GraphProto g = GraphProto.parseFrom(in);

@@ -1,6 +1,8 @@
 package dev.javelin.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.highlevel.CompileOptions;
 import dev.javelin.highlevel.FitOptions;
@@ -10,7 +12,11 @@ import dev.javelin.highlevel.optimizers.SGD;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.testing.TensorAssert;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RealExportsToModelTest {
     /** name, PyTorch's {@code sum(p.numel() for p in model.parameters())} (tied weights counted once). */
     @ParameterizedTest
-    @CsvSource({"gru_cls_fixed, 3604", "conv1d_fixed, 379", "gemm_alpha, 24"})
+    @CsvSource({"gpt_tied_fixed, 18688", "torch_causal_fixed, 17702", "gru_cls_fixed, 3604", "conv1d_fixed, 379", "gemm_alpha, 24"})
     void loadsConvertsAndGivesPyTorchsOutputs(String name, long parameters) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
         Tensor expected = c.outputs().values().iterator().next();
@@ -40,7 +46,7 @@ class RealExportsToModelTest {
      * the fixture script ran them in PyTorch: the same loss before each step, and the same outputs after.
      */
     @ParameterizedTest
-    @CsvSource({"gru_cls_fixed, false", "gru_cls_fixed, true",
+    @CsvSource({"gpt_tied_fixed, false", "gpt_tied_fixed, true", "torch_causal_fixed, false", "torch_causal_fixed, true", "gru_cls_fixed, false", "gru_cls_fixed, true",
             "conv1d_fixed, false", "conv1d_fixed, true", "gemm_alpha, false", "gemm_alpha, true"})
     void fineTuningFollowsPyTorchsSteps(String name, boolean compiled) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
@@ -55,5 +61,44 @@ class RealExportsToModelTest {
             assertEquals(expected[i], losses.get(i), 1e-4 * Math.abs(expected[i]), name + " loss before step " + i + ": " + losses);
         }
         TensorAssert.assertClose(tune.outputs().get("after"), model.predict(x), 1e-3, 1e-4);
+    }
+
+    /** The tie survives saving: the loaded GPT has one embedding weight (PyTorch's count) and predicts the same bits. */
+    @Test
+    void aTiedGptSavesAndLoadsTied(@TempDir Path dir) throws IOException {
+        OnnxFixtures.Case c = OnnxFixtures.load("models", "gpt_tied_fixed");
+        Model model = OnnxModel.load(c.model()).toModel();
+        Path file = dir.resolve("gpt.safetensors");
+        model.save(file);
+        OnnxModel.registerLayers();
+        Model loaded = Model.load(file);
+        assertEquals(18688, loaded.trainableWeights().stream().mapToLong(v -> v.shape().size()).sum(), loaded.summaryText());
+        assertArrayEquals(model.predict(c.inputArray()[0]).toFloatArray(), loaded.predict(c.inputArray()[0]).toFloatArray());
+    }
+
+    /**
+     * torchvision's mobilenet_v3_small exported at a fixed batch of 2 (10 MB: opt-in, as {@link LargeModelsTest}; write it with
+     * {@code make_tomodel_fixtures.py --large DIR} and run with {@code -Djavelin.onnx.models=DIR}). The export folds each
+     * BatchNorm into its convolution, so PyTorch's SGD steps (on the unfolded model) are not the converted model's: the loss
+     * before the first step is PyTorch's, and the next ones fall.
+     */
+    @Test
+    void mobilenetV3SmallWithAFixedBatchConvertsAndFineTunes() throws IOException {
+        String dir = System.getProperty("javelin.onnx.models");
+        Assumptions.assumeTrue(dir != null, "set -Djavelin.onnx.models=DIR (make_tomodel_fixtures.py --large DIR)");
+        String name = "mobilenet_v3_small_fixed";
+        OnnxFixtures.Case c = OnnxFixtures.load(Path.of(dir, "models"), name);
+        Tensor expected = c.outputs().values().iterator().next();
+        OnnxModel onnx = OnnxModel.load(c.model());
+        TensorAssert.assertClose(expected, onnx.call(c.inputArray())[0], 1e-4, 1e-4);
+        Model model = onnx.toModel();
+        TensorAssert.assertClose(expected, model.predict(c.inputArray()[0]), 1e-4, 1e-4);
+        OnnxFixtures.Case tune = OnnxFixtures.load(Path.of(dir, "models"), name, name + ".finetune");
+        Tensor x = tune.inputs().get("x"), y = tune.inputs().get("y");
+        model.compile(new CompileOptions(new SGD(0.05), Losses.get("mse"), List.of(), true));
+        List<Double> losses = model.fit(x, y, FitOptions.builder().batchSize(x.dim(0)).epochs(3).shuffle(false).verbose(0).build())
+                .history().get("loss");
+        assertEquals(tune.outputs().get("losses").toFloatArray()[0], losses.get(0), 1e-4, "losses " + losses);
+        for (int i = 1; i < losses.size(); i++) assertTrue(losses.get(i) < losses.get(i - 1), "losses " + losses);
     }
 }

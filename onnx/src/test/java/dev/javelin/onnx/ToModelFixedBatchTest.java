@@ -66,6 +66,21 @@ class ToModelFixedBatchTest {
         return x.reshape(x.dim(0), 2, 2).permute(0, 2, 1).contiguous().reshape(x.dim(0), 4).add(x);
     }
 
+    /** x [3, len, 4] -> Reshape [3, -1, 2] -> ReduceSum over axis 1: the batch and a free length in one target. */
+    @Test
+    void aFixedBatchBesideAFreeLengthKeepsTheLengthFree() throws OnnxFormatException {
+        var g = graph("baked").addInput(floats("x", 3, -1, 4)).addOutput(floats("y", 3, 2))
+                .addInitializer(int64s("pairs", 3, -1, 2)).addInitializer(int64s("axes", 1))
+                .addNode(node("/pairs/Reshape", "Reshape", List.of("x", "pairs"), List.of("p")))
+                .addNode(node("/sum/ReduceSum", "ReduceSum", List.of("p", "axes"), List.of("y"), Protos.intAttr("keepdims", 0)));
+        Model model = OnnxModel.load(model(17, g.build()).toByteArray(), "baked").toModel();
+        for (int[] size : new int[][] {{3, 5}, {2, 7}, {4, 1}}) {
+            Tensor x = Tensors.normal(Shape.of(size[0], size[1], 4), size[1]);
+            Tensor expected = x.reshape(size[0], -1, 2).sum(new int[] {1}, false);
+            assertArrayEquals(expected.toFloatArray(), model.predict(x).toFloatArray(), 1e-5f, "batch " + size[0] + ", length " + size[1]);
+        }
+    }
+
     @Test
     void toModelNamesTheNodeThatKeepsTheBatch() throws OnnxFormatException {
         var g = graph("baked").addInput(floats("x", 3, 4)).addOutput(floats("y", 3, 4))

@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * Stops training when a monitored quantity has stopped improving for {@code patience} epochs, as
- * Keras's EarlyStopping; with {@code restoreBestWeights} the model ends with the weights of its
- * best epoch.
+ * Keras 3's EarlyStopping: an epoch that improves never stops training, so patience 0 stops at the
+ * first epoch without improvement; with {@code restoreBestWeights} the model ends with the weights of
+ * its best epoch, whether training stopped early or ran to the end.
  *
  * <pre>{@code
  * new EarlyStopping("val_loss", 3, true)
@@ -41,7 +42,6 @@ public final class EarlyStopping extends Callback {
         bestEpoch = -1;
         bestWeights = null;
         monitor.reset();
-        if (baseline != null) monitor.setBest(baseline);
     }
 
     @Override
@@ -51,17 +51,32 @@ public final class EarlyStopping extends Callback {
             System.err.println("EarlyStopping: '" + monitor.key + "' is not in the logs " + logs.keySet() + "; nothing to monitor");
             return;
         }
+        // Keras 3's rule: the first monitored epoch's weights are the best until one improves on them
+        if (restoreBestWeights && bestWeights == null) {
+            bestWeights = new WeightSnapshot(model().weights());
+            bestEpoch = epoch;
+        }
         wait++;
         if (monitor.update(v)) {
             bestEpoch = epoch;
-            wait = 0;
             if (restoreBestWeights) bestWeights = new WeightSnapshot(model().weights());
+            // an improvement never stops training (so patience 0 stops at the first epoch without one);
+            // with a baseline, an improvement that does not beat it still counts toward patience, as
+            // Keras documents ("stops if the model doesn't show improvement over the baseline")
+            if (baseline == null || beatsBaseline(v)) {
+                wait = 0;
+                return;
+            }
         }
         if (wait >= patience && epoch > 0) {
             stoppedEpoch = epoch;
             model().setStopTraining(true);
-            if (restoreBestWeights && bestWeights != null) bestWeights.restore();
+            if (restoreBestWeights) bestWeights.restore();
         }
+    }
+
+    private boolean beatsBaseline(double v) {
+        return monitor.improvesOn(v, baseline);
     }
 
     @Override
@@ -70,6 +85,8 @@ public final class EarlyStopping extends Callback {
             System.out.printf("Epoch %d: early stopping (best %s = %.4f at epoch %d)%n", stoppedEpoch + 1, monitor.key, monitor.best(),
                     bestEpoch + 1);
         }
+        // as Keras 3: the best epoch's weights come back whether training stopped early or ran to the end
+        if (restoreBestWeights && bestWeights != null) bestWeights.restore();
     }
 
     /** The epoch training stopped at (from 0), or -1 when it ran to the end. */

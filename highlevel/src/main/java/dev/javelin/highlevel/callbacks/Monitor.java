@@ -40,7 +40,12 @@ final class Monitor {
     }
 
     boolean improves(double v) {
-        return maximize ? v - minDelta > best : v + minDelta < best;
+        return improvesOn(v, best);
+    }
+
+    /** Whether {@code v} is better than {@code reference} by more than {@code minDelta}. */
+    boolean improvesOn(double v, double reference) {
+        return maximize ? v - minDelta > reference : v + minDelta < reference;
     }
 
     /** Records {@code v} as the best when it improves; returns whether it did. */
@@ -52,9 +57,5 @@ final class Monitor {
 
     double best() {
         return best;
-    }
-
-    void setBest(double v) {
-        best = v;
     }
 }

@@ -23,4 +23,15 @@ final class Checks {
             throw new IllegalArgumentException(layer.name() + " (" + type + "): expected inputs [batch, steps, channels], got " + in);
         }
     }
+
+    /**
+     * At least one time step in a [batch, time, ...] input: the recurrent, 1-D convolution and 1-D
+     * pooling layers' one error for an empty sequence (a window over nothing).
+     */
+    static void nonEmptySequence(Layer layer, dev.javelin.tensor.Shape in) {
+        if (in.rank() >= 2 && in.dim(1) == 0) {
+            throw new IllegalArgumentException(layer.name() + " (" + layer.getClass().getSimpleName() + "): the sequence is empty (inputs "
+                    + in + " have 0 time steps; expected at least 1)");
+        }
+    }
 }

@@ -98,6 +98,7 @@ public final class Conv1D extends Layer {
             throw new IllegalArgumentException(name() + " (Conv1D): expected " + kernel.shape().dim(1) * groups + " channels, got inputs "
                     + x.shape());
         }
+        Checks.nonEmptySequence(this, x.shape()); // "same" and "causal" would pad nothing into a window and report that
         int[] pad = amounts(x.dim(1));
         Padding.outputSize(name(), "valid", x.dim(1) + pad[0] + pad[1], kernelSize, strides, dilation); // in the layer's terms, not the 2-D op's
         OpAttrs.Conv attrs = new OpAttrs.Conv(1, strides, 0, 0, pad[0], pad[1], 1, dilation, groups);
@@ -116,6 +117,7 @@ public final class Conv1D extends Layer {
     @Override
     public Shape computeOutputShape(Shape in) {
         requireRank3(in);
+        Checks.nonEmptySequence(this, in);
         int[] pad = amounts(in.dim(1));
         int out = Padding.outputSize(name(), "valid", in.dim(1) + pad[0] + pad[1], kernelSize, strides, dilation);
         return Shape.of(in.dim(0), out, filters);

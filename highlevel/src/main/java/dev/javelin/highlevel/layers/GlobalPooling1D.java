@@ -34,10 +34,7 @@ public abstract class GlobalPooling1D extends Layer {
             throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName()
                     + "): expected inputs of rank 3 [batch, time, channels], got " + x.shape());
         }
-        if (x.dim(1) == 0) {
-            throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): the sequence is empty (inputs "
-                    + x.shape() + " have 0 time steps; expected at least 1)");
-        }
+        Checks.nonEmptySequence(this, x.shape());
         Tensor m = Masks.check(name() + " (" + getClass().getSimpleName() + ")", x, mask);
         Tensor real = m == null ? null : m.unsqueeze(-1);
         Tensor y = pool(x, real);

@@ -45,6 +45,8 @@ public abstract class Layer {
     private static final ThreadLocal<Deque<Layer>> CALLING = ThreadLocal.withInitial(ArrayDeque::new);
     /** True while this thread builds layers whose weights a file provides: see {@link #withoutInitialising}. */
     private static final ThreadLocal<Boolean> DECLARING_ONLY = ThreadLocal.withInitial(() -> false);
+    /** While a file's config is turned into layers: {remaining, budget} of layer objects it may make, else null. */
+    private static final ThreadLocal<long[]> LAYERS_LEFT = new ThreadLocal<>();
 
     private final String name;
     private boolean trainable = true;
@@ -67,7 +69,17 @@ public abstract class Layer {
 
     /** @param name null for an automatic name ({@code dense}, {@code dense_1}, ...) */
     protected Layer(String name) {
+        chargeLayerBudget();
         this.name = name != null ? name : uniqueName(snakeCase(getClass().getSimpleName()));
+    }
+
+    /** Counts this layer against the budget of {@link #withoutInitialising(long, Supplier)}, if one is running. */
+    private void chargeLayerBudget() {
+        long[] left = LAYERS_LEFT.get();
+        if (left != null && --left[0] < 0) {
+            throw new IllegalArgumentException("the config makes more than " + left[1] + " layers (at " + getClass().getSimpleName()
+                    + "), more than its file's weights can back: a count in it (e.g. num_layers) is damaged or hostile");
+        }
     }
 
     // ---- what a layer writes ----------------------------------------------------------------
@@ -182,6 +194,21 @@ public abstract class Layer {
         }
     }
 
+    /**
+     * {@link #withoutInitialising(Supplier)} that also refuses to make more than {@code maxLayers}
+     * layer objects: a config's counts (a GptModel's {@code num_layers}) make layers before any
+     * weight is declared, so a damaged count in a small file would otherwise run out of memory.
+     */
+    public static <T> T withoutInitialising(long maxLayers, Supplier<T> body) {
+        long[] before = LAYERS_LEFT.get();
+        LAYERS_LEFT.set(new long[] {maxLayers, maxLayers});
+        try {
+            return withoutInitialising(body);
+        } finally {
+            LAYERS_LEFT.set(before);
+        }
+    }
+
     // ---- calling ----------------------------------------------------------------------------
 
     /** Calls the layer in inference mode: {@code layer.apply(x)} is Keras's {@code layer(x)}. */
@@ -269,8 +296,9 @@ public abstract class Layer {
             Tensor out = inputs.size() == 1 ? call(inputs.get(0), training, mask) : call(inputs, training);
             if (out.isSymbolic()) outputShape = out.shape();
             return out;
-        } catch (IllegalArgumentException e) {
-            // an op's message ("mul: shapes ...") names no layer; say which one, as Keras does
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            // an op's message ("mul: shapes ...", "gather: index 7 is out of range ...") names no layer;
+            // say which one, as Keras does
             throw LayerCallException.of(this, inputs, e);
         } finally {
             stack.pop();

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * A bad-input error attributed to the layer whose call raised it, as Keras's "Exception encountered
  * when calling layer 'dense' (type Dense)": an op's own message ({@code mul: shapes [2, 6] and [5] do
- * not broadcast}) gains the layer's name, its type and the inputs it was called on. Raised once, by
+ * not broadcast}, or an index out of range: {@code gather: index 7 is out of range}, an Embedding id
+ * outside the vocabulary) gains the layer's name, its type and the inputs it was called on. Raised once, by
  * the innermost layer; the layers and models around it pass it on unchanged.
  *
  * <pre>{@code
@@ -21,7 +22,7 @@ public final class LayerCallException extends IllegalArgumentException {
     private static final Pattern NAMES_A_LAYER = Pattern.compile("[\\w/.-]+ \\([A-Z]\\w*\\): ");
     private final String layerName;
 
-    private LayerCallException(String layerName, String message, IllegalArgumentException cause) {
+    private LayerCallException(String layerName, String message, RuntimeException cause) {
         super(message, cause);
         this.layerName = layerName;
     }
@@ -36,7 +37,7 @@ public final class LayerCallException extends IllegalArgumentException {
      * own checks write {@code "dense (Dense): ..."}) is kept as it is; any other gains the prefix
      * {@code "name (Type): "} and the inputs' dtypes and shapes.
      */
-    static LayerCallException of(Layer layer, List<Tensor> inputs, IllegalArgumentException cause) {
+    static LayerCallException of(Layer layer, List<Tensor> inputs, RuntimeException cause) {
         if (cause instanceof LayerCallException attributed) return attributed;
         String message = String.valueOf(cause.getMessage());
         String prefix = layer.name() + " (";

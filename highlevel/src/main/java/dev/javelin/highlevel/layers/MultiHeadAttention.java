@@ -39,6 +39,7 @@ import java.util.Map;
  * MultiHeadAttention mha = new MultiHeadAttention(4, 32);
  * Tensor y = mha.apply(x, x);                                       // self-attention [B, T, dim]
  * Tensor z = mha.call(x, x, null, null, true, false);               // causal (use_causal_mask)
+ * Tensor c = new MultiHeadAttention(4, 32, null, 0.0, true, null, new GlorotUniform(), new Zeros(), null, null, true).apply(x); // causal in a functional model
  * MultiHeadAttention.Result r = mha.callWithScores(x, x, null, mask, false, false); // r.scores() [B, heads, T, T]
  * }</pre>
  */
@@ -46,6 +47,8 @@ public final class MultiHeadAttention extends Layer {
     private final int numHeads, keyDim, valueDim;
     private final double dropout;
     private final boolean useBias;
+    /** Whether a call that does not say ({@code apply(x)}, a functional model's call) hides later keys. */
+    private final boolean useCausalMask;
     private final Integer outputDim;
     private final Initializer kernelInitializer, biasInitializer;
     private final Dropout dropoutLayer;
@@ -68,7 +71,19 @@ public final class MultiHeadAttention extends Layer {
      */
     public MultiHeadAttention(int numHeads, int keyDim, Integer valueDim, double dropout, boolean useBias, Integer outputDim,
                               Initializer kernelInitializer, Initializer biasInitializer, Long seed, String name) {
+        this(numHeads, keyDim, valueDim, dropout, useBias, outputDim, kernelInitializer, biasInitializer, seed, name, false);
+    }
+
+    /**
+     * As the constructor above; with {@code useCausalMask}, calls that do not pass Keras's
+     * {@code use_causal_mask} ({@code apply(x)}, {@code apply(query, value)}, a functional model's call,
+     * which records no call arguments) hide key j from query i when j > i (config {@code use_causal_mask};
+     * Keras passes it at each call instead).
+     */
+    public MultiHeadAttention(int numHeads, int keyDim, Integer valueDim, double dropout, boolean useBias, Integer outputDim,
+                              Initializer kernelInitializer, Initializer biasInitializer, Long seed, String name, boolean useCausalMask) {
         super(name);
+        this.useCausalMask = useCausalMask;
         if (numHeads < 1 || keyDim < 1 || (valueDim != null && valueDim < 1) || (outputDim != null && outputDim < 1)) {
             throw new IllegalArgumentException("MultiHeadAttention: num_heads, key_dim, value_dim and output_shape must be >= 1, got "
                     + numHeads + ", " + keyDim + ", " + valueDim + ", " + outputDim);
@@ -90,19 +105,19 @@ public final class MultiHeadAttention extends Layer {
         build(List.of(queryShape, queryShape));
     }
 
-    /** Shapes [query, value] or [query, value, key], each [B, T, features]. */
+    /** Shapes [query, value], [query, value, key], each [B, T, features], or those and an attention mask's. */
     @Override
     public void build(List<Shape> shapes) {
-        if (shapes.size() < 2 || shapes.size() > 3) {
-            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value] or [query, value, key], got "
-                    + shapes.size() + " inputs " + shapes);
+        if (shapes.size() < 2 || shapes.size() > 4) {
+            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value], [query, value, key] or"
+                    + " [query, value, key, attention_mask], got " + shapes.size() + " inputs " + shapes);
         }
-        for (Shape s : shapes) {
+        for (Shape s : shapes.subList(0, Math.min(3, shapes.size()))) {
             if (s.rank() != 3) {
                 throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [batch, T, features], got " + shapes);
             }
         }
-        int dq = shapes.get(0).dim(-1), dv = shapes.get(1).dim(-1), dk = shapes.size() == 3 ? shapes.get(2).dim(-1) : dv;
+        int dq = shapes.get(0).dim(-1), dv = shapes.get(1).dim(-1), dk = shapes.size() >= 3 ? shapes.get(2).dim(-1) : dv;
         int out = outputDim != null ? outputDim : dq;
         queryKernel = addWeight("query/kernel", Shape.of(dq, numHeads, keyDim), kernelInitializer, null, true);
         if (useBias) queryBias = addWeight("query/bias", Shape.of(numHeads, keyDim), biasInitializer, null, true);
@@ -123,7 +138,7 @@ public final class MultiHeadAttention extends Layer {
     /** Self-attention under the padding mask of {@code query} ([batch, T], true = a real step). */
     @Override
     public Tensor call(Tensor query, boolean training, Tensor mask) {
-        return attend(query, query, null, null, false, training, false, mask, mask).output();
+        return attend(query, query, null, null, useCausalMask, training, false, mask, mask).output();
     }
 
     @Override
@@ -131,14 +146,19 @@ public final class MultiHeadAttention extends Layer {
         return true;
     }
 
-    /** [query, value] or [query, value, key]: Keras's {@code mha(query, value, key)}. */
+    /**
+     * [query, value], [query, value, key], or [query, value, key, attention_mask]: Keras's {@code mha(query, value, key,
+     * attention_mask=m)}, the mask as an input so that a functional model records it (bool [B, Tq, Tk] or broadcasting to it,
+     * true where query i may attend to key j).
+     */
     @Override
     public Tensor call(List<Tensor> inputs, boolean training) {
-        if (inputs.size() < 2 || inputs.size() > 3) {
-            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value] or [query, value, key], got "
-                    + inputs.size());
+        if (inputs.size() < 2 || inputs.size() > 4) {
+            throw new IllegalArgumentException(name() + " (MultiHeadAttention): expected inputs [query, value], [query, value, key] or"
+                    + " [query, value, key, attention_mask], got " + inputs.size());
         }
-        return call(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, null, false, training);
+        return call(inputs.get(0), inputs.get(1), inputs.size() >= 3 ? inputs.get(2) : null, inputs.size() == 4 ? inputs.get(3) : null,
+                useCausalMask, training);
     }
 
     /**
@@ -146,16 +166,16 @@ public final class MultiHeadAttention extends Layer {
      *
      * @param key           null means {@code value}
      * @param attentionMask null, or bool (or 0/1) [B, Tq, Tk]: true where query i may attend to key j
-     * @param useCausalMask also hide key j from query i when j > i
+     * @param useCausalMask also hide key j from query i when j > i (always, when the layer was made with {@code use_causal_mask})
      */
     public Tensor call(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean useCausalMask, boolean training) {
-        return attend(query, value, key, attentionMask, useCausalMask, training, false, Masks.of(query),
+        return attend(query, value, key, attentionMask, useCausalMask || this.useCausalMask, training, false, Masks.of(query),
                 Masks.of(key != null ? key : value)).output();
     }
 
     /** As {@link #call(Tensor, Tensor, Tensor, Tensor, boolean, boolean)}, also returning the attention weights. */
     public Result callWithScores(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean useCausalMask, boolean training) {
-        return attend(query, value, key, attentionMask, useCausalMask, training, true, Masks.of(query),
+        return attend(query, value, key, attentionMask, useCausalMask || this.useCausalMask, training, true, Masks.of(query),
                 Masks.of(key != null ? key : value));
     }
 
@@ -299,6 +319,7 @@ public final class MultiHeadAttention extends Layer {
         c.put("kernel_initializer", Config.of(kernelInitializer));
         c.put("bias_initializer", Config.of(biasInitializer));
         c.put("seed", dropoutLayer.seedGenerator().seed());
+        if (useCausalMask) c.put("use_causal_mask", true);
         return c;
     }
 
@@ -311,6 +332,6 @@ public final class MultiHeadAttention extends Layer {
                 Config.requiredInteger(c, "key_dim", 1, Integer.MAX_VALUE), valueDim, Config.number(c, "dropout", 0.0),
                 Config.bool(c, "use_bias", true), outputDim,
                 Config.initializer(c, "kernel_initializer", new GlorotUniform()), Config.initializer(c, "bias_initializer", new Zeros()),
-                Config.optionalLong(c, "seed"), Config.string(c, "name", null));
+                Config.optionalLong(c, "seed"), Config.string(c, "name", null), Config.bool(c, "use_causal_mask", false));
     }
 }

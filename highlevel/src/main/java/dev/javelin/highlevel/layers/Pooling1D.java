@@ -33,6 +33,7 @@ public abstract class Pooling1D extends Layer {
     @Override
     public Tensor call(Tensor x, boolean training) {
         requireRank3(x.shape());
+        Checks.nonEmptySequence(this, x.shape());
         Tensor y = pool2d.call(x.unsqueeze(2), training);
         return y.reshape(y.dim(0), y.dim(1), y.dim(3));
     }
@@ -40,6 +41,7 @@ public abstract class Pooling1D extends Layer {
     @Override
     public Shape computeOutputShape(Shape in) {
         requireRank3(in);
+        Checks.nonEmptySequence(this, in);
         int out = Padding.outputSize(name(), padding, in.dim(1), poolSize, strides, 1);
         return Shape.of(in.dim(0), out, in.dim(2));
     }

@@ -274,10 +274,7 @@ public abstract class RecurrentLayer extends Layer {
                     + "[batch, time, features], got rank " + in.rank() + " " + in + (in.rank() == 2
                     ? " (a single step per example? add a time axis: x.unsqueeze(1))" : ""));
         }
-        if (in.dim(1) == 0) {
-            throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): the sequence is empty (inputs "
-                    + in + " have 0 time steps; expected at least 1)");
-        }
+        Checks.nonEmptySequence(this, in);
     }
 
     // ---- masks, shapes, config --------------------------------------------------------------

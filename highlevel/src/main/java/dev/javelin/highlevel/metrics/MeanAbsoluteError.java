@@ -13,7 +13,12 @@ import dev.javelin.tensor.Tensor;
 public final class MeanAbsoluteError extends MeanMetric {
     /** Named {@code mean_absolute_error}. */
     public MeanAbsoluteError() {
-        super("mean_absolute_error");
+        this("mean_absolute_error");
+    }
+
+    /** Shown as {@code name} (Keras names a metric asked for as {@code "mae"} so). */
+    public MeanAbsoluteError(String name) {
+        super(name);
     }
 
     @Override

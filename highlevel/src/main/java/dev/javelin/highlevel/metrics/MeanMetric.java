@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.highlevel.layers.Masks;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -34,17 +35,41 @@ public abstract class MeanMetric extends Metric {
         updateState(yTrue, yPred, null);
     }
 
+    /**
+     * Adds one batch; when {@code yPred} carries a padding mask ({@link Masks}, e.g. from
+     * {@code Embedding(maskZero=true)} through a recurrent layer with return sequences), the padded
+     * steps weigh 0, as in Keras's {@code MeanMetricWrapper}: the metric is over real steps only.
+     */
     @Override
     public void updateState(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
         Tensor v = values(yTrue, yPred).cast(DType.FLOAT32);
-        if (sampleWeight == null) {
+        Tensor w = sampleWeight == null ? null : SampleWeights.broadcast(name(), sampleWeight, v);
+        Tensor mask = paddingMask(yPred, v);
+        if (mask != null) w = w == null ? mask : w.mul(mask);
+        if (w == null) {
             accumulate(total, v.sum());
             accumulate(count, Tensors.scalar(v.size()));
         } else {
-            Tensor w = SampleWeights.broadcast(name(), sampleWeight, v);
             accumulate(total, v.mul(w).sum());
             accumulate(count, w.sum());
         }
+    }
+
+    /** The mask {@code yPred} carries, as float32 0/1 of the values' shape, or null. */
+    private Tensor paddingMask(Tensor yPred, Tensor v) {
+        Tensor mask = Masks.of(yPred);
+        if (mask == null) return null;
+        int r = mask.rank();
+        boolean prefix = r <= v.rank();
+        for (int i = 0; prefix && i < r; i++) prefix = mask.dim(i) == v.dim(i);
+        if (!prefix) {
+            throw new IllegalArgumentException(name() + ": the mask " + mask.dtype() + mask.shape() + " of predictions "
+                    + yPred.dtype() + yPred.shape() + " does not fit the metric's values " + v.shape()
+                    + " (expected a mask over their leading axes)");
+        }
+        int[] dims = v.shape().toArray();
+        for (int i = r; i < dims.length; i++) dims[i] = 1;
+        return mask.cast(DType.FLOAT32).reshape(dims).broadcastTo(v.shape());
     }
 
     @Override

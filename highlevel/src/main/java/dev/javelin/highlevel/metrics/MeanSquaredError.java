@@ -13,7 +13,12 @@ import dev.javelin.tensor.Tensor;
 public final class MeanSquaredError extends MeanMetric {
     /** Named {@code mean_squared_error}. */
     public MeanSquaredError() {
-        super("mean_squared_error");
+        this("mean_squared_error");
+    }
+
+    /** Shown as {@code name} (Keras names a metric asked for as {@code "mse"} so). */
+    public MeanSquaredError(String name) {
+        super(name);
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.Locale;
  *
  * <pre>{@code
  * Metric acc = Metrics.get("accuracy", new SparseCategoricalCrossentropy());  // sparse categorical, named "accuracy"
- * Metric mae = Metrics.get("mae");
+ * Metric mae = Metrics.get("mae");                                           // named "mae", as Keras 3 names it
  * }</pre>
  */
 public final class Metrics {
@@ -45,16 +45,18 @@ public final class Metrics {
                 case null, default -> new InferredAccuracy(name);
             };
         }
+        // as Keras 3 (compile_utils.get_metric): a metric asked for by a string is named by that string,
+        // so metrics=["mae"] logs "mae" and "val_mae", the keys a callback's monitor names
         return switch (key) {
-            case "binaryaccuracy" -> new BinaryAccuracy();
-            case "categoricalaccuracy" -> new CategoricalAccuracy();
-            case "sparsecategoricalaccuracy" -> new SparseCategoricalAccuracy();
-            case "topkcategoricalaccuracy" -> new TopKCategoricalAccuracy();
-            case "sparsetopkcategoricalaccuracy" -> TopKCategoricalAccuracy.sparse(5);
-            case "mse", "meansquarederror" -> new MeanSquaredError();
-            case "mae", "meanabsoluteerror" -> new MeanAbsoluteError();
-            case "precision" -> new Precision();
-            case "recall" -> new Recall();
+            case "binaryaccuracy" -> new BinaryAccuracy(name, 0.5);
+            case "categoricalaccuracy" -> new CategoricalAccuracy(name);
+            case "sparsecategoricalaccuracy" -> new SparseCategoricalAccuracy(name);
+            case "topkcategoricalaccuracy" -> TopKCategoricalAccuracy.named(name, 5);
+            case "sparsetopkcategoricalaccuracy" -> TopKCategoricalAccuracy.sparse(name, 5);
+            case "mse", "meansquarederror" -> new MeanSquaredError(name);
+            case "mae", "meanabsoluteerror" -> new MeanAbsoluteError(name);
+            case "precision" -> new Precision(name, 0.5);
+            case "recall" -> new Recall(name, 0.5);
             default -> throw new IllegalArgumentException("Metrics.get: unknown metric '" + name + "' (expected accuracy, "
                     + "binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, "
                     + "sparse_top_k_categorical_accuracy, mse, mae, precision or recall; or pass a Metric instance)");

@@ -37,7 +37,17 @@ public final class TopKCategoricalAccuracy extends MeanMetric {
 
     /** Keras's {@code SparseTopKCategoricalAccuracy}: integer labels {@code [batch]}. */
     public static TopKCategoricalAccuracy sparse(int k) {
-        return new TopKCategoricalAccuracy("sparse_top_k_categorical_accuracy", k, true);
+        return sparse("sparse_top_k_categorical_accuracy", k);
+    }
+
+    /** {@link #sparse(int)} shown as {@code name}. */
+    public static TopKCategoricalAccuracy sparse(String name, int k) {
+        return new TopKCategoricalAccuracy(name, k, true);
+    }
+
+    /** Top {@code k} with one-hot targets, shown as {@code name}. */
+    public static TopKCategoricalAccuracy named(String name, int k) {
+        return new TopKCategoricalAccuracy(name, k, false);
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * GptModel gpt = new GptModel(65, 128, 4, 4, 128, 0.0);   // vocab, context, layers, heads, width, dropout
- * gpt.compile(new AdamW(...), new SparseCategoricalCrossentropy(true), null);
+ * gpt.compile(new AdamW(...), new SparseCategoricalCrossentropy(true));
  * gpt.fit(x, y, 32, 1);                                  // x, y: int32 [N, 128], y = x shifted by one
  * int[] text = gpt.generate(prompt, 200, Sampling.topK(40, 0.8, 7L));
  * }</pre>

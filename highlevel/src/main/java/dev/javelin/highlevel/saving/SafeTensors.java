@@ -200,6 +200,8 @@ public final class SafeTensors {
 
     /** Reads a file; its size bounds every length in it. */
     public static Contents read(Path file, Limits limits) throws IOException {
+        // the JDK's own message ("Is a directory") names no file
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a safetensors file");
         long size = Files.size(file);
         if (size > 8 + limits.maxHeaderBytes() + limits.maxDataBytes()) {
             throw new IOException(file + ": " + size + " bytes is more than the limits allow ("

@@ -85,6 +85,43 @@ class CallbacksTest {
     }
 
     @Test
+    void earlyStoppingWithPatienceZeroRunsWhileTheQuantityImproves() {
+        // Keras 3: an improving epoch never stops training; patience 0 stops at the first one that does not improve
+        Model m = model();
+        m.fit(x(), y(), FitOptions.builder().epochs(1).verbose(0).build());
+        EarlyStopping es = new EarlyStopping("val_loss", 0, false);
+        es.setModel(m);
+        es.setParams(Map.of("verbose", 0));
+        es.onTrainBegin(Map.of());
+        double[] losses = {1.0, 0.9, 0.8, 0.85, 0.7};
+        int epoch = 0;
+        for (; epoch < losses.length && !m.stopTraining(); epoch++) es.onEpochEnd(epoch, logs("val_loss", losses[epoch]));
+        assertEquals(3, es.stoppedEpoch(), "epochs 1 and 2 improve; epoch 3 does not");
+        assertEquals(2, es.bestEpoch());
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestWeightsWhenTrainingRunsToTheEnd() {
+        Model m = model();
+        m.fit(x(), y(), FitOptions.builder().epochs(1).verbose(0).build());
+        EarlyStopping es = new EarlyStopping("val_loss", 5, true);
+        es.setModel(m);
+        es.setParams(Map.of("verbose", 0));
+        es.onTrainBegin(Map.of());
+        Variable w = m.weights().get(0);
+        double[] losses = {1.0, 0.5, 0.7};
+        float[] best = null;
+        for (int epoch = 0; epoch < losses.length; epoch++) {
+            w.store(w.stored().add(1.0));
+            if (epoch == 1) best = w.stored().toFloatArray();
+            es.onEpochEnd(epoch, logs("val_loss", losses[epoch]));
+        }
+        assertFalse(m.stopTraining());
+        es.onTrainEnd(Map.of());
+        assertArrayEquals(best, w.stored().toFloatArray(), "as Keras 3: restored at the end of training, stopped or not");
+    }
+
+    @Test
     void earlyStoppingEndsARealFit() {
         Model m = model();
         EarlyStopping es = new EarlyStopping("loss", 0.0, 0, "min", 0.0, false); // baseline 0: nothing beats it

@@ -28,6 +28,36 @@ class LayerCallErrorsTest {
         assertTrue(e.getCause() instanceof IllegalArgumentException, "the op's own error is kept as the cause");
     }
 
+    @Test
+    void anIdOutsideTheVocabularyNamesTheEmbeddingCompiledOrNot() {
+        // gather's IndexOutOfBoundsException named no layer; the usual cause is an Embedding one id too small
+        Model m = new Sequential(new InputLayer(new int[] {3}, dev.javelin.tensor.DType.INT64, null),
+                new Embedding(5, 2, new dev.javelin.highlevel.initializers.Zeros(), "words"));
+        Tensor ids = Tensors.of(new long[] {1, 2, 5}, 1, 3);
+        for (Runnable call : new Runnable[] {() -> m.call(ids, false), () -> m.predict(ids)}) {
+            var e = assertThrows(LayerCallException.class, call::run);
+            assertEquals("words", e.layerName());
+            assertTrue(e.getMessage().startsWith("words (Embedding): ") && e.getMessage().contains("index 5")
+                    && e.getMessage().contains("int64[1, 3]"), e.getMessage());
+        }
+    }
+
+    /** An empty sequence: "same" and "causal" padding said "input size 2 is smaller than the window 3 with padding valid". */
+    @Test
+    void anEmptySequenceIsRefusedByTheOneDimensionalWindows() {
+        Tensor empty = Tensors.zeros(2, 0, 3);
+        for (String padding : new String[] {"same", "causal", "valid"}) {
+            Conv1D conv = new Conv1D(2, 3, 1, padding, 1, 1, null, true, new dev.javelin.highlevel.initializers.GlorotUniform(),
+                    new dev.javelin.highlevel.initializers.Zeros(), null, null, "conv_" + padding);
+            var e = assertThrows(IllegalArgumentException.class, () -> conv.apply(empty));
+            assertTrue(e.getMessage().startsWith("conv_" + padding + " (Conv1D): the sequence is empty"), e.getMessage());
+        }
+        for (Layer pool : new Layer[] {new MaxPooling1D(2, 1, "same", "max_same"), new AveragePooling1D(2, 1, "same", "avg_same")}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> pool.apply(empty));
+            assertTrue(e.getMessage().startsWith(pool.name() + " (") && e.getMessage().contains("the sequence is empty"), e.getMessage());
+        }
+    }
+
     /** A window wider than the input is refused in the layer's own terms (Conv1D runs as a 2-D op inside). */
     @Test
     void windowsWiderThanTheInputAreRefusedInTheLayersTerms() {

@@ -71,6 +71,40 @@ class MultiHeadAttentionTest {
         TensorAssert.assertClose(dev.javelin.tensor.Tensors.ones(2, 3, 4), r.scores().sum(-1), 1e-5, 1e-6);
     }
 
+    /** The attention mask as a fourth input, as a functional model records Keras's {@code mha(q, v, k, attention_mask=m)}. */
+    @Test
+    void anAttentionMaskInputActsAsTheCallArgument() {
+        MultiHeadAttention mha = new MultiHeadAttention(2, 4);
+        Tensor x = new dev.javelin.testing.RandomTensors(5).normal(dev.javelin.tensor.Shape.of(2, 5, 8));
+        Tensor keep = dev.javelin.tensor.Tensors.of(new float[] {1, 1, 1, 0, 0, 1, 1, 1, 1, 0}).reshape(2, 1, 5).cast(dev.javelin.tensor.DType.BOOL);
+        Tensor expected = mha.call(x, x, null, keep, false, false);
+        TensorAssert.assertClose(expected, mha.apply(List.of(x, x, x, keep), false), 0, 0);
+        Tensor in = Input.of(5, 8), mask = Input.of(new int[] {1, 5}, dev.javelin.tensor.DType.BOOL, "keep");
+        Model model = new Model(List.of(in, mask), List.of(mha.apply(List.of(in, in, in, mask), false)), "masked");
+        TensorAssert.assertClose(expected, model.predictOutputs(List.of(x, keep), 2).get(0), 1e-6, 1e-6);
+    }
+
+    /** A layer made with use_causal_mask attends causally when called without the flag, in a functional model too, and keeps it in its config. */
+    @Test
+    void useCausalMaskInTheConfigMakesPlainCallsCausal() {
+        MultiHeadAttention causal = new MultiHeadAttention(2, 4, null, 0.0, true, null, new dev.javelin.highlevel.initializers.GlorotUniform(),
+                new dev.javelin.highlevel.initializers.Zeros(), null, null, true);
+        Tensor x = new dev.javelin.testing.RandomTensors(4).normal(dev.javelin.tensor.Shape.of(2, 5, 8));
+        Tensor expected = causal.call(x, x, null, null, true, false);
+        TensorAssert.assertClose(expected, causal.apply(x), 0, 0);
+        TensorAssert.assertClose(expected, causal.call(x, x, null, null, false, false), 0, 0);
+        // causal: changing the last step leaves the earlier steps' outputs as they were
+        Tensor later = x.add(dev.javelin.tensor.Tensors.of(new float[] {0, 0, 0, 0, 1}).reshape(1, 5, 1));
+        TensorAssert.assertClose(expected.narrow(1, 0, 4), causal.apply(later).narrow(1, 0, 4), 1e-6, 1e-6);
+        Tensor in = Input.of(5, 8);
+        Model model = new Model(in, causal.apply(in));
+        TensorAssert.assertClose(expected, model.predict(x), 1e-6, 1e-6);
+        assertEquals(true, causal.getConfig().get("use_causal_mask"));
+        MultiHeadAttention back = MultiHeadAttention.fromConfig(causal.getConfig());
+        assertEquals(true, back.getConfig().get("use_causal_mask"));
+        assertTrue(!new MultiHeadAttention(2, 4).getConfig().containsKey("use_causal_mask")); // Keras's config, unchanged without it
+    }
+
     @Test
     void configSummaryAndSaveLoad(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         MultiHeadAttention mha = new MultiHeadAttention(2, 4, 3, 0.1, true, 6, new dev.javelin.highlevel.initializers.GlorotUniform(),

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.javelin.highlevel.FitOptions;
+import dev.javelin.highlevel.Input;
+import dev.javelin.highlevel.Model;
+import dev.javelin.highlevel.Sequential;
+import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.losses.BinaryCrossentropy;
 import dev.javelin.highlevel.losses.CategoricalCrossentropy;
 import dev.javelin.highlevel.losses.MeanSquaredError;
@@ -115,6 +120,22 @@ class MetricsTest {
         assertInstanceOf(Precision.class, Metrics.get("precision"));
         assertInstanceOf(dev.javelin.highlevel.metrics.MeanSquaredError.class, Metrics.get("mse"));
         assertThrows(IllegalArgumentException.class, () -> Metrics.get("auc"));
+    }
+
+    @Test
+    void aMetricAskedForByAStringIsNamedByIt() {
+        // Keras 3: metrics=["mae"] logs "mae" and "val_mae", which EarlyStopping("val_mae") watches; Javelin logged
+        // mean_absolute_error, so such a monitor found nothing and training never stopped early
+        for (String n : new String[] {"mae", "mse", "mean_absolute_error", "MeanSquaredError", "binary_accuracy", "precision", "recall",
+                "sparse_categorical_accuracy", "categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"}) {
+            assertEquals(n, Metrics.get(n).name());
+        }
+        assertEquals("mean_absolute_error", new dev.javelin.highlevel.metrics.MeanAbsoluteError().name(), "the class keeps Keras's name");
+        Model m = new Sequential(Input.of(4), new Dense(1));
+        m.compile("sgd", "mse", "mae");
+        Tensor x = Tensors.normal(dev.javelin.tensor.Shape.of(16, 4), 1);
+        var h = m.fit(x, x.sum(new int[] {1}, true), FitOptions.builder().batchSize(8).epochs(1).validationSplit(0.25).verbose(0).build());
+        assertEquals(java.util.List.of("loss", "mae", "val_loss", "val_mae"), java.util.List.copyOf(h.history().keySet()));
     }
 
     @Test

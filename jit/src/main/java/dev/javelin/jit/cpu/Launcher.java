@@ -4,6 +4,7 @@ import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.codegen.KernelSupport;
 import dev.javelin.kernels.codegen.TieredKernel;
 import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.RowGroups;
 import dev.javelin.kernels.cpu.CpuThreads;
@@ -24,11 +25,10 @@ final class Launcher {
      */
     static final int MIN_REDUCED_COLUMNS = 512;
     /**
-     * Elements per partial result when one long row is reduced to a scalar: the eager CPU backend's block
-     * (its {@code Reductions.BLOCK}), so a long dense sum combines the same partials compiled and eager
-     * (with 2^16 a sum of 23,100 floats differed in its last bit between the two).
+     * Elements per partial result when one long row is reduced to a scalar: {@link ReductionOrder#BLOCK}, as
+     * eager's, so a long sum combines the same partials compiled and eager.
      */
-    static final int ROW_CHUNK = 1 << 14;
+    static final int ROW_CHUNK = ReductionOrder.BLOCK;
     /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
     static final int BLOCK = RowGroups.BLOCK;
 
@@ -154,6 +154,12 @@ final class Launcher {
         FusedKernel[] current = new FusedKernel[kernels.length];
         for (int k = 0; k < kernels.length; k++) current[k] = current(kernels[k]);
         int n = launches[0].n();
+        if (n == 0) { // empty rows: each reduction's outputs are its identity, and no kernel runs (it would read an empty row)
+            for (int k = 0; k < kernels.length; k++) {
+                if (irs[k].mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(irs[k], launches[k], arrays[k][arrays[k].length - 1], base[k][base[k].length - 1]);
+            }
+            return;
+        }
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, BLOCK) : n;
         long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();

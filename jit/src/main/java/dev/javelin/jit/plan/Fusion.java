@@ -65,8 +65,8 @@ public final class Fusion {
         this.graph = graph;
     }
 
-    /** The fusion decisions for {@code graph}, with {@code forced} values materialized in addition. */
-    public static Fusion decide(Graph graph, Set<Node> forced) {
+    /** The fusion decisions for {@code graph}, with {@code forced} values materialized in addition (each with why). */
+    public static Fusion decide(Graph graph, Map<Node, String> forced) {
         Fusion f = new Fusion(graph);
         f.run(forced);
         return f;
@@ -117,9 +117,9 @@ public final class Fusion {
         return t == DType.FLOAT32 || t == DType.BOOL;
     }
 
-    private void run(Set<Node> forced) {
+    private void run(Map<Node, String> forced) {
         Map<Node, List<Node>> users = graph.users();
-        for (Node n : forced) store(n, "a view of it cannot be expressed by strides: it is copied densely first");
+        forced.forEach(this::store);
         for (Node n : graph.nodes()) {
             if (!n.isOp()) {
                 materialized.add(n);

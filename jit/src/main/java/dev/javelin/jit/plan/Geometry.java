@@ -49,6 +49,13 @@ final class Geometry {
             red.add(false);
             cols.add(new int[slots]);
         }
+        if (Fusion.isReducible(root) && !red.contains(true)) {
+            // every reduced dim has size 1: still a reduction, each output its identity combined with its one
+            // value, as eager computes it (a sum of -0 is 0), not a copy
+            dims.add(0, 1);
+            red.add(0, true);
+            cols.add(0, new int[slots]);
+        }
         int last = dims.size() - 1;
         int n = empty ? 0 : dims.get(last);
         boolean anyReduced = red.contains(true);

@@ -1,6 +1,7 @@
 package dev.javelin.jit.plan;
 
 import dev.javelin.kernels.ir.KernelIR;
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Node;
 import dev.javelin.kernels.cpu.VectorSupport;
@@ -11,7 +12,6 @@ import dev.javelin.tensor.spi.Backend;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.Views;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -58,7 +58,7 @@ public final class Lowering {
             decisions.add("no Vector API module (--add-modules jdk.incubator.vector): every op runs on the backend");
             return backendSteps(graph);
         }
-        Set<Node> forced = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Node, String> forced = new IdentityHashMap<>();
         while (true) {
             Fusion fusion = Fusion.decide(graph, forced);
             try {
@@ -67,7 +67,7 @@ public final class Lowering {
                 explain(fusion, steps, fused, decisions);
                 return steps;
             } catch (NeedsCopy e) {
-                if (!forced.add(e.node)) throw new IllegalStateException("Jit: cannot lay out " + e.node.describe());
+                if (forced.putIfAbsent(e.node, e.why) != null) throw new IllegalStateException("Jit: cannot lay out " + e.node.describe());
             }
         }
     }
@@ -133,10 +133,12 @@ public final class Lowering {
     /** Thrown when a view cannot be composed into strides; {@code node} must be stored densely first. */
     static final class NeedsCopy extends RuntimeException {
         final transient Node node;
+        final String why;
 
-        NeedsCopy(Node node) {
+        NeedsCopy(Node node, String why) {
             super(null, null, false, false);
             this.node = node;
+            this.why = why;
         }
     }
 
@@ -166,7 +168,15 @@ public final class Lowering {
             int[] outStrides = outputStrides(space);
             boolean[] reduced = new boolean[space.rank()];
             if (reduce) for (int a : root.attrs(OpAttrs.Reduce.class).axes()) reduced[a] = true;
-            return Geometry.kernel(root, name(space), body, leaves, layouts, outStrides, space, reduced);
+            PlanStep.Kernel kernel = Geometry.kernel(root, name(space), body, leaves, layouts, outStrides, space, reduced);
+            if (kernel.ir().mode() == KernelIR.Mode.REDUCE_ROW && space.size() > 0
+                    && kernel.launch().n() != ReductionOrder.rowLength(space.toArray(), reduced)) {
+                // a slot's strides cut the rows shorter than a dense value's (a transposed or broadcast operand):
+                // the value is stored densely first and reduced as eager reduces it (see ReductionOrder)
+                throw new NeedsCopy(top, "the rows of reduction %" + root.id() + " do not run along its layout: it is stored densely, "
+                        + "so the sum has the order of a dense value's");
+            }
+            return kernel;
         }
 
         private int lowerNode(Node n, List<Node> path) {
@@ -202,7 +212,7 @@ public final class Lowering {
             for (int i = path.size() - 1; i >= 0; i--) {
                 Node v = path.get(i);
                 Views.Layout l = Views.layout(v.symbolicCall(), strides, offset);
-                if (l == null) throw new NeedsCopy(v.input(0));
+                if (l == null) throw new NeedsCopy(v.input(0), "a view of it cannot be expressed by strides: it is copied densely first");
                 strides = l.strides();
                 offset = l.offset();
             }

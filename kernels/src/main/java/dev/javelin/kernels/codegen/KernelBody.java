@@ -375,20 +375,21 @@ final class KernelBody {
             } else {
                 loadFloats(s, masked);
             }
-        } else { // strided: a gather through the slot's map, padded so the tail reads valid indices
+        } else { // strided: a gather through the slot's map. The tail reads only its lanes (the Vector API checks a
+            // masked gather's every index), since a launcher that runs a row in chunks passes the whole row's map,
+            // whose entries past the last chunk are past the data
+            if (!bool && !masked) species();
+            mv.visitVarInsn(ALOAD, arr[s]);
+            mv.visitVarInsn(ILOAD, off[s]);
+            mv.visitVarInsn(ALOAD, map[s]);
+            mv.visitVarInsn(ILOAD, i);
+            if (masked) remaining();
             if (bool) {
-                mv.visitVarInsn(ALOAD, arr[s]);
-                mv.visitVarInsn(ILOAD, off[s]);
-                mv.visitVarInsn(ALOAD, map[s]);
-                mv.visitVarInsn(ILOAD, i);
-                support("gatherMask", "([ZI[II)" + VMD);
+                if (masked) support("gatherMaskTail", "([ZI[III)" + VMD);
+                else support("gatherMask", "([ZI[II)" + VMD);
             } else {
-                species();
-                mv.visitVarInsn(ALOAD, arr[s]);
-                mv.visitVarInsn(ILOAD, off[s]);
-                mv.visitVarInsn(ALOAD, map[s]);
-                mv.visitVarInsn(ILOAD, i);
-                mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
+                if (masked) support("gatherTail", "([FI[III)" + FVD);
+                else mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
             }
         }
         mv.visitVarInsn(ASTORE, target);

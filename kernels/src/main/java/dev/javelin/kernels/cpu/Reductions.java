@@ -1,21 +1,23 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
 
 /**
  * float32 REDUCE_SUM / MAX / MIN and ARGMAX / ARGMIN over any axes of any strided view (UNFOLD windows
- * for pooling included; other dtypes run on the reference backend). The order in which float32 values
- * are combined depends only on the shape, and it is the JIT launcher's order, so a sum is bit-identical
- * eager and compiled: rows reduce in {@link FloatLoops#reduce}'s fixed order, rows of outputs accumulate
- * the reduced positions in order, and a single output over a long range combines fixed blocks left to
- * right. So a result is bit-identical whatever the thread count; and a float32 sum over a view whose
- * layout would change that order is taken over its dense copy, so it is bit-identical whatever the layout.
+ * for pooling included; other dtypes run on the reference backend). float32 values are combined in
+ * {@link ReductionOrder}'s order, which depends only on the shape and is the JIT launcher's too, so a
+ * sum is bit-identical eager and compiled and whatever the thread count: rows reduce in
+ * {@link FloatLoops#reduce}'s fixed order, rows of outputs accumulate the reduced positions in order,
+ * and a single output over a long range combines fixed blocks left to right. A float32 sum over a view
+ * whose layout would change that order is taken over its dense copy, so it is bit-identical whatever
+ * the layout.
  */
 final class Reductions {
-    /** Elements per block when one output reduces a long range: the JIT launcher's {@code ROW_CHUNK}. */
-    static final int BLOCK = 1 << 14;
+    /** Elements per block when one output reduces a long range: {@link ReductionOrder#BLOCK}, as the JIT launcher's. */
+    static final int BLOCK = ReductionOrder.BLOCK;
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
 

@@ -15,7 +15,8 @@ import dev.javelin.kernels.ir.Decompositions.Builder;
  * powers of two have an exact logarithm); r = m/c - 1 exactly (an fma product), |r| < 0.03;
  * log(1 + r) = r - r^2/2 + r^3 P(r), the first two terms in two floats. 2^z: z = n + d, |d| <= 1/2,
  * 2^d - 1 = d c1 + d^2 Q(d) (a Chebyshev fit, relative error 2^-30, c1 in two floats), the product's
- * low part as 2^d z_lo ln2, scaled by 2^n in two steps (overflow to infinity, gradual underflow).
+ * low part as 2^d z_lo ln2, scaled by 2^n: in one step where |z| < 126 (the result a normal float), in
+ * two (overflow to infinity, gradual underflow) in the region of rare cases, with C99's.
  * Accuracy against the double-precision pow (C99's special cases): within 1 ulp; measured over 2^22
  * random pairs spanning the float range of the result (bases 2^-40 to 2^40 and any positive float,
  * negative bases with integral exponents, bases within 10^-3 of 1 to exponents up to 10^5): 0.61 ulp
@@ -52,20 +53,40 @@ final class PowDecomposition {
     }
 
     static int pow(Builder b, int x, int y) {
-        int ax = b.abs(x), ay = b.abs(y);
-        int core = exp2(b, y, log2(b, ax));
+        int ax = b.abs(x);
+        int[] l = log2(b, ax);
+        int z = b.mul(y, l[0]);
+        int zLo = b.fma(y, l[1], b.fma(y, l[0], b.neg(z)));
+        Exp2 e = exp2(b, z, zLo);
+        int core = b.mul(e.p, b.fromBits(b.shl(b.iadd(e.n, b.ci(127)), 23))); // 2^n in one factor: right while |z| < 126
         int inf = b.c(Float.POSITIVE_INFINITY);
-        // a positive finite base to a finite power is the core's; C99's special cases in a region that
-        // runs only for vectors holding one (computed always, they were half of pow's time)
-        int special = b.ifAny(b.not(b.and(b.and(b.gt(x, b.c(0f)), b.lt(x, inf)), b.lt(ay, inf))));
-        int r = specialCases(b, x, y, ax, ay, core, inf);
+        // a positive finite base to a power whose product z is within +-126 (so y is finite: an infinite or NaN y
+        // makes z infinite or NaN) is the core's; results beyond the normal floats (overflow, gradual underflow)
+        // and C99's special cases in a region that runs only for vectors holding one (computed always, the special
+        // cases were half of pow's time, and the range's clamp and two-step scaling a tenth of the rest)
+        int ordinary = b.and(b.and(b.gt(x, b.c(0f)), b.lt(x, inf)), b.lt(b.abs(z), b.c(126f)));
+        int special = b.ifAny(b.not(ordinary));
+        int r = specialCases(b, x, y, ax, b.abs(y), wide(b, z, e), inf);
         b.endRegion(special);
         r = b.select(special, r, core);
         r = b.select(b.eq(y, b.c(2f)), b.mul(x, x), r);
         return b.select(b.eq(y, b.c(1f)), x, r);
     }
 
-    /** pow where the base is not positive and finite or the exponent is not finite, from the core's |x|^y. */
+    /**
+     * 2^z for any z (inf and NaN included) from the core's 2^d and n, which hold while |z| < 2^22: 2^n in two
+     * factors (gradual underflow rounds once more), infinity above 200 and 0 below -200, where zLo may be infinite.
+     */
+    private static int wide(Builder b, int z, Exp2 e) {
+        int limit = b.c(200f);
+        int n1 = b.shr(e.n, 1);
+        int s1 = b.fromBits(b.shl(b.iadd(n1, b.ci(127)), 23));
+        int s2 = b.fromBits(b.shl(b.iadd(b.isub(e.n, n1), b.ci(127)), 23));
+        int r = b.mul(b.mul(e.p, s1), s2);
+        return b.select(b.gt(z, limit), b.c(Float.POSITIVE_INFINITY), b.select(b.lt(z, b.neg(limit)), b.c(0f), r));
+    }
+
+    /** pow where the base is not positive and finite, the exponent not finite or the result not a normal float, from |x|^y ({@link #wide}). */
     private static int specialCases(Builder b, int x, int y, int ax, int ay, int core, int inf) {
         // y's kind: integral (infinities count as even), odd
         int two23 = b.c(8388608f);
@@ -116,14 +137,10 @@ final class PowDecomposition {
         return fastTwoSum(b, s[0], b.add(b.add(s[1], a[1]), b.add(logcLo, lo)));
     }
 
-    /** 2^(y (l[0] + l[1])) for finite l. */
-    private static int exp2(Builder b, int y, int[] l) {
-        int z = b.mul(y, l[0]);
-        int zLo = b.fma(y, l[1], b.fma(y, l[0], b.neg(z)));
-        int limit = b.c(200f); // beyond, 2^z is 0 or infinity either way (and zLo may be infinite or NaN)
-        int above = b.gt(z, limit), below = b.lt(z, b.neg(limit));
-        z = b.select(above, limit, b.select(below, b.neg(limit), z));
-        zLo = b.select(b.or(above, below), b.c(0f), zLo);
+    /** 2^(z + zLo) = p 2^n: p = 2^(d + zLo) with |d| <= 1/2 and n an integer, for |z| < 2^22. */
+    private record Exp2(int p, int n) {}
+
+    private static Exp2 exp2(Builder b, int z, int zLo) {
         int t = b.add(z, b.c(MathDecompositions.ROUNDER)); // 1.5 * 2^23 + n
         int d = b.sub(z, b.sub(t, b.c(MathDecompositions.ROUNDER)));
         int dc = b.mul(d, b.c(C1_HI));
@@ -133,11 +150,7 @@ final class PowDecomposition {
         rest = b.add(s[1], rest);
         int twoToD = b.add(s[0], rest);
         int p = b.add(s[0], b.fma(b.mul(zLo, b.c(C1_HI)), twoToD, rest)); // 2^(d + zLo) = 2^d (1 + zLo ln2), to 2^-33
-        int ni = b.isub(b.bits(t), b.ci(0x4b400000));
-        int n1 = b.shr(ni, 1);
-        int s1 = b.fromBits(b.shl(b.iadd(n1, b.ci(127)), 23));
-        int s2 = b.fromBits(b.shl(b.iadd(b.isub(ni, n1), b.ci(127)), 23));
-        return b.mul(b.mul(p, s1), s2);
+        return new Exp2(p, b.isub(b.bits(t), b.ci(0x4b400000)));
     }
 
     /** {@code {a + b rounded, its error}} when |a| >= |b| or a = 0 (Dekker). */
