@@ -179,6 +179,10 @@ final class Launcher {
             }
         }
         int[][] origin = firstRow, rowStride = perRow;
+        if (origin != null && rowsMemberByMember(irs, launches, owner, rowStride)) {
+            inBlocksOfRows(current, irs, launches, arrays, maps, origin, rowStride, Math.toIntExact(rowCount), rowsPerChunk);
+            return;
+        }
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
@@ -216,6 +220,66 @@ final class Launcher {
                         ((float[]) local[k][out])[offs[k][out]] = current[k].reduce(local[k], offs[k], maps[k], n);
                     } else {
                         current[k].run(local[k], offs[k], maps[k], blocks ? length : launches[k].n()); // n = 1: a value per row
+                    }
+                }
+            }
+        });
+    }
+
+    /** Rows a row group takes member by member (see {@link #inBlocksOfRows}): one vector of floats. */
+    static final int ROWS_PER_BLOCK = 16;
+
+    /**
+     * True when a row group may run {@link #ROWS_PER_BLOCK} rows member by member: it keeps no value in
+     * a scratch row (each row's values are in memory, so no row overwrites another's), and it has a
+     * member of one value per row whose slots step through the rows as its loop would (a stride of 1,
+     * or 0 for a broadcast), so that member runs once per block as one vector instead of once per row.
+     */
+    private static boolean rowsMemberByMember(KernelIR[] irs, Launch[] launches, int[][] owner, int[][] rowStride) {
+        for (int[] o : owner) for (int p : o) if (p >= 0) return false;
+        boolean onePerRow = false;
+        for (int k = 0; k < irs.length; k++) {
+            if (launches[k].n() != 1 || launches[0].n() == 1 || irs[k].mode() != KernelIR.Mode.ELEMENTWISE) continue;
+            if (!stepsAsItsLoop(irs[k], rowStride[k])) return false;
+            onePerRow = true;
+        }
+        return onePerRow;
+    }
+
+    private static boolean stepsAsItsLoop(KernelIR ir, int[] rowStride) {
+        for (int s = 0; s < rowStride.length; s++) {
+            KernelIR.Access a = s < ir.loads().size() ? ir.loads().get(s).access() : KernelIR.Access.CONTIGUOUS; // the output is written along
+            if (a == KernelIR.Access.STRIDED || rowStride[s] != (a == KernelIR.Access.BROADCAST ? 0 : 1)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * A row group over blocks of {@link #ROWS_PER_BLOCK} rows: each member over the block's rows, then
+     * the next member; a member of one value per row (layer norm's 1/sqrt(var + eps)) as one call over
+     * the block, not a call of length 1 per row, which cost more than the pass it saves (perf/NOTES.md).
+     * Each member reads earlier members' results of the same row only, so every value is the same; the
+     * block's rows (8 KB of each [*, 128] operand) stay in L1 between members.
+     */
+    private static void inBlocksOfRows(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][][] maps,
+                                       int[][] origin, int[][] rowStride, int rowCount, int rowsPerChunk) {
+        int members = kernels.length, n = launches[0].n();
+        CpuThreads.parallelFor(rowCount, rowsPerChunk, (from, to) -> {
+            int[] offs = new int[0];
+            for (int first = from; first < to; first += ROWS_PER_BLOCK) {
+                int end = Math.min(to, first + ROWS_PER_BLOCK);
+                for (int k = 0; k < members; k++) {
+                    if (offs.length != origin[k].length) offs = new int[origin[k].length];
+                    boolean once = launches[k].n() == 1 && irs[k].mode() == KernelIR.Mode.ELEMENTWISE;
+                    for (int row = first; row < (once ? first + 1 : end); row++) {
+                        for (int s = 0; s < offs.length; s++) offs[s] = origin[k][s] + row * rowStride[k][s];
+                        if (once) {
+                            kernels[k].run(arrays[k], offs, maps[k], end - first);
+                        } else if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
+                            ((float[]) arrays[k][offs.length - 1])[offs[offs.length - 1]] = kernels[k].reduce(arrays[k], offs, maps[k], n);
+                        } else {
+                            kernels[k].run(arrays[k], offs, maps[k], n);
+                        }
                     }
                 }
             }

@@ -104,7 +104,7 @@ public record RowGroups(int[] end, boolean[] scratch) {
      */
     public static Launch memberLaunch(Launch rows, PlanStep.Kernel k) {
         if (sameRows(rows, k.launch())) return k.launch();
-        if (k.ir().mode() != KernelIR.Mode.ELEMENTWISE || rows.keptCount() == 1) return null;
+        if (k.ir().mode() != KernelIR.Mode.ELEMENTWISE || rows.keptCount() == 1 || rows.n() == 0) return null; // empty rows run no member
         for (KernelIR.Load in : k.ir().loads()) if (in.access() == KernelIR.Access.STRIDED) return null; // a gather map walks the flat run
         return k.launch().perRowOf(rows);
     }

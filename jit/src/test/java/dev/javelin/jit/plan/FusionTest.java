@@ -95,8 +95,10 @@ class FusionTest {
 
     @Test
     void aValuePerRowInsideARowGroupMatchesEager() {
-        // odd rows, two kept dimensions, rows of one, a single row: the per-row member loops over one position
-        for (Shape shape : List.of(Shape.of(3, 5, 37), Shape.of(6, 1), Shape.of(1, 19), Shape.of(2, 4, 1), Shape.of(1, 1))) {
+        // odd rows, two kept dimensions, rows of one, a single row: the per-row member loops over one position;
+        // one kept dimension with more rows than a block and a partial last block: the group runs blocks of rows member by member
+        for (Shape shape : List.of(Shape.of(3, 5, 37), Shape.of(6, 1), Shape.of(1, 19), Shape.of(2, 4, 1), Shape.of(1, 1),
+                Shape.of(37, 19), Shape.of(300, 128), Shape.of(4, 0))) {
             Tensor x = dev.javelin.jit.TestTensors.uniform(shape, -3, 3, shape.size());
             Tensor[] expected = layerNormAndScale(x), actual = dev.javelin.jit.Jit.compile(a -> layerNormAndScale(a[0])).call(x);
             for (int i = 0; i < expected.length; i++) {
