@@ -88,7 +88,7 @@ final class ModelConversion {
             inputs.add(t);
             values.put(in.name(), t);
         }
-        tie(inputs.get(0), graph.inputs().get(0).name());
+        if (!inputs.isEmpty()) tie(inputs.get(0), graph.inputs().get(0).name()); // (no inputs: refused below, the outputs are constants)
         Set<OnnxNode> folded = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (OnnxNode node : graph.nodes()) { // first, so that a mapping sees every constant a run of nodes reads
             if (readsOnlyConstants(node)) {

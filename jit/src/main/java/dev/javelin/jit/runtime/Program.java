@@ -17,6 +17,7 @@ import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
+import dev.javelin.tensor.spi.Backend;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.ConstantOperand;
 import dev.javelin.tensor.spi.Debug;
@@ -394,13 +395,17 @@ public final class Program {
         return out;
     }
 
-    /** Any other CPU backend op, into the memory the plan provides, zeroed as the eager engine's fresh memory is. */
+    /**
+     * Any other CPU backend op, into the memory the plan provides: zeroed as the eager engine's fresh memory is,
+     * unless the backend writes every element of it anyway.
+     */
     private Tensor runIntoZeroed(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
         HeapStorage storage = HeapStorage.wrap(output(t, node, arena, provided));
-        int size = Math.toIntExact(node.size());
-        storage.clear(size);
+        OpCall call = node.call(inputs(node, env));
+        Backend backend = Backends.forDevice(node.device());
+        if (!backend.writesEveryElement(call)) storage.clear(Math.toIntExact(node.size()));
         Tensor out = Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
-        Backends.forDevice(node.device()).execute(node.call(inputs(node, env)), out);
+        backend.execute(call, out);
         return out;
     }
 

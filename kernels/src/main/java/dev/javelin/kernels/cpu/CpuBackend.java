@@ -126,6 +126,19 @@ public final class CpuBackend implements Backend {
      * The fast kernels are float32's: arithmetic, reductions, folds and contractions over float64
      * (gradient checks), integers or bool run the reference backend's loops, which define those results.
      */
+    /**
+     * Attention's forward (each row's outputs and log-sum-exp), pad (filled first), gather and scatter-add (a copy of
+     * the base first) write their whole output; attention's gradient accumulates into it. KernelHarness checks the
+     * claim on every call its tests make.
+     */
+    @Override
+    public boolean writesEveryElement(OpCall call) {
+        return !onReference(call) && switch (call.op()) {
+            case ATTENTION, PAD, GATHER, SCATTER_ADD -> true;
+            default -> false;
+        };
+    }
+
     private static boolean onReference(OpCall call) {
         Op.Kind kind = call.op().kind();
         if (call.inputs().isEmpty()) return false;

@@ -35,8 +35,34 @@ final class KernelHarness implements Engine {
         Tensor actual = run(cpu, call);
         Tensor expected = run(reference, call);
         assertClose(call, expected, actual);
+        if (cpu.writesEveryElement(call)) assertWritesEveryElement(call, actual);
         compared++;
         return actual;
+    }
+
+    /** The call again into memory full of garbage (NaN, -1, true): the same bits as into zeroed memory. */
+    private void assertWritesEveryElement(OpCall call, Tensor zeroed) {
+        HeapStorage dirty = HeapStorage.allocate(call.dtype(), call.shape().sizeAsInt());
+        switch (dirty.array()) {
+            case float[] a -> java.util.Arrays.fill(a, Float.NaN);
+            case double[] a -> java.util.Arrays.fill(a, Double.NaN);
+            case int[] a -> java.util.Arrays.fill(a, -1);
+            case long[] a -> java.util.Arrays.fill(a, -1L);
+            case boolean[] a -> java.util.Arrays.fill(a, true);
+            default -> throw new IllegalStateException();
+        }
+        cpu.execute(call, Tensor.wrap(dirty, call.shape()));
+        Object z = ((HeapStorage) zeroed.storage()).array(), d = dirty.array();
+        boolean same = switch (z) {
+            case float[] a -> java.util.Arrays.equals(a, (float[]) d); // by floatToIntBits: a NaN equals a NaN
+            case double[] a -> java.util.Arrays.equals(a, (double[]) d);
+            case int[] a -> java.util.Arrays.equals(a, (int[]) d);
+            case long[] a -> java.util.Arrays.equals(a, (long[]) d);
+            case boolean[] a -> java.util.Arrays.equals(a, (boolean[]) d);
+            default -> false;
+        };
+        org.junit.jupiter.api.Assertions.assertTrue(same, "seed " + SEED + ": " + call + " claims to write every element of its output,"
+                + " but into memory that held garbage it gives other values than into zeroed memory");
     }
 
     /**

@@ -57,6 +57,20 @@ public interface Backend {
     void execute(OpCall call, Tensor out);
 
     /**
+     * True when {@link #execute} writes every element of {@code out} whatever it held, so a caller may pass
+     * reused memory without zeroing it (a compiled program's planned buffers). The default, false, keeps
+     * {@code execute}'s promise of a fresh zeroed output, into which an op may accumulate.
+     *
+     * <pre>{@code
+     * if (!backend.writesEveryElement(call)) storage.clear(size);
+     * backend.execute(call, out);
+     * }</pre>
+     */
+    default boolean writesEveryElement(OpCall call) {
+        return false;
+    }
+
+    /**
      * Computes a contraction ({@code MATMUL}, {@code CONV2D}) into {@code out}, a dense row-major
      * tensor of the call's shape and dtype on this backend's device whose contents it overwrites (a
      * compiled program hands over reused buffers), then runs {@code epilogue}, when not null, on
