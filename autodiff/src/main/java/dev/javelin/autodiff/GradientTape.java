@@ -45,6 +45,8 @@ public final class GradientTape implements AutoCloseable {
     private final Map<Tensor, Node> producers = new IdentityHashMap<>();
     private final Set<Tensor> watched = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Variable, List<Tensor>> reads = new IdentityHashMap<>();
+    /** Which variable each read tensor object stands for: one object, one variable. */
+    private final Map<Tensor, Variable> readOf = new IdentityHashMap<>();
     private final Recorder recorder = new Recorder();
     private final Dispatch.Scope registration;
     private boolean closed;
@@ -183,6 +185,7 @@ public final class GradientTape implements AutoCloseable {
         producers.clear();
         watched.clear();
         reads.clear();
+        readOf.clear();
         close();
     }
 
@@ -229,12 +232,20 @@ public final class GradientTape implements AutoCloseable {
         }
 
         @Override
-        public void onRead(Variable variable, Tensor value) {
-            if (!recording() || !value.dtype().isFloating()) return;
+        public Tensor onRead(Variable variable, Tensor value) {
+            if (!recording() || !value.dtype().isFloating()) return value;
+            Variable owner = readOf.putIfAbsent(value, variable);
+            if (owner != null && owner != variable && value.storage() != null) {
+                // two variables hold one tensor object: this read gets its own object over the same
+                // memory, or the two would share one gradient
+                value = Tensor.wrap(value.storage(), value.shape(), value.strides(), value.offset());
+                readOf.put(value, variable);
+            }
             watched.add(value);
             List<Tensor> seen = reads.computeIfAbsent(variable, v -> new ArrayList<>(1));
-            for (Tensor t : seen) if (t == value) return;
+            for (Tensor t : seen) if (t == value) return value;
             seen.add(value);
+            return value;
         }
     }
 }

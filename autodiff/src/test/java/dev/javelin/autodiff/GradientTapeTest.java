@@ -37,6 +37,19 @@ class GradientTapeTest {
         }
     }
 
+    /** Two variables made from one tensor object are two variables: each gets the gradient of its own reads. */
+    @Test
+    void variablesBuiltFromOneTensorGetTheirOwnGradients() {
+        Tensor shared = vec(1, 2, 3);
+        Variable a = new Variable("a", shared, true), b = new Variable("b", shared, true);
+        try (GradientTape tape = GradientTape.record()) {
+            Tensor y = a.value().mul(2.0).add(b.value().mul(b.value())).sum(); // 2a + b^2
+            List<Tensor> g = tape.gradient(y, List.of(a, b));
+            assertArrayEquals(new double[] {2, 2, 2}, g.get(0).toDoubleArray(), EXACT);
+            assertArrayEquals(new double[] {2, 4, 6}, g.get(1).toDoubleArray(), EXACT);
+        }
+    }
+
     @Test
     void broadcastOperandsGetTheirGradientSummedBack() {
         Tensor a = Tensors.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);

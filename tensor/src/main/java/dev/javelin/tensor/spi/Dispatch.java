@@ -74,7 +74,7 @@ public final class Dispatch {
         Tensor t = ENGINE.get().read(v);
         List<OpObserver> list = OBSERVERS.get();
         if (!list.isEmpty() && PAUSED.get()[0] == 0 && v.trainable()) {
-            for (OpObserver o : List.copyOf(list)) o.onRead(v, t);
+            for (OpObserver o : List.copyOf(list)) t = o.onRead(v, t);
         }
         return t;
     }
