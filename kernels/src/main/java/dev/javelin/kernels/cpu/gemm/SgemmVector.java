@@ -15,6 +15,10 @@ import dev.javelin.kernels.cpu.CpuThreads;
  * <p>An epilogue runs on each item's block of C as the item finishes its last k block, on the item's
  * thread (no round of its own, the block still in L2).
  *
+ * <p>Column sums of B (a bias gradient beside its weight gradient) are one more row of A, all ones,
+ * in a panel of its own ({@link #ONES}: no packing) whose C row is the sums array: the items of the
+ * last row block run it on each B strip right after their own rows, while the strip is in cache.
+ *
  * <p>Two fork-join rounds per call at most (waking the pool costs tens of microseconds, as much as
  * a whole 128×784·784×512 product takes on a thread for each extra round): when B is packed, one
  * round packs A and B for every k block and one computes; when a row-major B is read in place
@@ -49,6 +53,12 @@ final class SgemmVector {
     static final int DIRECT_B_MAX_M = 256;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** An A panel whose first row is ones for {@code KC} steps (the other rows zero): the row that sums B's columns. */
+    private static final float[] ONES = new float[MR * KC];
+
+    static {
+        for (int p = 0; p < KC; p++) ONES[p * MR] = 1f;
+    }
 
     /**
      * B is packed after all, below {@code DIRECT_B_MAX_M} rows, when two or more row blocks would each
@@ -72,7 +82,8 @@ final class SgemmVector {
     static void multiply(int m, int n, int k,
                          float[] a, int aOffset, int aRowStride, int aColStride,
                          float[] b, int bOffset, int bRowStride, int bColStride,
-                         float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue) {
+                         float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue,
+                         float[] sums, int sumsOffset) {
         Buffers buf = BUFFERS.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
         boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M && !tallAliasedB(m, k, bRowStride);
@@ -89,7 +100,7 @@ final class SgemmVector {
                     int k1 = Math.min(k, k0 + kBlocksPerRound * kStep);
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
                             c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0,
-                            k1 == k ? epilogue : null);
+                            k1 == k ? epilogue : null, ic + mc == m ? sums : null, sumsOffset);
                     if (!directB) {
                         int jobs = blk.packJobs();
                         float[] ap = buf.sharedA(blk.qBlocks() * blk.panels() * MR * kStep);
@@ -111,7 +122,7 @@ final class SgemmVector {
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, int m, int n,
                          int ic, int mc, int jc, int nc, int k0, int k1, int kStep,
-                         boolean directB, boolean loadFirst, GemmEpilogue epilogue) {
+                         boolean directB, boolean loadFirst, GemmEpilogue epilogue, float[] sums, int sumsOffset) {
 
         int panels() { return (mc + MR - 1) / MR; }
 
@@ -151,21 +162,24 @@ final class SgemmVector {
                     boolean load = loadFirst || q > 0;
                     for (int r = r0; r < r1; r += MR) {
                         int rows = Math.min(MR, mc - r);
-                        int ai = (q * panels + r / MR) * MR * kStep;
-                        int ci = cOffset + (ic + r) * ldc + jc;
-                        int s = s0;
-                        if (rows == 1) {
-                            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
-                                        c, ci + s * NR, load);
-                            }
-                        }
-                        for (; s < s1; s++) {
-                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
-                        }
+                        packedStrips(kc, ap, (q * panels + r / MR) * MR * kStep, rows, bp, q, s0, s1, c, cOffset + (ic + r) * ldc + jc, load);
                     }
+                    if (sums != null && r1 == mc) packedStrips(kc, ONES, 0, 1, bp, q, s0, s1, sums, sumsOffset + jc, load);
                 }
                 finished(r0, r1, s0, s1);
+            }
+        }
+
+        /** One panel of {@code rows} rows (at {@code ap[ai..]}, its C rows from {@code ci}) across packed strips {@code [s0, s1)} of k block q. */
+        private void packedStrips(int kc, float[] ap, int ai, int rows, float[] bp, int q, int s0, int s1, float[] c, int ci, boolean load) {
+            int strips = strips(), s = s0;
+            if (rows == 1) {
+                for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                    SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, c, ci + s * NR, load);
+                }
+            }
+            for (; s < s1; s++) {
+                tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
             }
         }
 
@@ -198,24 +212,32 @@ final class SgemmVector {
                     int bRow = bOffset + pc * bRowStride + jc;
                     for (int r = r0; r < r1; r += MR) {
                         int rows = Math.min(MR, mc - r);
-                        int ai = ((r - r0) / MR) * MR * kc;
-                        int ci = cOffset + (ic + r) * ldc + jc;
-                        int s = s0;
-                        if (rows == 1) {
-                            for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
-                                SgemmMicroKernel.row4Strips(kc, ap, ai, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, load);
-                            }
-                        }
-                        for (; s < s1; s++) {
-                            if (s < fullStrips) {
-                                tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, rows, NR, load);
-                            } else {
-                                tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
-                            }
-                        }
+                        inPlaceStrips(kc, ap, ((r - r0) / MR) * MR * kc, rows, bRow, edge, s0, s1, c, cOffset + (ic + r) * ldc + jc, load);
                     }
+                    if (sums != null && r1 == mc) inPlaceStrips(kc, ONES, 0, 1, bRow, edge, s0, s1, sums, sumsOffset + jc, load);
                 }
                 finished(r0, r1, s0, s1);
+            }
+        }
+
+        /**
+         * One panel of {@code rows} rows (at {@code ap[ai..]}, its C rows from {@code ci}) across strips {@code [s0, s1)} of B
+         * read in place from {@code b[bRow..]}, the last partial strip from {@code edge}.
+         */
+        private void inPlaceStrips(int kc, float[] ap, int ai, int rows, int bRow, float[] edge, int s0, int s1, float[] c, int ci,
+                                   boolean load) {
+            int fullStrips = nc / NR, s = s0;
+            if (rows == 1) {
+                for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
+                    SgemmMicroKernel.row4Strips(kc, ap, ai, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, load);
+                }
+            }
+            for (; s < s1; s++) {
+                if (s < fullStrips) {
+                    tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, rows, NR, load);
+                } else {
+                    tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
+                }
             }
         }
 
