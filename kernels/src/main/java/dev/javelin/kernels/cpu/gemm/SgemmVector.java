@@ -15,9 +15,10 @@ import dev.javelin.kernels.cpu.CpuThreads;
  * <p>An epilogue runs on each item's block of C as the item finishes its last k block, on the item's
  * thread (no round of its own, the block still in L2).
  *
- * <p>Column sums of B (a bias gradient beside its weight gradient) are one more row of A, all ones,
- * in a panel of its own ({@link #ONES}: no packing) whose C row is the sums array: the items of the
- * last row block run it on each B strip right after their own rows, while the strip is in cache.
+ * <p>Column sums of B (a bias gradient beside its weight gradient) are the row a row of ones appended to A
+ * would give: the items of the last row block add each B strip of a k block into them right after their
+ * own rows, while the strip is in cache ({@link SgemmMicroKernel#sums4Strips}: plain adds, the ones'
+ * {@code fma(1, b, s)} without an A to read).
  *
  * <p>Two fork-join rounds per call at most (waking the pool costs tens of microseconds, as much as
  * a whole 128×784·784×512 product takes on a thread for each extra round): when B is packed, one
@@ -53,12 +54,6 @@ final class SgemmVector {
     static final int DIRECT_B_MAX_M = 256;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
-    /** An A panel whose first row is ones for {@code KC} steps (the other rows zero): the row that sums B's columns. */
-    private static final float[] ONES = new float[MR * KC];
-
-    static {
-        for (int p = 0; p < KC; p++) ONES[p * MR] = 1f;
-    }
 
     /**
      * B is packed after all, below {@code DIRECT_B_MAX_M} rows, when two or more row blocks would each
@@ -162,24 +157,28 @@ final class SgemmVector {
                     boolean load = loadFirst || q > 0;
                     for (int r = r0; r < r1; r += MR) {
                         int rows = Math.min(MR, mc - r);
-                        packedStrips(kc, ap, (q * panels + r / MR) * MR * kStep, rows, bp, q, s0, s1, c, cOffset + (ic + r) * ldc + jc, load);
+                        int ai = (q * panels + r / MR) * MR * kStep;
+                        int ci = cOffset + (ic + r) * ldc + jc;
+                        int s = s0;
+                        if (rows == 1) {
+                            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
+                                        c, ci + s * NR, load);
+                            }
+                        }
+                        for (; s < s1; s++) {
+                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
+                        }
                     }
-                    if (sums != null && r1 == mc) packedStrips(kc, ONES, 0, 1, bp, q, s0, s1, sums, sumsOffset + jc, load);
+                    if (sums != null && r1 == mc) {
+                        int s = s0;
+                        for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                            SgemmMicroKernel.sums4Strips(kc, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, sums, sumsOffset + jc + s * NR, load);
+                        }
+                        for (; s < s1; s++) stripSums(kc, bp, (q * strips + s) * NR * kStep, NR, Math.min(NR, nc - s * NR), load, sumsOffset + jc + s * NR);
+                    }
                 }
                 finished(r0, r1, s0, s1);
-            }
-        }
-
-        /** One panel of {@code rows} rows (at {@code ap[ai..]}, its C rows from {@code ci}) across packed strips {@code [s0, s1)} of k block q. */
-        private void packedStrips(int kc, float[] ap, int ai, int rows, float[] bp, int q, int s0, int s1, float[] c, int ci, boolean load) {
-            int strips = strips(), s = s0;
-            if (rows == 1) {
-                for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                    SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, c, ci + s * NR, load);
-                }
-            }
-            for (; s < s1; s++) {
-                tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
             }
         }
 
@@ -212,33 +211,51 @@ final class SgemmVector {
                     int bRow = bOffset + pc * bRowStride + jc;
                     for (int r = r0; r < r1; r += MR) {
                         int rows = Math.min(MR, mc - r);
-                        inPlaceStrips(kc, ap, ((r - r0) / MR) * MR * kc, rows, bRow, edge, s0, s1, c, cOffset + (ic + r) * ldc + jc, load);
+                        int ai = ((r - r0) / MR) * MR * kc;
+                        int ci = cOffset + (ic + r) * ldc + jc;
+                        int s = s0;
+                        if (rows == 1) {
+                            for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, load);
+                            }
+                        }
+                        for (; s < s1; s++) {
+                            if (s < fullStrips) {
+                                tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, rows, NR, load);
+                            } else {
+                                tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
+                            }
+                        }
                     }
-                    if (sums != null && r1 == mc) inPlaceStrips(kc, ONES, 0, 1, bRow, edge, s0, s1, sums, sumsOffset + jc, load);
+                    if (sums != null && r1 == mc) {
+                        int s = s0;
+                        for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
+                            SgemmMicroKernel.sums4Strips(kc, b, bRow + s * NR, bRowStride, NR, sums, sumsOffset + jc + s * NR, load);
+                        }
+                        for (; s < s1; s++) {
+                            if (s < fullStrips) stripSums(kc, b, bRow + s * NR, bRowStride, NR, load, sumsOffset + jc + s * NR);
+                            else stripSums(kc, edge, 0, NR, nc - s * NR, load, sumsOffset + jc + s * NR);
+                        }
+                    }
                 }
                 finished(r0, r1, s0, s1);
             }
         }
 
         /**
-         * One panel of {@code rows} rows (at {@code ap[ai..]}, its C rows from {@code ci}) across strips {@code [s0, s1)} of B
-         * read in place from {@code b[bRow..]}, the last partial strip from {@code edge}.
+         * B's strip at {@code bArr[bi..]} ({@code cols} of its {@code NR} columns valid, zero-padded beyond when packed),
+         * summed over {@code kc} steps into {@code sums[si..]}; a partial strip through the thread's scratch row.
          */
-        private void inPlaceStrips(int kc, float[] ap, int ai, int rows, int bRow, float[] edge, int s0, int s1, float[] c, int ci,
-                                   boolean load) {
-            int fullStrips = nc / NR, s = s0;
-            if (rows == 1) {
-                for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
-                    SgemmMicroKernel.row4Strips(kc, ap, ai, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, load);
-                }
+        private void stripSums(int kc, float[] bArr, int bi, int bStep, int cols, boolean load, int si) {
+            if (cols == NR) {
+                SgemmMicroKernel.sumsStrip(kc, bArr, bi, bStep, sums, si, load);
+                return;
             }
-            for (; s < s1; s++) {
-                if (s < fullStrips) {
-                    tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, rows, NR, load);
-                } else {
-                    tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
-                }
-            }
+            float[] row = BUFFERS.get().scratch;
+            java.util.Arrays.fill(row, 0, NR, 0f);
+            if (load) System.arraycopy(sums, si, row, 0, cols);
+            SgemmMicroKernel.sumsStrip(kc, bArr, bi, bStep, row, 0, true);
+            System.arraycopy(row, 0, sums, si, cols);
         }
 
         /** A full tile (8 rows, or exactly 4), else the edge path through the thread's scratch tile. */
