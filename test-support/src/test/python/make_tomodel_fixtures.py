@@ -17,6 +17,9 @@ Models (random initialisation, fixed seeds, eval mode, dropout 0):
   torch_causal_fixed  PyTorch's own nn.TransformerEncoder (2 post-LN layers, relu) over a Linear input projection with
                    generate_square_subsequent_mask as its src_mask, as GPT-like models are often written: x [2, 8, 12],
                    opset 14 (LayerNorm decomposed)
+  gpt_tied_b1, bilstm_b1  a smaller tied GPT (vocabulary 20, width 16, 2 heads) and a bidirectional LSTM tagger
+                   exported at a batch of 1, the commonest fixed batch, with PyTorch's outputs at batch 3 in
+                   <name>.batch3.io.pb (--batch-one writes only these)
   gemm_alpha       one Gemm node (alpha 0.5, transB 1) built with onnx.helper, which toModel keeps as an
                    OnnxOpLayer (its weight must still train): x [3, 5], opset 17
 
@@ -26,6 +29,7 @@ batch of 2, 96 x 96, with its fine-tuning steps (RealExportsToModelTest, with -D
 Run from the repository root with Debian's packages (apt install python3-torch python3-torchvision python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py
     /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py --large DIR
+    /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py --batch-one
 """
 import os
 import sys
@@ -187,6 +191,36 @@ def gemm_alpha(folder):
     print("gemm_alpha       losses %s" % losses)
 
 
+class BiLstmTagger(nn.Module):
+    """A bidirectional LSTM and a Linear on every step: the export turns the LSTM's Y [T, 2, B, H] into [B, T, 2H]
+    through a Reshape to a constant [T, B, 2H]."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(4, 6, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(12, 3)
+
+    def forward(self, x):
+        return self.fc(self.lstm(x)[0])
+
+
+def batch_one(folder):
+    """Exports with one example (torch.onnx.export(model, x[:1]), the commonest fixed batch), where a Reshape's
+    constant target cannot say which axis holds the batch ([T, 1, E] -> [T, 2, 8] is [T, B*H, D] or [T*B, H, D]);
+    PyTorch's outputs at batch 3 go to <name>.batch3.io.pb, what toModel's model must give at any batch."""
+    cases = [("gpt_tied_b1", 36, lambda: randomize_norms(TiedGpt(vocab=20, d=16, heads=2)), lambda b: torch.randint(0, 20, (b, 8)),
+              "ids", "logits", 17),
+             ("bilstm_b1", 37, BiLstmTagger, lambda b: torch.randn(b, 6, 4), "x", "y", 14)]
+    for name, seed, make, data, input_name, output_name, opset in cases:
+        torch.manual_seed(seed)
+        model = make().eval()
+        x1, x3 = data(1), data(3)
+        with torch.no_grad():
+            out = model(x3)  # before export_fixed fine-tunes the model
+        export_fixed(folder, name, model, x1, input_name, output_name, opset)
+        write_io(os.path.join(folder, name + ".batch3.io.pb"), [(input_name, x3.numpy())], [(output_name, out.numpy())])
+
+
 def small(folder):
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(30)
@@ -198,6 +232,7 @@ def small(folder):
     torch.manual_seed(35)
     export_fixed(folder, "torch_causal_fixed", randomize_norms(TorchCausal()), torch.randn(2, 8, 12), "x", "y", 14)
     gemm_alpha(folder)
+    batch_one(folder)
 
 
 def large(folder):
@@ -212,5 +247,7 @@ def large(folder):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--large":
         large(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--batch-one":
+        batch_one(MODELS)
     else:
         small(MODELS)
