@@ -180,7 +180,19 @@ final class SgemmVector {
                     int kc = Math.min(kStep, k1 - pc);
                     boolean load = loadFirst || q > 0;
                     for (int r = r0; r < r1; r += MR) {
-                        panelOnPackedB(kc, ap, (q * panels + r / MR) * MR * kStep, Math.min(MR, mc - r), bp, q, s0, s1, cOffset + (ic + r) * ldc + jc, load);
+                        int rows = Math.min(MR, mc - r);
+                        int ai = (q * panels + r / MR) * MR * kStep;
+                        int ci = cOffset + (ic + r) * ldc + jc;
+                        int s = s0;
+                        if (rows == 1) {
+                            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
+                                        c, ci + s * NR, load);
+                            }
+                        }
+                        for (; s < s1; s++) {
+                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
+                        }
                     }
                     if (sums != null && r1 == mc) sumsOfPackedB(kc, bp, q, s0, s1, load);
                 }
@@ -194,11 +206,11 @@ final class SgemmVector {
          */
         void computeOwnB(long call, int from, int to) {
             Buffers buf = BUFFERS.get();
-            float[] bp = buf.ownB(call, qBlocks() * strips() * NR * kStep, this);
-            int colBlocks = (nc + NC - 1) / NC;
+            int strips = strips(), colBlocks = (nc + NC - 1) / NC;
+            float[] bp = buf.ownB(call, qBlocks() * strips * NR * kStep, this);
             for (int item = from; item < to; item++) {
                 int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
-                int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips(), s0 + NC / NR);
+                int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips, s0 + NC / NR);
                 float[] ap = buf.itemA(((r1 - r0 + MR - 1) / MR) * MR * kStep);
                 for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
                     int kc = Math.min(kStep, k1 - pc);
@@ -206,8 +218,22 @@ final class SgemmVector {
                     for (int r = r0; r < r1; r += MR) {
                         GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
                     }
+                    // the panel loop of computePacked, written out again: the two as one method made 512x128x4096
+                    // (computePacked) 20% slower, C2 compiling the shared loop for both callers' profiles
                     for (int r = r0; r < r1; r += MR) {
-                        panelOnPackedB(kc, ap, ((r - r0) / MR) * MR * kc, Math.min(MR, mc - r), bp, q, s0, s1, cOffset + (ic + r) * ldc + jc, load);
+                        int rows = Math.min(MR, mc - r);
+                        int ai = ((r - r0) / MR) * MR * kc;
+                        int ci = cOffset + (ic + r) * ldc + jc;
+                        int s = s0;
+                        if (rows == 1) {
+                            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
+                                        c, ci + s * NR, load);
+                            }
+                        }
+                        for (; s < s1; s++) {
+                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
+                        }
                     }
                     if (sums != null && r1 == mc) sumsOfPackedB(kc, bp, q, s0, s1, load);
                 }
@@ -223,19 +249,6 @@ final class SgemmVector {
                     GemmPacking.packBStrip(b, bOffset, bRowStride, bColStride, n, jc + s * NR, pc, Math.min(kStep, k1 - pc), bp,
                             (q * strips + s) * NR * kStep);
                 }
-            }
-        }
-
-        /** One A panel of {@code rows} rows (at {@code ap[ai..]}, its C rows from {@code ci}) across packed B strips {@code [s0, s1)} of k block q. */
-        private void panelOnPackedB(int kc, float[] ap, int ai, int rows, float[] bp, int q, int s0, int s1, int ci, boolean load) {
-            int strips = strips(), s = s0;
-            if (rows == 1) {
-                for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                    SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, c, ci + s * NR, load);
-                }
-            }
-            for (; s < s1; s++) {
-                tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
             }
         }
 
