@@ -216,7 +216,7 @@ final class SgemmVector {
                     int kc = Math.min(kStep, k1 - pc);
                     boolean load = loadFirst || q > 0;
                     for (int r = r0; r < r1; r += MR) {
-                        GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
+                        GemmPacking.packAPanelTransposing(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
                     }
                     // the panel loop of computePacked, written out again: the two as one method made 512x128x4096
                     // (computePacked) 20% slower, C2 compiling the shared loop for both callers' profiles
