@@ -24,10 +24,7 @@ import dev.javelin.kernels.cpu.CpuThreads;
  * a whole 128×784·784×512 product takes on a thread for each extra round): when B is packed, one
  * round packs A and B for every k block and one computes; when a row-major B is read in place
  * (A has at most {@code DIRECT_B_MAX_M} rows, so packing B would cost a noticeable share of the
- * product), each item packs its own A rows and there is a single round. A tall product with a
- * small B (one column block, one k round, at least 8 rows per column: the char-GPT's
- * 4096×128·128×128) runs in one round too: each thread packs the whole B once for the call
- * ({@link #ownB}) and each item its own A rows, which stay in L1 instead of travelling through L3.
+ * product), each item packs its own A rows and there is a single round.
  *
  * <p>Cache plan (Zen 4: L1d 32 KiB, L2 1 MiB per core, L3 32 MiB shared): a packed A panel
  * ({@code MR×KC}) stays in L1 while the tile walks the item's B panels, which stay in L2
@@ -55,12 +52,6 @@ final class SgemmVector {
     static final long PACK_FLOATS = 3L << 20;
     /** A row-major B is read in place when A has at most this many rows. */
     static final int DIRECT_B_MAX_M = 256;
-    /** {@code -Djavelin.gemm.ownB=false} packs B once for all threads in every product, for measuring what {@link #ownB} buys. */
-    private static final boolean OWN_B = Boolean.parseBoolean(System.getProperty("javelin.gemm.ownB", "true"));
-    /** Packed B of at most this many floats (512 KiB, half an L2) may be packed by every thread for itself. */
-    static final int OWN_B_FLOATS = 128 << 10;
-    /** Numbers the calls whose threads pack their own B, so a thread knows whether its copy is this call's. */
-    private static final java.util.concurrent.atomic.AtomicLong OWN_B_CALLS = new java.util.concurrent.atomic.AtomicLong();
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -75,15 +66,6 @@ final class SgemmVector {
      */
     private static boolean tallAliasedB(int m, int k, int bRowStride) {
         return m > MC && k > 2 * KC && bRowStride % 256 == 0;
-    }
-
-    /**
-     * True when every thread packs all of B for itself and each item its own A rows, in one round: B is
-     * one column block and one k round, small enough for L2, and A has at least 8 rows per column of B,
-     * so the copies of B cost little beside A's packing.
-     */
-    private static boolean ownB(int m, int n, int k, int kRound) {
-        return OWN_B && n <= NC && k <= kRound && m >= 8L * n && (long) k * ((n + NR - 1) / NR) * NR <= OWN_B_FLOATS;
     }
 
     private SgemmVector() {}
@@ -105,22 +87,16 @@ final class SgemmVector {
         int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
         long packedPerStep = (long) (Math.min(m, M_OUTER) + MR) + (Math.min(n, N_OUTER) + NR);
         int kBlocksPerRound = (int) Math.max(1, Math.min(K_BLOCKS_OUTER, PACK_FLOATS / (packedPerStep * kStep)));
-        boolean ownB = !directB && ownB(m, n, k, kBlocksPerRound * kStep);
-        int mOuter = ownB ? m : M_OUTER; // no shared buffers to bound
         for (int jc = 0; jc < n; jc += N_OUTER) {
             int nc = Math.min(N_OUTER, n - jc);
-            for (int ic = 0; ic < m; ic += mOuter) {
-                int mc = Math.min(mOuter, m - ic);
+            for (int ic = 0; ic < m; ic += M_OUTER) {
+                int mc = Math.min(M_OUTER, m - ic);
                 for (int k0 = 0; k0 < k; k0 += kBlocksPerRound * kStep) {
                     int k1 = Math.min(k, k0 + kBlocksPerRound * kStep);
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
                             c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0,
                             k1 == k ? epilogue : null, ic + mc == m ? sums : null, sumsOffset);
-                    if (ownB) {
-                        long call = OWN_B_CALLS.incrementAndGet();
-                        int items = blk.items();
-                        CpuThreads.parallelFor(items, small ? items : 1, (from, to) -> blk.computeOwnB(call, from, to));
-                    } else if (!directB) {
+                    if (!directB) {
                         int jobs = blk.packJobs();
                         float[] ap = buf.sharedA(blk.qBlocks() * blk.panels() * MR * kStep);
                         float[] bp = buf.sharedB(blk.qBlocks() * blk.strips() * NR * kStep);
@@ -194,71 +170,16 @@ final class SgemmVector {
                             tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
                         }
                     }
-                    if (sums != null && r1 == mc) sumsOfPackedB(kc, bp, q, s0, s1, load);
-                }
-                finished(r0, r1, s0, s1);
-            }
-        }
-
-        /**
-         * Items over B packed by this thread for call {@code call} ({@link Buffers#ownB}, once per call and thread):
-         * each packs its own A rows, as {@link #computeInPlace} does.
-         */
-        void computeOwnB(long call, int from, int to) {
-            Buffers buf = BUFFERS.get();
-            int strips = strips(), colBlocks = (nc + NC - 1) / NC;
-            float[] bp = buf.ownB(call, qBlocks() * strips * NR * kStep, this);
-            for (int item = from; item < to; item++) {
-                int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
-                int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips, s0 + NC / NR);
-                float[] ap = buf.itemA(((r1 - r0 + MR - 1) / MR) * MR * kStep);
-                for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
-                    int kc = Math.min(kStep, k1 - pc);
-                    boolean load = loadFirst || q > 0;
-                    for (int r = r0; r < r1; r += MR) {
-                        GemmPacking.packAPanelTransposing(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
-                    }
-                    // the panel loop of computePacked, written out again: the two as one method made 512x128x4096
-                    // (computePacked) 20% slower, C2 compiling the shared loop for both callers' profiles
-                    for (int r = r0; r < r1; r += MR) {
-                        int rows = Math.min(MR, mc - r);
-                        int ai = ((r - r0) / MR) * MR * kc;
-                        int ci = cOffset + (ic + r) * ldc + jc;
+                    if (sums != null && r1 == mc) {
                         int s = s0;
-                        if (rows == 1) {
-                            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
-                                        c, ci + s * NR, load);
-                            }
+                        for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                            SgemmMicroKernel.sums4Strips(kc, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, sums, sumsOffset + jc + s * NR, load);
                         }
-                        for (; s < s1; s++) {
-                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
-                        }
+                        for (; s < s1; s++) stripSums(kc, bp, (q * strips + s) * NR * kStep, NR, Math.min(NR, nc - s * NR), load, sumsOffset + jc + s * NR);
                     }
-                    if (sums != null && r1 == mc) sumsOfPackedB(kc, bp, q, s0, s1, load);
                 }
                 finished(r0, r1, s0, s1);
             }
-        }
-
-        /** Every B strip of every k block, packed as {@link #pack} packs them, into {@code bp}. */
-        void packAllB(float[] bp) {
-            int strips = strips();
-            for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
-                for (int s = 0; s < strips; s++) {
-                    GemmPacking.packBStrip(b, bOffset, bRowStride, bColStride, n, jc + s * NR, pc, Math.min(kStep, k1 - pc), bp,
-                            (q * strips + s) * NR * kStep);
-                }
-            }
-        }
-
-        /** The column sums of packed B strips {@code [s0, s1)} of k block q. */
-        private void sumsOfPackedB(int kc, float[] bp, int q, int s0, int s1, boolean load) {
-            int strips = strips(), s = s0;
-            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                SgemmMicroKernel.sums4Strips(kc, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, sums, sumsOffset + jc + s * NR, load);
-            }
-            for (; s < s1; s++) stripSums(kc, bp, (q * strips + s) * NR * kStep, NR, Math.min(NR, nc - s * NR), load, sumsOffset + jc + s * NR);
         }
 
         /**
@@ -355,20 +276,8 @@ final class SgemmVector {
      * ones belong to the calling thread for one call, the item ones to whichever thread runs an item.
      */
     private static final class Buffers {
-        private float[] sharedA = new float[0], sharedB = new float[0], itemA = new float[0], itemEdge = new float[0], ownB = new float[0];
+        private float[] sharedA = new float[0], sharedB = new float[0], itemA = new float[0], itemEdge = new float[0];
         private final float[] scratch = new float[MR * NR];
-        /** The call whose B {@link #ownB} holds, or 0. */
-        private long ownBCall;
-
-        /** B of {@code blk} packed by this thread, packing it first unless this thread already did for {@code call}. */
-        float[] ownB(long call, int size, Block blk) {
-            if (ownBCall != call) {
-                if (ownB.length < size) ownB = new float[size];
-                blk.packAllB(ownB);
-                ownBCall = call;
-            }
-            return ownB;
-        }
 
         float[] sharedA(int size) {
             if (sharedA.length < size) sharedA = new float[size];

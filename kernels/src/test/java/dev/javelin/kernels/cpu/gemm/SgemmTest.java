@@ -205,30 +205,6 @@ class SgemmTest {
     }
 
     @Test
-    void tallProductsWithASmallBGiveTheScalarLoopsBits() {
-        if (!Sgemm.vectorized()) return; // without the Vector API the scalar loops are the only path
-        // each thread packs all of B for itself, each item its own A rows, one round (SgemmVector.ownB): edge rows
-        // and strips, k over one block and at its edge, every layout, accumulating, at 1 and 2 threads
-        int[][] shapes = {{4096, 128, 128}, {2051, 33, 512}, {1030, 128, 70}, {777, 62, 3}, {520, 65, 129}};
-        for (int[] s : shapes) {
-            int m = s[0], n = s[1], k = s[2];
-            boolean accumulate = rnd.nextBoolean();
-            Operand a = operand(m, k, rnd.nextInt(4)), b = operand(k, n, rnd.nextInt(4));
-            float[] plain = new float[m * n];
-            for (int i = 0; i < plain.length; i++) plain[i] = (float) rnd.nextDouble();
-            float[] one = plain.clone(), two = plain.clone();
-            SgemmScalar.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, plain, 0, n, accumulate);
-            for (float[] c : new float[][] {one, two}) {
-                CpuThreads.setThreads(c == one ? 1 : 2);
-                SgemmVector.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
-                        c, 0, n, accumulate, null, null, 0);
-                assertTrue(Arrays.equals(plain, c), "packed and scalar results differ for " + m + "x" + n + "x" + k
-                        + " at " + CpuThreads.threads() + " threads, seed=" + seed);
-            }
-        }
-    }
-
-    @Test
     void badArgumentsNameTheProblem() {
         float[] a = new float[6], b = new float[6], c = new float[4];
         var e = assertThrows(IllegalArgumentException.class,
