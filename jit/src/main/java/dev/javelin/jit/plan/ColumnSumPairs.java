@@ -22,6 +22,9 @@ import java.util.Set;
  * contiguous), over all k rows; the product is a float32 matmul of one matrix whose output the program provides.
  */
 final class ColumnSumPairs {
+    /** {@code -Djavelin.jit.columnSums=false} leaves every column sum a kernel of its own, for measuring what pairing buys. */
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("javelin.jit.columnSums", "true"));
+
     private ColumnSumPairs() {}
 
     /**
@@ -33,7 +36,8 @@ final class ColumnSumPairs {
     static Result find(List<PlanStep> in, List<String> decisions) {
         List<PlanStep> steps = new ArrayList<>(in);
         Set<PlanStep> products = new HashSet<>();
-        for (PlanStep candidate : in) {
+        if (!ENABLED) decisions.add("column sums are not paired with GEMMs (-Djavelin.jit.columnSums=false)");
+        for (PlanStep candidate : ENABLED ? in : List.<PlanStep>of()) {
             if (!(candidate instanceof PlanStep.Kernel sum) || columnSumRowStride(sum) < 0) continue;
             int t = productOf(steps, sum), s = indexOf(steps, sum);
             if (t < 0 || products.contains(steps.get(t))) continue;
