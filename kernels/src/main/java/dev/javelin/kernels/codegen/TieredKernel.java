@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * A generated kernel whose first calls run in {@link KernelInterpreter} (until they have covered
- * 2^19 loop positions, then until C2 has compiled the generated code: {@link GeneratedCodeWarmup})
- * and whose later calls run its generated Vector API code (its class is generated then). Both tiers give the same
+ * 2^19 loop positions) and whose later calls run its generated Vector API code (its class is
+ * generated then). Both tiers give the same
  * bits (the interpreter's reason to exist), so which one ran changes no result; the interpreter only
  * keeps a cold JVM from running a program's first call as interpreted and boxed Vector API code
  * (most of a fresh JVM's first train step, perf/NOTES.md cold start), and a kernel called once from
@@ -71,18 +71,15 @@ public final class TieredKernel implements FusedKernel {
         if (usesGeneratedCode()) {
             generatedCode().run(arrays, offsets, maps, n);
         } else {
-            long start = System.nanoTime();
+            state.calledCold(n);
             state.interpreter().run(arrays, offsets, maps, n);
-            state.calledCold(n, System.nanoTime() - start);
         }
     }
 
     @Override
     public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
         if (usesGeneratedCode()) return generatedCode().reduce(arrays, offsets, maps, n);
-        long start = System.nanoTime();
-        float r = state.interpreter().reduce(arrays, offsets, maps, n);
-        state.calledCold(n, System.nanoTime() - start);
-        return r;
+        state.calledCold(n);
+        return state.interpreter().reduce(arrays, offsets, maps, n);
     }
 }
