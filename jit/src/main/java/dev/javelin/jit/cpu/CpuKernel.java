@@ -117,6 +117,6 @@ public final class CpuKernel {
 
     /** Runs over {@code arrays} (inputs, then output) whose tensors start at {@code base}. */
     public void run(Object[] arrays, int[] base) {
-        Launcher.launch(generated.opaque(), ir, launch, arrays, base, maps, () -> GeneratedRowGroup.of(this, new KernelIR[] {ir}, new Launch[] {launch}));
+        Launcher.launch(generated.opaque(), ir, launch, arrays, base, maps);
     }
 }

@@ -120,48 +120,6 @@ final class GeneratedRowGroup {
         });
     }
 
-    /**
-     * Runs one elementwise kernel over its kept rows ({@code l} has kept dimensions) through {@code g}, its
-     * generated row loop ({@link RowGroupKernel#rows} of one member): the rows along the longest kept
-     * dimension are one call, a "line" (cut into pieces of at most {@link Launcher#GRAIN} elements where it is longer);
-     * lines and pieces are the parallel work, {@link Launcher#GRAIN} elements a chunk.
-     * Each position is computed by the same code as a call per row (a head merge's copy: 16,384 rows of 32
-     * a launch, where the call per row cost more than the copy), so the order of the rows changes no value.
-     */
-    static void runLines(RowGroupKernel g, Launch l, Object[] arrays, int[] base, int[][] maps) {
-        RUNS.incrementAndGet();
-        int[] dims = l.keptDims();
-        int along = 0; // the longest kept dimension, the innermost of equals
-        for (int d = 0; d < dims.length; d++) if (dims[d] >= dims[along]) along = d;
-        int extent = dims[along], slots = arrays.length, alongDim = along;
-        long lines = l.keptCount() / extent;
-        int[] first = new int[slots];
-        l.offsetsAt(0, 0, base, first);
-        int[][] stride = new int[1][slots];
-        for (int s = 0; s < slots; s++) stride[0][s] = l.keptStrides()[s][along];
-        Object[][] a = {arrays};
-        int[][][] m = {maps};
-        int[] length = {l.n()};
-        int rowsPerPiece = (int) Math.min(extent, Math.max(1, Launcher.GRAIN / Math.max(1, l.n()))); // a long line is cut into pieces
-        int piecesPerLine = (extent + rowsPerPiece - 1) / rowsPerPiece;
-        int piecesPerChunk = (int) Math.max(1, Launcher.GRAIN / Math.max(1L, (long) l.n() * rowsPerPiece));
-        CpuThreads.parallelFor(Math.toIntExact(lines * piecesPerLine), piecesPerChunk, (from, to) -> {
-            int[][] origin = new int[1][slots];
-            for (int piece = from; piece < to; piece++) {
-                System.arraycopy(first, 0, origin[0], 0, slots);
-                long rest = piece / piecesPerLine;
-                for (int d = dims.length - 1; d >= 0 && rest > 0; d--) { // the line's digits over the other kept dimensions
-                    if (d == alongDim) continue;
-                    int i = (int) (rest % dims[d]);
-                    rest /= dims[d];
-                    for (int s = 0; s < slots && i != 0; s++) origin[0][s] += i * l.keptStrides()[s][d];
-                }
-                int row = (piece % piecesPerLine) * rowsPerPiece;
-                g.rows(a, origin, stride, m, length, row, Math.min(extent, row + rowsPerPiece));
-            }
-        });
-    }
-
     /** Each member's arrays with the slots that read a scratch value pointed at that value's row: its home member's output, or a new row. */
     private static Object[][] withScratchRows(Object[][] arrays, int[][] owner, int[] home, boolean[] hasScratchRow, int rowLength) {
         int m = arrays.length;

@@ -43,15 +43,11 @@ final class Launcher {
      * Runs {@code kernel}; {@code base} holds each slot's tensor offset, {@code maps} the gather map
      * of each strided slot.
      */
-    static void launch(FusedKernel tiered, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps, Supplier<RowGroupKernel> generatedRows) {
+    static void launch(FusedKernel tiered, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
         FusedKernel kernel = current(tiered);
         int slots = arrays.length;
         if (ir.mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(ir, l, arrays[slots - 1], base[slots - 1]);
         if (l.n() == 0 || l.keptCount() == 0 || l.reducedCount() == 0) return;
-        if (ir.mode() == KernelIR.Mode.ELEMENTWISE && l.keptDims().length > 0 && l.keptCount() > 1 && !(kernel instanceof TieredKernel)) {
-            GeneratedRowGroup.runLines(generatedRows.get(), l, arrays, base, maps); // warm, over kept rows: a generated row loop per line of rows
-            return;
-        }
         switch (ir.mode()) {
             case ELEMENTWISE, REDUCE_COLUMNS -> columns(kernel, ir, l, arrays, base, maps);
             case REDUCE_ROW -> rows(kernel, ir, l, arrays, base, maps);

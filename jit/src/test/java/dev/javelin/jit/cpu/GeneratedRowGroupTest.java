@@ -70,39 +70,6 @@ class GeneratedRowGroupTest {
         assertTrue(GeneratedRowGroup.runs() > runsBefore, "no row group ran through its generated class");
     }
 
-    @Test
-    void elementwiseKernelsOverKeptRowsGiveTheEagerBits() {
-        int[][] shapes = {{1, 1, 1, 1}, {2, 3, 5, 7}, {4, 33, 17, 32}, {2, 3, 1200, 40}};
-        TieredKernel.Policy before = TieredKernel.policy();
-        int threadsBefore = CpuThreads.threads();
-        long runsBefore = GeneratedRowGroup.runs();
-        try {
-            for (int[] dims : shapes) {
-                Tensor x = Tensors.uniform(Shape.of(dims), -3, 3, 5L * dims[2] + dims[3]);
-                Tensor g = Tensors.uniform(Shape.of(dims[1], 1, dims[3]), 0.5, 1.5, 3L + dims[1]);
-                BiFunction<Tensor, Tensor, Tensor[]> f = (a, b) -> new Tensor[] {
-                        a.permute(0, 2, 1, 3).contiguous(), a.permute(0, 2, 1, 3).mul(b.permute(1, 0, 2)).tanh()};
-                TieredKernel.setPolicy(TieredKernel.Policy.VECTOR);
-                Tensor[] eager = f.apply(x, g);
-                for (int threads = 1; threads <= 2; threads++) {
-                    CpuThreads.setThreads(threads);
-                    for (TieredKernel.Policy p : new TieredKernel.Policy[] {TieredKernel.Policy.INTERPRETER, TieredKernel.Policy.VECTOR}) {
-                        TieredKernel.setPolicy(p);
-                        Tensor[] compiled = Jit.compile(a -> f.apply(a[0], a[1])).call(x, g);
-                        for (int i = 0; i < eager.length; i++) {
-                            assertSameBits("permuted rows of " + Shape.of(dims) + ", result " + i + ", " + p + ", " + threads + " threads",
-                                    eager[i].toFloatArray(), compiled[i].toFloatArray());
-                        }
-                    }
-                }
-            }
-        } finally {
-            TieredKernel.setPolicy(before);
-            CpuThreads.setThreads(threadsBefore);
-        }
-        assertTrue(GeneratedRowGroup.runs() > runsBefore, "no kernel ran through a generated row loop");
-    }
-
     private static void assertSameBits(String what, float[] expected, float[] actual) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
