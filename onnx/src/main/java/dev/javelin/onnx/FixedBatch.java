@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Frees the batch of a file exported with a fixed one ({@code torch.onnx.export} without
@@ -29,6 +30,8 @@ import java.util.Map;
  * At a batch of 1 (a file exported with one example) a target can hold the batch on several axes
  * ({@code [T, 1, E] -> [T, 2, 8]} is {@code [T*B, H, D]} or {@code [T, B*H, D]}): the choices are
  * searched until the graph runs at the second batch with every output's batch alone on its first axis.
+ * A constant of one value shaped for B that a broadcasting node combines with the batch (the zeros of
+ * PyTorch's key padding mask, {@code Where(mask, -inf, zeros [B*H, 1, T])}) becomes that one value.
  * Everything else must already follow the batch (shape arithmetic from {@code Shape} nodes, elementwise
  * ops, matmuls, convolutions, recurrent nodes); a node that fails at the second batch (a constant
  * shaped with B that a value is added to or expanded to, a Slice or Split of the batch axis) is an
@@ -162,7 +165,15 @@ final class FixedBatch {
                 node = rewriteReshape(node, at, atProbe, where, batch, length > 1, initializers, source, choices);
             }
             if (node.opType().equals("Expand") && node.inputs().size() > 1) node = rewriteExpand(node, at, atProbe, batch, initializers);
-            Tensor[] outProbe = run(g, node, atProbe, source, batch, probe);
+            Tensor[] outProbe;
+            try {
+                outProbe = run(g, node, atProbe, source, batch, probe);
+            } catch (IllegalArgumentException e) {
+                OnnxNode oneValue = uniformConstantsAsOneValue(g, node, at, atProbe, out, initializers);
+                if (oneValue == null) throw e;
+                node = oneValue;
+                outProbe = run(g, node, atProbe, source, batch, probe);
+            }
             nodes.add(node);
             for (int o = 0; o < node.outputs().size() && o < out.length && o < outProbe.length; o++) {
                 String name = node.outputs().get(o);
@@ -291,6 +302,42 @@ final class FixedBatch {
         Tensor row = c.narrow(cAxis, 0, 1);
         for (int i = 1; i < batch; i++) if (!Arrays.equals(c.narrow(cAxis, i, 1).contiguous().toDoubleArray(), row.contiguous().toDoubleArray())) return node;
         return withInput(node, 0, row.contiguous(), "batch_free_row", at, atProbe, initializers);
+    }
+
+    /** Operators that broadcast their inputs against each other elementwise. */
+    private static final Set<String> BROADCASTING = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Less", "LessOrEqual",
+            "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Max", "Min", "Mod", "BitShift");
+
+    /**
+     * A broadcasting node that fails at the second batch because an input is a constant of one value shaped
+     * for the file's batch (PyTorch's key padding mask: {@code Where(mask, -inf, zeros [B*H, 1, T])}, the zeros
+     * folded at B), with those constants as one value of their rank, which broadcasts to any batch; null when
+     * no input is such a constant or the node's output at B would change shape.
+     */
+    private static OnnxNode uniformConstantsAsOneValue(OnnxGraph g, OnnxNode node, Map<String, Tensor> at, Map<String, Tensor> atProbe,
+                                                       Tensor[] out, Map<String, Tensor> initializers) {
+        if (!BROADCASTING.contains(node.opType())) return null;
+        OnnxNode rewritten = node;
+        for (int i = 0; i < node.inputs().size(); i++) {
+            String name = node.inputs().get(i);
+            Tensor c = name.isEmpty() ? null : at.get(name), cp = name.isEmpty() ? null : atProbe.get(name);
+            if (c == null || cp == null || c.isSymbolic() || cp.isSymbolic() || !c.shape().equals(cp.shape()) || c.size() < 2
+                    || c.size() > GraphEvaluator.FOLD_INPUT_ELEMENTS || !oneValue(c)) continue;
+            Tensor one = c;
+            for (int d = 0; d < c.rank(); d++) one = one.narrow(d, 0, 1);
+            rewritten = withInput(rewritten, i, one.contiguous(), "batch_free_value" + i, at, atProbe, initializers);
+        }
+        if (rewritten == node) return null;
+        Tensor[] check = run(g, rewritten, at, "", 0, 0);
+        for (int o = 0; o < out.length && o < check.length; o++) if (!check[o].shape().equals(out[o].shape())) return null;
+        return rewritten;
+    }
+
+    /** Whether every element of {@code c} has the same bits (as doubles). */
+    private static boolean oneValue(Tensor c) {
+        double[] v = c.contiguous().toDoubleArray();
+        for (double x : v) if (Double.doubleToLongBits(x) != Double.doubleToLongBits(v[0])) return false;
+        return true;
     }
 
     /** {@code node} reading the new initializer {@code value} (named after the node and {@code what}) as its input {@code i}. */

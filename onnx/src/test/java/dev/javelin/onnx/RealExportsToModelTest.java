@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.javelin.highlevel.CompileOptions;
 import dev.javelin.highlevel.FitOptions;
 import dev.javelin.highlevel.Model;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
 import dev.javelin.highlevel.losses.Losses;
 import dev.javelin.highlevel.optimizers.SGD;
 import dev.javelin.tensor.Tensor;
@@ -76,6 +77,22 @@ class RealExportsToModelTest {
         Model model = OnnxModel.load(one.model()).toModel();
         TensorAssert.assertClose(one.outputs().values().iterator().next(), model.predict(one.inputArray()[0]), 1e-4, 1e-5);
         TensorAssert.assertClose(three.outputs().values().iterator().next(), model.predict(three.inputArray()[0]), 1e-4, 1e-5);
+    }
+
+    /**
+     * nn.TransformerEncoder with a {@code src_key_padding_mask} input, exported at a fixed batch: the mask's zeros are
+     * a constant [B*H, 1, T] of one value, which toModel refused ("a constant made for that batch keeps it"); it now
+     * broadcasts as that value, and the model gives PyTorch's outputs at the file's batch and at batch 3.
+     */
+    @Test
+    void aFixedBatchEncoderWithAKeyPaddingMaskConverts() throws IOException {
+        OnnxFixtures.Case c = OnnxFixtures.load("models", "padded_encoder_fixed");
+        Model model = OnnxModel.load(c.model()).toModel();
+        assertEquals(2, model.layers().stream().filter(l -> l instanceof MultiHeadAttention).count(), model.summaryText());
+        for (OnnxFixtures.Case d : List.of(c, OnnxFixtures.load("models", "padded_encoder_fixed", "padded_encoder_fixed.batch3"))) {
+            List<Tensor> in = List.of(d.inputs().get("x"), d.inputs().get("pad"));
+            TensorAssert.assertClose(d.outputs().get("y"), model.predictOutputs(in, 8).get(0), 1e-4, 1e-5);
+        }
     }
 
     /** The tie survives saving: the loaded GPT has one embedding weight (PyTorch's count) and predicts the same bits. */

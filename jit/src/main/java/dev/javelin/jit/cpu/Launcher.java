@@ -11,6 +11,7 @@ import dev.javelin.kernels.cpu.ColumnSums;
 import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
+import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.kernels.codegen.RowGroupKernel;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -234,11 +235,11 @@ final class Launcher {
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
-            float[][] rows = new float[members][];
+            Object[] rows = new Object[members];
             for (int k = 0; k < members; k++) {
                 offs[k] = new int[arrays[k].length];
                 local[k] = arrays[k].clone();
-                if (hasScratchRow[k]) rows[k] = new float[rowLength];
+                if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
             }
             for (int k = 0; k < members; k++) {
                 for (int s = 0; s < local[k].length; s++) {
@@ -272,6 +273,11 @@ final class Launcher {
                 }
             }
         });
+    }
+
+    /** A scratch row for a member's value, of the member's own dtype: a comparison's bool value may live in one too. */
+    static Object scratchRow(KernelIR member, int length) {
+        return HeapStorage.allocate(member.outDtype(), length).array();
     }
 
     /** Rows a row group takes member by member (see {@link #inBlocksOfRows}): one vector of floats. */
