@@ -27,6 +27,8 @@ final class KernelBody {
     private final boolean tailOnly;
     private final KernelIR ir;
     private final String owner;
+    /** Prefixes the names of the methods this body calls (its tail, its regions): a class may hold several bodies. */
+    private final String prefix;
     private final MethodVisitor mv;
     private final int slots;
     private final int[] arr, off, map, hoisted, value;
@@ -43,9 +45,15 @@ final class KernelBody {
 
     /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
     KernelBody(KernelIR ir, String owner, MethodVisitor mv, boolean tailOnly) {
+        this(ir, owner, "", mv, tailOnly);
+    }
+
+    /** As {@link #KernelBody(KernelIR, String, MethodVisitor, boolean)}, the methods it calls named {@code prefix + "tail"} and so on. */
+    KernelBody(KernelIR ir, String owner, String prefix, MethodVisitor mv, boolean tailOnly) {
         this.tailOnly = tailOnly;
         this.ir = ir;
         this.owner = owner;
+        this.prefix = prefix;
         this.mv = mv;
         this.instructions = new VectorInstructions(mv, owner);
         this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : ir.outputs());
@@ -55,7 +63,7 @@ final class KernelBody {
         hoisted = new int[slots];
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
-        extras = new TablesAndRegions(ir, owner, mv, instructions);
+        extras = new TablesAndRegions(ir, owner, prefix, mv, instructions);
     }
 
     /** Writes the kernel method, then the methods of the regions it calls into {@code cv}. */
@@ -122,7 +130,7 @@ final class KernelBody {
             mv.visitVarInsn(ALOAD, 0);
             for (int p = ARRAYS; p <= N; p++) mv.visitVarInsn(p == N ? ILOAD : ALOAD, p);
             mv.visitVarInsn(ILOAD, i);
-            mv.visitMethodInsn(INVOKESPECIAL, owner, "tail", TAIL_DESC, false);
+            mv.visitMethodInsn(INVOKESPECIAL, owner, prefix + "tail", TAIL_DESC, false);
         }
         mv.visitLabel(done);
         if (ir.mode() == Mode.REDUCE_ROW) {
