@@ -86,7 +86,7 @@ public final class Sgemm {
             return;
         }
         if (VECTOR && (long) m * n * k >= TINY && !SgemmTiers.runPlain((long) m * n * k)) {
-            if (m == 1 && bColStride == 1) {
+            if (m == 1 && bColStride == 1 && sums == null) { // a weight gradient with its bias gradient has more than one row anyway
                 Sgemv.multiply(n, k, a, aOffset, aColStride, b, bOffset, bRowStride, c, cOffset, accumulate, epilogue);
                 return;
             }

@@ -253,7 +253,7 @@ class SgemmTest {
                 for (int i = 0; i < packed.length; i++) packed[i] = one[i] = (float) rnd.nextDouble(-1, 1);
                 two = one.clone();
                 SgemmVector.multiply(1, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
-                        packed, 1, n, accumulate, null);
+                        packed, 1, n, accumulate, null, null, 0);
                 CpuThreads.setThreads(1);
                 Sgemv.multiply(n, k, a.data, a.offset, a.colStride, b.data, b.offset, b.rowStride, one, 1, accumulate, null);
                 CpuThreads.setThreads(2);
