@@ -170,10 +170,12 @@ public final class CpuCodegen {
         boolean row = ir.mode() == Mode.REDUCE_ROW;
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, row ? "reduce" : "run", row ? REDUCE_DESC : RUN_DESC, null, null);
         KernelIR plain = Decompositions.apply(ir);
-        new KernelBody(plain, name, mv, false).emit(cw);
+        new KernelBody(plain, name, mv, KernelBody.Method.LOOP).emit(cw);
         if (!row) { // the masked last vector: its own method, so each method holds the body once
             MethodVisitor tail = cw.visitMethod(ACC_PRIVATE, "tail", KernelBody.TAIL_DESC, null, null);
-            new KernelBody(plain, name, tail, true).emit(cw);
+            new KernelBody(plain, name, tail, KernelBody.Method.TAIL).emit(cw);
+            MethodVisitor rows = cw.visitMethod(ACC_PUBLIC, "runRows", KernelBody.ROWS_DESC, null, null);
+            new KernelBody(plain, name, rows, KernelBody.Method.ROWS).emit(cw); // the same loop, per row
         }
         cw.visitEnd();
         return cw.toByteArray();
