@@ -17,6 +17,11 @@ Models (random initialisation, fixed seeds, eval mode, dropout 0):
   torch_causal_fixed  PyTorch's own nn.TransformerEncoder (2 post-LN layers, relu) over a Linear input projection with
                    generate_square_subsequent_mask as its src_mask, as GPT-like models are often written: x [2, 8, 12],
                    opset 14 (LayerNorm decomposed)
+  gpt_tied_b1, bilstm_b1  a smaller tied GPT (vocabulary 20, width 16, 2 heads) and a bidirectional LSTM tagger
+                   exported at a batch of 1, the commonest fixed batch, with PyTorch's outputs at batch 3 in
+                   <name>.batch3.io.pb (--batch-one writes only these)
+  padded_encoder_fixed  nn.TransformerEncoder with a src_key_padding_mask input (x [2, 7, 5], pad bool [2, 7]), opset
+                   17, with PyTorch's outputs at batch 3 too (--padded-encoder writes only this)
   gemm_alpha       one Gemm node (alpha 0.5, transB 1) built with onnx.helper, which toModel keeps as an
                    OnnxOpLayer (its weight must still train): x [3, 5], opset 17
 
@@ -26,6 +31,8 @@ batch of 2, 96 x 96, with its fine-tuning steps (RealExportsToModelTest, with -D
 Run from the repository root with Debian's packages (apt install python3-torch python3-torchvision python3-onnx):
     /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py
     /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py --large DIR
+    /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py --batch-one
+    /usr/bin/python3 test-support/src/test/python/make_tomodel_fixtures.py --padded-encoder
 """
 import os
 import sys
@@ -187,6 +194,76 @@ def gemm_alpha(folder):
     print("gemm_alpha       losses %s" % losses)
 
 
+class BiLstmTagger(nn.Module):
+    """A bidirectional LSTM and a Linear on every step: the export turns the LSTM's Y [T, 2, B, H] into [B, T, 2H]
+    through a Reshape to a constant [T, B, 2H]."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(4, 6, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(12, 3)
+
+    def forward(self, x):
+        return self.fc(self.lstm(x)[0])
+
+
+def batch_one(folder):
+    """Exports with one example (torch.onnx.export(model, x[:1]), the commonest fixed batch), where a Reshape's
+    constant target cannot say which axis holds the batch ([T, 1, E] -> [T, 2, 8] is [T, B*H, D] or [T*B, H, D]);
+    PyTorch's outputs at batch 3 go to <name>.batch3.io.pb, what toModel's model must give at any batch."""
+    cases = [("gpt_tied_b1", 36, lambda: randomize_norms(TiedGpt(vocab=20, d=16, heads=2)), lambda b: torch.randint(0, 20, (b, 8)),
+              "ids", "logits", 17),
+             ("bilstm_b1", 37, BiLstmTagger, lambda b: torch.randn(b, 6, 4), "x", "y", 14)]
+    for name, seed, make, data, input_name, output_name, opset in cases:
+        torch.manual_seed(seed)
+        model = make().eval()
+        x1, x3 = data(1), data(3)
+        with torch.no_grad():
+            out = model(x3)  # before export_fixed fine-tunes the model
+        export_fixed(folder, name, model, x1, input_name, output_name, opset)
+        write_io(os.path.join(folder, name + ".batch3.io.pb"), [(input_name, x3.numpy())], [(output_name, out.numpy())])
+
+
+class PaddedEncoder(nn.Module):
+    """PyTorch's nn.TransformerEncoder with a src_key_padding_mask input, as a BERT-like classifier is written; exported
+    with a fixed batch, the mask's additive form is Where(mask, -inf, zeros) with the zeros folded to a constant
+    [B*H, 1, T]."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(5, 16)
+        layer = nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x, pad):
+        return self.head(self.encoder(self.proj(x), src_key_padding_mask=pad))
+
+
+def padded_encoder(folder):
+    """The encoder above exported at a batch of 2 with a key padding mask (padding at the end of some rows), with
+    PyTorch's outputs at that batch (<name>.io.pb) and at batch 3 (<name>.batch3.io.pb)."""
+    torch.manual_seed(38)
+    model = randomize_norms(PaddedEncoder()).eval()
+
+    def data(b):
+        x = torch.randn(b, 7, 5)
+        pad = torch.zeros(b, 7, dtype=torch.bool)
+        for i in range(b):
+            pad[i, 7 - i % 3:] = True
+        return x, pad
+
+    (x2, p2), (x3, p3) = data(2), data(3)
+    path = os.path.join(folder, "padded_encoder_fixed.onnx")
+    torch.onnx.export(model, (x2, p2), path, input_names=["x", "pad"], output_names=["y"], opset_version=17,
+                      do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
+    with torch.no_grad():
+        for suffix, (x, p) in ((".io.pb", (x2, p2)), (".batch3.io.pb", (x3, p3))):
+            write_io(os.path.join(folder, "padded_encoder_fixed" + suffix), [("x", x.numpy()), ("pad", p.numpy())],
+                     [("y", model(x, p).numpy())])
+    print("padded_encoder_fixed %d bytes" % os.path.getsize(path))
+
+
 def small(folder):
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(30)
@@ -198,6 +275,8 @@ def small(folder):
     torch.manual_seed(35)
     export_fixed(folder, "torch_causal_fixed", randomize_norms(TorchCausal()), torch.randn(2, 8, 12), "x", "y", 14)
     gemm_alpha(folder)
+    batch_one(folder)
+    padded_encoder(folder)
 
 
 def large(folder):
@@ -212,5 +291,9 @@ def large(folder):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--large":
         large(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--batch-one":
+        batch_one(MODELS)
+    elif len(sys.argv) == 2 and sys.argv[1] == "--padded-encoder":
+        padded_encoder(MODELS)
     else:
         small(MODELS)

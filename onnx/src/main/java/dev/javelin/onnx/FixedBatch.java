@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Frees the batch of a file exported with a fixed one ({@code torch.onnx.export} without
@@ -26,6 +27,11 @@ import java.util.Map;
  * target that the batch flows through gets a new target whose batch axis is -1 (its other entries
  * resolved at B), found from the input's batch position in row-major order, so {@code [T*B, E] -> [T,
  * B, E]}, {@code [T, B, E] -> [T, B*H, D]} and {@code [B, C, L] -> [B, C*L]} all follow any batch.
+ * At a batch of 1 (a file exported with one example) a target can hold the batch on several axes
+ * ({@code [T, 1, E] -> [T, 2, 8]} is {@code [T*B, H, D]} or {@code [T, B*H, D]}): the choices are
+ * searched until the graph runs at the second batch with every output's batch alone on its first axis.
+ * A constant of one value shaped for B that a broadcasting node combines with the batch (the zeros of
+ * PyTorch's key padding mask, {@code Where(mask, -inf, zeros [B*H, 1, T])}) becomes that one value.
  * Everything else must already follow the batch (shape arithmetic from {@code Shape} nodes, elementwise
  * ops, matmuls, convolutions, recurrent nodes); a node that fails at the second batch (a constant
  * shaped with B that a value is added to or expanded to, a Slice or Split of the batch axis) is an
@@ -72,7 +78,77 @@ final class FixedBatch {
         throw first;
     }
 
+    /**
+     * At most this many passes over the graph search the Reshapes whose constant target could take the batch on
+     * several axes (see {@link Choices}).
+     */
+    private static final int MAX_PASSES = 256;
+
+    /**
+     * The graph freed at this length. A Reshape whose constant target could hold the batch on several axes (a file
+     * exported at batch 1, where {@code [T, 1, E] -> [T, 2, 8]} may be {@code [T*B, H, D]} or {@code [T, B*H, D]}) is
+     * a choice: the passes try the choices depth first until every node runs at the second batch and every output
+     * holds the batch alone on its first axis, as a Keras model's outputs do. Where no choice gives that, the first
+     * that runs is kept (an output that holds the batch elsewhere by design), or the first failure is thrown.
+     */
     private static OnnxGraph free(OnnxGraph g, String source, int batch, int length) {
+        Choices choices = new Choices();
+        IllegalArgumentException firstFailure = null;
+        OnnxGraph firstRun = null;
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            choices.restart();
+            try {
+                Pass p = freeOnce(g, source, batch, length, choices);
+                if (p.batchFirst()) return p.graph();
+                if (firstRun == null) firstRun = p.graph();
+            } catch (IllegalArgumentException e) {
+                if (firstFailure == null) firstFailure = e;
+            }
+            if (!choices.advance()) break;
+        }
+        if (firstRun != null) return firstRun;
+        throw firstFailure;
+    }
+
+    /** One pass's graph, and whether every output holds the batch alone on its first axis (or does not hold it). */
+    private record Pass(OnnxGraph graph, boolean batchFirst) {}
+
+    /**
+     * The axes chosen at the ambiguous Reshapes of one pass, in the order the pass meets them, and how many each
+     * had: the next pass changes the last choice that has an untried axis left and forgets those after it.
+     */
+    private static final class Choices {
+        private final List<Integer> picks = new ArrayList<>(), counts = new ArrayList<>();
+        private int next;
+
+        void restart() {
+            next = 0;
+        }
+
+        /** The candidate to take at the next Reshape with {@code candidates} (at least 2) axes. */
+        int pick(int candidates) {
+            if (next == picks.size()) {
+                picks.add(0);
+                counts.add(candidates);
+            }
+            return picks.get(next++);
+        }
+
+        /** Moves to the next untried combination; false when every one was tried. */
+        boolean advance() {
+            for (int i = Math.min(next, picks.size()) - 1; i >= 0; i--) {
+                if (picks.get(i) + 1 < counts.get(i)) {
+                    picks.set(i, picks.get(i) + 1);
+                    picks.subList(i + 1, picks.size()).clear();
+                    counts.subList(i + 1, counts.size()).clear();
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static Pass freeOnce(OnnxGraph g, String source, int batch, int length, Choices choices) {
         int probe = batch == PROBE ? PROBE - 8 : PROBE;
         Map<String, Tensor> at = new HashMap<>(g.initializers()), atProbe = new HashMap<>(g.initializers());
         Map<String, BatchAt> where = new HashMap<>();
@@ -85,9 +161,19 @@ final class FixedBatch {
         }
         for (OnnxNode node : g.nodes()) {
             Tensor[] out = run(g, node, at, source, batch, batch);
-            if (node.opType().equals("Reshape") && node.inputs().size() > 1) node = rewriteReshape(node, at, atProbe, where, batch, length > 1, initializers, source);
+            if (node.opType().equals("Reshape") && node.inputs().size() > 1) {
+                node = rewriteReshape(node, at, atProbe, where, batch, length > 1, initializers, source, choices);
+            }
             if (node.opType().equals("Expand") && node.inputs().size() > 1) node = rewriteExpand(node, at, atProbe, batch, initializers);
-            Tensor[] outProbe = run(g, node, atProbe, source, batch, probe);
+            Tensor[] outProbe;
+            try {
+                outProbe = run(g, node, atProbe, source, batch, probe);
+            } catch (IllegalArgumentException e) {
+                OnnxNode oneValue = uniformConstantsAsOneValue(g, node, at, atProbe, out, initializers);
+                if (oneValue == null) throw e;
+                node = oneValue;
+                outProbe = run(g, node, atProbe, source, batch, probe);
+            }
             nodes.add(node);
             for (int o = 0; o < node.outputs().size() && o < out.length && o < outProbe.length; o++) {
                 String name = node.outputs().get(o);
@@ -98,6 +184,12 @@ final class FixedBatch {
                 if (b != null) where.put(name, b);
             }
         }
+        boolean batchFirst = true;
+        for (ValueInfo out : g.outputs()) {
+            Tensor s = at.get(out.name()), p = atProbe.get(out.name());
+            if (s == null || p == null || s.shape().equals(p.shape())) continue;
+            batchFirst &= new BatchAt(0, 1, 1).equals(where.get(out.name()));
+        }
         List<ValueInfo> inputs = new ArrayList<>();
         for (ValueInfo in : g.inputs()) {
             int[] dims = in.dims();
@@ -106,7 +198,7 @@ final class FixedBatch {
             names[0] = "batch";
             inputs.add(new ValueInfo(in.name(), in.dtype(), dims, names));
         }
-        return new OnnxGraph(g.opset(), inputs, g.outputs(), initializers, nodes);
+        return new Pass(new OnnxGraph(g.opset(), inputs, g.outputs(), initializers, nodes), batchFirst);
     }
 
     private static Tensor symbolic(ValueInfo in, int batch, int length) {
@@ -144,7 +236,7 @@ final class FixedBatch {
      */
     private static OnnxNode rewriteReshape(OnnxNode node, Map<String, Tensor> at, Map<String, Tensor> atProbe,
                                            Map<String, BatchAt> where, int batch, boolean lengths, Map<String, Tensor> initializers,
-                                           String source) {
+                                           String source, Choices choices) {
         String data = node.inputs().get(0), shape = node.inputs().get(1);
         Tensor x = at.get(data), xProbe = atProbe.get(data), target = at.get(shape), targetProbe = atProbe.get(shape);
         if (x.size() == xProbe.size() || target.isSymbolic() || targetProbe.isSymbolic()) return node;
@@ -160,17 +252,15 @@ final class FixedBatch {
         long outer = b.before, inner = b.after;
         for (int d = 0; d < b.axis; d++) outer *= x.dim(d);
         for (int d = b.axis + 1; d < x.rank(); d++) inner *= x.dim(d);
-        int axis = -1;
+        List<Integer> candidates = new ArrayList<>(); // more than one only where the batch's size cannot tell (a batch of 1)
         long prefix = 1;
         for (int k = 0; k < t.length; k++) {
             long suffix = 1;
             for (int j = k + 1; j < t.length; j++) suffix *= t[j];
-            if (outer % prefix == 0 && inner % suffix == 0 && (outer / prefix) * batch * (inner / suffix) == t[k]) {
-                axis = k;
-                break;
-            }
+            if (outer % prefix == 0 && inner % suffix == 0 && (outer / prefix) * batch * (inner / suffix) == t[k]) candidates.add(k);
             prefix *= t[k];
         }
+        int axis = candidates.isEmpty() ? -1 : candidates.size() == 1 ? candidates.get(0) : candidates.get(choices.pick(candidates.size()));
         if (axis < 0) {
             throw new IllegalArgumentException(source + ": toModel: the file fixes the batch at " + batch + " and " + node.describe()
                     + " reshapes " + x.shape() + " to the constant " + Arrays.toString(target.toLongArray())
@@ -212,6 +302,42 @@ final class FixedBatch {
         Tensor row = c.narrow(cAxis, 0, 1);
         for (int i = 1; i < batch; i++) if (!Arrays.equals(c.narrow(cAxis, i, 1).contiguous().toDoubleArray(), row.contiguous().toDoubleArray())) return node;
         return withInput(node, 0, row.contiguous(), "batch_free_row", at, atProbe, initializers);
+    }
+
+    /** Operators that broadcast their inputs against each other elementwise. */
+    private static final Set<String> BROADCASTING = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Less", "LessOrEqual",
+            "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Max", "Min", "Mod", "BitShift");
+
+    /**
+     * A broadcasting node that fails at the second batch because an input is a constant of one value shaped
+     * for the file's batch (PyTorch's key padding mask: {@code Where(mask, -inf, zeros [B*H, 1, T])}, the zeros
+     * folded at B), with those constants as one value of their rank, which broadcasts to any batch; null when
+     * no input is such a constant or the node's output at B would change shape.
+     */
+    private static OnnxNode uniformConstantsAsOneValue(OnnxGraph g, OnnxNode node, Map<String, Tensor> at, Map<String, Tensor> atProbe,
+                                                       Tensor[] out, Map<String, Tensor> initializers) {
+        if (!BROADCASTING.contains(node.opType())) return null;
+        OnnxNode rewritten = node;
+        for (int i = 0; i < node.inputs().size(); i++) {
+            String name = node.inputs().get(i);
+            Tensor c = name.isEmpty() ? null : at.get(name), cp = name.isEmpty() ? null : atProbe.get(name);
+            if (c == null || cp == null || c.isSymbolic() || cp.isSymbolic() || !c.shape().equals(cp.shape()) || c.size() < 2
+                    || c.size() > GraphEvaluator.FOLD_INPUT_ELEMENTS || !oneValue(c)) continue;
+            Tensor one = c;
+            for (int d = 0; d < c.rank(); d++) one = one.narrow(d, 0, 1);
+            rewritten = withInput(rewritten, i, one.contiguous(), "batch_free_value" + i, at, atProbe, initializers);
+        }
+        if (rewritten == node) return null;
+        Tensor[] check = run(g, rewritten, at, "", 0, 0);
+        for (int o = 0; o < out.length && o < check.length; o++) if (!check[o].shape().equals(out[o].shape())) return null;
+        return rewritten;
+    }
+
+    /** Whether every element of {@code c} has the same bits (as doubles). */
+    private static boolean oneValue(Tensor c) {
+        double[] v = c.contiguous().toDoubleArray();
+        for (double x : v) if (Double.doubleToLongBits(x) != Double.doubleToLongBits(v[0])) return false;
+        return true;
     }
 
     /** {@code node} reading the new initializer {@code value} (named after the node and {@code what}) as its input {@code i}. */

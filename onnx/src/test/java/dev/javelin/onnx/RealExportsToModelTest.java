@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.javelin.highlevel.CompileOptions;
 import dev.javelin.highlevel.FitOptions;
 import dev.javelin.highlevel.Model;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
 import dev.javelin.highlevel.losses.Losses;
 import dev.javelin.highlevel.optimizers.SGD;
 import dev.javelin.tensor.Tensor;
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RealExportsToModelTest {
     /** name, PyTorch's {@code sum(p.numel() for p in model.parameters())} (tied weights counted once). */
     @ParameterizedTest
-    @CsvSource({"gpt_tied_fixed, 18688", "torch_causal_fixed, 17702", "gru_cls_fixed, 3604", "conv1d_fixed, 379", "gemm_alpha, 24"})
+    @CsvSource({"gpt_tied_fixed, 18688", "gpt_tied_b1, 4928", "torch_causal_fixed, 17702", "gru_cls_fixed, 3604", "conv1d_fixed, 379", "gemm_alpha, 24"})
     void loadsConvertsAndGivesPyTorchsOutputs(String name, long parameters) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
         Tensor expected = c.outputs().values().iterator().next();
@@ -46,7 +47,7 @@ class RealExportsToModelTest {
      * the fixture script ran them in PyTorch: the same loss before each step, and the same outputs after.
      */
     @ParameterizedTest
-    @CsvSource({"gpt_tied_fixed, false", "gpt_tied_fixed, true", "torch_causal_fixed, false", "torch_causal_fixed, true", "gru_cls_fixed, false", "gru_cls_fixed, true",
+    @CsvSource({"gpt_tied_fixed, false", "gpt_tied_fixed, true", "gpt_tied_b1, false", "gpt_tied_b1, true", "torch_causal_fixed, false", "torch_causal_fixed, true", "gru_cls_fixed, false", "gru_cls_fixed, true",
             "conv1d_fixed, false", "conv1d_fixed, true", "gemm_alpha, false", "gemm_alpha, true"})
     void fineTuningFollowsPyTorchsSteps(String name, boolean compiled) throws IOException {
         OnnxFixtures.Case c = OnnxFixtures.load("models", name);
@@ -61,6 +62,37 @@ class RealExportsToModelTest {
             assertEquals(expected[i], losses.get(i), 1e-4 * Math.abs(expected[i]), name + " loss before step " + i + ": " + losses);
         }
         TensorAssert.assertClose(tune.outputs().get("after"), model.predict(x), 1e-3, 1e-4);
+    }
+
+    /**
+     * Files exported with one example (the commonest fixed batch), where a Reshape's constant target holds the batch's 1
+     * on more than one possible axis: the converted model gives PyTorch's outputs at batch 3 too. Before, the tagger's
+     * model put the batch onto the time axis ([1, 18, 3] for [3, 6, 3], silently) and the GPT was refused.
+     */
+    @ParameterizedTest
+    @CsvSource({"gpt_tied_b1", "bilstm_b1"})
+    void aFileExportedWithOneExamplePredictsAnyBatch(String name) throws IOException {
+        OnnxFixtures.Case one = OnnxFixtures.load("models", name);
+        OnnxFixtures.Case three = OnnxFixtures.load("models", name, name + ".batch3");
+        Model model = OnnxModel.load(one.model()).toModel();
+        TensorAssert.assertClose(one.outputs().values().iterator().next(), model.predict(one.inputArray()[0]), 1e-4, 1e-5);
+        TensorAssert.assertClose(three.outputs().values().iterator().next(), model.predict(three.inputArray()[0]), 1e-4, 1e-5);
+    }
+
+    /**
+     * nn.TransformerEncoder with a {@code src_key_padding_mask} input, exported at a fixed batch: the mask's zeros are
+     * a constant [B*H, 1, T] of one value, which toModel refused ("a constant made for that batch keeps it"); it now
+     * broadcasts as that value, and the model gives PyTorch's outputs at the file's batch and at batch 3.
+     */
+    @Test
+    void aFixedBatchEncoderWithAKeyPaddingMaskConverts() throws IOException {
+        OnnxFixtures.Case c = OnnxFixtures.load("models", "padded_encoder_fixed");
+        Model model = OnnxModel.load(c.model()).toModel();
+        assertEquals(2, model.layers().stream().filter(l -> l instanceof MultiHeadAttention).count(), model.summaryText());
+        for (OnnxFixtures.Case d : List.of(c, OnnxFixtures.load("models", "padded_encoder_fixed", "padded_encoder_fixed.batch3"))) {
+            List<Tensor> in = List.of(d.inputs().get("x"), d.inputs().get("pad"));
+            TensorAssert.assertClose(d.outputs().get("y"), model.predictOutputs(in, 8).get(0), 1e-4, 1e-5);
+        }
     }
 
     /** The tie survives saving: the loaded GPT has one embedding weight (PyTorch's count) and predicts the same bits. */

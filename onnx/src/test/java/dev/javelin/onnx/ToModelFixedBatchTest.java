@@ -81,10 +81,25 @@ class ToModelFixedBatchTest {
         }
     }
 
+    /** A constant of one value shaped for the file's batch (as PyTorch folds a mask's zeros) broadcasts at any batch. */
+    @Test
+    void aConstantOfOneValueShapedForTheBatchBroadcasts() throws OnnxFormatException {
+        float[] half = new float[12];
+        java.util.Arrays.fill(half, 0.5f);
+        var g = graph("baked").addInput(floats("x", 3, 4)).addOutput(floats("y", 3, 4))
+                .addInitializer(initializer("offsets", half, 3, 4))
+                .addNode(node("/offset/Add", "Add", List.of("x", "offsets"), List.of("y")));
+        Model model = OnnxModel.load(model(17, g.build()).toByteArray(), "baked").toModel();
+        Tensor x = Tensors.normal(Shape.of(5, 4), 5);
+        assertArrayEquals(x.add(0.5).toFloatArray(), model.predict(x).toFloatArray());
+    }
+
     @Test
     void toModelNamesTheNodeThatKeepsTheBatch() throws OnnxFormatException {
+        float[] rows = new float[12];
+        for (int i = 0; i < rows.length; i++) rows[i] = i; // a value per batch row: nothing toModel can free
         var g = graph("baked").addInput(floats("x", 3, 4)).addOutput(floats("y", 3, 4))
-                .addInitializer(initializer("offsets", new float[12], 3, 4))
+                .addInitializer(initializer("offsets", rows, 3, 4))
                 .addNode(node("/offset/Add", "Add", List.of("x", "offsets"), List.of("y")));
         OnnxModel m = OnnxModel.load(model(17, g.build()).toByteArray(), "baked");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, m::toModel);

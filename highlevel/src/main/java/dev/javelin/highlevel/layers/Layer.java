@@ -289,17 +289,18 @@ public abstract class Layer {
         built = true;
     }
 
-    private Tensor callTracked(List<Tensor> inputs, Tensor mask, boolean training) {
+    private Tensor callTracked(List<Tensor> given, Tensor mask, boolean training) {
         Deque<Layer> stack = CALLING.get();
         stack.push(this);
         try {
+            List<Tensor> inputs = Autocast.toComputeDtype(ownWeights, given);
             Tensor out = inputs.size() == 1 ? call(inputs.get(0), training, mask) : call(inputs, training);
             if (out.isSymbolic()) outputShape = out.shape();
             return out;
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             // an op's message ("mul: shapes ...", "gather: index 7 is out of range ...") names no layer;
             // say which one, as Keras does
-            throw LayerCallException.of(this, inputs, e);
+            throw LayerCallException.of(this, given, e);
         } finally {
             stack.pop();
         }
@@ -323,6 +324,11 @@ public abstract class Layer {
         try (Dispatch.Scope e = Dispatch.use(new SymbolicEngine()); Dispatch.Scope p = Dispatch.pauseObservers()) {
             return callTracked(inputs, null, training);
         }
+    }
+
+    /** {@code tensors} (nulls kept) with the floating ones in this layer's compute dtype, as {@link #apply} casts them ({@link Autocast}). */
+    protected final List<Tensor> autocast(List<Tensor> tensors) {
+        return Autocast.toComputeDtype(ownWeights, tensors);
     }
 
     /**

@@ -78,7 +78,8 @@ public final class CpuKernel {
                 }
             }
         }
-        Launcher.rowGroup(k, irs, launches, arrays, base, maps, owner, homes(irs, launches, arrays, scratchMember, valueSlot));
+        Launcher.rowGroup(k, irs, launches, arrays, base, maps, owner, homes(irs, launches, arrays, scratchMember, valueSlot),
+                () -> GeneratedRowGroup.of(members, irs, launches));
     }
 
     /**

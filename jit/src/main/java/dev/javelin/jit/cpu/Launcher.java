@@ -11,7 +11,10 @@ import dev.javelin.kernels.cpu.ColumnSums;
 import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
+import dev.javelin.tensor.spi.HeapStorage;
+import dev.javelin.kernels.codegen.RowGroupKernel;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Runs a generated kernel over its iteration space on the shared thread pool. Work is cut into
@@ -198,9 +201,13 @@ final class Launcher {
      * A member whose launch has n = 1 computes one value per row (its loop has length 1).
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
-                         int[][][] maps, int[][] owner, int[] home) {
+                         int[][][] maps, int[][] owner, int[] home, Supplier<RowGroupKernel> generatedGroup) {
         FusedKernel[] current = new FusedKernel[kernels.length];
-        for (int k = 0; k < kernels.length; k++) current[k] = current(kernels[k]);
+        boolean warm = true;
+        for (int k = 0; k < kernels.length; k++) {
+            current[k] = current(kernels[k]);
+            warm &= !(current[k] instanceof TieredKernel);
+        }
         int n = launches[0].n();
         if (n == 0) { // empty rows: each reduction's outputs are its identity, and no kernel runs (it would read an empty row)
             for (int k = 0; k < kernels.length; k++) {
@@ -227,6 +234,11 @@ final class Launcher {
             }
         }
         int[][] origin = firstRow, rowStride = perRow;
+        if (warm && (origin != null || blocks)) { // every member's generated code is warm: the group's one class
+            GeneratedRowGroup.run(generatedGroup.get(), irs, launches, arrays, base, maps, owner, home, hasScratchRow, blocks,
+                    Math.toIntExact(rowCount), rowsPerChunk);
+            return;
+        }
         if (origin != null && rowsMemberByMember(irs, launches, owner, rowStride)) {
             inBlocksOfRows(current, irs, launches, arrays, maps, origin, rowStride, Math.toIntExact(rowCount), rowsPerChunk);
             return;
@@ -234,11 +246,11 @@ final class Launcher {
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
-            float[][] rows = new float[members][];
+            Object[] rows = new Object[members];
             for (int k = 0; k < members; k++) {
                 offs[k] = new int[arrays[k].length];
                 local[k] = arrays[k].clone();
-                if (hasScratchRow[k]) rows[k] = new float[rowLength];
+                if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
             }
             for (int k = 0; k < members; k++) {
                 for (int s = 0; s < local[k].length; s++) {
@@ -274,8 +286,13 @@ final class Launcher {
         });
     }
 
+    /** A scratch row for a member's value, of the member's own dtype: a comparison's bool value may live in one too. */
+    static Object scratchRow(KernelIR member, int length) {
+        return HeapStorage.allocate(member.outDtype(), length).array();
+    }
+
     /** Rows a row group takes member by member (see {@link #inBlocksOfRows}): one vector of floats. */
-    static final int ROWS_PER_BLOCK = 16;
+    static final int ROWS_PER_BLOCK = RowGroupKernel.ROWS_PER_BLOCK;
 
     /**
      * True when a row group may run {@link #ROWS_PER_BLOCK} rows member by member: it keeps no value in
@@ -283,7 +300,7 @@ final class Launcher {
      * member of one value per row whose slots step through the rows as its loop would (a stride of 1,
      * or 0 for a broadcast), so that member runs once per block as one vector instead of once per row.
      */
-    private static boolean rowsMemberByMember(KernelIR[] irs, Launch[] launches, int[][] owner, int[][] rowStride) {
+    static boolean rowsMemberByMember(KernelIR[] irs, Launch[] launches, int[][] owner, int[][] rowStride) {
         for (int[] o : owner) for (int p : o) if (p >= 0) return false;
         boolean onePerRow = false;
         for (int k = 0; k < irs.length; k++) {

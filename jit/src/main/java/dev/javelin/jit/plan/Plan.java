@@ -30,7 +30,7 @@ public record Plan(Graph graph, List<PlanStep> steps, List<Run> runs, Buffers bu
         decisions = List.copyOf(decisions);
     }
 
-    /** A unit of execution: one step, a row group, or a contraction with its epilogue. */
+    /** A unit of execution: one step, a row group, a contraction with its epilogue or with column sums. */
     public sealed interface Run {
         /** The first step this run covers. */
         int first();
@@ -78,6 +78,16 @@ public record Plan(Graph graph, List<PlanStep> steps, List<Run> runs, Buffers bu
     public record WithEpilogue(int contraction, int epilogue, boolean inPlace) implements Run {
         @Override public int first() { return contraction; }
         @Override public int end() { return epilogue + 1; }
+    }
+
+    /**
+     * Matmul step {@code contraction} (a weight gradient {@code xᵀ·dY}) with column-sum kernel step {@code sums}
+     * (dY summed over its rows, right after it) computed by the same GEMM as a row of ones appended to A
+     * ({@code Backend.contractWithColumnSums}; see {@link ColumnSumPairs}). An executor without that runs the two steps in turn.
+     */
+    public record WithColumnSums(int contraction, int sums) implements Run {
+        @Override public int first() { return contraction; }
+        @Override public int end() { return sums + 1; }
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Makes a {@link Plan} from an optimized graph, one pass after another: {@link Lowering} (which
- * values live in memory, one step each), {@link RowGroups} (kernels that run row by row together),
+ * values live in memory, one step each), {@link ColumnSumPairs} (a bias gradient as the row of ones of its
+ * weight gradient's GEMM), {@link RowGroups} (kernels that run row by row together),
  * {@link RowSumFolding} (a row reduction computed as its input is stored), {@link Epilogues} (a
  * kernel run on each finished block of a contraction), {@link BufferPlan} (which buffer each step
  * writes). Each pass records its decisions as lines of text in the plan.
@@ -39,7 +40,9 @@ public final class Planner {
         return plan(graph, steps, new ArrayList<>());
     }
 
-    private static Plan plan(Graph graph, List<PlanStep> steps, List<String> decisions) {
+    private static Plan plan(Graph graph, List<PlanStep> lowered, List<String> decisions) {
+        ColumnSumPairs.Result pairs = ColumnSumPairs.find(lowered, decisions);
+        List<PlanStep> steps = pairs.steps();
         Set<Node> escaping = escaping(graph, steps);
         Map<Node, List<Integer>> readers = readers(steps);
         RowGroups groups = ROW_GROUPS ? RowGroups.find(steps, escaping, readers, decisions) : RowGroups.none(steps.size());
@@ -60,6 +63,9 @@ public final class Planner {
                 }
                 runs.add(new Plan.RowGroup(t, end, members));
                 t = end - 1;
+            } else if (pairs.paired()[t] && groups.end()[t + 1] == t + 2) {
+                runs.add(new Plan.WithColumnSums(t, t + 1));
+                t++;
             } else if (epilogue[t]) {
                 runs.add(new Plan.WithEpilogue(t, t + 1, inPlace[t]));
                 t++;

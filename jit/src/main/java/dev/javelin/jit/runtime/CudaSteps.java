@@ -239,6 +239,8 @@ final class CudaSteps {
                 lines.add("row group " + span + ": one kernel " + RowGroupPtx.name(groupEntries[r]) + ", a block per row");
             } else if (run instanceof Plan.RowGroup) {
                 lines.add("row group " + span + ": its kernels one after another (no reduction: each over the whole run)");
+            } else if (run instanceof Plan.WithColumnSums) {
+                lines.add("contraction " + span + ": the GEMM, then the column sums as a kernel of their own");
             } else if (run instanceof Plan.WithEpilogue) {
                 lines.add("contraction " + span + ": the epilogue in the GEMM's store where the backend takes it (one matrix,"
                         + " ungrouped, FP32), else its own kernel after the GEMM");

@@ -272,6 +272,14 @@ public final class Program {
                                     steps.get(g.end() - 1).node().shape(), (System.nanoTime() - start) / 1e3);
                         }
                     }
+                    case Plan.WithColumnSums p -> {
+                        runWithColumnSums(p.contraction(), env, arena, provided);
+                        if (debug) {
+                            PlanStep c = steps.get(p.contraction()), u = steps.get(p.sums());
+                            System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us (column sums as the GEMM's row of ones)%n",
+                                    stepName(c) + " + " + stepName(u), c.node().dtype(), c.node().shape(), (System.nanoTime() - start) / 1e3);
+                        }
+                    }
                     case Plan.WithEpilogue e -> {
                         runWithEpilogue(e.contraction(), e.inPlace(), env, arena, provided);
                         if (debug) {
@@ -386,6 +394,19 @@ public final class Program {
         int n = node.shape().dim(node.rank() - 1);
         Backends.forDevice(node.device()).contract(call, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n),
                 constantWeights[t]);
+    }
+
+    /**
+     * Matmul step {@code t} and column-sum kernel step {@code t + 1} (its B summed over its rows) in one GEMM on the
+     * backend, the sums as a row of ones appended to A ({@link Plan.WithColumnSums}).
+     */
+    private void runWithColumnSums(int t, Tensor[] env, Object[] arena, Object[] provided) {
+        Node node = steps.get(t).node(), sum = steps.get(t + 1).node();
+        Tensor c = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
+        Tensor sums = Tensor.wrap(HeapStorage.wrap(output(t + 1, sum, arena, provided)), sum.shape(), sum.shape().contiguousStrides(), 0);
+        Backends.forDevice(node.device()).contractWithColumnSums(node.call(inputs(node, env)), c, constantWeights[t], sums);
+        env[index.get(node)] = c;
+        env[index.get(sum)] = sums;
     }
 
     /** A contraction whose output memory the plan provides, on its device's backend. */

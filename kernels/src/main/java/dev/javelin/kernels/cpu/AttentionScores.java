@@ -75,16 +75,16 @@ final class AttentionScores {
 
     /**
      * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
-     * (row stride cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
+     * (row stride ld >= cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
      * {@link #plain}, else scaled, masked and causally hidden.
      */
-    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, float[] scalar) {
+    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, float[] scalar) {
         TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.offset() + k0, kt.ld(),
-                s, 0, cols, false);
+                s, 0, ld, false);
         if (plain) return;
         scalar[0] = scale;
         for (int r = 0; r < rows; r++) {
-            int so = r * cols, i = q0 + r;
+            int so = r * ld, i = q0 + r;
             loops.binary(Op.MUL, s, so, 1, scalar, 0, 0, s, so, 1, cols);
             if (mask != null) loops.binary(Op.ADD, s, so, 1, mask.data(), mask.at(b, i, k0), mask.colStride(), s, so, 1, cols);
             if (causal) {

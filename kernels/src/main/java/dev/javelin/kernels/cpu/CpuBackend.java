@@ -69,6 +69,20 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /**
+     * A float32 product of one matrix runs the packed GEMM with a row of ones appended to A, whose row of C
+     * is {@code sums}: the column sums cost one more row of the product and no pass over B of their own.
+     */
+    @Override
+    public void contractWithColumnSums(OpCall call, Tensor out, ConstantOperand constant, Tensor sums) {
+        if (call.dtype() == DType.FLOAT32 && call.op() == Op.MATMUL && out.rank() == 2 && call.input(1).rank() == 2
+                && sums.dtype() == DType.FLOAT32 && sums.isContiguous() && sums.size() == out.dim(1)) {
+            MatMul.matmulWithColumnSums(call.input(0), call.input(1), out, sums);
+        } else {
+            Backend.super.contractWithColumnSums(call, out, constant, sums);
+        }
+    }
+
     @Override
     public Storage allocate(DType dtype, int length, Device device) {
         return HeapStorage.allocate(dtype, length);

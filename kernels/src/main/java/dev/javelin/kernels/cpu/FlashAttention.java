@@ -144,20 +144,24 @@ final class FlashAttention {
         }
     }
 
-    /** One thread's scratch for a block of query rows: the score tile and the running m, l and output. */
+    /** One thread's scratch for a block of query rows: the score tile, the row passes' per-row values and the running m, l and output. */
     private final class Tile {
         final AttentionScores sc;
         final Operands ops;
         final AttentionRows pass = new AttentionRows();
-        final float[] s, acc, m, l, scalar = new float[1];
+        final float[] s, acc, m, l, tileMax, sums, scalar = new float[1];
+        final int[] visible;
 
         Tile(AttentionScores sc, Operands ops, int rows) {
             this.sc = sc;
             this.ops = ops;
-            s = new float[rows * AttentionScores.KEY_BLOCK];
+            s = new float[rows * AttentionRows.stride(AttentionScores.KEY_BLOCK)];
             acc = new float[rows * sc.dv];
             m = new float[rows];
             l = new float[rows];
+            tileMax = new float[rows];
+            sums = new float[rows];
+            visible = new int[rows];
         }
 
         void reset(int rows) {
@@ -171,30 +175,27 @@ final class FlashAttention {
             float expScale = sc.plain ? sc.scale : 1f;
             AttentionScores.Rows values = ops.values[b];
             for (int k0 = kStart; k0 < kEnd; k0 += AttentionScores.KEY_BLOCK) {
-                int cols = Math.min(AttentionScores.KEY_BLOCK, kEnd - k0);
-                sc.tile(b, q0, rows, k0, cols, ops.keys[b], s, scalar);
+                int cols = Math.min(AttentionScores.KEY_BLOCK, kEnd - k0), ld = AttentionRows.stride(cols);
+                sc.tile(b, q0, rows, k0, cols, ops.keys[b], s, ld, scalar);
+                for (int r = 0; r < rows; r++) visible[r] = sc.visible(q0 + r, k0, cols);
+                pass.rowMax(s, rows, ld, visible, tileMax);
+                // the new running maximum is each row's shift; -inf: nothing visible yet, the row adds nothing
+                for (int r = 0; r < rows; r++) tileMax[r] = Math.max(m[r], tileMax[r] * expScale);
+                pass.numerators(s, rows, ld, visible, expScale, tileMax, sums);
                 for (int r = 0; r < rows; r++) {
-                    int so = r * cols, visible = sc.visible(q0 + r, k0, cols);
-                    float tileMax = visible == 0 ? Float.NEGATIVE_INFINITY
-                            : pass.max(s, so, visible) * expScale;
-                    float mNew = Math.max(m[r], tileMax);
-                    if (mNew == Float.NEGATIVE_INFINITY) { // nothing visible yet: the row adds nothing
-                        Arrays.fill(s, so, so + cols, 0f);
-                        continue;
-                    }
-                    float sum = pass.expSum(s, so, visible, expScale, mNew);
-                    if (visible < cols) Arrays.fill(s, so + visible, so + cols, 0f);
+                    float mNew = tileMax[r];
+                    if (mNew == Float.NEGATIVE_INFINITY) continue;
                     // a row that saw nothing before has l = 0 and an output row of zeros: nothing to rescale
                     boolean first = m[r] == Float.NEGATIVE_INFINITY;
                     float alpha = first ? 0f : (float) StrictMath.exp(m[r] - mNew);
-                    l[r] = l[r] * alpha + sum;
+                    l[r] = l[r] * alpha + sums[r];
                     if (!first && alpha != 1f) {
                         scalar[0] = alpha;
                         loops.binary(Op.MUL, acc, r * sc.dv, 1, scalar, 0, 0, acc, r * sc.dv, 1, sc.dv);
                     }
                     m[r] = mNew;
                 }
-                TileGemm.multiply(rows, sc.dv, cols, s, 0, cols, 1, values.data(), values.at(k0), values.ld(), acc, 0, sc.dv, true);
+                TileGemm.multiply(rows, sc.dv, cols, s, 0, ld, 1, values.data(), values.at(k0), values.ld(), acc, 0, sc.dv, true);
             }
         }
     }

@@ -3,7 +3,6 @@ package dev.javelin.kernels.cpu;
 import dev.javelin.kernels.cpu.gemm.TileGemm;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * The float32 ATTENTION_BACKWARD as a tiled kernel that recomputes the weights instead of storing
@@ -42,14 +41,17 @@ final class FlashAttentionBackward {
     private final class Scratch {
         final AttentionScores sc;
         final AttentionRows pass = new AttentionRows();
-        final float[] p, ds, delta, lse, kt, vt, qRows, kRows, gRows, scalar = new float[1];
+        final float[] p, ds, delta, lse, shift, kt, vt, qRows, kRows, gRows, scalar = new float[1];
+        final int[] visible;
 
         Scratch(AttentionScores sc, AttentionOperand g) {
             this.sc = sc;
-            p = new float[sc.queryBlock * AttentionScores.KEY_BLOCK];
+            p = new float[sc.queryBlock * AttentionRows.stride(AttentionScores.KEY_BLOCK)];
             ds = new float[p.length];
             delta = new float[sc.tq];
             lse = new float[sc.tq];
+            shift = new float[sc.queryBlock];
+            visible = new int[sc.queryBlock];
             kt = new float[sc.d * sc.tk];
             vt = new float[sc.dv * sc.tk];
             // the row copies only for operands whose columns are strided (in place otherwise)
@@ -79,28 +81,21 @@ final class FlashAttentionBackward {
             for (int q0 = 0; q0 < sc.tq; q0 += qb) {
                 int rows = Math.min(qb, sc.tq - q0), kEnd = sc.keyEnd(q0, rows);
                 for (int k0 = 0; k0 < kEnd; k0 += kb) {
-                    int cols = Math.min(kb, kEnd - k0);
+                    int cols = Math.min(kb, kEnd - k0), ld = AttentionRows.stride(cols);
                     // P = exp(S·scale - lse), zero where a row sees nothing
-                    sc.tile(b, q0, rows, k0, cols, keysT, p, scalar);
-                    for (int r = 0; r < rows; r++) {
-                        int ro = r * cols, visible = sc.visible(q0 + r, k0, cols);
-                        float rowLse = lse[q0 + r];
-                        if (rowLse == Float.NEGATIVE_INFINITY) visible = 0;
-                        pass.expSum(p, ro, visible, expScale, rowLse);
-                        if (visible < cols) Arrays.fill(p, ro + visible, ro + cols, 0f);
-                    }
+                    sc.tile(b, q0, rows, k0, cols, keysT, p, ld, scalar);
+                    for (int r = 0; r < rows; r++) visible[r] = sc.visible(q0 + r, k0, cols);
+                    System.arraycopy(lse, q0, shift, 0, rows);
+                    pass.numerators(p, rows, ld, visible, expScale, shift, null);
                     // dV[k0..] += Pᵀ·dO
-                    TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, cols, gr.data(), gr.at(q0), gr.ld(),
+                    TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0), gr.ld(),
                             grads, dvOff + k0 * sc.dv, sc.dv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
-                    TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt, k0, sc.tk, ds, 0, cols, false);
-                    for (int r = 0; r < rows; r++) {
-                        int ro = r * cols;
-                        pass.softmaxGradient(p, ro, ds, ro, cols, delta[q0 + r], sc.scale);
-                    }
+                    TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt, k0, sc.tk, ds, 0, ld, false);
+                    pass.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
-                    TileGemm.multiply(rows, sc.d, cols, ds, 0, cols, 1, kr.data(), kr.at(k0), kr.ld(), grads, dq + q0 * sc.d, sc.d, true);
-                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, cols, qr.data(), qr.at(q0), qr.ld(), grads, dk + k0 * sc.d, sc.d, true);
+                    TileGemm.multiply(rows, sc.d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), grads, dq + q0 * sc.d, sc.d, true);
+                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), grads, dk + k0 * sc.d, sc.d, true);
                 }
             }
         }

@@ -70,6 +70,17 @@ final class MatMul {
     }
 
     /**
+     * C = A·B for one matrix ({@code [m, k]·[k, n]} into a dense {@code [m, n]}), and {@code sums} (n dense floats) the sums of
+     * B over its k rows, added row after row: the GEMM's row of ones ({@link Sgemm}).
+     */
+    static void matmulWithColumnSums(Tensor a, Tensor b, Tensor out, Tensor sums) {
+        int m = out.dim(0), n = out.dim(1), k = a.dim(1);
+        int[] as = a.strides(), bs = b.strides();
+        Sgemm.multiply(m, n, k, Elementwise.heap(a).floats(), a.offset(), as[0], as[1], Elementwise.heap(b).floats(), b.offset(), bs[0], bs[1],
+                Elementwise.heap(out).floats(), out.offset(), n, false, null, Elementwise.heap(sums).floats(), sums.offset());
+    }
+
+    /**
      * True when a batched product is one matrix product of {@code batch·m} rows: B the same matrix in
      * every batch (stride 0 over the batch axes), A's rows evenly spaced across batches (row r of
      * batch i at {@code (i·m + r)·aRow}), and the result dense. Each element keeps its FMA chain, so

@@ -5,6 +5,7 @@ import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.List;
 
@@ -108,6 +109,31 @@ public interface Backend {
      */
     default void contract(OpCall call, Tensor out, BlockEpilogue epilogue, ConstantOperand constant) {
         contract(call, out, epilogue);
+    }
+
+    /**
+     * As {@link #contract(OpCall, Tensor, BlockEpilogue, ConstantOperand)} without an epilogue, for a float32
+     * {@code MATMUL} of one matrix ({@code [m, k]·[k, n]}), and the sums of its second operand B over its k rows
+     * into {@code sums} ({@code n} dense elements on this device): {@code sums[j] = ((0 + B[0][j]) + B[1][j]) + ...
+     * + B[k-1][j]}, added in that order, the bits of a column sum that adds row after row. A weight gradient
+     * {@code xᵀ·dY} and its bias gradient (dY summed over its rows) so read dY once (a compiled program pairs
+     * them; {@code Jit.explain} says where). The default runs the contraction, then the sum through
+     * {@link #execute}.
+     *
+     * <pre>{@code
+     * backend.contractWithColumnSums(weightGradientCall, dw, null, db);   // dw = x^T dY, db = dY summed over rows
+     * }</pre>
+     */
+    default void contractWithColumnSums(OpCall call, Tensor out, ConstantOperand constant, Tensor sums) {
+        Tensor b = call.input(1);
+        if (call.op() != Op.MATMUL || b.rank() != 2 || call.shape().rank() != 2 || sums.size() != b.dim(1)) {
+            throw new IllegalArgumentException(name() + ": contractWithColumnSums takes a matmul of one matrix and "
+                    + b.dim(-1) + " sums, got " + call.op().label() + " " + call.shape() + " with B " + b.shape() + " and sums " + sums.shape());
+        }
+        contract(call, out, null, constant);
+        Shape row = Shape.of(1, b.dim(1));
+        execute(new OpCall(Op.REDUCE_SUM, List.of(b), new OpAttrs.Reduce(new int[] {0}, true), row, b.dtype(), b.device()),
+                Tensor.wrap(sums.storage(), row, row.contiguousStrides(), sums.offset()));
     }
 
     /** Copies {@code t} (any layout, on this backend's device) into dense row-major host storage. */

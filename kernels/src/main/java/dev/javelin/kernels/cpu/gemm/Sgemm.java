@@ -51,9 +51,33 @@ public final class Sgemm {
                                 float[] a, int aOffset, int aRowStride, int aColStride,
                                 float[] b, int bOffset, int bRowStride, int bColStride,
                                 float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue) {
+        multiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue,
+                null, 0);
+    }
+
+    /**
+     * As {@link #multiply(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean, GemmEpilogue)},
+     * and, when {@code sums} is not null, the sums of B's columns over k into {@code sums[sumsOffset + j]}, j < n: the row a
+     * row of ones appended to A would give, {@code fma(1, B[p][j], s)} for p in order from 0 (from the old value when
+     * accumulating), which is {@code s + B[p][j]}: the bits of a column sum that adds row after row. A weight gradient
+     * {@code xᵀ·dY} so gets its bias gradient (dY summed over its rows) while it reads dY, not in a pass of its own.
+     *
+     * <pre>{@code
+     * // dW (in x out) = x^T dY over 4096 rows, and db (out) = dY summed over its rows
+     * Sgemm.multiply(in, out, 4096, x, 0, 1, in, dy, 0, out, 1, dw, 0, out, false, null, db, 0);
+     * }</pre>
+     */
+    public static void multiply(int m, int n, int k,
+                                float[] a, int aOffset, int aRowStride, int aColStride,
+                                float[] b, int bOffset, int bRowStride, int bColStride,
+                                float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue,
+                                float[] sums, int sumsOffset) {
         check(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0) {
+        if (sums != null) checkSpan("sums", 1, n, sums.length, sumsOffset, 0, 1);
+        if (n == 0) return;
+        if (m == 0 || k == 0) {
+            if (sums != null) columnSums(n, k, b, bOffset, bRowStride, bColStride, sums, sumsOffset, accumulate);
+            if (m == 0) return;
             if (!accumulate) {
                 for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
             }
@@ -62,11 +86,21 @@ public final class Sgemm {
         }
         if (VECTOR && (long) m * n * k >= TINY && !SgemmTiers.runPlain((long) m * n * k)) {
             SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
-                    b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue);
+                    b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue, sums, sumsOffset);
         } else {
             SgemmScalar.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
+            if (sums != null) columnSums(n, k, b, bOffset, bRowStride, bColStride, sums, sumsOffset, accumulate);
             if (epilogue != null) epilogue.apply(0, m, 0, n);
+        }
+    }
+
+    /** {@code sums[off + j] (+)= B[0][j] + B[1][j] + ... + B[k-1][j]}, added in that order: the ones row's chain in plain loops. */
+    private static void columnSums(int n, int k, float[] b, int bOffset, int bRowStride, int bColStride,
+                                   float[] sums, int off, boolean accumulate) {
+        if (!accumulate) java.util.Arrays.fill(sums, off, off + n, 0f);
+        for (int p = 0; p < k; p++) {
+            for (int j = 0, src = bOffset + p * bRowStride; j < n; j++, src += bColStride) sums[off + j] += b[src];
         }
     }
 

@@ -159,6 +159,51 @@ final class SgemmMicroKernel {
     }
 
     /**
+     * B's column sums over {@code kc} steps across four full strips (strip {@code t} from {@code bi + t·stripStride}):
+     * {@code c[j] = c[j] + b[p][j]} for p in order, from the stored {@code c} when {@code load}, else from 0. The row a
+     * row of ones in A gives ({@code fma(1, b, c)} is {@code c + b}, rounded once), without reading the ones.
+     */
+    static void sums4Strips(int kc, float[] bArr, int bi, int bStep, int stripStride, float[] c, int ci, boolean load) {
+        int s1 = stripStride, s2 = 2 * stripStride, s3 = 3 * stripStride;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+        if (load) {
+            c0 = FloatVector.fromArray(S, c, ci);          c1 = FloatVector.fromArray(S, c, ci + L);
+            c2 = FloatVector.fromArray(S, c, ci + NR);     c3 = FloatVector.fromArray(S, c, ci + NR + L);
+            c4 = FloatVector.fromArray(S, c, ci + 2 * NR); c5 = FloatVector.fromArray(S, c, ci + 2 * NR + L);
+            c6 = FloatVector.fromArray(S, c, ci + 3 * NR); c7 = FloatVector.fromArray(S, c, ci + 3 * NR + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bk = bi + p * bStep;
+            c0 = c0.add(FloatVector.fromArray(S, bArr, bk));
+            c1 = c1.add(FloatVector.fromArray(S, bArr, bk + L));
+            c2 = c2.add(FloatVector.fromArray(S, bArr, bk + s1));
+            c3 = c3.add(FloatVector.fromArray(S, bArr, bk + s1 + L));
+            c4 = c4.add(FloatVector.fromArray(S, bArr, bk + s2));
+            c5 = c5.add(FloatVector.fromArray(S, bArr, bk + s2 + L));
+            c6 = c6.add(FloatVector.fromArray(S, bArr, bk + s3));
+            c7 = c7.add(FloatVector.fromArray(S, bArr, bk + s3 + L));
+        }
+        c0.intoArray(c, ci);          c1.intoArray(c, ci + L);
+        c2.intoArray(c, ci + NR);     c3.intoArray(c, ci + NR + L);
+        c4.intoArray(c, ci + 2 * NR); c5.intoArray(c, ci + 2 * NR + L);
+        c6.intoArray(c, ci + 3 * NR); c7.intoArray(c, ci + 3 * NR + L);
+    }
+
+    /** {@link #sums4Strips} for one full strip. */
+    static void sumsStrip(int kc, float[] bArr, int bi, int bStep, float[] c, int ci, boolean load) {
+        FloatVector c0 = load ? FloatVector.fromArray(S, c, ci) : FloatVector.zero(S);
+        FloatVector c1 = load ? FloatVector.fromArray(S, c, ci + L) : FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bk = bi + p * bStep;
+            c0 = c0.add(FloatVector.fromArray(S, bArr, bk));
+            c1 = c1.add(FloatVector.fromArray(S, bArr, bk + L));
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + L);
+    }
+
+    /**
      * One row of C across four full strips ({@code 4·NR} columns), strip {@code t} of B starting
      * {@code t·stripStride} after {@code bi}: enough independent accumulators to hide FMA latency in
      * a matrix-vector product, where one strip alone would leave the FMA units waiting.

@@ -15,6 +15,11 @@ import dev.javelin.kernels.cpu.CpuThreads;
  * <p>An epilogue runs on each item's block of C as the item finishes its last k block, on the item's
  * thread (no round of its own, the block still in L2).
  *
+ * <p>Column sums of B (a bias gradient beside its weight gradient) are the row a row of ones appended to A
+ * would give: the items of the last row block add each B strip of a k block into them right after their
+ * own rows, while the strip is in cache ({@link SgemmMicroKernel#sums4Strips}: plain adds, the ones'
+ * {@code fma(1, b, s)} without an A to read).
+ *
  * <p>Two fork-join rounds per call at most (waking the pool costs tens of microseconds, as much as
  * a whole 128×784·784×512 product takes on a thread for each extra round): when B is packed, one
  * round packs A and B for every k block and one computes; when a row-major B is read in place
@@ -72,7 +77,8 @@ final class SgemmVector {
     static void multiply(int m, int n, int k,
                          float[] a, int aOffset, int aRowStride, int aColStride,
                          float[] b, int bOffset, int bRowStride, int bColStride,
-                         float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue) {
+                         float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue,
+                         float[] sums, int sumsOffset) {
         Buffers buf = BUFFERS.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
         boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M && !tallAliasedB(m, k, bRowStride);
@@ -89,7 +95,7 @@ final class SgemmVector {
                     int k1 = Math.min(k, k0 + kBlocksPerRound * kStep);
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
                             c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0,
-                            k1 == k ? epilogue : null);
+                            k1 == k ? epilogue : null, ic + mc == m ? sums : null, sumsOffset);
                     if (!directB) {
                         int jobs = blk.packJobs();
                         float[] ap = buf.sharedA(blk.qBlocks() * blk.panels() * MR * kStep);
@@ -111,7 +117,7 @@ final class SgemmVector {
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, int m, int n,
                          int ic, int mc, int jc, int nc, int k0, int k1, int kStep,
-                         boolean directB, boolean loadFirst, GemmEpilogue epilogue) {
+                         boolean directB, boolean loadFirst, GemmEpilogue epilogue, float[] sums, int sumsOffset) {
 
         int panels() { return (mc + MR - 1) / MR; }
 
@@ -164,6 +170,13 @@ final class SgemmVector {
                             tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
                         }
                     }
+                    if (sums != null && r1 == mc) {
+                        int s = s0;
+                        for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
+                            SgemmMicroKernel.sums4Strips(kc, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, sums, sumsOffset + jc + s * NR, load);
+                        }
+                        for (; s < s1; s++) stripSums(kc, bp, (q * strips + s) * NR * kStep, NR, Math.min(NR, nc - s * NR), load, sumsOffset + jc + s * NR);
+                    }
                 }
                 finished(r0, r1, s0, s1);
             }
@@ -214,9 +227,35 @@ final class SgemmVector {
                             }
                         }
                     }
+                    if (sums != null && r1 == mc) {
+                        int s = s0;
+                        for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
+                            SgemmMicroKernel.sums4Strips(kc, b, bRow + s * NR, bRowStride, NR, sums, sumsOffset + jc + s * NR, load);
+                        }
+                        for (; s < s1; s++) {
+                            if (s < fullStrips) stripSums(kc, b, bRow + s * NR, bRowStride, NR, load, sumsOffset + jc + s * NR);
+                            else stripSums(kc, edge, 0, NR, nc - s * NR, load, sumsOffset + jc + s * NR);
+                        }
+                    }
                 }
                 finished(r0, r1, s0, s1);
             }
+        }
+
+        /**
+         * B's strip at {@code bArr[bi..]} ({@code cols} of its {@code NR} columns valid, zero-padded beyond when packed),
+         * summed over {@code kc} steps into {@code sums[si..]}; a partial strip through the thread's scratch row.
+         */
+        private void stripSums(int kc, float[] bArr, int bi, int bStep, int cols, boolean load, int si) {
+            if (cols == NR) {
+                SgemmMicroKernel.sumsStrip(kc, bArr, bi, bStep, sums, si, load);
+                return;
+            }
+            float[] row = BUFFERS.get().scratch;
+            java.util.Arrays.fill(row, 0, NR, 0f);
+            if (load) System.arraycopy(sums, si, row, 0, cols);
+            SgemmMicroKernel.sumsStrip(kc, bArr, bi, bStep, row, 0, true);
+            System.arraycopy(row, 0, sums, si, cols);
         }
 
         /** A full tile (8 rows, or exactly 4), else the edge path through the thread's scratch tile. */

@@ -145,7 +145,7 @@ class SgemmTest {
                         float[] packed = new float[m * n], plain = new float[m * n];
                         for (int i = 0; i < packed.length; i++) packed[i] = plain[i] = (float) rnd.nextDouble(-1, 1);
                         SgemmVector.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
-                                packed, 0, n, accumulate, null);
+                                packed, 0, n, accumulate, null, null, 0);
                         SgemmScalar.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
                                 plain, 0, n, accumulate);
                         assertArrayEquals(packed, plain, "seed " + seed + ": " + m + "x" + n + "x" + k + " layouts " + layoutA + "/" + layoutB
