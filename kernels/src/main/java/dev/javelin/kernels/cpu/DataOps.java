@@ -8,11 +8,9 @@ import dev.javelin.tensor.spi.HeapStorage;
 
 /** PAD, FOLD, GATHER and SCATTER_ADD: the data-moving ops that are not elementwise. */
 final class DataOps {
-    private final FloatLoops loops;
     private final Elementwise elementwise;
 
-    DataOps(FloatLoops loops, Elementwise elementwise) {
-        this.loops = loops;
+    DataOps(Elementwise elementwise) {
         this.elementwise = elementwise;
     }
 
@@ -100,7 +98,7 @@ final class DataOps {
                                 int ix = x * w.strideW() + kx * w.dilationW();
                                 int src = win.offset() + b * ws[0] + y * ws[1] + x * ws[2] + ky * ws[3] + kx * ws[4];
                                 int dst = ((b * h + iy) * wdt + ix) * c;
-                                loops.accumulate(dev.javelin.tensor.Op.REDUCE_SUM, wh.floats(), src, ws[5], outH.floats(), dst, c);
+                                GeneratedLoops.accumulate(dev.javelin.tensor.Op.REDUCE_SUM, wh.floats(), src, ws[5], outH.floats(), dst, c);
                             }
                         }
                     }
@@ -193,7 +191,7 @@ final class DataOps {
         float[] sf = Elementwise.heap(src).floats(), of = Elementwise.heap(out).floats();
         for (int e = 0; e < io.length; e++) {
             long k = checked("scatter_add", ih.getLong(io[e]), size, axis, out.shape());
-            loops.accumulate(dev.javelin.tensor.Op.REDUCE_SUM, sf, so[e], srcStride, of, oo[e] + (int) k * axisStride, n);
+            GeneratedLoops.accumulate(dev.javelin.tensor.Op.REDUCE_SUM, sf, so[e], srcStride, of, oo[e] + (int) k * axisStride, n);
         }
     }
 
