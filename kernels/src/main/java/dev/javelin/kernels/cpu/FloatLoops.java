@@ -39,11 +39,6 @@ interface FloatLoops {
         return GeneratedLoops.reduce(op, x, xo, xs, n, acc);
     }
 
-    /** {@code acc[i] = op(acc[i], x[i])} for REDUCE_SUM/MAX/MIN, acc dense. */
-    default void accumulate(Op op, float[] x, int xo, int xs, float[] acc, int ao, int n) {
-        GeneratedLoops.accumulate(op, x, xo, xs, acc, ao, n);
-    }
-
     /** {@code out[j] = sum over t < k of x[t] * w[t * ldw + j]} for {@code j < n}: one row of a product with a short K. */
     void rowTimesMatrix(float[] x, int xo, int k, float[] w, int wo, int ldw, float[] out, int oo, int n);
 

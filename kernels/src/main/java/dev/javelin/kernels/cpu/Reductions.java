@@ -63,6 +63,7 @@ final class Reductions {
         int groupLen = p.keptDims[p.keptDims.length - 1];
         int groups = (int) (p.outSize / groupLen);
         long units = p.redSize;
+        int r = p.redDims.length, inner = r == 0 ? 1 : p.redDims[r - 1], rs = r == 0 ? 0 : p.redStrides[r - 1]; // one call per run of rows
         int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, BLOCK / Math.min(units, BLOCK)));
         int chunksPerGroup = (groupLen + chunk - 1) / chunk;
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, units * chunk));
@@ -71,7 +72,7 @@ final class Reductions {
                 int g = t / chunksPerGroup, c0 = (t % chunksPerGroup) * chunk, len = Math.min(chunk, groupLen - c0);
                 int base = xOff + p.keptOffset(g, 1) + c0, dst = g * groupLen + c0;
                 java.util.Arrays.fill(out, dst, dst + len, identity);
-                for (long u = 0; u < units; u++) loops.accumulate(op, x, base + p.redOffset(u, 0), 1, out, dst, len);
+                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + p.redOffset(q, 1), rs, inner, out, dst, len);
             }
         });
     }
