@@ -10,7 +10,7 @@ import dev.javelin.tensor.Tensor;
  * for pooling included; other dtypes run on the reference backend). float32 values are combined in
  * {@link ReductionOrder}'s order, which depends only on the shape and is the JIT launcher's too, so a
  * sum is bit-identical eager and compiled and whatever the thread count: rows reduce in
- * {@link FloatLoops#reduce}'s fixed order, rows of outputs accumulate the reduced positions in order,
+ * {@link GeneratedLoops#reduce}'s fixed order, rows of outputs accumulate the reduced positions in order,
  * and a single output over a long range combines fixed blocks left to right. A float32 sum over a view
  * whose layout would change that order is taken over its dense copy, so it is bit-identical whatever
  * the layout.
@@ -21,11 +21,9 @@ final class Reductions {
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
 
-    private final FloatLoops loops;
     private final Elementwise elementwise;
 
-    Reductions(FloatLoops loops, Elementwise elementwise) {
-        this.loops = loops;
+    Reductions(Elementwise elementwise) {
         this.elementwise = elementwise;
     }
 
@@ -97,7 +95,7 @@ final class Reductions {
                 for (int t = from; t < to; t++) {
                     int start = (t % chunksPerRow) * BLOCK;
                     int row = base + p.redOffset(t / chunksPerRow, 1) + start * rs;
-                    partial[t] = loops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
+                    partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
                 }
             });
             float acc = identity;
@@ -110,7 +108,7 @@ final class Reductions {
             for (int g = from; g < to; g++) {
                 int base = xOff + p.keptOffset(g, 0);
                 float acc = identity;
-                for (long u = 0; u < rowsPerOutput; u++) acc = loops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
+                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
                 out[g] = acc;
             }
         });
