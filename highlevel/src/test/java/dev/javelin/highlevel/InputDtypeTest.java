@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.javelin.highlevel.layers.Activation;
+import dev.javelin.highlevel.layers.Bidirectional;
 import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.layers.Dropout;
+import dev.javelin.highlevel.layers.GRU;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.LSTM;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
+import dev.javelin.highlevel.layers.RecurrentOptions;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -64,5 +68,27 @@ class InputDtypeTest {
         assertArrayEquals(y32.toDoubleArray(), y64.toDoubleArray(), 1e-6);
         Tensor ids = Tensors.of(new long[] {1, 0, 2}, 3);
         assertEquals(DType.INT64, new Activation("linear").apply(ids).dtype(), "no weights, or integer inputs: never cast");
+    }
+
+    /** The layers' entry points besides apply (callWithStates, through Bidirectional, MultiHeadAttention.call) cast as apply does. */
+    @Test
+    void directCallsCastAsApplyDoes() {
+        Tensor x = Tensors.normal(Shape.of(2, 4, 3), 1), x64 = x.cast(DType.FLOAT64);
+        List<Tensor> h0 = List.of(Tensors.normal(Shape.of(2, 5), 2), Tensors.normal(Shape.of(2, 5), 3));
+        List<Tensor> h064 = List.of(h0.get(0).cast(DType.FLOAT64), h0.get(1).cast(DType.FLOAT64));
+        LSTM lstm = new LSTM(5, RecurrentOptions.defaults().returnState(true));
+        assertSameFloat32(lstm.callWithStates(x, h0, null, false), lstm.callWithStates(x64, h064, null, false));
+        Bidirectional bi = new Bidirectional(new GRU(5, RecurrentOptions.defaults().returnState(true)));
+        assertSameFloat32(bi.callWithStates(x, h0, null, false), bi.callWithStates(x64, h064, null, false));
+        MultiHeadAttention mha = new MultiHeadAttention(2, 4);
+        assertSameFloat32(List.of(mha.call(x, x, x, null, true, false)), List.of(mha.call(x64, x64, x64, null, true, false)));
+    }
+
+    private static void assertSameFloat32(List<Tensor> expected, List<Tensor> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(DType.FLOAT32, actual.get(i).dtype());
+            assertArrayEquals(expected.get(i).toFloatArray(), actual.get(i).toFloatArray());
+        }
     }
 }

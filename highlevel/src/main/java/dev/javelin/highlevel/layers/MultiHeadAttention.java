@@ -185,6 +185,10 @@ public final class MultiHeadAttention extends Layer {
      */
     Result attend(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean causal, boolean training,
                   boolean wantScores, Tensor queryMask, Tensor keyMask) {
+        List<Tensor> cast = autocast(java.util.Arrays.asList(query, value, key)); // the direct calls cast as apply does
+        query = cast.get(0);
+        value = cast.get(1);
+        key = cast.get(2);
         Tensor keyIn = key != null ? key : value;
         ensureBuilt(key != null ? List.of(query.shape(), value.shape(), key.shape()) : List.of(query.shape(), value.shape()));
         Tensor q = heads("query", query, queryKernel, queryBias);

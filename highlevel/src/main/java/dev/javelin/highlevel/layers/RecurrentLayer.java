@@ -156,6 +156,8 @@ public abstract class RecurrentLayer extends Layer {
      * inputs' time order rather than in processing order (what Bidirectional needs, without a flip).
      */
     List<Tensor> run(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training, boolean timeOrder) {
+        inputs = autocast(java.util.Collections.singletonList(inputs)).get(0); // callWithStates and Bidirectional cast as apply does
+        if (initialStates != null) initialStates = autocast(initialStates);
         requireSequence(inputs.shape());
         if (inputDim >= 0 && inputs.dim(2) != inputDim) {
             throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): expected " + inputDim

@@ -113,7 +113,7 @@ final class GeneratedRowGroup {
         java.util.Arrays.fill(lastLengths, lastLength);
         boolean scratchRows = scratch;
         CpuThreads.parallelFor(rowCount, rowsPerChunk, (from, to) -> {
-            Object[][] local = scratchRows ? withScratchRows(arrays, owner, home, hasScratchRow, rowLength) : arrays;
+            Object[][] local = scratchRows ? withScratchRows(irs, arrays, owner, home, hasScratchRow, rowLength) : arrays;
             int end = Math.min(to, whole);
             if (from < end) g.rows(local, origin, stride, maps, length, from, end);
             if (to > whole) g.rows(local, origin, stride, maps, lastLengths, Math.max(from, whole), to);
@@ -121,13 +121,14 @@ final class GeneratedRowGroup {
     }
 
     /** Each member's arrays with the slots that read a scratch value pointed at that value's row: its home member's output, or a new row. */
-    private static Object[][] withScratchRows(Object[][] arrays, int[][] owner, int[] home, boolean[] hasScratchRow, int rowLength) {
+    private static Object[][] withScratchRows(KernelIR[] irs, Object[][] arrays, int[][] owner, int[] home, boolean[] hasScratchRow,
+                                              int rowLength) {
         int m = arrays.length;
         Object[][] local = new Object[m][];
-        float[][] rows = new float[m][];
+        Object[] rows = new Object[m];
         for (int k = 0; k < m; k++) {
             local[k] = arrays[k].clone();
-            if (hasScratchRow[k]) rows[k] = new float[rowLength];
+            if (hasScratchRow[k]) rows[k] = Launcher.scratchRow(irs[k], rowLength);
         }
         for (int k = 0; k < m; k++) {
             for (int s = 0; s < local[k].length; s++) {

@@ -11,6 +11,7 @@ import dev.javelin.kernels.cpu.ColumnSums;
 import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
+import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.kernels.codegen.RowGroupKernel;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -60,52 +61,63 @@ final class Launcher {
         long kept = l.keptCount();
         long reducedCount = l.reducedCount();
         int slots = arrays.length;
+        if (reducedCount > 1) {
+            reduceColumns(kernel, ir, l, arrays, base, maps);
+            return;
+        }
         if (kept == 1) {
-            int columns = Math.max(GRAIN / (int) Math.min(reducedCount, GRAIN), reducedCount > 1 ? MIN_REDUCED_COLUMNS : 1);
-            int rowStride = reducedCount > 1 ? plainColumnSumStride(ir, l, arrays) : -1;
-            if (rowStride >= 0) { // each chunk's rows in one call, in order
-                int[] start = new int[slots];
-                l.offsetsAt(0, 0, base, start);
-                float[] x = (float[]) arrays[0], out = (float[]) arrays[1];
-                int rows = Math.toIntExact(reducedCount);
-                CpuThreads.parallelFor(n, chunk(columns), (from, to) -> ColumnSums.accumulate(x, start[0] + from, rowStride, rows, out, start[1] + from, to - from));
-                return;
-            }
-            int[] perRow = l.reducedDims().length == 1 ? new int[slots] : null; // one reduced dimension: a stride per reduced row
-            for (int s = 0; perRow != null && s < slots; s++) perRow[s] = l.reducedStrides()[s][0];
-            CpuThreads.parallelFor(n, chunk(columns), (from, to) -> {
-                int[] offs = new int[slots], first = new int[slots];
-                l.offsetsAt(0, 0, base, first);
-                for (int s = 0; s < slots; s++) first[s] += from * l.innerStrides()[s];
-                for (long r = 0; r < reducedCount; r++) {
-                    if (perRow != null) {
-                        for (int s = 0; s < slots; s++) offs[s] = first[s] + (int) r * perRow[s];
-                    } else {
-                        l.offsetsAt(0, r, base, offs);
-                        for (int s = 0; s < slots; s++) offs[s] += from * l.innerStrides()[s];
-                    }
-                    kernel.run(arrays, offs, maps, to - from);
-                }
+            CpuThreads.parallelFor(n, chunk(GRAIN), (from, to) -> {
+                int[] offs = new int[slots];
+                l.offsetsAt(0, 0, base, offs);
+                for (int s = 0; s < slots; s++) offs[s] += from * l.innerStrides()[s];
+                kernel.run(arrays, offs, maps, to - from);
             });
             return;
         }
-        long perRow = (long) n * reducedCount;
-        int rowsPerChunk = (int) Math.max(1, GRAIN / Math.max(1, perRow));
-        CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
-            int[] offs = new int[slots];
-            if (reducedCount == 1) { // elementwise: the next row's offsets by additions (a head merge's copy runs 131,072 rows of 32)
-                int[] index = l.keptIndex(from);
-                l.offsetsAt(from, 0, base, offs);
-                for (int row = from; row < to; row++) {
-                    kernel.run(arrays, offs, maps, n);
-                    if (row + 1 < to) l.nextKept(index, offs);
-                }
-                return;
-            }
+        CpuThreads.parallelFor(Math.toIntExact(kept), (int) Math.max(1, GRAIN / Math.max(1, n)), (from, to) -> {
+            int[] offs = new int[slots]; // the next row's offsets by additions (a head merge's copy runs 131,072 rows of 32)
+            int[] index = l.keptIndex(from);
+            l.offsetsAt(from, 0, base, offs);
             for (int row = from; row < to; row++) {
-                for (long r = 0; r < reducedCount; r++) {
-                    l.offsetsAt(row, r, base, offs);
-                    kernel.run(arrays, offs, maps, n);
+                kernel.run(arrays, offs, maps, n);
+                if (row + 1 < to) l.nextKept(index, offs);
+            }
+        });
+    }
+
+    /**
+     * Column reductions: every reduced position in order into its row of outputs. The innermost reduced
+     * dimension's positions go to the kernel as one {@link FusedKernel#runRows} call, a loop written into
+     * the generated class (a [4096, 128] bias gradient: one call instead of 4,096); one output row's
+     * columns are cut into chunks of at least {@link #MIN_REDUCED_COLUMNS} for the threads, which changes
+     * no output's order.
+     */
+    private static void reduceColumns(FusedKernel kernel, KernelIR ir, Launch l, Object[] arrays, int[] base, int[][] maps) {
+        int n = l.n(), slots = arrays.length, last = l.reducedDims().length - 1;
+        int inner = l.reducedDims()[last];
+        long outer = l.reducedCount() / inner, kept = l.keptCount();
+        int[] rowStrides = new int[slots];
+        for (int s = 0; s < slots; s++) rowStrides[s] = l.reducedStrides()[s][last];
+        int columns = kept > 1 ? n : chunk(Math.max(GRAIN / (int) Math.min(l.reducedCount(), GRAIN), MIN_REDUCED_COLUMNS));
+        int plainStride = kept == 1 ? plainColumnSumStride(ir, l, arrays) : -1;
+        if (plainStride >= 0) { // each chunk's rows in one call, in order
+            int[] start = new int[slots];
+            l.offsetsAt(0, 0, base, start);
+            float[] x = (float[]) arrays[0], out = (float[]) arrays[1];
+            int rows = Math.toIntExact(l.reducedCount());
+            CpuThreads.parallelFor(n, columns, (from, to) -> ColumnSums.accumulate(x, start[0] + from, plainStride, rows, out, start[1] + from, to - from));
+            return;
+        }
+        int pieces = (n + columns - 1) / columns;
+        int grain = (int) Math.max(1, GRAIN / Math.max(1, (long) n * l.reducedCount()));
+        CpuThreads.parallelFor(Math.toIntExact(kept * pieces), grain, (from, to) -> {
+            int[] offs = new int[slots];
+            for (int t = from; t < to; t++) {
+                int row = t / pieces, first = (t % pieces) * columns;
+                for (long q = 0; q < outer; q++) {
+                    l.offsetsAt(row, q * inner, base, offs);
+                    for (int s = 0; s < slots; s++) offs[s] += first * l.innerStrides()[s];
+                    kernel.runRows(arrays, offs, maps, Math.min(columns, n - first), rowStrides, inner);
                 }
             }
         });
@@ -114,9 +126,9 @@ final class Launcher {
     /**
      * The row stride of a plain float32 column sum (a bias gradient: the kernel only loads its one input,
      * dense along the loop) whose reduced positions walk the input at one stride, else -1. Such a sum
-     * runs each chunk of columns in one call of {@link ColumnSums} instead of one generated call per row
-     * (a [4096, 128] bias gradient: 4,096 calls, ~100 us with the data in cache against ~70 us in one);
-     * the same adds in the same order, so the same bits.
+     * runs each chunk of columns in one call of {@link ColumnSums}: the same adds in the same order as the
+     * generated kernel's {@code runRows}, so the same bits, and measured faster on a compiled [4096, 128]
+     * bias gradient (38 against 46-50 us, perf/NOTES.md `lines3`), though the two loops measured alike alone.
      */
     private static int plainColumnSumStride(KernelIR ir, Launch l, Object[] arrays) {
         if (ir.mode() != KernelIR.Mode.REDUCE_COLUMNS || ir.reduceOp() != Op.REDUCE_SUM || ir.loads().size() != 1
@@ -234,11 +246,11 @@ final class Launcher {
         CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
             int[][] offs = new int[members][];
             Object[][] local = new Object[members][];
-            float[][] rows = new float[members][];
+            Object[] rows = new Object[members];
             for (int k = 0; k < members; k++) {
                 offs[k] = new int[arrays[k].length];
                 local[k] = arrays[k].clone();
-                if (hasScratchRow[k]) rows[k] = new float[rowLength];
+                if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
             }
             for (int k = 0; k < members; k++) {
                 for (int s = 0; s < local[k].length; s++) {
@@ -272,6 +284,11 @@ final class Launcher {
                 }
             }
         });
+    }
+
+    /** A scratch row for a member's value, of the member's own dtype: a comparison's bool value may live in one too. */
+    static Object scratchRow(KernelIR member, int length) {
+        return HeapStorage.allocate(member.outDtype(), length).array();
     }
 
     /** Rows a row group takes member by member (see {@link #inBlocksOfRows}): one vector of floats. */

@@ -8,6 +8,8 @@ import dev.javelin.jit.graph.Graph;
 import dev.javelin.jit.graph.Tracer;
 import dev.javelin.jit.passes.Passes;
 import dev.javelin.jit.runtime.Program;
+import dev.javelin.autodiff.GradientTape;
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.Shape;
@@ -206,6 +208,34 @@ class FusionTest {
         Graph sg = Tracer.trace(f, small, small);
         Passes.optimize(sg);
         assertEquals(1, new Program(sg, Lowering.plan(sg)).rowGroups().end()[0], "one block or less: no group");
+    }
+
+    /**
+     * A comparison's bool value that several members of a row group read lives in a scratch row of its own dtype
+     * (log-sigmoid's gradient over 2^14 positions or more threw ClassCastException: the row was a float[]).
+     */
+    @Test
+    void aBoolValueInAScratchRowKeepsItsDtype() {
+        Tensor x = dev.javelin.jit.TestTensors.uniform(Shape.of(4 * 2048 + 37), -6, 6, 7L);
+        Function<Tensor[], Tensor[]> f = t -> {
+            try (GradientTape tape = GradientTape.record()) {
+                tape.watch(t[0]);
+                Tensor y = NN.logSigmoid(t[0]);
+                return new Tensor[] {y, tape.gradient(y.sum(), t[0])[0]};
+            }
+        };
+        Graph g = Tracer.trace(f, x);
+        Passes.optimize(g);
+        Program p = new Program(g, Lowering.plan(g));
+        boolean boolScratch = false;
+        for (int t = 0; t < p.steps().size(); t++) boolScratch |= p.rowGroups().scratch()[t] && p.steps().get(t).node().dtype() == DType.BOOL;
+        assertTrue(boolScratch, "a bool member in a scratch row: " + p.describeRowGroups());
+        Tensor[] expected = f.apply(new Tensor[] {x});
+        dev.javelin.jit.CompiledFunction c = dev.javelin.jit.Jit.compile(f);
+        for (int call = 0; call < 100; call++) { // past the members' tier-up: the group's generated class runs it too
+            Tensor[] actual = c.call(x);
+            for (int i = 0; i < 2; i++) assertArrayEquals(expected[i].toFloatArray(), actual[i].toFloatArray(), "call " + call + ": eager's bits");
+        }
     }
 
     @Test

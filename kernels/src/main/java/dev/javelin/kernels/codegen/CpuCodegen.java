@@ -193,10 +193,14 @@ public final class CpuCodegen {
         boolean row = ir.mode() == Mode.REDUCE_ROW;
         MethodVisitor mv = cw.visitMethod(access, prefix + (row ? "reduce" : "run"), row ? REDUCE_DESC : RUN_DESC, null, null);
         KernelIR plain = Decompositions.apply(ir);
-        new KernelBody(plain, name, prefix, mv, false).emit(cw);
+        new KernelBody(plain, name, prefix, mv, KernelBody.Method.LOOP).emit(cw);
         if (!row) { // the masked last vector: its own method, so each method holds the body once
             MethodVisitor tail = cw.visitMethod(ACC_PRIVATE, prefix + "tail", KernelBody.TAIL_DESC, null, null);
-            new KernelBody(plain, name, prefix, tail, true).emit(cw);
+            new KernelBody(plain, name, prefix, tail, KernelBody.Method.TAIL).emit(cw);
+            if (prefix.isEmpty()) { // a kernel class of its own: FusedKernel.runRows, the same loop per row
+                MethodVisitor rows = cw.visitMethod(ACC_PUBLIC, "runRows", KernelBody.ROWS_DESC, null, null);
+                new KernelBody(plain, name, prefix, rows, KernelBody.Method.ROWS).emit(cw);
+            }
         }
     }
 }

@@ -11,6 +11,20 @@ public interface FusedKernel {
         throw new UnsupportedOperationException(getClass().getName() + " is a row reduction; call reduce");
     }
 
+    /**
+     * Elementwise and reduce-columns kernels over {@code rows} rows in order: {@link #run} at
+     * {@code offsets}, then at each slot's offset plus {@code rowStrides[s]}, and so on (a column sum's
+     * rows, combined into the same output row in order; its output's row stride is 0). {@code offsets} is
+     * left as it was. A generated class writes this loop into itself, so its rows cost no call.
+     */
+    default void runRows(Object[] arrays, int[] offsets, int[][] maps, int n, int[] rowStrides, int rows) {
+        int[] at = offsets.clone();
+        for (int r = 0; r < rows; r++) {
+            run(arrays, at, maps, n);
+            for (int s = 0; s < at.length; s++) at[s] += rowStrides[s];
+        }
+    }
+
     /** Reduce-row kernels: the reduction of the loop's values. */
     default float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
         throw new UnsupportedOperationException(getClass().getName() + " is not a row reduction; call run");

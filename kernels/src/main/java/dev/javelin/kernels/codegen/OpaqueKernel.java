@@ -17,12 +17,14 @@ import java.lang.invoke.MethodType;
  */
 final class OpaqueKernel implements FusedKernel {
     private static final MethodType RUN = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class);
+    private static final MethodType ROWS = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class, int[].class, int.class);
     private static final MethodType REDUCE = MethodType.methodType(float.class, Object[].class, int[].class, int[][].class, int.class);
 
-    private final MethodHandle run, reduce;
+    private final MethodHandle run, rows, reduce;
 
     OpaqueKernel(MethodHandles.Lookup lookup, FusedKernel kernel) throws ReflectiveOperationException {
         run = lookup.findVirtual(kernel.getClass(), "run", RUN).bindTo(kernel);
+        rows = lookup.findVirtual(kernel.getClass(), "runRows", ROWS).bindTo(kernel);
         reduce = lookup.findVirtual(kernel.getClass(), "reduce", REDUCE).bindTo(kernel);
     }
 
@@ -30,6 +32,17 @@ final class OpaqueKernel implements FusedKernel {
     public void run(Object[] arrays, int[] offsets, int[][] maps, int n) {
         try {
             run.invokeExact(arrays, offsets, maps, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void runRows(Object[] arrays, int[] offsets, int[][] maps, int n, int[] rowStrides, int rows) {
+        try {
+            this.rows.invokeExact(arrays, offsets, maps, n, rowStrides, rows);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

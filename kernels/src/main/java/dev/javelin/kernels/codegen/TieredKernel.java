@@ -77,6 +77,16 @@ public final class TieredKernel implements FusedKernel {
     }
 
     @Override
+    public void runRows(Object[] arrays, int[] offsets, int[][] maps, int n, int[] rowStrides, int rows) {
+        if (usesGeneratedCode()) {
+            generatedCode().runRows(arrays, offsets, maps, n, rowStrides, rows);
+        } else {
+            state.calledCold(Math.toIntExact(Math.min((long) n * rows, Integer.MAX_VALUE)));
+            state.interpreter().runRows(arrays, offsets, maps, n, rowStrides, rows);
+        }
+    }
+
+    @Override
     public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
         if (usesGeneratedCode()) return generatedCode().reduce(arrays, offsets, maps, n);
         state.calledCold(n);

@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Column sums of a row-major block: {@code out[j] += x[r][j]} for {@code r = 0, 1, ..., rows-1} in
  * that order (a bias gradient, the sum of dY over its rows), in one call: rows outside, so a dense x
  * streams through memory in order while {@code out} stays in L1. The adds and their order are those
- * of a column reduction that adds one row per call into {@code out} (the JIT launcher's generated
- * kernels, eager {@code Reductions}), so the bits are the same; only the calls are gone. Columns are
- * independent, so a caller may split them over threads without changing any bit.
+ * of the generated column-reduction kernel's {@code runRows} (the JIT launcher's other column
+ * reductions, eager {@code Reductions}), so the bits are the same; kept for the launcher's plain sums
+ * because it measured faster there (perf/NOTES.md, `lines3`). Columns are independent, so a caller may
+ * split them over threads without changing any bit.
  *
  * <pre>{@code
  * float[] dy = ...;                      // [4096, 128], row-major

@@ -28,9 +28,9 @@ import dev.javelin.tensor.spi.Storage;
  */
 public final class CpuBackend implements Backend {
     private final FloatLoops loops = VectorSupport.loops();
-    private final Elementwise elementwise = new Elementwise(loops);
-    private final Reductions reductions = new Reductions(loops, elementwise);
-    private final DataOps data = new DataOps(loops, elementwise);
+    private final Elementwise elementwise = new Elementwise();
+    private final Reductions reductions = new Reductions(elementwise);
+    private final DataOps data = new DataOps(elementwise);
     private final Conv2d conv = new Conv2d(loops);
     private final FlashAttention attention = new FlashAttention(loops);
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);

@@ -6,7 +6,7 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.HeapStorage;
 
 /**
- * The float32 unary, binary and ternary kernels ({@link FloatLoops}: generated from the kernel IR),
+ * The float32 unary, binary and ternary kernels ({@link GeneratedLoops}: generated from the kernel IR),
  * and cast and copy for every dtype. Other dtypes' arithmetic runs on the reference backend
  * ({@link CpuBackend}).
  */
@@ -14,12 +14,6 @@ final class Elementwise {
     /** Ops whose scalar form costs far more than a copy: worth making a strided input dense first. */
     private static final java.util.Set<Op> EXPENSIVE = java.util.EnumSet.of(Op.EXP, Op.LOG, Op.SQRT, Op.SIN, Op.COS, Op.TANH,
             Op.SIGMOID, Op.ERF, Op.POW, Op.FLOOR, Op.CEIL, Op.ROUND, Op.SIGN);
-
-    private final FloatLoops loops;
-
-    Elementwise(FloatLoops loops) {
-        this.loops = loops;
-    }
 
     void unary(Op op, Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
@@ -30,7 +24,7 @@ final class Elementwise {
             return;
         }
         float[] xa = heap(x).floats(), oa = heap(out).floats();
-        p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> loops.unary(op, xa, o[0], xs, oa, o[1], os, n));
+        p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> GeneratedLoops.unary(op, xa, o[0], xs, oa, o[1], os, n));
     }
 
     void binary(Op op, Tensor a, Tensor b, Tensor out) {
@@ -44,8 +38,8 @@ final class Elementwise {
         HeapStorage oh = heap(out);
         int[] base = {a.offset(), b.offset(), out.offset()};
         p.forEachRow(base, op.isComparison()
-                ? (o, n) -> loops.compare(op, x, o[0], as, y, o[1], bs, oh.bools(), o[2], os, n)
-                : (o, n) -> loops.binary(op, x, o[0], as, y, o[1], bs, oh.floats(), o[2], os, n));
+                ? (o, n) -> GeneratedLoops.compare(op, x, o[0], as, y, o[1], bs, oh.bools(), o[2], os, n)
+                : (o, n) -> GeneratedLoops.binary(op, x, o[0], as, y, o[1], bs, oh.floats(), o[2], os, n));
     }
 
     void where(Tensor c, Tensor a, Tensor b, Tensor out) {
@@ -54,7 +48,7 @@ final class Elementwise {
         boolean[] ca = heap(c).bools();
         float[] x = heap(a).floats(), y = heap(b).floats(), r = heap(out).floats();
         p.forEachRow(new int[] {c.offset(), a.offset(), b.offset(), out.offset()},
-                (o, n) -> loops.where(ca, o[0], cs, x, o[1], as, y, o[2], bs, r, o[3], os, n));
+                (o, n) -> GeneratedLoops.where(ca, o[0], cs, x, o[1], as, y, o[2], bs, r, o[3], os, n));
     }
 
     /** A copy of {@code x} (any layout) into {@code out} (any layout) of the same shape and dtype. */

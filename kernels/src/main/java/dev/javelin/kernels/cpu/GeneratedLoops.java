@@ -125,15 +125,23 @@ final class GeneratedLoops {
 
     /** {@code acc[ao + i] = op(acc[ao + i], x[xo + i * xs])} for REDUCE_SUM/MAX/MIN: the JIT's column-reduction kernel. */
     static void accumulate(Op op, float[] x, int xo, int xs, float[] acc, int ao, int n) {
-        checkReduction(op);
         if (xs != 1) {
             x = gather(x, xo, xs, n);
             xo = 0;
         }
+        accumulateRows(op, x, xo, 0, 1, acc, ao, n);
+    }
+
+    /**
+     * {@link #accumulate} of {@code rows} dense rows in order, row r at {@code xo + r * rowStride}: the
+     * JIT's column-reduction kernel over its rows in one call ({@link FusedKernel#runRows}).
+     */
+    static void accumulateRows(Op op, float[] x, int xo, int rowStride, int rows, float[] acc, int ao, int n) {
+        checkReduction(op);
         List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
         FusedKernel k = kernel(COLUMNS + (op == Op.REDUCE_SUM ? 0 : op == Op.REDUCE_MAX ? 1 : 2),
                 () -> new KernelIR("C_" + op.label(), Mode.REDUCE_COLUMNS, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
-        k.run(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n);
+        k.runRows(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n, new int[] {rowStride, 0}, rows);
     }
 
     /**

@@ -239,7 +239,7 @@ final class RecurrenceLoop {
         weightGradient(u, gw, n * steps, hPrev, perGate, dAccAll, accAt, r, dwAt);
         if (params > 0) { // the recurrent bias: one column sum in a fixed row order
             Arrays.fill(r, dbAt, dbAt + gw, 0f);
-            for (int row = 0; row < n * steps; row++) loops.binary(Op.ADD, r, dbAt, 1, dAccAll, row * gw, 1, r, dbAt, 1, gw);
+            GeneratedLoops.accumulateRows(Op.REDUCE_SUM, dAccAll, 0, gw, n * steps, r, dbAt, gw);
         }
     }
 

@@ -10,7 +10,7 @@ import dev.javelin.tensor.Tensor;
  * for pooling included; other dtypes run on the reference backend). float32 values are combined in
  * {@link ReductionOrder}'s order, which depends only on the shape and is the JIT launcher's too, so a
  * sum is bit-identical eager and compiled and whatever the thread count: rows reduce in
- * {@link FloatLoops#reduce}'s fixed order, rows of outputs accumulate the reduced positions in order,
+ * {@link GeneratedLoops#reduce}'s fixed order, rows of outputs accumulate the reduced positions in order,
  * and a single output over a long range combines fixed blocks left to right. A float32 sum over a view
  * whose layout would change that order is taken over its dense copy, so it is bit-identical whatever
  * the layout.
@@ -21,11 +21,9 @@ final class Reductions {
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
 
-    private final FloatLoops loops;
     private final Elementwise elementwise;
 
-    Reductions(FloatLoops loops, Elementwise elementwise) {
-        this.loops = loops;
+    Reductions(Elementwise elementwise) {
         this.elementwise = elementwise;
     }
 
@@ -63,6 +61,7 @@ final class Reductions {
         int groupLen = p.keptDims[p.keptDims.length - 1];
         int groups = (int) (p.outSize / groupLen);
         long units = p.redSize;
+        int r = p.redDims.length, inner = r == 0 ? 1 : p.redDims[r - 1], rs = r == 0 ? 0 : p.redStrides[r - 1]; // one call per run of rows
         int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, BLOCK / Math.min(units, BLOCK)));
         int chunksPerGroup = (groupLen + chunk - 1) / chunk;
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, units * chunk));
@@ -71,7 +70,7 @@ final class Reductions {
                 int g = t / chunksPerGroup, c0 = (t % chunksPerGroup) * chunk, len = Math.min(chunk, groupLen - c0);
                 int base = xOff + p.keptOffset(g, 1) + c0, dst = g * groupLen + c0;
                 java.util.Arrays.fill(out, dst, dst + len, identity);
-                for (long u = 0; u < units; u++) loops.accumulate(op, x, base + p.redOffset(u, 0), 1, out, dst, len);
+                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + p.redOffset(q, 1), rs, inner, out, dst, len);
             }
         });
     }
@@ -96,7 +95,7 @@ final class Reductions {
                 for (int t = from; t < to; t++) {
                     int start = (t % chunksPerRow) * BLOCK;
                     int row = base + p.redOffset(t / chunksPerRow, 1) + start * rs;
-                    partial[t] = loops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
+                    partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
                 }
             });
             float acc = identity;
@@ -109,7 +108,7 @@ final class Reductions {
             for (int g = from; g < to; g++) {
                 int base = xOff + p.keptOffset(g, 0);
                 float acc = identity;
-                for (long u = 0; u < rowsPerOutput; u++) acc = loops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
+                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
                 out[g] = acc;
             }
         });

@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * take 4 rows × 2 vectors (a head of 32: with 4 × 1 blocks twice over, A's scalars were broadcast
  * twice and four accumulator chains could not hide the FMA latency), 4 rows × 1 vector, 1 row × 4
  * vectors, 1 × 1, then scalar columns; no masked vector op (see {@link SgemmMicroKernel} on why).
- * Where C is 2 to 4 vectors wide and the ISA has 32 vector registers, rows go 8 at a time
- * (8 × 2 blocks: each B row loaded once per 8 rows; at the char-GPT's head of 32 on one AVX-512
- * core, 16x32x128 81 -> 87 GFLOP/s, 64x32x64 79 -> 85, perf/NOTES.md).
+ * Where C is 1 to 4 vectors wide and the ISA has 32 vector registers, rows go 8 at a time
+ * (8 × 2 blocks, then 8 × 1: each B row loaded once per 8 rows; at the char-GPT's head of 32 on one
+ * AVX-512 core, 16x32x128 81 -> 87 GFLOP/s, 64x32x64 79 -> 85); likewise the last 1-3 vectors of a
+ * wider C (the causal score tiles of 16, 48, 80, 112 keys: perf/NOTES.md, gptattn3).
  */
 final class TileGemmVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -23,15 +24,18 @@ final class TileGemmVector {
 
     static void multiply(int m, int n, int k, float[] a, int ao, int ars, int acs,
                          float[] b, int bo, int ldb, float[] c, int co, int ldc, boolean load) {
+        int wide = n - n % (4 * L);
+        if (EIGHT_ROWS && wide > 0 && n - wide >= L) { // the 4-vector blocks, then the last 1-3 vectors 8 rows at a time
+            multiply(m, wide, k, a, ao, ars, acs, b, bo, ldb, c, co, ldc, load);
+            multiply(m, n - wide, k, a, ao, ars, acs, b, bo + wide, ldb, c, co + wide, ldc, load);
+            return;
+        }
         int i = 0;
-        if (EIGHT_ROWS && n < 4 * L && n >= 2 * L) { // a head of 2-4 vectors: 8 rows a block, each B row loaded once per 8 rows
+        if (EIGHT_ROWS && n < 4 * L && n >= L) { // C of 1-4 vectors: 8 rows a block, each B row loaded once per 8 rows
             for (; i + 8 <= m; i += 8) {
                 int ai = ao + i * ars, ci = co + i * ldc, j = 0;
                 for (; j + 2 * L <= n; j += 2 * L) block8x2(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
-                for (; j + L <= n; j += L) {
-                    block4x1(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
-                    block4x1(k, a, ai + 4 * ars, ars, acs, b, bo + j, ldb, c, ci + 4 * ldc + j, ldc, load);
-                }
+                for (; j + L <= n; j += L) block8x1(k, a, ai, ars, acs, b, bo + j, ldb, c, ci + j, ldc, load);
                 if (j < n) {
                     for (int r = 0; r < 8; r++) TileGemm.scalarRow(n, j, k, a, ai + r * ars, acs, b, bo, ldb, c, ci + r * ldc, load);
                 }
@@ -139,6 +143,27 @@ final class TileGemmVector {
             x3 = b0.fma(FloatVector.broadcast(S, a[ap + r3]), x3);
         }
         x0.intoArray(c, ci); x1.intoArray(c, c1); x2.intoArray(c, c2); x3.intoArray(c, c3);
+    }
+
+    private static void block8x1(int k, float[] a, int ai, int ars, int acs, float[] b, int bi, int ldb,
+                                 float[] c, int ci, int ldc, boolean load) {
+        FloatVector x0 = start(c, ci, load), x1 = start(c, ci + ldc, load), x2 = start(c, ci + 2 * ldc, load), x3 = start(c, ci + 3 * ldc, load);
+        FloatVector x4 = start(c, ci + 4 * ldc, load), x5 = start(c, ci + 5 * ldc, load), x6 = start(c, ci + 6 * ldc, load);
+        FloatVector x7 = start(c, ci + 7 * ldc, load);
+        for (int p = 0; p < k; p++) {
+            int ap = ai + p * acs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + p * ldb);
+            x0 = b0.fma(FloatVector.broadcast(S, a[ap]), x0);
+            x1 = b0.fma(FloatVector.broadcast(S, a[ap + ars]), x1);
+            x2 = b0.fma(FloatVector.broadcast(S, a[ap + 2 * ars]), x2);
+            x3 = b0.fma(FloatVector.broadcast(S, a[ap + 3 * ars]), x3);
+            x4 = b0.fma(FloatVector.broadcast(S, a[ap + 4 * ars]), x4);
+            x5 = b0.fma(FloatVector.broadcast(S, a[ap + 5 * ars]), x5);
+            x6 = b0.fma(FloatVector.broadcast(S, a[ap + 6 * ars]), x6);
+            x7 = b0.fma(FloatVector.broadcast(S, a[ap + 7 * ars]), x7);
+        }
+        x0.intoArray(c, ci); x1.intoArray(c, ci + ldc); x2.intoArray(c, ci + 2 * ldc); x3.intoArray(c, ci + 3 * ldc);
+        x4.intoArray(c, ci + 4 * ldc); x5.intoArray(c, ci + 5 * ldc); x6.intoArray(c, ci + 6 * ldc); x7.intoArray(c, ci + 7 * ldc);
     }
 
     private static void block1x4(int k, float[] a, int ai, int acs, float[] b, int bi, int ldb, float[] c, int ci, boolean load) {

@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * TileGemm against Sgemm on random shapes around its blocks (4 rows, 1, 2 and 4 vectors, scalar tails;
- * size 1; k = 0), A row-major, transposed and strided, B rows padded or repeated (ldb 0), overwrite and
+ * TileGemm against Sgemm on random shapes around its blocks (4 and 8 rows, 1, 2 and 4 vectors, the last
+ * 1-3 vectors of a wider C apart (80, 100, 112), scalar tails; size 1; k = 0), A row-major, transposed and strided, B rows padded or repeated (ldb 0), overwrite and
  * accumulate: both compute one fma chain per element in p order, so the bits must be the same.
  */
 class TileGemmTest {
@@ -17,7 +17,7 @@ class TileGemmTest {
 
     @Test
     void sameBitsAsSgemmOverRandomShapesAndLayouts() {
-        int[] sizes = {1, 3, 4, 5, 15, 16, 17, 32, 33, 48, 64, 65, 70, 129};
+        int[] sizes = {1, 3, 4, 5, 15, 16, 17, 32, 33, 48, 64, 65, 70, 80, 100, 112, 129};
         for (int trial = 0; trial < 200; trial++) {
             int m = sizes[rnd.nextInt(sizes.length)], n = sizes[rnd.nextInt(sizes.length)], k = rnd.nextInt(0, 70);
             boolean transposedA = rnd.nextBoolean(), accumulate = rnd.nextBoolean(), repeatB = trial % 17 == 0;
