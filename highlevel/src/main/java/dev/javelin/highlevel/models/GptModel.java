@@ -39,6 +39,8 @@ public class GptModel extends Model {
     private final LayerNormalization finalNorm;
     private final Dense head;
     private DecodeStep decodeStep;
+    /** Prompts (and restarted windows) of at most this many tokens fill the caches through the decode step; see {@link #prefill}. */
+    static final int PREFILL_BY_STEPS = 4;
 
     /** @param name null for an automatic name */
     public GptModel(int vocabSize, int sequenceLength, int numLayers, int numHeads, int hiddenDim, double dropout, String name) {
@@ -116,13 +118,26 @@ public class GptModel extends Model {
             } else if (caches == null || restart) {
                 caches = new ArrayList<>();
                 for (TransformerDecoder b : blocks) caches.add(b.newCache(1, sequenceLength));
-                logits = forwardCached(ids(seq, windowStart, len), caches);
+                logits = prefill(seq, windowStart, len, caches);
             } else {
                 logits = decodeStep().next(seq[len - 1], caches);
             }
             seq[len] = picker.pick(logits);
         }
         return seq;
+    }
+
+    /**
+     * Fills the empty caches with tokens [from, to) of seq; returns the last one's logits. A window of
+     * at most {@link #PREFILL_BY_STEPS} tokens runs token by token through the compiled decode step (a
+     * fraction of a millisecond each), a longer one through the eager batched forward (a millisecond or
+     * more for even one token, its cost growing slowly with the length).
+     */
+    private float[] prefill(int[] seq, int from, int to, List<KvCache> caches) {
+        if (to - from > PREFILL_BY_STEPS) return forwardCached(ids(seq, from, to), caches);
+        float[] logits = null;
+        for (int i = from; i < to; i++) logits = decodeStep().next(seq[i], caches);
+        return logits;
     }
 
     /** New positions [1, n] through the model against the caches; the last position's logits. */

@@ -54,6 +54,18 @@ class GptModelTest {
     }
 
     @Test
+    void shortPromptsAndWindowsFilledThroughTheDecodeStepEqualRecomputation() {
+        GptModel m = model(8);
+        // a one-token prompt and windows restarted from 4 tokens fill the caches token by token through the
+        // compiled step (GptModel.PREFILL_BY_STEPS); a 5-token prompt through the batched forward
+        for (int[] prompt : new int[][] {{4}, {1, 2, 3, 4}, {6, 1, 8, 0, 2}}) {
+            assertArrayEquals(m.generate(prompt, 21, Sampling.greedy(), false), m.generate(prompt, 21, Sampling.greedy(), true),
+                    "prompt " + Arrays.toString(prompt));
+        }
+        assertEquals(4, GptModel.PREFILL_BY_STEPS, "the prompts above straddle the threshold");
+    }
+
+    @Test
     void cachedLogitsMatchTheFullForward() {
         GptModel m = model(16);
         int[] seq = {3, 1, 4, 1, 5, 9, 2, 6};

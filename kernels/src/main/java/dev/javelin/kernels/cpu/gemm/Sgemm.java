@@ -8,7 +8,8 @@ package dev.javelin.kernels.cpu.gemm;
  * C is dense row-major with leading dimension {@code ldc}. Every {@code C[i][j]} is one fused
  * multiply-add chain over {@code p = 0..k-1}, started from 0 (or from the old {@code C[i][j]} when
  * accumulating), whatever the thread count or code path: results are bit-for-bit reproducible.
- * With the Vector API present this runs the packed, register-blocked kernel ({@link SgemmVector});
+ * With the Vector API present this runs the packed, register-blocked kernel ({@link SgemmVector}), or
+ * {@link Sgemv} for one row of A against row-major B;
  * without it, or while that kernel is not compiled yet ({@link SgemmTiers}), the same chain in
  * scalar loops ({@link SgemmScalar}). C must not overlap A or B.
  *
@@ -85,6 +86,10 @@ public final class Sgemm {
             return;
         }
         if (VECTOR && (long) m * n * k >= TINY && !SgemmTiers.runPlain((long) m * n * k)) {
+            if (m == 1 && bColStride == 1 && sums == null) { // a weight gradient with its bias gradient has more than one row anyway
+                Sgemv.multiply(n, k, a, aOffset, aColStride, b, bOffset, bRowStride, c, cOffset, accumulate, epilogue);
+                return;
+            }
             SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue, sums, sumsOffset);
         } else {

@@ -238,4 +238,34 @@ class SgemmTest {
             assertArrayEquals(expected, seen, "the block was final, " + Arrays.toString(mnk));
         }
     }
+
+    /** One row of A against a row-major B (a decode step's projections, {@link Sgemv}): the packed kernel's bits, at one and two threads. */
+    @Test
+    void oneRowProductsGiveThePackedKernelsBitsAtAnyThreadCount() {
+        if (!Sgemm.vectorized()) return;
+        int[][] nk = {{128, 128}, {512, 128}, {128, 512}, {62, 128}, {1, 4096}, {17, 300}, {1000, 70}, {65, 1030}};
+        for (int[] s : nk) {
+            int n = s[0], k = s[1];
+            for (int layoutA = 0; layoutA < 4; layoutA++) {
+                boolean accumulate = rnd.nextBoolean();
+                Operand a = operand(1, k, layoutA), b = operand(k, n, rnd.nextBoolean() ? 0 : 2);
+                float[] packed = new float[n + 3], one = new float[n + 3], two;
+                for (int i = 0; i < packed.length; i++) packed[i] = one[i] = (float) rnd.nextDouble(-1, 1);
+                two = one.clone();
+                SgemmVector.multiply(1, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
+                        packed, 1, n, accumulate, null, null, 0);
+                CpuThreads.setThreads(1);
+                Sgemv.multiply(n, k, a.data, a.offset, a.colStride, b.data, b.offset, b.rowStride, one, 1, accumulate, null);
+                CpuThreads.setThreads(2);
+                int[] visits = new int[n];
+                Sgemv.multiply(n, k, a.data, a.offset, a.colStride, b.data, b.offset, b.rowStride, two, 1, accumulate, (row0, rows, col0, cols) -> {
+                    for (int j = col0; j < col0 + cols; j++) visits[j]++;
+                });
+                String where = "seed " + seed + ": 1x" + n + "x" + k + " layout " + layoutA + (accumulate ? " accumulating" : "");
+                assertArrayEquals(packed, one, where);
+                assertArrayEquals(packed, two, where + " at two threads");
+                for (int v : visits) assertEquals(1, v, "every column in exactly one epilogue block, " + where);
+            }
+        }
+    }
 }
