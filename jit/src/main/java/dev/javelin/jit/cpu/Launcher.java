@@ -192,6 +192,9 @@ final class Launcher {
         });
     }
 
+    /** {@code -Djavelin.jit.generatedRowGroups=false} runs warm row groups member by member, as before the group class, for measuring. */
+    static final boolean GENERATED_ROW_GROUPS = Boolean.parseBoolean(System.getProperty("javelin.jit.generatedRowGroups", "true"));
+
     /**
      * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): each row goes through every member before the next
      * row starts. {@code owner[k][s]}, when not -1, is the member whose value slot s of member k
@@ -234,7 +237,7 @@ final class Launcher {
             }
         }
         int[][] origin = firstRow, rowStride = perRow;
-        if (warm && (origin != null || blocks)) { // every member's generated code is warm: the group's one class
+        if (GENERATED_ROW_GROUPS && warm && (origin != null || blocks)) { // every member's generated code is warm: the group's one class
             GeneratedRowGroup.run(generatedGroup.get(), irs, launches, arrays, base, maps, owner, home, hasScratchRow, blocks,
                     Math.toIntExact(rowCount), rowsPerChunk);
             return;
