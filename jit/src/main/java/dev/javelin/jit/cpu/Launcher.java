@@ -192,8 +192,14 @@ final class Launcher {
         });
     }
 
-    /** {@code -Djavelin.jit.generatedRowGroups=false} runs warm row groups member by member, as before the group class, for measuring. */
-    static final boolean GENERATED_ROW_GROUPS = Boolean.parseBoolean(System.getProperty("javelin.jit.generatedRowGroups", "true"));
+    /**
+     * Whether a warm row group runs through its one generated class ({@link GeneratedRowGroup}); off by default,
+     * {@code -Djavelin.jit.generatedRowGroups=true} turns it on. Why off: in the char-GPT step it measured slower
+     * (median step 325-356 ms against 233-240 ms member by member, same JVM flags, two alternations on a quiet host;
+     * perf/NOTES.md, tenth session coordinator), though a layer-norm group alone ran 20-28% faster. The classes and
+     * their tests stay so the lead can be followed (C2 compile time of the group classes, the members not inlined).
+     */
+    static volatile boolean generatedRowGroups = Boolean.parseBoolean(System.getProperty("javelin.jit.generatedRowGroups", "false"));
 
     /**
      * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): each row goes through every member before the next
@@ -237,7 +243,7 @@ final class Launcher {
             }
         }
         int[][] origin = firstRow, rowStride = perRow;
-        if (GENERATED_ROW_GROUPS && warm && (origin != null || blocks)) { // every member's generated code is warm: the group's one class
+        if (generatedRowGroups && warm && (origin != null || blocks)) { // every member's generated code is warm: the group's one class
             GeneratedRowGroup.run(generatedGroup.get(), irs, launches, arrays, base, maps, owner, home, hasScratchRow, blocks,
                     Math.toIntExact(rowCount), rowsPerChunk);
             return;

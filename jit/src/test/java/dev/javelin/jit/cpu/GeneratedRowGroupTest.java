@@ -42,6 +42,8 @@ class GeneratedRowGroupTest {
         TieredKernel.Policy before = TieredKernel.policy();
         int threadsBefore = CpuThreads.threads();
         long runsBefore = GeneratedRowGroup.runs();
+        boolean generatedBefore = Launcher.generatedRowGroups;
+        Launcher.generatedRowGroups = true; // off by default (Launcher's note): this test is about the generated class
         try {
             for (var f : functions().entrySet()) {
                 for (int[] dims : shapes) {
@@ -66,6 +68,7 @@ class GeneratedRowGroupTest {
         } finally {
             TieredKernel.setPolicy(before);
             CpuThreads.setThreads(threadsBefore);
+            Launcher.generatedRowGroups = generatedBefore;
         }
         assertTrue(GeneratedRowGroup.runs() > runsBefore, "no row group ran through its generated class");
     }
