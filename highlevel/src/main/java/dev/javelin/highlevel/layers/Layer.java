@@ -327,9 +327,7 @@ public abstract class Layer {
     }
 
     /** {@code tensors} (nulls kept) with the floating ones in this layer's compute dtype, as {@link #apply} casts them ({@link Autocast}). */
-    protected final List<Tensor> autocast(List<Tensor> tensors) {
-        return Autocast.toComputeDtype(ownWeights, tensors);
-    }
+    protected final List<Tensor> autocast(List<Tensor> tensors) { return Autocast.toComputeDtype(ownWeights, tensors); }
 
     /**
      * For a layer's own entry points besides {@link #apply} (e.g. a recurrent layer's

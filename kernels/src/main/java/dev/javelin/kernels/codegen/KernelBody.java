@@ -492,11 +492,7 @@ final class KernelBody {
         mv.visitInsn(ISUB);
     }
 
-    private void species() {
-        mv.visitFieldInsn(GETSTATIC, owner, "S", VSD);
-    }
+    private void species() { mv.visitFieldInsn(GETSTATIC, owner, "S", VSD); }
 
-    private void support(String method, String desc) {
-        mv.visitMethodInsn(INVOKESTATIC, SUPPORT, method, desc, false);
-    }
+    private void support(String method, String desc) { mv.visitMethodInsn(INVOKESTATIC, SUPPORT, method, desc, false); }
 }
