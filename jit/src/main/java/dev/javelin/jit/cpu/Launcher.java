@@ -135,17 +135,7 @@ final class Launcher {
                 || ir.body().size() != 1 || !ir.body().get(0).load() || ir.loads().get(0).dtype() != DType.FLOAT32
                 || !(arrays[0] instanceof float[]) || !(arrays[1] instanceof float[])
                 || l.innerStrides()[0] != 1 || l.innerStrides()[1] != 1) return -1;
-        int[] dims = l.reducedDims();
-        long rowStride = 0, span = 1; // one stride over the reduced dimensions, which do not move the output
-        for (int d = dims.length - 1; d >= 0; d--) {
-            if (dims[d] == 1) continue;
-            if (l.reducedStrides()[1][d] != 0) return -1;
-            long stride = l.reducedStrides()[0][d];
-            if (span == 1) rowStride = stride;
-            else if (stride != rowStride * span) return -1;
-            span *= dims[d];
-        }
-        return rowStride >= 0 && rowStride <= Integer.MAX_VALUE ? (int) rowStride : -1;
+        return l.reducedRowStride();
     }
 
     /** Row reductions: one scalar per kept position, from the reduced positions in order. */

@@ -126,16 +126,6 @@ final class ColumnSumPairs {
                 || k.leaves().size() != 1 || l.keptCount() != 1 || l.innerStrides()[0] != 1 || l.innerStrides()[1] != 1 || l.offsets()[1] != 0) {
             return -1;
         }
-        int[] dims = l.reducedDims();
-        long rowStride = 0, span = 1;
-        for (int d = dims.length - 1; d >= 0; d--) {
-            if (dims[d] == 1) continue;
-            if (l.reducedStrides()[1][d] != 0) return -1;
-            long stride = l.reducedStrides()[0][d];
-            if (span == 1) rowStride = stride;
-            else if (stride != rowStride * span) return -1;
-            span *= dims[d];
-        }
-        return rowStride >= 0 && rowStride <= Integer.MAX_VALUE ? (int) rowStride : -1;
+        return l.reducedRowStride();
     }
 }

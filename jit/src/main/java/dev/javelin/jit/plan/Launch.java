@@ -101,6 +101,24 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
         }
     }
 
+    /**
+     * The one stride at which the reduced positions walk slot 0 (a column reduction's input), slot 1 (its
+     * output) not moving along them, or -1 when they are not one stride apart: such a reduction's rows are
+     * {@code rowStride} apart, which the plain column sums ({@code ColumnSumPairs}, the launcher) need.
+     */
+    public int reducedRowStride() {
+        long rowStride = 0, span = 1;
+        for (int d = reducedDims.length - 1; d >= 0; d--) {
+            if (reducedDims[d] == 1) continue;
+            if (reducedStrides[1][d] != 0) return -1;
+            long stride = reducedStrides[0][d];
+            if (span == 1) rowStride = stride;
+            else if (stride != rowStride * span) return -1;
+            span *= reducedDims[d];
+        }
+        return rowStride >= 0 && rowStride <= Integer.MAX_VALUE ? (int) rowStride : -1;
+    }
+
     /** The digits of kept position {@code kept}, one per kept dimension, outermost first. */
     public int[] keptIndex(long kept) {
         int[] index = new int[keptDims.length];
