@@ -23,7 +23,7 @@ import java.util.List;
 final class AttentionBackwardRule {
     private AttentionBackwardRule() {}
 
-    /** The gradients of the backward's operands (q, k, v, [mask], out, g) given {@code g} on its packed result; the mask gets none. */
+    /** The gradients of the backward's operands (q, k, v, [mask], out, dO, g_lse) given {@code g} on its packed result; the mask gets none. */
     static Tensor[] gradients(OpCall call, Tensor g) {
         try (GradientTape tape = GradientTape.record()) {
             if (!GradientTape.active().contains(tape)) {
@@ -36,7 +36,7 @@ final class AttentionBackwardRule {
             tape.watch(sources);
             Tensor packed = composed(call.attrs(OpAttrs.Attention.class), leaves);
             Tensor[] grads = tape.gradient(packed, sources, g);
-            if (leaves.size() == 6) grads[3] = null; // the additive mask, as in the forward's rule
+            if (leaves.size() == 7) grads[3] = null; // the additive mask, as in the forward's rule
             return grads;
         }
     }
@@ -47,11 +47,11 @@ final class AttentionBackwardRule {
      * {@code dQ = scale·dS·K}, {@code dK = scale·dSᵀ·Q}, packed as {@link AttentionLayout} says.
      */
     static Tensor composed(OpAttrs.Attention a, List<Tensor> in) {
-        boolean masked = in.size() == 6;
+        boolean masked = in.size() == 7;
         Tensor q = in.get(0), k = in.get(1), v = in.get(2), mask = masked ? in.get(3) : null;
-        Tensor out = in.get(masked ? 4 : 3), gOut = in.get(masked ? 5 : 4);
+        Tensor out = in.get(masked ? 4 : 3), dO = in.get(masked ? 5 : 4), gLse = in.get(masked ? 6 : 5);
         AttentionLayout layout = AttentionLayout.of(q.shape(), k.shape(), v.shape(), a.timeMajor());
-        Tensor o = layout.output(out), dO = layout.output(gOut), gLse = layout.logsumexp(gOut);
+        Tensor o = layout.output(out);
         Tensor p = NN.attentionWeights(q, k, mask, a.causal(), a.scale()); // fully masked rows are zero
         Tensor delta = dO.mul(o).sum(new int[] {-1}, true).sub(gLse);
         Tensor ds = p.mul(dO.matmul(v.mT()).sub(delta)).mul(a.scale());

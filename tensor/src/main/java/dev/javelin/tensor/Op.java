@@ -126,7 +126,8 @@ public enum Op {
      */
     ATTENTION(Kind.CONTRACTION),
     /**
-     * Gradient of {@link #ATTENTION}: (q, k, v, [mask], its output, the gradient of that output) to
+     * Gradient of {@link #ATTENTION}: (q, k, v, [mask], its packed result, the gradient of its output
+     * [B...,Tq,Dv], the gradient of its logsumexp [B...,Tq,1]) to
      * [B..., Tq·D + Tk·D + Tk·Dv]: dq, dk and dv, each row-major, packed along the last axis (an op
      * has one result); with {@code timeMajor}, flat: dq [B...,Tq,H,D], dk [B...,Tk,H,D], dv [B...,Tk,H,Dv]
      * ({@link AttentionLayout}). The mask gets no gradient.

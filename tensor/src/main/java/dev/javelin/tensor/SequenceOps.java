@@ -36,7 +36,9 @@ public final class SequenceOps {
     /**
      * {@link Op#ATTENTION_BACKWARD}: given the forward's inputs, its packed result {@code out} and that
      * result's gradient {@code g}, returns dq, dk and dv packed as {@link AttentionLayout} says
-     * ([B..., Tq·D + Tk·D + Tk·Dv] unless {@code attrs.timeMajor()}).
+     * ([B..., Tq·D + Tk·D + Tk·Dv] unless {@code attrs.timeMajor()}). The op reads g as two views, the
+     * output's gradient and the logsumexp's, so where g is a padded output gradient (the logsumexp
+     * unused, as in {@link NN#scaledDotProductAttention}) a compiled program reads the unpadded one.
      */
     public static Tensor attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor g,
                                            OpAttrs.Attention attrs) {
@@ -49,7 +51,8 @@ public final class SequenceOps {
         }
         List<Tensor> in = new ArrayList<>(AttentionOperands.inputs(q, k, v, mask, dt));
         in.add(Ops.cast(out, dt));
-        in.add(Ops.cast(g, dt));
+        in.add(Ops.cast(layout.output(g), dt));
+        in.add(Ops.cast(layout.logsumexp(g), dt));
         return Ops.apply(Op.ATTENTION_BACKWARD, in, attrs, layout.backwardShape(), dt);
     }
 

@@ -29,7 +29,7 @@ record AttentionOperand(float[] data, int[] batchOffsets, int rowStride, int col
 
     /**
      * The output [B...,Tq,Dv] (logsumexp false) or the logsumexp [B...,Tq,1] (true) inside a forward's packed
-     * result, or inside its gradient, as {@code layout} places them; read in place, through the tensor's strides.
+     * result, as {@code layout} places them; read in place, through the tensor's strides.
      */
     static AttentionOperand packed(Tensor t, AttentionLayout layout, boolean logsumexp) {
         if (!layout.timeMajor()) {

@@ -28,9 +28,9 @@ final class FlashAttentionBackward {
         AttentionScores sc = new AttentionScores(loops, call);
         AttentionLayout layout = AttentionLayout.of(call);
         int last = call.inputs().size();
-        Tensor packedOut = call.input(last - 2), packedGrad = call.input(last - 1);
+        Tensor packedOut = call.input(last - 3);
         AttentionOperand o = AttentionOperand.packed(packedOut, layout, false), lse = AttentionOperand.packed(packedOut, layout, true);
-        AttentionOperand g = AttentionOperand.packed(packedGrad, layout, false), gLse = AttentionOperand.packed(packedGrad, layout, true);
+        AttentionOperand g = AttentionOperand.of(call.input(last - 2)), gLse = AttentionOperand.of(call.input(last - 1));
         float[] grads = Elementwise.heap(out).floats();
         int per = sc.tq * sc.d + sc.tk * sc.d + sc.tk * sc.dv;
         if (per == 0 || sc.batch == 0) return;

@@ -53,26 +53,27 @@ final class AttentionMath {
         Dims n = Dims.of(call);
         AttentionLayout layout = AttentionLayout.of(call);
         Scores sc = new Scores(call, n);
-        boolean masked = call.inputs().size() == 6;
+        boolean masked = call.inputs().size() == 7;
         double[] q = Dense.doubles(call.input(0)), k = Dense.doubles(call.input(1)), v = Dense.doubles(call.input(2));
-        double[] o = Dense.doubles(call.input(masked ? 4 : 3)), g = Dense.doubles(call.input(masked ? 5 : 4));
+        double[] o = Dense.doubles(call.input(masked ? 4 : 3));
+        double[] g = Dense.doubles(call.input(masked ? 5 : 4)), gLse = Dense.doubles(call.input(masked ? 6 : 5));
         double scale = call.attrs(OpAttrs.Attention.class).scale();
         int per = n.tq * n.d + n.tk * n.d + n.tk * n.dv;
         double[] grads = new double[n.batch * per];
         double[] p = new double[n.tk];
         for (int b = 0; b < n.batch; b++) {
             for (int i = 0; i < n.tq; i++) {
-                int row = layout.outputRow(b, i), dq = layout.gradientRow(0, b, i);
+                int row = layout.outputRow(b, i), gRow = (b * n.tq + i) * n.dv, dq = layout.gradientRow(0, b, i);
                 sc.softmax(b, i, p);
-                double delta = -g[layout.logsumexp(b, i)];
-                for (int c = 0; c < n.dv; c++) delta += g[row + c] * o[row + c];
+                double delta = -gLse[b * n.tq + i];
+                for (int c = 0; c < n.dv; c++) delta += g[gRow + c] * o[row + c];
                 for (int j = 0; j < n.tk; j++) {
                     if (p[j] == 0) continue;
                     int kj = (b * n.tk + j), dk = layout.gradientRow(1, b, j), dv = layout.gradientRow(2, b, j);
                     double dp = 0;
                     for (int c = 0; c < n.dv; c++) {
-                        dp += g[row + c] * v[kj * n.dv + c];
-                        grads[dv + c] += p[j] * g[row + c];
+                        dp += g[gRow + c] * v[kj * n.dv + c];
+                        grads[dv + c] += p[j] * g[gRow + c];
                     }
                     double ds = p[j] * (dp - delta) * scale;
                     for (int c = 0; c < n.d; c++) {
@@ -95,7 +96,7 @@ final class AttentionMath {
             this.n = n;
             this.q = Dense.doubles(call.input(0));
             this.k = Dense.doubles(call.input(1));
-            boolean hasMask = call.op() == dev.javelin.tensor.Op.ATTENTION ? call.inputs().size() == 4 : call.inputs().size() == 6;
+            boolean hasMask = call.op() == dev.javelin.tensor.Op.ATTENTION ? call.inputs().size() == 4 : call.inputs().size() == 7;
             this.mask = hasMask ? Dense.doubles(call.input(3)) : null;
             this.attrs = call.attrs(OpAttrs.Attention.class);
         }
