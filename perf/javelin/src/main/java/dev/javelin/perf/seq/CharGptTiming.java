@@ -23,7 +23,7 @@ import java.util.Locale;
  * of one fit after a warm-up fit of 3 steps (the compile is in the warm-up): the median step, PyTorch's
  * measure in {@code perf/charlm_pytorch.py}, and the mean (the figure printed before 2026-12-06 15:40 UTC,
  * after 2 warm-up steps, so it held the JVM's warm-up of the next few steps); generation is the median of 5 (after 2
- * warm-ups) following five warm-up generations each way (the cached path's first call compiles its decode
+ * warm-ups) following eleven warm-up generations each way (the cached path's first call compiles its decode
  * programs and is printed; its kernels reach C2 over the next few).
  * {@code steps} 0 times the generation only.
  * {@code perf/charlm_pytorch.py --time-steps=N} times PyTorch eager's step on the same model.
@@ -35,6 +35,8 @@ import java.util.Locale;
 public final class CharGptTiming {
     /** Untimed steps before the timed ones (the first compiles), as {@code charlm_pytorch.py --time-steps} runs 3 untimed. */
     static final int WARM_UP_STEPS = 3;
+    /** Untimed generations each way after the first cached one, before the timed ones. */
+    static final int WARM_UP_GENERATIONS = 10;
 
     private CharGptTiming() {}
 
@@ -72,8 +74,10 @@ public final class CharGptTiming {
         model.generate(prompt, 256, Sampling.greedy(), true); // compiles the decode step's programs (one per cache bucket)
         System.out.printf(Locale.ROOT, "generate 256 tokens, first call with KV cache (compiles the decode programs): %.0f ms%n",
                 (System.nanoTime() - c0) / 1e6);
-        // HotSpot compiles each generated kernel class on its own: a few more generations before timing
-        for (int i = 0; i < 4; i++) {
+        // HotSpot compiles each generated kernel class on its own: more generations before timing. On a busy
+        // 2-core host a cached generation's main-thread CPU fell over ten of them (1,308, 394, 200, ... 54, 43, 40 ms:
+        // perf/NOTES.md, decode4), so four left the timed ones partly in C1 code.
+        for (int i = 0; i < WARM_UP_GENERATIONS; i++) {
             model.generate(prompt, 256, Sampling.greedy(), true);
             model.generate(prompt, 256, Sampling.greedy(), false);
         }
