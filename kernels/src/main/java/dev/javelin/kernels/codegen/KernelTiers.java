@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       broadcast operands as one invocation per {@link #HANDOVER_VECTORS} vectors, timed;</li>
  *   <li>warm: such a call ran faster per position than the interpreter's fastest call
  *       {@link #CONFIRMATIONS} times (or the kernel has no call to cut, or another {@link #COLD_ELEMENTS}
- *       positions went by calls too short to cut): one invocation per call.</li>
+ *       positions went by calls too short to cut, or {@link #MAX_PIECES} pieces ran): one invocation per call.</li>
  * </ol>
  * Why the pieces: HotSpot compiles a method with C2 once it has been invoked some 600 times with
  * 15,000 invocations and loop back edges in all (or has looped 40,000 times within calls, on stack),
@@ -40,6 +40,12 @@ final class KernelTiers {
     static final int HANDOVER_VECTORS = Integer.getInteger("javelin.kernels.handOverVectors", 24);
     /** Timed calls in which the generated code must beat the interpreter before it takes calls whole. */
     static final int CONFIRMATIONS = 2;
+    /**
+     * Invocations in pieces after which calls run whole even if the generated code never beat the
+     * interpreter (a kernel that only moves memory may run as fast in either): five times what the LSTM
+     * cell needed to reach C2 on a busy first call, so by then HotSpot has compiled it or never will.
+     */
+    static final int MAX_PIECES = 20_000;
 
     private final KernelIR ir;
     private final KernelInterpreter interpreter;
@@ -51,6 +57,7 @@ final class KernelTiers {
     private final AtomicLong coldElements = new AtomicLong();
     private final AtomicLong wholeElements = new AtomicLong();
     private final AtomicInteger fasterCalls = new AtomicInteger();
+    private final AtomicInteger pieces = new AtomicInteger();
     /** Nanoseconds per position of the interpreter's fastest timed call (written racily: any recent value will do). */
     private volatile double fastestInterpreter = Double.POSITIVE_INFINITY;
 
@@ -121,13 +128,14 @@ final class KernelTiers {
     }
 
     /**
-     * Records a call of {@code n} positions that the generated code ran in pieces in {@code nanos}.
+     * Records a call of {@code n} positions that the generated code ran in {@code invocations} pieces in {@code nanos}.
      * It takes calls whole once it was faster per position than the interpreter's fastest call
      * {@link #CONFIRMATIONS} times: a thread descheduled or a pause only make a call look slower, so
-     * neither hands over code that is still cold.
+     * neither hands over code that is still cold. After {@link #MAX_PIECES} pieces it takes them whole anyway.
      */
-    void timedHandOver(int n, long nanos) {
+    void timedHandOver(int n, int invocations, long nanos) {
         if (nanos / (double) n < fastestInterpreter && fasterCalls.incrementAndGet() >= CONFIRMATIONS) warm = true;
+        if (pieces.addAndGet(invocations) >= MAX_PIECES) warm = true;
     }
 
     /** The offsets of position {@code start}: contiguous slots (every output) move, broadcast ones stay. */

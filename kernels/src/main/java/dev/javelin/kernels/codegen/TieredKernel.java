@@ -101,12 +101,13 @@ public final class TieredKernel implements FusedKernel {
         }
         long t0 = System.nanoTime();
         int last = n - piece - n % piece; // the last piece takes the rest: whole vectors and the tail
+        int invocations = last / piece + 1;
         for (int start = 0; start <= last; start += piece) {
             int len = start == last ? n - start : piece;
             generated.run(arrays, start == 0 ? offsets : state.offsetsFrom(offsets, start), maps, len);
         }
         long nanos = System.nanoTime() - t0;
-        state.timedHandOver(n, nanos);
+        state.timedHandOver(n, invocations, nanos);
     }
 
     @Override
