@@ -43,7 +43,7 @@ import java.util.Map;
  * MultiHeadAttention.Result r = mha.callWithScores(x, x, null, mask, false, false); // r.scores() [B, heads, T, T]
  * }</pre>
  */
-public final class MultiHeadAttention extends Layer {
+public final class MultiHeadAttention extends Layer implements MaskMerging {
     private final int numHeads, keyDim, valueDim;
     private final double dropout;
     private final boolean useBias;
@@ -146,6 +146,12 @@ public final class MultiHeadAttention extends Layer {
         return true;
     }
 
+    /** Called on [query, value, ...]: the output carries the query's mask, as Keras's (the mask of the first input). */
+    @Override
+    public Tensor computeMask(List<Tensor> inputs, List<Tensor> masks) {
+        return masks.get(0);
+    }
+
     /**
      * [query, value], [query, value, key], or [query, value, key, attention_mask]: Keras's {@code mha(query, value, key,
      * attention_mask=m)}, the mask as an input so that a functional model records it (bool [B, Tq, Tk] or broadcasting to it,
@@ -194,6 +200,11 @@ public final class MultiHeadAttention extends Layer {
         Tensor q = heads("query", query, queryKernel, queryBias);
         Tensor k = heads("key", keyIn, keyKernel, keyBias);
         Tensor v = heads("value", value, valueKernel, valueBias);
+        if (keyIn.dim(0) != query.dim(0) || value.dim(0) != query.dim(0) || keyIn.dim(1) != value.dim(1)) {
+            throw new IllegalArgumentException(name() + " (MultiHeadAttention): query " + query.shape() + ", value " + value.shape()
+                    + " and key " + keyIn.shape() + " do not fit: expected one batch size for all three and one length S for"
+                    + " key and value ([batch, Tq, *], [batch, S, *], [batch, S, *])");
+        }
         Tensor mask = mask(attentionMask, query, keyIn, queryMask, keyMask);
         double scale = 1 / Math.sqrt(keyDim);
         Tensor scores = null, attended;
