@@ -1,6 +1,6 @@
 package dev.javelin.autodiff;
 
-import dev.javelin.tensor.ArrayOps;
+import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.NN;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
@@ -23,7 +23,7 @@ import java.util.List;
 final class AttentionBackwardRule {
     private AttentionBackwardRule() {}
 
-    /** The gradients of the backward's operands (q, k, v, [mask], out, g) given {@code g} on its packed result; the mask gets none. */
+    /** The gradients of the backward's operands (q, k, v, [mask], out, dO, g_lse) given {@code g} on its packed result; the mask gets none. */
     static Tensor[] gradients(OpCall call, Tensor g) {
         try (GradientTape tape = GradientTape.record()) {
             if (!GradientTape.active().contains(tape)) {
@@ -36,7 +36,7 @@ final class AttentionBackwardRule {
             tape.watch(sources);
             Tensor packed = composed(call.attrs(OpAttrs.Attention.class), leaves);
             Tensor[] grads = tape.gradient(packed, sources, g);
-            if (leaves.size() == 6) grads[3] = null; // the additive mask, as in the forward's rule
+            if (leaves.size() == 7) grads[3] = null; // the additive mask, as in the forward's rule
             return grads;
         }
     }
@@ -44,26 +44,17 @@ final class AttentionBackwardRule {
     /**
      * ATTENTION_BACKWARD in tensor ops: with {@code P} the weights, {@code dO} the output's gradient and
      * {@code g_lse} the logsumexp's, {@code dV = Pᵀ·dO}, {@code dS = P ∘ (dO·Vᵀ - rowsum(dO ∘ O) + g_lse)},
-     * {@code dQ = scale·dS·K}, {@code dK = scale·dSᵀ·Q}, packed [B..., Tq·D + Tk·D + Tk·Dv].
+     * {@code dQ = scale·dS·K}, {@code dK = scale·dSᵀ·Q}, packed as {@link AttentionLayout} says.
      */
     static Tensor composed(OpAttrs.Attention a, List<Tensor> in) {
-        boolean masked = in.size() == 6;
+        boolean masked = in.size() == 7;
         Tensor q = in.get(0), k = in.get(1), v = in.get(2), mask = masked ? in.get(3) : null;
-        Tensor out = in.get(masked ? 4 : 3), gOut = in.get(masked ? 5 : 4);
-        int dv = v.dim(-1);
-        Tensor o = out.slice(-1, 0, dv), dO = gOut.slice(-1, 0, dv), gLse = gOut.slice(-1, dv, dv + 1);
+        Tensor out = in.get(masked ? 4 : 3), dO = in.get(masked ? 5 : 4), gLse = in.get(masked ? 6 : 5);
+        AttentionLayout layout = AttentionLayout.of(q.shape(), k.shape(), v.shape(), a.timeMajor());
+        Tensor o = layout.output(out);
         Tensor p = NN.attentionWeights(q, k, mask, a.causal(), a.scale()); // fully masked rows are zero
         Tensor delta = dO.mul(o).sum(new int[] {-1}, true).sub(gLse);
         Tensor ds = p.mul(dO.matmul(v.mT()).sub(delta)).mul(a.scale());
-        Tensor dq = ds.matmul(k), dk = ds.mT().matmul(q), dvGrad = p.mT().matmul(dO);
-        return ArrayOps.concat(List.of(flatRows(dq), flatRows(dk), flatRows(dvGrad)), -1);
-    }
-
-    /** [B..., T, D] as [B..., T·D] (row-major), the packed layout. */
-    private static Tensor flatRows(Tensor t) {
-        int[] d = t.shape().toArray();
-        int[] flat = java.util.Arrays.copyOf(d, d.length - 1);
-        flat[flat.length - 1] = d[d.length - 2] * d[d.length - 1];
-        return t.reshape(flat);
+        return layout.packBackward(ds.matmul(k), ds.mT().matmul(q), p.mT().matmul(dO));
     }
 }

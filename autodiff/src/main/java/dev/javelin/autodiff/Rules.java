@@ -1,5 +1,6 @@
 package dev.javelin.autodiff;
 
+import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.Op;
@@ -124,11 +125,9 @@ final class Rules {
         Tensor q = call.input(0), k = call.input(1), v = call.input(2);
         Tensor mask = call.inputs().size() == 4 ? call.input(3) : null;
         Tensor packed = SequenceOps.attentionBackward(q, k, v, mask, y, g, call.attrs(OpAttrs.Attention.class));
-        int nq = q.dim(-2) * q.dim(-1), nk = k.dim(-2) * k.dim(-1), nv = v.dim(-2) * v.dim(-1);
+        AttentionLayout layout = AttentionLayout.of(call);
         Tensor[] grads = new Tensor[call.inputs().size()];
-        grads[0] = packed.slice(-1, 0, nq).reshape(q.shape().toArray());
-        grads[1] = packed.slice(-1, nq, nq + nk).reshape(k.shape().toArray());
-        grads[2] = packed.slice(-1, nq + nk, nq + nk + nv).reshape(v.shape().toArray());
+        for (int part = 0; part < 3; part++) grads[part] = layout.gradient(packed, part);
         return grads;
     }
 

@@ -25,10 +25,16 @@ import java.util.Map;
  * Every op it does not know to keep rows apart mixes them.
  */
 final class RowIndependence {
-    /** What a value's rows depend on: nothing from the batch (axis -1), anything (axis -2), or a digit of one axis. */
+    /**
+     * What a value's rows depend on: nothing from the batch (axis -1), anything (axis -2), or a digit of one axis.
+     * Axis {@link #ATTENTION_PARTS} marks a time-major attention result: two flat parts, the output and the logsumexp,
+     * each holding the row digit with {@code outer} before it and {@code inner} (times Dv in the output) after it;
+     * only a slice that takes one part whole reads it as rows.
+     */
     private record Rows(int axis, long outer, long inner) {
         static final Rows FREE = new Rows(-1, 0, 0);
         static final Rows MIXED = new Rows(-2, 0, 0);
+        static final int ATTENTION_PARTS = -3;
 
         Rows moved(int to) {
             return new Rows(to, outer, inner);
@@ -94,6 +100,7 @@ final class RowIndependence {
         for (Node in : n.inputs()) {
             Rows r = state.get(in);
             if (r == Rows.MIXED) return Rows.MIXED;
+            if (r.axis() == Rows.ATTENTION_PARTS) return n.isOp(Op.SLICE) ? attentionPart(n, r) : Rows.MIXED;
             if (r.isRow()) {
                 if (row != null && !row.equals(r) && !n.op().equals(Op.MATMUL) && !n.op().equals(Op.GATHER)) return Rows.MIXED;
                 if (row == null) row = r;
@@ -139,7 +146,8 @@ final class RowIndependence {
                 // image (or dy) batched on N, filter free
                 case CONV2D, CONV2D_BACKWARD_INPUT -> row.axis() == 0 && state.get(n.input(1)) == Rows.FREE ? row : Rows.MIXED;
                 // q, k, v (and the mask) batched on one leading axis: each row attends within itself
-                case ATTENTION -> row.axis() < n.rank() - 2 ? row : Rows.MIXED;
+                case ATTENTION -> n.attrs(OpAttrs.Attention.class).timeMajor() ? timeMajorAttention(n, row)
+                        : row.axis() < n.rank() - 2 ? row : Rows.MIXED;
                 // x, the states and the mask batched on axis 0 (the recurrent kernel and bias free): each example
                 // runs its own loop. The backward is not: dw sums over the batch.
                 case RECURRENCE -> row.axis() == 0 && weightsFree(n, state) ? row : Rows.MIXED;
@@ -152,7 +160,38 @@ final class RowIndependence {
             };
             default -> Rows.MIXED;
         };
-        return out.isRow() && n.rank() > out.axis() ? out : Rows.MIXED;
+        return out.isRow() && n.rank() > out.axis() || out.axis() == Rows.ATTENTION_PARTS ? out : Rows.MIXED;
+    }
+
+    /**
+     * A time-major ATTENTION (results flat, [B...,T,H,Dv] then [B...,T,H], see {@code AttentionLayout}) whose q has
+     * its rows on a batch axis: where the row digit sits in each flat part.
+     */
+    private static Rows timeMajorAttention(Node n, Rows q) {
+        int[] d = n.input(0).shape().toArray();
+        int heads = d.length - 3, t = d[d.length - 2];
+        if (q.axis() > heads) return Rows.MIXED;
+        long before = q.outer(), after = q.inner();
+        if (q.axis() < heads) { // on a batch axis before the heads: T and H (and Dv) after it
+            for (int i = 0; i < q.axis(); i++) before *= d[i];
+            for (int i = q.axis() + 1; i < heads; i++) after *= d[i];
+            after *= (long) t * d[heads];
+        } else { // on the heads axis: T before it
+            for (int i = 0; i < heads; i++) before *= d[i];
+            before *= t;
+        }
+        return new Rows(Rows.ATTENTION_PARTS, before, after);
+    }
+
+    /** A slice of a time-major attention result: one part taken whole has its rows on axis 0; anything else mixes them. */
+    private static Rows attentionPart(Node n, Rows parts) {
+        Node attention = n.input(0);
+        OpAttrs.Slice s = n.attrs(OpAttrs.Slice.class);
+        long dv = attention.input(2).shape().dim(-1), total = attention.shape().dim(0), outputs = total / (dv + 1) * dv;
+        if (s.step()[0] != 1) return Rows.MIXED;
+        if (s.start()[0] == 0 && s.stop()[0] == outputs) return new Rows(0, parts.outer(), parts.inner() * dv);
+        if (s.start()[0] == outputs && s.stop()[0] == total) return new Rows(0, parts.outer(), parts.inner());
+        return Rows.MIXED;
     }
 
     /** RECURRENCE's w (input 1) and the cell's parameters after it: shared by every example. */

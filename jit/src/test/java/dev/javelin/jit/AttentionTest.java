@@ -55,6 +55,40 @@ class AttentionTest {
         assertEquals(1, count(plan, "<- B_attention_backward "), plan);
     }
 
+    /**
+     * Heads split from one projection by slice, reshape and permute, and merged back for the next product: the fused
+     * op's time-major results make the merges of its output and of dq, dk, dv views, and its backward reads the output gradient unpadded, so the compiled step has no copy and no pad.
+     */
+    @Test
+    void headSplitsAndMergesAroundTheFusedOpAreViews() {
+        Tensor[] in = {TestTensors.uniform(Shape.of(2, 9, 12), -1, 1, 1), TestTensors.uniform(Shape.of(12, 12), -0.5, 0.5, 2),
+            TestTensors.uniform(Shape.of(12, 12), -0.5, 0.5, 3), TestTensors.uniform(Shape.of(12, 12), -0.5, 0.5, 4),
+            TestTensors.uniform(Shape.of(18, 12), -1, 1, 5)};
+        Tensor[] eager = projectedGrads(in, true), composed = projectedGrads(in, false);
+        for (int i = 0; i < eager.length; i++) TensorAssert.assertClose(composed[i], eager[i], 2e-4, 2e-5);
+        Tensor[] jit = Jit.compile(a -> projectedGrads(a, true)).call(in);
+        for (int i = 0; i < eager.length; i++) TensorAssert.assertClose(eager[i], jit[i], 1e-5, 1e-6);
+        String plan = Jit.explain(a -> projectedGrads(a, true), in);
+        assertEquals(1, count(plan, "<- B_attention "), plan);
+        assertFalse(plan.contains("<- E_copy"), plan);
+        assertFalse(plan.contains("<- B_pad"), plan); // the backward reads the output gradient unpadded (a slice of a pad is simplified)
+    }
+
+    /** The merged attention output of x [2,9,12] through three heads of 4 (q, k, v each its own [12,12] projection, as MultiHeadAttention's), its sum against a weight, and the gradients of x and the projections. */
+    private static Tensor[] projectedGrads(Tensor[] in, boolean fused) {
+        try (GradientTape tape = GradientTape.record()) {
+            tape.watch(in[0], in[1], in[2], in[3]);
+            Tensor[] qkv = new Tensor[3];
+            for (int i = 0; i < 3; i++) qkv[i] = in[0].reshape(18, 12).matmul(in[1 + i]).reshape(2, 9, 3, 4).permute(0, 2, 1, 3);
+            Tensor o = fused ? NN.scaledDotProductAttention(qkv[0], qkv[1], qkv[2], null, true)
+                    : NN.scaledDotProductAttentionComposed(qkv[0], qkv[1], qkv[2], null, true, Double.NaN);
+            Tensor merged = o.permute(0, 2, 1, 3).reshape(18, 12);
+            Tensor loss = merged.mul(in[4]).sum();
+            Tensor[] g = tape.gradient(loss, in[0], in[1], in[2], in[3]);
+            return new Tensor[] {merged, g[0], g[1], g[2], g[3]};
+        }
+    }
+
     @Test
     void fullyMaskedRowsGiveZerosAndFiniteGradients() {
         int[] c = {1, 2, 6, 6, 4, 4, 1, 0};

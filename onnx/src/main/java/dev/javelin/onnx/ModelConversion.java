@@ -58,6 +58,9 @@ final class ModelConversion {
     private final Map<OnnxNode, Integer> index = new IdentityHashMap<>();
     /** The node that makes each value. */
     private final Map<String, OnnxNode> producers = new HashMap<>();
+    /** The model's first input, which a layer holding a shared weight reads only to have a place in the graph. */
+    private Tensor anchor;
+    private String anchorName;
     /** Time-major values [T, B, F] whose batch-first [B, T, F] a recurrent layer already gives ({@link RecurrentMapping}). */
     private final Map<String, Tensor> batchFirst = new HashMap<>();
 
@@ -121,24 +124,45 @@ final class ModelConversion {
      * have a place in the graph.
      */
     private void tie(Tensor anyInput, String anyInputName) {
-        TiedWeights.find(graph).forEach((weight, transposed) -> {
-            Tensor w = constants.remove(weight);
-            parameters.remove(weight);
-            String out = weight + "/tied";
-            OnnxNode identity = new OnnxNode(out, "Identity", List.of(weight), List.of(out), Map.of());
-            String name = "onnx_tied_" + weight.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
-            OnnxOpLayer layer = new OnnxOpLayer(name, graph.opset(), List.of(identity), List.of(anyInputName),
-                    Map.of(weight, OnnxOpLayer.constant(w, true, false)), out);
-            layer.ensureBuilt(List.of(anyInput.shape()));
-            layer.assignConstants();
-            values.put(weight, layer.apply(List.of(anyInput), false));
-            for (String copy : transposed) {
-                constants.remove(copy);
-                parameters.remove(copy);
-                values.put(copy, synthesized(name + "_transposed", List.of(RecurrentMapping.transpose(weight, copy, 1, 0)), List.of(weight),
-                        List.of(values.get(weight)), Map.of(), copy));
-            }
-        });
+        anchor = anyInput;
+        anchorName = anyInputName;
+        TiedWeights.find(graph).forEach(this::share);
+    }
+
+    /**
+     * {@code weight} (and its transposed copies) as one trainable weight of a layer of its own, whose
+     * output every node that reads it takes as an input.
+     */
+    private void share(String weight, List<String> transposed) {
+        Tensor w = constants.remove(weight);
+        parameters.remove(weight);
+        String out = weight + "/tied";
+        OnnxNode identity = new OnnxNode(out, "Identity", List.of(weight), List.of(out), Map.of());
+        String name = "onnx_tied_" + weight.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
+        OnnxOpLayer layer = new OnnxOpLayer(name, graph.opset(), List.of(identity), List.of(anchorName),
+                Map.of(weight, OnnxOpLayer.constant(w, true, false)), out);
+        layer.ensureBuilt(List.of(anchor.shape()));
+        layer.assignConstants();
+        values.put(weight, layer.apply(List.of(anchor), false));
+        for (String copy : transposed) {
+            constants.remove(copy);
+            parameters.remove(copy);
+            values.put(copy, synthesized(name + "_transposed", List.of(RecurrentMapping.transpose(weight, copy, 1, 0)), List.of(weight),
+                    List.of(values.get(weight)), Map.of(), copy));
+        }
+    }
+
+    /**
+     * A node that converts to one layer per output read (an LSTM whose Y, Y_h and Y_c are all used) would
+     * give each layer its own copy of the weights it computes with: three times PyTorch's parameters, and
+     * fine-tuning would train three diverging copies. Those weights are shared instead, as tied ones are.
+     * Scalars stay constants of each layer (an operator may read them as numbers).
+     */
+    private void shareParameters(OnnxNode node) {
+        for (String in : new LinkedHashSet<>(node.inputs())) {
+            Tensor w = constants.get(in);
+            if (parameters.contains(in) && w != null && w.size() > 1) share(in, List.of());
+        }
     }
 
     /**
@@ -209,6 +233,7 @@ final class ModelConversion {
         if (used.isEmpty()) return;
         if (RecurrentMapping.map(this, node, used)) return;
         if (used.equals(List.of(node.outputs().get(0))) && (AttentionMapping.map(this, node) || LayerMapping.map(this, node))) return;
+        if (used.size() > 1) shareParameters(node);
         for (String out : used) values.put(out, generic(node, out));
     }
 

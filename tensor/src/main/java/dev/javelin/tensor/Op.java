@@ -121,13 +121,16 @@ public enum Op {
      * Fused scaled dot-product attention, by {@link OpAttrs.Attention}: (q [B...,Tq,D], k [B...,Tk,D],
      * v [B...,Tk,Dv], optional additive mask [B...,Tq,Tk]) to [B...,Tq,Dv+1]: columns 0..Dv-1 hold
      * {@code softmax(q·kᵀ·scale + mask)·v}, column Dv the row's logsumexp (what the backward needs; -inf
-     * and a zero row where every key is masked). See {@link NN#scaledDotProductAttention}.
+     * and a zero row where every key is masked). With {@code timeMajor} the same values are laid out
+     * flat as [B...,Tq,H,Dv] then [B...,Tq,H] ({@link AttentionLayout}). See {@link NN#scaledDotProductAttention}.
      */
     ATTENTION(Kind.CONTRACTION),
     /**
-     * Gradient of {@link #ATTENTION}: (q, k, v, [mask], its output, the gradient of that output) to
+     * Gradient of {@link #ATTENTION}: (q, k, v, [mask], its packed result, the gradient of its output
+     * [B...,Tq,Dv], the gradient of its logsumexp [B...,Tq,1]) to
      * [B..., Tq·D + Tk·D + Tk·Dv]: dq, dk and dv, each row-major, packed along the last axis (an op
-     * has one result). The mask gets no gradient.
+     * has one result); with {@code timeMajor}, flat: dq [B...,Tq,H,D], dk [B...,Tk,H,D], dv [B...,Tk,H,Dv]
+     * ({@link AttentionLayout}). The mask gets no gradient.
      */
     ATTENTION_BACKWARD(Kind.CONTRACTION),
     /**

@@ -79,9 +79,16 @@ public sealed interface OpAttrs {
 
     /**
      * Scaled dot-product attention: the factor on {@code q·kᵀ}, and whether key {@code j} is hidden from
-     * query {@code i} when {@code j > i} (the causal mask, aligned at the top left as PyTorch's).
+     * query {@code i} when {@code j > i} (the causal mask, aligned at the top left as PyTorch's), and
+     * whether the packed results are time-major ([B...,T,H,width], so merging the heads is a view;
+     * see {@link AttentionLayout}) rather than batch-major.
      */
-    record Attention(double scale, boolean causal) implements OpAttrs {}
+    record Attention(double scale, boolean causal, boolean timeMajor) implements OpAttrs {
+        /** Batch-major results. */
+        public Attention(double scale, boolean causal) {
+            this(scale, causal, false);
+        }
+    }
 
     /**
      * A recurrent loop: which {@code cell} runs at each step; {@code reverse} walks time from the last

@@ -16,8 +16,11 @@ final class ScaledDotProductAttention {
 
     static Tensor fused(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
         Args a = check("scaledDotProductAttention", q, k, v, mask, causal, scale);
-        Tensor packed = SequenceOps.attention(a.q, a.k, a.v, a.bias, a.attrs);
-        return packed.slice(-1, 0, a.v.dim(-1));
+        // with a heads axis the results are time-major: the caller's head merge of the output, and the
+        // gradients' merges for the projections, are then views instead of copies
+        OpAttrs.Attention attrs = new OpAttrs.Attention(a.attrs.scale(), causal, a.q.rank() >= 3);
+        Tensor packed = SequenceOps.attention(a.q, a.k, a.v, a.bias, attrs);
+        return AttentionLayout.of(a.q.shape(), a.k.shape(), a.v.shape(), attrs.timeMajor()).output(packed);
     }
 
     static Tensor composed(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {

@@ -1,7 +1,6 @@
 package dev.javelin.tensor;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,36 +22,38 @@ public final class SequenceOps {
     /**
      * The fused {@link Op#ATTENTION}: q [B...,Tq,D], k [B...,Tk,D], v [B...,Tk,Dv] with equal batch
      * dims, {@code mask} null or an additive floating mask that broadcasts to [B...,Tq,Tk]; returns
-     * [B...,Tq,Dv+1] (the output and each row's logsumexp). Users call
-     * {@link NN#scaledDotProductAttention}, which checks and normalizes its arguments and drops the
-     * logsumexp column.
+     * the output and each row's logsumexp, packed as {@link AttentionLayout} says ([B...,Tq,Dv+1]
+     * unless {@code attrs.timeMajor()}). Users call {@link NN#scaledDotProductAttention}, which checks
+     * and normalizes its arguments and keeps only the output.
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
         DType dt = AttentionOperands.dtype(q, k, v);
-        Shape batch = q.shape().sub(0, q.rank() - 2);
+        Shape packed = AttentionLayout.of(q.shape(), k.shape(), v.shape(), attrs.timeMajor()).forwardShape();
         List<Tensor> in = AttentionOperands.inputs(q, k, v, mask, dt);
-        return Ops.apply(Op.ATTENTION, in, attrs, Ops.concat(batch, q.dim(-2), v.dim(-1) + 1), dt);
+        return Ops.apply(Op.ATTENTION, in, attrs, packed, dt);
     }
 
     /**
      * {@link Op#ATTENTION_BACKWARD}: given the forward's inputs, its packed result {@code out} and that
-     * result's gradient {@code g}, returns [B..., Tq·D + Tk·D + Tk·Dv] (dq, dk, dv packed).
+     * result's gradient {@code g}, returns dq, dk and dv packed as {@link AttentionLayout} says
+     * ([B..., Tq·D + Tk·D + Tk·Dv] unless {@code attrs.timeMajor()}). The op reads g as two views, the
+     * output's gradient and the logsumexp's, so where g is a padded output gradient (the logsumexp
+     * unused, as in {@link NN#scaledDotProductAttention}) a compiled program reads the unpadded one.
      */
     public static Tensor attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor g,
                                            OpAttrs.Attention attrs) {
         DType dt = AttentionOperands.dtype(q, k, v);
-        Shape batch = q.shape().sub(0, q.rank() - 2);
-        Shape packed = Ops.concat(batch, q.dim(-2), v.dim(-1) + 1);
+        AttentionLayout layout = AttentionLayout.of(q.shape(), k.shape(), v.shape(), attrs.timeMajor());
+        Shape packed = layout.forwardShape();
         if (!out.shape().equals(packed) || !g.shape().equals(packed)) {
             throw new IllegalArgumentException("attention_backward: output " + out.shape() + " and gradient " + g.shape()
                     + " must both be " + packed + " for q " + q.shape() + ", v " + v.shape());
         }
         List<Tensor> in = new ArrayList<>(AttentionOperands.inputs(q, k, v, mask, dt));
         in.add(Ops.cast(out, dt));
-        in.add(Ops.cast(g, dt));
-        int[] d = Arrays.copyOf(batch.toArray(), batch.rank() + 1);
-        d[batch.rank()] = q.dim(-2) * q.dim(-1) + k.dim(-2) * k.dim(-1) + v.dim(-2) * v.dim(-1);
-        return Ops.apply(Op.ATTENTION_BACKWARD, in, attrs, Shape.of(d), dt);
+        in.add(Ops.cast(layout.output(g), dt));
+        in.add(Ops.cast(layout.logsumexp(g), dt));
+        return Ops.apply(Op.ATTENTION_BACKWARD, in, attrs, layout.backwardShape(), dt);
     }
 
     // ---- recurrence (checks in RecurrenceOperands) ------------------------------------------

@@ -11,7 +11,7 @@ import java.util.Map;
  * Tensor y = new Add().apply(x, new Dense(64).apply(x));
  * }</pre>
  */
-public final class Add extends Layer {
+public final class Add extends Layer implements MaskMerging {
     public Add() {
         this(null);
     }
@@ -37,6 +37,17 @@ public final class Add extends Layer {
     @Override
     public Tensor call(Tensor inputs, boolean training) {
         throw new IllegalArgumentException(name() + " (Add): expected a list of at least 2 inputs, got one " + inputs.shape());
+    }
+
+    /** As Keras's merge layers: a step is real where every input that has a mask says so. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
+    @Override
+    public Tensor computeMask(List<Tensor> inputs, List<Tensor> masks) {
+        return Masks.allOf(masks);
     }
 
     public static Add fromConfig(Map<String, Object> c) {

@@ -4,6 +4,7 @@ import dev.javelin.highlevel.LayerRegistry;
 import dev.javelin.tensor.ArrayOps;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +54,10 @@ public final class Bidirectional extends Layer {
                     || backwardLayer.stateCount() != layer.stateCount()) {
                 throw new IllegalArgumentException(name() + " (Bidirectional): backward_layer " + backwardLayer
                         + " must match the forward layer's return_sequences, return_state and state count");
+            }
+            if (backwardLayer.options().goBackwards() == o.goBackwards()) { // as Keras: two layers of one direction are no pair
+                throw new IllegalArgumentException(name() + " (Bidirectional): backward_layer " + backwardLayer.name() + " has go_backwards="
+                        + o.goBackwards() + " as the forward layer " + layer.name() + "; expected the opposite direction");
             }
             this.backward = backwardLayer;
         }
@@ -104,10 +109,20 @@ public final class Bidirectional extends Layer {
         List<Tensor> f = forward.run(inputs, fInit, mask, training, true);
         List<Tensor> b = backward.run(inputs, bInit, mask, training, true);
         List<Tensor> out = new ArrayList<>();
-        out.add(merge(f.get(0), b.get(0)));
+        Tensor merged = merge(f.get(0), b.get(0));
+        // Keras merges the forward layer's output in its own order with the backward layer's flipped: the time
+        // order above, unless the forward layer is the one that goes backwards, where Keras's is its flip
+        if (forward.options().goBackwards() && forward.options().returnSequences()) merged = reversedInTime(merged);
+        out.add(merged);
         out.addAll(f.subList(1, f.size()));
         out.addAll(b.subList(1, b.size()));
         return out;
+    }
+
+    private static Tensor reversedInTime(Tensor y) {
+        long[] last = new long[y.dim(1)];
+        for (int t = 0; t < last.length; t++) last[t] = last.length - 1 - t;
+        return ArrayOps.indexSelect(y, 1, Tensors.of(last));
     }
 
     private Tensor merge(Tensor a, Tensor b) {

@@ -1,8 +1,13 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.tensor.ArrayOps;
+import dev.javelin.tensor.DType;
+import dev.javelin.tensor.MathOps;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.Tensors;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +20,7 @@ import java.util.Map;
  * Tensor merged = new Concatenate().apply(a, b);   // [N, 3] and [N, 5] to [N, 8]
  * }</pre>
  */
-public final class Concatenate extends Layer {
+public final class Concatenate extends Layer implements MaskMerging {
     private final int axis;
 
     public Concatenate() {
@@ -59,6 +64,28 @@ public final class Concatenate extends Layer {
     @Override
     public Tensor call(Tensor inputs, boolean training) {
         throw new IllegalArgumentException(name() + " (Concatenate): expected a list of at least 2 inputs, got one " + inputs.shape());
+    }
+
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
+    /**
+     * As Keras: each input's mask (all true where it has none) spread over its last axis, joined along
+     * the axis and reduced with "any" over the last: masks joined in time along the time axis, and
+     * along the features a step real in any input.
+     */
+    @Override
+    public Tensor computeMask(List<Tensor> inputs, List<Tensor> masks) {
+        if (masks.stream().allMatch(java.util.Objects::isNull)) return null;
+        List<Tensor> full = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor x = inputs.get(i), m = masks.get(i);
+            if (m != null && m.rank() != x.rank() && m.rank() != x.rank() - 1) return null; // no mask of this input's axes
+            full.add(m == null ? Tensors.ones(x.shape(), DType.BOOL) : m.rank() < x.rank() ? m.unsqueeze(-1).broadcastTo(x.shape()) : m);
+        }
+        return MathOps.any(ArrayOps.concat(full, axis), new int[] {-1}, false);
     }
 
     @Override

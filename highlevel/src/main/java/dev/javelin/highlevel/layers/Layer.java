@@ -260,7 +260,7 @@ public abstract class Layer {
             return KerasTensors.record(this, inputs, out.shape(), out.dtype());
         }
         Tensor out = callTracked(inputs, mask, training);
-        if (supportsMasking() && inputs.size() == 1) Masks.attach(out, computeMask(inputs.get(0), mask));
+        if (supportsMasking()) Masks.attach(out, inputs.size() == 1 ? computeMask(inputs.get(0), mask) : Masks.merged(this, inputs));
         return out;
     }
 

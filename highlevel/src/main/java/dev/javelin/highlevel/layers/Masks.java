@@ -1,9 +1,11 @@
 package dev.javelin.highlevel.layers;
 
 import dev.javelin.tensor.DType;
+import dev.javelin.tensor.MathOps;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Tensor;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -39,6 +41,18 @@ public final class Masks {
         if (mask == null) MASKS.remove(t);
         else MASKS.put(t, mask);
         return t;
+    }
+
+    /** The mask a layer of several inputs attaches to its output: its {@link MaskMerging} rule, else none. */
+    static Tensor merged(Layer layer, List<Tensor> inputs) {
+        return layer instanceof MaskMerging m ? m.computeMask(inputs, inputs.stream().map(Masks::of).toList()) : null;
+    }
+
+    /** A step is real where every input that has a mask says so (Keras's merge layers); null when none has one. */
+    static Tensor allOf(List<Tensor> masks) {
+        Tensor all = null;
+        for (Tensor m : masks) if (m != null) all = all == null ? m : MathOps.logicalAnd(all, m);
+        return all;
     }
 
     /**

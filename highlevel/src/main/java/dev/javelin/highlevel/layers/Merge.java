@@ -8,7 +8,7 @@ import java.util.List;
  * The elementwise merge layers (Multiply, Subtract, Average, Maximum, Minimum): a list of inputs
  * combined pairwise, left to right. Shapes broadcast, as in Keras 3.
  */
-abstract class Merge extends Layer {
+abstract class Merge extends Layer implements MaskMerging {
     private final int minInputs;
     private final int maxInputs;
 
@@ -40,6 +40,17 @@ abstract class Merge extends Layer {
             acc = combine(acc, next);
         }
         return finish(acc, inputs.size());
+    }
+
+    /** As Keras's merge layers: a step is real where every input that has a mask says so. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
+    @Override
+    public Tensor computeMask(List<Tensor> inputs, List<Tensor> masks) {
+        return Masks.allOf(masks);
     }
 
     @Override

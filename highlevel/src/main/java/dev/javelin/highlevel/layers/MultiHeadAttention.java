@@ -194,6 +194,11 @@ public final class MultiHeadAttention extends Layer {
         Tensor q = heads("query", query, queryKernel, queryBias);
         Tensor k = heads("key", keyIn, keyKernel, keyBias);
         Tensor v = heads("value", value, valueKernel, valueBias);
+        if (keyIn.dim(0) != query.dim(0) || value.dim(0) != query.dim(0) || keyIn.dim(1) != value.dim(1)) {
+            throw new IllegalArgumentException(name() + " (MultiHeadAttention): query " + query.shape() + ", value " + value.shape()
+                    + " and key " + keyIn.shape() + " do not fit: expected one batch size for all three and one length S for"
+                    + " key and value ([batch, Tq, *], [batch, S, *], [batch, S, *])");
+        }
         Tensor mask = mask(attentionMask, query, keyIn, queryMask, keyMask);
         double scale = 1 / Math.sqrt(keyDim);
         Tensor scores = null, attended;

@@ -15,7 +15,10 @@ import java.util.Map;
  *
  * <pre>{@code
  * Tensor tokens = new Embedding(vocab, 128).apply(ids);               // [B, T, 128]
- * Tensor x = tokens.add(new PositionEmbedding(128).apply(tokens));    // positions 0..T-1
+ * Tensor x = tokens.add(new PositionEmbedding(128).apply(tokens));    // positions 0..T-1, on data
+ * Tensor in = Input.of(new int[] {128}, DType.INT64, null);           // in a functional model, a layer adds them
+ * Tensor e = new Embedding(vocab, 128).apply(in);
+ * Tensor s = new Add().apply(e, new PositionEmbedding(128).apply(e));
  * }</pre>
  */
 public final class PositionEmbedding extends Layer {

@@ -125,6 +125,11 @@ public abstract class RecurrentLayer extends Layer {
     @Override
     public final void build(Shape in) {
         requireSequence(in);
+        long columns = (long) gateCount() * units; // the kernels' width: an int, as every dimension
+        if (columns > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name() + " (" + getClass().getSimpleName() + "): units=" + units + " makes kernels "
+                    + gateCount() + "·units = " + columns + " columns wide; expected units <= " + Integer.MAX_VALUE / gateCount());
+        }
         inputDim = in.dim(2);
         buildCell(inputDim);
     }

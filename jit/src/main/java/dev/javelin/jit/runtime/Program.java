@@ -26,9 +26,7 @@ import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.HostBuffers;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -50,7 +48,8 @@ public final class Program {
     private final CpuKernel[] kernels;
     /** Per run (in plan order), the kernels of a row group's members, else null. */
     private final CpuKernel[][] memberKernels;
-    private final Map<Node, Integer> index = new IdentityHashMap<>();
+    /** Every value's slot in a call's array of values, found once. */
+    private final ValueSlots slots;
     private final Plan.Buffers buffers;
     private final ConcurrentLinkedQueue<Object[]> arenas = new ConcurrentLinkedQueue<>();
     private final Tensor[] constants;
@@ -76,10 +75,10 @@ public final class Program {
         this.plan = plan;
         this.graph = plan.graph();
         this.steps = plan.steps();
-        for (Node n : graph.nodes()) index.put(n, index.size());
+        slots = new ValueSlots(graph, steps);
         kernels = new CpuKernel[steps.size()];
         dev.javelin.tensor.Device gpu = CudaSteps.deviceOf(graph);
-        cuda = gpu == null ? null : new CudaSteps(plan, index, gpu);
+        cuda = gpu == null ? null : new CudaSteps(plan, slots.index, gpu);
         for (int t = 0; cuda == null && t < steps.size(); t++) {
             if (steps.get(t) instanceof PlanStep.Kernel k) kernels[t] = bindKernel(k.ir(), k.launch());
         }
@@ -98,7 +97,7 @@ public final class Program {
         targets = new OutputTargets(graph, this.steps);
         leases = new VariableLeases(graph, this.steps, buffers);
         constants = new Tensor[graph.nodes().size()];
-        for (Node n : graph.nodes()) if (n.isConstant()) constants[index.get(n)] = dense(n.constant());
+        for (Node n : graph.nodes()) if (n.isConstant()) constants[slots.index.get(n)] = dense(n.constant());
         constantWeights = new ConstantOperand[steps.size()];
         for (int t = 0; t < steps.size(); t++) {
             Node n = steps.get(t).node();
@@ -163,12 +162,7 @@ public final class Program {
 
     /** True when every variable still has the shape, dtype and device it was traced with. */
     public boolean variablesMatch() {
-        for (Node n : graph.nodes()) {
-            if (n.kind() != Node.Kind.VARIABLE) continue;
-            Variable now = graph.variables().get(n.inputIndex());
-            if (!now.shape().equals(n.shape()) || now.dtype() != n.dtype() || !now.device().equals(n.device())) return false;
-        }
-        return true;
+        return slots.variablesMatch(graph.variables());
     }
     public Graph graph() { return graph; }
 
@@ -245,15 +239,10 @@ public final class Program {
             direct = new boolean[into.length];
             provided = targets.arrays(steps.size(), into, args, pinned, direct);
         }
-        Tensor[] env = new Tensor[index.size()];
-        for (Node n : graph.nodes()) {
-            switch (n.kind()) {
-                case ARGUMENT -> env[index.get(n)] = dense(args[n.inputIndex()]);
-                case VARIABLE -> env[index.get(n)] = dense(pinned[n.inputIndex()].value());
-                case CONSTANT -> env[index.get(n)] = constants[index.get(n)];
-                default -> { }
-            }
-        }
+        Tensor[] env = new Tensor[slots.size()];
+        for (int i = 0; i < slots.argumentSlots.length; i++) env[slots.argumentSlots[i]] = dense(args[slots.argumentIndex[i]]);
+        for (int i = 0; i < slots.variableSlots.length; i++) env[slots.variableSlots[i]] = dense(pinned[slots.variableIndex[i]].value());
+        for (int c : slots.constantSlots) env[c] = constants[c];
         Object[] arena = buffers.slots() == 0 ? null : arenas.poll();
         if (arena == null && buffers.slots() > 0) arena = new Object[buffers.slots()];
         boolean debug = Debug.level() >= 1;
@@ -294,9 +283,9 @@ public final class Program {
             if (arena != null) arenas.offer(arena);
         }
         Tensor[] out = new Tensor[graph.outputs().size()];
-        for (int i = 0; i < out.length; i++) out[i] = env[index.get(graph.outputs().get(i))];
+        for (int i = 0; i < out.length; i++) out[i] = env[slots.outputs[i]];
         Tensor[] written = new Tensor[graph.variables().size()];
-        graph.variableWrites().forEach((v, node) -> written[v] = env[index.get(node)]);
+        for (int i = 0; i < slots.writtenVariables.length; i++) written[slots.writtenVariables[i]] = env[slots.writtenSlots[i]];
         leases.store(written, out, pinned);
         if (into == null) return out;
         OutputTargets.copyRest(out, into, direct);
@@ -315,12 +304,12 @@ public final class Program {
 
     private void runAlone(int t, Tensor[] env, Object[] arena, Object[] provided, boolean debug, long start) {
         PlanStep s = steps.get(t);
-        env[index.get(s.node())] = switch (s) {
+        env[slots.step[t]] = switch (s) {
             case PlanStep.Kernel k -> runKernel(t, k, env, arena, provided);
             case PlanStep.Backend b -> BufferPlan.writesProvidedMemory(b.node()) ? runContraction(t, b.node(), env, arena, provided)
                     : BufferPlan.takesZeroedMemory(b.node()) ? runIntoZeroed(t, b.node(), env, arena, provided)
-                    : EagerEngine.INSTANCE.execute(b.node().call(inputs(b.node(), env)));
-            case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(v.node(), env)));
+                    : EagerEngine.INSTANCE.execute(b.node().call(inputs(t, env)));
+            case PlanStep.View v -> EagerEngine.INSTANCE.execute(v.node().call(inputs(t, env)));
         };
         if (debug && !(s instanceof PlanStep.View)) {
             System.err.printf("[javelin-jit] %-40s %-7s %s  %.1f us%n", stepName(s), s.node().dtype(), s.node().shape(),
@@ -355,12 +344,12 @@ public final class Program {
             PlanStep.Kernel k = (PlanStep.Kernel) steps.get(member.step());
             Object[] a = new Object[k.leaves().size() + 1];
             int[] b = new int[a.length];
-            env[index.get(k.node())] = bind(member.step(), k, env, arena, provided, a, b);
+            env[slots.step[member.step()]] = bind(member.step(), k, env, arena, provided, a, b);
             if (member.folded() >= 0) { // the folded reduction's output becomes this member's last slot
                 PlanStep.Kernel r = (PlanStep.Kernel) steps.get(member.folded());
                 Object[] ra = new Object[r.leaves().size() + 1];
                 int[] rb = new int[ra.length];
-                env[index.get(r.node())] = bind(member.folded(), r, env, arena, provided, ra, rb);
+                env[slots.step[member.folded()]] = bind(member.folded(), r, env, arena, provided, ra, rb);
                 a = Arrays.copyOf(a, a.length + 1);
                 a[a.length - 1] = ra[ra.length - 1];
                 b = Arrays.copyOf(b, b.length + 1);
@@ -385,11 +374,11 @@ public final class Program {
         Object uOut = inPlace ? output(t + 1, u.node(), arena, provided) : null;
         Tensor c = Tensor.wrap(HeapStorage.wrap(inPlace ? uOut : output(t, node, arena, provided)), node.shape(),
                 node.shape().contiguousStrides(), 0);
-        OpCall call = node.call(inputs(node, env));
-        env[index.get(node)] = c;
+        OpCall call = node.call(inputs(t, env));
+        env[slots.step[t]] = c;
         Object[] arrays = new Object[u.leaves().size() + 1];
         int[] base = new int[arrays.length];
-        env[index.get(u.node())] = bind(t + 1, u, env, arena, provided, arrays, base, uOut);
+        env[slots.step[t + 1]] = bind(t + 1, u, env, arena, provided, arrays, base, uOut);
         CpuKernel k = kernels[t + 1];
         int n = node.shape().dim(node.rank() - 1);
         Backends.forDevice(node.device()).contract(call, c, (row0, rows, col0, cols) -> k.runBlock(arrays, base, row0, rows, col0, cols, n),
@@ -404,15 +393,15 @@ public final class Program {
         Node node = steps.get(t).node(), sum = steps.get(t + 1).node();
         Tensor c = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
         Tensor sums = Tensor.wrap(HeapStorage.wrap(output(t + 1, sum, arena, provided)), sum.shape(), sum.shape().contiguousStrides(), 0);
-        Backends.forDevice(node.device()).contractWithColumnSums(node.call(inputs(node, env)), c, constantWeights[t], sums);
-        env[index.get(node)] = c;
-        env[index.get(sum)] = sums;
+        Backends.forDevice(node.device()).contractWithColumnSums(node.call(inputs(t, env)), c, constantWeights[t], sums);
+        env[slots.step[t]] = c;
+        env[slots.step[t + 1]] = sums;
     }
 
     /** A contraction whose output memory the plan provides, on its device's backend. */
     private Tensor runContraction(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
         Tensor out = Tensor.wrap(HeapStorage.wrap(output(t, node, arena, provided)), node.shape(), node.shape().contiguousStrides(), 0);
-        Backends.forDevice(node.device()).contract(node.call(inputs(node, env)), out, null, constantWeights[t]);
+        Backends.forDevice(node.device()).contract(node.call(inputs(t, env)), out, null, constantWeights[t]);
         return out;
     }
 
@@ -422,7 +411,7 @@ public final class Program {
      */
     private Tensor runIntoZeroed(int t, Node node, Tensor[] env, Object[] arena, Object[] provided) {
         HeapStorage storage = HeapStorage.wrap(output(t, node, arena, provided));
-        OpCall call = node.call(inputs(node, env));
+        OpCall call = node.call(inputs(t, env));
         Backend backend = Backends.forDevice(node.device());
         if (!backend.writesEveryElement(call)) storage.clear(Math.toIntExact(node.size()));
         Tensor out = Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
@@ -450,27 +439,25 @@ public final class Program {
 
     /** As {@link #bind(int, PlanStep.Kernel, Tensor[], Object[], Object[], Object[], int[])}, the output in {@code out} when not null. */
     private Tensor bind(int t, PlanStep.Kernel k, Tensor[] env, Object[] arena, Object[] provided, Object[] arrays, int[] base, Object out) {
-        List<Node> leaves = k.leaves();
-        for (int s = 0; s < leaves.size(); s++) {
-            Tensor in = env[index.get(leaves.get(s))];
+        int[] leaves = slots.leaves[t];
+        for (int s = 0; s < leaves.length; s++) {
+            Tensor in = env[leaves[s]];
             arrays[s] = ((HeapStorage) in.storage()).array();
             base[s] = in.offset();
         }
         Node node = k.node();
         if (out == null) out = output(t, node, arena, provided);
-        arrays[leaves.size()] = out;
+        arrays[leaves.length] = out;
         HeapStorage storage = HeapStorage.wrap(out);
         return Tensor.wrap(storage, node.shape(), node.shape().contiguousStrides(), 0);
     }
 
-    private static List<Tensor> inputs(Node n, Tensor[] env, Map<Node, Integer> index) {
-        List<Tensor> in = new ArrayList<>(n.inputs().size());
-        for (Node i : n.inputs()) in.add(env[index.get(i)]);
-        return in;
-    }
-
-    private List<Tensor> inputs(Node n, Tensor[] env) {
-        return inputs(n, env, index);
+    /** Step {@code t}'s node's input values. */
+    private List<Tensor> inputs(int t, Tensor[] env) {
+        int[] in = slots.inputs[t];
+        Tensor[] values = new Tensor[in.length];
+        for (int i = 0; i < in.length; i++) values[i] = env[in[i]];
+        return Arrays.asList(values);
     }
 
     /** {@code t} itself when dense from its offset, else a dense copy (kernels read inputs densely). */

@@ -86,6 +86,21 @@ class PassesTest {
         assertEquals(2, count(g, Op.MUL), "x*0 stays (NaN and infinity would change), x^2 is x*x:\n" + g);
     }
 
+    /** A slice of a pad: exactly the padded part is x itself, only padding is the pad value broadcast, a mix stays. */
+    @Test
+    void sliceOfPadIsThePaddedTensorOrThePadValue() {
+        int[] low = {0, 1}, high = {0, 2}, none = {0, 0};
+        Function<Tensor, Tensor> f = x -> {
+            Tensor p = dev.javelin.tensor.Ops.pad(x.exp(), low, high, none, 0.5); // [4, 6]: x in columns 1..3
+            return p.slice(1, 1, 4).add(p.slice(1, 4, 6).sum(new int[] {1}, true)).add(p.slice(1, 0, 3));
+        };
+        Graph g = trace(f);
+        assertTrue(new AlgebraicSimplification().run(g));
+        assertEquals(1, count(g, Op.SLICE), "only the slice over padding and x both stays:\n" + g);
+        Tensor compiled = dev.javelin.jit.Jit.compile(a -> new Tensor[] {f.apply(a[0])}).call(X)[0];
+        dev.javelin.testing.TensorAssert.assertClose(f.apply(X), compiled, 1e-6, 1e-7);
+    }
+
     @Test
     void pipelineReachesAFixedPoint() {
         Graph g = trace(x -> x.exp().mul(1.0).add(x.exp()).contiguous());

@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.Tensor;
 
 /**
@@ -24,6 +25,27 @@ record AttentionOperand(float[] data, int[] batchOffsets, int rowStride, int col
             offsets[b] = off;
         }
         return new AttentionOperand(Elementwise.heap(t).floats(), offsets, strides[rank - 2], strides[rank - 1]);
+    }
+
+    /**
+     * The output [B...,Tq,Dv] (logsumexp false) or the logsumexp [B...,Tq,1] (true) inside a forward's packed
+     * result, as {@code layout} places them; read in place, through the tensor's strides.
+     */
+    static AttentionOperand packed(Tensor t, AttentionLayout layout, boolean logsumexp) {
+        if (!layout.timeMajor()) {
+            AttentionOperand all = of(t);
+            if (!logsumexp) return all;
+            int[] offsets = all.batchOffsets.clone();
+            for (int b = 0; b < offsets.length; b++) offsets[b] += layout.dv() * all.colStride;
+            return new AttentionOperand(all.data, offsets, all.rowStride, all.colStride);
+        }
+        int s = t.strides()[0]; // rank 1: one stride (0 for a broadcast gradient)
+        int[] offsets = new int[layout.batch()];
+        for (int b = 0; b < offsets.length; b++) {
+            offsets[b] = t.offset() + s * (logsumexp ? layout.logsumexp(b, 0) : layout.outputRow(b, 0));
+        }
+        int rowStride = s * (logsumexp ? layout.logsumexpRowStride() : layout.outputRowStride());
+        return new AttentionOperand(Elementwise.heap(t).floats(), offsets, rowStride, s);
     }
 
     /** The array index of element (row, col) of batch entry b. */

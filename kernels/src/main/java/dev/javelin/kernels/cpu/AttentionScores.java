@@ -45,7 +45,7 @@ final class AttentionScores {
     AttentionScores(FloatLoops loops, OpCall call) {
         this.loops = loops;
         Tensor qt = call.input(0), vt = call.input(2);
-        boolean hasMask = call.inputs().size() == (call.op() == Op.ATTENTION ? 4 : 6);
+        boolean hasMask = call.inputs().size() == (call.op() == Op.ATTENTION ? 4 : 7);
         q = AttentionOperand.of(qt);
         k = AttentionOperand.of(call.input(1));
         v = AttentionOperand.of(vt);

@@ -157,17 +157,25 @@ final class Conv2d {
         Geometry g = new Geometry(x.shape().toArray(), df.shape().toArray(), dy.shape().toArray(), c);
         float[] dyd = Elementwise.denseFloats(dy);
         float[] o = Elementwise.heap(df).floats();
-        float[] xa = Elementwise.heap(x).floats();
-        if (g.pointwise() && x.isContiguous()) {
-            MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, x.offset(), 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
+        // The path is chosen by the geometry alone, never by x's layout: each sums over positions in its
+        // own order, so a strided x taking another path than its dense copy would change the bits. A
+        // path that cannot read x's strides gets a dense copy (the GEMM reads x as the column matrix,
+        // Winograd needs unit channel stride).
+        boolean pointwise = g.pointwise(), winograd = !pointwise && !shortDirect(g) && WinogradGradients.applies(g);
+        boolean copy = pointwise ? !x.isContiguous() : winograd && x.strides()[3] != 1;
+        float[] xa = copy ? Elementwise.denseFloats(x) : Elementwise.heap(x).floats();
+        int xOff = copy ? 0 : x.offset();
+        int[] xs = copy ? x.shape().contiguousStrides() : x.strides();
+        if (pointwise) {
+            MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, xOff, 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
         if (shortDirect(g)) {
-            ShortConvVector.backwardFilter(xa, x.offset(), x.strides(), dyd, g, o);
+            ShortConvVector.backwardFilter(xa, xOff, xs, dyd, g, o);
             return;
         }
-        if (WinogradGradients.applies(g) && x.strides()[3] == 1) {
-            new WinogradGradients(g).filterGradient(xa, x.offset(), x.strides(), dyd, o);
+        if (winograd) {
+            new WinogradGradients(g).filterGradient(xa, xOff, xs, dyd, o);
             return;
         }
         // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
@@ -181,7 +189,7 @@ final class Conv2d {
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs), p = (n0 / per) * size, dyOff = g.rows(n0) * g.cout;
             for (int grp = 0; grp < g.groups; grp++) {
-                Im2col.gather(xa, x.offset(), x.strides(), g, n0, imgs, grp, col);
+                Im2col.gather(xa, xOff, xs, g, n0, imgs, grp, col);
                 if (transposed) {
                     MatMul.sgemm(g.coutg, g.k, rows, dyd, dyOff + grp * g.coutg, 1, g.cout, col, 0, g.k, 1,
                             partial, p + grp * g.coutg * g.k, g.k, false);

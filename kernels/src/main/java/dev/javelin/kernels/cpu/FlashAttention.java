@@ -1,6 +1,7 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.TileGemm;
+import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpCall;
@@ -14,7 +15,7 @@ import java.util.Arrays;
  * {@code m}, the running sum {@code l} of {@code exp(s - m)} and the unnormalized output; when a
  * tile raises the maximum, the old sum and output are rescaled by {@code exp(m_old - m_new)}. Only a
  * (query block)×128 score tile exists at a time, never the Tq×Tk matrix. Each row's logsumexp
- * {@code m + log l} goes to the last output column for the backward pass. The keys are transposed
+ * {@code m + log l} is kept for the backward pass (where: {@link AttentionLayout}, either layout). The keys are transposed
  * once per call unless stored so (and the values copied, when their columns are strided), O(T·d) memory, so every tile
  * product is a {@link TileGemm} on the calling thread with nothing repacked per tile; a score row's
  * scale, exp and sum are one generated loop ({@link AttentionRows}).
@@ -39,12 +40,13 @@ final class FlashAttention {
 
     void forward(OpCall call, Tensor out) {
         AttentionScores sc = new AttentionScores(loops, call);
+        AttentionLayout layout = AttentionLayout.of(call);
         float[] o = Elementwise.heap(out).floats();
         if (sc.tq == 0 || sc.batch == 0) return;
         Operands ops = new Operands(sc);
         int splits = sc.tq <= DECODE_ROWS && sc.tk > KEY_SPLIT ? (sc.tk + KEY_SPLIT - 1) / KEY_SPLIT : 1;
         if (splits > 1) {
-            splitKeys(sc, ops, o, splits);
+            splitKeys(sc, layout, ops, o, splits);
             return;
         }
         int qb = sc.queryBlock;
@@ -57,7 +59,7 @@ final class FlashAttention {
                 t.reset(rows);
                 t.accumulate(b, q0, rows, 0, sc.keyEnd(q0, rows));
                 for (int r = 0; r < rows; r++) {
-                    finish(sc, t.m[r], t.l[r], t.acc, r * sc.dv, o, ((b * sc.tq) + q0 + r) * (sc.dv + 1));
+                    finish(sc, t.m[r], t.l[r], t.acc, r * sc.dv, o, layout.outputRow(b, q0 + r), layout.logsumexp(b, q0 + r));
                 }
             }
         });
@@ -65,7 +67,7 @@ final class FlashAttention {
     }
 
     /** Decode: chunks of keys in parallel, then the partial softmaxes merged per row in chunk order. */
-    private void splitKeys(AttentionScores sc, Operands ops, float[] o, int splits) {
+    private void splitKeys(AttentionScores sc, AttentionLayout layout, Operands ops, float[] o, int splits) {
         int rows = sc.tq, dv = sc.dv;
         float[] m = new float[sc.batch * splits * rows], l = new float[m.length], acc = new float[m.length * dv];
         CpuThreads.parallelFor(sc.batch * splits, 1, (from, to) -> {
@@ -97,21 +99,21 @@ final class FlashAttention {
                         loops.axpy(w, acc, p * dv, merged, 0, dv);
                     }
                 }
-                finish(sc, mMax, lSum, merged, 0, o, (b * rows + r) * (dv + 1));
+                finish(sc, mMax, lSum, merged, 0, o, layout.outputRow(b, r), layout.logsumexp(b, r));
             }
         }
     }
 
     /** One output row: {@code acc / l} and the logsumexp {@code m + log l}; zeros and -inf for a fully masked row. */
-    private static void finish(AttentionScores sc, float m, float l, float[] acc, int ao, float[] o, int oo) {
+    private static void finish(AttentionScores sc, float m, float l, float[] acc, int ao, float[] o, int oo, int lse) {
         if (m == Float.NEGATIVE_INFINITY || l == 0) {
             Arrays.fill(o, oo, oo + sc.dv, 0f);
-            o[oo + sc.dv] = Float.NEGATIVE_INFINITY;
+            o[lse] = Float.NEGATIVE_INFINITY;
             return;
         }
         float inv = 1 / l;
         for (int c = 0; c < sc.dv; c++) o[oo + c] = acc[ao + c] * inv;
-        o[oo + sc.dv] = m + (float) StrictMath.log(l);
+        o[lse] = m + (float) StrictMath.log(l);
     }
 
     /**

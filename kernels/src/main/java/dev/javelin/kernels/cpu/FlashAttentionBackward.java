@@ -1,6 +1,7 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.TileGemm;
+import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
 
@@ -25,15 +26,18 @@ final class FlashAttentionBackward {
 
     void backward(OpCall call, Tensor out) {
         AttentionScores sc = new AttentionScores(loops, call);
+        AttentionLayout layout = AttentionLayout.of(call);
         int last = call.inputs().size();
-        AttentionOperand o = AttentionOperand.of(call.input(last - 2)), g = AttentionOperand.of(call.input(last - 1));
+        Tensor packedOut = call.input(last - 3);
+        AttentionOperand o = AttentionOperand.packed(packedOut, layout, false), lse = AttentionOperand.packed(packedOut, layout, true);
+        AttentionOperand g = AttentionOperand.of(call.input(last - 2)), gLse = AttentionOperand.of(call.input(last - 1));
         float[] grads = Elementwise.heap(out).floats();
         int per = sc.tq * sc.d + sc.tk * sc.d + sc.tk * sc.dv;
         if (per == 0 || sc.batch == 0) return;
         long flops = 4L * sc.tq * sc.tk * (sc.d + sc.dv);
         CpuThreads.parallelFor(sc.batch, sc.grain(flops, sc.batch), (from, to) -> {
             Scratch t = new Scratch(sc, g);
-            for (int b = from; b < to; b++) t.run(b, o, g, grads, b * per);
+            for (int b = from; b < to; b++) t.run(b, o, lse, g, gLse, grads, layout);
         });
     }
 
@@ -60,16 +64,18 @@ final class FlashAttentionBackward {
             gRows = g.colStride() == 1 ? null : new float[sc.tq * sc.dv];
         }
 
-        void run(int b, AttentionOperand o, AttentionOperand g, float[] grads, int base) {
-            int dq = base, dk = dq + sc.tq * sc.d, dvOff = dk + sc.tk * sc.d;
+        void run(int b, AttentionOperand o, AttentionOperand oLse, AttentionOperand g, AttentionOperand gLse, float[] grads,
+                 AttentionLayout layout) {
+            int dq = layout.gradientRow(0, b, 0), dk = layout.gradientRow(1, b, 0), dvOff = layout.gradientRow(2, b, 0);
+            int ldq = layout.gradientRowStride(0), ldk = layout.gradientRowStride(1), ldv = layout.gradientRowStride(2);
             float[] gd = g.data(), od = o.data();
             int gcs = g.colStride(), ocs = o.colStride();
             for (int i = 0; i < sc.tq; i++) {
                 int gi = g.at(b, i, 0), oi = o.at(b, i, 0);
-                float sum = -gd[gi + sc.dv * gcs];
+                float sum = -gLse.data()[gLse.at(b, i, 0)];
                 for (int c = 0; c < sc.dv; c++) sum += gd[gi + c * gcs] * od[oi + c * ocs];
                 delta[i] = sum;
-                lse[i] = od[oi + sc.dv * ocs];
+                lse[i] = oLse.data()[oLse.at(b, i, 0)];
             }
             AttentionScores.Rows keysT = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, 0);
             AttentionScores.transpose(sc.v, b, sc.tk, sc.dv, vt, 0);
@@ -89,13 +95,13 @@ final class FlashAttentionBackward {
                     pass.numerators(p, rows, ld, visible, expScale, shift, null);
                     // dV[k0..] += Pᵀ·dO
                     TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0), gr.ld(),
-                            grads, dvOff + k0 * sc.dv, sc.dv, true);
+                            grads, dvOff + k0 * ldv, ldv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
                     TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt, k0, sc.tk, ds, 0, ld, false);
                     pass.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
-                    TileGemm.multiply(rows, sc.d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), grads, dq + q0 * sc.d, sc.d, true);
-                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), grads, dk + k0 * sc.d, sc.d, true);
+                    TileGemm.multiply(rows, sc.d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), grads, dq + q0 * ldq, ldq, true);
+                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), grads, dk + k0 * ldk, ldk, true);
                 }
             }
         }

@@ -1,8 +1,10 @@
 package dev.javelin.kernels.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.SequenceOps;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * The fused ATTENTION and ATTENTION_BACKWARD kernels against the reference's whole-row math: random
  * sizes around the tiles (T = 1, not a multiple of 64 or 128, Tq != Tk), heads 1 and 8, any operand
  * layout, causal and additive padding masks, fully masked rows, the decode path that splits a long
- * key range across threads, and float64 (which runs the reference math).
+ * key range across threads, and float64 (which runs the reference math); with a heads axis, the
+ * time-major results against the batch-major ones, bit for bit.
  */
 class AttentionKernelTest {
     private final KernelHarness h = new KernelHarness();
@@ -95,12 +98,38 @@ class AttentionKernelTest {
         }
     }
 
-    /** Runs the forward, then the backward at a random output gradient (its logsumexp column too). */
+    /**
+     * Runs the forward, then the backward at a random output gradient (its logsumexp column too); with a heads axis,
+     * both again in the time-major layout.
+     */
     private Tensor check(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
         Tensor out = SequenceOps.attention(q, k, v, mask, attrs);
         Tensor g = h.random(out.dtype(), out.shape(), h.anyLayout(), -1, 1);
-        SequenceOps.attentionBackward(q, k, v, mask, out, g, attrs);
+        Tensor grads = SequenceOps.attentionBackward(q, k, v, mask, out, g, attrs);
+        if (q.rank() >= 3) sameBitsTimeMajor(q, k, v, mask, attrs, out, g, grads);
         return out;
+    }
+
+    /**
+     * The time-major layout (results as [B...,T,H,width]) gives every value of the batch-major one, bit for bit, at the
+     * place {@link AttentionLayout} says: the kernels sum in the same order whichever layout they write.
+     */
+    private void sameBitsTimeMajor(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs, Tensor out, Tensor g,
+                                   Tensor grads) {
+        OpAttrs.Attention timeMajor = new OpAttrs.Attention(attrs.scale(), attrs.causal(), true);
+        AttentionLayout bm = AttentionLayout.of(q.shape(), k.shape(), v.shape(), false);
+        AttentionLayout tm = AttentionLayout.of(q.shape(), k.shape(), v.shape(), true);
+        Tensor out2 = SequenceOps.attention(q, k, v, mask, timeMajor);
+        assertSameBits(bm.output(out), tm.output(out2));
+        assertSameBits(bm.logsumexp(out), tm.logsumexp(out2));
+        Tensor g2 = tm.packForward(bm.output(g), bm.logsumexp(g));
+        Tensor grads2 = SequenceOps.attentionBackward(q, k, v, mask, out2, g2, timeMajor);
+        for (int part = 0; part < 3; part++) assertSameBits(bm.gradient(grads, part), tm.gradient(grads2, part));
+    }
+
+    private static void assertSameBits(Tensor expected, Tensor actual) {
+        assertEquals(expected.shape(), actual.shape());
+        assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), "seed " + KernelHarness.SEED);
     }
 
     /** [B,1,1,Tk]: 0 for real keys, -inf for the padding at the end of each sequence (entry b pads b+1 keys, at most Tk-1). */

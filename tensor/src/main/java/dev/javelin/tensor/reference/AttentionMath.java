@@ -1,5 +1,6 @@
 package dev.javelin.tensor.reference;
 
+import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
@@ -22,18 +23,19 @@ final class AttentionMath {
         }
     }
 
-    /** Out [B...,Tq,Dv+1]: the attention output, then the row's logsumexp. */
+    /** The attention output and each row's logsumexp, packed as {@link AttentionLayout} says. */
     static void forward(OpCall call, Tensor out) {
         Dims n = Dims.of(call);
+        AttentionLayout layout = AttentionLayout.of(call);
         Scores sc = new Scores(call, n);
         double[] v = Dense.doubles(call.input(2));
         double[] o = new double[n.batch * n.tq * (n.dv + 1)];
         double[] p = new double[n.tk];
         for (int b = 0; b < n.batch; b++) {
             for (int i = 0; i < n.tq; i++) {
-                int row = (b * n.tq + i) * (n.dv + 1);
+                int row = layout.outputRow(b, i);
                 double lse = sc.softmax(b, i, p);
-                o[row + n.dv] = lse;
+                o[layout.logsumexp(b, i)] = lse;
                 for (int j = 0; j < n.tk; j++) {
                     for (int c = 0; c < n.dv; c++) o[row + c] += p[j] * v[(b * n.tk + j) * n.dv + c];
                 }
@@ -43,39 +45,40 @@ final class AttentionMath {
     }
 
     /**
-     * dq, dk, dv packed per batch entry. With {@code P} the weights, {@code dO} the output's gradient
+     * dq, dk, dv packed as {@link AttentionLayout} says. With {@code P} the weights, {@code dO} the output's gradient
      * and {@code g_lse} the logsumexp's: {@code dV = Pᵀ·dO}, {@code dP = dO·Vᵀ},
      * {@code dS = P ∘ (dP - rowsum(dO ∘ O) + g_lse)}, {@code dQ = scale·dS·K}, {@code dK = scale·dSᵀ·Q}.
      */
     static void backward(OpCall call, Tensor out) {
         Dims n = Dims.of(call);
+        AttentionLayout layout = AttentionLayout.of(call);
         Scores sc = new Scores(call, n);
-        boolean masked = call.inputs().size() == 6;
+        boolean masked = call.inputs().size() == 7;
         double[] q = Dense.doubles(call.input(0)), k = Dense.doubles(call.input(1)), v = Dense.doubles(call.input(2));
-        double[] o = Dense.doubles(call.input(masked ? 4 : 3)), g = Dense.doubles(call.input(masked ? 5 : 4));
+        double[] o = Dense.doubles(call.input(masked ? 4 : 3));
+        double[] g = Dense.doubles(call.input(masked ? 5 : 4)), gLse = Dense.doubles(call.input(masked ? 6 : 5));
         double scale = call.attrs(OpAttrs.Attention.class).scale();
         int per = n.tq * n.d + n.tk * n.d + n.tk * n.dv;
         double[] grads = new double[n.batch * per];
         double[] p = new double[n.tk];
         for (int b = 0; b < n.batch; b++) {
-            int dq = b * per, dk = dq + n.tq * n.d, dv = dk + n.tk * n.d;
             for (int i = 0; i < n.tq; i++) {
-                int row = (b * n.tq + i) * (n.dv + 1);
+                int row = layout.outputRow(b, i), gRow = (b * n.tq + i) * n.dv, dq = layout.gradientRow(0, b, i);
                 sc.softmax(b, i, p);
-                double delta = -g[row + n.dv];
-                for (int c = 0; c < n.dv; c++) delta += g[row + c] * o[row + c];
+                double delta = -gLse[b * n.tq + i];
+                for (int c = 0; c < n.dv; c++) delta += g[gRow + c] * o[row + c];
                 for (int j = 0; j < n.tk; j++) {
                     if (p[j] == 0) continue;
-                    int kj = (b * n.tk + j);
+                    int kj = (b * n.tk + j), dk = layout.gradientRow(1, b, j), dv = layout.gradientRow(2, b, j);
                     double dp = 0;
                     for (int c = 0; c < n.dv; c++) {
-                        dp += g[row + c] * v[kj * n.dv + c];
-                        grads[dv + j * n.dv + c] += p[j] * g[row + c];
+                        dp += g[gRow + c] * v[kj * n.dv + c];
+                        grads[dv + c] += p[j] * g[gRow + c];
                     }
                     double ds = p[j] * (dp - delta) * scale;
                     for (int c = 0; c < n.d; c++) {
-                        grads[dq + i * n.d + c] += ds * k[kj * n.d + c];
-                        grads[dk + j * n.d + c] += ds * q[(b * n.tq + i) * n.d + c];
+                        grads[dq + c] += ds * k[kj * n.d + c];
+                        grads[dk + c] += ds * q[(b * n.tq + i) * n.d + c];
                     }
                 }
             }
@@ -93,7 +96,7 @@ final class AttentionMath {
             this.n = n;
             this.q = Dense.doubles(call.input(0));
             this.k = Dense.doubles(call.input(1));
-            boolean hasMask = call.op() == dev.javelin.tensor.Op.ATTENTION ? call.inputs().size() == 4 : call.inputs().size() == 6;
+            boolean hasMask = call.op() == dev.javelin.tensor.Op.ATTENTION ? call.inputs().size() == 4 : call.inputs().size() == 7;
             this.mask = hasMask ? Dense.doubles(call.input(3)) : null;
             this.attrs = call.attrs(OpAttrs.Attention.class);
         }

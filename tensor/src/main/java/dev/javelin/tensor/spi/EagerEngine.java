@@ -23,7 +23,8 @@ public final class EagerEngine implements Engine {
         for (Tensor t : call.inputs()) {
             if (t.isSymbolic()) {
                 throw new IllegalStateException(call.op().label() + ": a symbolic tensor " + t.shape()
-                        + " reached the eager engine; it only has a shape (call the model on real data)");
+                        + " reached the eager engine; it only has a shape: call the model on real data, and in a functional"
+                        + " model combine its symbolic tensors with layers (Add, Multiply, Concatenate, Lambda), not tensor ops");
             }
         }
         if (call.op().isView()) {

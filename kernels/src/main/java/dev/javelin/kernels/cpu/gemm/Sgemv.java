@@ -25,8 +25,13 @@ final class Sgemv {
     private static final int L = S.length();
     /** Columns per parallel block: four vectors (eight from {@code 4·CHUNK} columns on). */
     static final int CHUNK = 4 * L;
-    /** Products below this many multiply-adds stay on the calling thread (a hand-off costs about a microsecond, as much as 16K FMAs). */
-    static final long PARALLEL_FMAS = 1L << 16;
+    /**
+     * Products below this many multiply-adds (1 MB of B) stay on the calling thread. Measured (perf/NOTES.md, decode4): at
+     * 2^16 and 2^17 one thread took half the time of two (B from L3, 1.3-13 us a call), at 2^18 and 2^19 the two were
+     * even: a hand-off costs a microsecond on a quiet host, and a worker descheduled mid-block stalls the caller far longer
+     * on a busy one.
+     */
+    static final long PARALLEL_FMAS = 1L << 18;
 
     private Sgemv() {}
 

@@ -244,7 +244,8 @@ class SgemmTest {
     @Test
     void oneRowProductsGiveThePackedKernelsBitsAtAnyThreadCount() {
         if (!Sgemm.vectorized()) return;
-        int[][] nk = {{128, 128}, {512, 128}, {128, 512}, {62, 128}, {1, 4096}, {17, 300}, {1000, 70}, {65, 1030}};
+        // the last two reach Sgemv.PARALLEL_FMAS, so two threads split their columns
+        int[][] nk = {{128, 128}, {512, 128}, {128, 512}, {62, 128}, {1, 4096}, {17, 300}, {1000, 70}, {65, 1030}, {601, 450}, {1030, 300}};
         for (int[] s : nk) {
             int n = s[0], k = s[1];
             for (int layoutA = 0; layoutA < 4; layoutA++) {
