@@ -68,53 +68,6 @@ final class SgemmMicroKernel {
     }
 
     /**
-     * {@link #tile} for the driver that reads a row-major B in place ({@code bArr} is B itself, {@code bStep} its row
-     * stride): the same arithmetic, so the same bits, in a method of its own so that C2 compiles it apart. Sharing
-     * {@link #tile}'s compiled code with the packed products cost the in-place ones up to 1.6x: the char-GPT's weight
-     * gradient 128x128x4096 ({@code xᵀ·dY}) took 1.5 ms of one thread's CPU alone and 2.4-2.5 ms once a packed
-     * 4096x128x128 had run in the same JVM, 1.5-1.7 ms with this copy (perf/NOTES.md, "GEMMs, fourth pass").
-     * Not measured to the instruction why; the packed panels and a strided B leave C2 different profiles.
-     */
-    static void tileInPlaceB(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep,
-                     float[] c, int ci, int ldc, boolean load) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        if (load) {
-            c00 = FloatVector.fromArray(S, c, ci);               c01 = FloatVector.fromArray(S, c, ci + L);
-            c10 = FloatVector.fromArray(S, c, ci + ldc);         c11 = FloatVector.fromArray(S, c, ci + ldc + L);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);     c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);     c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);     c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);     c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
-            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);     c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
-            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);     c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
-        }
-        for (int p = 0; p < kc; p++) {
-            int ak = ai + p * MR, bk = bi + p * bStep;
-            FloatVector b0 = FloatVector.fromArray(S, bArr, bk);
-            FloatVector b1 = FloatVector.fromArray(S, bArr, bk + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ak]);     c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(S, ap[ak + 1]); c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(S, ap[ak + 2]); c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(S, ap[ak + 3]); c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
-            a = FloatVector.broadcast(S, ap[ak + 4]); c40 = b0.fma(a, c40); c41 = b1.fma(a, c41);
-            a = FloatVector.broadcast(S, ap[ak + 5]); c50 = b0.fma(a, c50); c51 = b1.fma(a, c51);
-            a = FloatVector.broadcast(S, ap[ak + 6]); c60 = b0.fma(a, c60); c61 = b1.fma(a, c61);
-            a = FloatVector.broadcast(S, ap[ak + 7]); c70 = b0.fma(a, c70); c71 = b1.fma(a, c71);
-        }
-        c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
-        c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);
-        c20.intoArray(c, ci + 2 * ldc);     c21.intoArray(c, ci + 2 * ldc + L);
-        c30.intoArray(c, ci + 3 * ldc);     c31.intoArray(c, ci + 3 * ldc + L);
-        c40.intoArray(c, ci + 4 * ldc);     c41.intoArray(c, ci + 4 * ldc + L);
-        c50.intoArray(c, ci + 5 * ldc);     c51.intoArray(c, ci + 5 * ldc + L);
-        c60.intoArray(c, ci + 6 * ldc);     c61.intoArray(c, ci + 6 * ldc + L);
-        c70.intoArray(c, ci + 7 * ldc);     c71.intoArray(c, ci + 7 * ldc + L);
-    }
-
-    /**
      * {@link #tile} with A read in place instead of from a packed panel: row {@code r} of the tile is
      * {@code a[ai + r·lda + p]} (a row-major A, such as a convolution's column tile). Eight rows are
      * eight sequential streams, each line of them used for 16 steps from L1, so no packing is needed.

@@ -220,9 +220,7 @@ final class SgemmVector {
                             }
                         }
                         for (; s < s1; s++) {
-                            if (s < fullStrips && rows == MR) { // its own compiled copy: see tileInPlaceB
-                                SgemmMicroKernel.tileInPlaceB(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, load);
-                            } else if (s < fullStrips) {
+                            if (s < fullStrips) {
                                 tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, rows, NR, load);
                             } else {
                                 tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
