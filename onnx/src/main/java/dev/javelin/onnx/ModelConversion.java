@@ -85,6 +85,7 @@ final class ModelConversion {
     }
 
     private Model build() {
+        requireBatchFirst();
         List<Tensor> inputs = new ArrayList<>();
         for (ValueInfo in : graph.inputs()) {
             Tensor t = Input.of(sampleShape(in), in.dtype(), in.name());
@@ -162,6 +163,30 @@ final class ModelConversion {
         for (String in : new LinkedHashSet<>(node.inputs())) {
             Tensor w = constants.get(in);
             if (parameters.contains(in) && w != null && w.size() > 1) share(in, List.of());
+        }
+    }
+
+    /**
+     * Refuses an input that holds another input's batch (the symbolic dimension on that one's first
+     * axis) on a later axis, as an exported recurrent network's initial state [layers, batch, hidden]
+     * does: the model's inputs hold the batch on their first axis, so such an input would be taken as
+     * a batch of its first axis and fail later (or give rows that do not pair up).
+     */
+    private void requireBatchFirst() {
+        Map<String, String> batchOf = new HashMap<>();
+        for (ValueInfo in : graph.inputs()) {
+            String[] names = in.dimNames();
+            if (in.dims() != null && in.dims().length > 0 && in.dims()[0] < 0 && names[0] != null) batchOf.putIfAbsent(names[0], in.name());
+        }
+        for (ValueInfo in : graph.inputs()) {
+            for (int d = 1; in.dims() != null && d < in.dims().length; d++) {
+                String name = in.dimNames()[d], owner = name == null ? null : batchOf.get(name);
+                if (owner != null && in.dims()[d] < 0 && !name.equals(in.dimNames()[0])) {
+                    throw new IllegalArgumentException(source + ": toModel: input " + in + " holds the batch '" + name
+                            + "' (the first axis of input '" + owner + "') at axis " + d + "; expected the batch on the first axis of every"
+                            + " input: export this input batch-first, or run the file with OnnxModel.load");
+                }
+            }
         }
     }
 

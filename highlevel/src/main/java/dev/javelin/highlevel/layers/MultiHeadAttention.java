@@ -43,7 +43,7 @@ import java.util.Map;
  * MultiHeadAttention.Result r = mha.callWithScores(x, x, null, mask, false, false); // r.scores() [B, heads, T, T]
  * }</pre>
  */
-public final class MultiHeadAttention extends Layer {
+public final class MultiHeadAttention extends Layer implements MaskMerging {
     private final int numHeads, keyDim, valueDim;
     private final double dropout;
     private final boolean useBias;
@@ -144,6 +144,12 @@ public final class MultiHeadAttention extends Layer {
     @Override
     public boolean supportsMasking() {
         return true;
+    }
+
+    /** Called on [query, value, ...]: the output carries the query's mask, as Keras's (the mask of the first input). */
+    @Override
+    public Tensor computeMask(List<Tensor> inputs, List<Tensor> masks) {
+        return masks.get(0);
     }
 
     /**

@@ -49,4 +49,14 @@ class MergeMasksTest {
         assertArrayEquals(new float[] {1, 1, 1, 1}, bits(Masks.of(new Concatenate().apply(a, Tensors.zeros(1, 4, 2)))), 0f);
         assertNull(Masks.of(new Add().apply(Tensors.zeros(1, 4, 3), Tensors.ones(1, 4, 3))), "no input mask, no output mask");
     }
+
+    /** Cross-attention's output carries the query's mask, as self-attention's did (and Keras's: the first input's). */
+    @Test
+    void crossAttentionKeepsTheQuerysMask() {
+        Embedding embedding = new Embedding(10, 4, true);
+        Tensor query = embedding.apply(Tensors.of(new long[] {1, 2, 0, 0}, 1, 4)), value = embedding.apply(Tensors.of(new long[] {3, 0, 0}, 1, 3));
+        MultiHeadAttention attention = new MultiHeadAttention(2, 2);
+        assertArrayEquals(new float[] {1, 1, 0, 0}, bits(Masks.of(attention.apply(query))), 0f);
+        assertArrayEquals(new float[] {1, 1, 0, 0}, bits(Masks.of(attention.apply(query, value))), 0f);
+    }
 }

@@ -78,8 +78,7 @@ public final class CpuKernel {
                 }
             }
         }
-        Launcher.rowGroup(k, irs, launches, arrays, base, maps, owner, homes(irs, launches, arrays, scratchMember, valueSlot),
-                () -> GeneratedRowGroup.of(members, irs, launches));
+        Launcher.rowGroup(k, irs, launches, arrays, base, maps, owner, homes(irs, launches, arrays, scratchMember, valueSlot));
     }
 
     /**

@@ -12,9 +12,7 @@ import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.spi.HeapStorage;
-import dev.javelin.kernels.codegen.RowGroupKernel;
 import java.util.Arrays;
-import java.util.function.Supplier;
 
 /**
  * Runs a generated kernel over its iteration space on the shared thread pool. Work is cut into
@@ -183,15 +181,6 @@ final class Launcher {
     }
 
     /**
-     * Whether a warm row group runs through its one generated class ({@link GeneratedRowGroup}); off by default,
-     * {@code -Djavelin.jit.generatedRowGroups=true} turns it on. Why off: in the char-GPT step it measured slower
-     * (median step 325-356 ms against 233-240 ms member by member, same JVM flags, two alternations on a quiet host;
-     * perf/NOTES.md, tenth session coordinator), though a layer-norm group alone ran 20-28% faster. The classes and
-     * their tests stay so the lead can be followed (C2 compile time of the group classes, the members not inlined).
-     */
-    static volatile boolean generatedRowGroups = Boolean.parseBoolean(System.getProperty("javelin.jit.generatedRowGroups", "false"));
-
-    /**
      * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): each row goes through every member before the next
      * row starts. {@code owner[k][s]}, when not -1, is the member whose value slot s of member k
      * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
@@ -200,13 +189,9 @@ final class Launcher {
      * A member whose launch has n = 1 computes one value per row (its loop has length 1).
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
-                         int[][][] maps, int[][] owner, int[] home, Supplier<RowGroupKernel> generatedGroup) {
+                         int[][][] maps, int[][] owner, int[] home) {
         FusedKernel[] current = new FusedKernel[kernels.length];
-        boolean warm = true;
-        for (int k = 0; k < kernels.length; k++) {
-            current[k] = current(kernels[k]);
-            warm &= !(current[k] instanceof TieredKernel);
-        }
+        for (int k = 0; k < kernels.length; k++) current[k] = current(kernels[k]);
         int n = launches[0].n();
         if (n == 0) { // empty rows: each reduction's outputs are its identity, and no kernel runs (it would read an empty row)
             for (int k = 0; k < kernels.length; k++) {
@@ -233,11 +218,6 @@ final class Launcher {
             }
         }
         int[][] origin = firstRow, rowStride = perRow;
-        if (generatedRowGroups && warm && (origin != null || blocks)) { // every member's generated code is warm: the group's one class
-            GeneratedRowGroup.run(generatedGroup.get(), irs, launches, arrays, base, maps, owner, home, hasScratchRow, blocks,
-                    Math.toIntExact(rowCount), rowsPerChunk);
-            return;
-        }
         if (origin != null && rowsMemberByMember(irs, launches, owner, rowStride)) {
             inBlocksOfRows(current, irs, launches, arrays, maps, origin, rowStride, Math.toIntExact(rowCount), rowsPerChunk);
             return;
@@ -286,12 +266,12 @@ final class Launcher {
     }
 
     /** A scratch row for a member's value, of the member's own dtype: a comparison's bool value may live in one too. */
-    static Object scratchRow(KernelIR member, int length) {
+    private static Object scratchRow(KernelIR member, int length) {
         return HeapStorage.allocate(member.outDtype(), length).array();
     }
 
     /** Rows a row group takes member by member (see {@link #inBlocksOfRows}): one vector of floats. */
-    static final int ROWS_PER_BLOCK = RowGroupKernel.ROWS_PER_BLOCK;
+    static final int ROWS_PER_BLOCK = 16;
 
     /**
      * True when a row group may run {@link #ROWS_PER_BLOCK} rows member by member: it keeps no value in
@@ -299,7 +279,7 @@ final class Launcher {
      * member of one value per row whose slots step through the rows as its loop would (a stride of 1,
      * or 0 for a broadcast), so that member runs once per block as one vector instead of once per row.
      */
-    static boolean rowsMemberByMember(KernelIR[] irs, Launch[] launches, int[][] owner, int[][] rowStride) {
+    private static boolean rowsMemberByMember(KernelIR[] irs, Launch[] launches, int[][] owner, int[][] rowStride) {
         for (int[] o : owner) for (int p : o) if (p >= 0) return false;
         boolean onePerRow = false;
         for (int k = 0; k < irs.length; k++) {

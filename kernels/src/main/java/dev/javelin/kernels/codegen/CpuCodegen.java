@@ -56,8 +56,8 @@ public final class CpuCodegen {
     private static final String VS = "jdk/incubator/vector/VectorSpecies";
     private static final String VSD = "L" + VS + ";";
     private static final String PACKAGE = "dev/javelin/kernels/codegen/";
-    static final String RUN_DESC = "([Ljava/lang/Object;[I[[II)V";
-    static final String REDUCE_DESC = "([Ljava/lang/Object;[I[[II)F";
+    private static final String RUN_DESC = "([Ljava/lang/Object;[I[[II)V";
+    private static final String REDUCE_DESC = "([Ljava/lang/Object;[I[[II)F";
 
     private CpuCodegen() {}
 
@@ -130,38 +130,26 @@ public final class CpuCodegen {
         }
     }
 
-    static String text(byte[] bytes) {
+    private static String text(byte[] bytes) {
         StringWriter sw = new StringWriter();
         new ClassReader(bytes).accept(new TraceClassVisitor(new PrintWriter(sw)), 0);
         return sw.toString();
     }
 
-    /** The class file for {@code ir}. */
-    public static byte[] generate(KernelIR ir) {
-        String name = className(ir.name());
-        ClassWriter cw = classWriter(name, "dev/javelin/kernels/codegen/FusedKernel");
-        kernelMethods(cw, name, "", ACC_PUBLIC, ir);
-        cw.visitEnd();
-        return cw.toByteArray();
-    }
-
-    /** The internal name of a generated class called {@code simpleName} (made a valid identifier). */
-    static String className(String simpleName) {
-        return PACKAGE + simpleName.replaceAll("[^A-Za-z0-9_]", "_");
-    }
-
     /**
-     * A writer for the generated class {@code name} implementing {@code iface}, with its species fields
-     * ({@code S}, the preferred float species, and {@code I}, int lanes of the same shape) and a constructor.
+     * The class file for {@code ir}: its species fields ({@code S}, the preferred float species, and
+     * {@code I}, int lanes of the same shape), {@code run} or {@code reduce}, and the methods they call.
      */
-    static ClassWriter classWriter(String name, String iface) {
+    public static byte[] generate(KernelIR ir) {
+        String name = PACKAGE + ir.name().replaceAll("[^A-Za-z0-9_]", "_");
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
                 return "java/lang/Object"; // frames only merge identical types here; avoids loading classes
             }
         };
-        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object", new String[] {iface});
+        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
+                new String[] {"dev/javelin/kernels/codegen/FusedKernel"});
         cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "S", VSD, null, null).visitEnd();
         cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "I", VSD, null, null).visitEnd(); // int lanes of the same shape
         MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
@@ -182,25 +170,17 @@ public final class CpuCodegen {
         init.visitInsn(RETURN);
         init.visitMaxs(0, 0);
         init.visitEnd();
-        return cw;
-    }
-
-    /**
-     * Writes {@code ir}'s kernel into class {@code name}: {@code prefix + "run"} (or {@code prefix + "reduce"} for a
-     * row reduction) with {@link FusedKernel}'s signature, and the methods it calls, each named with {@code prefix}.
-     */
-    static void kernelMethods(ClassWriter cw, String name, String prefix, int access, KernelIR ir) {
         boolean row = ir.mode() == Mode.REDUCE_ROW;
-        MethodVisitor mv = cw.visitMethod(access, prefix + (row ? "reduce" : "run"), row ? REDUCE_DESC : RUN_DESC, null, null);
+        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, row ? "reduce" : "run", row ? REDUCE_DESC : RUN_DESC, null, null);
         KernelIR plain = Decompositions.apply(ir);
-        new KernelBody(plain, name, prefix, mv, KernelBody.Method.LOOP).emit(cw);
-        if (!row) { // the masked last vector: its own method, so each method holds the body once
-            MethodVisitor tail = cw.visitMethod(ACC_PRIVATE, prefix + "tail", KernelBody.TAIL_DESC, null, null);
-            new KernelBody(plain, name, prefix, tail, KernelBody.Method.TAIL).emit(cw);
-            if (prefix.isEmpty()) { // a kernel class of its own: FusedKernel.runRows, the same loop per row
-                MethodVisitor rows = cw.visitMethod(ACC_PUBLIC, "runRows", KernelBody.ROWS_DESC, null, null);
-                new KernelBody(plain, name, prefix, rows, KernelBody.Method.ROWS).emit(cw);
-            }
+        new KernelBody(plain, name, mv, KernelBody.Method.LOOP).emit(cw);
+        if (!row) { // the masked last vector: its own method, so each method holds the body once; runRows, the same loop per row
+            MethodVisitor tail = cw.visitMethod(ACC_PRIVATE, "tail", KernelBody.TAIL_DESC, null, null);
+            new KernelBody(plain, name, tail, KernelBody.Method.TAIL).emit(cw);
+            MethodVisitor rows = cw.visitMethod(ACC_PUBLIC, "runRows", KernelBody.ROWS_DESC, null, null);
+            new KernelBody(plain, name, rows, KernelBody.Method.ROWS).emit(cw);
         }
+        cw.visitEnd();
+        return cw.toByteArray();
     }
 }

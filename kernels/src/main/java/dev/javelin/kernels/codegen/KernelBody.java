@@ -32,8 +32,6 @@ final class KernelBody {
     private final boolean tailOnly, rows;
     private final KernelIR ir;
     private final String owner;
-    /** Prefixes the names of the methods this body calls (its tail, its regions): a class may hold several bodies. */
-    private final String prefix;
     private final MethodVisitor mv;
     private final int slots;
     private final int[] arr, off, map, hoisted, value;
@@ -48,17 +46,13 @@ final class KernelBody {
     private final VectorInstructions instructions;
     private final TablesAndRegions extras;
 
-    /**
-     * {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}); the methods it calls
-     * are named {@code prefix + "tail"} and so on.
-     */
-    KernelBody(KernelIR ir, String owner, String prefix, MethodVisitor mv, Method method) {
+    /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
+    KernelBody(KernelIR ir, String owner, MethodVisitor mv, Method method) {
         this.tailOnly = method == Method.TAIL;
         this.rows = method == Method.ROWS;
         if (rows) next = ROWS + 1;
         this.ir = ir;
         this.owner = owner;
-        this.prefix = prefix;
         this.mv = mv;
         this.instructions = new VectorInstructions(mv, owner);
         this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : ir.outputs());
@@ -68,7 +62,7 @@ final class KernelBody {
         hoisted = new int[slots];
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
-        extras = new TablesAndRegions(ir, owner, prefix, mv, instructions);
+        extras = new TablesAndRegions(ir, owner, mv, instructions);
     }
 
     /** Writes the kernel method, then the methods of the regions it calls into {@code cv}. */
@@ -167,7 +161,7 @@ final class KernelBody {
             mv.visitVarInsn(ALOAD, 0);
             for (int p = ARRAYS; p <= N; p++) mv.visitVarInsn(p == N ? ILOAD : ALOAD, p == OFFSETS && rows ? at : p);
             mv.visitVarInsn(ILOAD, i);
-            mv.visitMethodInsn(INVOKESPECIAL, owner, prefix + "tail", TAIL_DESC, false);
+            mv.visitMethodInsn(INVOKESPECIAL, owner, "tail", TAIL_DESC, false);
         }
         mv.visitLabel(done);
         if (rows) {

@@ -25,8 +25,6 @@ final class TablesAndRegions {
 
     private final KernelIR ir;
     private final String owner;
-    /** Prefixes the region methods' names ({@code prefix + "region" + k}): a class may hold several bodies. */
-    private final String prefix;
     private final MethodVisitor mv;
     private final VectorInstructions instructions;
     /** The gather's index array, and each table's entries: locals set before the loop. */
@@ -40,10 +38,9 @@ final class TablesAndRegions {
     /** The regions whose method is to be written, by the index of their IF_ANY. */
     private final java.util.Map<Integer, int[]> called = new java.util.TreeMap<>();
 
-    TablesAndRegions(KernelIR ir, String owner, String prefix, MethodVisitor mv, VectorInstructions instructions) {
+    TablesAndRegions(KernelIR ir, String owner, MethodVisitor mv, VectorInstructions instructions) {
         this.ir = ir;
         this.owner = owner;
-        this.prefix = prefix;
         this.mv = mv;
         this.instructions = instructions;
         int n = ir.body().size();
@@ -163,7 +160,7 @@ final class TablesAndRegions {
         int[] out = java.util.stream.IntStream.rangeClosed(k + 1, end).filter(j -> escapes[j] && !invariant[j]).toArray();
         called.put(k, liveIn);
         for (int a : liveIn) mv.visitVarInsn(ALOAD, value[a]);
-        mv.visitMethodInsn(INVOKESTATIC, owner, prefix + "region" + k, descriptor(liveIn), false);
+        mv.visitMethodInsn(INVOKESTATIC, owner, "region" + k, descriptor(liveIn), false);
         for (int e = 0; e < out.length; e++) {
             mv.visitInsn(DUP);
             mv.visitLdcInsn(e);
@@ -182,14 +179,14 @@ final class TablesAndRegions {
 
     private void method(org.objectweb.asm.ClassVisitor cv, int k, int[] liveIn, boolean[] invariant) {
         int end = k + ir.body().get(k).constant();
-        MethodVisitor m = cv.visitMethod(ACC_PRIVATE | ACC_STATIC, prefix + "region" + k, descriptor(liveIn), null, null);
+        MethodVisitor m = cv.visitMethod(ACC_PRIVATE | ACC_STATIC, "region" + k, descriptor(liveIn), null, null);
         m.visitCode();
         VectorInstructions vi = new VectorInstructions(m, owner);
         int[] local = new int[ir.body().size()];
         java.util.Arrays.fill(local, -1);
         int next = 0;
         for (int a : liveIn) local[a] = next++;
-        TablesAndRegions reads = new TablesAndRegions(ir, owner, prefix, m, vi);
+        TablesAndRegions reads = new TablesAndRegions(ir, owner, m, vi);
         int[] counter = {next};
         reads.prologue(() -> counter[0]++, k + 1, end);
         next = counter[0];

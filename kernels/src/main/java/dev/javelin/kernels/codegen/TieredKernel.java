@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * A generated kernel whose first calls run in {@link KernelInterpreter} (until they have covered
  * 2^19 loop positions) and whose later calls run its generated Vector API code (its class is
- * generated then). Both tiers give the same
+ * generated then), invoked a few vectors at a time until it runs faster than the interpreter
+ * ({@link KernelTiers}: how HotSpot decides to compile it). Both tiers give the same
  * bits (the interpreter's reason to exist), so which one ran changes no result; the interpreter only
  * keeps a cold JVM from running a program's first call as interpreted and boxed Vector API code
  * (most of a fresh JVM's first train step, perf/NOTES.md cold start), and a kernel called once from
@@ -60,35 +61,69 @@ public final class TieredKernel implements FusedKernel {
         return throughHandle ? l.opaque() : l.kernel();
     }
 
-    /** Whether this kernel's calls now run its generated code. */
+    /** Whether this kernel's calls now run its generated code (all of them: its hand-over is done). */
     public boolean usesGeneratedCode() {
         Policy p = policy;
         return p == Policy.VECTOR || p == Policy.TIERED && state.isWarm();
+    }
+
+    /** Whether this call runs in the interpreter alone: its share is not spent, or the policy says so. */
+    private boolean interpreted() {
+        Policy p = policy;
+        return p == Policy.INTERPRETER || p == Policy.TIERED && !state.pastColdShare();
     }
 
     @Override
     public void run(Object[] arrays, int[] offsets, int[][] maps, int n) {
         if (usesGeneratedCode()) {
             generatedCode().run(arrays, offsets, maps, n);
-        } else {
+        } else if (interpreted()) {
             state.calledCold(n);
+            long t0 = System.nanoTime();
             state.interpreter().run(arrays, offsets, maps, n);
+            if (state.timed(n)) state.timedInterpreter(n, System.nanoTime() - t0);
+        } else {
+            handOver(arrays, offsets, maps, n);
         }
+    }
+
+    /**
+     * A call while the generated code takes over ({@link KernelTiers}): one invocation per piece of a
+     * few vectors (the last one with the tail), timed; or one invocation where the call is not cut.
+     */
+    private void handOver(Object[] arrays, int[] offsets, int[][] maps, int n) {
+        FusedKernel generated = generatedCode();
+        int piece = state.handOverPositions(n);
+        if (piece == 0) {
+            state.calledWhole(n);
+            generated.run(arrays, offsets, maps, n);
+            return;
+        }
+        long t0 = System.nanoTime();
+        int last = n - piece - n % piece; // the last piece takes the rest: whole vectors and the tail
+        int invocations = last / piece + 1;
+        for (int start = 0; start <= last; start += piece) {
+            int len = start == last ? n - start : piece;
+            generated.run(arrays, start == 0 ? offsets : state.offsetsFrom(offsets, start), maps, len);
+        }
+        long nanos = System.nanoTime() - t0;
+        state.timedHandOver(n, invocations, nanos);
     }
 
     @Override
     public void runRows(Object[] arrays, int[] offsets, int[][] maps, int n, int[] rowStrides, int rows) {
-        if (usesGeneratedCode()) {
-            generatedCode().runRows(arrays, offsets, maps, n, rowStrides, rows);
-        } else {
+        if (interpreted()) {
             state.calledCold(Math.toIntExact(Math.min((long) n * rows, Integer.MAX_VALUE)));
             state.interpreter().runRows(arrays, offsets, maps, n, rowStrides, rows);
+        } else {
+            if (!state.isWarm()) state.calledWhole((long) n * rows);
+            generatedCode().runRows(arrays, offsets, maps, n, rowStrides, rows);
         }
     }
 
     @Override
     public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
-        if (usesGeneratedCode()) return generatedCode().reduce(arrays, offsets, maps, n);
+        if (!interpreted()) return generatedCode().reduce(arrays, offsets, maps, n);
         state.calledCold(n);
         return state.interpreter().reduce(arrays, offsets, maps, n);
     }

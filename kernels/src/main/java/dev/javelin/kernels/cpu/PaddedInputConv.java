@@ -2,8 +2,10 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import dev.javelin.kernels.cpu.gemm.SgemmMicroKernel;
+
+import static dev.javelin.kernels.cpu.gemm.SgemmMicroKernel.MR;
+import static dev.javelin.kernels.cpu.gemm.SgemmMicroKernel.NR;
 
 /**
  * The float32 forward of an undilated, ungrouped convolution whose patch rows are short (KW·Cin
@@ -22,8 +24,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class PaddedInputConv {
     /** Longest patch row (KW·Cin floats) this path takes: longer rows amortise im2col's copies. */
     static final int MAX_ROW = 64;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length(), MR = 8, NR = 2 * L;
     /** Output rows per item at most, and channels per item (whole strips). */
     private static final int BAND = 8, COLS = 4 * NR;
 
@@ -75,9 +75,9 @@ final class PaddedInputConv {
                         for (int j = col0; j < col0 + cols; j += NR) {
                             int width = Math.min(NR, col0 + cols - j);
                             if (rows == MR && width == NR) {
-                                tile(xp, ai, g.sw * g.cin, wp * g.cin, f, edge, j, out, cRow + ox * g.cout + j, g.cout, scratch, false);
+                                tile(xp, ai, g.sw * g.cin, wp * g.cin, f, edge, j, out, cRow + ox * g.cout + j, g.cout);
                             } else {
-                                tile(xp, ai, g.sw * g.cin, wp * g.cin, f, edge, j, out, 0, 0, scratch, true);
+                                tile(xp, ai, g.sw * g.cin, wp * g.cin, f, edge, j, scratch, 0, NR);
                                 for (int r = 0; r < rows; r++) {
                                     for (int c = 0; c < width; c++) out[cRow + (ox + r) * g.cout + j + c] = scratch[r * NR + c];
                                 }
@@ -92,48 +92,15 @@ final class PaddedInputConv {
 
     /**
      * An 8-pixel × {@code NR}-channel tile: row r's patch row ky is {@code a[ai + r·lda + ky·rowStride + p]}
-     * for p < KW·Cin, filter row {@code ky·KW·Cin + p} at {@code f[(ky·KW·Cin + p)·Cout + j]}. Into
-     * {@code c} at {@code ci} (row stride ldc), or into {@code scratch} (MR×NR) when {@code toScratch}:
-     * an edge tile; a strip past Cout reads {@code edge}, the filter's last strip zero-padded.
+     * for p < KW·Cin, filter row {@code ky·KW·Cin + p} at {@code f[(ky·KW·Cin + p)·Cout + j]}, into {@code c}
+     * at {@code ci} (row stride ldc); a strip past Cout reads {@code edge}, the filter's last strip zero-padded.
+     * One in-place micro-kernel call, a run of steps per patch row.
      */
-    private void tile(float[] a, int ai, int lda, int rowStride, float[] f, float[] edge, int j, float[] c, int ci, int ldc,
-                      float[] scratch, boolean toScratch) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+    private void tile(float[] a, int ai, int lda, int rowStride, float[] f, float[] edge, int j, float[] c, int ci, int ldc) {
         boolean fullWidth = j + NR <= g.cout;
         float[] b = fullWidth ? f : edge;
         int ldb = fullWidth ? g.cout : NR, bj = fullWidth ? j : 0;
-        for (int ky = 0; ky < g.kh; ky++) {
-            int a0 = ai + ky * rowStride, bk0 = (ky * row) * ldb + bj;
-            for (int p = 0; p < row; p++) {
-                int bk = bk0 + p * ldb, ap = a0 + p;
-                FloatVector b0 = FloatVector.fromArray(S, b, bk);
-                FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
-                FloatVector v;
-                v = FloatVector.broadcast(S, a[ap]);           c00 = b0.fma(v, c00); c01 = b1.fma(v, c01);
-                v = FloatVector.broadcast(S, a[ap + lda]);     c10 = b0.fma(v, c10); c11 = b1.fma(v, c11);
-                v = FloatVector.broadcast(S, a[ap + 2 * lda]); c20 = b0.fma(v, c20); c21 = b1.fma(v, c21);
-                v = FloatVector.broadcast(S, a[ap + 3 * lda]); c30 = b0.fma(v, c30); c31 = b1.fma(v, c31);
-                v = FloatVector.broadcast(S, a[ap + 4 * lda]); c40 = b0.fma(v, c40); c41 = b1.fma(v, c41);
-                v = FloatVector.broadcast(S, a[ap + 5 * lda]); c50 = b0.fma(v, c50); c51 = b1.fma(v, c51);
-                v = FloatVector.broadcast(S, a[ap + 6 * lda]); c60 = b0.fma(v, c60); c61 = b1.fma(v, c61);
-                v = FloatVector.broadcast(S, a[ap + 7 * lda]); c70 = b0.fma(v, c70); c71 = b1.fma(v, c71);
-            }
-        }
-        if (toScratch) {
-            c = scratch;
-            ci = 0;
-            ldc = NR;
-        }
-        c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
-        c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);
-        c20.intoArray(c, ci + 2 * ldc);     c21.intoArray(c, ci + 2 * ldc + L);
-        c30.intoArray(c, ci + 3 * ldc);     c31.intoArray(c, ci + 3 * ldc + L);
-        c40.intoArray(c, ci + 4 * ldc);     c41.intoArray(c, ci + 4 * ldc + L);
-        c50.intoArray(c, ci + 5 * ldc);     c51.intoArray(c, ci + 5 * ldc + L);
-        c60.intoArray(c, ci + 6 * ldc);     c61.intoArray(c, ci + 6 * ldc + L);
-        c70.intoArray(c, ci + 7 * ldc);     c71.intoArray(c, ci + 7 * ldc + L);
+        SgemmMicroKernel.tileRows(g.kh, rowStride, row * ldb, row, a, ai, lda, b, bj, ldb, c, ci, ldc, false);
     }
 
     /** The filter's last, partial strip of channels from {@code j}, zero-padded to NR wide ([K][NR]). */

@@ -171,9 +171,7 @@ final class ShortConvVector {
                         int a = accOff + ((ky * g.kw + kx) * g.cg + c) * g.cout + grp * g.coutg;
                         int xc = xOff + (grp * g.cg + c) * xs[3];
                         for (int j = 0; j < g.coutg; j += 2 * L) {
-                            int y0 = grp * g.coutg + j;
-                            if (j + 2 * L <= g.coutg) filterPair(x, xc, xs, dy, y0, g, ky, kx, row0, rows, acc, a + j);
-                            else filterOne(x, xc, xs, dy, y0, g, ky, kx, row0, rows, acc, a + j);
+                            filterVectors(x, xc, xs, dy, grp * g.coutg + j, j + 2 * L <= g.coutg, g, ky, kx, row0, rows, acc, a + j);
                         }
                     }
                 }
@@ -181,10 +179,13 @@ final class ShortConvVector {
         }
     }
 
-    /** acc[a..a+2L) += the sum over the pixels of x[pixel's tap] · dy[pixel, y0..y0+2L), pixels in order. */
-    private static void filterPair(float[] x, int xc, int[] xs, float[] dy, int y0, Conv2d.Geometry g, int ky, int kx,
-                                   int row0, int rows, float[] acc, int a) {
-        FloatVector a0 = FloatVector.fromArray(S, acc, a), a1 = FloatVector.fromArray(S, acc, a + L);
+    /**
+     * acc[a..a+L) += the sum over the pixels of x[pixel's tap] · dy[pixel, y0..y0+L), pixels in order; with
+     * {@code two}, acc[a+L..a+2L) likewise from the next vector of channels (two chains to overlap their latency).
+     */
+    private static void filterVectors(float[] x, int xc, int[] xs, float[] dy, int y0, boolean two, Conv2d.Geometry g,
+                                      int ky, int kx, int row0, int rows, float[] acc, int a) {
+        FloatVector a0 = FloatVector.fromArray(S, acc, a), a1 = two ? FloatVector.fromArray(S, acc, a + L) : a0;
         int ox0 = firstInside(kx, g), ox1 = endInside(kx, g), xstep = g.sw * xs[2];
         for (int line = row0 / g.ow, last = (row0 + rows) / g.ow; line < last; line++) {
             int n = line / g.oh, iy = (line % g.oh) * g.sh - g.padTop + ky * g.dh;
@@ -193,25 +194,10 @@ final class ShortConvVector {
             for (int ox = ox0, yi = (line * g.ow + ox0) * g.cout + y0; ox < ox1; ox++, yi += g.cout, xp += xstep) {
                 FloatVector v = FloatVector.broadcast(S, x[xp]);
                 a0 = FloatVector.fromArray(S, dy, yi).fma(v, a0);
-                a1 = FloatVector.fromArray(S, dy, yi + L).fma(v, a1);
+                if (two) a1 = FloatVector.fromArray(S, dy, yi + L).fma(v, a1);
             }
         }
         a0.intoArray(acc, a);
-        a1.intoArray(acc, a + L);
-    }
-
-    private static void filterOne(float[] x, int xc, int[] xs, float[] dy, int y0, Conv2d.Geometry g, int ky, int kx,
-                                  int row0, int rows, float[] acc, int a) {
-        FloatVector a0 = FloatVector.fromArray(S, acc, a);
-        int ox0 = firstInside(kx, g), ox1 = endInside(kx, g), xstep = g.sw * xs[2];
-        for (int line = row0 / g.ow, last = (row0 + rows) / g.ow; line < last; line++) {
-            int n = line / g.oh, iy = (line % g.oh) * g.sh - g.padTop + ky * g.dh;
-            if (iy < 0 || iy >= g.h) continue;
-            int xp = xc + n * xs[0] + iy * xs[1] + (ox0 * g.sw - g.padLeft + kx * g.dw) * xs[2];
-            for (int ox = ox0, yi = (line * g.ow + ox0) * g.cout + y0; ox < ox1; ox++, yi += g.cout, xp += xstep) {
-                a0 = FloatVector.fromArray(S, dy, yi).fma(FloatVector.broadcast(S, x[xp]), a0);
-            }
-        }
-        a0.intoArray(acc, a);
+        if (two) a1.intoArray(acc, a + L);
     }
 }

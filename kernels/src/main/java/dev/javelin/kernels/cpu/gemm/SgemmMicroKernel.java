@@ -11,11 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Each C element gets {@code c = fma(a[p], b[p], c)} for p in order, starting from the stored C
  * when {@code load} and from 0 otherwise; edge tiles run the same arithmetic on a scratch tile.
  */
-final class SgemmMicroKernel {
+public final class SgemmMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 8;
-    static final int NR = 2 * L;
+    public static final int MR = 8;
+    public static final int NR = 2 * L;
 
     private SgemmMicroKernel() {}
 
@@ -71,10 +71,12 @@ final class SgemmMicroKernel {
      * {@link #tile} with A read in place instead of from a packed panel: row {@code r} of the tile is
      * {@code a[ai + r·lda + p]} (a row-major A, such as a convolution's column tile). Eight rows are
      * eight sequential streams, each line of them used for 16 steps from L1, so no packing is needed.
-     * The same FMA chain per element as {@link #tile}, so the same bits.
+     * The same FMA chain per element as {@link #tile}, so the same bits. The {@code segments} runs of
+     * {@code kc} steps continue one chain: run s reads A from {@code ai + s·aSegment} and B from
+     * {@code bi + s·bSegment} (a convolution's patch rows, read from the padded image: {@code PaddedInputConv}).
      */
-    static void tileRows(int kc, float[] a, int ai, int lda, float[] bArr, int bi, int bStep,
-                         float[] c, int ci, int ldc, boolean load) {
+    public static void tileRows(int segments, int aSegment, int bSegment, int kc, float[] a, int ai, int lda,
+                                float[] bArr, int bi, int bStep, float[] c, int ci, int ldc, boolean load) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
@@ -88,21 +90,23 @@ final class SgemmMicroKernel {
             c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);     c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
             c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);     c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
         }
-        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda;
-        int a4 = ai + 4 * lda, a5 = ai + 5 * lda, a6 = ai + 6 * lda, a7 = ai + 7 * lda;
-        for (int p = 0; p < kc; p++) {
-            int bk = bi + p * bStep;
-            FloatVector b0 = FloatVector.fromArray(S, bArr, bk);
-            FloatVector b1 = FloatVector.fromArray(S, bArr, bk + L);
-            FloatVector v;
-            v = FloatVector.broadcast(S, a[a0 + p]); c00 = b0.fma(v, c00); c01 = b1.fma(v, c01);
-            v = FloatVector.broadcast(S, a[a1 + p]); c10 = b0.fma(v, c10); c11 = b1.fma(v, c11);
-            v = FloatVector.broadcast(S, a[a2 + p]); c20 = b0.fma(v, c20); c21 = b1.fma(v, c21);
-            v = FloatVector.broadcast(S, a[a3 + p]); c30 = b0.fma(v, c30); c31 = b1.fma(v, c31);
-            v = FloatVector.broadcast(S, a[a4 + p]); c40 = b0.fma(v, c40); c41 = b1.fma(v, c41);
-            v = FloatVector.broadcast(S, a[a5 + p]); c50 = b0.fma(v, c50); c51 = b1.fma(v, c51);
-            v = FloatVector.broadcast(S, a[a6 + p]); c60 = b0.fma(v, c60); c61 = b1.fma(v, c61);
-            v = FloatVector.broadcast(S, a[a7 + p]); c70 = b0.fma(v, c70); c71 = b1.fma(v, c71);
+        for (int seg = 0; seg < segments; seg++) {
+            int a0 = ai + seg * aSegment, a1 = a0 + lda, a2 = a0 + 2 * lda, a3 = a0 + 3 * lda;
+            int a4 = a0 + 4 * lda, a5 = a0 + 5 * lda, a6 = a0 + 6 * lda, a7 = a0 + 7 * lda, b = bi + seg * bSegment;
+            for (int p = 0; p < kc; p++) {
+                int bk = b + p * bStep;
+                FloatVector b0 = FloatVector.fromArray(S, bArr, bk);
+                FloatVector b1 = FloatVector.fromArray(S, bArr, bk + L);
+                FloatVector v;
+                v = FloatVector.broadcast(S, a[a0 + p]); c00 = b0.fma(v, c00); c01 = b1.fma(v, c01);
+                v = FloatVector.broadcast(S, a[a1 + p]); c10 = b0.fma(v, c10); c11 = b1.fma(v, c11);
+                v = FloatVector.broadcast(S, a[a2 + p]); c20 = b0.fma(v, c20); c21 = b1.fma(v, c21);
+                v = FloatVector.broadcast(S, a[a3 + p]); c30 = b0.fma(v, c30); c31 = b1.fma(v, c31);
+                v = FloatVector.broadcast(S, a[a4 + p]); c40 = b0.fma(v, c40); c41 = b1.fma(v, c41);
+                v = FloatVector.broadcast(S, a[a5 + p]); c50 = b0.fma(v, c50); c51 = b1.fma(v, c51);
+                v = FloatVector.broadcast(S, a[a6 + p]); c60 = b0.fma(v, c60); c61 = b1.fma(v, c61);
+                v = FloatVector.broadcast(S, a[a7 + p]); c70 = b0.fma(v, c70); c71 = b1.fma(v, c71);
+            }
         }
         c00.intoArray(c, ci);               c01.intoArray(c, ci + L);
         c10.intoArray(c, ci + ldc);         c11.intoArray(c, ci + ldc + L);

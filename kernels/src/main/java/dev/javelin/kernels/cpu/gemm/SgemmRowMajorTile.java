@@ -47,7 +47,7 @@ public final class SgemmRowMajorTile {
                 if (rows < MR || edgeB != null) GemmPacking.packA(a, aOff, lda, 1, m, r, MR, pc, kc, edgeA, 0);
                 for (int s = 0; s < fullStrips; s++) {
                     if (rows == MR) {
-                        SgemmMicroKernel.tileRows(kc, a, aOff + r * lda + pc, lda, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, load);
+                        SgemmMicroKernel.tileRows(1, 0, 0, kc, a, aOff + r * lda + pc, lda, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, load);
                     } else {
                         SgemmMicroKernel.edge(kc, edgeA, 0, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, rows, NR, load, buf.scratch);
                     }
