@@ -192,8 +192,9 @@ class SgemmTest {
     @Test
     void weightGradientLayoutsGiveTheScalarLoopsBits() {
         // Xᵀ·dY: A transposed (its panels copied a vector per k step), B row-major with rows a multiple of
-        // 1 KiB apart (packed from two row blocks on, its full strips a vector pair per step), odd edges.
-        int[][] shapes = {{100, 256, 1100}, {72, 512, 1030}, {129, 256, 1500}, {17, 256, 1100}};
+        // 1 KiB apart (packed from two row blocks on, its full strips a vector pair per step), odd edges; B read in
+        // place with full 8-row tiles over several k blocks (rows 96 and 62 floats apart, as the LM head's dY).
+        int[][] shapes = {{100, 256, 1100}, {72, 512, 1030}, {129, 256, 1500}, {17, 256, 1100}, {136, 96, 1100}, {128, 62, 1030}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             Operand a = operand(m, k, 1), b = operand(k, n, 0);
