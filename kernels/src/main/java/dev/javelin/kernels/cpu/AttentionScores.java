@@ -114,13 +114,25 @@ final class AttentionScores {
         }
     }
 
-    /** Batch entry b of x as rows with contiguous columns: in place when they are, else copied into {@code scratch}. */
+    /**
+     * Batch entry b of x as rows with contiguous columns: in place when {@code scratch} is null (the columns must
+     * then be contiguous), else copied into {@code scratch} as dense [rows][cols].
+     */
     static Rows rows(AttentionOperand x, int b, int rows, int cols, float[] scratch) {
-        if (x.colStride() == 1) return new Rows(x.data(), x.at(b, 0, 0), x.rowStride());
+        if (scratch == null) return new Rows(x.data(), x.at(b, 0, 0), x.rowStride());
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) scratch[r * cols + c] = x.data()[x.at(b, r, c)];
+            if (x.colStride() == 1) {
+                System.arraycopy(x.data(), x.at(b, r, 0), scratch, r * cols, cols);
+            } else {
+                for (int c = 0; c < cols; c++) scratch[r * cols + c] = x.data()[x.at(b, r, c)];
+            }
         }
         return new Rows(scratch, 0, cols);
+    }
+
+    /** True when x's rows of {@code cols} are stored one after the other (each batch entry a dense block). */
+    static boolean denseRows(AttentionOperand x, int cols) {
+        return x.colStride() == 1 && x.rowStride() == cols;
     }
 
     /** A row-major block: element (r, c) at {@code data[offset + r * ld + c]}. */

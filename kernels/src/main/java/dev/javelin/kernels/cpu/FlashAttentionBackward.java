@@ -36,7 +36,7 @@ final class FlashAttentionBackward {
         if (per == 0 || sc.batch == 0) return;
         long flops = 4L * sc.tq * sc.tk * (sc.d + sc.dv);
         CpuThreads.parallelFor(sc.batch, sc.grain(flops, sc.batch), (from, to) -> {
-            Scratch t = new Scratch(sc, g);
+            Scratch t = new Scratch(sc, g, layout);
             for (int b = from; b < to; b++) t.run(b, o, lse, g, gLse, grads, layout);
         });
     }
@@ -46,9 +46,11 @@ final class FlashAttentionBackward {
         final AttentionScores sc;
         final AttentionRows pass = new AttentionRows();
         final float[] p, ds, delta, lse, shift, kt, vt, qRows, kRows, gRows, scalar = new float[1];
+        /** One head's dq, dk, dv as dense blocks, summed here and copied to their rows at the end, when the layout spreads the rows apart. */
+        final float[] headGrads;
         final int[] visible;
 
-        Scratch(AttentionScores sc, AttentionOperand g) {
+        Scratch(AttentionScores sc, AttentionOperand g, AttentionLayout layout) {
             this.sc = sc;
             p = new float[sc.queryBlock * AttentionRows.stride(AttentionScores.KEY_BLOCK)];
             ds = new float[p.length];
@@ -58,16 +60,27 @@ final class FlashAttentionBackward {
             visible = new int[sc.queryBlock];
             kt = new float[sc.d * sc.tk];
             vt = new float[sc.dv * sc.tk];
-            // the row copies only for operands whose columns are strided (in place otherwise)
+            // k and dO are reread by every tile of the head: copied into dense rows unless stored so, since rows a
+            // power of two apart (a head of [B,T,H*D], the time-major layout's) share a few L1 sets; likewise the
+            // sums into dq, dk, dv run in a dense block (measured at [4,8,1024,64] causal: time-major 10-15% slower without)
             qRows = sc.q.colStride() == 1 ? null : new float[sc.tq * sc.d];
-            kRows = sc.k.colStride() == 1 ? null : new float[sc.tk * sc.d];
-            gRows = g.colStride() == 1 ? null : new float[sc.tq * sc.dv];
+            kRows = AttentionScores.denseRows(sc.k, sc.d) ? null : new float[sc.tk * sc.d];
+            gRows = AttentionScores.denseRows(g, sc.dv) ? null : new float[sc.tq * sc.dv];
+            headGrads = layout.gradientRowStride(0) == sc.d && layout.gradientRowStride(2) == sc.dv ? null
+                    : new float[sc.tq * sc.d + sc.tk * sc.d + sc.tk * sc.dv];
         }
 
         void run(int b, AttentionOperand o, AttentionOperand oLse, AttentionOperand g, AttentionOperand gLse, float[] grads,
                  AttentionLayout layout) {
-            int dq = layout.gradientRow(0, b, 0), dk = layout.gradientRow(1, b, 0), dvOff = layout.gradientRow(2, b, 0);
-            int ldq = layout.gradientRowStride(0), ldk = layout.gradientRowStride(1), ldv = layout.gradientRowStride(2);
+            float[] sums = headGrads == null ? grads : headGrads;
+            int dq = 0, dk = sc.tq * sc.d, dvOff = dk + sc.tk * sc.d, ldq = sc.d, ldk = sc.d, ldv = sc.dv;
+            if (headGrads == null) {
+                dq = layout.gradientRow(0, b, 0);
+                dk = layout.gradientRow(1, b, 0);
+                dvOff = layout.gradientRow(2, b, 0);
+            } else {
+                java.util.Arrays.fill(headGrads, 0f);
+            }
             float[] gd = g.data(), od = o.data();
             int gcs = g.colStride(), ocs = o.colStride();
             for (int i = 0; i < sc.tq; i++) {
@@ -95,14 +108,20 @@ final class FlashAttentionBackward {
                     pass.numerators(p, rows, ld, visible, expScale, shift, null);
                     // dV[k0..] += Pᵀ·dO
                     TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0), gr.ld(),
-                            grads, dvOff + k0 * ldv, ldv, true);
+                            sums, dvOff + k0 * ldv, ldv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
                     TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt, k0, sc.tk, ds, 0, ld, false);
                     pass.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
-                    TileGemm.multiply(rows, sc.d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), grads, dq + q0 * ldq, ldq, true);
-                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), grads, dk + k0 * ldk, ldk, true);
+                    TileGemm.multiply(rows, sc.d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), sums, dq + q0 * ldq, ldq, true);
+                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), sums, dk + k0 * ldk, ldk, true);
                 }
+            }
+            if (headGrads == null) return;
+            for (int i = 0; i < sc.tq; i++) System.arraycopy(headGrads, i * sc.d, grads, layout.gradientRow(0, b, i), sc.d);
+            for (int j = 0; j < sc.tk; j++) {
+                System.arraycopy(headGrads, dk + j * sc.d, grads, layout.gradientRow(1, b, j), sc.d);
+                System.arraycopy(headGrads, dvOff + j * sc.dv, grads, layout.gradientRow(2, b, j), sc.dv);
             }
         }
     }
