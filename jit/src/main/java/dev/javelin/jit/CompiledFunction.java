@@ -2,10 +2,7 @@ package dev.javelin.jit;
 
 import dev.javelin.jit.cpu.KernelCache;
 import dev.javelin.jit.runtime.Program;
-import dev.javelin.tensor.DType;
-import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Ops;
-import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Debug;
@@ -186,12 +183,12 @@ public final class CompiledFunction {
     }
 
     private Program programFor(Tensor[] args) {
+        Signature sig = Signature.of(args);
         LastCall previous = lastCall;
-        if (previous != null && previous.matches(args) && previous.program().variablesMatch()) {
+        if (previous != null && previous.signature().equals(sig) && previous.program().variablesMatch()) {
             Compiler.CACHE_HITS.incrementAndGet();
             return previous.program();
         }
-        Signature sig = Signature.of(args);
         Program p = lookup(sig);
         if (p == null) {
             synchronized (compileLock) {
@@ -201,37 +198,15 @@ public final class CompiledFunction {
         } else {
             Compiler.CACHE_HITS.incrementAndGet();
         }
-        lastCall = LastCall.of(p, args);
+        lastCall = new LastCall(sig, p);
         return p;
     }
 
     /**
-     * The program the previous call ran and its arguments' shapes, dtypes and devices: a call with the
-     * same ones (a decode loop, a training loop) skips building the signature's strings and the cache's
-     * lookup. The program's variables are still checked, as a lookup checks them.
+     * The previous call's signature and program: a call with the same signature (a decode loop, a training
+     * loop) skips the cache's locked lookup. The program's variables are still checked, as a lookup checks them.
      */
-    private record LastCall(Program program, Shape[] shapes, DType[] dtypes, Device[] devices) {
-        static LastCall of(Program program, Tensor[] args) {
-            Shape[] shapes = new Shape[args.length];
-            DType[] dtypes = new DType[args.length];
-            Device[] devices = new Device[args.length];
-            for (int i = 0; i < args.length; i++) {
-                shapes[i] = args[i].shape();
-                dtypes[i] = args[i].dtype();
-                devices[i] = args[i].device();
-            }
-            return new LastCall(program, shapes, dtypes, devices);
-        }
-
-        boolean matches(Tensor[] args) {
-            if (args.length != shapes.length) return false;
-            for (int i = 0; i < args.length; i++) {
-                Tensor a = args[i];
-                if (a == null || a.dtype() != dtypes[i] || !a.shape().equals(shapes[i]) || !a.device().equals(devices[i])) return false;
-            }
-            return true;
-        }
-    }
+    private record LastCall(Signature signature, Program program) {}
 
     private Program lookup(Signature sig) {
         synchronized (cache) {
@@ -248,7 +223,7 @@ public final class CompiledFunction {
         long kernelsBefore = KernelCache.generated();
         Compiler.Result r = Compiler.compile(fn, args);
         String reason = sig.differenceFrom(last);
-        boolean batchOnly = options.isDynamicBatch() && last != null && onlyBatchChanged(sig, last);
+        boolean batchOnly = options.isDynamicBatch() && last != null && sig.onlyBatchChanged(last);
         if (last != null) {
             log((batchOnly ? "re-planned for a new batch size (dynamic): " : "recompiling: ") + reason
                     + " (" + (KernelCache.generated() - kernelsBefore) + " kernels generated)");
@@ -271,15 +246,6 @@ public final class CompiledFunction {
         compilations++;
         lastCompileNanos = r.nanos();
         return r.program();
-    }
-
-    private static boolean onlyBatchChanged(Signature now, Signature before) {
-        if (now.args().size() != before.args().size()) return false;
-        for (int i = 0; i < now.args().size(); i++) {
-            String a = now.args().get(i), b = before.args().get(i);
-            if (!a.replaceFirst("\\[\\d+", "[?").equals(b.replaceFirst("\\[\\d+", "[?"))) return false;
-        }
-        return true;
     }
 
     /** Programs built by this function (each new signature builds one). */
