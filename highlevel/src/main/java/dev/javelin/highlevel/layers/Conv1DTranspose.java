@@ -14,7 +14,8 @@ import java.util.function.UnaryOperator;
 /**
  * The transposed 1-D convolution over [batch, steps, channels], as Keras's Conv1DTranspose: Keras's
  * kernel {@code [k, filters, channels]}, run as {@link Conv2DTranspose}'s computation on a height of 1.
- * The output has {@code (T - 1) * stride + (k - 1) * dilation + 1} steps with "valid", {@code T * stride} with "same".
+ * The output has {@code T * stride + max(window - stride, 0)} steps with "valid" (the window is {@code (k - 1) * dilation + 1};
+ * Keras's length), {@code T * stride} with "same".
  *
  * <pre>{@code
  * Layer up = new Conv1DTranspose(8, 3, 2, "same", "relu");   // [N, 10, C] -> [N, 20, 8]
@@ -81,8 +82,7 @@ public final class Conv1DTranspose extends Layer {
     @Override
     public Shape computeOutputShape(Shape in) {
         Checks.sequence(this, "Conv1DTranspose", in);
-        long steps = padding.equals("same") ? (long) in.dim(1) * stride : (long) (in.dim(1) - 1) * stride + (long) (kernelSize - 1) * dilation + 1;
-        int t = Shape.dimension(name() + " (Conv1DTranspose)", steps, "inputs " + in);
+        int t = Padding.transposedSize(name() + " (Conv1DTranspose) for inputs " + in, padding, in.dim(1), kernelSize, stride, dilation);
         return Shape.of(in.dim(0), t, filters);
     }
 

@@ -15,9 +15,10 @@ import java.util.function.UnaryOperator;
 /**
  * The transposed 2-D convolution (the gradient of a convolution with respect to its input), as
  * Keras's Conv2DTranspose, channels last. The kernel is {@code [kh, kw, filters, inputChannels]},
- * Keras's layout. The output is {@code (H - 1) * stride + (k - 1) * dilation + 1} high with
- * {@code "valid"} padding and {@code H * stride} with {@code "same"} (Keras's {@code output_padding}
- * is not supported).
+ * Keras's layout. The output is {@code H * stride} high with {@code "same"} padding and, with
+ * {@code "valid"}, {@code H * stride + max(window - stride, 0)} for the window {@code (k - 1) * dilation + 1}
+ * (Keras's length: {@code (H - 1) * stride + window}, or {@code H * stride} when the window is shorter than
+ * the stride; Keras's {@code output_padding} is not supported).
  *
  * <pre>{@code
  * Layer up = new Conv2DTranspose(16, 3, 2, "same", "relu");   // [N, 7, 7, C] -> [N, 14, 14, 16]
@@ -96,9 +97,8 @@ public final class Conv2DTranspose extends Layer {
     }
 
     private int size(int in, int axis) {
-        long size = padding.equals("same") ? (long) in * strides[axis]
-                : (long) (in - 1) * strides[axis] + (long) (kernelSize[axis] - 1) * dilation[axis] + 1;
-        return Shape.dimension(name() + " (Conv2DTranspose)", size, "the output of an input of " + in + " along axis " + (axis + 1));
+        return Padding.transposedSize(name() + " (Conv2DTranspose) along axis " + (axis + 1), padding, in, kernelSize[axis], strides[axis],
+                dilation[axis]);
     }
 
     public Variable kernel() {

@@ -84,7 +84,9 @@ public final class Conv3DTranspose extends Layer {
     public Tensor call(Tensor x, boolean training) {
         Shape out = computeOutputShape(x.shape());
         int n = x.dim(0), depth = x.dim(1);
-        int full = (depth - 1) * strides[0] + (kernelSize[0] - 1) * dilation[0] + 1;
+        int top = Padding.amounts(padding, out.dim(1), kernelSize[0], strides[0], dilation[0])[0];
+        // every window's span; longer when "valid" keeps the stride's trailing gap (a window shorter than the stride)
+        int full = Math.max((depth - 1) * strides[0] + (kernelSize[0] - 1) * dilation[0] + 1, top + out.dim(1));
         Shape plane = Shape.of(n * depth, out.dim(2), out.dim(3), filters);
         Tensor folded = x.reshape(n * depth, x.dim(2), x.dim(3), x.dim(4));
         Tensor sum = null;
@@ -96,7 +98,6 @@ public final class Conv3DTranspose extends Layer {
             Tensor placed = Ops.pad(part, new int[] {0, low, 0, 0, 0}, new int[] {0, high, 0, 0, 0}, new int[] {0, strides[0] - 1, 0, 0, 0}, 0);
             sum = sum == null ? placed : sum.add(placed);
         }
-        int top = Padding.amounts(padding, out.dim(1), kernelSize[0], strides[0], dilation[0])[0];
         Tensor y = sum.narrow(1, top, out.dim(1));
         if (useBias) y = y.add(bias.value());
         return fn.apply(y);
@@ -109,10 +110,8 @@ public final class Conv3DTranspose extends Layer {
         }
         int[] d = new int[] {in.dim(0), 0, 0, 0, filters};
         for (int a = 0; a < 3; a++) {
-            int size = in.dim(a + 1);
-            long out = padding.equals("same") ? (long) size * strides[a]
-                    : (long) (size - 1) * strides[a] + (long) (kernelSize[a] - 1) * dilation[a] + 1; // long: int overflowed
-            d[a + 1] = Shape.dimension(name() + " (Conv3DTranspose)", out, "the output of an input of " + size + " along axis " + (a + 1));
+            d[a + 1] = Padding.transposedSize(name() + " (Conv3DTranspose) along axis " + (a + 1), padding, in.dim(a + 1), kernelSize[a],
+                    strides[a], dilation[a]);
         }
         return Shape.of(d);
     }
