@@ -38,19 +38,6 @@ final class Padding {
         return (int) ((size - effective) / stride + 1);
     }
 
-    /**
-     * Output length of a transposed convolution along one axis, Keras's {@code deconv_output_length}
-     * without {@code output_padding}: {@code size * stride} with {@code "same"}, and with {@code "valid"}
-     * {@code size * stride + max(window - stride, 0)}, which is {@code (size - 1) * stride + window}
-     * unless the window is shorter than the stride (then the output keeps the stride's trailing gap).
-     * {@code what} names the layer and axis in the error for a length past int.
-     */
-    static int transposedSize(String what, String padding, int size, int kernel, int stride, int dilation) {
-        long effective = (long) (kernel - 1) * dilation + 1;
-        long out = (long) size * stride + (padding.equals("same") ? 0 : Math.max(effective - stride, 0));
-        return Shape.dimension(what, out, "the output of an input of " + size);
-    }
-
     static int[] pair(String layer, String what, int... v) {
         if (v.length == 1) v = new int[] {v[0], v[0]};
         if (v.length != 2 || v[0] < 1 || v[1] < 1) {
