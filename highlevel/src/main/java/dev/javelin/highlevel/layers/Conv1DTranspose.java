@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The transposed 1-D convolution over [batch, steps, channels], as Keras's Conv1DTranspose: Keras's
  * kernel {@code [k, filters, channels]}, run as {@link Conv2DTranspose}'s computation on a height of 1.
- * The output has {@code (T - 1) * stride + (k - 1) * dilation + 1} steps with "valid", {@code T * stride} with "same".
+ * The output has {@code T * stride + max(window - stride, 0)} steps with "valid" (the window is {@code (k - 1) * dilation + 1};
+ * Keras's length), {@code T * stride} with "same".
  *
  * <pre>{@code
  * Layer up = new Conv1DTranspose(8, 3, 2, "same", "relu");   // [N, 10, C] -> [N, 20, 8]

@@ -13,9 +13,10 @@ import java.util.Map;
 /**
  * The transposed 2-D convolution (the gradient of a convolution with respect to its input), as
  * Keras's Conv2DTranspose, channels last. The kernel is {@code [kh, kw, filters, inputChannels]},
- * Keras's layout. The output is {@code (H - 1) * stride + (k - 1) * dilation + 1} high with
- * {@code "valid"} padding and {@code H * stride} with {@code "same"} (Keras's {@code output_padding}
- * is not supported).
+ * Keras's layout. The output is {@code H * stride} high with {@code "same"} padding and, with
+ * {@code "valid"}, {@code H * stride + max(window - stride, 0)} for the window {@code (k - 1) * dilation + 1}
+ * (Keras's length: {@code (H - 1) * stride + window}, or {@code H * stride} when the window is shorter than
+ * the stride; Keras's {@code output_padding} is not supported).
  *
  * <pre>{@code
  * Layer up = new Conv2DTranspose(16, 3, 2, "same", "relu");   // [N, 7, 7, C] -> [N, 14, 14, 16]

@@ -58,7 +58,9 @@ public final class Conv3DTranspose extends ConvolutionLayer {
     public Tensor call(Tensor x, boolean training) {
         Shape out = computeOutputShape(x.shape());
         int n = x.dim(0), depth = x.dim(1), stride = window.strides[0], dilation = window.dilation[0];
-        int full = (depth - 1) * stride + (window.kernelSize[0] - 1) * dilation + 1;
+        int top = window.amounts(0, out.dim(1))[0];
+        // every tap's span; longer when "valid" keeps the stride's trailing gap (a window shorter than the stride)
+        int full = Math.max((depth - 1) * stride + (window.kernelSize[0] - 1) * dilation + 1, top + out.dim(1));
         Shape plane = Shape.of(n * depth, out.dim(2), out.dim(3), filters);
         Tensor folded = x.reshape(n * depth, x.dim(2), x.dim(3), x.dim(4));
         Tensor sum = null;
@@ -69,7 +71,6 @@ public final class Conv3DTranspose extends ConvolutionLayer {
             Tensor placed = Ops.pad(part, new int[] {0, low, 0, 0, 0}, new int[] {0, high, 0, 0, 0}, new int[] {0, stride - 1, 0, 0, 0}, 0);
             sum = sum == null ? placed : sum.add(placed);
         }
-        int top = window.amounts(0, out.dim(1))[0];
         return biasAndActivation(sum.narrow(1, top, out.dim(1)));
     }
 

@@ -59,10 +59,16 @@ final class ConvWindow {
         return Padding.outputSize(layer, padding, size, kernelSize[axis], strides[axis], dilation[axis]);
     }
 
-    /** The transposed convolution's output length along {@code axis}: the input length the forward window maps to {@code size}. */
+    /**
+     * The transposed convolution's output length along {@code axis}, Keras's {@code deconv_output_length}
+     * without {@code output_padding}: {@code size * stride} with "same"; with "valid",
+     * {@code size * stride + max(window - stride, 0)} for the dilated window, which is
+     * {@code (size - 1) * stride + window} unless the window is shorter than the stride (then the output
+     * keeps the stride's trailing gap, which the forward window maps back to {@code size} too).
+     */
     int transposedSize(String layer, int axis, int size) {
-        long out = padding.equals("same") ? (long) size * strides[axis]
-                : (long) (size - 1) * strides[axis] + (long) (kernelSize[axis] - 1) * dilation[axis] + 1;
+        long window = (long) (kernelSize[axis] - 1) * dilation[axis] + 1;
+        long out = (long) size * strides[axis] + (padding.equals("same") ? 0 : Math.max(window - strides[axis], 0));
         return Shape.dimension(layer, out, "the output of an input of " + size + " along spatial axis " + (axis + 1));
     }
 
