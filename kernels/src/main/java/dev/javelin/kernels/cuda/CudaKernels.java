@@ -37,9 +37,7 @@ public final class CudaKernels {
             case UNARY, BINARY, TERNARY -> ElementwiseOps.supports(op, op == Op.WHERE ? call.input(1).dtype() : call.input(0).dtype());
             case REDUCE -> true;
             case DATA -> op != Op.FOLD || call.dtype().isFloating();
-            // attention has no PTX kernel yet: the host runs it
-            case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating()
-                    : op != Op.ATTENTION && op != Op.ATTENTION_BACKWARD && call.dtype() == DType.FLOAT32;
+            case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating() : call.dtype() == DType.FLOAT32;
             case INDEX -> op == Op.GATHER || (op == Op.SCATTER_ADD && call.dtype() != DType.BOOL); // ARGSORT sorts on the host
             case RANDOM -> CudaRandom.supports(op);
             case MOVEMENT -> false;
@@ -61,6 +59,8 @@ public final class CudaKernels {
                     case MATMUL -> CudaMatmul.matmul(r, call.input(0), call.input(1), out);
                     case RECURRENCE -> CudaRecurrence.forward(r, call, out);
                     case RECURRENCE_BACKWARD -> CudaRecurrence.backward(r, call, out);
+                    case ATTENTION -> CudaAttention.forward(r, call, out);
+                    case ATTENTION_BACKWARD -> CudaAttention.backward(r, call, out);
                     default -> CudaConv.execute(r, call, out);
                 }
             }
