@@ -17,7 +17,7 @@ class SampleWeightTest {
         Seeds.setGlobal(41);
         Model m = new Sequential(Input.of(4), new Dense(6, "tanh"), new Dense(3, "softmax"));
         m.compile(CompileOptions.builder().optimizer("sgd").loss("sparse_categorical_crossentropy").metrics("accuracy")
-                .jitCompile(jit).build());
+                .weightedMetrics("accuracy").jitCompile(jit).build());
         return m;
     }
 
@@ -48,7 +48,11 @@ class SampleWeightTest {
             Model m = model(jit);
             Map<String, Double> weighted = m.evaluate(data.x(), data.y(), Tensors.of(w), 20);
             Map<String, Double> subset = m.evaluate(keptX, keptY, 10);
-            assertEquals(subset.get("accuracy"), weighted.get("accuracy"), 1e-6, "metrics: weighted mean over the kept examples");
+            Map<String, Double> unweighted = m.evaluate(data.x(), data.y(), 20);
+            assertEquals(subset.get("weighted_accuracy"), weighted.get("weighted_accuracy"), 1e-6,
+                    "weighted metrics: weighted mean over the kept examples");
+            assertEquals(unweighted.get("accuracy"), weighted.get("accuracy"), 1e-6, "metrics ignore sample weights, as Keras's");
+            assertEquals(true, Math.abs(unweighted.get("accuracy") - subset.get("accuracy")) > 1e-3, "the weights matter here");
             assertEquals(subset.get("loss") * 10 / 20, weighted.get("loss"), 1e-6, "loss: weighted sum over the batch size, as Keras");
         }
     }
