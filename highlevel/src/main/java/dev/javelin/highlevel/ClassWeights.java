@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * Keras's {@code class_weight}: each example weighs as much as its class (classes not named weigh
- * 1), times its sample weight when it has one. Computed on the host from the batch's labels.
+ * 1), times its sample weight when it has one. Computed on the host from the batch's labels: the
+ * argmax of one-hot (or soft) rows, else the label rounded to the nearest class, as Keras does. Only
+ * training batches are weighed by class (validation is not, as in Keras).
  */
 final class ClassWeights {
     private ClassWeights() {}
@@ -32,7 +34,8 @@ final class ClassWeights {
                         + y.dtype() + y.shape());
             }
             classes = new long[n];
-            for (int i = 0; i < n; i++) classes[i] = (long) v[i];
+            // rounded half to even, as Keras (np.round): a soft binary label 0.9 is class 1, not 0
+            for (int i = 0; i < n; i++) classes[i] = (long) Math.rint(v[i]);
         }
         float[] w = new float[n];
         double[] given = batch.sampleWeight() == null ? null : batch.sampleWeight().toDoubleArray();

@@ -76,6 +76,45 @@ class SampleWeightTest {
     }
 
     @Test
+    void aValidationSplitIsNotWeighedByClassAsGivenValidationDataIsNot() {
+        // Keras weighs classes in the training batches only: val_loss of the split's last 8 rows equals
+        // val_loss of the same rows given as validation data (the split was class-weighed: 0.85 against 1.05 here)
+        Toy data = Toy.of(40, 5);
+        Map<Integer, Double> cw = Map.of(0, 0.25, 2, 3.0);
+        for (boolean jit : new boolean[] {true, false}) {
+            Model split = model(jit);
+            double splitLoss = split.fit(data.x(), data.y(), FitOptions.builder().batchSize(8).epochs(1).shuffle(false).classWeight(cw)
+                    .validationSplit(0.2).verbose(0).build()).last("val_loss");
+            Model given = model(jit);
+            double givenLoss = given.fit(data.x().slice(0, 0, 32), data.y().slice(0, 0, 32), FitOptions.builder().batchSize(8).epochs(1)
+                    .shuffle(false).classWeight(cw).validationData(data.x().slice(0, 32, 40), data.y().slice(0, 32, 40)).verbose(0).build())
+                    .last("val_loss");
+            assertEquals(givenLoss, splitLoss, 0.0, "jit " + jit);
+            assertArrayEquals(flat(given), flat(split), "the same training either way, jit " + jit);
+        }
+    }
+
+    @Test
+    void softBinaryLabelsTakeTheClassWeightOfTheRoundedLabel() {
+        // Keras rounds a label that is not one-hot to its class (np.round): 0.9 and 0.6 are class 1, 0.2 class 0
+        Tensor x = Tensors.of(new float[][] {{1, 0}, {0, 1}, {1, 1}, {0.5f, -1}});
+        Tensor soft = Tensors.of(new float[][] {{0.9f}, {0.2f}, {0.6f}, {0.1f}});
+        Map<Integer, Double> cw = Map.of(0, 0.5, 1, 4.0);
+        Model byClass = binaryModel(), bySample = binaryModel();
+        byClass.fit(x, soft, FitOptions.builder().batchSize(4).epochs(2).shuffle(false).classWeight(cw).verbose(0).build());
+        bySample.fit(x, soft, FitOptions.builder().batchSize(4).epochs(2).shuffle(false)
+                .sampleWeight(Tensors.of(new float[] {4, 0.5f, 4, 0.5f})).verbose(0).build());
+        assertArrayEquals(flat(bySample), flat(byClass));
+    }
+
+    private static Model binaryModel() {
+        Seeds.setGlobal(43);
+        Model m = new Sequential(Input.of(2), new Dense(1, "sigmoid"));
+        m.compile(CompileOptions.builder().optimizer("sgd").loss("binary_crossentropy").build());
+        return m;
+    }
+
+    @Test
     void zeroWeightsLeaveTheModelAlone() {
         Toy data = Toy.of(24, 3);
         Model m = model(true);
