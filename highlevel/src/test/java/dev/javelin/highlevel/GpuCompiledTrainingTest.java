@@ -10,9 +10,11 @@ import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.layers.Dropout;
 import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.layers.GlobalAveragePooling1D;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.LSTM;
 import dev.javelin.highlevel.layers.MaxPooling2D;
+import dev.javelin.highlevel.layers.TransformerDecoder;
 import dev.javelin.highlevel.optimizers.Adam;
 import dev.javelin.kernels.cuda.CudaBackend;
 import dev.javelin.tensor.DType;
@@ -79,6 +81,44 @@ class GpuCompiledTrainingTest {
         for (int i = 0; i < cpu.weights().size(); i++) {
             assertArrayEquals(cpu.weights().get(i).stored().toFloatArray(), gpu.weights().get(i).stored().toFloatArray(), 1e-4f,
                     cpu.weights().get(i).name());
+        }
+    }
+
+    /**
+     * A pre-LayerNorm causal transformer block (the char-GPT's kind): its fused attention, forward and
+     * backward, runs as the device's attention kernels ({@code AttentionPtx}), not on the host.
+     */
+    @Test
+    void aCompiledTransformerBlockOnTheGpuTrainsLikeTheCompiledCpuOneWithItsAttentionOnTheDevice() {
+        Tensor x = new RandomTensors(5).uniform(Shape.of(8, 5, 6), DType.FLOAT32, -1, 1);
+        Tensor y = new RandomTensors(6).labels(Shape.of(8), 3, DType.INT64);
+        java.util.function.Supplier<Model> block = () -> {
+            Seeds.setGlobal(9);
+            return new Sequential(new InputLayer(5, 6), new TransformerDecoder(8, 2, 0.0, "gelu", 1e-5, true, null),
+                    new GlobalAveragePooling1D(), new Dense(3, "softmax"));
+        };
+        Model cpu = block.get();
+        History hc = train(cpu, x, y);
+        long hostBefore = CudaBackend.hostRuns(Op.ATTENTION) + CudaBackend.hostRuns(Op.ATTENTION_BACKWARD);
+        Model gpu = block.get().to(Device.cuda(0));
+        History hg = train(gpu, x, y);
+        assertEquals(hostBefore, CudaBackend.hostRuns(Op.ATTENTION) + CudaBackend.hostRuns(Op.ATTENTION_BACKWARD), "no attention ran on the host");
+        for (String kernel : List.of("attention_fwd_causal", "attention_bwd_q_causal", "attention_bwd_kv_causal")) {
+            assertTrue(dev.javelin.kernels.cuda.PtxCache.entries().keySet().stream().anyMatch(k -> k.startsWith(kernel)),
+                    kernel + ": the attention kernel ran on the device");
+        }
+        List<Double> a = hc.history().get("loss"), b = hg.history().get("loss");
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-4, "loss epoch " + i);
+        for (int i = 0; i < cpu.weights().size(); i++) {
+            String name = cpu.weights().get(i).name();
+            float[] wc = cpu.weights().get(i).stored().toFloatArray(), wg = gpu.weights().get(i).stored().toFloatArray();
+            if (name.endsWith("key/bias")) {
+                // softmax ignores a constant added to a row's scores, so the key bias's gradient is zero in exact
+                // arithmetic: its value is each device's rounding noise through Adam. It stays near zero on both.
+                for (int e = 0; e < wc.length; e++) assertTrue(Math.abs(wc[e]) < 1e-3 && Math.abs(wg[e]) < 1e-3, name + " stays near 0");
+            } else {
+                assertArrayEquals(wc, wg, 1e-4f, name);
+            }
         }
     }
 

@@ -53,6 +53,7 @@ final class CudaRecurrence {
         Operand wOp = rowMajor(r, w);
         long acc = DeviceSlots.scratch(r, (long) n * gw), prod = DeviceSlots.scratch(r, (long) n * gw);
         long scratch = DeviceSlots.scratch(r, (long) n * u), dropped = drop != null ? DeviceSlots.scratch(r, (long) n * u) : 0;
+        Tensor accTensor = Tensor.wrap(new RawStorage(call.device(), DType.FLOAT32, n * gw, acc), dev.javelin.tensor.Shape.of(n, gw));
         Operand h0 = rowMajor(r, call.input(2 + params));
         Slot bias = params > 0 ? new Slot(Slot.of(call.input(2), 0, 0, 0).address(), DType.FLOAT32, 0, call.input(2).stride(0)) : null;
         for (int s = 0; s < steps; s++) {
@@ -66,15 +67,20 @@ final class CudaRecurrence {
             Operand h = ps < 0 ? h0 : new Operand(prev[0].address(), ldo, 0);
             // the loop gates' products, onto x_t (or onto the recurrent bias, x_t then being the cell's INPUT)
             Slot base = params > 0 ? bias : xt;
-            if (drop == null) {
-                gemm(r, n, loopGates * u, u, h, wOp, new Operand(prod, gw, 0));
+            GemmEpilogue onto = drop == null && loopGates == gates ? addOnto(x, t, call, params, accTensor) : null;
+            if (onto != null && CudaMatmul.takes(onto, 1)) { // acc = base + h·w as the GEMM stores it: one launch
+                CudaMatmul.gemm(r, new Problem(DType.FLOAT32, 1, n, gw, u, h, wOp, new Operand(prod, gw, 0)), onto);
             } else {
-                for (int q = 0; q < loopGates; q++) {
-                    DeviceSlots.run(r, DeviceSlots.MUL, n, u, List.of(prev[0], Slot.of(drop, (long) q * u * drop.stride(1), 0, 1), Slot.rows(dropped, u)));
-                    gemm(r, n, u, u, new Operand(dropped, u, 0), shift(wOp, q * u), new Operand(prod + (long) q * u * F, gw, 0));
+                if (drop == null) {
+                    gemm(r, n, loopGates * u, u, h, wOp, new Operand(prod, gw, 0));
+                } else {
+                    for (int q = 0; q < loopGates; q++) {
+                        DeviceSlots.run(r, DeviceSlots.MUL, n, u, List.of(prev[0], Slot.of(drop, (long) q * u * drop.stride(1), 0, 1), Slot.rows(dropped, u)));
+                        gemm(r, n, u, u, new Operand(dropped, u, 0), shift(wOp, q * u), new Operand(prod + (long) q * u * F, gw, 0));
+                    }
                 }
+                DeviceSlots.run(r, DeviceSlots.ADD, n, loopGates * u, List.of(base, Slot.rows(prod, gw), Slot.rows(acc, gw)));
             }
-            DeviceSlots.run(r, DeviceSlots.ADD, n, loopGates * u, List.of(base, Slot.rows(prod, gw), Slot.rows(acc, gw)));
             Map<Buffer, Slot> reads = new EnumMap<>(Buffer.class), writes = new EnumMap<>(Buffer.class);
             reads.put(Buffer.ACC, Slot.rows(acc, gw));
             reads.put(Buffer.INPUT, xt);
@@ -171,13 +177,15 @@ final class CudaRecurrence {
             Map<Buffer, Slot> reads = new EnumMap<>(Buffer.class), writes = new EnumMap<>(Buffer.class);
             Buffer[][] names = {{Buffer.H, Buffer.H_PREV, Buffer.D_H, Buffer.D_H_PREV}, {Buffer.C, Buffer.C_PREV, Buffer.D_C, Buffer.D_C_PREV}};
             Slot[] previous = new Slot[states];
+            // each state's gradient reaching the gates: what came from later steps plus this step's output's (one kernel)
+            List<Slot> sums = new ArrayList<>();
+            for (int i = 0; i < states; i++) sums.addAll(List.of(Slot.rows(carried[i], u), Slot.of(dy, (long) os * dy.stride(1) + (long) i * u * dy.stride(2), 0, 2)));
+            for (int i = 0; i < states; i++) sums.add(Slot.rows(carried[i], u));
+            DeviceSlots.run(r, DeviceSlots.pairSums(states), n, u, sums);
             for (int i = 0; i < states; i++) {
                 previous[i] = ps < 0 ? Slot.of(call.input(1 + params + i), 0, 0, 1) : Slot.of(y, (long) ps * y.stride(1) + (long) i * u * y.stride(2), 0, 2);
                 reads.put(names[i][0], Slot.of(y, (long) os * y.stride(1) + (long) i * u * y.stride(2), 0, 2));
                 reads.put(names[i][1], previous[i]);
-                // the state's gradient reaching the gates: what came from later steps plus this step's output's
-                Slot incoming = Slot.of(dy, (long) os * dy.stride(1) + (long) i * u * dy.stride(2), 0, 2);
-                DeviceSlots.run(r, DeviceSlots.ADD, n, u, List.of(Slot.rows(carried[i], u), incoming, Slot.rows(carried[i], u)));
                 Slot dState = Slot.rows(carried[i], u);
                 if (m != null) { // a masked step's gates did not touch the states: no gradient reaches them there
                     dState = Slot.rows(masked[i], u);
@@ -277,6 +285,16 @@ final class CudaRecurrence {
     private static void record(KernelRunner r, Slot read, Tensor drop, int q, int u, int n, Slot to) {
         if (drop == null) DeviceSlots.run(r, DeviceSlots.COPY, n, u, List.of(read, to));
         else DeviceSlots.run(r, DeviceSlots.MUL, n, u, List.of(read, Slot.of(drop, (long) q * u * drop.stride(1), 0, 1), to));
+    }
+
+    /**
+     * The add onto the step's projected input (or onto the recurrent bias) as the epilogue of the step's
+     * product {@code h·w} into {@code acc} [B, G·H]: {@code acc = x_t + C}, x_t read in place.
+     */
+    private static GemmEpilogue addOnto(Tensor x, int t, OpCall call, int params, Tensor acc) {
+        GemmEpilogue.Operand base = params > 0 ? new GemmEpilogue.Operand(call.input(2), 0, call.input(2).stride(0), new int[] {0})
+                : new GemmEpilogue.Operand(x, t * x.stride(1), x.stride(2), new int[] {x.stride(0)});
+        return new GemmEpilogue(DeviceSlots.ADD, java.util.Arrays.asList(base, null), new int[] {acc.dim(0)}, acc);
     }
 
     /** One cell kernel: its input slots from {@code reads}, its results to {@code writes}, each at its gate's columns. */

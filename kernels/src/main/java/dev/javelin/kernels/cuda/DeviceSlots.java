@@ -35,6 +35,23 @@ final class DeviceSlots {
 
     private DeviceSlots() {}
 
+    /** {@code a_k + b_k} for {@code pairs} pairs in one kernel: inputs a_0, b_0, a_1, b_1, ..., results in order. */
+    static KernelIR pairSums(int pairs) {
+        if (pairs == 1) return ADD;
+        List<KernelIR.Load> loads = new ArrayList<>();
+        List<Instr> body = new ArrayList<>();
+        List<Integer> results = new ArrayList<>();
+        for (int k = 0; k < pairs; k++) {
+            loads.add(new KernelIR.Load(DType.FLOAT32, KernelIR.Access.STRIDED));
+            loads.add(new KernelIR.Load(DType.FLOAT32, KernelIR.Access.STRIDED));
+            body.add(Instr.load(2 * k, DType.FLOAT32));
+            body.add(Instr.load(2 * k + 1, DType.FLOAT32));
+            body.add(Instr.op(Op.ADD, List.of(body.size() - 2, body.size() - 1), DType.FLOAT32));
+            results.add(body.size() - 1);
+        }
+        return KernelIR.multiOutput("E_add_pairs", loads, body, results);
+    }
+
     /** A strided matrix on the device: element (row, col) at {@code address + (row·rowStride + col·colStride)·size}. */
     record Slot(long address, DType dtype, int rowStride, int colStride) {
         /** A float32 matrix whose rows are {@code rowStride} apart, columns adjacent. */
