@@ -1,6 +1,8 @@
 package dev.javelin.highlevel;
 
 import dev.javelin.highlevel.data.Batch;
+import dev.javelin.highlevel.losses.WeightBroadcast;
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import java.util.Iterator;
@@ -38,12 +40,11 @@ final class ClassWeights {
             for (int i = 0; i < n; i++) classes[i] = (long) Math.rint(v[i]);
         }
         float[] w = new float[n];
-        double[] given = batch.sampleWeight() == null ? null : batch.sampleWeight().toDoubleArray();
-        for (int i = 0; i < n; i++) {
-            Double cw = classWeight.get((int) classes[i]);
-            w[i] = (float) ((cw == null ? 1.0 : cw) * (given == null ? 1.0 : given[i]));
-        }
-        return batch.withSampleWeight(Tensors.of(w));
+        for (int i = 0; i < n; i++) w[i] = (float) (double) classWeight.getOrDefault((int) classes[i], 1.0);
+        Tensor byClass = Tensors.of(w), given = batch.sampleWeight();
+        if (given == null) return batch.withSampleWeight(byClass);
+        // an example's class weight times its sample weight, or times each of its steps' weights
+        return batch.withSampleWeight(WeightBroadcast.toShape("fit: classWeight", byClass, given, DType.FLOAT32).mul(given.cast(DType.FLOAT32)));
     }
 
     static Iterator<Batch> applied(Iterator<Batch> it, Map<Integer, Double> classWeight) {
