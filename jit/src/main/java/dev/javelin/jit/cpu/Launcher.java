@@ -222,22 +222,29 @@ final class Launcher {
             inBlocksOfRows(current, irs, launches, arrays, maps, origin, rowStride, Math.toIntExact(rowCount), rowsPerChunk);
             return;
         }
-        CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
-            int[][] offs = new int[members][];
-            Object[][] local = new Object[members][];
-            Object[] rows = new Object[members];
-            for (int k = 0; k < members; k++) {
-                offs[k] = new int[arrays[k].length];
-                local[k] = arrays[k].clone();
-                if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
-            }
-            for (int k = 0; k < members; k++) {
-                for (int s = 0; s < local[k].length; s++) {
-                    int o = owner[k][s];
-                    if (o >= 0) local[k][s] = home[o] >= 0 ? arrays[home[o]][arrays[home[o]].length - 1] : rows[o];
+        // A chunk's rows: an object whose row method runs once per row, so HotSpot compiles that method as an
+        // ordinary one within a few calls instead of the chunk's whole walk on stack, repeatedly (perf/NOTES.md,
+        // "The LSTM train step's spread").
+        final class Chunk {
+            final int[][] offs = new int[members][];
+            final Object[][] local = new Object[members][];
+
+            Chunk() {
+                Object[] rows = new Object[members];
+                for (int k = 0; k < members; k++) {
+                    offs[k] = new int[arrays[k].length];
+                    local[k] = arrays[k].clone();
+                    if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
+                }
+                for (int k = 0; k < members; k++) {
+                    for (int s = 0; s < local[k].length; s++) {
+                        int o = owner[k][s];
+                        if (o >= 0) local[k][s] = home[o] >= 0 ? arrays[home[o]][arrays[home[o]].length - 1] : rows[o];
+                    }
                 }
             }
-            for (int row = from; row < to; row++) {
+
+            void row(int row) {
                 int start = blocks ? row * BLOCK : 0, length = blocks ? Math.min(BLOCK, n - start) : n;
                 for (int k = 0; k < members; k++) {
                     if (origin != null) { // one kept dimension: each slot a stride per row
@@ -262,6 +269,10 @@ final class Launcher {
                     }
                 }
             }
+        }
+        CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
+            Chunk chunk = new Chunk();
+            for (int row = from; row < to; row++) chunk.row(row);
         });
     }
 
