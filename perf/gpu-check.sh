@@ -13,14 +13,18 @@
 #         by op: seconds per epoch and test accuracy of each (bar: compiled >= 2x faster per epoch,
 #         accuracy within 0.3 points of the CPU's 0.9780 recorded in perf/NOTES.md);
 #      c. the MLP 784-512-512-10 Adam train step, Javelin compiled on the GPU, then PyTorch CUDA
-#         eager on the same GPU (perf/mlp_cuda_torch.py), in the same command.
-#    Set STEPS=a, b or c (or a combination such as "bc") to run only some parts; EPOCHS=N shortens b.
+#         eager on the same GPU (perf/mlp_cuda_torch.py), in the same command;
+#      d. the 2-layer LSTM train step (256 units, T = 64, batch 64), Javelin compiled on the GPU with
+#         its recurrent loops on the device (CudaRecurrence; it prints how many ran on the host: 0
+#         expected), then PyTorch CUDA eager nn.LSTM on the same GPU (perf/lstm_torch.py cuda=1).
+#         Part a already runs CudaRecurrenceGpuTest (every cell against the CPU) on the device.
+#    Set STEPS=a, b, c or d (or a combination such as "bd") to run only some parts; EPOCHS=N shortens b.
 # 3. Record the figures with the command and the device name in perf/NOTES.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=.device
 [ -x "$B/jdk/bin/java" ] || { echo "gpu-check: no $B/ bundle here: build it with /work/shared/tools/device-bundle.sh and carry it"; exit 2; }
-STEPS="${STEPS:-abc}"
+STEPS="${STEPS:-abcd}"
 EPOCHS="${EPOCHS:-15}"
 CP="$(ls $B/lib/*.jar | tr '\n' ':')$(ls -d $B/test-classes/* | tr '\n' ':')"
 JAVA=("$B/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m)
@@ -48,4 +52,10 @@ if [[ "$STEPS" == *c* ]]; then
   echo "== c. MLP train step: Javelin compiled on the GPU, then PyTorch CUDA eager, same GPU"
   "${JAVA[@]}" -cp "$CP" dev.javelin.highlevel.GpuMlpStep 2>&1 | tail -5
   python3 perf/mlp_cuda_torch.py 2>&1 | tail -3
+fi
+
+if [[ "$STEPS" == *d* ]]; then
+  echo "== d. LSTM 2x256 T=64 b64 train step: Javelin compiled on the GPU (loops on the device), then PyTorch CUDA eager, same GPU"
+  "${JAVA[@]}" -cp "$CP" dev.javelin.highlevel.GpuLstmStep 2>&1 | tail -5
+  python3 perf/lstm_torch.py cuda=1 calls=20 2>&1 | tail -3
 fi

@@ -82,4 +82,4 @@ for m in "${modules[@]}"; do
   args+=("$(label "$m")=${files:-none}")
 done
 echo "Results in $out" >&2
-"$JAVA" -cp perf/common/target/classes dev.javelin.perf.Report "${args[@]}"
+"$JAVA" -cp perf/common/target/classes:json/target/classes dev.javelin.perf.Report "${args[@]}"

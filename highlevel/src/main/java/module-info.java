@@ -6,6 +6,7 @@
 module dev.javelin.highlevel {
     requires transitive dev.javelin.tensor;
     requires transitive dev.javelin.autodiff;
+    requires dev.javelin.json;
     requires dev.javelin.jit;
     requires dev.javelin.kernels;
 

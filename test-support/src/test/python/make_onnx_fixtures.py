@@ -567,6 +567,48 @@ def resize_cases():
          coordinate_transformation_mode="pytorch_half_pixel")
 
 
+def export_form_cases():
+    """Forms real PyTorch exports take: DepthToSpace (nn.PixelShuffle exports mode CRD), SpaceToDepth,
+    ScatterND (an in-place slice assignment) and a training-mode Dropout of ratio 0 (torchvision's Swin),
+    with their own generator so the earlier cases' values stay as they were."""
+    r = np.random.default_rng(2026)
+    def g(*shape):
+        return np.round(r.uniform(-2.0, 2.0, size=shape), 3).astype(np.float32)
+    x = g(2, 8, 2, 3)
+    b = 2
+    dcr = x.reshape(2, b, b, 2, 2, 3).transpose(0, 3, 4, 1, 5, 2).reshape(2, 2, 4, 6)
+    crd = x.reshape(2, 2, b, b, 2, 3).transpose(0, 1, 4, 2, 5, 3).reshape(2, 2, 4, 6)
+    case("DepthToSpace_DCR_default", "DepthToSpace", [x], [dcr], blocksize=b)
+    case("DepthToSpace_CRD", "DepthToSpace", [x], [crd], blocksize=b, mode="CRD")
+    crd_torch = n(F.pixel_shuffle(t(x), b))
+    assert np.array_equal(crd, crd_torch), "CRD is PyTorch's pixel_shuffle"
+    s = g(1, 3, 4, 6)
+    s2d = s.reshape(1, 3, 2, b, 3, b).transpose(0, 3, 5, 1, 2, 4).reshape(1, 12, 2, 3)
+    case("SpaceToDepth", "SpaceToDepth", [s], [s2d], blocksize=b)
+    data = g(4, 3, 2)
+    idx = np.array([[[1], [-1]], [[0], [2]]], np.int64)   # [2, 2, 1]: rows 1, 3 (as -1), 0, 2 of the first axis
+    upd = g(2, 2, 3, 2)
+    want = data.copy()
+    for i in range(2):
+        for j in range(2):
+            want[idx[i, j, 0]] = upd[i, j]
+    case("ScatterND_rows_negative_index", "ScatterND", [data, const(idx), upd], [want])
+    idx2 = np.array([[0, 1], [3, 2], [0, 0]], np.int64)   # [3, 2]: single rows of length 2
+    upd2 = g(3, 2)
+    want2 = data.copy()
+    for i in range(3):
+        want2[idx2[i, 0], idx2[i, 1]] = upd2[i]
+    case("ScatterND_elements", "ScatterND", [data, const(idx2), upd2], [want2])
+    idx3 = np.array([[1, 0, 1], [1, 0, 1], [2, 2, 0]], np.int64)   # duplicates add up
+    upd3 = g(3)
+    want3 = data.copy()
+    for i in range(3):
+        want3[tuple(idx3[i])] += upd3[i]
+    case("ScatterND_add_duplicates", "ScatterND", [data, const(idx3), upd3], [want3], reduction="add")
+    d = g(2, 3)
+    case("Dropout_training_ratio_zero", "Dropout", [d, const(np.array(0.0, np.float32)), const(np.array(True))], [d])
+
+
 def operator_cases():
     folder = os.path.join(BASE, "ops")
     os.makedirs(folder, exist_ok=True)
@@ -580,6 +622,7 @@ def operator_cases():
     pool_cases()
     resize_cases()
     recurrent_cases(cases)
+    export_form_cases()
     write_cases(cases, folder)
 
 

@@ -1,6 +1,8 @@
 package dev.javelin.highlevel;
 
 import dev.javelin.highlevel.data.Batch;
+import dev.javelin.highlevel.losses.WeightBroadcast;
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import java.util.Iterator;
@@ -8,7 +10,9 @@ import java.util.Map;
 
 /**
  * Keras's {@code class_weight}: each example weighs as much as its class (classes not named weigh
- * 1), times its sample weight when it has one. Computed on the host from the batch's labels.
+ * 1), times its sample weight when it has one. Computed on the host from the batch's labels: the
+ * argmax of one-hot (or soft) rows, else the label rounded to the nearest class, as Keras does. Only
+ * training batches are weighed by class (validation is not, as in Keras).
  */
 final class ClassWeights {
     private ClassWeights() {}
@@ -32,15 +36,15 @@ final class ClassWeights {
                         + y.dtype() + y.shape());
             }
             classes = new long[n];
-            for (int i = 0; i < n; i++) classes[i] = (long) v[i];
+            // rounded half to even, as Keras (np.round): a soft binary label 0.9 is class 1, not 0
+            for (int i = 0; i < n; i++) classes[i] = (long) Math.rint(v[i]);
         }
         float[] w = new float[n];
-        double[] given = batch.sampleWeight() == null ? null : batch.sampleWeight().toDoubleArray();
-        for (int i = 0; i < n; i++) {
-            Double cw = classWeight.get((int) classes[i]);
-            w[i] = (float) ((cw == null ? 1.0 : cw) * (given == null ? 1.0 : given[i]));
-        }
-        return batch.withSampleWeight(Tensors.of(w));
+        for (int i = 0; i < n; i++) w[i] = (float) (double) classWeight.getOrDefault((int) classes[i], 1.0);
+        Tensor byClass = Tensors.of(w), given = batch.sampleWeight();
+        if (given == null) return batch.withSampleWeight(byClass);
+        // an example's class weight times its sample weight, or times each of its steps' weights
+        return batch.withSampleWeight(WeightBroadcast.toShape("fit: classWeight", byClass, given, DType.FLOAT32).mul(given.cast(DType.FLOAT32)));
     }
 
     static Iterator<Batch> applied(Iterator<Batch> it, Map<Integer, Double> classWeight) {

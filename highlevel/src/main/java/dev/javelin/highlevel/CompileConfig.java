@@ -34,6 +34,7 @@ final class CompileConfig {
         if (!o.lossWeights().isEmpty()) c.put("loss_weights", perOutput(o.lossWeights(), w -> w));
         c.put("metrics", metricNames(o.metrics()));
         if (!o.outputMetrics().isEmpty()) c.put("output_metrics", perOutput(o.outputMetrics(), CompileConfig::metricNames));
+        if (!o.weightedMetrics().isEmpty()) c.put("weighted_metrics", metricNames(o.weightedMetrics()));
         c.put("jit_compile", o.jitCompile());
         c.put("nan_check", o.nanCheck());
         return c;
@@ -52,6 +53,7 @@ final class CompileConfig {
         Object outputMetrics = c.get("output_metrics");
         if (outputMetrics instanceof List<?> l) b.outputMetrics(mapList(l, o -> names(listOf(o))));
         else if (outputMetrics != null) b.outputMetrics(mapValues(Config.requiredMap(c, "output_metrics"), o -> names(listOf(o))));
+        if (c.get("weighted_metrics") != null) b.weightedMetrics(names(Config.requiredList(c, "weighted_metrics")).toArray());
         b.jitCompile(Config.bool(c, "jit_compile", true)).nanCheck(Config.bool(c, "nan_check", false));
         c.requireAllRead();
         return b.build();

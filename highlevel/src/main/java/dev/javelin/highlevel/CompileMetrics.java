@@ -12,20 +12,27 @@ import java.util.Map;
 
 /**
  * The compiled metrics of a model (Keras 3's {@code CompileMetrics}): the metrics of every output
- * and those of particular outputs, resolved against the model's outputs on first use. With one
- * output a metric logs under its own name; with several, as {@code <output>_<name>}.
+ * and those of particular outputs, resolved against the model's outputs on first use, and the
+ * weighted metrics, the only ones that see sample (and class) weights, as in Keras. With one output a
+ * metric logs under its own name; with several, as {@code <output>_<name>}; a weighted metric whose
+ * name a plain one has logs as {@code weighted_<name>}.
  */
 final class CompileMetrics {
     private final Model model;
     private final List<Object> everyOutput;
     private final PerOutput<List<Object>> perOutput;
+    private final List<Object> weighted;
     private List<String> names;
-    private final List<List<Metric>> byOutput = new ArrayList<>();
+    private final List<List<Entry>> byOutput = new ArrayList<>();
+
+    /** A metric of one output, whether it takes the sample weights, and the name it logs under (before the output's). */
+    private record Entry(Metric metric, boolean weighted, String logName) {}
 
     CompileMetrics(Model model, CompileOptions o) {
         this.model = model;
         this.everyOutput = o.metrics();
         this.perOutput = o.outputMetrics();
+        this.weighted = o.weightedMetrics();
     }
 
     /** Creates the metrics of each output; "accuracy" is resolved against that output's loss. */
@@ -35,22 +42,30 @@ final class CompileMetrics {
         List<List<Object>> specific = perOutput.resolve("outputMetrics", names, List.of());
         byOutput.clear();
         for (int i = 0; i < names.size(); i++) {
-            List<Metric> ms = new ArrayList<>();
+            List<Entry> ms = new ArrayList<>();
             List<Object> all = new ArrayList<>(everyOutput);
             all.addAll(specific.get(i));
+            java.util.Set<String> plain = new java.util.HashSet<>();
             for (Object spec : all) {
-                if (spec instanceof Metric m) {
-                    if (names.size() > 1 && everyOutput.contains(m)) {
-                        throw new IllegalArgumentException("compile: metric instance '" + m.name() + "' cannot track all "
-                                + names.size() + " outputs " + names + "; give it by name or per output (outputMetrics)");
-                    }
-                    ms.add(m);
-                } else {
-                    ms.add(Metrics.get((String) spec, losses.get(i)));
-                }
+                Metric m = metric(spec, losses.get(i), everyOutput.contains(spec));
+                plain.add(m.name());
+                ms.add(new Entry(m, false, m.name()));
+            }
+            for (Object spec : weighted) {
+                Metric m = metric(spec, losses.get(i), true);
+                ms.add(new Entry(m, true, plain.contains(m.name()) ? "weighted_" + m.name() : m.name()));
             }
             byOutput.add(ms);
         }
+    }
+
+    private Metric metric(Object spec, Loss loss, boolean everyOutput) {
+        if (!(spec instanceof Metric m)) return Metrics.get((String) spec, loss);
+        if (names.size() > 1 && everyOutput) {
+            throw new IllegalArgumentException("compile: metric instance '" + m.name() + "' cannot track all "
+                    + names.size() + " outputs " + names + "; give it by name or per output (outputMetrics)");
+        }
+        return m;
     }
 
     /**
@@ -65,10 +80,11 @@ final class CompileMetrics {
                 // op by op the metrics run on the host; a compiled step updates them where the model runs,
                 // so their state moves there (before the trace reads it) and nothing leaves the program
                 Device home = predictions.get(i).isSymbolic() ? predictions.get(i).device() : Device.CPU;
-                for (Metric m : byOutput.get(i)) {
+                for (Entry entry : byOutput.get(i)) {
+                    Metric m = entry.metric();
                     placeOn(m, home);
                     Tensor t = targets.get(i).to(home), p = predictions.get(i).to(home);
-                    Tensor w = sampleWeight == null ? null : sampleWeight.to(home);
+                    Tensor w = sampleWeight == null || !entry.weighted() ? null : sampleWeight.to(home);
                     try {
                         m.updateState(t, p, w);
                     } catch (IllegalStateException e) {
@@ -85,7 +101,7 @@ final class CompileMetrics {
     /** Every metric's state variables, in a fixed order (outputs, then metrics, then each metric's states). */
     List<dev.javelin.tensor.Variable> stateVariables() {
         List<dev.javelin.tensor.Variable> all = new ArrayList<>();
-        for (List<Metric> ms : byOutput) for (Metric m : ms) all.addAll(m.variables());
+        for (List<Entry> ms : byOutput) for (Entry e : ms) all.addAll(e.metric().variables());
         return all;
     }
 
@@ -94,13 +110,13 @@ final class CompileMetrics {
     }
 
     void reset() {
-        for (List<Metric> ms : byOutput) for (Metric m : ms) m.reset();
+        for (List<Entry> ms : byOutput) for (Entry e : ms) e.metric().reset();
     }
 
     /** Each metric's result, keyed as in History. */
     void addLogs(Map<String, Double> logs) {
         for (int i = 0; i < byOutput.size(); i++) {
-            for (Metric m : byOutput.get(i)) logs.put(byOutput.size() > 1 ? names.get(i) + "_" + m.name() : m.name(), m.result());
+            for (Entry e : byOutput.get(i)) logs.put(byOutput.size() > 1 ? names.get(i) + "_" + e.logName() : e.logName(), e.metric().result());
         }
     }
 }

@@ -33,13 +33,18 @@ import java.util.Objects;
  * @param outputLosses  one loss per output (by position or output name); empty when {@code loss} is given
  * @param lossWeights   a factor per output on its loss in the total (default 1)
  * @param metrics       each a {@link Metric} or a Keras name ({@code "accuracy"} is resolved against the loss),
- *                      applied to every output
+ *                      applied to every output; as in Keras, they ignore sample and class weights (a padding
+ *                      mask still counts)
  * @param outputMetrics metrics of particular outputs (by position or output name), each list as {@code metrics}
+ * @param weightedMetrics metrics of every output that weigh each example by its sample (and class) weight,
+ *                      Keras's {@code weighted_metrics}; logged as {@code weighted_<name>} where a plain metric
+ *                      has that name
  * @param jitCompile    run each step as one compiled program when the JIT is available
  * @param nanCheck      check every step for NaN or infinity and name the first op that produced one
  */
 public record CompileOptions(Optimizer optimizer, Loss loss, PerOutput<Loss> outputLosses, PerOutput<Double> lossWeights,
-                             List<Object> metrics, PerOutput<List<Object>> outputMetrics, boolean jitCompile, boolean nanCheck) {
+                             List<Object> metrics, PerOutput<List<Object>> outputMetrics, List<Object> weightedMetrics,
+                             boolean jitCompile, boolean nanCheck) {
     public CompileOptions {
         Objects.requireNonNull(optimizer, "compile: optimizer");
         Objects.requireNonNull(outputLosses, "compile: outputLosses");
@@ -52,12 +57,14 @@ public record CompileOptions(Optimizer optimizer, Loss loss, PerOutput<Loss> out
         metrics = List.copyOf(metrics);
         for (Object m : metrics) requireMetric(m);
         for (List<Object> ms : entries(outputMetrics)) for (Object m : ms) requireMetric(m);
+        weightedMetrics = List.copyOf(weightedMetrics);
+        for (Object m : weightedMetrics) requireMetric(m);
     }
 
     /** One loss for every output, no weights or per-output metrics, no NaN check. */
     public CompileOptions(Optimizer optimizer, Loss loss, List<Object> metrics, boolean jitCompile) {
         this(optimizer, Objects.requireNonNull(loss, "compile: loss"), PerOutput.none(), PerOutput.none(), metrics, PerOutput.none(),
-                jitCompile, false);
+                List.of(), jitCompile, false);
     }
 
     private static void requireMetric(Object m) {
@@ -84,6 +91,7 @@ public record CompileOptions(Optimizer optimizer, Loss loss, PerOutput<Loss> out
         private PerOutput<Double> lossWeights = PerOutput.none();
         private final List<Object> metrics = new ArrayList<>();
         private PerOutput<List<Object>> outputMetrics = PerOutput.none();
+        private final List<Object> weightedMetrics = new ArrayList<>();
         private boolean jitCompile = true;
         private boolean nanCheck;
 
@@ -119,13 +127,24 @@ public record CompileOptions(Optimizer optimizer, Loss loss, PerOutput<Loss> out
         public Builder lossWeights(Map<String, Double> byOutput) { lossWeights = PerOutput.byName(byOutput); return this; }
         /** Metrics of every output: {@link Metric}s or Keras names; null means none (Keras's {@code metrics=None}). */
         public Builder metrics(Object... ms) {
-            if (ms == null) return this;
+            addMetrics(metrics, ms);
+            return this;
+        }
+        /**
+         * Metrics of every output that weigh each example by its sample weight (and class weight), as
+         * Keras's {@code weighted_metrics}; those given to {@link #metrics} ignore the weights, as in Keras.
+         */
+        public Builder weightedMetrics(Object... ms) {
+            addMetrics(weightedMetrics, ms);
+            return this;
+        }
+        private static void addMetrics(List<Object> into, Object... ms) {
+            if (ms == null) return;
             for (Object m : ms) {
                 if (m == null) throw new IllegalArgumentException("compile: a metric is null in " + Arrays.toString(ms)
                         + "; expected Metric objects or Keras names such as \"accuracy\"");
-                metrics.add(m);
+                into.add(m);
             }
-            return this;
         }
         /** Metrics by output name (Keras's {@code metrics={"digit": ["accuracy"]}}). */
         public Builder outputMetrics(Map<String, List<Object>> byOutput) { outputMetrics = PerOutput.byName(byOutput); return this; }
@@ -144,7 +163,7 @@ public record CompileOptions(Optimizer optimizer, Loss loss, PerOutput<Loss> out
         public Builder nanCheck(boolean on) { nanCheck = on; return this; }
 
         public CompileOptions build() {
-            return new CompileOptions(optimizer, loss, outputLosses, lossWeights, metrics, outputMetrics, jitCompile, nanCheck);
+            return new CompileOptions(optimizer, loss, outputLosses, lossWeights, metrics, outputMetrics, weightedMetrics, jitCompile, nanCheck);
         }
 
         private static Loss lossOf(Object o) {

@@ -48,11 +48,15 @@ final class TensorBatches implements BatchSource {
         if (rows == 0) throw new IllegalArgumentException(what + ": the data has no rows");
     }
 
-    /** The rows {@code [from, to)} as their own source (validationSplit's two parts). */
-    TensorBatches slice(String what, int from, int to, Long seed) {
+    /**
+     * The rows {@code [from, to)} as their own source (validationSplit's two parts), with their sample
+     * weights; class weights only when {@code training}: Keras weighs classes in the training batches
+     * alone, so a validation split is scored as the same rows given as validation data are.
+     */
+    TensorBatches slice(String what, int from, int to, Long seed, boolean training) {
         int[] idx = HostBatches.identity(rows);
         return new TensorBatches(what, take(x, idx, from, to), take(y, idx, from, to),
-                sampleWeight == null ? null : HostBatches.rows(sampleWeight, idx, from, to), classWeight, batchSize, seed);
+                sampleWeight == null ? null : HostBatches.rows(sampleWeight, idx, from, to), training ? classWeight : null, batchSize, seed);
     }
 
     int rows() {

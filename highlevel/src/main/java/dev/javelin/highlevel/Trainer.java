@@ -205,8 +205,8 @@ final class Trainer {
                 throw new IllegalArgumentException("fit: validationSplit " + o.validationSplit() + " of " + n + " rows leaves no "
                         + (trainRows < 1 ? "training" : "validation") + " data");
             }
-            validation = train.slice("fit validation data", trainRows, n, null);
-            train = train.slice("fit", 0, trainRows, shuffle);
+            validation = train.slice("fit validation data", trainRows, n, null, false);
+            train = train.slice("fit", 0, trainRows, shuffle, true);
         }
         if (o.validationDataset() != null) validation = BatchSource.of(o.validationDataset(), null, o.validationSteps());
         return fit(train, validation, o);

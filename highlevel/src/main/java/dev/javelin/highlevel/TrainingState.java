@@ -2,7 +2,7 @@ package dev.javelin.highlevel;
 
 import dev.javelin.highlevel.layers.ConfigMap;
 import dev.javelin.highlevel.optimizers.Optimizer;
-import dev.javelin.highlevel.saving.Json;
+import dev.javelin.json.Json;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
 import java.io.IOException;

@@ -13,7 +13,7 @@ import dev.javelin.highlevel.layers.Flatten;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.LayerNormalization;
 import dev.javelin.highlevel.layers.MaxPooling2D;
-import dev.javelin.highlevel.saving.Json;
+import dev.javelin.json.Json;
 import dev.javelin.highlevel.saving.ModelArchive;
 import dev.javelin.highlevel.saving.SafeTensors;
 import dev.javelin.tensor.DType;

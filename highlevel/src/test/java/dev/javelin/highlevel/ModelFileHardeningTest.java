@@ -12,7 +12,7 @@ import dev.javelin.highlevel.layers.Embedding;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.models.GptModel;
-import dev.javelin.highlevel.saving.Json;
+import dev.javelin.json.Json;
 import dev.javelin.highlevel.saving.ModelArchive;
 import dev.javelin.highlevel.saving.SafeTensors;
 import dev.javelin.tensor.DType;

@@ -169,10 +169,10 @@ class SavingTest {
                 new dev.javelin.highlevel.layers.Activation("silu"), new Add(), new dev.javelin.highlevel.layers.Concatenate(1, null),
                 new InputLayer(5, 6));
         for (Layer l : layers) {
-            String json = dev.javelin.highlevel.saving.Json.write(l.getConfig());
-            Map<String, Object> parsed = dev.javelin.highlevel.saving.Json.parseObject(json);
+            String json = dev.javelin.json.Json.write(l.getConfig());
+            Map<String, Object> parsed = dev.javelin.json.Json.parseObject(json);
             Layer back = LayerRegistry.create(l.getClass().getSimpleName(), parsed);
-            assertEquals(json, dev.javelin.highlevel.saving.Json.write(back.getConfig()), l.getClass().getSimpleName());
+            assertEquals(json, dev.javelin.json.Json.write(back.getConfig()), l.getClass().getSimpleName());
             assertEquals(l.getClass(), back.getClass());
         }
     }
@@ -182,7 +182,7 @@ class SavingTest {
         Model m = new Sequential(List.of(new InputLayer(2), new Dense(3, "relu")), "tiny");
         Map<String, Object> c = ModelConfig.of(m);
         assertEquals("Sequential", c.get("class_name"));
-        String json = dev.javelin.highlevel.saving.Json.write(c);
+        String json = dev.javelin.json.Json.write(c);
         assertTrue(json.contains("\"class_name\":\"Dense\"") && json.contains("\"units\":3") && json.contains("\"batch_shape\":[null,2]"),
                 json);
     }

@@ -12,7 +12,7 @@ import dev.javelin.highlevel.optimizers.Adam;
 import dev.javelin.highlevel.optimizers.ExponentialDecay;
 import dev.javelin.highlevel.optimizers.Optimizer;
 import dev.javelin.highlevel.optimizers.SGD;
-import dev.javelin.highlevel.saving.Json;
+import dev.javelin.json.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -104,7 +104,11 @@ final class ElementwiseOperators {
         });
         t.put("CastLike", ctx -> one(ctx.input(0).cast(ctx.input(1).dtype())));
         t.put("Dropout", ctx -> {
-            if (ctx.isConstant(2) && ctx.scalar(2, "training_mode") != 0) throw ctx.error("training_mode = true is not supported (inference only)");
+            // training mode drops at random, but with a ratio of 0 it keeps everything: the identity (torchvision's Swin exports it so)
+            boolean keepsAll = ctx.has(1) && ctx.isConstant(1) && ctx.scalar(1, "ratio") == 0;
+            if (ctx.isConstant(2) && ctx.scalar(2, "training_mode") != 0 && !keepsAll) {
+                throw ctx.error("training_mode = true is not supported (inference only) unless the ratio is 0");
+            }
             Tensor x = ctx.input(0);
             return new Tensor[] {x, Ops.expand(Tensors.scalar(1, DType.BOOL), x.shape())};
         });

@@ -3,18 +3,20 @@ package dev.javelin.onnx;
 import static dev.javelin.onnx.ElementwiseOperators.one;
 
 import dev.javelin.tensor.ArrayOps;
+import dev.javelin.tensor.DType;
 import dev.javelin.tensor.IndexingOps;
 import dev.javelin.tensor.MathOps;
 import dev.javelin.tensor.Ops;
+import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Operators that pick elements by position: Gather, GatherElements, Slice (negative steps included),
- * Pad (constant, reflect, edge), Trilu, CumSum. Slices are views; picks by index tensors are
- * Javelin's gather.
+ * Operators that pick or place elements by position: Gather, GatherElements, Slice (negative steps
+ * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND. Slices are views; picks by index
+ * tensors are Javelin's gather, placements its scatter-add.
  */
 final class IndexingOperators {
     private IndexingOperators() {}
@@ -27,6 +29,7 @@ final class IndexingOperators {
             return one(IndexingOps.gather(x, axis, wrapNegative(ctx, ctx.input(1), x.dim(axis))));
         });
         t.put("Slice", IndexingOperators::slice);
+        t.put("ScatterND", IndexingOperators::scatterND);
         t.put("Pad", IndexingOperators::pad);
         t.put("Trilu", ctx -> {
             Tensor x = ctx.input(0);
@@ -183,5 +186,52 @@ final class IndexingOperators {
             idx[i] = p;
         }
         return idx;
+    }
+
+    /**
+     * ScatterND ({@code torch.onnx.export} writes an in-place slice assignment, {@code x[..., i] = v}, as
+     * it): {@code data} with the slices at {@code indices[..., :k]} replaced by {@code updates}
+     * (reduction none) or increased by them (add). The first k axes are flattened into rows, so it is
+     * a scatter-add of the update rows and a second one of ones that marks the rows written. Duplicate
+     * indices are undefined in ONNX with none; here their updates add up.
+     */
+    private static Tensor[] scatterND(NodeContext ctx) {
+        Tensor data = ctx.input(0), indices = ctx.input(1), updates = ctx.input(2);
+        String reduction = ctx.attrString("reduction", "none");
+        if (!reduction.equals("none") && !reduction.equals("add")) {
+            throw ctx.error("reduction \"" + reduction + "\" is not supported (none, add)");
+        }
+        if (!indices.dtype().isInteger()) throw ctx.error("indices must be int32 or int64, got " + indices.dtype());
+        if (indices.rank() < 1 || indices.dim(-1) > data.rank()) {
+            throw ctx.error("indices " + indices.shape() + " must end in an axis of at most data's rank " + data.rank() + " (data " + data.shape() + ")");
+        }
+        int k = indices.dim(-1);
+        int[] expected = new int[indices.rank() - 1 + data.rank() - k];
+        int e = 0;
+        long m = 1, rows = 1, cols = 1;
+        for (int i = 0; i < indices.rank() - 1; i++) m *= expected[e++] = indices.dim(i);
+        for (int i = 0; i < k; i++) rows *= data.dim(i);
+        for (int i = k; i < data.rank(); i++) cols *= expected[e++] = data.dim(i);
+        if (!Arrays.equals(expected, updates.shape().toArray())) {
+            throw ctx.error("updates " + updates.shape() + " must have shape " + Arrays.toString(expected) + " for indices "
+                    + indices.shape() + " into data " + data.shape());
+        }
+        int mi = ctx.dim(m, "index count"), r = ctx.dim(rows, "rows"), c = ctx.dim(cols, "row length");
+        Tensor idx = indices.cast(DType.INT64).reshape(mi, k);
+        Tensor row = Ops.expand(Ops.scalarLike(idx, 0), Shape.of(mi, 1));
+        for (int j = 0; j < k; j++) {
+            Tensor col = wrapNegative(ctx, idx.slice(1, j, j + 1), data.dim(j));
+            // a column out of its range (only indices computed in the graph get here) makes the row -1, which the scatter
+            // refuses, instead of a row of the flattened data that the index does not name
+            Tensor outside = MathOps.logicalOr(MathOps.logicalOr(col.lt(0.0), col.gt(data.dim(j) - 1.0)), row.lt(0.0));
+            row = Ops.where(outside, Ops.scalarLike(row, -1), row.mul((double) data.dim(j)).add(col));
+        }
+        Tensor target = Ops.expand(row, Shape.of(mi, c)).contiguous();
+        Tensor flat = data.reshape(r, c);
+        Tensor zeros = Ops.expand(Ops.scalarLike(flat, 0), flat.shape()).contiguous();
+        Tensor added = IndexingOps.scatterAdd(zeros, 0, target, updates.reshape(mi, c));
+        if (reduction.equals("add")) return one(flat.add(added).reshape(data.shape().toArray()));
+        Tensor written = IndexingOps.scatterAdd(zeros, 0, target, Ops.expand(Ops.scalarLike(flat, 1), Shape.of(mi, c)).contiguous()).gt(0.0);
+        return one(Ops.where(written, added, flat).reshape(data.shape().toArray()));
     }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Operators on shapes and layouts: Shape and Size (constants for the shapes being traced), Reshape,
- * Flatten, Transpose, Squeeze, Unsqueeze, Concat, Split, Expand, Tile, and the generators Constant,
- * ConstantOfShape, Range. Views where Javelin has them (reshape, permute, expand, slice).
+ * Flatten, Transpose, Squeeze, Unsqueeze, Concat, Split, Expand, Tile, DepthToSpace, SpaceToDepth, and
+ * the generators Constant, ConstantOfShape, Range. Views where Javelin has them (reshape, permute, expand, slice).
  */
 final class ShapeOperators {
     private ShapeOperators() {}
@@ -89,6 +89,8 @@ final class ShapeOperators {
             if (!x.isSymbolic()) ctx.checkGenerated(out);
             return one(Ops.expand(x, out));
         });
+        t.put("DepthToSpace", ShapeOperators::depthToSpace);
+        t.put("SpaceToDepth", ShapeOperators::spaceToDepth);
         t.put("Tile", ctx -> {
             Tensor x = ctx.input(0);
             long[] repeats = ctx.ints(1, "repeats");
@@ -218,5 +220,43 @@ final class ShapeOperators {
         long[] v = new long[(int) n];
         for (int i = 0; i < n; i++) v[i] = (long) start + i * (long) delta;
         return one(Tensors.of(v).cast(dt));
+    }
+
+    /**
+     * DepthToSpace ({@code torch.nn.PixelShuffle} exports it with mode CRD): {@code [N, C, H, W]} to
+     * {@code [N, C / b^2, H b, W b]}, the channels read as {@code (b, b, C / b^2)} in mode DCR (the
+     * default) or {@code (C / b^2, b, b)} in CRD. A reshape, a permutation and a reshape.
+     */
+    private static Tensor[] depthToSpace(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        int b = blockSize(ctx, x);
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        long square = (long) b * b;
+        if (c % square != 0) throw ctx.error("channels " + c + " of " + x.shape() + " are not a multiple of blocksize^2 = " + square);
+        int out = (int) (c / square);
+        String mode = ctx.attrString("mode", "DCR");
+        Tensor blocks = switch (mode) {
+            case "DCR" -> x.reshape(n, b, b, out, h, w).permute(0, 3, 4, 1, 5, 2);
+            case "CRD" -> x.reshape(n, out, b, b, h, w).permute(0, 1, 4, 2, 5, 3);
+            default -> throw ctx.error("mode must be \"DCR\" or \"CRD\", got \"" + mode + "\"");
+        };
+        return one(blocks.reshape(n, out, ctx.dim((long) h * b, "height"), ctx.dim((long) w * b, "width")));
+    }
+
+    /** SpaceToDepth, DepthToSpace's DCR inverse: {@code [N, C, H, W]} to {@code [N, C b^2, H / b, W / b]}. */
+    private static Tensor[] spaceToDepth(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        int b = blockSize(ctx, x);
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        if (h % b != 0 || w % b != 0) throw ctx.error("height and width of " + x.shape() + " must be multiples of blocksize " + b);
+        Tensor blocks = x.reshape(n, c, h / b, b, w / b, b).permute(0, 3, 5, 1, 2, 4);
+        return one(blocks.reshape(n, ctx.dim((long) c * b * b, "channels"), h / b, w / b));
+    }
+
+    private static int blockSize(NodeContext ctx, Tensor x) {
+        if (x.rank() != 4) throw ctx.error("expects [N, C, H, W], got " + x.shape());
+        long b = ctx.requiredInt("blocksize");
+        if (b < 1 || b > Integer.MAX_VALUE) throw ctx.error("blocksize must be a positive int, got " + b);
+        return (int) b;
     }
 }

@@ -99,6 +99,23 @@ class LoaderTest {
         assertMessage(g, "scale 100000.0 must be positive and at most 65536");
     }
 
+    /** torchvision's Swin exports Dropout(ratio 0, training_mode true), which keeps everything; another ratio drops at random. */
+    @Test
+    void aTrainingModeDropoutRunsOnlyWithARatioOfZero() throws IOException {
+        TensorProto training = TensorProto.newBuilder().setName("t").setDataType(9 /* BOOL */).addInt32Data(1).build();
+        GraphProto.Builder keeps = graph("drop").addInput(floats("x", 2, 3)).addOutput(floats("y", 2, 3))
+                .addInitializer(initializer("r", new float[] {0f})).addInitializer(training)
+                .addNode(node("drop", "Dropout", List.of("x", "r", "t"), List.of("y")));
+        Tensor x = Tensors.of(new float[] {1, -2, 3, 4, 5, -6}, 2, 3);
+        OnnxModel m = OnnxModel.load(model(17, keeps.build()).toByteArray(), "drop");
+        TensorAssert.assertEqual(x, m.call(x)[0]);
+        TensorAssert.assertEqual(x, m.apply(x)[0]);
+        GraphProto.Builder drops = graph("drop").addInput(floats("x", 2, 3)).addOutput(floats("y", 2, 3))
+                .addInitializer(initializer("r", new float[] {0.5f})).addInitializer(training)
+                .addNode(node("drop", "Dropout", List.of("x", "r", "t"), List.of("y")));
+        assertMessage(drops, "training_mode = true is not supported (inference only) unless the ratio is 0");
+    }
+
     private static void assertMessage(GraphProto.Builder g, String expected) {
         OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> OnnxModel.load(model(17, g.build()).toByteArray(), "m"));
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());

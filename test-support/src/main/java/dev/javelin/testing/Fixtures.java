@@ -1,5 +1,6 @@
 package dev.javelin.testing;
 
+import dev.javelin.json.Json;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -35,7 +36,7 @@ public final class Fixtures {
         if (cl == null) cl = Fixtures.class.getClassLoader();
         try (InputStream in = cl.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalArgumentException("Fixtures: no resource " + resource + " on the class path");
-            Map<String, Object> root = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, Object> root = (Map<String, Object>) Json.parsePython(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             List<Case> cases = new ArrayList<>();
             for (Object o : (List<Object>) root.get("cases")) cases.add(new Case((Map<String, Object>) o));
             return cases;

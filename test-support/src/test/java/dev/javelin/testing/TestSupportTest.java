@@ -75,19 +75,4 @@ class TestSupportTest {
         assertThrows(IllegalArgumentException.class, () -> c.tensor("missing"));
         assertThrows(IllegalArgumentException.class, () -> Fixtures.load("fixtures/none.json"));
     }
-
-    @Test
-    @SuppressWarnings("unchecked")
-    void jsonParsesNestingEscapesAndPythonSpecials() {
-        Map<String, Object> m = (Map<String, Object>) Json.parse("{\"a\": [1, -2.5e3, {\"b\": \"q\\\"\\u0041\"}], \"c\": null,"
-                + " \"d\": -Infinity, \"e\": false}");
-        List<Object> a = (List<Object>) m.get("a");
-        assertEquals(-2500.0, a.get(1));
-        assertEquals("q\"A", ((Map<String, Object>) a.get(2)).get("b"));
-        assertEquals(Double.NEGATIVE_INFINITY, m.get("d"));
-        assertEquals(Boolean.FALSE, m.get("e"));
-        assertTrue(m.containsKey("c"));
-        var e = assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, 2"));
-        assertEquals("Json: expected ']' at offset 5", e.getMessage());
-    }
 }

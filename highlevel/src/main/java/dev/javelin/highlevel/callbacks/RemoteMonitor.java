@@ -1,6 +1,6 @@
 package dev.javelin.highlevel.callbacks;
 
-import dev.javelin.highlevel.saving.Json;
+import dev.javelin.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;

@@ -9,9 +9,7 @@ import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /**
  * 3-D convolution over [batch, d1, d2, d3, channels] with Keras's kernel
@@ -23,22 +21,11 @@ import java.util.function.UnaryOperator;
  * Layer c = new Conv3D(8, 3, 1, "same", "relu");
  * }</pre>
  */
-public final class Conv3D extends Layer {
+public final class Conv3D extends ConvolutionLayer {
     private final int filters;
-    private final int[] kernelSize;
-    private final int[] strides;
-    private final String padding;
-    private final int[] dilation;
     private final int groups;
-    private final String activation;
-    private final boolean useBias;
-    private final Initializer kernelInitializer;
-    private final Initializer biasInitializer;
-    private final Regularizer kernelRegularizer;
-    private final Regularizer biasRegularizer;
-    private final UnaryOperator<Tensor> fn;
+    private final WeightOptions kernelOptions;
     private Variable kernel;
-    private Variable bias;
 
     public Conv3D(int filters, int kernelSize, int stride, String padding, String activation) {
         this(filters, new int[] {kernelSize}, new int[] {stride}, padding, new int[] {1}, 1, activation, true, new GlorotUniform(),
@@ -49,72 +36,50 @@ public final class Conv3D extends Layer {
     public Conv3D(int filters, int[] kernelSize, int[] strides, String padding, int[] dilation, int groups, String activation,
                   boolean useBias, Initializer kernelInitializer, Initializer biasInitializer, Regularizer kernelRegularizer,
                   Regularizer biasRegularizer, String name) {
-        super(name);
-        if (filters < 1 || groups < 1 || filters % groups != 0) {
-            throw new IllegalArgumentException("Conv3D: filters (" + filters + ") must be >= 1 and divisible by groups (" + groups + ")");
-        }
-        this.filters = filters;
-        this.kernelSize = triple("kernel_size", kernelSize);
-        this.strides = triple("strides", strides);
-        this.padding = Padding.check("Conv3D", padding);
-        this.dilation = triple("dilation_rate", dilation);
-        this.groups = groups;
-        this.activation = activation == null ? "linear" : activation;
-        this.fn = Activations.get(this.activation);
-        this.useBias = useBias;
-        this.kernelInitializer = Checks.notNull("Conv3D", "kernel_initializer", kernelInitializer);
-        this.biasInitializer = Checks.notNull("Conv3D", "bias_initializer", biasInitializer);
-        this.kernelRegularizer = kernelRegularizer;
-        this.biasRegularizer = biasRegularizer;
+        this(filters, groups, new WeightOptions("kernel", kernelInitializer, kernelRegularizer),
+                new Common(new ConvWindow("Conv3D", 3, kernelSize, strides, padding, dilation, false), activation, useBias, biasInitializer,
+                        biasRegularizer, name));
     }
 
-    private static int[] triple(String what, int[] v) {
-        int[] t = v.length == 1 ? new int[] {v[0], v[0], v[0]} : v.clone();
-        if (t.length != 3 || t[0] < 1 || t[1] < 1 || t[2] < 1) {
-            throw new IllegalArgumentException("Conv3D: " + what + " must be one or three positive ints, got " + Arrays.toString(v));
-        }
-        return t;
+    private Conv3D(int filters, int groups, WeightOptions kernelOptions, Common common) {
+        super(common);
+        this.filters = filters("Conv3D", filters, groups);
+        this.groups = groups;
+        this.kernelOptions = kernelOptions.checked("Conv3D");
     }
 
     @Override
     public void build(Shape in) {
-        if (in.rank() != 5 || in.dim(4) % groups != 0) {
-            throw new IllegalArgumentException(name() + " (Conv3D): expected inputs [batch, d1, d2, d3, channels] with channels divisible "
-                    + "by groups=" + groups + ", got " + in);
+        requireInputRank(in);
+        if (in.dim(4) % groups != 0) {
+            throw new IllegalArgumentException(describe() + ": " + in.dim(4) + " input channels are not divisible by groups=" + groups);
         }
-        kernel = addWeight("kernel", Shape.of(kernelSize[0], kernelSize[1], kernelSize[2], in.dim(4) / groups, filters), kernelInitializer,
-                kernelRegularizer, true);
-        if (useBias) bias = addWeight("bias", Shape.of(filters), biasInitializer, biasRegularizer, true);
+        int[] k = window.kernelSize;
+        kernel = addKernel("kernel", Shape.of(k[0], k[1], k[2], in.dim(4) / groups, filters), kernelOptions);
+        addBias(filters);
     }
 
     @Override
     public Tensor call(Tensor x, boolean training) {
         Shape out = computeOutputShape(x.shape());
-        int[] pd = Padding.amounts(padding, x.dim(1), kernelSize[0], strides[0], dilation[0]);
+        int[] pd = window.amounts(0, x.dim(1));
         Tensor padded = Ops.pad(x, new int[] {0, pd[0], 0, 0, 0}, new int[] {0, pd[1], 0, 0, 0}, new int[5], 0);
-        int[] ph = Padding.amounts(padding, x.dim(2), kernelSize[1], strides[1], dilation[1]);
-        int[] pw = Padding.amounts(padding, x.dim(3), kernelSize[2], strides[2], dilation[2]);
-        OpAttrs.Conv plane = new OpAttrs.Conv(strides[1], strides[2], ph[0], ph[1], pw[0], pw[1], dilation[1], dilation[2], groups);
-        int n = x.dim(0), od = out.dim(1);
+        OpAttrs.Conv plane = window.plane().conv2d(x.dim(2), x.dim(3), groups);
+        int n = x.dim(0), od = out.dim(1), stride = window.strides[0];
         Tensor sum = null;
-        for (int k = 0; k < kernelSize[0]; k++) {
-            int start = k * dilation[0];
-            Tensor slab = padded.slice(1, start, start + (od - 1) * strides[0] + 1, strides[0]);
+        for (int k = 0; k < window.kernelSize[0]; k++) {
+            int start = k * window.dilation[0];
+            Tensor slab = padded.slice(1, start, start + (od - 1) * stride + 1, stride);
             Tensor folded = slab.reshape(n * od, x.dim(2), x.dim(3), x.dim(4));
             Tensor part = Ops.conv2d(folded, kernel.value().slice(0, k, k + 1).squeeze(0), plane);
             sum = sum == null ? part : sum.add(part);
         }
-        Tensor y = sum.reshape(out.toArray());
-        if (useBias) y = y.add(bias.value());
-        return fn.apply(y);
+        return biasAndActivation(sum.reshape(out.toArray()));
     }
 
     @Override
     public Shape computeOutputShape(Shape in) {
-        if (in.rank() != 5) throw new IllegalArgumentException(name() + " (Conv3D): expected inputs [batch, d1, d2, d3, channels], got " + in);
-        int[] d = new int[] {in.dim(0), 0, 0, 0, filters};
-        for (int a = 0; a < 3; a++) d[a + 1] = Padding.outputSize(name(), padding, in.dim(a + 1), kernelSize[a], strides[a], dilation[a]);
-        return Shape.of(d);
+        return outputShape(in, filters, false);
     }
 
     public Variable kernel() {
@@ -125,25 +90,13 @@ public final class Conv3D extends Layer {
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         c.put("filters", filters);
-        c.put("kernel_size", Config.list(kernelSize));
-        c.put("strides", Config.list(strides));
-        c.put("padding", padding);
-        c.put("dilation_rate", Config.list(dilation));
         c.put("groups", groups);
-        c.put("activation", activation);
-        c.put("use_bias", useBias);
-        c.put("kernel_initializer", Config.of(kernelInitializer));
-        c.put("bias_initializer", Config.of(biasInitializer));
-        c.put("kernel_regularizer", Config.of(kernelRegularizer));
-        c.put("bias_regularizer", Config.of(biasRegularizer));
+        kernelOptions.putConfig(c);
         return c;
     }
 
     public static Conv3D fromConfig(Map<String, Object> c) {
-        return new Conv3D(Config.integer(c, "filters", 1), Config.ints(c, "kernel_size", 3, new int[] {3}),
-                Config.ints(c, "strides", 3, new int[] {1}), Config.string(c, "padding", "valid"), Config.ints(c, "dilation_rate", 3, new int[] {1}),
-                Config.integer(c, "groups", 1), Config.string(c, "activation", null), Config.bool(c, "use_bias", true),
-                Config.initializer(c, "kernel_initializer", new GlorotUniform()), Config.initializer(c, "bias_initializer", new Zeros()),
-                Config.regularizer(c, "kernel_regularizer"), Config.regularizer(c, "bias_regularizer"), Config.string(c, "name", null));
+        return new Conv3D(Config.integer(c, "filters", 1), Config.integer(c, "groups", 1), WeightOptions.fromConfig(c, "kernel", new GlorotUniform()),
+                Common.fromConfig("Conv3D", c, 3, false));
     }
 }

@@ -8,6 +8,9 @@ import java.util.Map;
 /**
  * The rectified linear unit with Keras's ReLU options: {@code x} from {@code threshold} up to
  * {@code maxValue}, {@code maxValue} above it, {@code negativeSlope * (x - threshold)} below the threshold.
+ * As in Keras, {@code threshold} and {@code negativeSlope} are at least 0 (below a negative threshold Keras's
+ * computation clips {@code x} to 0 where {@code maxValue} is set and keeps it where not, which the formula
+ * does not describe; Keras refuses it, and so does this layer).
  *
  * <pre>{@code
  * Layer relu6 = new ReLU(6.0, 0, 0, null);
@@ -28,6 +31,7 @@ public final class ReLU extends Layer {
         super(name);
         if (maxValue != null && !(maxValue >= 0)) throw new IllegalArgumentException("ReLU: max_value must be >= 0, got " + maxValue);
         if (!(negativeSlope >= 0)) throw new IllegalArgumentException("ReLU: negative_slope must be >= 0, got " + negativeSlope);
+        if (!(threshold >= 0)) throw new IllegalArgumentException("ReLU: threshold must be >= 0, got " + threshold);
         this.maxValue = maxValue;
         this.negativeSlope = negativeSlope;
         this.threshold = threshold;

@@ -42,7 +42,8 @@ public abstract class PerExampleLoss implements Loss {
     }
 
     /**
-     * The weighted mean of the per-example values (Keras's {@code sum_over_batch_size}); with a padding
+     * The weighted mean of the per-example values (Keras's {@code sum_over_batch_size}), the weights one per
+     * example or one per step of a sequence output ({@link WeightBroadcast}); with a padding
      * mask on {@code yPred}, over the real steps only, as Keras's {@code apply_mask} does:
      * {@code sum(loss * weight * mask) / count(mask)}.
      */
@@ -50,16 +51,7 @@ public abstract class PerExampleLoss implements Loss {
     public Tensor call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
         if (sampleWeight == null) return call(yTrue, yPred);
         Tensor per = perExample(yTrue, yPred);
-        int batch = per.rank() == 0 ? 1 : per.dim(0);
-        if (sampleWeight.size() != batch) {
-            throw new IllegalArgumentException(name + ": sample weights " + sampleWeight.shape() + " need one weight per example ("
-                    + batch + " examples, per-example losses " + per.shape() + ")");
-        }
-        int[] dims = new int[Math.max(per.rank(), 1)];
-        java.util.Arrays.fill(dims, 1);
-        dims[0] = batch;
-        Tensor w = sampleWeight.cast(per.dtype()).reshape(dims);
-        if (per.rank() == 0) w = w.reshape();
+        Tensor w = WeightBroadcast.toShape(name, sampleWeight, per, per.dtype());
         Tensor mask = maskOf(yPred, per);
         if (mask == null) return per.mul(w).sum().div(Math.max(per.size(), 1));
         return per.mul(w).mul(mask).sum().div(mask.sum().add(1e-7));

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.highlevel.losses.WeightBroadcast;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -32,7 +33,7 @@ abstract class ConfusionCounts extends Metric {
         HostArrays.sameSize(name(), yTrue, yPred, yTrue.size(), yPred.size());
         Tensor predicted = yPred.gt(threshold).cast(DType.FLOAT32);
         Tensor actual = yTrue.cast(DType.FLOAT32).reshape(yPred.shape().toArray()).eq(0).logicalNot().cast(DType.FLOAT32);
-        Tensor weight = sampleWeight == null ? null : SampleWeights.broadcast(name(), sampleWeight, predicted);
+        Tensor weight = sampleWeight == null ? null : WeightBroadcast.toShape(name(), sampleWeight, predicted, DType.FLOAT32);
         Tensor both = predicted.mul(actual);
         accumulate(truePositives, weighted(both, weight));
         accumulate(falsePositives, weighted(predicted.sub(both), weight));

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.metrics;
 
+import dev.javelin.highlevel.losses.WeightBroadcast;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -63,7 +64,7 @@ public class Mean extends Metric {
             return;
         }
         Tensor v = yPred.cast(DType.FLOAT32);
-        Tensor w = SampleWeights.broadcast(name(), sampleWeight, v);
+        Tensor w = WeightBroadcast.toShape(name(), sampleWeight, v, DType.FLOAT32);
         accumulate(total, v.mul(w).sum());
         accumulate(weight, w.sum());
     }

@@ -1,6 +1,7 @@
 package dev.javelin.highlevel.metrics;
 
 import dev.javelin.highlevel.layers.Masks;
+import dev.javelin.highlevel.losses.WeightBroadcast;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
@@ -43,7 +44,7 @@ public abstract class MeanMetric extends Metric {
     @Override
     public void updateState(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
         Tensor v = values(yTrue, yPred).cast(DType.FLOAT32);
-        Tensor w = sampleWeight == null ? null : SampleWeights.broadcast(name(), sampleWeight, v);
+        Tensor w = sampleWeight == null ? null : WeightBroadcast.toShape(name(), sampleWeight, v, DType.FLOAT32);
         Tensor mask = paddingMask(yPred, v);
         if (mask != null) w = w == null ? mask : w.mul(mask);
         if (w == null) {

@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.saving;
 
+import dev.javelin.json.Json;
 import dev.javelin.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;

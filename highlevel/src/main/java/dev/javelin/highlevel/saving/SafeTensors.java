@@ -1,5 +1,6 @@
 package dev.javelin.highlevel.saving;
 
+import dev.javelin.json.Json;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;

@@ -3,7 +3,7 @@ package dev.javelin.highlevel.callbacks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.javelin.highlevel.saving.Json;
+import dev.javelin.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

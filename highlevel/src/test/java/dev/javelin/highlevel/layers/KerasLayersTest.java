@@ -168,6 +168,12 @@ class KerasLayersTest {
         assertTrue(e.getMessage().contains("MaxPooling3D"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new PReLU(null, null, null, null));
         assertTrue(e.getMessage().contains("alpha_initializer"), e.getMessage());
+        // Keras refuses a negative threshold (its computation then disagrees with its formula); so does ReLU, from a config too
+        e = assertThrows(IllegalArgumentException.class, () -> new ReLU(6.0, 0, -0.5, null));
+        assertTrue(e.getMessage().contains("ReLU: threshold must be >= 0, got -0.5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> dev.javelin.highlevel.LayerRegistry.fromEntry(java.util.Map.of("class_name", "ReLU",
+                "config", java.util.Map.of("name", "r", "threshold", -1.0))));
+        assertTrue(e.getMessage().contains("threshold must be >= 0"), e.getMessage());
     }
 
     @Test

@@ -11,12 +11,13 @@ import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * Metrics over padded sequences count the real steps only, as Keras 3's {@code MeanMetricWrapper}
- * (the mask weighs each step, times the sample weight), compiled and op by op.
+ * (the mask weighs each step; a weighted metric's step also by its sample weight), compiled and op by op.
  */
 class MaskedMetricsTest {
     private static final int N = 4, T = 6, CLASSES = 4;
@@ -34,7 +35,7 @@ class MaskedMetricsTest {
             Model m = new Sequential(new InputLayer(new int[] {T}, DType.INT64, null), new Embedding(9, 3, true),
                     new Dense(CLASSES, "softmax"));
             m.compile(CompileOptions.builder().optimizer("sgd").loss("sparse_categorical_crossentropy").metrics("accuracy")
-                    .jitCompile(jit).build());
+                    .weightedMetrics("accuracy").jitCompile(jit).build());
             float[] p = m.predict(x).toFloatArray();
             double hits = 0, steps = 0, weightedHits = 0, weightedSteps = 0;
             for (int i = 0; i < N; i++) {
@@ -49,7 +50,9 @@ class MaskedMetricsTest {
                 }
             }
             assertEquals(hits / steps, m.evaluate(x, y, 64).get("accuracy"), 1e-6, "jit " + jit);
-            assertEquals(weightedHits / weightedSteps, m.evaluate(x, y, w, 64).get("accuracy"), 1e-6, "jit " + jit + ", weighted");
+            Map<String, Double> withWeights = m.evaluate(x, y, w, 64);
+            assertEquals(weightedHits / weightedSteps, withWeights.get("weighted_accuracy"), 1e-6, "jit " + jit + ", weighted");
+            assertEquals(hits / steps, withWeights.get("accuracy"), 1e-6, "jit " + jit + ": a plain metric ignores the weights, as Keras's");
         }
     }
 }

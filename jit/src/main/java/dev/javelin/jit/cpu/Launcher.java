@@ -222,22 +222,29 @@ final class Launcher {
             inBlocksOfRows(current, irs, launches, arrays, maps, origin, rowStride, Math.toIntExact(rowCount), rowsPerChunk);
             return;
         }
-        CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
-            int[][] offs = new int[members][];
-            Object[][] local = new Object[members][];
-            Object[] rows = new Object[members];
-            for (int k = 0; k < members; k++) {
-                offs[k] = new int[arrays[k].length];
-                local[k] = arrays[k].clone();
-                if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
-            }
-            for (int k = 0; k < members; k++) {
-                for (int s = 0; s < local[k].length; s++) {
-                    int o = owner[k][s];
-                    if (o >= 0) local[k][s] = home[o] >= 0 ? arrays[home[o]][arrays[home[o]].length - 1] : rows[o];
+        // A chunk's rows: an object whose row method runs once per row, so HotSpot compiles that method as an
+        // ordinary one within a few calls instead of the chunk's whole walk on stack, repeatedly (perf/NOTES.md,
+        // "The LSTM train step's spread").
+        final class Chunk {
+            final int[][] offs = new int[members][];
+            final Object[][] local = new Object[members][];
+
+            Chunk() {
+                Object[] rows = new Object[members];
+                for (int k = 0; k < members; k++) {
+                    offs[k] = new int[arrays[k].length];
+                    local[k] = arrays[k].clone();
+                    if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
+                }
+                for (int k = 0; k < members; k++) {
+                    for (int s = 0; s < local[k].length; s++) {
+                        int o = owner[k][s];
+                        if (o >= 0) local[k][s] = home[o] >= 0 ? arrays[home[o]][arrays[home[o]].length - 1] : rows[o];
+                    }
                 }
             }
-            for (int row = from; row < to; row++) {
+
+            void row(int row) {
                 int start = blocks ? row * BLOCK : 0, length = blocks ? Math.min(BLOCK, n - start) : n;
                 for (int k = 0; k < members; k++) {
                     if (origin != null) { // one kept dimension: each slot a stride per row
@@ -262,6 +269,10 @@ final class Launcher {
                     }
                 }
             }
+        }
+        CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
+            Chunk chunk = new Chunk();
+            for (int row = from; row < to; row++) chunk.row(row);
         });
     }
 
@@ -334,13 +345,26 @@ final class Launcher {
      * Runs an elementwise kernel over rows {@code [row0, row0 + rows)} and columns
      * {@code [col0, col0 + cols)} of its {@code rowLength}-wide iteration space: a GEMM epilogue on
      * one finished block of C. The launch either keeps the rows (n is the row) or is one flat run.
+     * Rows one stride apart (every epilogue of the char-GPT's step) go to the kernel's own row loop in one
+     * call, not one call per row of the block, each with its prologue: the same arithmetic per row, and
+     * 3-15% less time per product with its epilogue at one thread (perf/NOTES.md, `rows5`).
      */
     static void block(FusedKernel kernel, Launch l, Object[] arrays, int[] base, int[][] maps,
                       int row0, int rows, int col0, int cols, int rowLength) {
         boolean flat = l.keptCount() == 1;
         int slots = arrays.length;
+        int[] rowStrides = flat ? new int[slots] : l.keptRowStrides();
+        if (flat) for (int s = 0; s < slots; s++) rowStrides[s] = Math.toIntExact((long) rowLength * l.innerStrides()[s]);
         CpuThreads.parallelFor(rows, Math.max(1, GRAIN / Math.max(1, cols)), (from, to) -> {
             int[] offs = new int[slots];
+            if (rowStrides != null) { // rows one stride apart: the chunk in one call of the kernel's own row loop
+                int r = row0 + from;
+                long position = flat ? (long) r * rowLength + col0 : col0;
+                l.offsetsAt(flat ? 0 : r, 0, base, offs);
+                for (int s = 0; s < slots; s++) offs[s] += (int) (position * l.innerStrides()[s]);
+                kernel.runRows(arrays, offs, maps, cols, rowStrides, to - from);
+                return;
+            }
             for (int r = row0 + from; r < row0 + to; r++) {
                 long position = flat ? (long) r * rowLength + col0 : col0;
                 l.offsetsAt(flat ? 0 : r, 0, base, offs);

@@ -142,13 +142,14 @@ public final class CpuBackend implements Backend {
      */
     /**
      * Attention's forward (each row's outputs and log-sum-exp), pad (filled first), gather and scatter-add (a copy of
-     * the base first) write their whole output; attention's gradient accumulates into it. KernelHarness checks the
-     * claim on every call its tests make.
+     * the base first), the recurrence (every step's states and stored columns) and its backward (dx, dw, the bias's
+     * column sum, the initial states' gradients) write their whole output; attention's gradient accumulates into it.
+     * KernelHarness checks the claim on every call its tests make.
      */
     @Override
     public boolean writesEveryElement(OpCall call) {
         return !onReference(call) && switch (call.op()) {
-            case ATTENTION, PAD, GATHER, SCATTER_ADD -> true;
+            case ATTENTION, PAD, GATHER, SCATTER_ADD, RECURRENCE, RECURRENCE_BACKWARD -> true;
             default -> false;
         };
     }

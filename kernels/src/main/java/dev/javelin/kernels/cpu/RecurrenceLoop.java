@@ -30,6 +30,10 @@ import java.util.Arrays;
  * <p>Examples are independent, so the batch is split once into row blocks, one per thread, each
  * walking all the steps alone (no fork-join per step). A row's results do not depend on the block it
  * is in (every GEMM element is one fixed FMA chain), so the bits do not depend on the thread count.
+ * A block is an object ({@link ForwardRows}, {@link BackwardRows}) whose {@code step} method runs one
+ * step: invoked once per step, HotSpot compiles it as an ordinary method within a few calls, where one
+ * method walking all the steps was compiled on stack, repeatedly, for tens of calls (perf/NOTES.md,
+ * "The LSTM train step's spread").
  */
 final class RecurrenceLoop {
     private final FloatLoops loops;
@@ -43,69 +47,10 @@ final class RecurrenceLoop {
      * recurrent dropout multiplier [B,G·H] if the attributes say so, the mask if any.
      */
     void forward(OpCall call, Tensor out) {
-        OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
-        Cell cell = a.cell();
-        RecurrentCell math = RecurrentCell.of(a);
-        Tensor x = call.input(0);
-        int n = x.dim(0), steps = x.dim(1), u = call.input(1).dim(0), gates = cell.gates(), gw = gates * u;
-        int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states, ow = cell.outputWidth() * u;
-        int loopGates = math.loopGates();
-        SequenceOperand xs = SequenceOperand.of(x);
-        float[] w = Elementwise.denseFloats(call.input(1));
-        float[] bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
-        float[][] initial = new float[states][];
-        for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(2 + params + i));
-        float[] drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(2 + params + states)) : null;
-        boolean[] mask = call.inputs().size() == 3 + a.cellOperands() ? SequenceOperand.denseBools(call.input(2 + a.cellOperands())) : null;
-        float[] o = Elementwise.heap(out).floats();
-        int oo = out.offset(), ldo = steps * ow;
-        CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
-            int rows = to - from, ru = rows * u;
-            float[] acc = new float[gates * ru], input = bias != null ? new float[gates * ru] : null;
-            float[] stored = new float[kept * ru], scratch = new float[ru];
-            float[][] st = new float[states][ru], keptStates = new float[states][ru];
-            float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, hm = drop != null ? new float[ru] : null;
-            RecurrentCell.GateProducts products = new RecurrentCell.GateProducts() {
-                @Override
-                public void forward(int q, float[] a) {
-                    float[] in = a;
-                    if (dropped != null) { // this gate's product reads a ∘ m_q
-                        loops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
-                        in = hm;
-                    }
-                    Sgemm.multiply(rows, u, u, in, 0, u, 1, w, q * u, gw, 1, acc, q * ru, u, true);
-                }
-
-                @Override
-                public void backward(int q, float[] dAcc, float[] a, float[] out) {
-                    throw new IllegalStateException("recurrence: a gate's backward product inside the forward");
-                }
-            };
-            for (int i = 0; i < states; i++) System.arraycopy(initial[i], from * u, st[i], 0, ru);
-            for (int s = 0; s < steps; s++) {
-                int t = a.inputIndex(s, steps), at = oo + a.outputIndex(s, steps) * ow;
-                boolean anyMasked = false;
-                for (int b = 0; b < rows; b++) {
-                    for (int q = 0; q < gates; q++) {
-                        int dst = q * ru + b * u;
-                        System.arraycopy(xs.data(), xs.at(from + b, t) + q * u, bias != null ? input : acc, dst, u);
-                        if (bias != null) System.arraycopy(bias, q * u, acc, dst, u);
-                    }
-                    anyMasked |= mask != null && !mask[(from + b) * steps + t];
-                }
-                for (int q = 0; q < loopGates; q++) products.forward(q, st[0]);
-                if (anyMasked) for (int i = 0; i < states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
-                math.forward(acc, input, st, stored, scratch, ru, products);
-                for (int b = 0; b < rows; b++) {
-                    int row = at + (from + b) * ldo, bu = b * u;
-                    boolean masked = anyMasked && !mask[(from + b) * steps + t];
-                    for (int i = 0; i < states; i++) {
-                        if (masked) System.arraycopy(keptStates[i], bu, st[i], bu, u);
-                        System.arraycopy(st[i], bu, o, row + i * u, u);
-                    }
-                    for (int q = 0; q < kept; q++) System.arraycopy(stored, q * ru + bu, o, row + (states + q) * u, u);
-                }
-            }
+        ForwardCall c = new ForwardCall(call, out);
+        CpuThreads.parallelFor(c.n, SequenceOperand.rowBlock(c.n, (long) c.steps * c.gw * c.u), (from, to) -> {
+            ForwardRows block = new ForwardRows(c, from, to);
+            for (int s = 0; s < c.steps; s++) block.step(s);
         });
     }
 
@@ -115,131 +60,293 @@ final class RecurrenceLoop {
      * initial state's.
      */
     void backward(OpCall call, Tensor out) {
-        OpAttrs.Recurrence a = call.attrs(OpAttrs.Recurrence.class);
-        Cell cell = a.cell();
-        RecurrentCell math = RecurrentCell.of(a);
-        int last = call.inputs().size();
-        Tensor y = call.input(last - 2);
-        int n = y.dim(0), steps = y.dim(1), u = call.input(0).dim(0), gates = cell.gates(), gw = gates * u;
-        int states = cell.states(), params = cell.parameters(), kept = cell.outputWidth() - states;
-        int loopGates = math.loopGates();
-        float[] wt = SequenceOperand.transposed(call.input(0));
-        float[][] initial = new float[states][];
-        for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(1 + params + i));
-        float[] drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(1 + params + states)) : null;
-        boolean[] mask = last == 4 + a.cellOperands() ? SequenceOperand.denseBools(call.input(1 + a.cellOperands())) : null;
-        SequenceOperand ys = SequenceOperand.of(y), gs = SequenceOperand.of(call.input(last - 1));
-        float[] r = Elementwise.heap(out).floats();
-        int ro = out.offset(), dwAt = ro + n * steps * gw, dbAt = dwAt + u * gw, dStatesAt = dbAt + params * gw;
-        // by input time: what each step's products read, for dw: h, or per gate (h ∘ m_q with recurrent
-        // dropout; a cell's own products record theirs)
-        boolean perGate = drop != null || loopGates < gates;
-        int hw = perGate ? gw : u;
-        float[] hPrev = new float[n * steps * hw];
-        // the GEMM results' gradients by input time: dx itself unless a recurrent bias sits between them
-        float[] dAccAll = params > 0 ? new float[n * steps * gw] : r;
-        int accAt = params > 0 ? 0 : ro;
-        CpuThreads.parallelFor(n, SequenceOperand.rowBlock(n, (long) steps * gw * u), (from, to) -> {
-            int rows = to - from, ru = rows * u;
-            float[] dInput = new float[gates * ru];
-            float[][] carried = new float[states][ru], incoming = new float[states][ru], masked = new float[states][ru];
-            float[][] dState = new float[states][], dPrevious = new float[states][ru];
-            RecurrentCell.Backward k = new RecurrentCell.Backward(new float[kept * ru], new float[kept * ru], new float[states][ru],
-                    new float[states][ru], dState, dInput, params > 0 ? new float[gates * ru] : dInput, dPrevious,
-                    new float[ru], new float[ru]);
-            float[] dhNext = new float[ru];
-            float[] dropped = drop != null ? gateMajor(drop, from, rows, gates, u) : null, dhGate = drop != null ? new float[ru] : null;
-            int[] step = {0}; // the input time of the step the cell's own products belong to
-            RecurrentCell.GateProducts products = new RecurrentCell.GateProducts() {
-                @Override
-                public void forward(int q, float[] a) {
-                    throw new IllegalStateException("recurrence: a gate's forward product inside the backward");
-                }
+        BackwardCall c = new BackwardCall(call, out);
+        CpuThreads.parallelFor(c.n, SequenceOperand.rowBlock(c.n, (long) c.steps * c.gw * c.u), (from, to) -> {
+            BackwardRows block = new BackwardRows(c, from, to);
+            for (int s = c.steps - 1; s >= 0; s--) block.step(s);
+            block.finish();
+        });
+        weightGradient(c.u, c.gw, c.n * c.steps, c.hPrev, c.perGate, c.dAccAll, c.accAt, c.r, c.dwAt);
+        if (c.params > 0) { // the recurrent bias: one column sum in a fixed row order
+            Arrays.fill(c.r, c.dbAt, c.dbAt + c.gw, 0f);
+            GeneratedLoops.accumulateRows(Op.REDUCE_SUM, c.dAccAll, 0, c.gw, c.n * c.steps, c.r, c.dbAt, c.gw);
+        }
+    }
 
-                @Override
-                public void backward(int q, float[] dAcc, float[] a, float[] out) {
-                    for (int b = 0; b < rows; b++) { // what the forward's product read, for dw
-                        int hAt = ((from + b) * steps + step[0]) * hw + q * u;
-                        if (drop == null) System.arraycopy(a, b * u, hPrev, hAt, u);
-                        else loops.binary(Op.MUL, a, b * u, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt, 1, u);
-                    }
-                    Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, wt, q * u * u, u, 1, out, 0, u, false);
-                    if (dropped != null) loops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
+    /** A forward call's operands and sizes, read by every row block. */
+    private static final class ForwardCall {
+        final OpAttrs.Recurrence a;
+        final RecurrentCell math;
+        final SequenceOperand xs;
+        final int n, steps, u, gates, gw, states, kept, ow, loopGates, oo, ldo;
+        final float[] w, bias, drop, o;
+        final float[][] initial;
+        final boolean[] mask;
+
+        ForwardCall(OpCall call, Tensor out) {
+            a = call.attrs(OpAttrs.Recurrence.class);
+            Cell cell = a.cell();
+            math = RecurrentCell.of(a);
+            Tensor x = call.input(0);
+            n = x.dim(0);
+            steps = x.dim(1);
+            u = call.input(1).dim(0);
+            gates = cell.gates();
+            gw = gates * u;
+            states = cell.states();
+            int params = cell.parameters();
+            kept = cell.outputWidth() - states;
+            ow = cell.outputWidth() * u;
+            loopGates = math.loopGates();
+            xs = SequenceOperand.of(x);
+            w = Elementwise.denseFloats(call.input(1));
+            bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
+            initial = new float[states][];
+            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(2 + params + i));
+            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(2 + params + states)) : null;
+            mask = call.inputs().size() == 3 + a.cellOperands() ? SequenceOperand.denseBools(call.input(2 + a.cellOperands())) : null;
+            o = Elementwise.heap(out).floats();
+            oo = out.offset();
+            ldo = steps * ow;
+        }
+    }
+
+    /** Examples {@code [from, from+rows)} walking the steps forward, with their states and gate-major buffers. */
+    private final class ForwardRows implements RecurrentCell.GateProducts {
+        private final ForwardCall c;
+        private final int from, rows, ru;
+        private final float[] acc, input, stored, scratch, dropped, hm;
+        private final float[][] st, keptStates;
+
+        ForwardRows(ForwardCall c, int from, int to) {
+            this.c = c;
+            this.from = from;
+            rows = to - from;
+            ru = rows * c.u;
+            acc = new float[c.gates * ru];
+            input = c.bias != null ? new float[c.gates * ru] : null;
+            stored = new float[c.kept * ru];
+            scratch = new float[ru];
+            st = new float[c.states][ru];
+            keptStates = new float[c.states][ru];
+            dropped = c.drop != null ? gateMajor(c.drop, from, rows, c.gates, c.u) : null;
+            hm = c.drop != null ? new float[ru] : null;
+            for (int i = 0; i < c.states; i++) System.arraycopy(c.initial[i], from * c.u, st[i], 0, ru);
+        }
+
+        /** Step {@code s}: the input's rows into the GEMM's buffer, the products, the cell, the packed result's rows. */
+        void step(int s) {
+            int u = c.u, t = c.a.inputIndex(s, c.steps), at = c.oo + c.a.outputIndex(s, c.steps) * c.ow;
+            boolean anyMasked = false;
+            for (int b = 0; b < rows; b++) {
+                for (int q = 0; q < c.gates; q++) {
+                    int dst = q * ru + b * u;
+                    System.arraycopy(c.xs.data(), c.xs.at(from + b, t) + q * u, input != null ? input : acc, dst, u);
+                    if (input != null) System.arraycopy(c.bias, q * u, acc, dst, u);
                 }
-            };
-            for (int s = steps - 1; s >= 0; s--) {
-                int t = a.inputIndex(s, steps), os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
-                boolean anyMasked = false;
-                for (int b = 0; b < rows; b++) {
-                    int yr = ys.at(from + b, os), gr = gs.at(from + b, os), bu = b * u;
-                    for (int q = 0; q < kept; q++) {
-                        System.arraycopy(ys.data(), yr + (states + q) * u, k.stored(), q * ru + bu, u);
-                        System.arraycopy(gs.data(), gr + (states + q) * u, k.storedGrads(), q * ru + bu, u);
-                    }
-                    for (int i = 0; i < states; i++) {
-                        System.arraycopy(ys.data(), yr + i * u, k.current()[i], bu, u);
-                        System.arraycopy(gs.data(), gr + i * u, incoming[i], bu, u);
-                        if (s == 0) System.arraycopy(initial[i], (from + b) * u, k.previous()[i], bu, u);
-                        else System.arraycopy(ys.data(), ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
-                    }
-                    int hAt = ((from + b) * steps + t) * hw;
-                    if (!perGate) System.arraycopy(k.previous()[0], bu, hPrev, hAt, u);
-                    else for (int q = 0; q < loopGates; q++) {
-                        if (drop == null) System.arraycopy(k.previous()[0], bu, hPrev, hAt + q * u, u);
-                        else loops.binary(Op.MUL, k.previous()[0], bu, 1, drop, (from + b) * gw + q * u, 1, hPrev, hAt + q * u, 1, u);
-                    }
-                    anyMasked |= mask != null && !mask[(from + b) * steps + t];
+                anyMasked |= c.mask != null && !c.mask[(from + b) * c.steps + t];
+            }
+            for (int q = 0; q < c.loopGates; q++) forward(q, st[0]);
+            if (anyMasked) for (int i = 0; i < c.states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
+            c.math.forward(acc, input, st, stored, scratch, ru, this);
+            for (int b = 0; b < rows; b++) {
+                int row = at + (from + b) * c.ldo, bu = b * u;
+                boolean masked = anyMasked && !c.mask[(from + b) * c.steps + t];
+                for (int i = 0; i < c.states; i++) {
+                    if (masked) System.arraycopy(keptStates[i], bu, st[i], bu, u);
+                    System.arraycopy(st[i], bu, c.o, row + i * u, u);
+                }
+                for (int q = 0; q < c.kept; q++) System.arraycopy(stored, q * ru + bu, c.o, row + (c.states + q) * u, u);
+            }
+        }
+
+        @Override
+        public void forward(int q, float[] a) {
+            float[] in = a;
+            if (dropped != null) { // this gate's product reads a ∘ m_q
+                loops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
+                in = hm;
+            }
+            Sgemm.multiply(rows, c.u, c.u, in, 0, c.u, 1, c.w, q * c.u, c.gw, 1, acc, q * ru, c.u, true);
+        }
+
+        @Override
+        public void backward(int q, float[] dAcc, float[] a, float[] out) {
+            throw new IllegalStateException("recurrence: a gate's backward product inside the forward");
+        }
+    }
+
+    /** A backward call's operands and sizes, and the arrays every row block writes its rows of. */
+    private static final class BackwardCall {
+        final OpAttrs.Recurrence a;
+        final RecurrentCell math;
+        final SequenceOperand ys, gs;
+        final int n, steps, u, gates, gw, states, params, kept, loopGates, hw, ro, dwAt, dbAt, dStatesAt, accAt;
+        final float[] wt, drop, r, hPrev, dAccAll;
+        final float[][] initial;
+        final boolean[] mask;
+        final boolean perGate;
+
+        BackwardCall(OpCall call, Tensor out) {
+            a = call.attrs(OpAttrs.Recurrence.class);
+            Cell cell = a.cell();
+            math = RecurrentCell.of(a);
+            int last = call.inputs().size();
+            Tensor y = call.input(last - 2);
+            n = y.dim(0);
+            steps = y.dim(1);
+            u = call.input(0).dim(0);
+            gates = cell.gates();
+            gw = gates * u;
+            states = cell.states();
+            params = cell.parameters();
+            kept = cell.outputWidth() - states;
+            loopGates = math.loopGates();
+            wt = SequenceOperand.transposed(call.input(0));
+            initial = new float[states][];
+            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(1 + params + i));
+            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(1 + params + states)) : null;
+            mask = last == 4 + a.cellOperands() ? SequenceOperand.denseBools(call.input(1 + a.cellOperands())) : null;
+            ys = SequenceOperand.of(y);
+            gs = SequenceOperand.of(call.input(last - 1));
+            r = Elementwise.heap(out).floats();
+            ro = out.offset();
+            dwAt = ro + n * steps * gw;
+            dbAt = dwAt + u * gw;
+            dStatesAt = dbAt + params * gw;
+            // by input time: what each step's products read, for dw: h, or per gate (h ∘ m_q with recurrent
+            // dropout; a cell's own products record theirs)
+            perGate = drop != null || loopGates < gates;
+            hw = perGate ? gw : u;
+            hPrev = new float[n * steps * hw];
+            // the GEMM results' gradients by input time: dx itself unless a recurrent bias sits between them
+            dAccAll = params > 0 ? new float[n * steps * gw] : r;
+            accAt = params > 0 ? 0 : ro;
+        }
+    }
+
+    /** Examples {@code [from, from+rows)} walking the steps in reverse, carrying their states' gradients. */
+    private final class BackwardRows implements RecurrentCell.GateProducts {
+        private final BackwardCall c;
+        private final int from, rows, ru;
+        private final float[] dInput, dropped, dhGate;
+        private final float[][] carried, incoming, masked, dState, dPrevious;
+        private final RecurrentCell.Backward k;
+        private float[] dhNext;
+        /** The input time of the step the cell's own products belong to. */
+        private int step;
+
+        BackwardRows(BackwardCall c, int from, int to) {
+            this.c = c;
+            this.from = from;
+            rows = to - from;
+            ru = rows * c.u;
+            int states = c.states;
+            dInput = new float[c.gates * ru];
+            carried = new float[states][ru];
+            incoming = new float[states][ru];
+            masked = new float[states][ru];
+            dState = new float[states][];
+            dPrevious = new float[states][ru];
+            k = new RecurrentCell.Backward(new float[c.kept * ru], new float[c.kept * ru], new float[states][ru],
+                    new float[states][ru], dState, dInput, c.params > 0 ? new float[c.gates * ru] : dInput, dPrevious,
+                    new float[ru], new float[ru]);
+            dhNext = new float[ru];
+            dropped = c.drop != null ? gateMajor(c.drop, from, rows, c.gates, c.u) : null;
+            dhGate = c.drop != null ? new float[ru] : null;
+        }
+
+        /** Step {@code s}: the packed result's rows and their gradients in, the cell backward, dx and the carried gradients out. */
+        void step(int s) {
+            int u = c.u, gw = c.gw, states = c.states, steps = c.steps;
+            int t = c.a.inputIndex(s, steps), os = c.a.outputIndex(s, steps), ps = s == 0 ? -1 : c.a.outputIndex(s - 1, steps);
+            float[] ys = c.ys.data(), gs = c.gs.data();
+            boolean anyMasked = false;
+            for (int b = 0; b < rows; b++) {
+                int yr = c.ys.at(from + b, os), gr = c.gs.at(from + b, os), bu = b * u;
+                for (int q = 0; q < c.kept; q++) {
+                    System.arraycopy(ys, yr + (states + q) * u, k.stored(), q * ru + bu, u);
+                    System.arraycopy(gs, gr + (states + q) * u, k.storedGrads(), q * ru + bu, u);
                 }
                 for (int i = 0; i < states; i++) {
-                    loops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
-                    dState[i] = carried[i];
-                    if (anyMasked) { // a masked step's gates did not touch the states: no gradient reaches them there
-                        System.arraycopy(carried[i], 0, masked[i], 0, ru);
-                        for (int b = 0; b < rows; b++) if (!mask[(from + b) * steps + t]) Arrays.fill(masked[i], b * u, b * u + u, 0f);
-                        dState[i] = masked[i];
-                    }
-                    Arrays.fill(dPrevious[i], 0f);
+                    System.arraycopy(ys, yr + i * u, k.current()[i], bu, u);
+                    System.arraycopy(gs, gr + i * u, incoming[i], bu, u);
+                    if (s == 0) System.arraycopy(c.initial[i], (from + b) * u, k.previous()[i], bu, u);
+                    else System.arraycopy(ys, c.ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
                 }
-                step[0] = t;
-                math.backward(k, ru, products);
-                for (int b = 0; b < rows; b++) {
-                    int bu = b * u, row = (from + b) * steps + t;
-                    if (anyMasked && !mask[row]) { // the states went through unchanged, and so do their gradients
-                        for (int i = 0; i < states; i++) loops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
-                    }
-                    for (int q = 0; q < gates; q++) System.arraycopy(dInput, q * ru + bu, r, ro + row * gw + q * u, u);
-                    if (params > 0) for (int q = 0; q < gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, dAccAll, row * gw + q * u, u);
+                int hAt = ((from + b) * steps + t) * c.hw;
+                if (!c.perGate) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt, u);
+                else for (int q = 0; q < c.loopGates; q++) {
+                    if (c.drop == null) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt + q * u, u);
+                    else loops.binary(Op.MUL, k.previous()[0], bu, 1, c.drop, (from + b) * gw + q * u, 1, c.hPrev, hAt + q * u, 1, u);
                 }
-                int accRow = accAt + (from * steps + t) * gw;
-                if (drop == null) {
-                    Sgemm.multiply(rows, u, loopGates * u, dAccAll, accRow, steps * gw, 1, wt, 0, u, 1, dhNext, 0, u, false);
-                } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
-                    for (int q = 0; q < loopGates; q++) {
-                        Sgemm.multiply(rows, u, u, dAccAll, accRow + q * u, steps * gw, 1, wt, q * u * u, u, 1, dhGate, 0, u, false);
-                        if (q == 0) loops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
-                        else {
-                            loops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
-                            loops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
-                        }
-                    }
+                anyMasked |= c.mask != null && !c.mask[(from + b) * steps + t];
+            }
+            for (int i = 0; i < states; i++) {
+                loops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
+                dState[i] = carried[i];
+                if (anyMasked) { // a masked step's gates did not touch the states: no gradient reaches them there
+                    System.arraycopy(carried[i], 0, masked[i], 0, ru);
+                    for (int b = 0; b < rows; b++) if (!c.mask[(from + b) * steps + t]) Arrays.fill(masked[i], b * u, b * u + u, 0f);
+                    dState[i] = masked[i];
                 }
-                loops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
-                // carry on: h's gradient through w and directly, the other states' directly
-                float[] swap = carried[0];
-                carried[0] = dhNext;
-                dhNext = swap;
-                for (int i = 1; i < states; i++) {
-                    swap = carried[i];
-                    carried[i] = dPrevious[i];
-                    dPrevious[i] = swap;
+                Arrays.fill(dPrevious[i], 0f);
+            }
+            step = t;
+            c.math.backward(k, ru, this);
+            for (int b = 0; b < rows; b++) {
+                int bu = b * u, row = (from + b) * steps + t;
+                if (anyMasked && !c.mask[row]) { // the states went through unchanged, and so do their gradients
+                    for (int i = 0; i < states; i++) loops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
+                }
+                for (int q = 0; q < c.gates; q++) System.arraycopy(dInput, q * ru + bu, c.r, c.ro + row * gw + q * u, u);
+                if (c.params > 0) for (int q = 0; q < c.gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, c.dAccAll, row * gw + q * u, u);
+            }
+            int accRow = c.accAt + (from * steps + t) * gw;
+            if (c.drop == null) {
+                Sgemm.multiply(rows, u, c.loopGates * u, c.dAccAll, accRow, steps * gw, 1, c.wt, 0, u, 1, dhNext, 0, u, false);
+            } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
+                for (int q = 0; q < c.loopGates; q++) {
+                    Sgemm.multiply(rows, u, u, c.dAccAll, accRow + q * u, steps * gw, 1, c.wt, q * u * u, u, 1, dhGate, 0, u, false);
+                    if (q == 0) loops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
+                    else {
+                        loops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
+                        loops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
+                    }
                 }
             }
-            for (int i = 0; i < states; i++) System.arraycopy(carried[i], 0, r, dStatesAt + i * n * u + from * u, ru);
-        });
-        weightGradient(u, gw, n * steps, hPrev, perGate, dAccAll, accAt, r, dwAt);
-        if (params > 0) { // the recurrent bias: one column sum in a fixed row order
-            Arrays.fill(r, dbAt, dbAt + gw, 0f);
-            GeneratedLoops.accumulateRows(Op.REDUCE_SUM, dAccAll, 0, gw, n * steps, r, dbAt, gw);
+            loops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
+            // carry on: h's gradient through w and directly, the other states' directly
+            float[] swap = carried[0];
+            carried[0] = dhNext;
+            dhNext = swap;
+            for (int i = 1; i < states; i++) {
+                swap = carried[i];
+                carried[i] = dPrevious[i];
+                dPrevious[i] = swap;
+            }
+        }
+
+        /** The initial states' gradients: what is carried past the first step. */
+        void finish() {
+            for (int i = 0; i < c.states; i++) System.arraycopy(carried[i], 0, c.r, c.dStatesAt + i * c.n * c.u + from * c.u, ru);
+        }
+
+        @Override
+        public void forward(int q, float[] a) {
+            throw new IllegalStateException("recurrence: a gate's forward product inside the backward");
+        }
+
+        @Override
+        public void backward(int q, float[] dAcc, float[] a, float[] out) {
+            int u = c.u;
+            for (int b = 0; b < rows; b++) { // what the forward's product read, for dw
+                int hAt = ((from + b) * c.steps + step) * c.hw + q * u;
+                if (c.drop == null) System.arraycopy(a, b * u, c.hPrev, hAt, u);
+                else loops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
+            }
+            Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, c.wt, q * u * u, u, 1, out, 0, u, false);
+            if (dropped != null) loops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
         }
     }
 

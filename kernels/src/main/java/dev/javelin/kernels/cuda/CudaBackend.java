@@ -46,6 +46,7 @@ public final class CudaBackend implements Backend {
     private static volatile int deviceCount;
     private static volatile MatmulPrecision precision = MatmulPrecision.FP32;
     private static final Map<Integer, GpuDevice> DEVICES = new ConcurrentHashMap<>();
+    private static final Map<dev.javelin.tensor.Op, java.util.concurrent.atomic.LongAdder> HOST_RUNS = new ConcurrentHashMap<>();
 
     /** For {@link java.util.ServiceLoader}; cheap, touches no native code. */
     public CudaBackend() {}
@@ -207,6 +208,19 @@ public final class CudaBackend implements Backend {
         return true;
     }
 
+    /**
+     * How many times {@code op} on a CUDA tensor ran on the host (inputs copied down, the reference
+     * backend, the result copied up) in this process: how a test shows an op stayed on the device.
+     *
+     * <pre>{@code
+     * long before = CudaBackend.hostRuns(Op.RECURRENCE);   // ... train ...; then compare
+     * }</pre>
+     */
+    public static long hostRuns(dev.javelin.tensor.Op op) {
+        var n = HOST_RUNS.get(op);
+        return n == null ? 0 : n.sum();
+    }
+
     /** Enqueues a kernel planned elsewhere (the JIT's PTX renderer) on {@code d}'s stream. */
     public static void launch(Device d, Launch launch) {
         device(d).launch(launch);
@@ -252,6 +266,7 @@ public final class CudaBackend implements Backend {
      * ones) with host copies of the inputs, and uploads the result.
      */
     private void onHost(GpuDevice d, OpCall call, Tensor out) {
+        HOST_RUNS.computeIfAbsent(call.op(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
         List<Tensor> inputs = new ArrayList<>();
         for (Tensor t : call.inputs()) inputs.add(Tensor.wrap(toHost(t), t.shape()));
         Backend cpu = Backends.reference();

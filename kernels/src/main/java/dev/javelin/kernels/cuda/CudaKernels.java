@@ -37,10 +37,7 @@ public final class CudaKernels {
             case UNARY, BINARY, TERNARY -> ElementwiseOps.supports(op, op == Op.WHERE ? call.input(1).dtype() : call.input(0).dtype());
             case REDUCE -> true;
             case DATA -> op != Op.FOLD || call.dtype().isFloating();
-            // attention and the recurrent loops have no PTX kernel yet: the host runs them
-            case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating()
-                    : op != Op.ATTENTION && op != Op.ATTENTION_BACKWARD && op != Op.RECURRENCE && op != Op.RECURRENCE_BACKWARD
-                    && call.dtype() == DType.FLOAT32;
+            case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating() : call.dtype() == DType.FLOAT32;
             case INDEX -> op == Op.GATHER || (op == Op.SCATTER_ADD && call.dtype() != DType.BOOL); // ARGSORT sorts on the host
             case RANDOM -> CudaRandom.supports(op);
             case MOVEMENT -> false;
@@ -58,8 +55,14 @@ public final class CudaKernels {
             }
             case REDUCE -> CudaReductions.reduce(r, call, out);
             case CONTRACTION -> {
-                if (op == Op.MATMUL) CudaMatmul.matmul(r, call.input(0), call.input(1), out);
-                else CudaConv.execute(r, call, out);
+                switch (op) {
+                    case MATMUL -> CudaMatmul.matmul(r, call.input(0), call.input(1), out);
+                    case RECURRENCE -> CudaRecurrence.forward(r, call, out);
+                    case RECURRENCE_BACKWARD -> CudaRecurrence.backward(r, call, out);
+                    case ATTENTION -> CudaAttention.forward(r, call, out);
+                    case ATTENTION_BACKWARD -> CudaAttention.backward(r, call, out);
+                    default -> CudaConv.execute(r, call, out);
+                }
             }
             case DATA -> {
                 switch (op) {

@@ -1,5 +1,6 @@
 package dev.javelin.perf;
 
+import dev.javelin.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +113,11 @@ public final class Report {
      * statistic named by {@code -Dreport.stat=min|median|mean}): the host is shared, and the median
      * is far less disturbed by other processes than the mean.
      */
+    /** A JMH score: a number, or the string "NaN" JMH writes for a score it could not compute. */
+    private static double number(Object v) {
+        return v instanceof Number n ? n.doubleValue() : Double.parseDouble((String) v);
+    }
+
     @SuppressWarnings("unchecked")
     static List<Result> read(Path file) throws IOException {
         List<Result> out = new ArrayList<>();
@@ -132,9 +138,9 @@ public final class Report {
             Map<String, Object> metric = (Map<String, Object>) run.get("primaryMetric");
             Map<String, Object> pct = (Map<String, Object>) metric.get("scorePercentiles");
             double score = switch (stat) {
-                case "min" -> (Double) pct.get("0.0");
-                case "median" -> (Double) pct.get("50.0");
-                case "mean" -> (Double) metric.get("score");
+                case "min" -> number(pct.get("0.0"));
+                case "median" -> number(pct.get("50.0"));
+                case "mean" -> number(metric.get("score"));
                 default -> throw new IllegalArgumentException("Report: report.stat must be min, median or mean, got " + stat);
             };
             double seconds = toSeconds(score, (String) metric.get("scoreUnit"));

@@ -1,4 +1,4 @@
-package dev.javelin.highlevel.saving;
+package dev.javelin.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -71,5 +71,19 @@ class JsonTest {
         assertThrows(IllegalArgumentException.class, () -> Json.write(Map.of(1, 2)));
         assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
         assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]"));
+    }
+
+    /** Python's json.dump writes NaN, Infinity and -Infinity: parsePython reads them, parse refuses them. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void pythonSpecialsOnlyWhereAsked() {
+        Map<String, Object> m = (Map<String, Object>) Json.parsePython("{\"a\": [1, -2.5e3, NaN], \"d\": -Infinity, \"e\": Infinity}");
+        assertEquals(Arrays.asList(1L, -2500.0, Double.NaN), m.get("a"));
+        assertEquals(Double.NEGATIVE_INFINITY, m.get("d"));
+        assertEquals(Double.POSITIVE_INFINITY, m.get("e"));
+        var strict = assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, NaN]"));
+        assertEquals("Json: NaN is not JSON (Python writes it; read such text with parsePython) at offset 4", strict.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("-Infinity"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parsePython("-Inf"));
     }
 }

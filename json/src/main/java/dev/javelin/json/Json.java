@@ -1,4 +1,4 @@
-package dev.javelin.highlevel.saving;
+package dev.javelin.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +18,9 @@ import java.util.Map;
  * also bounds the members of each object or array and the length of each key, and stops at the first
  * one past the bound, so a hostile header (a million entries, a 50 MB name) fails fast.
  *
+ * <p>{@link #parsePython} also reads the {@code NaN}, {@code Infinity} and {@code -Infinity} that
+ * Python's {@code json.dump} writes (the test fixtures hold them).
+ *
  * <pre>{@code
  * Map<String, Object> c = Json.parseObject("{\"units\": 10, \"activation\": \"relu\"}");
  * String text = Json.write(c);          // {"units":10,"activation":"relu"}
@@ -31,12 +34,14 @@ public final class Json {
     private final String s;
     private final int maxElements;
     private final int maxKeyChars;
+    private final boolean pythonSpecials;
     private int pos;
 
-    private Json(String s, int maxElements, int maxKeyChars) {
+    private Json(String s, int maxElements, int maxKeyChars, boolean pythonSpecials) {
         this.s = s;
         this.maxElements = maxElements;
         this.maxKeyChars = maxKeyChars;
+        this.pythonSpecials = pythonSpecials;
     }
 
     /** Parses one JSON value (the whole text). */
@@ -49,11 +54,22 @@ public final class Json {
      * members and a key longer than {@code maxKeyChars} as soon as the parser reaches it.
      */
     public static Object parse(String text, int maxElements, int maxKeyChars) {
-        Json p = new Json(text, maxElements, maxKeyChars);
-        p.skipSpace();
-        Object v = p.value(0);
-        p.skipSpace();
-        if (p.pos != text.length()) throw p.error("unexpected text after the value");
+        return new Json(text, maxElements, maxKeyChars, false).whole();
+    }
+
+    /**
+     * As {@link #parse(String)}, also reading Python's {@code NaN}, {@code Infinity} and
+     * {@code -Infinity} as the doubles they name: JSON as {@code json.dump} writes it.
+     */
+    public static Object parsePython(String text) {
+        return new Json(text, Integer.MAX_VALUE, Integer.MAX_VALUE, true).whole();
+    }
+
+    private Object whole() {
+        skipSpace();
+        Object v = value(0);
+        skipSpace();
+        if (pos != s.length()) throw error("unexpected text after the value");
         return v;
     }
 
@@ -99,7 +115,10 @@ public final class Json {
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
+            case 'N' -> pythonSpecial("NaN", Double.NaN);
+            case 'I' -> pythonSpecial("Infinity", Double.POSITIVE_INFINITY);
             default -> {
+                if (c == '-' && s.startsWith("-Infinity", pos)) yield pythonSpecial("-Infinity", Double.NEGATIVE_INFINITY);
                 if (c == '-' || (c >= '0' && c <= '9')) yield number();
                 throw error("unexpected character '" + printable(c) + "'");
             }
@@ -126,7 +145,7 @@ public final class Json {
             Object v = value(depth + 1);
             if (m.containsKey(key)) {
                 pos = keyAt;
-                throw error("duplicate key \"" + Shortened.of(key) + "\"");
+                throw error("duplicate key \"" + (key.length() <= 80 ? key : key.substring(0, 80) + "...(" + key.length() + " chars)") + "\"");
             }
             m.put(key, v);
             skipSpace();
@@ -249,6 +268,11 @@ public final class Json {
         if (!s.startsWith(word, pos)) throw error("unexpected text, expected " + word);
         pos += word.length();
         return v;
+    }
+
+    private Object pythonSpecial(String word, double v) {
+        if (!pythonSpecials) throw error(word + " is not JSON (Python writes it; read such text with parsePython)");
+        return literal(word, v);
     }
 
     private void expect(char c) {
