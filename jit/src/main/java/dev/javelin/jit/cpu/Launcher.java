@@ -345,13 +345,26 @@ final class Launcher {
      * Runs an elementwise kernel over rows {@code [row0, row0 + rows)} and columns
      * {@code [col0, col0 + cols)} of its {@code rowLength}-wide iteration space: a GEMM epilogue on
      * one finished block of C. The launch either keeps the rows (n is the row) or is one flat run.
+     * Rows one stride apart (every epilogue of the char-GPT's step) go to the kernel's own row loop in one
+     * call, not one call per row of the block, each with its prologue: the same arithmetic per row, and
+     * 3-15% less time per product with its epilogue at one thread (perf/NOTES.md, `rows5`).
      */
     static void block(FusedKernel kernel, Launch l, Object[] arrays, int[] base, int[][] maps,
                       int row0, int rows, int col0, int cols, int rowLength) {
         boolean flat = l.keptCount() == 1;
         int slots = arrays.length;
+        int[] rowStrides = flat ? new int[slots] : l.keptRowStrides();
+        if (flat) for (int s = 0; s < slots; s++) rowStrides[s] = Math.toIntExact((long) rowLength * l.innerStrides()[s]);
         CpuThreads.parallelFor(rows, Math.max(1, GRAIN / Math.max(1, cols)), (from, to) -> {
             int[] offs = new int[slots];
+            if (rowStrides != null) { // rows one stride apart: the chunk in one call of the kernel's own row loop
+                int r = row0 + from;
+                long position = flat ? (long) r * rowLength + col0 : col0;
+                l.offsetsAt(flat ? 0 : r, 0, base, offs);
+                for (int s = 0; s < slots; s++) offs[s] += (int) (position * l.innerStrides()[s]);
+                kernel.runRows(arrays, offs, maps, cols, rowStrides, to - from);
+                return;
+            }
             for (int r = row0 + from; r < row0 + to; r++) {
                 long position = flat ? (long) r * rowLength + col0 : col0;
                 l.offsetsAt(flat ? 0 : r, 0, base, offs);

@@ -107,16 +107,40 @@ public record Launch(int n, int[] innerStrides, int[] keptDims, int[][] keptStri
      * {@code rowStride} apart, which the plain column sums ({@code ColumnSumPairs}, the launcher) need.
      */
     public int reducedRowStride() {
-        long rowStride = 0, span = 1;
-        for (int d = reducedDims.length - 1; d >= 0; d--) {
-            if (reducedDims[d] == 1) continue;
-            if (reducedStrides[1][d] != 0) return -1;
-            long stride = reducedStrides[0][d];
-            if (span == 1) rowStride = stride;
-            else if (stride != rowStride * span) return -1;
-            span *= reducedDims[d];
-        }
+        if (oneStride(reducedDims, reducedStrides, 1) != 0) return -1;
+        long rowStride = oneStride(reducedDims, reducedStrides, 0);
         return rowStride >= 0 && rowStride <= Integer.MAX_VALUE ? (int) rowStride : -1;
+    }
+
+    /**
+     * Per slot, the one stride between consecutive kept positions (rows), or null when some slot's kept
+     * dimensions do not compose one stride: such rows can go to a kernel's own row loop
+     * ({@code FusedKernel.runRows}) from the first row's offsets.
+     */
+    public int[] keptRowStrides() {
+        int[] out = new int[innerStrides.length];
+        for (int s = 0; s < out.length; s++) {
+            long rowStride = oneStride(keptDims, keptStrides, s);
+            if (rowStride < Integer.MIN_VALUE || rowStride > Integer.MAX_VALUE) return null;
+            out[s] = (int) rowStride;
+        }
+        return out;
+    }
+
+    /**
+     * The stride at which slot {@code slot} walks the positions of {@code dims} (innermost last) when they are
+     * one run of equal steps, else {@link Long#MIN_VALUE}; 0 when it does not move along them.
+     */
+    private static long oneStride(int[] dims, int[][] strides, int slot) {
+        long rowStride = 0, span = 1;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            if (dims[d] == 1) continue;
+            long stride = strides[slot][d];
+            if (span == 1) rowStride = stride;
+            else if (stride != rowStride * span) return Long.MIN_VALUE;
+            span *= dims[d];
+        }
+        return rowStride;
     }
 
     /** The digits of kept position {@code kept}, one per kept dimension, outermost first. */

@@ -57,7 +57,10 @@ final class PtxProgram {
         name = entry.substring(entry.indexOf(".entry ") + 7, open).trim();
         Matcher pm = PARAM.matcher(entry.substring(open, entry.indexOf(')')));
         while (pm.find()) {
-            paramIndex.put(pm.group(2), params.size());
+            // ptxas refuses a repeated parameter name; binding by name here would silently alias the two
+            if (paramIndex.putIfAbsent(pm.group(2), params.size()) != null) {
+                throw new IllegalArgumentException("PTX entry " + name + ": parameter " + pm.group(2) + " is declared twice");
+            }
             params.add(pm.group(1));
         }
         Matcher cm = CONST.matcher(entry.substring(0, entry.indexOf(".entry ")));

@@ -159,4 +159,12 @@ class InterpretedKernelTest {
             }
         }
     }
+
+    /** ptxas refuses a repeated parameter name; the interpreter, which binds parameters by name, refuses it too rather than aliasing them. */
+    @Test
+    void aParameterDeclaredTwiceIsRefused() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new PtxProgram(".visible .entry twice(\n\t.param .u64 out,\n\t.param .u64 out\n)\n{\n\tret;\n}\n"));
+        org.junit.jupiter.api.Assertions.assertEquals("PTX entry twice: parameter out is declared twice", e.getMessage());
+    }
 }
