@@ -43,7 +43,7 @@ record Checkpoint(long step, byte[] model, double lossSum, double lossRows, floa
             out.write(Long.toString(step).getBytes(StandardCharsets.UTF_8));
         }
         Path latest = new Path(base, LATEST);
-        fs.delete(latest, false);
+        fs.delete(latest, false); // a reader that finds LATEST.tmp without LATEST reads again (readLatest)
         if (!fs.rename(tmp, latest)) throw new IOException("SparkTrainer: could not rename " + tmp + " to " + latest);
         // keep this one and the one before it (a reader may still be opening that)
         java.util.TreeMap<Long, Path> older = new java.util.TreeMap<>();
@@ -58,12 +58,37 @@ record Checkpoint(long step, byte[] model, double lossSum, double lossRows, floa
         for (Path p : older.values()) fs.delete(p, false);
     }
 
-    /** The checkpoint LATEST names under {@code dir}, or null when there is none. */
+    /**
+     * The checkpoint LATEST names under {@code dir}, or null when there is none. A worker of the failed
+     * attempt may still be writing (Spark stops a failed stage's tasks asynchronously): LATEST is replaced by
+     * a delete and a rename, and a checksummed file system renames a file and its checksum file one after
+     * the other, so a read in between finds no LATEST or fails its checksum. Such a read is tried again
+     * for up to two seconds before it is reported.
+     */
     static Checkpoint readLatest(String dir) throws IOException {
         Path base = new Path(dir);
         FileSystem fs = base.getFileSystem(new Configuration());
+        for (int tries = 1; ; tries++) {
+            try {
+                return readLatest(fs, base);
+            } catch (IOException | NumberFormatException torn) {
+                if (tries == 20) throw torn instanceof IOException io ? io : new IOException("SparkTrainer: unreadable " + LATEST, torn);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("SparkTrainer: interrupted while reading the checkpoint");
+                }
+            }
+        }
+    }
+
+    private static Checkpoint readLatest(FileSystem fs, Path base) throws IOException {
         Path latest = new Path(base, LATEST);
-        if (!fs.exists(latest)) return null;
+        if (!fs.exists(latest)) {
+            if (fs.exists(new Path(base, LATEST + ".tmp"))) throw new IOException("SparkTrainer: " + LATEST + " is being replaced");
+            return null;
+        }
         long step;
         try (InputStream in = fs.open(latest)) {
             step = Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
