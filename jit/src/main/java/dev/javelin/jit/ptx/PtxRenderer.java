@@ -106,25 +106,15 @@ public final class PtxRenderer {
         }
         offs.addAll(List.of(outOffs));
         strides.addAll(outStrides);
-        String i = w.globalThreadId();
-        String step = w.gridStride();
-        String p = w.reg(Reg.PRED);
-        String end = w.newLabel("end");
-        String loop = w.newLabel("loop");
-        w.op("setp.ge.u32 " + p + ", " + i + ", " + n);
-        w.opIf(p, "bra.uni " + end);
-        w.label(loop);
-        List<String> at = ElementwisePtx.stridedOffsets(w, i, dims, offs, strides);
-        KernelIR body = KernelIrPtx.lower(g);
-        List<Val> values = KernelIrPtx.values(w, body, slot -> load(w, body, ptrs, at, slot));
-        for (int j = 0; j < outputs; j++) {
-            Val result = values.get(body.results().get(j));
-            PtxTypes.store(w, result.dtype(), w.address(outs[j], at.get(ptrs.size() + j), PtxTypes.bytes(result.dtype())), result.reg());
-        }
-        w.op("add.s32 " + i + ", " + i + ", " + step);
-        w.op("setp.lt.u32 " + p + ", " + i + ", " + n);
-        w.opIf(p, "bra.uni " + loop);
-        w.label(end);
+        w.gridStrideLoop(n, i -> {
+            List<String> at = ElementwisePtx.stridedOffsets(w, i, dims, offs, strides);
+            KernelIR body = KernelIrPtx.lower(g);
+            List<Val> values = KernelIrPtx.values(w, body, slot -> load(w, body, ptrs, at, slot));
+            for (int j = 0; j < outputs; j++) {
+                Val result = values.get(body.results().get(j));
+                PtxTypes.store(w, result.dtype(), w.address(outs[j], at.get(ptrs.size() + j), PtxTypes.bytes(result.dtype())), result.reg());
+            }
+        });
         return w.finish();
     }
 

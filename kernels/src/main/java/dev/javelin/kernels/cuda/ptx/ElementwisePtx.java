@@ -52,24 +52,14 @@ public final class ElementwisePtx {
             for (int d = 0; d < rank; d++) s[d] = w.paramU32("s" + k + "_" + d);
             strides.add(s);
         }
-        String i = w.globalThreadId();
-        String step = w.gridStride();
-        String p = w.reg(Reg.PRED);
-        String end = w.newLabel("end");
-        String loop = w.newLabel("loop");
-        w.op("setp.ge.u32 " + p + ", " + i + ", " + n);
-        w.opIf(p, "bra.uni " + end);
-        w.label(loop);
-        List<String> offsets = stridedOffsets(w, i, dims, offs, strides);
-        Val result = KernelIrPtx.render(w, body, k -> {
-            String addr = w.address(ptrs.get(k), offsets.get(k), PtxTypes.bytes(inputs.get(k)));
-            return new Val(PtxTypes.load(w, inputs.get(k), addr, true), inputs.get(k));
+        w.gridStrideLoop(n, i -> {
+            List<String> offsets = stridedOffsets(w, i, dims, offs, strides);
+            Val result = KernelIrPtx.render(w, body, k -> {
+                String addr = w.address(ptrs.get(k), offsets.get(k), PtxTypes.bytes(inputs.get(k)));
+                return new Val(PtxTypes.load(w, inputs.get(k), addr, true), inputs.get(k));
+            });
+            PtxTypes.store(w, outType, w.address(out, i, PtxTypes.bytes(outType)), result.reg());
         });
-        PtxTypes.store(w, outType, w.address(out, i, PtxTypes.bytes(outType)), result.reg());
-        w.op("add.s32 " + i + ", " + i + ", " + step);
-        w.op("setp.lt.u32 " + p + ", " + i + ", " + n);
-        w.opIf(p, "bra.uni " + loop);
-        w.label(end);
         return w.finish();
     }
 

@@ -170,6 +170,26 @@ public final class PtxWriter {
         return a;
     }
 
+    /**
+     * A grid-stride loop over {@code [0, n)}: each thread starts at its global id and steps by the
+     * grid's size; {@code body} emits the work for the u32 element index it is given.
+     */
+    public void gridStrideLoop(String n, java.util.function.Consumer<String> body) {
+        String i = globalThreadId();
+        String step = gridStride();
+        String p = reg(Reg.PRED);
+        String end = newLabel("end");
+        String loop = newLabel("loop");
+        op("setp.ge.u32 " + p + ", " + i + ", " + n);
+        opIf(p, "bra.uni " + end);
+        label(loop);
+        body.accept(i);
+        op("add.s32 " + i + ", " + i + ", " + step);
+        op("setp.lt.u32 " + p + ", " + i + ", " + n);
+        opIf(p, "bra.uni " + loop);
+        label(end);
+    }
+
     /** {@code base + index * elemBytes} with a 32-bit signed element index. */
     public String address(String base, String index32, int elemBytes) {
         String r = reg(Reg.B64);

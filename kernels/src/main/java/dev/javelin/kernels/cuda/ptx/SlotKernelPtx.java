@@ -45,37 +45,27 @@ public final class SlotKernelPtx {
             rowStride[k] = w.paramU32("rs" + k);
             colStride[k] = w.paramU32("cs" + k);
         }
-        String i = w.globalThreadId();
-        String step = w.gridStride();
-        String p = w.reg(Reg.PRED);
-        String end = w.newLabel("end");
-        String loop = w.newLabel("loop");
-        w.op("setp.ge.u32 " + p + ", " + i + ", " + n);
-        w.opIf(p, "bra.uni " + end);
-        w.label(loop);
-        String row = w.reg(Reg.B32), col = w.reg(Reg.B32);
-        w.op("div.u32 " + row + ", " + i + ", " + cols);
-        w.op("mul.lo.s32 " + col + ", " + row + ", " + cols);
-        w.op("sub.s32 " + col + ", " + i + ", " + col);
-        String[] offset = new String[slots];
-        for (int k = 0; k < slots; k++) {
-            offset[k] = w.reg(Reg.B32);
-            w.op("mul.lo.s32 " + offset[k] + ", " + row + ", " + rowStride[k]);
-            w.op("mad.lo.s32 " + offset[k] + ", " + col + ", " + colStride[k] + ", " + offset[k]);
-        }
-        List<Val> values = KernelIrPtx.values(w, body, k -> {
-            String addr = w.address(ptr[k], offset[k], PtxTypes.bytes(inputs.get(k)));
-            return new Val(PtxTypes.load(w, inputs.get(k), addr, false), inputs.get(k));
+        w.gridStrideLoop(n, i -> {
+            String row = w.reg(Reg.B32), col = w.reg(Reg.B32);
+            w.op("div.u32 " + row + ", " + i + ", " + cols);
+            w.op("mul.lo.s32 " + col + ", " + row + ", " + cols);
+            w.op("sub.s32 " + col + ", " + i + ", " + col);
+            String[] offset = new String[slots];
+            for (int k = 0; k < slots; k++) {
+                offset[k] = w.reg(Reg.B32);
+                w.op("mul.lo.s32 " + offset[k] + ", " + row + ", " + rowStride[k]);
+                w.op("mad.lo.s32 " + offset[k] + ", " + col + ", " + colStride[k] + ", " + offset[k]);
+            }
+            List<Val> values = KernelIrPtx.values(w, body, k -> {
+                String addr = w.address(ptr[k], offset[k], PtxTypes.bytes(inputs.get(k)));
+                return new Val(PtxTypes.load(w, inputs.get(k), addr, false), inputs.get(k));
+            });
+            List<Integer> results = body.results();
+            for (int r = 0; r < results.size(); r++) {
+                int k = inputs.size() + r;
+                PtxTypes.store(w, ir.outDtype(), w.address(ptr[k], offset[k], PtxTypes.bytes(ir.outDtype())), values.get(results.get(r)).reg());
+            }
         });
-        List<Integer> results = body.results();
-        for (int r = 0; r < results.size(); r++) {
-            int k = inputs.size() + r;
-            PtxTypes.store(w, ir.outDtype(), w.address(ptr[k], offset[k], PtxTypes.bytes(ir.outDtype())), values.get(results.get(r)).reg());
-        }
-        w.op("add.s32 " + i + ", " + i + ", " + step);
-        w.op("setp.lt.u32 " + p + ", " + i + ", " + n);
-        w.opIf(p, "bra.uni " + loop);
-        w.label(end);
         return w.finish();
     }
 }
