@@ -42,7 +42,8 @@ class EveryOpBitContractTest {
 
     static final List<Fn> FUNCTIONS = functions();
 
-    private static List<Fn> functions() {
+    /** The float32 unary primitives and one-operand elementwise composites, by name (one table for the contract tests). */
+    static Map<String, Function<Tensor, Tensor>> unaryElementwise() {
         Map<String, Function<Tensor, Tensor>> unary = new LinkedHashMap<>();
         unary.put("neg", Tensor::neg);
         unary.put("abs", Tensor::abs);
@@ -66,6 +67,11 @@ class EveryOpBitContractTest {
         unary.put("gelu, tanh form", t -> NN.gelu(t, true));
         unary.put("silu", Tensor::silu);
         unary.put("softplus", Tensor::softplus);
+        return unary;
+    }
+
+    private static List<Fn> functions() {
+        Map<String, Function<Tensor, Tensor>> unary = unaryElementwise();
         List<Fn> f = new ArrayList<>();
         unary.forEach((name, op) -> f.add(new Fn(name, true, x -> op.apply(x[0]))));
         unary.clear();
