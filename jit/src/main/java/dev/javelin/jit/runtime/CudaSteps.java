@@ -138,7 +138,9 @@ final class CudaSteps {
 
     /**
      * A contraction with its epilogue kernel applied in the GEMM's store ({@code CudaBackend.contractWithEpilogue}):
-     * one pass over the result. False, having run nothing, where the backend cannot take it here.
+     * one pass over the result. The product itself gets a buffer and is stored only where the plan
+     * reads it beyond the epilogue ({@link Plan.WithEpilogue#productRead}); otherwise the GEMM writes
+     * the epilogue's result alone. False, having run nothing, where the backend cannot take it here.
      */
     private boolean runWithEpilogue(Plan.WithEpilogue e, Tensor[] env) {
         Node c = steps.get(e.contraction()).node();
@@ -159,10 +161,10 @@ final class CudaSteps {
             int[] rowStrides = flat || l.keptDims().length == 0 ? new int[] {flat ? n * inner : 0} : l.keptStrides()[s];
             operands.add(new GemmEpilogue.Operand(env[index.get(u.leaves().get(s))], l.offsets()[s], inner, rowStrides));
         }
-        Tensor cOut = allocate(c), uOut = allocate(u.node());
+        Tensor cOut = e.productRead() ? allocate(c) : null, uOut = allocate(u.node());
         GemmEpilogue epilogue = new GemmEpilogue(u.ir(), operands, rowDims, uOut);
         if (!CudaBackend.contractWithEpilogue(c.call(inputs(c, env)), cOut, epilogue)) {
-            cOut.storage().close();
+            if (cOut != null) cOut.storage().close();
             uOut.storage().close();
             return false;
         }
@@ -241,9 +243,9 @@ final class CudaSteps {
                 lines.add("row group " + span + ": its kernels one after another (no reduction: each over the whole run)");
             } else if (run instanceof Plan.WithColumnSums) {
                 lines.add("contraction " + span + ": the GEMM, then the column sums as a kernel of their own");
-            } else if (run instanceof Plan.WithEpilogue) {
+            } else if (run instanceof Plan.WithEpilogue e) {
                 lines.add("contraction " + span + ": the epilogue in the GEMM's store where the backend takes it (one matrix,"
-                        + " ungrouped, FP32), else its own kernel after the GEMM");
+                        + " ungrouped, FP32), else its own kernel after the GEMM" + (e.productRead() ? "" : "; only the epilogue's result is stored"));
             }
         }
         return lines;

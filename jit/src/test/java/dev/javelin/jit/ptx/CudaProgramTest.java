@@ -127,8 +127,18 @@ class CudaProgramTest {
         String plan = explain(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         assertTrue(plan.contains("epilogue:"), "the plan gives the GEMM its epilogue:\n" + plan);
         assertTrue(plan.contains("== on the device") && plan.contains("in the GEMM's store"), "explain says how the GPU runs it:\n" + plan);
-        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep")),
-                "a GEMM with the epilogue in its store ran: " + PtxCache.entries().keySet());
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep1_")),
+                "a GEMM with the epilogue in its store, and not the product, ran: " + PtxCache.entries().keySet());
+        assertTrue(plan.contains("only the epilogue's result is stored"), "nothing else reads the product:\n" + plan);
+        // the product read beyond its epilogue (a result of the program too): the GEMM stores it beside the epilogue's result
+        Function<Tensor[], Tensor[]> both = a -> {
+            Tensor c = a[0].matmul(a[1]);
+            return new Tensor[] {c.add(a[2]).relu(), c};
+        };
+        same(both, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep1c_")),
+                "a GEMM storing its product and its epilogue's result ran: " + PtxCache.entries().keySet());
+        assertTrue(!explain(both, data(6, 7, 19), data(7, 19, 13), data(8, 13)).contains("only the epilogue's result"));
         // N and K multiples of four: the v4 variant, with a residual read densely at each (row, column)
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).add(a[2]).sigmoid()}, false, data(11, 5, 8), data(12, 8, 12), data(13, 5, 12));
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));

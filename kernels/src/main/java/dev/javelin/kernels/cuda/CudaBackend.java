@@ -121,7 +121,7 @@ public final class CudaBackend implements Backend {
         return precision;
     }
 
-    private static GpuDevice device(Device d) {
+    static GpuDevice device(Device d) {
         if (d.type() != Device.Type.CUDA) throw new IllegalArgumentException("cuda: " + d + " is not a CUDA device");
         if (!probe()) throw new IllegalStateException("cuda: no usable CUDA device (" + unavailableReason + ")");
         if (d.index() >= deviceCount) {
@@ -186,21 +186,27 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Runs the float32 matmul of one matrix or forward convolution {@code contraction} into the
-     * dense {@code out} with {@code epilogue} applied in its GEMM's store (the JIT's contraction with
-     * its epilogue kernel, one pass over the result). Returns false, having run nothing, where the
-     * contraction cannot take it (a batch of matrices, a grouped convolution, TF32 precision): the
-     * caller then runs the contraction and the kernel one after the other.
+     * Runs the float32 matmul of one matrix or forward convolution {@code contraction} with
+     * {@code epilogue} applied in its GEMM's store (the JIT's contraction with its epilogue kernel,
+     * one pass over the result). The product itself goes to the dense {@code out}, or nowhere when
+     * {@code out} is null (nothing but the epilogue reads it: the GEMM writes the epilogue's result
+     * alone). Returns false, having run nothing, where the contraction cannot take it (a batch of
+     * matrices, a grouped convolution, TF32 precision): the caller then runs the contraction and the
+     * kernel one after the other.
      */
     public static boolean contractWithEpilogue(OpCall contraction, Tensor out, GemmEpilogue epilogue) {
-        boolean matmul = contraction.op() == dev.javelin.tensor.Op.MATMUL && out.rank() == 2;
+        boolean matmul = contraction.op() == dev.javelin.tensor.Op.MATMUL && contraction.shape().rank() == 2;
         boolean conv = contraction.op() == dev.javelin.tensor.Op.CONV2D;
-        if (out.dtype() != DType.FLOAT32 || !(matmul || conv) || !out.isContiguous()) return false;
+        if (contraction.dtype() != DType.FLOAT32 || !(matmul || conv) || (out != null && !out.isContiguous())) return false;
+        if (out != null && !out.shape().equals(contraction.shape())) {
+            throw new IllegalArgumentException("cuda: " + contraction.op().label() + " of shape " + contraction.shape() + " into an output of shape "
+                    + out.shape());
+        }
         if (matmul ? !CudaMatmul.takes(epilogue, 1) : !CudaConv.takes(contraction, epilogue)) return false;
         GpuDevice d = device(contraction.device());
         ScratchRunner runner = new ScratchRunner(d);
         try {
-            if (matmul) CudaMatmul.matmul(runner, contraction.input(0), contraction.input(1), out, epilogue);
+            if (matmul) CudaMatmul.matmul(runner, contraction.input(0), contraction.input(1), contraction.shape(), out, epilogue);
             else CudaConv.forward(runner, contraction, out, epilogue);
         } finally {
             runner.release();
