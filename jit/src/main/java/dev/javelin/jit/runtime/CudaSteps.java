@@ -49,6 +49,7 @@ final class CudaSteps {
     /** Per run of the plan, the one-kernel form of a row group ({@link RowGroupPtx}), else null. */
     private final String[] groupEntries;
     private final Tensor[] constants;
+    private volatile boolean released;
 
     CudaSteps(Plan plan, Map<Node, Integer> index, Device device) {
         this.plan = plan;
@@ -80,6 +81,7 @@ final class CudaSteps {
     }
 
     Tensor[] run(Tensor[] args) {
+        if (released) throw new IllegalStateException("Jit: this program's device memory was released (CompiledFunction.release); call the function again to compile it anew");
         Tensor[] env = new Tensor[index.size()];
         Set<Storage> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : graph.nodes()) {
@@ -249,6 +251,18 @@ final class CudaSteps {
             }
         }
         return lines;
+    }
+
+    /**
+     * Gives back the device copies of the graph's constants that this program made (a constant that
+     * already lived densely on the device is the caller's and stays); a later {@link #run} throws.
+     */
+    void release() {
+        released = true;
+        for (Node n : graph.nodes()) {
+            Tensor c = constants[index.get(n)];
+            if (c != null && c.storage() != n.constant().storage()) c.release();
+        }
     }
 
     /** Number of PTX kernels of the plan. */

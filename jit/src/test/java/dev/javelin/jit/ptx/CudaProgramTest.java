@@ -22,6 +22,7 @@ import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import dev.javelin.tensor.Variable;
+import dev.javelin.testing.GcSettle;
 import dev.javelin.testing.TensorAssert;
 import java.util.List;
 import java.util.Map;
@@ -170,6 +171,36 @@ class CudaProgramTest {
         long beforeFailure = liveBlocks();
         org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> bad.call(x, idx));
         assertTrue(liveBlocks() <= beforeFailure, "live blocks " + beforeFailure + " -> " + liveBlocks() + " after a failed run");
+    }
+
+    /**
+     * {@link CompiledFunction#release}: the program's device copies of its constants go back to the allocator at once
+     * (with the result's {@code Tensor.release}, allocated bytes return to what they were), and the next call compiles anew.
+     */
+    @Test
+    void releasingAProgramGivesItsConstantsBackAndTheNextCallCompilesAgain() {
+        Tensor hostTable = data(25, 5, 9);
+        // a device constant the trace captures, laid out transposed: the program keeps a dense copy of its own
+        Tensor table = Ops.transpose(hostTable.to(GPU), 0, 1);
+        Tensor x = data(26, 6, 9), xg = x.to(GPU);
+        Tensor expected = x.matmul(Ops.transpose(hostTable, 0, 1)).tanh();
+        CompiledFunction g = Jit.compile(a -> new Tensor[] {a[0].matmul(table).tanh()});
+        java.util.function.LongSupplier allocated = () -> CudaBackend.memoryAllocated(GPU);
+        long before = GcSettle.settled(allocated); // what earlier tests dropped is gone first; g, x and table stay reachable
+        Tensor first = g.call(xg)[0];
+        TensorAssert.assertClose(expected, first.to(Device.CPU), 1e-5, 1e-5);
+        first.release();
+        assertTrue(GcSettle.settled(allocated) >= before + 9 * 5 * 4, "the program holds its constant: " + CudaBackend.memoryReport(GPU));
+        g.release();
+        assertEquals(before, GcSettle.settled(allocated), "released: " + CudaBackend.memoryReport(GPU));
+        Tensor again = g.call(xg)[0];
+        TensorAssert.assertClose(expected, again.to(Device.CPU), 1e-5, 1e-5);
+        assertEquals(2, g.compilations(), "compiled again after the release");
+        again.release();
+        g.release();
+        assertEquals(before, GcSettle.settled(allocated), "released again: " + CudaBackend.memoryReport(GPU));
+        assertArrayEquals(hostTable.toFloatArray(), table.to(Device.CPU).transpose(0, 1).contiguous().toFloatArray(), 0f,
+                "the caller's own constant is untouched");
     }
 
     private static long liveBlocks() {

@@ -135,9 +135,32 @@ public final class CudaBackend implements Backend {
         return device(d).allocator().memoryReport();
     }
 
-    /** Returns {@code d}'s cached blocks to the driver. */
+    /**
+     * Returns {@code d}'s cached blocks to the driver (PyTorch's {@code torch.cuda.empty_cache()}):
+     * afterwards {@link #memoryReserved} equals {@link #memoryAllocated}. Blocks in use stay.
+     */
     public static void emptyCache(Device d) {
         device(d).allocator().emptyCache();
+    }
+
+    /**
+     * Bytes of {@code d}'s memory in blocks handed out and not yet released (PyTorch's
+     * {@code torch.cuda.memory_allocated()}): what the live tensors, weights and programs hold.
+     *
+     * <pre>{@code
+     * long before = CudaBackend.memoryAllocated(gpu);
+     * Tensor x = t.to(gpu);
+     * x.release();                       // memoryAllocated(gpu) == before again
+     * }</pre>
+     */
+    public static long memoryAllocated(Device d) {
+        return device(d).allocator().allocatedBytes();
+    }
+
+    /** Bytes {@code d}'s allocator holds from the driver: allocated plus cached for reuse (PyTorch's {@code memory_reserved}). */
+    public static long memoryReserved(Device d) {
+        CachingAllocator a = device(d).allocator();
+        return a.allocatedBytes() + a.cachedBytes();
     }
 
     /** Waits until every kernel and copy enqueued on {@code d} has finished (for timing). */
