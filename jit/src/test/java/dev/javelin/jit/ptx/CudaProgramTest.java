@@ -139,10 +139,25 @@ class CudaProgramTest {
         same(both, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep1c_")),
                 "a GEMM storing its product and its epilogue's result ran: " + PtxCache.entries().keySet());
+        if (CudaBackend.isEmulated()) { // the two programs store the same but the product: 7 x 13 floats
+            assertEquals(7 * 13 * 4, storedByACall(both, data(6, 7, 19), data(7, 19, 13), data(8, 13))
+                    - storedByACall(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13)), "bytes the product adds");
+        }
         assertTrue(!explain(both, data(6, 7, 19), data(7, 19, 13), data(8, 13)).contains("only the epilogue's result"));
         // N and K multiples of four: the v4 variant, with a residual read densely at each (row, column)
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).add(a[2]).sigmoid()}, false, data(11, 5, 8), data(12, 8, 12), data(13, 5, 12));
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));
+    }
+
+    /** The bytes the kernels of one call of {@code f} (compiled, on the device) store, after a first call compiled it. */
+    private static long storedByACall(Function<Tensor[], Tensor[]> f, Tensor... args) {
+        CompiledFunction g = Jit.compile(f);
+        Tensor[] onGpu = new Tensor[args.length];
+        for (int i = 0; i < args.length; i++) onGpu[i] = args[i].to(GPU);
+        g.call(onGpu);
+        long before = CudaBackend.storedBytes(GPU);
+        g.call(onGpu);
+        return CudaBackend.storedBytes(GPU) - before;
     }
 
     /** Convolutions with their epilogue: in the GEMM's store (strided, unpadded), and after it where the GEMM cannot (two groups). */

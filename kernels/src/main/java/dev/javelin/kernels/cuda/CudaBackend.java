@@ -121,7 +121,7 @@ public final class CudaBackend implements Backend {
         return precision;
     }
 
-    static GpuDevice device(Device d) {
+    private static GpuDevice device(Device d) {
         if (d.type() != Device.Type.CUDA) throw new IllegalArgumentException("cuda: " + d + " is not a CUDA device");
         if (!probe()) throw new IllegalStateException("cuda: no usable CUDA device (" + unavailableReason + ")");
         if (d.index() >= deviceCount) {
@@ -248,6 +248,19 @@ public final class CudaBackend implements Backend {
     public static long hostRuns(dev.javelin.tensor.Op op) {
         var n = HOST_RUNS.get(op);
         return n == null ? 0 : n.sum();
+    }
+
+    /**
+     * On the emulated device, the bytes kernels have written to global memory on {@code d} so far
+     * (every {@code st.global}; uploads and zeroing not counted): how a test shows what a change
+     * stores. -1 on a real GPU, which counts nothing.
+     *
+     * <pre>{@code
+     * long before = CudaBackend.storedBytes(gpu);   // ... run ...; then compare
+     * }</pre>
+     */
+    public static long storedBytes(Device d) {
+        return device(d) instanceof EmulatedDevice e ? e.storedBytes() : -1;
     }
 
     /** Enqueues a kernel planned elsewhere (the JIT's PTX renderer) on {@code d}'s stream. */

@@ -129,7 +129,7 @@ class GemmEpilogueGpuTest {
     }
 
     private static long storedBytes() {
-        return CudaBackend.isEmulated() ? ((EmulatedDevice) CudaBackend.device(GPU)).storedBytes() : 0;
+        return CudaBackend.storedBytes(GPU);
     }
 
     /** {@code act(C + bias) + residual}: slot 0 reads C, slot 1 the bias, slot 2 the residual. */
