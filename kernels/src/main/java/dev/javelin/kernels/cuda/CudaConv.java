@@ -43,10 +43,10 @@ final class CudaConv {
         return call.attrs(OpAttrs.Conv.class).groups() == 1 && CudaMatmul.takes(epilogue, 1);
     }
 
-    /** The forward convolution {@code call} into {@code out} with {@code epilogue} in its GEMM's store. */
+    /** The forward convolution {@code call} into {@code out} (null: not stored) with {@code epilogue} in its GEMM's store. */
     static void forward(KernelRunner r, OpCall call, Tensor out, GemmEpilogue epilogue) {
         OpAttrs.Conv c = call.attrs(OpAttrs.Conv.class);
-        forward(r, call.input(0), call.input(1), out, Geo.of(call.input(0).shape(), call.input(1).shape(), out.shape(), c), epilogue);
+        forward(r, call.input(0), call.input(1), out, Geo.of(call.input(0).shape(), call.input(1).shape(), call.shape(), c), epilogue);
     }
 
     static void execute(KernelRunner r, OpCall call, Tensor out) {
@@ -74,7 +74,7 @@ final class CudaConv {
         }
         long fa = denseAddress(r, f);
         Operand b = new Operand(fa, g.cout(), g.coutG());
-        Operand o = new Operand(CudaKernels.address(out, true), g.cout(), g.coutG());
+        Operand o = out == null ? null : new Operand(CudaKernels.address(out, true), g.cout(), g.coutG());
         CudaMatmul.gemm(r, new Problem(DType.FLOAT32, g.groups(), g.rows(), g.coutG(), g.cols(), a, b, o), epilogue);
     }
 
