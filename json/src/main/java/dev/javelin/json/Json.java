@@ -84,9 +84,21 @@ public final class Json {
     public static Map<String, Object> parseObject(String text, int maxElements, int maxKeyChars) {
         Object v = parse(text, maxElements, maxKeyChars);
         if (!(v instanceof Map)) {
-            throw new IllegalArgumentException("Json: expected an object, got " + (v == null ? "null" : v.getClass().getSimpleName()));
+            throw new IllegalArgumentException("Json: expected an object, got " + kind(v));
         }
         return (Map<String, Object>) v;
+    }
+
+    /** A parsed value's JSON kind, for messages ("an array", not "ArrayList"). */
+    private static String kind(Object v) {
+        return switch (v) {
+            case null -> "null";
+            case List<?> l -> "an array";
+            case String str -> "a string";
+            case Boolean bool -> "a boolean";
+            case Number n -> "a number";
+            default -> "an object";
+        };
     }
 
     /** Compact JSON for a value made of maps (string keys), lists, strings, numbers, booleans and nulls. */

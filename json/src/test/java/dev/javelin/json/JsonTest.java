@@ -70,7 +70,9 @@ class JsonTest {
         assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> Json.write(Map.of(1, 2)));
         assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
-        assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]"));
+        assertEquals("Json: expected an object, got an array", assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]")).getMessage());
+        assertEquals("Json: expected an object, got a string", assertThrows(IllegalArgumentException.class, () -> Json.parseObject("\"{}\"")).getMessage());
+        assertEquals("Json: expected an object, got null", assertThrows(IllegalArgumentException.class, () -> Json.parseObject("null")).getMessage());
     }
 
     /**

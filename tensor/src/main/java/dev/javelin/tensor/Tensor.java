@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Tensor x = Tensors.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
- * Tensor y = x.mul(2.0).add(1.0).sum(1);   // [7., 19.] as float32[2]
+ * Tensor y = x.mul(2.0).add(1.0).sum(1);   // [15., 33.] as float32[2]
  * System.out.println(y);
  * }</pre>
  *
