@@ -10,8 +10,7 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * instead of 36, so the layer is 16 GEMMs of [tiles × Cin]·[Cin × Cout], one per point of the 4x4
  * transformed tile, 2.25x fewer multiply-adds than im2col (1.7x on a 7x7 image, whose tiles overhang).
  * The transforms are additions (and exact halvings in the output transform) along the channel axis,
- * which NHWC keeps contiguous, so they are generated kernels run a tile row at a time
- * ({@link dev.javelin.kernels.ir.WinogradKernels}, {@link WinogradLaunch}).
+ * which NHWC keeps contiguous, so they are vector loops ({@link WinogradTransforms}).
  *
  * <p>Work items are (a band of whole tile rows) × (a block of output channels), run as one parallel
  * loop: an item transforms its band's input patches and its channels' filter slice into its thread's
@@ -111,7 +110,7 @@ final class WinogradConv {
         CpuThreads.parallelFor(colBlocks, 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 int cols = Math.min(COLS, g.cout - b * COLS);
-                filter(f, g.cin, g.cout, b * COLS, cols, u, b * blockFloats(), g.cin * cols + 16);
+                WinogradFilters.filter(f, g.cin, g.cout, b * COLS, cols, u, b * blockFloats(), g.cin * cols + 16);
             }
         });
         return u;
@@ -146,7 +145,11 @@ final class WinogradConv {
         int vPlane = tiles * g.cin + 16, uPlane = g.cin * cols + 16, mPlane = tiles * cols + 16;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
         if (s.vCall != call || s.band != band) {
-            for (int tr = tr0; tr < tr0 + trs; tr++) inputRow(g, x, xOff, xs, tr, 0, g.cin, v, (tr - tr0) * tilesAcross * g.cin, vPlane);
+            for (int t = 0; t < tiles; t++) {
+                int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
+                int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
+                WinogradTransforms.input(x, xOff + n * xs[0], xs[1], xs[2], iy0, ix0, g.h, g.w, g.cin, v, t * g.cin, vPlane, s.at, s.temp);
+            }
             s.vCall = call;
             s.band = band;
         }
@@ -159,7 +162,7 @@ final class WinogradConv {
             u = s.u(blockFloats());
             uOff = 0;
             if (s.uCall != call || s.block != block) {
-                filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
+                WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
                 s.uCall = call;
                 s.block = block;
             }
@@ -167,37 +170,18 @@ final class WinogradConv {
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);
         }
-        for (int tr = tr0; tr < tr0 + trs; tr++) { // a tile past the output's edge writes its outside pixels to a sink
-            int n = tr / tilesDown, oy = 2 * (tr % tilesDown);
-            WinogradLaunch.OUTPUT.run(new WinogradLaunch.Image(out, n * g.oh * g.ow * g.cout + col0, g.ow * g.cout, g.cout, oy, 0, g.oh, g.ow, 2, 0),
-                    m, (tr - tr0) * tilesAcross * cols, mPlane, cols, tilesAcross, cols);
+        for (int t = 0; t < tiles; t++) {
+            int tr = tr0 + t / tilesAcross, n = tr / tilesDown, oy = 2 * (tr % tilesDown), ox = 2 * (t % tilesAcross);
+            int base = ((n * g.oh + oy) * g.ow + ox) * g.cout + col0;
+            boolean right = ox + 1 < g.ow, below = oy + 1 < g.oh;
+            WinogradTransforms.output(m, t * cols, mPlane, cols, out, base, right ? base + g.cout : -1,
+                    below ? base + g.ow * g.cout : -1, right && below ? base + (g.ow + 1) * g.cout : -1);
         }
         if (epilogue != null) {
             int firstRow = (tr0 / tilesDown) * g.oh + 2 * (tr0 % tilesDown);
             int lastTr = tr0 + trs - 1, lastRow = (lastTr / tilesDown) * g.oh + Math.min(g.oh, 2 * (lastTr % tilesDown) + 2);
             epilogue.apply(firstRow * g.ow, (lastRow - firstRow) * g.ow, col0, cols);
         }
-    }
-
-    /**
-     * The 4x4 input patches of tile row {@code tr} (over all images) of x (NHWC, strides xs), channels
-     * {@code [c0, c0 + cols)}, transformed into {@code v[vOff + p·vPlane + t·cols + c]} for tile t of the row:
-     * padding reads zeros.
-     */
-    static void inputRow(Conv2d.Geometry g, float[] x, int xOff, int[] xs, int tr, int c0, int cols, float[] v, int vOff, int vPlane) {
-        int tilesDown = (g.oh + 1) / 2, n = tr / tilesDown, iy0 = 2 * (tr % tilesDown) - g.padTop;
-        WinogradLaunch.INPUT.run(new WinogradLaunch.Image(x, xOff + n * xs[0] + c0, xs[1], xs[2], iy0, -g.padLeft, g.h, g.w, 2, 0),
-                v, vOff, vPlane, cols, (g.ow + 1) / 2, cols);
-    }
-
-    /**
-     * Output channels {@code [col0, col0 + cols)} of the dense HWIO 3x3 filter {@code f} ([3, 3, cin,
-     * cout]) transformed into {@code u[uOff + p·plane + ci·cols + j]} for plane p, input channel ci and
-     * channel {@code col0 + j}.
-     */
-    static void filter(float[] f, int cin, int cout, int col0, int cols, float[] u, int uOff, int plane) {
-        int tap = cin * cout;
-        WinogradLaunch.FILTER.run(new WinogradLaunch.Image(f, col0, 3 * tap, tap, 0, 0, 3, 3, 0, cout), u, uOff, plane, cols, cin, cols);
     }
 
     /** Per-thread buffers, shared with {@link WinogradGradients} (a call's buffers are told apart by its call object). */
@@ -208,6 +192,8 @@ final class WinogradConv {
         Object vCall, uCall;
         int band, block;
         private float[] v = new float[0], u = new float[0], m = new float[0];
+        final int[] at = new int[16];
+        final float[] temp = new float[WinogradTransforms.TEMP];
 
         float[] v(int floats) {
             if (v.length < floats) {

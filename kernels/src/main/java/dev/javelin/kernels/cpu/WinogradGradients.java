@@ -21,7 +21,7 @@ import java.util.Arrays;
  *       ranges of tile rows by the shapes alone, each range's sum one partial, and the partials are
  *       added in order.
  * </ul>
- * Transforms: {@link dev.javelin.kernels.ir.WinogradKernels}, run by {@link WinogradLaunch}. Results differ from
+ * Transforms in {@link WinogradTransforms}, {@link WinogradAdjointTransforms} and {@link WinogradFilters}. Results differ from
  * the im2col path in the last bits (other sums); they do not depend on the thread count.
  */
 final class WinogradGradients {
@@ -78,7 +78,7 @@ final class WinogradGradients {
                 int uPlane = g.cout * cols + 16;
                 float[] u = s.u(16 * (g.cout * COLS + 16));
                 if (s.uCall != call || s.block != col0) {
-                    WinogradConv.filter(swapped, g.cout, g.cin, col0, cols, u, 0, uPlane);
+                    WinogradFilters.filter(swapped, g.cout, g.cin, col0, cols, u, 0, uPlane);
                     s.uCall = call;
                     s.block = col0;
                 }
@@ -99,14 +99,20 @@ final class WinogradGradients {
         // planes one cache line longer than their data, as in WinogradConv (4 KB multiples share L1 sets)
         int mPlane = tiles * g.cout + 16, xPlane = tiles * cols + 16;
         float[] m = s.m(16 * mPlane), x = s.v(16 * xPlane);
-        for (int tr = tr0; tr < tr0 + trs; tr++) transformUpstream(dy, tr, m, (tr - tr0) * tilesAcross * g.cout, mPlane);
+        for (int t = 0; t < tiles; t++) transformUpstream(dy, tr0, t, m, t * g.cout, mPlane);
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cout, m, p * mPlane, g.cout, u, p * uPlane, cols, x, p * xPlane, cols);
         }
-        for (int tr = tr0; tr < tr0 + trs; tr++) { // the tiles in order: their patches overlap; padding's share is dropped
-            int n = tr / tilesDown, iy0 = 2 * (tr % tilesDown) - g.padTop;
-            WinogradLaunch.INPUT_PATCH.run(new WinogradLaunch.Image(dx, n * g.h * g.w * g.cin + col0, g.w * g.cin, g.cin, iy0, -g.padLeft, g.h, g.w, 2, 0),
-                    x, (tr - tr0) * tilesAcross * cols, xPlane, cols, tilesAcross, cols);
+        for (int t = 0; t < tiles; t++) {
+            int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
+            int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
+            for (int r = 0; r < 4; r++) {
+                for (int q = 0; q < 4; q++) {
+                    int y = iy0 + r, xx = ix0 + q;
+                    s.at[4 * r + q] = y >= 0 && y < g.h && xx >= 0 && xx < g.w ? ((n * g.h + y) * g.w + xx) * g.cin + col0 : -1;
+                }
+            }
+            WinogradAdjointTransforms.inputPatch(x, t * cols, xPlane, cols, dx, s.at, s.temp);
         }
     }
 
@@ -130,9 +136,7 @@ final class WinogradGradients {
         for (int part = 1; part < partials; part++) { // in order, so the bits do not depend on the threads
             for (int i = 0, o = part * size; i < size; i++) w[i] += w[o + i];
         }
-        int tap = g.cin * g.cout;
-        CpuThreads.parallelFor(g.cin, Math.max(1, StridedLoop.CHUNK / (16 * g.cout)), (from, to) -> WinogradLaunch.FILTER_GRADIENT.run(
-                new WinogradLaunch.Image(df, from * g.cout, 3 * tap, tap, 0, 0, 3, 3, 0, g.cout), w, from * g.cout, tap, g.cout, to - from, g.cout));
+        CpuThreads.parallelFor(g.cin, Math.max(1, StridedLoop.CHUNK / (16 * g.cout)), (from, to) -> WinogradFilters.gradient(w, g.cin, g.cout, from, to, df));
     }
 
     private void filterGradientChunk(int tr0, int trs, int col0, int cols, float[] x, int xOff, int[] xs, float[] dy,
@@ -140,9 +144,11 @@ final class WinogradGradients {
         int tiles = trs * tilesAcross;
         int vPlane = tiles * cols + 16, mPlane = tiles * g.cout + 16, wPlane = g.cin * g.cout;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
-        for (int tr = tr0; tr < tr0 + trs; tr++) {
-            WinogradConv.inputRow(g, x, xOff, xs, tr, col0, cols, v, (tr - tr0) * tilesAcross * cols, vPlane);
-            transformUpstream(dy, tr, m, (tr - tr0) * tilesAcross * g.cout, mPlane);
+        for (int t = 0; t < tiles; t++) {
+            int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
+            int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
+            WinogradTransforms.input(x, xOff + n * xs[0] + col0, xs[1], xs[2], iy0, ix0, g.h, g.w, cols, v, t * cols, vPlane, s.at, s.temp);
+            transformUpstream(dy, tr0, t, m, t * g.cout, mPlane);
         }
         for (int p = 0; p < 16; p++) { // W[p] (+)= V[p]ᵀ·M[p]: V is [tiles][cols], read transposed
             Sgemm.multiply(cols, g.cout, tiles, v, p * vPlane, 1, cols, m, p * mPlane, g.cout, 1,
@@ -150,13 +156,12 @@ final class WinogradGradients {
         }
     }
 
-    /**
-     * The tiles of tile row {@code tr}: each 2x2 block of dy (zero past the output's edge) as 16 points at
-     * {@code m[mOff + p·plane + t·cout]} for tile t of the row.
-     */
-    private void transformUpstream(float[] dy, int tr, float[] m, int mOff, int plane) {
-        int n = tr / tilesDown, oy = 2 * (tr % tilesDown);
-        WinogradLaunch.OUTPUT_GRADIENT.run(new WinogradLaunch.Image(dy, n * g.oh * g.ow * g.cout, g.ow * g.cout, g.cout, oy, 0, g.oh, g.ow, 2, 0),
-                m, mOff, plane, g.cout, tilesAcross, g.cout);
+    /** Tile {@code t} of the chunk starting at tile row {@code tr0}: its 2x2 block of dy as 16 points at {@code m[p·plane + mOff]}. */
+    private void transformUpstream(float[] dy, int tr0, int t, float[] m, int mOff, int plane) {
+        int tr = tr0 + t / tilesAcross, n = tr / tilesDown, oy = 2 * (tr % tilesDown), ox = 2 * (t % tilesAcross);
+        int base = ((n * g.oh + oy) * g.ow + ox) * g.cout;
+        boolean right = ox + 1 < g.ow, below = oy + 1 < g.oh;
+        WinogradAdjointTransforms.outputGradient(dy, base, right ? base + g.cout : -1, below ? base + g.ow * g.cout : -1,
+                right && below ? base + (g.ow + 1) * g.cout : -1, g.cout, m, mOff, plane);
     }
 }
