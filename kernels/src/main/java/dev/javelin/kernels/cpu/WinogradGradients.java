@@ -21,8 +21,8 @@ import java.util.Arrays;
  *       ranges of tile rows by the shapes alone, each range's sum one partial, and the partials are
  *       added in order.
  * </ul>
- * Transforms in {@link WinogradTransforms}, {@link WinogradAdjointTransforms} and {@link WinogradFilters}. Results differ from
- * the im2col path in the last bits (other sums); they do not depend on the thread count.
+ * Transforms in {@link WinogradTransforms}, {@link WinogradAdjointTransforms} and {@link WinogradFilters}.
+ * Results differ from the im2col path in the last bits (other sums); they do not depend on the thread count.
  */
 final class WinogradGradients {
     /** A chunk's transformed planes (16 × tiles × (Cout + a channel block)) stay within this many floats (1 MB, a core's L2). */
