@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bit-identity contract on random cases: every float32 elementwise primitive, every reduction
- * over random axes, and softmax, log-softmax, layer norm and GELU, on random shapes (odd sizes, size 1,
+ * over random axes, softmax, log-softmax, layer norm, GELU and the losses, on random shapes (odd sizes, size 1,
  * sizes above the threading threshold) whose operands are dense, transposed, sliced with a step or
  * broadcast. Each case must give the raw bits of the same function over dense copies, eager and
  * compiled (the view made inside the compiled function), at one thread and at two. NaN payloads are
@@ -96,6 +96,11 @@ class RandomBitContractTest {
         f.add(new Entry("layerNorm", 1, (x, axes) -> NN.layerNorm(x[0], new int[] {-1}, null, null, 1e-5)));
         f.add(new Entry("layerNorm over the given axes", 1, (x, axes) -> NN.layerNorm(x[0], axes, null, null, 1e-5)));
         f.add(new Entry("layerNorm with gamma and beta", 2, (x, axes) -> NN.layerNorm(x[0], new int[] {-1}, x[1], x[1].mul(0.5), 1e-5)));
+        f.add(new Entry("mean squared error", 2, (x, axes) -> x[0].sub(x[1]).square().mean(axes, false)));
+        f.add(new Entry("sparse categorical cross-entropy", 2, (x, axes) -> NN.sparseCategoricalCrossEntropy(x[0], x[1].argmax(-1), true)));
+        f.add(new Entry("categorical cross-entropy", 2, (x, axes) -> NN.categoricalCrossEntropy(x[0], x[1].softmax(-1), true)));
+        f.add(new Entry("binary cross-entropy", 2, (x, axes) -> NN.binaryCrossEntropy(x[0].sigmoid(), x[1].sigmoid(), false)));
+        f.add(new Entry("nll of logSoftmax", 2, (x, axes) -> NN.nllLoss(x[0].logSoftmax(-1), x[1].argmax(-1))));
         return f;
     }
 

@@ -1,6 +1,7 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.codegen.FusedKernel;
+import dev.javelin.kernels.ir.AttentionKernels;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
@@ -11,7 +12,9 @@ import java.util.List;
 
 /**
  * The row passes of the attention kernels over a whole score tile: the row maxima, the softmax numerators
- * {@code p = exp(s·scale - shift)} with their row sums, and the softmax gradient {@code ds = p·(dp - delta)·scale}.
+ * {@code p = exp(s·scale - shift)} with their row sums, and the softmax gradient {@code ds = p·(dp - delta)·scale};
+ * and the online softmax's per-row steps, the rescale factors {@code exp(m_old - m_new)} and the logsumexps
+ * {@code m + log l} ({@link AttentionKernels}, the PTX attention's definitions), one generated call per tile's rows.
  * The exp is the kernel IR's (the same decomposition as every other exp): with the Vector API one generated
  * elementwise call covers the tile and {@link AttentionRowsVector} does the arithmetic around it and sums each
  * row in the generated row reduction's order; without it each row is one call of the fused kernels below,
@@ -30,8 +33,9 @@ final class AttentionRows {
     private final float[] scale = new float[1], shift = new float[1];
     // each kernel's arguments, kept: without the Vector API the kernels are called once per score row
     private final Object[] maxArgs = new Object[1], expArgs = {null, scale, shift, null}, gradientArgs = {null, null, shift, scale, null},
-            tileArgs = new Object[2];
-    private final int[] maxOffsets = new int[1], expOffsets = new int[4], gradientOffsets = new int[5], tileOffsets = new int[2];
+            tileArgs = new Object[2], pairArgs = new Object[3];
+    private final int[] maxOffsets = new int[1], expOffsets = new int[4], gradientOffsets = new int[5], tileOffsets = new int[2],
+            pairOffsets = new int[3];
     private final boolean vector;
 
     AttentionRows() {
@@ -104,6 +108,22 @@ final class AttentionRows {
         }
     }
 
+    /** {@code out[i] = exp(x[i] - y[i])} for {@code i < n}: the IR's exp, the PTX attention's too (the rescale factors, merge weights). */
+    void expDiff(float[] x, float[] y, float[] out, int n) {
+        pairArgs[0] = x;
+        pairArgs[1] = y;
+        pairArgs[2] = out;
+        Kernels.EXP_DIFF.run(pairArgs, pairOffsets, NO_MAPS, n);
+    }
+
+    /** {@code out[i] = m[i] + log(l[i])} for {@code i < n}: the IR's log, the PTX attention's too (the rows' logsumexps). */
+    void plusLog(float[] m, float[] l, float[] out, int n) {
+        pairArgs[0] = m;
+        pairArgs[1] = l;
+        pairArgs[2] = out;
+        Kernels.PLUS_LOG.run(pairArgs, pairOffsets, NO_MAPS, n);
+    }
+
     /** {@code x[i] = exp(x[i] * scale - shift)} for {@code i < n}, dense from {@code xo}; returns their sum. */
     private float expSum(float[] x, int xo, int n, float scale, float shift) {
         this.scale[0] = scale;
@@ -115,7 +135,7 @@ final class AttentionRows {
 
     /** Made on first use. */
     private static final class Kernels {
-        static final FusedKernel EXP_SUM, EXP, GRADIENT, MAX;
+        static final FusedKernel EXP_SUM, EXP, GRADIENT, MAX, EXP_DIFF, PLUS_LOG;
 
         static {
             KernelIR.Load dense = new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS);
@@ -134,6 +154,8 @@ final class AttentionRows {
             GRADIENT = GeneratedLoops.compile(grad);
             MAX = GeneratedLoops.compile(new KernelIR("R_max", KernelIR.Mode.REDUCE_ROW, Op.REDUCE_MAX, List.of(dense),
                     List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
+            EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
+            PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
         }
     }
 }

@@ -15,7 +15,9 @@ import java.util.Arrays;
  * {@code m}, the running sum {@code l} of {@code exp(s - m)} and the unnormalized output; when a
  * tile raises the maximum, the old sum and output are rescaled by {@code exp(m_old - m_new)}. Only a
  * (query block)×128 score tile exists at a time, never the Tq×Tk matrix. Each row's logsumexp
- * {@code m + log l} is kept for the backward pass (where: {@link AttentionLayout}, either layout). The keys are transposed
+ * {@code m + log l} is kept for the backward pass (where: {@link AttentionLayout}, either layout). The rescale factors
+ * and logsumexps are the IR's exp and log, one generated call over a tile's rows ({@link AttentionRows#expDiff},
+ * {@link AttentionRows#plusLog}: the PTX attention's definitions). The keys are transposed
  * once per call unless stored so (and the values copied, when their columns are strided), O(T·d) memory, so every tile
  * product is a {@link TileGemm} on the calling thread with nothing repacked per tile; a score row's
  * scale, exp and sum are one generated loop ({@link AttentionRows}).
@@ -58,8 +60,9 @@ final class FlashAttention {
                 int b = item / blocks, q0 = (item % blocks) * qb, rows = Math.min(qb, sc.tq - q0);
                 t.reset(rows);
                 t.accumulate(b, q0, rows, 0, sc.keyEnd(q0, rows));
+                t.pass.plusLog(t.m, t.l, t.lse, rows);
                 for (int r = 0; r < rows; r++) {
-                    finish(sc, t.m[r], t.l[r], t.acc, r * sc.dv, o, layout.outputRow(b, q0 + r), layout.logsumexp(b, q0 + r));
+                    finish(sc, t.m[r], t.l[r], t.lse[r], t.acc, r * sc.dv, o, layout.outputRow(b, q0 + r), layout.logsumexp(b, q0 + r));
                 }
             }
         });
@@ -83,29 +86,43 @@ final class FlashAttention {
             }
         });
         ops.release();
-        float[] merged = new float[dv];
+        // per (entry, row) the largest chunk maximum; each chunk's weight exp(m - top) (the IR's exp), its sums merged in chunk order
+        int all = sc.batch * rows;
+        float[] top = new float[m.length], w = new float[m.length], mMax = new float[all], lSum = new float[all], lse = new float[all],
+                merged = new float[all * dv];
         for (int b = 0; b < sc.batch; b++) {
             for (int r = 0; r < rows; r++) {
-                float mMax = Float.NEGATIVE_INFINITY;
-                for (int s = 0; s < splits; s++) mMax = Math.max(mMax, m[(b * splits + s) * rows + r]);
-                float lSum = 0;
-                Arrays.fill(merged, 0f);
-                if (mMax != Float.NEGATIVE_INFINITY) {
-                    for (int s = 0; s < splits; s++) {
-                        int p = (b * splits + s) * rows + r;
-                        if (m[p] == Float.NEGATIVE_INFINITY) continue;
-                        float w = (float) StrictMath.exp(m[p] - mMax);
-                        lSum += l[p] * w;
-                        loops.axpy(w, acc, p * dv, merged, 0, dv);
-                    }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int s = 0; s < splits; s++) max = Math.max(max, m[(b * splits + s) * rows + r]);
+                mMax[b * rows + r] = max;
+                for (int s = 0; s < splits; s++) top[(b * splits + s) * rows + r] = max;
+            }
+        }
+        AttentionRows pass = new AttentionRows();
+        pass.expDiff(m, top, w, m.length);
+        for (int b = 0; b < sc.batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                int row = b * rows + r;
+                if (mMax[row] == Float.NEGATIVE_INFINITY) continue;
+                for (int s = 0; s < splits; s++) {
+                    int p = (b * splits + s) * rows + r;
+                    if (m[p] == Float.NEGATIVE_INFINITY) continue;
+                    lSum[row] += l[p] * w[p];
+                    loops.axpy(w[p], acc, p * dv, merged, row * dv, dv);
                 }
-                finish(sc, mMax, lSum, merged, 0, o, layout.outputRow(b, r), layout.logsumexp(b, r));
+            }
+        }
+        pass.plusLog(mMax, lSum, lse, all);
+        for (int b = 0; b < sc.batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                int row = b * rows + r;
+                finish(sc, mMax[row], lSum[row], lse[row], merged, row * dv, o, layout.outputRow(b, r), layout.logsumexp(b, r));
             }
         }
     }
 
-    /** One output row: {@code acc / l} and the logsumexp {@code m + log l}; zeros and -inf for a fully masked row. */
-    private static void finish(AttentionScores sc, float m, float l, float[] acc, int ao, float[] o, int oo, int lse) {
+    /** One output row: {@code acc / l} and the logsumexp {@code m + log l} (given); zeros and -inf for a fully masked row. */
+    private static void finish(AttentionScores sc, float m, float l, float logSumExp, float[] acc, int ao, float[] o, int oo, int lse) {
         if (m == Float.NEGATIVE_INFINITY || l == 0) {
             Arrays.fill(o, oo, oo + sc.dv, 0f);
             o[lse] = Float.NEGATIVE_INFINITY;
@@ -113,7 +130,7 @@ final class FlashAttention {
         }
         float inv = 1 / l;
         for (int c = 0; c < sc.dv; c++) o[oo + c] = acc[ao + c] * inv;
-        o[lse] = m + (float) StrictMath.log(l);
+        o[lse] = logSumExp;
     }
 
     /**
@@ -151,7 +168,7 @@ final class FlashAttention {
         final AttentionScores sc;
         final Operands ops;
         final AttentionRows pass = new AttentionRows();
-        final float[] s, acc, m, l, tileMax, sums, scalar = new float[1];
+        final float[] s, acc, m, l, tileMax, sums, alpha, lse, scalar = new float[1];
         final int[] visible;
 
         Tile(AttentionScores sc, Operands ops, int rows) {
@@ -163,6 +180,8 @@ final class FlashAttention {
             l = new float[rows];
             tileMax = new float[rows];
             sums = new float[rows];
+            alpha = new float[rows];
+            lse = new float[rows];
             visible = new int[rows];
         }
 
@@ -184,15 +203,16 @@ final class FlashAttention {
                 // the new running maximum is each row's shift; -inf: nothing visible yet, the row adds nothing
                 for (int r = 0; r < rows; r++) tileMax[r] = Math.max(m[r], tileMax[r] * expScale);
                 pass.numerators(s, rows, ld, visible, expScale, tileMax, sums);
+                pass.expDiff(m, tileMax, alpha, rows);
                 for (int r = 0; r < rows; r++) {
                     float mNew = tileMax[r];
                     if (mNew == Float.NEGATIVE_INFINITY) continue;
                     // a row that saw nothing before has l = 0 and an output row of zeros: nothing to rescale
                     boolean first = m[r] == Float.NEGATIVE_INFINITY;
-                    float alpha = first ? 0f : (float) StrictMath.exp(m[r] - mNew);
-                    l[r] = l[r] * alpha + sums[r];
-                    if (!first && alpha != 1f) {
-                        scalar[0] = alpha;
+                    float a = first ? 0f : alpha[r];
+                    l[r] = l[r] * a + sums[r];
+                    if (!first && a != 1f) {
+                        scalar[0] = a;
                         loops.binary(Op.MUL, acc, r * sc.dv, 1, scalar, 0, 0, acc, r * sc.dv, 1, sc.dv);
                     }
                     m[r] = mNew;

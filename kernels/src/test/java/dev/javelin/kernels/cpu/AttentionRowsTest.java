@@ -3,6 +3,7 @@ package dev.javelin.kernels.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.javelin.tensor.Op;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,29 @@ class AttentionRowsTest {
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < cols; j++) assertEquals(Float.floatToRawIntBits(gB[r * ld + j]), Float.floatToRawIntBits(gA[r * ld + j]));
             }
+        }
+    }
+
+    /** The online softmax's rescale factors and logsumexps are the eager exp and log's bits (the IR's one definition), any length. */
+    @Test
+    void rescaleFactorsAndLogSumExpsAreTheEagerExpAndLog() {
+        AttentionRows pass = new AttentionRows();
+        float[] special = {Float.NEGATIVE_INFINITY, 0f, -0f, 1f, Float.MIN_VALUE, 1e-30f, 88.7f, -103f, Float.POSITIVE_INFINITY};
+        for (int n : new int[] {0, 1, 3, 16, 17, 50}) {
+            float[] x = new float[n], y = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = i < special.length && rng.nextBoolean() ? special[i] : (float) (rng.nextDouble() * 40 - 30);
+                y[i] = i < special.length && rng.nextBoolean() ? special[special.length - 1 - i] : (float) (rng.nextDouble() * 20);
+            }
+            float[] got = new float[n], expected = new float[n];
+            pass.expDiff(x, y, got, n);
+            GeneratedLoops.binary(Op.SUB, x, 0, 1, y, 0, 1, expected, 0, 1, n);
+            GeneratedLoops.unary(Op.EXP, expected, 0, 1, expected, 0, 1, n);
+            assertArrayEquals(bits(expected), bits(got), "exp(x - y), n " + n);
+            pass.plusLog(x, y, got, n);
+            GeneratedLoops.unary(Op.LOG, y, 0, 1, expected, 0, 1, n);
+            GeneratedLoops.binary(Op.ADD, x, 0, 1, expected, 0, 1, expected, 0, 1, n);
+            assertArrayEquals(bits(expected), bits(got), "x + log(y), n " + n);
         }
     }
 

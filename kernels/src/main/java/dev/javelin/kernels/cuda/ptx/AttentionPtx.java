@@ -2,11 +2,9 @@ package dev.javelin.kernels.cuda.ptx;
 
 import dev.javelin.kernels.cuda.ptx.ElementwiseOps.Val;
 import dev.javelin.kernels.cuda.ptx.PtxWriter.Reg;
+import dev.javelin.kernels.ir.AttentionKernels;
 import dev.javelin.kernels.ir.KernelIR;
-import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.tensor.DType;
-import dev.javelin.tensor.Op;
-import java.util.List;
 
 /**
  * Fused scaled dot-product attention on the GPU ({@code Op.ATTENTION} and its backward): one thread
@@ -33,10 +31,9 @@ public final class AttentionPtx {
     /** Threads per block, and keys (or queries) per tile. */
     public static final int BLOCK = 128;
     private static final String NEG_INF = "0fFF800000";
-    private static final KernelIR EXP_DIFF = twoFloats("attention_exp", List.of(Instr.op(Op.SUB, List.of(0, 1), DType.FLOAT32),
-            Instr.op(Op.EXP, List.of(2), DType.FLOAT32)));
-    private static final KernelIR PLUS_LOG = twoFloats("attention_lse", List.of(Instr.op(Op.LOG, List.of(1), DType.FLOAT32),
-            Instr.op(Op.ADD, List.of(0, 2), DType.FLOAT32)));
+    /** The IR's exp(x - y) and m + log(l), defined once ({@link AttentionKernels}): the CPU's tiled attention runs the same. */
+    private static final KernelIR EXP_DIFF = KernelIrPtx.lower(AttentionKernels.expDiff(KernelIR.Access.STRIDED)),
+            PLUS_LOG = KernelIrPtx.lower(AttentionKernels.plusLog(KernelIR.Access.STRIDED));
 
     private AttentionPtx() {}
 
@@ -175,7 +172,7 @@ public final class AttentionPtx {
         String first = w.reg(Reg.PRED), done = w.newLabel("done");
         w.op("setp.ne.u32 " + first + ", " + c.tid + ", 0");
         w.opIf(first, "bra " + done);
-        String value = KernelIrPtx.render(w, KernelIrPtx.lower(PLUS_LOG), slot -> new Val(slot == 0 ? m : l, DType.FLOAT32)).reg();
+        String value = KernelIrPtx.render(w, PLUS_LOG, slot -> new Val(slot == 0 ? m : l, DType.FLOAT32)).reg();
         w.op("selp.f32 " + value + ", " + NEG_INF + ", " + value + ", " + empty);
         PtxTypes.store(w, DType.FLOAT32, lse.row(w, c.o, c.h, i), value);
         w.label(done);
@@ -338,7 +335,7 @@ public final class AttentionPtx {
 
     /** {@code exp(x - y)}, 0 where x or y is -inf (a masked score, an empty row). */
     private static String expOrZero(PtxWriter w, String x, String y) {
-        String e = KernelIrPtx.render(w, KernelIrPtx.lower(EXP_DIFF), slot -> new Val(slot == 0 ? x : y, DType.FLOAT32)).reg();
+        String e = KernelIrPtx.render(w, EXP_DIFF, slot -> new Val(slot == 0 ? x : y, DType.FLOAT32)).reg();
         String r = w.reg(Reg.F32), px = w.reg(Reg.PRED), py = w.reg(Reg.PRED);
         w.op("setp.eq.f32 " + px + ", " + x + ", " + NEG_INF);
         w.op("setp.eq.f32 " + py + ", " + y + ", " + NEG_INF);
@@ -485,12 +482,5 @@ public final class AttentionPtx {
         w.op("mov.u32 " + a + ", " + array);
         w.op("mad.lo.s32 " + a + ", " + index + ", 4, " + a);
         return a;
-    }
-
-    private static KernelIR twoFloats(String name, List<Instr> rest) {
-        List<Instr> body = new java.util.ArrayList<>(List.of(Instr.load(0, DType.FLOAT32), Instr.load(1, DType.FLOAT32)));
-        body.addAll(rest);
-        KernelIR.Load f = new KernelIR.Load(DType.FLOAT32, KernelIR.Access.STRIDED);
-        return new KernelIR(name, KernelIR.Mode.ELEMENTWISE, null, List.of(f, f), body, DType.FLOAT32);
     }
 }
