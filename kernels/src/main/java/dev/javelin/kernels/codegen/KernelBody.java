@@ -276,6 +276,19 @@ final class KernelBody {
     private void maskedRowLoop(Label done) {
         Label head = new Label();
         acc = accs[0];
+        if (reduceRows) { // short rows: their whole vectors unmasked (the same values), so only a row's last vector is masked
+            Label whole = new Label(), last = new Label();
+            mv.visitLabel(whole);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, n);
+            mv.visitVarInsn(ILOAD, step);
+            mv.visitInsn(ISUB);
+            mv.visitJumpInsn(IF_ICMPGT, last);
+            body(false);
+            advance();
+            mv.visitJumpInsn(GOTO, whole);
+            mv.visitLabel(last);
+        }
         mv.visitLabel(head);
         mv.visitVarInsn(ILOAD, i);
         mv.visitVarInsn(ILOAD, n);

@@ -31,7 +31,6 @@ final class AttentionRows {
     private final int[] maxOffsets = new int[1], maxStrides = new int[1], expOffsets = new int[4], expStrides = {0, 0, 1, 0},
             gradientOffsets = new int[5], gradientStrides = {0, 0, 1, 0, 0}, pairOffsets = new int[3];
     private int[] lengths = new int[0];
-    private float[] unused = new float[0];
 
     /** The row stride of a tile of {@code cols} scores a row: whole vectors, so that no pass reads a partial one. */
     static int stride(int cols) {
@@ -52,16 +51,17 @@ final class AttentionRows {
      * row's sum (0 for such a row).
      */
     void numerators(float[] s, int rows, int ld, int[] visible, float scale, float[] shift, float[] sums) {
-        if (lengths.length < rows) {
-            lengths = new int[rows];
-            unused = new float[rows];
-        }
+        if (lengths.length < rows) lengths = new int[rows];
         for (int r = 0; r < rows; r++) lengths[r] = shift[r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
         this.scale[0] = scale;
         expArgs[0] = expArgs[3] = s;
         expArgs[2] = shift;
         expStrides[0] = expStrides[3] = ld;
-        Kernels.EXP_SUM.reduceRows(expArgs, expOffsets, NO_MAPS, lengths, expStrides, rows, sums == null ? unused : sums);
+        if (sums == null) { // no sums: whole rows of whole vectors, one unmasked loop each, then the masked entries zeroed
+            Kernels.EXP.runRows(expArgs, expOffsets, NO_MAPS, ld, expStrides, rows);
+        } else {
+            Kernels.EXP_SUM.reduceRows(expArgs, expOffsets, NO_MAPS, lengths, expStrides, rows, sums);
+        }
         for (int r = 0; r < rows; r++) Arrays.fill(s, r * ld + lengths[r], (r + 1) * ld, 0f);
     }
 
@@ -95,10 +95,11 @@ final class AttentionRows {
 
     /** Made on first use. */
     private static final class Kernels {
-        static final FusedKernel EXP_SUM, GRADIENT, MAX, EXP_DIFF, PLUS_LOG;
+        static final FusedKernel EXP_SUM, EXP, GRADIENT, MAX, EXP_DIFF, PLUS_LOG;
 
         static {
             EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
+            EXP = GeneratedLoops.compile(AttentionKernels.exponentials());
             GRADIENT = GeneratedLoops.compile(AttentionKernels.softmaxGradient());
             MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
             EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));

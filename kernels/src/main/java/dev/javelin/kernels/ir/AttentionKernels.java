@@ -46,10 +46,14 @@ public final class AttentionKernels {
      * scores, the scale, the row's shift; the output is the scores' row).
      */
     public static KernelIR numerators() {
-        KernelIR exp = new KernelIR("E_exp_sub_mul", KernelIR.Mode.ELEMENTWISE, null, List.of(DENSE, ONE, ONE),
+        return exponentials().reducingAndStoring(Op.REDUCE_SUM, "R_sum_exp_sub_mul");
+    }
+
+    /** {@link #numerators()} without the sum: {@code exp(s·scale - shift)} stored over a row. */
+    public static KernelIR exponentials() {
+        return new KernelIR("E_exp_sub_mul", KernelIR.Mode.ELEMENTWISE, null, List.of(DENSE, ONE, ONE),
                 List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.MUL, List.of(0, 1), F), Instr.load(2, F),
                         Instr.op(Op.SUB, List.of(2, 3), F), Instr.op(Op.EXP, List.of(4), F)), F);
-        return exp.reducingAndStoring(Op.REDUCE_SUM, "R_sum_exp_sub_mul");
     }
 
     /** The softmax gradient {@code p·(dp - delta)·scale} of a row (slots: p, dp, the row's delta, the scale). */

@@ -36,8 +36,10 @@ class AttentionRowsTest {
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(max[r]), "max of row " + r + ", cols " + cols);
             }
             for (int r = 0; r < rows; r++) shift[r] = r == 2 ? Float.NEGATIVE_INFINITY : Math.max(max[r], 0f) * 0.3f;
-            float[] p = s.clone(), sums = new float[rows], e = new float[ld];
+            float[] p = s.clone(), sums = new float[rows], e = new float[ld], noSums = s.clone();
             pass.numerators(p, rows, ld, visible, 0.3f, shift, sums);
+            pass.numerators(noSums, rows, ld, visible, 0.3f, shift, null);
+            assertArrayEquals(bits(p), bits(noSums), "numerators without their sums, cols " + cols);
             for (int r = 0; r < rows; r++) {
                 int n = shift[r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
                 float[] sh = {shift[r]}, sc = {0.3f};
