@@ -36,6 +36,13 @@ final class CompiledSteps {
         this.options = options;
     }
 
+    /** Gives back the device memory of every compiled step's programs ({@link CompiledFunction#release}); later steps compile again. */
+    void release() {
+        for (CompiledFunction f : functions.values()) f.release();
+        functions.clear();
+        tracedTrainable = null;
+    }
+
     /** One compiled training step: returns the loss of the batch. */
     Tensor train(Batch batch) {
         retraceIfTrainableChanged();

@@ -172,6 +172,28 @@ public class Model extends ModelTraining {
         return device;
     }
 
+    /**
+     * Gives back now, instead of when the GC finds them, the device memory the model holds: its
+     * weights, its optimizer's state, its metrics' state and its compiled steps' programs return to the
+     * device's caching allocator ({@code CudaBackend.memoryAllocated} drops by as much; PyTorch's
+     * {@code del model, optimizer}; {@code CudaBackend.emptyCache} then hands the blocks to the driver).
+     * The model cannot run afterwards: a use of a released weight throws {@link IllegalStateException}
+     * naming the release. Save the model first to keep its weights; a layer shared with another model
+     * is released for that model too. On the CPU, where memory is the GC's, only the compiled steps
+     * are dropped and the model keeps working.
+     *
+     * <pre>{@code
+     * model.to(Device.cuda(0)).fit(x, y, 128, 5);
+     * model.save(path);
+     * model.release();
+     * CudaBackend.emptyCache(Device.cuda(0));
+     * }</pre>
+     */
+    public void release() {
+        trainer.release();
+        for (Variable v : weights()) v.release();
+    }
+
     /** Moves every weight not yet on the model's device there. */
     void placeWeights() {
         for (Variable v : weights()) if (!v.device().equals(device)) v.store(v.stored().to(device));

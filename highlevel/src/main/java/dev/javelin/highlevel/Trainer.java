@@ -59,6 +59,13 @@ final class Trainer {
         return optimizer;
     }
 
+    /** Gives back the device memory of the compiled steps, the optimizer's state and the metrics' state ({@link Model#release}). */
+    void release() {
+        if (jit != null) jit.release();
+        if (optimizer != null) for (Variable v : optimizer.variables()) v.release();
+        if (metrics != null) for (Variable v : metrics.stateVariables()) v.release();
+    }
+
     /** What {@link #compile} was given (saved with the model); null before. */
     CompileOptions compileOptions() {
         return compileOptions;

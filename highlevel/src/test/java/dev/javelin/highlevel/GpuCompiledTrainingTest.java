@@ -22,6 +22,7 @@ import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.testing.GcSettle;
 import dev.javelin.testing.RandomTensors;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +45,31 @@ class GpuCompiledTrainingTest {
         Seeds.setGlobal(5);
         return new Sequential(new InputLayer(6, 6, 1), new Conv2D(2, 3, "relu"), new MaxPooling2D(2), new Flatten(), new Dropout(0.25),
                 new Dense(3, "softmax"));
+    }
+
+    /**
+     * {@link Model#release}: after a compiled fit on the device, the weights, Adam's moments, the metric's state and the
+     * compiled steps' programs go back to the allocator at once (allocated bytes return to what they were before the model
+     * was made), and a later use of the model is an error that names the release, not garbage.
+     */
+    @Test
+    void releasingAModelGivesEveryDeviceBlockBackAndItsUseIsAnError() {
+        Device gpu = Device.cuda(0);
+        Tensor x = new RandomTensors(8).uniform(Shape.of(6, 5), DType.FLOAT32, -1, 1);
+        Tensor y = new RandomTensors(9).labels(Shape.of(6), 3, DType.INT64);
+        java.util.function.LongSupplier allocated = () -> CudaBackend.memoryAllocated(gpu);
+        long before = GcSettle.settled(allocated); // what earlier tests dropped is gone first: the count is this test's
+        Seeds.setGlobal(11);
+        Model m = new Sequential(new InputLayer(5), new Dense(4, "relu"), new Dense(3, "softmax")).to(gpu);
+        train(m, x, y);
+        Tensor p = m.predict(x);
+        assertEquals(Device.CPU, p.device());
+        assertTrue(GcSettle.settled(allocated) > before, "the model, still reachable, holds device memory: " + CudaBackend.memoryReport(gpu));
+        m.release();
+        // m is reachable (it is used below), so only the release can have freed its state
+        assertEquals(before, GcSettle.settled(allocated), "every block is back: " + CudaBackend.memoryReport(gpu));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> m.predict(x));
+        assertTrue(e.getMessage().contains("Model.release"), e.getMessage());
     }
 
     private static History train(Model m, Tensor x, Tensor y) {

@@ -60,4 +60,20 @@ class JitTrainingTest {
         assertTrue(jitted.trainer.jitCompilations() <= 6, "compilations: " + jitted.trainer.jitCompilations());
         assertTrue(jitted.trainer.jitCompilations() >= 3);
     }
+
+    /** On the CPU, {@link Model#release} only drops the compiled steps: the model predicts the same and trains on, compiling again. */
+    @Test
+    void releasingACpuModelDropsItsProgramsAndItKeepsWorking() {
+        Tensor x = new RandomTensors(5).uniform(Shape.of(24, 10, 10, 1), DType.FLOAT32, 0, 1);
+        Tensor y = new RandomTensors(6).labels(Shape.of(24), 3, DType.INT64);
+        Model m = convnet();
+        train(m, true, x, y);
+        float[] before = m.predict(x).toFloatArray();
+        long compiled = m.trainer.jitCompilations();
+        m.release();
+        assertArrayEquals(before, m.predict(x).toFloatArray(), 0f, "the weights are the GC's on the CPU: untouched");
+        m.fit(x, y, FitOptions.builder().batchSize(16).epochs(1).seed(4).verbose(0).build());
+        assertTrue(m.trainer.jitCompilations() > 0 && m.trainer.jitCompilations() <= compiled,
+                "compiled again from nothing: " + m.trainer.jitCompilations() + " programs (" + compiled + " before the release)");
+    }
 }

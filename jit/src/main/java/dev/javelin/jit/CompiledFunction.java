@@ -8,6 +8,7 @@ import dev.javelin.tensor.Variable;
 import dev.javelin.tensor.spi.Debug;
 import dev.javelin.tensor.spi.Dispatch;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -246,6 +247,31 @@ public final class CompiledFunction {
         compilations++;
         lastCompileNanos = r.nanos();
         return r.program();
+    }
+
+    /**
+     * Gives back now the device memory this function's compiled programs hold (their device copies of
+     * the traced constants) and forgets the programs, so that a later call compiles again. The
+     * arguments, results and variables are the caller's: release those with {@link Tensor#release}
+     * and {@link Variable#release}. Call it when no call of this function is running.
+     *
+     * <pre>{@code
+     * CompiledFunction step = Jit.compile(fn);
+     * ... train on the GPU ...
+     * step.release();                   // with the weights' Variable.release: the memory is back in the allocator
+     * }</pre>
+     */
+    public void release() {
+        synchronized (compileLock) {
+            List<Program> programs;
+            synchronized (cache) {
+                programs = new ArrayList<>(cache.values());
+                cache.clear();
+            }
+            lastCall = null;
+            last = null;
+            for (Program p : programs) p.release();
+        }
     }
 
     /** Programs built by this function (each new signature builds one). */

@@ -14,7 +14,8 @@ import java.util.Map;
  *
  * <p>Parsing never trusts its input: nesting deeper than {@link #MAX_DEPTH}, duplicate keys,
  * trailing commas, comments, control characters in strings, bad escapes and trailing text are all
- * refused with an {@link IllegalArgumentException} naming the offset. {@link #parse(String, int, int)}
+ * refused with an {@link IllegalArgumentException} naming the offset, as is a number outside a double's
+ * range (it is not read as Infinity). {@link #parse(String, int, int)}
  * also bounds the members of each object or array and the length of each key, and stops at the first
  * one past the bound, so a hostile header (a million entries, a 50 MB name) fails fast.
  *
@@ -83,9 +84,21 @@ public final class Json {
     public static Map<String, Object> parseObject(String text, int maxElements, int maxKeyChars) {
         Object v = parse(text, maxElements, maxKeyChars);
         if (!(v instanceof Map)) {
-            throw new IllegalArgumentException("Json: expected an object, got " + (v == null ? "null" : v.getClass().getSimpleName()));
+            throw new IllegalArgumentException("Json: expected an object, got " + kind(v));
         }
         return (Map<String, Object>) v;
+    }
+
+    /** A parsed value's JSON kind, for messages ("an array", not "ArrayList"). */
+    private static String kind(Object v) {
+        return switch (v) {
+            case null -> "null";
+            case List<?> l -> "an array";
+            case String str -> "a string";
+            case Boolean bool -> "a boolean";
+            case Number n -> "a number";
+            default -> "an object";
+        };
     }
 
     /** Compact JSON for a value made of maps (string keys), lists, strings, numbers, booleans and nulls. */
@@ -213,7 +226,7 @@ public final class Json {
                     if (pos + 4 > s.length()) throw error("truncated \\u escape");
                     int code = 0;
                     for (int i = 0; i < 4; i++) {
-                        int d = Character.digit(s.charAt(pos + i), 16);
+                        int d = hexDigit(s.charAt(pos + i));
                         if (d < 0) throw error("bad hex digit in \\u escape");
                         code = code * 16 + d;
                     }
@@ -258,10 +271,25 @@ public final class Json {
             try {
                 return Long.parseLong(text);
             } catch (NumberFormatException tooBig) {
-                return Double.parseDouble(text);
+                // falls through to a double
             }
         }
-        return Double.parseDouble(text);
+        double d = Double.parseDouble(text);
+        if (Double.isInfinite(d)) {
+            // Not Infinity: write could not write it back, and a config would carry it to a vaguer error later.
+            pos = start;
+            throw error("number " + (text.length() <= 40 ? text : text.substring(0, 40) + "...(" + text.length() + " chars)")
+                    + " is outside the range of a double");
+        }
+        return d;
+    }
+
+    /** An ASCII hex digit's value, else -1 (Character.digit would also take fullwidth and other Unicode digits). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     private Object literal(String word, Object v) {
@@ -307,6 +335,10 @@ public final class Json {
     // ---- writing ------------------------------------------------------------------------------
 
     private static void write(StringBuilder b, Object v, int indent, int level) {
+        if (level > MAX_DEPTH) {
+            throw new IllegalArgumentException("Json.write: a value nested deeper than " + MAX_DEPTH
+                    + " levels (does a map or list hold itself?)");
+        }
         switch (v) {
             case null -> b.append("null");
             case String str -> quote(b, str);

@@ -70,7 +70,57 @@ class JsonTest {
         assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> Json.write(Map.of(1, 2)));
         assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
-        assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]"));
+        assertEquals("Json: expected an object, got an array", assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]")).getMessage());
+        assertEquals("Json: expected an object, got a string", assertThrows(IllegalArgumentException.class, () -> Json.parseObject("\"{}\"")).getMessage());
+        assertEquals("Json: expected an object, got null", assertThrows(IllegalArgumentException.class, () -> Json.parseObject("null")).getMessage());
+    }
+
+    /**
+     * A \\u escape takes four ASCII hex digits only: Character.digit also reads fullwidth and other
+     * Unicode digits, which let "\\u\uFF10\uFF10\uFF14\uFF11" through as "A".
+     */
+    @Test
+    void aUnicodeEscapeTakesAsciiHexDigitsOnly() {
+        for (String s : new String[] {"\"\\u\uFF10\uFF10\uFF14\uFF11\"", "\"\\u004\u0661\"", "\"\\u00\uFF21\uFF21\""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(s), s);
+            assertTrue(e.getMessage().contains("bad hex digit"), e.getMessage());
+        }
+        assertEquals("A\u00ea\u00EA", Json.parse("\"\\u0041\\u00ea\\u00EA\""));
+    }
+
+    /**
+     * A number outside a double's range (1e400, a million digits) is refused with its text, not read as
+     * Infinity: the value could not be written back (write refuses non-finite numbers) and a config
+     * would carry an infinite size or rate to a later, vaguer error.
+     */
+    @Test
+    void aNumberOutsideADoublesRangeIsRefused() {
+        for (String s : new String[] {"1e400", "-1e400", "[0, 1E+309]", "1" + "0".repeat(400), "-" + "9".repeat(100_000)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(s), s.substring(0, Math.min(s.length(), 40)));
+            assertTrue(e.getMessage().contains("outside the range of a double") && e.getMessage().length() < 200, e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Json.parsePython("{\"a\": 2e308}"));
+        assertEquals(0.0, Json.parse("1e-400"), "underflow rounds to zero, as every JSON reader does");
+        assertEquals(Double.MAX_VALUE, Json.parse("1.7976931348623157e308"));
+    }
+
+    /** Writing a structure nested deeper than {@link Json#MAX_DEPTH} (or holding itself) is a clear error, not a StackOverflowError. */
+    @Test
+    void writingRefusesDeepOrCyclicStructures() {
+        List<Object> deep = new ArrayList<>();
+        List<Object> cur = deep;
+        for (int i = 0; i < 100_000; i++) {
+            List<Object> next = new ArrayList<>();
+            cur.add(next);
+            cur = next;
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.write(deep));
+        assertTrue(e.getMessage().contains("nested deeper than " + Json.MAX_DEPTH), e.getMessage());
+        Map<String, Object> cyclic = new LinkedHashMap<>();
+        cyclic.put("self", cyclic);
+        assertThrows(IllegalArgumentException.class, () -> Json.pretty(cyclic));
+        String ok = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+        assertEquals(ok, Json.write(Json.parse(ok)), "whatever parse reads, write writes");
     }
 
     /** Python's json.dump writes NaN, Infinity and -Infinity: parsePython reads them, parse refuses them. */

@@ -53,21 +53,30 @@ final class ResizeOperators {
                 high[2 - spatial + i] = ctx.dim(pads[i + spatial], "pad");
             }
         }
-        int[] out = new int[2];
+        // The output is the full transposed result (length (n - 1) s + (k - 1) d + 1) cropped by the pads and
+        // extended by output_padding, whose positions past the full result are zeros. The convolution that maps
+        // the output back to x must give exactly n outputs: output_padding comes off the high pad, and what is
+        // left over (output_padding > the high pad, which PyTorch allows up to max(stride, dilation) - 1) is
+        // appended as zeros after the kernel instead (zeros[a]).
+        int[] out = new int[2], computed = new int[2], zeros = new int[2];
         for (int a = 0; a < 2; a++) {
             if (outputPadding[a] >= Math.max(strides[a], dilations[a])) throw ctx.error("output_padding must be smaller than the stride or dilation");
             long size = (long) strides[a] * (x.dim(2 + a) - 1) + outputPadding[a] + (long) (w.dim(2 + a) - 1) * dilations[a] + 1 - low[a] - high[a];
             out[a] = ctx.dim(size, "output size");
             if (size < 1) throw ctx.error("the padding leaves no output");
+            zeros[a] = Math.max(outputPadding[a] - high[a], 0);
+            high[a] = Math.max(high[a] - outputPadding[a], 0);
+            computed[a] = out[a] - zeros[a];
+            if (computed[a] < 1) throw ctx.error("the pads crop away the whole transposed result (only output_padding's zeros would be left)");
         }
         // The transposed convolution of x is the input-gradient of the convolution that maps the output back to x.
         Tensor dy = x.permute(0, 2, 3, 1);
         // [C, M/group, kH, kW] laid out as the HWIO filter of the convolution from the output back to x
         Tensor hwio = ctx.isInitializer(1) ? NeuralOperators.channelsLastFilter(filter) : w.permute(2, 3, 1, 0);
         int outChannels = w.dim(1) * group;
-        Shape outShape = Shape.of(x.dim(0), out[0], out[1], outChannels);
-        Tensor y = Ops.conv2dBackwardInput(dy, hwio, outShape, new OpAttrs.Conv(strides[0], strides[1], low[0], high[0], low[1], high[1],
-                dilations[0], dilations[1], group));
+        Tensor y = Ops.conv2dBackwardInput(dy, hwio, Shape.of(x.dim(0), computed[0], computed[1], outChannels),
+                new OpAttrs.Conv(strides[0], strides[1], low[0], high[0], low[1], high[1], dilations[0], dilations[1], group));
+        if (zeros[0] > 0 || zeros[1] > 0) y = Ops.pad(y, new int[4], new int[] {0, zeros[0], zeros[1], 0}, new int[4], 0);
         Tensor bias = ctx.optional(2);
         if (bias != null) {
             if (bias.rank() != 1 || bias.dim(0) != outChannels) throw ctx.error("bias " + bias.shape() + " must be [" + outChannels + "]");

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -94,7 +95,7 @@ record Checkpoint(long step, byte[] model, double lossSum, double lossRows, floa
             step = Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
         }
         try (InputStream in = fs.open(new Path(base, "step-" + step + ".javelin"))) {
-            return fromBytes(in.readAllBytes());
+            return fromBytes(in.readAllBytes(), new Path(base, "step-" + step + ".javelin").toString());
         }
     }
 
@@ -123,15 +124,32 @@ record Checkpoint(long step, byte[] model, double lossSum, double lossRows, floa
         return bytes.toByteArray();
     }
 
-    static Checkpoint fromBytes(byte[] b) throws IOException {
+    /**
+     * Reads {@link #toBytes}'s form. A damaged file is an IOException naming {@code source}: a count
+     * larger than the bytes left (it was an 8 GB allocation and an OutOfMemoryError, or a
+     * NegativeArraySizeException), a file cut short, or bytes after the end.
+     */
+    static Checkpoint fromBytes(byte[] b, String source) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
             long step = in.readLong();
             double lossSum = in.readDouble(), lossRows = in.readDouble();
-            float[] metrics = new float[in.readInt()];
+            float[] metrics = new float[count(in, 4, source, "metric values")];
             for (int i = 0; i < metrics.length; i++) metrics[i] = in.readFloat();
-            byte[] model = new byte[in.readInt()];
+            byte[] model = new byte[count(in, 1, source, "model bytes")];
             in.readFully(model);
+            if (in.available() > 0) throw new IOException(source + ": " + in.available() + " bytes after the checkpoint's end (a damaged file)");
             return new Checkpoint(step, model, lossSum, lossRows, metrics);
+        } catch (EOFException e) {
+            throw new IOException(source + ": the checkpoint is cut short (" + b.length + " bytes; a damaged file)", e);
         }
+    }
+
+    /** The next int as a count of {@code bytesEach}-byte values, which must fit in what is left of the file. */
+    private static int count(DataInputStream in, int bytesEach, String source, String what) throws IOException {
+        int n = in.readInt(), left = in.available();
+        if (n < 0 || (long) n * bytesEach > left) {
+            throw new IOException(source + ": the checkpoint declares " + n + " " + what + " with " + left + " bytes left (a damaged file)");
+        }
+        return n;
     }
 }

@@ -105,8 +105,8 @@ public final class MathOps {
     /**
      * Elementwise {@code log(1 + x)}, accurate for small {@code x} (where {@code log(1 + x)} loses
      * every digit: at 1e-8 in float32 it gives 0). Goldberg's trick: with {@code u = 1 + x} rounded,
-     * {@code log(u) * x / (u - 1)} cancels the rounding of {@code u}; where {@code u == 1} the result
-     * is {@code x}. Measured within 2 ulp of the correctly rounded value in float32 and float64
+     * {@code log(u) * (x / (u - 1))} cancels the rounding of {@code u}; where {@code u == 1} the result
+     * is {@code x}. Measured within 2.5 ulp of the correctly rounded value in float32 (4 million points a range, oracle7) and float64
      * (200,000 points, |x| from 1e-30 to 10, x > -1); its gradient, through the same composition, is
      * {@code 1 / (1 + x)} to about an ulp.
      *
@@ -125,15 +125,16 @@ public final class MathOps {
         Tensor exact = w.eq(0.0);
         // the division never sees 0, so no branch's gradient is NaN (where's unselected branch gets 0)
         Tensor denominator = Ops.where(exact, Ops.scalarLike(w, 1), w);
-        Tensor finite = Ops.where(exact, g, u.log().mul(g).div(denominator));
+        // log(u) * (x / (u - 1)): the ratio is about 1, where log(u) * x overflowed from x = 4.8e36 (float32)
+        Tensor finite = Ops.where(exact, g, u.log().mul(g.div(denominator)));
         return Ops.where(infinite, Ops.scalarLike(f, Double.POSITIVE_INFINITY), finite);
     }
 
     /**
      * Elementwise {@code exp(x) - 1}, accurate for small {@code x} (Kahan's trick): with
-     * {@code u = exp(x)}, {@code (u - 1) * x / log(u)} cancels the rounding of {@code u}; where
+     * {@code u = exp(x)}, {@code (u - 1) * (x / log(u))} cancels the rounding of {@code u}; where
      * {@code u} rounds to 1 the result is {@code x}, where {@code u - 1} rounds to -1 it is -1.
-     * Measured within 2 ulp in float32 and float64 (the sweep of {@link #log1p}); the gradient is
+     * Measured within 2.5 ulp in float32 and float64 (the sweep of {@link #log1p}); the gradient is
      * {@code exp(x)}.
      *
      * <pre>{@code
@@ -147,7 +148,8 @@ public final class MathOps {
         Tensor tiny = um1.eq(0.0), minusOne = um1.eq(-1.0), overflow = u.eq(Double.POSITIVE_INFINITY);
         // the general branch sees a harmless u = 2 where another branch is chosen, so its gradient stays finite
         Tensor safeU = Ops.where(logicalOr(logicalOr(tiny, minusOne), overflow), Ops.scalarLike(u, 2), u);
-        Tensor general = safeU.sub(1.0).mul(f).div(safeU.log());
+        // (u - 1) * (x / log(u)): the ratio is about 1, where (u - 1) * x overflowed from x = 85.4 (float32)
+        Tensor general = safeU.sub(1.0).mul(f.div(safeU.log()));
         return Ops.where(tiny, f, Ops.where(minusOne, Ops.scalarLike(u, -1), Ops.where(overflow, u, general)));
     }
 

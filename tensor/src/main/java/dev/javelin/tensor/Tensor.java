@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Tensor x = Tensors.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
- * Tensor y = x.mul(2.0).add(1.0).sum(1);   // [7., 19.] as float32[2]
+ * Tensor y = x.mul(2.0).add(1.0).sum(1);   // [15., 33.] as float32[2]
  * System.out.println(y);
  * }</pre>
  *
@@ -194,6 +194,23 @@ public final class Tensor {
         }
         if (storage instanceof HeapStorage h) return h.getDouble(Strided.offsetOf(idx, strides, offset));
         return toHost().getDouble(Strided.offsetOf(idx, shape.contiguousStrides(), 0));
+    }
+
+    /**
+     * Gives this tensor's device memory back to its device's caching allocator now, instead of when
+     * the GC finds the tensor unreachable (JAX's {@code x.delete()}; in PyTorch, dropping the last
+     * reference). The memory is its storage's, so every view sharing it is released too; using any of
+     * them afterwards throws {@link IllegalStateException} naming the storage. Releasing twice does
+     * nothing. A host tensor's memory is the GC's to reclaim: on the CPU this does nothing.
+     *
+     * <pre>{@code
+     * Tensor x = Tensors.randn(Shape.of(4096, 4096)).to(Device.cuda(0));
+     * ... use x ...
+     * x.release();                                  // its 64 MiB are free for the next allocation
+     * }</pre>
+     */
+    public void release() {
+        if (storage != null) storage.close();
     }
 
     /** This tensor on {@code target}: itself when already there, else a copy. */

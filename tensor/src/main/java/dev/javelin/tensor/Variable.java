@@ -118,6 +118,15 @@ public final class Variable {
         return held.getAndSet(new Stored(Objects.requireNonNull(newValue), lease));
     }
 
+    /**
+     * Gives the device memory of the stored value back now ({@link Tensor#release}): for freeing a
+     * model's weights or an optimizer's state on a GPU without waiting for the GC. The variable can
+     * no longer be read afterwards (its value's use throws) until a new value is {@linkplain #store stored}.
+     */
+    public void release() {
+        held.get().value().release();
+    }
+
     @Override
     public String toString() {
         Tensor value = held.get().value();

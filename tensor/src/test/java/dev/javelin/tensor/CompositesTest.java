@@ -75,6 +75,36 @@ class CompositesTest {
         assertEquals(2 * (Math.exp(-1) - 1), NN.elu(Tensors.of(new double[] {-1}), 2).item(), 1e-15);
     }
 
+    /**
+     * expm1 and log1p are finite wherever their value is: Kahan's and Goldberg's corrections multiplied
+     * x by a factor as large as the result before dividing, so expm1 overflowed to infinity from
+     * x = 85.4 in float32 (705 in float64) and log1p from x = 4.8e36 (2.5e305), where the values are
+     * about 1e37 and 85. Checked against Math within 3 ulp at the top of each range.
+     */
+    @Test
+    void expm1AndLog1pAreFiniteWhereverTheirValueIs() {
+        float[] up = {85.5f, 86.69159f, 88.155556f, 88.72283f};
+        float[] em = Tensors.of(up).expm1().toFloatArray();
+        for (int i = 0; i < up.length; i++) {
+            double want = Math.expm1(up[i]);
+            assertEquals(want, em[i], 3 * Math.ulp((float) want), "float32 expm1(" + up[i] + ")");
+        }
+        float[] big = {4.8193956e36f, 1e37f, 1e38f, Float.MAX_VALUE};
+        float[] lp = Tensors.of(big).log1p().toFloatArray();
+        for (int i = 0; i < big.length; i++) {
+            double want = Math.log1p(big[i]);
+            assertEquals(want, lp[i], 3 * Math.ulp((float) want), "float32 log1p(" + big[i] + ")");
+        }
+        double[] up64 = {704.0, 705.5, 709.78};
+        double[] em64 = Tensors.of(up64).expm1().toDoubleArray();
+        for (int i = 0; i < up64.length; i++) assertEquals(Math.expm1(up64[i]), em64[i], 3 * Math.ulp(Math.expm1(up64[i])), "float64 expm1(" + up64[i] + ")");
+        double[] big64 = {2.6e305, 1e307, Double.MAX_VALUE};
+        double[] lp64 = Tensors.of(big64).log1p().toDoubleArray();
+        for (int i = 0; i < big64.length; i++) assertEquals(Math.log1p(big64[i]), lp64[i], 3 * Math.ulp(Math.log1p(big64[i])), "float64 log1p(" + big64[i] + ")");
+        assertEquals(Float.POSITIVE_INFINITY, Tensors.of(new float[] {89f, Float.POSITIVE_INFINITY}).expm1().toFloatArray()[0]);
+        assertEquals(Float.POSITIVE_INFINITY, Tensors.of(new float[] {Float.POSITIVE_INFINITY}).log1p().toFloatArray()[0]);
+    }
+
     @Test
     void clampSquareRsqrtSumToShape() {
         assertArrayEquals(new float[] {2, 2, 3, 3}, x.slice(0, 0, 1).clamp(2, 3).toFloatArray());

@@ -69,12 +69,20 @@ public final class Epilogues {
             if (!epilogue[t]) continue;
             Node c = steps.get(t).node();
             Node out = steps.get(t + 1).node();
-            int epilogueStep = t + 1;
-            in[t] = IN_PLACE && c.isOp(Op.MATMUL) && !escaping.contains(c) && readers.get(c).stream().allMatch(r -> r == epilogueStep)
+            in[t] = IN_PLACE && c.isOp(Op.MATMUL) && !productRead(steps, t, escaping, readers)
                     && out.dtype() == DType.FLOAT32 && out.size() == c.size();
             if (in[t]) decisions.add("in place: %" + c.id() + " is written into %" + out.id() + "'s memory, which its epilogue rewrites block by block");
         }
         return in;
+    }
+
+    /**
+     * True when contraction step {@code t}'s result is read by a step other than its epilogue (step
+     * {@code t + 1}), a view included, or leaves the program ({@link Plan.WithEpilogue#productRead}).
+     */
+    static boolean productRead(List<PlanStep> steps, int t, Set<Node> escaping, Map<Node, List<Integer>> readers) {
+        Node c = steps.get(t).node();
+        return escaping.contains(c) || !readers.getOrDefault(c, List.of()).stream().allMatch(r -> r == t + 1);
     }
 
     private static String whyNot(Node c, PlanStep next, boolean grouped) {

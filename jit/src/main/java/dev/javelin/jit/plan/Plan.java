@@ -74,8 +74,11 @@ public record Plan(Graph graph, List<PlanStep> steps, List<Run> runs, Buffers bu
      * {@code inPlace}: the contraction's result is read by its epilogue alone, so the product is
      * written into the epilogue's output memory and the epilogue rewrites each block where it lies
      * (the result takes no buffer of its own, and the epilogue's stores touch no new cache lines).
+     * {@code productRead}: a step other than the epilogue reads the contraction's result, or it
+     * leaves the program; where false, an executor may skip storing it (the CUDA GEMM writes the
+     * epilogue's result alone).
      */
-    public record WithEpilogue(int contraction, int epilogue, boolean inPlace) implements Run {
+    public record WithEpilogue(int contraction, int epilogue, boolean inPlace, boolean productRead) implements Run {
         @Override public int first() { return contraction; }
         @Override public int end() { return epilogue + 1; }
     }

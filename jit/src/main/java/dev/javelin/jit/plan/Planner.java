@@ -67,7 +67,7 @@ public final class Planner {
                 runs.add(new Plan.WithColumnSums(t, t + 1));
                 t++;
             } else if (epilogue[t]) {
-                runs.add(new Plan.WithEpilogue(t, t + 1, inPlace[t]));
+                runs.add(new Plan.WithEpilogue(t, t + 1, inPlace[t], Epilogues.productRead(steps, t, escaping, readers)));
                 t++;
             } else {
                 runs.add(new Plan.Alone(t));

@@ -49,6 +49,7 @@ final class CudaSteps {
     /** Per run of the plan, the one-kernel form of a row group ({@link RowGroupPtx}), else null. */
     private final String[] groupEntries;
     private final Tensor[] constants;
+    private volatile boolean released;
 
     CudaSteps(Plan plan, Map<Node, Integer> index, Device device) {
         this.plan = plan;
@@ -80,6 +81,7 @@ final class CudaSteps {
     }
 
     Tensor[] run(Tensor[] args) {
+        if (released) throw new IllegalStateException("Jit: this program's device memory was released (CompiledFunction.release); call the function again to compile it anew");
         Tensor[] env = new Tensor[index.size()];
         Set<Storage> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : graph.nodes()) {
@@ -138,7 +140,9 @@ final class CudaSteps {
 
     /**
      * A contraction with its epilogue kernel applied in the GEMM's store ({@code CudaBackend.contractWithEpilogue}):
-     * one pass over the result. False, having run nothing, where the backend cannot take it here.
+     * one pass over the result. The product itself gets a buffer and is stored only where the plan
+     * reads it beyond the epilogue ({@link Plan.WithEpilogue#productRead}); otherwise the GEMM writes
+     * the epilogue's result alone. False, having run nothing, where the backend cannot take it here.
      */
     private boolean runWithEpilogue(Plan.WithEpilogue e, Tensor[] env) {
         Node c = steps.get(e.contraction()).node();
@@ -159,10 +163,10 @@ final class CudaSteps {
             int[] rowStrides = flat || l.keptDims().length == 0 ? new int[] {flat ? n * inner : 0} : l.keptStrides()[s];
             operands.add(new GemmEpilogue.Operand(env[index.get(u.leaves().get(s))], l.offsets()[s], inner, rowStrides));
         }
-        Tensor cOut = allocate(c), uOut = allocate(u.node());
+        Tensor cOut = e.productRead() ? allocate(c) : null, uOut = allocate(u.node());
         GemmEpilogue epilogue = new GemmEpilogue(u.ir(), operands, rowDims, uOut);
         if (!CudaBackend.contractWithEpilogue(c.call(inputs(c, env)), cOut, epilogue)) {
-            cOut.storage().close();
+            if (cOut != null) cOut.storage().close();
             uOut.storage().close();
             return false;
         }
@@ -241,12 +245,24 @@ final class CudaSteps {
                 lines.add("row group " + span + ": its kernels one after another (no reduction: each over the whole run)");
             } else if (run instanceof Plan.WithColumnSums) {
                 lines.add("contraction " + span + ": the GEMM, then the column sums as a kernel of their own");
-            } else if (run instanceof Plan.WithEpilogue) {
+            } else if (run instanceof Plan.WithEpilogue e) {
                 lines.add("contraction " + span + ": the epilogue in the GEMM's store where the backend takes it (one matrix,"
-                        + " ungrouped, FP32), else its own kernel after the GEMM");
+                        + " ungrouped, FP32), else its own kernel after the GEMM" + (e.productRead() ? "" : "; only the epilogue's result is stored"));
             }
         }
         return lines;
+    }
+
+    /**
+     * Gives back the device copies of the graph's constants that this program made (a constant that
+     * already lived densely on the device is the caller's and stays); a later {@link #run} throws.
+     */
+    void release() {
+        released = true;
+        for (Node n : graph.nodes()) {
+            Tensor c = constants[index.get(n)];
+            if (c != null && c.storage() != n.constant().storage()) c.release();
+        }
     }
 
     /** Number of PTX kernels of the plan. */

@@ -97,7 +97,8 @@ public final class Program {
         targets = new OutputTargets(graph, this.steps);
         leases = new VariableLeases(graph, this.steps, buffers);
         constants = new Tensor[graph.nodes().size()];
-        for (Node n : graph.nodes()) if (n.isConstant()) constants[slots.index.get(n)] = dense(n.constant());
+        // a CUDA program keeps its device constants in its executor: a second dense copy here would only hold device memory
+        for (Node n : graph.nodes()) if (cuda == null && n.isConstant()) constants[slots.index.get(n)] = dense(n.constant());
         constantWeights = new ConstantOperand[steps.size()];
         for (int t = 0; t < steps.size(); t++) {
             Node n = steps.get(t).node();
@@ -191,6 +192,14 @@ public final class Program {
     /** How the executor runs the plan where that is not the CPU's way (a CUDA program): lines for {@code Jit.explain}; empty on the CPU. */
     public List<String> executorNotes() {
         return cuda == null ? List.of() : cuda.describe();
+    }
+
+    /**
+     * Gives back the device memory this program holds (a CUDA program's copies of its constants); a
+     * later run of it throws. A CPU program holds heap memory only, the GC's: nothing to do.
+     */
+    public void release() {
+        if (cuda != null) cuda.release();
     }
 
     /** Time spent building this program (code generation and loading included), in nanoseconds. */

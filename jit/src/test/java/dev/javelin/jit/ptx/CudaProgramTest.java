@@ -22,6 +22,7 @@ import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import dev.javelin.tensor.Variable;
+import dev.javelin.testing.GcSettle;
 import dev.javelin.testing.TensorAssert;
 import java.util.List;
 import java.util.Map;
@@ -127,11 +128,36 @@ class CudaProgramTest {
         String plan = explain(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13));
         assertTrue(plan.contains("epilogue:"), "the plan gives the GEMM its epilogue:\n" + plan);
         assertTrue(plan.contains("== on the device") && plan.contains("in the GEMM's store"), "explain says how the GPU runs it:\n" + plan);
-        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep")),
-                "a GEMM with the epilogue in its store ran: " + PtxCache.entries().keySet());
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep1_")),
+                "a GEMM with the epilogue in its store, and not the product, ran: " + PtxCache.entries().keySet());
+        assertTrue(plan.contains("only the epilogue's result is stored"), "nothing else reads the product:\n" + plan);
+        // the product read beyond its epilogue (a result of the program too): the GEMM stores it beside the epilogue's result
+        Function<Tensor[], Tensor[]> both = a -> {
+            Tensor c = a[0].matmul(a[1]);
+            return new Tensor[] {c.add(a[2]).relu(), c};
+        };
+        same(both, false, data(6, 7, 19), data(7, 19, 13), data(8, 13));
+        assertTrue(PtxCache.entries().keySet().stream().anyMatch(n -> n.startsWith("gemm_f32_") && n.contains("_ep1c_")),
+                "a GEMM storing its product and its epilogue's result ran: " + PtxCache.entries().keySet());
+        if (CudaBackend.isEmulated()) { // the two programs store the same but the product: 7 x 13 floats
+            assertEquals(7 * 13 * 4, storedByACall(both, data(6, 7, 19), data(7, 19, 13), data(8, 13))
+                    - storedByACall(dense, data(6, 7, 19), data(7, 19, 13), data(8, 13)), "bytes the product adds");
+        }
+        assertTrue(!explain(both, data(6, 7, 19), data(7, 19, 13), data(8, 13)).contains("only the epilogue's result"));
         // N and K multiples of four: the v4 variant, with a residual read densely at each (row, column)
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).add(a[2]).sigmoid()}, false, data(11, 5, 8), data(12, 8, 12), data(13, 5, 12));
         same(a -> new Tensor[] {a[0].matmul(a[1]).mul(0.5).tanh()}, false, data(9, 2, 5, 6), data(10, 2, 6, 3));
+    }
+
+    /** The bytes the kernels of one call of {@code f} (compiled, on the device) store, after a first call compiled it. */
+    private static long storedByACall(Function<Tensor[], Tensor[]> f, Tensor... args) {
+        CompiledFunction g = Jit.compile(f);
+        Tensor[] onGpu = new Tensor[args.length];
+        for (int i = 0; i < args.length; i++) onGpu[i] = args[i].to(GPU);
+        g.call(onGpu);
+        long before = CudaBackend.storedBytes(GPU);
+        g.call(onGpu);
+        return CudaBackend.storedBytes(GPU) - before;
     }
 
     /** Convolutions with their epilogue: in the GEMM's store (strided, unpadded), and after it where the GEMM cannot (two groups). */
@@ -160,6 +186,36 @@ class CudaProgramTest {
         long beforeFailure = liveBlocks();
         org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> bad.call(x, idx));
         assertTrue(liveBlocks() <= beforeFailure, "live blocks " + beforeFailure + " -> " + liveBlocks() + " after a failed run");
+    }
+
+    /**
+     * {@link CompiledFunction#release}: the program's device copies of its constants go back to the allocator at once
+     * (with the result's {@code Tensor.release}, allocated bytes return to what they were), and the next call compiles anew.
+     */
+    @Test
+    void releasingAProgramGivesItsConstantsBackAndTheNextCallCompilesAgain() {
+        Tensor hostTable = data(25, 5, 9);
+        // a device constant the trace captures, laid out transposed: the program keeps a dense copy of its own
+        Tensor table = Ops.transpose(hostTable.to(GPU), 0, 1);
+        Tensor x = data(26, 6, 9), xg = x.to(GPU);
+        Tensor expected = x.matmul(Ops.transpose(hostTable, 0, 1)).tanh();
+        CompiledFunction g = Jit.compile(a -> new Tensor[] {a[0].matmul(table).tanh()});
+        java.util.function.LongSupplier allocated = () -> CudaBackend.memoryAllocated(GPU);
+        long before = GcSettle.settled(allocated); // what earlier tests dropped is gone first; g, x and table stay reachable
+        Tensor first = g.call(xg)[0];
+        TensorAssert.assertClose(expected, first.to(Device.CPU), 1e-5, 1e-5);
+        first.release();
+        assertTrue(GcSettle.settled(allocated) >= before + 9 * 5 * 4, "the program holds its constant: " + CudaBackend.memoryReport(GPU));
+        g.release();
+        assertEquals(before, GcSettle.settled(allocated), "released: " + CudaBackend.memoryReport(GPU));
+        Tensor again = g.call(xg)[0];
+        TensorAssert.assertClose(expected, again.to(Device.CPU), 1e-5, 1e-5);
+        assertEquals(2, g.compilations(), "compiled again after the release");
+        again.release();
+        g.release();
+        assertEquals(before, GcSettle.settled(allocated), "released again: " + CudaBackend.memoryReport(GPU));
+        assertArrayEquals(hostTable.toFloatArray(), table.to(Device.CPU).transpose(0, 1).contiguous().toFloatArray(), 0f,
+                "the caller's own constant is untouched");
     }
 
     private static long liveBlocks() {

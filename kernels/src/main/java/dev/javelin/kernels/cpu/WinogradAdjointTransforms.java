@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The adjoints of {@link WinogradTransforms}' three transforms, which the gradients of F(2x2, 3x3)
+ * The adjoints of {@link WinogradTransforms}' tile transforms, which the gradients of F(2x2, 3x3)
  * need ({@link WinogradGradients}); loops over a channel axis, vectors first and a scalar tail with
  * the same arithmetic, each 4x4 point p = 4·i + j stored as a plane:
  * <ul>
@@ -12,16 +12,16 @@ import jdk.incubator.vector.VectorSpecies;
  *       [1 1 1 0; 0 1 -1 -1]);
  *   <li>of the input transform: 4x4 point gradients X become B·X·Bᵀ, added into the tile's input patch
  *       (Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]); the points of the middle rows and columns are
- *       halved first, undoing the doubled filter points of {@link WinogradTransforms#filter} (2G);
- *   <li>of the filter transform: 4x4 point gradients W become the 3x3 filter gradient Gᵀ·W·G (G =
- *       [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]).
+ *       halved first, undoing the doubled filter points of the filter transform (2G, {@link WinogradFilters});
  * </ul>
+ * The filter transform's adjoint (4x4 point gradients W to the 3x3 filter gradient Gᵀ·W·G) is a
+ * generated kernel ({@link WinogradFilters}).
  * Halving is exact, so these are the adjoints' exact arithmetic in a fixed order.
  */
 final class WinogradAdjointTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Floats of scratch {@link #inputPatch} and {@link #filterGradient} need. */
+    /** Floats of scratch {@link #inputPatch} needs. */
     static final int TEMP = WinogradTransforms.TEMP;
 
     private WinogradAdjointTransforms() {}
@@ -128,55 +128,5 @@ final class WinogradAdjointTransforms {
 
     private static void addInto(float[] dx, int at, int c, FloatVector v) {
         if (at >= 0) FloatVector.fromArray(S, dx, at + c).add(v).intoArray(dx, at + c);
-    }
-
-    /**
-     * The 16 point gradients {@code w[p·planeStride + wOff + c]} ({@code c < cols}) of one input
-     * channel, transformed by Gᵀ·W·G into the 3x3 filter gradient at {@code df[tap·tapStride + dOff + c]}
-     * (tap = 3·ky + kx). {@code e} ({@link #TEMP} floats) is scratch: Gᵀ·W column by column.
-     */
-    static void filterGradient(float[] w, int wOff, int planeStride, int cols, float[] df, int dOff, int tapStride, float[] e) {
-        FloatVector half = FloatVector.broadcast(S, 0.5f);
-        int c = 0;
-        for (; c <= cols - L; c += L) {
-            for (int q = 0; q < 4; q++) { // column q of Gᵀ·W, into e: rows 0..2
-                int o = wOff + c + q * planeStride;
-                FloatVector w0 = FloatVector.fromArray(S, w, o), w3 = FloatVector.fromArray(S, w, o + 12 * planeStride);
-                FloatVector w1 = FloatVector.fromArray(S, w, o + 4 * planeStride).mul(half);
-                FloatVector w2 = FloatVector.fromArray(S, w, o + 8 * planeStride).mul(half);
-                FloatVector w12 = w1.add(w2);
-                w0.add(w12).intoArray(e, q * L);
-                w1.sub(w2).intoArray(e, (4 + q) * L);
-                w12.add(w3).intoArray(e, (8 + q) * L);
-            }
-            for (int ky = 0; ky < 3; ky++) { // row ky of (Gᵀ·W)·G
-                FloatVector g0 = FloatVector.fromArray(S, e, 4 * ky * L), g3 = FloatVector.fromArray(S, e, (4 * ky + 3) * L);
-                FloatVector g1 = FloatVector.fromArray(S, e, (4 * ky + 1) * L).mul(half);
-                FloatVector g2 = FloatVector.fromArray(S, e, (4 * ky + 2) * L).mul(half);
-                FloatVector g12 = g1.add(g2);
-                int o = dOff + c + 3 * ky * tapStride;
-                g0.add(g12).intoArray(df, o);
-                g1.sub(g2).intoArray(df, o + tapStride);
-                g12.add(g3).intoArray(df, o + 2 * tapStride);
-            }
-        }
-        for (; c < cols; c++) {
-            for (int q = 0; q < 4; q++) {
-                int o = wOff + c + q * planeStride;
-                float w0 = w[o], w1 = w[o + 4 * planeStride] * 0.5f, w2 = w[o + 8 * planeStride] * 0.5f, w3 = w[o + 12 * planeStride];
-                float w12 = w1 + w2;
-                e[q] = w0 + w12;
-                e[4 + q] = w1 - w2;
-                e[8 + q] = w12 + w3;
-            }
-            for (int ky = 0; ky < 3; ky++) {
-                float g0 = e[4 * ky], g1 = e[4 * ky + 1] * 0.5f, g2 = e[4 * ky + 2] * 0.5f, g3 = e[4 * ky + 3];
-                float g12 = g1 + g2;
-                int o = dOff + c + 3 * ky * tapStride;
-                df[o] = g0 + g12;
-                df[o + tapStride] = g1 - g2;
-                df[o + 2 * tapStride] = g12 + g3;
-            }
-        }
     }
 }

@@ -110,7 +110,7 @@ final class WinogradConv {
         CpuThreads.parallelFor(colBlocks, 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 int cols = Math.min(COLS, g.cout - b * COLS);
-                WinogradTransforms.filter(f, g.cin, g.cout, b * COLS, cols, u, b * blockFloats(), g.cin * cols + 16);
+                WinogradFilters.filter(f, g.cin, g.cout, b * COLS, cols, u, b * blockFloats(), g.cin * cols + 16);
             }
         });
         return u;
@@ -162,7 +162,7 @@ final class WinogradConv {
             u = s.u(blockFloats());
             uOff = 0;
             if (s.uCall != call || s.block != block) {
-                WinogradTransforms.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
+                WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
                 s.uCall = call;
                 s.block = block;
             }

@@ -21,8 +21,8 @@ import java.util.Arrays;
  *       ranges of tile rows by the shapes alone, each range's sum one partial, and the partials are
  *       added in order.
  * </ul>
- * Transforms in {@link WinogradTransforms} and {@link WinogradAdjointTransforms}. Results differ from
- * the im2col path in the last bits (other sums); they do not depend on the thread count.
+ * Transforms in {@link WinogradTransforms}, {@link WinogradAdjointTransforms} and {@link WinogradFilters}.
+ * Results differ from the im2col path in the last bits (other sums); they do not depend on the thread count.
  */
 final class WinogradGradients {
     /** A chunk's transformed planes (16 × tiles × (Cout + a channel block)) stay within this many floats (1 MB, a core's L2). */
@@ -78,7 +78,7 @@ final class WinogradGradients {
                 int uPlane = g.cout * cols + 16;
                 float[] u = s.u(16 * (g.cout * COLS + 16));
                 if (s.uCall != call || s.block != col0) {
-                    WinogradTransforms.filter(swapped, g.cout, g.cin, col0, cols, u, 0, uPlane);
+                    WinogradFilters.filter(swapped, g.cout, g.cin, col0, cols, u, 0, uPlane);
                     s.uCall = call;
                     s.block = col0;
                 }
@@ -136,12 +136,7 @@ final class WinogradGradients {
         for (int part = 1; part < partials; part++) { // in order, so the bits do not depend on the threads
             for (int i = 0, o = part * size; i < size; i++) w[i] += w[o + i];
         }
-        CpuThreads.parallelFor(g.cin, Math.max(1, StridedLoop.CHUNK / (16 * g.cout)), (from, to) -> {
-            float[] e = WinogradConv.SCRATCH.get().temp;
-            for (int ci = from; ci < to; ci++) {
-                WinogradAdjointTransforms.filterGradient(w, ci * g.cout, g.cin * g.cout, g.cout, df, ci * g.cout, g.cin * g.cout, e);
-            }
-        });
+        CpuThreads.parallelFor(g.cin, Math.max(1, StridedLoop.CHUNK / (16 * g.cout)), (from, to) -> WinogradFilters.gradient(w, g.cin, g.cout, from, to, df));
     }
 
     private void filterGradientChunk(int tr0, int trs, int col0, int cols, float[] x, int xOff, int[] xs, float[] dy,

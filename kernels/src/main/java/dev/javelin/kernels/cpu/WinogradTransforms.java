@@ -4,8 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The three transforms of Winograd's F(2x2, 3x3) ({@link WinogradConv}), each a loop over a channel
- * axis (contiguous in NHWC and HWIO), vectors first and a scalar tail with the same arithmetic:
+ * The tile transforms of Winograd's F(2x2, 3x3) ({@link WinogradConv}), each a loop over a channel
+ * axis (contiguous in NHWC), vectors first and a scalar tail with the same arithmetic (the filter's,
+ * a loop over input channels with many rows per call, is a generated kernel: {@link WinogradFilters}):
  * <ul>
  *   <li>input: a 4x4 patch d of each channel becomes Bᵀ·d·B, with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1];
  *   <li>filter: a 3x3 filter g becomes G·g·Gᵀ, with G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1];
@@ -79,59 +80,6 @@ final class WinogradTransforms {
                 v[o + (4 + j) * planeStride] = e1 + e2;
                 v[o + (8 + j) * planeStride] = e2 - e1;
                 v[o + (12 + j) * planeStride] = e1 - e3;
-            }
-        }
-    }
-
-    /**
-     * Output channels {@code [col0, col0 + cols)} of the dense HWIO 3x3 filter {@code f} ([3, 3, cin,
-     * cout]), transformed into {@code u[uOff + p·plane + ci·cols + j]} for plane p, input channel ci and
-     * channel {@code col0 + j}.
-     */
-    static void filter(float[] f, int cin, int cout, int col0, int cols, float[] u, int uOff, int plane) {
-        int tap = cin * cout;
-        float[] t = new float[12], a = new float[12 * L];
-        for (int ci = 0; ci < cin; ci++) {
-            int src = ci * cout + col0, dst = uOff + ci * cols;
-            int j = 0;
-            for (; j <= cols - L; j += L) {
-                for (int kx = 0; kx < 3; kx++) { // G·g, column by column, into a: 4 rows of 3
-                    FloatVector g0 = FloatVector.fromArray(S, f, src + kx * tap + j);
-                    FloatVector g1 = FloatVector.fromArray(S, f, src + (3 + kx) * tap + j);
-                    FloatVector g2 = FloatVector.fromArray(S, f, src + (6 + kx) * tap + j);
-                    FloatVector g02 = g0.add(g2);
-                    g0.intoArray(a, kx * L);
-                    g02.add(g1).intoArray(a, (3 + kx) * L);
-                    g02.sub(g1).intoArray(a, (6 + kx) * L);
-                    g2.intoArray(a, (9 + kx) * L);
-                }
-                for (int i = 0; i < 4; i++) {
-                    FloatVector g0 = FloatVector.fromArray(S, a, 3 * i * L), g1 = FloatVector.fromArray(S, a, (3 * i + 1) * L);
-                    FloatVector g2 = FloatVector.fromArray(S, a, (3 * i + 2) * L), g02 = g0.add(g2);
-                    int o = dst + j + 4 * i * plane;
-                    g0.intoArray(u, o);
-                    g02.add(g1).intoArray(u, o + plane);
-                    g02.sub(g1).intoArray(u, o + 2 * plane);
-                    g2.intoArray(u, o + 3 * plane);
-                }
-            }
-            for (; j < cols; j++) {
-                for (int kx = 0; kx < 3; kx++) {
-                    float g0 = f[src + kx * tap + j], g1 = f[src + (3 + kx) * tap + j], g2 = f[src + (6 + kx) * tap + j];
-                    float g02 = g0 + g2;
-                    t[kx] = g0;
-                    t[3 + kx] = g02 + g1;
-                    t[6 + kx] = g02 - g1;
-                    t[9 + kx] = g2;
-                }
-                for (int i = 0; i < 4; i++) {
-                    float g0 = t[3 * i], g1 = t[3 * i + 1], g2 = t[3 * i + 2], g02 = g0 + g2;
-                    int o = dst + j + 4 * i * plane;
-                    u[o] = g0;
-                    u[o + plane] = g02 + g1;
-                    u[o + 2 * plane] = g02 - g1;
-                    u[o + 3 * plane] = g2;
-                }
             }
         }
     }

@@ -135,9 +135,32 @@ public final class CudaBackend implements Backend {
         return device(d).allocator().memoryReport();
     }
 
-    /** Returns {@code d}'s cached blocks to the driver. */
+    /**
+     * Returns {@code d}'s cached blocks to the driver (PyTorch's {@code torch.cuda.empty_cache()}):
+     * afterwards {@link #memoryReserved} equals {@link #memoryAllocated}. Blocks in use stay.
+     */
     public static void emptyCache(Device d) {
         device(d).allocator().emptyCache();
+    }
+
+    /**
+     * Bytes of {@code d}'s memory in blocks handed out and not yet released (PyTorch's
+     * {@code torch.cuda.memory_allocated()}): what the live tensors, weights and programs hold.
+     *
+     * <pre>{@code
+     * long before = CudaBackend.memoryAllocated(gpu);
+     * Tensor x = t.to(gpu);
+     * x.release();                       // memoryAllocated(gpu) == before again
+     * }</pre>
+     */
+    public static long memoryAllocated(Device d) {
+        return device(d).allocator().allocatedBytes();
+    }
+
+    /** Bytes {@code d}'s allocator holds from the driver: allocated plus cached for reuse (PyTorch's {@code memory_reserved}). */
+    public static long memoryReserved(Device d) {
+        CachingAllocator a = device(d).allocator();
+        return a.allocatedBytes() + a.cachedBytes();
     }
 
     /** Waits until every kernel and copy enqueued on {@code d} has finished (for timing). */
@@ -186,21 +209,27 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Runs the float32 matmul of one matrix or forward convolution {@code contraction} into the
-     * dense {@code out} with {@code epilogue} applied in its GEMM's store (the JIT's contraction with
-     * its epilogue kernel, one pass over the result). Returns false, having run nothing, where the
-     * contraction cannot take it (a batch of matrices, a grouped convolution, TF32 precision): the
-     * caller then runs the contraction and the kernel one after the other.
+     * Runs the float32 matmul of one matrix or forward convolution {@code contraction} with
+     * {@code epilogue} applied in its GEMM's store (the JIT's contraction with its epilogue kernel,
+     * one pass over the result). The product itself goes to the dense {@code out}, or nowhere when
+     * {@code out} is null (nothing but the epilogue reads it: the GEMM writes the epilogue's result
+     * alone). Returns false, having run nothing, where the contraction cannot take it (a batch of
+     * matrices, a grouped convolution, TF32 precision): the caller then runs the contraction and the
+     * kernel one after the other.
      */
     public static boolean contractWithEpilogue(OpCall contraction, Tensor out, GemmEpilogue epilogue) {
-        boolean matmul = contraction.op() == dev.javelin.tensor.Op.MATMUL && out.rank() == 2;
+        boolean matmul = contraction.op() == dev.javelin.tensor.Op.MATMUL && contraction.shape().rank() == 2;
         boolean conv = contraction.op() == dev.javelin.tensor.Op.CONV2D;
-        if (out.dtype() != DType.FLOAT32 || !(matmul || conv) || !out.isContiguous()) return false;
+        if (contraction.dtype() != DType.FLOAT32 || !(matmul || conv) || (out != null && !out.isContiguous())) return false;
+        if (out != null && !out.shape().equals(contraction.shape())) {
+            throw new IllegalArgumentException("cuda: " + contraction.op().label() + " of shape " + contraction.shape() + " into an output of shape "
+                    + out.shape());
+        }
         if (matmul ? !CudaMatmul.takes(epilogue, 1) : !CudaConv.takes(contraction, epilogue)) return false;
         GpuDevice d = device(contraction.device());
         ScratchRunner runner = new ScratchRunner(d);
         try {
-            if (matmul) CudaMatmul.matmul(runner, contraction.input(0), contraction.input(1), out, epilogue);
+            if (matmul) CudaMatmul.matmul(runner, contraction.input(0), contraction.input(1), contraction.shape(), out, epilogue);
             else CudaConv.forward(runner, contraction, out, epilogue);
         } finally {
             runner.release();
@@ -219,6 +248,19 @@ public final class CudaBackend implements Backend {
     public static long hostRuns(dev.javelin.tensor.Op op) {
         var n = HOST_RUNS.get(op);
         return n == null ? 0 : n.sum();
+    }
+
+    /**
+     * On the emulated device, the bytes kernels have written to global memory on {@code d} so far
+     * (every {@code st.global}; uploads and zeroing not counted): how a test shows what a change
+     * stores. -1 on a real GPU, which counts nothing.
+     *
+     * <pre>{@code
+     * long before = CudaBackend.storedBytes(gpu);   // ... run ...; then compare
+     * }</pre>
+     */
+    public static long storedBytes(Device d) {
+        return device(d) instanceof EmulatedDevice e ? e.storedBytes() : -1;
     }
 
     /** Enqueues a kernel planned elsewhere (the JIT's PTX renderer) on {@code d}'s stream. */

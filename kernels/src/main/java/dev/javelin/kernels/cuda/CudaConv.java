@@ -21,7 +21,8 @@ import java.util.List;
  *   <li>filter gradient: dfilter_g = cols_g^T @ dy_g, with im2col writing cols transposed.</li>
  * </ul>
  * Filter and dy columns of a group are addressed in place through the GEMM's leading dimension and
- * batch stride; only the transposed filter needs a copy.
+ * batch stride; only the transposed filter needs a copy. float32 (the tiled SGEMM, epilogues in its
+ * store) and float64 (the float64 GEMM: gradient checks run on the device too).
  */
 final class CudaConv {
     private CudaConv() {}
@@ -43,10 +44,10 @@ final class CudaConv {
         return call.attrs(OpAttrs.Conv.class).groups() == 1 && CudaMatmul.takes(epilogue, 1);
     }
 
-    /** The forward convolution {@code call} into {@code out} with {@code epilogue} in its GEMM's store. */
+    /** The forward convolution {@code call} into {@code out} (null: not stored) with {@code epilogue} in its GEMM's store. */
     static void forward(KernelRunner r, OpCall call, Tensor out, GemmEpilogue epilogue) {
         OpAttrs.Conv c = call.attrs(OpAttrs.Conv.class);
-        forward(r, call.input(0), call.input(1), out, Geo.of(call.input(0).shape(), call.input(1).shape(), out.shape(), c), epilogue);
+        forward(r, call.input(0), call.input(1), out, Geo.of(call.input(0).shape(), call.input(1).shape(), call.shape(), c), epilogue);
     }
 
     static void execute(KernelRunner r, OpCall call, Tensor out) {
@@ -66,31 +67,33 @@ final class CudaConv {
         OpAttrs.Conv c = g.c();
         boolean pointwise = g.kh() == 1 && g.kw() == 1 && c.strideH() == 1 && c.strideW() == 1 && c.padTop() == 0 && c.padBottom() == 0
                 && c.padLeft() == 0 && c.padRight() == 0 && g.groups() == 1 && x.isContiguous();
+        DType t = x.dtype();
         if (pointwise) {
-            a = new Operand(CudaKernels.address(x, false) + (long) x.offset() * 4, g.cin(), 0);
+            a = new Operand(CudaKernels.address(x, false) + (long) x.offset() * t.byteSize(), g.cin(), 0);
         } else {
             long cols = im2col(r, x, g, false);
             a = new Operand(cols, g.cols(), g.rows() * g.cols());
         }
         long fa = denseAddress(r, f);
         Operand b = new Operand(fa, g.cout(), g.coutG());
-        Operand o = new Operand(CudaKernels.address(out, true), g.cout(), g.coutG());
-        CudaMatmul.gemm(r, new Problem(DType.FLOAT32, g.groups(), g.rows(), g.coutG(), g.cols(), a, b, o), epilogue);
+        Operand o = out == null ? null : new Operand(CudaKernels.address(out, true), g.cout(), g.coutG());
+        CudaMatmul.gemm(r, new Problem(t, g.groups(), g.rows(), g.coutG(), g.cols(), a, b, o), epilogue);
     }
 
     private static void backwardInput(KernelRunner r, Tensor dy, Tensor f, Tensor dx, Geo g) {
         long dyAddr = denseAddress(r, dy);
         long fAddr = denseAddress(r, f);
         // filter_g^T as [G][Cout/g][cols]: element (g, co, kk) of the dense HWIO filter sits at kk*Cout + g*Cout/g + co
-        Tensor fView = Tensor.wrap(new RawStorage(f.device(), DType.FLOAT32, g.cols() * g.cout(), fAddr),
+        DType t = f.dtype();
+        Tensor fView = Tensor.wrap(new RawStorage(f.device(), t, g.cols() * g.cout(), fAddr),
                 Shape.of(g.groups(), g.coutG(), g.cols()), new int[] {g.coutG(), 1, g.cout()}, 0);
         long ft = CudaKernels.denseCopy(r, fView);
-        long dcols = r.scratch((long) g.groups() * g.rows() * g.cols() * 4);
-        CudaMatmul.gemm(r, new Problem(DType.FLOAT32, g.groups(), g.rows(), g.cols(), g.coutG(),
+        long dcols = r.scratch((long) g.groups() * g.rows() * g.cols() * t.byteSize());
+        CudaMatmul.gemm(r, new Problem(t, g.groups(), g.rows(), g.cols(), g.coutG(),
                 new Operand(dyAddr, g.cout(), g.coutG()), new Operand(ft, g.cols(), g.coutG() * g.cols()),
                 new Operand(dcols, g.cols(), g.rows() * g.cols())));
         int[] s = {g.oh() * g.ow() * g.cols(), g.ow() * g.cols(), g.cols(), g.kw() * g.cg(), g.cg(), 1};
-        foldLaunch(r, CudaKernels.address(dx, true), DType.FLOAT32, g.n(), g.h(), g.w(), g.cin(), g.cg(), g.kh(), g.kw(), g.oh(), g.ow(),
+        foldLaunch(r, CudaKernels.address(dx, true), t, g.n(), g.h(), g.w(), g.cin(), g.cg(), g.kh(), g.kw(), g.oh(), g.ow(),
                 g.c().strideH(), g.c().strideW(), g.c().dilationH(), g.c().dilationW(), g.c().padTop(), g.c().padLeft(),
                 dcols, 0, g.rows() * g.cols(), s);
     }
@@ -98,7 +101,7 @@ final class CudaConv {
     private static void backwardFilter(KernelRunner r, Tensor x, Tensor dy, Tensor df, Geo g) {
         long colsT = im2col(r, x, g, true);
         long dyAddr = denseAddress(r, dy);
-        CudaMatmul.gemm(r, new Problem(DType.FLOAT32, g.groups(), g.cols(), g.coutG(), g.rows(),
+        CudaMatmul.gemm(r, new Problem(x.dtype(), g.groups(), g.cols(), g.coutG(), g.rows(),
                 new Operand(colsT, g.rows(), g.rows() * g.cols()), new Operand(dyAddr, g.cout(), g.coutG()),
                 new Operand(CudaKernels.address(df, true), g.cout(), g.coutG())));
     }
@@ -116,9 +119,10 @@ final class CudaConv {
             throw new IllegalArgumentException("cuda: conv2d im2col of " + x.shape() + " needs " + total
                     + " elements, above 2^31; split the batch");
         }
-        long dst = r.scratch(total * 4);
-        String name = ConvPtx.im2colName(DType.FLOAT32);
-        String entry = PtxCache.entry(name, () -> ConvPtx.im2col(DType.FLOAT32));
+        DType t = x.dtype();
+        long dst = r.scratch(total * t.byteSize());
+        String name = ConvPtx.im2colName(t);
+        String entry = PtxCache.entry(name, () -> ConvPtx.im2col(t));
         int[] xs = x.strides();
         OpAttrs.Conv c = g.c();
         List<Object> args = new ArrayList<>(List.of(dst, (int) total, g.rows(), g.cols(), CudaKernels.address(x, false), x.offset(),

@@ -37,7 +37,8 @@ public final class CudaKernels {
             case UNARY, BINARY, TERNARY -> ElementwiseOps.supports(op, op == Op.WHERE ? call.input(1).dtype() : call.input(0).dtype());
             case REDUCE -> true;
             case DATA -> op != Op.FOLD || call.dtype().isFloating();
-            case CONTRACTION -> op == Op.MATMUL ? call.dtype().isFloating() : call.dtype() == DType.FLOAT32;
+            case CONTRACTION -> op == Op.MATMUL || op == Op.CONV2D || op == Op.CONV2D_BACKWARD_INPUT || op == Op.CONV2D_BACKWARD_FILTER
+                    ? call.dtype().isFloating() : call.dtype() == DType.FLOAT32;
             case INDEX -> op == Op.GATHER || (op == Op.SCATTER_ADD && call.dtype() != DType.BOOL); // ARGSORT sorts on the host
             case RANDOM -> CudaRandom.supports(op);
             case MOVEMENT -> false;

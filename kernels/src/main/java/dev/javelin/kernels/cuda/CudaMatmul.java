@@ -23,11 +23,14 @@ final class CudaMatmul {
     /** A matrix operand as the GEMM kernels read it. */
     record Operand(long address, int ld, int batchStride) {}
 
-    /** One GEMM problem: C[z] = A[z] @ B[z] for z < batch. */
+    /**
+     * One GEMM problem: C[z] = A[z] @ B[z] for z < batch. {@code c} is null when only an epilogue's
+     * result is stored (nothing reads C itself).
+     */
     record Problem(DType dtype, int batch, int m, int n, int k, Operand a, Operand b, Operand c) {}
 
     static void matmul(KernelRunner r, Tensor a, Tensor b, Tensor out) {
-        matmul(r, a, b, out, null);
+        matmul(r, a, b, out.shape(), out, null);
     }
 
     /** True when {@code epilogue} can run in the store of a float32 GEMM with {@code batch} matrices (FP32 tiles, one matrix). */
@@ -35,13 +38,17 @@ final class CudaMatmul {
         return batch == 1 && CudaBackend.matmulPrecision() == MatmulPrecision.FP32 && epilogue.out().isContiguous();
     }
 
-    /** The product into {@code out}, with {@code epilogue} (null: none; see {@link #takes}) applied as it is stored. */
-    static void matmul(KernelRunner r, Tensor a, Tensor b, Tensor out, GemmEpilogue epilogue) {
-        int rank = out.rank();
-        int m = out.dim(-2);
-        int n = out.dim(-1);
+    /**
+     * The product of {@code shape} into {@code out}, with {@code epilogue} (null: none; see {@link #takes})
+     * applied as it is stored; {@code out} null (only with an epilogue): the product itself is not stored.
+     */
+    static void matmul(KernelRunner r, Tensor a, Tensor b, dev.javelin.tensor.Shape shape, Tensor out, GemmEpilogue epilogue) {
+        if (out == null && epilogue == null) throw new IllegalArgumentException("cuda: matmul " + shape + " stores nothing: no output and no epilogue");
+        int rank = shape.rank();
+        int m = shape.dim(rank - 2);
+        int n = shape.dim(rank - 1);
         int k = a.dim(-1);
-        int[] batchDims = out.shape().sub(0, rank - 2).toArray();
+        int[] batchDims = shape.sub(0, rank - 2).toArray();
         int batch = 1;
         for (int d : batchDims) batch *= d;
         int[] as = a.strides();
@@ -51,12 +58,12 @@ final class CudaMatmul {
         boolean oneBatchStride = bl.rank() == 1;
         Operand oa = operand(r, a, as[rank - 2], as[rank - 1], m, k, oneBatchStride ? bl.strides().get(1)[0] : -1);
         Operand ob = operand(r, b, bs[rank - 2], bs[rank - 1], k, n, oneBatchStride ? bl.strides().get(2)[0] : -1);
-        Operand oc = new Operand(CudaKernels.address(out, true), n, m * n);
+        Operand oc = out == null ? null : new Operand(CudaKernels.address(out, true), n, m * n);
         if (batch == 1) {
             oa = new Operand(oa.address(), oa.ld(), 0);
             ob = new Operand(ob.address(), ob.ld(), 0);
         }
-        gemm(r, new Problem(out.dtype(), batch, m, n, k, oa, ob, oc), epilogue);
+        gemm(r, new Problem(out == null ? DType.FLOAT32 : out.dtype(), batch, m, n, k, oa, ob, oc), epilogue);
     }
 
     /**
@@ -86,6 +93,7 @@ final class CudaMatmul {
             if (p.m() > 0 && p.n() > 0) launch(r, p, epilogue);
             return;
         }
+        if (p.c() == null) throw new IllegalArgumentException("cuda: a GEMM without an epilogue needs its C");
         if (p.m() == 0 || p.n() == 0 || p.batch() == 0) return;
         for (int z0 = 0; z0 < p.batch(); z0 += MAX_BATCH) { // grid z is limited; later batches start further in
             int nb = Math.min(MAX_BATCH, p.batch() - z0);
@@ -100,8 +108,9 @@ final class CudaMatmul {
     }
 
     private static void launch(KernelRunner r, Problem p, GemmEpilogue epilogue) {
-        List<Object> args = new ArrayList<>(List.of(p.a().address(), p.b().address(), p.c().address(), p.m(), p.n(), p.k(),
-                p.a().ld(), p.b().ld(), p.c().ld(), p.a().batchStride(), p.b().batchStride(), p.c().batchStride()));
+        Operand c = p.c() != null ? p.c() : new Operand(0L, p.n(), 0); // not stored: the kernel never reads these
+        List<Object> args = new ArrayList<>(List.of(p.a().address(), p.b().address(), c.address(), p.m(), p.n(), p.k(),
+                p.a().ld(), p.b().ld(), c.ld(), p.a().batchStride(), p.b().batchStride(), c.batchStride()));
         if (p.dtype() == DType.FLOAT64) {
             String entry = PtxCache.entry(DgemmPtx.NAME, DgemmPtx::kernel);
             int grid = (int) (((long) p.m() * p.n() + DgemmPtx.BLOCK - 1) / DgemmPtx.BLOCK); // one thread per element
@@ -114,11 +123,11 @@ final class CudaMatmul {
             r.launch(new Launch(name, entry, ceil(p.n(), MmaPtx.BN), ceil(p.m(), MmaPtx.BM), p.batch(), MmaPtx.THREADS, 0, args));
             return;
         }
-        boolean vec = p.k() % 4 == 0 && p.n() % 4 == 0 && aligned(p.a()) && aligned(p.b()) && aligned(p.c())
+        boolean vec = p.k() % 4 == 0 && p.n() % 4 == 0 && aligned(p.a()) && aligned(p.b()) && aligned(c)
                 && (epilogue == null || epilogue.aligned(p.n()));
         long tiles = (long) p.batch() * ceil(p.m(), 128) * ceil(p.n(), 128);
         SgemmPtx.Tile tile = tiles >= 160 ? SgemmPtx.LARGE : SgemmPtx.SMALL;
-        dev.javelin.kernels.cuda.ptx.EpiloguePtx.Shape shape = epilogue == null ? null : epilogue.shape();
+        dev.javelin.kernels.cuda.ptx.EpiloguePtx.Shape shape = epilogue == null ? null : epilogue.shape(p.c() != null);
         String name = SgemmPtx.name(tile, vec, shape);
         String entry = PtxCache.entry(name, () -> SgemmPtx.kernel(tile, vec, shape));
         if (epilogue != null) args.addAll(epilogue.arguments(p.n()));

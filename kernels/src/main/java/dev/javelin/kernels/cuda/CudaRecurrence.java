@@ -68,8 +68,8 @@ final class CudaRecurrence {
             // the loop gates' products, onto x_t (or onto the recurrent bias, x_t then being the cell's INPUT)
             Slot base = params > 0 ? bias : xt;
             GemmEpilogue onto = drop == null && loopGates == gates ? addOnto(x, t, call, params, accTensor) : null;
-            if (onto != null && CudaMatmul.takes(onto, 1)) { // acc = base + h·w as the GEMM stores it: one launch
-                CudaMatmul.gemm(r, new Problem(DType.FLOAT32, 1, n, gw, u, h, wOp, new Operand(prod, gw, 0)), onto);
+            if (onto != null && CudaMatmul.takes(onto, 1)) { // acc = base + h·w as the GEMM stores it (h·w itself is not): one launch
+                CudaMatmul.gemm(r, new Problem(DType.FLOAT32, 1, n, gw, u, h, wOp, null), onto);
             } else {
                 if (drop == null) {
                     gemm(r, n, loopGates * u, u, h, wOp, new Operand(prod, gw, 0));

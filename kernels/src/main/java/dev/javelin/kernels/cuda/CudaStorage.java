@@ -90,7 +90,8 @@ public final class CudaStorage implements Storage {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("cuda: storage of " + length + " " + dtype + " on " + heap.device()
-                    + " was used after close()");
+                    + " was used after its memory was released (Tensor.release, Variable.release, Model.release, "
+                    + "CompiledFunction.release, a closed CudaScope or Storage.close)");
         }
     }
 

@@ -23,6 +23,7 @@ class EmulatedDevice implements GpuDevice {
     private final TreeMap<Long, ByteBuffer> memory = new TreeMap<>();
     private final Device device;
     private final CachingAllocator allocator;
+    private final java.util.concurrent.atomic.LongAdder storedBytes = new java.util.concurrent.atomic.LongAdder();
 
     EmulatedDevice(int index) {
         this.device = Device.cuda(index);
@@ -89,6 +90,15 @@ class EmulatedDevice implements GpuDevice {
             else h.setDouble(i, get(dtype, address + (long) i * es));
         }
         return h;
+    }
+
+    /** Bytes that kernels' {@code st.global} instructions have written so far (not uploads or zeroing): what a change of stores saves. */
+    long storedBytes() {
+        return storedBytes.sum();
+    }
+
+    void countStored(int bytes) {
+        storedBytes.add(bytes);
     }
 
     // ---- typed access to emulated memory -----------------------------------------------------

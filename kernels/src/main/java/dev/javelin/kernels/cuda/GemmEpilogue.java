@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * An elementwise kernel that a float32 matmul or convolution applies to each element of its result
  * C [M, N] as it stores it, writing its own result to {@code out}, dense [M, N] (bias, activation,
- * residual in the GEMM's store instead of a second pass over C). Slot k of {@code ir} reads C where
+ * residual in the GEMM's store instead of a second pass over C). C itself is stored only where the
+ * caller gives the contraction an output for it. Slot k of {@code ir} reads C where
  * {@code operands.get(k)} is null, else that operand at row r, column c:
  * {@code tensor[offset + decode(r) + c * colStride]}, {@code decode} splitting r over {@code rowDims}
  * (row-major, product M) with the operand's {@code rowStrides}.
@@ -42,11 +43,11 @@ public record GemmEpilogue(KernelIR ir, List<Operand> operands, int[] rowDims, T
         }
     }
 
-    /** What shapes the generated code. */
-    EpiloguePtx.Shape shape() {
+    /** What shapes the generated code; {@code storesProduct}: the GEMM stores C beside {@code out}. */
+    EpiloguePtx.Shape shape(boolean storesProduct) {
         boolean[] c = new boolean[operands.size()];
         for (int s = 0; s < c.length; s++) c[s] = operands.get(s) == null;
-        return new EpiloguePtx.Shape(ir, c, rowDims.length);
+        return new EpiloguePtx.Shape(ir, c, rowDims.length, storesProduct);
     }
 
     /** The kernel arguments after the GEMM's own, in {@link EpiloguePtx}'s order. */

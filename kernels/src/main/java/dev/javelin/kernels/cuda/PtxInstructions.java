@@ -334,8 +334,12 @@ final class PtxInstructions {
         for (int e = 0; e < src.length; e++) {
             long a = addr + (long) e * size;
             long v = read(t, src[e], size == 8 ? 64 : 32);
-            if (p[1].equals("shared")) writeShared(a, size, v);
-            else writeGlobal(a, size, v);
+            if (p[1].equals("shared")) {
+                writeShared(a, size, v);
+            } else {
+                writeGlobal(a, size, v);
+                mem.countStored(size);
+            }
         }
     }
 

@@ -1,14 +1,8 @@
 package dev.javelin.kernels.ir;
 
-import dev.javelin.kernels.ir.KernelIR.Access;
-import dev.javelin.kernels.ir.KernelIR.Instr;
-import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One step of a recurrent cell, forward or backward, as a recurrence loop runs it: kernels with
@@ -64,44 +58,20 @@ public record CellStep(List<Phase> phases) {
      * Writes one kernel of a step: its reads (each operand loaded once), its arithmetic, its writes.
      * Every operation is one float32 instruction rounded on its own, as the eager ops are.
      */
-    public static final class Builder {
-        private final Decompositions.Builder b = new Decompositions.Builder();
-        private final List<KernelIR.Load> loads = new ArrayList<>();
-        private final List<Operand> reads = new ArrayList<>(), writes = new ArrayList<>();
-        private final List<Integer> results = new ArrayList<>();
-        private final Map<Operand, Integer> loaded = new HashMap<>();
-
+    public static final class Builder extends OperandKernelBuilder<Operand> {
         /** The value of gate {@code gate}'s block of {@code buffer} at the loop position. */
         public int read(Buffer buffer, int gate) {
-            return loaded.computeIfAbsent(new Operand(buffer, gate), o -> {
-                reads.add(o);
-                loads.add(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
-                return b.emit(Instr.load(loads.size() - 1, DType.FLOAT32));
-            });
+            return read(new Operand(buffer, gate));
         }
 
         /** Stores {@code value} to gate {@code gate}'s block of {@code buffer}. */
         public void write(Buffer buffer, int gate, int value) {
-            writes.add(new Operand(buffer, gate));
-            results.add(value);
+            write(new Operand(buffer, gate), value);
         }
 
         /** The kernel of what was read, computed and written. */
         public Kernel kernel(String name) {
-            List<Operand> slots = new ArrayList<>(reads);
-            slots.addAll(writes);
-            return new Kernel(KernelIR.multiOutput("E_" + name, loads, b.body, results), slots);
-        }
-
-        public int add(int x, int y) { return b.add(x, y); }
-        public int sub(int x, int y) { return b.sub(x, y); }
-        public int mul(int x, int y) { return b.mul(x, y); }
-        public int constant(float v) { return b.c(v); }
-
-        private int op(Op op, int... args) {
-            List<Integer> a = new ArrayList<>();
-            for (int x : args) a.add(x);
-            return b.emit(Instr.op(op, a, DType.FLOAT32));
+            return new Kernel(ir("E_" + name), slots());
         }
 
         /** {@code f(x)}: Keras's activations; hard sigmoid as {@code min(max(x·(1/6) + 1/2, 0), 1)}. */

@@ -8,6 +8,7 @@ import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
 import dev.javelin.kernels.ir.RecurrentCells;
+import dev.javelin.kernels.ir.WinogradKernels;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs.Recurrence.Activation;
@@ -108,6 +109,15 @@ class KernelInterpreterTest {
                     for (CellStep.Phase phase : step.phases()) if (phase instanceof CellStep.Kernel k) check(k.ir(), r);
                 }
             }
+        }
+    }
+
+    @Test
+    void winogradTransforms() {
+        Random r = new Random(23);
+        for (WinogradKernels.Transform t : List.of(WinogradKernels.FILTER, WinogradKernels.FILTER_GRADIENT)) {
+            assertEquals(t.ir().inputSlots() + t.ir().outputs(), t.slots().size(), t.ir().name());
+            check(t.ir(), r);
         }
     }
 

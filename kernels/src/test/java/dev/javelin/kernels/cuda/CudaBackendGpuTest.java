@@ -133,21 +133,31 @@ class CudaBackendGpuTest {
         }
     }
 
+    /** float32 and float64 (the float64 GEMM), padded/strided/grouped/pointwise; float64 never goes to the host. */
     @Test
     void convolutionsForwardAndBackward() {
         OpAttrs.Conv[] convs = {new OpAttrs.Conv(1, 1, 1, 1, 1, 1, 1, 1, 1), new OpAttrs.Conv(2, 2, 1, 0, 0, 1, 2, 1, 2),
                 new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1)};
         int[] k = {3, 3, 1};
-        for (int i = 0; i < convs.length; i++) {
-            OpAttrs.Conv c = convs[i];
-            Tensor x = rnd.uniform(Shape.of(2, 9, 11, 4), DType.FLOAT32);
-            Tensor f = rnd.uniform(Shape.of(k[i], k[i], 4 / c.groups(), 6), DType.FLOAT32);
-            Shape y = Ops.convOutputShape(x.shape(), f.shape(), c);
-            Tensor dy = rnd.uniform(y, DType.FLOAT32);
-            check(List.of(x, f), in -> Ops.conv2d(in.get(0), in.get(1), c), 1e-4, 1e-4);
-            check(List.of(dy, f), in -> Ops.conv2dBackwardInput(in.get(0), in.get(1), x.shape(), c), 1e-4, 1e-4);
-            check(List.of(x, dy), in -> Ops.conv2dBackwardFilter(in.get(0), in.get(1), f.shape(), c), 1e-4, 1e-3);
+        long hostBefore = convHostRuns();
+        for (DType t : List.of(DType.FLOAT32, DType.FLOAT64)) {
+            double tol = t == DType.FLOAT64 ? 1e-12 : 1e-4;
+            for (int i = 0; i < convs.length; i++) {
+                OpAttrs.Conv c = convs[i];
+                Tensor x = rnd.uniform(Shape.of(2, 9, 11, 4), t);
+                Tensor f = rnd.uniform(Shape.of(k[i], k[i], 4 / c.groups(), 6), t);
+                Shape y = Ops.convOutputShape(x.shape(), f.shape(), c);
+                Tensor dy = rnd.uniform(y, t);
+                check(List.of(x, f), in -> Ops.conv2d(in.get(0), in.get(1), c), tol, tol);
+                check(List.of(dy, f), in -> Ops.conv2dBackwardInput(in.get(0), in.get(1), x.shape(), c), tol, tol);
+                check(List.of(x, dy), in -> Ops.conv2dBackwardFilter(in.get(0), in.get(1), f.shape(), c), tol, 10 * tol);
+            }
         }
+        assertEquals(hostBefore, convHostRuns(), "every convolution ran on the device");
+    }
+
+    private static long convHostRuns() {
+        return CudaBackend.hostRuns(Op.CONV2D) + CudaBackend.hostRuns(Op.CONV2D_BACKWARD_INPUT) + CudaBackend.hostRuns(Op.CONV2D_BACKWARD_FILTER);
     }
 
     @Test

@@ -74,13 +74,15 @@ class CudaPlanTest {
     }
 
     @Test
-    void float64TranscendentalsAndConvolutionsGoToTheHost() {
+    void float64TranscendentalsGoToTheHostAndConvolutionsStay() {
         Tensor x = r.tensor(FLOAT64, 3);
         assertFalse(CudaKernels.supports(new OpCall(Op.EXP, List.of(x), OpAttrs.NONE, x.shape(), FLOAT64, GPU)));
         assertTrue(CudaKernels.supports(new OpCall(Op.SQRT, List.of(x), OpAttrs.NONE, x.shape(), FLOAT64, GPU)));
         assertTrue(CudaKernels.supports(new OpCall(Op.RANDOM_NORMAL, List.of(r.tensor(INT64)), OpAttrs.NONE, Shape.of(3), FLOAT32, GPU)));
-        assertFalse(CudaKernels.supports(new OpCall(Op.CONV2D, List.of(r.tensor(FLOAT64, 1, 3, 3, 1), r.tensor(FLOAT64, 1, 1, 1, 1)),
-                new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1), Shape.of(1, 3, 3, 1), FLOAT64, GPU)));
+        assertTrue(CudaKernels.supports(new OpCall(Op.CONV2D, List.of(r.tensor(FLOAT64, 1, 3, 3, 1), r.tensor(FLOAT64, 1, 1, 1, 1)),
+                new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1), Shape.of(1, 3, 3, 1), FLOAT64, GPU)), "float64 convolutions on the float64 GEMM");
+        assertFalse(CudaKernels.supports(new OpCall(Op.CONV2D, List.of(r.tensor(INT32, 1, 3, 3, 1), r.tensor(INT32, 1, 1, 1, 1)),
+                new OpAttrs.Conv(1, 1, 0, 0, 0, 0, 1, 1, 1), Shape.of(1, 3, 3, 1), INT32, GPU)));
     }
 
     @Test

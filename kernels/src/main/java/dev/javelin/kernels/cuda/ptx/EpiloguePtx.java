@@ -20,6 +20,9 @@ import java.util.List;
  * the row dimensions (row-major) and multiplies by that slot's row strides, so broadcast biases
  * (stride 0) and strided operands need no copy.
  *
+ * <p>C itself is stored beside U only when the caller reads it ({@link Shape#storesProduct}); otherwise
+ * the GEMM writes U alone and its C parameters are not used.
+ *
  * <p>Parameters, after the GEMM's own: {@code U, ldu, rowDim1.., then per non-C slot: ptr, offset,
  * colStride, rowStride0..}.
  */
@@ -30,8 +33,9 @@ public final class EpiloguePtx {
      * @param ir      the elementwise kernel; slot k reads the product where {@code cSlot[k]}
      * @param cSlot   per slot, true when it reads C
      * @param rowRank the number of row dimensions
+     * @param storesProduct true when the GEMM stores C too (something besides the epilogue reads it)
      */
-    public record Shape(KernelIR ir, boolean[] cSlot, int rowRank) {
+    public record Shape(KernelIR ir, boolean[] cSlot, int rowRank, boolean storesProduct) {
         public Shape {
             if (ir.mode() != KernelIR.Mode.ELEMENTWISE || cSlot.length != ir.loads().size() || rowRank < 1) {
                 throw new IllegalArgumentException("EpiloguePtx: " + ir.name() + " (" + ir.mode() + ", " + ir.loads().size() + " slots) with "
@@ -40,9 +44,9 @@ public final class EpiloguePtx {
             cSlot = cSlot.clone();
         }
 
-        /** A short tag for kernel names: a hash of the body, the C slots and the row rank. */
+        /** A short tag for kernel names: a hash of the body, the C slots and the row rank; {@code c} when C is stored too. */
         public String tag() {
-            return "ep" + rowRank + "_" + digest(ir.key() + Arrays.toString(cSlot));
+            return "ep" + rowRank + (storesProduct ? "c_" : "_") + digest(ir.key() + Arrays.toString(cSlot));
         }
     }
 
@@ -79,6 +83,11 @@ public final class EpiloguePtx {
             rowStrides[s] = new String[shape.rowRank()];
             for (int d = 0; d < shape.rowRank(); d++) rowStrides[s][d] = w.paramU32("ers" + s + "_" + d);
         }
+    }
+
+    /** True when the GEMM stores C beside U. */
+    public boolean storesProduct() {
+        return shape.storesProduct();
     }
 
     /** The dtype the epilogue writes to U. */

@@ -63,7 +63,8 @@ public final class SgemmPtx {
 
     /**
      * The kernel with {@code epilogue} applied to each element of C as it is stored (see
-     * {@link EpiloguePtx}; its parameters follow the GEMM's). C is stored too.
+     * {@link EpiloguePtx}; its parameters follow the GEMM's). C is stored too only where
+     * {@code epilogue.storesProduct()}; otherwise the C parameters are not read.
      */
     public static String kernel(Tile t, boolean vec, EpiloguePtx.Shape epilogue) {
         PtxWriter w = new PtxWriter(name(t, vec, epilogue));
@@ -331,6 +332,7 @@ public final class SgemmPtx {
                                String m0, String n0, String tx, String ty, EpiloguePtx epi) {
         int gm = t.tm() / 4;
         int gn = t.tn() / 4;
+        boolean storesC = epi == null || epi.storesProduct();
         for (int g = 0; g < gm; g++) {
             for (int i = 0; i < 4; i++) {
                 String row = w.reg(Reg.B32);
@@ -343,14 +345,14 @@ public final class SgemmPtx {
                     String col = w.reg(Reg.B32);
                     w.op("mad.lo.s32 " + col + ", " + tx + ", 4, " + n0);
                     w.op("add.s32 " + col + ", " + col + ", " + (h * (t.bn() / gn)));
-                    String ptr = rowPtr(w, c, row, ldc, col);
+                    String ptr = storesC ? rowPtr(w, c, row, ldc, col) : null;
                     String[] v = new String[4];
                     for (int j = 0; j < 4; j++) v[j] = acc[4 * g + i][4 * h + j];
                     if (vec) {
                         String ok = w.reg(Reg.PRED);
                         w.op("setp.lt.u32 " + ok + ", " + col + ", " + n);
                         w.op("and.pred " + ok + ", " + ok + ", " + rowOk);
-                        w.opIf(ok, "st.global.v4.f32 [" + ptr + "], {" + v[0] + ", " + v[1] + ", " + v[2] + ", " + v[3] + "}");
+                        if (storesC) w.opIf(ok, "st.global.v4.f32 [" + ptr + "], {" + v[0] + ", " + v[1] + ", " + v[2] + ", " + v[3] + "}");
                         if (epi != null) storeEpilogue(w, epi, v, row, col, rowOffsets, new String[] {ok, ok, ok, ok}, true);
                     } else {
                         String[] oks = new String[4];
@@ -360,7 +362,7 @@ public final class SgemmPtx {
                             w.op("add.s32 " + cj + ", " + col + ", " + j);
                             w.op("setp.lt.u32 " + ok + ", " + cj + ", " + n);
                             w.op("and.pred " + ok + ", " + ok + ", " + rowOk);
-                            w.opIf(ok, "st.global.f32 [" + ptr + "+" + (4 * j) + "], " + v[j]);
+                            if (storesC) w.opIf(ok, "st.global.f32 [" + ptr + "+" + (4 * j) + "], " + v[j]);
                             oks[j] = ok;
                         }
                         if (epi != null) storeEpilogue(w, epi, v, row, col, rowOffsets, oks, false);

@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cuda.ptx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.javelin.tensor.DType;
@@ -34,7 +35,10 @@ class ReductionGemmPtxTest {
                 SgemmPtx.kernel(SgemmPtx.SMALL, false), DgemmPtx.kernel()));
     }
 
-    /** Every tile and load variant with an epilogue in its store: relu(C + bias) and a bool mask of (C * residual > 0) over two row dimensions. */
+    /**
+     * Every tile and load variant with an epilogue in its store, C stored beside it or not: relu(C + bias) and a bool mask
+     * of (C * residual > 0) over two row dimensions.
+     */
     @Test
     void gemmKernelsWithEpiloguesAssemble() {
         var f = DType.FLOAT32;
@@ -49,13 +53,23 @@ class ReductionGemmPtxTest {
                         dev.javelin.kernels.ir.KernelIR.Instr.op(Op.MUL, List.of(0, 1), f),
                         dev.javelin.kernels.ir.KernelIR.Instr.op(Op.GT, List.of(2, 1), DType.BOOL)), DType.BOOL);
         List<String> entries = new ArrayList<>();
-        for (var shape : List.of(new EpiloguePtx.Shape(reluBias, new boolean[] {true, false}, 1),
-                new EpiloguePtx.Shape(mask, new boolean[] {true, false}, 2))) {
-            for (SgemmPtx.Tile tile : List.of(SgemmPtx.LARGE, SgemmPtx.SMALL)) {
-                for (boolean vec : new boolean[] {true, false}) entries.add(SgemmPtx.kernel(tile, vec, shape));
+        for (boolean storesC : new boolean[] {true, false}) {
+            for (var shape : List.of(new EpiloguePtx.Shape(reluBias, new boolean[] {true, false}, 1, storesC),
+                    new EpiloguePtx.Shape(mask, new boolean[] {true, false}, 2, storesC))) {
+                for (SgemmPtx.Tile tile : List.of(SgemmPtx.LARGE, SgemmPtx.SMALL)) {
+                    for (boolean vec : new boolean[] {true, false}) entries.add(SgemmPtx.kernel(tile, vec, shape));
+                }
             }
         }
         assertTrue(entries.get(0).contains("fma.rn.f32") && !entries.get(0).contains("ex2.approx"), "tanh from the IR in the store");
+        // the large vectorized kernel stores C (v4) and U (v4) per group of four, or U alone
+        int half = entries.size() / 2;
+        assertEquals(2 * stores(SgemmPtx.kernel(SgemmPtx.LARGE, true)), stores(entries.get(0)), "C and U stored");
+        assertEquals(stores(SgemmPtx.kernel(SgemmPtx.LARGE, true)), stores(entries.get(half)), "U alone stored");
         PtxasAssert.assemble("gemm with epilogues", entries);
+    }
+
+    private static int stores(String ptx) {
+        return ptx.split("st\\.global", -1).length - 1;
     }
 }
