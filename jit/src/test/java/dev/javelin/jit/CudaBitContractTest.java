@@ -38,8 +38,8 @@ class CudaBitContractTest {
     @Test
     void everyElementwiseFunctionGivesTheCpusBitsEagerAndCompiled() {
         // 5 x 37: a tail after the v4 loads on the device and after the CPU's vectors; one in 40 values an edge case
-        Tensor x = tensor(values(5 * 37, 21), 5, 37), y = tensor(values(5 * 37, 22), 5, 37);
-        Tensor xt = tensor(values(37 * 5, 23), 37, 5).transpose(0, 1), row = tensor(values(37, 24), 1, 37).expand(5, 37);
+        Tensor x = tensor(values(5 * 37, 21, true), 5, 37), y = tensor(values(5 * 37, 22, true), 5, 37);
+        Tensor xt = tensor(values(37 * 5, 23, true), 37, 5).transpose(0, 1), row = tensor(values(37, 24, true), 1, 37).expand(5, 37);
         Tensor[][] cases = {{x, y}, {xt, row}};
         String[] layouts = {"dense", "transposed and broadcast"};
         List<String> failures = new ArrayList<>();

@@ -42,7 +42,8 @@ class EveryOpBitContractTest {
 
     static final List<Fn> FUNCTIONS = functions();
 
-    private static List<Fn> functions() {
+    /** The float32 unary primitives and one-operand elementwise composites, by name (one table for the contract tests). */
+    static Map<String, Function<Tensor, Tensor>> unaryElementwise() {
         Map<String, Function<Tensor, Tensor>> unary = new LinkedHashMap<>();
         unary.put("neg", Tensor::neg);
         unary.put("abs", Tensor::abs);
@@ -66,6 +67,11 @@ class EveryOpBitContractTest {
         unary.put("gelu, tanh form", t -> NN.gelu(t, true));
         unary.put("silu", Tensor::silu);
         unary.put("softplus", Tensor::softplus);
+        return unary;
+    }
+
+    private static List<Fn> functions() {
+        Map<String, Function<Tensor, Tensor>> unary = unaryElementwise();
         List<Fn> f = new ArrayList<>();
         unary.forEach((name, op) -> f.add(new Fn(name, true, x -> op.apply(x[0]))));
         unary.clear();
@@ -99,13 +105,22 @@ class EveryOpBitContractTest {
         return f;
     }
 
-    /** Values over [-9, 9], one in 40 an edge case: zeros of both signs, infinities, NaN, tiny, huge, halves. */
-    static float[] values(int n, long seed) {
+    /**
+     * Values over [-9, 9], with {@code specials} one in 40 an edge case: zeros of both signs, infinities,
+     * NaN, tiny, huge, halves. Only the elementwise functions get them: a row holding an infinity or a
+     * NaN reduces to one whatever the order, so it would hide an order that changed.
+     */
+    static float[] values(int n, long seed, boolean specials) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] edge = {0f, -0f, 1e-30f, -1e-42f, 90f, -110f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 3000f, 2.5f, -0.5f};
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = r.nextInt(40) == 0 ? edge[r.nextInt(edge.length)] : (float) r.nextDouble(-9, 9);
+        for (int i = 0; i < n; i++) v[i] = specials && r.nextInt(40) == 0 ? edge[r.nextInt(edge.length)] : (float) r.nextDouble(-9, 9);
         return v;
+    }
+
+    /** The operands {@code fn} gets: of {@code x}'s four, the first two (with edge values) or the last two (without). */
+    static Tensor[] operands(Fn fn, Tensor[] x) {
+        return fn.elementwise() ? new Tensor[] {x[0], x[1]} : new Tensor[] {x[2], x[3]};
     }
 
     static Tensor tensor(float[] v, int rows, int cols) {
@@ -126,14 +141,16 @@ class EveryOpBitContractTest {
         try {
             for (Placement p : placements) {
                 if ((long) p.bigRows() * p.cols() <= CpuThreads.SMALL_WORK) throw new IllegalStateException("not above the threshold: " + p);
-                Tensor[] small = new Tensor[2], big = new Tensor[2];
-                for (int k = 0; k < 2; k++) {
-                    float[] s = values(p.rows() * p.cols(), 10 * k + p.cols()), b = values(p.bigRows() * p.cols(), 10 * k + p.cols() + 1);
+                Tensor[] smalls = new Tensor[4], bigs = new Tensor[4];
+                for (int k = 0; k < 4; k++) {
+                    boolean specials = k < 2;
+                    float[] s = values(p.rows() * p.cols(), 10 * k + p.cols(), specials), b = values(p.bigRows() * p.cols(), 10 * k + p.cols() + 1, specials);
                     System.arraycopy(s, 0, b, p.at() * p.cols(), s.length);
-                    small[k] = tensor(s, p.rows(), p.cols());
-                    big[k] = tensor(b, p.bigRows(), p.cols());
+                    smalls[k] = tensor(s, p.rows(), p.cols());
+                    bigs[k] = tensor(b, p.bigRows(), p.cols());
                 }
                 for (Fn fn : FUNCTIONS) {
+                    Tensor[] small = operands(fn, smalls), big = operands(fn, bigs);
                     String what = fn.name() + ", rows of " + p.cols() + ": ";
                     CompiledFunction compiled = Jit.compile(a -> new Tensor[] {fn.f().apply(a)});
                     CpuThreads.setThreads(1);
@@ -156,10 +173,10 @@ class EveryOpBitContractTest {
         return result.slice(0, p.at(), p.at() + p.rows()).contiguous().toFloatArray();
     }
 
-    /** Every function's result, in one list: one eager call, or the outputs of one compiled program. */
+    /** Every function's result on its {@link #operands}, in one list: one eager call, or the outputs of one compiled program. */
     private static Tensor[] all(Tensor[] x) {
         Tensor[] out = new Tensor[FUNCTIONS.size()];
-        for (int i = 0; i < out.length; i++) out[i] = FUNCTIONS.get(i).f().apply(x);
+        for (int i = 0; i < out.length; i++) out[i] = FUNCTIONS.get(i).f().apply(operands(FUNCTIONS.get(i), x));
         return out;
     }
 
@@ -167,7 +184,8 @@ class EveryOpBitContractTest {
     void theTwentyThousandthCallGivesTheFirstCallsBits() {
         // small (3 x 21: a full vector and a masked tail per row), so 20,000 calls take seconds; by then the
         // generated kernels, eager and compiled, run C2's code
-        Tensor[] x = {tensor(values(63, 1), 3, 21), tensor(values(63, 2), 3, 21)};
+        Tensor[] x = new Tensor[4];
+        for (int k = 0; k < 4; k++) x[k] = tensor(values(63, k, k < 2), 3, 21);
         CompiledFunction compiled = Jit.compile(EveryOpBitContractTest::all);
         float[][] firstEager = bits(all(x)), firstCompiled = bits(compiled.call(x));
         List<String> failures = new ArrayList<>();
@@ -240,8 +258,10 @@ class EveryOpBitContractTest {
         List<String> lines = new ArrayList<>();
         for (int[] s : FALLBACK_SHAPES) {
             int n = s[0] * s[1];
-            Tensor[] x = {tensor(values(n, 3), s[0], s[1]), tensor(values(n, 4), s[0], s[1])};
+            Tensor[] xs = new Tensor[4];
+            for (int k = 0; k < 4; k++) xs[k] = tensor(values(n, 3 + k, k < 2), s[0], s[1]);
             for (Fn fn : FUNCTIONS) {
+                Tensor[] x = operands(fn, xs);
                 float[] eager = fn.f().apply(x).toFloatArray();
                 float[] compiled = Jit.compile(a -> new Tensor[] {fn.f().apply(a)}).call(x)[0].toFloatArray();
                 lines.add("bits " + fn.name() + " " + s[0] + "x" + s[1] + " eager " + hash(eager));

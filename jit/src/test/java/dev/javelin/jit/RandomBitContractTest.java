@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,29 +43,7 @@ class RandomBitContractTest {
 
     private static List<Entry> functions() {
         List<Entry> f = new ArrayList<>();
-        Map<String, UnaryOperator<Tensor>> unary = new LinkedHashMap<>();
-        unary.put("neg", Tensor::neg);
-        unary.put("abs", Tensor::abs);
-        unary.put("exp", Tensor::exp);
-        unary.put("log", Tensor::log);
-        unary.put("sqrt", Tensor::sqrt);
-        unary.put("sin", Tensor::sin);
-        unary.put("cos", Tensor::cos);
-        unary.put("tanh", Tensor::tanh);
-        unary.put("sigmoid", Tensor::sigmoid);
-        unary.put("erf", Tensor::erf);
-        unary.put("relu", Tensor::relu);
-        unary.put("reciprocal", Tensor::reciprocal);
-        unary.put("sign", Tensor::sign);
-        unary.put("floor", Tensor::floor);
-        unary.put("ceil", Tensor::ceil);
-        unary.put("round", Tensor::round);
-        unary.put("square", Tensor::square);
-        unary.put("rsqrt", Tensor::rsqrt);
-        unary.put("gelu", Tensor::gelu);
-        unary.put("silu", Tensor::silu);
-        unary.put("softplus", Tensor::softplus);
-        unary.forEach((name, op) -> f.add(new Entry(name, 1, (x, axes) -> op.apply(x[0]))));
+        EveryOpBitContractTest.unaryElementwise().forEach((name, op) -> f.add(new Entry(name, 1, (x, axes) -> op.apply(x[0]))));
         Map<String, java.util.function.BinaryOperator<Tensor>> binary = new LinkedHashMap<>();
         binary.put("add", Tensor::add);
         binary.put("sub", Tensor::sub);
