@@ -179,6 +179,9 @@ public final class CpuCodegen {
             new KernelBody(plain, name, tail, KernelBody.Method.TAIL).emit(cw);
             MethodVisitor rows = cw.visitMethod(ACC_PUBLIC, "runRows", KernelBody.ROWS_DESC, null, null);
             new KernelBody(plain, name, rows, KernelBody.Method.ROWS).emit(cw);
+        } else { // reduceRows: the reduction's loop per row, each row its own length
+            MethodVisitor rows = cw.visitMethod(ACC_PUBLIC, "reduceRows", KernelBody.REDUCE_ROWS_DESC, null, null);
+            new KernelBody(plain, name, rows, KernelBody.Method.REDUCE_ROWS).emit(cw);
         }
         cw.visitEnd();
         return cw.toByteArray();

@@ -29,4 +29,19 @@ public interface FusedKernel {
     default float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
         throw new UnsupportedOperationException(getClass().getName() + " is not a row reduction; call run");
     }
+
+    /**
+     * Reduce-row kernels over {@code rows} rows in order, each of its own length: {@code results[r]} is
+     * {@link #reduce} over positions {@code [0, lengths[r])} at each slot's offset plus {@code r·rowStrides[s]}
+     * (a kernel that {@link dev.javelin.kernels.ir.KernelIR#storesValue stores its value} stores it along each
+     * row), the same bits; {@code offsets} is left as it was. A generated class writes this loop into itself, so
+     * its rows cost no call (the attention's score rows, each a causal row's visible length).
+     */
+    default void reduceRows(Object[] arrays, int[] offsets, int[][] maps, int[] lengths, int[] rowStrides, int rows, float[] results) {
+        int[] at = offsets.clone();
+        for (int r = 0; r < rows; r++) {
+            results[r] = reduce(arrays, at, maps, lengths[r]);
+            for (int s = 0; s < at.length; s++) at[s] += rowStrides[s];
+        }
+    }
 }

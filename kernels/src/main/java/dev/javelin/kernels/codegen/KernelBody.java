@@ -19,28 +19,41 @@ import org.objectweb.asm.MethodVisitor;
 final class KernelBody {
     private static final String FV = VectorInstructions.FV, VS = VectorInstructions.VS;
     private static final String FVD = VectorInstructions.FVD, VMD = VectorInstructions.VMD, VSD = VectorInstructions.VSD;
-    private static final String SUPPORT = "dev/javelin/kernels/codegen/KernelSupport";
 
-    private static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4, TAIL_START = 5, ROW_STRIDES = 5, ROWS = 6;
+    /** The parameters every kernel method starts with: (this,) arrays, offsets, maps, n. */
+    static final int ARRAYS = 1, OFFSETS = 2, MAPS = 3, N = 4;
+    private static final int TAIL_START = 5, ROW_STRIDES = 5, ROWS = 6;
+    /** {@link FusedKernel#reduceRows}' own parameters: each row's length (where the others have n), the results. */
+    private static final int LENGTHS = 4, RESULTS = 7;
     /** The tail method: {@code (arrays, offsets, maps, n, i)}, the masked body at position i. */
     static final String TAIL_DESC = "([Ljava/lang/Object;[I[[III)V";
     /** {@link FusedKernel#runRows}: {@code (arrays, offsets, maps, n, rowStrides, rows)}. */
     static final String ROWS_DESC = "([Ljava/lang/Object;[I[[II[II)V";
-    /** Which method: the kernel's {@code run} or {@code reduce}, its masked tail, or {@code runRows} (the same loop per row). */
-    enum Method { LOOP, TAIL, ROWS }
+    /** {@link FusedKernel#reduceRows}: {@code (arrays, offsets, maps, lengths, rowStrides, rows, results)}. */
+    static final String REDUCE_ROWS_DESC = "([Ljava/lang/Object;[I[[I[I[II[F)V";
+    /**
+     * Which method: the kernel's {@code run} or {@code reduce}, its masked tail, {@code runRows} (the same loop per
+     * row), or {@code reduceRows} (a row reduction's loop per row, each row its own length and result).
+     */
+    enum Method { LOOP, TAIL, ROWS, REDUCE_ROWS }
 
-    private final boolean tailOnly, rows;
+    private final boolean tailOnly, rows, reduceRows;
     private final KernelIR ir;
     private final String owner;
     private final MethodVisitor mv;
     private final int slots;
-    private final int[] arr, off, map, hoisted, value;
+    private final int[] value;
+    /** The slots' arrays, offsets, maps and broadcast values in locals, and their loads and stores. */
+    private final SlotCode slotCode;
+    private final int[] off, hoisted;
     /** Per instruction: true when it does not change along the loop (computed once, before it). */
     private final boolean[] invariant;
     private int next = 6;
     /** Row reductions keep this many independent accumulators, so the combine's latency does not bound the loop. */
     private static final int ACCUMULATORS = 4;
     private int step, bound, i, tailMask, acc;
+    /** The local holding the loop's length: the parameter n, or in reduceRows the row's own length. */
+    private int n = N;
     private final int[] accs = new int[ACCUMULATORS];
 
     private final VectorInstructions instructions;
@@ -49,17 +62,17 @@ final class KernelBody {
     /** {@code ir} must be decomposed ({@link dev.javelin.kernels.ir.Decompositions}). */
     KernelBody(KernelIR ir, String owner, MethodVisitor mv, Method method) {
         this.tailOnly = method == Method.TAIL;
-        this.rows = method == Method.ROWS;
-        if (rows) next = ROWS + 1;
+        this.reduceRows = method == Method.REDUCE_ROWS;
+        this.rows = method == Method.ROWS || reduceRows;
+        if (rows) next = reduceRows ? RESULTS + 1 : ROWS + 1;
         this.ir = ir;
         this.owner = owner;
         this.mv = mv;
         this.instructions = new VectorInstructions(mv, owner);
         this.slots = ir.inputSlots() + (ir.mode() == Mode.REDUCE_ROW && !ir.storesValue() ? 0 : ir.outputs());
-        arr = new int[slots];
-        off = new int[slots];
-        map = new int[slots];
-        hoisted = new int[slots];
+        slotCode = new SlotCode(ir, owner, mv, instructions, slots);
+        off = slotCode.off;
+        hoisted = slotCode.hoisted;
         value = new int[ir.body().size()];
         invariant = new boolean[value.length];
         extras = new TablesAndRegions(ir, owner, mv, instructions);
@@ -68,7 +81,7 @@ final class KernelBody {
     /** Writes the kernel method, then the methods of the regions it calls into {@code cv}. */
     void emit(org.objectweb.asm.ClassVisitor cv) {
         mv.visitCode();
-        for (int s = 0; s < slots; s++) prologue(s);
+        for (int s = 0; s < slots; s++) slotCode.prologue(s, this::local);
         int at = -1, stride = next, r = -1; // runRows: the offsets handed to the tail, each slot's row stride, the row
         if (rows) {
             for (int s = 0; s < slots; s++) {
@@ -84,6 +97,7 @@ final class KernelBody {
             r = local();
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, r);
+            if (reduceRows) n = local();
         }
         extras.prologue(this::local, 0, value.length - 1);
         step = local();
@@ -91,24 +105,23 @@ final class KernelBody {
         mv.visitMethodInsn(INVOKEINTERFACE, VS, "length", "()I", true);
         mv.visitVarInsn(ISTORE, step);
         bound = local();
-        species();
-        mv.visitVarInsn(ILOAD, N);
-        mv.visitMethodInsn(INVOKEINTERFACE, VS, "loopBound", "(I)I", true);
-        mv.visitVarInsn(ISTORE, bound);
+        if (!reduceRows) { // a row reduction's loops need no bound of whole vectors
+            species();
+            mv.visitVarInsn(ILOAD, N);
+            mv.visitMethodInsn(INVOKEINTERFACE, VS, "loopBound", "(I)I", true);
+            mv.visitVarInsn(ISTORE, bound);
+        }
         if (tailOnly) {
             i = TAIL_START;
         } else {
             i = local();
         }
         if (ir.mode() == Mode.REDUCE_ROW) {
-            for (int a = 0; a < ACCUMULATORS; a++) {
-                accs[a] = local();
-                instructions.reductionIdentity(ir.reduceOp());
-                mv.visitVarInsn(ASTORE, accs[a]);
-            }
-            acc = accs[0];
+            for (int a = 0; a < ACCUMULATORS; a++) accs[a] = local();
+            if (!reduceRows) resetAccumulators();
         }
         tailMask = local();
+        slotCode.position(i, n, tailMask);
         for (int k = 0; k < value.length; k++) {
             Instr in = ir.body().get(k);
             value[k] = in.load() && ir.loads().get(in.slot()).access() == Access.BROADCAST ? hoisted[in.slot()] : local();
@@ -124,8 +137,15 @@ final class KernelBody {
             mv.visitVarInsn(ILOAD, r);
             mv.visitVarInsn(ILOAD, ROWS);
             mv.visitJumpInsn(IF_ICMPGE, rowsDone);
+            if (reduceRows) { // this row's length, and accumulators from the identity
+                mv.visitVarInsn(ALOAD, LENGTHS);
+                mv.visitVarInsn(ILOAD, r);
+                mv.visitInsn(IALOAD);
+                mv.visitVarInsn(ISTORE, n);
+                resetAccumulators();
+            }
         }
-        for (int s = 0; s < ir.inputSlots(); s++) if (ir.loads().get(s).access() == Access.BROADCAST) broadcast(s); // per row: its offset moves
+        for (int s = 0; s < ir.inputSlots(); s++) if (ir.loads().get(s).access() == Access.BROADCAST) slotCode.broadcast(s); // per row: its offset moves
         if (!tailOnly) {
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, i);
@@ -164,6 +184,12 @@ final class KernelBody {
             mv.visitMethodInsn(INVOKESPECIAL, owner, "tail", TAIL_DESC, false);
         }
         mv.visitLabel(done);
+        if (reduceRows) { // results[r] = this row's reduction
+            mv.visitVarInsn(ALOAD, RESULTS);
+            mv.visitVarInsn(ILOAD, r);
+            combineAccumulators();
+            mv.visitInsn(FASTORE);
+        }
         if (rows) {
             // a column reduction's output stays (its row stride is 0): its offset is not stepped, which measured
             // 15% faster on a [4096, 512] column sum than adding the 0 (C2 then keeps the output row's address)
@@ -177,15 +203,8 @@ final class KernelBody {
             mv.visitJumpInsn(GOTO, nextRow);
             mv.visitLabel(rowsDone);
         }
-        if (ir.mode() == Mode.REDUCE_ROW) {
-            mv.visitVarInsn(ALOAD, accs[0]);
-            mv.visitVarInsn(ALOAD, accs[1]);
-            instructions.reductionCombine(ir.reduceOp());
-            mv.visitVarInsn(ALOAD, accs[2]);
-            mv.visitVarInsn(ALOAD, accs[3]);
-            instructions.reductionCombine(ir.reduceOp());
-            instructions.reductionCombine(ir.reduceOp());
-            instructions.reductionLanes(ir.reduceOp());
+        if (ir.mode() == Mode.REDUCE_ROW && !reduceRows) {
+            combineAccumulators();
             mv.visitInsn(FRETURN);
         } else {
             mv.visitInsn(RETURN);
@@ -193,6 +212,26 @@ final class KernelBody {
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         if (!tailOnly && !rows) extras.methods(cv, invariant); // the tail and runRows call the same region methods
+    }
+
+    private void resetAccumulators() {
+        for (int a = 0; a < ACCUMULATORS; a++) {
+            instructions.reductionIdentity(ir.reduceOp());
+            mv.visitVarInsn(ASTORE, accs[a]);
+        }
+        acc = accs[0];
+    }
+
+    /** Pushes the reduction's value: {@code (a0 (op) a1) (op) (a2 (op) a3)}, then the lanes' tree. */
+    private void combineAccumulators() {
+        mv.visitVarInsn(ALOAD, accs[0]);
+        mv.visitVarInsn(ALOAD, accs[1]);
+        instructions.reductionCombine(ir.reduceOp());
+        mv.visitVarInsn(ALOAD, accs[2]);
+        mv.visitVarInsn(ALOAD, accs[3]);
+        instructions.reductionCombine(ir.reduceOp());
+        instructions.reductionCombine(ir.reduceOp());
+        instructions.reductionLanes(ir.reduceOp());
     }
 
     /**
@@ -204,8 +243,8 @@ final class KernelBody {
      */
     private void rotatingRowLoop() {
         int bound4 = local();
-        mv.visitVarInsn(ILOAD, N);
-        mv.visitVarInsn(ILOAD, N);
+        mv.visitVarInsn(ILOAD, n);
+        mv.visitVarInsn(ILOAD, n);
         mv.visitVarInsn(ILOAD, step);
         instructions.push(ACCUMULATORS);
         mv.visitInsn(IMUL);
@@ -237,9 +276,22 @@ final class KernelBody {
     private void maskedRowLoop(Label done) {
         Label head = new Label();
         acc = accs[0];
+        if (reduceRows) { // short rows: their whole vectors unmasked (the same values), so only a row's last vector is masked
+            Label whole = new Label(), last = new Label();
+            mv.visitLabel(whole);
+            mv.visitVarInsn(ILOAD, i);
+            mv.visitVarInsn(ILOAD, n);
+            mv.visitVarInsn(ILOAD, step);
+            mv.visitInsn(ISUB);
+            mv.visitJumpInsn(IF_ICMPGT, last);
+            body(false);
+            advance();
+            mv.visitJumpInsn(GOTO, whole);
+            mv.visitLabel(last);
+        }
         mv.visitLabel(head);
         mv.visitVarInsn(ILOAD, i);
-        mv.visitVarInsn(ILOAD, N);
+        mv.visitVarInsn(ILOAD, n);
         mv.visitJumpInsn(IF_ICMPGE, done);
         tailMask();
         body(true);
@@ -250,7 +302,7 @@ final class KernelBody {
     private void tailMask() {
         species();
         mv.visitVarInsn(ILOAD, i);
-        mv.visitVarInsn(ILOAD, N);
+        mv.visitVarInsn(ILOAD, n);
         mv.visitMethodInsn(INVOKEINTERFACE, VS, "indexInRange", "(II)" + VMD, true);
         mv.visitVarInsn(ASTORE, tailMask);
     }
@@ -264,52 +316,6 @@ final class KernelBody {
 
     private int local() {
         return next++;
-    }
-
-    /** Loads a slot's array and offset (and its gather map or broadcast value) into locals. */
-    private void prologue(int s) {
-        boolean output = s >= ir.inputSlots();
-        DType dt = output ? ir.outDtype() : ir.loads().get(s).dtype();
-        String arrayType = dt == DType.BOOL ? "[Z" : "[F";
-        arr[s] = local();
-        mv.visitVarInsn(ALOAD, ARRAYS);
-        instructions.push(s);
-        mv.visitInsn(AALOAD);
-        mv.visitTypeInsn(CHECKCAST, arrayType);
-        mv.visitVarInsn(ASTORE, arr[s]);
-        off[s] = local();
-        mv.visitVarInsn(ALOAD, OFFSETS);
-        instructions.push(s);
-        mv.visitInsn(IALOAD);
-        mv.visitVarInsn(ISTORE, off[s]);
-        if (output) return;
-        Access a = ir.loads().get(s).access();
-        if (a == Access.STRIDED) {
-            map[s] = local();
-            mv.visitVarInsn(ALOAD, MAPS);
-            instructions.push(s);
-            mv.visitInsn(AALOAD);
-            mv.visitTypeInsn(CHECKCAST, "[I");
-            mv.visitVarInsn(ASTORE, map[s]);
-        } else if (a == Access.BROADCAST) {
-            hoisted[s] = local();
-        }
-    }
-
-    /** Loads a broadcast slot's one value (at its offset) as a vector. */
-    private void broadcast(int s) {
-        if (ir.loads().get(s).dtype() == DType.BOOL) {
-            mv.visitVarInsn(ALOAD, arr[s]);
-            mv.visitVarInsn(ILOAD, off[s]);
-            support("broadcastMask", "([ZI)" + VMD);
-        } else {
-            species();
-            mv.visitVarInsn(ALOAD, arr[s]);
-            mv.visitVarInsn(ILOAD, off[s]);
-            mv.visitInsn(FALOAD);
-            mv.visitMethodInsn(INVOKESTATIC, FV, "broadcast", "(" + VSD + "F)" + FVD, false);
-        }
-        mv.visitVarInsn(ASTORE, hoisted[s]);
     }
 
     /**
@@ -346,7 +352,7 @@ final class KernelBody {
             Instr in = ir.body().get(k);
             if (!invariant[k]) { // else computed before the loop
                 if (in.load()) {
-                    load(in.slot(), masked, value[k]);
+                    slotCode.load(in.slot(), masked, value[k]);
                 } else {
                     op(in, k);
                 }
@@ -372,13 +378,13 @@ final class KernelBody {
             case ELEMENTWISE -> { // each result to its own slot, in one pass
                 for (int j = 0; j < ir.outputs(); j++) {
                     mv.visitVarInsn(ALOAD, value[ir.results().get(j)]);
-                    store(out + j, masked);
+                    slotCode.store(out + j, masked);
                 }
             }
             case REDUCE_ROW -> {
                 if (ir.storesValue()) {
                     mv.visitVarInsn(ALOAD, result);
-                    store(out, masked);
+                    slotCode.store(out, masked);
                 }
                 if (masked) { // the tail's inactive lanes hold the identity
                     instructions.reductionIdentity(ir.reduceOp());
@@ -393,100 +399,14 @@ final class KernelBody {
                 mv.visitVarInsn(ASTORE, acc);
             }
             case REDUCE_COLUMNS -> {
-                loadFloats(out, masked);
+                slotCode.loadFloats(out, masked);
                 mv.visitVarInsn(ALOAD, result);
                 instructions.reductionCombine(ir.reduceOp());
-                store(out, masked);
+                slotCode.store(out, masked);
             }
         }
-    }
-
-    /** Pushes the vector of floats at slot {@code s}'s current position (contiguous; masked in the tail). */
-    private void loadFloats(int s, boolean masked) {
-        species();
-        mv.visitVarInsn(ALOAD, arr[s]);
-        index(s);
-        if (masked) {
-            mv.visitVarInsn(ALOAD, tailMask);
-            mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI" + VMD + ")" + FVD, false);
-        } else {
-            mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
-        }
-    }
-
-    private void load(int s, boolean masked, int target) {
-        Access a = ir.loads().get(s).access();
-        if (a == Access.BROADCAST) return; // hoisted before the loop
-        boolean bool = ir.loads().get(s).dtype() == DType.BOOL;
-        if (a == Access.CONTIGUOUS) {
-            if (bool) {
-                mv.visitVarInsn(ALOAD, arr[s]);
-                index(s);
-                if (masked) {
-                    remaining();
-                    support("loadMaskTail", "([ZII)" + VMD);
-                } else {
-                    support("loadMask", "([ZI)" + VMD);
-                }
-            } else {
-                loadFloats(s, masked);
-            }
-        } else { // strided: a gather through the slot's map. The tail reads only its lanes (the Vector API checks a
-            // masked gather's every index), since a launcher that runs a row in chunks passes the whole row's map,
-            // whose entries past the last chunk are past the data
-            if (!bool && !masked) species();
-            mv.visitVarInsn(ALOAD, arr[s]);
-            mv.visitVarInsn(ILOAD, off[s]);
-            mv.visitVarInsn(ALOAD, map[s]);
-            mv.visitVarInsn(ILOAD, i);
-            if (masked) remaining();
-            if (bool) {
-                if (masked) support("gatherMaskTail", "([ZI[III)" + VMD);
-                else support("gatherMask", "([ZI[II)" + VMD);
-            } else {
-                if (masked) support("gatherTail", "([FI[III)" + FVD);
-                else mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI[II)" + FVD, false);
-            }
-        }
-        mv.visitVarInsn(ASTORE, target);
-    }
-
-    /** Stores the value on the stack into the output slot at position i. */
-    private void store(int out, boolean masked) {
-        if (ir.outDtype() == DType.BOOL) {
-            mv.visitVarInsn(ALOAD, arr[out]);
-            index(out);
-            if (masked) {
-                remaining();
-                support("storeMaskTail", "(" + VMD + "[ZII)V");
-            } else {
-                support("storeMask", "(" + VMD + "[ZI)V");
-            }
-        } else {
-            mv.visitVarInsn(ALOAD, arr[out]);
-            index(out);
-            if (masked) {
-                mv.visitVarInsn(ALOAD, tailMask);
-                mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI" + VMD + ")V", false);
-            } else {
-                mv.visitMethodInsn(INVOKEVIRTUAL, FV, "intoArray", "([FI)V", false);
-            }
-        }
-    }
-
-    private void index(int s) {
-        mv.visitVarInsn(ILOAD, off[s]);
-        mv.visitVarInsn(ILOAD, i);
-        mv.visitInsn(IADD);
-    }
-
-    private void remaining() {
-        mv.visitVarInsn(ILOAD, N);
-        mv.visitVarInsn(ILOAD, i);
-        mv.visitInsn(ISUB);
     }
 
     private void species() { mv.visitFieldInsn(GETSTATIC, owner, "S", VSD); }
 
-    private void support(String method, String desc) { mv.visitMethodInsn(INVOKESTATIC, SUPPORT, method, desc, false); }
 }

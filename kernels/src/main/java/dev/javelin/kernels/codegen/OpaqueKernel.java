@@ -19,13 +19,16 @@ final class OpaqueKernel implements FusedKernel {
     private static final MethodType RUN = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class);
     private static final MethodType ROWS = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int.class, int[].class, int.class);
     private static final MethodType REDUCE = MethodType.methodType(float.class, Object[].class, int[].class, int[][].class, int.class);
+    private static final MethodType REDUCE_ROWS = MethodType.methodType(void.class, Object[].class, int[].class, int[][].class, int[].class,
+            int[].class, int.class, float[].class);
 
-    private final MethodHandle run, rows, reduce;
+    private final MethodHandle run, rows, reduce, reduceRows;
 
     OpaqueKernel(MethodHandles.Lookup lookup, FusedKernel kernel) throws ReflectiveOperationException {
         run = lookup.findVirtual(kernel.getClass(), "run", RUN).bindTo(kernel);
         rows = lookup.findVirtual(kernel.getClass(), "runRows", ROWS).bindTo(kernel);
         reduce = lookup.findVirtual(kernel.getClass(), "reduce", REDUCE).bindTo(kernel);
+        reduceRows = lookup.findVirtual(kernel.getClass(), "reduceRows", REDUCE_ROWS).bindTo(kernel);
     }
 
     @Override
@@ -54,6 +57,17 @@ final class OpaqueKernel implements FusedKernel {
     public float reduce(Object[] arrays, int[] offsets, int[][] maps, int n) {
         try {
             return (float) reduce.invokeExact(arrays, offsets, maps, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void reduceRows(Object[] arrays, int[] offsets, int[][] maps, int[] lengths, int[] rowStrides, int rows, float[] results) {
+        try {
+            reduceRows.invokeExact(arrays, offsets, maps, lengths, rowStrides, rows, results);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

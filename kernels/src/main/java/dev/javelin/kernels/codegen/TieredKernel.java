@@ -127,4 +127,16 @@ public final class TieredKernel implements FusedKernel {
         state.calledCold(n);
         return state.interpreter().reduce(arrays, offsets, maps, n);
     }
+
+    @Override
+    public void reduceRows(Object[] arrays, int[] offsets, int[][] maps, int[] lengths, int[] rowStrides, int rows, float[] results) {
+        if (interpreted()) {
+            long positions = 0;
+            for (int r = 0; r < rows; r++) positions += lengths[r];
+            state.calledCold(Math.toIntExact(Math.min(positions, Integer.MAX_VALUE)));
+            state.interpreter().reduceRows(arrays, offsets, maps, lengths, rowStrides, rows, results);
+        } else {
+            generatedCode().reduceRows(arrays, offsets, maps, lengths, rowStrides, rows, results);
+        }
+    }
 }

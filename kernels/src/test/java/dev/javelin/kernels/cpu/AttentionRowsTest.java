@@ -8,16 +8,17 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attention's tile passes over whole tiles (Vector API arithmetic around one generated exp call, row sums in
- * the generated row reduction's order) against one fused kernel call per row: the same bits for row lengths
- * around the vector and four-vector blocks, rows that see nothing, shifts of -inf, and the gradient pass.
+ * The attention's tile passes, each one generated call over a tile's rows ({@code reduceRows}, {@code runRows}), against
+ * the eager ops element by element and row by row: the same bits for row lengths around the vector and four-vector
+ * blocks, rows that see nothing, shifts of -inf (all zeros), zeros past each row's visible scores, and the gradient
+ * pass with its per-row delta; and the online softmax's steps against the eager exp and log.
  */
 class AttentionRowsTest {
     private final SplittableRandom rng = new SplittableRandom(7);
 
     @Test
-    void wholeTilePassesGiveThePerRowKernelsBits() {
-        AttentionRows tiles = new AttentionRows(), perRow = new AttentionRows(false);
+    void tilePassesGiveTheEagerOpsBits() {
+        AttentionRows pass = new AttentionRows();
         int[] widths = {1, 15, 16, 17, 63, 64, 65, 100, 128};
         for (int cols : widths) {
             int rows = 1 + rng.nextInt(20), ld = AttentionRows.stride(cols);
@@ -25,30 +26,43 @@ class AttentionRowsTest {
             float[] s = new float[rows * ld], shift = new float[rows], delta = new float[rows + 3];
             for (int r = 0; r < rows; r++) {
                 visible[r] = r == 0 ? 0 : r == 1 ? cols : rng.nextInt(cols + 1);
-                for (int j = 0; j < cols; j++) s[r * ld + j] = (float) (rng.nextDouble() * 20 - 10);
+                for (int j = 0; j < ld; j++) s[r * ld + j] = j < cols ? (float) (rng.nextDouble() * 20 - 10) : Float.NaN;
                 delta[r + 3] = (float) rng.nextGaussian();
             }
-            float[] maxA = new float[rows], maxB = new float[rows];
-            tiles.rowMax(s, rows, ld, visible, maxA);
-            perRow.rowMax(s, rows, ld, visible, maxB);
-            assertArrayEquals(maxB, maxA, "row maxima, cols " + cols);
-            for (int r = 0; r < rows; r++) shift[r] = r == 2 ? Float.NEGATIVE_INFINITY : Math.max(maxA[r], 0f) * 0.3f;
-            float[] a = s.clone(), b = s.clone(), sumA = new float[rows], sumB = new float[rows];
-            tiles.numerators(a, rows, ld, visible, 0.3f, shift, sumA);
-            perRow.numerators(b, rows, ld, visible, 0.3f, shift, sumB);
-            assertArrayEquals(bits(sumB), bits(sumA), "row sums, cols " + cols);
+            float[] max = new float[rows];
+            pass.rowMax(s, rows, ld, visible, max);
             for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < cols; j++) {
-                    assertEquals(Float.floatToRawIntBits(b[r * ld + j]), Float.floatToRawIntBits(a[r * ld + j]), "p[" + r + "][" + j + "]");
-                }
+                float expected = GeneratedLoops.reduce(Op.REDUCE_MAX, s, r * ld, 1, visible[r], Float.NEGATIVE_INFINITY);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(max[r]), "max of row " + r + ", cols " + cols);
             }
-            float[] gA = new float[rows * ld], gB;
-            for (int i = 0; i < gA.length; i++) gA[i] = (float) rng.nextGaussian();
-            gB = gA.clone();
-            tiles.softmaxGradient(a, gA, rows, ld, cols, delta, 3, 0.125f);
-            perRow.softmaxGradient(b, gB, rows, ld, cols, delta, 3, 0.125f);
+            for (int r = 0; r < rows; r++) shift[r] = r == 2 ? Float.NEGATIVE_INFINITY : Math.max(max[r], 0f) * 0.3f;
+            float[] p = s.clone(), sums = new float[rows], e = new float[ld], noSums = s.clone();
+            pass.numerators(p, rows, ld, visible, 0.3f, shift, sums);
+            pass.numerators(noSums, rows, ld, visible, 0.3f, shift, null);
+            assertArrayEquals(bits(p), bits(noSums), "numerators without their sums, cols " + cols);
             for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < cols; j++) assertEquals(Float.floatToRawIntBits(gB[r * ld + j]), Float.floatToRawIntBits(gA[r * ld + j]));
+                int n = shift[r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
+                float[] sh = {shift[r]}, sc = {0.3f};
+                GeneratedLoops.binary(Op.MUL, s, r * ld, 1, sc, 0, 0, e, 0, 1, n);
+                GeneratedLoops.binary(Op.SUB, e, 0, 1, sh, 0, 0, e, 0, 1, n);
+                GeneratedLoops.unary(Op.EXP, e, 0, 1, e, 0, 1, n);
+                java.util.Arrays.fill(e, n, ld, 0f);
+                for (int j = 0; j < ld; j++) {
+                    assertEquals(Float.floatToRawIntBits(e[j]), Float.floatToRawIntBits(p[r * ld + j]), "p[" + r + "][" + j + "], cols " + cols);
+                }
+                float sum = GeneratedLoops.reduce(Op.REDUCE_SUM, e, 0, 1, n, 0f);
+                assertEquals(Float.floatToRawIntBits(sum), Float.floatToRawIntBits(sums[r]), "sum of row " + r + ", cols " + cols);
+            }
+            float[] ds = new float[rows * ld];
+            for (int i = 0; i < ds.length; i++) ds[i] = (float) rng.nextGaussian();
+            float[] dp = ds.clone(), g = new float[cols];
+            pass.softmaxGradient(p, ds, rows, ld, cols, delta, 3, 0.125f);
+            for (int r = 0; r < rows; r++) {
+                float[] dl = {delta[r + 3]}, sc = {0.125f};
+                GeneratedLoops.binary(Op.SUB, dp, r * ld, 1, dl, 0, 0, g, 0, 1, cols);
+                GeneratedLoops.binary(Op.MUL, p, r * ld, 1, g, 0, 1, g, 0, 1, cols);
+                GeneratedLoops.binary(Op.MUL, g, 0, 1, sc, 0, 0, g, 0, 1, cols);
+                for (int j = 0; j < cols; j++) assertEquals(Float.floatToRawIntBits(g[j]), Float.floatToRawIntBits(ds[r * ld + j]), "ds[" + r + "][" + j + "]");
             }
         }
     }
