@@ -12,19 +12,14 @@ AttentionStepTiming times Javelin's fused op on the same shapes.
 import math
 import statistics
 import sys
-import time
 
 import torch
 
+from torch_timing import call_times_ms
+
 
 def timed(fn, warmup=20, reps=40):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
+    times = call_times_ms(fn, warmup, reps)
     return min(times), statistics.median(times)
 
 

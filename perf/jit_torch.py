@@ -7,20 +7,14 @@ Prints one line per workload: name, median milliseconds over the timed repetitio
 """
 import statistics
 import sys
-import time
 
 import torch
 
+from torch_timing import call_times_ms
+
 
 def median_ms(fn, warmup=3, reps=10):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
+    return statistics.median(call_times_ms(fn, warmup, reps))
 
 
 def main():

@@ -11,20 +11,14 @@ perf/charlm_pytorch.py --time-steps=N.
 import math
 import statistics
 import sys
-import time
 
 import torch
 
+from torch_timing import call_times_ms
+
 
 def median_ms(fn, warmup=2, reps=5):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
+    return statistics.median(call_times_ms(fn, warmup, reps))
 
 
 def main():
