@@ -17,7 +17,7 @@ import dev.javelin.kernels.cpu.CpuThreads;
  *
  * <p>Column sums of B (a bias gradient beside its weight gradient) are the row a row of ones appended to A
  * would give: the items of the last row block add each B strip of a k block into them right after their
- * own rows, while the strip is in cache ({@link SgemmMicroKernel#sums4Strips}: plain adds, the ones'
+ * own rows, while the strip is in cache ({@link SgemmMicroKernel#SUMS4_STRIPS}: plain adds, the ones'
  * {@code fma(1, b, s)} without an A to read).
  *
  * <p>Two fork-join rounds per call at most (waking the pool costs tens of microseconds, as much as
@@ -162,8 +162,8 @@ final class SgemmVector {
                         int s = s0;
                         if (rows == 1) {
                             for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                                SgemmMicroKernel.row4Strips(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
-                                        c, ci + s * NR, load);
+                                SgemmMicroKernel.ROW4_STRIPS.run(kc, ap, ai, 1, MR, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
+                                        c, ci + s * NR, 0, load);
                             }
                         }
                         for (; s < s1; s++) {
@@ -173,7 +173,8 @@ final class SgemmVector {
                     if (sums != null && r1 == mc) {
                         int s = s0;
                         for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                            SgemmMicroKernel.sums4Strips(kc, bp, (q * strips + s) * NR * kStep, NR, NR * kStep, sums, sumsOffset + jc + s * NR, load);
+                            SgemmMicroKernel.SUMS4_STRIPS.run(kc, null, 0, 0, 0, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
+                                    sums, sumsOffset + jc + s * NR, 0, load);
                         }
                         for (; s < s1; s++) stripSums(kc, bp, (q * strips + s) * NR * kStep, NR, Math.min(NR, nc - s * NR), load, sumsOffset + jc + s * NR);
                     }
@@ -216,7 +217,7 @@ final class SgemmVector {
                         int s = s0;
                         if (rows == 1) {
                             for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
-                                SgemmMicroKernel.row4Strips(kc, ap, ai, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, load);
+                                SgemmMicroKernel.ROW4_STRIPS.run(kc, ap, ai, 1, MR, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, 0, load);
                             }
                         }
                         for (; s < s1; s++) {
@@ -230,7 +231,7 @@ final class SgemmVector {
                     if (sums != null && r1 == mc) {
                         int s = s0;
                         for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
-                            SgemmMicroKernel.sums4Strips(kc, b, bRow + s * NR, bRowStride, NR, sums, sumsOffset + jc + s * NR, load);
+                            SgemmMicroKernel.SUMS4_STRIPS.run(kc, null, 0, 0, 0, b, bRow + s * NR, bRowStride, NR, sums, sumsOffset + jc + s * NR, 0, load);
                         }
                         for (; s < s1; s++) {
                             if (s < fullStrips) stripSums(kc, b, bRow + s * NR, bRowStride, NR, load, sumsOffset + jc + s * NR);
@@ -248,13 +249,13 @@ final class SgemmVector {
          */
         private void stripSums(int kc, float[] bArr, int bi, int bStep, int cols, boolean load, int si) {
             if (cols == NR) {
-                SgemmMicroKernel.sumsStrip(kc, bArr, bi, bStep, sums, si, load);
+                SgemmMicroKernel.SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, sums, si, 0, load);
                 return;
             }
             float[] row = BUFFERS.get().scratch;
             java.util.Arrays.fill(row, 0, NR, 0f);
             if (load) System.arraycopy(sums, si, row, 0, cols);
-            SgemmMicroKernel.sumsStrip(kc, bArr, bi, bStep, row, 0, true);
+            SgemmMicroKernel.SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, row, 0, 0, true);
             System.arraycopy(row, 0, sums, si, cols);
         }
 
@@ -262,9 +263,9 @@ final class SgemmVector {
         private static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, float[] c, int ci, int ldc,
                                  int rows, int cols, boolean load) {
             if (cols == NR && rows == MR) {
-                SgemmMicroKernel.tile(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
+                SgemmMicroKernel.TILE.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
             } else if (cols == NR && rows == 4) {
-                SgemmMicroKernel.tile4(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, load);
+                SgemmMicroKernel.TILE4.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
             } else {
                 SgemmMicroKernel.edge(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load, BUFFERS.get().scratch);
             }
