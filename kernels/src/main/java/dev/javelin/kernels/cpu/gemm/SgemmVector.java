@@ -153,31 +153,9 @@ final class SgemmVector {
                 int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
                 int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips, s0 + NC / NR);
                 for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
-                    int kc = Math.min(kStep, k1 - pc);
-                    boolean load = loadFirst || q > 0;
-                    for (int r = r0; r < r1; r += MR) {
-                        int rows = Math.min(MR, mc - r);
-                        int ai = (q * panels + r / MR) * MR * kStep;
-                        int ci = cOffset + (ic + r) * ldc + jc;
-                        int s = s0;
-                        if (rows == 1) {
-                            for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                                SgemmMicroKernel.ROW4_STRIPS.run(kc, ap, ai, 1, MR, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
-                                        c, ci + s * NR, 0, load);
-                            }
-                        }
-                        for (; s < s1; s++) {
-                            tile(kc, ap, ai, bp, (q * strips + s) * NR * kStep, NR, c, ci + s * NR, ldc, rows, Math.min(NR, nc - s * NR), load);
-                        }
-                    }
-                    if (sums != null && r1 == mc) {
-                        int s = s0;
-                        for (; s + 4 <= s1 && (s + 4) * NR <= nc; s += 4) {
-                            SgemmMicroKernel.SUMS4_STRIPS.run(kc, null, 0, 0, 0, bp, (q * strips + s) * NR * kStep, NR, NR * kStep,
-                                    sums, sumsOffset + jc + s * NR, 0, load);
-                        }
-                        for (; s < s1; s++) stripSums(kc, bp, (q * strips + s) * NR * kStep, NR, Math.min(NR, nc - s * NR), load, sumsOffset + jc + s * NR);
-                    }
+                    int bFirst = q * strips * NR * kStep;
+                    kBlock(r0, r1, s0, s1, Math.min(kStep, k1 - pc), loadFirst || q > 0, ap, (q * panels + r0 / MR) * MR * kStep, kStep,
+                            bp, bFirst, NR * kStep, NR, bp, bFirst + (nc / NR) * NR * kStep);
                 }
                 finished(r0, r1, s0, s1);
             }
@@ -202,45 +180,45 @@ final class SgemmVector {
                 float[] edge = s1 > fullStrips ? buf.itemEdge(NR * kStep) : null;
                 for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
                     int kc = Math.min(kStep, k1 - pc);
-                    boolean load = loadFirst || q > 0;
                     for (int r = r0; r < r1; r += MR) {
                         GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
                     }
                     if (edge != null) {
                         GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);
                     }
-                    int bRow = bOffset + pc * bRowStride + jc;
-                    for (int r = r0; r < r1; r += MR) {
-                        int rows = Math.min(MR, mc - r);
-                        int ai = ((r - r0) / MR) * MR * kc;
-                        int ci = cOffset + (ic + r) * ldc + jc;
-                        int s = s0;
-                        if (rows == 1) {
-                            for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
-                                SgemmMicroKernel.ROW4_STRIPS.run(kc, ap, ai, 1, MR, b, bRow + s * NR, bRowStride, NR, c, ci + s * NR, 0, load);
-                            }
-                        }
-                        for (; s < s1; s++) {
-                            if (s < fullStrips) {
-                                tile(kc, ap, ai, b, bRow + s * NR, bRowStride, c, ci + s * NR, ldc, rows, NR, load);
-                            } else {
-                                tile(kc, ap, ai, edge, 0, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
-                            }
-                        }
-                    }
-                    if (sums != null && r1 == mc) {
-                        int s = s0;
-                        for (; s + 4 <= Math.min(s1, fullStrips); s += 4) {
-                            SgemmMicroKernel.SUMS4_STRIPS.run(kc, null, 0, 0, 0, b, bRow + s * NR, bRowStride, NR, sums, sumsOffset + jc + s * NR, 0, load);
-                        }
-                        for (; s < s1; s++) {
-                            if (s < fullStrips) stripSums(kc, b, bRow + s * NR, bRowStride, NR, load, sumsOffset + jc + s * NR);
-                            else stripSums(kc, edge, 0, NR, nc - s * NR, load, sumsOffset + jc + s * NR);
-                        }
-                    }
+                    kBlock(r0, r1, s0, s1, kc, loadFirst || q > 0, ap, 0, kc, b, bOffset + pc * bRowStride + jc, NR, bRowStride, edge, 0);
                 }
                 finished(r0, r1, s0, s1);
             }
+        }
+
+        /**
+         * One k block ({@code kc} steps) of an item: its rows {@code [r0, r1)} over its strips {@code [s0, s1)}, then, in
+         * the last row block, B's column sums. The A panel of rows r is at {@code ap[aFirst + ((r - r0) / MR)·MR·aSteps]};
+         * B's full strip s at {@code bArr[bFirst + s·bStrip]}, steps {@code bStep} apart (so four strips are one row
+         * tile); B's partial last strip at {@code edge[edgeAt..]}, {@code NR} floats a step, zero-padded.
+         */
+        private void kBlock(int r0, int r1, int s0, int s1, int kc, boolean load, float[] ap, int aFirst, int aSteps,
+                            float[] bArr, int bFirst, int bStrip, int bStep, float[] edge, int edgeAt) {
+            int full = Math.min(s1, nc / NR);
+            for (int r = r0; r < r1; r += MR) {
+                int rows = Math.min(MR, mc - r), ai = aFirst + ((r - r0) / MR) * MR * aSteps, ci = cOffset + (ic + r) * ldc + jc;
+                int s = s0;
+                if (rows == 1) {
+                    for (; s + 4 <= full; s += 4) {
+                        SgemmMicroKernel.ROW4_STRIPS.run(kc, ap, ai, 1, MR, bArr, bFirst + s * bStrip, bStep, bStrip, c, ci + s * NR, 0, load);
+                    }
+                }
+                for (; s < full; s++) tile(kc, ap, ai, bArr, bFirst + s * bStrip, bStep, c, ci + s * NR, ldc, rows, NR, load);
+                if (s < s1) tile(kc, ap, ai, edge, edgeAt, NR, c, ci + s * NR, ldc, rows, nc - s * NR, load);
+            }
+            if (sums == null || r1 != mc) return;
+            int s = s0;
+            for (; s + 4 <= full; s += 4) {
+                SgemmMicroKernel.SUMS4_STRIPS.run(kc, null, 0, 0, 0, bArr, bFirst + s * bStrip, bStep, bStrip, sums, sumsOffset + jc + s * NR, 0, load);
+            }
+            for (; s < full; s++) stripSums(kc, bArr, bFirst + s * bStrip, bStep, NR, load, sumsOffset + jc + s * NR);
+            if (s < s1) stripSums(kc, edge, edgeAt, NR, nc - s * NR, load, sumsOffset + jc + s * NR);
         }
 
         /**

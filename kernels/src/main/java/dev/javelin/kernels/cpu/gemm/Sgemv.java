@@ -1,5 +1,8 @@
 package dev.javelin.kernels.cpu.gemm;
 
+import dev.javelin.kernels.codegen.RegisterTile;
+import dev.javelin.kernels.codegen.RegisterTiles;
+import dev.javelin.kernels.codegen.RegisterTiles.Shape;
 import dev.javelin.kernels.cpu.CpuThreads;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -33,6 +36,10 @@ final class Sgemv {
      */
     static final long PARALLEL_FMAS = 1L << 18;
 
+    /** One row of C, eight or four vectors: the generated register tile ({@link RegisterTiles}), A's step an argument. */
+    private static final RegisterTile ROW8 = RegisterTiles.of(new Shape(1, 8, 8, 0, RegisterTiles.ARG, false)),
+            ROW4 = RegisterTiles.of(new Shape(1, 4, 4, 0, RegisterTiles.ARG, false));
+
     private Sgemv() {}
 
     static void multiply(int n, int k, float[] a, int aOffset, int aColStride, float[] b, int bOffset, int bRowStride,
@@ -54,33 +61,8 @@ final class Sgemv {
     private static void columns(int j0, int j1, int k, float[] a, int aOffset, int aColStride, float[] b, int bOffset, int bRowStride,
                                 float[] c, int cOffset, boolean accumulate) {
         int j = j0;
-        for (; j + 2 * CHUNK <= j1; j += 2 * CHUNK) {
-            FloatVector z = FloatVector.zero(S);
-            FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
-            int ci = cOffset + j;
-            if (accumulate) {
-                c0 = FloatVector.fromArray(S, c, ci);         c1 = FloatVector.fromArray(S, c, ci + L);
-                c2 = FloatVector.fromArray(S, c, ci + 2 * L); c3 = FloatVector.fromArray(S, c, ci + 3 * L);
-                c4 = FloatVector.fromArray(S, c, ci + 4 * L); c5 = FloatVector.fromArray(S, c, ci + 5 * L);
-                c6 = FloatVector.fromArray(S, c, ci + 6 * L); c7 = FloatVector.fromArray(S, c, ci + 7 * L);
-            }
-            for (int p = 0, ai = aOffset, bi = bOffset + j; p < k; p++, ai += aColStride, bi += bRowStride) {
-                FloatVector av = FloatVector.broadcast(S, a[ai]);
-                c0 = FloatVector.fromArray(S, b, bi).fma(av, c0);
-                c1 = FloatVector.fromArray(S, b, bi + L).fma(av, c1);
-                c2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(av, c2);
-                c3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(av, c3);
-                c4 = FloatVector.fromArray(S, b, bi + 4 * L).fma(av, c4);
-                c5 = FloatVector.fromArray(S, b, bi + 5 * L).fma(av, c5);
-                c6 = FloatVector.fromArray(S, b, bi + 6 * L).fma(av, c6);
-                c7 = FloatVector.fromArray(S, b, bi + 7 * L).fma(av, c7);
-            }
-            c0.intoArray(c, ci);         c1.intoArray(c, ci + L);
-            c2.intoArray(c, ci + 2 * L); c3.intoArray(c, ci + 3 * L);
-            c4.intoArray(c, ci + 4 * L); c5.intoArray(c, ci + 5 * L);
-            c6.intoArray(c, ci + 6 * L); c7.intoArray(c, ci + 7 * L);
-        }
-        for (; j + CHUNK <= j1; j += CHUNK) quad(j, j + L, j + 2 * L, j + 3 * L, k, a, aOffset, aColStride, b, bOffset, bRowStride, c, cOffset, accumulate);
+        for (; j + 2 * CHUNK <= j1; j += 2 * CHUNK) ROW8.run(k, a, aOffset, 0, aColStride, b, bOffset + j, bRowStride, 0, c, cOffset + j, 0, accumulate);
+        for (; j + CHUNK <= j1; j += CHUNK) ROW4.run(k, a, aOffset, 0, aColStride, b, bOffset + j, bRowStride, 0, c, cOffset + j, 0, accumulate);
         int vectors = (j1 - j) / L, rest = (j1 - j) % L;
         boolean overlap = rest > 0 && !accumulate && j1 - j0 >= L;
         if (vectors > 0 || overlap) {
@@ -91,7 +73,7 @@ final class Sgemv {
             j += vectors * L;
         }
         if (j == j1) return;
-        float[] acc = new float[j1 - j]; // no masked vectors (see SgemmMicroKernel#tile): the columns' chains interleaved
+        float[] acc = new float[j1 - j]; // no masked vectors (see SgemmMicroKernel#TILE): the columns' chains interleaved
         if (accumulate) System.arraycopy(c, cOffset + j, acc, 0, acc.length);
         for (int p = 0, ai = aOffset, bi = bOffset + j; p < k; p++, ai += aColStride, bi += bRowStride) {
             for (int t = 0; t < acc.length; t++) acc[t] = Math.fma(a[ai], b[bi + t], acc[t]);
