@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * Every generated register tile ({@link RegisterTiles}) against the chain it defines, written as scalar loops:
  * {@code c = fma(A[r][p], B[p][j], c)} for p in order (or {@code c + B[p][j]} for the sums tile), from the stored
  * C or from 0, over A strides given as constants and as arguments, B's vectors in one run or in groups, one
- * segment or several, random sizes including k = 0 and k = 1, and offsets that leave values around the tile
+ * segment or several, indices from the step or running, random sizes including k = 0 and k = 1, and offsets that leave values around the tile
  * that it must not touch. Bits compared exactly (the lanes' FMA equals {@link Math#fma}).
  */
 class RegisterTilesTest {
@@ -22,12 +22,13 @@ class RegisterTilesTest {
         int[][] shapes = {{8, 2, 2}, {4, 2, 2}, {4, 4, 4}, {8, 1, 1}, {4, 1, 1}, {1, 4, 4}, {1, 1, 1}, {1, 8, 2}, {3, 6, 3}};
         for (int[] shape : shapes) {
             for (int strides = 0; strides < 3; strides++) {
-                for (boolean sums : new boolean[] {false, true}) {
+                for (int kind = 0; kind < 4; kind++) {
+                    boolean sums = kind % 2 == 1, running = kind >= 2;
                     if (sums && shape[0] != 1) continue;
                     int rows = shape[0], vectors = shape[1], group = shape[2];
                     // packed (constant row stride 1, step rows+1), in place (row stride an argument, step 1), both arguments
                     int ars = strides == 0 ? 1 : RegisterTiles.ARG, acs = strides == 0 ? rows + 1 : strides == 1 ? 1 : RegisterTiles.ARG;
-                    RegisterTile tile = RegisterTiles.of(new RegisterTiles.Shape(rows, vectors, group, ars, acs, sums));
+                    RegisterTile tile = RegisterTiles.of(new RegisterTiles.Shape(rows, vectors, group, ars, acs, sums, running));
                     for (int trial = 0; trial < 6; trial++) check(random, tile, rows, vectors, group, ars, acs, sums);
                 }
             }

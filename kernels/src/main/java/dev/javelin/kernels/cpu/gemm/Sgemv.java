@@ -36,11 +36,18 @@ final class Sgemv {
      */
     static final long PARALLEL_FMAS = 1L << 18;
 
-    /** One row of C, eight or four vectors: the generated register tile ({@link RegisterTiles}), A's step an argument. */
-    private static final RegisterTile ROW8 = RegisterTiles.of(new Shape(1, 8, 8, 0, RegisterTiles.ARG, false)),
-            ROW4 = RegisterTiles.of(new Shape(1, 4, 4, 0, RegisterTiles.ARG, false));
+    /**
+     * One row of C, eight or four vectors: the generated register tile ({@link RegisterTiles}), A's step a constant 1
+     * (a contiguous row: the index's scale a constant, as C2 needs to take A's range checks out of the loop) or an argument.
+     */
+    private static final RegisterTile ROW8 = row(8, 1), ROW4 = row(4, 1), ROW8_STRIDED = row(8, RegisterTiles.ARG),
+            ROW4_STRIDED = row(4, RegisterTiles.ARG);
 
     private Sgemv() {}
+
+    private static RegisterTile row(int vectors, int aStep) {
+        return RegisterTiles.of(new Shape(1, vectors, vectors, 0, aStep, false, true));
+    }
 
     static void multiply(int n, int k, float[] a, int aOffset, int aColStride, float[] b, int bOffset, int bRowStride,
                          float[] c, int cOffset, boolean accumulate, GemmEpilogue epilogue) {
@@ -61,8 +68,9 @@ final class Sgemv {
     private static void columns(int j0, int j1, int k, float[] a, int aOffset, int aColStride, float[] b, int bOffset, int bRowStride,
                                 float[] c, int cOffset, boolean accumulate) {
         int j = j0;
-        for (; j + 2 * CHUNK <= j1; j += 2 * CHUNK) ROW8.run(k, a, aOffset, 0, aColStride, b, bOffset + j, bRowStride, 0, c, cOffset + j, 0, accumulate);
-        for (; j + CHUNK <= j1; j += CHUNK) ROW4.run(k, a, aOffset, 0, aColStride, b, bOffset + j, bRowStride, 0, c, cOffset + j, 0, accumulate);
+        RegisterTile row8 = aColStride == 1 ? ROW8 : ROW8_STRIDED, row4 = aColStride == 1 ? ROW4 : ROW4_STRIDED;
+        for (; j + 2 * CHUNK <= j1; j += 2 * CHUNK) row8.run(k, a, aOffset, 0, aColStride, b, bOffset + j, bRowStride, 0, c, cOffset + j, 0, accumulate);
+        for (; j + CHUNK <= j1; j += CHUNK) row4.run(k, a, aOffset, 0, aColStride, b, bOffset + j, bRowStride, 0, c, cOffset + j, 0, accumulate);
         int vectors = (j1 - j) / L, rest = (j1 - j) % L;
         boolean overlap = rest > 0 && !accumulate && j1 - j0 >= L;
         if (vectors > 0 || overlap) {
