@@ -27,9 +27,13 @@ final class TileGemmVector {
 
     private TileGemmVector() {}
 
-    /** A register tile of {@code rows × vectors} over A's strides as given (a tile of attention may be transposed). */
+    /**
+     * A register tile of {@code rows × vectors} over A's strides as given (a tile of attention may be transposed), its
+     * indices running (advanced by the strides each step): at the char-GPT's head of 32, one thread, 64x32x128 0.0059 ->
+     * 0.0049 ms, 128x32x128 with A transposed 0.0118 -> 0.0098 against the hand-written blocks' {@code start + p·stride}.
+     */
     private static RegisterTile tile(int rows, int vectors) {
-        return RegisterTiles.of(new RegisterTiles.Shape(rows, vectors, vectors, RegisterTiles.ARG, RegisterTiles.ARG, false));
+        return RegisterTiles.of(new RegisterTiles.Shape(rows, vectors, vectors, RegisterTiles.ARG, RegisterTiles.ARG, false, true));
     }
 
     static void multiply(int m, int n, int k, float[] a, int ao, int ars, int acs,
