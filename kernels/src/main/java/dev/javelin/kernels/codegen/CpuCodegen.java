@@ -137,19 +137,34 @@ public final class CpuCodegen {
     }
 
     /**
-     * The class file for {@code ir}: its species fields ({@code S}, the preferred float species, and
-     * {@code I}, int lanes of the same shape), {@code run} or {@code reduce}, and the methods they call.
+     * A writer of the public final class {@code name} implementing {@code iface} (internal names), its no-argument
+     * constructor written; frames computed. Generated kernels and register tiles ({@link RegisterTiles}) start here.
      */
-    public static byte[] generate(KernelIR ir) {
-        String name = PACKAGE + ir.name().replaceAll("[^A-Za-z0-9_]", "_");
+    static ClassWriter classWriter(String name, String iface) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
                 return "java/lang/Object"; // frames only merge identical types here; avoids loading classes
             }
         };
-        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {"dev/javelin/kernels/codegen/FusedKernel"});
+        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object", new String[] {iface});
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        return cw;
+    }
+
+    /**
+     * The class file for {@code ir}: its species fields ({@code S}, the preferred float species, and
+     * {@code I}, int lanes of the same shape), {@code run} or {@code reduce}, and the methods they call.
+     */
+    public static byte[] generate(KernelIR ir) {
+        String name = PACKAGE + ir.name().replaceAll("[^A-Za-z0-9_]", "_");
+        ClassWriter cw = classWriter(name, "dev/javelin/kernels/codegen/FusedKernel");
         cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "S", VSD, null, null).visitEnd();
         cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "I", VSD, null, null).visitEnd(); // int lanes of the same shape
         MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
@@ -163,13 +178,6 @@ public final class CpuCodegen {
         clinit.visitInsn(RETURN);
         clinit.visitMaxs(0, 0);
         clinit.visitEnd();
-        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
-        init.visitCode();
-        init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
         boolean row = ir.mode() == Mode.REDUCE_ROW;
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, row ? "reduce" : "run", row ? REDUCE_DESC : RUN_DESC, null, null);
         KernelIR plain = Decompositions.apply(ir);

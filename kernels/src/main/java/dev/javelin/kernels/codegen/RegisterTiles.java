@@ -96,21 +96,7 @@ public final class RegisterTiles {
     /** The class file of {@code s}'s tile for vectors of {@code lanes} floats. */
     static byte[] generate(Shape s, int lanes) {
         String name = "dev/javelin/kernels/codegen/RegisterTile" + s.rows() + "x" + s.vectors();
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-            @Override
-            protected String getCommonSuperClass(String a, String b) {
-                return "java/lang/Object"; // frames only merge identical types here
-            }
-        };
-        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {"dev/javelin/kernels/codegen/RegisterTile"});
-        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
-        init.visitCode();
-        init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
+        ClassWriter cw = CpuCodegen.classWriter(name, "dev/javelin/kernels/codegen/RegisterTile");
         new Emitter(s, lanes, cw.visitMethod(ACC_PUBLIC, "run", RUN_DESC, null, null), false).emit();
         new Emitter(s, lanes, cw.visitMethod(ACC_PUBLIC, "runSegments", SEGMENTS_DESC, null, null), true).emit();
         cw.visitEnd();
@@ -245,15 +231,8 @@ public final class RegisterTiles {
                 species();
                 mv.visitVarInsn(ALOAD, b);
                 mv.visitVarInsn(ILOAD, bk);
-                int g = v / s.group(), w = v % s.group();
-                if (g > 0) {
-                    scaled(g, ARG, bGroup);
-                    mv.visitInsn(IADD);
-                }
-                if (w > 0) {
-                    push(w * lanes);
-                    mv.visitInsn(IADD);
-                }
+                plusScaled(v / s.group(), ARG, bGroup);
+                plusScaled(v % s.group(), lanes, 0);
                 mv.visitMethodInsn(INVOKESTATIC, FV, "fromArray", "(" + VSD + "[FI)" + FVD, false);
                 mv.visitVarInsn(ASTORE, bv[v]);
             }
@@ -262,9 +241,10 @@ public final class RegisterTiles {
                     species();
                     mv.visitVarInsn(ALOAD, a);
                     mv.visitVarInsn(ILOAD, ak);
-                    if (r > 0) {
-                        if (s.aRowStride() == ARG) mv.visitVarInsn(ILOAD, rowOffset[r]);
-                        else push(r * s.aRowStride());
+                    if (s.aRowStride() != ARG) {
+                        plusScaled(r, s.aRowStride(), 0);
+                    } else if (r > 0) {
+                        mv.visitVarInsn(ILOAD, rowOffset[r]);
                         mv.visitInsn(IADD);
                     }
                     mv.visitInsn(FALOAD);
@@ -305,14 +285,15 @@ public final class RegisterTiles {
         /** C's vector (r, v): {@code ci + r·ldc + v·L}. */
         private void cIndex(int r, int v) {
             mv.visitVarInsn(ILOAD, ci);
-            if (r > 0) {
-                scaled(r, ARG, ldc);
-                mv.visitInsn(IADD);
-            }
-            if (v > 0) {
-                push(v * lanes);
-                mv.visitInsn(IADD);
-            }
+            plusScaled(r, ARG, ldc);
+            plusScaled(v, lanes, 0);
+        }
+
+        /** Adds {@code n·stride} ({@link #scaled}) to the int on the stack; nothing when n is 0. */
+        private void plusScaled(int n, int stride, int param) {
+            if (n == 0) return;
+            scaled(n, stride, param);
+            mv.visitInsn(IADD);
         }
 
         /** Pushes {@code n·stride}: a constant when the stride is one, else {@code n·param} (just the param when n is 1). */
