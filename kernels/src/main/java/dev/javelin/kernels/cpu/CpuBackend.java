@@ -27,16 +27,17 @@ import dev.javelin.tensor.spi.Storage;
  * }</pre>
  */
 public final class CpuBackend implements Backend {
-    private final FloatLoops loops = VectorSupport.loops();
     private final Elementwise elementwise = new Elementwise();
     private final Reductions reductions = new Reductions(elementwise);
     private final DataOps data = new DataOps(elementwise);
-    private final Conv2d conv = new Conv2d(loops);
-    private final FlashAttention attention = new FlashAttention(loops);
-    private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
-    private final RecurrenceLoop recurrence = new RecurrenceLoop(loops);
+    private final Conv2d conv = new Conv2d();
+    private final FlashAttention attention = new FlashAttention();
+    private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward();
+    private final RecurrenceLoop recurrence = new RecurrenceLoop();
 
-    public CpuBackend() {}
+    public CpuBackend() {
+        if (!VectorSupport.enabled()) VectorSupport.warnOnce();
+    }
 
     @Override public String name() { return "cpu-vector"; }
     @Override public Device.Type deviceType() { return Device.Type.CPU; }

@@ -144,6 +144,16 @@ final class GeneratedLoops {
         k.runRows(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n, new int[] {rowStride, 0}, rows);
     }
 
+    /** {@code y[yo + i] = fma(s[so], x[xo + i], y[yo + i])} for {@code i < n}, rounded once (a weighted row added in). */
+    static void scaledAdd(float[] s, int so, float[] x, int xo, float[] y, int yo, int n) {
+        FusedKernel k = kernel(COLUMNS + 3, () -> new KernelIR("E_fma", Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(DType.FLOAT32, Access.BROADCAST), new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS),
+                        new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, DType.FLOAT32), Instr.load(1, DType.FLOAT32), Instr.load(2, DType.FLOAT32),
+                        Instr.prim(KernelIR.Prim.FMA, List.of(0, 1, 2), DType.FLOAT32, 0)), DType.FLOAT32));
+        k.run(new Object[] {s, x, y, y}, new int[] {so, xo, yo, yo}, NO_MAPS, n);
+    }
+
     /**
      * Runs an elementwise kernel; the last array is the float output, written with stride {@code os}
      * (through a dense row, scattered after, when it is not 1).

@@ -36,12 +36,6 @@ import java.util.Arrays;
  * "The LSTM train step's spread").
  */
 final class RecurrenceLoop {
-    private final FloatLoops loops;
-
-    RecurrenceLoop(FloatLoops loops) {
-        this.loops = loops;
-    }
-
     /**
      * Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the
      * recurrent dropout multiplier [B,G·H] if the attributes say so, the mask if any.
@@ -164,7 +158,7 @@ final class RecurrenceLoop {
         public void forward(int q, float[] a) {
             float[] in = a;
             if (dropped != null) { // this gate's product reads a ∘ m_q
-                loops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
+                GeneratedLoops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
                 in = hm;
             }
             Sgemm.multiply(rows, c.u, c.u, in, 0, c.u, 1, c.w, q * c.u, c.gw, 1, acc, q * ru, c.u, true);
@@ -278,12 +272,12 @@ final class RecurrenceLoop {
                 if (!c.perGate) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt, u);
                 else for (int q = 0; q < c.loopGates; q++) {
                     if (c.drop == null) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt + q * u, u);
-                    else loops.binary(Op.MUL, k.previous()[0], bu, 1, c.drop, (from + b) * gw + q * u, 1, c.hPrev, hAt + q * u, 1, u);
+                    else GeneratedLoops.binary(Op.MUL, k.previous()[0], bu, 1, c.drop, (from + b) * gw + q * u, 1, c.hPrev, hAt + q * u, 1, u);
                 }
                 anyMasked |= c.mask != null && !c.mask[(from + b) * steps + t];
             }
             for (int i = 0; i < states; i++) {
-                loops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
+                GeneratedLoops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
                 dState[i] = carried[i];
                 if (anyMasked) { // a masked step's gates did not touch the states: no gradient reaches them there
                     System.arraycopy(carried[i], 0, masked[i], 0, ru);
@@ -297,7 +291,7 @@ final class RecurrenceLoop {
             for (int b = 0; b < rows; b++) {
                 int bu = b * u, row = (from + b) * steps + t;
                 if (anyMasked && !c.mask[row]) { // the states went through unchanged, and so do their gradients
-                    for (int i = 0; i < states; i++) loops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
+                    for (int i = 0; i < states; i++) GeneratedLoops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
                 }
                 for (int q = 0; q < c.gates; q++) System.arraycopy(dInput, q * ru + bu, c.r, c.ro + row * gw + q * u, u);
                 if (c.params > 0) for (int q = 0; q < c.gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, c.dAccAll, row * gw + q * u, u);
@@ -308,14 +302,14 @@ final class RecurrenceLoop {
             } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
                 for (int q = 0; q < c.loopGates; q++) {
                     Sgemm.multiply(rows, u, u, c.dAccAll, accRow + q * u, steps * gw, 1, c.wt, q * u * u, u, 1, dhGate, 0, u, false);
-                    if (q == 0) loops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
+                    if (q == 0) GeneratedLoops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
                     else {
-                        loops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
-                        loops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
+                        GeneratedLoops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
+                        GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
                     }
                 }
             }
-            loops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
+            GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
             // carry on: h's gradient through w and directly, the other states' directly
             float[] swap = carried[0];
             carried[0] = dhNext;
@@ -343,10 +337,10 @@ final class RecurrenceLoop {
             for (int b = 0; b < rows; b++) { // what the forward's product read, for dw
                 int hAt = ((from + b) * c.steps + step) * c.hw + q * u;
                 if (c.drop == null) System.arraycopy(a, b * u, c.hPrev, hAt, u);
-                else loops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
+                else GeneratedLoops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
             }
             Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, c.wt, q * u * u, u, 1, out, 0, u, false);
-            if (dropped != null) loops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
+            if (dropped != null) GeneratedLoops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
         }
     }
 
