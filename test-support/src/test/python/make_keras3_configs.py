@@ -125,6 +125,17 @@ def concatenate(name, input_shape):
     return layer("Concatenate", c, input_shape)
 
 
+def bidirectional(name, units, input_shape):
+    """Bidirectional(LSTM(units, return_sequences=True)): its config holds both layers, serialized;
+    the backward one a copy named backward_... with go_backwards true (bidirectional.py __init__)."""
+    forward = lstm("forward_lstm", units, True, input_shape)
+    backward = lstm("backward_lstm", units, True, input_shape)
+    backward["config"]["go_backwards"] = True
+    c = base(name)
+    c.update({"merge_mode": "concat", "layer": forward, "backward_layer": backward})
+    return layer("Bidirectional", c, input_shape)
+
+
 def compile_config():
     adam = {"module": "keras.optimizers", "class_name": "Adam", "config": {
         "name": "adam", "learning_rate": 0.0010000000474974513, "weight_decay": NULL, "clipnorm": NULL,
@@ -208,6 +219,7 @@ def main(out):
         "layer_normalization.json": layer_norm("layer_normalization", [NULL, 10]),
         "embedding.json": embedding("embedding", 50, 6, False, [NULL, 10]),
         "dropout.json": dropout("dropout", 0.25, [NULL, 16]),
+        "bidirectional.json": bidirectional("bidirectional", 4, [NULL, 6, 3]),
         # model.to_json() of Sequential([Input((8,)), Dense(12, relu), Dense(8, relu), Dense(1, sigmoid)])
         # after compile(adam, binary_crossentropy, ["accuracy"])
         "sequential.json": sequential("sequential", [

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.javelin.highlevel.layers.Bidirectional;
 import dev.javelin.highlevel.layers.Concatenate;
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
@@ -79,6 +80,9 @@ class Keras3ConfigTest {
         Embedding emb = assertInstanceOf(Embedding.class, layer("embedding.json"));
         assertEquals(50, emb.getConfig().get("input_dim"));
         assertEquals(6, emb.getConfig().get("output_dim"));
+
+        Bidirectional bi = assertInstanceOf(Bidirectional.class, layer("bidirectional.json"));
+        assertArrayEquals(new int[] {2, 6, 8}, bi.apply(Tensors.normal(Shape.of(2, 6, 3), 5)).shape().toArray());
 
         Dropout drop = assertInstanceOf(Dropout.class, layer("dropout.json"));
         assertEquals(0.25, ((Number) drop.getConfig().get("rate")).doubleValue());
