@@ -136,6 +136,52 @@ def bidirectional(name, units, input_shape):
     return layer("Bidirectional", c, input_shape)
 
 
+def max_pooling2d(name, input_shape):
+    c = base(name)
+    c.update({"pool_size": [2, 2], "padding": "valid", "strides": [2, 2], "data_format": "channels_last"})
+    return layer("MaxPooling2D", c, input_shape)
+
+
+def flatten(name, input_shape):
+    c = base(name)
+    c.update({"data_format": "channels_last"})
+    return layer("Flatten", c, input_shape)
+
+
+def batch_norm(name, input_shape):
+    c = base(name)
+    c.update({"axis": -1, "momentum": 0.99, "epsilon": 0.001, "center": True, "scale": True,
+              "beta_initializer": zeros(), "gamma_initializer": ones(), "moving_mean_initializer": zeros(),
+              "moving_variance_initializer": ones(), "beta_regularizer": NULL, "gamma_regularizer": NULL,
+              "beta_constraint": NULL, "gamma_constraint": NULL, "synchronized": False, "renorm": False,
+              "renorm_clipping": NULL, "renorm_momentum": 0.99})
+    return layer("BatchNormalization", c, input_shape)
+
+
+def global_average_pooling2d(name, input_shape):
+    c = base(name)
+    c.update({"data_format": "channels_last", "keepdims": False})
+    return layer("GlobalAveragePooling2D", c, input_shape)
+
+
+def activation(name, fn, input_shape):
+    c = base(name)
+    c.update({"activation": fn})
+    return layer("Activation", c, input_shape)
+
+
+def convnet():
+    """Keras's "simple MNIST convnet" (the README's) with a BatchNormalization and an Activation added:
+    Input((28, 28, 1)), Conv2D(32, 3, relu), MaxPooling2D(2), Conv2D(64, 3, relu), BatchNormalization(),
+    Activation("relu"), MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(10, softmax)."""
+    return sequential("sequential_2", [
+        input_layer("input_layer_2", [NULL, 28, 28, 1]), conv2d("conv2d", 32, [NULL, 28, 28, 1]),
+        max_pooling2d("max_pooling2d", [NULL, 26, 26, 32]), conv2d("conv2d_1", 64, [NULL, 13, 13, 32]),
+        batch_norm("batch_normalization", [NULL, 11, 11, 64]), activation("activation", "relu", [NULL, 11, 11, 64]),
+        max_pooling2d("max_pooling2d_1", [NULL, 11, 11, 64]), flatten("flatten", [NULL, 5, 5, 64]),
+        dropout("dropout", 0.5, [NULL, 1600]), dense("dense", 10, "softmax", [NULL, 1600])], [NULL, 28, 28, 1], False)
+
+
 def compile_config():
     adam = {"module": "keras.optimizers", "class_name": "Adam", "config": {
         "name": "adam", "learning_rate": 0.0010000000474974513, "weight_decay": NULL, "clipnorm": NULL,
@@ -230,6 +276,8 @@ def main(out):
             input_layer("input_layer_1", [NULL, NULL], "int32"), embedding("embedding", 50, 6, True, [NULL, NULL]),
             lstm("lstm", 5, False, [NULL, NULL, 6]), dense("dense_3", 1, "linear", [NULL, 5])], [NULL, NULL], False),
         "functional.json": functional(),
+        "sequential_convnet.json": convnet(),
+        "global_average_pooling2d.json": global_average_pooling2d("global_average_pooling2d", [NULL, 5, 5, 64]),
         "functional_shared.json": functional_shared(),
     }
     for name, value in files.items():

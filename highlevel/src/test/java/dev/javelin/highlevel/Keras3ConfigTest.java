@@ -7,21 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.javelin.highlevel.layers.Activation;
+import dev.javelin.highlevel.layers.BatchNormalization;
 import dev.javelin.highlevel.layers.Bidirectional;
 import dev.javelin.highlevel.layers.Concatenate;
 import dev.javelin.highlevel.layers.Conv2D;
 import dev.javelin.highlevel.layers.Dense;
 import dev.javelin.highlevel.layers.Dropout;
 import dev.javelin.highlevel.layers.Embedding;
+import dev.javelin.highlevel.layers.Flatten;
+import dev.javelin.highlevel.layers.GlobalAveragePooling2D;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.LSTM;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.layers.LayerNormalization;
+import dev.javelin.highlevel.layers.MaxPooling2D;
 import dev.javelin.json.Json;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
+import dev.javelin.tensor.Variable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +103,16 @@ class Keras3ConfigTest {
     }
 
     @Test
+    void keras3ConvnetComputesAsTheSameModelBuiltInJava() {
+        Model loaded = Model.fromJson(text("sequential_convnet.json"));
+        Model built = new Sequential(new InputLayer(28, 28, 1), new Conv2D(32, 3, "relu"), new MaxPooling2D(2), new Conv2D(64, 3, "relu"),
+                new BatchNormalization(), new Activation("relu"), new MaxPooling2D(2), new Flatten(), new Dropout(0.5), new Dense(10, "softmax"));
+        sameFunction(loaded, built, Tensors.normal(Shape.of(3, 28, 28, 1), 13));
+        GlobalAveragePooling2D pool = assertInstanceOf(GlobalAveragePooling2D.class, layer("global_average_pooling2d.json"));
+        assertArrayEquals(new int[] {2, 64}, pool.apply(Tensors.normal(Shape.of(2, 5, 5, 64), 6)).shape().toArray());
+    }
+
+    @Test
     void keras3SequenceModelWithAMaskComputesAsTheSameModelBuiltInJava() {
         Model loaded = Model.fromJson(text("sequential_lstm.json"));
         Tensor ids = Input.of(new int[] {InputLayer.ANY}, DType.INT32, null);
@@ -144,7 +160,10 @@ class Keras3ConfigTest {
     private static void sameFunction(Model loaded, Model built, Tensor x) {
         List<Tensor> weights = new ArrayList<>();
         int seed = 100;
-        for (Tensor w : loaded.getWeights()) weights.add(Tensors.normal(w.shape(), seed++));
+        for (Variable v : loaded.weights()) {
+            Tensor w = Tensors.normal(v.shape(), seed++);
+            weights.add(v.name().endsWith("moving_variance") ? w.abs().add(0.5) : w); // a variance is positive
+        }
         loaded.setWeights(weights);
         built.setWeights(weights);
         Tensor expected = built.predict(x), got = loaded.predict(x);

@@ -138,10 +138,6 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The fast kernels are float32's: arithmetic, reductions, folds and contractions over float64
-     * (gradient checks), integers or bool run the reference backend's loops, which define those results.
-     */
-    /**
      * Attention's forward (each row's outputs and log-sum-exp), pad (filled first), gather and scatter-add (a copy of
      * the base first), the recurrence (every step's states and stored columns) and its backward (dx, dw, the bias's
      * column sum, the initial states' gradients) write their whole output; attention's gradient accumulates into it.
@@ -155,6 +151,10 @@ public final class CpuBackend implements Backend {
         };
     }
 
+    /**
+     * The fast kernels are float32's: arithmetic, reductions, folds and contractions over float64
+     * (gradient checks), integers or bool run the reference backend's loops, which define those results.
+     */
     private static boolean onReference(OpCall call) {
         Op.Kind kind = call.op().kind();
         if (call.inputs().isEmpty()) return false;

@@ -67,38 +67,48 @@ final class RecurrenceLoop {
         }
     }
 
-    /** A forward call's operands and sizes, read by every row block. */
-    private static final class ForwardCall {
+    /** What a forward and a backward call share: the cell, the sizes, the initial states, the dropout multiplier, the mask. */
+    private static class CallSizes {
         final OpAttrs.Recurrence a;
         final RecurrentCell math;
-        final SequenceOperand xs;
-        final int n, steps, u, gates, gw, states, kept, ow, loopGates, oo, ldo;
-        final float[] w, bias, drop, o;
+        final int n, steps, u, gates, gw, states, params, kept, loopGates;
+        final float[] drop;
         final float[][] initial;
         final boolean[] mask;
 
-        ForwardCall(OpCall call, Tensor out) {
+        /** {@code wAt}: w's input, the cell's operands after it, then the mask if {@code masked}; {@code seq}: a [B, T, ...] operand. */
+        CallSizes(OpCall call, int wAt, Tensor seq, boolean masked) {
             a = call.attrs(OpAttrs.Recurrence.class);
             Cell cell = a.cell();
             math = RecurrentCell.of(a);
-            Tensor x = call.input(0);
-            n = x.dim(0);
-            steps = x.dim(1);
-            u = call.input(1).dim(0);
+            n = seq.dim(0);
+            steps = seq.dim(1);
+            u = call.input(wAt).dim(0);
             gates = cell.gates();
             gw = gates * u;
             states = cell.states();
-            int params = cell.parameters();
+            params = cell.parameters();
             kept = cell.outputWidth() - states;
-            ow = cell.outputWidth() * u;
             loopGates = math.loopGates();
-            xs = SequenceOperand.of(x);
+            initial = new float[states][];
+            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(wAt + 1 + params + i));
+            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(wAt + 1 + params + states)) : null;
+            mask = masked ? SequenceOperand.denseBools(call.input(wAt + 1 + a.cellOperands())) : null;
+        }
+    }
+
+    /** A forward call's operands and sizes, read by every row block. */
+    private static final class ForwardCall extends CallSizes {
+        final SequenceOperand xs;
+        final int ow, oo, ldo;
+        final float[] w, bias, o;
+
+        ForwardCall(OpCall call, Tensor out) {
+            super(call, 1, call.input(0), call.inputs().size() == 3 + call.attrs(OpAttrs.Recurrence.class).cellOperands());
+            ow = a.cell().outputWidth() * u;
+            xs = SequenceOperand.of(call.input(0));
             w = Elementwise.denseFloats(call.input(1));
             bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
-            initial = new float[states][];
-            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(2 + params + i));
-            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(2 + params + states)) : null;
-            mask = call.inputs().size() == 3 + a.cellOperands() ? SequenceOperand.denseBools(call.input(2 + a.cellOperands())) : null;
             o = Elementwise.heap(out).floats();
             oo = out.offset();
             ldo = steps * ow;
@@ -171,37 +181,18 @@ final class RecurrenceLoop {
     }
 
     /** A backward call's operands and sizes, and the arrays every row block writes its rows of. */
-    private static final class BackwardCall {
-        final OpAttrs.Recurrence a;
-        final RecurrentCell math;
+    private static final class BackwardCall extends CallSizes {
         final SequenceOperand ys, gs;
-        final int n, steps, u, gates, gw, states, params, kept, loopGates, hw, ro, dwAt, dbAt, dStatesAt, accAt;
-        final float[] wt, drop, r, hPrev, dAccAll;
-        final float[][] initial;
-        final boolean[] mask;
+        final int hw, ro, dwAt, dbAt, dStatesAt, accAt;
+        final float[] wt, r, hPrev, dAccAll;
         final boolean perGate;
 
         BackwardCall(OpCall call, Tensor out) {
-            a = call.attrs(OpAttrs.Recurrence.class);
-            Cell cell = a.cell();
-            math = RecurrentCell.of(a);
+            super(call, 0, call.input(call.inputs().size() - 2),
+                    call.inputs().size() == 4 + call.attrs(OpAttrs.Recurrence.class).cellOperands());
             int last = call.inputs().size();
-            Tensor y = call.input(last - 2);
-            n = y.dim(0);
-            steps = y.dim(1);
-            u = call.input(0).dim(0);
-            gates = cell.gates();
-            gw = gates * u;
-            states = cell.states();
-            params = cell.parameters();
-            kept = cell.outputWidth() - states;
-            loopGates = math.loopGates();
             wt = SequenceOperand.transposed(call.input(0));
-            initial = new float[states][];
-            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(1 + params + i));
-            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(1 + params + states)) : null;
-            mask = last == 4 + a.cellOperands() ? SequenceOperand.denseBools(call.input(1 + a.cellOperands())) : null;
-            ys = SequenceOperand.of(y);
+            ys = SequenceOperand.of(call.input(last - 2));
             gs = SequenceOperand.of(call.input(last - 1));
             r = Elementwise.heap(out).floats();
             ro = out.offset();

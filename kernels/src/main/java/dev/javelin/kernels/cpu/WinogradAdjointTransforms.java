@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The adjoints of the tile transforms ({@link dev.javelin.kernels.ir.WinogradKernels#INPUT}, {@code OUTPUT}), which the gradients of F(2x2, 3x3)
+ * The adjoints of {@link WinogradTransforms}' tile transforms, which the gradients of F(2x2, 3x3)
  * need ({@link WinogradGradients}); loops over a channel axis, vectors first and a scalar tail with
  * the same arithmetic, each 4x4 point p = 4·i + j stored as a plane:
  * <ul>
@@ -22,7 +22,7 @@ final class WinogradAdjointTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Floats of scratch {@link #inputPatch} needs. */
-    static final int TEMP = 16 * L;
+    static final int TEMP = WinogradTransforms.TEMP;
 
     private WinogradAdjointTransforms() {}
 

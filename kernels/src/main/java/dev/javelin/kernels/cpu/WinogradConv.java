@@ -10,7 +10,7 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * instead of 36, so the layer is 16 GEMMs of [tiles × Cin]·[Cin × Cout], one per point of the 4x4
  * transformed tile, 2.25x fewer multiply-adds than im2col (1.7x on a 7x7 image, whose tiles overhang).
  * The transforms are additions (and exact halvings in the output transform) along the channel axis,
- * which NHWC keeps contiguous, so they are generated kernels run a tile row per call ({@link WinogradTiles}).
+ * which NHWC keeps contiguous, so they are vector loops ({@link WinogradTransforms}).
  *
  * <p>Work items are (a band of whole tile rows) × (a block of output channels), run as one parallel
  * loop: an item transforms its band's input patches and its channels' filter slice into its thread's
@@ -145,10 +145,10 @@ final class WinogradConv {
         int vPlane = tiles * g.cin + 16, uPlane = g.cin * cols + 16, mPlane = tiles * cols + 16;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
         if (s.vCall != call || s.band != band) {
-            for (int k = 0; k < trs; k++) {
-                int tr = tr0 + k, n = tr / tilesDown;
-                WinogradTiles.INPUT.run(new WinogradTiles.Image(x, xOff + n * xs[0], xs[1], xs[2], 2 * (tr % tilesDown) - g.padTop,
-                        -g.padLeft, g.h, g.w), v, k * tilesAcross * g.cin, vPlane, g.cin, tilesAcross, g.cin);
+            for (int t = 0; t < tiles; t++) {
+                int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
+                int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
+                WinogradTransforms.input(x, xOff + n * xs[0], xs[1], xs[2], iy0, ix0, g.h, g.w, g.cin, v, t * g.cin, vPlane, s.at, s.temp);
             }
             s.vCall = call;
             s.band = band;
@@ -170,10 +170,12 @@ final class WinogradConv {
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);
         }
-        for (int k = 0; k < trs; k++) {
-            int tr = tr0 + k, n = tr / tilesDown;
-            WinogradTiles.OUTPUT.run(new WinogradTiles.Image(out, n * g.oh * g.ow * g.cout + col0, g.ow * g.cout, g.cout, 2 * (tr % tilesDown),
-                    0, g.oh, g.ow), m, k * tilesAcross * cols, mPlane, cols, tilesAcross, cols);
+        for (int t = 0; t < tiles; t++) {
+            int tr = tr0 + t / tilesAcross, n = tr / tilesDown, oy = 2 * (tr % tilesDown), ox = 2 * (t % tilesAcross);
+            int base = ((n * g.oh + oy) * g.ow + ox) * g.cout + col0;
+            boolean right = ox + 1 < g.ow, below = oy + 1 < g.oh;
+            WinogradTransforms.output(m, t * cols, mPlane, cols, out, base, right ? base + g.cout : -1,
+                    below ? base + g.ow * g.cout : -1, right && below ? base + (g.ow + 1) * g.cout : -1);
         }
         if (epilogue != null) {
             int firstRow = (tr0 / tilesDown) * g.oh + 2 * (tr0 % tilesDown);
@@ -190,9 +192,8 @@ final class WinogradConv {
         Object vCall, uCall;
         int band, block;
         private float[] v = new float[0], u = new float[0], m = new float[0];
-        /** For {@link WinogradAdjointTransforms}: a tile's patch offsets, and its scratch. */
         final int[] at = new int[16];
-        final float[] temp = new float[WinogradAdjointTransforms.TEMP];
+        final float[] temp = new float[WinogradTransforms.TEMP];
 
         float[] v(int floats) {
             if (v.length < floats) {

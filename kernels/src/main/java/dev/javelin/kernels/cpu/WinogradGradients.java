@@ -21,8 +21,7 @@ import java.util.Arrays;
  *       ranges of tile rows by the shapes alone, each range's sum one partial, and the partials are
  *       added in order.
  * </ul>
- * Transforms: the input patches' and the filter's generated from {@link dev.javelin.kernels.ir.WinogradKernels} (run by
- * {@link WinogradTiles} and {@link WinogradFilters}), the adjoints of the tile transforms in {@link WinogradAdjointTransforms}.
+ * Transforms in {@link WinogradTransforms}, {@link WinogradAdjointTransforms} and {@link WinogradFilters}.
  * Results differ from the im2col path in the last bits (other sums); they do not depend on the thread count.
  */
 final class WinogradGradients {
@@ -145,12 +144,12 @@ final class WinogradGradients {
         int tiles = trs * tilesAcross;
         int vPlane = tiles * cols + 16, mPlane = tiles * g.cout + 16, wPlane = g.cin * g.cout;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
-        for (int k = 0; k < trs; k++) {
-            int tr = tr0 + k, n = tr / tilesDown;
-            WinogradTiles.INPUT.run(new WinogradTiles.Image(x, xOff + n * xs[0] + col0, xs[1], xs[2], 2 * (tr % tilesDown) - g.padTop,
-                    -g.padLeft, g.h, g.w), v, k * tilesAcross * cols, vPlane, cols, tilesAcross, cols);
+        for (int t = 0; t < tiles; t++) {
+            int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
+            int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
+            WinogradTransforms.input(x, xOff + n * xs[0] + col0, xs[1], xs[2], iy0, ix0, g.h, g.w, cols, v, t * cols, vPlane, s.at, s.temp);
+            transformUpstream(dy, tr0, t, m, t * g.cout, mPlane);
         }
-        for (int t = 0; t < tiles; t++) transformUpstream(dy, tr0, t, m, t * g.cout, mPlane);
         for (int p = 0; p < 16; p++) { // W[p] (+)= V[p]ᵀ·M[p]: V is [tiles][cols], read transposed
             Sgemm.multiply(cols, g.cout, tiles, v, p * vPlane, 1, cols, m, p * mPlane, g.cout, 1,
                     w, wOff + p * wPlane, g.cout, accumulate);
