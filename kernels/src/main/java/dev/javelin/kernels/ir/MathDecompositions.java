@@ -133,14 +133,15 @@ final class MathDecompositions {
     }
 
     /**
-     * tanh within 2 ulp (1.92 measured over every float): (1 - e) / (1 + e) with e = e^-2|x| = s (1 + m)
+     * tanh within 2 ulp (1.959 measured over every float): (1 - e) / (1 + e) with e = e^-2|x| = s (1 + m)
      * ({@link #expOfNegated}), numerator and denominator each one fma from the unrounded parts
      * ((1 - s) - s m and (1 + s) + s m: 1 - s and 1 + s are exact while e is above 2^-24, and where
      * it is below, their rounding is under a quarter ulp of the result), so only m's error and three
      * roundings reach the quotient; near 0 (n = 0, s = 1) the numerator is -m itself, so small x keeps
      * its precision without a second branch. |x| clamped at 10, where tanh rounds to 1; the sign of x
-     * put back last, so -0 stays -0. 26 instructions against the 32 of an odd polynomial blended with
-     * 1 - 2 / (e^2|x| + 1) (1.27 ulp) it replaced (perf/NOTES.md).
+     * put back last, so -0 stays -0. 26 vector operations (constants and bit reinterpretations not
+     * counted) against the 32 of an odd polynomial blended with 1 - 2 / (e^2|x| + 1) (1.27 ulp) it
+     * replaced (perf/NOTES.md).
      */
     static int tanh(Builder b, int x) {
         int ax = b.abs(x);
@@ -158,8 +159,8 @@ final class MathDecompositions {
      * is at the size of 1 + s m: for x < -16.6, where s is at least 2^24, it is below a quarter ulp of
      * the sum, which 1 + s would not be (it loses the 1). x clamped to [-88, 88]: 1 from 88 on, 0 below
      * -88 (where the true value is below 6.1e-39, subnormal); between -88 and -87.3 the subnormal
-     * quotient is rounded once. 22 instructions against the 28 of the Newton-corrected quotient (1.43 ulp)
-     * it replaced (perf/NOTES.md).
+     * quotient is rounded once. 22 vector operations against the 28 of the Newton-corrected quotient
+     * (1.43 ulp) it replaced (perf/NOTES.md).
      */
     static int sigmoid(Builder b, int x) {
         int under = b.lt(x, b.c(-88f));
