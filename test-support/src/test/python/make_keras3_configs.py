@@ -182,6 +182,18 @@ def convnet():
         dropout("dropout", 0.5, [NULL, 1600]), dense("dense", 10, "softmax", [NULL, 1600])], [NULL, 28, 28, 1], False)
 
 
+def multi_head_attention(name):
+    """MultiHeadAttention(2, 4) once built on [batch, T, dim]: attention_axes is filled in as (1,)."""
+    c = base(name)
+    c.update({"num_heads": 2, "key_dim": 4, "value_dim": 4, "dropout": 0.0, "use_bias": True, "use_gate": False,
+              "output_shape": NULL, "attention_axes": [1], "sliding_window": NULL, "kernel_initializer": glorot(),
+              "bias_initializer": zeros(), "kernel_regularizer": NULL, "bias_regularizer": NULL,
+              "activity_regularizer": NULL, "kernel_constraint": NULL, "bias_constraint": NULL, "seed": NULL})
+    out = layer("MultiHeadAttention", c)
+    out["build_config"] = {"shapes_dict": {"query_shape": [NULL, 6, 8], "value_shape": [NULL, 6, 8], "key_shape": NULL}}
+    return out
+
+
 def compile_config():
     adam = {"module": "keras.optimizers", "class_name": "Adam", "config": {
         "name": "adam", "learning_rate": 0.0010000000474974513, "weight_decay": NULL, "clipnorm": NULL,
@@ -266,6 +278,7 @@ def main(out):
         "embedding.json": embedding("embedding", 50, 6, False, [NULL, 10]),
         "dropout.json": dropout("dropout", 0.25, [NULL, 16]),
         "bidirectional.json": bidirectional("bidirectional", 4, [NULL, 6, 3]),
+        "multi_head_attention.json": multi_head_attention("multi_head_attention"),
         # model.to_json() of Sequential([Input((8,)), Dense(12, relu), Dense(8, relu), Dense(1, sigmoid)])
         # after compile(adam, binary_crossentropy, ["accuracy"])
         "sequential.json": sequential("sequential", [

@@ -22,6 +22,7 @@ import dev.javelin.highlevel.layers.LSTM;
 import dev.javelin.highlevel.layers.Layer;
 import dev.javelin.highlevel.layers.LayerNormalization;
 import dev.javelin.highlevel.layers.MaxPooling2D;
+import dev.javelin.highlevel.layers.MultiHeadAttention;
 import dev.javelin.json.Json;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Shape;
@@ -89,6 +90,10 @@ class Keras3ConfigTest {
 
         Bidirectional bi = assertInstanceOf(Bidirectional.class, layer("bidirectional.json"));
         assertArrayEquals(new int[] {2, 6, 8}, bi.apply(Tensors.normal(Shape.of(2, 6, 3), 5)).shape().toArray());
+
+        MultiHeadAttention mha = assertInstanceOf(MultiHeadAttention.class, layer("multi_head_attention.json"));
+        Tensor seq = Tensors.normal(Shape.of(2, 6, 8), 7);
+        assertArrayEquals(new int[] {2, 6, 8}, mha.apply(seq, seq).shape().toArray());
 
         Dropout drop = assertInstanceOf(Dropout.class, layer("dropout.json"));
         assertEquals(0.25, ((Number) drop.getConfig().get("rate")).doubleValue());
@@ -191,6 +196,10 @@ class Keras3ConfigTest {
         assertTrue(constraint.contains("'kernel_constraint'"), constraint);
         String format = refusal("conv2d.json", s -> s.replace("channels_last", "channels_first"));
         assertTrue(format.contains("Conv2D 'conv2d'") && format.contains("'data_format'") && format.contains("channels_last"), format);
+        String gate = refusal("multi_head_attention.json", s -> s.replace("\"use_gate\": false", "\"use_gate\": true"));
+        assertTrue(gate.contains("MultiHeadAttention 'multi_head_attention'") && gate.contains("'use_gate'"), gate);
+        String axes = refusal("multi_head_attention.json", s -> s.replace("\"attention_axes\": [1]", "\"attention_axes\": [1, 2]"));
+        assertTrue(axes.contains("'attention_axes'"), axes);
         String rms = refusal("layer_normalization.json", s -> s.replace("\"rms_scaling\": false", "\"rms_scaling\": true"));
         assertTrue(rms.contains("'rms_scaling'"), rms);
         String module = refusal("dense.json", s -> s.replaceFirst("\"module\": \"keras.layers\"", "\"module\": 7"));
