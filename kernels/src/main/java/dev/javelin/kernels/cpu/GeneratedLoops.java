@@ -7,6 +7,7 @@ import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.ArrayList;
@@ -115,12 +116,7 @@ final class GeneratedLoops {
         List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
         FusedKernel k = kernel(8 * op.ordinal(),
                 () -> new KernelIR("R_" + op.label(), Mode.REDUCE_ROW, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
-        float r = k.reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n);
-        return switch (op) {
-            case REDUCE_SUM -> acc + r;
-            case REDUCE_MAX -> Math.max(acc, r);
-            default -> Math.min(acc, r);
-        };
+        return ReductionOrder.combine(op, acc, k.reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n));
     }
 
     /** {@code acc[ao + i] = op(acc[ao + i], x[xo + i * xs])} for REDUCE_SUM/MAX/MIN: the JIT's column-reduction kernel. */
