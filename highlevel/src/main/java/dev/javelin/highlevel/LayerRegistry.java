@@ -206,6 +206,7 @@ public final class LayerRegistry {
         ConfigMap e = ConfigMap.of(entry);
         String cls = Config.requiredString(e, "class_name");
         ConfigMap config = Config.requiredMap(e, "config");
+        KerasFormat.readEnvelope(e);
         e.requireAllRead();
         return create(cls, config);
     }
@@ -229,6 +230,7 @@ public final class LayerRegistry {
             Config.string(c, "name", null);
             Layer l = f.apply(c);
             if (c.get("trainable") != null) l.setTrainable(Config.bool(c, "trainable", true));
+            KerasFormat.readKerasOnlyKeys(c);
             c.requireAllRead();
             return l;
         } catch (RuntimeException e) {

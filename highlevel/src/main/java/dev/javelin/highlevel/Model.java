@@ -3,6 +3,7 @@ package dev.javelin.highlevel;
 import dev.javelin.highlevel.callbacks.History;
 import dev.javelin.highlevel.layers.KerasTensors;
 import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.json.Json;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
@@ -242,6 +243,28 @@ public class Model extends ModelTraining {
      */
     public static Model load(Path path) throws IOException {
         return ModelArchiveIO.load(path, true);
+    }
+
+    /**
+     * Rebuilds a model's architecture from JSON, as Keras's {@code keras.models.model_from_json}: the
+     * JSON {@link #toJson} writes, or what Keras 3's {@code model.to_json()} writes for a Sequential
+     * or functional model of layers this version has (their options Javelin lacks must be at Keras's
+     * defaults; a {@code compile_config} is not applied). The weights are freshly initialised; set
+     * them with {@link #setWeights} or {@link #loadWeights}. Read as strictly as {@link #load}.
+     *
+     * <pre>{@code
+     * Model m = Model.fromJson(Files.readString(Path.of("model.json")));   // from Keras: model.to_json()
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the layer and key of what cannot be read
+     */
+    public static Model fromJson(String json) {
+        return ModelConfig.from(Json.parseObject(json));
+    }
+
+    /** This model's architecture as JSON (what {@link #save} stores), for {@link #fromJson}. */
+    public String toJson() {
+        return Json.write(ModelConfig.of(this));
     }
 
     /** As {@link #load(Path)}; with {@code compile} false the model comes back uncompiled (Keras's {@code compile=False}). */

@@ -70,7 +70,7 @@ final class ModelConfig {
     }
 
     /** A node's entry, keys in a fixed order so that the same model always saves to the same bytes. */
-    private static Map<String, Object> node(String layer, List<Object> inputs) {
+    static Map<String, Object> node(String layer, List<Object> inputs) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("layer", layer);
         m.put("inputs", inputs);
@@ -101,11 +101,13 @@ final class ModelConfig {
         ConfigMap e = ConfigMap.of(entry);
         String cls = Config.requiredString(e, "class_name");
         ConfigMap config = Config.requiredMap(e, "config");
+        KerasFormat.readEnvelope(e);
         e.requireAllRead();
         int[][] buildShapes = buildShapes(config);
         Model model = switch (cls) {
             case "Sequential" -> sequential(config);
-            case "Functional" -> functional(config);
+            // Keras 3 writes the graph as each layer's inbound_nodes, Javelin as numbered nodes
+            case "Functional" -> functional(config.unread().contains("input_layers") ? ConfigMap.of(KerasFormat.functional(config)) : config);
             default -> {
                 Map<String, Object> own = new LinkedHashMap<>(config);
                 own.remove(BUILD_SHAPES); // read above; the model's own factory sees its own keys only
@@ -118,15 +120,18 @@ final class ModelConfig {
         };
         if (!model.isBuilt() && buildShapes != null) {
             List<Shape> shapes = new ArrayList<>();
-            for (int[] sample : buildShapes) {
-                int[] d = new int[sample.length + 1];
-                d[0] = 1;
-                System.arraycopy(sample, 0, d, 1, sample.length);
-                shapes.add(Shape.of(d));
-            }
+            for (int[] sample : buildShapes) shapes.add(batchOf(sample));
             model.ensureBuilt(shapes);
         }
         return model;
+    }
+
+    /** A sample shape with a batch axis of 1 in front. */
+    private static Shape batchOf(int[] sample) {
+        int[] d = new int[sample.length + 1];
+        d[0] = 1;
+        System.arraycopy(sample, 0, d, 1, sample.length);
+        return Shape.of(d);
     }
 
     private static final String BUILD_SHAPES = "build_input_shapes";
@@ -144,18 +149,29 @@ final class ModelConfig {
 
     private static Model sequential(ConfigMap config) {
         String name = Config.string(config, "name", null);
+        boolean trainable = Config.bool(config, "trainable", true);
+        KerasFormat.dtypePolicy(config);
         List<?> entries = Config.requiredList(config, "layers");
+        Object kerasBuildShape = config.get("build_input_shape"); // Keras 3's: its InputLayer's batch shape
         config.requireAllRead();
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             final int at = i;
             layers.add(at("layers[" + i + "]", () -> layer(entries.get(at))));
         }
-        return new Sequential(layers, name);
+        Sequential model = new Sequential(layers, name);
+        if (kerasBuildShape != null && (layers.isEmpty() || !(layers.get(0) instanceof InputLayer))) {
+            int[] sample = Config.batchShape(kerasBuildShape, "build_input_shape");
+            InputLayer.checkSampleShape(sample);
+            model.ensureBuilt(List.of(batchOf(sample)));
+        }
+        if (!trainable) model.setTrainable(false);
+        return model;
     }
 
     private static Model functional(ConfigMap config) {
         String name = Config.string(config, "name", null);
+        boolean trainable = Config.bool(config, "trainable", true);
         List<?> layerEntries = Config.requiredList(config, "layers");
         List<?> nodes = Config.requiredList(config, "nodes");
         List<?> inputRefs = Config.requiredList(config, "inputs");
@@ -186,7 +202,9 @@ final class ModelConfig {
         for (Object idx : inputRefs) inputs.add(tensors.get(index(idx, tensors.size())));
         List<Tensor> outputs = new ArrayList<>();
         for (Object idx : outputRefs) outputs.add(tensors.get(index(idx, tensors.size())));
-        return new Model(inputs, outputs, name);
+        Model model = new Model(inputs, outputs, name);
+        if (!trainable) model.setTrainable(false);
+        return model;
     }
 
     private static Layer layer(Object entryValue) {
@@ -194,12 +212,13 @@ final class ModelConfig {
         String cls = Config.requiredString(entry, "class_name");
         if (cls.equals("Sequential") || cls.equals("Functional")) return from(entry);
         ConfigMap config = Config.requiredMap(entry, "config");
+        KerasFormat.readEnvelope(entry);
         entry.requireAllRead();
         return LayerRegistry.create(cls, config);
     }
 
     /** Runs {@code read}, prefixing where it was to the message of what it throws. */
-    private static <T> T at(String where, java.util.function.Supplier<T> read) {
+    static <T> T at(String where, java.util.function.Supplier<T> read) {
         try {
             return read.get();
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.javelin.jit;
 
 import dev.javelin.jit.cpu.KernelCache;
+import dev.javelin.jit.graph.Tracer;
 import dev.javelin.jit.runtime.Program;
 import dev.javelin.tensor.Ops;
 import dev.javelin.tensor.Tensor;
@@ -74,7 +75,7 @@ public final class CompiledFunction {
      * compile the backward pass too.
      */
     public Tensor[] call(Tensor... args) {
-        if (!Dispatch.observers().isEmpty()) return fn.apply(args);
+        if (!Dispatch.observers().isEmpty()) return Tracer.apply(fn, args);
         Tensor[] bucketed = callInBucket(args);
         if (bucketed != null) return bucketed;
         Program p = programFor(args);
@@ -141,7 +142,7 @@ public final class CompiledFunction {
      * keeps exact programs from now on.
      */
     private Tensor[] checkPadding(Tensor[] args, Tensor[] padded) {
-        Tensor[] exact = fn.apply(args);
+        Tensor[] exact = Tracer.apply(fn, args);
         boolean same = exact.length == padded.length;
         for (int i = 0; same && i < exact.length; i++) same = close(exact[i], padded[i]);
         if (!same) {

@@ -62,12 +62,23 @@ public final class MathOps {
      * {@code m} the maximum so nothing overflows; an all {@code -inf} slice gives {@code -inf}.
      */
     public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
-        Tensor f = floating(x);
-        Tensor m = stabilizingMax(f, axes);
-        // An infinite max would make x - m NaN; shifting by 0 there is exact enough (exp gives 0 or inf).
-        Tensor shift = Ops.where(isFinite(m), m, Ops.scalarLike(m, 0));
-        Tensor s = Ops.reduce(Op.REDUCE_SUM, f.sub(shift).exp(), axes, true).log().add(shift);
+        Tensor[] parts = shiftedLogSum(floating(x), axes);
+        Tensor s = parts[1].add(parts[0]);
         return keepDims ? s : Ops.reshape(s, Ops.reducedShape(x.shape(), Shape.normalizeAxes(axes, x.rank(), "logsumexp"), false).toArray());
+    }
+
+    /**
+     * logsumexp in its two parts, both kept over {@code axes}: the shift {@code m} (the max, or 0
+     * where the max is infinite: x - m would be NaN there, and shifting by 0 is exact enough, exp giving
+     * 0 or inf) and {@code log(sum(exp(f - m)))}. logsumexp adds them; log_softmax and the
+     * cross-entropy subtract them from {@code f} one at a time, {@code (f - m) - log(...)} as PyTorch
+     * does, which keeps what {@code f - m} has exactly rather than rounding logsumexp at the magnitude
+     * of {@code f} first.
+     */
+    static Tensor[] shiftedLogSum(Tensor f, int[] axes) {
+        Tensor m = stabilizingMax(f, axes);
+        Tensor shift = Ops.where(isFinite(m), m, Ops.scalarLike(m, 0));
+        return new Tensor[] {shift, Ops.reduce(Op.REDUCE_SUM, f.sub(shift).exp(), axes, true).log()};
     }
 
     /**

@@ -27,6 +27,11 @@ public final class Concatenate extends Layer implements MaskMerging {
         this(-1, null);
     }
 
+    /** Joins along {@code axis} (negative counts from the last), as Keras's {@code Concatenate(axis=...)}. */
+    public Concatenate(int axis) {
+        this(axis, null);
+    }
+
     public Concatenate(int axis, String name) {
         super(name);
         this.axis = axis;

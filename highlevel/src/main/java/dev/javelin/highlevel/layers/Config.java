@@ -275,6 +275,7 @@ public final class Config {
                 ConfigMap entry = requiredMap(c, key);
                 String cls = requiredString(entry, "class_name");
                 ConfigMap cfg = entry.get("config") == null ? ConfigMap.of(Map.of()) : requiredMap(entry, "config");
+                kerasEnvelope(entry);
                 entry.requireAllRead();
                 Initializer init = Initializers.fromConfig(cls, cfg);
                 cfg.requireAllRead();
@@ -293,11 +294,23 @@ public final class Config {
             ConfigMap entry = requiredMap(c, key);
             String cls = requiredString(entry, "class_name");
             ConfigMap cfg = entry.get("config") == null ? ConfigMap.of(Map.of()) : requiredMap(entry, "config");
+            kerasEnvelope(entry);
             entry.requireAllRead();
             Regularizer r = Regularizer.fromConfig(cls, cfg);
             cfg.requireAllRead();
             return r;
         });
+    }
+
+    /**
+     * Reads the two keys Keras 3 adds around every object it serializes ({@code serialize_keras_object}):
+     * {@code "module"} (a Python module, e.g. {@code "keras.layers"}) and {@code "registered_name"}
+     * (null for Keras's own classes, else the name it was registered under), each a string or
+     * absent. Neither is needed here: the class is found by {@code class_name}.
+     */
+    public static void kerasEnvelope(Map<String, Object> entry) {
+        string(entry, "module", null);
+        string(entry, "registered_name", null);
     }
 
     private static <T> T nested(String key, java.util.function.Supplier<T> read) {

@@ -68,10 +68,18 @@ public final class ConfigMap extends AbstractMap<String, Object> {
         return values.size();
     }
 
-    /** The keys present that nobody has read, in the config's order. */
+    /**
+     * The keys present that nobody has read, in the config's order; a key whose value is JSON null
+     * is not among them. A null reads as absent everywhere ({@link Config}'s getters give the
+     * default for it), so an unread null is what leaving the key out says: Keras 3 writes every
+     * option it has, those this version lacks included ({@code "kernel_constraint": null},
+     * {@code "quantization_config": null}), and they load as the absent options they are.
+     */
     public List<String> unread() {
         List<String> out = new ArrayList<>();
-        for (String k : values.keySet()) if (!read.contains(k)) out.add(k);
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            if (!read.contains(e.getKey()) && e.getValue() != null) out.add(e.getKey());
+        }
         return out;
     }
 

@@ -1,31 +1,28 @@
 package dev.javelin.highlevel.layers;
 
-import dev.javelin.tensor.Shape;
-import dev.javelin.tensor.Tensor;
 import java.util.Map;
 
-/** The mean over height and width: NHWC [N, H, W, C] to [N, C]. {@code new GlobalAveragePooling2D()}. */
-public final class GlobalAveragePooling2D extends Layer {
+/**
+ * The mean over height and width of NHWC inputs, as Keras's GlobalAveragePooling2D: to [batch, channels], or with {@code keepdims} keeping the spatial axes as size 1.
+ *
+ * <pre>{@code
+ * Layer pool = new GlobalAveragePooling2D();   // [N, H, W, C] to [N, C]
+ * }</pre>
+ */
+public final class GlobalAveragePooling2D extends GlobalPooling {
     public GlobalAveragePooling2D() {
-        this(null);
+        this(false, null);
     }
 
     public GlobalAveragePooling2D(String name) {
-        super(name);
+        this(false, name);
     }
 
-    @Override
-    public Tensor call(Tensor x, boolean training) {
-        if (x.rank() != 4) throw new IllegalArgumentException(name() + " (GlobalAveragePooling2D): expected NHWC inputs, got " + x.shape());
-        return x.sum(1, 2).div((double) x.dim(1) * x.dim(2));
-    }
-
-    @Override
-    public Shape computeOutputShape(Shape in) {
-        return Shape.of(in.dim(0), in.dim(3));
+    public GlobalAveragePooling2D(boolean keepDims, String name) {
+        super(2, false, keepDims, name);
     }
 
     public static GlobalAveragePooling2D fromConfig(Map<String, Object> c) {
-        return new GlobalAveragePooling2D(Config.string(c, "name", null));
+        return new GlobalAveragePooling2D(Config.bool(c, "keepdims", false), Config.string(c, "name", null));
     }
 }

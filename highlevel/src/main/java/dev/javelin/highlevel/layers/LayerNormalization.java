@@ -1,7 +1,9 @@
 package dev.javelin.highlevel.layers;
 
+import dev.javelin.highlevel.initializers.Initializer;
 import dev.javelin.highlevel.initializers.Ones;
 import dev.javelin.highlevel.initializers.Zeros;
+import dev.javelin.highlevel.regularizers.Regularizer;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
@@ -19,6 +21,10 @@ public final class LayerNormalization extends Layer {
     private final double epsilon;
     private final boolean center;
     private final boolean scale;
+    private final Initializer betaInitializer;
+    private final Initializer gammaInitializer;
+    private final Regularizer betaRegularizer;
+    private final Regularizer gammaRegularizer;
     private Variable gamma;
     private Variable beta;
 
@@ -27,18 +33,28 @@ public final class LayerNormalization extends Layer {
     }
 
     public LayerNormalization(double epsilon, boolean center, boolean scale, String name) {
+        this(epsilon, center, scale, new Zeros(), new Ones(), null, null, name);
+    }
+
+    /** Every Keras setting but {@code axis} (the last) and {@code rms_scaling} (see {@link RMSNormalization}). */
+    public LayerNormalization(double epsilon, boolean center, boolean scale, Initializer betaInitializer, Initializer gammaInitializer,
+                              Regularizer betaRegularizer, Regularizer gammaRegularizer, String name) {
         super(name);
         if (!(epsilon > 0)) throw new IllegalArgumentException("LayerNormalization: epsilon must be > 0, got " + epsilon);
         this.epsilon = epsilon;
         this.center = center;
         this.scale = scale;
+        this.betaInitializer = Checks.notNull("LayerNormalization", "beta_initializer", betaInitializer);
+        this.gammaInitializer = Checks.notNull("LayerNormalization", "gamma_initializer", gammaInitializer);
+        this.betaRegularizer = betaRegularizer;
+        this.gammaRegularizer = gammaRegularizer;
     }
 
     @Override
     public void build(Shape in) {
         Shape s = Shape.of(in.dim(-1));
-        if (scale) gamma = addWeight("gamma", s, new Ones(), null, true);
-        if (center) beta = addWeight("beta", s, new Zeros(), null, true);
+        if (scale) gamma = addWeight("gamma", s, gammaInitializer, gammaRegularizer, true);
+        if (center) beta = addWeight("beta", s, betaInitializer, betaRegularizer, true);
     }
 
     @Override
@@ -72,12 +88,20 @@ public final class LayerNormalization extends Layer {
         c.put("epsilon", epsilon);
         c.put("center", center);
         c.put("scale", scale);
+        c.put("beta_initializer", Config.of(betaInitializer));
+        c.put("gamma_initializer", Config.of(gammaInitializer));
+        c.put("beta_regularizer", Config.of(betaRegularizer));
+        c.put("gamma_regularizer", Config.of(gammaRegularizer));
         return c;
     }
 
     public static LayerNormalization fromConfig(Map<String, Object> c) {
-        Config.integerIn(c, "axis", -1, -1, -1); // saved for Keras; only the last axis is supported
+        // saved for Keras, which writes -1 and, once built, [-1]; only the last axis is supported
+        if (Config.ints(c, "axis", 1, new int[] {-1})[0] != -1) {
+            throw new IllegalArgumentException("config key 'axis' is " + c.get("axis") + ", expected -1 or [-1] (only the last axis is supported)");
+        }
         return new LayerNormalization(Config.numberIn(c, "epsilon", 1e-3, Double.MIN_VALUE, 1e6), Config.bool(c, "center", true), Config.bool(c, "scale", true),
-                Config.string(c, "name", null));
+                Config.initializer(c, "beta_initializer", new Zeros()), Config.initializer(c, "gamma_initializer", new Ones()),
+                Config.regularizer(c, "beta_regularizer"), Config.regularizer(c, "gamma_regularizer"), Config.string(c, "name", null));
     }
 }

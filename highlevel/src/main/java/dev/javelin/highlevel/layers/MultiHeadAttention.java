@@ -343,6 +343,12 @@ public final class MultiHeadAttention extends Layer implements MaskMerging {
         // a ClassCastException), and a seed of 3.5 as 3
         Integer valueDim = c.get("value_dim") == null ? null : Config.integerIn(c, "value_dim", 1, 1, Integer.MAX_VALUE);
         Integer outputDim = c.get("output_shape") == null ? null : Config.ints(c, "output_shape", 1, null, 1)[0];
+        // Keras 3 writes these too: attention over the sequence axis (what Keras fills in once built on [batch, T, dim]), no gate
+        int[] axes = Config.ints(c, "attention_axes", 0, new int[] {1});
+        if (axes.length != 1 || (axes[0] != 1 && axes[0] != -2)) {
+            throw new IllegalArgumentException("config key 'attention_axes' is " + Config.list(axes) + ", expected [1] (the sequence axis of [batch, T, dim])");
+        }
+        if (Config.bool(c, "use_gate", false)) throw new IllegalArgumentException("config key 'use_gate' is true: gated attention is not supported");
         return new MultiHeadAttention(Config.requiredInteger(c, "num_heads", 1, Integer.MAX_VALUE),
                 Config.requiredInteger(c, "key_dim", 1, Integer.MAX_VALUE), valueDim, Config.number(c, "dropout", 0.0),
                 Config.bool(c, "use_bias", true), outputDim,

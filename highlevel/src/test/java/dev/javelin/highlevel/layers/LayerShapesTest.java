@@ -97,6 +97,15 @@ class LayerShapesTest {
         float[] c = cat.toFloatArray();
         assertEquals(a.toFloatArray()[3], c[8]);     // row 1, col 0 comes from a
         assertEquals(b.toFloatArray()[5 + 4], c[8 + 7]); // row 1, last col comes from b
+        // Keras's Concatenate(axis=0): rows of a then rows of c, as the Java concat of their arrays
+        Tensor c3 = data(4, 3);
+        Tensor rows = new Concatenate(0).apply(a, c3);
+        assertEquals(Shape.of(6, 3), rows.shape());
+        float[] joined = new float[18];
+        System.arraycopy(a.toFloatArray(), 0, joined, 0, 6);
+        System.arraycopy(c3.toFloatArray(), 0, joined, 6, 12);
+        assertArrayEquals(joined, rows.toFloatArray());
+        assertEquals(0, new Concatenate(0).getConfig().get("axis"));
         Tensor sum = new Add().apply(a, a);
         assertArrayEquals(a.mul(2.0).toFloatArray(), sum.toFloatArray());
         assertThrows(IllegalArgumentException.class, () -> new Add().apply(a, b));

@@ -157,8 +157,8 @@ final class Launcher {
                     partial[t] = kernel.reduce(arrays, offs, maps, Math.min(ROW_CHUNK, n - start));
                 }
             });
-            float acc = identity(ir);
-            for (float p : partial) acc = combine(ir, acc, p);
+            float acc = ReductionOrder.identity(ir.reduceOp());
+            for (float p : partial) acc = ReductionOrder.combine(ir.reduceOp(), acc, p);
             int[] offs = new int[slots];
             l.offsetsAt(0, 0, base, offs);
             out[offs[outSlot]] = acc;
@@ -168,12 +168,12 @@ final class Launcher {
         CpuThreads.parallelFor(Math.toIntExact(kept), rowsPerChunk, (from, to) -> {
             int[] offs = new int[slots];
             for (int row = from; row < to; row++) {
-                float acc = identity(ir);
+                float acc = ReductionOrder.identity(ir.reduceOp());
                 int target = -1;
                 for (long r = 0; r < reducedCount; r++) {
                     l.offsetsAt(row, r, base, offs);
                     target = offs[outSlot];
-                    acc = combine(ir, acc, kernel.reduce(arrays, offs, maps, n));
+                    acc = ReductionOrder.combine(ir.reduceOp(), acc, kernel.reduce(arrays, offs, maps, n));
                 }
                 out[target] = acc;
             }
@@ -400,22 +400,6 @@ final class Launcher {
     }
 
     private static void fillIdentity(KernelIR ir, Launch l, Object out, int offset) {
-        Arrays.fill((float[]) out, offset, offset + Math.toIntExact(l.outputSize()), identity(ir));
-    }
-
-    private static float identity(KernelIR ir) {
-        return switch (ir.reduceOp()) {
-            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
-            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
-            default -> 0f;
-        };
-    }
-
-    private static float combine(KernelIR ir, float a, float b) {
-        return switch (ir.reduceOp()) {
-            case REDUCE_MAX -> Math.max(a, b);
-            case REDUCE_MIN -> Math.min(a, b);
-            default -> a + b;
-        };
+        Arrays.fill((float[]) out, offset, offset + Math.toIntExact(l.outputSize()), ReductionOrder.identity(ir.reduceOp()));
     }
 }

@@ -39,7 +39,7 @@ public final class Tracer implements Engine {
         }
         Tensor[] results;
         try (Dispatch.Scope s = Dispatch.use(t)) {
-            results = fn.apply(symbolic);
+            results = apply(fn, symbolic);
         }
         if (results == null) throw new IllegalArgumentException("Jit: the traced function returned null; return an empty array instead");
         for (Tensor r : results) {
@@ -47,6 +47,42 @@ public final class Tracer implements Engine {
             t.graph.outputs().add(t.nodeOf(r));
         }
         return t.graph;
+    }
+
+    /**
+     * {@code fn.apply(args)}, where a function that indexes past its arguments ({@code a[2]} when
+     * called with two) gets an error that says so, naming the function (its method, file and line),
+     * the number of arguments given and the index used, instead of a bare
+     * ArrayIndexOutOfBoundsException. Recognised as an index past an array of exactly the arguments'
+     * length, thrown by the function's own body (the frame this method called); any other exception
+     * passes through unchanged.
+     */
+    public static Tensor[] apply(Function<Tensor[], Tensor[]> fn, Tensor[] args) {
+        try {
+            return fn.apply(args);
+        } catch (ArrayIndexOutOfBoundsException e) {
+            String index = argumentIndex(e, args.length);
+            if (index == null) throw e;
+            StackTraceElement at = e.getStackTrace()[0];
+            throw new IllegalArgumentException("Jit: the compiled function " + at.getClassName() + "." + at.getMethodName()
+                    + (at.getFileName() != null ? " (" + at.getFileName() + ":" + at.getLineNumber() + ")" : "")
+                    + " reads argument " + index + " but was called with " + args.length + " argument" + (args.length == 1 ? "" : "s")
+                    + (args.length > 0 ? " (indices 0 to " + (args.length - 1) + ")" : "") + "; pass every tensor it reads to call()", e);
+        }
+    }
+
+    /** The index {@code e} names when the function's own body indexed past its {@code arity} arguments, else null. */
+    private static String argumentIndex(ArrayIndexOutOfBoundsException e, int arity) {
+        String message = e.getMessage(), suffix = " out of bounds for length " + arity;
+        if (message == null || !message.startsWith("Index ") || !message.endsWith(suffix)) return null;
+        StackTraceElement[] frames = e.getStackTrace();
+        int caller = 1;
+        while (caller < frames.length && frames[caller].getClassName().contains("$$Lambda")) caller++; // a lambda's own proxy frame, when shown
+        if (caller >= frames.length || !frames[caller].getClassName().equals(Tracer.class.getName())
+                || !frames[caller].getMethodName().equals("apply")) {
+            return null;
+        }
+        return message.substring("Index ".length(), message.length() - suffix.length());
     }
 
     @Override

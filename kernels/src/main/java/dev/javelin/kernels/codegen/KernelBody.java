@@ -85,14 +85,15 @@ final class KernelBody {
         int at = -1, stride = next, r = -1; // runRows: the offsets handed to the tail, each slot's row stride, the row
         if (rows) {
             for (int s = 0; s < slots; s++) {
+                int local = local();
+                if (slotCode.displaced(s)) continue; // steps with its group's first slot
                 mv.visitVarInsn(ALOAD, ROW_STRIDES);
                 instructions.push(s);
                 mv.visitInsn(IALOAD);
-                mv.visitVarInsn(ISTORE, local());
+                mv.visitVarInsn(ISTORE, local);
             }
             at = local();
-            instructions.push(slots);
-            mv.visitIntInsn(NEWARRAY, T_INT);
+            mv.visitInsn(ACONST_NULL); // allocated when a row first has a tail
             mv.visitVarInsn(ASTORE, at);
             r = local();
             mv.visitInsn(ICONST_0);
@@ -172,10 +173,19 @@ final class KernelBody {
             mv.visitVarInsn(ILOAD, i);
             mv.visitVarInsn(ILOAD, N);
             mv.visitJumpInsn(IF_ICMPGE, done);
+            if (rows) {
+                Label allocated = new Label();
+                mv.visitVarInsn(ALOAD, at);
+                mv.visitJumpInsn(IFNONNULL, allocated);
+                instructions.push(slots);
+                mv.visitIntInsn(NEWARRAY, T_INT);
+                mv.visitVarInsn(ASTORE, at);
+                mv.visitLabel(allocated);
+            }
             for (int s = 0; rows && s < slots; s++) { // the tail reads this row's offsets
                 mv.visitVarInsn(ALOAD, at);
                 instructions.push(s);
-                mv.visitVarInsn(ILOAD, off[s]);
+                slotCode.offset(s);
                 mv.visitInsn(IASTORE);
             }
             mv.visitVarInsn(ALOAD, 0);
@@ -193,7 +203,9 @@ final class KernelBody {
         if (rows) {
             // a column reduction's output stays (its row stride is 0): its offset is not stepped, which measured
             // 15% faster on a [4096, 512] column sum than adding the 0 (C2 then keeps the output row's address)
+            // a slot of a group other than its first is a fixed displacement from that one: only the first steps
             for (int s = 0; s < (ir.mode() == Mode.REDUCE_COLUMNS ? ir.inputSlots() : slots); s++) {
+                if (slotCode.displaced(s)) continue;
                 mv.visitVarInsn(ILOAD, off[s]);
                 mv.visitVarInsn(ILOAD, stride + s);
                 mv.visitInsn(IADD);

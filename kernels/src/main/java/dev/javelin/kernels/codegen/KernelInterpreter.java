@@ -7,6 +7,7 @@ import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
 import dev.javelin.kernels.ir.KernelIR.Prim;
 import dev.javelin.kernels.ir.KernelTable;
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.Arrays;
@@ -143,20 +144,11 @@ public final class KernelInterpreter implements FusedKernel {
     }
 
     private float identity() {
-        return switch (ir.reduceOp()) {
-            case REDUCE_SUM -> 0f;
-            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
-            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
-            default -> throw new IllegalStateException("KernelInterpreter: " + ir.reduceOp() + " is not a float reduction");
-        };
+        return ReductionOrder.identity(ir.reduceOp());
     }
 
     private float combine(float acc, float v) {
-        return switch (ir.reduceOp()) {
-            case REDUCE_SUM -> acc + v;
-            case REDUCE_MAX -> Math.max(acc, v);
-            default -> Math.min(acc, v);
-        };
+        return ReductionOrder.combine(ir.reduceOp(), acc, v);
     }
 
     /** Computes every instruction at positions {@code [i0, i0 + len)} into the registers. */

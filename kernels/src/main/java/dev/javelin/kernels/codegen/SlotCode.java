@@ -12,7 +12,9 @@ import org.objectweb.asm.MethodVisitor;
  * How a kernel method addresses its slots, for {@link KernelBody}: each slot's array, offset and gather map
  * (or broadcast value) held in locals, and the bytecode of a load or store at the loop position {@code i},
  * contiguous, broadcast or gathered, float or bool, whole vectors or the masked tail. The method's parameters
- * start with {@code (arrays, offsets, maps)}.
+ * start with {@code (arrays, offsets, maps)}. A slot in a {@link KernelIR#withSlotGroups slot group}, other than its
+ * first, keeps its distance from the group's first slot instead of an offset: its position is the first slot's
+ * offset plus that displacement, so a row steps one offset per group.
  */
 final class SlotCode {
     private static final String FV = VectorInstructions.FV, FVD = VectorInstructions.FVD, VMD = VectorInstructions.VMD,
@@ -23,7 +25,10 @@ final class SlotCode {
     private final String owner;
     private final MethodVisitor mv;
     private final VectorInstructions instructions;
-    /** Per slot, the locals of its array, offset, gather map and broadcast value. */
+    /**
+     * Per slot, the locals of its array, offset (for a later slot of a group: its displacement from the group's
+     * first slot), gather map and broadcast value.
+     */
     final int[] arr, off, map, hoisted;
     private int i, n, tailMask;
 
@@ -60,6 +65,12 @@ final class SlotCode {
         mv.visitVarInsn(ALOAD, KernelBody.OFFSETS);
         instructions.push(s);
         mv.visitInsn(IALOAD);
+        if (displaced(s)) { // its displacement from the group's first slot, fixed for the call
+            mv.visitVarInsn(ALOAD, KernelBody.OFFSETS);
+            instructions.push(ir.groupOf(s));
+            mv.visitInsn(IALOAD);
+            mv.visitInsn(ISUB);
+        }
         mv.visitVarInsn(ISTORE, off[s]);
         if (output) return;
         Access a = ir.loads().get(s).access();
@@ -164,10 +175,29 @@ final class SlotCode {
         }
     }
 
+    /** Whether slot {@code s} is held as a displacement from its group's first slot (a row steps only the first). */
+    boolean displaced(int s) {
+        return ir.groupOf(s) != s;
+    }
+
+    /** Pushes slot {@code s}'s offset at the current row: its own, or its group's first slot's plus its displacement. */
+    void offset(int s) {
+        mv.visitVarInsn(ILOAD, off[ir.groupOf(s)]);
+        if (displaced(s)) {
+            mv.visitVarInsn(ILOAD, off[s]);
+            mv.visitInsn(IADD);
+        }
+    }
+
+    /** Pushes slot {@code s}'s position: {@code (offset + i) + displacement} (C2 shares {@code offset + i} within a group). */
     private void index(int s) {
-        mv.visitVarInsn(ILOAD, off[s]);
+        mv.visitVarInsn(ILOAD, off[ir.groupOf(s)]);
         mv.visitVarInsn(ILOAD, i);
         mv.visitInsn(IADD);
+        if (displaced(s)) {
+            mv.visitVarInsn(ILOAD, off[s]);
+            mv.visitInsn(IADD);
+        }
     }
 
     private void remaining() {

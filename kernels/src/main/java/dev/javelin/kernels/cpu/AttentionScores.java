@@ -27,7 +27,6 @@ final class AttentionScores {
     /** Keys per tile: with 64 query rows and head size 64 a score tile is 32 KB and the products stay in L2. */
     static final int KEY_BLOCK = 128;
 
-    final FloatLoops loops;
     final AttentionOperand q, k, v, mask;
     final int batch, tq, tk, d, dv;
     final float scale;
@@ -42,8 +41,7 @@ final class AttentionScores {
      */
     final int queryBlock;
 
-    AttentionScores(FloatLoops loops, OpCall call) {
-        this.loops = loops;
+    AttentionScores(OpCall call) {
         Tensor qt = call.input(0), vt = call.input(2);
         boolean hasMask = call.inputs().size() == (call.op() == Op.ATTENTION ? 4 : 7);
         q = AttentionOperand.of(qt);
@@ -85,8 +83,8 @@ final class AttentionScores {
         scalar[0] = scale;
         for (int r = 0; r < rows; r++) {
             int so = r * ld, i = q0 + r;
-            loops.binary(Op.MUL, s, so, 1, scalar, 0, 0, s, so, 1, cols);
-            if (mask != null) loops.binary(Op.ADD, s, so, 1, mask.data(), mask.at(b, i, k0), mask.colStride(), s, so, 1, cols);
+            GeneratedLoops.binary(Op.MUL, s, so, 1, scalar, 0, 0, s, so, 1, cols);
+            if (mask != null) GeneratedLoops.binary(Op.ADD, s, so, 1, mask.data(), mask.at(b, i, k0), mask.colStride(), s, so, 1, cols);
             if (causal) {
                 int visible = Math.max(0, i - k0 + 1);
                 if (visible < cols) Arrays.fill(s, so + visible, so + cols, Float.NEGATIVE_INFINITY);

@@ -28,12 +28,6 @@ final class Conv2d {
     /** Convolutions with a reduction K = KH·KW·Cg below this (a first layer) may take {@link ShortConvVector}'s direct kernels. */
     static final int SHORT_K = 32;
 
-    private final FloatLoops loops;
-
-    Conv2d(FloatLoops loops) {
-        this.loops = loops;
-    }
-
     /**
      * True when {@link ShortConvVector}'s direct kernels take this convolution: a short reduction, the
      * Vector API on (checked first: that class holds vector constants), whole vectors of output channels
@@ -137,17 +131,26 @@ final class Conv2d {
 
     /**
      * dcol [rows, K] = dy rows of group {@code grp} times the group's filter, transposed, for a short K:
-     * one row-times-matrix product per row (a GEMM there spends its time on the K-wide edge tiles:
-     * 2.8x slower at K = 9, perf/NOTES.md).
+     * one row-times-matrix product per row, each element one FMA chain over the Coutg products in order from
+     * zero ({@link ShortConvVector#rowTimesMatrix} with the Vector API). A GEMM spends its time on the K-wide
+     * edge tiles (2.8x slower at K = 9), and the generated FMA row loop, one masked tail per filter row,
+     * 2-2.5x (perf/NOTES.md).
      */
     private void shortColumnsOfInputGradient(float[] dy, int dyRow0, int rows, Geometry g, int grp, float[] f, float[] col) {
         float[] ft = new float[g.coutg * g.k]; // the group's filter as [Coutg, K]
         for (int t = 0; t < g.k; t++) {
             for (int co = 0; co < g.coutg; co++) ft[co * g.k + t] = f[t * g.cout + grp * g.coutg + co];
         }
+        boolean vector = VectorSupport.enabled();
         CpuThreads.parallelFor(rows, Math.max(1, StridedLoop.CHUNK / Math.max(1, g.k * g.coutg)), (from, to) -> {
             for (int r = from; r < to; r++) {
-                loops.rowTimesMatrix(dy, (dyRow0 + r) * g.cout + grp * g.coutg, g.coutg, ft, 0, g.k, col, r * g.k, g.k);
+                int xo = (dyRow0 + r) * g.cout + grp * g.coutg;
+                if (vector) ShortConvVector.rowTimesMatrix(dy, xo, g.coutg, ft, g.k, col, r * g.k);
+                else for (int j = 0; j < g.k; j++) {
+                    float acc = 0f;
+                    for (int t = 0; t < g.coutg; t++) acc = Math.fma(ft[t * g.k + j], dy[xo + t], acc);
+                    col[r * g.k + j] = acc;
+                }
             }
         });
     }

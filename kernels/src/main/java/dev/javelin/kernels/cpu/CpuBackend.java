@@ -27,16 +27,17 @@ import dev.javelin.tensor.spi.Storage;
  * }</pre>
  */
 public final class CpuBackend implements Backend {
-    private final FloatLoops loops = VectorSupport.loops();
     private final Elementwise elementwise = new Elementwise();
     private final Reductions reductions = new Reductions(elementwise);
     private final DataOps data = new DataOps(elementwise);
-    private final Conv2d conv = new Conv2d(loops);
-    private final FlashAttention attention = new FlashAttention(loops);
-    private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward(loops);
-    private final RecurrenceLoop recurrence = new RecurrenceLoop(loops);
+    private final Conv2d conv = new Conv2d();
+    private final FlashAttention attention = new FlashAttention();
+    private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward();
+    private final RecurrenceLoop recurrence = new RecurrenceLoop();
 
-    public CpuBackend() {}
+    public CpuBackend() {
+        if (!VectorSupport.enabled()) VectorSupport.warnOnce();
+    }
 
     @Override public String name() { return "cpu-vector"; }
     @Override public Device.Type deviceType() { return Device.Type.CPU; }
@@ -137,10 +138,6 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The fast kernels are float32's: arithmetic, reductions, folds and contractions over float64
-     * (gradient checks), integers or bool run the reference backend's loops, which define those results.
-     */
-    /**
      * Attention's forward (each row's outputs and log-sum-exp), pad (filled first), gather and scatter-add (a copy of
      * the base first), the recurrence (every step's states and stored columns) and its backward (dx, dw, the bias's
      * column sum, the initial states' gradients) write their whole output; attention's gradient accumulates into it.
@@ -154,6 +151,10 @@ public final class CpuBackend implements Backend {
         };
     }
 
+    /**
+     * The fast kernels are float32's: arithmetic, reductions, folds and contractions over float64
+     * (gradient checks), integers or bool run the reference backend's loops, which define those results.
+     */
     private static boolean onReference(OpCall call) {
         Op.Kind kind = call.op().kind();
         if (call.inputs().isEmpty()) return false;

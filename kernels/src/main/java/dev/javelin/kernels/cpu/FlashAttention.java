@@ -34,14 +34,8 @@ final class FlashAttention {
     /** Keys per parallel chunk of a decode step. */
     static final int KEY_SPLIT = 256;
 
-    private final FloatLoops loops;
-
-    FlashAttention(FloatLoops loops) {
-        this.loops = loops;
-    }
-
     void forward(OpCall call, Tensor out) {
-        AttentionScores sc = new AttentionScores(loops, call);
+        AttentionScores sc = new AttentionScores(call);
         AttentionLayout layout = AttentionLayout.of(call);
         float[] o = Elementwise.heap(out).floats();
         if (sc.tq == 0 || sc.batch == 0) return;
@@ -108,7 +102,7 @@ final class FlashAttention {
                     int p = (b * splits + s) * rows + r;
                     if (m[p] == Float.NEGATIVE_INFINITY) continue;
                     lSum[row] += l[p] * w[p];
-                    loops.axpy(w[p], acc, p * dv, merged, row * dv, dv);
+                    GeneratedLoops.scaledAdd(w, p, acc, p * dv, merged, row * dv, dv);
                 }
             }
         }
@@ -213,7 +207,7 @@ final class FlashAttention {
                     l[r] = l[r] * a + sums[r];
                     if (!first && a != 1f) {
                         scalar[0] = a;
-                        loops.binary(Op.MUL, acc, r * sc.dv, 1, scalar, 0, 0, acc, r * sc.dv, 1, sc.dv);
+                        GeneratedLoops.binary(Op.MUL, acc, r * sc.dv, 1, scalar, 0, 0, acc, r * sc.dv, 1, sc.dv);
                     }
                     m[r] = mNew;
                 }

@@ -18,14 +18,8 @@ import dev.javelin.tensor.Tensor;
  * {@link TileGemm} on the worker's thread; the row passes are {@link AttentionRows}' fused loops.
  */
 final class FlashAttentionBackward {
-    private final FloatLoops loops;
-
-    FlashAttentionBackward(FloatLoops loops) {
-        this.loops = loops;
-    }
-
     void backward(OpCall call, Tensor out) {
-        AttentionScores sc = new AttentionScores(loops, call);
+        AttentionScores sc = new AttentionScores(call);
         AttentionLayout layout = AttentionLayout.of(call);
         int last = call.inputs().size();
         Tensor packedOut = call.input(last - 3);

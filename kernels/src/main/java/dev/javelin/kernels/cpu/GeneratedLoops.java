@@ -7,6 +7,7 @@ import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.KernelIR.Access;
 import dev.javelin.kernels.ir.KernelIR.Instr;
 import dev.javelin.kernels.ir.KernelIR.Mode;
+import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.ArrayList;
@@ -115,12 +116,7 @@ final class GeneratedLoops {
         List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
         FusedKernel k = kernel(8 * op.ordinal(),
                 () -> new KernelIR("R_" + op.label(), Mode.REDUCE_ROW, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
-        float r = k.reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n);
-        return switch (op) {
-            case REDUCE_SUM -> acc + r;
-            case REDUCE_MAX -> Math.max(acc, r);
-            default -> Math.min(acc, r);
-        };
+        return ReductionOrder.combine(op, acc, k.reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n));
     }
 
     /** {@code acc[ao + i] = op(acc[ao + i], x[xo + i * xs])} for REDUCE_SUM/MAX/MIN: the JIT's column-reduction kernel. */
@@ -142,6 +138,16 @@ final class GeneratedLoops {
         FusedKernel k = kernel(COLUMNS + (op == Op.REDUCE_SUM ? 0 : op == Op.REDUCE_MAX ? 1 : 2),
                 () -> new KernelIR("C_" + op.label(), Mode.REDUCE_COLUMNS, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
         k.runRows(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n, new int[] {rowStride, 0}, rows);
+    }
+
+    /** {@code y[yo + i] = fma(s[so], x[xo + i], y[yo + i])} for {@code i < n}, rounded once (a weighted row added in). */
+    static void scaledAdd(float[] s, int so, float[] x, int xo, float[] y, int yo, int n) {
+        FusedKernel k = kernel(COLUMNS + 3, () -> new KernelIR("E_fma", Mode.ELEMENTWISE, null,
+                List.of(new KernelIR.Load(DType.FLOAT32, Access.BROADCAST), new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS),
+                        new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS)),
+                List.of(Instr.load(0, DType.FLOAT32), Instr.load(1, DType.FLOAT32), Instr.load(2, DType.FLOAT32),
+                        Instr.prim(KernelIR.Prim.FMA, List.of(0, 1, 2), DType.FLOAT32, 0)), DType.FLOAT32));
+        k.run(new Object[] {s, x, y, y}, new int[] {so, xo, yo, yo}, NO_MAPS, n);
     }
 
     /**

@@ -36,12 +36,6 @@ import java.util.Arrays;
  * "The LSTM train step's spread").
  */
 final class RecurrenceLoop {
-    private final FloatLoops loops;
-
-    RecurrenceLoop(FloatLoops loops) {
-        this.loops = loops;
-    }
-
     /**
      * Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the
      * recurrent dropout multiplier [B,G·H] if the attributes say so, the mask if any.
@@ -73,38 +67,48 @@ final class RecurrenceLoop {
         }
     }
 
-    /** A forward call's operands and sizes, read by every row block. */
-    private static final class ForwardCall {
+    /** What a forward and a backward call share: the cell, the sizes, the initial states, the dropout multiplier, the mask. */
+    private static class CallSizes {
         final OpAttrs.Recurrence a;
         final RecurrentCell math;
-        final SequenceOperand xs;
-        final int n, steps, u, gates, gw, states, kept, ow, loopGates, oo, ldo;
-        final float[] w, bias, drop, o;
+        final int n, steps, u, gates, gw, states, params, kept, loopGates;
+        final float[] drop;
         final float[][] initial;
         final boolean[] mask;
 
-        ForwardCall(OpCall call, Tensor out) {
+        /** {@code wAt}: w's input, the cell's operands after it, then the mask if {@code masked}; {@code seq}: a [B, T, ...] operand. */
+        CallSizes(OpCall call, int wAt, Tensor seq, boolean masked) {
             a = call.attrs(OpAttrs.Recurrence.class);
             Cell cell = a.cell();
             math = RecurrentCell.of(a);
-            Tensor x = call.input(0);
-            n = x.dim(0);
-            steps = x.dim(1);
-            u = call.input(1).dim(0);
+            n = seq.dim(0);
+            steps = seq.dim(1);
+            u = call.input(wAt).dim(0);
             gates = cell.gates();
             gw = gates * u;
             states = cell.states();
-            int params = cell.parameters();
+            params = cell.parameters();
             kept = cell.outputWidth() - states;
-            ow = cell.outputWidth() * u;
             loopGates = math.loopGates();
-            xs = SequenceOperand.of(x);
+            initial = new float[states][];
+            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(wAt + 1 + params + i));
+            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(wAt + 1 + params + states)) : null;
+            mask = masked ? SequenceOperand.denseBools(call.input(wAt + 1 + a.cellOperands())) : null;
+        }
+    }
+
+    /** A forward call's operands and sizes, read by every row block. */
+    private static final class ForwardCall extends CallSizes {
+        final SequenceOperand xs;
+        final int ow, oo, ldo;
+        final float[] w, bias, o;
+
+        ForwardCall(OpCall call, Tensor out) {
+            super(call, 1, call.input(0), call.inputs().size() == 3 + call.attrs(OpAttrs.Recurrence.class).cellOperands());
+            ow = a.cell().outputWidth() * u;
+            xs = SequenceOperand.of(call.input(0));
             w = Elementwise.denseFloats(call.input(1));
             bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
-            initial = new float[states][];
-            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(2 + params + i));
-            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(2 + params + states)) : null;
-            mask = call.inputs().size() == 3 + a.cellOperands() ? SequenceOperand.denseBools(call.input(2 + a.cellOperands())) : null;
             o = Elementwise.heap(out).floats();
             oo = out.offset();
             ldo = steps * ow;
@@ -164,7 +168,7 @@ final class RecurrenceLoop {
         public void forward(int q, float[] a) {
             float[] in = a;
             if (dropped != null) { // this gate's product reads a ∘ m_q
-                loops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
+                GeneratedLoops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
                 in = hm;
             }
             Sgemm.multiply(rows, c.u, c.u, in, 0, c.u, 1, c.w, q * c.u, c.gw, 1, acc, q * ru, c.u, true);
@@ -177,37 +181,18 @@ final class RecurrenceLoop {
     }
 
     /** A backward call's operands and sizes, and the arrays every row block writes its rows of. */
-    private static final class BackwardCall {
-        final OpAttrs.Recurrence a;
-        final RecurrentCell math;
+    private static final class BackwardCall extends CallSizes {
         final SequenceOperand ys, gs;
-        final int n, steps, u, gates, gw, states, params, kept, loopGates, hw, ro, dwAt, dbAt, dStatesAt, accAt;
-        final float[] wt, drop, r, hPrev, dAccAll;
-        final float[][] initial;
-        final boolean[] mask;
+        final int hw, ro, dwAt, dbAt, dStatesAt, accAt;
+        final float[] wt, r, hPrev, dAccAll;
         final boolean perGate;
 
         BackwardCall(OpCall call, Tensor out) {
-            a = call.attrs(OpAttrs.Recurrence.class);
-            Cell cell = a.cell();
-            math = RecurrentCell.of(a);
+            super(call, 0, call.input(call.inputs().size() - 2),
+                    call.inputs().size() == 4 + call.attrs(OpAttrs.Recurrence.class).cellOperands());
             int last = call.inputs().size();
-            Tensor y = call.input(last - 2);
-            n = y.dim(0);
-            steps = y.dim(1);
-            u = call.input(0).dim(0);
-            gates = cell.gates();
-            gw = gates * u;
-            states = cell.states();
-            params = cell.parameters();
-            kept = cell.outputWidth() - states;
-            loopGates = math.loopGates();
             wt = SequenceOperand.transposed(call.input(0));
-            initial = new float[states][];
-            for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(1 + params + i));
-            drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(1 + params + states)) : null;
-            mask = last == 4 + a.cellOperands() ? SequenceOperand.denseBools(call.input(1 + a.cellOperands())) : null;
-            ys = SequenceOperand.of(y);
+            ys = SequenceOperand.of(call.input(last - 2));
             gs = SequenceOperand.of(call.input(last - 1));
             r = Elementwise.heap(out).floats();
             ro = out.offset();
@@ -278,12 +263,12 @@ final class RecurrenceLoop {
                 if (!c.perGate) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt, u);
                 else for (int q = 0; q < c.loopGates; q++) {
                     if (c.drop == null) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt + q * u, u);
-                    else loops.binary(Op.MUL, k.previous()[0], bu, 1, c.drop, (from + b) * gw + q * u, 1, c.hPrev, hAt + q * u, 1, u);
+                    else GeneratedLoops.binary(Op.MUL, k.previous()[0], bu, 1, c.drop, (from + b) * gw + q * u, 1, c.hPrev, hAt + q * u, 1, u);
                 }
                 anyMasked |= c.mask != null && !c.mask[(from + b) * steps + t];
             }
             for (int i = 0; i < states; i++) {
-                loops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
+                GeneratedLoops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
                 dState[i] = carried[i];
                 if (anyMasked) { // a masked step's gates did not touch the states: no gradient reaches them there
                     System.arraycopy(carried[i], 0, masked[i], 0, ru);
@@ -297,7 +282,7 @@ final class RecurrenceLoop {
             for (int b = 0; b < rows; b++) {
                 int bu = b * u, row = (from + b) * steps + t;
                 if (anyMasked && !c.mask[row]) { // the states went through unchanged, and so do their gradients
-                    for (int i = 0; i < states; i++) loops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
+                    for (int i = 0; i < states; i++) GeneratedLoops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
                 }
                 for (int q = 0; q < c.gates; q++) System.arraycopy(dInput, q * ru + bu, c.r, c.ro + row * gw + q * u, u);
                 if (c.params > 0) for (int q = 0; q < c.gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, c.dAccAll, row * gw + q * u, u);
@@ -308,14 +293,14 @@ final class RecurrenceLoop {
             } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
                 for (int q = 0; q < c.loopGates; q++) {
                     Sgemm.multiply(rows, u, u, c.dAccAll, accRow + q * u, steps * gw, 1, c.wt, q * u * u, u, 1, dhGate, 0, u, false);
-                    if (q == 0) loops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
+                    if (q == 0) GeneratedLoops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
                     else {
-                        loops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
-                        loops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
+                        GeneratedLoops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
+                        GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
                     }
                 }
             }
-            loops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
+            GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
             // carry on: h's gradient through w and directly, the other states' directly
             float[] swap = carried[0];
             carried[0] = dhNext;
@@ -343,10 +328,10 @@ final class RecurrenceLoop {
             for (int b = 0; b < rows; b++) { // what the forward's product read, for dw
                 int hAt = ((from + b) * c.steps + step) * c.hw + q * u;
                 if (c.drop == null) System.arraycopy(a, b * u, c.hPrev, hAt, u);
-                else loops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
+                else GeneratedLoops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
             }
             Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, c.wt, q * u * u, u, 1, out, 0, u, false);
-            if (dropped != null) loops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
+            if (dropped != null) GeneratedLoops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
         }
     }
 

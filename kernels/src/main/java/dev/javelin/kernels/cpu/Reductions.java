@@ -43,7 +43,7 @@ final class Reductions {
     }
 
     private void reduceFloat(Op op, float[] x, int xOff, ReducePlan p, float[] out) {
-        float identity = op == Op.REDUCE_SUM ? 0f : op == Op.REDUCE_MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+        float identity = ReductionOrder.identity(op);
         if (p.redSize == 0) {
             java.util.Arrays.fill(out, 0, (int) p.outSize, identity);
             return;
@@ -99,7 +99,7 @@ final class Reductions {
                 }
             });
             float acc = identity;
-            for (float v : partial) acc = op == Op.REDUCE_SUM ? acc + v : op == Op.REDUCE_MAX ? Math.max(acc, v) : Math.min(acc, v);
+            for (float v : partial) acc = ReductionOrder.combine(op, acc, v);
             out[0] = acc;
             return;
         }

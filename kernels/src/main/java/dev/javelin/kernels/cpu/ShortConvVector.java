@@ -2,6 +2,7 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the taps in filter-row order from 0 (the same bits as the column path); the input gradient sums
  * each tap's channel vector lanewise, then across lanes in a fixed order; the filter gradient sums pixels in order
  * within a tile of images and the tiles in order afterwards. None of it depends on the thread count.
+ * Also here: the row product of the column path's input gradient for short reductions whose channels do not fit.
  */
 final class ShortConvVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -23,6 +25,28 @@ final class ShortConvVector {
     private static final int BLOCK_FLOATS = 1 << 13;
 
     private ShortConvVector() {}
+
+    /**
+     * {@code out[oo + j] = sum over t < k of x[xo + t]·w[t·n + j]} for {@code j < n}, one FMA chain per element from
+     * zero in t order: a row of the column path's input gradient when the channels fill no whole vectors.
+     */
+    static void rowTimesMatrix(float[] x, int xo, int k, float[] w, int n, float[] out, int oo) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, t * n + j).fma(FloatVector.broadcast(S, x[xo + t]), acc);
+            acc.intoArray(out, oo + j);
+        }
+        if (j < n) rowTimesMatrixTail(x, xo, k, w, n, j, out, oo);
+    }
+
+    /** The last partial vector of {@link #rowTimesMatrix}: its own method, so the full loop compiles without masks. */
+    private static void rowTimesMatrixTail(float[] x, int xo, int k, float[] w, int n, int j, float[] out, int oo) {
+        VectorMask<Float> m = S.indexInRange(j, n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, w, t * n + j, m).fma(FloatVector.broadcast(S, x[xo + t]), acc);
+        acc.intoArray(out, oo + j, m);
+    }
 
     /** True when these kernels take a convolution: whole vectors of output channels per group. */
     static boolean fits(Conv2d.Geometry g) {

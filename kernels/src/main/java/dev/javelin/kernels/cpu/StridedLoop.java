@@ -11,7 +11,7 @@ import dev.javelin.tensor.Shape;
  * <pre>{@code
  * StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
  * int xs = p.innerStride(0), os = p.innerStride(1);
- * p.forEachRow(new int[] {x.offset(), 0}, (off, n) -> loops.unary(Op.EXP, xa, off[0], xs, oa, off[1], os, n));
+ * p.forEachRow(new int[] {x.offset(), 0}, (off, n) -> GeneratedLoops.unary(Op.EXP, xa, off[0], xs, oa, off[1], os, n));
  * }</pre>
  */
 final class StridedLoop {

@@ -37,21 +37,6 @@ public final class VectorSupport {
         return PRESENT ? dev.javelin.kernels.codegen.KernelSupport.S.length() : 16;
     }
 
-    /** The float32 loops this JVM uses; the vector class is loaded only when the module is there. */
-    static FloatLoops loops() {
-        if (!ENABLED) {
-            warnOnce();
-            return new ScalarFloatLoops();
-        }
-        try {
-            // By name, so that nothing here links FloatVector when the module is absent.
-            return (FloatLoops) Class.forName("dev.javelin.kernels.cpu.VectorFloatLoops").getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            System.err.println("[javelin] cpu-vector: could not start the Vector API loops (" + e + "); using scalar loops");
-            return new ScalarFloatLoops();
-        }
-    }
-
     /**
      * Says once per JVM, as a warning, that the fast path is off and how to turn it on (an info line
      * when {@code javelin.cpu.scalar} forced it off). Called by the backend and by the JIT's planner.

@@ -47,13 +47,14 @@ public final class Decompositions {
         }
         if (ir.outputs() > 1) { // each result where its rewrite left it
             return new KernelIR(ir.name(), ir.mode(), ir.reduceOp(), ir.loads(), b.body, ir.outDtype(), false,
-                    ir.results().stream().map(r -> map[r]).toList());
+                    ir.results().stream().map(r -> map[r]).toList(), ir.groups());
         }
         int result = map[ir.results().get(0)];
         if (result != b.body.size() - 1) { // the result is an earlier value (a constant, a cast to its own type): copy it last
             result = in(b, result).dtype() == DType.BOOL ? b.or(result, result) : b.emit(Instr.op(Op.MAX, List.of(result, result), DType.FLOAT32));
         }
-        return new KernelIR(ir.name(), ir.mode(), ir.reduceOp(), ir.loads(), b.body, ir.outDtype(), ir.storesValue());
+        return new KernelIR(ir.name(), ir.mode(), ir.reduceOp(), ir.loads(), b.body, ir.outDtype(), ir.storesValue(),
+                List.of(result), ir.groups());
     }
 
     private static final Map<Op, Integer> SIZES = new java.util.concurrent.ConcurrentHashMap<>();

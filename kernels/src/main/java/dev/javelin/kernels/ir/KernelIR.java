@@ -43,13 +43,16 @@ import java.util.List;
  * @param storesValue for {@link Mode#REDUCE_ROW} only: the value is also stored along the loop
  * @param results  the instructions whose values leave the loop, one output slot each: the last
  *                 instruction alone, or for an elementwise kernel any of them (each of dtype {@code outDtype})
+ * @param groups   empty, or per slot (inputs, then outputs) the first slot of its {@link #withSlotGroups slot group}
  */
 public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype, boolean storesValue,
-                       List<Integer> results) {
+                       List<Integer> results, List<Integer> groups) {
     public KernelIR {
         loads = List.copyOf(loads);
         body = List.copyOf(body);
         results = List.copyOf(results);
+        groups = List.copyOf(groups);
+        checkGroups(name, mode, loads, results.size(), storesValue, groups);
         if (storesValue && mode != Mode.REDUCE_ROW) throw new IllegalArgumentException("KernelIR: only a row reduction also stores its value, got " + mode);
         if (results.size() != 1 || results.get(0) != body.size() - 1) {
             if (mode != Mode.ELEMENTWISE || results.isEmpty()) {
@@ -61,6 +64,12 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
                 }
             }
         }
+    }
+
+    /** A kernel whose slots are each on their own (no {@link #withSlotGroups slot groups}). */
+    public KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, List<Instr> body, DType outDtype, boolean storesValue,
+                    List<Integer> results) {
+        this(name, mode, reduceOp, loads, body, outDtype, storesValue, results, List.of());
     }
 
     /** A kernel whose result, its last instruction, leaves the loop one way only. */
@@ -103,6 +112,52 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
         }
         if (results.size() != 1) throw new IllegalArgumentException("KernelIR: a kernel with " + results.size() + " results cannot reduce as it stores");
         return new KernelIR(name, Mode.REDUCE_ROW, reduceOp, loads, body, outDtype, true);
+    }
+
+    /**
+     * This kernel with its slots in groups: {@code groups.get(s)} is the first slot of slot {@code s}'s
+     * group ({@code s} itself for a slot on its own or the first of a group). A launcher gives every slot
+     * of a group the same row stride ({@link dev.javelin.kernels.codegen.FusedKernel#runRows}), so that
+     * the distance between two slots of a group is fixed for the whole call: the generated code keeps one
+     * offset per group, stepped once per row, and each other slot of it as a displacement from it (the 16
+     * points of an image patch, {@code r·rowStride + c·pixStride} apart, as one offset and 16 constants,
+     * instead of 16 offsets each stepped along the row). Only contiguous float32 slots and float32
+     * outputs group; the arrays stay per slot (a point outside the image reads a buffer of zeros), and
+     * what the kernel computes does not change: the interpreter and the PTX renderer read each slot as ever.
+     *
+     * <pre>{@code
+     * KernelIR grouped = ir.withSlotGroups(List.of(0, 0, 0, 3, 3));   // slots 0-2 one group, 3-4 another
+     * }</pre>
+     */
+    public KernelIR withSlotGroups(List<Integer> groups) {
+        return new KernelIR(name, mode, reduceOp, loads, body, outDtype, storesValue, results, groups);
+    }
+
+    /** The first slot of slot {@code s}'s group: {@code s} itself when it is on its own or first. */
+    public int groupOf(int s) {
+        return groups.isEmpty() ? s : groups.get(s);
+    }
+
+    private static void checkGroups(String name, Mode mode, List<Load> loads, int outputs, boolean storesValue, List<Integer> groups) {
+        if (groups.isEmpty()) return;
+        int slots = loads.size() + (mode == Mode.REDUCE_ROW && !storesValue ? 0 : outputs);
+        if (groups.size() != slots) {
+            throw new IllegalArgumentException("KernelIR " + name + ": slot groups name " + groups.size() + " slots, the kernel has " + slots);
+        }
+        for (int s = 0; s < slots; s++) {
+            int first = groups.get(s);
+            if (first < 0 || first > s || groups.get(first) != first) {
+                throw new IllegalArgumentException("KernelIR " + name + ": slot " + s + "'s group starts at slot " + first
+                        + ", which is not an earlier slot leading its own group: " + groups);
+            }
+            if (first != s || groups.subList(s + 1, slots).contains(s)) {
+                boolean contiguous = s >= loads.size() || loads.get(s).access() == Access.CONTIGUOUS && loads.get(s).dtype() == DType.FLOAT32;
+                if (!contiguous || mode == Mode.REDUCE_COLUMNS && s >= loads.size()) {
+                    throw new IllegalArgumentException("KernelIR " + name + ": slot " + s + " is in a group but is not a contiguous float32 slot"
+                            + " of an elementwise or row kernel: " + groups);
+                }
+            }
+        }
     }
 
     /** How the result leaves the loop. */
@@ -227,6 +282,7 @@ public record KernelIR(String name, Mode mode, Op reduceOp, List<Load> loads, Li
             for (int r : results) sb.append(" %").append(r);
             sb.append('\n');
         }
+        if (!groups.isEmpty()) sb.append("  slot groups ").append(groups).append('\n');
         return sb.toString();
     }
 

@@ -11,7 +11,7 @@ import dev.javelin.kernels.ir.Decompositions.Builder;
  * <p>exp, log and the polynomials are the Cephes single-precision ones; erf's two polynomials are
  * minimax fits made for it. Accuracy against the correctly rounded result
  * (measured by {@code DecompositionAccuracyTest} over every float in the ranges it names): exp 1
- * ulp, log 1 ulp, tanh 1.3 ulp, sigmoid 1.5 ulp, erf 1.1 ulp, sin and cos 2 ulp for every finite float;
+ * ulp, log 1 ulp, tanh 2 ulp, sigmoid 2 ulp, erf 1.1 ulp, sin and cos 2 ulp for every finite float;
  * pow (in {@link PowDecomposition}) 1 ulp.
  */
 final class MathDecompositions {
@@ -21,6 +21,8 @@ final class MathDecompositions {
             ROUNDER = 12582912f, LN2_HI = -0.693359375f, LN2_LO = 2.12194440e-4f;
     private static final float[] EXP_P = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
             1.6666665459e-1f, 5.0000001201e-1f};
+    /** EXP_P with its odd-degree coefficients negated: p(-r) as a polynomial in r. */
+    private static final float[] EXP_P_NEGATED = negatedOddTerms(EXP_P);
     private static final float[] LOG_P = {7.0376836292e-2f, -1.1514610310e-1f, 1.1676998740e-1f, -1.2420140846e-1f,
             1.4249322787e-1f, -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f, 3.3333331174e-1f};
     /**
@@ -40,8 +42,6 @@ final class MathDecompositions {
     private static final float ERF_SPLIT = 0.921875f;
     /** From here erf rounds to 1 (erfc(4) = 1.5e-8, below half an ulp under 1), so |x| is clamped to it. */
     private static final float ERF_ONE = 4f;
-    private static final float[] TANH_P = {-5.70498872745E-3f, 2.06390887954E-2f, -5.37397155531E-2f, 1.33314422036E-1f,
-            -3.33332819422E-1f};
     private static final float[] SIN_P = {-1.9515295891E-4f, 8.3321608736E-3f, -1.6666654611E-1f};
     private static final float[] COS_P = {2.443315711809948E-5f, -1.388731625493765E-3f, 4.166664568298827E-2f};
     /** pi/2 in four parts, the first three of at most 9 significant bits. */
@@ -105,6 +105,13 @@ final class MathDecompositions {
         return acc;
     }
 
+    /** {@code p} (highest degree first) with the coefficients of odd degree negated. */
+    private static float[] negatedOddTerms(float[] p) {
+        float[] q = p.clone();
+        for (int i = 0; i < q.length; i++) if ((q.length - 1 - i) % 2 == 1) q[i] = -q[i];
+        return q;
+    }
+
     /** The natural logarithm within 1 ulp; NaN below 0, -inf at 0: x = m 2^e, m in [sqrt(1/2), sqrt(2)), the Cephes polynomial in m - 1. */
     static int log(Builder b, int x) {
         int tiny = b.lt(x, b.c(Float.MIN_NORMAL));
@@ -126,36 +133,68 @@ final class MathDecompositions {
     }
 
     /**
-     * tanh within 1.3 ulp: below |x| = 0.625 the Cephes odd polynomial x + x^3 P(x^2); above,
-     * 1 - 2 / (e^2|x| + 1) with 2|x| clamped at 20 (tanh rounds to 1 there); the sign of x put back
-     * last, so -0 stays -0.
+     * tanh within 2 ulp (1.959 measured over every float): (1 - e) / (1 + e) with e = e^-2|x| = s (1 + m)
+     * ({@link #expOfNegated}), numerator and denominator each one fma from the unrounded parts
+     * ((1 - s) - s m and (1 + s) + s m: 1 - s and 1 + s are exact while e is above 2^-24, and where
+     * it is below, their rounding is under a quarter ulp of the result), so only m's error and three
+     * roundings reach the quotient; near 0 (n = 0, s = 1) the numerator is -m itself, so small x keeps
+     * its precision without a second branch. |x| clamped at 10, where tanh rounds to 1; the sign of x
+     * put back last, so -0 stays -0. 26 vector operations (constants and bit reinterpretations not
+     * counted) against the 32 of an odd polynomial blended with 1 - 2 / (e^2|x| + 1) (1.27 ulp) it
+     * replaced (perf/NOTES.md).
      */
     static int tanh(Builder b, int x) {
-        int ax = b.abs(x), z = b.mul(x, x);
-        int small = b.fma(ax, b.mul(horner(b, z, TANH_P), z), ax);
-        int y = b.add(ax, ax);
-        int e = expInRange(b, b.select(b.gt(y, b.c(20f)), b.c(20f), y));
-        int big = b.sub(b.c(1f), b.div(b.c(2f), b.add(e, b.c(1f))));
-        return b.withSignOfNonNegative(b.select(b.lt(ax, b.c(0.625f)), small, big), x);
+        int ax = b.abs(x);
+        ax = b.select(b.gt(ax, b.c(10f)), b.c(10f), ax); // NaN stays NaN
+        NegatedExp e = expOfNegated(b, b.add(ax, ax));
+        int s = e.scale();
+        int numerator = b.fma(s, e.minusM(b), b.sub(b.c(1f), s));
+        int denominator = b.fma(s, e.m(b), b.add(b.c(1f), s));
+        return b.withSignOfNonNegative(b.div(numerator, denominator), x);
     }
 
     /**
-     * 1 / (1 + e^-x) within 1.5 ulp, as 1 / (1 + e) for x >= 0 and e / (1 + e) below, with e = e^-|x|
-     * in (0, 1]: 1 + e then rounds with the exact error e - (d - 1) (no branch on which term is
-     * larger), and the quotient gets one Newton correction against the unrounded sum, so only exp's
-     * error and the last rounding remain. 0 below x = -87.7, where the true value is subnormal.
+     * 1 / (1 + e^-x) within 2 ulp (1.9991 measured over every float of [-88, 88]) with one division:
+     * e^-x = s (1 + m) ({@link #expOfNegated}), the denominator (1 + s m) + s, whose first rounding
+     * is at the size of 1 + s m: for x < -16.6, where s is at least 2^24, it is below a quarter ulp of
+     * the sum, which 1 + s would not be (it loses the 1). x clamped to [-88, 88]: 1 from 88 on, 0 below
+     * -88 (where the true value is below 6.1e-39, subnormal); between -88 and -87.3 the subnormal
+     * quotient is rounded once. 22 vector operations against the 28 of the Newton-corrected quotient
+     * (1.43 ulp) it replaced (perf/NOTES.md).
      */
     static int sigmoid(Builder b, int x) {
-        int u = b.fromBits(b.ior(b.bits(x), b.ci(0x80000000))); // -|x|
-        int e = expInRange(b, b.select(b.lt(u, b.c(-88f)), b.c(-88f), u));
-        // the sum negated, -1 - e (its rounding mirrors 1 + e's), so the residual needs no negation
-        int nd = b.sub(b.c(-1f), e);
-        int dlo = b.add(e, b.add(nd, b.c(1f)));
-        int r = b.div(b.c(-1f), nd);
-        int numerator = b.select(b.lt(x, b.c(0f)), e, b.c(1f));
-        int q = b.mul(numerator, r);
-        int residual = b.sub(b.fma(q, nd, numerator), b.mul(q, dlo)); // numerator - q (1 + e)
-        return b.fma(r, residual, q);
+        int under = b.lt(x, b.c(-88f));
+        int xc = b.select(under, b.c(-88f), b.select(b.gt(x, b.c(88f)), b.c(88f), x)); // NaN stays NaN
+        NegatedExp e = expOfNegated(b, xc);
+        int denominator = b.add(b.fma(e.scale(), e.m(b), b.c(1f)), e.scale());
+        return b.select(under, b.c(0f), b.div(b.c(1f), denominator));
+    }
+
+    /**
+     * e^-v = s (1 + m) for |v| <= 88 (or NaN), in parts, so that tanh and sigmoid can round their sums
+     * once: the scale s = 2^n (exact; 0 for n = -127) and m = e^r - 1 = r + r^2 p(r), |r| <= ln2/2, held
+     * as {@code rn} = -r and {@code square} = r^2 p(r), so that m and -m are each one subtraction.
+     * Made from v without negating it: n = round(-v log2e), rn = v + n ln2 (Cody and Waite), p(r)
+     * as Horner's rule in rn with the odd coefficients negated: the bits e^-v's parts would have from
+     * -v.
+     */
+    private static NegatedExp expOfNegated(Builder b, int v) {
+        int t = b.fma(v, b.c(-LOG2E), b.c(ROUNDER)); // 1.5 * 2^23 + n: its low bits hold n
+        int n = b.sub(t, b.c(ROUNDER));
+        int rn = b.fma(n, b.c(-LN2_LO), b.fma(n, b.c(-LN2_HI), v));
+        int square = b.mul(b.mul(horner(b, rn, EXP_P_NEGATED), rn), rn);
+        return new NegatedExp(twoTo(b, t), rn, square);
+    }
+
+    /** e^-v = scale (1 + m), m = square - rn (see {@link #expOfNegated}). */
+    private record NegatedExp(int scale, int rn, int square) {
+        int m(Builder b) {
+            return b.sub(square, rn);
+        }
+
+        int minusM(Builder b) {
+            return b.sub(rn, square);
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.javelin.kernels.ir;
 
+import dev.javelin.tensor.Op;
+
 /**
  * The one order in which a float32 CPU reduction combines its values, so that a sum has the same
  * bits eager and compiled, at any thread count, whatever the input's layout. It depends only on the
@@ -27,6 +29,29 @@ public final class ReductionOrder {
     public static final int BLOCK = 1 << 14;
 
     private ReductionOrder() {}
+
+    /** The value a float32 REDUCE_SUM, REDUCE_MAX or REDUCE_MIN starts from: 0, -inf, +inf. */
+    public static float identity(Op op) {
+        return switch (op) {
+            case REDUCE_SUM -> 0f;
+            case REDUCE_MAX -> Float.NEGATIVE_INFINITY;
+            case REDUCE_MIN -> Float.POSITIVE_INFINITY;
+            default -> throw new IllegalArgumentException(op + " is not a float reduction (expected REDUCE_SUM, REDUCE_MAX or REDUCE_MIN)");
+        };
+    }
+
+    /**
+     * Two partial results of a float32 reduction combined, {@code a} first: {@code a + b}, or {@link Math#max}/{@link Math#min}
+     * (NaN wins, -0 below +0): how every CPU walker joins rows, blocks and lanes.
+     */
+    public static float combine(Op op, float a, float b) {
+        return switch (op) {
+            case REDUCE_SUM -> a + b;
+            case REDUCE_MAX -> Math.max(a, b);
+            case REDUCE_MIN -> Math.min(a, b);
+            default -> throw new IllegalArgumentException(op + " is not a float reduction (expected REDUCE_SUM, REDUCE_MAX or REDUCE_MIN)");
+        };
+    }
 
     /**
      * The length of the rows a reduction of {@code dims} over {@code reduced} folds: the product of the

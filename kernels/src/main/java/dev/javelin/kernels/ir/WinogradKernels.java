@@ -1,5 +1,6 @@
 package dev.javelin.kernels.ir;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,10 +16,12 @@ import java.util.List;
  * </ul>
  * Scaling by a power of two is exact, so these are the exact matrices' arithmetic; each value's
  * expression is fixed as written here (G's middle rows as {@code (g0 + g2) ± g1}), which is what
- * fixes the bits: another association of the same sums would round differently. The tile transforms
- * (input patches, output blocks and their adjoints) stay hand-written loops: generated, one call per
- * run of tiles, they were 3-12% slower on the MNIST convnet's conv2 (32 channels, 6 tiles a row:
- * perf/NOTES.md, `wino7`).
+ * fixes the bits: another association of the same sums would round differently. The taps are one
+ * {@link KernelIR#withSlotGroups slot group} and the planes another (each a fixed distance apart for a
+ * whole call), so a row steps two offsets, not 25. The tile transforms (input patches, output blocks and
+ * their adjoints) stay hand-written loops: generated, a run of tiles per call, they were slower on the
+ * MNIST convnet's conv2 (32 and 64 channels, 6 tiles a row), and the forward pair, as fast with slot groups
+ * once compiled, made the main job's first epoch 0.7 s slower (perf/NOTES.md, `wino7`, `wino8`).
  *
  * <pre>{@code
  * KernelIR ir = WinogradKernels.FILTER.ir();   // 9 loads (the taps), 16 results (the planes)
@@ -38,7 +41,18 @@ public final class WinogradKernels {
         int plane(int index) { return read(new Operand(true, index)); }
         void toTap(int index, int value) { write(new Operand(false, index), value); }
         void toPlane(int index, int value) { write(new Operand(true, index), value); }
-        Transform transform(String name) { return new Transform(ir("E_winograd_" + name), slots()); }
+
+        /** The kernel with the taps one {@link KernelIR#withSlotGroups slot group} and the planes another. */
+        Transform transform(String name) {
+            List<Operand> slots = slots();
+            List<Integer> groups = new ArrayList<>();
+            for (Operand o : slots) {
+                int first = 0;
+                while (slots.get(first).plane() != o.plane()) first++;
+                groups.add(first);
+            }
+            return new Transform(ir("E_winograd_" + name).withSlotGroups(groups), slots);
+        }
     }
 
     /** (2G)·g·(2G)ᵀ: 2G times the filter's columns, then each row times (2G)ᵀ. */
