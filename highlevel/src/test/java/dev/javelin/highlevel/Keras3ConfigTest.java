@@ -212,4 +212,17 @@ class Keras3ConfigTest {
         assertTrue(missing.contains("dense_9"), missing);
         assertFalse(missing.contains("Exception"), missing);
     }
+
+    @Test
+    void aConfigDeclaringAWeightLargerThanTheHeapIsRefusedByName() {
+        long floats = Runtime.getRuntime().maxMemory() / 4 + 1024;   // one float32 kernel just over -Xmx
+        org.junit.jupiter.api.Assumptions.assumeTrue(floats <= dev.javelin.tensor.Shape.MAX_ELEMENTS, "heap above 8 GiB");
+        int units = (int) ((floats + 1023) / 1024);
+        String json = new Sequential(Input.of(1024), new Dense(3, "relu")).toJson();
+        assertTrue(json.matches("(?s).*\"units\"\\s*:\\s*3\\b.*"), json);
+        String hostile = json.replaceFirst("\"units\"\\s*:\\s*3\\b", "\"units\": " + units);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.fromJson(hostile));
+        assertTrue(e.getMessage().contains("/kernel (Dense)") && e.getMessage().contains("float32[1024, " + units + "]")
+                && e.getMessage().contains("maximum heap"), e.getMessage());
+    }
 }

@@ -99,6 +99,26 @@ public final class Shape {
     }
 
     /**
+     * {@link #checkFits} for a tensor of {@code dtype} that is about to be allocated whole (a layer's
+     * weight): also refuses one larger than this JVM's maximum heap, which could never be allocated,
+     * with an error naming {@code op} instead of an {@link OutOfMemoryError} (a config that declares
+     * huge layers, say).
+     *
+     * <pre>{@code
+     * Shape.of(1024, 2_000_000).checkFitsHeap("dense/kernel (Dense)", DType.FLOAT32, "a weight");   // throws under -Xmx8g
+     * }</pre>
+     */
+    public Shape checkFitsHeap(String op, DType dtype, String context) {
+        checkFits(op, context);
+        long bytes = size() * dtype.byteSize(), heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap) {
+            throw new IllegalArgumentException(op + ": " + dtype + this + " needs " + (bytes >> 20) + " MiB, more than this JVM's "
+                    + "maximum heap of " + (heap >> 20) + " MiB (-Xmx)" + (context.isEmpty() ? "" : "; " + context));
+        }
+        return this;
+    }
+
+    /**
      * {@code n} as a dimension size: a size computed in long (a padded or concatenated length, a
      * flattened width) that must fit an int, else an error naming {@code op} and {@code context}.
      */

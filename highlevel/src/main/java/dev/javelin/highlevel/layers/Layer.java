@@ -149,7 +149,7 @@ public abstract class Layer {
     protected Variable addWeight(String weightName, Shape shape, DType dtype, Initializer initializer, Regularizer regularizer,
                                  boolean trainableWeight) {
         requireInitializer(getClass().getSimpleName() + " '" + name + "'", weightName + " initializer", initializer);
-        shape.checkFits(name + "/" + weightName + " (" + getClass().getSimpleName() + ")", "a weight of " + dtype); // names the layer
+        shape.checkFitsHeap(name + "/" + weightName + " (" + getClass().getSimpleName() + ")", dtype, "a weight"); // names the layer
         Tensor init = DECLARING_ONLY.get() ? Tensor.symbolic(shape, dtype, Device.CPU, null) : initializer.apply(shape, dtype);
         Variable v = new Variable(name + "/" + weightName, init, trainableWeight);
         ownWeights.add(v);
