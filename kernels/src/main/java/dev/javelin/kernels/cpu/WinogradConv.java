@@ -2,6 +2,7 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.kernels.cpu.WinogradTransforms.Tile;
 import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
 
 /**
@@ -10,7 +11,8 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * instead of 36, so the layer is 16 GEMMs of [tiles × Cin]·[Cin × Cout], one per point of the 4x4
  * transformed tile, 2.25x fewer multiply-adds than im2col (1.7x on a 7x7 image, whose tiles overhang).
  * The transforms are additions (and exact halvings in the output transform) along the channel axis,
- * which NHWC keeps contiguous, so they are vector loops ({@link WinogradTransforms}).
+ * which NHWC keeps contiguous, so they are vector loops ({@link WinogradTransforms}) over the tiles
+ * ({@link WinogradTiles}).
  *
  * <p>Work items are (a band of whole tile rows) × (a block of output channels), run as one parallel
  * loop: an item transforms its band's input patches and its channels' filter slice into its thread's
@@ -21,15 +23,14 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * once per block of channels. Results differ from the im2col path in the last bits (other sums), by
  * far less than the 1e-4 relative of the ONNX fixtures; they do not depend on the thread count.
  */
-final class WinogradConv {
+final class WinogradConv extends WinogradTiles {
     /** The transformed input of a band ([16][tiles][Cin]) stays within this many floats (1 MB, a core's L2). */
     private static final int BAND_FLOATS = 1 << 18;
     /** Output channels per item: two 32-wide strips of the micro-kernel (on AVX-512). */
     private static final int COLS = 64;
 
-    private final Conv2d.Geometry g;
-    /** Tiles per image row and column; tile rows over all images; tile rows per band; bands; channel blocks. */
-    private final int tilesAcross, tilesDown, tileRows, rowsPerBand, bands, colBlocks;
+    /** Tile rows per band; bands; channel blocks. */
+    private final int rowsPerBand, bands, colBlocks;
     /** Whether chunks of work are whole channel blocks (every band) rather than single items. */
     private final boolean byBlock;
 
@@ -53,10 +54,7 @@ final class WinogradConv {
     }
 
     WinogradConv(Conv2d.Geometry g) {
-        this.g = g;
-        tilesAcross = (g.ow + 1) / 2;
-        tilesDown = (g.oh + 1) / 2;
-        tileRows = g.n * tilesDown;
+        super(g);
         colBlocks = (g.cout + COLS - 1) / COLS;
         int byBudget = Math.max(1, BAND_FLOATS / (16 * g.cin * tilesAcross));
         // enough items for every thread several times over (the last ones balance the threads)
@@ -89,10 +87,6 @@ final class WinogradConv {
             }
         }
         return best;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     /** Floats of one block of channels in {@link #transformedFilter}: 16 planes of Cin x {@link #COLS}, a line apart. */
@@ -145,10 +139,10 @@ final class WinogradConv {
         int vPlane = tiles * g.cin + 16, uPlane = g.cin * cols + 16, mPlane = tiles * cols + 16;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
         if (s.vCall != call || s.band != band) {
+            WinogradTransforms.planes(s.planes, vPlane);
             for (int t = 0; t < tiles; t++) {
-                int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
-                int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
-                WinogradTransforms.input(x, xOff + n * xs[0], xs[1], xs[2], iy0, ix0, g.h, g.w, g.cin, v, t * g.cin, vPlane, s.at, s.temp);
+                WinogradTransforms.apply(Tile.INPUT, x, 0, patch(s.pixels, tr0, t, xOff, xs[0], xs[1], xs[2]),
+                        v, t * g.cin, s.planes, g.cin, s.temp);
             }
             s.vCall = call;
             s.band = band;
@@ -170,50 +164,14 @@ final class WinogradConv {
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);
         }
+        WinogradTransforms.planes(s.planes, mPlane);
         for (int t = 0; t < tiles; t++) {
-            int tr = tr0 + t / tilesAcross, n = tr / tilesDown, oy = 2 * (tr % tilesDown), ox = 2 * (t % tilesAcross);
-            int base = ((n * g.oh + oy) * g.ow + ox) * g.cout + col0;
-            boolean right = ox + 1 < g.ow, below = oy + 1 < g.oh;
-            WinogradTransforms.output(m, t * cols, mPlane, cols, out, base, right ? base + g.cout : -1,
-                    below ? base + g.ow * g.cout : -1, right && below ? base + (g.ow + 1) * g.cout : -1);
+            WinogradTransforms.apply(Tile.OUTPUT, m, t * cols, s.planes, out, col0, block(s.pixels, tr0, t, g.cout), cols, s.temp);
         }
         if (epilogue != null) {
             int firstRow = (tr0 / tilesDown) * g.oh + 2 * (tr0 % tilesDown);
             int lastTr = tr0 + trs - 1, lastRow = (lastTr / tilesDown) * g.oh + Math.min(g.oh, 2 * (lastTr % tilesDown) + 2);
             epilogue.apply(firstRow * g.ow, (lastRow - firstRow) * g.ow, col0, cols);
-        }
-    }
-
-    /** Per-thread buffers, shared with {@link WinogradGradients} (a call's buffers are told apart by its call object). */
-    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** A thread's transformed input (and for which call and band), transformed filter slice (call, block), products. */
-    static final class Scratch {
-        Object vCall, uCall;
-        int band, block;
-        private float[] v = new float[0], u = new float[0], m = new float[0];
-        final int[] at = new int[16];
-        final float[] temp = new float[WinogradTransforms.TEMP];
-
-        float[] v(int floats) {
-            if (v.length < floats) {
-                v = new float[floats];
-                vCall = null;
-            }
-            return v;
-        }
-
-        float[] u(int floats) {
-            if (u.length < floats) {
-                u = new float[floats];
-                uCall = null;
-            }
-            return u;
-        }
-
-        float[] m(int floats) {
-            if (m.length < floats) m = new float[floats];
-            return m;
         }
     }
 }
