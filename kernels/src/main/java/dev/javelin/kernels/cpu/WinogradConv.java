@@ -42,15 +42,13 @@ final class WinogradConv extends WinogradTiles {
         return xs[3] == 1 && applies(g);
     }
 
-    /** As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too). */
+    /**
+     * As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too);
+     * {@code -Djavelin.conv.winograd=false} turns the path (and the gradients') off, to compare it with im2col.
+     */
     static boolean applies(Conv2d.Geometry g) {
-        return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1
-                && g.groups == 1 && g.cin >= 16 && g.cout >= 16 && g.n > 0 && g.oh > 0 && g.ow > 0 && enabled();
-    }
-
-    /** {@code -Djavelin.conv.winograd=false} turns the path (and the gradients' one) off, to compare it with im2col. */
-    private static boolean enabled() {
-        return !"false".equals(System.getProperty("javelin.conv.winograd"));
+        return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1
+                && g.cin >= 16 && g.cout >= 16 && g.n > 0 && g.oh > 0 && g.ow > 0 && !"false".equals(System.getProperty("javelin.conv.winograd"));
     }
 
     WinogradConv(Conv2d.Geometry g) {
@@ -116,16 +114,13 @@ final class WinogradConv extends WinogradTiles {
      */
     void run(float[] x, int xOff, int[] xs, float[] f, float[] u, float[] out, GemmEpilogue epilogue) {
         Object call = new Object(); // tells a thread's buffers of an earlier call from this one's
-        if (byBlock) { // a chunk is one block of channels over every band: its filter slice transformed once
-            CpuThreads.parallelFor(colBlocks * bands, bands, (from, to) -> {
-                Scratch s = SCRATCH.get();
-                for (int item = from; item < to; item++) runItem(item % bands, item / bands, call, s, x, xOff, xs, f, u, out, epilogue);
-            });
-            return;
-        }
-        CpuThreads.parallelFor(bands * colBlocks, 1, (from, to) -> {
+        // byBlock: a chunk is one block of channels over every band, its filter slice transformed once
+        CpuThreads.parallelFor(bands * colBlocks, byBlock ? bands : 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            for (int item = from; item < to; item++) runItem(item / colBlocks, item % colBlocks, call, s, x, xOff, xs, f, u, out, epilogue);
+            for (int item = from; item < to; item++) {
+                int band = byBlock ? item % bands : item / colBlocks, block = byBlock ? item / bands : item % colBlocks;
+                runItem(band, block, call, s, x, xOff, xs, f, u, out, epilogue);
+            }
         });
     }
 
@@ -147,19 +142,12 @@ final class WinogradConv extends WinogradTiles {
             s.vCall = call;
             s.band = band;
         }
-        float[] u;
-        int uOff;
-        if (uAll != null) {
-            u = uAll;
-            uOff = block * blockFloats();
-        } else {
-            u = s.u(blockFloats());
-            uOff = 0;
-            if (s.uCall != call || s.block != block) {
-                WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
-                s.uCall = call;
-                s.block = block;
-            }
+        float[] u = uAll != null ? uAll : s.u(blockFloats());
+        int uOff = uAll != null ? block * blockFloats() : 0;
+        if (uAll == null && (s.uCall != call || s.block != block)) {
+            WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
+            s.uCall = call;
+            s.block = block;
         }
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);

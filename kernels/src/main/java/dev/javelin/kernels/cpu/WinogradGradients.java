@@ -75,10 +75,8 @@ final class WinogradGradients extends WinogradTiles {
                     s.uCall = call;
                     s.block = col0;
                 }
-                for (int n = n0; n < n1; n++) {
-                    for (int pixel = n * g.h * g.w; pixel < (n + 1) * g.h * g.w; pixel++) {
-                        Arrays.fill(dx, pixel * g.cin + col0, pixel * g.cin + col0 + cols, 0f);
-                    }
+                for (int pixel = n0 * g.h * g.w; pixel < n1 * g.h * g.w; pixel++) {
+                    Arrays.fill(dx, pixel * g.cin + col0, pixel * g.cin + col0 + cols, 0f);
                 }
                 for (int tr0 = n0 * tilesDown; tr0 < n1 * tilesDown; tr0 += rowsPerChunk) {
                     inputGradientChunk(tr0, Math.min(rowsPerChunk, n1 * tilesDown - tr0), col0, cols, dy, u, uPlane, dx, s);

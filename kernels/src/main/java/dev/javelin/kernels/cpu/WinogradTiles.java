@@ -24,8 +24,8 @@ abstract class WinogradTiles {
     }
 
     /**
-     * Tile t of the run from tile row tr0: its input patch's pixel (r, q) at {@code at[4r + q]}, that is {@code base + image·imageStride + y·rowStride +
-     * x·pixStride} for the pixel's row y and column x, -1 for padding.
+     * Tile t of the run from tile row tr0: its input patch's pixel (r, q) at {@code at[4r + q]}, that is
+     * {@code base + image·imageStride + y·rowStride + x·pixStride} for the pixel's row y and column x, -1 for padding.
      */
     int[] patch(int[] at, int tr0, int t, int base, int imageStride, int rowStride, int pixStride) {
         int tr = tr0 + t / tilesAcross, img = base + tr / tilesDown * imageStride;
