@@ -1,6 +1,5 @@
 package dev.javelin.kernels.cpu;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,10 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A transform's points are addressed through tables: source point p (row-major: p = 4·i + j of a 4x4
  * tile, 2·i + j of a 2x2 one) of channel c at {@code src[srcBase + from[p] + c]}, read as zero where
  * {@code from[p] < 0}; result q at {@code dst[dstBase + to[q] + c]}, dropped where {@code to[q] < 0}. So
- * the channels past the last whole vector run the same vector code on zero-padded staging points, with
- * the same arithmetic as the whole vectors. Each transform is one method of straight vector code: a vector
- * passed to a method that C2 compiled on its own first (and then does not inline) is boxed, many times
- * slower; no masked vector operations either (see {@code SgemmMicroKernel}).
+ * the channels past the last whole vector run the same vector code, on the last L channels again where
+ * the results are not added, else on staged points: the same arithmetic as the whole vectors. Each
+ * transform is one method of straight vector code: a vector passed to a method that C2 compiled on its
+ * own first (and then does not inline) is boxed, many times slower; no masked vector operations either
+ * (see {@code SgemmMicroKernel}).
  */
 final class WinogradTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -57,17 +57,22 @@ final class WinogradTransforms {
         int whole = count - count % L, rest = count - whole;
         run(t, src, srcBase, from, dst, dstBase, to, whole, e);
         if (rest == 0) return;
-        Arrays.fill(e, 16 * L, 32 * L, 0f);
-        for (int p = 0; p < (t == Tile.OUTPUT_ADJOINT ? 4 : 16); p++) {
-            if (from[p] >= 0) System.arraycopy(src, srcBase + from[p] + whole, e, 16 * L + p * L, rest);
+        if (count >= L && t != Tile.INPUT_ADJOINT) { // the last whole vector again (the same values), cheaper than staging
+            run(t, src, srcBase + count - L, from, dst, dstBase + count - L, to, L, e);
+            return;
         }
+        // stage the rest: each point's channels at the start of a vector (a point outside the image as
+        // zeros); the lanes past them hold what they held, and their results are not copied back
         int results = t == Tile.OUTPUT ? 4 : 16;
-        for (int q = 0; q < results; q++) { // the results' channels too: INPUT_ADJOINT adds into them
-            if (to[q] >= 0) System.arraycopy(dst, dstBase + to[q] + whole, e, 32 * L + q * L, rest);
+        for (int p = 0; p < 16; p++) {
+            for (int i = 0; i < rest && p < (t == Tile.OUTPUT_ADJOINT ? 4 : 16); i++) {
+                e[16 * L + p * L + i] = from[p] < 0 ? 0f : src[srcBase + from[p] + whole + i];
+            }
+            for (int i = 0; i < rest && p < results && to[p] >= 0; i++) e[32 * L + p * L + i] = dst[dstBase + to[p] + whole + i];
         }
         run(t, e, 16 * L, STAGED, e, 32 * L, STAGED, L, e);
         for (int q = 0; q < results; q++) {
-            if (to[q] >= 0) System.arraycopy(e, 32 * L + q * L, dst, dstBase + to[q] + whole, rest);
+            for (int i = 0; i < rest && to[q] >= 0; i++) dst[dstBase + to[q] + whole + i] = e[32 * L + q * L + i];
         }
     }
 
