@@ -609,6 +609,19 @@ def export_form_cases():
     case("Dropout_training_ratio_zero", "Dropout", [d, const(np.array(0.0, np.float32)), const(np.array(True))], [d])
 
 
+def topk_cases():
+    """TopK (torch.topk exports it): the last axis largest with ties, axis 0 smallest, K = 0; expected by a
+    stable sort, so ties give the lower index first, as ONNX specifies."""
+    rng = np.random.default_rng(31)
+    x = rng.integers(-2, 3, size=(3, 6)).astype(np.float32)  # many ties
+    idx = np.argsort(-x, axis=-1, kind="stable")[:, :4]
+    case("TopK_largest_ties", "TopK", [x, const(np.array([4], np.int64))], [np.take_along_axis(x, idx, -1), idx])
+    y = rng.standard_normal((5, 2)).astype(np.float32)
+    idy = np.argsort(y, axis=0, kind="stable")[:3]
+    case("TopK_smallest_axis0", "TopK", [y, const(np.array([3], np.int64))], [np.take_along_axis(y, idy, 0), idy], axis=0, largest=0)
+    case("TopK_k_zero", "TopK", [y, const(np.array([0], np.int64))], [np.zeros((5, 0), np.float32), np.zeros((5, 0), np.int64)])
+
+
 def operator_cases():
     folder = os.path.join(BASE, "ops")
     os.makedirs(folder, exist_ok=True)
@@ -623,6 +636,7 @@ def operator_cases():
     resize_cases()
     recurrent_cases(cases)
     export_form_cases()
+    topk_cases()
     write_cases(cases, folder)
 
 
@@ -657,6 +671,9 @@ if __name__ == "__main__":
     import sys
     if len(sys.argv) == 3 and sys.argv[1] == "--large":
         large_models(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--topk":  # the TopK cases alone, the other files untouched
+        topk_cases()
+        write_cases(cases, os.path.join(BASE, "ops"))
     elif len(sys.argv) == 2 and sys.argv[1] == "--recurrent":
         recurrent_models(export)
         recurrent_only = []

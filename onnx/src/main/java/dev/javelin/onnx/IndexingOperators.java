@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Operators that pick or place elements by position: Gather, GatherElements, Slice (negative steps
- * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND. Slices are views; picks by index
+ * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND, TopK. Slices are views; picks by index
  * tensors are Javelin's gather, placements its scatter-add.
  */
 final class IndexingOperators {
@@ -38,6 +38,7 @@ final class IndexingOperators {
             if (x.rank() < 2) throw ctx.error("expects at least 2 dimensions, got " + x.shape());
             return one(ctx.attrInt("upper", 1) != 0 ? ArrayOps.triu(x, diagonal) : ArrayOps.tril(x, diagonal));
         });
+        t.put("TopK", IndexingOperators::topK);
         t.put("CumSum", ctx -> {
             Tensor x = ctx.input(0);
             int axis = ctx.axis((long) ctx.scalar(1, "axis"), x.rank(), "axis");
@@ -47,6 +48,20 @@ final class IndexingOperators {
             if (exclusive) sum = sum.sub(in);
             return one(reverse ? flip(sum, axis) : sum);
         });
+    }
+
+    /**
+     * The K largest (or smallest) values along an axis and their int64 positions, sorted (an unsorted result
+     * may be in any order, so sorted is one); ties keep the lower index first, as ONNX specifies.
+     */
+    private static Tensor[] topK(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        int axis = ctx.axis(ctx.attrInt("axis", -1), x.rank(), "axis");
+        double k = ctx.scalar(1, "K");
+        if (!(k >= 0 && k <= x.dim(axis))) throw ctx.error("K = " + k + " is out of range for axis " + axis + " of " + x.shape()
+                + " (expected 0 <= K <= " + x.dim(axis) + ")");
+        dev.javelin.tensor.Sorted top = ArrayOps.topk(x, (int) k, axis, ctx.attrInt("largest", 1) != 0);
+        return new Tensor[] {top.values(), top.indices()};
     }
 
     /** An index tensor with negative entries counted from the end of an axis of size {@code n}. */
