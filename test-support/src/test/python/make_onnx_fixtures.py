@@ -622,6 +622,27 @@ def topk_cases():
     case("TopK_k_zero", "TopK", [y, const(np.array([0], np.int64))], [np.zeros((5, 0), np.float32), np.zeros((5, 0), np.int64)])
 
 
+def scatter_elements_cases():
+    """ScatterElements (torch.scatter and scatter_add export it): placement on axis 1 with a negative index, an
+    index smaller than the data on the other axis (as torch allows), and add with duplicates on axis 0."""
+    rng = np.random.default_rng(37)
+    data = rng.standard_normal((3, 5)).astype(np.float32)
+    idx = np.array([[4, 0], [-1, 2], [1, 3]], np.int64)
+    upd = rng.standard_normal((3, 2)).astype(np.float32)
+    want = data.copy()
+    for i in range(3):
+        for j in range(2):
+            want[i, idx[i, j] % 5] = upd[i, j]
+    case("ScatterElements_axis1_negative", "ScatterElements", [data, const(idx), upd], [want], axis=1)
+    idx0 = np.array([[0, 2, 2, 1, 0], [0, 0, 1, 1, 2]], np.int64)  # duplicates add up
+    upd0 = rng.standard_normal((2, 5)).astype(np.float32)
+    want0 = data.copy()
+    for i in range(2):
+        for j in range(5):
+            want0[idx0[i, j], j] += upd0[i, j]
+    case("ScatterElements_add_axis0", "ScatterElements", [data, const(idx0), upd0], [want0], axis=0, reduction="add")
+
+
 def operator_cases():
     folder = os.path.join(BASE, "ops")
     os.makedirs(folder, exist_ok=True)
@@ -637,6 +658,7 @@ def operator_cases():
     recurrent_cases(cases)
     export_form_cases()
     topk_cases()
+    scatter_elements_cases()
     write_cases(cases, folder)
 
 
@@ -671,8 +693,9 @@ if __name__ == "__main__":
     import sys
     if len(sys.argv) == 3 and sys.argv[1] == "--large":
         large_models(sys.argv[2])
-    elif len(sys.argv) == 2 and sys.argv[1] == "--topk":  # the TopK cases alone, the other files untouched
+    elif len(sys.argv) == 2 and sys.argv[1] == "--later":  # cases added later, the other files untouched
         topk_cases()
+        scatter_elements_cases()
         write_cases(cases, os.path.join(BASE, "ops"))
     elif len(sys.argv) == 2 and sys.argv[1] == "--recurrent":
         recurrent_models(export)

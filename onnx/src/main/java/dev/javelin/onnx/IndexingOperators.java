@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Operators that pick or place elements by position: Gather, GatherElements, Slice (negative steps
- * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND, TopK. Slices are views; picks by index
+ * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND, ScatterElements, TopK. Slices are views; picks by index
  * tensors are Javelin's gather, placements its scatter-add.
  */
 final class IndexingOperators {
@@ -39,6 +39,7 @@ final class IndexingOperators {
             return one(ctx.attrInt("upper", 1) != 0 ? ArrayOps.triu(x, diagonal) : ArrayOps.tril(x, diagonal));
         });
         t.put("TopK", IndexingOperators::topK);
+        t.put("ScatterElements", IndexingOperators::scatterElements);
         t.put("CumSum", ctx -> {
             Tensor x = ctx.input(0);
             int axis = ctx.axis((long) ctx.scalar(1, "axis"), x.rank(), "axis");
@@ -62,6 +63,32 @@ final class IndexingOperators {
                 + " (expected 0 <= K <= " + x.dim(axis) + ")");
         dev.javelin.tensor.Sorted top = ArrayOps.topk(x, (int) k, axis, ctx.attrInt("largest", 1) != 0);
         return new Tensor[] {top.values(), top.indices()};
+    }
+
+    /**
+     * torch.scatter / scatter_add as exported: {@code updates} placed (reduction none) or added (add) into
+     * {@code data} at {@code indices} along {@code axis}, negative indices from the end. A placement is the
+     * scatter-add of the updates where a scatter-add of ones marks a position, the data elsewhere.
+     */
+    private static Tensor[] scatterElements(NodeContext ctx) {
+        Tensor data = ctx.input(0), indices = ctx.input(1), updates = ctx.input(2);
+        String reduction = ctx.attrString("reduction", "none");
+        if (!reduction.equals("none") && !reduction.equals("add")) throw ctx.error("reduction \"" + reduction + "\" is not supported (none, add)");
+        int axis = ctx.axis(ctx.attrInt("axis", 0), data.rank(), "axis");
+        if (indices.rank() != data.rank() || !indices.shape().equals(updates.shape())) {
+            throw ctx.error("indices " + indices.shape() + " and updates " + updates.shape() + " must have one shape, of data's rank "
+                    + data.rank() + " (data " + data.shape() + ")");
+        }
+        Tensor idx = wrapNegative(ctx, indices, data.dim(axis));
+        try {
+            if (reduction.equals("add")) return one(IndexingOps.scatterAdd(data, axis, idx, updates.cast(data.dtype())));
+            Tensor zeros = Ops.expand(Ops.scalarLike(data, 0), data.shape());
+            Tensor placed = IndexingOps.scatterAdd(zeros, axis, idx, updates.cast(data.dtype()));
+            Tensor marked = IndexingOps.scatterAdd(zeros, axis, idx, Ops.expand(Ops.scalarLike(data, 1), updates.shape())).gt(0.0);
+            return one(Ops.where(marked, placed, data));
+        } catch (IllegalArgumentException e) {
+            throw ctx.error(e.getMessage());
+        }
     }
 
     /** An index tensor with negative entries counted from the end of an axis of size {@code n}. */
