@@ -643,6 +643,24 @@ def scatter_elements_cases():
     case("ScatterElements_add_axis0", "ScatterElements", [data, const(idx0), upd0], [want0], axis=0, reduction="add")
 
 
+def one_hot_cases():
+    """OneHot (F.one_hot exports it): the last axis with a negative index and one out of range (a row of off
+    values), and axis 0 with other on/off values."""
+    idx = np.array([[0, 3, -1], [2, 7, -4]], np.int64)
+    want = np.zeros((2, 3, 4), np.float32)
+    for i in range(2):
+        for j in range(3):
+            k = idx[i, j] + 4 if idx[i, j] < 0 else idx[i, j]
+            if 0 <= k < 4:
+                want[i, j, k] = 1
+    case("OneHot_last_axis", "OneHot", [idx, const(np.array(4, np.int64)), const(np.array([0, 1], np.float32))], [want])
+    idx0 = np.array([1, 0, 2], np.int64)
+    want0 = np.full((3, 3), -1, np.float32)
+    for j in range(3):
+        want0[idx0[j], j] = 5
+    case("OneHot_axis0", "OneHot", [idx0, const(np.array([3], np.int64)), const(np.array([-1, 5], np.float32))], [want0], axis=0)
+
+
 def operator_cases():
     folder = os.path.join(BASE, "ops")
     os.makedirs(folder, exist_ok=True)
@@ -659,6 +677,7 @@ def operator_cases():
     export_form_cases()
     topk_cases()
     scatter_elements_cases()
+    one_hot_cases()
     write_cases(cases, folder)
 
 
@@ -696,6 +715,7 @@ if __name__ == "__main__":
     elif len(sys.argv) == 2 and sys.argv[1] == "--later":  # cases added later, the other files untouched
         topk_cases()
         scatter_elements_cases()
+        one_hot_cases()
         write_cases(cases, os.path.join(BASE, "ops"))
     elif len(sys.argv) == 2 and sys.argv[1] == "--recurrent":
         recurrent_models(export)

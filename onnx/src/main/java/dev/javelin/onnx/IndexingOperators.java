@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Operators that pick or place elements by position: Gather, GatherElements, Slice (negative steps
- * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND, ScatterElements, TopK. Slices are views; picks by index
+ * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND, ScatterElements, TopK, OneHot. Slices are views; picks by index
  * tensors are Javelin's gather, placements its scatter-add.
  */
 final class IndexingOperators {
@@ -40,6 +40,7 @@ final class IndexingOperators {
         });
         t.put("TopK", IndexingOperators::topK);
         t.put("ScatterElements", IndexingOperators::scatterElements);
+        t.put("OneHot", IndexingOperators::oneHot);
         t.put("CumSum", ctx -> {
             Tensor x = ctx.input(0);
             int axis = ctx.axis((long) ctx.scalar(1, "axis"), x.rank(), "axis");
@@ -89,6 +90,28 @@ final class IndexingOperators {
         } catch (IllegalArgumentException e) {
             throw ctx.error(e.getMessage());
         }
+    }
+
+    /**
+     * F.one_hot as exported: a new axis of size depth at {@code axis} holding values[1] at each index and
+     * values[0] elsewhere; a negative index counts from the end, one outside [-depth, depth) gives a row of
+     * values[0], as ONNX specifies.
+     */
+    private static Tensor[] oneHot(NodeContext ctx) {
+        Tensor indices = ctx.input(0), values = ctx.input(2);
+        double depthValue = ctx.scalar(1, "depth");
+        if (!(depthValue >= 0 && depthValue <= Integer.MAX_VALUE - 8)) throw ctx.error("depth " + depthValue + " is not a size");
+        int depth = (int) depthValue;
+        if (values.size() != 2) throw ctx.error("values must hold [off, on], got shape " + values.shape());
+        int axis = ctx.axis(ctx.attrInt("axis", -1), indices.rank() + 1, "axis");
+        Tensor idx = indices.dtype().isInteger() ? indices.cast(DType.INT64) : indices.cast(DType.FLOAT64).floor().cast(DType.INT64);
+        idx = Ops.where(idx.lt(0.0), idx.add((double) depth), idx).unsqueeze(axis);
+        int[] along = new int[indices.rank() + 1];
+        Arrays.fill(along, 1);
+        along[axis] = depth;
+        Tensor hit = idx.eq(Tensors.arange(depth).reshape(along));
+        Tensor flat = values.reshape(2);
+        return one(Ops.where(hit, flat.slice(0, 1, 2).reshape(), flat.slice(0, 0, 1).reshape()));
     }
 
     /** An index tensor with negative entries counted from the end of an axis of size {@code n}. */
