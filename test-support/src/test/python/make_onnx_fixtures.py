@@ -661,6 +661,13 @@ def one_hot_cases():
     case("OneHot_axis0", "OneHot", [idx0, const(np.array([3], np.int64)), const(np.array([-1, 5], np.float32))], [want0], axis=0)
 
 
+def eye_like_cases():
+    """EyeLike (torch.eye of a traced size exports it): a 3x5 input with k = 1, and k = -2 as int64."""
+    x = f32(3, 5)
+    case("EyeLike_k1", "EyeLike", [x], [np.eye(3, 5, k=1, dtype=np.float32)], k=1)
+    case("EyeLike_k_minus2_int64", "EyeLike", [x], [np.eye(3, 5, k=-2, dtype=np.int64)], k=-2, dtype=TensorProto.INT64)
+
+
 def operator_cases():
     folder = os.path.join(BASE, "ops")
     os.makedirs(folder, exist_ok=True)
@@ -678,6 +685,7 @@ def operator_cases():
     topk_cases()
     scatter_elements_cases()
     one_hot_cases()
+    eye_like_cases()
     write_cases(cases, folder)
 
 
@@ -716,6 +724,7 @@ if __name__ == "__main__":
         topk_cases()
         scatter_elements_cases()
         one_hot_cases()
+        eye_like_cases()
         write_cases(cases, os.path.join(BASE, "ops"))
     elif len(sys.argv) == 2 and sys.argv[1] == "--recurrent":
         recurrent_models(export)
