@@ -104,6 +104,9 @@ final class IndexingOperators {
         int depth = (int) depthValue;
         if (values.size() != 2) throw ctx.error("values must hold [off, on], got shape " + values.shape());
         int axis = ctx.axis(ctx.attrInt("axis", -1), indices.rank() + 1, "axis");
+        if ((double) depth * Math.max(indices.size(), 1) > NodeContext.MAX_GENERATED_ELEMENTS) { // a hostile depth: refused before anything of its size is made
+            throw ctx.error("depth " + depth + " over indices " + indices.shape() + " would generate more than " + NodeContext.MAX_GENERATED_ELEMENTS + " elements");
+        }
         Tensor idx = indices.dtype().isInteger() ? indices.cast(DType.INT64) : indices.cast(DType.FLOAT64).floor().cast(DType.INT64);
         idx = Ops.where(idx.lt(0.0), idx.add((double) depth), idx).unsqueeze(axis);
         int[] along = new int[indices.rank() + 1];
