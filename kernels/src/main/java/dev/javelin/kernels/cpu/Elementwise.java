@@ -51,88 +51,51 @@ final class Elementwise {
                 (o, n) -> GeneratedLoops.where(ca, o[0], cs, x, o[1], as, y, o[2], bs, r, o[3], os, n));
     }
 
-    /** A copy of {@code x} (any layout) into {@code out} (any layout) of the same shape and dtype. */
-    void copy(Tensor x, Tensor out) {
+    /** A copy of float32 {@code x} (any layout) into {@code out} (any layout) of the same shape. */
+    static void copy(Tensor x, Tensor out) {
         copy(x, out, out.strides(), out.offset());
     }
 
     /** A copy of {@code x} into the view of {@code out}'s storage given by strides and offset (PAD writes so). */
-    void copy(Tensor x, Tensor out, int[] outStrides, int outOffset) {
+    static void copy(Tensor x, Tensor out, int[] outStrides, int outOffset) {
         StridedLoop p = StridedLoop.of(x.shape(), x.strides(), outStrides);
         int xs = p.innerStride(0), os = p.innerStride(1);
-        HeapStorage xh = heap(x), oh = heap(out);
-        int[] base = {x.offset(), outOffset};
-        if (x.dtype() == DType.FLOAT32) {
-            p.forEachRow(base, (o, n) -> copyRow(xh.floats(), o[0], xs, oh.floats(), o[1], os, n));
-        } else {
-            p.forEachRow(base, (o, n) -> {
-                if (xs == 1 && os == 1) {
-                    System.arraycopy(xh.array(), o[0], oh.array(), o[1], n);
-                } else {
-                    for (int i = 0; i < n; i++) copyElement(xh, o[0] + i * xs, oh, o[1] + i * os);
-                }
-            });
-        }
+        float[] xa = heap(x).floats(), oa = heap(out).floats();
+        p.forEachRow(new int[] {x.offset(), outOffset}, (o, n) -> copyRow(xa, o[0], xs, oa, o[1], os, n));
     }
 
     /**
-     * Converts {@code x} to {@code out}'s dtype: floats to ints truncate toward zero and saturate
-     * (NaN gives 0), anything to bool is {@code != 0}, integers to float round once.
+     * Converts {@code x} to {@code out}'s dtype, one side float32 (the reference backend casts the others):
+     * floats to ints truncate toward zero and saturate (NaN gives 0), to bool is {@code != 0}, integers to
+     * float round once.
      */
     void cast(Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
         int xs = p.innerStride(0), os = p.innerStride(1);
         HeapStorage xh = heap(x), oh = heap(out);
         int[] base = {x.offset(), out.offset()};
-        DType from = x.dtype(), to = out.dtype();
-        if (from == DType.FLOAT32 && to == DType.FLOAT64) {
-            p.forEachRow(base, (o, n) -> {
-                float[] a = xh.floats();
-                double[] r = oh.doubles();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs];
-            });
-        } else if (from == DType.FLOAT64 && to == DType.FLOAT32) {
-            p.forEachRow(base, (o, n) -> {
-                double[] a = xh.doubles();
-                float[] r = oh.floats();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) a[o[0] + i * xs];
-            });
-        } else if (from == DType.BOOL && to == DType.FLOAT32) { // masks, the common case in training
+        DType from = x.dtype();
+        if (from == DType.BOOL) { // masks, the common case in training
             p.forEachRow(base, (o, n) -> {
                 boolean[] a = xh.bools();
                 float[] r = oh.floats();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] ? 1f : 0f;
             });
-        } else if (from == DType.INT32 && to == DType.FLOAT32) {
-            p.forEachRow(base, (o, n) -> {
-                int[] a = xh.ints();
-                float[] r = oh.floats();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs];
-            });
-        } else if (from == DType.FLOAT32 && to == DType.BOOL) {
+        } else if (from == DType.FLOAT32) { // to float64 exactly, to an integer or bool as Java's cast (the reference's)
             p.forEachRow(base, (o, n) -> {
                 float[] a = xh.floats();
-                boolean[] r = oh.bools();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] != 0;
+                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, a[o[0] + i * xs]);
             });
-        } else if (from.isFloating()) { // to an integer or bool: toward zero, saturating, NaN to 0 (Java's cast, as the reference)
-            p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, xh.getDouble(o[0] + i * xs));
-            });
-        } else if (to == DType.FLOAT32) { // from an integer or bool: round the long once, straight to float
+        } else { // to float32: a float64 or an integer (its long, not a double) rounded once
             p.forEachRow(base, (o, n) -> {
                 float[] r = oh.floats();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = (float) xh.getLong(o[0] + i * xs);
-            });
-        } else {
-            p.forEachRow(base, (o, n) -> {
-                for (int i = 0; i < n; i++) oh.setLong(o[1] + i * os, xh.getLong(o[0] + i * xs));
+                for (int i = 0; i < n; i++) r[o[1] + i * os] = from == DType.FLOAT64 ? (float) xh.getDouble(o[0] + i * xs) : (float) xh.getLong(o[0] + i * xs);
             });
         }
     }
 
-    /** A dense copy of {@code t}. */
-    Tensor dense(Tensor t) {
+    /** A dense copy of float32 {@code t}. */
+    static Tensor dense(Tensor t) {
         Tensor d = Tensor.wrap(HeapStorage.allocate(t.dtype(), t.shape().sizeAsInt()), t.shape());
         copy(t, d);
         return d;
@@ -144,12 +107,7 @@ final class Elementwise {
      */
     static float[] denseFloats(Tensor t) {
         float[] a = heap(t).floats();
-        if (t.isContiguous() && t.offset() == 0 && a.length == t.size()) return a;
-        float[] out = new float[Math.toIntExact(t.size())];
-        StridedLoop p = StridedLoop.of(t.shape(), t.strides(), t.shape().contiguousStrides());
-        int xs = p.innerStride(0), os = p.innerStride(1);
-        p.forEachRow(new int[] {t.offset(), 0}, (o, n) -> copyRow(a, o[0], xs, out, o[1], os, n));
-        return out;
+        return t.isContiguous() && t.offset() == 0 && a.length == t.size() ? a : heap(dense(t)).floats();
     }
 
     /** {@code out[oo + i * os] = x[xo + i * xs]} for {@code i < n}. */
@@ -160,17 +118,6 @@ final class Elementwise {
             java.util.Arrays.fill(out, oo, oo + n, x[xo]);
         } else {
             for (int i = 0; i < n; i++) out[oo + i * os] = x[xo + i * xs];
-        }
-    }
-
-    /** One element between two storages of the same dtype. */
-    static void copyElement(HeapStorage from, int i, HeapStorage to, int j) {
-        switch (from.dtype()) {
-            case FLOAT32 -> to.floats()[j] = from.floats()[i];
-            case FLOAT64 -> to.doubles()[j] = from.doubles()[i];
-            case INT32 -> to.ints()[j] = from.ints()[i];
-            case INT64 -> to.longs()[j] = from.longs()[i];
-            case BOOL -> to.bools()[j] = from.bools()[i];
         }
     }
 

@@ -21,19 +21,13 @@ final class Reductions {
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
 
-    private final Elementwise elementwise;
-
-    Reductions(Elementwise elementwise) {
-        this.elementwise = elementwise;
-    }
-
     void reduce(Op op, Tensor x, OpAttrs.Reduce attrs, Tensor out) {
         ReducePlan p = ReducePlan.of(x, attrs.axes());
         if (p.outSize == 0) return;
         if (op == Op.REDUCE_SUM && !p.sameOrder(ReducePlan.ofDense(x.shape(), attrs.axes()))) {
             // a view whose layout would change the order of the sum (a transposed row, dims that do not merge):
             // summed as its dense copy is, so the bits do not depend on the layout (max and min do not depend on the order)
-            x = elementwise.dense(x);
+            x = Elementwise.dense(x);
             p = ReducePlan.of(x, attrs.axes());
         }
         switch (op) {

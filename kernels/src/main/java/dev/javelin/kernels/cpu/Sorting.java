@@ -2,13 +2,12 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
-import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Strided;
 
 /**
- * ARGSORT: each line along the axis becomes 64-bit keys whose signed order is the sort order
- * (floats by their bit pattern with the sign folded, NaN above +inf, -0 as 0; descending is the
- * bitwise complement), then a bottom-up merge sort of the positions by key. Merging takes the left
+ * float32 ARGSORT (other dtypes: the reference backend): each line along the axis becomes 64-bit
+ * keys whose signed order is the sort order (the float's bit pattern with the sign folded, NaN above
+ * +inf, -0 as 0; descending is the bitwise complement), then a bottom-up merge sort of the positions by key. Merging takes the left
  * run on equal keys, so the sort is stable in both directions. Lines run in parallel; each line's
  * result does not depend on the thread count.
  */
@@ -22,7 +21,7 @@ final class Sorting {
         for (int d = s.axis() + 1; d < x.rank(); d++) inner *= x.dim(d);
         int lines = (int) (x.size() / n);
         int[] at = Strided.offsets(x.shape(), x.strides(), x.offset());
-        HeapStorage xh = Elementwise.heap(x);
+        float[] xf = Elementwise.heap(x).floats();
         long[] result = Elementwise.heap(out).longs();
         final int step = inner;
         long work = Math.max(1L, (long) n * (32 - Integer.numberOfLeadingZeros(n)));
@@ -32,7 +31,7 @@ final class Sorting {
             for (int line = from; line < to; line++) {
                 int base = (line / step) * n * step + line % step;
                 for (int i = 0; i < n; i++) {
-                    long k = key(xh, at[base + i * step]);
+                    long k = key(xf[at[base + i * step]]);
                     keys[i] = s.descending() ? ~k : k;
                     order[i] = i;
                 }
@@ -43,22 +42,10 @@ final class Sorting {
     }
 
     /** A long whose signed order is the value order of PyTorch's sort. */
-    private static long key(HeapStorage h, int at) {
-        return switch (h.dtype()) {
-            case FLOAT32 -> {
-                float v = h.floats()[at];
-                if (v != v) yield Long.MAX_VALUE;
-                int bits = Float.floatToRawIntBits(v + 0f); // + 0 turns -0 into 0
-                yield bits ^ ((bits >> 31) & 0x7fffffff);
-            }
-            case FLOAT64 -> {
-                double v = h.doubles()[at];
-                if (v != v) yield Long.MAX_VALUE;
-                long bits = Double.doubleToRawLongBits(v + 0.0);
-                yield bits ^ ((bits >> 63) & 0x7fffffffffffffffL);
-            }
-            default -> h.getLong(at);
-        };
+    private static long key(float v) {
+        if (v != v) return Long.MAX_VALUE;
+        int bits = Float.floatToRawIntBits(v + 0f); // + 0 turns -0 into 0
+        return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
     /** Sorts {@code order} (positions) by {@code keys[position]}, stably, bottom-up. */
