@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 
 /**
@@ -37,12 +38,6 @@ record SequenceOperand(float[] data, int offset, int batchStride, int stepStride
 
     /** w [units, width] as its transpose [width, units], dense: the B operand of a backward step's GEMM, read in place. */
     static float[] transposed(Tensor w) {
-        float[] d = Elementwise.denseFloats(w);
-        int u = w.dim(0), gw = w.dim(1);
-        float[] tr = new float[d.length];
-        for (int k = 0; k < u; k++) {
-            for (int j = 0; j < gw; j++) tr[j * u + k] = d[k * gw + j];
-        }
-        return tr;
+        return Elementwise.denseFloats(Tensor.wrap(w.storage(), Shape.of(w.dim(1), w.dim(0)), new int[] {w.stride(1), w.stride(0)}, w.offset()));
     }
 }
