@@ -11,9 +11,7 @@ import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -30,11 +28,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * }</pre>
  */
 final class GeneratedLoops {
-    /** The unary ops with a generated loop: every float32 unary op the IR has. */
-    static final Set<Op> UNARY = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS,
-            Op.NEG, Op.ABS, Op.SQRT, Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.FLOOR, Op.CEIL, Op.ROUND);
-    /** The binary arithmetic ops with a generated loop. */
-    static final Set<Op> BINARY = EnumSet.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN, Op.POW);
     private static final int[][] NO_MAPS = new int[4][];
     /** By {@code 8 op + layout bits} (bit k: operand k is one broadcast value), and the reductions' modes apart. */
     private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(8 * Op.values().length + 8);

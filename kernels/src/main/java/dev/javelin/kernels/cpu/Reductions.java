@@ -62,9 +62,9 @@ final class Reductions {
         CpuThreads.parallelFor(groups * chunksPerGroup, grain, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int g = t / chunksPerGroup, c0 = (t % chunksPerGroup) * chunk, len = Math.min(chunk, groupLen - c0);
-                int base = xOff + p.keptOffset(g, 1) + c0, dst = g * groupLen + c0;
+                int base = xOff + p.offset(true, g, 1) + c0, dst = g * groupLen + c0;
                 java.util.Arrays.fill(out, dst, dst + len, identity);
-                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + p.redOffset(q, 1), rs, inner, out, dst, len);
+                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + p.offset(false, q, 1), rs, inner, out, dst, len);
             }
         });
     }
@@ -84,11 +84,11 @@ final class Reductions {
             int chunksPerRow = (rowLen + BLOCK - 1) / BLOCK;
             int tasks = Math.toIntExact(rowsPerOutput * chunksPerRow);
             float[] partial = new float[tasks];
-            int base = xOff + p.keptOffset(0, 0);
+            int base = xOff + p.offset(true, 0, 0);
             CpuThreads.parallelFor(tasks, 1, (from, to) -> {
                 for (int t = from; t < to; t++) {
                     int start = (t % chunksPerRow) * BLOCK;
-                    int row = base + p.redOffset(t / chunksPerRow, 1) + start * rs;
+                    int row = base + p.offset(false, t / chunksPerRow, 1) + start * rs;
                     partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
                 }
             });
@@ -100,9 +100,9 @@ final class Reductions {
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, p.redSize));
         CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
             for (int g = from; g < to; g++) {
-                int base = xOff + p.keptOffset(g, 0);
+                int base = xOff + p.offset(true, g, 0);
                 float acc = identity;
-                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
+                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.offset(false, u, 1), rs, rowLen, acc);
                 out[g] = acc;
             }
         });
@@ -117,7 +117,7 @@ final class Reductions {
         int grain = Math.max(1, (int) (CpuThreads.SMALL_WORK / Math.max(1, n)));
         CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
             for (int g = from; g < to; g++) {
-                int base = x.offset() + p.keptOffset(g, 0);
+                int base = x.offset() + p.offset(true, g, 0);
                 int best = 0;
                 float bv = xa[base];
                 for (int i = 1; i < n && bv == bv; i++) {
