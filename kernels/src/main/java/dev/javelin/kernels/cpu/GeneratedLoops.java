@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * decompositions the JIT uses: one kernel per op and operand layout, generated on first use and kept.
  * So an eager result has the bits of a compiled program's, in every layout and every JIT tier, and
  * no op's arithmetic is written twice. A dense operand is read in place, a broadcast one (stride 0)
- * as one value, a strided one gathered into a dense row first (and a strided output scattered after).
+ * as one value (an elementwise op's caller copies a strided input dense first; a reduction gathers a strided
+ * row), and a strided output is written through a dense row, scattered after.
  * Without the Vector API the same kernels are evaluated in plain Java ({@link KernelInterpreter}), with the
  * same bits.
  *
@@ -35,52 +36,44 @@ final class GeneratedLoops {
 
     private GeneratedLoops() {}
 
-    /** {@code out[oo + i * os] = op(x[xo + i * xs])} for {@code i < n}, any strides. */
+    /** {@code out[oo + i * os] = op(x[xo + i * xs])} for {@code i < n}: x dense or broadcast ({@code xs} 1 or 0), any {@code os}. */
     static void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        if (xs != 0 && xs != 1) {
-            x = gather(x, xo, xs, n);
-            xo = 0;
-        }
+        Operands.check(xs, 0);
         int layout = xs == 0 ? 1 : 0;
         FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32), layout, DType.FLOAT32));
         run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
     }
 
-    /** {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for the arithmetic ops, any strides. */
+    /** {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for the arithmetic ops: a and b dense or broadcast, any {@code os}. */
     static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
-        Operands p = Operands.of(a, ao, as, b, bo, bs, out, oo, n);
+        Operands p = Operands.of(a, ao, as, b, bo, bs, out, oo);
         FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.FLOAT32));
         run(k, p.arrays(), p.offsets(), os, n);
     }
 
-    /** {@code out[oo + i * os] = a[...] op b[...]} for the comparisons, any strides. */
+    /** {@code out[oo + i * os] = a[...] op b[...]} for the comparisons, as {@link #binary}. */
     static void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n) {
         boolean[] row = os == 1 ? out : new boolean[n];
-        Operands p = Operands.of(a, ao, as, b, bo, bs, row, os == 1 ? oo : 0, n);
+        Operands p = Operands.of(a, ao, as, b, bo, bs, row, os == 1 ? oo : 0);
         FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.BOOL));
         k.run(p.arrays(), p.offsets(), NO_MAPS, n);
         if (os != 1) for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
     }
 
-    /**
-     * A binary kernel's arrays and offsets: a strided float operand is gathered into a dense row
-     * (offset 0), a broadcast one (stride 0) stays and sets its bit in {@code layout}.
-     */
+    /** A binary kernel's arrays and offsets; a broadcast operand (stride 0) sets its bit in {@code layout}. */
     private record Operands(Object[] arrays, int[] offsets, int layout) {
-        static Operands of(float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo, int n) {
-            if (as != 0 && as != 1) {
-                a = gather(a, ao, as, n);
-                ao = 0;
-            }
-            if (bs != 0 && bs != 1) {
-                b = gather(b, bo, bs, n);
-                bo = 0;
-            }
+        static Operands of(float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo) {
+            check(as, bs);
             return new Operands(new Object[] {a, b, out}, new int[] {ao, bo, oo}, (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0));
+        }
+
+        /** The generated elementwise loops read an operand in place or as one value: a strided one is the caller's to copy. */
+        static void check(int as, int bs) {
+            if ((as & ~1) != 0 || (bs & ~1) != 0) throw new IllegalArgumentException("GeneratedLoops: an operand's stride must be 1 or 0, got " + as + ", " + bs);
         }
     }
 
-    /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}, any strides. */
+    /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}: c any stride, a and b as {@link #binary}. */
     static void where(boolean[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
         if (cs != 0 && cs != 1) {
             boolean[] row = new boolean[n];
@@ -88,7 +81,7 @@ final class GeneratedLoops {
             c = row;
             co = 0;
         }
-        Operands ab = Operands.of(a, ao, as, b, bo, bs, out, oo, n);
+        Operands ab = Operands.of(a, ao, as, b, bo, bs, out, oo);
         int layout = (cs == 0 ? 1 : 0) | ab.layout() << 1;
         FusedKernel k = kernel(8 * Op.WHERE.ordinal() + layout,
                 () -> elementwise(Op.WHERE, List.of(DType.BOOL, DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
