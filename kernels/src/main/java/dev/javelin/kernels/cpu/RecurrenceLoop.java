@@ -93,7 +93,7 @@ final class RecurrenceLoop {
             initial = new float[states][];
             for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(wAt + 1 + params + i));
             drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(wAt + 1 + params + states)) : null;
-            mask = masked ? SequenceOperand.denseBools(call.input(wAt + 1 + a.cellOperands())) : null;
+            mask = masked ? call.input(wAt + 1 + a.cellOperands()).toHost().bools() : null; // [B, T], row-major
         }
     }
 

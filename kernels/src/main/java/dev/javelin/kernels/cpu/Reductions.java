@@ -16,8 +16,6 @@ import dev.javelin.tensor.Tensor;
  * the layout.
  */
 final class Reductions {
-    /** Elements per block when one output reduces a long range: {@link ReductionOrder#BLOCK}, as the JIT launcher's. */
-    static final int BLOCK = ReductionOrder.BLOCK;
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
 
@@ -56,7 +54,7 @@ final class Reductions {
         int groups = (int) (p.outSize / groupLen);
         long units = p.redSize;
         int r = p.redDims.length, inner = r == 0 ? 1 : p.redDims[r - 1], rs = r == 0 ? 0 : p.redStrides[r - 1]; // one call per run of rows
-        int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, BLOCK / Math.min(units, BLOCK)));
+        int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, ReductionOrder.BLOCK / Math.min(units, ReductionOrder.BLOCK)));
         int chunksPerGroup = (groupLen + chunk - 1) / chunk;
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, units * chunk));
         CpuThreads.parallelFor(groups * chunksPerGroup, grain, (from, to) -> {
@@ -71,7 +69,7 @@ final class Reductions {
 
     /**
      * The reduced inner dim is a row: each output folds its rows in order, as the JIT's row reductions
-     * do. A single output over more than {@link #BLOCK} elements is cut into blocks (row by row) whose
+     * do. A single output over more than {@link ReductionOrder#BLOCK} elements is cut into blocks (row by row) whose
      * partials are combined left to right from the identity, the JIT's long-reduction order, so the
      * work spreads over threads with the same bits.
      */
@@ -80,16 +78,16 @@ final class Reductions {
         int rowLen = rRank == 0 ? 1 : p.redDims[rRank - 1];
         int rs = rRank == 0 ? 0 : p.redStrides[rRank - 1];
         long rowsPerOutput = p.redSize / rowLen;
-        if (p.outSize == 1 && p.redSize > BLOCK) {
-            int chunksPerRow = (rowLen + BLOCK - 1) / BLOCK;
+        if (p.outSize == 1 && p.redSize > ReductionOrder.BLOCK) {
+            int chunksPerRow = (rowLen + ReductionOrder.BLOCK - 1) / ReductionOrder.BLOCK;
             int tasks = Math.toIntExact(rowsPerOutput * chunksPerRow);
             float[] partial = new float[tasks];
             int base = xOff + p.offset(true, 0, 0);
             CpuThreads.parallelFor(tasks, 1, (from, to) -> {
                 for (int t = from; t < to; t++) {
-                    int start = (t % chunksPerRow) * BLOCK;
+                    int start = (t % chunksPerRow) * ReductionOrder.BLOCK;
                     int row = base + p.offset(false, t / chunksPerRow, 1) + start * rs;
-                    partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
+                    partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(ReductionOrder.BLOCK, rowLen - start), identity);
                 }
             });
             float acc = identity;

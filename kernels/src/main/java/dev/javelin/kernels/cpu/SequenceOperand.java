@@ -5,8 +5,8 @@ import dev.javelin.tensor.Tensor;
 
 /**
  * A float32 sequence operand {@code [batch, time, width]} of the recurrent loop ({@link RecurrenceLoop}):
- * read in place when its last axis is dense (any batch and time strides), else from a dense copy. With the loops' small helpers: the transposed recurrent kernel, the bool mask,
- * and the split of the batch into one block of examples per thread.
+ * read in place when its last axis is dense (any batch and time strides), else from a dense copy. With the
+ * loops' small helpers: the transposed recurrent kernel and the split of the batch into one block per thread.
  */
 record SequenceOperand(float[] data, int offset, int batchStride, int stepStride) {
     static SequenceOperand of(Tensor t) {
@@ -25,15 +25,6 @@ record SequenceOperand(float[] data, int offset, int batchStride, int stepStride
         if ((long) n * flopsPerRow < CpuThreads.SMALL_WORK) return Math.max(1, n);
         int threads = Math.min(n, CpuThreads.threads());
         return (n + threads - 1) / threads;
-    }
-
-    /** A bool [batch, time] mask's elements in row-major order. */
-    static boolean[] denseBools(Tensor t) {
-        boolean[] src = Elementwise.heap(t).bools();
-        boolean[] d = new boolean[(int) t.size()];
-        int cols = t.dim(1), s0 = t.stride(0), s1 = t.stride(1);
-        for (int e = 0; e < d.length; e++) d[e] = src[t.offset() + (e / cols) * s0 + (e % cols) * s1];
-        return d;
     }
 
     /** w [units, width] as its transpose [width, units], dense: the B operand of a backward step's GEMM, read in place. */
