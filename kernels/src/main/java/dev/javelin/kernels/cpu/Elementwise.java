@@ -30,11 +30,8 @@ final class Elementwise {
             return;
         }
         float[] x = heap(a).floats(), y = heap(b).floats();
-        HeapStorage oh = heap(out);
-        int[] base = {a.offset(), b.offset(), out.offset()};
-        p.forEachRow(base, op.isComparison()
-                ? (o, n) -> GeneratedLoops.compare(op, x, o[0], as, y, o[1], bs, oh.bools(), o[2], os, n)
-                : (o, n) -> GeneratedLoops.binary(op, x, o[0], as, y, o[1], bs, oh.floats(), o[2], os, n));
+        Object r = heap(out).array(); // float[], or boolean[] for a comparison
+        p.forEachRow(new int[] {a.offset(), b.offset(), out.offset()}, (o, n) -> GeneratedLoops.binary(op, x, o[0], as, y, o[1], bs, r, o[2], os, n));
     }
 
     void where(Tensor c, Tensor a, Tensor b, Tensor out) {

@@ -38,39 +38,22 @@ final class GeneratedLoops {
 
     /** {@code out[oo + i * os] = op(x[xo + i * xs])} for {@code i < n}: x dense or broadcast ({@code xs} 1 or 0), any {@code os}. */
     static void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        Operands.check(xs, 0);
+        checkDenseOrBroadcast(xs, 0);
         int layout = xs == 0 ? 1 : 0;
         FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32), layout, DType.FLOAT32));
         run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
     }
 
-    /** {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for the arithmetic ops: a and b dense or broadcast, any {@code os}. */
-    static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
-        Operands p = Operands.of(a, ao, as, b, bo, bs, out, oo);
-        FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.FLOAT32));
-        run(k, p.arrays(), p.offsets(), os, n);
-    }
-
-    /** {@code out[oo + i * os] = a[...] op b[...]} for the comparisons, as {@link #binary}. */
-    static void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n) {
-        boolean[] row = os == 1 ? out : new boolean[n];
-        Operands p = Operands.of(a, ao, as, b, bo, bs, row, os == 1 ? oo : 0);
-        FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.BOOL));
-        k.run(p.arrays(), p.offsets(), NO_MAPS, n);
-        if (os != 1) for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
-    }
-
-    /** A binary kernel's arrays and offsets; a broadcast operand (stride 0) sets its bit in {@code layout}. */
-    private record Operands(Object[] arrays, int[] offsets, int layout) {
-        static Operands of(float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo) {
-            check(as, bs);
-            return new Operands(new Object[] {a, b, out}, new int[] {ao, bo, oo}, (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0));
-        }
-
-        /** The generated elementwise loops read an operand in place or as one value: a strided one is the caller's to copy. */
-        static void check(int as, int bs) {
-            if ((as & ~1) != 0 || (bs & ~1) != 0) throw new IllegalArgumentException("GeneratedLoops: an operand's stride must be 1 or 0, got " + as + ", " + bs);
-        }
+    /**
+     * {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])}: the arithmetic ops into a {@code float[]},
+     * the comparisons into a {@code boolean[]}; a and b dense or broadcast, any {@code os}.
+     */
+    static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo, int os, int n) {
+        checkDenseOrBroadcast(as, bs);
+        int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
+        DType type = op.isComparison() ? DType.BOOL : DType.FLOAT32;
+        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, type));
+        run(k, new Object[] {a, b, out}, new int[] {ao, bo, oo}, os, n);
     }
 
     /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}: c any stride, a and b as {@link #binary}. */
@@ -81,11 +64,16 @@ final class GeneratedLoops {
             c = row;
             co = 0;
         }
-        Operands ab = Operands.of(a, ao, as, b, bo, bs, out, oo);
-        int layout = (cs == 0 ? 1 : 0) | ab.layout() << 1;
+        checkDenseOrBroadcast(as, bs);
+        int layout = (cs == 0 ? 1 : 0) | (as == 0 ? 2 : 0) | (bs == 0 ? 4 : 0);
         FusedKernel k = kernel(8 * Op.WHERE.ordinal() + layout,
                 () -> elementwise(Op.WHERE, List.of(DType.BOOL, DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {c, ab.arrays()[0], ab.arrays()[1], out}, new int[] {co, ab.offsets()[0], ab.offsets()[1], oo}, os, n);
+        run(k, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, os, n);
+    }
+
+    /** The generated elementwise loops read an operand in place or as one value: a strided one is the caller's to copy. */
+    private static void checkDenseOrBroadcast(int as, int bs) {
+        if ((as & ~1) != 0 || (bs & ~1) != 0) throw new IllegalArgumentException("GeneratedLoops: an operand's stride must be 1 or 0, got " + as + ", " + bs);
     }
 
     /**
@@ -137,8 +125,8 @@ final class GeneratedLoops {
     }
 
     /**
-     * Runs an elementwise kernel; the last array is the float output, written with stride {@code os}
-     * (through a dense row, scattered after, when it is not 1).
+     * Runs an elementwise kernel; the last array is the output, written with stride {@code os} (through a
+     * dense row, scattered after, when it is not 1).
      */
     private static void run(FusedKernel k, Object[] arrays, int[] offsets, int os, int n) {
         int last = arrays.length - 1;
@@ -146,12 +134,12 @@ final class GeneratedLoops {
             k.run(arrays, offsets, NO_MAPS, n);
             return;
         }
-        float[] out = (float[]) arrays[last], row = new float[n];
+        Object out = arrays[last], row = java.lang.reflect.Array.newInstance(out.getClass().getComponentType(), n);
         int oo = offsets[last];
         arrays[last] = row;
         offsets[last] = 0;
         k.run(arrays, offsets, NO_MAPS, n);
-        for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
+        for (int i = 0; i < n; i++) System.arraycopy(row, i, out, oo + i * os, 1);
     }
 
     private static float[] gather(float[] x, int xo, int xs, int n) {
