@@ -72,7 +72,8 @@ final class Elementwise {
     /**
      * Converts {@code x} to {@code out}'s dtype, one side float32 (the reference backend casts the others):
      * floats to ints truncate toward zero and saturate (NaN gives 0), to bool is {@code != 0}, integers to
-     * float round once.
+     * float round once. Between bool and float32 (masks, the common case in training) the IR's CAST, generated
+     * as in a compiled program.
      */
     void cast(Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
@@ -80,19 +81,17 @@ final class Elementwise {
         HeapStorage xh = heap(x), oh = heap(out);
         int[] base = {x.offset(), out.offset()};
         DType from = x.dtype();
-        if (from == DType.BOOL) { // masks, the common case in training
-            p.forEachRow(base, (o, n) -> {
-                boolean[] a = xh.bools();
-                float[] r = oh.floats();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs] ? 1f : 0f;
-            });
+        if ((from == DType.BOOL || out.dtype() == DType.BOOL) && strided(xs)) {
+            cast(from == DType.BOOL ? Tensor.wrap(x.toHost(), x.shape()) : dense(x), out);
+        } else if (from == DType.BOOL || out.dtype() == DType.BOOL) {
+            p.forEachRow(base, (o, n) -> GeneratedLoops.cast(xh.array(), o[0], xs, oh.array(), o[1], os, n));
         } else if (from == DType.FLOAT32 && out.dtype() == DType.FLOAT64) { // gradient checks: typed, 1.7x the generic loop's speed
             p.forEachRow(base, (o, n) -> {
                 float[] a = xh.floats();
                 double[] r = oh.doubles();
                 for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs];
             });
-        } else if (from == DType.FLOAT32) { // to an integer or bool as Java's cast (the reference's)
+        } else if (from == DType.FLOAT32) { // to an integer as Java's cast (the reference's)
             p.forEachRow(base, (o, n) -> {
                 float[] a = xh.floats();
                 for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, a[o[0] + i * xs]);

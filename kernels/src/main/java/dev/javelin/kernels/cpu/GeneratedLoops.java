@@ -71,6 +71,16 @@ final class GeneratedLoops {
         run(k, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, os, n);
     }
 
+    /** {@code out[oo + i * os] = x[xo + i * xs]} cast between bool and float32 by the IR's CAST (1 or 0; {@code != 0}): x dense or broadcast. */
+    static void cast(Object x, int xo, int xs, Object out, int oo, int os, int n) {
+        checkDenseOrBroadcast(xs, 0);
+        boolean toBool = out instanceof boolean[];
+        int layout = (xs == 0 ? 1 : 0) | (toBool ? 2 : 0);
+        FusedKernel k = kernel(8 * Op.CAST.ordinal() + layout,
+                () -> elementwise(Op.CAST, List.of(toBool ? DType.FLOAT32 : DType.BOOL), layout & 1, toBool ? DType.BOOL : DType.FLOAT32));
+        run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
+    }
+
     /** The generated elementwise loops read an operand in place or as one value: a strided one is the caller's to copy. */
     private static void checkDenseOrBroadcast(int as, int bs) {
         if ((as & ~1) != 0 || (bs & ~1) != 0) throw new IllegalArgumentException("GeneratedLoops: an operand's stride must be 1 or 0, got " + as + ", " + bs);
