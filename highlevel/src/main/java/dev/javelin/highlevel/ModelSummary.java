@@ -1,5 +1,6 @@
 package dev.javelin.highlevel;
 
+import dev.javelin.highlevel.layers.FreeDimensions;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.KerasTensors;
 import dev.javelin.highlevel.layers.Layer;
@@ -26,19 +27,20 @@ final class ModelSummary {
         List<String[]> rows = new ArrayList<>();
         FunctionalGraph g = model.graph();
         boolean connected = g != null && !isChain(g);
+        Map<Layer, Shape[]> free = atTwoSizes(model);
         if (g != null) {
-            for (Tensor t : g.inputs) rows.add(row(KerasTensors.nodeOf(t).layer(), 1, connected ? "" : null));
+            for (Tensor t : g.inputs) rows.add(row(KerasTensors.nodeOf(t).layer(), 1, connected ? "" : null, free));
             Map<Layer, List<Node>> uses = new LinkedHashMap<>(); // a shared layer: one row, however often it is called
             for (Node n : g.nodes) uses.computeIfAbsent(n.layer(), k -> new ArrayList<>()).add(n);
             for (Map.Entry<Layer, List<Node>> e : uses.entrySet()) {
-                rows.add(row(e.getKey(), e.getValue().size(), connected ? sources(e.getValue()) : null));
+                rows.add(row(e.getKey(), e.getValue().size(), connected ? sources(e.getValue()) : null, free));
             }
         } else {
             Map<Layer, Integer> uses = new LinkedHashMap<>();
             for (Layer l : model.layers()) {
                 if (!(l instanceof InputLayer)) uses.merge(l, 1, Integer::sum);
             }
-            for (Map.Entry<Layer, Integer> e : uses.entrySet()) rows.add(row(e.getKey(), e.getValue(), null));
+            for (Map.Entry<Layer, Integer> e : uses.entrySet()) rows.add(row(e.getKey(), e.getValue(), null, free));
         }
         String[] header = connected ? new String[] {"Layer (type)", "Output Shape", "Param #", "Connected to"}
                 : new String[] {"Layer (type)", "Output Shape", "Param #"};
@@ -68,11 +70,54 @@ final class ModelSummary {
         return b.toString();
     }
 
-    private static String[] row(Layer l, int uses, String connectedTo) {
+    private static String[] row(Layer l, int uses, String connectedTo, Map<Layer, Shape[]> free) {
         String name = l.name() + " (" + l.getClass().getSimpleName() + ")" + (uses > 1 ? ", used " + uses + "x" : "");
-        String shape = l.outputShape() == null ? "?" : shape(l.outputShape());
+        Shape[] two = free.get(l);
+        String shape = two != null ? FreeDimensions.describe(two[0], two[1]) : l.outputShape() == null ? "?" : shape(l.outputShape());
         String params = String.format(Locale.ROOT, "%,d", l.countParams());
         return connectedTo == null ? new String[] {name, shape, params} : new String[] {name, shape, params, connectedTo};
+    }
+
+    /**
+     * Each layer's output shape with the free input dimensions ({@link InputLayer#ANY}) at the first two
+     * sizes the whole model takes ({@link FreeDimensions}): the dimensions that differ print as None, as
+     * Keras prints them. Empty when no input has a free dimension or fewer than two sizes fit.
+     */
+    private static Map<Layer, Shape[]> atTwoSizes(Model model) {
+        FunctionalGraph g = model.graph();
+        List<Layer> layers = new ArrayList<>();
+        List<Tensor> outputs = new ArrayList<>();
+        InputLayer chainInput = null;
+        if (g != null) {
+            for (Tensor t : g.inputs) {
+                layers.add(KerasTensors.nodeOf(t).layer());
+                outputs.add(t);
+            }
+            for (Node n : g.nodes) {
+                layers.add(n.layer());
+                outputs.add(n.output());
+            }
+        } else if (model instanceof Sequential sq && sq.inputLayer() != null) {
+            chainInput = sq.inputLayer();
+            layers.addAll(sq.layers());
+        }
+        boolean anyFree = false;
+        for (Layer l : layers) if (l instanceof InputLayer in) for (int d : in.sampleShape()) anyFree |= d == InputLayer.ANY;
+        if (chainInput != null) for (int d : chainInput.sampleShape()) anyFree |= d == InputLayer.ANY;
+        Map<Layer, Shape[]> out = new java.util.IdentityHashMap<>();
+        if (!anyFree) return out;
+        List<List<Shape>> fits = new ArrayList<>();
+        for (int size : FreeDimensions.sizes()) {
+            try {
+                fits.add(chainInput != null ? FreeDimensions.chainAt(chainInput, layers, size, false) : FreeDimensions.shapesAt(outputs, size));
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                continue; // a size some layer does not take
+            }
+            if (fits.size() == 2) break;
+        }
+        if (fits.size() < 2) return out;
+        for (int i = 0; i < layers.size(); i++) out.put(layers.get(i), new Shape[] {fits.get(0).get(i), fits.get(1).get(i)}); // a shared layer: its last call
+        return out;
     }
 
     /** {@code (None, 26, 26, 32)}: the batch axis is unknown until data flows. */

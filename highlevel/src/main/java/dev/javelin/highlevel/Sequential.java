@@ -1,5 +1,6 @@
 package dev.javelin.highlevel;
 
+import dev.javelin.highlevel.layers.FreeDimensions;
 import dev.javelin.highlevel.layers.InputLayer;
 import dev.javelin.highlevel.layers.KerasTensors;
 import dev.javelin.highlevel.layers.Layer;
@@ -68,8 +69,14 @@ public class Sequential extends Model {
         track(layer);
         if (isBuilt()) {
             Shape previous = stack.size() == 1 ? buildShapes().get(0) : stack.get(stack.size() - 2).outputShape();
-            layer.ensureBuilt(List.of(previous));
-            layer.setOutputShape(layer.computeOutputShape(previous));
+            try {
+                layer.ensureBuilt(List.of(previous));
+                layer.setOutputShape(layer.computeOutputShape(previous));
+            } catch (IllegalArgumentException e) {
+                // a free input dimension (InputLayer.ANY) at size 1 may not fit a window: try larger sizes
+                if (!FreeDimensions.retryChain(inputLayer, stack)) throw e;
+            }
+            FreeDimensions.checkChainFeatureAxis(inputLayer, stack);
         }
     }
 

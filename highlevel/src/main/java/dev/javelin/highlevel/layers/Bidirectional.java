@@ -91,6 +91,7 @@ public final class Bidirectional extends Layer {
      * @param initialStates null, or the forward layer's initial states followed by the backward layer's
      */
     public List<Tensor> callWithStates(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training) {
+        RecurrentLayer.refuseKerasTensors(this, inputs, initialStates);
         prepareDirectCall(List.of(inputs.shape()));
         List<Tensor> fInit = null;
         List<Tensor> bInit = null;

@@ -66,9 +66,14 @@ public final class InputLayer extends Layer {
 
     /** [1, sample...]: the batch axis is a placeholder of size 1 (printed as None), and so is each {@link #ANY} dimension. */
     public Shape batchShape() {
+        return batchShape(1);
+    }
+
+    /** [1, sample...] with each {@link #ANY} dimension at {@code anySize} (see {@link FreeDimensions}). */
+    public Shape batchShape(int anySize) {
         int[] d = new int[sampleShape.length + 1];
         d[0] = 1;
-        for (int i = 0; i < sampleShape.length; i++) d[i + 1] = sampleShape[i] == ANY ? 1 : sampleShape[i];
+        for (int i = 0; i < sampleShape.length; i++) d[i + 1] = sampleShape[i] == ANY ? anySize : sampleShape[i];
         return Shape.of(d);
     }
 

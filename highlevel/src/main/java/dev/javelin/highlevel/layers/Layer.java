@@ -249,19 +249,38 @@ public abstract class Layer {
             symbolic |= KerasTensors.isKeras(t);
             shapes.add(t.shape());
         }
+        if (symbolic) return applySymbolic(inputs, shapes, training);
         try {
             ensureBuilt(shapes);
         } catch (IllegalArgumentException e) {
             throw LayerCallException.of(this, inputs, e);
         }
-        if (symbolic) {
-            Tensor out = symbolicCall(inputs, training);
-            outputShape = out.shape();
-            return KerasTensors.record(this, inputs, out.shape(), out.dtype());
-        }
         Tensor out = callTracked(inputs, mask, training);
         if (supportsMasking()) Masks.attach(out, inputs.size() == 1 ? computeMask(inputs.get(0), mask) : Masks.merged(this, inputs));
         return out;
+    }
+
+    /**
+     * On Keras tensors: builds, infers the output shape and records a node. Where the inputs' free
+     * dimensions ({@link InputLayer#ANY}) at their placeholder size 1 do not fit this layer, larger
+     * sizes are tried ({@link FreeDimensions}); the error at size 1 is reported when none fits.
+     */
+    private Tensor applySymbolic(List<Tensor> inputs, List<Shape> shapes, boolean training) {
+        Tensor out;
+        try {
+            try {
+                ensureBuilt(shapes);
+            } catch (IllegalArgumentException e) {
+                throw LayerCallException.of(this, inputs, e);
+            }
+            out = symbolicCall(inputs, training);
+        } catch (IllegalArgumentException e) {
+            out = FreeDimensions.retry(this, inputs, training);
+            if (out == null) throw e;
+        }
+        FreeDimensions.checkFeatureAxis(this, inputs, training);
+        outputShape = out.shape();
+        return KerasTensors.record(this, inputs, out.shape(), out.dtype());
     }
 
     /**
@@ -319,8 +338,9 @@ public abstract class Layer {
         return symbolicCall(in, false);
     }
 
+    /** {@code call} on data-free tensors (shape inference), without building; also {@link FreeDimensions}' replays. */
     @SuppressWarnings("try") // the scope only needs closing
-    private Tensor symbolicCall(List<Tensor> inputs, boolean training) {
+    final Tensor symbolicCall(List<Tensor> inputs, boolean training) {
         try (Dispatch.Scope e = Dispatch.use(new SymbolicEngine()); Dispatch.Scope p = Dispatch.pauseObservers()) {
             return callTracked(inputs, null, training);
         }

@@ -8,8 +8,8 @@ import java.util.Arrays;
 /**
  * The row passes of the attention kernels over a whole score tile: the row maxima, the softmax numerators
  * {@code p = exp(s·scale - shift)} with their row sums, and the softmax gradient {@code ds = p·(dp - delta)·scale};
- * and the online softmax's per-row steps, the rescale factors {@code exp(m_old - m_new)} and the logsumexps
- * {@code m + log l} ({@link AttentionKernels}, the PTX attention's definitions). Each pass is one call of a kernel
+ * and the online softmax's per-row steps, the rescale factors {@code exp(m_old - m_new)}, the logsumexps
+ * {@code m + log l} and the output rows' scaling ({@link AttentionKernels}, the PTX attention's definitions). Each pass is one call of a kernel
  * generated from the IR over the tile's rows: the maxima and the numerators are a row reduction's loop over rows of
  * their own lengths ({@link FusedKernel#reduceRows}: a causal row's visible keys), the gradient the elementwise row
  * loop ({@link FusedKernel#runRows}), each per-row value a broadcast slot that moves with the row. So the exp is
@@ -27,9 +27,10 @@ final class AttentionRows {
     private final float[] scale = new float[1];
     // each kernel's arguments, kept: the arrays change per call, the offsets and row strides per tile
     private final Object[] maxArgs = new Object[1], expArgs = {null, scale, null, null}, gradientArgs = {null, null, null, scale, null},
-            pairArgs = new Object[3];
+            pairArgs = new Object[3], scaleArgs = new Object[3];
     private final int[] maxOffsets = new int[1], maxStrides = new int[1], expOffsets = new int[4], expStrides = {0, 0, 1, 0},
-            gradientOffsets = new int[5], gradientStrides = {0, 0, 1, 0, 0}, pairOffsets = new int[3];
+            gradientOffsets = new int[5], gradientStrides = {0, 0, 1, 0, 0}, pairOffsets = new int[3],
+            scaleOffsets = new int[3], scaleStrides = {0, 1, 0};
     private int[] lengths = new int[0];
 
     /** The row stride of a tile of {@code cols} scores a row: whole vectors, so that no pass reads a partial one. */
@@ -77,25 +78,40 @@ final class AttentionRows {
         Kernels.GRADIENT.runRows(gradientArgs, gradientOffsets, NO_MAPS, cols, gradientStrides, rows);
     }
 
-    /** {@code out[i] = exp(x[i] - y[i])} for {@code i < n}: the IR's exp, the PTX attention's too (the rescale factors, merge weights). */
+    /**
+     * {@code out[r][c] = x[r][c]·factor[r]} for {@code c < cols}: x's rows {@code xStride} apart from 0, out's
+     * {@code outStride} apart from {@code oo} (the online softmax's rescaling of its output rows, and their division by l).
+     */
+    void scaleRows(float[] x, int xStride, float[] factor, float[] out, int oo, int outStride, int rows, int cols) {
+        scaleArgs[0] = x;
+        scaleArgs[1] = factor;
+        scaleArgs[2] = out;
+        scaleOffsets[2] = oo;
+        scaleStrides[0] = xStride;
+        scaleStrides[2] = outStride;
+        Kernels.SCALE.runRows(scaleArgs, scaleOffsets, NO_MAPS, cols, scaleStrides, rows);
+    }
+
+    /** {@code out[i] = exp(x[i] - y[i])} for {@code i < n}: the IR's exp, the PTX attention's too (the rescale factors). */
     void expDiff(float[] x, float[] y, float[] out, int n) {
-        pairArgs[0] = x;
-        pairArgs[1] = y;
-        pairArgs[2] = out;
-        Kernels.EXP_DIFF.run(pairArgs, pairOffsets, NO_MAPS, n);
+        pair(Kernels.EXP_DIFF, x, y, out, n);
     }
 
     /** {@code out[i] = m[i] + log(l[i])} for {@code i < n}: the IR's log, the PTX attention's too (the rows' logsumexps). */
     void plusLog(float[] m, float[] l, float[] out, int n) {
-        pairArgs[0] = m;
-        pairArgs[1] = l;
+        pair(Kernels.PLUS_LOG, m, l, out, n);
+    }
+
+    private void pair(FusedKernel kernel, float[] x, float[] y, float[] out, int n) {
+        pairArgs[0] = x;
+        pairArgs[1] = y;
         pairArgs[2] = out;
-        Kernels.PLUS_LOG.run(pairArgs, pairOffsets, NO_MAPS, n);
+        kernel.run(pairArgs, pairOffsets, NO_MAPS, n);
     }
 
     /** Made on first use. */
     private static final class Kernels {
-        static final FusedKernel EXP_SUM, EXP, GRADIENT, MAX, EXP_DIFF, PLUS_LOG;
+        static final FusedKernel EXP_SUM, EXP, GRADIENT, MAX, EXP_DIFF, PLUS_LOG, SCALE;
 
         static {
             EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
@@ -104,6 +120,7 @@ final class AttentionRows {
             MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
             EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
             PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
+            SCALE = GeneratedLoops.compile(AttentionKernels.rowScale());
         }
     }
 }

@@ -74,11 +74,12 @@ final class AttentionScores {
     /**
      * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
      * (row stride ld >= cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
-     * {@link #plain}, else scaled, masked and causally hidden.
+     * {@link #plain}, else scaled, masked and causally hidden; and {@code visible[r]}, row r's {@link #visible} keys.
      */
-    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, float[] scalar) {
+    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, int[] visible, float[] scalar) {
         TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.offset() + k0, kt.ld(),
                 s, 0, ld, false);
+        for (int r = 0; r < rows; r++) visible[r] = visible(q0 + r, k0, cols);
         if (plain) return;
         scalar[0] = scale;
         for (int r = 0; r < rows; r++) {
@@ -86,8 +87,8 @@ final class AttentionScores {
             GeneratedLoops.binary(Op.MUL, s, so, 1, scalar, 0, 0, s, so, 1, cols);
             if (mask != null) GeneratedLoops.binary(Op.ADD, s, so, 1, mask.data(), mask.at(b, i, k0), mask.colStride(), s, so, 1, cols);
             if (causal) {
-                int visible = Math.max(0, i - k0 + 1);
-                if (visible < cols) Arrays.fill(s, so + visible, so + cols, Float.NEGATIVE_INFINITY);
+                int seen = Math.max(0, i - k0 + 1);
+                if (seen < cols) Arrays.fill(s, so + seen, so + cols, Float.NEGATIVE_INFINITY);
             }
         }
     }

@@ -15,27 +15,17 @@ import java.util.List;
  * patch rows straight from a padded input ({@link PaddedInputConv}); others through im2col + SGEMM
  * in tiles of output rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized
  * buffer and multiplied in place). The other gradients go through im2col + SGEMM a tile of images
- * at a time so the column buffer stays bounded (row by row for a short K). A short reduction with whole vectors of output
- * channels (a first layer) runs {@link ShortConvVector}'s direct kernels, with no column matrix, in
- * all three. Other dtypes run on the reference backend. Every
- * result is a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread
- * count.
+ * at a time so the column buffer stays bounded (row by row for a short K), except a short filter
+ * gradient with whole vectors of output channels (a first layer: {@link ShortConvVector}, no column
+ * matrix). Other dtypes run on the reference backend. Every result is a fixed sequence of GEMMs and
+ * per-image scatters, so it does not depend on the thread count.
  */
 final class Conv2d {
     /** Column-buffer budget per tile, in floats (1 MB, a core's L2: measured 3-8% faster than 512 KB on MNIST's layers). */
     private static final long TILE_FLOATS = 1 << 18;
 
-    /** Convolutions with a reduction K = KH·KW·Cg below this (a first layer) may take {@link ShortConvVector}'s direct kernels. */
+    /** A reduction K = KH·KW·Cg below this (a first layer) is short: no GEMM over K-wide edge tiles. */
     static final int SHORT_K = 32;
-
-    /**
-     * True when {@link ShortConvVector}'s direct kernels take this convolution: a short reduction, the
-     * Vector API on (checked first: that class holds vector constants), whole vectors of output channels
-     * per group. The column matrix and the GEMM take every other.
-     */
-    static boolean shortDirect(Geometry g) {
-        return g.k < SHORT_K && VectorSupport.enabled() && ShortConvVector.fits(g);
-    }
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out) {
@@ -90,10 +80,6 @@ final class Conv2d {
             w.run(xa, xOff, xs, fd, u, o, epilogue);
             return;
         }
-        if (shortDirect(g)) {
-            ShortConvVector.forward(xa, xOff, xs, g, fd, o, epilogue);
-            return;
-        }
         new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
     }
 
@@ -105,10 +91,6 @@ final class Conv2d {
         float[] o = Elementwise.heap(dx).floats();
         if (g.pointwise()) {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
-            return;
-        }
-        if (shortDirect(g)) {
-            ShortConvVector.backwardInput(dyd, g, fd, o);
             return;
         }
         if (WinogradGradients.applies(g)) {
@@ -164,7 +146,10 @@ final class Conv2d {
         // own order, so a strided x taking another path than its dense copy would change the bits. A
         // path that cannot read x's strides gets a dense copy (the GEMM reads x as the column matrix,
         // Winograd needs unit channel stride).
-        boolean pointwise = g.pointwise(), winograd = !pointwise && !shortDirect(g) && WinogradGradients.applies(g);
+        // the direct kernels: whole vectors of output channels per group, the Vector API on (checked first:
+        // that class holds vector constants)
+        boolean direct = g.k < SHORT_K && VectorSupport.enabled() && ShortConvVector.fits(g);
+        boolean pointwise = g.pointwise(), winograd = !pointwise && !direct && WinogradGradients.applies(g);
         boolean copy = pointwise ? !x.isContiguous() : winograd && x.strides()[3] != 1;
         float[] xa = copy ? Elementwise.denseFloats(x) : Elementwise.heap(x).floats();
         int xOff = copy ? 0 : x.offset();
@@ -173,7 +158,7 @@ final class Conv2d {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, xOff, 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
-        if (shortDirect(g)) {
+        if (direct) {
             ShortConvVector.backwardFilter(xa, xOff, xs, dyd, g, o);
             return;
         }

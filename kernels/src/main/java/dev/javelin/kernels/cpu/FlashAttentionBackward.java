@@ -96,8 +96,7 @@ final class FlashAttentionBackward {
                 for (int k0 = 0; k0 < kEnd; k0 += kb) {
                     int cols = Math.min(kb, kEnd - k0), ld = AttentionRows.stride(cols);
                     // P = exp(S·scale - lse), zero where a row sees nothing
-                    sc.tile(b, q0, rows, k0, cols, keysT, p, ld, scalar);
-                    for (int r = 0; r < rows; r++) visible[r] = sc.visible(q0 + r, k0, cols);
+                    sc.tile(b, q0, rows, k0, cols, keysT, p, ld, visible, scalar);
                     System.arraycopy(lse, q0, shift, 0, rows);
                     pass.numerators(p, rows, ld, visible, expScale, shift, null);
                     // dV[k0..] += Pᵀ·dO

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The fused attention's arithmetic outside its tile products, defined once as kernel IR: the row passes
  * over a score tile (row maxima, softmax numerators and their sums, the softmax gradient) and the online
- * softmax's steps (rescale factors, logsumexps). The CPU's tiled kernels run them generated over a tile's
+ * softmax's steps (rescale factors, logsumexps, output rows scaled). The CPU's tiled kernels run them generated over a tile's
  * rows; the PTX attention renders the online softmax's bodies inline, so both evaluate exp and log through
  * the IR's one decomposition. Only the loads' access differs (the CPU's operands are dense rows, the PTX
  * renderer's are registers it binds).
@@ -61,6 +61,12 @@ public final class AttentionKernels {
         return new KernelIR("E_mul_mul_sub", KernelIR.Mode.ELEMENTWISE, null, List.of(DENSE, DENSE, ONE, ONE),
                 List.of(Instr.load(0, F), Instr.load(1, F), Instr.load(2, F), Instr.op(Op.SUB, List.of(1, 2), F),
                         Instr.op(Op.MUL, List.of(0, 3), F), Instr.load(3, F), Instr.op(Op.MUL, List.of(4, 5), F)), F);
+    }
+
+    /** A row scaled by its factor, {@code x·f} (slots: the row, the row's factor): the online softmax's rescaling and 1/l. */
+    public static KernelIR rowScale() {
+        return new KernelIR("E_mul", KernelIR.Mode.ELEMENTWISE, null, List.of(DENSE, ONE),
+                List.of(Instr.load(0, F), Instr.load(1, F), Instr.op(Op.MUL, List.of(0, 1), F)), F);
     }
 
     private static KernelIR twoFloats(String name, Access access, List<Instr> rest) {

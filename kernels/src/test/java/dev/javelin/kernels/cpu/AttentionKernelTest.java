@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The fused ATTENTION and ATTENTION_BACKWARD kernels against the reference's whole-row math: random
  * sizes around the tiles (T = 1, not a multiple of 64 or 128, Tq != Tk), heads 1 and 8, any operand
- * layout, causal and additive padding masks, fully masked rows, the decode path that splits a long
- * key range across threads, and float64 (which runs the reference math); with a heads axis, the
- * time-major results against the batch-major ones, bit for bit.
+ * layout, causal and additive padding masks, fully masked rows, a decode step's row against the whole
+ * forward's, and float64 (which runs the reference math); with a heads axis, the time-major results
+ * against the batch-major ones, bit for bit.
  */
 class AttentionKernelTest {
     private final KernelHarness h = new KernelHarness();
@@ -81,6 +81,28 @@ class AttentionKernelTest {
             }
         }
         assertTrue(h.compared >= 8);
+    }
+
+    /**
+     * A decode step (one query row against the whole cache, keys stored transposed as KvCache keeps them) gives that
+     * row of a whole causal forward bit for bit, its output and its logsumexp: a row's bits do not depend on how many
+     * query rows the call has (300 keys: three key tiles, and a count a key split would once have cut).
+     */
+    @Test
+    void aDecodeRowHasTheBitsOfThatRowOfTheWholeForward() {
+        try (var s = Dispatch.use(h)) {
+            int t = 300, d = 24;
+            Tensor q = h.random(DType.FLOAT32, Shape.of(2, 3, t, d), h.anyLayout(), -1, 1);
+            Tensor k = h.random(DType.FLOAT32, Shape.of(2, 3, d, t), KernelHarness.Layout.DENSE, -1, 1).permute(0, 1, 3, 2);
+            Tensor v = h.random(DType.FLOAT32, Shape.of(2, 3, t, d), h.anyLayout(), -1, 1);
+            OpAttrs.Attention attrs = new OpAttrs.Attention(1 / Math.sqrt(d), true);
+            Tensor whole = SequenceOps.attention(q, k, v, null, attrs);
+            for (int i : new int[] {t - 1, 130}) {
+                Tensor keys = k.slice(2, 0, i + 1), values = v.slice(2, 0, i + 1);
+                Tensor row = SequenceOps.attention(q.slice(2, i, i + 1), keys, values, null, new OpAttrs.Attention(attrs.scale(), false));
+                assertSameBits(whole.slice(2, i, i + 1), row);
+            }
+        }
     }
 
     @Test
