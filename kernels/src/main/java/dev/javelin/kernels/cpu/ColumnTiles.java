@@ -14,12 +14,6 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * on the tiling or the thread count.
  */
 final class ColumnTiles {
-    /**
-     * Column-buffer floats per tile at most (1 MB). The tile is streamed once per k block and item
-     * (each 8-row panel of it is reused from L1 across the item's channels), so it need not stay in
-     * L2; a tile much shorter than the rows there are only re-streams the filter more often.
-     */
-    private static final int TILE_FLOATS = 1 << 18;
     /** Output channels per item at most; halved (down to {@link #MIN_COLS}) while there are too few items. */
     private static final int MAX_COLS = 256, MIN_COLS = 64;
     /**
@@ -34,23 +28,19 @@ final class ColumnTiles {
     ColumnTiles(Conv2d.Geometry g) {
         this.g = g;
         int total = g.rows(g.n);
-        int fit = Math.max(8, (TILE_FLOATS / Math.max(1, g.k)) / 8 * 8);
+        int fit = Math.max(8, (Conv2d.TILE_FLOATS / Math.max(1, g.k)) / 8 * 8);
         // several tiles per thread when there are rows enough (the last items balance the threads);
         // fewer rows than that are split by output channels instead, below
-        int maxRows = Math.min(fit, Math.max(64, roundUp8(ceilDiv(total, 4 * CpuThreads.threads()))));
+        int maxRows = Math.min(fit, Math.max(64, roundUp8(Math.ceilDiv(total, 4 * CpuThreads.threads()))));
         // equal tiles, not a short last one; an empty output (kernel larger than the padded image) has none
-        rowsPerTile = total == 0 ? 8 : roundUp8(ceilDiv(total, ceilDiv(total, maxRows)));
-        tiles = ceilDiv(total, rowsPerTile);
+        rowsPerTile = total == 0 ? 8 : roundUp8(Math.ceilDiv(total, Math.ceilDiv(total, maxRows)));
+        tiles = Math.ceilDiv(total, rowsPerTile);
         int kStep = SgemmRowMajorTile.kStep(g.k);
         int cols = Math.min(MAX_COLS, g.coutg);
         while (cols > 32 && (long) kStep * cols > FILTER_BLOCK_FLOATS) cols = half(cols);
         while (cols > MIN_COLS && (long) tiles * g.groups * ((g.coutg + cols - 1) / cols) < 4L * CpuThreads.threads()) cols = half(cols);
         colsPerItem = cols;
         colBlocks = (g.coutg + cols - 1) / cols;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     private static int roundUp8(int a) {
@@ -86,6 +76,13 @@ final class ColumnTiles {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** This thread's column buffer, at least {@code floats} long, for the gradients' tiles (its columns then forgotten). */
+    static float[] buffer(int floats) {
+        Scratch s = SCRATCH.get();
+        s.call = null;
+        return s.col(floats);
+    }
 
     /** A thread's column buffer and which call, tile and group it holds. */
     private static final class Scratch {
