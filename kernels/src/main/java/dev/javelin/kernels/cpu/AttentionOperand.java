@@ -48,6 +48,11 @@ record AttentionOperand(float[] data, int[] batchOffsets, int rowStride, int col
         return new AttentionOperand(Elementwise.heap(t).floats(), offsets, rowStride, s);
     }
 
+    /** The same operand with rows and columns swapped: a view, nothing copied. */
+    AttentionOperand transposed() {
+        return new AttentionOperand(data, batchOffsets, colStride, rowStride);
+    }
+
     /** The array index of element (row, col) of batch entry b. */
     int at(int b, int row, int col) {
         return batchOffsets[b] + row * rowStride + col * colStride;
