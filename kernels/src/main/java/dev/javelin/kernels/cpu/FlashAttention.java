@@ -101,7 +101,7 @@ final class FlashAttention {
                 pass.rowMax(s, rows, ld, visible, tileMax);
                 // the new running maximum is each row's shift; -inf: nothing visible yet, the row adds nothing
                 for (int r = 0; r < rows; r++) tileMax[r] = Math.max(m[r], tileMax[r] * expScale);
-                pass.numerators(s, rows, ld, visible, expScale, tileMax, sums);
+                pass.numerators(s, rows, ld, visible, expScale, tileMax, 0, sums);
                 pass.expDiff(m, tileMax, alpha, rows);
                 // alpha = exp(-inf) = 0 for a row that saw nothing before (its l and output are 0); 1 while it still sees nothing
                 for (int r = 0; r < rows; r++) {
