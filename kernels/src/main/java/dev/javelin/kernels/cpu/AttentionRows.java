@@ -112,16 +112,12 @@ final class AttentionRows {
 
     /** Made on first use. */
     private static final class Kernels {
-        static final FusedKernel EXP_SUM, EXP, GRADIENT, MAX, EXP_DIFF, PLUS_LOG, SCALE;
-
-        static {
-            EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
-            EXP = GeneratedLoops.compile(AttentionKernels.exponentials());
-            GRADIENT = GeneratedLoops.compile(AttentionKernels.softmaxGradient());
-            MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
-            EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
-            PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
-            SCALE = GeneratedLoops.compile(AttentionKernels.rowScale());
-        }
+        static final FusedKernel EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
+        static final FusedKernel EXP = GeneratedLoops.compile(AttentionKernels.exponentials());
+        static final FusedKernel GRADIENT = GeneratedLoops.compile(AttentionKernels.softmaxGradient());
+        static final FusedKernel MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
+        static final FusedKernel EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
+        static final FusedKernel PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
+        static final FusedKernel SCALE = GeneratedLoops.compile(AttentionKernels.rowScale());
     }
 }

@@ -5,18 +5,17 @@ import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * What the forward and backward attention kernels share: the operands of one call and the one
- * definition of a score tile, {@code S = Q·Kᵀ·scale + mask} with causal entries set to -inf, for a
+ * definition of a score tile, {@code S = Q·Kᵀ·scale + mask} with each row's causally visible length, for a
  * block of query rows against a block of keys.
  *
  * <p>A tile's products run through {@link TileGemm} on the calling thread, whose B operand needs
  * contiguous rows: the keys are therefore transposed once per head, and an operand whose columns are strided
  * is copied once per head ({@link #rows}). Without a mask and with a positive scale ({@link #plain}) the tile is left
- * as raw {@code Q·Kᵀ}: the row pass folds the scale into its exp, and causal rows simply stop at their last visible
- * key ({@link #visible}).
+ * as raw {@code Q·Kᵀ}: the row pass folds the scale into its exp. Causal rows stop at their last visible key
+ * ({@link #visible}).
  */
 final class AttentionScores {
     /** Query rows per tile, at most. */
@@ -30,7 +29,7 @@ final class AttentionScores {
     final int batch, tq, tk, d, dv;
     final float scale;
     final boolean causal;
-    /** No mask and scale > 0: max(s·scale) = max(s)·scale, so tiles stay unscaled and causal rows are cut short. */
+    /** No mask and scale > 0: max(s·scale) = max(s)·scale, so tiles stay unscaled. */
     final boolean plain;
     /**
      * Query rows per tile. A causal block of qb rows computes its diagonal tile in full, qb²/2 wasted
@@ -65,15 +64,18 @@ final class AttentionScores {
         return causal ? Math.min(tk, q0 + rows) : tk;
     }
 
-    /** How many of the tile's keys [k0, k0 + cols) query row i sees (all of them unless {@link #plain} and causal). */
+    /**
+     * How many of the tile's keys [k0, k0 + cols) query row i sees (all of them unless causal): the row passes stop
+     * there, so the causally hidden scores are never read, whatever the tile holds past them.
+     */
     int visible(int i, int k0, int cols) {
-        return plain && causal ? Math.max(0, Math.min(cols, i - k0 + 1)) : cols;
+        return causal ? Math.max(0, Math.min(cols, i - k0 + 1)) : cols;
     }
 
     /**
      * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
      * (row stride ld >= cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
-     * {@link #plain}, else scaled, masked and causally hidden; and {@code visible[r]}, row r's {@link #visible} keys.
+     * {@link #plain}, else scaled and masked; and {@code visible[r]}, row r's {@link #visible} keys.
      */
     void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, int[] visible) {
         TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.offset() + k0, kt.ld(),
@@ -82,13 +84,8 @@ final class AttentionScores {
         if (plain) return;
         float[] scalar = {scale};
         for (int r = 0; r < rows; r++) {
-            int so = r * ld, i = q0 + r;
-            GeneratedLoops.binary(Op.MUL, s, so, 1, scalar, 0, 0, s, so, 1, cols);
-            if (mask != null) GeneratedLoops.binary(Op.ADD, s, so, 1, mask.data(), mask.at(b, i, k0), mask.colStride(), s, so, 1, cols);
-            if (causal) {
-                int seen = Math.max(0, i - k0 + 1);
-                if (seen < cols) Arrays.fill(s, so + seen, so + cols, Float.NEGATIVE_INFINITY);
-            }
+            GeneratedLoops.binary(Op.MUL, s, r * ld, 1, scalar, 0, 0, s, r * ld, 1, cols);
+            if (mask != null) GeneratedLoops.binary(Op.ADD, s, r * ld, 1, mask.data(), mask.at(b, q0 + r, k0), mask.colStride(), s, r * ld, 1, cols);
         }
     }
 

@@ -74,20 +74,18 @@ final class FlashAttentionBackward {
             } else {
                 java.util.Arrays.fill(headGrads, 0f);
             }
-            float[] gd = g.data(), od = o.data();
-            int gcs = g.colStride(), ocs = o.colStride();
-            for (int i = 0; i < sc.tq; i++) {
-                int gi = g.at(b, i, 0), oi = o.at(b, i, 0);
-                float sum = -gLse.data()[gLse.at(b, i, 0)];
-                for (int c = 0; c < sc.dv; c++) sum += gd[gi + c * gcs] * od[oi + c * ocs];
-                delta[i] = sum;
-                lse[i] = oLse.data()[oLse.at(b, i, 0)];
-            }
             AttentionScores.Rows kt = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, ktRows);
             AttentionScores.Rows vt = AttentionScores.rows(sc.v.transposed(), b, sc.dv, sc.tk, vtRows);
             AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows);
             AttentionScores.Rows kr = AttentionScores.rows(sc.k, b, sc.tk, sc.d, kRows);
             AttentionScores.Rows gr = AttentionScores.rows(g, b, sc.tq, sc.dv, gRows);
+            float[] gd = gr.data(), od = o.data(); // o's columns are contiguous (AttentionOperand.packed)
+            for (int i = 0; i < sc.tq; i++) {
+                float sum = -gLse.data()[gLse.at(b, i, 0)];
+                for (int c = 0, gi = gr.at(i), oi = o.at(b, i, 0); c < sc.dv; c++) sum += gd[gi + c] * od[oi + c];
+                delta[i] = sum;
+                lse[i] = oLse.data()[oLse.at(b, i, 0)];
+            }
             float expScale = sc.plain ? sc.scale : 1f;
             int qb = sc.queryBlock, kb = AttentionScores.KEY_BLOCK;
             for (int q0 = 0; q0 < sc.tq; q0 += qb) {
