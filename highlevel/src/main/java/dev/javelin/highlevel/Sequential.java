@@ -76,6 +76,7 @@ public class Sequential extends Model {
                 // a free input dimension (InputLayer.ANY) at size 1 may not fit a window: try larger sizes
                 if (!FreeDimensions.retryChain(inputLayer, stack)) throw e;
             }
+            FreeDimensions.checkChainFeatureAxis(inputLayer, stack);
         }
     }
 

@@ -83,6 +83,22 @@ class FreeDimensionsTest {
     }
 
     @Test
+    void weightsOnALastAxisOfAnySizeAreRefusedAsKerasRefusesThem() {
+        // Flatten of [any, 4] has a last axis of any size: Dense built on the placeholder held 4 inputs and
+        // failed at the first prediction ("expected last dimension 4, got inputs [2, 28]")
+        Tensor x = Input.of(InputLayer.ANY, 4);
+        Tensor flat = new dev.javelin.highlevel.layers.Flatten().apply(x);
+        IllegalArgumentException functional = assertThrows(IllegalArgumentException.class, () -> new Dense(2).apply(flat));
+        assertTrue(functional.getMessage().contains("(Dense): the last axis of its input (None, None) has any size"), functional.getMessage());
+        IllegalArgumentException sequential = assertThrows(IllegalArgumentException.class, () -> new Sequential(
+                new InputLayer(InputLayer.ANY, 4), new dev.javelin.highlevel.layers.Flatten(), new Dense(2)));
+        assertTrue(sequential.getMessage().contains("(Dense): the last axis of its input (None, None) has any size"), sequential.getMessage());
+        // ids of any length into an Embedding: the last axis is free, the weights do not depend on it
+        Model ok = new Sequential(new InputLayer(new int[] {InputLayer.ANY}, DType.INT64, null), new Embedding(10, 3), new Dense(2));
+        assertEquals(Shape.of(1, 6, 2), ok.predict(Tensors.randint(Shape.of(1, 6), 0, 10, 1)).shape());
+    }
+
+    @Test
     void aWindowNoSizeFitsIsStillRefusedNamingTheLayer() {
         Tensor x = Input.of(InputLayer.ANY, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Cropping1D(400, 400).apply(x));

@@ -11,8 +11,8 @@ import dev.javelin.tensor.spi.Dispatch;
 import java.util.Map;
 
 /**
- * Normalizes over the batch (and spatial axes) per feature of the last axis, as Keras's
- * BatchNormalization. In training it uses the batch statistics and updates the moving mean and
+ * Normalizes over the batch (and spatial axes) per feature of the last axis (or of {@code axis}, e.g.
+ * 1 for PyTorch's channels-first {@code [N, C, L]}), as Keras's BatchNormalization. In training it uses the batch statistics and updates the moving mean and
  * variance (non-trainable variables) with {@code moving = moving * momentum + batch * (1 - momentum)};
  * at inference it uses the moving statistics.
  *
@@ -21,6 +21,8 @@ import java.util.Map;
  * }</pre>
  */
 public final class BatchNormalization extends Layer {
+    /** The feature axis as given (negative from the end). */
+    private final int axis;
     private final double momentum;
     private final double epsilon;
     private final boolean center;
@@ -48,7 +50,19 @@ public final class BatchNormalization extends Layer {
      */
     public BatchNormalization(double momentum, double epsilon, boolean center, boolean scale, Initializer[] initializers,
                               Regularizer betaRegularizer, Regularizer gammaRegularizer, String name) {
+        this(-1, momentum, epsilon, center, scale, initializers, betaRegularizer, gammaRegularizer, name);
+    }
+
+    /** Statistics per feature of {@code axis} (Keras's {@code axis}: any non-batch axis, negative from the end). */
+    public BatchNormalization(int axis, double momentum, double epsilon, boolean center, boolean scale, String name) {
+        this(axis, momentum, epsilon, center, scale, new Initializer[] {new Zeros(), new Ones(), new Zeros(), new Ones()}, null, null, name);
+    }
+
+    /** Every Keras setting: {@code initializers} as in the constructor without {@code axis}. */
+    public BatchNormalization(int axis, double momentum, double epsilon, boolean center, boolean scale, Initializer[] initializers,
+                              Regularizer betaRegularizer, Regularizer gammaRegularizer, String name) {
         super(name);
+        this.axis = axis;
         if (initializers == null || initializers.length != 4) {
             throw new IllegalArgumentException("BatchNormalization: expected 4 initializers (beta, gamma, moving mean, moving variance)");
         }
@@ -67,24 +81,40 @@ public final class BatchNormalization extends Layer {
 
     @Override
     public void build(Shape in) {
-        Shape s = Shape.of(in.dim(-1));
+        Shape s = Shape.of(in.dim(featureAxis(in.rank())));
         if (scale) gamma = addWeight("gamma", s, initializers[1], gammaRegularizer, true);
         if (center) beta = addWeight("beta", s, initializers[0], betaRegularizer, true);
         movingMean = addWeight("moving_mean", s, initializers[2], null, false);
         movingVariance = addWeight("moving_variance", s, initializers[3], null, false);
     }
 
+    /** {@link #axis} for inputs of this rank, in [1, rank); refused naming the layer otherwise. */
+    private int featureAxis(int rank) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 1 || a >= rank) {
+            throw new IllegalArgumentException(name() + " (BatchNormalization): axis " + axis + " does not fit inputs of rank " + rank
+                    + "; expected a feature axis among 1 to " + (rank - 1) + " (or -1 to -" + (rank - 1) + "), the batch axis 0 excluded");
+        }
+        return a;
+    }
+
     @Override
     @SuppressWarnings("try") // the scope only needs closing
     public Tensor call(Tensor x, boolean training) {
+        int feature = featureAxis(x.rank());
         int[] axes = new int[x.rank() - 1];
-        for (int i = 0; i < axes.length; i++) axes[i] = i;
+        for (int i = 0, k = 0; i < x.rank(); i++) if (i != feature) axes[k++] = i;
+        // the statistics have shape [features]; off the last axis they line up with it as [features, 1, ...]
+        int[] along = new int[x.rank() - feature];
+        java.util.Arrays.fill(along, 1);
+        along[0] = x.dim(feature);
+        boolean last = feature == x.rank() - 1;
         Tensor mean;
         Tensor variance;
         if (training) {
-            double n = x.size() / (double) x.dim(-1);
+            double n = x.size() / (double) x.dim(feature);
             mean = x.sum(axes).div(n);
-            Tensor centered = x.sub(mean);
+            Tensor centered = x.sub(last ? mean : mean.reshape(along));
             variance = centered.mul(centered).sum(axes).div(n);
             try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
                 // the statistics keep their own dtype: a float64 input updates float32 moving statistics
@@ -95,9 +125,10 @@ public final class BatchNormalization extends Layer {
             mean = movingMean.value();
             variance = movingVariance.value();
         }
-        Tensor y = x.sub(mean).mul(variance.add(epsilon).sqrt().reciprocal());
-        if (scale) y = y.mul(gamma.value());
-        if (center) y = y.add(beta.value());
+        Tensor inv = variance.add(epsilon).sqrt().reciprocal();
+        Tensor y = x.sub(last ? mean : mean.reshape(along)).mul(last ? inv : inv.reshape(along));
+        if (scale) y = y.mul(last ? gamma.value() : gamma.value().reshape(along));
+        if (center) y = y.add(last ? beta.value() : beta.value().reshape(along));
         return y;
     }
 
@@ -117,7 +148,7 @@ public final class BatchNormalization extends Layer {
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("axis", -1);
+        c.put("axis", axis);
         c.put("momentum", momentum);
         c.put("epsilon", epsilon);
         c.put("center", center);
@@ -131,13 +162,15 @@ public final class BatchNormalization extends Layer {
     private static final String[] INITIALIZER_KEYS = {"beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer"};
 
     public static BatchNormalization fromConfig(Map<String, Object> c) {
-        Config.integerIn(c, "axis", -1, -1, -1); // saved for Keras; only the last axis is supported
+        // Keras writes an int; a list of one axis is taken too
+        int axis = c.get("axis") instanceof Number || c.get("axis") == null ? Config.integerIn(c, "axis", -1, Integer.MIN_VALUE, Integer.MAX_VALUE)
+                : Config.ints(c, "axis", 1, new int[] {-1})[0];
         Config.bool(c, "synchronized", false); // Keras's cross-device statistics: one device here, the same either way
         if (Config.bool(c, "renorm", false)) throw new IllegalArgumentException("config key 'renorm' is true: batch renormalization is not supported");
         Config.number(c, "renorm_momentum", 0.99); // Keras writes it; used only with renorm
         Initializer[] init = new Initializer[4];
         for (int i = 0; i < 4; i++) init[i] = Config.initializer(c, INITIALIZER_KEYS[i], i % 2 == 0 ? new Zeros() : new Ones());
-        return new BatchNormalization(Config.numberIn(c, "momentum", 0.99, 0, 1), Config.numberIn(c, "epsilon", 1e-3, Double.MIN_VALUE, 1e6),
+        return new BatchNormalization(axis, Config.numberIn(c, "momentum", 0.99, 0, 1), Config.numberIn(c, "epsilon", 1e-3, Double.MIN_VALUE, 1e6),
                 Config.bool(c, "center", true), Config.bool(c, "scale", true), init, Config.regularizer(c, "beta_regularizer"),
                 Config.regularizer(c, "gamma_regularizer"), Config.string(c, "name", null));
     }

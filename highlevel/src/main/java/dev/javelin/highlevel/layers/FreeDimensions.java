@@ -4,9 +4,11 @@ import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * Shapes of models whose inputs have dimensions of any size ({@link InputLayer#ANY}, Keras's
@@ -26,6 +28,11 @@ public final class FreeDimensions {
     /** The sizes a free input dimension is tried at, in order: 1 (the Keras tensors' own) first. */
     static final int[] SIZES = {1, 8, 64, 512};
 
+    /** Shapes already replayed, per Keras tensor and index into {@link #SIZES}: each layer applied replays only itself. */
+    private static final Map<Tensor, Shape[]> REPLAYED = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Whether a Keras tensor depends on a free input dimension, once known. */
+    private static final Map<Tensor, Boolean> DEPENDS = Collections.synchronizedMap(new WeakHashMap<>());
+
     private FreeDimensions() {}
 
     /**
@@ -44,6 +51,9 @@ public final class FreeDimensions {
     private static Shape shapeAt(Tensor t, int size, Map<Tensor, Shape> memo) {
         Shape known = memo.get(t);
         if (known != null) return known;
+        int index = java.util.Arrays.binarySearch(SIZES, size);
+        Shape[] replayed = index >= 0 ? REPLAYED.get(t) : null;
+        if (replayed != null && replayed[index] != null) return replayed[index];
         Node n = KerasTensors.nodeOf(t);
         if (n == null) throw new IllegalArgumentException("not a Keras tensor: " + t.dtype() + t.shape());
         Shape s;
@@ -55,6 +65,7 @@ public final class FreeDimensions {
             s = replayShape(n.layer(), args);
         }
         memo.put(t, s);
+        if (index >= 0) REPLAYED.computeIfAbsent(t, k -> new Shape[SIZES.length])[index] = s;
         return s;
     }
 
@@ -77,6 +88,7 @@ public final class FreeDimensions {
 
     private static boolean dependsOnFree(Tensor t, Map<Tensor, Boolean> seen) {
         Boolean known = seen.get(t);
+        if (known == null) known = DEPENDS.get(t);
         if (known != null) return known;
         Node n = KerasTensors.nodeOf(t);
         boolean free = false;
@@ -86,7 +98,75 @@ public final class FreeDimensions {
             for (Tensor i : n.inputs()) free |= dependsOnFree(i, seen);
         }
         seen.put(t, free);
+        if (n != null) DEPENDS.put(t, free);
         return free;
+    }
+
+    /**
+     * Refuses, as Keras does ("the last dimension of the inputs should be defined"), a layer with
+     * weights whose one floating input has a last axis of any size: built on the placeholder size, it
+     * would hold weights for that one size and fail on every other. Detected where the last axis
+     * differs between two sizes and the layer, built already, does not take the second.
+     */
+    static void checkFeatureAxis(Layer layer, List<Tensor> inputs, boolean training) {
+        // one floating input only: ids of any length (an embedding's, a position table's) have a free last axis legitimately
+        if (inputs.size() != 1 || !inputs.get(0).dtype().isFloating() || layer.weights().isEmpty() || !dependsOnFree(inputs)) return;
+        List<Shape> a;
+        List<Shape> b;
+        try {
+            a = shapesAt(inputs, SIZES[1]);
+            b = shapesAt(inputs, SIZES[2]);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            return; // the sizes do not fit some layer upstream: nothing to compare
+        }
+        List<Tensor> args = new ArrayList<>(inputs.size());
+        int free = -1;
+        for (int k = 0; k < inputs.size(); k++) {
+            args.add(Tensor.symbolic(b.get(k), inputs.get(k).dtype(), Device.CPU, null));
+            if (free < 0 && a.get(k).rank() > 0 && a.get(k).rank() == b.get(k).rank() && a.get(k).dim(-1) != b.get(k).dim(-1)) free = k;
+        }
+        if (free < 0) return;
+        Shape previous = layer.outputShape();
+        try {
+            layer.symbolicCall(args, training);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw freeFeatureAxis(layer, a.get(free), b.get(free), e);
+        } finally {
+            layer.setOutputShape(previous);
+        }
+    }
+
+    private static IllegalArgumentException freeFeatureAxis(Layer layer, Shape a, Shape b, RuntimeException cause) {
+        return new IllegalArgumentException(layer.name() + " (" + layer.getClass().getSimpleName() + "): the last axis of its input "
+                + describe(a, b) + " has any size (it follows an input dimension of any size, InputLayer.ANY), "
+                + "but this layer's weights need it fixed, as in Keras; give that input dimension a size, or pool or reshape it "
+                + "to a fixed one first (at another size: " + cause.getMessage() + ")", cause);
+    }
+
+    /** {@link #checkFeatureAxis} for the last layer of a {@code Sequential} chain fed by {@code input}. */
+    public static void checkChainFeatureAxis(InputLayer input, List<Layer> chain) {
+        if (input == null || chain.isEmpty() || !dependsOnFree(List.of(input.output()))) return;
+        Layer layer = chain.get(chain.size() - 1);
+        if (layer.weights().isEmpty()) return;
+        List<Layer> before = chain.subList(0, chain.size() - 1);
+        Shape a;
+        Shape b;
+        try {
+            a = before.isEmpty() ? input.batchShape(SIZES[1]) : chainAt(input, before, SIZES[1], false).get(before.size() - 1);
+            b = before.isEmpty() ? input.batchShape(SIZES[2]) : chainAt(input, before, SIZES[2], false).get(before.size() - 1);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            return;
+        }
+        if (a.rank() == 0 || a.rank() != b.rank() || a.dim(-1) == b.dim(-1) || (before.isEmpty() && !input.dtype().isFloating())) return;
+        dev.javelin.tensor.DType dtype = before.isEmpty() ? input.dtype() : dev.javelin.tensor.DType.FLOAT32;
+        Shape previous = layer.outputShape();
+        try {
+            layer.symbolicCall(List.of(Tensor.symbolic(b, dtype, Device.CPU, null)), false);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw freeFeatureAxis(layer, a, b, e);
+        } finally {
+            layer.setOutputShape(previous);
+        }
     }
 
     /**

@@ -278,6 +278,7 @@ public abstract class Layer {
             out = FreeDimensions.retry(this, inputs, training);
             if (out == null) throw e;
         }
+        FreeDimensions.checkFeatureAxis(this, inputs, training);
         outputShape = out.shape();
         return KerasTensors.record(this, inputs, out.shape(), out.dtype());
     }

@@ -10,14 +10,17 @@ import dev.javelin.tensor.Variable;
 import java.util.Map;
 
 /**
- * Normalizes each sample over its last axis, then scales and shifts per feature, as Keras's
- * LayerNormalization (epsilon 1e-3).
+ * Normalizes each sample over its last axis (or the axes given, as Keras's {@code axis}), then
+ * scales and shifts per element of those axes, as Keras's LayerNormalization (epsilon 1e-3).
  *
  * <pre>{@code
  * Layer ln = new LayerNormalization();
+ * Layer overImage = new LayerNormalization(new int[] {1, 2, 3}, 1e-3, true, true, null);   // [N, H, W, C]: gamma [H, W, C]
  * }</pre>
  */
 public final class LayerNormalization extends Layer {
+    /** The axes as given (negative from the end); {@code {-1}} by default. */
+    private final int[] axes;
     private final double epsilon;
     private final boolean center;
     private final boolean scale;
@@ -36,10 +39,23 @@ public final class LayerNormalization extends Layer {
         this(epsilon, center, scale, new Zeros(), new Ones(), null, null, name);
     }
 
+    /** Normalizing over {@code axes} (Keras's {@code axis}: any non-batch axes, negative from the end). */
+    public LayerNormalization(int[] axes, double epsilon, boolean center, boolean scale, String name) {
+        this(axes, epsilon, center, scale, new Zeros(), new Ones(), null, null, name);
+    }
+
     /** Every Keras setting but {@code axis} (the last) and {@code rms_scaling} (see {@link RMSNormalization}). */
     public LayerNormalization(double epsilon, boolean center, boolean scale, Initializer betaInitializer, Initializer gammaInitializer,
                               Regularizer betaRegularizer, Regularizer gammaRegularizer, String name) {
+        this(new int[] {-1}, epsilon, center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, name);
+    }
+
+    /** Every Keras setting but {@code rms_scaling} (see {@link RMSNormalization}). */
+    public LayerNormalization(int[] axes, double epsilon, boolean center, boolean scale, Initializer betaInitializer, Initializer gammaInitializer,
+                              Regularizer betaRegularizer, Regularizer gammaRegularizer, String name) {
         super(name);
+        if (axes == null || axes.length == 0) throw new IllegalArgumentException("LayerNormalization: axis must name at least one axis");
+        this.axes = axes.clone();
         if (!(epsilon > 0)) throw new IllegalArgumentException("LayerNormalization: epsilon must be > 0, got " + epsilon);
         this.epsilon = epsilon;
         this.center = center;
@@ -52,21 +68,62 @@ public final class LayerNormalization extends Layer {
 
     @Override
     public void build(Shape in) {
-        Shape s = Shape.of(in.dim(-1));
+        int[] resolved = resolved(in.rank());
+        int[] dims = new int[resolved.length];
+        for (int i = 0; i < dims.length; i++) dims[i] = in.dim(resolved[i]);
+        Shape s = Shape.of(dims); // Keras's: the axes' sizes in the order given
         if (scale) gamma = addWeight("gamma", s, gammaInitializer, gammaRegularizer, true);
         if (center) beta = addWeight("beta", s, betaInitializer, betaRegularizer, true);
     }
 
+    /** The axes for inputs of this rank, each in [1, rank), none twice; refused naming the layer otherwise. */
+    private int[] resolved(int rank) {
+        int[] out = new int[axes.length];
+        boolean[] seen = new boolean[Math.max(rank, 1)];
+        for (int i = 0; i < axes.length; i++) {
+            int a = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (a < 1 || a >= rank || seen[a]) {
+                throw new IllegalArgumentException(name() + " (LayerNormalization): axis " + java.util.Arrays.toString(axes) + " does not fit inputs of rank "
+                        + rank + "; expected distinct axes among 1 to " + (rank - 1) + " (or -1 to -" + (rank - 1) + "), the batch axis 0 excluded");
+            }
+            seen[a] = true;
+            out[i] = a;
+        }
+        return out;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
-        int last = x.rank() - 1;
-        double n = x.dim(-1);
-        Tensor mean = x.sum(new int[] {last}, true).div(n);
+        int[] over = resolved(x.rank());
+        if (over.length == 1 && over[0] == x.rank() - 1) return normalized(x, over, x.dim(-1), gammaValue(), betaValue());
+        double n = 1;
+        int[] broadcast = new int[x.rank()];
+        java.util.Arrays.fill(broadcast, 1);
+        for (int a : over) {
+            n *= x.dim(a);
+            broadcast[a] = x.dim(a);
+        }
+        // gamma and beta hold the axes in the order given; as Keras, reshaped (not transposed) onto them
+        Tensor g = gammaValue() == null ? null : gammaValue().reshape(broadcast);
+        Tensor b = betaValue() == null ? null : betaValue().reshape(broadcast);
+        return normalized(x, over, n, g, b);
+    }
+
+    private Tensor gammaValue() {
+        return scale ? gamma.value() : null;
+    }
+
+    private Tensor betaValue() {
+        return center ? beta.value() : null;
+    }
+
+    private Tensor normalized(Tensor x, int[] over, double n, Tensor g, Tensor b) {
+        Tensor mean = x.sum(over, true).div(n);
         Tensor centered = x.sub(mean);
-        Tensor variance = centered.mul(centered).sum(new int[] {last}, true).div(n);
+        Tensor variance = centered.mul(centered).sum(over, true).div(n);
         Tensor y = centered.mul(variance.add(epsilon).sqrt().reciprocal());
-        if (scale) y = y.mul(gamma.value());
-        if (center) y = y.add(beta.value());
+        if (g != null) y = y.mul(g);
+        if (b != null) y = y.add(b);
         return y;
     }
 
@@ -84,7 +141,7 @@ public final class LayerNormalization extends Layer {
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("axis", -1);
+        c.put("axis", axes.length == 1 ? axes[0] : Config.list(axes));
         c.put("epsilon", epsilon);
         c.put("center", center);
         c.put("scale", scale);
@@ -96,11 +153,10 @@ public final class LayerNormalization extends Layer {
     }
 
     public static LayerNormalization fromConfig(Map<String, Object> c) {
-        // saved for Keras, which writes -1 and, once built, [-1]; only the last axis is supported
-        if (Config.ints(c, "axis", 1, new int[] {-1})[0] != -1) {
-            throw new IllegalArgumentException("config key 'axis' is " + c.get("axis") + ", expected -1 or [-1] (only the last axis is supported)");
-        }
-        return new LayerNormalization(Config.numberIn(c, "epsilon", 1e-3, Double.MIN_VALUE, 1e6), Config.bool(c, "center", true), Config.bool(c, "scale", true),
+        // Keras writes an int, or once built a list ([-1])
+        int[] axes = c.get("axis") instanceof Number ? new int[] {Config.integerIn(c, "axis", -1, Integer.MIN_VALUE, Integer.MAX_VALUE)}
+                : Config.ints(c, "axis", 0, new int[] {-1});
+        return new LayerNormalization(axes, Config.numberIn(c, "epsilon", 1e-3, Double.MIN_VALUE, 1e6), Config.bool(c, "center", true), Config.bool(c, "scale", true),
                 Config.initializer(c, "beta_initializer", new Zeros()), Config.initializer(c, "gamma_initializer", new Ones()),
                 Config.regularizer(c, "beta_regularizer"), Config.regularizer(c, "gamma_regularizer"), Config.string(c, "name", null));
     }

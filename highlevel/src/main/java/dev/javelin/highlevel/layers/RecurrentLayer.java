@@ -152,8 +152,34 @@ public abstract class RecurrentLayer extends Layer {
      * @param mask          null, or bool {@code [batch, time]}: false steps are skipped
      */
     public List<Tensor> callWithStates(Tensor inputs, List<Tensor> initialStates, Tensor mask, boolean training) {
+        refuseKerasTensors(this, inputs, initialStates);
         prepareDirectCall(List.of(inputs.shape()));
         return run(inputs, initialStates, mask, training, false);
+    }
+
+    /**
+     * Refuses Keras tensors given to {@code callWithStates} of {@code layer} by the user's own code
+     * outside a symbolic pass: a functional model records only {@code apply} and its one output (they
+     * reached the eager engine, which said only that a symbolic tensor had no data).
+     */
+    static void refuseKerasTensors(Layer layer, Tensor inputs, List<Tensor> initialStates) {
+        // inside a symbolic pass (apply on Keras tensors, a subclassed model used as a layer) they only carry shapes
+        if (dev.javelin.tensor.spi.Dispatch.engine() instanceof dev.javelin.tensor.spi.SymbolicEngine) return;
+        for (Tensor t : withStates(inputs, initialStates)) {
+            if (t != null && KerasTensors.isKeras(t)) {
+                throw new IllegalArgumentException(layer.name() + " (" + layer.getClass().getSimpleName() + "): callWithStates was given "
+                        + "Keras tensors (from Input.of); a functional model records only apply(...) and its one output, so a recurrent "
+                        + "layer's states as outputs or inputs (Keras's return_state=True, initial_state=...) need a subclass of Model "
+                        + "whose call(List<Tensor>, boolean) runs callWithStates on the real tensors (see Model's Javadoc)");
+            }
+        }
+    }
+
+    private static List<Tensor> withStates(Tensor inputs, List<Tensor> initialStates) {
+        List<Tensor> all = new java.util.ArrayList<>();
+        all.add(inputs);
+        if (initialStates != null) all.addAll(initialStates);
+        return all;
     }
 
     /**

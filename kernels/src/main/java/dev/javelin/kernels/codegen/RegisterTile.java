@@ -15,7 +15,8 @@ package dev.javelin.kernels.codegen;
 public interface RegisterTile {
     /**
      * The tile: A's element (r, p) at {@code a[ai + r·ars + p·acs]}; B's vector v at step p from
-     * {@code bi + p·bStep + (v / group)·bGroup + (v % group)·L}; C's vector (r, v) at {@code ci + r·ldc + v·L}.
+     * {@code bi + p·bStep + (v / group)·bGroup + (v % group)·L}; C's vector (r, v) at {@code ci + r·ldc + v·L}
+     * (with {@code cGrouped}, at {@code ci + r·ldc + (v / group)·bGroup + (v % group)·L}).
      */
     void run(int kc, float[] a, int ai, int ars, int acs, float[] b, int bi, int bStep, int bGroup,
              float[] c, int ci, int ldc, boolean load);

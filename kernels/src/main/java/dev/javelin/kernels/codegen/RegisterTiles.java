@@ -63,11 +63,19 @@ public final class RegisterTiles {
      * @param running    A's and B's indices are running sums, advanced by their steps after each step, instead of
      *                   {@code start + p·step}: the form of a one-row product's loop, whose B loads (one per FMA) C2
      *                   compiled faster so (decode's 1x1024x1024 on one thread: 0.071-0.072 ms, against 0.078 from the step)
+     * @param cGrouped   C's vectors lie as B's do, groups {@code bGroup} apart, instead of one run: a row's last columns as
+     *                   one tile whose groups may overlap (the same chain for a column read twice, so the same value)
      */
-    public record Shape(int rows, int vectors, int group, int aRowStride, int aColStride, boolean sums, boolean running) {
+    public record Shape(int rows, int vectors, int group, int aRowStride, int aColStride, boolean sums, boolean running,
+                        boolean cGrouped) {
         /** A shape whose indices are {@code start + p·step} (not running). */
         public Shape(int rows, int vectors, int group, int aRowStride, int aColStride, boolean sums) {
             this(rows, vectors, group, aRowStride, aColStride, sums, false);
+        }
+
+        /** A shape whose C vectors are one run. */
+        public Shape(int rows, int vectors, int group, int aRowStride, int aColStride, boolean sums, boolean running) {
+            this(rows, vectors, group, aRowStride, aColStride, sums, running, false);
         }
 
         public Shape {
@@ -282,11 +290,12 @@ public final class RegisterTiles {
             mv.visitLabel(end);
         }
 
-        /** C's vector (r, v): {@code ci + r·ldc + v·L}. */
+        /** C's vector (r, v): {@code ci + r·ldc + v·L}, or with B's groups {@code ci + r·ldc + (v / group)·bGroup + (v % group)·L}. */
         private void cIndex(int r, int v) {
             mv.visitVarInsn(ILOAD, ci);
             plusScaled(r, ARG, ldc);
-            plusScaled(v, lanes, 0);
+            if (s.cGrouped()) plusScaled(v / s.group(), ARG, bGroup);
+            plusScaled(s.cGrouped() ? v % s.group() : v, lanes, 0);
         }
 
         /** Adds {@code n·stride} ({@link #scaled}) to the int on the stack; nothing when n is 0. */

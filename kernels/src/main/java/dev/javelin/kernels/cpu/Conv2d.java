@@ -15,27 +15,21 @@ import java.util.List;
  * patch rows straight from a padded input ({@link PaddedInputConv}); others through im2col + SGEMM
  * in tiles of output rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized
  * buffer and multiplied in place). The other gradients go through im2col + SGEMM a tile of images
- * at a time so the column buffer stays bounded (row by row for a short K). A short reduction with whole vectors of output
- * channels (a first layer) runs {@link ShortConvVector}'s direct kernels, with no column matrix, in
- * all three. Other dtypes run on the reference backend. Every
- * result is a fixed sequence of GEMMs and per-image scatters, so it does not depend on the thread
- * count.
+ * at a time so the column buffer stays bounded (row by row for a short K), except a short filter
+ * gradient with whole vectors of output channels (a first layer: {@link ShortConvVector}, no column
+ * matrix). Other dtypes run on the reference backend. Every result is a fixed sequence of GEMMs and
+ * per-image scatters, so it does not depend on the thread count.
  */
 final class Conv2d {
-    /** Column-buffer budget per tile, in floats (1 MB, a core's L2: measured 3-8% faster than 512 KB on MNIST's layers). */
-    private static final long TILE_FLOATS = 1 << 18;
-
-    /** Convolutions with a reduction K = KH·KW·Cg below this (a first layer) may take {@link ShortConvVector}'s direct kernels. */
-    static final int SHORT_K = 32;
-
     /**
-     * True when {@link ShortConvVector}'s direct kernels take this convolution: a short reduction, the
-     * Vector API on (checked first: that class holds vector constants), whole vectors of output channels
-     * per group. The column matrix and the GEMM take every other.
+     * Column-buffer budget per tile, in floats (1 MB, a core's L2: measured 3-8% faster than 512 KB on MNIST's layers).
+     * {@link ColumnTiles} streams its tile once per k block and item (each 8-row panel reused from L1 across
+     * the item's channels), so there a shorter tile would only re-stream the filter more often.
      */
-    static boolean shortDirect(Geometry g) {
-        return g.k < SHORT_K && VectorSupport.enabled() && ShortConvVector.fits(g);
-    }
+    static final int TILE_FLOATS = 1 << 18;
+
+    /** A reduction K = KH·KW·Cg below this (a first layer) is short: no GEMM over K-wide edge tiles. */
+    static final int SHORT_K = 32;
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out) {
@@ -90,10 +84,6 @@ final class Conv2d {
             w.run(xa, xOff, xs, fd, u, o, epilogue);
             return;
         }
-        if (shortDirect(g)) {
-            ShortConvVector.forward(xa, xOff, xs, g, fd, o, epilogue);
-            return;
-        }
         new ColumnTiles(g).run(xa, xOff, xs, fd, o, epilogue);
     }
 
@@ -105,10 +95,6 @@ final class Conv2d {
         float[] o = Elementwise.heap(dx).floats();
         if (g.pointwise()) {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
-            return;
-        }
-        if (shortDirect(g)) {
-            ShortConvVector.backwardInput(dyd, g, fd, o);
             return;
         }
         if (WinogradGradients.applies(g)) {
@@ -164,7 +150,10 @@ final class Conv2d {
         // own order, so a strided x taking another path than its dense copy would change the bits. A
         // path that cannot read x's strides gets a dense copy (the GEMM reads x as the column matrix,
         // Winograd needs unit channel stride).
-        boolean pointwise = g.pointwise(), winograd = !pointwise && !shortDirect(g) && WinogradGradients.applies(g);
+        // the direct kernels: whole vectors of output channels per group, the Vector API on (checked first:
+        // that class holds vector constants)
+        boolean direct = g.k < SHORT_K && VectorSupport.enabled() && ShortConvVector.fits(g);
+        boolean pointwise = g.pointwise(), winograd = !pointwise && !direct && WinogradGradients.applies(g);
         boolean copy = pointwise ? !x.isContiguous() : winograd && x.strides()[3] != 1;
         float[] xa = copy ? Elementwise.denseFloats(x) : Elementwise.heap(x).floats();
         int xOff = copy ? 0 : x.offset();
@@ -173,7 +162,7 @@ final class Conv2d {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, xOff, 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
-        if (shortDirect(g)) {
+        if (direct) {
             ShortConvVector.backwardFilter(xa, xOff, xs, dyd, g, o);
             return;
         }
@@ -183,35 +172,24 @@ final class Conv2d {
         }
         // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
         // shapes, so the sum's order (and its bits) does not depend on the thread count.
-        // The GEMM packs its A operand (strided, element by element) and streams B in place, so the
-        // smaller of col (K wide) and dy (Coutg wide) goes as A: with K > Coutg the tile computes dfᵀ
-        // = dyᵀ·col into a [Cout, K] partial (MNIST's second layer: 64 instead of 288 columns packed).
         int per = g.imagesPerTile(), tiles = (g.n + per - 1) / per, size = g.k * g.cout;
-        boolean transposed = g.k > g.coutg;
         float[] partial = new float[tiles * size];
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs), p = (n0 / per) * size, dyOff = g.rows(n0) * g.cout;
             for (int grp = 0; grp < g.groups; grp++) {
-                Im2col.gather(xa, xOff, xs, g, n0, imgs, grp, col);
-                if (transposed) {
-                    MatMul.sgemm(g.coutg, g.k, rows, dyd, dyOff + grp * g.coutg, 1, g.cout, col, 0, g.k, 1,
-                            partial, p + grp * g.coutg * g.k, g.k, false);
-                } else {
-                    MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
-                            partial, p + grp * g.coutg, g.cout, false);
-                }
+                Im2col.gatherRows(xa, xOff, xs, g, g.rows(n0), rows, grp, col);
+                MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
+                        partial, p + grp * g.coutg, g.cout, false);
             }
         });
-        java.util.Arrays.fill(o, 0, size, 0f);
+        sumTiles(partial, tiles, size, o);
+    }
+
+    /** {@code out[0..size)} = the sum of {@code tiles} partials of {@code size} floats each, in tile order. */
+    static void sumTiles(float[] partial, int tiles, int size, float[] out) {
+        java.util.Arrays.fill(out, 0, size, 0f);
         for (int t = 0; t < tiles; t++) {
-            int p = t * size;
-            if (!transposed) {
-                for (int i = 0; i < size; i++) o[i] += partial[p + i];
-                continue;
-            }
-            for (int co = 0; co < g.cout; co++) {
-                for (int kidx = 0, src = p + co * g.k; kidx < g.k; kidx++) o[kidx * g.cout + co] += partial[src + kidx];
-            }
+            for (int i = 0, p = t * size; i < size; i++) out[i] += partial[p + i];
         }
     }
 
@@ -230,24 +208,12 @@ final class Conv2d {
         int colFloats = per * g.oh * g.ow * g.k;
         int grain = Math.max(1, tiles / (4 * CpuThreads.threads()));
         CpuThreads.parallelFor(tiles, grain, (from, to) -> {
-            float[] col = scratch(colFloats);
+            float[] col = ColumnTiles.buffer(colFloats);
             for (int t = from; t < to; t++) {
                 int n0 = t * per;
                 task.run(n0, Math.min(per, g.n - n0), col);
             }
         });
-    }
-
-    private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
-
-    /** This thread's column buffer, grown on demand (never zeroed: every user writes all it reads). */
-    private static float[] scratch(int floats) {
-        float[] b = SCRATCH.get();
-        if (b == null || b.length < floats) {
-            b = new float[floats];
-            SCRATCH.set(b);
-        }
-        return b;
     }
 
     /** Sizes of one convolution, in the names the loops use. */

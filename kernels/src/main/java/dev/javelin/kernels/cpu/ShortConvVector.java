@@ -1,22 +1,22 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct float32 kernels for a convolution with a short reduction (a first layer: K = KH·KW·Cg
- * below {@link Conv2d#SHORT_K}) whose channels per group fill whole vectors. They read the input
- * and the upstream gradient where they lie, with no column matrix: at K = 9 the columns cost as
- * much to gather, and to scatter back, as the arithmetic itself (measured on MNIST's 28x28x1 to
- * 26x26x32 layer: the gather and a masked 9-wide product were 3/4 of the CPU samples).
+ * The Vector API kernels of a convolution with a short reduction (a first layer: K = KH·KW·Cg below
+ * {@link Conv2d#SHORT_K}). The filter gradient, when the channels per group fill whole vectors, reads
+ * the input and the upstream gradient where they lie, with no column matrix: at K = 9 the columns cost
+ * as much to gather as the arithmetic itself (MNIST's 28x28x1 to 26x26x32 layer: 0.6-0.7 ms against
+ * 1.2-4 ms through im2col and the GEMM). It walks lines per tap with accumulators in registers, sums
+ * pixels in order within a tile of images and the tiles in order afterwards, so it does not depend on
+ * the thread count. Also here: the row product of the column path's input gradient for short
+ * reductions (K-wide rows, which a GEMM would run as edge tiles).
  *
- * <p>Every loop is vectorized along output channels. Each forward output is one FMA chain over
- * the taps in filter-row order from 0 (the same bits as the column path); the input gradient sums
- * each tap's channel vector lanewise, then across lanes in a fixed order; the filter gradient sums pixels in order
- * within a tile of images and the tiles in order afterwards. None of it depends on the thread count.
- * Also here: the row product of the column path's input gradient for short reductions whose channels do not fit.
+ * <p>The forward and the input gradient once had direct kernels here too; the column tiles and the
+ * column path measured as fast for the forward (same bits) and within 10-20% for the input gradient,
+ * which no training step runs for a first layer (perf/NOTES.md, conv9).
  */
 final class ShortConvVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -53,46 +53,6 @@ final class ShortConvVector {
         return g.coutg % L == 0 && g.coutg > 0;
     }
 
-    /** out[N,OH,OW,Cout] = conv(x, f) for any input strides; {@code epilogue} on each finished block of output rows. */
-    static void forward(float[] x, int xOff, int[] xs, Conv2d.Geometry g, float[] f, float[] out, GemmEpilogue epilogue) {
-        int lines = g.n * g.oh;
-        int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, g.ow * g.k * g.cout / L));
-        CpuThreads.parallelFor(lines, grain, (from, to) -> {
-            for (int line = from; line < to; line++) forwardLine(x, xOff, xs, g, f, out, line);
-            if (epilogue != null) epilogue.apply(from * g.ow, (to - from) * g.ow, 0, g.cout);
-        });
-    }
-
-    /**
-     * One output line (image n, row oy): tap by tap in filter-row order, each tap one pass along the
-     * line adding x·f[tap] into the line's outputs (in L1), so every output is the same FMA chain as
-     * a dot product over its column row, with no per-pixel loop overhead (K is tiny).
-     */
-    private static void forwardLine(float[] x, int xOff, int[] xs, Conv2d.Geometry g, float[] f, float[] out, int line) {
-        int n = line / g.oh, oy = line % g.oh, o0 = line * g.ow * g.cout;
-        java.util.Arrays.fill(out, o0, o0 + g.ow * g.cout, 0f);
-        for (int ky = 0; ky < g.kh; ky++) {
-            int iy = oy * g.sh - g.padTop + ky * g.dh;
-            if (iy < 0 || iy >= g.h) continue;
-            for (int kx = 0; kx < g.kw; kx++) {
-                int ox0 = firstInside(kx, g), ox1 = endInside(kx, g);
-                for (int grp = 0; grp < g.groups; grp++) {
-                    for (int c = 0; c < g.cg; c++) {
-                        int xi = xOff + n * xs[0] + iy * xs[1] + (ox0 * g.sw - g.padLeft + kx * g.dw) * xs[2] + (grp * g.cg + c) * xs[3];
-                        int fi = ((ky * g.kw + kx) * g.cg + c) * g.cout + grp * g.coutg;
-                        for (int j = 0; j < g.coutg; j += L) {
-                            FloatVector fv = FloatVector.fromArray(S, f, fi + j);
-                            int xp = xi, xstep = g.sw * xs[2];
-                            for (int ox = ox0, o = o0 + ox0 * g.cout + grp * g.coutg + j; ox < ox1; ox++, o += g.cout, xp += xstep) {
-                                fv.fma(FloatVector.broadcast(S, x[xp]), FloatVector.fromArray(S, out, o)).intoArray(out, o);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /** The first output column whose tap {@code kx} lands inside the input row. */
     private static int firstInside(int kx, Conv2d.Geometry g) {
         int t = g.padLeft - kx * g.dw; // ox * sw >= t
@@ -103,64 +63,6 @@ final class ShortConvVector {
     private static int endInside(int kx, Conv2d.Geometry g) {
         int t = g.w - 1 + g.padLeft - kx * g.dw; // ox * sw <= t
         return t < 0 ? 0 : Math.min(g.ow, t / g.sw + 1);
-    }
-
-    /**
-     * dx[N,H,W,C] (dense, every element written) from dense dy and f. Per input line and channel,
-     * each tap adds dy[pixel, channel vector]·f[tap, c, channel vector] lanewise into a line buffer
-     * (one vector per input column), walking the output columns that reach it; then each column's
-     * vector is summed across lanes into dx.
-     */
-    static void backwardInput(float[] dy, Conv2d.Geometry g, float[] f, float[] dx) {
-        int lines = g.n * g.h;
-        int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, g.w * g.k * g.cout / L));
-        CpuThreads.parallelFor(lines, grain, (from, to) -> {
-            float[] buf = new float[g.w * L];
-            for (int line = from; line < to; line++) {
-                for (int grp = 0; grp < g.groups; grp++) {
-                    for (int c = 0; c < g.cg; c++) inputGradientLine(dy, g, f, dx, line, grp, c, buf);
-                }
-            }
-        });
-    }
-
-    private static void inputGradientLine(float[] dy, Conv2d.Geometry g, float[] f, float[] dx, int line, int grp, int c, float[] buf) {
-        int n = line / g.h, iy = line % g.h;
-        java.util.Arrays.fill(buf, 0f);
-        for (int ky = 0; ky < g.kh; ky++) {
-            int oy = outputIndex(iy + g.padTop - ky * g.dh, g.sh, g.oh);
-            if (oy < 0) continue;
-            for (int kx = 0; kx < g.kw; kx++) {
-                int ox0 = firstInside(kx, g), ox1 = endInside(kx, g);
-                int fi = ((ky * g.kw + kx) * g.cg + c) * g.cout + grp * g.coutg;
-                int ix0 = ox0 * g.sw - g.padLeft + kx * g.dw, bstep = g.sw * L;
-                for (int j = 0; j < g.coutg; j += L) {
-                    FloatVector fv = FloatVector.fromArray(S, f, fi + j);
-                    int yi = ((n * g.oh + oy) * g.ow + ox0) * g.cout + grp * g.coutg + j;
-                    for (int ox = ox0, b = ix0 * L; ox < ox1; ox++, b += bstep, yi += g.cout) {
-                        FloatVector.fromArray(S, dy, yi).fma(fv, FloatVector.fromArray(S, buf, b)).intoArray(buf, b);
-                    }
-                }
-            }
-        }
-        for (int ix = 0, d = line * g.w * g.cin + grp * g.cg + c; ix < g.w; ix++, d += g.cin) dx[d] = laneSum(buf, ix * L);
-    }
-
-    /**
-     * The sum of the L floats at {@code b}, halves added pairwise in a fixed order. Not
-     * {@code reduceLanes(ADD)}: its order is unspecified, and the interpreter's differs from C2's, so
-     * the bits would depend on how warm the JVM is.
-     */
-    private static float laneSum(float[] buf, int b) {
-        float s = 0f;
-        for (int q = 0; q < L; q += 4) s += (buf[b + q] + buf[b + q + 1]) + (buf[b + q + 2] + buf[b + q + 3]);
-        return s;
-    }
-
-    /** The output index whose window reaches {@code t} input steps past its start, or -1 when none does (no division at stride 1). */
-    private static int outputIndex(int t, int stride, int outSize) {
-        if (stride == 1) return t >= 0 && t < outSize ? t : -1;
-        return t >= 0 && t % stride == 0 && t / stride < outSize ? t / stride : -1;
     }
 
     /**
@@ -179,10 +81,7 @@ final class ShortConvVector {
                 }
             }
         });
-        java.util.Arrays.fill(df, 0, size, 0f);
-        for (int t = 0; t < tiles; t++) {
-            for (int i = 0, p = t * size; i < size; i++) df[i] += partial[p + i];
-        }
+        Conv2d.sumTiles(partial, tiles, size, df);
     }
 
     /** Adds pixels {@code [row0, row0+rows)} (rows of the [N·OH·OW] pixel order) into {@code acc[accOff..]}, tap by tap. */

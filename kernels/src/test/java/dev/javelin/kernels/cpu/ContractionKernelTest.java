@@ -104,9 +104,10 @@ class ContractionKernelTest {
     }
 
     /**
-     * {@link ShortConvVector}'s direct kernels (a short reduction, whole vectors of output channels per
-     * group): random strides, padding on each side, dilation, groups, odd and unit sizes, an empty
-     * batch, and strided inputs and upstream gradients, all three ops against the reference.
+     * A short reduction with whole vectors of output channels per group ({@link ShortConvVector}'s direct
+     * filter gradient; the forward's column tiles and the input gradient's row products at a short K):
+     * random strides, padding on each side, dilation, groups, odd and unit sizes, an empty batch, and
+     * strided inputs and upstream gradients, all three ops against the reference.
      */
     @Test
     void shortReductionDirectKernelsOverRandomGeometry() {

@@ -7,10 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Copies blocks of A and B into the panel layouts the micro-kernel streams through, reading the
  * operands through their strides (so a transposed operand costs nothing extra) and padding the
- * last panel with zeros (so edge tiles run the same kernel, with masked stores).
+ * last panel with zeros (so edge tiles run the same kernel on a scratch tile).
  *
- * <p>An A panel holds {@code mr} rows for {@code kc} steps of k, k-major: {@code [p][r]}. A B panel
- * holds {@code nr} columns for {@code kc} steps, k-major: {@code [p][j]}.
+ * <p>An A panel holds {@code MR} rows for {@code kc} steps of k, k-major: {@code [p][r]}. A B strip
+ * holds {@code NR} columns for {@code kc} steps, k-major: {@code [p][j]}.
  */
 final class GemmPacking {
     /**
@@ -28,30 +28,30 @@ final class GemmPacking {
     private GemmPacking() {}
 
     /*
-     * The packed driver's entry points: a full panel of a transposed A and a full strip of a row-major
-     * B are copied a vector per step; everything else goes to packA / packB. The vector copies stay out
-     * of those two methods (each in its own, with its constant species, which C2 needs to intrinsify
-     * them): with the copies inside them, a 4096x128x128 product whose packing takes neither branch ran
-     * 5% slower (1.33 -> 1.40 ms on one thread).
+     * A panel of A and a strip of B are the same copy with A's strides swapped: lane l of step p of an A panel is row
+     * row0 + l, of a B strip column col0 + l. A full panel whose lanes are adjacent (a transposed A, a row-major B) is
+     * copied a vector per step; everything else goes to pack. The vector copies stay out of pack (each in its own
+     * method, with its constant species, which C2 needs to intrinsify them): with the copies inside it, a 4096x128x128
+     * product whose packing takes neither branch ran 5% slower (1.33 -> 1.40 ms on one thread).
      */
 
-    /** {@link #packA} for an {@code MR}-row panel. */
+    /** {@link #pack} for an {@code MR}-row panel of A. */
     static void packAPanel(float[] a, int aOffset, int aRowStride, int aColStride, int m,
                            int row0, int p0, int kc, float[] dst, int dstOff) {
         if (aRowStride == 1 && aColStride != 1 && A_STEP != null && m - row0 >= MR) {
             copyASteps(a, aOffset + row0 + p0 * aColStride, aColStride, kc, dst, dstOff);
         } else {
-            packA(a, aOffset, aRowStride, aColStride, m, row0, MR, p0, kc, dst, dstOff);
+            pack(a, aOffset, aRowStride, aColStride, m, row0, MR, p0, kc, dst, dstOff);
         }
     }
 
-    /** {@link #packB} for an {@code NR}-column strip. */
+    /** {@link #pack} for an {@code NR}-column strip of B. */
     static void packBStrip(float[] b, int bOffset, int bRowStride, int bColStride, int n,
                            int col0, int p0, int kc, float[] dst, int dstOff) {
         if (bColStride == 1 && n - col0 >= NR) {
             copyBSteps(b, bOffset + p0 * bRowStride + col0, bRowStride, kc, dst, dstOff);
         } else {
-            packB(b, bOffset, bRowStride, bColStride, n, col0, NR, p0, kc, dst, dstOff);
+            pack(b, bOffset, bColStride, bRowStride, n, col0, NR, p0, kc, dst, dstOff);
         }
     }
 
@@ -68,53 +68,33 @@ final class GemmPacking {
         }
     }
 
-    /** Packs rows {@code [row0, row0+mr)} (those below {@code m}) and k steps {@code [p0, p0+kc)} of A at {@code dst[dstOff..]}. */
-    static void packA(float[] a, int aOffset, int aRowStride, int aColStride, int m,
-                      int row0, int mr, int p0, int kc, float[] dst, int dstOff) {
-        int rows = Math.min(mr, m - row0);
-        if (aRowStride == 1 && aColStride != 1) {
-            // A stored transposed (a weight gradient's X^T): each k step's rows are adjacent in memory,
-            // so walk k outside and copy the step's rows; row by row read one float per cache line
-            // and measured 53 GFLOP/s for the 512x128x4096 product on one thread.
-            for (int p = 0, src = aOffset + row0 + p0 * aColStride, d = dstOff; p < kc; p++, src += aColStride, d += mr) {
-                for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];
-                for (int r = rows; r < mr; r++) dst[d + r] = 0f;
+    /**
+     * Packs lanes {@code [lane0, lane0+width)} (those below {@code count}) of steps {@code [p0, p0+kc)}, lane l of step p
+     * at {@code src[offset + l·laneStride + p·stepStride]}, to {@code dst[dstOff + (p-p0)·width + (l-lane0)]}, zeros past
+     * {@code count}: an A panel with A's (row, column) strides as (lane, step), a B strip with B's (column, row) strides.
+     */
+    static void pack(float[] src, int offset, int laneStride, int stepStride, int count,
+                     int lane0, int width, int p0, int kc, float[] dst, int dstOff) {
+        int lanes = Math.min(width, count - lane0);
+        if (laneStride == 1) {
+            // A step's lanes adjacent (a row-major B, a transposed A): walk k outside and copy each step's lanes; lane by
+            // lane would read one float per cache line (a transposed A measured 53 GFLOP/s for 512x128x4096 on one thread).
+            for (int p = 0, s = offset + lane0 + p0 * stepStride, d = dstOff; p < kc; p++, s += stepStride, d += width) {
+                System.arraycopy(src, s, dst, d, lanes);
+                if (lanes < width) java.util.Arrays.fill(dst, d + lanes, d + width, 0f);
             }
             return;
         }
-        for (int r = 0; r < rows; r++) {
-            int src = aOffset + (row0 + r) * aRowStride + p0 * aColStride;
-            int d = dstOff + r;
-            if (aColStride == 1) {
-                for (int p = 0; p < kc; p++, d += mr) dst[d] = a[src + p];
+        for (int l = 0; l < lanes; l++) { // each lane's steps one stream (a row-major A, a transposed B)
+            int s = offset + (lane0 + l) * laneStride + p0 * stepStride, d = dstOff + l;
+            if (stepStride == 1) { // src[s + p]: a constant scale, so C2 takes the range checks out of the loop
+                for (int p = 0; p < kc; p++, d += width) dst[d] = src[s + p];
             } else {
-                for (int p = 0; p < kc; p++, d += mr, src += aColStride) dst[d] = a[src];
+                for (int p = 0; p < kc; p++, s += stepStride, d += width) dst[d] = src[s];
             }
         }
-        for (int r = rows; r < mr; r++) {
-            for (int p = 0, d = dstOff + r; p < kc; p++, d += mr) dst[d] = 0f;
-        }
-    }
-
-    /** Packs columns {@code [col0, col0+nr)} (those below {@code n}) and k steps {@code [p0, p0+kc)} of B at {@code dst[dstOff..]}. */
-    static void packB(float[] b, int bOffset, int bRowStride, int bColStride, int n,
-                      int col0, int nr, int p0, int kc, float[] dst, int dstOff) {
-        int cols = Math.min(nr, n - col0);
-        if (bColStride == 1) {
-            for (int p = 0; p < kc; p++) {
-                int d = dstOff + p * nr;
-                System.arraycopy(b, bOffset + (p0 + p) * bRowStride + col0, dst, d, cols);
-                if (cols < nr) java.util.Arrays.fill(dst, d + cols, d + nr, 0f);
-            }
-            return;
-        }
-        // Column-major source (a transposed B): walk each column contiguously when bRowStride == 1.
-        for (int j = 0; j < cols; j++) {
-            int src = bOffset + p0 * bRowStride + (col0 + j) * bColStride;
-            for (int p = 0, d = dstOff + j; p < kc; p++, d += nr, src += bRowStride) dst[d] = b[src];
-        }
-        for (int j = cols; j < nr; j++) {
-            for (int p = 0, d = dstOff + j; p < kc; p++, d += nr) dst[d] = 0f;
+        for (int l = lanes; l < width; l++) {
+            for (int p = 0, d = dstOff + l; p < kc; p++, d += width) dst[d] = 0f;
         }
     }
 }

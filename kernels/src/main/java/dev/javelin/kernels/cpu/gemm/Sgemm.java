@@ -144,12 +144,17 @@ public final class Sgemm {
         }
     }
 
+    /**
+     * Whether the packed kernel runs: the module is resolved and its vectors hold at least 4 floats. With the module
+     * present, a generated tile that fails to load is a bug, thrown here, not hidden behind the scalar loops' speed.
+     */
     private static boolean vectorApiPresent() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
         try {
             return SgemmVector.lanes() >= 4;
         } catch (LinkageError e) {
-            return false;
+            throw new IllegalStateException("Sgemm: the Vector API module is present but the packed kernel's generated tiles"
+                    + " failed to load: " + e, e);
         }
     }
 }

@@ -40,11 +40,11 @@ public final class SgemmRowMajorTile {
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean load = pc > 0;
-            if (edgeB != null) GemmPacking.packB(b, bOff, ldb, 1, n, fullStrips * NR, NR, pc, kc, edgeB, 0);
+            if (edgeB != null) GemmPacking.pack(b, bOff, 1, ldb, n, fullStrips * NR, NR, pc, kc, edgeB, 0);
             int bRow = bOff + pc * ldb;
             for (int r = 0; r < m; r += MR) {
                 int rows = Math.min(MR, m - r), ci = cOff + r * ldc;
-                if (rows < MR || edgeB != null) GemmPacking.packA(a, aOff, lda, 1, m, r, MR, pc, kc, edgeA, 0);
+                if (rows < MR || edgeB != null) GemmPacking.pack(a, aOff, lda, 1, m, r, MR, pc, kc, edgeA, 0);
                 for (int s = 0; s < fullStrips; s++) {
                     if (rows == MR) {
                         SgemmMicroKernel.tileRows(1, 0, 0, kc, a, aOff + r * lda + pc, lda, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, load);

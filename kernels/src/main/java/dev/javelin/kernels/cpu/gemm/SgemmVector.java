@@ -184,7 +184,7 @@ final class SgemmVector {
                         GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
                     }
                     if (edge != null) {
-                        GemmPacking.packB(b, bOffset, bRowStride, bColStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);
+                        GemmPacking.pack(b, bOffset, bColStride, bRowStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);
                     }
                     kBlock(r0, r1, s0, s1, kc, loadFirst || q > 0, ap, 0, kc, b, bOffset + pc * bRowStride + jc, NR, bRowStride, edge, 0);
                 }
