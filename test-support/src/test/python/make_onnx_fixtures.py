@@ -609,6 +609,65 @@ def export_form_cases():
     case("Dropout_training_ratio_zero", "Dropout", [d, const(np.array(0.0, np.float32)), const(np.array(True))], [d])
 
 
+def topk_cases():
+    """TopK (torch.topk exports it): the last axis largest with ties, axis 0 smallest, K = 0; expected by a
+    stable sort, so ties give the lower index first, as ONNX specifies."""
+    rng = np.random.default_rng(31)
+    x = rng.integers(-2, 3, size=(3, 6)).astype(np.float32)  # many ties
+    idx = np.argsort(-x, axis=-1, kind="stable")[:, :4]
+    case("TopK_largest_ties", "TopK", [x, const(np.array([4], np.int64))], [np.take_along_axis(x, idx, -1), idx])
+    y = rng.standard_normal((5, 2)).astype(np.float32)
+    idy = np.argsort(y, axis=0, kind="stable")[:3]
+    case("TopK_smallest_axis0", "TopK", [y, const(np.array([3], np.int64))], [np.take_along_axis(y, idy, 0), idy], axis=0, largest=0)
+    case("TopK_k_zero", "TopK", [y, const(np.array([0], np.int64))], [np.zeros((5, 0), np.float32), np.zeros((5, 0), np.int64)])
+
+
+def scatter_elements_cases():
+    """ScatterElements (torch.scatter and scatter_add export it): placement on axis 1 with a negative index, an
+    index smaller than the data on the other axis (as torch allows), and add with duplicates on axis 0."""
+    rng = np.random.default_rng(37)
+    data = rng.standard_normal((3, 5)).astype(np.float32)
+    idx = np.array([[4, 0], [-1, 2], [1, 3]], np.int64)
+    upd = rng.standard_normal((3, 2)).astype(np.float32)
+    want = data.copy()
+    for i in range(3):
+        for j in range(2):
+            want[i, idx[i, j] % 5] = upd[i, j]
+    case("ScatterElements_axis1_negative", "ScatterElements", [data, const(idx), upd], [want], axis=1)
+    idx0 = np.array([[0, 2, 2, 1, 0], [0, 0, 1, 1, 2]], np.int64)  # duplicates add up
+    upd0 = rng.standard_normal((2, 5)).astype(np.float32)
+    want0 = data.copy()
+    for i in range(2):
+        for j in range(5):
+            want0[idx0[i, j], j] += upd0[i, j]
+    case("ScatterElements_add_axis0", "ScatterElements", [data, const(idx0), upd0], [want0], axis=0, reduction="add")
+
+
+def one_hot_cases():
+    """OneHot (F.one_hot exports it): the last axis with a negative index and one out of range (a row of off
+    values), and axis 0 with other on/off values."""
+    idx = np.array([[0, 3, -1], [2, 7, -4]], np.int64)
+    want = np.zeros((2, 3, 4), np.float32)
+    for i in range(2):
+        for j in range(3):
+            k = idx[i, j] + 4 if idx[i, j] < 0 else idx[i, j]
+            if 0 <= k < 4:
+                want[i, j, k] = 1
+    case("OneHot_last_axis", "OneHot", [idx, const(np.array(4, np.int64)), const(np.array([0, 1], np.float32))], [want])
+    idx0 = np.array([1, 0, 2], np.int64)
+    want0 = np.full((3, 3), -1, np.float32)
+    for j in range(3):
+        want0[idx0[j], j] = 5
+    case("OneHot_axis0", "OneHot", [idx0, const(np.array([3], np.int64)), const(np.array([-1, 5], np.float32))], [want0], axis=0)
+
+
+def eye_like_cases():
+    """EyeLike (torch.eye of a traced size exports it): a 3x5 input with k = 1, and k = -2 as int64."""
+    x = f32(3, 5)
+    case("EyeLike_k1", "EyeLike", [x], [np.eye(3, 5, k=1, dtype=np.float32)], k=1)
+    case("EyeLike_k_minus2_int64", "EyeLike", [x], [np.eye(3, 5, k=-2, dtype=np.int64)], k=-2, dtype=TensorProto.INT64)
+
+
 def operator_cases():
     folder = os.path.join(BASE, "ops")
     os.makedirs(folder, exist_ok=True)
@@ -623,6 +682,10 @@ def operator_cases():
     resize_cases()
     recurrent_cases(cases)
     export_form_cases()
+    topk_cases()
+    scatter_elements_cases()
+    one_hot_cases()
+    eye_like_cases()
     write_cases(cases, folder)
 
 
@@ -657,6 +720,12 @@ if __name__ == "__main__":
     import sys
     if len(sys.argv) == 3 and sys.argv[1] == "--large":
         large_models(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--later":  # cases added later, the other files untouched
+        topk_cases()
+        scatter_elements_cases()
+        one_hot_cases()
+        eye_like_cases()
+        write_cases(cases, os.path.join(BASE, "ops"))
     elif len(sys.argv) == 2 and sys.argv[1] == "--recurrent":
         recurrent_models(export)
         recurrent_only = []

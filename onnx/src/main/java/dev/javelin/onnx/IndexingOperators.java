@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Operators that pick or place elements by position: Gather, GatherElements, Slice (negative steps
- * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND. Slices are views; picks by index
+ * included), Pad (constant, reflect, edge), Trilu, CumSum, ScatterND, ScatterElements, TopK, OneHot. Slices are views; picks by index
  * tensors are Javelin's gather, placements its scatter-add.
  */
 final class IndexingOperators {
@@ -38,6 +38,9 @@ final class IndexingOperators {
             if (x.rank() < 2) throw ctx.error("expects at least 2 dimensions, got " + x.shape());
             return one(ctx.attrInt("upper", 1) != 0 ? ArrayOps.triu(x, diagonal) : ArrayOps.tril(x, diagonal));
         });
+        t.put("TopK", IndexingOperators::topK);
+        t.put("ScatterElements", IndexingOperators::scatterElements);
+        t.put("OneHot", IndexingOperators::oneHot);
         t.put("CumSum", ctx -> {
             Tensor x = ctx.input(0);
             int axis = ctx.axis((long) ctx.scalar(1, "axis"), x.rank(), "axis");
@@ -47,6 +50,71 @@ final class IndexingOperators {
             if (exclusive) sum = sum.sub(in);
             return one(reverse ? flip(sum, axis) : sum);
         });
+    }
+
+    /**
+     * The K largest (or smallest) values along an axis and their int64 positions, sorted (an unsorted result
+     * may be in any order, so sorted is one); ties keep the lower index first, as ONNX specifies.
+     */
+    private static Tensor[] topK(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        int axis = ctx.axis(ctx.attrInt("axis", -1), x.rank(), "axis");
+        double k = ctx.scalar(1, "K");
+        if (!(k >= 0 && k <= x.dim(axis))) throw ctx.error("K = " + k + " is out of range for axis " + axis + " of " + x.shape()
+                + " (expected 0 <= K <= " + x.dim(axis) + ")");
+        dev.javelin.tensor.Sorted top = ArrayOps.topk(x, (int) k, axis, ctx.attrInt("largest", 1) != 0);
+        return new Tensor[] {top.values(), top.indices()};
+    }
+
+    /**
+     * torch.scatter / scatter_add as exported: {@code updates} placed (reduction none) or added (add) into
+     * {@code data} at {@code indices} along {@code axis}, negative indices from the end. A placement is the
+     * scatter-add of the updates where a scatter-add of ones marks a position, the data elsewhere.
+     */
+    private static Tensor[] scatterElements(NodeContext ctx) {
+        Tensor data = ctx.input(0), indices = ctx.input(1), updates = ctx.input(2);
+        String reduction = ctx.attrString("reduction", "none");
+        if (!reduction.equals("none") && !reduction.equals("add")) throw ctx.error("reduction \"" + reduction + "\" is not supported (none, add)");
+        int axis = ctx.axis(ctx.attrInt("axis", 0), data.rank(), "axis");
+        if (indices.rank() != data.rank() || !indices.shape().equals(updates.shape())) {
+            throw ctx.error("indices " + indices.shape() + " and updates " + updates.shape() + " must have one shape, of data's rank "
+                    + data.rank() + " (data " + data.shape() + ")");
+        }
+        Tensor idx = wrapNegative(ctx, indices, data.dim(axis));
+        try {
+            if (reduction.equals("add")) return one(IndexingOps.scatterAdd(data, axis, idx, updates.cast(data.dtype())));
+            Tensor zeros = Ops.expand(Ops.scalarLike(data, 0), data.shape());
+            Tensor placed = IndexingOps.scatterAdd(zeros, axis, idx, updates.cast(data.dtype()));
+            Tensor marked = IndexingOps.scatterAdd(zeros, axis, idx, Ops.expand(Ops.scalarLike(data, 1), updates.shape())).gt(0.0);
+            return one(Ops.where(marked, placed, data));
+        } catch (IllegalArgumentException e) {
+            throw ctx.error(e.getMessage());
+        }
+    }
+
+    /**
+     * F.one_hot as exported: a new axis of size depth at {@code axis} holding values[1] at each index and
+     * values[0] elsewhere; a negative index counts from the end, one outside [-depth, depth) gives a row of
+     * values[0], as ONNX specifies.
+     */
+    private static Tensor[] oneHot(NodeContext ctx) {
+        Tensor indices = ctx.input(0), values = ctx.input(2);
+        double depthValue = ctx.scalar(1, "depth");
+        if (!(depthValue >= 0 && depthValue <= Integer.MAX_VALUE - 8)) throw ctx.error("depth " + depthValue + " is not a size");
+        int depth = (int) depthValue;
+        if (values.size() != 2) throw ctx.error("values must hold [off, on], got shape " + values.shape());
+        int axis = ctx.axis(ctx.attrInt("axis", -1), indices.rank() + 1, "axis");
+        if ((double) depth * Math.max(indices.size(), 1) > NodeContext.MAX_GENERATED_ELEMENTS) { // a hostile depth: refused before anything of its size is made
+            throw ctx.error("depth " + depth + " over indices " + indices.shape() + " would generate more than " + NodeContext.MAX_GENERATED_ELEMENTS + " elements");
+        }
+        Tensor idx = indices.dtype().isInteger() ? indices.cast(DType.INT64) : indices.cast(DType.FLOAT64).floor().cast(DType.INT64);
+        idx = Ops.where(idx.lt(0.0), idx.add((double) depth), idx).unsqueeze(axis);
+        int[] along = new int[indices.rank() + 1];
+        Arrays.fill(along, 1);
+        along[axis] = depth;
+        Tensor hit = idx.eq(Tensors.arange(depth).reshape(along));
+        Tensor flat = values.reshape(2);
+        return one(Ops.where(hit, flat.slice(0, 1, 2).reshape(), flat.slice(0, 0, 1).reshape()));
     }
 
     /** An index tensor with negative entries counted from the end of an axis of size {@code n}. */

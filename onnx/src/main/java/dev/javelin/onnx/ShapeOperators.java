@@ -117,6 +117,24 @@ final class ShapeOperators {
             return one(Tensors.full(shape, value.toDoubleArray()[0], value.dtype()));
         });
         t.put("Range", ShapeOperators::range);
+        t.put("EyeLike", ShapeOperators::eyeLike);
+    }
+
+    /** torch.eye of a traced size: ones where column - row = k in the input's 2-D shape, in {@code dtype} (default the input's). */
+    private static Tensor[] eyeLike(NodeContext ctx) {
+        Tensor x = ctx.input(0);
+        if (x.rank() != 2) throw ctx.error("expects a 2-D input, got " + x.shape());
+        ctx.checkGenerated(x.shape());
+        DType dtype = x.dtype();
+        if (ctx.attrInt("dtype", -1) >= 0) {
+            try {
+                dtype = TensorReader.dtypeOf((int) ctx.attrInt("dtype", -1), "EyeLike");
+            } catch (OnnxFormatException e) {
+                throw ctx.error(e.getMessage());
+            }
+        }
+        Tensor rows = Tensors.arange(x.dim(0)).reshape(x.dim(0), 1), cols = Tensors.arange(x.dim(1)).reshape(1, x.dim(1));
+        return one(cols.sub(rows).eq((double) ctx.attrInt("k", 0)).cast(dtype));
     }
 
     /** Axes from input {@code index} (opset 13 and later) or the {@code axes} attribute (earlier exports); null when neither. */

@@ -22,6 +22,7 @@ public final class NN {
 
     /** {@code exp(x - max) / sum(exp(x - max))} along {@code axis}; subtracting the max keeps exp from overflowing. */
     public static Tensor softmax(Tensor x, int axis) {
+        Shape.normalizeAxis(axis, x.rank(), "softmax"); // named here, not by the reduction inside
         Tensor f = MathOps.floating(x);
         int[] ax = {axis};
         Tensor e = f.sub(MathOps.stabilizingMax(f, ax)).exp();
@@ -33,6 +34,7 @@ public final class NN {
      * would give -inf, and as precise as {@code x - max} (see {@link MathOps#shiftedLogSum}).
      */
     public static Tensor logSoftmax(Tensor x, int axis) {
+        Shape.normalizeAxis(axis, x.rank(), "logSoftmax");
         Tensor f = MathOps.floating(x);
         Tensor[] parts = MathOps.shiftedLogSum(f, new int[] {axis});
         return f.sub(parts[0]).sub(parts[1]);
@@ -97,6 +99,12 @@ public final class NN {
      * biased variance. {@code gamma} and {@code beta} broadcast against {@code x} and may be null.
      */
     public static Tensor layerNorm(Tensor x, int[] axes, Tensor gamma, Tensor beta, double eps) {
+        for (Tensor p : new Tensor[] {gamma, beta}) {
+            if (p != null && !p.shape().broadcastsTo(x.shape())) {
+                throw new IllegalArgumentException("layerNorm: " + (p == gamma ? "gamma " : "beta ") + p.dtype() + p.shape() + " does not broadcast to x "
+                        + x.dtype() + x.shape() + "; expected the normalized axes' sizes, e.g. [" + x.dim(-1) + "] for the last axis");
+            }
+        }
         Tensor f = MathOps.floating(x);
         Tensor mean = MathOps.mean(f, axes, true);
         Tensor centered = f.sub(mean);
@@ -303,6 +311,7 @@ public final class NN {
      * {@code -(t log p + (1 - t) log(1 - p))} with {@code p} clipped to [EPSILON, 1 - EPSILON].
      */
     public static Tensor binaryCrossEntropy(Tensor scores, Tensor targets, boolean fromLogits) {
+        Shape.broadcast("binaryCrossEntropy (scores and targets)", scores.shape(), targets.shape());
         Tensor x = MathOps.floating(scores);
         Tensor t = MathOps.floating(targets);
         if (fromLogits) {

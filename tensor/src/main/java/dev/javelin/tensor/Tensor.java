@@ -357,8 +357,11 @@ public final class Tensor {
     public Tensor transpose(int a, int b) { return Ops.transpose(this, a, b); }
     /** Swaps the last two axes (a view): the matrix transpose. */
     public Tensor mT() { return Ops.transpose(this, -2, -1); }
-    /** Broadcasts to {@code dims} (a view with stride 0 where size-1 dims stretch). */
-    public Tensor expand(int... dims) { return Ops.expand(this, Shape.of(dims)); }
+    /**
+     * Broadcasts to {@code dims} (a view with stride 0 where size-1 dims stretch); as PyTorch's
+     * {@code expand}, -1 keeps an existing dimension's size ({@code x.expand(-1, 4)} on {@code [3, 1]}).
+     */
+    public Tensor expand(int... dims) { return Ops.expand(this, Shape.of(expandedDims(dims))); }
     /** Broadcasts to {@code target} (a view). */
     public Tensor broadcastTo(Shape target) { return Ops.expand(this, target); }
     /** Removes the given size-1 axes (all of them when none given). */
@@ -369,8 +372,35 @@ public final class Tensor {
     public Tensor slice(int axis, int start, int stop, int step) { return Ops.slice(this, axis, start, stop, step); }
     /** Python's {@code x[start:stop]} along one axis (a view). */
     public Tensor slice(int axis, int start, int stop) { return Ops.slice(this, axis, start, stop, 1); }
-    /** {@code length} elements from {@code start} along {@code axis} (a view). */
-    public Tensor narrow(int axis, int start, int length) { return Ops.slice(this, axis, start, start + length, 1); }
+    /**
+     * {@code length} elements from {@code start} along {@code axis} (a view), as PyTorch's {@code narrow}:
+     * a negative start counts from the end, and a range past the end is refused (a slice would clamp it).
+     */
+    public Tensor narrow(int axis, int start, int length) {
+        int a = Shape.normalizeAxis(axis, rank(), "narrow");
+        int n = dim(a);
+        int s = start < 0 ? start + n : start;
+        if (s < 0 || s > n || length < 0 || (long) s + length > n) {
+            throw new IllegalArgumentException("narrow: start " + start + " and length " + length + " do not fit axis " + axis + " of "
+                    + shape + " (size " + n + "); expected -" + n + " <= start <= " + n + ", length >= 0 and start + length <= " + n);
+        }
+        return Ops.slice(this, a, s, s + length, 1);
+    }
+    /** {@code dims} with each -1 replaced by the size of the dimension it lines up with (from the right), as PyTorch's expand. */
+    private int[] expandedDims(int[] dims) {
+        int[] out = dims.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] != -1) continue;
+            int own = i - (out.length - rank());
+            if (own < 0) {
+                throw new IllegalArgumentException("expand: -1 at position " + i + " of " + java.util.Arrays.toString(dims) + " names no dimension of "
+                        + shape + " (-1 keeps an existing size; a new leading dimension needs its size)");
+            }
+            out[i] = dim(own);
+        }
+        return out;
+    }
+
     /** A dense copy when not already dense; itself otherwise. */
     public Tensor contiguous() { return Ops.contiguous(this); }
 

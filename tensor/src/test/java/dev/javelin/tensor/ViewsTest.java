@@ -96,6 +96,27 @@ class ViewsTest {
     }
 
     @Test
+    void expandKeepsADimensionGivenAsMinusOneAsPyTorchDoes() {
+        Tensor col = Tensors.of(new float[] {1, 2, 3}).reshape(3, 1);
+        assertArrayEquals(col.expand(3, 4).toFloatArray(), col.expand(-1, 4).toFloatArray());
+        assertEquals(Shape.of(2, 3, 4), col.expand(2, -1, 4).shape());
+        var ex = assertThrows(IllegalArgumentException.class, () -> col.expand(-1, 3, 4));
+        assertTrue(ex.getMessage().startsWith("expand: -1 at position 0 of [-1, 3, 4] names no dimension of [3, 1]"), ex.getMessage());
+    }
+
+    @Test
+    void narrowRefusesARangePastTheAxisAsPyTorchDoes() {
+        Tensor r = Tensors.arange(0, 10, 1);
+        assertArrayEquals(new float[] {7, 8}, r.narrow(0, -3, 2).toFloatArray());
+        assertEquals(0, r.narrow(0, 10, 0).size());
+        var past = assertThrows(IllegalArgumentException.class, () -> r.narrow(0, 8, 5)); // a slice would give 2 elements
+        assertEquals("narrow: start 8 and length 5 do not fit axis 0 of [10] (size 10); expected -10 <= start <= 10, length >= 0 "
+                + "and start + length <= 10", past.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> r.narrow(0, 2, -1));
+        assertThrows(IllegalArgumentException.class, () -> r.narrow(0, -11, 1));
+    }
+
+    @Test
     void permuteChecksItsOrder() {
         Tensor t = x.reshape(1, 3, 4).permute(2, 0, 1);
         assertEquals(Shape.of(4, 1, 3), t.shape());

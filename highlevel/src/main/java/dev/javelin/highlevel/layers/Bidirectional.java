@@ -15,7 +15,8 @@ import java.util.Map;
  * Runs a recurrent layer forward and a copy of it backward over the sequence and merges the two,
  * as Keras's Bidirectional. The pair are named {@code forward_<name>} and {@code backward_<name>}
  * (Keras's names); the backward outputs are put back in time order before merging.
- * {@code mergeMode}: {@code concat} (default), {@code sum}, {@code mul}, {@code ave}.
+ * {@code mergeMode}: {@code concat} (default), {@code sum}, {@code mul}, {@code ave}, or null (Keras's
+ * {@code None}): the two outputs apart, from {@link #callWithStates} only, since a layer call returns one.
  *
  * <pre>{@code
  * Layer bi = new Bidirectional(new LSTM(32, RecurrentOptions.defaults().returnSequences(true)));   // [N, T, 64]
@@ -24,6 +25,7 @@ import java.util.Map;
 public final class Bidirectional extends Layer {
     private final RecurrentLayer forward;
     private final RecurrentLayer backward;
+    /** concat, sum, mul, ave, or null for Keras's None (the two outputs apart). */
     private final String mergeMode;
 
     public Bidirectional(RecurrentLayer layer) {
@@ -40,9 +42,9 @@ public final class Bidirectional extends Layer {
      */
     public Bidirectional(RecurrentLayer layer, String mergeMode, RecurrentLayer backwardLayer, String name) {
         super(name);
-        String mode = mergeMode == null ? "" : mergeMode.toLowerCase(Locale.ROOT);
-        if (!List.of("concat", "sum", "mul", "ave").contains(mode)) {
-            throw new IllegalArgumentException(name() + " (Bidirectional): merge_mode must be concat, sum, mul or ave, got " + mergeMode);
+        String mode = mergeMode == null || mergeMode.equalsIgnoreCase("none") ? null : mergeMode.toLowerCase(Locale.ROOT);
+        if (mode != null && !List.of("concat", "sum", "mul", "ave").contains(mode)) {
+            throw new IllegalArgumentException(name() + " (Bidirectional): merge_mode must be concat, sum, mul, ave or null (None), got " + mergeMode);
         }
         this.mergeMode = mode;
         RecurrentOptions o = layer.options();
@@ -81,12 +83,23 @@ public final class Bidirectional extends Layer {
 
     @Override
     public Tensor call(Tensor inputs, boolean training, Tensor mask) {
+        requireMerged();
         return callWithStates(inputs, null, mask, training).get(0);
     }
 
+    /** A layer call returns one tensor: with merge_mode None (two outputs) it is refused, naming the way that works. */
+    private void requireMerged() {
+        if (mergeMode == null) {
+            throw new IllegalArgumentException(name() + " (Bidirectional): merge_mode=None gives two outputs (the forward and the backward "
+                    + "layer's) and a layer call returns one: use callWithStates, which returns [forward, backward, states...], in a "
+                    + "subclassed Model, or a merge mode (concat, sum, mul, ave)");
+        }
+    }
+
     /**
-     * The merged output, then with {@code return_state} the forward layer's final states followed by
-     * the backward layer's (Keras's order).
+     * The merged output (with merge_mode None the forward output, then the backward one in time order),
+     * then with {@code return_state} the forward layer's final states followed by the backward layer's
+     * (Keras's order).
      *
      * @param initialStates null, or the forward layer's initial states followed by the backward layer's
      */
@@ -110,11 +123,16 @@ public final class Bidirectional extends Layer {
         List<Tensor> f = forward.run(inputs, fInit, mask, training, true);
         List<Tensor> b = backward.run(inputs, bInit, mask, training, true);
         List<Tensor> out = new ArrayList<>();
-        Tensor merged = merge(f.get(0), b.get(0));
         // Keras merges the forward layer's output in its own order with the backward layer's flipped: the time
         // order above, unless the forward layer is the one that goes backwards, where Keras's is its flip
-        if (forward.options().goBackwards() && forward.options().returnSequences()) merged = reversedInTime(merged);
-        out.add(merged);
+        boolean flip = forward.options().goBackwards() && forward.options().returnSequences();
+        if (mergeMode == null) {
+            out.add(flip ? reversedInTime(f.get(0)) : f.get(0));
+            out.add(flip ? reversedInTime(b.get(0)) : b.get(0));
+        } else {
+            Tensor merged = merge(f.get(0), b.get(0));
+            out.add(flip ? reversedInTime(merged) : merged);
+        }
         out.addAll(f.subList(1, f.size()));
         out.addAll(b.subList(1, b.size()));
         return out;
@@ -147,6 +165,7 @@ public final class Bidirectional extends Layer {
 
     @Override
     public Shape computeOutputShape(Shape in) {
+        requireMerged();
         Shape f = forward.computeOutputShape(in);
         return mergeMode.equals("concat") ? f.with(-1, f.dim(-1) + backward.units()) : f;
     }
@@ -159,6 +178,7 @@ public final class Bidirectional extends Layer {
         return backward;
     }
 
+    /** concat, sum, mul, ave, or null (Keras's None). */
     public String mergeMode() {
         return mergeMode;
     }
@@ -186,6 +206,8 @@ public final class Bidirectional extends Layer {
             throw new IllegalArgumentException("Bidirectional.fromConfig: 'layer' and 'backward_layer' must be recurrent layers, got " + f
                     + " and " + back);
         }
-        return new Bidirectional(fr, Config.string(c, "merge_mode", "concat"), (RecurrentLayer) back, Config.string(c, "name", null));
+        // Keras's default is concat; an explicit null is its None
+        String merge = c.containsKey("merge_mode") && c.get("merge_mode") == null ? null : Config.string(c, "merge_mode", "concat");
+        return new Bidirectional(fr, merge, (RecurrentLayer) back, Config.string(c, "name", null));
     }
 }

@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  * 8-byte little-endian header length {@code N}, {@code N} bytes of JSON header (padded with spaces
  * to a multiple of 8) mapping each name to {@code {"dtype", "shape", "data_offsets"}} plus an
  * optional {@code "__metadata__"} of string pairs, then the tensors' bytes, little-endian and
- * row-major, back to back. Dtypes: F32, F64, I32, I64, BOOL.
+ * row-major, back to back. Dtypes: F32, F64, I32, I64, BOOL; reading also widens the narrower ones Hugging
+ * Face files hold (F16 and BF16 to float32, I8, U8, I16 and U16 to int32, U32 to int64), as the ONNX reader does.
  *
  * <p>Reading never trusts the file. The header length is bounded by the file and by
  * {@link Limits}; the header must be UTF-8 JSON with only known dtypes; every shape must match its
@@ -124,7 +125,7 @@ public final class SafeTensors {
                         + " is symbolic (it has no data)");
             }
             long bytes = t.size() * t.dtype().byteSize();
-            entries.add(new Entry(name, t.dtype(), t.shape().toArray(), offset, offset + bytes));
+            entries.add(new Entry(name, code(t.dtype()), t.dtype(), t.shape().toArray(), offset, offset + bytes));
             offset += bytes;
             ordered.add(t);
         }
@@ -150,7 +151,7 @@ public final class SafeTensors {
         if (!metadata.isEmpty()) header.put(METADATA, new LinkedHashMap<>(metadata));
         for (Entry e : entries) {
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("dtype", code(e.dtype));
+            info.put("dtype", e.code);
             List<Object> shape = new ArrayList<>();
             for (int d : e.shape) shape.add((long) d);
             info.put("shape", shape);
@@ -297,7 +298,8 @@ public final class SafeTensors {
         return n;
     }
 
-    private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
+    /** One tensor of the header: {@code code} as the file names its element type, {@code dtype} what it is read as. */
+    private record Entry(String name, String code, DType dtype, int[] shape, long begin, long end) {}
 
     private record Header(List<Entry> entries, Map<String, String> metadata, long dataLength) {}
 
@@ -365,6 +367,7 @@ public final class SafeTensors {
             }
         }
         DType dtype = dtype(info.get("dtype"), what);
+        String code = (String) info.get("dtype");
         if (!(info.get("shape") instanceof List<?> shapeList)) throw new IOException(what + ": shape must be a list of integers");
         int[] shape = new int[shapeList.size()];
         long elements = 1;
@@ -383,12 +386,12 @@ public final class SafeTensors {
             throw new IOException(what + ": data_offsets must be two integers [begin, end]");
         }
         if (begin < 0 || end < begin) throw new IOException(what + ": data_offsets [" + begin + ", " + end + "] are not a range");
-        long expected = elements * dtype.byteSize();
+        long expected = elements * storedBytes(code);
         if (end - begin != expected) {
-            throw new IOException(what + ": " + code(dtype) + " shape " + Shortened.of(shapeList) + " needs " + expected
+            throw new IOException(what + ": " + code + " shape " + Shortened.of(shapeList) + " needs " + expected
                     + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
-        return new Entry(name, dtype, shape, begin, end);
+        return new Entry(name, code, dtype, shape, begin, end);
     }
 
     private static Contents build(Header h, byte[] bytes, int dataStart, boolean verified) {
@@ -398,21 +401,46 @@ public final class SafeTensors {
             int n = shape.sizeAsInt();
             HeapStorage s = HeapStorage.allocate(e.dtype, n);
             ByteBuffer b = ByteBuffer.wrap(bytes, dataStart + (int) e.begin, (int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
-            switch (e.dtype) {
-                case FLOAT32 -> b.asFloatBuffer().get(s.floats());
-                case FLOAT64 -> b.asDoubleBuffer().get(s.doubles());
-                case INT32 -> b.asIntBuffer().get(s.ints());
-                case INT64 -> b.asLongBuffer().get(s.longs());
-                case BOOL -> {
+            switch (e.code) {
+                case "F32" -> b.asFloatBuffer().get(s.floats());
+                case "F64" -> b.asDoubleBuffer().get(s.doubles());
+                case "I32" -> b.asIntBuffer().get(s.ints());
+                case "I64" -> b.asLongBuffer().get(s.longs());
+                case "BOOL" -> {
                     boolean[] z = s.bools();
                     for (int i = 0; i < n; i++) z[i] = b.get() != 0;
                 }
+                default -> widen(e.code, b, s, n);
             }
             tensors.put(e.name, Tensor.wrap(s, shape));
         }
         Map<String, String> metadata = new LinkedHashMap<>(h.metadata);
         metadata.remove(CHECKSUM_KEY); // verified; a copy written back gets a fresh one
         return new Contents(tensors, java.util.Collections.unmodifiableMap(metadata), verified);
+    }
+
+    /** Reads the narrower element types into the wider arrays they are read as (see the class comment). */
+    private static void widen(String code, ByteBuffer b, HeapStorage s, int n) {
+        switch (code) {
+            case "F16" -> { float[] f = s.floats(); for (int i = 0; i < n; i++) f[i] = Float.float16ToFloat(b.getShort()); }
+            case "BF16" -> { float[] f = s.floats(); for (int i = 0; i < n; i++) f[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16); }
+            case "I8" -> { int[] v = s.ints(); for (int i = 0; i < n; i++) v[i] = b.get(); }
+            case "U8" -> { int[] v = s.ints(); for (int i = 0; i < n; i++) v[i] = b.get() & 0xff; }
+            case "I16" -> { int[] v = s.ints(); for (int i = 0; i < n; i++) v[i] = b.getShort(); }
+            case "U16" -> { int[] v = s.ints(); for (int i = 0; i < n; i++) v[i] = b.getShort() & 0xffff; }
+            case "U32" -> { long[] v = s.longs(); for (int i = 0; i < n; i++) v[i] = b.getInt() & 0xffffffffL; }
+            default -> throw new IllegalStateException("no reader for " + code); // dtype() admits only the codes above
+        }
+    }
+
+    /** Bytes per element as the file stores it. */
+    private static int storedBytes(String code) {
+        return switch (code) {
+            case "BOOL", "I8", "U8" -> 1;
+            case "F16", "BF16", "I16", "U16" -> 2;
+            case "F32", "I32", "U32" -> 4;
+            default -> 8;
+        };
     }
 
     private static String code(DType d) {
@@ -433,9 +461,13 @@ public final class SafeTensors {
                 case "I32": return DType.INT32;
                 case "I64": return DType.INT64;
                 case "BOOL": return DType.BOOL;
+                case "F16", "BF16": return DType.FLOAT32;
+                case "I8", "U8", "I16", "U16": return DType.INT32;
+                case "U32": return DType.INT64;
                 default: break;
             }
         }
-        throw new IOException(what + ": unsupported dtype " + Shortened.of(code) + " (Javelin reads F32, F64, I32, I64 and BOOL)");
+        throw new IOException(what + ": unsupported dtype " + Shortened.of(code)
+                + " (Javelin reads F32, F64, I32, I64, BOOL, and F16, BF16, I8, U8, I16, U16, U32 widened)");
     }
 }

@@ -156,7 +156,7 @@ class SafeTensorsTest {
         byte[] notUtf8 = file("{\"\u00e9\":1}", 0);
         notUtf8[10] = (byte) 0xff;
         assertTrue(error(notUtf8).contains("UTF-8"));
-        assertTrue(error(file("{\"a\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}", 2)).contains("unsupported dtype"));
+        assertTrue(error(file("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1)).contains("unsupported dtype"));
         assertTrue(error(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4)).contains("shape"));
         assertTrue(error(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)).contains("needs 8 bytes"));
         assertTrue(error(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", 4)).contains("not a range"));

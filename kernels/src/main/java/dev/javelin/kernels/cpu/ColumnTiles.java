@@ -14,12 +14,6 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * on the tiling or the thread count.
  */
 final class ColumnTiles {
-    /**
-     * Column-buffer floats per tile at most (1 MB). The tile is streamed once per k block and item
-     * (each 8-row panel of it is reused from L1 across the item's channels), so it need not stay in
-     * L2; a tile much shorter than the rows there are only re-streams the filter more often.
-     */
-    private static final int TILE_FLOATS = 1 << 18;
     /** Output channels per item at most; halved (down to {@link #MIN_COLS}) while there are too few items. */
     private static final int MAX_COLS = 256, MIN_COLS = 64;
     /**
@@ -34,7 +28,7 @@ final class ColumnTiles {
     ColumnTiles(Conv2d.Geometry g) {
         this.g = g;
         int total = g.rows(g.n);
-        int fit = Math.max(8, (TILE_FLOATS / Math.max(1, g.k)) / 8 * 8);
+        int fit = Math.max(8, (Conv2d.TILE_FLOATS / Math.max(1, g.k)) / 8 * 8);
         // several tiles per thread when there are rows enough (the last items balance the threads);
         // fewer rows than that are split by output channels instead, below
         int maxRows = Math.min(fit, Math.max(64, roundUp8(ceilDiv(total, 4 * CpuThreads.threads()))));
@@ -86,6 +80,13 @@ final class ColumnTiles {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** This thread's column buffer, at least {@code floats} long, for the gradients' tiles (its columns then forgotten). */
+    static float[] buffer(int floats) {
+        Scratch s = SCRATCH.get();
+        s.call = null;
+        return s.col(floats);
+    }
 
     /** A thread's column buffer and which call, tile and group it holds. */
     private static final class Scratch {

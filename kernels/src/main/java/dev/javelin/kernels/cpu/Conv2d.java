@@ -21,8 +21,12 @@ import java.util.List;
  * per-image scatters, so it does not depend on the thread count.
  */
 final class Conv2d {
-    /** Column-buffer budget per tile, in floats (1 MB, a core's L2: measured 3-8% faster than 512 KB on MNIST's layers). */
-    private static final long TILE_FLOATS = 1 << 18;
+    /**
+     * Column-buffer budget per tile, in floats (1 MB, a core's L2: measured 3-8% faster than 512 KB on MNIST's layers).
+     * {@link ColumnTiles} streams its tile once per k block and item (each 8-row panel reused from L1 across
+     * the item's channels), so there a shorter tile would only re-stream the filter more often.
+     */
+    static final int TILE_FLOATS = 1 << 18;
 
     /** A reduction K = KH·KW·Cg below this (a first layer) is short: no GEMM over K-wide edge tiles. */
     static final int SHORT_K = 32;
@@ -168,35 +172,24 @@ final class Conv2d {
         }
         // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
         // shapes, so the sum's order (and its bits) does not depend on the thread count.
-        // The GEMM packs its A operand (strided, element by element) and streams B in place, so the
-        // smaller of col (K wide) and dy (Coutg wide) goes as A: with K > Coutg the tile computes dfᵀ
-        // = dyᵀ·col into a [Cout, K] partial (MNIST's second layer: 64 instead of 288 columns packed).
         int per = g.imagesPerTile(), tiles = (g.n + per - 1) / per, size = g.k * g.cout;
-        boolean transposed = g.k > g.coutg;
         float[] partial = new float[tiles * size];
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs), p = (n0 / per) * size, dyOff = g.rows(n0) * g.cout;
             for (int grp = 0; grp < g.groups; grp++) {
-                Im2col.gather(xa, xOff, xs, g, n0, imgs, grp, col);
-                if (transposed) {
-                    MatMul.sgemm(g.coutg, g.k, rows, dyd, dyOff + grp * g.coutg, 1, g.cout, col, 0, g.k, 1,
-                            partial, p + grp * g.coutg * g.k, g.k, false);
-                } else {
-                    MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
-                            partial, p + grp * g.coutg, g.cout, false);
-                }
+                Im2col.gatherRows(xa, xOff, xs, g, g.rows(n0), rows, grp, col);
+                MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
+                        partial, p + grp * g.coutg, g.cout, false);
             }
         });
-        java.util.Arrays.fill(o, 0, size, 0f);
+        sumTiles(partial, tiles, size, o);
+    }
+
+    /** {@code out[0..size)} = the sum of {@code tiles} partials of {@code size} floats each, in tile order. */
+    static void sumTiles(float[] partial, int tiles, int size, float[] out) {
+        java.util.Arrays.fill(out, 0, size, 0f);
         for (int t = 0; t < tiles; t++) {
-            int p = t * size;
-            if (!transposed) {
-                for (int i = 0; i < size; i++) o[i] += partial[p + i];
-                continue;
-            }
-            for (int co = 0; co < g.cout; co++) {
-                for (int kidx = 0, src = p + co * g.k; kidx < g.k; kidx++) o[kidx * g.cout + co] += partial[src + kidx];
-            }
+            for (int i = 0, p = t * size; i < size; i++) out[i] += partial[p + i];
         }
     }
 
@@ -215,24 +208,12 @@ final class Conv2d {
         int colFloats = per * g.oh * g.ow * g.k;
         int grain = Math.max(1, tiles / (4 * CpuThreads.threads()));
         CpuThreads.parallelFor(tiles, grain, (from, to) -> {
-            float[] col = scratch(colFloats);
+            float[] col = ColumnTiles.buffer(colFloats);
             for (int t = from; t < to; t++) {
                 int n0 = t * per;
                 task.run(n0, Math.min(per, g.n - n0), col);
             }
         });
-    }
-
-    private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
-
-    /** This thread's column buffer, grown on demand (never zeroed: every user writes all it reads). */
-    private static float[] scratch(int floats) {
-        float[] b = SCRATCH.get();
-        if (b == null || b.length < floats) {
-            b = new float[floats];
-            SCRATCH.set(b);
-        }
-        return b;
     }
 
     /** Sizes of one convolution, in the names the loops use. */

@@ -8,11 +8,6 @@ package dev.javelin.kernels.cpu;
 final class Im2col {
     private Im2col() {}
 
-    /** Fills {@code col} [imgs*OH*OW, K] from images [n0, n0+imgs) of x (any strides), channels of group {@code grp}. */
-    static void gather(float[] x, int xOff, int[] xs, Conv2d.Geometry g, int n0, int imgs, int grp, float[] col) {
-        gatherRows(x, xOff, xs, g, g.rows(n0), g.rows(imgs), grp, col);
-    }
-
     /**
      * Fills {@code col} [rows, K] with rows {@code [row0, row0+rows)} of the whole column matrix (row r is
      * image r / (OH*OW), pixel r % (OH*OW)), so a tile may start and end inside an image.
@@ -77,7 +72,7 @@ final class Im2col {
         return out;
     }
 
-    /** Adds {@code col} back into dense dx [N,H,W,C] (the adjoint of {@link #gather}); one task per image. */
+    /** Adds {@code col} back into dense dx [N,H,W,C] (the adjoint of {@link #gatherRows} over whole images); one task per image. */
     static void scatterAdd(float[] col, Conv2d.Geometry g, int n0, int imgs, int grp, float[] dx) {
         int pixels = g.oh * g.ow;
         int grain = Math.max(1, StridedLoop.CHUNK / Math.max(1, pixels * g.k));

@@ -81,10 +81,7 @@ final class ShortConvVector {
                 }
             }
         });
-        java.util.Arrays.fill(df, 0, size, 0f);
-        for (int t = 0; t < tiles; t++) {
-            for (int i = 0, p = t * size; i < size; i++) df[i] += partial[p + i];
-        }
+        Conv2d.sumTiles(partial, tiles, size, df);
     }
 
     /** Adds pixels {@code [row0, row0+rows)} (rows of the [N·OH·OW] pixel order) into {@code acc[accOff..]}, tap by tap. */

@@ -2,6 +2,7 @@ package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.kernels.cpu.WinogradTransforms.Tile;
 import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
 
 /**
@@ -10,7 +11,8 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * instead of 36, so the layer is 16 GEMMs of [tiles × Cin]·[Cin × Cout], one per point of the 4x4
  * transformed tile, 2.25x fewer multiply-adds than im2col (1.7x on a 7x7 image, whose tiles overhang).
  * The transforms are additions (and exact halvings in the output transform) along the channel axis,
- * which NHWC keeps contiguous, so they are vector loops ({@link WinogradTransforms}).
+ * which NHWC keeps contiguous, so they are vector loops ({@link WinogradTransforms}) over the tiles
+ * ({@link WinogradTiles}).
  *
  * <p>Work items are (a band of whole tile rows) × (a block of output channels), run as one parallel
  * loop: an item transforms its band's input patches and its channels' filter slice into its thread's
@@ -21,15 +23,14 @@ import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
  * once per block of channels. Results differ from the im2col path in the last bits (other sums), by
  * far less than the 1e-4 relative of the ONNX fixtures; they do not depend on the thread count.
  */
-final class WinogradConv {
+final class WinogradConv extends WinogradTiles {
     /** The transformed input of a band ([16][tiles][Cin]) stays within this many floats (1 MB, a core's L2). */
     private static final int BAND_FLOATS = 1 << 18;
     /** Output channels per item: two 32-wide strips of the micro-kernel (on AVX-512). */
     private static final int COLS = 64;
 
-    private final Conv2d.Geometry g;
-    /** Tiles per image row and column; tile rows over all images; tile rows per band; bands; channel blocks. */
-    private final int tilesAcross, tilesDown, tileRows, rowsPerBand, bands, colBlocks;
+    /** Tile rows per band; bands; channel blocks. */
+    private final int rowsPerBand, bands, colBlocks;
     /** Whether chunks of work are whole channel blocks (every band) rather than single items. */
     private final boolean byBlock;
 
@@ -41,22 +42,17 @@ final class WinogradConv {
         return xs[3] == 1 && applies(g);
     }
 
-    /** As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too). */
+    /**
+     * As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too);
+     * {@code -Djavelin.conv.winograd=false} turns the path (and the gradients') off, to compare it with im2col.
+     */
     static boolean applies(Conv2d.Geometry g) {
-        return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1
-                && g.groups == 1 && g.cin >= 16 && g.cout >= 16 && g.n > 0 && g.oh > 0 && g.ow > 0 && enabled();
-    }
-
-    /** {@code -Djavelin.conv.winograd=false} turns the path (and the gradients' one) off, to compare it with im2col. */
-    private static boolean enabled() {
-        return !"false".equals(System.getProperty("javelin.conv.winograd"));
+        return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1
+                && g.cin >= 16 && g.cout >= 16 && g.n > 0 && g.oh > 0 && g.ow > 0 && !"false".equals(System.getProperty("javelin.conv.winograd"));
     }
 
     WinogradConv(Conv2d.Geometry g) {
-        this.g = g;
-        tilesAcross = (g.ow + 1) / 2;
-        tilesDown = (g.oh + 1) / 2;
-        tileRows = g.n * tilesDown;
+        super(g);
         colBlocks = (g.cout + COLS - 1) / COLS;
         int byBudget = Math.max(1, BAND_FLOATS / (16 * g.cin * tilesAcross));
         // enough items for every thread several times over (the last ones balance the threads)
@@ -91,10 +87,6 @@ final class WinogradConv {
         return best;
     }
 
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
     /** Floats of one block of channels in {@link #transformedFilter}: 16 planes of Cin x {@link #COLS}, a line apart. */
     private int blockFloats() {
         return 16 * (g.cin * COLS + 16);
@@ -122,16 +114,13 @@ final class WinogradConv {
      */
     void run(float[] x, int xOff, int[] xs, float[] f, float[] u, float[] out, GemmEpilogue epilogue) {
         Object call = new Object(); // tells a thread's buffers of an earlier call from this one's
-        if (byBlock) { // a chunk is one block of channels over every band: its filter slice transformed once
-            CpuThreads.parallelFor(colBlocks * bands, bands, (from, to) -> {
-                Scratch s = SCRATCH.get();
-                for (int item = from; item < to; item++) runItem(item % bands, item / bands, call, s, x, xOff, xs, f, u, out, epilogue);
-            });
-            return;
-        }
-        CpuThreads.parallelFor(bands * colBlocks, 1, (from, to) -> {
+        // byBlock: a chunk is one block of channels over every band, its filter slice transformed once
+        CpuThreads.parallelFor(bands * colBlocks, byBlock ? bands : 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            for (int item = from; item < to; item++) runItem(item / colBlocks, item % colBlocks, call, s, x, xOff, xs, f, u, out, epilogue);
+            for (int item = from; item < to; item++) {
+                int band = byBlock ? item % bands : item / colBlocks, block = byBlock ? item / bands : item % colBlocks;
+                runItem(band, block, call, s, x, xOff, xs, f, u, out, epilogue);
+            }
         });
     }
 
@@ -145,75 +134,32 @@ final class WinogradConv {
         int vPlane = tiles * g.cin + 16, uPlane = g.cin * cols + 16, mPlane = tiles * cols + 16;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
         if (s.vCall != call || s.band != band) {
+            WinogradTransforms.planes(s.planes, vPlane);
             for (int t = 0; t < tiles; t++) {
-                int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
-                int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
-                WinogradTransforms.input(x, xOff + n * xs[0], xs[1], xs[2], iy0, ix0, g.h, g.w, g.cin, v, t * g.cin, vPlane, s.at, s.temp);
+                WinogradTransforms.apply(Tile.INPUT, x, 0, patch(s.pixels, tr0, t, xOff, xs[0], xs[1], xs[2]),
+                        v, t * g.cin, s.planes, g.cin, s.temp);
             }
             s.vCall = call;
             s.band = band;
         }
-        float[] u;
-        int uOff;
-        if (uAll != null) {
-            u = uAll;
-            uOff = block * blockFloats();
-        } else {
-            u = s.u(blockFloats());
-            uOff = 0;
-            if (s.uCall != call || s.block != block) {
-                WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
-                s.uCall = call;
-                s.block = block;
-            }
+        float[] u = uAll != null ? uAll : s.u(blockFloats());
+        int uOff = uAll != null ? block * blockFloats() : 0;
+        if (uAll == null && (s.uCall != call || s.block != block)) {
+            WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
+            s.uCall = call;
+            s.block = block;
         }
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);
         }
+        WinogradTransforms.planes(s.planes, mPlane);
         for (int t = 0; t < tiles; t++) {
-            int tr = tr0 + t / tilesAcross, n = tr / tilesDown, oy = 2 * (tr % tilesDown), ox = 2 * (t % tilesAcross);
-            int base = ((n * g.oh + oy) * g.ow + ox) * g.cout + col0;
-            boolean right = ox + 1 < g.ow, below = oy + 1 < g.oh;
-            WinogradTransforms.output(m, t * cols, mPlane, cols, out, base, right ? base + g.cout : -1,
-                    below ? base + g.ow * g.cout : -1, right && below ? base + (g.ow + 1) * g.cout : -1);
+            WinogradTransforms.apply(Tile.OUTPUT, m, t * cols, s.planes, out, col0, block(s.pixels, tr0, t, g.cout), cols, s.temp);
         }
         if (epilogue != null) {
             int firstRow = (tr0 / tilesDown) * g.oh + 2 * (tr0 % tilesDown);
             int lastTr = tr0 + trs - 1, lastRow = (lastTr / tilesDown) * g.oh + Math.min(g.oh, 2 * (lastTr % tilesDown) + 2);
             epilogue.apply(firstRow * g.ow, (lastRow - firstRow) * g.ow, col0, cols);
-        }
-    }
-
-    /** Per-thread buffers, shared with {@link WinogradGradients} (a call's buffers are told apart by its call object). */
-    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** A thread's transformed input (and for which call and band), transformed filter slice (call, block), products. */
-    static final class Scratch {
-        Object vCall, uCall;
-        int band, block;
-        private float[] v = new float[0], u = new float[0], m = new float[0];
-        final int[] at = new int[16];
-        final float[] temp = new float[WinogradTransforms.TEMP];
-
-        float[] v(int floats) {
-            if (v.length < floats) {
-                v = new float[floats];
-                vCall = null;
-            }
-            return v;
-        }
-
-        float[] u(int floats) {
-            if (u.length < floats) {
-                u = new float[floats];
-                uCall = null;
-            }
-            return u;
-        }
-
-        float[] m(int floats) {
-            if (m.length < floats) m = new float[floats];
-            return m;
         }
     }
 }

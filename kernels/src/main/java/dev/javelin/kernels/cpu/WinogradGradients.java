@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.kernels.cpu.WinogradTransforms.Tile;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
 import java.util.Arrays;
@@ -21,10 +22,10 @@ import java.util.Arrays;
  *       ranges of tile rows by the shapes alone, each range's sum one partial, and the partials are
  *       added in order.
  * </ul>
- * Transforms in {@link WinogradTransforms}, {@link WinogradAdjointTransforms} and {@link WinogradFilters}.
+ * Transforms in {@link WinogradTransforms} and {@link WinogradFilters}, tiles as {@link WinogradTiles}.
  * Results differ from the im2col path in the last bits (other sums); they do not depend on the thread count.
  */
-final class WinogradGradients {
+final class WinogradGradients extends WinogradTiles {
     /** A chunk's transformed planes (16 × tiles × (Cout + a channel block)) stay within this many floats (1 MB, a core's L2). */
     private static final int CHUNK_FLOATS = 1 << 18;
     /** Input channels per item. */
@@ -32,9 +33,8 @@ final class WinogradGradients {
     /** Partial filter gradients (one per range of tile rows) at most, and floats of them at most (8 MB). */
     private static final int MAX_PARTIALS = 8, PARTIAL_FLOATS = 1 << 21;
 
-    private final Conv2d.Geometry g;
-    /** Tiles per output row and column; tile rows over all images; tile rows per chunk; channel blocks. */
-    private final int tilesAcross, tilesDown, tileRows, rowsPerChunk, colBlocks;
+    /** Tile rows per chunk; channel blocks. */
+    private final int rowsPerChunk, colBlocks;
 
     /**
      * Whether these kernels take this convolution's gradients (float32, checked by the caller): those of
@@ -47,16 +47,9 @@ final class WinogradGradients {
     }
 
     WinogradGradients(Conv2d.Geometry g) {
-        this.g = g;
-        tilesAcross = (g.ow + 1) / 2;
-        tilesDown = (g.oh + 1) / 2;
-        tileRows = g.n * tilesDown;
+        super(g);
         rowsPerChunk = Math.max(1, CHUNK_FLOATS / (16 * tilesAcross * (g.cout + COLS)));
         colBlocks = (g.cin + COLS - 1) / COLS;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     /** dx [N,H,W,Cin] (dense, overwritten) from dense dy [N,OH,OW,Cout] and the dense HWIO filter f. */
@@ -71,7 +64,7 @@ final class WinogradGradients {
         int items = ceilDiv(g.n, perItem) * colBlocks;
         Object call = new Object(); // tells a thread's filter slice of an earlier call from this one's
         CpuThreads.parallelFor(items, 1, (from, to) -> {
-            WinogradConv.Scratch s = WinogradConv.SCRATCH.get();
+            Scratch s = SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int n0 = (item / colBlocks) * perItem, n1 = Math.min(g.n, n0 + perItem);
                 int col0 = (item % colBlocks) * COLS, cols = Math.min(COLS, g.cin - col0);
@@ -82,10 +75,8 @@ final class WinogradGradients {
                     s.uCall = call;
                     s.block = col0;
                 }
-                for (int n = n0; n < n1; n++) {
-                    for (int pixel = n * g.h * g.w; pixel < (n + 1) * g.h * g.w; pixel++) {
-                        Arrays.fill(dx, pixel * g.cin + col0, pixel * g.cin + col0 + cols, 0f);
-                    }
+                for (int pixel = n0 * g.h * g.w; pixel < n1 * g.h * g.w; pixel++) {
+                    Arrays.fill(dx, pixel * g.cin + col0, pixel * g.cin + col0 + cols, 0f);
                 }
                 for (int tr0 = n0 * tilesDown; tr0 < n1 * tilesDown; tr0 += rowsPerChunk) {
                     inputGradientChunk(tr0, Math.min(rowsPerChunk, n1 * tilesDown - tr0), col0, cols, dy, u, uPlane, dx, s);
@@ -94,25 +85,19 @@ final class WinogradGradients {
         });
     }
 
-    private void inputGradientChunk(int tr0, int trs, int col0, int cols, float[] dy, float[] u, int uPlane, float[] dx, WinogradConv.Scratch s) {
+    private void inputGradientChunk(int tr0, int trs, int col0, int cols, float[] dy, float[] u, int uPlane, float[] dx, Scratch s) {
         int tiles = trs * tilesAcross;
         // planes one cache line longer than their data, as in WinogradConv (4 KB multiples share L1 sets)
         int mPlane = tiles * g.cout + 16, xPlane = tiles * cols + 16;
         float[] m = s.m(16 * mPlane), x = s.v(16 * xPlane);
-        for (int t = 0; t < tiles; t++) transformUpstream(dy, tr0, t, m, t * g.cout, mPlane);
+        transformUpstream(dy, tr0, tiles, m, mPlane, s);
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cout, m, p * mPlane, g.cout, u, p * uPlane, cols, x, p * xPlane, cols);
         }
+        WinogradTransforms.planes(s.planes, xPlane);
         for (int t = 0; t < tiles; t++) {
-            int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
-            int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
-            for (int r = 0; r < 4; r++) {
-                for (int q = 0; q < 4; q++) {
-                    int y = iy0 + r, xx = ix0 + q;
-                    s.at[4 * r + q] = y >= 0 && y < g.h && xx >= 0 && xx < g.w ? ((n * g.h + y) * g.w + xx) * g.cin + col0 : -1;
-                }
-            }
-            WinogradAdjointTransforms.inputPatch(x, t * cols, xPlane, cols, dx, s.at, s.temp);
+            WinogradTransforms.apply(Tile.INPUT_ADJOINT, x, t * cols, s.planes, dx, col0,
+                    patch(s.pixels, tr0, t, 0, g.h * g.w * g.cin, g.w * g.cin, g.cin), cols, s.temp);
         }
     }
 
@@ -123,7 +108,7 @@ final class WinogradGradients {
         int rowsPerPartial = ceilDiv(tileRows, wanted), partials = ceilDiv(tileRows, rowsPerPartial);
         float[] w = new float[partials * size]; // [partial][point][Cin][Cout]
         CpuThreads.parallelFor(partials * colBlocks, 1, (from, to) -> {
-            WinogradConv.Scratch s = WinogradConv.SCRATCH.get();
+            Scratch s = SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int part = item / colBlocks, col0 = (item % colBlocks) * COLS, cols = Math.min(COLS, g.cin - col0);
                 int first = part * rowsPerPartial, end = Math.min(tileRows, first + rowsPerPartial);
@@ -140,28 +125,27 @@ final class WinogradGradients {
     }
 
     private void filterGradientChunk(int tr0, int trs, int col0, int cols, float[] x, int xOff, int[] xs, float[] dy,
-                                     float[] w, int wOff, boolean accumulate, WinogradConv.Scratch s) {
+                                     float[] w, int wOff, boolean accumulate, Scratch s) {
         int tiles = trs * tilesAcross;
         int vPlane = tiles * cols + 16, mPlane = tiles * g.cout + 16, wPlane = g.cin * g.cout;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
+        WinogradTransforms.planes(s.planes, vPlane);
         for (int t = 0; t < tiles; t++) {
-            int tr = tr0 + t / tilesAcross, n = tr / tilesDown;
-            int iy0 = 2 * (tr % tilesDown) - g.padTop, ix0 = 2 * (t % tilesAcross) - g.padLeft;
-            WinogradTransforms.input(x, xOff + n * xs[0] + col0, xs[1], xs[2], iy0, ix0, g.h, g.w, cols, v, t * cols, vPlane, s.at, s.temp);
-            transformUpstream(dy, tr0, t, m, t * g.cout, mPlane);
+            WinogradTransforms.apply(Tile.INPUT, x, 0, patch(s.pixels, tr0, t, xOff + col0, xs[0], xs[1], xs[2]),
+                    v, t * cols, s.planes, cols, s.temp);
         }
+        transformUpstream(dy, tr0, tiles, m, mPlane, s);
         for (int p = 0; p < 16; p++) { // W[p] (+)= V[p]ᵀ·M[p]: V is [tiles][cols], read transposed
             Sgemm.multiply(cols, g.cout, tiles, v, p * vPlane, 1, cols, m, p * mPlane, g.cout, 1,
                     w, wOff + p * wPlane, g.cout, accumulate);
         }
     }
 
-    /** Tile {@code t} of the chunk starting at tile row {@code tr0}: its 2x2 block of dy as 16 points at {@code m[p·plane + mOff]}. */
-    private void transformUpstream(float[] dy, int tr0, int t, float[] m, int mOff, int plane) {
-        int tr = tr0 + t / tilesAcross, n = tr / tilesDown, oy = 2 * (tr % tilesDown), ox = 2 * (t % tilesAcross);
-        int base = ((n * g.oh + oy) * g.ow + ox) * g.cout;
-        boolean right = ox + 1 < g.ow, below = oy + 1 < g.oh;
-        WinogradAdjointTransforms.outputGradient(dy, base, right ? base + g.cout : -1, below ? base + g.ow * g.cout : -1,
-                right && below ? base + (g.ow + 1) * g.cout : -1, g.cout, m, mOff, plane);
+    /** The chunk's tiles from tile row {@code tr0}: each one's 2x2 block of dy as 16 points, tile t's at {@code m[p·plane + t·Cout]}. */
+    private void transformUpstream(float[] dy, int tr0, int tiles, float[] m, int plane, Scratch s) {
+        WinogradTransforms.planes(s.planes, plane);
+        for (int t = 0; t < tiles; t++) {
+            WinogradTransforms.apply(Tile.OUTPUT_ADJOINT, dy, 0, block(s.pixels, tr0, t, g.cout), m, t * g.cout, s.planes, g.cout, s.temp);
+        }
     }
 }
