@@ -1,6 +1,6 @@
 package dev.javelin.highlevel;
 
-import dev.javelin.highlevel.layers.Layer;
+import dev.javelin.highlevel.layers.WeightDeclaration;
 import dev.javelin.highlevel.saving.AtomicFiles;
 import dev.javelin.highlevel.saving.ModelArchive;
 import dev.javelin.highlevel.saving.SafeTensors;
@@ -70,7 +70,7 @@ final class ModelArchiveIO {
             ModelArchive.Contents c = reader.read();
             Model model;
             try {
-                model = Layer.withoutInitialising(layerBudget(c.weights().size()), () -> ModelConfig.from(c.config()));
+                model = WeightDeclaration.withoutInitialising(layerBudget(c.weights().size()), () -> ModelConfig.from(c.config()));
             } catch (RuntimeException e) {
                 throw new IOException(source + ": model config: " + e.getMessage(), e);
             }

@@ -327,6 +327,7 @@ public final class Ops {
 
     /** Converts to {@code target}; {@code x} itself when it is already of that dtype. */
     public static Tensor cast(Tensor x, DType target) {
+        if (target == null) throw new IllegalArgumentException("cast: the target dtype of " + x.dtype() + x.shape() + " is null; expected one of " + Arrays.toString(DType.values()));
         if (x.dtype() == target) return x;
         return apply(Op.CAST, List.of(x), OpAttrs.NONE, x.shape(), target);
     }

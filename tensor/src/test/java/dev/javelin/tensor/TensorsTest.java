@@ -77,6 +77,13 @@ class TensorsTest {
     }
 
     @Test
+    void castToANullDtypeIsRefusedNamingTheCast() {
+        // a NullPointerException from inside the dispatcher before
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensors.ones(2, 3).cast(null));
+        assertEquals("cast: the target dtype of float32[2, 3] is null; expected one of [bool, int32, int64, float32, float64]", e.getMessage());
+    }
+
+    @Test
     void permutationContainsEveryIndexOnce() {
         long[] p = Tensors.permutation(100, 9).toLongArray();
         long[] sorted = p.clone();

@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * The base of every layer and model, shaped like Keras 3's: configuration in the constructor,
@@ -43,10 +42,6 @@ public abstract class Layer {
     private static final Map<String, AtomicInteger> NAME_COUNTS = new ConcurrentHashMap<>();
     /** Layers whose {@code call} is running on this thread: a layer applied inside one is tracked by it. */
     private static final ThreadLocal<Deque<Layer>> CALLING = ThreadLocal.withInitial(ArrayDeque::new);
-    /** True while this thread builds layers whose weights a file provides: see {@link #withoutInitialising}. */
-    private static final ThreadLocal<Boolean> DECLARING_ONLY = ThreadLocal.withInitial(() -> false);
-    /** While a file's config is turned into layers: {remaining, budget} of layer objects it may make, else null. */
-    private static final ThreadLocal<long[]> LAYERS_LEFT = new ThreadLocal<>();
 
     private final String name;
     private boolean trainable = true;
@@ -69,17 +64,8 @@ public abstract class Layer {
 
     /** @param name null for an automatic name ({@code dense}, {@code dense_1}, ...) */
     protected Layer(String name) {
-        chargeLayerBudget();
+        WeightDeclaration.chargeLayer(getClass().getSimpleName());
         this.name = name != null ? name : uniqueName(snakeCase(getClass().getSimpleName()));
-    }
-
-    /** Counts this layer against the budget of {@link #withoutInitialising(long, Supplier)}, if one is running. */
-    private void chargeLayerBudget() {
-        long[] left = LAYERS_LEFT.get();
-        if (left != null && --left[0] < 0) {
-            throw new IllegalArgumentException("the config makes more than " + left[1] + " layers (at " + getClass().getSimpleName()
-                    + "), more than its file's weights can back: a count in it (e.g. num_layers) is damaged or hostile");
-        }
     }
 
     // ---- what a layer writes ----------------------------------------------------------------
@@ -150,7 +136,7 @@ public abstract class Layer {
                                  boolean trainableWeight) {
         requireInitializer(getClass().getSimpleName() + " '" + name + "'", weightName + " initializer", initializer);
         shape.checkFitsHeap(name + "/" + weightName + " (" + getClass().getSimpleName() + ")", dtype, "a weight"); // names the layer
-        Tensor init = DECLARING_ONLY.get() ? Tensor.symbolic(shape, dtype, Device.CPU, null) : initializer.apply(shape, dtype);
+        Tensor init = WeightDeclaration.declaringOnly() ? Tensor.symbolic(shape, dtype, Device.CPU, null) : initializer.apply(shape, dtype);
         Variable v = new Variable(name + "/" + weightName, init, trainableWeight);
         ownWeights.add(v);
         if (regularizer != null) regularizers.put(v, regularizer);
@@ -171,42 +157,6 @@ public abstract class Layer {
                     + "Initializers.get(\"zeros\")) or use a constructor that leaves it at its default");
         }
         return initializer;
-    }
-
-    /**
-     * Runs {@code body} with weights declared but not initialised: {@link #addWeight} gives each new
-     * variable a data-free placeholder of its shape and dtype, so building allocates nothing however
-     * large the layers claim to be. For loading, where a file provides every value: the caller
-     * compares the placeholders' shapes with the file and stores the file's tensors before the model
-     * is used (a placeholder has no data to compute with).
-     *
-     * <pre>{@code
-     * Model m = Layer.withoutInitialising(() -> buildFromConfig(config));
-     * }</pre>
-     */
-    public static <T> T withoutInitialising(Supplier<T> body) {
-        boolean before = DECLARING_ONLY.get();
-        DECLARING_ONLY.set(true);
-        try {
-            return body.get();
-        } finally {
-            DECLARING_ONLY.set(before);
-        }
-    }
-
-    /**
-     * {@link #withoutInitialising(Supplier)} that also refuses to make more than {@code maxLayers}
-     * layer objects: a config's counts (a GptModel's {@code num_layers}) make layers before any
-     * weight is declared, so a damaged count in a small file would otherwise run out of memory.
-     */
-    public static <T> T withoutInitialising(long maxLayers, Supplier<T> body) {
-        long[] before = LAYERS_LEFT.get();
-        LAYERS_LEFT.set(new long[] {maxLayers, maxLayers});
-        try {
-            return withoutInitialising(body);
-        } finally {
-            LAYERS_LEFT.set(before);
-        }
     }
 
     // ---- calling ----------------------------------------------------------------------------

@@ -28,13 +28,6 @@ final class Launcher {
      * 262,144 calls (about 20x its memory traffic's time; rnn-perf, perf/NOTES.md).
      */
     static final int MIN_REDUCED_COLUMNS = 512;
-    /**
-     * Elements per partial result when one long row is reduced to a scalar: {@link ReductionOrder#BLOCK}, as
-     * eager's, so a long sum combines the same partials compiled and eager.
-     */
-    static final int ROW_CHUNK = ReductionOrder.BLOCK;
-    /** Positions per row when a group of elementwise kernels over one long run goes block by block: the plan's choice. */
-    static final int BLOCK = RowGroups.BLOCK;
 
     private Launcher() {}
 
@@ -144,17 +137,17 @@ final class Launcher {
         int slots = arrays.length;
         float[] out = (float[]) arrays[slots - 1];
         int outSlot = slots - 1;
-        if (kept == 1 && (long) n * reducedCount > ROW_CHUNK) { // one long reduction: fixed partials, combined in order
-            int perRow = (n + ROW_CHUNK - 1) / ROW_CHUNK;
+        if (kept == 1 && (long) n * reducedCount > ReductionOrder.BLOCK) { // one long reduction: fixed partials, combined in order, as eager's
+            int perRow = (n + ReductionOrder.BLOCK - 1) / ReductionOrder.BLOCK;
             int tasks = Math.toIntExact(perRow * reducedCount);
             float[] partial = new float[tasks];
             CpuThreads.parallelFor(tasks, 1, (from, to) -> {
                 int[] offs = new int[slots];
                 for (int t = from; t < to; t++) {
                     l.offsetsAt(0, t / perRow, base, offs);
-                    int start = (t % perRow) * ROW_CHUNK;
+                    int start = (t % perRow) * ReductionOrder.BLOCK;
                     for (int s = 0; s < slots; s++) offs[s] += start * l.innerStrides()[s];
-                    partial[t] = kernel.reduce(arrays, offs, maps, Math.min(ROW_CHUNK, n - start));
+                    partial[t] = kernel.reduce(arrays, offs, maps, Math.min(ReductionOrder.BLOCK, n - start));
                 }
             });
             float acc = ReductionOrder.identity(ir.reduceOp());
@@ -185,7 +178,7 @@ final class Launcher {
      * row starts. {@code owner[k][s]}, when not -1, is the member whose value slot s of member k
      * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
      * rows, one array of a row, or the row of the output of member {@code home[owner]} when that is not -1.
-     * A group of elementwise kernels without kept rows takes blocks of {@link #BLOCK} positions as rows.
+     * A group of elementwise kernels without kept rows takes blocks of {@link RowGroups#BLOCK} positions as rows.
      * A member whose launch has n = 1 computes one value per row (its loop has length 1).
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
@@ -200,8 +193,8 @@ final class Launcher {
             return;
         }
         boolean blocks = launches[0].keptCount() == 1;
-        int rowLength = blocks ? Math.min(n, BLOCK) : n;
-        long rowCount = blocks ? (n + BLOCK - 1) / BLOCK : launches[0].keptCount();
+        int rowLength = blocks ? Math.min(n, RowGroups.BLOCK) : n;
+        long rowCount = blocks ? (n + RowGroups.BLOCK - 1) / RowGroups.BLOCK : launches[0].keptCount();
         int rowsPerChunk = reductionRowsPerChunk(rowLength);
         int members = kernels.length;
         boolean[] hasScratchRow = new boolean[members];
@@ -245,7 +238,7 @@ final class Launcher {
             }
 
             void row(int row) {
-                int start = blocks ? row * BLOCK : 0, length = blocks ? Math.min(BLOCK, n - start) : n;
+                int start = blocks ? row * RowGroups.BLOCK : 0, length = blocks ? Math.min(RowGroups.BLOCK, n - start) : n;
                 for (int k = 0; k < members; k++) {
                     if (origin != null) { // one kept dimension: each slot a stride per row
                         for (int s = 0; s < offs[k].length; s++) offs[k][s] = origin[k][s] + row * rowStride[k][s];

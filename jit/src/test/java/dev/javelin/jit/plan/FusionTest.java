@@ -191,7 +191,7 @@ class FusionTest {
 
     @Test
     void aLongChainSplitByTheHeavyLimitRunsBlockByBlockWithItsIntermediateInScratch() {
-        // odd length: blocks of Launcher.BLOCK positions, the last one partial, each with a masked tail
+        // odd length: blocks of RowGroups.BLOCK positions, the last one partial, each with a masked tail
         Tensor x = dev.javelin.jit.TestTensors.uniform(Shape.of(3 * 2048 + 37), 4L);
         Tensor a = dev.javelin.jit.TestTensors.uniform(Shape.of(3 * 2048 + 37), 5L);
         Function<Tensor[], Tensor[]> f = t -> new Tensor[] {longChain(t[0], t[1])};

@@ -31,20 +31,16 @@ final class ColumnTiles {
         int fit = Math.max(8, (Conv2d.TILE_FLOATS / Math.max(1, g.k)) / 8 * 8);
         // several tiles per thread when there are rows enough (the last items balance the threads);
         // fewer rows than that are split by output channels instead, below
-        int maxRows = Math.min(fit, Math.max(64, roundUp8(ceilDiv(total, 4 * CpuThreads.threads()))));
+        int maxRows = Math.min(fit, Math.max(64, roundUp8(Math.ceilDiv(total, 4 * CpuThreads.threads()))));
         // equal tiles, not a short last one; an empty output (kernel larger than the padded image) has none
-        rowsPerTile = total == 0 ? 8 : roundUp8(ceilDiv(total, ceilDiv(total, maxRows)));
-        tiles = ceilDiv(total, rowsPerTile);
+        rowsPerTile = total == 0 ? 8 : roundUp8(Math.ceilDiv(total, Math.ceilDiv(total, maxRows)));
+        tiles = Math.ceilDiv(total, rowsPerTile);
         int kStep = SgemmRowMajorTile.kStep(g.k);
         int cols = Math.min(MAX_COLS, g.coutg);
         while (cols > 32 && (long) kStep * cols > FILTER_BLOCK_FLOATS) cols = half(cols);
         while (cols > MIN_COLS && (long) tiles * g.groups * ((g.coutg + cols - 1) / cols) < 4L * CpuThreads.threads()) cols = half(cols);
         colsPerItem = cols;
         colBlocks = (g.coutg + cols - 1) / cols;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     private static int roundUp8(int a) {

@@ -33,22 +33,14 @@ final class Conv2d {
 
     /** out[N,OH,OW,Cout] = conv(x[N,H,W,C], f[KH,KW,C/g,Cout]). */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out) {
-        forward(x, f, c, out, null);
+        forward(x, f, c, out, null, null);
     }
 
     /**
-     * As {@link #forward(Tensor, Tensor, OpAttrs.Conv, Tensor)}, then {@code epilogue} (float32 only,
-     * when not null) on each tile of finished output rows, rows of the [N·OH·OW, Cout] matrix, while
-     * the tile is in cache; tiles may run on different threads.
-     */
-    void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue) {
-        forward(x, f, c, out, epilogue, null);
-    }
-
-    /**
-     * As {@link #forward(Tensor, Tensor, OpAttrs.Conv, Tensor, GemmEpilogue)}, where {@code constantFilter}
-     * (may be null) says the filter never changes between calls and keeps what the kernel derives
-     * from it (Winograd's transformed filter) for the next call.
+     * As {@link #forward(Tensor, Tensor, OpAttrs.Conv, Tensor)}, then {@code epilogue} (when not null) on each
+     * tile of finished output rows, rows of the [N·OH·OW, Cout] matrix, while the tile is in cache (tiles may
+     * run on different threads); {@code constantFilter} (may be null) says the filter never changes between
+     * calls and keeps what the kernel derives from it (Winograd's transformed filter) for the next call.
      */
     void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue, ConstantOperand constantFilter) {
         Geometry g = new Geometry(x.shape().toArray(), f.shape().toArray(), out.shape().toArray(), c);

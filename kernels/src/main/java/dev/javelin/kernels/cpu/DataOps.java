@@ -1,34 +1,21 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.tensor.DType;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.HeapStorage;
 
-/** PAD, FOLD, GATHER and SCATTER_ADD: the data-moving ops that are not elementwise. */
+/** float32 PAD, FOLD, GATHER and SCATTER_ADD: the data-moving ops that are not elementwise (other dtypes: the reference backend). */
 final class DataOps {
-    private final Elementwise elementwise;
-
-    DataOps(Elementwise elementwise) {
-        this.elementwise = elementwise;
-    }
-
     /** Fills {@code out} with the pad value, then copies x into the strided view of out that skips the padding. */
     void pad(Tensor x, OpAttrs.Pad p, Tensor out) {
         HeapStorage oh = Elementwise.heap(out);
         int n = oh.length();
-        if (out.dtype() == DType.FLOAT32 && x.size() > 0 && x.rank() > 0 && n == out.size() && java.util.Arrays.stream(p.interior()).allMatch(i -> i == 0)) {
+        if (x.size() > 0 && x.rank() > 0 && n == out.size() && java.util.Arrays.stream(p.interior()).allMatch(i -> i == 0)) {
             padRows(x, p, oh.floats(), out.shape().toArray());
             return;
         }
-        switch (out.dtype()) {
-            case FLOAT32 -> java.util.Arrays.fill(oh.floats(), (float) p.value());
-            case FLOAT64 -> java.util.Arrays.fill(oh.doubles(), p.value());
-            case INT32 -> java.util.Arrays.fill(oh.ints(), (int) (long) p.value());
-            case INT64 -> java.util.Arrays.fill(oh.longs(), (long) p.value());
-            case BOOL -> java.util.Arrays.fill(oh.bools(), p.value() != 0);
-        }
+        java.util.Arrays.fill(oh.floats(), (float) p.value());
         if (x.size() == 0 || n == 0) return;
         int[] dense = out.shape().contiguousStrides();
         int[] strides = new int[dense.length];
@@ -37,7 +24,7 @@ final class DataOps {
             strides[d] = dense[d] * (p.interior()[d] + 1);
             offset += p.low()[d] * dense[d];
         }
-        elementwise.copy(x, out, strides, offset);
+        Elementwise.copy(x, out, strides, offset);
     }
 
     /**
@@ -109,7 +96,7 @@ final class DataOps {
 
     /** out[p] = x[p with coordinate {@code axis} replaced by idx[p]]. */
     void gather(Tensor x, Tensor idx, int axis, Tensor out) {
-        if (wholeRows(idx, axis, out) && x.dtype() == DType.FLOAT32 && x.stride(-1) == 1) {
+        if (wholeRows(idx, axis, out) && x.stride(-1) == 1) {
             gatherRows(x, idx, axis, out);
             return;
         }
@@ -119,19 +106,20 @@ final class DataOps {
         xs[axis] = 0; // the index supplies this coordinate
         StridedLoop p = StridedLoop.of(idx.shape(), idx.strides(), xs, out.strides());
         int is = p.innerStride(0), xsIn = p.innerStride(1), os = p.innerStride(2);
-        HeapStorage ih = Elementwise.heap(idx), xh = Elementwise.heap(x), oh = Elementwise.heap(out);
+        HeapStorage ih = Elementwise.heap(idx);
+        float[] xf = Elementwise.heap(x).floats(), of = Elementwise.heap(out).floats();
         p.forEachRow(new int[] {idx.offset(), x.offset(), out.offset()}, (o, n) -> {
             for (int i = 0; i < n; i++) {
                 long k = checked("gather", ih.getLong(o[0] + i * is), size, axis, x.shape());
-                Elementwise.copyElement(xh, o[1] + i * xsIn + (int) k * axisStride, oh, o[2] + i * os);
+                of[o[2] + i * os] = xf[o[1] + i * xsIn + (int) k * axisStride];
             }
         });
     }
 
     /** out = base; out[p with coordinate {@code axis} replaced by idx[p]] += src[p], in row-major order of idx. */
     void scatterAdd(Tensor base, Tensor idx, Tensor src, int axis, Tensor out) {
-        elementwise.copy(base, out);
-        if (wholeRows(idx, axis, out) && out.dtype() == DType.FLOAT32) {
+        Elementwise.copy(base, out);
+        if (wholeRows(idx, axis, out)) {
             scatterRows(idx, src, axis, out);
             return;
         }
@@ -139,18 +127,13 @@ final class DataOps {
         int[] os = out.strides();
         int axisStride = os[axis];
         os[axis] = 0;
-        HeapStorage ih = Elementwise.heap(idx), sh = Elementwise.heap(src), oh = Elementwise.heap(out);
+        HeapStorage ih = Elementwise.heap(idx);
+        float[] sf = Elementwise.heap(src).floats(), of = Elementwise.heap(out).floats();
         int[] ii = stridedOffsets(idx), ss = stridedOffsets(src), oo = dev.javelin.tensor.spi.Strided.offsets(idx.shape(), os, 0);
         // Sequential on purpose: indices may repeat, and a fixed order keeps float sums reproducible.
         for (int e = 0; e < ii.length; e++) {
             long k = checked("scatter_add", ih.getLong(ii[e]), size, axis, out.shape());
-            int dst = oo[e] + (int) k * axisStride;
-            switch (out.dtype()) {
-                case FLOAT32 -> oh.floats()[dst] += sh.floats()[ss[e]];
-                case FLOAT64 -> oh.doubles()[dst] += sh.doubles()[ss[e]];
-                case BOOL -> oh.bools()[dst] |= sh.bools()[ss[e]];
-                default -> oh.setLong(dst, oh.getLong(dst) + sh.getLong(ss[e]));
-            }
+            of[oo[e] + (int) k * axisStride] += sf[ss[e]];
         }
     }
 

@@ -11,9 +11,7 @@ import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Op;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -21,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * decompositions the JIT uses: one kernel per op and operand layout, generated on first use and kept.
  * So an eager result has the bits of a compiled program's, in every layout and every JIT tier, and
  * no op's arithmetic is written twice. A dense operand is read in place, a broadcast one (stride 0)
- * as one value, a strided one gathered into a dense row first (and a strided output scattered after).
+ * as one value (an elementwise op's caller copies a strided input dense first; a reduction gathers a strided
+ * row), and a strided output is written through a dense row, scattered after.
  * Without the Vector API the same kernels are evaluated in plain Java ({@link KernelInterpreter}), with the
  * same bits.
  *
@@ -30,11 +29,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * }</pre>
  */
 final class GeneratedLoops {
-    /** The unary ops with a generated loop: every float32 unary op the IR has. */
-    static final Set<Op> UNARY = EnumSet.of(Op.EXP, Op.LOG, Op.TANH, Op.SIGMOID, Op.ERF, Op.SIN, Op.COS,
-            Op.NEG, Op.ABS, Op.SQRT, Op.RELU, Op.RECIPROCAL, Op.SIGN, Op.FLOOR, Op.CEIL, Op.ROUND);
-    /** The binary arithmetic ops with a generated loop. */
-    static final Set<Op> BINARY = EnumSet.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MAX, Op.MIN, Op.POW);
     private static final int[][] NO_MAPS = new int[4][];
     /** By {@code 8 op + layout bits} (bit k: operand k is one broadcast value), and the reductions' modes apart. */
     private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(8 * Op.values().length + 8);
@@ -42,52 +36,27 @@ final class GeneratedLoops {
 
     private GeneratedLoops() {}
 
-    /** {@code out[oo + i * os] = op(x[xo + i * xs])} for {@code i < n}, any strides. */
+    /** {@code out[oo + i * os] = op(x[xo + i * xs])} for {@code i < n}: x dense or broadcast ({@code xs} 1 or 0), any {@code os}. */
     static void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        if (xs != 0 && xs != 1) {
-            x = gather(x, xo, xs, n);
-            xo = 0;
-        }
+        checkDenseOrBroadcast(xs, 0);
         int layout = xs == 0 ? 1 : 0;
         FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32), layout, DType.FLOAT32));
         run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
     }
 
-    /** {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])} for the arithmetic ops, any strides. */
-    static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
-        Operands p = Operands.of(a, ao, as, b, bo, bs, out, oo, n);
-        FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.FLOAT32));
-        run(k, p.arrays(), p.offsets(), os, n);
-    }
-
-    /** {@code out[oo + i * os] = a[...] op b[...]} for the comparisons, any strides. */
-    static void compare(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int os, int n) {
-        boolean[] row = os == 1 ? out : new boolean[n];
-        Operands p = Operands.of(a, ao, as, b, bo, bs, row, os == 1 ? oo : 0, n);
-        FusedKernel k = kernel(8 * op.ordinal() + p.layout(), () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), p.layout(), DType.BOOL));
-        k.run(p.arrays(), p.offsets(), NO_MAPS, n);
-        if (os != 1) for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
-    }
-
     /**
-     * A binary kernel's arrays and offsets: a strided float operand is gathered into a dense row
-     * (offset 0), a broadcast one (stride 0) stays and sets its bit in {@code layout}.
+     * {@code out[oo + i * os] = op(a[ao + i * as], b[bo + i * bs])}: the arithmetic ops into a {@code float[]},
+     * the comparisons into a {@code boolean[]}; a and b dense or broadcast, any {@code os}.
      */
-    private record Operands(Object[] arrays, int[] offsets, int layout) {
-        static Operands of(float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo, int n) {
-            if (as != 0 && as != 1) {
-                a = gather(a, ao, as, n);
-                ao = 0;
-            }
-            if (bs != 0 && bs != 1) {
-                b = gather(b, bo, bs, n);
-                bo = 0;
-            }
-            return new Operands(new Object[] {a, b, out}, new int[] {ao, bo, oo}, (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0));
-        }
+    static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo, int os, int n) {
+        checkDenseOrBroadcast(as, bs);
+        int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
+        DType type = op.isComparison() ? DType.BOOL : DType.FLOAT32;
+        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, type));
+        run(k, new Object[] {a, b, out}, new int[] {ao, bo, oo}, os, n);
     }
 
-    /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}, any strides. */
+    /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}: c any stride, a and b as {@link #binary}. */
     static void where(boolean[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
         if (cs != 0 && cs != 1) {
             boolean[] row = new boolean[n];
@@ -95,11 +64,26 @@ final class GeneratedLoops {
             c = row;
             co = 0;
         }
-        Operands ab = Operands.of(a, ao, as, b, bo, bs, out, oo, n);
-        int layout = (cs == 0 ? 1 : 0) | ab.layout() << 1;
+        checkDenseOrBroadcast(as, bs);
+        int layout = (cs == 0 ? 1 : 0) | (as == 0 ? 2 : 0) | (bs == 0 ? 4 : 0);
         FusedKernel k = kernel(8 * Op.WHERE.ordinal() + layout,
                 () -> elementwise(Op.WHERE, List.of(DType.BOOL, DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {c, ab.arrays()[0], ab.arrays()[1], out}, new int[] {co, ab.offsets()[0], ab.offsets()[1], oo}, os, n);
+        run(k, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, os, n);
+    }
+
+    /** {@code out[oo + i * os] = x[xo + i * xs]} cast between bool and float32 by the IR's CAST (1 or 0; {@code != 0}): x dense or broadcast. */
+    static void cast(Object x, int xo, int xs, Object out, int oo, int os, int n) {
+        checkDenseOrBroadcast(xs, 0);
+        boolean toBool = out instanceof boolean[];
+        int layout = (xs == 0 ? 1 : 0) | (toBool ? 2 : 0);
+        FusedKernel k = kernel(8 * Op.CAST.ordinal() + layout,
+                () -> elementwise(Op.CAST, List.of(toBool ? DType.FLOAT32 : DType.BOOL), layout & 1, toBool ? DType.BOOL : DType.FLOAT32));
+        run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
+    }
+
+    /** The generated elementwise loops read an operand in place or as one value: a strided one is the caller's to copy. */
+    private static void checkDenseOrBroadcast(int as, int bs) {
+        if ((as & ~1) != 0 || (bs & ~1) != 0) throw new IllegalArgumentException("GeneratedLoops: an operand's stride must be 1 or 0, got " + as + ", " + bs);
     }
 
     /**
@@ -151,8 +135,8 @@ final class GeneratedLoops {
     }
 
     /**
-     * Runs an elementwise kernel; the last array is the float output, written with stride {@code os}
-     * (through a dense row, scattered after, when it is not 1).
+     * Runs an elementwise kernel; the last array is the output, written with stride {@code os} (through a
+     * dense row, scattered after, when it is not 1).
      */
     private static void run(FusedKernel k, Object[] arrays, int[] offsets, int os, int n) {
         int last = arrays.length - 1;
@@ -160,12 +144,12 @@ final class GeneratedLoops {
             k.run(arrays, offsets, NO_MAPS, n);
             return;
         }
-        float[] out = (float[]) arrays[last], row = new float[n];
+        Object out = arrays[last], row = java.lang.reflect.Array.newInstance(out.getClass().getComponentType(), n);
         int oo = offsets[last];
         arrays[last] = row;
         offsets[last] = 0;
         k.run(arrays, offsets, NO_MAPS, n);
-        for (int i = 0; i < n; i++) out[oo + i * os] = row[i];
+        for (int i = 0; i < n; i++) System.arraycopy(row, i, out, oo + i * os, 1);
     }
 
     private static float[] gather(float[] x, int xo, int xs, int n) {

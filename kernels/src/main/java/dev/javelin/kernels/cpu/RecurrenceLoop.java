@@ -24,7 +24,7 @@ import java.util.Arrays;
  * q's product reads {@code h ∘ m_q}; the backward then runs one {@code dz_q·w_qᵀ} GEMM per gate (each
  * scaled by {@code m_q}) and sums {@code dw_q} over the stacked {@code h ∘ m_q}. A cell whose later
  * gates read something other than h (GRU with the reset gate before the product) runs those products
- * itself through {@link RecurrentCell.GateProducts}, which apply the same multipliers and record what
+ * itself through {@link RecurrentCell.ForwardProduct} and {@link RecurrentCell.BackwardProduct}, which apply the same multipliers and record what
  * they read for {@code dw}.
  *
  * <p>Examples are independent, so the batch is split once into row blocks, one per thread, each
@@ -93,7 +93,7 @@ final class RecurrenceLoop {
             initial = new float[states][];
             for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(wAt + 1 + params + i));
             drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(wAt + 1 + params + states)) : null;
-            mask = masked ? SequenceOperand.denseBools(call.input(wAt + 1 + a.cellOperands())) : null;
+            mask = masked ? call.input(wAt + 1 + a.cellOperands()).toHost().bools() : null; // [B, T], row-major
         }
     }
 
@@ -116,7 +116,7 @@ final class RecurrenceLoop {
     }
 
     /** Examples {@code [from, from+rows)} walking the steps forward, with their states and gate-major buffers. */
-    private final class ForwardRows implements RecurrentCell.GateProducts {
+    private static final class ForwardRows {
         private final ForwardCall c;
         private final int from, rows, ru;
         private final float[] acc, input, stored, scratch, dropped, hm;
@@ -150,9 +150,9 @@ final class RecurrenceLoop {
                 }
                 anyMasked |= c.mask != null && !c.mask[(from + b) * c.steps + t];
             }
-            for (int q = 0; q < c.loopGates; q++) forward(q, st[0]);
+            for (int q = 0; q < c.loopGates; q++) product(q, st[0]);
             if (anyMasked) for (int i = 0; i < c.states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
-            c.math.forward(acc, input, st, stored, scratch, ru, this);
+            c.math.forward(acc, input, st, stored, scratch, ru, this::product);
             for (int b = 0; b < rows; b++) {
                 int row = at + (from + b) * c.ldo, bu = b * u;
                 boolean masked = anyMasked && !c.mask[(from + b) * c.steps + t];
@@ -164,19 +164,14 @@ final class RecurrenceLoop {
             }
         }
 
-        @Override
-        public void forward(int q, float[] a) {
+        /** Gate q's product of this step: the loop's gates, and a cell's own ({@link RecurrentCell.ForwardProduct}). */
+        void product(int q, float[] a) {
             float[] in = a;
             if (dropped != null) { // this gate's product reads a ∘ m_q
                 GeneratedLoops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
                 in = hm;
             }
             Sgemm.multiply(rows, c.u, c.u, in, 0, c.u, 1, c.w, q * c.u, c.gw, 1, acc, q * ru, c.u, true);
-        }
-
-        @Override
-        public void backward(int q, float[] dAcc, float[] a, float[] out) {
-            throw new IllegalStateException("recurrence: a gate's backward product inside the forward");
         }
     }
 
@@ -211,7 +206,7 @@ final class RecurrenceLoop {
     }
 
     /** Examples {@code [from, from+rows)} walking the steps in reverse, carrying their states' gradients. */
-    private final class BackwardRows implements RecurrentCell.GateProducts {
+    private static final class BackwardRows {
         private final BackwardCall c;
         private final int from, rows, ru;
         private final float[] dInput, dropped, dhGate;
@@ -259,12 +254,7 @@ final class RecurrenceLoop {
                     if (s == 0) System.arraycopy(c.initial[i], (from + b) * u, k.previous()[i], bu, u);
                     else System.arraycopy(ys, c.ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
                 }
-                int hAt = ((from + b) * steps + t) * c.hw;
-                if (!c.perGate) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt, u);
-                else for (int q = 0; q < c.loopGates; q++) {
-                    if (c.drop == null) System.arraycopy(k.previous()[0], bu, c.hPrev, hAt + q * u, u);
-                    else GeneratedLoops.binary(Op.MUL, k.previous()[0], bu, 1, c.drop, (from + b) * gw + q * u, 1, c.hPrev, hAt + q * u, 1, u);
-                }
+                for (int q = 0; q < (c.perGate ? c.loopGates : 1); q++) recordRead(k.previous()[0], b, t, q);
                 anyMasked |= c.mask != null && !c.mask[(from + b) * steps + t];
             }
             for (int i = 0; i < states; i++) {
@@ -278,7 +268,7 @@ final class RecurrenceLoop {
                 Arrays.fill(dPrevious[i], 0f);
             }
             step = t;
-            c.math.backward(k, ru, this);
+            c.math.backward(k, ru, this::product);
             for (int b = 0; b < rows; b++) {
                 int bu = b * u, row = (from + b) * steps + t;
                 if (anyMasked && !c.mask[row]) { // the states went through unchanged, and so do their gradients
@@ -317,21 +307,19 @@ final class RecurrenceLoop {
             for (int i = 0; i < c.states; i++) System.arraycopy(carried[i], 0, c.r, c.dStatesAt + i * c.n * c.u + from * c.u, ru);
         }
 
-        @Override
-        public void forward(int q, float[] a) {
-            throw new IllegalStateException("recurrence: a gate's forward product inside the backward");
-        }
-
-        @Override
-        public void backward(int q, float[] dAcc, float[] a, float[] out) {
+        /** A cell's own product's gradient ({@link RecurrentCell.BackwardProduct}). */
+        void product(int q, float[] dAcc, float[] a, float[] out) {
             int u = c.u;
-            for (int b = 0; b < rows; b++) { // what the forward's product read, for dw
-                int hAt = ((from + b) * c.steps + step) * c.hw + q * u;
-                if (c.drop == null) System.arraycopy(a, b * u, c.hPrev, hAt, u);
-                else GeneratedLoops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
-            }
+            for (int b = 0; b < rows; b++) recordRead(a, b, step, q);
             Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, c.wt, q * u * u, u, 1, out, 0, u, false);
             if (dropped != null) GeneratedLoops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
+        }
+
+        /** Row b of {@code a} (∘ m_q with recurrent dropout): what gate q's product read at input time t, kept for dw. */
+        private void recordRead(float[] a, int b, int t, int q) {
+            int u = c.u, hAt = ((from + b) * c.steps + t) * c.hw + q * u;
+            if (c.drop == null) System.arraycopy(a, b * u, c.hPrev, hAt, u);
+            else GeneratedLoops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
         }
     }
 

@@ -37,22 +37,23 @@ final class RecurrentCell {
 
     /**
      * The gates whose products the loop runs itself, before the cell: the first {@code loopGates()}
-     * read h. The later ones (GRU with the reset gate before the product) the cell runs through {@link GateProducts}.
+     * read h. The later ones (GRU with the reset gate before the product) the cell runs through {@link ForwardProduct} and {@link BackwardProduct}.
      */
     int loopGates() {
         return loopGates;
     }
 
     /**
-     * The products of a gate the cell runs itself ({@link #loopGates}), for its step's rows. The loop
-     * applies the gate's recurrent dropout multiplier and records what the product read, for dw.
+     * A gate's product the cell runs itself ({@link #loopGates}), for its step's rows: {@code acc}'s gate
+     * {@code q} block += {@code (a ∘ m_q)·w_q}, {@code a} rows × units (the loop applies the multiplier).
      */
-    interface GateProducts {
-        /** {@code acc}'s gate {@code q} block += {@code (a ∘ m_q)·w_q}, {@code a} rows × units. */
-        void forward(int q, float[] a);
+    interface ForwardProduct {
+        void run(int q, float[] a);
+    }
 
-        /** {@code out = (dAcc_q·w_qᵀ) ∘ m_q} for {@code dAcc}'s gate-major block q; {@code a} is what the forward's product read. */
-        void backward(int q, float[] dAcc, float[] a, float[] out);
+    /** Its gradient: {@code out = (dAcc_q·w_qᵀ) ∘ m_q}; {@code a} is what the forward's product read (the loop records it for dw). */
+    interface BackwardProduct {
+        void run(int q, float[] dAcc, float[] a, float[] out);
     }
 
     /**
@@ -62,7 +63,7 @@ final class RecurrentCell {
      * Updates {@code states} in place and writes the columns stored after them, gate-major, into
      * {@code stored}; {@code scratch} is {@code ru} long.
      */
-    void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru, GateProducts products) {
+    void forward(float[] acc, float[] input, float[][] states, float[] stored, float[] scratch, int ru, ForwardProduct products) {
         float[][] buffers = new float[Buffer.values().length][];
         buffers[Buffer.ACC.ordinal()] = acc;
         buffers[Buffer.INPUT.ordinal()] = input;
@@ -72,12 +73,12 @@ final class RecurrentCell {
         buffers[Buffer.SCRATCH.ordinal()] = scratch;
         for (Phase p : forward) {
             if (p.product() == null) p.run(buffers, ru);
-            else products.forward(p.product().gate(), buffers[p.product().read().ordinal()]);
+            else products.run(p.product().gate(), buffers[p.product().read().ordinal()]);
         }
     }
 
     /** One step backward on the buffers of {@code k} (see {@link Backward}). */
-    void backward(Backward k, int ru, GateProducts products) {
+    void backward(Backward k, int ru, BackwardProduct products) {
         float[][] buffers = new float[Buffer.values().length][];
         buffers[Buffer.STORED.ordinal()] = k.stored();
         buffers[Buffer.STORED_GRAD.ordinal()] = k.storedGrads();
@@ -94,7 +95,7 @@ final class RecurrentCell {
         }
         for (Phase p : backward) {
             if (p.product() == null) p.run(buffers, ru);
-            else products.backward(p.product().gate(), k.dInput(), buffers[p.product().read().ordinal()], buffers[p.product().write().ordinal()]);
+            else products.run(p.product().gate(), k.dInput(), buffers[p.product().read().ordinal()], buffers[p.product().write().ordinal()]);
         }
     }
 

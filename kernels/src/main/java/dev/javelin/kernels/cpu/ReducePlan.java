@@ -28,9 +28,7 @@ final class ReducePlan {
 
     /** The plan of a dense (row-major) tensor of {@code shape}. */
     static ReducePlan ofDense(dev.javelin.tensor.Shape shape, int[] axes) {
-        int[] dims = shape.toArray(), strides = new int[dims.length];
-        for (int d = dims.length - 1, s = 1; d >= 0; s *= Math.max(1, dims[d]), d--) strides[d] = s;
-        return of(dims, strides, axes);
+        return of(shape.toArray(), shape.contiguousStrides(), axes);
     }
 
     private static ReducePlan of(int[] dims, int[] strides, int[] axes) {
@@ -75,22 +73,13 @@ final class ReducePlan {
         return new int[][] {java.util.Arrays.copyOf(d, r), java.util.Arrays.copyOf(s, r)};
     }
 
-    /** Offset of kept element {@code index} (row-major over the kept dims, the inner {@code skip} dims left out). */
-    int keptOffset(long index, int skip) {
+    /** Offset of element {@code index} (row-major) of the kept dims, else of the reduced ones, the inner {@code skip} dims left out. */
+    int offset(boolean kept, long index, int skip) {
+        int[] dims = kept ? keptDims : redDims, strides = kept ? keptStrides : redStrides;
         int off = 0;
-        for (int d = keptDims.length - 1 - skip; d >= 0; d--) {
-            off += (int) (index % keptDims[d]) * keptStrides[d];
-            index /= keptDims[d];
-        }
-        return off;
-    }
-
-    /** Offset of reduced element {@code index} (row-major over the reduced dims, the inner {@code skip} dims left out). */
-    int redOffset(long index, int skip) {
-        int off = 0;
-        for (int d = redDims.length - 1 - skip; d >= 0; d--) {
-            off += (int) (index % redDims[d]) * redStrides[d];
-            index /= redDims[d];
+        for (int d = dims.length - 1 - skip; d >= 0; d--) {
+            off += (int) (index % dims[d]) * strides[d];
+            index /= dims[d];
         }
         return off;
     }

@@ -16,16 +16,8 @@ import dev.javelin.tensor.Tensor;
  * the layout.
  */
 final class Reductions {
-    /** Elements per block when one output reduces a long range: {@link ReductionOrder#BLOCK}, as the JIT launcher's. */
-    static final int BLOCK = ReductionOrder.BLOCK;
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
-
-    private final Elementwise elementwise;
-
-    Reductions(Elementwise elementwise) {
-        this.elementwise = elementwise;
-    }
 
     void reduce(Op op, Tensor x, OpAttrs.Reduce attrs, Tensor out) {
         ReducePlan p = ReducePlan.of(x, attrs.axes());
@@ -33,7 +25,7 @@ final class Reductions {
         if (op == Op.REDUCE_SUM && !p.sameOrder(ReducePlan.ofDense(x.shape(), attrs.axes()))) {
             // a view whose layout would change the order of the sum (a transposed row, dims that do not merge):
             // summed as its dense copy is, so the bits do not depend on the layout (max and min do not depend on the order)
-            x = elementwise.dense(x);
+            x = Elementwise.dense(x);
             p = ReducePlan.of(x, attrs.axes());
         }
         switch (op) {
@@ -62,22 +54,22 @@ final class Reductions {
         int groups = (int) (p.outSize / groupLen);
         long units = p.redSize;
         int r = p.redDims.length, inner = r == 0 ? 1 : p.redDims[r - 1], rs = r == 0 ? 0 : p.redStrides[r - 1]; // one call per run of rows
-        int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, BLOCK / Math.min(units, BLOCK)));
+        int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, ReductionOrder.BLOCK / Math.min(units, ReductionOrder.BLOCK)));
         int chunksPerGroup = (groupLen + chunk - 1) / chunk;
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, units * chunk));
         CpuThreads.parallelFor(groups * chunksPerGroup, grain, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int g = t / chunksPerGroup, c0 = (t % chunksPerGroup) * chunk, len = Math.min(chunk, groupLen - c0);
-                int base = xOff + p.keptOffset(g, 1) + c0, dst = g * groupLen + c0;
+                int base = xOff + p.offset(true, g, 1) + c0, dst = g * groupLen + c0;
                 java.util.Arrays.fill(out, dst, dst + len, identity);
-                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + p.redOffset(q, 1), rs, inner, out, dst, len);
+                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + p.offset(false, q, 1), rs, inner, out, dst, len);
             }
         });
     }
 
     /**
      * The reduced inner dim is a row: each output folds its rows in order, as the JIT's row reductions
-     * do. A single output over more than {@link #BLOCK} elements is cut into blocks (row by row) whose
+     * do. A single output over more than {@link ReductionOrder#BLOCK} elements is cut into blocks (row by row) whose
      * partials are combined left to right from the identity, the JIT's long-reduction order, so the
      * work spreads over threads with the same bits.
      */
@@ -86,16 +78,16 @@ final class Reductions {
         int rowLen = rRank == 0 ? 1 : p.redDims[rRank - 1];
         int rs = rRank == 0 ? 0 : p.redStrides[rRank - 1];
         long rowsPerOutput = p.redSize / rowLen;
-        if (p.outSize == 1 && p.redSize > BLOCK) {
-            int chunksPerRow = (rowLen + BLOCK - 1) / BLOCK;
+        if (p.outSize == 1 && p.redSize > ReductionOrder.BLOCK) {
+            int chunksPerRow = (rowLen + ReductionOrder.BLOCK - 1) / ReductionOrder.BLOCK;
             int tasks = Math.toIntExact(rowsPerOutput * chunksPerRow);
             float[] partial = new float[tasks];
-            int base = xOff + p.keptOffset(0, 0);
+            int base = xOff + p.offset(true, 0, 0);
             CpuThreads.parallelFor(tasks, 1, (from, to) -> {
                 for (int t = from; t < to; t++) {
-                    int start = (t % chunksPerRow) * BLOCK;
-                    int row = base + p.redOffset(t / chunksPerRow, 1) + start * rs;
-                    partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(BLOCK, rowLen - start), identity);
+                    int start = (t % chunksPerRow) * ReductionOrder.BLOCK;
+                    int row = base + p.offset(false, t / chunksPerRow, 1) + start * rs;
+                    partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(ReductionOrder.BLOCK, rowLen - start), identity);
                 }
             });
             float acc = identity;
@@ -106,9 +98,9 @@ final class Reductions {
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, p.redSize));
         CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
             for (int g = from; g < to; g++) {
-                int base = xOff + p.keptOffset(g, 0);
+                int base = xOff + p.offset(true, g, 0);
                 float acc = identity;
-                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.redOffset(u, 1), rs, rowLen, acc);
+                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.offset(false, u, 1), rs, rowLen, acc);
                 out[g] = acc;
             }
         });
@@ -123,7 +115,7 @@ final class Reductions {
         int grain = Math.max(1, (int) (CpuThreads.SMALL_WORK / Math.max(1, n)));
         CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
             for (int g = from; g < to; g++) {
-                int base = x.offset() + p.keptOffset(g, 0);
+                int base = x.offset() + p.offset(true, g, 0);
                 int best = 0;
                 float bv = xa[base];
                 for (int i = 1; i < n && bv == bv; i++) {

@@ -1,11 +1,12 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 
 /**
  * A float32 sequence operand {@code [batch, time, width]} of the recurrent loop ({@link RecurrenceLoop}):
- * read in place when its last axis is dense (any batch and time strides), else from a dense copy. With the loops' small helpers: the transposed recurrent kernel, the bool mask,
- * and the split of the batch into one block of examples per thread.
+ * read in place when its last axis is dense (any batch and time strides), else from a dense copy. With the
+ * loops' small helpers: the transposed recurrent kernel and the split of the batch into one block per thread.
  */
 record SequenceOperand(float[] data, int offset, int batchStride, int stepStride) {
     static SequenceOperand of(Tensor t) {
@@ -26,23 +27,8 @@ record SequenceOperand(float[] data, int offset, int batchStride, int stepStride
         return (n + threads - 1) / threads;
     }
 
-    /** A bool [batch, time] mask's elements in row-major order. */
-    static boolean[] denseBools(Tensor t) {
-        boolean[] src = Elementwise.heap(t).bools();
-        boolean[] d = new boolean[(int) t.size()];
-        int cols = t.dim(1), s0 = t.stride(0), s1 = t.stride(1);
-        for (int e = 0; e < d.length; e++) d[e] = src[t.offset() + (e / cols) * s0 + (e % cols) * s1];
-        return d;
-    }
-
     /** w [units, width] as its transpose [width, units], dense: the B operand of a backward step's GEMM, read in place. */
     static float[] transposed(Tensor w) {
-        float[] d = Elementwise.denseFloats(w);
-        int u = w.dim(0), gw = w.dim(1);
-        float[] tr = new float[d.length];
-        for (int k = 0; k < u; k++) {
-            for (int j = 0; j < gw; j++) tr[j * u + k] = d[k * gw + j];
-        }
-        return tr;
+        return Elementwise.denseFloats(Tensor.wrap(w.storage(), Shape.of(w.dim(1), w.dim(0)), new int[] {w.stride(1), w.stride(0)}, w.offset()));
     }
 }
