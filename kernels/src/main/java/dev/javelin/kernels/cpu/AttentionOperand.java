@@ -29,23 +29,20 @@ record AttentionOperand(float[] data, int[] batchOffsets, int rowStride, int col
 
     /**
      * The output [B...,Tq,Dv] (logsumexp false) or the logsumexp [B...,Tq,1] (true) inside a forward's packed
-     * result, as {@code layout} places them; read in place, through the tensor's strides.
+     * result, as {@code layout} places them in a dense one: read in place when it is dense, else from a dense copy.
      */
     static AttentionOperand packed(Tensor t, AttentionLayout layout, boolean logsumexp) {
-        if (!layout.timeMajor()) {
-            AttentionOperand all = of(t);
-            if (!logsumexp) return all;
-            int[] offsets = all.batchOffsets.clone();
-            for (int b = 0; b < offsets.length; b++) offsets[b] += layout.dv() * all.colStride;
-            return new AttentionOperand(all.data, offsets, all.rowStride, all.colStride);
-        }
-        int s = t.strides()[0]; // rank 1: one stride (0 for a broadcast gradient)
+        boolean dense = t.isContiguous();
+        int base = dense ? t.offset() : 0;
         int[] offsets = new int[layout.batch()];
-        for (int b = 0; b < offsets.length; b++) {
-            offsets[b] = t.offset() + s * (logsumexp ? layout.logsumexp(b, 0) : layout.outputRow(b, 0));
-        }
-        int rowStride = s * (logsumexp ? layout.logsumexpRowStride() : layout.outputRowStride());
-        return new AttentionOperand(Elementwise.heap(t).floats(), offsets, rowStride, s);
+        for (int b = 0; b < offsets.length; b++) offsets[b] = base + (logsumexp ? layout.logsumexp(b, 0) : layout.outputRow(b, 0));
+        return new AttentionOperand(dense ? Elementwise.heap(t).floats() : Elementwise.denseFloats(t), offsets,
+                logsumexp ? layout.logsumexpRowStride() : layout.outputRowStride(), 1);
+    }
+
+    /** The same operand with rows and columns swapped: a view, nothing copied. */
+    AttentionOperand transposed() {
+        return new AttentionOperand(data, batchOffsets, colStride, rowStride);
     }
 
     /** The array index of element (row, col) of batch entry b. */

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * <pre>{@code
  * AttentionRows rows = new AttentionRows();
  * rows.rowMax(s, 16, 128, visible, max);                        // max[r] over row r's visible[r] scores
- * rows.numerators(s, 16, 128, visible, 0.125f, max, sums);      // s = exp(s * 0.125 - max), 0 past visible
+ * rows.numerators(s, 16, 128, visible, 0.125f, max, 0, sums);   // s = exp(s * 0.125 - max), 0 past visible
  * }</pre>
  */
 final class AttentionRows {
@@ -47,16 +47,17 @@ final class AttentionRows {
     }
 
     /**
-     * The softmax numerators of rows [0, rows): {@code s[r][j] = exp(s[r][j]·scale - shift[r])} for {@code j < visible[r]},
+     * The softmax numerators of rows [0, rows): {@code s[r][j] = exp(s[r][j]·scale - shift[s0 + r])} for {@code j < visible[r]},
      * 0 from there to {@code ld}; a row whose shift is -inf is all 0. With {@code sums} not null, {@code sums[r]} is the
      * row's sum (0 for such a row).
      */
-    void numerators(float[] s, int rows, int ld, int[] visible, float scale, float[] shift, float[] sums) {
+    void numerators(float[] s, int rows, int ld, int[] visible, float scale, float[] shift, int s0, float[] sums) {
         if (lengths.length < rows) lengths = new int[rows];
-        for (int r = 0; r < rows; r++) lengths[r] = shift[r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
+        for (int r = 0; r < rows; r++) lengths[r] = shift[s0 + r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
         this.scale[0] = scale;
         expArgs[0] = expArgs[3] = s;
         expArgs[2] = shift;
+        expOffsets[2] = s0;
         expStrides[0] = expStrides[3] = ld;
         if (sums == null) { // no sums: whole rows of whole vectors, one unmasked loop each, then the masked entries zeroed
             Kernels.EXP.runRows(expArgs, expOffsets, NO_MAPS, ld, expStrides, rows);
@@ -111,16 +112,12 @@ final class AttentionRows {
 
     /** Made on first use. */
     private static final class Kernels {
-        static final FusedKernel EXP_SUM, EXP, GRADIENT, MAX, EXP_DIFF, PLUS_LOG, SCALE;
-
-        static {
-            EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
-            EXP = GeneratedLoops.compile(AttentionKernels.exponentials());
-            GRADIENT = GeneratedLoops.compile(AttentionKernels.softmaxGradient());
-            MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
-            EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
-            PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
-            SCALE = GeneratedLoops.compile(AttentionKernels.rowScale());
-        }
+        static final FusedKernel EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
+        static final FusedKernel EXP = GeneratedLoops.compile(AttentionKernels.exponentials());
+        static final FusedKernel GRADIENT = GeneratedLoops.compile(AttentionKernels.softmaxGradient());
+        static final FusedKernel MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
+        static final FusedKernel EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
+        static final FusedKernel PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
+        static final FusedKernel SCALE = GeneratedLoops.compile(AttentionKernels.rowScale());
     }
 }

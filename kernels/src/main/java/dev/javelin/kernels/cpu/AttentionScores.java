@@ -5,19 +5,17 @@ import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * What the forward and backward attention kernels share: the operands of one call and the one
- * definition of a score tile, {@code S = Q·Kᵀ·scale + mask} with causal entries set to -inf, for a
+ * definition of a score tile, {@code S = Q·Kᵀ·scale + mask} with each row's causally visible length, for a
  * block of query rows against a block of keys.
  *
  * <p>A tile's products run through {@link TileGemm} on the calling thread, whose B operand needs
- * contiguous rows: the keys are therefore transposed once per head ({@link #transposed}; read in place
- * when they are stored transposed, as {@code KvCache} keeps them), and an operand
- * whose columns are strided is copied once per head ({@link #rows}). Without a mask and with a
- * positive scale ({@link #plain}) the tile is left as raw {@code Q·Kᵀ}: the row pass folds the scale
- * into its exp, and causal rows simply stop at their last visible key ({@link #visible}).
+ * contiguous rows: the keys are therefore transposed once per head, and an operand whose columns are strided
+ * is copied once per head ({@link #rows}). Without a mask and with a positive scale ({@link #plain}) the tile is left
+ * as raw {@code Q·Kᵀ}: the row pass folds the scale into its exp. Causal rows stop at their last visible key
+ * ({@link #visible}).
  */
 final class AttentionScores {
     /** Query rows per tile, at most. */
@@ -31,7 +29,7 @@ final class AttentionScores {
     final int batch, tq, tk, d, dv;
     final float scale;
     final boolean causal;
-    /** No mask and scale > 0: max(s·scale) = max(s)·scale, so tiles stay unscaled and causal rows are cut short. */
+    /** No mask and scale > 0: max(s·scale) = max(s)·scale, so tiles stay unscaled. */
     final boolean plain;
     /**
      * Query rows per tile. A causal block of qb rows computes its diagonal tile in full, qb²/2 wasted
@@ -66,64 +64,46 @@ final class AttentionScores {
         return causal ? Math.min(tk, q0 + rows) : tk;
     }
 
-    /** How many of the tile's keys [k0, k0 + cols) query row i sees (all of them unless {@link #plain} and causal). */
+    /**
+     * How many of the tile's keys [k0, k0 + cols) query row i sees (all of them unless causal): the row passes stop
+     * there, so the causally hidden scores are never read, whatever the tile holds past them.
+     */
     int visible(int i, int k0, int cols) {
-        return plain && causal ? Math.max(0, Math.min(cols, i - k0 + 1)) : cols;
+        return causal ? Math.max(0, Math.min(cols, i - k0 + 1)) : cols;
     }
 
     /**
      * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
      * (row stride ld >= cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
-     * {@link #plain}, else scaled, masked and causally hidden; and {@code visible[r]}, row r's {@link #visible} keys.
+     * {@link #plain}, else scaled and masked; and {@code visible[r]}, row r's {@link #visible} keys.
      */
-    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, int[] visible, float[] scalar) {
+    void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, int[] visible) {
         TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.offset() + k0, kt.ld(),
                 s, 0, ld, false);
         for (int r = 0; r < rows; r++) visible[r] = visible(q0 + r, k0, cols);
         if (plain) return;
-        scalar[0] = scale;
+        float[] scalar = {scale};
         for (int r = 0; r < rows; r++) {
-            int so = r * ld, i = q0 + r;
-            GeneratedLoops.binary(Op.MUL, s, so, 1, scalar, 0, 0, s, so, 1, cols);
-            if (mask != null) GeneratedLoops.binary(Op.ADD, s, so, 1, mask.data(), mask.at(b, i, k0), mask.colStride(), s, so, 1, cols);
-            if (causal) {
-                int seen = Math.max(0, i - k0 + 1);
-                if (seen < cols) Arrays.fill(s, so + seen, so + cols, Float.NEGATIVE_INFINITY);
-            }
+            GeneratedLoops.binary(Op.MUL, s, r * ld, 1, scalar, 0, 0, s, r * ld, 1, cols);
+            if (mask != null) GeneratedLoops.binary(Op.ADD, s, r * ld, 1, mask.data(), mask.at(b, q0 + r, k0), mask.colStride(), s, r * ld, 1, cols);
         }
     }
 
     /**
-     * Batch entry b of x ([rows][cols]) transposed ([cols][rows] with contiguous rows): in place when x is
-     * stored transposed already (row stride 1, as a KV cache keeps its keys), else copied into dst at off.
-     */
-    static Rows transposed(AttentionOperand x, int b, int rows, int cols, float[] dst, int off) {
-        if (x.rowStride() == 1) return new Rows(x.data(), x.at(b, 0, 0), x.colStride());
-        transpose(x, b, rows, cols, dst, off);
-        return new Rows(dst, off, rows);
-    }
-
-    /** Batch entry b of x ([rows][cols]) transposed into dst at off as [cols][rows]. */
-    static void transpose(AttentionOperand x, int b, int rows, int cols, float[] dst, int off) {
-        // column by column: the writes run contiguously (measured 1.3x faster than row by row at 128 x 32)
-        float[] src = x.data();
-        int base = x.at(b, 0, 0), rs = x.rowStride(), cs = x.colStride();
-        for (int c = 0; c < cols; c++) {
-            for (int r = 0, d = off + c * rows, at = base + c * cs; r < rows; r++, at += rs) dst[d + r] = src[at];
-        }
-    }
-
-    /**
-     * Batch entry b of x as rows with contiguous columns: in place when {@code scratch} is null (the columns must
-     * then be contiguous), else copied into {@code scratch} as dense [rows][cols].
+     * Batch entry b of x as rows with contiguous columns: in place when {@code scratch} is null (the columns must then be
+     * contiguous), else copied into {@code scratch} as dense [rows][cols]. Of an {@link AttentionOperand#transposed} view:
+     * the transpose, in place when stored so (as a KV cache keeps its keys), else copied with contiguous writes.
      */
     static Rows rows(AttentionOperand x, int b, int rows, int cols, float[] scratch) {
         if (scratch == null) return new Rows(x.data(), x.at(b, 0, 0), x.rowStride());
+        float[] src = x.data();
+        int cs = x.colStride();
         for (int r = 0; r < rows; r++) {
-            if (x.colStride() == 1) {
-                System.arraycopy(x.data(), x.at(b, r, 0), scratch, r * cols, cols);
+            int at = x.at(b, r, 0), to = r * cols;
+            if (cs == 1) {
+                System.arraycopy(src, at, scratch, to, cols);
             } else {
-                for (int c = 0; c < cols; c++) scratch[r * cols + c] = x.data()[x.at(b, r, c)];
+                for (int c = 0; c < cols; c++) scratch[to + c] = src[at + c * cs];
             }
         }
         return new Rows(scratch, 0, cols);

@@ -49,7 +49,7 @@ final class FlashAttention {
     private static final class Tile {
         final AttentionScores sc;
         final AttentionRows pass = new AttentionRows();
-        final float[] s, acc, m, l, tileMax, sums, alpha, lse, scalar = new float[1], kt, vRows;
+        final float[] s, acc, m, l, tileMax, sums, alpha, lse, kt, vRows;
         final int[] visible;
         AttentionScores.Rows keys, values;
         int head = -1;
@@ -73,7 +73,7 @@ final class FlashAttention {
         /** Query rows [q0, q0 + rows) of batch entry b: their output rows {@code acc / l} and logsumexps {@code m + log l}. */
         void block(int b, int q0, int rows, float[] o, AttentionLayout layout) {
             if (b != head) {
-                keys = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, 0);
+                keys = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, kt);
                 values = AttentionScores.rows(sc.v, b, sc.tk, sc.dv, vRows);
                 head = b;
             }
@@ -97,11 +97,11 @@ final class FlashAttention {
             float expScale = sc.plain ? sc.scale : 1f;
             for (int k0 = 0; k0 < kEnd; k0 += AttentionScores.KEY_BLOCK) {
                 int cols = Math.min(AttentionScores.KEY_BLOCK, kEnd - k0), ld = AttentionRows.stride(cols);
-                sc.tile(b, q0, rows, k0, cols, keys, s, ld, visible, scalar);
+                sc.tile(b, q0, rows, k0, cols, keys, s, ld, visible);
                 pass.rowMax(s, rows, ld, visible, tileMax);
                 // the new running maximum is each row's shift; -inf: nothing visible yet, the row adds nothing
                 for (int r = 0; r < rows; r++) tileMax[r] = Math.max(m[r], tileMax[r] * expScale);
-                pass.numerators(s, rows, ld, visible, expScale, tileMax, sums);
+                pass.numerators(s, rows, ld, visible, expScale, tileMax, 0, sums);
                 pass.expDiff(m, tileMax, alpha, rows);
                 // alpha = exp(-inf) = 0 for a row that saw nothing before (its l and output are 0); 1 while it still sees nothing
                 for (int r = 0; r < rows; r++) {

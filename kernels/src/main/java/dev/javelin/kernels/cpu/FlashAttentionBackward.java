@@ -39,7 +39,7 @@ final class FlashAttentionBackward {
     private final class Scratch {
         final AttentionScores sc;
         final AttentionRows pass = new AttentionRows();
-        final float[] p, ds, delta, lse, shift, kt, vt, qRows, kRows, gRows, scalar = new float[1];
+        final float[] p, ds, delta, lse, ktRows, vtRows, qRows, kRows, gRows;
         /** One head's dq, dk, dv as dense blocks, summed here and copied to their rows at the end, when the layout spreads the rows apart. */
         final float[] headGrads;
         final int[] visible;
@@ -50,10 +50,9 @@ final class FlashAttentionBackward {
             ds = new float[p.length];
             delta = new float[sc.tq];
             lse = new float[sc.tq];
-            shift = new float[sc.queryBlock];
             visible = new int[sc.queryBlock];
-            kt = new float[sc.d * sc.tk];
-            vt = new float[sc.dv * sc.tk];
+            ktRows = sc.k.rowStride() == 1 ? null : new float[sc.d * sc.tk];
+            vtRows = sc.v.rowStride() == 1 ? null : new float[sc.dv * sc.tk];
             // k and dO are reread by every tile of the head: copied into dense rows unless stored so, since rows a
             // power of two apart (a head of [B,T,H*D], the time-major layout's) share a few L1 sets; likewise the
             // sums into dq, dk, dv run in a dense block (measured at [4,8,1024,64] causal: time-major 10-15% slower without)
@@ -67,7 +66,7 @@ final class FlashAttentionBackward {
         void run(int b, AttentionOperand o, AttentionOperand oLse, AttentionOperand g, AttentionOperand gLse, float[] grads,
                  AttentionLayout layout) {
             float[] sums = headGrads == null ? grads : headGrads;
-            int dq = 0, dk = sc.tq * sc.d, dvOff = dk + sc.tk * sc.d, ldq = sc.d, ldk = sc.d, ldv = sc.dv;
+            int dq = 0, dk = sc.tq * sc.d, dvOff = dk + sc.tk * sc.d, d = sc.d;
             if (headGrads == null) {
                 dq = layout.gradientRow(0, b, 0);
                 dk = layout.gradientRow(1, b, 0);
@@ -75,20 +74,18 @@ final class FlashAttentionBackward {
             } else {
                 java.util.Arrays.fill(headGrads, 0f);
             }
-            float[] gd = g.data(), od = o.data();
-            int gcs = g.colStride(), ocs = o.colStride();
-            for (int i = 0; i < sc.tq; i++) {
-                int gi = g.at(b, i, 0), oi = o.at(b, i, 0);
-                float sum = -gLse.data()[gLse.at(b, i, 0)];
-                for (int c = 0; c < sc.dv; c++) sum += gd[gi + c * gcs] * od[oi + c * ocs];
-                delta[i] = sum;
-                lse[i] = oLse.data()[oLse.at(b, i, 0)];
-            }
-            AttentionScores.Rows keysT = AttentionScores.transposed(sc.k, b, sc.tk, sc.d, kt, 0);
-            AttentionScores.transpose(sc.v, b, sc.tk, sc.dv, vt, 0);
+            AttentionScores.Rows kt = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, ktRows);
+            AttentionScores.Rows vt = AttentionScores.rows(sc.v.transposed(), b, sc.dv, sc.tk, vtRows);
             AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows);
             AttentionScores.Rows kr = AttentionScores.rows(sc.k, b, sc.tk, sc.d, kRows);
             AttentionScores.Rows gr = AttentionScores.rows(g, b, sc.tq, sc.dv, gRows);
+            float[] gd = gr.data(), od = o.data(); // o's columns are contiguous (AttentionOperand.packed)
+            for (int i = 0; i < sc.tq; i++) {
+                float sum = -gLse.data()[gLse.at(b, i, 0)];
+                for (int c = 0, gi = gr.at(i), oi = o.at(b, i, 0); c < sc.dv; c++) sum += gd[gi + c] * od[oi + c];
+                delta[i] = sum;
+                lse[i] = oLse.data()[oLse.at(b, i, 0)];
+            }
             float expScale = sc.plain ? sc.scale : 1f;
             int qb = sc.queryBlock, kb = AttentionScores.KEY_BLOCK;
             for (int q0 = 0; q0 < sc.tq; q0 += qb) {
@@ -96,18 +93,16 @@ final class FlashAttentionBackward {
                 for (int k0 = 0; k0 < kEnd; k0 += kb) {
                     int cols = Math.min(kb, kEnd - k0), ld = AttentionRows.stride(cols);
                     // P = exp(S·scale - lse), zero where a row sees nothing
-                    sc.tile(b, q0, rows, k0, cols, keysT, p, ld, visible, scalar);
-                    System.arraycopy(lse, q0, shift, 0, rows);
-                    pass.numerators(p, rows, ld, visible, expScale, shift, null);
+                    sc.tile(b, q0, rows, k0, cols, kt, p, ld, visible);
+                    pass.numerators(p, rows, ld, visible, expScale, lse, q0, null);
                     // dV[k0..] += Pᵀ·dO
-                    TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0), gr.ld(),
-                            sums, dvOff + k0 * ldv, ldv, true);
+                    TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0), gr.ld(), sums, dvOff + k0 * sc.dv, sc.dv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
-                    TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt, k0, sc.tk, ds, 0, ld, false);
+                    TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt.data(), vt.at(0) + k0, vt.ld(), ds, 0, ld, false);
                     pass.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
-                    TileGemm.multiply(rows, sc.d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), sums, dq + q0 * ldq, ldq, true);
-                    TileGemm.multiply(cols, sc.d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), sums, dk + k0 * ldk, ldk, true);
+                    TileGemm.multiply(rows, d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), sums, dq + q0 * d, d, true);
+                    TileGemm.multiply(cols, d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), sums, dk + k0 * d, d, true);
                 }
             }
             if (headGrads == null) return;

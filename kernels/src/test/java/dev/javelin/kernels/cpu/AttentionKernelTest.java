@@ -121,13 +121,14 @@ class AttentionKernelTest {
     }
 
     /**
-     * Runs the forward, then the backward at a random output gradient (its logsumexp column too); with a heads axis,
-     * both again in the time-major layout.
+     * Runs the forward, then the backward at a random output gradient (its logsumexp column too), and again from a
+     * strided copy of the forward's packed result (the same bits); with a heads axis, all again in the time-major layout.
      */
     private Tensor check(Tensor q, Tensor k, Tensor v, Tensor mask, OpAttrs.Attention attrs) {
         Tensor out = SequenceOps.attention(q, k, v, mask, attrs);
         Tensor g = h.random(out.dtype(), out.shape(), h.anyLayout(), -1, 1);
         Tensor grads = SequenceOps.attentionBackward(q, k, v, mask, out, g, attrs);
+        assertSameBits(grads, SequenceOps.attentionBackward(q, k, v, mask, stridedCopy(out), g, attrs));
         if (q.rank() >= 3) sameBitsTimeMajor(q, k, v, mask, attrs, out, g, grads);
         return out;
     }
@@ -146,7 +147,18 @@ class AttentionKernelTest {
         assertSameBits(bm.logsumexp(out), tm.logsumexp(out2));
         Tensor g2 = tm.packForward(bm.output(g), bm.logsumexp(g));
         Tensor grads2 = SequenceOps.attentionBackward(q, k, v, mask, out2, g2, timeMajor);
+        assertSameBits(grads2, SequenceOps.attentionBackward(q, k, v, mask, stridedCopy(out2), g2, timeMajor));
         for (int part = 0; part < 3; part++) assertSameBits(bm.gradient(grads, part), tm.gradient(grads2, part));
+    }
+
+    /** t's values in storage whose last axis has stride 2: not contiguous. */
+    private static Tensor stridedCopy(Tensor t) {
+        double[] values = t.toDoubleArray();
+        int[] strides = t.shape().contiguousStrides();
+        for (int i = 0; i < strides.length; i++) strides[i] *= 2;
+        var storage = dev.javelin.tensor.spi.HeapStorage.allocate(t.dtype(), 2 * values.length + 1);
+        for (int i = 0; i < values.length; i++) storage.setDouble(2 * i, values[i]);
+        return Tensor.wrap(storage, t.shape(), strides, 0);
     }
 
     private static void assertSameBits(Tensor expected, Tensor actual) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * The attention's tile passes, each one generated call over a tile's rows ({@code reduceRows}, {@code runRows}), against
  * the eager ops element by element and row by row: the same bits for row lengths around the vector and four-vector
  * blocks, rows that see nothing, shifts of -inf (all zeros), zeros past each row's visible scores, and the gradient
- * pass with its per-row delta; and the online softmax's steps against the eager exp and log.
+ * pass with its per-row delta; and the online softmax's steps against the eager exp, log and multiply.
  */
 class AttentionRowsTest {
     private final SplittableRandom rng = new SplittableRandom(7);
@@ -37,8 +37,10 @@ class AttentionRowsTest {
             }
             for (int r = 0; r < rows; r++) shift[r] = r == 2 ? Float.NEGATIVE_INFINITY : Math.max(max[r], 0f) * 0.3f;
             float[] p = s.clone(), sums = new float[rows], e = new float[ld], noSums = s.clone();
-            pass.numerators(p, rows, ld, visible, 0.3f, shift, sums);
-            pass.numerators(noSums, rows, ld, visible, 0.3f, shift, null);
+            pass.numerators(p, rows, ld, visible, 0.3f, shift, 0, sums);
+            float[] shiftAt5 = new float[rows + 5];
+            System.arraycopy(shift, 0, shiftAt5, 5, rows);
+            pass.numerators(noSums, rows, ld, visible, 0.3f, shiftAt5, 5, null);
             assertArrayEquals(bits(p), bits(noSums), "numerators without their sums, cols " + cols);
             for (int r = 0; r < rows; r++) {
                 int n = shift[r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
@@ -87,6 +89,31 @@ class AttentionRowsTest {
             GeneratedLoops.unary(Op.LOG, y, 0, 1, expected, 0, 1, n);
             GeneratedLoops.binary(Op.ADD, x, 0, 1, expected, 0, 1, expected, 0, 1, n);
             assertArrayEquals(bits(expected), bits(got), "x + log(y), n " + n);
+        }
+    }
+
+    /**
+     * A row scale (the online softmax's rescaling, its division by l) is the eager multiply's bits in place and into
+     * rows spread apart; factors 0 and 1 among them.
+     */
+    @Test
+    void rowScaleIsTheEagerMultiply() {
+        AttentionRows pass = new AttentionRows();
+        for (int cols : new int[] {1, 7, 16, 32, 33, 80}) {
+            int rows = 1 + rng.nextInt(20), outStride = cols + 1 + rng.nextInt(40);
+            float[] x = new float[rows * cols], factor = new float[rows], out = new float[3 + rows * outStride];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+            for (int r = 0; r < rows; r++) factor[r] = r == 0 ? 0f : r == 1 ? 1f : (float) rng.nextGaussian();
+            float[] inPlace = x.clone(), expected = new float[cols];
+            pass.scaleRows(x, cols, factor, out, 3, outStride, rows, cols);
+            pass.scaleRows(inPlace, cols, factor, inPlace, 0, cols, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                GeneratedLoops.binary(Op.MUL, x, r * cols, 1, factor, r, 0, expected, 0, 1, cols);
+                for (int c = 0; c < cols; c++) {
+                    assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(out[3 + r * outStride + c]), "row " + r);
+                    assertEquals(Float.floatToRawIntBits(expected[c]), Float.floatToRawIntBits(inPlace[r * cols + c]), "row " + r);
+                }
+            }
         }
     }
 

@@ -6,9 +6,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link AttentionScores#transpose} (the keys' and values' copy that every score and dP tile reads) against the
- * definition {@code dst[off + c*rows + r] = x[b][r][c]}: row and column counts around a 16-lane vector, one row, heads
- * of a time-major [B,T,H*D] (rows H*D apart, as the char-GPT's projections give them), strided columns, long rows.
+ * {@link AttentionScores#rows} of an {@link AttentionOperand#transposed} view (the keys' and values' copy that every
+ * score and dP tile reads) against the definition {@code dst[c*rows + r] = x[b][r][c]}: row and column counts around a
+ * 16-lane vector, one row, heads of a time-major [B,T,H*D] (rows H*D apart, as the char-GPT's projections give them),
+ * strided columns, long rows.
  */
 class AttentionTransposeTest {
     private final SplittableRandom rng = new SplittableRandom(11);
@@ -27,17 +28,15 @@ class AttentionTransposeTest {
                     for (int b = 0; b < batch; b++) offsets[b] = 5 + b * rows * rowStride + (heads - 1) * cols * colStride;
                     AttentionOperand x = new AttentionOperand(data, offsets, rowStride, colStride);
                     for (int b = 0; b < batch; b++) {
-                        int off = 7;
-                        float[] dst = new float[off + rows * cols + 3];
-                        AttentionScores.transpose(x, b, rows, cols, dst, off);
+                        float[] dst = new float[rows * cols + 3];
+                        AttentionScores.Rows t = AttentionScores.rows(x.transposed(), b, cols, rows, dst);
                         for (int r = 0; r < rows; r++) {
                             for (int c = 0; c < cols; c++) {
-                                assertEquals(Float.floatToRawIntBits(data[x.at(b, r, c)]), Float.floatToRawIntBits(dst[off + c * rows + r]),
+                                assertEquals(Float.floatToRawIntBits(data[x.at(b, r, c)]), Float.floatToRawIntBits(t.data()[t.at(c) + r]),
                                         rows + "x" + cols + " heads " + heads + " col stride " + colStride + " at (" + r + ", " + c + ")");
                             }
                         }
-                        assertEquals(0f, dst[off - 1]);
-                        assertEquals(0f, dst[off + rows * cols]);
+                        assertEquals(0f, dst[rows * cols]);
                     }
                 }
             }
