@@ -3,7 +3,6 @@ package dev.javelin.kernels.cpu;
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.Tensor;
-import dev.javelin.tensor.spi.HeapStorage;
 
 /**
  * Batched MATMUL [B...,M,K] @ [B...,K,N] over any strides: each batch's operands are handed to the
@@ -14,37 +13,7 @@ final class MatMul {
     private MatMul() {}
 
     static void matmul(Tensor a, Tensor b, Tensor out) {
-        int rank = out.rank();
-        int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
-        int[] as = a.strides(), bs = b.strides();
-        int aRow = as[rank - 2], aCol = as[rank - 1], bRow = bs[rank - 2], bCol = bs[rank - 1];
-        int batch = (int) (out.size() / Math.max(1, (long) m * n));
-        if (m == 0 || n == 0) return;
-        int[] batchDims = out.shape().sub(0, rank - 2).toArray();
-        HeapStorage ah = Elementwise.heap(a), bh = Elementwise.heap(b), oh = Elementwise.heap(out);
-        if (batch > 1 && rowsFold(a, b, out, m)) {
-            // one weight for every batch (a Linear layer over [B, T, K]): one GEMM of B·M rows, which
-            // packs the weight once and spreads its blocks over the threads, instead of B small ones
-            sgemm(batch * m, n, k, ah.floats(), a.offset(), aRow, aCol, bh.floats(), b.offset(), bRow, bCol, oh.floats(), out.offset(), n, false);
-            return;
-        }
-        long flops = (long) m * n * Math.max(k, 1);
-        // Small products run one per task (GEMM inside a task stays on that thread); big ones use all threads each.
-        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / flops);
-        CpuThreads.parallelFor(batch, grain, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int ao = a.offset(), bo = b.offset();
-                int rest = i;
-                for (int d = batchDims.length - 1; d >= 0; d--) {
-                    int c = rest % batchDims[d];
-                    rest /= batchDims[d];
-                    ao += c * as[d];
-                    bo += c * bs[d];
-                }
-                int co = i * m * n;
-                sgemm(m, n, k, ah.floats(), ao, aRow, aCol, bh.floats(), bo, bRow, bCol, oh.floats(), co, n, false);
-            }
-        });
+        matmul(a, b, out, null);
     }
 
     /**
@@ -55,18 +24,34 @@ final class MatMul {
     static void matmul(Tensor a, Tensor b, Tensor out, GemmEpilogue epilogue) {
         int rank = out.rank();
         int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
-        int rows = m;
-        if (m > 0 && n > 0 && out.size() != (long) m * n && rowsFold(a, b, out, m)) {
-            rows = Math.toIntExact(out.size() / n); // the batch folds into rows: one GEMM, the epilogue on its blocks
-        }
-        if (epilogue == null || m == 0 || n == 0 || out.size() != (long) rows * n) {
-            matmul(a, b, out);
-            if (epilogue != null && m > 0 && n > 0) epilogue.apply(0, Math.toIntExact(out.size() / n), 0, n);
+        if (m == 0 || n == 0) return;
+        int[] as = a.strides(), bs = b.strides();
+        int aRow = as[rank - 2], aCol = as[rank - 1], bRow = bs[rank - 2], bCol = bs[rank - 1];
+        int rows = Math.toIntExact(out.size() / n), batch = rows / m;
+        float[] af = Elementwise.heap(a).floats(), bf = Elementwise.heap(b).floats(), of = Elementwise.heap(out).floats();
+        if (batch == 1 || rowsFold(a, b, out, m)) {
+            // one matrix, or one weight for every batch (a Linear layer over [B, T, K]): one GEMM of B·M rows, which
+            // packs the weight once and spreads its blocks over the threads, instead of B small ones
+            Sgemm.multiply(rows, n, k, af, a.offset(), aRow, aCol, bf, b.offset(), bRow, bCol, of, out.offset(), n, false, epilogue);
             return;
         }
-        int[] as = a.strides(), bs = b.strides();
-        Sgemm.multiply(rows, n, k, Elementwise.heap(a).floats(), a.offset(), as[rank - 2], as[rank - 1],
-                Elementwise.heap(b).floats(), b.offset(), bs[rank - 2], bs[rank - 1], Elementwise.heap(out).floats(), out.offset(), n, false, epilogue);
+        int[] batchDims = out.shape().sub(0, rank - 2).toArray();
+        // Small products run one per task (GEMM inside a task stays on that thread); big ones use all threads each.
+        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / ((long) m * n * Math.max(k, 1)));
+        CpuThreads.parallelFor(batch, grain, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int ao = a.offset(), bo = b.offset();
+                int rest = i;
+                for (int d = batchDims.length - 1; d >= 0; d--) {
+                    int c = rest % batchDims[d];
+                    rest /= batchDims[d];
+                    ao += c * as[d];
+                    bo += c * bs[d];
+                }
+                Sgemm.multiply(m, n, k, af, ao, aRow, aCol, bf, bo, bRow, bCol, of, out.offset() + i * m * n, n, false);
+            }
+        });
+        if (epilogue != null) epilogue.apply(0, rows, 0, n);
     }
 
     /**

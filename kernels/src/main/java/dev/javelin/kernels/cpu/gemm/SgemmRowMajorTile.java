@@ -18,7 +18,8 @@ import static dev.javelin.kernels.cpu.gemm.SgemmMicroKernel.NR;
  * }</pre>
  */
 public final class SgemmRowMajorTile {
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** A thread's panels for the edge rows and the last, partial column strip, and the edge tile ({@link GemmScratch}). */
+    private static final ThreadLocal<GemmScratch> SCRATCH = ThreadLocal.withInitial(() -> new GemmScratch(3));
 
     private SgemmRowMajorTile() {}
 
@@ -33,10 +34,10 @@ public final class SgemmRowMajorTile {
             Sgemm.multiply(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, false);
             return;
         }
-        Buffers buf = BUFFERS.get();
+        GemmScratch buf = SCRATCH.get();
         int kStep = kStep(k);
         int fullStrips = n / NR, edgeCols = n - fullStrips * NR;
-        float[] edgeA = buf.edgeA(MR * kStep), edgeB = edgeCols > 0 ? buf.edgeB(NR * kStep) : null;
+        float[] edgeA = buf.array(0, MR * kStep), edgeB = edgeCols > 0 ? buf.array(1, NR * kStep) : null, scratch = buf.array(2, MR * NR);
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean load = pc > 0;
@@ -49,11 +50,11 @@ public final class SgemmRowMajorTile {
                     if (rows == MR) {
                         SgemmMicroKernel.tileRows(1, 0, 0, kc, a, aOff + r * lda + pc, lda, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, load);
                     } else {
-                        SgemmMicroKernel.edge(kc, edgeA, 0, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, rows, NR, load, buf.scratch);
+                        SgemmMicroKernel.edge(kc, edgeA, 0, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, rows, NR, load, scratch);
                     }
                 }
                 if (edgeB != null) {
-                    SgemmMicroKernel.edge(kc, edgeA, 0, edgeB, 0, NR, c, ci + fullStrips * NR, ldc, rows, edgeCols, load, buf.scratch);
+                    SgemmMicroKernel.edge(kc, edgeA, 0, edgeB, 0, NR, c, ci + fullStrips * NR, ldc, rows, edgeCols, load, scratch);
                 }
             }
         }
@@ -63,21 +64,5 @@ public final class SgemmRowMajorTile {
     public static int kStep(int k) {
         int kBlocks = Math.max(1, (k + SgemmVector.KC - 1) / SgemmVector.KC);
         return (k + kBlocks - 1) / kBlocks;
-    }
-
-    /** Per-thread panels for the edge rows and the last, partial column strip, and the edge tile's scratch. */
-    private static final class Buffers {
-        private float[] edgeA = new float[0], edgeB = new float[0];
-        private final float[] scratch = new float[MR * NR];
-
-        float[] edgeA(int size) {
-            if (edgeA.length < size) edgeA = new float[size];
-            return edgeA;
-        }
-
-        float[] edgeB(int size) {
-            if (edgeB.length < size) edgeB = new float[size];
-            return edgeB;
-        }
     }
 }

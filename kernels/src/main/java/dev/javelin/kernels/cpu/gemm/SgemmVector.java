@@ -53,7 +53,9 @@ final class SgemmVector {
     /** A row-major B is read in place when A has at most this many rows. */
     static final int DIRECT_B_MAX_M = 256;
 
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** A thread's scratch ({@link GemmScratch}): the shared packed A and B of a call, an item's A panels and edge strip, an edge tile. */
+    private static final ThreadLocal<GemmScratch> SCRATCH = ThreadLocal.withInitial(() -> new GemmScratch(5));
+    private static final int SHARED_A = 0, SHARED_B = 1, ITEM_A = 2, ITEM_EDGE = 3, EDGE_TILE = 4;
 
     /**
      * B is packed after all, below {@code DIRECT_B_MAX_M} rows, when two or more row blocks would each
@@ -79,7 +81,7 @@ final class SgemmVector {
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue,
                          float[] sums, int sumsOffset) {
-        Buffers buf = BUFFERS.get();
+        GemmScratch buf = SCRATCH.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
         boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M && !tallAliasedB(m, k, bRowStride);
         // Equal k blocks (784 = 2 x 392, not 512 + 272): a short last block would pay the C tile
@@ -98,8 +100,8 @@ final class SgemmVector {
                             k1 == k ? epilogue : null, ic + mc == m ? sums : null, sumsOffset);
                     if (!directB) {
                         int jobs = blk.packJobs();
-                        float[] ap = buf.sharedA(blk.qBlocks() * blk.panels() * MR * kStep);
-                        float[] bp = buf.sharedB(blk.qBlocks() * blk.strips() * NR * kStep);
+                        float[] ap = buf.array(SHARED_A, blk.qBlocks() * blk.panels() * MR * kStep);
+                        float[] bp = buf.array(SHARED_B, blk.qBlocks() * blk.strips() * NR * kStep);
                         CpuThreads.parallelFor(jobs, small ? jobs : Math.max(1, jobs / 32), (from, to) -> blk.pack(ap, bp, from, to));
                         int items = blk.items();
                         CpuThreads.parallelFor(items, small ? items : 1, (from, to) -> blk.computePacked(ap, bp, from, to));
@@ -171,13 +173,13 @@ final class SgemmVector {
 
         /** Items over B read in place: each packs its own A rows (and B's last, partial strip). */
         void computeInPlace(int from, int to) {
-            Buffers buf = BUFFERS.get();
+            GemmScratch buf = SCRATCH.get();
             int colBlocks = (nc + NC - 1) / NC, fullStrips = nc / NR;
             for (int item = from; item < to; item++) {
                 int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
                 int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips(), s0 + NC / NR);
-                float[] ap = buf.itemA(((r1 - r0 + MR - 1) / MR) * MR * kStep);
-                float[] edge = s1 > fullStrips ? buf.itemEdge(NR * kStep) : null;
+                float[] ap = buf.array(ITEM_A, ((r1 - r0 + MR - 1) / MR) * MR * kStep);
+                float[] edge = s1 > fullStrips ? buf.array(ITEM_EDGE, NR * kStep) : null;
                 for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
                     int kc = Math.min(kStep, k1 - pc);
                     for (int r = r0; r < r1; r += MR) {
@@ -230,7 +232,7 @@ final class SgemmVector {
                 SgemmMicroKernel.SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, sums, si, 0, load);
                 return;
             }
-            float[] row = BUFFERS.get().scratch;
+            float[] row = SCRATCH.get().array(EDGE_TILE, MR * NR);
             java.util.Arrays.fill(row, 0, NR, 0f);
             if (load) System.arraycopy(sums, si, row, 0, cols);
             SgemmMicroKernel.SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, row, 0, 0, true);
@@ -245,37 +247,8 @@ final class SgemmVector {
             } else if (cols == NR && rows == 4) {
                 SgemmMicroKernel.TILE4.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
             } else {
-                SgemmMicroKernel.edge(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load, BUFFERS.get().scratch);
+                SgemmMicroKernel.edge(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load, SCRATCH.get().array(EDGE_TILE, MR * NR));
             }
-        }
-    }
-
-    /**
-     * Packed-panel buffers kept per thread, grown on demand, so calls do not allocate: the shared
-     * ones belong to the calling thread for one call, the item ones to whichever thread runs an item.
-     */
-    private static final class Buffers {
-        private float[] sharedA = new float[0], sharedB = new float[0], itemA = new float[0], itemEdge = new float[0];
-        private final float[] scratch = new float[MR * NR];
-
-        float[] sharedA(int size) {
-            if (sharedA.length < size) sharedA = new float[size];
-            return sharedA;
-        }
-
-        float[] sharedB(int size) {
-            if (sharedB.length < size) sharedB = new float[size];
-            return sharedB;
-        }
-
-        float[] itemA(int size) {
-            if (itemA.length < size) itemA = new float[size];
-            return itemA;
-        }
-
-        float[] itemEdge(int size) {
-            if (itemEdge.length < size) itemEdge = new float[size];
-            return itemEdge;
         }
     }
 }
