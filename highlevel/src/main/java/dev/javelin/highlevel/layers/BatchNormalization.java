@@ -90,12 +90,7 @@ public final class BatchNormalization extends Layer {
 
     /** {@link #axis} for inputs of this rank, in [1, rank); refused naming the layer otherwise. */
     private int featureAxis(int rank) {
-        int a = axis < 0 ? axis + rank : axis;
-        if (a < 1 || a >= rank) {
-            throw new IllegalArgumentException(name() + " (BatchNormalization): axis " + axis + " does not fit inputs of rank " + rank
-                    + "; expected a feature axis among 1 to " + (rank - 1) + " (or -1 to -" + (rank - 1) + "), the batch axis 0 excluded");
-        }
-        return a;
+        return LayerNormalization.nonBatchAxes(name() + " (BatchNormalization)", String.valueOf(axis), new int[] {axis}, rank)[0];
     }
 
     @Override

@@ -78,12 +78,21 @@ public final class LayerNormalization extends Layer {
 
     /** The axes for inputs of this rank, each in [1, rank), none twice; refused naming the layer otherwise. */
     private int[] resolved(int rank) {
-        int[] out = new int[axes.length];
+        return nonBatchAxes(name() + " (LayerNormalization)", java.util.Arrays.toString(axes), axes, rank);
+    }
+
+    /**
+     * Keras's {@code axis} argument of a normalization layer ({@code given}, negative from the end)
+     * for inputs of {@code rank}: each axis in [1, rank), none twice; refused naming {@code layer} and the
+     * argument as the layer shows it ({@code axisText}).
+     */
+    static int[] nonBatchAxes(String layer, String axisText, int[] given, int rank) {
+        int[] out = new int[given.length];
         boolean[] seen = new boolean[Math.max(rank, 1)];
-        for (int i = 0; i < axes.length; i++) {
-            int a = axes[i] < 0 ? axes[i] + rank : axes[i];
+        for (int i = 0; i < given.length; i++) {
+            int a = given[i] < 0 ? given[i] + rank : given[i];
             if (a < 1 || a >= rank || seen[a]) {
-                throw new IllegalArgumentException(name() + " (LayerNormalization): axis " + java.util.Arrays.toString(axes) + " does not fit inputs of rank "
+                throw new IllegalArgumentException(layer + ": axis " + axisText + " does not fit inputs of rank "
                         + rank + "; expected distinct axes among 1 to " + (rank - 1) + " (or -1 to -" + (rank - 1) + "), the batch axis 0 excluded");
             }
             seen[a] = true;
