@@ -174,62 +174,53 @@ final class Launcher {
     }
 
     /**
-     * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): each row goes through every member before the next
-     * row starts. {@code owner[k][s]}, when not -1, is the member whose value slot s of member k
-     * reads and which lives in a one-row scratch buffer (a value only the group reads): per chunk of
-     * rows, one array of a row, or the row of the output of member {@code home[owner]} when that is not -1.
-     * A group of elementwise kernels without kept rows takes blocks of {@link RowGroups#BLOCK} positions as rows.
-     * A member whose launch has n = 1 computes one value per row (its loop has length 1).
+     * Runs a row group (see {@link dev.javelin.jit.plan.RowGroups}): a block of rows goes through every member before the
+     * next block starts, member by member, each member over the block's rows. {@code owner[k][s]}, when not -1, is the
+     * member whose value slot s of member k reads and which lives in a scratch row per row of the block (a value only
+     * the group reads), or in the row of the output of member {@code home[owner]} when that is not -1. A group of
+     * elementwise kernels without kept rows takes blocks of {@link RowGroups#BLOCK} positions as rows. A member whose
+     * launch has n = 1 computes one value per row (its loop has length 1). Each member reads earlier members' values
+     * of the same row only, so every value is the same whatever the block.
      */
     static void rowGroup(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][] base,
                          int[][][] maps, int[][] owner, int[] home) {
-        FusedKernel[] current = new FusedKernel[kernels.length];
-        for (int k = 0; k < kernels.length; k++) current[k] = current(kernels[k]);
-        int n = launches[0].n();
+        int members = kernels.length, n = launches[0].n();
         if (n == 0) { // empty rows: each reduction's outputs are its identity, and no kernel runs (it would read an empty row)
-            for (int k = 0; k < kernels.length; k++) {
+            for (int k = 0; k < members; k++) {
                 if (irs[k].mode() != KernelIR.Mode.ELEMENTWISE) fillIdentity(irs[k], launches[k], arrays[k][arrays[k].length - 1], base[k][base[k].length - 1]);
             }
             return;
         }
+        FusedKernel[] current = new FusedKernel[members];
+        for (int k = 0; k < members; k++) current[k] = current(kernels[k]);
         boolean blocks = launches[0].keptCount() == 1;
         int rowLength = blocks ? Math.min(n, RowGroups.BLOCK) : n;
         long rowCount = blocks ? (n + RowGroups.BLOCK - 1) / RowGroups.BLOCK : launches[0].keptCount();
-        int rowsPerChunk = reductionRowsPerChunk(rowLength);
-        int members = kernels.length;
+        int[][] origin = new int[members][], step = new int[members][]; // per slot: the offset of row 0, the step per row (null: no one step)
+        for (int k = 0; k < members; k++) {
+            origin[k] = new int[arrays[k].length];
+            launches[k].offsetsAt(0, 0, base[k], origin[k]);
+            step[k] = blocks ? launches[k].innerStrides().clone() : launches[k].keptRowStrides();
+            if (blocks) for (int s = 0; s < step[k].length; s++) step[k][s] *= RowGroups.BLOCK;
+        }
+        int blockRows = rowsMemberByMember(irs, launches, owner, step) ? ROWS_PER_BLOCK : 1;
         boolean[] hasScratchRow = new boolean[members];
         for (int[] o : owner) for (int p : o) if (p >= 0 && home[p] < 0) hasScratchRow[p] = true;
-        int[][] firstRow = null, perRow = null;
-        if (!blocks && launches[0].keptDims().length == 1) { // the common case: offsets without Launch.offsetsAt's walk per row and member
-            firstRow = new int[members][];
-            perRow = new int[members][];
-            for (int k = 0; k < members; k++) {
-                firstRow[k] = new int[arrays[k].length];
-                launches[k].offsetsAt(0, 0, base[k], firstRow[k]);
-                perRow[k] = new int[arrays[k].length];
-                for (int s = 0; s < perRow[k].length; s++) perRow[k][s] = launches[k].keptStrides()[s][0];
-            }
-        }
-        int[][] origin = firstRow, rowStride = perRow;
-        if (origin != null && rowsMemberByMember(irs, launches, owner, rowStride)) {
-            inBlocksOfRows(current, irs, launches, arrays, maps, origin, rowStride, Math.toIntExact(rowCount), rowsPerChunk);
-            return;
-        }
-        // A chunk's rows: an object whose row method runs once per row, so HotSpot compiles that method as an
-        // ordinary one within a few calls instead of the chunk's whole walk on stack, repeatedly (perf/NOTES.md,
-        // "The LSTM train step's spread").
-        final class Chunk {
-            final int[][] offs = new int[members][];
+        // A chunk's rows: an object whose method runs once per block, so HotSpot compiles that method as an ordinary one
+        // within a few calls instead of the chunk's whole walk on stack, repeatedly (perf/NOTES.md, "The LSTM train step's spread").
+        final class Rows {
+            final int[][] offs = new int[members][], homeOffs = new int[members][];
             final Object[][] local = new Object[members][];
 
-            Chunk() {
+            Rows() {
                 Object[] rows = new Object[members];
                 for (int k = 0; k < members; k++) {
-                    offs[k] = new int[arrays[k].length];
-                    local[k] = arrays[k].clone();
-                    if (hasScratchRow[k]) rows[k] = scratchRow(irs[k], rowLength);
+                    if (hasScratchRow[k]) rows[k] = HeapStorage.allocate(irs[k].outDtype(), blockRows * rowLength).array(); // of the member's dtype: a comparison's bool value may live in one too
                 }
                 for (int k = 0; k < members; k++) {
+                    local[k] = arrays[k].clone();
+                    offs[k] = new int[arrays[k].length];
+                    homeOffs[k] = new int[arrays[k].length];
                     for (int s = 0; s < local[k].length; s++) {
                         int o = owner[k][s];
                         if (o >= 0) local[k][s] = home[o] >= 0 ? arrays[home[o]][arrays[home[o]].length - 1] : rows[o];
@@ -237,101 +228,62 @@ final class Launcher {
                 }
             }
 
-            void row(int row) {
-                int start = blocks ? row * RowGroups.BLOCK : 0, length = blocks ? Math.min(RowGroups.BLOCK, n - start) : n;
+            /** Rows {@code [first, end)}, each member over them in turn; a member of one value per row over all of them in one call when blockRows > 1. */
+            void block(int first, int end) {
                 for (int k = 0; k < members; k++) {
-                    if (origin != null) { // one kept dimension: each slot a stride per row
-                        for (int s = 0; s < offs[k].length; s++) offs[k][s] = origin[k][s] + row * rowStride[k][s];
-                        continue;
-                    }
-                    launches[k].offsetsAt(blocks ? 0 : row, 0, base[k], offs[k]);
-                    if (blocks) for (int s = 0; s < offs[k].length; s++) offs[k][s] += start * launches[k].innerStrides()[s];
-                }
-                for (int k = 0; k < members; k++) { // scratch slots: the row's place in the home member's output, or 0
-                    for (int s = 0; s < offs[k].length; s++) {
-                        int o = owner[k][s];
-                        if (o >= 0) offs[k][s] = home[o] >= 0 ? offs[home[o]][offs[home[o]].length - 1] : 0;
-                    }
-                }
-                for (int k = 0; k < members; k++) {
-                    if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
-                        int out = local[k].length - 1;
-                        ((float[]) local[k][out])[offs[k][out]] = current[k].reduce(local[k], offs[k], maps[k], n);
-                    } else {
-                        current[k].run(local[k], offs[k], maps[k], blocks ? length : launches[k].n()); // n = 1: a value per row
-                    }
-                }
-            }
-        }
-        CpuThreads.parallelFor(Math.toIntExact(rowCount), rowsPerChunk, (from, to) -> {
-            Chunk chunk = new Chunk();
-            for (int row = from; row < to; row++) chunk.row(row);
-        });
-    }
-
-    /** A scratch row for a member's value, of the member's own dtype: a comparison's bool value may live in one too. */
-    private static Object scratchRow(KernelIR member, int length) {
-        return HeapStorage.allocate(member.outDtype(), length).array();
-    }
-
-    /** Rows a row group takes member by member (see {@link #inBlocksOfRows}): one vector of floats. */
-    static final int ROWS_PER_BLOCK = 16;
-
-    /**
-     * True when a row group may run {@link #ROWS_PER_BLOCK} rows member by member: it keeps no value in
-     * a scratch row (each row's values are in memory, so no row overwrites another's), and it has a
-     * member of one value per row whose slots step through the rows as its loop would (a stride of 1,
-     * or 0 for a broadcast), so that member runs once per block as one vector instead of once per row.
-     */
-    private static boolean rowsMemberByMember(KernelIR[] irs, Launch[] launches, int[][] owner, int[][] rowStride) {
-        for (int[] o : owner) for (int p : o) if (p >= 0) return false;
-        boolean onePerRow = false;
-        for (int k = 0; k < irs.length; k++) {
-            if (launches[k].n() != 1 || launches[0].n() == 1 || irs[k].mode() != KernelIR.Mode.ELEMENTWISE) continue;
-            if (!stepsAsItsLoop(irs[k], rowStride[k])) return false;
-            onePerRow = true;
-        }
-        return onePerRow;
-    }
-
-    private static boolean stepsAsItsLoop(KernelIR ir, int[] rowStride) {
-        for (int s = 0; s < rowStride.length; s++) {
-            KernelIR.Access a = s < ir.loads().size() ? ir.loads().get(s).access() : KernelIR.Access.CONTIGUOUS; // the output is written along
-            if (a == KernelIR.Access.STRIDED || rowStride[s] != (a == KernelIR.Access.BROADCAST ? 0 : 1)) return false;
-        }
-        return true;
-    }
-
-    /**
-     * A row group over blocks of {@link #ROWS_PER_BLOCK} rows: each member over the block's rows, then
-     * the next member; a member of one value per row (layer norm's 1/sqrt(var + eps)) as one call over
-     * the block, not a call of length 1 per row, which cost more than the pass it saves (perf/NOTES.md).
-     * Each member reads earlier members' results of the same row only, so every value is the same; the
-     * block's rows (8 KB of each [*, 128] operand) stay in L1 between members.
-     */
-    private static void inBlocksOfRows(FusedKernel[] kernels, KernelIR[] irs, Launch[] launches, Object[][] arrays, int[][][] maps,
-                                       int[][] origin, int[][] rowStride, int rowCount, int rowsPerChunk) {
-        int members = kernels.length, n = launches[0].n();
-        CpuThreads.parallelFor(rowCount, rowsPerChunk, (from, to) -> {
-            int[] offs = new int[0];
-            for (int first = from; first < to; first += ROWS_PER_BLOCK) {
-                int end = Math.min(to, first + ROWS_PER_BLOCK);
-                for (int k = 0; k < members; k++) {
-                    if (offs.length != origin[k].length) offs = new int[origin[k].length];
-                    boolean once = launches[k].n() == 1 && irs[k].mode() == KernelIR.Mode.ELEMENTWISE;
+                    boolean once = !blocks && launches[k].n() == 1 && irs[k].mode() == KernelIR.Mode.ELEMENTWISE;
+                    int[] o = offs[k];
+                    int last = o.length - 1;
                     for (int row = first; row < (once ? first + 1 : end); row++) {
-                        for (int s = 0; s < offs.length; s++) offs[s] = origin[k][s] + row * rowStride[k][s];
-                        if (once) {
-                            kernels[k].run(arrays[k], offs, maps[k], end - first);
-                        } else if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
-                            ((float[]) arrays[k][offs.length - 1])[offs[offs.length - 1]] = kernels[k].reduce(arrays[k], offs, maps[k], n);
+                        offsets(k, row, o);
+                        for (int s = 0; s <= last; s++) { // scratch slots: the row's place in the home member's output, or in the scratch
+                            int p = owner[k][s], h = p < 0 ? -1 : home[p];
+                            if (h >= 0) offsets(h, row, homeOffs[h]);
+                            if (p >= 0) o[s] = h >= 0 ? homeOffs[h][homeOffs[h].length - 1] : (row - first) * rowLength;
+                        }
+                        if (irs[k].mode() == KernelIR.Mode.REDUCE_ROW) {
+                            ((float[]) local[k][last])[o[last]] = current[k].reduce(local[k], o, maps[k], n);
                         } else {
-                            kernels[k].run(arrays[k], offs, maps[k], n);
+                            current[k].run(local[k], o, maps[k], once ? end - first : blocks ? Math.min(RowGroups.BLOCK, n - row * RowGroups.BLOCK) : launches[k].n());
                         }
                     }
                 }
             }
+
+            private void offsets(int k, int row, int[] into) {
+                if (step[k] == null) launches[k].offsetsAt(row, 0, base[k], into);
+                else for (int s = 0; s < step[k].length; s++) into[s] = origin[k][s] + row * step[k][s];
+            }
+        }
+        CpuThreads.parallelFor(Math.toIntExact(rowCount), reductionRowsPerChunk(rowLength), (from, to) -> {
+            Rows rows = new Rows();
+            for (int first = from; first < to; first += blockRows) rows.block(first, Math.min(to, first + blockRows));
         });
+    }
+
+    /** Rows a row group takes member by member when {@link #rowsMemberByMember}: one vector of floats. */
+    static final int ROWS_PER_BLOCK = 16;
+
+    /**
+     * True when a row group may run {@link #ROWS_PER_BLOCK} rows member by member: it keeps no value in a scratch row,
+     * and it has a member of one value per row whose slots step through the rows as its loop would (a stride of 1, or 0
+     * for a broadcast), so that member runs once per block as one vector instead of once per row: layer norm's
+     * 1/sqrt(var + eps), whose calls of length 1 per row cost more than the pass they save (perf/NOTES.md). The block's
+     * rows (8 KB of each [*, 128] operand) stay in L1 between members. Other groups go row by row.
+     */
+    private static boolean rowsMemberByMember(KernelIR[] irs, Launch[] launches, int[][] owner, int[][] step) {
+        for (int[] o : owner) for (int p : o) if (p >= 0) return false;
+        boolean onePerRow = false;
+        for (int k = 0; k < irs.length; k++) {
+            if (launches[k].n() != 1 || launches[0].n() == 1 || irs[k].mode() != KernelIR.Mode.ELEMENTWISE) continue;
+            if (step[k] == null || launches[0].keptCount() == 1) return false;
+            for (int s = 0; s < step[k].length; s++) {
+                KernelIR.Access a = s < irs[k].loads().size() ? irs[k].loads().get(s).access() : KernelIR.Access.CONTIGUOUS; // the output is written along
+                if (a == KernelIR.Access.STRIDED || step[k][s] != (a == KernelIR.Access.BROADCAST ? 0 : 1)) return false;
+            }
+            onePerRow = true;
+        }
+        return onePerRow;
     }
 
     /**
@@ -350,19 +302,16 @@ final class Launcher {
         if (flat) for (int s = 0; s < slots; s++) rowStrides[s] = Math.toIntExact((long) rowLength * l.innerStrides()[s]);
         CpuThreads.parallelFor(rows, Math.max(1, GRAIN / Math.max(1, cols)), (from, to) -> {
             int[] offs = new int[slots];
-            if (rowStrides != null) { // rows one stride apart: the chunk in one call of the kernel's own row loop
-                int r = row0 + from;
-                long position = flat ? (long) r * rowLength + col0 : col0;
-                l.offsetsAt(flat ? 0 : r, 0, base, offs);
-                for (int s = 0; s < slots; s++) offs[s] += (int) (position * l.innerStrides()[s]);
-                kernel.runRows(arrays, offs, maps, cols, rowStrides, to - from);
-                return;
-            }
             for (int r = row0 + from; r < row0 + to; r++) {
                 long position = flat ? (long) r * rowLength + col0 : col0;
                 l.offsetsAt(flat ? 0 : r, 0, base, offs);
                 for (int s = 0; s < slots; s++) offs[s] += (int) (position * l.innerStrides()[s]);
-                kernel.run(arrays, offs, maps, cols);
+                if (rowStrides == null) {
+                    kernel.run(arrays, offs, maps, cols);
+                } else { // rows one stride apart: the chunk's rows in one call of the kernel's own row loop
+                    kernel.runRows(arrays, offs, maps, cols, rowStrides, row0 + to - r);
+                    return;
+                }
             }
         });
     }
