@@ -4,7 +4,7 @@ import dev.javelin.kernels.cpu.CpuThreads;
 
 /**
  * The SGEMM in plain loops, for JVMs without the Vector API and while the packed kernel is still
- * cold ({@link SgemmTiers}): the same per-element fused multiply-add chain over {@code p = 0..k-1}
+ * cold (a process's first products, {@link Sgemm}): the same per-element fused multiply-add chain over {@code p = 0..k-1}
  * as {@link SgemmVector}, so both give identical bits. Rows are split over {@link CpuThreads} (a
  * row's result never depends on which thread computed it). The inner loop runs along a contiguous
  * row of B (a strided B is copied into dense rows first), so C2 vectorizes it once it compiles this class.
