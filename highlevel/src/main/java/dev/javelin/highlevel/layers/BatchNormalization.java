@@ -14,7 +14,8 @@ import java.util.Map;
  * Normalizes over the batch (and spatial axes) per feature of the last axis (or of {@code axis}, e.g.
  * 1 for PyTorch's channels-first {@code [N, C, L]}), as Keras's BatchNormalization. In training it uses the batch statistics and updates the moving mean and
  * variance (non-trainable variables) with {@code moving = moving * momentum + batch * (1 - momentum)};
- * at inference it uses the moving statistics.
+ * at inference it uses the moving statistics. A frozen layer ({@code setTrainable(false)}, e.g. in a
+ * pretrained base being fine-tuned) runs in inference mode in training too, as Keras's does.
  *
  * <pre>{@code
  * Layer bn = new BatchNormalization();   // momentum 0.99, epsilon 1e-3
@@ -106,7 +107,7 @@ public final class BatchNormalization extends Layer {
         boolean last = feature == x.rank() - 1;
         Tensor mean;
         Tensor variance;
-        if (training) {
+        if (training && trainable()) { // Keras: a frozen BatchNormalization keeps its moving statistics and uses them
             double n = x.size() / (double) x.dim(feature);
             mean = x.sum(axes).div(n);
             Tensor centered = x.sub(last ? mean : mean.reshape(along));
