@@ -62,9 +62,9 @@ public final class CpuThreads {
     /**
      * Runs {@code task} over {@code [0, count)} in chunks of at least {@code grain} items; on the calling
      * thread when there is one chunk or one thread. The chunking depends only on count and grain.
-     * The calling thread works too: it and the pool's workers take chunks from one counter until
-     * none are left, so a worker that starts late costs nothing but its share. Calls made from inside
-     * a chunk, and calls made while another thread's loop holds the pool, run inline.
+     * The calling thread works too: it and the pool's workers take chunks (their own share's first, see
+     * above) until none are left, so a worker that starts late costs nothing but its share. Calls made
+     * from inside a chunk, and calls made while another thread's loop holds the pool, run inline.
      */
     public static void parallelFor(int count, int grain, RangeTask task) {
         if (count <= 0) return;

@@ -3,7 +3,9 @@ package dev.javelin.kernels.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,5 +67,23 @@ class CpuThreadsTest {
             for (int i = from; i < to; i++) visits.incrementAndGet(i);
         });
         for (int i = 0; i < 100; i++) assertEquals(1, visits.get(i), "item " + i);
+    }
+
+    @Test
+    void aParkedWorkerWakesForTheNextLoop() throws InterruptedException {
+        CpuThreads.setThreads(2);
+        for (int round = 0; round < 3; round++) {
+            Thread.sleep(5); // longer than the workers' spin: they park (round 0: they may still be starting)
+            AtomicBoolean workerRan = new AtomicBoolean();
+            // two chunks, one per share: the caller's waits in its chunk until the worker has run the other
+            CpuThreads.parallelFor(2, 1, (from, to) -> {
+                if (Thread.currentThread().getName().startsWith("javelin-cpu-")) {
+                    workerRan.set(true);
+                    return;
+                }
+                for (long end = System.nanoTime() + 10_000_000_000L; !workerRan.get() && System.nanoTime() < end; ) Thread.onSpinWait();
+            });
+            assertTrue(workerRan.get(), "round " + round + ": the parked worker took no chunk within 10 s");
+        }
     }
 }
