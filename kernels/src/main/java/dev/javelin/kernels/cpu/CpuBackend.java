@@ -106,7 +106,6 @@ public final class CpuBackend implements Backend {
                 switch (call.op()) {
                     case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
                     case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
-                    case ARGSORT -> Backends.reference().execute(call, out); // one definition of the order (a float32 merge sort here was 1.7-2.3x faster at one thread, on an op no workload times: perf/NOTES.md, rt9)
                     default -> throw unsupported(call);
                 }
             }
@@ -153,16 +152,16 @@ public final class CpuBackend implements Backend {
 
     /**
      * The fast kernels are float32's: arithmetic, reductions and contractions over other dtypes (float64
-     * for gradient checks, integers, bool), and data movement, indexing and sorts of them (but a cast to
-     * float32), run the reference backend's loops, which define those results.
+     * for gradient checks, integers, bool), and data movement, indexing and casts of them (but a cast to
+     * float32), run the reference backend's loops, which define those results. So do the orders (ARGMAX,
+     * ARGMIN, ARGSORT): one definition each; no workload here orders more than an accuracy's [128, 10]
+     * (perf/NOTES.md, rt9 and rt10).
      */
     private static boolean onReference(OpCall call) {
-        Op.Kind kind = call.op().kind();
-        if (call.inputs().isEmpty() || kind == Op.Kind.RANDOM || kind == Op.Kind.MOVEMENT) return false;
-        return call.input(kind == Op.Kind.TERNARY ? 1 : 0).dtype() != DType.FLOAT32 && switch (kind) {
-            case UNARY, BINARY, TERNARY, REDUCE, CONTRACTION -> true;
-            default -> call.dtype() != DType.FLOAT32; // a cast to float32 runs here
-        };
+        Op op = call.op();
+        if (call.inputs().isEmpty() || op.kind() == Op.Kind.RANDOM || op.kind() == Op.Kind.MOVEMENT) return false;
+        DType in = call.input(op.kind() == Op.Kind.TERNARY ? 1 : 0).dtype();
+        return op == Op.ARGMAX || op == Op.ARGMIN || op == Op.ARGSORT || in != DType.FLOAT32 && !(op == Op.CAST && call.dtype() == DType.FLOAT32);
     }
 
     private static IllegalArgumentException unsupported(OpCall call) {
