@@ -36,15 +36,9 @@ final class WinogradConv extends WinogradTiles {
 
     /**
      * Whether this convolution can take this path (float32 with the Vector API, checked by the caller):
-     * 3x3, stride 1, dilation 1, one group, enough channels to fill vectors, and a non-empty output.
-     */
-    static boolean applies(Conv2d.Geometry g, int[] xs) {
-        return xs[3] == 1 && applies(g);
-    }
-
-    /**
-     * As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too);
-     * {@code -Djavelin.conv.winograd=false} turns the path (and the gradients') off, to compare it with im2col.
+     * 3x3, stride 1, dilation 1, one group, enough channels to fill vectors, and a non-empty output; the
+     * input's channels must be adjacent in memory. {@code -Djavelin.conv.winograd=false} turns the path
+     * (and the gradients') off, to compare it with im2col.
      */
     static boolean applies(Conv2d.Geometry g) {
         return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1
