@@ -139,34 +139,26 @@ final class Conv2d {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, xOff, 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
-        if (direct) {
-            ShortConvVector.backwardFilter(xa, xOff, xs, dyd, g, o);
-            return;
-        }
         if (winograd) {
             new WinogradGradients(g).filterGradient(xa, xOff, xs, dyd, o);
             return;
         }
-        // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
-        // shapes, so the sum's order (and its bits) does not depend on the thread count.
+        // One partial df per tile (the direct kernel's or the columns' GEMM), summed in tile order afterwards:
+        // the tiling depends only on the shapes, so the sum's order (and its bits) does not depend on the thread count.
         int per = g.imagesPerTile(), tiles = (g.n + per - 1) / per, size = g.k * g.cout;
         float[] partial = new float[tiles * size];
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs), p = (n0 / per) * size, dyOff = g.rows(n0) * g.cout;
-            for (int grp = 0; grp < g.groups; grp++) {
+            if (direct) ShortConvVector.filterTile(xa, xOff, xs, dyd, g, n0, imgs, partial, p);
+            else for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gatherRows(xa, xOff, xs, g, g.rows(n0), rows, grp, col);
                 MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
                         partial, p + grp * g.coutg, g.cout, false);
             }
         });
-        sumTiles(partial, tiles, size, o);
-    }
-
-    /** {@code out[0..size)} = the sum of {@code tiles} partials of {@code size} floats each, in tile order. */
-    static void sumTiles(float[] partial, int tiles, int size, float[] out) {
-        java.util.Arrays.fill(out, 0, size, 0f);
+        Arrays.fill(o, 0, size, 0f);
         for (int t = 0; t < tiles; t++) {
-            for (int i = 0, p = t * size; i < size; i++) out[i] += partial[p + i];
+            for (int i = 0, p = t * size; i < size; i++) o[i] += partial[p + i];
         }
     }
 

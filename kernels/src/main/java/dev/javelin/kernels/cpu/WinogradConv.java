@@ -51,9 +51,9 @@ final class WinogradConv extends WinogradTiles {
         int byBudget = Math.max(1, BAND_FLOATS / (16 * g.cin * tilesAcross));
         // enough items for every thread several times over (the last ones balance the threads)
         int wanted = Math.max(1, (4 * CpuThreads.threads() + colBlocks - 1) / colBlocks);
-        int count = Math.min(tileRows, Math.max(ceilDiv(tileRows, byBudget), wanted));
-        rowsPerBand = evenRows(tileRows, ceilDiv(tileRows, count), colBlocks, CpuThreads.threads());
-        bands = ceilDiv(tileRows, rowsPerBand);
+        int count = Math.min(tileRows, Math.max(Math.ceilDiv(tileRows, byBudget), wanted));
+        rowsPerBand = evenRows(tileRows, Math.ceilDiv(tileRows, count), colBlocks, CpuThreads.threads());
+        bands = Math.ceilDiv(tileRows, rowsPerBand);
         // Which transform to do once per call: a block's filter slice (16·Cin·COLS floats) or a band's
         // input (16·tiles·Cin). Items taken one at a time by two threads redo both about once per
         // item (the threads interleave); whole blocks as chunks redo only the band's input, which is
@@ -72,7 +72,7 @@ final class WinogradConv extends WinogradTiles {
         int best = most;
         long bestSpan = Long.MAX_VALUE;
         for (int r = most; r >= Math.max(1, most / 2); r--) {
-            long span = (long) ceilDiv(ceilDiv(tileRows, r) * colBlocks, threads) * r;
+            long span = (long) Math.ceilDiv(Math.ceilDiv(tileRows, r) * colBlocks, threads) * r;
             if (span < bestSpan) {
                 bestSpan = span;
                 best = r;
