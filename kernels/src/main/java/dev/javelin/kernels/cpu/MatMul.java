@@ -32,7 +32,7 @@ final class MatMul {
         if (batch == 1 || rowsFold(a, b, out, m)) {
             // one matrix, or one weight for every batch (a Linear layer over [B, T, K]): one GEMM of B·M rows, which
             // packs the weight once and spreads its blocks over the threads, instead of B small ones
-            Sgemm.multiply(rows, n, k, af, a.offset(), aRow, aCol, bf, b.offset(), bRow, bCol, of, out.offset(), n, false, epilogue);
+            Sgemm.multiply(rows, n, k, af, a.offset(), aRow, aCol, bf, b.offset(), bRow, bCol, of, out.offset(), n, false, epilogue, null, 0);
             return;
         }
         int[] batchDims = out.shape().sub(0, rank - 2).toArray();

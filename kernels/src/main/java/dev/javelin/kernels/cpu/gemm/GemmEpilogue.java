@@ -11,7 +11,7 @@ package dev.javelin.kernels.cpu.gemm;
  *     for (int i = row0; i < row0 + rows; i++)
  *         for (int j = col0; j < col0 + cols; j++) y[i * n + j] = Math.max(0, c[i * n + j]);
  * };
- * Sgemm.multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false, relu);
+ * Sgemm.multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false, relu, null, 0);
  * }</pre>
  */
 @FunctionalInterface

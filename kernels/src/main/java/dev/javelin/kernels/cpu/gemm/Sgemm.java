@@ -1,5 +1,8 @@
 package dev.javelin.kernels.cpu.gemm;
 
+import dev.javelin.kernels.cpu.VectorSupport;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Single-precision matrix multiply, {@code C = A·B} or {@code C += A·B}, over operands addressed
  * through arbitrary strides, so transposed or sliced views need no copy.
@@ -9,9 +12,9 @@ package dev.javelin.kernels.cpu.gemm;
  * multiply-add chain over {@code p = 0..k-1}, started from 0 (or from the old {@code C[i][j]} when
  * accumulating), whatever the thread count or code path: results are bit-for-bit reproducible.
  * With the Vector API present this runs the packed, register-blocked kernel ({@link SgemmVector}), or
- * {@link Sgemv} for one row of A against row-major B;
- * without it, or while that kernel is not compiled yet ({@link SgemmTiers}), the same chain in
- * scalar loops ({@link SgemmScalar}). C must not overlap A or B.
+ * {@link Sgemv} for one row of A against row-major B; without it, with {@code -Djavelin.cpu.scalar=true}
+ * ({@code VectorSupport}), or while that kernel is not compiled yet (a process's first products, below),
+ * the same chain in scalar loops ({@link SgemmScalar}). C must not overlap A or B.
  *
  * <pre>{@code
  * // C (2x2) = A (2x3) times B (3x2), all row-major
@@ -22,12 +25,21 @@ package dev.javelin.kernels.cpu.gemm;
  * }</pre>
  */
 public final class Sgemm {
-    private static final boolean VECTOR = vectorApiPresent();
+    private static final boolean VECTOR = packedKernelLoads();
     /**
      * Below this many multiply-adds the scalar loop wins: packing costs more than it saves, and a
      * Vector API method still interpreted (cold) is far slower than a scalar one. Same bits either way.
      */
     private static final long TINY = 4096;
+    /**
+     * Multiply-adds a process's first products may still run in the scalar loops, 2^28 at the start (an MLP
+     * 784-512-512-10 train step at batch 128 has 2.06e8; {@code -Djavelin.gemm.coldFmas}); negative once a product
+     * overdrew it, and from the start with {@code -Djavelin.gemm.coldScalar=false}: from then on the packed kernel
+     * runs every product. Until C2 has compiled that kernel's Vector API tiles they run interpreted or boxed (a
+     * fresh JVM's first 128×784·784×512 product took 250-600 ms that way). Same bits either way.
+     */
+    private static final AtomicLong COLD_FMAS_LEFT = new AtomicLong(
+            Boolean.parseBoolean(System.getProperty("javelin.gemm.coldScalar", "true")) ? Long.getLong("javelin.gemm.coldFmas", 1L << 28) : -1);
 
     private Sgemm() {}
 
@@ -41,24 +53,14 @@ public final class Sgemm {
                                 float[] a, int aOffset, int aRowStride, int aColStride,
                                 float[] b, int bOffset, int bRowStride, int bColStride,
                                 float[] c, int cOffset, int ldc, boolean accumulate) {
-        multiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, null);
-    }
-
-    /**
-     * As {@link #multiply(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)},
-     * then {@code epilogue} (when not null) on each block of C once that block is final, while it is in cache.
-     */
-    public static void multiply(int m, int n, int k,
-                                float[] a, int aOffset, int aRowStride, int aColStride,
-                                float[] b, int bOffset, int bRowStride, int bColStride,
-                                float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue) {
-        multiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, epilogue,
+        multiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate, null,
                 null, 0);
     }
 
     /**
-     * As {@link #multiply(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean, GemmEpilogue)},
-     * and, when {@code sums} is not null, the sums of B's columns over k into {@code sums[sumsOffset + j]}, j < n: the row a
+     * As {@link #multiply(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}, then
+     * {@code epilogue} (when not null) on each block of C once that block is final, while it is in cache; and, when
+     * {@code sums} is not null, the sums of B's columns over k into {@code sums[sumsOffset + j]}, j < n: the row a
      * row of ones appended to A would give, {@code fma(1, B[p][j], s)} for p in order from 0 (from the old value when
      * accumulating), which is {@code s + B[p][j]}: the bits of a column sum that adds row after row. A weight gradient
      * {@code xᵀ·dY} so gets its bias gradient (dY summed over its rows) while it reads dY, not in a pass of its own.
@@ -85,7 +87,8 @@ public final class Sgemm {
             if (epilogue != null) epilogue.apply(0, m, 0, n);
             return;
         }
-        if (VECTOR && (long) m * n * k >= TINY && !SgemmTiers.runPlain((long) m * n * k)) {
+        long fmas = (long) m * n * k;
+        if (VECTOR && fmas >= TINY && !(COLD_FMAS_LEFT.get() >= 0 && COLD_FMAS_LEFT.addAndGet(-fmas) >= 0)) {
             if (m == 1 && bColStride == 1 && sums == null) { // a weight gradient with its bias gradient has more than one row anyway
                 Sgemv.multiply(n, k, a, aOffset, aColStride, b, bOffset, bRowStride, c, cOffset, accumulate, epilogue);
                 return;
@@ -145,11 +148,12 @@ public final class Sgemm {
     }
 
     /**
-     * Whether the packed kernel runs: the module is resolved and its vectors hold at least 4 floats. With the module
-     * present, a generated tile that fails to load is a bug, thrown here, not hidden behind the scalar loops' speed.
+     * Whether the packed kernel runs: the Vector API is on ({@link VectorSupport#enabled()}) and its vectors hold at least
+     * 4 floats. With the module present, a generated tile that fails to load is a bug, thrown here, not hidden behind the
+     * scalar loops' speed.
      */
-    private static boolean vectorApiPresent() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+    private static boolean packedKernelLoads() {
+        if (!VectorSupport.enabled()) return false;
         try {
             return SgemmVector.lanes() >= 4;
         } catch (LinkageError e) {

@@ -4,10 +4,10 @@ import dev.javelin.kernels.cpu.CpuThreads;
 
 /**
  * The SGEMM in plain loops, for JVMs without the Vector API and while the packed kernel is still
- * cold ({@link SgemmTiers}): the same per-element fused multiply-add chain over {@code p = 0..k-1}
+ * cold (a process's first products, {@link Sgemm}): the same per-element fused multiply-add chain over {@code p = 0..k-1}
  * as {@link SgemmVector}, so both give identical bits. Rows are split over {@link CpuThreads} (a
  * row's result never depends on which thread computed it). The inner loop runs along a contiguous
- * row of B (a strided B is copied into rows first), so C2 vectorizes it once it compiles this class.
+ * row of B (a strided B is copied into dense rows first), so C2 vectorizes it once it compiles this class.
  */
 final class SgemmScalar {
     /** Rows of C that share each row of B while it is in L1. */
@@ -19,22 +19,20 @@ final class SgemmScalar {
                          float[] a, int aOffset, int aRowStride, int aColStride,
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, boolean accumulate) {
-        if (bColStride != 1 && (long) m * n * k > (long) n * k * 4) { // a row-major copy costs a quarter of one row of C
+        if (bColStride != 1) { // B's rows copied dense once: each group of rows below then reads a row of B by one arraycopy
             float[] rows = new float[k * n];
             for (int p = 0; p < k; p++) {
-                int bp = bOffset + p * bRowStride;
-                for (int j = 0; j < n; j++) rows[p * n + j] = b[bp + j * bColStride];
+                for (int j = 0; j < n; j++) rows[p * n + j] = b[bOffset + p * bRowStride + j * bColStride];
             }
             b = rows;
             bOffset = 0;
             bRowStride = n;
-            bColStride = 1;
         }
         float[] bb = b;
-        int bo = bOffset, brs = bRowStride, bcs = bColStride;
+        int bo = bOffset, brs = bRowStride;
         long work = 2L * m * n * k;
         int grain = work < CpuThreads.SMALL_WORK ? m : Math.max(ROWS, (int) Math.min(m, (1L << 20) / Math.max(1L, 2L * n * k)));
-        CpuThreads.parallelFor(m, grain, (from, to) -> rows(from, to, n, k, a, aOffset, aRowStride, aColStride, bb, bo, brs, bcs,
+        CpuThreads.parallelFor(m, grain, (from, to) -> rows(from, to, n, k, a, aOffset, aRowStride, aColStride, bb, bo, brs,
                 c, cOffset, ldc, accumulate));
     }
 
@@ -47,7 +45,7 @@ final class SgemmScalar {
      * 0.45-0.58 ns per multiply-add, perf/NOTES.md). Same fma chain per element, so the same bits.
      */
     private static void rows(int from, int to, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
-                             float[] b, int bo, int brs, int bcs, float[] c, int cOffset, int ldc, boolean accumulate) {
+                             float[] b, int bo, int brs, float[] c, int cOffset, int ldc, boolean accumulate) {
         float[][] acc = new float[Math.min(ROWS, to - from)][n];
         float[] bRow = new float[n];
         for (int i0 = from; i0 < to; i0 += ROWS) {
@@ -57,12 +55,7 @@ final class SgemmScalar {
                 else java.util.Arrays.fill(acc[i - i0], 0f);
             }
             for (int p = 0; p < k; p++) {
-                int bp = bo + p * brs;
-                if (bcs == 1) {
-                    System.arraycopy(b, bp, bRow, 0, n);
-                } else {
-                    for (int j = 0; j < n; j++) bRow[j] = b[bp + j * bcs];
-                }
+                System.arraycopy(b, bo + p * brs, bRow, 0, n);
                 for (int i = i0; i < i1; i++) axpy(a[aOffset + i * aRowStride + p * aColStride], bRow, acc[i - i0], n);
             }
             for (int i = i0; i < i1; i++) System.arraycopy(acc[i - i0], 0, c, cOffset + i * ldc, n);

@@ -65,7 +65,7 @@ class SgemmColumnSumsTest {
             Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
                     c, 0, n, accumulate, null, sums, off);
             Sgemm.multiply(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
-                    plainC, 0, n, accumulate, null);
+                    plainC, 0, n, accumulate);
         }
         assertArrayEquals(expected, sums, "column sums (and the floats beside them), " + where);
         assertArrayEquals(plainC, c, "C beside the column sums, " + where);

@@ -234,7 +234,7 @@ class SgemmTest {
                         seen[i * n + j] = c[i * n + j]; // what C holds when its block is handed over
                     }
                 }
-            });
+            }, null, 0);
             for (int v : visits) assertEquals(1, v, "every element of C in exactly one block, " + Arrays.toString(mnk));
             assertArrayEquals(expected, seen, "the block was final, " + Arrays.toString(mnk));
         }
