@@ -70,7 +70,8 @@ final class CompileLoss {
     @SuppressWarnings("try") // the scope only needs closing
     Tensor compute(List<Tensor> targets, List<Tensor> predictions, Tensor sampleWeight) {
         if (targets.size() != predictions.size()) {
-            throw new IllegalArgumentException(model.name() + ": " + predictions.size() + " outputs but " + targets.size() + " targets");
+            throw new IllegalArgumentException(model.name() + ": " + predictions.size() + " outputs but " + targets.size() + " targets"
+                    + (targets.isEmpty() ? " (y is null: the loss needs targets; a trainStep override may do without)" : ""));
         }
         resolve(predictions.size());
         Tensor total = null;

@@ -76,7 +76,12 @@ public abstract class ModelTraining extends Layer {
     }
 
     public History fit(Tensor x, Tensor y, FitOptions options) {
-        return trainer.fit(List.of(x), List.of(y), options);
+        return trainer.fit(List.of(x), targets(y), options);
+    }
+
+    /** {@code y} as the list of targets; null (no targets, for a {@link #trainStep} that needs none) as an empty one. */
+    private static List<Tensor> targets(Tensor y) {
+        return y == null ? List.of() : List.of(y);
     }
 
     /** Several inputs and/or outputs, each a tensor with the batch first. */
@@ -114,7 +119,7 @@ public abstract class ModelTraining extends Layer {
     }
 
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
-        return trainer.evaluate(List.of(x), List.of(y), null, batchSize, List.of(), 0);
+        return trainer.evaluate(List.of(x), targets(y), null, batchSize, List.of(), 0);
     }
 
     public Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, int batchSize, List<Callback> callbacks, int verbose) {
@@ -123,7 +128,7 @@ public abstract class ModelTraining extends Layer {
 
     /** With a weight per example ({@code [rows]}, Keras's {@code sample_weight}): the loss and metrics weigh each example so. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, Tensor sampleWeight, int batchSize) {
-        return trainer.evaluate(List.of(x), List.of(y), sampleWeight, batchSize, List.of(), 0);
+        return trainer.evaluate(List.of(x), targets(y), sampleWeight, batchSize, List.of(), 0);
     }
 
     /** The loss and metrics over every batch of {@code data} (one epoch of it). */
@@ -160,12 +165,12 @@ public abstract class ModelTraining extends Layer {
 
     /** One optimizer step on one batch; returns the loss and metrics of that batch. */
     public Map<String, Double> trainOnBatch(Tensor x, Tensor y) {
-        return trainer.trainOnBatch(List.of(x), List.of(y));
+        return trainer.trainOnBatch(List.of(x), targets(y));
     }
 
     /** Loss and metrics on one batch, as Keras's {@code test_on_batch}: {@link #evaluate} over exactly this batch, silently. */
     public Map<String, Double> testOnBatch(Tensor x, Tensor y) {
-        return evaluate(List.of(x), List.of(y), Math.max(1, x.dim(0)), List.of(), 0);
+        return evaluate(List.of(x), targets(y), Math.max(1, x.dim(0)), List.of(), 0);
     }
 
     /** The output on one batch, as Keras's {@code predict_on_batch}: {@link #predict} with the whole batch at once. */

@@ -2,7 +2,10 @@ package dev.javelin.onnx;
 
 import dev.javelin.highlevel.Input;
 import dev.javelin.highlevel.Model;
+import dev.javelin.highlevel.layers.FreeDimensions;
 import dev.javelin.highlevel.layers.InputLayer;
+import dev.javelin.tensor.Device;
+import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.Dispatch;
 import dev.javelin.tensor.spi.EagerEngine;
@@ -216,8 +219,8 @@ final class ModelConversion {
 
     /**
      * Why a conversion may fail on a symbolic dimension after the batch axis that got no size: it is
-     * traced at a placeholder of 1, which a window (a convolution's, a pooling's) may not fit. Null when
-     * every such dimension has a size.
+     * traced at a placeholder of 1, then at {@link FreeDimensions}' few larger sizes, which windows (a
+     * convolution's, a pooling's) may not fit. Null when every such dimension has a size.
      */
     private String anySizeHint() {
         for (ValueInfo in : graph.inputs()) {
@@ -226,7 +229,8 @@ final class ModelConversion {
                 String name = in.dimNames()[d];
                 if (dims[d] < 0 && (name == null || !sizes.containsKey(name))) {
                     return "; note: input '" + in.name() + "' has the symbolic dimension " + (name == null ? "" : "'" + name + "' ")
-                            + "at axis " + d + ", which toModel traces at 1 when given no size" + (name == null ? ""
+                            + "at axis " + d + ", which toModel traces at sizes " + Arrays.toString(FreeDimensions.sizes())
+                            + " when given no size" + (name == null ? ""
                             : ": give it one with toModel(Map.of(\"" + name + "\", N))") + ", or run the file with OnnxModel.load";
                 }
             }
@@ -425,15 +429,7 @@ final class ModelConversion {
         List<Tensor> args = inputs.stream().map(values::get).toList();
         Map<String, Tensor> known = new LinkedHashMap<>();
         for (String c : constantNames) known.put(c, constants.get(c));
-        // which constants an operator reads as numbers (shapes, scales): those stay fixed, in the config
-        Set<String> readAsNumbers = new HashSet<>();
-        try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
-            OnnxOpLayer.evaluate(graph.opset(), nodes, inputs, known, output, args.toArray(Tensor[]::new), ctx -> {
-                for (int i = 0; i < ctx.node.inputs().size(); i++) if (ctx.readAsNumbers(i)) readAsNumbers.add(ctx.node.inputs().get(i));
-            });
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(source + ": toModel: " + e.getMessage(), e);
-        }
+        Set<String> readAsNumbers = numbersRead(nodes, inputs, known, output, args);
         Map<String, OnnxOpLayer.Slot> slots = new LinkedHashMap<>();
         known.forEach((c, v) -> slots.put(c, OnnxOpLayer.constant(v, parameters.contains(c) && !readAsNumbers.contains(c), readAsNumbers.contains(c))));
         int k = node.outputs().indexOf(output);
@@ -441,6 +437,34 @@ final class ModelConversion {
         layer.ensureBuilt(args.stream().map(Tensor::shape).toList());
         layer.assignConstants();
         return layer.apply(args, false);
+    }
+
+    /**
+     * Which constants the operators of {@code nodes} read as numbers (shapes, scales: those stay fixed, in the
+     * config), from one data-free run. Where the placeholder size 1 of an input dimension of any size does not
+     * fit a node (a window wider than 1), the run is at {@link FreeDimensions}' larger sizes, as the layer's own
+     * call will be; the error at size 1 is reported when none fits.
+     */
+    private Set<String> numbersRead(List<OnnxNode> nodes, List<String> inputs, Map<String, Tensor> known, String output, List<Tensor> args) {
+        RuntimeException atOne = null;
+        for (int size : FreeDimensions.sizes()) {
+            Set<String> read = new HashSet<>();
+            try (Dispatch.Scope s = Dispatch.use(new SymbolicEngine())) {
+                List<Tensor> at = args;
+                if (atOne != null) {
+                    List<Shape> shapes = FreeDimensions.shapesAt(args, size);
+                    at = new ArrayList<>();
+                    for (int i = 0; i < args.size(); i++) at.add(Tensor.symbolic(shapes.get(i), args.get(i).dtype(), Device.CPU, null));
+                }
+                OnnxOpLayer.evaluate(graph.opset(), nodes, inputs, known, output, at.toArray(Tensor[]::new), ctx -> {
+                    for (int i = 0; i < ctx.node.inputs().size(); i++) if (ctx.readAsNumbers(i)) read.add(ctx.node.inputs().get(i));
+                });
+                return read;
+            } catch (RuntimeException e) {
+                if (atOne == null) atOne = e;
+            }
+        }
+        throw new IllegalArgumentException(source + ": toModel: " + atOne.getMessage(), atOne);
     }
 
     /** Adds {@code node} after the shape-arithmetic nodes it reads (each once), so {@code nodes} stays in execution order. */

@@ -4,12 +4,12 @@ import static dev.javelin.onnx.Protos.floats;
 import static dev.javelin.onnx.Protos.graph;
 import static dev.javelin.onnx.Protos.initializer;
 import static dev.javelin.onnx.Protos.intAttr;
+import static dev.javelin.onnx.Protos.ints;
 import static dev.javelin.onnx.Protos.model;
 import static dev.javelin.onnx.Protos.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.javelin.onnx.proto.OnnxProto.AttributeProto;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import java.util.Arrays;
@@ -86,12 +86,6 @@ class ConvTransposeOutputPaddingTest {
         float[] out = new float[y.length];
         for (int i = 0; i < y.length; i++) out[i] = (float) (y[i] + b[(i / (oh * ow)) % cout]);
         return out;
-    }
-
-    private static AttributeProto ints(String name, long... v) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long x : v) a.addInts(x);
-        return a.build();
     }
 
     private static float[] random(Random r, int n) {

@@ -33,6 +33,17 @@ final class Protos {
         return value(name, TensorReader.FLOAT, dims);
     }
 
+    /** A float tensor value whose dimensions are sizes (numbers) or symbolic names (strings: "batch", "t"). */
+    static ValueInfoProto floatsNamed(String name, Object... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (Object d : dims) {
+            shape.addDim(d instanceof String param ? TensorShapeProto.Dimension.newBuilder().setDimParam(param)
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorReader.FLOAT).setShape(shape))).build();
+    }
+
     static NodeProto node(String name, String op, List<String> inputs, List<String> outputs, AttributeProto... attrs) {
         NodeProto.Builder b = NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(inputs).addAllOutput(outputs);
         for (AttributeProto a : attrs) b.addAttribute(a);
@@ -41,6 +52,12 @@ final class Protos {
 
     static AttributeProto intAttr(String name, long v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    }
+
+    static AttributeProto ints(String name, long... v) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long x : v) a.addInts(x);
+        return a.build();
     }
 
     /** float32 raw-data initializer. */

@@ -26,7 +26,7 @@ public final class EarlyStopping extends Callback {
         this(monitor, 0, patience, "auto", null, restoreBestWeights);
     }
 
-    /** @param baseline null for none; otherwise training stops unless the quantity beats it */
+    /** @param baseline null for none; otherwise an improvement resets the patience count only when it also beats the baseline */
     public EarlyStopping(String monitor, double minDelta, int patience, String mode, Double baseline, boolean restoreBestWeights) {
         if (patience < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + patience);
         this.monitor = new Monitor("EarlyStopping", monitor, mode, minDelta);
@@ -60,13 +60,11 @@ public final class EarlyStopping extends Callback {
         if (monitor.update(v)) {
             bestEpoch = epoch;
             if (restoreBestWeights) bestWeights = new WeightSnapshot(model().weights());
-            // an improvement never stops training (so patience 0 stops at the first epoch without one);
-            // with a baseline, an improvement that does not beat it still counts toward patience, as
-            // Keras documents ("stops if the model doesn't show improvement over the baseline")
-            if (baseline == null || beatsBaseline(v)) {
-                wait = 0;
-                return;
-            }
+            // an improvement never stops training (so patience 0 stops at the first epoch without one); with a
+            // baseline, one that does not beat it keeps counting toward patience, which the next epoch without
+            // an improvement may then reach (Keras 3; tf.keras 2 could stop on the improving epoch itself)
+            if (baseline == null || beatsBaseline(v)) wait = 0;
+            return;
         }
         if (wait >= patience && epoch > 0) {
             stoppedEpoch = epoch;

@@ -14,7 +14,8 @@ import java.util.Map;
  * Normalizes over the batch (and spatial axes) per feature of the last axis (or of {@code axis}, e.g.
  * 1 for PyTorch's channels-first {@code [N, C, L]}), as Keras's BatchNormalization. In training it uses the batch statistics and updates the moving mean and
  * variance (non-trainable variables) with {@code moving = moving * momentum + batch * (1 - momentum)};
- * at inference it uses the moving statistics.
+ * at inference it uses the moving statistics. A frozen layer ({@code setTrainable(false)}, e.g. in a
+ * pretrained base being fine-tuned) runs in inference mode in training too, as Keras's does.
  *
  * <pre>{@code
  * Layer bn = new BatchNormalization();   // momentum 0.99, epsilon 1e-3
@@ -94,8 +95,19 @@ public final class BatchNormalization extends Layer {
     }
 
     @Override
-    @SuppressWarnings("try") // the scope only needs closing
     public Tensor call(Tensor x, boolean training) {
+        return call(x, training, null);
+    }
+
+    /** As Keras's: the padding mask passes on, and in training the batch statistics leave the masked steps out. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
+    @Override
+    @SuppressWarnings("try") // the scope only needs closing
+    public Tensor call(Tensor x, boolean training, Tensor mask) {
         int feature = featureAxis(x.rank());
         int[] axes = new int[x.rank() - 1];
         for (int i = 0, k = 0; i < x.rank(); i++) if (i != feature) axes[k++] = i;
@@ -106,19 +118,33 @@ public final class BatchNormalization extends Layer {
         boolean last = feature == x.rank() - 1;
         Tensor mean;
         Tensor variance;
-        if (training) {
-            double n = x.size() / (double) x.dim(feature);
-            mean = x.sum(axes).div(n);
-            Tensor centered = x.sub(last ? mean : mean.reshape(along));
-            variance = centered.mul(centered).sum(axes).div(n);
+        if (!training || !trainable()) { // Keras: a frozen BatchNormalization keeps its moving statistics and uses them
+            mean = movingMean.value();
+            variance = movingVariance.value();
+        } else {
+            if (mask != null) {
+                // Keras's masked moments: sums over the real steps over their count (+ 1e-7: an all-padding batch gives 0)
+                if (!last || mask.rank() != x.rank() - 1) {
+                    throw new IllegalArgumentException(name() + " (BatchNormalization): a mask " + mask.shape() + " on inputs "
+                            + x.shape() + " needs the inputs' shape without its last axis and the features on that axis");
+                }
+                Tensor m = mask.cast(x.dtype()).unsqueeze(-1);
+                Tensor count = m.sum(axes).add(1e-7);
+                Tensor weighted = x.mul(m);
+                mean = weighted.sum(axes).div(count);
+                Tensor centered = weighted.sub(mean);
+                variance = centered.mul(centered).mul(m).sum(axes).div(count);
+            } else {
+                double n = x.size() / (double) x.dim(feature);
+                mean = x.sum(axes).div(n);
+                Tensor centered = x.sub(last ? mean : mean.reshape(along));
+                variance = centered.mul(centered).sum(axes).div(n);
+            }
             try (Dispatch.Scope noGrad = Dispatch.pauseObservers()) {
                 // the statistics keep their own dtype: a float64 input updates float32 moving statistics
                 movingMean.assign(movingMean.value().mul(momentum).add(mean.mul(1 - momentum)).cast(movingMean.dtype()));
                 movingVariance.assign(movingVariance.value().mul(momentum).add(variance.mul(1 - momentum)).cast(movingVariance.dtype()));
             }
-        } else {
-            mean = movingMean.value();
-            variance = movingVariance.value();
         }
         Tensor inv = variance.add(epsilon).sqrt().reciprocal();
         Tensor y = x.sub(last ? mean : mean.reshape(along)).mul(last ? inv : inv.reshape(along));

@@ -28,6 +28,12 @@ public final class ELU extends Layer {
         this.alpha = alpha;
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         return NN.elu(x, alpha);

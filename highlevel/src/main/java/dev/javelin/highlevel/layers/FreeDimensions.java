@@ -225,7 +225,7 @@ public final class FreeDimensions {
         return outs;
     }
 
-    /** The sizes free dimensions are tried at (for summaries: two that fit tell the free dimensions apart). */
+    /** The sizes free dimensions are tried at, in order (for summaries, two that fit tell the free dimensions apart; for conversions). */
     public static int[] sizes() {
         return SIZES.clone();
     }

@@ -62,6 +62,12 @@ public final class GroupNormalization extends Layer {
         if (center) beta = addWeight("beta", s, betaInitializer, betaRegularizer, true);
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         int r = x.rank(), c = x.dim(-1);

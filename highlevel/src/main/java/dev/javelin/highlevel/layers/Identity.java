@@ -20,6 +20,12 @@ public final class Identity extends Layer {
         super(name);
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         return x;

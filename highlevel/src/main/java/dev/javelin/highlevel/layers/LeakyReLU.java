@@ -29,6 +29,12 @@ public final class LeakyReLU extends Layer {
         this.negativeSlope = negativeSlope;
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         return NN.leakyRelu(x, negativeSlope);

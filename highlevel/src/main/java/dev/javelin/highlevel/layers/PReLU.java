@@ -51,6 +51,12 @@ public final class PReLU extends Layer {
         alpha = addWeight("alpha", Shape.of(dims), alphaInitializer, alphaRegularizer, true);
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         return x.relu().sub(alpha.value().mul(x.neg().relu()));

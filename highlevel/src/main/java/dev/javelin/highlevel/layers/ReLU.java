@@ -37,6 +37,12 @@ public final class ReLU extends Layer {
         this.threshold = threshold;
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         Tensor y;

@@ -27,6 +27,12 @@ public final class Rescaling extends Layer {
         this.offset = offset;
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         Tensor f = x.dtype().isFloating() ? x : x.cast(DType.FLOAT32);

@@ -41,26 +41,25 @@ public final class TorchWeights {
     public static void load(RecurrentLayer layer, Map<String, Tensor> state, String suffix) {
         Tensor wih = require(state, "weight_ih" + suffix, layer);
         Tensor whh = require(state, "weight_hh" + suffix, layer);
-        Tensor bih = state.get("bias_ih" + suffix);
-        Tensor bhh = state.get("bias_hh" + suffix);
         if (layer instanceof LSTM l) {
             set(l.kernel(), wih.mT());
             set(l.recurrentKernel(), whh.mT());
-            if (l.bias() != null) set(l.bias(), bih.add(bhh));
+            Tensor[] b = biases(state, suffix, layer, l.bias() != null);
+            if (b != null) set(l.bias(), b[0].add(b[1]));
         } else if (layer instanceof GRU g) {
+            if (!g.resetAfter()) { // with or without a bias: the reset gate multiplies the state before its product there
+                throw new IllegalArgumentException(layer.name() + " (GRU): PyTorch's GRU is reset_after=true; this layer is "
+                        + "reset_after=false, whose candidate differs (load into a GRU with reset_after=true)");
+            }
             set(g.kernel(), gruGates(wih, 0).mT());
             set(g.recurrentKernel(), gruGates(whh, 0).mT());
-            if (g.bias() != null) {
-                if (!g.resetAfter()) {
-                    throw new IllegalArgumentException(layer.name() + " (GRU): PyTorch's GRU is reset_after=true; this layer is "
-                            + "reset_after=false, whose candidate differs (load into a GRU with reset_after=true)");
-                }
-                set(g.bias(), ArrayOps.stack(List.of(gruGates(bih, 0), gruGates(bhh, 0)), 0));
-            }
+            Tensor[] b = biases(state, suffix, layer, g.bias() != null);
+            if (b != null) set(g.bias(), ArrayOps.stack(List.of(gruGates(b[0], 0), gruGates(b[1], 0)), 0));
         } else if (layer instanceof SimpleRNN r) {
             set(r.kernel(), wih.mT());
             set(r.recurrentKernel(), whh.mT());
-            if (r.bias() != null) set(r.bias(), bih.add(bhh));
+            Tensor[] b = biases(state, suffix, layer, r.bias() != null);
+            if (b != null) set(r.bias(), b[0].add(b[1]));
         } else {
             throw new IllegalArgumentException("TorchWeights.load: no PyTorch layout for " + layer);
         }
@@ -75,10 +74,32 @@ public final class TorchWeights {
     /** An {@code nn.Conv1d}'s {@code weight [out, in/groups, k]} and {@code bias} (may be null) into a built Conv1D. */
     public static void load(Conv1D layer, Tensor weight, Tensor bias) {
         set(layer.kernel(), weight.permute(2, 1, 0));
+        if (layer.bias() == null && bias != null) {
+            throw new IllegalArgumentException(layer.name() + " (Conv1D): PyTorch's state has a bias, the layer none (its values would be dropped)");
+        }
         if (layer.bias() != null) {
             if (bias == null) throw new IllegalArgumentException(layer.name() + " (Conv1D): the layer has a bias, PyTorch's state none");
             set(layer.bias(), bias);
         }
+    }
+
+    /**
+     * PyTorch's {@code bias_ih} and {@code bias_hh} of one direction, or null for a layer without a bias. A
+     * module made with {@code bias=False} has neither; a layer and a state that differ in having them are
+     * refused by name (a bias the layer lacks would be dropped, changing every output).
+     */
+    private static Tensor[] biases(Map<String, Tensor> state, String suffix, Layer layer, boolean layerHasBias) {
+        Tensor bih = state.get("bias_ih" + suffix);
+        Tensor bhh = state.get("bias_hh" + suffix);
+        if (layerHasBias && (bih == null || bhh == null)) {
+            throw new IllegalArgumentException("TorchWeights.load(" + layer.name() + "): the layer has a bias, PyTorch's state no 'bias_ih"
+                    + suffix + "' and 'bias_hh" + suffix + "' in " + state.keySet() + " (a module made with bias=False: build the layer without one)");
+        }
+        if (!layerHasBias && (bih != null || bhh != null)) {
+            throw new IllegalArgumentException("TorchWeights.load(" + layer.name() + "): PyTorch's state has 'bias_ih" + suffix
+                    + "', the layer no bias (its values would be dropped: build the layer with one)");
+        }
+        return layerHasBias ? new Tensor[] {bih, bhh} : null;
     }
 
     /** PyTorch's GRU blocks {@code r, z, n} along {@code axis} to Keras's {@code z, r, h}. */

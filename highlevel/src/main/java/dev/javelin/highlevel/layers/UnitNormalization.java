@@ -25,6 +25,12 @@ public final class UnitNormalization extends Layer {
         this.axis = axis;
     }
 
+    /** The mask passes through unchanged, as in Keras. */
+    @Override
+    public boolean supportsMasking() {
+        return true;
+    }
+
     @Override
     public Tensor call(Tensor x, boolean training) {
         int a = Shape.normalizeAxis(axis, x.rank(), name() + " (UnitNormalization)");

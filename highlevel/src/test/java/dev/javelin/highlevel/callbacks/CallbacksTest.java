@@ -124,7 +124,7 @@ class CallbacksTest {
     @Test
     void earlyStoppingEndsARealFit() {
         Model m = model();
-        EarlyStopping es = new EarlyStopping("loss", 0.0, 0, "min", 0.0, false); // baseline 0: nothing beats it
+        EarlyStopping es = new EarlyStopping("loss", 1e9, 0, "min", null, false); // only the first epoch improves by 1e9
         History h = m.fit(x(), y(), FitOptions.builder().batchSize(8).epochs(10).verbose(0).callbacks(es).build());
         assertEquals(2, h.epoch().size(), "stops after the second epoch (patience 0, first epoch does not count)");
     }
@@ -194,6 +194,41 @@ class CallbacksTest {
         var unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> FilepathTemplate.format("ck-{val_acc}", 1, Map.of("loss", 1.0)));
         assertTrue(unknown.getMessage().contains("'val_acc'") && unknown.getMessage().contains("loss"), unknown.getMessage());
+    }
+
+    @Test
+    void checkpointNamesFormatFloatsAsPython() {
+        // Python's str.format (3.11) on these values; the names were "1.0E-5", "0.456700", "0.4567" for ".3",
+        // "000-3.25", and f/e rounded Java's shortest decimal half up ("0.13", "1.000e+01") where Python rounds the
+        // double's exact value half to even
+        String[][] cases = {
+            {"{v}", "1e-05", "1e-05"}, {"{v}", "123456789.0", "123456789.0"}, {"{v}", "1e16", "1e+16"}, {"{v}", "-0.0", "-0.0"},
+            {"{v:g}", "0.4567", "0.4567"}, {"{v:g}", "0.0", "0"}, {"{v:g}", "1234.5678", "1234.57"}, {"{v:G}", "1e-5", "1E-05"},
+            {"{v:.3g}", "1234.5678", "1.23e+03"}, {"{v:.3}", "0.4567", "0.457"}, {"{v:.3}", "12.0", "12.0"}, {"{v:.3}", "123.0", "1.23e+02"},
+            {"{v:08}", "-3.25", "-0003.25"}, {"{v:.2f}", "0.125", "0.12"}, {"{v:.3e}", "9.9995", "9.999e+00"},
+            {"{v:.2f}", "12345678901234567890", "12345678901234567168.00"}, {"{v:.1%}", "0.4567", "45.7%"}, {"{v:.2f}", "Infinity", "inf"},
+            {"{v:09.3f}", "-0.0004", "-0000.000"}, {"{epoch:03}", "0", "007"}, {"{epoch:02d}", "0", "07"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[2], FilepathTemplate.format(c[0], 7, Map.of("v", Double.parseDouble(c[1]))), c[0] + " of " + c[1]);
+        }
+    }
+
+    @Test
+    void earlyStoppingWithABaselineStopsOnlyAtAnEpochWithoutImprovement() {
+        // Keras 3: an improvement that does not beat the baseline leaves the patience count running, but only an
+        // epoch without improvement stops training; this stopped at epoch 1, an improving one
+        Model m = model();
+        m.fit(x(), y(), FitOptions.builder().epochs(1).verbose(0).build());
+        EarlyStopping es = new EarlyStopping("val_loss", 0.0, 2, "min", 0.5, false);
+        es.setModel(m);
+        es.setParams(Map.of("verbose", 0));
+        es.onTrainBegin(Map.of());
+        double[] losses = {1.0, 0.9, 0.8, 0.7, 0.75};
+        int epoch = 0;
+        for (; epoch < losses.length && !m.stopTraining(); epoch++) es.onEpochEnd(epoch, logs("val_loss", losses[epoch]));
+        assertEquals(4, es.stoppedEpoch(), "epochs 0-3 improve (above the baseline); epoch 4 does not, with the count past patience");
+        assertEquals(3, es.bestEpoch());
     }
 
     @Test

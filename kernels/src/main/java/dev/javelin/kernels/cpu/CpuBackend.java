@@ -96,44 +96,33 @@ public final class CpuBackend implements Backend {
             return;
         }
         Tensor x = call.inputs().isEmpty() ? null : call.input(0);
-        switch (call.op().kind()) {
-            case UNARY -> elementwise.unary(call.op(), x, out);
-            case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
-            case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
-            case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
-            case RANDOM -> RandomOps.fill(call.op(), x, out);
-            case INDEX -> {
-                switch (call.op()) {
-                    case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
-                    case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
-                    case ARGSORT -> Backends.reference().execute(call, out); // one definition of the order (a float32 merge sort here was 1.7-2.3x faster at one thread, on an op no workload times: perf/NOTES.md, rt9)
-                    default -> throw unsupported(call);
+        switch (call.op()) {
+            case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case CAST -> elementwise.cast(x, out);
+            case CONTIGUOUS -> Elementwise.copy(x, out);
+            case PAD -> data.pad(x, call.attrs(OpAttrs.Pad.class), out);
+            case FOLD -> data.fold(x, call.attrs(OpAttrs.Window.class), out);
+            case MATMUL -> MatMul.matmul(x, call.input(1), out);
+            case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+            case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+            case CONV2D_BACKWARD_FILTER -> conv.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+            case ATTENTION -> attention.forward(call, out);
+            case ATTENTION_BACKWARD -> attentionBackward.backward(call, out);
+            case RECURRENCE -> recurrence.forward(call, out);
+            case RECURRENCE_BACKWARD -> recurrence.backward(call, out);
+            default -> {
+                switch (call.op().kind()) {
+                    case UNARY -> elementwise.unary(call.op(), x, out);
+                    case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
+                    case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
+                    case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
+                    case RANDOM -> RandomOps.fill(call.op(), x, out);
+                    case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
+                            + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
+                    default -> throw new IllegalArgumentException("cpu-vector: no kernel for " + call);
                 }
             }
-            case DATA -> {
-                switch (call.op()) {
-                    case CAST -> elementwise.cast(x, out);
-                    case CONTIGUOUS -> Elementwise.copy(x, out);
-                    case PAD -> data.pad(x, call.attrs(OpAttrs.Pad.class), out);
-                    case FOLD -> data.fold(x, call.attrs(OpAttrs.Window.class), out);
-                    default -> throw unsupported(call);
-                }
-            }
-            case CONTRACTION -> {
-                switch (call.op()) {
-                    case MATMUL -> MatMul.matmul(x, call.input(1), out);
-                    case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case CONV2D_BACKWARD_FILTER -> conv.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case ATTENTION -> attention.forward(call, out);
-                    case ATTENTION_BACKWARD -> attentionBackward.backward(call, out);
-                    case RECURRENCE -> recurrence.forward(call, out);
-                    case RECURRENCE_BACKWARD -> recurrence.backward(call, out);
-                    default -> throw unsupported(call);
-                }
-            }
-            case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
-                    + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
         }
     }
 
@@ -153,20 +142,16 @@ public final class CpuBackend implements Backend {
 
     /**
      * The fast kernels are float32's: arithmetic, reductions and contractions over other dtypes (float64
-     * for gradient checks, integers, bool), and data movement, indexing and sorts of them (but a cast to
-     * float32), run the reference backend's loops, which define those results.
+     * for gradient checks, integers, bool), and data movement, indexing and casts of them (but a cast to
+     * float32), run the reference backend's loops, which define those results. So do the orders (ARGMAX,
+     * ARGMIN, ARGSORT): one definition each; no workload here orders more than an accuracy's [128, 10]
+     * (perf/NOTES.md, rt9 and rt10).
      */
     private static boolean onReference(OpCall call) {
-        Op.Kind kind = call.op().kind();
-        if (call.inputs().isEmpty() || kind == Op.Kind.RANDOM || kind == Op.Kind.MOVEMENT) return false;
-        return call.input(kind == Op.Kind.TERNARY ? 1 : 0).dtype() != DType.FLOAT32 && switch (kind) {
-            case UNARY, BINARY, TERNARY, REDUCE, CONTRACTION -> true;
-            default -> call.dtype() != DType.FLOAT32; // a cast to float32 runs here
-        };
-    }
-
-    private static IllegalArgumentException unsupported(OpCall call) {
-        return new IllegalArgumentException("cpu-vector: no kernel for " + call);
+        Op op = call.op();
+        if (call.inputs().isEmpty() || op.kind() == Op.Kind.RANDOM || op.kind() == Op.Kind.MOVEMENT) return false;
+        DType in = call.input(op.kind() == Op.Kind.TERNARY ? 1 : 0).dtype();
+        return op == Op.ARGMAX || op == Op.ARGMIN || op == Op.ARGSORT || in != DType.FLOAT32 && !(op == Op.CAST && call.dtype() == DType.FLOAT32);
     }
 
     @Override

@@ -7,7 +7,7 @@ import dev.javelin.tensor.spi.HeapStorage;
 
 /**
  * The float32 unary, binary and ternary kernels ({@link GeneratedLoops}: generated from the kernel IR),
- * and cast and copy for every dtype. Other dtypes' arithmetic runs on the reference backend
+ * float32 copies, and casts to and from float32. Other dtypes run on the reference backend
  * ({@link CpuBackend}).
  */
 final class Elementwise {
@@ -70,36 +70,26 @@ final class Elementwise {
     }
 
     /**
-     * Converts {@code x} to {@code out}'s dtype, one side float32 (the reference backend casts the others):
-     * floats to ints truncate toward zero and saturate (NaN gives 0), to bool is {@code != 0}, integers to
-     * float round once. Between bool and float32 (masks, the common case in training) the IR's CAST, generated
-     * as in a compiled program.
+     * Converts {@code x} to {@code out}'s dtype, one side float32 (the reference backend casts the others). Between
+     * bool and float32 (masks) the IR's CAST (1 or 0; {@code != 0}), generated as in a compiled program, a strided
+     * input read from a dense copy; else Java's conversions, as the reference's: floats to ints truncate toward zero
+     * and saturate (NaN gives 0), an integer to float32 rounds once from its long.
      */
     void cast(Tensor x, Tensor out) {
         StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
         int xs = p.innerStride(0), os = p.innerStride(1);
         HeapStorage xh = heap(x), oh = heap(out);
-        int[] base = {x.offset(), out.offset()};
         DType from = x.dtype();
         if ((from == DType.BOOL || out.dtype() == DType.BOOL) && strided(xs)) {
             cast(from == DType.BOOL ? Tensor.wrap(x.toHost(), x.shape()) : dense(x), out);
         } else if (from == DType.BOOL || out.dtype() == DType.BOOL) {
-            p.forEachRow(base, (o, n) -> GeneratedLoops.cast(xh.array(), o[0], xs, oh.array(), o[1], os, n));
-        } else if (from == DType.FLOAT32 && out.dtype() == DType.FLOAT64) { // gradient checks: typed, 1.7x the generic loop's speed
-            p.forEachRow(base, (o, n) -> {
-                float[] a = xh.floats();
-                double[] r = oh.doubles();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = a[o[0] + i * xs];
-            });
-        } else if (from == DType.FLOAT32) { // to an integer as Java's cast (the reference's)
-            p.forEachRow(base, (o, n) -> {
-                float[] a = xh.floats();
-                for (int i = 0; i < n; i++) oh.setDouble(o[1] + i * os, a[o[0] + i * xs]);
-            });
-        } else { // to float32: a float64 or an integer (its long, not a double) rounded once
-            p.forEachRow(base, (o, n) -> {
-                float[] r = oh.floats();
-                for (int i = 0; i < n; i++) r[o[1] + i * os] = from == DType.FLOAT64 ? (float) xh.getDouble(o[0] + i * xs) : (float) xh.getLong(o[0] + i * xs);
+            p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> GeneratedLoops.cast(xh.array(), o[0], xs, oh.array(), o[1], os, n));
+        } else {
+            p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> {
+                for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += xs, b += os) {
+                    if (from.isFloating()) oh.setDouble(b, xh.getDouble(a));
+                    else oh.floats()[b] = xh.getLong(a);
+                }
             });
         }
     }
@@ -121,7 +111,7 @@ final class Elementwise {
     }
 
     /** {@code out[oo + i * os] = x[xo + i * xs]} for {@code i < n}. */
-    private static void copyRow(float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
+    static void copyRow(float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
         if (xs == 1 && os == 1) {
             System.arraycopy(x, xo, out, oo, n);
         } else if (xs == 0 && os == 1) {

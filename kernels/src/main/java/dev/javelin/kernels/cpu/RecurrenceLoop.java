@@ -1,62 +1,76 @@
 package dev.javelin.kernels.cpu;
 
+import static dev.javelin.kernels.ir.CellStep.Buffer.*;
+
+import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.kernels.ir.CellStep;
+import dev.javelin.kernels.ir.CellStep.Buffer;
+import dev.javelin.kernels.ir.RecurrentCells;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
-import dev.javelin.tensor.OpAttrs.Recurrence.Cell;
 import dev.javelin.tensor.OpCall;
+import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The float32 RECURRENCE and its backward for every cell, as cuDNN and oneDNN run them; the gate math
- * is the cell's ({@link RecurrentCell}). The caller already made every step's input projection in one
- * GEMM; per step, one GEMM {@code h·w} per gate accumulates onto that projection (or onto the
- * recurrent bias of a cell that has one) in a gate-major buffer ({@code [gate 0 | gate 1 | ...]}, each
- * gate's rows side by side), the cell runs a few long vector loops over it, and the packed result is
- * written row by row: per step the states, then the cell's stored columns. The backward walks the
- * steps in reverse with one GEMM {@code da·wᵀ} per step, and sums {@code dw} at the end in one GEMM
- * over all steps' stacked previous outputs (and a recurrent bias's gradient as one column sum).
+ * is the cell's ({@link CellKernels}), whose kernels read and write every operand where it lives. The
+ * caller already made every step's input projection in one GEMM; per step, one GEMM {@code h·w}
+ * accumulates onto that projection (or onto the recurrent bias of a cell that has one) in a
+ * {@code [rows, G·H]} buffer, and the cell reads it and the previous step's states (in the packed
+ * result, or the initial states) and writes this step's states and stored columns into the packed
+ * result. The backward walks the steps in reverse, the cell reading the packed result and its gradient
+ * in place and writing dx in place, with one GEMM {@code da·wᵀ} per step; it sums {@code dw} at the end
+ * in one GEMM over all steps' stacked previous outputs (and a recurrent bias's gradient as one column sum).
  *
- * <p>A masked step keeps the states: its rows copy them back after the cell, and in the backward the
- * cell sees a zero state gradient on those rows while the loop hands the states' gradients through.
+ * <p>A masked step keeps the states: its rows copy the previous ones over the cell's, and in the backward
+ * the cell sees a zero state gradient on those rows while the loop hands the states' gradients through.
  * With recurrent dropout (Keras 3's: one multiplier {@code m_q} per gate, fixed for the sequence) gate
  * q's product reads {@code h ∘ m_q}; the backward then runs one {@code dz_q·w_qᵀ} GEMM per gate (each
  * scaled by {@code m_q}) and sums {@code dw_q} over the stacked {@code h ∘ m_q}. A cell whose later
- * gates read something other than h (GRU with the reset gate before the product) runs those products
- * itself through {@link RecurrentCell.ForwardProduct} and {@link RecurrentCell.BackwardProduct}, which apply the same multipliers and record what
- * they read for {@code dw}.
+ * gates read something other than h (GRU with the reset gate before the product) has those products run
+ * between its kernels, with the same multipliers, recording what they read for {@code dw}.
  *
  * <p>Examples are independent, so the batch is split once into row blocks, one per thread, each
  * walking all the steps alone (no fork-join per step). A row's results do not depend on the block it
  * is in (every GEMM element is one fixed FMA chain), so the bits do not depend on the thread count.
- * A block is an object ({@link ForwardRows}, {@link BackwardRows}) whose {@code step} method runs one
+ * A block is an object ({@link Forward.Block}, {@link Backward.Block}) whose {@code step} method runs one
  * step: invoked once per step, HotSpot compiles it as an ordinary method within a few calls, where one
  * method walking all the steps was compiled on stack, repeatedly, for tens of calls (perf/NOTES.md,
  * "The LSTM train step's spread").
  */
 final class RecurrenceLoop {
+    /** The states, their values before the step, their gradients reaching the cell and those it passes back. */
+    private static final Buffer[] STATE = {H, C}, PREVIOUS = {H_PREV, C_PREV}, D_STATE = {D_H, D_C}, D_PREVIOUS = {D_H_PREV, D_C_PREV};
+
     /**
      * Inputs: x [B,T,G·H], w [H,G·H], the cell's parameters ([G·H] each), its states ([B,H] each), the
      * recurrent dropout multiplier [B,G·H] if the attributes say so, the mask if any.
      */
     void forward(OpCall call, Tensor out) {
-        ForwardCall c = new ForwardCall(call, out);
-        CpuThreads.parallelFor(c.n, SequenceOperand.rowBlock(c.n, (long) c.steps * c.gw * c.u), (from, to) -> {
-            ForwardRows block = new ForwardRows(c, from, to);
+        Forward c = new Forward(call, out);
+        CpuThreads.parallelFor(c.n, c.rowBlock(), (from, to) -> {
+            Forward.Block block = c.new Block(from, to);
             for (int s = 0; s < c.steps; s++) block.step(s);
         });
     }
 
     /**
      * Inputs: w, the cell's parameters and states, the recurrent dropout multiplier and the mask if
-     * any, the forward's result and its gradient. Result, flat: dx [B,T,G·H] (by input time), dw [H,G·H], each parameter's gradient, each
-     * initial state's.
+     * any, the forward's result and its gradient. Result, flat: dx [B,T,G·H] (by input time), dw [H,G·H],
+     * each parameter's gradient, each initial state's.
      */
     void backward(OpCall call, Tensor out) {
-        BackwardCall c = new BackwardCall(call, out);
-        CpuThreads.parallelFor(c.n, SequenceOperand.rowBlock(c.n, (long) c.steps * c.gw * c.u), (from, to) -> {
-            BackwardRows block = new BackwardRows(c, from, to);
+        Backward c = new Backward(call, out);
+        CpuThreads.parallelFor(c.n, c.rowBlock(), (from, to) -> {
+            Backward.Block block = c.new Block(from, to);
             for (int s = c.steps - 1; s >= 0; s--) block.step(s);
             block.finish();
         });
@@ -68,127 +82,143 @@ final class RecurrenceLoop {
     }
 
     /** What a forward and a backward call share: the cell, the sizes, the initial states, the dropout multiplier, the mask. */
-    private static class CallSizes {
+    private static class Call {
         final OpAttrs.Recurrence a;
-        final RecurrentCell math;
-        final int n, steps, u, gates, gw, states, params, kept, loopGates;
+        final CellKernels cell;
+        final int n, steps, u, gw, states, params;
         final float[] drop;
         final float[][] initial;
         final boolean[] mask;
 
         /** {@code wAt}: w's input, the cell's operands after it, then the mask if {@code masked}; {@code seq}: a [B, T, ...] operand. */
-        CallSizes(OpCall call, int wAt, Tensor seq, boolean masked) {
+        Call(OpCall call, int wAt, Tensor seq, boolean masked) {
             a = call.attrs(OpAttrs.Recurrence.class);
-            Cell cell = a.cell();
-            math = RecurrentCell.of(a);
+            cell = CellKernels.of(a);
             n = seq.dim(0);
             steps = seq.dim(1);
             u = call.input(wAt).dim(0);
-            gates = cell.gates();
-            gw = gates * u;
-            states = cell.states();
-            params = cell.parameters();
-            kept = cell.outputWidth() - states;
-            loopGates = math.loopGates();
+            gw = a.cell().gates() * u;
+            states = a.cell().states();
+            params = a.cell().parameters();
             initial = new float[states][];
             for (int i = 0; i < states; i++) initial[i] = Elementwise.denseFloats(call.input(wAt + 1 + params + i));
             drop = a.recurrentDropout() ? Elementwise.denseFloats(call.input(wAt + 1 + params + states)) : null;
             mask = masked ? call.input(wAt + 1 + a.cellOperands()).toHost().bools() : null; // [B, T], row-major
         }
+
+        /** Examples per block: one block per thread, or all on the caller when the whole loop is small. */
+        int rowBlock() {
+            if ((long) n * steps * gw * u < CpuThreads.SMALL_WORK) return Math.max(1, n);
+            int threads = Math.min(n, CpuThreads.threads());
+            return (n + threads - 1) / threads;
+        }
+
+        /** Whether example b's step at input time t is masked: it keeps the states. */
+        boolean masked(int b, int t) {
+            return mask != null && !mask[b * steps + t];
+        }
+
+        /** A thread's examples {@code [from, from+rows)}. */
+        class RowBlock {
+            final int from, rows;
+
+            RowBlock(int from, int to) {
+                this.from = from;
+                rows = to - from;
+            }
+
+            /** Initial state i's rows. */
+            Rows initial(int i) {
+                return new Rows(initial[i], from * u, u);
+            }
+
+            /** {@code out}'s rows = {@code a}'s rows ∘ m_q, gate q's recurrent dropout; a copy without dropout. */
+            void dropout(Rows a, int q, Rows out) {
+                for (int b = 0; b < rows; b++) {
+                    if (drop == null) System.arraycopy(a.a(), a.row(b), out.a(), out.row(b), u);
+                    else GeneratedLoops.binary(Op.MUL, a.a(), a.row(b), 1, drop, (from + b) * gw + q * u, 1, out.a(), out.row(b), 1, u);
+                }
+            }
+        }
     }
 
     /** A forward call's operands and sizes, read by every row block. */
-    private static final class ForwardCall extends CallSizes {
-        final SequenceOperand xs;
+    private static final class Forward extends Call {
+        final Sequence xs;
         final int ow, oo, ldo;
         final float[] w, bias, o;
 
-        ForwardCall(OpCall call, Tensor out) {
+        Forward(OpCall call, Tensor out) {
             super(call, 1, call.input(0), call.inputs().size() == 3 + call.attrs(OpAttrs.Recurrence.class).cellOperands());
             ow = a.cell().outputWidth() * u;
-            xs = SequenceOperand.of(call.input(0));
+            xs = Sequence.of(call.input(0));
             w = Elementwise.denseFloats(call.input(1));
             bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
             o = Elementwise.heap(out).floats();
             oo = out.offset();
             ldo = steps * ow;
         }
-    }
 
-    /** Examples {@code [from, from+rows)} walking the steps forward, with their states and gate-major buffers. */
-    private static final class ForwardRows {
-        private final ForwardCall c;
-        private final int from, rows, ru;
-        private final float[] acc, input, stored, scratch, dropped, hm;
-        private final float[][] st, keptStates;
+        /** Examples {@code [from, from+rows)} walking the steps forward. */
+        final class Block extends RowBlock {
+            private final float[] acc = new float[rows * gw], scratch = new float[rows * u], dropped = new float[drop != null ? rows * u : 0];
 
-        ForwardRows(ForwardCall c, int from, int to) {
-            this.c = c;
-            this.from = from;
-            rows = to - from;
-            ru = rows * c.u;
-            acc = new float[c.gates * ru];
-            input = c.bias != null ? new float[c.gates * ru] : null;
-            stored = new float[c.kept * ru];
-            scratch = new float[ru];
-            st = new float[c.states][ru];
-            keptStates = new float[c.states][ru];
-            dropped = c.drop != null ? gateMajor(c.drop, from, rows, c.gates, c.u) : null;
-            hm = c.drop != null ? new float[ru] : null;
-            for (int i = 0; i < c.states; i++) System.arraycopy(c.initial[i], from * c.u, st[i], 0, ru);
-        }
+            Block(int from, int to) {
+                super(from, to);
+            }
 
-        /** Step {@code s}: the input's rows into the GEMM's buffer, the products, the cell, the packed result's rows. */
-        void step(int s) {
-            int u = c.u, t = c.a.inputIndex(s, c.steps), at = c.oo + c.a.outputIndex(s, c.steps) * c.ow;
-            boolean anyMasked = false;
-            for (int b = 0; b < rows; b++) {
-                for (int q = 0; q < c.gates; q++) {
-                    int dst = q * ru + b * u;
-                    System.arraycopy(c.xs.data(), c.xs.at(from + b, t) + q * u, input != null ? input : acc, dst, u);
-                    if (input != null) System.arraycopy(c.bias, q * u, acc, dst, u);
+            /** Step {@code s}: the GEMM's base and the products into acc, the cell into the packed result, the masked rows' states kept. */
+            void step(int s) {
+                int t = a.inputIndex(s, steps), os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
+                Map<Buffer, Rows> reads = new EnumMap<>(Buffer.class), writes = new EnumMap<>(Buffer.class);
+                for (int i = 0; i < states; i++) {
+                    reads.put(STATE[i], ps < 0 ? initial(i) : result(ps, i * u));
+                    writes.put(STATE[i], result(os, i * u));
                 }
-                anyMasked |= c.mask != null && !c.mask[(from + b) * c.steps + t];
-            }
-            for (int q = 0; q < c.loopGates; q++) product(q, st[0]);
-            if (anyMasked) for (int i = 0; i < c.states; i++) System.arraycopy(st[i], 0, keptStates[i], 0, ru);
-            c.math.forward(acc, input, st, stored, scratch, ru, this::product);
-            for (int b = 0; b < rows; b++) {
-                int row = at + (from + b) * c.ldo, bu = b * u;
-                boolean masked = anyMasked && !c.mask[(from + b) * c.steps + t];
-                for (int i = 0; i < c.states; i++) {
-                    if (masked) System.arraycopy(keptStates[i], bu, st[i], bu, u);
-                    System.arraycopy(st[i], bu, c.o, row + i * u, u);
+                Rows x = xs.rows(from, t), stored = result(os, states * u), tmp = new Rows(scratch, 0, u);
+                // the products' base: x_t, or the recurrent bias (x_t then being the cell's INPUT)
+                for (int b = 0; b < rows; b++) System.arraycopy(bias != null ? bias : x.a(), bias != null ? 0 : x.row(b), acc, b * gw, gw);
+                if (drop == null) product(0, cell.loopGates(), reads.get(H));
+                else for (int q = 0; q < cell.loopGates(); q++) product(q, 1, reads.get(H));
+                reads.putAll(Map.of(ACC, new Rows(acc, 0, gw), INPUT, x, STORED, stored, SCRATCH, tmp));
+                writes.putAll(Map.of(STORED, stored, SCRATCH, tmp));
+                CellKernels.run(cell.forward(), reads, writes, rows, u, p -> product(p.gate(), 1, reads.get(p.read())));
+                for (int b = 0; b < rows; b++) {
+                    for (int i = 0; masked(from + b, t) && i < states; i++) {
+                        Rows before = reads.get(STATE[i]), after = writes.get(STATE[i]);
+                        System.arraycopy(before.a(), before.row(b), after.a(), after.row(b), u);
+                    }
                 }
-                for (int q = 0; q < c.kept; q++) System.arraycopy(stored, q * ru + bu, c.o, row + (c.states + q) * u, u);
             }
-        }
 
-        /** Gate q's product of this step: the loop's gates, and a cell's own ({@link RecurrentCell.ForwardProduct}). */
-        void product(int q, float[] a) {
-            float[] in = a;
-            if (dropped != null) { // this gate's product reads a ∘ m_q
-                GeneratedLoops.binary(Op.MUL, a, 0, 1, dropped, q * ru, 1, hm, 0, 1, ru);
-                in = hm;
+            /** The packed result's rows at output step {@code os}, from its column {@code column}. */
+            private Rows result(int os, int column) {
+                return new Rows(o, oo + from * ldo + os * ow + column, ldo);
             }
-            Sgemm.multiply(rows, c.u, c.u, in, 0, c.u, 1, c.w, q * c.u, c.gw, 1, acc, q * ru, c.u, true);
+
+            /** acc's gates {@code [q, q+gates)} += {@code (a ∘ m_q)·w_q} (one gate with recurrent dropout): the loop's products and a cell's own. */
+            private void product(int q, int gates, Rows a) {
+                if (drop != null) dropout(a, q, a = new Rows(dropped, 0, u));
+                Sgemm.multiply(rows, gates * u, u, a.a(), a.at(), a.stride(), 1, w, q * u, gw, 1, acc, q * u, gw, true);
+            }
         }
     }
 
     /** A backward call's operands and sizes, and the arrays every row block writes its rows of. */
-    private static final class BackwardCall extends CallSizes {
-        final SequenceOperand ys, gs;
+    private static final class Backward extends Call {
+        final Sequence ys, gs;
         final int hw, ro, dwAt, dbAt, dStatesAt, accAt;
         final float[] wt, r, hPrev, dAccAll;
         final boolean perGate;
 
-        BackwardCall(OpCall call, Tensor out) {
+        Backward(OpCall call, Tensor out) {
             super(call, 0, call.input(call.inputs().size() - 2),
                     call.inputs().size() == 4 + call.attrs(OpAttrs.Recurrence.class).cellOperands());
             int last = call.inputs().size();
-            wt = SequenceOperand.transposed(call.input(0));
-            ys = SequenceOperand.of(call.input(last - 2));
-            gs = SequenceOperand.of(call.input(last - 1));
+            Tensor w = call.input(0); // read transposed, [G·H, H] dense: the B operand of a step's GEMM
+            wt = Elementwise.denseFloats(Tensor.wrap(w.storage(), Shape.of(w.dim(1), w.dim(0)), new int[] {w.stride(1), w.stride(0)}, w.offset()));
+            ys = Sequence.of(call.input(last - 2));
+            gs = Sequence.of(call.input(last - 1));
             r = Elementwise.heap(out).floats();
             ro = out.offset();
             dwAt = ro + n * steps * gw;
@@ -196,140 +226,178 @@ final class RecurrenceLoop {
             dStatesAt = dbAt + params * gw;
             // by input time: what each step's products read, for dw: h, or per gate (h ∘ m_q with recurrent
             // dropout; a cell's own products record theirs)
-            perGate = drop != null || loopGates < gates;
+            perGate = drop != null || cell.loopGates() < a.cell().gates();
             hw = perGate ? gw : u;
             hPrev = new float[n * steps * hw];
             // the GEMM results' gradients by input time: dx itself unless a recurrent bias sits between them
             dAccAll = params > 0 ? new float[n * steps * gw] : r;
             accAt = params > 0 ? 0 : ro;
         }
-    }
 
-    /** Examples {@code [from, from+rows)} walking the steps in reverse, carrying their states' gradients. */
-    private static final class BackwardRows {
-        private final BackwardCall c;
-        private final int from, rows, ru;
-        private final float[] dInput, dropped, dhGate;
-        private final float[][] carried, incoming, masked, dState, dPrevious;
-        private final RecurrentCell.Backward k;
-        private float[] dhNext;
-        /** The input time of the step the cell's own products belong to. */
-        private int step;
+        /** Examples {@code [from, from+rows)} walking the steps in reverse, carrying their states' gradients. */
+        final class Block extends RowBlock {
+            private final int ru = rows * u;
+            private final float[] dhNext = new float[ru], dhGate = new float[ru], scratch = new float[ru], scratch2 = new float[ru];
+            private final float[][] carried = new float[states][ru], masked = new float[states][ru], dPrevious = new float[states][ru];
+            /** The input time of the step being run. */
+            private int t;
 
-        BackwardRows(BackwardCall c, int from, int to) {
-            this.c = c;
-            this.from = from;
-            rows = to - from;
-            ru = rows * c.u;
-            int states = c.states;
-            dInput = new float[c.gates * ru];
-            carried = new float[states][ru];
-            incoming = new float[states][ru];
-            masked = new float[states][ru];
-            dState = new float[states][];
-            dPrevious = new float[states][ru];
-            k = new RecurrentCell.Backward(new float[c.kept * ru], new float[c.kept * ru], new float[states][ru],
-                    new float[states][ru], dState, dInput, c.params > 0 ? new float[c.gates * ru] : dInput, dPrevious,
-                    new float[ru], new float[ru]);
-            dhNext = new float[ru];
-            dropped = c.drop != null ? gateMajor(c.drop, from, rows, c.gates, c.u) : null;
-            dhGate = c.drop != null ? new float[ru] : null;
-        }
+            Block(int from, int to) {
+                super(from, to);
+            }
 
-        /** Step {@code s}: the packed result's rows and their gradients in, the cell backward, dx and the carried gradients out. */
-        void step(int s) {
-            int u = c.u, gw = c.gw, states = c.states, steps = c.steps;
-            int t = c.a.inputIndex(s, steps), os = c.a.outputIndex(s, steps), ps = s == 0 ? -1 : c.a.outputIndex(s - 1, steps);
-            float[] ys = c.ys.data(), gs = c.gs.data();
-            boolean anyMasked = false;
-            for (int b = 0; b < rows; b++) {
-                int yr = c.ys.at(from + b, os), gr = c.gs.at(from + b, os), bu = b * u;
-                for (int q = 0; q < c.kept; q++) {
-                    System.arraycopy(ys, yr + (states + q) * u, k.stored(), q * ru + bu, u);
-                    System.arraycopy(gs, gr + (states + q) * u, k.storedGrads(), q * ru + bu, u);
-                }
+            /** Step {@code s}: the states' gradients in, the cell backward reading the packed result in place and writing dx, the carried gradients out. */
+            void step(int s) {
+                int os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
+                t = a.inputIndex(s, steps);
+                Map<Buffer, Rows> reads = new EnumMap<>(Buffer.class), writes = new EnumMap<>(Buffer.class);
+                Rows y = ys.rows(from, os), g = gs.rows(from, os);
+                boolean anyMasked = false;
+                for (int b = 0; b < rows; b++) anyMasked |= masked(from + b, t);
                 for (int i = 0; i < states; i++) {
-                    System.arraycopy(ys, yr + i * u, k.current()[i], bu, u);
-                    System.arraycopy(gs, gr + i * u, incoming[i], bu, u);
-                    if (s == 0) System.arraycopy(c.initial[i], (from + b) * u, k.previous()[i], bu, u);
-                    else System.arraycopy(ys, c.ys.at(from + b, ps) + i * u, k.previous()[i], bu, u);
+                    // the gradient reaching state i: what later steps carried plus this step's output's
+                    for (int b = 0; b < rows; b++) GeneratedLoops.binary(Op.ADD, carried[i], b * u, 1, g.a(), g.row(b) + i * u, 1, carried[i], b * u, 1, u);
+                    float[] dState = carried[i];
+                    if (anyMasked) { // a masked step's gates did not touch the states: no gradient reaches them there
+                        dState = masked[i];
+                        System.arraycopy(carried[i], 0, dState, 0, ru);
+                        for (int b = 0; b < rows; b++) if (masked(from + b, t)) Arrays.fill(dState, b * u, b * u + u, 0f);
+                    }
+                    Arrays.fill(dPrevious[i], 0f);
+                    reads.put(STATE[i], y.columns(i * u));
+                    reads.put(PREVIOUS[i], ps < 0 ? initial(i) : ys.rows(from, ps).columns(i * u));
+                    reads.put(D_STATE[i], new Rows(dState, 0, u));
+                    writes.put(D_PREVIOUS[i], new Rows(dPrevious[i], 0, u));
                 }
-                for (int q = 0; q < (c.perGate ? c.loopGates : 1); q++) recordRead(k.previous()[0], b, t, q);
-                anyMasked |= c.mask != null && !c.mask[(from + b) * steps + t];
-            }
-            for (int i = 0; i < states; i++) {
-                GeneratedLoops.binary(Op.ADD, carried[i], 0, 1, incoming[i], 0, 1, carried[i], 0, 1, ru);
-                dState[i] = carried[i];
-                if (anyMasked) { // a masked step's gates did not touch the states: no gradient reaches them there
-                    System.arraycopy(carried[i], 0, masked[i], 0, ru);
-                    for (int b = 0; b < rows; b++) if (!c.mask[(from + b) * steps + t]) Arrays.fill(masked[i], b * u, b * u + u, 0f);
-                    dState[i] = masked[i];
-                }
-                Arrays.fill(dPrevious[i], 0f);
-            }
-            step = t;
-            c.math.backward(k, ru, this::product);
-            for (int b = 0; b < rows; b++) {
-                int bu = b * u, row = (from + b) * steps + t;
-                if (anyMasked && !c.mask[row]) { // the states went through unchanged, and so do their gradients
-                    for (int i = 0; i < states; i++) GeneratedLoops.binary(Op.ADD, dPrevious[i], bu, 1, carried[i], bu, 1, dPrevious[i], bu, 1, u);
-                }
-                for (int q = 0; q < c.gates; q++) System.arraycopy(dInput, q * ru + bu, c.r, c.ro + row * gw + q * u, u);
-                if (c.params > 0) for (int q = 0; q < c.gates; q++) System.arraycopy(k.dAcc(), q * ru + bu, c.dAccAll, row * gw + q * u, u);
-            }
-            int accRow = c.accAt + (from * steps + t) * gw;
-            if (c.drop == null) {
-                Sgemm.multiply(rows, u, c.loopGates * u, c.dAccAll, accRow, steps * gw, 1, c.wt, 0, u, 1, dhNext, 0, u, false);
-            } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
-                for (int q = 0; q < c.loopGates; q++) {
-                    Sgemm.multiply(rows, u, u, c.dAccAll, accRow + q * u, steps * gw, 1, c.wt, q * u * u, u, 1, dhGate, 0, u, false);
-                    if (q == 0) GeneratedLoops.binary(Op.MUL, dhGate, 0, 1, dropped, 0, 1, dhNext, 0, 1, ru);
-                    else {
-                        GeneratedLoops.binary(Op.MUL, dhGate, 0, 1, dropped, q * ru, 1, dhGate, 0, 1, ru);
-                        GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
+                Rows dx = new Rows(r, ro + (from * steps + t) * gw, steps * gw), dAcc = new Rows(dAccAll, accAt + (from * steps + t) * gw, steps * gw);
+                Rows tmp = new Rows(scratch, 0, u), tmp2 = new Rows(scratch2, 0, u);
+                reads.putAll(Map.of(STORED, y.columns(states * u), STORED_GRAD, g.columns(states * u), SCRATCH, tmp, SCRATCH2, tmp2));
+                writes.putAll(Map.of(D_INPUT, dx, D_ACC, dAcc, SCRATCH, tmp, SCRATCH2, tmp2));
+                for (int q = 0; q < (perGate ? cell.loopGates() : 1); q++) record(reads.get(H_PREV), q);
+                CellKernels.run(cell.backward(), reads, writes, rows, u, p -> { // a cell's own product: to = (dx_q·w_qᵀ) ∘ m_q
+                    int q = p.gate();
+                    Rows to = writes.get(p.write());
+                    record(reads.get(p.read()), q);
+                    Sgemm.multiply(rows, u, u, r, dx.at() + q * u, dx.stride(), 1, wt, q * u * u, u, 1, to.a(), to.at(), to.stride(), false);
+                    if (drop != null) dropout(to, q, to);
+                });
+                for (int b = 0; b < rows; b++) { // a masked row's states went through unchanged, and so do their gradients
+                    for (int i = 0; masked(from + b, t) && i < states; i++) {
+                        GeneratedLoops.binary(Op.ADD, dPrevious[i], b * u, 1, carried[i], b * u, 1, dPrevious[i], b * u, 1, u);
                     }
                 }
+                if (drop == null) {
+                    Sgemm.multiply(rows, u, cell.loopGates() * u, dAccAll, dAcc.at(), dAcc.stride(), 1, wt, 0, u, 1, dhNext, 0, u, false);
+                } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
+                    for (int q = 0; q < cell.loopGates(); q++) {
+                        Sgemm.multiply(rows, u, u, dAccAll, dAcc.at() + q * u, dAcc.stride(), 1, wt, q * u * u, u, 1, dhGate, 0, u, false);
+                        dropout(new Rows(dhGate, 0, u), q, new Rows(q == 0 ? dhNext : dhGate, 0, u));
+                        if (q > 0) GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
+                    }
+                }
+                GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dPrevious[0], 0, 1, ru);
+                // carry on: h's gradient through w and directly, the other states' directly
+                for (int i = 0; i < states; i++) {
+                    float[] swap = carried[i];
+                    carried[i] = dPrevious[i];
+                    dPrevious[i] = swap;
+                }
             }
-            GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dhNext, 0, 1, ru);
-            // carry on: h's gradient through w and directly, the other states' directly
-            float[] swap = carried[0];
-            carried[0] = dhNext;
-            dhNext = swap;
-            for (int i = 1; i < states; i++) {
-                swap = carried[i];
-                carried[i] = dPrevious[i];
-                dPrevious[i] = swap;
+
+            /** The initial states' gradients: what is carried past the first step. */
+            void finish() {
+                for (int i = 0; i < states; i++) System.arraycopy(carried[i], 0, r, dStatesAt + i * n * u + from * u, ru);
             }
-        }
 
-        /** The initial states' gradients: what is carried past the first step. */
-        void finish() {
-            for (int i = 0; i < c.states; i++) System.arraycopy(carried[i], 0, c.r, c.dStatesAt + i * c.n * c.u + from * c.u, ru);
-        }
-
-        /** A cell's own product's gradient ({@link RecurrentCell.BackwardProduct}). */
-        void product(int q, float[] dAcc, float[] a, float[] out) {
-            int u = c.u;
-            for (int b = 0; b < rows; b++) recordRead(a, b, step, q);
-            Sgemm.multiply(rows, u, u, dAcc, q * ru, u, 1, c.wt, q * u * u, u, 1, out, 0, u, false);
-            if (dropped != null) GeneratedLoops.binary(Op.MUL, out, 0, 1, dropped, q * ru, 1, out, 0, 1, ru);
-        }
-
-        /** Row b of {@code a} (∘ m_q with recurrent dropout): what gate q's product read at input time t, kept for dw. */
-        private void recordRead(float[] a, int b, int t, int q) {
-            int u = c.u, hAt = ((from + b) * c.steps + t) * c.hw + q * u;
-            if (c.drop == null) System.arraycopy(a, b * u, c.hPrev, hAt, u);
-            else GeneratedLoops.binary(Op.MUL, a, b * u, 1, c.drop, (from + b) * c.gw + q * u, 1, c.hPrev, hAt, 1, u);
+            /** What gate q's product read at this step ({@code a ∘ m_q} with recurrent dropout), kept for dw. */
+            private void record(Rows a, int q) {
+                dropout(a, q, new Rows(hPrev, (from * steps + t) * hw + q * u, steps * hw));
+            }
         }
     }
 
-    /** Rows {@code [from, from+rows)} of the [B, G·H] multiplier {@code drop}, gate-major ({@code [gate][row][unit]}) as the cells' buffers. */
-    private static float[] gateMajor(float[] drop, int from, int rows, int gates, int u) {
-        float[] d = new float[gates * rows * u];
-        for (int q = 0; q < gates; q++) {
-            for (int b = 0; b < rows; b++) System.arraycopy(drop, (from + b) * gates * u + q * u, d, (q * rows + b) * u, u);
+    /**
+     * The gate math of one cell and its gradient: the kernels {@link RecurrentCells} defines, generated from
+     * the kernel IR, kept per cell and activations; and the gates whose products the loop runs before the
+     * cell, the first {@code loopGates}, which read h.
+     */
+    private record CellKernels(Phase[] forward, Phase[] backward, int loopGates) {
+        private static final Map<List<Object>, CellKernels> CELLS = new ConcurrentHashMap<>();
+
+        static CellKernels of(OpAttrs.Recurrence a) {
+            return CELLS.computeIfAbsent(List.of(a.cell(), a.activation(), a.recurrentActivation()), k -> {
+                CellStep forward = RecurrentCells.forward(a.cell(), a.activation(), a.recurrentActivation());
+                int products = (int) forward.phases().stream().filter(p -> p instanceof CellStep.Product).count();
+                return new CellKernels(compile(forward), compile(RecurrentCells.backward(a.cell(), a.activation(), a.recurrentActivation())),
+                        a.cell().gates() - products);
+            });
         }
-        return d;
+
+        private static Phase[] compile(CellStep step) {
+            return step.phases().stream().map(p -> switch (p) {
+                case CellStep.Kernel k -> new Phase(GeneratedLoops.compile(k.ir()), k.ir().loads().size(), k.slots(), null);
+                case CellStep.Product q -> new Phase(null, 0, List.of(), q);
+            }).toArray(Phase[]::new);
+        }
+
+        /**
+         * Runs a step's phases over {@code rows} rows of {@code u} units: each kernel with its inputs where
+         * {@code reads} says and its results where {@code writes} says, at its gates' columns ({@code q·u});
+         * each gate product a cell runs itself (GRU with the reset gate before the product) through {@code products}.
+         */
+        static void run(Phase[] phases, Map<Buffer, Rows> reads, Map<Buffer, Rows> writes, int rows, int u, Consumer<CellStep.Product> products) {
+            for (Phase p : phases) {
+                if (p.product() != null) {
+                    products.accept(p.product());
+                    continue;
+                }
+                int n = p.slots().size();
+                Object[] arrays = new Object[n];
+                int[] offsets = new int[n], strides = new int[n];
+                int[][] maps = new int[n][]; // none gathered
+                for (int s = 0; s < n; s++) {
+                    CellStep.Operand o = p.slots().get(s);
+                    Rows at = (s < p.inputs() ? reads : writes).get(o.buffer());
+                    arrays[s] = at.a();
+                    offsets[s] = at.at() + o.gate() * u;
+                    strides[s] = at.stride();
+                }
+                // row by row: while the generated code takes over from the interpreter, each row is an invocation
+                // of a few vectors, which HotSpot compiles within a few calls (perf/NOTES.md, "The LSTM train step's first call")
+                for (int b = 0; b < rows; b++) {
+                    p.kernel().run(arrays, offsets, maps, u);
+                    for (int s = 0; s < n; s++) offsets[s] += strides[s];
+                }
+            }
+        }
+    }
+
+    /** A kernel generated from the IR with its operands (its first {@code inputs} read), or a gate's product. */
+    private record Phase(FusedKernel kernel, int inputs, List<CellStep.Operand> slots, CellStep.Product product) {}
+
+    /** Rows of a float32 matrix inside {@code a}: row b starts at {@code at + b·stride}. */
+    private record Rows(float[] a, int at, int stride) {
+        int row(int b) {
+            return at + b * stride;
+        }
+
+        Rows columns(int c) {
+            return new Rows(a, at + c, stride);
+        }
+    }
+
+    /** A float32 {@code [batch, time, width]} operand: read in place when its last axis is dense (any batch and time strides), else from a dense copy. */
+    private record Sequence(float[] data, int offset, int batchStride, int stepStride) {
+        static Sequence of(Tensor t) {
+            int[] s = t.strides();
+            if (s[2] == 1 || t.dim(2) == 1) return new Sequence(Elementwise.heap(t).floats(), t.offset(), s[0], s[1]);
+            return new Sequence(Elementwise.denseFloats(t), 0, t.dim(1) * t.dim(2), t.dim(2));
+        }
+
+        /** Step t's rows from example {@code from}. */
+        Rows rows(int from, int t) {
+            return new Rows(data, offset + from * batchStride + t * stepStride, batchStride);
+        }
     }
 
     /**

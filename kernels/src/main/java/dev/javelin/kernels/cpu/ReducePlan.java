@@ -9,35 +9,27 @@ import dev.javelin.tensor.Tensor;
  * whole rows of outputs (the pooling case, where channels are kept and contiguous).
  */
 final class ReducePlan {
+    /** The reduced tensor. */
+    final Tensor x;
     final int[] keptDims, keptStrides;
     final int[] redDims, redStrides;
     final long outSize, redSize;
 
-    private ReducePlan(int[] kd, int[] ks, int[] rd, int[] rs) {
-        keptDims = kd;
-        keptStrides = ks;
-        redDims = rd;
-        redStrides = rs;
-        outSize = product(kd);
-        redSize = product(rd);
-    }
-
+    /** The plan to reduce {@code axes} of {@code x}. */
     static ReducePlan of(Tensor x, int[] axes) {
-        return of(x.shape().toArray(), x.strides(), axes);
-    }
-
-    /** The plan of a dense (row-major) tensor of {@code shape}. */
-    static ReducePlan ofDense(dev.javelin.tensor.Shape shape, int[] axes) {
-        return of(shape.toArray(), shape.contiguousStrides(), axes);
-    }
-
-    private static ReducePlan of(int[] dims, int[] strides, int[] axes) {
-        int rank = dims.length;
-        boolean[] reduced = new boolean[rank];
+        boolean[] reduced = new boolean[x.rank()];
         for (int a : axes) reduced[a] = true;
-        int[][] kept = collapse(dims, strides, reduced, false);
-        int[][] red = collapse(dims, strides, reduced, true);
-        return new ReducePlan(kept[0], kept[1], red[0], red[1]);
+        return new ReducePlan(x, collapse(x, reduced, false), collapse(x, reduced, true));
+    }
+
+    private ReducePlan(Tensor x, int[][] kept, int[][] red) {
+        this.x = x;
+        keptDims = kept[0];
+        keptStrides = kept[1];
+        redDims = red[0];
+        redStrides = red[1];
+        outSize = product(keptDims);
+        redSize = product(redDims);
     }
 
     /** Whether whole rows of outputs are accumulated: the kept inner dim is contiguous and the reduced one is not. */
@@ -46,14 +38,9 @@ final class ReducePlan {
         return k > 0 && keptStrides[k - 1] == 1 && (r == 0 || redStrides[r - 1] != 1);
     }
 
-    /** Whether a reduction by this plan combines the elements in the same order as by {@code other}: the same dims, walked the same way. */
-    boolean sameOrder(ReducePlan other) {
-        return java.util.Arrays.equals(keptDims, other.keptDims) && java.util.Arrays.equals(redDims, other.redDims)
-                && accumulatesRows() == other.accumulatesRows();
-    }
-
     /** The dims whose reduced flag equals {@code which}, collapsed: {dims, strides}. */
-    private static int[][] collapse(int[] dims, int[] strides, boolean[] reduced, boolean which) {
+    private static int[][] collapse(Tensor x, boolean[] reduced, boolean which) {
+        int[] dims = x.shape().toArray(), strides = x.strides();
         int[] d = new int[dims.length];
         int[] s = new int[dims.length];
         int r = 0;

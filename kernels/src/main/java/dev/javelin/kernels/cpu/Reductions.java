@@ -6,42 +6,28 @@ import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
 
 /**
- * float32 REDUCE_SUM / MAX / MIN and ARGMAX / ARGMIN over any axes of any strided view (UNFOLD windows
- * for pooling included; other dtypes run on the reference backend). float32 values are combined in
+ * float32 REDUCE_SUM / MAX / MIN over any axes of any strided view (UNFOLD windows for pooling included;
+ * other dtypes, and ARGMAX / ARGMIN, run on the reference backend). float32 values are combined in
  * {@link ReductionOrder}'s order, which depends only on the shape and is the JIT launcher's too, so a
  * sum is bit-identical eager and compiled and whatever the thread count: rows reduce in
  * {@link GeneratedLoops#reduce}'s fixed order, rows of outputs accumulate the reduced positions in order,
  * and a single output over a long range combines fixed blocks left to right. A float32 sum over a view
- * whose layout would change that order is taken over its dense copy, so it is bit-identical whatever
- * the layout.
+ * is taken over its dense copy, so it is bit-identical whatever the layout.
  */
 final class Reductions {
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
 
     void reduce(Op op, Tensor x, OpAttrs.Reduce attrs, Tensor out) {
-        ReducePlan p = ReducePlan.of(x, attrs.axes());
+        // a sum over a view (a transposed row, dims that do not merge) is taken over its dense copy, so its order,
+        // and so its bits, do not depend on the layout (max and min do not depend on the order)
+        ReducePlan p = ReducePlan.of(op == Op.REDUCE_SUM && !x.isContiguous() ? Elementwise.dense(x) : x, attrs.axes());
         if (p.outSize == 0) return;
-        if (op == Op.REDUCE_SUM && !p.sameOrder(ReducePlan.ofDense(x.shape(), attrs.axes()))) {
-            // a view whose layout would change the order of the sum (a transposed row, dims that do not merge):
-            // summed as its dense copy is, so the bits do not depend on the layout (max and min do not depend on the order)
-            x = Elementwise.dense(x);
-            p = ReducePlan.of(x, attrs.axes());
-        }
-        switch (op) {
-            case ARGMAX, ARGMIN -> arg(op, x, p, Elementwise.heap(out).longs());
-            default -> reduceFloat(op, Elementwise.heap(x).floats(), x.offset(), p, Elementwise.heap(out).floats());
-        }
-    }
-
-    private void reduceFloat(Op op, float[] x, int xOff, ReducePlan p, float[] out) {
+        float[] xa = Elementwise.heap(p.x).floats(), o = Elementwise.heap(out).floats();
         float identity = ReductionOrder.identity(op);
-        if (p.redSize == 0) {
-            java.util.Arrays.fill(out, 0, (int) p.outSize, identity);
-            return;
-        }
-        if (p.accumulatesRows()) accumulateRows(op, x, xOff, p, out, identity);
-        else reduceRows(op, x, xOff, p, out, identity);
+        if (p.redSize == 0) java.util.Arrays.fill(o, 0, (int) p.outSize, identity);
+        else if (p.accumulatesRows()) accumulateRows(op, xa, p.x.offset(), p, o, identity);
+        else reduceRows(op, xa, p.x.offset(), p, o, identity);
     }
 
     /**
@@ -102,30 +88,6 @@ final class Reductions {
                 float acc = identity;
                 for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.offset(false, u, 1), rs, rowLen, acc);
                 out[g] = acc;
-            }
-        });
-    }
-
-    /** The index of the first maximum (minimum) along the one reduced axis; NaN counts as the extreme, as in PyTorch. */
-    private static void arg(Op op, Tensor x, ReducePlan p, long[] out) {
-        float[] xa = Elementwise.heap(x).floats();
-        int n = (int) p.redSize;
-        int rs = p.redDims.length == 0 ? 0 : p.redStrides[0];
-        boolean max = op == Op.ARGMAX;
-        int grain = Math.max(1, (int) (CpuThreads.SMALL_WORK / Math.max(1, n)));
-        CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
-            for (int g = from; g < to; g++) {
-                int base = x.offset() + p.offset(true, g, 0);
-                int best = 0;
-                float bv = xa[base];
-                for (int i = 1; i < n && bv == bv; i++) {
-                    float v = xa[base + i * rs];
-                    if (v != v || (max ? v > bv : v < bv)) {
-                        bv = v;
-                        best = i;
-                    }
-                }
-                out[g] = best;
             }
         });
     }

@@ -82,37 +82,24 @@ final class StridedLoop {
         return strides[k][dims.length - 1];
     }
 
-    /** Runs {@code row} over every row, in parallel when the work is large. */
+    /**
+     * Runs {@code row} over every row, in parallel when the work is large: rows longer than {@link #CHUNK}
+     * (a dense tensor is one row) in pieces of CHUNK, so a long row spreads over the threads too.
+     */
     void forEachRow(int[] offsets, Row row) {
         if (total == 0) return;
-        int rank = dims.length;
-        int inner = dims[rank - 1];
-        if (rank == 1) {
-            if (inner <= CHUNK || CpuThreads.threads() == 1) {
-                row.run(offsets.clone(), inner);
-                return;
-            }
-            int chunks = (inner + CHUNK - 1) / CHUNK;
-            CpuThreads.parallelFor(chunks, 1, (from, to) -> {
-                int[] off = new int[offsets.length];
-                for (int c = from; c < to; c++) {
-                    int start = c * CHUNK;
-                    for (int j = 0; j < off.length; j++) off[j] = offsets[j] + start * strides[j][0];
-                    row.run(off, Math.min(CHUNK, inner - start));
-                }
-            });
-            return;
-        }
-        int rows = (int) (total / inner);
         if (crossesRows()) {
             tiled(offsets, row);
             return;
         }
-        if (total < CpuThreads.SMALL_WORK) {
-            rows(offsets, row, 0, rows);
-            return;
-        }
-        CpuThreads.parallelFor(rows, Math.max(1, CHUNK / inner), (from, to) -> rows(offsets, row, from, to));
+        int inner = dims[dims.length - 1], pieces = (inner + CHUNK - 1) / CHUNK;
+        CpuThreads.parallelFor(Math.toIntExact(total / inner * pieces), Math.max(1, CHUNK / Math.min(inner, CHUNK)),
+                (from, to) -> walk(offsets, row, CHUNK, from, to));
+    }
+
+    /** Runs {@code row} over every row on the calling thread, in row-major order (a scatter's sums keep their order so). */
+    void forEachRowInOrder(int[] offsets, Row row) {
+        if (total > 0) walk(offsets, row, dims[dims.length - 1], 0, Math.toIntExact(total / dims[dims.length - 1]));
     }
 
     /**
@@ -159,24 +146,21 @@ final class StridedLoop {
         });
     }
 
-    /** Rows {@code [from, to)} in row-major order of the outer dims. */
-    private void rows(int[] base, Row row, int from, int to) {
-        int outer = dims.length - 1;
-        int inner = dims[outer];
-        int k = base.length;
-        int[] idx = new int[outer];
-        int[] off = base.clone();
-        int rest = from;
-        for (int d = outer - 1; d >= 0; d--) {
+    /** Pieces {@code [from, to)} of rows cut into pieces of at most {@code piece} elements, in row-major order. */
+    private void walk(int[] base, Row row, int piece, int from, int to) {
+        int outer = dims.length - 1, inner = dims[outer], k = base.length, pieces = (inner + piece - 1) / piece;
+        int[] idx = new int[outer], off = base.clone(), pass = new int[k];
+        for (int d = outer - 1, rest = from / pieces; d >= 0; d--) {
             idx[d] = rest % dims[d];
             rest /= dims[d];
             for (int j = 0; j < k; j++) off[j] += idx[d] * strides[j][d];
         }
-        int[] pass = new int[k];
-        for (int r = from; r < to; r++) {
-            System.arraycopy(off, 0, pass, 0, k);
-            row.run(pass, inner);
-            for (int d = outer - 1; d >= 0; d--) { // odometer step
+        for (int u = from; u < to; u++) {
+            int start = u % pieces * piece;
+            for (int j = 0; j < k; j++) pass[j] = off[j] + start * strides[j][outer];
+            row.run(pass, Math.min(piece, inner - start));
+            if (start + piece < inner) continue;
+            for (int d = outer - 1; d >= 0; d--) { // odometer step to the next row
                 for (int j = 0; j < k; j++) off[j] += strides[j][d];
                 if (++idx[d] < dims[d]) break;
                 for (int j = 0; j < k; j++) off[j] -= strides[j][d] * dims[d];

@@ -46,7 +46,7 @@ class DataKernelTest {
     }
 
     @Test
-    void float32PadWithoutInteriorOnEveryLayout() { // the one-pass path (DataOps.padRows): rows inside and outside x, strided x
+    void float32PadWithoutInteriorOnEveryLayout() { // rows inside and outside x, strided x
         int before = h.compared;
         try (var s = Dispatch.use(h)) {
             for (int trial = 0; trial < 12; trial++) {

@@ -58,6 +58,13 @@ class ElementwiseKernelTest {
             for (Op op : new Op[] {Op.EXP, Op.TANH, Op.ERF, Op.SIGMOID, Op.RELU, Op.ROUND}) {
                 Ops.unary(op, h.random(DType.FLOAT32, Shape.of(StridedLoop.CHUNK * 2 + 13), KernelHarness.Layout.DENSE, -5, 5));
             }
+            // Several rows, each longer than a chunk, each cut into pieces (a broadcast row, a strided and a transposed operand).
+            Shape rows = Shape.of(3, StridedLoop.CHUNK + 7);
+            Tensor bias = h.random(DType.FLOAT32, Shape.of(1, StridedLoop.CHUNK + 7), KernelHarness.Layout.DENSE, -5, 5);
+            for (KernelHarness.Layout layout : KernelHarness.Layout.values()) {
+                Ops.binary(Op.ADD, h.random(DType.FLOAT32, rows, layout, -5, 5), bias);
+                Ops.unary(Op.TANH, h.random(DType.FLOAT32, rows, layout, -5, 5));
+            }
         }
         assertTrue(h.compared >= 20, "compared " + h.compared);
     }

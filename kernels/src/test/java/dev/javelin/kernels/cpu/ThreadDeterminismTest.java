@@ -58,18 +58,23 @@ class ThreadDeterminismTest {
     @Test
     void recurrentLoopsAreBitIdenticalAtOneAndTwoThreads() {
         for (OpAttrs.Recurrence.Cell cell : OpAttrs.Recurrence.Cell.values()) {
-            int n = 37, steps = 9, u = 33, width = cell.gates() * u;
-            Tensor x = h.random(DType.FLOAT32, Shape.of(n, steps, width), KernelHarness.Layout.DENSE, -1, 1);
-            Tensor w = h.random(DType.FLOAT32, Shape.of(u, width), KernelHarness.Layout.DENSE, -0.5, 0.5);
-            java.util.List<Tensor> operands = new java.util.ArrayList<>();
-            for (int p = 0; p < cell.parameters(); p++) operands.add(h.random(DType.FLOAT32, Shape.of(width), KernelHarness.Layout.DENSE, -1, 1));
-            for (int p = 0; p < cell.states(); p++) operands.add(h.random(DType.FLOAT32, Shape.of(n, u), KernelHarness.Layout.DENSE, -1, 1));
-            Tensor mask = h.random(DType.BOOL, Shape.of(n, steps), KernelHarness.Layout.DENSE, 0, 1);
-            var attrs = new OpAttrs.Recurrence(cell, true, false);
-            Tensor out = SequenceOps.recurrence(x, w, operands, mask, attrs);
-            Tensor g = h.random(DType.FLOAT32, out.shape(), KernelHarness.Layout.DENSE, -1, 1);
-            sameAtOneAndTwo(() -> SequenceOps.recurrence(x, w, operands, mask, attrs));
-            sameAtOneAndTwo(() -> SequenceOps.recurrenceBackward(w, operands, mask, out, g, attrs));
+            for (boolean dropout : new boolean[] {false, true}) { // Keras 3's recurrent dropout: a multiplier per gate
+                int n = 37, steps = 9, u = 33, width = cell.gates() * u;
+                // x read in place with its batch and time strides swapped when dropout is on
+                Tensor x = dropout ? Ops.permute(h.random(DType.FLOAT32, Shape.of(steps, n, width), KernelHarness.Layout.DENSE, -1, 1), 1, 0, 2)
+                        : h.random(DType.FLOAT32, Shape.of(n, steps, width), KernelHarness.Layout.DENSE, -1, 1);
+                Tensor w = h.random(DType.FLOAT32, Shape.of(u, width), KernelHarness.Layout.DENSE, -0.5, 0.5);
+                java.util.List<Tensor> operands = new java.util.ArrayList<>();
+                for (int p = 0; p < cell.parameters(); p++) operands.add(h.random(DType.FLOAT32, Shape.of(width), KernelHarness.Layout.DENSE, -1, 1));
+                for (int p = 0; p < cell.states(); p++) operands.add(h.random(DType.FLOAT32, Shape.of(n, u), KernelHarness.Layout.DENSE, -1, 1));
+                if (dropout) operands.add(h.random(DType.FLOAT32, Shape.of(n, width), KernelHarness.Layout.DENSE, 0, 2));
+                Tensor mask = h.random(DType.BOOL, Shape.of(n, steps), KernelHarness.Layout.DENSE, 0, 1);
+                var attrs = new OpAttrs.Recurrence(cell, true, false, OpAttrs.Recurrence.Activation.TANH, OpAttrs.Recurrence.Activation.SIGMOID, dropout);
+                Tensor out = SequenceOps.recurrence(x, w, operands, mask, attrs);
+                Tensor g = h.random(DType.FLOAT32, out.shape(), KernelHarness.Layout.DENSE, -1, 1);
+                sameAtOneAndTwo(() -> SequenceOps.recurrence(x, w, operands, mask, attrs));
+                sameAtOneAndTwo(() -> SequenceOps.recurrenceBackward(w, operands, mask, out, g, attrs));
+            }
         }
     }
 
