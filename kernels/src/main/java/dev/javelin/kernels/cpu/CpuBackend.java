@@ -96,43 +96,33 @@ public final class CpuBackend implements Backend {
             return;
         }
         Tensor x = call.inputs().isEmpty() ? null : call.input(0);
-        switch (call.op().kind()) {
-            case UNARY -> elementwise.unary(call.op(), x, out);
-            case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
-            case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
-            case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
-            case RANDOM -> RandomOps.fill(call.op(), x, out);
-            case INDEX -> {
-                switch (call.op()) {
-                    case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
-                    case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
-                    default -> throw unsupported(call);
+        switch (call.op()) {
+            case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case CAST -> elementwise.cast(x, out);
+            case CONTIGUOUS -> Elementwise.copy(x, out);
+            case PAD -> data.pad(x, call.attrs(OpAttrs.Pad.class), out);
+            case FOLD -> data.fold(x, call.attrs(OpAttrs.Window.class), out);
+            case MATMUL -> MatMul.matmul(x, call.input(1), out);
+            case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+            case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+            case CONV2D_BACKWARD_FILTER -> conv.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
+            case ATTENTION -> attention.forward(call, out);
+            case ATTENTION_BACKWARD -> attentionBackward.backward(call, out);
+            case RECURRENCE -> recurrence.forward(call, out);
+            case RECURRENCE_BACKWARD -> recurrence.backward(call, out);
+            default -> {
+                switch (call.op().kind()) {
+                    case UNARY -> elementwise.unary(call.op(), x, out);
+                    case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
+                    case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
+                    case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
+                    case RANDOM -> RandomOps.fill(call.op(), x, out);
+                    case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
+                            + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
+                    default -> throw new IllegalArgumentException("cpu-vector: no kernel for " + call);
                 }
             }
-            case DATA -> {
-                switch (call.op()) {
-                    case CAST -> elementwise.cast(x, out);
-                    case CONTIGUOUS -> Elementwise.copy(x, out);
-                    case PAD -> data.pad(x, call.attrs(OpAttrs.Pad.class), out);
-                    case FOLD -> data.fold(x, call.attrs(OpAttrs.Window.class), out);
-                    default -> throw unsupported(call);
-                }
-            }
-            case CONTRACTION -> {
-                switch (call.op()) {
-                    case MATMUL -> MatMul.matmul(x, call.input(1), out);
-                    case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case CONV2D_BACKWARD_FILTER -> conv.backwardFilter(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
-                    case ATTENTION -> attention.forward(call, out);
-                    case ATTENTION_BACKWARD -> attentionBackward.backward(call, out);
-                    case RECURRENCE -> recurrence.forward(call, out);
-                    case RECURRENCE_BACKWARD -> recurrence.backward(call, out);
-                    default -> throw unsupported(call);
-                }
-            }
-            case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
-                    + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
         }
     }
 
@@ -162,10 +152,6 @@ public final class CpuBackend implements Backend {
         if (call.inputs().isEmpty() || op.kind() == Op.Kind.RANDOM || op.kind() == Op.Kind.MOVEMENT) return false;
         DType in = call.input(op.kind() == Op.Kind.TERNARY ? 1 : 0).dtype();
         return op == Op.ARGMAX || op == Op.ARGMIN || op == Op.ARGSORT || in != DType.FLOAT32 && !(op == Op.CAST && call.dtype() == DType.FLOAT32);
-    }
-
-    private static IllegalArgumentException unsupported(OpCall call) {
-        return new IllegalArgumentException("cpu-vector: no kernel for " + call);
     }
 
     @Override

@@ -92,35 +92,29 @@ public final class CpuThreads {
     /** True on a thread while it works through a loop's chunks (nested loops then run inline); always on workers. */
     private static final ThreadLocal<Boolean> IN_LOOP = ThreadLocal.withInitial(() -> false);
 
-    /** The workers and the loop they are offered: one loop at a time, announced by a generation number. */
+    /** The workers and the loop they are offered, one loop at a time. */
     private static final class Pool {
         final int threads;
         final AtomicBoolean busy = new AtomicBoolean();
         volatile Chunks current;
-        volatile long generation;
         volatile boolean stopped;
         private final Thread[] workers;
-        private final AtomicInteger[] parked;
 
         Pool(int threads) {
             this.threads = threads;
             workers = new Thread[threads - 1];
-            parked = new AtomicInteger[threads - 1];
             for (int i = 0; i < workers.length; i++) {
-                int id = i;
-                parked[i] = new AtomicInteger();
-                workers[i] = new Thread(() -> work(id), "javelin-cpu-" + (i + 1));
+                int id = i + 1;
+                workers[i] = new Thread(() -> work(id), "javelin-cpu-" + id);
                 workers[i].setDaemon(true);
                 workers[i].start();
             }
         }
 
+        /** Offers {@code work} to the workers (a spinning one sees it at once; a parked one gets its permit). */
         void publish(Chunks work) {
             current = work;
-            generation++; // only the thread holding busy writes it
-            for (int i = 0; i < workers.length; i++) {
-                if (parked[i].get() != 0) LockSupport.unpark(workers[i]);
-            }
+            for (Thread w : workers) LockSupport.unpark(w);
         }
 
         void shutdown() {
@@ -130,22 +124,15 @@ public final class CpuThreads {
 
         private void work(int id) {
             IN_LOOP.set(true);
-            long seen = generation;
-            while (!stopped) {
+            for (Chunks seen = null; !stopped; ) {
                 long spinStart = System.nanoTime();
-                while (generation == seen && !stopped) {
-                    if (System.nanoTime() - spinStart < SPIN_NANOS) {
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                    parked[id].set(1);
-                    if (generation == seen && !stopped) LockSupport.park(this);
-                    parked[id].set(0);
-                    spinStart = System.nanoTime();
+                Chunks work;
+                while (((work = current) == null || work == seen) && !stopped) {
+                    if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
+                    else LockSupport.park(this); // a permit left from a loop it already took returns at once, then it parks
                 }
-                seen = generation;
-                Chunks work = current;
-                if (work != null) work.drain(id + 1);
+                seen = work;
+                if (work != null) work.drain(id);
             }
         }
     }
@@ -156,12 +143,13 @@ public final class CpuThreads {
      * The caller waits for the last chunk to finish.
      */
     private static final class Chunks {
-        /** Ints per cache line: cursors and counts sit this far apart. */
+        /** Ints per cache line: the cursors sit this far apart. */
         private static final int LINE = 16;
         private final RangeTask task;
         private final int count, grain, chunks, shares;
-        /** At (s + 1)·LINE: share s's next chunk; at (shares + 1 + s)·LINE: the chunks share-holder s finished. */
+        /** At s·LINE: share s's next chunk. */
         private final AtomicIntegerArray cursors;
+        private final AtomicInteger finished = new AtomicInteger();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Chunks(RangeTask task, int count, int grain, int chunks, int threads) {
@@ -170,8 +158,8 @@ public final class CpuThreads {
             this.grain = grain;
             this.chunks = chunks;
             this.shares = Math.min(threads, chunks);
-            cursors = new AtomicIntegerArray((2 * shares + 2) * LINE);
-            for (int s = 0; s < shares; s++) cursors.set((s + 1) * LINE, shareStart(s));
+            cursors = new AtomicIntegerArray(shares * LINE);
+            for (int s = 0; s < shares; s++) cursors.set(s * LINE, shareStart(s));
         }
 
         private int shareStart(int share) {
@@ -180,32 +168,23 @@ public final class CpuThreads {
 
         /** Runs the chunks of thread {@code self}'s share (0 is the caller), then those left in the others'. */
         void drain(int self) {
-            int home = self % shares, finished = 0;
-            for (int i = 0; i < shares; i++) finished += drainShare((home + i) % shares);
-            cursors.getAndAdd((shares + 1 + home) * LINE, finished);
-        }
-
-        private int drainShare(int share) {
-            int end = shareStart(share + 1), taken = 0;
-            for (int c; (c = cursors.getAndIncrement((share + 1) * LINE)) < end; taken++) {
-                try {
-                    if (failure.get() == null) task.run(c * grain, Math.min(count, c * grain + grain));
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
+            int taken = 0;
+            for (int i = 0; i < shares; i++) {
+                int share = (self + i) % shares, end = shareStart(share + 1);
+                for (int c; (c = cursors.getAndIncrement(share * LINE)) < end; taken++) {
+                    try {
+                        if (failure.get() == null) task.run(c * grain, Math.min(count, c * grain + grain));
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
                 }
             }
-            return taken;
-        }
-
-        private int finished() {
-            int sum = 0;
-            for (int s = 0; s < shares; s++) sum += cursors.get((shares + 1 + s) * LINE);
-            return sum;
+            finished.getAndAdd(taken);
         }
 
         /** Waits until every chunk taken by a worker has finished. */
         void awaitAll() {
-            for (int spins = 0; finished() < chunks; spins++) {
+            for (int spins = 0; finished.get() < chunks; spins++) {
                 if (spins < 1000) Thread.onSpinWait();
                 else Thread.yield();
             }

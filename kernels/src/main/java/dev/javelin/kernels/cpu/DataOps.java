@@ -26,29 +26,22 @@ final class DataOps {
         Elementwise.copy(x, out, strides, offset);
     }
 
-    /** Sums float32 windows [N,OH,OW,KH,KW,C] (any strides) into dense [N,H,W,C]; one task per image, fixed order inside. */
+    /**
+     * Sums float32 windows [N,OH,OW,KH,KW,C] (any strides) into dense [N,H,W,C]: each image's windows walked in
+     * row-major order (a fixed order of each output's sums), one task per image.
+     */
     void fold(Tensor win, OpAttrs.Window w, Tensor out) {
-        int[] wd = win.shape().toArray();
-        int[] ws = win.strides();
-        int n = wd[0], oh = wd[1], ow = wd[2], kh = wd[3], kw = wd[4], c = wd[5];
-        int h = out.dim(1), wdt = out.dim(2);
-        HeapStorage wh = Elementwise.heap(win), outH = Elementwise.heap(out);
-        long perImage = Math.max(1L, (long) oh * ow * kh * kw * c);
-        CpuThreads.parallelFor(n, (int) Math.max(1, CpuThreads.SMALL_WORK / perImage), (from, to) -> {
+        int wdt = out.dim(2), c = out.dim(3), image = out.dim(1) * wdt * c, n = win.dim(0);
+        int[] into = {w.strideH() * wdt * c, w.strideW() * c, w.dilationH() * wdt * c, w.dilationW() * c, 1}; // out's strides along [OH,OW,KH,KW,C]
+        StridedLoop p = StridedLoop.of(win.shape().sub(1, 6), java.util.Arrays.copyOfRange(win.strides(), 1, 6), into);
+        int ws = p.innerStride(0), os = p.innerStride(1);
+        float[] wf = Elementwise.heap(win).floats(), of = Elementwise.heap(out).floats();
+        CpuThreads.parallelFor(n, (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, win.size() / Math.max(1, n))), (from, to) -> {
             for (int b = from; b < to; b++) {
-                for (int y = 0; y < oh; y++) {
-                    for (int x = 0; x < ow; x++) {
-                        for (int ky = 0; ky < kh; ky++) {
-                            int iy = y * w.strideH() + ky * w.dilationH();
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ix = x * w.strideW() + kx * w.dilationW();
-                                int src = win.offset() + b * ws[0] + y * ws[1] + x * ws[2] + ky * ws[3] + kx * ws[4];
-                                int dst = ((b * h + iy) * wdt + ix) * c;
-                                GeneratedLoops.accumulate(Op.REDUCE_SUM, wh.floats(), src, ws[5], outH.floats(), dst, c);
-                            }
-                        }
-                    }
-                }
+                p.forEachRowInOrder(new int[] {win.offset() + b * win.stride(0), b * image}, (o, len) -> {
+                    if (os == 1) GeneratedLoops.accumulate(Op.REDUCE_SUM, wf, o[0], ws, of, o[1], len);
+                    else for (int i = 0; i < len; i++) of[o[1] + i * os] += wf[o[0] + i * ws];
+                });
             }
         });
     }

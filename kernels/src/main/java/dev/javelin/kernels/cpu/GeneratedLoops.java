@@ -30,18 +30,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class GeneratedLoops {
     private static final int[][] NO_MAPS = new int[4][];
-    /** By {@code 8 op + layout bits} (bit k: operand k is one broadcast value), and the reductions' modes apart. */
-    private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(8 * Op.values().length + 8);
-    private static final int COLUMNS = 8 * Op.values().length;
+    /** By {@code 8 op + variant} (see {@link #elementwise} and {@link #reduction}); {@link #scaledAdd} last. */
+    private static final AtomicReferenceArray<FusedKernel> KERNELS = new AtomicReferenceArray<>(8 * Op.values().length + 1);
 
     private GeneratedLoops() {}
 
     /** {@code out[oo + i * os] = op(x[xo + i * xs])} for {@code i < n}: x dense or broadcast ({@code xs} 1 or 0), any {@code os}. */
     static void unary(Op op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
-        checkDenseOrBroadcast(xs, 0);
-        int layout = xs == 0 ? 1 : 0;
-        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
+        elementwise(op, 0, new Object[] {x, out}, new int[] {xo, oo}, new int[] {xs}, os, n);
     }
 
     /**
@@ -49,11 +45,7 @@ final class GeneratedLoops {
      * the comparisons into a {@code boolean[]}; a and b dense or broadcast, any {@code os}.
      */
     static void binary(Op op, float[] a, int ao, int as, float[] b, int bo, int bs, Object out, int oo, int os, int n) {
-        checkDenseOrBroadcast(as, bs);
-        int layout = (as == 0 ? 1 : 0) | (bs == 0 ? 2 : 0);
-        DType type = op.isComparison() ? DType.BOOL : DType.FLOAT32;
-        FusedKernel k = kernel(8 * op.ordinal() + layout, () -> elementwise(op, List.of(DType.FLOAT32, DType.FLOAT32), layout, type));
-        run(k, new Object[] {a, b, out}, new int[] {ao, bo, oo}, os, n);
+        elementwise(op, 0, new Object[] {a, b, out}, new int[] {ao, bo, oo}, new int[] {as, bs}, os, n);
     }
 
     /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}: c any stride, a and b as {@link #binary}. */
@@ -63,27 +55,42 @@ final class GeneratedLoops {
             for (int i = 0; i < n; i++) row[i] = c[co + i * cs];
             c = row;
             co = 0;
+            cs = 1;
         }
-        checkDenseOrBroadcast(as, bs);
-        int layout = (cs == 0 ? 1 : 0) | (as == 0 ? 2 : 0) | (bs == 0 ? 4 : 0);
-        FusedKernel k = kernel(8 * Op.WHERE.ordinal() + layout,
-                () -> elementwise(Op.WHERE, List.of(DType.BOOL, DType.FLOAT32, DType.FLOAT32), layout, DType.FLOAT32));
-        run(k, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, os, n);
+        elementwise(Op.WHERE, 0, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, new int[] {cs, as, bs}, os, n);
     }
 
     /** {@code out[oo + i * os] = x[xo + i * xs]} cast between bool and float32 by the IR's CAST (1 or 0; {@code != 0}): x dense or broadcast. */
     static void cast(Object x, int xo, int xs, Object out, int oo, int os, int n) {
-        checkDenseOrBroadcast(xs, 0);
-        boolean toBool = out instanceof boolean[];
-        int layout = (xs == 0 ? 1 : 0) | (toBool ? 2 : 0);
-        FusedKernel k = kernel(8 * Op.CAST.ordinal() + layout,
-                () -> elementwise(Op.CAST, List.of(toBool ? DType.FLOAT32 : DType.BOOL), layout & 1, toBool ? DType.BOOL : DType.FLOAT32));
-        run(k, new Object[] {x, out}, new int[] {xo, oo}, os, n);
+        elementwise(Op.CAST, out instanceof boolean[] ? 2 : 0, new Object[] {x, out}, new int[] {xo, oo}, new int[] {xs}, os, n);
     }
 
-    /** The generated elementwise loops read an operand in place or as one value: a strided one is the caller's to copy. */
-    private static void checkDenseOrBroadcast(int as, int bs) {
-        if ((as & ~1) != 0 || (bs & ~1) != 0) throw new IllegalArgumentException("GeneratedLoops: an operand's stride must be 1 or 0, got " + as + ", " + bs);
+    /**
+     * One op over {@code arrays} (operands, then the output, each a {@code float[]} or {@code boolean[]}, which
+     * decides its dtype), operand k read in place ({@code strides[k]} 1) or as one value (0; a strided operand is
+     * the caller's to copy), the output written with stride {@code os} (through a dense row, scattered after,
+     * when it is not 1). The kernel is kept at {@code 8 op + variant + layout bits} (bit k: operand k is
+     * broadcast); {@code variant} tells apart dtypes the op does not decide (a cast's direction).
+     */
+    private static void elementwise(Op op, int variant, Object[] arrays, int[] offsets, int[] strides, int os, int n) {
+        int layout = 0;
+        for (int s = 0; s < strides.length; s++) {
+            if ((strides[s] & ~1) != 0) throw new IllegalArgumentException("GeneratedLoops: an operand's stride must be 1 or 0, got " + strides[s]);
+            if (strides[s] == 0) layout |= 1 << s;
+        }
+        int broadcast = layout;
+        FusedKernel k = kernel(8 * op.ordinal() + variant + layout, () -> elementwise(op, arrays, broadcast));
+        int last = arrays.length - 1;
+        if (os == 1) {
+            k.run(arrays, offsets, NO_MAPS, n);
+            return;
+        }
+        Object out = arrays[last], row = java.lang.reflect.Array.newInstance(out.getClass().getComponentType(), n);
+        int oo = offsets[last];
+        arrays[last] = row;
+        offsets[last] = 0;
+        k.run(arrays, offsets, NO_MAPS, n);
+        for (int i = 0; i < n; i++) System.arraycopy(row, i, out, oo + i * os, 1);
     }
 
     /**
@@ -92,15 +99,11 @@ final class GeneratedLoops {
      * masked tail, a fixed lane tree) eager and compiled, dense or strided.
      */
     static float reduce(Op op, float[] x, int xo, int xs, int n, float acc) {
-        checkReduction(op);
         if (xs != 1) {
             x = gather(x, xo, xs, n);
             xo = 0;
         }
-        List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
-        FusedKernel k = kernel(8 * op.ordinal(),
-                () -> new KernelIR("R_" + op.label(), Mode.REDUCE_ROW, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
-        return ReductionOrder.combine(op, acc, k.reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n));
+        return ReductionOrder.combine(op, acc, reduction(op, Mode.REDUCE_ROW).reduce(new Object[] {x}, new int[] {xo}, NO_MAPS, n));
     }
 
     /** {@code acc[ao + i] = op(acc[ao + i], x[xo + i * xs])} for REDUCE_SUM/MAX/MIN: the JIT's column-reduction kernel. */
@@ -117,39 +120,26 @@ final class GeneratedLoops {
      * JIT's column-reduction kernel over its rows in one call ({@link FusedKernel#runRows}).
      */
     static void accumulateRows(Op op, float[] x, int xo, int rowStride, int rows, float[] acc, int ao, int n) {
-        checkReduction(op);
-        List<KernelIR.Load> load = List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS));
-        FusedKernel k = kernel(COLUMNS + (op == Op.REDUCE_SUM ? 0 : op == Op.REDUCE_MAX ? 1 : 2),
-                () -> new KernelIR("C_" + op.label(), Mode.REDUCE_COLUMNS, op, load, List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
-        k.runRows(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n, new int[] {rowStride, 0}, rows);
+        reduction(op, Mode.REDUCE_COLUMNS).runRows(new Object[] {x, acc}, new int[] {xo, ao}, NO_MAPS, n, new int[] {rowStride, 0}, rows);
+    }
+
+    /** The row ({@code REDUCE_ROW}) or column ({@code REDUCE_COLUMNS}) kernel of REDUCE_SUM, REDUCE_MAX or REDUCE_MIN over one float32 load. */
+    private static FusedKernel reduction(Op op, Mode mode) {
+        if (op != Op.REDUCE_SUM && op != Op.REDUCE_MAX && op != Op.REDUCE_MIN) {
+            throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction (expected REDUCE_SUM, REDUCE_MAX or REDUCE_MIN)");
+        }
+        return kernel(8 * op.ordinal() + mode.ordinal(), () -> new KernelIR((mode == Mode.REDUCE_ROW ? "R_" : "C_") + op.label(), mode, op,
+                List.of(new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS)), List.of(Instr.load(0, DType.FLOAT32)), DType.FLOAT32));
     }
 
     /** {@code y[yo + i] = fma(s[so], x[xo + i], y[yo + i])} for {@code i < n}, rounded once (a weighted row added in). */
     static void scaledAdd(float[] s, int so, float[] x, int xo, float[] y, int yo, int n) {
-        FusedKernel k = kernel(COLUMNS + 3, () -> new KernelIR("E_fma", Mode.ELEMENTWISE, null,
+        FusedKernel k = kernel(8 * Op.values().length, () -> new KernelIR("E_fma", Mode.ELEMENTWISE, null,
                 List.of(new KernelIR.Load(DType.FLOAT32, Access.BROADCAST), new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS),
                         new KernelIR.Load(DType.FLOAT32, Access.CONTIGUOUS)),
                 List.of(Instr.load(0, DType.FLOAT32), Instr.load(1, DType.FLOAT32), Instr.load(2, DType.FLOAT32),
                         Instr.prim(KernelIR.Prim.FMA, List.of(0, 1, 2), DType.FLOAT32, 0)), DType.FLOAT32));
         k.run(new Object[] {s, x, y, y}, new int[] {so, xo, yo, yo}, NO_MAPS, n);
-    }
-
-    /**
-     * Runs an elementwise kernel; the last array is the output, written with stride {@code os} (through a
-     * dense row, scattered after, when it is not 1).
-     */
-    private static void run(FusedKernel k, Object[] arrays, int[] offsets, int os, int n) {
-        int last = arrays.length - 1;
-        if (os == 1) {
-            k.run(arrays, offsets, NO_MAPS, n);
-            return;
-        }
-        Object out = arrays[last], row = java.lang.reflect.Array.newInstance(out.getClass().getComponentType(), n);
-        int oo = offsets[last];
-        arrays[last] = row;
-        offsets[last] = 0;
-        k.run(arrays, offsets, NO_MAPS, n);
-        for (int i = 0; i < n; i++) System.arraycopy(row, i, out, oo + i * os, 1);
     }
 
     private static float[] gather(float[] x, int xo, int xs, int n) {
@@ -158,24 +148,20 @@ final class GeneratedLoops {
         return row;
     }
 
-    /** One op over loads of {@code types}, operand k broadcast where bit k of {@code layout} is set. */
-    private static KernelIR elementwise(Op op, List<DType> types, int layout, DType out) {
+    /** One op over loads of the operands' dtypes, operand k broadcast where bit k of {@code layout} is set. */
+    private static KernelIR elementwise(Op op, Object[] arrays, int layout) {
         List<KernelIR.Load> loads = new ArrayList<>();
         List<Instr> body = new ArrayList<>();
         List<Integer> args = new ArrayList<>();
-        for (int s = 0; s < types.size(); s++) {
-            loads.add(new KernelIR.Load(types.get(s), (layout >> s & 1) != 0 ? Access.BROADCAST : Access.CONTIGUOUS));
-            body.add(Instr.load(s, types.get(s)));
+        for (int s = 0; s < arrays.length - 1; s++) {
+            DType type = arrays[s] instanceof boolean[] ? DType.BOOL : DType.FLOAT32;
+            loads.add(new KernelIR.Load(type, (layout >> s & 1) != 0 ? Access.BROADCAST : Access.CONTIGUOUS));
+            body.add(Instr.load(s, type));
             args.add(s);
         }
+        DType out = arrays[arrays.length - 1] instanceof boolean[] ? DType.BOOL : DType.FLOAT32;
         body.add(Instr.op(op, args, out));
         return new KernelIR("E_" + op.label(), Mode.ELEMENTWISE, null, loads, body, out);
-    }
-
-    private static void checkReduction(Op op) {
-        if (op != Op.REDUCE_SUM && op != Op.REDUCE_MAX && op != Op.REDUCE_MIN) {
-            throw new IllegalArgumentException("cpu-vector: " + op + " is not a float reduction (expected REDUCE_SUM, REDUCE_MAX or REDUCE_MIN)");
-        }
     }
 
     private static FusedKernel kernel(int index, java.util.function.Supplier<KernelIR> ir) {

@@ -36,15 +36,9 @@ final class WinogradConv extends WinogradTiles {
 
     /**
      * Whether this convolution can take this path (float32 with the Vector API, checked by the caller):
-     * 3x3, stride 1, dilation 1, one group, enough channels to fill vectors, and a non-empty output.
-     */
-    static boolean applies(Conv2d.Geometry g, int[] xs) {
-        return xs[3] == 1 && applies(g);
-    }
-
-    /**
-     * As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too);
-     * {@code -Djavelin.conv.winograd=false} turns the path (and the gradients') off, to compare it with im2col.
+     * 3x3, stride 1, dilation 1, one group, enough channels to fill vectors, and a non-empty output; the
+     * input's channels must be adjacent in memory. {@code -Djavelin.conv.winograd=false} turns the path
+     * (and the gradients') off, to compare it with im2col.
      */
     static boolean applies(Conv2d.Geometry g) {
         return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1
@@ -57,9 +51,9 @@ final class WinogradConv extends WinogradTiles {
         int byBudget = Math.max(1, BAND_FLOATS / (16 * g.cin * tilesAcross));
         // enough items for every thread several times over (the last ones balance the threads)
         int wanted = Math.max(1, (4 * CpuThreads.threads() + colBlocks - 1) / colBlocks);
-        int count = Math.min(tileRows, Math.max(ceilDiv(tileRows, byBudget), wanted));
-        rowsPerBand = evenRows(tileRows, ceilDiv(tileRows, count), colBlocks, CpuThreads.threads());
-        bands = ceilDiv(tileRows, rowsPerBand);
+        int count = Math.min(tileRows, Math.max(Math.ceilDiv(tileRows, byBudget), wanted));
+        rowsPerBand = evenRows(tileRows, Math.ceilDiv(tileRows, count), colBlocks, CpuThreads.threads());
+        bands = Math.ceilDiv(tileRows, rowsPerBand);
         // Which transform to do once per call: a block's filter slice (16·Cin·COLS floats) or a band's
         // input (16·tiles·Cin). Items taken one at a time by two threads redo both about once per
         // item (the threads interleave); whole blocks as chunks redo only the band's input, which is
@@ -78,7 +72,7 @@ final class WinogradConv extends WinogradTiles {
         int best = most;
         long bestSpan = Long.MAX_VALUE;
         for (int r = most; r >= Math.max(1, most / 2); r--) {
-            long span = (long) ceilDiv(ceilDiv(tileRows, r) * colBlocks, threads) * r;
+            long span = (long) Math.ceilDiv(Math.ceilDiv(tileRows, r) * colBlocks, threads) * r;
             if (span < bestSpan) {
                 bestSpan = span;
                 best = r;

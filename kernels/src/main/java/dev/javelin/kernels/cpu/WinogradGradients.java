@@ -60,8 +60,8 @@ final class WinogradGradients extends WinogradTiles {
                 for (int co = 0; co < g.cout; co++) swapped[tap * size + co * g.cin + ci] = f[tap * size + ci * g.cout + co];
             }
         }
-        int groups = Math.min(g.n, ceilDiv(4 * CpuThreads.threads(), colBlocks)), perItem = ceilDiv(g.n, groups);
-        int items = ceilDiv(g.n, perItem) * colBlocks;
+        int groups = Math.min(g.n, Math.ceilDiv(4 * CpuThreads.threads(), colBlocks)), perItem = Math.ceilDiv(g.n, groups);
+        int items = Math.ceilDiv(g.n, perItem) * colBlocks;
         Object call = new Object(); // tells a thread's filter slice of an earlier call from this one's
         CpuThreads.parallelFor(items, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
@@ -105,7 +105,7 @@ final class WinogradGradients extends WinogradTiles {
     void filterGradient(float[] x, int xOff, int[] xs, float[] dy, float[] df) {
         int size = 16 * g.cin * g.cout;
         int wanted = Math.min(Math.min(MAX_PARTIALS, tileRows), Math.max(1, PARTIAL_FLOATS / size));
-        int rowsPerPartial = ceilDiv(tileRows, wanted), partials = ceilDiv(tileRows, rowsPerPartial);
+        int rowsPerPartial = Math.ceilDiv(tileRows, wanted), partials = Math.ceilDiv(tileRows, rowsPerPartial);
         float[] w = new float[partials * size]; // [partial][point][Cin][Cout]
         CpuThreads.parallelFor(partials * colBlocks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();

@@ -19,10 +19,6 @@ abstract class WinogradTiles {
         tileRows = g.n * tilesDown;
     }
 
-    static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
     /**
      * Tile t of the run from tile row tr0: its input patch's pixel (r, q) at {@code at[4r + q]}, that is
      * {@code base + image·imageStride + y·rowStride + x·pixStride} for the pixel's row y and column x, -1 for padding.
