@@ -74,11 +74,11 @@ final class AttentionScores {
 
     /**
      * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
-     * (row stride ld >= cols), from the transposed keys {@code kt} ([d][tk] rows from {@code kt.offset}): raw when
+     * (row stride ld >= cols), from the transposed keys {@code kt} ([d][tk] rows): raw when
      * {@link #plain}, else scaled and masked; and {@code visible[r]}, row r's {@link #visible} keys.
      */
     void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, int[] visible) {
-        TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.offset() + k0, kt.ld(),
+        TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.at(0, k0), kt.ld(),
                 s, 0, ld, false);
         for (int r = 0; r < rows; r++) visible[r] = visible(q0 + r, k0, cols);
         if (plain) return;
@@ -91,22 +91,34 @@ final class AttentionScores {
 
     /**
      * Batch entry b of x as rows with contiguous columns: in place when {@code scratch} is null (the columns must then be
-     * contiguous), else copied into {@code scratch} as dense [rows][cols]. Of an {@link AttentionOperand#transposed} view:
-     * the transpose, in place when stored so (as a KV cache keeps its keys), else copied with contiguous writes.
+     * contiguous), else copied into {@code scratch}, of {@link #blockedSize} floats when {@code blocked}: then as column
+     * blocks of {@link #KEY_BLOCK}, each a dense [rows][KEY_BLOCK] (a tile's B operand one contiguous 32 KB block: rows
+     * a power of two apart share a few L1 sets and pages, at T = 1024 the score tile's product 51 -> 111 GFLOP/s, see
+     * perf/NOTES.md, attn10), else as dense [rows][cols]. Of an {@link AttentionOperand#transposed} view: the transpose,
+     * in place when stored so (as a KV cache keeps its keys), else copied with contiguous writes.
      */
-    static Rows rows(AttentionOperand x, int b, int rows, int cols, float[] scratch) {
-        if (scratch == null) return new Rows(x.data(), x.at(b, 0, 0), x.rowStride());
+    static Rows rows(AttentionOperand x, int b, int rows, int cols, float[] scratch, boolean blocked) {
+        if (scratch == null) return new Rows(x.data(), x.at(b, 0, 0), x.rowStride(), KEY_BLOCK);
+        int ld = blocked ? Math.min(cols, KEY_BLOCK) : cols;
+        Rows to = new Rows(scratch, 0, ld, blocked ? ld * rows : KEY_BLOCK);
         float[] src = x.data();
         int cs = x.colStride();
-        for (int r = 0; r < rows; r++) {
-            int at = x.at(b, r, 0), to = r * cols;
-            if (cs == 1) {
-                System.arraycopy(src, at, scratch, to, cols);
-            } else {
-                for (int c = 0; c < cols; c++) scratch[to + c] = src[at + c * cs];
+        for (int c0 = 0; c0 < cols; c0 += ld) {
+            for (int r = 0, n = Math.min(ld, cols - c0); r < rows; r++) {
+                int at = x.at(b, r, c0), dst = to.at(r, c0);
+                if (cs == 1) {
+                    System.arraycopy(src, at, scratch, dst, n);
+                } else {
+                    for (int c = 0; c < n; c++) scratch[dst + c] = src[at + c * cs];
+                }
             }
         }
-        return new Rows(scratch, 0, cols);
+        return to;
+    }
+
+    /** The floats of a blocked copy of [rows][cols] ({@link #rows}): the last column block is whole. */
+    static int blockedSize(int rows, int cols) {
+        return rows * (cols <= KEY_BLOCK ? cols : (cols + KEY_BLOCK - 1) / KEY_BLOCK * KEY_BLOCK);
     }
 
     /** True when x's rows of {@code cols} are stored one after the other (each batch entry a dense block). */
@@ -114,10 +126,14 @@ final class AttentionScores {
         return x.colStride() == 1 && x.rowStride() == cols;
     }
 
-    /** A row-major block: element (r, c) at {@code data[offset + r * ld + c]}. */
-    record Rows(float[] data, int offset, int ld) {
-        int at(int r) {
-            return offset + r * ld;
+    /**
+     * Rows in column blocks of {@link #KEY_BLOCK}: element (r, c) at {@code data[offset + c / KEY_BLOCK · blockStride +
+     * r · ld + c % KEY_BLOCK]}; a plain row-major block has {@code blockStride} KEY_BLOCK. Within a block the rows are
+     * contiguous, as a {@link TileGemm}'s B needs.
+     */
+    record Rows(float[] data, int offset, int ld, int blockStride) {
+        int at(int r, int c) {
+            return offset + c / KEY_BLOCK * blockStride + r * ld + c % KEY_BLOCK;
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
-import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.ConstantOperand;
@@ -11,8 +10,7 @@ import java.util.List;
 /**
  * float32 CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
  * dilation and groups. float32: 3x3 stride-1 layers by Winograd's F(2x2, 3x3), forward
- * ({@link WinogradConv}) and both gradients ({@link WinogradGradients}); first layers with short
- * patch rows straight from a padded input ({@link PaddedInputConv}); others through im2col + SGEMM
+ * ({@link WinogradConv}) and both gradients ({@link WinogradGradients}); others through im2col + SGEMM
  * in tiles of output rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized
  * buffer and multiplied in place). The other gradients go through im2col + SGEMM a tile of images
  * at a time so the column buffer stays bounded (row by row for a short K), except a short filter
@@ -49,12 +47,6 @@ final class Conv2d {
         float[] xa = Elementwise.heap(x).floats();
         int[] xs = x.strides();
         int xOff = x.offset();
-        // a first layer: patches read in place from a padded copy, any input strides (the Vector API
-        // checked first: the class holds vector constants and must not load without the module)
-        if (Sgemm.vectorized() && PaddedInputConv.applies(g)) {
-            new PaddedInputConv(g).run(xa, xOff, xs, fd, o, epilogue);
-            return;
-        }
         if (xs[3] != 1 && g.cin > 1) {
             // channels-first data seen as NHWC (an imported model's input): one dense copy, so im2col
             // copies runs of channels instead of gathering each element through a stride
@@ -68,7 +60,7 @@ final class Conv2d {
             if (epilogue != null) epilogue.apply(0, g.rows(g.n), 0, g.cout);
             return;
         }
-        if (WinogradConv.applies(g, xs)) {
+        if (WinogradConv.applies(g)) { // channels now adjacent: it needs that
             WinogradConv w = new WinogradConv(g);
             // keyed by the filter's own memory and layout (fd may be a fresh dense copy of a view)
             float[] u = constantFilter == null ? null : constantFilter.derived(
@@ -96,7 +88,7 @@ final class Conv2d {
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs);
             for (int grp = 0; grp < g.groups; grp++) {
-                if (g.k < SHORT_K) {
+                if (g.k < SHORT_K && VectorSupport.enabled()) { // (checked first: ShortConvVector holds vector constants)
                     shortColumnsOfInputGradient(dyd, g.rows(n0), rows, g, grp, fd, col);
                 } else { // fᵀ for this group: element (co, kidx) sits at kidx * Cout + grp * Coutg + co.
                     MatMul.sgemm(rows, g.k, g.coutg, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
@@ -110,7 +102,7 @@ final class Conv2d {
     /**
      * dcol [rows, K] = dy rows of group {@code grp} times the group's filter, transposed, for a short K:
      * one row-times-matrix product per row, each element one FMA chain over the Coutg products in order from
-     * zero ({@link ShortConvVector#rowTimesMatrix} with the Vector API). A GEMM spends its time on the K-wide
+     * zero ({@link ShortConvVector#rowTimesMatrix}, the Vector API on). A GEMM spends its time on the K-wide
      * edge tiles (2.8x slower at K = 9), and the generated FMA row loop, one masked tail per filter row,
      * 2-2.5x (perf/NOTES.md).
      */
@@ -119,16 +111,9 @@ final class Conv2d {
         for (int t = 0; t < g.k; t++) {
             for (int co = 0; co < g.coutg; co++) ft[co * g.k + t] = f[t * g.cout + grp * g.coutg + co];
         }
-        boolean vector = VectorSupport.enabled();
         CpuThreads.parallelFor(rows, Math.max(1, StridedLoop.CHUNK / Math.max(1, g.k * g.coutg)), (from, to) -> {
             for (int r = from; r < to; r++) {
-                int xo = (dyRow0 + r) * g.cout + grp * g.coutg;
-                if (vector) ShortConvVector.rowTimesMatrix(dy, xo, g.coutg, ft, g.k, col, r * g.k);
-                else for (int j = 0; j < g.k; j++) {
-                    float acc = 0f;
-                    for (int t = 0; t < g.coutg; t++) acc = Math.fma(ft[t * g.k + j], dy[xo + t], acc);
-                    col[r * g.k + j] = acc;
-                }
+                ShortConvVector.rowTimesMatrix(dy, (dyRow0 + r) * g.cout + grp * g.coutg, g.coutg, ft, g.k, col, r * g.k);
             }
         });
     }
@@ -154,34 +139,26 @@ final class Conv2d {
             MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, xOff, 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
-        if (direct) {
-            ShortConvVector.backwardFilter(xa, xOff, xs, dyd, g, o);
-            return;
-        }
         if (winograd) {
             new WinogradGradients(g).filterGradient(xa, xOff, xs, dyd, o);
             return;
         }
-        // One partial df per tile, summed in tile order afterwards: the tiling depends only on the
-        // shapes, so the sum's order (and its bits) does not depend on the thread count.
+        // One partial df per tile (the direct kernel's or the columns' GEMM), summed in tile order afterwards:
+        // the tiling depends only on the shapes, so the sum's order (and its bits) does not depend on the thread count.
         int per = g.imagesPerTile(), tiles = (g.n + per - 1) / per, size = g.k * g.cout;
         float[] partial = new float[tiles * size];
         forEachTile(g, (n0, imgs, col) -> {
             int rows = g.rows(imgs), p = (n0 / per) * size, dyOff = g.rows(n0) * g.cout;
-            for (int grp = 0; grp < g.groups; grp++) {
+            if (direct) ShortConvVector.filterTile(xa, xOff, xs, dyd, g, n0, imgs, partial, p);
+            else for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gatherRows(xa, xOff, xs, g, g.rows(n0), rows, grp, col);
                 MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
                         partial, p + grp * g.coutg, g.cout, false);
             }
         });
-        sumTiles(partial, tiles, size, o);
-    }
-
-    /** {@code out[0..size)} = the sum of {@code tiles} partials of {@code size} floats each, in tile order. */
-    static void sumTiles(float[] partial, int tiles, int size, float[] out) {
-        java.util.Arrays.fill(out, 0, size, 0f);
+        Arrays.fill(o, 0, size, 0f);
         for (int t = 0; t < tiles; t++) {
-            for (int i = 0, p = t * size; i < size; i++) out[i] += partial[p + i];
+            for (int i = 0, p = t * size; i < size; i++) o[i] += partial[p + i];
         }
     }
 
@@ -200,7 +177,7 @@ final class Conv2d {
         int colFloats = per * g.oh * g.ow * g.k;
         int grain = Math.max(1, tiles / (4 * CpuThreads.threads()));
         CpuThreads.parallelFor(tiles, grain, (from, to) -> {
-            float[] col = ColumnTiles.buffer(colFloats);
+            float[] col = SCRATCH.get().m(colFloats);
             for (int t = from; t < to; t++) {
                 int n0 = t * per;
                 task.run(n0, Math.min(per, g.n - n0), col);
@@ -247,6 +224,47 @@ final class Conv2d {
         int imagesPerTile() {
             long perImage = Math.max(1L, (long) oh * ow * k);
             return (int) Math.max(1, Math.min((n + 7) / 8, TILE_FLOATS / perImage));
+        }
+    }
+
+    /**
+     * Per-thread buffers of the convolution kernels; a call tells its buffers from an earlier call's by its own
+     * call object (a new {@code Object} per call).
+     */
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * A thread's buffers: {@code v} (the column tiles' columns, Winograd's transformed input) and {@code u} (a
+     * transformed filter slice), each with the call and the item key of what it holds (a tile and group, a band, a
+     * block of channels); {@code m} (products, the gradients' columns), and Winograd's point tables and scratch.
+     */
+    static final class Scratch {
+        Object vCall, uCall;
+        int vKey, uKey;
+        private float[] v = new float[0], u = new float[0], m = new float[0];
+        /** Point tables: a tile's pixels and a run's planes. */
+        final int[] pixels = new int[16], planes = new int[16];
+        final float[] temp = new float[WinogradTransforms.TEMP_VECTORS * VectorSupport.lanes()];
+
+        float[] v(int floats) {
+            if (v.length < floats) {
+                v = new float[floats];
+                vCall = null;
+            }
+            return v;
+        }
+
+        float[] u(int floats) {
+            if (u.length < floats) {
+                u = new float[floats];
+                uCall = null;
+            }
+            return u;
+        }
+
+        float[] m(int floats) {
+            if (m.length < floats) m = new float[floats];
+            return m;
         }
     }
 }

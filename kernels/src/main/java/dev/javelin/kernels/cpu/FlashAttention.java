@@ -66,15 +66,15 @@ final class FlashAttention {
             alpha = new float[rows];
             lse = new float[rows];
             visible = new int[rows];
-            kt = sc.k.rowStride() == 1 ? null : new float[sc.d * sc.tk];
+            kt = sc.k.rowStride() == 1 ? null : new float[AttentionScores.blockedSize(sc.d, sc.tk)];
             vRows = sc.v.colStride() == 1 ? null : new float[sc.tk * sc.dv];
         }
 
         /** Query rows [q0, q0 + rows) of batch entry b: their output rows {@code acc / l} and logsumexps {@code m + log l}. */
         void block(int b, int q0, int rows, float[] o, AttentionLayout layout) {
             if (b != head) {
-                keys = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, kt);
-                values = AttentionScores.rows(sc.v, b, sc.tk, sc.dv, vRows);
+                keys = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, kt, true);
+                values = AttentionScores.rows(sc.v, b, sc.tk, sc.dv, vRows, false);
                 head = b;
             }
             Arrays.fill(m, 0, rows, Float.NEGATIVE_INFINITY);
@@ -110,7 +110,7 @@ final class FlashAttention {
                     m[r] = tileMax[r];
                 }
                 pass.scaleRows(acc, sc.dv, alpha, acc, 0, sc.dv, rows, sc.dv);
-                TileGemm.multiply(rows, sc.dv, cols, s, 0, ld, 1, values.data(), values.at(k0), values.ld(), acc, 0, sc.dv, true);
+                TileGemm.multiply(rows, sc.dv, cols, s, 0, ld, 1, values.data(), values.at(k0, 0), values.ld(), acc, 0, sc.dv, true);
             }
         }
     }

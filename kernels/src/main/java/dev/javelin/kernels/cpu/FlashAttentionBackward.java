@@ -51,8 +51,8 @@ final class FlashAttentionBackward {
             delta = new float[sc.tq];
             lse = new float[sc.tq];
             visible = new int[sc.queryBlock];
-            ktRows = sc.k.rowStride() == 1 ? null : new float[sc.d * sc.tk];
-            vtRows = sc.v.rowStride() == 1 ? null : new float[sc.dv * sc.tk];
+            ktRows = sc.k.rowStride() == 1 ? null : new float[AttentionScores.blockedSize(sc.d, sc.tk)];
+            vtRows = sc.v.rowStride() == 1 ? null : new float[AttentionScores.blockedSize(sc.dv, sc.tk)];
             // k and dO are reread by every tile of the head: copied into dense rows unless stored so, since rows a
             // power of two apart (a head of [B,T,H*D], the time-major layout's) share a few L1 sets; likewise the
             // sums into dq, dk, dv run in a dense block (measured at [4,8,1024,64] causal: time-major 10-15% slower without)
@@ -74,15 +74,15 @@ final class FlashAttentionBackward {
             } else {
                 java.util.Arrays.fill(headGrads, 0f);
             }
-            AttentionScores.Rows kt = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, ktRows);
-            AttentionScores.Rows vt = AttentionScores.rows(sc.v.transposed(), b, sc.dv, sc.tk, vtRows);
-            AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows);
-            AttentionScores.Rows kr = AttentionScores.rows(sc.k, b, sc.tk, sc.d, kRows);
-            AttentionScores.Rows gr = AttentionScores.rows(g, b, sc.tq, sc.dv, gRows);
+            AttentionScores.Rows kt = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, ktRows, true);
+            AttentionScores.Rows vt = AttentionScores.rows(sc.v.transposed(), b, sc.dv, sc.tk, vtRows, true);
+            AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows, false);
+            AttentionScores.Rows kr = AttentionScores.rows(sc.k, b, sc.tk, sc.d, kRows, false);
+            AttentionScores.Rows gr = AttentionScores.rows(g, b, sc.tq, sc.dv, gRows, false);
             float[] gd = gr.data(), od = o.data(); // o's columns are contiguous (AttentionOperand.packed)
             for (int i = 0; i < sc.tq; i++) {
                 float sum = -gLse.data()[gLse.at(b, i, 0)];
-                for (int c = 0, gi = gr.at(i), oi = o.at(b, i, 0); c < sc.dv; c++) sum += gd[gi + c] * od[oi + c];
+                for (int c = 0, gi = gr.at(i, 0), oi = o.at(b, i, 0); c < sc.dv; c++) sum += gd[gi + c] * od[oi + c];
                 delta[i] = sum;
                 lse[i] = oLse.data()[oLse.at(b, i, 0)];
             }
@@ -96,13 +96,13 @@ final class FlashAttentionBackward {
                     sc.tile(b, q0, rows, k0, cols, kt, p, ld, visible);
                     pass.numerators(p, rows, ld, visible, expScale, lse, q0, null);
                     // dV[k0..] += Pᵀ·dO
-                    TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0), gr.ld(), sums, dvOff + k0 * sc.dv, sc.dv, true);
+                    TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0, 0), gr.ld(), sums, dvOff + k0 * sc.dv, sc.dv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
-                    TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0), gr.ld(), 1, vt.data(), vt.at(0) + k0, vt.ld(), ds, 0, ld, false);
+                    TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0, 0), gr.ld(), 1, vt.data(), vt.at(0, k0), vt.ld(), ds, 0, ld, false);
                     pass.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
-                    TileGemm.multiply(rows, d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0), kr.ld(), sums, dq + q0 * d, d, true);
-                    TileGemm.multiply(cols, d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0), qr.ld(), sums, dk + k0 * d, d, true);
+                    TileGemm.multiply(rows, d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0, 0), kr.ld(), sums, dq + q0 * d, d, true);
+                    TileGemm.multiply(cols, d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0, 0), qr.ld(), sums, dk + k0 * d, d, true);
                 }
             }
             if (headGrads == null) return;

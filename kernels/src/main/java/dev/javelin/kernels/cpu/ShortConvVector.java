@@ -66,22 +66,12 @@ final class ShortConvVector {
     }
 
     /**
-     * df[KH,KW,Cg,Cout] from x (any strides) and dense dy: one partial per tile of images (pixels
-     * in order inside it), the partials added in tile order.
+     * Adds df[KH,KW,Cg,Cout] of images {@code [n0, n0 + imgs)} into {@code acc[accOff..]} (x any strides, dy dense),
+     * pixels in order, a block of lines at a time ({@link Conv2d} sums the tiles' partials in order).
      */
-    static void backwardFilter(float[] x, int xOff, int[] xs, float[] dy, Conv2d.Geometry g, float[] df) {
-        int per = g.imagesPerTile(), tiles = (g.n + per - 1) / per, size = g.k * g.cout;
-        float[] partial = new float[tiles * size];
-        CpuThreads.parallelFor(tiles, 1, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                int line0 = t * per * g.oh, lines = Math.min(per, g.n - t * per) * g.oh;
-                int step = Math.max(1, BLOCK_FLOATS / Math.max(1, g.ow * g.cout));
-                for (int l = 0; l < lines; l += step) {
-                    filterBlock(x, xOff, xs, dy, g, (line0 + l) * g.ow, Math.min(step, lines - l) * g.ow, partial, t * size);
-                }
-            }
-        });
-        Conv2d.sumTiles(partial, tiles, size, df);
+    static void filterTile(float[] x, int xOff, int[] xs, float[] dy, Conv2d.Geometry g, int n0, int imgs, float[] acc, int accOff) {
+        int line0 = n0 * g.oh, lines = imgs * g.oh, step = Math.max(1, BLOCK_FLOATS / Math.max(1, g.ow * g.cout));
+        for (int l = 0; l < lines; l += step) filterBlock(x, xOff, xs, dy, g, (line0 + l) * g.ow, Math.min(step, lines - l) * g.ow, acc, accOff);
     }
 
     /** Adds pixels {@code [row0, row0+rows)} (rows of the [N·OH·OW] pixel order) into {@code acc[accOff..]}, tap by tap. */

@@ -36,15 +36,9 @@ final class WinogradConv extends WinogradTiles {
 
     /**
      * Whether this convolution can take this path (float32 with the Vector API, checked by the caller):
-     * 3x3, stride 1, dilation 1, one group, enough channels to fill vectors, and a non-empty output.
-     */
-    static boolean applies(Conv2d.Geometry g, int[] xs) {
-        return xs[3] == 1 && applies(g);
-    }
-
-    /**
-     * As {@link #applies(Conv2d.Geometry, int[])} but for the input's layout (the gradients use it too);
-     * {@code -Djavelin.conv.winograd=false} turns the path (and the gradients') off, to compare it with im2col.
+     * 3x3, stride 1, dilation 1, one group, enough channels to fill vectors, and a non-empty output; the
+     * input's channels must be adjacent in memory. {@code -Djavelin.conv.winograd=false} turns the path
+     * (and the gradients') off, to compare it with im2col.
      */
     static boolean applies(Conv2d.Geometry g) {
         return Sgemm.vectorized() && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1
@@ -57,9 +51,9 @@ final class WinogradConv extends WinogradTiles {
         int byBudget = Math.max(1, BAND_FLOATS / (16 * g.cin * tilesAcross));
         // enough items for every thread several times over (the last ones balance the threads)
         int wanted = Math.max(1, (4 * CpuThreads.threads() + colBlocks - 1) / colBlocks);
-        int count = Math.min(tileRows, Math.max(ceilDiv(tileRows, byBudget), wanted));
-        rowsPerBand = evenRows(tileRows, ceilDiv(tileRows, count), colBlocks, CpuThreads.threads());
-        bands = ceilDiv(tileRows, rowsPerBand);
+        int count = Math.min(tileRows, Math.max(Math.ceilDiv(tileRows, byBudget), wanted));
+        rowsPerBand = evenRows(tileRows, Math.ceilDiv(tileRows, count), colBlocks, CpuThreads.threads());
+        bands = Math.ceilDiv(tileRows, rowsPerBand);
         // Which transform to do once per call: a block's filter slice (16·Cin·COLS floats) or a band's
         // input (16·tiles·Cin). Items taken one at a time by two threads redo both about once per
         // item (the threads interleave); whole blocks as chunks redo only the band's input, which is
@@ -78,7 +72,7 @@ final class WinogradConv extends WinogradTiles {
         int best = most;
         long bestSpan = Long.MAX_VALUE;
         for (int r = most; r >= Math.max(1, most / 2); r--) {
-            long span = (long) ceilDiv(ceilDiv(tileRows, r) * colBlocks, threads) * r;
+            long span = (long) Math.ceilDiv(Math.ceilDiv(tileRows, r) * colBlocks, threads) * r;
             if (span < bestSpan) {
                 bestSpan = span;
                 best = r;
@@ -116,7 +110,7 @@ final class WinogradConv extends WinogradTiles {
         Object call = new Object(); // tells a thread's buffers of an earlier call from this one's
         // byBlock: a chunk is one block of channels over every band, its filter slice transformed once
         CpuThreads.parallelFor(bands * colBlocks, byBlock ? bands : 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
+            Conv2d.Scratch s = Conv2d.SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int band = byBlock ? item % bands : item / colBlocks, block = byBlock ? item / bands : item % colBlocks;
                 runItem(band, block, call, s, x, xOff, xs, f, u, out, epilogue);
@@ -124,7 +118,7 @@ final class WinogradConv extends WinogradTiles {
         });
     }
 
-    private void runItem(int band, int block, Object call, Scratch s, float[] x, int xOff, int[] xs, float[] f, float[] uAll,
+    private void runItem(int band, int block, Object call, Conv2d.Scratch s, float[] x, int xOff, int[] xs, float[] f, float[] uAll,
                          float[] out, GemmEpilogue epilogue) {
         int tr0 = band * rowsPerBand, trs = Math.min(rowsPerBand, tileRows - tr0), tiles = trs * tilesAcross;
         int col0 = block * COLS, cols = Math.min(COLS, g.cout - col0);
@@ -133,21 +127,21 @@ final class WinogradConv extends WinogradTiles {
         // touch all 16 at once, missed L1 on every access
         int vPlane = tiles * g.cin + 16, uPlane = g.cin * cols + 16, mPlane = tiles * cols + 16;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
-        if (s.vCall != call || s.band != band) {
+        if (s.vCall != call || s.vKey != band) {
             WinogradTransforms.planes(s.planes, vPlane);
             for (int t = 0; t < tiles; t++) {
                 WinogradTransforms.apply(Tile.INPUT, x, 0, patch(s.pixels, tr0, t, xOff, xs[0], xs[1], xs[2]),
                         v, t * g.cin, s.planes, g.cin, s.temp);
             }
             s.vCall = call;
-            s.band = band;
+            s.vKey = band;
         }
         float[] u = uAll != null ? uAll : s.u(blockFloats());
         int uOff = uAll != null ? block * blockFloats() : 0;
-        if (uAll == null && (s.uCall != call || s.block != block)) {
+        if (uAll == null && (s.uCall != call || s.uKey != block)) {
             WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
             s.uCall = call;
-            s.block = block;
+            s.uKey = block;
         }
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);

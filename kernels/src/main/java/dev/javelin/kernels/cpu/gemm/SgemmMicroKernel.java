@@ -58,8 +58,8 @@ public final class SgemmMicroKernel {
 
     /**
      * The in-place tile ({@link #ROWS}) over {@code segments} runs of {@code kc} steps that continue one chain: run s
-     * reads A from {@code ai + s·aSegment} and B from {@code bi + s·bSegment} (a convolution's patch rows, read from
-     * the padded image: {@code PaddedInputConv}). The same FMA chain per element as {@link #TILE}, so the same bits.
+     * reads A from {@code ai + s·aSegment} and B from {@code bi + s·bSegment} (its one caller, {@code SgemmRowMajorTile},
+     * passes one run). The same FMA chain per element as {@link #TILE}, so the same bits.
      */
     public static void tileRows(int segments, int aSegment, int bSegment, int kc, float[] a, int ai, int lda,
                                 float[] bArr, int bi, int bStep, float[] c, int ci, int ldc, boolean load) {

@@ -12,13 +12,13 @@ import dev.javelin.tensor.spi.Dispatch;
 import org.junit.jupiter.api.Test;
 
 /**
- * The first-layer forward that reads patches from a padded copy of the input ({@link PaddedInputConv})
- * against the reference backend: kernels 3x3 to 7x7 over 1 to 7 channels, strides 1 to 3, symmetric
+ * First layers' forward (short patch rows: few input channels, K = KH·KW·Cin of 32 or more, through
+ * {@link ColumnTiles}) against the reference backend: kernels 3x3 to 7x7 over 1 to 7 channels, strides 1 to 3, symmetric
  * and asymmetric padding, output widths that leave a partial 8-pixel tile, channel counts that leave a
  * partial 32-wide strip (1, 17, 40), channels-first inputs seen as NHWC, batch 1 to 3; its epilogue
  * blocks; the same bits at 1 and 2 threads.
  */
-class PaddedInputConvTest {
+class FirstLayerConvTest {
     private final KernelHarness h = new KernelHarness();
 
     @Test
@@ -31,7 +31,7 @@ class PaddedInputConvTest {
                 int height = k + h.rng.nextInt(14), width = k + h.rng.nextInt(20);
                 Tensor x = h.random(DType.FLOAT32, Shape.of(1 + h.rng.nextInt(3), height, width, cin), h.anyLayout(), -1, 1);
                 Tensor f = h.random(DType.FLOAT32, Shape.of(k, k, cin, couts[h.rng.nextInt(couts.length)]), h.anyLayout(), -1, 1);
-                assertTrue(k * cin <= PaddedInputConv.MAX_ROW && k * k * cin >= Conv2d.SHORT_K);
+                assertTrue(k * k * cin >= Conv2d.SHORT_K);
                 Ops.conv2d(x, f, new OpAttrs.Conv(stride, stride, pt, pb, pl, pr, 1, 1, 1));
             }
             // ResNet-18's first layer, its input channels-first (an imported model's NCHW tensor seen as NHWC)
@@ -55,6 +55,6 @@ class PaddedInputConvTest {
         Tensor x = h.random(DType.FLOAT32, Shape.of(2, 41, 37, 3), KernelHarness.Layout.DENSE, -1, 1);
         Tensor f = h.random(DType.FLOAT32, Shape.of(7, 7, 3, 40), KernelHarness.Layout.DENSE, -1, 1);
         OpAttrs.Conv c = new OpAttrs.Conv(2, 2, 3, 3, 3, 3, 1, 1, 1);
-        KernelHarness.assertSameBitsAtOneAndTwoThreads(() -> Ops.conv2d(x, f, c), "padded-input results");
+        KernelHarness.assertSameBitsAtOneAndTwoThreads(() -> Ops.conv2d(x, f, c), "first-layer results");
     }
 }
