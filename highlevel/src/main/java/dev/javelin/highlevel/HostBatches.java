@@ -32,11 +32,27 @@ final class HostBatches {
         return Tensor.wrap(dst, Shape.of(dims));
     }
 
-    /** Joins tensors along the batch axis (predict's per-batch outputs). */
-    static Tensor concat(List<Tensor> parts) {
+    /**
+     * Joins predict's per-batch values of output {@code output} along the batch axis. They must agree after it,
+     * as Keras's concatenation requires: a scalar per batch, or other dimensions that change from batch to batch
+     * (a length padded per batch), are refused naming the output; they were copied row by row into a wrong layout.
+     */
+    static Tensor concat(List<Tensor> parts, int output) {
         Tensor first = parts.get(0);
+        if (first.rank() == 0) {
+            throw new IllegalArgumentException("predict: output " + output + " is a scalar " + first.dtype() + first.shape()
+                    + " per batch, with no batch axis to join batches along (call the model, or predictOnBatch, instead)");
+        }
         int n = 0;
-        for (Tensor p : parts) n += p.dim(0);
+        for (int b = 0; b < parts.size(); b++) {
+            Shape s = parts.get(b).shape();
+            if (s.rank() != first.rank() || !s.sub(1, s.rank()).equals(first.shape().sub(1, first.rank()))) {
+                throw new IllegalArgumentException("predict: output " + output + " is " + s + " in batch " + b + " but "
+                        + first.shape() + " in batch 0; batches join only when they agree after the batch axis "
+                        + "(pad every batch to one length, or predict each batch with predictOnBatch)");
+            }
+            n += s.dim(0);
+        }
         int[] dims = first.shape().toArray();
         int row = dims[0] == 0 ? 0 : (int) (first.size() / dims[0]);
         HeapStorage dst = HeapStorage.allocate(first.dtype(), n * row);

@@ -367,7 +367,7 @@ final class Trainer {
         }
         if (parts.isEmpty()) throw new IllegalArgumentException("predict: the data has no batches");
         List<Tensor> result = new ArrayList<>();
-        for (List<Tensor> p : parts) result.add(HostBatches.concat(p));
+        for (int i = 0; i < parts.size(); i++) result.add(HostBatches.concat(parts.get(i), i));
         return result;
     }
 

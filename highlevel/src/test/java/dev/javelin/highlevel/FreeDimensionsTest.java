@@ -101,10 +101,21 @@ class FreeDimensionsTest {
     @Test
     void aWindowNoSizeFitsIsStillRefusedNamingTheLayer() {
         Tensor x = Input.of(InputLayer.ANY, 3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Cropping1D(400, 400).apply(x));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Cropping1D(40000, 40000).apply(x));
         assertTrue(e.getMessage().contains("cropping1d"), e.getMessage());
         Tensor image = Input.of(InputLayer.ANY, 2, 1); // the fixed width 2 fits no 3x3 window, whatever the height
         IllegalArgumentException narrow = assertThrows(IllegalArgumentException.class, () -> new Conv2D(1, 3).apply(image));
         assertTrue(narrow.getMessage().contains("conv2d") && narrow.getMessage().contains("window"), narrow.getMessage());
+    }
+
+    @Test
+    void aDeepPoolingStackBuildsAsInKeras() {
+        // ten Conv1D(3) + MaxPooling1D(2) need a length of about 3,000: refused when 512 was the largest size tried
+        Tensor in = Input.of(InputLayer.ANY, 1);
+        Tensor h = in;
+        for (int i = 0; i < 10; i++) h = new MaxPooling1D(2).apply(new Conv1D(2, 3, "relu").apply(h));
+        Model m = new Model(in, new Dense(2).apply(new GlobalMaxPooling1D().apply(h)));
+        assertEquals(Shape.of(2, 2), m.predict(Tensors.normal(Shape.of(2, 3100, 1), 4)).shape());
+        assertTrue(m.summaryText().contains("(None, None, 2)"), m.summaryText());
     }
 }

@@ -25,8 +25,12 @@ import java.util.WeakHashMap;
  * }</pre>
  */
 public final class FreeDimensions {
-    /** The sizes a free input dimension is tried at, in order: 1 (the Keras tensors' own) first. */
-    static final int[] SIZES = {1, 8, 64, 512};
+    /**
+     * The sizes a free input dimension is tried at, in order: 1 (the Keras tensors' own) first; 4096 and 32768
+     * for nets that halve a length ten times or more (a 1-D audio or signal net), which 512 does not fit (two
+     * sizes that fit let a summary print the free dimensions as None). Replays are data-free.
+     */
+    static final int[] SIZES = {1, 8, 64, 512, 4096, 32768};
 
     /** Shapes already replayed, per Keras tensor and index into {@link #SIZES}: each layer applied replays only itself. */
     private static final Map<Tensor, Shape[]> REPLAYED = Collections.synchronizedMap(new WeakHashMap<>());

@@ -57,45 +57,20 @@ final class ColumnTiles {
         int total = g.rows(g.n), perTile = g.groups * colBlocks;
         Object call = new Object(); // tells a thread's buffer of an earlier call from this one's
         CpuThreads.parallelFor(tiles * perTile, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
-            float[] col = s.col(rowsPerTile * g.k);
+            Conv2d.Scratch s = Conv2d.SCRATCH.get();
+            float[] col = s.v(rowsPerTile * g.k);
             for (int item = from; item < to; item++) {
                 int tile = item / perTile, grp = (item % perTile) / colBlocks, block = item % colBlocks;
                 int row0 = tile * rowsPerTile, rows = Math.min(rowsPerTile, total - row0);
-                if (s.call != call || s.tile != tile || s.grp != grp) { // the same tile and group: columns already there
+                if (s.vCall != call || s.vKey != tile * g.groups + grp) { // the same tile and group: columns already there
                     Im2col.gatherRows(x, xOff, xs, g, row0, rows, grp, col);
-                    s.call = call;
-                    s.tile = tile;
-                    s.grp = grp;
+                    s.vCall = call;
+                    s.vKey = tile * g.groups + grp;
                 }
                 int col0 = grp * g.coutg + block * colsPerItem, cols = Math.min(colsPerItem, g.coutg - block * colsPerItem);
                 SgemmRowMajorTile.multiply(rows, cols, g.k, col, 0, g.k, f, col0, g.cout, out, row0 * g.cout + col0, g.cout);
                 if (epilogue != null) epilogue.apply(row0, rows, col0, cols);
             }
         });
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** This thread's column buffer, at least {@code floats} long, for the gradients' tiles (its columns then forgotten). */
-    static float[] buffer(int floats) {
-        Scratch s = SCRATCH.get();
-        s.call = null;
-        return s.col(floats);
-    }
-
-    /** A thread's column buffer and which call, tile and group it holds. */
-    private static final class Scratch {
-        Object call;
-        int tile, grp;
-        private float[] col = new float[0];
-
-        float[] col(int floats) {
-            if (col.length < floats) {
-                col = new float[floats];
-                call = null;
-            }
-            return col;
-        }
     }
 }

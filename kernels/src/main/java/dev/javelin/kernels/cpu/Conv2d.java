@@ -177,7 +177,7 @@ final class Conv2d {
         int colFloats = per * g.oh * g.ow * g.k;
         int grain = Math.max(1, tiles / (4 * CpuThreads.threads()));
         CpuThreads.parallelFor(tiles, grain, (from, to) -> {
-            float[] col = ColumnTiles.buffer(colFloats);
+            float[] col = SCRATCH.get().m(colFloats);
             for (int t = from; t < to; t++) {
                 int n0 = t * per;
                 task.run(n0, Math.min(per, g.n - n0), col);
@@ -224,6 +224,47 @@ final class Conv2d {
         int imagesPerTile() {
             long perImage = Math.max(1L, (long) oh * ow * k);
             return (int) Math.max(1, Math.min((n + 7) / 8, TILE_FLOATS / perImage));
+        }
+    }
+
+    /**
+     * Per-thread buffers of the convolution kernels; a call tells its buffers from an earlier call's by its own
+     * call object (a new {@code Object} per call).
+     */
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * A thread's buffers: {@code v} (the column tiles' columns, Winograd's transformed input) and {@code u} (a
+     * transformed filter slice), each with the call and the item key of what it holds (a tile and group, a band, a
+     * block of channels); {@code m} (products, the gradients' columns), and Winograd's point tables and scratch.
+     */
+    static final class Scratch {
+        Object vCall, uCall;
+        int vKey, uKey;
+        private float[] v = new float[0], u = new float[0], m = new float[0];
+        /** Point tables: a tile's pixels and a run's planes. */
+        final int[] pixels = new int[16], planes = new int[16];
+        final float[] temp = new float[WinogradTransforms.TEMP_VECTORS * VectorSupport.lanes()];
+
+        float[] v(int floats) {
+            if (v.length < floats) {
+                v = new float[floats];
+                vCall = null;
+            }
+            return v;
+        }
+
+        float[] u(int floats) {
+            if (u.length < floats) {
+                u = new float[floats];
+                uCall = null;
+            }
+            return u;
+        }
+
+        float[] m(int floats) {
+            if (m.length < floats) m = new float[floats];
+            return m;
         }
     }
 }

@@ -35,20 +35,13 @@ final class MatMul {
             Sgemm.multiply(rows, n, k, af, a.offset(), aRow, aCol, bf, b.offset(), bRow, bCol, of, out.offset(), n, false, epilogue, null, 0);
             return;
         }
-        int[] batchDims = out.shape().sub(0, rank - 2).toArray();
+        // each batch's matrices where AttentionOperand finds them: the same [B...,R,C] walk over the batch strides
+        int[] aAt = AttentionOperand.of(a).batchOffsets(), bAt = AttentionOperand.of(b).batchOffsets();
         // Small products run one per task (GEMM inside a task stays on that thread); big ones use all threads each.
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / ((long) m * n * Math.max(k, 1)));
         CpuThreads.parallelFor(batch, grain, (from, to) -> {
             for (int i = from; i < to; i++) {
-                int ao = a.offset(), bo = b.offset();
-                int rest = i;
-                for (int d = batchDims.length - 1; d >= 0; d--) {
-                    int c = rest % batchDims[d];
-                    rest /= batchDims[d];
-                    ao += c * as[d];
-                    bo += c * bs[d];
-                }
-                Sgemm.multiply(m, n, k, af, ao, aRow, aCol, bf, bo, bRow, bCol, of, out.offset() + i * m * n, n, false);
+                Sgemm.multiply(m, n, k, af, aAt[i], aRow, aCol, bf, bAt[i], bRow, bCol, of, out.offset() + i * m * n, n, false);
             }
         });
         if (epilogue != null) epilogue.apply(0, rows, 0, n);

@@ -110,7 +110,7 @@ final class WinogradConv extends WinogradTiles {
         Object call = new Object(); // tells a thread's buffers of an earlier call from this one's
         // byBlock: a chunk is one block of channels over every band, its filter slice transformed once
         CpuThreads.parallelFor(bands * colBlocks, byBlock ? bands : 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
+            Conv2d.Scratch s = Conv2d.SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int band = byBlock ? item % bands : item / colBlocks, block = byBlock ? item / bands : item % colBlocks;
                 runItem(band, block, call, s, x, xOff, xs, f, u, out, epilogue);
@@ -118,7 +118,7 @@ final class WinogradConv extends WinogradTiles {
         });
     }
 
-    private void runItem(int band, int block, Object call, Scratch s, float[] x, int xOff, int[] xs, float[] f, float[] uAll,
+    private void runItem(int band, int block, Object call, Conv2d.Scratch s, float[] x, int xOff, int[] xs, float[] f, float[] uAll,
                          float[] out, GemmEpilogue epilogue) {
         int tr0 = band * rowsPerBand, trs = Math.min(rowsPerBand, tileRows - tr0), tiles = trs * tilesAcross;
         int col0 = block * COLS, cols = Math.min(COLS, g.cout - col0);
@@ -127,21 +127,21 @@ final class WinogradConv extends WinogradTiles {
         // touch all 16 at once, missed L1 on every access
         int vPlane = tiles * g.cin + 16, uPlane = g.cin * cols + 16, mPlane = tiles * cols + 16;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
-        if (s.vCall != call || s.band != band) {
+        if (s.vCall != call || s.vKey != band) {
             WinogradTransforms.planes(s.planes, vPlane);
             for (int t = 0; t < tiles; t++) {
                 WinogradTransforms.apply(Tile.INPUT, x, 0, patch(s.pixels, tr0, t, xOff, xs[0], xs[1], xs[2]),
                         v, t * g.cin, s.planes, g.cin, s.temp);
             }
             s.vCall = call;
-            s.band = band;
+            s.vKey = band;
         }
         float[] u = uAll != null ? uAll : s.u(blockFloats());
         int uOff = uAll != null ? block * blockFloats() : 0;
-        if (uAll == null && (s.uCall != call || s.block != block)) {
+        if (uAll == null && (s.uCall != call || s.uKey != block)) {
             WinogradFilters.filter(f, g.cin, g.cout, col0, cols, u, 0, uPlane);
             s.uCall = call;
-            s.block = block;
+            s.uKey = block;
         }
         for (int p = 0; p < 16; p++) {
             SgemmRowMajorTile.multiply(tiles, cols, g.cin, v, p * vPlane, g.cin, u, uOff + p * uPlane, cols, m, p * mPlane, cols);

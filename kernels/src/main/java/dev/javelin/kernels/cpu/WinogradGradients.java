@@ -64,16 +64,16 @@ final class WinogradGradients extends WinogradTiles {
         int items = Math.ceilDiv(g.n, perItem) * colBlocks;
         Object call = new Object(); // tells a thread's filter slice of an earlier call from this one's
         CpuThreads.parallelFor(items, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
+            Conv2d.Scratch s = Conv2d.SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int n0 = (item / colBlocks) * perItem, n1 = Math.min(g.n, n0 + perItem);
                 int col0 = (item % colBlocks) * COLS, cols = Math.min(COLS, g.cin - col0);
                 int uPlane = g.cout * cols + 16;
                 float[] u = s.u(16 * (g.cout * COLS + 16));
-                if (s.uCall != call || s.block != col0) {
+                if (s.uCall != call || s.uKey != col0) {
                     WinogradFilters.filter(swapped, g.cout, g.cin, col0, cols, u, 0, uPlane);
                     s.uCall = call;
-                    s.block = col0;
+                    s.uKey = col0;
                 }
                 for (int pixel = n0 * g.h * g.w; pixel < n1 * g.h * g.w; pixel++) {
                     Arrays.fill(dx, pixel * g.cin + col0, pixel * g.cin + col0 + cols, 0f);
@@ -85,7 +85,7 @@ final class WinogradGradients extends WinogradTiles {
         });
     }
 
-    private void inputGradientChunk(int tr0, int trs, int col0, int cols, float[] dy, float[] u, int uPlane, float[] dx, Scratch s) {
+    private void inputGradientChunk(int tr0, int trs, int col0, int cols, float[] dy, float[] u, int uPlane, float[] dx, Conv2d.Scratch s) {
         int tiles = trs * tilesAcross;
         // planes one cache line longer than their data, as in WinogradConv (4 KB multiples share L1 sets)
         int mPlane = tiles * g.cout + 16, xPlane = tiles * cols + 16;
@@ -108,7 +108,7 @@ final class WinogradGradients extends WinogradTiles {
         int rowsPerPartial = Math.ceilDiv(tileRows, wanted), partials = Math.ceilDiv(tileRows, rowsPerPartial);
         float[] w = new float[partials * size]; // [partial][point][Cin][Cout]
         CpuThreads.parallelFor(partials * colBlocks, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
+            Conv2d.Scratch s = Conv2d.SCRATCH.get();
             for (int item = from; item < to; item++) {
                 int part = item / colBlocks, col0 = (item % colBlocks) * COLS, cols = Math.min(COLS, g.cin - col0);
                 int first = part * rowsPerPartial, end = Math.min(tileRows, first + rowsPerPartial);
@@ -125,7 +125,7 @@ final class WinogradGradients extends WinogradTiles {
     }
 
     private void filterGradientChunk(int tr0, int trs, int col0, int cols, float[] x, int xOff, int[] xs, float[] dy,
-                                     float[] w, int wOff, boolean accumulate, Scratch s) {
+                                     float[] w, int wOff, boolean accumulate, Conv2d.Scratch s) {
         int tiles = trs * tilesAcross;
         int vPlane = tiles * cols + 16, mPlane = tiles * g.cout + 16, wPlane = g.cin * g.cout;
         float[] v = s.v(16 * vPlane), m = s.m(16 * mPlane);
@@ -142,7 +142,7 @@ final class WinogradGradients extends WinogradTiles {
     }
 
     /** The chunk's tiles from tile row {@code tr0}: each one's 2x2 block of dy as 16 points, tile t's at {@code m[p·plane + t·Cout]}. */
-    private void transformUpstream(float[] dy, int tr0, int tiles, float[] m, int plane, Scratch s) {
+    private void transformUpstream(float[] dy, int tr0, int tiles, float[] m, int plane, Conv2d.Scratch s) {
         WinogradTransforms.planes(s.planes, plane);
         for (int t = 0; t < tiles; t++) {
             WinogradTransforms.apply(Tile.OUTPUT_ADJOINT, dy, 0, block(s.pixels, tr0, t, g.cout), m, t * g.cout, s.planes, g.cout, s.temp);

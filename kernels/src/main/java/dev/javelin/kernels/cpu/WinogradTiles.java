@@ -5,7 +5,7 @@ package dev.javelin.kernels.cpu;
  * ({@link WinogradConv}) and gradients ({@link WinogradGradients}) walk them: tile rows numbered over
  * all images (tile row tr in image tr / tilesDown), work in runs of whole tile rows, tile t of a run
  * the t-th from its first row's left end. Gives where a tile's 4x4 input patch and 2x2 output block
- * lie, as point tables of {@link WinogradTransforms}, and each thread's buffers.
+ * lie, as point tables of {@link WinogradTransforms}.
  */
 abstract class WinogradTiles {
     final Conv2d.Geometry g;
@@ -48,39 +48,5 @@ abstract class WinogradTiles {
         at[2] = below ? base + g.ow * channels : -1;
         at[3] = right && below ? base + (g.ow + 1) * channels : -1;
         return at;
-    }
-
-    /** Per-thread buffers of the forward and the gradients (a call's buffers are told apart by its call object). */
-    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** A thread's transformed input (and for which call and band), transformed filter slice (call, block), products. */
-    static final class Scratch {
-        Object vCall, uCall;
-        int band, block;
-        private float[] v = new float[0], u = new float[0], m = new float[0];
-        /** Point tables: a tile's pixels and a run's planes. */
-        final int[] pixels = new int[16], planes = new int[16];
-        final float[] temp = new float[WinogradTransforms.TEMP];
-
-        float[] v(int floats) {
-            if (v.length < floats) {
-                v = new float[floats];
-                vCall = null;
-            }
-            return v;
-        }
-
-        float[] u(int floats) {
-            if (u.length < floats) {
-                u = new float[floats];
-                uCall = null;
-            }
-            return u;
-        }
-
-        float[] m(int floats) {
-            if (m.length < floats) m = new float[floats];
-            return m;
-        }
     }
 }

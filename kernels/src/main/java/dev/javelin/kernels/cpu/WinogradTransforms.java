@@ -23,8 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class WinogradTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Floats of scratch {@link #apply} needs: a transform's first pass, and a tail's staged points and results. */
-    static final int TEMP = 48 * L;
+    /**
+     * Vectors of scratch {@link #apply} needs: a transform's first pass, and a tail's staged points and results (a
+     * compile-time constant: sizing the scratch loads no vector class).
+     */
+    static final int TEMP_VECTORS = 48;
     /** Point q of a staging area at {@code q·L}. */
     private static final int[] STAGED = new int[16];
 
@@ -52,7 +55,7 @@ final class WinogradTransforms {
         return table;
     }
 
-    /** Transform {@code t} of channels {@code [0, count)}, the points addressed as the class describes; {@code e} is {@link #TEMP} floats. */
+    /** Transform {@code t} of channels {@code [0, count)}, the points addressed as the class describes; {@code e} holds {@link #TEMP_VECTORS} vectors. */
     static void apply(Tile t, float[] src, int srcBase, int[] from, float[] dst, int dstBase, int[] to, int count, float[] e) {
         int whole = count - count % L, rest = count - whole;
         run(t, src, srcBase, from, dst, dstBase, to, whole, e);

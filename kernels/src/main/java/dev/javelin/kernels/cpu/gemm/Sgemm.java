@@ -1,5 +1,6 @@
 package dev.javelin.kernels.cpu.gemm;
 
+import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.kernels.cpu.VectorSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * multiply-add chain over {@code p = 0..k-1}, started from 0 (or from the old {@code C[i][j]} when
  * accumulating), whatever the thread count or code path: results are bit-for-bit reproducible.
  * With the Vector API present this runs the packed, register-blocked kernel ({@link SgemmVector}), or
- * {@link Sgemv} for one row of A against row-major B; without it, with {@code -Djavelin.cpu.scalar=true}
+ * {@link TileGemm}'s one-row tiles for one row of A against row-major B; without it, with {@code -Djavelin.cpu.scalar=true}
  * ({@code VectorSupport}), or while that kernel is not compiled yet (a process's first products, below),
  * the same chain in scalar loops ({@link SgemmScalar}). C must not overlap A or B.
  *
@@ -31,6 +32,14 @@ public final class Sgemm {
      * Vector API method still interpreted (cold) is far slower than a scalar one. Same bits either way.
      */
     private static final long TINY = 4096;
+    /**
+     * A one-row product of at least this many multiply-adds (1 MB of B) spreads its column blocks over the threads (the
+     * bandwidth of both cores' caches: a decode step's weights do not fit one core's L2). Measured (perf/NOTES.md, decode4):
+     * at 2^16 and 2^17 one thread took half the time of two (B from L3, 1.3-13 us a call), at 2^18 and 2^19 the two were
+     * even: a hand-off costs a microsecond on a quiet host, and a worker descheduled mid-block stalls the caller far longer
+     * on a busy one.
+     */
+    private static final long ONE_ROW_PARALLEL_FMAS = 1L << 18;
     /**
      * Multiply-adds a process's first products may still run in the scalar loops, 2^28 at the start (an MLP
      * 784-512-512-10 train step at batch 128 has 2.06e8; {@code -Djavelin.gemm.coldFmas}); negative once a product
@@ -78,19 +87,10 @@ public final class Sgemm {
         check(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc);
         if (sums != null) checkSpan("sums", 1, n, sums.length, sumsOffset, 0, 1);
         if (n == 0) return;
-        if (m == 0 || k == 0) {
-            if (sums != null) columnSums(n, k, b, bOffset, bRowStride, bColStride, sums, sumsOffset, accumulate);
-            if (m == 0) return;
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
-            }
-            if (epilogue != null) epilogue.apply(0, m, 0, n);
-            return;
-        }
         long fmas = (long) m * n * k;
         if (VECTOR && fmas >= TINY && !(COLD_FMAS_LEFT.get() >= 0 && COLD_FMAS_LEFT.addAndGet(-fmas) >= 0)) {
             if (m == 1 && bColStride == 1 && sums == null) { // a weight gradient with its bias gradient has more than one row anyway
-                Sgemv.multiply(n, k, a, aOffset, aColStride, b, bOffset, bRowStride, c, cOffset, accumulate, epilogue);
+                oneRow(n, k, a, aOffset, aColStride, b, bOffset, bRowStride, c, cOffset, accumulate, epilogue);
                 return;
             }
             SgemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
@@ -99,8 +99,24 @@ public final class Sgemm {
             SgemmScalar.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
             if (sums != null) columnSums(n, k, b, bOffset, bRowStride, bColStride, sums, sumsOffset, accumulate);
-            if (epilogue != null) epilogue.apply(0, m, 0, n);
+            if (epilogue != null && m > 0) epilogue.apply(0, m, 0, n);
         }
+    }
+
+    /**
+     * {@code c = a·B} for one row of A (a decode step's projections): the packed kernel would pad A's row to an 8-row panel,
+     * and give a 128-column product one work item; here B is streamed once, row by row, through {@link TileGemm}'s one-row
+     * tiles (eight or four vectors of accumulators), in column blocks of four vectors (eight from 16 on). The epilogue runs on
+     * each block's columns as soon as they are final.
+     */
+    private static void oneRow(int n, int k, float[] a, int aOffset, int aColStride, float[] b, int bOffset, int bRowStride,
+                               float[] c, int cOffset, boolean accumulate, GemmEpilogue epilogue) {
+        int chunk = 4 * SgemmMicroKernel.L, width = n >= 4 * chunk ? 2 * chunk : chunk, blocks = (n + width - 1) / width;
+        CpuThreads.parallelFor(blocks, (long) n * k < ONE_ROW_PARALLEL_FMAS ? blocks : 1, (from, to) -> {
+            int j0 = from * width, j1 = Math.min(n, to * width);
+            TileGemmVector.multiply(1, j1 - j0, k, a, aOffset, 0, aColStride, b, bOffset + j0, bRowStride, c, cOffset + j0, 0, accumulate);
+            if (epilogue != null) epilogue.apply(0, 1, j0, j1 - j0);
+        });
     }
 
     /** {@code sums[off + j] (+)= B[0][j] + B[1][j] + ... + B[k-1][j]}, added in that order: the ones row's chain in plain loops. */
@@ -155,7 +171,7 @@ public final class Sgemm {
     private static boolean packedKernelLoads() {
         if (!VectorSupport.enabled()) return false;
         try {
-            return SgemmVector.lanes() >= 4;
+            return SgemmMicroKernel.L >= 4; // loads the micro-kernel's generated tiles
         } catch (LinkageError e) {
             throw new IllegalStateException("Sgemm: the Vector API module is present but the packed kernel's generated tiles"
                     + " failed to load: " + e, e);

@@ -60,7 +60,10 @@ public final class SgemmRowMajorTile {
         }
     }
 
-    /** The k steps per block for a k-long product: equal blocks of at most 512 (as {@link Sgemm}'s). */
+    /**
+     * The k steps per block for a k-long product, here and in the packed kernel: equal blocks of at most 512 (784 = 2 x 392,
+     * not 512 + 272: a short last block would pay the C tile loads and stores for little work). It depends on k alone.
+     */
     public static int kStep(int k) {
         int kBlocks = Math.max(1, (k + SgemmVector.KC - 1) / SgemmVector.KC);
         return (k + kBlocks - 1) / kBlocks;

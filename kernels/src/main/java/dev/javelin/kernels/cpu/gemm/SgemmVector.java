@@ -72,10 +72,6 @@ final class SgemmVector {
 
     private SgemmVector() {}
 
-    static int lanes() {
-        return SgemmMicroKernel.L;
-    }
-
     static void multiply(int m, int n, int k,
                          float[] a, int aOffset, int aRowStride, int aColStride,
                          float[] b, int bOffset, int bRowStride, int bColStride,
@@ -84,9 +80,7 @@ final class SgemmVector {
         GemmScratch buf = SCRATCH.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
         boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M && !tallAliasedB(m, k, bRowStride);
-        // Equal k blocks (784 = 2 x 392, not 512 + 272): a short last block would pay the C tile
-        // loads and stores for little work. The split depends on k alone.
-        int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
+        int kStep = SgemmRowMajorTile.kStep(k);
         long packedPerStep = (long) (Math.min(m, M_OUTER) + MR) + (Math.min(n, N_OUTER) + NR);
         int kBlocksPerRound = (int) Math.max(1, Math.min(K_BLOCKS_OUTER, PACK_FLOATS / (packedPerStep * kStep)));
         for (int jc = 0; jc < n; jc += N_OUTER) {
@@ -96,19 +90,16 @@ final class SgemmVector {
                 for (int k0 = 0; k0 < k; k0 += kBlocksPerRound * kStep) {
                     int k1 = Math.min(k, k0 + kBlocksPerRound * kStep);
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                            c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, directB, accumulate || k0 > 0,
+                            c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, accumulate || k0 > 0,
                             k1 == k ? epilogue : null, ic + mc == m ? sums : null, sumsOffset);
+                    float[] ap = directB ? null : buf.array(SHARED_A, blk.qBlocks() * blk.panels() * MR * kStep);
+                    float[] bp = directB ? null : buf.array(SHARED_B, blk.qBlocks() * blk.strips() * NR * kStep);
                     if (!directB) {
                         int jobs = blk.packJobs();
-                        float[] ap = buf.array(SHARED_A, blk.qBlocks() * blk.panels() * MR * kStep);
-                        float[] bp = buf.array(SHARED_B, blk.qBlocks() * blk.strips() * NR * kStep);
                         CpuThreads.parallelFor(jobs, small ? jobs : Math.max(1, jobs / 32), (from, to) -> blk.pack(ap, bp, from, to));
-                        int items = blk.items();
-                        CpuThreads.parallelFor(items, small ? items : 1, (from, to) -> blk.computePacked(ap, bp, from, to));
-                    } else {
-                        int items = blk.items();
-                        CpuThreads.parallelFor(items, small ? items : 1, blk::computeInPlace);
                     }
+                    int items = blk.items();
+                    CpuThreads.parallelFor(items, small ? items : 1, (from, to) -> blk.compute(ap, bp, from, to));
                 }
             }
         }
@@ -119,7 +110,7 @@ final class SgemmVector {
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, int m, int n,
                          int ic, int mc, int jc, int nc, int k0, int k1, int kStep,
-                         boolean directB, boolean loadFirst, GemmEpilogue epilogue, float[] sums, int sumsOffset) {
+                         boolean loadFirst, GemmEpilogue epilogue, float[] sums, int sumsOffset) {
 
         int panels() { return (mc + MR - 1) / MR; }
 
@@ -148,49 +139,35 @@ final class SgemmVector {
             }
         }
 
-        /** Items over A and B packed by {@link #pack}. */
-        void computePacked(float[] ap, float[] bp, int from, int to) {
-            int panels = panels(), strips = strips(), colBlocks = (nc + NC - 1) / NC;
+        /**
+         * Items {@code [from, to)}, each its block of C (rows {@code [r0, r1)}, strips {@code [s0, s1)}) over the k blocks in
+         * order: over A and B packed by {@link #pack} ({@code ap}, {@code bp}), or, when they are null, over B read in place,
+         * the item packing its own A rows (and B's last, partial strip) per k block. The block is final after the last k
+         * round: its epilogue runs then, on the item's thread, while the block is in L2.
+         */
+        void compute(float[] ap, float[] bp, int from, int to) {
+            GemmScratch buf = SCRATCH.get();
+            int panels = panels(), strips = strips(), colBlocks = (nc + NC - 1) / NC, fullStrips = nc / NR;
             for (int item = from; item < to; item++) {
                 int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
                 int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips, s0 + NC / NR);
+                float[] own = bp == null ? buf.array(ITEM_A, ((r1 - r0 + MR - 1) / MR) * MR * kStep) : null;
+                float[] edge = bp == null && s1 > fullStrips ? buf.array(ITEM_EDGE, NR * kStep) : null;
                 for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
-                    int bFirst = q * strips * NR * kStep;
-                    kBlock(r0, r1, s0, s1, Math.min(kStep, k1 - pc), loadFirst || q > 0, ap, (q * panels + r0 / MR) * MR * kStep, kStep,
-                            bp, bFirst, NR * kStep, NR, bp, bFirst + (nc / NR) * NR * kStep);
-                }
-                finished(r0, r1, s0, s1);
-            }
-        }
-
-        /**
-         * The item's block of C (rows {@code [r0, r1)}, strips {@code [s0, s1)}) is final when this is the
-         * last k round: its epilogue runs now, on the item's thread, while the block is in L2.
-         */
-        private void finished(int r0, int r1, int s0, int s1) {
-            if (epilogue != null) epilogue.apply(ic + r0, r1 - r0, jc + s0 * NR, Math.min(nc, s1 * NR) - s0 * NR);
-        }
-
-        /** Items over B read in place: each packs its own A rows (and B's last, partial strip). */
-        void computeInPlace(int from, int to) {
-            GemmScratch buf = SCRATCH.get();
-            int colBlocks = (nc + NC - 1) / NC, fullStrips = nc / NR;
-            for (int item = from; item < to; item++) {
-                int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
-                int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips(), s0 + NC / NR);
-                float[] ap = buf.array(ITEM_A, ((r1 - r0 + MR - 1) / MR) * MR * kStep);
-                float[] edge = s1 > fullStrips ? buf.array(ITEM_EDGE, NR * kStep) : null;
-                for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
-                    int kc = Math.min(kStep, k1 - pc);
+                    int kc = Math.min(kStep, k1 - pc), bFirst = q * strips * NR * kStep;
+                    boolean load = loadFirst || q > 0;
+                    if (bp != null) {
+                        kBlock(r0, r1, s0, s1, kc, load, ap, (q * panels + r0 / MR) * MR * kStep, kStep,
+                                bp, bFirst, NR * kStep, NR, bp, bFirst + fullStrips * NR * kStep);
+                        continue;
+                    }
                     for (int r = r0; r < r1; r += MR) {
-                        GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, ap, ((r - r0) / MR) * MR * kc);
+                        GemmPacking.packAPanel(a, aOffset, aRowStride, aColStride, m, ic + r, pc, kc, own, ((r - r0) / MR) * MR * kc);
                     }
-                    if (edge != null) {
-                        GemmPacking.pack(b, bOffset, bColStride, bRowStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);
-                    }
-                    kBlock(r0, r1, s0, s1, kc, loadFirst || q > 0, ap, 0, kc, b, bOffset + pc * bRowStride + jc, NR, bRowStride, edge, 0);
+                    if (edge != null) GemmPacking.pack(b, bOffset, bColStride, bRowStride, n, jc + fullStrips * NR, NR, pc, kc, edge, 0);
+                    kBlock(r0, r1, s0, s1, kc, load, own, 0, kc, b, bOffset + pc * bRowStride + jc, NR, bRowStride, edge, 0);
                 }
-                finished(r0, r1, s0, s1);
+                if (epilogue != null) epilogue.apply(ic + r0, r1 - r0, jc + s0 * NR, Math.min(nc, s1 * NR) - s0 * NR);
             }
         }
 

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link TileGemm}'s Vector API kernels: blocks of 4 rows × 4 vectors of C (16 accumulators; 64
  * columns on AVX-512, a whole head of 64) while p walks A's scalars (broadcast) and B's rows; single
- * rows (the leftover rows, and {@link Sgemv}'s one-row products) 8 vectors at a time (eight chains in
+ * rows (the leftover rows, and {@link Sgemm}'s one-row products) 8 vectors at a time (eight chains in
  * flight hide the FMA latency). Where C is 1 to 4 vectors wide and the ISA has 32 vector registers,
  * rows go 8 at a time, 8 × 2 blocks (each B row loaded once per 8 rows; at the char-GPT's head of 32
  * on one AVX-512 core, 16x32x128 81 -> 87 GFLOP/s, 64x32x64 79 -> 85); likewise the last 1-3 vectors

@@ -240,11 +240,14 @@ class SgemmTest {
         }
     }
 
-    /** One row of A against a row-major B (a decode step's projections, {@link Sgemv}): the packed kernel's bits, at one and two threads. */
+    /**
+     * One row of A against a row-major B (a decode step's projections: {@link TileGemm}'s one-row tiles in column blocks):
+     * the packed kernel's bits at one and two threads, and the epilogue sees every column once.
+     */
     @Test
     void oneRowProductsGiveThePackedKernelsBitsAtAnyThreadCount() {
         if (!Sgemm.vectorized()) return;
-        // the last two reach Sgemv.PARALLEL_FMAS, so two threads split their columns
+        // the last two reach 2^18 multiply-adds, so two threads split their columns
         int[][] nk = {{128, 128}, {512, 128}, {128, 512}, {62, 128}, {1, 4096}, {17, 300}, {1000, 70}, {65, 1030}, {601, 450}, {1030, 300}};
         for (int[] s : nk) {
             int n = s[0], k = s[1];
@@ -257,12 +260,14 @@ class SgemmTest {
                 SgemmVector.multiply(1, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
                         packed, 1, n, accumulate, null, null, 0);
                 CpuThreads.setThreads(1);
-                Sgemv.multiply(n, k, a.data, a.offset, a.colStride, b.data, b.offset, b.rowStride, one, 1, accumulate, null);
+                Sgemm.multiply(1, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
+                        one, 1, n, accumulate);
                 CpuThreads.setThreads(2);
                 int[] visits = new int[n];
-                Sgemv.multiply(n, k, a.data, a.offset, a.colStride, b.data, b.offset, b.rowStride, two, 1, accumulate, (row0, rows, col0, cols) -> {
-                    for (int j = col0; j < col0 + cols; j++) visits[j]++;
-                });
+                Sgemm.multiply(1, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
+                        two, 1, n, accumulate, (row0, rows, col0, cols) -> {
+                            for (int j = col0; j < col0 + cols; j++) visits[j]++;
+                        }, null, 0);
                 String where = "seed " + seed + ": 1x" + n + "x" + k + " layout " + layoutA + (accumulate ? " accumulating" : "");
                 assertArrayEquals(packed, one, where);
                 assertArrayEquals(packed, two, where + " at two threads");
