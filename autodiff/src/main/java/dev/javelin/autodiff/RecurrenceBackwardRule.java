@@ -125,7 +125,7 @@ final class RecurrenceBackwardRule {
         }
     }
 
-    /** The kernels' gate gradients (RecurrentCell's subclasses, the reference's *Math), in tensor ops. */
+    /** The kernels' gate gradients (kernels.ir.RecurrentCells' backward steps, the reference's *Math), in tensor ops. */
     private static CellGradients cellGradients(OpAttrs.Recurrence a, Step k, Tensor[] previous, Tensor[] dState, Tensor w, Tensor drop) {
         Tensor d = dState[0];
         int u = k.units();

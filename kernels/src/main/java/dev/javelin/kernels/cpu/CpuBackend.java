@@ -11,6 +11,7 @@ import dev.javelin.tensor.spi.Backend;
 import dev.javelin.tensor.spi.Backends;
 import dev.javelin.tensor.spi.BlockEpilogue;
 import dev.javelin.tensor.spi.ConstantOperand;
+import dev.javelin.tensor.spi.CounterRng;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Storage;
 
@@ -117,13 +118,24 @@ public final class CpuBackend implements Backend {
                     case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
                     case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
                     case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
-                    case RANDOM -> RandomOps.fill(call.op(), x, out);
+                    case RANDOM -> random(call.op() == Op.RANDOM_NORMAL, Elementwise.heap(x).getLong(x.offset()), Elementwise.heap(out).floats());
                     case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                             + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
                     default -> throw new IllegalArgumentException("cpu-vector: no kernel for " + call);
                 }
             }
         }
+    }
+
+    /**
+     * RANDOM_UNIFORM and RANDOM_NORMAL: element i is {@link CounterRng}'s value at index i of the stream keyed
+     * by the seed, so every backend and thread count gives the same bits.
+     */
+    private static void random(boolean normal, long seed, float[] out) {
+        CpuThreads.parallelFor(out.length, StridedLoop.CHUNK / 4, (from, to) -> {
+            if (normal) for (int i = from; i < to; i++) out[i] = CounterRng.normal(seed, i); // a loop each: C2 compiles each body alone
+            else for (int i = from; i < to; i++) out[i] = CounterRng.uniform(seed, i);
+        });
     }
 
     /**
