@@ -15,7 +15,7 @@ import dev.javelin.tensor.Tensor;
  * contiguous rows: the keys are therefore transposed once per head, and an operand whose columns are strided
  * is copied once per head ({@link #rows}). Without a mask and with a positive scale ({@link #plain}) the tile is left
  * as raw {@code Q·Kᵀ}: the row pass folds the scale into its exp. Causal rows stop at their last visible key
- * ({@link #visible}).
+ * ({@link #tile}).
  */
 final class AttentionScores {
     /** Query rows per tile, at most. */
@@ -65,22 +65,15 @@ final class AttentionScores {
     }
 
     /**
-     * How many of the tile's keys [k0, k0 + cols) query row i sees (all of them unless causal): the row passes stop
-     * there, so the causally hidden scores are never read, whatever the tile holds past them.
-     */
-    int visible(int i, int k0, int cols) {
-        return causal ? Math.max(0, Math.min(cols, i - k0 + 1)) : cols;
-    }
-
-    /**
      * Writes the score tile of query rows [q0, q0+rows) and keys [k0, k0+cols) of batch entry b into s
      * (row stride ld >= cols), from the transposed keys {@code kt} ([d][tk] rows): raw when
-     * {@link #plain}, else scaled and masked; and {@code visible[r]}, row r's {@link #visible} keys.
+     * {@link #plain}, else scaled and masked; and {@code visible[r]}, how many of the keys row r sees (all unless causal):
+     * the row passes stop there, so the causally hidden scores are never read, whatever the tile holds past them.
      */
     void tile(int b, int q0, int rows, int k0, int cols, Rows kt, float[] s, int ld, int[] visible) {
         TileGemm.multiply(rows, cols, d, q.data(), q.at(b, q0, 0), q.rowStride(), q.colStride(), kt.data(), kt.at(0, k0), kt.ld(),
                 s, 0, ld, false);
-        for (int r = 0; r < rows; r++) visible[r] = visible(q0 + r, k0, cols);
+        for (int r = 0; r < rows; r++) visible[r] = causal ? Math.max(0, Math.min(cols, q0 + r - k0 + 1)) : cols;
         if (plain) return;
         float[] scalar = {scale};
         for (int r = 0; r < rows; r++) {
@@ -119,11 +112,6 @@ final class AttentionScores {
     /** The floats of a blocked copy of [rows][cols] ({@link #rows}): the last column block is whole. */
     static int blockedSize(int rows, int cols) {
         return rows * (cols <= KEY_BLOCK ? cols : (cols + KEY_BLOCK - 1) / KEY_BLOCK * KEY_BLOCK);
-    }
-
-    /** True when x's rows of {@code cols} are stored one after the other (each batch entry a dense block). */
-    static boolean denseRows(AttentionOperand x, int cols) {
-        return x.colStride() == 1 && x.rowStride() == cols;
     }
 
     /**

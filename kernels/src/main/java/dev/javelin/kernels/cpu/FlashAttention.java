@@ -49,7 +49,7 @@ final class FlashAttention {
     private static final class Tile {
         final AttentionScores sc;
         final AttentionRows pass = new AttentionRows();
-        final float[] s, acc, m, l, tileMax, sums, alpha, lse, kt, vRows;
+        final float[] s, acc, m, l, tileMax, sums, alpha, kt, vRows;
         final int[] visible;
         AttentionScores.Rows keys, values;
         int head = -1;
@@ -64,7 +64,6 @@ final class FlashAttention {
             tileMax = new float[rows];
             sums = new float[rows];
             alpha = new float[rows];
-            lse = new float[rows];
             visible = new int[rows];
             kt = sc.k.rowStride() == 1 ? null : new float[AttentionScores.blockedSize(sc.d, sc.tk)];
             vRows = sc.v.colStride() == 1 ? null : new float[sc.tk * sc.dv];
@@ -81,10 +80,10 @@ final class FlashAttention {
             Arrays.fill(l, 0, rows, 0f);
             Arrays.fill(acc, 0, rows * sc.dv, 0f);
             accumulate(b, q0, rows, sc.keyEnd(q0, rows));
-            pass.plusLog(m, l, lse, rows);
+            pass.plusLog(m, l, sums, rows); // the logsumexps
             for (int r = 0; r < rows; r++) {
                 alpha[r] = m[r] == Float.NEGATIVE_INFINITY || l[r] == 0 ? 0f : 1 / l[r];
-                o[layout.logsumexp(b, q0 + r)] = lse[r]; // -inf for a fully masked row: m + log 0
+                o[layout.logsumexp(b, q0 + r)] = sums[r]; // -inf for a fully masked row: m + log 0
             }
             pass.scaleRows(acc, sc.dv, alpha, o, layout.outputRow(b, q0), layout.outputRowStride(), rows, sc.dv);
             for (int r = 0; r < rows; r++) { // a fully masked row's output is 0 whatever its values hold

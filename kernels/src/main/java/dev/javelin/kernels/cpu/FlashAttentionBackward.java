@@ -57,8 +57,8 @@ final class FlashAttentionBackward {
             // power of two apart (a head of [B,T,H*D], the time-major layout's) share a few L1 sets; likewise the
             // sums into dq, dk, dv run in a dense block (measured at [4,8,1024,64] causal: time-major 10-15% slower without)
             qRows = sc.q.colStride() == 1 ? null : new float[sc.tq * sc.d];
-            kRows = AttentionScores.denseRows(sc.k, sc.d) ? null : new float[sc.tk * sc.d];
-            gRows = AttentionScores.denseRows(g, sc.dv) ? null : new float[sc.tq * sc.dv];
+            kRows = sc.k.colStride() == 1 && sc.k.rowStride() == sc.d ? null : new float[sc.tk * sc.d];
+            gRows = g.colStride() == 1 && g.rowStride() == sc.dv ? null : new float[sc.tq * sc.dv];
             headGrads = layout.gradientRowStride(0) == sc.d && layout.gradientRowStride(2) == sc.dv ? null
                     : new float[sc.tq * sc.d + sc.tk * sc.d + sc.tk * sc.dv];
         }
