@@ -45,8 +45,8 @@ public final class SgemmRowMajorTile {
                 int rows = Math.min(MR, m - r), ci = cOff + r * ldc;
                 if (rows < MR || edgeB != null) GemmPacking.pack(a, aOff, lda, 1, m, r, MR, pc, kc, edgeA, 0);
                 for (int s = 0; s < fullStrips; s++) {
-                    if (rows == MR) {
-                        SgemmVector.ROWS.run(kc, a, aOff + r * lda + pc, lda, 1, b, bRow + s * NR, ldb, 0, c, ci + s * NR, ldc, load);
+                    if (rows == MR) { // one run through runSegments: this tile's run measured 6-14% slower here (64x64x288)
+                        SgemmVector.ROWS.runSegments(1, 0, 0, kc, a, aOff + r * lda + pc, lda, 1, b, bRow + s * NR, ldb, 0, c, ci + s * NR, ldc, load);
                     } else {
                         SgemmVector.tile(kc, edgeA, 0, b, bRow + s * NR, ldb, c, ci + s * NR, ldc, rows, NR, load);
                     }
