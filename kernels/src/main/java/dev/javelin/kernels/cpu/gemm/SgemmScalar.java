@@ -19,17 +19,12 @@ final class SgemmScalar {
                          float[] a, int aOffset, int aRowStride, int aColStride,
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, boolean accumulate) {
-        if (bColStride != 1) { // B's rows copied dense once: each group of rows below then reads a row of B by one arraycopy
-            float[] rows = new float[k * n];
-            for (int p = 0; p < k; p++) {
-                for (int j = 0; j < n; j++) rows[p * n + j] = b[bOffset + p * bRowStride + j * bColStride];
-            }
-            b = rows;
-            bOffset = 0;
-            bRowStride = n;
+        boolean dense = bColStride == 1; // else B's rows are copied dense once: each group of rows below reads a row by one arraycopy
+        float[] bb = dense ? b : new float[k * n];
+        for (int p = 0; !dense && p < k; p++) {
+            for (int j = 0; j < n; j++) bb[p * n + j] = b[bOffset + p * bRowStride + j * bColStride];
         }
-        float[] bb = b;
-        int bo = bOffset, brs = bRowStride;
+        int bo = dense ? bOffset : 0, brs = dense ? bRowStride : n;
         long work = 2L * m * n * k;
         int grain = work < CpuThreads.SMALL_WORK ? m : Math.max(ROWS, (int) Math.min(m, (1L << 20) / Math.max(1L, 2L * n * k)));
         CpuThreads.parallelFor(m, grain, (from, to) -> rows(from, to, n, k, a, aOffset, aRowStride, aColStride, bb, bo, brs,

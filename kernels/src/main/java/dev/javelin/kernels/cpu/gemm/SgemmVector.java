@@ -138,11 +138,11 @@ final class SgemmVector {
                             k1 == k ? epilogue : null, ic + mc == m ? sums : null, sumsOffset);
                     float[] ap = directB ? null : scratch(SHARED_A, blk.qBlocks() * blk.panels() * MR * kStep);
                     float[] bp = directB ? null : scratch(SHARED_B, blk.qBlocks() * blk.strips() * NR * kStep);
-                    if (!directB) {
-                        int jobs = blk.packJobs();
+                    if (!directB) { // job j: k block j / (panels + strips), then an A panel or a B strip of it
+                        int jobs = blk.qBlocks() * (blk.panels() + blk.strips());
                         CpuThreads.parallelFor(jobs, small ? jobs : Math.max(1, jobs / 32), (from, to) -> blk.pack(ap, bp, from, to));
                     }
-                    int items = blk.items();
+                    int items = ((mc + MC - 1) / MC) * ((nc + NC - 1) / NC);
                     CpuThreads.parallelFor(items, small ? items : 1, (from, to) -> blk.compute(ap, bp, from, to));
                 }
             }
@@ -162,11 +162,7 @@ final class SgemmVector {
 
         int qBlocks() { return (k1 - k0 + kStep - 1) / kStep; }
 
-        int packJobs() { return qBlocks() * (panels() + strips()); }
-
-        int items() { return ((mc + MC - 1) / MC) * ((nc + NC - 1) / NC); }
-
-        /** Job {@code j}: k block {@code j / (panels+strips)}, then an A panel or a B strip of it. */
+        /** Pack jobs {@code [from, to)}: job j is k block {@code j / (panels+strips)}, then an A panel or a B strip of it. */
         void pack(float[] ap, float[] bp, int from, int to) {
             int panels = panels(), strips = strips();
             for (int j = from; j < to; j++) {
@@ -252,19 +248,19 @@ final class SgemmVector {
                 SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, sums, si, 0, load);
                 return;
             }
-            float[] row = scratch(EDGE_TILE, MR * NR);
-            java.util.Arrays.fill(row, 0, NR, 0f);
+            float[] row = scratch(EDGE_TILE, MR * NR); // its columns past cols are summed and dropped
             if (load) System.arraycopy(sums, si, row, 0, cols);
-            SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, row, 0, 0, true);
+            SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, row, 0, 0, load);
             System.arraycopy(row, 0, sums, si, cols);
         }
     }
 
     /**
      * A tile of {@code rows ≤ MR} rows and {@code cols ≤ NR} columns over a packed A panel: {@link #TILE} (or {@link #TILE4}
-     * for exactly 4 rows) where it fits, else an edge tile: the valid part of C is copied into the thread's scratch tile
-     * ({@code MR×NR}, zeros elsewhere), a full tile runs there (A and B panels are zero-padded, so reading past the edge
-     * is safe), and the valid part is copied back. The same FMA chain per element either way, so the same bits.
+     * for exactly 4 rows) where it fits, else an edge tile: a full tile runs on the thread's scratch tile ({@code MR×NR}),
+     * from the valid part of C copied there when {@code load} (A and B panels are zero-padded, so reading past the edge is
+     * safe; what lies past the valid part is computed and dropped), and the valid part is copied back. The same FMA chain
+     * per element either way, so the same bits.
      */
     static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, float[] c, int ci, int ldc,
                      int rows, int cols, boolean load) {
@@ -274,11 +270,8 @@ final class SgemmVector {
             TILE4.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
         } else {
             float[] scratch = scratch(EDGE_TILE, MR * NR);
-            java.util.Arrays.fill(scratch, 0, MR * NR, 0f);
-            if (load) {
-                for (int r = 0; r < rows; r++) System.arraycopy(c, ci + r * ldc, scratch, r * NR, cols);
-            }
-            (rows > 4 ? TILE : TILE4).run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, scratch, 0, NR, true);
+            for (int r = 0; load && r < rows; r++) System.arraycopy(c, ci + r * ldc, scratch, r * NR, cols);
+            (rows > 4 ? TILE : TILE4).run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, scratch, 0, NR, load);
             for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, c, ci + r * ldc, cols);
         }
     }

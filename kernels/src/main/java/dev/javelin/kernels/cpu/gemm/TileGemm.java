@@ -18,8 +18,6 @@ package dev.javelin.kernels.cpu.gemm;
  * }</pre>
  */
 public final class TileGemm {
-    private static final boolean VECTOR = Sgemm.vectorized();
-
     private TileGemm() {}
 
     /**
@@ -33,7 +31,7 @@ public final class TileGemm {
                     + " k=" + k + " ldc=" + ldc);
         }
         if (m == 0 || n == 0) return;
-        if (VECTOR) {
+        if (Sgemm.vectorized()) {
             TileGemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, ldb, c, cOffset, ldc, accumulate);
         } else {
             SgemmScalar.rows(0, m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, ldb, c, cOffset, ldc, accumulate);
