@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * TileGemm against Sgemm on random shapes around its blocks (4 and 8 rows, 1, 2 and 4 vectors, the last
  * 1-3 vectors of a wider C apart (80, 100, 112), scalar tails; size 1; k = 0), A row-major, transposed and strided, B rows padded or repeated (ldb 0), overwrite and
- * accumulate: both compute one fma chain per element in p order, so the bits must be the same.
+ * accumulate; and its scalar path (no Vector API) likewise: all compute one fma chain per element in p order, so the bits
+ * must be the same.
  */
 class TileGemmTest {
     private final long seed = System.nanoTime();
@@ -27,8 +28,12 @@ class TileGemmTest {
             float[] expected = c0.clone(), actual = c0.clone();
             Sgemm.multiply(m, n, k, a, aOff, ars, acs, b, 7, ldb, 1, expected, 1, ldc, accumulate);
             TileGemm.multiply(m, n, k, a, aOff, ars, acs, b, 7, ldb, actual, 1, ldc, accumulate);
-            assertArrayEquals(expected, actual, "seed " + seed + " trial " + trial + ": m=" + m + " n=" + n + " k=" + k
-                    + " transposedA=" + transposedA + " accumulate=" + accumulate + " ldb=" + ldb);
+            String what = "seed " + seed + " trial " + trial + ": m=" + m + " n=" + n + " k=" + k + " transposedA=" + transposedA
+                    + " accumulate=" + accumulate + " ldb=" + ldb;
+            assertArrayEquals(expected, actual, what);
+            float[] scalar = c0.clone(); // TileGemm's path without the Vector API
+            SgemmScalar.rows(0, m, n, k, a, aOff, ars, acs, b, 7, ldb, scalar, 1, ldc, accumulate);
+            assertArrayEquals(expected, scalar, "scalar path, " + what);
         }
     }
 
