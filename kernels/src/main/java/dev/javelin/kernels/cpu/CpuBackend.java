@@ -28,9 +28,6 @@ import dev.javelin.tensor.spi.Storage;
  * }</pre>
  */
 public final class CpuBackend implements Backend {
-    private final Elementwise elementwise = new Elementwise();
-    private final Reductions reductions = new Reductions();
-    private final DataOps data = new DataOps();
     private final Conv2d conv = new Conv2d();
     private final FlashAttention attention = new FlashAttention();
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward();
@@ -98,12 +95,12 @@ public final class CpuBackend implements Backend {
         }
         Tensor x = call.inputs().isEmpty() ? null : call.input(0);
         switch (call.op()) {
-            case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
-            case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
-            case CAST -> elementwise.cast(x, out);
+            case GATHER -> DataOps.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case SCATTER_ADD -> DataOps.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case CAST -> Elementwise.cast(x, out);
             case CONTIGUOUS -> Elementwise.copy(x, out);
-            case PAD -> data.pad(x, call.attrs(OpAttrs.Pad.class), out);
-            case FOLD -> data.fold(x, call.attrs(OpAttrs.Window.class), out);
+            case PAD -> DataOps.pad(x, call.attrs(OpAttrs.Pad.class), out);
+            case FOLD -> DataOps.fold(x, call.attrs(OpAttrs.Window.class), out);
             case MATMUL -> MatMul.matmul(x, call.input(1), out);
             case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
             case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
@@ -114,10 +111,8 @@ public final class CpuBackend implements Backend {
             case RECURRENCE_BACKWARD -> recurrence.backward(call, out);
             default -> {
                 switch (call.op().kind()) {
-                    case UNARY -> elementwise.unary(call.op(), x, out);
-                    case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
-                    case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
-                    case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
+                    case UNARY, BINARY, TERNARY -> Elementwise.run(call.op(), out, call.inputs().toArray(Tensor[]::new));
+                    case REDUCE -> Reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
                     case RANDOM -> random(call.op() == Op.RANDOM_NORMAL, Elementwise.heap(x).getLong(x.offset()), Elementwise.heap(out).floats());
                     case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                             + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
