@@ -4,6 +4,7 @@ import dev.javelin.kernels.cpu.gemm.TileGemm;
 import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * The float32 ATTENTION_BACKWARD as a tiled kernel that recomputes the weights instead of storing
@@ -38,7 +39,6 @@ final class FlashAttentionBackward {
     /** One thread's tiles (the weights P, then dP turned into dS in place), per-row delta and lse, and one head's operands. */
     private final class Scratch {
         final AttentionScores sc;
-        final AttentionRows pass = new AttentionRows();
         final float[] p, ds, delta, lse, ktRows, vtRows, qRows, kRows, gRows;
         /** One head's dq, dk, dv as dense blocks, summed here and copied to their rows at the end, when the layout spreads the rows apart. */
         final float[] headGrads;
@@ -65,15 +65,11 @@ final class FlashAttentionBackward {
 
         void run(int b, AttentionOperand o, AttentionOperand oLse, AttentionOperand g, AttentionOperand gLse, float[] grads,
                  AttentionLayout layout) {
-            float[] sums = headGrads == null ? grads : headGrads;
-            int dq = 0, dk = sc.tq * sc.d, dvOff = dk + sc.tk * sc.d, d = sc.d;
-            if (headGrads == null) {
-                dq = layout.gradientRow(0, b, 0);
-                dk = layout.gradientRow(1, b, 0);
-                dvOff = layout.gradientRow(2, b, 0);
-            } else {
-                java.util.Arrays.fill(headGrads, 0f);
-            }
+            boolean inPlace = headGrads == null; // summed where the layout keeps them, else in the dense block
+            float[] sums = inPlace ? grads : headGrads;
+            int d = sc.d, dq = inPlace ? layout.gradientRow(0, b, 0) : 0, dk = inPlace ? layout.gradientRow(1, b, 0) : sc.tq * d;
+            int dvOff = inPlace ? layout.gradientRow(2, b, 0) : dk + sc.tk * d;
+            if (!inPlace) Arrays.fill(headGrads, 0f);
             AttentionScores.Rows kt = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, ktRows, true);
             AttentionScores.Rows vt = AttentionScores.rows(sc.v.transposed(), b, sc.dv, sc.tk, vtRows, true);
             AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows, false);
@@ -94,18 +90,18 @@ final class FlashAttentionBackward {
                     int cols = Math.min(kb, kEnd - k0), ld = AttentionRows.stride(cols);
                     // P = exp(S·scale - lse), zero where a row sees nothing
                     sc.tile(b, q0, rows, k0, cols, kt, p, ld, visible);
-                    pass.numerators(p, rows, ld, visible, expScale, lse, q0, null);
+                    AttentionRows.numerators(p, rows, ld, visible, expScale, lse, q0, null);
                     // dV[k0..] += Pᵀ·dO
                     TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0, 0), gr.ld(), sums, dvOff + k0 * sc.dv, sc.dv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
                     TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0, 0), gr.ld(), 1, vt.data(), vt.at(0, k0), vt.ld(), ds, 0, ld, false);
-                    pass.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
+                    AttentionRows.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
                     TileGemm.multiply(rows, d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0, 0), kr.ld(), sums, dq + q0 * d, d, true);
                     TileGemm.multiply(cols, d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0, 0), qr.ld(), sums, dk + k0 * d, d, true);
                 }
             }
-            if (headGrads == null) return;
+            if (inPlace) return;
             for (int i = 0; i < sc.tq; i++) System.arraycopy(headGrads, i * sc.d, grads, layout.gradientRow(0, b, i), sc.d);
             for (int j = 0; j < sc.tk; j++) {
                 System.arraycopy(headGrads, dk + j * sc.d, grads, layout.gradientRow(1, b, j), sc.d);
