@@ -48,6 +48,7 @@ final class FlashAttention {
      */
     private static final class Tile {
         final AttentionScores sc;
+        final AttentionRows pass = new AttentionRows();
         final float[] s, acc, m, l, tileMax, sums, alpha, kt, vRows;
         final int[] visible;
         AttentionScores.Rows keys, values;
@@ -79,13 +80,13 @@ final class FlashAttention {
             Arrays.fill(l, 0, rows, 0f);
             Arrays.fill(acc, 0, rows * sc.dv, 0f);
             accumulate(b, q0, rows, sc.keyEnd(q0, rows));
-            AttentionRows.plusLog(m, l, sums, rows); // the logsumexps
+            pass.plusLog(m, l, sums, rows); // the logsumexps
             for (int r = 0; r < rows; r++) {
                 alpha[r] = m[r] == Float.NEGATIVE_INFINITY || l[r] == 0 ? 0f : 1 / l[r];
                 if (alpha[r] == 0f) Arrays.fill(acc, r * sc.dv, (r + 1) * sc.dv, 0f); // a fully masked row's output is 0 whatever v holds
                 o[layout.logsumexp(b, q0 + r)] = sums[r]; // -inf for a fully masked row: m + log 0
             }
-            AttentionRows.scaleRows(acc, sc.dv, alpha, o, layout.outputRow(b, q0), layout.outputRowStride(), rows, sc.dv);
+            pass.scaleRows(acc, sc.dv, alpha, o, layout.outputRow(b, q0), layout.outputRowStride(), rows, sc.dv);
         }
 
         /** Folds keys [0, kEnd) into the running softmax of query rows [q0, q0+rows). */
@@ -94,18 +95,18 @@ final class FlashAttention {
             for (int k0 = 0; k0 < kEnd; k0 += AttentionScores.KEY_BLOCK) {
                 int cols = Math.min(AttentionScores.KEY_BLOCK, kEnd - k0), ld = AttentionRows.stride(cols);
                 sc.tile(b, q0, rows, k0, cols, keys, s, ld, visible);
-                AttentionRows.rowMax(s, rows, ld, visible, tileMax);
+                pass.rowMax(s, rows, ld, visible, tileMax);
                 // the new running maximum is each row's shift; -inf: nothing visible yet, the row adds nothing
                 for (int r = 0; r < rows; r++) tileMax[r] = Math.max(m[r], tileMax[r] * expScale);
-                AttentionRows.numerators(s, rows, ld, visible, expScale, tileMax, 0, sums);
-                AttentionRows.expDiff(m, tileMax, alpha, rows);
+                pass.numerators(s, rows, ld, visible, expScale, tileMax, 0, sums);
+                pass.expDiff(m, tileMax, alpha, rows);
                 // alpha = exp(-inf) = 0 for a row that saw nothing before (its l and output are 0); 1 while it still sees nothing
                 for (int r = 0; r < rows; r++) {
                     if (tileMax[r] == Float.NEGATIVE_INFINITY) alpha[r] = 1f;
                     l[r] = l[r] * alpha[r] + sums[r];
                     m[r] = tileMax[r];
                 }
-                AttentionRows.scaleRows(acc, sc.dv, alpha, acc, 0, sc.dv, rows, sc.dv);
+                pass.scaleRows(acc, sc.dv, alpha, acc, 0, sc.dv, rows, sc.dv);
                 TileGemm.multiply(rows, sc.dv, cols, s, 0, ld, 1, values.data(), values.at(k0, 0), values.ld(), acc, 0, sc.dv, true);
             }
         }

@@ -39,6 +39,7 @@ final class FlashAttentionBackward {
     /** One thread's tiles (the weights P, then dP turned into dS in place), per-row delta and lse, and one head's operands. */
     private final class Scratch {
         final AttentionScores sc;
+        final AttentionRows pass = new AttentionRows();
         final float[] p, ds, delta, lse, ktRows, vtRows, qRows, kRows, gRows;
         /** One head's dq, dk, dv as dense blocks, summed here and copied to their rows at the end, when the layout spreads the rows apart. */
         final float[] headGrads;
@@ -90,12 +91,12 @@ final class FlashAttentionBackward {
                     int cols = Math.min(kb, kEnd - k0), ld = AttentionRows.stride(cols);
                     // P = exp(S·scale - lse), zero where a row sees nothing
                     sc.tile(b, q0, rows, k0, cols, kt, p, ld, visible);
-                    AttentionRows.numerators(p, rows, ld, visible, expScale, lse, q0, null);
+                    pass.numerators(p, rows, ld, visible, expScale, lse, q0, null);
                     // dV[k0..] += Pᵀ·dO
                     TileGemm.multiply(cols, sc.dv, rows, p, 0, 1, ld, gr.data(), gr.at(q0, 0), gr.ld(), sums, dvOff + k0 * sc.dv, sc.dv, true);
                     // dP = dO·Vᵀ, then dS = P ∘ (dP - delta)·scale
                     TileGemm.multiply(rows, cols, sc.dv, gr.data(), gr.at(q0, 0), gr.ld(), 1, vt.data(), vt.at(0, k0), vt.ld(), ds, 0, ld, false);
-                    AttentionRows.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
+                    pass.softmaxGradient(p, ds, rows, ld, cols, delta, q0, sc.scale);
                     // dQ[q0..] += dS·K and dK[k0..] += dSᵀ·Q
                     TileGemm.multiply(rows, d, cols, ds, 0, ld, 1, kr.data(), kr.at(k0, 0), kr.ld(), sums, dq + q0 * d, d, true);
                     TileGemm.multiply(cols, d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0, 0), qr.ld(), sums, dk + k0 * d, d, true);

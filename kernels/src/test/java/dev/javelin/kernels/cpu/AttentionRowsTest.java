@@ -18,6 +18,7 @@ class AttentionRowsTest {
 
     @Test
     void tilePassesGiveTheEagerOpsBits() {
+        AttentionRows pass = new AttentionRows();
         int[] widths = {1, 15, 16, 17, 63, 64, 65, 100, 128};
         for (int cols : widths) {
             int rows = 1 + rng.nextInt(20), ld = AttentionRows.stride(cols);
@@ -29,17 +30,17 @@ class AttentionRowsTest {
                 delta[r + 3] = (float) rng.nextGaussian();
             }
             float[] max = new float[rows];
-            AttentionRows.rowMax(s, rows, ld, visible, max);
+            pass.rowMax(s, rows, ld, visible, max);
             for (int r = 0; r < rows; r++) {
                 float expected = GeneratedLoops.reduce(Op.REDUCE_MAX, s, r * ld, 1, visible[r], Float.NEGATIVE_INFINITY);
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(max[r]), "max of row " + r + ", cols " + cols);
             }
             for (int r = 0; r < rows; r++) shift[r] = r == 2 ? Float.NEGATIVE_INFINITY : Math.max(max[r], 0f) * 0.3f;
             float[] p = s.clone(), sums = new float[rows], e = new float[ld], noSums = s.clone();
-            AttentionRows.numerators(p, rows, ld, visible, 0.3f, shift, 0, sums);
+            pass.numerators(p, rows, ld, visible, 0.3f, shift, 0, sums);
             float[] shiftAt5 = new float[rows + 5];
             System.arraycopy(shift, 0, shiftAt5, 5, rows);
-            AttentionRows.numerators(noSums, rows, ld, visible, 0.3f, shiftAt5, 5, null);
+            pass.numerators(noSums, rows, ld, visible, 0.3f, shiftAt5, 5, null);
             assertArrayEquals(bits(p), bits(noSums), "numerators without their sums, cols " + cols);
             for (int r = 0; r < rows; r++) {
                 int n = shift[r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
@@ -57,7 +58,7 @@ class AttentionRowsTest {
             float[] ds = new float[rows * ld];
             for (int i = 0; i < ds.length; i++) ds[i] = (float) rng.nextGaussian();
             float[] dp = ds.clone(), g = new float[cols];
-            AttentionRows.softmaxGradient(p, ds, rows, ld, cols, delta, 3, 0.125f);
+            pass.softmaxGradient(p, ds, rows, ld, cols, delta, 3, 0.125f);
             for (int r = 0; r < rows; r++) {
                 float[] dl = {delta[r + 3]}, sc = {0.125f};
                 GeneratedLoops.binary(Op.SUB, dp, r * ld, 1, dl, 0, 0, g, 0, 1, cols);
@@ -71,6 +72,7 @@ class AttentionRowsTest {
     /** The online softmax's rescale factors and logsumexps are the eager exp and log's bits (the IR's one definition), any length. */
     @Test
     void rescaleFactorsAndLogSumExpsAreTheEagerExpAndLog() {
+        AttentionRows pass = new AttentionRows();
         float[] special = {Float.NEGATIVE_INFINITY, 0f, -0f, 1f, Float.MIN_VALUE, 1e-30f, 88.7f, -103f, Float.POSITIVE_INFINITY};
         for (int n : new int[] {0, 1, 3, 16, 17, 50}) {
             float[] x = new float[n], y = new float[n];
@@ -79,11 +81,11 @@ class AttentionRowsTest {
                 y[i] = i < special.length && rng.nextBoolean() ? special[special.length - 1 - i] : (float) (rng.nextDouble() * 20);
             }
             float[] got = new float[n], expected = new float[n];
-            AttentionRows.expDiff(x, y, got, n);
+            pass.expDiff(x, y, got, n);
             GeneratedLoops.binary(Op.SUB, x, 0, 1, y, 0, 1, expected, 0, 1, n);
             GeneratedLoops.unary(Op.EXP, expected, 0, 1, expected, 0, 1, n);
             assertArrayEquals(bits(expected), bits(got), "exp(x - y), n " + n);
-            AttentionRows.plusLog(x, y, got, n);
+            pass.plusLog(x, y, got, n);
             GeneratedLoops.unary(Op.LOG, y, 0, 1, expected, 0, 1, n);
             GeneratedLoops.binary(Op.ADD, x, 0, 1, expected, 0, 1, expected, 0, 1, n);
             assertArrayEquals(bits(expected), bits(got), "x + log(y), n " + n);
@@ -96,14 +98,15 @@ class AttentionRowsTest {
      */
     @Test
     void rowScaleIsTheEagerMultiply() {
+        AttentionRows pass = new AttentionRows();
         for (int cols : new int[] {1, 7, 16, 32, 33, 80}) {
             int rows = 1 + rng.nextInt(20), outStride = cols + 1 + rng.nextInt(40);
             float[] x = new float[rows * cols], factor = new float[rows], out = new float[3 + rows * outStride];
             for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
             for (int r = 0; r < rows; r++) factor[r] = r == 0 ? 0f : r == 1 ? 1f : (float) rng.nextGaussian();
             float[] inPlace = x.clone(), expected = new float[cols];
-            AttentionRows.scaleRows(x, cols, factor, out, 3, outStride, rows, cols);
-            AttentionRows.scaleRows(inPlace, cols, factor, inPlace, 0, cols, rows, cols);
+            pass.scaleRows(x, cols, factor, out, 3, outStride, rows, cols);
+            pass.scaleRows(inPlace, cols, factor, inPlace, 0, cols, rows, cols);
             for (int r = 0; r < rows; r++) {
                 GeneratedLoops.binary(Op.MUL, x, r * cols, 1, factor, r, 0, expected, 0, 1, cols);
                 for (int c = 0; c < cols; c++) {
