@@ -180,8 +180,7 @@ final class RecurrenceLoop {
                 Rows x = xs.rows(from, t), stored = result(os, states * u), tmp = new Rows(scratch, 0, u);
                 // the products' base: x_t, or the recurrent bias (x_t then being the cell's INPUT)
                 for (int b = 0; b < rows; b++) System.arraycopy(bias != null ? bias : x.a(), bias != null ? 0 : x.row(b), acc, b * gw, gw);
-                if (drop == null) product(0, cell.loopGates(), reads.get(H));
-                else for (int q = 0; q < cell.loopGates(); q++) product(q, 1, reads.get(H));
+                for (int q = 0, k = drop == null ? cell.loopGates() : 1; q < cell.loopGates(); q += k) product(q, k, reads.get(H));
                 reads.putAll(Map.of(ACC, new Rows(acc, 0, gw), INPUT, x, STORED, stored, SCRATCH, tmp));
                 writes.putAll(Map.of(STORED, stored, SCRATCH, tmp));
                 cell.run(cell.forward(), reads, writes, rows, u, p -> product(p.gate(), 1, reads.get(p.read())));
@@ -288,14 +287,12 @@ final class RecurrenceLoop {
                         GeneratedLoops.binary(Op.ADD, dPrevious[i], b * u, 1, carried[i], b * u, 1, dPrevious[i], b * u, 1, u);
                     }
                 }
-                if (drop == null) {
-                    Sgemm.multiply(rows, u, cell.loopGates() * u, dAccAll, dAcc.at(), dAcc.stride(), 1, wt, 0, u, 1, dhNext, 0, u, false);
-                } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
-                    for (int q = 0; q < cell.loopGates(); q++) {
-                        Sgemm.multiply(rows, u, u, dAccAll, dAcc.at() + q * u, dAcc.stride(), 1, wt, q * u * u, u, 1, dhGate, 0, u, false);
-                        dropout(new Rows(dhGate, 0, u), q, new Rows(q == 0 ? dhNext : dhGate, 0, u));
-                        if (q > 0) GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
-                    }
+                // h's gradient through w: dz·wᵀ over the loop gates in one GEMM, or with dropout Σ_q (dz_q·w_qᵀ) ∘ m_q in gate order
+                for (int q = 0, k = drop == null ? cell.loopGates() : 1; q < cell.loopGates(); q += k) {
+                    Rows to = new Rows(q == 0 ? dhNext : dhGate, 0, u);
+                    Sgemm.multiply(rows, u, k * u, dAccAll, dAcc.at() + q * u, dAcc.stride(), 1, wt, q * u * u, u, 1, to.a(), 0, u, false);
+                    if (drop != null) dropout(to, q, to);
+                    if (q > 0) GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
                 }
                 GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dPrevious[0], 0, 1, ru);
                 // carry on: h's gradient through w and directly, the other states' directly
