@@ -114,17 +114,29 @@ final class ModelArchiveIO {
         }
     }
 
+    /**
+     * Loads weights, seed states and optimizer state into {@code model}; every part is checked against the
+     * model before any is stored, so a file that does not fit throws and leaves the model as it was.
+     */
     static void loadState(Model model, Path path) throws IOException {
         requireBuilt(model, "loadState");
         ModelArchive.Contents c = ModelArchive.read(path);
-        setWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), path.toString());
-        TrainingState.restoreSeeds(model, c.metadata(), c.weights(), path.toString());
-        if (model.optimizer() == null) return;
+        String source = path.toString();
+        List<Runnable> stores = new ArrayList<>();
         try {
-            TrainingState.restoreOptimizer(model, model.optimizer(), c.metadata(), c.weights());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IOException(path + ": cannot restore the optimizer state into " + model.name() + " (" + e.getMessage() + ")", e);
+            stores.add(checkedWeights(model, TrainingState.weightsOnly(c.metadata(), c.weights()), source));
+            stores.add(TrainingState.checkedSeeds(model, c.metadata(), c.weights(), source));
+            if (model.optimizer() != null) {
+                try {
+                    stores.add(TrainingState.checkedOptimizer(model, model.optimizer(), c.metadata(), c.weights()));
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new IOException(path + ": cannot restore the optimizer state into " + model.name() + " (" + e.getMessage() + ")", e);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new IOException(path + ": cannot load the state: " + e, e);
         }
+        for (Runnable store : stores) store.run();
     }
 
     /** Copies of the weights' values on the host, in {@link Model#weights()} order. */
@@ -169,6 +181,11 @@ final class ModelArchiveIO {
      * must agree before anything is assigned.
      */
     private static void setWeights(Model model, LinkedHashMap<String, Tensor> saved, String path) throws IOException {
+        checkedWeights(model, saved, path).run();
+    }
+
+    /** Checks {@code saved} against the model's weights; the returned action stores them. */
+    private static Runnable checkedWeights(Model model, LinkedHashMap<String, Tensor> saved, String path) throws IOException {
         List<Variable> vars = model.weights();
         LinkedHashMap<String, Tensor> expected = namedWeights(model);
         List<String> names = List.copyOf(expected.keySet());
@@ -189,7 +206,9 @@ final class ModelArchiveIO {
             }
             values[i] = t;
         }
-        for (int i = 0; i < vars.size(); i++) vars.get(i).store(values[i].to(vars.get(i).stored().device()));
+        return () -> {
+            for (int i = 0; i < vars.size(); i++) vars.get(i).store(values[i].to(vars.get(i).stored().device()));
+        };
     }
 
     private static void requireBuilt(Model model, String what) {

@@ -86,8 +86,13 @@ final class TrainingState {
      * @throws IOException naming the file when they do not fit the model's seed generators
      */
     static void restoreSeeds(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, String source) throws IOException {
+        checkedSeeds(model, metadata, tensors, source).run();
+    }
+
+    /** {@link #restoreSeeds}'s checks; the returned action stores the states. */
+    static Runnable checkedSeeds(Model model, Map<String, String> metadata, Map<String, Tensor> tensors, String source) throws IOException {
         String listed = metadata.get(SEEDS_KEY);
-        if (listed == null) return;
+        if (listed == null) return () -> { };
         List<Object> names = listOf(Json.parse(listed), SEEDS_KEY);
         List<Variable> states = model.seedStates();
         if (names.size() != states.size()) {
@@ -104,7 +109,9 @@ final class TrainingState {
             }
             values[i] = t;
         }
-        for (int i = 0; i < states.size(); i++) states.get(i).store(values[i].to(states.get(i).stored().device()));
+        return () -> {
+            for (int i = 0; i < states.size(); i++) states.get(i).store(values[i].to(states.get(i).stored().device()));
+        };
     }
 
     /**
@@ -130,8 +137,13 @@ final class TrainingState {
 
     /** Loads the optimizer variables the file lists into {@code optimizer} (built for the model's trainable variables if needed). */
     static void restoreOptimizer(Model model, Optimizer optimizer, Map<String, String> metadata, Map<String, Tensor> tensors) {
+        checkedOptimizer(model, optimizer, metadata, tensors).run();
+    }
+
+    /** {@link #restoreOptimizer}'s checks (building the optimizer's slots if needed); the returned action stores the values. */
+    static Runnable checkedOptimizer(Model model, Optimizer optimizer, Map<String, String> metadata, Map<String, Tensor> tensors) {
         String listed = metadata.get(VARIABLES_KEY);
-        if (listed == null) return;
+        if (listed == null) return () -> { };
         List<Object> names = listOf(Json.parse(listed), VARIABLES_KEY);
         if (names.size() > optimizer.variables().size()) optimizer.buildFor(model.trainableVariables()); // it had slots
         List<Variable> vars = optimizer.variables();
@@ -151,7 +163,9 @@ final class TrainingState {
             }
             values[i] = t;
         }
-        for (int i = 0; i < vars.size(); i++) vars.get(i).store(values[i].to(vars.get(i).stored().device()));
+        return () -> {
+            for (int i = 0; i < vars.size(); i++) vars.get(i).store(values[i].to(vars.get(i).stored().device()));
+        };
     }
 
     @SuppressWarnings("unchecked")

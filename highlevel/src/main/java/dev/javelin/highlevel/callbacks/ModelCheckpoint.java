@@ -37,20 +37,22 @@ public final class ModelCheckpoint extends Callback {
         this.saveWeightsOnly = saveWeightsOnly;
     }
 
-    @Override
-    public void onTrainBegin(Map<String, Double> logs) {
-        monitor.reset();
-    }
-
+    /**
+     * With {@code saveBestOnly}, saves when the monitored value beats the best seen by this callback, in this
+     * {@code fit} or an earlier one (Keras keeps {@code best} across fits, so a second fit, fine-tuning say,
+     * does not overwrite a better checkpoint with a worse one). When the value is not in the logs it saves
+     * anyway, with a warning, as Keras does.
+     */
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs) {
         if (saveBestOnly) {
             Double v = monitor.value(logs);
             if (v == null) {
-                System.err.println("ModelCheckpoint: '" + monitor.key + "' is not in the logs " + logs.keySet() + "; skipping");
+                System.err.println("ModelCheckpoint: can save the best model only with '" + monitor.key + "' in the logs "
+                        + logs.keySet() + "; saving");
+            } else if (!monitor.update(v)) {
                 return;
             }
-            if (!monitor.update(v)) return;
         }
         Path p = Path.of(FilepathTemplate.format(filepath, epoch + 1, logs));
         try {

@@ -29,6 +29,7 @@ public final class Initializers {
             case "heuniform" -> new HeUniform(Config.optionalLong(config, "seed"));
             case "henormal" -> new HeNormal(Config.optionalLong(config, "seed"));
             case "lecunnormal" -> new LecunNormal(Config.optionalLong(config, "seed"));
+            case "variancescaling" -> VarianceScaling.fromConfig(config);
             case "zeros" -> new Zeros();
             case "ones" -> new Ones();
             case "orthogonal" -> new Orthogonal(Config.number(config, "gain", 1.0), Config.optionalLong(config, "seed"));
@@ -37,7 +38,7 @@ public final class Initializers {
             case "randomuniform", "uniform" -> new RandomUniform(Config.number(config, "minval", -0.05),
                     Config.number(config, "maxval", 0.05), Config.optionalLong(config, "seed"));
             default -> throw new IllegalArgumentException("Initializers.get: unknown initializer '" + Shortened.of(className)
-                    + "' (expected glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones, orthogonal, random_normal or random_uniform)");
+                    + "' (expected glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, variance_scaling, zeros, ones, orthogonal, random_normal or random_uniform)");
         };
     }
 }

@@ -3,6 +3,7 @@ package dev.javelin.highlevel.layers;
 import dev.javelin.tensor.ArrayOps;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,27 +40,34 @@ public final class TorchWeights {
      * @param suffix {@code "_l0"} for the first layer, {@code "_l0_reverse"} for its backward direction
      */
     public static void load(RecurrentLayer layer, Map<String, Tensor> state, String suffix) {
+        Pending p = new Pending();
+        collect(layer, state, suffix, p);
+        p.store();
+    }
+
+    /** Converts one direction's weights into {@code p}, refusing what does not fit before anything is stored. */
+    private static void collect(RecurrentLayer layer, Map<String, Tensor> state, String suffix, Pending p) {
         Tensor wih = require(state, "weight_ih" + suffix, layer);
         Tensor whh = require(state, "weight_hh" + suffix, layer);
         if (layer instanceof LSTM l) {
-            set(l.kernel(), wih.mT());
-            set(l.recurrentKernel(), whh.mT());
+            p.set(l.kernel(), wih.mT());
+            p.set(l.recurrentKernel(), whh.mT());
             Tensor[] b = biases(state, suffix, layer, l.bias() != null);
-            if (b != null) set(l.bias(), b[0].add(b[1]));
+            if (b != null) p.set(l.bias(), b[0].add(b[1]));
         } else if (layer instanceof GRU g) {
             if (!g.resetAfter()) { // with or without a bias: the reset gate multiplies the state before its product there
                 throw new IllegalArgumentException(layer.name() + " (GRU): PyTorch's GRU is reset_after=true; this layer is "
                         + "reset_after=false, whose candidate differs (load into a GRU with reset_after=true)");
             }
-            set(g.kernel(), gruGates(wih, 0).mT());
-            set(g.recurrentKernel(), gruGates(whh, 0).mT());
+            p.set(g.kernel(), gruGates(wih, 0).mT());
+            p.set(g.recurrentKernel(), gruGates(whh, 0).mT());
             Tensor[] b = biases(state, suffix, layer, g.bias() != null);
-            if (b != null) set(g.bias(), ArrayOps.stack(List.of(gruGates(b[0], 0), gruGates(b[1], 0)), 0));
+            if (b != null) p.set(g.bias(), ArrayOps.stack(List.of(gruGates(b[0], 0), gruGates(b[1], 0)), 0));
         } else if (layer instanceof SimpleRNN r) {
-            set(r.kernel(), wih.mT());
-            set(r.recurrentKernel(), whh.mT());
+            p.set(r.kernel(), wih.mT());
+            p.set(r.recurrentKernel(), whh.mT());
             Tensor[] b = biases(state, suffix, layer, r.bias() != null);
-            if (b != null) set(r.bias(), b[0].add(b[1]));
+            if (b != null) p.set(r.bias(), b[0].add(b[1]));
         } else {
             throw new IllegalArgumentException("TorchWeights.load: no PyTorch layout for " + layer);
         }
@@ -67,20 +75,24 @@ public final class TorchWeights {
 
     /** Both directions of a bidirectional {@code nn.LSTM/GRU/RNN} (layer {@code index}) into a built Bidirectional. */
     public static void load(Bidirectional layer, Map<String, Tensor> state, int index) {
-        load(layer.forwardLayer(), state, "_l" + index);
-        load(layer.backwardLayer(), state, "_l" + index + "_reverse");
+        Pending p = new Pending();
+        collect(layer.forwardLayer(), state, "_l" + index, p);
+        collect(layer.backwardLayer(), state, "_l" + index + "_reverse", p);
+        p.store(); // both directions or neither: a state of one direction is refused with the layer unchanged
     }
 
     /** An {@code nn.Conv1d}'s {@code weight [out, in/groups, k]} and {@code bias} (may be null) into a built Conv1D. */
     public static void load(Conv1D layer, Tensor weight, Tensor bias) {
-        set(layer.kernel(), weight.permute(2, 1, 0));
+        Pending p = new Pending();
+        p.set(layer.kernel(), weight.permute(2, 1, 0));
         if (layer.bias() == null && bias != null) {
             throw new IllegalArgumentException(layer.name() + " (Conv1D): PyTorch's state has a bias, the layer none (its values would be dropped)");
         }
         if (layer.bias() != null) {
             if (bias == null) throw new IllegalArgumentException(layer.name() + " (Conv1D): the layer has a bias, PyTorch's state none");
-            set(layer.bias(), bias);
+            p.set(layer.bias(), bias);
         }
+        p.store();
     }
 
     /**
@@ -108,13 +120,24 @@ public final class TorchWeights {
         return ArrayOps.concat(List.of(t.narrow(axis, u, u), t.narrow(axis, 0, u), t.narrow(axis, 2 * u, u)), axis);
     }
 
-    private static void set(Variable v, Tensor value) {
-        if (v == null) throw new IllegalStateException("TorchWeights: the layer is not built (call ensureBuilt first)");
-        if (!value.shape().equals(v.shape())) {
-            throw new IllegalArgumentException("TorchWeights: '" + v.name() + "' is " + v.shape() + ", the converted PyTorch weight "
-                    + value.shape());
+    /** Converted weights checked against their variables, stored together once every one fits (a refused load changes nothing). */
+    private static final class Pending {
+        private final List<Variable> variables = new ArrayList<>();
+        private final List<Tensor> values = new ArrayList<>();
+
+        void set(Variable v, Tensor value) {
+            if (v == null) throw new IllegalStateException("TorchWeights: the layer is not built (call ensureBuilt first)");
+            if (!value.shape().equals(v.shape())) {
+                throw new IllegalArgumentException("TorchWeights: '" + v.name() + "' is " + v.shape() + ", the converted PyTorch weight "
+                        + value.shape());
+            }
+            variables.add(v);
+            values.add(value);
         }
-        v.store(value.contiguous());
+
+        void store() {
+            for (int i = 0; i < variables.size(); i++) variables.get(i).store(values.get(i).contiguous());
+        }
     }
 
     private static Tensor require(Map<String, Tensor> state, String key, Layer layer) {

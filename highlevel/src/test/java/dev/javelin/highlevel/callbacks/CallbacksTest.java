@@ -177,6 +177,31 @@ class CallbacksTest {
         assertEquals(dir.resolve("ck-3.safetensors"), c.lastSaved());
     }
 
+    /**
+     * Keras's ModelCheckpoint keeps its best across fits (MonitorCallback sets it once): a second fit, the
+     * fine-tuning phase of a transfer-learning recipe, did overwrite a better checkpoint with its first epoch.
+     * A missing monitored value saves, with a warning, as in Keras (it skipped, so such a fit saved nothing).
+     */
+    @Test
+    void modelCheckpointKeepsItsBestAcrossFitsAndSavesWithoutTheMonitoredValue() throws IOException {
+        Model m = model();
+        Path file = dir.resolve("best.safetensors");
+        ModelCheckpoint c = new ModelCheckpoint(file.toString(), "val_loss", true, false);
+        History first = m.fit(x(), y(), FitOptions.builder().epochs(3).validationSplit(0.25).callbacks(c).verbose(0).build());
+        double best = first.history().get("val_loss").stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        byte[] saved = Files.readAllBytes(file);
+        m.optimizer().setLearningRate(50.0); // the second phase only gets worse
+        History second = m.fit(x(), y(), FitOptions.builder().epochs(2).validationSplit(0.25).callbacks(c).verbose(0).build());
+        assertTrue(second.history().get("val_loss").stream().allMatch(v -> v > best), second.history() + " vs " + best);
+        assertArrayEquals(saved, Files.readAllBytes(file), "the better checkpoint of the first fit was overwritten");
+
+        ModelCheckpoint noMonitor = new ModelCheckpoint(dir.resolve("ck-{epoch}.safetensors").toString(), "val_loss", true, true);
+        noMonitor.setModel(m);
+        noMonitor.onTrainBegin(Map.of());
+        noMonitor.onEpochEnd(0, logs("loss", 0.5));
+        assertTrue(Files.exists(dir.resolve("ck-1.safetensors")));
+    }
+
     @Test
     void modelCheckpointFillsKerasFileNameTemplates() {
         // Keras's usual "ckpt-{epoch:02d}-{val_loss:.2f}" was written under that literal name, so each epoch overwrote it

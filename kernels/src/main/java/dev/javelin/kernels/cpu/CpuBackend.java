@@ -14,6 +14,7 @@ import dev.javelin.tensor.spi.ConstantOperand;
 import dev.javelin.tensor.spi.CounterRng;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Storage;
+import java.util.EnumSet;
 
 /**
  * The fast CPU backend ({@code cpu-vector}): Vector API loops on heap arrays, multithreaded on
@@ -28,9 +29,6 @@ import dev.javelin.tensor.spi.Storage;
  * }</pre>
  */
 public final class CpuBackend implements Backend {
-    private final Elementwise elementwise = new Elementwise();
-    private final Reductions reductions = new Reductions();
-    private final DataOps data = new DataOps();
     private final Conv2d conv = new Conv2d();
     private final FlashAttention attention = new FlashAttention();
     private final FlashAttentionBackward attentionBackward = new FlashAttentionBackward();
@@ -98,12 +96,12 @@ public final class CpuBackend implements Backend {
         }
         Tensor x = call.inputs().isEmpty() ? null : call.input(0);
         switch (call.op()) {
-            case GATHER -> data.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
-            case SCATTER_ADD -> data.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
-            case CAST -> elementwise.cast(x, out);
+            case GATHER -> DataOps.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case SCATTER_ADD -> DataOps.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
+            case CAST -> Elementwise.run(Op.CAST, out, x);
             case CONTIGUOUS -> Elementwise.copy(x, out);
-            case PAD -> data.pad(x, call.attrs(OpAttrs.Pad.class), out);
-            case FOLD -> data.fold(x, call.attrs(OpAttrs.Window.class), out);
+            case PAD -> DataOps.pad(x, call.attrs(OpAttrs.Pad.class), out);
+            case FOLD -> DataOps.fold(x, call.attrs(OpAttrs.Window.class), out);
             case MATMUL -> MatMul.matmul(x, call.input(1), out);
             case CONV2D -> conv.forward(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
             case CONV2D_BACKWARD_INPUT -> conv.backwardInput(x, call.input(1), call.attrs(OpAttrs.Conv.class), out);
@@ -114,10 +112,8 @@ public final class CpuBackend implements Backend {
             case RECURRENCE_BACKWARD -> recurrence.backward(call, out);
             default -> {
                 switch (call.op().kind()) {
-                    case UNARY -> elementwise.unary(call.op(), x, out);
-                    case BINARY -> elementwise.binary(call.op(), x, call.input(1), out);
-                    case TERNARY -> elementwise.where(x, call.input(1), call.input(2), out);
-                    case REDUCE -> reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
+                    case UNARY, BINARY, TERNARY -> Elementwise.run(call.op(), out, call.inputs().toArray(Tensor[]::new));
+                    case REDUCE -> Reductions.reduce(call.op(), x, call.attrs(OpAttrs.Reduce.class), out);
                     case RANDOM -> random(call.op() == Op.RANDOM_NORMAL, Elementwise.heap(x).getLong(x.offset()), Elementwise.heap(out).floats());
                     case MOVEMENT -> throw new IllegalArgumentException("cpu-vector: " + call.op().label()
                             + " is a view; the engine makes it by stride arithmetic (dev.javelin.tensor.spi.Views), not a backend");
@@ -154,16 +150,17 @@ public final class CpuBackend implements Backend {
 
     /**
      * The fast kernels are float32's: arithmetic, reductions and contractions over other dtypes (float64
-     * for gradient checks, integers, bool), and data movement, indexing and casts of them (but a cast to
-     * float32), run the reference backend's loops, which define those results. So do the orders (ARGMAX,
+     * for gradient checks, integers, bool), their data movement and indexing, and every cast but those between
+     * bool and float32 (masks) run the reference backend's loops, which define those results. So do the orders (ARGMAX,
      * ARGMIN, ARGSORT): one definition each; no workload here orders more than an accuracy's [128, 10]
-     * (perf/NOTES.md, rt9 and rt10).
+     * (perf/NOTES.md, rt9 and rt10), and no workload casts more than [128] labels between float32 and integers (rt11).
      */
     private static boolean onReference(OpCall call) {
         Op op = call.op();
         if (call.inputs().isEmpty() || op.kind() == Op.Kind.RANDOM || op.kind() == Op.Kind.MOVEMENT) return false;
         DType in = call.input(op.kind() == Op.Kind.TERNARY ? 1 : 0).dtype();
-        return op == Op.ARGMAX || op == Op.ARGMIN || op == Op.ARGSORT || in != DType.FLOAT32 && !(op == Op.CAST && call.dtype() == DType.FLOAT32);
+        if (op == Op.CAST) return !EnumSet.of(in, call.dtype()).equals(EnumSet.of(DType.BOOL, DType.FLOAT32));
+        return op == Op.ARGMAX || op == Op.ARGMIN || op == Op.ARGSORT || in != DType.FLOAT32;
     }
 
     @Override

@@ -12,7 +12,7 @@ final class DataOps {
      * Fills {@code out} with the pad value (in parallel: an [N, 10, 11, 64] pooling gradient's fill on one thread
      * took longer than its copy), then copies x into the strided view of out that skips the padding.
      */
-    void pad(Tensor x, OpAttrs.Pad p, Tensor out) {
+    static void pad(Tensor x, OpAttrs.Pad p, Tensor out) {
         float[] o = Elementwise.heap(out).floats();
         CpuThreads.parallelFor(o.length, StridedLoop.CHUNK, (from, to) -> java.util.Arrays.fill(o, from, to, (float) p.value()));
         if (x.size() == 0 || o.length == 0) return;
@@ -30,7 +30,7 @@ final class DataOps {
      * Sums float32 windows [N,OH,OW,KH,KW,C] (any strides) into dense [N,H,W,C]: each image's windows walked in
      * row-major order (a fixed order of each output's sums), one task per image.
      */
-    void fold(Tensor win, OpAttrs.Window w, Tensor out) {
+    static void fold(Tensor win, OpAttrs.Window w, Tensor out) {
         int wdt = out.dim(2), c = out.dim(3), image = out.dim(1) * wdt * c, n = win.dim(0);
         int[] into = {w.strideH() * wdt * c, w.strideW() * c, w.dilationH() * wdt * c, w.dilationW() * c, 1}; // out's strides along [OH,OW,KH,KW,C]
         StridedLoop p = StridedLoop.of(win.shape().sub(1, 6), java.util.Arrays.copyOfRange(win.strides(), 1, 6), into);
@@ -50,7 +50,7 @@ final class DataOps {
      * out[p] = x[p with coordinate {@code axis} replaced by idx[p]], walked by rows of idx: a row whose index is
      * one value (stride 0: an embedding's lookup, one token id per row of features) is one row copy.
      */
-    void gather(Tensor x, Tensor idx, int axis, Tensor out) {
+    static void gather(Tensor x, Tensor idx, int axis, Tensor out) {
         int size = x.dim(axis), axisStride = x.stride(axis);
         int[] xs = x.strides();
         xs[axis] = 0; // the index supplies this coordinate
@@ -72,7 +72,7 @@ final class DataOps {
      * one thread (indices may repeat: a fixed order keeps the float sums reproducible). A row whose index is one
      * value (an embedding's gradient) is added as one row.
      */
-    void scatterAdd(Tensor base, Tensor idx, Tensor src, int axis, Tensor out) {
+    static void scatterAdd(Tensor base, Tensor idx, Tensor src, int axis, Tensor out) {
         Elementwise.copy(base, out);
         int size = out.dim(axis), axisStride = out.stride(axis);
         int[] os = out.strides();

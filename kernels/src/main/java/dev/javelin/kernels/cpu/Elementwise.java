@@ -6,54 +6,47 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.HeapStorage;
 
 /**
- * The float32 unary, binary and ternary kernels ({@link GeneratedLoops}: generated from the kernel IR),
- * float32 copies, and casts to and from float32. Other dtypes run on the reference backend
+ * The float32 unary, binary and ternary kernels and the casts between bool and float32 ({@link GeneratedLoops}:
+ * generated from the kernel IR), and float32 copies. Other dtypes and casts run on the reference backend
  * ({@link CpuBackend}).
  */
 final class Elementwise {
-    void unary(Op op, Tensor x, Tensor out) {
-        StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
-        int xs = p.innerStride(0), os = p.innerStride(1);
-        if (strided(xs)) {
-            unary(op, dense(x), out);
-            return;
-        }
-        float[] xa = heap(x).floats(), oa = heap(out).floats();
-        p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> GeneratedLoops.unary(op, xa, o[0], xs, oa, o[1], os, n));
-    }
-
-    void binary(Op op, Tensor a, Tensor b, Tensor out) {
-        StridedLoop p = StridedLoop.of(out.shape(), a.strides(), b.strides(), out.strides());
-        int as = p.innerStride(0), bs = p.innerStride(1), os = p.innerStride(2);
-        if (strided(as) || strided(bs)) {
-            binary(op, strided(as) ? dense(a) : a, strided(bs) ? dense(b) : b, out);
-            return;
-        }
-        float[] x = heap(a).floats(), y = heap(b).floats();
-        Object r = heap(out).array(); // float[], or boolean[] for a comparison
-        p.forEachRow(new int[] {a.offset(), b.offset(), out.offset()}, (o, n) -> GeneratedLoops.binary(op, x, o[0], as, y, o[1], bs, r, o[2], os, n));
-    }
-
-    void where(Tensor c, Tensor a, Tensor b, Tensor out) {
-        StridedLoop p = StridedLoop.of(out.shape(), c.strides(), a.strides(), b.strides(), out.strides());
-        int cs = p.innerStride(0), as = p.innerStride(1), bs = p.innerStride(2), os = p.innerStride(3);
-        if (strided(as) || strided(bs)) {
-            where(c, strided(as) ? dense(a) : a, strided(bs) ? dense(b) : b, out);
-            return;
-        }
-        boolean[] ca = heap(c).bools();
-        float[] x = heap(a).floats(), y = heap(b).floats(), r = heap(out).floats();
-        p.forEachRow(new int[] {c.offset(), a.offset(), b.offset(), out.offset()},
-                (o, n) -> GeneratedLoops.where(ca, o[0], cs, x, o[1], as, y, o[2], bs, r, o[3], os, n));
-    }
-
     /**
-     * True for an inner stride other than dense (1) or broadcast (0): such an input (a transposed view) is
-     * read from a dense copy (tiled), so the generated loops run over long dense rows, not over gathered
-     * tiles of 8 (a transposed [1024, 1024] add: 4x the time of exp over its dense copy).
+     * A unary, binary or ternary op (WHERE: the bool condition first; CAST between bool and float32) of
+     * {@code in} into {@code out}, the inputs broadcast to its shape. An input whose inner stride is neither
+     * dense (1) nor broadcast (0), a transposed view, is read from a dense copy (tiled), so the generated
+     * loops run over long dense rows, not over gathered tiles of 8 (a transposed [1024, 1024] add: 4x the
+     * time of exp over its dense copy).
      */
-    private static boolean strided(int innerStride) {
-        return innerStride != 0 && innerStride != 1;
+    static void run(Op op, Tensor out, Tensor... in) {
+        int k = in.length;
+        int[][] strides = new int[k + 1][];
+        for (int i = 0; i < k; i++) strides[i] = in[i].strides();
+        strides[k] = out.strides();
+        StridedLoop p = StridedLoop.of(out.shape(), strides);
+        int[] s = new int[k + 1], offsets = new int[k + 1];
+        Object[] a = new Object[k + 1];
+        for (int i = 0; i <= k; i++) {
+            Tensor t = i < k ? in[i] : out;
+            if ((s[i] = p.innerStride(i)) != 0 && s[i] != 1 && i < k) {
+                in[i] = t.dtype() == DType.FLOAT32 ? dense(t) : Tensor.wrap(t.toHost(), t.shape());
+                run(op, out, in);
+                return;
+            }
+            a[i] = heap(t).array();
+            offsets[i] = t.offset();
+        }
+        p.forEachRow(offsets, (o, n) -> {
+            switch (k) {
+                case 1 -> {
+                    if (op == Op.CAST) GeneratedLoops.cast(a[0], o[0], s[0], a[1], o[1], s[1], n);
+                    else GeneratedLoops.unary(op, (float[]) a[0], o[0], s[0], (float[]) a[1], o[1], s[1], n);
+                }
+                case 2 -> GeneratedLoops.binary(op, (float[]) a[0], o[0], s[0], (float[]) a[1], o[1], s[1], a[2], o[2], s[2], n);
+                default -> GeneratedLoops.where((boolean[]) a[0], o[0], s[0], (float[]) a[1], o[1], s[1], (float[]) a[2], o[2], s[2],
+                        (float[]) a[3], o[3], s[3], n);
+            }
+        });
     }
 
     /** A copy of float32 {@code x} (any layout) into {@code out} (any layout) of the same shape. */
@@ -67,31 +60,6 @@ final class Elementwise {
         int xs = p.innerStride(0), os = p.innerStride(1);
         float[] xa = heap(x).floats(), oa = heap(out).floats();
         p.forEachRow(new int[] {x.offset(), outOffset}, (o, n) -> copyRow(xa, o[0], xs, oa, o[1], os, n));
-    }
-
-    /**
-     * Converts {@code x} to {@code out}'s dtype, one side float32 (the reference backend casts the others). Between
-     * bool and float32 (masks) the IR's CAST (1 or 0; {@code != 0}), generated as in a compiled program, a strided
-     * input read from a dense copy; else Java's conversions, as the reference's: floats to ints truncate toward zero
-     * and saturate (NaN gives 0), an integer to float32 rounds once from its long.
-     */
-    void cast(Tensor x, Tensor out) {
-        StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
-        int xs = p.innerStride(0), os = p.innerStride(1);
-        HeapStorage xh = heap(x), oh = heap(out);
-        DType from = x.dtype();
-        if ((from == DType.BOOL || out.dtype() == DType.BOOL) && strided(xs)) {
-            cast(from == DType.BOOL ? Tensor.wrap(x.toHost(), x.shape()) : dense(x), out);
-        } else if (from == DType.BOOL || out.dtype() == DType.BOOL) {
-            p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> GeneratedLoops.cast(xh.array(), o[0], xs, oh.array(), o[1], os, n));
-        } else {
-            p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> {
-                for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += xs, b += os) {
-                    if (from.isFloating()) oh.setDouble(b, xh.getDouble(a));
-                    else oh.floats()[b] = xh.getLong(a);
-                }
-            });
-        }
     }
 
     /** A dense copy of float32 {@code t}. */

@@ -1,8 +1,8 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.tensor.Tensor;
+import dev.javelin.tensor.spi.BlockEpilogue;
 
 /**
  * Batched MATMUL [B...,M,K] @ [B...,K,N] over any strides: each batch's operands are handed to the
@@ -21,7 +21,7 @@ final class MatMul {
      * the result: for one float32 matrix, on each block of C as soon as the GEMM has finished it;
      * for a batch, on the whole result at the end.
      */
-    static void matmul(Tensor a, Tensor b, Tensor out, GemmEpilogue epilogue) {
+    static void matmul(Tensor a, Tensor b, Tensor out, BlockEpilogue epilogue) {
         int rank = out.rank();
         int m = out.dim(rank - 2), n = out.dim(rank - 1), k = a.dim(rank - 1);
         if (m == 0 || n == 0) return;

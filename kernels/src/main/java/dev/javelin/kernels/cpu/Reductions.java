@@ -3,7 +3,9 @@ package dev.javelin.kernels.cpu;
 import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.tensor.Op;
 import dev.javelin.tensor.OpAttrs;
+import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
+import java.util.stream.IntStream;
 
 /**
  * float32 REDUCE_SUM / MAX / MIN over any axes of any strided view (UNFOLD windows for pooling included;
@@ -18,16 +20,28 @@ final class Reductions {
     /** Columns per task at least when rows of outputs are accumulated: the JIT launcher's {@code MIN_REDUCED_COLUMNS}. */
     static final int MIN_COLUMNS = 512;
 
-    void reduce(Op op, Tensor x, OpAttrs.Reduce attrs, Tensor out) {
+    static void reduce(Op op, Tensor x, OpAttrs.Reduce attrs, Tensor out) {
         // a sum over a view (a transposed row, dims that do not merge) is taken over its dense copy, so its order,
         // and so its bits, do not depend on the layout (max and min do not depend on the order)
-        ReducePlan p = ReducePlan.of(op == Op.REDUCE_SUM && !x.isContiguous() ? Elementwise.dense(x) : x, attrs.axes());
-        if (p.outSize == 0) return;
-        float[] xa = Elementwise.heap(p.x).floats(), o = Elementwise.heap(out).floats();
+        Tensor t = op == Op.REDUCE_SUM && !x.isContiguous() ? Elementwise.dense(x) : x;
+        StridedLoop kept = dims(t, attrs.axes(), false), red = dims(t, attrs.axes(), true);
+        if (kept.size() == 0) return;
+        float[] xa = Elementwise.heap(t).floats(), o = Elementwise.heap(out).floats();
         float identity = ReductionOrder.identity(op);
-        if (p.redSize == 0) java.util.Arrays.fill(o, 0, (int) p.outSize, identity);
-        else if (p.accumulatesRows()) accumulateRows(op, xa, p.x.offset(), p, o, identity);
-        else reduceRows(op, xa, p.x.offset(), p, o, identity);
+        if (red.size() == 0) java.util.Arrays.fill(o, 0, (int) kept.size(), identity);
+        else if (kept.innerStride(0) == 1 && red.innerStride(0) != 1) accumulateRows(op, xa, t.offset(), kept, red, o, identity);
+        else reduceRows(op, xa, t.offset(), kept, red, o, identity);
+    }
+
+    /**
+     * The kept (or the reduced) dims of {@code t}, in order, collapsed: size-1 dims dropped, neighbours merged where
+     * t lays them out as one run. Whether the kept or the reduced row is contiguous decides the kernel.
+     */
+    private static StridedLoop dims(Tensor t, int[] axes, boolean reduced) {
+        boolean[] r = new boolean[t.rank()];
+        for (int a : axes) r[a] = true;
+        int[] which = IntStream.range(0, t.rank()).filter(i -> r[i] == reduced).toArray();
+        return StridedLoop.of(Shape.of(IntStream.of(which).map(t::dim).toArray()), IntStream.of(which).map(t::stride).toArray());
     }
 
     /**
@@ -35,20 +49,19 @@ final class Reductions {
      * of outputs, starting from the identity, as the JIT's column reductions do. Cutting the row into
      * column chunks spreads the work over threads without changing any output's order.
      */
-    private void accumulateRows(Op op, float[] x, int xOff, ReducePlan p, float[] out, float identity) {
-        int groupLen = p.keptDims[p.keptDims.length - 1];
-        int groups = (int) (p.outSize / groupLen);
-        long units = p.redSize;
-        int r = p.redDims.length, inner = r == 0 ? 1 : p.redDims[r - 1], rs = r == 0 ? 0 : p.redStrides[r - 1]; // one call per run of rows
+    private static void accumulateRows(Op op, float[] x, int xOff, StridedLoop kept, StridedLoop red, float[] out, float identity) {
+        int groupLen = kept.rowLength(), groups = (int) (kept.size() / groupLen);
+        long units = red.size();
+        int inner = red.rowLength(), rs = red.innerStride(0); // one call per run of rows
         int chunk = (int) Math.min(groupLen, Math.max(MIN_COLUMNS, ReductionOrder.BLOCK / Math.min(units, ReductionOrder.BLOCK)));
         int chunksPerGroup = (groupLen + chunk - 1) / chunk;
         int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, units * chunk));
         CpuThreads.parallelFor(groups * chunksPerGroup, grain, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int g = t / chunksPerGroup, c0 = (t % chunksPerGroup) * chunk, len = Math.min(chunk, groupLen - c0);
-                int base = xOff + p.offset(true, g, 1) + c0, dst = g * groupLen + c0;
+                int base = xOff + kept.offset(g, 1) + c0, dst = g * groupLen + c0;
                 java.util.Arrays.fill(out, dst, dst + len, identity);
-                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + p.offset(false, q, 1), rs, inner, out, dst, len);
+                for (long q = 0; q < units / inner; q++) GeneratedLoops.accumulateRows(op, x, base + red.offset(q, 1), rs, inner, out, dst, len);
             }
         });
     }
@@ -59,20 +72,17 @@ final class Reductions {
      * partials are combined left to right from the identity, the JIT's long-reduction order, so the
      * work spreads over threads with the same bits.
      */
-    private void reduceRows(Op op, float[] x, int xOff, ReducePlan p, float[] out, float identity) {
-        int rRank = p.redDims.length;
-        int rowLen = rRank == 0 ? 1 : p.redDims[rRank - 1];
-        int rs = rRank == 0 ? 0 : p.redStrides[rRank - 1];
-        long rowsPerOutput = p.redSize / rowLen;
-        if (p.outSize == 1 && p.redSize > ReductionOrder.BLOCK) {
+    private static void reduceRows(Op op, float[] x, int xOff, StridedLoop kept, StridedLoop red, float[] out, float identity) {
+        int rowLen = red.rowLength(), rs = red.innerStride(0);
+        long rowsPerOutput = red.size() / rowLen;
+        if (kept.size() == 1 && red.size() > ReductionOrder.BLOCK) {
             int chunksPerRow = (rowLen + ReductionOrder.BLOCK - 1) / ReductionOrder.BLOCK;
             int tasks = Math.toIntExact(rowsPerOutput * chunksPerRow);
             float[] partial = new float[tasks];
-            int base = xOff + p.offset(true, 0, 0);
             CpuThreads.parallelFor(tasks, 1, (from, to) -> {
                 for (int t = from; t < to; t++) {
                     int start = (t % chunksPerRow) * ReductionOrder.BLOCK;
-                    int row = base + p.offset(false, t / chunksPerRow, 1) + start * rs;
+                    int row = xOff + red.offset(t / chunksPerRow, 1) + start * rs;
                     partial[t] = GeneratedLoops.reduce(op, x, row, rs, Math.min(ReductionOrder.BLOCK, rowLen - start), identity);
                 }
             });
@@ -81,12 +91,12 @@ final class Reductions {
             out[0] = acc;
             return;
         }
-        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, p.redSize));
-        CpuThreads.parallelFor((int) p.outSize, grain, (from, to) -> {
+        int grain = (int) Math.max(1, CpuThreads.SMALL_WORK / Math.max(1, red.size()));
+        CpuThreads.parallelFor((int) kept.size(), grain, (from, to) -> {
             for (int g = from; g < to; g++) {
-                int base = xOff + p.offset(true, g, 0);
+                int base = xOff + kept.offset(g, 0);
                 float acc = identity;
-                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + p.offset(false, u, 1), rs, rowLen, acc);
+                for (long u = 0; u < rowsPerOutput; u++) acc = GeneratedLoops.reduce(op, x, base + red.offset(u, 1), rs, rowLen, acc);
                 out[g] = acc;
             }
         });

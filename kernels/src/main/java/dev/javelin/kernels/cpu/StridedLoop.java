@@ -1,12 +1,14 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.tensor.Shape;
+import java.util.Arrays;
 
 /**
  * Walks several strided operands of one shape together, row by row: dimensions of size 1 are
  * dropped and neighbours that every operand addresses as one run are merged, so a dense tensor is
  * one long row and a broadcast bias becomes rows with an inner stride of 0. Rows run in parallel on
  * {@link CpuThreads} (one long row is cut into fixed chunks); small work stays on the calling thread.
+ * A reduction walks its kept and its reduced dims each as such a plan of one operand ({@link #offset}).
  *
  * <pre>{@code
  * StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
@@ -42,39 +44,25 @@ final class StridedLoop {
 
     /** A plan for operands of {@code shape}, each given by its strides (output included). */
     static StridedLoop of(Shape shape, int[]... operandStrides) {
-        int rank = shape.rank();
-        int k = operandStrides.length;
-        long total = shape.size();
-        int[] d = new int[Math.max(rank, 1)];
-        int[][] s = new int[k][Math.max(rank, 1)];
-        int r = 0;
-        // From the innermost dim outwards: drop size-1 dims, merge a dim into the run inside it when
-        // every operand steps over that run exactly.
-        for (int i = rank - 1; i >= 0; i--) {
+        int rank = shape.rank(), k = operandStrides.length, r = 2;
+        int[] d = new int[rank + 2];
+        int[][] s = new int[k][rank + 2];
+        d[0] = d[1] = 1; // at least two dims (rows of one row), each operand's stride 0
+        // From the outermost dim inwards: drop size-1 dims, merge a dim into the run outside it when every operand's
+        // stride there steps over this dim exactly.
+        for (int i = 0; i < rank; i++) {
             int n = shape.dim(i);
             if (n == 1) continue;
-            boolean merge = r > 0;
-            for (int j = 0; j < k && merge; j++) merge = operandStrides[j][i] == s[j][r - 1] * d[r - 1];
-            if (merge) {
-                d[r - 1] *= n;
-            } else {
-                d[r] = n;
-                for (int j = 0; j < k; j++) s[j][r] = operandStrides[j][i];
-                r++;
-            }
+            boolean merge = r > 2;
+            for (int j = 0; j < k && merge; j++) merge = s[j][r - 1] == operandStrides[j][i] * n;
+            if (!merge) d[r++] = 1;
+            d[r - 1] *= n;
+            for (int j = 0; j < k; j++) s[j][r - 1] = operandStrides[j][i];
         }
-        if (r == 0) {
-            d[0] = 1;
-            r = 1;
-        }
-        // Reverse into outer-to-inner order.
-        int[] dims = new int[r];
-        int[][] strides = new int[k][r];
-        for (int i = 0; i < r; i++) {
-            dims[i] = d[r - 1 - i];
-            for (int j = 0; j < k; j++) strides[j][i] = s[j][r - 1 - i];
-        }
-        return new StridedLoop(dims, strides, total);
+        int from = Math.min(r - 2, 2);
+        int[][] strides = new int[k][];
+        for (int j = 0; j < k; j++) strides[j] = Arrays.copyOfRange(s[j], from, r);
+        return new StridedLoop(Arrays.copyOfRange(d, from, r), strides, shape.size());
     }
 
     /** The stride of operand {@code k} along a row. */
@@ -82,24 +70,42 @@ final class StridedLoop {
         return strides[k][dims.length - 1];
     }
 
+    /** The length of a row. */
+    int rowLength() {
+        return dims[dims.length - 1];
+    }
+
+    /** The number of elements. */
+    long size() {
+        return total;
+    }
+
+    /** Operand 0's offset of element {@code index}, in row-major order, of the dims but the inner {@code skip}. */
+    int offset(long index, int skip) {
+        int off = 0;
+        for (int d = dims.length - 1 - skip; d >= 0; d--) {
+            off += (int) (index % dims[d]) * strides[0][d];
+            index /= dims[d];
+        }
+        return off;
+    }
+
     /**
      * Runs {@code row} over every row, in parallel when the work is large: rows longer than {@link #CHUNK}
-     * (a dense tensor is one row) in pieces of CHUNK, so a long row spreads over the threads too.
+     * (a dense tensor is one row) in pieces of CHUNK, so a long row spreads over the threads too; where an
+     * operand runs across the rows (see {@link #crossesRows}), in tiles of TILE rows by TILE_COLS.
      */
     void forEachRow(int[] offsets, Row row) {
-        if (total == 0) return;
-        if (crossesRows()) {
-            tiled(offsets, row);
-            return;
-        }
-        int inner = dims[dims.length - 1], pieces = (inner + CHUNK - 1) / CHUNK;
-        CpuThreads.parallelFor(Math.toIntExact(total / inner * pieces), Math.max(1, CHUNK / Math.min(inner, CHUNK)),
-                (from, to) -> walk(offsets, row, CHUNK, from, to));
+        boolean tiles = crossesRows();
+        int block = tiles ? TILE : 1, piece = tiles ? TILE_COLS : CHUNK;
+        CpuThreads.parallelFor(units(block, piece), Math.max(1, CHUNK / Math.max(1, block * Math.min(piece, rowLength()))),
+                (from, to) -> walk(offsets, row, block, piece, from, to));
     }
 
     /** Runs {@code row} over every row on the calling thread, in row-major order (a scatter's sums keep their order so). */
     void forEachRowInOrder(int[] offsets, Row row) {
-        if (total > 0) walk(offsets, row, dims[dims.length - 1], 0, Math.toIntExact(total / dims[dims.length - 1]));
+        int piece = Math.max(1, rowLength()); // whole rows (none when empty)
+        walk(offsets, row, 1, piece, 0, units(1, piece));
     }
 
     /**
@@ -109,7 +115,7 @@ final class StridedLoop {
      */
     private boolean crossesRows() {
         int r = dims.length;
-        if (r < 2 || dims[r - 1] < 2 * TILE_COLS || dims[r - 2] < 2 * TILE) return false;
+        if (dims[r - 1] < 2 * TILE_COLS || dims[r - 2] < 2 * TILE) return false;
         for (int[] s : strides) {
             int inner = Math.abs(s[r - 1]);
             if (inner >= 2 * TILE && Math.abs(s[r - 2]) < inner) return true;
@@ -117,54 +123,26 @@ final class StridedLoop {
         return false;
     }
 
-    /** TILE x TILE_COLS blocks of the two inner dims, each a run of short rows. */
-    private void tiled(int[] base, Row row) {
-        int r = dims.length;
-        int rowsDim = dims[r - 2], cols = dims[r - 1];
-        int rb = (rowsDim + TILE - 1) / TILE, cb = (cols + TILE_COLS - 1) / TILE_COLS;
-        long outer = total / ((long) rowsDim * cols);
-        int units = (int) (outer * rb * cb);
-        int k = base.length;
-        CpuThreads.parallelFor(units, Math.max(1, CHUNK / (TILE * TILE_COLS)), (from, to) -> {
-            int[] off = new int[k];
-            for (int u = from; u < to; u++) {
-                int ci = u % cb, ri = (u / cb) % rb;
-                long o = u / ((long) cb * rb);
-                for (int j = 0; j < k; j++) off[j] = base[j] + ri * TILE * strides[j][r - 2] + ci * TILE_COLS * strides[j][r - 1];
-                for (int d = r - 3; d >= 0; d--) {
-                    int c = (int) (o % dims[d]);
-                    o /= dims[d];
-                    for (int j = 0; j < k; j++) off[j] += c * strides[j][d];
-                }
-                int n = Math.min(TILE_COLS, cols - ci * TILE_COLS);
-                int[] pass = new int[k];
-                for (int i = 0, end = Math.min(TILE, rowsDim - ri * TILE); i < end; i++) {
-                    for (int j = 0; j < k; j++) pass[j] = off[j] + i * strides[j][r - 2];
-                    row.run(pass, n);
-                }
-            }
-        });
+    /** Units of {@code block} rows (of the second-to-last dim) by a piece of at most {@code piece} elements of each. */
+    private int units(int block, int piece) {
+        int r = dims.length, rows = dims[r - 2], inner = dims[r - 1];
+        return total == 0 ? 0 : Math.toIntExact(total / ((long) rows * inner) * ((rows + block - 1) / block) * ((inner + piece - 1) / piece));
     }
 
-    /** Pieces {@code [from, to)} of rows cut into pieces of at most {@code piece} elements, in row-major order. */
-    private void walk(int[] base, Row row, int piece, int from, int to) {
-        int outer = dims.length - 1, inner = dims[outer], k = base.length, pieces = (inner + piece - 1) / piece;
-        int[] idx = new int[outer], off = base.clone(), pass = new int[k];
-        for (int d = outer - 1, rest = from / pieces; d >= 0; d--) {
-            idx[d] = rest % dims[d];
-            rest /= dims[d];
-            for (int j = 0; j < k; j++) off[j] += idx[d] * strides[j][d];
-        }
+    /** Units {@code [from, to)}, in row-major order of (outer dims, block of rows, piece); each unit's rows in order. */
+    private void walk(int[] base, Row row, int block, int piece, int from, int to) {
+        int r = dims.length, rows = dims[r - 2], inner = dims[r - 1], k = base.length;
+        int pieces = (inner + piece - 1) / piece, blocks = (rows + block - 1) / block;
+        int[] off = new int[k];
         for (int u = from; u < to; u++) {
-            int start = u % pieces * piece;
-            for (int j = 0; j < k; j++) pass[j] = off[j] + start * strides[j][outer];
-            row.run(pass, Math.min(piece, inner - start));
-            if (start + piece < inner) continue;
-            for (int d = outer - 1; d >= 0; d--) { // odometer step to the next row
-                for (int j = 0; j < k; j++) off[j] += strides[j][d];
-                if (++idx[d] < dims[d]) break;
-                for (int j = 0; j < k; j++) off[j] -= strides[j][d] * dims[d];
-                idx[d] = 0;
+            int start = u % pieces * piece, first = u / pieces % blocks * block, n = Math.min(piece, inner - start);
+            for (int j = 0; j < k; j++) off[j] = base[j] + start * strides[j][r - 1] + first * strides[j][r - 2];
+            for (int d = r - 3, o = u / pieces / blocks; d >= 0; o /= dims[d--]) {
+                for (int j = 0; j < k; j++) off[j] += o % dims[d] * strides[j][d];
+            }
+            for (int i = first, end = Math.min(rows, first + block); i < end; i++) {
+                row.run(off, n);
+                for (int j = 0; j < k; j++) off[j] += strides[j][r - 2];
             }
         }
     }

@@ -1,5 +1,10 @@
 package dev.javelin.kernels.cpu.gemm;
 
+import static dev.javelin.kernels.cpu.gemm.SgemmVector.L;
+import static dev.javelin.kernels.cpu.gemm.SgemmVector.MR;
+import static dev.javelin.kernels.cpu.gemm.SgemmVector.NR;
+import static dev.javelin.kernels.cpu.gemm.SgemmVector.S;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * last panel with zeros (so edge tiles run the same kernel on a scratch tile).
  *
  * <p>An A panel holds {@code MR} rows for {@code kc} steps of k, k-major: {@code [p][r]}. A B strip
- * holds {@code NR} columns for {@code kc} steps, k-major: {@code [p][j]}.
+ * holds {@code NR} columns for {@code kc} steps, k-major: {@code [p][j]}. The panels, strips and edge tiles live in
+ * a thread's {@link #scratch} arrays, so that calls do not allocate.
  */
 final class GemmPacking {
     /**
@@ -19,13 +25,19 @@ final class GemmPacking {
      * 512x128x4096 weight gradient). Null where narrower vectors would not be intrinsified.
      */
     private static final VectorSpecies<Float> A_STEP =
-            SgemmMicroKernel.S.vectorBitSize() >= SgemmMicroKernel.MR * Float.SIZE
-                    ? VectorSpecies.of(float.class, VectorShape.forBitSize(SgemmMicroKernel.MR * Float.SIZE)) : null;
-    private static final VectorSpecies<Float> S = SgemmMicroKernel.S;
-    private static final int L = SgemmMicroKernel.L;
-    private static final int MR = SgemmMicroKernel.MR, NR = SgemmMicroKernel.NR;
+            S.vectorBitSize() >= MR * Float.SIZE ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE)) : null;
+    /** Scratch slots: {@link SgemmVector}'s shared packed A and B of a call, an item's A panels and edge strip, the edge tile; {@link SgemmRowMajorTile}'s panels. */
+    static final int SHARED_A = 0, SHARED_B = 1, ITEM_A = 2, ITEM_EDGE = 3, EDGE_TILE = 4, TILE_A = 5, TILE_B = 6;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[7][0]);
 
     private GemmPacking() {}
+
+    /** The calling thread's array of slot {@code slot}, at least {@code size} floats, grown on demand and kept; its contents are the last user's. */
+    static float[] scratch(int slot, int size) {
+        float[][] arrays = SCRATCH.get();
+        if (arrays[slot].length < size) arrays[slot] = new float[size];
+        return arrays[slot];
+    }
 
     /*
      * A panel of A and a strip of B are the same copy with A's strides swapped: lane l of step p of an A panel is row

@@ -2,6 +2,7 @@ package dev.javelin.kernels.cpu.gemm;
 
 import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.kernels.cpu.VectorSupport;
+import dev.javelin.tensor.spi.BlockEpilogue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -50,6 +51,9 @@ public final class Sgemm {
     private static final AtomicLong COLD_FMAS_LEFT = new AtomicLong(
             Boolean.parseBoolean(System.getProperty("javelin.gemm.coldScalar", "true")) ? Long.getLong("javelin.gemm.coldFmas", 1L << 28) : -1);
 
+    /** The row of ones whose row of C is B's column sums (read through zero strides). */
+    private static final float[] ONE = {1f};
+
     private Sgemm() {}
 
     /**
@@ -68,7 +72,8 @@ public final class Sgemm {
 
     /**
      * As {@link #multiply(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}, then
-     * {@code epilogue} (when not null) on each block of C once that block is final, while it is in cache; and, when
+     * {@code epilogue} (when not null) on each block of C once that block is final, while it is in cache (called once per
+     * block, blocks disjoint and covering C, from whichever thread finished the block); and, when
      * {@code sums} is not null, the sums of B's columns over k into {@code sums[sumsOffset + j]}, j < n: the row a
      * row of ones appended to A would give, {@code fma(1, B[p][j], s)} for p in order from 0 (from the old value when
      * accumulating), which is {@code s + B[p][j]}: the bits of a column sum that adds row after row. A weight gradient
@@ -82,7 +87,7 @@ public final class Sgemm {
     public static void multiply(int m, int n, int k,
                                 float[] a, int aOffset, int aRowStride, int aColStride,
                                 float[] b, int bOffset, int bRowStride, int bColStride,
-                                float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue,
+                                float[] c, int cOffset, int ldc, boolean accumulate, BlockEpilogue epilogue,
                                 float[] sums, int sumsOffset) {
         check(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc);
         if (sums != null) checkSpan("sums", 1, n, sums.length, sumsOffset, 0, 1);
@@ -98,7 +103,9 @@ public final class Sgemm {
         } else {
             SgemmScalar.multiply(m, n, k, a, aOffset, aRowStride, aColStride,
                     b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
-            if (sums != null) columnSums(n, k, b, bOffset, bRowStride, bColStride, sums, sumsOffset, accumulate);
+            if (sums != null) { // the row of ones: fma(1, B[p][j], s) = s + B[p][j]
+                SgemmScalar.multiply(1, n, k, ONE, 0, 0, 0, b, bOffset, bRowStride, bColStride, sums, sumsOffset, n, accumulate);
+            }
             if (epilogue != null && m > 0) epilogue.apply(0, m, 0, n);
         }
     }
@@ -110,22 +117,13 @@ public final class Sgemm {
      * each block's columns as soon as they are final.
      */
     private static void oneRow(int n, int k, float[] a, int aOffset, int aColStride, float[] b, int bOffset, int bRowStride,
-                               float[] c, int cOffset, boolean accumulate, GemmEpilogue epilogue) {
-        int chunk = 4 * SgemmMicroKernel.L, width = n >= 4 * chunk ? 2 * chunk : chunk, blocks = (n + width - 1) / width;
+                               float[] c, int cOffset, boolean accumulate, BlockEpilogue epilogue) {
+        int chunk = 4 * SgemmVector.L, width = n >= 4 * chunk ? 2 * chunk : chunk, blocks = (n + width - 1) / width;
         CpuThreads.parallelFor(blocks, (long) n * k < ONE_ROW_PARALLEL_FMAS ? blocks : 1, (from, to) -> {
             int j0 = from * width, j1 = Math.min(n, to * width);
             TileGemmVector.multiply(1, j1 - j0, k, a, aOffset, 0, aColStride, b, bOffset + j0, bRowStride, c, cOffset + j0, 0, accumulate);
             if (epilogue != null) epilogue.apply(0, 1, j0, j1 - j0);
         });
-    }
-
-    /** {@code sums[off + j] (+)= B[0][j] + B[1][j] + ... + B[k-1][j]}, added in that order: the ones row's chain in plain loops. */
-    private static void columnSums(int n, int k, float[] b, int bOffset, int bRowStride, int bColStride,
-                                   float[] sums, int off, boolean accumulate) {
-        if (!accumulate) java.util.Arrays.fill(sums, off, off + n, 0f);
-        for (int p = 0; p < k; p++) {
-            for (int j = 0, src = bOffset + p * bRowStride; j < n; j++, src += bColStride) sums[off + j] += b[src];
-        }
     }
 
     /** True when the packed Vector API kernel is in use (the JVM was started with {@code --add-modules jdk.incubator.vector}). */
@@ -171,7 +169,7 @@ public final class Sgemm {
     private static boolean packedKernelLoads() {
         if (!VectorSupport.enabled()) return false;
         try {
-            return SgemmMicroKernel.L >= 4; // loads the micro-kernel's generated tiles
+            return SgemmVector.L >= 4; // loads the packed kernel's generated tiles
         } catch (LinkageError e) {
             throw new IllegalStateException("Sgemm: the Vector API module is present but the packed kernel's generated tiles"
                     + " failed to load: " + e, e);

@@ -42,9 +42,10 @@ final class SgemmScalar {
      * of their own and the row of B is copied to one, all indexed from 0: C2 (JDK 25) vectorizes
      * {@code c[j] = fma(a, b[j], c[j])} only when the load and the store use the same index, since it
      * cannot prove that two offsets into arrays that may be the same do not overlap (0.07 against
-     * 0.45-0.58 ns per multiply-add, perf/NOTES.md). Same fma chain per element, so the same bits.
+     * 0.45-0.58 ns per multiply-add, perf/NOTES.md). Same fma chain per element, so the same bits. B's rows
+     * {@code b[bo + p·brs ..]} are contiguous; on the calling thread ({@link TileGemm}'s scalar path).
      */
-    private static void rows(int from, int to, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
+    static void rows(int from, int to, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
                              float[] b, int bo, int brs, float[] c, int cOffset, int ldc, boolean accumulate) {
         float[][] acc = new float[Math.min(ROWS, to - from)][n];
         float[] bRow = new float[n];

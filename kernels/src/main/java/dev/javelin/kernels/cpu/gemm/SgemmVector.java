@@ -1,23 +1,35 @@
 package dev.javelin.kernels.cpu.gemm;
 
-import static dev.javelin.kernels.cpu.gemm.SgemmMicroKernel.MR;
-import static dev.javelin.kernels.cpu.gemm.SgemmMicroKernel.NR;
+import static dev.javelin.kernels.cpu.gemm.GemmPacking.*; // the scratch slots
 
+import dev.javelin.kernels.codegen.RegisterTile;
+import dev.javelin.kernels.codegen.RegisterTiles;
+import dev.javelin.kernels.codegen.RegisterTiles.Shape;
 import dev.javelin.kernels.cpu.CpuThreads;
+import dev.javelin.tensor.spi.BlockEpilogue;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The blocked SGEMM driver around {@link SgemmMicroKernel}, in the GotoBLAS/BLIS shape: k is cut
+ * The blocked SGEMM driver around a register-blocked micro-kernel, in the GotoBLAS/BLIS shape: k is cut
  * into equal blocks of at most {@code KC} steps, A is packed into {@code MR}-row panels and B into
  * {@code NR}-column panels, and {@code MC×NC} blocks of C (work items) are spread over
  * {@link CpuThreads}. An item walks the k blocks in order, so every C element's sum has one fixed
  * order; the split into items depends only on the shape, never on the thread count.
+ *
+ * <p>The micro-kernel: an {@code MR×NR} tile of C ({@code NR} = two vectors of the widest float species, 32 floats on
+ * AVX-512) held in {@code 2·MR} vector registers while it walks {@code kc} steps of a packed A panel and a B panel
+ * (packed, or read in place from a row-major B). Each C element gets {@code c = fma(a[p], b[p], c)} for p in order,
+ * from the stored C when {@code load} and from 0 otherwise; edge tiles run the same arithmetic on a scratch tile. The
+ * tiles are the one generated register tile ({@link RegisterTiles}), with A's strides constants of each: a packed A
+ * panel's step is {@code MR} floats, an A read in place steps by 1.
  *
  * <p>An epilogue runs on each item's block of C as the item finishes its last k block, on the item's
  * thread (no round of its own, the block still in L2).
  *
  * <p>Column sums of B (a bias gradient beside its weight gradient) are the row a row of ones appended to A
  * would give: the items of the last row block add each B strip of a k block into them right after their
- * own rows, while the strip is in cache ({@link SgemmMicroKernel#SUMS4_STRIPS}: plain adds, the ones'
+ * own rows, while the strip is in cache ({@link #SUMS4_STRIPS}: plain adds, the ones'
  * {@code fma(1, b, s)} without an A to read).
  *
  * <p>Two fork-join rounds per call at most (waking the pool costs tens of microseconds, as much as
@@ -33,6 +45,43 @@ import dev.javelin.kernels.cpu.CpuThreads;
  * at N = 2048).
  */
 final class SgemmVector {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final int MR = 8;
+    static final int NR = 2 * L;
+
+    /**
+     * A full {@code MR×NR} tile over a packed A panel ({@code ap[ai + p·MR + r]}): call
+     * {@code TILE.run(kc, ap, ai, 1, MR, b, bi, bStep, 0, c, ci, ldc, load)}, B's {@code NR} floats per
+     * step from {@code bi}, steps {@code bStep} apart. No masks here, nor anywhere in these tiles: a
+     * masked vector op that C2 does not intrinsify made the whole method fall back to boxed vectors,
+     * about 40 times slower for the rest of the JVM's life, once an edge tile had run through it. Edge
+     * tiles go through {@link #edge}.
+     */
+    static final RegisterTile TILE = RegisterTiles.of(new Shape(MR, 2, 2, 1, MR, false));
+    /** {@link #TILE} for 4 rows: the same panel layout, half the accumulators. */
+    static final RegisterTile TILE4 = RegisterTiles.of(new Shape(4, 2, 2, 1, MR, false));
+    /**
+     * {@link #TILE} with A read in place: row {@code r} of the tile is {@code a[ai + r·lda + p]} (a row-major A,
+     * such as a convolution's column tile, {@link SgemmRowMajorTile}). Eight rows are eight sequential streams, each
+     * line of them used for 16 steps from L1, so no packing is needed. The same FMA chain per element as {@link #TILE}.
+     */
+    static final RegisterTile ROWS = RegisterTiles.of(new Shape(MR, 2, 2, RegisterTiles.ARG, 1, false));
+    /**
+     * One row of C across four full strips ({@code 4·NR} columns), strip {@code t} of B starting
+     * {@code t·stripStride} (the {@code bGroup} argument) after {@code bi}: enough independent accumulators to hide
+     * FMA latency in a matrix-vector product, where one strip alone would leave the FMA units waiting.
+     */
+    static final RegisterTile ROW4_STRIPS = RegisterTiles.of(new Shape(1, 8, 2, 1, MR, false));
+    /**
+     * B's column sums over {@code kc} steps across four full strips (strip {@code t} from {@code bi + t·bGroup}):
+     * {@code c[j] = c[j] + b[p][j]} for p in order, from the stored {@code c} when {@code load}, else from 0. The row a
+     * row of ones in A gives ({@code fma(1, b, c)} is {@code c + b}, rounded once), without reading the ones.
+     */
+    static final RegisterTile SUMS4_STRIPS = RegisterTiles.of(new Shape(1, 8, 2, 1, MR, true));
+    /** {@link #SUMS4_STRIPS} for one full strip. */
+    static final RegisterTile SUMS_STRIP = RegisterTiles.of(new Shape(1, 2, 2, 1, MR, true));
+
     /**
      * Steps of k per block: one A panel (MR·KC floats, 16 KiB) stays in L1 beside the streaming B.
      * 512 rather than 256 halves how often C is read and written back (measured +2-3% at N = 1024).
@@ -53,10 +102,6 @@ final class SgemmVector {
     /** A row-major B is read in place when A has at most this many rows. */
     static final int DIRECT_B_MAX_M = 256;
 
-    /** A thread's scratch ({@link GemmScratch}): the shared packed A and B of a call, an item's A panels and edge strip, an edge tile. */
-    private static final ThreadLocal<GemmScratch> SCRATCH = ThreadLocal.withInitial(() -> new GemmScratch(5));
-    private static final int SHARED_A = 0, SHARED_B = 1, ITEM_A = 2, ITEM_EDGE = 3, EDGE_TILE = 4;
-
     /**
      * B is packed after all, below {@code DIRECT_B_MAX_M} rows, when two or more row blocks would each
      * re-read a B of more than two k blocks whose rows lie a multiple of 1 KiB apart: such rows share a
@@ -75,9 +120,8 @@ final class SgemmVector {
     static void multiply(int m, int n, int k,
                          float[] a, int aOffset, int aRowStride, int aColStride,
                          float[] b, int bOffset, int bRowStride, int bColStride,
-                         float[] c, int cOffset, int ldc, boolean accumulate, GemmEpilogue epilogue,
+                         float[] c, int cOffset, int ldc, boolean accumulate, BlockEpilogue epilogue,
                          float[] sums, int sumsOffset) {
-        GemmScratch buf = SCRATCH.get();
         boolean small = 2L * m * n * k < CpuThreads.SMALL_WORK;
         boolean directB = bColStride == 1 && m <= DIRECT_B_MAX_M && !tallAliasedB(m, k, bRowStride);
         int kStep = SgemmRowMajorTile.kStep(k);
@@ -92,8 +136,8 @@ final class SgemmVector {
                     Block blk = new Block(a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
                             c, cOffset, ldc, m, n, ic, mc, jc, nc, k0, k1, kStep, accumulate || k0 > 0,
                             k1 == k ? epilogue : null, ic + mc == m ? sums : null, sumsOffset);
-                    float[] ap = directB ? null : buf.array(SHARED_A, blk.qBlocks() * blk.panels() * MR * kStep);
-                    float[] bp = directB ? null : buf.array(SHARED_B, blk.qBlocks() * blk.strips() * NR * kStep);
+                    float[] ap = directB ? null : scratch(SHARED_A, blk.qBlocks() * blk.panels() * MR * kStep);
+                    float[] bp = directB ? null : scratch(SHARED_B, blk.qBlocks() * blk.strips() * NR * kStep);
                     if (!directB) {
                         int jobs = blk.packJobs();
                         CpuThreads.parallelFor(jobs, small ? jobs : Math.max(1, jobs / 32), (from, to) -> blk.pack(ap, bp, from, to));
@@ -110,7 +154,7 @@ final class SgemmVector {
                          float[] b, int bOffset, int bRowStride, int bColStride,
                          float[] c, int cOffset, int ldc, int m, int n,
                          int ic, int mc, int jc, int nc, int k0, int k1, int kStep,
-                         boolean loadFirst, GemmEpilogue epilogue, float[] sums, int sumsOffset) {
+                         boolean loadFirst, BlockEpilogue epilogue, float[] sums, int sumsOffset) {
 
         int panels() { return (mc + MR - 1) / MR; }
 
@@ -146,13 +190,12 @@ final class SgemmVector {
          * round: its epilogue runs then, on the item's thread, while the block is in L2.
          */
         void compute(float[] ap, float[] bp, int from, int to) {
-            GemmScratch buf = SCRATCH.get();
             int panels = panels(), strips = strips(), colBlocks = (nc + NC - 1) / NC, fullStrips = nc / NR;
             for (int item = from; item < to; item++) {
                 int r0 = (item / colBlocks) * MC, r1 = Math.min(mc, r0 + MC);
                 int s0 = (item % colBlocks) * (NC / NR), s1 = Math.min(strips, s0 + NC / NR);
-                float[] own = bp == null ? buf.array(ITEM_A, ((r1 - r0 + MR - 1) / MR) * MR * kStep) : null;
-                float[] edge = bp == null && s1 > fullStrips ? buf.array(ITEM_EDGE, NR * kStep) : null;
+                float[] own = bp == null ? scratch(ITEM_A, ((r1 - r0 + MR - 1) / MR) * MR * kStep) : null;
+                float[] edge = bp == null && s1 > fullStrips ? scratch(ITEM_EDGE, NR * kStep) : null;
                 for (int q = 0, pc = k0; pc < k1; q++, pc += kStep) {
                     int kc = Math.min(kStep, k1 - pc), bFirst = q * strips * NR * kStep;
                     boolean load = loadFirst || q > 0;
@@ -185,7 +228,7 @@ final class SgemmVector {
                 int s = s0;
                 if (rows == 1) {
                     for (; s + 4 <= full; s += 4) {
-                        SgemmMicroKernel.ROW4_STRIPS.run(kc, ap, ai, 1, MR, bArr, bFirst + s * bStrip, bStep, bStrip, c, ci + s * NR, 0, load);
+                        ROW4_STRIPS.run(kc, ap, ai, 1, MR, bArr, bFirst + s * bStrip, bStep, bStrip, c, ci + s * NR, 0, load);
                     }
                 }
                 for (; s < full; s++) tile(kc, ap, ai, bArr, bFirst + s * bStrip, bStep, c, ci + s * NR, ldc, rows, NR, load);
@@ -194,7 +237,7 @@ final class SgemmVector {
             if (sums == null || r1 != mc) return;
             int s = s0;
             for (; s + 4 <= full; s += 4) {
-                SgemmMicroKernel.SUMS4_STRIPS.run(kc, null, 0, 0, 0, bArr, bFirst + s * bStrip, bStep, bStrip, sums, sumsOffset + jc + s * NR, 0, load);
+                SUMS4_STRIPS.run(kc, null, 0, 0, 0, bArr, bFirst + s * bStrip, bStep, bStrip, sums, sumsOffset + jc + s * NR, 0, load);
             }
             for (; s < full; s++) stripSums(kc, bArr, bFirst + s * bStrip, bStep, NR, load, sumsOffset + jc + s * NR);
             if (s < s1) stripSums(kc, edge, edgeAt, NR, nc - s * NR, load, sumsOffset + jc + s * NR);
@@ -206,26 +249,37 @@ final class SgemmVector {
          */
         private void stripSums(int kc, float[] bArr, int bi, int bStep, int cols, boolean load, int si) {
             if (cols == NR) {
-                SgemmMicroKernel.SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, sums, si, 0, load);
+                SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, sums, si, 0, load);
                 return;
             }
-            float[] row = SCRATCH.get().array(EDGE_TILE, MR * NR);
+            float[] row = scratch(EDGE_TILE, MR * NR);
             java.util.Arrays.fill(row, 0, NR, 0f);
             if (load) System.arraycopy(sums, si, row, 0, cols);
-            SgemmMicroKernel.SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, row, 0, 0, true);
+            SUMS_STRIP.run(kc, null, 0, 0, 0, bArr, bi, bStep, 0, row, 0, 0, true);
             System.arraycopy(row, 0, sums, si, cols);
         }
+    }
 
-        /** A full tile (8 rows, or exactly 4), else the edge path through the thread's scratch tile. */
-        private static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, float[] c, int ci, int ldc,
-                                 int rows, int cols, boolean load) {
-            if (cols == NR && rows == MR) {
-                SgemmMicroKernel.TILE.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
-            } else if (cols == NR && rows == 4) {
-                SgemmMicroKernel.TILE4.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
-            } else {
-                SgemmMicroKernel.edge(kc, ap, ai, bArr, bi, bStep, c, ci, ldc, rows, cols, load, SCRATCH.get().array(EDGE_TILE, MR * NR));
+    /**
+     * A tile of {@code rows ≤ MR} rows and {@code cols ≤ NR} columns over a packed A panel: {@link #TILE} (or {@link #TILE4}
+     * for exactly 4 rows) where it fits, else an edge tile: the valid part of C is copied into the thread's scratch tile
+     * ({@code MR×NR}, zeros elsewhere), a full tile runs there (A and B panels are zero-padded, so reading past the edge
+     * is safe), and the valid part is copied back. The same FMA chain per element either way, so the same bits.
+     */
+    static void tile(int kc, float[] ap, int ai, float[] bArr, int bi, int bStep, float[] c, int ci, int ldc,
+                     int rows, int cols, boolean load) {
+        if (cols == NR && rows == MR) {
+            TILE.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
+        } else if (cols == NR && rows == 4) {
+            TILE4.run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, c, ci, ldc, load);
+        } else {
+            float[] scratch = scratch(EDGE_TILE, MR * NR);
+            java.util.Arrays.fill(scratch, 0, MR * NR, 0f);
+            if (load) {
+                for (int r = 0; r < rows; r++) System.arraycopy(c, ci + r * ldc, scratch, r * NR, cols);
             }
+            (rows > 4 ? TILE : TILE4).run(kc, ap, ai, 1, MR, bArr, bi, bStep, 0, scratch, 0, NR, true);
+            for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, c, ci + r * ldc, cols);
         }
     }
 }

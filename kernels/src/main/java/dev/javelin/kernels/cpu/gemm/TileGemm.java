@@ -36,9 +36,7 @@ public final class TileGemm {
         if (VECTOR) {
             TileGemmVector.multiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, ldb, c, cOffset, ldc, accumulate);
         } else {
-            for (int i = 0; i < m; i++) {
-                scalarRow(n, 0, k, a, aOffset + i * aRowStride, aColStride, b, bOffset, ldb, c, cOffset + i * ldc, accumulate);
-            }
+            SgemmScalar.rows(0, m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, ldb, c, cOffset, ldc, accumulate);
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.javelin.kernels.cpu.gemm;
 
+import static dev.javelin.kernels.cpu.gemm.SgemmVector.L;
+import static dev.javelin.kernels.cpu.gemm.SgemmVector.S;
+
 import dev.javelin.kernels.codegen.RegisterTile;
 import dev.javelin.kernels.codegen.RegisterTiles;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link TileGemm}'s Vector API kernels: blocks of 4 rows × 4 vectors of C (16 accumulators; 64
@@ -18,11 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * that covers them: whole, or as two groups whose second ends at the last column, overlapping the first
  * (C's vectors laid as B's, {@code RegisterTiles.Shape.cGrouped}: a column computed twice is the same
  * chain, so the same value). Less than one vector overlaps columns already done when C is overwritten, or
- * else goes through scalars. No masked vector op (see {@link SgemmMicroKernel} on why).
+ * else goes through scalars. No masked vector op (see {@link SgemmVector#TILE} on why).
  */
 final class TileGemmVector {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
     /** 8 × 2 blocks need 16 accumulators and 3 more registers: only where the ISA has 32 (AVX-512's). */
     private static final boolean EIGHT_ROWS = S.vectorBitSize() >= 512;
     /** {@code PLAIN[rows][vectors][unit]}: C's vectors one run; {@code GROUPED[..]}: two groups, {@code bGroup} apart. */
