@@ -14,6 +14,7 @@ import dev.javelin.tensor.spi.ConstantOperand;
 import dev.javelin.tensor.spi.CounterRng;
 import dev.javelin.tensor.spi.HeapStorage;
 import dev.javelin.tensor.spi.Storage;
+import java.util.EnumSet;
 
 /**
  * The fast CPU backend ({@code cpu-vector}): Vector API loops on heap arrays, multithreaded on
@@ -97,7 +98,7 @@ public final class CpuBackend implements Backend {
         switch (call.op()) {
             case GATHER -> DataOps.gather(x, call.input(1), call.attrs(OpAttrs.Axis.class).axis(), out);
             case SCATTER_ADD -> DataOps.scatterAdd(x, call.input(1), call.input(2), call.attrs(OpAttrs.Axis.class).axis(), out);
-            case CAST -> Elementwise.cast(x, out);
+            case CAST -> Elementwise.run(Op.CAST, out, x);
             case CONTIGUOUS -> Elementwise.copy(x, out);
             case PAD -> DataOps.pad(x, call.attrs(OpAttrs.Pad.class), out);
             case FOLD -> DataOps.fold(x, call.attrs(OpAttrs.Window.class), out);
@@ -149,16 +150,17 @@ public final class CpuBackend implements Backend {
 
     /**
      * The fast kernels are float32's: arithmetic, reductions and contractions over other dtypes (float64
-     * for gradient checks, integers, bool), and data movement, indexing and casts of them (but a cast to
-     * float32), run the reference backend's loops, which define those results. So do the orders (ARGMAX,
+     * for gradient checks, integers, bool), their data movement and indexing, and every cast but those between
+     * bool and float32 (masks) run the reference backend's loops, which define those results. So do the orders (ARGMAX,
      * ARGMIN, ARGSORT): one definition each; no workload here orders more than an accuracy's [128, 10]
-     * (perf/NOTES.md, rt9 and rt10).
+     * (perf/NOTES.md, rt9 and rt10), and no workload casts more than [128] labels between float32 and integers (rt11).
      */
     private static boolean onReference(OpCall call) {
         Op op = call.op();
         if (call.inputs().isEmpty() || op.kind() == Op.Kind.RANDOM || op.kind() == Op.Kind.MOVEMENT) return false;
         DType in = call.input(op.kind() == Op.Kind.TERNARY ? 1 : 0).dtype();
-        return op == Op.ARGMAX || op == Op.ARGMIN || op == Op.ARGSORT || in != DType.FLOAT32 && !(op == Op.CAST && call.dtype() == DType.FLOAT32);
+        if (op == Op.CAST) return !EnumSet.of(in, call.dtype()).equals(EnumSet.of(DType.BOOL, DType.FLOAT32));
+        return op == Op.ARGMAX || op == Op.ARGMIN || op == Op.ARGSORT || in != DType.FLOAT32;
     }
 
     @Override

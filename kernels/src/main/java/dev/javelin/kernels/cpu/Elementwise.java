@@ -6,8 +6,8 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.HeapStorage;
 
 /**
- * The float32 unary, binary and ternary kernels ({@link GeneratedLoops}: generated from the kernel IR),
- * float32 copies, and casts to and from float32. Other dtypes run on the reference backend
+ * The float32 unary, binary and ternary kernels and the casts between bool and float32 ({@link GeneratedLoops}:
+ * generated from the kernel IR), and float32 copies. Other dtypes and casts run on the reference backend
  * ({@link CpuBackend}).
  */
 final class Elementwise {
@@ -60,29 +60,6 @@ final class Elementwise {
         int xs = p.innerStride(0), os = p.innerStride(1);
         float[] xa = heap(x).floats(), oa = heap(out).floats();
         p.forEachRow(new int[] {x.offset(), outOffset}, (o, n) -> copyRow(xa, o[0], xs, oa, o[1], os, n));
-    }
-
-    /**
-     * Converts {@code x} to {@code out}'s dtype, one side float32 (the reference backend casts the others). Between
-     * bool and float32 (masks) the IR's CAST (1 or 0; {@code != 0}), generated as in a compiled program; else Java's
-     * conversions, as the reference's: floats to ints truncate toward zero and saturate (NaN gives 0), an integer to
-     * float32 rounds once from its long.
-     */
-    static void cast(Tensor x, Tensor out) {
-        DType from = x.dtype();
-        if (from == DType.BOOL || out.dtype() == DType.BOOL) {
-            run(Op.CAST, out, x);
-            return;
-        }
-        StridedLoop p = StridedLoop.of(out.shape(), x.strides(), out.strides());
-        int xs = p.innerStride(0), os = p.innerStride(1);
-        HeapStorage xh = heap(x), oh = heap(out);
-        p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> {
-            for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += xs, b += os) {
-                if (from.isFloating()) oh.setDouble(b, xh.getDouble(a));
-                else oh.floats()[b] = xh.getLong(a);
-            }
-        });
     }
 
     /** A dense copy of float32 {@code t}. */

@@ -1,6 +1,7 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.tensor.Shape;
+import java.util.Arrays;
 
 /**
  * Walks several strided operands of one shape together, row by row: dimensions of size 1 are
@@ -43,36 +44,25 @@ final class StridedLoop {
 
     /** A plan for operands of {@code shape}, each given by its strides (output included). */
     static StridedLoop of(Shape shape, int[]... operandStrides) {
-        int rank = shape.rank();
-        int k = operandStrides.length;
-        long total = shape.size();
-        int[] d = new int[Math.max(rank, 2)];
-        int[][] s = new int[k][Math.max(rank, 2)];
-        int r = 0;
-        // From the innermost dim outwards: drop size-1 dims, merge a dim into the run inside it when
-        // every operand steps over that run exactly.
-        for (int i = rank - 1; i >= 0; i--) {
+        int rank = shape.rank(), k = operandStrides.length, r = 2;
+        int[] d = new int[rank + 2];
+        int[][] s = new int[k][rank + 2];
+        d[0] = d[1] = 1; // at least two dims (rows of one row), each operand's stride 0
+        // From the outermost dim inwards: drop size-1 dims, merge a dim into the run outside it when every operand's
+        // stride there steps over this dim exactly.
+        for (int i = 0; i < rank; i++) {
             int n = shape.dim(i);
             if (n == 1) continue;
-            boolean merge = r > 0;
-            for (int j = 0; j < k && merge; j++) merge = operandStrides[j][i] == s[j][r - 1] * d[r - 1];
-            if (merge) {
-                d[r - 1] *= n;
-            } else {
-                d[r] = n;
-                for (int j = 0; j < k; j++) s[j][r] = operandStrides[j][i];
-                r++;
-            }
+            boolean merge = r > 2;
+            for (int j = 0; j < k && merge; j++) merge = s[j][r - 1] == operandStrides[j][i] * n;
+            if (!merge) d[r++] = 1;
+            d[r - 1] *= n;
+            for (int j = 0; j < k; j++) s[j][r - 1] = operandStrides[j][i];
         }
-        while (r < 2) d[r++] = 1; // at least two dims (rows of one row), each operand's stride 0
-        // Reverse into outer-to-inner order.
-        int[] dims = new int[r];
-        int[][] strides = new int[k][r];
-        for (int i = 0; i < r; i++) {
-            dims[i] = d[r - 1 - i];
-            for (int j = 0; j < k; j++) strides[j][i] = s[j][r - 1 - i];
-        }
-        return new StridedLoop(dims, strides, total);
+        int from = Math.min(r - 2, 2);
+        int[][] strides = new int[k][];
+        for (int j = 0; j < k; j++) strides[j] = Arrays.copyOfRange(s[j], from, r);
+        return new StridedLoop(Arrays.copyOfRange(d, from, r), strides, shape.size());
     }
 
     /** The stride of operand {@code k} along a row. */
@@ -114,8 +104,8 @@ final class StridedLoop {
 
     /** Runs {@code row} over every row on the calling thread, in row-major order (a scatter's sums keep their order so). */
     void forEachRowInOrder(int[] offsets, Row row) {
-        int inner = dims[dims.length - 1];
-        walk(offsets, row, 1, inner, 0, units(1, inner));
+        int piece = Math.max(1, rowLength()); // whole rows (none when empty)
+        walk(offsets, row, 1, piece, 0, units(1, piece));
     }
 
     /**
