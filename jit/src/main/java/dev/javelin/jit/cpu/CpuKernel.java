@@ -4,14 +4,12 @@ import dev.javelin.kernels.codegen.CpuCodegen;
 import dev.javelin.kernels.codegen.FusedKernel;
 import dev.javelin.kernels.codegen.KernelSupport;
 import dev.javelin.kernels.codegen.TieredKernel;
-import dev.javelin.kernels.cpu.ColumnSums;
 import dev.javelin.kernels.cpu.CpuThreads;
 import dev.javelin.kernels.ir.KernelIR;
 import dev.javelin.kernels.ir.ReductionOrder;
 import dev.javelin.jit.plan.Launch;
 import dev.javelin.jit.plan.RowGroups;
 import dev.javelin.tensor.DType;
-import dev.javelin.tensor.Op;
 import dev.javelin.tensor.spi.HeapStorage;
 import java.util.Arrays;
 
@@ -102,9 +100,9 @@ public final class CpuKernel {
     /**
      * Column reductions: every reduced position in order into its row of outputs. The innermost reduced
      * dimension's positions go to the kernel as one {@link FusedKernel#runRows} call, a loop written into
-     * the generated class (a [4096, 128] bias gradient: one call instead of 4,096); one output row's
-     * columns are cut into chunks of at least {@link #MIN_REDUCED_COLUMNS} for the threads, which changes
-     * no output's order.
+     * the generated class (a [4096, 128] bias gradient: one call instead of 4,096). The threads take chunks
+     * of the outputs, whole rows of them or, for one row, at least {@link #MIN_REDUCED_COLUMNS} columns (a
+     * thread alone takes its whole range in one call): columns are independent, so no output's order changes.
      */
     private void reduceColumns(FusedKernel kernel, Object[] arrays, int[] base) {
         Launch l = launch;
@@ -113,45 +111,20 @@ public final class CpuKernel {
         long outer = l.reducedCount() / inner, kept = l.keptCount();
         int[] rowStrides = new int[slots];
         for (int s = 0; s < slots; s++) rowStrides[s] = l.reducedStrides()[s][last];
-        int columns = kept > 1 ? n : chunk(Math.max(GRAIN / (int) Math.min(l.reducedCount(), GRAIN), MIN_REDUCED_COLUMNS));
-        int plainStride = kept == 1 ? plainColumnSumStride(arrays) : -1;
-        if (plainStride >= 0) { // each chunk's rows in one call, in order
-            int[] start = new int[slots];
-            l.offsetsAt(0, 0, base, start);
-            float[] x = (float[]) arrays[0], out = (float[]) arrays[1];
-            int rows = Math.toIntExact(l.reducedCount());
-            CpuThreads.parallelFor(n, columns, (from, to) -> ColumnSums.accumulate(x, start[0] + from, plainStride, rows, out, start[1] + from, to - from));
-            return;
-        }
-        int pieces = (n + columns - 1) / columns;
-        int grain = (int) Math.max(1, GRAIN / Math.max(1, (long) n * l.reducedCount()));
-        CpuThreads.parallelFor(Math.toIntExact(kept * pieces), grain, (from, to) -> {
+        int grain = kept > 1 ? (int) Math.max(1, GRAIN / Math.max(1, (long) n * l.reducedCount())) * n
+                : chunk(Math.max(GRAIN / (int) Math.min(l.reducedCount(), GRAIN), MIN_REDUCED_COLUMNS));
+        CpuThreads.parallelFor(Math.toIntExact(kept * n), grain, (from, to) -> {
             int[] offs = new int[slots];
-            for (int t = from; t < to; t++) {
-                int row = t / pieces, first = (t % pieces) * columns;
+            for (int p = from, len; p < to; p += len) { // the chunk's part of each row of outputs
+                int row = p / n, first = p % n;
+                len = Math.min(n - first, to - p);
                 for (long q = 0; q < outer; q++) {
                     l.offsetsAt(row, q * inner, base, offs);
                     for (int s = 0; s < slots; s++) offs[s] += first * l.innerStrides()[s];
-                    kernel.runRows(arrays, offs, maps, Math.min(columns, n - first), rowStrides, inner);
+                    kernel.runRows(arrays, offs, maps, len, rowStrides, inner);
                 }
             }
         });
-    }
-
-    /**
-     * The row stride of a plain float32 column sum (a bias gradient: the kernel only loads its one input,
-     * dense along the loop) whose reduced positions walk the input at one stride, else -1. Such a sum
-     * runs each chunk of columns in one call of {@link ColumnSums}: the same adds in the same order as the
-     * generated kernel's {@code runRows}, so the same bits, and measured faster on a compiled [4096, 128]
-     * bias gradient (38 against 46-50 us, perf/NOTES.md `lines3`), though the two loops measured alike alone.
-     */
-    private int plainColumnSumStride(Object[] arrays) {
-        Launch l = launch;
-        if (ir.mode() != KernelIR.Mode.REDUCE_COLUMNS || ir.reduceOp() != Op.REDUCE_SUM || ir.loads().size() != 1
-                || ir.body().size() != 1 || !ir.body().get(0).load() || ir.loads().get(0).dtype() != DType.FLOAT32
-                || !(arrays[0] instanceof float[]) || !(arrays[1] instanceof float[])
-                || l.innerStrides()[0] != 1 || l.innerStrides()[1] != 1) return -1;
-        return l.reducedRowStride();
     }
 
     /** Row reductions: one scalar per kept position, from the reduced positions in order. */

@@ -37,7 +37,14 @@ final class KernelBody {
      */
     enum Method { LOOP, TAIL, ROWS, REDUCE_ROWS }
 
-    private final boolean tailOnly, rows, reduceRows;
+    /**
+     * {@code runRows} writes its masked last vector into the row loop, not a call of {@code tail} with the row's offsets
+     * in an array, when the body has at most this many instructions: a column sum's rows of 37 floats ran 3x slower
+     * through the call (perf/NOTES.md, `launch11`). A longer body stays once per method (see {@link CpuCodegen}: C1 gave
+     * up on pow's loop written twice).
+     */
+    private static final int INLINE_TAIL = 32;
+    private final boolean tailOnly, rows, reduceRows, inlineTail;
     private final KernelIR ir;
     private final String owner;
     private final MethodVisitor mv;
@@ -64,6 +71,7 @@ final class KernelBody {
         this.tailOnly = method == Method.TAIL;
         this.reduceRows = method == Method.REDUCE_ROWS;
         this.rows = method == Method.ROWS || reduceRows;
+        this.inlineTail = method == Method.ROWS && ir.body().size() <= INLINE_TAIL;
         if (rows) next = reduceRows ? RESULTS + 1 : ROWS + 1;
         this.ir = ir;
         this.owner = owner;
@@ -173,25 +181,12 @@ final class KernelBody {
             mv.visitVarInsn(ILOAD, i);
             mv.visitVarInsn(ILOAD, N);
             mv.visitJumpInsn(IF_ICMPGE, done);
-            if (rows) {
-                Label allocated = new Label();
-                mv.visitVarInsn(ALOAD, at);
-                mv.visitJumpInsn(IFNONNULL, allocated);
-                instructions.push(slots);
-                mv.visitIntInsn(NEWARRAY, T_INT);
-                mv.visitVarInsn(ASTORE, at);
-                mv.visitLabel(allocated);
+            if (inlineTail) {
+                tailMask();
+                body(true);
+            } else {
+                tailCall(at);
             }
-            for (int s = 0; rows && s < slots; s++) { // the tail reads this row's offsets
-                mv.visitVarInsn(ALOAD, at);
-                instructions.push(s);
-                slotCode.offset(s);
-                mv.visitInsn(IASTORE);
-            }
-            mv.visitVarInsn(ALOAD, 0);
-            for (int p = ARRAYS; p <= N; p++) mv.visitVarInsn(p == N ? ILOAD : ALOAD, p == OFFSETS && rows ? at : p);
-            mv.visitVarInsn(ILOAD, i);
-            mv.visitMethodInsn(INVOKESPECIAL, owner, "tail", TAIL_DESC, false);
         }
         mv.visitLabel(done);
         if (reduceRows) { // results[r] = this row's reduction
@@ -224,6 +219,29 @@ final class KernelBody {
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         if (!tailOnly && !rows) extras.methods(cv, invariant); // the tail and runRows call the same region methods
+    }
+
+    /** The masked last vector as a call of {@code tail} at position i; in {@code runRows}, with this row's offsets in {@code at}. */
+    private void tailCall(int at) {
+        if (rows) {
+            Label allocated = new Label();
+            mv.visitVarInsn(ALOAD, at);
+            mv.visitJumpInsn(IFNONNULL, allocated);
+            instructions.push(slots);
+            mv.visitIntInsn(NEWARRAY, T_INT);
+            mv.visitVarInsn(ASTORE, at);
+            mv.visitLabel(allocated);
+        }
+        for (int s = 0; rows && s < slots; s++) { // the tail reads this row's offsets
+            mv.visitVarInsn(ALOAD, at);
+            instructions.push(s);
+            slotCode.offset(s);
+            mv.visitInsn(IASTORE);
+        }
+        mv.visitVarInsn(ALOAD, 0);
+        for (int p = ARRAYS; p <= N; p++) mv.visitVarInsn(p == N ? ILOAD : ALOAD, p == OFFSETS && rows ? at : p);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitMethodInsn(INVOKESPECIAL, owner, "tail", TAIL_DESC, false);
     }
 
     private void resetAccumulators() {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link FusedKernel#runRows}, the row loop written into a generated class, gives the bits of one
  * {@code run} per row, in the generated code (called directly and through method handles) and in the
- * interpreter: a column sum (a bias gradient), a column max of x times a per-row scale (a broadcast
+ * interpreter, whether it writes its masked last vector into the row loop (a short body) or calls it (pow's):
+ * a column sum (a bias gradient: also the rows added one at a time in plain Java), a column max of x times a per-row scale (a broadcast
  * slot whose value moves with the row), a column sum of pow (its special cases in a region method),
  * and an elementwise kernel.
  */
@@ -62,6 +63,11 @@ class RunRowsTest {
                     for (int j = 0; j < out.length; j++) out[j] = random.nextFloat();
                     start[inputs] = out;
                     float[] expected = run(kernels[0], start, offsets, rowStrides, n, rows, false);
+                    if (ir.name().equals("C_sum")) { // a column sum is the rows added in order, one at a time
+                        float[] x = (float[]) start[0], sum = ((float[]) start[inputs]).clone();
+                        for (int r = 0; r < rows; r++) for (int j = 0; j < n; j++) sum[offsets[inputs] + j] += x[offsets[0] + r * rowStrides[0] + j];
+                        assertArrayEquals(sum, expected, "C_sum n=" + n + " rows=" + rows + ": the rows added in order");
+                    }
                     for (FusedKernel k : kernels) {
                         String what = ir.name() + " by " + k.getClass().getSimpleName() + ", n=" + n + " rows=" + rows;
                         int[] given = offsets.clone();
