@@ -5,6 +5,7 @@ import dev.javelin.highlevel.layers.ConfigMap;
 import dev.javelin.highlevel.losses.Loss;
 import dev.javelin.highlevel.losses.Losses;
 import dev.javelin.highlevel.metrics.Metric;
+import dev.javelin.highlevel.metrics.Metrics;
 import dev.javelin.highlevel.optimizers.Optimizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,9 +60,23 @@ final class CompileConfig {
         return b.build();
     }
 
+    /**
+     * A name as given, a built-in metric object as {@code {"class_name", "config"}} (its options, a threshold or k,
+     * come back with it: by name alone it was rebuilt with the defaults, or not at all under a name of its own), any
+     * other metric object by its name (the code that defined it rebuilds it).
+     */
     private static List<Object> metricNames(List<Object> metrics) {
         List<Object> out = new ArrayList<>();
-        for (Object m : metrics) out.add(m instanceof Metric metric ? metric.name() : m);
+        for (Object m : metrics) {
+            if (m instanceof Metric metric && Metrics.isRebuiltFromConfig(metric)) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("class_name", metric.className());
+                entry.put("config", metric.getConfig());
+                out.add(entry);
+            } else {
+                out.add(m instanceof Metric metric ? metric.name() : m);
+            }
+        }
         return out;
     }
 
@@ -87,15 +102,23 @@ final class CompileConfig {
     private static List<Object> names(List<?> in) {
         List<Object> out = new ArrayList<>();
         for (Object m : in) {
-            if (!(m instanceof String)) throw new IllegalArgumentException("metrics: expected metric names, got " + m);
-            out.add(m);
+            if (m instanceof String) {
+                out.add(m);
+            } else if (m instanceof Map<?, ?>) {
+                ConfigMap entry = Config.object(m, "metrics");
+                String cls = Config.requiredString(entry, "class_name");
+                out.add(Metrics.fromConfig(cls, Config.requiredMap(entry, "config")));
+                entry.requireAllRead();
+            } else {
+                throw new IllegalArgumentException("metrics: expected metric names or {\"class_name\", \"config\"} entries, got " + m);
+            }
         }
         return out;
     }
 
     private static List<?> listOf(Object o) {
         if (o instanceof List<?> l) return l;
-        throw new IllegalArgumentException("output_metrics: expected a list of metric names, got " + o);
+        throw new IllegalArgumentException("output_metrics: expected a list of metric names or entries, got " + o);
     }
 
     private static Double number(Object o) {

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Keeps the spectral norm (largest singular value) of a wrapped layer's {@code kernel} near 1, as
+ * Keeps the spectral norm (largest singular value) of a wrapped layer's {@code kernel} (an Embedding's
+ * {@code embeddings}) near 1, as
  * Keras's SpectralNormalization: in training each call runs {@code powerIterations} steps of power
  * iteration with a persistent vector {@code vector_u} (non-trainable), estimates
  * {@code sigma = v W u^T} for the kernel seen as {@code [-1, outputs]}, and assigns {@code W / sigma}
@@ -43,8 +44,12 @@ public final class SpectralNormalization extends Layer {
         layer.ensureBuilt(List.of(in));
         track(layer);
         for (Variable v : layer.weights()) if (v.name().endsWith("/kernel")) kernel = v;
+        if (kernel == null) { // an Embedding's table, as Keras takes it when the layer has no kernel
+            for (Variable v : layer.weights()) if (v.name().endsWith("/embeddings")) kernel = v;
+        }
         if (kernel == null) {
-            throw new IllegalArgumentException(name() + " (SpectralNormalization): the wrapped " + layer + " has no weight named 'kernel'");
+            throw new IllegalArgumentException(name() + " (SpectralNormalization): the wrapped " + layer
+                    + " has no weight named 'kernel' nor 'embeddings'");
         }
         vectorU = addWeight("vector_u", Shape.of(1, kernel.shape().dim(-1)), kernel.dtype(), new RandomNormal(0, 0.02, null), null, false);
     }

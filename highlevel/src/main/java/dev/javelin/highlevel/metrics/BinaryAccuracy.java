@@ -2,6 +2,7 @@ package dev.javelin.highlevel.metrics;
 
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
+import java.util.Map;
 
 /**
  * The fraction of binary predictions on the right side of a threshold: a prediction counts as 1 when
@@ -14,6 +15,13 @@ import dev.javelin.tensor.Tensor;
  */
 public final class BinaryAccuracy extends MeanMetric {
     private final double threshold;
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("threshold", threshold);
+        return c;
+    }
 
     /** Threshold 0.5, named {@code binary_accuracy}. */
     public BinaryAccuracy() {

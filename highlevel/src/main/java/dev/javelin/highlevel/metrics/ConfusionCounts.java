@@ -4,10 +4,18 @@ import dev.javelin.highlevel.losses.WeightBroadcast;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Variable;
+import java.util.Map;
 
 /** True/false positive and false negative counts at a threshold, shared by {@link Precision} and {@link Recall}. */
 abstract class ConfusionCounts extends Metric {
     private final double threshold;
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("threshold", threshold);
+        return c;
+    }
     /** Predicted positive, actually positive. */
     private final Variable truePositives = addState("true_positives");
     /** Predicted positive, actually negative. */

@@ -6,7 +6,9 @@ import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
 import dev.javelin.tensor.Variable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -66,6 +68,22 @@ public abstract class Metric {
     /** The name shown in logs and History, e.g. {@code accuracy}. */
     public String name() {
         return name;
+    }
+
+    /**
+     * The arguments that rebuild this metric with {@link Metrics#fromConfig} (Keras's {@code get_config}): its
+     * name, and a built-in metric's options (a threshold, k), so a saved compiled model loads with the metrics it
+     * had. A metric class {@link Metrics#fromConfig} does not know is saved by its name alone.
+     */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        return c;
+    }
+
+    /** The class name a saved config gives, as Keras's: the Java class's simple name, e.g. {@code Precision}. */
+    public String className() {
+        return getClass().getSimpleName();
     }
 
     /** The variables holding this metric's state. */

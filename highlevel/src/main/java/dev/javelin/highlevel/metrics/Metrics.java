@@ -4,7 +4,11 @@ import dev.javelin.highlevel.losses.BinaryCrossentropy;
 import dev.javelin.highlevel.losses.CategoricalCrossentropy;
 import dev.javelin.highlevel.losses.Loss;
 import dev.javelin.highlevel.losses.SparseCategoricalCrossentropy;
+import dev.javelin.highlevel.layers.Config;
+import dev.javelin.highlevel.layers.ConfigMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Metrics by their Keras names, as {@code compile(metrics=[...])} finds them.
@@ -16,6 +20,41 @@ import java.util.Locale;
  */
 public final class Metrics {
     private Metrics() {}
+
+    /** The classes {@link #fromConfig} rebuilds (a subclass, or a metric of the user's own, is saved by name). */
+    private static final Set<Class<?>> REBUILT = Set.of(Accuracy.class, BinaryAccuracy.class, CategoricalAccuracy.class,
+            SparseCategoricalAccuracy.class, TopKCategoricalAccuracy.class, MeanSquaredError.class, MeanAbsoluteError.class,
+            Precision.class, Recall.class, Mean.class);
+
+    /** Whether {@code m} is saved as its {@link Metric#getConfig()} (else by its name, resolved again by {@link #get}). */
+    public static boolean isRebuiltFromConfig(Metric m) {
+        return REBUILT.contains(m.getClass());
+    }
+
+    /**
+     * A built-in metric from its {@link Metric#className()} and {@link Metric#getConfig()}, as a compiled model's
+     * saved state holds it; read strictly (a key it does not know is refused).
+     */
+    public static Metric fromConfig(String className, Map<String, Object> config) {
+        ConfigMap c = ConfigMap.of(config);
+        String name = Config.requiredString(c, "name");
+        Metric m = switch (className) {
+            case "Accuracy" -> new Accuracy(name);
+            case "BinaryAccuracy" -> new BinaryAccuracy(name, Config.number(c, "threshold", 0.5));
+            case "CategoricalAccuracy" -> new CategoricalAccuracy(name);
+            case "SparseCategoricalAccuracy" -> new SparseCategoricalAccuracy(name);
+            case "TopKCategoricalAccuracy" -> TopKCategoricalAccuracy.named(name, Config.integer(c, "k", 5));
+            case "SparseTopKCategoricalAccuracy" -> TopKCategoricalAccuracy.sparse(name, Config.integer(c, "k", 5));
+            case "MeanSquaredError" -> new MeanSquaredError(name);
+            case "MeanAbsoluteError" -> new MeanAbsoluteError(name);
+            case "Precision" -> new Precision(name, Config.number(c, "threshold", 0.5));
+            case "Recall" -> new Recall(name, Config.number(c, "threshold", 0.5));
+            case "Mean" -> new Mean(name);
+            default -> throw new IllegalArgumentException("Metrics.fromConfig: unknown metric class '" + className + "'");
+        };
+        c.requireAllRead();
+        return m;
+    }
 
     /**
      * A new metric by name: {@code accuracy} ({@code acc}, chosen from the shapes of the first batch

@@ -3,6 +3,7 @@ package dev.javelin.highlevel.metrics;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.Tensors;
+import java.util.Map;
 
 /**
  * The fraction of examples whose target class is among the {@code k} highest scores (default 5).
@@ -48,6 +49,19 @@ public final class TopKCategoricalAccuracy extends MeanMetric {
     /** Top {@code k} with one-hot targets, shown as {@code name}. */
     public static TopKCategoricalAccuracy named(String name, int k) {
         return new TopKCategoricalAccuracy(name, k, false);
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("k", k);
+        return c;
+    }
+
+    /** Keras's two classes: {@code SparseTopKCategoricalAccuracy} for integer labels. */
+    @Override
+    public String className() {
+        return sparseLabels ? "SparseTopKCategoricalAccuracy" : "TopKCategoricalAccuracy";
     }
 
     @Override

@@ -207,6 +207,21 @@ class KerasLayersTest {
         assertArrayEquals(m.apply(probe, false).toFloatArray(), Model.load(file).apply(probe, false).toFloatArray(), 0f);
     }
 
+    /** Keras's SpectralNormalization takes an Embedding's table when the layer has no kernel; it was refused. */
+    @Test
+    void spectralNormalizationTakesAnEmbeddingsTable() {
+        Embedding emb = new Embedding(3, 3);
+        SpectralNormalization sn = new SpectralNormalization(emb, 30, null);
+        Tensor ids = Tensors.of(new long[] {0, 1, 2}).reshape(1, 3);
+        sn.ensureBuilt(java.util.List.of(ids.shape()));
+        emb.weights().get(0).store(Tensors.of(new float[][] {{0, 0, 1}, {0, 4, 0}, {2, 0, 0}}));  // singular values 4, 2, 1
+        assertArrayEquals(new float[] {0, 0, 0.25f, 0, 1, 0, 0.5f, 0, 0}, sn.apply(ids, true).toFloatArray(), 1e-5f);
+        assertArrayEquals(new float[] {0, 0, 0.25f, 0, 1, 0, 0.5f, 0, 0}, emb.weights().get(0).stored().toFloatArray(), 1e-5f);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new SpectralNormalization(new Flatten(), 1, null).ensureBuilt(java.util.List.of(Shape.of(2, 3))));
+        assertTrue(e.getMessage().contains("'kernel' nor 'embeddings'"), e.getMessage());
+    }
+
     @Test
     void reluOptionsFollowKeras() {
         Tensor v = Tensors.of(new float[] {Float.NEGATIVE_INFINITY, -2, 0.2f, 0.5f, 3, 8});

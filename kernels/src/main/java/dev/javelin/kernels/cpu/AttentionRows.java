@@ -24,13 +24,19 @@ import java.util.Arrays;
  */
 final class AttentionRows {
     private static final int[][] NO_MAPS = new int[5][];
+    private static final FusedKernel EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
+    private static final FusedKernel EXP = GeneratedLoops.compile(AttentionKernels.exponentials());
+    private static final FusedKernel GRADIENT = GeneratedLoops.compile(AttentionKernels.softmaxGradient());
+    private static final FusedKernel MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
+    private static final FusedKernel EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
+    private static final FusedKernel PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
+    private static final FusedKernel SCALE = GeneratedLoops.compile(AttentionKernels.rowScale());
+
+    // one call's arguments, kept and reused by every pass (slots past a kernel's own are ignored): a pass over one of the
+    // char-GPT's tiles takes about a microsecond, and arrays made per call cost 1-4% of its attention (perf/NOTES.md, seq11)
+    private final Object[] arrays = new Object[5];
+    private final int[] offsets = new int[5], strides = new int[5];
     private final float[] scale = new float[1];
-    // each kernel's arguments, kept: the arrays change per call, the offsets and row strides per tile
-    private final Object[] maxArgs = new Object[1], expArgs = {null, scale, null, null}, gradientArgs = {null, null, null, scale, null},
-            pairArgs = new Object[3], scaleArgs = new Object[3];
-    private final int[] maxOffsets = new int[1], maxStrides = new int[1], expOffsets = new int[4], expStrides = {0, 0, 1, 0},
-            gradientOffsets = new int[5], gradientStrides = {0, 0, 1, 0, 0}, pairOffsets = new int[3],
-            scaleOffsets = new int[3], scaleStrides = {0, 1, 0};
     private int[] lengths = new int[0];
 
     /** The row stride of a tile of {@code cols} scores a row: whole vectors, so that no pass reads a partial one. */
@@ -41,9 +47,8 @@ final class AttentionRows {
 
     /** {@code max[r]}: the largest of row r's first {@code visible[r]} scores (-inf for none). */
     void rowMax(float[] s, int rows, int ld, int[] visible, float[] max) {
-        maxArgs[0] = s;
-        maxStrides[0] = ld;
-        Kernels.MAX.reduceRows(maxArgs, maxOffsets, NO_MAPS, visible, maxStrides, rows, max);
+        slot(0, s, 0, ld);
+        MAX.reduceRows(arrays, offsets, NO_MAPS, visible, strides, rows, max);
     }
 
     /**
@@ -55,14 +60,11 @@ final class AttentionRows {
         if (lengths.length < rows) lengths = new int[rows];
         for (int r = 0; r < rows; r++) lengths[r] = shift[s0 + r] == Float.NEGATIVE_INFINITY ? 0 : visible[r];
         this.scale[0] = scale;
-        expArgs[0] = expArgs[3] = s;
-        expArgs[2] = shift;
-        expOffsets[2] = s0;
-        expStrides[0] = expStrides[3] = ld;
+        slot(0, s, 0, ld).slot(1, this.scale, 0, 0).slot(2, shift, s0, 1).slot(3, s, 0, ld);
         if (sums == null) { // no sums: whole rows of whole vectors, one unmasked loop each, then the masked entries zeroed
-            Kernels.EXP.runRows(expArgs, expOffsets, NO_MAPS, ld, expStrides, rows);
+            EXP.runRows(arrays, offsets, NO_MAPS, ld, strides, rows);
         } else {
-            Kernels.EXP_SUM.reduceRows(expArgs, expOffsets, NO_MAPS, lengths, expStrides, rows, sums);
+            EXP_SUM.reduceRows(arrays, offsets, NO_MAPS, lengths, strides, rows, sums);
         }
         for (int r = 0; r < rows; r++) Arrays.fill(s, r * ld + lengths[r], (r + 1) * ld, 0f);
     }
@@ -71,12 +73,8 @@ final class AttentionRows {
     void softmaxGradient(float[] p, float[] ds, int rows, int ld, int cols, float[] delta, int d0, float scale) {
         if (cols == 0) return;
         this.scale[0] = scale;
-        gradientArgs[0] = p;
-        gradientArgs[1] = gradientArgs[4] = ds;
-        gradientArgs[2] = delta;
-        gradientOffsets[2] = d0;
-        gradientStrides[0] = gradientStrides[1] = gradientStrides[4] = ld;
-        Kernels.GRADIENT.runRows(gradientArgs, gradientOffsets, NO_MAPS, cols, gradientStrides, rows);
+        slot(0, p, 0, ld).slot(1, ds, 0, ld).slot(2, delta, d0, 1).slot(3, this.scale, 0, 0).slot(4, ds, 0, ld);
+        GRADIENT.runRows(arrays, offsets, NO_MAPS, cols, strides, rows);
     }
 
     /**
@@ -84,40 +82,27 @@ final class AttentionRows {
      * {@code outStride} apart from {@code oo} (the online softmax's rescaling of its output rows, and their division by l).
      */
     void scaleRows(float[] x, int xStride, float[] factor, float[] out, int oo, int outStride, int rows, int cols) {
-        scaleArgs[0] = x;
-        scaleArgs[1] = factor;
-        scaleArgs[2] = out;
-        scaleOffsets[2] = oo;
-        scaleStrides[0] = xStride;
-        scaleStrides[2] = outStride;
-        Kernels.SCALE.runRows(scaleArgs, scaleOffsets, NO_MAPS, cols, scaleStrides, rows);
+        slot(0, x, 0, xStride).slot(1, factor, 0, 1).slot(2, out, oo, outStride);
+        SCALE.runRows(arrays, offsets, NO_MAPS, cols, strides, rows);
     }
 
     /** {@code out[i] = exp(x[i] - y[i])} for {@code i < n}: the IR's exp, the PTX attention's too (the rescale factors). */
     void expDiff(float[] x, float[] y, float[] out, int n) {
-        pair(Kernels.EXP_DIFF, x, y, out, n);
+        slot(0, x, 0, 0).slot(1, y, 0, 0).slot(2, out, 0, 0);
+        EXP_DIFF.run(arrays, offsets, NO_MAPS, n);
     }
 
     /** {@code out[i] = m[i] + log(l[i])} for {@code i < n}: the IR's log, the PTX attention's too (the rows' logsumexps). */
     void plusLog(float[] m, float[] l, float[] out, int n) {
-        pair(Kernels.PLUS_LOG, m, l, out, n);
+        slot(0, m, 0, 0).slot(1, l, 0, 0).slot(2, out, 0, 0);
+        PLUS_LOG.run(arrays, offsets, NO_MAPS, n);
     }
 
-    private void pair(FusedKernel kernel, float[] x, float[] y, float[] out, int n) {
-        pairArgs[0] = x;
-        pairArgs[1] = y;
-        pairArgs[2] = out;
-        kernel.run(pairArgs, pairOffsets, NO_MAPS, n);
-    }
-
-    /** Made on first use. */
-    private static final class Kernels {
-        static final FusedKernel EXP_SUM = GeneratedLoops.compile(AttentionKernels.numerators());
-        static final FusedKernel EXP = GeneratedLoops.compile(AttentionKernels.exponentials());
-        static final FusedKernel GRADIENT = GeneratedLoops.compile(AttentionKernels.softmaxGradient());
-        static final FusedKernel MAX = GeneratedLoops.compile(AttentionKernels.rowMax());
-        static final FusedKernel EXP_DIFF = GeneratedLoops.compile(AttentionKernels.expDiff(Access.CONTIGUOUS));
-        static final FusedKernel PLUS_LOG = GeneratedLoops.compile(AttentionKernels.plusLog(Access.CONTIGUOUS));
-        static final FusedKernel SCALE = GeneratedLoops.compile(AttentionKernels.rowScale());
+    /** Sets argument slot {@code s}: its array, the offset of its first row, its row stride. */
+    private AttentionRows slot(int s, Object array, int offset, int stride) {
+        arrays[s] = array;
+        offsets[s] = offset;
+        strides[s] = stride;
+        return this;
     }
 }

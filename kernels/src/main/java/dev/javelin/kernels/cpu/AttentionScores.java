@@ -94,16 +94,9 @@ final class AttentionScores {
         if (scratch == null) return new Rows(x.data(), x.at(b, 0, 0), x.rowStride(), KEY_BLOCK);
         int ld = blocked ? Math.min(cols, KEY_BLOCK) : cols;
         Rows to = new Rows(scratch, 0, ld, blocked ? ld * rows : KEY_BLOCK);
-        float[] src = x.data();
-        int cs = x.colStride();
         for (int c0 = 0; c0 < cols; c0 += ld) {
             for (int r = 0, n = Math.min(ld, cols - c0); r < rows; r++) {
-                int at = x.at(b, r, c0), dst = to.at(r, c0);
-                if (cs == 1) {
-                    System.arraycopy(src, at, scratch, dst, n);
-                } else {
-                    for (int c = 0; c < n; c++) scratch[dst + c] = src[at + c * cs];
-                }
+                Elementwise.copyRow(x.data(), x.at(b, r, c0), x.colStride(), scratch, to.at(r, c0), 1, n);
             }
         }
         return to;

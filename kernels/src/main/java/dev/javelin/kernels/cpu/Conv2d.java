@@ -9,9 +9,8 @@ import java.util.List;
 
 /**
  * float32 CONV2D and its two gradients for NHWC input and HWIO filters, with strides, explicit padding,
- * dilation and groups. float32: 3x3 stride-1 layers by Winograd's F(2x2, 3x3), forward
- * ({@link WinogradConv}) and both gradients ({@link WinogradGradients}); others through im2col + SGEMM
- * in tiles of output rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized
+ * dilation and groups. float32: 3x3 stride-1 layers by Winograd's F(2x2, 3x3), forward and both
+ * gradients ({@link WinogradConv}); others through im2col + SGEMM in tiles of output rows ({@link ColumnTiles}: each tile's columns gathered into a cache-sized
  * buffer and multiplied in place). The other gradients go through im2col + SGEMM a tile of images
  * at a time so the column buffer stays bounded (row by row for a short K), except a short filter
  * gradient with whole vectors of output channels (a first layer: {@link ShortConvVector}, no column
@@ -60,7 +59,7 @@ final class Conv2d {
             if (epilogue != null) epilogue.apply(0, g.rows(g.n), 0, g.cout);
             return;
         }
-        if (WinogradConv.applies(g)) { // channels now adjacent: it needs that
+        if (WinogradConv.applies(g, false)) { // channels now adjacent: it needs that
             WinogradConv w = new WinogradConv(g);
             // keyed by the filter's own memory and layout (fd may be a fresh dense copy of a view)
             float[] u = constantFilter == null ? null : constantFilter.derived(
@@ -81,8 +80,8 @@ final class Conv2d {
             MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
             return;
         }
-        if (WinogradGradients.applies(g)) {
-            new WinogradGradients(g).inputGradient(dyd, fd, o);
+        if (WinogradConv.applies(g, true)) {
+            new WinogradConv(g).inputGradient(dyd, fd, o);
             return;
         }
         forEachTile(g, (n0, imgs, col) -> {
@@ -130,7 +129,7 @@ final class Conv2d {
         // the direct kernels: whole vectors of output channels per group, the Vector API on (checked first:
         // that class holds vector constants)
         boolean direct = g.k < SHORT_K && VectorSupport.enabled() && ShortConvVector.fits(g);
-        boolean pointwise = g.pointwise(), winograd = !pointwise && !direct && WinogradGradients.applies(g);
+        boolean pointwise = g.pointwise(), winograd = !pointwise && !direct && WinogradConv.applies(g, true);
         boolean copy = pointwise ? !x.isContiguous() : winograd && x.strides()[3] != 1;
         float[] xa = copy ? Elementwise.denseFloats(x) : Elementwise.heap(x).floats();
         int xOff = copy ? 0 : x.offset();
@@ -140,7 +139,7 @@ final class Conv2d {
             return;
         }
         if (winograd) {
-            new WinogradGradients(g).filterGradient(xa, xOff, xs, dyd, o);
+            new WinogradConv(g).filterGradient(xa, xOff, xs, dyd, o);
             return;
         }
         // One partial df per tile (the direct kernel's or the columns' GEMM), summed in tile order afterwards:

@@ -23,7 +23,7 @@ final class DataOps {
             strides[d] = dense[d] * (p.interior()[d] + 1);
             offset += p.low()[d] * dense[d];
         }
-        Elementwise.copy(x, out, strides, offset);
+        Elementwise.copy(x, Tensor.wrap(out.storage(), x.shape(), strides, offset));
     }
 
     /**

@@ -49,17 +49,12 @@ final class Elementwise {
         });
     }
 
-    /** A copy of float32 {@code x} (any layout) into {@code out} (any layout) of the same shape. */
+    /** A copy of float32 {@code x} (any layout) into {@code out} (any layout, PAD's a view that skips the padding) of the same shape. */
     static void copy(Tensor x, Tensor out) {
-        copy(x, out, out.strides(), out.offset());
-    }
-
-    /** A copy of {@code x} into the view of {@code out}'s storage given by strides and offset (PAD writes so). */
-    static void copy(Tensor x, Tensor out, int[] outStrides, int outOffset) {
-        StridedLoop p = StridedLoop.of(x.shape(), x.strides(), outStrides);
+        StridedLoop p = StridedLoop.of(x.shape(), x.strides(), out.strides());
         int xs = p.innerStride(0), os = p.innerStride(1);
         float[] xa = heap(x).floats(), oa = heap(out).floats();
-        p.forEachRow(new int[] {x.offset(), outOffset}, (o, n) -> copyRow(xa, o[0], xs, oa, o[1], os, n));
+        p.forEachRow(new int[] {x.offset(), out.offset()}, (o, n) -> copyRow(xa, o[0], xs, oa, o[1], os, n));
     }
 
     /** A dense copy of float32 {@code t}. */

@@ -83,12 +83,10 @@ final class FlashAttention {
             pass.plusLog(m, l, sums, rows); // the logsumexps
             for (int r = 0; r < rows; r++) {
                 alpha[r] = m[r] == Float.NEGATIVE_INFINITY || l[r] == 0 ? 0f : 1 / l[r];
+                if (alpha[r] == 0f) Arrays.fill(acc, r * sc.dv, (r + 1) * sc.dv, 0f); // a fully masked row's output is 0 whatever v holds
                 o[layout.logsumexp(b, q0 + r)] = sums[r]; // -inf for a fully masked row: m + log 0
             }
             pass.scaleRows(acc, sc.dv, alpha, o, layout.outputRow(b, q0), layout.outputRowStride(), rows, sc.dv);
-            for (int r = 0; r < rows; r++) { // a fully masked row's output is 0 whatever its values hold
-                if (alpha[r] == 0f) Arrays.fill(o, layout.outputRow(b, q0 + r), layout.outputRow(b, q0 + r) + sc.dv, 0f);
-            }
         }
 
         /** Folds keys [0, kEnd) into the running softmax of query rows [q0, q0+rows). */

@@ -4,6 +4,7 @@ import dev.javelin.kernels.cpu.gemm.TileGemm;
 import dev.javelin.tensor.AttentionLayout;
 import dev.javelin.tensor.OpCall;
 import dev.javelin.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * The float32 ATTENTION_BACKWARD as a tiled kernel that recomputes the weights instead of storing
@@ -65,15 +66,11 @@ final class FlashAttentionBackward {
 
         void run(int b, AttentionOperand o, AttentionOperand oLse, AttentionOperand g, AttentionOperand gLse, float[] grads,
                  AttentionLayout layout) {
-            float[] sums = headGrads == null ? grads : headGrads;
-            int dq = 0, dk = sc.tq * sc.d, dvOff = dk + sc.tk * sc.d, d = sc.d;
-            if (headGrads == null) {
-                dq = layout.gradientRow(0, b, 0);
-                dk = layout.gradientRow(1, b, 0);
-                dvOff = layout.gradientRow(2, b, 0);
-            } else {
-                java.util.Arrays.fill(headGrads, 0f);
-            }
+            boolean inPlace = headGrads == null; // summed where the layout keeps them, else in the dense block
+            float[] sums = inPlace ? grads : headGrads;
+            int d = sc.d, dq = inPlace ? layout.gradientRow(0, b, 0) : 0, dk = inPlace ? layout.gradientRow(1, b, 0) : sc.tq * d;
+            int dvOff = inPlace ? layout.gradientRow(2, b, 0) : dk + sc.tk * d;
+            if (!inPlace) Arrays.fill(headGrads, 0f);
             AttentionScores.Rows kt = AttentionScores.rows(sc.k.transposed(), b, sc.d, sc.tk, ktRows, true);
             AttentionScores.Rows vt = AttentionScores.rows(sc.v.transposed(), b, sc.dv, sc.tk, vtRows, true);
             AttentionScores.Rows qr = AttentionScores.rows(sc.q, b, sc.tq, sc.d, qRows, false);
@@ -105,7 +102,7 @@ final class FlashAttentionBackward {
                     TileGemm.multiply(cols, d, rows, ds, 0, 1, ld, qr.data(), qr.at(q0, 0), qr.ld(), sums, dk + k0 * d, d, true);
                 }
             }
-            if (headGrads == null) return;
+            if (inPlace) return;
             for (int i = 0; i < sc.tq; i++) System.arraycopy(headGrads, i * sc.d, grads, layout.gradientRow(0, b, i), sc.d);
             for (int j = 0; j < sc.tk; j++) {
                 System.arraycopy(headGrads, dk + j * sc.d, grads, layout.gradientRow(1, b, j), sc.d);

@@ -14,6 +14,7 @@ import dev.javelin.tensor.Shape;
 import dev.javelin.tensor.Tensor;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,10 +75,11 @@ final class RecurrenceLoop {
             for (int s = c.steps - 1; s >= 0; s--) block.step(s);
             block.finish();
         });
-        weightGradient(c.u, c.gw, c.n * c.steps, c.hPrev, c.perGate, c.dAccAll, c.accAt, c.r, c.dwAt);
-        if (c.params > 0) { // the recurrent bias: one column sum in a fixed row order
-            Arrays.fill(c.r, c.dbAt, c.dbAt + c.gw, 0f);
-            GeneratedLoops.accumulateRows(Op.REDUCE_SUM, c.dAccAll, 0, c.gw, c.n * c.steps, c.r, c.dbAt, c.gw);
+        // dw = hPrevᵀ·dAcc over all steps' rows (per gate: hPrev_qᵀ·dAcc_q, what gate q's products read), and a recurrent
+        // bias's gradient, dAcc's column sums, read alongside (Sgemm's sums: the rows added in order)
+        for (int q = 0, gates = c.perGate ? c.a.cell().gates() : 1, cols = c.gw / gates; q < gates; q++) {
+            Sgemm.multiply(c.u, cols, c.n * c.steps, c.hPrev, q * c.u, 1, c.hw, c.dAccAll, c.accAt + q * cols, c.gw, 1,
+                    c.r, c.dwAt + q * cols, c.gw, false, null, c.params > 0 ? c.r : null, c.dbAt + q * cols);
         }
     }
 
@@ -178,11 +180,10 @@ final class RecurrenceLoop {
                 Rows x = xs.rows(from, t), stored = result(os, states * u), tmp = new Rows(scratch, 0, u);
                 // the products' base: x_t, or the recurrent bias (x_t then being the cell's INPUT)
                 for (int b = 0; b < rows; b++) System.arraycopy(bias != null ? bias : x.a(), bias != null ? 0 : x.row(b), acc, b * gw, gw);
-                if (drop == null) product(0, cell.loopGates(), reads.get(H));
-                else for (int q = 0; q < cell.loopGates(); q++) product(q, 1, reads.get(H));
+                for (int q = 0, k = drop == null ? cell.loopGates() : 1; q < cell.loopGates(); q += k) product(q, k, reads.get(H));
                 reads.putAll(Map.of(ACC, new Rows(acc, 0, gw), INPUT, x, STORED, stored, SCRATCH, tmp));
                 writes.putAll(Map.of(STORED, stored, SCRATCH, tmp));
-                CellKernels.run(cell.forward(), reads, writes, rows, u, p -> product(p.gate(), 1, reads.get(p.read())));
+                cell.run(cell.forward(), reads, writes, rows, u, p -> product(p.gate(), 1, reads.get(p.read())));
                 for (int b = 0; b < rows; b++) {
                     for (int i = 0; masked(from + b, t) && i < states; i++) {
                         Rows before = reads.get(STATE[i]), after = writes.get(STATE[i]);
@@ -274,7 +275,7 @@ final class RecurrenceLoop {
                 reads.putAll(Map.of(STORED, y.columns(states * u), STORED_GRAD, g.columns(states * u), SCRATCH, tmp, SCRATCH2, tmp2));
                 writes.putAll(Map.of(D_INPUT, dx, D_ACC, dAcc, SCRATCH, tmp, SCRATCH2, tmp2));
                 for (int q = 0; q < (perGate ? cell.loopGates() : 1); q++) record(reads.get(H_PREV), q);
-                CellKernels.run(cell.backward(), reads, writes, rows, u, p -> { // a cell's own product: to = (dx_q·w_qᵀ) ∘ m_q
+                cell.run(cell.backward(), reads, writes, rows, u, p -> { // a cell's own product: to = (dx_q·w_qᵀ) ∘ m_q
                     int q = p.gate();
                     Rows to = writes.get(p.write());
                     record(reads.get(p.read()), q);
@@ -286,14 +287,12 @@ final class RecurrenceLoop {
                         GeneratedLoops.binary(Op.ADD, dPrevious[i], b * u, 1, carried[i], b * u, 1, dPrevious[i], b * u, 1, u);
                     }
                 }
-                if (drop == null) {
-                    Sgemm.multiply(rows, u, cell.loopGates() * u, dAccAll, dAcc.at(), dAcc.stride(), 1, wt, 0, u, 1, dhNext, 0, u, false);
-                } else { // Σ_q (dz_q·w_qᵀ) ∘ m_q, in gate order
-                    for (int q = 0; q < cell.loopGates(); q++) {
-                        Sgemm.multiply(rows, u, u, dAccAll, dAcc.at() + q * u, dAcc.stride(), 1, wt, q * u * u, u, 1, dhGate, 0, u, false);
-                        dropout(new Rows(dhGate, 0, u), q, new Rows(q == 0 ? dhNext : dhGate, 0, u));
-                        if (q > 0) GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
-                    }
+                // h's gradient through w: dz·wᵀ over the loop gates in one GEMM, or with dropout Σ_q (dz_q·w_qᵀ) ∘ m_q in gate order
+                for (int q = 0, k = drop == null ? cell.loopGates() : 1; q < cell.loopGates(); q += k) {
+                    Rows to = new Rows(q == 0 ? dhNext : dhGate, 0, u);
+                    Sgemm.multiply(rows, u, k * u, dAccAll, dAcc.at() + q * u, dAcc.stride(), 1, wt, q * u * u, u, 1, to.a(), 0, u, false);
+                    if (drop != null) dropout(to, q, to);
+                    if (q > 0) GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dhGate, 0, 1, dhNext, 0, 1, ru);
                 }
                 GeneratedLoops.binary(Op.ADD, dhNext, 0, 1, dPrevious[0], 0, 1, dPrevious[0], 0, 1, ru);
                 // carry on: h's gradient through w and directly, the other states' directly
@@ -321,23 +320,21 @@ final class RecurrenceLoop {
      * the kernel IR, kept per cell and activations; and the gates whose products the loop runs before the
      * cell, the first {@code loopGates}, which read h.
      */
-    private record CellKernels(Phase[] forward, Phase[] backward, int loopGates) {
+    private record CellKernels(CellStep forward, CellStep backward, Map<CellStep.Kernel, FusedKernel> compiled, int loopGates) {
         private static final Map<List<Object>, CellKernels> CELLS = new ConcurrentHashMap<>();
 
         static CellKernels of(OpAttrs.Recurrence a) {
-            return CELLS.computeIfAbsent(List.of(a.cell(), a.activation(), a.recurrentActivation()), k -> {
+            return CELLS.computeIfAbsent(List.of(a.cell(), a.activation(), a.recurrentActivation()), key -> {
                 CellStep forward = RecurrentCells.forward(a.cell(), a.activation(), a.recurrentActivation());
-                int products = (int) forward.phases().stream().filter(p -> p instanceof CellStep.Product).count();
-                return new CellKernels(compile(forward), compile(RecurrentCells.backward(a.cell(), a.activation(), a.recurrentActivation())),
-                        a.cell().gates() - products);
+                CellStep backward = RecurrentCells.backward(a.cell(), a.activation(), a.recurrentActivation());
+                Map<CellStep.Kernel, FusedKernel> compiled = new IdentityHashMap<>();
+                int products = 0;
+                for (CellStep.Phase p : forward.phases()) products += p instanceof CellStep.Product ? 1 : 0;
+                for (CellStep step : List.of(forward, backward)) {
+                    for (CellStep.Phase p : step.phases()) if (p instanceof CellStep.Kernel k) compiled.put(k, GeneratedLoops.compile(k.ir()));
+                }
+                return new CellKernels(forward, backward, compiled, a.cell().gates() - products);
             });
-        }
-
-        private static Phase[] compile(CellStep step) {
-            return step.phases().stream().map(p -> switch (p) {
-                case CellStep.Kernel k -> new Phase(GeneratedLoops.compile(k.ir()), k.ir().loads().size(), k.slots(), null);
-                case CellStep.Product q -> new Phase(null, 0, List.of(), q);
-            }).toArray(Phase[]::new);
         }
 
         /**
@@ -345,19 +342,20 @@ final class RecurrenceLoop {
          * {@code reads} says and its results where {@code writes} says, at its gates' columns ({@code q·u});
          * each gate product a cell runs itself (GRU with the reset gate before the product) through {@code products}.
          */
-        static void run(Phase[] phases, Map<Buffer, Rows> reads, Map<Buffer, Rows> writes, int rows, int u, Consumer<CellStep.Product> products) {
-            for (Phase p : phases) {
-                if (p.product() != null) {
-                    products.accept(p.product());
+        void run(CellStep step, Map<Buffer, Rows> reads, Map<Buffer, Rows> writes, int rows, int u, Consumer<CellStep.Product> products) {
+            for (CellStep.Phase phase : step.phases()) {
+                if (!(phase instanceof CellStep.Kernel p)) {
+                    products.accept((CellStep.Product) phase);
                     continue;
                 }
-                int n = p.slots().size();
+                int n = p.slots().size(), inputs = p.ir().loads().size();
                 Object[] arrays = new Object[n];
                 int[] offsets = new int[n], strides = new int[n];
                 int[][] maps = new int[n][]; // none gathered
+                FusedKernel kernel = compiled.get(p);
                 for (int s = 0; s < n; s++) {
                     CellStep.Operand o = p.slots().get(s);
-                    Rows at = (s < p.inputs() ? reads : writes).get(o.buffer());
+                    Rows at = (s < inputs ? reads : writes).get(o.buffer());
                     arrays[s] = at.a();
                     offsets[s] = at.at() + o.gate() * u;
                     strides[s] = at.stride();
@@ -365,15 +363,12 @@ final class RecurrenceLoop {
                 // row by row: while the generated code takes over from the interpreter, each row is an invocation
                 // of a few vectors, which HotSpot compiles within a few calls (perf/NOTES.md, "The LSTM train step's first call")
                 for (int b = 0; b < rows; b++) {
-                    p.kernel().run(arrays, offsets, maps, u);
+                    kernel.run(arrays, offsets, maps, u);
                     for (int s = 0; s < n; s++) offsets[s] += strides[s];
                 }
             }
         }
     }
-
-    /** A kernel generated from the IR with its operands (its first {@code inputs} read), or a gate's product. */
-    private record Phase(FusedKernel kernel, int inputs, List<CellStep.Operand> slots, CellStep.Product product) {}
 
     /** Rows of a float32 matrix inside {@code a}: row b starts at {@code at + b·stride}. */
     private record Rows(float[] a, int at, int stride) {
@@ -397,24 +392,6 @@ final class RecurrenceLoop {
         /** Step t's rows from example {@code from}. */
         Rows rows(int from, int t) {
             return new Rows(data, offset + from * batchStride + t * stepStride, batchStride);
-        }
-    }
-
-    /**
-     * {@code dw [u, gw] = hPrevᵀ · dAcc} over all {@code rows} (examples × steps), written at {@code r[dwAt..]};
-     * {@code perGate}: hPrev holds each gate's own input side by side ([rows, gw], h ∘ m_q), so gate q's
-     * block of dw is {@code hPrev_qᵀ · dAcc_q}.
-     * Computed as {@code dwᵀ = dAccᵀ · hPrev} and transposed: with {@code gw} rows the product takes
-     * Sgemm's packed path (dAcc's 4 KB-strided rows read once into panels), which measured about 1.5x
-     * faster than {@code u} rows reading dAcc in place (perf/NOTES.md, "Recurrent layers, third pass").
-     * Each element is the same FMA chain over the rows in order either way: the same bits.
-     */
-    private static void weightGradient(int u, int gw, int rows, float[] hPrev, boolean perGate, float[] dAcc, int accAt, float[] r, int dwAt) {
-        float[] dwT = new float[gw * u];
-        if (!perGate) Sgemm.multiply(gw, u, rows, dAcc, accAt, 1, gw, hPrev, 0, u, 1, dwT, 0, u, false);
-        else for (int q = 0; q < gw / u; q++) Sgemm.multiply(u, u, rows, dAcc, accAt + q * u, 1, gw, hPrev, q * u, gw, 1, dwT, q * u * u, u, false);
-        for (int k = 0; k < u; k++) {
-            for (int j = 0; j < gw; j++) r[dwAt + k * gw + j] = dwT[j * u + k];
         }
     }
 }

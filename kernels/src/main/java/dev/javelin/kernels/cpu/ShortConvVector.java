@@ -53,54 +53,35 @@ final class ShortConvVector {
         return g.coutg % L == 0 && g.coutg > 0;
     }
 
-    /** The first output column whose tap {@code kx} lands inside the input row. */
-    private static int firstInside(int kx, Conv2d.Geometry g) {
-        int t = g.padLeft - kx * g.dw; // ox * sw >= t
-        return t <= 0 ? 0 : Math.min(g.ow, (t + g.sw - 1) / g.sw);
-    }
-
-    /** One past the last output column whose tap {@code kx} lands inside the input row. */
-    private static int endInside(int kx, Conv2d.Geometry g) {
-        int t = g.w - 1 + g.padLeft - kx * g.dw; // ox * sw <= t
-        return t < 0 ? 0 : Math.min(g.ow, t / g.sw + 1);
-    }
-
     /**
      * Adds df[KH,KW,Cg,Cout] of images {@code [n0, n0 + imgs)} into {@code acc[accOff..]} (x any strides, dy dense),
-     * pixels in order, a block of lines at a time ({@link Conv2d} sums the tiles' partials in order).
+     * pixels in order, a block of lines at a time, tap by tap ({@link Conv2d} sums the tiles' partials in order).
      */
     static void filterTile(float[] x, int xOff, int[] xs, float[] dy, Conv2d.Geometry g, int n0, int imgs, float[] acc, int accOff) {
         int line0 = n0 * g.oh, lines = imgs * g.oh, step = Math.max(1, BLOCK_FLOATS / Math.max(1, g.ow * g.cout));
-        for (int l = 0; l < lines; l += step) filterBlock(x, xOff, xs, dy, g, (line0 + l) * g.ow, Math.min(step, lines - l) * g.ow, acc, accOff);
-    }
-
-    /** Adds pixels {@code [row0, row0+rows)} (rows of the [N·OH·OW] pixel order) into {@code acc[accOff..]}, tap by tap. */
-    private static void filterBlock(float[] x, int xOff, int[] xs, float[] dy, Conv2d.Geometry g, int row0, int rows,
-                                    float[] acc, int accOff) {
-        for (int grp = 0; grp < g.groups; grp++) {
-            for (int ky = 0; ky < g.kh; ky++) {
-                for (int kx = 0; kx < g.kw; kx++) {
-                    for (int c = 0; c < g.cg; c++) {
-                        int a = accOff + ((ky * g.kw + kx) * g.cg + c) * g.cout + grp * g.coutg;
-                        int xc = xOff + (grp * g.cg + c) * xs[3];
-                        for (int j = 0; j < g.coutg; j += 2 * L) {
-                            filterVectors(x, xc, xs, dy, grp * g.coutg + j, j + 2 * L <= g.coutg, g, ky, kx, row0, rows, acc, a + j);
-                        }
-                    }
+        for (int l = 0; l < lines; l += step) {
+            for (int q = 0; q < g.groups * g.k; q++) { // tap t = (ky·KW + kx)·Cg + c of group q / K: df's row order
+                int grp = q / g.k, t = q % g.k, ky = t / (g.kw * g.cg), kx = t / g.cg % g.kw, c = t % g.cg;
+                for (int j = 0; j < g.coutg; j += 2 * L) {
+                    filterVectors(x, xOff + (grp * g.cg + c) * xs[3], xs, dy, grp * g.coutg + j, j + 2 * L <= g.coutg, g, ky, kx,
+                            line0 + l, Math.min(line0 + lines, line0 + l + step), acc, accOff + t * g.cout + grp * g.coutg + j);
                 }
             }
         }
     }
 
     /**
-     * acc[a..a+L) += the sum over the pixels of x[pixel's tap] · dy[pixel, y0..y0+L), pixels in order; with
-     * {@code two}, acc[a+L..a+2L) likewise from the next vector of channels (two chains to overlap their latency).
+     * acc[a..a+L) += the sum over the pixels of output lines {@code [line0, line1)} of x[pixel's tap] · dy[pixel, y0..y0+L),
+     * pixels in order; with {@code two}, acc[a+L..a+2L) likewise from the next vector of channels (two chains to overlap
+     * their latency). Only the output columns {@code [ox0, ox1)}, whose tap kx lands inside the input row, are read.
      */
     private static void filterVectors(float[] x, int xc, int[] xs, float[] dy, int y0, boolean two, Conv2d.Geometry g,
-                                      int ky, int kx, int row0, int rows, float[] acc, int a) {
+                                      int ky, int kx, int line0, int line1, float[] acc, int a) {
         FloatVector a0 = FloatVector.fromArray(S, acc, a), a1 = two ? FloatVector.fromArray(S, acc, a + L) : a0;
-        int ox0 = firstInside(kx, g), ox1 = endInside(kx, g), xstep = g.sw * xs[2];
-        for (int line = row0 / g.ow, last = (row0 + rows) / g.ow; line < last; line++) {
+        int left = g.padLeft - kx * g.dw, right = g.w - 1 + left; // ox·sw >= left, ox·sw <= right
+        int ox0 = left <= 0 ? 0 : Math.min(g.ow, Math.ceilDiv(left, g.sw)), ox1 = right < 0 ? 0 : Math.min(g.ow, right / g.sw + 1);
+        int xstep = g.sw * xs[2];
+        for (int line = line0; line < line1; line++) {
             int n = line / g.oh, iy = (line % g.oh) * g.sh - g.padTop + ky * g.dh;
             if (iy < 0 || iy >= g.h) continue;
             int xp = xc + n * xs[0] + iy * xs[1] + (ox0 * g.sw - g.padLeft + kx * g.dw) * xs[2];

@@ -1,15 +1,20 @@
 package dev.javelin.kernels.cpu;
 
+import dev.javelin.kernels.codegen.FusedKernel;
+import dev.javelin.kernels.ir.WinogradKernels;
+import dev.javelin.kernels.ir.WinogradKernels.Operand;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The tile transforms of Winograd's F(2x2, 3x3) ({@link WinogradConv}, {@link WinogradGradients}) and
- * their adjoints, each a loop over a channel axis (contiguous in NHWC), with
- * Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] and Aᵀ = [1 1 1 0; 0 1 -1 -1] ({@link Tile}). The filter's
- * transform and its adjoint are generated kernels ({@link WinogradFilters}); it uses 2G (no
- * multiplications), so the transforms that meet the transformed filter's products halve the points of
- * its doubled rows and columns again: scaling by a power of two is exact, so the results are those of G.
+ * The transforms of Winograd's F(2x2, 3x3) ({@link WinogradConv}) and their adjoints, each a loop over a
+ * channel axis (contiguous in NHWC). The tile transforms, with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+ * and Aᵀ = [1 1 1 0; 0 1 -1 -1] ({@link Tile}), are hand-written vector code. The filter's transform and its
+ * adjoint are generated kernels ({@link WinogradKernels}), run over a range of input channels in one
+ * {@link FusedKernel#runRows} call (each input channel a row, every slot's offset stepping by a row of the
+ * filter); the filter's uses 2G (no multiplications), so the transforms that meet the transformed filter's
+ * products halve the points of its doubled rows and columns again: scaling by a power of two is exact, so
+ * the results are those of G.
  *
  * <p>A transform's points are addressed through tables: source point p (row-major: p = 4·i + j of a 4x4
  * tile, 2·i + j of a 2x2 one) of channel c at {@code src[srcBase + from[p] + c]}, read as zero where
@@ -47,7 +52,46 @@ final class WinogradTransforms {
         INPUT_ADJOINT
     }
 
+    private static final FusedKernel FILTER = GeneratedLoops.compile(WinogradKernels.FILTER.ir());
+    private static final FusedKernel FILTER_GRADIENT = GeneratedLoops.compile(WinogradKernels.FILTER_GRADIENT.ir());
+
     private WinogradTransforms() {}
+
+    /**
+     * Output channels {@code [col0, col0 + cols)} of the dense HWIO 3x3 filter {@code f} ([3, 3, cin,
+     * cout]) transformed into {@code u[uOff + p·plane + ci·cols + j]} for plane p, input channel ci and
+     * channel {@code col0 + j}.
+     */
+    static void filter(float[] f, int cin, int cout, int col0, int cols, float[] u, int uOff, int plane) {
+        runFilter(WinogradKernels.FILTER, FILTER, f, col0, cin * cout, cout, u, uOff, plane, cols, cin, cols);
+    }
+
+    /**
+     * The 16 point gradients of input channels {@code [ci0, ci1)}, {@code w[p·cin·cout + ci·cout + co]},
+     * transformed into the filter gradient's taps {@code df[tap·cin·cout + ci·cout + co]} (tap = 3·ky + kx).
+     */
+    static void filterGradient(float[] w, int cin, int cout, int ci0, int ci1, float[] df) {
+        int tap = cin * cout;
+        runFilter(WinogradKernels.FILTER_GRADIENT, FILTER_GRADIENT, df, ci0 * cout, tap, cout, w, ci0 * cout, tap, cout, ci1 - ci0, cout);
+    }
+
+    /**
+     * {@code rows} rows of {@code n} channels: tap k of row r at {@code taps[tapOff + k·tapStride + r·tapRow]},
+     * plane p at {@code planes[planeOff + p·planeStride + r·planeRow]}.
+     */
+    private static void runFilter(WinogradKernels.Transform t, FusedKernel kernel, float[] taps, int tapOff, int tapStride, int tapRow,
+                                  float[] planes, int planeOff, int planeStride, int planeRow, int rows, int n) {
+        int slots = t.slots().size();
+        Object[] arrays = new Object[slots];
+        int[] offsets = new int[slots], strides = new int[slots];
+        for (int s = 0; s < slots; s++) {
+            Operand o = t.slots().get(s);
+            arrays[s] = o.plane() ? planes : taps;
+            offsets[s] = o.plane() ? planeOff + o.index() * planeStride : tapOff + o.index() * tapStride;
+            strides[s] = o.plane() ? planeRow : tapRow;
+        }
+        kernel.runRows(arrays, offsets, new int[slots][], n, strides, rows);
+    }
 
     /** {@code table[q] = q·stride} for the 16 points of a 4x4 tile: planes {@code stride} apart. */
     static int[] planes(int[] table, int stride) {

@@ -11,8 +11,8 @@ import dev.javelin.tensor.spi.Dispatch;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Winograd F(2x2, 3x3) gradients ({@link WinogradGradients}) against the reference backend: odd
- * and even image sizes (tiles overhanging the edges), 1x1 and 2x2 images, padding 0 to 3 on each
+ * The Winograd F(2x2, 3x3) gradients ({@link WinogradConv#inputGradient}, {@link WinogradConv#filterGradient})
+ * against the reference backend: odd and even image sizes (tiles overhanging the edges), 1x1 and 2x2 images, padding 0 to 3 on each
  * side (3 above or left falls back to im2col), channel counts that leave a scalar tail, batch 1 to
  * 3, upstream gradients and filters in every layout; the same bits at 1 and 2 threads.
  */
