@@ -146,19 +146,15 @@ final class RecurrenceLoop {
 
     /** A forward call's operands and sizes, read by every row block. */
     private static final class Forward extends Call {
-        final Sequence xs;
-        final int ow, oo, ldo;
-        final float[] w, bias, o;
+        final Sequence xs, ys;
+        final float[] w, bias;
 
         Forward(OpCall call, Tensor out) {
             super(call, 1, call.input(0), call.inputs().size() == 3 + call.attrs(OpAttrs.Recurrence.class).cellOperands());
-            ow = a.cell().outputWidth() * u;
             xs = Sequence.of(call.input(0));
+            ys = Sequence.of(out); // the packed result: a fresh dense tensor, written in place
             w = Elementwise.denseFloats(call.input(1));
             bias = params == 1 ? Elementwise.denseFloats(call.input(2)) : null;
-            o = Elementwise.heap(out).floats();
-            oo = out.offset();
-            ldo = steps * ow;
         }
 
         /** Examples {@code [from, from+rows)} walking the steps forward. */
@@ -174,10 +170,10 @@ final class RecurrenceLoop {
                 int t = a.inputIndex(s, steps), os = a.outputIndex(s, steps), ps = s == 0 ? -1 : a.outputIndex(s - 1, steps);
                 Map<Buffer, Rows> reads = new EnumMap<>(Buffer.class), writes = new EnumMap<>(Buffer.class);
                 for (int i = 0; i < states; i++) {
-                    reads.put(STATE[i], ps < 0 ? initial(i) : result(ps, i * u));
-                    writes.put(STATE[i], result(os, i * u));
+                    reads.put(STATE[i], ps < 0 ? initial(i) : ys.rows(from, ps).columns(i * u));
+                    writes.put(STATE[i], ys.rows(from, os).columns(i * u));
                 }
-                Rows x = xs.rows(from, t), stored = result(os, states * u), tmp = new Rows(scratch, 0, u);
+                Rows x = xs.rows(from, t), stored = ys.rows(from, os).columns(states * u), tmp = new Rows(scratch, 0, u);
                 // the products' base: x_t, or the recurrent bias (x_t then being the cell's INPUT)
                 for (int b = 0; b < rows; b++) System.arraycopy(bias != null ? bias : x.a(), bias != null ? 0 : x.row(b), acc, b * gw, gw);
                 for (int q = 0, k = drop == null ? cell.loopGates() : 1; q < cell.loopGates(); q += k) product(q, k, reads.get(H));
@@ -190,11 +186,6 @@ final class RecurrenceLoop {
                         System.arraycopy(before.a(), before.row(b), after.a(), after.row(b), u);
                     }
                 }
-            }
-
-            /** The packed result's rows at output step {@code os}, from its column {@code column}. */
-            private Rows result(int os, int column) {
-                return new Rows(o, oo + from * ldo + os * ow + column, ldo);
             }
 
             /** acc's gates {@code [q, q+gates)} += {@code (a ∘ m_q)·w_q} (one gate with recurrent dropout): the loop's products and a cell's own. */
