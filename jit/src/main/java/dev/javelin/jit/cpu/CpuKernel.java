@@ -84,16 +84,7 @@ public final class CpuKernel {
                 kernel.run(arrays, offs, maps, to - from);
             });
         } else {
-            int n = l.n();
-            CpuThreads.parallelFor(Math.toIntExact(l.keptCount()), (int) Math.max(1, GRAIN / Math.max(1, n)), (from, to) -> {
-                int[] offs = new int[slots]; // the next row's offsets by additions (a head merge's copy runs 131,072 rows of 32)
-                int[] index = l.keptIndex(from);
-                l.offsetsAt(from, 0, base, offs);
-                for (int row = from; row < to; row++) {
-                    kernel.run(arrays, offs, maps, n);
-                    if (row + 1 < to) l.nextKept(index, offs);
-                }
-            });
+            runBlock(arrays, base, 0, Math.toIntExact(l.keptCount()), 0, l.n(), l.n());
         }
     }
 
@@ -328,32 +319,34 @@ public final class CpuKernel {
     }
 
     /**
-     * Runs this elementwise kernel over rows {@code [row0, row0 + rows)} and columns {@code [col0, col0 + cols)} of its
-     * {@code rowLength}-wide iteration space: a GEMM epilogue on one finished block of C (see {@code plan.Epilogues}).
-     * The launch either keeps the rows (n is the row) or is one flat run. Rows one stride apart (every epilogue of the
-     * char-GPT's step) go to the kernel's own row loop in one call, not one call per row of the block, each with its
-     * prologue: the same arithmetic per row, and 3-15% less time per product with its epilogue at one thread
-     * (perf/NOTES.md, `rows5`).
+     * Runs this kernel over rows {@code [row0, row0 + rows)} and columns {@code [col0, col0 + cols)} of its
+     * {@code rowLength}-wide iteration space: a GEMM epilogue on one finished block of C (see {@code plan.Epilogues}), or
+     * a launch's kept rows. The launch either keeps the rows (n is the row) or is one flat run. Rows one stride apart
+     * (every epilogue of the char-GPT's step, a bias added to rows) go to an elementwise kernel's own row loop in one
+     * call, not one call per row, each with its prologue: the same arithmetic per row, and 3-15% less time per product
+     * with its epilogue at one thread (perf/NOTES.md, `rows5`). Other rows (a column reduction's, whose row loop keeps
+     * its output row) run one call each, the next row's offsets by additions (a head merge's copy runs 131,072 rows of 32).
      */
     public void runBlock(Object[] arrays, int[] base, int row0, int rows, int col0, int cols, int rowLength) {
-        FusedKernel kernel = generated.opaque();
+        FusedKernel kernel = current();
         Launch l = launch;
         boolean flat = l.keptCount() == 1;
         int slots = arrays.length;
-        int[] rowStrides = flat ? new int[slots] : l.keptRowStrides();
+        int[] rowStrides = flat ? new int[slots] : ir.mode() == KernelIR.Mode.ELEMENTWISE ? l.keptRowStrides() : null;
         if (flat) for (int s = 0; s < slots; s++) rowStrides[s] = Math.toIntExact((long) rowLength * l.innerStrides()[s]);
         CpuThreads.parallelFor(rows, Math.max(1, GRAIN / Math.max(1, cols)), (from, to) -> {
             int[] offs = new int[slots];
-            for (int r = row0 + from; r < row0 + to; r++) {
-                long position = flat ? (long) r * rowLength + col0 : col0;
-                l.offsetsAt(flat ? 0 : r, 0, base, offs);
-                for (int s = 0; s < slots; s++) offs[s] += (int) (position * l.innerStrides()[s]);
-                if (rowStrides == null) {
-                    kernel.run(arrays, offs, maps, cols);
-                } else { // rows one stride apart: the chunk's rows in one call of the kernel's own row loop
-                    kernel.runRows(arrays, offs, maps, cols, rowStrides, row0 + to - r);
-                    return;
-                }
+            long position = flat ? (long) (row0 + from) * rowLength + col0 : col0;
+            l.offsetsAt(flat ? 0 : row0 + from, 0, base, offs);
+            for (int s = 0; s < slots; s++) offs[s] += (int) (position * l.innerStrides()[s]);
+            if (rowStrides != null) {
+                kernel.runRows(arrays, offs, maps, cols, rowStrides, to - from);
+                return;
+            }
+            int[] index = l.keptIndex(row0 + from);
+            for (int r = from; r < to; r++) {
+                kernel.run(arrays, offs, maps, cols);
+                if (r + 1 < to) l.nextKept(index, offs);
             }
         });
     }

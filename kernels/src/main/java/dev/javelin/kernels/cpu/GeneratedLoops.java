@@ -48,15 +48,8 @@ final class GeneratedLoops {
         elementwise(op, 0, new Object[] {a, b, out}, new int[] {ao, bo, oo}, new int[] {as, bs}, os, n);
     }
 
-    /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}: c any stride, a and b as {@link #binary}. */
+    /** {@code out[oo + i * os] = c[...] ? a[...] : b[...]}: c, a and b dense or broadcast, any {@code os}. */
     static void where(boolean[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
-        if (cs != 0 && cs != 1) {
-            boolean[] row = new boolean[n];
-            for (int i = 0; i < n; i++) row[i] = c[co + i * cs];
-            c = row;
-            co = 0;
-            cs = 1;
-        }
         elementwise(Op.WHERE, 0, new Object[] {c, a, b, out}, new int[] {co, ao, bo, oo}, new int[] {cs, as, bs}, os, n);
     }
 
