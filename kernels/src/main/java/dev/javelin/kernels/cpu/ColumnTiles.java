@@ -1,6 +1,6 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
+import dev.javelin.tensor.spi.BlockEpilogue;
 import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
 
 /**
@@ -53,7 +53,7 @@ final class ColumnTiles {
     }
 
     /** out rows = conv(x, f) over every item, {@code epilogue} (when not null) on each item's finished block. */
-    void run(float[] x, int xOff, int[] xs, float[] f, float[] out, GemmEpilogue epilogue) {
+    void run(float[] x, int xOff, int[] xs, float[] f, float[] out, BlockEpilogue epilogue) {
         int total = g.rows(g.n), perTile = g.groups * colBlocks;
         Object call = new Object(); // tells a thread's buffer of an earlier call from this one's
         CpuThreads.parallelFor(tiles * perTile, 1, (from, to) -> {

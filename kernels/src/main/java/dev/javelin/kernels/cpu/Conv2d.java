@@ -1,6 +1,7 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
+import dev.javelin.kernels.cpu.gemm.Sgemm;
+import dev.javelin.tensor.spi.BlockEpilogue;
 import dev.javelin.tensor.OpAttrs;
 import dev.javelin.tensor.Tensor;
 import dev.javelin.tensor.spi.ConstantOperand;
@@ -39,7 +40,7 @@ final class Conv2d {
      * run on different threads); {@code constantFilter} (may be null) says the filter never changes between
      * calls and keeps what the kernel derives from it (Winograd's transformed filter) for the next call.
      */
-    void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, GemmEpilogue epilogue, ConstantOperand constantFilter) {
+    void forward(Tensor x, Tensor f, OpAttrs.Conv c, Tensor out, BlockEpilogue epilogue, ConstantOperand constantFilter) {
         Geometry g = new Geometry(x.shape().toArray(), f.shape().toArray(), out.shape().toArray(), c);
         float[] fd = Elementwise.denseFloats(f);
         float[] o = Elementwise.heap(out).floats();
@@ -55,7 +56,7 @@ final class Conv2d {
         }
         if (g.pointwise() && xs[3] == 1 && xs[2] == g.cin && xs[1] == g.w * g.cin && xs[0] == g.h * g.w * g.cin) {
             // 1x1, stride 1, no padding, dense input: the input already is the column matrix
-            MatMul.sgemm(g.rows(g.n), g.cout, g.cin, xa, xOff, g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
+            Sgemm.multiply(g.rows(g.n), g.cout, g.cin, xa, xOff, g.cin, 1, fd, 0, g.cout, 1, o, 0, g.cout, false);
             if (epilogue != null) epilogue.apply(0, g.rows(g.n), 0, g.cout);
             return;
         }
@@ -77,7 +78,7 @@ final class Conv2d {
         float[] dyd = Elementwise.denseFloats(dy);
         float[] o = Elementwise.heap(dx).floats();
         if (g.pointwise()) {
-            MatMul.sgemm(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
+            Sgemm.multiply(g.rows(g.n), g.cin, g.cout, dyd, 0, g.cout, 1, fd, 0, 1, g.cout, o, 0, g.cin, false);
             return;
         }
         if (WinogradConv.applies(g, true)) {
@@ -90,7 +91,7 @@ final class Conv2d {
                 if (g.k < SHORT_K && VectorSupport.enabled()) { // (checked first: ShortConvVector holds vector constants)
                     shortColumnsOfInputGradient(dyd, g.rows(n0), rows, g, grp, fd, col);
                 } else { // fᵀ for this group: element (co, kidx) sits at kidx * Cout + grp * Coutg + co.
-                    MatMul.sgemm(rows, g.k, g.coutg, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
+                    Sgemm.multiply(rows, g.k, g.coutg, dyd, g.rows(n0) * g.cout + grp * g.coutg, g.cout, 1,
                             fd, grp * g.coutg, 1, g.cout, col, 0, g.k, false);
                 }
                 Im2col.scatterAdd(col, g, n0, imgs, grp, o);
@@ -135,7 +136,7 @@ final class Conv2d {
         int xOff = copy ? 0 : x.offset();
         int[] xs = copy ? x.shape().contiguousStrides() : x.strides();
         if (pointwise) {
-            MatMul.sgemm(g.cin, g.cout, g.rows(g.n), xa, xOff, 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
+            Sgemm.multiply(g.cin, g.cout, g.rows(g.n), xa, xOff, 1, g.cin, dyd, 0, g.cout, 1, o, 0, g.cout, false);
             return;
         }
         if (winograd) {
@@ -151,7 +152,7 @@ final class Conv2d {
             if (direct) ShortConvVector.filterTile(xa, xOff, xs, dyd, g, n0, imgs, partial, p);
             else for (int grp = 0; grp < g.groups; grp++) {
                 Im2col.gatherRows(xa, xOff, xs, g, g.rows(n0), rows, grp, col);
-                MatMul.sgemm(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
+                Sgemm.multiply(g.k, g.coutg, rows, col, 0, 1, g.k, dyd, dyOff + grp * g.coutg, g.cout, 1,
                         partial, p + grp * g.coutg, g.cout, false);
             }
         });

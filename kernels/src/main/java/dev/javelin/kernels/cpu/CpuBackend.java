@@ -1,6 +1,5 @@
 package dev.javelin.kernels.cpu;
 
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
 import dev.javelin.tensor.DType;
 import dev.javelin.tensor.Device;
 import dev.javelin.tensor.Op;
@@ -58,12 +57,11 @@ public final class CpuBackend implements Backend {
     /** As above; a constant filter's Winograd transform is kept in {@code constant} across calls. */
     @Override
     public void contract(OpCall call, Tensor out, BlockEpilogue epilogue, ConstantOperand constant) {
-        GemmEpilogue blocks = epilogue == null ? null : epilogue::apply;
         if (call.dtype() == DType.FLOAT32 && call.op() == Op.MATMUL) {
-            MatMul.matmul(call.input(0), call.input(1), out, blocks);
+            MatMul.matmul(call.input(0), call.input(1), out, epilogue);
         } else if (call.dtype() == DType.FLOAT32 && call.op() == Op.CONV2D) {
             ConstantOperand filter = constant != null && constant.input() == 1 ? constant : null;
-            conv.forward(call.input(0), call.input(1), call.attrs(OpAttrs.Conv.class), out, blocks, filter);
+            conv.forward(call.input(0), call.input(1), call.attrs(OpAttrs.Conv.class), out, epilogue, filter);
         } else {
             Backend.super.contract(call, out, epilogue);
         }

@@ -77,10 +77,4 @@ final class MatMul {
         }
         return true;
     }
-
-    /** C = A·B (or C += A·B) in float32 with arbitrary operand strides; C has row stride {@code ldc}. */
-    static void sgemm(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
-                      float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
-        Sgemm.multiply(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
-    }
 }

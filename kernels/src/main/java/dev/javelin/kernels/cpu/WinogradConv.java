@@ -1,7 +1,7 @@
 package dev.javelin.kernels.cpu;
 
 import dev.javelin.kernels.cpu.WinogradTransforms.Tile;
-import dev.javelin.kernels.cpu.gemm.GemmEpilogue;
+import dev.javelin.tensor.spi.BlockEpilogue;
 import dev.javelin.kernels.cpu.gemm.Sgemm;
 import dev.javelin.kernels.cpu.gemm.SgemmRowMajorTile;
 import java.util.Arrays;
@@ -128,7 +128,7 @@ final class WinogradConv {
      * out = conv(x, f) (x NHWC with unit channel stride, f dense HWIO), then {@code epilogue} when not
      * null; {@code u}, when not null, is f's {@link #transformedFilter}, read instead of transforming f.
      */
-    void run(float[] x, int xOff, int[] xs, float[] f, float[] u, float[] out, GemmEpilogue epilogue) {
+    void run(float[] x, int xOff, int[] xs, float[] f, float[] u, float[] out, BlockEpilogue epilogue) {
         Object call = new Object(); // tells a thread's buffers of an earlier call from this one's
         // byBlock: a chunk is one block of channels over every band, its filter slice transformed once
         CpuThreads.parallelFor(bands * outBlocks, byBlock ? bands : 1, (from, to) -> {
@@ -141,7 +141,7 @@ final class WinogradConv {
     }
 
     private void runItem(int band, int block, Object call, Conv2d.Scratch s, float[] x, int xOff, int[] xs, float[] f, float[] uAll,
-                         float[] out, GemmEpilogue epilogue) {
+                         float[] out, BlockEpilogue epilogue) {
         int tr0 = band * rowsPerBand, trs = Math.min(rowsPerBand, tileRows - tr0), tiles = trs * tilesAcross;
         int col0 = block * COLS, cols = Math.min(COLS, g.cout - col0);
         // planes one cache line longer than their data: a plane of 4 KB multiples (7x7 tiles x 512
