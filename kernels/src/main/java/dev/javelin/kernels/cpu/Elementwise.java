@@ -29,8 +29,9 @@ final class Elementwise {
         for (int i = 0; i <= k; i++) {
             Tensor t = i < k ? in[i] : out;
             if ((s[i] = p.innerStride(i)) != 0 && s[i] != 1 && i < k) {
-                in[i] = t.dtype() == DType.FLOAT32 ? dense(t) : Tensor.wrap(t.toHost(), t.shape());
-                run(op, out, in);
+                Tensor[] read = in.clone(); // the caller's array stays as it was
+                read[i] = t.dtype() == DType.FLOAT32 ? dense(t) : Tensor.wrap(t.toHost(), t.shape());
+                run(op, out, read);
                 return;
             }
             a[i] = heap(t).array();
